@@ -1,0 +1,36 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function layeringErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => /layering|pure/i.test(m.message)).map((m) => m.message);
+}
+
+describe('dependency direction (ARCHITECTURE.md)', () => {
+  it.each([
+    ['core/money-x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
+    ['core/money-x.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n"],
+    ['core/money-x.ts', "import { store } from '../main/store';\nexport const x = store;\n"],
+    ['core/ledger/x.ts', "import { printer } from '../../hardware/printer';\nexport const x = printer;\n"],
+    ['core/clock.ts', 'export const now = (): number => Date.now();\n'],
+    ['renderer/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
+    ['renderer/x.ts', "import fs from 'fs';\nexport const x = fs;\n"],
+    ['renderer/x.ts', "import { store } from '../main/store';\nexport const x = store;\n"],
+    ['hardware/x.ts', "import { store } from '../main/store';\nexport const x = store;\n"],
+    ['cloud/x.ts', "import { printer } from '../hardware/printer';\nexport const x = printer;\n"],
+    ['preload/x.ts', "import { store } from '../main/store';\nexport const x = store;\n"],
+  ])('refuses a bad import in %s', async (file, code) => {
+    expect(await layeringErrors(file, code)).not.toEqual([]);
+  });
+
+  it.each([
+    ['main/x.ts', "import { moneySchema } from '../core/money';\nexport const x = moneySchema;\n"],
+    ['hardware/x.ts', "import { moneySchema } from '../core/money';\nexport const x = moneySchema;\n"],
+    ['cloud/x.ts', "import { moneySchema } from '../core/money';\nexport const x = moneySchema;\n"],
+    ['core/x.ts', "import { z } from 'zod';\nexport const x = z;\n"],
+  ])('allows a good import in %s', async (file, code) => {
+    expect(await layeringErrors(file, code)).toEqual([]);
+  });
+});

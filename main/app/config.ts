@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The kiosk's settings from the environment (ARCHITECTURE.md, "Public interfaces"). */
+export interface KioskConfig {
+  dataDir: string;
+  apiHost: string;
+  apiPort: number;
+  apiToken: string;
+  apiTokenGenerated: boolean;
+  hubUrl: string | undefined;
+  hubPort: number;
+  headless: boolean;
+}
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a TCP port number (0-65535), got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+/** KIOSK_API_TOKEN, or the one generated at first start and kept in the data dir. */
+function apiToken(dataDir: string, fromEnv: string | undefined): { token: string; generated: boolean } {
+  if (fromEnv) {
+    if (fromEnv.length < 16) throw new Error('KIOSK_API_TOKEN must be at least 16 characters');
+    return { token: fromEnv, generated: false };
+  }
+  const file = join(dataDir, 'api-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, generated: true };
+}
+
+export function loadKioskConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): KioskConfig {
+  const dataDir = resolve(env.KIOSK_DATA_DIR || '.kiosk-data');
+  mkdirSync(dataDir, { recursive: true });
+  const { token, generated } = apiToken(dataDir, env.KIOSK_API_TOKEN);
+  return {
+    dataDir,
+    apiHost: env.KIOSK_API_HOST || '127.0.0.1',
+    apiPort: port('KIOSK_API_PORT', env.KIOSK_API_PORT, 7411),
+    apiToken: token,
+    apiTokenGenerated: generated,
+    hubUrl: env.HUB_URL || undefined,
+    hubPort: port('HUB_PORT', env.HUB_PORT, 7400),
+    headless: argv.includes('--headless'),
+  };
+}
+
+/** This machine's first non-internal IPv4 address, so a phone on the shop's Wi-Fi can reach a local hub. */
+export function lanAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return '127.0.0.1';
+}

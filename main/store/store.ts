@@ -216,7 +216,7 @@ function prepareStatements(db: Database.Database) {
     insertEntry: db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, card, sale_id, reverses, reason, at)
       VALUES (@id, @memberId, @kind, @points, @stamps, @card, @saleId, @reverses, @reason, @at) ON CONFLICT(id) DO NOTHING`),
     entryById: db.prepare('SELECT * FROM ledger WHERE id = ?'),
-    cardOf: db.prepare<[string], { card: string }>('SELECT card FROM ledger WHERE id = ?'),
+    cardOf: db.prepare<[string], { card: string }>('SELECT card FROM ledger WHERE id = ? AND stamps != 0'),
     addBalance: db.prepare(`INSERT INTO balances (member_id, points, stamps, entries, last_entry_at) VALUES (?, ?, ?, 1, ?)
       ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, stamps = stamps + excluded.stamps,
       entries = entries + 1, last_entry_at = max(coalesce(last_entry_at, ''), excluded.last_entry_at)`),

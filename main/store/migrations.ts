@@ -127,11 +127,14 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
-export const latestVersion = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+export const latestVersion = migrations.length;
 
 /** Applies every migration above the database's version, each in its own transaction. */
 export function migrate(db: Database.Database, list: readonly Migration[] = migrations, now: () => string = () => new Date().toISOString()): number[] {
-  const newest = list.reduce((max, m) => Math.max(max, m.version), 0);
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
+  });
+  const newest = list.length;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > newest) {
     throw new StoreTooNewError(
@@ -140,7 +143,7 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
     );
   }
   const applied: number[] = [];
-  const pending = [...list].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  const pending = list.filter((m) => m.version > current);
   for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);

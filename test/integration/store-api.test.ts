@@ -73,6 +73,7 @@ describe('opening the store', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'c'").get()).toEqual({ n: 0 });
     expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(() => migrate(raw, [list[0]!, { ...list[1]!, version: 3 }])).toThrow(/versions are 1, 2, 3/);
     raw.close();
   });
 

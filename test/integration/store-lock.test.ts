@@ -41,7 +41,7 @@ describe('one writer per store', () => {
     const third = child('try');
     expect((await third.exited).code).toBe(0);
     expect(third.lines).toEqual(['opened']);
-  });
+  }, 60_000);
 
   it('refuses this process while a child holds the store, and opens at once after the child is SIGKILLed', async () => {
     const holder = child('hold');
@@ -59,12 +59,12 @@ describe('one writer per store', () => {
     expect(store.counts().members).toBe(0);
     store.close();
     expect(existsSync(join(dir, PID_FILE))).toBe(false);
-  });
+  }, 60_000);
 
   it('says "Another process" when the pid file names no live process', async () => {
     const holder = child('hold');
     await holder.waitFor((l) => l.includes('ready'));
     rmSync(join(dir, PID_FILE));
     expect(() => openStore({ dir, lockWaitMs: 100 })).toThrow(/^Another process is using .*kiosk\.sqlite; close it first/);
-  });
+  }, 60_000);
 });

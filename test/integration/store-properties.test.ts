@@ -93,7 +93,7 @@ describe('store properties', () => {
       }
       expect(store.checkProjections()).toEqual([]);
     })), { numRuns: 40 });
-  });
+  }, 60_000);
 
   it('replaying any entry twice changes nothing', () => {
     fc.assert(fc.property(deliveryArb, ({ entries, replays, batchSizes }) => {
@@ -116,6 +116,6 @@ describe('store properties', () => {
         return state(store);
       });
       expect(twice).toEqual(once);
-    }), { numRuns: 40 });
-  });
+    }), { numRuns: 30 });
+  }, 90_000);
 });

@@ -657,6 +657,14 @@ export class KioskStore {
 
   // ---- housekeeping -------------------------------------------------------------------------
 
+  /**
+   * Runs several store calls as one transaction (each call becomes a savepoint inside it): if `fn`
+   * throws, none of them is kept. For example enrolling a member and recording their first sale.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.open.transaction(fn).immediate();
+  }
+
   counts(): StoreCounts {
     const one = (sql: string): number => (this.open.prepare(sql).get() as { n: number }).n;
     return {

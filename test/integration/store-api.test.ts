@@ -273,6 +273,25 @@ describe('outbox and settings', () => {
   });
 });
 
+describe('several calls as one transaction', () => {
+  it('keeps all of them or none', () => {
+    const before = snapshot(store);
+    expect(() => store.atomically(() => {
+      store.createMember(member(0));
+      store.recordSale(saleWithEntries(1, 'm-0'));
+      store.recordSale({ ...saleWithEntries(2, 'm-0'), sale: { ...saleWithEntries(2, 'm-0').sale, total: { amount: 1.5, currency: 'PLN' } } });
+    })).toThrow(StoreInputError);
+    expect(snapshot(store)).toEqual(before);
+    expect(store.getMember('m-0')).toBeUndefined();
+    const result = store.atomically(() => {
+      store.createMember(member(0));
+      return store.recordSale(saleWithEntries(1, 'm-0'));
+    });
+    expect(result.status).toBe('recorded');
+    expect(store.balance('m-0').points).toBe(18);
+  });
+});
+
 describe('the ledger file itself', () => {
   it('refuses an UPDATE or DELETE of a ledger row even from outside the store', () => {
     store.createMember(member(0));

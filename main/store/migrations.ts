@@ -1,0 +1,156 @@
+// Numbered, forward-only schema migrations. A released migration is never edited: a change is a new
+// entry at the end. The version reached is kept in SQLite's `user_version` and each applied step is
+// recorded in `schema_migrations`, both inside the step's own transaction.
+import type Database from 'better-sqlite3';
+import { StoreTooNewError } from './errors';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'members, sales, ledger with balance projection, refunds, outbox, settings',
+    sql: `
+      CREATE TABLE schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      );
+
+      CREATE TABLE members (
+        id           TEXT PRIMARY KEY,
+        code         TEXT NOT NULL UNIQUE,
+        name         TEXT,
+        search_name  TEXT,
+        phone        TEXT,
+        email        TEXT,
+        consent_at   TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        locale       TEXT NOT NULL,
+        birthday     TEXT,
+        referred_by  TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX members_phone ON members(phone) WHERE phone IS NOT NULL;
+      CREATE UNIQUE INDEX members_email ON members(email) WHERE email IS NOT NULL;
+      CREATE INDEX members_search_name ON members(search_name);
+
+      CREATE TABLE sales (
+        id           TEXT PRIMARY KEY,
+        source       TEXT NOT NULL,
+        till_sale_id TEXT,
+        amount       INTEGER NOT NULL CHECK (amount > 0),
+        currency     TEXT NOT NULL CHECK (length(currency) = 3),
+        lines        TEXT NOT NULL CHECK (json_valid(lines)),
+        member_id    TEXT,
+        claim_token  TEXT,
+        status       TEXT NOT NULL CHECK (status IN ('recorded', 'partly-refunded', 'refunded', 'voided')),
+        refunded     INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount),
+        claimed_at   TEXT,
+        created_at   TEXT NOT NULL,
+        UNIQUE (source, till_sale_id)
+      );
+      CREATE INDEX sales_member ON sales(member_id, created_at) WHERE member_id IS NOT NULL;
+      CREATE INDEX sales_created ON sales(created_at);
+
+      -- Append-only. seq keeps the local order; id is chosen by the writer and globally unique.
+      CREATE TABLE ledger (
+        seq       INTEGER PRIMARY KEY,
+        id        TEXT NOT NULL UNIQUE,
+        member_id TEXT NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('earn', 'bonus', 'redeem', 'reversal', 'expiry', 'adjust')),
+        points    INTEGER NOT NULL,
+        stamps    INTEGER NOT NULL,
+        card      TEXT NOT NULL,
+        sale_id   TEXT,
+        reverses  TEXT,
+        reason    TEXT NOT NULL CHECK (json_valid(reason)),
+        at        TEXT NOT NULL
+      );
+      CREATE INDEX ledger_member ON ledger(member_id, seq);
+      CREATE INDEX ledger_sale ON ledger(sale_id) WHERE sale_id IS NOT NULL;
+      CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: add a reversal entry instead of changing one'); END;
+      CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: add a reversal entry instead of deleting one'); END;
+
+      -- Projections, written in the same transaction as each ledger insert: a balance read is one row.
+      CREATE TABLE balances (
+        member_id     TEXT PRIMARY KEY,
+        points        INTEGER NOT NULL,
+        stamps        INTEGER NOT NULL,
+        entries       INTEGER NOT NULL,
+        last_entry_at TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE stamp_balances (
+        member_id TEXT NOT NULL,
+        card      TEXT NOT NULL,
+        stamps    INTEGER NOT NULL,
+        PRIMARY KEY (member_id, card)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE refunds (
+        id             TEXT PRIMARY KEY,
+        sale_id        TEXT NOT NULL REFERENCES sales(id),
+        kind           TEXT NOT NULL CHECK (kind IN ('refund', 'void')),
+        till_refund_id TEXT,
+        amount         INTEGER NOT NULL CHECK (amount > 0),
+        currency       TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+      );
+      CREATE INDEX refunds_sale ON refunds(sale_id);
+
+      -- Messages for the hub, written in the same transaction as the change they report.
+      CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        topic      TEXT NOT NULL,
+        payload    TEXT NOT NULL CHECK (json_valid(payload)),
+        member_id  TEXT,
+        created_at TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        acked_at   TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox(seq) WHERE acked_at IS NULL;
+
+      CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL CHECK (json_valid(value)),
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const latestVersion = migrations.length;
+
+/** Applies every migration above the database's version, each in its own transaction. */
+export function migrate(db: Database.Database, list: readonly Migration[] = migrations, now: () => string = () => new Date().toISOString()): number[] {
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
+  });
+  const newest = list.length;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > newest) {
+    throw new StoreTooNewError(
+      `The kiosk store ${db.name} is at schema version ${current}, but this kiosk version knows only up to ${newest}. ` +
+      'It was written by a newer kiosk: install that version again (migrations only go forward).',
+    );
+  }
+  const applied: number[] = [];
+  const pending = list.filter((m) => m.version > current);
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,704 @@
+// The kiosk's store: one better-sqlite3 file in KIOSK_DATA_DIR, written by one process only.
+// Every public write is one transaction; ids are chosen by the writer, so a replay is a lookup.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { LedgerEntry } from '../../core/ledger/entry';
+import { ledgerEntrySchema } from '../../core/ledger/entry';
+import type { CurrencyCode, Money } from '../../core/money';
+import { StoreConflictError, StoreError, StoreInputError } from './errors';
+import { lockedError, removePidFile, writePidFile } from './lock';
+import { migrate } from './migrations';
+import type { Balance, Member, MemberInput, OutboxMessage, OutboxMessageInput, RefundInput, SaleInput, SaleLine, SaleSource, SaleStatus, StoredRefund, StoredSale } from './schemas';
+import { memberInputSchema, outboxMessageSchema, refundInputSchema, saleInputSchema } from './schemas';
+
+export const DB_FILE = 'kiosk.sqlite';
+
+export interface OpenStoreOptions {
+  /** The data directory (KIOSK_DATA_DIR); created if missing. */
+  dir: string;
+  /** How long to wait for another process to let go of the store before refusing (ms). Default 1000. */
+  lockWaitMs?: number;
+  /** SQLite busy timeout once open (ms). Default 5000. */
+  busyTimeoutMs?: number;
+  /** Highest sale total accepted per currency, in minor units; above it a sale is refused. */
+  maxSaleAmount?: Partial<Record<CurrencyCode, number>>;
+  /** Clock for bookkeeping columns (migration and update times). */
+  now?: () => string;
+}
+
+export interface EntriesResult {
+  appended: string[];
+  duplicates: string[];
+}
+
+export type RecordSaleResult =
+  | { status: 'recorded'; sale: StoredSale; entries: EntriesResult }
+  | { status: 'duplicate'; sale: StoredSale };
+
+export type ClaimSaleResult =
+  | { status: 'claimed'; sale: StoredSale; entries: EntriesResult }
+  | { status: 'duplicate'; sale: StoredSale }
+  | { status: 'already-claimed'; sale: StoredSale };
+
+export type RecordRefundResult =
+  | { status: 'recorded'; refund: StoredRefund; sale: StoredSale; entries: EntriesResult }
+  | { status: 'duplicate'; refund: StoredRefund; sale: StoredSale };
+
+export type RedeemResult =
+  | { status: 'redeemed'; balance: Balance; entries: EntriesResult }
+  | { status: 'duplicate'; balance: Balance }
+  | { status: 'insufficient'; balance: Balance; missing: { points: number; stamps: Record<string, number> } };
+
+export interface ProjectionMismatch {
+  memberId: string;
+  card: string | null;
+  projected: { points: number; stamps: number };
+  fromEntries: { points: number; stamps: number };
+}
+
+export interface StoreCounts {
+  members: number;
+  sales: number;
+  ledger: number;
+  refunds: number;
+  outboxPending: number;
+  outboxAcked: number;
+}
+
+type Row = Record<string, unknown>;
+
+function describeIssues(what: string, error: z.ZodError): string {
+  const issues = error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(value)'}: ${i.message}`);
+  return `${what} refused, nothing written — ${issues.join('; ')}`;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new StoreInputError(describeIssues(what, result.error));
+  return result.data;
+}
+
+/** JSON with sorted keys, to compare a replayed entry with the stored one. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v);
+}
+
+function formatMinor(amount: number, currency: string): string {
+  return `${(amount / 100).toFixed(2)} ${currency}`;
+}
+
+/** Lower-case, accents removed: "Łucja Nagy-Szabó" matches "lucja", "szabo". */
+export function searchKey(text: string): string {
+  return text.normalize('NFKD').replace(/\p{Mn}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
+}
+
+function toSale(row: Row): StoredSale {
+  return {
+    id: row.id as string,
+    source: row.source as SaleSource,
+    tillSaleId: row.till_sale_id as string | null,
+    total: { amount: row.amount as number, currency: row.currency as CurrencyCode },
+    lines: JSON.parse(row.lines as string) as SaleLine[],
+    memberId: row.member_id as string | null,
+    claimToken: row.claim_token as string | null,
+    status: row.status as SaleStatus,
+    refunded: row.refunded as number,
+    claimedAt: row.claimed_at as string | null,
+    createdAt: row.created_at as string,
+  };
+}
+
+function toEntry(row: Row): LedgerEntry {
+  return {
+    id: row.id as string,
+    memberId: row.member_id as string,
+    kind: row.kind as LedgerEntry['kind'],
+    points: row.points as number,
+    stamps: row.stamps as number,
+    saleId: row.sale_id as string | null,
+    reverses: row.reverses as string | null,
+    reason: JSON.parse(row.reason as string) as LedgerEntry['reason'],
+    at: row.at as string,
+  };
+}
+
+function toMember(row: Row): Member {
+  return {
+    id: row.id as string,
+    code: row.code as string,
+    name: row.name as string | null,
+    phone: row.phone as string | null,
+    email: row.email as string | null,
+    consentAt: row.consent_at as string,
+    consentText: row.consent_text as string,
+    locale: row.locale as Member['locale'],
+    birthday: row.birthday as string | null,
+    referredBy: row.referred_by as string | null,
+    createdAt: row.created_at as string,
+  };
+}
+
+function toRefund(row: Row): StoredRefund {
+  return {
+    id: row.id as string,
+    saleId: row.sale_id as string,
+    kind: row.kind as StoredRefund['kind'],
+    tillRefundId: row.till_refund_id as string | null,
+    amount: { amount: row.amount as number, currency: row.currency as CurrencyCode },
+    createdAt: row.created_at as string,
+  };
+}
+
+function toOutbox(row: Row): OutboxMessage {
+  return {
+    seq: row.seq as number,
+    id: row.id as string,
+    topic: row.topic as string,
+    payload: JSON.parse(row.payload as string) as unknown,
+    memberId: row.member_id as string | null,
+    createdAt: row.created_at as string,
+    attempts: row.attempts as number,
+  };
+}
+
+const entriesSchema = z.array(ledgerEntrySchema);
+const outboxListSchema = z.array(outboxMessageSchema);
+const memberPatchSchema = z.object({
+  name: z.string().trim().max(200).nullable().optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be in international form such as +48601234567').nullable().optional(),
+  email: z.email({ error: 'email is not a valid address' }).max(254).nullable().optional(),
+  locale: z.enum(['pl', 'hu', 'sk', 'cs', 'de', 'en']).optional(),
+  birthday: z.string().regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'birthday must be MM-DD or YYYY-MM-DD').nullable().optional(),
+}).strict();
+export type MemberPatch = z.input<typeof memberPatchSchema>;
+
+/** Opens (creating and migrating if needed) the kiosk store in `dir` and takes the writer lock. */
+export function openStore(options: OpenStoreOptions): KioskStore {
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, DB_FILE);
+  const db = new Database(path);
+  const now = options.now ?? (() => new Date().toISOString());
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockWaitMs ?? 1000))}`);
+    // Exclusive before WAL: the WAL index then lives in this process's memory and the write lock,
+    // taken by the BEGIN IMMEDIATE below, is held until close. The OS drops it if we die.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new StoreError(`The kiosk store ${path} cannot use write-ahead logging (journal mode stays "${String(mode)}"); put KIOSK_DATA_DIR on a local disk.`);
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw lockedError(dir, path);
+    throw err;
+  }
+  try {
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    writePidFile(dir, now());
+    migrate(db, undefined, now);
+  } catch (err) {
+    db.close();
+    removePidFile(dir);
+    throw err;
+  }
+  return new KioskStore(db, dir, options.maxSaleAmount ?? {}, now);
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertEntry: db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, card, sale_id, reverses, reason, at)
+      VALUES (@id, @memberId, @kind, @points, @stamps, @card, @saleId, @reverses, @reason, @at) ON CONFLICT(id) DO NOTHING`),
+    entryById: db.prepare('SELECT * FROM ledger WHERE id = ?'),
+    cardOf: db.prepare<[string], { card: string }>('SELECT card FROM ledger WHERE id = ? AND stamps != 0'),
+    addBalance: db.prepare(`INSERT INTO balances (member_id, points, stamps, entries, last_entry_at) VALUES (?, ?, ?, 1, ?)
+      ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, stamps = stamps + excluded.stamps,
+      entries = entries + 1, last_entry_at = max(coalesce(last_entry_at, ''), excluded.last_entry_at)`),
+    addStamps: db.prepare(`INSERT INTO stamp_balances (member_id, card, stamps) VALUES (?, ?, ?)
+      ON CONFLICT(member_id, card) DO UPDATE SET stamps = stamps + excluded.stamps`),
+    balance: db.prepare('SELECT * FROM balances WHERE member_id = ?'),
+    stampCards: db.prepare<[string], { card: string; stamps: number }>('SELECT card, stamps FROM stamp_balances WHERE member_id = ? ORDER BY card'),
+    insertOutbox: db.prepare(`INSERT INTO outbox (id, topic, payload, member_id, created_at) VALUES (@id, @topic, @payload, @memberId, @createdAt)
+      ON CONFLICT(id) DO NOTHING`),
+    insertSale: db.prepare(`INSERT INTO sales (id, source, till_sale_id, amount, currency, lines, member_id, claim_token, status, created_at)
+      VALUES (@id, @source, @tillSaleId, @amount, @currency, @lines, @memberId, @claimToken, 'recorded', @createdAt)`),
+    saleById: db.prepare('SELECT * FROM sales WHERE id = ?'),
+    saleByTillId: db.prepare('SELECT * FROM sales WHERE source = ? AND till_sale_id = ?'),
+    entriesForSale: db.prepare('SELECT * FROM ledger WHERE sale_id = ? ORDER BY seq'),
+  };
+}
+
+export class KioskStore {
+  private closed = false;
+  private readonly st: ReturnType<typeof prepareStatements>;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly dir: string,
+    private readonly maxSaleAmount: Partial<Record<CurrencyCode, number>>,
+    private readonly now: () => string,
+  ) {
+    this.st = prepareStatements(db);
+  }
+
+  private get open(): Database.Database {
+    if (this.closed) throw new StoreError('The kiosk store is closed.');
+    return this.db;
+  }
+
+  // ---- ledger -------------------------------------------------------------------------------
+
+  /**
+   * The stamp card an entry counts on: the reason's ruleId, and for a reversal the card of the entry
+   * it reverses, so a refund takes stamps off the card they were put on.
+   */
+  private cardFor(e: LedgerEntry): string {
+    if (e.stamps === 0) return '';
+    return (e.reverses !== null ? this.st.cardOf.get(e.reverses)?.card : undefined) ?? e.reason.ruleId ?? '';
+  }
+
+  /** Inserts one validated entry and updates the projections; a known id is a no-op. */
+  private applyEntry(e: LedgerEntry, out: EntriesResult): void {
+    const card = this.cardFor(e);
+    const info = this.st.insertEntry.run({ ...e, card, reason: JSON.stringify(e.reason) });
+    if (info.changes === 0) {
+      const stored = toEntry(this.st.entryById.get(e.id) as Row);
+      if (canonical(stored) !== canonical(e)) {
+        throw new StoreConflictError(`Ledger entry ${e.id} already exists with different content; entries are never changed (add a reversal instead). Nothing written.`);
+      }
+      out.duplicates.push(e.id);
+      return;
+    }
+    this.st.addBalance.run(e.memberId, e.points, e.stamps, e.at);
+    if (e.stamps !== 0) this.st.addStamps.run(e.memberId, card, e.stamps);
+    out.appended.push(e.id);
+  }
+
+  private applyEntries(entries: readonly LedgerEntry[]): EntriesResult {
+    const out: EntriesResult = { appended: [], duplicates: [] };
+    for (const e of entries) this.applyEntry(e, out);
+    return out;
+  }
+
+  private applyOutbox(messages: readonly z.infer<typeof outboxMessageSchema>[]): void {
+    for (const m of messages) this.st.insertOutbox.run({ ...m, payload: JSON.stringify(m.payload) });
+  }
+
+  /**
+   * Appends entries (any members, any sales) and outbox messages in one transaction. An entry whose
+   * id is already stored with the same content is reported as a duplicate and changes nothing.
+   */
+  appendEntries(entries: readonly LedgerEntry[], outbox: readonly OutboxMessageInput[] = []): EntriesResult {
+    const valid = parse(entriesSchema, entries, 'Ledger entries');
+    const messages = parse(outboxListSchema, outbox, 'Outbox messages');
+    return this.open.transaction(() => {
+      const result = this.applyEntries(valid);
+      this.applyOutbox(messages);
+      return result;
+    }).immediate();
+  }
+
+  /** The balance projection of one member: one row read, whatever the length of the history. */
+  balance(memberId: string): Balance {
+    const row = this.st.balance.get(memberId) as Row | undefined;
+    const stampsByCard: Record<string, number> = {};
+    if (row !== undefined) {
+      for (const c of this.st.stampCards.all(memberId)) if (c.stamps !== 0) stampsByCard[c.card] = c.stamps;
+    }
+    return {
+      memberId,
+      points: (row?.points as number | undefined) ?? 0,
+      stamps: (row?.stamps as number | undefined) ?? 0,
+      stampsByCard,
+      entries: (row?.entries as number | undefined) ?? 0,
+      lastEntryAt: (row?.last_entry_at as string | null | undefined) ?? null,
+    };
+  }
+
+  getEntry(id: string): LedgerEntry | undefined {
+    const row = this.open.prepare('SELECT * FROM ledger WHERE id = ?').get(id) as Row | undefined;
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  entriesForSale(saleId: string): LedgerEntry[] {
+    return (this.st.entriesForSale.all(saleId) as Row[]).map(toEntry);
+  }
+
+  /** A member's entries in the order they were stored, optionally only those at or after `since`. */
+  entriesForMember(memberId: string, options: { since?: string; limit?: number } = {}): LedgerEntry[] {
+    const rows = this.open.prepare('SELECT * FROM ledger WHERE member_id = ? AND (? IS NULL OR at >= ?) ORDER BY seq LIMIT ?')
+      .all(memberId, options.since ?? null, options.since ?? null, options.limit ?? -1) as Row[];
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Debits a redemption atomically: the entries (negative points and/or stamps of one member) are
+   * written only if the balance covers them at that moment; otherwise nothing is written.
+   */
+  redeem(input: { entries: readonly LedgerEntry[]; outbox?: readonly OutboxMessageInput[] }): RedeemResult {
+    const entries = parse(entriesSchema.min(1, 'a redemption needs at least one entry'), input.entries, 'Redemption');
+    const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
+    const memberId = entries[0]!.memberId;
+    if (entries.some((e) => e.memberId !== memberId)) throw new StoreInputError('Redemption refused, nothing written — all its entries must be for one member.');
+    return this.open.transaction((): RedeemResult => {
+      const fresh = entries.filter((e) => this.st.entryById.get(e.id) === undefined);
+      if (fresh.length === 0) {
+        this.applyEntries(entries); // checks that the replay matches what is stored
+        return { status: 'duplicate', balance: this.balance(memberId) };
+      }
+      const before = this.balance(memberId);
+      const points = before.points + fresh.reduce((s, e) => s + e.points, 0);
+      const stampsAfter: Record<string, number> = { ...before.stampsByCard };
+      for (const e of fresh) if (e.stamps !== 0) stampsAfter[this.cardFor(e)] = (stampsAfter[this.cardFor(e)] ?? 0) + e.stamps;
+      const missingStamps = Object.fromEntries(Object.entries(stampsAfter).filter(([, n]) => n < 0).map(([card, n]) => [card, -n]));
+      if (points < 0 || Object.keys(missingStamps).length > 0) {
+        return { status: 'insufficient', balance: before, missing: { points: Math.max(0, -points), stamps: missingStamps } };
+      }
+      const result = this.applyEntries(entries);
+      this.applyOutbox(messages);
+      return { status: 'redeemed', balance: this.balance(memberId), entries: result };
+    }).immediate();
+  }
+
+  /** Compares every projection row with the sums of the ledger; empty when all agree. */
+  checkProjections(): ProjectionMismatch[] {
+    const db = this.open;
+    const members = db.prepare(`
+      SELECT coalesce(b.member_id, s.member_id) AS member_id, coalesce(b.points, 0) AS bp, coalesce(b.stamps, 0) AS bs,
+             coalesce(s.points, 0) AS sp, coalesce(s.stamps, 0) AS ss
+      FROM balances b FULL OUTER JOIN (SELECT member_id, sum(points) AS points, sum(stamps) AS stamps FROM ledger GROUP BY member_id) s
+        ON s.member_id = b.member_id
+      WHERE coalesce(b.points, 0) != coalesce(s.points, 0) OR coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`).all() as Row[];
+    const cards = db.prepare(`
+      SELECT coalesce(b.member_id, s.member_id) AS member_id, coalesce(b.card, s.card) AS card, coalesce(b.stamps, 0) AS bs, coalesce(s.stamps, 0) AS ss
+      FROM stamp_balances b FULL OUTER JOIN (SELECT member_id, card, sum(stamps) AS stamps FROM ledger WHERE stamps != 0 GROUP BY member_id, card) s
+        ON s.member_id = b.member_id AND s.card = b.card
+      WHERE coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`).all() as Row[];
+    return [
+      ...members.map((r) => ({ memberId: r.member_id as string, card: null, projected: { points: r.bp as number, stamps: r.bs as number }, fromEntries: { points: r.sp as number, stamps: r.ss as number } })),
+      ...cards.map((r) => ({ memberId: r.member_id as string, card: r.card as string, projected: { points: 0, stamps: r.bs as number }, fromEntries: { points: 0, stamps: r.ss as number } })),
+    ];
+  }
+
+  // ---- sales --------------------------------------------------------------------------------
+
+  private checkCeiling(total: Money): void {
+    const max = this.maxSaleAmount[total.currency];
+    if (max !== undefined && total.amount > max) {
+      throw new StoreInputError(`Sale refused, nothing written — total ${formatMinor(total.amount, total.currency)} is over the ceiling of ${formatMinor(max, total.currency)} set for this kiosk.`);
+    }
+  }
+
+  /**
+   * Records a sale with the ledger entries it earned and its outbox messages, all or nothing.
+   * Idempotent: the same sale id, or the same till id from the same source with the same total,
+   * returns the stored sale and writes nothing; the same till id with another total is refused.
+   */
+  recordSale(input: { sale: SaleInput; entries?: readonly LedgerEntry[]; outbox?: readonly OutboxMessageInput[] }): RecordSaleResult {
+    const sale = parse(saleInputSchema, input.sale, 'Sale');
+    this.checkCeiling(sale.total);
+    const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries of the sale');
+    const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
+    for (const e of entries) {
+      if (e.saleId !== sale.id) throw new StoreInputError(`Sale refused, nothing written — entry ${e.id} belongs to sale ${String(e.saleId)}, not ${sale.id}.`);
+      if (e.memberId !== sale.memberId) throw new StoreInputError(`Sale refused, nothing written — entry ${e.id} is for member ${e.memberId} but the sale's member is ${String(sale.memberId)}.`);
+    }
+    const sameTotal = (s: StoredSale): boolean => s.total.amount === sale.total.amount && s.total.currency === sale.total.currency;
+    return this.open.transaction((): RecordSaleResult => {
+      const byId = this.st.saleById.get(sale.id) as Row | undefined;
+      if (byId !== undefined) {
+        const stored = toSale(byId);
+        if (stored.tillSaleId !== sale.tillSaleId || stored.source !== sale.source || !sameTotal(stored)) {
+          throw new StoreConflictError(`Sale ${sale.id} already exists with different content (till id ${String(stored.tillSaleId)}, ${formatMinor(stored.total.amount, stored.total.currency)}). Nothing written.`);
+        }
+        return { status: 'duplicate', sale: stored };
+      }
+      if (sale.tillSaleId !== null) {
+        const byTill = this.st.saleByTillId.get(sale.source, sale.tillSaleId) as Row | undefined;
+        if (byTill !== undefined) {
+          const stored = toSale(byTill);
+          if (!sameTotal(stored)) {
+            throw new StoreConflictError(`Till sale ${sale.tillSaleId} was already recorded with ${formatMinor(stored.total.amount, stored.total.currency)}; a retry must send the same total. Nothing written.`);
+          }
+          return { status: 'duplicate', sale: stored };
+        }
+      }
+      this.st.insertSale.run({ ...sale, amount: sale.total.amount, currency: sale.total.currency, lines: JSON.stringify(sale.lines) });
+      const result = this.applyEntries(entries);
+      this.applyOutbox(messages);
+      return { status: 'recorded', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
+    }).immediate();
+  }
+
+  /**
+   * Attaches a member to a sale recorded without one (a phone or scanner claim) with the entries it
+   * earns. Exactly one claim wins: a sale that already has another member is left as it is.
+   */
+  claimSale(input: { saleId: string; memberId: string; at: string; entries?: readonly LedgerEntry[]; outbox?: readonly OutboxMessageInput[] }): ClaimSaleResult {
+    const at = parse(z.string().datetime({ offset: true }), input.at, 'Claim time');
+    const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries of the claim');
+    const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
+    for (const e of entries) {
+      if (e.saleId !== input.saleId || e.memberId !== input.memberId) {
+        throw new StoreInputError(`Claim refused, nothing written — entry ${e.id} must be for sale ${input.saleId} and member ${input.memberId}.`);
+      }
+    }
+    return this.open.transaction((): ClaimSaleResult => {
+      const row = this.st.saleById.get(input.saleId) as Row | undefined;
+      if (row === undefined) throw new StoreInputError(`Claim refused, nothing written — there is no sale ${input.saleId} on this kiosk.`);
+      const sale = toSale(row);
+      if (sale.memberId === input.memberId && sale.claimedAt !== null) return { status: 'duplicate', sale };
+      if (sale.memberId !== null) return { status: 'already-claimed', sale };
+      if (sale.status !== 'recorded') throw new StoreConflictError(`Claim refused, nothing written — sale ${sale.id} is ${sale.status}.`);
+      this.open.prepare('UPDATE sales SET member_id = ?, claimed_at = ? WHERE id = ?').run(input.memberId, at, sale.id);
+      const result = this.applyEntries(entries);
+      this.applyOutbox(messages);
+      return { status: 'claimed', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
+    }).immediate();
+  }
+
+  getSale(id: string): StoredSale | undefined {
+    const row = this.st.saleById.get(id) as Row | undefined;
+    return row === undefined ? undefined : toSale(row);
+  }
+
+  /** The sale the till knows by `tillSaleId` (unique per source; the till API uses source 'api'). */
+  getSaleByTillId(tillSaleId: string, source: SaleSource = 'api'): StoredSale | undefined {
+    const row = this.st.saleByTillId.get(source, tillSaleId) as Row | undefined;
+    return row === undefined ? undefined : toSale(row);
+  }
+
+  /** A member's sales, newest last, optionally from `since` on (for tiers over a rolling window). */
+  salesForMember(memberId: string, options: { since?: string } = {}): StoredSale[] {
+    const rows = this.open.prepare('SELECT * FROM sales WHERE member_id = ? AND (? IS NULL OR created_at >= ?) ORDER BY created_at, id')
+      .all(memberId, options.since ?? null, options.since ?? null) as Row[];
+    return rows.map(toSale);
+  }
+
+  // ---- refunds ------------------------------------------------------------------------------
+
+  /**
+   * Records a refund or void of a sale with its reversal entries, all or nothing. A void takes the
+   * whole remaining amount. A refund of an unknown sale, in another currency, or of more than is
+   * left is refused. The same refund id again returns the stored refund and writes nothing.
+   */
+  recordRefund(input: { refund: RefundInput; entries?: readonly LedgerEntry[]; outbox?: readonly OutboxMessageInput[] }): RecordRefundResult {
+    const refund = parse(refundInputSchema, input.refund, 'Refund');
+    const entries = parse(entriesSchema, input.entries ?? [], 'Reversal entries');
+    const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
+    for (const e of entries) {
+      if (e.saleId !== refund.saleId) throw new StoreInputError(`Refund refused, nothing written — entry ${e.id} belongs to sale ${String(e.saleId)}, not ${refund.saleId}.`);
+    }
+    if (refund.kind === 'refund' && refund.amount === null) throw new StoreInputError('Refund refused, nothing written — amount: a refund needs an amount (a void takes the whole sale).');
+    return this.open.transaction((): RecordRefundResult => {
+      const existing = this.open.prepare('SELECT * FROM refunds WHERE id = ?').get(refund.id) as Row | undefined;
+      if (existing !== undefined) {
+        const stored = toRefund(existing);
+        if (stored.saleId !== refund.saleId || stored.kind !== refund.kind || (refund.amount !== null && (refund.amount.amount !== stored.amount.amount || refund.amount.currency !== stored.amount.currency))) {
+          throw new StoreConflictError(`Refund ${refund.id} already exists with different content. Nothing written.`);
+        }
+        return { status: 'duplicate', refund: stored, sale: toSale(this.st.saleById.get(stored.saleId) as Row) };
+      }
+      const row = this.st.saleById.get(refund.saleId) as Row | undefined;
+      if (row === undefined) throw new StoreInputError(`Refund refused, nothing written — there is no sale ${refund.saleId} on this kiosk.`);
+      const sale = toSale(row);
+      if (sale.status === 'voided') throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already voided.`);
+      const left = sale.total.amount - sale.refunded;
+      if (left === 0) throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already refunded in full.`);
+      const amount = refund.amount ?? { amount: left, currency: sale.total.currency };
+      if (amount.currency !== sale.total.currency) throw new StoreInputError(`Refund refused, nothing written — the sale was in ${sale.total.currency}, the refund is in ${amount.currency}.`);
+      if (amount.amount > left) {
+        throw new StoreInputError(`Refund refused, nothing written — ${formatMinor(amount.amount, amount.currency)} is more than the ${formatMinor(left, sale.total.currency)} left on sale ${sale.id}.`);
+      }
+      const refunded = sale.refunded + amount.amount;
+      const status: SaleStatus = refund.kind === 'void' ? 'voided' : refunded === sale.total.amount ? 'refunded' : 'partly-refunded';
+      this.open.prepare('INSERT INTO refunds (id, sale_id, kind, till_refund_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(refund.id, sale.id, refund.kind, refund.tillRefundId, amount.amount, amount.currency, refund.createdAt);
+      this.open.prepare('UPDATE sales SET refunded = ?, status = ? WHERE id = ?').run(refunded, status, sale.id);
+      const result = this.applyEntries(entries);
+      this.applyOutbox(messages);
+      return {
+        status: 'recorded',
+        refund: { id: refund.id, saleId: sale.id, kind: refund.kind, tillRefundId: refund.tillRefundId, amount, createdAt: refund.createdAt },
+        sale: toSale(this.st.saleById.get(sale.id) as Row),
+        entries: result,
+      };
+    }).immediate();
+  }
+
+  refundsForSale(saleId: string): StoredRefund[] {
+    return (this.open.prepare('SELECT * FROM refunds WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as Row[]).map(toRefund);
+  }
+
+  // ---- members ------------------------------------------------------------------------------
+
+  private memberUniqueness(member: { id: string; code?: string; phone?: string | null; email?: string | null }): void {
+    const clash = (column: 'code' | 'phone' | 'email', value: string | null | undefined, label: string): void => {
+      if (value === null || value === undefined) return;
+      const other = this.open.prepare(`SELECT id, code FROM members WHERE ${column} = ? AND id != ?`).get(value, member.id) as Row | undefined;
+      if (other !== undefined) throw new StoreConflictError(`A member with ${label} ${value} already exists (code ${String(other.code)}). Nothing written.`);
+    };
+    clash('code', member.code, 'code');
+    clash('phone', member.phone, 'phone');
+    clash('email', member.email, 'e-mail');
+  }
+
+  /** Enrols a member (with consent). The same id again with the same code returns the stored member. */
+  createMember(input: MemberInput, outbox: readonly OutboxMessageInput[] = []): { status: 'created' | 'duplicate'; member: Member } {
+    const m = parse(memberInputSchema, input, 'Member');
+    const messages = parse(outboxListSchema, outbox, 'Outbox messages');
+    const email = m.email === null ? null : m.email.toLowerCase();
+    return this.open.transaction(() => {
+      const existing = this.getMember(m.id);
+      if (existing !== undefined) {
+        if (existing.code !== m.code) throw new StoreConflictError(`Member ${m.id} already exists with another code. Nothing written.`);
+        return { status: 'duplicate' as const, member: existing };
+      }
+      this.memberUniqueness({ ...m, email });
+      this.open.prepare(`INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, birthday, referred_by, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(m.id, m.code, m.name, m.name === null ? null : searchKey(m.name), m.phone, email, m.consentAt, m.consentText, m.locale, m.birthday, m.referredBy, m.createdAt, m.createdAt);
+      this.applyOutbox(messages);
+      return { status: 'created' as const, member: this.getMember(m.id)! };
+    }).immediate();
+  }
+
+  /** Changes a member's contact details or language; fields left out stay as they are. */
+  updateMember(id: string, patch: MemberPatch): Member {
+    const p = parse(memberPatchSchema, patch, 'Member change');
+    return this.open.transaction(() => {
+      const current = this.getMember(id);
+      if (current === undefined) throw new StoreInputError(`Member change refused, nothing written — there is no member ${id}.`);
+      const pick = <K extends keyof MemberPatch & keyof Member>(k: K): Member[K] => (p[k] === undefined ? current[k] : p[k]) as Member[K];
+      const email = pick('email');
+      const next: Member = { ...current, name: pick('name'), phone: pick('phone'), email: email === null ? null : email.toLowerCase(), locale: pick('locale'), birthday: pick('birthday') };
+      if (next.phone === null && next.email === null) throw new StoreInputError('Member change refused, nothing written — a member needs a phone number or an e-mail address.');
+      this.memberUniqueness(next);
+      this.open.prepare('UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, locale = ?, birthday = ?, updated_at = ? WHERE id = ?')
+        .run(next.name, next.name === null ? null : searchKey(next.name), next.phone, next.email, next.locale, next.birthday, this.now(), id);
+      return this.getMember(id)!;
+    }).immediate();
+  }
+
+  getMember(id: string): Member | undefined {
+    const row = this.open.prepare('SELECT * FROM members WHERE id = ?').get(id) as Row | undefined;
+    return row === undefined ? undefined : toMember(row);
+  }
+
+  findMemberByCode(code: string): Member | undefined {
+    const row = this.open.prepare('SELECT * FROM members WHERE code = ?').get(code.trim()) as Row | undefined;
+    return row === undefined ? undefined : toMember(row);
+  }
+
+  /**
+   * Staff search: a query with '@' matches e-mail addresses, one of mostly digits matches phone
+   * numbers (any part, spaces ignored), anything else matches names without regard to case or accents.
+   */
+  searchMembers(query: string, limit = 20): Member[] {
+    const q = query.trim();
+    if (q.length < 2) return [];
+    const like = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    let rows: Row[];
+    if (q.includes('@')) {
+      rows = this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(q.toLowerCase()), limit) as Row[];
+    } else if (/^[+\d\s()-]+$/.test(q)) {
+      const digits = q.replace(/\D/g, '');
+      if (digits.length < 3) return [];
+      rows = this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[];
+    } else {
+      rows = this.open.prepare("SELECT * FROM members WHERE search_name LIKE ? ESCAPE '\\' ORDER BY search_name LIMIT ?").all(like(searchKey(q)), limit) as Row[];
+    }
+    return rows.map(toMember);
+  }
+
+  // ---- outbox -------------------------------------------------------------------------------
+
+  /** Queues messages for the hub on their own (domain writes pass theirs to the call that writes). */
+  enqueue(messages: readonly OutboxMessageInput[]): void {
+    const valid = parse(outboxListSchema, messages, 'Outbox messages');
+    this.open.transaction(() => this.applyOutbox(valid)).immediate();
+  }
+
+  /** Unacknowledged messages in the order they were written (so in order per member too). */
+  pendingOutbox(limit = 100): OutboxMessage[] {
+    return (this.open.prepare('SELECT * FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[]).map(toOutbox);
+  }
+
+  /** Counts a delivery attempt (for back-off and for staff to see a stuck queue). */
+  noteOutboxAttempt(ids: readonly string[]): void {
+    const stmt = this.open.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND acked_at IS NULL');
+    this.open.transaction(() => { for (const id of ids) stmt.run(id); }).immediate();
+  }
+
+  /** Marks messages acknowledged by the hub; returns how many were pending. Acking twice is harmless. */
+  ackOutbox(ids: readonly string[], at: string = this.now()): number {
+    const stmt = this.open.prepare('UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL');
+    return this.open.transaction(() => ids.reduce((n, id) => n + stmt.run(at, id).changes, 0)).immediate();
+  }
+
+  // ---- settings -----------------------------------------------------------------------------
+
+  getSetting(key: string): unknown {
+    const row = this.open.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row === undefined ? undefined : JSON.parse(row.value) as unknown;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    if (value === undefined) throw new StoreInputError(`Setting ${key} refused — a value is required.`);
+    this.open.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, JSON.stringify(value), this.now());
+  }
+
+  // ---- housekeeping -------------------------------------------------------------------------
+
+  /**
+   * Runs several store calls as one transaction (each call becomes a savepoint inside it): if `fn`
+   * throws, none of them is kept. For example enrolling a member and recording their first sale.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.open.transaction(fn).immediate();
+  }
+
+  counts(): StoreCounts {
+    const one = (sql: string): number => (this.open.prepare(sql).get() as { n: number }).n;
+    return {
+      members: one('SELECT count(*) AS n FROM members'),
+      sales: one('SELECT count(*) AS n FROM sales'),
+      ledger: one('SELECT count(*) AS n FROM ledger'),
+      refunds: one('SELECT count(*) AS n FROM refunds'),
+      outboxPending: one('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL'),
+      outboxAcked: one('SELECT count(*) AS n FROM outbox WHERE acked_at IS NOT NULL'),
+    };
+  }
+
+  /** The schema version the file is at. */
+  schemaVersion(): number {
+    return this.open.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Pragmas in force, for the health check and the tests. */
+  settingsInForce(): { journalMode: string; synchronous: number; foreignKeys: number; lockingMode: string; busyTimeout: number } {
+    const p = (name: string): unknown => this.open.pragma(name, { simple: true });
+    return {
+      journalMode: String(p('journal_mode')),
+      synchronous: Number(p('synchronous')),
+      foreignKeys: Number(p('foreign_keys')),
+      lockingMode: String(p('locking_mode')),
+      busyTimeout: Number(p('busy_timeout')),
+    };
+  }
+
+  /** Closes the file and lets go of the writer lock. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+    removePidFile(this.dir);
+  }
+}

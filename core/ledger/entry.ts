@@ -28,6 +28,12 @@ export const ledgerEntrySchema = z.object({
   /** For a reversal: the id of the entry it reverses. */
   reverses: z.string().min(1).nullable(),
   reason: reasonSchema,
+  /**
+   * Optional (added by core rules): spend this entry counts toward lifetime spend and tiers, in minor
+   * units of the program's currency. The sale total on a sale's base 'earn' entry; minus the refunded
+   * amount on the reversal of that entry. Absent on every other entry.
+   */
+  spend: z.number().int().optional(),
   /** ISO 8601 instant. */
   at: z.string().datetime({ offset: true }),
 }).strict();

@@ -39,3 +39,8 @@ export const ledgerEntrySchema = z.object({
 }).strict();
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+/** -n without the -0 that `-0` would give (entries compare and serialize cleanly). */
+export function negate(n: number): number {
+  return n === 0 ? 0 : -n;
+}

@@ -1,6 +1,6 @@
 import { defaultLabel } from '../earn';
 import type { Program } from '../program/schema';
-import type { LedgerEntry } from './entry';
+import { negate, type LedgerEntry } from './entry';
 import { balanceOf, pointsDueToExpire, uniqueEntries } from './projections';
 
 /**
@@ -13,7 +13,7 @@ export function expiryEntry(program: Program, memberId: string, memberEntries: r
   const due = Math.min(pointsDueToExpire(program, own, at), Math.max(0, balanceOf(own)));
   if (due <= 0) return null;
   return {
-    id: ids(), memberId, kind: 'expiry', points: -due, stamps: 0, saleId: null, reverses: null,
+    id: ids(), memberId, kind: 'expiry', points: negate(due), stamps: 0, saleId: null, reverses: null,
     reason: { code: 'expiry', label: defaultLabel(program, 'expiry') }, at: at.toISOString(),
   };
 }

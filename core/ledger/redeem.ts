@@ -1,5 +1,5 @@
 import type { Program, Reward } from '../program/schema';
-import type { LedgerEntry } from './entry';
+import { negate, type LedgerEntry } from './entry';
 import { LoyaltyError } from './errors';
 import { expiryEntry } from './expiry';
 import { balanceOf, stampsByCard, uniqueEntries } from './projections';
@@ -54,7 +54,7 @@ export function redeemReward(input: RedeemInput): RedeemResult {
   const entries: LedgerEntry[] = [];
   if (expiry) entries.push({ ...expiry, id: ids() });
   const debit: LedgerEntry = {
-    id: ids(), memberId, kind: 'redeem', points: -pointsCost, stamps: -stampsCost,
+    id: ids(), memberId, kind: 'redeem', points: negate(pointsCost), stamps: negate(stampsCost),
     saleId: input.saleId ?? null, reverses: null,
     reason: card === undefined ? { code: 'redeem', ruleId: reward.id, label: reward.name } : { code: 'redeem', ruleId: card, label: reward.name },
     at: at.toISOString(),

@@ -3,6 +3,7 @@ import { formatMoney, money, type Money } from '../money';
 import type { Program } from '../program/schema';
 import type { LedgerEntry, Reason } from './entry';
 import { LoyaltyError } from './errors';
+import { negate } from './entry';
 import { balanceOf, stampsByCard, uniqueEntries } from './projections';
 
 /**
@@ -126,10 +127,10 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
       ? defaultLabel(program, 'refundShortfall', { n: missingPoints > 0 ? missingPoints : missingStamps })
       : defaultLabel(program, 'refund');
     const reversal: LedgerEntry = {
-      id: ids(), memberId: e.memberId, kind: 'reversal', points: -takePoints, stamps: -takeStamps,
+      id: ids(), memberId: e.memberId, kind: 'reversal', points: negate(takePoints), stamps: negate(takeStamps),
       saleId, reverses: e.id, reason: reason('reversal', e.reason.ruleId, label), at: when,
     };
-    if (e === base) reversal.spend = -amount;
+    if (e === base) reversal.spend = negate(amount);
     entries.push(reversal);
   }
 

@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { INTL_LOCALE, isLocale } from './i18n/locales';
 
-/** ISO 4217 codes the kiosk handles. Adding one is a line here plus its minor-unit digits. */
+/**
+ * ISO 4217 codes the kiosk handles. Adding one is a line here.
+ * - `minorDigits`: ISO 4217 exponent; amounts are stored in these minor units (HUF keeps ISO's 2: 1250 Ft = 125000).
+ * - `displayDigits`: digits shown to people (HUF has no coins below 1 Ft, so it is shown without decimals).
+ * - `cashIncrement`: smallest cash step in minor units (HUF 5 Ft, CZK 1 Kč); 1 means no cash rounding.
+ * - `saleCeiling`: default largest single sale the kiosk accepts, in minor units (a program may set its own).
+ */
 export const CURRENCIES = {
-  PLN: { minorDigits: 2 },
-  EUR: { minorDigits: 2 },
-  CZK: { minorDigits: 2 },
-  HUF: { minorDigits: 2 },
-  GBP: { minorDigits: 2 },
+  PLN: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 1_000_000 },
+  EUR: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 250_000 },
+  CZK: { minorDigits: 2, displayDigits: 2, cashIncrement: 100, saleCeiling: 6_000_000 },
+  HUF: { minorDigits: 2, displayDigits: 0, cashIncrement: 500, saleCeiling: 100_000_000 },
+  GBP: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 200_000 },
 } as const;
 
 export type CurrencyCode = keyof typeof CURRENCIES;
@@ -22,3 +29,161 @@ export const moneySchema = z.object({
 }).strict();
 
 export type Money = z.infer<typeof moneySchema>;
+
+export type MoneyErrorCode = 'unknown_currency' | 'currency_mismatch' | 'bad_amount' | 'too_many_decimals' | 'not_positive' | 'over_ceiling';
+
+/** A refusal about money; `message` is English for logs and staff, `code` is for callers and translations. */
+export class MoneyError extends Error {
+  override readonly name = 'MoneyError';
+  constructor(readonly code: MoneyErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export function isCurrencyCode(value: unknown): value is CurrencyCode {
+  return typeof value === 'string' && Object.hasOwn(CURRENCIES, value);
+}
+
+function currencyInfo(currency: string): (typeof CURRENCIES)[CurrencyCode] {
+  if (!isCurrencyCode(currency)) {
+    throw new MoneyError('unknown_currency', `unknown currency ${JSON.stringify(currency)}: use one of ${Object.keys(CURRENCIES).join(', ')}`);
+  }
+  return CURRENCIES[currency];
+}
+
+/** Builds a Money, refusing a non-integer amount or an unknown currency. */
+export function money(amount: number, currency: string): Money {
+  currencyInfo(currency);
+  if (!Number.isSafeInteger(amount)) {
+    throw new MoneyError('bad_amount', `amount must be a whole number of minor units (1840 for 18.40), got ${amount}`);
+  }
+  return { amount, currency: currency as CurrencyCode };
+}
+
+export function assertSameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency) {
+    throw new MoneyError('currency_mismatch', `cannot combine ${a.currency} with ${b.currency}: amounts must be in the same currency`);
+  }
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  assertSameCurrency(a, b);
+  return money(a.amount + b.amount, a.currency);
+}
+
+export function subtractMoney(a: Money, b: Money): Money {
+  assertSameCurrency(a, b);
+  return money(a.amount - b.amount, a.currency);
+}
+
+/** -1, 0 or 1; refuses two currencies. */
+export function compareMoney(a: Money, b: Money): -1 | 0 | 1 {
+  assertSameCurrency(a, b);
+  return a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0;
+}
+
+export function sumMoney(items: readonly Money[], currency: CurrencyCode): Money {
+  return items.reduce<Money>((total, item) => addMoney(total, item), money(0, currency));
+}
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parses a till's decimal string ("18.40", "18.4", "18", "-2.50") into minor units without floats.
+ * Only a dot is a decimal separator (a comma could be a thousands separator, so it is refused).
+ * More decimals than the currency has ("18.405" PLN) are refused rather than rounded.
+ */
+export function parseDecimalMoney(text: string, currency: string): Money {
+  const { minorDigits } = currencyInfo(currency);
+  const match = DECIMAL.exec(text.trim());
+  if (!match) {
+    throw new MoneyError('bad_amount', `amount ${JSON.stringify(text)} is not a decimal number: write it like 18.40 (dot, no thousands separator)`);
+  }
+  const [, sign, whole = '', fraction = ''] = match;
+  if (fraction.length > minorDigits) {
+    throw new MoneyError('too_many_decimals', `amount ${JSON.stringify(text)} has ${fraction.length} decimals but ${currency} has ${minorDigits}`);
+  }
+  const digits = (whole + fraction.padEnd(minorDigits, '0')).replace(/^0+(?=\d)/, '');
+  const amount = Number(digits);
+  if (!Number.isSafeInteger(amount)) throw new MoneyError('bad_amount', `amount ${JSON.stringify(text)} is too large`);
+  return money(sign === '-' && amount !== 0 ? -amount : amount, currency);
+}
+
+/** Exact decimal string of a Money ("18.40"), for Intl and for the till API. */
+export function toDecimalString(value: Money): string {
+  const minorDigits: number = currencyInfo(value.currency).minorDigits;
+  const abs = Math.abs(value.amount).toString().padStart(minorDigits + 1, '0');
+  const text = minorDigits === 0 ? abs : `${abs.slice(0, -minorDigits)}.${abs.slice(-minorDigits)}`;
+  return value.amount < 0 ? `-${text}` : text;
+}
+
+export type MoneyFormatOptions = {
+  /**
+   * 'always' (default) groups thousands in every amount, so 1 250 Ft and 12 500 Ft line up on a receipt;
+   * 'locale' follows CLDR, where Polish and Hungarian leave four-digit numbers ungrouped (1250 Ft).
+   */
+  grouping?: 'always' | 'locale';
+};
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Formats through Intl for a kiosk locale ('pl', 'hu', ...) or a BCP 47 tag ('pl-PL').
+ * Node 20 (ICU 78) separates with U+00A0 no-break space: "18,40 zł", "1 250 Ft", "3,50 €".
+ * HUF is shown in whole forints (Intl rounds half up for display only; stored amounts stay exact).
+ */
+export function formatMoney(value: Money, locale: string, options: MoneyFormatOptions = {}): string {
+  const { displayDigits } = currencyInfo(value.currency);
+  const tag = isLocale(locale) ? INTL_LOCALE[locale] : locale;
+  const grouping = options.grouping ?? 'always';
+  const key = `${tag}|${value.currency}|${grouping}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(tag, {
+      style: 'currency',
+      currency: value.currency,
+      minimumFractionDigits: displayDigits,
+      maximumFractionDigits: displayDigits,
+      useGrouping: grouping === 'always' ? 'always' : 'auto',
+    });
+    formatters.set(key, format);
+  }
+  // A decimal string keeps Intl exact (no binary float in between).
+  return format.format(toDecimalString(value) as unknown as number);
+}
+
+/**
+ * Rounds an amount for payment in cash to the currency's smallest cash step, to the nearest step,
+ * halves away from zero. HUF: to 5 Ft (last digit 1–2 → 0, 3–7 → 5, 8–9 → 10, the Hungarian rule);
+ * CZK: to a whole koruna (0.50 Kč and above up). Other currencies are returned unchanged.
+ */
+export function cashRound(value: Money, increment: number = currencyInfo(value.currency).cashIncrement): Money {
+  if (!Number.isSafeInteger(increment) || increment < 1) throw new MoneyError('bad_amount', `cash increment must be a positive whole number of minor units, got ${increment}`);
+  const magnitude = Math.abs(value.amount);
+  const remainder = magnitude % increment;
+  const down = magnitude - remainder;
+  const rounded = remainder * 2 >= increment ? down + increment : down;
+  return money(value.amount < 0 ? -rounded : rounded, value.currency);
+}
+
+export type SaleCeilings = Partial<Record<CurrencyCode, number>>;
+
+/**
+ * Refuses what cannot be a sale: an unknown currency, a zero or negative amount, an amount over the
+ * ceiling (the program's own, else the currency's default). Returns the amount as a checked Money.
+ */
+export function checkSaleAmount(value: { amount: unknown; currency: unknown }, ceilings: SaleCeilings = {}): Money {
+  if (typeof value.currency !== 'string') throw new MoneyError('unknown_currency', 'currency is missing: use one of ' + Object.keys(CURRENCIES).join(', '));
+  const info = currencyInfo(value.currency);
+  const currency = value.currency as CurrencyCode;
+  if (typeof value.amount !== 'number' || !Number.isSafeInteger(value.amount)) {
+    throw new MoneyError('bad_amount', `sale amount must be a whole number of minor units (1840 for 18.40), got ${JSON.stringify(value.amount)}`);
+  }
+  const checked = money(value.amount, currency);
+  if (checked.amount <= 0) throw new MoneyError('not_positive', `sale amount must be more than zero, got ${formatMoney(checked, 'en')}`);
+  const ceiling = ceilings[currency] ?? info.saleCeiling;
+  if (checked.amount > ceiling) {
+    throw new MoneyError('over_ceiling', `sale amount ${formatMoney(checked, 'en')} is over this shop's ceiling of ${formatMoney(money(ceiling, currency), 'en')}: check the amount, or raise the ceiling in the program`);
+  }
+  return checked;
+}

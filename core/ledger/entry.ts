@@ -28,8 +28,19 @@ export const ledgerEntrySchema = z.object({
   /** For a reversal: the id of the entry it reverses. */
   reverses: z.string().min(1).nullable(),
   reason: reasonSchema,
+  /**
+   * Optional (added by core rules): spend this entry counts toward lifetime spend and tiers, in minor
+   * units of the program's currency. The sale total on a sale's base 'earn' entry; minus the refunded
+   * amount on the reversal of that entry. Absent on every other entry.
+   */
+  spend: z.number().int().optional(),
   /** ISO 8601 instant. */
   at: z.string().datetime({ offset: true }),
 }).strict();
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+/** -n without the -0 that `-0` would give (entries compare and serialize cleanly). */
+export function negate(n: number): number {
+  return n === 0 ? 0 : -n;
+}

@@ -87,7 +87,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.kick();
     });
     this.socket.on('disconnect', (reason) => {
-      if (!this.stopped) this.setStatus('offline', `hub connection lost (${reason}); sales wait in the outbox`);
+      if (this.stopped) return;
+      this.setStatus('offline', `hub connection lost (${reason}); sales wait in the outbox`);
+      // Socket.IO does not reconnect by itself after the server closed the socket: ask again (the hub may refuse).
+      if (reason === 'io server disconnect') {
+        setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.minBackoffMs).unref();
+      }
     });
     this.socket.on('connect_error', (error) => {
       if (this.socket.active) {

@@ -107,7 +107,7 @@ export function cardPage(m: CardPageModel): string {
     : rewards.map(({ reward, rewardNo }) => `<form method="post" action="/m/redeem"><input type="hidden" name="reward" value="${rewardNo}">
         <div class="row"><span>${escapeHtml(reward.name)}</span><span class="muted">${reward.costPoints ? reward.costPoints : ''}${reward.costStamps ? ` ${reward.costStamps} ☕` : ''}</span></div>
         <button type="submit" class="redeem" data-reward="${rewardNo}">${t(L, 'redeem')}</button></form>`).join('');
-  const flash = m.flash ? `<p class="ok" id="flash" role="status">${t(L, 'claimed', { name: m.flash.name, points: m.flash.points })}</p>` : '';
+  const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>` : '';
   return page(L, t(L, 'cardTitle', { shop: m.shopName }), `${flash}<h1>${t(L, 'cardTitle', { shop: m.shopName })}</h1>
     <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.balance.points}</span></div>
     <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.balance.stamps}</strong></div>

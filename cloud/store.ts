@@ -73,35 +73,46 @@ export class HubStore {
     }
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per SQL text: preparing costs more than running. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   close(): void {
     this.db.close();
   }
 
   /** A setting, created with `make()` the first time it is asked for. */
   setting(key: string, make: () => string): string {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     if (row) return row.value;
     const value = make();
-    this.db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(key, value);
-    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+    this.sql('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(key, value);
+    return (this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
   }
 
   // ---- shops and kiosks ----------------------------------------------------------------------
 
   ensureShop(name: string, privacyText: string, program: HubProgram = DEFAULT_PROGRAM): Shop {
-    const existing = this.db.prepare('SELECT no FROM shops ORDER BY no LIMIT 1').get() as { no: number } | undefined;
+    const existing = this.sql('SELECT no FROM shops ORDER BY no LIMIT 1').get() as { no: number } | undefined;
     if (existing) return this.shop(existing.no)!;
     return this.createShop(name, privacyText, program);
   }
 
   createShop(name: string, privacyText: string, program: HubProgram = DEFAULT_PROGRAM): Shop {
-    const info = this.db.prepare('INSERT INTO shops (id, name, privacy_text, program_json) VALUES (?, ?, ?, ?)')
+    const info = this.sql('INSERT INTO shops (id, name, privacy_text, program_json) VALUES (?, ?, ?, ?)')
       .run(randomUUID(), name, privacyText, JSON.stringify(program));
     return this.shop(Number(info.lastInsertRowid))!;
   }
 
   shop(no: number): Shop | undefined {
-    const row = this.db.prepare('SELECT * FROM shops WHERE no = ?').get(no) as
+    const row = this.sql('SELECT * FROM shops WHERE no = ?').get(no) as
       { no: number; id: string; name: string; privacy_text: string; program_json: string } | undefined;
     return row && { no: row.no, id: row.id, name: row.name, privacyText: row.privacy_text, program: JSON.parse(row.program_json) as HubProgram };
   }
@@ -110,7 +121,7 @@ export class HubStore {
     const bytes = randomBytes(8);
     const code = Array.from(bytes, (b) => PAIRING_ALPHABET[b % PAIRING_ALPHABET.length]).join('');
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    this.db.prepare('INSERT INTO pairing_codes (code, shop_no, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    this.sql('INSERT INTO pairing_codes (code, shop_no, created_at, expires_at) VALUES (?, ?, ?, ?)')
       .run(code, shopNo, now.toISOString(), expiresAt);
     return { code, expiresAt };
   }
@@ -118,44 +129,44 @@ export class HubStore {
   /** Uses a pairing code once: a new kiosk with a fresh secret, or undefined for an unknown, used or expired code. */
   pairKiosk(code: string, name: string, now: Date): Kiosk | undefined {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT shop_no, expires_at, used_by FROM pairing_codes WHERE code = ?').get(code) as
+      const row = this.sql('SELECT shop_no, expires_at, used_by FROM pairing_codes WHERE code = ?').get(code) as
         { shop_no: number; expires_at: string; used_by: string | null } | undefined;
       if (!row || row.used_by !== null || row.expires_at <= now.toISOString()) return undefined;
       const id = randomUUID();
-      this.db.prepare('INSERT INTO kiosks (id, shop_no, name, secret, paired_at) VALUES (?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO kiosks (id, shop_no, name, secret, paired_at) VALUES (?, ?, ?, ?, ?)')
         .run(id, row.shop_no, name, bytesToHex(randomBytes(32)), now.toISOString());
-      this.db.prepare('UPDATE pairing_codes SET used_by = ? WHERE code = ?').run(id, code);
+      this.sql('UPDATE pairing_codes SET used_by = ? WHERE code = ?').run(id, code);
       return this.kiosk(id);
     })();
   }
 
   kiosk(id: string): Kiosk | undefined {
-    const row = this.db.prepare('SELECT no, id, shop_no, name, secret, revoked_at FROM kiosks WHERE id = ?').get(id) as
+    const row = this.sql('SELECT no, id, shop_no, name, secret, revoked_at FROM kiosks WHERE id = ?').get(id) as
       { no: number; id: string; shop_no: number; name: string; secret: string; revoked_at: string | null } | undefined;
     return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, secret: row.secret, revokedAt: row.revoked_at };
   }
 
   kioskByNo(no: number): Kiosk | undefined {
-    const row = this.db.prepare('SELECT id FROM kiosks WHERE no = ?').get(no) as { id: string } | undefined;
+    const row = this.sql('SELECT id FROM kiosks WHERE no = ?').get(no) as { id: string } | undefined;
     return row && this.kiosk(row.id);
   }
 
   revokeKiosk(id: string, now: Date): boolean {
-    return this.db.prepare('UPDATE kiosks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;
+    return this.sql('UPDATE kiosks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;
   }
 
   // ---- members -------------------------------------------------------------------------------
 
   member(id: string): Member | undefined {
-    const row = this.db.prepare('SELECT no, id, shop_no, name, phone, email FROM members WHERE id = ?').get(id) as
+    const row = this.sql('SELECT no, id, shop_no, name, phone, email FROM members WHERE id = ?').get(id) as
       { no: number; id: string; shop_no: number; name: string | null; phone: string | null; email: string | null } | undefined;
     return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
   }
 
   memberByContact(shopNo: number, contact: { phone: string | null; email: string | null }): Member | undefined {
     const row = (contact.phone
-      ? this.db.prepare('SELECT id FROM members WHERE shop_no = ? AND phone = ?').get(shopNo, contact.phone)
-      : this.db.prepare('SELECT id FROM members WHERE shop_no = ? AND email = ?').get(shopNo, contact.email)) as { id: string } | undefined;
+      ? this.sql('SELECT id FROM members WHERE shop_no = ? AND phone = ?').get(shopNo, contact.phone)
+      : this.sql('SELECT id FROM members WHERE shop_no = ? AND email = ?').get(shopNo, contact.email)) as { id: string } | undefined;
     return row && this.member(row.id);
   }
 
@@ -166,40 +177,40 @@ export class HubStore {
       if (input.id && this.member(input.id)) return this.member(input.id)!;
       const found = (input.phone || input.email) ? this.memberByContact(shopNo, input) : undefined;
       if (found) {
-        if (input.name && !found.name) this.db.prepare('UPDATE members SET name = ? WHERE id = ?').run(input.name, found.id);
+        if (input.name && !found.name) this.sql('UPDATE members SET name = ? WHERE id = ?').run(input.name, found.id);
         return this.member(found.id)!;
       }
       const id = input.id ?? randomUUID();
-      this.db.prepare(`INSERT INTO members (id, shop_no, name, phone, email, consent_at, consent_text, created_at)
+      this.sql(`INSERT INTO members (id, shop_no, name, phone, email, consent_at, consent_text, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, shopNo, input.name, input.phone, input.email, input.consentAt, input.consentText, now.toISOString());
       return this.member(id)!;
     })();
   }
 
   balance(memberId: string): BalanceView {
-    const row = this.db.prepare('SELECT points, stamps, earned FROM balances WHERE member_id = ?').get(memberId) as BalanceView | undefined;
+    const row = this.sql('SELECT points, stamps, earned FROM balances WHERE member_id = ?').get(memberId) as BalanceView | undefined;
     return row ?? { points: 0, stamps: 0, earned: 0 };
   }
 
   history(memberId: string, limit = 20): HistoryRow[] {
-    return (this.db.prepare('SELECT id, kind, points, stamps, at, reason_json FROM ledger WHERE member_id = ? ORDER BY at DESC, rowid DESC LIMIT ?')
+    return (this.sql('SELECT id, kind, points, stamps, at, reason_json FROM ledger WHERE member_id = ? ORDER BY at DESC, rowid DESC LIMIT ?')
       .all(memberId, limit) as { id: string; kind: string; points: number; stamps: number; at: string; reason_json: string }[])
       .map((r) => ({ id: r.id, kind: r.kind, points: r.points, stamps: r.stamps, at: r.at,
         label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
   }
 
   recordVoucher(id: string, memberId: string, rewardNo: number, now: Date): void {
-    this.db.prepare('INSERT INTO vouchers (id, member_id, reward_no, created_at) VALUES (?, ?, ?, ?)').run(id, memberId, rewardNo, now.toISOString());
+    this.sql('INSERT INTO vouchers (id, member_id, reward_no, created_at) VALUES (?, ?, ?, ?)').run(id, memberId, rewardNo, now.toISOString());
   }
 
   // ---- ledger --------------------------------------------------------------------------------
 
   private readonly insertEntry = (entry: LedgerEntry, kioskNo: number | null): boolean => {
-    const inserted = this.db.prepare(`INSERT OR IGNORE INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no)
+    const inserted = this.sql(`INSERT OR IGNORE INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.id, entry.memberId, entry.kind, entry.points, entry.stamps, entry.saleId,
       entry.reverses, JSON.stringify(entry.reason), entry.at, kioskNo).changes === 1;
     if (inserted) {
-      this.db.prepare(`INSERT INTO balances (member_id, points, stamps, earned, entries) VALUES (?, ?, ?, ?, 1)
+      this.sql(`INSERT INTO balances (member_id, points, stamps, earned, entries) VALUES (?, ?, ?, ?, 1)
         ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, stamps = stamps + excluded.stamps,
           earned = earned + excluded.earned, entries = entries + 1`)
         .run(entry.memberId, entry.points, entry.stamps, entry.kind === 'earn' || entry.kind === 'bonus' ? Math.max(0, entry.points) : 0);
@@ -209,8 +220,8 @@ export class HubStore {
 
   ledgerCount(filter: { kioskNo?: number } = {}): number {
     const row = (filter.kioskNo === undefined
-      ? this.db.prepare('SELECT count(*) AS n FROM ledger').get()
-      : this.db.prepare('SELECT count(*) AS n FROM ledger WHERE kiosk_no = ?').get(filter.kioskNo)) as { n: number };
+      ? this.sql('SELECT count(*) AS n FROM ledger').get()
+      : this.sql('SELECT count(*) AS n FROM ledger WHERE kiosk_no = ?').get(filter.kioskNo)) as { n: number };
     return row.n;
   }
 
@@ -220,8 +231,8 @@ export class HubStore {
    */
   applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): string[] {
     return this.db.transaction(() => {
-      const seen = this.db.prepare('SELECT 1 FROM processed_messages WHERE id = ?');
-      const mark = this.db.prepare('INSERT INTO processed_messages (id, kiosk_no, at) VALUES (?, ?, ?)');
+      const seen = this.sql('SELECT 1 FROM processed_messages WHERE id = ?');
+      const mark = this.sql('INSERT INTO processed_messages (id, kiosk_no, at) VALUES (?, ?, ?)');
       for (const message of messages) {
         if (seen.get(message.id)) continue;
         switch (message.type) {
@@ -231,11 +242,11 @@ export class HubStore {
             break;
           case 'saleCreated': {
             const p = message.payload;
-            this.db.prepare(`INSERT OR IGNORE INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at)
+            this.sql(`INSERT OR IGNORE INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(p.saleId, kiosk.no, p.saleNo, p.total.amount, p.total.currency, p.points, p.memberId, message.at);
             if (p.memberId) {
               // The member was attached at the till: the sale is taken, its receipt QR can no longer be claimed.
-              this.db.prepare(`INSERT OR IGNORE INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
+              this.sql(`INSERT OR IGNORE INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
                 VALUES (?, ?, ?, ?, 'till', ?, ?, ?)`).run(`K${kiosk.no}-S${p.saleNo}`, kiosk.no, p.saleNo, p.memberId, p.points, p.stamps, message.at);
             }
             for (const entry of p.entries) this.insertEntry(entry, kiosk.no);
@@ -259,7 +270,7 @@ export class HubStore {
     stamps: number; label: string; deliverTo: number | null; now: Date }): ClaimOutcome {
     return this.db.transaction((): ClaimOutcome => {
       const at = input.now.toISOString();
-      const taken = this.db.prepare(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
+      const taken = this.sql(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
         .run(input.saleKey, input.kioskNo, input.saleNo, input.member.id, input.via, input.points, input.stamps, at).changes;
       if (taken === 0) return { ok: false, reason: 'already-claimed' };
@@ -278,7 +289,7 @@ export class HubStore {
         progress: progressFor(shop.program, balance), entries: [entry], at,
       };
       if (input.deliverTo !== null) {
-        this.db.prepare('INSERT INTO deliveries (id, kiosk_no, payload_json, created_at) VALUES (?, ?, ?, ?)')
+        this.sql('INSERT INTO deliveries (id, kiosk_no, payload_json, created_at) VALUES (?, ?, ?, ?)')
           .run(accepted.deliveryId, input.deliverTo, JSON.stringify(accepted), at);
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
@@ -286,11 +297,11 @@ export class HubStore {
   }
 
   pendingDeliveries(kioskNo: number, limit = 100): ClaimAccepted[] {
-    return (this.db.prepare('SELECT payload_json FROM deliveries WHERE kiosk_no = ? ORDER BY created_at, rowid LIMIT ?')
+    return (this.sql('SELECT payload_json FROM deliveries WHERE kiosk_no = ? ORDER BY created_at, rowid LIMIT ?')
       .all(kioskNo, limit) as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as ClaimAccepted);
   }
 
   deliveryAcked(kioskNo: number, deliveryId: string): void {
-    this.db.prepare('DELETE FROM deliveries WHERE id = ? AND kiosk_no = ?').run(deliveryId, kioskNo);
+    this.sql('DELETE FROM deliveries WHERE id = ? AND kiosk_no = ?').run(deliveryId, kioskNo);
   }
 }

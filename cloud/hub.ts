@@ -79,8 +79,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     return { ok: false, reason, message: formatMessage(claimMessages, locale, `refusal.${reason}`) };
   }
 
+  /** Signature, shop and expiry; and a kiosk signs only for its own shop. */
+  function checkToken(token: string, shopNo: number): ReturnType<typeof verifyClaimToken> {
+    const verified = verifyClaimToken(token, { secretFor, shopNo, now: now() });
+    if (verified.ok && store.kioskByNo(verified.data.kioskNo)?.shopNo !== verified.data.shopNo) return { ok: false, reason: 'unknown-kiosk' };
+    return verified;
+  }
+
   function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale): ClaimResult {
-    const verified = verifyClaimToken(token, { secretFor, shopNo: member.shopNo, now: now() });
+    const verified = checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
     const outcome = store.claim({
@@ -144,6 +151,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     return entry.count >= maxFailures;
   }
   function noteFailure(address: string): void {
+    if (failures.size > 10_000) {
+      for (const [key, value] of failures) if (Date.now() - value.since > 60_000) failures.delete(key);
+    }
     const entry = failures.get(address);
     if (!entry || Date.now() - entry.since > 60_000) failures.set(address, { count: 1, since: Date.now() });
     else entry.count++;
@@ -154,7 +164,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const address = clientAddress(req);
     const member = cookieMember(req);
     const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
-    const tokenInfo = verifyClaimToken(token, { secretFor, shopNo: shop.no, now: now() });
+    const tokenInfo = checkToken(token, shop.no);
     const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
       points: tokenInfo.ok ? tokenInfo.data.points : 0, member: memberOfShop ? { name: memberOfShop.name } : null };
     if (slowedDown(address)) {

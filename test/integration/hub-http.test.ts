@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { base32nopad } from '@scure/base';
 import type { Hub } from '../../cloud/hub';
 import { claimUrl, createClaimToken } from '../../core/tokens';
+import { pairKiosk } from '../../main/sync/pair';
 import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../support/hub-harness';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -40,6 +41,18 @@ describe('claim page refusals', () => {
       expect(res.text).toContain(text);
     }
     expect(counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+  });
+
+  it("refuses a token a kiosk of another shop signed in this shop's name", async () => {
+    const other = hub.store.createShop('Other shop', 'p');
+    const code = hub.store.createPairingCode(other.no, new Date()).code;
+    const foreign = await pairKiosk(hub.url, code, 'Foreign till');
+    expect(foreign.shopNo).toBe(other.no);
+    const token = saleToken({ ...foreign, shopNo: 1 }, 1, 500);
+    const res = await new Phone('en-GB').join(claimUrl(hub.url, token), 'x@example.com');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('from a kiosk this shop does not know');
+    expect(counts()).toMatchObject({ ledger: 0, claims: 0 });
   });
 
   it('puts a message next to a malformed phone or e-mail and a missing consent, and keeps what was typed', async () => {

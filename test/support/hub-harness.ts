@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../cloud/hub';
 import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
-import { claimUrl, createClaimToken } from '../../core/tokens';
+import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
+import { saleClaimUrl } from '../../main/sync/claims';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `lk-${prefix}-`));
@@ -27,7 +28,7 @@ export function saleToken(creds: KioskCredentials, saleNo: number, points = 18, 
 }
 
 export function saleUrl(hub: Hub, creds: KioskCredentials, saleNo: number, points = 18): string {
-  return claimUrl(hub.url, saleToken(creds, saleNo, points));
+  return saleClaimUrl(creds, hub.url, { saleNo, points, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, new Date()).url;
 }
 
 /** A phone without a browser: keeps its one cookie, speaks one language. */

@@ -1,4 +1,5 @@
 import { defineMessages } from './catalog';
+import { claimMessages } from './claim';
 import { loyaltyMessages } from './loyalty';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
@@ -30,4 +31,4 @@ export const commonMessages = defineMessages({
 });
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
-export const allCatalogs = { common: commonMessages, loyalty: loyaltyMessages };
+export const allCatalogs = { common: commonMessages, loyalty: loyaltyMessages, claim: claimMessages };

@@ -1,0 +1,405 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import QRCode from 'qrcode';
+import { Server, type Socket } from 'socket.io';
+import { formatMessage } from '../core/i18n/catalog';
+import { claimMessages } from '../core/i18n/claim';
+import { pickLocale, type Locale } from '../core/i18n/locales';
+import {
+  AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
+  pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
+  type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
+} from '../core/sync-protocol';
+import { claimSaleKey, createVoucher, verifyClaimToken, voucherKeyPair } from '../core/tokens';
+import { parseContact } from './contact';
+import { cardPage, claimPage, messagePage, voucherPage } from './pages';
+import { HubStore, type Kiosk, type Member } from './store';
+
+/**
+ * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
+ * Socket.IO for kiosks. State lives in the embedded SQLite store; nothing is kept only in memory
+ * except rate-limit counters and in-flight deliveries.
+ */
+
+export interface HubOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  shopName?: string;
+  privacyText?: string;
+  /** Owner bearer token for /owner routes; generated and kept in the store when unset. */
+  ownerToken?: string;
+  now?: () => Date;
+  log?: (line: string) => void;
+  /** Failed claims per address per minute before it is told to wait. */
+  maxFailuresPerMinute?: number;
+}
+
+export interface Hub {
+  url: string;
+  port: number;
+  store: HubStore;
+  ownerToken: string;
+  hubPublicKey: string;
+  io: Server<KioskToHubEvents, HubToKioskEvents>;
+  newPairingCode(): string;
+  connectedKiosks(): number;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'lk_member';
+const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
+const MAX_FORM_BYTES = 8 * 1024;
+
+type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((line: string) => console.log(line));
+  const store = new HubStore(options.dataDir);
+  const shop = store.ensureShop(options.shopName ?? 'My shop',
+    options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.');
+  const cookieSecret = store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
+  const voucherSeed = hexToBytes(store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
+  const voucherKeys = voucherKeyPair(voucherSeed);
+  const hubPublicKey = bytesToHex(voucherKeys.publicKey);
+  const ownerToken = options.ownerToken ?? store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
+  const failures = new Map<string, { count: number; since: number }>();
+  const maxFailures = options.maxFailuresPerMinute ?? 10;
+
+  // ---- claims (shared by phone and staff) ----------------------------------------------------
+
+  function secretFor(kioskNo: number): Uint8Array | undefined {
+    const kiosk = store.kioskByNo(kioskNo);
+    return kiosk && kiosk.revokedAt === null ? hexToBytes(kiosk.secret) : undefined;
+  }
+
+  function refusal(reason: ClaimRefusalCode, locale: Locale): ClaimResult {
+    return { ok: false, reason, message: formatMessage(claimMessages, locale, `refusal.${reason}`) };
+  }
+
+  /** Signature, shop and expiry; and a kiosk signs only for its own shop. */
+  function checkToken(token: string, shopNo: number): ReturnType<typeof verifyClaimToken> {
+    const verified = verifyClaimToken(token, { secretFor, shopNo, now: now() });
+    if (verified.ok && store.kioskByNo(verified.data.kioskNo)?.shopNo !== verified.data.shopNo) return { ok: false, reason: 'unknown-kiosk' };
+    return verified;
+  }
+
+  function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale): ClaimResult {
+    const verified = checkToken(token, member.shopNo);
+    if (!verified.ok) return refusal(verified.reason, locale);
+    const data = verified.data;
+    const outcome = store.claim({
+      saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
+      label: via === 'phone' ? 'QR' : 'scan', deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
+    });
+    if (!outcome.ok) return refusal('already-claimed', locale);
+    if (data.kioskNo !== claimingKioskNo) void flushDeliveries(data.kioskNo);
+    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
+    return { ok: true, accepted: outcome.accepted };
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  function sign(value: string): string {
+    return `${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`;
+  }
+  function unsign(signed: string | undefined): string | undefined {
+    if (!signed) return undefined;
+    const dot = signed.lastIndexOf('.');
+    if (dot < 1) return undefined;
+    const value = signed.slice(0, dot);
+    const expected = Buffer.from(sign(value));
+    const given = Buffer.from(signed);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
+  }
+  function cookieMember(req: IncomingMessage): Member | undefined {
+    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
+    const id = unsign(raw ? decodeURIComponent(raw.slice(COOKIE.length + 1)) : undefined);
+    return id ? store.member(id) : undefined;
+  }
+  function rememberCookie(member: Member): string {
+    return `${COOKIE}=${encodeURIComponent(sign(member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+  }
+
+  function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",
+      ...headers });
+    res.end(body);
+  }
+  const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
+
+  async function readBody(req: IncomingMessage): Promise<string | undefined> {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_FORM_BYTES) return undefined;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  function clientAddress(req: IncomingMessage): string {
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+  function slowedDown(address: string): boolean {
+    const entry = failures.get(address);
+    if (!entry || Date.now() - entry.since > 60_000) return false;
+    return entry.count >= maxFailures;
+  }
+  function noteFailure(address: string): void {
+    if (failures.size > 10_000) {
+      for (const [key, value] of failures) if (Date.now() - value.since > 60_000) failures.delete(key);
+    }
+    const entry = failures.get(address);
+    if (!entry || Date.now() - entry.since > 60_000) failures.set(address, { count: 1, since: Date.now() });
+    else entry.count++;
+  }
+
+  async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
+    const action = `/C/${token}`;
+    const address = clientAddress(req);
+    const member = cookieMember(req);
+    const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
+    const tokenInfo = checkToken(token, shop.no);
+    const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
+      points: tokenInfo.ok ? tokenInfo.data.points : 0, member: memberOfShop ? { name: memberOfShop.name } : null };
+    if (slowedDown(address)) {
+      send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
+      return;
+    }
+    if (!tokenInfo.ok) {
+      noteFailure(address);
+      send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
+      return;
+    }
+    if (req.method === 'GET') {
+      send(res, 200, claimPage({ ...base, forceJoin: url.searchParams.has('join') }));
+      return;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, 413, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+      return;
+    }
+    const form = new URLSearchParams(body);
+    let claimant: Member | undefined;
+    if (form.get('mode') === 'member') {
+      claimant = memberOfShop;
+      if (!claimant) {
+        send(res, 400, claimPage({ ...base, member: null, errors: { form: formatMessage(claimMessages, locale, 'refusal.unknown-member') } }));
+        return;
+      }
+    } else {
+      const name = (form.get('name') ?? '').trim().slice(0, 80);
+      const contactText = (form.get('contact') ?? '').trim();
+      const consent = form.get('consent') === 'yes';
+      const contact = parseContact(contactText);
+      if (!contact || !consent) {
+        noteFailure(address);
+        send(res, 400, claimPage({ ...base, forceJoin: true, values: { name, contact: contactText, consent },
+          errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
+        return;
+      }
+      claimant = store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
+        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
+    }
+    const result = claim(token, claimant, 'phone', null, locale);
+    const cookie = { 'set-cookie': rememberCookie(claimant) };
+    if (!result.ok) {
+      noteFailure(address);
+      send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
+      return;
+    }
+    res.writeHead(303, { location: `/m?claimed=${result.accepted.points}`, 'cache-control': 'no-store', ...cookie });
+    res.end();
+  }
+
+  async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
+    const member = cookieMember(req);
+    const memberShop = member && store.shop(member.shopNo);
+    if (!member || !memberShop) {
+      send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+      return;
+    }
+    const balance = store.balance(member.id);
+    if (url.pathname === '/m/redeem' && req.method === 'POST') {
+      const form = new URLSearchParams((await readBody(req)) ?? '');
+      const rewardNo = Number(form.get('reward'));
+      const reward = Number.isInteger(rewardNo) ? memberShop.program.rewards[rewardNo] : undefined;
+      if (!reward || balance.points < reward.costPoints || balance.stamps < reward.costStamps) {
+        send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
+        return;
+      }
+      const voucherId = randomBytes(8).toString('hex');
+      const expiresAt = new Date(now().getTime() + memberShop.program.voucherDays * 86_400_000);
+      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
+        costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
+      store.recordVoucher(voucherId, member.id, rewardNo, now());
+      const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      send(res, 200, voucherPage(locale, reward.name, code, svg, expiresAt));
+      return;
+    }
+    const claimed = Number(url.searchParams.get('claimed'));
+    send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, program: memberShop.program, balance,
+      history: store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
+        ? { name: member.name ?? '', points: claimed } : null }));
+  }
+
+  function ownerAllowed(req: IncomingMessage, url: URL): boolean {
+    const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '';
+    return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hub.invalid');
+    const locale = pickLocale(req.headers['accept-language']);
+    const path = url.pathname;
+    const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
+    if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
+    if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
+    if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
+    if (path === '/v1/pair' && req.method === 'POST') {
+      const body = await readBody(req);
+      let parsed;
+      try {
+        parsed = pairRequestSchema.safeParse(JSON.parse(body ?? ''));
+      } catch {
+        return json(res, 400, { error: 'body must be JSON {"code": "...", "name": "..."}' });
+      }
+      if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
+      const kiosk = store.pairKiosk(parsed.data.code, parsed.data.name, now());
+      if (!kiosk) {
+        noteFailure(clientAddress(req));
+        return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
+      }
+      log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
+      const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
+      return json(res, 200, answer);
+    }
+    if (path.startsWith('/owner/')) {
+      if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
+      if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
+        return json(res, 200, store.createPairingCode(shop.no, now()));
+      }
+      const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
+      if (revoke && req.method === 'POST') {
+        const done = store.revokeKiosk(revoke[1]!, now());
+        for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === revoke[1]) socket.disconnect(true);
+        return json(res, done ? 200 : 404, { revoked: done });
+      }
+    }
+    send(res, 404, 'not found', 'text/plain');
+  }
+
+  const http: HttpServer = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log(`http error on ${req.method} ${req.url}: ${String(error)}`);
+      if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
+      else res.end();
+    });
+  });
+
+  // ---- Socket.IO -----------------------------------------------------------------------------
+
+  const io = new Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>(http, {
+    maxHttpBufferSize: MAX_PACKET_BYTES, serveClient: false, cors: { origin: false },
+  });
+  const inFlight = new Set<string>();
+
+  io.use((socket, next) => {
+    const parsed = kioskAuthSchema.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(new Error('kiosk credentials missing: pair this kiosk first'));
+    const kiosk = store.kiosk(parsed.data.kioskId);
+    if (!kiosk) return next(new Error('unknown kiosk: pair it again with a new pairing code'));
+    if (kiosk.revokedAt) return next(new Error('kiosk revoked by the owner'));
+    const skew = Math.abs(new Date(parsed.data.at).getTime() - now().getTime());
+    const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at));
+    if (!(skew <= AUTH_WINDOW_MS) || !timingSafeEqual(expected, Buffer.from(parsed.data.proof))) {
+      return next(new Error('kiosk proof refused: check the kiosk clock and its pairing'));
+    }
+    socket.data.kiosk = kiosk;
+    next();
+  });
+
+  async function flushDeliveries(kioskNo: number): Promise<void> {
+    const sockets = (await io.in(`kiosk:${kioskNo}`).fetchSockets());
+    const target = sockets[0];
+    if (!target) return;
+    for (const delivery of store.pendingDeliveries(kioskNo)) {
+      if (inFlight.has(delivery.deliveryId)) continue;
+      inFlight.add(delivery.deliveryId);
+      target.timeout(10_000).emit('claimAccepted', delivery, (error: Error | null, answer: unknown) => {
+        inFlight.delete(delivery.deliveryId);
+        const ok = !error && typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
+        if (ok) store.deliveryAcked(kioskNo, delivery.deliveryId);
+      });
+    }
+  }
+
+  io.on('connection', (socket: KioskSocket) => {
+    const kiosk = socket.data.kiosk;
+    void socket.join(`kiosk:${kiosk.no}`);
+    log(`kiosk connected: ${kiosk.name}`);
+
+    socket.on('syncOutbox', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      try {
+        const parsed = syncOutboxSchema.safeParse(payload);
+        if (!parsed.success) {
+          ack({ ok: false, error: `outbox batch refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+          return;
+        }
+        ack({ ok: true, acked: store.applyOutbox(kiosk, parsed.data.messages, now()) });
+      } catch (error) {
+        log(`syncOutbox from ${kiosk.name} failed: ${String(error)}`);
+        ack({ ok: false, error: 'hub could not store the batch; it will be retried' });
+      }
+    });
+
+    socket.on('claimSale', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      try {
+        const parsed = claimSaleSchema.safeParse(payload);
+        if (!parsed.success) return ack(refusal('invalid-request', 'en'));
+        const member = store.member(parsed.data.memberId);
+        if (!member || member.shopNo !== kiosk.shopNo) return ack(refusal('unknown-member', 'en'));
+        ack(claim(parsed.data.token, member, 'staff', kiosk.no, 'en'));
+      } catch (error) {
+        log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
+        ack(refusal('invalid-request', 'en'));
+      }
+    });
+
+    void flushDeliveries(kiosk.no);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    store,
+    ownerToken,
+    hubPublicKey,
+    io,
+    newPairingCode: () => store.createPairingCode(shop.no, now()).code,
+    connectedKiosks: () => io.engine.clientsCount,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => { void io.close(() => resolve()); });
+      http.closeAllConnections();
+      store.close();
+    },
+  };
+}
+
+export type { ClaimAccepted };

@@ -1,0 +1,125 @@
+import { formatMessage } from '../core/i18n/catalog';
+import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
+import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
+import type { HubProgram } from './program-view';
+import { affordable, progressFor, type BalanceView } from './program-view';
+import type { HistoryRow } from './store';
+
+/** Server-rendered phone pages. Pure: data in, HTML out. */
+
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+type Values = Record<string, string | number>;
+const t = (locale: Locale, key: ClaimMessageKey, values: Values = {}): string => escapeHtml(formatMessage(claimMessages, locale, key, values));
+
+const STYLE = `
+*{box-sizing:border-box}body{margin:0;font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f3ee;color:#1d1b19}
+main{max-width:28rem;margin:0 auto;padding:1.2rem}h1{font-size:1.5rem;margin:.2rem 0 1rem}
+.card{background:#fff;border-radius:14px;padding:1.1rem;margin:0 0 1rem;box-shadow:0 1px 3px #0002}
+.big{font-size:2.4rem;font-weight:700}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
+input[type=text],input[type=tel],input[type=email]{width:100%;font-size:1.1rem;padding:.7rem;border:1px solid #aaa;border-radius:9px}
+.consent{display:flex;gap:.6rem;align-items:flex-start;font-weight:400}.consent input{width:1.5rem;height:1.5rem;flex:none}
+button,.button{display:block;width:100%;margin-top:1rem;font-size:1.15rem;padding:.9rem;border:0;border-radius:10px;background:#1f6f4a;color:#fff;text-align:center;text-decoration:none}
+.error{color:#a4161a;font-weight:600;margin:.3rem 0}.ok{color:#1f6f4a;font-weight:700;font-size:1.25rem}
+.muted{color:#666;font-size:.9rem}ul{padding-left:1.1rem}li{margin:.25rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
+.qr svg{width:100%;height:auto;background:#fff}.code{font-family:monospace;word-break:break-all;font-size:.75rem}`;
+
+function page(locale: Locale, title: string, body: string): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
+<title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main>
+<script>document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(){var b=f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})})</script>
+</body></html>`;
+}
+
+export interface ClaimPageModel {
+  locale: Locale;
+  shopName: string;
+  privacyText: string;
+  points: number;
+  action: string;
+  /** A remembered member: the page offers one tap. */
+  member: { name: string | null } | null;
+  values?: { name: string; contact: string; consent: boolean };
+  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; form?: string };
+  forceJoin?: boolean;
+}
+
+export function claimPage(m: ClaimPageModel): string {
+  const head = `<h1>${t(m.locale, 'title')}</h1><div class="card"><div class="big">+${m.points}</div>
+    <div>${t(m.locale, 'forSale', { points: m.points, shop: m.shopName })}</div></div>`;
+  const formError = m.errors?.form ? `<p class="error" role="alert" id="form-error">${escapeHtml(m.errors.form)}</p>` : '';
+  if (m.member && !m.forceJoin) {
+    const name = m.member.name ?? '🙂';
+    return page(m.locale, t(m.locale, 'title'), `${head}${formError}
+      <form method="post" action="${escapeHtml(m.action)}"><input type="hidden" name="mode" value="member">
+      <button type="submit" id="one-tap">${t(m.locale, 'oneTap', { name })}</button></form>
+      <p><a href="${escapeHtml(m.action)}?join=1" class="muted">${t(m.locale, 'notYou')}</a></p>`);
+  }
+  const v = m.values ?? { name: '', contact: '', consent: false };
+  const fieldError = (key: ClaimMessageKey | undefined, id: string): string =>
+    key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '';
+  return page(m.locale, t(m.locale, 'title'), `${head}${formError}
+    <form method="post" action="${escapeHtml(m.action)}" class="card" novalidate>
+      <input type="hidden" name="mode" value="join">
+      <h2>${t(m.locale, 'join', { shop: m.shopName })}</h2>
+      <label for="name">${t(m.locale, 'name')}</label>
+      <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
+      <label for="contact">${t(m.locale, 'contact')}</label>
+      <input type="text" id="contact" name="contact" autocomplete="tel" inputmode="email" maxlength="254" value="${escapeHtml(v.contact)}"
+        aria-describedby="contact-error">
+      ${fieldError(m.errors?.contact, 'contact-error')}
+      <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
+        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(m.privacyText)}</span></span></label>
+      ${fieldError(m.errors?.consent, 'consent-error')}
+      <button type="submit" id="join">${t(m.locale, 'submit')}</button>
+    </form>`);
+}
+
+export function messagePage(locale: Locale, message: string, link?: { href: string; text: string }): string {
+  return page(locale, t(locale, 'title'), `<div class="card"><p class="error" role="alert" id="message">${escapeHtml(message)}</p>
+    ${link ? `<a class="button" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : ''}</div>`);
+}
+
+export interface CardPageModel {
+  locale: Locale;
+  shopName: string;
+  memberName: string | null;
+  program: HubProgram;
+  balance: BalanceView;
+  history: HistoryRow[];
+  flash: { name: string; points: number } | null;
+}
+
+export function cardPage(m: CardPageModel): string {
+  const L = m.locale;
+  const progress = progressFor(m.program, m.balance);
+  const progressText = progress.stampsToReward === null || progress.rewardName === null ? ''
+    : progress.stampsToReward === 0 ? t(L, 'progressReady', { reward: progress.rewardName })
+      : t(L, 'progress', { n: progress.stampsToReward, reward: progress.rewardName });
+  const dateFmt = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'medium', timeZone: 'UTC' });
+  const history = m.history.length === 0 ? `<p class="muted">${t(L, 'noHistory')}</p>`
+    : `<ul id="history">${m.history.map((h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>
+        <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`).join('')}</ul>`;
+  const rewards = affordable(m.program, m.balance);
+  const rewardList = rewards.length === 0 ? `<p class="muted">${t(L, 'noRewards')}</p>`
+    : rewards.map(({ reward, rewardNo }) => `<form method="post" action="/m/redeem"><input type="hidden" name="reward" value="${rewardNo}">
+        <div class="row"><span>${escapeHtml(reward.name)}</span><span class="muted">${reward.costPoints ? reward.costPoints : ''}${reward.costStamps ? ` ${reward.costStamps} ☕` : ''}</span></div>
+        <button type="submit" class="redeem" data-reward="${rewardNo}">${t(L, 'redeem')}</button></form>`).join('');
+  const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>` : '';
+  return page(L, t(L, 'cardTitle', { shop: m.shopName }), `${flash}<h1>${t(L, 'cardTitle', { shop: m.shopName })}</h1>
+    <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.balance.points}</span></div>
+    <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.balance.stamps}</strong></div>
+    ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
+    <p id="progress">${progressText}</p></div>
+    <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
+    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>`);
+}
+
+export function voucherPage(locale: Locale, rewardName: string, code: string, qrSvg: string, until: Date): string {
+  const untilText = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(until);
+  return page(locale, t(locale, 'voucherTitle', { reward: rewardName }), `<h1>${t(locale, 'voucherTitle', { reward: rewardName })}</h1>
+    <div class="card qr" id="voucher-qr">${qrSvg}</div><p>${t(locale, 'voucherHint', { until: untilText })}</p>
+    <p class="code" id="voucher-code">${escapeHtml(code)}</p><a class="button" href="/m">${t(locale, 'back')}</a>`);
+}

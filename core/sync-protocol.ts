@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ledgerEntrySchema } from './ledger/entry';
+import { moneySchema } from './money';
+
+/**
+ * The kiosk ↔ hub contract, declared once. Both sides validate every payload with these schemas.
+ * Events are named for what happened (claimAccepted, saleCreated), commands for what they ask
+ * (syncOutbox, claimSale, pairKiosk). Socket.IO carries events; pairing is one HTTP call.
+ */
+
+/** Largest Socket.IO packet the hub accepts (bytes); bigger packets close that one connection. */
+export const MAX_PACKET_BYTES = 1_000_000;
+/** Most outbox messages in one syncOutbox batch. */
+export const MAX_BATCH = 500;
+
+const id = z.string().min(1).max(100);
+const instant = z.string().datetime({ offset: true });
+
+// ---- pairing (HTTP POST /v1/pair) ------------------------------------------------------------
+
+export const pairRequestSchema = z.object({
+  code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4,12}$/, { error: 'pairing code: 4–12 letters or digits' }),
+  name: z.string().trim().min(1).max(80),
+}).strict();
+export type PairRequest = z.infer<typeof pairRequestSchema>;
+
+export const pairResponseSchema = z.object({
+  kioskId: id,
+  kioskNo: z.number().int().nonnegative(),
+  shopId: id,
+  shopNo: z.number().int().nonnegative(),
+  /** The kiosk's HMAC secret (hex, 32 bytes): signs claim tokens and the connection proof. Keep it in the kiosk store. */
+  secret: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The hub's Ed25519 voucher public key (hex). */
+  hubPublicKey: z.string().regex(/^[0-9a-f]{64}$/),
+}).strict();
+export type PairResponse = z.infer<typeof pairResponseSchema>;
+export type KioskCredentials = PairResponse;
+
+// ---- connection handshake (Socket.IO `auth`) --------------------------------------------------
+
+export const kioskAuthSchema = z.object({
+  kioskId: id,
+  at: instant,
+  /** hex HMAC-SHA256(secret, "auth|<kioskId>|<at>"); the hub accepts `at` within AUTH_WINDOW_MS of its clock. */
+  proof: z.string().regex(/^[0-9a-f]{64}$/),
+}).strict();
+export type KioskAuth = z.infer<typeof kioskAuthSchema>;
+export const AUTH_WINDOW_MS = 10 * 60_000;
+
+export const hexToBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+export const bytesToHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+export function kioskAuthProof(secretHex: string, kioskId: string, at: string): string {
+  return bytesToHex(hmac(sha256, hexToBytes(secretHex), new TextEncoder().encode(`auth|${kioskId}|${at}`)));
+}
+
+// ---- outbox messages (kiosk → hub, command syncOutbox) -----------------------------------------
+
+export const memberRecordSchema = z.object({
+  id,
+  name: z.string().max(80).nullable(),
+  phone: z.string().max(20).nullable(),
+  email: z.string().max(254).nullable(),
+  consentAt: instant.nullable(),
+}).strict();
+
+export const outboxMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    id, at: instant, type: z.literal('saleCreated'),
+    payload: z.object({
+      saleId: id,
+      saleNo: z.number().int().nonnegative(),
+      total: moneySchema,
+      points: z.number().int().nonnegative(),
+      stamps: z.number().int().nonnegative(),
+      /** Set when staff attached a member at the till (scanned card); then `entries` credits them. */
+      memberId: id.nullable(),
+      entries: z.array(ledgerEntrySchema).max(50),
+    }).strict(),
+  }).strict(),
+  z.object({
+    id, at: instant, type: z.literal('ledgerAppended'),
+    payload: z.object({ entries: z.array(ledgerEntrySchema).min(1).max(50) }).strict(),
+  }).strict(),
+  z.object({ id, at: instant, type: z.literal('memberEnrolled'), payload: memberRecordSchema }).strict(),
+]);
+export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+
+export const syncOutboxSchema = z.object({ messages: z.array(outboxMessageSchema).min(1).max(MAX_BATCH) }).strict();
+export type SyncOutbox = z.infer<typeof syncOutboxSchema>;
+export const syncOutboxAckSchema = z.union([
+  z.object({ ok: z.literal(true), acked: z.array(id) }).strict(),
+  z.object({ ok: z.literal(false), error: z.string() }).strict(),
+]);
+export type SyncOutboxAck = z.infer<typeof syncOutboxAckSchema>;
+
+// ---- claims ----------------------------------------------------------------------------------
+
+export const claimRefusalCodes = [
+  'malformed', 'unsupported-version', 'unknown-kiosk', 'bad-signature', 'wrong-shop', 'expired',
+  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts',
+] as const;
+export type ClaimRefusalCode = (typeof claimRefusalCodes)[number];
+
+/** Staff scanned a receipt's claim QR with a member attached (command from kiosk). */
+export const claimSaleSchema = z.object({ token: z.string().min(1).max(200), memberId: id }).strict();
+export type ClaimSale = z.infer<typeof claimSaleSchema>;
+
+export const progressSchema = z.object({
+  /** Stamps still needed for the stamp card's reward, or null when the shop has no stamp card. */
+  stampsToReward: z.number().int().nonnegative().nullable(),
+  rewardName: z.string().nullable(),
+  tier: z.string().nullable(),
+}).strict();
+export type Progress = z.infer<typeof progressSchema>;
+
+/** Event hub → kiosk: a claim of one of this kiosk's sales was accepted (by phone or by staff). */
+export const claimAcceptedSchema = z.object({
+  /** Unique per delivery; the kiosk acks it and the hub drops it from the kiosk's queue. */
+  deliveryId: id,
+  saleKey: id,
+  saleNo: z.number().int().nonnegative(),
+  via: z.enum(['phone', 'staff']),
+  member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+  points: z.number().int(),
+  stamps: z.number().int(),
+  balance: z.object({ points: z.number().int(), stamps: z.number().int() }).strict(),
+  progress: progressSchema,
+  /** The ledger entries the hub wrote (ids chosen by the hub), for the kiosk's own ledger. */
+  entries: z.array(ledgerEntrySchema),
+  at: instant,
+}).strict();
+export type ClaimAccepted = z.infer<typeof claimAcceptedSchema>;
+
+export const claimResultSchema = z.union([
+  z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
+  z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string() }).strict(),
+]);
+export type ClaimResult = z.infer<typeof claimResultSchema>;
+
+export const eventAckSchema = z.object({ ok: z.boolean() }).strict();
+
+/** Socket.IO event names with their payload and ack schemas: the single declaration both sides use. */
+export const kioskToHub = {
+  syncOutbox: { payload: syncOutboxSchema, ack: syncOutboxAckSchema },
+  claimSale: { payload: claimSaleSchema, ack: claimResultSchema },
+} as const;
+export const hubToKiosk = {
+  claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
+} as const;
+
+export type Ack<T> = (result: T) => void;
+export interface KioskToHubEvents {
+  syncOutbox: (payload: SyncOutbox, ack: Ack<SyncOutboxAck>) => void;
+  claimSale: (payload: ClaimSale, ack: Ack<ClaimResult>) => void;
+}
+export interface HubToKioskEvents {
+  claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+}

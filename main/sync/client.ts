@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import { io, type Socket } from 'socket.io-client';
+import {
+  claimAcceptedSchema, claimResultSchema, kioskAuthProof, syncOutboxAckSchema,
+  type ClaimAccepted, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents,
+} from '../../core/sync-protocol';
+import type { OutboxPort } from './outbox';
+
+/**
+ * The kiosk's side of sync. Drains the SQLite outbox to the hub in order, one acknowledged batch at
+ * a time (emitWithAck with a timeout; on failure it waits with a growing back-off and sends the same
+ * batch again — the hub ignores message ids it has processed, so the effect is exactly once).
+ * Receives `claimAccepted` from the hub — including claims made while this kiosk was offline, which
+ * the hub keeps queued until the kiosk acknowledges them — and re-emits it to the kiosk app.
+ */
+
+export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
+export interface SyncStatus { state: SyncState; detail: string }
+
+export interface SyncClientOptions {
+  hubUrl: string;
+  credentials: { kioskId: string; secret: string };
+  outbox: OutboxPort;
+  batchSize?: number;
+  ackTimeoutMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  now?: () => Date;
+}
+
+export interface SyncClientEvents {
+  /** A claim of one of this kiosk's sales was accepted by the hub: show the thank-you, add the entries. */
+  claimAccepted: [ClaimAccepted];
+  status: [SyncStatus];
+  /** Something the staff or the logs should know (in English, for the log). */
+  syncError: [string];
+  /** The outbox is empty and everything was acknowledged. */
+  drained: [];
+}
+
+export class HubOfflineError extends Error {
+  constructor() {
+    super('Hub offline: the claim needs the hub — try again when the hub status is green');
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class SyncClient extends EventEmitter<SyncClientEvents> {
+  private readonly socket: Socket<HubToKioskEvents, KioskToHubEvents>;
+  private readonly outbox: OutboxPort;
+  private readonly batchSize: number;
+  private readonly ackTimeoutMs: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private backoffMs: number;
+  private draining = false;
+  private again = false;
+  private stopped = false;
+  private readonly seenDeliveries = new Set<string>();
+  private statusNow: SyncStatus = { state: 'connecting', detail: 'connecting to the hub' };
+
+  constructor(options: SyncClientOptions) {
+    super();
+    this.outbox = options.outbox;
+    this.batchSize = options.batchSize ?? 200;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.minBackoffMs = options.minBackoffMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.backoffMs = this.minBackoffMs;
+    const now = options.now ?? (() => new Date());
+    const { kioskId, secret } = options.credentials;
+    this.socket = io(options.hubUrl, {
+      autoConnect: false,
+      transports: ['websocket'],
+      reconnectionDelay: this.minBackoffMs,
+      reconnectionDelayMax: this.maxBackoffMs,
+      // A fresh proof for every (re)connection.
+      auth: (cb) => {
+        const at = now().toISOString();
+        cb({ kioskId, at, proof: kioskAuthProof(secret, kioskId, at) });
+      },
+    });
+    this.socket.on('connect', () => {
+      this.setStatus('online', 'connected to the hub');
+      this.backoffMs = this.minBackoffMs;
+      this.kick();
+    });
+    this.socket.on('disconnect', (reason) => {
+      if (this.stopped) return;
+      this.setStatus('offline', `hub connection lost (${reason}); sales wait in the outbox`);
+      // Socket.IO does not reconnect by itself after the server closed the socket: ask again (the hub may refuse).
+      if (reason === 'io server disconnect') {
+        setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.minBackoffMs).unref();
+      }
+    });
+    this.socket.on('connect_error', (error) => {
+      if (this.socket.active) {
+        this.setStatus('offline', `hub not reachable (${error.message}); sales wait in the outbox`);
+        return;
+      }
+      // Refused by the hub's handshake: it will not change by itself quickly, so retry slowly.
+      this.setStatus('refused', `hub refused this kiosk: ${error.message}`);
+      setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.maxBackoffMs).unref();
+    });
+    this.socket.on('claimAccepted', (payload, ack) => {
+      const parsed = claimAcceptedSchema.safeParse(payload);
+      if (!parsed.success) {
+        this.emit('syncError', `claimAccepted from the hub failed the schema: ${parsed.error.issues[0]?.message ?? ''}`);
+        if (typeof ack === 'function') ack({ ok: false });
+        return;
+      }
+      if (!this.seenDeliveries.has(parsed.data.deliveryId)) {
+        this.seenDeliveries.add(parsed.data.deliveryId);
+        if (this.seenDeliveries.size > 2000) this.seenDeliveries.delete(this.seenDeliveries.values().next().value!);
+        this.emit('claimAccepted', parsed.data);
+      }
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  }
+
+  get status(): SyncStatus {
+    return this.statusNow;
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  start(): this {
+    this.stopped = false;
+    this.socket.connect();
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket.disconnect();
+    this.setStatus('stopped', 'sync stopped');
+  }
+
+  /** Call after writing to the outbox: starts a drain if none is running. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    void this.drain();
+  }
+
+  /** Staff scanned a receipt's claim QR for a member: needs the hub (single use is decided there). */
+  async claimSale(token: string, memberId: string): Promise<ClaimResult> {
+    if (!this.socket.connected) throw new HubOfflineError();
+    const answer: unknown = await this.socket.timeout(this.ackTimeoutMs).emitWithAck('claimSale', { token, memberId });
+    const parsed = claimResultSchema.safeParse(answer);
+    if (!parsed.success) throw new Error('Hub answered a claim with something this kiosk does not understand');
+    return parsed.data;
+  }
+
+  private setStatus(state: SyncState, detail: string): void {
+    this.statusNow = { state, detail };
+    this.emit('status', this.statusNow);
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      do {
+        this.again = false;
+        while (this.socket.connected && !this.stopped) {
+          const batch = this.outbox.pending(this.batchSize);
+          if (batch.length === 0) {
+            this.emit('drained');
+            break;
+          }
+          let answer: unknown;
+          try {
+            answer = await this.socket.timeout(this.ackTimeoutMs).emitWithAck('syncOutbox', { messages: batch });
+          } catch {
+            await this.backoff('no acknowledgement from the hub in time');
+            continue;
+          }
+          const parsed = syncOutboxAckSchema.safeParse(answer);
+          if (!parsed.success || !parsed.data.ok) {
+            await this.backoff(parsed.success && !parsed.data.ok ? parsed.data.error : 'hub answer not understood');
+            continue;
+          }
+          this.outbox.ack(parsed.data.acked);
+          this.backoffMs = this.minBackoffMs;
+        }
+      } while (this.again && this.socket.connected && !this.stopped);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async backoff(why: string): Promise<void> {
+    this.emit('syncError', `outbox batch not acknowledged: ${why}; retrying in ${this.backoffMs} ms`);
+    await sleep(this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+  }
+}

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SyncClient } from '../../main/sync/client';
+import { pairKiosk } from '../../main/sync/pair';
+import { TestKioskStore } from '../support/hub-kiosk';
+import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+
+const until = async (check: () => boolean, what: string, ms = 60_000): Promise<void> => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface HubChild { child: ChildProcess; port: number; code: string }
+
+/** `npm run hub` as a real child process; resolves when it printed its port and pairing code. */
+function spawnHub(dataDir: string, port: number): Promise<HubChild> {
+  // `node --import tsx` keeps the hub in this one process (the tsx binary would fork a grandchild that SIGKILL misses).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], {
+    env: { ...process.env, HUB_PORT: String(port), HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /port (\d+)\)/.exec(out)?.[1];
+      const code = /pairing code: (\w+)/.exec(out)?.[1];
+      if (port && code) resolve({ child, port: Number(port), code });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.once('exit', (c) => reject(new Error(`hub exited early (${c}): ${out}`)));
+  });
+}
+
+function sales(store: TestKioskStore, n: number): void {
+  const at = new Date().toISOString();
+  store.enroll('m-1', 'Ewa', at);
+  for (let i = 1; i <= n; i++) store.sale(i, 'm-1', 3, at);
+}
+
+describe('network faults during a drain', () => {
+  it('the hub killed with SIGKILL in the middle of a drain and restarted: nothing lost, nothing doubled', { timeout: 90_000 }, async () => {
+    const tmp = tempDir('hub-kill');
+    cleanups.push(() => tmp.remove());
+    const hubDir = join(tmp.dir, 'hub');
+    const first = await spawnHub(hubDir, 0);
+    const hubUrl = `http://127.0.0.1:${first.port}`;
+    const creds = await pairKiosk(hubUrl, first.code, 'Till 1');
+    const store = new TestKioskStore(tmp.dir);
+    cleanups.push(() => store.close());
+    const total = 4000;
+    sales(store, total);
+    const client = new SyncClient({ hubUrl, credentials: creds, outbox: store, batchSize: 100, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 2000 });
+    cleanups.push(() => client.stop());
+    client.start();
+    await until(() => store.outboxSize() < total - 1000, 'the drain to be under way');
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    const leftAtKill = store.outboxSize();
+    expect(leftAtKill).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.connected).toBe(false);
+
+    const second = await spawnHub(hubDir, first.port);
+    await until(() => store.outboxSize() === 0, 'the drain to finish after the restart');
+    client.stop();
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+
+    const db = new Database(join(hubDir, 'hub.sqlite'), { readonly: true });
+    cleanups.push(() => db.close());
+    const hubRows = (db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d, sum(points) AS p FROM ledger').get() as { n: number; d: number; p: number });
+    expect(store.ledgerCount()).toBe(total);
+    expect(hubRows).toEqual({ n: total, d: total, p: total * 3 });
+    expect(db.prepare("SELECT points FROM balances WHERE member_id = 'm-1'").get()).toEqual({ points: total * 3 });
+  });
+
+  it('the socket cut again and again between write and ack (a TCP proxy that drops the line): nothing lost, nothing doubled', { timeout: 90_000 }, async () => {
+    const tmp = tempDir('hub-cut');
+    cleanups.push(() => tmp.remove());
+    const hub = await testHub(tmp.dir);
+    cleanups.push(() => hub.close());
+    const creds = await pairedKiosk(hub);
+    const live = new Set<Socket>();
+    const proxy: Server = createServer((inbound) => {
+      const outbound = tcpConnect(hub.port, '127.0.0.1');
+      live.add(inbound);
+      live.add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      const drop = () => { inbound.destroy(); outbound.destroy(); live.delete(inbound); live.delete(outbound); };
+      inbound.on('error', drop).on('close', drop);
+      outbound.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => { for (const s of live) s.destroy(); proxy.close(r); }));
+    const port = (proxy.address() as { port: number }).port;
+    const store = new TestKioskStore(tmp.dir);
+    cleanups.push(() => store.close());
+    const total = 3000;
+    sales(store, total);
+    let cuts = 0;
+    // Cut every connection as soon as the hub has written a batch and before the kiosk has its ack.
+    const stopCutting = setInterval(() => {
+      if (cuts < 12 && hub.store.ledgerCount() > cuts * 200) {
+        cuts++;
+        for (const s of live) s.destroy();
+      }
+    }, 5);
+    cleanups.push(() => clearInterval(stopCutting));
+    const client = new SyncClient({ hubUrl: `http://127.0.0.1:${port}`, credentials: creds, outbox: store, batchSize: 50,
+      minBackoffMs: 20, maxBackoffMs: 200, ackTimeoutMs: 1000 });
+    cleanups.push(() => client.stop());
+    client.start();
+    await until(() => store.outboxSize() === 0, 'the drain to finish through the cuts');
+    expect(cuts).toBeGreaterThanOrEqual(5);
+    expect(store.ledgerCount()).toBe(total);
+    expect(hub.store.ledgerCount()).toBe(total);
+    expect(hub.store.balance('m-1').points).toBe(total * 3);
+    expect((hub.store.db.prepare('SELECT count(*) AS n FROM processed_messages').get() as { n: number }).n).toBe(total + 1);
+  });
+});

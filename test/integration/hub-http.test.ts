@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { base32nopad } from '@scure/base';
+import type { Hub } from '../../cloud/hub';
+import { claimUrl, createClaimToken } from '../../core/tokens';
+import { pairKiosk } from '../../main/sync/pair';
+import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../support/hub-harness';
+
+let tmp: ReturnType<typeof tempDir>;
+let hub: Hub;
+beforeEach(async () => {
+  tmp = tempDir('hub-http');
+  hub = await testHub(tmp.dir, { maxFailuresPerMinute: 8 });
+});
+afterEach(async () => {
+  await hub.close();
+  tmp.remove();
+});
+
+const counts = () => hub.store.db.prepare('SELECT (SELECT count(*) FROM ledger) AS ledger, (SELECT count(*) FROM claims) AS claims, (SELECT count(*) FROM members) AS members').get();
+
+describe('claim page refusals', () => {
+  it('refuses forged, tampered, expired and other-shop tokens in the phone language and writes nothing', async () => {
+    const creds = await pairedKiosk(hub);
+    const token = saleToken(creds, 1, 18);
+    const tampered = (() => { const b = base32nopad.decode(token); b[16] = 99; return base32nopad.encode(b); })();
+    const forged = createClaimToken({ shopNo: 1, kioskNo: creds.kioskNo, saleNo: 2, points: 500, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) }, new Uint8Array(32));
+    const expired = saleToken(creds, 3, 18, new Date(Date.now() - 8 * 86_400_000));
+    const otherShop = createClaimToken({ shopNo: 2, kioskNo: creds.kioskNo, saleNo: 4, points: 5, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) },
+      Uint8Array.from(creds.secret.match(/../g)!, (h) => parseInt(h, 16)));
+    const phone = new Phone('cs-CZ,cs;q=0.9,en;q=0.5');
+    const cases: [string, number, string][] = [
+      [tampered, 400, 'Tento QR kód je neplatný (byl změněn).'],
+      [forged, 400, 'Tento QR kód je neplatný (byl změněn).'],
+      [expired, 410, 'Platnost tohoto QR kódu vypršela.'],
+      [otherShop, 400, 'Tento QR kód patří jinému obchodu.'],
+      ['ABC', 400, 'Tento QR kód nelze přečíst.'],
+    ];
+    for (const [t, status, text] of cases) {
+      const res = await phone.join(claimUrl(hub.url, t), '+420 601 123 456');
+      expect(res.status, text).toBe(status);
+      expect(res.text).toContain(text);
+    }
+    expect(counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+  });
+
+  it("refuses a token a kiosk of another shop signed in this shop's name", async () => {
+    const other = hub.store.createShop('Other shop', 'p');
+    const code = hub.store.createPairingCode(other.no, new Date()).code;
+    const foreign = await pairKiosk(hub.url, code, 'Foreign till');
+    expect(foreign.shopNo).toBe(other.no);
+    const token = saleToken({ ...foreign, shopNo: 1 }, 1, 500);
+    const res = await new Phone('en-GB').join(claimUrl(hub.url, token), 'x@example.com');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('from a kiosk this shop does not know');
+    expect(counts()).toMatchObject({ ledger: 0, claims: 0 });
+  });
+
+  it('puts a message next to a malformed phone or e-mail and a missing consent, and keeps what was typed', async () => {
+    const creds = await pairedKiosk(hub);
+    const url = saleUrl(hub, creds, 5);
+    const phone = new Phone('en-GB');
+    const bad = await phone.post(url, { mode: 'join', name: 'Tom', contact: '12ab', consent: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="contact-error"[^>]*>Enter a phone number/);
+    expect(bad.text).toContain('value="Tom"');
+    const noConsent = await phone.post(url, { mode: 'join', name: 'Tom', contact: 'tom@example', consent: '' });
+    expect(noConsent.text).toContain('id="contact-error"');
+    expect(noConsent.text).toMatch(/id="consent-error"[^>]*>Please tick the consent box/);
+    const good = await phone.post(url, { mode: 'join', name: 'Tom', contact: 'tom@example.co.uk', consent: 'yes' });
+    expect(good.status).toBe(303);
+    expect(counts()).toEqual({ ledger: 1, claims: 1, members: 1 });
+  });
+
+  it('slows down an address after repeated failed claims', async () => {
+    const phone = new Phone('de-DE');
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await phone.get(`${hub.url}/C/AAAAAAAA${'B'.repeat(i)}`)).status);
+    expect(statuses.slice(0, 8).every((s) => s === 400)).toBe(true);
+    const last = await phone.get(`${hub.url}/C/AAAA`);
+    expect(last.status).toBe(429);
+    expect(last.text).toContain('Zu viele Versuche');
+  });
+
+  it('remembers the phone with a signed HttpOnly cookie; a forged cookie is not a member', async () => {
+    const creds = await pairedKiosk(hub);
+    const phone = new Phone('sk-SK');
+    const first = await phone.join(saleUrl(hub, creds, 10, 12), '+421 900 123 456', 'Zuzana');
+    expect(first.status).toBe(303);
+    expect(phone.cookie).toMatch(/^lk_member=/);
+    const page = await phone.get(saleUrl(hub, creds, 11, 4));
+    expect(page.text).toContain('Získať ako Zuzana');
+    const card = await phone.get(`${hub.url}/m`);
+    expect(card.text).toMatch(/id="balance">12</);
+    const stranger = new Phone('sk-SK');
+    stranger.cookie = phone.cookie.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    expect((await stranger.get(`${hub.url}/m`)).status).toBe(401);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext } from 'playwright-core';
+import type { Hub } from '../../cloud/hub';
+import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
+import { hexToBytes } from '../../core/sync-protocol';
+import { verifyVoucher } from '../../core/tokens';
+import { SyncClient } from '../../main/sync/client';
+import { TestKioskStore } from '../support/hub-kiosk';
+import { pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
+
+let tmp: ReturnType<typeof tempDir>;
+let hub: Hub;
+let creds: KioskCredentials;
+let kiosk: SyncClient;
+let store: TestKioskStore;
+let context: BrowserContext;
+let profile: ReturnType<typeof tempDir>;
+const thanks: ClaimAccepted[] = [];
+
+beforeAll(async () => {
+  tmp = tempDir('hub-phone');
+  hub = await testHub(tmp.dir);
+  creds = await pairedKiosk(hub);
+  store = new TestKioskStore(tmp.dir);
+  kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store });
+  kiosk.on('claimAccepted', (e) => thanks.push(e));
+  kiosk.start();
+  profile = tempDir('hub-chromium');
+  context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: '/usr/lib/chromium/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'pl-PL',
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  profile?.remove();
+  kiosk?.stop();
+  store?.close();
+  await hub?.close();
+  tmp?.remove();
+});
+
+describe('claim page and member card on a phone (Chromium, 390×844, Polish)', () => {
+  it('joins on one screen, gets the points, and the kiosk hears the thank-you', async () => {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(saleUrl(hub, creds, 1, 18));
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Odbierz punkty');
+    expect(await page.locator('body').textContent()).toContain('18 punktów za zakupy w Kawiarnia Anna');
+
+    await page.fill('#name', 'Anna');
+    await page.fill('#contact', '600 1');
+    await page.click('#join');
+    await expect.poll(() => page.locator('#contact-error').textContent()).toContain('Podaj numer telefonu');
+    expect(await page.locator('#consent-error').textContent()).toContain('Zaznacz zgodę');
+    expect(await page.inputValue('#name')).toBe('Anna');
+
+    await page.fill('#contact', '+48 600 100 200');
+    await page.check('#consent');
+    await page.click('#join');
+    await page.waitForURL(/\/m\?claimed=18$/);
+    expect(await page.locator('#flash').textContent()).toBe('Dziękujemy, Anna! +18 punktów');
+    expect(await page.locator('#balance').textContent()).toBe('18');
+    expect(await page.locator('#progress').textContent()).toBe('Jeszcze 7 pieczątek do: free coffee');
+    expect(await page.locator('#tier').textContent()).toBe('Bronze');
+    await expect.poll(() => thanks.length).toBe(1);
+    expect(thanks[0]).toMatchObject({ saleNo: 1, points: 18, member: { name: 'Anna' }, balance: { points: 18, stamps: 1 } });
+
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'lk_member')).toMatchObject({ httpOnly: true });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await page.screenshot({ path: `${process.env.HUB_SCREENSHOT_DIR ?? tmp.dir}/card.png`, fullPage: true });
+  });
+
+  it('claims the next sale with one tap, shows history and rewards, and redeem shows a voucher QR the kiosk can verify offline', async () => {
+    const page = context.pages()[0]!;
+    await page.goto(saleUrl(hub, creds, 2, 150));
+    expect(await page.locator('#one-tap').textContent()).toBe('Odbierz jako Anna');
+    await page.click('#one-tap');
+    await page.waitForURL(/\/m\?claimed=150$/);
+    expect(await page.locator('#balance').textContent()).toBe('168');
+    expect(await page.locator('#stamps').textContent()).toBe('2');
+    expect(await page.locator('#history li').count()).toBe(2);
+    await expect.poll(() => thanks.length).toBe(2);
+
+    await page.click('button.redeem[data-reward="1"]');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Twój kupon: Cake of the day');
+    expect(await page.locator('#voucher-qr svg').count()).toBe(1);
+    await page.screenshot({ path: `${process.env.HUB_SCREENSHOT_DIR ?? tmp.dir}/voucher.png`, fullPage: true });
+    const box = await page.locator('#voucher-qr svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(250);
+    const code = (await page.locator('#voucher-code').textContent())!.trim();
+    const verified = verifyVoucher(code, { hubPublicKey: hexToBytes(hub.hubPublicKey), shopNo: creds.shopNo, now: new Date() });
+    expect(verified).toMatchObject({ ok: true, data: { rewardNo: 1, costPoints: 150 } });
+
+    // The same receipt QR again: refused in Polish, nothing added.
+    await page.goto(saleUrl(hub, creds, 2, 150));
+    await page.click('#one-tap');
+    expect(await page.locator('#message').textContent()).toBe('Punkty za te zakupy zostały już odebrane.');
+    expect(hub.store.balance(thanks[0]!.member.id).points).toBe(168);
+  });
+});

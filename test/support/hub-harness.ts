@@ -1,0 +1,57 @@
+// Shared helpers for the hub suites and bench: a hub on 127.0.0.1 port 0 in a mkdtemp dir, paired
+// kiosks, claim tokens, and a phone that keeps its cookie.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHub, type Hub } from '../../cloud/hub';
+import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
+import { createClaimToken } from '../../core/tokens';
+import { pairKiosk } from '../../main/sync/pair';
+import { saleClaimUrl } from '../../main/sync/claims';
+
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `lk-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function testHub(dir: string, extra: Partial<Parameters<typeof startHub>[0]> = {}): Promise<Hub> {
+  return startHub({ dataDir: join(dir, 'hub'), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna', log: () => {}, ...extra });
+}
+
+export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {
+  return pairKiosk(hub.url, hub.newPairingCode(), name);
+}
+
+export function saleToken(creds: KioskCredentials, saleNo: number, points = 18, at = new Date(), validMs = 7 * 86_400_000): string {
+  return createClaimToken({ shopNo: creds.shopNo, kioskNo: creds.kioskNo, saleNo, points, stamps: 1,
+    total: { amount: 1840, currency: 'PLN' }, expiresAt: new Date(at.getTime() + validMs) }, hexToBytes(creds.secret));
+}
+
+export function saleUrl(hub: Hub, creds: KioskCredentials, saleNo: number, points = 18): string {
+  return saleClaimUrl(creds, hub.url, { saleNo, points, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, new Date()).url;
+}
+
+/** A phone without a browser: keeps its one cookie, speaks one language. */
+export class Phone {
+  cookie = '';
+  constructor(readonly language = 'pl-PL,pl;q=0.9') {}
+
+  async get(url: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(url, { headers: { 'accept-language': this.language, cookie: this.cookie }, redirect: 'manual' });
+    return { status: res.status, text: await res.text() };
+  }
+
+  async post(url: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await fetch(url, {
+      method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+      headers: { 'accept-language': this.language, cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  join(url: string, contact: string, name = 'Anna'): ReturnType<Phone['post']> {
+    return this.post(url, { mode: 'join', name, contact, consent: 'yes' });
+  }
+}

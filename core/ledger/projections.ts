@@ -1,6 +1,7 @@
 import type { MemberState } from '../earn';
 import { addMonths, localTime } from '../program/clock';
-import type { Program, TierLevel } from '../program/schema';
+import { z } from 'zod';
+import { monthDaySchema, type Program, type TierLevel } from '../program/schema';
 import type { LedgerEntry } from './entry';
 
 /**
@@ -88,7 +89,14 @@ export function projectTier(program: Program, entries: Iterable<LedgerEntry>, at
   return reached;
 }
 
-export type MemberProfile = { id: string; joinedAt: string; birthday?: string; referredBy?: string };
+/** What the store keeps about a member that the rules read. */
+export const memberProfileSchema = z.object({
+  id: z.string().min(1).max(100),
+  joinedAt: z.string().datetime({ offset: true }),
+  birthday: monthDaySchema.optional(),
+  referredBy: z.string().min(1).max(100).optional(),
+}).strict();
+export type MemberProfile = z.infer<typeof memberProfileSchema>;
 
 /** Everything earnForSale needs, from the member's profile and ledger entries, as of `at`. */
 export function memberStateFromEntries(program: Program, profile: MemberProfile, entries: Iterable<LedgerEntry>, at: Date): MemberState {

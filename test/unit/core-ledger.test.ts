@@ -4,7 +4,7 @@ import { negate, type LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { expiryEntry } from '../../core/ledger/expiry';
 import {
-  balanceOf, lifetimeSpend, memberStateFromEntries, pointsDueToExpire, projectTier, stampsByCard, visitsOf,
+  balanceOf, lifetimeSpend, memberProfileSchema, memberStateFromEntries, pointsDueToExpire, projectTier, stampsByCard, visitsOf,
 } from '../../core/ledger/projections';
 import { redeemReward } from '../../core/ledger/redeem';
 import { reverseSale } from '../../core/ledger/reverse';
@@ -66,6 +66,11 @@ describe('projections', () => {
     expect(projectTier(p, ledger, LATER)?.id).toBe('vip');
     const undone = [...ledger, ...refund(ledger, 'b', 'full', p).entries];
     expect(projectTier(p, undone, LATER)?.id).toBe('regular');
+  });
+
+  it('memberProfileSchema checks what the store keeps', () => {
+    expect(memberProfileSchema.safeParse({ id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '02-29' }).success).toBe(true);
+    expect(memberProfileSchema.safeParse({ id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '13-01' }).error?.issues[0]?.path).toEqual(['birthday']);
   });
 
   it('memberStateFromEntries gives earnForSale what it needs', () => {

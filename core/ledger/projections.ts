@@ -160,3 +160,31 @@ export function pointsDueToExpire(program: Program, entries: Iterable<LedgerEntr
   const now = at.getTime();
   return lots.reduce((sum, lot) => sum + (lot.expiresAt <= now ? lot.remaining : 0), 0);
 }
+
+export type MemberSummary = {
+  balance: number;
+  stamps: Record<string, number>;
+  lifetimeSpend: number;
+  visits: number;
+  tier?: { id: string; name: string; discountPercent?: number };
+  /** Points past their expiry not yet written off (expiryEntry writes them off). */
+  dueToExpire: number;
+};
+
+/** One member's projections at `at`, for the staff screen, the receipt and GET /v1/members/{code}. */
+export function memberSummary(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberSummary {
+  const own = uniqueEntries(entries).filter((e) => e.memberId === memberId);
+  const summary: MemberSummary = {
+    balance: balanceOf(own),
+    stamps: stampsByCard(own),
+    lifetimeSpend: lifetimeSpend(own),
+    visits: visitsOf(own).length,
+    dueToExpire: pointsDueToExpire(program, own, at),
+  };
+  const tier = projectTier(program, own, at);
+  if (tier) {
+    summary.tier = { id: tier.id, name: tier.name };
+    if (tier.discountPercent !== undefined) summary.tier.discountPercent = tier.discountPercent;
+  }
+  return summary;
+}

@@ -1,4 +1,5 @@
-import { checkSaleAmount, type Money } from './money';
+import { z } from 'zod';
+import { checkSaleAmount, moneySchema, type Money } from './money';
 import { formatMessage, type MessageValues } from './i18n/catalog';
 import { loyaltyMessages } from './i18n/loyalty';
 import type { LedgerEntry, Reason } from './ledger/entry';
@@ -47,14 +48,22 @@ export type MemberState = {
   lastBirthdayRewardYear?: number;
 };
 
-export type SaleLine = { category?: string; product?: string; quantity: number };
+/** A line of a sale as the till may send it; stamps per item count `quantity` of a `category`. */
+export const saleLineSchema = z.object({
+  category: z.string().min(1).max(64).optional(),
+  product: z.string().min(1).max(128).optional(),
+  quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(10_000, 'quantity is at most 10,000'),
+}).strict();
+export type SaleLine = z.infer<typeof saleLineSchema>;
 
-export type SaleInput = {
+/** Shape check for a sale handed to earnForSale (amount rules are checked by earnForSale itself). */
+export const saleInputSchema = z.object({
   /** The kiosk's sale id; every entry of this sale carries it. */
-  id: string;
-  total: Money;
-  lines?: readonly SaleLine[];
-};
+  id: z.string().min(1).max(100),
+  total: moneySchema,
+  lines: z.array(saleLineSchema).max(500, 'at most 500 lines').optional(),
+}).strict();
+export type SaleInput = { id: string; total: Money; lines?: readonly SaleLine[] };
 
 export type AppliedRule = { code: string; ruleId: string; label: string; points: number; stamps: number };
 
@@ -159,10 +168,10 @@ export function formatEntryLine(entry: Pick<LedgerEntry, 'points' | 'stamps' | '
  * a zero or negative amount, or one over the ceiling (MoneyError / LoyaltyError); computes nothing then.
  */
 export function earnForSale(program: Program, member: MemberState, sale: SaleInput, at: Date, ids: () => string): EarnResult {
-  if (sale.total.currency !== program.currency) {
-    throw new LoyaltyError('currency_mismatch', `sale is in ${sale.total.currency} but this shop's program counts in ${program.currency}`);
-  }
   const total = checkSaleAmount(sale.total, program.maxSale === undefined ? {} : { [program.currency]: program.maxSale });
+  if (total.currency !== program.currency) {
+    throw new LoyaltyError('currency_mismatch', `sale is in ${total.currency} but this shop's program counts in ${program.currency}`);
+  }
   const local = localTime(at, program.timeZone);
   const when = at.toISOString();
   const entries: LedgerEntry[] = [];

@@ -1,6 +1,7 @@
 import type { MemberState } from '../earn';
 import { addMonths, localTime } from '../program/clock';
-import type { Program, TierLevel } from '../program/schema';
+import { z } from 'zod';
+import { monthDaySchema, type Program, type TierLevel } from '../program/schema';
 import type { LedgerEntry } from './entry';
 
 /**
@@ -88,7 +89,14 @@ export function projectTier(program: Program, entries: Iterable<LedgerEntry>, at
   return reached;
 }
 
-export type MemberProfile = { id: string; joinedAt: string; birthday?: string; referredBy?: string };
+/** What the store keeps about a member that the rules read. */
+export const memberProfileSchema = z.object({
+  id: z.string().min(1).max(100),
+  joinedAt: z.string().datetime({ offset: true }),
+  birthday: monthDaySchema.optional(),
+  referredBy: z.string().min(1).max(100).optional(),
+}).strict();
+export type MemberProfile = z.infer<typeof memberProfileSchema>;
 
 /** Everything earnForSale needs, from the member's profile and ledger entries, as of `at`. */
 export function memberStateFromEntries(program: Program, profile: MemberProfile, entries: Iterable<LedgerEntry>, at: Date): MemberState {
@@ -151,4 +159,32 @@ export function pointsDueToExpire(program: Program, entries: Iterable<LedgerEntr
   }
   const now = at.getTime();
   return lots.reduce((sum, lot) => sum + (lot.expiresAt <= now ? lot.remaining : 0), 0);
+}
+
+export type MemberSummary = {
+  balance: number;
+  stamps: Record<string, number>;
+  lifetimeSpend: number;
+  visits: number;
+  tier?: { id: string; name: string; discountPercent?: number };
+  /** Points past their expiry not yet written off (expiryEntry writes them off). */
+  dueToExpire: number;
+};
+
+/** One member's projections at `at`, for the staff screen, the receipt and GET /v1/members/{code}. */
+export function memberSummary(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberSummary {
+  const own = uniqueEntries(entries).filter((e) => e.memberId === memberId);
+  const summary: MemberSummary = {
+    balance: balanceOf(own),
+    stamps: stampsByCard(own),
+    lifetimeSpend: lifetimeSpend(own),
+    visits: visitsOf(own).length,
+    dueToExpire: pointsDueToExpire(program, own, at),
+  };
+  const tier = projectTier(program, own, at);
+  if (tier) {
+    summary.tier = { id: tier.id, name: tier.name };
+    if (tier.discountPercent !== undefined) summary.tier.discountPercent = tier.discountPercent;
+  }
+  return summary;
 }

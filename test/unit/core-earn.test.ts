@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basePoints, earnForSale, formatEntryLine, type SaleInput } from '../../core/earn';
+import { basePoints, earnForSale, formatEntryLine, saleInputSchema, type SaleInput } from '../../core/earn';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
 import { money, MoneyError } from '../../core/money';
@@ -176,13 +176,20 @@ describe('earnForSale', () => {
     [{ id: 's1', total: { amount: 1840, currency: 'EUR' } }, LoyaltyError, /sale is in EUR but this shop's program counts in PLN/],
     [{ id: 's1', total: { amount: 0, currency: 'PLN' } }, MoneyError, /more than zero/],
     [{ id: 's1', total: { amount: -500, currency: 'PLN' } }, MoneyError, /more than zero/],
-    [{ id: 's1', total: { amount: 1840, currency: 'XYZ' } }, LoyaltyError, /XYZ/],
+    [{ id: 's1', total: { amount: 1840, currency: 'XYZ' } }, MoneyError, /unknown currency "XYZ"/],
     [{ id: 's1', total: { amount: 10_000_001, currency: 'PLN' } }, MoneyError, /over this shop's ceiling/],
   ])('refuses %j', (bad, type, message) => {
     const ids = sequentialIds();
     expect(() => earnForSale(program(), regular(), bad as SaleInput, WEDNESDAY_10, ids)).toThrow(type);
     expect(() => earnForSale(program(), regular(), bad as SaleInput, WEDNESDAY_10, ids)).toThrow(message);
     expect(ids()).toBe('e1'); // nothing was computed
+  });
+
+  it('sale and line shapes are checked by saleInputSchema', () => {
+    expect(saleInputSchema.safeParse({ id: 's1', total: { amount: 1840, currency: 'PLN' }, lines: [{ category: 'coffee', quantity: 2 }] }).success).toBe(true);
+    const bad = saleInputSchema.safeParse({ id: 's1', total: { amount: 18.4, currency: 'PLN' }, lines: [{ category: 'coffee', quantity: 0 }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['total.amount', 'lines.0.quantity']);
   });
 
   it('a program ceiling overrides the currency default', () => {

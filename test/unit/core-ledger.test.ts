@@ -4,7 +4,7 @@ import { negate, type LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { expiryEntry } from '../../core/ledger/expiry';
 import {
-  balanceOf, lifetimeSpend, memberStateFromEntries, pointsDueToExpire, projectTier, stampsByCard, visitsOf,
+  balanceOf, lifetimeSpend, memberProfileSchema, memberStateFromEntries, memberSummary, pointsDueToExpire, projectTier, stampsByCard, visitsOf,
 } from '../../core/ledger/projections';
 import { redeemReward } from '../../core/ledger/redeem';
 import { reverseSale } from '../../core/ledger/reverse';
@@ -66,6 +66,20 @@ describe('projections', () => {
     expect(projectTier(p, ledger, LATER)?.id).toBe('vip');
     const undone = [...ledger, ...refund(ledger, 'b', 'full', p).entries];
     expect(projectTier(p, undone, LATER)?.id).toBe('regular');
+  });
+
+  it('memberSummary gathers the projections for one member', () => {
+    const ledger = [...sold(60000, newMember({ referredBy: 'm0' })), ...sold(1840, regular(), TUESDAY_10, 's2')];
+    expect(memberSummary(program(), 'm1', [...ledger, ...ledger], LATER)).toEqual({
+      balance: 1200 + 50 + 20 + 36 + 20, stamps: { 'visit-card': 2 }, lifetimeSpend: 61840, visits: 2,
+      tier: { id: 'silver', name: 'Silver' }, dueToExpire: 0,
+    });
+    expect(memberSummary(program(), 'm0', ledger, LATER)).toEqual({ balance: 40, stamps: {}, lifetimeSpend: 0, visits: 0, tier: { id: 'bronze', name: 'Bronze' }, dueToExpire: 0 });
+  });
+
+  it('memberProfileSchema checks what the store keeps', () => {
+    expect(memberProfileSchema.safeParse({ id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '02-29' }).success).toBe(true);
+    expect(memberProfileSchema.safeParse({ id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '13-01' }).error?.issues[0]?.path).toEqual(['birthday']);
   });
 
   it('memberStateFromEntries gives earnForSale what it needs', () => {

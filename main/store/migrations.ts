@@ -125,6 +125,11 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'ledger.spend: the spend an entry counts toward lifetime spend and tiers',
+    sql: 'ALTER TABLE ledger ADD COLUMN spend INTEGER;',
+  },
 ];
 
 export const latestVersion = migrations.length;

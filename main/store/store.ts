@@ -123,6 +123,7 @@ function toEntry(row: Row): LedgerEntry {
     saleId: row.sale_id as string | null,
     reverses: row.reverses as string | null,
     reason: JSON.parse(row.reason as string) as LedgerEntry['reason'],
+    ...(row.spend === null || row.spend === undefined ? {} : { spend: row.spend as number }),
     at: row.at as string,
   };
 }
@@ -213,8 +214,8 @@ export function openStore(options: OpenStoreOptions): KioskStore {
 
 function prepareStatements(db: Database.Database) {
   return {
-    insertEntry: db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, card, sale_id, reverses, reason, at)
-      VALUES (@id, @memberId, @kind, @points, @stamps, @card, @saleId, @reverses, @reason, @at) ON CONFLICT(id) DO NOTHING`),
+    insertEntry: db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, card, sale_id, reverses, reason, spend, at)
+      VALUES (@id, @memberId, @kind, @points, @stamps, @card, @saleId, @reverses, @reason, @spend, @at) ON CONFLICT(id) DO NOTHING`),
     entryById: db.prepare('SELECT * FROM ledger WHERE id = ?'),
     cardOf: db.prepare<[string], { card: string }>('SELECT card FROM ledger WHERE id = ? AND stamps != 0'),
     addBalance: db.prepare(`INSERT INTO balances (member_id, points, stamps, entries, last_entry_at) VALUES (?, ?, ?, 1, ?)
@@ -266,7 +267,7 @@ export class KioskStore {
   /** Inserts one validated entry and updates the projections; a known id is a no-op. */
   private applyEntry(e: LedgerEntry, out: EntriesResult): void {
     const card = this.cardFor(e);
-    const info = this.st.insertEntry.run({ ...e, card, reason: JSON.stringify(e.reason) });
+    const info = this.st.insertEntry.run({ ...e, card, reason: JSON.stringify(e.reason), spend: e.spend ?? null });
     if (info.changes === 0) {
       const stored = toEntry(this.st.entryById.get(e.id) as Row);
       if (canonical(stored) !== canonical(e)) {

@@ -48,7 +48,7 @@ describe('opening the store', () => {
     raw.pragma(`user_version = ${latestVersion + 1}`);
     raw.close();
     expect(() => openStore({ dir })).toThrow(StoreTooNewError);
-    expect(() => openStore({ dir })).toThrow(/schema version 2, but this kiosk version knows only up to 1.*newer kiosk/);
+    expect(() => openStore({ dir })).toThrow(new RegExp(`schema version ${latestVersion + 1}, but this kiosk version knows only up to ${latestVersion}.*newer kiosk`));
     const check = new Database(join(dir, DB_FILE));
     expect(check.pragma('user_version', { simple: true })).toBe(latestVersion + 1);
     check.close();

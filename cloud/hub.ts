@@ -303,6 +303,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
   });
 
+  // A phone on a bad line must not hold a connection forever.
+  http.requestTimeout = 15_000;
+  http.headersTimeout = 10_000;
+
   // ---- Socket.IO -----------------------------------------------------------------------------
 
   const io = new Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>(http, {
@@ -325,7 +329,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     next();
   });
 
+  /** Sends the kiosk's queued claimAccepted events to it if it is connected; never throws. */
   async function flushDeliveries(kioskNo: number): Promise<void> {
+    try {
+      await sendDeliveries(kioskNo);
+    } catch (error) {
+      log(`delivery to kiosk ${kioskNo} failed, kept queued: ${String(error)}`);
+    }
+  }
+
+  async function sendDeliveries(kioskNo: number): Promise<void> {
     const sockets = (await io.in(`kiosk:${kioskNo}`).fetchSockets());
     const target = sockets[0];
     if (!target) return;
@@ -336,6 +349,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         inFlight.delete(delivery.deliveryId);
         const ok = !error && typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
         if (ok) store.deliveryAcked(kioskNo, delivery.deliveryId);
+        // Not acknowledged in time: keep it queued and try again while the kiosk stays connected.
+        else setTimeout(() => { void flushDeliveries(kioskNo); }, 5_000).unref();
       });
     }
   }

@@ -71,6 +71,19 @@ describe('claim page refusals', () => {
     expect(counts()).toEqual({ ledger: 1, claims: 1, members: 1 });
   });
 
+  it('refuses an oversized form and a malformed pairing request, and keeps serving', async () => {
+    const creds = await pairedKiosk(hub);
+    const big = await new Phone('en-GB').post(saleUrl(hub, creds, 20), { mode: 'join', name: 'x'.repeat(20_000), contact: 'a@b.cz', consent: 'yes' });
+    expect(big.status).toBe(413);
+    const pair = await fetch(`${hub.url}/v1/pair`, { method: 'POST', body: '{"code": 5' });
+    expect(pair.status).toBe(400);
+    expect(await pair.json()).toMatchObject({ error: expect.stringMatching(/JSON/) });
+    const pair2 = await fetch(`${hub.url}/v1/pair`, { method: 'POST', body: JSON.stringify({ code: '!!', name: '' }) });
+    expect(pair2.status).toBe(400);
+    expect(counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+    expect((await fetch(`${hub.url}/v1/health`)).status).toBe(200);
+  });
+
   it('slows down an address after repeated failed claims', async () => {
     const phone = new Phone('de-DE');
     const statuses: number[] = [];

@@ -1,0 +1,371 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { earnForSale, formatEntryLine, type EarnSummary, type MemberState } from '../../core/earn';
+import { Refusal } from '../../core/errors';
+import type { LedgerEntry } from '../../core/ledger/entry';
+import { LoyaltyError } from '../../core/ledger/errors';
+import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
+import { reverseSale } from '../../core/ledger/reverse';
+import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
+import type { Program } from '../../core/program/schema';
+import type { ClaimAccepted, KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
+import type {
+  CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
+} from '../../core/till-api';
+import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken } from '../../core/tokens';
+import {
+  StoreConflictError, StoreInputError, type KioskStore, type Member, type OutboxMessageInput, type SaleSource,
+  type StoredRefund, type StoredSale,
+} from '../store';
+import { saleClaimUrl } from '../sync/claims';
+import type { OutboxPort } from '../sync/outbox';
+
+/** The kiosk's identity at its hub: from pairing, kept in the store. */
+export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'>;
+
+export interface KioskServiceOptions {
+  store: KioskStore;
+  program: Program;
+  identity: KioskIdentity;
+  /** The address phones reach the hub at; claim URLs are built on it. */
+  hubPublicUrl: string;
+  ceilings?: SaleCeilings;
+  claimValidDays?: number;
+  version?: string;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface SaleCreatedEvent {
+  sale: SaleView;
+  headline: string;
+  summary: EarnSummary;
+}
+
+export interface KioskServiceEvents {
+  saleCreated: [SaleCreatedEvent];
+  claimAccepted: [ClaimAccepted];
+  refundRecorded: [RefundView];
+  /** An outbox write happened: the sync client should drain. */
+  outboxChanged: [];
+}
+
+const SALE_NO_SETTING = 'kiosk.nextSaleNo';
+
+/** Store and rule refusals become one kind of refusal, with the store's or the rules' own words. */
+function asRefusal(error: unknown): never {
+  if (error instanceof MoneyError) {
+    throw new Refusal(error.code === 'over_ceiling' ? 'amount_over_ceiling' : error.code === 'unknown_currency' ? 'unknown_currency' : 'invalid_request', error.message);
+  }
+  if (error instanceof LoyaltyError) {
+    const code = error.code === 'refund_too_large' ? 'refund_exceeds_sale'
+      : error.code === 'insufficient_points' || error.code === 'insufficient_stamps' ? 'insufficient_balance'
+        : error.code === 'already_refunded' ? 'conflict' : 'invalid_request';
+    throw new Refusal(code, error.message);
+  }
+  if (error instanceof StoreConflictError) throw new Refusal('conflict', error.message);
+  if (error instanceof StoreInputError) throw new Refusal('invalid_request', error.message);
+  throw error;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+/**
+ * The kiosk's service layer: one place that turns a sale, a claim, a refund into ledger entries
+ * and outbox messages, written by the one writer (the store). The till API, the keypad, the
+ * passthrough and the UI all call this.
+ */
+export class KioskService extends EventEmitter<KioskServiceEvents> implements TillPort {
+  private readonly store: KioskStore;
+  private readonly identity: KioskIdentity;
+  private readonly hubPublicUrl: string;
+  private readonly ceilings: SaleCeilings;
+  private readonly claimValidDays: number;
+  private readonly version: string;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private programInForce: Program;
+  private readonly serviceStatus = new Map<string, string>();
+
+  constructor(options: KioskServiceOptions) {
+    super();
+    this.store = options.store;
+    this.programInForce = options.program;
+    this.identity = options.identity;
+    this.hubPublicUrl = options.hubPublicUrl;
+    this.ceilings = options.ceilings ?? {};
+    this.claimValidDays = options.claimValidDays ?? 7;
+    this.version = options.version ?? '0.1.0';
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? (() => `${this.identity.kioskId}:${randomUUID()}`);
+  }
+
+  get program(): Program {
+    return this.programInForce;
+  }
+
+  /** Reported by the other services (hub, printer, scanner) for the health route and staff. */
+  setServiceStatus(service: string, status: string): void {
+    this.serviceStatus.set(service, status);
+  }
+
+  // ---- sales --------------------------------------------------------------------------------
+
+  async createSale(request: CreateSaleRequest, source: SaleSource = 'api'): Promise<{ created: boolean; sale: SaleView }> {
+    try {
+      return this.recordNewSale(request, source);
+    } catch (error) {
+      return asRefusal(error);
+    }
+  }
+
+  private recordNewSale(request: CreateSaleRequest, source: SaleSource): { created: boolean; sale: SaleView } {
+    const program = this.programInForce;
+    const total = checkSaleAmount(request.total, this.ceilings);
+    if (total.currency !== program.currency) {
+      throw new Refusal('invalid_request', `total: this shop's program counts in ${program.currency}, not ${total.currency}`);
+    }
+    const existing = this.store.getSaleByTillId(request.tillSaleId, source);
+    if (existing) {
+      if (existing.total.amount !== total.amount || existing.total.currency !== total.currency) {
+        throw new Refusal('conflict', `tillSaleId ${request.tillSaleId} was already recorded with another total; a retry must send the same total`);
+      }
+      return { created: false, sale: this.saleView(existing) };
+    }
+    const member = request.memberCode === undefined ? undefined : this.store.findMemberByCode(request.memberCode);
+    if (request.memberCode !== undefined && !member) {
+      throw new Refusal('not_found', `memberCode: no member with code ${JSON.stringify(request.memberCode)}; the sale was not recorded`);
+    }
+    const at = request.at === undefined ? this.now() : new Date(request.at);
+    const lines = request.lines ?? [];
+
+    return this.store.atomically(() => {
+      const saleNo = this.takeSaleNo();
+      const saleId = claimSaleKey({ kioskNo: this.identity.kioskNo, saleNo });
+      const state = member ? this.memberState(member, at) : anonymousState(at);
+      const earned = earnForSale(this.programInForce, state, {
+        id: saleId, total,
+        lines: lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
+      }, at, this.newId);
+      const stamps = sum(Object.values(earned.summary.stamps));
+      const claim = member ? undefined : saleClaimUrl(this.identity, this.hubPublicUrl,
+        { saleNo, points: earned.summary.points, stamps, total }, at, this.claimValidDays);
+      const entries = member ? earned.entries : [];
+      const result = this.store.recordSale({
+        sale: {
+          id: saleId, source, tillSaleId: request.tillSaleId, total,
+          lines: lines.map((line) => ({ name: line.name, quantity: line.quantity, amount: line.total.amount,
+            ...(line.category ? { category: line.category } : {}), ...(line.sku ? { sku: line.sku } : {}) })),
+          memberId: member?.id ?? null, claimToken: claim?.token ?? null, createdAt: at.toISOString(),
+        },
+        entries,
+        outbox: [this.outboxMessage('saleCreated', {
+          saleId, saleNo, total, points: earned.summary.points, stamps, memberId: member?.id ?? null, entries,
+        }, member?.id ?? null, at)],
+      });
+      const view = this.saleView(result.sale, earned.summary);
+      this.emit('saleCreated', { sale: view, headline: earned.summary.headline, summary: earned.summary });
+      this.emit('outboxChanged');
+      return { created: result.status === 'recorded', sale: view };
+    });
+  }
+
+  getSale(tillSaleId: string, source: SaleSource = 'api'): SaleView | undefined {
+    const sale = this.store.getSaleByTillId(tillSaleId, source);
+    return sale ? this.saleView(sale) : undefined;
+  }
+
+  getSaleById(saleId: string): SaleView | undefined {
+    const sale = this.store.getSale(saleId);
+    return sale ? this.saleView(sale) : undefined;
+  }
+
+  // ---- refunds and voids --------------------------------------------------------------------
+
+  async refundSale(tillSaleId: string, request: RefundRequest, source: SaleSource = 'api'): Promise<RefundView> {
+    const sale = this.store.getSaleByTillId(tillSaleId, source);
+    if (!sale) throw new Refusal('not_found', `no sale with tillSaleId ${JSON.stringify(tillSaleId)}`);
+    const refundKey = request.refundId ?? (request.amount === undefined ? 'rest' : undefined);
+    try {
+      return this.reverse(sale, 'refund', request.amount, refundKey);
+    } catch (error) {
+      return asRefusal(error);
+    }
+  }
+
+  async voidSale(tillSaleId: string, source: SaleSource = 'api'): Promise<RefundView> {
+    const sale = this.store.getSaleByTillId(tillSaleId, source);
+    if (!sale) throw new Refusal('not_found', `no sale with tillSaleId ${JSON.stringify(tillSaleId)}`);
+    try {
+      return this.reverse(sale, 'void', undefined, 'void');
+    } catch (error) {
+      return asRefusal(error);
+    }
+  }
+
+  private reverse(sale: StoredSale, kind: 'refund' | 'void', amount: Money | undefined, refundKey: string | undefined): RefundView {
+    const refundId = `${sale.id}:${kind}:${refundKey ?? this.newId()}`;
+    const known = this.store.refundsForSale(sale.id).find((r) => r.id === refundId);
+    if (known) return this.refundView(known, this.store.getSale(sale.id)!, []);
+    if (sale.status === 'voided' || sale.status === 'refunded') {
+      throw new Refusal('refund_exceeds_sale', `sale ${sale.tillSaleId ?? sale.id} is already ${sale.status}: nothing is left to refund`);
+    }
+    const remaining = sale.total.amount - sale.refunded;
+    if (amount !== undefined) {
+      if (amount.currency !== sale.total.currency) throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
+      if (amount.amount > remaining) {
+        throw new Refusal('refund_exceeds_sale', `amount: ${amount.amount} is more than the ${remaining} left of this sale (minor units); nothing was changed`);
+      }
+    }
+    const at = this.now();
+    const full = amount === undefined || amount.amount === remaining;
+    let entries: LedgerEntry[] = [];
+    let notRecovered = 0;
+    const saleEntries = this.store.entriesForSale(sale.id);
+    if (sale.memberId !== null && saleEntries.length > 0) {
+      const memberIds = new Set(saleEntries.map((e) => e.memberId));
+      const reversal = reverseSale({
+        program: this.programInForce,
+        saleId: sale.id,
+        saleEntries: saleEntries.map((e) => asSaleBase(e, sale)),
+        memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
+        refund: full ? 'full' : amount,
+        at,
+        ids: this.newId,
+      });
+      entries = reversal.entries;
+      notRecovered = sum(reversal.shortfalls.map((s) => s.points));
+    }
+    const result = this.store.recordRefund({
+      refund: { id: refundId, saleId: sale.id, kind, tillRefundId: refundKey ?? null, amount: amount ?? null, createdAt: at.toISOString() },
+      entries,
+      outbox: entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)],
+    });
+    const view = this.refundView(result.refund, result.sale, entries, notRecovered);
+    if (entries.length > 0) this.emit('outboxChanged');
+    this.emit('refundRecorded', view);
+    return view;
+  }
+
+  // ---- claims from the hub ------------------------------------------------------------------
+
+  /** A claim the hub accepted (phone or staff): the entries join this kiosk's ledger, once. */
+  applyClaimAccepted(claim: ClaimAccepted): void {
+    const sale = this.store.getSale(claim.saleKey);
+    const at = claim.at;
+    if (sale) {
+      this.store.claimSale({ saleId: sale.id, memberId: claim.member.id, at, entries: claim.entries });
+    } else {
+      // A sale this kiosk no longer has (restored store): keep the member's entries all the same.
+      this.store.appendEntries(claim.entries);
+    }
+    this.emit('claimAccepted', claim);
+  }
+
+  // ---- members ------------------------------------------------------------------------------
+
+  getMember(code: string): MemberView | undefined {
+    const member = this.store.findMemberByCode(code);
+    if (!member) return undefined;
+    const summary = memberSummary(this.programInForce, member.id, this.store.entriesForMember(member.id), this.now());
+    const balance = this.store.balance(member.id);
+    return { code: member.code, name: member.name, points: balance.points, stamps: balance.stamps, tier: summary.tier?.name ?? null };
+  }
+
+  health(): HealthView {
+    const services = Object.fromEntries([['store', 'ok'], ...this.serviceStatus]);
+    const degraded = [...this.serviceStatus.values()].some((status) => status !== 'ok' && status !== 'online');
+    return { status: degraded ? 'degraded' : 'ok', version: this.version, services };
+  }
+
+  // ---- sync ---------------------------------------------------------------------------------
+
+  /** The store's outbox as the sync client wants it. */
+  outbox(): OutboxPort {
+    return {
+      pending: (limit) => this.store.pendingOutbox(limit).map((message) => ({
+        id: message.id, at: message.createdAt, type: message.topic, payload: message.payload,
+      }) as OutboxMessage),
+      ack: (ids) => {
+        this.store.ackOutbox(ids, this.now().toISOString());
+      },
+    };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private takeSaleNo(): number {
+    const next = Number(this.store.getSetting(SALE_NO_SETTING) ?? 1);
+    this.store.setSetting(SALE_NO_SETTING, next + 1);
+    return next;
+  }
+
+  private memberState(member: Member, at: Date): MemberState {
+    return memberStateFromEntries(this.programInForce, {
+      id: member.id,
+      joinedAt: member.createdAt,
+      ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),
+      ...(member.referredBy ? { referredBy: member.referredBy } : {}),
+    }, this.store.entriesForMember(member.id), at);
+  }
+
+  private outboxMessage(type: OutboxMessage['type'], payload: unknown, memberId: string | null, at: Date): OutboxMessageInput {
+    return { id: this.newId(), topic: type, payload, memberId, createdAt: at.toISOString() };
+  }
+
+  private saleView(sale: StoredSale, summary?: EarnSummary): SaleView {
+    const entries = this.store.entriesForSale(sale.id).filter((e) => e.kind !== 'reversal');
+    const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
+    const fromToken = token?.ok ? token.data : undefined;
+    const earnedLines = summary && sale.memberId === null
+      ? [{ points: summary.points, stamps: sum(Object.values(summary.stamps)), reason: summary.headline }]
+      : entries.map((e) => ({ points: e.points, stamps: e.stamps, reason: formatEntryLine(e) }));
+    const member = sale.memberId === null ? undefined : this.store.getMember(sale.memberId);
+    const claimable = sale.memberId === null && sale.status === 'recorded' && sale.claimToken !== null;
+    return {
+      saleId: sale.id,
+      tillSaleId: sale.tillSaleId ?? sale.id,
+      total: sale.total,
+      refunded: { amount: sale.refunded, currency: sale.total.currency },
+      status: sale.status === 'voided' ? 'voided' : sale.status === 'refunded' ? 'refunded'
+        : sale.status === 'partly-refunded' ? 'partially_refunded' : sale.memberId !== null ? 'claimed' : 'open',
+      points: fromToken?.points ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.points)),
+      stamps: fromToken?.stamps ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.stamps)),
+      earned: earnedLines,
+      claimUrl: claimable && sale.claimToken ? claimUrlFor(this.hubPublicUrl, sale.claimToken) : null,
+      claimExpiresAt: claimable && fromToken ? fromToken.expiresAt.toISOString() : null,
+      memberCode: member?.code ?? null,
+      createdAt: sale.createdAt,
+    };
+  }
+
+  private refundView(refund: StoredRefund, sale: StoredSale, entries: readonly LedgerEntry[], notRecovered = 0): RefundView {
+    return {
+      refundId: refund.id,
+      tillSaleId: sale.tillSaleId ?? sale.id,
+      amount: refund.amount,
+      pointsReversed: -sum(entries.map((e) => e.points)),
+      stampsReversed: -sum(entries.map((e) => e.stamps)),
+      pointsNotRecovered: notRecovered,
+      sale: this.saleView(sale),
+    };
+  }
+}
+
+/** A sale nobody has claimed yet earns as a returning customer would: no first-purchase bonuses. */
+function anonymousState(at: Date): MemberState {
+  return { id: 'anonymous', joinedAt: at.toISOString(), visits: 1, firstPurchaseDone: true };
+}
+
+/**
+ * A claim accepted by the hub is one entry for the whole sale; for a refund it is the sale's base
+ * entry, carrying the sale's spend, so the rules reverse it pro rata like any other.
+ */
+function asSaleBase(entry: LedgerEntry, sale: StoredSale): LedgerEntry {
+  if (entry.reason.code !== 'claim' || entry.kind !== 'earn') return entry;
+  return { ...entry, reason: { ...entry.reason, code: 'base' }, spend: sale.total.amount };
+}

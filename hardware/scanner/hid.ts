@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as NodeHid from 'node-hid';
 import type { Device } from 'node-hid';
@@ -156,8 +157,10 @@ export function findHidPosScanners(logger: ScanLogger, api?: HidApi): Device[] {
   }
 }
 
-function openFailureInWords(error: unknown): string {
+function openFailureInWords(error: unknown, path: string): string {
   const text = error instanceof Error ? error.message : String(error);
+  // hidapi says "cannot open device" for every cause; a device file that is not there is an unplug.
+  if (path.startsWith('/dev/') && !existsSync(path)) return 'it is not plugged in';
   if (/cannot open|permission|access/i.test(text)) return 'it is in use by another program or the kiosk has no permission to it';
   if (/not found|no such|could not find/i.test(text)) return 'it is not plugged in';
   return text;
@@ -197,7 +200,7 @@ export class HidPosScanner {
       this.stream.status(this.deviceId, 'hid', 'connected', 'scannerConnected', { name: this.deviceId });
       return true;
     } catch (error) {
-      this.stream.status(this.deviceId, 'hid', 'failed', 'scannerOpenFailed', { name: this.deviceId, detail: openFailureInWords(error) });
+      this.stream.status(this.deviceId, 'hid', 'failed', 'scannerOpenFailed', { name: this.deviceId, detail: openFailureInWords(error, this.options.path) });
       this.scheduleRetry();
       return false;
     }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { ScanLogger, ScanStream } from './stream';
 
@@ -94,6 +94,8 @@ export class SerialScanner {
   private port: SerialPort | undefined;
   private splitter: LineSplitter;
   private poll: ReturnType<typeof setInterval> | undefined;
+  /** The device file the path pointed at when opened (a symlink may be re-pointed on replug). */
+  private openedTarget: string | undefined;
   private opening = false;
   private stopped = true;
 
@@ -110,7 +112,7 @@ export class SerialScanner {
   async start(): Promise<boolean> {
     this.stopped = false;
     const ok = await this.open();
-    if (!ok) this.startPolling();
+    this.startPolling();
     return ok;
   }
 
@@ -146,6 +148,7 @@ export class SerialScanner {
           return;
         }
         this.port = port;
+        this.openedTarget = targetOf(path);
         this.splitter = this.newSplitter();
         port.on('data', (chunk: Buffer) => this.onData(chunk));
         port.on('close', () => this.onLost(port));
@@ -153,7 +156,6 @@ export class SerialScanner {
           this.stream.logger.warn(`serial scanner ${this.deviceId}: ${err.message}`);
           if (!port.isOpen) this.onLost(port);
         });
-        this.stopPolling();
         this.stream.status(this.deviceId, 'serial', 'connected', 'scannerConnected', { name: this.deviceId });
         resolve(true);
       });
@@ -186,19 +188,41 @@ export class SerialScanner {
     if (this.port !== port) return;
     this.port = undefined;
     port.removeAllListeners();
+    port.on('error', () => {});
+    if (port.isOpen) port.close();
     if (this.stopped) return;
     this.stream.status(this.deviceId, 'serial', 'disconnected', 'scannerDisconnected', { name: this.deviceId });
-    this.startPolling();
   }
 
+  /**
+   * One timer while started: when connected, it checks the device file is still there and still
+   * the same one (a read error is not always raised when a device vanishes right after opening);
+   * when not, it tries to open it again.
+   */
   private startPolling(): void {
     if (this.poll || this.stopped) return;
-    this.poll = setInterval(() => void this.open(), this.options.pollMs ?? 250);
+    this.poll = setInterval(() => {
+      const port = this.port;
+      if (!port) {
+        void this.open();
+        return;
+      }
+      const target = targetOf(this.options.path);
+      if (target === undefined || target !== this.openedTarget) this.onLost(port);
+    }, this.options.pollMs ?? 250);
   }
 
   private stopPolling(): void {
     if (this.poll) clearInterval(this.poll);
     this.poll = undefined;
+  }
+}
+
+function targetOf(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

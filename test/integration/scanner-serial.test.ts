@@ -100,6 +100,18 @@ describe('serial scanner over a socat pty pair', () => {
     expect(scans[1]!.code).toBe(again);
   });
 
+  it('a device that vanishes right after it was opened is still noticed and picked up again', async () => {
+    const { pair, statuses, scans } = await rig({ pollMs: 100 });
+    await pair.down();
+    await until(() => statuses.length === 2);
+    expect(statuses[1]).toMatchObject({ state: 'disconnected' });
+    await pair.up();
+    await until(() => statuses.length === 3);
+    pair.send(`${member}\r`);
+    await until(() => scans.length === 1);
+    expect(statuses.map((s) => s.state)).toEqual(['connected', 'disconnected', 'connected']);
+  });
+
   it('a scanner that is not there at start is reported and picked up once it appears', async () => {
     const pair = new SocatPair();
     cleanups.push(() => pair.dispose());

@@ -81,10 +81,11 @@ export class WedgeDecoder {
     if (this.options.decodeFrom === 'code' && ev.code) {
       const pair = US_KEYS.get(ev.code);
       if (pair) {
-        // Without a shift flag, the case of a letter key tells; for other keys, a US shifted symbol does.
-        const shift = ev.shift ?? (ev.code.startsWith('Key')
-          ? ev.key.length === 1 && ev.key !== ev.key.toLowerCase()
-          : ev.key === pair[1] && pair[0] !== pair[1]);
+        // On a letter key the case of the typed letter tells (it already includes Caps Lock);
+        // elsewhere the Shift flag does, or without one, whether the US shifted symbol was typed.
+        const letterCase = ev.code.startsWith('Key') && ev.key.length === 1 && ev.key.toLowerCase() !== ev.key.toUpperCase()
+          ? ev.key !== ev.key.toLowerCase() : undefined;
+        const shift = letterCase ?? ev.shift ?? (ev.key === pair[1] && pair[0] !== pair[1]);
         return pair[shift ? 1 : 0];
       }
     }

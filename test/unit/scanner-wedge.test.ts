@@ -168,6 +168,16 @@ describe('wedge: scanner bursts versus a person typing', () => {
     expect(decoder.pending).toBe(0);
   });
 
+  it('on letter keys the typed case wins over the Shift flag (Caps Lock, synthetic input)', () => {
+    const decoder = new WedgeDecoder();
+    expect(decoder.character({ key: 'M', code: 'KeyM', at: 0, shift: false })).toBe('M');
+    expect(decoder.character({ key: 'm', code: 'KeyM', at: 0, shift: true })).toBe('m');
+    expect(decoder.character({ key: 'z', code: 'KeyY', at: 0, shift: false })).toBe('y');
+    expect(decoder.character({ key: 'ě', code: 'Digit2', at: 0, shift: false })).toBe('2');
+    expect(decoder.character({ key: '2', code: 'Digit2', at: 0, shift: true })).toBe('@');
+    expect(decoder.character({ key: 'ArrowLeft', code: 'ArrowLeft', at: 0 })).toBeUndefined();
+  });
+
   it('modifier keys neither type nor break a burst', () => {
     const decoder = new WedgeDecoder();
     const events = scannerTypes(member, 'de', true);

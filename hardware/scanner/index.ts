@@ -5,7 +5,7 @@ import type { ScanStream } from './stream';
 import { VirtualScanner } from './virtual';
 
 export { ScanStream, consoleLogger, type ScanEvent, type ScannerStatusEvent, type ScanLogger, type ScanSource } from './stream';
-export { WedgeDecoder, WedgeScanner, DEFAULT_WEDGE_OPTIONS, type WedgeKeyEvent, type WedgeOptions, type WedgeResult } from './wedge';
+export { WedgeDecoder, WedgeScanner, DEFAULT_WEDGE_OPTIONS, wedgeEventFromElectron, type WedgeKeyEvent, type WedgeOptions, type WedgeResult } from './wedge';
 export { HidPosScanner, HidPosAssembler, parseHidPosReport, findHidPosScanners, DEFAULT_HID_POS_LAYOUT, type HidPosLayout } from './hid';
 export { SerialScanner, LineSplitter, listSerialPorts, type SerialScannerOptions, type SerialTerminator } from './serial';
 export { VirtualScanner } from './virtual';

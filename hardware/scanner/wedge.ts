@@ -46,6 +46,15 @@ export type WedgeResult = {
   dropped?: 'tooLong';
 };
 
+/**
+ * Electron's `before-input-event` input (the fields we need, no electron import): key-downs become
+ * decoder events, everything else (key-ups, IME) is not for the decoder and passes untouched.
+ */
+export function wedgeEventFromElectron(input: { type: string; key: string; code: string; shift: boolean }, at: number): WedgeKeyEvent | undefined {
+  if (input.type !== 'keyDown') return undefined;
+  return { key: input.key, code: input.code, shift: input.shift, at };
+}
+
 /** The US keyboard, which scanners emulate: physical key → [unshifted, shifted]. */
 const US_KEYS: ReadonlyMap<string, readonly [string, string]> = new Map([
   ...[...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((ch) => [`Key${ch}`, [ch.toLowerCase(), ch]] as const),

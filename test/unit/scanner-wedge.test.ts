@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeSafeCode, memberCodeFor } from '../../core/codes';
 import { classifyScan } from '../../core/scan';
 import { ScanStream, type ScanEvent, type ScanLogger } from '../../hardware/scanner/stream';
-import { usCharacter, WedgeDecoder, WedgeScanner, type WedgeKeyEvent, type WedgeResult } from '../../hardware/scanner/wedge';
+import { usCharacter, WedgeDecoder, wedgeEventFromElectron, WedgeScanner, type WedgeKeyEvent, type WedgeResult } from '../../hardware/scanner/wedge';
 
 // ---- Keyboard layouts as the OS applies them to the physical keys a (US-emulating) scanner presses.
 type Layout = 'us' | 'pl' | 'de' | 'cz' | 'sk' | 'hu';
@@ -176,6 +176,11 @@ describe('wedge: scanner bursts versus a person typing', () => {
     expect(decoder.character({ key: 'ě', code: 'Digit2', at: 0, shift: false })).toBe('2');
     expect(decoder.character({ key: '2', code: 'Digit2', at: 0, shift: true })).toBe('@');
     expect(decoder.character({ key: 'ArrowLeft', code: 'ArrowLeft', at: 0 })).toBeUndefined();
+  });
+
+  it('takes Electron before-input-event key-downs only', () => {
+    expect(wedgeEventFromElectron({ type: 'keyDown', key: 'z', code: 'KeyY', shift: false }, 5)).toEqual({ key: 'z', code: 'KeyY', shift: false, at: 5 });
+    expect(wedgeEventFromElectron({ type: 'keyUp', key: 'z', code: 'KeyY', shift: false }, 5)).toBeUndefined();
   });
 
   it('modifier keys neither type nor break a burst', () => {

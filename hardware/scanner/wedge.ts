@@ -151,9 +151,16 @@ export class WedgeDecoder {
    * re-injection (or dropped silently if the burst overflowed).
    */
   flush(now: number): WedgeKeyEvent[] {
+    return this.flushResult(now).release;
+  }
+
+  /** `flush`, and whether what was held was an overlong burst that got dropped. */
+  flushResult(now: number): { release: WedgeKeyEvent[]; dropped?: 'tooLong' } {
     const last = this.held.at(-1);
-    if (!last || now - last.at < this.options.maxGapMs) return [];
-    return this.take();
+    if (!last || now - last.at < this.options.maxGapMs) return { release: [] };
+    const overflow = this.overflow;
+    const release = this.take();
+    return overflow ? { release, dropped: 'tooLong' } : { release };
   }
 
   /** Keys held right now (for tests and diagnostics). */
@@ -198,8 +205,9 @@ export class WedgeScanner {
       const flushAt = result.flushAt;
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        const keys = this.decoder.flush(flushAt);
-        if (keys.length > 0) this.reinject(keys);
+        const { release, dropped } = this.decoder.flushResult(flushAt);
+        if (dropped) this.stream.dropGarbage('wedge', this.deviceId, dropped);
+        if (release.length > 0) this.reinject(release);
       }, Math.max(0, flushAt - ev.at) + 1);
     }
     return result.swallow;

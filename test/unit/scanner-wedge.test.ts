@@ -166,6 +166,10 @@ describe('wedge: scanner bursts versus a person typing', () => {
     expect(results.at(-1)).toEqual({ swallow: true, dropped: 'tooLong' });
     expect(results.some((r) => r.release || r.scan)).toBe(false);
     expect(decoder.pending).toBe(0);
+    // The same burst with no terminator at all: dropped when the gap comes, nothing released.
+    events.slice(0, -1).forEach((e) => decoder.feed(e));
+    expect(decoder.flushResult(events.at(-1)!.at + 100)).toEqual({ release: [], dropped: 'tooLong' });
+    expect(decoder.pending).toBe(0);
   });
 
   it('on letter keys the typed case wins over the Shift flag (Caps Lock, synthetic input)', () => {

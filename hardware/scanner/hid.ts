@@ -188,6 +188,14 @@ export class HidPosScanner {
     this.assembler = new HidPosAssembler(options.layout);
   }
 
+  get connected(): boolean {
+    return this.device !== undefined;
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
   async start(): Promise<boolean> {
     this.stopped = false;
     const api = this.options.api ?? defaultHidApi();

@@ -51,21 +51,42 @@ export type RunningScanners = {
  * device: a missing or failing one is a status event and is retried. (The wedge scanner needs the
  * window's key events and a way to re-inject keys, so main creates it: `new WedgeScanner(...)`.)
  */
-export async function startScanners(config: ScannerConfig, stream: ScanStream, deps: { hidApi?: HidApi } = {}): Promise<RunningScanners> {
+export async function startScanners(config: ScannerConfig, stream: ScanStream, deps: { hidApi?: HidApi; hidRescanMs?: number } = {}): Promise<RunningScanners> {
   const serial = config.serial.map((entry) => {
     const options: SerialScannerOptions = { path: entry.path, baudRate: entry.baudRate, terminator: entry.terminator, aimPrefix: entry.aimPrefix };
     if (entry.deviceId !== undefined) options.deviceId = entry.deviceId;
     return new SerialScanner(stream, options);
   });
-  const hidPaths = config.hid === 'off' ? []
-    : config.hid === 'auto' ? findHidPosScanners(stream.logger, deps.hidApi).flatMap((d) => (d.path ? [d.path] : []))
-      : config.hid;
-  const hid = hidPaths.map((path) => new HidPosScanner(stream, deps.hidApi ? { path, api: deps.hidApi } : { path }));
+  const newHid = (path: string) => new HidPosScanner(stream, deps.hidApi ? { path, api: deps.hidApi } : { path });
+  const discover = () => findHidPosScanners(stream.logger, deps.hidApi).flatMap((d) => (d.path ? [d.path] : []));
+  const hid = (config.hid === 'off' ? [] : config.hid === 'auto' ? discover() : config.hid).map(newHid);
   const virtual = config.virtual ? new VirtualScanner(stream) : undefined;
   await Promise.all([...serial.map((s) => s.start()), ...hid.map((h) => h.start())]);
+
+  // Hot-plug for 'auto': look for HID POS scanners every few seconds; a new one is opened, one
+  // that is gone and disconnected is let go (a replugged scanner may come back under a new path).
+  let rescan: ReturnType<typeof setInterval> | undefined;
+  if (config.hid === 'auto') {
+    rescan = setInterval(() => {
+      const present = new Set(discover());
+      for (const scanner of [...hid]) {
+        if (!present.has(scanner.path) && !scanner.connected) {
+          hid.splice(hid.indexOf(scanner), 1);
+          void scanner.stop();
+        }
+      }
+      for (const path of present) {
+        if (hid.some((h) => h.path === path)) continue;
+        const scanner = newHid(path);
+        hid.push(scanner);
+        void scanner.start();
+      }
+    }, deps.hidRescanMs ?? 2000);
+  }
   return {
     serial, hid, virtual,
     async stop() {
+      if (rescan) clearInterval(rescan);
       await Promise.all([...serial.map((s) => s.stop()), ...hid.map((h) => h.stop())]);
     },
   };

@@ -69,6 +69,38 @@ describe('every kind of scanner feeds one stream', () => {
     expect(running.hid.map((h: HidPosScanner) => h.deviceId)).toEqual(['hid:/dev/hidraw7']);
   });
 
+  it('HID POS scanners plugged in later are found; one unplugged is let go', async () => {
+    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const scans: ScanEvent[] = [];
+    stream.on('scan', (e) => scans.push(e));
+    const present = new Map<string, FakeHidDevice>();
+    const hidApi: HidApi = {
+      devices: () => [...present.keys()].map((path) => ({ vendorId: 1, productId: 2, path, release: 1, interface: 0, usagePage: 0x8c, usage: 2 })),
+      open: async (path) => {
+        const device = present.get(path);
+        if (!device) throw new Error(`cannot open device with path ${path}`);
+        return device;
+      },
+    };
+    const running = await startScanners(scannerConfigSchema.parse({}), stream, { hidApi, hidRescanMs: 20 });
+    cleanups.push(() => running.stop());
+    expect(running.hid).toEqual([]);
+
+    const first = new FakeHidDevice();
+    present.set('usb-3', first);
+    await until(() => running.hid.length === 1 && running.hid[0]!.connected);
+    first.emit('data', hidReport(memberCodeFor(9)));
+    expect(scans.map((s) => s.code)).toEqual([memberCodeFor(9)]);
+
+    present.delete('usb-3');
+    first.emit('error', new Error('could not read from HID device'));
+    const second = new FakeHidDevice();
+    present.set('usb-4', second);
+    await until(() => running.hid.length === 1 && running.hid[0]!.path === 'usb-4' && running.hid[0]!.connected);
+    second.emit('data', hidReport(memberCodeFor(10)));
+    expect(scans.map((s) => s.deviceId)).toEqual(['hid:usb-3', 'hid:usb-4']);
+  });
+
   it('the settings schema fills defaults and refuses bad settings with a clear message', () => {
     const config = scannerConfigSchema.parse({});
     expect(config).toEqual({

@@ -136,9 +136,16 @@ export class SerialScanner {
       this.stream.status(this.deviceId, 'serial', 'disconnected', 'scannerDisconnected', { name: this.deviceId });
       return Promise.resolve(false);
     }
+    let port: SerialPort;
+    try {
+      port = new SerialPort({ path, baudRate: this.options.baudRate ?? 9600, autoOpen: false });
+    } catch (error) {
+      // Bad settings (e.g. a baud rate the driver refuses) are reported, not thrown.
+      this.stream.status(this.deviceId, 'serial', 'failed', 'scannerOpenFailed', { name: this.deviceId, detail: openFailureInWords(error as Error) });
+      return Promise.resolve(false);
+    }
     this.opening = true;
     return new Promise((resolve) => {
-      const port = new SerialPort({ path, baudRate: this.options.baudRate ?? 9600, autoOpen: false });
       port.open((error) => {
         this.opening = false;
         if (error || this.stopped) {
@@ -231,6 +238,7 @@ function openFailureInWords(error: Error): string {
   if (/EACCES|Permission denied/i.test(error.message) || code === 'EACCES') return 'no permission — add the kiosk user to the dialout group';
   if (/EBUSY|Resource busy|Cannot lock/i.test(error.message)) return 'another program is using it';
   if (/ENOENT|No such file/i.test(error.message)) return 'it is not plugged in';
+  if (/ENOTTY|Inappropriate ioctl/i.test(error.message)) return 'this path is not a serial port — check the configured path';
   return error.message;
 }
 

@@ -131,6 +131,20 @@ describe('serial scanner over a socat pty pair', () => {
     await until(() => scans.length === 1);
   });
 
+  it('a path that is not a serial port is a status event in words, not a crash', async () => {
+    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const statuses: ScannerStatusEvent[] = [];
+    stream.on('scannerStatusChanged', (e) => statuses.push(e));
+    const notTty = new SerialScanner(stream, { path: '/dev/null', deviceId: 'not-a-port', pollMs: 50 });
+    cleanups.push(() => notTty.stop());
+    expect(await notTty.start()).toBe(false);
+    await new Promise((r) => setTimeout(r, 200)); // retried a few times meanwhile: still one event
+    expect(statuses).toMatchObject([{
+      deviceId: 'not-a-port', state: 'failed', message: { key: 'scannerOpenFailed' },
+      text: 'Scanner not-a-port could not be opened (this path is not a serial port — check the configured path) — check the cable and the settings.',
+    }]);
+  });
+
   it('SerialPort.list() failing with "spawn udevadm ENOENT" falls back to the configured paths with a warning', async () => {
     const warnings: string[] = [];
     const errors: string[] = [];

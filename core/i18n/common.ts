@@ -1,6 +1,7 @@
 import { defineMessages } from './catalog';
 import { claimMessages } from './claim';
 import { loyaltyMessages } from './loyalty';
+import { scanMessages } from './scan';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -31,4 +32,9 @@ export const commonMessages = defineMessages({
 });
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
-export const allCatalogs = { common: commonMessages, loyalty: loyaltyMessages, claim: claimMessages };
+export const allCatalogs = {
+  common: commonMessages,
+  loyalty: loyaltyMessages,
+  claim: claimMessages,
+  scan: scanMessages,
+};

@@ -1,0 +1,84 @@
+import iconv from 'iconv-lite';
+import type { CodePage } from './profiles';
+
+/**
+ * Text to code-page bytes with iconv-lite (a maintained codec, no hand tables). A character none of
+ * the printer's pages has is transliterated: a few typographic signs by table, anything else by
+ * stripping its accents (NFD), and '?' only when nothing is left — never raw garbage.
+ */
+const SUBSTITUTES: Readonly<Record<string, string>> = {
+  '€': 'EUR', '„': '"', '“': '"', '”': '"', '«': '"', '»': '"', '‚': "'", '‘': "'", '’': "'",
+  '–': '-', '—': '-', '‑': '-', '−': '-', '…': '...', '•': '*', '×': 'x', '™': 'TM', '©': '(c)', '®': '(R)',
+  'ß': 'ss', 'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ø': 'O', 'ø': 'o', 'Æ': 'AE', 'æ': 'ae', 'Œ': 'OE', 'œ': 'oe',
+};
+/** Space characters Intl puts into money and dates; printers get a plain space. */
+const SPACES = /[\u00a0\u2007\u2009\u202f\u200a]/g;
+
+const canEncodeCache = new Map<CodePage, Map<string, boolean>>();
+
+export function pageHas(page: CodePage, ch: string): boolean {
+  let cache = canEncodeCache.get(page);
+  if (!cache) canEncodeCache.set(page, (cache = new Map()));
+  let ok = cache.get(ch);
+  if (ok === undefined) {
+    const bytes = iconv.encode(ch, page);
+    ok = ch === '?' || (bytes.length === 1 && iconv.decode(bytes, page) === ch);
+    cache.set(ch, ok);
+  }
+  return ok;
+}
+
+/** Maps `text` to characters printable on one of `pages` (the first is the main page). */
+export function transliterate(text: string, pages: readonly CodePage[]): string {
+  let out = '';
+  for (const ch of text.replace(SPACES, ' ')) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f) continue; // control bytes would be printer commands
+    out += printableChar(ch, pages);
+  }
+  return out;
+}
+
+function printableChar(ch: string, pages: readonly CodePage[]): string {
+  if (pages.some((p) => pageHas(p, ch))) return ch;
+  const substitute = SUBSTITUTES[ch];
+  if (substitute !== undefined) return transliterate(substitute, pages);
+  const stripped = ch.normalize('NFD').replace(/\p{M}/gu, '');
+  if (stripped !== ch && stripped.length > 0) return transliterate(stripped, pages);
+  return '?';
+}
+
+/** A run of text in one code page. */
+export interface PageRun { page: CodePage; bytes: Uint8Array }
+
+/**
+ * Encodes already-printable text as runs per page: the main page wherever it can, an extra page
+ * for single characters the main page lacks (the per-character switch, e.g. € on a CP852 printer).
+ */
+export function encodeRuns(text: string, pages: readonly CodePage[]): PageRun[] {
+  const runs: PageRun[] = [];
+  let page: CodePage | undefined;
+  let chunk = '';
+  const flush = () => {
+    if (page !== undefined && chunk.length > 0) runs.push({ page, bytes: iconv.encode(chunk, page) });
+    chunk = '';
+  };
+  for (const ch of printableText(text, pages)) {
+    const target = pages.find((p) => pageHas(p, ch)) ?? pages[0]!;
+    if (target !== page) {
+      flush();
+      page = target;
+    }
+    chunk += ch;
+  }
+  flush();
+  return runs;
+}
+
+function printableText(text: string, pages: readonly CodePage[]): string {
+  return transliterate(text, pages);
+}
+
+export function decodeBytes(bytes: Uint8Array, page: CodePage): string {
+  return iconv.decode(Buffer.from(bytes), page);
+}

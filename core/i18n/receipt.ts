@@ -98,7 +98,7 @@ export const receiptMessages = defineMessages({
 export const printerMessages = defineMessages({
   en: {
     ready: 'Printer: ready',
-    paperOut: 'Printer: paper out — refill and press Reprint',
+    paperOut: 'Printer: paper out — put in a new roll; the waiting receipt then prints by itself',
     paperLow: 'Printer: paper running low — have a new roll ready',
     coverOpen: 'Printer: cover open — close it',
     offline: 'Printer: offline — check the printer for an error light',
@@ -110,7 +110,7 @@ export const printerMessages = defineMessages({
   },
   pl: {
     ready: 'Drukarka: gotowa',
-    paperOut: 'Drukarka: brak papieru — włóż nową rolkę i naciśnij Drukuj ponownie',
+    paperOut: 'Drukarka: brak papieru — włóż nową rolkę; czekający paragon wydrukuje się sam',
     paperLow: 'Drukarka: kończy się papier — przygotuj nową rolkę',
     coverOpen: 'Drukarka: otwarta pokrywa — zamknij ją',
     offline: 'Drukarka: offline — sprawdź, czy świeci lampka błędu',
@@ -122,7 +122,7 @@ export const printerMessages = defineMessages({
   },
   hu: {
     ready: 'Nyomtató: kész',
-    paperOut: 'Nyomtató: kifogyott a papír — tegyen be új tekercset, majd nyomja meg az Újranyomtatás gombot',
+    paperOut: 'Nyomtató: kifogyott a papír — tegyen be új tekercset; a várakozó blokk magától kinyomtatódik',
     paperLow: 'Nyomtató: fogy a papír — készítsen elő új tekercset',
     coverOpen: 'Nyomtató: nyitva a fedél — csukja le',
     offline: 'Nyomtató: offline — nézze meg, világít-e a hibajelző',
@@ -134,7 +134,7 @@ export const printerMessages = defineMessages({
   },
   sk: {
     ready: 'Tlačiareň: pripravená',
-    paperOut: 'Tlačiareň: došiel papier — vložte novú rolku a stlačte Vytlačiť znova',
+    paperOut: 'Tlačiareň: došiel papier — vložte novú rolku; čakajúci bloček sa vytlačí sám',
     paperLow: 'Tlačiareň: dochádza papier — pripravte novú rolku',
     coverOpen: 'Tlačiareň: otvorený kryt — zatvorte ho',
     offline: 'Tlačiareň: offline — skontrolujte chybovú kontrolku',
@@ -146,7 +146,7 @@ export const printerMessages = defineMessages({
   },
   cs: {
     ready: 'Tiskárna: připravena',
-    paperOut: 'Tiskárna: došel papír — vložte novou roli a stiskněte Vytisknout znovu',
+    paperOut: 'Tiskárna: došel papír — vložte novou roli; čekající účtenka se vytiskne sama',
     paperLow: 'Tiskárna: dochází papír — připravte novou roli',
     coverOpen: 'Tiskárna: otevřený kryt — zavřete jej',
     offline: 'Tiskárna: offline — zkontrolujte chybovou kontrolku',
@@ -158,7 +158,7 @@ export const printerMessages = defineMessages({
   },
   de: {
     ready: 'Drucker: bereit',
-    paperOut: 'Drucker: Papier leer — neue Rolle einlegen und Nachdruck drücken',
+    paperOut: 'Drucker: Papier leer — neue Rolle einlegen; der wartende Beleg druckt dann von selbst',
     paperLow: 'Drucker: Papier geht zu Ende — neue Rolle bereitlegen',
     coverOpen: 'Drucker: Deckel offen — bitte schließen',
     offline: 'Drucker: offline — Fehlerleuchte am Drucker prüfen',

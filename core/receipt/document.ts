@@ -101,7 +101,6 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   const stamps = (n: number) => formatMessage(commonMessages, r.locale, 'stamps', { n });
   const blocks: Block[] = [];
 
-  if (options.reprint) blocks.push(text(t('reprint'), 'center', true));
   blocks.push(text(r.shop.name, 'center', true, true));
   for (const line of r.shop.lines) blocks.push(text(line, 'center'));
   blocks.push({ kind: 'rule' });
@@ -149,5 +148,13 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   blocks.push(text(t('thanks'), 'center'));
   blocks.push({ kind: 'feed', lines: 3 });
   blocks.push({ kind: 'cut' });
-  return { locale: r.locale, saleId: r.saleId, blocks };
+  const doc = { locale: r.locale, saleId: r.saleId, blocks };
+  return options.reprint ? asReprint(doc) : doc;
+}
+
+/** The same receipt marked as a copy on top ("*** KOPIA ***"), for Reprint. */
+export function asReprint(doc: ReceiptDocument): ReceiptDocument {
+  const mark = formatMessage(receiptMessages, doc.locale, 'reprint');
+  if (doc.blocks[0]?.kind === 'text' && doc.blocks[0].text === mark) return doc;
+  return { ...doc, blocks: [text(mark, 'center', true), ...doc.blocks] };
 }

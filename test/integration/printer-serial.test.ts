@@ -75,7 +75,7 @@ describe('serial printer over a socat pair', () => {
     cleanup.push(() => back.close());
     await waitFor(() => back.receipts.length === 1, 2000, 'reconnect and print within 2 s');
     expect(back.receipts[0]!.lines[0]).toBe('Piekarnia Łąka');
-    expect(printer.queued).toBe(0);
+    await waitFor(() => printer.queued === 0, 2000, 'job confirmed after its status check');
   });
 
   it('a serial path that does not exist: "not found" with the path, no crash', async () => {

@@ -52,7 +52,7 @@ describe('TCP 9100 printer with the virtual printer', () => {
     expect(virtual.receipts).toHaveLength(0);
     virtual.state.paperOut = false;
     await waitFor(() => virtual.receipts.length === 1, 3000, 'reprint after paper');
-    expect(printer.queued).toBe(0);
+    await waitFor(() => printer.queued === 0, 2000, 'queue empty');
     expect(events.map((e) => e.state)).toEqual(expect.arrayContaining(['ready', 'paperOut']));
     expect(events.at(-1)?.state).toBe('ready');
   });
@@ -111,7 +111,7 @@ describe('TCP 9100 printer with the virtual printer', () => {
     await back.listen(port);
     cleanup.push(() => back.close());
     await waitFor(() => back.receipts.length === 1, 2000, 'reconnect and print within 2 s');
-    expect(printer.status.state).toBe('ready');
+    await waitFor(() => printer.status.state === 'ready' && printer.queued === 0, 2000, 'ready, queue empty');
   });
 
   it('a printer that accepts and never reads: "not answering", and print() still returns at once', async () => {

@@ -68,22 +68,38 @@ export interface ReceiptDocument {
   blocks: Block[];
 }
 
+// Intl formatters are costly to create; keep one per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatMoney(money: Money, locale: Locale): string {
   const digits = CURRENCIES[money.currency].minorDigits;
   const value = money.amount / 10 ** digits;
   // Forint and koruna are handled in whole units at the counter: no decimals when there are none.
   const whole = (money.currency === 'HUF' || money.currency === 'CZK') && money.amount % 10 ** digits === 0;
-  return new Intl.NumberFormat(INTL_LOCALE[locale], {
-    style: 'currency', currency: money.currency,
-    minimumFractionDigits: whole ? 0 : digits, maximumFractionDigits: whole ? 0 : digits,
-  }).format(value);
+  const key = `${locale}|${money.currency}|${whole}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALE[locale], {
+      style: 'currency', currency: money.currency,
+      minimumFractionDigits: whole ? 0 : digits, maximumFractionDigits: whole ? 0 : digits,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boolean): string {
-  return new Intl.DateTimeFormat(INTL_LOCALE[locale], {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
-  }).format(new Date(iso));
+  const key = `${locale}|${timeZone}|${withTime}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }
 
 function signed(n: number): string {

@@ -14,18 +14,23 @@ const SUBSTITUTES: Readonly<Record<string, string>> = {
 /** Space characters Intl puts into money and dates; printers get a plain space. */
 const SPACES = /[\u00a0\u2007\u2009\u202f\u200a]/g;
 
-const canEncodeCache = new Map<CodePage, Map<string, boolean>>();
+/** Per page: character → its byte, or -1 when the page lacks it. Filled from iconv-lite on first use. */
+const byteCache = new Map<CodePage, Map<string, number>>();
+
+function byteOf(page: CodePage, ch: string): number {
+  let cache = byteCache.get(page);
+  if (!cache) byteCache.set(page, (cache = new Map()));
+  let byte = cache.get(ch);
+  if (byte === undefined) {
+    const bytes = iconv.encode(ch, page);
+    byte = bytes.length === 1 && (ch === '?' || iconv.decode(bytes, page) === ch) ? bytes[0]! : -1;
+    cache.set(ch, byte);
+  }
+  return byte;
+}
 
 export function pageHas(page: CodePage, ch: string): boolean {
-  let cache = canEncodeCache.get(page);
-  if (!cache) canEncodeCache.set(page, (cache = new Map()));
-  let ok = cache.get(ch);
-  if (ok === undefined) {
-    const bytes = iconv.encode(ch, page);
-    ok = ch === '?' || (bytes.length === 1 && iconv.decode(bytes, page) === ch);
-    cache.set(ch, ok);
-  }
-  return ok;
+  return byteOf(page, ch) >= 0;
 }
 
 /** Maps `text` to characters printable on one of `pages` (the first is the main page). */
@@ -58,25 +63,26 @@ export interface PageRun { page: CodePage; bytes: Uint8Array }
 export function encodeRuns(text: string, pages: readonly CodePage[]): PageRun[] {
   const runs: PageRun[] = [];
   let page: CodePage | undefined;
-  let chunk = '';
+  let chunk: number[] = [];
   const flush = () => {
-    if (page !== undefined && chunk.length > 0) runs.push({ page, bytes: iconv.encode(chunk, page) });
-    chunk = '';
+    if (page !== undefined && chunk.length > 0) runs.push({ page, bytes: Uint8Array.from(chunk) });
+    chunk = [];
   };
-  for (const ch of printableText(text, pages)) {
-    const target = pages.find((p) => pageHas(p, ch)) ?? pages[0]!;
+  for (const ch of transliterate(text, pages)) {
+    let target = pages[0]!;
+    let byte = -1;
+    for (const p of pages) {
+      byte = byteOf(p, ch);
+      if (byte >= 0) { target = p; break; }
+    }
     if (target !== page) {
       flush();
       page = target;
     }
-    chunk += ch;
+    chunk.push(byte >= 0 ? byte : 0x3f);
   }
   flush();
   return runs;
-}
-
-function printableText(text: string, pages: readonly CodePage[]): string {
-  return transliterate(text, pages);
 }
 
 export function decodeBytes(bytes: Uint8Array, page: CodePage): string {

@@ -20,7 +20,7 @@ export function renderReceiptSvg(elements: readonly Decoded[], options: { column
         const w = el.text.length * charW * size;
         const x = el.align === 'center' ? (dots - w) / 2 : el.align === 'right' ? dots - w : 0;
         if (el.text.length > 0) {
-          parts.push(`<text x="${fix(x)}" y="${fix(y + h * 0.8)}" font-size="${fix(h * 0.85)}" textLength="${fix(w)}" lengthAdjust="spacingAndGlyphs"${el.bold ? ' font-weight="bold"' : ''}>${escapeXml(el.text)}</text>`);
+          parts.push(`<text x="${fix(x)}" y="${fix(y + h * 0.8)}" font-size="${fix(h * 0.85)}" textLength="${fix(w)}" lengthAdjust="spacingAndGlyphs"${el.bold ? ' font-weight="bold"' : ''}>${escapeXml(el.text).replace(/ /g, '\u00a0')}</text>`);
         }
         y += h;
         break;
@@ -51,7 +51,7 @@ export function renderReceiptSvg(elements: readonly Decoded[], options: { column
   }
   const height = Math.ceil(y + 8);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${dots}" height="${height}" viewBox="0 0 ${dots} ${height}">`
-    + `<rect width="100%" height="100%" fill="#fffef8"/><g font-family="DejaVu Sans Mono, Consolas, monospace" fill="#111">${parts.join('')}</g></svg>`;
+    + `<rect width="100%" height="100%" fill="#fffef8"/><g font-family="DejaVu Sans Mono, Consolas, monospace" fill="#111" xml:space="preserve" style="white-space:pre">${parts.join('')}</g></svg>`;
 }
 
 function modulesPath(rows: number, cols: number, dark: (r: number, c: number) => boolean, x0: number, y0: number, scale: number): string {

@@ -35,7 +35,7 @@ describe('TCP 9100 printer with the virtual printer', () => {
     expect(receipt.elements).toContainEqual(expect.objectContaining({ kind: 'qr', payload: sampleInput.claim!.payload }));
     const svg = virtual.svg()!;
     expect(svg).toContain('<svg');
-    expect(svg).toContain('Piekarnia Łąka');
+    expect(svg).toContain('Piekarnia\u00a0Łąka');
     expect(svg).toMatch(/<path d="M[^"]{200,}"/);
     await waitFor(() => printer.queued === 0, 2000, 'queue empty');
   });

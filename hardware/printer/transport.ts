@@ -127,13 +127,21 @@ export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [
   constructor(private readonly path: string, private readonly openTimeoutMs = 1000) { super(); }
   get address(): string { return this.path; }
 
+  private opening: Promise<fs.FileHandle> | undefined;
+
   async open(): Promise<void> {
-    // No O_CREAT: a missing device must fail, not become a regular file.
-    const opening = fs.open(this.path, constants.O_WRONLY | constants.O_APPEND);
+    // No O_CREAT: a missing device must fail, not become a regular file. An open that hangs (a FIFO
+    // with no reader) is waited on again by the next attempt rather than started twice, so retries
+    // never pile up blocked threads.
+    if (!this.opening) {
+      const opening = fs.open(this.path, constants.O_WRONLY | constants.O_APPEND);
+      this.opening = opening;
+      opening.catch(() => { if (this.opening === opening) this.opening = undefined; });
+    }
     try {
-      this.handle = await withTimeout(opening, this.openTimeoutMs, this.path, 'open');
+      this.handle = await withTimeout(this.opening, this.openTimeoutMs, this.path, 'open');
+      this.opening = undefined;
     } catch (error) {
-      opening.then((h) => h.close(), () => undefined);
       throw classify(error, this.path);
     }
   }

@@ -67,4 +67,24 @@ describe('USB printer device file', () => {
     expect(events[0]?.message).toContain(missing);
     expect(absent.queued).toBe(1);
   });
+
+  it('a device that is not ready (FIFO with no reader) is reported, then printed to once it is', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'lp1');
+    execFileSync('mkfifo', [fifo]);
+    const printer = new ReceiptPrinter({ model: 'clone-80', connection: { kind: 'usb-file', path: fifo }, reconnectIntervalMs: 100 }, { log: () => undefined });
+    const events = recordStatus(printer);
+    printer.start();
+    cleanup.push(() => printer.stop());
+    printer.print(buildReceiptDocument(sampleInput));
+    await waitFor(() => events.length > 0, 3000, 'an event');
+    expect(events[0]).toMatchObject({ state: 'disconnected', canPrint: false });
+    expect(printer.queued).toBe(1);
+    const chunks: Buffer[] = [];
+    const reader = createReadStream(fifo);
+    reader.on('data', (c) => chunks.push(c as Buffer));
+    cleanup.push(() => { reader.destroy(); });
+    await waitFor(() => decodeEscPos(Buffer.concat(chunks)).commands.includes('cut'), 5000, 'receipt after the reader came');
+    expect(decodeEscPos(Buffer.concat(chunks)).lines[0]).toBe('Piekarnia Łąka');
+  });
 });

@@ -33,13 +33,23 @@ export function pageHas(page: CodePage, ch: string): boolean {
   return byteOf(page, ch) >= 0;
 }
 
+/** Per set of pages: character → what is printed for it. */
+const printableCache = new Map<string, Map<string, string>>();
+
 /** Maps `text` to characters printable on one of `pages` (the first is the main page). */
 export function transliterate(text: string, pages: readonly CodePage[]): string {
+  const key = pages.join(',');
+  let cache = printableCache.get(key);
+  if (!cache) printableCache.set(key, (cache = new Map()));
   let out = '';
   for (const ch of text.replace(SPACES, ' ')) {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x20 || code === 0x7f) continue; // control bytes would be printer commands
-    out += printableChar(ch, pages);
+    let printable = cache.get(ch);
+    if (printable === undefined) {
+      const code = ch.codePointAt(0)!;
+      printable = code < 0x20 || code === 0x7f ? '' : printableChar(ch, pages); // control bytes would be printer commands
+      if (cache.size < 4096) cache.set(ch, printable);
+    }
+    out += printable;
   }
   return out;
 }

@@ -128,7 +128,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
       const dropped = this.queue.shift();
       this.log(`printer queue full: dropped receipt of sale ${dropped?.saleId}`);
     }
-    this.emit('jobQueued', { jobId: job.id, saleId: job.saleId, queued: this.queue.length });
+    this.safeEmit('jobQueued', { jobId: job.id, saleId: job.saleId, queued: this.queue.length });
     this.kick();
     return job.id;
   }
@@ -136,6 +136,15 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   /** Prints the last receipt again, marked as a copy. Undefined when nothing was printed yet. */
   reprintLast(): string | undefined {
     return this.last ? this.print(asReprint(this.last)) : undefined;
+  }
+
+  /** A listener that throws must not stop the printer's worker. */
+  private safeEmit<K extends keyof Events>(event: K, ...args: Events[K]): void {
+    try {
+      (this.emit as (e: K, ...a: Events[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.log(`printer: a ${String(event)} listener threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private kick(): void {
@@ -240,7 +249,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
       if (this.current.state === 'paperOut' || this.current.state === 'coverOpen' || this.current.state === 'offline') return;
     }
     if (this.queue[0] === job) this.queue.shift();
-    this.emit('jobPrinted', { jobId: job.id, saleId: job.saleId, bytes: job.bytes.length });
+    this.safeEmit('jobPrinted', { jobId: job.id, saleId: job.saleId, bytes: job.bytes.length });
   }
 
   private event(state: PrinterState, detail: string): PrinterStatusEvent {
@@ -253,7 +262,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     if (state === this.current.state) return;
     this.current = this.event(state, detail);
     this.log(`printer ${state}: ${detail}`);
-    this.emit('printerStatusChanged', this.status);
+    this.safeEmit('printerStatusChanged', this.status);
   }
 }
 

@@ -146,6 +146,17 @@ describe('TCP 9100 printer with the virtual printer', () => {
     expect(printer.queued).toBe(1);
   });
 
+  it('a status listener that throws does not stop the printer', async () => {
+    const { virtual, printer, logs } = await setup();
+    printer.on('printerStatusChanged', () => { throw new Error('UI bug'); });
+    virtual.state.coverOpen = true;
+    await waitFor(() => printer.status.state === 'coverOpen', 3000, 'cover open');
+    virtual.state.coverOpen = false;
+    printer.print(buildReceiptDocument(sampleInput));
+    await waitFor(() => virtual.receipts.length === 1, 3000, 'printed after the throwing listener');
+    expect(logs.some((l) => l.includes('listener threw: UI bug'))).toBe(true);
+  });
+
   it('a bad config is refused naming the field', () => {
     expect(() => new ReceiptPrinter({ model: 'clone-80', connection: { kind: 'tcp', host: '', port: 9100 } })).toThrow(/connection\.host/);
     expect(() => new ReceiptPrinter({ model: 'nope', connection: { kind: 'tcp', host: 'x' } })).toThrow(/unknown printer model "nope"/);

@@ -2,6 +2,7 @@ import { defineMessages } from './catalog';
 import { claimMessages } from './claim';
 import { loyaltyMessages } from './loyalty';
 import { scanMessages } from './scan';
+import { printerMessages, receiptMessages } from './receipt';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -37,4 +38,6 @@ export const allCatalogs = {
   loyalty: loyaltyMessages,
   claim: claimMessages,
   scan: scanMessages,
+  receipt: receiptMessages,
+  printer: printerMessages,
 };

@@ -1,0 +1,147 @@
+// The till API end to end with real parts: the kiosk store on disk, the sale service, the HTTP API,
+// a hub on loopback with a paired kiosk syncing, and a phone claiming a sale's QR.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import type { KioskCredentials } from '../../core/sync-protocol';
+import { demoProgram } from '../../main/kiosk/demo-program';
+import { KioskService } from '../../main/kiosk/service';
+import { openStore, type KioskStore } from '../../main/store';
+import { SyncClient } from '../../main/sync/client';
+import { startTillApi, type TillApi } from '../../main/till/server';
+import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
+
+const TOKEN = 'till-token-0123456789abcdef';
+// A Wednesday in Warsaw: no "x2 Tuesday".
+const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+
+let temp: ReturnType<typeof tempDir>;
+let hub: Hub;
+let creds: KioskCredentials;
+let store: KioskStore;
+let service: KioskService;
+let api: TillApi;
+let sync: SyncClient;
+
+async function call(method: string, path: string, body?: unknown, token = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+function sale(tillSaleId: string, amount: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { tillSaleId, total: { amount, currency: 'PLN' }, at: WEDNESDAY, ...extra };
+}
+
+beforeAll(async () => {
+  temp = tempDir('till');
+  hub = await testHub(temp.dir);
+  creds = await pairedKiosk(hub);
+  store = openStore({ dir: `${temp.dir}/kiosk`, maxSaleAmount: { PLN: 500_000 } });
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, ceilings: { PLN: 500_000 } });
+  api = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50 }).start();
+  sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
+  service.on('outboxChanged', () => sync.kick());
+  store.createMember({ id: 'member-ewa', code: 'MEWA0001', name: 'Ewa', phone: '+48600100200', consentAt: WEDNESDAY,
+    consentText: 'privacy-v1', locale: 'pl', createdAt: '2026-01-10T09:00:00Z' });
+});
+
+afterAll(async () => {
+  sync?.stop();
+  await api?.close();
+  store?.close();
+  await hub?.close();
+  temp?.remove();
+});
+
+describe('till API', () => {
+  it('records a sale with its points and a claim URL, and a retry counts once', async () => {
+    const first = await call('POST', '/v1/sales', sale('A-1001', 1840));
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ tillSaleId: 'A-1001', points: 18, status: 'open' });
+    expect(String(first.json.claimUrl)).toMatch(/^HTTP:\/\/127\.0\.0\.1:\d+\/C\/[A-Z2-7]+$/);
+
+    const retry = await call('POST', '/v1/sales', sale('A-1001', 1840));
+    expect(retry.status).toBe(200);
+    expect(retry.json.saleId).toBe(first.json.saleId);
+    expect(store.counts().sales).toBe(1);
+
+    const got = await call('GET', '/v1/sales/A-1001');
+    expect(got.json).toMatchObject({ saleId: first.json.saleId, points: 18 });
+  });
+
+  it('refuses bad input with a clear error and writes nothing', async () => {
+    const before = store.counts();
+    const cases: Array<[string, string, unknown, number, RegExp, string?]> = [
+      ['POST', '/v1/sales', '{"tillSaleId": "A-2",', 400, /malformed JSON/],
+      ['POST', '/v1/sales', sale('A-2', 18.4), 400, /total\.amount: amount must be an integer/],
+      ['POST', '/v1/sales', { tillSaleId: 'A-2', total: { amount: 1840, currency: 'XYZ' } }, 400, /unknown currency "XYZ"/],
+      ['POST', '/v1/sales', sale('A-2', 0), 400, /more than zero|positive/],
+      ['POST', '/v1/sales', sale('A-2', -5), 400, /more than zero|positive/],
+      ['POST', '/v1/sales', sale('A-2', 900_000), 422, /ceiling|over/i],
+      ['POST', '/v1/sales', { tillSaleId: 'A-2', total: { amount: 1840, currency: 'EUR' } }, 400, /counts in PLN/],
+      ['POST', '/v1/sales', sale('A-1001', 9999), 409, /already recorded with another total/],
+      ['POST', '/v1/sales', sale('A-2', 1840, { memberCode: 'MNOBODY1' }), 404, /no member with code/],
+      ['POST', '/v1/sales', sale('A-2', 1840, { extra: true }), 400, /Unrecognized key|extra/],
+      ['POST', '/v1/sales', sale('A-2', 1840), 401, /bearer token/, 'wrong-token-0123456789'],
+      ['POST', '/v1/sales/NOPE/refunds', {}, 404, /no sale with tillSaleId "NOPE"/],
+      ['POST', '/v1/sales/A-1001/refunds', { refundId: 'R-1', amount: { amount: 5000, currency: 'PLN' } }, 422, /more than the 1840 left/],
+      ['POST', '/v1/sales/A-1001/refunds', { amount: { amount: 100, currency: 'PLN' } }, 400, /refundId: required for a partial refund/],
+      ['GET', '/v1/members/MNOBODY1', undefined, 404, /no member/],
+    ];
+    for (const [method, path, body, status, message, token] of cases) {
+      const res = await call(method, path, body, token);
+      expect({ path, body, status: res.status }).toEqual({ path, body, status });
+      expect((res.json.error as { message: string }).message).toMatch(message);
+    }
+    expect(store.counts()).toEqual(before);
+  });
+
+  it('credits a member attached by code, and a partial refund then a void take the points back exactly', async () => {
+    const created = await call('POST', '/v1/sales', sale('B-1', 4000, { memberCode: 'MEWA0001' }));
+    expect(created.status).toBe(201);
+    // 40 points, plus the welcome bonus of a first purchase.
+    expect(created.json.points).toBe(90);
+    expect((await call('GET', '/v1/members/MEWA0001')).json).toMatchObject({ name: 'Ewa', points: 90 });
+
+    const half = await call('POST', '/v1/sales/B-1/refunds', { refundId: 'R-B1', amount: { amount: 2000, currency: 'PLN' } });
+    expect(half.status).toBe(201);
+    expect(half.json).toMatchObject({ pointsReversed: 20, pointsNotRecovered: 0 });
+    const again = await call('POST', '/v1/sales/B-1/refunds', { refundId: 'R-B1', amount: { amount: 2000, currency: 'PLN' } });
+    expect(again.json.refundId).toBe(half.json.refundId);
+    expect((await call('GET', '/v1/members/MEWA0001')).json.points).toBe(70);
+
+    const voided = await call('POST', '/v1/sales/B-1/void');
+    expect(voided.status).toBe(201);
+    expect(voided.json).toMatchObject({ pointsReversed: 70 });
+    expect((await call('GET', '/v1/members/MEWA0001')).json.points).toBe(0);
+    expect((await call('GET', '/v1/sales/B-1')).json.status).toBe('voided');
+    expect((await call('POST', '/v1/sales/B-1/void')).status).toBe(201);
+    expect(store.balance('member-ewa').points).toBe(0);
+  });
+
+  it('a phone claims the QR on the hub and the kiosk gets the thank-you and the entries', async () => {
+    const thanks = new Promise<{ name: string | null; points: number }>((resolve) => {
+      service.once('claimAccepted', (claim) => resolve({ name: claim.member.name, points: claim.points }));
+    });
+    const created = await call('POST', '/v1/sales', sale('C-1', 2550));
+    const phone = new Phone();
+    const joined = await phone.join(String(created.json.claimUrl), 'anna@example.com', 'Anna');
+    expect(joined.status).toBeLessThan(400);
+    await expect(thanks).resolves.toEqual({ name: 'Anna', points: 25 });
+    expect((await call('GET', '/v1/sales/C-1')).json).toMatchObject({ status: 'claimed', claimUrl: null });
+    expect(store.entriesForSale(String(created.json.saleId))).toHaveLength(1);
+  });
+
+  it('publishes an OpenAPI document made from the request schemas, and health without a token', async () => {
+    const doc = await fetch(`${api.url}/v1/openapi.json`).then((r) => r.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sales', '/v1/sales/{tillSaleId}/refunds', '/v1/members/{code}']));
+    expect(JSON.stringify(doc.paths['/v1/sales'])).toContain('"tillSaleId"');
+    const health = await fetch(`${api.url}/v1/health`).then((r) => r.json()) as { status: string };
+    expect(health.status).toMatch(/ok|degraded/);
+  });
+});

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildReceiptDocument, type ReceiptInput } from '../../core/receipt/document';
+import { classifyScan } from '../../core/scan';
+import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
+import { isLocale } from '../../core/i18n/locales';
+import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
+import { ScanStream, startScanners, scannerConfigSchema, type RunningScanners } from '../../hardware/scanner';
+import { demoProgram } from '../kiosk/demo-program';
+import { KioskService, type SaleCreatedEvent } from '../kiosk/service';
+import { openStore, type KioskStore } from '../store';
+import { SyncClient } from '../sync/client';
+import { lanHubUrl } from '../sync/lan';
+import { pairKiosk } from '../sync/pair';
+import { startTillApi, type TillApi } from '../till/server';
+import type { KioskConfig } from './config';
+import { startLocalHub, type LocalHub } from './local-hub';
+
+const CREDENTIALS_SETTING = 'hub.credentials';
+
+export interface KioskApp {
+  config: KioskConfig;
+  store: KioskStore;
+  service: KioskService;
+  tillApi: TillApi;
+  sync: SyncClient;
+  printer: ReceiptPrinter;
+  virtualPrinter: VirtualPrinter | undefined;
+  scanners: RunningScanners;
+  scanStream: ScanStream;
+  localHub: LocalHub | undefined;
+  hubUrl: string;
+  hubPublicUrl: string;
+  /** One line per service with its address, for `--headless`. */
+  describe(): string[];
+  stop(): Promise<void>;
+}
+
+/** The owner token of the local hub `npm start` runs, kept in the kiosk's data dir. */
+function localHubOwnerToken(dataDir: string): string {
+  const file = join(dataDir, 'local-hub-owner-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(16).toString('hex');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function credentials(store: KioskStore, hubUrl: string, pairingCode: () => Promise<string | undefined>): Promise<KioskCredentials> {
+  const saved = store.getSetting(CREDENTIALS_SETTING) as KioskCredentials | undefined;
+  if (saved) return saved;
+  const code = await pairingCode();
+  if (!code) {
+    throw new Error(`This kiosk is not paired with the hub at ${hubUrl}: start it once with HUB_PAIRING_CODE=<the code the hub shows>`);
+  }
+  const paired = await pairKiosk(hubUrl, code, process.env.KIOSK_NAME || 'Kiosk');
+  store.setSetting(CREDENTIALS_SETTING, paired);
+  return paired;
+}
+
+/**
+ * The kiosk's composition root: store, rules, till API, hub sync, printer and scanners, wired
+ * once. `npm start` (with or without a window) and the tests start the kiosk through here.
+ */
+export async function startKioskApp(config: KioskConfig, log: (line: string) => void = console.log): Promise<KioskApp> {
+  const store = openStore({ dir: config.dataDir });
+  const stops: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    let localHub: LocalHub | undefined;
+    let hubUrl = config.hubUrl;
+    let hubPublicUrl = process.env.HUB_PUBLIC_URL || config.hubUrl;
+    if (!hubUrl) {
+      const ownerToken = localHubOwnerToken(config.dataDir);
+      localHub = await startLocalHub({ port: config.hubPort, dataDir: join(config.dataDir, 'local-hub'), ownerToken, log });
+      stops.unshift(() => localHub?.stop());
+      hubUrl = localHub.url;
+      hubPublicUrl = process.env.HUB_PUBLIC_URL || lanHubUrl(localHub.port);
+    }
+    const hubAddress = hubUrl;
+    const creds = await credentials(store, hubAddress, async () => process.env.HUB_PAIRING_CODE || (await localHub?.pairingCode()));
+
+    const program = demoProgram();
+    const service = new KioskService({ store, program, identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress });
+
+    const tillApi = await startTillApi({ port: service, token: config.apiToken, host: config.apiHost, listenPort: config.apiPort, log });
+    stops.unshift(() => tillApi.close());
+
+    const sync = new SyncClient({ hubUrl: hubAddress, credentials: creds, outbox: service.outbox() });
+    sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
+    sync.on('status', (status) => {
+      service.setServiceStatus('hub', status.state);
+      log(`hub: ${status.state} — ${status.detail}`);
+    });
+    sync.on('syncError', (message) => log(`hub sync: ${message}`));
+    service.on('outboxChanged', () => sync.kick());
+    sync.start();
+    stops.unshift(() => sync.stop());
+
+    // Printer: the one configured in KIOSK_PRINTER (JSON), or a virtual one that draws receipts.
+    let virtualPrinter: VirtualPrinter | undefined;
+    let printerConfig: unknown;
+    if (process.env.KIOSK_PRINTER) {
+      printerConfig = JSON.parse(process.env.KIOSK_PRINTER) as unknown;
+    } else {
+      virtualPrinter = new VirtualPrinter();
+      const port = await virtualPrinter.listen(0);
+      stops.push(() => virtualPrinter?.close());
+      printerConfig = { model: 'epson-tm-t20', paper: 80, staffLocale: program.locale, connection: { kind: 'tcp', host: '127.0.0.1', port } };
+    }
+    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0]);
+    stops.unshift(() => printer.stop());
+    printer.on('printerStatusChanged', (event) => {
+      service.setServiceStatus('printer', event.canPrint ? 'ok' : event.state);
+      log(`printer: ${event.detail}`);
+    });
+
+    const locale = isLocale(program.locale) ? program.locale : 'en';
+    const slip = (base: Pick<ReceiptInput, 'saleId' | 'at'> & Partial<ReceiptInput>): void => {
+      printer.print(buildReceiptDocument({ locale, timeZone: program.timeZone, shop: { name: program.name }, ...base }));
+    };
+    service.on('saleCreated', ({ sale, summary }: SaleCreatedEvent) => {
+      slip({
+        saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
+        earned: [{ points: summary.points, stamps: sale.stamps, label: summary.headline }],
+        ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
+      });
+    });
+
+    // Scanners: a virtual one always (the developer panel and tests feed it), real ones from KIOSK_SCANNERS.
+    const scanStream = new ScanStream({ logger: { warn: log, info: () => {} } as never });
+    const scanners = await startScanners(scannerConfigSchema.parse({ virtual: true, ...(process.env.KIOSK_SCANNERS ? JSON.parse(process.env.KIOSK_SCANNERS) as object : {}) }), scanStream);
+    stops.unshift(() => scanners.stop());
+    scanStream.on('scannerStatusChanged', (event) => log(`scanner: ${event.text}`));
+    scanStream.on('scan', (event) => {
+      const meaning = classifyScan(event.code, { saleOpen: true });
+      log(`scan from ${event.source}: ${meaning.action}`);
+    });
+
+    sync.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
+
+    const app: KioskApp = {
+      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub,
+      hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
+      describe: () => [
+        `store: ${join(config.dataDir, 'kiosk.sqlite')}`,
+        `till API: ${tillApi.url} (Authorization: Bearer ${config.apiToken}${config.apiTokenGenerated ? ', generated and kept in the data dir' : ''})`,
+        `hub: ${hubAddress}${localHub ? ' (local hub started by npm start)' : ''}; phones claim at ${hubPublicUrl ?? hubAddress}`,
+        `printer: ${virtualPrinter ? 'virtual printer (receipts drawn as pictures)' : 'configured by KIOSK_PRINTER'}`,
+        `scanners: virtual${process.env.KIOSK_SCANNERS ? ' + configured by KIOSK_SCANNERS' : ''}`,
+      ],
+      stop: async () => {
+        for (const stop of stops) {
+          try {
+            await stop();
+          } catch (error) {
+            log(`stopping: ${String(error)}`);
+          }
+        }
+      },
+    };
+    return app;
+  } catch (error) {
+    for (const stop of stops) {
+      try {
+        await stop();
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+    }
+    throw error;
+  }
+}

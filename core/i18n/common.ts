@@ -1,4 +1,5 @@
 import { defineMessages } from './catalog';
+import { printerMessages, receiptMessages } from './receipt';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -29,4 +30,4 @@ export const commonMessages = defineMessages({
 });
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
-export const allCatalogs = { common: commonMessages };
+export const allCatalogs = { common: commonMessages, receipt: receiptMessages, printer: printerMessages };

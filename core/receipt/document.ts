@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { formatMessage } from '../i18n/catalog';
+import { commonMessages } from '../i18n/common';
+import { INTL_LOCALE, localeSchema, type Locale } from '../i18n/locales';
+import { receiptMessages } from '../i18n/receipt';
+import { CURRENCIES, moneySchema, type Money } from '../money';
+
+/**
+ * The receipt as a document: what is printed, in which language, with no printer in sight.
+ * `buildReceiptDocument` turns the sale figures into translated blocks; `layoutReceipt` (layout.ts)
+ * fits them to 32 or 48 columns; hardware/printer turns the lines into ESC/POS bytes.
+ */
+export const receiptInputSchema = z.object({
+  locale: localeSchema,
+  /** IANA time zone of the shop, for the printed dates. */
+  timeZone: z.string().min(1).default('Europe/Warsaw'),
+  shop: z.object({
+    name: z.string().min(1).max(200),
+    /** Address, tax id, phone: printed centred under the name, one entry per line. */
+    lines: z.array(z.string().max(200)).max(6).default([]),
+  }).strict(),
+  saleId: z.string().min(1).max(64),
+  /** ISO 8601 instant of the sale. */
+  at: z.iso.datetime({ offset: true }),
+  total: moneySchema.optional(),
+  /** Optional sale lines (the till's fiscal receipt is separate; these are for a loyalty-only slip). */
+  items: z.array(z.object({
+    name: z.string().min(1).max(200),
+    quantity: z.number().int().positive().default(1),
+    amount: moneySchema,
+  }).strict()).max(200).default([]),
+  /** Points earned by this sale, one entry per ledger reason ("x2 Tuesday"). */
+  earned: z.array(z.object({
+    points: z.number().int(),
+    stamps: z.number().int().default(0),
+    label: z.string().max(100).optional(),
+  }).strict()).default([]),
+  /** Member's balance after the sale; absent for a sale no member has claimed yet. */
+  balance: z.object({ points: z.number().int(), stamps: z.number().int().optional() }).strict().optional(),
+  /** The next reward and what is still missing. */
+  nextReward: z.object({
+    name: z.string().min(1).max(100),
+    pointsMissing: z.number().int().nonnegative().optional(),
+    stampsMissing: z.number().int().nonnegative().optional(),
+  }).strict().optional(),
+  /** For an unclaimed sale: the claim URL printed as a QR, and until when it is valid. */
+  claim: z.object({
+    payload: z.string().min(1).max(1000),
+    validUntil: z.iso.datetime({ offset: true }),
+  }).strict().optional(),
+  footer: z.array(z.string().max(200)).max(6).default([]),
+}).strict();
+
+export type ReceiptInput = z.input<typeof receiptInputSchema>;
+
+export type Align = 'left' | 'center' | 'right';
+export type Block =
+  | { kind: 'text'; text: string; align: Align; bold: boolean; double: boolean }
+  | { kind: 'pair'; left: string; right: string; bold: boolean; double: boolean }
+  | { kind: 'rule' }
+  | { kind: 'qr'; payload: string }
+  | { kind: 'feed'; lines: number }
+  | { kind: 'cut' };
+
+export interface ReceiptDocument {
+  locale: Locale;
+  saleId: string;
+  blocks: Block[];
+}
+
+// Intl formatters are costly to create; keep one per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function formatMoney(money: Money, locale: Locale): string {
+  const digits = CURRENCIES[money.currency].minorDigits;
+  const value = money.amount / 10 ** digits;
+  // Forint and koruna are handled in whole units at the counter: no decimals when there are none.
+  const whole = (money.currency === 'HUF' || money.currency === 'CZK') && money.amount % 10 ** digits === 0;
+  const key = `${locale}|${money.currency}|${whole}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALE[locale], {
+      style: 'currency', currency: money.currency,
+      minimumFractionDigits: whole ? 0 : digits, maximumFractionDigits: whole ? 0 : digits,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
+}
+
+function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boolean): string {
+  const key = `${locale}|${timeZone}|${withTime}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+const text = (t: string, align: Align = 'left', bold = false, double = false): Block => ({ kind: 'text', text: t, align, bold, double });
+const pair = (left: string, right: string, bold = false, double = false): Block => ({ kind: 'pair', left, right, bold, double });
+
+/** Builds the translated receipt from the sale figures. Throws a zod error naming the field on bad input. */
+export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: boolean } = {}): ReceiptDocument {
+  const r = receiptInputSchema.parse(input);
+  const t = (key: keyof typeof receiptMessages.en, values: Record<string, string | number> = {}) => formatMessage(receiptMessages, r.locale, key, values);
+  const pts = (n: number) => formatMessage(commonMessages, r.locale, 'points', { n });
+  const stamps = (n: number) => formatMessage(commonMessages, r.locale, 'stamps', { n });
+  const blocks: Block[] = [];
+
+  blocks.push(text(r.shop.name, 'center', true, true));
+  for (const line of r.shop.lines) blocks.push(text(line, 'center'));
+  blocks.push({ kind: 'rule' });
+  blocks.push(pair(t('sale', { id: r.saleId }), formatDate(r.at, r.locale, r.timeZone, true)));
+
+  if (r.items.length > 0) {
+    blocks.push({ kind: 'rule' });
+    for (const item of r.items) {
+      blocks.push(pair(item.quantity > 1 ? `${item.quantity} x ${item.name}` : item.name, formatMoney(item.amount, r.locale)));
+    }
+  }
+  if (r.total) {
+    blocks.push({ kind: 'rule' });
+    blocks.push(pair(t('total'), formatMoney(r.total, r.locale), true));
+  }
+
+  blocks.push({ kind: 'rule' });
+  blocks.push(text(t('loyaltyTitle'), 'center', true));
+  const totalPoints = r.earned.reduce((sum, e) => sum + e.points, 0);
+  const totalStamps = r.earned.reduce((sum, e) => sum + e.stamps, 0);
+  for (const e of r.earned) {
+    if (e.points !== 0) blocks.push(pair(e.label ?? t('earned'), signed(e.points)));
+    if (e.stamps !== 0) blocks.push(pair(e.label ?? t('stamps'), `${signed(e.stamps)} ${stamps(Math.abs(e.stamps)).replace(/^\d+\s*/, '')}`));
+  }
+  if (r.earned.length > 0) blocks.push(pair(t('earned'), `${signed(totalPoints)}${totalStamps !== 0 ? ` / ${signed(totalStamps)}` : ''}`, true));
+  if (r.balance) {
+    blocks.push(pair(t('balance'), pts(r.balance.points), true));
+    if (r.balance.stamps !== undefined) blocks.push(pair(t('stamps'), stamps(r.balance.stamps)));
+  }
+  if (r.nextReward) {
+    const { name, pointsMissing, stampsMissing } = r.nextReward;
+    if (pointsMissing === 0 || stampsMissing === 0) blocks.push(text(t('rewardReady', { reward: name }), 'center', true));
+    else if (pointsMissing !== undefined) blocks.push(text(t('progressPoints', { n: pointsMissing, reward: name }), 'center'));
+    else if (stampsMissing !== undefined) blocks.push(text(t('progressStamps', { n: stampsMissing, reward: name }), 'center'));
+  }
+
+  if (r.claim) {
+    blocks.push({ kind: 'feed', lines: 1 });
+    blocks.push(text(t('claimHint'), 'center', true));
+    blocks.push({ kind: 'qr', payload: r.claim.payload });
+    blocks.push(text(t('claimValid', { date: formatDate(r.claim.validUntil, r.locale, r.timeZone, false) }), 'center'));
+  }
+  blocks.push({ kind: 'feed', lines: 1 });
+  for (const line of r.footer) blocks.push(text(line, 'center'));
+  blocks.push(text(t('thanks'), 'center'));
+  blocks.push({ kind: 'feed', lines: 3 });
+  blocks.push({ kind: 'cut' });
+  const doc = { locale: r.locale, saleId: r.saleId, blocks };
+  return options.reprint ? asReprint(doc) : doc;
+}
+
+/** The same receipt marked as a copy on top ("*** KOPIA ***"), for Reprint. */
+export function asReprint(doc: ReceiptDocument): ReceiptDocument {
+  const mark = formatMessage(receiptMessages, doc.locale, 'reprint');
+  if (doc.blocks[0]?.kind === 'text' && doc.blocks[0].text === mark) return doc;
+  return { ...doc, blocks: [text(mark, 'center', true), ...doc.blocks] };
+}

@@ -1,4 +1,5 @@
 import { defineMessages } from './catalog';
+import { posMessages } from './pos';
 import { printerMessages, receiptMessages } from './receipt';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
@@ -30,4 +31,4 @@ export const commonMessages = defineMessages({
 });
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
-export const allCatalogs = { common: commonMessages, receipt: receiptMessages, printer: printerMessages };
+export const allCatalogs = { common: commonMessages, receipt: receiptMessages, printer: printerMessages, pos: posMessages };

@@ -60,7 +60,7 @@ async function till(port: number, bytes: Buffer, options: { keepOpenMs?: number;
 
 const blockFor = (read: ReceiptTotalRead) => loyaltyBlock(Math.floor(read.amount / 100), 140, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`);
 const expectedWithBlocks = (receipts: TillReceipt[], blocks: Uint8Array[]) =>
-  Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(blocks[i] ?? []), r.cut]));
+  Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(blocks[i]!), r.cut]));
 
 describe('print-stream passthrough over TCP', () => {
   it('forwards PL (CP852), HU and DE receipts byte for byte with the loyalty block just before each cut', async () => {
@@ -69,6 +69,7 @@ describe('print-stream passthrough over TCP', () => {
     const receipts = [polishCp852(1), hungarian(2), german(3)];
     const input = Buffer.concat(receipts.flatMap((r) => [r.body, r.cut]));
     const back = await till(c.port, input, { expectBack: 3 });
+    await waitFor(() => blocks.length === 3, 5000, 'three sales');
     const expected = expectedWithBlocks(receipts, blocks);
     await waitFor(() => c.printer.bytes().length >= expected.length, 5000, 'printer bytes');
     await c.passthrough.idle();

@@ -161,10 +161,13 @@ describe('print-stream passthrough over TCP', () => {
     await till(c.port, Buffer.concat([again.body, again.cut]), { seed: 1 });
     await till(c.port, Buffer.concat([again.body, again.cut]), { seed: 2 });
     await till(c.port, Buffer.concat([other.body, other.cut]), { seed: 3 });
-    await waitFor(() => c.calls.length === 3, 5000, 'three calls');
+    // Sent once more with an extra status poll in front (tills poll at their own pace): still the same receipt.
+    await till(c.port, Buffer.concat([Buffer.from([0x10, 0x04, 0x04]), again.body, again.cut]), { seed: 4 });
+    await waitFor(() => c.calls.length === 4, 5000, 'four calls');
     expect(c.calls[0]!.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
     expect(c.calls[1]!.idempotencyKey).toBe(c.calls[0]!.idempotencyKey);
     expect(c.calls[2]!.idempotencyKey).not.toBe(c.calls[0]!.idempotencyKey);
+    expect(c.calls[3]!.idempotencyKey).toBe(c.calls[0]!.idempotencyKey);
   });
 
   it('a second till connection waits until the first is done (like a printer port)', async () => {

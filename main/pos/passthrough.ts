@@ -46,6 +46,11 @@ export interface ReceiptTotalRead {
   idempotencyKey: string;
   /** Aborted when the deadline passed and the receipt was cut without the block. */
   signal: AbortSignal;
+  /**
+   * The code page the till's text is in at the cut. The block resets the printer (`ESC @`); for a
+   * till that selects its page only once per session, end the block with this page selected again.
+   */
+  tillCodePage: CodePage;
 }
 
 export type StaffNoticeReason = 'noTotal' | 'notRecorded' | 'tooSlow' | 'truncated' | 'printerDown';
@@ -339,7 +344,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), this.deadlineMs); });
     const asking = Promise.resolve()
-      .then(() => this.onReceiptTotal({ ...found, text, idempotencyKey, signal: controller.signal }))
+      .then(() => this.onReceiptTotal({ ...found, text, idempotencyKey, signal: controller.signal, tillCodePage: this.page }))
       .then((block) => ({ block }), (error: unknown) => ({ error }));
     return Promise.race([asking, deadline]).then((answer) => {
       clearTimeout(timer);

@@ -84,6 +84,7 @@ describe('print-stream passthrough over serial (socat)', () => {
     expect(c.printed().equals(expected)).toBe(true);
     expect(c.calls.map((r) => [r.amount, r.currency])).toEqual([[2250, 'PLN'], [125000, 'HUF'], [790, 'EUR']]);
     expect(c.calls[0]!.text).toContain('Kawiarnia Żółta');
+    expect(c.calls.map((r) => r.tillCodePage)).toEqual(['windows1250', 'cp852', 'cp858']);
     expect([...c.back()]).toEqual([0x12, 0x12, 0x12]);
     expect(c.notices).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,17 @@ describe('print-stream passthrough over TCP', () => {
     expect(c.notices).toEqual([]);
     // Each receipt asked the printer for its status once (DLE EOT 1); each answer reached the till unchanged.
     expect([...back]).toEqual([0x12, 0x12, 0x12]);
+  });
+
+  it('reads a receipt in the code page the till selected in an earlier receipt of the session', async () => {
+    const c = await chain(async () => undefined);
+    const first = polishCp852(1);
+    // The second receipt selects no page: the printer (and the passthrough) stay in CP852.
+    const second = Buffer.concat([iconv.encode('Żurek  1 x 9,00   9,00 A\nSUMA PLN   9,00\n', 'cp852'), Buffer.from([0x1d, 0x56, 0x01])]);
+    await till(c.port, Buffer.concat([first.body, first.cut, second]));
+    await waitFor(() => c.calls.length === 2, 5000, 'two receipts');
+    expect(c.calls[1]!.text).toContain('Żurek');
+    expect([c.calls[1]!.amount, c.calls[1]!.tillCodePage]).toEqual([900, 'cp852']);
   });
 
   it('forwards a receipt whose total cannot be read unchanged and tells staff in words', async () => {

@@ -157,21 +157,20 @@ export class PrintPassthrough extends EventEmitter<Events> {
   /** Opens the till side; resolves with its address (for TCP the bound port, useful with port 0). */
   async start(): Promise<{ address: string; port?: number }> {
     this.printer.on('data', this.onPrinterData);
-    if (this.till.kind === 'tcp') {
+    const till = this.till;
+    if (till.kind === 'tcp') {
       const server = net.createServer((socket) => this.acceptSocket(socket));
       this.server = server;
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(this.till.kind === 'tcp' ? this.till.port : 0, this.till.kind === 'tcp' ? this.till.host : undefined, () => {
-          server.off('error', reject);
-          resolve();
-        });
+        server.once('error', (error) => reject(new Error(`till listener ${till.host}:${till.port}: ${error.message} — is another program using the port?`)));
+        server.listen(till.port, till.host, () => resolve());
       });
+      server.removeAllListeners('error');
       server.on('error', (error) => this.emit('tillSideError', { message: `till listener: ${error.message}` }));
       const port = (server.address() as net.AddressInfo).port;
-      return { address: `${this.till.host}:${port}`, port };
+      return { address: `${till.host}:${port}`, port };
     }
-    const { path, baudRate } = this.till;
+    const { path, baudRate } = till;
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new Error(`till serial port ${path}: ${error.message} — check the cable and the configured port`)) : resolve())));
     this.serial = port;

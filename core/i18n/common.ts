@@ -2,6 +2,7 @@ import { defineMessages } from './catalog';
 import { claimMessages } from './claim';
 import { loyaltyMessages } from './loyalty';
 import { scanMessages } from './scan';
+import { posMessages } from './pos';
 import { printerMessages, receiptMessages } from './receipt';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
@@ -40,4 +41,5 @@ export const allCatalogs = {
   scan: scanMessages,
   receipt: receiptMessages,
   printer: printerMessages,
+  pos: posMessages,
 };

@@ -1,0 +1,434 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { SerialPort } from 'serialport';
+import { formatMessage } from '../../core/i18n/catalog';
+import { INTL_LOCALE, type Locale } from '../../core/i18n/locales';
+import { posMessages } from '../../core/i18n/pos';
+import { CURRENCIES, type Money } from '../../core/money';
+import { EscPosCutScanner } from '../../core/pos/escpos-boundaries';
+import { passthroughConfigSchema, type PassthroughConfig, type TillSide } from '../../core/pos/passthrough-config';
+import { BUILT_IN_TOTAL_PATTERNS, findReceiptTotal, type TotalPattern } from '../../core/pos/receipt-total';
+import { EscPosDecoder } from '../../hardware/printer/decode';
+import { CODE_PAGE_NUMBERS, type CodePage } from '../../hardware/printer/profiles';
+
+/**
+ * Print-stream passthrough: the kiosk sits between the till and its receipt printer. Every byte the
+ * till sends is forwarded at once and unchanged; only a cut command is held back. At a cut the
+ * receipt's text since the previous cut is decoded, the total read, and `onReceiptTotal` asked
+ * for the loyalty block, which is written just before the cut. Whatever goes wrong (no total, the
+ * sale refused or too slow, the till gone mid-receipt) the till's bytes still reach the printer as
+ * they were and staff get a notice in words. Printer answers (DLE EOT status) go back to the till.
+ */
+
+/** The printer side: a PrinterTransport from hardware/printer/transport.ts satisfies this. */
+export interface PrinterSide {
+  readonly address: string;
+  write(bytes: Uint8Array, timeoutMs: number): Promise<void>;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer) => void): unknown;
+}
+
+/** What the passthrough read off a receipt, handed to the sale service. */
+export interface ReceiptTotalRead {
+  amount: number;
+  currency: Money['currency'];
+  /** Name of the pattern that matched, e.g. 'pl-suma'. */
+  pattern: string;
+  /** The receipt line the total was read from. */
+  line: string;
+  /** The receipt's whole text, lines joined with "\n". */
+  text: string;
+  /**
+   * SHA-256 (hex) of the receipt text: the same receipt sent again (a till retrying) has the same
+   * key. Use it as the sale's idempotency key (the till API's tillSaleId) so it never counts twice.
+   */
+  idempotencyKey: string;
+  /** Aborted when the deadline passed and the receipt was cut without the block. */
+  signal: AbortSignal;
+  /**
+   * The code page the till's text is in at the cut. The block resets the printer (`ESC @`); for a
+   * till that selects its page only once per session, end the block with this page selected again.
+   */
+  tillCodePage: CodePage;
+}
+
+export type StaffNoticeReason = 'noTotal' | 'notRecorded' | 'tooSlow' | 'truncated' | 'printerDown';
+
+export interface StaffNotice {
+  reason: StaffNoticeReason;
+  /** In the configured staff language. */
+  message: string;
+  /** In English, for the log. */
+  logMessage: string;
+  total?: Money;
+  idempotencyKey?: string;
+}
+
+export type ReceiptOutcome = 'loyaltyBlock' | 'noTotal' | 'refused' | 'failed' | 'tooSlow' | 'empty';
+
+/** One receipt passed through (emitted at each cut, after the cut was handed to the printer). */
+export interface ReceiptPassed {
+  outcome: ReceiptOutcome;
+  /** Bytes of the till's receipt (since the previous cut, without the cut). */
+  bytes: number;
+  lines: string[];
+  total?: Money;
+  idempotencyKey?: string;
+  /** Bytes of the loyalty block inserted before the cut (0 when none). */
+  blockBytes: number;
+}
+
+type Events = {
+  staffNotice: [StaffNotice];
+  receipt: [ReceiptPassed];
+  tillConnected: [{ address: string }];
+  tillDisconnected: [{ address: string; midReceipt: boolean }];
+  /** The till side could not be opened or failed (a fault, never a crash). */
+  tillSideError: [{ message: string }];
+};
+
+export interface PassthroughOptions extends PassthroughConfig {
+  printer: PrinterSide;
+  /** Creates the sale and returns the encoded loyalty block, or undefined to print without one. */
+  onReceiptTotal: (receipt: ReceiptTotalRead) => Promise<Uint8Array | undefined>;
+  /** Time allowed for one write to the printer. */
+  printerWriteTimeoutMs?: number;
+  /** A "receipt" longer than this is forwarded but not read (a till that never cuts). */
+  maxReceiptBytes?: number;
+  log?: (line: string) => void;
+}
+
+type Item = { kind: 'data'; chunk: Buffer } | { kind: 'end'; address: string };
+
+const TIMED_OUT = Symbol('timedOut');
+
+export class PrintPassthrough extends EventEmitter<Events> {
+  private readonly till: TillSide;
+  private readonly patterns: readonly TotalPattern[];
+  private readonly deadlineMs: number;
+  private readonly locale: Locale;
+  private readonly printer: PrinterSide;
+  private readonly onReceiptTotal: PassthroughOptions['onReceiptTotal'];
+  private readonly writeTimeoutMs: number;
+  private readonly maxReceiptBytes: number;
+  private readonly log: (line: string) => void;
+
+  // The till stream being processed.
+  private readonly scanner = new EscPosCutScanner();
+  private carry: Buffer = Buffer.alloc(0);
+  private receipt: Buffer[] = [];
+  private receiptBytes = 0;
+  /** Code page in force at the start of the current receipt (a till may select it once per session). */
+  private page: CodePage = 'cp437';
+  private readonly queue: Item[] = [];
+  private pumping = false;
+  private idleWaiters: Array<() => void> = [];
+
+  // Printer side: one write at a time, later bytes coalesced behind it, order kept.
+  private outgoing: Buffer[] = [];
+  private writing = false;
+  private printerFailed = false;
+  private readonly onPrinterData = (chunk: Buffer) => this.toTill(chunk);
+
+  // Till side.
+  private server: net.Server | undefined;
+  private activeSocket: net.Socket | undefined;
+  private readonly waitingSockets: net.Socket[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private serial: SerialPort | undefined;
+  private stopped = false;
+
+  constructor(options: PassthroughOptions) {
+    super();
+    const { printer, onReceiptTotal, printerWriteTimeoutMs, maxReceiptBytes, log, ...config } = options;
+    const parsed = passthroughConfigSchema.parse(config);
+    this.till = parsed.till;
+    this.patterns = parsed.patterns ?? BUILT_IN_TOTAL_PATTERNS;
+    this.deadlineMs = parsed.deadlineMs;
+    this.locale = parsed.locale;
+    this.printer = printer;
+    this.onReceiptTotal = onReceiptTotal;
+    this.writeTimeoutMs = printerWriteTimeoutMs ?? 5000;
+    this.maxReceiptBytes = maxReceiptBytes ?? 1 << 20;
+    this.log = log ?? (() => undefined);
+  }
+
+  /** Opens the till side; resolves with its address (for TCP the bound port, useful with port 0). */
+  async start(): Promise<{ address: string; port?: number }> {
+    this.printer.on('data', this.onPrinterData);
+    const till = this.till;
+    if (till.kind === 'tcp') {
+      const server = net.createServer((socket) => this.acceptSocket(socket));
+      this.server = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (error) => reject(new Error(`till listener ${till.host}:${till.port}: ${error.message} — is another program using the port?`)));
+        server.listen(till.port, till.host, () => resolve());
+      });
+      server.removeAllListeners('error');
+      server.on('error', (error) => this.emit('tillSideError', { message: `till listener: ${error.message}` }));
+      const port = (server.address() as net.AddressInfo).port;
+      return { address: `${till.host}:${port}`, port };
+    }
+    const { path, baudRate } = till;
+    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new Error(`till serial port ${path}: ${error.message} — check the cable and the configured port`)) : resolve())));
+    this.serial = port;
+    port.on('data', (chunk: Buffer) => this.enqueue({ kind: 'data', chunk }));
+    port.on('error', (error: Error) => this.emit('tillSideError', { message: `till serial port ${path}: ${error.message}` }));
+    port.on('close', () => { if (!this.stopped) this.enqueue({ kind: 'end', address: path }); });
+    this.emit('tillConnected', { address: path });
+    return { address: path };
+  }
+
+  /** Closes the till side, forwards whatever is left, and waits until the printer took it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.printer.off('data', this.onPrinterData);
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const serial = this.serial;
+    this.serial = undefined;
+    if (serial?.isOpen) await new Promise<void>((resolve) => serial.close(() => resolve()));
+    this.enqueue({ kind: 'end', address: 'stop' });
+    await this.idle();
+  }
+
+  /** Resolves when every byte received so far was handed to the printer. */
+  idle(): Promise<void> {
+    if (!this.pumping && !this.writing && this.queue.length === 0 && this.outgoing.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private checkIdle(): void {
+    if (this.pumping || this.writing || this.queue.length > 0 || this.outgoing.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---- till side (TCP: one till connection at a time, like a printer's port 9100) ----
+
+  private acceptSocket(socket: net.Socket): void {
+    if (this.stopped) { socket.destroy(); return; }
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    socket.on('error', () => { /* a close follows */ });
+    if (this.activeSocket) {
+      socket.pause();
+      this.waitingSockets.push(socket);
+      socket.on('close', () => { this.sockets.delete(socket); const at = this.waitingSockets.indexOf(socket); if (at >= 0) this.waitingSockets.splice(at, 1); });
+      return;
+    }
+    this.activate(socket);
+  }
+
+  private activate(socket: net.Socket): void {
+    this.activeSocket = socket;
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.emit('tillConnected', { address });
+    socket.removeAllListeners('close');
+    socket.on('data', (chunk: Buffer) => this.enqueue({ kind: 'data', chunk }));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (this.activeSocket !== socket) return;
+      this.activeSocket = undefined;
+      this.enqueue({ kind: 'end', address });
+      const next = this.waitingSockets.shift();
+      if (next && !this.stopped) {
+        this.activate(next);
+        next.resume();
+      }
+    });
+    socket.resume();
+  }
+
+  private toTill(chunk: Buffer): void {
+    if (this.activeSocket && !this.activeSocket.destroyed) this.activeSocket.write(chunk);
+    else if (this.serial?.isOpen) this.serial.write(chunk);
+  }
+
+  // ---- the stream ----
+
+  private enqueue(item: Item): void {
+    this.queue.push(item);
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Processes items in order; runs synchronously until a cut needs the sale service. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+        if (item.kind === 'end') { this.endOfStream(item.address); continue; }
+        const waiting = this.handleData(item.chunk);
+        if (waiting) await waiting;
+      }
+    } catch (error) {
+      this.log(`passthrough: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    } finally {
+      this.pumping = false;
+      this.checkIdle();
+    }
+  }
+
+  /** Forwards a chunk; returns a promise only when a cut is waiting for the sale service. */
+  private handleData(chunk: Buffer, scanFrom = 0): Promise<void> | undefined {
+    const buffer = this.carry.length > 0 && scanFrom === 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = Buffer.alloc(0);
+    let from = scanFrom;
+    for (;;) {
+      const step = this.scanner.scan(buffer, from);
+      if (step.kind === 'more') {
+        this.pass(buffer.subarray(from, step.safeEnd));
+        this.carry = Buffer.from(buffer.subarray(step.safeEnd));
+        return undefined;
+      }
+      this.pass(buffer.subarray(from, step.start));
+      const cut = buffer.subarray(step.start, step.end);
+      const rest = step.end;
+      const atCut = this.atCut(cut);
+      if (atCut) return atCut.then(() => this.handleData(buffer, rest));
+      from = rest;
+    }
+  }
+
+  /** Till bytes that are not a cut: straight to the printer, and kept for reading the receipt. */
+  private pass(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.write(bytes);
+    if (this.receiptBytes <= this.maxReceiptBytes) this.receipt.push(bytes);
+    this.receiptBytes += bytes.length;
+  }
+
+  private takeReceipt(): { bytes: number; lines: string[] } {
+    const bytes = this.receiptBytes;
+    const tooLong = bytes > this.maxReceiptBytes;
+    const data = tooLong ? Buffer.alloc(0) : Buffer.concat([Buffer.from(selectPage(this.page)), ...this.receipt]);
+    this.receipt = [];
+    this.receiptBytes = 0;
+    const decoder = new EscPosDecoder();
+    decoder.feed(data);
+    const result = decoder.finish();
+    for (let i = result.commands.length - 1; i >= 0; i--) {
+      const command = result.commands[i]!;
+      if (command === 'init') { this.page = 'cp437'; break; }
+      if (command.startsWith('page:') && !command.startsWith('page:unknown')) { this.page = command.slice(5) as CodePage; break; }
+    }
+    return { bytes, lines: tooLong ? [] : result.lines };
+  }
+
+  /** At a cut: read the total, ask for the loyalty block, write it, then the cut. */
+  private atCut(cut: Buffer): Promise<void> | undefined {
+    const { bytes, lines } = this.takeReceipt();
+    const text = lines.join('\n');
+    const passed = (outcome: ReceiptOutcome, extra: Partial<ReceiptPassed> = {}) => this.emit('receipt', { outcome, bytes, lines, blockBytes: 0, ...extra });
+    if (lines.every((line) => line.trim() === '')) {
+      this.write(cut);
+      passed('empty');
+      return undefined;
+    }
+    const found = findReceiptTotal(lines, this.patterns);
+    if (!found) {
+      this.write(cut);
+      this.notice('noTotal', {});
+      passed('noTotal');
+      return undefined;
+    }
+    const total: Money = { amount: found.amount, currency: found.currency };
+    const idempotencyKey = createHash('sha256').update(text, 'utf8').digest('hex');
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), this.deadlineMs); });
+    const asking = Promise.resolve()
+      .then(() => this.onReceiptTotal({ ...found, text, idempotencyKey, signal: controller.signal, tillCodePage: this.page }))
+      .then((block) => ({ block }), (error: unknown) => ({ error }));
+    return Promise.race([asking, deadline]).then((answer) => {
+      clearTimeout(timer);
+      if (answer === TIMED_OUT) {
+        controller.abort();
+        this.write(cut);
+        this.notice('tooSlow', { total, idempotencyKey });
+        passed('tooSlow', { total, idempotencyKey });
+        return;
+      }
+      if ('error' in answer || !answer.block || answer.block.length === 0) {
+        if ('error' in answer) this.log(`passthrough: recording the sale failed: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`);
+        this.write(cut);
+        this.notice('notRecorded', { total, idempotencyKey });
+        passed('error' in answer ? 'failed' : 'refused', { total, idempotencyKey });
+        return;
+      }
+      const block = Buffer.from(answer.block);
+      this.write(block);
+      this.write(cut);
+      passed('loyaltyBlock', { total, idempotencyKey, blockBytes: block.length });
+    });
+  }
+
+  private endOfStream(address: string): void {
+    const carry = this.carry;
+    this.carry = Buffer.alloc(0);
+    this.pass(carry);
+    const { lines } = this.takeReceipt();
+    const midReceipt = lines.some((line) => line.trim() !== '');
+    this.scanner.reset();
+    this.page = 'cp437';
+    if (midReceipt) this.notice('truncated', {});
+    if (address !== 'stop') this.emit('tillDisconnected', { address, midReceipt });
+  }
+
+  private notice(reason: StaffNoticeReason, extra: { total?: Money; idempotencyKey?: string }): void {
+    const words = (locale: Locale) => formatMessage(posMessages, locale, reason, {
+      total: extra.total ? formatTotal(extra.total, locale) : '',
+      address: this.printer.address,
+    });
+    const notice: StaffNotice = { reason, message: words(this.locale), logMessage: words('en'), ...extra };
+    this.log(`passthrough: ${notice.logMessage}`);
+    this.emit('staffNotice', notice);
+  }
+
+  // ---- printer side ----
+
+  private write(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.outgoing.push(bytes);
+    if (!this.writing) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.outgoing.length > 0) {
+      const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
+      this.outgoing = [];
+      try {
+        await this.printer.write(batch, this.writeTimeoutMs);
+        this.printerFailed = false;
+      } catch (error) {
+        this.log(`passthrough: printer write failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!this.printerFailed) this.notice('printerDown', {});
+        this.printerFailed = true;
+      }
+    }
+    this.writing = false;
+    this.checkIdle();
+  }
+}
+
+function selectPage(page: CodePage): number[] {
+  return [0x1b, 0x74, CODE_PAGE_NUMBERS.epson[page] ?? 0];
+}
+
+function formatTotal(total: Money, locale: Locale): string {
+  const digits = CURRENCIES[total.currency].minorDigits;
+  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: total.currency }).format(total.amount / 10 ** digits);
+}
+
+/** Builds and starts a passthrough. */
+export async function startPassthrough(options: PassthroughOptions): Promise<{ passthrough: PrintPassthrough; address: string; port?: number }> {
+  const passthrough = new PrintPassthrough(options);
+  const where = await passthrough.start();
+  return { passthrough, ...where };
+}

@@ -7,7 +7,7 @@ import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { isLocale } from '../../core/i18n/locales';
 import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
 import { ScanStream, startScanners, scannerConfigSchema, type RunningScanners } from '../../hardware/scanner';
-import { demoProgram } from '../kiosk/demo-program';
+import { demoProgram } from '../../core/program/demo';
 import { KioskService, type SaleCreatedEvent } from '../kiosk/service';
 import { openStore, type KioskStore } from '../store';
 import { SyncClient } from '../sync/client';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import type { KioskCredentials } from '../../core/sync-protocol';
-import { demoProgram } from '../../main/kiosk/demo-program';
+import { demoProgram } from '../../core/program/demo';
 import { KioskService } from '../../main/kiosk/service';
 import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';

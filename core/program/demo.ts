@@ -1,4 +1,4 @@
-import { parseProgram, type Program } from '../../core/program/schema';
+import { parseProgram, type Program } from './schema';
 
 /**
  * The program a new kiosk runs until the owner's own arrives over sync: a café in Warsaw with

@@ -39,6 +39,9 @@ export type EventName = (typeof EVENT_NAMES)[number];
 export const IPC_INVOKE_CHANNEL = 'kiosk:invoke';
 export const IPC_EVENT_CHANNEL = 'kiosk:event';
 
+/** Where the browser bridge serves Socket.IO (main/bridge and renderer/client agree on it). */
+export const BRIDGE_SOCKET_PATH = '/bridge/socket.io';
+
 /** Largest message (JSON bytes) main accepts from a renderer; anything bigger is refused unread. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 

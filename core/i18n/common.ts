@@ -1,4 +1,6 @@
 import { defineMessages } from './catalog';
+import { displayMessages } from './display';
+import { staffMessages } from './staff';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -29,4 +31,4 @@ export const commonMessages = defineMessages({
 });
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
-export const allCatalogs = { common: commonMessages };
+export const allCatalogs = { common: commonMessages, display: displayMessages, staff: staffMessages };

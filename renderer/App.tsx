@@ -157,7 +157,7 @@ function Thanks({ claim, t }: { claim: Claim; t: DisplayT }) {
   const progress = member.progress;
   return (
     <section className="body thanks-body">
-      <h1 className="thanks">{member.name ? t('thankYouName', { name: member.name.split(' ')[0] ?? member.name }) : t('thankYou')}</h1>
+      <h1 className="thanks-title">{member.name ? t('thankYouName', { name: member.name.split(' ')[0] ?? member.name }) : t('thankYou')}</h1>
       <p className="plus">{t('plusPoints', { n: claim.pointsEarned })}</p>
       <p className="balance">{t('balance', { n: member.points })}</p>
       {progress && (

@@ -70,11 +70,12 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
   );
 }
 
-function Keypad({ value, max, onChange, t }: { value: string; max: number; onChange(v: string): void; t: StaffT }) {
+/** Digits keypad; `amount` drops leading zeros (minor units), a PIN keeps them. */
+function Keypad({ value, max, onChange, t, amount = false }: { value: string; max: number; onChange(v: string): void; t: StaffT; amount?: boolean }) {
   const press = (key: string) => {
     if (key === '⌫') onChange(value.slice(0, -1));
     else if (key === 'C') onChange('');
-    else if ((value + key).length <= max) onChange((value + key).replace(/^0+(?=\d)/, ''));
+    else if ((value + key).length <= max) onChange(amount ? (value + key).replace(/^0+/, '') : value + key);
   };
   return (
     <div className="keypad" role="group">
@@ -145,7 +146,7 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
       <div className="entry">
         <p className="label">{t('amount')}</p>
         <p className="amount-entry" data-testid="amount-entry">{formatMoney(total, locale)}</p>
-        <Keypad value={minor} max={7} onChange={setMinor} t={t} />
+        <Keypad value={minor} max={7} onChange={setMinor} t={t} amount />
         <button type="button" className="primary" data-action="create-sale" disabled={total.amount <= 0} onClick={() => void create()}>{t('showQr')}</button>
       </div>
       <div className="current">

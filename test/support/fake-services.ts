@@ -77,7 +77,7 @@ export class FakeKioskServices implements KioskServices {
     return {
       shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: 'PLN',
       printer: this.printer, scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
-      hub: { state: 'online', pending: 0, lastSyncAt: new Date(this.now()).toISOString() },
+      hub: this.hub,
       currentSale: this.currentSale(),
     };
   }
@@ -222,6 +222,14 @@ export class FakeKioskServices implements KioskServices {
   setPrinterFault(fault: PrinterStatus['fault']): void {
     this.printer = fault ? { state: 'fault', fault, name: this.printer.name } : { state: 'ready', fault: null, name: this.printer.name };
     this.emit({ name: 'printerStatusChanged', payload: this.printer });
+  }
+
+  private hub: CommandResult<'getStatus'>['hub'] = { state: 'online', pending: 0, lastSyncAt: null };
+
+  /** Test hook: the hub goes away (or comes back) with `pending` messages in the outbox. */
+  setHub(state: CommandResult<'getStatus'>['hub']['state'], pending = 0): void {
+    this.hub = { state, pending, lastSyncAt: this.hub.lastSyncAt };
+    this.emit({ name: 'hubStatusChanged', payload: this.hub });
   }
 
   /** Test hook: send any event, even a malformed one. */

@@ -6,7 +6,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { LOCALES, type Locale } from '../core/i18n/locales';
 import { formatMoney, formatTime } from './format';
-import { refusalText, staffT, type StaffT } from './i18n';
+import { commonT, refusalText, staffT, type StaffT } from './i18n';
 import { Qr } from './Qr';
 
 type Tab = 'sale' | 'member' | 'redeem' | 'refund' | 'devices' | 'today';
@@ -254,6 +254,12 @@ function instructionText(t: StaffT, i: RedeemInstruction, locale: Locale): strin
   }
 }
 
+/** "100 points + 8 stamps", leaving out a part that costs nothing. */
+function rewardCost(locale: Locale, r: Reward): string {
+  const t = commonT(locale);
+  return [r.costPoints > 0 ? t('points', { n: r.costPoints }) : '', r.costStamps > 0 ? t('stamps', { n: r.costStamps }) : ''].filter(Boolean).join(' + ');
+}
+
 function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: MemberSummary | null; setMember(m: MemberSummary): void }) {
   const [rewards, setRewards] = useState<Reward[] | null>(null);
   const [voucher, setVoucher] = useState('');
@@ -283,7 +289,7 @@ function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: M
           {(rewards ?? []).map((r) => (
             <li key={r.rewardId} className="reward" data-reward={r.rewardId}>
               <p className="name">{r.label}</p>
-              <p className="detail">{t('cost', { points: r.costPoints, stamps: r.costStamps })}</p>
+              <p className="detail">{rewardCost(status.locale, r)}</p>
               <button type="button" className="primary" data-action="redeem" disabled={!r.affordable} onClick={() => void redeem({ memberId: member.memberId, rewardId: r.rewardId })}>{t('redeem')}</button>
             </li>
           ))}

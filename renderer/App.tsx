@@ -34,7 +34,10 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
     void refresh();
     return api.onEvent((event) => {
       switch (event.name) {
-        case 'saleCreated': setScreen({ kind: 'sale', sale: event.payload }); break;
+        case 'saleCreated':
+          performance.mark(`sale-received:${event.payload.saleId}`);
+          setScreen({ kind: 'sale', sale: event.payload });
+          break;
         case 'claimAccepted': setScreen({ kind: 'thanks', claim: event.payload }); break;
         case 'saleClosed':
           setScreen((s) => (s.kind === 'sale' && s.sale.saleId === event.payload.saleId ? { kind: 'idle' } : s));

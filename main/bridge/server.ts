@@ -96,6 +96,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     url,
     port,
     async close() {
+      http.closeAllConnections(); // keep-alive page loads would hold close() open
       await io.close(); // closes the http server too
       await new Promise<void>((ok) => { if (!http.listening) ok(); else http.close(() => ok()); });
     },

@@ -7,11 +7,11 @@ import { launchChromium } from './chromium';
 import { ensureRendererBuilt } from './renderer-build';
 
 /** The browser shell against the test double: bridge + dispatcher + Chromium page. */
-export async function startKioskPage(options: { thanksMs?: number; viewport?: { width: number; height: number } } = {}) {
+export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number } } = {}) {
   const staticDir = await ensureRendererBuilt();
   const fake = new FakeKioskServices();
   const refusals: RefusalLogEntry[] = [];
-  const dispatcher = createDispatcher({ services: fake, log: (e) => refusals.push(e) });
+  const dispatcher = createDispatcher({ services: fake, log: (e) => refusals.push(e), ...(options.staffIdleMs ? { staffIdleMs: options.staffIdleMs } : {}) });
   const bridge: Bridge = await startBridge({ dispatcher, staticDir, log: () => {} });
   const browser = await launchChromium(options.viewport);
   const page = await browser.context.newPage();

@@ -4,6 +4,8 @@ import { loyaltyMessages } from './loyalty';
 import { scanMessages } from './scan';
 import { posMessages } from './pos';
 import { printerMessages, receiptMessages } from './receipt';
+import { displayMessages } from './display';
+import { staffMessages } from './staff';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -42,4 +44,6 @@ export const allCatalogs = {
   receipt: receiptMessages,
   printer: printerMessages,
   pos: posMessages,
+  display: displayMessages,
+  staff: staffMessages,
 };

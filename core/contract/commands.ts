@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { moneySchema } from '../money';
+import { localeSchema } from '../i18n/locales';
+import type { CommandName, EventName } from './names';
+import {
+  LIMITS, claimSchema, hubStatusSchema, kioskStatusSchema, memberSummarySchema, printerStatusSchema,
+  redeemInstructionSchema, rewardSchema, saleSummarySchema, saleViewSchema, scannerStatusSchema, todayFiguresSchema,
+} from './schemas';
+
+const id = z.string().min(1).max(100);
+const none = z.object({}).strict();
+const positiveMoney = moneySchema.refine((m) => m.amount > 0, 'the amount must be more than zero');
+
+/**
+ * The kiosk's IPC contract, declared once. For each command: its argument and result schemas, and
+ * whether staff mode must be unlocked to ask it. Main validates every message against this; the
+ * preload, the browser bridge and the renderer are all typed from it.
+ */
+export const commands = {
+  getStatus: { staff: false, args: none, result: kioskStatusSchema },
+  getTodayFigures: { staff: true, args: none, result: todayFiguresSchema },
+  createSale: {
+    staff: true,
+    args: z.object({ total: positiveMoney, tillSaleId: id.optional() }).strict(),
+    result: saleViewSchema,
+  },
+  attachMember: {
+    staff: true,
+    args: z.union([
+      z.object({ saleId: id, memberCode: z.string().trim().min(1).max(LIMITS.memberCode) }).strict(),
+      z.object({ saleId: id, memberId: id }).strict(),
+    ]),
+    result: claimSchema,
+  },
+  searchMembers: {
+    staff: true,
+    args: z.object({ query: z.string().trim().min(2, 'type at least 2 characters').max(LIMITS.searchQuery) }).strict(),
+    result: z.object({ members: z.array(memberSummarySchema).max(50) }).strict(),
+  },
+  enrollMember: {
+    staff: true,
+    args: z.object({
+      name: z.string().trim().max(LIMITS.name).optional(),
+      phone: z.string().trim().regex(/^\+?[0-9 ]{6,20}$/, 'phone: digits, spaces and a leading +').optional(),
+      email: z.email().max(LIMITS.email).optional(),
+      locale: localeSchema,
+      consent: z.literal(true, { error: 'the customer must agree to join' }),
+    }).strict().refine((a) => a.phone !== undefined || a.email !== undefined, 'give a phone number or an e-mail'),
+    result: memberSummarySchema,
+  },
+  listRewards: {
+    staff: true,
+    args: z.object({ memberId: id }).strict(),
+    result: z.object({ rewards: z.array(rewardSchema).max(100) }).strict(),
+  },
+  redeemReward: {
+    staff: true,
+    args: z.union([
+      z.object({ memberId: id, rewardId: id }).strict(),
+      z.object({ voucherCode: z.string().trim().min(1).max(LIMITS.voucherCode) }).strict(),
+    ]),
+    result: z.object({
+      redemptionId: id,
+      rewardLabel: z.string().min(1).max(120),
+      instruction: redeemInstructionSchema,
+      member: memberSummarySchema,
+    }).strict(),
+  },
+  listRecentSales: {
+    staff: true,
+    args: z.object({ limit: z.number().int().min(1).max(50) }).strict(),
+    result: z.object({ sales: z.array(saleSummarySchema).max(50) }).strict(),
+  },
+  refundSale: {
+    staff: true,
+    /** Without `amount` the whole sale is refunded. */
+    args: z.object({ saleId: id, amount: positiveMoney.optional() }).strict(),
+    result: z.object({ saleId: id, pointsReversed: z.number().int().nonnegative(), stampsReversed: z.number().int().nonnegative() }).strict(),
+  },
+  voidSale: {
+    staff: true,
+    args: z.object({ saleId: id }).strict(),
+    result: z.object({ saleId: id, pointsReversed: z.number().int().nonnegative(), stampsReversed: z.number().int().nonnegative() }).strict(),
+  },
+  reprintLastReceipt: {
+    staff: true,
+    args: none,
+    result: z.object({ printed: z.boolean(), printer: printerStatusSchema }).strict(),
+  },
+  /** Answered by the dispatcher itself (PIN check through KioskServices.checkStaffPin, lock-out, session). */
+  unlockStaff: {
+    staff: false,
+    args: z.object({ pin: z.string().regex(/^[0-9]{4,8}$/, 'the PIN is 4 to 8 digits') }).strict(),
+    result: z.discriminatedUnion('unlocked', [
+      z.object({ unlocked: z.literal(true), idleLockMs: z.number().int().positive() }).strict(),
+      z.object({
+        unlocked: z.literal(false),
+        reason: z.enum(['wrongPin', 'lockedOut']),
+        attemptsLeft: z.number().int().nonnegative(),
+        retryAfterMs: z.number().int().nonnegative(),
+      }).strict(),
+    ]),
+  },
+  lockStaff: { staff: false, args: none, result: none },
+  setLocale: {
+    staff: true,
+    args: z.object({ locale: localeSchema }).strict(),
+    result: z.object({ locale: localeSchema }).strict(),
+  },
+} as const satisfies Record<CommandName, { staff: boolean; args: z.ZodType; result: z.ZodType }>;
+
+/** Events main sends to the renderer, named for what happened. */
+export const events = {
+  saleCreated: saleViewSchema,
+  saleClosed: z.object({ saleId: id, reason: z.enum(['expired', 'refunded', 'voided']) }).strict(),
+  claimAccepted: claimSchema,
+  memberScanned: z.object({ code: z.string().min(1).max(LIMITS.memberCode), member: memberSummarySchema.nullable() }).strict(),
+  printerStatusChanged: printerStatusSchema,
+  scannerStatusChanged: scannerStatusSchema,
+  hubStatusChanged: hubStatusSchema,
+  localeChanged: z.object({ locale: localeSchema }).strict(),
+  staffLocked: z.object({ reason: z.enum(['idle', 'manual']) }).strict(),
+} as const satisfies Record<EventName, z.ZodType>;
+
+export type CommandArgs<N extends CommandName> = z.input<(typeof commands)[N]['args']>;
+export type CommandResult<N extends CommandName> = z.output<(typeof commands)[N]['result']>;
+export type EventPayload<N extends EventName> = z.output<(typeof events)[N]>;
+export type KioskEvent = { [N in EventName]: { name: N; payload: EventPayload<N> } }[EventName];
+
+/** Why a command was refused; `message` is English for the log, the renderer words it for people. */
+export const refusalCodes = ['unknownCommand', 'badArgs', 'tooLarge', 'staffLocked', 'failed', 'badResult'] as const;
+export type RefusalCode = (typeof refusalCodes)[number];
+
+/**
+ * Reasons a service may give when it refuses a well-formed request (`throw new KioskError(...)`);
+ * the renderer words each one for staff. Anything else thrown reaches the renderer as 'failed'.
+ */
+export const serviceErrorReasons = [
+  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'rewardNotFound',
+  'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
+  'printerFault', 'hubOffline',
+] as const;
+export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
+
+export class KioskError extends Error {
+  constructor(readonly reason: ServiceErrorReason, message: string) {
+    super(message);
+    this.name = 'KioskError';
+  }
+}
+
+export interface Refusal {
+  code: RefusalCode;
+  /** English, for the log and for developers. */
+  message: string;
+  /** Set when a service refused with a KioskError. */
+  reason?: ServiceErrorReason;
+}
+
+export type Reply<N extends CommandName> =
+  | { ok: true; value: CommandResult<N> }
+  | { ok: false; error: Refusal };
+
+/** Commands the dispatcher answers itself rather than passing to KioskServices. */
+export type SessionCommand = 'unlockStaff' | 'lockStaff';
+
+/**
+ * What main implements behind the contract. The lead wires the real store, hardware and sync here;
+ * tests use the double in test/support/fake-services.ts. Every method gets arguments that passed the
+ * contract, and its result is validated before it leaves main.
+ */
+export type KioskServices = {
+  [N in Exclude<CommandName, SessionCommand>]: (args: z.output<(typeof commands)[N]['args']>) => Promise<CommandResult<N>>;
+} & {
+  /** True if `pin` is a valid staff PIN. The dispatcher counts failures and locks out. */
+  checkStaffPin(pin: string): Promise<boolean>;
+  /** Calls `listener` for every event; returns the unsubscribe function. */
+  subscribe(listener: (event: KioskEvent) => void): () => void;
+};
+
+/** The typed API the renderer sees, from the preload (window.kiosk) or the browser bridge. */
+export interface KioskApi {
+  invoke<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<Reply<N>>;
+  onEvent(listener: (event: KioskEvent) => void): () => void;
+}

@@ -1,0 +1,104 @@
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { Server as SocketServer } from 'socket.io';
+import { BRIDGE_SOCKET_PATH, MAX_MESSAGE_BYTES } from '../../core/contract';
+import type { Dispatcher } from '../ipc/dispatcher';
+import { CONTENT_TYPES, KIOSK_CSP } from './csp';
+
+/**
+ * The browser shell: serves the built renderer and carries the IPC contract over Socket.IO through
+ * the same dispatcher as Electron's IPC. Bound to 127.0.0.1 and refusing connections whose Origin
+ * is not the bridge itself, so only a browser on this machine, on this page, can drive the kiosk.
+ */
+export interface BridgeOptions {
+  dispatcher: Dispatcher;
+  /** The built renderer (vite build output), e.g. dist/renderer. */
+  staticDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Loopback only; anything else is refused. */
+  host?: '127.0.0.1' | 'localhost';
+  log?: (line: string) => void;
+}
+
+export interface Bridge {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('the bridge listens on loopback only');
+  const root = resolve(options.staticDir);
+  const log = options.log ?? ((line: string) => console.log(line));
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return; }
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
+    if (file !== root && !file.startsWith(root + sep)) { res.writeHead(403).end(); return; }
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': KIOSK_CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    }
+  }
+
+  const http = createServer((req, res) => {
+    if (req.url?.startsWith(BRIDGE_SOCKET_PATH)) return; // Socket.IO answers these
+    void serveFile(req, res);
+  });
+  await new Promise<void>((ok, fail) => { http.once('error', fail); http.listen(options.port ?? 0, host, () => ok()); });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${host}:${port}/`;
+  const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const io = new SocketServer(http, {
+    path: BRIDGE_SOCKET_PATH,
+    serveClient: false,
+    transports: ['websocket'],
+    // Oversized frames are dropped by the transport before any parsing; the dispatcher checks again.
+    maxHttpBufferSize: MAX_MESSAGE_BYTES * 2,
+    allowRequest: (req, done) => {
+      const origin = req.headers.origin;
+      // Node clients (tests, scripts on this machine) send no Origin; browsers always do.
+      if (origin === undefined || allowedOrigins.has(origin)) return done(null, true);
+      log(`[bridge] refused a connection from origin ${origin}`);
+      done('origin not allowed', false);
+    },
+  });
+
+  io.on('connection', (socket) => {
+    const session = options.dispatcher.openSession(`bridge:${socket.id.slice(0, 6)}`);
+    const off = session.onEvent((event) => socket.emit('kiosk-event', event));
+    socket.on('invoke', (name: unknown, args: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        log(`[bridge] refused a message without acknowledgement callback from ${session.id}`);
+        return;
+      }
+      void session.call(name, args).then((reply) => (ack as (r: unknown) => void)(reply));
+    });
+    socket.on('disconnect', () => { off(); session.close(); });
+  });
+
+  return {
+    url,
+    port,
+    async close() {
+      http.closeAllConnections(); // keep-alive page loads would hold close() open
+      await io.close(); // closes the http server too
+      await new Promise<void>((ok) => { if (!http.listening) ok(); else http.close(() => ok()); });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { BRIDGE_SOCKET_PATH } from '../../core/contract';
+import { startBridge, type Bridge } from '../../main/bridge/server';
+import { createDispatcher, type RefusalLogEntry } from '../../main/ipc/dispatcher';
+import { FakeKioskServices } from '../support/fake-services';
+import { ensureRendererBuilt } from '../support/renderer-build';
+
+describe('browser bridge', () => {
+  let bridge: Bridge;
+  let fake: FakeKioskServices;
+  const refusals: RefusalLogEntry[] = [];
+  const bridgeLog: string[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    fake = new FakeKioskServices();
+    const dispatcher = createDispatcher({ services: fake, log: (e) => refusals.push(e) });
+    bridge = await startBridge({ dispatcher, staticDir: await ensureRendererBuilt(), log: (l) => bridgeLog.push(l) });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await bridge?.close();
+  });
+
+  function connect(extraHeaders: Record<string, string> = {}): Promise<Socket> {
+    const socket = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], extraHeaders, reconnection: false });
+    sockets.push(socket);
+    return new Promise((ok, fail) => { socket.once('connect', () => ok(socket)); socket.once('connect_error', fail); });
+  }
+
+  it('listens on loopback only and serves the renderer with a strict CSP', async () => {
+    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const res = await fetch(bridge.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('<div id="root">');
+    expect((await fetch(new URL('/../../package.json', bridge.url))).status).not.toBe(200);
+  });
+
+  it('refuses bad messages with a logged reason and no service call', async () => {
+    const socket = await connect();
+    const before = fake.calls.length;
+    const unknown = await socket.emitWithAck('invoke', 'formatDisk', {});
+    const badShape = await socket.emitWithAck('invoke', 'unlockStaff', { pin: ['1', '2'] });
+    const locked = await socket.emitWithAck('invoke', 'createSale', { total: { amount: 100, currency: 'PLN' } });
+    const oversized = await socket.emitWithAck('invoke', 'searchMembers', { query: 'x'.repeat(17_000) });
+    expect([unknown, badShape, locked, oversized].map((r: { error: { code: string } }) => r.error.code)).toEqual(['unknownCommand', 'badArgs', 'staffLocked', 'tooLarge']);
+    expect(fake.calls.length).toBe(before);
+    expect(refusals.map((r) => r.code)).toEqual(['unknownCommand', 'badArgs', 'staffLocked', 'tooLarge']);
+  });
+
+  it('carries the same contract: unlock, createSale, and the saleCreated event', async () => {
+    const socket = await connect();
+    const events: unknown[] = [];
+    socket.on('kiosk-event', (e: unknown) => events.push(e));
+    expect(await socket.emitWithAck('invoke', 'unlockStaff', { pin: '1234' })).toMatchObject({ ok: true, value: { unlocked: true } });
+    const reply = await socket.emitWithAck('invoke', 'createSale', { total: { amount: 990, currency: 'PLN' } });
+    expect(reply).toMatchObject({ ok: true, value: { total: { amount: 990, currency: 'PLN' }, state: 'open' } });
+    await expect.poll(() => events).toContainEqual({ name: 'saleCreated', payload: reply.value });
+  });
+
+  it('a staff unlock in one connection does not unlock another', async () => {
+    const other = await connect();
+    expect(await other.emitWithAck('invoke', 'getTodayFigures', {})).toMatchObject({ ok: false, error: { code: 'staffLocked' } });
+  });
+
+  it('refuses a browser page from another origin', async () => {
+    await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow();
+    expect(bridgeLog.some((l) => l.includes('evil.example'))).toBe(true);
+  });
+});

@@ -12,9 +12,9 @@ export const DEMO_PROGRAM_DOCUMENT = {
   locale: 'pl',
   rules: [
     { type: 'points', id: 'points', unit: 100, bands: [{ points: 1 }], rounding: 'floor' },
-    { type: 'stamps', id: 'coffee-card', label: 'coffee card', cardSize: 9, per: 'item', category: 'coffee' },
-    { type: 'multiplier', id: 'tuesday', label: 'x2 Tuesday', multiplier: 2, when: { weekdays: [2] } },
-    { type: 'spendBonus', id: 'big-basket', label: 'over 100 zł', threshold: 10000, points: 20 },
+    { type: 'stamps', id: 'coffee-card', label: 'karta kawowa', cardSize: 9, per: 'item', category: 'coffee' },
+    { type: 'multiplier', id: 'tuesday', label: 'x2 wtorek', multiplier: 2, when: { weekdays: [2] } },
+    { type: 'spendBonus', id: 'big-basket', label: 'ponad 100 zł', threshold: 10000, points: 20 },
     { type: 'welcome', id: 'welcome', points: 50 },
     { type: 'milestone', id: 'tenth', visit: 10, points: 100 },
   ],

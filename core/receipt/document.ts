@@ -110,7 +110,11 @@ const text = (t: string, align: Align = 'left', bold = false, double = false): B
 const pair = (left: string, right: string, bold = false, double = false): Block => ({ kind: 'pair', left, right, bold, double });
 
 /** Builds the translated receipt from the sale figures. Throws a zod error naming the field on bad input. */
-export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: boolean } = {}): ReceiptDocument {
+/**
+ * `loyaltyBlockOnly`: just the loyalty part (points, balance, progress, claim QR) with no header and
+ * no cut, for the print-stream passthrough to add to the till's own receipt before its cut.
+ */
+export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: boolean; loyaltyBlockOnly?: boolean } = {}): ReceiptDocument {
   const r = receiptInputSchema.parse(input);
   const t = (key: keyof typeof receiptMessages.en, values: Record<string, string | number> = {}) => formatMessage(receiptMessages, r.locale, key, values);
   const pts = (n: number) => formatMessage(commonMessages, r.locale, 'points', { n });
@@ -133,6 +137,7 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
     blocks.push(pair(t('total'), formatMoney(r.total, r.locale), true));
   }
 
+  const loyaltyStart = blocks.length;
   blocks.push({ kind: 'rule' });
   blocks.push(text(t('loyaltyTitle'), 'center', true));
   const totalPoints = r.earned.reduce((sum, e) => sum + e.points, 0);
@@ -162,6 +167,7 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   blocks.push({ kind: 'feed', lines: 1 });
   for (const line of r.footer) blocks.push(text(line, 'center'));
   blocks.push(text(t('thanks'), 'center'));
+  if (options.loyaltyBlockOnly) return { locale: r.locale, saleId: r.saleId, blocks: blocks.slice(loyaltyStart) };
   blocks.push({ kind: 'feed', lines: 3 });
   blocks.push({ kind: 'cut' });
   const doc = { locale: r.locale, saleId: r.saleId, blocks };

@@ -84,7 +84,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     this.config = parsed.data;
     this.profile = resolveProfile(this.config.model, this.config.paper, this.config.overrides);
     this.log = options.log ?? ((line) => console.log(line));
-    this.transport = options.transport ?? makeTransport(this.config, this.profile);
+    this.transport = options.transport ?? printerTransportFor(this.config, this.profile);
     this.transport.on('data', (chunk) => { for (const b of chunk) this.rx.push(b); this.rxWaiter?.(); });
     this.transport.on('close', (error) => {
       if (!this.connected) return;
@@ -266,7 +266,8 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   }
 }
 
-function makeTransport(config: z.output<typeof printerConfigSchema>, profile: ResolvedProfile): PrinterTransport {
+/** The connection a printer config names, not yet opened (the passthrough opens its own). */
+export function printerTransportFor(config: z.output<typeof printerConfigSchema>, profile: ResolvedProfile): PrinterTransport {
   const c = config.connection;
   switch (c.kind) {
     case 'serial': return new SerialTransport(c.path, c.baudRate ?? profile.defaultBaud);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The kiosk's settings from the environment (ARCHITECTURE.md, "Public interfaces"). */
@@ -13,6 +12,21 @@ export interface KioskConfig {
   hubUrl: string | undefined;
   hubPort: number;
   headless: boolean;
+  /** KIOSK_PRINTER (JSON, see README "Receipt printers"); a virtual printer when absent. */
+  printer: unknown;
+  /** KIOSK_SCANNERS (JSON, see README "Barcode scanners"); a virtual scanner is always there. */
+  scanners: unknown;
+  /** KIOSK_PASSTHROUGH (JSON, see README "Till integration"); off when absent. */
+  passthrough: unknown;
+}
+
+function json(name: string, value: string | undefined): unknown {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new Error(`${name} must be JSON: ${(error as Error).message}`);
+  }
 }
 
 function port(name: string, value: string | undefined, fallback: number): number {
@@ -48,15 +62,8 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv = process.env, argv: read
     hubUrl: env.HUB_URL || undefined,
     hubPort: port('HUB_PORT', env.HUB_PORT, 7400),
     headless: argv.includes('--headless'),
+    printer: json('KIOSK_PRINTER', env.KIOSK_PRINTER),
+    scanners: json('KIOSK_SCANNERS', env.KIOSK_SCANNERS),
+    passthrough: json('KIOSK_PASSTHROUGH', env.KIOSK_PASSTHROUGH),
   };
-}
-
-/** This machine's first non-internal IPv4 address, so a phone on the shop's Wi-Fi can reach a local hub. */
-export function lanAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-    }
-  }
-  return '127.0.0.1';
 }

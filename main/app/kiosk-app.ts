@@ -16,6 +16,7 @@ import { pairKiosk } from '../sync/pair';
 import { startTillApi, type TillApi } from '../till/server';
 import type { KioskConfig } from './config';
 import { startLocalHub, type LocalHub } from './local-hub';
+import { startTillPassthrough } from './passthrough';
 
 const CREDENTIALS_SETTING = 'hub.credentials';
 
@@ -30,6 +31,8 @@ export interface KioskApp {
   scanners: RunningScanners;
   scanStream: ScanStream;
   localHub: LocalHub | undefined;
+  /** Where the till prints to when the passthrough is on (host:port or a serial path). */
+  passthroughAddress: string | undefined;
   hubUrl: string;
   hubPublicUrl: string;
   /** One line per service with its address, for `--headless`. */
@@ -99,8 +102,8 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     // Printer: the one configured in KIOSK_PRINTER (JSON), or a virtual one that draws receipts.
     let virtualPrinter: VirtualPrinter | undefined;
     let printerConfig: unknown;
-    if (process.env.KIOSK_PRINTER) {
-      printerConfig = JSON.parse(process.env.KIOSK_PRINTER) as unknown;
+    if (config.printer !== undefined) {
+      printerConfig = config.printer;
     } else {
       virtualPrinter = new VirtualPrinter();
       const port = await virtualPrinter.listen(0);
@@ -118,7 +121,9 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const slip = (base: Pick<ReceiptInput, 'saleId' | 'at'> & Partial<ReceiptInput>): void => {
       printer.print(buildReceiptDocument({ locale, timeZone: program.timeZone, shop: { name: program.name }, ...base }));
     };
-    service.on('saleCreated', ({ sale, summary }: SaleCreatedEvent) => {
+    service.on('saleCreated', ({ sale, source, summary }: SaleCreatedEvent) => {
+      // A passthrough sale's loyalty block is already on the till's own receipt.
+      if (source === 'passthrough') return;
       slip({
         saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
         earned: [{ points: summary.points, stamps: sale.stamps, label: summary.headline }],
@@ -128,7 +133,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
 
     // Scanners: a virtual one always (the developer panel and tests feed it), real ones from KIOSK_SCANNERS.
     const scanStream = new ScanStream({ logger: { warn: log, info: () => {} } as never });
-    const scanners = await startScanners(scannerConfigSchema.parse({ virtual: true, ...(process.env.KIOSK_SCANNERS ? JSON.parse(process.env.KIOSK_SCANNERS) as object : {}) }), scanStream);
+    const scanners = await startScanners(scannerConfigSchema.parse({ virtual: true, ...(config.scanners ?? {}) }), scanStream);
     stops.unshift(() => scanners.stop());
     scanStream.on('scannerStatusChanged', (event) => log(`scanner: ${event.text}`));
     scanStream.on('scan', (event) => {
@@ -136,17 +141,25 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
       log(`scan from ${event.source}: ${meaning.action}`);
     });
 
+    let passthrough: Awaited<ReturnType<typeof startTillPassthrough>> | undefined;
+    if (config.passthrough !== undefined) {
+      passthrough = await startTillPassthrough({ settings: config.passthrough, printer: printerConfig, service, locale, log });
+      stops.unshift(() => passthrough?.stop());
+    }
+
     sync.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
 
     const app: KioskApp = {
       config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub,
+      passthroughAddress: passthrough?.address,
       hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [
         `store: ${join(config.dataDir, 'kiosk.sqlite')}`,
         `till API: ${tillApi.url} (Authorization: Bearer ${config.apiToken}${config.apiTokenGenerated ? ', generated and kept in the data dir' : ''})`,
         `hub: ${hubAddress}${localHub ? ' (local hub started by npm start)' : ''}; phones claim at ${hubPublicUrl ?? hubAddress}`,
         `printer: ${virtualPrinter ? 'virtual printer (receipts drawn as pictures)' : 'configured by KIOSK_PRINTER'}`,
-        `scanners: virtual${process.env.KIOSK_SCANNERS ? ' + configured by KIOSK_SCANNERS' : ''}`,
+        `scanners: virtual${config.scanners !== undefined ? ' + configured by KIOSK_SCANNERS' : ''}`,
+        ...(passthrough ? [`till passthrough: ${passthrough.address} → printer`] : []),
       ],
       stop: async () => {
         for (const stop of stops) {

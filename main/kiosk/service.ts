@@ -38,6 +38,7 @@ export interface KioskServiceOptions {
 
 export interface SaleCreatedEvent {
   sale: SaleView;
+  source: SaleSource;
   headline: string;
   summary: EarnSummary;
 }
@@ -168,7 +169,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
         }, member?.id ?? null, at)],
       });
       const view = this.saleView(result.sale, earned.summary);
-      this.emit('saleCreated', { sale: view, headline: earned.summary.headline, summary: earned.summary });
+      this.emit('saleCreated', { sale: view, source, headline: earned.summary.headline, summary: earned.summary });
       this.emit('outboxChanged');
       return { created: result.status === 'recorded', sale: view };
     });

@@ -1,0 +1,72 @@
+// The print-stream passthrough wired into the kiosk: a till prints a Polish receipt over TCP to the
+// kiosk, the virtual printer receives the till's bytes with the loyalty block before the cut, and
+// the sale is recorded once even when the till sends the same receipt again.
+import { connect } from 'node:net';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
+import { tempDir } from '../support/hub-harness';
+
+const temp = tempDir('kiosk-pt');
+let app: KioskApp;
+
+function receipt(): Buffer {
+  const text = ['Piekarnia Złoty Kłos', 'Chleb żytni      1 x 12,40', 'Drożdżówka        1 x 6,00', 'SUMA PLN          18,40', ''].join('\n');
+  return Buffer.concat([
+    Buffer.from([0x1b, 0x40, 0x1b, 0x74, 18]), // ESC @, ESC t 18 (CP852)
+    iconv.encode(text, 'cp852'),
+    Buffer.from([0x1d, 0x56, 0x42, 0x00]), // GS V 66 0: feed and cut
+  ]);
+}
+
+function printFromTill(address: string, bytes: Buffer): Promise<void> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: host!, port: Number(port) }, () => socket.end(bytes));
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.resume();
+  });
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  app = await startKioskApp({
+    dataDir: temp.dir, apiHost: '127.0.0.1', apiPort: 0, apiToken: 'passthrough-test-token-0123', apiTokenGenerated: false,
+    hubUrl: undefined, hubPort: 0, headless: true, printer: undefined, scanners: undefined,
+    passthrough: { till: { kind: 'tcp', port: 0 }, locale: 'pl' },
+  }, () => {});
+});
+
+afterAll(async () => {
+  await app?.stop();
+  temp.remove();
+});
+
+describe('kiosk with the print-stream passthrough', () => {
+  it('forwards the till receipt with the loyalty block before the cut and records the sale once', async () => {
+    expect(app.passthroughAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    const printed = app.virtualPrinter!.receipts;
+    const before = printed.length;
+    await printFromTill(app.passthroughAddress!, receipt());
+    await until(() => printed.length > before, 'the receipt at the printer');
+    const lines = printed.at(-1)!.lines.join('\n');
+    expect(lines).toContain('Piekarnia Złoty Kłos');
+    expect(lines).toContain('SUMA PLN          18,40');
+    expect(lines.indexOf("SUMA PLN")).toBeLessThan(lines.search(/\+\d+/));
+    expect(printed.at(-1)!.elements.some((e) => e.kind === 'qr')).toBe(true);
+
+    const sales = () => app.store.counts().sales;
+    expect(sales()).toBe(1);
+    await printFromTill(app.passthroughAddress!, receipt());
+    await until(() => printed.length > before + 1, 'the resent receipt at the printer');
+    expect(sales()).toBe(1);
+  });
+});

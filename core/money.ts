@@ -123,7 +123,14 @@ export type MoneyFormatOptions = {
    * 'locale' follows CLDR, where Polish and Hungarian leave four-digit numbers ungrouped (1250 Ft).
    */
   grouping?: 'always' | 'locale';
+  /**
+   * At the counter forint and koruna are handled in whole units: a whole amount is shown without
+   * decimals (125 Kč, not 125,00 Kč), as receipts print it.
+   */
+  counter?: boolean;
 };
+
+const WHOLE_AT_THE_COUNTER: ReadonlySet<CurrencyCode> = new Set(['HUF', 'CZK']);
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -133,10 +140,12 @@ const formatters = new Map<string, Intl.NumberFormat>();
  * HUF is shown in whole forints (Intl rounds half up for display only; stored amounts stay exact).
  */
 export function formatMoney(value: Money, locale: string, options: MoneyFormatOptions = {}): string {
-  const { displayDigits } = currencyInfo(value.currency);
+  const { displayDigits: digits, minorDigits } = currencyInfo(value.currency);
+  const whole = options.counter === true && WHOLE_AT_THE_COUNTER.has(value.currency) && value.amount % 10 ** minorDigits === 0;
+  const displayDigits = whole ? 0 : digits;
   const tag = isLocale(locale) ? INTL_LOCALE[locale] : locale;
   const grouping = options.grouping ?? 'always';
-  const key = `${tag}|${value.currency}|${grouping}`;
+  const key = `${tag}|${value.currency}|${grouping}|${displayDigits}`;
   let format = formatters.get(key);
   if (!format) {
     format = new Intl.NumberFormat(tag, {

@@ -3,7 +3,7 @@ import { formatMessage } from '../i18n/catalog';
 import { commonMessages } from '../i18n/common';
 import { INTL_LOCALE, localeSchema, type Locale } from '../i18n/locales';
 import { receiptMessages } from '../i18n/receipt';
-import { CURRENCIES, moneySchema, type Money } from '../money';
+import { formatMoney, moneySchema, type Money } from '../money';
 
 /**
  * The receipt as a document: what is printed, in which language, with no printer in sight.
@@ -69,24 +69,11 @@ export interface ReceiptDocument {
 }
 
 // Intl formatters are costly to create; keep one per locale and options.
-const numberFormats = new Map<string, Intl.NumberFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatMoney(money: Money, locale: Locale): string {
-  const digits = CURRENCIES[money.currency].minorDigits;
-  const value = money.amount / 10 ** digits;
-  // Forint and koruna are handled in whole units at the counter: no decimals when there are none.
-  const whole = (money.currency === 'HUF' || money.currency === 'CZK') && money.amount % 10 ** digits === 0;
-  const key = `${locale}|${money.currency}|${whole}`;
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(INTL_LOCALE[locale], {
-      style: 'currency', currency: money.currency,
-      minimumFractionDigits: whole ? 0 : digits, maximumFractionDigits: whole ? 0 : digits,
-    });
-    numberFormats.set(key, format);
-  }
-  return format.format(value);
+/** Money as the receipt prints it: CLDR grouping, whole forint and koruna without decimals. */
+export function formatReceiptMoney(money: Money, locale: Locale): string {
+  return formatMoney(money, locale, { grouping: 'locale', counter: true });
 }
 
 function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boolean): string {
@@ -129,12 +116,12 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   if (r.items.length > 0) {
     blocks.push({ kind: 'rule' });
     for (const item of r.items) {
-      blocks.push(pair(item.quantity > 1 ? `${item.quantity} x ${item.name}` : item.name, formatMoney(item.amount, r.locale)));
+      blocks.push(pair(item.quantity > 1 ? `${item.quantity} x ${item.name}` : item.name, formatReceiptMoney(item.amount, r.locale)));
     }
   }
   if (r.total) {
     blocks.push({ kind: 'rule' });
-    blocks.push(pair(t('total'), formatMoney(r.total, r.locale), true));
+    blocks.push(pair(t('total'), formatReceiptMoney(r.total, r.locale), true));
   }
 
   const loyaltyStart = blocks.length;

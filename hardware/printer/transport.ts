@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { constants, promises as fs } from 'node:fs';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
+import { discoverSerialPorts } from '../serial-ports';
 
 /**
  * How bytes reach a printer: a serial port, TCP port 9100, or a USB printer device file
@@ -167,11 +168,7 @@ export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [
 
 /** Serial ports the OS knows; without udev `SerialPort.list()` fails, so the configured paths are used. */
 export async function listSerialPorts(configured: readonly string[], warn: (message: string) => void = console.warn): Promise<string[]> {
-  try {
-    const ports = await SerialPort.list();
-    return [...new Set([...ports.map((p) => p.path), ...configured])];
-  } catch (error) {
-    warn(`serial port discovery failed (${error instanceof Error ? error.message : String(error)}); using the configured paths ${configured.join(', ') || '(none)'}`);
-    return [...configured];
-  }
+  const result = await discoverSerialPorts(configured);
+  if (!result.listed) warn(`serial port discovery failed (${result.error}); using the configured paths ${configured.join(', ') || '(none)'}`);
+  return result.paths;
 }

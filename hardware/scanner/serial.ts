@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import { discoverSerialPorts, type PortLister } from '../serial-ports';
 import type { ScanLogger, ScanStream } from './stream';
 
 /**
@@ -243,7 +244,6 @@ function openFailureInWords(error: Error): string {
 }
 
 /** `SerialPort.list` or a stand-in, for tests. */
-export type PortLister = () => Promise<{ path: string }[]>;
 
 /**
  * Serial ports to offer or open: what the OS lists, plus the configured paths. On machines without
@@ -253,14 +253,12 @@ export type PortLister = () => Promise<{ path: string }[]>;
 export async function listSerialPorts(
   configuredPaths: readonly string[],
   stream: Pick<ScanStream, 'status'> & { logger: ScanLogger },
-  list: PortLister = () => SerialPort.list(),
+  list?: PortLister,
 ): Promise<{ paths: string[]; listed: boolean }> {
-  try {
-    const found = (await list()).map((p) => p.path);
-    return { paths: [...new Set([...configuredPaths, ...found])], listed: true };
-  } catch (error) {
-    stream.logger.warn('SerialPort.list() failed; using configured scanner paths', { error: String(error) });
+  const result = await discoverSerialPorts(configuredPaths, list);
+  if (!result.listed) {
+    stream.logger.warn('SerialPort.list() failed; using configured scanner paths', { error: result.error });
     stream.status('serial-ports', 'serial', 'warning', 'scannerListFailed', { paths: configuredPaths.join(', ') || '—' });
-    return { paths: [...configuredPaths], listed: false };
   }
+  return { paths: result.paths, listed: result.listed };
 }

@@ -2,7 +2,7 @@
 // receiptline (a well-known open-source ESC/POS library) in the same run, with the ratio. Also the
 // QR cost both ways at a serial printer's usual 38,400 bps.
 import receiptline from 'receiptline';
-import { buildReceiptDocument, formatMoney, type ReceiptInput } from '../../core/receipt/document';
+import { buildReceiptDocument, formatReceiptMoney, type ReceiptInput } from '../../core/receipt/document';
 import { encodeReceipt, qrCost } from '../../hardware/printer/escpos';
 import { resolveProfile } from '../../hardware/printer/profiles';
 import { fmt, opsPerSecond } from './stats';
@@ -23,8 +23,8 @@ function receiptlineDoc(): string {
   const escape = (s: string) => s.replace(/[\\|{}~_"`^]/g, (c) => `\\${c}`);
   return [
     '^^Kawiarnia Źródło', 'ul. Żółkiewskiego 12, Łódź', '---', `Sprzedaż A-1001 | 24.11.2026, 10:15`, '---',
-    ...items.map((i) => `${escape(i.name)} | ${formatMoney(i.amount, 'pl')}`), '---',
-    `"Suma | "${formatMoney(total, 'pl')}`, '---', '"Punkty lojalnościowe', 'Zakup | +18', 'x2 wtorek | +18', '"Zdobyte | "+36',
+    ...items.map((i) => `${escape(i.name)} | ${formatReceiptMoney(i.amount, 'pl')}`), '---',
+    `"Suma | "${formatReceiptMoney(total, 'pl')}`, '---', '"Punkty lojalnościowe', 'Zakup | +18', 'x2 wtorek | +18', '"Zdobyte | "+36',
     '"Saldo | "140 punktów', 'Jeszcze 60 punktów do: darmowa kawa', '', '"Zeskanuj, aby odebrać punkty',
     `{code:${claim}; option:qrcode,6,m}`, 'Ważne do 01.12.2026', '', 'Dziękujemy za wizytę!', '=',
   ].join('\n');

@@ -172,3 +172,12 @@ describe('checkSaleAmount', () => {
     expect(checkSaleAmount({ amount: 2_000_000, currency: 'PLN' }, { PLN: 5_000_000 }).amount).toBe(2_000_000);
   });
 });
+
+describe('money at the counter (receipts)', () => {
+  it('prints whole forint and koruna without decimals and keeps them where there are any', () => {
+    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs', { counter: true, grouping: 'locale' })).toBe('125\u00a0Kč');
+    expect(formatMoney({ amount: 12550, currency: 'CZK' }, 'cs', { counter: true, grouping: 'locale' })).toBe('125,50\u00a0Kč');
+    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs')).toBe('125,00\u00a0Kč');
+    expect(formatMoney({ amount: 1840, currency: 'PLN' }, 'pl', { counter: true })).toBe('18,40\u00a0zł');
+  });
+});

@@ -240,13 +240,23 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       entries = reversal.entries;
       notRecovered = sum(reversal.shortfalls.map((s) => s.points));
     }
+    const outbox = entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)];
+    // A sale nobody claimed here: tell the hub, so its QR pays only what is left (nothing after a full refund).
+    const token = sale.memberId === null && sale.claimToken !== null ? peekClaimToken(sale.claimToken) : undefined;
+    if (token?.ok) {
+      const refunded = sale.refunded + (amount?.amount ?? remaining);
+      outbox.push(this.outboxMessage('saleReversed', {
+        saleId: sale.id, saleNo: token.data.saleNo, total: sale.total,
+        refunded: { amount: refunded, currency: sale.total.currency }, full: kind === 'void' || refunded >= sale.total.amount,
+      }, null, at));
+    }
     const result = this.store.recordRefund({
       refund: { id: refundId, saleId: sale.id, kind, tillRefundId: refundKey ?? null, amount: amount ?? null, createdAt: at.toISOString() },
       entries,
-      outbox: entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)],
+      outbox,
     });
     const view = this.refundView(result.refund, result.sale, entries, notRecovered);
-    if (entries.length > 0) this.emit('outboxChanged');
+    if (outbox.length > 0) this.emit('outboxChanged');
     this.emit('refundRecorded', view);
     return view;
   }
@@ -257,10 +267,12 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   applyClaimAccepted(claim: ClaimAccepted): void {
     const sale = this.store.getSale(claim.saleKey);
     const at = claim.at;
-    if (sale) {
+    if (sale && (sale.status === 'recorded' || sale.status === 'partly-refunded')) {
       this.store.claimSale({ saleId: sale.id, memberId: claim.member.id, at, entries: claim.entries });
     } else {
-      // A sale this kiosk no longer has (restored store): keep the member's entries all the same.
+      // A sale this kiosk voided or refunded in full while the hub, not yet told, accepted its claim:
+      // the hub takes the points back when the saleReversed arrives; keep the entries the hub wrote.
+      // Or a sale this kiosk no longer has (restored store): keep the member's entries all the same.
       this.store.appendEntries(claim.entries);
     }
     this.emit('claimAccepted', claim);

@@ -6,6 +6,7 @@ import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import { pickLocale, type Locale } from '../core/i18n/locales';
+import { parseProgram } from '../core/program/schema';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
@@ -51,6 +52,7 @@ export interface Hub {
 const COOKIE = 'lk_member';
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
+const MAX_PROGRAM_BYTES = 256 * 1024;
 
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
 
@@ -133,12 +135,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
   const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
 
-  async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  async function readBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<string | undefined> {
     let size = 0;
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_FORM_BYTES) return undefined;
+      if (size > limit) return undefined;
       chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -296,6 +298,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
         return json(res, 200, store.createPairingCode(shop.no, now()));
+      }
+      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, store.shop(shop.no)!.program);
+      if (path === '/owner/program' && req.method === 'PUT') {
+        const body = await readBody(req, MAX_PROGRAM_BYTES);
+        if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
+        let document: unknown;
+        try {
+          document = JSON.parse(body);
+        } catch {
+          return json(res, 400, { error: 'body must be a JSON program document' });
+        }
+        const parsed = parseProgram(document);
+        if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
+        store.setProgram(shop.no, parsed.program);
+        log(`program replaced: ${parsed.program.name}`);
+        return json(res, 200, { ok: true, name: parsed.program.name });
       }
       const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
       if (revoke && req.method === 'POST') {

@@ -191,3 +191,43 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     expect(service.getSaleById(view.saleId)?.status).toBe('voided');
   });
 });
+
+describe('the shop program on the hub', () => {
+  it('the owner reads and replaces it over HTTP; a bad document is refused with field paths and changes nothing', async () => {
+    const auth = { authorization: `Bearer ${hub.ownerToken}` };
+    const got = await fetch(`${hub.url}/owner/program`, { headers: auth });
+    expect(await got.json()).toMatchObject({ name: 'Kawiarnia Pod Lipą', rewards: [{ id: 'free-coffee' }, { id: 'ten-off' }, { id: 'five-zl' }] });
+    const bad = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth,
+      body: JSON.stringify({ ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'x', name: 'Tea', product: 'tea', cost: { stamps: 5, card: 'tea-card' } }] }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ issues: [{ path: 'rewards.0.cost.card', message: 'no stamps rule with id "tea-card"' }] });
+    expect((await fetch(`${hub.url}/owner/program`, { method: 'PUT', body: '{}' })).status).toBe(401);
+    expect(hub.store.shop(1)!.program.rewards).toHaveLength(3);
+
+    const smaller = { ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'free-coffee', name: 'Darmowa kawa', product: 'coffee', cost: { stamps: 5, card: 'coffee-card' } }] };
+    const ok = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth, body: JSON.stringify(smaller) });
+    expect(ok.status).toBe(200);
+    // The member card follows the new program at once.
+    const view = await sale('O-1');
+    const phone = new Phone('pl-PL');
+    const joined = await phone.join(view.claimUrl!, '+48 600 100 700', 'Ola');
+    const card = await phone.get(`${hub.url}${joined.location!}`);
+    expect(card.text).toContain('Jeszcze 3 pieczątki do: Darmowa kawa');
+    expect(card.text).not.toContain('10% off');
+  });
+
+  it('a hub store from before (stand-in program, no spend column) is upgraded to the demo core program', async () => {
+    const dataDir = `${tmp.dir}/hub`;
+    await hub.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(`${dataDir}/hub.sqlite`);
+    db.exec(`DROP TABLE sale_reversals; ALTER TABLE ledger DROP COLUMN spend;
+      UPDATE shops SET program_json = '{"stampGoal":8,"stampRewardName":"free coffee","rewards":[],"tiers":[],"voucherDays":30}'`);
+    db.pragma('user_version = 1');
+    db.close();
+    hub = await testHub(tmp.dir);
+    expect(hub.store.shop(1)!.program.name).toBe('Kawiarnia Pod Lipą');
+    expect(hub.store.saleReversal('K1-S1')).toBeUndefined();
+    expect(hub.store.db.pragma('user_version', { simple: true })).toBe(2);
+  });
+});

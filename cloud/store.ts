@@ -8,7 +8,7 @@ import { reverseSale, reversedShare, type RefundRequest } from '../core/ledger/r
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
 import type { ClaimAccepted, OutboxMessage } from '../core/sync-protocol';
-import { bytesToHex } from '../core/sync-protocol';
+import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
 import { claimStampCard, memberView, type MemberView } from './member-view';
 
@@ -353,11 +353,10 @@ export class HubStore {
     const member = this.member(memberId);
     if (!member) return;
     const memberEntries = this.entries(memberId);
-    let n = 0;
     try {
       const result = reverseSale({
         program: this.shop(member.shopNo)!.program, saleId: saleKey, saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
-        memberEntries, refund, at: now, ids: () => `reversal:${saleKey}:${refundedAfter}:${n++}`,
+        memberEntries, refund, at: now, ids: lateClaimReversalIds(saleKey, refundedAfter),
       });
       for (const entry of result.entries) this.insertEntry(entry, kioskNo);
     } catch (error) {

@@ -150,6 +150,15 @@ export const claimAcceptedSchema = z.object({
 }).strict();
 export type ClaimAccepted = z.infer<typeof claimAcceptedSchema>;
 
+/**
+ * Ids of the reversal entries that take back a claim the hub accepted before it heard that the kiosk
+ * had voided or refunded the sale (saleReversed): the hub and the kiosk write them with the same ids.
+ */
+export function lateClaimReversalIds(saleKey: string, refundedTotal: number): () => string {
+  let n = 0;
+  return () => `reversal:${saleKey}:${refundedTotal}:${n++}`;
+}
+
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
   z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string() }).strict(),

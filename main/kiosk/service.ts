@@ -8,7 +8,7 @@ import { memberStateFromEntries, memberSummary } from '../../core/ledger/project
 import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program } from '../../core/program/schema';
-import type { ClaimAccepted, KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds, type ClaimAccepted, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
@@ -269,13 +269,31 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const at = claim.at;
     if (sale && (sale.status === 'recorded' || sale.status === 'partly-refunded')) {
       this.store.claimSale({ saleId: sale.id, memberId: claim.member.id, at, entries: claim.entries });
+    } else if (sale) {
+      // Voided or refunded in full here while the hub, not yet told, accepted its claim: keep the hub's
+      // entries and take them back at once, with the ids the hub uses when its saleReversed arrives.
+      this.store.appendEntries(claim.entries);
+      this.reverseLateClaim(sale, claim.member.id);
     } else {
-      // A sale this kiosk voided or refunded in full while the hub, not yet told, accepted its claim:
-      // the hub takes the points back when the saleReversed arrives; keep the entries the hub wrote.
-      // Or a sale this kiosk no longer has (restored store): keep the member's entries all the same.
+      // A sale this kiosk no longer has (restored store): keep the member's entries all the same.
       this.store.appendEntries(claim.entries);
     }
     this.emit('claimAccepted', claim);
+  }
+
+  private reverseLateClaim(sale: StoredSale, memberId: string): void {
+    try {
+      const reversal = reverseSale({
+        program: this.programInForce, saleId: sale.id,
+        saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId).map((e) => asSaleBase(e, sale)),
+        memberEntries: this.store.entriesForMember(memberId), refund: 'full', at: this.now(),
+        ids: lateClaimReversalIds(sale.id, sale.refunded),
+      });
+      this.store.appendEntries(reversal.entries);
+    } catch (error) {
+      // Already taken back (the same claim delivered again): nothing to do.
+      if (!(error instanceof LoyaltyError)) throw error;
+    }
   }
 
   // ---- members ------------------------------------------------------------------------------

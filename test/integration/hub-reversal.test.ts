@@ -189,6 +189,15 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);
     expect(service.getSaleById(view.saleId)?.status).toBe('voided');
+    // The kiosk took the late claim back itself, with the hub's ids: both ledgers agree.
+    const kioskIds = store.entriesForMember(memberId).map((e) => e.id).sort();
+    const hubIds = hub.store.entries(memberId).map((e) => e.id).sort();
+    expect(kioskIds).toEqual(hubIds);
+    expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`, `reversal:${view.saleId}:2550:1`]);
+    expect(store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
+    // The same thank-you delivered again changes nothing.
+    service.applyClaimAccepted(thanks[0]!);
+    expect(store.entriesForMember(memberId)).toHaveLength(4);
   });
 });
 

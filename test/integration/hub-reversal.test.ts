@@ -121,7 +121,9 @@ describe('a reversed sale on the hub', () => {
     const refund = await service.voidSale('C-1');
     expect(refund).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
     // Claimed at the kiosk: the reversal entries travel as ledgerAppended, no saleReversed.
-    expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['ledgerAppended']);
+    const topics = store.pendingOutbox(10).map((m) => m.topic);
+    expect(topics).toContain('ledgerAppended');
+    expect(topics).not.toContain('saleReversed');
     await drained();
     expect(hub.store.saleReversal(view.saleId)).toBeUndefined();
     expect(hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });

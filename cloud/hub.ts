@@ -6,6 +6,7 @@ import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import { pickLocale, type Locale } from '../core/i18n/locales';
+import { parseProgram } from '../core/program/schema';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
@@ -14,7 +15,7 @@ import {
 import { claimSaleKey, createVoucher, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
-import { HubStore, type Kiosk, type Member } from './store';
+import { HubStore, VOUCHER_DAYS, type Kiosk, type Member } from './store';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -51,6 +52,7 @@ export interface Hub {
 const COOKIE = 'lk_member';
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
+const MAX_PROGRAM_BYTES = 256 * 1024;
 
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
 
@@ -86,15 +88,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     return verified;
   }
 
-  function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale): ClaimResult {
+  /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
+  function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale, welcome = false): ClaimResult {
     const verified = checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
     const outcome = store.claim({
       saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
+      spend: data.total?.amount ?? null, welcome,
       label: via === 'phone' ? 'QR' : 'scan', deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
     });
-    if (!outcome.ok) return refusal('already-claimed', locale);
+    if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) void flushDeliveries(data.kioskNo);
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
@@ -131,12 +135,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
   const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
 
-  async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  async function readBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<string | undefined> {
     let size = 0;
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_FORM_BYTES) return undefined;
+      if (size > limit) return undefined;
       chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -165,8 +169,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const member = cookieMember(req);
     const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
     const tokenInfo = checkToken(token, shop.no);
+    const due = tokenInfo.ok ? store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
     const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
-      points: tokenInfo.ok ? tokenInfo.data.points : 0, member: memberOfShop ? { name: memberOfShop.name } : null };
+      points: due?.points ?? 0, member: memberOfShop ? { name: memberOfShop.name } : null };
     if (slowedDown(address)) {
       send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
       return;
@@ -174,6 +179,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (!tokenInfo.ok) {
       noteFailure(address);
       send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
+      return;
+    }
+    if (!due) {
+      send(res, 410, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.sale-refunded')));
       return;
     }
     if (req.method === 'GET') {
@@ -187,6 +196,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
     const form = new URLSearchParams(body);
     let claimant: Member | undefined;
+    let joined = false;
     if (form.get('mode') === 'member') {
       claimant = memberOfShop;
       if (!claimant) {
@@ -204,17 +214,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
         return;
       }
-      claimant = store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
+      const member = store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
         consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
+      claimant = member;
+      joined = member.created;
     }
-    const result = claim(token, claimant, 'phone', null, locale);
+    const result = claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
     if (!result.ok) {
       noteFailure(address);
       send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
       return;
     }
-    res.writeHead(303, { location: `/m?claimed=${result.accepted.points}`, 'cache-control': 'no-store', ...cookie });
+    const bonus = result.accepted.entries.find((e) => e.reason.code === 'welcome')?.points;
+    res.writeHead(303, { location: `/m?claimed=${result.accepted.points}${bonus ? `&welcome=${bonus}` : ''}`, 'cache-control': 'no-store', ...cookie });
     res.end();
   }
 
@@ -225,28 +238,29 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return;
     }
-    const balance = store.balance(member.id);
+    const view = store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
       const rewardNo = Number(form.get('reward'));
-      const reward = Number.isInteger(rewardNo) ? memberShop.program.rewards[rewardNo] : undefined;
-      if (!reward || balance.points < reward.costPoints || balance.stamps < reward.costStamps) {
+      const reward = Number.isInteger(rewardNo) ? view.rewards[rewardNo] : undefined;
+      if (!reward?.affordable) {
         send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
-      const expiresAt = new Date(now().getTime() + memberShop.program.voucherDays * 86_400_000);
+      const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
       const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
       store.recordVoucher(voucherId, member.id, rewardNo, now());
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-      send(res, 200, voucherPage(locale, reward.name, code, svg, expiresAt));
+      send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
     }
     const claimed = Number(url.searchParams.get('claimed'));
-    send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, program: memberShop.program, balance,
+    const welcome = Number(url.searchParams.get('welcome'));
+    send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, view,
       history: store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
-        ? { name: member.name ?? '', points: claimed } : null }));
+        ? { name: member.name ?? '', points: claimed, welcome: Number.isInteger(welcome) && welcome > 0 ? welcome : 0 } : null }));
   }
 
   function ownerAllowed(req: IncomingMessage, url: URL): boolean {
@@ -284,6 +298,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
         return json(res, 200, store.createPairingCode(shop.no, now()));
+      }
+      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, store.shop(shop.no)!.program);
+      if (path === '/owner/program' && req.method === 'PUT') {
+        const body = await readBody(req, MAX_PROGRAM_BYTES);
+        if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
+        let document: unknown;
+        try {
+          document = JSON.parse(body);
+        } catch {
+          return json(res, 400, { error: 'body must be a JSON program document' });
+        }
+        const parsed = parseProgram(document);
+        if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
+        store.setProgram(shop.no, parsed.program);
+        log(`program replaced: ${parsed.program.name}`);
+        return json(res, 200, { ok: true, name: parsed.program.name });
       }
       const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
       if (revoke && req.method === 'POST') {

@@ -1,8 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
-import type { HubProgram } from './program-view';
-import { affordable, progressFor, type BalanceView } from './program-view';
+import type { MemberView } from './member-view';
 import type { HistoryRow } from './store';
 
 /** Server-rendered phone pages. Pure: data in, HTML out. */
@@ -86,15 +85,14 @@ export interface CardPageModel {
   locale: Locale;
   shopName: string;
   memberName: string | null;
-  program: HubProgram;
-  balance: BalanceView;
+  view: MemberView;
   history: HistoryRow[];
-  flash: { name: string; points: number } | null;
+  flash: { name: string; points: number; welcome: number } | null;
 }
 
 export function cardPage(m: CardPageModel): string {
   const L = m.locale;
-  const progress = progressFor(m.program, m.balance);
+  const progress = m.view.progress;
   const progressText = progress.stampsToReward === null || progress.rewardName === null ? ''
     : progress.stampsToReward === 0 ? t(L, 'progressReady', { reward: progress.rewardName })
       : t(L, 'progress', { n: progress.stampsToReward, reward: progress.rewardName });
@@ -102,15 +100,18 @@ export function cardPage(m: CardPageModel): string {
   const history = m.history.length === 0 ? `<p class="muted">${t(L, 'noHistory')}</p>`
     : `<ul id="history">${m.history.map((h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>
         <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`).join('')}</ul>`;
-  const rewards = affordable(m.program, m.balance);
-  const rewardList = rewards.length === 0 ? `<p class="muted">${t(L, 'noRewards')}</p>`
-    : rewards.map(({ reward, rewardNo }) => `<form method="post" action="/m/redeem"><input type="hidden" name="reward" value="${rewardNo}">
-        <div class="row"><span>${escapeHtml(reward.name)}</span><span class="muted">${reward.costPoints ? reward.costPoints : ''}${reward.costStamps ? ` ${reward.costStamps} ☕` : ''}</span></div>
-        <button type="submit" class="redeem" data-reward="${rewardNo}">${t(L, 'redeem')}</button></form>`).join('');
-  const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>` : '';
+  const rewards = m.view.rewards;
+  const rewardList = `${rewards.some((r) => r.affordable) ? '' : `<p class="muted">${t(L, 'noRewards')}</p>`}${rewards.map((r) => {
+    const cost = r.costPoints > 0 ? t(L, 'costPoints', { n: r.costPoints }) : t(L, 'costStamps', { n: r.costStamps });
+    return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardNo}"><input type="hidden" name="reward" value="${r.rewardNo}">
+        <div class="row"><span>${escapeHtml(r.reward.name)}</span><span class="muted cost">${cost}</span></div>
+        ${r.affordable ? `<button type="submit" class="redeem" data-reward="${r.rewardNo}">${t(L, 'redeem')}</button>` : ''}</form>`;
+  }).join('')}`;
+  const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>${
+    m.flash.welcome > 0 ? `<p class="ok" id="welcome" role="status">${t(L, 'welcomeBonus', { points: m.flash.welcome })}</p>` : ''}` : '';
   return page(L, t(L, 'cardTitle', { shop: m.shopName }), `${flash}<h1>${t(L, 'cardTitle', { shop: m.shopName })}</h1>
-    <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.balance.points}</span></div>
-    <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.balance.stamps}</strong></div>
+    <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.view.points}</span></div>
+    <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.view.stamps}</strong></div>
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>

@@ -2,10 +2,15 @@ import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LedgerEntry } from '../core/ledger/entry';
+import type { LedgerEntry, Reason } from '../core/ledger/entry';
+import { LoyaltyError } from '../core/ledger/errors';
+import { reverseSale, reversedShare, type RefundRequest } from '../core/ledger/reverse';
+import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
+import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
 import type { ClaimAccepted, OutboxMessage } from '../core/sync-protocol';
-import { bytesToHex } from '../core/sync-protocol';
-import { DEFAULT_PROGRAM, progressFor, type BalanceView, type HubProgram } from './program-view';
+import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
+import { claimSaleKey } from '../core/tokens';
+import { claimStampCard, memberView, type MemberView } from './member-view';
 
 /**
  * The hub's embedded store: one SQLite file, WAL, synchronous=FULL, every write one transaction.
@@ -38,16 +43,35 @@ const MIGRATIONS: string[] = [
    CREATE TABLE deliveries (id TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, payload_json TEXT NOT NULL, created_at TEXT NOT NULL);
    CREATE INDEX deliveries_kiosk ON deliveries(kiosk_no, created_at);
    CREATE TABLE vouchers (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, reward_no INTEGER NOT NULL, created_at TEXT NOT NULL);`,
+  // 2: the shop's program is a core/program document; ledger rows keep their spend (tiers); reversed sales.
+  `ALTER TABLE ledger ADD COLUMN spend INTEGER;
+   CREATE TABLE sale_reversals (sale_key TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, total INTEGER NOT NULL,
+     refunded INTEGER NOT NULL, full INTEGER NOT NULL, at TEXT NOT NULL);
+   UPDATE shops SET program_json = '${serializeProgram(loadProgram(JSON.stringify(DEMO_PROGRAM_DOCUMENT))).replaceAll("'", "''")}'
+     WHERE json_extract(program_json, '$.version') IS NULL;`,
 ];
 
-export interface Shop { no: number; id: string; name: string; privacyText: string; program: HubProgram }
+export interface Shop { no: number; id: string; name: string; privacyText: string; program: Program }
 export interface Kiosk { no: number; id: string; shopNo: number; name: string; secret: string; revokedAt: string | null }
 export interface Member {
   no: number; id: string; shopNo: number; name: string | null; phone: string | null; email: string | null;
 }
 export interface HistoryRow { id: string; kind: string; points: number; stamps: number; at: string; label: string | null }
 
-export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' };
+export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' | 'sale-refunded' };
+
+/** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
+export interface SaleReversal { total: number; refunded: number; full: boolean }
+
+/** Days a reward voucher stays valid. */
+export const VOUCHER_DAYS = 30;
+
+/** Parses a program document for a shop, throwing with every field error (a bad document changes nothing). */
+function programJson(document: unknown): string {
+  const parsed = parseProgram(document);
+  if (!parsed.ok) throw new Error(`program refused:\n${parsed.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  return serializeProgram(parsed.program);
+}
 
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -99,22 +123,36 @@ export class HubStore {
 
   // ---- shops and kiosks ----------------------------------------------------------------------
 
-  ensureShop(name: string, privacyText: string, program: HubProgram = DEFAULT_PROGRAM): Shop {
+  ensureShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Shop {
     const existing = this.sql('SELECT no FROM shops ORDER BY no LIMIT 1').get() as { no: number } | undefined;
     if (existing) return this.shop(existing.no)!;
     return this.createShop(name, privacyText, program);
   }
 
-  createShop(name: string, privacyText: string, program: HubProgram = DEFAULT_PROGRAM): Shop {
+  createShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Shop {
     const info = this.sql('INSERT INTO shops (id, name, privacy_text, program_json) VALUES (?, ?, ?, ?)')
-      .run(randomUUID(), name, privacyText, JSON.stringify(program));
+      .run(randomUUID(), name, privacyText, programJson(program));
     return this.shop(Number(info.lastInsertRowid))!;
   }
+
+  /** Replaces a shop's program with a validated core/program document. */
+  setProgram(shopNo: number, document: unknown): void {
+    this.sql('UPDATE shops SET program_json = ? WHERE no = ?').run(programJson(document), shopNo);
+    this.programs.delete(shopNo);
+  }
+
+  private readonly programs = new Map<number, { json: string; program: Program }>();
 
   shop(no: number): Shop | undefined {
     const row = this.sql('SELECT * FROM shops WHERE no = ?').get(no) as
       { no: number; id: string; name: string; privacy_text: string; program_json: string } | undefined;
-    return row && { no: row.no, id: row.id, name: row.name, privacyText: row.privacy_text, program: JSON.parse(row.program_json) as HubProgram };
+    if (!row) return undefined;
+    let cached = this.programs.get(row.no);
+    if (cached?.json !== row.program_json) {
+      cached = { json: row.program_json, program: loadProgram(row.program_json) };
+      this.programs.set(row.no, cached);
+    }
+    return { no: row.no, id: row.id, name: row.name, privacyText: row.privacy_text, program: cached.program };
   }
 
   createPairingCode(shopNo: number, now: Date, ttlMs = 24 * 3600_000): { code: string; expiresAt: string } {
@@ -170,26 +208,57 @@ export class HubStore {
     return row && this.member(row.id);
   }
 
-  /** Joins a member (or finds the one with this phone/e-mail in this shop). */
+  /** Joins a member (or finds the one with this phone/e-mail in this shop); `created` is false when found. */
   joinMember(shopNo: number, input: { id?: string; name: string | null; phone: string | null; email: string | null;
-    consentAt: string | null; consentText: string | null }, now: Date): Member {
+    consentAt: string | null; consentText: string | null }, now: Date): Member & { created: boolean } {
     return this.db.transaction(() => {
-      if (input.id && this.member(input.id)) return this.member(input.id)!;
+      if (input.id && this.member(input.id)) return { ...this.member(input.id)!, created: false };
       const found = (input.phone || input.email) ? this.memberByContact(shopNo, input) : undefined;
       if (found) {
         if (input.name && !found.name) this.sql('UPDATE members SET name = ? WHERE id = ?').run(input.name, found.id);
-        return this.member(found.id)!;
+        return { ...this.member(found.id)!, created: false };
       }
       const id = input.id ?? randomUUID();
       this.sql(`INSERT INTO members (id, shop_no, name, phone, email, consent_at, consent_text, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, shopNo, input.name, input.phone, input.email, input.consentAt, input.consentText, now.toISOString());
-      return this.member(id)!;
+      return { ...this.member(id)!, created: true };
     })();
   }
 
+  /** The balances projection kept with every insert (fast counts for tests and the owner). */
   balance(memberId: string): BalanceView {
     const row = this.sql('SELECT points, stamps, earned FROM balances WHERE member_id = ?').get(memberId) as BalanceView | undefined;
     return row ?? { points: 0, stamps: 0, earned: 0 };
+  }
+
+  /** Every ledger entry of a member, oldest first. */
+  entries(memberId: string): LedgerEntry[] {
+    return (this.sql('SELECT * FROM ledger WHERE member_id = ? ORDER BY at, rowid').all(memberId) as LedgerRow[]).map(toEntry);
+  }
+
+  /** The member card: balance, stamps, tier, progress and rewards from the core projections. */
+  memberView(member: Member, at: Date): MemberView {
+    return memberView(this.shop(member.shopNo)!.program, member.id, this.entries(member.id), at);
+  }
+
+  saleReversal(saleKey: string): SaleReversal | undefined {
+    const row = this.sql('SELECT total, refunded, full FROM sale_reversals WHERE sale_key = ?').get(saleKey) as
+      { total: number; refunded: number; full: number } | undefined;
+    return row && { total: row.total, refunded: row.refunded, full: row.full === 1 };
+  }
+
+  /**
+   * What a sale's QR still pays: nothing after a full refund or void (undefined), the token's points
+   * and stamps less the refunded share (floor, the rule of core/ledger/reverse) after a partial one.
+   */
+  claimable(saleKey: string, points: number, stamps: number): { points: number; stamps: number } | undefined {
+    const reversal = this.saleReversal(saleKey);
+    if (!reversal) return { points, stamps };
+    if (reversal.full || reversal.refunded >= reversal.total) return undefined;
+    return {
+      points: points - reversedShare(points, reversal.refunded, reversal.total),
+      stamps: stamps - reversedShare(stamps, reversal.refunded, reversal.total),
+    };
   }
 
   history(memberId: string, limit = 20): HistoryRow[] {
@@ -206,9 +275,9 @@ export class HubStore {
   // ---- ledger --------------------------------------------------------------------------------
 
   private readonly insertEntry = (entry: LedgerEntry, kioskNo: number | null): boolean => {
-    const inserted = this.sql(`INSERT OR IGNORE INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.id, entry.memberId, entry.kind, entry.points, entry.stamps, entry.saleId,
-      entry.reverses, JSON.stringify(entry.reason), entry.at, kioskNo).changes === 1;
+    const inserted = this.sql(`INSERT OR IGNORE INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no, spend)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.id, entry.memberId, entry.kind, entry.points, entry.stamps, entry.saleId,
+      entry.reverses, JSON.stringify(entry.reason), entry.at, kioskNo, entry.spend ?? null).changes === 1;
     if (inserted) {
       this.sql(`INSERT INTO balances (member_id, points, stamps, earned, entries) VALUES (?, ?, ?, ?, 1)
         ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, stamps = stamps + excluded.stamps,
@@ -255,6 +324,22 @@ export class HubStore {
           case 'ledgerAppended':
             for (const entry of message.payload.entries) this.insertEntry(entry, kiosk.no);
             break;
+          case 'saleReversed': {
+            // A kiosk reverses only its own sales: the key comes from the kiosk's number, not the payload.
+            const p = message.payload;
+            const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
+            const before = this.saleReversal(saleKey)?.refunded ?? 0;
+            this.sql(`INSERT INTO sale_reversals (sale_key, kiosk_no, total, refunded, full, at) VALUES (?, ?, ?, ?, ?, ?)
+              ON CONFLICT(sale_key) DO UPDATE SET refunded = max(refunded, excluded.refunded), full = max(full, excluded.full), at = excluded.at`)
+              .run(saleKey, kiosk.no, p.total.amount, p.refunded.amount, p.full ? 1 : 0, message.at);
+            // The hub accepted a claim of this sale the kiosk had not heard of when it reversed it: take back here.
+            const claimed = this.sql("SELECT member_id FROM claims WHERE sale_key = ? AND via != 'till'").get(saleKey) as { member_id: string } | undefined;
+            if (claimed && p.refunded.amount > before) {
+              this.reverseHubClaim(saleKey, claimed.member_id, p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
+                p.refunded.amount, kiosk.no, now);
+            }
+            break;
+          }
         }
         mark.run(message.id, kiosk.no, now.toISOString());
       }
@@ -262,31 +347,62 @@ export class HubStore {
     }).immediate();
   }
 
+  /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
+  private reverseHubClaim(saleKey: string, memberId: string, refund: RefundRequest, refundedAfter: number,
+    kioskNo: number, now: Date): void {
+    const member = this.member(memberId);
+    if (!member) return;
+    const memberEntries = this.entries(memberId);
+    try {
+      const result = reverseSale({
+        program: this.shop(member.shopNo)!.program, saleId: saleKey, saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
+        memberEntries, refund, at: now, ids: lateClaimReversalIds(saleKey, refundedAfter),
+      });
+      for (const entry of result.entries) this.insertEntry(entry, kioskNo);
+    } catch (error) {
+      // Nothing left to take back (already reversed) or a claim without its sale's amount: leave it.
+      if (!(error instanceof LoyaltyError)) throw error;
+    }
+  }
+
   /**
    * Claims a sale for a member: the claims row (sale key UNIQUE), the earn entry, the balance and the
    * delivery to the sale's kiosk in one transaction. The second claim of a sale gets 'already-claimed'.
    */
   claim(input: { saleKey: string; kioskNo: number; saleNo: number; member: Member; via: 'phone' | 'staff'; points: number;
-    stamps: number; label: string; deliverTo: number | null; now: Date }): ClaimOutcome {
+    stamps: number; spend: number | null; label: string; deliverTo: number | null; now: Date; welcome?: boolean }): ClaimOutcome {
     return this.db.transaction((): ClaimOutcome => {
       const at = input.now.toISOString();
+      const program = this.shop(input.member.shopNo)!.program;
+      // Read inside the transaction: a saleReversed applied a moment earlier is seen.
+      const due = this.claimable(input.saleKey, input.points, input.stamps);
+      if (!due) return { ok: false, reason: 'sale-refunded' };
       const taken = this.sql(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
-        .run(input.saleKey, input.kioskNo, input.saleNo, input.member.id, input.via, input.points, input.stamps, at).changes;
+        .run(input.saleKey, input.kioskNo, input.saleNo, input.member.id, input.via, due.points, due.stamps, at).changes;
       if (taken === 0) return { ok: false, reason: 'already-claimed' };
+      // The sale's base entry as the kiosk's rules would write it (so refunds and tiers read it like any
+      // sale): its spend, and its stamps on the program's stamp card.
+      const card = due.stamps > 0 ? claimStampCard(program) : undefined;
+      const reason: Reason = { code: 'base', label: input.label, ...(card ? { ruleId: card } : {}) };
       const entry: LedgerEntry = {
-        id: `claim:${input.saleKey}`, memberId: input.member.id, kind: 'earn', points: input.points, stamps: input.stamps,
-        saleId: input.saleKey, reverses: null, reason: { code: 'claim', label: input.label }, at,
+        id: `claim:${input.saleKey}`, memberId: input.member.id, kind: 'earn', points: due.points, stamps: due.stamps,
+        saleId: input.saleKey, reverses: null, reason, ...(input.spend !== null ? { spend: input.spend } : {}), at,
       };
-      this.insertEntry(entry, input.kioskNo);
-      const balance = this.balance(input.member.id);
-      const shop = this.shop(input.member.shopNo)!;
+      const entries = [entry];
+      const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
+      if (welcomeRule && welcomeRule.points > 0) {
+        entries.push({ id: `welcome:${input.member.id}`, memberId: input.member.id, kind: 'bonus', points: welcomeRule.points, stamps: 0,
+          saleId: input.saleKey, reverses: null, reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' }, at });
+      }
+      const written = entries.filter((e) => this.insertEntry(e, input.kioskNo));
+      const view = memberView(program, input.member.id, this.entries(input.member.id), input.now);
       const accepted: ClaimAccepted = {
         deliveryId: randomUUID(), saleKey: input.saleKey, saleNo: input.saleNo, via: input.via,
         member: { id: input.member.id, no: input.member.no, name: input.member.name },
-        points: input.points, stamps: input.stamps,
-        balance: { points: balance.points, stamps: balance.stamps },
-        progress: progressFor(shop.program, balance), entries: [entry], at,
+        points: due.points, stamps: due.stamps,
+        balance: { points: view.points, stamps: view.stamps },
+        progress: view.progress, entries: written, at,
       };
       if (input.deliverTo !== null) {
         this.sql('INSERT INTO deliveries (id, kiosk_no, payload_json, created_at) VALUES (?, ?, ?, ?)')
@@ -305,3 +421,17 @@ export class HubStore {
     this.sql('DELETE FROM deliveries WHERE id = ? AND kiosk_no = ?').run(deliveryId, kioskNo);
   }
 }
+
+interface LedgerRow {
+  id: string; member_id: string; kind: LedgerEntry['kind']; points: number; stamps: number; sale_id: string | null;
+  reverses: string | null; reason_json: string; at: string; spend: number | null;
+}
+
+function toEntry(row: LedgerRow): LedgerEntry {
+  const entry: LedgerEntry = { id: row.id, memberId: row.member_id, kind: row.kind, points: row.points, stamps: row.stamps,
+    saleId: row.sale_id, reverses: row.reverses, reason: JSON.parse(row.reason_json) as Reason, at: row.at };
+  if (row.spend !== null) entry.spend = row.spend;
+  return entry;
+}
+
+export interface BalanceView { points: number; stamps: number; earned: number }

@@ -86,6 +86,21 @@ export const outboxMessageSchema = z.discriminatedUnion('type', [
     payload: z.object({ entries: z.array(ledgerEntrySchema).min(1).max(50) }).strict(),
   }).strict(),
   z.object({ id, at: instant, type: z.literal('memberEnrolled'), payload: memberRecordSchema }).strict(),
+  z.object({
+    id, at: instant, type: z.literal('saleReversed'),
+    /**
+     * A sale nobody had claimed at the kiosk was voided or refunded. `refunded` is the total refunded so
+     * far (cumulative), `full` when nothing is left. The hub then refuses the sale's QR (full) or pays
+     * only what is left of it pro rata, floor (partial). A claimed sale's reversal travels as ledgerAppended.
+     */
+    payload: z.object({
+      saleId: id,
+      saleNo: z.number().int().nonnegative(),
+      total: moneySchema,
+      refunded: moneySchema,
+      full: z.boolean(),
+    }).strict(),
+  }).strict(),
 ]);
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
@@ -101,7 +116,7 @@ export type SyncOutboxAck = z.infer<typeof syncOutboxAckSchema>;
 
 export const claimRefusalCodes = [
   'malformed', 'unsupported-version', 'unknown-kiosk', 'bad-signature', 'wrong-shop', 'expired',
-  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts',
+  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts', 'sale-refunded',
 ] as const;
 export type ClaimRefusalCode = (typeof claimRefusalCodes)[number];
 
@@ -134,6 +149,15 @@ export const claimAcceptedSchema = z.object({
   at: instant,
 }).strict();
 export type ClaimAccepted = z.infer<typeof claimAcceptedSchema>;
+
+/**
+ * Ids of the reversal entries that take back a claim the hub accepted before it heard that the kiosk
+ * had voided or refunded the sale (saleReversed): the hub and the kiosk write them with the same ids.
+ */
+export function lateClaimReversalIds(saleKey: string, refundedTotal: number): () => string {
+  let n = 0;
+  return () => `reversal:${saleKey}:${refundedTotal}:${n++}`;
+}
 
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),

@@ -2,7 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base32nopad } from '@scure/base';
-import { bytesToSafeLetters, safeLettersToBytes } from './codes';
+import { decodeSafeCode, encodeSafeCode } from './codes';
 import { CURRENCIES, type CurrencyCode, type Money } from './money';
 
 /**
@@ -18,9 +18,10 @@ import { CURRENCIES, type CurrencyCode, type Money } from './money';
  *   28..35 HMAC-SHA256(kiosk secret, "LKC1" ‖ bytes 0..27), first 8 bytes (64 bits)
  * The hub learned the kiosk secret at pairing, so it verifies with no call to the kiosk.
  *
- * Voucher: Ed25519-signed by the hub, written with LAYOUT_SAFE_ALPHABET (two letters per byte) so a
- * keyboard-wedge scanner types it right under every keyboard layout; any offline kiosk holding the
- * hub's public key verifies it.
+ * Voucher: Ed25519-signed by the hub, written in the scanner's safe-code format (core/codes.ts
+ * encodeSafeCode('voucher', …): `R`, two layout-safe letters per byte, one check letter) so a
+ * keyboard-wedge scanner types it right under every keyboard layout and classifyScan knows it for a
+ * voucher; any offline kiosk holding the hub's public key verifies it.
  */
 
 export const CLAIM_TOKEN_VERSION = 1;
@@ -198,7 +199,7 @@ export function voucherKeyPair(seed: Uint8Array): { secretKey: Uint8Array; publi
   return { secretKey: seed, publicKey: ed25519.getPublicKey(seed) };
 }
 
-/** Signed by the hub; returns the code written in layout-safe letters (190 letters). */
+/** Signed by the hub; returns the safe code (`R` + 190 letters + check letter = 192 letters). */
 export function createVoucher(data: VoucherData, hubSecretKey: Uint8Array): string {
   checkUint('shopNo', data.shopNo, UINT32_MAX);
   checkUint('memberNo', data.memberNo, UINT32_MAX);
@@ -221,7 +222,7 @@ export function createVoucher(data: VoucherData, hubSecretKey: Uint8Array): stri
   const all = new Uint8Array(body.length + signature.length);
   all.set(body);
   all.set(signature, body.length);
-  return bytesToSafeLetters(all);
+  return encodeSafeCode('voucher', all);
 }
 
 export interface VoucherVerifyContext {
@@ -232,8 +233,9 @@ export interface VoucherVerifyContext {
 
 /** Verifies a scanned voucher offline. Single use is the kiosk's (and hub's) ledger: redeem entry id from voucherId. */
 export function verifyVoucher(code: string, ctx: VoucherVerifyContext): Verified<VoucherData, VoucherRefusal> {
-  const bytes = safeLettersToBytes(code.trim().toUpperCase());
-  if (!bytes || bytes.length !== VOUCHER_BODY_BYTES + 64) return { ok: false, reason: 'malformed' };
+  const decoded = decodeSafeCode(code.trim());
+  if (!decoded.ok || decoded.kind !== 'voucher' || decoded.payload.length !== VOUCHER_BODY_BYTES + 64) return { ok: false, reason: 'malformed' };
+  const bytes = decoded.payload;
   const body = bytes.subarray(0, VOUCHER_BODY_BYTES);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   if (view.getUint8(0) !== VOUCHER_VERSION) return { ok: false, reason: 'unsupported-version' };

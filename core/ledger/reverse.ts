@@ -26,6 +26,11 @@ const PRO_RATA = new Set(['base', 'tier', 'campaign', 'stamps']);
 
 export type RefundRequest = 'full' | Money;
 
+/** What refunds totalling `refunded` of a sale of `total` take back of an amount-driven `n`: floor(n × refunded / total). */
+export function reversedShare(n: number, refunded: number, total: number): number {
+  return refunded >= total ? n : Number((BigInt(n) * BigInt(refunded)) / BigInt(total));
+}
+
 export type Shortfall = { memberId: string; points: number; stamps: Record<string, number> };
 
 export type ReverseResult = {
@@ -102,7 +107,7 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
   const when = at.toISOString();
   for (const e of originals) {
     const share = (n: number, refunded: number): number => (PRO_RATA.has(e.reason.code)
-      ? Number((BigInt(n) * BigInt(refunded)) / BigInt(total))
+      ? reversedShare(n, refunded, total)
       : refunded === total ? n : 0);
     const duePoints = share(e.points, refundedAfter) - share(e.points, refundedBefore);
     const dueStamps = share(e.stamps, refundedAfter) - share(e.stamps, refundedBefore);

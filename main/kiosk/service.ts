@@ -8,7 +8,7 @@ import { memberStateFromEntries, memberSummary } from '../../core/ledger/project
 import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program } from '../../core/program/schema';
-import type { ClaimAccepted, KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds, type ClaimAccepted, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
@@ -241,13 +241,23 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       entries = reversal.entries;
       notRecovered = sum(reversal.shortfalls.map((s) => s.points));
     }
+    const outbox = entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)];
+    // A sale nobody claimed here: tell the hub, so its QR pays only what is left (nothing after a full refund).
+    const token = sale.memberId === null && sale.claimToken !== null ? peekClaimToken(sale.claimToken) : undefined;
+    if (token?.ok) {
+      const refunded = sale.refunded + (amount?.amount ?? remaining);
+      outbox.push(this.outboxMessage('saleReversed', {
+        saleId: sale.id, saleNo: token.data.saleNo, total: sale.total,
+        refunded: { amount: refunded, currency: sale.total.currency }, full: kind === 'void' || refunded >= sale.total.amount,
+      }, null, at));
+    }
     const result = this.store.recordRefund({
       refund: { id: refundId, saleId: sale.id, kind, tillRefundId: refundKey ?? null, amount: amount ?? null, createdAt: at.toISOString() },
       entries,
-      outbox: entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)],
+      outbox,
     });
     const view = this.refundView(result.refund, result.sale, entries, notRecovered);
-    if (entries.length > 0) this.emit('outboxChanged');
+    if (outbox.length > 0) this.emit('outboxChanged');
     this.emit('refundRecorded', view);
     return view;
   }
@@ -258,13 +268,33 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   applyClaimAccepted(claim: ClaimAccepted): void {
     const sale = this.store.getSale(claim.saleKey);
     const at = claim.at;
-    if (sale) {
+    if (sale && (sale.status === 'recorded' || sale.status === 'partly-refunded')) {
       this.store.claimSale({ saleId: sale.id, memberId: claim.member.id, at, entries: claim.entries });
+    } else if (sale) {
+      // Voided or refunded in full here while the hub, not yet told, accepted its claim: keep the hub's
+      // entries and take them back at once, with the ids the hub uses when its saleReversed arrives.
+      this.store.appendEntries(claim.entries);
+      this.reverseLateClaim(sale, claim.member.id);
     } else {
       // A sale this kiosk no longer has (restored store): keep the member's entries all the same.
       this.store.appendEntries(claim.entries);
     }
     this.emit('claimAccepted', claim);
+  }
+
+  private reverseLateClaim(sale: StoredSale, memberId: string): void {
+    try {
+      const reversal = reverseSale({
+        program: this.programInForce, saleId: sale.id,
+        saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId).map((e) => asSaleBase(e, sale)),
+        memberEntries: this.store.entriesForMember(memberId), refund: 'full', at: this.now(),
+        ids: lateClaimReversalIds(sale.id, sale.refunded),
+      });
+      this.store.appendEntries(reversal.entries);
+    } catch (error) {
+      // Already taken back (the same claim delivered again): nothing to do.
+      if (!(error instanceof LoyaltyError)) throw error;
+    }
   }
 
   // ---- members ------------------------------------------------------------------------------

@@ -456,7 +456,8 @@ export class KioskStore {
       const sale = toSale(row);
       if (sale.memberId === input.memberId && sale.claimedAt !== null) return { status: 'duplicate', sale };
       if (sale.memberId !== null) return { status: 'already-claimed', sale };
-      if (sale.status !== 'recorded') throw new StoreConflictError(`Claim refused, nothing written — sale ${sale.id} is ${sale.status}.`);
+      // A partly refunded sale can still be claimed: the hub pays only what is left of it (saleReversed).
+      if (sale.status !== 'recorded' && sale.status !== 'partly-refunded') throw new StoreConflictError(`Claim refused, nothing written — sale ${sale.id} is ${sale.status}.`);
       this.open.prepare('UPDATE sales SET member_id = ?, claimed_at = ? WHERE id = ?').run(input.memberId, at, sale.id);
       const result = this.applyEntries(entries);
       this.applyOutbox(messages);

@@ -3,6 +3,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import type { Hub } from '../../cloud/hub';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { hexToBytes } from '../../core/sync-protocol';
+import { classifyScan } from '../../core/scan';
 import { verifyVoucher } from '../../core/tokens';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
@@ -59,13 +60,14 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     await page.fill('#contact', '+48 600 100 200');
     await page.check('#consent');
     await page.click('#join');
-    await page.waitForURL(/\/m\?claimed=18$/);
+    await page.waitForURL(/\/m\?claimed=18&welcome=50$/);
     expect(await page.locator('#flash').textContent()).toBe('Dziękujemy, Anna! +18 punktów');
-    expect(await page.locator('#balance').textContent()).toBe('18');
-    expect(await page.locator('#progress').textContent()).toBe('Jeszcze 7 pieczątek do: free coffee');
+    expect(await page.locator('#welcome').textContent()).toBe('Bonus powitalny: +50 punktów');
+    expect(await page.locator('#balance').textContent()).toBe('68');
+    expect(await page.locator('#progress').textContent()).toBe('Jeszcze 8 pieczątek do: Free coffee');
     expect(await page.locator('#tier').textContent()).toBe('Bronze');
     await expect.poll(() => thanks.length).toBe(1);
-    expect(thanks[0]).toMatchObject({ saleNo: 1, points: 18, member: { name: 'Anna' }, balance: { points: 18, stamps: 1 } });
+    expect(thanks[0]).toMatchObject({ saleNo: 1, points: 18, member: { name: 'Anna' }, balance: { points: 68, stamps: 1 } });
 
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'lk_member')).toMatchObject({ httpOnly: true });
@@ -79,25 +81,30 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     expect(await page.locator('#one-tap').textContent()).toBe('Odbierz jako Anna');
     await page.click('#one-tap');
     await page.waitForURL(/\/m\?claimed=150$/);
-    expect(await page.locator('#balance').textContent()).toBe('168');
+    expect(await page.locator('#balance').textContent()).toBe('218');
     expect(await page.locator('#stamps').textContent()).toBe('2');
-    expect(await page.locator('#history li').count()).toBe(2);
+    expect(await page.locator('#welcome').count()).toBe(0);
+    expect(await page.locator('#history li').count()).toBe(3);
+    // Every reward of the program with its cost; only the affordable ones can be redeemed.
+    expect(await page.locator('form.reward .cost').allTextContents()).toEqual(['9 pieczątek', '100 punktów', '60 punktów']);
+    expect(await page.locator('button.redeem').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-reward')))).toEqual(['1', '2']);
     await expect.poll(() => thanks.length).toBe(2);
 
     await page.click('button.redeem[data-reward="1"]');
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Twój kupon: Cake of the day');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Twój kupon: 10% off');
     expect(await page.locator('#voucher-qr svg').count()).toBe(1);
     await page.screenshot({ path: `${process.env.HUB_SCREENSHOT_DIR ?? tmp.dir}/voucher.png`, fullPage: true });
     const box = await page.locator('#voucher-qr svg').boundingBox();
     expect(box!.width).toBeGreaterThan(250);
     const code = (await page.locator('#voucher-code').textContent())!.trim();
     const verified = verifyVoucher(code, { hubPublicKey: hexToBytes(hub.hubPublicKey), shopNo: creds.shopNo, now: new Date() });
-    expect(verified).toMatchObject({ ok: true, data: { rewardNo: 1, costPoints: 150 } });
+    expect(verified).toMatchObject({ ok: true, data: { rewardNo: 1, costPoints: 100 } });
+    expect(classifyScan(code, { saleOpen: false })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher' });
 
     // The same receipt QR again: refused in Polish, nothing added.
     await page.goto(saleUrl(hub, creds, 2, 150));
     await page.click('#one-tap');
     expect(await page.locator('#message').textContent()).toBe('Punkty za te zakupy zostały już odebrane.');
-    expect(hub.store.balance(thanks[0]!.member.id).points).toBe(168);
+    expect(hub.store.balance(thanks[0]!.member.id).points).toBe(218);
   });
 });

@@ -136,14 +136,17 @@ describe('claims reach the kiosk', () => {
     c.on('claimAccepted', (e) => received.push(e));
     c.start();
     await until(() => received.length === 1 && hub.store.pendingDeliveries(creds.kioskNo).length === 0, 'queued claim delivery');
-    expect(received[0]).toMatchObject({ saleNo: 7, points: 18, via: 'phone', member: { name: 'Anna' }, balance: { points: 18 } });
-    expect(store.ledgerCount()).toBe(1);
+    expect(received[0]).toMatchObject({ saleNo: 7, points: 18, via: 'phone', member: { name: 'Anna' }, balance: { points: 68 } });
+    // The claim and the welcome bonus of a member who joined with it.
+    expect(received[0]!.entries.map((e) => e.id)).toEqual(['claim:K1-S7', `welcome:${received[0]!.member.id}`]);
+    expect(store.ledgerCount()).toBe(2);
 
     // Online now: the next claim arrives as it happens.
     const second = await phone.post(saleUrl(hub, creds, 8, 5), { mode: 'member' });
     expect(second.status).toBe(303);
     await until(() => received.length === 2, 'live claim delivery');
-    expect(received[1]).toMatchObject({ saleNo: 8, points: 5, balance: { points: 23 }, progress: { stampsToReward: 6, tier: 'Bronze' } });
+    expect(received[1]).toMatchObject({ saleNo: 8, points: 5, balance: { points: 73 }, progress: { stampsToReward: 7, rewardName: 'Free coffee', tier: 'Bronze' } });
+    expect(received[1]!.entries).toHaveLength(1);
   });
 
   it('a QR claimed by two phones and a staff scan at once: exactly one wins, the others are told why in their language', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseContact } from '../../cloud/contact';
 import { escapeHtml, claimPage } from '../../cloud/pages';
-import { DEFAULT_PROGRAM, affordable, progressFor } from '../../cloud/program-view';
+import { memberView } from '../../cloud/member-view';
+import type { LedgerEntry } from '../../core/ledger/entry';
+import { demoProgram } from '../../core/program/demo';
 import { claimAcceptedSchema, outboxMessageSchema, syncOutboxSchema, MAX_BATCH } from '../../core/sync-protocol';
 import { lanHubUrl } from '../../main/sync/lan';
 
@@ -18,12 +20,30 @@ describe('join form contact', () => {
   });
 });
 
-describe('member card rules (hub view of the program)', () => {
-  it('counts stamps to the reward, picks the tier and lists affordable rewards', () => {
-    expect(progressFor(DEFAULT_PROGRAM, { points: 0, stamps: 6, earned: 600 })).toEqual({ stampsToReward: 2, rewardName: 'free coffee', tier: 'Silver' });
-    expect(progressFor(DEFAULT_PROGRAM, { points: 0, stamps: 9, earned: 0 }).stampsToReward).toBe(0);
-    expect(affordable(DEFAULT_PROGRAM, { points: 160, stamps: 8, earned: 0 }).map((r) => r.rewardNo)).toEqual([0, 1]);
-    expect(affordable(DEFAULT_PROGRAM, { points: 10, stamps: 1, earned: 0 })).toEqual([]);
+describe('member card from the core projections and the program (demo program)', () => {
+  const program = demoProgram();
+  const at = '2026-11-25T09:00:00.000Z';
+  const entry = (id: string, points: number, stamps: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
+    id, memberId: 'm1', kind: 'earn', points, stamps, saleId: `s-${id}`, reverses: null, reason: { code: 'base' }, at, ...extra });
+
+  it('counts stamps on the card to its reward, takes the tier from spend and marks which rewards are affordable', () => {
+    const entries = [entry('a', 70, 0, { spend: 60_000 }), entry('b', 0, 7, { reason: { code: 'stamps', ruleId: 'coffee-card' } }),
+      entry('b', 999, 0), entry('other', 500, 0, { memberId: 'm2' })];
+    const view = memberView(program, 'm1', entries, new Date(at));
+    expect(view.progress).toEqual({ stampsToReward: 2, rewardName: 'Free coffee', tier: 'Silver' });
+    expect(view.points).toBe(70);
+    expect(view.stamps).toBe(7);
+    expect(view.rewards.map((r) => [r.reward.id, r.costPoints, r.costStamps, r.affordable])).toEqual([
+      ['free-coffee', 0, 9, false], ['ten-off', 100, 0, false], ['five-zl', 60, 0, true]]);
+  });
+
+  it('says the stamp reward is ready at a full card, and a reversal takes points and tier back', () => {
+    const entries = [entry('a', 120, 9, { spend: 60_000, reason: { code: 'base', ruleId: 'coffee-card' } }),
+      entry('r', -120, -9, { kind: 'reversal', reverses: 'a', saleId: 's-a', spend: -60_000, reason: { code: 'reversal', ruleId: 'coffee-card' } })];
+    expect(memberView(program, 'm1', entries.slice(0, 1), new Date(at)).progress).toEqual({ stampsToReward: 0, rewardName: 'Free coffee', tier: 'Silver' });
+    const after = memberView(program, 'm1', entries, new Date(at));
+    expect(after).toMatchObject({ points: 0, stamps: 0, progress: { stampsToReward: 9, tier: 'Bronze' } });
+    expect(after.rewards.every((r) => !r.affordable)).toBe(true);
   });
 });
 
@@ -42,6 +62,10 @@ describe('sync protocol schemas', () => {
   it('accepts a well-formed outbox message and refuses unknown types, extra fields and oversize batches', () => {
     expect(outboxMessageSchema.safeParse({ id: 'm1', at: entry.at, type: 'ledgerAppended', payload: { entries: [entry] } }).success).toBe(true);
     expect(outboxMessageSchema.safeParse({ id: 'm1', at: entry.at, type: 'dropTables', payload: {} }).success).toBe(false);
+    const reversed = { saleId: 'K1-S4', saleNo: 4, total: { amount: 1840, currency: 'PLN' }, refunded: { amount: 1840, currency: 'PLN' }, full: true };
+    expect(outboxMessageSchema.safeParse({ id: 'm2', at: entry.at, type: 'saleReversed', payload: reversed }).success).toBe(true);
+    expect(outboxMessageSchema.safeParse({ id: 'm2', at: entry.at, type: 'saleReversed', payload: { ...reversed, saleNo: -1 } }).success).toBe(false);
+    expect(outboxMessageSchema.safeParse({ id: 'm2', at: entry.at, type: 'saleReversed', payload: { ...reversed, full: 'yes' } }).success).toBe(false);
     expect(outboxMessageSchema.safeParse({ id: 'm1', at: entry.at, type: 'ledgerAppended', payload: { entries: [entry] }, extra: 1 }).success).toBe(false);
     const one = { id: 'm', at: entry.at, type: 'ledgerAppended', payload: { entries: [entry] } };
     expect(syncOutboxSchema.safeParse({ messages: Array.from({ length: MAX_BATCH + 1 }, () => one) }).success).toBe(false);

@@ -6,7 +6,8 @@ import {
   CLAIM_TOKEN_CHARS, claimSaleKey, claimUrl, createClaimToken, createVoucher, peekClaimToken, verifyClaimToken,
   verifyVoucher, voucherKeyPair, type ClaimTokenData,
 } from '../../core/tokens';
-import { isLayoutSafe } from '../../core/codes';
+import { decodeSafeCode, encodeSafeCode, isLayoutSafe } from '../../core/codes';
+import { classifyScan } from '../../core/scan';
 
 const secretA = new Uint8Array(32).fill(7);
 const secretB = new Uint8Array(32).fill(9);
@@ -79,10 +80,27 @@ describe('vouchers', () => {
     expect(verifyVoucher(code, { hubPublicKey: hub.publicKey, shopNo: 3, now })).toEqual({ ok: true, data: voucher });
   });
 
+  it('is written in the scanner format: classifyScan calls it a voucher to redeem, lower case (Caps Lock) too', () => {
+    const code = createVoucher(voucher, hub.secretKey);
+    expect(code).toMatch(/^R[A-HJ-NP-R]{191}$/);
+    expect(classifyScan(code, { saleOpen: false })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher', code });
+    expect(classifyScan(`${code}\n`.toLowerCase(), { saleOpen: true })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher' });
+    expect(verifyVoucher(code.toLowerCase(), { hubPublicKey: hub.publicKey, now })).toMatchObject({ ok: true, data: { costPoints: 120 } });
+  });
+
   it('refuses a changed, foreign-signed, expired or other-shop voucher', () => {
     const code = createVoucher(voucher, hub.secretKey);
-    const changed = createVoucher({ ...voucher, costPoints: 1 }, hub.secretKey).slice(0, 62) + code.slice(62);
+    // Body of a voucher for 1 point with the signature of the 120-point one, re-written with a valid check letter.
+    const cheap = decodeSafeCode(createVoucher({ ...voucher, costPoints: 1 }, hub.secretKey));
+    const real = decodeSafeCode(code);
+    if (!cheap.ok || !real.ok) throw new Error('vouchers must decode');
+    const changed = encodeSafeCode('voucher', Uint8Array.from([...cheap.payload.subarray(0, 31), ...real.payload.subarray(31)]));
     expect(verifyVoucher(changed, { hubPublicKey: hub.publicKey, now })).toEqual({ ok: false, reason: 'bad-signature' });
+    // One letter misread by the scanner: the check letter catches it before any signature maths.
+    const misread = code.slice(0, 40) + (code[40] === 'A' ? 'B' : 'A') + code.slice(41);
+    expect(verifyVoucher(misread, { hubPublicKey: hub.publicKey, now })).toEqual({ ok: false, reason: 'malformed' });
+    // A member code is not a voucher.
+    expect(verifyVoucher(encodeSafeCode('member', new Uint8Array(5)), { hubPublicKey: hub.publicKey, now })).toEqual({ ok: false, reason: 'malformed' });
     const other = ed25519.getPublicKey(new Uint8Array(32).fill(2));
     expect(verifyVoucher(code, { hubPublicKey: other, now })).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyVoucher(code, { hubPublicKey: hub.publicKey, now: new Date('2027-01-01T00:00:00Z') })).toEqual({ ok: false, reason: 'expired' });

@@ -1,0 +1,56 @@
+import type { LedgerEntry } from '../core/ledger/entry';
+import { memberSummary, type MemberSummary } from '../core/ledger/projections';
+import type { Program, Reward } from '../core/program/schema';
+import type { Progress } from '../core/sync-protocol';
+
+/**
+ * What the phone pages and the thank-you show of a member, composed from the core projections
+ * (memberSummary: balance, stamps per card, tier) and the program's rewards. No rules of its own.
+ */
+
+export interface RewardView {
+  reward: Reward;
+  /** Index in program.rewards: the voucher's rewardNo. */
+  rewardNo: number;
+  costPoints: number;
+  costStamps: number;
+  affordable: boolean;
+}
+
+export interface MemberView {
+  summary: MemberSummary;
+  points: number;
+  /** Stamps over all cards. */
+  stamps: number;
+  progress: Progress;
+  rewards: RewardView[];
+}
+
+/** The stamp card a claim's stamps go on: the program's first stamps rule (a claim token carries a count, not a card). */
+export function claimStampCard(program: Program): string | undefined {
+  return program.rules.find((rule) => rule.type === 'stamps')?.id;
+}
+
+export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
+  const summary = memberSummary(program, memberId, entries, at);
+  const onCard = (card: string): number => summary.stamps[card] ?? 0;
+  const rewards = program.rewards.map((reward, rewardNo): RewardView => {
+    const cost = reward.cost;
+    return 'points' in cost
+      ? { reward, rewardNo, costPoints: cost.points, costStamps: 0, affordable: summary.balance >= cost.points }
+      : { reward, rewardNo, costPoints: 0, costStamps: cost.stamps, affordable: onCard(cost.card) >= cost.stamps };
+  });
+  const stampReward = program.rewards.find((reward) => 'card' in reward.cost);
+  const stampCost = stampReward && 'card' in stampReward.cost ? stampReward.cost : undefined;
+  return {
+    summary,
+    points: summary.balance,
+    stamps: Object.values(summary.stamps).reduce((sum, n) => sum + n, 0),
+    progress: {
+      stampsToReward: stampCost ? Math.max(0, stampCost.stamps - onCard(stampCost.card)) : null,
+      rewardName: stampReward?.name ?? null,
+      tier: summary.tier?.name ?? null,
+    },
+    rewards,
+  };
+}

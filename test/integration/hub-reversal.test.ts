@@ -1,0 +1,244 @@
+// Voids and refunds reach the hub: an unclaimed sale's QR pays nothing after a void or full refund
+// and only what is left after a partial one; a claimed sale's reversal takes the points back on the
+// hub. Real parts: the kiosk store on disk, KioskService, the sync client, the hub on loopback.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import { DEMO_PROGRAM_DOCUMENT, demoProgram } from '../../core/program/demo';
+import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
+import { KioskService } from '../../main/kiosk/service';
+import { openStore, type KioskStore } from '../../main/store';
+import { SyncClient } from '../../main/sync/client';
+import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+
+// A Wednesday in Warsaw: no "x2 Tuesday". 25.50 zł with two coffees: 25 points, 2 stamps.
+const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+const REFUNDED_PL = 'Te zakupy zostały zwrócone lub anulowane, więc nie ma za nie punktów do odebrania.';
+
+const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+let tmp: ReturnType<typeof tempDir>;
+let hub: Hub;
+let creds: KioskCredentials;
+let store: KioskStore;
+let service: KioskService;
+let sync: SyncClient;
+const thanks: ClaimAccepted[] = [];
+
+beforeEach(async () => {
+  tmp = tempDir('hub-reversal');
+  hub = await testHub(tmp.dir);
+  creds = await pairedKiosk(hub);
+  store = openStore({ dir: `${tmp.dir}/kiosk` });
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
+  sync.on('claimAccepted', (claim) => {
+    service.applyClaimAccepted(claim);
+    thanks.push(claim);
+  });
+  service.on('outboxChanged', () => sync.kick());
+  thanks.length = 0;
+});
+
+afterEach(async () => {
+  sync.stop();
+  store.close();
+  await hub.close();
+  tmp.remove();
+});
+
+async function sale(tillSaleId: string, amount = 2550) {
+  const { sale: view } = await service.createSale({ tillSaleId, total: { amount, currency: 'PLN' }, at: WEDNESDAY,
+    lines: [{ name: 'Latte', quantity: 2, total: { amount, currency: 'PLN' }, category: 'coffee' }] });
+  expect(view).toMatchObject({ points: 25, stamps: 2, status: 'open' });
+  return view;
+}
+
+const drained = (): Promise<void> => until(() => store.pendingOutbox(10).length === 0, 'kiosk outbox to drain');
+const hubCount = (sql: string): number => (hub.store.db.prepare(sql).get() as { n: number }).n;
+
+describe('a reversed sale on the hub', () => {
+  it('a voided unclaimed sale: its QR is refused in the phone language and nothing is written; the kiosk sent saleReversed', async () => {
+    const view = await sale('V-1');
+    await service.voidSale('V-1');
+    expect(store.pendingOutbox(10).map((m) => m.topic)).toContain('saleReversed');
+    await drained();
+    expect(hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 2550, full: true });
+
+    const phone = new Phone('pl-PL');
+    const page = await phone.get(view.claimUrl!);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain(REFUNDED_PL);
+    const posted = await phone.join(view.claimUrl!, '+48 600 100 300', 'Ola');
+    expect(posted.status).toBe(410);
+    await expect(new Phone('de-DE').get(view.claimUrl!)).resolves.toMatchObject({ text: expect.stringContaining('erstattet oder storniert') });
+    // A staff scan of the receipt is refused too.
+    const member = hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, new Date());
+    const token = view.claimUrl!.split('/C/')[1]!;
+    await until(() => sync.connected, 'kiosk online');
+    expect(await sync.claimSale(token, member.id)).toMatchObject({ ok: false, reason: 'sale-refunded', message: expect.stringContaining('refunded or cancelled') });
+    expect({ claims: hubCount('SELECT count(*) AS n FROM claims'), ledger: hub.store.ledgerCount(), members: hubCount('SELECT count(*) AS n FROM members') })
+      .toEqual({ claims: 0, ledger: 0, members: 1 });
+  });
+
+  it('a partly refunded unclaimed sale pays what is left, pro rata with floor; a full refund after it closes the QR', async () => {
+    const view = await sale('P-1');
+    await service.refundSale('P-1', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
+    await drained();
+    expect(hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 1000, full: false });
+    // 25 − floor(25 × 1000 / 2550) = 25 − 9 = 16 points; 2 − floor(2 × 1000 / 2550) = 2 stamps.
+    const phone = new Phone('en-GB');
+    expect((await phone.get(view.claimUrl!)).text).toContain('16 points for your purchase');
+
+    const other = await sale('P-2');
+    await service.refundSale('P-2', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
+    await service.refundSale('P-2', { amount: { amount: 1550, currency: 'PLN' }, refundId: 'r2' });
+    await drained();
+    expect(hub.store.saleReversal(other.saleId)).toMatchObject({ refunded: 2550, full: true });
+    expect((await phone.get(other.claimUrl!)).status).toBe(410);
+
+    const joined = await phone.join(view.claimUrl!, 'kim@example.com', 'Kim');
+    expect(joined.location).toBe('/m?claimed=16&welcome=50');
+    await until(() => thanks.length === 1, 'thank-you on the kiosk');
+    expect(thanks[0]).toMatchObject({ points: 16, stamps: 2, balance: { points: 66, stamps: 2 } });
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">66</);
+  });
+
+  it('a claimed sale voided at the kiosk (KioskService.voidSale): the reversal reaches the hub and the card shows the balance back', async () => {
+    const view = await sale('C-1');
+    const phone = new Phone('pl-PL');
+    expect((await phone.join(view.claimUrl!, '+48 600 100 500', 'Anna')).status).toBe(303);
+    await until(() => thanks.length === 1 && service.getSaleById(view.saleId)?.status === 'claimed', 'claim on the kiosk');
+    const memberId = thanks[0]!.member.id;
+    expect(hub.store.balance(memberId)).toMatchObject({ points: 75, stamps: 2 });
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">75</);
+
+    const refund = await service.voidSale('C-1');
+    expect(refund).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
+    // Claimed at the kiosk: the reversal entries travel as ledgerAppended, no saleReversed.
+    const topics = store.pendingOutbox(10).map((m) => m.topic);
+    expect(topics).toContain('ledgerAppended');
+    expect(topics).not.toContain('saleReversed');
+    await drained();
+    expect(hub.store.saleReversal(view.saleId)).toBeUndefined();
+    expect(hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
+    const card = await phone.get(`${hub.url}/m`);
+    expect(card.text).toMatch(/id="balance">0</);
+    expect(card.text).toMatch(/id="stamps">0</);
+    expect(card.text).toContain('Jeszcze 9 pieczątek do: Free coffee');
+    // The QR stays taken.
+    const again = await phone.post(view.claimUrl!, { mode: 'member' });
+    expect(again.status).toBe(409);
+    expect(hub.store.ledgerCount()).toBe(4);
+  });
+});
+
+describe('welcome bonus for a phone join', () => {
+  it('is paid once, to a member who joins with the claim, as welcome:<memberId>; not with a program without a welcome rule', async () => {
+    const phone = new Phone('cs-CZ');
+    const first = await sale('W-1');
+    const joined = await phone.join(first.claimUrl!, 'jana@example.cz', 'Jana');
+    expect(joined.location).toBe('/m?claimed=25&welcome=50');
+    const card = await phone.get(`${hub.url}${joined.location!}`);
+    expect(card.text).toContain('Uvítací bonus: +50 bodů');
+    expect(card.text).toMatch(/id="balance">75</);
+    await until(() => thanks.length === 1, 'thank-you');
+    const memberId = thanks[0]!.member.id;
+    expect(thanks[0]!.entries.map((e) => [e.id, e.kind, e.points, e.reason.code])).toEqual([
+      [`claim:${first.saleId}`, 'earn', 25, 'base'], [`welcome:${memberId}`, 'bonus', 50, 'welcome']]);
+    // The kiosk's ledger has both, on the sale.
+    expect(store.entriesForSale(first.saleId).map((e) => e.id).sort()).toEqual([`claim:${first.saleId}`, `welcome:${memberId}`]);
+
+    // The same person joins again on another phone with the same e-mail: found, no second bonus.
+    const second = await sale('W-2');
+    expect((await new Phone('cs-CZ').join(second.claimUrl!, 'jana@example.cz', 'Jana')).location).toBe('/m?claimed=25');
+    expect(hub.store.balance(memberId).points).toBe(100);
+    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
+
+    // The owner's program without a welcome rule: a new member gets the sale's points only.
+    hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, rules: DEMO_PROGRAM_DOCUMENT.rules.filter((r) => r.type !== 'welcome') });
+    const third = await sale('W-3');
+    expect((await new Phone('de-DE').join(third.claimUrl!, 'max@example.de', 'Max')).location).toBe('/m?claimed=25');
+    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
+    // A bad program document is refused and changes nothing.
+    expect(() => hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, currency: 'XXX' })).toThrow(/currency/);
+    expect(hub.store.shop(1)!.program.rules.some((r) => r.type === 'welcome')).toBe(false);
+  });
+});
+
+describe('a claim the hub accepted while the kiosk was offline, and the kiosk voided the sale meanwhile', () => {
+  it('the hub takes the points back when the saleReversed arrives; the kiosk takes the late thank-you without failing', async () => {
+    const view = await sale('R-1');
+    sync.stop();
+    const phone = new Phone('pl-PL');
+    const joined = await phone.join(view.claimUrl!, '+48 600 100 600', 'Basia');
+    expect(joined.location).toBe('/m?claimed=25&welcome=50');
+    const memberId = hub.store.memberByContact(1, { phone: '+48600100600', email: null })!.id;
+    expect(hub.store.balance(memberId).points).toBe(75);
+
+    await service.voidSale('R-1'); // offline: the kiosk does not know of the claim
+    expect(store.pendingOutbox(10).map((m) => m.topic).at(-1)).toBe('saleReversed');
+    sync.start();
+    await drained();
+    await until(() => thanks.length === 1 && hub.store.pendingDeliveries(creds.kioskNo).length === 0, 'late thank-you');
+    // Full void: the sale's points and the welcome paid with it are reversed by the core rules, once.
+    expect(hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
+    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);
+    expect(service.getSaleById(view.saleId)?.status).toBe('voided');
+    // The kiosk took the late claim back itself, with the hub's ids: both ledgers agree.
+    const kioskIds = store.entriesForMember(memberId).map((e) => e.id).sort();
+    const hubIds = hub.store.entries(memberId).map((e) => e.id).sort();
+    expect(kioskIds).toEqual(hubIds);
+    expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`, `reversal:${view.saleId}:2550:1`]);
+    expect(store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
+    // The same thank-you delivered again changes nothing.
+    service.applyClaimAccepted(thanks[0]!);
+    expect(store.entriesForMember(memberId)).toHaveLength(4);
+  });
+});
+
+describe('the shop program on the hub', () => {
+  it('the owner reads and replaces it over HTTP; a bad document is refused with field paths and changes nothing', async () => {
+    const auth = { authorization: `Bearer ${hub.ownerToken}` };
+    const got = await fetch(`${hub.url}/owner/program`, { headers: auth });
+    expect(await got.json()).toMatchObject({ name: 'Kawiarnia Pod Lipą', rewards: [{ id: 'free-coffee' }, { id: 'ten-off' }, { id: 'five-zl' }] });
+    const bad = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth,
+      body: JSON.stringify({ ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'x', name: 'Tea', product: 'tea', cost: { stamps: 5, card: 'tea-card' } }] }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ issues: [{ path: 'rewards.0.cost.card', message: 'no stamps rule with id "tea-card"' }] });
+    expect((await fetch(`${hub.url}/owner/program`, { method: 'PUT', body: '{}' })).status).toBe(401);
+    expect(hub.store.shop(1)!.program.rewards).toHaveLength(3);
+
+    const smaller = { ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'free-coffee', name: 'Darmowa kawa', product: 'coffee', cost: { stamps: 5, card: 'coffee-card' } }] };
+    const ok = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth, body: JSON.stringify(smaller) });
+    expect(ok.status).toBe(200);
+    // The member card follows the new program at once.
+    const view = await sale('O-1');
+    const phone = new Phone('pl-PL');
+    const joined = await phone.join(view.claimUrl!, '+48 600 100 700', 'Ola');
+    const card = await phone.get(`${hub.url}${joined.location!}`);
+    expect(card.text).toContain('Jeszcze 3 pieczątki do: Darmowa kawa');
+    expect(card.text).not.toContain('10% off');
+  });
+
+  it('a hub store from before (stand-in program, no spend column) is upgraded to the demo core program', async () => {
+    const dataDir = `${tmp.dir}/hub`;
+    await hub.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(`${dataDir}/hub.sqlite`);
+    db.exec(`DROP TABLE sale_reversals; ALTER TABLE ledger DROP COLUMN spend;
+      UPDATE shops SET program_json = '{"stampGoal":8,"stampRewardName":"free coffee","rewards":[],"tiers":[],"voucherDays":30}'`);
+    db.pragma('user_version = 1');
+    db.close();
+    hub = await testHub(tmp.dir);
+    expect(hub.store.shop(1)!.program.name).toBe('Kawiarnia Pod Lipą');
+    expect(hub.store.saleReversal('K1-S1')).toBeUndefined();
+    expect(hub.store.db.pragma('user_version', { simple: true })).toBe(2);
+  });
+});

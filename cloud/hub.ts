@@ -96,7 +96,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const outcome = store.claim({
       saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
       spend: data.total?.amount ?? null, welcome,
-      label: via === 'phone' ? 'QR' : 'scan', deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
+      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) void flushDeliveries(data.kioskNo);
@@ -373,15 +373,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const target = sockets[0];
     if (!target) return;
     for (const delivery of store.pendingDeliveries(kioskNo)) {
-      if (inFlight.has(delivery.deliveryId)) continue;
-      inFlight.add(delivery.deliveryId);
-      target.timeout(10_000).emit('claimAccepted', delivery, (error: Error | null, answer: unknown) => {
-        inFlight.delete(delivery.deliveryId);
+      const deliveryId = delivery.payload.deliveryId;
+      if (inFlight.has(deliveryId)) continue;
+      inFlight.add(deliveryId);
+      const answered = (error: Error | null, answer: unknown): void => {
+        inFlight.delete(deliveryId);
         const ok = !error && typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
-        if (ok) store.deliveryAcked(kioskNo, delivery.deliveryId);
+        if (ok) store.deliveryAcked(kioskNo, deliveryId);
         // Not acknowledged in time: keep it queued and try again while the kiosk stays connected.
         else setTimeout(() => { void flushDeliveries(kioskNo); }, 5_000).unref();
-      });
+      };
+      if (delivery.event === 'claimAccepted') target.timeout(10_000).emit('claimAccepted', delivery.payload, answered);
+      else target.timeout(10_000).emit('claimRefused', delivery.payload, answered);
     }
   }
 
@@ -399,6 +402,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           return;
         }
         ack({ ok: true, acked: store.applyOutbox(kiosk, parsed.data.messages, now()) });
+        // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
+        void flushDeliveries(kiosk.no);
       } catch (error) {
         log(`syncOutbox from ${kiosk.name} failed: ${String(error)}`);
         ack({ ok: false, error: 'hub could not store the batch; it will be retried' });

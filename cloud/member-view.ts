@@ -26,10 +26,6 @@ export interface MemberView {
   rewards: RewardView[];
 }
 
-/** The stamp card a claim's stamps go on: the program's first stamps rule (a claim token carries a count, not a card). */
-export function claimStampCard(program: Program): string | undefined {
-  return program.rules.find((rule) => rule.type === 'stamps')?.id;
-}
 
 export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
   const summary = memberSummary(program, memberId, entries, at);

@@ -2,15 +2,16 @@ import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimDue, claimEntry, refusedClaimReversal } from '../core/claims';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { LoyaltyError } from '../core/ledger/errors';
-import { reverseSale, reversedShare, type RefundRequest } from '../core/ledger/reverse';
+import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
-import type { ClaimAccepted, OutboxMessage } from '../core/sync-protocol';
+import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
-import { claimStampCard, memberView, type MemberView } from './member-view';
+import { memberView, type MemberView } from './member-view';
 
 /**
  * The hub's embedded store: one SQLite file, WAL, synchronous=FULL, every write one transaction.
@@ -49,6 +50,8 @@ const MIGRATIONS: string[] = [
      refunded INTEGER NOT NULL, full INTEGER NOT NULL, at TEXT NOT NULL);
    UPDATE shops SET program_json = '${serializeProgram(loadProgram(JSON.stringify(DEMO_PROGRAM_DOCUMENT))).replaceAll("'", "''")}'
      WHERE json_extract(program_json, '$.version') IS NULL;`,
+  // 3: deliveries carry their event (claimAccepted, claimRefused).
+  `ALTER TABLE deliveries ADD COLUMN event TEXT NOT NULL DEFAULT 'claimAccepted';`,
 ];
 
 export interface Shop { no: number; id: string; name: string; privacyText: string; program: Program }
@@ -57,6 +60,9 @@ export interface Member {
   no: number; id: string; shopNo: number; name: string | null; phone: string | null; email: string | null;
 }
 export interface HistoryRow { id: string; kind: string; points: number; stamps: number; at: string; label: string | null }
+
+/** A hub → kiosk event waiting in the kiosk's queue until the kiosk acks it. */
+export type Delivery = { event: 'claimAccepted'; payload: ClaimAccepted } | { event: 'claimRefused'; payload: ClaimRefused };
 
 export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' | 'sale-refunded' };
 
@@ -252,13 +258,7 @@ export class HubStore {
    * and stamps less the refunded share (floor, the rule of core/ledger/reverse) after a partial one.
    */
   claimable(saleKey: string, points: number, stamps: number): { points: number; stamps: number } | undefined {
-    const reversal = this.saleReversal(saleKey);
-    if (!reversal) return { points, stamps };
-    if (reversal.full || reversal.refunded >= reversal.total) return undefined;
-    return {
-      points: points - reversedShare(points, reversal.refunded, reversal.total),
-      stamps: stamps - reversedShare(stamps, reversal.refunded, reversal.total),
-    };
+    return claimDue(points, stamps, this.saleReversal(saleKey));
   }
 
   history(memberId: string, limit = 20): HistoryRow[] {
@@ -333,18 +333,55 @@ export class HubStore {
               ON CONFLICT(sale_key) DO UPDATE SET refunded = max(refunded, excluded.refunded), full = max(full, excluded.full), at = excluded.at`)
               .run(saleKey, kiosk.no, p.total.amount, p.refunded.amount, p.full ? 1 : 0, message.at);
             // The hub accepted a claim of this sale the kiosk had not heard of when it reversed it: take back here.
-            const claimed = this.sql("SELECT member_id FROM claims WHERE sale_key = ? AND via != 'till'").get(saleKey) as { member_id: string } | undefined;
+            const claimed = this.sql("SELECT member_id FROM claims WHERE sale_key = ? AND via NOT IN ('till', 'offline')").get(saleKey) as { member_id: string } | undefined;
             if (claimed && p.refunded.amount > before) {
               this.reverseHubClaim(saleKey, claimed.member_id, p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
                 p.refunded.amount, kiosk.no, now);
             }
             break;
           }
+          case 'saleClaimed':
+            this.applyOfflineClaim(kiosk, message.payload, message.at, now);
+            break;
         }
         mark.run(message.id, kiosk.no, now.toISOString());
       }
       return messages.map((m) => m.id);
     }).immediate();
+  }
+
+  /**
+   * A staff claim the kiosk made while the hub was down. The first claim of a sale wins: if nobody
+   * has claimed it, it is this member's (claims row + the kiosk's entry, same id on both sides); if a
+   * phone (or anyone) came first, the kiosk's entry is written and taken back at once
+   * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
+   */
+  private applyOfflineClaim(kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): void {
+    // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
+    const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
+    if (p.saleId !== saleKey) throw new Error(`saleClaimed for ${p.saleId} is not sale ${p.saleNo} of kiosk ${kiosk.no}`);
+    const points = p.entries.reduce((n, e) => n + e.points, 0);
+    const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
+    const taken = this.sql(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
+      VALUES (?, ?, ?, ?, 'offline', ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
+      .run(saleKey, kiosk.no, p.saleNo, p.memberId, points, stamps, at).changes;
+    const first = this.sql('SELECT member_id, via FROM claims WHERE sale_key = ?').get(saleKey) as { member_id: string; via: string };
+    // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
+    if (taken === 0 && first.via === 'offline' && first.member_id === p.memberId) return;
+    for (const entry of p.entries) this.insertEntry(entry, kiosk.no);
+    if (taken === 1) return;
+    const refusedAt = now.toISOString();
+    for (const entry of p.entries) if (entry.kind !== 'reversal') this.insertEntry(refusedClaimReversal(entry, refusedAt), kiosk.no);
+    const winnerId = first.member_id;
+    const winner = this.member(winnerId);
+    const refused: ClaimRefused = {
+      deliveryId: randomUUID(), saleKey, saleNo: p.saleNo, refusedMemberId: p.memberId,
+      winner: { id: winnerId, no: winner?.no ?? 0, name: winner?.name ?? null },
+      entries: (this.sql('SELECT * FROM ledger WHERE sale_id = ? ORDER BY rowid').all(saleKey) as LedgerRow[]).map(toEntry),
+      at: refusedAt,
+    };
+    this.sql("INSERT INTO deliveries (id, kiosk_no, payload_json, created_at, event) VALUES (?, ?, ?, ?, 'claimRefused')")
+      .run(refused.deliveryId, kiosk.no, JSON.stringify(refused), refusedAt);
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
@@ -370,7 +407,7 @@ export class HubStore {
    * delivery to the sale's kiosk in one transaction. The second claim of a sale gets 'already-claimed'.
    */
   claim(input: { saleKey: string; kioskNo: number; saleNo: number; member: Member; via: 'phone' | 'staff'; points: number;
-    stamps: number; spend: number | null; label: string; deliverTo: number | null; now: Date; welcome?: boolean }): ClaimOutcome {
+    stamps: number; spend: number | null; deliverTo: number | null; now: Date; welcome?: boolean }): ClaimOutcome {
     return this.db.transaction((): ClaimOutcome => {
       const at = input.now.toISOString();
       const program = this.shop(input.member.shopNo)!.program;
@@ -381,14 +418,9 @@ export class HubStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
         .run(input.saleKey, input.kioskNo, input.saleNo, input.member.id, input.via, due.points, due.stamps, at).changes;
       if (taken === 0) return { ok: false, reason: 'already-claimed' };
-      // The sale's base entry as the kiosk's rules would write it (so refunds and tiers read it like any
-      // sale): its spend, and its stamps on the program's stamp card.
-      const card = due.stamps > 0 ? claimStampCard(program) : undefined;
-      const reason: Reason = { code: 'base', label: input.label, ...(card ? { ruleId: card } : {}) };
-      const entry: LedgerEntry = {
-        id: `claim:${input.saleKey}`, memberId: input.member.id, kind: 'earn', points: due.points, stamps: due.stamps,
-        saleId: input.saleKey, reverses: null, reason, ...(input.spend !== null ? { spend: input.spend } : {}), at,
-      };
+      // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
+      const entry = claimEntry({ program, saleKey: input.saleKey, memberId: input.member.id, via: input.via,
+        points: due.points, stamps: due.stamps, spend: input.spend, at });
       const entries = [entry];
       const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
       if (welcomeRule && welcomeRule.points > 0) {
@@ -412,9 +444,10 @@ export class HubStore {
     }).immediate();
   }
 
-  pendingDeliveries(kioskNo: number, limit = 100): ClaimAccepted[] {
-    return (this.sql('SELECT payload_json FROM deliveries WHERE kiosk_no = ? ORDER BY created_at, rowid LIMIT ?')
-      .all(kioskNo, limit) as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as ClaimAccepted);
+  pendingDeliveries(kioskNo: number, limit = 100): Delivery[] {
+    return (this.sql('SELECT event, payload_json FROM deliveries WHERE kiosk_no = ? ORDER BY created_at, rowid LIMIT ?')
+      .all(kioskNo, limit) as { event: Delivery['event']; payload_json: string }[])
+      .map((r) => ({ event: r.event, payload: JSON.parse(r.payload_json) as never }));
   }
 
   deliveryAcked(kioskNo: number, deliveryId: string): void {

@@ -101,6 +101,22 @@ export const outboxMessageSchema = z.discriminatedUnion('type', [
       full: z.boolean(),
     }).strict(),
   }).strict(),
+  z.object({
+    id, at: instant, type: z.literal('saleClaimed'),
+    /**
+     * Staff claimed one of this kiosk's sales for a member while the hub was down
+     * (KioskService.claimSaleOffline). `entries` is the claim's entry from core/claims (`claimEntry`,
+     * id `claim:<saleKey>:offline`). The hub claims the sale for the member if nobody has; if a phone
+     * came first, the first claim wins and the hub answers with `claimRefused`.
+     */
+    payload: z.object({
+      saleId: id,
+      saleNo: z.number().int().nonnegative(),
+      memberId: id,
+      entries: z.array(ledgerEntrySchema).min(1).max(10),
+    }).strict().refine((p) => p.entries.every((e) => e.saleId === p.saleId && e.memberId === p.memberId),
+      { error: 'saleClaimed: every entry must be for the claimed sale and member' }),
+  }).strict(),
 ]);
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
@@ -159,6 +175,24 @@ export function lateClaimReversalIds(saleKey: string, refundedTotal: number): ()
   return () => `reversal:${saleKey}:${refundedTotal}:${n++}`;
 }
 
+/**
+ * Event hub → kiosk: a claim this kiosk made offline (saleClaimed) was refused because the sale had
+ * been claimed first (by a phone, or by another member). `entries` are all the hub's ledger rows of
+ * the sale — the winner's claim, the refused member's claim and its reversal (`refusedClaimReversalId`)
+ * — which the kiosk appends as they are, so both ledgers end with the same rows.
+ */
+export const claimRefusedSchema = z.object({
+  deliveryId: id,
+  saleKey: id,
+  saleNo: z.number().int().nonnegative(),
+  /** The member the kiosk claimed for, who gets nothing. */
+  refusedMemberId: id,
+  winner: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+  entries: z.array(ledgerEntrySchema).max(50),
+  at: instant,
+}).strict();
+export type ClaimRefused = z.infer<typeof claimRefusedSchema>;
+
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
   z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string() }).strict(),
@@ -174,6 +208,7 @@ export const kioskToHub = {
 } as const;
 export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
+  claimRefused: { payload: claimRefusedSchema, ack: eventAckSchema },
 } as const;
 
 export type Ack<T> = (result: T) => void;
@@ -183,4 +218,5 @@ export interface KioskToHubEvents {
 }
 export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+  claimRefused: (payload: ClaimRefused, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
 }

@@ -14,6 +14,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'Scanner {name} was disconnected — check the cable; it reconnects by itself.',
     scannerOpenFailed: 'Scanner {name} could not be opened ({detail}) — check the cable and the settings.',
     scannerListFailed: 'Cannot list the serial ports on this machine — using the configured scanner ports: {paths}.',
+    claimOfflineSaved: 'Hub offline — the points for sale {saleNo} were given to {name} here and will be sent when the hub is back.',
+    claimOfflineRefused: 'Sale {saleNo} had already been collected by another customer while the hub was offline — the points given to {name} were taken back.',
   },
   pl: {
     scanUnknown: 'To nie jest karta klienta, bon ani paragon — nic nie zostało zmienione.',
@@ -27,6 +29,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'Skaner {name} został odłączony — sprawdź kabel; połączy się ponownie sam.',
     scannerOpenFailed: 'Nie można otworzyć skanera {name} ({detail}) — sprawdź kabel i ustawienia.',
     scannerListFailed: 'Nie można wyświetlić portów szeregowych na tym komputerze — używam skonfigurowanych portów skanera: {paths}.',
+    claimOfflineSaved: 'Hub offline — punkty za sprzedaż {saleNo} przyznano tu klientowi {name}; zostaną wysłane, gdy hub wróci.',
+    claimOfflineRefused: 'Sprzedaż {saleNo} została już odebrana przez innego klienta, gdy hub był offline — punkty przyznane klientowi {name} zostały cofnięte.',
   },
   hu: {
     scanUnknown: 'Ez a kód nem törzsvásárlói kártya, kupon vagy nyugta — semmi sem változott.',
@@ -40,6 +44,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'A(z) {name} szkenner kapcsolata megszakadt — ellenőrizze a kábelt; magától újracsatlakozik.',
     scannerOpenFailed: 'A(z) {name} szkenner nem nyitható meg ({detail}) — ellenőrizze a kábelt és a beállításokat.',
     scannerListFailed: 'A soros portok nem listázhatók ezen a gépen — a beállított szkennerportokat használom: {paths}.',
+    claimOfflineSaved: 'A hub nem elérhető — a(z) {saleNo}. eladás pontjait itt {name} kapta meg; elküldjük, amint a hub újra elérhető.',
+    claimOfflineRefused: 'A(z) {saleNo}. eladás pontjait már egy másik vásárló beváltotta, amíg a hub nem volt elérhető — a(z) {name} számára adott pontokat visszavontuk.',
   },
   sk: {
     scanUnknown: 'Tento kód nie je zákaznícka karta, poukážka ani účtenka — nič sa nezmenilo.',
@@ -53,6 +59,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'Skener {name} bol odpojený — skontrolujte kábel; pripojí sa sám.',
     scannerOpenFailed: 'Skener {name} sa nedá otvoriť ({detail}) — skontrolujte kábel a nastavenia.',
     scannerListFailed: 'Sériové porty sa na tomto počítači nedajú vypísať — používam nastavené porty skenera: {paths}.',
+    claimOfflineSaved: 'Hub je offline — body za predaj {saleNo} boli pridelené zákazníkovi {name} tu a odošlú sa, keď bude hub opäť dostupný.',
+    claimOfflineRefused: 'Predaj {saleNo} si už vyzdvihol iný zákazník, kým bol hub offline — body pridelené zákazníkovi {name} boli stornované.',
   },
   cs: {
     scanUnknown: 'Tento kód není zákaznická karta, poukaz ani účtenka — nic se nezměnilo.',
@@ -66,6 +74,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'Skener {name} byl odpojen — zkontrolujte kabel; připojí se sám.',
     scannerOpenFailed: 'Skener {name} nelze otevřít ({detail}) — zkontrolujte kabel a nastavení.',
     scannerListFailed: 'Sériové porty nelze na tomto počítači vypsat — používám nastavené porty skeneru: {paths}.',
+    claimOfflineSaved: 'Hub je offline — body za prodej {saleNo} byly přiděleny zákazníkovi {name} zde a odešlou se, až bude hub opět dostupný.',
+    claimOfflineRefused: 'Prodej {saleNo} si už vyzvedl jiný zákazník, když byl hub offline — body přidělené zákazníkovi {name} byly stornovány.',
   },
   de: {
     scanUnknown: 'Dieser Code ist keine Kundenkarte, kein Gutschein und kein Bon — nichts wurde geändert.',
@@ -79,6 +89,8 @@ export const scanMessages = defineMessages({
     scannerDisconnected: 'Scanner {name} wurde getrennt — Kabel prüfen; er verbindet sich von selbst wieder.',
     scannerOpenFailed: 'Scanner {name} lässt sich nicht öffnen ({detail}) — Kabel und Einstellungen prüfen.',
     scannerListFailed: 'Die seriellen Anschlüsse dieses Geräts lassen sich nicht auflisten — verwende die eingestellten Scanner-Anschlüsse: {paths}.',
+    claimOfflineSaved: 'Hub offline — die Punkte für Verkauf {saleNo} wurden hier {name} gutgeschrieben und werden gesendet, sobald der Hub wieder da ist.',
+    claimOfflineRefused: 'Verkauf {saleNo} war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die {name} gutgeschriebenen Punkte wurden zurückgebucht.',
   },
 });
 

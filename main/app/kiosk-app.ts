@@ -90,6 +90,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
 
     const sync = new SyncClient({ hubUrl: hubAddress, credentials: creds, outbox: service.outbox() });
     sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
+    sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
     sync.on('status', (status) => {
       service.setServiceStatus('hub', status.state);
       log(`hub: ${status.state} — ${status.detail}`);

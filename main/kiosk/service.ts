@@ -8,7 +8,8 @@ import { memberStateFromEntries, memberSummary } from '../../core/ledger/project
 import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program } from '../../core/program/schema';
-import { lateClaimReversalIds, type ClaimAccepted, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
+import { claimDue, claimEntry } from '../../core/claims';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
@@ -46,6 +47,8 @@ export interface SaleCreatedEvent {
 export interface KioskServiceEvents {
   saleCreated: [SaleCreatedEvent];
   claimAccepted: [ClaimAccepted];
+  /** A claim made here while the hub was down lost to an earlier claim; its entries were taken back. */
+  claimRefused: [ClaimRefused];
   refundRecorded: [RefundView];
   /** An outbox write happened: the sync client should drain. */
   outboxChanged: [];
@@ -297,6 +300,48 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     }
   }
 
+  // ---- staff claims while the hub is down ---------------------------------------------------
+
+  /**
+   * Staff claim a sale for a member with the hub down (SyncClient.claimSale threw HubOfflineError):
+   * the member is attached, the claim's entry (core/claims `claimEntry`, id `claim:<saleKey>:offline`)
+   * written and `saleClaimed` queued, in one store transaction. The hub decides later; if a phone was
+   * first it answers `claimRefused` (applyClaimRefused). A second call for the same member is a no-op.
+   */
+  claimSaleOffline(input: { saleId: string; memberId: string }): OfflineClaim {
+    const sale = this.store.getSale(input.saleId);
+    if (!sale) throw new Refusal('not_found', `no sale ${JSON.stringify(input.saleId)} on this kiosk`);
+    const member = this.store.getMember(input.memberId);
+    if (!member) throw new Refusal('not_found', `no member ${JSON.stringify(input.memberId)} on this kiosk`);
+    const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
+    if (!token?.ok) throw new Refusal('invalid_request', `sale ${sale.id} has no claim QR: a member was attached at the till`);
+    const due = claimDue(token.data.points, token.data.stamps, sale.refunded > 0
+      ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined);
+    if (!due) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
+    const at = this.now();
+    const entry = claimEntry({ program: this.programInForce, saleKey: sale.id, memberId: member.id, via: 'offline',
+      points: due.points, stamps: due.stamps, spend: token.data.total?.amount ?? null, at: at.toISOString() });
+    try {
+      const result = this.store.claimSale({ saleId: sale.id, memberId: member.id, at: entry.at, entries: [entry],
+        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries: [entry] }, member.id, at)] });
+      if (result.status === 'already-claimed') throw new Refusal('conflict', `sale ${sale.id} was already claimed for another member`);
+      if (result.status === 'claimed') this.emit('outboxChanged');
+      const claimed = this.store.getEntry(entry.id);
+      const balance = this.store.balance(member.id);
+      return { saleId: sale.id, saleNo: token.data.saleNo, created: result.status === 'claimed',
+        member: { id: member.id, code: member.code, name: member.name },
+        points: claimed?.points ?? 0, stamps: claimed?.stamps ?? 0, balance: { points: balance.points, stamps: balance.stamps } };
+    } catch (error) {
+      return asRefusal(error);
+    }
+  }
+
+  /** The hub refused a claim made here offline (a phone was first): its rows of the sale join this ledger, once. */
+  applyClaimRefused(refused: ClaimRefused): void {
+    this.store.appendEntries(refused.entries);
+    this.emit('claimRefused', refused);
+  }
+
   // ---- members ------------------------------------------------------------------------------
 
   getMember(code: string): MemberView | undefined {
@@ -385,6 +430,18 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       sale: this.saleView(sale),
     };
   }
+}
+
+/** What the thank-you of a staff claim made offline shows. */
+export interface OfflineClaim {
+  saleId: string;
+  saleNo: number;
+  /** False when this member had already claimed the sale here (nothing new written). */
+  created: boolean;
+  member: { id: string; code: string; name: string | null };
+  points: number;
+  stamps: number;
+  balance: { points: number; stamps: number };
 }
 
 /** A sale nobody has claimed yet earns as a returning customer would: no first-purchase bonuses. */

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
 import {
-  claimAcceptedSchema, claimResultSchema, kioskAuthProof, syncOutboxAckSchema,
-  type ClaimAccepted, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents,
+  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, syncOutboxAckSchema,
+  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 
@@ -31,6 +32,8 @@ export interface SyncClientOptions {
 export interface SyncClientEvents {
   /** A claim of one of this kiosk's sales was accepted by the hub: show the thank-you, add the entries. */
   claimAccepted: [ClaimAccepted];
+  /** A claim this kiosk made offline lost to an earlier claim: append the entries, tell staff. */
+  claimRefused: [ClaimRefused];
   status: [SyncStatus];
   /** Something the staff or the logs should know (in English, for the log). */
   syncError: [string];
@@ -103,20 +106,25 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.setStatus('refused', `hub refused this kiosk: ${error.message}`);
       setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.maxBackoffMs).unref();
     });
-    this.socket.on('claimAccepted', (payload, ack) => {
-      const parsed = claimAcceptedSchema.safeParse(payload);
-      if (!parsed.success) {
-        this.emit('syncError', `claimAccepted from the hub failed the schema: ${parsed.error.issues[0]?.message ?? ''}`);
-        if (typeof ack === 'function') ack({ ok: false });
-        return;
-      }
-      if (!this.seenDeliveries.has(parsed.data.deliveryId)) {
-        this.seenDeliveries.add(parsed.data.deliveryId);
-        if (this.seenDeliveries.size > 2000) this.seenDeliveries.delete(this.seenDeliveries.values().next().value!);
-        this.emit('claimAccepted', parsed.data);
-      }
-      if (typeof ack === 'function') ack({ ok: true });
-    });
+    this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
+    this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
+  }
+
+  /** A hub delivery: checked by its schema, emitted once per delivery id, always acked. */
+  private receive<E extends 'claimAccepted' | 'claimRefused'>(event: E, schema: z.ZodType<SyncClientEvents[E][0]>, payload: unknown,
+    ack: ((answer: { ok: boolean }) => void) | undefined): void {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      this.emit('syncError', `${event} from the hub failed the schema: ${parsed.error.issues[0]?.message ?? ''}`);
+      if (typeof ack === 'function') ack({ ok: false });
+      return;
+    }
+    if (!this.seenDeliveries.has(parsed.data.deliveryId)) {
+      this.seenDeliveries.add(parsed.data.deliveryId);
+      if (this.seenDeliveries.size > 2000) this.seenDeliveries.delete(this.seenDeliveries.values().next().value!);
+      (this.emit as (name: E, value: SyncClientEvents[E][0]) => boolean)(event, parsed.data);
+    }
+    if (typeof ack === 'function') ack({ ok: true });
   }
 
   get status(): SyncStatus {

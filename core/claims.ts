@@ -1,0 +1,80 @@
+import { negate, type LedgerEntry, type Reason } from './ledger/entry';
+import { reversedShare } from './ledger/reverse';
+import type { Program } from './program/schema';
+
+/**
+ * A claim's ledger entries, built in one place for the hub (phone and online staff claims) and the
+ * kiosk (a staff claim made while the hub is down), so the two sides cannot drift.
+ */
+
+/** The stamp card a claim's stamps go on: the program's first stamps rule (a claim token carries a count, not a card). */
+export function claimStampCard(program: Program): string | undefined {
+  return program.rules.find((rule) => rule.type === 'stamps')?.id;
+}
+
+/**
+ * What a sale's QR still pays after a refund at the kiosk: the token's points and stamps less the
+ * refunded share (floor, the rule of core/ledger/reverse); nothing after a full refund or a void.
+ */
+export function claimDue(points: number, stamps: number, reversal: { total: number; refunded: number; full: boolean } | undefined):
+  { points: number; stamps: number } | undefined {
+  if (!reversal) return { points, stamps };
+  if (reversal.full || reversal.refunded >= reversal.total) return undefined;
+  return {
+    points: points - reversedShare(points, reversal.refunded, reversal.total),
+    stamps: stamps - reversedShare(stamps, reversal.refunded, reversal.total),
+  };
+}
+
+/**
+ * The id of a claim's entry. The hub writes `claim:<saleKey>` when it decides the claim; a kiosk that
+ * claims while the hub is down writes `claim:<saleKey>:offline`, so that when a phone claimed the same
+ * QR on the hub meanwhile, both entries can stand side by side in both ledgers (the loser's reversed).
+ */
+export function claimEntryId(saleKey: string, via: ClaimVia): string {
+  return via === 'offline' ? `claim:${saleKey}:offline` : `claim:${saleKey}`;
+}
+
+export type ClaimVia = 'phone' | 'staff' | 'offline';
+
+export interface ClaimEntryInput {
+  program: Program;
+  saleKey: string;
+  memberId: string;
+  via: ClaimVia;
+  /** Already reduced by claimDue. */
+  points: number;
+  stamps: number;
+  /** The sale's total in minor units (null when the token did not carry it). */
+  spend: number | null;
+  at: string;
+}
+
+/**
+ * A claim is written as the sale's base entry (code `base`, the sale's amount as `spend`, its stamps
+ * on the program's first stamp card), so refunds and tiers read it like any sale.
+ */
+export function claimEntry(input: ClaimEntryInput): LedgerEntry {
+  const card = input.stamps > 0 ? claimStampCard(input.program) : undefined;
+  const reason: Reason = { code: 'base', label: input.via === 'phone' ? 'QR' : 'scan', ...(card ? { ruleId: card } : {}) };
+  return {
+    id: claimEntryId(input.saleKey, input.via), memberId: input.memberId, kind: 'earn', points: input.points, stamps: input.stamps,
+    saleId: input.saleKey, reverses: null, reason, ...(input.spend !== null ? { spend: input.spend } : {}), at: input.at,
+  };
+}
+
+/** The id of the entry that takes back a claim the hub refused because another claim of the sale came first. */
+export const refusedClaimReversalId = (entryId: string): string => `refused:${entryId}`;
+
+/**
+ * Takes back all of a refused claim's entry (never clamped: the member was never owed it, so points
+ * spent meanwhile leave a negative balance), with its spend and on the same stamp card.
+ */
+export function refusedClaimReversal(entry: LedgerEntry, at: string): LedgerEntry {
+  return {
+    id: refusedClaimReversalId(entry.id), memberId: entry.memberId, kind: 'reversal', points: negate(entry.points), stamps: negate(entry.stamps),
+    saleId: entry.saleId, reverses: entry.id,
+    reason: { code: 'reversal', label: 'claim refused: claimed first by another member', ...(entry.reason.ruleId ? { ruleId: entry.reason.ruleId } : {}) },
+    ...(entry.spend !== undefined ? { spend: negate(entry.spend) } : {}), at,
+  };
+}

@@ -1,0 +1,193 @@
+// Staff claims with the hub down (KioskService.claimSaleOffline): written on the kiosk at once, sent
+// as saleClaimed when the hub is back, exactly once in effect; a phone that claimed the same QR on the
+// hub first wins, and the kiosk takes its own claim back with the hub's rows (claimRefused).
+// Real parts: the hub on loopback (stopped and restarted on the same port), the kiosk store on disk,
+// KioskService, SyncClient.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import { claimEntryId, refusedClaimReversalId } from '../../core/claims';
+import { formatMessage } from '../../core/i18n/catalog';
+import { scanMessages } from '../../core/i18n/scan';
+import { demoProgram } from '../../core/program/demo';
+import type { ClaimRefused, KioskCredentials } from '../../core/sync-protocol';
+import { KioskService } from '../../main/kiosk/service';
+import { openStore, type KioskStore } from '../../main/store';
+import { HubOfflineError, SyncClient } from '../../main/sync/client';
+import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+
+// A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps.
+const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+const ANNA = 'member-anna';
+
+const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+let tmp: ReturnType<typeof tempDir>;
+let hub: Hub | undefined;
+let creds: KioskCredentials;
+let store: KioskStore;
+let service: KioskService;
+let sync: SyncClient;
+const refusals: ClaimRefused[] = [];
+
+beforeEach(async () => {
+  tmp = tempDir('hub-offline-claim');
+  hub = await testHub(tmp.dir);
+  creds = await pairedKiosk(hub);
+  store = openStore({ dir: `${tmp.dir}/kiosk` });
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
+  sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
+  sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
+  service.on('claimRefused', (refused) => refusals.push(refused));
+  service.on('outboxChanged', () => sync.kick());
+  refusals.length = 0;
+  // Anna has a member card: known on the kiosk and on the hub.
+  store.createMember({ id: ANNA, code: 'ANNA0001', name: 'Anna', phone: '+48600100700', consentAt: WEDNESDAY,
+    consentText: 'loyalty v1', locale: 'pl', createdAt: WEDNESDAY });
+  hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, new Date());
+  await until(() => sync.connected, 'kiosk online');
+});
+
+afterEach(async () => {
+  sync.stop();
+  store.close();
+  await hub?.close();
+  tmp.remove();
+});
+
+function liveHub(): Hub {
+  if (!hub) throw new Error('hub is down');
+  return hub;
+}
+
+async function sale(tillSaleId: string) {
+  const { sale: view } = await service.createSale({ tillSaleId, total: { amount: 2550, currency: 'PLN' }, at: WEDNESDAY,
+    lines: [{ name: 'Latte', quantity: 2, total: { amount: 2550, currency: 'PLN' }, category: 'coffee' }] });
+  expect(view).toMatchObject({ points: 25, stamps: 2, status: 'open' });
+  return { ...view, token: view.claimUrl!.split('/C/')[1]! };
+}
+
+async function hubDown(): Promise<number> {
+  const port = liveHub().port;
+  await liveHub().close();
+  hub = undefined;
+  await until(() => !sync.connected, 'kiosk to notice the hub is gone');
+  return port;
+}
+
+async function hubUp(port: number): Promise<Hub> {
+  hub = await testHub(tmp.dir, { port });
+  return hub;
+}
+
+const drained = (): Promise<void> => until(() => store.pendingOutbox(10).length === 0, 'kiosk outbox to drain');
+
+type Row = { id: string; memberId: string; kind: string; points: number; stamps: number; spend: number | null };
+/** Every ledger row of a sale on each side, in a comparable form. */
+function hubRows(saleId: string): Row[] {
+  return (liveHub().store.db.prepare('SELECT id, member_id AS memberId, kind, points, stamps, spend FROM ledger WHERE sale_id = ? ORDER BY id')
+    .all(saleId) as Row[]);
+}
+function kioskRows(saleId: string): Row[] {
+  return store.entriesForSale(saleId).map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+describe('a staff claim with the hub down', () => {
+  it('is written on the kiosk at once and reaches the hub when it is back: the same rows on both sides, Anna credited once', async () => {
+    const port = await hubDown();
+    const view = await sale('OFF-1');
+    await expect(sync.claimSale(view.token, ANNA)).rejects.toBeInstanceOf(HubOfflineError);
+
+    const thanks = service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
+    expect(thanks).toMatchObject({ saleId: view.saleId, created: true, member: { id: ANNA, code: 'ANNA0001', name: 'Anna' },
+      points: 25, stamps: 2, balance: { points: 25, stamps: 2 } });
+    expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001', claimUrl: null });
+    expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed']);
+    expect(formatMessage(scanMessages, 'pl', 'claimOfflineSaved', { saleNo: thanks.saleNo, name: 'Anna' }))
+      .toContain('Hub offline — punkty za sprzedaż 1 przyznano tu klientowi Anna');
+    // Scanning the card again is no second claim.
+    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ created: false, points: 25 });
+    expect(store.pendingOutbox(10)).toHaveLength(2);
+
+    const back = await hubUp(port);
+    await drained();
+    expect(back.store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
+    expect(kioskRows(view.saleId)).toEqual([{ id: claimEntryId(view.saleId, 'offline'), memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 }]);
+    expect(back.store.db.prepare('SELECT member_id, via FROM claims WHERE sale_key = ?').get(view.saleId)).toEqual({ member_id: ANNA, via: 'offline' });
+    // The QR is taken: a phone is told so, and nothing more is written.
+    const phone = new Phone('en-GB');
+    const late = await phone.join(view.claimUrl!, '+48 600 100 800', 'Ola');
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('already been collected');
+    expect(back.store.ledgerCount()).toBe(store.counts().ledger);
+    expect(refusals).toEqual([]);
+  });
+
+  it('loses to a phone that claimed the same QR first: one claim stands (the phone), both ledgers end equal, Anna gets nothing', async () => {
+    const view = await sale('RACE-1');
+    await drained();
+    sync.stop();
+    // The phone claims on the hub while the kiosk is cut off…
+    const phone = new Phone('pl-PL');
+    expect((await phone.join(view.claimUrl!, '+48 600 100 900', 'Basia')).status).toBe(303);
+    const basia = liveHub().store.memberByContact(creds.shopNo, { phone: '+48600100900', email: null })!;
+    // …and staff claim it offline for Anna.
+    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ points: 25, balance: { points: 25, stamps: 2 } });
+
+    sync.start();
+    await until(() => refusals.length === 1 && store.pendingOutbox(10).length === 0
+      && liveHub().store.pendingDeliveries(creds.kioskNo).length === 0, 'claimRefused applied on the kiosk');
+
+    const refused = refusals[0]!;
+    expect(refused).toMatchObject({ saleKey: view.saleId, refusedMemberId: ANNA, winner: { id: basia.id, name: 'Basia' } });
+    expect(liveHub().store.db.prepare('SELECT member_id, via FROM claims WHERE sale_key = ?').get(view.saleId)).toEqual({ member_id: basia.id, via: 'phone' });
+    const offlineId = claimEntryId(view.saleId, 'offline');
+    expect(hubRows(view.saleId)).toEqual([
+      { id: claimEntryId(view.saleId, 'phone'), memberId: basia.id, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
+      { id: offlineId, memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
+      { id: refusedClaimReversalId(offlineId), memberId: ANNA, kind: 'reversal', points: -25, stamps: -2, spend: -2550 },
+      { id: `welcome:${basia.id}`, memberId: basia.id, kind: 'bonus', points: 50, stamps: 0, spend: null },
+    ]);
+    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    expect(liveHub().store.ledgerCount()).toBe(store.counts().ledger);
+    // Anna: nothing on either side; Basia: her claim and welcome bonus on both.
+    expect(liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+    expect(liveHub().store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
+    expect(store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
+    expect(formatMessage(scanMessages, 'de', 'claimOfflineRefused', { saleNo: refused.saleNo, name: 'Anna' }))
+      .toBe('Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.');
+  });
+
+  it('replaying the saleClaimed message, or sending it again under a new id, changes nothing', async () => {
+    const port = await hubDown();
+    const view = await sale('REPLAY-1');
+    service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
+    const messages = service.outbox().pending(10);
+    const claimed = messages.find((m) => m.type === 'saleClaimed')!;
+    const back = await hubUp(port);
+    await drained();
+    const before = { ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) };
+    const kiosk = back.store.kiosk(creds.kioskId)!;
+
+    back.store.applyOutbox(kiosk, messages, new Date());
+    back.store.applyOutbox(kiosk, [claimed], new Date());
+    expect({ ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) }).toEqual(before);
+
+    // The same claim under another message id (a kiosk store restored from a copy): the sale is
+    // already Anna's by this very claim, so nothing is written and nothing is taken back.
+    back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], new Date());
+    expect({ ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) }).toEqual(before);
+    expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
+    expect(back.store.pendingDeliveries(creds.kioskNo)).toEqual([]);
+    expect(hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
+  });
+});

@@ -1,6 +1,8 @@
 import { negate, type LedgerEntry, type Reason } from './ledger/entry';
 import { reversedShare } from './ledger/reverse';
+import type { ScanMessage } from './i18n/scan';
 import type { Program } from './program/schema';
+import type { ClaimRefused } from './sync-protocol';
 
 /**
  * A claim's ledger entries, built in one place for the hub (phone and online staff claims) and the
@@ -76,5 +78,23 @@ export function refusedClaimReversal(entry: LedgerEntry, at: string): LedgerEntr
     saleId: entry.saleId, reverses: entry.id,
     reason: { code: 'reversal', label: 'claim refused: claimed first by another member', ...(entry.reason.ruleId ? { ruleId: entry.reason.ruleId } : {}) },
     ...(entry.spend !== undefined ? { spend: negate(entry.spend) } : {}), at,
+  };
+}
+
+/**
+ * A sale's entries without refused claims (an offline claim that lost, and the reversal that took it
+ * back): what a later refund of the sale reverses — the winner's entries only.
+ */
+export function withoutRefusedClaims(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  const refused = new Set(entries.filter((e) => e.kind === 'reversal' && e.reverses !== null && e.id === refusedClaimReversalId(e.reverses))
+    .flatMap((e) => [e.id, e.reverses!]));
+  return entries.filter((e) => !refused.has(e.id));
+}
+
+/** What staff are told when the hub refused a claim made here offline (scan catalog keys). */
+export function refusedClaimNotice(refused: ClaimRefused, refusedName: string): ScanMessage {
+  return {
+    key: refused.winner.id === refused.refusedMemberId ? 'claimOfflineDuplicate' : 'claimOfflineRefused',
+    values: { saleNo: refused.saleNo, name: refusedName },
   };
 }

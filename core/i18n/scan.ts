@@ -1,6 +1,9 @@
 import { defineMessages } from './catalog';
 
-/** What staff read about scans and scanners. Values: {name} a scanner, {host} a web host, {paths}, {detail}. */
+/**
+ * What staff read about scans and scanners. Values: {name} a scanner or a member, {host} a web host, {paths}, {detail},
+ * {saleNo} the kiosk's sale number (claimOffline*: a staff claim made while the hub was down).
+ */
 export const scanMessages = defineMessages({
   en: {
     scanUnknown: 'This code is not a member card, voucher or receipt — nothing was changed.',
@@ -16,6 +19,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'Cannot list the serial ports on this machine — using the configured scanner ports: {paths}.',
     claimOfflineSaved: 'Hub offline — the points for sale {saleNo} were given to {name} here and will be sent when the hub is back.',
     claimOfflineRefused: 'Sale {saleNo} had already been collected by another customer while the hub was offline — the points given to {name} were taken back.',
+    claimOfflineDuplicate: 'Sale {saleNo} had already been credited to {name} — the second credit made while the hub was offline was taken back.',
   },
   pl: {
     scanUnknown: 'To nie jest karta klienta, bon ani paragon — nic nie zostało zmienione.',
@@ -31,6 +35,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'Nie można wyświetlić portów szeregowych na tym komputerze — używam skonfigurowanych portów skanera: {paths}.',
     claimOfflineSaved: 'Hub offline — punkty za sprzedaż {saleNo} przyznano tu klientowi {name}; zostaną wysłane, gdy hub wróci.',
     claimOfflineRefused: 'Sprzedaż {saleNo} została już odebrana przez innego klienta, gdy hub był offline — punkty przyznane klientowi {name} zostały cofnięte.',
+    claimOfflineDuplicate: 'Sprzedaż {saleNo} była już zaliczona klientowi {name} — drugie przyznanie punktów, gdy hub był offline, zostało cofnięte.',
   },
   hu: {
     scanUnknown: 'Ez a kód nem törzsvásárlói kártya, kupon vagy nyugta — semmi sem változott.',
@@ -46,6 +51,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'A soros portok nem listázhatók ezen a gépen — a beállított szkennerportokat használom: {paths}.',
     claimOfflineSaved: 'A hub nem elérhető — a(z) {saleNo}. eladás pontjait itt {name} kapta meg; elküldjük, amint a hub újra elérhető.',
     claimOfflineRefused: 'A(z) {saleNo}. eladás pontjait már egy másik vásárló beváltotta, amíg a hub nem volt elérhető — a(z) {name} számára adott pontokat visszavontuk.',
+    claimOfflineDuplicate: 'A(z) {saleNo}. eladást már jóváírtuk {name} számára — a hub kiesése alatti második jóváírást visszavontuk.',
   },
   sk: {
     scanUnknown: 'Tento kód nie je zákaznícka karta, poukážka ani účtenka — nič sa nezmenilo.',
@@ -61,6 +67,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'Sériové porty sa na tomto počítači nedajú vypísať — používam nastavené porty skenera: {paths}.',
     claimOfflineSaved: 'Hub je offline — body za predaj {saleNo} boli pridelené zákazníkovi {name} tu a odošlú sa, keď bude hub opäť dostupný.',
     claimOfflineRefused: 'Predaj {saleNo} si už vyzdvihol iný zákazník, kým bol hub offline — body pridelené zákazníkovi {name} boli stornované.',
+    claimOfflineDuplicate: 'Predaj {saleNo} už bol pripísaný zákazníkovi {name} — druhé pripísanie počas výpadku hubu bolo stornované.',
   },
   cs: {
     scanUnknown: 'Tento kód není zákaznická karta, poukaz ani účtenka — nic se nezměnilo.',
@@ -76,6 +83,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'Sériové porty nelze na tomto počítači vypsat — používám nastavené porty skeneru: {paths}.',
     claimOfflineSaved: 'Hub je offline — body za prodej {saleNo} byly přiděleny zákazníkovi {name} zde a odešlou se, až bude hub opět dostupný.',
     claimOfflineRefused: 'Prodej {saleNo} si už vyzvedl jiný zákazník, když byl hub offline — body přidělené zákazníkovi {name} byly stornovány.',
+    claimOfflineDuplicate: 'Prodej {saleNo} už byl připsán zákazníkovi {name} — druhé připsání během výpadku hubu bylo stornováno.',
   },
   de: {
     scanUnknown: 'Dieser Code ist keine Kundenkarte, kein Gutschein und kein Bon — nichts wurde geändert.',
@@ -91,6 +99,7 @@ export const scanMessages = defineMessages({
     scannerListFailed: 'Die seriellen Anschlüsse dieses Geräts lassen sich nicht auflisten — verwende die eingestellten Scanner-Anschlüsse: {paths}.',
     claimOfflineSaved: 'Hub offline — die Punkte für Verkauf {saleNo} wurden hier {name} gutgeschrieben und werden gesendet, sobald der Hub wieder da ist.',
     claimOfflineRefused: 'Verkauf {saleNo} war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die {name} gutgeschriebenen Punkte wurden zurückgebucht.',
+    claimOfflineDuplicate: 'Verkauf {saleNo} war {name} bereits gutgeschrieben — die zweite Gutschrift während des Hub-Ausfalls wurde zurückgebucht.',
   },
 });
 

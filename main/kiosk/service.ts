@@ -9,7 +9,7 @@ import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program } from '../../core/program/schema';
 import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
-import { claimDue, claimEntry } from '../../core/claims';
+import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
@@ -229,7 +229,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const full = amount === undefined || amount.amount === remaining;
     let entries: LedgerEntry[] = [];
     let notRecovered = 0;
-    const saleEntries = this.store.entriesForSale(sale.id);
+    const saleEntries = withoutRefusedClaims(this.store.entriesForSale(sale.id));
     if (sale.memberId !== null && saleEntries.length > 0) {
       const memberIds = new Set(saleEntries.map((e) => e.memberId));
       const reversal = reverseSale({
@@ -338,7 +338,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   /** The hub refused a claim made here offline (a phone was first): its rows of the sale join this ledger, once. */
   applyClaimRefused(refused: ClaimRefused): void {
-    this.store.appendEntries(refused.entries);
+    this.store.settleRefusedClaim({ saleId: refused.saleKey, winnerId: refused.winner.id, entries: refused.entries });
     this.emit('claimRefused', refused);
   }
 

@@ -465,6 +465,18 @@ export class KioskStore {
     }).immediate();
   }
 
+  /**
+   * The hub refused a claim this kiosk made offline (another claim of the sale came first): the sale
+   * goes to the winner, as on the hub, and the hub's rows of the sale are appended (known ids are no-ops).
+   */
+  settleRefusedClaim(input: { saleId: string; winnerId: string; entries: readonly LedgerEntry[] }): EntriesResult {
+    const entries = parse(entriesSchema, input.entries, 'Ledger entries of the refused claim');
+    return this.open.transaction(() => {
+      this.open.prepare('UPDATE sales SET member_id = ? WHERE id = ? AND member_id IS NOT NULL').run(input.winnerId, input.saleId);
+      return this.applyEntries(entries);
+    }).immediate();
+  }
+
   getSale(id: string): StoredSale | undefined {
     const row = this.st.saleById.get(id) as Row | undefined;
     return row === undefined ? undefined : toSale(row);

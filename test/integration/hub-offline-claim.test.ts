@@ -5,7 +5,7 @@
 // KioskService, SyncClient.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
-import { claimEntryId, refusedClaimReversalId } from '../../core/claims';
+import { claimEntryId, refusedClaimNotice, refusedClaimReversalId } from '../../core/claims';
 import { formatMessage } from '../../core/i18n/catalog';
 import { scanMessages } from '../../core/i18n/scan';
 import { demoProgram } from '../../core/program/demo';
@@ -163,8 +163,43 @@ describe('a staff claim with the hub down', () => {
     expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
     expect(liveHub().store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
     expect(store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
-    expect(formatMessage(scanMessages, 'de', 'claimOfflineRefused', { saleNo: refused.saleNo, name: 'Anna' }))
+    const notice = refusedClaimNotice(refused, 'Anna');
+    expect(formatMessage(scanMessages, 'de', notice.key, notice.values))
       .toBe('Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.');
+
+    // The sale is Basia's on the kiosk too: voiding it takes back her claim and bonus on both sides, not Anna's again.
+    expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: null });
+    expect(await service.voidSale('RACE-1')).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
+    await drained();
+    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    for (const side of [liveHub().store, store]) {
+      expect(side.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+      expect(side.balance(basia.id)).toMatchObject({ points: 0, stamps: 0 });
+    }
+  });
+
+  it('the same member credited twice (an online staff claim whose answer was lost, then offline): the second is taken back', async () => {
+    const view = await sale('TWICE-1');
+    await drained();
+    // The hub accepts Anna's online claim; the answer never reaches the kiosk (not applied here).
+    expect(await sync.claimSale(view.token, ANNA)).toMatchObject({ ok: true });
+    const port = await hubDown();
+    service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
+    expect(store.balance(ANNA)).toMatchObject({ points: 25 });
+    await hubUp(port);
+    await until(() => refusals.length === 1 && store.pendingOutbox(10).length === 0
+      && liveHub().store.pendingDeliveries(creds.kioskNo).length === 0, 'claimRefused applied on the kiosk');
+    expect(refusals[0]).toMatchObject({ refusedMemberId: ANNA, winner: { id: ANNA, name: 'Anna' } });
+    expect(hubRows(view.saleId).map((r) => [r.id, r.points])).toEqual([
+      [claimEntryId(view.saleId, 'staff'), 25], [claimEntryId(view.saleId, 'offline'), 25],
+      [refusedClaimReversalId(claimEntryId(view.saleId, 'offline')), -25],
+    ]);
+    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    expect(liveHub().store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    const notice = refusedClaimNotice(refusals[0]!, 'Anna');
+    expect(formatMessage(scanMessages, 'en', notice.key, notice.values))
+      .toBe('Sale 1 had already been credited to Anna — the second credit made while the hub was offline was taken back.');
   });
 
   it('replaying the saleClaimed message, or sending it again under a new id, changes nothing', async () => {

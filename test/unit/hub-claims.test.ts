@@ -1,6 +1,6 @@
 // core/claims: the one construction of a claim's entry used by the hub and by a kiosk claiming offline.
 import { describe, expect, it } from 'vitest';
-import { claimDue, claimEntry, claimEntryId, refusedClaimReversal } from '../../core/claims';
+import { claimDue, claimEntry, claimEntryId, refusedClaimReversal, withoutRefusedClaims } from '../../core/claims';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
 import { demoProgram } from '../../core/program/demo';
 
@@ -36,5 +36,14 @@ describe('claimEntry', () => {
     expect(claimDue(25, 2, { total: 2550, refunded: 1000, full: false })).toEqual({ points: 16, stamps: 2 });
     expect(claimDue(25, 2, { total: 2550, refunded: 2550, full: false })).toBeUndefined();
     expect(claimDue(25, 2, { total: 2550, refunded: 100, full: true })).toBeUndefined();
+  });
+
+  it('withoutRefusedClaims leaves the winner: drops a refused claim and its reversal, keeps ordinary reversals', () => {
+    const winner = claimEntry({ program, saleKey: 'K1-S7', memberId: 'b', via: 'phone', points: 25, stamps: 2, spend: 2550, at: AT });
+    const loser = claimEntry({ program, saleKey: 'K1-S7', memberId: 'a', via: 'offline', points: 25, stamps: 2, spend: 2550, at: AT });
+    const taken = refusedClaimReversal(loser, AT);
+    const refund = { ...refusedClaimReversal(winner, AT), id: 'k1:refund-1' };
+    expect(withoutRefusedClaims([loser, winner, taken, refund])).toEqual([winner, refund]);
+    expect(withoutRefusedClaims([loser])).toEqual([loser]);
   });
 });

@@ -11,6 +11,7 @@ import { scanMessages } from '../../core/i18n/scan';
 import { demoProgram } from '../../core/program/demo';
 import type { ClaimRefused, KioskCredentials } from '../../core/sync-protocol';
 import { KioskService } from '../../main/kiosk/service';
+import { staffClaim } from '../../main/kiosk/staff-claim';
 import { openStore, type KioskStore } from '../../main/store';
 import { HubOfflineError, SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
@@ -105,7 +106,9 @@ describe('a staff claim with the hub down', () => {
     const view = await sale('OFF-1');
     await expect(sync.claimSale(view.token, ANNA)).rejects.toBeInstanceOf(HubOfflineError);
 
-    const thanks = service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
+    const outcome = await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA });
+    if (outcome.via !== 'offline') throw new Error(`expected an offline claim, got ${outcome.via}`);
+    const thanks = outcome.claim;
     expect(thanks).toMatchObject({ saleId: view.saleId, created: true, member: { id: ANNA, code: 'ANNA0001', name: 'Anna' },
       points: 25, stamps: 2, balance: { points: 25, stamps: 2 } });
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001', claimUrl: null });
@@ -129,6 +132,21 @@ describe('a staff claim with the hub down', () => {
     expect(late.text).toContain('already been collected');
     expect(back.store.ledgerCount()).toBe(store.counts().ledger);
     expect(refusals).toEqual([]);
+  });
+
+  it('with the hub up, staffClaim asks the hub and the hub entry joins the kiosk ledger (no saleClaimed)', async () => {
+    const view = await sale('ON-1');
+    await drained();
+    const outcome = await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA });
+    expect(outcome).toMatchObject({ via: 'hub', accepted: { points: 25, stamps: 2, via: 'staff', balance: { points: 25, stamps: 2 } } });
+    expect(store.pendingOutbox(10)).toEqual([]);
+    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    expect(kioskRows(view.saleId).map((r) => r.id)).toEqual([claimEntryId(view.saleId, 'staff')]);
+    expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001' });
+    // A second scan is refused by the hub in words; nothing changes.
+    expect(await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA }))
+      .toMatchObject({ via: 'refused', reason: 'already-claimed' });
+    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
   });
 
   it('loses to a phone that claimed the same QR first: one claim stands (the phone), both ledgers end equal, Anna gets nothing', async () => {

@@ -319,6 +319,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined);
     if (!due) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
     const at = this.now();
+    if (sale.memberId === null && token.data.expiresAt.getTime() < at.getTime()) {
+      throw new Refusal('conflict', `the claim QR of sale ${sale.id} expired at ${token.data.expiresAt.toISOString()}: nothing written`);
+    }
     const entry = claimEntry({ program: this.programInForce, saleKey: sale.id, memberId: member.id, via: 'offline',
       points: due.points, stamps: due.stamps, spend: token.data.total?.amount ?? null, at: at.toISOString() });
     try {

@@ -113,11 +113,19 @@ describe('a staff claim with the hub down', () => {
       points: 25, stamps: 2, balance: { points: 25, stamps: 2 } });
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001', claimUrl: null });
     expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed']);
+    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
     expect(formatMessage(scanMessages, 'pl', 'claimOfflineSaved', { saleNo: thanks.saleNo, name: 'Anna' }))
       .toContain('Hub offline — punkty za sprzedaż 1 przyznano tu klientowi Anna');
+    // Refused in words, nothing written: an unknown member, a sale attached at the till, an expired QR.
+    expect(() => service.claimSaleOffline({ saleId: view.saleId, memberId: 'nobody' })).toThrow(/no member/);
+    const later = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: 'http://127.0.0.1:1',
+      now: () => new Date(Date.parse(WEDNESDAY) + 8 * 86_400_000) });
+    const old = await sale('OFF-OLD');
+    expect(() => later.claimSaleOffline({ saleId: old.saleId, memberId: ANNA })).toThrow(/expired/);
+    expect(service.getSaleById(old.saleId)).toMatchObject({ status: 'open' });
     // Scanning the card again is no second claim.
     expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ created: false, points: 25 });
-    expect(store.pendingOutbox(10)).toHaveLength(2);
+    expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed', 'saleCreated']);
 
     const back = await hubUp(port);
     await drained();

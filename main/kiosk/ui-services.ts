@@ -76,6 +76,8 @@ export class KioskUiServices implements KioskServices {
   private readonly scanners = new Map<string, ScannerStatusEvent>();
   /** The last things said to staff about scans, newest first (the developer panel shows them). */
   readonly notices: string[] = [];
+  /** Members staff enrolled or found lately, newest first (the developer panel offers to scan their cards). */
+  readonly recentMembers: { code: string; label: string }[] = [];
   /** The hub, as the service needs it for a claim: first sends what the outbox holds (a member just enrolled). */
   private readonly hub: HubClaimPort;
 
@@ -284,6 +286,13 @@ export class KioskUiServices implements KioskServices {
     });
   }
 
+  private remember(member: Member): void {
+    const at = this.recentMembers.findIndex((m) => m.code === member.code);
+    if (at >= 0) this.recentMembers.splice(at, 1);
+    this.recentMembers.unshift({ code: member.code, label: member.name ?? member.code });
+    this.recentMembers.length = Math.min(this.recentMembers.length, 10);
+  }
+
   private memberSummary(member: Member): MemberSummary {
     const balance = this.o.store.balance(member.id);
     return {
@@ -340,6 +349,7 @@ export class KioskUiServices implements KioskServices {
   async searchMembers(args: CommandArgs<'searchMembers'>): Promise<CommandResult<'searchMembers'>> {
     const byCode = this.o.store.findMemberByCode(args.query.toUpperCase());
     const found = byCode ? [byCode] : this.o.store.searchMembers(args.query, 20);
+    found.forEach((m) => this.remember(m));
     return { members: found.map((m) => this.memberSummary(m)) };
   }
 
@@ -347,6 +357,7 @@ export class KioskUiServices implements KioskServices {
     const member = this.o.service.enrollMember({
       name: args.name, phone: args.phone, email: args.email, locale: args.locale, consentText: 'kiosk-enrolment-v1',
     });
+    this.remember(member);
     return this.memberSummary(member);
   }
 

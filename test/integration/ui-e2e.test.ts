@@ -1,6 +1,7 @@
 // End to end with the REAL services (not the test double): a kiosk app on a temp store with its own
 // local hub, the virtual printer and scanner, served by the real bridge to Debian Chromium; a second
 // Chromium with a phone viewport plays the customer on the hub's claim page.
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../main/app/dev-build';
@@ -130,6 +131,8 @@ describe('kiosk end to end with the real services', () => {
   it('paper out on the virtual printer (from the developer panel) is shown to staff in words', async () => {
     const panel = await kioskBrowser.context.newPage();
     await panel.goto(shell.devUrl!);
+    await panel.waitForSelector('#receipt-img:not([hidden])');
+    await panel.screenshot({ path: resolve('test-artifacts/screens/dev-panel.png'), fullPage: true });
     await panel.click('[data-dev=paper-out]');
     await openStaff('devices');
     await page.waitForFunction(() => document.querySelector('[data-device=printer]')?.classList.contains('fault'), undefined, { timeout: 20_000 });
@@ -140,5 +143,27 @@ describe('kiosk end to end with the real services', () => {
     await page.waitForFunction(() => document.querySelector('[data-device=printer]')?.classList.contains('ready'), undefined, { timeout: 20_000 });
     await panel.close();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('the hub and the scanner taken away in the developer panel show as faults to staff, and recover', async () => {
+    const panel = await kioskBrowser.context.newPage();
+    await panel.goto(shell.devUrl!);
+    await panel.click('[data-dev=hub-off]');
+    await panel.click('[data-dev=scanner-off]');
+    await page.waitForFunction(() => document.querySelector('[data-device=hub]')?.classList.contains('fault'), undefined, { timeout: 20_000 });
+    expect(await text(page, '[data-device=hub] dd')).toContain('Offline — sales are kept and sent later');
+    await page.waitForFunction(() => document.querySelector('[data-device=scanner]')?.classList.contains('fault'));
+    expect(await text(page, '[data-device=scanner] dd')).toBe('Not connected — plug the scanner in');
+    // A member cannot be added to a sale while the hub is away: refused in words, nothing changed.
+    const member = app.store.searchMembers('nowak')[0]!;
+    const sale = await app.ui.createSale({ total: { amount: 990, currency: 'PLN' } });
+    await expect(app.ui.attachMember({ saleId: sale.saleId, memberId: member.id })).rejects.toThrow(/hub is offline/);
+    expect(app.store.getSale(sale.saleId)?.memberId).toBeNull();
+
+    await panel.click('[data-dev=hub-on]');
+    await panel.click('[data-dev=scanner-on]');
+    await page.waitForFunction(() => document.querySelector('[data-device=hub]')?.classList.contains('ready'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('[data-device=scanner]')?.classList.contains('ready'));
+    await panel.close();
   });
 });

@@ -205,7 +205,7 @@ export class KioskUiServices implements KioskServices {
   // ---- sales --------------------------------------------------------------------------------
 
   async createSale(args: CommandArgs<'createSale'>): Promise<UiSaleView> {
-    const { sale } = await this.o.service.createSale({ tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll("-", "").slice(0, 12)}`, total: args.total }, 'keypad');
+    const { sale } = await this.o.service.createSale({ tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`, total: args.total }, 'keypad');
     const view = this.uiSale(sale);
     if (!view) throw new Error('the sale was recorded but has no claim QR (it already has a member)');
     return view;

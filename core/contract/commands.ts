@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { moneySchema } from '../money';
 import { localeSchema } from '../i18n/locales';
+import { scanMessages, type ScanMessageKey } from '../i18n/scan';
 import type { CommandName, EventName } from './names';
 import {
   LIMITS, claimSchema, hubStatusSchema, kioskStatusSchema, memberSummarySchema, printerStatusSchema,
@@ -115,6 +116,11 @@ export const events = {
   saleClosed: z.object({ saleId: id, reason: z.enum(['expired', 'refunded', 'voided']) }).strict(),
   claimAccepted: claimSchema,
   memberScanned: z.object({ code: z.string().min(1).max(LIMITS.memberCode), member: memberSummarySchema.nullable() }).strict(),
+  /** A scan that changed nothing, for staff: a scanMessages key (core/i18n/scan.ts) and its values. */
+  scanNotice: z.object({
+    key: z.enum(Object.keys(scanMessages.en) as [ScanMessageKey, ...ScanMessageKey[]]),
+    values: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])),
+  }).strict(),
   printerStatusChanged: printerStatusSchema,
   scannerStatusChanged: scannerStatusSchema,
   hubStatusChanged: hubStatusSchema,

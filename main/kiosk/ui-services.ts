@@ -460,6 +460,7 @@ export class KioskUiServices implements KioskServices {
         }
         case 'none':
           this.notice(formatMessage(scanMessages, 'en', meaning.message.key, meaning.message.values));
+          this.emit({ name: 'scanNotice', payload: meaning.message });
           break;
       }
     } catch (error) {

@@ -128,6 +128,14 @@ describe('kiosk end to end with the real services', () => {
     await closeStaff();
   });
 
+  it('a scan that means nothing here is explained to staff in words', async () => {
+    await openStaff('sale');
+    app.scanners.virtual!.scan('5901234123457');
+    await page.waitForSelector('[data-testid=notice]');
+    expect(await text(page, '[data-testid=notice]')).toBe('That is a product barcode — scan it at the till.');
+    await closeStaff();
+  });
+
   it('paper out on the virtual printer (from the developer panel) is shown to staff in words', async () => {
     const panel = await kioskBrowser.context.newPage();
     await panel.goto(shell.devUrl!);

@@ -98,7 +98,10 @@ function StaffPanel(props: Props & { t: StaffT }) {
 
   useEffect(() => api.onEvent((event) => {
     if (event.name === 'memberScanned' && event.payload.member) { setMember(event.payload.member); setTab('member'); }
-    if (event.name === 'scanNotice') setNotice({ kind: 'error', text: formatMessage(scanMessages, status.locale, event.payload.key, event.payload.values) });
+    if (event.name === 'scanNotice') {
+      const p = event.payload;
+      setNotice({ kind: 'error', text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values) });
+    }
   }), [api, status.locale]);
 
   const lock = async () => { await api.invoke('lockStaff', {}); onLocked(); };

@@ -465,6 +465,7 @@ export class KioskUiServices implements KioskServices {
       }
     } catch (error) {
       this.notice(error instanceof Error ? error.message : String(error));
+      if (error instanceof KioskError) this.emit({ name: 'scanNotice', payload: { reason: error.reason } });
     }
     return meaning;
   }

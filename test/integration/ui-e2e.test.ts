@@ -166,8 +166,12 @@ describe('kiosk end to end with the real services', () => {
     const member = app.store.searchMembers('nowak')[0]!;
     const sale = await app.ui.createSale({ total: { amount: 990, currency: 'PLN' } });
     await expect(app.ui.attachMember({ saleId: sale.saleId, memberId: member.id })).rejects.toThrow(/hub is offline/);
+    app.scanners.virtual!.scan(member.code);
+    await page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent?.includes('hub'));
+    expect(await text(page, '[data-testid=notice]')).toBe('The hub is offline — try again later');
     expect(app.store.getSale(sale.saleId)?.memberId).toBeNull();
 
+    await page.click('[data-tab=devices]'); // the member scan switched staff to the member tab
     await panel.click('[data-dev=hub-on]');
     await panel.click('[data-dev=scanner-on]');
     await page.waitForFunction(() => document.querySelector('[data-device=hub]')?.classList.contains('ready'), undefined, { timeout: 20_000 });

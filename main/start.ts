@@ -18,7 +18,11 @@ if (electronPath) {
   await ensureRendererBuilt();
   const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, logLevel: 'error' as const, external: ['electron'] };
   await build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs' });
-  await build({ ...common, entryPoints: ['main/electron-app.ts'], outfile: 'dist/main/electron-app.cjs', external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'] });
+  await build({
+    ...common, entryPoints: ['main/electron-app.ts'], outfile: 'dist/main/electron-app.cjs', external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'],
+    // import.meta.url (the local hub finds cloud/start.ts by it) is the bundle's own file in CommonJS.
+    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
   const child = spawn(electronPath, [resolve('dist/main/electron-app.cjs')], { stdio: 'inherit', env: { ...process.env, KIOSK_DEV: '1', KIOSK_APP_ROOT: process.cwd() } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 1));

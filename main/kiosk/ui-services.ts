@@ -422,12 +422,13 @@ export class KioskUiServices implements KioskServices {
 
   /**
    * The ONE place a scanned code becomes an action: a member card attaches the member to the open
-   * sale (and tells staff who it is), a voucher is verified offline and redeemed, a receipt's claim
+   * sale (and tells staff who it is, sale or not), a voucher is verified offline and redeemed, a receipt's claim
    * QR is claimed for the member scanned just before; anything else is a message for staff.
    */
   async routeScan(code: string): Promise<ScanMeaning> {
     const sale = this.currentSale();
-    const meaning = classifyScan(code, { saleOpen: sale !== null, claimHosts: this.claimHosts() });
+    // A member card with no sale open still tells staff who it is (to redeem, or to claim a receipt next).
+    const meaning = classifyScan(code, { saleOpen: true, claimHosts: this.claimHosts() });
     try {
       switch (meaning.action) {
         case 'attachMemberToSale': {
@@ -438,6 +439,8 @@ export class KioskUiServices implements KioskServices {
           if (sale) {
             const claim = await this.o.service.attachMemberToSale(sale.saleId, member.id, this.hub);
             this.notice(`${member.name ?? member.code} added to the sale: +${claim.points} points`);
+          } else {
+            this.notice(`${member.name ?? member.code} scanned; no sale is open (scan a receipt QR now to claim it for them)`);
           }
           break;
         }

@@ -100,6 +100,20 @@ describe('real kiosk services behind the contract', () => {
     await until(() => app.ui.notices[0]?.includes('product barcode') ?? false, 'the staff message');
   });
 
+  it('a member card then an older receipt QR, with no sale open: the receipt is claimed for that member by staff', async () => {
+    const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
+    const older = await ok('createSale', { total: { amount: 500, currency: 'PLN' } });
+    const latest = await ok('createSale', { total: { amount: 700, currency: 'PLN' } });
+    await ok('attachMember', { saleId: latest.saleId, memberId: member.memberId });
+    expect((await ok('getStatus', {})).currentSale).toBeNull();
+    app.scanners.virtual!.scan(member.code);
+    await until(() => app.ui.notices[0]?.includes('no sale is open') ?? false, 'the member scan');
+    expect(app.store.getSale(older.saleId)?.memberId).toBeNull();
+    app.scanners.virtual!.scan(older.claimUrl);
+    await until(() => app.store.getSale(older.saleId)?.memberId === member.memberId, 'the staff claim of the receipt');
+    expect(app.ui.notices[0]).toMatch(/^receipt claimed: \+\d+ points$/);
+  });
+
   it('lists rewards with affordability, redeems one and says what to do, refunds a sale', async () => {
     const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
     const { rewards } = await ok('listRewards', { memberId: member.memberId });
@@ -122,8 +136,9 @@ describe('real kiosk services behind the contract', () => {
     expect(again.ok === false && again.error.reason).toBe('saleClosed');
 
     const today = await ok('getTodayFigures', {});
-    expect(today.sales).toBe(2);
-    expect(today.salesTotal.amount).toBe(1840 + 25_000);
+    expect(today.sales).toBe(4);
+    expect(today.salesTotal.amount).toBe(1840 + 25_000 + 500 + 700);
+    expect(today.memberSales).toBe(4);
     expect(today.enrollments).toBe(1);
     expect(today.redemptions).toBe(1);
     expect(today.pointsRedeemed).toBe(60);

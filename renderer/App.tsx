@@ -47,7 +47,7 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
         case 'hubStatusChanged': setStatus((s) => s && { ...s, hub: event.payload }); break;
         case 'localeChanged': setStatus((s) => s && { ...s, locale: event.payload.locale }); break;
         case 'staffLocked': setStaffUnlocked(false); setStaffView('closed'); break;
-        case 'memberScanned': break;
+        case 'memberScanned': case 'scanNotice': break; // staff mode shows these
       }
     });
   }, [api, refresh]);

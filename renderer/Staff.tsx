@@ -4,7 +4,9 @@ import type {
 } from '../core/contract';
 import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
+import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
+import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
 import { Qr } from './Qr';
@@ -96,7 +98,11 @@ function StaffPanel(props: Props & { t: StaffT }) {
 
   useEffect(() => api.onEvent((event) => {
     if (event.name === 'memberScanned' && event.payload.member) { setMember(event.payload.member); setTab('member'); }
-  }), [api]);
+    if (event.name === 'scanNotice') {
+      const p = event.payload;
+      setNotice({ kind: 'error', text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values) });
+    }
+  }), [api, status.locale]);
 
   const lock = async () => { await api.invoke('lockStaff', {}); onLocked(); };
 

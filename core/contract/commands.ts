@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { moneySchema } from '../money';
 import { localeSchema } from '../i18n/locales';
+import { scanMessages, type ScanMessageKey } from '../i18n/scan';
 import type { CommandName, EventName } from './names';
 import {
   LIMITS, claimSchema, hubStatusSchema, kioskStatusSchema, memberSummarySchema, printerStatusSchema,
@@ -10,6 +11,17 @@ import {
 const id = z.string().min(1).max(100);
 const none = z.object({}).strict();
 const positiveMoney = moneySchema.refine((m) => m.amount > 0, 'the amount must be more than zero');
+
+/**
+ * Reasons a service may give when it refuses a well-formed request (`throw new KioskError(...)`);
+ * the renderer words each one for staff. Anything else thrown reaches the renderer as 'failed'.
+ */
+export const serviceErrorReasons = [
+  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'rewardNotFound',
+  'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
+  'printerFault', 'hubOffline',
+] as const;
+export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 
 /**
  * The kiosk's IPC contract, declared once. For each command: its argument and result schemas, and
@@ -115,6 +127,17 @@ export const events = {
   saleClosed: z.object({ saleId: id, reason: z.enum(['expired', 'refunded', 'voided']) }).strict(),
   claimAccepted: claimSchema,
   memberScanned: z.object({ code: z.string().min(1).max(LIMITS.memberCode), member: memberSummarySchema.nullable() }).strict(),
+  /**
+   * A scan that changed nothing, for staff: a scanMessages key (core/i18n/scan.ts) with its values,
+   * or the reason a service refused what the scan asked (hub offline, voucher used, ...).
+   */
+  scanNotice: z.union([
+    z.object({
+      key: z.enum(Object.keys(scanMessages.en) as [ScanMessageKey, ...ScanMessageKey[]]),
+      values: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])),
+    }).strict(),
+    z.object({ reason: z.enum(serviceErrorReasons) }).strict(),
+  ]),
   printerStatusChanged: printerStatusSchema,
   scannerStatusChanged: scannerStatusSchema,
   hubStatusChanged: hubStatusSchema,
@@ -131,16 +154,6 @@ export type KioskEvent = { [N in EventName]: { name: N; payload: EventPayload<N>
 export const refusalCodes = ['unknownCommand', 'badArgs', 'tooLarge', 'staffLocked', 'failed', 'badResult'] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 
-/**
- * Reasons a service may give when it refuses a well-formed request (`throw new KioskError(...)`);
- * the renderer words each one for staff. Anything else thrown reaches the renderer as 'failed'.
- */
-export const serviceErrorReasons = [
-  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'rewardNotFound',
-  'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
-  'printerFault', 'hubOffline',
-] as const;
-export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 
 export class KioskError extends Error {
   constructor(readonly reason: ServiceErrorReason, message: string) {

@@ -27,6 +27,7 @@ export const EVENT_NAMES = [
   'saleClosed',
   'claimAccepted',
   'memberScanned',
+  'scanNotice',
   'printerStatusChanged',
   'scannerStatusChanged',
   'hubStatusChanged',

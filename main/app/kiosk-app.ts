@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReceiptDocument, type ReceiptInput } from '../../core/receipt/document';
-import { classifyScan } from '../../core/scan';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { isLocale } from '../../core/i18n/locales';
 import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
 import { ScanStream, startScanners, scannerConfigSchema, type RunningScanners } from '../../hardware/scanner';
 import { demoProgram } from '../../core/program/demo';
 import { KioskService, type SaleCreatedEvent } from '../kiosk/service';
+import { KioskUiServices } from '../kiosk/ui-services';
 import { openStore, type KioskStore } from '../store';
 import { SyncClient } from '../sync/client';
 import { lanHubUrl } from '../sync/lan';
@@ -33,6 +33,10 @@ export interface KioskApp {
   localHub: LocalHub | undefined;
   /** Where the till prints to when the passthrough is on (host:port or a serial path). */
   passthroughAddress: string | undefined;
+  /** The services behind the kiosk's screens (Electron IPC and the browser bridge). */
+  ui: KioskUiServices;
+  /** The staff PIN, and whether it is the built-in default (say so at start). */
+  staffPin: { pin: string; isDefault: boolean };
   hubUrl: string;
   hubPublicUrl: string;
   /** One line per service with its address, for `--headless`. */
@@ -47,6 +51,16 @@ function localHubOwnerToken(dataDir: string): string {
   const token = randomBytes(16).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+const STAFF_PIN_SETTING = 'kiosk.staffPin';
+
+/** The staff PIN: KIOSK_STAFF_PIN, else the kiosk's setting, else 1234 (printed at start so it gets changed). */
+function staffPinFor(store: KioskStore): { pin: string; isDefault: boolean } {
+  const pin = process.env.KIOSK_STAFF_PIN || (store.getSetting(STAFF_PIN_SETTING) as string | undefined);
+  if (pin === undefined) return { pin: '1234', isDefault: true };
+  if (!/^[0-9]{4,8}$/.test(pin)) throw new Error('KIOSK_STAFF_PIN: the staff PIN is 4 to 8 digits');
+  return { pin, isDefault: false };
 }
 
 async function credentials(store: KioskStore, hubUrl: string, pairingCode: () => Promise<string | undefined>): Promise<KioskCredentials> {
@@ -137,10 +151,14 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const scanners = await startScanners(scannerConfigSchema.parse({ virtual: true, ...(config.scanners ?? {}) }), scanStream);
     stops.unshift(() => scanners.stop());
     scanStream.on('scannerStatusChanged', (event) => log(`scanner: ${event.text}`));
-    scanStream.on('scan', (event) => {
-      const meaning = classifyScan(event.code, { saleOpen: true });
-      log(`scan from ${event.source}: ${meaning.action}`);
+
+    // The screens' services (the IPC contract); they also route every scan (main/kiosk/ui-services.ts).
+    const staffPin = staffPinFor(store);
+    const ui = new KioskUiServices({
+      service, store, sync, printer, printerName: virtualPrinter ? 'Virtual printer' : printer.config.model, scanStream,
+      credentials: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, staffPin: staffPin.pin, log,
     });
+    stops.unshift(() => ui.close());
 
     let passthrough: Awaited<ReturnType<typeof startTillPassthrough>> | undefined;
     if (config.passthrough !== undefined) {
@@ -151,7 +169,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     sync.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
 
     const app: KioskApp = {
-      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub,
+      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin,
       passthroughAddress: passthrough?.address,
       hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [

@@ -21,6 +21,11 @@ export interface BridgeOptions {
   /** Loopback only; anything else is refused. */
   host?: '127.0.0.1' | 'localhost';
   log?: (line: string) => void;
+  /**
+   * Extra routes on the same origin (the developer panel under `npm start`); return true when the
+   * request was answered. Never set in a production build.
+   */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, origin: string) => boolean | Promise<boolean>;
 }
 
 export interface Bridge {
@@ -55,13 +60,21 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
   }
 
+  let origin = '';
   const http = createServer((req, res) => {
     if (req.url?.startsWith(BRIDGE_SOCKET_PATH)) return; // Socket.IO answers these
-    void serveFile(req, res);
+    void (async () => {
+      if (options.extraRoutes && await options.extraRoutes(req, res, origin)) return;
+      await serveFile(req, res);
+    })().catch((error: unknown) => {
+      log(`[bridge] ${req.method} ${req.url}: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error');
+    });
   });
   await new Promise<void>((ok, fail) => { http.once('error', fail); http.listen(options.port ?? 0, host, () => ok()); });
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host}:${port}/`;
+  origin = `http://${host}:${port}`;
   const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   const io = new SocketServer(http, {

@@ -4,18 +4,24 @@ import { earnForSale, formatEntryLine, type EarnSummary, type MemberState } from
 import { Refusal } from '../../core/errors';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
+import { redeemReward } from '../../core/ledger/redeem';
+import { negate } from '../../core/ledger/entry';
+import { memberCodeFor } from '../../core/codes';
+import { KioskError } from '../../core/contract';
+import type { Locale } from '../../core/i18n/locales';
+import type { Reward } from '../../core/program/schema';
 import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
 import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program } from '../../core/program/schema';
-import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
-import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken } from '../../core/tokens';
+import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
 import {
-  StoreConflictError, StoreInputError, type KioskStore, type Member, type OutboxMessageInput, type SaleSource,
+  StoreConflictError, StoreInputError, type KioskStore, type Member, type MemberInput, type OutboxMessageInput, type SaleSource,
   type StoredRefund, type StoredSale,
 } from '../store';
 import { saleClaimUrl } from '../sync/claims';
@@ -55,6 +61,25 @@ export interface KioskServiceEvents {
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
+const MEMBER_NO_SETTING = 'kiosk.nextMemberNo';
+
+/** How the staff screen reaches the hub for a claim (the sync client, or a test's stand-in). */
+export interface HubClaimPort {
+  readonly connected: boolean;
+  claimSale(token: string, memberId: string): Promise<ClaimResult>;
+}
+
+const COUNTRY_CODES: Partial<Record<string, string>> = { pl: '48', hu: '36', sk: '421', cs: '420', de: '49' };
+
+/** A phone typed at the till ("600 100 200", "+48 600 100 200") in international form; a local number gets the shop's country code. */
+function internationalPhone(typed: string, shopLocale: string): string {
+  const digits = typed.replace(/[\s()-]/g, '');
+  if (digits.startsWith('+')) return digits;
+  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
+  const country = COUNTRY_CODES[shopLocale];
+  if (!country) throw new Error('type the phone number with its country code, e.g. +48 600 100 200');
+  return `+${country}${digits.replace(/^0/, '')}`;
+}
 
 /** Store and rule refusals become one kind of refusal, with the store's or the rules' own words. */
 function asRefusal(error: unknown): never {
@@ -359,6 +384,175 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const services = Object.fromEntries([['store', 'ok'], ...this.serviceStatus]);
     const degraded = [...this.serviceStatus.values()].some((status) => status !== 'ok' && status !== 'online');
     return { status: degraded ? 'degraded' : 'ok', version: this.version, services };
+  }
+
+  // ---- the kiosk's own screens (staff mode) --------------------------------------------------
+
+  /**
+   * Staff attach a member to an unclaimed sale (scanned card or search). The hub decides that a sale
+   * is claimed once, so this needs the hub; offline it is refused in words and nothing changes.
+   */
+  async attachMemberToSale(saleId: string, memberId: string, hub: HubClaimPort): Promise<ClaimAccepted> {
+    const sale = this.store.getSale(saleId);
+    if (!sale) throw new KioskError('saleNotFound', `There is no sale ${saleId} on this kiosk.`);
+    if (sale.memberId !== null) throw new KioskError('alreadyClaimed', 'This sale already has a member: its points were given.');
+    if (sale.status !== 'recorded' || sale.claimToken === null) throw new KioskError('saleClosed', `This sale is ${sale.status}: no member can be added.`);
+    const member = this.store.getMember(memberId);
+    if (!member) throw new KioskError('memberNotFound', 'No member with that card on this kiosk.');
+    if (!hub.connected) {
+      throw new KioskError('hubOffline', 'The hub is offline, so a member cannot be added to the sale now (the hub makes sure points are given once). The customer can scan the receipt QR later.');
+    }
+    let result: ClaimResult;
+    try {
+      result = await hub.claimSale(sale.claimToken, member.id);
+    } catch (error) {
+      throw new KioskError('hubOffline', `The hub did not answer (${error instanceof Error ? error.message : String(error)}); the member was not added — try again.`);
+    }
+    if (!result.ok) {
+      switch (result.reason) {
+        case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
+        case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
+        case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
+        default: throw new Error(`hub refused the claim: ${result.reason} — ${result.message}`);
+      }
+    }
+    // The hub does not send the claiming kiosk its own claim back: apply it here.
+    this.applyClaimAccepted(result.accepted);
+    return result.accepted;
+  }
+
+  /**
+   * Enrols a member at the till with consent. The member code is a layout-safe member code in this
+   * kiosk's own number range (2^39 + kioskNo·2^20 + n), so kiosks never hand out the same code; the
+   * hub hears of the member through the outbox, in the same transaction.
+   */
+  enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): Member {
+    const phone = input.phone === undefined ? null : internationalPhone(input.phone, this.programInForce.locale);
+    const at = this.now().toISOString();
+    const id = this.newId();
+    const member: MemberInput = {
+      id, code: '', name: input.name?.trim() || null, phone, email: input.email ?? null,
+      consentAt: at, consentText: input.consentText, locale: input.locale, createdAt: at,
+    };
+    try {
+      return this.store.atomically(() => {
+        const created = this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
+          id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
+          payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
+        }]);
+        this.emit('outboxChanged');
+        return created.member;
+      });
+    } catch (error) {
+      if (error instanceof StoreConflictError) throw new KioskError('memberExists', error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Redeems a reward for a member through the rules (points due to expire go first), debited
+   * atomically by the store: refused, with nothing written, when the balance does not cover it.
+   */
+  redeemForMember(memberId: string, rewardId: string, saleId: string | null = null): { debit: LedgerEntry; reward: Reward } {
+    if (!this.store.getMember(memberId)) throw new KioskError('memberNotFound', `No member ${memberId} on this kiosk.`);
+    let redeemed: ReturnType<typeof redeemReward>;
+    try {
+      redeemed = redeemReward({
+        program: this.programInForce, memberId, memberEntries: this.store.entriesForMember(memberId), rewardId, saleId, at: this.now(), ids: this.newId,
+      });
+    } catch (error) {
+      if (error instanceof LoyaltyError) {
+        throw new KioskError(error.code === 'unknown_reward' ? 'rewardNotFound' : 'notEnoughPoints', error.message);
+      }
+      throw error;
+    }
+    this.writeRedemption(redeemed.entries, redeemed.reward);
+    return { debit: redeemed.debit, reward: redeemed.reward };
+  }
+
+  /**
+   * Redeems a hub-signed voucher, verified offline with the hub's public key. It is used once: its
+   * debit has an id derived from the voucher, the same on every kiosk and at the hub.
+   */
+  redeemVoucher(code: string, hubPublicKey: Uint8Array): { debit: LedgerEntry; reward: Reward; memberId: string } {
+    const verified = verifyVoucher(code, { hubPublicKey, shopNo: this.identity.shopNo, now: this.now() });
+    if (!verified.ok) {
+      if (verified.reason === 'expired') throw new KioskError('voucherExpired', 'This voucher has expired — nothing was redeemed.');
+      throw new KioskError('voucherInvalid', `This is not a valid voucher of this shop (${REFUSAL_LOG[verified.reason]}) — nothing was redeemed.`);
+    }
+    const v = verified.data;
+    const member = this.store.findMemberByCode(memberCodeFor(v.memberNo));
+    if (!member) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
+    const reward = this.programInForce.rewards[v.rewardNo];
+    if (!reward) throw new KioskError('rewardNotFound', 'The voucher names a reward this shop no longer offers — nothing was redeemed.');
+    const entryId = voucherRedemptionEntryId(v.voucherId);
+    if (this.store.getEntry(entryId)) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
+    const card = 'card' in reward.cost ? reward.cost.card : undefined;
+    const debit: LedgerEntry = {
+      id: entryId, memberId: member.id, kind: 'redeem', points: negate(v.costPoints), stamps: negate(v.costStamps),
+      saleId: null, reverses: null, reason: { code: 'redeem', ruleId: card ?? reward.id, label: reward.name }, at: this.now().toISOString(),
+    };
+    this.writeRedemption([debit], reward);
+    return { debit, reward, memberId: member.id };
+  }
+
+  private writeRedemption(entries: LedgerEntry[], reward: Reward): void {
+    const memberId = entries[0]!.memberId;
+    const result = this.store.redeem({ entries, outbox: [this.outboxMessage('ledgerAppended', { entries }, memberId, this.now())] });
+    if (result.status === 'duplicate') throw new KioskError('voucherUsed', `"${reward.name}" was already redeemed with this code — nothing was redeemed again.`);
+    if (result.status === 'insufficient') {
+      throw new KioskError('notEnoughPoints', `Not enough for "${reward.name}": ${result.balance.points} points held — nothing was redeemed.`);
+    }
+    this.emit('outboxChanged');
+  }
+
+  /** A refund (whole, or `amount`) or a void of a sale by its id, from the staff screen. */
+  reverseSaleById(saleId: string, kind: 'refund' | 'void', amount?: Money): RefundView {
+    const sale = this.store.getSale(saleId);
+    if (!sale) throw new KioskError('saleNotFound', `There is no sale ${saleId} on this kiosk.`);
+    if (sale.status === 'voided' || sale.status === 'refunded') throw new KioskError('saleClosed', `This sale is already ${sale.status}.`);
+    try {
+      // A refund without an amount gives back what is left of the sale.
+      const refundAmount = kind === 'refund' && amount === undefined ? { amount: sale.total.amount - sale.refunded, currency: sale.total.currency } : amount;
+      return this.reverse(sale, kind, refundAmount, kind === 'void' ? 'void' : amount === undefined ? 'rest' : undefined);
+    } catch (error) {
+      if (error instanceof Refusal && error.code === 'refund_exceeds_sale') throw new KioskError('refundTooLarge', error.message);
+      return asRefusal(error);
+    }
+  }
+
+  recentSales(limit: number): StoredSale[] {
+    return this.store.recentSales(limit);
+  }
+
+  /** Today's figures in the shop's time zone, computed from the store. */
+  todayFigures(): { sales: StoredSale[]; salesTotal: number; memberSales: number; claims: number; pointsIssued: number; pointsRedeemed: number; redemptions: number; enrollments: number; refunds: number } {
+    const now = this.now();
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.programInForce.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const today = day.format(now);
+    const isToday = (iso: string): boolean => day.format(new Date(iso)) === today;
+    // A day is at most 26 hours long in any time zone; look back that far and keep today's.
+    const activity = this.store.activitySince(new Date(now.getTime() - 26 * 3_600_000).toISOString());
+    const sales = activity.sales.filter((s) => isToday(s.createdAt));
+    const entries = activity.entries.filter((e) => isToday(e.at));
+    const redeems = entries.filter((e) => e.kind === 'redeem');
+    return {
+      sales,
+      salesTotal: sum(sales.map((s) => s.total.amount)),
+      memberSales: sales.filter((s) => s.memberId !== null).length,
+      claims: sales.filter((s) => s.claimedAt !== null).length,
+      pointsIssued: sum(entries.filter((e) => e.kind === 'earn' || e.kind === 'bonus').map((e) => Math.max(0, e.points))),
+      pointsRedeemed: -sum(redeems.map((e) => e.points)),
+      redemptions: redeems.length,
+      enrollments: activity.enrolled,
+      refunds: activity.refunds.filter((r) => isToday(r.createdAt)).length,
+    };
+  }
+
+  private nextMemberCode(): string {
+    const next = Number(this.store.getSetting(MEMBER_NO_SETTING) ?? 1);
+    this.store.setSetting(MEMBER_NO_SETTING, next + 1);
+    return memberCodeFor(2 ** 39 + this.identity.kioskNo * 2 ** 20 + next);
   }
 
   // ---- sync ---------------------------------------------------------------------------------

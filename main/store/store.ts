@@ -495,6 +495,25 @@ export class KioskStore {
     return rows.map(toSale);
   }
 
+  /** The newest sales first (the staff screen's recent sales). */
+  recentSales(limit: number): StoredSale[] {
+    return (this.open.prepare('SELECT * FROM sales ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as Row[]).map(toSale);
+  }
+
+  /**
+   * What happened from `since` on (ISO time), for the staff screen's figures of the day: sales,
+   * ledger entries, refunds and the number of members enrolled.
+   */
+  activitySince(since: string): { sales: StoredSale[]; entries: LedgerEntry[]; refunds: StoredRefund[]; enrolled: number } {
+    const db = this.open;
+    return {
+      sales: (db.prepare('SELECT * FROM sales WHERE created_at >= ? ORDER BY created_at').all(since) as Row[]).map(toSale),
+      entries: (db.prepare('SELECT * FROM ledger WHERE at >= ? ORDER BY seq').all(since) as Row[]).map(toEntry),
+      refunds: (db.prepare('SELECT * FROM refunds WHERE created_at >= ? ORDER BY created_at').all(since) as Row[]).map(toRefund),
+      enrolled: (db.prepare('SELECT count(*) AS n FROM members WHERE created_at >= ?').get(since) as { n: number }).n,
+    };
+  }
+
   // ---- refunds ------------------------------------------------------------------------------
 
   /**

@@ -26,6 +26,7 @@ describe('npm start -- --headless', () => {
     expect(line('store: ')).toContain(temp.dir);
     expect(line('hub: ')).toMatch(/^hub: http:\/\/127\.0\.0\.1:\d+ \(local hub started by npm start\); phones claim at http:\/\/[\d.]+:\d+$/);
     expect(line('printer: ')).toContain('virtual printer');
+    expect(line('kiosk UI: ')).toBe(''); // headless: services only, no screen served
     const apiUrl = /till API: (http:\/\/127\.0\.0\.1:\d+)/.exec(line('till API: '))?.[1];
     expect(apiUrl).toBeDefined();
 

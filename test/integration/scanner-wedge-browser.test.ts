@@ -14,7 +14,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** Page glue: what the renderer (or main's before-input-event) does with the decoder's answers. */
 const glue = `
 import { WedgeDecoder } from ${JSON.stringify(join(here, '../../hardware/scanner/wedge.ts'))};
-const decoder = new WedgeDecoder({ maxGapMs: 100 });
+const decoder = new WedgeDecoder({ maxGapMs: 250 });
 const scans = [];
 let timer;
 function reinject(keys) {
@@ -95,8 +95,8 @@ describe('keyboard wedge in a real browser', () => {
     expect(await page.evaluate(() => (window as unknown as { scans: string[] }).scans)).toEqual([code]);
     expect(await page.inputValue('#name')).toBe('');
 
-    await page.keyboard.type('Anna', { delay: 300 });
-    await page.waitForTimeout(400);
+    await page.keyboard.type('Anna', { delay: 700 });
+    await page.waitForTimeout(800);
     expect(await page.inputValue('#name')).toBe('Anna');
     expect(await page.evaluate(() => (window as unknown as { scans: string[] }).scans)).toEqual([code]);
 

@@ -15,7 +15,8 @@ export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?:
   const bridge: Bridge = await startBridge({ dispatcher, staticDir, log: () => {} });
   const browser = await launchChromium(options.viewport);
   const page = await browser.context.newPage();
-  page.setDefaultTimeout(5000);
+  // Generous: the suites share two cores with Chromium, socat and child processes.
+  page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const url = `${bridge.url}?thanksMs=${options.thanksMs ?? 60_000}`;

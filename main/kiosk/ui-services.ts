@@ -1,0 +1,481 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { bytesToSafeLetters, decodeSafeCode, memberCodeFor } from '../../core/codes';
+import {
+  KioskError, type Claim, type CommandArgs, type CommandResult, type HubStatus, type KioskEvent, type KioskServices,
+  type MemberSummary, type PrinterStatus, type Progress, type RedeemInstruction, type SaleSummary, type SaleView as UiSaleView,
+  type ScannerStatus,
+} from '../../core/contract';
+import { formatMessage } from '../../core/i18n/catalog';
+import { isLocale, type Locale } from '../../core/i18n/locales';
+import { scanMessages } from '../../core/i18n/scan';
+import type { Reward } from '../../core/program/schema';
+import { classifyScan, type ScanMeaning } from '../../core/scan';
+import { hexToBytes, type ClaimAccepted, type KioskCredentials } from '../../core/sync-protocol';
+import type { SaleView as TillSaleView } from '../../core/till-api';
+import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer';
+import type { ScanEvent, ScannerStatusEvent, ScanStream } from '../../hardware/scanner';
+import type { KioskStore, Member, StoredSale } from '../store';
+import type { SyncClient, SyncStatus } from '../sync/client';
+import type { HubClaimPort, KioskService, SaleCreatedEvent } from './service';
+
+/**
+ * The real KioskServices behind the IPC contract: a thin adapter from the contract's shapes to the
+ * kiosk service, the store, the printer, the scanners and the hub sync. The rules live in
+ * KioskService; this file only translates, and routes every scan (the ONE place a scan becomes an
+ * action at the kiosk).
+ */
+export interface UiServicesOptions {
+  service: KioskService;
+  store: KioskStore;
+  sync: SyncClient;
+  printer: ReceiptPrinter;
+  printerName: string;
+  scanStream: ScanStream;
+  credentials: KioskCredentials;
+  /** Where phones claim; a scanned claim URL must point here. */
+  hubPublicUrl: string;
+  staffPin: string;
+  /** How long the customer display shows a sale's QR (the receipt's QR stays valid for days). */
+  displayQrMs?: number;
+  /** How long after a member card scan a scanned receipt QR is claimed for that member. */
+  memberScanWindowMs?: number;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+const LOCALE_SETTING = 'kiosk.locale';
+
+/** "+48 ••• ••• 321": enough for staff to recognise the customer, not enough to copy. */
+function maskPhone(phone: string | null): string | null {
+  return phone === null ? null : `${phone.slice(0, 3)} ••• ••• ${phone.slice(-3)}`;
+}
+
+function maskEmail(email: string | null): string | null {
+  if (email === null) return null;
+  const at = email.indexOf('@');
+  return at <= 0 ? '•••' : `${email[0]}•••${email.slice(at)}`;
+}
+
+function rewardCost(reward: Reward): { points: number; stamps: number; card: string | undefined } {
+  return {
+    points: 'points' in reward.cost ? reward.cost.points : 0,
+    stamps: 'stamps' in reward.cost ? reward.cost.stamps : 0,
+    card: 'card' in reward.cost ? reward.cost.card : undefined,
+  };
+}
+
+export class KioskUiServices implements KioskServices {
+  private readonly o: UiServicesOptions;
+  private readonly listeners = new Set<(event: KioskEvent) => void>();
+  private readonly offs: Array<() => void> = [];
+  private readonly now: () => Date;
+  private readonly log: (line: string) => void;
+  private current: UiSaleView | null = null;
+  private lastMemberScan: { memberId: string; at: number } | null = null;
+  private lastSyncAt: string | null = null;
+  private readonly scanners = new Map<string, ScannerStatusEvent>();
+  /** The last things said to staff about scans, newest first (the developer panel shows them). */
+  readonly notices: string[] = [];
+  /** Members staff enrolled or found lately, newest first (the developer panel offers to scan their cards). */
+  readonly recentMembers: { code: string; label: string }[] = [];
+  /** The hub, as the service needs it for a claim: first sends what the outbox holds (a member just enrolled). */
+  private readonly hub: HubClaimPort;
+
+  constructor(options: UiServicesOptions) {
+    this.o = options;
+    this.now = options.now ?? (() => new Date());
+    this.log = options.log ?? ((line) => console.log(line));
+    const { service, printer, scanStream, sync } = options;
+    this.hub = {
+      get connected(): boolean { return sync.connected; },
+      claimSale: async (token, memberId) => {
+        await this.flushOutbox(3000);
+        return sync.claimSale(token, memberId);
+      },
+    };
+    const on = <E extends { on(n: string, l: (...a: never[]) => void): unknown; off(n: string, l: (...a: never[]) => void): unknown }>(
+      emitter: E, name: string, listener: (...a: never[]) => void,
+    ): void => {
+      emitter.on(name, listener);
+      this.offs.push(() => emitter.off(name, listener));
+    };
+    on(service, 'saleCreated', (e: SaleCreatedEvent) => this.onSaleCreated(e));
+    on(service, 'claimAccepted', (claim: ClaimAccepted) => this.onClaimAccepted(claim));
+    on(service, 'refundRecorded', (refund: { sale: TillSaleView }) => {
+      const state = refund.sale.status;
+      if (state !== 'refunded' && state !== 'voided') return;
+      if (this.current?.saleId === refund.sale.saleId) this.current = null;
+      this.emit({ name: 'saleClosed', payload: { saleId: refund.sale.saleId, reason: state } });
+    });
+    on(printer, 'printerStatusChanged', (e: PrinterStatusEvent) => this.emit({ name: 'printerStatusChanged', payload: this.printerStatus(e) }));
+    on(scanStream, 'scannerStatusChanged', (e: ScannerStatusEvent) => {
+      this.scanners.set(e.deviceId, e);
+      this.emit({ name: 'scannerStatusChanged', payload: this.scannerStatus() });
+    });
+    on(scanStream, 'scan', (e: ScanEvent) => { void this.routeScan(e.code); });
+    on(sync, 'status', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
+    on(sync, 'drained', () => {
+      this.lastSyncAt = this.now().toISOString();
+      this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() });
+    });
+    on(service, 'outboxChanged', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
+  }
+
+  /** Detaches from the services (the app is stopping). */
+  close(): void {
+    for (const off of this.offs.splice(0)) off();
+    this.listeners.clear();
+  }
+
+  subscribe(listener: (event: KioskEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: KioskEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log(`ui event listener failed on ${event.name}: ${String(error)}`);
+      }
+    }
+  }
+
+  async checkStaffPin(pin: string): Promise<boolean> {
+    const a = Buffer.from(pin);
+    const b = Buffer.from(this.o.staffPin);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  // ---- status -------------------------------------------------------------------------------
+
+  private get locale(): Locale {
+    const saved = this.o.store.getSetting(LOCALE_SETTING);
+    if (isLocale(saved)) return saved;
+    return isLocale(this.o.service.program.locale) ? this.o.service.program.locale : 'en';
+  }
+
+  private printerStatus(e: PrinterStatusEvent = this.o.printer.status): PrinterStatus {
+    const name = this.o.printerName;
+    switch (e.state) {
+      case 'ready': return { state: 'ready', fault: null, name };
+      case 'paperLow': return { state: 'ready', fault: 'paperLow', name };
+      case 'paperOut': return { state: 'fault', fault: 'paperOut', name };
+      case 'coverOpen': return { state: 'fault', fault: 'coverOpen', name };
+      default: return { state: 'fault', fault: 'offline', name };
+    }
+  }
+
+  private scannerStatus(): ScannerStatus {
+    const all = [...this.scanners.values()];
+    if (all.length === 0) return { state: 'fault', fault: 'notConfigured', name: null };
+    const bad = all.find((s) => s.state === 'disconnected' || s.state === 'failed');
+    const shown = bad ?? all[0]!;
+    return { state: bad ? 'fault' : 'ready', fault: bad ? 'disconnected' : null, name: shown.deviceId.slice(0, 120) };
+  }
+
+  private hubStatus(status: SyncStatus = this.o.sync.status): HubStatus {
+    const state = status.state === 'online' ? 'online' : status.state === 'connecting' ? 'connecting' : 'offline';
+    return { state, pending: this.o.store.counts().outboxPending, lastSyncAt: this.lastSyncAt };
+  }
+
+  private currentSale(): UiSaleView | null {
+    if (this.current && (this.current.state !== 'open' || Date.parse(this.current.expiresAt) <= this.now().getTime())) this.current = null;
+    return this.current;
+  }
+
+  async getStatus(): Promise<CommandResult<'getStatus'>> {
+    const program = this.o.service.program;
+    return {
+      shopName: program.name.slice(0, 80), kioskId: this.o.credentials.kioskId, locale: this.locale, currency: program.currency,
+      printer: this.printerStatus(), scanner: this.scannerStatus(), hub: this.hubStatus(), currentSale: this.currentSale(),
+    };
+  }
+
+  async getTodayFigures(): Promise<CommandResult<'getTodayFigures'>> {
+    const f = this.o.service.todayFigures();
+    return {
+      sales: f.sales.length, salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
+      memberSales: f.memberSales, claims: f.claims, pointsIssued: f.pointsIssued, pointsRedeemed: Math.max(0, f.pointsRedeemed),
+      redemptions: f.redemptions, enrollments: f.enrollments, refunds: f.refunds,
+    };
+  }
+
+  // ---- sales --------------------------------------------------------------------------------
+
+  async createSale(args: CommandArgs<'createSale'>): Promise<UiSaleView> {
+    const { sale } = await this.o.service.createSale({ tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`, total: args.total }, 'keypad');
+    const view = this.uiSale(sale);
+    if (!view) throw new Error('the sale was recorded but has no claim QR (it already has a member)');
+    return view;
+  }
+
+  private uiSale(sale: TillSaleView, summary?: SaleCreatedEvent['summary']): UiSaleView | null {
+    if (!sale.claimUrl || !sale.claimExpiresAt) return null;
+    const issued = Date.parse(sale.createdAt);
+    const displayUntil = Math.min(Date.parse(sale.claimExpiresAt), Math.max(issued, this.now().getTime()) + (this.o.displayQrMs ?? 180_000));
+    const campaign = summary?.applied.find((a) => a.code === 'multiplier') ?? summary?.applied[0];
+    return {
+      saleId: sale.saleId, tillSaleId: sale.tillSaleId, total: sale.total, points: sale.points, stamps: sale.stamps,
+      campaign: campaign ? { ruleId: campaign.ruleId, label: campaign.label.slice(0, 120) || campaign.ruleId } : null,
+      claimUrl: sale.claimUrl, issuedAt: sale.createdAt, expiresAt: new Date(displayUntil).toISOString(), memberId: null, state: 'open',
+    };
+  }
+
+  private onSaleCreated(e: SaleCreatedEvent): void {
+    const view = this.uiSale(e.sale, e.summary);
+    if (!view) return;
+    this.current = view;
+    this.emit({ name: 'saleCreated', payload: view });
+  }
+
+  private saleState(sale: StoredSale, view: TillSaleView | undefined): SaleSummary['state'] {
+    if (sale.status === 'voided') return 'voided';
+    if (sale.status === 'refunded') return 'refunded';
+    if (sale.memberId !== null) return 'claimed';
+    return view?.claimExpiresAt && Date.parse(view.claimExpiresAt) <= this.now().getTime() ? 'expired' : 'open';
+  }
+
+  async listRecentSales(args: CommandArgs<'listRecentSales'>): Promise<CommandResult<'listRecentSales'>> {
+    return {
+      sales: this.o.service.recentSales(args.limit).map((sale) => {
+        const view = this.o.service.getSaleById(sale.id);
+        return {
+          saleId: sale.id, tillSaleId: sale.tillSaleId, total: sale.total, points: view?.points ?? 0, stamps: view?.stamps ?? 0,
+          issuedAt: sale.createdAt, memberId: sale.memberId, state: this.saleState(sale, view),
+        };
+      }),
+    };
+  }
+
+  async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> {
+    return this.reversed(this.o.service.reverseSaleById(args.saleId, 'refund', args.amount));
+  }
+
+  async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> {
+    return this.reversed(this.o.service.reverseSaleById(args.saleId, 'void'));
+  }
+
+  private reversed(view: { sale: TillSaleView; pointsReversed: number; stampsReversed: number }): CommandResult<'voidSale'> {
+    return { saleId: view.sale.saleId, pointsReversed: Math.max(0, view.pointsReversed), stampsReversed: Math.max(0, view.stampsReversed) };
+  }
+
+  async reprintLastReceipt(): Promise<CommandResult<'reprintLastReceipt'>> {
+    if (this.o.printer.reprintLast() === undefined) throw new KioskError('nothingToReprint', 'No receipt was printed since the kiosk started.');
+    const printer = this.printerStatus();
+    return { printed: printer.state === 'ready', printer };
+  }
+
+  async setLocale(args: CommandArgs<'setLocale'>): Promise<CommandResult<'setLocale'>> {
+    this.o.store.setSetting(LOCALE_SETTING, args.locale);
+    this.emit({ name: 'localeChanged', payload: { locale: args.locale } });
+    return { locale: args.locale };
+  }
+
+  // ---- members ------------------------------------------------------------------------------
+
+
+  private flushOutbox(timeoutMs: number): Promise<void> {
+    if (this.o.store.counts().outboxPending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => { clearTimeout(timer); this.o.sync.off('drained', done); resolve(); };
+      const timer = setTimeout(done, timeoutMs);
+      this.o.sync.on('drained', done);
+      this.o.sync.kick();
+    });
+  }
+
+  private remember(member: Member): void {
+    const at = this.recentMembers.findIndex((m) => m.code === member.code);
+    if (at >= 0) this.recentMembers.splice(at, 1);
+    this.recentMembers.unshift({ code: member.code, label: member.name ?? member.code });
+    this.recentMembers.length = Math.min(this.recentMembers.length, 10);
+  }
+
+  private memberSummary(member: Member): MemberSummary {
+    const balance = this.o.store.balance(member.id);
+    return {
+      memberId: member.id, code: member.code, name: member.name, phone: maskPhone(member.phone), email: maskEmail(member.email),
+      points: balance.points, stamps: balance.stamps, progress: this.progress(balance.points, balance.stampsByCard),
+    };
+  }
+
+  /** Progress to the nearest reward: a reward ready now, else the one fewest points or stamps away. */
+  private progress(points: number, stampsByCard: Record<string, number>): Progress | null {
+    let best: Progress | null = null;
+    for (const reward of this.o.service.program.rewards) {
+      const cost = rewardCost(reward);
+      const remaining = cost.stamps > 0 ? Math.max(0, cost.stamps - (stampsByCard[cost.card ?? ''] ?? 0)) : Math.max(0, cost.points - points);
+      const candidate: Progress = { unit: cost.stamps > 0 ? 'stamps' : 'points', remaining, rewardLabel: reward.name.slice(0, 120) };
+      if (best === null || remaining < best.remaining) best = candidate;
+    }
+    return best;
+  }
+
+  private findMember(args: { memberId: string } | { memberCode: string }): Member {
+    const member = 'memberId' in args ? this.o.store.getMember(args.memberId) : this.o.store.findMemberByCode(args.memberCode.toUpperCase());
+    if (!member) throw new KioskError('memberNotFound', 'No member with that card on this kiosk.');
+    return member;
+  }
+
+  /** The contract's claim from the hub's: balance and progress as the hub counts them (all kiosks). */
+  private claimView(claim: ClaimAccepted): Claim {
+    const local = this.o.store.getMember(claim.member.id);
+    const summary = local ? this.memberSummary(local) : undefined;
+    const progress: Progress | null = claim.progress.stampsToReward !== null && claim.progress.rewardName
+      ? { unit: 'stamps', remaining: claim.progress.stampsToReward, rewardLabel: claim.progress.rewardName.slice(0, 120) }
+      : summary?.progress ?? null;
+    return {
+      saleId: claim.saleKey,
+      member: {
+        memberId: claim.member.id, code: summary?.code ?? memberCodeFor(claim.member.no), name: claim.member.name ?? summary?.name ?? null,
+        phone: summary?.phone ?? null, email: summary?.email ?? null, points: claim.balance.points, stamps: claim.balance.stamps, progress,
+      },
+      pointsEarned: claim.points, stampsEarned: claim.stamps, via: claim.via,
+    };
+  }
+
+  private onClaimAccepted(claim: ClaimAccepted): void {
+    if (this.current?.saleId === claim.saleKey) this.current = null;
+    this.emit({ name: 'claimAccepted', payload: this.claimView(claim) });
+  }
+
+  async attachMember(args: CommandArgs<'attachMember'>): Promise<Claim> {
+    const member = this.findMember(args);
+    return this.claimView(await this.o.service.attachMemberToSale(args.saleId, member.id, this.hub));
+  }
+
+  async searchMembers(args: CommandArgs<'searchMembers'>): Promise<CommandResult<'searchMembers'>> {
+    const byCode = this.o.store.findMemberByCode(args.query.toUpperCase());
+    const found = byCode ? [byCode] : this.o.store.searchMembers(args.query, 20);
+    found.forEach((m) => this.remember(m));
+    return { members: found.map((m) => this.memberSummary(m)) };
+  }
+
+  async enrollMember(args: CommandArgs<'enrollMember'>): Promise<MemberSummary> {
+    const member = this.o.service.enrollMember({
+      name: args.name, phone: args.phone, email: args.email, locale: args.locale, consentText: 'kiosk-enrolment-v1',
+    });
+    this.remember(member);
+    return this.memberSummary(member);
+  }
+
+  // ---- rewards ------------------------------------------------------------------------------
+
+  async listRewards(args: CommandArgs<'listRewards'>): Promise<CommandResult<'listRewards'>> {
+    const member = this.findMember(args);
+    const balance = this.o.store.balance(member.id);
+    return {
+      rewards: this.o.service.program.rewards.slice(0, 100).map((reward) => {
+        const cost = rewardCost(reward);
+        const stampsHeld = cost.card === undefined ? 0 : balance.stampsByCard[cost.card] ?? 0;
+        return {
+          rewardId: reward.id, label: reward.name.slice(0, 120), costPoints: cost.points, costStamps: cost.stamps,
+          affordable: balance.points >= cost.points && stampsHeld >= cost.stamps,
+        };
+      }),
+    };
+  }
+
+  /** What staff do for a reward, plainly: the product to hand over or the discount to key in. */
+  private instruction(reward: Reward): RedeemInstruction {
+    switch (reward.kind) {
+      case 'freeProduct': return { kind: 'handOver', item: reward.product.slice(0, 120) };
+      case 'percentOff': return { kind: 'discountPercent', percent: Math.min(100, Math.max(1, Math.round(reward.percent))) };
+      case 'amountOff': return { kind: 'discountAmount', amount: { amount: reward.amount, currency: this.o.service.program.currency } };
+    }
+  }
+
+  async redeemReward(args: CommandArgs<'redeemReward'>): Promise<CommandResult<'redeemReward'>> {
+    let memberId: string;
+    let redeemed: { debit: { id: string }; reward: Reward };
+    if ('voucherCode' in args) {
+      const r = this.o.service.redeemVoucher(voucherLetters(args.voucherCode), hexToBytes(this.o.credentials.hubPublicKey));
+      memberId = r.memberId;
+      redeemed = r;
+    } else {
+      memberId = args.memberId;
+      redeemed = this.o.service.redeemForMember(args.memberId, args.rewardId);
+    }
+    return {
+      redemptionId: redeemed.debit.id, rewardLabel: redeemed.reward.name.slice(0, 120), instruction: this.instruction(redeemed.reward),
+      member: this.memberSummary(this.findMember({ memberId })),
+    };
+  }
+
+  // ---- scans --------------------------------------------------------------------------------
+
+  private notice(text: string): void {
+    this.notices.unshift(text);
+    this.notices.length = Math.min(this.notices.length, 20);
+    this.log(`scan: ${text}`);
+  }
+
+  private claimHosts(): string[] {
+    try {
+      return [new URL(this.o.hubPublicUrl).host.toLowerCase()];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * The ONE place a scanned code becomes an action: a member card attaches the member to the open
+   * sale (and tells staff who it is, sale or not), a voucher is verified offline and redeemed, a receipt's claim
+   * QR is claimed for the member scanned just before; anything else is a message for staff.
+   */
+  async routeScan(code: string): Promise<ScanMeaning> {
+    const sale = this.currentSale();
+    // A member card with no sale open still tells staff who it is (to redeem, or to claim a receipt next).
+    const meaning = classifyScan(code, { saleOpen: true, claimHosts: this.claimHosts() });
+    try {
+      switch (meaning.action) {
+        case 'attachMemberToSale': {
+          const member = this.o.store.findMemberByCode(meaning.code);
+          this.emit({ name: 'memberScanned', payload: { code: meaning.code, member: member ? this.memberSummary(member) : null } });
+          if (!member) { this.notice(`member card ${meaning.code} is not known on this kiosk`); break; }
+          this.lastMemberScan = { memberId: member.id, at: this.now().getTime() };
+          if (sale) {
+            const claim = await this.o.service.attachMemberToSale(sale.saleId, member.id, this.hub);
+            this.notice(`${member.name ?? member.code} added to the sale: +${claim.points} points`);
+          } else {
+            this.notice(`${member.name ?? member.code} scanned; no sale is open (scan a receipt QR now to claim it for them)`);
+          }
+          break;
+        }
+        case 'redeemVoucher': {
+          const r = this.o.service.redeemVoucher(bytesToSafeLetters(meaning.payload), hexToBytes(this.o.credentials.hubPublicKey));
+          const member = this.findMember({ memberId: r.memberId });
+          this.emit({ name: 'memberScanned', payload: { code: member.code, member: this.memberSummary(member) } });
+          this.notice(`voucher redeemed: ${r.reward.name}`);
+          break;
+        }
+        case 'claimSale': {
+          const recent = this.lastMemberScan && this.now().getTime() - this.lastMemberScan.at <= (this.o.memberScanWindowMs ?? 120_000) ? this.lastMemberScan : null;
+          if (!recent) { this.notice('receipt QR scanned: scan the member card first, then the receipt'); break; }
+          if (!this.hub.connected) throw new KioskError('hubOffline', 'the hub is offline: the receipt can be claimed when it is back');
+          const result = await this.hub.claimSale(meaning.token, recent.memberId);
+          if (!result.ok) { this.notice(`receipt not claimed: ${result.message}`); break; }
+          this.o.service.applyClaimAccepted(result.accepted);
+          this.notice(`receipt claimed: +${result.accepted.points} points`);
+          break;
+        }
+        case 'none':
+          this.notice(formatMessage(scanMessages, 'en', meaning.message.key, meaning.message.values));
+          this.emit({ name: 'scanNotice', payload: meaning.message });
+          break;
+      }
+    } catch (error) {
+      this.notice(error instanceof Error ? error.message : String(error));
+      if (error instanceof KioskError) this.emit({ name: 'scanNotice', payload: { reason: error.reason } });
+    }
+    return meaning;
+  }
+}
+
+/** A typed or scanned voucher: the `R…` code printed for scanners, or the bare letters. */
+function voucherLetters(text: string): string {
+  const decoded = decodeSafeCode(text.trim());
+  return decoded.ok && decoded.kind === 'voucher' ? bytesToSafeLetters(decoded.payload) : text.trim();
+}

@@ -1,0 +1,204 @@
+// The real KioskServices (main/kiosk/ui-services.ts) behind the real dispatcher, on a real kiosk app:
+// store in a temp dir, its local hub, the virtual printer and scanner. No browser here (ui-e2e has one).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberCodeFor } from '../../core/codes';
+import type { CommandName, KioskEvent, Reply } from '../../core/contract';
+import { demoProgram } from '../../core/program/demo';
+import { createVoucher, voucherKeyPair } from '../../core/tokens';
+import { loadKioskConfig } from '../../main/app/config';
+import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
+import { createDispatcher, type Dispatcher, type DispatcherSession } from '../../main/ipc/dispatcher';
+import { KioskService } from '../../main/kiosk/service';
+import { openStore } from '../../main/store';
+import { tempDir } from '../support/hub-harness';
+
+const temp = tempDir('ui-services');
+let app: KioskApp;
+let dispatcher: Dispatcher;
+let session: DispatcherSession;
+const events: KioskEvent[] = [];
+
+async function call<N extends CommandName>(name: N, args: unknown): Promise<Reply<N>> {
+  return (await session.call(name, args)) as Reply<N>;
+}
+async function ok<N extends CommandName>(name: N, args: unknown): Promise<Extract<Reply<N>, { ok: true }>['value']> {
+  const reply = await call(name, args);
+  if (!reply.ok) throw new Error(`${name} refused: ${reply.error.code} ${reply.error.message}`);
+  return reply.value;
+}
+const until = async (check: () => boolean, what: string, ms = 15_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+beforeAll(async () => {
+  const config = loadKioskConfig({ KIOSK_DATA_DIR: temp.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'ui-services-token-0123456789' }, []);
+  app = await startKioskApp(config, () => {});
+  dispatcher = createDispatcher({ services: app.ui, log: () => {} });
+  session = dispatcher.openSession('test');
+  session.onEvent((e) => events.push(e));
+  await until(() => app.sync.connected, 'the hub connection');
+}, 60_000);
+
+afterAll(async () => {
+  session?.close();
+  dispatcher?.close();
+  await app?.stop();
+  temp.remove();
+});
+
+describe('real kiosk services behind the contract', () => {
+  it('refuses staff commands before the PIN, then takes a sale and shows its QR', async () => {
+    const locked = await call('createSale', { total: { amount: 1840, currency: 'PLN' } });
+    expect(locked.ok).toBe(false);
+    expect(app.store.counts().sales).toBe(0);
+    expect((await ok('unlockStaff', { pin: '0000' })).unlocked).toBe(false);
+    expect((await ok('unlockStaff', { pin: app.staffPin.pin })).unlocked).toBe(true);
+
+    const sale = await ok('createSale', { total: { amount: 1840, currency: 'PLN' } });
+    expect(sale.state).toBe('open');
+    expect(sale.points).toBeGreaterThan(0);
+    expect(sale.claimUrl.toLowerCase()).toContain(app.hubPublicUrl.toLowerCase());
+    expect(events.some((e) => e.name === 'saleCreated' && e.payload.saleId === sale.saleId)).toBe(true);
+    const status = await ok('getStatus', {});
+    expect(status.currentSale?.saleId).toBe(sale.saleId);
+    expect(status.shopName).toBe(demoProgram().name);
+    expect(status.hub.state).toBe('online');
+  });
+
+  it('enrols a member with a layout-safe code, finds them, attaches them to the sale through the hub', async () => {
+    const member = await ok('enrollMember', { name: 'Ewa Nowak', phone: '600 100 200', locale: 'pl', consent: true });
+    expect(member.code).toMatch(/^M[A-R]{11}$/);
+    expect(member.phone).toBe('+48 ••• ••• 200');
+    expect(app.store.getMember(member.memberId)?.phone).toBe('+48600100200');
+    const again = await call('enrollMember', { phone: '+48 600 100 200', locale: 'pl', consent: true });
+    expect(again.ok === false && again.error.reason).toBe('memberExists');
+
+    const found = await ok('searchMembers', { query: 'nowak' });
+    expect(found.members.map((m) => m.memberId)).toEqual([member.memberId]);
+
+    const sale = (await ok('getStatus', {})).currentSale!;
+    const claim = await ok('attachMember', { saleId: sale.saleId, memberCode: member.code });
+    expect(claim.member.memberId).toBe(member.memberId);
+    expect(claim.pointsEarned).toBe(sale.points);
+    expect(events.some((e) => e.name === 'claimAccepted' && e.payload.saleId === sale.saleId)).toBe(true);
+    expect(app.store.getSale(sale.saleId)?.memberId).toBe(member.memberId);
+    const twice = await call('attachMember', { saleId: sale.saleId, memberId: member.memberId });
+    expect(twice.ok === false && twice.error.reason).toBe('alreadyClaimed');
+  });
+
+  it('a member card on the virtual scanner is routed through classifyScan: memberScanned and attached to the open sale', async () => {
+    const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
+    const sale = await ok('createSale', { total: { amount: 25_000, currency: 'PLN' } });
+    app.scanners.virtual!.scan(member.code);
+    await until(() => events.some((e) => e.name === 'claimAccepted' && e.payload.saleId === sale.saleId), 'the scanned member claim');
+    expect(events.some((e) => e.name === 'memberScanned' && e.payload.member?.memberId === member.memberId)).toBe(true);
+    app.scanners.virtual!.scan('5901234123457');
+    await until(() => app.ui.notices[0]?.includes('product barcode') ?? false, 'the staff message');
+  });
+
+  it('a member card then an older receipt QR, with no sale open: the receipt is claimed for that member by staff', async () => {
+    const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
+    const older = await ok('createSale', { total: { amount: 500, currency: 'PLN' } });
+    const latest = await ok('createSale', { total: { amount: 700, currency: 'PLN' } });
+    await ok('attachMember', { saleId: latest.saleId, memberId: member.memberId });
+    expect((await ok('getStatus', {})).currentSale).toBeNull();
+    app.scanners.virtual!.scan(member.code);
+    await until(() => app.ui.notices[0]?.includes('no sale is open') ?? false, 'the member scan');
+    expect(app.store.getSale(older.saleId)?.memberId).toBeNull();
+    app.scanners.virtual!.scan(older.claimUrl);
+    await until(() => app.store.getSale(older.saleId)?.memberId === member.memberId, 'the staff claim of the receipt');
+    expect(app.ui.notices[0]).toMatch(/^receipt claimed: \+\d+ points$/);
+  });
+
+  it('lists rewards with affordability, redeems one and says what to do, refunds a sale', async () => {
+    const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
+    const { rewards } = await ok('listRewards', { memberId: member.memberId });
+    const tenOff = rewards.find((r) => r.rewardId === 'ten-off')!;
+    expect(tenOff.affordable).toBe(member.points >= 100);
+    expect(rewards.find((r) => r.rewardId === 'free-coffee')!.affordable).toBe(false);
+    const coffee = await call('redeemReward', { memberId: member.memberId, rewardId: 'free-coffee' });
+    expect(coffee.ok === false && coffee.error.reason).toBe('notEnoughPoints');
+
+    const redeemed = await ok('redeemReward', { memberId: member.memberId, rewardId: 'five-zl' });
+    expect(redeemed.instruction).toEqual({ kind: 'discountAmount', amount: { amount: 500, currency: 'PLN' } });
+    expect(redeemed.member.points).toBe(member.points - 60);
+
+    const { sales } = await ok('listRecentSales', { limit: 5 });
+    const claimed = sales.find((s) => s.memberId === member.memberId && s.total.amount === 1840)!;
+    const refund = await ok('refundSale', { saleId: claimed.saleId });
+    expect(refund.pointsReversed).toBe(claimed.points);
+    expect(events.some((e) => e.name === 'saleClosed' && e.payload.saleId === claimed.saleId && e.payload.reason === 'refunded')).toBe(true);
+    const again = await call('voidSale', { saleId: claimed.saleId });
+    expect(again.ok === false && again.error.reason).toBe('saleClosed');
+
+    const today = await ok('getTodayFigures', {});
+    expect(today.sales).toBe(4);
+    expect(today.salesTotal.amount).toBe(1840 + 25_000 + 500 + 700);
+    expect(today.memberSales).toBe(4);
+    expect(today.enrollments).toBe(1);
+    expect(today.redemptions).toBe(1);
+    expect(today.pointsRedeemed).toBe(60);
+    expect(today.refunds).toBe(1);
+  });
+
+  it('says in words that a member cannot be added while the hub is away, and changes nothing', async () => {
+    const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
+    const sale = await ok('createSale', { total: { amount: 990, currency: 'PLN' } });
+    app.sync.stop();
+    try {
+      const reply = await call('attachMember', { saleId: sale.saleId, memberId: member.memberId });
+      expect(reply.ok).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.reason).toBe('hubOffline');
+        expect(reply.error.message).toMatch(/hub is offline/);
+      }
+      expect(app.store.getSale(sale.saleId)?.memberId).toBeNull();
+      expect((await ok('getStatus', {})).hub.state).toBe('offline');
+    } finally {
+      app.sync.start();
+    }
+  });
+
+  it('reprints the last receipt and reports a paper-out printer in the status', async () => {
+    const reprint = await ok('reprintLastReceipt', {});
+    expect(reprint.printer.name).toBe('Virtual printer');
+    app.virtualPrinter!.state.paperOut = true;
+    await until(() => events.some((e) => e.name === 'printerStatusChanged' && e.payload.fault === 'paperOut'), 'paper out', 20_000);
+    expect((await ok('getStatus', {})).printer).toEqual({ state: 'fault', fault: 'paperOut', name: 'Virtual printer' });
+    app.virtualPrinter!.state.paperOut = false;
+  });
+});
+
+describe('vouchers at the kiosk', () => {
+  it('verifies a hub-signed voucher offline, redeems it once, refuses a forged or reused one', () => {
+    const dir = tempDir('ui-voucher');
+    const store = openStore({ dir: dir.dir });
+    try {
+      const keys = voucherKeyPair(new Uint8Array(32).fill(7));
+      const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
+      const now = new Date('2026-11-25T10:00:00Z');
+      const service = new KioskService({ store, program: demoProgram(), identity, hubPublicUrl: 'http://hub.test', now: () => now });
+      store.createMember({ id: 'm7', code: memberCodeFor(7), name: 'Ola', phone: '+48600700700', consentAt: now.toISOString(),
+        consentText: 'v1', locale: 'pl', createdAt: now.toISOString() });
+      store.appendEntries([{ id: 'e1', memberId: 'm7', kind: 'adjust', points: 150, stamps: 0, saleId: null, reverses: null,
+        reason: { code: 'adjust', label: 'test' }, at: now.toISOString() }]);
+      const data = { shopNo: 3, voucherId: '0123456789abcdef', memberNo: 7, rewardNo: 1, costPoints: 100, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') };
+      const code = createVoucher(data, keys.secretKey);
+      const forged = createVoucher(data, new Uint8Array(32).fill(9));
+      expect(() => service.redeemVoucher(forged, keys.publicKey)).toThrow(/not a valid voucher/);
+      expect(store.balance('m7').points).toBe(150);
+      const r = service.redeemVoucher(code, keys.publicKey);
+      expect(r.reward.id).toBe('ten-off');
+      expect(store.balance('m7').points).toBe(50);
+      expect(() => service.redeemVoucher(code, keys.publicKey)).toThrow(/already used/);
+      expect(store.balance('m7').points).toBe(50);
+    } finally {
+      store.close();
+      dir.remove();
+    }
+  });
+});

@@ -356,14 +356,12 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       consentAt: at, consentText: input.consentText, locale: input.locale, createdAt: at,
     };
     try {
-      return this.store.atomically(() => {
-        const created = this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
-          id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
-          payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
-        }]);
-        this.emit('outboxChanged');
-        return created.member;
-      });
+      const created = this.store.atomically(() => this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
+        id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
+        payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
+      }]));
+      this.emit('outboxChanged');
+      return created.member;
     } catch (error) {
       if (error instanceof StoreConflictError) throw new KioskError('memberExists', error.message);
       throw error;

@@ -153,7 +153,8 @@ export function devPanelRoutes(app: KioskApp): (req: IncomingMessage, res: Serve
     }
     const action = req.method === 'POST' && path.startsWith('/dev/api/') ? actions[path.slice('/dev/api/'.length)] : undefined;
     if (!action) { send(res, 404, 'text/plain; charset=utf-8', 'not found'); return true; }
-    if (req.headers.origin !== origin) { json(res, 403, { error: 'changes only from the developer panel itself' }); return true; }
+    const from = req.headers.origin;
+    if (from !== origin && from !== origin.replace('//127.0.0.1:', '//localhost:')) { json(res, 403, { error: 'changes only from the developer panel itself' }); return true; }
     try {
       json(res, 200, { ok: true, result: (await action(await readJson(req))) ?? null });
     } catch (error) {

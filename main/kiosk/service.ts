@@ -435,14 +435,12 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       consentAt: at, consentText: input.consentText, locale: input.locale, createdAt: at,
     };
     try {
-      return this.store.atomically(() => {
-        const created = this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
-          id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
-          payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
-        }]);
-        this.emit('outboxChanged');
-        return created.member;
-      });
+      const created = this.store.atomically(() => this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
+        id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
+        payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
+      }]));
+      this.emit('outboxChanged');
+      return created.member;
     } catch (error) {
       if (error instanceof StoreConflictError) throw new KioskError('memberExists', error.message);
       throw error;
@@ -474,26 +472,27 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * Redeems a hub-signed voucher, verified offline with the hub's public key. It is used once: its
    * debit has an id derived from the voucher, the same on every kiosk and at the hub.
    */
-  redeemVoucher(code: string, hubPublicKey: Uint8Array): { debit: LedgerEntry; reward: Reward; memberId: string } {
+  redeemVoucher(code: string, hubPublicKey: Uint8Array, memberIdForHubNo: (no: number) => string | undefined = () => undefined): { debit: LedgerEntry; reward: Reward; memberId: string; hubMemberNo: number } {
     const verified = verifyVoucher(code, { hubPublicKey, shopNo: this.identity.shopNo, now: this.now() });
     if (!verified.ok) {
       if (verified.reason === 'expired') throw new KioskError('voucherExpired', 'This voucher has expired — nothing was redeemed.');
       throw new KioskError('voucherInvalid', `This is not a valid voucher of this shop (${REFUSAL_LOG[verified.reason]}) — nothing was redeemed.`);
     }
     const v = verified.data;
-    const member = this.store.findMemberByCode(memberCodeFor(v.memberNo));
-    if (!member) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
+    // The member by the card code of their hub number, or one the hub named in a claim at this kiosk.
+    const memberId = this.store.findMemberByCode(memberCodeFor(v.memberNo))?.id ?? memberIdForHubNo(v.memberNo);
+    if (!memberId) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
     const reward = this.programInForce.rewards[v.rewardNo];
     if (!reward) throw new KioskError('rewardNotFound', 'The voucher names a reward this shop no longer offers — nothing was redeemed.');
     const entryId = voucherRedemptionEntryId(v.voucherId);
     if (this.store.getEntry(entryId)) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
     const card = 'card' in reward.cost ? reward.cost.card : undefined;
     const debit: LedgerEntry = {
-      id: entryId, memberId: member.id, kind: 'redeem', points: negate(v.costPoints), stamps: negate(v.costStamps),
+      id: entryId, memberId, kind: 'redeem', points: negate(v.costPoints), stamps: negate(v.costStamps),
       saleId: null, reverses: null, reason: { code: 'redeem', ruleId: card ?? reward.id, label: reward.name }, at: this.now().toISOString(),
     };
     this.writeRedemption([debit], reward);
-    return { debit, reward, memberId: member.id };
+    return { debit, reward, memberId, hubMemberNo: v.memberNo };
   }
 
   private writeRedemption(entries: LedgerEntry[], reward: Reward): void {

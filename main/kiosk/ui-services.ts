@@ -44,6 +44,8 @@ export interface UiServicesOptions {
 }
 
 const LOCALE_SETTING = 'kiosk.locale';
+/** `hub.member.<hub member number>` → { id, name } of a member the hub named in a claim at this kiosk. */
+const HUB_MEMBER_SETTING = 'hub.member.';
 
 /** "+48 ••• ••• 321": enough for staff to recognise the customer, not enough to copy. */
 function maskPhone(phone: string | null): string | null {
@@ -338,6 +340,8 @@ export class KioskUiServices implements KioskServices {
 
   private onClaimAccepted(claim: ClaimAccepted): void {
     if (this.current?.saleId === claim.saleKey) this.current = null;
+    // Members who joined on their phone live at the hub; remember who the hub's number is, so their vouchers redeem here.
+    this.o.store.setSetting(`${HUB_MEMBER_SETTING}${claim.member.no}`, { id: claim.member.id, name: claim.member.name });
     this.emit({ name: 'claimAccepted', payload: this.claimView(claim) });
   }
 
@@ -389,10 +393,12 @@ export class KioskUiServices implements KioskServices {
 
   async redeemReward(args: CommandArgs<'redeemReward'>): Promise<CommandResult<'redeemReward'>> {
     let memberId: string;
+    let hubNo: number | undefined;
     let redeemed: { debit: { id: string }; reward: Reward };
     if ('voucherCode' in args) {
-      const r = this.o.service.redeemVoucher(voucherLetters(args.voucherCode), hexToBytes(this.o.credentials.hubPublicKey));
+      const r = this.redeemVoucher(voucherLetters(args.voucherCode));
       memberId = r.memberId;
+      hubNo = r.hubMemberNo;
       redeemed = r;
     } else {
       memberId = args.memberId;
@@ -400,7 +406,27 @@ export class KioskUiServices implements KioskServices {
     }
     return {
       redemptionId: redeemed.debit.id, rewardLabel: redeemed.reward.name.slice(0, 120), instruction: this.instruction(redeemed.reward),
-      member: this.memberSummary(this.findMember({ memberId })),
+      member: this.summaryById(memberId, hubNo),
+    };
+  }
+
+  private hubMember(no: number): { id: string; name: string | null } | undefined {
+    return this.o.store.getSetting(`${HUB_MEMBER_SETTING}${no}`) as { id: string; name: string | null } | undefined;
+  }
+
+  private redeemVoucher(letters: string): ReturnType<KioskService['redeemVoucher']> {
+    return this.o.service.redeemVoucher(letters, hexToBytes(this.o.credentials.hubPublicKey), (no) => this.hubMember(no)?.id);
+  }
+
+  /** A member of this kiosk, or one known only from the hub's claims (no contact details here). */
+  private summaryById(memberId: string, hubNo?: number): MemberSummary {
+    const local = this.o.store.getMember(memberId);
+    if (local) return this.memberSummary(local);
+    const balance = this.o.store.balance(memberId);
+    const known = hubNo === undefined ? undefined : this.hubMember(hubNo);
+    return {
+      memberId, code: hubNo === undefined ? memberId.slice(0, 64) : memberCodeFor(hubNo), name: known?.name?.slice(0, 120) ?? null, phone: null, email: null,
+      points: balance.points, stamps: balance.stamps, progress: this.progress(balance.points, balance.stampsByCard),
     };
   }
 
@@ -445,9 +471,9 @@ export class KioskUiServices implements KioskServices {
           break;
         }
         case 'redeemVoucher': {
-          const r = this.o.service.redeemVoucher(bytesToSafeLetters(meaning.payload), hexToBytes(this.o.credentials.hubPublicKey));
-          const member = this.findMember({ memberId: r.memberId });
-          this.emit({ name: 'memberScanned', payload: { code: member.code, member: this.memberSummary(member) } });
+          const r = this.redeemVoucher(bytesToSafeLetters(meaning.payload));
+          const member = this.summaryById(r.memberId, r.hubMemberNo);
+          this.emit({ name: 'memberScanned', payload: { code: member.code.slice(0, 64), member } });
           this.notice(`voucher redeemed: ${r.reward.name}`);
           break;
         }

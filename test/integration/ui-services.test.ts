@@ -196,6 +196,15 @@ describe('vouchers at the kiosk', () => {
       expect(store.balance('m7').points).toBe(50);
       expect(() => service.redeemVoucher(code, keys.publicKey)).toThrow(/already used/);
       expect(store.balance('m7').points).toBe(50);
+
+      // A member who joined on their phone is known here only from the hub's claims (by hub number).
+      store.appendEntries([{ id: 'claim:K1-S9', memberId: 'hub-m12', kind: 'earn', points: 80, stamps: 0, saleId: 'K1-S9', reverses: null,
+        reason: { code: 'claim', label: 'QR' }, at: now.toISOString() }]);
+      const phoneVoucher = createVoucher({ ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardNo: 2, costPoints: 60 }, keys.secretKey);
+      expect(() => service.redeemVoucher(phoneVoucher, keys.publicKey)).toThrow(/not known on this kiosk/);
+      const byHubNo = service.redeemVoucher(phoneVoucher, keys.publicKey, (no) => (no === 12 ? 'hub-m12' : undefined));
+      expect(byHubNo).toMatchObject({ memberId: 'hub-m12', hubMemberNo: 12 });
+      expect(store.balance('hub-m12').points).toBe(20);
     } finally {
       store.close();
       dir.remove();

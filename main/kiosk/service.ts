@@ -16,6 +16,7 @@ import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../.
 import type { Program } from '../../core/program/schema';
 import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
+import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
@@ -399,26 +400,23 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (sale.status !== 'recorded' || sale.claimToken === null) throw new KioskError('saleClosed', `This sale is ${sale.status}: no member can be added.`);
     const member = this.store.getMember(memberId);
     if (!member) throw new KioskError('memberNotFound', 'No member with that card on this kiosk.');
-    if (!hub.connected) {
-      throw new KioskError('hubOffline', 'The hub is offline, so a member cannot be added to the sale now (the hub makes sure points are given once). The customer can scan the receipt QR later.');
+    // The hub decides when it answers; when it cannot, the kiosk claims offline and the hub settles it later.
+    const outcome = await staffClaim({ sync: hub, service: this }, { saleId, token: sale.claimToken, memberId: member.id });
+    if (outcome.via === 'hub') return outcome.accepted;
+    if (outcome.via === 'offline') {
+      const { claim } = outcome;
+      return {
+        deliveryId: `offline:${claim.saleId}`, saleKey: claim.saleId, saleNo: claim.saleNo, via: 'staff',
+        member: { id: claim.member.id, no: 0, name: claim.member.name }, points: claim.points, stamps: claim.stamps,
+        balance: claim.balance, progress: { stampsToReward: null, rewardName: null, tier: null }, entries: [], at: this.now().toISOString(),
+      };
     }
-    let result: ClaimResult;
-    try {
-      result = await hub.claimSale(sale.claimToken, member.id);
-    } catch (error) {
-      throw new KioskError('hubOffline', `The hub did not answer (${error instanceof Error ? error.message : String(error)}); the member was not added — try again.`);
+    switch (outcome.reason) {
+      case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
+      case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
+      case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
+      default: throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
     }
-    if (!result.ok) {
-      switch (result.reason) {
-        case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
-        case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
-        case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
-        default: throw new Error(`hub refused the claim: ${result.reason} — ${result.message}`);
-      }
-    }
-    // The hub does not send the claiming kiosk its own claim back: apply it here.
-    this.applyClaimAccepted(result.accepted);
-    return result.accepted;
   }
 
   /**

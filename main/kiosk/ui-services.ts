@@ -10,6 +10,7 @@ import { isLocale, type Locale } from '../../core/i18n/locales';
 import { scanMessages } from '../../core/i18n/scan';
 import type { Reward } from '../../core/program/schema';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
+import { claimSaleKey, peekClaimToken } from '../../core/tokens';
 import { hexToBytes, type ClaimAccepted, type KioskCredentials } from '../../core/sync-protocol';
 import type { SaleView as TillSaleView } from '../../core/till-api';
 import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer';
@@ -91,7 +92,8 @@ export class KioskUiServices implements KioskServices {
     this.hub = {
       get connected(): boolean { return sync.connected; },
       claimSale: async (token, memberId) => {
-        await this.flushOutbox(3000);
+        // Offline, the claim is settled on the kiosk at once (staffClaim): no point waiting for a drain.
+        if (sync.connected) await this.flushOutbox(3000);
         return sync.claimSale(token, memberId);
       },
     };
@@ -480,7 +482,15 @@ export class KioskUiServices implements KioskServices {
         case 'claimSale': {
           const recent = this.lastMemberScan && this.now().getTime() - this.lastMemberScan.at <= (this.o.memberScanWindowMs ?? 120_000) ? this.lastMemberScan : null;
           if (!recent) { this.notice('receipt QR scanned: scan the member card first, then the receipt'); break; }
-          if (!this.hub.connected) throw new KioskError('hubOffline', 'the hub is offline: the receipt can be claimed when it is back');
+          const peeked = peekClaimToken(meaning.token);
+          const saleId = peeked.ok ? claimSaleKey(peeked.data) : undefined;
+          if (saleId !== undefined && this.o.store.getSale(saleId)) {
+            // A receipt of this kiosk: claimed through the hub, or offline on the kiosk when the hub is away.
+            const claim = await this.o.service.attachMemberToSale(saleId, recent.memberId, this.hub);
+            this.notice(`receipt claimed${claim.deliveryId.startsWith('offline:') ? ' offline (the hub settles it when it is back)' : ''}: +${claim.points} points`);
+            break;
+          }
+          if (!this.hub.connected) throw new KioskError('hubOffline', 'the hub is offline: a receipt from another till can be claimed when it is back');
           const result = await this.hub.claimSale(meaning.token, recent.memberId);
           if (!result.ok) { this.notice(`receipt not claimed: ${result.message}`); break; }
           this.o.service.applyClaimAccepted(result.accepted);

@@ -145,22 +145,22 @@ describe('real kiosk services behind the contract', () => {
     expect(today.refunds).toBe(1);
   });
 
-  it('says in words that a member cannot be added while the hub is away, and changes nothing', async () => {
+  it('adds a member while the hub is away: claimed offline on the kiosk, settled by the hub when it is back', async () => {
     const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
     const sale = await ok('createSale', { total: { amount: 990, currency: 'PLN' } });
     app.sync.stop();
+    const pendingClaims = (): number => app.store.pendingOutbox(500).filter((m) => m.topic === 'saleClaimed').length;
     try {
-      const reply = await call('attachMember', { saleId: sale.saleId, memberId: member.memberId });
-      expect(reply.ok).toBe(false);
-      if (!reply.ok) {
-        expect(reply.error.reason).toBe('hubOffline');
-        expect(reply.error.message).toMatch(/hub is offline/);
-      }
-      expect(app.store.getSale(sale.saleId)?.memberId).toBeNull();
+      const claim = await ok('attachMember', { saleId: sale.saleId, memberId: member.memberId });
+      expect(claim.pointsEarned).toBe(sale.points);
+      expect(app.store.getSale(sale.saleId)?.memberId).toBe(member.memberId);
+      expect(pendingClaims()).toBe(1);
       expect((await ok('getStatus', {})).hub.state).toBe('offline');
     } finally {
       app.sync.start();
     }
+    await until(() => pendingClaims() === 0, 'the offline claim acknowledged by the hub', 20_000);
+    expect(app.store.getSale(sale.saleId)?.memberId).toBe(member.memberId);
   });
 
   it('reprints the last receipt and reports a paper-out printer in the status', async () => {

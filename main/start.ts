@@ -4,9 +4,8 @@
 // browser page), one line per service with its address when ready.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import { loadKioskConfig } from './app/config';
-import { electronBinary, ensureRendererBuilt } from './app/dev-build';
+import { buildElectronBundles, electronBinary, ensureRendererBuilt } from './app/dev-build';
 import { startKioskApp, type KioskApp } from './app/kiosk-app';
 import { startBrowserShell, type BrowserShell } from './app/ui-shell';
 
@@ -16,13 +15,7 @@ const electronPath = headless ? undefined : electronBinary();
 if (electronPath) {
   // Electron runs the kiosk app itself (one process owns the store); this process only builds and waits.
   await ensureRendererBuilt();
-  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, logLevel: 'error' as const, external: ['electron'] };
-  await build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs' });
-  await build({
-    ...common, entryPoints: ['main/electron-app.ts'], outfile: 'dist/main/electron-app.cjs', external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'],
-    // import.meta.url (the local hub finds cloud/start.ts by it) is the bundle's own file in CommonJS.
-    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
+  await buildElectronBundles();
   const child = spawn(electronPath, [resolve('dist/main/electron-app.cjs')], { stdio: 'inherit', env: { ...process.env, KIOSK_DEV: '1', KIOSK_APP_ROOT: process.cwd() } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 1));

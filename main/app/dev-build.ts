@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Development builds for `npm start` (and the tests): the renderer with vite, when dist/renderer is
@@ -37,4 +38,24 @@ export function electronBinary(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The Electron main process and the preload as CommonJS bundles (dist/main, dist/preload), for
+ * `npm start` where Electron exists and for `npm run dist`. Native modules stay outside the bundle:
+ * electron-builder rebuilds them for Electron.
+ */
+export async function buildElectronBundles(): Promise<void> {
+  const { build } = await import('esbuild');
+  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, logLevel: 'error' as const, external: ['electron'] };
+  await build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs' });
+  await build({
+    ...common, entryPoints: ['main/electron-app.ts'], outfile: 'dist/main/electron-app.cjs', external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'],
+    // import.meta.url (the local hub finds cloud/start.ts by it) is the bundle's own file in CommonJS.
+    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--electron-bundles')) {
+  await buildElectronBundles();
 }

@@ -71,6 +71,15 @@ export interface ReceiptDocument {
 // Intl formatters are costly to create; keep one per locale and options.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * A receipt's earned line from an earn headline: the points go in their own column, so the label
+ * keeps only the reasons ("+36 (x2 wtorek)" → "x2 wtorek"), and none for the base points alone.
+ */
+export function earnedLine(points: number, stamps: number, headline: string): { points: number; stamps: number; label?: string } {
+  const label = /^[+-]\d+\s*\((.+)\)$/.exec(headline.trim())?.[1];
+  return label === undefined ? { points, stamps } : { points, stamps, label };
+}
+
 /** Money as the receipt prints it: CLDR grouping, whole forint and koruna without decimals. */
 export function formatReceiptMoney(money: Money, locale: Locale): string {
   return formatMoney(money, locale, { grouping: 'locale', counter: true });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildReceiptDocument, type ReceiptInput } from '../../core/receipt/document';
+import { buildReceiptDocument, earnedLine, type ReceiptInput } from '../../core/receipt/document';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { isLocale } from '../../core/i18n/locales';
 import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
@@ -141,7 +141,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
       if (source === 'passthrough') return;
       slip({
         saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
-        earned: [{ points: summary.points, stamps: sale.stamps, label: summary.headline }],
+        earned: [earnedLine(summary.points, sale.stamps, summary.headline)],
         ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
       });
     });

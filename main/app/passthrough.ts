@@ -1,4 +1,4 @@
-import { buildReceiptDocument } from '../../core/receipt/document';
+import { buildReceiptDocument, earnedLine } from '../../core/receipt/document';
 import { passthroughConfigSchema } from '../../core/pos/passthrough-config';
 import type { Locale } from '../../core/i18n/locales';
 import { encodeReceipt, printerConfigSchema, printerTransportFor, resolveProfile } from '../../hardware/printer';
@@ -37,7 +37,7 @@ export async function startTillPassthrough(options: {
       }, 'passthrough');
       const block = buildReceiptDocument({
         locale, timeZone: program.timeZone, shop: { name: program.name }, saleId: sale.saleId, at: sale.createdAt,
-        earned: sale.earned.map((line) => ({ points: line.points, stamps: line.stamps, label: line.reason })),
+        earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),
         ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
       }, { loyaltyBlockOnly: true });
       return encodeReceipt(block, profile);

@@ -178,7 +178,7 @@ export type Reply<N extends CommandName> =
 export type SessionCommand = 'unlockStaff' | 'lockStaff';
 
 /**
- * What main implements behind the contract. The lead wires the real store, hardware and sync here;
+ * What main implements behind the contract: main/kiosk/ui-services.ts over the real store, hardware and sync;
  * tests use the double in test/support/fake-services.ts. Every method gets arguments that passed the
  * contract, and its result is validated before it leaves main.
  */

@@ -261,7 +261,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       const reversal = reverseSale({
         program: this.programInForce,
         saleId: sale.id,
-        saleEntries: saleEntries.map((e) => asSaleBase(e, sale)),
+        saleEntries,
         memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
         refund: full ? 'full' : amount,
         at,
@@ -315,7 +315,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     try {
       const reversal = reverseSale({
         program: this.programInForce, saleId: sale.id,
-        saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId).map((e) => asSaleBase(e, sale)),
+        saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId),
         memberEntries: this.store.entriesForMember(memberId), refund: 'full', at: this.now(),
         ids: lateClaimReversalIds(sale.id, sale.refunded),
       });
@@ -641,13 +641,4 @@ export interface OfflineClaim {
 /** A sale nobody has claimed yet earns as a returning customer would: no first-purchase bonuses. */
 function anonymousState(at: Date): MemberState {
   return { id: 'anonymous', joinedAt: at.toISOString(), visits: 1, firstPurchaseDone: true };
-}
-
-/**
- * A claim accepted by the hub is one entry for the whole sale; for a refund it is the sale's base
- * entry, carrying the sale's spend, so the rules reverse it pro rata like any other.
- */
-function asSaleBase(entry: LedgerEntry, sale: StoredSale): LedgerEntry {
-  if (entry.reason.code !== 'claim' || entry.kind !== 'earn') return entry;
-  return { ...entry, reason: { ...entry.reason, code: 'base' }, spend: sale.total.amount };
 }

@@ -7,15 +7,10 @@ import { SyncClient } from '../../main/sync/client';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { until as waitUntil } from '../support/until';
 
-const until = async (check: () => boolean, what: string, ms = 60_000): Promise<void> => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
+const until = (check: () => boolean, what: string, ms = 60_000): Promise<void> => waitUntil(check, what, ms);
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -15,18 +15,12 @@ import { staffClaim } from '../../main/kiosk/staff-claim';
 import { openStore, type KioskStore } from '../../main/store';
 import { HubOfflineError, SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { until } from '../support/until';
 
 // A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps.
 const WEDNESDAY = '2026-11-25T10:00:00+01:00';
 const ANNA = 'member-anna';
 
-const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub | undefined;

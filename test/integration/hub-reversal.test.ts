@@ -9,18 +9,12 @@ import { KioskService } from '../../main/kiosk/service';
 import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { until } from '../support/until';
 
 // A Wednesday in Warsaw: no "x2 Tuesday". 25.50 zł with two coffees: 25 points, 2 stamps.
 const WEDNESDAY = '2026-11-25T10:00:00+01:00';
 const REFUNDED_PL = 'Te zakupy zostały zwrócone lub anulowane, więc nie ma za nie punktów do odebrania.';
 
-const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;

@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
 import { tempDir } from '../support/hub-harness';
+import { until } from '../support/until';
 
 const temp = tempDir('kiosk-pt');
 let app: KioskApp;
@@ -29,13 +30,6 @@ function printFromTill(address: string, bytes: Buffer): Promise<void> {
   });
 }
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   app = await startKioskApp({

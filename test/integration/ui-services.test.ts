@@ -11,6 +11,7 @@ import { createDispatcher, type Dispatcher, type DispatcherSession } from '../..
 import { KioskService } from '../../main/kiosk/service';
 import { openStore } from '../../main/store';
 import { tempDir } from '../support/hub-harness';
+import { until } from '../support/until';
 
 const temp = tempDir('ui-services');
 let app: KioskApp;
@@ -26,13 +27,6 @@ async function ok<N extends CommandName>(name: N, args: unknown): Promise<Extrac
   if (!reply.ok) throw new Error(`${name} refused: ${reply.error.code} ${reply.error.message}`);
   return reply.value;
 }
-const until = async (check: () => boolean, what: string, ms = 15_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 beforeAll(async () => {
   const config = loadKioskConfig({ KIOSK_DATA_DIR: temp.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'ui-services-token-0123456789' }, []);

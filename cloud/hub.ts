@@ -14,7 +14,7 @@ import {
 } from '../core/sync-protocol';
 import { claimSaleKey, createVoucher, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
-import { dashboard } from '../core/metrics';
+import { dashboard, zonedMidnight } from '../core/metrics';
 import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, type Kiosk, type Member } from './store';
@@ -293,6 +293,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const path = url.pathname;
     if (path === '/owner/login') {
       if (req.method === 'POST') {
+        if (slowedDown(clientAddress(req))) {
+          send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
+          return true;
+        }
         const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
         if (!isOwnerToken(token)) {
           noteFailure(clientAddress(req));
@@ -551,19 +555,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       store.close();
     },
   };
-}
-
-/** The instant a calendar date (YYYY-MM-DD) begins in an IANA time zone (DST-safe: corrects by the zone's offset twice). */
-export function zonedMidnight(date: string, timeZone: string): Date {
-  const utc = Date.parse(`${date}T00:00:00Z`);
-  const offsetAt = (t: number): number => {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
-      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-    return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - t;
-  };
-  let guess = utc - offsetAt(utc);
-  guess = utc - offsetAt(guess);
-  return new Date(guess);
 }
 
 export type { ClaimAccepted };

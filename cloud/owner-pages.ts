@@ -65,6 +65,7 @@ export function dashboardPage(m: DashboardModel): string {
     ['pointsEarned', 'pointsEarned', num(locale, d.pointsEarned)], ['pointsRedeemed', 'pointsRedeemed', num(locale, d.pointsRedeemed)],
     ['redemptionRate', 'redemptionRate', pct(locale, d.redemptionRate)], ['activeMembers', 'activeMembers', num(locale, d.activeMembers)],
     ['repeatRate', 'repeatRate', pct(locale, d.repeatRate)], ['visitFrequency', 'visitFrequency', num(locale, d.visitFrequency)],
+    ['nonMembersRepeat', 'nonMembersRepeat', t('notMeasurable')],
     ['avgAll', 'avgAll', money(d.averageSale.all)], ['avgMembers', 'avgMembers', money(d.averageSale.members)],
     ['avgNonMembers', 'avgNonMembers', money(d.averageSale.nonMembers)],
   ];

@@ -218,3 +218,16 @@ export function dashboard(input: MetricsInput): Dashboard {
     inactive,
   };
 }
+
+/** The instant a calendar date (YYYY-MM-DD) begins in an IANA time zone (DST-safe: corrects by the zone's offset twice). */
+export function zonedMidnight(date: string, timeZone: string): Date {
+  const utc = Date.parse(`${date}T00:00:00Z`);
+  const offsetAt = (t: number): number => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+    return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - t;
+  };
+  let guess = utc - offsetAt(utc);
+  guess = utc - offsetAt(guess);
+  return new Date(guess);
+}

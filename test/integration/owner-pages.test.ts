@@ -113,6 +113,7 @@ describe('owner pages on the hub', () => {
     expect(figure(html, 'activeMembers')).toBe('3');
     expect(figure(html, 'repeatRate')).toBe('33.3%');
     expect(figure(html, 'visitFrequency')).toBe('1.33');
+    expect(figure(html, 'nonMembersRepeat')).toBe('not measurable (anonymous sales)');
     // Averages: all (4 × 1840 + 1200) / 5 = 8560 / 5 = 1712; members 1840; non-members 1200.
     expect(figure(html, 'avgAll')).toBe(zl(1712));
     expect(figure(html, 'avgMembers')).toBe(zl(1840));
@@ -159,5 +160,33 @@ describe('owner pages on the hub', () => {
     // 4 claims + 3 welcome bonuses + 1 redemption = 8 entries.
     expect(ledger).toHaveLength(1 + 8);
     expect(ledger.some((l) => l.startsWith('redeem-1,') && l.includes(',-60,'))).toBe(true);
+  });
+
+  it('speaks the owner’s browser language', async () => {
+    const { cookie } = await login(hub.ownerToken);
+    const res = await fetch(`${hub.url}/owner?from=2026-11-01&to=2026-11-08`, { headers: { cookie, 'accept-language': 'pl-PL' } });
+    const html = await res.text();
+    expect(html).toContain('Udział (część sprzedaży odebrana przez członków)');
+    expect(figure(html, 'participation')).toBe('80%');
+    expect(figure(html, 'visitFrequency')).toBe('1,33');
+    expect(rows(html, 'heatmap')[0]![0]).toBe('wtorek');
+  });
+});
+
+describe('owner login throttling', () => {
+  it('an address that keeps guessing the token is told to wait, even with the right one', async () => {
+    const temp = tempDir('owner-throttle');
+    const own = await testHub(temp.dir, { maxFailuresPerMinute: 3 });
+    try {
+      const post = (token: string): Promise<Response> => fetch(`${own.url}/owner/login`, { method: 'POST', redirect: 'manual',
+        body: new URLSearchParams({ token }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      for (let i = 0; i < 3; i++) expect((await post(`guess-${i}`)).status).toBe(401);
+      const blocked = await post(own.ownerToken);
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await own.close();
+      temp.remove();
+    }
   });
 });

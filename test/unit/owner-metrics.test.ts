@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../core/ledger/entry';
-import { dashboard, type MemberFact, type SaleFact } from '../../core/metrics';
+import { dashboard, zonedMidnight, type MemberFact, type SaleFact } from '../../core/metrics';
 
 // A week in Kraków (Europe/Warsaw is UTC+1 in November): Monday 2 Nov 2026 00:00 to Monday 9 Nov 00:00.
 const from = new Date('2026-11-02T00:00:00+01:00');
@@ -135,5 +135,17 @@ describe('owner dashboard maths (hand-computed)', () => {
     const empty = dashboard({ ...base, from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-02T00:00:00Z') });
     expect([empty.sales, empty.participation, empty.redemptionRate, empty.repeatRate, empty.averageSale.all]).toEqual([0, null, null, null, null]);
     expect(() => dashboard({ ...base, from: to, to: from })).toThrow(/period/);
+  });
+});
+
+describe('zonedMidnight: where a shop’s calendar day starts', () => {
+  it.each([
+    ['2026-11-02', 'Europe/Warsaw', '2026-11-01T23:00:00.000Z'], // winter, UTC+1
+    ['2026-07-01', 'Europe/Budapest', '2026-06-30T22:00:00.000Z'], // summer, UTC+2
+    ['2026-03-29', 'Europe/Prague', '2026-03-28T23:00:00.000Z'], // the spring-forward day starts before the change (02:00)
+    ['2026-10-25', 'Europe/Berlin', '2026-10-24T22:00:00.000Z'], // the fall-back day starts in summer time
+    ['2026-11-02', 'UTC', '2026-11-02T00:00:00.000Z'],
+  ])('%s in %s begins at %s', (date, zone, expected) => {
+    expect(zonedMidnight(date, zone).toISOString()).toBe(expected);
   });
 });

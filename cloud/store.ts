@@ -451,15 +451,21 @@ export class HubStore {
    * The dashboard's inputs for one shop (core/metrics): sales, ledger entries, members, kiosks as locations.
    * A sale is a kiosk's saleCreated row (its member from the till or from a later claim), or, for a
    * sale the hub knows only from a claim, the claim with the base entry's spend as total and the
-   * claim's time as the sale's time.
+   * claim's time as the sale's time. A sale counts net of its refunds; a void or full refund drops it.
    */
   ownerFacts(shopNo: number): { sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] } {
-    const sales = (this.sql(`SELECT s.id, s.kiosk_no, s.amount AS total, s.at, COALESCE(s.member_id, c.member_id) AS member_id
-        FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
-      UNION ALL
-      SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
-        JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
-        WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)`)
+    // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
+    // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
+    const refunded = `max(COALESCE((SELECT refunded FROM sale_reversals WHERE sale_key = x.id), 0),
+      -COALESCE((SELECT sum(spend) FROM ledger WHERE sale_id = x.id AND kind = 'reversal' AND spend IS NOT NULL), 0))`;
+    const sales = (this.sql(`SELECT id, kiosk_no, gross - ${refunded} AS total, at, member_id FROM (
+        SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
+          FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
+        UNION ALL
+        SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+          JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
+          WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)
+      ) x WHERE gross - ${refunded} > 0`)
       .all(shopNo, shopNo) as { id: string; kiosk_no: number; total: number; at: string; member_id: string | null }[])
       .map((r): SaleFact => ({ id: r.id, total: r.total, at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
     const entries = (this.sql('SELECT l.* FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ? ORDER BY l.at, l.rowid')

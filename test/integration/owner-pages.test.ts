@@ -64,6 +64,11 @@ beforeAll(async () => {
       total: { amount: 1200, currency: 'PLN' }, points: 18, stamps: 0, memberId: null, entries: [] } },
     { id: 'm2', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ id: 'redeem-1', memberId: annaId, kind: 'redeem', points: -60,
       stamps: 0, saleId: null, reverses: null, reason: { code: 'redeem', ruleId: 'five-zl', label: '5 zł off' }, at: NOW.toISOString() }] } },
+    // Sale 4 (50.00 zł, anonymous) voided at the till: not a sale on the dashboard.
+    { id: 'm3', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }), saleNo: 4,
+      total: { amount: 5000, currency: 'PLN' }, points: 50, stamps: 0, memberId: null, entries: [] } },
+    { id: 'm4', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }), saleNo: 4,
+      total: { amount: 5000, currency: 'PLN' }, refunded: { amount: 5000, currency: 'PLN' }, full: true } },
   ], NOW);
 });
 
@@ -170,6 +175,41 @@ describe('owner pages on the hub', () => {
     expect(figure(html, 'participation')).toBe('80%');
     expect(figure(html, 'visitFrequency')).toBe('1,33');
     expect(rows(html, 'heatmap')[0]![0]).toBe('wtorek');
+  });
+});
+
+describe('refunds on the dashboard', () => {
+  it('a sale counts net of its refunds, whether it was refunded before or after its claim', async () => {
+    const temp = tempDir('owner-refunds');
+    const own = await testHub(temp.dir, { now: () => NOW });
+    try {
+      const till = await pairedKiosk(own, 'Till 1');
+      const kiosk = own.store.kiosk(till.kioskId)!;
+      // Sale 1, anonymous 30.00 zł, refunded 20.00 zł (partial) before anyone claimed it → a 10.00 zł non-member sale.
+      // Sale 2, 18.40 zł claimed by a phone, then 8.40 zł refunded at the kiosk (the claim entry's reversal, spend −840)
+      //   → a 10.00 zł member sale.
+      own.store.applyOutbox(kiosk, [
+        { id: 'r1', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
+          total: { amount: 3000, currency: 'PLN' }, points: 30, stamps: 0, memberId: null, entries: [] } },
+        { id: 'r2', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
+          total: { amount: 3000, currency: 'PLN' }, refunded: { amount: 2000, currency: 'PLN' }, full: false } },
+      ], NOW);
+      const phone = new Phone();
+      expect((await phone.join(`${own.url}/C/${saleToken(till, 2, 18, NOW)}`, '+48 600 100 300', 'Ola')).status).toBe(303);
+      const saleKey = claimSaleKey({ kioskNo: till.kioskNo, saleNo: 2 });
+      const claim = own.store.entries(own.store.searchMembers(1, 'Ola')[0]!.id).find((e) => e.id === `claim:${saleKey}`)!;
+      own.store.applyOutbox(kiosk, [{ id: 'r3', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ ...claim,
+        id: 'refund-1', kind: 'reversal', points: -8, stamps: 0, reverses: claim.id, spend: -840, reason: { code: 'refund' } }] } }], NOW);
+      const session = await fetch(`${own.url}/owner/login`, { method: 'POST', redirect: 'manual', body: `token=${own.ownerToken}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+      const html = await (await fetch(`${own.url}/owner?from=2026-11-01&to=2026-11-08`, { headers: { cookie, 'accept-language': EN } })).text();
+      expect([figure(html, 'sales'), figure(html, 'memberSales')]).toEqual(['2', '1']);
+      expect([figure(html, 'avgMembers'), figure(html, 'avgNonMembers'), figure(html, 'avgAll')]).toEqual([zl(1000), zl(1000), zl(1000)]);
+    } finally {
+      await own.close();
+      temp.remove();
+    }
   });
 });
 

@@ -456,16 +456,18 @@ export class HubStore {
   ownerFacts(shopNo: number): { sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] } {
     // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
     // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
-    const refunded = `max(COALESCE((SELECT refunded FROM sale_reversals WHERE sale_key = x.id), 0),
-      -COALESCE((SELECT sum(spend) FROM ledger WHERE sale_id = x.id AND kind = 'reversal' AND spend IS NOT NULL), 0))`;
-    const sales = (this.sql(`SELECT id, kiosk_no, gross - ${refunded} AS total, at, member_id FROM (
-        SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
-          FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
-        UNION ALL
-        SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
-          JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
-          WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)
-      ) x WHERE gross - ${refunded} > 0`)
+    const sales = (this.sql(`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
+          WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
+        x AS (
+          SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
+            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
+          UNION ALL
+          SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+            JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
+            WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
+        y AS (SELECT x.id, x.kiosk_no, x.gross - max(COALESCE(r.refunded, 0), COALESCE(rev.refunded, 0)) AS total, x.at, x.member_id
+          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id)
+      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`)
       .all(shopNo, shopNo) as { id: string; kiosk_no: number; total: number; at: string; member_id: string | null }[])
       .map((r): SaleFact => ({ id: r.id, total: r.total, at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
     const entries = (this.sql('SELECT l.* FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ? ORDER BY l.at, l.rowid')

@@ -129,6 +129,20 @@ export function dashboard(input: MetricsInput): Dashboard {
   const saleLocation = new Map(input.sales.map((s) => [s.id, s.location]));
   const sales = uniqueEntries(input.sales).filter((s) => inPeriod(s.at) && (location === null || s.location === location));
 
+  // Every zone's offset is a whole number of quarter hours, so weekday and hour are constant within a
+  // UTC quarter hour: Intl is asked once per quarter hour, not once per sale.
+  const slots = new Map<number, { weekday: number; hour: number }>();
+  const slotOf = (t: number): { weekday: number; hour: number } => {
+    const quarter = Math.floor(t / 900_000);
+    let slot = slots.get(quarter);
+    if (!slot) {
+      const local = localTime(new Date(quarter * 900_000), input.timeZone);
+      slot = { weekday: local.weekday, hour: Number(local.time.slice(0, 2)) };
+      slots.set(quarter, slot);
+    }
+    return slot;
+  };
+
   let memberRevenue = 0;
   let memberSales = 0;
   let allRevenue = 0;
@@ -145,10 +159,9 @@ export function dashboard(input: MetricsInput): Dashboard {
       if (Date.parse(sale.at) > Date.parse(c.last)) c.last = sale.at;
       byMember.set(sale.memberId, c);
     }
-    const local = localTime(new Date(sale.at), input.timeZone);
-    const hour = Number(local.time.slice(0, 2));
-    const key = `${local.weekday}:${hour}`;
-    const cell = cells.get(key) ?? { weekday: local.weekday, hour, sales: 0, total: 0 };
+    const { weekday, hour } = slotOf(Date.parse(sale.at));
+    const key = `${weekday}:${hour}`;
+    const cell = cells.get(key) ?? { weekday, hour, sales: 0, total: 0 };
     cell.sales++;
     cell.total += sale.total;
     cells.set(key, cell);

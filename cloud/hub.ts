@@ -288,7 +288,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : undefined;
   }
 
-  /** The owner's HTML pages and CSV exports (cookie session or bearer token); undefined when the path is not one of them. */
+  /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
   async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
     const path = url.pathname;
     if (path === '/owner/login') {

@@ -14,6 +14,8 @@ import {
 } from '../core/sync-protocol';
 import { claimSaleKey, createVoucher, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
+import { dashboard, zonedMidnight } from '../core/metrics';
+import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, type Kiosk, type Member } from './store';
 
@@ -50,6 +52,8 @@ export interface Hub {
 }
 
 const COOKIE = 'lk_member';
+const OWNER_COOKIE = 'lk_owner';
+const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
@@ -263,9 +267,109 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         ? { name: member.name ?? '', points: claimed, welcome: Number.isInteger(welcome) && welcome > 0 ? welcome : 0 } : null }));
   }
 
-  function ownerAllowed(req: IncomingMessage, url: URL): boolean {
-    const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '';
+  function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
+  }
+  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key. */
+  function ownerCookie(req: IncomingMessage): boolean {
+    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${OWNER_COOKIE}=`));
+    const value = unsign(raw ? decodeURIComponent(raw.slice(OWNER_COOKIE.length + 1)) : undefined);
+    const expires = value?.startsWith('owner:') ? Number(value.slice(6)) : NaN;
+    return Number.isFinite(expires) && expires > now().getTime();
+  }
+  function ownerAllowed(req: IncomingMessage, url: URL): boolean {
+    if (ownerCookie(req)) return true;
+    return isOwnerToken(req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '');
+  }
+
+  /** YYYY-MM-DD from a query parameter, or the fallback; a malformed date is refused (undefined). */
+  function dateParam(url: URL, name: string, fallback: string): string | undefined {
+    const value = url.searchParams.get(name) || fallback;
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : undefined;
+  }
+
+  /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
+  async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
+    const path = url.pathname;
+    if (path === '/owner/login') {
+      if (req.method === 'POST') {
+        if (slowedDown(clientAddress(req))) {
+          send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
+          return true;
+        }
+        const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
+        if (!isOwnerToken(token)) {
+          noteFailure(clientAddress(req));
+          send(res, 401, loginPage(locale, true));
+          return true;
+        }
+        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign(`owner:${now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000}`))}; `
+          + `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
+        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, 'cache-control': 'no-store' });
+        res.end();
+        return true;
+      }
+      send(res, 200, loginPage(locale, false));
+      return true;
+    }
+    const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
+    if (!isPage || req.method !== 'GET') return false;
+    if (!ownerAllowed(req, url)) {
+      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    const current = store.shop(shop.no)!;
+    if (path === '/owner') {
+      const today = now().toISOString().slice(0, 10);
+      const monthAgo = new Date(now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+      const tomorrow = new Date(now().getTime() + 86_400_000).toISOString().slice(0, 10);
+      const from = dateParam(url, 'from', monthAgo);
+      const to = dateParam(url, 'to', tomorrow);
+      const inactiveDays = Number(url.searchParams.get('inactive') ?? 60);
+      if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0) {
+        send(res, 400, messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`));
+        return true;
+      }
+      const facts = store.ownerFacts(shop.no);
+      const location = url.searchParams.get('location') ?? '';
+      const zone = current.program.timeZone;
+      const figures = dashboard({ ...facts, from: zonedMidnight(from, zone), to: zonedMidnight(to, zone), now: now(), timeZone: zone,
+        location: location || null, inactiveDays });
+      send(res, 200, dashboardPage({ locale, shopName: current.name, currency: current.program.currency, from, to, location,
+        kiosks: facts.kiosks, inactiveDays, figures }));
+      return true;
+    }
+    if (path === '/owner/members') {
+      const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
+      send(res, 200, membersPage(locale, query, store.searchMembers(shop.no, query)));
+      return true;
+    }
+    const memberMatch = /^\/owner\/members\/([\w-]{1,100})$/.exec(path);
+    if (memberMatch) {
+      const member = store.member(memberMatch[1]!);
+      if (!member || member.shopNo !== shop.no) {
+        send(res, 404, messagePage(locale, 'no such member'));
+        return true;
+      }
+      send(res, 200, memberPage(locale, member, store.balance(member.id).points, store.entries(member.id)));
+      return true;
+    }
+    if (path === '/owner/export/members.csv') {
+      const rows = store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
+      send(res, 200, csv(['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
+        rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points])), 'text/csv; charset=utf-8',
+      { 'content-disposition': 'attachment; filename="members.csv"' });
+      return true;
+    }
+    if (path === '/owner/export/ledger.csv') {
+      const { entries } = store.ownerFacts(shop.no);
+      send(res, 200, csv(['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
+        entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at])),
+      'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="ledger.csv"' });
+      return true;
+    }
+    return false;
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -294,6 +398,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
+    if ((path === '/owner' || path.startsWith('/owner/')) && await handleOwnerPage(req, res, url, locale)) return;
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {

@@ -11,6 +11,7 @@ import { loadProgram, parseProgram, serializeProgram, type Program } from '../co
 import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
+import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
 
 /**
@@ -442,6 +443,53 @@ export class HubStore {
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
     }).immediate();
+  }
+
+  // ---- owner's view ---------------------------------------------------------------------------
+
+  /**
+   * The dashboard's inputs for one shop (core/metrics): sales, ledger entries, members, kiosks as locations.
+   * A sale is a kiosk's saleCreated row (its member from the till or from a later claim), or, for a
+   * sale the hub knows only from a claim, the claim with the base entry's spend as total and the
+   * claim's time as the sale's time. A sale counts net of its refunds; a void or full refund drops it.
+   */
+  ownerFacts(shopNo: number): { sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] } {
+    // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
+    // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
+    const sales = (this.sql(`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
+          WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
+        x AS (
+          SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
+            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
+          UNION ALL
+          SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+            JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
+            WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
+        y AS (SELECT x.id, x.kiosk_no, x.gross - max(COALESCE(r.refunded, 0), COALESCE(rev.refunded, 0)) AS total, x.at, x.member_id
+          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id)
+      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`)
+      .all(shopNo, shopNo) as { id: string; kiosk_no: number; total: number; at: string; member_id: string | null }[])
+      .map((r): SaleFact => ({ id: r.id, total: r.total, at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
+    const entries = (this.sql('SELECT l.* FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ? ORDER BY l.at, l.rowid')
+      .all(shopNo) as LedgerRow[]).map(toEntry);
+    const members = (this.sql('SELECT id, name, created_at FROM members WHERE shop_no = ? ORDER BY no').all(shopNo) as
+      { id: string; name: string | null; created_at: string }[]).map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
+    const kiosks = this.sql('SELECT no, name FROM kiosks WHERE shop_no = ? ORDER BY no').all(shopNo) as { no: number; name: string }[];
+    return { sales, entries, members, kiosks };
+  }
+
+  /** Members of a shop whose name, phone (spaces ignored) or e-mail contains `query` (ASCII case-insensitive), at most `limit`. */
+  searchMembers(shopNo: number, query: string, limit = 100): (Member & { joinedAt: string; points: number })[] {
+    const escape = (text: string): string => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const like = escape(query);
+    // Phones are stored without spaces or dashes ("+48600100200"): "600 100" finds them.
+    const phoneLike = escape(query.replace(/[\s-]/g, ''));
+    return (this.sql(`SELECT m.no, m.id, m.shop_no, m.name, m.phone, m.email, m.created_at, COALESCE(b.points, 0) AS points
+      FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.shop_no = ? AND (? = '' OR m.name LIKE ? ESCAPE '\\'
+      OR m.phone LIKE ? ESCAPE '\\' OR m.email LIKE ? ESCAPE '\\') ORDER BY m.no LIMIT ?`)
+      .all(shopNo, query, like, phoneLike, like, limit) as { no: number; id: string; shop_no: number; name: string | null; phone: string | null;
+        email: string | null; created_at: string; points: number }[])
+      .map((r) => ({ no: r.no, id: r.id, shopNo: r.shop_no, name: r.name, phone: r.phone, email: r.email, joinedAt: r.created_at, points: r.points }));
   }
 
   pendingDeliveries(kioskNo: number, limit = 100): Delivery[] {

@@ -6,6 +6,7 @@ import { posMessages } from './pos';
 import { printerMessages, receiptMessages } from './receipt';
 import { displayMessages } from './display';
 import { staffMessages } from './staff';
+import { ownerMessages } from './owner';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -46,4 +47,5 @@ export const allCatalogs = {
   pos: posMessages,
   display: displayMessages,
   staff: staffMessages,
+  owner: ownerMessages,
 };

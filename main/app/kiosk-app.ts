@@ -17,6 +17,7 @@ import { startTillApi, type TillApi } from '../till/server';
 import type { KioskConfig } from './config';
 import { startLocalHub, type LocalHub } from './local-hub';
 import { startTillPassthrough } from './passthrough';
+import { linkServiceToHub } from '../kiosk/hub-link';
 
 const CREDENTIALS_SETTING = 'hub.credentials';
 
@@ -103,14 +104,13 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     stops.unshift(() => tillApi.close());
 
     const sync = new SyncClient({ hubUrl: hubAddress, credentials: creds, outbox: service.outbox() });
-    sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
-    sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
+    linkServiceToHub(service, sync);
     sync.on('status', (status) => {
       service.setServiceStatus('hub', status.state);
       log(`hub: ${status.state} — ${status.detail}`);
     });
     sync.on('syncError', (message) => log(`hub sync: ${message}`));
-    service.on('outboxChanged', () => sync.kick());
+    service.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
     sync.start();
     stops.unshift(() => sync.stop());
 
@@ -165,8 +165,6 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
       passthrough = await startTillPassthrough({ settings: config.passthrough, printer: printerConfig, service, locale, log });
       stops.unshift(() => passthrough?.stop());
     }
-
-    sync.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
 
     const app: KioskApp = {
       config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin,

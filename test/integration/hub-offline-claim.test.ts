@@ -16,6 +16,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { HubOfflineError, SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { linkServiceToHub } from '../../main/kiosk/hub-link';
 
 // A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps.
 const WEDNESDAY = '2026-11-25T10:00:00+01:00';
@@ -37,10 +38,8 @@ beforeEach(async () => {
   store = openStore({ dir: `${tmp.dir}/kiosk` });
   service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
-  sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
-  sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
+  linkServiceToHub(service, sync);
   service.on('claimRefused', (refused) => refusals.push(refused));
-  service.on('outboxChanged', () => sync.kick());
   refusals.length = 0;
   // Anna has a member card: known on the kiosk and on the hub.
   store.createMember({ id: ANNA, code: 'ANNA0001', name: 'Anna', phone: '+48600100700', consentAt: WEDNESDAY,

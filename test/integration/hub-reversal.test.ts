@@ -10,6 +10,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { linkServiceToHub } from '../../main/kiosk/hub-link';
 
 // A Wednesday in Warsaw: no "x2 Tuesday". 25.50 zł with two coffees: 25 points, 2 stamps.
 const WEDNESDAY = '2026-11-25T10:00:00+01:00';
@@ -31,11 +32,8 @@ beforeEach(async () => {
   store = openStore({ dir: `${tmp.dir}/kiosk` });
   service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
-  sync.on('claimAccepted', (claim) => {
-    service.applyClaimAccepted(claim);
-    thanks.push(claim);
-  });
-  service.on('outboxChanged', () => sync.kick());
+  linkServiceToHub(service, sync);
+  service.on('claimAccepted', (claim) => thanks.push(claim));
   thanks.length = 0;
 });
 

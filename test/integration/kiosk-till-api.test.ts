@@ -9,6 +9,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { startTillApi, type TillApi } from '../../main/till/server';
 import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
+import { linkServiceToHub } from '../../main/kiosk/hub-link';
 
 const TOKEN = 'till-token-0123456789abcdef';
 // A Wednesday in Warsaw: no "x2 Tuesday".
@@ -43,8 +44,7 @@ beforeAll(async () => {
   service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, ceilings: { PLN: 500_000 } });
   api = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50 }).start();
-  sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
-  service.on('outboxChanged', () => sync.kick());
+  linkServiceToHub(service, sync);
   store.createMember({ id: 'member-ewa', code: 'MEWA0001', name: 'Ewa', phone: '+48600100200', consentAt: WEDNESDAY,
     consentText: 'privacy-v1', locale: 'pl', createdAt: '2026-01-10T09:00:00Z' });
 });

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { earnForSale } from '../../core/earn';
+import { checkProgram, programFindings, whenCovers } from '../../core/program/checks';
+import { zonedInstant } from '../../core/program/clock';
+import { demoProgram } from '../../core/program/demo';
+import { programFromForm, parseFormAmount } from '../../core/program/form';
+import { previewSales } from '../../core/program/preview';
+import type { Program } from '../../core/program/schema';
+import { liveVersions, parseProgramVersion, programInEffect, publicationStart } from '../../core/program/versions';
+import { program } from './core-fixtures';
+
+const paths = (p: Program): string[] => programFindings(p).map((f) => f.path);
+
+function withRules(base: Program, edit: (rules: Record<string, unknown>[]) => void): Program {
+  const doc = structuredClone(base) as unknown as { rules: Record<string, unknown>[] };
+  edit(doc.rules);
+  return doc as unknown as Program;
+}
+
+describe('editor checks', () => {
+  it('finds nothing wrong in the demo program and the café fixture', () => {
+    expect(programFindings(demoProgram())).toEqual([]);
+    expect(programFindings(program())).toEqual([]);
+  });
+
+  it('refuses a points reward when no rule earns points, at the reward cost', () => {
+    const p = program({ rules: [{ type: 'stamps', id: 'coffee-card', cardSize: 9, per: 'item', category: 'coffee' }] });
+    expect(paths(p)).toEqual(['rewards.1.cost.points', 'rewards.2.cost.points']);
+    // A points rule whose bands all give 0 earns nothing either.
+    const zero = program({ rules: [{ type: 'points', id: 'p', unit: 100, bands: [{ points: 0 }], rounding: 'floor' },
+      { type: 'stamps', id: 'coffee-card', cardSize: 9, per: 'item' }] });
+    expect(paths(zero)).toEqual(['rewards.1.cost.points', 'rewards.2.cost.points']);
+  });
+
+  it('refuses a stamp reward that costs more stamps than its card holds', () => {
+    const doc = structuredClone(program()) as unknown as { rewards: { cost: Record<string, unknown> }[] };
+    doc.rewards[0]!.cost = { stamps: 12, card: 'coffee-card' };
+    const issues = checkProgram(doc as unknown as Program, 'pl');
+    expect(issues).toEqual([{ path: 'rewards.0.cost.stamps', message: 'Kosztuje 12 pieczątek, a karta „coffee card” mieści tylko 9: nikt nie zbierze tylu.' }]);
+  });
+
+  it('refuses a minimum sale or a bonus threshold above the largest sale, with amounts in the owner’s language', () => {
+    const p = withRules(program({ maxSale: 50000 }), (rules) => {
+      rules[0]!.minSale = 60000;
+      rules[5]!.threshold = 70000;
+    });
+    expect(checkProgram(p, 'de').map((i) => [i.path, i.message])).toEqual([
+      ['rules.0.minSale', 'Der Mindesteinkauf 600,00\u00a0PLN liegt über dem größten angenommenen Einkauf (500,00\u00a0PLN): diese Regel greift nie.'],
+      ['rules.5.threshold', 'Die Schwelle 700,00\u00a0PLN liegt über dem größten angenommenen Einkauf (500,00\u00a0PLN): dieser Bonus wird nie gezahlt.'],
+    ]);
+  });
+
+  it('refuses a campaign another one always outbids, and one whose dates hold none of its weekdays', () => {
+    const shadowed = withRules(program(), (rules) => {
+      rules.push({ type: 'multiplier', id: 'tue-morning', label: 'x1.5 Tuesday morning', multiplier: 1.5, when: { weekdays: [2], from: '08:00', to: '11:00' } });
+    });
+    expect(checkProgram(shadowed, 'en')).toEqual([{ path: 'rules.11.multiplier',
+      message: 'Never applies: the campaign "x2 Tuesday" (x2) covers all of its times with a multiplier at least as high, and campaigns do not add up.' }]);
+    // A higher multiplier in the morning is fine: it wins then.
+    expect(paths(withRules(shadowed, (rules) => { rules[11]!.multiplier = 3; }))).toEqual([]);
+    // 2026-11-02 … 2026-11-04 is Monday to Wednesday: no Saturday in it.
+    const never = withRules(program(), (rules) => {
+      rules[3]!.when = { weekdays: [6], startDate: '2026-11-02', endDate: '2026-11-04' };
+    });
+    expect(paths(never)).toEqual(['rules.3.when.weekdays']);
+  });
+
+  it('reads time windows over midnight when deciding that one campaign covers another', () => {
+    expect(whenCovers({ from: '22:00', to: '02:00' }, { from: '23:00', to: '01:00' })).toBe(true);
+    expect(whenCovers({ from: '22:00', to: '02:00' }, { from: '21:00', to: '23:00' })).toBe(false);
+    expect(whenCovers({ weekdays: [2] }, {})).toBe(false);
+    expect(whenCovers({ startDate: '2026-12-01' }, { startDate: '2026-12-05', endDate: '2026-12-24' })).toBe(true);
+  });
+
+  it('refuses a second welcome bonus, two milestones for one visit, tiers that earn less higher up, twin names', () => {
+    const p = withRules(program(), (rules) => {
+      rules.push({ type: 'welcome', id: 'welcome-2', points: 10 }, { type: 'milestone', id: 'ten-again', visit: 10, points: 5 });
+    });
+    const doc = structuredClone(p) as unknown as { tiers: { levels: Record<string, unknown>[] }; rewards: Record<string, unknown>[] };
+    doc.tiers.levels[2]!.multiplier = 1.1;
+    doc.tiers.levels[3]!.name = 'Gold';
+    doc.rewards[2]!.name = '10% off';
+    expect(paths(doc as unknown as Program)).toEqual(['rules.11.type', 'rules.12.visit', 'tiers.levels.2.multiplier', 'tiers.levels.3.name',
+      'rewards.2.name']);
+  });
+});
+
+describe('preview', () => {
+  it('words a Tuesday sale with the campaign in Polish, through formatMoney and plurals', () => {
+    const lines = previewSales(demoProgram(), [
+      { amount: { amount: 1840, currency: 'PLN' }, weekday: 2, time: '10:00' },
+      { amount: { amount: 1840, currency: 'PLN' }, weekday: 3, time: '10:00' },
+      { amount: { amount: 100, currency: 'PLN' }, weekday: 3, time: '10:00' },
+    ], { locale: 'pl', fromDate: '2026-11-24' });
+    expect(lines.map((l) => l.text)).toEqual([
+      'Sprzedaż 18,40\u00a0zł we wtorek daje 36 punktów',
+      'Sprzedaż 18,40\u00a0zł w środę daje 18 punktów',
+      'Sprzedaż 1,00\u00a0zł w środę daje 1 punkt',
+    ]);
+    expect(lines[0]!.reasons).toEqual(['podstawa: 18 punktów', 'x2 wtorek: 18 punktów']);
+    // 2026-11-24 is a Tuesday: 10:00 in Warsaw is 09:00 UTC.
+    expect(lines[0]!.at).toBe('2026-11-24T09:00:00.000Z');
+  });
+
+  it('is earnForSale’s result: tiers multiply, a wrong currency is refused in words', () => {
+    const p = demoProgram();
+    const [silver, euro] = previewSales(p, [
+      { amount: { amount: 10000, currency: 'PLN' }, weekday: 5, time: '12:00', tierId: 'silver' },
+      { amount: { amount: 1000, currency: 'EUR' }, weekday: 5, time: '12:00' },
+    ], { locale: 'en', fromDate: '2026-11-24' });
+    const direct = earnForSale(p, { id: 'x', joinedAt: '2026-01-01T00:00:00Z', visits: 1, firstPurchaseDone: true, tierId: 'silver',
+      lastVisitAt: '2026-11-26T11:00:00Z' }, { id: 's', total: { amount: 10000, currency: 'PLN' } }, new Date(silver!.at), () => 'id');
+    expect(silver!.points).toBe(direct.summary.points);
+    expect(silver!.text).toBe(`A PLN\u00a0100.00 sale on Friday earns ${direct.summary.points} points`);
+    expect(euro).toMatchObject({ ok: false, text: 'A €10.00 sale is not accepted: the program counts in PLN' });
+  });
+
+  it('counts stamps with the right plural (Czech, Hungarian)', () => {
+    const p = withRules(demoProgram(), (rules) => { rules[1] = { type: 'stamps', id: 'coffee-card', cardSize: 9, per: 'sale' }; });
+    const sale = [{ amount: { amount: 500, currency: 'PLN' as const }, weekday: 1, time: '09:00' }];
+    expect(previewSales(p, sale, { locale: 'cs', fromDate: '2026-11-24' })[0]!.text).toBe('Nákup 5,00\u00a0PLN v pondělí přinese 5 bodů a 1 razítko');
+    expect(previewSales(p, sale, { locale: 'hu', fromDate: '2026-11-24' })[0]!.text).toBe('Egy 5,00\u00a0PLN összegű vásárlás hétfőn 5 pontot és 1 pecsétet ér');
+  });
+});
+
+describe('editor form', () => {
+  const base = demoProgram();
+
+  it('applies typed amounts and numbers at their paths', () => {
+    const result = programFromForm(base, [['rules.2.multiplier', '3'], ['rules.0.minSale', '2,50'], ['maxSale', '1 000'],
+      ['rules.2.when.weekdays', ''], ['rules.2.when.weekdays', '2'], ['rules.2.when.weekdays', '4']], 'en');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.program.rules[2]).toMatchObject({ multiplier: 3, when: { weekdays: [2, 4] } });
+    expect(result.program.rules[0]).toMatchObject({ minSale: 250 });
+    expect(result.program.maxSale).toBe(100000);
+  });
+
+  it('puts each error at the input it came from, also after a removal', () => {
+    const result = programFromForm(base, [['rules.0._remove', 'on'], ['rules.2.multiplier', 'lots'], ['rewards.1.cost.points', '0']], 'pl');
+    expect(result).toEqual({ ok: false, errors: [
+      { path: 'rules.2.multiplier', message: 'Wpisz liczbę, np. 1,5.' },
+      { path: 'rewards.1.cost.points', message: 'Nieprawidłowe: must be at least 1' },
+    ] });
+    // Removing the only points rule and the bonuses leaves the points rewards unreachable.
+    const unreachable = programFromForm(base, ['0', '3', '4', '5'].map((i) => [`rules.${i}._remove`, 'on'] as const), 'en');
+    expect(unreachable.ok ? [] : unreachable.errors.map((e) => e.path)).toEqual(['rewards.1.cost.points', 'rewards.2.cost.points']);
+  });
+
+  it('adds a campaign only when asked, with a fresh id, and ignores fields outside the program', () => {
+    const n = base.rules.length;
+    const fields: [string, string][] = [[`rules.${n}.type`, 'multiplier'], [`rules.${n}.label`, 'x3 Friday'], [`rules.${n}.multiplier`, '3'],
+      [`rules.${n}.when.weekdays`, '5'], ['sample.0.amount', '18.40'], ['__proto__.x', '1'], ['rules.99.label', 'far away']];
+    const without = programFromForm(base, fields, 'en');
+    expect(without.ok && without.program.rules.length).toBe(n);
+    const added = programFromForm(base, [...fields, [`rules.${n}._add`, 'on']], 'en');
+    expect(added.ok && added.program.rules[n]).toEqual({ type: 'multiplier', id: `multiplier-${n + 1}`, label: 'x3 Friday', multiplier: 3, when: { weekdays: [5] } });
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('reads amounts with a comma or a dot and refuses anything else', () => {
+    expect(parseFormAmount('18,40', 'PLN')).toBe(1840);
+    expect(parseFormAmount('18.4', 'PLN')).toBe(1840);
+    expect(parseFormAmount('1 250', 'HUF')).toBe(125000);
+    expect(parseFormAmount('-1', 'PLN')).toBeUndefined();
+    expect(parseFormAmount('18,405', 'PLN')).toBeUndefined();
+    expect(parseFormAmount('abc', 'PLN')).toBeUndefined();
+  });
+});
+
+describe('program versions', () => {
+  const v = (version: number, effectiveFrom: string) => ({ version, effectiveFrom });
+
+  it('picks, for a moment, the latest publication that has started', () => {
+    const versions = [v(1, '1970-01-01T00:00:00Z'), v(2, '2026-12-01T00:00:00Z'), v(3, '2026-11-28T00:00:00Z')];
+    expect(programInEffect(versions, new Date('2026-11-27T23:59:59Z'))?.version).toBe(1);
+    expect(programInEffect(versions, new Date('2026-11-28T00:00:00Z'))?.version).toBe(3);
+    // 3 was published after 2 and started earlier: 2 never applies.
+    expect(programInEffect(versions, new Date('2026-12-02T00:00:00Z'))?.version).toBe(3);
+    expect(programInEffect([v(1, '2027-01-01T00:00:00Z')], new Date('2026-12-01T00:00:00Z'))).toBeUndefined();
+  });
+
+  it('keeps the version in effect and the scheduled ones, drops the superseded', () => {
+    const versions = [v(1, '1970-01-01T00:00:00Z'), v(2, '2026-11-01T00:00:00Z'), v(3, '2026-12-01T00:00:00Z'), v(4, '2026-12-01T00:00:00Z')];
+    expect(liveVersions(versions, new Date('2026-11-15T00:00:00Z')).map((x) => x.version)).toEqual([2, 4]);
+    expect(liveVersions(versions, new Date('2026-10-15T00:00:00Z')).map((x) => x.version)).toEqual([1, 2, 4]);
+  });
+
+  it('refuses a start in the past and an invalid document', () => {
+    const now = new Date('2026-11-24T10:00:00Z');
+    expect(publicationStart(undefined, now)).toEqual({ ok: true, effectiveFrom: '2026-11-24T10:00:00.000Z' });
+    expect(publicationStart('2026-11-23T10:00:00Z', now)).toEqual({ ok: false, reason: 'past' });
+    expect(publicationStart('soon', now)).toEqual({ ok: false, reason: 'invalid' });
+    const bad = parseProgramVersion({ version: 2, effectiveFrom: '2026-11-24T10:00:00Z', document: { ...demoProgram(), currency: 'XXX' } });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['document.currency']);
+  });
+
+  it('converts the shop clock to instants across daylight saving', () => {
+    expect(zonedInstant('2026-07-01', '10:00', 'Europe/Warsaw').toISOString()).toBe('2026-07-01T08:00:00.000Z');
+    expect(zonedInstant('2026-01-01', '10:00', 'Europe/Warsaw').toISOString()).toBe('2026-01-01T09:00:00.000Z');
+    expect(zonedInstant('2026-03-29', '02:30', 'Europe/Warsaw').toISOString()).toBe('2026-03-29T01:30:00.000Z');
+  });
+});

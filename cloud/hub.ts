@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import QRCode from 'qrcode';
@@ -6,7 +6,13 @@ import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import { pickLocale, type Locale } from '../core/i18n/locales';
-import { parseProgram } from '../core/program/schema';
+import { parseProgram, serializeProgram, type Program, type ProgramIssue } from '../core/program/schema';
+import { localTime, zonedInstant } from '../core/program/clock';
+import { defaultSampleFields, programFromForm, samplesFromForm } from '../core/program/form';
+import { programMessages } from '../core/i18n/program';
+import { previewSales } from '../core/program/preview';
+import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
+import { programEditorPage, type VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
@@ -57,6 +63,12 @@ const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
+function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
+  const value = fields.find(([name]) => name === 'publish.from')?.[1] ?? '';
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : undefined;
+}
 
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
 
@@ -398,6 +410,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
+    if (path.startsWith('/owner/program/') && await handleProgramEditor(req, res, url, locale)) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && await handleOwnerPage(req, res, url, locale)) return;
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
@@ -416,9 +429,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         }
         const parsed = parseProgram(document);
         if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
-        store.setProgram(shop.no, parsed.program);
-        log(`program replaced: ${parsed.program.name}`);
-        return json(res, 200, { ok: true, name: parsed.program.name });
+        const published = await publishProgram(parsed.program, now().toISOString());
+        return json(res, 200, { ok: true, name: parsed.program.name, version: published.version });
       }
       const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
       if (revoke && req.method === 'POST') {
@@ -496,7 +508,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   io.on('connection', (socket: KioskSocket) => {
     const kiosk = socket.data.kiosk;
     void socket.join(`kiosk:${kiosk.no}`);
+    void socket.join(`shop:${kiosk.shopNo}`);
     log(`kiosk connected: ${kiosk.name}`);
+    void sendProgramVersions(kiosk.no, kiosk.shopNo);
 
     socket.on('syncOutbox', (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -532,6 +546,174 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     void flushDeliveries(kiosk.no);
   });
 
+  // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
+
+  /** Kiosk number → the highest program version it confirmed (in memory: kiosks get all again on connect). */
+  const programAcks = new Map<number, number>();
+
+  /** Keeps the shop's own copy of the program (claims, member cards, dashboard) at the version in effect now. */
+  function applyDueProgram(): void {
+    const due = programInEffect(store.programVersions(shop.no), now());
+    const current = store.shop(shop.no)!.program;
+    if (due && serializeProgram(due.document) !== serializeProgram(current)) {
+      store.setProgram(shop.no, due.document);
+      log(`program version ${due.version} in effect: ${due.document.name}`);
+    }
+  }
+  applyDueProgram();
+  const dueProgramTimer = setInterval(() => {
+    try {
+      applyDueProgram();
+    } catch (error) {
+      log(`program: could not apply the version due: ${String(error)}`);
+    }
+  }, 30_000);
+  dueProgramTimer.unref();
+
+  /** Sends the versions a kiosk needs (in effect and scheduled); retried while it stays connected and has not acked. */
+  async function sendProgramVersions(kioskNo: number, shopNo: number): Promise<void> {
+    try {
+      const target = (await io.in(`kiosk:${kioskNo}`).fetchSockets())[0];
+      if (!target) return;
+      const versions = liveVersions(store.programVersions(shopNo), now());
+      if (versions.length === 0) return;
+      const newest = Math.max(...versions.map((v) => v.version));
+      const payload = { deliveryId: randomUUID(), versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, document: v.document })) };
+      target.timeout(10_000).emit('programVersions', payload, (error: Error | null, answer: unknown) => {
+        if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) {
+          programAcks.set(kioskNo, Math.max(newest, programAcks.get(kioskNo) ?? 0));
+          return;
+        }
+        setTimeout(() => { void sendProgramVersions(kioskNo, shopNo); }, 5_000).unref();
+      });
+    } catch (error) {
+      log(`program versions to kiosk ${kioskNo} failed, sent again on its next connection: ${String(error)}`);
+    }
+  }
+
+  /** Publishes a checked program from `effectiveFrom` and tells every connected kiosk of the shop. */
+  async function publishProgram(program: Program, effectiveFrom: string): Promise<{ version: number; effectiveFrom: string }> {
+    const published = store.publishProgram(shop.no, program, effectiveFrom, now());
+    log(`program version ${published.version} published, in effect from ${published.effectiveFrom}: ${program.name}`);
+    applyDueProgram();
+    for (const socket of await io.in(`shop:${shop.no}`).fetchSockets()) {
+      const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
+      if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
+    }
+    return published;
+  }
+
+  function versionRows(): VersionRow[] {
+    const versions = store.programVersions(shop.no);
+    const inEffect = programInEffect(versions, now());
+    const live = new Set(liveVersions(versions, now()).map((v) => v.version));
+    const kiosks = store.ownerFacts(shop.no).kiosks;
+    return versions.map((v) => ({
+      version: v.version, effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt,
+      state: v.version === inEffect?.version ? 'inEffect' : live.has(v.version) ? 'scheduled' : 'superseded',
+      kiosks: kiosks.filter((k) => (programAcks.get(k.no) ?? 0) >= v.version).map((k) => k.name),
+    }));
+  }
+
+  /** The form's fields in order (repeated names kept: the weekday checkboxes). */
+  function formFields(body: string): [string, string][] {
+    return [...new URLSearchParams(body)];
+  }
+
+  /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
+  const EDITOR_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'";
+
+  /** GET /owner/program/edit, POST /owner/program/preview (JSON), POST /owner/program/publish; false when not one of them. */
+  async function handleProgramEditor(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
+    const path = url.pathname;
+    const routes = ['/owner/program/edit', '/owner/program/preview', '/owner/program/publish', '/owner/program/versions'];
+    if (!routes.includes(path)) return false;
+    if (!ownerAllowed(req, url)) {
+      if (path === '/owner/program/edit') {
+        res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+        res.end();
+      } else {
+        json(res, 401, { error: 'owner login required' });
+      }
+      return true;
+    }
+    applyDueProgram();
+    // The editor starts from the newest version (a scheduled one included), so edits build on it.
+    const versions = store.programVersions(shop.no);
+    const latest = versions.at(-1)?.document ?? store.shop(shop.no)!.program;
+    const zone = latest.timeZone;
+    const today = localTime(now(), zone).date;
+    const render = (status: number, extra: { values?: Map<string, string[]>; errors?: ProgramIssue[]; program?: Program; fields?: [string, string][];
+      published?: { version: number; from: string }; publishFrom?: string }): void => {
+      const program = extra.program ?? latest;
+      const samples = samplesFromForm(program, extra.fields ?? defaultSampleFields(program));
+      const preview = previewSales(program, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
+      send(res, status, programEditorPage({ locale, program, preview, versions: versionRows(),
+        ...(extra.values ? { values: extra.values } : {}), ...(extra.errors ? { errors: extra.errors } : {}),
+        ...(extra.published ? { published: extra.published } : {}), ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}) }),
+      undefined, { 'content-security-policy': EDITOR_CSP });
+    };
+
+    if (path === '/owner/program/versions' && req.method === 'GET') {
+      json(res, 200, versionRows());
+      return true;
+    }
+    if (path === '/owner/program/edit' && req.method === 'GET') {
+      const published = Number(url.searchParams.get('published'));
+      const version = versions.find((v) => v.version === published);
+      const from = version ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom)) : '';
+      render(200, { ...(version ? { published: { version: version.version, from } } : {}) });
+      return true;
+    }
+    if (path === '/owner/program/preview' && req.method === 'POST') {
+      const body = await readBody(req, MAX_PROGRAM_BYTES);
+      let fields: [string, string][];
+      try {
+        const parsed = JSON.parse(body ?? '') as { fields?: unknown };
+        if (!Array.isArray(parsed.fields)) throw new Error('fields');
+        fields = parsed.fields.filter((f): f is [string, string] => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
+      } catch {
+        json(res, 400, { error: 'body must be JSON {"fields": [["name", "value"], ...]}' });
+        return true;
+      }
+      const edit = programFromForm(latest, fields, locale);
+      const program = edit.ok ? edit.program : latest;
+      const samples = samplesFromForm(program, fields);
+      const lines = edit.ok ? previewSales(program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row })) : [];
+      json(res, 200, { ok: edit.ok, lines, errors: edit.ok ? [] : edit.errors });
+      return true;
+    }
+    if (path === '/owner/program/publish' && req.method === 'POST') {
+      const body = await readBody(req, MAX_PROGRAM_BYTES);
+      if (body === undefined) {
+        json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
+        return true;
+      }
+      const fields = formFields(body);
+      const values = new Map<string, string[]>();
+      for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
+      const fromText = values.get('publish.from')?.[0] ?? '';
+      const errors: ProgramIssue[] = [];
+      let effectiveFrom: string | undefined;
+      const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(fromText);
+      const start = publicationStart(fromText === '' ? undefined : match ? zonedInstant(match[1]!, match[2]!, zone).toISOString() : 'invalid', now());
+      if (start.ok) effectiveFrom = start.effectiveFrom;
+      else errors.push({ path: 'publish.from', message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid') });
+      const edit = programFromForm(latest, fields, locale);
+      if (!edit.ok) errors.push(...edit.errors);
+      if (!edit.ok || effectiveFrom === undefined) {
+        render(400, { values, errors, fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest), publishFrom: fromText });
+        return true;
+      }
+      const published = await publishProgram(edit.program, effectiveFrom);
+      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    send(res, 405, 'method not allowed', 'text/plain');
+    return true;
+  }
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
@@ -549,6 +731,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     newPairingCode: () => store.createPairingCode(shop.no, now()).code,
     connectedKiosks: () => io.engine.clientsCount,
     async close() {
+      clearInterval(dueProgramTimer);
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();

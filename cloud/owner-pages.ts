@@ -1,6 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
+import { programMessages } from '../core/i18n/program';
 import type { LedgerEntry } from '../core/ledger/entry';
 import type { Dashboard } from '../core/metrics';
 import { formatMoney, type Money } from '../core/money';
@@ -16,10 +17,11 @@ const tr = (locale: Locale, key: OwnerKey, values: Record<string, string | numbe
 const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}`;
 
-function page(locale: Locale, title: string, body: string): string {
+/** The owner pages' frame: navigation, title, body (already escaped HTML). */
+export function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>${title}</title><style>${STYLE}</style></head><body>
-<nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a>
+<nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
 <a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a></nav>
 <h1>${title}</h1>${body}</body></html>`;
 }

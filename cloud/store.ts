@@ -8,6 +8,7 @@ import { LoyaltyError } from '../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
+import type { ProgramVersion } from '../core/program/versions';
 import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
@@ -53,7 +54,14 @@ const MIGRATIONS: string[] = [
      WHERE json_extract(program_json, '$.version') IS NULL;`,
   // 3: deliveries carry their event (claimAccepted, claimRefused).
   `ALTER TABLE deliveries ADD COLUMN event TEXT NOT NULL DEFAULT 'claimAccepted';`,
+  // 4: the shop's program versions (the owner's editor publishes; kiosks receive them over sync).
+  `CREATE TABLE program_versions (shop_no INTEGER NOT NULL REFERENCES shops(no), version INTEGER NOT NULL,
+     effective_from TEXT NOT NULL, document_json TEXT NOT NULL, published_at TEXT NOT NULL, PRIMARY KEY (shop_no, version));`,
 ];
+
+/** Before its first publication a shop's program is version 1, in effect since always. */
+export const FIRST_VERSION_START = '1970-01-01T00:00:00.000Z';
+export interface StoredProgramVersion extends ProgramVersion { publishedAt: string }
 
 export interface Shop { no: number; id: string; name: string; privacyText: string; program: Program }
 export interface Kiosk { no: number; id: string; shopNo: number; name: string; secret: string; revokedAt: string | null }
@@ -149,6 +157,35 @@ export class HubStore {
   }
 
   private readonly programs = new Map<number, { json: string; program: Program }>();
+
+  /**
+   * The shop's program versions, oldest first. A shop that never published has one: its program,
+   * as version 1 in effect since always (stored as such by its first publication).
+   */
+  programVersions(shopNo: number): StoredProgramVersion[] {
+    const rows = this.sql('SELECT version, effective_from, document_json, published_at FROM program_versions WHERE shop_no = ? ORDER BY version')
+      .all(shopNo) as { version: number; effective_from: string; document_json: string; published_at: string }[];
+    if (rows.length === 0) {
+      const shop = this.shop(shopNo);
+      return shop ? [{ version: 1, effectiveFrom: FIRST_VERSION_START, document: shop.program, publishedAt: FIRST_VERSION_START }] : [];
+    }
+    return rows.map((r) => ({ version: r.version, effectiveFrom: r.effective_from, document: loadProgram(r.document_json), publishedAt: r.published_at }));
+  }
+
+  /** Publishes a validated program document as the shop's next version, in effect from `effectiveFrom`. */
+  publishProgram(shopNo: number, document: unknown, effectiveFrom: string, at: Date): StoredProgramVersion {
+    const json = programJson(document);
+    return this.db.transaction(() => {
+      const insert = this.sql('INSERT INTO program_versions (shop_no, version, effective_from, document_json, published_at) VALUES (?, ?, ?, ?, ?)');
+      const current = this.programVersions(shopNo);
+      if (!this.sql('SELECT 1 FROM program_versions WHERE shop_no = ? LIMIT 1').get(shopNo)) {
+        for (const v of current) insert.run(shopNo, v.version, v.effectiveFrom, serializeProgram(v.document), v.publishedAt);
+      }
+      const version = Math.max(0, ...current.map((v) => v.version)) + 1;
+      insert.run(shopNo, version, effectiveFrom, json, at.toISOString());
+      return { version, effectiveFrom, document: loadProgram(json), publishedAt: at.toISOString() };
+    }).immediate();
+  }
 
   shop(no: number): Shop | undefined {
     const row = this.sql('SELECT * FROM shops WHERE no = ?').get(no) as

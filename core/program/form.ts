@@ -3,6 +3,7 @@ import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { parseDecimalMoney, toDecimalString, type CurrencyCode } from '../money';
 import { checkProgram } from './checks';
+import type { PreviewSale } from './preview';
 import { parseProgram, type Program, type ProgramIssue } from './schema';
 
 /**
@@ -167,4 +168,43 @@ function setPath(root: Record<string, unknown>, segments: readonly string[], val
   } else {
     (node as Record<string, unknown>)[last] = value;
   }
+}
+
+/** The preview's example sales as the editor offers them first. */
+export const DEFAULT_SAMPLES: readonly { amount: number; weekday: number; time: string }[] = [
+  { amount: 1840, weekday: 2, time: '10:00' },
+  { amount: 1840, weekday: 3, time: '10:00' },
+  { amount: 12000, weekday: 6, time: '12:00' },
+];
+
+/**
+ * The example sales of the editor form (`sample.<i>.amount|weekday|time|tier`), in the program's
+ * currency; an example with an unreadable field is left out (the preview shows the others).
+ */
+export function samplesFromForm(program: Program, fields: readonly (readonly [string, string])[]): (PreviewSale & { row: number })[] {
+  const rows = new Map<number, Record<string, string>>();
+  for (const [name, value] of fields) {
+    const match = /^sample\.(\d{1,2})\.(amount|weekday|time|tier)$/.exec(name);
+    if (!match) continue;
+    const row = rows.get(Number(match[1])) ?? {};
+    row[match[2]!] = value.trim();
+    rows.set(Number(match[1]), row);
+  }
+  const samples: (PreviewSale & { row: number })[] = [];
+  for (const [index, row] of [...rows].sort(([a], [b]) => a - b)) {
+    const amount = parseFormAmount(row.amount ?? '', program.currency);
+    const weekday = Number(row.weekday);
+    const time = row.time ?? '';
+    if (amount === undefined || amount <= 0 || !Number.isInteger(weekday) || weekday < 1 || weekday > 7 || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) continue;
+    const tier = program.tiers?.levels.find((level) => level.id === row.tier);
+    samples.push({ row: index, amount: { amount, currency: program.currency }, weekday, time, ...(tier ? { tierId: tier.id } : {}) });
+  }
+  return samples;
+}
+
+/** DEFAULT_SAMPLES as form fields, for the editor's first preview. */
+export function defaultSampleFields(program: Program): [string, string][] {
+  return DEFAULT_SAMPLES.flatMap((sample, row): [string, string][] => [
+    [`sample.${row}.amount`, formAmount(sample.amount, program.currency)], [`sample.${row}.weekday`, String(sample.weekday)], [`sample.${row}.time`, sample.time],
+  ]);
 }

@@ -224,13 +224,13 @@ describe('the shop program on the hub', () => {
     await hub.close();
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(`${dataDir}/hub.sqlite`);
-    db.exec(`DROP TABLE sale_reversals; ALTER TABLE ledger DROP COLUMN spend; ALTER TABLE deliveries DROP COLUMN event;
+    db.exec(`DROP TABLE program_versions; DROP TABLE sale_reversals; ALTER TABLE ledger DROP COLUMN spend; ALTER TABLE deliveries DROP COLUMN event;
       UPDATE shops SET program_json = '{"stampGoal":8,"stampRewardName":"free coffee","rewards":[],"tiers":[],"voucherDays":30}'`);
     db.pragma('user_version = 1');
     db.close();
     hub = await testHub(tmp.dir);
     expect(hub.store.shop(1)!.program.name).toBe('Kawiarnia Pod Lipą');
     expect(hub.store.saleReversal('K1-S1')).toBeUndefined();
-    expect(hub.store.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(hub.store.db.pragma('user_version', { simple: true })).toBe(4);
   });
 });

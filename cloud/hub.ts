@@ -548,8 +548,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
 
-  /** Kiosk number → the highest program version it confirmed (in memory: kiosks get all again on connect). */
-  const programAcks = new Map<number, number>();
+  /** Kiosk number → its name and the highest program version it confirmed (in memory: kiosks get all again on connect). */
+  const programAcks = new Map<number, { name: string; version: number }>();
 
   /** Keeps the shop's own copy of the program (claims, member cards, dashboard) at the version in effect now. */
   function applyDueProgram(): void {
@@ -575,13 +575,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     try {
       const target = (await io.in(`kiosk:${kioskNo}`).fetchSockets())[0];
       if (!target) return;
+      const name = (target.data as { kiosk?: Kiosk }).kiosk?.name ?? `#${kioskNo}`;
       const versions = liveVersions(store.programVersions(shopNo), now());
       if (versions.length === 0) return;
       const newest = Math.max(...versions.map((v) => v.version));
       const payload = { deliveryId: randomUUID(), versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, document: v.document })) };
       target.timeout(10_000).emit('programVersions', payload, (error: Error | null, answer: unknown) => {
         if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) {
-          programAcks.set(kioskNo, Math.max(newest, programAcks.get(kioskNo) ?? 0));
+          programAcks.set(kioskNo, { name, version: Math.max(newest, programAcks.get(kioskNo)?.version ?? 0) });
           return;
         }
         setTimeout(() => { void sendProgramVersions(kioskNo, shopNo); }, 5_000).unref();
@@ -607,11 +608,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const versions = store.programVersions(shop.no);
     const inEffect = programInEffect(versions, now());
     const live = new Set(liveVersions(versions, now()).map((v) => v.version));
-    const kiosks = store.ownerFacts(shop.no).kiosks;
     return versions.map((v) => ({
       version: v.version, effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt,
       state: v.version === inEffect?.version ? 'inEffect' : live.has(v.version) ? 'scheduled' : 'superseded',
-      kiosks: kiosks.filter((k) => (programAcks.get(k.no) ?? 0) >= v.version).map((k) => k.name),
+      kiosks: [...programAcks.values()].filter((k) => k.version >= v.version).map((k) => k.name),
     }));
   }
 

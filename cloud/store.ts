@@ -169,8 +169,19 @@ export class HubStore {
       const shop = this.shop(shopNo);
       return shop ? [{ version: 1, effectiveFrom: FIRST_VERSION_START, document: shop.program, publishedAt: FIRST_VERSION_START }] : [];
     }
-    return rows.map((r) => ({ version: r.version, effectiveFrom: r.effective_from, document: loadProgram(r.document_json), publishedAt: r.published_at }));
+    return rows.map((r) => {
+      // A stored version never changes: parse its document once.
+      const key = `${shopNo}:${r.version}`;
+      let document = this.versionDocuments.get(key);
+      if (!document) {
+        document = loadProgram(r.document_json);
+        this.versionDocuments.set(key, document);
+      }
+      return { version: r.version, effectiveFrom: r.effective_from, document, publishedAt: r.published_at };
+    });
   }
+
+  private readonly versionDocuments = new Map<string, Program>();
 
   /** Publishes a validated program document as the shop's next version, in effect from `effectiveFrom`. */
   publishProgram(shopNo: number, document: unknown, effectiveFrom: string, at: Date): StoredProgramVersion {

@@ -96,6 +96,11 @@ describe('program versions reach the kiosk', () => {
     const scheduled = await publish({ 'rules.2.multiplier': '3', 'publish.from': `${tuesday}T12:00` });
     expect(scheduled.status).toBe(303);
     await until(() => versionsOnKiosk().includes(3), 'version 3 on the kiosk');
+    // The owner sees which kiosks confirmed which version, and their state.
+    const rows = async (): Promise<unknown> => (await fetch(`${hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${hub.ownerToken}` } })).json();
+    await expect.poll(rows).toMatchObject([
+      { version: 1, state: 'superseded', kiosks: ['Till 1'] }, { version: 2, state: 'inEffect', kiosks: ['Till 1'] },
+      { version: 3, state: 'scheduled', kiosks: ['Till 1'] }]);
     expect(service.programVersions().find((v) => v.version === 3)?.effectiveFrom).toBe(zonedInstant(tuesday, '12:00', ZONE).toISOString());
     expect(await pointsAt(tuesday, '11:59')).toBe(72);
     expect(await pointsAt(tuesday, '12:00')).toBe(108);

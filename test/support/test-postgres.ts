@@ -26,6 +26,11 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** Throws the "start it with scripts/test-services.sh" error when PostgreSQL does not answer. */
+export async function checkTestPostgres(): Promise<void> {
+  await admin((client) => client.query('select 1'));
+}
+
 /** A fresh, empty database with a random name; its URL. */
 export async function createTestDatabase(): Promise<{ name: string; url: string }> {
   const name = `lk_test_${randomBytes(6).toString('hex')}`;

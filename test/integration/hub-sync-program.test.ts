@@ -82,7 +82,7 @@ describe('program versions reach the kiosk', () => {
     sync.stop();
     const doubled = await publish({ 'rules.0.bands.0.points': '2' });
     expect(doubled.status).toBe(303);
-    expect(hub.store.programVersions(1).map((v) => v.version)).toEqual([1, 2]);
+    expect((await hub.store.programVersions(1)).map((v) => v.version)).toEqual([1, 2]);
     expect(await pointsAt(wednesday, '10:00')).toBe(18);
     expect(versionsOnKiosk()).toEqual([1]);
 
@@ -105,7 +105,7 @@ describe('program versions reach the kiosk', () => {
     expect(await pointsAt(tuesday, '11:59')).toBe(72);
     expect(await pointsAt(tuesday, '12:00')).toBe(108);
     // The hub's own copy (claims, member cards) is still version 2 until then.
-    expect(hub.store.shop(1)!.program.rules[2]).toMatchObject({ multiplier: 2 });
+    expect((await hub.store.shop(1))!.program.rules[2]).toMatchObject({ multiplier: 2 });
 
     // A restart reads the versions from the store: same answers, before any sync.
     sync.stop();
@@ -126,12 +126,12 @@ describe('program versions reach the kiosk', () => {
     expect(refused.status).toBe(400);
     const html = await refused.text();
     expect(html).toContain('data-error-for="rewards.1.cost.points">No rule earns points');
-    expect(hub.store.programVersions(1).map((v) => v.version)).toEqual([1]);
+    expect((await hub.store.programVersions(1)).map((v) => v.version)).toEqual([1]);
     // A start in the past is refused too.
     const past = await publish({ 'rules.2.multiplier': '3', 'publish.from': '2020-01-01T10:00' });
     expect(past.status).toBe(400);
     expect(await past.text()).toContain('data-error-for="publish.from">Choose a moment from now on');
-    expect(hub.store.programVersions(1)).toHaveLength(1);
+    expect(await hub.store.programVersions(1)).toHaveLength(1);
 
     // A hub that sends a document that fails parseProgram: acked, logged, not stored; the rules stay.
     const [socket] = await hub.io.in(`kiosk:${creds.kioskNo}`).fetchSockets();

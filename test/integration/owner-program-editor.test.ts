@@ -34,7 +34,7 @@ describe('program editor in Chromium', () => {
     const publish = await fetch(`${hub.url}/owner/program/publish`, { method: 'POST', body: 'rules.2.multiplier=5',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer not-the-token' } });
     expect(publish.status).toBe(401);
-    expect(hub.store.programVersions(1)).toHaveLength(1);
+    expect(await hub.store.programVersions(1)).toHaveLength(1);
     await page.close();
   }, 60_000);
 
@@ -72,7 +72,7 @@ describe('program editor in Chromium', () => {
     expect(await page.locator('[data-error-for="rewards.0.cost.stamps"]').textContent()).toContain('nikt nie zbierze tylu');
     expect(await page.inputValue(stamps)).toBe('12');
     expect(await page.inputValue('input[name="rules.2.multiplier"]')).toBe('3');
-    expect(hub.store.programVersions(1)).toHaveLength(1);
+    expect(await hub.store.programVersions(1)).toHaveLength(1);
 
     // Corrected, and published from the day after tomorrow 12:00 shop time.
     await page.fill(stamps, '9');
@@ -84,7 +84,7 @@ describe('program editor in Chromium', () => {
     expect(await page.locator('#published').textContent()).toMatch(/^Wersja 2 opublikowana; obowiązuje od .*12:00\. Kioski otrzymają ją/);
     expect(await page.locator('tr[data-version="2"] td').nth(2).textContent()).toBe('zaplanowana');
     expect(await page.locator('tr[data-version="1"] td').nth(2).textContent()).toBe('obowiązuje');
-    const versions = hub.store.programVersions(1);
+    const versions = await hub.store.programVersions(1);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(versions[1]!.document.rules[2]).toMatchObject({ multiplier: 3 });
     expect(versions[1]!.document.rewards[0]!.cost).toEqual({ stamps: 9, card: 'coffee-card' });

@@ -48,6 +48,8 @@ export interface Hub {
   url: string;
   port: number;
   store: HubStore;
+  /** The owner's side of the store: dashboard sums, locations, win-back, adjustments, export and erasure. */
+  owner: OwnerStore;
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents>;
@@ -537,6 +539,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     store,
+    owner,
     ownerToken,
     hubPublicKey,
     io,

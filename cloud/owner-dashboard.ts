@@ -73,7 +73,7 @@ export function dashboardCharts(d: Dashboard, locale: Locale, currency: Currency
       data: d.heatmap.map((c) => ({ x: c.hour, y: dayNames[c.weekday - 1], r: Math.round(3 + 15 * Math.sqrt(c.sales / maxSales)), sales: c.sales,
         label: `${dayNames[c.weekday - 1]} ${String(c.hour).padStart(2, '0')}:00 · ${o('sales')}: ${c.sales} · ${money(c.total)}` })) }] },
     options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } },
-      scales: { x: { type: 'linear', min: -0.5, max: 23.5, ticks: { stepSize: 1 }, title: { display: true, text: o('hour') } },
+      scales: { x: { type: 'linear', min: -1, max: 24, ticks: { stepSize: 1 }, title: { display: true, text: o('hour') } },
         y: { type: 'category', labels: dayNames, offset: true, reverse: false } } } },
   };
 }
@@ -97,6 +97,10 @@ const DRAW_CHARTS = `(function () {
     spec.options.plugins.tooltip = { callbacks: { label: function (ctx) {
       return ctx.raw && ctx.raw.label ? ctx.raw.label : (ctx.dataset.label + ': ' + ctx.formattedValue);
     } } };
+    // The heatmap's hour axis: whole hours 00–23 only (the axis runs from -1 to 24 so edge bubbles fit).
+    if (spec.type === 'bubble') spec.options.scales.x.ticks.callback = function (v) {
+      return v >= 0 && v <= 23 && v % 1 === 0 ? (v < 10 ? '0' : '') + v : '';
+    };
     new Chart(canvas, spec);
   });
 })();`;

@@ -122,17 +122,16 @@ export class OwnerStore {
     return sql`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
           WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
         x AS (
-          SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
+          SELECT s.id, COALESCE(k.location, k.name) AS location, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
             FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id
             WHERE k.shop_no = ${shopNo} AND s.at >= ${from} AND s.at < ${to}
           UNION ALL
-          SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+          SELECT c.sale_key, COALESCE(k.location, k.name), l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
             JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
             WHERE k.shop_no = ${shopNo} AND c.at >= ${from} AND c.at < ${to} AND l.spend IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
-        y AS (SELECT x.id, COALESCE(k.location, k.name) AS location,
-            x.gross - ${this.greatest(sql`COALESCE(r.refunded, 0)`, sql`COALESCE(rev.refunded, 0)`)} AS total, x.at, x.member_id
-          FROM x JOIN kiosks k ON k.no = x.kiosk_no LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id),
+        y AS (SELECT x.id, x.location, x.gross - ${this.greatest(sql`COALESCE(r.refunded, 0)`, sql`COALESCE(rev.refunded, 0)`)} AS total, x.at, x.member_id
+          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id),
         facts AS (SELECT * FROM y WHERE total > 0)`;
   }
 
@@ -151,11 +150,10 @@ export class OwnerStore {
     // One pass over the members' sales of both periods: this period's visits, spend and last sale; whether active before.
     const members = await sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; previous: unknown }>`
       ${this.saleFacts(shopNo, previousFrom, to)}
-      SELECT f.member_id, m.name,
-          sum(CASE WHEN f.at >= ${from} THEN 1 ELSE 0 END) AS visits, sum(CASE WHEN f.at >= ${from} THEN f.total ELSE 0 END) AS spend,
-          max(CASE WHEN f.at >= ${from} THEN f.at END) AS last_at, max(CASE WHEN f.at < ${from} THEN 1 ELSE 0 END) AS previous
-        FROM facts f LEFT JOIN members m ON m.id = f.member_id
-        WHERE f.member_id IS NOT NULL AND ${atLocation} GROUP BY f.member_id, m.name`.execute(this.db);
+      SELECT g.*, m.name FROM (SELECT member_id,
+          sum(CASE WHEN at >= ${from} THEN 1 ELSE 0 END) AS visits, sum(CASE WHEN at >= ${from} THEN total ELSE 0 END) AS spend,
+          max(CASE WHEN at >= ${from} THEN at END) AS last_at, max(CASE WHEN at < ${from} THEN 1 ELSE 0 END) AS previous
+        FROM facts WHERE member_id IS NOT NULL AND ${atLocation} GROUP BY member_id) g LEFT JOIN members m ON m.id = g.member_id`.execute(this.db);
 
     // Sales per UTC quarter hour, location and member/anonymous: the heatmap, the anonymous sums and the per-location table.
     const groups = await sql<{ quarter: unknown; location: string; anonymous: unknown; sales: unknown; total: unknown }>`

@@ -26,7 +26,7 @@ export interface OwnerTables {
   balances: { member_id: string; points: number; stamps: number; earned: number; entries: number };
   sales: { id: string; kiosk_no: number; sale_no: number; amount: number; currency: string; points: number; member_id: string | null; at: string };
   claims: { sale_key: string; kiosk_no: number; sale_no: number; member_id: string; via: string; points: number; stamps: number; at: string };
-  sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; full: number; at: string };
+  sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; at: string };
   vouchers: { id: string; member_id: string; reward_no: number; created_at: string };
   owner_audit: { id: string; shop_no: number; at: string; actor: string; action: string; member_id: string | null; entry_id: string | null; detail_json: string };
 }
@@ -87,7 +87,7 @@ export class OwnerStore {
     return this.engine === 'postgres' ? sql`greatest(${sql.join(values)})` : sql`max(${sql.join(values)})`;
   }
   private reasonField(field: 'ruleId' | 'label' | 'code'): RawBuilder<string | null> {
-    return this.engine === 'postgres' ? sql<string | null>`(reason_json::jsonb ->> ${field})` : sql<string | null>`json_extract(reason_json, ${`$.${field}`})`;
+    return this.engine === 'postgres' ? sql<string | null>`(reason_json::jsonb ->> ${sql.lit(field)})` : sql<string | null>`json_extract(reason_json, ${sql.lit(`$.${field}`)})`;
   }
 
   // ---- locations -------------------------------------------------------------------------------
@@ -289,7 +289,10 @@ export class OwnerStore {
   async adjust<E>(shopNo: number, memberId: string, actor: string, at: Date,
     build: (balance: number) => { ok: true; entry: LedgerEntry } | { ok: false; error: E }): Promise<{ ok: true; entry: LedgerEntry } | { ok: false; error: E }> {
     return this.db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom('balances').select('points').where('member_id', '=', memberId).executeTakeFirst();
+      // PostgreSQL: the balance row stays locked until commit, so two adjustments cannot both spend the same points.
+      // SQLite: one writer at a time already.
+      const balance = tx.selectFrom('balances').select('points').where('member_id', '=', memberId);
+      const row = await (this.engine === 'postgres' ? balance.forUpdate() : balance).executeTakeFirst();
       const result = build(n(row?.points));
       if (!result.ok) return result;
       await this.insertEntries(tx, [result.entry]);

@@ -142,7 +142,7 @@ export function dashboardPage(m: DashboardModel): string {
 <label>${t('location')} <select name="location"><option value="">${t('allLocations')}</option>${m.locations.map((l) =>
   `<option value="${escapeHtml(l)}"${l === m.location ? ' selected' : ''}>${escapeHtml(l)}</option>`).join('')}</select></label>
 <label>${t('daysInactive')} <input type="number" name="inactive" min="0" value="${m.inactiveDays}" style="width:5em"></label>
-<button>${t('show')}</button></form><p>${x('chartNote')}</p>`;
+<button>${t('show')}</button> <a href="/owner/kiosks">${x('kiosks')}</a></form><p>${x('chartNote')}</p>`;
   const flash = m.flash ? `<p class="flash${m.flash.error ? ' error' : ''}" id="flash" role="status">${escapeHtml(m.flash.text)}</p>` : '';
   const totals = { sales: d.locations.reduce((n, l) => n + l.sales, 0), memberSales: d.locations.reduce((n, l) => n + l.memberSales, 0),
     revenue: d.locations.reduce((n, l) => n + l.revenue, 0) };

@@ -140,7 +140,15 @@ export class OwnerStore {
    * grouped in SQL; `figures()` in core/metrics turns them into the dashboard.
    * `inactiveBefore`: members whose last activity is before it are returned for the inactive list.
    */
-  async dashboardAggregates(shopNo: number, q: { from: Date; to: Date; location: string | null; inactiveBefore: Date }): Promise<DashboardAggregates> {
+  async dashboardAggregates(shopNo: number, q: { from: Date; to: Date; location: string | null; inactiveBefore: Date },
+    /** Filled with each query's milliseconds (the bench prints them). */
+    timings: Record<string, number> = {}): Promise<DashboardAggregates> {
+    const timed = async <T>(name: string, query: Promise<T>): Promise<T> => {
+      const start = performance.now();
+      const result = await query;
+      timings[name] = performance.now() - start;
+      return result;
+    };
     const from = q.from.toISOString();
     const to = q.to.toISOString();
     const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime()).toISOString();
@@ -148,19 +156,19 @@ export class OwnerStore {
     const atLocation = location === null ? sql`1 = 1` : sql`location = ${location}`;
 
     // One pass over the members' sales of both periods: this period's visits, spend and last sale; whether active before.
-    const members = await sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; previous: unknown }>`
+    const members = await timed('members', sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; previous: unknown }>`
       ${this.saleFacts(shopNo, previousFrom, to)}
       SELECT g.*, m.name FROM (SELECT member_id,
           sum(CASE WHEN at >= ${from} THEN 1 ELSE 0 END) AS visits, sum(CASE WHEN at >= ${from} THEN total ELSE 0 END) AS spend,
           max(CASE WHEN at >= ${from} THEN at END) AS last_at, max(CASE WHEN at < ${from} THEN 1 ELSE 0 END) AS previous
-        FROM facts WHERE member_id IS NOT NULL AND ${atLocation} GROUP BY member_id) g LEFT JOIN members m ON m.id = g.member_id`.execute(this.db);
+        FROM facts WHERE member_id IS NOT NULL AND ${atLocation} GROUP BY member_id) g LEFT JOIN members m ON m.id = g.member_id`.execute(this.db));
 
     // Sales per UTC quarter hour, location and member/anonymous: the heatmap, the anonymous sums and the per-location table.
-    const groups = await sql<{ quarter: unknown; location: string; anonymous: unknown; sales: unknown; total: unknown }>`
+    const groups = await timed('quarters', sql<{ quarter: unknown; location: string; anonymous: unknown; sales: unknown; total: unknown }>`
       ${this.saleFacts(shopNo, from, to)}
       SELECT ${this.epochQuarter(sql.ref('at'))} AS quarter, location, CASE WHEN member_id IS NULL THEN 1 ELSE 0 END AS anonymous,
           count(*) AS sales, sum(total) AS total
-        FROM facts GROUP BY 1, 2, 3`.execute(this.db);
+        FROM facts GROUP BY 1, 2, 3`.execute(this.db));
 
     const result: DashboardAggregates = { members: [], anonymous: { sales: 0, revenue: 0 }, quarters: [], pointsEarned: 0, pointsRedeemed: 0,
       rewards: [], retention: { previous: 0, retained: 0 }, locations: [], lastActivity: [] };
@@ -200,19 +208,19 @@ export class OwnerStore {
     // Points earned and redeemed, and redemptions per reward, over the period's ledger entries of the shop.
     const entriesAtLocation = location === null ? sql`` : sql`AND EXISTS (SELECT 1 FROM kiosks k WHERE COALESCE(k.location, k.name) = ${location}
         AND k.no IN (SELECT s.kiosk_no FROM sales s WHERE s.id = l.sale_id UNION ALL SELECT c.kiosk_no FROM claims c WHERE c.sale_key = l.sale_id))`;
-    const points = await sql<{ earned: unknown; redeemed: unknown }>`SELECT
+    const points = await timed('points', sql<{ earned: unknown; redeemed: unknown }>`SELECT
         sum(CASE WHEN l.kind IN ('earn', 'bonus') AND l.points > 0 THEN l.points ELSE 0 END) AS earned,
         -sum(CASE WHEN l.kind = 'redeem' THEN l.points ELSE 0 END) AS redeemed
       FROM ledger l JOIN members m ON m.id = l.member_id
-      WHERE m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to} ${entriesAtLocation}`.execute(this.db);
+      WHERE m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to} ${entriesAtLocation}`.execute(this.db));
     result.pointsEarned = n(points.rows[0]?.earned);
     result.pointsRedeemed = n(points.rows[0]?.redeemed);
-    const rewards = await sql<{ rule_id: string | null; label: string | null; code: string; redemptions: unknown; points: unknown; stamps: unknown }>`
+    const rewards = await timed('rewards', sql<{ rule_id: string | null; label: string | null; code: string; redemptions: unknown; points: unknown; stamps: unknown }>`
       SELECT ${this.reasonField('ruleId')} AS rule_id, ${this.reasonField('label')} AS label, ${this.reasonField('code')} AS code,
           count(*) AS redemptions, -sum(l.points) AS points, -sum(l.stamps) AS stamps
         FROM ledger l JOIN members m ON m.id = l.member_id
         WHERE l.kind = 'redeem' AND m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to} ${entriesAtLocation}
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(this.db);
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(this.db));
     const byReward = new Map<string, RewardFigures>();
     for (const r of rewards.rows) {
       const reason: Reason = { code: r.code };
@@ -229,12 +237,12 @@ export class OwnerStore {
 
     // Last activity (joining, a sale, any ledger entry) of the members idle since before `inactiveBefore`.
     const before = q.inactiveBefore.toISOString();
-    const idle = await sql<{ id: string; name: string | null; last_at: string }>`SELECT id, name, last_at FROM (
+    const idle = await timed('idle', sql<{ id: string; name: string | null; last_at: string }>`SELECT id, name, last_at FROM (
         SELECT m.id, m.name, ${this.greatest(sql`m.created_at`,
           sql`COALESCE((SELECT max(l.at) FROM ledger l WHERE l.member_id = m.id), '')`,
           sql`COALESCE((SELECT max(s.at) FROM sales s WHERE s.member_id = m.id), '')`)} AS last_at
         FROM members m WHERE m.shop_no = ${shopNo}) t
-      WHERE last_at < ${before}`.execute(this.db);
+      WHERE last_at < ${before}`.execute(this.db));
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));
     return result;
   }

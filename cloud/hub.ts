@@ -1,6 +1,10 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
@@ -20,8 +24,9 @@ import {
 } from '../core/sync-protocol';
 import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
-import { dashboard, zonedMidnight } from '../core/metrics';
-import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
+import { csv, loginPage, membersPage } from './owner-pages';
+import { ownerDataRoutes } from './owner-routes';
+import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 
@@ -52,6 +57,8 @@ export interface Hub {
   url: string;
   port: number;
   store: HubStore;
+  /** The owner's side of the store: dashboard sums, locations, win-back, adjustments, export and erasure. */
+  owner: OwnerStore;
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents>;
@@ -74,6 +81,9 @@ function publishDate(fields: readonly (readonly [string, string])[]): string | u
   const value = fields.find(([name]) => name === 'publish.from')?.[1] ?? '';
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : undefined;
 }
+
+/** Chart.js's UMD build, served to the owner's dashboard from this hub (no CDN). */
+const CHART_JS = readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
 
@@ -101,6 +111,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   const hubPublicKey = bytesToHex(voucherKeys.publicKey);
   const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
   const failures = new Map<string, { count: number; since: number }>();
+  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -325,23 +336,31 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
   }
-  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key. */
-  function ownerCookie(req: IncomingMessage): boolean {
+  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key; its value while valid. */
+  function ownerSession(req: IncomingMessage): string | undefined {
     const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${OWNER_COOKIE}=`));
     const value = unsign(raw ? decodeURIComponent(raw.slice(OWNER_COOKIE.length + 1)) : undefined);
     const expires = value?.startsWith('owner:') ? Number(value.slice(6)) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime();
+    return Number.isFinite(expires) && expires > now().getTime() ? value : undefined;
   }
+  const ownerCookie = (req: IncomingMessage): boolean => ownerSession(req) !== undefined;
   function ownerAllowed(req: IncomingMessage, url: URL): boolean {
     if (ownerCookie(req)) return true;
     return isOwnerToken(req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '');
   }
-
-  /** YYYY-MM-DD from a query parameter, or the fallback; a malformed date is refused (undefined). */
-  function dateParam(url: URL, name: string, fallback: string): string | undefined {
-    const value = url.searchParams.get(name) || fallback;
-    return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : undefined;
+  /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
+  function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
+    const session = ownerSession(req);
+    if (session) return { via: 'cookie', csrf: createHmac('sha256', cookieSecret).update(`csrf:${session}`).digest('hex') };
+    return ownerAllowed(req, url) ? { via: 'token' } : undefined;
   }
+  const ownerRoutes = ownerDataRoutes({
+    owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
+    shop: async () => (await store.shop(shop.no))!,
+    member: async (id) => store.member(id),
+    entries: async (id) => store.entries(id),
+    actor: (req) => `owner@${clientAddress(req)}`,
+  });
 
   /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
   async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
@@ -374,40 +393,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       res.end();
       return true;
     }
-    const current = (await store.shop(shop.no))!;
-    if (path === '/owner') {
-      const today = now().toISOString().slice(0, 10);
-      const monthAgo = new Date(now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
-      const tomorrow = new Date(now().getTime() + 86_400_000).toISOString().slice(0, 10);
-      const from = dateParam(url, 'from', monthAgo);
-      const to = dateParam(url, 'to', tomorrow);
-      const inactiveDays = Number(url.searchParams.get('inactive') ?? 60);
-      if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0) {
-        send(res, 400, messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`));
-        return true;
-      }
-      const facts = await store.ownerFacts(shop.no);
-      const location = url.searchParams.get('location') ?? '';
-      const zone = current.program.timeZone;
-      const figures = dashboard({ ...facts, from: zonedMidnight(from, zone), to: zonedMidnight(to, zone), now: now(), timeZone: zone,
-        location: location || null, inactiveDays });
-      send(res, 200, dashboardPage({ locale, shopName: current.name, currency: current.program.currency, from, to, location,
-        kiosks: facts.kiosks, inactiveDays, figures }));
-      return true;
-    }
     if (path === '/owner/members') {
       const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
       send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query)));
-      return true;
-    }
-    const memberMatch = /^\/owner\/members\/([\w-]{1,100})$/.exec(path);
-    if (memberMatch) {
-      const member = await store.member(memberMatch[1]!);
-      if (!member || member.shopNo !== shop.no) {
-        send(res, 404, messagePage(locale, 'no such member'));
-        return true;
-      }
-      send(res, 200, memberPage(locale, member, (await store.balance(member.id)).points, await store.entries(member.id)));
       return true;
     }
     if (path === '/owner/export/members.csv') {
@@ -459,7 +447,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       return json(res, 200, answer);
     }
     if (path.startsWith('/owner/program/') && await handleProgramEditor(req, res, url, locale)) return;
-    if ((path === '/owner' || path.startsWith('/owner/')) && await handleOwnerPage(req, res, url, locale)) return;
+    if ((path === '/owner' || path.startsWith('/owner/')) && (await ownerRoutes(req, res, url, locale) || await handleOwnerPage(req, res, url, locale))) return;
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
@@ -794,6 +782,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     store,
+    owner,
     ownerToken,
     hubPublicKey,
     io,

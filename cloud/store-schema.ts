@@ -6,6 +6,7 @@ import {
   type ColumnDataType, type Generated, type Migration, type MigrationProvider,
 } from 'kysely';
 import pg from 'pg';
+import { ownerMigration } from './owner-store';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -107,6 +108,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
           .addPrimaryKeyConstraint('program_versions_pk', ['shop_no', 'version']).execute();
       },
     },
+    // The owner's pages: kiosk locations, erasure, the audit log, the dashboard's period indexes (cloud/owner-store.ts).
+    '0003-owner': ownerMigration,
   };
 }
 

@@ -8,6 +8,7 @@ import { displayMessages } from './display';
 import { staffMessages } from './staff';
 import { ownerMessages } from './owner';
 import { programMessages } from './program';
+import { ownerDataMessages } from './owner-data';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -50,4 +51,5 @@ export const allCatalogs = {
   staff: staffMessages,
   owner: ownerMessages,
   program: programMessages,
+  ownerData: ownerDataMessages,
 };

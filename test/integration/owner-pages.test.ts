@@ -137,7 +137,7 @@ describe('owner pages on the hub', () => {
 
   it('one location: till 2 alone has Béla’s sale only', async () => {
     const { cookie } = await login(hub.ownerToken);
-    const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=${till2.kioskNo}`, cookie)).text;
+    const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;
     // 1 sale, a member's → 100%; earned 18 + Béla's welcome 50 (on that sale) = 68; the redemption has no sale → 0.
     expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')])
       .toEqual(['1', '100%', '68', '0']);

@@ -140,7 +140,12 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     const marked = new Set(errors.map((e) => e.path));
     for (const e of parsed.errors) {
       const path = toFormPath(e.path);
-      if (!marked.has(path)) errors.push({ path, message: formatMessage(programMessages, locale, 'form.schema', { detail: e.message }) });
+      if (marked.has(path)) continue;
+      // A required field left empty: zod says "expected string, received undefined".
+      const message = /received undefined/.test(e.message)
+        ? formatMessage(programMessages, locale, 'form.required')
+        : formatMessage(programMessages, locale, 'form.schema', { detail: e.message });
+      errors.push({ path, message });
     }
     return { ok: false, errors };
   }

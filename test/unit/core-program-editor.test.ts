@@ -156,6 +156,9 @@ describe('editor form', () => {
     const added = programFromForm(base, [...fields, [`rules.${n}._add`, 'on']], 'en');
     expect(added.ok && added.program.rules[n]).toEqual({ type: 'multiplier', id: `multiplier-${n + 1}`, label: 'x3 Friday', multiplier: 3, when: { weekdays: [5] } });
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // Added without its label: the owner is asked to fill it in, at that field.
+    const unnamed = programFromForm(base, [...fields.filter(([name]) => name !== `rules.${n}.label`), [`rules.${n}._add`, 'on']], 'de');
+    expect(unnamed).toEqual({ ok: false, errors: [{ path: `rules.${n}.label`, message: 'Füllen Sie dieses Feld aus.' }] });
   });
 
   it('reads amounts with a comma or a dot and refuses anything else', () => {

@@ -157,6 +157,13 @@ ${field('tiers.windowDays', 'windowDays', 'int')}</fieldset>${program.tiers.leve
     return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
   }).join('');
 
+  const r = program.rewards.length;
+  const addReward = `<fieldset id="rewards.${r}"><legend>${t('addReward')}</legend>
+<label><input type="checkbox" name="rewards.${r}._add"${typed(`rewards.${r}._add`) ? ' checked' : ''}> ${t('addReward')}</label>
+${select(`rewards.${r}.kind`, 'kind', [['percentOff', 'percent'], ['amountOff', 'amount'], ['freeProduct', 'product']])}
+${field(`rewards.${r}.name`, 'name', 'text')} ${t('cost')}: ${field(`rewards.${r}.cost.points`, 'points', 'int')}<br>
+${field(`rewards.${r}.percent`, 'percent', 'int')}${field(`rewards.${r}.amount`, 'amount', 'money')}${field(`rewards.${r}.product`, 'product', 'text')}</fieldset>`;
+
   const rules = program.rules.map((rule, i) => [rule, i] as const);
   const tierOptions = (row: number): string => {
     const current = typed(`sample.${row}.tier`)?.[0] ?? '';
@@ -177,7 +184,7 @@ ${field('tiers.windowDays', 'windowDays', 'int')}</fieldset>${program.tiers.leve
 <h2>${t('general')}</h2><fieldset>${field('name', 'name', 'text')}${field('maxSale', 'maxSale', 'money')}${field('expiry.months', 'expiryMonths', 'int')}</fieldset>
 <h2>${t('rules')}</h2>${rules.filter(([r]) => r.type !== 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}
 <h2>${t('campaigns')}</h2>${rules.filter(([r]) => r.type === 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}${addCampaign}
-${tiers}<h2>${t('rewards')}</h2>${rewards}
+${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
 <h2>${t('preview')}</h2><p>${t('previewNote')}</p><table id="preview"><thead><tr><th>${t('sample')}</th><th>${t('weekday')}</th><th>${t('time')}</th>
 <th>${t('tier')}</th><th>${t('earns')}</th><th>${t('reasons')}</th></tr></thead><tbody>${samples}</tbody></table>
 <h2>${t('publish')}</h2><label>${t('publishFrom')} <input type="datetime-local" name="publish.from" value="${escapeHtml(m.publishFrom ?? '')}"></label>${error('publish.from')}

@@ -10,8 +10,8 @@ import { parseProgram, type Program, type ProgramIssue } from './schema';
  * The editor's form ⇄ program document. Every input is named by its path in the document
  * (`rules.2.multiplier`, `rewards.0.cost.points`), so a finding's path is the input it belongs to.
  * Amounts are typed as decimals in the program's currency ("18,40" or "18.40"); an empty optional
- * field is left out; `<array>.<i>._remove` drops an item; an item past the end of `rules` is added
- * only with its `rules.<n>._add`. Pure: the hub's page and its preview route call it.
+ * field is left out; `<array>.<i>._remove` drops an item; an item past the end of `rules` or
+ * `rewards` is added only with its `<array>.<n>._add`. Pure: the hub's page and its preview route call it.
  */
 
 export type EditResult = { ok: true; program: Program } | { ok: false; errors: ProgramIssue[] };
@@ -23,6 +23,8 @@ const LISTS = new Set(['weekdays']);
 const TOP = new Set(['name', 'maxSale', 'expiry', 'rules', 'rewards', 'tiers']);
 const ARRAYS = ['rules', 'rewards', 'tiers.levels'] as const;
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
+/** The one field of each reward kind beside name and cost. */
+const REWARD_FIELD: Record<string, string> = { percentOff: 'percent', amountOff: 'amount', freeProduct: 'product' };
 const MAX_FIELDS = 3000;
 
 /** A form amount in minor units: "18,40", "18.40", "1 250" → integers; undefined when it is not one. */
@@ -99,16 +101,22 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     setPath(draft, segments, value);
   }
 
-  // Added campaigns get an id nobody else has.
-  const rules = draft.rules as Record<string, unknown>[];
-  const ids = new Set(rules.map((r) => r.id));
-  rules.forEach((rule, i) => {
-    if (i >= base.rules.length && (rule.id === undefined || rule.id === '')) {
+  // Added items get an id nobody else has; an added reward keeps only the fields of its kind.
+  const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string): void => {
+    const ids = new Set(list.map((item) => item.id));
+    list.forEach((item, i) => {
+      if (i < from || (item.id !== undefined && item.id !== '')) return;
       let n = i + 1;
-      while (ids.has(`${String(rule.type)}-${n}`)) n++;
-      rule.id = `${String(rule.type)}-${n}`;
-      ids.add(rule.id);
-    }
+      while (ids.has(`${prefix(item)}-${n}`)) n++;
+      item.id = `${prefix(item)}-${n}`;
+      ids.add(item.id);
+    });
+  };
+  freshIds(draft.rules as Record<string, unknown>[], base.rules.length, (rule) => String(rule.type));
+  const rewards = draft.rewards as Record<string, unknown>[];
+  freshIds(rewards, base.rewards.length, () => 'reward');
+  rewards.slice(base.rewards.length).forEach((reward) => {
+    for (const key of ['percent', 'amount', 'product'] as const) if (REWARD_FIELD[String(reward.kind)] !== key) delete reward[key];
   });
   // An emptied expiry means "points do not expire".
   if (draft.expiry && (draft.expiry as { months?: unknown }).months === undefined) delete draft.expiry;
@@ -140,7 +148,12 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     const marked = new Set(errors.map((e) => e.path));
     for (const e of parsed.errors) {
       const path = toFormPath(e.path);
-      if (!marked.has(path)) errors.push({ path, message: formatMessage(programMessages, locale, 'form.schema', { detail: e.message }) });
+      if (marked.has(path)) continue;
+      // A required field left empty: zod says "expected string, received undefined".
+      const message = /received undefined/.test(e.message)
+        ? formatMessage(programMessages, locale, 'form.required')
+        : formatMessage(programMessages, locale, 'form.schema', { detail: e.message });
+      errors.push({ path, message });
     }
     return { ok: false, errors };
   }

@@ -35,14 +35,23 @@ export function parseProgramVersion(input: unknown): { ok: true; version: Progra
   return { ok: true, version: { version: envelope.data.version, effectiveFrom: envelope.data.effectiveFrom, document: document.program } };
 }
 
-const time = (iso: string): number => Date.parse(iso);
+/** Start instants, parsed once per version object (a kiosk looks one up for every sale). */
+const starts = new WeakMap<object, number>();
+function startOf(v: Pick<ProgramVersion, 'effectiveFrom'>): number {
+  let t = starts.get(v);
+  if (t === undefined) {
+    t = Date.parse(v.effectiveFrom);
+    starts.set(v, t);
+  }
+  return t;
+}
 
 /** The version in effect at `at`, or undefined when none has started yet. */
 export function programInEffect<V extends Pick<ProgramVersion, 'version' | 'effectiveFrom'>>(versions: readonly V[], at: Date): V | undefined {
   const t = at.getTime();
   let best: V | undefined;
   for (const v of versions) {
-    if (time(v.effectiveFrom) <= t && (!best || v.version > best.version)) best = v;
+    if (startOf(v) <= t && (!best || v.version > best.version)) best = v;
   }
   return best;
 }
@@ -54,8 +63,8 @@ export function programInEffect<V extends Pick<ProgramVersion, 'version' | 'effe
 export function liveVersions<V extends Pick<ProgramVersion, 'version' | 'effectiveFrom'>>(versions: readonly V[], at: Date): V[] {
   return versions
     .filter((v) => {
-      const from = Math.max(at.getTime(), time(v.effectiveFrom));
-      return !versions.some((w) => w.version > v.version && time(w.effectiveFrom) <= from);
+      const from = Math.max(at.getTime(), startOf(v));
+      return !versions.some((w) => w.version > v.version && startOf(w) <= from);
     })
     .sort((a, b) => a.version - b.version);
 }

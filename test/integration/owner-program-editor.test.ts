@@ -74,6 +74,13 @@ describe('program editor in Chromium', () => {
     expect(await page.inputValue('input[name="rules.2.multiplier"]')).toBe('3');
     expect(await hub.store.programVersions(1)).toHaveLength(1);
 
+    // A new reward: 20 % off for 150 points.
+    await page.check('input[name="rewards.3._add"]');
+    await page.selectOption('select[name="rewards.3.kind"]', 'percentOff');
+    await page.fill('input[name="rewards.3.name"]', '20% na ciasto');
+    await page.fill('input[name="rewards.3.cost.points"]', '150');
+    await page.fill('input[name="rewards.3.percent"]', '20');
+
     // Corrected, and published from the day after tomorrow 12:00 shop time.
     await page.fill(stamps, '9');
     await expect.poll(() => error.textContent()).toBe('');
@@ -88,6 +95,7 @@ describe('program editor in Chromium', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(versions[1]!.document.rules[2]).toMatchObject({ multiplier: 3 });
     expect(versions[1]!.document.rewards[0]!.cost).toEqual({ stamps: 9, card: 'coffee-card' });
+    expect(versions[1]!.document.rewards[3]).toEqual({ kind: 'percentOff', id: 'reward-4', name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
     // The editor now starts from version 2.
     expect(await page.inputValue('input[name="rules.2.multiplier"]')).toBe('3');
     await page.close();

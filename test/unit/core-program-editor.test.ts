@@ -156,6 +156,19 @@ describe('editor form', () => {
     const added = programFromForm(base, [...fields, [`rules.${n}._add`, 'on']], 'en');
     expect(added.ok && added.program.rules[n]).toEqual({ type: 'multiplier', id: `multiplier-${n + 1}`, label: 'x3 Friday', multiplier: 3, when: { weekdays: [5] } });
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // Added without its label: the owner is asked to fill it in, at that field.
+    const unnamed = programFromForm(base, [...fields.filter(([name]) => name !== `rules.${n}.label`), [`rules.${n}._add`, 'on']], 'de');
+    expect(unnamed).toEqual({ ok: false, errors: [{ path: `rules.${n}.label`, message: 'Füllen Sie dieses Feld aus.' }] });
+  });
+
+  it('adds a reward of the chosen kind with only its own fields', () => {
+    const r = base.rewards.length;
+    const fields: [string, string][] = [[`rewards.${r}._add`, 'on'], [`rewards.${r}.kind`, 'percentOff'], [`rewards.${r}.name`, '20% na ciasto'],
+      [`rewards.${r}.cost.points`, '150'], [`rewards.${r}.percent`, '20'], [`rewards.${r}.amount`, '5'], [`rewards.${r}.product`, '']];
+    const added = programFromForm(base, fields, 'pl');
+    expect(added.ok && added.program.rewards[r]).toEqual({ kind: 'percentOff', id: `reward-${r + 1}`, name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
+    const unnamed = programFromForm(base, fields.filter(([name]) => name !== `rewards.${r}.name`), 'pl');
+    expect(unnamed.ok ? [] : unnamed.errors).toEqual([{ path: `rewards.${r}.name`, message: 'Uzupełnij to pole.' }]);
   });
 
   it('reads amounts with a comma or a dot and refuses anything else', () => {

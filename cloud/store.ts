@@ -79,7 +79,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|driver has already been destroyed/i
+  // pg's own wording for a connection that died, timed out or could not be made.
+  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i
     .test(error.message);
 }
 

@@ -17,8 +17,8 @@ export default defineConfig({
         test: {
           name: 'hub-postgres',
           include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts'],
-          // On PostgreSQL in the default project already (its own database behind a proxy it cuts).
-          exclude: [...configDefaults.exclude, 'test/integration/hub-outage.test.ts'],
+          // Suites that are about PostgreSQL itself (hub-pg-*) run on it in the default project already.
+          exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts'],
           env: { HUB_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/support/postgres-setup.ts'],
         },

@@ -13,6 +13,8 @@ import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
 import { connectHubDatabase, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
+export { isDatabaseUnavailable } from './store-schema';
+
 /**
  * The hub's store: one async API over Kysely on two engines — an embedded SQLite file (WAL,
  * synchronous=FULL; the default) or PostgreSQL (DATABASE_URL), shared by any number of hub
@@ -64,25 +66,6 @@ const num = (value: unknown): number => Number(value ?? 0);
 
 type Db = Kysely<HubDatabase>;
 type LedgerRow = Selectable<HubDatabase['ledger']>;
-
-/**
- * Errors that mean "the database is not there right now" (refused, dropped, restarting, not
- * accepting connections), as opposed to a bug or bad data: the hub answers them with 503 and the
- * kiosk retries. PostgreSQL class 08 (connection), 57P0x (shutdown, cannot connect now), 53300 (too
- * many connections), 55000 with "not currently accepting connections", and node's socket errors.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
-    if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
-  }
-  // pg's own wording for a connection that died, timed out or could not be made.
-  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i
-    .test(error.message);
-}
 
 export class HubStore {
   /** The Kysely instance (tests and benches seed and inspect through it; the hub goes through the methods). */

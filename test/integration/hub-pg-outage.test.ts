@@ -139,4 +139,14 @@ describe('the hub database goes away', () => {
       .toEqual({ ledger: total, distinct: total, points: total * 3, messages: total + 1 });
     expect((await hub.store.balance('m-1')).points).toBe(total * 3);
   });
+
+  it('a hub started while its database is away says so and does not start', async () => {
+    const proxy = await tcpProxy(1);
+    await proxy.refuse();
+    const tmp = tempDir('hub-nodb');
+    cleanups.push(() => tmp.remove());
+    await expect(startHub({ dataDir: join(tmp.dir, 'hub'), databaseUrl: `postgres://kiosk_test:kiosk_test@127.0.0.1:${proxy.port}/nowhere`, port: 0,
+      host: '127.0.0.1', log: () => {} }))
+      .rejects.toThrow(/^hub database unavailable at postgres:\/\/127\.0\.0\.1:\d+\/nowhere \(.*ECONNREFUSED.*\): start PostgreSQL or correct DATABASE_URL$/);
+  });
 });

@@ -1,11 +1,13 @@
 // `npm run bench -- owner`: the owner's dashboard page over 1,000,000 ledger entries and 50,000 members
-// (OWNER_BENCH_ENTRIES / OWNER_BENCH_MEMBERS to change), with a bare SQLite aggregate as baseline.
+// (OWNER_BENCH_ENTRIES / OWNER_BENCH_MEMBERS to change), with a bare aggregate as baseline. On SQLite;
+// HUB_TEST_ENGINE=postgres runs it on PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { sql, type Insertable } from 'kysely';
 import type { HubDatabase } from '../../cloud/store-schema';
 import { dashboard } from '../../core/metrics';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { dropTestDatabases } from '../support/test-postgres';
 import { fmt, summarize } from './stats';
 
 const ENTRIES = Number(process.env.OWNER_BENCH_ENTRIES ?? 1_000_000);
@@ -108,5 +110,6 @@ export async function run(): Promise<void> {
   } finally {
     await hub.close();
     tmp.remove();
+    await dropTestDatabases();
   }
 }

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // `npx vitest run` (what `npm test` runs) runs two projects: every suite on the default engines, and
 // the hub's suites again with the hub store on PostgreSQL (`hub-postgres`: throw-away databases through
@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'hub-postgres',
           include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts'],
+          // Suites that are about PostgreSQL itself (hub-pg-*) run on it in the default project already.
+          exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts'],
           env: { HUB_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/support/postgres-setup.ts'],
         },

@@ -601,8 +601,13 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         if (!member || member.shopNo !== kiosk.shopNo) return ack(refusal('unknown-member', 'en'));
         ack(await claim(parsed.data.token, member, 'staff', kiosk.no, 'en'));
       } catch (error) {
-        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
-        else log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
+        // The hub cannot decide without its database: no answer, so the kiosk's ack timeout makes it
+        // claim offline (main/kiosk/staff-claim.ts) and the hub settles that claim when it is back.
+        if (isDatabaseUnavailable(error)) {
+          noteDatabaseDown(error);
+          return;
+        }
+        log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
         ack(refusal('invalid-request', 'en'));
       }
     });

@@ -1,21 +1,27 @@
 // `npm run hub`: the hub alone. HUB_PORT (default 7400), HUB_DATA_DIR (default ./hub-data),
 // HUB_HOST (default 0.0.0.0 so phones on the LAN reach it), HUB_SHOP_NAME, HUB_OWNER_TOKEN,
 // DATABASE_URL (postgres://user:password@host:5432/db: the store on PostgreSQL instead of HUB_DATA_DIR/hub.sqlite).
-import { startHub } from './hub';
+import { startHub, type Hub } from './hub';
 
 const port = Number(process.env.HUB_PORT ?? 7400);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`HUB_PORT must be a port number 0–65535, got ${JSON.stringify(process.env.HUB_PORT)}`);
   process.exit(2);
 }
-const hub = await startHub({
-  dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  port,
-  host: process.env.HUB_HOST ?? '0.0.0.0',
-  ...(process.env.HUB_SHOP_NAME ? { shopName: process.env.HUB_SHOP_NAME } : {}),
-  ...(process.env.HUB_OWNER_TOKEN ? { ownerToken: process.env.HUB_OWNER_TOKEN } : {}),
-});
+let hub: Hub;
+try {
+  hub = await startHub({
+    dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    port,
+    host: process.env.HUB_HOST ?? '0.0.0.0',
+    ...(process.env.HUB_SHOP_NAME ? { shopName: process.env.HUB_SHOP_NAME } : {}),
+    ...(process.env.HUB_OWNER_TOKEN ? { ownerToken: process.env.HUB_OWNER_TOKEN } : {}),
+  });
+} catch (error) {
+  console.error(`hub not started: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 console.log(`hub listening on http://127.0.0.1:${hub.port} (port ${hub.port}), store: ${hub.store.engine} ${hub.store.where}`);
 console.log(`pairing code: ${await hub.newPairingCode()} (type it on the kiosk; valid 24 h, once)`);
 console.log(`owner token: ${hub.ownerToken} (GET /owner/pairing-code with "Authorization: Bearer <token>" for another code)`);

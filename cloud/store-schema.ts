@@ -129,6 +129,25 @@ export interface ConnectOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Errors that mean "the database is not there right now" (refused, dropped, restarting, not
+ * accepting connections), as opposed to a bug or bad data: the hub answers them with 503 and the
+ * kiosk retries. PostgreSQL class 08 (connection), 57P0x (shutdown, cannot connect now), 53300 (too
+ * many connections), 55000 with "not currently accepting connections", and node's socket errors.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
+    if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  // pg's own wording for a connection that died, timed out or could not be made.
+  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i
+    .test(error.message);
+}
+
 /** Thrown when a SQLite file was written by the hub before its Kysely store: it is not adopted in place. */
 export class PreKyselyStoreError extends Error {}
 
@@ -139,8 +158,11 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl, max: options.poolSize ?? 10,
-      // Fail fast while the database is away: the hub answers 503 instead of hanging its callers.
-      connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, keepAlive: true,
+      // A refused connection fails at once; a database that does not answer at all (or a pool so busy
+      // that a caller waits this long for a connection) makes the hub answer 503 after 10 s instead of
+      // hanging its callers. Shorter, and a burst of kiosks reconnecting at once (1,000 handshakes)
+      // would be told the database is away while it is only busy.
+      connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, keepAlive: true,
     });
     // A connection the server dropped while idle or between queries of a transaction: pg reports it
     // here (and on the client); the pool then discards that client, and the next checkout reconnects.
@@ -173,10 +195,18 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
     await migrate(connection.db, connection.engine);
   } catch (error) {
     await connection.db.destroy();
+    if (connection.engine === 'postgres' && isDatabaseUnavailable(error)) {
+      throw new Error(`hub database unavailable at ${connection.where} (${detail(error)}): start PostgreSQL or correct DATABASE_URL`, { cause: error });
+    }
+    if (connection.engine === 'postgres' && (error as { code?: unknown }).code === '28P01') {
+      throw new Error(`hub database refused the login at ${connection.where} (${detail(error)}): check the user and password in DATABASE_URL`, { cause: error });
+    }
     throw error;
   }
   return connection;
 }
+
+const detail = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 async function migrate(db: Kysely<HubDatabase>, engine: Engine): Promise<void> {
   const migrations = hubMigrations(engine);
@@ -184,6 +214,8 @@ async function migrate(db: Kysely<HubDatabase>, engine: Engine): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`hub database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    // Kept as it came when it is not about a migration (the database is away, the login is refused).
+    if (!failed) throw error;
+    throw new Error(`hub database migration ${failed} failed: ${detail(error)}`, { cause: error });
   }
 }

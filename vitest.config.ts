@@ -11,7 +11,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], setupFiles: ['test/support/test-databases-setup.ts'] } },
       {
         extends: true,
         test: {
@@ -20,7 +20,7 @@ export default defineConfig({
           // Suites that are about PostgreSQL itself (hub-pg-*) run on it in the default project already.
           exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts'],
           env: { HUB_TEST_ENGINE: 'postgres' },
-          setupFiles: ['test/support/postgres-setup.ts'],
+          setupFiles: ['test/support/postgres-setup.ts', 'test/support/test-databases-setup.ts'],
         },
       },
     ],

@@ -18,6 +18,8 @@ import { dashboard, zonedMidnight } from '../core/metrics';
 import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, type Kiosk, type Member } from './store';
+import { connectCluster, type HubPeerEvents } from './cluster';
+import { KioskThrottle, type ThrottleLimits } from './throttle';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -37,6 +39,14 @@ export interface HubOptions {
   log?: (line: string) => void;
   /** Failed claims per address per minute before it is told to wait. */
   maxFailuresPerMinute?: number;
+  /** Several hub nodes: their shared Redis (REDIS_URL). Unset: one node, no Redis. */
+  redisUrl?: string;
+  /** Prefix of this hub's Redis stream, channels and keys (nodes of one hub share it). */
+  redisPrefix?: string;
+  /** Per-kiosk limit on syncOutbox/claimSale commands (cloud/throttle.ts). */
+  kioskLimits?: ThrottleLimits;
+  /** With Redis: how often each node re-sends queued deliveries to its kiosks (a lost cross-node notice). */
+  deliverySweepMs?: number;
 }
 
 export interface Hub {
@@ -45,7 +55,7 @@ export interface Hub {
   store: HubStore;
   ownerToken: string;
   hubPublicKey: string;
-  io: Server<KioskToHubEvents, HubToKioskEvents>;
+  io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
   newPairingCode(): string;
   connectedKiosks(): number;
   close(): Promise<void>;
@@ -58,7 +68,7 @@ const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
 
-type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
+type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
   const now = options.now ?? (() => new Date());
@@ -103,7 +113,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
-    if (data.kioskNo !== claimingKioskNo) void flushDeliveries(data.kioskNo);
+    if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
@@ -444,10 +454,44 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   // ---- Socket.IO -----------------------------------------------------------------------------
 
-  const io = new Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>(http, {
+  const cluster = options.redisUrl ? await connectCluster({ redisUrl: options.redisUrl, log,
+    ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) }) : undefined;
+  const io = new Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>(http, {
     maxHttpBufferSize: MAX_PACKET_BYTES, serveClient: false, cors: { origin: false },
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   const inFlight = new Set<string>();
+  const throttle = new KioskThrottle(options.kioskLimits);
+  const throttleLogged = new Map<string, number>();
+
+  /** 0 when the kiosk may send a command now; else how long it must wait (and it is told so). */
+  function throttled(kiosk: Kiosk): number {
+    const wait = throttle.take(kiosk.id, Date.now());
+    if (wait > 0 && Date.now() - (throttleLogged.get(kiosk.id) ?? 0) > 60_000) {
+      throttleLogged.set(kiosk.id, Date.now());
+      log(`kiosk ${kiosk.name} (${kiosk.no}) over ${throttle.limits.perSecond} commands/s: refusing with "slow down"`);
+    }
+    return wait;
+  }
+  function slowDown(wait: number): string {
+    return `slow down: more than ${throttle.limits.burst} commands at once or ${throttle.limits.perSecond}/s from this kiosk; retry in ${wait} ms`;
+  }
+
+  /** A claim queued a delivery for `kioskNo`: its node (this one or another) sends it from the store. */
+  function deliveriesPending(kioskNo: number): void {
+    void flushDeliveries(kioskNo);
+    if (cluster) io.serverSideEmit('deliveriesPending', kioskNo);
+  }
+  io.on('deliveriesPending', (kioskNo) => {
+    if (Number.isInteger(kioskNo)) void flushDeliveries(kioskNo);
+  });
+  const sweep = cluster ? setInterval(() => {
+    for (const room of io.of('/').adapter.rooms.keys()) {
+      const match = /^kiosk:(\d+)$/.exec(room);
+      if (match) void flushDeliveries(Number(match[1]));
+    }
+  }, options.deliverySweepMs ?? 30_000) : undefined;
+  sweep?.unref();
 
   io.use((socket, next) => {
     const parsed = kioskAuthSchema.safeParse(socket.handshake.auth);
@@ -473,9 +517,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
   }
 
+  /** This node's own socket of the kiosk (the kiosk's other node, if any, sends from there). */
+  function localSocket(kioskNo: number): KioskSocket | undefined {
+    const ids = io.of('/').adapter.rooms.get(`kiosk:${kioskNo}`);
+    for (const id of ids ?? []) {
+      const socket = io.of('/').sockets.get(id);
+      if (socket?.connected) return socket;
+    }
+    return undefined;
+  }
+
   async function sendDeliveries(kioskNo: number): Promise<void> {
-    const sockets = (await io.in(`kiosk:${kioskNo}`).fetchSockets());
-    const target = sockets[0];
+    const target = localSocket(kioskNo);
     if (!target) return;
     for (const delivery of store.pendingDeliveries(kioskNo)) {
       const deliveryId = delivery.payload.deliveryId;
@@ -500,6 +553,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     socket.on('syncOutbox', (payload, ack) => {
       if (typeof ack !== 'function') return;
+      const wait = throttled(kiosk);
+      if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
         if (!parsed.success) {
@@ -517,6 +572,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     socket.on('claimSale', (payload, ack) => {
       if (typeof ack !== 'function') return;
+      const wait = throttled(kiosk);
+      if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = claimSaleSchema.safeParse(payload);
         if (!parsed.success) return ack(refusal('invalid-request', 'en'));
@@ -549,9 +606,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     newPairingCode: () => store.createPairingCode(shop.no, now()).code,
     connectedKiosks: () => io.engine.clientsCount,
     async close() {
-      io.disconnectSockets(true);
+      if (sweep) clearInterval(sweep);
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();
+      await cluster?.close();
       store.close();
     },
   };

@@ -47,6 +47,8 @@ export interface HubOptions {
   kioskLimits?: ThrottleLimits;
   /** With Redis: how often each node re-sends queued deliveries to its kiosks (a lost cross-node notice). */
   deliverySweepMs?: number;
+  /** Behind a reverse proxy (HUB_TRUST_PROXY=1): a phone's address is the proxy's `X-Real-IP` header. */
+  trustProxy?: boolean;
 }
 
 export interface Hub {
@@ -161,6 +163,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
 
   function clientAddress(req: IncomingMessage): string {
+    // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
+    const forwarded = options.trustProxy ? req.headers['x-real-ip'] : undefined;
+    if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
     return req.socket.remoteAddress ?? 'unknown';
   }
   function slowedDown(address: string): boolean {
@@ -458,7 +463,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) }) : undefined;
   const io = new Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>(http, {
     maxHttpBufferSize: MAX_PACKET_BYTES, serveClient: false, cors: { origin: false },
-    ...(cluster ? { adapter: cluster.adapter } : {}),
+    // Several nodes: WebSocket only, so a proxy needs no sticky sessions (HTTP long-polling would
+    // need every request of one session to reach the same node). Kiosks use WebSocket anyway.
+    ...(cluster ? { adapter: cluster.adapter, transports: ['websocket' as const] } : {}),
   });
   const inFlight = new Set<string>();
   const throttle = new KioskThrottle(options.kioskLimits);

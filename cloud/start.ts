@@ -1,7 +1,8 @@
 // `npm run hub`: the hub alone. HUB_PORT (default 7400), HUB_DATA_DIR (default ./hub-data),
 // HUB_HOST (default 0.0.0.0 so phones on the LAN reach it), HUB_SHOP_NAME, HUB_OWNER_TOKEN.
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
-// per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20).
+// per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
+// behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
 import { startHub } from './hub';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -24,6 +25,7 @@ const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.bu
 const hub = await startHub({
   kioskLimits,
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+  trustProxy: process.env.HUB_TRUST_PROXY === '1',
   ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
   dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
   port,

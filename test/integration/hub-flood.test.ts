@@ -132,3 +132,15 @@ describe('flood throttling', () => {
     expect(hub.store.ledgerCount({ kioskNo: creds.kioskNo })).toBe(120);
   });
 });
+
+describe('behind a reverse proxy (trustProxy)', () => {
+  it('counts failed claims per phone (X-Real-IP), not per proxy: one phone is told to wait, another is not', async () => {
+    const proxied = await testHub(tempDir('hub-proxy').dir, { trustProxy: true, maxFailuresPerMinute: 3 });
+    cleanups.push(() => proxied.close());
+    const forged = `${proxied.url}/C/${'A'.repeat(58)}`;
+    const from = (ip: string) => fetch(forged, { headers: { 'x-real-ip': ip } }).then((r) => r.status);
+    for (let i = 0; i < 3; i++) expect(await from('203.0.113.7')).toBe(400);
+    expect(await from('203.0.113.7')).toBe(429);
+    expect(await from('198.51.100.2')).toBe(400);
+  });
+});

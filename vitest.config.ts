@@ -1,11 +1,28 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
+// `npx vitest run` (what `npm test` runs) runs two projects: every suite on the default engines, and
+// the hub's suites again with the hub store on PostgreSQL (`hub-postgres`: throw-away databases through
+// TEST_DATABASE_URL; it fails, never skips, when PostgreSQL is not running — start it with
+// `sudo bash scripts/test-services.sh`). `--project default` or `--project hub-postgres` runs one.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration suites spawn socat, Chromium and child processes; two cores are all we have.
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'hub-postgres',
+          include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts'],
+          // hub-cluster and hub-failover run their hub nodes on PostgreSQL in the default project already.
+          exclude: [...configDefaults.exclude, 'test/integration/hub-cluster.test.ts', 'test/integration/hub-failover.test.ts'],
+          env: { HUB_TEST_ENGINE: 'postgres' },
+          setupFiles: ['test/support/postgres-setup.ts'],
+        },
+      },
+    ],
   },
 });

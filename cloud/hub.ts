@@ -12,23 +12,26 @@ import {
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
   type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
 } from '../core/sync-protocol';
-import { claimSaleKey, createVoucher, verifyClaimToken, voucherKeyPair } from '../core/tokens';
+import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
 import { dashboard, zonedMidnight } from '../core/metrics';
 import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
-import { HubStore, VOUCHER_DAYS, type Kiosk, type Member } from './store';
+import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
- * Socket.IO for kiosks. State lives in the embedded SQLite store; nothing is kept only in memory
- * except rate-limit counters and in-flight deliveries.
+ * Socket.IO for kiosks. State lives in the store (embedded SQLite, or PostgreSQL with databaseUrl);
+ * nothing is kept only in memory except rate-limit counters and in-flight deliveries. While the
+ * database is unreachable the hub refuses new work with 503 / a failed ack and recovers by itself.
  */
 
 export interface HubOptions {
   dataDir: string;
+  /** postgres://… : the store on PostgreSQL (several hub processes may share it); unset: SQLite in dataDir. */
+  databaseUrl?: string | undefined;
   port?: number;
   host?: string;
   shopName?: string;
@@ -58,7 +61,9 @@ export interface Hub {
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
-  newPairingCode(): string;
+  newPairingCode(): Promise<string>;
+  /** true while the database answers (GET /health says the same). */
+  databaseUp(): Promise<boolean>;
   connectedKiosks(): number;
   close(): Promise<void>;
 }
@@ -75,41 +80,79 @@ type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { k
 export async function startHub(options: HubOptions): Promise<Hub> {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? ((line: string) => console.log(line));
-  const store = new HubStore(options.dataDir);
-  const shop = store.ensureShop(options.shopName ?? 'My shop',
+  const store = await HubStore.open({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, log });
+  try {
+    return await serve(store, options, now, log);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** What a person reads while the database is away (503, and the kiosk's failed ack). */
+export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
+
+async function serve(store: HubStore, options: HubOptions, now: () => Date, log: (line: string) => void): Promise<Hub> {
+  const shop = await store.ensureShop(options.shopName ?? 'My shop',
     options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.');
-  const cookieSecret = store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
-  const voucherSeed = hexToBytes(store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
+  const cookieSecret = await store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
+  const voucherSeed = hexToBytes(await store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
   const voucherKeys = voucherKeyPair(voucherSeed);
   const hubPublicKey = bytesToHex(voucherKeys.publicKey);
-  const ownerToken = options.ownerToken ?? store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
+  const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
   const failures = new Map<string, { count: number; since: number }>();
+
+  // ---- the database going away ---------------------------------------------------------------
+
+  let databaseDownSince: number | null = null;
+  let databaseWatch: NodeJS.Timeout | undefined;
+  /** Logs the start of an outage once and watches for the database's return (the pool reconnects by itself). */
+  function noteDatabaseDown(error: unknown): void {
+    if (databaseDownSince !== null) return;
+    databaseDownSince = Date.now();
+    log(`hub database unavailable (${error instanceof Error ? error.message : String(error)}): refusing new work until it returns`);
+    databaseWatch = setInterval(() => {
+      void store.ping().then((up) => {
+        if (!up || databaseDownSince === null) return;
+        log(`hub database back after ${Math.round((Date.now() - databaseDownSince) / 1000)} s`);
+        databaseDownSince = null;
+        clearInterval(databaseWatch);
+      });
+    }, 1_000);
+    databaseWatch.unref();
+  }
+  function wantsJson(req: IncomingMessage): boolean {
+    const url = req.url ?? '';
+    return url.startsWith('/v1/') || url.startsWith('/owner/program') || url.startsWith('/owner/pairing-code')
+      || (req.headers.accept ?? '').includes('application/json');
+  }
+
   const maxFailures = options.maxFailuresPerMinute ?? 10;
 
   // ---- claims (shared by phone and staff) ----------------------------------------------------
-
-  function secretFor(kioskNo: number): Uint8Array | undefined {
-    const kiosk = store.kioskByNo(kioskNo);
-    return kiosk && kiosk.revokedAt === null ? hexToBytes(kiosk.secret) : undefined;
-  }
 
   function refusal(reason: ClaimRefusalCode, locale: Locale): ClaimResult {
     return { ok: false, reason, message: formatMessage(claimMessages, locale, `refusal.${reason}`) };
   }
 
-  /** Signature, shop and expiry; and a kiosk signs only for its own shop. */
-  function checkToken(token: string, shopNo: number): ReturnType<typeof verifyClaimToken> {
+  /** Signature (by the kiosk the token names, unless revoked), shop and expiry; and a kiosk signs only for its own shop. */
+  async function checkToken(token: string, shopNo: number): Promise<ReturnType<typeof verifyClaimToken>> {
+    const peeked = peekClaimToken(token);
+    const kiosk = peeked.ok ? await store.kioskByNo(peeked.data.kioskNo) : undefined;
+    const secretFor = (kioskNo: number): Uint8Array | undefined =>
+      kiosk && kiosk.no === kioskNo && kiosk.revokedAt === null ? hexToBytes(kiosk.secret) : undefined;
     const verified = verifyClaimToken(token, { secretFor, shopNo, now: now() });
-    if (verified.ok && store.kioskByNo(verified.data.kioskNo)?.shopNo !== verified.data.shopNo) return { ok: false, reason: 'unknown-kiosk' };
+    if (verified.ok && kiosk?.shopNo !== verified.data.shopNo) return { ok: false, reason: 'unknown-kiosk' };
     return verified;
   }
 
   /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
-  function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale, welcome = false): ClaimResult {
-    const verified = checkToken(token, member.shopNo);
+  async function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale,
+    welcome = false): Promise<ClaimResult> {
+    const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
-    const outcome = store.claim({
+    const outcome = await store.claim({
       saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
       spend: data.total?.amount ?? null, welcome,
       deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
@@ -134,7 +177,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const given = Buffer.from(signed);
     return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
   }
-  function cookieMember(req: IncomingMessage): Member | undefined {
+  async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
     const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
     const id = unsign(raw ? decodeURIComponent(raw.slice(COOKIE.length + 1)) : undefined);
     return id ? store.member(id) : undefined;
@@ -185,10 +228,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
     const action = `/C/${token}`;
     const address = clientAddress(req);
-    const member = cookieMember(req);
+    const member = await cookieMember(req);
     const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
-    const tokenInfo = checkToken(token, shop.no);
-    const due = tokenInfo.ok ? store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
+    const tokenInfo = await checkToken(token, shop.no);
+    const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
     const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
       points: due?.points ?? 0, member: memberOfShop ? { name: memberOfShop.name } : null };
     if (slowedDown(address)) {
@@ -233,12 +276,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
         return;
       }
-      const member = store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
+      const member = await store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
         consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
       claimant = member;
       joined = member.created;
     }
-    const result = claim(token, claimant, 'phone', null, locale, joined);
+    const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
     if (!result.ok) {
       noteFailure(address);
@@ -251,13 +294,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
 
   async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
-    const member = cookieMember(req);
-    const memberShop = member && store.shop(member.shopNo);
+    const member = await cookieMember(req);
+    const memberShop = member && await store.shop(member.shopNo);
     if (!member || !memberShop) {
       send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return;
     }
-    const view = store.memberView(member, now());
+    const view = await store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
       const rewardNo = Number(form.get('reward'));
@@ -270,7 +313,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
       const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
-      store.recordVoucher(voucherId, member.id, rewardNo, now());
+      await store.recordVoucher(voucherId, member.id, rewardNo, now());
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
@@ -278,7 +321,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const claimed = Number(url.searchParams.get('claimed'));
     const welcome = Number(url.searchParams.get('welcome'));
     send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, view,
-      history: store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
+      history: await store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
         ? { name: member.name ?? '', points: claimed, welcome: Number.isInteger(welcome) && welcome > 0 ? welcome : 0 } : null }));
   }
 
@@ -334,7 +377,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       res.end();
       return true;
     }
-    const current = store.shop(shop.no)!;
+    const current = (await store.shop(shop.no))!;
     if (path === '/owner') {
       const today = now().toISOString().slice(0, 10);
       const monthAgo = new Date(now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
@@ -346,7 +389,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         send(res, 400, messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`));
         return true;
       }
-      const facts = store.ownerFacts(shop.no);
+      const facts = await store.ownerFacts(shop.no);
       const location = url.searchParams.get('location') ?? '';
       const zone = current.program.timeZone;
       const figures = dashboard({ ...facts, from: zonedMidnight(from, zone), to: zonedMidnight(to, zone), now: now(), timeZone: zone,
@@ -357,28 +400,28 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
     if (path === '/owner/members') {
       const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-      send(res, 200, membersPage(locale, query, store.searchMembers(shop.no, query)));
+      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query)));
       return true;
     }
     const memberMatch = /^\/owner\/members\/([\w-]{1,100})$/.exec(path);
     if (memberMatch) {
-      const member = store.member(memberMatch[1]!);
+      const member = await store.member(memberMatch[1]!);
       if (!member || member.shopNo !== shop.no) {
         send(res, 404, messagePage(locale, 'no such member'));
         return true;
       }
-      send(res, 200, memberPage(locale, member, store.balance(member.id).points, store.entries(member.id)));
+      send(res, 200, memberPage(locale, member, (await store.balance(member.id)).points, await store.entries(member.id)));
       return true;
     }
     if (path === '/owner/export/members.csv') {
-      const rows = store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
+      const rows = await store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
       send(res, 200, csv(['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
         rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points])), 'text/csv; charset=utf-8',
       { 'content-disposition': 'attachment; filename="members.csv"' });
       return true;
     }
     if (path === '/owner/export/ledger.csv') {
-      const { entries } = store.ownerFacts(shop.no);
+      const { entries } = await store.ownerFacts(shop.no);
       send(res, 200, csv(['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
         entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at])),
       'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="ledger.csv"' });
@@ -395,6 +438,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
+    if (path === '/health') {
+      const up = await store.ping();
+      if (!up) noteDatabaseDown(new Error('health check: no answer'));
+      return json(res, up ? 200 : 503, { ok: up, database: up ? 'up' : 'down', engine: store.engine });
+    }
     if (path === '/v1/pair' && req.method === 'POST') {
       const body = await readBody(req);
       let parsed;
@@ -404,7 +452,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         return json(res, 400, { error: 'body must be JSON {"code": "...", "name": "..."}' });
       }
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
-      const kiosk = store.pairKiosk(parsed.data.code, parsed.data.name, now());
+      const kiosk = await store.pairKiosk(parsed.data.code, parsed.data.name, now());
       if (!kiosk) {
         noteFailure(clientAddress(req));
         return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
@@ -417,9 +465,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
-        return json(res, 200, store.createPairingCode(shop.no, now()));
+        return json(res, 200, await store.createPairingCode(shop.no, now()));
       }
-      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, store.shop(shop.no)!.program);
+      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
       if (path === '/owner/program' && req.method === 'PUT') {
         const body = await readBody(req, MAX_PROGRAM_BYTES);
         if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
@@ -431,13 +479,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         }
         const parsed = parseProgram(document);
         if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
-        store.setProgram(shop.no, parsed.program);
+        await store.setProgram(shop.no, parsed.program);
         log(`program replaced: ${parsed.program.name}`);
         return json(res, 200, { ok: true, name: parsed.program.name });
       }
       const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
       if (revoke && req.method === 'POST') {
-        const done = store.revokeKiosk(revoke[1]!, now());
+        const done = await store.revokeKiosk(revoke[1]!, now());
         for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === revoke[1]) socket.disconnect(true);
         return json(res, done ? 200 : 404, { revoked: done });
       }
@@ -447,6 +495,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const http: HttpServer = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        noteDatabaseDown(error);
+        if (res.headersSent) res.end();
+        else if (wantsJson(req)) json(res, 503, { ok: false, error: DATABASE_UNAVAILABLE });
+        else send(res, 503, messagePage(pickLocale(req.headers['accept-language']), DATABASE_UNAVAILABLE), undefined, { 'retry-after': '5' });
+        return;
+      }
       log(`http error on ${req.method} ${req.url}: ${String(error)}`);
       if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
       else res.end();
@@ -501,26 +556,36 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   sweep?.unref();
 
   io.use((socket, next) => {
+    authenticate(socket).then((refused) => next(refused), (error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`kiosk handshake failed: ${String(error)}`);
+      next(new Error(isDatabaseUnavailable(error) ? DATABASE_UNAVAILABLE : 'hub could not check this kiosk; it will retry'));
+    });
+  });
+
+  /** The kiosk's proof of its pairing: undefined when accepted (socket.data.kiosk is set), else the refusal. */
+  async function authenticate(socket: KioskSocket): Promise<Error | undefined> {
     const parsed = kioskAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) return next(new Error('kiosk credentials missing: pair this kiosk first'));
-    const kiosk = store.kiosk(parsed.data.kioskId);
-    if (!kiosk) return next(new Error('unknown kiosk: pair it again with a new pairing code'));
-    if (kiosk.revokedAt) return next(new Error('kiosk revoked by the owner'));
+    if (!parsed.success) return new Error('kiosk credentials missing: pair this kiosk first');
+    const kiosk = await store.kiosk(parsed.data.kioskId);
+    if (!kiosk) return new Error('unknown kiosk: pair it again with a new pairing code');
+    if (kiosk.revokedAt) return new Error('kiosk revoked by the owner');
     const skew = Math.abs(new Date(parsed.data.at).getTime() - now().getTime());
     const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at));
     if (!(skew <= AUTH_WINDOW_MS) || !timingSafeEqual(expected, Buffer.from(parsed.data.proof))) {
-      return next(new Error('kiosk proof refused: check the kiosk clock and its pairing'));
+      return new Error('kiosk proof refused: check the kiosk clock and its pairing');
     }
     socket.data.kiosk = kiosk;
-    next();
-  });
+    return undefined;
+  }
 
   /** Sends the kiosk's queued claimAccepted events to it if it is connected; never throws. */
   async function flushDeliveries(kioskNo: number): Promise<void> {
     try {
       await sendDeliveries(kioskNo);
     } catch (error) {
-      log(`delivery to kiosk ${kioskNo} failed, kept queued: ${String(error)}`);
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`delivery to kiosk ${kioskNo} failed, kept queued: ${String(error)}`);
     }
   }
 
@@ -537,16 +602,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   async function sendDeliveries(kioskNo: number): Promise<void> {
     const target = localSocket(kioskNo);
     if (!target) return;
-    for (const delivery of store.pendingDeliveries(kioskNo)) {
+    for (const delivery of await store.pendingDeliveries(kioskNo)) {
       const deliveryId = delivery.payload.deliveryId;
       if (inFlight.has(deliveryId)) continue;
       inFlight.add(deliveryId);
       const answered = (error: Error | null, answer: unknown): void => {
         inFlight.delete(deliveryId);
         const ok = !error && typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
-        if (ok) store.deliveryAcked(kioskNo, deliveryId);
-        // Not acknowledged in time: keep it queued and try again while the kiosk stays connected.
-        else setTimeout(() => { void flushDeliveries(kioskNo); }, 5_000).unref();
+        const retry = (): void => { setTimeout(() => { void flushDeliveries(kioskNo); }, 5_000).unref(); };
+        // Not acknowledged in time (or the ack could not be stored): keep it queued and try again while the kiosk stays connected.
+        if (ok) store.deliveryAcked(kioskNo, deliveryId).catch((error: unknown) => {
+          log(`delivery ${deliveryId} acked by kiosk ${kioskNo} but not yet removed (${String(error)}); it will be sent again`);
+          retry();
+        });
+        else retry();
       };
       if (delivery.event === 'claimAccepted') target.timeout(10_000).emit('claimAccepted', delivery.payload, answered);
       else target.timeout(10_000).emit('claimRefused', delivery.payload, answered);
@@ -558,7 +627,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     void socket.join(`kiosk:${kiosk.no}`);
     log(`kiosk connected: ${kiosk.name}`);
 
-    socket.on('syncOutbox', (payload, ack) => {
+    socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       const wait = throttled(kiosk);
       if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
@@ -568,27 +637,34 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           ack({ ok: false, error: `outbox batch refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
           return;
         }
-        ack({ ok: true, acked: store.applyOutbox(kiosk, parsed.data.messages, now()) });
+        ack({ ok: true, acked: await store.applyOutbox(kiosk, parsed.data.messages, now()) });
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
       } catch (error) {
+        // Not acked: the kiosk keeps the batch in its outbox and sends it again after a pause.
+        if (isDatabaseUnavailable(error)) {
+          noteDatabaseDown(error);
+          ack({ ok: false, error: `${DATABASE_UNAVAILABLE}; the batch stays on the kiosk and will be retried` });
+          return;
+        }
         log(`syncOutbox from ${kiosk.name} failed: ${String(error)}`);
         ack({ ok: false, error: 'hub could not store the batch; it will be retried' });
       }
     });
 
-    socket.on('claimSale', (payload, ack) => {
+    socket.on('claimSale', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       const wait = throttled(kiosk);
       if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = claimSaleSchema.safeParse(payload);
         if (!parsed.success) return ack(refusal('invalid-request', 'en'));
-        const member = store.member(parsed.data.memberId);
+        const member = await store.member(parsed.data.memberId);
         if (!member || member.shopNo !== kiosk.shopNo) return ack(refusal('unknown-member', 'en'));
-        ack(claim(parsed.data.token, member, 'staff', kiosk.no, 'en'));
+        ack(await claim(parsed.data.token, member, 'staff', kiosk.no, 'en'));
       } catch (error) {
-        log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
+        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+        else log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
         ack(refusal('invalid-request', 'en'));
       }
     });
@@ -610,15 +686,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ownerToken,
     hubPublicKey,
     io,
-    newPairingCode: () => store.createPairingCode(shop.no, now()).code,
+    newPairingCode: async () => (await store.createPairingCode(shop.no, now())).code,
     connectedKiosks: () => io.engine.clientsCount,
+    databaseUp: () => store.ping(),
     async close() {
+      clearInterval(databaseWatch);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();
       await cluster?.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // `npm run hub`: the hub alone. HUB_PORT (default 7400), HUB_DATA_DIR (default ./hub-data),
-// HUB_HOST (default 0.0.0.0 so phones on the LAN reach it), HUB_SHOP_NAME, HUB_OWNER_TOKEN.
+// HUB_HOST (default 0.0.0.0 so phones on the LAN reach it), HUB_SHOP_NAME, HUB_OWNER_TOKEN,
+// DATABASE_URL (postgres://user:password@host:5432/db: the store on PostgreSQL instead of HUB_DATA_DIR/hub.sqlite).
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
 // per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
 // behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
@@ -28,13 +29,14 @@ const hub = await startHub({
   trustProxy: process.env.HUB_TRUST_PROXY === '1',
   ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
   dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
+  databaseUrl: process.env.DATABASE_URL || undefined,
   port,
   host: process.env.HUB_HOST ?? '0.0.0.0',
   ...(process.env.HUB_SHOP_NAME ? { shopName: process.env.HUB_SHOP_NAME } : {}),
   ...(process.env.HUB_OWNER_TOKEN ? { ownerToken: process.env.HUB_OWNER_TOKEN } : {}),
 });
-console.log(`hub listening on http://127.0.0.1:${hub.port} (port ${hub.port})`);
-console.log(`pairing code: ${hub.newPairingCode()} (type it on the kiosk; valid 24 h, once)`);
+console.log(`hub listening on http://127.0.0.1:${hub.port} (port ${hub.port}), store: ${hub.store.engine} ${hub.store.where}`);
+console.log(`pairing code: ${await hub.newPairingCode()} (type it on the kiosk; valid 24 h, once)`);
 console.log(`owner token: ${hub.ownerToken} (GET /owner/pairing-code with "Authorization: Bearer <token>" for another code)`);
 
 let closing = false;

@@ -1,7 +1,5 @@
-import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { claimDue, claimEntry, refusedClaimReversal } from '../core/claims';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { LoyaltyError } from '../core/ledger/errors';
@@ -13,47 +11,17 @@ import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
 import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
+import { connectHubDatabase, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
 /**
- * The hub's embedded store: one SQLite file, WAL, synchronous=FULL, every write one transaction.
- * Ledger ids are chosen by their writer (kiosk or hub): INSERT OR IGNORE makes replays no-ops, and
- * the balances projection is updated in the same transaction only when a row was really inserted.
+ * The hub's store: one async API over Kysely on two engines — an embedded SQLite file (WAL,
+ * synchronous=FULL; the default) or PostgreSQL (DATABASE_URL), shared by any number of hub
+ * processes. Every write is one transaction. Ledger ids are chosen by their writer (kiosk or hub):
+ * an insert that conflicts on the id does nothing, and the balances projection is updated in the
+ * same transaction only when a row was really inserted. Races between hub processes are settled by
+ * the database (primary keys, conditional updates, a per-sale transaction lock), never by a read
+ * followed by a write.
  */
-
-const MIGRATIONS: string[] = [
-  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-   CREATE TABLE shops (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-     privacy_text TEXT NOT NULL, program_json TEXT NOT NULL);
-   CREATE TABLE kiosks (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, shop_no INTEGER NOT NULL REFERENCES shops(no),
-     name TEXT NOT NULL, secret TEXT NOT NULL, paired_at TEXT NOT NULL, revoked_at TEXT);
-   CREATE TABLE pairing_codes (code TEXT PRIMARY KEY, shop_no INTEGER NOT NULL REFERENCES shops(no),
-     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_by TEXT);
-   CREATE TABLE members (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, shop_no INTEGER NOT NULL REFERENCES shops(no),
-     name TEXT, phone TEXT, email TEXT, consent_at TEXT, consent_text TEXT, created_at TEXT NOT NULL);
-   CREATE UNIQUE INDEX members_phone ON members(shop_no, phone) WHERE phone IS NOT NULL;
-   CREATE UNIQUE INDEX members_email ON members(shop_no, email) WHERE email IS NOT NULL;
-   CREATE TABLE ledger (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, kind TEXT NOT NULL, points INTEGER NOT NULL,
-     stamps INTEGER NOT NULL, sale_id TEXT, reverses TEXT, reason_json TEXT NOT NULL, at TEXT NOT NULL, kiosk_no INTEGER);
-   CREATE INDEX ledger_member ON ledger(member_id, at);
-   CREATE TABLE balances (member_id TEXT PRIMARY KEY, points INTEGER NOT NULL, stamps INTEGER NOT NULL,
-     earned INTEGER NOT NULL, entries INTEGER NOT NULL);
-   CREATE TABLE claims (sale_key TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, sale_no INTEGER NOT NULL,
-     member_id TEXT NOT NULL, via TEXT NOT NULL, points INTEGER NOT NULL, stamps INTEGER NOT NULL, at TEXT NOT NULL);
-   CREATE TABLE sales (id TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, sale_no INTEGER NOT NULL, amount INTEGER NOT NULL,
-     currency TEXT NOT NULL, points INTEGER NOT NULL, member_id TEXT, at TEXT NOT NULL);
-   CREATE TABLE processed_messages (id TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, at TEXT NOT NULL);
-   CREATE TABLE deliveries (id TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, payload_json TEXT NOT NULL, created_at TEXT NOT NULL);
-   CREATE INDEX deliveries_kiosk ON deliveries(kiosk_no, created_at);
-   CREATE TABLE vouchers (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, reward_no INTEGER NOT NULL, created_at TEXT NOT NULL);`,
-  // 2: the shop's program is a core/program document; ledger rows keep their spend (tiers); reversed sales.
-  `ALTER TABLE ledger ADD COLUMN spend INTEGER;
-   CREATE TABLE sale_reversals (sale_key TEXT PRIMARY KEY, kiosk_no INTEGER NOT NULL, total INTEGER NOT NULL,
-     refunded INTEGER NOT NULL, full INTEGER NOT NULL, at TEXT NOT NULL);
-   UPDATE shops SET program_json = '${serializeProgram(loadProgram(JSON.stringify(DEMO_PROGRAM_DOCUMENT))).replaceAll("'", "''")}'
-     WHERE json_extract(program_json, '$.version') IS NULL;`,
-  // 3: deliveries carry their event (claimAccepted, claimRefused).
-  `ALTER TABLE deliveries ADD COLUMN event TEXT NOT NULL DEFAULT 'claimAccepted';`,
-];
 
 export interface Shop { no: number; id: string; name: string; privacyText: string; program: Program }
 export interface Kiosk { no: number; id: string; shopNo: number; name: string; secret: string; revokedAt: string | null }
@@ -70,6 +38,15 @@ export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
 export interface SaleReversal { total: number; refunded: number; full: boolean }
 
+/** Who holds a sale: the first claim of it. */
+export interface ClaimRow { memberId: string; via: string; points: number; stamps: number }
+
+export interface BalanceView { points: number; stamps: number; earned: number }
+
+/** Row counts of the hub's main tables (tests, benches, the faults suite). */
+export interface HubCounts { ledger: number; distinctLedgerIds: number; ledgerPoints: number; claims: number; members: number;
+  processedMessages: number; deliveries: number }
+
 /** Days a reward voucher stays valid. */
 export const VOUCHER_DAYS = 30;
 
@@ -82,77 +59,125 @@ function programJson(document: unknown): string {
 
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
+/** PostgreSQL returns bigint (count, sum) as a string: every aggregate goes through this. */
+const num = (value: unknown): number => Number(value ?? 0);
+
+type Db = Kysely<HubDatabase>;
+type LedgerRow = Selectable<HubDatabase['ledger']>;
+
+/**
+ * Errors that mean "the database is not there right now" (refused, dropped, restarting, not
+ * accepting connections), as opposed to a bug or bad data: the hub answers them with 503 and the
+ * kiosk retries. PostgreSQL class 08 (connection), 57P0x (shutdown, cannot connect now), 53300 (too
+ * many connections), 55000 with "not currently accepting connections", and node's socket errors.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
+    if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|driver has already been destroyed/i
+    .test(error.message);
+}
+
 export class HubStore {
-  readonly db: Database.Database;
+  /** The Kysely instance (tests and benches seed and inspect through it; the hub goes through the methods). */
+  readonly db: Db;
+  readonly engine: Engine;
+  /** The SQLite file or the PostgreSQL host/database, for the start-up line. */
+  readonly where: string;
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'hub.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+  private constructor(db: Db, engine: Engine, where: string) {
+    this.db = db;
+    this.engine = engine;
+    this.where = where;
   }
 
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let i = version; i < MIGRATIONS.length; i++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[i]!);
-        this.db.pragma(`user_version = ${i + 1}`);
-      })();
+  /** Opens (and migrates) the store: SQLite in dataDir by default, PostgreSQL when databaseUrl is given. */
+  static async open(options: ConnectOptions): Promise<HubStore> {
+    const connection = await connectHubDatabase(options);
+    return new HubStore(connection.db, connection.engine, connection.where);
+  }
+
+  /** Closes the SQLite file or ends the PostgreSQL pool. */
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** A round trip to the database: true when it answers. */
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
     }
   }
 
-  private readonly statements = new Map<string, Database.Statement>();
-  /** Prepared once per SQL text: preparing costs more than running. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  /**
+   * One write transaction. On SQLite the write lock is taken first (as BEGIN IMMEDIATE would), so a
+   * second process on the same file waits for it (busy_timeout) instead of failing mid-transaction.
+   */
+  private async write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.engine === 'sqlite') await sql`update settings set value = value where 0`.execute(trx);
+      return work(trx);
+    });
   }
 
-  close(): void {
-    this.db.close();
+  /**
+   * Serialises the transactions that decide about one sale (claims, offline claims, reversals) across
+   * hub processes sharing PostgreSQL, until commit. SQLite writers are serialised already.
+   */
+  private async lockSale(trx: Db, saleKey: string): Promise<void> {
+    if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`sale:${saleKey}`}))`.execute(trx);
   }
 
-  /** A setting, created with `make()` the first time it is asked for. */
-  setting(key: string, make: () => string): string {
-    const row = this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    if (row) return row.value;
-    const value = make();
-    this.sql('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(key, value);
-    return (this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+  /** A setting, created with `make()` the first time it is asked for (the first writer wins on every node). */
+  async setting(key: string, make: () => string): Promise<string> {
+    const found = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    if (found) return found.value;
+    await this.db.insertInto('settings').values({ key, value: make() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    return (await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
   }
 
   // ---- shops and kiosks ----------------------------------------------------------------------
 
-  ensureShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Shop {
-    const existing = this.sql('SELECT no FROM shops ORDER BY no LIMIT 1').get() as { no: number } | undefined;
-    if (existing) return this.shop(existing.no)!;
-    return this.createShop(name, privacyText, program);
+  /** The first shop, created on the very first start (once, however many hub processes start together). */
+  async ensureShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Promise<Shop> {
+    const no = await this.write(async (trx) => {
+      if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('hub:first-shop'))`.execute(trx);
+      const existing = await trx.selectFrom('shops').select('no').orderBy('no').limit(1).executeTakeFirst();
+      return existing ? existing.no : this.insertShop(trx, name, privacyText, program);
+    });
+    return (await this.shop(no))!;
   }
 
-  createShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Shop {
-    const info = this.sql('INSERT INTO shops (id, name, privacy_text, program_json) VALUES (?, ?, ?, ?)')
-      .run(randomUUID(), name, privacyText, programJson(program));
-    return this.shop(Number(info.lastInsertRowid))!;
+  async createShop(name: string, privacyText: string, program: unknown = DEMO_PROGRAM_DOCUMENT): Promise<Shop> {
+    return (await this.shop(await this.insertShop(this.db, name, privacyText, program)))!;
+  }
+
+  private async insertShop(q: Db, name: string, privacyText: string, program: unknown): Promise<number> {
+    const row = await q.insertInto('shops').values({ id: randomUUID(), name, privacy_text: privacyText, program_json: programJson(program) })
+      .returning('no').executeTakeFirstOrThrow();
+    return row.no;
   }
 
   /** Replaces a shop's program with a validated core/program document. */
-  setProgram(shopNo: number, document: unknown): void {
-    this.sql('UPDATE shops SET program_json = ? WHERE no = ?').run(programJson(document), shopNo);
+  async setProgram(shopNo: number, document: unknown): Promise<void> {
+    const json = programJson(document);
+    await this.db.updateTable('shops').set({ program_json: json }).where('no', '=', shopNo).execute();
     this.programs.delete(shopNo);
   }
 
+  /** Parsed programs by shop, reused while the stored document is unchanged (another node may change it). */
   private readonly programs = new Map<number, { json: string; program: Program }>();
 
-  shop(no: number): Shop | undefined {
-    const row = this.sql('SELECT * FROM shops WHERE no = ?').get(no) as
-      { no: number; id: string; name: string; privacy_text: string; program_json: string } | undefined;
+  async shop(no: number, q: Db = this.db): Promise<Shop | undefined> {
+    const row = await q.selectFrom('shops').selectAll().where('no', '=', no).executeTakeFirst();
     if (!row) return undefined;
     let cached = this.programs.get(row.no);
     if (cached?.json !== row.program_json) {
@@ -162,193 +187,240 @@ export class HubStore {
     return { no: row.no, id: row.id, name: row.name, privacyText: row.privacy_text, program: cached.program };
   }
 
-  createPairingCode(shopNo: number, now: Date, ttlMs = 24 * 3600_000): { code: string; expiresAt: string } {
+  async createPairingCode(shopNo: number, now: Date, ttlMs = 24 * 3600_000): Promise<{ code: string; expiresAt: string }> {
     const bytes = randomBytes(8);
     const code = Array.from(bytes, (b) => PAIRING_ALPHABET[b % PAIRING_ALPHABET.length]).join('');
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    this.sql('INSERT INTO pairing_codes (code, shop_no, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(code, shopNo, now.toISOString(), expiresAt);
+    await this.db.insertInto('pairing_codes').values({ code, shop_no: shopNo, created_at: now.toISOString(), expires_at: expiresAt }).execute();
     return { code, expiresAt };
   }
 
-  /** Uses a pairing code once: a new kiosk with a fresh secret, or undefined for an unknown, used or expired code. */
-  pairKiosk(code: string, name: string, now: Date): Kiosk | undefined {
-    return this.db.transaction(() => {
-      const row = this.sql('SELECT shop_no, expires_at, used_by FROM pairing_codes WHERE code = ?').get(code) as
-        { shop_no: number; expires_at: string; used_by: string | null } | undefined;
-      if (!row || row.used_by !== null || row.expires_at <= now.toISOString()) return undefined;
-      const id = randomUUID();
-      this.sql('INSERT INTO kiosks (id, shop_no, name, secret, paired_at) VALUES (?, ?, ?, ?, ?)')
-        .run(id, row.shop_no, name, bytesToHex(randomBytes(32)), now.toISOString());
-      this.sql('UPDATE pairing_codes SET used_by = ? WHERE code = ?').run(id, code);
-      return this.kiosk(id);
-    })();
+  /**
+   * Uses a pairing code once: a new kiosk with a fresh secret, or undefined for an unknown, used or
+   * expired code. The code is taken by one conditional update, so two nodes cannot both use it.
+   */
+  async pairKiosk(code: string, name: string, now: Date): Promise<Kiosk | undefined> {
+    const id = randomUUID();
+    return this.write(async (trx) => {
+      const taken = await trx.updateTable('pairing_codes').set({ used_by: id })
+        .where('code', '=', code).where('used_by', 'is', null).where('expires_at', '>', now.toISOString())
+        .returning('shop_no').executeTakeFirst();
+      if (!taken) return undefined;
+      await trx.insertInto('kiosks').values({ id, shop_no: taken.shop_no, name, secret: bytesToHex(randomBytes(32)), paired_at: now.toISOString() })
+        .execute();
+      return this.kiosk(id, trx);
+    });
   }
 
-  kiosk(id: string): Kiosk | undefined {
-    const row = this.sql('SELECT no, id, shop_no, name, secret, revoked_at FROM kiosks WHERE id = ?').get(id) as
-      { no: number; id: string; shop_no: number; name: string; secret: string; revoked_at: string | null } | undefined;
+  async kiosk(id: string, q: Db = this.db): Promise<Kiosk | undefined> {
+    const row = await q.selectFrom('kiosks').select(['no', 'id', 'shop_no', 'name', 'secret', 'revoked_at']).where('id', '=', id).executeTakeFirst();
     return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, secret: row.secret, revokedAt: row.revoked_at };
   }
 
-  kioskByNo(no: number): Kiosk | undefined {
-    const row = this.sql('SELECT id FROM kiosks WHERE no = ?').get(no) as { id: string } | undefined;
-    return row && this.kiosk(row.id);
+  async kioskByNo(no: number): Promise<Kiosk | undefined> {
+    const row = await this.db.selectFrom('kiosks').select(['no', 'id', 'shop_no', 'name', 'secret', 'revoked_at']).where('no', '=', no).executeTakeFirst();
+    return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, secret: row.secret, revokedAt: row.revoked_at };
   }
 
-  revokeKiosk(id: string, now: Date): boolean {
-    return this.sql('UPDATE kiosks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;
+  async revokeKiosk(id: string, now: Date): Promise<boolean> {
+    const result = await this.db.updateTable('kiosks').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 
   // ---- members -------------------------------------------------------------------------------
 
-  member(id: string): Member | undefined {
-    const row = this.sql('SELECT no, id, shop_no, name, phone, email FROM members WHERE id = ?').get(id) as
-      { no: number; id: string; shop_no: number; name: string | null; phone: string | null; email: string | null } | undefined;
+  async member(id: string, q: Db = this.db): Promise<Member | undefined> {
+    const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email']).where('id', '=', id).executeTakeFirst();
     return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
   }
 
-  memberByContact(shopNo: number, contact: { phone: string | null; email: string | null }): Member | undefined {
-    const row = (contact.phone
-      ? this.sql('SELECT id FROM members WHERE shop_no = ? AND phone = ?').get(shopNo, contact.phone)
-      : this.sql('SELECT id FROM members WHERE shop_no = ? AND email = ?').get(shopNo, contact.email)) as { id: string } | undefined;
-    return row && this.member(row.id);
+  async memberByContact(shopNo: number, contact: { phone: string | null; email: string | null }, q: Db = this.db): Promise<Member | undefined> {
+    let query = q.selectFrom('members').select('id').where('shop_no', '=', shopNo);
+    if (contact.phone) query = query.where('phone', '=', contact.phone);
+    else if (contact.email) query = query.where('email', '=', contact.email);
+    else return undefined;
+    const row = await query.executeTakeFirst();
+    return row && this.member(row.id, q);
   }
 
-  /** Joins a member (or finds the one with this phone/e-mail in this shop); `created` is false when found. */
-  joinMember(shopNo: number, input: { id?: string; name: string | null; phone: string | null; email: string | null;
-    consentAt: string | null; consentText: string | null }, now: Date): Member & { created: boolean } {
-    return this.db.transaction(() => {
-      if (input.id && this.member(input.id)) return { ...this.member(input.id)!, created: false };
-      const found = (input.phone || input.email) ? this.memberByContact(shopNo, input) : undefined;
-      if (found) {
-        if (input.name && !found.name) this.sql('UPDATE members SET name = ? WHERE id = ?').run(input.name, found.id);
-        return { ...this.member(found.id)!, created: false };
-      }
-      const id = input.id ?? randomUUID();
-      this.sql(`INSERT INTO members (id, shop_no, name, phone, email, consent_at, consent_text, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, shopNo, input.name, input.phone, input.email, input.consentAt, input.consentText, now.toISOString());
-      return { ...this.member(id)!, created: true };
-    })();
+  /** Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found. */
+  async joinMember(shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
+    return this.write((trx) => this.joinIn(trx, shopNo, input, now));
+  }
+
+  /**
+   * The insert conflicts (id, or the shop's phone/e-mail unique index) when the member exists, also
+   * when another node joined them a moment ago: then the existing member is returned.
+   */
+  private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
+    const id = input.id ?? randomUUID();
+    const inserted = await trx.insertInto('members').values({ id, shop_no: shopNo, name: input.name, phone: input.phone, email: input.email,
+      consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString() })
+      .onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 1n) return { ...(await this.member(id, trx))!, created: true };
+    const byId = input.id ? await this.member(input.id, trx) : undefined;
+    if (byId) return { ...byId, created: false };
+    const found = await this.memberByContact(shopNo, input, trx);
+    if (!found) throw new Error(`member ${id} neither inserted nor found by contact`);
+    if (input.name && !found.name) {
+      await trx.updateTable('members').set({ name: input.name }).where('id', '=', found.id).where('name', 'is', null).execute();
+      return { ...(await this.member(found.id, trx))!, created: false };
+    }
+    return { ...found, created: false };
   }
 
   /** The balances projection kept with every insert (fast counts for tests and the owner). */
-  balance(memberId: string): BalanceView {
-    const row = this.sql('SELECT points, stamps, earned FROM balances WHERE member_id = ?').get(memberId) as BalanceView | undefined;
-    return row ?? { points: 0, stamps: 0, earned: 0 };
+  async balance(memberId: string): Promise<BalanceView> {
+    const row = await this.db.selectFrom('balances').select(['points', 'stamps', 'earned']).where('member_id', '=', memberId).executeTakeFirst();
+    return row ? { points: num(row.points), stamps: num(row.stamps), earned: num(row.earned) } : { points: 0, stamps: 0, earned: 0 };
   }
 
   /** Every ledger entry of a member, oldest first. */
-  entries(memberId: string): LedgerEntry[] {
-    return (this.sql('SELECT * FROM ledger WHERE member_id = ? ORDER BY at, rowid').all(memberId) as LedgerRow[]).map(toEntry);
+  async entries(memberId: string, q: Db = this.db): Promise<LedgerEntry[]> {
+    return (await q.selectFrom('ledger').selectAll().where('member_id', '=', memberId).orderBy('at').orderBy('seq').execute()).map(toEntry);
+  }
+
+  /** Every ledger entry of a sale in the order they were written. */
+  async saleEntries(saleId: string, q: Db = this.db): Promise<LedgerEntry[]> {
+    return (await q.selectFrom('ledger').selectAll().where('sale_id', '=', saleId).orderBy('seq').execute()).map(toEntry);
   }
 
   /** The member card: balance, stamps, tier, progress and rewards from the core projections. */
-  memberView(member: Member, at: Date): MemberView {
-    return memberView(this.shop(member.shopNo)!.program, member.id, this.entries(member.id), at);
+  async memberView(member: Member, at: Date): Promise<MemberView> {
+    const [shop, entries] = await Promise.all([this.shop(member.shopNo), this.entries(member.id)]);
+    return memberView(shop!.program, member.id, entries, at);
   }
 
-  saleReversal(saleKey: string): SaleReversal | undefined {
-    const row = this.sql('SELECT total, refunded, full FROM sale_reversals WHERE sale_key = ?').get(saleKey) as
-      { total: number; refunded: number; full: number } | undefined;
-    return row && { total: row.total, refunded: row.refunded, full: row.full === 1 };
+  async saleReversal(saleKey: string, q: Db = this.db): Promise<SaleReversal | undefined> {
+    const row = await q.selectFrom('sale_reversals').select(['total', 'refunded', 'full_refund']).where('sale_key', '=', saleKey).executeTakeFirst();
+    return row && { total: row.total, refunded: row.refunded, full: row.full_refund === 1 };
+  }
+
+  /** The first claim of a sale, if any. */
+  async claimOf(saleKey: string, q: Db = this.db): Promise<ClaimRow | undefined> {
+    const row = await q.selectFrom('claims').select(['member_id', 'via', 'points', 'stamps']).where('sale_key', '=', saleKey).executeTakeFirst();
+    return row && { memberId: row.member_id, via: row.via, points: row.points, stamps: row.stamps };
   }
 
   /**
    * What a sale's QR still pays: nothing after a full refund or void (undefined), the token's points
    * and stamps less the refunded share (floor, the rule of core/ledger/reverse) after a partial one.
    */
-  claimable(saleKey: string, points: number, stamps: number): { points: number; stamps: number } | undefined {
-    return claimDue(points, stamps, this.saleReversal(saleKey));
+  async claimable(saleKey: string, points: number, stamps: number, q: Db = this.db): Promise<{ points: number; stamps: number } | undefined> {
+    return claimDue(points, stamps, await this.saleReversal(saleKey, q));
   }
 
-  history(memberId: string, limit = 20): HistoryRow[] {
-    return (this.sql('SELECT id, kind, points, stamps, at, reason_json FROM ledger WHERE member_id = ? ORDER BY at DESC, rowid DESC LIMIT ?')
-      .all(memberId, limit) as { id: string; kind: string; points: number; stamps: number; at: string; reason_json: string }[])
-      .map((r) => ({ id: r.id, kind: r.kind, points: r.points, stamps: r.stamps, at: r.at,
-        label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
+  async history(memberId: string, limit = 20): Promise<HistoryRow[]> {
+    const rows = await this.db.selectFrom('ledger').select(['id', 'kind', 'points', 'stamps', 'at', 'reason_json'])
+      .where('member_id', '=', memberId).orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, points: r.points, stamps: r.stamps, at: r.at,
+      label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
   }
 
-  recordVoucher(id: string, memberId: string, rewardNo: number, now: Date): void {
-    this.sql('INSERT INTO vouchers (id, member_id, reward_no, created_at) VALUES (?, ?, ?, ?)').run(id, memberId, rewardNo, now.toISOString());
+  async recordVoucher(id: string, memberId: string, rewardNo: number, now: Date): Promise<void> {
+    await this.db.insertInto('vouchers').values({ id, member_id: memberId, reward_no: rewardNo, created_at: now.toISOString() }).execute();
   }
 
   // ---- ledger --------------------------------------------------------------------------------
 
-  private readonly insertEntry = (entry: LedgerEntry, kioskNo: number | null): boolean => {
-    const inserted = this.sql(`INSERT OR IGNORE INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no, spend)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.id, entry.memberId, entry.kind, entry.points, entry.stamps, entry.saleId,
-      entry.reverses, JSON.stringify(entry.reason), entry.at, kioskNo, entry.spend ?? null).changes === 1;
+  /** Inserts an entry unless its id exists; updates the balance only when it was really inserted. */
+  private async insertEntry(trx: Db, entry: LedgerEntry, kioskNo: number | null): Promise<boolean> {
+    const result = await trx.insertInto('ledger').values({ id: entry.id, member_id: entry.memberId, kind: entry.kind, points: entry.points,
+      stamps: entry.stamps, sale_id: entry.saleId, reverses: entry.reverses, reason_json: JSON.stringify(entry.reason), at: entry.at,
+      kiosk_no: kioskNo, spend: entry.spend ?? null }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    const inserted = result.numInsertedOrUpdatedRows === 1n;
     if (inserted) {
-      this.sql(`INSERT INTO balances (member_id, points, stamps, earned, entries) VALUES (?, ?, ?, ?, 1)
-        ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, stamps = stamps + excluded.stamps,
-          earned = earned + excluded.earned, entries = entries + 1`)
-        .run(entry.memberId, entry.points, entry.stamps, entry.kind === 'earn' || entry.kind === 'bonus' ? Math.max(0, entry.points) : 0);
+      const earned = entry.kind === 'earn' || entry.kind === 'bonus' ? Math.max(0, entry.points) : 0;
+      await trx.insertInto('balances').values({ member_id: entry.memberId, points: entry.points, stamps: entry.stamps, earned, entries: 1 })
+        .onConflict((oc) => oc.column('member_id').doUpdateSet((eb) => ({
+          points: eb('balances.points', '+', eb.ref('excluded.points')),
+          stamps: eb('balances.stamps', '+', eb.ref('excluded.stamps')),
+          earned: eb('balances.earned', '+', eb.ref('excluded.earned')),
+          entries: eb('balances.entries', '+', 1),
+        }))).execute();
     }
     return inserted;
-  };
+  }
 
-  ledgerCount(filter: { kioskNo?: number } = {}): number {
-    const row = (filter.kioskNo === undefined
-      ? this.sql('SELECT count(*) AS n FROM ledger').get()
-      : this.sql('SELECT count(*) AS n FROM ledger WHERE kiosk_no = ?').get(filter.kioskNo)) as { n: number };
-    return row.n;
+  async ledgerCount(filter: { kioskNo?: number } = {}): Promise<number> {
+    let query = this.db.selectFrom('ledger').select((eb) => eb.fn.countAll().as('n'));
+    if (filter.kioskNo !== undefined) query = query.where('kiosk_no', '=', filter.kioskNo);
+    return num((await query.executeTakeFirstOrThrow()).n);
+  }
+
+  async counts(): Promise<HubCounts> {
+    const count = (table: 'claims' | 'members' | 'processed_messages' | 'deliveries') =>
+      this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((r) => num(r.n));
+    const ledger = await this.db.selectFrom('ledger').select((eb) => [eb.fn.countAll().as('n'), eb.fn.count('id').distinct().as('d'),
+      eb.fn.sum('points').as('p')]).executeTakeFirstOrThrow();
+    return { ledger: num(ledger.n), distinctLedgerIds: num(ledger.d), ledgerPoints: num(ledger.p), claims: await count('claims'),
+      members: await count('members'), processedMessages: await count('processed_messages'), deliveries: await count('deliveries') };
   }
 
   /**
    * Applies one syncOutbox batch in one transaction, in order. A message id seen before is a no-op
-   * (it is acked again); every ledger entry is INSERT OR IGNORE by its id.
+   * (it is acked again): its processed_messages row is inserted first and a conflict skips it, so a
+   * batch applied by two nodes at once is applied once. Every ledger entry is inserted by its id.
    */
-  applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): string[] {
-    return this.db.transaction(() => {
-      const seen = this.sql('SELECT 1 FROM processed_messages WHERE id = ?');
-      const mark = this.sql('INSERT INTO processed_messages (id, kiosk_no, at) VALUES (?, ?, ?)');
+  async applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): Promise<string[]> {
+    return this.write(async (trx) => {
       for (const message of messages) {
-        if (seen.get(message.id)) continue;
+        const fresh = await trx.insertInto('processed_messages').values({ id: message.id, kiosk_no: kiosk.no, at: now.toISOString() })
+          .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+        if (fresh.numInsertedOrUpdatedRows !== 1n) continue;
         switch (message.type) {
           case 'memberEnrolled':
-            this.joinMember(kiosk.shopNo, { id: message.payload.id, name: message.payload.name, phone: message.payload.phone,
+            await this.joinIn(trx, kiosk.shopNo, { id: message.payload.id, name: message.payload.name, phone: message.payload.phone,
               email: message.payload.email, consentAt: message.payload.consentAt, consentText: null }, now);
             break;
           case 'saleCreated': {
             const p = message.payload;
-            this.sql(`INSERT OR IGNORE INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(p.saleId, kiosk.no, p.saleNo, p.total.amount, p.total.currency, p.points, p.memberId, message.at);
+            await trx.insertInto('sales').values({ id: p.saleId, kiosk_no: kiosk.no, sale_no: p.saleNo, amount: p.total.amount,
+              currency: p.total.currency, points: p.points, member_id: p.memberId, at: message.at })
+              .onConflict((oc) => oc.column('id').doNothing()).execute();
             if (p.memberId) {
               // The member was attached at the till: the sale is taken, its receipt QR can no longer be claimed.
-              this.sql(`INSERT OR IGNORE INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
-                VALUES (?, ?, ?, ?, 'till', ?, ?, ?)`).run(`K${kiosk.no}-S${p.saleNo}`, kiosk.no, p.saleNo, p.memberId, p.points, p.stamps, message.at);
+              await trx.insertInto('claims').values({ sale_key: `K${kiosk.no}-S${p.saleNo}`, kiosk_no: kiosk.no, sale_no: p.saleNo,
+                member_id: p.memberId, via: 'till', points: p.points, stamps: p.stamps, at: message.at })
+                .onConflict((oc) => oc.column('sale_key').doNothing()).execute();
             }
-            for (const entry of p.entries) this.insertEntry(entry, kiosk.no);
+            for (const entry of p.entries) await this.insertEntry(trx, entry, kiosk.no);
             break;
           }
           case 'ledgerAppended':
-            for (const entry of message.payload.entries) this.insertEntry(entry, kiosk.no);
+            for (const entry of message.payload.entries) await this.insertEntry(trx, entry, kiosk.no);
             break;
           case 'saleReversed': {
             // A kiosk reverses only its own sales: the key comes from the kiosk's number, not the payload.
             const p = message.payload;
             const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
-            const before = this.saleReversal(saleKey)?.refunded ?? 0;
-            this.sql(`INSERT INTO sale_reversals (sale_key, kiosk_no, total, refunded, full, at) VALUES (?, ?, ?, ?, ?, ?)
-              ON CONFLICT(sale_key) DO UPDATE SET refunded = max(refunded, excluded.refunded), full = max(full, excluded.full), at = excluded.at`)
-              .run(saleKey, kiosk.no, p.total.amount, p.refunded.amount, p.full ? 1 : 0, message.at);
+            await this.lockSale(trx, saleKey);
+            const before = (await this.saleReversal(saleKey, trx))?.refunded ?? 0;
+            await trx.insertInto('sale_reversals').values({ sale_key: saleKey, kiosk_no: kiosk.no, total: p.total.amount,
+              refunded: p.refunded.amount, full_refund: p.full ? 1 : 0, at: message.at })
+              .onConflict((oc) => oc.column('sale_key').doUpdateSet((eb) => ({
+                refunded: eb.case().when('excluded.refunded', '>', eb.ref('sale_reversals.refunded')).then(eb.ref('excluded.refunded'))
+                  .else(eb.ref('sale_reversals.refunded')).end(),
+                full_refund: eb.case().when('excluded.full_refund', '>', eb.ref('sale_reversals.full_refund')).then(eb.ref('excluded.full_refund'))
+                  .else(eb.ref('sale_reversals.full_refund')).end(),
+                at: eb.ref('excluded.at'),
+              }))).execute();
             // The hub accepted a claim of this sale the kiosk had not heard of when it reversed it: take back here.
-            const claimed = this.sql("SELECT member_id FROM claims WHERE sale_key = ? AND via NOT IN ('till', 'offline')").get(saleKey) as { member_id: string } | undefined;
-            if (claimed && p.refunded.amount > before) {
-              this.reverseHubClaim(saleKey, claimed.member_id, p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
+            const claimed = await this.claimOf(saleKey, trx);
+            if (claimed && claimed.via !== 'till' && claimed.via !== 'offline' && p.refunded.amount > before) {
+              await this.reverseHubClaim(trx, saleKey, claimed.memberId, p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
                 p.refunded.amount, kiosk.no, now);
             }
             break;
           }
           case 'saleClaimed':
-            this.applyOfflineClaim(kiosk, message.payload, message.at, now);
+            await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
             break;
         }
-        mark.run(message.id, kiosk.no, now.toISOString());
       }
       return messages.map((m) => m.id);
-    }).immediate();
+    });
   }
 
   /**
@@ -357,68 +429,72 @@ export class HubStore {
    * phone (or anyone) came first, the kiosk's entry is written and taken back at once
    * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
    */
-  private applyOfflineClaim(kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): void {
+  private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string,
+    now: Date): Promise<void> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
     if (p.saleId !== saleKey) throw new Error(`saleClaimed for ${p.saleId} is not sale ${p.saleNo} of kiosk ${kiosk.no}`);
+    await this.lockSale(trx, saleKey);
     const points = p.entries.reduce((n, e) => n + e.points, 0);
     const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
-    const taken = this.sql(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
-      VALUES (?, ?, ?, ?, 'offline', ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
-      .run(saleKey, kiosk.no, p.saleNo, p.memberId, points, stamps, at).changes;
-    const first = this.sql('SELECT member_id, via FROM claims WHERE sale_key = ?').get(saleKey) as { member_id: string; via: string };
+    const taken = (await trx.insertInto('claims').values({ sale_key: saleKey, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId,
+      via: 'offline', points, stamps, at }).onConflict((oc) => oc.column('sale_key').doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows === 1n;
+    const first = (await this.claimOf(saleKey, trx))!;
     // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
-    if (taken === 0 && first.via === 'offline' && first.member_id === p.memberId) return;
-    for (const entry of p.entries) this.insertEntry(entry, kiosk.no);
-    if (taken === 1) return;
+    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return;
+    for (const entry of p.entries) await this.insertEntry(trx, entry, kiosk.no);
+    if (taken) return;
     const refusedAt = now.toISOString();
-    for (const entry of p.entries) if (entry.kind !== 'reversal') this.insertEntry(refusedClaimReversal(entry, refusedAt), kiosk.no);
-    const winnerId = first.member_id;
-    const winner = this.member(winnerId);
+    for (const entry of p.entries) if (entry.kind !== 'reversal') await this.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
+    const winner = await this.member(first.memberId, trx);
     const refused: ClaimRefused = {
       deliveryId: randomUUID(), saleKey, saleNo: p.saleNo, refusedMemberId: p.memberId,
-      winner: { id: winnerId, no: winner?.no ?? 0, name: winner?.name ?? null },
-      entries: (this.sql('SELECT * FROM ledger WHERE sale_id = ? ORDER BY rowid').all(saleKey) as LedgerRow[]).map(toEntry),
+      winner: { id: first.memberId, no: winner?.no ?? 0, name: winner?.name ?? null },
+      entries: await this.saleEntries(saleKey, trx),
       at: refusedAt,
     };
-    this.sql("INSERT INTO deliveries (id, kiosk_no, payload_json, created_at, event) VALUES (?, ?, ?, ?, 'claimRefused')")
-      .run(refused.deliveryId, kiosk.no, JSON.stringify(refused), refusedAt);
+    await trx.insertInto('deliveries').values({ id: refused.deliveryId, kiosk_no: kiosk.no, event: 'claimRefused',
+      payload_json: JSON.stringify(refused), created_at: refusedAt }).execute();
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
-  private reverseHubClaim(saleKey: string, memberId: string, refund: RefundRequest, refundedAfter: number,
-    kioskNo: number, now: Date): void {
-    const member = this.member(memberId);
+  private async reverseHubClaim(trx: Db, saleKey: string, memberId: string, refund: RefundRequest, refundedAfter: number,
+    kioskNo: number, now: Date): Promise<void> {
+    const member = await this.member(memberId, trx);
     if (!member) return;
-    const memberEntries = this.entries(memberId);
+    const memberEntries = await this.entries(memberId, trx);
+    let entries: LedgerEntry[];
     try {
-      const result = reverseSale({
-        program: this.shop(member.shopNo)!.program, saleId: saleKey, saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
+      entries = reverseSale({
+        program: (await this.shop(member.shopNo, trx))!.program, saleId: saleKey, saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
         memberEntries, refund, at: now, ids: lateClaimReversalIds(saleKey, refundedAfter),
-      });
-      for (const entry of result.entries) this.insertEntry(entry, kioskNo);
+      }).entries;
     } catch (error) {
       // Nothing left to take back (already reversed) or a claim without its sale's amount: leave it.
       if (!(error instanceof LoyaltyError)) throw error;
+      return;
     }
+    for (const entry of entries) await this.insertEntry(trx, entry, kioskNo);
   }
 
   /**
-   * Claims a sale for a member: the claims row (sale key UNIQUE), the earn entry, the balance and the
-   * delivery to the sale's kiosk in one transaction. The second claim of a sale gets 'already-claimed'.
+   * Claims a sale for a member: the claims row (sale key primary key), the earn entry, the balance and
+   * the delivery to the sale's kiosk in one transaction. The second claim of a sale gets
+   * 'already-claimed' — also when it comes through another hub node at the same moment.
    */
-  claim(input: { saleKey: string; kioskNo: number; saleNo: number; member: Member; via: 'phone' | 'staff'; points: number;
-    stamps: number; spend: number | null; deliverTo: number | null; now: Date; welcome?: boolean }): ClaimOutcome {
-    return this.db.transaction((): ClaimOutcome => {
+  async claim(input: { saleKey: string; kioskNo: number; saleNo: number; member: Member; via: 'phone' | 'staff'; points: number;
+    stamps: number; spend: number | null; deliverTo: number | null; now: Date; welcome?: boolean }): Promise<ClaimOutcome> {
+    return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
-      const program = this.shop(input.member.shopNo)!.program;
-      // Read inside the transaction: a saleReversed applied a moment earlier is seen.
-      const due = this.claimable(input.saleKey, input.points, input.stamps);
+      await this.lockSale(trx, input.saleKey);
+      const program = (await this.shop(input.member.shopNo, trx))!.program;
+      // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
+      const due = await this.claimable(input.saleKey, input.points, input.stamps, trx);
       if (!due) return { ok: false, reason: 'sale-refunded' };
-      const taken = this.sql(`INSERT INTO claims (sale_key, kiosk_no, sale_no, member_id, via, points, stamps, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sale_key) DO NOTHING`)
-        .run(input.saleKey, input.kioskNo, input.saleNo, input.member.id, input.via, due.points, due.stamps, at).changes;
-      if (taken === 0) return { ok: false, reason: 'already-claimed' };
+      const taken = await trx.insertInto('claims').values({ sale_key: input.saleKey, kiosk_no: input.kioskNo, sale_no: input.saleNo,
+        member_id: input.member.id, via: input.via, points: due.points, stamps: due.stamps, at })
+        .onConflict((oc) => oc.column('sale_key').doNothing()).executeTakeFirst();
+      if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
       // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
       const entry = claimEntry({ program, saleKey: input.saleKey, memberId: input.member.id, via: input.via,
         points: due.points, stamps: due.stamps, spend: input.spend, at });
@@ -428,8 +504,9 @@ export class HubStore {
         entries.push({ id: `welcome:${input.member.id}`, memberId: input.member.id, kind: 'bonus', points: welcomeRule.points, stamps: 0,
           saleId: input.saleKey, reverses: null, reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' }, at });
       }
-      const written = entries.filter((e) => this.insertEntry(e, input.kioskNo));
-      const view = memberView(program, input.member.id, this.entries(input.member.id), input.now);
+      const written: LedgerEntry[] = [];
+      for (const e of entries) if (await this.insertEntry(trx, e, input.kioskNo)) written.push(e);
+      const view = memberView(program, input.member.id, await this.entries(input.member.id, trx), input.now);
       const accepted: ClaimAccepted = {
         deliveryId: randomUUID(), saleKey: input.saleKey, saleNo: input.saleNo, via: input.via,
         member: { id: input.member.id, no: input.member.no, name: input.member.name },
@@ -438,11 +515,11 @@ export class HubStore {
         progress: view.progress, entries: written, at,
       };
       if (input.deliverTo !== null) {
-        this.sql('INSERT INTO deliveries (id, kiosk_no, payload_json, created_at) VALUES (?, ?, ?, ?)')
-          .run(accepted.deliveryId, input.deliverTo, JSON.stringify(accepted), at);
+        await trx.insertInto('deliveries').values({ id: accepted.deliveryId, kiosk_no: input.deliverTo, event: 'claimAccepted',
+          payload_json: JSON.stringify(accepted), created_at: at }).execute();
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
-    }).immediate();
+    });
   }
 
   // ---- owner's view ---------------------------------------------------------------------------
@@ -453,66 +530,67 @@ export class HubStore {
    * sale the hub knows only from a claim, the claim with the base entry's spend as total and the
    * claim's time as the sale's time. A sale counts net of its refunds; a void or full refund drops it.
    */
-  ownerFacts(shopNo: number): { sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] } {
+  async ownerFacts(shopNo: number): Promise<{ sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] }> {
     // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
     // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
-    const sales = (this.sql(`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
+    // Plain SQL both engines speak (a CASE, not SQLite's two-argument max).
+    const sales = (await sql<{ id: string; kiosk_no: number; total: number | string; at: string; member_id: string | null }>`
+      WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
           WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
         x AS (
           SELECT s.id, s.kiosk_no, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
-            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ?
+            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id WHERE k.shop_no = ${shopNo}
           UNION ALL
           SELECT c.sale_key, c.kiosk_no, l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
             JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
-            WHERE k.shop_no = ? AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
-        y AS (SELECT x.id, x.kiosk_no, x.gross - max(COALESCE(r.refunded, 0), COALESCE(rev.refunded, 0)) AS total, x.at, x.member_id
+            WHERE k.shop_no = ${shopNo} AND l.spend IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
+        y AS (SELECT x.id, x.kiosk_no, x.at, x.member_id, x.gross - CASE WHEN COALESCE(r.refunded, 0) > COALESCE(rev.refunded, 0)
+            THEN COALESCE(r.refunded, 0) ELSE COALESCE(rev.refunded, 0) END AS total
           FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id)
-      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`)
-      .all(shopNo, shopNo) as { id: string; kiosk_no: number; total: number; at: string; member_id: string | null }[])
-      .map((r): SaleFact => ({ id: r.id, total: r.total, at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
-    const entries = (this.sql('SELECT l.* FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ? ORDER BY l.at, l.rowid')
-      .all(shopNo) as LedgerRow[]).map(toEntry);
-    const members = (this.sql('SELECT id, name, created_at FROM members WHERE shop_no = ? ORDER BY no').all(shopNo) as
-      { id: string; name: string | null; created_at: string }[]).map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
-    const kiosks = this.sql('SELECT no, name FROM kiosks WHERE shop_no = ? ORDER BY no').all(shopNo) as { no: number; name: string }[];
+      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`.execute(this.db)).rows
+      .map((r): SaleFact => ({ id: r.id, total: num(r.total), at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
+    const entries = (await this.db.selectFrom('ledger as l').innerJoin('members as m', 'm.id', 'l.member_id').selectAll('l')
+      .where('m.shop_no', '=', shopNo).orderBy('l.at').orderBy('l.seq').execute()).map(toEntry);
+    const members = (await this.db.selectFrom('members').select(['id', 'name', 'created_at']).where('shop_no', '=', shopNo).orderBy('no').execute())
+      .map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
+    const kiosks = await this.db.selectFrom('kiosks').select(['no', 'name']).where('shop_no', '=', shopNo).orderBy('no').execute();
     return { sales, entries, members, kiosks };
   }
 
-  /** Members of a shop whose name, phone (spaces ignored) or e-mail contains `query` (ASCII case-insensitive), at most `limit`. */
-  searchMembers(shopNo: number, query: string, limit = 100): (Member & { joinedAt: string; points: number })[] {
-    const escape = (text: string): string => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  /** Members of a shop whose name, phone (spaces ignored) or e-mail contains `query` (case-insensitive), at most `limit`. */
+  async searchMembers(shopNo: number, query: string, limit = 100): Promise<(Member & { joinedAt: string; points: number })[]> {
+    const escape = (text: string): string => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`.toLowerCase();
     const like = escape(query);
     // Phones are stored without spaces or dashes ("+48600100200"): "600 100" finds them.
     const phoneLike = escape(query.replace(/[\s-]/g, ''));
-    return (this.sql(`SELECT m.no, m.id, m.shop_no, m.name, m.phone, m.email, m.created_at, COALESCE(b.points, 0) AS points
-      FROM members m LEFT JOIN balances b ON b.member_id = m.id WHERE m.shop_no = ? AND (? = '' OR m.name LIKE ? ESCAPE '\\'
-      OR m.phone LIKE ? ESCAPE '\\' OR m.email LIKE ? ESCAPE '\\') ORDER BY m.no LIMIT ?`)
-      .all(shopNo, query, like, phoneLike, like, limit) as { no: number; id: string; shop_no: number; name: string | null; phone: string | null;
-        email: string | null; created_at: string; points: number }[])
-      .map((r) => ({ no: r.no, id: r.id, shopNo: r.shop_no, name: r.name, phone: r.phone, email: r.email, joinedAt: r.created_at, points: r.points }));
+    // LIKE is case-sensitive on PostgreSQL and ASCII-insensitive on SQLite: lower() on both sides makes them agree.
+    const contains = (column: 'm.name' | 'm.phone' | 'm.email', pattern: string) => sql<boolean>`lower(${sql.ref(column)}) LIKE ${pattern} ESCAPE '\\'`;
+    let select = this.db.selectFrom('members as m').leftJoin('balances as b', 'b.member_id', 'm.id')
+      .select(['m.no', 'm.id', 'm.shop_no', 'm.name', 'm.phone', 'm.email', 'm.created_at', 'b.points']).where('m.shop_no', '=', shopNo);
+    if (query !== '') select = select.where((eb) => eb.or([contains('m.name', like), contains('m.phone', phoneLike), contains('m.email', like)]));
+    const rows = await select.orderBy('m.no').limit(limit).execute();
+    return rows.map((r) => ({ no: r.no, id: r.id, shopNo: r.shop_no, name: r.name, phone: r.phone, email: r.email, joinedAt: r.created_at,
+      points: num(r.points) }));
   }
 
-  pendingDeliveries(kioskNo: number, limit = 100): Delivery[] {
-    return (this.sql('SELECT event, payload_json FROM deliveries WHERE kiosk_no = ? ORDER BY created_at, rowid LIMIT ?')
-      .all(kioskNo, limit) as { event: Delivery['event']; payload_json: string }[])
-      .map((r) => ({ event: r.event, payload: JSON.parse(r.payload_json) as never }));
+  async pendingDeliveries(kioskNo: number, limit = 100): Promise<Delivery[]> {
+    const rows = await this.db.selectFrom('deliveries').select(['event', 'payload_json']).where('kiosk_no', '=', kioskNo)
+      .orderBy('created_at').orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ event: r.event as Delivery['event'], payload: JSON.parse(r.payload_json) as never }));
   }
 
-  deliveryAcked(kioskNo: number, deliveryId: string): void {
-    this.sql('DELETE FROM deliveries WHERE id = ? AND kiosk_no = ?').run(deliveryId, kioskNo);
+  async deliveryAcked(kioskNo: number, deliveryId: string): Promise<void> {
+    await this.db.deleteFrom('deliveries').where('id', '=', deliveryId).where('kiosk_no', '=', kioskNo).execute();
   }
 }
 
-interface LedgerRow {
-  id: string; member_id: string; kind: LedgerEntry['kind']; points: number; stamps: number; sale_id: string | null;
-  reverses: string | null; reason_json: string; at: string; spend: number | null;
+export interface MemberInput {
+  id?: string; name: string | null; phone: string | null; email: string | null; consentAt: string | null; consentText: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {
-  const entry: LedgerEntry = { id: row.id, memberId: row.member_id, kind: row.kind, points: row.points, stamps: row.stamps,
+  const entry: LedgerEntry = { id: row.id, memberId: row.member_id, kind: row.kind as LedgerEntry['kind'], points: row.points, stamps: row.stamps,
     saleId: row.sale_id, reverses: row.reverses, reason: JSON.parse(row.reason_json) as Reason, at: row.at };
   if (row.spend !== null) entry.spend = row.spend;
   return entry;
 }
-
-export interface BalanceView { points: number; stamps: number; earned: number }

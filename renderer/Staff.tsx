@@ -29,7 +29,7 @@ interface Props {
   onSaleShown(sale: SaleView): void;
 }
 
-type Notice = { kind: 'ok' | 'error'; text: string } | null;
+type Notice = { kind: 'ok' | 'warn' | 'error'; text: string } | null;
 
 /** Calls a command; on refusal shows it in words and returns undefined. */
 function useCommand(api: KioskApi, t: StaffT, setNotice: (n: Notice) => void) {
@@ -311,7 +311,13 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
   useEffect(() => { void load(); }, [load]);
   const reverse = async (name: 'refundSale' | 'voidSale', saleId: string) => {
     const r = await run(name, { saleId });
-    if (r) { setNotice({ kind: 'ok', text: t('reversed', { points: r.pointsReversed }) }); await load(); }
+    if (!r) return;
+    const taken = t('reversed', { points: r.pointsReversed });
+    // Points already spent are not clawed below zero; staff must see that some could not be taken back.
+    setNotice(r.pointsNotRecovered > 0
+      ? { kind: 'warn', text: `${taken}. ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` }
+      : { kind: 'ok', text: taken });
+    await load();
   };
   return (
     <div className="refund-tab">

@@ -11,6 +11,13 @@ import {
 const id = z.string().min(1).max(100);
 const none = z.object({}).strict();
 const positiveMoney = moneySchema.refine((m) => m.amount > 0, 'the amount must be more than zero');
+/** A refund or void: what was taken back, and the points the member had already spent (never clawed below zero). */
+const reversalResult = z.object({
+  saleId: id,
+  pointsReversed: z.number().int().nonnegative(),
+  stampsReversed: z.number().int().nonnegative(),
+  pointsNotRecovered: z.number().int().nonnegative(),
+}).strict();
 
 /**
  * Reasons a service may give when it refuses a well-formed request (`throw new KioskError(...)`);
@@ -87,12 +94,12 @@ export const commands = {
     staff: true,
     /** Without `amount` the whole sale is refunded. */
     args: z.object({ saleId: id, amount: positiveMoney.optional() }).strict(),
-    result: z.object({ saleId: id, pointsReversed: z.number().int().nonnegative(), stampsReversed: z.number().int().nonnegative() }).strict(),
+    result: reversalResult,
   },
   voidSale: {
     staff: true,
     args: z.object({ saleId: id }).strict(),
-    result: z.object({ saleId: id, pointsReversed: z.number().int().nonnegative(), stampsReversed: z.number().int().nonnegative() }).strict(),
+    result: reversalResult,
   },
   reprintLastReceipt: {
     staff: true,

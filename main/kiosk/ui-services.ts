@@ -261,8 +261,13 @@ export class KioskUiServices implements KioskServices {
     return this.reversed(this.o.service.reverseSaleById(args.saleId, 'void'));
   }
 
-  private reversed(view: { sale: TillSaleView; pointsReversed: number; stampsReversed: number }): CommandResult<'voidSale'> {
-    return { saleId: view.sale.saleId, pointsReversed: Math.max(0, view.pointsReversed), stampsReversed: Math.max(0, view.stampsReversed) };
+  private reversed(view: { sale: TillSaleView; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number }): CommandResult<'voidSale'> {
+    return {
+      saleId: view.sale.saleId,
+      pointsReversed: Math.max(0, view.pointsReversed),
+      stampsReversed: Math.max(0, view.stampsReversed),
+      pointsNotRecovered: view.pointsNotRecovered,
+    };
   }
 
   async reprintLastReceipt(): Promise<CommandResult<'reprintLastReceipt'>> {

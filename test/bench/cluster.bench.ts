@@ -106,7 +106,7 @@ interface RunResult {
 
 async function runOnce(nodeCount: number): Promise<RunResult> {
   const ownerToken = randomBytes(16).toString('hex');
-  const db = await testDatabase('bench');
+  const db = await testDatabase();
   const redis = testRedisPrefix('bench');
   const nodes: HubNode[] = [];
   const clients: SyncClient[] = [];

@@ -1,14 +1,17 @@
 // `npm run bench -- hub`: claim round trip, outbox catch-up, hub memory per 1,000 connected kiosks.
+// On the embedded SQLite store by default; `HUB_TEST_ENGINE=postgres npm run bench -- hub` runs the same on
+// PostgreSQL (throw-away databases through TEST_DATABASE_URL, dropped at the end).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { io as connect, type Socket } from 'socket.io-client';
-import { HubStore } from '../../cloud/store';
+import { HubStore, type Kiosk } from '../../cloud/store';
 import { kioskAuthProof, type ClaimAccepted } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
-import { Phone, pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
+import { Phone, hubDatabaseUrl, pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
+import { dropTestDatabases, hubTestEngine } from '../support/test-postgres';
 import { fmt, summarize } from './stats';
 
 async function claimRoundTrip(): Promise<void> {
@@ -56,7 +59,7 @@ async function outboxCatchUp(): Promise<void> {
     kiosk.on('drained', check);
   });
   const seconds = (performance.now() - start) / 1000;
-  if (hub.store.ledgerCount() !== n) throw new Error(`hub has ${hub.store.ledgerCount()} rows, expected ${n}`);
+  if ((await hub.store.ledgerCount()) !== n) throw new Error(`hub has ${(await hub.store.ledgerCount())} rows, expected ${n}`);
   console.log(`outbox catch-up, ${n} offline sales in batches of 200: ${fmt(seconds)} s, ${fmt((n + 1) / seconds, 0)} msgs/s`);
   kiosk.stop();
   store.close();
@@ -84,13 +87,14 @@ async function memoryPerThousandKiosks(): Promise<void> {
   const tmp = tempDir('bench-kiosks');
   const dataDir = join(tmp.dir, 'hub');
   const count = 1000;
-  const seeded = new HubStore(dataDir);
-  const shop = seeded.ensureShop('Bench shop', 'privacy');
-  const kiosks = seeded.db.transaction(() => Array.from({ length: count }, (_, i) =>
-    seeded.pairKiosk(seeded.createPairingCode(shop.no, new Date()).code, `Till ${i}`, new Date())!))();
-  seeded.close();
+  const databaseUrl = await hubDatabaseUrl(tmp.dir);
+  const seeded = await HubStore.open({ dataDir, databaseUrl });
+  const shop = await seeded.ensureShop('Bench shop', 'privacy');
+  const kiosks: Kiosk[] = [];
+  for (let i = 0; i < count; i++) kiosks.push((await seeded.pairKiosk((await seeded.createPairingCode(shop.no, new Date())).code, `Till ${i}`, new Date()))!);
+  await seeded.close();
   const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], {
-    env: { ...process.env, HUB_PORT: '0', HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HUB_PORT: '0', HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve) => {
     let out = '';
@@ -121,7 +125,12 @@ async function memoryPerThousandKiosks(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  await claimRoundTrip();
-  await outboxCatchUp();
-  await memoryPerThousandKiosks();
+  console.log(`hub store engine: ${hubTestEngine()} (HUB_TEST_ENGINE=postgres for PostgreSQL)`);
+  try {
+    await claimRoundTrip();
+    await outboxCatchUp();
+    await memoryPerThousandKiosks();
+  } finally {
+    await dropTestDatabases();
+  }
 }

@@ -6,7 +6,7 @@ import { saleClaimUrl } from '../../main/sync/claims';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, tempDir } from '../support/hub-harness';
-import { pairingCode, queryDatabase, untilAsync, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
+import { pairingCode, queryDatabase, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
 import { until } from '../support/until';
 
 // Issue 9, item 2: two hub processes on one PostgreSQL database and one Redis share the kiosks.
@@ -20,7 +20,7 @@ const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
   tmp = tempDir('hub-cluster');
-  db = await testDatabase('cluster');
+  db = await testDatabase();
   redis = testRedisPrefix('cluster');
   const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken, dataDir: `${tmp.dir}/hub` };
   a = await startNode('A', options);
@@ -73,7 +73,7 @@ describe('two hub nodes', () => {
     expect(card.status).toBe(200);
 
     // Acknowledged deliveries are gone from the shared database; none was sent twice.
-    await untilAsync(async () => (await pendingDeliveries()) === 0, 'acked deliveries to be deleted from PostgreSQL');
+    await until(async () => (await pendingDeliveries()) === 0, 'acked deliveries to be deleted from PostgreSQL');
     expect(new Set(kiosk.heard.map((h) => h.deliveryId)).size).toBe(2);
     expect(kiosk.store.ledgerCount()).toBe(kiosk.heard.reduce((n, h) => n + h.entries.length, 0));
   });

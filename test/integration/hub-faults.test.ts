@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { HubStore } from '../../cloud/store';
 import { SyncClient } from '../../main/sync/client';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
-import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { hubDatabaseUrl, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until as waitUntil } from '../support/until';
 
 
-const until = (check: () => boolean, what: string, ms = 60_000): Promise<void> => waitUntil(check, what, ms);
+const until = (check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> => waitUntil(check, what, ms);
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -19,11 +19,12 @@ afterEach(async () => {
 interface HubChild { child: ChildProcess; port: number; code: string }
 
 /** `npm run hub` as a real child process; resolves when it printed its port and pairing code. */
-function spawnHub(dataDir: string, port: number): Promise<HubChild> {
+function spawnHub(dataDir: string, port: number, databaseUrl: string | undefined): Promise<HubChild> {
   // `node --import tsx` keeps the hub in this one process (the tsx binary would fork a grandchild that SIGKILL misses).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], {
-    env: { ...process.env, HUB_PORT: String(port), HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, HUB_PORT: String(port), HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -49,7 +50,8 @@ describe('network faults during a drain', () => {
     const tmp = tempDir('hub-kill');
     cleanups.push(() => tmp.remove());
     const hubDir = join(tmp.dir, 'hub');
-    const first = await spawnHub(hubDir, 0);
+    const databaseUrl = await hubDatabaseUrl(tmp.dir);
+    const first = await spawnHub(hubDir, 0, databaseUrl);
     const hubUrl = `http://127.0.0.1:${first.port}`;
     const creds = await pairKiosk(hubUrl, first.code, 'Till 1');
     const store = new TestKioskStore(tmp.dir);
@@ -67,18 +69,18 @@ describe('network faults during a drain', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(client.connected).toBe(false);
 
-    const second = await spawnHub(hubDir, first.port);
+    const second = await spawnHub(hubDir, first.port, databaseUrl);
     await until(() => store.outboxSize() === 0, 'the drain to finish after the restart');
     client.stop();
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
 
-    const db = new Database(join(hubDir, 'hub.sqlite'), { readonly: true });
-    cleanups.push(() => db.close());
-    const hubRows = (db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d, sum(points) AS p FROM ledger').get() as { n: number; d: number; p: number });
+    const hubStore = await HubStore.open({ dataDir: hubDir, databaseUrl });
+    cleanups.push(() => hubStore.close());
+    const counts = await hubStore.counts();
     expect(store.ledgerCount()).toBe(total);
-    expect(hubRows).toEqual({ n: total, d: total, p: total * 3 });
-    expect(db.prepare("SELECT points FROM balances WHERE member_id = 'm-1'").get()).toEqual({ points: total * 3 });
+    expect({ n: counts.ledger, d: counts.distinctLedgerIds, p: counts.ledgerPoints }).toEqual({ n: total, d: total, p: total * 3 });
+    expect((await hubStore.balance('m-1')).points).toBe(total * 3);
   });
 
   it('the socket cut again and again between write and ack (a TCP proxy that drops the line): nothing lost, nothing doubled', { timeout: 90_000 }, async () => {
@@ -106,11 +108,16 @@ describe('network faults during a drain', () => {
     sales(store, total);
     let cuts = 0;
     // Cut every connection as soon as the hub has written a batch and before the kiosk has its ack.
+    let checking = false;
     const stopCutting = setInterval(() => {
-      if (cuts < 12 && hub.store.ledgerCount() > cuts * 200) {
+      if (checking || cuts >= 12) return;
+      checking = true;
+      void hub.store.ledgerCount().then((n) => {
+        checking = false;
+        if (n <= cuts * 200) return;
         cuts++;
         for (const s of live) s.destroy();
-      }
+      });
     }, 5);
     cleanups.push(() => clearInterval(stopCutting));
     const client = new SyncClient({ hubUrl: `http://127.0.0.1:${port}`, credentials: creds, outbox: store, batchSize: 50,
@@ -120,8 +127,8 @@ describe('network faults during a drain', () => {
     await until(() => store.outboxSize() === 0, 'the drain to finish through the cuts');
     expect(cuts).toBeGreaterThanOrEqual(5);
     expect(store.ledgerCount()).toBe(total);
-    expect(hub.store.ledgerCount()).toBe(total);
-    expect(hub.store.balance('m-1').points).toBe(total * 3);
-    expect((hub.store.db.prepare('SELECT count(*) AS n FROM processed_messages').get() as { n: number }).n).toBe(total + 1);
+    expect((await hub.store.ledgerCount())).toBe(total);
+    expect((await hub.store.balance('m-1')).points).toBe(total * 3);
+    expect((await hub.store.counts()).processedMessages).toBe(total + 1);
   });
 });

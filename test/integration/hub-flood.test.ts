@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Hub } from '../../cloud/hub';
-import { kioskAuthProof, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
+import { kioskAuthProof, type KioskCredentials } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { spawnFixture } from '../fixtures/spawn-tsx';
 
 // Bad input from issue 9: a kiosk that floods is throttled without slowing the others.
 const limits = { burst: 20, perSecond: 40 };
@@ -35,14 +36,6 @@ function rawSocket(creds: KioskCredentials): Promise<Socket> {
   });
 }
 
-/** A sale with the member attached at the till: one ledger row at the hub when accepted. */
-function saleMessage(n: number): OutboxMessage {
-  const at = new Date().toISOString();
-  return { id: `flood-${n}`, at, type: 'saleCreated', payload: { saleId: `fs-${n}`, saleNo: n, total: { amount: 100, currency: 'PLN' },
-    points: 1, stamps: 0, memberId: 'm-f', entries: [{ id: `fe-${n}`, memberId: 'm-f', kind: 'earn', points: 1, stamps: 0, saleId: `fs-${n}`,
-      reverses: null, reason: { code: 'base' }, at }] } };
-}
-
 function kiosk(creds: KioskCredentials, name: string): { store: TestKioskStore; sync: SyncClient; errors: string[] } {
   const store = new TestKioskStore(tempDir(name).dir);
   const sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 1, minBackoffMs: 20, maxBackoffMs: 2000, ackTimeoutMs: 5000 });
@@ -56,58 +49,41 @@ describe('flood throttling', () => {
   it('refuses a flooding kiosk with "slow down" and retryAfterMs while a normal kiosk has every sale acked', async () => {
     const flooderCreds = await pairedKiosk(hub, 'Flooder');
     const tillCreds = await pairedKiosk(hub, 'Till');
-    const flooder = await rawSocket(flooderCreds);
-    const at = new Date().toISOString();
-    expect(await flooder.emitWithAck('syncOutbox', { messages: [{ id: 'enroll-f', at, type: 'memberEnrolled',
-      payload: { id: 'm-f', name: 'F', phone: null, email: null, consentAt: at } }] })).toMatchObject({ ok: true });
     const till = kiosk(tillCreds, 'till');
     till.store.enroll('m-1', 'Ewa', new Date().toISOString());
     till.sync.start();
     await until(() => till.sync.connected, 'normal kiosk to connect');
 
-    const answers: { ok: boolean; error?: string; retryAfterMs?: number; acked?: string[] }[] = [];
-    const pending: Promise<void>[] = [];
-    let flooding = true;
-    const start = performance.now();
-    // The flooder sends 200 messages per turn of the event loop, never waiting for answers, for as
-    // long as the normal kiosk is busy…
-    const flood = (async () => {
-      let n = 0;
-      while (flooding) {
-        for (let i = 0; i < 200; i++, n++) {
-          pending.push(flooder.timeout(30_000).emitWithAck('syncOutbox', { messages: [saleMessage(n)] })
-            .then((a: (typeof answers)[number]) => { answers.push(a); }));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    // …which rings 40 sales, one at a time, each acked before the next.
+    // The flooder (its own process) sends 2,000 commands a second without waiting for answers…
+    const flooder = spawnFixture('flood-kiosk.ts', [hub.url, flooderCreds.kioskId, flooderCreds.secret, '2000']);
+    cleanups.push(() => { flooder.proc.kill('SIGKILL'); });
+    await flooder.waitFor((lines) => lines.includes('flooding'));
+    // …while the normal kiosk rings 40 sales, one at a time, each acked before the next.
     for (let saleNo = 1; saleNo <= 40; saleNo++) {
       till.store.sale(saleNo, 'm-1', 5, new Date().toISOString());
       till.sync.kick();
       await until(() => till.store.outboxSize() === 0, `normal kiosk sale ${saleNo} to be acked`);
     }
-    flooding = false;
-    await flood;
-    await Promise.all(pending);
-    const elapsed = performance.now() - start;
-    expect(answers.length).toBeGreaterThanOrEqual(1000);
+    flooder.proc.stdin.write('stop\n');
+    await flooder.waitFor((lines) => lines.some((l) => l.startsWith('{')));
+    const flood = JSON.parse(flooder.lines.find((l) => l.startsWith('{'))!) as { sent: number; accepted: number; refused: number;
+      slowDown: number; otherErrors: string[]; noAnswer: number; minRetryAfterMs: number; elapsedMs: number };
 
-    const accepted = answers.filter((a) => a.ok);
-    const refused = answers.filter((a) => !a.ok);
-    expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) {
-      expect(r.error).toMatch(/^slow down: /);
-      expect(r.retryAfterMs).toBeGreaterThan(0);
-    }
-    // Never more than the bucket allows over the time the flood lasted.
-    expect(accepted.length).toBeLessThanOrEqual(Math.floor(limits.burst + (elapsed * limits.perSecond) / 1000));
+    expect(flood.sent).toBeGreaterThanOrEqual(1000);
+    expect(flood.noAnswer).toBe(0);
+    // The refusals are "slow down" with a time to wait. (On a loaded machine the hub may also answer a
+    // command it let through with its retryable "database unavailable"; no refusal says a batch is bad.)
+    expect(flood.slowDown).toBeGreaterThan(0);
+    expect(flood.otherErrors.filter((e) => !/will be retried/.test(e))).toEqual([]);
+    expect(flood.minRetryAfterMs).toBeGreaterThan(0);
+    // Never more than the bucket allows over the time the flood lasted (its enrolment took one token).
+    expect(flood.accepted + 1).toBeLessThanOrEqual(Math.floor(limits.burst + (flood.elapsedMs * limits.perSecond) / 1000));
     // What was accepted is stored, what was refused changed nothing.
-    expect(hub.store.ledgerCount({ kioskNo: flooderCreds.kioskNo })).toBe(accepted.length);
+    expect(await hub.store.ledgerCount({ kioskNo: flooderCreds.kioskNo })).toBe(flood.accepted);
     // The normal kiosk: every sale acked and stored, never told to slow down.
-    expect(hub.store.ledgerCount({ kioskNo: tillCreds.kioskNo })).toBe(40);
+    expect(await hub.store.ledgerCount({ kioskNo: tillCreds.kioskNo })).toBe(40);
     expect(till.errors.filter((e) => /slow down/.test(e))).toEqual([]);
-  });
+  }, 90_000);
 
   it('throttles staff claims (claimSale) too, with too-many-attempts and retryAfterMs', async () => {
     const creds = await pairedKiosk(hub, 'Flooder');
@@ -121,15 +97,17 @@ describe('flood throttling', () => {
   });
 
   it('a kiosk told to slow down backs off and resends: its backlog arrives whole, each sale once', async () => {
+    await hub.close();
+    hub = await testHub(`${tmp.dir}/tight`, { kioskLimits: { burst: 2, perSecond: 10 } });
     const creds = await pairedKiosk(hub, 'Busy till');
     const { store, sync, errors } = kiosk(creds, 'busy');
     const at = new Date().toISOString();
     store.enroll('m-2', 'Jan', at);
-    for (let saleNo = 1; saleNo <= 120; saleNo++) store.sale(saleNo, 'm-2', 2, at);
+    for (let saleNo = 1; saleNo <= 30; saleNo++) store.sale(saleNo, 'm-2', 2, at);
     sync.start();
-    await until(() => store.outboxSize() === 0, 'backlog of 121 single-message batches to drain', 30_000);
+    await until(() => store.outboxSize() === 0, 'backlog of 31 single-message batches to drain', 30_000);
     expect(errors.some((e) => /slow down/.test(e))).toBe(true);
-    expect(hub.store.ledgerCount({ kioskNo: creds.kioskNo })).toBe(120);
+    expect(await hub.store.ledgerCount({ kioskNo: creds.kioskNo })).toBe(30);
   });
 });
 

@@ -16,7 +16,10 @@ afterEach(async () => {
   tmp.remove();
 });
 
-const counts = () => hub.store.db.prepare('SELECT (SELECT count(*) FROM ledger) AS ledger, (SELECT count(*) FROM claims) AS claims, (SELECT count(*) FROM members) AS members').get();
+const counts = async () => {
+  const c = await hub.store.counts();
+  return { ledger: c.ledger, claims: c.claims, members: c.members };
+};
 
 describe('claim page refusals', () => {
   it('refuses forged, tampered, expired and other-shop tokens in the phone language and writes nothing', async () => {
@@ -40,19 +43,19 @@ describe('claim page refusals', () => {
       expect(res.status, text).toBe(status);
       expect(res.text).toContain(text);
     }
-    expect(counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+    expect(await counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
   });
 
   it("refuses a token a kiosk of another shop signed in this shop's name", async () => {
-    const other = hub.store.createShop('Other shop', 'p');
-    const code = hub.store.createPairingCode(other.no, new Date()).code;
+    const other = (await hub.store.createShop('Other shop', 'p'));
+    const code = (await hub.store.createPairingCode(other.no, new Date())).code;
     const foreign = await pairKiosk(hub.url, code, 'Foreign till');
     expect(foreign.shopNo).toBe(other.no);
     const token = saleToken({ ...foreign, shopNo: 1 }, 1, 500);
     const res = await new Phone('en-GB').join(claimUrl(hub.url, token), 'x@example.com');
     expect(res.status).toBe(400);
     expect(res.text).toContain('from a kiosk this shop does not know');
-    expect(counts()).toMatchObject({ ledger: 0, claims: 0 });
+    expect(await counts()).toMatchObject({ ledger: 0, claims: 0 });
   });
 
   it('puts a message next to a malformed phone or e-mail and a missing consent, and keeps what was typed', async () => {
@@ -69,7 +72,7 @@ describe('claim page refusals', () => {
     const good = await phone.post(url, { mode: 'join', name: 'Tom', contact: 'tom@example.co.uk', consent: 'yes' });
     expect(good.status).toBe(303);
     // The claim and the new member's welcome bonus (demo program: 50).
-    expect(counts()).toEqual({ ledger: 2, claims: 1, members: 1 });
+    expect(await counts()).toEqual({ ledger: 2, claims: 1, members: 1 });
   });
 
   it('refuses an oversized form and a malformed pairing request, and keeps serving', async () => {
@@ -81,7 +84,7 @@ describe('claim page refusals', () => {
     expect(await pair.json()).toMatchObject({ error: expect.stringMatching(/JSON/) });
     const pair2 = await fetch(`${hub.url}/v1/pair`, { method: 'POST', body: JSON.stringify({ code: '!!', name: '' }) });
     expect(pair2.status).toBe(400);
-    expect(counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+    expect(await counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
     expect((await fetch(`${hub.url}/v1/health`)).status).toBe(200);
   });
 

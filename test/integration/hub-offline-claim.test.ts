@@ -44,7 +44,7 @@ beforeEach(async () => {
   // Anna has a member card: known on the kiosk and on the hub.
   store.createMember({ id: ANNA, code: 'ANNA0001', name: 'Anna', phone: '+48600100700', consentAt: WEDNESDAY,
     consentText: 'loyalty v1', locale: 'pl', createdAt: WEDNESDAY });
-  hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, new Date());
+  await hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, new Date());
   await until(() => sync.connected, 'kiosk online');
 });
 
@@ -84,9 +84,9 @@ const drained = (): Promise<void> => until(() => store.pendingOutbox(10).length 
 
 type Row = { id: string; memberId: string; kind: string; points: number; stamps: number; spend: number | null };
 /** Every ledger row of a sale on each side, in a comparable form. */
-function hubRows(saleId: string): Row[] {
-  return (liveHub().store.db.prepare('SELECT id, member_id AS memberId, kind, points, stamps, spend FROM ledger WHERE sale_id = ? ORDER BY id')
-    .all(saleId) as Row[]);
+async function hubRows(saleId: string): Promise<Row[]> {
+  return (await liveHub().store.saleEntries(saleId)).map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps,
+    spend: e.spend ?? null })).sort((a, b) => a.id.localeCompare(b.id));
 }
 function kioskRows(saleId: string): Row[] {
   return store.entriesForSale(saleId).map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
@@ -122,16 +122,16 @@ describe('a staff claim with the hub down', () => {
 
     const back = await hubUp(port);
     await drained();
-    expect(back.store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
-    expect(hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
+    expect((await back.store.balance(ANNA))).toMatchObject({ points: 25, stamps: 2 });
+    expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
     expect(kioskRows(view.saleId)).toEqual([{ id: claimEntryId(view.saleId, 'offline'), memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 }]);
-    expect(back.store.db.prepare('SELECT member_id, via FROM claims WHERE sale_key = ?').get(view.saleId)).toEqual({ member_id: ANNA, via: 'offline' });
+    expect(await back.store.claimOf(view.saleId)).toMatchObject({ memberId: ANNA, via: 'offline' });
     // The QR is taken: a phone is told so, and nothing more is written.
     const phone = new Phone('en-GB');
     const late = await phone.join(view.claimUrl!, '+48 600 100 800', 'Ola');
     expect(late.status).toBe(409);
     expect(late.text).toContain('already been collected');
-    expect(back.store.ledgerCount()).toBe(store.counts().ledger);
+    expect((await back.store.ledgerCount())).toBe(store.counts().ledger);
     expect(refusals).toEqual([]);
   });
 
@@ -141,7 +141,7 @@ describe('a staff claim with the hub down', () => {
     const outcome = await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA });
     expect(outcome).toMatchObject({ via: 'hub', accepted: { points: 25, stamps: 2, via: 'staff', balance: { points: 25, stamps: 2 } } });
     expect(store.pendingOutbox(10)).toEqual([]);
-    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
     expect(kioskRows(view.saleId).map((r) => r.id)).toEqual([claimEntryId(view.saleId, 'staff')]);
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001' });
     // A second scan is refused by the hub in words; nothing changes.
@@ -157,30 +157,30 @@ describe('a staff claim with the hub down', () => {
     // The phone claims on the hub while the kiosk is cut off…
     const phone = new Phone('pl-PL');
     expect((await phone.join(view.claimUrl!, '+48 600 100 900', 'Basia')).status).toBe(303);
-    const basia = liveHub().store.memberByContact(creds.shopNo, { phone: '+48600100900', email: null })!;
+    const basia = (await liveHub().store.memberByContact(creds.shopNo, { phone: '+48600100900', email: null }))!;
     // …and staff claim it offline for Anna.
     expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ points: 25, balance: { points: 25, stamps: 2 } });
 
     sync.start();
-    await until(() => refusals.length === 1 && store.pendingOutbox(10).length === 0
-      && liveHub().store.pendingDeliveries(creds.kioskNo).length === 0, 'claimRefused applied on the kiosk');
+    await until(async () => refusals.length === 1 && store.pendingOutbox(10).length === 0
+      && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0, 'claimRefused applied on the kiosk');
 
     const refused = refusals[0]!;
     expect(refused).toMatchObject({ saleKey: view.saleId, refusedMemberId: ANNA, winner: { id: basia.id, name: 'Basia' } });
-    expect(liveHub().store.db.prepare('SELECT member_id, via FROM claims WHERE sale_key = ?').get(view.saleId)).toEqual({ member_id: basia.id, via: 'phone' });
+    expect(await liveHub().store.claimOf(view.saleId)).toMatchObject({ memberId: basia.id, via: 'phone' });
     const offlineId = claimEntryId(view.saleId, 'offline');
-    expect(hubRows(view.saleId)).toEqual([
+    expect(await hubRows(view.saleId)).toEqual([
       { id: claimEntryId(view.saleId, 'phone'), memberId: basia.id, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
       { id: offlineId, memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
       { id: refusedClaimReversalId(offlineId), memberId: ANNA, kind: 'reversal', points: -25, stamps: -2, spend: -2550 },
       { id: `welcome:${basia.id}`, memberId: basia.id, kind: 'bonus', points: 50, stamps: 0, spend: null },
     ]);
-    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
-    expect(liveHub().store.ledgerCount()).toBe(store.counts().ledger);
+    expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
+    expect((await liveHub().store.ledgerCount())).toBe(store.counts().ledger);
     // Anna: nothing on either side; Basia: her claim and welcome bonus on both.
-    expect(liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+    expect((await liveHub().store.balance(ANNA))).toMatchObject({ points: 0, stamps: 0 });
     expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
-    expect(liveHub().store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
+    expect((await liveHub().store.balance(basia.id))).toMatchObject({ points: 75, stamps: 2 });
     expect(store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
     const notice = refusedClaimNotice(refused, 'Anna');
     expect(formatMessage(scanMessages, 'de', notice.key, notice.values))
@@ -190,10 +190,10 @@ describe('a staff claim with the hub down', () => {
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: null });
     expect(await service.voidSale('RACE-1')).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
     await drained();
-    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
+    expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
     for (const side of [liveHub().store, store]) {
-      expect(side.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
-      expect(side.balance(basia.id)).toMatchObject({ points: 0, stamps: 0 });
+      expect(await side.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+      expect(await side.balance(basia.id)).toMatchObject({ points: 0, stamps: 0 });
     }
   });
 
@@ -206,15 +206,15 @@ describe('a staff claim with the hub down', () => {
     service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
     expect(store.balance(ANNA)).toMatchObject({ points: 25 });
     await hubUp(port);
-    await until(() => refusals.length === 1 && store.pendingOutbox(10).length === 0
-      && liveHub().store.pendingDeliveries(creds.kioskNo).length === 0, 'claimRefused applied on the kiosk');
+    await until(async () => refusals.length === 1 && store.pendingOutbox(10).length === 0
+      && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0, 'claimRefused applied on the kiosk');
     expect(refusals[0]).toMatchObject({ refusedMemberId: ANNA, winner: { id: ANNA, name: 'Anna' } });
-    expect(hubRows(view.saleId).map((r) => [r.id, r.points])).toEqual([
+    expect((await hubRows(view.saleId)).map((r) => [r.id, r.points])).toEqual([
       [claimEntryId(view.saleId, 'staff'), 25], [claimEntryId(view.saleId, 'offline'), 25],
       [refusedClaimReversalId(claimEntryId(view.saleId, 'offline')), -25],
     ]);
-    expect(kioskRows(view.saleId)).toEqual(hubRows(view.saleId));
-    expect(liveHub().store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
+    expect((await liveHub().store.balance(ANNA))).toMatchObject({ points: 25, stamps: 2 });
     expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
     const notice = refusedClaimNotice(refusals[0]!, 'Anna');
     expect(formatMessage(scanMessages, 'en', notice.key, notice.values))
@@ -229,19 +229,19 @@ describe('a staff claim with the hub down', () => {
     const claimed = messages.find((m) => m.type === 'saleClaimed')!;
     const back = await hubUp(port);
     await drained();
-    const before = { ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) };
-    const kiosk = back.store.kiosk(creds.kioskId)!;
+    const before = { ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) };
+    const kiosk = (await back.store.kiosk(creds.kioskId))!;
 
-    back.store.applyOutbox(kiosk, messages, new Date());
-    back.store.applyOutbox(kiosk, [claimed], new Date());
-    expect({ ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) }).toEqual(before);
+    await back.store.applyOutbox(kiosk, messages, new Date());
+    await back.store.applyOutbox(kiosk, [claimed], new Date());
+    expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
 
     // The same claim under another message id (a kiosk store restored from a copy): the sale is
     // already Anna's by this very claim, so nothing is written and nothing is taken back.
-    back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], new Date());
-    expect({ ledger: back.store.ledgerCount(), balance: back.store.balance(ANNA), rows: hubRows(view.saleId) }).toEqual(before);
+    await back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], new Date());
+    expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
     expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
-    expect(back.store.pendingDeliveries(creds.kioskNo)).toEqual([]);
-    expect(hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
+    expect((await back.store.pendingDeliveries(creds.kioskNo))).toEqual([]);
+    expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
   });
 });

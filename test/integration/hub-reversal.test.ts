@@ -2,6 +2,7 @@
 // and only what is left after a partial one; a claimed sale's reversal takes the points back on the
 // hub. Real parts: the kiosk store on disk, KioskService, the sync client, the hub on loopback.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { Hub } from '../../cloud/hub';
 import { DEMO_PROGRAM_DOCUMENT, demoProgram } from '../../core/program/demo';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
@@ -52,7 +53,8 @@ async function sale(tillSaleId: string, amount = 2550) {
 }
 
 const drained = (): Promise<void> => until(() => store.pendingOutbox(10).length === 0, 'kiosk outbox to drain');
-const hubCount = (sql: string): number => (hub.store.db.prepare(sql).get() as { n: number }).n;
+/** A count query on the hub's database, the same SQL on both engines (PostgreSQL's count is a bigint string). */
+const hubCount = async (text: string): Promise<number> => Number((await sql.raw<{ n: unknown }>(text).execute(hub.store.db)).rows[0]!.n);
 
 describe('a reversed sale on the hub', () => {
   it('a voided unclaimed sale: its QR is refused in the phone language and nothing is written; the kiosk sent saleReversed', async () => {
@@ -60,7 +62,7 @@ describe('a reversed sale on the hub', () => {
     await service.voidSale('V-1');
     expect(store.pendingOutbox(10).map((m) => m.topic)).toContain('saleReversed');
     await drained();
-    expect(hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 2550, full: true });
+    expect((await hub.store.saleReversal(view.saleId))).toEqual({ total: 2550, refunded: 2550, full: true });
 
     const phone = new Phone('pl-PL');
     const page = await phone.get(view.claimUrl!);
@@ -70,11 +72,11 @@ describe('a reversed sale on the hub', () => {
     expect(posted.status).toBe(410);
     await expect(new Phone('de-DE').get(view.claimUrl!)).resolves.toMatchObject({ text: expect.stringContaining('erstattet oder storniert') });
     // A staff scan of the receipt is refused too.
-    const member = hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, new Date());
+    const member = (await hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, new Date()));
     const token = view.claimUrl!.split('/C/')[1]!;
     await until(() => sync.connected, 'kiosk online');
     expect(await sync.claimSale(token, member.id)).toMatchObject({ ok: false, reason: 'sale-refunded', message: expect.stringContaining('refunded or cancelled') });
-    expect({ claims: hubCount('SELECT count(*) AS n FROM claims'), ledger: hub.store.ledgerCount(), members: hubCount('SELECT count(*) AS n FROM members') })
+    expect({ claims: await hubCount('SELECT count(*) AS n FROM claims'), ledger: (await hub.store.ledgerCount()), members: await hubCount('SELECT count(*) AS n FROM members') })
       .toEqual({ claims: 0, ledger: 0, members: 1 });
   });
 
@@ -82,7 +84,7 @@ describe('a reversed sale on the hub', () => {
     const view = await sale('P-1');
     await service.refundSale('P-1', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
     await drained();
-    expect(hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 1000, full: false });
+    expect((await hub.store.saleReversal(view.saleId))).toEqual({ total: 2550, refunded: 1000, full: false });
     // 25 − floor(25 × 1000 / 2550) = 25 − 9 = 16 points; 2 − floor(2 × 1000 / 2550) = 2 stamps.
     const phone = new Phone('en-GB');
     expect((await phone.get(view.claimUrl!)).text).toContain('16 points for your purchase');
@@ -91,7 +93,7 @@ describe('a reversed sale on the hub', () => {
     await service.refundSale('P-2', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
     await service.refundSale('P-2', { amount: { amount: 1550, currency: 'PLN' }, refundId: 'r2' });
     await drained();
-    expect(hub.store.saleReversal(other.saleId)).toMatchObject({ refunded: 2550, full: true });
+    expect((await hub.store.saleReversal(other.saleId))).toMatchObject({ refunded: 2550, full: true });
     expect((await phone.get(other.claimUrl!)).status).toBe(410);
 
     const joined = await phone.join(view.claimUrl!, 'kim@example.com', 'Kim');
@@ -107,7 +109,7 @@ describe('a reversed sale on the hub', () => {
     expect((await phone.join(view.claimUrl!, '+48 600 100 500', 'Anna')).status).toBe(303);
     await until(() => thanks.length === 1 && service.getSaleById(view.saleId)?.status === 'claimed', 'claim on the kiosk');
     const memberId = thanks[0]!.member.id;
-    expect(hub.store.balance(memberId)).toMatchObject({ points: 75, stamps: 2 });
+    expect((await hub.store.balance(memberId))).toMatchObject({ points: 75, stamps: 2 });
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">75</);
 
     const refund = await service.voidSale('C-1');
@@ -117,8 +119,8 @@ describe('a reversed sale on the hub', () => {
     expect(topics).toContain('ledgerAppended');
     expect(topics).not.toContain('saleReversed');
     await drained();
-    expect(hub.store.saleReversal(view.saleId)).toBeUndefined();
-    expect(hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
+    expect((await hub.store.saleReversal(view.saleId))).toBeUndefined();
+    expect((await hub.store.balance(memberId))).toMatchObject({ points: 0, stamps: 0 });
     const card = await phone.get(`${hub.url}/m`);
     expect(card.text).toMatch(/id="balance">0</);
     expect(card.text).toMatch(/id="stamps">0</);
@@ -126,7 +128,7 @@ describe('a reversed sale on the hub', () => {
     // The QR stays taken.
     const again = await phone.post(view.claimUrl!, { mode: 'member' });
     expect(again.status).toBe(409);
-    expect(hub.store.ledgerCount()).toBe(4);
+    expect((await hub.store.ledgerCount())).toBe(4);
   });
 });
 
@@ -149,17 +151,17 @@ describe('welcome bonus for a phone join', () => {
     // The same person joins again on another phone with the same e-mail: found, no second bonus.
     const second = await sale('W-2');
     expect((await new Phone('cs-CZ').join(second.claimUrl!, 'jana@example.cz', 'Jana')).location).toBe('/m?claimed=25');
-    expect(hub.store.balance(memberId).points).toBe(100);
-    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
+    expect((await hub.store.balance(memberId)).points).toBe(100);
+    expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
 
     // The owner's program without a welcome rule: a new member gets the sale's points only.
-    hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, rules: DEMO_PROGRAM_DOCUMENT.rules.filter((r) => r.type !== 'welcome') });
+    await hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, rules: DEMO_PROGRAM_DOCUMENT.rules.filter((r) => r.type !== 'welcome') });
     const third = await sale('W-3');
     expect((await new Phone('de-DE').join(third.claimUrl!, 'max@example.de', 'Max')).location).toBe('/m?claimed=25');
-    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
+    expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
     // A bad program document is refused and changes nothing.
-    expect(() => hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, currency: 'XXX' })).toThrow(/currency/);
-    expect(hub.store.shop(1)!.program.rules.some((r) => r.type === 'welcome')).toBe(false);
+    await expect(hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, currency: 'XXX' })).rejects.toThrow(/currency/);
+    expect((await hub.store.shop(1))!.program.rules.some((r) => r.type === 'welcome')).toBe(false);
   });
 });
 
@@ -170,22 +172,22 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     const phone = new Phone('pl-PL');
     const joined = await phone.join(view.claimUrl!, '+48 600 100 600', 'Basia');
     expect(joined.location).toBe('/m?claimed=25&welcome=50');
-    const memberId = hub.store.memberByContact(1, { phone: '+48600100600', email: null })!.id;
-    expect(hub.store.balance(memberId).points).toBe(75);
+    const memberId = (await hub.store.memberByContact(1, { phone: '+48600100600', email: null }))!.id;
+    expect((await hub.store.balance(memberId)).points).toBe(75);
 
     await service.voidSale('R-1'); // offline: the kiosk does not know of the claim
     expect(store.pendingOutbox(10).map((m) => m.topic).at(-1)).toBe('saleReversed');
     sync.start();
     await drained();
-    await until(() => thanks.length === 1 && hub.store.pendingDeliveries(creds.kioskNo).length === 0, 'late thank-you');
+    await until(async () => thanks.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'late thank-you');
     // Full void: the sale's points and the welcome paid with it are reversed by the core rules, once.
-    expect(hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
-    expect(hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
+    expect((await hub.store.balance(memberId))).toMatchObject({ points: 0, stamps: 0 });
+    expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);
     expect(service.getSaleById(view.saleId)?.status).toBe('voided');
     // The kiosk took the late claim back itself, with the hub's ids: both ledgers agree.
     const kioskIds = store.entriesForMember(memberId).map((e) => e.id).sort();
-    const hubIds = hub.store.entries(memberId).map((e) => e.id).sort();
+    const hubIds = (await hub.store.entries(memberId)).map((e) => e.id).sort();
     expect(kioskIds).toEqual(hubIds);
     expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`, `reversal:${view.saleId}:2550:1`]);
     expect(store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
@@ -205,7 +207,7 @@ describe('the shop program on the hub', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ issues: [{ path: 'rewards.0.cost.card', message: 'no stamps rule with id "tea-card"' }] });
     expect((await fetch(`${hub.url}/owner/program`, { method: 'PUT', body: '{}' })).status).toBe(401);
-    expect(hub.store.shop(1)!.program.rewards).toHaveLength(3);
+    expect((await hub.store.shop(1))!.program.rewards).toHaveLength(3);
 
     const smaller = { ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'free-coffee', name: 'Darmowa kawa', product: 'coffee', cost: { stamps: 5, card: 'coffee-card' } }] };
     const ok = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth, body: JSON.stringify(smaller) });
@@ -219,18 +221,24 @@ describe('the shop program on the hub', () => {
     expect(card.text).not.toContain('10% off');
   });
 
-  it('a hub store from before (stand-in program, no spend column) is upgraded to the demo core program', async () => {
-    const dataDir = `${tmp.dir}/hub`;
-    await hub.close();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(`${dataDir}/hub.sqlite`);
-    db.exec(`DROP TABLE sale_reversals; ALTER TABLE ledger DROP COLUMN spend; ALTER TABLE deliveries DROP COLUMN event;
-      UPDATE shops SET program_json = '{"stampGoal":8,"stampRewardName":"free coffee","rewards":[],"tiers":[],"voucherDays":30}'`);
-    db.pragma('user_version = 1');
-    db.close();
-    hub = await testHub(tmp.dir);
-    expect(hub.store.shop(1)!.program.name).toBe('Kawiarnia Pod Lipą');
-    expect(hub.store.saleReversal('K1-S1')).toBeUndefined();
-    expect(hub.store.db.pragma('user_version', { simple: true })).toBe(3);
+  it('a SQLite hub file from before the Kysely store is refused with what to do, and left untouched', async () => {
+    // SQLite only (also in the PostgreSQL run): the old hub wrote only SQLite files.
+    const old = tempDir('hub-old');
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(`${old.dir}/hub`);
+      const db = new Database(`${old.dir}/hub/hub.sqlite`);
+      db.exec("CREATE TABLE ledger (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, points INTEGER NOT NULL); INSERT INTO ledger VALUES ('e-1', 'm-1', 5)");
+      db.pragma('user_version = 3');
+      db.close();
+      await expect(testHub(old.dir, { databaseUrl: undefined })).rejects.toThrow(/written by an older hub \(schema version 3.*move it away/);
+      const after = new Database(`${old.dir}/hub/hub.sqlite`, { readonly: true });
+      expect(after.pragma('user_version', { simple: true })).toBe(3);
+      expect(after.prepare('SELECT name FROM sqlite_master ORDER BY name').all()).toEqual([{ name: 'ledger' }, { name: 'sqlite_autoindex_ledger_1' }]);
+      after.close();
+    } finally {
+      old.remove();
+    }
   });
 });

@@ -38,7 +38,7 @@ function kioskStore(name: string): TestKioskStore {
 
 describe('pairing and authentication', () => {
   it('pairs once with the shown code; the code cannot be used again; unknown and revoked kiosks are refused', async () => {
-    const code = hub.newPairingCode();
+    const code = await hub.newPairingCode();
     const creds = await pairKiosk(hub.url, code, 'Till 1');
     expect(creds.shopNo).toBe(1);
     await expect(pairKiosk(hub.url, code, 'Till 2')).rejects.toThrow(/unknown, used or expired/);
@@ -72,8 +72,8 @@ describe('outbox drain', () => {
     const replay = store.pending(300);
     const c = client(creds, store).start();
     await until(() => store.outboxSize() === 0, 'outbox to drain');
-    expect(hub.store.ledgerCount()).toBe(1500);
-    expect(hub.store.balance('member-1').points).toBe(15_000);
+    expect((await hub.store.ledgerCount())).toBe(1500);
+    expect((await hub.store.balance('member-1')).points).toBe(15_000);
 
     const raw = connect(hub.url, { transports: ['websocket'], auth: (cb) => {
       const t = new Date().toISOString();
@@ -82,8 +82,8 @@ describe('outbox drain', () => {
     cleanups.push(() => raw.close());
     const answer = await raw.timeout(5000).emitWithAck('syncOutbox', { messages: replay });
     expect(answer).toMatchObject({ ok: true });
-    expect(hub.store.ledgerCount()).toBe(1500);
-    expect(hub.store.balance('member-1').points).toBe(15_000);
+    expect((await hub.store.ledgerCount())).toBe(1500);
+    expect((await hub.store.balance('member-1')).points).toBe(15_000);
     expect(c.connected).toBe(true);
   });
 
@@ -111,7 +111,7 @@ describe('outbox drain', () => {
     store.sale(1, 'm-2', 5, new Date().toISOString());
     client(await pairedKiosk(hub, 'Till 2'), store).start();
     await until(() => store.outboxSize() === 0, 'the other kiosk to drain');
-    expect(hub.store.ledgerCount()).toBe(1);
+    expect((await hub.store.ledgerCount())).toBe(1);
   });
 });
 
@@ -123,13 +123,13 @@ describe('claims reach the kiosk', () => {
     const phone = new Phone('de-DE,de;q=0.9');
     const joined = await phone.join(url, 'anna@example.com');
     expect(joined.status).toBe(303);
-    expect(hub.store.pendingDeliveries(creds.kioskNo)).toHaveLength(1);
+    expect((await hub.store.pendingDeliveries(creds.kioskNo))).toHaveLength(1);
 
     const received: ClaimAccepted[] = [];
     const c = client(creds, store);
     c.on('claimAccepted', (e) => received.push(e));
     c.start();
-    await until(() => received.length === 1 && hub.store.pendingDeliveries(creds.kioskNo).length === 0, 'queued claim delivery');
+    await until(async () => received.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'queued claim delivery');
     expect(received[0]).toMatchObject({ saleNo: 7, points: 18, via: 'phone', member: { name: 'Anna' }, balance: { points: 68 } });
     // The claim and the welcome bonus of a member who joined with it.
     expect(received[0]!.entries.map((e) => e.id)).toEqual(['claim:K1-S7', `welcome:${received[0]!.member.id}`]);
@@ -162,6 +162,6 @@ describe('claims reach the kiosk', () => {
     if (a.status !== 303) expect(a.text).toContain('Punkty za te zakupy zostały już odebrane.');
     if (b.status !== 303) expect(b.text).toContain('Ennek a vásárlásnak a pontjait már begyűjtötték.');
     if (!staff.ok) expect(staff.reason).toBe('already-claimed');
-    expect(hub.store.db.prepare("SELECT count(*) AS n FROM ledger WHERE id = 'claim:K1-S99'").get()).toEqual({ n: 1 });
+    expect((await hub.store.saleEntries('K1-S99')).filter((e) => e.id === 'claim:K1-S99')).toHaveLength(1);
   });
 });

@@ -55,11 +55,11 @@ beforeAll(async () => {
   expect((await anna.post(`${hub.url}/C/${saleToken(till1, 2, 18, NOW)}`, { mode: 'member' })).status).toBe(303);
   const bela = new Phone('hu-HU');
   expect((await bela.join(`${hub.url}/C/${saleToken(till2, 1, 18, NOW)}`, 'bela@example.com', 'Béla')).status).toBe(303);
-  annaId = hub.store.searchMembers(1, 'Anna')[0]!.id;
+  annaId = (await hub.store.searchMembers(1, 'Anna'))[0]!.id;
   // A kiosk's outbox, applied as the hub's syncOutbox handler applies it: an anonymous sale of 12.00 zł on till 1
   // and Anna's redemption of "5 zł off" (60 points).
-  const kiosk1 = hub.store.kiosk(till1.kioskId)!;
-  hub.store.applyOutbox(kiosk1, [
+  const kiosk1 = (await hub.store.kiosk(till1.kioskId))!;
+  (await hub.store.applyOutbox(kiosk1, [
     { id: 'm1', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 3 }), saleNo: 3,
       total: { amount: 1200, currency: 'PLN' }, points: 18, stamps: 0, memberId: null, entries: [] } },
     { id: 'm2', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ id: 'redeem-1', memberId: annaId, kind: 'redeem', points: -60,
@@ -69,7 +69,7 @@ beforeAll(async () => {
       total: { amount: 5000, currency: 'PLN' }, points: 50, stamps: 0, memberId: null, entries: [] } },
     { id: 'm4', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }), saleNo: 4,
       total: { amount: 5000, currency: 'PLN' }, refunded: { amount: 5000, currency: 'PLN' }, full: true } },
-  ], NOW);
+  ], NOW));
 });
 
 afterAll(async () => {
@@ -184,22 +184,22 @@ describe('refunds on the dashboard', () => {
     const own = await testHub(temp.dir, { now: () => NOW });
     try {
       const till = await pairedKiosk(own, 'Till 1');
-      const kiosk = own.store.kiosk(till.kioskId)!;
+      const kiosk = (await own.store.kiosk(till.kioskId))!;
       // Sale 1, anonymous 30.00 zł, refunded 20.00 zł (partial) before anyone claimed it → a 10.00 zł non-member sale.
       // Sale 2, 18.40 zł claimed by a phone, then 8.40 zł refunded at the kiosk (the claim entry's reversal, spend −840)
       //   → a 10.00 zł member sale.
-      own.store.applyOutbox(kiosk, [
+      (await own.store.applyOutbox(kiosk, [
         { id: 'r1', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
           total: { amount: 3000, currency: 'PLN' }, points: 30, stamps: 0, memberId: null, entries: [] } },
         { id: 'r2', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
           total: { amount: 3000, currency: 'PLN' }, refunded: { amount: 2000, currency: 'PLN' }, full: false } },
-      ], NOW);
+      ], NOW));
       const phone = new Phone();
       expect((await phone.join(`${own.url}/C/${saleToken(till, 2, 18, NOW)}`, '+48 600 100 300', 'Ola')).status).toBe(303);
       const saleKey = claimSaleKey({ kioskNo: till.kioskNo, saleNo: 2 });
-      const claim = own.store.entries(own.store.searchMembers(1, 'Ola')[0]!.id).find((e) => e.id === `claim:${saleKey}`)!;
-      own.store.applyOutbox(kiosk, [{ id: 'r3', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ ...claim,
-        id: 'refund-1', kind: 'reversal', points: -8, stamps: 0, reverses: claim.id, spend: -840, reason: { code: 'refund' } }] } }], NOW);
+      const claim = (await own.store.entries((await own.store.searchMembers(1, 'Ola'))[0]!.id)).find((e) => e.id === `claim:${saleKey}`)!;
+      (await own.store.applyOutbox(kiosk, [{ id: 'r3', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ ...claim,
+        id: 'refund-1', kind: 'reversal', points: -8, stamps: 0, reverses: claim.id, spend: -840, reason: { code: 'refund' } }] } }], NOW));
       const session = await fetch(`${own.url}/owner/login`, { method: 'POST', redirect: 'manual', body: `token=${own.ownerToken}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       const cookie = session.headers.get('set-cookie')!.split(';')[0]!;

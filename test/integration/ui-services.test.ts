@@ -139,6 +139,20 @@ describe('real kiosk services behind the contract', () => {
     expect(today.refunds).toBe(1);
   });
 
+  it('a void after the member spent the points takes back what is left and tells staff the rest was not recovered', async () => {
+    const member = await ok('enrollMember', { name: 'Piotr Zieliński', phone: '600 100 300', locale: 'pl', consent: true });
+    const sale = await ok('createSale', { total: { amount: 12_000, currency: 'PLN' } });
+    await ok('attachMember', { saleId: sale.saleId, memberId: member.memberId });
+    await ok('redeemReward', { memberId: member.memberId, rewardId: 'ten-off' });
+    const before = app.store.balance(member.memberId).points;
+    expect(before).toBeLessThan(sale.points);
+
+    const voided = await ok('voidSale', { saleId: sale.saleId });
+    expect(voided.pointsReversed).toBe(before);
+    expect(voided.pointsNotRecovered).toBe(sale.points - before);
+    expect(app.store.balance(member.memberId).points).toBe(0);
+  });
+
   it('adds a member while the hub is away: claimed offline on the kiosk, settled by the hub when it is back', async () => {
     const member = (await ok('searchMembers', { query: 'nowak' })).members[0]!;
     const sale = await ok('createSale', { total: { amount: 990, currency: 'PLN' } });

@@ -199,7 +199,7 @@ export class FakeKioskServices implements KioskServices {
     if (member) { member.points -= sale.points; member.stamps -= sale.stamps; }
     sale.state = state;
     this.emit({ name: 'saleClosed', payload: { saleId, reason: state } });
-    return { saleId, pointsReversed: member ? sale.points : 0, stampsReversed: member ? sale.stamps : 0 };
+    return { saleId, pointsReversed: member ? sale.points : 0, stampsReversed: member ? sale.stamps : 0, pointsNotRecovered: 0 };
   }
 
   async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> { this.record('refundSale'); return this.reverse(args.saleId, 'refunded'); }

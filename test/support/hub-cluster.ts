@@ -5,35 +5,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { spawnTsx, type Child } from '../fixtures/spawn-tsx';
+import { createTestDatabase, dropTestDatabase } from './test-postgres';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://kiosk_test:kiosk_test@127.0.0.1:5432/postgres';
+export { TEST_DATABASE_URL } from './test-postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A fresh PostgreSQL database with a random name; `drop()` removes it (and any session on it). */
-export async function testDatabase(tag: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `lk_${tag}_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+/** A fresh PostgreSQL database (test/support/test-postgres.ts); `drop()` removes it and any session on it. */
+export async function testDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  return { ...database, drop: () => dropTestDatabase(database.name) };
 }
 
 /** Runs one SQL query against a test database (for the checks a test makes from outside the hub). */
@@ -123,11 +103,3 @@ export async function pairingCode(node: HubNode, ownerToken: string): Promise<st
   return ((await res.json()) as { code: string }).code;
 }
 
-/** `until` for checks that must ask a server (PostgreSQL, a hub route). */
-export async function untilAsync(check: () => Promise<boolean>, what: string, ms = 20_000, stepMs = 100): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}

@@ -8,18 +8,30 @@ import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
 import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
 import { saleClaimUrl } from '../../main/sync/claims';
+import { databaseForDir, hubTestEngine } from './test-postgres';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `lk-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The DATABASE_URL of the hub that keeps its data under `dir` when the suites run on PostgreSQL
+ * (HUB_TEST_ENGINE=postgres: one fresh database per dir, so a restarted hub finds its data again),
+ * or undefined on SQLite (the file in dir).
+ */
+export async function hubDatabaseUrl(dir: string): Promise<string | undefined> {
+  return hubTestEngine() === 'postgres' ? databaseForDir(join(dir, 'hub')) : undefined;
+}
+
+/** A hub on 127.0.0.1 port 0 keeping its data in `dir` (SQLite) or in the dir's PostgreSQL database. */
 export async function testHub(dir: string, extra: Partial<Parameters<typeof startHub>[0]> = {}): Promise<Hub> {
-  return startHub({ dataDir: join(dir, 'hub'), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna', log: () => {}, ...extra });
+  return startHub({ dataDir: join(dir, 'hub'), databaseUrl: await hubDatabaseUrl(dir), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
+    log: () => {}, ...extra });
 }
 
 export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {
-  return pairKiosk(hub.url, hub.newPairingCode(), name);
+  return pairKiosk(hub.url, await hub.newPairingCode(), name);
 }
 
 export function saleToken(creds: KioskCredentials, saleNo: number, points = 18, at = new Date(), validMs = 7 * 86_400_000): string {

@@ -1,0 +1,176 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Kysely, Migrator, PostgresDialect, SqliteDialect, sql,
+  type ColumnDataType, type Generated, type Migration, type MigrationProvider,
+} from 'kysely';
+import pg from 'pg';
+
+/**
+ * The hub's tables, declared once for both engines, and the migrations that make them, written
+ * once with Kysely's schema builder. The only per-engine difference is the type of an
+ * auto-numbered key (`integer primary key` on SQLite, `serial` on PostgreSQL). Timestamps are ISO
+ * strings in TEXT columns on both, so they sort the same everywhere.
+ */
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface HubDatabase {
+  settings: { key: string; value: string };
+  shops: { no: Generated<number>; id: string; name: string; privacy_text: string; program_json: string };
+  kiosks: { no: Generated<number>; id: string; shop_no: number; name: string; secret: string; paired_at: string; revoked_at: string | null };
+  pairing_codes: { code: string; shop_no: number; created_at: string; expires_at: string; used_by: string | null };
+  members: {
+    no: Generated<number>; id: string; shop_no: number; name: string | null; phone: string | null; email: string | null;
+    consent_at: string | null; consent_text: string | null; created_at: string;
+  };
+  /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
+  ledger: {
+    seq: Generated<number>; id: string; member_id: string; kind: string; points: number; stamps: number; sale_id: string | null;
+    reverses: string | null; reason_json: string; at: string; kiosk_no: number | null; spend: number | null;
+  };
+  /** A projection of the ledger, updated in the same transaction as every inserted entry. */
+  balances: { member_id: string; points: number; stamps: number; earned: number; entries: number };
+  /** One row per claimed sale: the primary key makes the first claim win, on every node. */
+  claims: { sale_key: string; kiosk_no: number; sale_no: number; member_id: string; via: string; points: number; stamps: number; at: string };
+  sales: { id: string; kiosk_no: number; sale_no: number; amount: number; currency: string; points: number; member_id: string | null; at: string };
+  sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; full_refund: number; at: string };
+  processed_messages: { id: string; kiosk_no: number; at: string };
+  /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
+  deliveries: { seq: Generated<number>; id: string; kiosk_no: number; event: string; payload_json: string; created_at: string };
+  vouchers: { id: string; member_id: string; reward_no: number; created_at: string };
+}
+
+/** The hub's migrations, in name order. Never edit a released one: add the next. */
+export function hubMigrations(engine: Engine): Record<string, Migration> {
+  const serial: ColumnDataType = engine === 'postgres' ? 'serial' : 'integer';
+  return {
+    '0001-hub': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const s = db.schema;
+        await s.createTable('settings').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+        await s.createTable('shops').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull()).addColumn('privacy_text', 'text', (c) => c.notNull())
+          .addColumn('program_json', 'text', (c) => c.notNull()).execute();
+        await s.createTable('kiosks').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull()).addColumn('paired_at', 'text', (c) => c.notNull()).addColumn('revoked_at', 'text').execute();
+        await s.createTable('pairing_codes').addColumn('code', 'text', (c) => c.primaryKey())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull()).addColumn('used_by', 'text').execute();
+        await s.createTable('members').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('name', 'text').addColumn('phone', 'text')
+          .addColumn('email', 'text').addColumn('consent_at', 'text').addColumn('consent_text', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await s.createIndex('members_phone').unique().on('members').columns(['shop_no', 'phone']).where(sql.ref('phone'), 'is not', null).execute();
+        await s.createIndex('members_email').unique().on('members').columns(['shop_no', 'email']).where(sql.ref('email'), 'is not', null).execute();
+        await s.createTable('ledger').addColumn('seq', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('member_id', 'text', (c) => c.notNull()).addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('points', 'integer', (c) => c.notNull()).addColumn('stamps', 'integer', (c) => c.notNull())
+          .addColumn('sale_id', 'text').addColumn('reverses', 'text').addColumn('reason_json', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer').addColumn('spend', 'integer').execute();
+        await s.createIndex('ledger_member').on('ledger').columns(['member_id', 'at']).execute();
+        await s.createIndex('ledger_sale').on('ledger').column('sale_id').execute();
+        await s.createTable('balances').addColumn('member_id', 'text', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull()).addColumn('stamps', 'integer', (c) => c.notNull())
+          .addColumn('earned', 'integer', (c) => c.notNull()).addColumn('entries', 'integer', (c) => c.notNull()).execute();
+        await s.createTable('claims').addColumn('sale_key', 'text', (c) => c.primaryKey()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('sale_no', 'integer', (c) => c.notNull()).addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('via', 'text', (c) => c.notNull()).addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('stamps', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
+        await s.createTable('sales').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('sale_no', 'integer', (c) => c.notNull()).addColumn('amount', 'integer', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull()).addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('member_id', 'text').addColumn('at', 'text', (c) => c.notNull()).execute();
+        await s.createTable('sale_reversals').addColumn('sale_key', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('refunded', 'integer', (c) => c.notNull()).addColumn('full_refund', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull()).execute();
+        await s.createTable('processed_messages').addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
+        await s.createTable('deliveries').addColumn('seq', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('payload_json', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await s.createIndex('deliveries_kiosk').on('deliveries').columns(['kiosk_no', 'created_at']).execute();
+        await s.createTable('vouchers').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('reward_no', 'integer', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+      },
+    },
+  };
+}
+
+export interface HubConnection {
+  db: Kysely<HubDatabase>;
+  engine: Engine;
+  /** Where the data lives, for logs: the SQLite file or the PostgreSQL host/database (no password). */
+  where: string;
+}
+
+export interface ConnectOptions {
+  dataDir: string;
+  /** postgres://user:pass@host:port/db — the hub on PostgreSQL; unset: the embedded SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
+  /** Connections in the PostgreSQL pool (default 10). */
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+/** Thrown when a SQLite file was written by the hub before its Kysely store: it is not adopted in place. */
+export class PreKyselyStoreError extends Error {}
+
+/** Opens the database (SQLite by default, PostgreSQL with databaseUrl) and brings its schema up to date. */
+export async function connectHubDatabase(options: ConnectOptions): Promise<HubConnection> {
+  const log = options.log ?? (() => {});
+  let connection: HubConnection;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl, max: options.poolSize ?? 10,
+      // Fail fast while the database is away: the hub answers 503 instead of hanging its callers.
+      connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, keepAlive: true,
+    });
+    // A connection the server dropped while idle or between queries of a transaction: pg reports it
+    // here (and on the client); the pool then discards that client, and the next checkout reconnects.
+    pool.on('error', (error) => log(`hub database connection lost: ${error.message}`));
+    pool.on('connect', (client) => { client.on('error', () => {}); });
+    const url = new URL(options.databaseUrl);
+    connection = { db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres',
+      where: `postgres://${url.host}${url.pathname}` };
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = join(options.dataDir, 'hub.sqlite');
+    const database = new Database(file);
+    try {
+      const version = database.pragma('user_version', { simple: true }) as number;
+      if (version > 0) {
+        throw new PreKyselyStoreError(`${file} was written by an older hub (schema version ${version}, before the Kysely store) `
+          + 'and is not upgraded in place: move it away to start an empty hub, or keep using the older hub with it');
+      }
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = FULL');
+      database.pragma('busy_timeout = 5000');
+      database.pragma('foreign_keys = ON');
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+    connection = { db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database }) }), engine: 'sqlite', where: file };
+  }
+  try {
+    await migrate(connection.db, connection.engine);
+  } catch (error) {
+    await connection.db.destroy();
+    throw error;
+  }
+  return connection;
+}
+
+async function migrate(db: Kysely<HubDatabase>, engine: Engine): Promise<void> {
+  const migrations = hubMigrations(engine);
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`hub database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -94,6 +94,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.hubUrls = hubUrlList(options.hubUrl);
     this.socket = io(this.hubUrls[0]!, {
       autoConnect: false,
+      // Its own connection, never one shared with another client of the same address in this process
+      // (Socket.IO multiplexes by default): each kiosk authenticates and fails over on its own.
+      forceNew: true,
       transports: ['websocket'],
       reconnectionDelay: this.minBackoffMs,
       reconnectionDelayMax: this.maxBackoffMs,

@@ -29,6 +29,8 @@ import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
+import { connectCluster, type HubPeerEvents } from './cluster';
+import { KioskThrottle, type ThrottleLimits } from './throttle';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -51,6 +53,16 @@ export interface HubOptions {
   log?: (line: string) => void;
   /** Failed claims per address per minute before it is told to wait. */
   maxFailuresPerMinute?: number;
+  /** Several hub nodes: their shared Redis (REDIS_URL). Unset: one node, no Redis. */
+  redisUrl?: string;
+  /** Prefix of this hub's Redis stream, channels and keys (nodes of one hub share it). */
+  redisPrefix?: string;
+  /** Per-kiosk limit on syncOutbox/claimSale commands (cloud/throttle.ts). */
+  kioskLimits?: ThrottleLimits;
+  /** With Redis: how often each node re-sends queued deliveries to its kiosks (a lost cross-node notice). */
+  deliverySweepMs?: number;
+  /** Behind a reverse proxy (HUB_TRUST_PROXY=1): a phone's address is the proxy's `X-Real-IP` header. */
+  trustProxy?: boolean;
 }
 
 export interface Hub {
@@ -61,7 +73,7 @@ export interface Hub {
   owner: OwnerStore;
   ownerToken: string;
   hubPublicKey: string;
-  io: Server<KioskToHubEvents, HubToKioskEvents>;
+  io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
   newPairingCode(): Promise<string>;
   /** true while the database answers (GET /health says the same). */
   databaseUp(): Promise<boolean>;
@@ -85,7 +97,7 @@ function publishDate(fields: readonly (readonly [string, string])[]): string | u
 /** Chart.js's UMD build, served to the owner's dashboard from this hub (no CDN). */
 const CHART_JS = readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 
-type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>;
+type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
   const now = options.now ?? (() => new Date());
@@ -169,7 +181,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
-    if (data.kioskNo !== claimingKioskNo) void flushDeliveries(data.kioskNo);
+    if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
@@ -217,6 +229,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   }
 
   function clientAddress(req: IncomingMessage): string {
+    // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
+    const forwarded = options.trustProxy ? req.headers['x-real-ip'] : undefined;
+    if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
     return req.socket.remoteAddress ?? 'unknown';
   }
   function slowedDown(address: string): boolean {
@@ -499,10 +514,46 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
   // ---- Socket.IO -----------------------------------------------------------------------------
 
-  const io = new Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, { kiosk: Kiosk }>(http, {
+  const cluster = options.redisUrl ? await connectCluster({ redisUrl: options.redisUrl, log,
+    ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) }) : undefined;
+  const io = new Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>(http, {
     maxHttpBufferSize: MAX_PACKET_BYTES, serveClient: false, cors: { origin: false },
+    // Several nodes: WebSocket only, so a proxy needs no sticky sessions (HTTP long-polling would
+    // need every request of one session to reach the same node). Kiosks use WebSocket anyway.
+    ...(cluster ? { adapter: cluster.adapter, transports: ['websocket' as const] } : {}),
   });
   const inFlight = new Set<string>();
+  const throttle = new KioskThrottle(options.kioskLimits);
+  const throttleLogged = new Map<string, number>();
+
+  /** 0 when the kiosk may send a command now; else how long it must wait (and it is told so). */
+  function throttled(kiosk: Kiosk): number {
+    const wait = throttle.take(kiosk.id, Date.now());
+    if (wait > 0 && Date.now() - (throttleLogged.get(kiosk.id) ?? 0) > 60_000) {
+      throttleLogged.set(kiosk.id, Date.now());
+      log(`kiosk ${kiosk.name} (${kiosk.no}) over ${throttle.limits.perSecond} commands/s: refusing with "slow down"`);
+    }
+    return wait;
+  }
+  function slowDown(wait: number): string {
+    return `slow down: more than ${throttle.limits.burst} commands at once or ${throttle.limits.perSecond}/s from this kiosk; retry in ${wait} ms`;
+  }
+
+  /** A claim queued a delivery for `kioskNo`: its node (this one or another) sends it from the store. */
+  function deliveriesPending(kioskNo: number): void {
+    void flushDeliveries(kioskNo);
+    if (cluster) io.serverSideEmit('deliveriesPending', kioskNo);
+  }
+  io.on('deliveriesPending', (kioskNo) => {
+    if (Number.isInteger(kioskNo)) void flushDeliveries(kioskNo);
+  });
+  const sweep = cluster ? setInterval(() => {
+    for (const room of io.of('/').adapter.rooms.keys()) {
+      const match = /^kiosk:(\d+)$/.exec(room);
+      if (match) void flushDeliveries(Number(match[1]));
+    }
+  }, options.deliverySweepMs ?? 30_000) : undefined;
+  sweep?.unref();
 
   io.use((socket, next) => {
     authenticate(socket).then((refused) => next(refused), (error: unknown) => {
@@ -538,9 +589,18 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     }
   }
 
+  /** This node's own socket of the kiosk (the kiosk's other node, if any, sends from there). */
+  function localSocket(kioskNo: number): KioskSocket | undefined {
+    const ids = io.of('/').adapter.rooms.get(`kiosk:${kioskNo}`);
+    for (const id of ids ?? []) {
+      const socket = io.of('/').sockets.get(id);
+      if (socket?.connected) return socket;
+    }
+    return undefined;
+  }
+
   async function sendDeliveries(kioskNo: number): Promise<void> {
-    const sockets = (await io.in(`kiosk:${kioskNo}`).fetchSockets());
-    const target = sockets[0];
+    const target = localSocket(kioskNo);
     if (!target) return;
     for (const delivery of await store.pendingDeliveries(kioskNo)) {
       const deliveryId = delivery.payload.deliveryId;
@@ -571,6 +631,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
+      const wait = throttled(kiosk);
+      if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
         if (!parsed.success) {
@@ -594,6 +656,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
     socket.on('claimSale', async (payload, ack) => {
       if (typeof ack !== 'function') return;
+      const wait = throttled(kiosk);
+      if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = claimSaleSchema.safeParse(payload);
         if (!parsed.success) return ack(refusal('invalid-request', 'en'));
@@ -797,9 +861,11 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     async close() {
       clearInterval(databaseWatch);
       clearInterval(dueProgramTimer);
-      io.disconnectSockets(true);
+      if (sweep) clearInterval(sweep);
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();
+      await cluster?.close();
       await store.close();
     },
   };

@@ -1,16 +1,35 @@
 // `npm run hub`: the hub alone. HUB_PORT (default 7400), HUB_DATA_DIR (default ./hub-data),
 // HUB_HOST (default 0.0.0.0 so phones on the LAN reach it), HUB_SHOP_NAME, HUB_OWNER_TOKEN,
 // DATABASE_URL (postgres://user:password@host:5432/db: the store on PostgreSQL instead of HUB_DATA_DIR/hub.sqlite).
+// Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
+// per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
+// behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
 import { startHub, type Hub } from './hub';
+import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
 const port = Number(process.env.HUB_PORT ?? 7400);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`HUB_PORT must be a port number 0–65535, got ${JSON.stringify(process.env.HUB_PORT)}`);
   process.exit(2);
 }
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    console.error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.burst), perSecond: positive('HUB_KIOSK_PER_SECOND', DEFAULT_KIOSK_LIMITS.perSecond) };
+
 let hub: Hub;
 try {
   hub = await startHub({
+    kioskLimits,
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    trustProxy: process.env.HUB_TRUST_PROXY === '1',
+    ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,
     port,

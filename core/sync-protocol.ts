@@ -125,7 +125,8 @@ export const syncOutboxSchema = z.object({ messages: z.array(outboxMessageSchema
 export type SyncOutbox = z.infer<typeof syncOutboxSchema>;
 export const syncOutboxAckSchema = z.union([
   z.object({ ok: z.literal(true), acked: z.array(id) }).strict(),
-  z.object({ ok: z.literal(false), error: z.string() }).strict(),
+  /** `retryAfterMs`: the hub is throttling this kiosk ("slow down: …"); send again no sooner than that. */
+  z.object({ ok: z.literal(false), error: z.string(), retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
 ]);
 export type SyncOutboxAck = z.infer<typeof syncOutboxAckSchema>;
 
@@ -196,7 +197,9 @@ export type ClaimRefused = z.infer<typeof claimRefusedSchema>;
 
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
-  z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string() }).strict(),
+  z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string(),
+    /** With `too-many-attempts` from a throttled kiosk: try again no sooner than this. */
+    retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
 ]);
 export type ClaimResult = z.infer<typeof claimResultSchema>;
 

@@ -86,7 +86,8 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
   try {
     let localHub: LocalHub | undefined;
     let hubUrl = config.hubUrl;
-    let hubPublicUrl = process.env.HUB_PUBLIC_URL || config.hubUrl;
+    // HUB_URL may list several hub nodes (comma-separated); phones use HUB_PUBLIC_URL or the first.
+    let hubPublicUrl = process.env.HUB_PUBLIC_URL || config.hubUrl?.split(',')[0]?.trim();
     if (!hubUrl) {
       const ownerToken = localHubOwnerToken(config.dataDir);
       localHub = await startLocalHub({ port: config.hubPort, dataDir: join(config.dataDir, 'local-hub'), ownerToken, log });

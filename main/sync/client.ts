@@ -13,13 +13,19 @@ import type { OutboxPort } from './outbox';
  * batch again — the hub ignores message ids it has processed, so the effect is exactly once).
  * Receives `claimAccepted` from the hub — including claims made while this kiosk was offline, which
  * the hub keeps queued until the kiosk acknowledges them — and re-emits it to the kiosk app.
+ *
+ * Several hub nodes: `hubUrl` may list several addresses (an array, or one string with commas, as
+ * in HUB_URL). The client connects to the first; whenever a connection attempt fails it moves to the
+ * next, round the list, so the kiosks of a node that died carry on with another. A hub that says
+ * "slow down" (`retryAfterMs` in its answer) is obeyed before the batch is sent again.
  */
 
 export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
 export interface SyncStatus { state: SyncState; detail: string }
 
 export interface SyncClientOptions {
-  hubUrl: string;
+  /** One hub address, or several (array, or comma-separated) of nodes of the same hub. */
+  hubUrl: string | readonly string[];
   credentials: { kioskId: string; secret: string };
   outbox: OutboxPort;
   batchSize?: number;
@@ -51,8 +57,20 @@ export class HubOfflineError extends Error {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** HUB_URL with one address or several separated by commas → the list, in order; empty entries dropped. */
+export function hubUrlList(value: string | readonly string[]): string[] {
+  const list = (typeof value === 'string' ? value.split(',') : [...value]).map((u) => u.trim()).filter((u) => u.length > 0);
+  if (list.length === 0) throw new Error('HUB_URL is empty: give the hub address, or several separated by commas');
+  for (const url of list) {
+    if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new Error(`HUB_URL entry "${url}" is not an http(s):// address`);
+  }
+  return list;
+}
+
 export class SyncClient extends EventEmitter<SyncClientEvents> {
   private readonly socket: Socket<HubToKioskEvents, KioskToHubEvents>;
+  private readonly hubUrls: string[];
+  private urlIndex = 0;
   private readonly outbox: OutboxPort;
   private readonly batchSize: number;
   private readonly ackTimeoutMs: number;
@@ -75,8 +93,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.backoffMs = this.minBackoffMs;
     const now = options.now ?? (() => new Date());
     const { kioskId, secret } = options.credentials;
-    this.socket = io(options.hubUrl, {
+    this.hubUrls = hubUrlList(options.hubUrl);
+    this.socket = io(this.hubUrls[0]!, {
       autoConnect: false,
+      // Its own connection, never one shared with another client of the same address in this process
+      // (Socket.IO multiplexes by default): each kiosk authenticates and fails over on its own.
+      forceNew: true,
       transports: ['websocket'],
       reconnectionDelay: this.minBackoffMs,
       reconnectionDelayMax: this.maxBackoffMs,
@@ -86,8 +108,16 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
         cb({ kioskId, at, proof: kioskAuthProof(secret, kioskId, at) });
       },
     });
+    // Every failed connection attempt (first or re-) moves on to the next hub node, round the list.
+    this.socket.io.on('error', () => {
+      if (this.hubUrls.length < 2) return;
+      this.urlIndex = (this.urlIndex + 1) % this.hubUrls.length;
+      // The Manager's address is the one the maintainers point to for client-side failover
+      // (socket.io-client#1466, socket.io#5292), though its TypeScript type keeps it private.
+      (this.socket.io as unknown as { uri: string }).uri = this.hubUrls[this.urlIndex]!;
+    });
     this.socket.on('connect', () => {
-      this.setStatus('online', 'connected to the hub');
+      this.setStatus('online', this.hubUrls.length > 1 ? `connected to the hub at ${this.hubUrl}` : 'connected to the hub');
       this.backoffMs = this.minBackoffMs;
       this.kick();
     });
@@ -145,6 +175,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return this.socket.connected;
   }
 
+  /** The hub address in use (or being tried). */
+  get hubUrl(): string {
+    return this.hubUrls[this.urlIndex]!;
+  }
+
   start(): this {
     this.stopped = false;
     this.socket.connect();
@@ -199,6 +234,13 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
             continue;
           }
           const parsed = syncOutboxAckSchema.safeParse(answer);
+          if (parsed.success && !parsed.data.ok && parsed.data.retryAfterMs !== undefined) {
+            // The hub throttles this kiosk: wait as long as it says (capped), then send the same batch.
+            const wait = Math.min(Math.max(parsed.data.retryAfterMs, this.minBackoffMs), this.maxBackoffMs);
+            this.emit('syncError', `hub asked this kiosk to slow down (${parsed.data.error}); waiting ${wait} ms`);
+            await sleep(wait);
+            continue;
+          }
           if (!parsed.success || !parsed.data.ok) {
             await this.backoff(parsed.success && !parsed.data.ok ? parsed.data.error : 'hub answer not understood');
             continue;

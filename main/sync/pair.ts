@@ -1,15 +1,27 @@
 import { pairResponseSchema, type KioskCredentials } from '../../core/sync-protocol';
+import { hubUrlList } from './client';
 
-/** Sends the pairing code shown by the hub once; returns the credentials to keep in the kiosk store. */
-export async function pairKiosk(hubUrl: string, code: string, kioskName: string): Promise<KioskCredentials> {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/v1/pair', hubUrl), {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: code.replace(/[\s-]/g, ''), name: kioskName }),
-    });
-  } catch (error) {
-    throw new Error(`Hub not reachable at ${hubUrl} — check HUB_URL and the network (${String(error)})`, { cause: error });
+/**
+ * Sends the pairing code shown by the hub once; returns the credentials to keep in the kiosk store.
+ * `hubUrl` may list several nodes of one hub (HUB_URL with commas): the first that answers pairs.
+ */
+export async function pairKiosk(hubUrl: string | readonly string[], code: string, kioskName: string): Promise<KioskCredentials> {
+  const urls = hubUrlList(hubUrl);
+  let response: Response | undefined;
+  let unreachable: unknown;
+  for (const url of urls) {
+    try {
+      response = await fetch(new URL('/v1/pair', url), {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: code.replace(/[\s-]/g, ''), name: kioskName }),
+      });
+      break;
+    } catch (error) {
+      unreachable = error;
+    }
+  }
+  if (!response) {
+    throw new Error(`Hub not reachable at ${urls.join(', ')} — check HUB_URL and the network (${String(unreachable)})`, { cause: unreachable });
   }
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {

@@ -11,7 +11,8 @@ export class TestKioskStore implements OutboxPort {
   private readonly insertOutbox;
   private readonly insertLedger;
 
-  constructor(dir: string) {
+  /** `idPrefix` makes the sale, message and entry ids unique when several kiosks sync to one hub (real kiosks use UUIDs). */
+  constructor(dir: string, readonly idPrefix = '') {
     this.db = new Database(join(dir, 'kiosk.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -52,10 +53,11 @@ export class TestKioskStore implements OutboxPort {
 
   /** A sale with a member attached at the till: ledger row and outbox message in one transaction. */
   sale(saleNo: number, memberId: string, points: number, at: string): void {
-    const entry: LedgerEntry = { id: `e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId: `s-${saleNo}`,
+    const p = this.idPrefix;
+    const entry: LedgerEntry = { id: `${p}e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId: `${p}s-${saleNo}`,
       reverses: null, reason: { code: 'base' }, at };
-    const message: OutboxMessage = { id: `m-${saleNo}`, at, type: 'saleCreated', payload: {
-      saleId: `s-${saleNo}`, saleNo, total: { amount: points * 100, currency: 'PLN' }, points, stamps: 1, memberId, entries: [entry] } };
+    const message: OutboxMessage = { id: `${p}m-${saleNo}`, at, type: 'saleCreated', payload: {
+      saleId: `${p}s-${saleNo}`, saleNo, total: { amount: points * 100, currency: 'PLN' }, points, stamps: 1, memberId, entries: [entry] } };
     this.db.transaction(() => {
       this.insertLedger.run(entry.id, memberId, points);
       this.insertOutbox.run(message.id, JSON.stringify(message));

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
+import { SyncClient } from '../../main/sync/client';
+import { saleClaimUrl } from '../../main/sync/claims';
+import { pairKiosk } from '../../main/sync/pair';
+import { TestKioskStore } from '../support/hub-kiosk';
+import { Phone, tempDir } from '../support/hub-harness';
+import { pairingCode, queryDatabase, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
+import { until } from '../support/until';
+
+// Issue 9, item 2: two hub processes on one PostgreSQL database and one Redis share the kiosks.
+const ownerToken = randomBytes(16).toString('hex');
+let db: Awaited<ReturnType<typeof testDatabase>>;
+let redis: ReturnType<typeof testRedisPrefix>;
+let tmp: ReturnType<typeof tempDir>;
+let a: HubNode;
+let b: HubNode;
+const cleanups: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  tmp = tempDir('hub-cluster');
+  db = await testDatabase();
+  redis = testRedisPrefix('cluster');
+  const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken, dataDir: `${tmp.dir}/hub` };
+  a = await startNode('A', options);
+  b = await startNode('B', options);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.cleanup();
+  await db?.drop();
+  tmp?.remove();
+});
+
+function kioskOn(node: HubNode, creds: KioskCredentials, name: string) {
+  const store = new TestKioskStore(tempDir(name).dir);
+  const sync = new SyncClient({ hubUrl: node.url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 5000 });
+  const heard: ClaimAccepted[] = [];
+  sync.on('claimAccepted', (claim) => {
+    heard.push(claim);
+    for (const e of claim.entries) store.addLedger(e);
+  });
+  cleanups.push(() => store.close(), () => sync.stop());
+  return { store, sync, heard };
+}
+
+function claimUrl(node: HubNode, creds: KioskCredentials, saleNo: number, points: number): string {
+  return saleClaimUrl(creds, node.url, { saleNo, points, stamps: 1, total: { amount: points * 100, currency: 'PLN' } }, new Date()).url;
+}
+
+describe('two hub nodes', () => {
+  it('a claim a phone makes on node A reaches the kiosk connected to node B, once, and its delivery is deleted', async () => {
+    // Paired through node A, connected to node B only.
+    const creds = await pairKiosk(b.url, await pairingCode(a, ownerToken), 'Till on B');
+    const kiosk = kioskOn(b, creds, 'kiosk-b');
+    kiosk.sync.start();
+    await until(() => kiosk.sync.connected, 'kiosk to connect to node B');
+
+    const phone = new Phone('pl-PL');
+    const joined = await phone.join(claimUrl(a, creds, 1, 18), '+48 600 100 200', 'Anna');
+    expect(joined.status).toBe(303);
+    await until(() => kiosk.heard.length === 1, 'claimAccepted from node A to reach the kiosk on node B');
+    expect(kiosk.heard[0]).toMatchObject({ saleNo: 1, via: 'phone', member: { name: 'Anna' } });
+
+    // A returning member, this time through node B: the cookie node A signed is good on B.
+    const again = await phone.post(claimUrl(a, creds, 2, 7).replace(a.url, b.url), { mode: 'member' });
+    expect(again.status).toBe(303);
+    await until(() => kiosk.heard.length === 2, 'second claim (phone on B, kiosk on B)');
+    const card = await phone.get(`${a.url}/m`);
+    expect(card.status).toBe(200);
+
+    // Acknowledged deliveries are gone from the shared database; none was sent twice.
+    await until(async () => (await pendingDeliveries()) === 0, 'acked deliveries to be deleted from PostgreSQL');
+    expect(new Set(kiosk.heard.map((h) => h.deliveryId)).size).toBe(2);
+    expect(kiosk.store.ledgerCount()).toBe(kiosk.heard.reduce((n, h) => n + h.entries.length, 0));
+  });
+
+  it('the owner revokes a kiosk on node A and node B drops its connection', async () => {
+    const creds = await pairKiosk(a.url, await pairingCode(b, ownerToken), 'Till to revoke');
+    const kiosk = kioskOn(b, creds, 'kiosk-revoked');
+    kiosk.sync.start();
+    await until(() => kiosk.sync.connected, 'kiosk to connect to node B');
+    const res = await fetch(`${a.url}/owner/kiosks/${creds.kioskId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${ownerToken}` } });
+    expect(res.status).toBe(200);
+    await until(() => !kiosk.sync.connected && kiosk.sync.status.state === 'refused', 'revoked kiosk to be dropped by node B and refused');
+  });
+});
+
+async function pendingDeliveries(): Promise<number> {
+  const rows = await queryDatabase<{ n: string }>(db.url, 'SELECT count(*) AS n FROM deliveries');
+  return Number(rows[0]!.n);
+}

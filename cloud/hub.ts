@@ -311,17 +311,17 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const view = await store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
-      const rewardNo = Number(form.get('reward'));
-      const reward = Number.isInteger(rewardNo) ? view.rewards[rewardNo] : undefined;
+      const rewardKey = Number(form.get('reward'));
+      const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
       if (!reward?.affordable) {
         send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
       const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
-      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
+      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
-      await store.recordVoucher(voucherId, member.id, rewardNo, now());
+      await store.recordVoucher(voucherId, member.id, reward.reward.id, rewardKey, now());
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;

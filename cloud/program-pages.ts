@@ -154,7 +154,7 @@ ${field('tiers.windowDays', 'windowDays', 'int')}</fieldset>${program.tiers.leve
     const cost = 'points' in reward.cost ? field(`${at}.cost.points`, 'points', 'int') : field(`${at}.cost.stamps`, 'stamps', 'int');
     const kind = reward.kind === 'percentOff' ? field(`${at}.percent`, 'percent', 'int')
       : reward.kind === 'amountOff' ? field(`${at}.amount`, 'amount', 'money') : field(`${at}.product`, 'product', 'text');
-    return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
+    return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
   }).join('');
 
   const r = program.rewards.length;

@@ -2,6 +2,7 @@ import { formatMessage } from '../i18n/catalog';
 import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { parseDecimalMoney, toDecimalString, type CurrencyCode } from '../money';
+import { rewardKeyOf } from '../tokens';
 import { checkProgram } from './checks';
 import type { PreviewSale } from './preview';
 import { parseProgram, type Program, type ProgramIssue } from './schema';
@@ -101,20 +102,23 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     setPath(draft, segments, value);
   }
 
-  // Added items get an id nobody else has; an added reward keeps only the fields of its kind.
-  const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string): void => {
+  // Added items get an id nobody else has (a reward's also a voucher key nobody else has, core/tokens
+  // rewardKeyOf); an added reward keeps only the fields of its kind.
+  const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string, keyed = false): void => {
     const ids = new Set(list.map((item) => item.id));
+    const keys = new Set(keyed ? list.filter((item) => typeof item.id === 'string').map((item) => rewardKeyOf(item.id as string)) : []);
     list.forEach((item, i) => {
       if (i < from || (item.id !== undefined && item.id !== '')) return;
       let n = i + 1;
-      while (ids.has(`${prefix(item)}-${n}`)) n++;
+      while (ids.has(`${prefix(item)}-${n}`) || keys.has(rewardKeyOf(`${prefix(item)}-${n}`))) n++;
       item.id = `${prefix(item)}-${n}`;
       ids.add(item.id);
+      if (keyed) keys.add(rewardKeyOf(`${prefix(item)}-${n}`));
     });
   };
   freshIds(draft.rules as Record<string, unknown>[], base.rules.length, (rule) => String(rule.type));
   const rewards = draft.rewards as Record<string, unknown>[];
-  freshIds(rewards, base.rewards.length, () => 'reward');
+  freshIds(rewards, base.rewards.length, () => 'reward', true);
   rewards.slice(base.rewards.length).forEach((reward) => {
     for (const key of ['percent', 'amount', 'product'] as const) if (REWARD_FIELD[String(reward.kind)] !== key) delete reward[key];
   });

@@ -7,6 +7,7 @@ import { programFromForm, parseFormAmount } from '../../core/program/form';
 import { previewSales } from '../../core/program/preview';
 import type { Program } from '../../core/program/schema';
 import { liveVersions, parseProgramVersion, programInEffect, publicationStart } from '../../core/program/versions';
+import { rewardKeyOf } from '../../core/tokens';
 import { program } from './core-fixtures';
 
 const paths = (p: Program): string[] => programFindings(p).map((f) => f.path);
@@ -82,6 +83,17 @@ describe('editor checks', () => {
     doc.rewards[2]!.name = '10% off';
     expect(paths(doc as unknown as Program)).toEqual(['rules.11.type', 'rules.12.visit', 'tiers.levels.2.multiplier', 'tiers.levels.3.name',
       'rewards.2.name']);
+  });
+
+  it('refuses two rewards whose ids give the same voucher key, at the second id, in the owner’s language', () => {
+    // "gift-114" and "gift-336" share the first two bytes of their SHA-256 (core/tokens rewardKeyOf).
+    expect(rewardKeyOf('gift-114')).toBe(rewardKeyOf('gift-336'));
+    const doc = structuredClone(program()) as unknown as { rewards: Record<string, unknown>[] };
+    doc.rewards[1]!.id = 'gift-114';
+    doc.rewards[2]!.id = 'gift-336';
+    expect(checkProgram(doc as unknown as Program, 'en')).toEqual([{ path: 'rewards.2.id',
+      message: `The id "gift-336" gives the same voucher key as the reward "${String(doc.rewards[1]!.name)}": give one of them another id, or a voucher could name the wrong reward.` }]);
+    expect(checkProgram(doc as unknown as Program, 'hu')[0]!.message).toMatch(/^A\(z\) „gift-336” azonosító ugyanazt a kuponkulcsot/);
   });
 });
 
@@ -169,6 +181,15 @@ describe('editor form', () => {
     expect(added.ok && added.program.rewards[r]).toEqual({ kind: 'percentOff', id: `reward-${r + 1}`, name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
     const unnamed = programFromForm(base, fields.filter(([name]) => name !== `rewards.${r}.name`), 'pl');
     expect(unnamed.ok ? [] : unnamed.errors).toEqual([{ path: `rewards.${r}.name`, message: 'Uzupełnij to pole.' }]);
+  });
+
+  it('gives an added reward an id whose voucher key no other reward has', () => {
+    // "gift-8853" has the key of "reward-4", the id the fourth reward would get.
+    const clashing = { ...base, rewards: base.rewards.map((reward, i) => (i === 2 ? { ...reward, id: 'gift-8853' } : reward)) };
+    expect(rewardKeyOf('gift-8853')).toBe(rewardKeyOf('reward-4'));
+    const added = programFromForm(clashing, [['rewards.3._add', 'on'], ['rewards.3.kind', 'amountOff'], ['rewards.3.name', '2 zł off'],
+      ['rewards.3.cost.points', '20'], ['rewards.3.amount', '2']], 'en');
+    expect(added.ok && added.program.rewards[3]).toEqual({ kind: 'amountOff', id: 'reward-5', name: '2 zł off', cost: { points: 20 }, amount: 200 });
   });
 
   it('reads amounts with a comma or a dot and refuses anything else', () => {

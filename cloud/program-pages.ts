@@ -32,6 +32,8 @@ export interface EditorModel {
   published?: { version: number; from: string };
   /** datetime-local value of "publish from", in the shop's zone. */
   publishFrom?: string;
+  /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
+  csrf?: string;
 }
 
 const RULE_FIELDS: Record<Rule['type'], [string, Key, Kind][]> = {
@@ -248,5 +250,5 @@ ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
   const banner = (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '')
     + (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '')
     + `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
-  return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`);
+  return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`, m.csrf);
 }

@@ -169,6 +169,7 @@ ${kinds(['birthday'], select(`${at}.window`, 'window', [['day', 'windowDay'], ['
 ${kinds(['referral'], field(`${at}.referrerPoints`, 'referrerPoints', 'int') + field(`${at}.referredPoints`, 'referredPoints', 'int'))}
 ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + '<br>' + when(`${at}.when`))}</fieldset>`;
 
+  // The first level of new tiers shows its threshold 0 as "0", read right by either basis.
   const levelSet = (i: number, basis: string, legend: string, extra = ''): string => {
     const at = `tiers.levels.${i}`;
     return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${
@@ -186,7 +187,7 @@ ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + 
       `${levelSet(i, program.tiers!.basis, escapeHtml(level.name))} ${remove(`tiers.levels.${i}`)}</fieldset>`).join('')}${
       levelSet(levelCount, basisNow, t('addTierLevel'), addCheckbox(`tiers.levels.${levelCount}._add`, 'addTierLevel'))}</fieldset>`
     : `<h2>${t('tiers')}</h2><fieldset id="tiers">${addCheckbox('tiers._add', 'addTiers')} ${tierHead}${error('tiers')}</fieldset>${
-      levelSet(0, basisNow, t('addTiers'))}</fieldset>`;
+      levelSet(0, 'visits', t('addTiers'))}</fieldset>`;
 
   const rewards = program.rewards.map((reward, i) => {
     const at = `rewards.${i}`;

@@ -14,6 +14,7 @@ import { parseProgram, serializeProgram, type Program, type ProgramIssue } from 
 import { localTime, zonedInstant } from '../core/program/clock';
 import { defaultSampleFields, programFromForm, samplesFromForm } from '../core/program/form';
 import { programMessages } from '../core/i18n/program';
+import { ownerDataMessages } from '../core/i18n/owner-data';
 import { previewSales } from '../core/program/preview';
 import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
 import { programEditorPage, type VersionRow } from './program-pages';
@@ -326,17 +327,17 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const view = await store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
-      const rewardNo = Number(form.get('reward'));
-      const reward = Number.isInteger(rewardNo) ? view.rewards[rewardNo] : undefined;
+      const rewardKey = Number(form.get('reward'));
+      const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
       if (!reward?.affordable) {
         send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
       const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
-      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
+      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
-      await store.recordVoucher(voucherId, member.id, rewardNo, now());
+      await store.recordVoucher(voucherId, member.id, reward.reward.id, rewardKey, now());
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
@@ -369,6 +370,11 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     if (session) return { via: 'cookie', csrf: createHmac('sha256', cookieSecret).update(`csrf:${session}`).digest('hex') };
     return ownerAllowed(req, url) ? { via: 'token' } : undefined;
   }
+  /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
+  const ownerCsrf = (req: IncomingMessage, url: URL): string => {
+    const auth = ownerAuth(req, url);
+    return auth?.via === 'cookie' ? auth.csrf : '';
+  };
   const ownerRoutes = ownerDataRoutes({
     owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
     shop: async () => (await store.shop(shop.no))!,
@@ -401,6 +407,19 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       send(res, 200, loginPage(locale, false));
       return true;
     }
+    if (path === '/owner/logout' && req.method === 'POST') {
+      // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
+      const auth = ownerAuth(req, url);
+      const form = new URLSearchParams((await readBody(req)) ?? '');
+      if (auth?.via === 'cookie' && form.get('csrf') !== auth.csrf) {
+        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+        return true;
+      }
+      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store',
+        'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
+      res.end();
+      return true;
+    }
     const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
     if (!isPage || req.method !== 'GET') return false;
     if (!ownerAllowed(req, url)) {
@@ -410,7 +429,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     }
     if (path === '/owner/members') {
       const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query)));
+      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query), ownerCsrf(req, url)));
       return true;
     }
     if (path === '/owner/export/members.csv') {
@@ -777,7 +796,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       const preview = previewSales(latest, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
       send(res, status, programEditorPage({ locale, program: latest, preview, versions: await versionRows(),
         ...(extra.values ? { values: extra.values } : {}), ...(extra.errors ? { errors: extra.errors } : {}),
-        ...(extra.published ? { published: extra.published } : {}), ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}) }),
+        ...(extra.published ? { published: extra.published } : {}), ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
+        csrf: ownerCsrf(req, url) }),
       undefined, { 'content-security-policy': EDITOR_CSP });
     };
 

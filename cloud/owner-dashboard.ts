@@ -183,5 +183,5 @@ export function dashboardPage(m: DashboardModel): string {
     + table('inactive', [t('member'), t('lastVisit'), t('daysInactive')], d.inactive.map((c) => [memberName(c), escapeHtml(c.lastAt), num(locale, c.days)]))
     + `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>`
     + `<script src="${CHART_JS_PATH}"></script><script>${DRAW_CHARTS}</script>`;
-  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<style>${CHART_STYLE}</style>${body}`);
+  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<style>${CHART_STYLE}</style>${body}`, m.csrf);
 }

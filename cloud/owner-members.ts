@@ -49,7 +49,7 @@ export function memberPage(p: MemberPageModel): string {
       p.audit.map((a) => [escapeHtml(a.at), escapeHtml(a.action), escapeHtml(a.actor), escapeHtml(String(a.detail.reason ?? a.detail.points ?? ''))]))
     + `<h2>${x(locale, 'memberData')}</h2><p><a id="export" href="${base}/export.json">${x(locale, 'exportJson')}</a></p>`
     + (member.erasedAt !== null ? '' : `<form method="post" action="${base}/erase" id="erase">${csrf}
-<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" style="width:7em"></label> <button>${x(locale, 'erase')}</button></form>`));
+<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" style="width:7em"></label> <button>${x(locale, 'erase')}</button></form>`), p.csrf);
 }
 
 export function kiosksPage(locale: Locale, kiosks: readonly KioskLocation[], csrf: string, flash: { text: string; error: boolean } | null): string {
@@ -58,5 +58,5 @@ export function kiosksPage(locale: Locale, kiosks: readonly KioskLocation[], csr
     + table('kiosks', [x(locale, 'kiosk'), x(locale, 'location'), ''], kiosks.map((k) => [escapeHtml(k.name),
       `<form method="post" action="/owner/kiosks/${encodeURIComponent(k.id)}/location"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
 <input name="location" value="${escapeHtml(k.location)}" maxlength="60" required aria-label="${x(locale, 'location')}"> <button>${x(locale, 'save')}</button></form>`,
-      k.revoked ? '✕' : ''])) + `<p><a href="/owner">${t('dashboard')}</a></p>`);
+      k.revoked ? '✕' : ''])) + `<p><a href="/owner">${t('dashboard')}</a></p>`, csrf);
 }

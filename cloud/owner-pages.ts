@@ -1,6 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
+import { ownerDataMessages } from '../core/i18n/owner-data';
 import { programMessages } from '../core/i18n/program';
 import { escapeHtml } from './pages';
 import type { Member } from './store';
@@ -14,12 +15,18 @@ export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string 
 export const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}`;
 
-/** The owner pages' frame: navigation, title, body (already escaped HTML). */
-export function page(locale: Locale, title: string, body: string): string {
+/**
+ * The owner pages' frame: navigation, title, body (already escaped HTML). With the session's CSRF
+ * token (a browser logged in with the cookie) the navigation ends with "Log out" (POST /owner/logout).
+ */
+export function page(locale: Locale, title: string, body: string, csrf = ''): string {
+  const logout = csrf ? `<form method="post" action="/owner/logout" id="logout" style="display:inline"><input type="hidden" name="csrf" value="${
+    escapeHtml(csrf)}"><button>${tr(locale, 'logout')}</button></form>` : '';
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>${title}</title><style>${STYLE}</style></head><body>
 <nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
-<a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a></nav>
+<a href="/owner/kiosks">${escapeHtml(formatMessage(ownerDataMessages, locale, 'kiosks'))}</a>
+<a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a>${logout}</nav>
 <h1>${title}</h1>${body}</body></html>`;
 }
 
@@ -40,13 +47,13 @@ export function table(id: string, head: string[], rows: string[][]): string {
     rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[]): string {
+export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], csrf = ''): string {
   const t = (key: OwnerKey): string => tr(locale, key);
   return page(locale, t('members'), `<form method="get" action="/owner/members"><input type="search" name="q" value="${escapeHtml(query)}"
  placeholder="${t('search')}"><button>${t('show')}</button></form>`
     + (members.length === 0 ? `<p>${t('noMembers')}</p>` : table('members', [t('member'), t('phone'), t('email'), t('balance')],
       members.map((mb) => [`<a href="/owner/members/${encodeURIComponent(mb.id)}">${escapeHtml(mb.name ?? `#${mb.no}`)}</a>`,
-        escapeHtml(mb.phone ?? ''), escapeHtml(mb.email ?? ''), String(mb.points)]))));
+        escapeHtml(mb.phone ?? ''), escapeHtml(mb.email ?? ''), String(mb.points)]))), csrf);
 }
 
 /** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */

@@ -27,7 +27,7 @@ export interface OwnerTables {
   sales: { id: string; kiosk_no: number; sale_no: number; amount: number; currency: string; points: number; member_id: string | null; at: string };
   claims: { sale_key: string; kiosk_no: number; sale_no: number; member_id: string; via: string; points: number; stamps: number; at: string };
   sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; at: string };
-  vouchers: { id: string; member_id: string; reward_no: number; created_at: string };
+  vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
   owner_audit: { id: string; shop_no: number; at: string; actor: string; action: string; member_id: string | null; entry_id: string | null; detail_json: string };
 }
 
@@ -39,7 +39,7 @@ export interface MemberExport {
   member: { id: string; no: number; name: string | null; phone: string | null; email: string | null; joinedAt: string; erasedAt: string | null };
   consent: { at: string | null; text: string | null };
   ledger: LedgerEntry[];
-  vouchers: { id: string; rewardNo: number; createdAt: string }[];
+  vouchers: { id: string; rewardId: string | null; rewardKey: number; createdAt: string }[];
   audit: AuditRow[];
 }
 
@@ -329,7 +329,7 @@ export class OwnerStore {
       member: { id: m.id, no: n(m.no), name: m.name, phone: m.phone, email: m.email, joinedAt: m.created_at, erasedAt: m.erased_at },
       consent: { at: m.consent_at, text: m.consent_text },
       ledger: ledger.map(toEntry),
-      vouchers: vouchers.map((v) => ({ id: v.id, rewardNo: n(v.reward_no), createdAt: v.created_at })),
+      vouchers: vouchers.map((v) => ({ id: v.id, rewardId: v.reward_id, rewardKey: n(v.reward_key), createdAt: v.created_at })),
       audit: await this.auditRows(shopNo, memberId),
     };
   }

@@ -3,7 +3,7 @@ import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { programMessages } from '../core/i18n/program';
 import { DEFAULT_SAMPLES, formAmount } from '../core/program/form';
 import type { PreviewLine } from '../core/program/preview';
-import type { Program, ProgramIssue, Rule } from '../core/program/schema';
+import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../core/program/schema';
 import { page } from './owner-pages';
 import { escapeHtml } from './pages';
 
@@ -32,6 +32,8 @@ export interface EditorModel {
   published?: { version: number; from: string };
   /** datetime-local value of "publish from", in the shop's zone. */
   publishFrom?: string;
+  /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
+  csrf?: string;
 }
 
 const RULE_FIELDS: Record<Rule['type'], [string, Key, Kind][]> = {
@@ -75,6 +77,15 @@ const SCRIPT = `(() => {
       if (why) why.textContent = line.reasons.join(' · ');
     }
   };
+  // The fields of the chosen kind only (an added rule, an added reward, its cost).
+  const shown = () => {
+    for (const el of form.querySelectorAll('[data-show-for]')) {
+      const chooser = form.querySelector('[name="' + CSS.escape(el.dataset.showFor) + '"]');
+      if (chooser) el.hidden = !el.dataset.showValues.split(' ').includes(chooser.value);
+    }
+  };
+  shown();
+  form.addEventListener('change', shown);
   const later = () => { clearTimeout(timer); timer = setTimeout(update, 120); };
   form.addEventListener('input', later);
   form.addEventListener('change', later);
@@ -104,8 +115,8 @@ export function programEditorPage(m: EditorModel): string {
     const mode = kind === 'money' || kind === 'decimal' ? ' inputmode="decimal"' : kind === 'int' ? ' inputmode="numeric"' : '';
     return `<label>${t(label)} <input type="${type}" name="${escapeHtml(path)}" value="${escapeHtml(value)}"${mode}></label>${error(path)}`;
   };
-  const select = (path: string, label: Key, options: [string, Key][]): string => {
-    const current = typed(path)?.[0] ?? String(stored(path) ?? '');
+  const select = (path: string, label: Key, options: [string, Key][], fallback = ''): string => {
+    const current = typed(path)?.[0] ?? String(stored(path) ?? fallback);
     return `<label>${t(label)} <select name="${escapeHtml(path)}">${options.map(([value, text]) =>
       `<option value="${value}"${value === current ? ' selected' : ''}>${t(text)}</option>`).join('')}</select></label>${error(path)}`;
   };
@@ -136,33 +147,73 @@ export function programEditorPage(m: EditorModel): string {
     return `<fieldset id="${at}"><legend>${t(`type.${rule.type}`)} · ${escapeHtml(rule.id)}</legend>${error(at)}${error(`${at}.type`)}${body} ${remove(at)}</fieldset>`;
   };
 
+  // "Add a rule": the kind selector and, once each, the fields of every kind; the script shows those of
+  // the chosen kind, and programFromForm keeps only those (RULE_KEYS) whatever the browser sent.
   const n = program.rules.length;
-  const addCampaign = `<fieldset id="rules.${n}"><legend>${t('addCampaign')}</legend><input type="hidden" name="rules.${n}.type" value="multiplier">
-<label><input type="checkbox" name="rules.${n}._add"${typed(`rules.${n}._add`) ? ' checked' : ''}> ${t('addCampaign')}</label>
-${field(`rules.${n}.label`, 'label', 'text')}${field(`rules.${n}.multiplier`, 'multiplier', 'decimal', 2)}<br>${when(`rules.${n}.when`)}</fieldset>`;
+  const at = `rules.${n}`;
+  const kinds = (types: readonly Rule['type'][], body: string): string => `<span data-show-for="${at}.type" data-show-values="${types.join(' ')}">${body}</span>`;
+  const addRule = `<fieldset id="${at}"><legend>${t('addRule')}</legend>
+<label><input type="checkbox" name="${at}._add"${typed(`${at}._add`) ? ' checked' : ''}> ${t('addRule')}</label>
+${select(`${at}.type`, 'kind', ruleTypes.map((type) => [type, `type.${type}`]), 'multiplier')}${error(at)}<br>
+${field(`${at}.label`, 'label', 'text')}
+${kinds(['points'], field(`${at}.unit`, 'unit', 'money', 100) + field(`${at}.bands.0.points`, 'points', 'int', 1)
+    + select(`${at}.rounding`, 'rounding', [['floor', 'floor'], ['halfUp', 'halfUp']]))}
+${kinds(['points', 'stamps'], field(`${at}.minSale`, 'minSale', 'money'))}
+${kinds(['stamps'], field(`${at}.cardSize`, 'cardSize', 'int', 9) + select(`${at}.per`, 'per', [['sale', 'perSale'], ['item', 'perItem']])
+    + field(`${at}.category`, 'category', 'text'))}
+${kinds(['spendBonus'], field(`${at}.threshold`, 'threshold', 'money'))}
+${kinds(['winBack'], field(`${at}.afterDays`, 'afterDays', 'int'))}
+${kinds(['milestone'], field(`${at}.visit`, 'visit', 'int'))}
+${kinds(['spendBonus', 'welcome', 'birthday', 'winBack', 'milestone'], field(`${at}.points`, 'points', 'int'))}
+${kinds(['birthday'], select(`${at}.window`, 'window', [['day', 'windowDay'], ['week', 'windowWeek'], ['month', 'windowMonth']]))}
+${kinds(['referral'], field(`${at}.referrerPoints`, 'referrerPoints', 'int') + field(`${at}.referredPoints`, 'referredPoints', 'int'))}
+${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + '<br>' + when(`${at}.when`))}</fieldset>`;
 
-  const tiers = program.tiers ? `<h2>${t('tiers')}</h2><fieldset id="tiers">${select('tiers.basis', 'basis', [['spend', 'basisSpend'], ['visits', 'basisVisits']])}
-${field('tiers.windowDays', 'windowDays', 'int')}</fieldset>${program.tiers.levels.map((level, i) => {
+  // The first level of new tiers shows its threshold 0 as "0", read right by either basis.
+  const levelSet = (i: number, basis: string, legend: string, extra = ''): string => {
     const at = `tiers.levels.${i}`;
-    return `<fieldset id="${at}"><legend>${escapeHtml(level.name)}</legend>${error(at)}${field(`${at}.name`, 'levelName', 'text')}${
-      field(`${at}.threshold`, 'threshold', program.tiers?.basis === 'spend' ? 'money' : 'int')}${field(`${at}.multiplier`, 'multiplier', 'decimal')}${
-      field(`${at}.discountPercent`, 'discountPercent', 'int')} ${remove(at)}</fieldset>`;
-  }).join('')}` : '';
+    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${
+      field(`${at}.threshold`, 'threshold', basis === 'spend' ? 'money' : 'int', i === 0 ? 0 : undefined)}${field(`${at}.multiplier`, 'multiplier', 'decimal')}${
+      field(`${at}.discountPercent`, 'discountPercent', 'int')}`;
+  };
+  const addCheckbox = (name: string, label: Key): string =>
+    `<label><input type="checkbox" name="${name}"${typed(name) ? ' checked' : ''}> ${t(label)}</label>`;
+  const tierHead = select('tiers.basis', 'basis', [['spend', 'basisSpend'], ['visits', 'basisVisits']], 'spend') + field('tiers.windowDays', 'windowDays', 'int', 365);
+  const levelCount = program.tiers?.levels.length ?? 0;
+  // Thresholds are amounts when tiers go by spend; a basis just changed on the page applies after a publish or refusal.
+  const basisNow = typed('tiers.basis')?.[0] ?? program.tiers?.basis ?? 'spend';
+  const tiers = program.tiers
+    ? `<h2>${t('tiers')}</h2><fieldset id="tiers">${tierHead}</fieldset>${program.tiers.levels.map((level, i) =>
+      `${levelSet(i, program.tiers!.basis, escapeHtml(level.name))} ${remove(`tiers.levels.${i}`)}</fieldset>`).join('')}${
+      levelSet(levelCount, basisNow, t('addTierLevel'), addCheckbox(`tiers.levels.${levelCount}._add`, 'addTierLevel'))}</fieldset>`
+    : `<h2>${t('tiers')}</h2><fieldset id="tiers">${addCheckbox('tiers._add', 'addTiers')} ${tierHead}${error('tiers')}</fieldset>${
+      levelSet(0, 'visits', t('addTiers'))}</fieldset>`;
 
   const rewards = program.rewards.map((reward, i) => {
     const at = `rewards.${i}`;
     const cost = 'points' in reward.cost ? field(`${at}.cost.points`, 'points', 'int') : field(`${at}.cost.stamps`, 'stamps', 'int');
     const kind = reward.kind === 'percentOff' ? field(`${at}.percent`, 'percent', 'int')
       : reward.kind === 'amountOff' ? field(`${at}.amount`, 'amount', 'money') : field(`${at}.product`, 'product', 'text');
-    return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
+    return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
   }).join('');
 
   const r = program.rewards.length;
+  // "Paid with": points, or the stamps of one of the program's stamp cards (a stamp-card reward).
+  const cards = program.rules.filter((rule): rule is Extract<Rule, { type: 'stamps' }> => rule.type === 'stamps');
+  const paidWith = (path: string): string => {
+    const current = typed(path)?.[0] ?? '';
+    return `<label>${t('paidWith')} <select name="${path}"><option value="">${t('points')}</option>${cards.map((card) =>
+      `<option value="${escapeHtml(card.id)}"${card.id === current ? ' selected' : ''}>${t('stampsOf', { card: card.label ?? card.id })}</option>`).join('')}</select></label>${error(path)}`;
+  };
   const addReward = `<fieldset id="rewards.${r}"><legend>${t('addReward')}</legend>
 <label><input type="checkbox" name="rewards.${r}._add"${typed(`rewards.${r}._add`) ? ' checked' : ''}> ${t('addReward')}</label>
 ${select(`rewards.${r}.kind`, 'kind', [['percentOff', 'percent'], ['amountOff', 'amount'], ['freeProduct', 'product']])}
-${field(`rewards.${r}.name`, 'name', 'text')} ${t('cost')}: ${field(`rewards.${r}.cost.points`, 'points', 'int')}<br>
-${field(`rewards.${r}.percent`, 'percent', 'int')}${field(`rewards.${r}.amount`, 'amount', 'money')}${field(`rewards.${r}.product`, 'product', 'text')}</fieldset>`;
+${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card`)}
+<span data-show-for="rewards.${r}.cost.card" data-show-values="">${field(`rewards.${r}.cost.points`, 'points', 'int')}</span>
+<span data-show-for="rewards.${r}.cost.card" data-show-values="${escapeHtml(cards.map((c) => c.id).join(' '))}">${field(`rewards.${r}.cost.stamps`, 'stamps', 'int')}</span>${error(`rewards.${r}.cost`)}<br>
+<span data-show-for="rewards.${r}.kind" data-show-values="percentOff">${field(`rewards.${r}.percent`, 'percent', 'int')}</span>
+<span data-show-for="rewards.${r}.kind" data-show-values="amountOff">${field(`rewards.${r}.amount`, 'amount', 'money')}</span>
+<span data-show-for="rewards.${r}.kind" data-show-values="freeProduct">${field(`rewards.${r}.product`, 'product', 'text')}</span></fieldset>`;
 
   const rules = program.rules.map((rule, i) => [rule, i] as const);
   const tierOptions = (row: number): string => {
@@ -183,7 +234,7 @@ ${field(`rewards.${r}.percent`, 'percent', 'int')}${field(`rewards.${r}.amount`,
   const editor = `<form id="editor" method="post" action="/owner/program/publish">
 <h2>${t('general')}</h2><fieldset>${field('name', 'name', 'text')}${field('maxSale', 'maxSale', 'money')}${field('expiry.months', 'expiryMonths', 'int')}</fieldset>
 <h2>${t('rules')}</h2>${rules.filter(([r]) => r.type !== 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}
-<h2>${t('campaigns')}</h2>${rules.filter(([r]) => r.type === 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}${addCampaign}
+<h2>${t('campaigns')}</h2>${rules.filter(([r]) => r.type === 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}${addRule}
 ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
 <h2>${t('preview')}</h2><p>${t('previewNote')}</p><table id="preview"><thead><tr><th>${t('sample')}</th><th>${t('weekday')}</th><th>${t('time')}</th>
 <th>${t('tier')}</th><th>${t('earns')}</th><th>${t('reasons')}</th></tr></thead><tbody>${samples}</tbody></table>
@@ -200,5 +251,5 @@ ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
   const banner = (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '')
     + (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '')
     + `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
-  return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`);
+  return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`, m.csrf);
 }

@@ -40,7 +40,8 @@ export interface HubDatabase {
   processed_messages: { id: string; kiosk_no: number; at: string };
   /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
   deliveries: { seq: Generated<number>; id: string; kiosk_no: number; event: string; payload_json: string; created_at: string };
-  vouchers: { id: string; member_id: string; reward_no: number; created_at: string };
+  /** Vouchers the hub issued. Rows from before 0004 hold the reward's position in reward_key and no reward_id. */
+  vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
   /** The shop's program versions (the owner's editor publishes; kiosks receive them). A version never changes. */
   program_versions: { shop_no: number; version: number; effective_from: string; document_json: string; published_at: string };
 }
@@ -110,6 +111,13 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // The owner's pages: kiosk locations, erasure, the audit log, the dashboard's period indexes (cloud/owner-store.ts).
     '0003-owner': ownerMigration,
+    // Vouchers name their reward by a key derived from its id (core/tokens rewardKeyOf), not its position.
+    '0004-voucher-reward-key': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('vouchers').renameColumn('reward_no', 'reward_key').execute();
+        await db.schema.alterTable('vouchers').addColumn('reward_id', 'text').execute();
+      },
+    },
   };
 }
 

@@ -358,8 +358,8 @@ export class HubStore {
       label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
   }
 
-  async recordVoucher(id: string, memberId: string, rewardNo: number, now: Date): Promise<void> {
-    await this.db.insertInto('vouchers').values({ id, member_id: memberId, reward_no: rewardNo, created_at: now.toISOString() }).execute();
+  async recordVoucher(id: string, memberId: string, rewardId: string, rewardKey: number, now: Date): Promise<void> {
+    await this.db.insertInto('vouchers').values({ id, member_id: memberId, reward_key: rewardKey, reward_id: rewardId, created_at: now.toISOString() }).execute();
   }
 
   // ---- ledger --------------------------------------------------------------------------------

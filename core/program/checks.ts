@@ -2,6 +2,7 @@ import { formatMessage, type MessageValues } from '../i18n/catalog';
 import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { CURRENCIES, formatMoney, type Money } from '../money';
+import { rewardKeyOf } from '../tokens';
 import { addDays, calendarDaysBetween, weekdayOf } from './clock';
 import type { Program, ProgramIssue, RuleOf, When } from './schema';
 
@@ -121,8 +122,14 @@ export function programFindings(program: Program): ProgramFinding[] {
 
   const pointsReachable = earnsPoints(program, max);
   const rewardNames = new Set<string>();
+  // A voucher names its reward by a 16-bit key of the reward's id (core/tokens): two ids must not share one.
+  const rewardKeys = new Map<number, string>();
   program.rewards.forEach((reward, i) => {
     const at = (field: string): string => `rewards.${i}.${field}`;
+    const key = rewardKeyOf(reward.id);
+    const sameKey = rewardKeys.get(key);
+    if (sameKey !== undefined) findings.push({ path: at('id'), key: 'check.rewardKeyClash', values: { id: reward.id, other: sameKey } });
+    else rewardKeys.set(key, reward.name);
     if (rewardNames.has(reward.name)) findings.push({ path: at('name'), key: 'check.duplicateRewardName', values: { name: reward.name } });
     rewardNames.add(reward.name);
     if ('points' in reward.cost && !pointsReachable) findings.push({ path: at('cost.points'), key: 'check.noPointsEarned', values: {} });

@@ -2,9 +2,10 @@ import { formatMessage } from '../i18n/catalog';
 import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { parseDecimalMoney, toDecimalString, type CurrencyCode } from '../money';
+import { rewardKeyOf } from '../tokens';
 import { checkProgram } from './checks';
 import type { PreviewSale } from './preview';
-import { parseProgram, type Program, type ProgramIssue } from './schema';
+import { parseProgram, type Program, type ProgramIssue, type Rule } from './schema';
 
 /**
  * The editor's form ⇄ program document. Every input is named by its path in the document
@@ -23,6 +24,18 @@ const LISTS = new Set(['weekdays']);
 const TOP = new Set(['name', 'maxSale', 'expiry', 'rules', 'rewards', 'tiers']);
 const ARRAYS = ['rules', 'rewards', 'tiers.levels'] as const;
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
+/** The fields an added rule of each type keeps (the add-a-rule block offers the fields of every type). */
+export const RULE_KEYS: Record<Rule['type'], readonly string[]> = {
+  points: ['label', 'unit', 'bands', 'rounding', 'minSale'],
+  stamps: ['label', 'cardSize', 'per', 'category', 'minSale'],
+  multiplier: ['label', 'multiplier', 'when'],
+  spendBonus: ['label', 'threshold', 'points'],
+  welcome: ['label', 'points'],
+  birthday: ['label', 'points', 'window'],
+  winBack: ['label', 'afterDays', 'points'],
+  milestone: ['label', 'visit', 'points'],
+  referral: ['label', 'referrerPoints', 'referredPoints'],
+};
 /** The one field of each reward kind beside name and cost. */
 const REWARD_FIELD: Record<string, string> = { percentOff: 'percent', amountOff: 'amount', freeProduct: 'product' };
 const MAX_FIELDS = 3000;
@@ -61,6 +74,9 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     list.push(value);
     byName.set(name, list);
   }
+  // A program without tiers gets them only when the form says so ("add tiers"), with its first level.
+  const addTiers = !base.tiers && byName.has('tiers._add');
+  if (addTiers) byName.set('tiers.levels.0._add', ['on']);
   const basis = byName.get('tiers.basis')?.[0] ?? base.tiers?.basis;
   const lengths = new Map<string, number>(ARRAYS.map((a) => [a, a === 'tiers.levels' ? base.tiers?.levels.length ?? 0 : base[a].length]));
 
@@ -68,6 +84,7 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     const segments = name.split('.');
     const last = segments.at(-1)!;
     if (!TOP.has(segments[0]!) || segments.some((s) => FORBIDDEN.has(s) || s === '') || last === '_remove' || last === '_add') continue;
+    if (segments[0] === 'tiers' && !base.tiers && !addTiers) continue;
     // An item past the end of an array exists only when the form says to add it.
     const arrayName = ARRAYS.find((a) => name.startsWith(`${a}.`));
     if (arrayName) {
@@ -76,6 +93,10 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
       const index = Number(indexText);
       const length = lengths.get(arrayName)!;
       if (index > length || (index === length && !byName.has(`${arrayName}.${index}._add`))) continue;
+      // An added rule reads only the fields of its type: the page offers those of every type.
+      const field = name.slice(arrayName.length + 1).split('.')[1];
+      const keep = RULE_KEYS[byName.get(`rules.${index}.type`)?.[0] as Rule['type']] as readonly string[] | undefined;
+      if (arrayName === 'rules' && index === length && keep && field !== 'type' && !keep.includes(field ?? '')) continue;
     }
     const raw = values.filter((v) => v.trim() !== '');
     const text = raw[0]?.trim();
@@ -101,23 +122,37 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     setPath(draft, segments, value);
   }
 
-  // Added items get an id nobody else has; an added reward keeps only the fields of its kind.
-  const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string): void => {
+  // Added items get an id nobody else has (a reward's also a voucher key nobody else has, core/tokens
+  // rewardKeyOf); an added reward keeps only the fields of its kind.
+  const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string, keyed = false): void => {
     const ids = new Set(list.map((item) => item.id));
+    const keys = new Set(keyed ? list.filter((item) => typeof item.id === 'string').map((item) => rewardKeyOf(item.id as string)) : []);
     list.forEach((item, i) => {
       if (i < from || (item.id !== undefined && item.id !== '')) return;
       let n = i + 1;
-      while (ids.has(`${prefix(item)}-${n}`)) n++;
+      while (ids.has(`${prefix(item)}-${n}`) || keys.has(rewardKeyOf(`${prefix(item)}-${n}`))) n++;
       item.id = `${prefix(item)}-${n}`;
       ids.add(item.id);
+      if (keyed) keys.add(rewardKeyOf(`${prefix(item)}-${n}`));
     });
   };
-  freshIds(draft.rules as Record<string, unknown>[], base.rules.length, (rule) => String(rule.type));
+  const rules = draft.rules as Record<string, unknown>[];
+  freshIds(rules, base.rules.length, (rule) => String(rule.type));
+  rules.slice(base.rules.length).forEach((rule) => {
+    const keep = RULE_KEYS[rule.type as Rule['type']] as readonly string[] | undefined;
+    if (keep) for (const key of Object.keys(rule)) if (key !== 'type' && key !== 'id' && !keep.includes(key)) delete rule[key];
+  });
   const rewards = draft.rewards as Record<string, unknown>[];
-  freshIds(rewards, base.rewards.length, () => 'reward');
+  freshIds(rewards, base.rewards.length, () => 'reward', true);
   rewards.slice(base.rewards.length).forEach((reward) => {
     for (const key of ['percent', 'amount', 'product'] as const) if (REWARD_FIELD[String(reward.kind)] !== key) delete reward[key];
+    // Paid with points (no card chosen) or with the stamps of the chosen card.
+    const cost = reward.cost as Record<string, unknown> | undefined;
+    if (cost && cost.card === undefined) delete cost.stamps;
+    else if (cost) delete cost.points;
   });
+  const levels = (draft.tiers as { levels?: Record<string, unknown>[] } | undefined)?.levels;
+  if (levels) freshIds(levels, base.tiers?.levels.length ?? 0, () => 'tier');
   // An emptied expiry means "points do not expire".
   if (draft.expiry && (draft.expiry as { months?: unknown }).months === undefined) delete draft.expiry;
 

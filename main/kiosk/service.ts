@@ -21,7 +21,7 @@ import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
-import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
+import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
 import {
   StoreConflictError, StoreInputError, type KioskStore, type Member, type MemberInput, type OutboxMessageInput, type SaleSource,
   type StoredRefund, type StoredSale,
@@ -534,7 +534,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     // The member by the card code of their hub number, or one the hub named in a claim at this kiosk.
     const memberId = this.store.findMemberByCode(memberCodeFor(v.memberNo))?.id ?? memberIdForHubNo(v.memberNo);
     if (!memberId) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
-    const reward = this.program.rewards[v.rewardNo];
+    const reward = rewardByKey(this.program.rewards, v.rewardKey);
     if (!reward) throw new KioskError('rewardNotFound', 'The voucher names a reward this shop no longer offers — nothing was redeemed.');
     const entryId = voucherRedemptionEntryId(v.voucherId);
     if (this.store.getEntry(entryId)) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');

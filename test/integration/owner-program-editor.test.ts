@@ -84,6 +84,22 @@ describe('program editor in Chromium', () => {
     // Corrected, and published from the day after tomorrow 12:00 shop time.
     await page.fill(stamps, '9');
     await expect.poll(() => error.textContent()).toBe('');
+
+    // A rule of a kind the program does not have: a bonus of 50 points for a sale of 100 zł or more. The
+    // kind selector shows its fields only, and the 120 zł example sale earns the bonus in the preview.
+    const n = (await hub.store.programVersions(1))[0]!.document.rules.length;
+    const bigSale = page.locator('[data-preview="2"]');
+    const before = await bigSale.textContent();
+    await page.check(`input[name="rules.${n}._add"]`);
+    await page.selectOption(`select[name="rules.${n}.type"]`, 'spendBonus');
+    expect(await page.isVisible(`input[name="rules.${n}.multiplier"]`)).toBe(false);
+    expect(await page.isVisible(`input[name="rules.${n}.threshold"]`)).toBe(true);
+    await page.fill(`input[name="rules.${n}.label"]`, 'Duże zakupy');
+    await page.fill(`input[name="rules.${n}.threshold"]`, '100');
+    await page.fill(`input[name="rules.${n}.points"]`, '50');
+    await expect.poll(() => page.locator('[data-reasons="2"]').textContent()).toContain('Duże zakupy: 50 punktów');
+    expect(await bigSale.textContent()).not.toBe(before);
+
     const day = addDays(localTime(new Date(), 'Europe/Warsaw').date, 2);
     await page.fill('input[name="publish.from"]', `${day}T12:00`);
     await page.click('#publish');
@@ -95,6 +111,7 @@ describe('program editor in Chromium', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(versions[1]!.document.rules[2]).toMatchObject({ multiplier: 3 });
     expect(versions[1]!.document.rewards[0]!.cost).toEqual({ stamps: 9, card: 'coffee-card' });
+    expect(versions[1]!.document.rules[n]).toEqual({ type: 'spendBonus', id: `spendBonus-${n + 1}`, label: 'Duże zakupy', threshold: 10000, points: 50 });
     expect(versions[1]!.document.rewards[3]).toEqual({ kind: 'percentOff', id: 'reward-4', name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
     // The editor now starts from version 2.
     expect(await page.inputValue('input[name="rules.2.multiplier"]')).toBe('3');

@@ -7,6 +7,7 @@ import { programFromForm, parseFormAmount } from '../../core/program/form';
 import { previewSales } from '../../core/program/preview';
 import type { Program } from '../../core/program/schema';
 import { liveVersions, parseProgramVersion, programInEffect, publicationStart } from '../../core/program/versions';
+import { rewardKeyOf } from '../../core/tokens';
 import { program } from './core-fixtures';
 
 const paths = (p: Program): string[] => programFindings(p).map((f) => f.path);
@@ -82,6 +83,17 @@ describe('editor checks', () => {
     doc.rewards[2]!.name = '10% off';
     expect(paths(doc as unknown as Program)).toEqual(['rules.11.type', 'rules.12.visit', 'tiers.levels.2.multiplier', 'tiers.levels.3.name',
       'rewards.2.name']);
+  });
+
+  it('refuses two rewards whose ids give the same voucher key, at the second id, in the owner’s language', () => {
+    // "gift-114" and "gift-336" share the first two bytes of their SHA-256 (core/tokens rewardKeyOf).
+    expect(rewardKeyOf('gift-114')).toBe(rewardKeyOf('gift-336'));
+    const doc = structuredClone(program()) as unknown as { rewards: Record<string, unknown>[] };
+    doc.rewards[1]!.id = 'gift-114';
+    doc.rewards[2]!.id = 'gift-336';
+    expect(checkProgram(doc as unknown as Program, 'en')).toEqual([{ path: 'rewards.2.id',
+      message: `The id "gift-336" gives the same voucher key as the reward "${String(doc.rewards[1]!.name)}": give one of them another id, or a voucher could name the wrong reward.` }]);
+    expect(checkProgram(doc as unknown as Program, 'hu')[0]!.message).toMatch(/^A\(z\) „gift-336” azonosító ugyanazt a kuponkulcsot/);
   });
 });
 
@@ -169,6 +181,78 @@ describe('editor form', () => {
     expect(added.ok && added.program.rewards[r]).toEqual({ kind: 'percentOff', id: `reward-${r + 1}`, name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
     const unnamed = programFromForm(base, fields.filter(([name]) => name !== `rewards.${r}.name`), 'pl');
     expect(unnamed.ok ? [] : unnamed.errors).toEqual([{ path: `rewards.${r}.name`, message: 'Uzupełnij to pole.' }]);
+  });
+
+  it('gives an added reward an id whose voucher key no other reward has', () => {
+    // "gift-8853" has the key of "reward-4", the id the fourth reward would get.
+    const clashing = { ...base, rewards: base.rewards.map((reward, i) => (i === 2 ? { ...reward, id: 'gift-8853' } : reward)) };
+    expect(rewardKeyOf('gift-8853')).toBe(rewardKeyOf('reward-4'));
+    const added = programFromForm(clashing, [['rewards.3._add', 'on'], ['rewards.3.kind', 'amountOff'], ['rewards.3.name', '2 zł off'],
+      ['rewards.3.cost.points', '20'], ['rewards.3.amount', '2']], 'en');
+    expect(added.ok && added.program.rewards[3]).toEqual({ kind: 'amountOff', id: 'reward-5', name: '2 zł off', cost: { points: 20 }, amount: 200 });
+  });
+
+  /** What the page's "add a rule" block sends: the kind and the fields of every kind (the script only hides them). */
+  const addRuleFields = (n: number, type: string, own: Record<string, string>): [string, string][] => ([
+    [`rules.${n}._add`, 'on'], [`rules.${n}.type`, type], [`rules.${n}.label`, ''], [`rules.${n}.unit`, '1.00'], [`rules.${n}.bands.0.points`, '1'],
+    [`rules.${n}.rounding`, 'floor'], [`rules.${n}.minSale`, ''], [`rules.${n}.cardSize`, '9'], [`rules.${n}.per`, 'sale'], [`rules.${n}.threshold`, ''],
+    [`rules.${n}.afterDays`, 'soon'], [`rules.${n}.visit`, ''], [`rules.${n}.points`, ''], [`rules.${n}.window`, 'day'], [`rules.${n}.multiplier`, '2'],
+    [`rules.${n}.when.weekdays`, ''], ...Object.entries(own).map(([k, v]): [string, string] => [`rules.${n}.${k}`, v]),
+  ] as [string, string][]).filter(([name], i, all) => all.findLastIndex(([other]) => other === name) === i);
+
+  it('adds a rule of any kind, keeping only the fields of that kind, with errors at its fields', () => {
+    const n = base.rules.length;
+    const bonus = programFromForm(base, addRuleFields(n, 'spendBonus', { label: 'Big basket', threshold: '150', points: '40' }), 'en');
+    expect(bonus.ok && bonus.program.rules[n]).toEqual({ type: 'spendBonus', id: `spendBonus-${n + 1}`, label: 'Big basket', threshold: 15000, points: 40 });
+    const winBack = programFromForm(base, addRuleFields(n, 'winBack', { afterDays: '60', points: '25' }), 'en');
+    expect(winBack.ok && winBack.program.rules[n]).toEqual({ type: 'winBack', id: `winBack-${n + 1}`, afterDays: 60, points: 25 });
+    const card = programFromForm(base, addRuleFields(n, 'stamps', { label: 'Cake card', cardSize: '6', per: 'item', category: 'cake' }), 'en');
+    expect(card.ok && card.program.rules[n]).toEqual({ type: 'stamps', id: `stamps-${n + 1}`, label: 'Cake card', cardSize: 6, per: 'item', category: 'cake' });
+    // A spend bonus without its threshold and a milestone with an unreadable visit: asked at those fields, in German.
+    expect(programFromForm(base, addRuleFields(n, 'spendBonus', { label: 'Big basket', points: '40' }), 'de'))
+      .toEqual({ ok: false, errors: [{ path: `rules.${n}.threshold`, message: 'Füllen Sie dieses Feld aus.' }] });
+    const milestone = programFromForm(base, addRuleFields(n, 'milestone', { visit: 'ten', points: '5' }), 'en');
+    expect(milestone.ok ? [] : milestone.errors.map((e) => e.path)).toEqual([`rules.${n}.visit`]);
+    // The editor's checks apply to it too: a second welcome bonus is refused at its type.
+    const welcome = programFromForm(base, addRuleFields(n, 'welcome', { points: '10' }), 'en');
+    expect(welcome.ok ? [] : welcome.errors.map((e) => e.path)).toEqual([`rules.${n}.type`]);
+  });
+
+  it('adds a stamp-card reward: paid with the stamps of the chosen card, not points', () => {
+    const r = base.rewards.length;
+    const fields: [string, string][] = [[`rewards.${r}._add`, 'on'], [`rewards.${r}.kind`, 'freeProduct'], [`rewards.${r}.name`, 'Free croissant'],
+      [`rewards.${r}.cost.card`, 'coffee-card'], [`rewards.${r}.cost.points`, '150'], [`rewards.${r}.cost.stamps`, '5'], [`rewards.${r}.product`, 'croissant']];
+    const added = programFromForm(base, fields, 'en');
+    expect(added.ok && added.program.rewards[r]).toEqual({ kind: 'freeProduct', id: `reward-${r + 1}`, name: 'Free croissant', product: 'croissant',
+      cost: { stamps: 5, card: 'coffee-card' } });
+    // More stamps than the card holds: refused at the stamps field.
+    const tooMany = programFromForm(base, fields.map(([k, v]) => [k, k.endsWith('cost.stamps') ? '12' : v] as const), 'en');
+    expect(tooMany.ok ? [] : tooMany.errors.map((e) => e.path)).toEqual([`rewards.${r}.cost.stamps`]);
+    // No card chosen: paid with points.
+    const points = programFromForm(base, fields.map(([k, v]) => [k, k.endsWith('cost.card') ? '' : v] as const), 'en');
+    expect(points.ok && points.program.rewards[r]!.cost).toEqual({ points: 150 });
+  });
+
+  it('adds tiers to a program without tiers only when asked, and a tier level to a program with tiers', () => {
+    const flat: Program = { ...base };
+    delete flat.tiers;
+    const fields: [string, string][] = [['tiers.basis', 'visits'], ['tiers.windowDays', '180'], ['tiers.levels.0.name', 'Regular'],
+      ['tiers.levels.0.threshold', '0'], ['tiers.levels.0.multiplier', '']];
+    const ignored = programFromForm(flat, fields, 'en');
+    expect(ignored.ok && ignored.program.tiers).toBeUndefined();
+    const added = programFromForm(flat, [['tiers._add', 'on'], ...fields], 'en');
+    expect(added.ok && added.program.tiers).toEqual({ basis: 'visits', windowDays: 180, levels: [{ id: 'tier-1', name: 'Regular', threshold: 0 }] });
+    const unnamed = programFromForm(flat, [['tiers._add', 'on'], ...fields.filter(([k]) => k !== 'tiers.levels.0.name')], 'pl');
+    expect(unnamed).toEqual({ ok: false, errors: [{ path: 'tiers.levels.0.name', message: 'Uzupełnij to pole.' }] });
+
+    const l = base.tiers!.levels.length;
+    const level: [string, string][] = [[`tiers.levels.${l}._add`, 'on'], [`tiers.levels.${l}.name`, 'Platinum'], [`tiers.levels.${l}.threshold`, '3000'],
+      [`tiers.levels.${l}.multiplier`, '2'], [`tiers.levels.${l}.discountPercent`, '10']];
+    const more = programFromForm(base, level, 'en');
+    expect(more.ok && more.program.tiers!.levels[l]).toEqual({ id: `tier-${l + 1}`, name: 'Platinum', threshold: 300000, multiplier: 2, discountPercent: 10 });
+    // Below the tier under it: refused at its threshold.
+    const low = programFromForm(base, level.map(([k, v]) => [k, k.endsWith('threshold') ? '10' : v] as const), 'en');
+    expect(low.ok ? [] : low.errors.map((e) => e.path)).toEqual([`tiers.levels.${l}.threshold`]);
   });
 
   it('reads amounts with a comma or a dot and refuses anything else', () => {

@@ -94,7 +94,7 @@ describe('two hub nodes', () => {
     expect(res.status).toBe(200);
     const { version } = await res.json() as { version: number };
     expect(version).toBe(before + 1);
-    await until(() => received.some((d) => d.versions.some((v) => v.version === version && v.document.name === 'Kawiarnia po zmianie')),
+    await until(() => received.some((d) => d.versions.some((v) => v.version === version && (v.document as { name?: unknown }).name === 'Kawiarnia po zmianie')),
       'the new version published on node A to reach the kiosk on node B');
     // The kiosk's ack travelled back across the nodes: node A lists the kiosk as having confirmed it.
     await until(async () => {

@@ -62,8 +62,9 @@ describe('every screen in every language', () => {
 
   it.each(LOCALES)('%s: renders all screens', async (locale) => {
     const { page, fake } = k;
-    await page.goto(k.url);
+    // Locale first: the page reads it in its first status, so a slow page load cannot miss the localeChanged event.
     await fake.setLocale({ locale });
+    await page.goto(k.url);
     await page.waitForSelector(`main[data-screen=idle][lang=${locale}]`);
     await capture(locale, 'idle');
 

@@ -535,6 +535,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     }
     return wait;
   }
+  /** A client that goes on sending this many commands in a row after "slow down" is not a kiosk waiting as told: cut it off. */
+  const ignoredSlowDownLimit = Math.max(100, 5 * throttle.limits.burst);
   function slowDown(wait: number): string {
     return `slow down: more than ${throttle.limits.burst} commands at once or ${throttle.limits.perSecond}/s from this kiosk; retry in ${wait} ms`;
   }
@@ -625,11 +627,23 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   io.on('connection', (socket: KioskSocket) => {
     const kiosk = socket.data.kiosk;
     void socket.join(`kiosk:${kiosk.no}`);
+    // The token bucket first; a client that ignores "slow down" is disconnected, so that a flood costs
+    // the hub a bounded amount of work (it may reconnect: its bucket is still empty).
+    let refusedInARow = 0;
+    const gate = (): number => {
+      const wait = throttled(kiosk);
+      if (wait === 0) refusedInARow = 0;
+      else if (++refusedInARow === ignoredSlowDownLimit) {
+        log(`kiosk ${kiosk.name} (${kiosk.no}) sent ${ignoredSlowDownLimit} commands in a row after "slow down": disconnected`);
+        socket.disconnect(true);
+      }
+      return wait;
+    };
     log(`kiosk connected: ${kiosk.name}`);
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      const wait = throttled(kiosk);
+      const wait = gate();
       if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
@@ -654,7 +668,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
     socket.on('claimSale', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      const wait = throttled(kiosk);
+      const wait = gate();
       if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = claimSaleSchema.safeParse(payload);

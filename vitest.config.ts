@@ -11,16 +11,18 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], setupFiles: ['test/support/test-databases-setup.ts'] } },
       {
         extends: true,
         test: {
           name: 'hub-postgres',
           include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts'],
-          // hub-cluster and hub-failover run their hub nodes on PostgreSQL in the default project already.
-          exclude: [...configDefaults.exclude, 'test/integration/hub-cluster.test.ts', 'test/integration/hub-failover.test.ts'],
+          // Suites about PostgreSQL itself (hub-pg-*) and the multi-node suites (hub-cluster, hub-failover) run their
+          // hubs on PostgreSQL in the default project already.
+          exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts', 'test/integration/hub-cluster.test.ts',
+            'test/integration/hub-failover.test.ts'],
           env: { HUB_TEST_ENGINE: 'postgres' },
-          setupFiles: ['test/support/postgres-setup.ts'],
+          setupFiles: ['test/support/postgres-setup.ts', 'test/support/test-databases-setup.ts'],
         },
       },
     ],

@@ -1,12 +1,23 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import { pickLocale, type Locale } from '../core/i18n/locales';
-import { parseProgram } from '../core/program/schema';
+import { parseProgram, serializeProgram, type Program, type ProgramIssue } from '../core/program/schema';
+import { localTime, zonedInstant } from '../core/program/clock';
+import { defaultSampleFields, programFromForm, samplesFromForm } from '../core/program/form';
+import { programMessages } from '../core/i18n/program';
+import { ownerDataMessages } from '../core/i18n/owner-data';
+import { previewSales } from '../core/program/preview';
+import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
+import { programEditorPage, type VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
@@ -14,8 +25,9 @@ import {
 } from '../core/sync-protocol';
 import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair } from '../core/tokens';
 import { parseContact } from './contact';
-import { dashboard, zonedMidnight } from '../core/metrics';
-import { csv, dashboardPage, loginPage, memberPage, membersPage } from './owner-pages';
+import { csv, loginPage, membersPage } from './owner-pages';
+import { ownerDataRoutes } from './owner-routes';
+import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -58,6 +70,8 @@ export interface Hub {
   url: string;
   port: number;
   store: HubStore;
+  /** The owner's side of the store: dashboard sums, locations, win-back, adjustments, export and erasure. */
+  owner: OwnerStore;
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
@@ -74,6 +88,15 @@ const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
+function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
+  const value = fields.find(([name]) => name === 'publish.from')?.[1] ?? '';
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : undefined;
+}
+
+/** Chart.js's UMD build, served to the owner's dashboard from this hub (no CDN). */
+const CHART_JS = readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
 
@@ -101,6 +124,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   const hubPublicKey = bytesToHex(voucherKeys.publicKey);
   const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
   const failures = new Map<string, { count: number; since: number }>();
+  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -303,17 +327,17 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const view = await store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
-      const rewardNo = Number(form.get('reward'));
-      const reward = Number.isInteger(rewardNo) ? view.rewards[rewardNo] : undefined;
+      const rewardKey = Number(form.get('reward'));
+      const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
       if (!reward?.affordable) {
         send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
       const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
-      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardNo, costPoints: reward.costPoints,
+      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
-      await store.recordVoucher(voucherId, member.id, rewardNo, now());
+      await store.recordVoucher(voucherId, member.id, reward.reward.id, rewardKey, now());
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
@@ -328,23 +352,36 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
   }
-  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key. */
-  function ownerCookie(req: IncomingMessage): boolean {
+  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key; its value while valid. */
+  function ownerSession(req: IncomingMessage): string | undefined {
     const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${OWNER_COOKIE}=`));
     const value = unsign(raw ? decodeURIComponent(raw.slice(OWNER_COOKIE.length + 1)) : undefined);
     const expires = value?.startsWith('owner:') ? Number(value.slice(6)) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime();
+    return Number.isFinite(expires) && expires > now().getTime() ? value : undefined;
   }
+  const ownerCookie = (req: IncomingMessage): boolean => ownerSession(req) !== undefined;
   function ownerAllowed(req: IncomingMessage, url: URL): boolean {
     if (ownerCookie(req)) return true;
     return isOwnerToken(req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '');
   }
-
-  /** YYYY-MM-DD from a query parameter, or the fallback; a malformed date is refused (undefined). */
-  function dateParam(url: URL, name: string, fallback: string): string | undefined {
-    const value = url.searchParams.get(name) || fallback;
-    return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? value : undefined;
+  /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
+  function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
+    const session = ownerSession(req);
+    if (session) return { via: 'cookie', csrf: createHmac('sha256', cookieSecret).update(`csrf:${session}`).digest('hex') };
+    return ownerAllowed(req, url) ? { via: 'token' } : undefined;
   }
+  /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
+  const ownerCsrf = (req: IncomingMessage, url: URL): string => {
+    const auth = ownerAuth(req, url);
+    return auth?.via === 'cookie' ? auth.csrf : '';
+  };
+  const ownerRoutes = ownerDataRoutes({
+    owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
+    shop: async () => (await store.shop(shop.no))!,
+    member: async (id) => store.member(id),
+    entries: async (id) => store.entries(id),
+    actor: (req) => `owner@${clientAddress(req)}`,
+  });
 
   /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
   async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
@@ -370,6 +407,19 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       send(res, 200, loginPage(locale, false));
       return true;
     }
+    if (path === '/owner/logout' && req.method === 'POST') {
+      // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
+      const auth = ownerAuth(req, url);
+      const form = new URLSearchParams((await readBody(req)) ?? '');
+      if (auth?.via === 'cookie' && form.get('csrf') !== auth.csrf) {
+        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+        return true;
+      }
+      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store',
+        'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
+      res.end();
+      return true;
+    }
     const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
     if (!isPage || req.method !== 'GET') return false;
     if (!ownerAllowed(req, url)) {
@@ -377,40 +427,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       res.end();
       return true;
     }
-    const current = (await store.shop(shop.no))!;
-    if (path === '/owner') {
-      const today = now().toISOString().slice(0, 10);
-      const monthAgo = new Date(now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
-      const tomorrow = new Date(now().getTime() + 86_400_000).toISOString().slice(0, 10);
-      const from = dateParam(url, 'from', monthAgo);
-      const to = dateParam(url, 'to', tomorrow);
-      const inactiveDays = Number(url.searchParams.get('inactive') ?? 60);
-      if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0) {
-        send(res, 400, messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`));
-        return true;
-      }
-      const facts = await store.ownerFacts(shop.no);
-      const location = url.searchParams.get('location') ?? '';
-      const zone = current.program.timeZone;
-      const figures = dashboard({ ...facts, from: zonedMidnight(from, zone), to: zonedMidnight(to, zone), now: now(), timeZone: zone,
-        location: location || null, inactiveDays });
-      send(res, 200, dashboardPage({ locale, shopName: current.name, currency: current.program.currency, from, to, location,
-        kiosks: facts.kiosks, inactiveDays, figures }));
-      return true;
-    }
     if (path === '/owner/members') {
       const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query)));
-      return true;
-    }
-    const memberMatch = /^\/owner\/members\/([\w-]{1,100})$/.exec(path);
-    if (memberMatch) {
-      const member = await store.member(memberMatch[1]!);
-      if (!member || member.shopNo !== shop.no) {
-        send(res, 404, messagePage(locale, 'no such member'));
-        return true;
-      }
-      send(res, 200, memberPage(locale, member, (await store.balance(member.id)).points, await store.entries(member.id)));
+      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query), ownerCsrf(req, url)));
       return true;
     }
     if (path === '/owner/export/members.csv') {
@@ -461,7 +480,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
-    if ((path === '/owner' || path.startsWith('/owner/')) && await handleOwnerPage(req, res, url, locale)) return;
+    if (path.startsWith('/owner/program/') && await handleProgramEditor(req, res, url, locale)) return;
+    if ((path === '/owner' || path.startsWith('/owner/')) && (await ownerRoutes(req, res, url, locale) || await handleOwnerPage(req, res, url, locale))) return;
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
@@ -479,9 +499,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         }
         const parsed = parseProgram(document);
         if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
-        await store.setProgram(shop.no, parsed.program);
-        log(`program replaced: ${parsed.program.name}`);
-        return json(res, 200, { ok: true, name: parsed.program.name });
+        const published = await publishProgram(parsed.program, now().toISOString());
+        return json(res, 200, { ok: true, name: parsed.program.name, version: published.version });
       }
       const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
       if (revoke && req.method === 'POST') {
@@ -535,7 +554,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     }
     return wait;
   }
-  /** A client that goes on sending this many commands in a row after "slow down" is not a kiosk waiting as told: cut it off. */
+  /** A client that sends this many commands while told to wait is not a kiosk waiting as told: cut it off. */
   const ignoredSlowDownLimit = Math.max(100, 5 * throttle.limits.burst);
   function slowDown(wait: number): string {
     return `slow down: more than ${throttle.limits.burst} commands at once or ${throttle.limits.perSecond}/s from this kiosk; retry in ${wait} ms`;
@@ -627,19 +646,24 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   io.on('connection', (socket: KioskSocket) => {
     const kiosk = socket.data.kiosk;
     void socket.join(`kiosk:${kiosk.no}`);
-    // The token bucket first; a client that ignores "slow down" is disconnected, so that a flood costs
-    // the hub a bounded amount of work (it may reconnect: its bucket is still empty).
-    let refusedInARow = 0;
+    void socket.join(`shop:${kiosk.shopNo}`);
+    // The token bucket first. A kiosk told "slow down, retry in N ms" sends nothing for N ms; a client
+    // that sends anyway ignores it, and after ignoredSlowDownLimit such commands it is disconnected,
+    // so that a flood costs the hub a bounded amount of work (if it reconnects its bucket is still empty).
+    let waitUntil = 0;
+    let ignored = 0;
     const gate = (): number => {
-      const wait = throttled(kiosk);
-      if (wait === 0) refusedInARow = 0;
-      else if (++refusedInARow === ignoredSlowDownLimit) {
-        log(`kiosk ${kiosk.name} (${kiosk.no}) sent ${ignoredSlowDownLimit} commands in a row after "slow down": disconnected`);
+      const at = Date.now();
+      if (at < waitUntil && ++ignored === ignoredSlowDownLimit) {
+        log(`kiosk ${kiosk.name} (${kiosk.no}) sent ${ignoredSlowDownLimit} commands while told to wait: disconnected`);
         socket.disconnect(true);
       }
+      const wait = throttled(kiosk);
+      if (wait > 0) waitUntil = Math.max(waitUntil, at + wait);
       return wait;
     };
     log(`kiosk connected: ${kiosk.name}`);
+    void sendProgramVersions(kiosk.no, kiosk.shopNo);
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -677,14 +701,181 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         if (!member || member.shopNo !== kiosk.shopNo) return ack(refusal('unknown-member', 'en'));
         ack(await claim(parsed.data.token, member, 'staff', kiosk.no, 'en'));
       } catch (error) {
-        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
-        else log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
+        // The hub cannot decide without its database: no answer, so the kiosk's ack timeout makes it
+        // claim offline (main/kiosk/staff-claim.ts) and the hub settles that claim when it is back.
+        if (isDatabaseUnavailable(error)) {
+          noteDatabaseDown(error);
+          return;
+        }
+        log(`claimSale from ${kiosk.name} failed: ${String(error)}`);
         ack(refusal('invalid-request', 'en'));
       }
     });
 
     void flushDeliveries(kiosk.no);
   });
+
+  // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
+
+  /** Kiosk number → its name and the highest program version it confirmed (in memory: kiosks get all again on connect). */
+  const programAcks = new Map<number, { name: string; version: number }>();
+
+  /** Keeps the shop's own copy of the program (claims, member cards, dashboard) at the version in effect now. */
+  async function applyDueProgram(): Promise<void> {
+    const due = programInEffect(await store.programVersions(shop.no), now());
+    const current = (await store.shop(shop.no))!.program;
+    if (due && serializeProgram(due.document) !== serializeProgram(current)) {
+      await store.setProgram(shop.no, due.document);
+      log(`program version ${due.version} in effect: ${due.document.name}`);
+    }
+  }
+  await applyDueProgram();
+  const dueProgramTimer = setInterval(() => {
+    applyDueProgram().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`program: could not apply the version due: ${String(error)}`);
+    });
+  }, 30_000);
+  dueProgramTimer.unref();
+
+  /** Sends the versions a kiosk needs (in effect and scheduled); again every 5 s while it stays connected and has not acked. */
+  async function sendProgramVersions(kioskNo: number, shopNo: number): Promise<void> {
+    try {
+      const target = (await io.in(`kiosk:${kioskNo}`).fetchSockets())[0];
+      if (!target) return;
+      const name = (target.data as { kiosk?: Kiosk }).kiosk?.name ?? `#${kioskNo}`;
+      const versions = liveVersions(await store.programVersions(shopNo), now());
+      if (versions.length === 0) return;
+      const newest = Math.max(...versions.map((v) => v.version));
+      const payload = { deliveryId: randomUUID(), versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, document: v.document })) };
+      target.timeout(10_000).emit('programVersions', payload, (error: Error | null, answer: unknown) => {
+        if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) {
+          programAcks.set(kioskNo, { name, version: Math.max(newest, programAcks.get(kioskNo)?.version ?? 0) });
+          return;
+        }
+        setTimeout(() => { void sendProgramVersions(kioskNo, shopNo); }, 5_000).unref();
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      log(`program versions to kiosk ${kioskNo} not sent, sent again on its next connection: ${String(error)}`);
+    }
+  }
+
+  /** Publishes a checked program from `effectiveFrom` and tells every connected kiosk of the shop (on any node). */
+  async function publishProgram(program: Program, effectiveFrom: string): Promise<{ version: number; effectiveFrom: string }> {
+    const published = await store.publishProgram(shop.no, program, effectiveFrom, now());
+    log(`program version ${published.version} published, in effect from ${published.effectiveFrom}: ${program.name}`);
+    await applyDueProgram();
+    for (const socket of await io.in(`shop:${shop.no}`).fetchSockets()) {
+      const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
+      if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
+    }
+    return published;
+  }
+
+  async function versionRows(): Promise<VersionRow[]> {
+    const versions = await store.programVersions(shop.no);
+    const inEffect = programInEffect(versions, now());
+    const live = new Set(liveVersions(versions, now()).map((v) => v.version));
+    return versions.map((v) => ({
+      version: v.version, effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt,
+      state: v.version === inEffect?.version ? 'inEffect' : live.has(v.version) ? 'scheduled' : 'superseded',
+      kiosks: [...programAcks.values()].filter((k) => k.version >= v.version).map((k) => k.name),
+    }));
+  }
+
+  /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
+  const EDITOR_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'";
+
+  /** GET /owner/program/edit, POST /owner/program/preview (JSON), POST /owner/program/publish, GET /owner/program/versions; false when not one of them. */
+  async function handleProgramEditor(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
+    const path = url.pathname;
+    const routes = ['/owner/program/edit', '/owner/program/preview', '/owner/program/publish', '/owner/program/versions'];
+    if (!routes.includes(path)) return false;
+    if (!ownerAllowed(req, url)) {
+      if (path === '/owner/program/edit') {
+        res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+        res.end();
+      } else {
+        json(res, 401, { error: 'owner login required' });
+      }
+      return true;
+    }
+    await applyDueProgram();
+    // The editor starts from the newest version (a scheduled one included), so edits build on it.
+    const versions = await store.programVersions(shop.no);
+    const latest = versions.at(-1)?.document ?? (await store.shop(shop.no))!.program;
+    const zone = latest.timeZone;
+    const today = localTime(now(), zone).date;
+    const render = async (status: number, extra: { values?: Map<string, string[]>; errors?: ProgramIssue[]; fields?: [string, string][];
+      published?: { version: number; from: string }; publishFrom?: string }): Promise<void> => {
+      const samples = samplesFromForm(latest, extra.fields ?? defaultSampleFields(latest));
+      const preview = previewSales(latest, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
+      send(res, status, programEditorPage({ locale, program: latest, preview, versions: await versionRows(),
+        ...(extra.values ? { values: extra.values } : {}), ...(extra.errors ? { errors: extra.errors } : {}),
+        ...(extra.published ? { published: extra.published } : {}), ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
+        csrf: ownerCsrf(req, url) }),
+      undefined, { 'content-security-policy': EDITOR_CSP });
+    };
+
+    if (path === '/owner/program/versions' && req.method === 'GET') {
+      json(res, 200, await versionRows());
+      return true;
+    }
+    if (path === '/owner/program/edit' && req.method === 'GET') {
+      const published = Number(url.searchParams.get('published'));
+      const version = versions.find((v) => v.version === published);
+      const from = version ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom)) : '';
+      await render(200, version ? { published: { version: version.version, from } } : {});
+      return true;
+    }
+    if (path === '/owner/program/preview' && req.method === 'POST') {
+      const body = await readBody(req, MAX_PROGRAM_BYTES);
+      let fields: [string, string][];
+      try {
+        const parsed = JSON.parse(body ?? '') as { fields?: unknown };
+        if (!Array.isArray(parsed.fields)) throw new Error('fields');
+        fields = parsed.fields.filter((f): f is [string, string] => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
+      } catch {
+        json(res, 400, { error: 'body must be JSON {"fields": [["name", "value"], ...]}' });
+        return true;
+      }
+      const edit = programFromForm(latest, fields, locale);
+      const samples = edit.ok ? samplesFromForm(edit.program, fields) : [];
+      const lines = edit.ok ? previewSales(edit.program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row })) : [];
+      json(res, 200, { ok: edit.ok, lines, errors: edit.ok ? [] : edit.errors });
+      return true;
+    }
+    if (path === '/owner/program/publish' && req.method === 'POST') {
+      const body = await readBody(req, MAX_PROGRAM_BYTES);
+      if (body === undefined) {
+        json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
+        return true;
+      }
+      const fields = [...new URLSearchParams(body)];
+      const values = new Map<string, string[]>();
+      for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
+      const fromText = values.get('publish.from')?.[0] ?? '';
+      const errors: ProgramIssue[] = [];
+      let effectiveFrom: string | undefined;
+      const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(fromText);
+      const start = publicationStart(fromText === '' ? undefined : match ? zonedInstant(match[1]!, match[2]!, zone).toISOString() : 'invalid', now());
+      if (start.ok) effectiveFrom = start.effectiveFrom;
+      else errors.push({ path: 'publish.from', message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid') });
+      const edit = programFromForm(latest, fields, locale);
+      if (!edit.ok) errors.push(...edit.errors);
+      if (!edit.ok || effectiveFrom === undefined) {
+        await render(400, { values, errors, fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest), publishFrom: fromText });
+        return true;
+      }
+      const published = await publishProgram(edit.program, effectiveFrom);
+      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    send(res, 405, 'method not allowed', 'text/plain');
+    return true;
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -697,6 +888,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     store,
+    owner,
     ownerToken,
     hubPublicKey,
     io,
@@ -705,6 +897,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     databaseUp: () => store.ping(),
     async close() {
       clearInterval(databaseWatch);
+      clearInterval(dueProgramTimer);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });

@@ -2,6 +2,7 @@ import type { LedgerEntry } from '../core/ledger/entry';
 import { memberSummary, type MemberSummary } from '../core/ledger/projections';
 import type { Program, Reward } from '../core/program/schema';
 import type { Progress } from '../core/sync-protocol';
+import { rewardKeyOf } from '../core/tokens';
 
 /**
  * What the phone pages and the thank-you show of a member, composed from the core projections
@@ -10,8 +11,8 @@ import type { Progress } from '../core/sync-protocol';
 
 export interface RewardView {
   reward: Reward;
-  /** Index in program.rewards: the voucher's rewardNo. */
-  rewardNo: number;
+  /** The reward's key (core/tokens rewardKeyOf): what the redeem form posts and the voucher carries. */
+  rewardKey: number;
   costPoints: number;
   costStamps: number;
   affordable: boolean;
@@ -30,11 +31,12 @@ export interface MemberView {
 export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
   const summary = memberSummary(program, memberId, entries, at);
   const onCard = (card: string): number => summary.stamps[card] ?? 0;
-  const rewards = program.rewards.map((reward, rewardNo): RewardView => {
+  const rewards = program.rewards.map((reward): RewardView => {
     const cost = reward.cost;
+    const rewardKey = rewardKeyOf(reward.id);
     return 'points' in cost
-      ? { reward, rewardNo, costPoints: cost.points, costStamps: 0, affordable: summary.balance >= cost.points }
-      : { reward, rewardNo, costPoints: 0, costStamps: cost.stamps, affordable: onCard(cost.card) >= cost.stamps };
+      ? { reward, rewardKey, costPoints: cost.points, costStamps: 0, affordable: summary.balance >= cost.points }
+      : { reward, rewardKey, costPoints: 0, costStamps: cost.stamps, affordable: onCard(cost.card) >= cost.stamps };
   });
   const stampReward = program.rewards.find((reward) => 'card' in reward.cost);
   const stampCost = stampReward && 'card' in stampReward.cost ? stampReward.cost : undefined;

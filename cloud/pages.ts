@@ -103,9 +103,9 @@ export function cardPage(m: CardPageModel): string {
   const rewards = m.view.rewards;
   const rewardList = `${rewards.some((r) => r.affordable) ? '' : `<p class="muted">${t(L, 'noRewards')}</p>`}${rewards.map((r) => {
     const cost = r.costPoints > 0 ? t(L, 'costPoints', { n: r.costPoints }) : t(L, 'costStamps', { n: r.costStamps });
-    return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardNo}"><input type="hidden" name="reward" value="${r.rewardNo}">
+    return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardKey}"><input type="hidden" name="reward" value="${r.rewardKey}">
         <div class="row"><span>${escapeHtml(r.reward.name)}</span><span class="muted cost">${cost}</span></div>
-        ${r.affordable ? `<button type="submit" class="redeem" data-reward="${r.rewardNo}">${t(L, 'redeem')}</button>` : ''}</form>`;
+        ${r.affordable ? `<button type="submit" class="redeem" data-reward="${r.rewardKey}">${t(L, 'redeem')}</button>` : ''}</form>`;
   }).join('')}`;
   const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>${
     m.flash.welcome > 0 ? `<p class="ok" id="welcome" role="status">${t(L, 'welcomeBonus', { points: m.flash.welcome })}</p>` : ''}` : '';

@@ -4,7 +4,7 @@
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
 // per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
 // behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
-import { startHub } from './hub';
+import { startHub, type Hub } from './hub';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
 const port = Number(process.env.HUB_PORT ?? 7400);
@@ -23,18 +23,24 @@ function positive(name: string, fallback: number): number {
 }
 const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.burst), perSecond: positive('HUB_KIOSK_PER_SECOND', DEFAULT_KIOSK_LIMITS.perSecond) };
 
-const hub = await startHub({
-  kioskLimits,
-  ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-  trustProxy: process.env.HUB_TRUST_PROXY === '1',
-  ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
-  dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  port,
-  host: process.env.HUB_HOST ?? '0.0.0.0',
-  ...(process.env.HUB_SHOP_NAME ? { shopName: process.env.HUB_SHOP_NAME } : {}),
-  ...(process.env.HUB_OWNER_TOKEN ? { ownerToken: process.env.HUB_OWNER_TOKEN } : {}),
-});
+let hub: Hub;
+try {
+  hub = await startHub({
+    kioskLimits,
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    trustProxy: process.env.HUB_TRUST_PROXY === '1',
+    ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
+    dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    port,
+    host: process.env.HUB_HOST ?? '0.0.0.0',
+    ...(process.env.HUB_SHOP_NAME ? { shopName: process.env.HUB_SHOP_NAME } : {}),
+    ...(process.env.HUB_OWNER_TOKEN ? { ownerToken: process.env.HUB_OWNER_TOKEN } : {}),
+  });
+} catch (error) {
+  console.error(`hub not started: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 console.log(`hub listening on http://127.0.0.1:${hub.port} (port ${hub.port}), store: ${hub.store.engine} ${hub.store.where}`);
 console.log(`pairing code: ${await hub.newPairingCode()} (type it on the kiosk; valid 24 h, once)`);
 console.log(`owner token: ${hub.ownerToken} (GET /owner/pairing-code with "Authorization: Bearer <token>" for another code)`);

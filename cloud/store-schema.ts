@@ -6,6 +6,7 @@ import {
   type ColumnDataType, type Generated, type Migration, type MigrationProvider,
 } from 'kysely';
 import pg from 'pg';
+import { ownerMigration } from './owner-store';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -39,7 +40,10 @@ export interface HubDatabase {
   processed_messages: { id: string; kiosk_no: number; at: string };
   /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
   deliveries: { seq: Generated<number>; id: string; kiosk_no: number; event: string; payload_json: string; created_at: string };
-  vouchers: { id: string; member_id: string; reward_no: number; created_at: string };
+  /** Vouchers the hub issued. Rows from before 0004 hold the reward's position in reward_key and no reward_id. */
+  vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
+  /** The shop's program versions (the owner's editor publishes; kiosks receive them). A version never changes. */
+  program_versions: { shop_no: number; version: number; effective_from: string; document_json: string; published_at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -97,6 +101,23 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
           .addColumn('reward_no', 'integer', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
       },
     },
+    '0002-program-versions': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('program_versions').addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
+          .addColumn('version', 'integer', (c) => c.notNull()).addColumn('effective_from', 'text', (c) => c.notNull())
+          .addColumn('document_json', 'text', (c) => c.notNull()).addColumn('published_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('program_versions_pk', ['shop_no', 'version']).execute();
+      },
+    },
+    // The owner's pages: kiosk locations, erasure, the audit log, the dashboard's period indexes (cloud/owner-store.ts).
+    '0003-owner': ownerMigration,
+    // Vouchers name their reward by a key derived from its id (core/tokens rewardKeyOf), not its position.
+    '0004-voucher-reward-key': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('vouchers').renameColumn('reward_no', 'reward_key').execute();
+        await db.schema.alterTable('vouchers').addColumn('reward_id', 'text').execute();
+      },
+    },
   };
 }
 
@@ -116,6 +137,25 @@ export interface ConnectOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Errors that mean "the database is not there right now" (refused, dropped, restarting, not
+ * accepting connections), as opposed to a bug or bad data: the hub answers them with 503 and the
+ * kiosk retries. PostgreSQL class 08 (connection), 57P0x (shutdown, cannot connect now), 53300 (too
+ * many connections), 55000 with "not currently accepting connections", and node's socket errors.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
+    if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  // pg's own wording for a connection that died, timed out or could not be made.
+  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i
+    .test(error.message);
+}
+
 /** Thrown when a SQLite file was written by the hub before its Kysely store: it is not adopted in place. */
 export class PreKyselyStoreError extends Error {}
 
@@ -126,8 +166,11 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl, max: options.poolSize ?? 10,
-      // Fail fast while the database is away: the hub answers 503 instead of hanging its callers.
-      connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, keepAlive: true,
+      // A refused connection fails at once; a database that does not answer at all (or a pool so busy
+      // that a caller waits this long for a connection) makes the hub answer 503 after 10 s instead of
+      // hanging its callers. Shorter, and a burst of kiosks reconnecting at once (1,000 handshakes)
+      // would be told the database is away while it is only busy.
+      connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, keepAlive: true,
     });
     // A connection the server dropped while idle or between queries of a transaction: pg reports it
     // here (and on the client); the pool then discards that client, and the next checkout reconnects.
@@ -160,10 +203,18 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
     await migrate(connection.db, connection.engine);
   } catch (error) {
     await connection.db.destroy();
+    if (connection.engine === 'postgres' && isDatabaseUnavailable(error)) {
+      throw new Error(`hub database unavailable at ${connection.where} (${detail(error)}): start PostgreSQL or correct DATABASE_URL`, { cause: error });
+    }
+    if (connection.engine === 'postgres' && (error as { code?: unknown }).code === '28P01') {
+      throw new Error(`hub database refused the login at ${connection.where} (${detail(error)}): check the user and password in DATABASE_URL`, { cause: error });
+    }
     throw error;
   }
   return connection;
 }
+
+const detail = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 async function migrate(db: Kysely<HubDatabase>, engine: Engine): Promise<void> {
   const migrations = hubMigrations(engine);
@@ -171,6 +222,8 @@ async function migrate(db: Kysely<HubDatabase>, engine: Engine): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`hub database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    // Kept as it came when it is not about a migration (the database is away, the login is refused).
+    if (!failed) throw error;
+    throw new Error(`hub database migration ${failed} failed: ${detail(error)}`, { cause: error });
   }
 }

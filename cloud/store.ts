@@ -1,17 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { claimDue, claimEntry, refusedClaimReversal } from '../core/claims';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { LoyaltyError } from '../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
+import type { ProgramVersion } from '../core/program/versions';
 import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey } from '../core/tokens';
 import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
-import { connectHubDatabase, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
+import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
+
+export { isDatabaseUnavailable } from './store-schema';
 
 /**
  * The hub's store: one async API over Kysely on two engines — an embedded SQLite file (WAL,
@@ -47,6 +50,10 @@ export interface BalanceView { points: number; stamps: number; earned: number }
 export interface HubCounts { ledger: number; distinctLedgerIds: number; ledgerPoints: number; claims: number; members: number;
   processedMessages: number; deliveries: number }
 
+/** Before its first publication a shop's program is version 1, in effect since always. */
+export const FIRST_VERSION_START = '1970-01-01T00:00:00.000Z';
+export interface StoredProgramVersion extends ProgramVersion { publishedAt: string }
+
 /** Days a reward voucher stays valid. */
 export const VOUCHER_DAYS = 30;
 
@@ -64,24 +71,6 @@ const num = (value: unknown): number => Number(value ?? 0);
 
 type Db = Kysely<HubDatabase>;
 type LedgerRow = Selectable<HubDatabase['ledger']>;
-
-/**
- * Errors that mean "the database is not there right now" (refused, dropped, restarting, not
- * accepting connections), as opposed to a bug or bad data: the hub answers them with 503 and the
- * kiosk retries. PostgreSQL class 08 (connection), 57P0x (shutdown, cannot connect now), 53300 (too
- * many connections), 55000 with "not currently accepting connections", and node's socket errors.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
-    if (code === '55000' && /not currently accepting connections/.test(error.message)) return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
-  }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|driver has already been destroyed/i
-    .test(error.message);
-}
 
 export class HubStore {
   /** The Kysely instance (tests and benches seed and inspect through it; the hub goes through the methods). */
@@ -175,6 +164,57 @@ export class HubStore {
 
   /** Parsed programs by shop, reused while the stored document is unchanged (another node may change it). */
   private readonly programs = new Map<number, { json: string; program: Program }>();
+
+  /**
+   * The shop's program versions, oldest first. A shop that never published has one: its program,
+   * as version 1 in effect since always (stored as such by its first publication).
+   */
+  async programVersions(shopNo: number, q: Db = this.db): Promise<StoredProgramVersion[]> {
+    const rows = await q.selectFrom('program_versions').selectAll().where('shop_no', '=', shopNo).orderBy('version').execute();
+    if (rows.length === 0) {
+      const shop = await this.shop(shopNo, q);
+      return shop ? [{ version: 1, effectiveFrom: FIRST_VERSION_START, document: shop.program, publishedAt: FIRST_VERSION_START }] : [];
+    }
+    return rows.map((r) => {
+      // A stored version never changes: its document is parsed once.
+      const key = `${shopNo}:${r.version}`;
+      let document = this.versionDocuments.get(key);
+      if (!document) {
+        document = loadProgram(r.document_json);
+        this.versionDocuments.set(key, document);
+      }
+      return { version: r.version, effectiveFrom: r.effective_from, document, publishedAt: r.published_at };
+    });
+  }
+
+  private readonly versionDocuments = new Map<string, Program>();
+
+  /**
+   * Publishes a validated program document as the shop's next version, in effect from `effectiveFrom`.
+   * Two publications at once (two hub nodes) cannot get the same number: the primary key refuses the
+   * second, which is numbered again.
+   */
+  async publishProgram(shopNo: number, document: unknown, effectiveFrom: string, at: Date): Promise<StoredProgramVersion> {
+    const json = programJson(document);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const current = await this.programVersions(shopNo, trx);
+          const first = current[0];
+          if (current.length === 1 && first?.publishedAt === FIRST_VERSION_START) {
+            await trx.insertInto('program_versions').values({ shop_no: shopNo, version: first.version, effective_from: first.effectiveFrom,
+              document_json: serializeProgram(first.document), published_at: first.publishedAt }).onConflict((oc) => oc.doNothing()).execute();
+          }
+          const version = Math.max(0, ...current.map((v) => v.version)) + 1;
+          await trx.insertInto('program_versions').values({ shop_no: shopNo, version, effective_from: effectiveFrom, document_json: json,
+            published_at: at.toISOString() }).execute();
+          return { version, effectiveFrom, document: loadProgram(json), publishedAt: at.toISOString() };
+        });
+      } catch (error) {
+        if (attempt >= 3 || isDatabaseUnavailable(error)) throw error;
+      }
+    }
+  }
 
   async shop(no: number, q: Db = this.db): Promise<Shop | undefined> {
     const row = await q.selectFrom('shops').selectAll().where('no', '=', no).executeTakeFirst();
@@ -318,29 +358,63 @@ export class HubStore {
       label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
   }
 
-  async recordVoucher(id: string, memberId: string, rewardNo: number, now: Date): Promise<void> {
-    await this.db.insertInto('vouchers').values({ id, member_id: memberId, reward_no: rewardNo, created_at: now.toISOString() }).execute();
+  async recordVoucher(id: string, memberId: string, rewardId: string, rewardKey: number, now: Date): Promise<void> {
+    await this.db.insertInto('vouchers').values({ id, member_id: memberId, reward_key: rewardKey, reward_id: rewardId, created_at: now.toISOString() }).execute();
   }
 
   // ---- ledger --------------------------------------------------------------------------------
 
   /** Inserts an entry unless its id exists; updates the balance only when it was really inserted. */
   private async insertEntry(trx: Db, entry: LedgerEntry, kioskNo: number | null): Promise<boolean> {
-    const result = await trx.insertInto('ledger').values({ id: entry.id, member_id: entry.memberId, kind: entry.kind, points: entry.points,
-      stamps: entry.stamps, sale_id: entry.saleId, reverses: entry.reverses, reason_json: JSON.stringify(entry.reason), at: entry.at,
-      kiosk_no: kioskNo, spend: entry.spend ?? null }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    const result = await trx.insertInto('ledger').values(ledgerRow(entry, kioskNo)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     const inserted = result.numInsertedOrUpdatedRows === 1n;
     if (inserted) {
-      const earned = entry.kind === 'earn' || entry.kind === 'bonus' ? Math.max(0, entry.points) : 0;
-      await trx.insertInto('balances').values({ member_id: entry.memberId, points: entry.points, stamps: entry.stamps, earned, entries: 1 })
-        .onConflict((oc) => oc.column('member_id').doUpdateSet((eb) => ({
-          points: eb('balances.points', '+', eb.ref('excluded.points')),
-          stamps: eb('balances.stamps', '+', eb.ref('excluded.stamps')),
-          earned: eb('balances.earned', '+', eb.ref('excluded.earned')),
-          entries: eb('balances.entries', '+', 1),
-        }))).execute();
+      await this.addToBalances(trx, [{ member_id: entry.memberId, points: entry.points, stamps: entry.stamps, earned: earnedBy(entry), entries: 1 }]);
     }
     return inserted;
+  }
+
+  /** Writes a run of sales, till claims and ledger entries with a few multi-row inserts, then empties it. */
+  private async flush(trx: Db, run: BulkRun, kioskNo: number): Promise<void> {
+    for (const part of chunks(run.sales, 1000)) await trx.insertInto('sales').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
+    for (const part of chunks(run.claims, 1000)) {
+      await trx.insertInto('claims').values(part).onConflict((oc) => oc.column('sale_key').doNothing()).execute();
+    }
+    await this.insertEntries(trx, run.entries, kioskNo);
+    run.sales = [];
+    run.claims = [];
+    run.entries = [];
+  }
+
+  /**
+   * insertEntry for many: the entries whose id is new are inserted (in order), and each member's
+   * balance is moved once by the sum of what was really inserted (one row per member per statement).
+   */
+  private async insertEntries(trx: Db, entries: LedgerEntry[], kioskNo: number | null): Promise<void> {
+    for (const part of chunks(entries, 1000)) {
+      const inserted = await trx.insertInto('ledger').values(part.map((entry) => ledgerRow(entry, kioskNo)))
+        .onConflict((oc) => oc.column('id').doNothing()).returning(['member_id', 'kind', 'points', 'stamps']).execute();
+      const byMember = new Map<string, { member_id: string; points: number; stamps: number; earned: number; entries: number }>();
+      for (const row of inserted) {
+        const sum = byMember.get(row.member_id) ?? { member_id: row.member_id, points: 0, stamps: 0, earned: 0, entries: 0 };
+        sum.points += row.points;
+        sum.stamps += row.stamps;
+        sum.earned += earnedBy(row);
+        sum.entries += 1;
+        byMember.set(row.member_id, sum);
+      }
+      if (byMember.size > 0) await this.addToBalances(trx, [...byMember.values()]);
+    }
+  }
+
+  private async addToBalances(trx: Db, rows: { member_id: string; points: number; stamps: number; earned: number; entries: number }[]): Promise<void> {
+    await trx.insertInto('balances').values(rows)
+      .onConflict((oc) => oc.column('member_id').doUpdateSet((eb) => ({
+        points: eb('balances.points', '+', eb.ref('excluded.points')),
+        stamps: eb('balances.stamps', '+', eb.ref('excluded.stamps')),
+        earned: eb('balances.earned', '+', eb.ref('excluded.earned')),
+        entries: eb('balances.entries', '+', eb.ref('excluded.entries')),
+      }))).execute();
   }
 
   async ledgerCount(filter: { kioskNo?: number } = {}): Promise<number> {
@@ -360,38 +434,47 @@ export class HubStore {
 
   /**
    * Applies one syncOutbox batch in one transaction, in order. A message id seen before is a no-op
-   * (it is acked again): its processed_messages row is inserted first and a conflict skips it, so a
-   * batch applied by two nodes at once is applied once. Every ledger entry is inserted by its id.
+   * (it is acked again): the batch's processed_messages rows are inserted first and only the ones
+   * really inserted are applied, so a batch applied by two nodes at once is applied once. Runs of
+   * saleCreated / ledgerAppended are written as multi-row inserts (a few statements per batch, not
+   * per message: on PostgreSQL every statement is a network round trip); a message that reads what
+   * was written before it (memberEnrolled, saleReversed, saleClaimed) first flushes that run.
    */
   async applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): Promise<string[]> {
     return this.write(async (trx) => {
+      const fresh = new Set<string>();
+      for (const part of chunks(messages, 500)) {
+        const rows = await trx.insertInto('processed_messages').values(part.map((m) => ({ id: m.id, kiosk_no: kiosk.no, at: now.toISOString() })))
+          .onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        for (const row of rows) fresh.add(row.id);
+      }
+      const run = new BulkRun();
       for (const message of messages) {
-        const fresh = await trx.insertInto('processed_messages').values({ id: message.id, kiosk_no: kiosk.no, at: now.toISOString() })
-          .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-        if (fresh.numInsertedOrUpdatedRows !== 1n) continue;
+        // A message id twice in one batch is applied once.
+        if (!fresh.delete(message.id)) continue;
         switch (message.type) {
-          case 'memberEnrolled':
-            await this.joinIn(trx, kiosk.shopNo, { id: message.payload.id, name: message.payload.name, phone: message.payload.phone,
-              email: message.payload.email, consentAt: message.payload.consentAt, consentText: null }, now);
-            break;
           case 'saleCreated': {
             const p = message.payload;
-            await trx.insertInto('sales').values({ id: p.saleId, kiosk_no: kiosk.no, sale_no: p.saleNo, amount: p.total.amount,
-              currency: p.total.currency, points: p.points, member_id: p.memberId, at: message.at })
-              .onConflict((oc) => oc.column('id').doNothing()).execute();
+            run.sales.push({ id: p.saleId, kiosk_no: kiosk.no, sale_no: p.saleNo, amount: p.total.amount, currency: p.total.currency,
+              points: p.points, member_id: p.memberId, at: message.at });
+            // The member was attached at the till: the sale is taken, its receipt QR can no longer be claimed.
             if (p.memberId) {
-              // The member was attached at the till: the sale is taken, its receipt QR can no longer be claimed.
-              await trx.insertInto('claims').values({ sale_key: `K${kiosk.no}-S${p.saleNo}`, kiosk_no: kiosk.no, sale_no: p.saleNo,
-                member_id: p.memberId, via: 'till', points: p.points, stamps: p.stamps, at: message.at })
-                .onConflict((oc) => oc.column('sale_key').doNothing()).execute();
+              run.claims.push({ sale_key: `K${kiosk.no}-S${p.saleNo}`, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId, via: 'till',
+                points: p.points, stamps: p.stamps, at: message.at });
             }
-            for (const entry of p.entries) await this.insertEntry(trx, entry, kiosk.no);
+            for (const entry of p.entries) run.entries.push(entry);
             break;
           }
           case 'ledgerAppended':
-            for (const entry of message.payload.entries) await this.insertEntry(trx, entry, kiosk.no);
+            for (const entry of message.payload.entries) run.entries.push(entry);
+            break;
+          case 'memberEnrolled':
+            await this.flush(trx, run, kiosk.no);
+            await this.joinIn(trx, kiosk.shopNo, { id: message.payload.id, name: message.payload.name, phone: message.payload.phone,
+              email: message.payload.email, consentAt: message.payload.consentAt, consentText: null }, now);
             break;
           case 'saleReversed': {
+            await this.flush(trx, run, kiosk.no);
             // A kiosk reverses only its own sales: the key comes from the kiosk's number, not the payload.
             const p = message.payload;
             const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
@@ -415,10 +498,12 @@ export class HubStore {
             break;
           }
           case 'saleClaimed':
+            await this.flush(trx, run, kiosk.no);
             await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
             break;
         }
       }
+      await this.flush(trx, run, kiosk.no);
       return messages.map((m) => m.id);
     });
   }
@@ -582,6 +667,27 @@ export class HubStore {
   async deliveryAcked(kioskNo: number, deliveryId: string): Promise<void> {
     await this.db.deleteFrom('deliveries').where('id', '=', deliveryId).where('kiosk_no', '=', kioskNo).execute();
   }
+}
+
+/** Rows of consecutive saleCreated / ledgerAppended messages waiting to be written together. */
+class BulkRun {
+  sales: Insertable<HubDatabase['sales']>[] = [];
+  claims: Insertable<HubDatabase['claims']>[] = [];
+  entries: LedgerEntry[] = [];
+}
+
+function ledgerRow(entry: LedgerEntry, kioskNo: number | null): Insertable<HubDatabase['ledger']> {
+  return { id: entry.id, member_id: entry.memberId, kind: entry.kind, points: entry.points, stamps: entry.stamps, sale_id: entry.saleId,
+    reverses: entry.reverses, reason_json: JSON.stringify(entry.reason), at: entry.at, kiosk_no: kioskNo, spend: entry.spend ?? null };
+}
+
+/** What an entry adds to the balance's "earned" (earn and bonus points, never negative). */
+const earnedBy = (entry: { kind: string; points: number }): number => (entry.kind === 'earn' || entry.kind === 'bonus' ? Math.max(0, entry.points) : 0);
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export interface MemberInput {

@@ -24,6 +24,12 @@ import { daysBetween, localTime } from './program/clock';
  *   recency <= activeDays), else Standard.
  * - reward popularity: redeem entries in the period by reward (reason.ruleId, label for display).
  * - heatmap: sales count and total per ISO weekday (1 Monday … 7 Sunday) × hour in the shop's time zone.
+ * - retention: the period P = [from, to) and the one just before it, P' = [from − (to − from), from),
+ *   same length. A member is active in a period when they have at least one sale in it (at the chosen
+ *   location, if one is given). retention = members active in both P' and P / members active in P'
+ *   (null when nobody was active in P'). lapsed = active in P' but not in P; new = active in P but not in P'.
+ * - locations: sales, member sales and revenue per location in the period (all locations, whatever
+ *   the filter), so one page shows each location and the total.
  * - inactive: members whose last activity (joining, a sale, or any ledger entry) is more than
  *   inactiveDays whole days before `now`, oldest first. Not limited to the period or location.
  */
@@ -78,6 +84,8 @@ export interface MetricsInput {
 export interface CustomerFigures { memberId: string; name: string | null; visits: number; spend: number; lastAt: string; recencyDays: number; segment: Segment }
 export interface RewardFigures { rewardId: string; label: string; redemptions: number; points: number; stamps: number }
 export interface HeatCell { weekday: number; hour: number; sales: number; total: number }
+export interface LocationFigures { location: string; sales: number; memberSales: number; revenue: number; participation: number | null; averageSale: number | null }
+export interface RetentionFigures { previousActive: number; retained: number; lapsed: number; newActive: number; rate: number | null }
 
 export interface Dashboard {
   sales: number;
@@ -95,17 +103,63 @@ export interface Dashboard {
   visitFrequency: number | null;
   averageSale: { all: number | null; members: number | null; nonMembers: number | null };
   revenue: { all: number; members: number; nonMembers: number };
+  retention: RetentionFigures;
   customers: CustomerFigures[];
   top: CustomerFigures[];
   segments: Record<Segment, number>;
   rewards: RewardFigures[];
   /** Only cells with a sale, by weekday then hour. */
   heatmap: HeatCell[];
+  locations: LocationFigures[];
   inactive: { memberId: string; name: string | null; lastAt: string; days: number }[];
+}
+
+/**
+ * What the figures are folded from: sums and groups over the period's rows. `aggregate()` builds them
+ * from sale and ledger facts in memory; a store may build the same with SQL (GROUP BY) and hand them
+ * to `figures()`, which alone turns them into the dashboard. Both paths must agree (tested).
+ */
+export interface DashboardAggregates {
+  /** Per member with a sale in the period (at the location): visits, spend, ISO instant of the last sale. */
+  members: { memberId: string; name: string | null; visits: number; spend: number; lastAt: string }[];
+  /** Sales without a member in the period (at the location). */
+  anonymous: { sales: number; revenue: number };
+  /** Sales per UTC quarter hour (floor(epoch ms / 900 000)): turned into local weekday × hour by `figures()`. */
+  quarters: { quarter: number; sales: number; total: number }[];
+  pointsEarned: number;
+  pointsRedeemed: number;
+  rewards: RewardFigures[];
+  /** Members active in the previous period, and how many of them are active in this one. */
+  retention: { previous: number; retained: number };
+  /** Per location, all locations, in the period. */
+  locations: { location: string; sales: number; memberSales: number; revenue: number }[];
+  /** Last activity of members; may hold more members than are inactive (`figures()` filters precisely). */
+  lastActivity: { memberId: string; name: string | null; lastAt: string }[];
+}
+
+export interface FigureOptions {
+  to: Date;
+  now: Date;
+  timeZone: string;
+  inactiveDays?: number;
+  topN?: number;
+  segments?: Partial<SegmentThresholds>;
 }
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const average = (sum: number, n: number): number | null => (n === 0 ? null : Math.round(sum / n));
+const QUARTER_MS = 900_000;
+
+/** The period just before [from, to), of the same length (retention compares the two). */
+export function previousPeriod(from: Date, to: Date): { from: Date; to: Date } {
+  return { from: new Date(2 * from.getTime() - to.getTime()), to: from };
+}
+
+/** The key a reward is counted under: the rule id, else its label, else the reason code. */
+export function rewardKey(reason: LedgerEntry['reason']): { rewardId: string; label: string } {
+  const rewardId = reason.ruleId ?? reason.label ?? reason.code;
+  return { rewardId, label: reason.label ?? rewardId };
+}
 
 export function segmentOf(c: { visits: number; spend: number; recencyDays: number }, t: SegmentThresholds): Segment {
   const active = c.recencyDays <= t.activeDays;
@@ -115,79 +169,64 @@ export function segmentOf(c: { visits: number; spend: number; recencyDays: numbe
   return 'Standard';
 }
 
-export function dashboard(input: MetricsInput): Dashboard {
+const later = (a: string, b: string): string => (Date.parse(b) > Date.parse(a) ? b : a);
+
+/** The sums and groups of the period, from sale and ledger facts in memory. */
+export function aggregate(input: MetricsInput): DashboardAggregates {
   const from = input.from.getTime();
   const to = input.to.getTime();
   if (!(from < to)) throw new Error('the period must end after it starts');
-  const thresholds = { ...DEFAULT_SEGMENTS, ...input.segments };
   const location = input.location ?? null;
-  const inPeriod = (at: string): boolean => {
-    const t = Date.parse(at);
-    return t >= from && t < to;
-  };
+  const previousFrom = previousPeriod(input.from, input.to).from.getTime();
   const names = new Map(input.members.map((m) => [m.id, m.name]));
-  const saleLocation = new Map(input.sales.map((s) => [s.id, s.location]));
-  const sales = uniqueEntries(input.sales).filter((s) => inPeriod(s.at) && (location === null || s.location === location));
+  const allSales = uniqueEntries(input.sales);
+  const saleLocation = new Map(allSales.map((s) => [s.id, s.location]));
 
-  // Every zone's offset is a whole number of quarter hours, so weekday and hour are constant within a
-  // UTC quarter hour: Intl is asked once per quarter hour, not once per sale.
-  const slots = new Map<number, { weekday: number; hour: number }>();
-  const slotOf = (t: number): { weekday: number; hour: number } => {
-    const quarter = Math.floor(t / 900_000);
-    let slot = slots.get(quarter);
-    if (!slot) {
-      const local = localTime(new Date(quarter * 900_000), input.timeZone);
-      slot = { weekday: local.weekday, hour: Number(local.time.slice(0, 2)) };
-      slots.set(quarter, slot);
-    }
-    return slot;
-  };
-
-  let memberRevenue = 0;
-  let memberSales = 0;
-  let allRevenue = 0;
-  const byMember = new Map<string, { visits: number; spend: number; last: string }>();
-  const cells = new Map<string, HeatCell>();
-  for (const sale of sales) {
-    allRevenue += sale.total;
+  const byMember = new Map<string, { visits: number; spend: number; lastAt: string }>();
+  const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
+  const locations = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
+  const previous = new Set<string>();
+  const anonymous = { sales: 0, revenue: 0 };
+  for (const sale of allSales) {
+    const t = Date.parse(sale.at);
+    if (t >= previousFrom && t < from && sale.memberId !== null && (location === null || sale.location === location)) previous.add(sale.memberId);
+    if (!(t >= from && t < to)) continue;
+    const place = locations.get(sale.location) ?? { location: sale.location, sales: 0, memberSales: 0, revenue: 0 };
+    place.sales++;
+    place.revenue += sale.total;
+    if (sale.memberId !== null) place.memberSales++;
+    locations.set(sale.location, place);
+    if (location !== null && sale.location !== location) continue;
     if (sale.memberId !== null) {
-      memberSales++;
-      memberRevenue += sale.total;
-      const c = byMember.get(sale.memberId) ?? { visits: 0, spend: 0, last: sale.at };
+      const c = byMember.get(sale.memberId) ?? { visits: 0, spend: 0, lastAt: sale.at };
       c.visits++;
       c.spend += sale.total;
-      if (Date.parse(sale.at) > Date.parse(c.last)) c.last = sale.at;
+      c.lastAt = later(c.lastAt, sale.at);
       byMember.set(sale.memberId, c);
+    } else {
+      anonymous.sales++;
+      anonymous.revenue += sale.total;
     }
-    const { weekday, hour } = slotOf(Date.parse(sale.at));
-    const key = `${weekday}:${hour}`;
-    const cell = cells.get(key) ?? { weekday, hour, sales: 0, total: 0 };
-    cell.sales++;
-    cell.total += sale.total;
-    cells.set(key, cell);
+    const quarter = Math.floor(t / QUARTER_MS);
+    const q = quarters.get(quarter) ?? { quarter, sales: 0, total: 0 };
+    q.sales++;
+    q.total += sale.total;
+    quarters.set(quarter, q);
   }
-  const nonMemberSales = sales.length - memberSales;
 
-  const customers: CustomerFigures[] = [...byMember].map(([memberId, c]) => {
-    const recencyDays = daysBetween(new Date(c.last), input.to);
-    return { memberId, name: names.get(memberId) ?? null, visits: c.visits, spend: c.spend, lastAt: c.last, recencyDays,
-      segment: segmentOf({ visits: c.visits, spend: c.spend, recencyDays }, thresholds) };
-  }).sort((a, b) => b.spend - a.spend || b.visits - a.visits || a.memberId.localeCompare(b.memberId));
-  const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
-  for (const c of customers) segments[c.segment]++;
-
-  let earned = 0;
-  let redeemed = 0;
+  let pointsEarned = 0;
+  let pointsRedeemed = 0;
   const rewards = new Map<string, RewardFigures>();
   const allEntries = uniqueEntries(input.entries);
   for (const e of allEntries) {
-    if (!inPeriod(e.at)) continue;
+    const t = Date.parse(e.at);
+    if (!(t >= from && t < to)) continue;
     if (location !== null && (e.saleId === null || saleLocation.get(e.saleId) !== location)) continue;
-    if ((e.kind === 'earn' || e.kind === 'bonus') && e.points > 0) earned += e.points;
+    if ((e.kind === 'earn' || e.kind === 'bonus') && e.points > 0) pointsEarned += e.points;
     if (e.kind === 'redeem') {
-      redeemed -= e.points;
-      const rewardId = e.reason.ruleId ?? e.reason.label ?? e.reason.code;
-      const r = rewards.get(rewardId) ?? { rewardId, label: e.reason.label ?? rewardId, redemptions: 0, points: 0, stamps: 0 };
+      pointsRedeemed -= e.points;
+      const { rewardId, label } = rewardKey(e.reason);
+      const r = rewards.get(rewardId) ?? { rewardId, label, redemptions: 0, points: 0, stamps: 0 };
       r.redemptions++;
       r.points -= e.points;
       r.stamps -= e.stamps;
@@ -198,38 +237,88 @@ export function dashboard(input: MetricsInput): Dashboard {
   const lastActivity = new Map<string, string>();
   const touch = (memberId: string, at: string): void => {
     const seen = lastActivity.get(memberId);
-    if (seen === undefined || Date.parse(at) > Date.parse(seen)) lastActivity.set(memberId, at);
+    lastActivity.set(memberId, seen === undefined ? at : later(seen, at));
   };
   for (const m of input.members) touch(m.id, m.joinedAt);
-  for (const s of input.sales) if (s.memberId !== null) touch(s.memberId, s.at);
+  for (const s of allSales) if (s.memberId !== null) touch(s.memberId, s.at);
   for (const e of allEntries) touch(e.memberId, e.at);
-  const inactiveDays = input.inactiveDays ?? 60;
-  const inactive = input.members
-    .map((m) => {
-      const lastAt = lastActivity.get(m.id) ?? m.joinedAt;
-      return { memberId: m.id, name: m.name, lastAt, days: daysBetween(new Date(lastAt), input.now) };
-    })
+
+  return {
+    members: [...byMember].map(([memberId, c]) => ({ memberId, name: names.get(memberId) ?? null, ...c })),
+    anonymous,
+    quarters: [...quarters.values()],
+    pointsEarned,
+    pointsRedeemed,
+    rewards: [...rewards.values()],
+    retention: { previous: previous.size, retained: [...previous].filter((id) => byMember.has(id)).length },
+    locations: [...locations.values()],
+    lastActivity: input.members.map((m) => ({ memberId: m.id, name: m.name, lastAt: lastActivity.get(m.id) ?? m.joinedAt })),
+  };
+}
+
+/** The dashboard from the period's aggregates: the one definition of every figure. */
+export function figures(agg: DashboardAggregates, options: FigureOptions): Dashboard {
+  const thresholds = { ...DEFAULT_SEGMENTS, ...options.segments };
+  // Every zone's offset is a whole number of quarter hours, so weekday and hour are constant within a
+  // UTC quarter hour: Intl is asked once per quarter hour, not once per sale.
+  const cells = new Map<string, HeatCell>();
+  for (const q of agg.quarters) {
+    const local = localTime(new Date(q.quarter * QUARTER_MS), options.timeZone);
+    const weekday = local.weekday;
+    const hour = Number(local.time.slice(0, 2));
+    const key = `${weekday}:${hour}`;
+    const cell = cells.get(key) ?? { weekday, hour, sales: 0, total: 0 };
+    cell.sales += q.sales;
+    cell.total += q.total;
+    cells.set(key, cell);
+  }
+
+  const customers: CustomerFigures[] = agg.members.map((c) => {
+    const recencyDays = daysBetween(new Date(c.lastAt), options.to);
+    return { memberId: c.memberId, name: c.name, visits: c.visits, spend: c.spend, lastAt: c.lastAt, recencyDays,
+      segment: segmentOf({ visits: c.visits, spend: c.spend, recencyDays }, thresholds) };
+  }).sort((a, b) => b.spend - a.spend || b.visits - a.visits || a.memberId.localeCompare(b.memberId));
+  const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
+  for (const c of customers) segments[c.segment]++;
+
+  const memberSales = customers.reduce((n, c) => n + c.visits, 0);
+  const memberRevenue = customers.reduce((n, c) => n + c.spend, 0);
+  const sales = memberSales + agg.anonymous.sales;
+  const allRevenue = memberRevenue + agg.anonymous.revenue;
+  const repeatMembers = customers.filter((c) => c.visits >= 2).length;
+  const { previous, retained } = agg.retention;
+
+  const inactiveDays = options.inactiveDays ?? 60;
+  const inactive = agg.lastActivity
+    .map((m) => ({ memberId: m.memberId, name: m.name, lastAt: m.lastAt, days: daysBetween(new Date(m.lastAt), options.now) }))
     .filter((m) => m.days > inactiveDays)
     .sort((a, b) => b.days - a.days || a.memberId.localeCompare(b.memberId));
 
   return {
-    sales: sales.length, memberSales, nonMemberSales,
-    participation: ratio(memberSales, sales.length),
-    pointsEarned: earned, pointsRedeemed: redeemed, redemptionRate: ratio(redeemed, earned),
+    sales, memberSales, nonMemberSales: agg.anonymous.sales,
+    participation: ratio(memberSales, sales),
+    pointsEarned: agg.pointsEarned, pointsRedeemed: agg.pointsRedeemed, redemptionRate: ratio(agg.pointsRedeemed, agg.pointsEarned),
     activeMembers: customers.length,
-    repeatMembers: customers.filter((c) => c.visits >= 2).length,
-    repeatRate: ratio(customers.filter((c) => c.visits >= 2).length, customers.length),
+    repeatMembers,
+    repeatRate: ratio(repeatMembers, customers.length),
     visitFrequency: ratio(memberSales, customers.length),
-    averageSale: { all: average(allRevenue, sales.length), members: average(memberRevenue, memberSales),
-      nonMembers: average(allRevenue - memberRevenue, nonMemberSales) },
-    revenue: { all: allRevenue, members: memberRevenue, nonMembers: allRevenue - memberRevenue },
+    averageSale: { all: average(allRevenue, sales), members: average(memberRevenue, memberSales),
+      nonMembers: average(agg.anonymous.revenue, agg.anonymous.sales) },
+    revenue: { all: allRevenue, members: memberRevenue, nonMembers: agg.anonymous.revenue },
+    retention: { previousActive: previous, retained, lapsed: previous - retained, newActive: customers.length - retained, rate: ratio(retained, previous) },
     customers,
-    top: customers.slice(0, input.topN ?? 10),
+    top: customers.slice(0, options.topN ?? 10),
     segments,
-    rewards: [...rewards.values()].sort((a, b) => b.redemptions - a.redemptions || a.rewardId.localeCompare(b.rewardId)),
+    rewards: [...agg.rewards].sort((a, b) => b.redemptions - a.redemptions || a.rewardId.localeCompare(b.rewardId)),
     heatmap: [...cells.values()].sort((a, b) => a.weekday - b.weekday || a.hour - b.hour),
+    locations: agg.locations.map((l) => ({ ...l, participation: ratio(l.memberSales, l.sales), averageSale: average(l.revenue, l.sales) }))
+      .sort((a, b) => a.location.localeCompare(b.location)),
     inactive,
   };
+}
+
+export function dashboard(input: MetricsInput): Dashboard {
+  return figures(aggregate(input), input);
 }
 
 /** The instant a calendar date (YYYY-MM-DD) begins in an IANA time zone (DST-safe: corrects by the zone's offset twice). */

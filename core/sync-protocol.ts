@@ -3,6 +3,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ledgerEntrySchema } from './ledger/entry';
 import { moneySchema } from './money';
+import { programVersionEnvelopeSchema } from './program/versions';
 
 /**
  * The kiosk ↔ hub contract, declared once. Both sides validate every payload with these schemas.
@@ -204,6 +205,18 @@ export type ClaimResult = z.infer<typeof claimResultSchema>;
 
 export const eventAckSchema = z.object({ ok: z.boolean() }).strict();
 
+/**
+ * Event hub → kiosk: the shop's program versions a kiosk needs (the one in effect and any scheduled
+ * after it; core/program/versions `liveVersions`). Sent when the kiosk connects and after every
+ * publication. The kiosk checks each document with parseProgram, stores the good ones, keeps what it
+ * had for a bad one (and logs it), then acks. Storing is idempotent: a version number never changes.
+ */
+export const programVersionsSchema = z.object({
+  deliveryId: id,
+  versions: z.array(programVersionEnvelopeSchema).min(1).max(50),
+}).strict();
+export type ProgramVersions = z.infer<typeof programVersionsSchema>;
+
 /** Socket.IO event names with their payload and ack schemas: the single declaration both sides use. */
 export const kioskToHub = {
   syncOutbox: { payload: syncOutboxSchema, ack: syncOutboxAckSchema },
@@ -212,6 +225,7 @@ export const kioskToHub = {
 export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
   claimRefused: { payload: claimRefusedSchema, ack: eventAckSchema },
+  programVersions: { payload: programVersionsSchema, ack: eventAckSchema },
 } as const;
 
 export type Ack<T> = (result: T) => void;
@@ -222,4 +236,5 @@ export interface KioskToHubEvents {
 export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   claimRefused: (payload: ClaimRefused, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+  programVersions: (payload: ProgramVersions, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
 }

@@ -175,8 +175,8 @@ export interface VoucherData {
   voucherId: string;
   /** Hub member number (uint32). */
   memberNo: number;
-  /** Index of the reward in the shop's catalogue (uint16). */
-  rewardNo: number;
+  /** The reward's key (uint16, `rewardKeyOf(reward.id)`): stays the same when other rewards are removed or moved. */
+  rewardKey: number;
   /** Points the redemption debits. */
   costPoints: number;
   /** Stamps the redemption debits. */
@@ -203,7 +203,7 @@ export function voucherKeyPair(seed: Uint8Array): { secretKey: Uint8Array; publi
 export function createVoucher(data: VoucherData, hubSecretKey: Uint8Array): string {
   checkUint('shopNo', data.shopNo, UINT32_MAX);
   checkUint('memberNo', data.memberNo, UINT32_MAX);
-  checkUint('rewardNo', data.rewardNo, 0xffff);
+  checkUint('rewardKey', data.rewardKey, 0xffff);
   checkUint('costPoints', data.costPoints, UINT32_MAX);
   checkUint('costStamps', data.costStamps, 0xffff);
   if (!/^[0-9a-f]{16}$/.test(data.voucherId)) throw new RangeError('voucherId must be 16 lower-case hex characters');
@@ -213,7 +213,7 @@ export function createVoucher(data: VoucherData, hubSecretKey: Uint8Array): stri
   view.setUint32(1, data.shopNo);
   body.set(hexToBytes(data.voucherId), 5);
   view.setUint32(13, data.memberNo);
-  view.setUint16(17, data.rewardNo);
+  view.setUint16(17, data.rewardKey);
   view.setUint32(19, data.costPoints);
   view.setUint16(23, data.costStamps);
   view.setUint32(25, minutesOf(data.expiresAt));
@@ -250,7 +250,7 @@ export function verifyVoucher(code: string, ctx: VoucherVerifyContext): Verified
     shopNo: view.getUint32(1),
     voucherId: bytesToHex(body.subarray(5, 13)),
     memberNo: view.getUint32(13),
-    rewardNo: view.getUint16(17),
+    rewardKey: view.getUint16(17),
     costPoints: view.getUint32(19),
     costStamps: view.getUint16(23),
     expiresAt: new Date(view.getUint32(25) * 60_000),
@@ -258,6 +258,21 @@ export function verifyVoucher(code: string, ctx: VoucherVerifyContext): Verified
   if (ctx.shopNo !== undefined && data.shopNo !== ctx.shopNo) return { ok: false, reason: 'wrong-shop' };
   if (ctx.now.getTime() >= data.expiresAt.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, data };
+}
+
+/**
+ * The 16-bit key a voucher names its reward by: the first two bytes of SHA-256 of the reward's id.
+ * A reward keeps its key while others are added, removed or reordered; the editor's checks refuse a
+ * program in which two reward ids share a key (core/program/checks.ts).
+ */
+export function rewardKeyOf(rewardId: string): number {
+  const digest = sha256(new TextEncoder().encode(rewardId));
+  return (digest[0]! << 8) | digest[1]!;
+}
+
+/** The reward a voucher's key names in `rewards`, or undefined when the shop no longer offers it. */
+export function rewardByKey<R extends { id: string }>(rewards: readonly R[], rewardKey: number): R | undefined {
+  return rewards.find((reward) => rewardKeyOf(reward.id) === rewardKey);
 }
 
 /** The ledger id of a voucher's redemption: the same on every kiosk, so redeeming twice is one entry. */

@@ -28,6 +28,8 @@ DO $$ BEGIN
     CREATE ROLE kiosk_test LOGIN CREATEDB PASSWORD 'kiosk_test';
   END IF;
 END $$;
+-- DROP DATABASE ... WITH (FORCE) ends every connection to a test database, whoever opened it.
+GRANT pg_signal_backend TO kiosk_test;
 SQL
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

@@ -7,6 +7,8 @@ import { printerMessages, receiptMessages } from './receipt';
 import { displayMessages } from './display';
 import { staffMessages } from './staff';
 import { ownerMessages } from './owner';
+import { programMessages } from './program';
+import { ownerDataMessages } from './owner-data';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -48,4 +50,6 @@ export const allCatalogs = {
   display: displayMessages,
   staff: staffMessages,
   owner: ownerMessages,
+  program: programMessages,
+  ownerData: ownerDataMessages,
 };

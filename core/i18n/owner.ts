@@ -16,7 +16,7 @@ export const ownerMessages = defineMessages({
     inactive: 'Members inactive for more than {days} days', daysInactive: 'Days inactive',
     members: 'Members', search: 'Search name, phone or e-mail', noMembers: 'No members found.', phone: 'Phone', email: 'E-mail',
     balance: 'Balance', history: 'History', kind: 'Entry', when: 'When', label: 'Reason',
-    exportMembers: 'Export members (CSV)', exportLedger: 'Export ledger (CSV)', tablesNote: 'Figures are shown as tables; charts are not built yet.',
+    exportMembers: 'Export members (CSV)', exportLedger: 'Export ledger (CSV)', logout: 'Log out',
   },
   pl: {
     loginTitle: 'Logowanie właściciela', token: 'Token właściciela', login: 'Zaloguj', loginFailed: 'Błędny token właściciela.',
@@ -32,7 +32,7 @@ export const ownerMessages = defineMessages({
     inactive: 'Członkowie nieaktywni dłużej niż {days} dni', daysInactive: 'Dni nieaktywności',
     members: 'Członkowie', search: 'Szukaj imienia, telefonu lub e-maila', noMembers: 'Nie znaleziono członków.', phone: 'Telefon', email: 'E-mail',
     balance: 'Saldo', history: 'Historia', kind: 'Wpis', when: 'Kiedy', label: 'Powód',
-    exportMembers: 'Eksport członków (CSV)', exportLedger: 'Eksport księgi (CSV)', tablesNote: 'Dane pokazane w tabelach; wykresów jeszcze nie ma.',
+    exportMembers: 'Eksport członków (CSV)', exportLedger: 'Eksport księgi (CSV)', logout: 'Wyloguj',
   },
   hu: {
     loginTitle: 'Tulajdonosi belépés', token: 'Tulajdonosi token', login: 'Belépés', loginFailed: 'Hibás tulajdonosi token.',
@@ -48,7 +48,7 @@ export const ownerMessages = defineMessages({
     inactive: '{days} napnál régebben inaktív tagok', daysInactive: 'Inaktív napok',
     members: 'Tagok', search: 'Név, telefon vagy e-mail keresése', noMembers: 'Nincs találat.', phone: 'Telefon', email: 'E-mail',
     balance: 'Egyenleg', history: 'Előzmények', kind: 'Tétel', when: 'Mikor', label: 'Ok',
-    exportMembers: 'Tagok exportja (CSV)', exportLedger: 'Főkönyv exportja (CSV)', tablesNote: 'Az adatok táblázatban; grafikonok még nincsenek.',
+    exportMembers: 'Tagok exportja (CSV)', exportLedger: 'Főkönyv exportja (CSV)', logout: 'Kijelentkezés',
   },
   sk: {
     loginTitle: 'Prihlásenie majiteľa', token: 'Token majiteľa', login: 'Prihlásiť', loginFailed: 'Nesprávny token majiteľa.',
@@ -64,7 +64,7 @@ export const ownerMessages = defineMessages({
     inactive: 'Členovia neaktívni viac ako {days} dní', daysInactive: 'Dni neaktivity',
     members: 'Členovia', search: 'Hľadať meno, telefón alebo e-mail', noMembers: 'Žiadni členovia.', phone: 'Telefón', email: 'E-mail',
     balance: 'Zostatok', history: 'História', kind: 'Záznam', when: 'Kedy', label: 'Dôvod',
-    exportMembers: 'Export členov (CSV)', exportLedger: 'Export účtovnej knihy (CSV)', tablesNote: 'Údaje sú v tabuľkách; grafy zatiaľ nie sú.',
+    exportMembers: 'Export členov (CSV)', exportLedger: 'Export účtovnej knihy (CSV)', logout: 'Odhlásiť sa',
   },
   cs: {
     loginTitle: 'Přihlášení majitele', token: 'Token majitele', login: 'Přihlásit', loginFailed: 'Chybný token majitele.',
@@ -80,7 +80,7 @@ export const ownerMessages = defineMessages({
     inactive: 'Členové neaktivní déle než {days} dní', daysInactive: 'Dny neaktivity',
     members: 'Členové', search: 'Hledat jméno, telefon nebo e-mail', noMembers: 'Žádní členové.', phone: 'Telefon', email: 'E-mail',
     balance: 'Zůstatek', history: 'Historie', kind: 'Záznam', when: 'Kdy', label: 'Důvod',
-    exportMembers: 'Export členů (CSV)', exportLedger: 'Export účetní knihy (CSV)', tablesNote: 'Údaje jsou v tabulkách; grafy zatím nejsou.',
+    exportMembers: 'Export členů (CSV)', exportLedger: 'Export účetní knihy (CSV)', logout: 'Odhlásit se',
   },
   de: {
     loginTitle: 'Anmeldung Inhaber', token: 'Inhaber-Token', login: 'Anmelden', loginFailed: 'Falsches Inhaber-Token.',
@@ -96,6 +96,6 @@ export const ownerMessages = defineMessages({
     inactive: 'Mitglieder seit mehr als {days} Tagen inaktiv', daysInactive: 'Tage inaktiv',
     members: 'Mitglieder', search: 'Name, Telefon oder E-Mail suchen', noMembers: 'Keine Mitglieder gefunden.', phone: 'Telefon', email: 'E-Mail',
     balance: 'Kontostand', history: 'Verlauf', kind: 'Buchung', when: 'Wann', label: 'Grund',
-    exportMembers: 'Mitglieder exportieren (CSV)', exportLedger: 'Buchungen exportieren (CSV)', tablesNote: 'Zahlen als Tabellen; Diagramme gibt es noch nicht.',
+    exportMembers: 'Mitglieder exportieren (CSV)', exportLedger: 'Buchungen exportieren (CSV)', logout: 'Abmelden',
   },
 });

@@ -73,3 +73,31 @@ export function addMonths(at: Date, months: number): Date {
   result.setUTCFullYear(year, month, Math.min(at.getUTCDate(), lastDay));
   return result;
 }
+
+/**
+ * The instant a wall clock in `timeZone` shows `date` (YYYY-MM-DD) at `time` (HH:MM). In the hour
+ * skipped in spring the clock is read forward (02:30 → 03:30); in the hour repeated in autumn the
+ * second of the two is taken.
+ */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  if (Number.isNaN(wall)) throw new Error(`not a local date and time: ${date} ${time}`);
+  const offsetAt = (t: number): number => {
+    const local = localTime(new Date(t), timeZone);
+    const [hour, minute] = local.time.split(':').map(Number) as [number, number];
+    return Date.parse(`${local.date}T00:00:00Z`) + (hour * 60 + minute) * 60_000 - Math.floor(t / 60_000) * 60_000;
+  };
+  const first = wall - offsetAt(wall - offsetAt(wall));
+  return new Date(first);
+}
+
+/** The ISO weekday (1 Monday … 7 Sunday) of a calendar date YYYY-MM-DD. */
+export function weekdayOf(date: string): number {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
+
+/** The calendar date `days` after `date` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -98,8 +98,11 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const hubAddress = hubUrl;
     const creds = await credentials(store, hubAddress, async () => process.env.HUB_PAIRING_CODE || (await localHub?.pairingCode()));
 
-    const program = demoProgram();
-    const service = new KioskService({ store, program, identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress });
+    // The demo program until the hub's versions arrive; then the version in effect at each sale.
+    const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress });
+    service.on('programVersionsStored', (versions) => log(`program: stored version ${versions.join(', ')} from the hub; in effect now: ${service.program.name}`));
+    service.on('programVersionRefused', ({ version, errors }) => log(`program: version ${String(version)} from the hub refused, the kiosk keeps its rules — ${
+      errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')}`));
 
     const tillApi = await startTillApi({ port: service, token: config.apiToken, host: config.apiHost, listenPort: config.apiPort, log });
     stops.unshift(() => tillApi.close());
@@ -124,7 +127,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
       virtualPrinter = new VirtualPrinter();
       const port = await virtualPrinter.listen(0);
       stops.push(() => virtualPrinter?.close());
-      printerConfig = { model: 'epson-tm-t20', paper: 80, staffLocale: program.locale, connection: { kind: 'tcp', host: '127.0.0.1', port } };
+      printerConfig = { model: 'epson-tm-t20', paper: 80, staffLocale: service.program.locale, connection: { kind: 'tcp', host: '127.0.0.1', port } };
     }
     const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0]);
     stops.unshift(() => printer.stop());
@@ -133,9 +136,10 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
       log(`printer: ${event.detail}`);
     });
 
-    const locale = isLocale(program.locale) ? program.locale : 'en';
+    const locale = isLocale(service.program.locale) ? service.program.locale : 'en';
     const slip = (base: Pick<ReceiptInput, 'saleId' | 'at'> & Partial<ReceiptInput>): void => {
-      printer.print(buildReceiptDocument({ locale, timeZone: program.timeZone, shop: { name: program.name }, ...base }));
+      const program = service.programAt(new Date(base.at));
+      printer.print(buildReceiptDocument({ locale: isLocale(program.locale) ? program.locale : locale, timeZone: program.timeZone, shop: { name: program.name }, ...base }));
     };
     service.on('saleCreated', ({ sale, source, summary }: SaleCreatedEvent) => {
       // A passthrough sale's loyalty block is already on the till's own receipt.

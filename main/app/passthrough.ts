@@ -23,7 +23,6 @@ export async function startTillPassthrough(options: {
   const transport = printerTransportFor(printerConfig, profile);
   await transport.open();
   const { service, locale } = options;
-  const program = service.program;
 
   const passthrough = new PrintPassthrough({
     ...settings,
@@ -35,6 +34,8 @@ export async function startTillPassthrough(options: {
         tillSaleId: `P-${read.idempotencyKey.slice(0, 40)}`,
         total: { amount: read.amount, currency: read.currency },
       }, 'passthrough');
+      // The program version the sale was earned by (it may have changed since the kiosk started).
+      const program = service.programAt(new Date(sale.createdAt));
       const block = buildReceiptDocument({
         locale, timeZone: program.timeZone, shop: { name: program.name }, saleId: sale.saleId, at: sale.createdAt,
         earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),

@@ -3,10 +3,13 @@ import type { KioskService } from './service';
 
 /**
  * The one wiring between the sale service and the hub sync, both ways: what the hub decided (a
- * claim accepted or refused) joins the kiosk's ledger, and each outbox write wakes the drain.
+ * claim accepted or refused, the shop's program versions) joins the kiosk's store, and each outbox
+ * write wakes the drain.
  */
 export function linkServiceToHub(service: KioskService, sync: SyncClient): void {
   sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
   sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
+  // The shop's program versions: stored before the hub gets its ack; a bad document is refused and logged.
+  sync.on('programVersions', (delivery) => { service.applyProgramVersions(delivery.versions); });
   service.on('outboxChanged', () => sync.kick());
 }

@@ -13,14 +13,15 @@ import type { Reward } from '../../core/program/schema';
 import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
 import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
-import type { Program } from '../../core/program/schema';
+import type { Program, ProgramIssue } from '../../core/program/schema';
+import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
 import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
 } from '../../core/till-api';
-import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
+import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
 import {
   StoreConflictError, StoreInputError, type KioskStore, type Member, type MemberInput, type OutboxMessageInput, type SaleSource,
   type StoredRefund, type StoredSale,
@@ -33,6 +34,7 @@ export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shop
 
 export interface KioskServiceOptions {
   store: KioskStore;
+  /** The program until the hub's versions arrive (and before the first of them starts). */
   program: Program;
   identity: KioskIdentity;
   /** The address phones reach the hub at; claim URLs are built on it. */
@@ -59,6 +61,10 @@ export interface KioskServiceEvents {
   refundRecorded: [RefundView];
   /** An outbox write happened: the sync client should drain. */
   outboxChanged: [];
+  /** New program versions from the hub were stored (numbers). */
+  programVersionsStored: [number[]];
+  /** A program version from the hub failed the checks and was not stored (the old rules stay). */
+  programVersionRefused: [{ version: unknown; errors: ProgramIssue[] }];
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
@@ -118,13 +124,14 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private readonly version: string;
   private readonly now: () => Date;
   private readonly newId: () => string;
-  private programInForce: Program;
+  private readonly fallbackProgram: Program;
+  private versions: ProgramVersion[] = [];
   private readonly serviceStatus = new Map<string, string>();
 
   constructor(options: KioskServiceOptions) {
     super();
     this.store = options.store;
-    this.programInForce = options.program;
+    this.fallbackProgram = options.program;
     this.identity = options.identity;
     this.hubPublicUrl = options.hubPublicUrl;
     this.ceilings = options.ceilings ?? {};
@@ -132,10 +139,56 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     this.version = options.version ?? '0.1.0';
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? (() => `${this.identity.kioskId}:${randomUUID()}`);
+    this.versions = this.storedVersions();
   }
 
+  /** The program in effect now. */
   get program(): Program {
-    return this.programInForce;
+    return this.programAt(this.now());
+  }
+
+  /** The program version in effect at `at` (core/program/versions), else the one the kiosk started with. */
+  programAt(at: Date): Program {
+    return programInEffect(this.versions, at)?.document ?? this.fallbackProgram;
+  }
+
+  /** The hub's program versions this kiosk holds, oldest first. */
+  programVersions(): readonly ProgramVersion[] {
+    return this.versions;
+  }
+
+  /**
+   * Program versions from the hub: each document is checked with parseProgram; the good ones are
+   * stored (a sale rung at t then earns by the version in effect at t), a bad one is refused and
+   * the kiosk keeps what it had.
+   */
+  applyProgramVersions(received: readonly unknown[]): { stored: number[]; refused: number } {
+    const good: ProgramVersion[] = [];
+    let refused = 0;
+    for (const input of received) {
+      const parsed = parseProgramVersion(input);
+      if (parsed.ok) {
+        good.push(parsed.version);
+      } else {
+        refused++;
+        this.emit('programVersionRefused', { version: (input as { version?: unknown } | null)?.version, errors: parsed.errors });
+      }
+    }
+    const known = new Map(this.versions.map((v) => [v.version, JSON.stringify(v)]));
+    const fresh = good.filter((v) => known.get(v.version) !== JSON.stringify(v));
+    if (fresh.length > 0) {
+      this.store.saveProgramVersions(fresh, this.now().toISOString());
+      this.versions = this.storedVersions();
+      this.emit('programVersionsStored', fresh.map((v) => v.version));
+    }
+    return { stored: fresh.map((v) => v.version), refused };
+  }
+
+  private storedVersions(): ProgramVersion[] {
+    return this.store.programVersions().flatMap((row) => {
+      const parsed = parseProgramVersion(row);
+      return parsed.ok ? [parsed.version] : [];
+    });
   }
 
   /** Reported by the other services (hub, printer, scanner) for the health route and staff. */
@@ -154,7 +207,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   private recordNewSale(request: CreateSaleRequest, source: SaleSource): { created: boolean; sale: SaleView } {
-    const program = this.programInForce;
+    // The rules of the moment the sale was rung, not of the moment it reaches this service.
+    const at = request.at === undefined ? this.now() : new Date(request.at);
+    const program = this.programAt(at);
     const total = checkSaleAmount(request.total, this.ceilings);
     if (total.currency !== program.currency) {
       throw new Refusal('invalid_request', `total: this shop's program counts in ${program.currency}, not ${total.currency}`);
@@ -170,14 +225,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (request.memberCode !== undefined && !member) {
       throw new Refusal('not_found', `memberCode: no member with code ${JSON.stringify(request.memberCode)}; the sale was not recorded`);
     }
-    const at = request.at === undefined ? this.now() : new Date(request.at);
     const lines = request.lines ?? [];
 
     return this.store.atomically(() => {
       const saleNo = this.takeSaleNo();
       const saleId = claimSaleKey({ kioskNo: this.identity.kioskNo, saleNo });
-      const state = member ? this.memberState(member, at) : anonymousState(at);
-      const earned = earnForSale(this.programInForce, state, {
+      const state = member ? this.memberState(member, at, program) : anonymousState(at);
+      const earned = earnForSale(program, state, {
         id: saleId, total,
         lines: lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
       }, at, this.newId);
@@ -259,7 +313,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (sale.memberId !== null && saleEntries.length > 0) {
       const memberIds = new Set(saleEntries.map((e) => e.memberId));
       const reversal = reverseSale({
-        program: this.programInForce,
+        program: this.program,
         saleId: sale.id,
         saleEntries,
         memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
@@ -314,7 +368,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private reverseLateClaim(sale: StoredSale, memberId: string): void {
     try {
       const reversal = reverseSale({
-        program: this.programInForce, saleId: sale.id,
+        program: this.program, saleId: sale.id,
         saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId),
         memberEntries: this.store.entriesForMember(memberId), refund: 'full', at: this.now(),
         ids: lateClaimReversalIds(sale.id, sale.refunded),
@@ -348,7 +402,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (sale.memberId === null && token.data.expiresAt.getTime() < at.getTime()) {
       throw new Refusal('conflict', `the claim QR of sale ${sale.id} expired at ${token.data.expiresAt.toISOString()}: nothing written`);
     }
-    const entry = claimEntry({ program: this.programInForce, saleKey: sale.id, memberId: member.id, via: 'offline',
+    const entry = claimEntry({ program: this.program, saleKey: sale.id, memberId: member.id, via: 'offline',
       points: due.points, stamps: due.stamps, spend: token.data.total?.amount ?? null, at: at.toISOString() });
     try {
       const result = this.store.claimSale({ saleId: sale.id, memberId: member.id, at: entry.at, entries: [entry],
@@ -376,7 +430,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   getMember(code: string): MemberView | undefined {
     const member = this.store.findMemberByCode(code);
     if (!member) return undefined;
-    const summary = memberSummary(this.programInForce, member.id, this.store.entriesForMember(member.id), this.now());
+    const summary = memberSummary(this.program, member.id, this.store.entriesForMember(member.id), this.now());
     const balance = this.store.balance(member.id);
     return { code: member.code, name: member.name, points: balance.points, stamps: balance.stamps, tier: summary.tier?.name ?? null };
   }
@@ -425,7 +479,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * hub hears of the member through the outbox, in the same transaction.
    */
   enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): Member {
-    const phone = input.phone === undefined ? null : internationalPhone(input.phone, this.programInForce.locale);
+    const phone = input.phone === undefined ? null : internationalPhone(input.phone, this.program.locale);
     const at = this.now().toISOString();
     const id = this.newId();
     const member: MemberInput = {
@@ -454,7 +508,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     let redeemed: ReturnType<typeof redeemReward>;
     try {
       redeemed = redeemReward({
-        program: this.programInForce, memberId, memberEntries: this.store.entriesForMember(memberId), rewardId, saleId, at: this.now(), ids: this.newId,
+        program: this.program, memberId, memberEntries: this.store.entriesForMember(memberId), rewardId, saleId, at: this.now(), ids: this.newId,
       });
     } catch (error) {
       if (error instanceof LoyaltyError) {
@@ -480,7 +534,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     // The member by the card code of their hub number, or one the hub named in a claim at this kiosk.
     const memberId = this.store.findMemberByCode(memberCodeFor(v.memberNo))?.id ?? memberIdForHubNo(v.memberNo);
     if (!memberId) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
-    const reward = this.programInForce.rewards[v.rewardNo];
+    const reward = rewardByKey(this.program.rewards, v.rewardKey);
     if (!reward) throw new KioskError('rewardNotFound', 'The voucher names a reward this shop no longer offers — nothing was redeemed.');
     const entryId = voucherRedemptionEntryId(v.voucherId);
     if (this.store.getEntry(entryId)) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
@@ -525,7 +579,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   /** Today's figures in the shop's time zone, computed from the store. */
   todayFigures(): { sales: StoredSale[]; salesTotal: number; memberSales: number; claims: number; pointsIssued: number; pointsRedeemed: number; redemptions: number; enrollments: number; refunds: number } {
     const now = this.now();
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.programInForce.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.program.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     const today = day.format(now);
     const isToday = (iso: string): boolean => day.format(new Date(iso)) === today;
     // A day is at most 26 hours long in any time zone; look back that far and keep today's.
@@ -574,8 +628,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return next;
   }
 
-  private memberState(member: Member, at: Date): MemberState {
-    return memberStateFromEntries(this.programInForce, {
+  private memberState(member: Member, at: Date, program: Program): MemberState {
+    return memberStateFromEntries(program, {
       id: member.id,
       joinedAt: member.createdAt,
       ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),

@@ -130,6 +130,18 @@ export const migrations: readonly Migration[] = [
     name: 'ledger.spend: the spend an entry counts toward lifetime spend and tiers',
     sql: 'ALTER TABLE ledger ADD COLUMN spend INTEGER;',
   },
+  {
+    version: 3,
+    name: 'program_versions: the shop program versions received from the hub',
+    sql: `
+      CREATE TABLE program_versions (
+        version        INTEGER PRIMARY KEY,
+        effective_from TEXT NOT NULL,
+        document       TEXT NOT NULL CHECK (json_valid(document)),
+        received_at    TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const latestVersion = migrations.length;

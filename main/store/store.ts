@@ -675,6 +675,30 @@ export class KioskStore {
     return this.open.transaction(() => ids.reduce((n, id) => n + stmt.run(at, id).changes, 0)).immediate();
   }
 
+  // ---- program versions ---------------------------------------------------------------------
+
+  /**
+   * Keeps program versions received from the hub (checked by the caller with parseProgramVersion).
+   * A version number the hub sends again replaces the stored one: the hub is the authority.
+   */
+  saveProgramVersions(versions: readonly { version: number; effectiveFrom: string; document: unknown }[], at: string = this.now()): void {
+    const stmt = this.open.prepare(`INSERT INTO program_versions (version, effective_from, document, received_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(version) DO UPDATE SET effective_from = excluded.effective_from, document = excluded.document, received_at = excluded.received_at
+      WHERE program_versions.effective_from <> excluded.effective_from OR program_versions.document <> excluded.document`);
+    this.open.transaction(() => {
+      for (const v of versions) {
+        if (!Number.isSafeInteger(v.version) || v.version < 1) throw new StoreInputError(`Program version ${String(v.version)} refused — versions are 1, 2, 3, ...`);
+        stmt.run(v.version, v.effectiveFrom, JSON.stringify(v.document), at);
+      }
+    }).immediate();
+  }
+
+  /** Stored program versions, oldest first; documents as stored (parse them before use). */
+  programVersions(): { version: number; effectiveFrom: string; document: unknown }[] {
+    return (this.open.prepare('SELECT version, effective_from, document FROM program_versions ORDER BY version').all() as Row[])
+      .map((r) => ({ version: r.version as number, effectiveFrom: r.effective_from as string, document: JSON.parse(r.document as string) as unknown }));
+  }
+
   // ---- settings -----------------------------------------------------------------------------
 
   getSetting(key: string): unknown {

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
-  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, syncOutboxAckSchema,
-  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents,
+  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, programVersionsSchema, syncOutboxAckSchema,
+  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 
@@ -40,6 +40,8 @@ export interface SyncClientEvents {
   claimAccepted: [ClaimAccepted];
   /** A claim this kiosk made offline lost to an earlier claim: append the entries, tell staff. */
   claimRefused: [ClaimRefused];
+  /** The shop's program versions from the hub: store them (the ack is sent after the listeners ran). */
+  programVersions: [ProgramVersions];
   status: [SyncStatus];
   /** Something the staff or the logs should know (in English, for the log). */
   syncError: [string];
@@ -138,10 +140,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     });
     this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
     this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
+    this.socket.on('programVersions', (payload, ack) => this.receive('programVersions', programVersionsSchema, payload, ack));
   }
 
-  /** A hub delivery: checked by its schema, emitted once per delivery id, always acked. */
-  private receive<E extends 'claimAccepted' | 'claimRefused'>(event: E, schema: z.ZodType<SyncClientEvents[E][0]>, payload: unknown,
+  /** A hub delivery: checked by its schema, emitted once per delivery id, acked once taken in. */
+  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions'>(event: E, schema: z.ZodType<SyncClientEvents[E][0]>, payload: unknown,
     ack: ((answer: { ok: boolean }) => void) | undefined): void {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
@@ -150,9 +153,16 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       return;
     }
     if (!this.seenDeliveries.has(parsed.data.deliveryId)) {
+      try {
+        (this.emit as (name: E, value: SyncClientEvents[E][0]) => boolean)(event, parsed.data);
+      } catch (error) {
+        // Not taken in (the store refused it): no ack, so the hub sends it again.
+        this.emit('syncError', `${event} from the hub could not be applied: ${String(error)}`);
+        if (typeof ack === 'function') ack({ ok: false });
+        return;
+      }
       this.seenDeliveries.add(parsed.data.deliveryId);
       if (this.seenDeliveries.size > 2000) this.seenDeliveries.delete(this.seenDeliveries.values().next().value!);
-      (this.emit as (name: E, value: SyncClientEvents[E][0]) => boolean)(event, parsed.data);
     }
     if (typeof ack === 'function') ack({ ok: true });
   }

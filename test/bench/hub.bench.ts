@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { io as connect, type Socket } from 'socket.io-client';
 import { HubStore, type Kiosk } from '../../cloud/store';
 import { kioskAuthProof, type ClaimAccepted } from '../../core/sync-protocol';
@@ -63,6 +64,17 @@ async function outboxCatchUp(): Promise<void> {
   console.log(`outbox catch-up, ${n} offline sales in batches of 200: ${fmt(seconds)} s, ${fmt((n + 1) / seconds, 0)} msgs/s`);
   kiosk.stop();
   store.close();
+  if (hub.store.engine === 'postgres') {
+    // Baseline on the same PostgreSQL: the same rows, one multi-row INSERT and one transaction per 200.
+    await sql`CREATE TABLE bare_ledger (id TEXT PRIMARY KEY, member_id TEXT, points INTEGER, body TEXT)`.execute(hub.store.db);
+    const pgStart = performance.now();
+    for (let b = 0; b < n; b += 200) {
+      const rows = Array.from({ length: 200 }, (_, k) => sql`(${`e-${b + k}`}, 'm-1', 3, '{"code":"base"}')`);
+      await hub.store.db.transaction().execute((trx) => sql`INSERT INTO bare_ledger VALUES ${sql.join(rows)}`.execute(trx));
+    }
+    const barePg = (performance.now() - pgStart) / 1000;
+    console.log(`  baseline: bare pg multi-row inserts of the same rows, same batches: ${fmt(barePg, 3)} s (sync costs ${fmt(seconds / barePg, 1)}x)`);
+  }
   await hub.close();
 
   // Baseline from the same run: the same rows written straight into a bare SQLite file, one transaction per 200.

@@ -1,11 +1,14 @@
 // `npm run bench -- owner`: the owner's dashboard page over 1,000,000 ledger entries and 50,000 members
-// (OWNER_BENCH_ENTRIES / OWNER_BENCH_MEMBERS to change), with a bare SQLite aggregate as baseline.
+// (OWNER_BENCH_ENTRIES / OWNER_BENCH_MEMBERS to change), with a bare count/sum over the same sales as baseline (SQLite, or PostgreSQL with HUB_TEST_ENGINE=postgres).
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { sql, type Insertable } from 'kysely';
 import type { HubDatabase } from '../../cloud/store-schema';
-import { dashboard } from '../../core/metrics';
+import { figures } from '../../core/metrics';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { dropTestDatabases, hubTestEngine } from '../support/test-postgres';
 import { fmt, summarize } from './stats';
 
 const ENTRIES = Number(process.env.OWNER_BENCH_ENTRIES ?? 1_000_000);
@@ -27,15 +30,58 @@ function call(url: string, init: { method?: string; body?: string; headers?: Rec
   });
 }
 
+/** SQLite: the same rows through a second connection to the hub's file with prepared statements (Kysely's per-chunk compiling costs minutes here). */
+function seedSqlite(file: string, kioskNos: number[]): void {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  try {
+    db.transaction(() => {
+      const member = db.prepare('INSERT INTO members (id, shop_no, name, phone, email, created_at) VALUES (?, 1, ?, ?, NULL, ?)');
+      for (let m = 0; m < MEMBERS; m++) member.run(`m${m}`, `Member ${m}`, `+48600${String(m).padStart(6, '0')}`, new Date(NOW.getTime() - DAYS * 86_400_000).toISOString());
+      const sale = db.prepare("INSERT INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at) VALUES (?, ?, ?, ?, 'PLN', ?, ?, ?)");
+      const entry = db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no, spend)
+        VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?)`);
+      const memberSales = Math.floor(ENTRIES / 2);
+      for (let i = 0; i < memberSales * 2; i++) {
+        const kioskNo = kioskNos[i % 2]!;
+        const at = new Date(NOW.getTime() - ((i * 7919) % (DAYS * 86_400)) * 1000).toISOString();
+        const amount = 500 + ((i * 131) % 5000);
+        const memberId = i % 2 === 0 ? `m${(i / 2) % MEMBERS}` : null;
+        const id = `K${kioskNo}-S${i}`;
+        sale.run(id, kioskNo, i, amount, Math.floor(amount / 100), memberId, at);
+        if (memberId) entry.run(`claim:${id}`, memberId, 'earn', Math.floor(amount / 100), id, '{"code":"base"}', at, kioskNo, amount);
+      }
+      for (let i = 0; i < ENTRIES - memberSales; i++) {
+        const at = new Date(NOW.getTime() - ((i * 104_729) % (DAYS * 86_400)) * 1000).toISOString();
+        const redeem = i % 4 === 0;
+        entry.run(randomUUID(), `m${i % MEMBERS}`, redeem ? 'redeem' : 'bonus', redeem ? -60 : 10, null,
+          redeem ? '{"code":"redeem","ruleId":"five-zl","label":"5 zł off"}' : '{"code":"birthday"}', at, null, null);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(): Promise<void> {
+  console.log(`hub store engine: ${hubTestEngine()} (HUB_TEST_ENGINE=postgres for PostgreSQL)`);
   const tmp = tempDir('bench-owner');
   const hub = await testHub(tmp.dir, { now: () => NOW });
   try {
     const tills = [await pairedKiosk(hub, 'Till 1'), await pairedKiosk(hub, 'Till 2')];
     const db = hub.store.db;
     const seedStart = performance.now();
-    // Seeded through Kysely in chunks (the same code on both engines), one transaction.
-    await db.transaction().execute(async (trx) => {
+    // Bulk load: the secondary indexes of the seeded tables are dropped for the inserts and built again
+    // after, from the engine's own record of them (sqlite_master / pg_indexes), so none is missed.
+    const indexes = hub.store.engine === 'sqlite'
+      ? (await sql<{ name: string; def: string }>`SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+          AND tbl_name IN ('members', 'sales', 'ledger')`.execute(db)).rows
+      : (await sql<{ name: string; def: string }>`SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema()
+          AND tablename IN ('members', 'sales', 'ledger') AND indexdef NOT LIKE 'CREATE UNIQUE%'`.execute(db)).rows;
+    for (const index of indexes) await sql`DROP INDEX ${sql.id(index.name)}`.execute(db);
+    if (hub.store.engine === 'sqlite') seedSqlite(join(tmp.dir, 'hub', 'hub.sqlite'), tills.map((t) => t.kioskNo));
+    // PostgreSQL: seeded through Kysely in chunks, one transaction.
+    else await db.transaction().execute(async (trx) => {
       const chunk = 500;
       const members = Array.from({ length: MEMBERS }, (_, m) => ({ id: `m${m}`, shop_no: 1, name: `Member ${m}`,
         phone: `+48600${String(m).padStart(6, '0')}`, email: null, created_at: new Date(NOW.getTime() - DAYS * 86_400_000).toISOString() }));
@@ -72,13 +118,16 @@ export async function run(): Promise<void> {
       }
       await flush(true);
     });
+    for (const index of indexes) await sql.raw(index.def).execute(db);
+    // After a bulk load: fresh statistics (and on PostgreSQL the visibility map autovacuum would soon build, for index-only scans).
+    await (hub.store.engine === 'postgres' ? sql`VACUUM ANALYZE` : sql`ANALYZE`).execute(db);
     console.log(`seeded ${ENTRIES.toLocaleString('en')} ledger entries, ${(ENTRIES).toLocaleString('en')} sales, ${MEMBERS.toLocaleString('en')} members in ${fmt((performance.now() - seedStart) / 1000, 1)} s`);
 
     const session = await call(`${hub.url}/owner/login`, { method: 'POST', body: `token=${hub.ownerToken}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const cookie = (session.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
     const pageMs: number[] = [];
-    for (let i = 0; i < Number(process.env.OWNER_BENCH_PAGES ?? 1); i++) {
+    for (let i = 0; i < Number(process.env.OWNER_BENCH_PAGES ?? 3); i++) {
       const start = performance.now();
       try {
         const res = await call(`${hub.url}/owner?from=2026-10-04&to=2026-11-04`, { headers: { cookie } });
@@ -90,23 +139,33 @@ export async function run(): Promise<void> {
       }
     }
     const page = summarize(pageMs.length > 0 ? pageMs : [Number.NaN]);
-    // Where the time goes: reading the rows, and the pure maths.
+    // Where the time goes: the SQL sums (Kysely), and core's figures() over them.
+    const from = new Date('2026-10-03T22:00:00Z');
+    const to = new Date('2026-11-03T23:00:00Z');
     let start = performance.now();
-    const facts = (await hub.store.ownerFacts(1));
-    const readMs = performance.now() - start;
+    const timings: Record<string, number> = {};
+    const agg = await hub.owner.dashboardAggregates(1, { from, to, location: null, inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000) }, timings);
+    const sqlMs = performance.now() - start;
     start = performance.now();
-    dashboard({ ...facts, from: new Date('2026-10-03T22:00:00Z'), to: new Date('2026-11-03T23:00:00Z'), now: NOW, timeZone: 'Europe/Warsaw' });
+    figures(agg, { to, now: NOW, timeZone: 'Europe/Warsaw', inactiveDays: 60 });
     const mathsMs = performance.now() - start;
+    start = performance.now();
+    await hub.owner.dashboardAggregates(1, { from, to, location: 'Till 1', inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000) });
+    const oneLocationMs = performance.now() - start;
     // Baseline: one bare SQLite aggregate over the same sales (count, sum, members' share) for the same month.
     start = performance.now();
     await sql`SELECT count(*), sum(amount), count(member_id) FROM sales WHERE at >= '2026-10-03T22:00:00Z' AND at < '2026-11-03T23:00:00Z'`.execute(db);
     const bareMs = performance.now() - start;
     console.log(`dashboard page (GET /owner, one month): p50 ${fmt(page.p50, 0)} ms, max ${fmt(Math.max(...pageMs), 0)} ms over ${page.n} requests`);
-    console.log(`  of which ownerFacts (read every row) ${fmt(readMs, 0)} ms, dashboard() maths ${fmt(mathsMs, 0)} ms`);
+    console.log(`  of which SQL sums ${fmt(sqlMs, 0)} ms (${agg.members.length.toLocaleString('en')} members, ${agg.quarters.length} quarter hours, `
+      + `${agg.lastActivity.length.toLocaleString('en')} idle members), figures() ${fmt(mathsMs, 1)} ms; one location's SQL sums ${fmt(oneLocationMs, 0)} ms`);
+    console.log(`  SQL per query: ${Object.entries(timings).map(([name, ms]) => `${name} ${fmt(ms, 0)} ms`).join(', ')}`);
+    console.log('  (before the SQL sums: 29 s per page on SQLite, reading every row into memory)');
     console.log(`  baseline: bare ${hub.store.engine} count/sum over the month ${fmt(bareMs, 1)} ms → page is ${fmt(page.p50 / bareMs, 0)}× the bare aggregate`);
     console.log(`  hub RSS ${fmt(process.memoryUsage().rss / 1048576, 0)} MB`);
   } finally {
     await hub.close();
     tmp.remove();
+    await dropTestDatabases();
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
+import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
+import type { ClaimAccepted, KioskCredentials, ProgramVersions } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { saleClaimUrl } from '../../main/sync/claims';
 import { pairKiosk } from '../../main/sync/pair';
@@ -76,6 +77,31 @@ describe('two hub nodes', () => {
     await until(async () => (await pendingDeliveries()) === 0, 'acked deliveries to be deleted from PostgreSQL');
     expect(new Set(kiosk.heard.map((h) => h.deliveryId)).size).toBe(2);
     expect(kiosk.store.ledgerCount()).toBe(kiosk.heard.reduce((n, h) => n + h.entries.length, 0));
+  });
+
+  it('a program the owner publishes on node A reaches the kiosk connected to node B, which acks it', async () => {
+    const creds = await pairKiosk(b.url, await pairingCode(a, ownerToken), 'Till for programs');
+    const kiosk = kioskOn(b, creds, 'kiosk-program');
+    const received: ProgramVersions[] = [];
+    kiosk.sync.on('programVersions', (delivery) => { received.push(delivery); });
+    kiosk.sync.start();
+    await until(() => received.length > 0, 'the versions sent on connecting to node B');
+    const before = Math.max(...received.flatMap((d) => d.versions.map((v) => v.version)));
+
+    const renamed = { ...DEMO_PROGRAM_DOCUMENT, name: 'Kawiarnia po zmianie' };
+    const res = await fetch(`${a.url}/owner/program`, { method: 'PUT', body: JSON.stringify(renamed),
+      headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    const { version } = await res.json() as { version: number };
+    expect(version).toBe(before + 1);
+    await until(() => received.some((d) => d.versions.some((v) => v.version === version && (v.document as { name?: unknown }).name === 'Kawiarnia po zmianie')),
+      'the new version published on node A to reach the kiosk on node B');
+    // The kiosk's ack travelled back across the nodes: node A lists the kiosk as having confirmed it.
+    await until(async () => {
+      const rows = await (await fetch(`${a.url}/owner/program/versions`, { headers: { authorization: `Bearer ${ownerToken}` } })).json() as
+        { version: number; kiosks: string[] }[];
+      return rows.find((r) => r.version === version)?.kiosks.includes('Till for programs') ?? false;
+    }, 'node A to see the kiosk on node B confirm the version');
   });
 
   it('the owner revokes a kiosk on node A and node B drops its connection', async () => {

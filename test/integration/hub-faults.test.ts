@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { HubStore } from '../../cloud/store';
 import { SyncClient } from '../../main/sync/client';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
+import { tcpProxy } from '../support/tcp-proxy';
 import { hubDatabaseUrl, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until as waitUntil } from '../support/until';
 
@@ -89,19 +89,8 @@ describe('network faults during a drain', () => {
     const hub = await testHub(tmp.dir);
     cleanups.push(() => hub.close());
     const creds = await pairedKiosk(hub);
-    const live = new Set<Socket>();
-    const proxy: Server = createServer((inbound) => {
-      const outbound = tcpConnect(hub.port, '127.0.0.1');
-      live.add(inbound);
-      live.add(outbound);
-      inbound.pipe(outbound).pipe(inbound);
-      const drop = () => { inbound.destroy(); outbound.destroy(); live.delete(inbound); live.delete(outbound); };
-      inbound.on('error', drop).on('close', drop);
-      outbound.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise((r) => { for (const s of live) s.destroy(); proxy.close(r); }));
-    const port = (proxy.address() as { port: number }).port;
+    const proxy = await tcpProxy(hub.port);
+    cleanups.push(() => proxy.close());
     const store = new TestKioskStore(tmp.dir);
     cleanups.push(() => store.close());
     const total = 3000;
@@ -116,11 +105,11 @@ describe('network faults during a drain', () => {
         checking = false;
         if (n <= cuts * 200) return;
         cuts++;
-        for (const s of live) s.destroy();
+        proxy.cut();
       });
     }, 5);
     cleanups.push(() => clearInterval(stopCutting));
-    const client = new SyncClient({ hubUrl: `http://127.0.0.1:${port}`, credentials: creds, outbox: store, batchSize: 50,
+    const client = new SyncClient({ hubUrl: `http://127.0.0.1:${proxy.port}`, credentials: creds, outbox: store, batchSize: 50,
       minBackoffMs: 20, maxBackoffMs: 200, ackTimeoutMs: 1000 });
     cleanups.push(() => client.stop());
     client.start();

@@ -4,7 +4,7 @@ import type { Hub } from '../../cloud/hub';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { hexToBytes } from '../../core/sync-protocol';
 import { classifyScan } from '../../core/scan';
-import { verifyVoucher } from '../../core/tokens';
+import { rewardKeyOf, verifyVoucher } from '../../core/tokens';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
@@ -87,10 +87,10 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     expect(await page.locator('#history li').count()).toBe(3);
     // Every reward of the program with its cost; only the affordable ones can be redeemed.
     expect(await page.locator('form.reward .cost').allTextContents()).toEqual(['9 pieczątek', '100 punktów', '60 punktów']);
-    expect(await page.locator('button.redeem').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-reward')))).toEqual(['1', '2']);
+    expect(await page.locator('button.redeem').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-reward')))).toEqual([String(rewardKeyOf('ten-off')), String(rewardKeyOf('five-zl'))]);
     await expect.poll(() => thanks.length).toBe(2);
 
-    await page.click('button.redeem[data-reward="1"]');
+    await page.click(`button.redeem[data-reward="${rewardKeyOf('ten-off')}"]`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Twój kupon: 10% off');
     expect(await page.locator('#voucher-qr svg').count()).toBe(1);
     await page.screenshot({ path: `${process.env.HUB_SCREENSHOT_DIR ?? tmp.dir}/voucher.png`, fullPage: true });
@@ -98,7 +98,7 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     expect(box!.width).toBeGreaterThan(250);
     const code = (await page.locator('#voucher-code').textContent())!.trim();
     const verified = verifyVoucher(code, { hubPublicKey: hexToBytes(hub.hubPublicKey), shopNo: creds.shopNo, now: new Date() });
-    expect(verified).toMatchObject({ ok: true, data: { rewardNo: 1, costPoints: 100 } });
+    expect(verified).toMatchObject({ ok: true, data: { rewardKey: rewardKeyOf('ten-off'), costPoints: 100 } });
     expect(classifyScan(code, { saleOpen: false })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher' });
 
     // The same receipt QR again: refused in Polish, nothing added.

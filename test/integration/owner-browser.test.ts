@@ -52,6 +52,15 @@ describe('owner pages in Chromium', () => {
     await page.click('#top a');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Anna');
     expect(await page.locator('#history tbody tr').count()).toBe(3);
+
+    // The kiosks-and-locations page is in the navigation; "Abmelden" clears the cookie: /owner sends to the login again.
+    await page.click('nav a[href="/owner/kiosks"]');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Kioske und ihre Standorte');
+    await page.click('#logout button');
+    await page.waitForURL(/\/owner\/login$/);
+    expect((await page.context().cookies(hub.url)).filter((c) => c.name === 'lk_owner')).toEqual([]);
+    await page.goto(`${hub.url}/owner`);
+    expect(new URL(page.url()).pathname).toBe('/owner/login');
     await page.close();
   }, 60_000);
 });

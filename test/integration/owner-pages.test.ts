@@ -96,6 +96,28 @@ describe('owner pages on the hub', () => {
     expect((await ownerFetch('/owner/program')).status).toBe(401);
   });
 
+  it('logs out only with the session’s CSRF token, clearing the cookie; every page links the kiosks page', async () => {
+    const { cookie } = await login(hub.ownerToken);
+    const members = (await ownerFetch('/owner/members', cookie)).text;
+    expect(members).toContain('<a href="/owner/kiosks">Kiosks and their locations</a>');
+    const csrf = /<form method="post" action="\/owner\/logout" id="logout"[^>]*><input type="hidden" name="csrf" value="([0-9a-f]{64})">/.exec(members)?.[1];
+    expect(csrf).toBeDefined();
+    const logout = (body: string): Promise<Response> => fetch(`${hub.url}/owner/logout`, { method: 'POST', redirect: 'manual', body,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN } });
+    // Another site's form cannot log the owner out: no token or a wrong one is refused, the session stays.
+    for (const body of ['', 'csrf=00']) {
+      const refused = await logout(body);
+      expect([refused.status, refused.headers.get('set-cookie')]).toEqual([403, null]);
+    }
+    expect((await ownerFetch('/owner', cookie)).status).toBe(200);
+    const done = await logout(`csrf=${csrf!}`);
+    expect([done.status, done.headers.get('location')]).toEqual([303, '/owner/login']);
+    expect(done.headers.get('set-cookie')).toBe('lk_owner=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict');
+    // The browser now sends no owner cookie: /owner redirects to the login.
+    const after = await ownerFetch('/owner', done.headers.get('set-cookie')!.split(';')[0]!);
+    expect([after.status, after.location]).toEqual([303, '/owner/login']);
+  });
+
   it('the owner logs in with the token and the dashboard shows the hand-computed figures', async () => {
     const session = await login(hub.ownerToken);
     expect(session.status).toBe(303);
@@ -137,7 +159,7 @@ describe('owner pages on the hub', () => {
 
   it('one location: till 2 alone has Béla’s sale only', async () => {
     const { cookie } = await login(hub.ownerToken);
-    const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=${till2.kioskNo}`, cookie)).text;
+    const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;
     // 1 sale, a member's → 100%; earned 18 + Béla's welcome 50 (on that sale) = 68; the redemption has no sale → 0.
     expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')])
       .toEqual(['1', '100%', '68', '0']);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
 import type { CommandName, KioskEvent, Reply } from '../../core/contract';
 import { demoProgram } from '../../core/program/demo';
-import { createVoucher, voucherKeyPair } from '../../core/tokens';
+import { createVoucher, rewardKeyOf, voucherKeyPair } from '../../core/tokens';
 import { loadKioskConfig } from '../../main/app/config';
 import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
 import { createDispatcher, type Dispatcher, type DispatcherSession } from '../../main/ipc/dispatcher';
@@ -194,7 +194,7 @@ describe('vouchers at the kiosk', () => {
         consentText: 'v1', locale: 'pl', createdAt: now.toISOString() });
       store.appendEntries([{ id: 'e1', memberId: 'm7', kind: 'adjust', points: 150, stamps: 0, saleId: null, reverses: null,
         reason: { code: 'adjust', label: 'test' }, at: now.toISOString() }]);
-      const data = { shopNo: 3, voucherId: '0123456789abcdef', memberNo: 7, rewardNo: 1, costPoints: 100, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') };
+      const data = { shopNo: 3, voucherId: '0123456789abcdef', memberNo: 7, rewardKey: rewardKeyOf('ten-off'), costPoints: 100, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') };
       const code = createVoucher(data, keys.secretKey);
       const forged = createVoucher(data, new Uint8Array(32).fill(9));
       expect(() => service.redeemVoucher(forged, keys.publicKey)).toThrow(/not a valid voucher/);
@@ -208,11 +208,47 @@ describe('vouchers at the kiosk', () => {
       // A member who joined on their phone is known here only from the hub's claims (by hub number).
       store.appendEntries([{ id: 'claim:K1-S9', memberId: 'hub-m12', kind: 'earn', points: 80, stamps: 0, saleId: 'K1-S9', reverses: null,
         reason: { code: 'claim', label: 'QR' }, at: now.toISOString() }]);
-      const phoneVoucher = createVoucher({ ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardNo: 2, costPoints: 60 }, keys.secretKey);
+      const phoneVoucher = createVoucher({ ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardKey: rewardKeyOf('five-zl'), costPoints: 60 }, keys.secretKey);
       expect(() => service.redeemVoucher(phoneVoucher, keys.publicKey)).toThrow(/not known on this kiosk/);
       const byHubNo = service.redeemVoucher(phoneVoucher, keys.publicKey, (no) => (no === 12 ? 'hub-m12' : undefined));
       expect(byHubNo).toMatchObject({ memberId: 'hub-m12', hubMemberNo: 12 });
       expect(store.balance('hub-m12').points).toBe(20);
+    } finally {
+      store.close();
+      dir.remove();
+    }
+  });
+
+  it('redeems the reward a voucher names after the reward before it was removed in a new program version', () => {
+    const dir = tempDir('ui-voucher-key');
+    const store = openStore({ dir: dir.dir });
+    try {
+      const keys = voucherKeyPair(new Uint8Array(32).fill(7));
+      const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
+      let now = new Date('2026-11-25T10:00:00Z');
+      const service = new KioskService({ store, program: demoProgram(), identity, hubPublicUrl: 'http://hub.test', now: () => now });
+      store.createMember({ id: 'm7', code: memberCodeFor(7), name: 'Ola', phone: '+48600700700', consentAt: now.toISOString(),
+        consentText: 'v1', locale: 'pl', createdAt: now.toISOString() });
+      store.appendEntries([{ id: 'e1', memberId: 'm7', kind: 'adjust', points: 300, stamps: 0, saleId: null, reverses: null,
+        reason: { code: 'adjust', label: 'test' }, at: now.toISOString() }]);
+      // Issued while "5 zł off" is the third reward of the program.
+      const voucher = (voucherId: string, rewardId: string, costPoints: number): string => createVoucher({ shopNo: 3, voucherId, memberNo: 7,
+        rewardKey: rewardKeyOf(rewardId), costPoints, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') }, keys.secretKey);
+      const fiveOff = voucher('0123456789abcdef', 'five-zl', 60);
+      const tenOff = voucher('fedcba9876543210', 'ten-off', 100);
+      // The owner removes "10% off" (the reward before it) from the next day: "5 zł off" is now second.
+      const program = demoProgram();
+      const next = { ...program, rewards: program.rewards.filter((r) => r.id !== 'ten-off') };
+      expect(service.applyProgramVersions([{ version: 1, effectiveFrom: '2026-11-26T00:00:00Z', document: next }])).toEqual({ stored: [1], refused: 0 });
+      now = new Date('2026-11-26T09:00:00Z');
+      expect(service.program.rewards[1]!.id).toBe('five-zl');
+      const r = service.redeemVoucher(fiveOff, keys.publicKey);
+      expect(r.reward).toMatchObject({ id: 'five-zl', name: '5 zł off' });
+      expect(r.debit).toMatchObject({ points: -60, reason: { ruleId: 'five-zl', label: '5 zł off' } });
+      expect(store.balance('m7').points).toBe(240);
+      // A voucher for the removed reward is refused and debits nothing.
+      expect(() => service.redeemVoucher(tenOff, keys.publicKey)).toThrow(/no longer offers/);
+      expect(store.balance('m7').points).toBe(240);
     } finally {
       store.close();
       dir.remove();

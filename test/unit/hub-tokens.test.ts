@@ -4,7 +4,7 @@ import { base32nopad } from '@scure/base';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   CLAIM_TOKEN_CHARS, claimSaleKey, claimUrl, createClaimToken, createVoucher, peekClaimToken, verifyClaimToken,
-  verifyVoucher, voucherKeyPair, type ClaimTokenData,
+  rewardByKey, rewardKeyOf, verifyVoucher, voucherKeyPair, type ClaimTokenData,
 } from '../../core/tokens';
 import { decodeSafeCode, encodeSafeCode, isLayoutSafe } from '../../core/codes';
 import { classifyScan } from '../../core/scan';
@@ -70,7 +70,7 @@ describe('claim tokens', () => {
 describe('vouchers', () => {
   const hub = voucherKeyPair(new Uint8Array(32).fill(1));
   const voucher = {
-    shopNo: 3, voucherId: '0123456789abcdef', memberNo: 17, rewardNo: 2, costPoints: 120, costStamps: 0,
+    shopNo: 3, voucherId: '0123456789abcdef', memberNo: 17, rewardKey: 0xbeef, costPoints: 120, costStamps: 0,
     expiresAt: new Date('2026-12-23T12:00:00Z'),
   };
 
@@ -86,6 +86,16 @@ describe('vouchers', () => {
     expect(classifyScan(code, { saleOpen: false })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher', code });
     expect(classifyScan(`${code}\n`.toLowerCase(), { saleOpen: true })).toMatchObject({ kind: 'voucher', action: 'redeemVoucher' });
     expect(verifyVoucher(code.toLowerCase(), { hubPublicKey: hub.publicKey, now })).toMatchObject({ ok: true, data: { costPoints: 120 } });
+  });
+
+  it('names its reward by a key of the reward id (first two bytes of SHA-256), found wherever the reward moved', () => {
+    expect(rewardKeyOf('ten-off')).toBe(0x28f4);
+    expect(rewardKeyOf('five-zl')).not.toBe(rewardKeyOf('ten-off'));
+    const rewards = [{ id: 'free-coffee' }, { id: 'ten-off' }, { id: 'five-zl' }];
+    expect(rewardByKey(rewards, rewardKeyOf('five-zl'))).toBe(rewards[2]);
+    expect(rewardByKey(rewards.filter((r) => r.id !== 'ten-off'), rewardKeyOf('five-zl'))).toEqual({ id: 'five-zl' });
+    expect(rewardByKey(rewards.filter((r) => r.id !== 'ten-off'), rewardKeyOf('ten-off'))).toBeUndefined();
+    expect(() => createVoucher({ ...voucher, rewardKey: 0x10000 }, hub.secretKey)).toThrow(RangeError);
   });
 
   it('refuses a changed, foreign-signed, expired or other-shop voucher', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../core/ledger/entry';
-import { dashboard, zonedMidnight, type MemberFact, type SaleFact } from '../../core/metrics';
+import { aggregate, dashboard, figures, previousPeriod, zonedMidnight, type MemberFact, type SaleFact } from '../../core/metrics';
 
 // A week in Kraków (Europe/Warsaw is UTC+1 in November): Monday 2 Nov 2026 00:00 to Monday 9 Nov 00:00.
 const from = new Date('2026-11-02T00:00:00+01:00');
@@ -129,6 +129,52 @@ describe('owner dashboard maths (hand-computed)', () => {
     // Anna 1840 + 2500 = 4340 in 2 visits, Béla 1000 in 1.
     expect(k1.top.map((c) => [c.memberId, c.visits, c.spend])).toEqual([['A', 2, 4340], ['B', 1, 1000]]);
     expect(k1.repeatRate).toBe(0.5);
+  });
+
+  it('retention: members active in the week before who came back this week', () => {
+    // The previous period is the 7 × 24 h before `from`: [2026-10-25T23:00Z, 2026-11-01T23:00Z).
+    expect(previousPeriod(from, to)).toEqual({ from: new Date('2026-10-25T23:00:00Z'), to: from });
+    // In the base data nobody bought in that week (Anna's s7 is 20 Oct): no rate, not 0 %.
+    expect(d.retention).toEqual({ previousActive: 0, retained: 0, lapsed: 0, newActive: 2, rate: null });
+    const withWeekBefore = [...sales,
+      { id: 'p1', memberId: 'A', total: 900, at: '2026-10-28T10:00:00Z', location: 'K1' },
+      { id: 'p2', memberId: 'C', total: 900, at: '2026-10-30T10:00:00Z', location: 'K2' },
+      { id: 'p3', memberId: null, total: 900, at: '2026-10-30T11:00:00Z', location: 'K1' },
+      { id: 'p4', memberId: 'C', total: 900, at: '2026-10-25T22:59:59Z', location: 'K1' }, // a second before the previous week
+    ];
+    // Previous week: Anna (p1) and Cyril (p2) → 2. This week: Anna and Béla. Back: Anna → 1 / 2 = 50 %;
+    // lapsed Cyril; new this week Béla.
+    expect(dashboard({ ...base, sales: withWeekBefore }).retention).toEqual({ previousActive: 2, retained: 1, lapsed: 1, newActive: 1, rate: 0.5 });
+    // At K1 alone: previous week Anna (p1; Cyril's p2 was at K2) → 1; Anna bought at K1 this week → 1 / 1; Béla new.
+    expect(dashboard({ ...base, sales: withWeekBefore, location: 'K1' }).retention).toEqual({ previousActive: 1, retained: 1, lapsed: 0, newActive: 1, rate: 1 });
+    // The current figures do not change with sales before the period.
+    expect(dashboard({ ...base, sales: withWeekBefore }).sales).toBe(6);
+  });
+
+  it('figures per location and together', () => {
+    // K1: s1 1840 (A), s2 2500 (A), s4 1000 (B), s5 1200 (anonymous) → 4 sales, 3 members', 6540, 75 %, avg 1635.
+    // K2: s3 20000 (A), s6 800 (anonymous) → 2 sales, 1 member's, 20800, 50 %, avg 10400. Together 6 sales, 27340.
+    const expected = [
+      { location: 'K1', sales: 4, memberSales: 3, revenue: 6540, participation: 0.75, averageSale: 1635 },
+      { location: 'K2', sales: 2, memberSales: 1, revenue: 20800, participation: 0.5, averageSale: 10400 },
+    ];
+    expect(d.locations).toEqual(expected);
+    expect(d.locations.reduce((n, l) => n + l.sales, 0)).toBe(d.sales);
+    expect(d.locations.reduce((n, l) => n + l.revenue, 0)).toBe(d.revenue.all);
+    // The per-location table stays whole when one location is chosen.
+    expect(dashboard({ ...base, location: 'K2' }).locations).toEqual(expected);
+  });
+
+  it('figures() over aggregates is the whole definition: the same dashboard from the same sums', () => {
+    const agg = aggregate(base);
+    // UTC quarter hours: s1 08:15, s2 08:30 (08:40), s5 08:45 (08:50), s4 09:00, s6 10:30, s3 16:00 → 6 distinct.
+    expect(agg.quarters).toHaveLength(6);
+    expect(agg.anonymous).toEqual({ sales: 2, revenue: 2000 });
+    expect(figures(agg, base)).toEqual(d);
+    // Aggregates in any order give the same figures (a database returns groups unordered).
+    const shuffled = { ...agg, members: [...agg.members].reverse(), quarters: [...agg.quarters].reverse(), rewards: [...agg.rewards].reverse(),
+      locations: [...agg.locations].reverse(), lastActivity: [...agg.lastActivity].reverse() };
+    expect(figures(shuffled, base)).toEqual(d);
   });
 
   it('an empty period has no rates rather than zeros, and a backwards period is refused', () => {

@@ -554,6 +554,8 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     }
     return wait;
   }
+  /** A client that sends this many commands while told to wait is not a kiosk waiting as told: cut it off. */
+  const ignoredSlowDownLimit = Math.max(100, 5 * throttle.limits.burst);
   function slowDown(wait: number): string {
     return `slow down: more than ${throttle.limits.burst} commands at once or ${throttle.limits.perSecond}/s from this kiosk; retry in ${wait} ms`;
   }
@@ -645,12 +647,27 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const kiosk = socket.data.kiosk;
     void socket.join(`kiosk:${kiosk.no}`);
     void socket.join(`shop:${kiosk.shopNo}`);
+    // The token bucket first. A kiosk told "slow down, retry in N ms" sends nothing for N ms; a client
+    // that sends anyway ignores it, and after ignoredSlowDownLimit such commands it is disconnected,
+    // so that a flood costs the hub a bounded amount of work (if it reconnects its bucket is still empty).
+    let waitUntil = 0;
+    let ignored = 0;
+    const gate = (): number => {
+      const at = Date.now();
+      if (at < waitUntil && ++ignored === ignoredSlowDownLimit) {
+        log(`kiosk ${kiosk.name} (${kiosk.no}) sent ${ignoredSlowDownLimit} commands while told to wait: disconnected`);
+        socket.disconnect(true);
+      }
+      const wait = throttled(kiosk);
+      if (wait > 0) waitUntil = Math.max(waitUntil, at + wait);
+      return wait;
+    };
     log(`kiosk connected: ${kiosk.name}`);
     void sendProgramVersions(kiosk.no, kiosk.shopNo);
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      const wait = throttled(kiosk);
+      const wait = gate();
       if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
@@ -675,7 +692,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
     socket.on('claimSale', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      const wait = throttled(kiosk);
+      const wait = gate();
       if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = claimSaleSchema.safeParse(payload);

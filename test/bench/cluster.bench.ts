@@ -4,7 +4,7 @@
 // that one bench process can hold thousands of them.
 //
 // Scale (env): CLUSTER_KIOSKS (2000), CLUSTER_BACKLOG (sales in the offline backlog of every other
-// kiosk; default 20, the figure is 500), CLUSTER_SALE_EVERY_S (30), CLUSTER_STEADY_S
+// kiosk; default 100, the figure is 500), CLUSTER_SALE_EVERY_S (30), CLUSTER_STEADY_S
 // (seconds of steady load after the backlogs drained; 15), CLUSTER_MAX_S (cap on one run; 90),
 // CLUSTER_CLAIMS_PER_S (phone claims per second during the run; 4), CLUSTER_RAMP_S (kiosks switched on
 // over this many seconds; 10).
@@ -24,7 +24,7 @@ const int = (name: string, fallback: number): number => {
   return value;
 };
 const KIOSKS = int('CLUSTER_KIOSKS', 2000);
-const BACKLOG = int('CLUSTER_BACKLOG', 20);
+const BACKLOG = int('CLUSTER_BACKLOG', 100);
 const SALE_EVERY_MS = int('CLUSTER_SALE_EVERY_S', 30) * 1000;
 const STEADY_MS = int('CLUSTER_STEADY_S', 15) * 1000;
 const MAX_MS = int('CLUSTER_MAX_S', 90) * 1000;

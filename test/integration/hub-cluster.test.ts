@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { ClaimAccepted, KioskCredentials, ProgramVersions } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
@@ -7,33 +6,24 @@ import { saleClaimUrl } from '../../main/sync/claims';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, tempDir } from '../support/hub-harness';
-import { pairingCode, queryDatabase, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
+import { pairingCode, queryDatabase, twoNodeHub, type HubNode, type TwoNodeHub } from '../support/hub-cluster';
 import { until } from '../support/until';
 
 // Issue 9, item 2: two hub processes on one PostgreSQL database and one Redis share the kiosks.
-const ownerToken = randomBytes(16).toString('hex');
-let db: Awaited<ReturnType<typeof testDatabase>>;
-let redis: ReturnType<typeof testRedisPrefix>;
-let tmp: ReturnType<typeof tempDir>;
+let hub: TwoNodeHub;
 let a: HubNode;
 let b: HubNode;
+let ownerToken: string;
 const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  tmp = tempDir('hub-cluster');
-  db = await testDatabase();
-  redis = testRedisPrefix('cluster');
-  const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken, dataDir: `${tmp.dir}/hub` };
-  a = await startNode('A', options);
-  b = await startNode('B', options);
+  hub = await twoNodeHub('cluster');
+  ({ a, b, ownerToken } = hub);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  await Promise.all([a?.stop(), b?.stop()]);
-  await redis?.cleanup();
-  await db?.drop();
-  tmp?.remove();
+  await hub?.stop();
 });
 
 function kioskOn(node: HubNode, creds: KioskCredentials, name: string) {
@@ -116,6 +106,6 @@ describe('two hub nodes', () => {
 });
 
 async function pendingDeliveries(): Promise<number> {
-  const rows = await queryDatabase<{ n: string }>(db.url, 'SELECT count(*) AS n FROM deliveries');
+  const rows = await queryDatabase<{ n: string }>(hub.databaseUrl, 'SELECT count(*) AS n FROM deliveries');
   return Number(rows[0]!.n);
 }

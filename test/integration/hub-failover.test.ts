@@ -1,47 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { saleClaimUrl } from '../../main/sync/claims';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, tempDir } from '../support/hub-harness';
-import { pairingCode, queryDatabase, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
+import { pairingCode, queryDatabase, twoNodeHub, type HubNode, type TwoNodeHub } from '../support/hub-cluster';
 import { until } from '../support/until';
 
 // Issue 9, item 3: a node killed with SIGKILL in the middle of a load; its kiosks carry on with the
 // other node, and afterwards every kiosk's ledger agrees with PostgreSQL — nothing lost, nothing doubled.
 const KIOSKS = 6;
 const SALES = 120;
-const ownerToken = randomBytes(16).toString('hex');
-let db: Awaited<ReturnType<typeof testDatabase>>;
-let redis: ReturnType<typeof testRedisPrefix>;
-let tmp: ReturnType<typeof tempDir>;
+let hub: TwoNodeHub;
 let a: HubNode;
 let b: HubNode;
+let ownerToken: string;
 const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  tmp = tempDir('hub-failover');
-  db = await testDatabase();
-  redis = testRedisPrefix('failover');
-  const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken, dataDir: `${tmp.dir}/hub` };
-  a = await startNode('A', options);
-  b = await startNode('B', options);
+  hub = await twoNodeHub('failover');
+  ({ a, b, ownerToken } = hub);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  await Promise.all([a?.stop(), b?.stop()]);
-  await redis?.cleanup();
-  await db?.drop();
-  tmp?.remove();
+  await hub?.stop();
 });
 
 interface Kiosk { creds: KioskCredentials; store: TestKioskStore; sync: SyncClient; deliveries: Set<string>; claimEntries: number }
 
 async function hubCount(sql: string, kioskNo: number): Promise<number> {
-  return Number((await queryDatabase<{ n: string }>(db.url, sql, [kioskNo]))[0]!.n);
+  return Number((await queryDatabase<{ n: string }>(hub.databaseUrl, sql, [kioskNo]))[0]!.n);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,7 +93,7 @@ describe('a hub node SIGKILLed mid-load', () => {
     await until(() => kiosks.every((k) => k.store.outboxSize() === 0 && k.sync.connected), 'every outbox to drain after the failover', 60_000, 50);
     // The kiosks that started on A are now on B.
     for (const k of kiosks) expect(k.sync.hubUrl).toBe(b.url);
-    const claims = Number((await queryDatabase<{ n: string }>(db.url, "SELECT count(*) AS n FROM claims WHERE via = 'phone'"))[0]!.n);
+    const claims = Number((await queryDatabase<{ n: string }>(hub.databaseUrl, "SELECT count(*) AS n FROM claims WHERE via = 'phone'"))[0]!.n);
     expect(claims).toBeGreaterThan(0);
 
     // Claim deliveries: every claim reached its kiosk (some were queued when A died).
@@ -117,7 +107,7 @@ describe('a hub node SIGKILLed mid-load', () => {
       expect({ kiosk: no, ledger: k.store.ledgerCount(), sales: SALES }).toEqual({ kiosk: no, ledger: hubLedger, sales: hubSales });
       expect(hubLedger).toBe(SALES + k.claimEntries);
     }
-    const queued = Number((await queryDatabase<{ n: string }>(db.url, 'SELECT count(*) AS n FROM deliveries'))[0]!.n);
+    const queued = Number((await queryDatabase<{ n: string }>(hub.databaseUrl, 'SELECT count(*) AS n FROM deliveries'))[0]!.n);
     expect(queued).toBe(0);
   }, 180_000);
 });

@@ -103,3 +103,34 @@ export async function pairingCode(node: HubNode, ownerToken: string): Promise<st
   return ((await res.json()) as { code: string }).code;
 }
 
+
+/** Two hub nodes, A and B, on one fresh PostgreSQL database and one fresh Redis prefix. */
+export interface TwoNodeHub {
+  a: HubNode;
+  b: HubNode;
+  ownerToken: string;
+  databaseUrl: string;
+  /** Stops both nodes, then drops the database and the Redis keys. */
+  stop(): Promise<void>;
+}
+
+export async function twoNodeHub(tag: string): Promise<TwoNodeHub> {
+  const ownerToken = randomBytes(16).toString('hex');
+  const db = await testDatabase();
+  const redis = testRedisPrefix(tag);
+  const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken };
+  const started: HubNode[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.map((node) => node.stop()));
+    await redis.cleanup();
+    await db.drop();
+  };
+  try {
+    started.push(await startNode('A', options));
+    started.push(await startNode('B', options));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { a: started[0]!, b: started[1]!, ownerToken, databaseUrl: db.url, stop };
+}

@@ -28,7 +28,7 @@ import { parseContact } from './contact';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
-import { cardPage, claimPage, messagePage, voucherPage } from './pages';
+import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
@@ -212,7 +212,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'",
+      'content-security-policy': pagePolicy(),
       ...headers });
     res.end(body);
   }
@@ -785,7 +785,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   }
 
   /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
-  const EDITOR_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'";
+  const EDITOR_CSP = pagePolicy({ fetchFromHub: true });
 
   /** GET /owner/program/edit, POST /owner/program/preview (JSON), POST /owner/program/publish, GET /owner/program/versions; false when not one of them. */
   async function handleProgramEditor(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {

@@ -10,7 +10,7 @@ import type { Program } from '../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from './owner-dashboard';
 import { kiosksPage, memberPage } from './owner-members';
 import type { OwnerStore } from './owner-store';
-import { messagePage } from './pages';
+import { messagePage, pagePolicy } from './pages';
 
 /**
  * The owner's dashboard, kiosk locations, win-back, adjustments and a member's data export and
@@ -40,7 +40,7 @@ export interface OwnerRouteContext {
 }
 
 /** The dashboard's CSP: its own scripts (Chart.js from this hub, the inline drawing code), nothing from elsewhere. */
-const DASHBOARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src data:; form-action 'self'";
+const DASHBOARD_CSP = pagePolicy({ scriptsFromHub: true });
 
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
 

@@ -6,6 +6,18 @@ import type { HistoryRow } from './store';
 
 /** Server-rendered phone pages. Pure: data in, HTML out. */
 
+/**
+ * The hub pages' Content-Security-Policy: nothing from elsewhere, inline styles and scripts only. A
+ * page may also load scripts from this hub (the dashboard's Chart.js) or fetch from it (the editor's
+ * live preview).
+ */
+export function pagePolicy(allow: { scriptsFromHub?: boolean; fetchFromHub?: boolean } = {}): string {
+  return [
+    "default-src 'none'", "style-src 'unsafe-inline'", `script-src ${allow.scriptsFromHub ? "'self' " : ''}'unsafe-inline'`,
+    ...(allow.fetchFromHub ? ["connect-src 'self'"] : []), 'img-src data:', "form-action 'self'",
+  ].join('; ');
+}
+
 export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 

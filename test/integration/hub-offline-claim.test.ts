@@ -17,9 +17,12 @@ import { HubOfflineError, SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 
 // A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps.
-const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+const WEDNESDAY = nextWednesdayMorning(new Date());
+/** The one clock of this file's hub, kiosk and sync client: it starts on that Wednesday. */
+const now = clockStartingAt(WEDNESDAY);
 const ANNA = 'member-anna';
 
 
@@ -33,18 +36,18 @@ const refusals: ClaimRefused[] = [];
 
 beforeEach(async () => {
   tmp = tempDir('hub-offline-claim');
-  hub = await testHub(tmp.dir);
+  hub = await testHub(tmp.dir, { now });
   creds = await pairedKiosk(hub);
   store = openStore({ dir: `${tmp.dir}/kiosk` });
-  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
-  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, now });
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400, now }).start();
   linkServiceToHub(service, sync);
   service.on('claimRefused', (refused) => refusals.push(refused));
   refusals.length = 0;
   // Anna has a member card: known on the kiosk and on the hub.
   store.createMember({ id: ANNA, code: 'ANNA0001', name: 'Anna', phone: '+48600100700', consentAt: WEDNESDAY,
     consentText: 'loyalty v1', locale: 'pl', createdAt: WEDNESDAY });
-  await hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, new Date());
+  await hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, now());
   await until(() => sync.connected, 'kiosk online');
 });
 
@@ -76,7 +79,7 @@ async function hubDown(): Promise<number> {
 }
 
 async function hubUp(port: number): Promise<Hub> {
-  hub = await testHub(tmp.dir, { port });
+  hub = await testHub(tmp.dir, { port, now });
   return hub;
 }
 
@@ -232,13 +235,13 @@ describe('a staff claim with the hub down', () => {
     const before = { ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) };
     const kiosk = (await back.store.kiosk(creds.kioskId))!;
 
-    await back.store.applyOutbox(kiosk, messages, new Date());
-    await back.store.applyOutbox(kiosk, [claimed], new Date());
+    await back.store.applyOutbox(kiosk, messages, now());
+    await back.store.applyOutbox(kiosk, [claimed], now());
     expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
 
     // The same claim under another message id (a kiosk store restored from a copy): the sale is
     // already Anna's by this very claim, so nothing is written and nothing is taken back.
-    await back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], new Date());
+    await back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], now());
     expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
     expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
     expect((await back.store.pendingDeliveries(creds.kioskNo))).toEqual([]);

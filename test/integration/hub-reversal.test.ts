@@ -12,9 +12,12 @@ import { SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 
 // A Wednesday in Warsaw: no "x2 Tuesday". 25.50 zł with two coffees: 25 points, 2 stamps.
-const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+const WEDNESDAY = nextWednesdayMorning(new Date());
+/** The one clock of this file's hub, kiosk and sync client: it starts on that Wednesday. */
+const now = clockStartingAt(WEDNESDAY);
 const REFUNDED_PL = 'Te zakupy zostały zwrócone lub anulowane, więc nie ma za nie punktów do odebrania.';
 
 
@@ -28,11 +31,11 @@ const thanks: ClaimAccepted[] = [];
 
 beforeEach(async () => {
   tmp = tempDir('hub-reversal');
-  hub = await testHub(tmp.dir);
+  hub = await testHub(tmp.dir, { now });
   creds = await pairedKiosk(hub);
   store = openStore({ dir: `${tmp.dir}/kiosk` });
-  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
-  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 }).start();
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, now });
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400, now }).start();
   linkServiceToHub(service, sync);
   service.on('claimAccepted', (claim) => thanks.push(claim));
   thanks.length = 0;
@@ -72,7 +75,7 @@ describe('a reversed sale on the hub', () => {
     expect(posted.status).toBe(410);
     await expect(new Phone('de-DE').get(view.claimUrl!)).resolves.toMatchObject({ text: expect.stringContaining('erstattet oder storniert') });
     // A staff scan of the receipt is refused too.
-    const member = (await hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, new Date()));
+    const member = (await hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, now()));
     const token = view.claimUrl!.split('/C/')[1]!;
     await until(() => sync.connected, 'kiosk online');
     expect(await sync.claimSale(token, member.id)).toMatchObject({ ok: false, reason: 'sale-refunded', message: expect.stringContaining('refunded or cancelled') });

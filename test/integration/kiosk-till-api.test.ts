@@ -10,10 +10,13 @@ import { SyncClient } from '../../main/sync/client';
 import { startTillApi, type TillApi } from '../../main/till/server';
 import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 
 const TOKEN = 'till-token-0123456789abcdef';
 // A Wednesday in Warsaw: no "x2 Tuesday".
-const WEDNESDAY = '2026-11-25T10:00:00+01:00';
+const WEDNESDAY = nextWednesdayMorning(new Date());
+/** The one clock of this file's hub, kiosk and sync client: it starts on that Wednesday. */
+const now = clockStartingAt(WEDNESDAY);
 
 let temp: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -38,15 +41,15 @@ function sale(tillSaleId: string, amount: number, extra: Record<string, unknown>
 
 beforeAll(async () => {
   temp = tempDir('till');
-  hub = await testHub(temp.dir);
+  hub = await testHub(temp.dir, { now });
   creds = await pairedKiosk(hub);
   store = openStore({ dir: `${temp.dir}/kiosk`, maxSaleAmount: { PLN: 500_000 } });
-  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, ceilings: { PLN: 500_000 } });
+  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, ceilings: { PLN: 500_000 }, now });
   api = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
-  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50 }).start();
+  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, now }).start();
   linkServiceToHub(service, sync);
   store.createMember({ id: 'member-ewa', code: 'MEWA0001', name: 'Ewa', phone: '+48600100200', consentAt: WEDNESDAY,
-    consentText: 'privacy-v1', locale: 'pl', createdAt: '2026-01-10T09:00:00Z' });
+    consentText: 'privacy-v1', locale: 'pl', createdAt: new Date(Date.parse(WEDNESDAY) - 300 * 86_400_000).toISOString() });
 });
 
 afterAll(async () => {

@@ -2,10 +2,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // `npx vitest run` (what `npm test` runs) runs two projects: every suite on the default engines, and
 // the hub's suites again with the hub store on PostgreSQL (`hub-postgres`: throw-away databases through
-// TEST_DATABASE_URL; it fails, never skips, when PostgreSQL is not running — start it with
-// `sudo bash scripts/test-services.sh`). `--project default` or `--project hub-postgres` runs one.
+// TEST_DATABASE_URL). `--project default` or `--project hub-postgres` runs one. The global set-up
+// starts a throw-away PostgreSQL and Redis for the run (or uses TEST_DATABASE_URL / TEST_REDIS_URL when
+// set) and says what is missing when it cannot; `npm run test:unit` (vitest.unit.config.ts) starts none.
 export default defineConfig({
   test: {
+    globalSetup: ['test/support/global-services.ts'],
     // Integration suites spawn socat, Chromium and child processes; two cores are all we have.
     maxWorkers: 2,
     testTimeout: 30_000,

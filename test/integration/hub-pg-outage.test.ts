@@ -9,7 +9,7 @@ import { SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, saleUrl, tempDir } from '../support/hub-harness';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { tcpProxy } from '../support/tcp-proxy';
-import { TEST_DATABASE_URL, createTestDatabase, dropTestDatabase } from '../support/test-postgres';
+import { createTestDatabase, dropTestDatabase, testDatabaseUrl } from '../support/test-postgres';
 import { until } from '../support/until';
 
 const cleanups: (() => unknown)[] = [];
@@ -21,7 +21,7 @@ describe('the hub database goes away', () => {
   it('refuses new work with 503 and failed acks, loses nothing, and drains by itself when the database is back', { timeout: 90_000 }, async () => {
     const database = await createTestDatabase();
     cleanups.push(() => dropTestDatabase(database.name));
-    const target = new URL(TEST_DATABASE_URL);
+    const target = new URL(testDatabaseUrl());
     const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
     cleanups.push(() => proxy.close());
     const viaProxy = new URL(database.url);
@@ -105,7 +105,7 @@ describe('the hub database goes away', () => {
   it('connections dropped again and again in the middle of batches: every batch is either stored whole and acked, or retried', { timeout: 90_000 }, async () => {
     const database = await createTestDatabase();
     cleanups.push(() => dropTestDatabase(database.name));
-    const target = new URL(TEST_DATABASE_URL);
+    const target = new URL(testDatabaseUrl());
     const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
     cleanups.push(() => proxy.close());
     const viaProxy = new URL(database.url);

@@ -1,14 +1,21 @@
 // Real servers for the several-nodes suites and the cluster bench: a throw-away PostgreSQL database
-// (created from TEST_DATABASE_URL, dropped after), a unique Redis prefix (its keys deleted after),
-// and hub nodes as child processes of `cloud/start.ts` (the same entry point as `npm run hub`).
+// (created from TEST_DATABASE_URL, dropped after), a unique Redis prefix on TEST_REDIS_URL (its keys
+// deleted after; both variables set by vitest's global set-up or the bench, test/support/services.ts), and hub nodes as child processes of `cloud/start.ts` (the same entry point as `npm run hub`).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { spawnTsx, type Child } from '../fixtures/spawn-tsx';
 import { createTestDatabase, dropTestDatabase } from './test-postgres';
 
-export { TEST_DATABASE_URL } from './test-postgres';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The Redis the tests share (each under its own prefix); read when first needed. */
+export function testRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) {
+    throw new Error('TEST_REDIS_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a '
+      + 'throw-away Redis), not `npm run test:unit`; or set it to a Redis the tests may use');
+  }
+  return url;
+}
 
 /** A fresh PostgreSQL database (test/support/test-postgres.ts); `drop()` removes it and any session on it. */
 export async function testDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
@@ -30,11 +37,12 @@ export async function queryDatabase<T extends pg.QueryResultRow>(databaseUrl: st
 /** A unique prefix for one test's Redis stream, channels and keys; `cleanup()` deletes them. */
 export function testRedisPrefix(tag: string): { url: string; prefix: string; cleanup: () => Promise<void> } {
   const prefix = `lk-test:${tag}:${randomBytes(6).toString('hex')}`;
+  const url = testRedisUrl();
   return {
-    url: TEST_REDIS_URL,
+    url,
     prefix,
     async cleanup() {
-      const client = createClient({ url: TEST_REDIS_URL });
+      const client = createClient({ url });
       client.on('error', () => {});
       await client.connect();
       try {

@@ -1,10 +1,19 @@
 // Throw-away PostgreSQL databases for the hub suites: one per hub data dir (a restarted hub finds
 // its data again), created through the TEST_DATABASE_URL admin connection and dropped at the end of
-// the test file (test/support/postgres-setup.ts).
+// the test file (test/support/test-databases-setup.ts). vitest's global set-up sets TEST_DATABASE_URL
+// (test/support/global-services.ts: a throw-away PostgreSQL, unless it was set already).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://kiosk_test:kiosk_test@127.0.0.1:5432/postgres';
+/** The admin connection (a role that may create and drop databases); read when first needed, so importing this costs nothing. */
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a '
+      + 'throw-away PostgreSQL), not `npm run test:unit`; or set it to a PostgreSQL whose role may create databases');
+  }
+  return url;
+}
 
 /** The engine the hub suites run on: `HUB_TEST_ENGINE=postgres` (the hub-postgres vitest project) or SQLite. */
 export const hubTestEngine = (): 'sqlite' | 'postgres' => (process.env.HUB_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite');
@@ -12,12 +21,14 @@ export const hubTestEngine = (): 'sqlite' | 'postgres' => (process.env.HUB_TEST_
 const created = new Map<string, { name: string; url: string }>();
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  const url = testDatabaseUrl();
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL for the hub tests is not reachable at ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')} `
-      + `(${error instanceof Error ? error.message : String(error)}): start it with \`sudo bash scripts/test-services.sh\``);
+    throw new Error(`PostgreSQL for the hub tests is not reachable at TEST_DATABASE_URL=${url.replace(/:[^:@/]*@/, ':***@')} `
+      + `(${error instanceof Error ? error.message : String(error)}): is that server running? Unset TEST_DATABASE_URL and `
+      + 'the test run starts a throw-away PostgreSQL of its own');
   }
   try {
     return await work(client);
@@ -26,7 +37,7 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Throws the "start it with scripts/test-services.sh" error when PostgreSQL does not answer. */
+/** Throws an error saying what to do when PostgreSQL does not answer. */
 export async function checkTestPostgres(): Promise<void> {
   await admin((client) => client.query('select 1'));
 }
@@ -35,7 +46,7 @@ export async function checkTestPostgres(): Promise<void> {
 export async function createTestDatabase(): Promise<{ name: string; url: string }> {
   const name = `lk_test_${randomBytes(6).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(testDatabaseUrl());
   url.pathname = `/${name}`;
   const database = { name, url: url.toString() };
   created.set(name, database);

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Starts the servers the hub's multi-engine tests talk to: Debian's PostgreSQL and Redis on loopback.
-# Run as root (CI does; on a workstation: `sudo bash scripts/test-services.sh`). Idempotent.
-# The tests reach them through TEST_DATABASE_URL and TEST_REDIS_URL (defaults below).
+# Optional. `npm test` and `npm run bench` start throw-away PostgreSQL and Redis servers of their own
+# (test/support/services.ts), as the current user, no sudo. This script is for whoever wants
+# long-lived ones instead (to look inside a test database after a run, or to skip the few seconds of
+# initdb per run): it starts Debian's PostgreSQL on 5432 with a role kiosk_test that may create
+# databases, and Redis on 6379. Run as root: `sudo bash scripts/test-services.sh`. Idempotent.
+# Then point the tests at them:
+#   TEST_DATABASE_URL=postgres://kiosk_test:kiosk_test@127.0.0.1:5432/postgres TEST_REDIS_URL=redis://127.0.0.1:6379 npm test
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive

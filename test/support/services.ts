@@ -29,8 +29,8 @@ export async function startTestServices(): Promise<TestServices> {
   const given = { databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL };
   if (given.databaseUrl && given.redisUrl) return { databaseUrl: given.databaseUrl, redisUrl: given.redisUrl, stop: async () => {} };
 
+  const runAs = given.databaseUrl ? undefined : unprivilegedUser();
   const dir = mkdtempSync(join(tmpdir(), 'lk-services-'));
-  const runAs = unprivilegedUser();
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   const started: Server[] = [];
   const stop = async (): Promise<void> => {

@@ -10,7 +10,7 @@ import type { Program, RuleOf, TierLevel } from './program/schema';
 /**
  * Earning for one sale: a pure function of (program, member state, sale, instant, id source).
  *
- * Order of evaluation (also in the README, "Loyalty rules"):
+ * Order of evaluation (also in docs/loyalty-rules.md):
  *  1. base points: the points rule's bands over the sale amount (marginal bands), summed, then rounded
  *     ONCE per sale with the rule's rounding ('floor' or 'halfUp'); a sale under minSale earns 0.
  *  2. the member's tier multiplier (the tier held before this sale), on the base;

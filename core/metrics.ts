@@ -4,7 +4,7 @@ import { daysBetween, localTime } from './program/clock';
 
 /**
  * The owner's dashboard figures, pure: sales and ledger entries in, numbers out. No clock (the
- * period and "now" are arguments), no I/O. Definitions (the README repeats them):
+ * period and "now" are arguments), no I/O. Definitions (docs/owner.md repeats them):
  *
  * - A sale is in the period when from <= at < to (and at the chosen location, if one is given).
  * - participation = member sales / all sales in the period (a member sale has a memberId).

@@ -12,11 +12,11 @@ export interface KioskConfig {
   hubUrl: string | undefined;
   hubPort: number;
   headless: boolean;
-  /** KIOSK_PRINTER (JSON, see README "Receipt printers"); a virtual printer when absent. */
+  /** KIOSK_PRINTER (JSON, see docs/hardware.md, "Receipt printers"); a virtual printer when absent. */
   printer: unknown;
-  /** KIOSK_SCANNERS (JSON, see README "Barcode scanners"); a virtual scanner is always there. */
+  /** KIOSK_SCANNERS (JSON, see docs/hardware.md, "Barcode scanners"); a virtual scanner is always there. */
   scanners: unknown;
-  /** KIOSK_PASSTHROUGH (JSON, see README "Till integration"); off when absent. */
+  /** KIOSK_PASSTHROUGH (JSON, see docs/hardware.md, "Till integration"); off when absent. */
   passthrough: unknown;
 }
 

@@ -45,7 +45,7 @@ const historyArb = fc.array(fc.record({
   at: iso(T0 + s.minutes * 60_000),
 })));
 
-/** The expected projection, computed from the entries alone (the card rule as the README states it). */
+/** The expected projection, computed from the entries alone (the card rule as docs/kiosk-store.md states it). */
 function model(entries: readonly LedgerEntry[]): Map<string, { points: number; stamps: number; cards: Record<string, number> }> {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const cardOf = (e: LedgerEntry): string => {

@@ -9,9 +9,13 @@ export const tillSaleIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-
   error: 'tillSaleId: letters, digits and . _ : / - only, up to 64 characters',
 });
 
+/** At most this many lines and items per line: a basket larger than any shop's, small enough that no sale can mint stamps by the thousand. */
+export const MAX_SALE_LINES = 500;
+export const MAX_LINE_QUANTITY = 1_000;
+
 export const saleLineSchema = z.object({
   name: z.string().min(1).max(120),
-  quantity: z.number().int().positive().max(10_000),
+  quantity: z.number().int().positive().max(MAX_LINE_QUANTITY, { error: `quantity: at most ${MAX_LINE_QUANTITY} items on one line` }),
   total: moneySchema,
   category: z.string().min(1).max(60).optional(),
   sku: z.string().min(1).max(60).optional(),
@@ -20,9 +24,12 @@ export const saleLineSchema = z.object({
 export const createSaleRequestSchema = z.object({
   tillSaleId: tillSaleIdSchema,
   total: moneySchema,
-  lines: z.array(saleLineSchema).max(500).optional(),
+  lines: z.array(saleLineSchema).max(MAX_SALE_LINES, { error: `lines: at most ${MAX_SALE_LINES} lines in one sale` }).optional(),
   memberCode: z.string().min(1).max(64).optional(),
-  /** ISO 8601 instant of the sale at the till; the kiosk's clock when absent. */
+  /**
+   * ISO 8601 instant of the sale at the till; the kiosk's clock when absent. It must lie within the
+   * kiosk's allowed skew (a few minutes ahead, at most the claim window behind), checked by the kiosk.
+   */
   at: z.string().datetime({ offset: true }).optional(),
 }).strict();
 export type CreateSaleRequest = z.infer<typeof createSaleRequestSchema>;

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   if (shell) console.log(`developer panel: ${shell.devUrl}`);
   const win = await runElectronShell({
     services: kiosk.ui,
+    pinLockout: kiosk.pinLockout,
     rendererDir,
     preloadPath: join(root, 'dist', 'preload', 'index.cjs'),
     kiosk: !dev,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { BrowserWindow, app, ipcMain, protocol, screen, session, type Display, type WebContents } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type KioskServices } from '../core/contract';
-import { createDispatcher, type Dispatcher, type DispatcherSession, type RefusalLogEntry } from './ipc/dispatcher';
+import { createDispatcher, type Dispatcher, type DispatcherSession, type PinLockoutStore, type RefusalLogEntry } from './ipc/dispatcher';
 import { CONTENT_TYPES, KIOSK_CSP } from './bridge/csp';
 
 /**
@@ -23,6 +23,8 @@ export interface ElectronShellOptions {
   log?: (line: string) => void;
   onRefusal?: (entry: RefusalLogEntry) => void;
   staffIdleMs?: number;
+  /** Where the PIN pad's lock-out is kept (the kiosk's store). */
+  pinLockout?: PinLockoutStore;
 }
 
 const SCHEME = 'app';
@@ -77,6 +79,7 @@ export async function runElectronShell(options: ElectronShellOptions): Promise<B
 
   const dispatcher: Dispatcher = createDispatcher({
     services: options.services,
+    ...(options.pinLockout ? { pinLockout: options.pinLockout } : {}),
     log: options.onRefusal ?? ((e) => log(`[ipc] refused ${e.command} from ${e.session}: ${e.code} — ${e.reason}`)),
     ...(options.staffIdleMs !== undefined ? { staffIdleMs: options.staffIdleMs } : {}),
   });

@@ -10,6 +10,7 @@ import { demoProgram } from '../../core/program/demo';
 import { KioskService, type SaleCreatedEvent } from '../kiosk/service';
 import { KioskUiServices } from '../kiosk/ui-services';
 import { openStore, type KioskStore } from '../store';
+import type { PinLockoutState, PinLockoutStore } from '../ipc/dispatcher';
 import { SyncClient } from '../sync/client';
 import { lanHubUrl } from '../sync/lan';
 import { pairKiosk } from '../sync/pair';
@@ -38,6 +39,8 @@ export interface KioskApp {
   ui: KioskUiServices;
   /** The staff PIN, and whether it is the built-in default (say so at start). */
   staffPin: { pin: string; isDefault: boolean };
+  /** The PIN pad's failure count and lock-out, kept in the store (a restart does not reset them). */
+  pinLockout: PinLockoutStore;
   hubUrl: string;
   hubPublicUrl: string;
   /** One line per service with its address, for `--headless`. */
@@ -55,6 +58,20 @@ function localHubOwnerToken(dataDir: string): string {
 }
 
 const STAFF_PIN_SETTING = 'kiosk.staffPin';
+const PIN_LOCKOUT_SETTING = 'kiosk.staffPinLockout';
+
+/** The PIN pad's lock-out in the kiosk's settings: written before each PIN is checked, so a crash mid-check still counts it. */
+export function storedPinLockout(store: KioskStore): PinLockoutStore {
+  return {
+    load() {
+      const saved = store.getSetting(PIN_LOCKOUT_SETTING) as Partial<PinLockoutState> | undefined;
+      const failures = Number.isSafeInteger(saved?.failures) ? saved!.failures! : 0;
+      const lockedUntil = Number.isSafeInteger(saved?.lockedUntil) ? saved!.lockedUntil! : 0;
+      return { failures, lockedUntil };
+    },
+    save(state) { store.setSetting(PIN_LOCKOUT_SETTING, state); },
+  };
+}
 
 /** The staff PIN: KIOSK_STAFF_PIN, else the kiosk's setting, else 1234 (printed at start so it gets changed). */
 function staffPinFor(store: KioskStore): { pin: string; isDefault: boolean } {
@@ -172,7 +189,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     }
 
     const app: KioskApp = {
-      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin,
+      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin, pinLockout: storedPinLockout(store),
       passthroughAddress: passthrough?.address,
       hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [

@@ -6,8 +6,10 @@ import type { KioskApp } from './kiosk-app';
 export interface BrowserShell {
   bridge: Bridge;
   dispatcher: Dispatcher;
-  /** The kiosk page. */
+  /** The kiosk page, with the bridge's launch secret in its fragment. */
   url: string;
+  /** The kiosk page with a query, e.g. `pageUrl('?thanksMs=5000')`. */
+  pageUrl(pathAndQuery?: string): string;
   /** The developer panel, when it is on. */
   devUrl: string | undefined;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export async function startBrowserShell(app: KioskApp, staticDir: string, option
 } = {}): Promise<BrowserShell> {
   const dispatcher = createDispatcher({
     services: app.ui,
+    pinLockout: app.pinLockout,
     ...(options.onRefusal ? { log: options.onRefusal } : {}),
     ...(options.staffIdleMs ? { staffIdleMs: options.staffIdleMs } : {}),
   });
@@ -38,7 +41,7 @@ export async function startBrowserShell(app: KioskApp, staticDir: string, option
     throw error;
   }
   return {
-    bridge, dispatcher, url: bridge.url, devUrl: options.dev ? `${bridge.url}dev` : undefined,
+    bridge, dispatcher, url: bridge.pageUrl(), pageUrl: bridge.pageUrl, devUrl: options.dev ? `${bridge.url}dev` : undefined,
     async close() {
       await bridge.close();
       dispatcher.close();

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +10,10 @@ import { CONTENT_TYPES, KIOSK_CSP } from './csp';
 
 /**
  * The browser shell: serves the built renderer and carries the IPC contract over Socket.IO through
- * the same dispatcher as Electron's IPC. Bound to 127.0.0.1 and refusing connections whose Origin
- * is not the bridge itself, so only a browser on this machine, on this page, can drive the kiosk.
+ * the same dispatcher as Electron's IPC. Bound to 127.0.0.1; a connection needs both an Origin that
+ * is the bridge itself and the per-launch secret handed to the kiosk's own page in its URL fragment
+ * (`pageUrl()`), so neither another web page nor a program on this machine that never got the launch
+ * URL can drive the kiosk or read the sales' claim URLs it broadcasts.
  */
 export interface BridgeOptions {
   dispatcher: Dispatcher;
@@ -29,7 +32,12 @@ export interface BridgeOptions {
 }
 
 export interface Bridge {
+  /** The origin with a trailing slash; no secret in it. */
   url: string;
+  /** The kiosk page's address with the per-launch secret in its fragment, e.g. `pageUrl('?thanksMs=5000')`. */
+  pageUrl(pathAndQuery?: string): string;
+  /** The per-launch secret a client presents as `auth: { secret }` (Node clients: with an allowed Origin header). */
+  secret: string;
   port: number;
   close(): Promise<void>;
 }
@@ -76,6 +84,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const url = `http://${host}:${port}/`;
   origin = `http://${host}:${port}`;
   const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  const secret = randomBytes(24).toString('base64url');
+  const secretMatches = (presented: unknown): boolean => {
+    if (typeof presented !== 'string') return false;
+    const a = Buffer.from(presented);
+    const b = Buffer.from(secret);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
 
   const io = new SocketServer(http, {
     path: BRIDGE_SOCKET_PATH,
@@ -85,11 +100,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     maxHttpBufferSize: MAX_MESSAGE_BYTES * 2,
     allowRequest: (req, done) => {
       const origin = req.headers.origin;
-      // Node clients (tests, scripts on this machine) send no Origin; browsers always do.
-      if (origin === undefined || allowedOrigins.has(origin)) return done(null, true);
-      log(`[bridge] refused a connection from origin ${origin}`);
+      if (origin !== undefined && allowedOrigins.has(origin)) return done(null, true);
+      log(`[bridge] refused a connection from ${origin === undefined ? 'a client without an Origin' : `origin ${origin}`}`);
       done('origin not allowed', false);
     },
+  });
+  io.use((socket, next) => {
+    if (secretMatches((socket.handshake.auth as { secret?: unknown } | undefined)?.secret)) return next();
+    log('[bridge] refused a connection without the launch secret');
+    next(new Error('the kiosk page must be opened from the address printed at start'));
   });
 
   io.on('connection', (socket) => {
@@ -108,6 +127,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   return {
     url,
     port,
+    secret,
+    pageUrl: (pathAndQuery = '') => `${url}${pathAndQuery.replace(/^\//, '')}#bridge=${secret}`,
     async close() {
       http.closeAllConnections(); // keep-alive page loads would hold close() open
       await io.close(); // closes the http server too

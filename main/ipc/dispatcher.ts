@@ -30,6 +30,27 @@ export interface DispatcherOptions {
   /** ... and for how long (default 5 minutes). */
   pinLockoutMs?: number;
   maxMessageBytes?: number;
+  /**
+   * Where the PIN pad's failure count and lock-out are kept. The kiosk passes its store, so that
+   * neither a restart nor a new window resets them; in memory when absent (tests of other things).
+   */
+  pinLockout?: PinLockoutStore;
+}
+
+/** Wrong PINs counted so far and the lock-out's end (clock ms; 0 = not locked). */
+export interface PinLockoutState {
+  failures: number;
+  lockedUntil: number;
+}
+
+export interface PinLockoutStore {
+  load(): PinLockoutState;
+  save(state: PinLockoutState): void;
+}
+
+export function memoryPinLockout(): PinLockoutStore {
+  let state: PinLockoutState = { failures: 0, lockedUntil: 0 };
+  return { load: () => state, save: (next) => { state = { ...next }; } };
 }
 
 export interface DispatcherSession {
@@ -74,8 +95,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
 
   // PIN failures are counted for the whole kiosk, so opening a new window does not reset them.
-  let pinFailures = 0;
-  let pinLockedUntil = 0;
+  const pinLockout = options.pinLockout ?? memoryPinLockout();
 
   const listeners = new Set<(event: KioskEvent) => void>();
   const unsubscribe = services.subscribe((event) => {
@@ -131,25 +151,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     async function unlock(pin: string): Promise<Reply<'unlockStaff'>> {
       const t = now();
-      if (t < pinLockedUntil) {
+      const before = pinLockout.load();
+      // Attempts still in flight count too: a burst of guesses in one write is refused past the limit
+      // without being checked, because each attempt is counted (and saved) before its check starts.
+      if (t < before.lockedUntil || before.failures >= maxPinFailures) {
+        const retryAfterMs = t < before.lockedUntil ? before.lockedUntil - t : pinLockoutMs;
         log({ session: sessionId, command: 'unlockStaff', code: 'staffLocked', reason: 'PIN pad locked after too many wrong PINs' });
-        return { ok: true, value: { unlocked: false, reason: 'lockedOut', attemptsLeft: 0, retryAfterMs: pinLockedUntil - t } };
+        return { ok: true, value: { unlocked: false, reason: 'lockedOut', attemptsLeft: 0, retryAfterMs } };
       }
+      const attempt = before.failures + 1;
+      pinLockout.save({ failures: attempt, lockedUntil: 0 });
       if (await services.checkStaffPin(pin)) {
-        pinFailures = 0;
+        pinLockout.save({ failures: 0, lockedUntil: 0 });
         unlockedAt = t;
         lastStaffActivity = t;
         armIdleTimer();
         return { ok: true, value: { unlocked: true, idleLockMs: staffIdleMs } };
       }
-      pinFailures += 1;
-      log({ session: sessionId, command: 'unlockStaff', code: 'staffLocked', reason: `wrong PIN (${pinFailures} of ${maxPinFailures})` });
-      if (pinFailures >= maxPinFailures) {
-        pinFailures = 0;
-        pinLockedUntil = t + pinLockoutMs;
+      log({ session: sessionId, command: 'unlockStaff', code: 'staffLocked', reason: `wrong PIN (${attempt} of ${maxPinFailures})` });
+      if (attempt >= maxPinFailures) {
+        pinLockout.save({ failures: 0, lockedUntil: t + pinLockoutMs });
         return { ok: true, value: { unlocked: false, reason: 'lockedOut', attemptsLeft: 0, retryAfterMs: pinLockoutMs } };
       }
-      return { ok: true, value: { unlocked: false, reason: 'wrongPin', attemptsLeft: maxPinFailures - pinFailures, retryAfterMs: 0 } };
+      return { ok: true, value: { unlocked: false, reason: 'wrongPin', attemptsLeft: maxPinFailures - attempt, retryAfterMs: 0 } };
     }
 
     async function call(name: unknown, args: unknown): Promise<Reply<CommandName>> {

@@ -68,6 +68,14 @@ export interface KioskServiceEvents {
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
+/** How far ahead of the kiosk's clock a till's `at` may be: clocks drift, but no sale is rung in the future. */
+const SALE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The most stamps one sale may earn: ten full cards of the program's largest card (at least 100). */
+function maxStampsPerSale(program: Program): number {
+  const sizes = program.rules.flatMap((rule) => (rule.type === 'stamps' ? [rule.cardSize] : []));
+  return Math.max(100, 10 * Math.max(0, ...sizes));
+}
 const MEMBER_NO_SETTING = 'kiosk.nextMemberNo';
 
 /** How the staff screen reaches the hub for a claim (the sync client, or a test's stand-in). */
@@ -208,7 +216,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   private recordNewSale(request: CreateSaleRequest, source: SaleSource): { created: boolean; sale: SaleView } {
     // The rules of the moment the sale was rung, not of the moment it reaches this service.
-    const at = request.at === undefined ? this.now() : new Date(request.at);
+    const at = request.at === undefined ? this.now() : this.checkedSaleTime(request.at);
     const program = this.programAt(at);
     const total = checkSaleAmount(request.total, this.ceilings);
     if (total.currency !== program.currency) {
@@ -236,6 +244,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
         lines: lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
       }, at, this.newId);
       const stamps = sum(Object.values(earned.summary.stamps));
+      const stampLimit = maxStampsPerSale(program);
+      if (stamps > stampLimit) {
+        throw new Refusal('invalid_request', `lines: this sale would earn ${stamps} stamps, more than ${stampLimit} (ten full cards); check the quantities or ring it as several sales`);
+      }
       const claim = member ? undefined : saleClaimUrl(this.identity, this.hubPublicUrl,
         { saleNo, points: earned.summary.points, stamps, total }, at, this.claimValidDays);
       const entries = member ? earned.entries : [];
@@ -256,6 +268,22 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       this.emit('outboxChanged');
       return { created: result.status === 'recorded', sale: view };
     });
+  }
+
+  /**
+   * The till's `at`, if the kiosk's clock can believe it: at most SALE_CLOCK_SKEW_MS ahead (tills and
+   * kiosks drift a little) and no older than the claim window, since a claim QR is valid from `at` on.
+   */
+  private checkedSaleTime(iso: string): Date {
+    const at = new Date(iso);
+    const now = this.now();
+    if (at.getTime() - now.getTime() > SALE_CLOCK_SKEW_MS) {
+      throw new Refusal('invalid_request', `at: ${iso} is more than ${SALE_CLOCK_SKEW_MS / 60_000} minutes ahead of the kiosk's clock (${now.toISOString()}); check the till's clock`);
+    }
+    if (now.getTime() - at.getTime() > this.claimValidDays * 86_400_000) {
+      throw new Refusal('invalid_request', `at: ${iso} is more than ${this.claimValidDays} days ago; the kiosk records sales of the last ${this.claimValidDays} days`);
+    }
+    return at;
   }
 
   getSale(tillSaleId: string, source: SaleSource = 'api'): SaleView | undefined {
@@ -294,11 +322,19 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private reverse(sale: StoredSale, kind: 'refund' | 'void', amount: Money | undefined, refundKey: string | undefined): RefundView {
     const refundId = `${sale.id}:${kind}:${refundKey ?? this.newId()}`;
     const known = this.store.refundsForSale(sale.id).find((r) => r.id === refundId);
-    if (known) return this.refundView(known, this.store.getSale(sale.id)!, []);
+    if (known) {
+      const sameAmount = amount === undefined || (known.amount.amount === amount.amount && known.amount.currency === amount.currency);
+      if (!sameAmount) {
+        throw new Refusal('conflict', `refundId ${refundKey ?? ''} was already recorded with another amount; a retry must send the same amount`);
+      }
+      return this.refundView(known, this.store.getSale(sale.id)!, []);
+    }
     if (sale.status === 'voided' || sale.status === 'refunded') {
       throw new Refusal('refund_exceeds_sale', `sale ${sale.tillSaleId ?? sale.id} is already ${sale.status}: nothing is left to refund`);
     }
     const remaining = sale.total.amount - sale.refunded;
+    // A refund without an amount takes what is left of the sale (a void does the same under its own name).
+    if (kind === 'refund' && amount === undefined) amount = { amount: remaining, currency: sale.total.currency };
     if (amount !== undefined) {
       if (amount.currency !== sale.total.currency) throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
       if (amount.amount > remaining) {
@@ -317,7 +353,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
         saleId: sale.id,
         saleEntries,
         memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
-        refund: full ? 'full' : amount,
+        refund: full || amount === undefined ? 'full' : amount,
         at,
         ids: this.newId,
       });

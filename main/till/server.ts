@@ -23,10 +23,16 @@ export interface TillApi {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** Past the limit the rest of a body is read and dropped up to this much, so the till gets its 413; beyond, the connection is cut. */
+const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store',
+    // A refused oversized body may still be arriving: the connection is not reused after it.
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
   res.end(text);
 }
 
@@ -38,17 +44,26 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (refused) {
+        if (size > MAX_DRAIN_BYTES) req.destroy();
+        return;
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new Refusal('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+        // Answer now and drop the rest as it comes: destroying the request here would reset the
+        // connection before the till reads why.
+        refused = true;
+        chunks.length = 0;
+        reject(new Refusal('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB); nothing was recorded`));
         return;
       }
       chunks.push(chunk);
     });
     req.on('error', reject);
     req.on('end', () => {
+      if (refused) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve(undefined);
       try {
@@ -67,6 +82,15 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
     throw new Refusal('invalid_request', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   }
   return result.data;
+}
+
+/** A path segment as the till meant it; a broken %-escape is the till's mistake (400), not the kiosk's (500). */
+function pathSegment(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new Refusal('invalid_request', `${what}: ${JSON.stringify(raw.slice(0, 80))} is not valid percent-encoding`);
+  }
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -98,7 +122,7 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     }
     const sale = /^\/v1\/sales\/([^/]+)(?:\/(refunds|void))?$/.exec(path);
     if (sale) {
-      const tillSaleId = decodeURIComponent(sale[1]!);
+      const tillSaleId = pathSegment(sale[1]!, 'tillSaleId');
       if (method === 'GET' && !sale[2]) {
         const found = till.getSale(tillSaleId);
         if (!found) throw new Refusal('not_found', `no sale with tillSaleId ${JSON.stringify(tillSaleId)}`);
@@ -112,7 +136,7 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     }
     const member = /^\/v1\/members\/([^/]+)$/.exec(path);
     if (member && method === 'GET') {
-      const code = decodeURIComponent(member[1]!);
+      const code = pathSegment(member[1]!, 'member code');
       const found = till.getMember(code);
       if (!found) throw new Refusal('not_found', `no member with code ${JSON.stringify(code)}`);
       return send(res, 200, found);

@@ -23,8 +23,11 @@ describe('browser bridge', () => {
     await bridge?.close();
   });
 
-  function connect(extraHeaders: Record<string, string> = {}): Promise<Socket> {
-    const socket = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], extraHeaders, reconnection: false });
+  /** A client the way the kiosk page connects: its own Origin and the launch secret; each can be overridden. */
+  function connect(extraHeaders: Record<string, string> = {}, secret: string | null = bridge.secret): Promise<Socket> {
+    const headers = { origin: bridge.url.replace(/\/$/, ''), ...extraHeaders };
+    const socket = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], extraHeaders: headers, reconnection: false,
+      ...(secret === null ? {} : { auth: { secret } }) });
     sockets.push(socket);
     return new Promise((ok, fail) => { socket.once('connect', () => ok(socket)); socket.once('connect_error', fail); });
   }
@@ -65,8 +68,20 @@ describe('browser bridge', () => {
     expect(await other.emitWithAck('invoke', 'getTodayFigures', {})).toMatchObject({ ok: false, error: { code: 'staffLocked' } });
   });
 
-  it('refuses a browser page from another origin', async () => {
+  it('refuses a browser page from another origin, even one holding the secret', async () => {
     await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow();
     expect(bridgeLog.some((l) => l.includes('evil.example'))).toBe(true);
+  });
+
+  it('refuses a client on this machine that sends no Origin, or lacks the launch secret, before it sees any event', async () => {
+    const before = fake.calls.length;
+    const noOrigin = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], reconnection: false, auth: { secret: bridge.secret } });
+    sockets.push(noOrigin);
+    await expect(new Promise((ok, fail) => { noOrigin.once('connect', () => ok(undefined)); noOrigin.once('connect_error', fail); })).rejects.toThrow();
+    await expect(connect({}, null)).rejects.toThrow(/address printed at start/);
+    await expect(connect({}, 'x'.repeat(bridge.secret.length))).rejects.toThrow(/address printed at start/);
+    expect(bridgeLog.filter((l) => l.includes('without an Origin') || l.includes('launch secret'))).toHaveLength(3);
+    expect(fake.calls.length).toBe(before);
+    expect(bridge.pageUrl('?thanksMs=5')).toBe(`${bridge.url}?thanksMs=5#bridge=${bridge.secret}`);
   });
 });

@@ -41,7 +41,7 @@ beforeAll(async () => {
   page = await kioskBrowser.context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${shell.url}?thanksMs=600000`);
+  await page.goto(shell.pageUrl('?thanksMs=600000'));
   await page.waitForSelector('[data-screen=idle]');
   const deadline = Date.now() + 15_000;
   while (!app.sync.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

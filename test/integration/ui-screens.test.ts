@@ -64,7 +64,7 @@ describe('every screen in every language', () => {
     const { page, fake } = k;
     // Locale first: the page reads it in its first status, so a slow page load cannot miss the localeChanged event.
     await fake.setLocale({ locale });
-    await page.goto(k.url);
+    await page.reload(); // the launch secret is kept for this tab, so a reload connects again
     await page.waitForSelector(`main[data-screen=idle][lang=${locale}]`);
     await capture(locale, 'idle');
 

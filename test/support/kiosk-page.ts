@@ -19,7 +19,7 @@ export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?:
   page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  const url = `${bridge.url}?thanksMs=${options.thanksMs ?? 60_000}`;
+  const url = bridge.pageUrl(`?thanksMs=${options.thanksMs ?? 60_000}`);
   await page.goto(url);
   await page.waitForSelector('[data-screen=idle]');
   return {

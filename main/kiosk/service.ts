@@ -28,6 +28,7 @@ import {
 } from '../store';
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
+import type { Clock } from '../../core/clock';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
 export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'>;
@@ -42,7 +43,8 @@ export interface KioskServiceOptions {
   ceilings?: SaleCeilings;
   claimValidDays?: number;
   version?: string;
-  now?: () => Date;
+  /** The kiosk's clock (core/clock.ts), passed down from the composition root. */
+  now: Clock;
   newId?: () => string;
 }
 
@@ -122,7 +124,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private readonly ceilings: SaleCeilings;
   private readonly claimValidDays: number;
   private readonly version: string;
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly newId: () => string;
   private readonly fallbackProgram: Program;
   private versions: ProgramVersion[] = [];
@@ -137,7 +139,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     this.ceilings = options.ceilings ?? {};
     this.claimValidDays = options.claimValidDays ?? 7;
     this.version = options.version ?? '0.1.0';
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now;
     this.newId = options.newId ?? (() => `${this.identity.kioskId}:${randomUUID()}`);
     this.versions = this.storedVersions();
   }

@@ -13,6 +13,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 const ZONE = 'Europe/Warsaw';
 
@@ -25,10 +26,10 @@ let sync: SyncClient;
 const log: string[] = [];
 
 function startKiosk(): void {
-  store = openStore({ dir: `${tmp.dir}/kiosk` });
-  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+  store = openStore({ now: systemClock, dir: `${tmp.dir}/kiosk` });
+  service = new KioskService({ now: systemClock, store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
   service.on('programVersionRefused', ({ version, errors }) => log.push(`refused ${String(version)}: ${errors.map((e) => e.path).join(',')}`));
-  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 });
+  sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 });
   linkServiceToHub(service, sync);
   sync.start();
 }
@@ -110,13 +111,13 @@ describe('program versions reach the kiosk', () => {
     // A restart reads the versions from the store: same answers, before any sync.
     sync.stop();
     store.close();
-    store = openStore({ dir: `${tmp.dir}/kiosk` });
-    const restarted = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+    store = openStore({ now: systemClock, dir: `${tmp.dir}/kiosk` });
+    const restarted = new KioskService({ now: systemClock, store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
     expect(restarted.programVersions().map((v) => v.version)).toEqual([1, 2, 3]);
     const { sale } = await restarted.createSale({ tillSaleId: 'after-restart', total: { amount: 1840, currency: 'PLN' },
       at: zonedInstant(tuesday, '15:00', ZONE).toISOString() });
     expect(sale.points).toBe(108);
-    sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: restarted.outbox() });
+    sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: restarted.outbox() });
   });
 
   it('a refused edit publishes nothing, and a bad document from the hub is refused by the kiosk, which keeps its rules', async () => {

@@ -471,7 +471,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
       case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
       case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
-      default: throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
+      case 'sale-refunded': throw new KioskError('saleRefunded', 'This sale was refunded: it earns no points, no member can be added.');
+      case 'too-many-attempts': throw new KioskError('hubBusy', `The hub asks this kiosk to slow down — wait a few seconds and try again (${outcome.message}).`);
+      // The kiosk's own token or credentials were refused: not something staff can fix at the counter.
+      case 'malformed':
+      case 'unsupported-version':
+      case 'unknown-kiosk':
+      case 'bad-signature':
+      case 'wrong-shop':
+      case 'invalid-request':
+        throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
     }
   }
 

@@ -169,7 +169,9 @@ export class KioskUiServices implements KioskServices {
       case 'paperLow': return { state: 'ready', fault: 'paperLow', name };
       case 'paperOut': return { state: 'fault', fault: 'paperOut', name };
       case 'coverOpen': return { state: 'fault', fault: 'coverOpen', name };
-      default: return { state: 'fault', fault: 'offline', name };
+      // Every way of not reaching the printer is "offline" to staff (the Devices page has the detail).
+      case 'connecting': case 'disconnected': case 'notFound': case 'notAnswering': case 'offline': case 'nonsense':
+        return { state: 'fault', fault: 'offline', name };
     }
   }
 

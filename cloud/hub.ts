@@ -32,6 +32,7 @@ import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pag
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
+import type { Clock } from '../core/clock';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -50,7 +51,8 @@ export interface HubOptions {
   privacyText?: string;
   /** Owner bearer token for /owner routes; generated and kept in the store when unset. */
   ownerToken?: string;
-  now?: () => Date;
+  /** The hub's clock (core/clock.ts): `systemClock` from cloud/start.ts, a test's own clock in tests. */
+  now: Clock;
   log?: (line: string) => void;
   /** Failed claims per address per minute before it is told to wait. */
   maxFailuresPerMinute?: number;
@@ -101,7 +103,7 @@ const CHART_JS = readFileSync(join(dirname(createRequire(import.meta.url).resolv
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   const log = options.log ?? ((line: string) => console.log(line));
   const store = await HubStore.open({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, log });
   try {
@@ -115,7 +117,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 /** What a person reads while the database is away (503, and the kiosk's failed ack). */
 export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
 
-async function serve(store: HubStore, options: HubOptions, now: () => Date, log: (line: string) => void): Promise<Hub> {
+async function serve(store: HubStore, options: HubOptions, now: Clock, log: (line: string) => void): Promise<Hub> {
+  // Throttles, failure windows and outage timing read the hub's clock too, so a test can move it.
+  const nowMs = (): number => now().getTime();
   const shop = await store.ensureShop(options.shopName ?? 'My shop',
     options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.');
   const cookieSecret = await store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
@@ -133,12 +137,12 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   /** Logs the start of an outage once and watches for the database's return (the pool reconnects by itself). */
   function noteDatabaseDown(error: unknown): void {
     if (databaseDownSince !== null) return;
-    databaseDownSince = Date.now();
+    databaseDownSince = nowMs();
     log(`hub database unavailable (${error instanceof Error ? error.message : String(error)}): refusing new work until it returns`);
     databaseWatch = setInterval(() => {
       void store.ping().then((up) => {
         if (!up || databaseDownSince === null) return;
-        log(`hub database back after ${Math.round((Date.now() - databaseDownSince) / 1000)} s`);
+        log(`hub database back after ${Math.round((nowMs() - databaseDownSince) / 1000)} s`);
         databaseDownSince = null;
         clearInterval(databaseWatch);
       });
@@ -237,15 +241,15 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   }
   function slowedDown(address: string): boolean {
     const entry = failures.get(address);
-    if (!entry || Date.now() - entry.since > 60_000) return false;
+    if (!entry || nowMs() - entry.since > 60_000) return false;
     return entry.count >= maxFailures;
   }
   function noteFailure(address: string): void {
     if (failures.size > 10_000) {
-      for (const [key, value] of failures) if (Date.now() - value.since > 60_000) failures.delete(key);
+      for (const [key, value] of failures) if (nowMs() - value.since > 60_000) failures.delete(key);
     }
     const entry = failures.get(address);
-    if (!entry || Date.now() - entry.since > 60_000) failures.set(address, { count: 1, since: Date.now() });
+    if (!entry || nowMs() - entry.since > 60_000) failures.set(address, { count: 1, since: nowMs() });
     else entry.count++;
   }
 
@@ -547,9 +551,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
   /** 0 when the kiosk may send a command now; else how long it must wait (and it is told so). */
   function throttled(kiosk: Kiosk): number {
-    const wait = throttle.take(kiosk.id, Date.now());
-    if (wait > 0 && Date.now() - (throttleLogged.get(kiosk.id) ?? 0) > 60_000) {
-      throttleLogged.set(kiosk.id, Date.now());
+    const wait = throttle.take(kiosk.id, nowMs());
+    if (wait > 0 && nowMs() - (throttleLogged.get(kiosk.id) ?? 0) > 60_000) {
+      throttleLogged.set(kiosk.id, nowMs());
       log(`kiosk ${kiosk.name} (${kiosk.no}) over ${throttle.limits.perSecond} commands/s: refusing with "slow down"`);
     }
     return wait;
@@ -653,7 +657,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     let waitUntil = 0;
     let ignored = 0;
     const gate = (): number => {
-      const at = Date.now();
+      const at = nowMs();
       if (at < waitUntil && ++ignored === ignoredSlowDownLimit) {
         log(`kiosk ${kiosk.name} (${kiosk.no}) sent ${ignoredSlowDownLimit} commands while told to wait: disconnected`);
         socket.disconnect(true);

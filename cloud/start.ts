@@ -4,6 +4,7 @@
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
 // per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
 // behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
+import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -26,6 +27,8 @@ const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.bu
 let hub: Hub;
 try {
   hub = await startHub({
+    // The hub process's one clock, passed down to everything that reads the time.
+    now: systemClock,
     kioskLimits,
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     trustProxy: process.env.HUB_TRUST_PROXY === '1',

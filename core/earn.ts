@@ -234,7 +234,10 @@ export function earnForSale(program: Program, member: MemberState, sale: SaleInp
           bonus('referrer', rule.id, rule.label ?? defaultLabel(program, 'referrer'), rule.referrerPoints, member.referredBy);
         }
         break;
-      default:
+      // Base points, the tier and campaign multipliers and the stamp cards have their own steps.
+      case 'points':
+      case 'multiplier':
+      case 'stamps':
         break;
     }
   }

@@ -3,6 +3,7 @@
 // browser shell, in Electron's main process, behind runElectronShell's window and preload.
 import { join } from 'node:path';
 import { app as electron } from 'electron';
+import { systemClock } from '../core/clock';
 import { loadKioskConfig } from './app/config';
 import { startKioskApp } from './app/kiosk-app';
 import { startBrowserShell } from './app/ui-shell';
@@ -10,7 +11,8 @@ import { runElectronShell } from './electron';
 
 async function main(): Promise<void> {
   const config = loadKioskConfig();
-  const kiosk = await startKioskApp(config);
+  // The kiosk process's one clock, passed down to everything that reads the time.
+  const kiosk = await startKioskApp(config, systemClock);
   for (const line of kiosk.describe()) console.log(line);
   if (kiosk.staffPin.isDefault) console.log('staff PIN: 1234 (the default — set KIOSK_STAFF_PIN)');
   const root = process.env.KIOSK_APP_ROOT ?? join(__dirname, '..', '..');
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const win = await runElectronShell({
     services: kiosk.ui,
     pinLockout: kiosk.pinLockout,
+    now: () => kiosk.now().getTime(),
     rendererDir,
     preloadPath: join(root, 'dist', 'preload', 'index.cjs'),
     kiosk: !dev,

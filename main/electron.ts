@@ -25,6 +25,8 @@ export interface ElectronShellOptions {
   staffIdleMs?: number;
   /** Where the PIN pad's lock-out is kept (the kiosk's store). */
   pinLockout?: PinLockoutStore;
+  /** The dispatcher's clock in ms; the kiosk's wall clock when the lock-out is kept in the store. */
+  now?: () => number;
 }
 
 const SCHEME = 'app';
@@ -80,6 +82,7 @@ export async function runElectronShell(options: ElectronShellOptions): Promise<B
   const dispatcher: Dispatcher = createDispatcher({
     services: options.services,
     ...(options.pinLockout ? { pinLockout: options.pinLockout } : {}),
+    ...(options.now ? { now: options.now } : {}),
     log: options.onRefusal ?? ((e) => log(`[ipc] refused ${e.command} from ${e.session}: ${e.code} — ${e.reason}`)),
     ...(options.staffIdleMs !== undefined ? { staffIdleMs: options.staffIdleMs } : {}),
   });

@@ -4,6 +4,7 @@
 // browser page), one line per service with its address when ready.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { systemClock } from '../core/clock';
 import { loadKioskConfig } from './app/config';
 import { buildElectronBundles, electronBinary, ensureRendererBuilt } from './app/dev-build';
 import { startKioskApp, type KioskApp } from './app/kiosk-app';
@@ -31,7 +32,8 @@ if (electronPath) {
   let app: KioskApp;
   let shell: BrowserShell | undefined;
   try {
-    app = await startKioskApp(config);
+    // The kiosk process's one clock, passed down to everything that reads the time.
+    app = await startKioskApp(config, systemClock);
   } catch (error) {
     console.error(`kiosk: could not start — ${(error as Error).message}`);
     process.exit(1);

@@ -18,6 +18,6 @@ export function refusalText(t: StaffT, error: Refusal): string {
   switch (error.code) {
     case 'staffLocked': return t('errStaffLocked');
     case 'badArgs': case 'tooLarge': return t('errBadInput');
-    default: return t('errFailed');
+    case 'unknownCommand': case 'badResult': case 'failed': return t('errFailed');
   }
 }

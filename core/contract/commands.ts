@@ -26,7 +26,7 @@ const reversalResult = z.object({
 export const serviceErrorReasons = [
   'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'rewardNotFound',
   'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
-  'printerFault', 'hubOffline',
+  'printerFault', 'hubOffline', 'saleRefunded', 'hubBusy',
 ] as const;
 export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 

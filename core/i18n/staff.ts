@@ -91,6 +91,8 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'No receipt to reprint yet',
     printerFault: 'The printer has a problem — see Devices',
     hubOffline: 'The hub is offline — try again later',
+    saleRefunded: 'This sale was refunded — it earns no points',
+    hubBusy: 'The hub is busy — wait a few seconds and try again',
   },
   pl: {
     staff: 'Obsługa',
@@ -181,6 +183,8 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'Nie ma jeszcze paragonu do wydruku',
     printerFault: 'Problem z drukarką — zobacz Urządzenia',
     hubOffline: 'Serwer jest niedostępny — spróbuj później',
+    saleRefunded: 'Ta sprzedaż została zwrócona — nie daje punktów',
+    hubBusy: 'Serwer jest zajęty — odczekaj kilka sekund i spróbuj ponownie',
   },
   hu: {
     staff: 'Személyzet',
@@ -271,6 +275,8 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'Még nincs újranyomtatható blokk',
     printerFault: 'Nyomtatóhiba — lásd: Eszközök',
     hubOffline: 'A szerver nem érhető el — próbáld később',
+    saleRefunded: 'Ezt az eladást visszatérítették — nem jár érte pont',
+    hubBusy: 'A szerver foglalt — várj néhány másodpercet, és próbáld újra',
   },
   sk: {
     staff: 'Obsluha',
@@ -361,6 +367,8 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'Zatiaľ nie je čo vytlačiť',
     printerFault: 'Problém s tlačiarňou — pozrite Zariadenia',
     hubOffline: 'Server je nedostupný — skúste neskôr',
+    saleRefunded: 'Tento predaj bol vrátený — nezískava žiadne body',
+    hubBusy: 'Server je zaneprázdnený — počkajte niekoľko sekúnd a skúste znova',
   },
   cs: {
     staff: 'Obsluha',
@@ -451,6 +459,8 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'Zatím není co vytisknout',
     printerFault: 'Problém s tiskárnou — viz Zařízení',
     hubOffline: 'Server je nedostupný — zkuste to později',
+    saleRefunded: 'Tento prodej byl vrácen — nejsou za něj žádné body',
+    hubBusy: 'Server je zaneprázdněný — počkejte několik sekund a zkuste to znovu',
   },
   de: {
     staff: 'Personal',
@@ -541,5 +551,7 @@ export const staffMessages = defineMessages({
     nothingToReprint: 'Noch kein Beleg zum Nachdrucken',
     printerFault: 'Problem mit dem Drucker — siehe Geräte',
     hubOffline: 'Server nicht erreichbar — später erneut versuchen',
+    saleRefunded: 'Dieser Verkauf wurde erstattet — er bringt keine Punkte',
+    hubBusy: 'Der Server ist ausgelastet — ein paar Sekunden warten und erneut versuchen',
   },
 });

@@ -58,7 +58,8 @@ function earnsPoints(program: Program, max: number): boolean {
       case 'spendBonus': return rule.points > 0 && rule.threshold <= max;
       case 'welcome': case 'birthday': case 'winBack': case 'milestone': return rule.points > 0;
       case 'referral': return rule.referrerPoints > 0 || rule.referredPoints > 0;
-      default: return false;
+      // A multiplier only scales points other rules give; stamps are not points.
+      case 'multiplier': case 'stamps': return false;
     }
   });
 }

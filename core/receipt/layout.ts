@@ -49,7 +49,10 @@ function layoutBlock(block: Block, columns: number, printable: (text: string) =>
     case 'rule':
       out.push({ kind: 'text', text: '-'.repeat(columns), align: 'left', bold: false, double: false });
       return;
-    default:
+    // Already print lines: passed on as they are.
+    case 'feed':
+    case 'qr':
+    case 'cut':
       out.push(block);
   }
 }

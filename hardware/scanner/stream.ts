@@ -47,10 +47,11 @@ export class ScanStream extends EventEmitter<StreamEvents> {
   readonly now: () => number;
   private readonly lastStatus = new Map<string, ScannerState>();
 
-  constructor(options: { logger?: ScanLogger; now?: () => number } = {}) {
+  /** `now`: epoch milliseconds for the events' `at`, from the kiosk's clock (core/clock.ts). */
+  constructor(options: { logger?: ScanLogger; now: () => number }) {
     super();
     this.logger = options.logger ?? consoleLogger;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
   }
 
   /** Emits a scan if it is text; returns the event, or undefined when it was dropped as garbage. */

@@ -19,6 +19,7 @@ import type { KioskConfig } from './config';
 import { startLocalHub, type LocalHub } from './local-hub';
 import { startTillPassthrough } from './passthrough';
 import { linkServiceToHub } from '../kiosk/hub-link';
+import type { Clock } from '../../core/clock';
 
 const CREDENTIALS_SETTING = 'hub.credentials';
 
@@ -41,6 +42,8 @@ export interface KioskApp {
   staffPin: { pin: string; isDefault: boolean };
   /** The PIN pad's failure count and lock-out, kept in the store (a restart does not reset them). */
   pinLockout: PinLockoutStore;
+  /** The kiosk's one clock (the staff PIN lock-out is kept on it, so it outlives a restart). */
+  now: Clock;
   hubUrl: string;
   hubPublicUrl: string;
   /** One line per service with its address, for `--headless`. */
@@ -95,10 +98,11 @@ async function credentials(store: KioskStore, hubUrl: string, pairingCode: () =>
 
 /**
  * The kiosk's composition root: store, rules, till API, hub sync, printer and scanners, wired
- * once. `npm start` (with or without a window) and the tests start the kiosk through here.
+ * once. `npm start` (with or without a window) and the tests start the kiosk through here. `now` is
+ * the kiosk's one clock (core/clock.ts): `systemClock` from the entry points, a test's own in tests.
  */
-export async function startKioskApp(config: KioskConfig, log: (line: string) => void = console.log): Promise<KioskApp> {
-  const store = openStore({ dir: config.dataDir });
+export async function startKioskApp(config: KioskConfig, now: Clock, log: (line: string) => void = console.log): Promise<KioskApp> {
+  const store = openStore({ dir: config.dataDir, now });
   const stops: Array<() => Promise<void> | void> = [() => store.close()];
   try {
     let localHub: LocalHub | undefined;
@@ -116,7 +120,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const creds = await credentials(store, hubAddress, async () => process.env.HUB_PAIRING_CODE || (await localHub?.pairingCode()));
 
     // The demo program until the hub's versions arrive; then the version in effect at each sale.
-    const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress });
+    const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, now });
     service.on('programVersionsStored', (versions) => log(`program: stored version ${versions.join(', ')} from the hub; in effect now: ${service.program.name}`));
     service.on('programVersionRefused', ({ version, errors }) => log(`program: version ${String(version)} from the hub refused, the kiosk keeps its rules — ${
       errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')}`));
@@ -124,7 +128,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const tillApi = await startTillApi({ port: service, token: config.apiToken, host: config.apiHost, listenPort: config.apiPort, log });
     stops.unshift(() => tillApi.close());
 
-    const sync = new SyncClient({ hubUrl: hubAddress, credentials: creds, outbox: service.outbox() });
+    const sync = new SyncClient({ hubUrl: hubAddress, credentials: creds, outbox: service.outbox(), now });
     linkServiceToHub(service, sync);
     sync.on('status', (status) => {
       service.setServiceStatus('hub', status.state);
@@ -169,7 +173,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     });
 
     // Scanners: a virtual one always (the developer panel and tests feed it), real ones from KIOSK_SCANNERS.
-    const scanStream = new ScanStream({ logger: { warn: log, info: () => {} } as never });
+    const scanStream = new ScanStream({ logger: { warn: log, info: () => {} } as never, now: () => now().getTime() });
     const scanners = await startScanners(scannerConfigSchema.parse({ virtual: true, ...(config.scanners ?? {}) }), scanStream);
     stops.unshift(() => scanners.stop());
     scanStream.on('scannerStatusChanged', (event) => log(`scanner: ${event.text}`));
@@ -178,7 +182,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     const staffPin = staffPinFor(store);
     const ui = new KioskUiServices({
       service, store, sync, printer, printerName: virtualPrinter ? 'Virtual printer' : printer.config.model, scanStream,
-      credentials: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, staffPin: staffPin.pin, log,
+      credentials: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, staffPin: staffPin.pin, log, now,
     });
     stops.unshift(() => ui.close());
 
@@ -189,7 +193,7 @@ export async function startKioskApp(config: KioskConfig, log: (line: string) => 
     }
 
     const app: KioskApp = {
-      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin, pinLockout: storedPinLockout(store),
+      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin, pinLockout: storedPinLockout(store), now,
       passthroughAddress: passthrough?.address,
       hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [

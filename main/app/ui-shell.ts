@@ -26,6 +26,8 @@ export async function startBrowserShell(app: KioskApp, staticDir: string, option
   const dispatcher = createDispatcher({
     services: app.ui,
     pinLockout: app.pinLockout,
+    // The lock-out is kept in the store across restarts, so it runs on the wall clock, not performance.now().
+    now: () => app.now().getTime(),
     ...(options.onRefusal ? { log: options.onRefusal } : {}),
     ...(options.staffIdleMs ? { staffIdleMs: options.staffIdleMs } : {}),
   });

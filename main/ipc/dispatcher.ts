@@ -21,7 +21,11 @@ export interface DispatcherOptions {
   services: KioskServices;
   /** Where refusals are logged; console.warn by default. */
   log?: (entry: RefusalLogEntry) => void;
-  /** Clock in ms; Date.now by default. */
+  /**
+   * Milliseconds for the staff idle lock and the PIN lockout; `performance.now` by default. These are
+   * only durations, so a monotonic counter is right: a kiosk whose wall clock jumps (NTP setting it
+   * after a boot without a real-time clock) must not lock staff out or unlock the PIN pad early.
+   */
   now?: () => number;
   /** Staff mode locks after this long without a staff command (default 2 minutes). */
   staffIdleMs?: number;
@@ -88,7 +92,7 @@ function messageSize(value: unknown): number | undefined {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { services } = options;
   const log = options.log ?? defaultRefusalLog;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   const staffIdleMs = options.staffIdleMs ?? 120_000;
   const maxPinFailures = options.maxPinFailures ?? 5;
   const pinLockoutMs = options.pinLockoutMs ?? 5 * 60_000;

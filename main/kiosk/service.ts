@@ -28,6 +28,7 @@ import {
 } from '../store';
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
+import type { Clock } from '../../core/clock';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
 export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'>;
@@ -42,7 +43,8 @@ export interface KioskServiceOptions {
   ceilings?: SaleCeilings;
   claimValidDays?: number;
   version?: string;
-  now?: () => Date;
+  /** The kiosk's clock (core/clock.ts), passed down from the composition root. */
+  now: Clock;
   newId?: () => string;
 }
 
@@ -130,7 +132,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private readonly ceilings: SaleCeilings;
   private readonly claimValidDays: number;
   private readonly version: string;
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly newId: () => string;
   private readonly fallbackProgram: Program;
   private versions: ProgramVersion[] = [];
@@ -145,7 +147,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     this.ceilings = options.ceilings ?? {};
     this.claimValidDays = options.claimValidDays ?? 7;
     this.version = options.version ?? '0.1.0';
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now;
     this.newId = options.newId ?? (() => `${this.identity.kioskId}:${randomUUID()}`);
     this.versions = this.storedVersions();
   }
@@ -505,7 +507,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
       case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
       case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
-      default: throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
+      case 'sale-refunded': throw new KioskError('saleRefunded', 'This sale was refunded: it earns no points, no member can be added.');
+      case 'too-many-attempts': throw new KioskError('hubBusy', `The hub asks this kiosk to slow down — wait a few seconds and try again (${outcome.message}).`);
+      // The kiosk's own token or credentials were refused: not something staff can fix at the counter.
+      case 'malformed':
+      case 'unsupported-version':
+      case 'unknown-kiosk':
+      case 'bad-signature':
+      case 'wrong-shop':
+      case 'invalid-request':
+        throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
     }
   }
 

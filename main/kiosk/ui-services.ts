@@ -18,6 +18,7 @@ import type { ScanEvent, ScannerStatusEvent, ScanStream } from '../../hardware/s
 import type { KioskStore, Member, StoredSale } from '../store';
 import type { SyncClient, SyncStatus } from '../sync/client';
 import type { HubClaimPort, KioskService, SaleCreatedEvent } from './service';
+import type { Clock } from '../../core/clock';
 
 /**
  * The real KioskServices behind the IPC contract: a thin adapter from the contract's shapes to the
@@ -41,7 +42,8 @@ export interface UiServicesOptions {
   /** How long after a member card scan a scanned receipt QR is claimed for that member. */
   memberScanWindowMs?: number;
   log?: (line: string) => void;
-  now?: () => Date;
+  /** The kiosk's clock (core/clock.ts), the same one the service reads. */
+  now: Clock;
 }
 
 const LOCALE_SETTING = 'kiosk.locale';
@@ -71,7 +73,7 @@ export class KioskUiServices implements KioskServices {
   private readonly o: UiServicesOptions;
   private readonly listeners = new Set<(event: KioskEvent) => void>();
   private readonly offs: Array<() => void> = [];
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly log: (line: string) => void;
   private current: UiSaleView | null = null;
   private lastMemberScan: { memberId: string; at: number } | null = null;
@@ -86,7 +88,7 @@ export class KioskUiServices implements KioskServices {
 
   constructor(options: UiServicesOptions) {
     this.o = options;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now;
     this.log = options.log ?? ((line) => console.log(line));
     const { service, printer, scanStream, sync } = options;
     this.hub = {
@@ -167,7 +169,9 @@ export class KioskUiServices implements KioskServices {
       case 'paperLow': return { state: 'ready', fault: 'paperLow', name };
       case 'paperOut': return { state: 'fault', fault: 'paperOut', name };
       case 'coverOpen': return { state: 'fault', fault: 'coverOpen', name };
-      default: return { state: 'fault', fault: 'offline', name };
+      // Every way of not reaching the printer is "offline" to staff (the Devices page has the detail).
+      case 'connecting': case 'disconnected': case 'notFound': case 'notAnswering': case 'offline': case 'nonsense':
+        return { state: 'fault', fault: 'offline', name };
     }
   }
 

@@ -3,6 +3,7 @@
 // recorded in `schema_migrations`, both inside the step's own transaction.
 import type Database from 'better-sqlite3';
 import { StoreTooNewError } from './errors';
+import type { Clock } from '../../core/clock';
 
 export interface Migration {
   version: number;
@@ -147,7 +148,7 @@ export const migrations: readonly Migration[] = [
 export const latestVersion = migrations.length;
 
 /** Applies every migration above the database's version, each in its own transaction. */
-export function migrate(db: Database.Database, list: readonly Migration[] = migrations, now: () => string = () => new Date().toISOString()): number[] {
+export function migrate(db: Database.Database, now: Clock, list: readonly Migration[] = migrations): number[] {
   list.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
   });
@@ -164,7 +165,7 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
   for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
       db.pragma(`user_version = ${m.version}`);
     })();
     applied.push(m.version);

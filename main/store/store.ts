@@ -12,6 +12,7 @@ import { lockedError, removePidFile, writePidFile } from './lock';
 import { migrate } from './migrations';
 import type { Balance, Member, MemberInput, OutboxMessage, OutboxMessageInput, RefundInput, SaleInput, SaleLine, SaleSource, SaleStatus, StoredRefund, StoredSale } from './schemas';
 import { memberInputSchema, outboxMessageSchema, refundInputSchema, saleInputSchema } from './schemas';
+import type { Clock } from '../../core/clock';
 
 export const DB_FILE = 'kiosk.sqlite';
 
@@ -24,8 +25,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** Highest sale total accepted per currency, in minor units; above it a sale is refused. */
   maxSaleAmount?: Partial<Record<CurrencyCode, number>>;
-  /** Clock for bookkeeping columns (migration and update times). */
-  now?: () => string;
+  /** The kiosk's clock (core/clock.ts), for bookkeeping columns (migration and update times). */
+  now: Clock;
 }
 
 export interface EntriesResult {
@@ -184,7 +185,7 @@ export function openStore(options: OpenStoreOptions): KioskStore {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, DB_FILE);
   const db = new Database(path);
-  const now = options.now ?? (() => new Date().toISOString());
+  const now = (): string => options.now().toISOString();
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockWaitMs ?? 1000))}`);
     // Exclusive before WAL: the WAL index then lives in this process's memory and the write lock,
@@ -203,7 +204,7 @@ export function openStore(options: OpenStoreOptions): KioskStore {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     writePidFile(dir, now());
-    migrate(db, undefined, now);
+    migrate(db, options.now);
   } catch (err) {
     db.close();
     removePidFile(dir);

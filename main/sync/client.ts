@@ -6,6 +6,7 @@ import {
   type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
+import type { Clock } from '../../core/clock';
 
 /**
  * The kiosk's side of sync. Drains the SQLite outbox to the hub in order, one acknowledged batch at
@@ -32,7 +33,8 @@ export interface SyncClientOptions {
   ackTimeoutMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  now?: () => Date;
+  /** The kiosk's clock (core/clock.ts): the time of its auth proof, which the hub checks against its own. */
+  now: Clock;
 }
 
 export interface SyncClientEvents {
@@ -91,7 +93,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.minBackoffMs = options.minBackoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.backoffMs = this.minBackoffMs;
-    const now = options.now ?? (() => new Date());
+    const now = options.now;
     const { kioskId, secret } = options.credentials;
     this.hubUrls = hubUrlList(options.hubUrl);
     this.socket = io(this.hubUrls[0]!, {

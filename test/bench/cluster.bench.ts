@@ -17,6 +17,7 @@ import type { OutboxPort } from '../../main/sync/outbox';
 import { Phone } from '../support/hub-harness';
 import { pairingCode, queryDatabase, startNode, testDatabase, testRedisPrefix, type HubNode } from '../support/hub-cluster';
 import { fmt, summarize } from './stats';
+import { systemClock } from '../../core/clock';
 
 const int = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -136,7 +137,7 @@ async function runOnce(nodeCount: number): Promise<RunResult> {
     const backlogMsgs = outboxes.reduce((n, o) => n + o.size, 0);
     const waiting = new Map<string, () => void>();
     creds.forEach((c, i) => {
-      const sync = new SyncClient({ hubUrl: nodes[i % nodeCount]!.url, credentials: c, outbox: outboxes[i]!, batchSize: 200,
+      const sync = new SyncClient({ now: systemClock, hubUrl: nodes[i % nodeCount]!.url, credentials: c, outbox: outboxes[i]!, batchSize: 200,
         ackTimeoutMs: 30_000, minBackoffMs: 500, maxBackoffMs: 10_000 });
       sync.on('claimAccepted', (claim: ClaimAccepted) => waiting.get(claim.saleKey)?.());
       sync.on('syncError', () => {});

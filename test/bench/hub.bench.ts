@@ -14,13 +14,14 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, hubDatabaseUrl, pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
 import { dropTestDatabases, hubTestEngine } from '../support/test-postgres';
 import { fmt, summarize } from './stats';
+import { systemClock } from '../../core/clock';
 
 async function claimRoundTrip(): Promise<void> {
   const tmp = tempDir('bench-claim');
   const hub = await testHub(tmp.dir);
   const creds = await pairedKiosk(hub);
   const store = new TestKioskStore(tmp.dir);
-  const kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store }).start();
+  const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store }).start();
   const waiting = new Map<number, () => void>();
   kiosk.on('claimAccepted', (e: ClaimAccepted) => waiting.get(e.saleNo)?.());
   await new Promise<void>((r) => kiosk.once('drained', r));
@@ -54,7 +55,7 @@ async function outboxCatchUp(): Promise<void> {
   store.enroll('m-1', 'Ewa', at);
   for (let i = 1; i <= n; i++) store.sale(i, 'm-1', 3, at);
   const start = performance.now();
-  const kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 200 }).start();
+  const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 200 }).start();
   await new Promise<void>((resolve) => {
     const check = () => (store.outboxSize() === 0 ? resolve() : undefined);
     kiosk.on('drained', check);

@@ -13,7 +13,7 @@ const SCANS = 100; // per round; 4 rounds of each, interleaved, so both see the 
 const quiet = { info: () => {}, warn: () => {} };
 
 async function scannerLatency(pair: SocatPair): Promise<number[]> {
-  const stream = new ScanStream({ logger: quiet });
+  const stream = new ScanStream({ now: Date.now, logger: quiet });
   const scanner = new SerialScanner(stream, { path: pair.b, terminator: 'CR', baudRate: 9600 });
   await scanner.start();
   let resolveNext: ((e: ScanEvent) => void) | undefined;
@@ -57,7 +57,7 @@ async function rawLatency(pair: SocatPair): Promise<number[]> {
 }
 
 async function reconnectTimes(pair: SocatPair, trials: number): Promise<number[]> {
-  const stream = new ScanStream({ logger: quiet });
+  const stream = new ScanStream({ now: Date.now, logger: quiet });
   const scanner = new SerialScanner(stream, { path: pair.b });
   await scanner.start();
   const times: number[] = [];

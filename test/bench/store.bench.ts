@@ -8,6 +8,7 @@ import type { LedgerEntry } from '../../core/ledger/entry';
 import { openStore } from '../../main/store';
 import { earn, member, saleWithEntries, T0 } from '../fixtures/store-data';
 import { fmt, summarize } from './stats';
+import { systemClock } from '../../core/clock';
 
 const SECONDS = 4;
 
@@ -30,7 +31,7 @@ function timed(step: (i: number) => void, seconds: number): number[] {
 }
 
 function durableSales(dir: string): number[] {
-  const store = openStore({ dir: join(dir, 'kiosk') });
+  const store = openStore({ now: systemClock, dir: join(dir, 'kiosk') });
   try {
     store.createMember(member(0));
     for (let i = 0; i < 20; i++) store.recordSale(saleWithEntries(i, 'm-0', 1840, 'warm'));
@@ -59,7 +60,7 @@ function bareInserts(dir: string): number[] {
 }
 
 function balanceReads(dir: string): { small: number[]; large: number[] } {
-  const store = openStore({ dir: join(dir, 'balances') });
+  const store = openStore({ now: systemClock, dir: join(dir, 'balances') });
   try {
     const history = (memberId: string, n: number): void => {
       for (let start = 0; start < n; start += 1000) {

@@ -8,6 +8,7 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, tempDir } from '../support/hub-harness';
 import { pairingCode, queryDatabase, twoNodeHub, type HubNode, type TwoNodeHub } from '../support/hub-cluster';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 // Issue 9, item 2: two hub processes on one PostgreSQL database and one Redis share the kiosks.
 let hub: TwoNodeHub;
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 function kioskOn(node: HubNode, creds: KioskCredentials, name: string) {
   const store = new TestKioskStore(tempDir(name).dir);
-  const sync = new SyncClient({ hubUrl: node.url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 5000 });
+  const sync = new SyncClient({ now: systemClock, hubUrl: node.url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 5000 });
   const heard: ClaimAccepted[] = [];
   sync.on('claimAccepted', (claim) => {
     heard.push(claim);

@@ -7,6 +7,7 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, tempDir } from '../support/hub-harness';
 import { pairingCode, queryDatabase, twoNodeHub, type HubNode, type TwoNodeHub } from '../support/hub-cluster';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 // Issue 9, item 3: a node killed with SIGKILL in the middle of a load; its kiosks carry on with the
 // other node, and afterwards every kiosk's ledger agrees with PostgreSQL — nothing lost, nothing doubled.
@@ -45,7 +46,7 @@ describe('a hub node SIGKILLed mid-load', () => {
       const creds = await pairKiosk([first.url, other.url], await pairingCode(first, ownerToken), `Till ${i}`);
       const store = new TestKioskStore(tempDir(`failover-${i}`).dir, `k${i}-`);
       // HUB_URL lists both nodes, each kiosk starting with its own.
-      const sync = new SyncClient({ hubUrl: [first.url, other.url], credentials: creds, outbox: store, batchSize: 20,
+      const sync = new SyncClient({ now: systemClock, hubUrl: [first.url, other.url], credentials: creds, outbox: store, batchSize: 20,
         minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 3000 });
       const kiosk: Kiosk = { creds, store, sync, deliveries: new Set(), claimEntries: 0 };
       sync.on('claimAccepted', (claim) => {

@@ -8,6 +8,7 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { tcpProxy } from '../support/tcp-proxy';
 import { hubDatabaseUrl, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until as waitUntil } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 
 const until = (check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> => waitUntil(check, what, ms);
@@ -58,7 +59,7 @@ describe('network faults during a drain', () => {
     cleanups.push(() => store.close());
     const total = 4000;
     sales(store, total);
-    const client = new SyncClient({ hubUrl, credentials: creds, outbox: store, batchSize: 100, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 2000 });
+    const client = new SyncClient({ now: systemClock, hubUrl, credentials: creds, outbox: store, batchSize: 100, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 2000 });
     cleanups.push(() => client.stop());
     client.start();
     await until(() => store.outboxSize() < total - 1000, 'the drain to be under way');
@@ -109,7 +110,7 @@ describe('network faults during a drain', () => {
       });
     }, 5);
     cleanups.push(() => clearInterval(stopCutting));
-    const client = new SyncClient({ hubUrl: `http://127.0.0.1:${proxy.port}`, credentials: creds, outbox: store, batchSize: 50,
+    const client = new SyncClient({ now: systemClock, hubUrl: `http://127.0.0.1:${proxy.port}`, credentials: creds, outbox: store, batchSize: 50,
       minBackoffMs: 20, maxBackoffMs: 200, ackTimeoutMs: 1000 });
     cleanups.push(() => client.stop());
     client.start();

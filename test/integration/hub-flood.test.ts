@@ -7,6 +7,7 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 import { spawnFixture } from '../fixtures/spawn-tsx';
+import { systemClock } from '../../core/clock';
 
 // Bad input from issue 9: a kiosk that floods is throttled without slowing the others.
 const limits = { burst: 20, perSecond: 40 };
@@ -38,7 +39,7 @@ function rawSocket(creds: KioskCredentials): Promise<Socket> {
 
 function kiosk(creds: KioskCredentials, name: string): { store: TestKioskStore; sync: SyncClient; errors: string[] } {
   const store = new TestKioskStore(tempDir(name).dir);
-  const sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 1, minBackoffMs: 20, maxBackoffMs: 2000, ackTimeoutMs: 5000 });
+  const sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 1, minBackoffMs: 20, maxBackoffMs: 2000, ackTimeoutMs: 5000 });
   const errors: string[] = [];
   sync.on('syncError', (e) => errors.push(e));
   cleanups.push(() => store.close(), () => sync.stop());

@@ -8,6 +8,9 @@ import type { Hub } from '../../cloud/hub';
 import { claimEntryId, refusedClaimNotice, refusedClaimReversalId } from '../../core/claims';
 import { formatMessage } from '../../core/i18n/catalog';
 import { scanMessages } from '../../core/i18n/scan';
+import { staffMessages } from '../../core/i18n/staff';
+import { KioskError } from '../../core/contract';
+import { peekClaimToken } from '../../core/tokens';
 import { demoProgram } from '../../core/program/demo';
 import type { ClaimRefused, KioskCredentials } from '../../core/sync-protocol';
 import { KioskService } from '../../main/kiosk/service';
@@ -38,7 +41,7 @@ beforeEach(async () => {
   tmp = tempDir('hub-offline-claim');
   hub = await testHub(tmp.dir, { now });
   creds = await pairedKiosk(hub);
-  store = openStore({ dir: `${tmp.dir}/kiosk` });
+  store = openStore({ now: now, dir: `${tmp.dir}/kiosk` });
   service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, now });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400, now }).start();
   linkServiceToHub(service, sync);
@@ -246,5 +249,47 @@ describe('a staff claim with the hub down', () => {
     expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
     expect((await back.store.pendingDeliveries(creds.kioskNo))).toEqual([]);
     expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
+  });
+});
+
+describe('a staff claim the hub refuses', () => {
+  it('of a sale the hub knows was refunded: staff are told it earns no points, and nothing changes', async () => {
+    const view = await sale('REFUNDED-1');
+    await drained();
+    // The hub holds a full refund of the sale that this kiosk's store does not show (its refund reached
+    // the hub, and the kiosk's store was then restored from an older copy): the hub's word decides.
+    const token = peekClaimToken(view.token);
+    if (!token.ok) throw new Error('the sale has no readable claim token');
+    const kiosk = (await liveHub().store.kiosk(creds.kioskId))!;
+    await liveHub().store.applyOutbox(kiosk, [{ id: 'refund-elsewhere-1', at: now().toISOString(), type: 'saleReversed',
+      payload: { saleId: view.saleId, saleNo: token.data.saleNo, total: view.total, refunded: view.total, full: true } }], now());
+
+    const refused = service.attachMemberToSale(view.saleId, ANNA, sync);
+    await expect(refused).rejects.toBeInstanceOf(KioskError);
+    await expect(refused).rejects.toMatchObject({ reason: 'saleRefunded', message: expect.stringMatching(/refunded/) });
+    expect(formatMessage(staffMessages, 'pl', 'saleRefunded')).toBe('Ta sprzedaż została zwrócona — nie daje punktów');
+    expect(store.getSale(view.saleId)?.memberId).toBeNull();
+    expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
+  });
+
+  it('while the hub tells this kiosk to slow down: staff are told to wait and try again, and nothing changes', async () => {
+    const view = await sale('BUSY-1');
+    await drained();
+    // The same hub with a tight per-kiosk limit (a token every ~17 minutes after a burst of 3).
+    const port = await hubDown();
+    hub = await testHub(tmp.dir, { port, now, kioskLimits: { burst: 3, perSecond: 0.001 } });
+    await until(() => sync.connected, 'kiosk back online');
+    let answer: Awaited<ReturnType<SyncClient['claimSale']>> | undefined;
+    for (let i = 0; i < 10 && !(answer?.ok === false && answer.reason === 'too-many-attempts'); i++) answer = await sync.claimSale('not-a-token', ANNA);
+    expect(answer).toMatchObject({ ok: false, reason: 'too-many-attempts' });
+
+    const refused = service.attachMemberToSale(view.saleId, ANNA, sync);
+    await expect(refused).rejects.toBeInstanceOf(KioskError);
+    await expect(refused).rejects.toMatchObject({ reason: 'hubBusy', message: expect.stringMatching(/wait a few seconds and try again/) });
+    expect(formatMessage(staffMessages, 'en', 'hubBusy')).toBe('The hub is busy — wait a few seconds and try again');
+    expect(store.getSale(view.saleId)?.memberId).toBeNull();
+    expect(store.pendingOutbox(10).filter((m) => m.topic === 'saleClaimed')).toEqual([]);
+    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
   });
 });

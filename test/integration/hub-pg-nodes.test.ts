@@ -9,6 +9,7 @@ import { pairKiosk } from '../../main/sync/pair';
 import { Phone, pairedKiosk, saleToken, tempDir } from '../support/hub-harness';
 import { createTestDatabase, dropTestDatabase } from '../support/test-postgres';
 import { claimUrl } from '../../core/tokens';
+import { systemClock } from '../../core/clock';
 
 let database: { name: string; url: string };
 let tmp: ReturnType<typeof tempDir>;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   tmp = tempDir('hub-nodes');
   // Both start at once on an empty database: one migration, one shop, one set of keys.
-  const nodes = await Promise.all(['a', 'b'].map((node) => startHub({ dataDir: join(tmp.dir, node), databaseUrl: database.url, port: 0,
+  const nodes = await Promise.all(['a', 'b'].map((node) => startHub({ now: systemClock, dataDir: join(tmp.dir, node), databaseUrl: database.url, port: 0,
     host: '127.0.0.1', shopName: 'Kawiarnia Anna', log: () => {}, maxFailuresPerMinute: 1000 })));
   a = nodes[0]!;
   b = nodes[1]!;

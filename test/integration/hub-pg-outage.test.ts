@@ -11,6 +11,7 @@ import { TestKioskStore } from '../support/hub-kiosk';
 import { tcpProxy } from '../support/tcp-proxy';
 import { createTestDatabase, dropTestDatabase, testDatabaseUrl } from '../support/test-postgres';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe('the hub database goes away', () => {
     const tmp = tempDir('hub-outage');
     cleanups.push(() => tmp.remove());
     const logs: string[] = [];
-    const hub: Hub = await startHub({ dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
+    const hub: Hub = await startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
       log: (line) => logs.push(line) });
     cleanups.push(() => hub.close());
     expect(hub.store.engine).toBe('postgres');
@@ -38,7 +39,7 @@ describe('the hub database goes away', () => {
     const secondCreds = await pairedKiosk(hub, 'Till 2');
     const kioskStore = new TestKioskStore(tmp.dir);
     cleanups.push(() => kioskStore.close());
-    const kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: kioskStore, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 5_000 });
+    const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: kioskStore, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 5_000 });
     cleanups.push(() => kiosk.stop());
     const syncErrors: string[] = [];
     kiosk.on('syncError', (message: string) => syncErrors.push(message));
@@ -74,7 +75,7 @@ describe('the hub database goes away', () => {
     cleanups.push(() => secondTmp.remove());
     const secondStore = new TestKioskStore(secondTmp.dir);
     cleanups.push(() => secondStore.close());
-    const second = new SyncClient({ hubUrl: hub.url, credentials: secondCreds, outbox: secondStore, minBackoffMs: 50, maxBackoffMs: 300 });
+    const second = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: secondCreds, outbox: secondStore, minBackoffMs: 50, maxBackoffMs: 300 });
     cleanups.push(() => second.stop());
     const secondStatus: string[] = [];
     second.on('status', (status: { state: string; detail: string }) => secondStatus.push(`${status.state}: ${status.detail}`));
@@ -112,7 +113,7 @@ describe('the hub database goes away', () => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const tmp = tempDir('hub-blips');
     cleanups.push(() => tmp.remove());
-    const hub = await startHub({ dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', log: () => {} });
+    const hub = await startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', log: () => {} });
     cleanups.push(() => hub.close());
     const creds = await pairedKiosk(hub);
     const kioskStore = new TestKioskStore(tmp.dir);
@@ -122,7 +123,7 @@ describe('the hub database goes away', () => {
     kioskStore.enroll('m-1', 'Ewa', at);
     for (let i = 1; i <= total; i++) kioskStore.sale(i, 'm-1', 3, at);
     let failedAcks = 0;
-    const kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: kioskStore, batchSize: 20, minBackoffMs: 20, maxBackoffMs: 100 });
+    const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: kioskStore, batchSize: 20, minBackoffMs: 20, maxBackoffMs: 100 });
     cleanups.push(() => kiosk.stop());
     kiosk.on('syncError', (message: string) => { if (message.includes('hub database unavailable')) failedAcks++; });
     kiosk.start();
@@ -151,7 +152,7 @@ describe('the hub database goes away', () => {
     await proxy.refuse();
     const tmp = tempDir('hub-nodb');
     cleanups.push(() => tmp.remove());
-    await expect(startHub({ dataDir: join(tmp.dir, 'hub'), databaseUrl: `postgres://kiosk_test:kiosk_test@127.0.0.1:${proxy.port}/nowhere`, port: 0,
+    await expect(startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: `postgres://kiosk_test:kiosk_test@127.0.0.1:${proxy.port}/nowhere`, port: 0,
       host: '127.0.0.1', log: () => {} }))
       .rejects.toThrow(/^hub database unavailable at postgres:\/\/127\.0\.0\.1:\d+\/nowhere \(.*ECONNREFUSED.*\): start PostgreSQL or correct DATABASE_URL$/);
   });

@@ -8,6 +8,7 @@ import { rewardKeyOf, verifyVoucher } from '../../core/tokens';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
+import { systemClock } from '../../core/clock';
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   hub = await testHub(tmp.dir);
   creds = await pairedKiosk(hub);
   store = new TestKioskStore(tmp.dir);
-  kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store });
+  kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store });
   kiosk.on('claimAccepted', (e) => thanks.push(e));
   kiosk.start();
   profile = tempDir('hub-chromium');

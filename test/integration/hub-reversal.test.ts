@@ -33,7 +33,7 @@ beforeEach(async () => {
   tmp = tempDir('hub-reversal');
   hub = await testHub(tmp.dir, { now });
   creds = await pairedKiosk(hub);
-  store = openStore({ dir: `${tmp.dir}/kiosk` });
+  store = openStore({ now: now, dir: `${tmp.dir}/kiosk` });
   service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, now });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400, now }).start();
   linkServiceToHub(service, sync);

@@ -13,6 +13,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 const ZONE = 'Europe/Warsaw';
 
@@ -23,12 +24,15 @@ let store: KioskStore;
 let service: KioskService;
 let sync: SyncClient;
 const log: string[] = [];
+/** The till rings each sale "now": the kiosk's clock reads the sale's moment while it is rung (the kiosk refuses a sale from the future). */
+let ringing: Date | undefined;
+const kioskClock = (): Date => ringing ?? systemClock();
 
 function startKiosk(): void {
-  store = openStore({ dir: `${tmp.dir}/kiosk` });
-  service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+  store = openStore({ now: systemClock, dir: `${tmp.dir}/kiosk` });
+  service = new KioskService({ now: kioskClock, store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
   service.on('programVersionRefused', ({ version, errors }) => log.push(`refused ${String(version)}: ${errors.map((e) => e.path).join(',')}`));
-  sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 });
+  sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400 });
   linkServiceToHub(service, sync);
   sync.start();
 }
@@ -64,9 +68,13 @@ function nextWeekday(weekday: number, ahead = 2): string {
 
 let saleNo = 0;
 async function pointsAt(date: string, time: string): Promise<number> {
-  const { sale } = await service.createSale({ tillSaleId: `T-${++saleNo}`, total: { amount: 1840, currency: 'PLN' },
-    at: zonedInstant(date, time, ZONE).toISOString() });
-  return sale.points;
+  ringing = zonedInstant(date, time, ZONE);
+  try {
+    const { sale } = await service.createSale({ tillSaleId: `T-${++saleNo}`, total: { amount: 1840, currency: 'PLN' }, at: ringing.toISOString() });
+    return sale.points;
+  } finally {
+    ringing = undefined;
+  }
 }
 
 const versionsOnKiosk = (): number[] => service.programVersions().map((v) => v.version);
@@ -110,13 +118,14 @@ describe('program versions reach the kiosk', () => {
     // A restart reads the versions from the store: same answers, before any sync.
     sync.stop();
     store.close();
-    store = openStore({ dir: `${tmp.dir}/kiosk` });
-    const restarted = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
+    store = openStore({ now: systemClock, dir: `${tmp.dir}/kiosk` });
+    const restarted = new KioskService({ now: kioskClock, store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url });
     expect(restarted.programVersions().map((v) => v.version)).toEqual([1, 2, 3]);
-    const { sale } = await restarted.createSale({ tillSaleId: 'after-restart', total: { amount: 1840, currency: 'PLN' },
-      at: zonedInstant(tuesday, '15:00', ZONE).toISOString() });
+    ringing = zonedInstant(tuesday, '15:00', ZONE);
+    const { sale } = await restarted.createSale({ tillSaleId: 'after-restart', total: { amount: 1840, currency: 'PLN' }, at: ringing.toISOString() });
+    ringing = undefined;
     expect(sale.points).toBe(108);
-    sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: restarted.outbox() });
+    sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: restarted.outbox() });
   });
 
   it('a refused edit publishes nothing, and a bad document from the hub is refused by the kiosk, which keeps its rules', async () => {

@@ -7,6 +7,7 @@ import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 
 let tmp: ReturnType<typeof tempDir>;
@@ -24,7 +25,7 @@ afterEach(async () => {
 });
 
 function client(creds: KioskCredentials, store: TestKioskStore, url = hub.url): SyncClient {
-  const c = new SyncClient({ hubUrl: url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 400, ackTimeoutMs: 3000 });
+  const c = new SyncClient({ now: systemClock, hubUrl: url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 400, ackTimeoutMs: 3000 });
   c.on('claimAccepted', (event) => { for (const e of event.entries) store.addLedger(e); });
   cleanups.push(() => c.stop());
   return c;

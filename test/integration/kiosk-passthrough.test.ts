@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
 import { tempDir } from '../support/hub-harness';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 const temp = tempDir('kiosk-pt');
 let app: KioskApp;
@@ -36,7 +37,7 @@ beforeAll(async () => {
     dataDir: temp.dir, apiHost: '127.0.0.1', apiPort: 0, apiToken: 'passthrough-test-token-0123', apiTokenGenerated: false,
     hubUrl: undefined, hubPort: 0, headless: true, printer: undefined, scanners: undefined,
     passthrough: { till: { kind: 'tcp', port: 0 }, locale: 'pl' },
-  }, () => {});
+  }, systemClock, () => {});
 });
 
 afterAll(async () => {

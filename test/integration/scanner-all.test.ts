@@ -31,7 +31,7 @@ describe('every kind of scanner feeds one stream', () => {
   it('wedge, HID POS, serial and virtual scans arrive with the same shape, and mean the same', async () => {
     const pair = await new SocatPair().up();
     cleanups.push(() => pair.dispose());
-    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: () => {} } });
     const scans: ScanEvent[] = [];
     stream.on('scan', (e) => scans.push(e));
 
@@ -70,7 +70,7 @@ describe('every kind of scanner feeds one stream', () => {
   });
 
   it('HID POS scanners plugged in later are found; one unplugged is let go', async () => {
-    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: () => {} } });
     const scans: ScanEvent[] = [];
     stream.on('scan', (e) => scans.push(e));
     const present = new Map<string, FakeHidDevice>();

@@ -14,7 +14,7 @@ async function rig(options: Partial<SerialScannerOptions> = {}) {
   const pair = await new SocatPair().up();
   cleanups.push(() => pair.dispose());
   const logs: string[] = [];
-  const stream = new ScanStream({ logger: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`) } });
+  const stream = new ScanStream({ now: Date.now, logger: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`) } });
   const scans: ScanEvent[] = [];
   const statuses: ScannerStatusEvent[] = [];
   stream.on('scan', (e) => scans.push(e));
@@ -115,7 +115,7 @@ describe('serial scanner over a socat pty pair', () => {
   it('a scanner that is not there at start is reported and picked up once it appears', async () => {
     const pair = new SocatPair();
     cleanups.push(() => pair.dispose());
-    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: () => {} } });
     const statuses: ScannerStatusEvent[] = [];
     const scans: ScanEvent[] = [];
     stream.on('scannerStatusChanged', (e) => statuses.push(e));
@@ -132,7 +132,7 @@ describe('serial scanner over a socat pty pair', () => {
   });
 
   it('a path that is not a serial port is a status event in words, not a crash', async () => {
-    const stream = new ScanStream({ logger: { info: () => {}, warn: () => {} } });
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: () => {} } });
     const statuses: ScannerStatusEvent[] = [];
     stream.on('scannerStatusChanged', (e) => statuses.push(e));
     const notTty = new SerialScanner(stream, { path: '/dev/null', deviceId: 'not-a-port', pollMs: 50 });
@@ -148,7 +148,7 @@ describe('serial scanner over a socat pty pair', () => {
   it('SerialPort.list() failing with "spawn udevadm ENOENT" falls back to the configured paths with a warning', async () => {
     const warnings: string[] = [];
     const errors: string[] = [];
-    const stream = new ScanStream({ logger: { info: () => {}, warn: (m, f) => { warnings.push(m); errors.push(String(f?.error)); } } });
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: (m, f) => { warnings.push(m); errors.push(String(f?.error)); } } });
     const statuses: ScannerStatusEvent[] = [];
     stream.on('scannerStatusChanged', (e) => statuses.push(e));
     const savedPath = process.env.PATH;

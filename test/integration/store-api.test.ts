@@ -8,13 +8,14 @@ import type { KioskStore } from '../../main/store';
 import { DB_FILE, latestVersion, openStore, StoreConflictError, StoreError, StoreInputError, StoreTooNewError } from '../../main/store';
 import { migrate } from '../../main/store/migrations';
 import { earn, iso, member, saleWithEntries, T0 } from '../fixtures/store-data';
+import { systemClock } from '../../core/clock';
 
 let dir: string;
 let store: KioskStore;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'store-api-'));
-  store = openStore({ dir, maxSaleAmount: { PLN: 1_000_000 } });
+  store = openStore({ now: systemClock, dir, maxSaleAmount: { PLN: 1_000_000 } });
 });
 
 afterEach(() => {
@@ -37,7 +38,7 @@ describe('opening the store', () => {
   it('reopens without applying migrations again and keeps the data', () => {
     store.createMember(member(1));
     store.close();
-    store = openStore({ dir });
+    store = openStore({ now: systemClock, dir });
     expect(store.schemaVersion()).toBe(latestVersion);
     expect(store.findMemberByCode('MBR000001')?.id).toBe('m-1');
   });
@@ -47,8 +48,8 @@ describe('opening the store', () => {
     const raw = new Database(join(dir, DB_FILE));
     raw.pragma(`user_version = ${latestVersion + 1}`);
     raw.close();
-    expect(() => openStore({ dir })).toThrow(StoreTooNewError);
-    expect(() => openStore({ dir })).toThrow(new RegExp(`schema version ${latestVersion + 1}, but this kiosk version knows only up to ${latestVersion}.*newer kiosk`));
+    expect(() => openStore({ now: systemClock, dir })).toThrow(StoreTooNewError);
+    expect(() => openStore({ now: systemClock, dir })).toThrow(new RegExp(`schema version ${latestVersion + 1}, but this kiosk version knows only up to ${latestVersion}.*newer kiosk`));
     const check = new Database(join(dir, DB_FILE));
     expect(check.pragma('user_version', { simple: true })).toBe(latestVersion + 1);
     check.close();
@@ -56,7 +57,7 @@ describe('opening the store', () => {
     const fix = new Database(join(dir, DB_FILE));
     fix.pragma(`user_version = ${latestVersion}`);
     fix.close();
-    store = openStore({ dir });
+    store = openStore({ now: systemClock, dir });
   });
 
   it('applies only the migrations above the current version, each all or nothing', () => {
@@ -65,15 +66,15 @@ describe('opening the store', () => {
       { version: 1, name: 'one', sql: 'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT); CREATE TABLE a (x);' },
       { version: 2, name: 'two', sql: 'CREATE TABLE b (x);' },
     ];
-    expect(migrate(raw, list.slice(0, 1))).toEqual([1]);
-    expect(migrate(raw, list)).toEqual([2]);
-    expect(migrate(raw, list)).toEqual([]);
+    expect(migrate(raw, systemClock, list.slice(0, 1))).toEqual([1]);
+    expect(migrate(raw, systemClock, list)).toEqual([2]);
+    expect(migrate(raw, systemClock, list)).toEqual([]);
     const broken = [...list, { version: 3, name: 'broken', sql: 'CREATE TABLE c (x); CREATE TABLE c (y);' }];
-    expect(() => migrate(raw, broken)).toThrow(/already exists/);
+    expect(() => migrate(raw, systemClock, broken)).toThrow(/already exists/);
     expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'c'").get()).toEqual({ n: 0 });
     expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
-    expect(() => migrate(raw, [list[0]!, { ...list[1]!, version: 3 }])).toThrow(/versions are 1, 2, 3/);
+    expect(() => migrate(raw, systemClock, [list[0]!, { ...list[1]!, version: 3 }])).toThrow(/versions are 1, 2, 3/);
     raw.close();
   });
 
@@ -81,7 +82,7 @@ describe('opening the store', () => {
     store.close();
     expect(() => store.counts()).toThrow(StoreError);
     expect(() => store.counts()).toThrow(/store is closed/);
-    store = openStore({ dir });
+    store = openStore({ now: systemClock, dir });
   });
 });
 
@@ -301,7 +302,7 @@ describe('the ledger file itself', () => {
     expect(() => raw.prepare('UPDATE ledger SET points = 1000').run()).toThrow(/append-only/);
     expect(() => raw.prepare('DELETE FROM ledger').run()).toThrow(/append-only/);
     raw.close();
-    store = openStore({ dir });
+    store = openStore({ now: systemClock, dir });
     expect(store.balance('m-0').points).toBe(18);
   });
 });

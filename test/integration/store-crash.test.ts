@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../main/store';
 import { spawnFixture } from '../fixtures/spawn-tsx';
+import { systemClock } from '../../core/clock';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'store-crash-')); });
@@ -26,7 +27,7 @@ describe('SIGKILL in the middle of a stream of sales', () => {
       expect(printed.length).toBeGreaterThanOrEqual(killAfter);
       confirmed.push(...printed);
 
-      const store = openStore({ dir, lockWaitMs: 0 }); // no stale lock after the kill
+      const store = openStore({ now: systemClock, dir, lockWaitMs: 0 }); // no stale lock after the kill
       try {
         const missing = confirmed.filter((id) => store.getSale(id) === undefined);
         expect(missing).toEqual([]);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, PID_FILE, StoreLockedError } from '../../main/store';
 import type { Child } from '../fixtures/spawn-tsx';
 import { spawnFixture } from '../fixtures/spawn-tsx';
+import { systemClock } from '../../core/clock';
 
 let dir: string;
 const children: Child[] = [];
@@ -27,7 +28,7 @@ function child(mode: string): Child {
 
 describe('one writer per store', () => {
   it('refuses a second process while this one has the store open, naming this pid', async () => {
-    const store = openStore({ dir });
+    const store = openStore({ now: systemClock, dir });
     try {
       const second = child('try');
       const { code } = await second.exited;
@@ -47,7 +48,7 @@ describe('one writer per store', () => {
     const holder = child('hold');
     await holder.waitFor((l) => l.includes('ready'));
     let refusal: unknown;
-    try { openStore({ dir, lockWaitMs: 100 }).close(); } catch (err) { refusal = err; }
+    try { openStore({ now: systemClock, dir, lockWaitMs: 100 }).close(); } catch (err) { refusal = err; }
     expect(refusal).toBeInstanceOf(StoreLockedError);
     expect((refusal as StoreLockedError).holderPid).toBe(holder.proc.pid);
     expect((refusal as Error).message).toMatch(new RegExp(`^Another kiosk process \\(pid ${String(holder.proc.pid)}\\) is using .*; close it first`));
@@ -55,7 +56,7 @@ describe('one writer per store', () => {
     holder.proc.kill('SIGKILL');
     expect((await holder.exited).signal).toBe('SIGKILL');
     expect(existsSync(join(dir, PID_FILE))).toBe(true); // the dead child's pid file is left behind …
-    const store = openStore({ dir, lockWaitMs: 0 }); // … and does not block
+    const store = openStore({ now: systemClock, dir, lockWaitMs: 0 }); // … and does not block
     expect(store.counts().members).toBe(0);
     store.close();
     expect(existsSync(join(dir, PID_FILE))).toBe(false);
@@ -65,6 +66,6 @@ describe('one writer per store', () => {
     const holder = child('hold');
     await holder.waitFor((l) => l.includes('ready'));
     rmSync(join(dir, PID_FILE));
-    expect(() => openStore({ dir, lockWaitMs: 100 })).toThrow(/^Another process is using .*kiosk\.sqlite; close it first/);
+    expect(() => openStore({ now: systemClock, dir, lockWaitMs: 100 })).toThrow(/^Another process is using .*kiosk\.sqlite; close it first/);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import type { LedgerEntry } from '../../core/ledger/entry';
 import type { KioskStore } from '../../main/store';
 import { openStore } from '../../main/store';
 import { iso, T0 } from '../fixtures/store-data';
+import { systemClock } from '../../core/clock';
 
 let root: string;
 let runs = 0;
@@ -16,7 +17,7 @@ beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'store-prop-')); });
 afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
 function withStore<T>(fn: (s: KioskStore) => T): T {
-  const store = openStore({ dir: join(root, `run-${runs++}`) });
+  const store = openStore({ now: systemClock, dir: join(root, `run-${runs++}`) });
   try { return fn(store); } finally { store.close(); }
 }
 

@@ -11,6 +11,7 @@ import { startBrowserShell, type BrowserShell } from '../../main/app/ui-shell';
 import { launchChromium } from '../support/chromium';
 import { tempDir } from '../support/hub-harness';
 import { ringUp, text, unlockStaff } from '../support/kiosk-page';
+import { systemClock } from '../../core/clock';
 
 const temp = tempDir('ui-e2e');
 let app: KioskApp;
@@ -33,7 +34,7 @@ async function closeStaff(): Promise<void> {
 
 beforeAll(async () => {
   const config = loadKioskConfig({ KIOSK_DATA_DIR: temp.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'ui-e2e-token-0123456789' }, []);
-  app = await startKioskApp(config, () => {});
+  app = await startKioskApp(config, systemClock, () => {});
   await app.ui.setLocale({ locale: 'en' });
   shell = await startBrowserShell(app, await ensureRendererBuilt(), { dev: true, log: () => {}, onRefusal: () => {} });
   kioskBrowser = await launchChromium({ width: 1024, height: 600 });

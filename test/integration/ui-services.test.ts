@@ -12,6 +12,7 @@ import { KioskService } from '../../main/kiosk/service';
 import { openStore } from '../../main/store';
 import { tempDir } from '../support/hub-harness';
 import { until } from '../support/until';
+import { systemClock } from '../../core/clock';
 
 const temp = tempDir('ui-services');
 let app: KioskApp;
@@ -30,7 +31,7 @@ async function ok<N extends CommandName>(name: N, args: unknown): Promise<Extrac
 
 beforeAll(async () => {
   const config = loadKioskConfig({ KIOSK_DATA_DIR: temp.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'ui-services-token-0123456789' }, []);
-  app = await startKioskApp(config, () => {});
+  app = await startKioskApp(config, systemClock, () => {});
   dispatcher = createDispatcher({ services: app.ui, log: () => {} });
   session = dispatcher.openSession('test');
   session.onEvent((e) => events.push(e));
@@ -184,7 +185,7 @@ describe('real kiosk services behind the contract', () => {
 describe('vouchers at the kiosk', () => {
   it('verifies a hub-signed voucher offline, redeems it once, refuses a forged or reused one', () => {
     const dir = tempDir('ui-voucher');
-    const store = openStore({ dir: dir.dir });
+    const store = openStore({ now: systemClock, dir: dir.dir });
     try {
       const keys = voucherKeyPair(new Uint8Array(32).fill(7));
       const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
@@ -221,7 +222,7 @@ describe('vouchers at the kiosk', () => {
 
   it('redeems the reward a voucher names after the reward before it was removed in a new program version', () => {
     const dir = tempDir('ui-voucher-key');
-    const store = openStore({ dir: dir.dir });
+    const store = openStore({ now: systemClock, dir: dir.dir });
     try {
       const keys = voucherKeyPair(new Uint8Array(32).fill(7));
       const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };

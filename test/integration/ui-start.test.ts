@@ -23,7 +23,8 @@ describe('npm start (browser shell)', () => {
     const kiosk = spawnTsx('main/start.ts', [], env);
     children.push(kiosk);
     await kiosk.waitFor((lines) => lines.includes('kiosk ready'), 120_000);
-    const url = /^kiosk UI: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(kiosk.lines.find((l) => l.startsWith('kiosk UI: ')) ?? '')?.[1];
+    // The printed address carries the bridge's launch secret in its fragment.
+    const url = /^kiosk UI: (http:\/\/127\.0\.0\.1:\d+\/)#bridge=[A-Za-z0-9_-]+$/.exec(kiosk.lines.find((l) => l.startsWith('kiosk UI: ')) ?? '')?.[1];
     expect(url).toBeDefined();
     expect(kiosk.lines).toContain('staff PIN: 1234 (the default — set KIOSK_STAFF_PIN)');
     expect(kiosk.lines).toContain(`developer panel: ${url}dev`);

@@ -7,6 +7,7 @@ import { BRIDGE_SOCKET_PATH } from '../../core/contract';
 import { storedPinLockout } from '../../main/app/kiosk-app';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import { createDispatcher, type Dispatcher } from '../../main/ipc/dispatcher';
+import { systemClock } from '../../core/clock';
 import { openStore, type KioskStore } from '../../main/store';
 import { FakeKioskServices } from '../support/fake-services';
 import { tempDir } from '../support/hub-harness';
@@ -21,7 +22,7 @@ let socket: Socket | undefined;
 let t = 1_000_000;
 
 async function startKiosk(): Promise<void> {
-  store = openStore({ dir: `${tmp.dir}/kiosk` });
+  store = openStore({ dir: `${tmp.dir}/kiosk`, now: systemClock });
   fake = new FakeKioskServices();
   dispatcher = createDispatcher({ services: fake, log: () => {}, now: () => t, pinLockout: storedPinLockout(store) });
   bridge = await startBridge({ dispatcher, staticDir: await ensureRendererBuilt(), log: () => {} });

@@ -21,7 +21,7 @@ let api: TillApi;
 
 beforeAll(async () => {
   temp = tempDir('till-security');
-  store = openStore({ dir: `${temp.dir}/kiosk` });
+  store = openStore({ dir: `${temp.dir}/kiosk`, now });
   const service = new KioskService({ store, program: demoProgram(), identity: IDENTITY as never, hubPublicUrl: 'http://127.0.0.1:1', now });
   api = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../cloud/hub';
+import { systemClock } from '../../core/clock';
 import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
 import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
@@ -24,10 +25,14 @@ export async function hubDatabaseUrl(dir: string): Promise<string | undefined> {
   return hubTestEngine() === 'postgres' ? databaseForDir(join(dir, 'hub')) : undefined;
 }
 
-/** A hub on 127.0.0.1 port 0 keeping its data in `dir` (SQLite) or in the dir's PostgreSQL database. */
+/**
+ * A hub on 127.0.0.1 port 0 keeping its data in `dir` (SQLite) or in the dir's PostgreSQL database.
+ * Its clock is `extra.now`, else the system clock: then the suite's tokens (`saleToken`, made with
+ * `new Date()`) and kiosks read the same time as the hub, whatever day it runs on.
+ */
 export async function testHub(dir: string, extra: Partial<Parameters<typeof startHub>[0]> = {}): Promise<Hub> {
   return startHub({ dataDir: join(dir, 'hub'), databaseUrl: await hubDatabaseUrl(dir), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
-    log: () => {}, ...extra });
+    log: () => {}, now: systemClock, ...extra });
 }
 
 export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {

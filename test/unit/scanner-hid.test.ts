@@ -97,7 +97,7 @@ class FakeDevice extends EventEmitter implements HidDeviceHandle {
 function harness() {
   const warnings: string[] = [];
   const logger: ScanLogger = { info: () => {}, warn: (m) => warnings.push(m) };
-  const stream = new ScanStream({ logger });
+  const stream = new ScanStream({ now: Date.now, logger });
   const scans: ScanEvent[] = [];
   const statuses: ScannerStatusEvent[] = [];
   stream.on('scan', (e) => scans.push(e));

@@ -199,7 +199,7 @@ describe('WedgeScanner on the scan stream', () => {
   it('emits scans with source wedge and re-injects typing after the gap', async () => {
     const warnings: string[] = [];
     const logger: ScanLogger = { info: () => {}, warn: (m) => warnings.push(m) };
-    const stream = new ScanStream({ logger });
+    const stream = new ScanStream({ now: Date.now, logger });
     const scans: ScanEvent[] = [];
     stream.on('scan', (e) => scans.push(e));
     const reinjected: string[] = [];

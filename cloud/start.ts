@@ -6,6 +6,7 @@
 // behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
+import { watchParent } from './parent-watch';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
 const port = Number(process.env.HUB_PORT ?? 7400);
@@ -24,9 +25,25 @@ function positive(name: string, fallback: number): number {
 }
 const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.burst), perSecond: positive('HUB_KIOSK_PER_SECOND', DEFAULT_KIOSK_LIMITS.perSecond) };
 
+// HUB_PARENT_PID is set by a kiosk that starts this hub as its local hub (main/app/local-hub.ts):
+// this hub then stops when that kiosk is gone, however it died, so it never keeps HUB_PORT.
+let started: Hub | undefined;
+const parentPid = Number(process.env.HUB_PARENT_PID);
+if (Number.isInteger(parentPid) && parentPid > 0) {
+  // Nobody reads our output once the kiosk is dead; a write must not crash the clean stop.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  watchParent(parentPid, (why) => {
+    console.error(`hub: stopping — ${why}`);
+    // A close that hangs on a stuck connection must not keep the port either.
+    setTimeout(() => process.exit(0), 5000).unref();
+    void (started ? started.close() : Promise.resolve()).finally(() => process.exit(0));
+  });
+}
+
 let hub: Hub;
 try {
-  hub = await startHub({
+  hub = started = await startHub({
     // The hub process's one clock, passed down to everything that reads the time.
     now: systemClock,
     kioskLimits,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { constants, promises as fs } from 'node:fs';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
-import { discoverSerialPorts } from '../serial-ports';
+import { discoverSerialPorts, firstTimeFailing } from '../serial-ports';
 
 /**
  * How bytes reach a printer: a serial port, TCP port 9100, or a USB printer device file
@@ -166,9 +166,12 @@ export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [
   }
 }
 
-/** Serial ports the OS knows; without udev `SerialPort.list()` fails, so the configured paths are used. */
+/**
+ * Serial ports the OS knows; without udev `SerialPort.list()` fails, so the configured paths are
+ * used and the reason is said once per process.
+ */
 export async function listSerialPorts(configured: readonly string[], warn: (message: string) => void = console.warn): Promise<string[]> {
   const result = await discoverSerialPorts(configured);
-  if (!result.listed) warn(`serial port discovery failed (${result.error}); using the configured paths ${configured.join(', ') || '(none)'}`);
+  if (!result.listed && firstTimeFailing(result.reason)) warn(`cannot list the serial ports: ${result.reason}; using the configured paths ${configured.join(', ') || '(none)'}`);
   return result.paths;
 }

@@ -147,14 +147,55 @@ export function defaultHidApi(): HidApi {
   return nodeHid;
 }
 
+/**
+ * Why HID devices cannot be listed, in words someone setting up the kiosk can act on. The usual
+ * cause is node-hid's native module failing to load because a shared library is missing.
+ */
+export function hidListFailureInWords(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/libusb/i.test(text)) return `the USB library libusb-1.0 could not be loaded (${text}) — install it (Debian: apt-get install libusb-1.0-0), or set "hid": "off" in KIOSK_SCANNERS`;
+  if (/libudev/i.test(text)) return `the udev library could not be loaded (${text}) — install it (Debian: apt-get install libudev1), or set "hid": "off" in KIOSK_SCANNERS`;
+  if (/shared object|bindings|\.node\b|cannot find module/i.test(text)) return `the HID module node-hid could not be loaded (${text}) — run npm ci again, or set "hid": "off" in KIOSK_SCANNERS`;
+  return text;
+}
+
+/** HID POS scanners present now, or why they cannot be listed (in words). */
+export function listHidPosScanners(api?: HidApi): { ok: true; devices: Device[] } | { ok: false; reason: string } {
+  try {
+    const devices = (api ?? defaultHidApi()).devices();
+    return { ok: true, devices: devices.filter((d) => d.usagePage === HID_POS_USAGE_PAGE && (d.usage === undefined || d.usage === HID_POS_USAGE_SCANNER) && d.path) };
+  } catch (error) {
+    return { ok: false, reason: hidListFailureInWords(error) };
+  }
+}
+
 /** HID POS scanners present now. A failing enumeration (no hidraw, no libusb) is a warning and []. */
 export function findHidPosScanners(logger: ScanLogger, api?: HidApi): Device[] {
-  try {
-    return (api ?? defaultHidApi()).devices().filter((d) => d.usagePage === HID_POS_USAGE_PAGE && (d.usage === undefined || d.usage === HID_POS_USAGE_SCANNER) && d.path);
-  } catch (error) {
-    logger.warn('cannot list HID devices; HID POS scanners are not available', { error: String(error) });
+  const result = listHidPosScanners(api);
+  if (result.ok) return result.devices;
+  logger.warn(`cannot list HID devices, so HID POS scanners are not available: ${result.reason}`);
+  return [];
+}
+
+/**
+ * The hot-plug rescan's listing: a failure is said once, not on every rescan (a missing libusb
+ * stays missing until someone installs it), and that it works again is said once too.
+ */
+export function hidDiscovery(logger: ScanLogger, api?: HidApi): () => Device[] {
+  let failing: string | undefined;
+  return () => {
+    const result = listHidPosScanners(api);
+    if (result.ok) {
+      if (failing !== undefined) logger.info('HID devices can be listed again; looking for HID POS scanners');
+      failing = undefined;
+      return result.devices;
+    }
+    if (failing !== result.reason) {
+      logger.warn(`cannot list HID devices, so HID POS scanners are not available: ${result.reason} (the kiosk keeps looking and says so when it works)`);
+    }
+    failing = result.reason;
     return [];
-  }
+  };
 }
 
 function openFailureInWords(error: unknown, path: string): string {

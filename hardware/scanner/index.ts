@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { findHidPosScanners, HidPosScanner, type HidApi } from './hid';
+import { hidDiscovery, HidPosScanner, type HidApi } from './hid';
 import { SerialScanner, type SerialScannerOptions } from './serial';
 import type { ScanStream } from './stream';
 import { VirtualScanner } from './virtual';
 
 export { ScanStream, consoleLogger, type ScanEvent, type ScannerStatusEvent, type ScanLogger, type ScanSource } from './stream';
 export { WedgeDecoder, WedgeScanner, DEFAULT_WEDGE_OPTIONS, wedgeEventFromElectron, type WedgeKeyEvent, type WedgeOptions, type WedgeResult } from './wedge';
-export { HidPosScanner, HidPosAssembler, parseHidPosReport, findHidPosScanners, DEFAULT_HID_POS_LAYOUT, type HidPosLayout } from './hid';
+export { HidPosScanner, HidPosAssembler, parseHidPosReport, findHidPosScanners, hidDiscovery, hidListFailureInWords, DEFAULT_HID_POS_LAYOUT, type HidPosLayout } from './hid';
 export { SerialScanner, LineSplitter, listSerialPorts, type SerialScannerOptions, type SerialTerminator } from './serial';
 export { VirtualScanner } from './virtual';
 
@@ -58,7 +58,8 @@ export async function startScanners(config: ScannerConfig, stream: ScanStream, d
     return new SerialScanner(stream, options);
   });
   const newHid = (path: string) => new HidPosScanner(stream, deps.hidApi ? { path, api: deps.hidApi } : { path });
-  const discover = () => findHidPosScanners(stream.logger, deps.hidApi).flatMap((d) => (d.path ? [d.path] : []));
+  const listHid = hidDiscovery(stream.logger, deps.hidApi);
+  const discover = () => listHid().flatMap((d) => (d.path ? [d.path] : []));
   const hid = (config.hid === 'off' ? [] : config.hid === 'auto' ? discover() : config.hid).map(newHid);
   const virtual = config.virtual ? new VirtualScanner(stream) : undefined;
   await Promise.all([...serial.map((s) => s.start()), ...hid.map((h) => h.start())]);

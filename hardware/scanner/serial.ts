@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { discoverSerialPorts, type PortLister } from '../serial-ports';
+import { discoverSerialPorts, firstTimeFailing, type PortLister } from '../serial-ports';
 import type { ScanLogger, ScanStream } from './stream';
 
 /**
@@ -243,12 +243,11 @@ function openFailureInWords(error: Error): string {
   return error.message;
 }
 
-/** `SerialPort.list` or a stand-in, for tests. */
-
 /**
  * Serial ports to offer or open: what the OS lists, plus the configured paths. On machines without
  * udev, `SerialPort.list()` rejects (`spawn udevadm ENOENT`); then the configured paths are used
- * and staff get a warning instead of an empty list or a crash.
+ * and staff get a warning, once per process, instead of an empty list or a crash. `list` is
+ * `SerialPort.list` or a stand-in, for tests.
  */
 export async function listSerialPorts(
   configuredPaths: readonly string[],
@@ -256,8 +255,8 @@ export async function listSerialPorts(
   list?: PortLister,
 ): Promise<{ paths: string[]; listed: boolean }> {
   const result = await discoverSerialPorts(configuredPaths, list);
-  if (!result.listed) {
-    stream.logger.warn('SerialPort.list() failed; using configured scanner paths', { error: result.error });
+  if (!result.listed && firstTimeFailing(result.reason)) {
+    stream.logger.warn(`cannot list the serial ports: ${result.reason}; using the configured scanner paths`, { error: result.error });
     stream.status('serial-ports', 'serial', 'warning', 'scannerListFailed', { paths: configuredPaths.join(', ') || '—' });
   }
   return { paths: result.paths, listed: result.listed };

@@ -48,5 +48,5 @@ describe('npm start -- --headless', () => {
 
     kiosk.proc.kill('SIGTERM');
     expect((await kiosk.exited).code).toBe(0);
-  });
+  }, 120_000); // two kiosk starts through tsx; its own wait for "kiosk ready" allows 60 s
 });

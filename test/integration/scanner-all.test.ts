@@ -101,6 +101,25 @@ describe('every kind of scanner feeds one stream', () => {
     expect(scans.map((s) => s.deviceId)).toEqual(['hid:usb-3', 'hid:usb-4']);
   });
 
+  it('HID devices that cannot be listed (no libusb) are said once, not on every rescan', async () => {
+    const warnings: string[] = [];
+    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: (m) => warnings.push(m) } });
+    let listings = 0;
+    const hidApi: HidApi = {
+      devices: () => {
+        listings += 1;
+        throw new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory');
+      },
+      open: () => Promise.reject(new Error('unused')),
+    };
+    const running = await startScanners(scannerConfigSchema.parse({}), stream, { hidApi, hidRescanMs: 20 });
+    cleanups.push(() => running.stop());
+    await until(() => listings >= 6);
+    expect(listings).toBeGreaterThanOrEqual(6);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1\.0 could not be loaded .*apt-get install libusb-1\.0-0/);
+  });
+
   it('the settings schema fills defaults and refuses bad settings with a clear message', () => {
     const config = scannerConfigSchema.parse({});
     expect(config).toEqual({

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
 import {
-  DEFAULT_HID_POS_LAYOUT, findHidPosScanners, HidPosAssembler, HidPosScanner, parseHidPosReport, type HidApi, type HidDeviceHandle,
+  DEFAULT_HID_POS_LAYOUT, findHidPosScanners, hidDiscovery, HidPosAssembler, HidPosScanner, parseHidPosReport, type HidApi, type HidDeviceHandle,
 } from '../../hardware/scanner/hid';
 import { ScanStream, type ScanEvent, type ScanLogger, type ScannerStatusEvent } from '../../hardware/scanner/stream';
 
@@ -121,9 +121,41 @@ describe('HID POS scanner on the stream', () => {
     };
     expect(findHidPosScanners(logger, api).map((d) => d.path)).toEqual(['/dev/hidraw3']);
     expect(findHidPosScanners(logger, { ...api, devices: () => { throw new Error('hid_init failed'); } })).toEqual([]);
-    expect(warnings).toEqual(['cannot list HID devices; HID POS scanners are not available']);
+    expect(warnings).toEqual(['cannot list HID devices, so HID POS scanners are not available: hid_init failed']);
     // The real node-hid on this machine: whatever it finds, it answers with a list.
     expect(Array.isArray(findHidPosScanners(logger))).toBe(true);
+  });
+
+  it('the hot-plug rescan says a missing libusb once, in words, and once more when listing works again', () => {
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    const logger: ScanLogger = { info: (m) => infos.push(m), warn: (m) => warnings.push(m) };
+    // What node-hid's loader throws where libusb-1.0 is not installed.
+    let failure: Error | undefined = new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory');
+    const api: HidApi = {
+      devices: () => {
+        if (failure) throw failure;
+        return [{ vendorId: 0x0c2e, productId: 0x0b8f, path: '/dev/hidraw3', release: 1, interface: 1, usagePage: 0x8c, usage: 2 }];
+      },
+      open: () => Promise.reject(new Error('unused')),
+    };
+    const discover = hidDiscovery(logger, api);
+    for (let i = 0; i < 5; i++) expect(discover()).toEqual([]);
+    expect(warnings).toEqual([
+      'cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1.0 could not be loaded '
+      + '(libusb-1.0.so.0: cannot open shared object file: No such file or directory) — install it (Debian: apt-get install libusb-1.0-0), '
+      + 'or set "hid": "off" in KIOSK_SCANNERS (the kiosk keeps looking and says so when it works)',
+    ]);
+    failure = undefined;
+    expect(discover().map((d) => d.path)).toEqual(['/dev/hidraw3']);
+    expect(discover().map((d) => d.path)).toEqual(['/dev/hidraw3']);
+    expect(infos).toEqual(['HID devices can be listed again; looking for HID POS scanners']);
+    // A new failure after a recovery is news again.
+    failure = new Error('hid_init failed');
+    discover();
+    discover();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toContain('not available: hid_init failed');
   });
 
   it('an open failure is an event in words, and it opens by itself once possible', async () => {

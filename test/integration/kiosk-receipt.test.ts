@@ -1,15 +1,19 @@
 // The receipt as a shop sees it: `npm start -- --headless` in a real child process, printing over TCP
 // 9100 to a printer on loopback (the virtual printer, which decodes the ESC/POS bytes back to text),
-// sales rung through the till HTTP API with a member code and without one.
+// sales rung through the till HTTP API with a member code and without one; then a staff claim at the
+// counter on the kiosk app started in this process, with its local hub and virtual printer.
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
 import { demoProgram } from '../../core/program/demo';
 import { progressToReward } from '../../core/program/progress';
 import { VirtualPrinter } from '../../hardware/printer/virtual-printer';
+import { loadKioskConfig } from '../../main/app/config';
+import { startKioskApp } from '../../main/app/kiosk-app';
 import { openStore } from '../../main/store';
 import { spawnTsx, type Child } from '../fixtures/spawn-tsx';
 import { tempDir } from '../support/hub-harness';
+import { until } from '../support/until';
 import { waitFor } from './printer-helpers';
 
 const temp = tempDir('receipt');
@@ -34,7 +38,7 @@ function seedMember(): void {
   store.close();
 }
 
-describe('receipts printed by npm start -- --headless', () => {
+describe('receipts as the shop gets them (npm start -- --headless, and the kiosk app in process for a staff claim)', () => {
   it('a member sale prints name, earned once, balance and progress; a sale with no member prints its claim QR and no balance', async () => {
     const port = await printer.listen(0);
     seedMember();
@@ -101,4 +105,30 @@ describe('receipts printed by npm start -- --headless', () => {
     kiosk.proc.kill('SIGTERM');
     expect((await kiosk.exited).code).toBe(0);
   }, 120_000); // a child process with its local hub starts slowly on a busy two-core machine
+
+  it('staff attaching a member at the counter prints the sale again with name, balance (the hub\'s) and progress, and no QR', async () => {
+    const dir = tempDir('receipt-staff');
+    const app = await startKioskApp(loadKioskConfig({ KIOSK_DATA_DIR: dir.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'receipt-staff-token-0123456789' }, []), () => {});
+    try {
+      await until(() => app.sync.connected, 'the hub connection');
+      const virtual = app.virtualPrinter!;
+      const member = app.service.enrollMember({ name: 'Ewa Nowak', phone: '600 100 300', locale: 'pl', consentText: 'privacy-v1' });
+      const { sale } = await app.service.createSale({ tillSaleId: 'S-1', total: { amount: 2500, currency: 'PLN' } });
+      await waitFor(() => virtual.receipts.length === 1, 20_000, 'the sale\'s receipt with its QR');
+      expect(virtual.receipts[0]!.lines.some((l) => l.startsWith('[QR '))).toBe(true);
+
+      const claim = await app.ui.attachMember({ saleId: sale.saleId, memberCode: member.code });
+      await waitFor(() => virtual.receipts.some((r) => r.lines.some((l) => l.includes('Klient: Ewa'))), 20_000, 'the member\'s receipt');
+      const text = virtual.receipts.find((r) => r.lines.some((l) => l.includes('Klient: Ewa')))!.lines.join('\n');
+      expect(text).toContain('Sprzedaż S-1');
+      expect(text.match(/Zdobyte/g)).toHaveLength(1);
+      expect(text).toMatch(new RegExp(`Saldo +${claim.member.points} punkt`));
+      expect(claim.member.progress).not.toBeNull();
+      expect(text).toContain(claim.member.progress!.rewardLabel);
+      expect(text).not.toMatch(/\[QR |Ważne do/);
+    } finally {
+      await app.stop();
+      dir.remove();
+    }
+  }, 120_000);
 });

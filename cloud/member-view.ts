@@ -1,5 +1,6 @@
 import type { LedgerEntry } from '../core/ledger/entry';
 import { memberSummary, type MemberSummary } from '../core/ledger/projections';
+import { progressToReward } from '../core/program/progress';
 import type { Program, Reward } from '../core/program/schema';
 import type { Progress } from '../core/sync-protocol';
 import { rewardKeyOf } from '../core/tokens';
@@ -38,15 +39,12 @@ export function memberView(program: Program, memberId: string, entries: Iterable
       ? { reward, rewardKey, costPoints: cost.points, costStamps: 0, affordable: summary.balance >= cost.points }
       : { reward, rewardKey, costPoints: 0, costStamps: cost.stamps, affordable: onCard(cost.card) >= cost.stamps };
   });
-  const stampReward = program.rewards.find((reward) => 'card' in reward.cost);
-  const stampCost = stampReward && 'card' in stampReward.cost ? stampReward.cost : undefined;
   return {
     summary,
     points: summary.balance,
     stamps: Object.values(summary.stamps).reduce((sum, n) => sum + n, 0),
     progress: {
-      stampsToReward: stampCost ? Math.max(0, stampCost.stamps - onCard(stampCost.card)) : null,
-      rewardName: stampReward?.name ?? null,
+      next: progressToReward(program, { points: summary.balance, stampsByCard: summary.stamps }),
       tier: summary.tier?.name ?? null,
     },
     rewards,

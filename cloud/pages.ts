@@ -105,9 +105,10 @@ export interface CardPageModel {
 export function cardPage(m: CardPageModel): string {
   const L = m.locale;
   const progress = m.view.progress;
-  const progressText = progress.stampsToReward === null || progress.rewardName === null ? ''
-    : progress.stampsToReward === 0 ? t(L, 'progressReady', { reward: progress.rewardName })
-      : t(L, 'progress', { n: progress.stampsToReward, reward: progress.rewardName });
+  const next = progress.next;
+  const progressText = next === null ? ''
+    : next.ready ? t(L, 'progressReady', { reward: next.rewardName })
+      : t(L, next.unit === 'stamps' ? 'progress' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
   const dateFmt = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'medium', timeZone: 'UTC' });
   const history = m.history.length === 0 ? `<p class="muted">${t(L, 'noHistory')}</p>`
     : `<ul id="history">${m.history.map((h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>

@@ -4,6 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ledgerEntrySchema } from './ledger/entry';
 import { moneySchema } from './money';
 import { programVersionEnvelopeSchema } from './program/versions';
+import { rewardProgressSchema } from './program/progress';
 
 /**
  * The kiosk ↔ hub contract, declared once. Both sides validate every payload with these schemas.
@@ -143,9 +144,8 @@ export const claimSaleSchema = z.object({ token: z.string().min(1).max(200), mem
 export type ClaimSale = z.infer<typeof claimSaleSchema>;
 
 export const progressSchema = z.object({
-  /** Stamps still needed for the stamp card's reward, or null when the shop has no stamp card. */
-  stampsToReward: z.number().int().nonnegative().nullable(),
-  rewardName: z.string().nullable(),
+  /** The member's next reward (core/program/progress `progressToReward`), null when the shop has none. */
+  next: rewardProgressSchema.nullable(),
   tier: z.string().nullable(),
 }).strict();
 export type Progress = z.infer<typeof progressSchema>;

@@ -4,6 +4,9 @@ import { commonMessages } from '../i18n/common';
 import { INTL_LOCALE, localeSchema, type Locale } from '../i18n/locales';
 import { receiptMessages } from '../i18n/receipt';
 import { formatMoney, moneySchema, type Money } from '../money';
+import { progressToReward, rewardProgressSchema, type ProgressBalance } from '../program/progress';
+import type { Program } from '../program/schema';
+import type { SaleView } from '../till-api';
 
 /**
  * The receipt as a document: what is printed, in which language, with no printer in sight.
@@ -35,13 +38,17 @@ export const receiptInputSchema = z.object({
     stamps: z.number().int().default(0),
     label: z.string().max(100).optional(),
   }).strict()).default([]),
-  /** Member's balance after the sale; absent for a sale no member has claimed yet. */
-  balance: z.object({ points: z.number().int(), stamps: z.number().int().optional() }).strict().optional(),
-  /** The next reward and what is still missing. */
-  nextReward: z.object({
-    name: z.string().min(1).max(100),
-    pointsMissing: z.number().int().nonnegative().optional(),
-    stampsMissing: z.number().int().nonnegative().optional(),
+  /**
+   * The sale's member, once known (rung with a member code, or claimed at the counter): the first name,
+   * the balance after the sale and the progress to the next reward. Absent for a sale no member has
+   * claimed yet: such a receipt says nothing about any balance.
+   */
+  member: z.object({
+    /** Only the first name is printed: a receipt is often left on the counter. */
+    firstName: z.string().min(1).max(60).nullable().default(null),
+    /** Points, and stamps over all cards when the shop has a stamp card. */
+    balance: z.object({ points: z.number().int(), stamps: z.number().int().optional() }).strict(),
+    progress: rewardProgressSchema.nullable().default(null),
   }).strict().optional(),
   /** For an unclaimed sale: the claim URL printed as a QR, and until when it is valid. */
   claim: z.object({
@@ -105,8 +112,8 @@ function signed(n: number): string {
 const text = (t: string, align: Align = 'left', bold = false, double = false): Block => ({ kind: 'text', text: t, align, bold, double });
 const pair = (left: string, right: string, bold = false, double = false): Block => ({ kind: 'pair', left, right, bold, double });
 
-/** Builds the translated receipt from the sale figures. Throws a zod error naming the field on bad input. */
 /**
+ * Builds the translated receipt from the sale figures. Throws a zod error naming the field on bad input.
  * `loyaltyBlockOnly`: just the loyalty part (points, balance, progress, claim QR) with no header and
  * no cut, for the print-stream passthrough to add to the till's own receipt before its cut.
  */
@@ -136,22 +143,27 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   const loyaltyStart = blocks.length;
   blocks.push({ kind: 'rule' });
   blocks.push(text(t('loyaltyTitle'), 'center', true));
+  if (r.member?.firstName) blocks.push(text(t('member', { name: r.member.firstName }), 'center'));
   const totalPoints = r.earned.reduce((sum, e) => sum + e.points, 0);
   const totalStamps = r.earned.reduce((sum, e) => sum + e.stamps, 0);
-  for (const e of r.earned) {
-    if (e.points !== 0) blocks.push(pair(e.label ?? t('earned'), signed(e.points)));
-    if (e.stamps !== 0) blocks.push(pair(e.label ?? t('stamps'), `${signed(e.stamps)} ${stamps(Math.abs(e.stamps)).replace(/^\d+\s*/, '')}`));
+  // The reasons, one line each, only when there is more than the total to say: a single line with
+  // no label would print "Earned +40" twice.
+  if (r.earned.length > 1 || r.earned.some((e) => e.label !== undefined)) {
+    for (const e of r.earned) {
+      if (e.points !== 0) blocks.push(pair(e.label ?? t('earnedBase'), signed(e.points)));
+      if (e.stamps !== 0) blocks.push(pair(e.label ?? t('stamps'), `${signed(e.stamps)} ${stamps(Math.abs(e.stamps)).replace(/^\d+\s*/, '')}`));
+    }
   }
   if (r.earned.length > 0) blocks.push(pair(t('earned'), `${signed(totalPoints)}${totalStamps !== 0 ? ` / ${signed(totalStamps)}` : ''}`, true));
-  if (r.balance) {
-    blocks.push(pair(t('balance'), pts(r.balance.points), true));
-    if (r.balance.stamps !== undefined) blocks.push(pair(t('stamps'), stamps(r.balance.stamps)));
-  }
-  if (r.nextReward) {
-    const { name, pointsMissing, stampsMissing } = r.nextReward;
-    if (pointsMissing === 0 || stampsMissing === 0) blocks.push(text(t('rewardReady', { reward: name }), 'center', true));
-    else if (pointsMissing !== undefined) blocks.push(text(t('progressPoints', { n: pointsMissing, reward: name }), 'center'));
-    else if (stampsMissing !== undefined) blocks.push(text(t('progressStamps', { n: stampsMissing, reward: name }), 'center'));
+  if (r.member) {
+    const { balance, progress } = r.member;
+    blocks.push(pair(t('balance'), pts(balance.points), true));
+    if (balance.stamps !== undefined) blocks.push(pair(t('stamps'), stamps(balance.stamps)));
+    if (progress) {
+      const name = progress.rewardName;
+      if (progress.ready) blocks.push(text(t('rewardReady', { reward: name }), 'center', true));
+      else blocks.push(text(t(progress.unit === 'stamps' ? 'progressStamps' : 'progressPoints', { n: progress.remaining, reward: name }), 'center'));
+    }
   }
 
   if (r.claim) {
@@ -175,4 +187,41 @@ export function asReprint(doc: ReceiptDocument): ReceiptDocument {
   const mark = formatMessage(receiptMessages, doc.locale, 'reprint');
   if (doc.blocks[0]?.kind === 'text' && doc.blocks[0].text === mark) return doc;
   return { ...doc, blocks: [text(mark, 'center', true), ...doc.blocks] };
+}
+
+/** The first word of a member's name ("Anna Nowak" → "Anna"), or null when there is none. */
+export function firstNameOf(name: string | null | undefined): string | null {
+  const first = name?.trim().split(/\s+/)[0];
+  return first ? first.slice(0, 60) : null;
+}
+
+/** The member part of a receipt: first name, balance after the sale (stamps when the shop has a stamp card), progress. */
+export type ReceiptMember = NonNullable<ReceiptInput['member']>;
+
+/** The member part from a balance projection (points and stamps per card), progress by `progressToReward`. */
+export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name: string | null, balance: ProgressBalance): ReceiptMember {
+  const hasStampCard = program.rules.some((rule) => rule.type === 'stamps');
+  return {
+    firstName: firstNameOf(name),
+    balance: {
+      points: balance.points,
+      ...(hasStampCard ? { stamps: Object.values(balance.stampsByCard).reduce((sum, n) => sum + n, 0) } : {}),
+    },
+    progress: progressToReward(program, balance),
+  };
+}
+
+/**
+ * The receipt input of a sale, the same for the kiosk's own slip and the print-stream passthrough's
+ * loyalty block: the sale's earned lines, and either the member's first name, balance and progress
+ * (a member sale) or the claim QR with its expiry (an unclaimed sale).
+ */
+export function saleReceiptInput(args: { program: Pick<Program, 'name' | 'timeZone' | 'locale'>; sale: SaleView; member?: ReceiptMember }): ReceiptInput {
+  const { program, sale, member } = args;
+  return {
+    locale: program.locale, timeZone: program.timeZone, shop: { name: program.name }, saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
+    earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),
+    ...(member ? { member } : {}),
+    ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
+  };
 }

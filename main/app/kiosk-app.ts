@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildReceiptDocument, earnedLine, type ReceiptInput } from '../../core/receipt/document';
+import { buildReceiptDocument, firstNameOf } from '../../core/receipt/document';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
-import { isLocale } from '../../core/i18n/locales';
 import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
 import { ScanStream, startScanners, scannerConfigSchema, type RunningScanners } from '../../hardware/scanner';
 import { demoProgram } from '../../core/program/demo';
@@ -157,19 +156,27 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       log(`printer: ${event.detail}`);
     });
 
-    const locale = isLocale(service.program.locale) ? service.program.locale : 'en';
-    const slip = (base: Pick<ReceiptInput, 'saleId' | 'at'> & Partial<ReceiptInput>): void => {
-      const program = service.programAt(new Date(base.at));
-      printer.print(buildReceiptDocument({ locale: isLocale(program.locale) ? program.locale : locale, timeZone: program.timeZone, shop: { name: program.name }, ...base }));
-    };
-    service.on('saleCreated', ({ sale, source, summary }: SaleCreatedEvent) => {
+    // One slip per sale, printed at once (docs/changes/receipt.md): a member sale with the member's
+    // first name, balance and progress; an unclaimed sale with its claim QR and nothing about a balance.
+    service.on('saleCreated', ({ sale, source }: SaleCreatedEvent) => {
       // A passthrough sale's loyalty block is already on the till's own receipt.
       if (source === 'passthrough') return;
-      slip({
-        saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
-        earned: [earnedLine(summary.points, sale.stamps, summary.headline)],
-        ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
-      });
+      printer.print(buildReceiptDocument(service.saleReceipt(sale)));
+    });
+    // Staff attached a member at this counter: the customer is here, so their balance slip prints now,
+    // with the hub's balance (all kiosks) when the hub decided, the kiosk's own when it claimed offline.
+    // A phone claim prints nothing: the phone card and the counter screen show the balance, and the
+    // customer may claim days later, far from the printer.
+    service.on('staffClaimed', ({ saleId, claim }) => {
+      const sale = service.getSaleById(saleId);
+      if (!sale) return;
+      const program = service.programAt(new Date(sale.createdAt));
+      const fromHub = claim.deliveryId.startsWith('offline:') ? undefined : {
+        firstName: firstNameOf(claim.member.name),
+        balance: { points: claim.balance.points, ...(program.rules.some((r) => r.type === 'stamps') ? { stamps: claim.balance.stamps } : {}) },
+        progress: claim.progress.next,
+      };
+      printer.print(buildReceiptDocument(service.saleReceipt(sale, fromHub)));
     });
 
     // Scanners: a virtual one always (the developer panel and tests feed it), real ones from KIOSK_SCANNERS.
@@ -188,7 +195,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
 
     let passthrough: Awaited<ReturnType<typeof startTillPassthrough>> | undefined;
     if (config.passthrough !== undefined) {
-      passthrough = await startTillPassthrough({ settings: config.passthrough, printer: printerConfig, service, locale, log });
+      passthrough = await startTillPassthrough({ settings: config.passthrough, printer: printerConfig, service, log });
       stops.unshift(() => passthrough?.stop());
     }
 

@@ -1,6 +1,5 @@
-import { buildReceiptDocument, earnedLine } from '../../core/receipt/document';
+import { buildReceiptDocument } from '../../core/receipt/document';
 import { passthroughConfigSchema } from '../../core/pos/passthrough-config';
-import type { Locale } from '../../core/i18n/locales';
 import { encodeReceipt, printerConfigSchema, printerTransportFor, resolveProfile } from '../../hardware/printer';
 import type { KioskService } from '../kiosk/service';
 import { PrintPassthrough } from '../pos/passthrough';
@@ -14,7 +13,6 @@ export async function startTillPassthrough(options: {
   settings: unknown;
   printer: unknown;
   service: KioskService;
-  locale: Locale;
   log: (line: string) => void;
 }): Promise<{ passthrough: PrintPassthrough; address: string; stop(): Promise<void> }> {
   const settings = passthroughConfigSchema.parse(options.settings);
@@ -22,7 +20,7 @@ export async function startTillPassthrough(options: {
   const profile = resolveProfile(printerConfig.model, printerConfig.paper, printerConfig.overrides);
   const transport = printerTransportFor(printerConfig, profile);
   await transport.open();
-  const { service, locale } = options;
+  const { service } = options;
 
   const passthrough = new PrintPassthrough({
     ...settings,
@@ -34,13 +32,7 @@ export async function startTillPassthrough(options: {
         tillSaleId: `P-${read.idempotencyKey.slice(0, 40)}`,
         total: { amount: read.amount, currency: read.currency },
       }, 'passthrough');
-      // The program version the sale was earned by (it may have changed since the kiosk started).
-      const program = service.programAt(new Date(sale.createdAt));
-      const block = buildReceiptDocument({
-        locale, timeZone: program.timeZone, shop: { name: program.name }, saleId: sale.saleId, at: sale.createdAt,
-        earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),
-        ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
-      }, { loyaltyBlockOnly: true });
+      const block = buildReceiptDocument(service.saleReceipt(sale), { loyaltyBlockOnly: true });
       return encodeReceipt(block, profile);
     },
   });

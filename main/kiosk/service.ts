@@ -9,6 +9,8 @@ import { negate } from '../../core/ledger/entry';
 import { memberCodeFor } from '../../core/codes';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
+import { progressToReward } from '../../core/program/progress';
+import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember } from '../../core/receipt/document';
 import type { Reward } from '../../core/program/schema';
 import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
 import { reverseSale } from '../../core/ledger/reverse';
@@ -58,6 +60,12 @@ export interface SaleCreatedEvent {
 export interface KioskServiceEvents {
   saleCreated: [SaleCreatedEvent];
   claimAccepted: [ClaimAccepted];
+  /**
+   * Staff at this kiosk's counter attached a member to one of its sales (card scanned while the sale
+   * was open, or a receipt QR scanned after a card), through the hub or offline: the customer is at the
+   * counter, so the kiosk prints their balance slip.
+   */
+  staffClaimed: [{ saleId: string; claim: ClaimAccepted }];
   /** A claim made here while the hub was down lost to an earlier claim; its entries were taken back. */
   claimRefused: [ClaimRefused];
   refundRecorded: [RefundView];
@@ -494,14 +502,19 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (!member) throw new KioskError('memberNotFound', 'No member with that card on this kiosk.');
     // The hub decides when it answers; when it cannot, the kiosk claims offline and the hub settles it later.
     const outcome = await staffClaim({ sync: hub, service: this }, { saleId, token: sale.claimToken, memberId: member.id });
-    if (outcome.via === 'hub') return outcome.accepted;
+    if (outcome.via === 'hub') {
+      this.emit('staffClaimed', { saleId, claim: outcome.accepted });
+      return outcome.accepted;
+    }
     if (outcome.via === 'offline') {
       const { claim } = outcome;
-      return {
+      const accepted: ClaimAccepted = {
         deliveryId: `offline:${claim.saleId}`, saleKey: claim.saleId, saleNo: claim.saleNo, via: 'staff',
         member: { id: claim.member.id, no: 0, name: claim.member.name }, points: claim.points, stamps: claim.stamps,
-        balance: claim.balance, progress: { stampsToReward: null, rewardName: null, tier: null }, entries: [], at: this.now().toISOString(),
+        balance: claim.balance, progress: { next: progressToReward(this.program, this.store.balance(claim.member.id)), tier: null }, entries: [], at: this.now().toISOString(),
       };
+      if (claim.created) this.emit('staffClaimed', { saleId, claim: accepted });
+      return accepted;
     }
     switch (outcome.reason) {
       case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
@@ -518,6 +531,20 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       case 'invalid-request':
         throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
     }
+  }
+
+  /**
+   * The receipt of a sale (core/receipt `saleReceiptInput`), in the language and shop of the program
+   * the sale was rung under. A member sale's balance and progress are this kiosk's balance projection
+   * of the member after the sale's entries (`store.balance`), unless `member` gives them (a claim the
+   * hub accepted: its balance counts every kiosk of the shop). An unclaimed sale carries its claim QR.
+   */
+  saleReceipt(sale: SaleView, member?: ReceiptMember): ReceiptInput {
+    const program = this.programAt(new Date(sale.createdAt));
+    const stored = member === undefined && sale.memberCode !== null ? this.store.findMemberByCode(sale.memberCode) : undefined;
+    const own = stored ? receiptMember(program, stored.name, this.store.balance(stored.id)) : undefined;
+    const printed = member ?? own;
+    return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}) });
   }
 
   /**

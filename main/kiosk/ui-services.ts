@@ -8,6 +8,7 @@ import {
 import { formatMessage } from '../../core/i18n/catalog';
 import { isLocale, type Locale } from '../../core/i18n/locales';
 import { scanMessages } from '../../core/i18n/scan';
+import { progressToReward, type RewardProgress } from '../../core/program/progress';
 import type { Reward } from '../../core/program/schema';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
 import { claimSaleKey, peekClaimToken } from '../../core/tokens';
@@ -67,6 +68,10 @@ function rewardCost(reward: Reward): { points: number; stamps: number; card: str
     stamps: 'stamps' in reward.cost ? reward.cost.stamps : 0,
     card: 'card' in reward.cost ? reward.cost.card : undefined,
   };
+}
+
+function contractProgress(next: RewardProgress | null): Progress | null {
+  return next === null ? null : { unit: next.unit, remaining: next.remaining, rewardLabel: next.rewardName.slice(0, 120) };
 }
 
 export class KioskUiServices implements KioskServices {
@@ -314,16 +319,9 @@ export class KioskUiServices implements KioskServices {
     };
   }
 
-  /** Progress to the nearest reward: a reward ready now, else the one fewest points or stamps away. */
+  /** The contract's progress line from the one core definition (core/program/progress). */
   private progress(points: number, stampsByCard: Record<string, number>): Progress | null {
-    let best: Progress | null = null;
-    for (const reward of this.o.service.program.rewards) {
-      const cost = rewardCost(reward);
-      const remaining = cost.stamps > 0 ? Math.max(0, cost.stamps - (stampsByCard[cost.card ?? ''] ?? 0)) : Math.max(0, cost.points - points);
-      const candidate: Progress = { unit: cost.stamps > 0 ? 'stamps' : 'points', remaining, rewardLabel: reward.name.slice(0, 120) };
-      if (best === null || remaining < best.remaining) best = candidate;
-    }
-    return best;
+    return contractProgress(progressToReward(this.o.service.program, { points, stampsByCard }));
   }
 
   private findMember(args: { memberId: string } | { memberCode: string }): Member {
@@ -336,9 +334,7 @@ export class KioskUiServices implements KioskServices {
   private claimView(claim: ClaimAccepted): Claim {
     const local = this.o.store.getMember(claim.member.id);
     const summary = local ? this.memberSummary(local) : undefined;
-    const progress: Progress | null = claim.progress.stampsToReward !== null && claim.progress.rewardName
-      ? { unit: 'stamps', remaining: claim.progress.stampsToReward, rewardLabel: claim.progress.rewardName.slice(0, 120) }
-      : summary?.progress ?? null;
+    const progress = contractProgress(claim.progress.next) ?? summary?.progress ?? null;
     return {
       saleId: claim.saleKey,
       member: {

@@ -14,8 +14,8 @@ const total = { amount: items.reduce((s, i) => s + i.amount.amount, 0), currency
 
 const input: ReceiptInput = {
   locale: 'pl', shop: { name: 'Kawiarnia Źródło', lines: ['ul. Żółkiewskiego 12, Łódź'] }, saleId: 'A-1001', at: '2026-11-24T09:15:00Z',
-  items, total, earned: [{ points: 18, label: 'Zakup' }, { points: 18, label: 'x2 wtorek' }], balance: { points: 140 },
-  nextReward: { name: 'darmowa kawa', pointsMissing: 60 }, claim: { payload: claim, validUntil: '2026-12-01T09:15:00Z' },
+  items, total, earned: [{ points: 18, label: 'Zakup' }, { points: 18, label: 'x2 wtorek' }], member: { balance: { points: 140 },
+    progress: { rewardId: 'darmowa-kawa', rewardName: 'darmowa kawa', unit: 'points', cost: 200, remaining: 60, ready: false } }, claim: { payload: claim, validUntil: '2026-12-01T09:15:00Z' },
 };
 
 /** The same receipt in ReceiptLine markdown. */

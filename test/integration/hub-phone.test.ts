@@ -65,7 +65,8 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     expect(await page.locator('#flash').textContent()).toBe('Dziękujemy, Anna! +18 punktów');
     expect(await page.locator('#welcome').textContent()).toBe('Bonus powitalny: +50 punktów');
     expect(await page.locator('#balance').textContent()).toBe('68');
-    expect(await page.locator('#progress').textContent()).toBe('Jeszcze 8 pieczątek do: Free coffee');
+    // 68 points: '5 zł off' (60 points) is ready, which beats the stamp card 8 stamps short (core progressToReward).
+    expect(await page.locator('#progress').textContent()).toBe('Możesz już odebrać: 5 zł off!');
     expect(await page.locator('#tier').textContent()).toBe('Bronze');
     await expect.poll(() => thanks.length).toBe(1);
     expect(thanks[0]).toMatchObject({ saleNo: 1, points: 18, member: { name: 'Anna' }, balance: { points: 68, stamps: 1 } });

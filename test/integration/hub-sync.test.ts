@@ -140,7 +140,7 @@ describe('claims reach the kiosk', () => {
     const second = await phone.post(saleUrl(hub, creds, 8, 5), { mode: 'member' });
     expect(second.status).toBe(303);
     await until(() => received.length === 2, 'live claim delivery');
-    expect(received[1]).toMatchObject({ saleNo: 8, points: 5, balance: { points: 73 }, progress: { stampsToReward: 7, rewardName: 'Free coffee', tier: 'Bronze' } });
+    expect(received[1]).toMatchObject({ saleNo: 8, points: 5, balance: { points: 73 }, progress: { next: { rewardId: 'five-zl', rewardName: '5 zł off', ready: true }, tier: 'Bronze' } });
     expect(received[1]!.entries).toHaveLength(1);
   });
 

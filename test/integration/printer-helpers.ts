@@ -6,7 +6,7 @@ import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer/
 
 export const sampleInput: ReceiptInput = {
   locale: 'pl', shop: { name: 'Piekarnia Łąka' }, saleId: 'T-1', at: '2026-11-24T09:00:00Z',
-  total: { amount: 1840, currency: 'PLN' }, earned: [{ points: 18, label: 'Zakup' }], balance: { points: 140 },
+  total: { amount: 1840, currency: 'PLN' }, earned: [{ points: 18, label: 'Zakup' }], member: { balance: { points: 140 } },
   claim: { payload: 'HTTPS://HUB.EXAMPLE.PL/C/ABCDEFGHJKLMNPQR', validUntil: '2026-12-01T09:00:00Z' },
 };
 

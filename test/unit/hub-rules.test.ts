@@ -26,11 +26,12 @@ describe('member card from the core projections and the program (demo program)',
   const entry = (id: string, points: number, stamps: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
     id, memberId: 'm1', kind: 'earn', points, stamps, saleId: `s-${id}`, reverses: null, reason: { code: 'base' }, at, ...extra });
 
-  it('counts stamps on the card to its reward, takes the tier from spend and marks which rewards are affordable', () => {
+  it('shows the reward that is ready (core progressToReward), takes the tier from spend and marks which rewards are affordable', () => {
     const entries = [entry('a', 70, 0, { spend: 60_000 }), entry('b', 0, 7, { reason: { code: 'stamps', ruleId: 'coffee-card' } }),
       entry('b', 999, 0), entry('other', 500, 0, { memberId: 'm2' })];
     const view = memberView(program, 'm1', entries, new Date(at));
-    expect(view.progress).toEqual({ stampsToReward: 2, rewardName: 'Free coffee', tier: 'Silver' });
+    // 70 points: '5 zł off' (60 points) is ready, ahead of the stamp card 2 stamps short.
+    expect(view.progress).toEqual({ next: { rewardId: 'five-zl', rewardName: '5 zł off', unit: 'points', cost: 60, remaining: 0, ready: true }, tier: 'Silver' });
     expect(view.points).toBe(70);
     expect(view.stamps).toBe(7);
     expect(view.rewards.map((r) => [r.reward.id, r.costPoints, r.costStamps, r.affordable])).toEqual([
@@ -40,9 +41,9 @@ describe('member card from the core projections and the program (demo program)',
   it('says the stamp reward is ready at a full card, and a reversal takes points and tier back', () => {
     const entries = [entry('a', 120, 9, { spend: 60_000, reason: { code: 'base', ruleId: 'coffee-card' } }),
       entry('r', -120, -9, { kind: 'reversal', reverses: 'a', saleId: 's-a', spend: -60_000, reason: { code: 'reversal', ruleId: 'coffee-card' } })];
-    expect(memberView(program, 'm1', entries.slice(0, 1), new Date(at)).progress).toEqual({ stampsToReward: 0, rewardName: 'Free coffee', tier: 'Silver' });
+    expect(memberView(program, 'm1', entries.slice(0, 1), new Date(at)).progress).toEqual({ next: { rewardId: 'free-coffee', rewardName: 'Free coffee', unit: 'stamps', cost: 9, remaining: 0, ready: true }, tier: 'Silver' });
     const after = memberView(program, 'm1', entries, new Date(at));
-    expect(after).toMatchObject({ points: 0, stamps: 0, progress: { stampsToReward: 9, tier: 'Bronze' } });
+    expect(after).toMatchObject({ points: 0, stamps: 0, progress: { next: { rewardId: 'free-coffee', unit: 'stamps', remaining: 9, ready: false }, tier: 'Bronze' } });
     expect(after.rewards.every((r) => !r.affordable)).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { resolveProfile } from '../../hardware/printer/profiles';
 
 const base: ReceiptInput = {
   locale: 'sk', shop: { name: 'Kaviareň Žltý čajník' }, saleId: 'S-1', at: '2026-11-24T10:00:00Z',
-  total: { amount: 1250, currency: 'EUR' }, earned: [{ points: 12 }], balance: { points: 40 },
+  total: { amount: 1250, currency: 'EUR' }, earned: [{ points: 12 }],
   claim: { payload: 'HTTPS://HUB.EXAMPLE.SK/C/ABCDEFGHJKLMNPQR', validUntil: '2026-12-01T10:00:00Z' },
 };
 
@@ -147,7 +147,7 @@ describe('receipt document', () => {
   it('points, reasons, balance and progress in the language, with plurals', () => {
     const doc = buildReceiptDocument({
       ...base, locale: 'pl', earned: [{ points: 18, label: 'Zakup' }, { points: 18, label: 'x2 wtorek' }],
-      balance: { points: 22 }, nextReward: { name: 'darmowa kawa', pointsMissing: 5 },
+      member: { balance: { points: 22 }, progress: { rewardId: 'darmowa-kawa', rewardName: 'darmowa kawa', unit: 'points', cost: 27, remaining: 5, ready: false } },
     });
     const text = layoutReceipt(doc, 48).flatMap((l) => (l.kind === 'text' ? [l.text] : [])).join('\n');
     expect(text).toMatch(/x2 wtorek +\+18/);

@@ -3,6 +3,7 @@
 // sales rung through the till HTTP API with a member code and without one; then a staff claim at the
 // counter on the kiosk app started in this process, with its local hub and virtual printer.
 import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
 import { demoProgram } from '../../core/program/demo';
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 /** A member enrolled at this kiosk before it starts (the till API has no enrolment route). */
 function seedMember(): void {
-  const store = openStore({ dir: temp.dir });
+  const store = openStore({ dir: temp.dir, now: systemClock });
   const at = new Date().toISOString();
   store.createMember({ id: 'm-anna', code: 'K7ANNA01', name: 'Anna Kowalska', phone: '+48600100200', consentAt: at, consentText: 'privacy-v1', locale: 'pl', createdAt: at });
   store.close();
@@ -108,7 +109,7 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
 
   it('staff attaching a member at the counter prints the sale again with name, balance (the hub\'s) and progress, and no QR', async () => {
     const dir = tempDir('receipt-staff');
-    const app = await startKioskApp(loadKioskConfig({ KIOSK_DATA_DIR: dir.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'receipt-staff-token-0123456789' }, []), () => {});
+    const app = await startKioskApp(loadKioskConfig({ KIOSK_DATA_DIR: dir.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'receipt-staff-token-0123456789' }, []), systemClock, () => {});
     try {
       await until(() => app.sync.connected, 'the hub connection');
       const virtual = app.virtualPrinter!;

@@ -38,7 +38,19 @@ describe('hub vouchers by reward key', () => {
 
     const store = await HubStore.open({ dataDir, databaseUrl, log: () => {} });
     try {
-      await store.recordVoucher('00000000000000bb', 'm1', 'five-zl', rewardKeyOf('five-zl'), new Date('2026-11-25T10:00:00Z'));
+      // A member with 70 points asks for "5 zł off" (60 points): issued, and the 60 points are held at once.
+      const shop = (await store.ensureShop('Shop', 'privacy'));
+      const member = await store.joinMember(shop.no, { id: 'm1', name: 'Ola', phone: '+48600100100', email: null, consentAt: null, consentText: null },
+        new Date('2026-11-20T10:00:00Z'));
+      await store.db.insertInto('ledger').values({ id: 'seed-1', member_id: 'm1', kind: 'adjust', points: 70, stamps: 0, sale_id: null, reverses: null,
+        reason_json: '{"code":"adjust"}', at: '2026-11-20T10:00:00.000Z', kiosk_no: null, spend: null }).execute();
+      const issue = (voucherId: string) => store.issueVoucher({ voucherId, member, rewardKey: rewardKeyOf('five-zl'), costPoints: 60, costStamps: 0,
+        expiresAt: new Date('2026-12-25T10:00:00Z'), now: new Date('2026-11-25T10:00:00Z') });
+      expect(await issue('00000000000000bb')).toMatchObject({ ok: true, hold: { id: 'voucher-hold:00000000000000bb', points: -60 } });
+      // A second one is refused: the 10 points left do not cover it, and nothing is written.
+      expect(await issue('00000000000000cc')).toEqual({ ok: false, reason: 'insufficient' });
+      expect((await store.entries('m1')).map((e) => [e.id, e.points])).toEqual([['seed-1', 70], ['voucher-hold:00000000000000bb', -60]]);
+      expect(await store.voucher('00000000000000aa')).toMatchObject({ status: 'legacy' });
     } finally {
       await store.close();
     }

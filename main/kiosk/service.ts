@@ -5,7 +5,6 @@ import { Refusal } from '../../core/errors';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { redeemReward } from '../../core/ledger/redeem';
-import { negate } from '../../core/ledger/entry';
 import { memberCodeFor } from '../../core/codes';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
@@ -16,11 +15,12 @@ import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../.
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
 import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage,
-  type RedeemVoucherResult } from '../../core/sync-protocol';
+  type RedeemVoucherResult, hexToBytes } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
-  CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
+  CreateSaleRequest, HealthView, MemberView, RedeemVoucherRequest, RefundRequest, RefundView, SaleView, TillPort,
+  VoucherRedemptionView, VoucherView as TillVoucherView,
 } from '../../core/till-api';
 import {
   claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherHoldEntry, voucherRedemptionEntryId, type VoucherData,
@@ -33,7 +33,7 @@ import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
-export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'>;
+export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'> & Partial<Pick<KioskCredentials, 'hubPublicKey'>>;
 
 export interface KioskServiceOptions {
   store: KioskStore;
@@ -620,6 +620,54 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const standing = this.store.voucherRedemption({ voucherId: checked.data.voucherId });
     const redeemed = standing ? this.redeemedView(standing) : null;
     return { ...checked, status: redeemed ? 'redeemed' : expired ? 'expired' : 'valid', redeemed };
+  }
+
+  // ---- vouchers at the till API ---------------------------------------------------------------
+
+  private hubKey(): Uint8Array {
+    if (!this.identity.hubPublicKey) throw new Refusal('unavailable', 'this kiosk has no hub voucher key yet: pair it with the hub');
+    return hexToBytes(this.identity.hubPublicKey);
+  }
+
+  /** The till's words for a voucher refusal (HTTP status by code). */
+  private tillVoucherRefusal(error: unknown): never {
+    if (error instanceof VoucherAlreadyRedeemed) throw new Refusal('conflict', error.message, { where: error.where, at: error.at });
+    if (error instanceof KioskError) {
+      const code = error.reason === 'voucherInvalid' ? 'invalid_request' : error.reason === 'rewardNotFound' ? 'not_found' : 'conflict';
+      throw new Refusal(code, error.message);
+    }
+    throw error;
+  }
+
+  getVoucher(code: string): TillVoucherView {
+    try {
+      const v = this.voucherStatus(code, this.hubKey());
+      return this.tillVoucherView(v.data, v.reward, v.status, v.redeemed);
+    } catch (error) {
+      return this.tillVoucherRefusal(error);
+    }
+  }
+
+  async redeemVoucherForTill(code: string, request: RedeemVoucherRequest): Promise<{ created: boolean; redemption: VoucherRedemptionView }> {
+    try {
+      const key = this.hubKey();
+      const r = await this.redeemVoucher(code, key, { redemptionId: request.redemptionId });
+      const v = this.voucherStatus(code, key);
+      return { created: r.created, redemption: { redemptionId: r.redemptionId, via: r.via, voucher: this.tillVoucherView(v.data, v.reward, 'redeemed', r) } };
+    } catch (error) {
+      return this.tillVoucherRefusal(error);
+    }
+  }
+
+  private tillVoucherView(data: VoucherData, reward: Reward, status: TillVoucherView['status'], redeemed: VoucherRedeemed | null): TillVoucherView {
+    return {
+      voucherId: data.voucherId, status, reward: { id: reward.id, name: reward.name }, cost: { points: data.costPoints, stamps: data.costStamps },
+      discount: reward.kind === 'amountOff' ? { amount: reward.amount, currency: this.program.currency } : null,
+      percentOff: reward.kind === 'percentOff' ? Math.round(reward.percent) : null,
+      handOver: reward.kind === 'freeProduct' ? reward.product : null,
+      memberCode: memberCodeFor(data.memberNo), expiresAt: data.expiresAt.toISOString(),
+      redeemed: redeemed && { redemptionId: redeemed.redemptionId, at: redeemed.at, where: redeemed.where, via: redeemed.via },
+    };
   }
 
   private redeemedView(stored: StoredVoucherRedemption): VoucherRedeemed {

@@ -631,6 +631,7 @@ export class HubStore {
             await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
             break;
           case 'voucherRedeemed': {
+            await this.flush(trx, run, kiosk.no);
             // Redeemed while the hub could not be asked: the first redemption stands, a later one is a conflict.
             const voucher = await this.voucher(message.payload.voucherId, trx);
             const owner = voucher && await this.member(voucher.memberId, trx);

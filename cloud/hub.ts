@@ -20,16 +20,16 @@ import { liveVersions, programInEffect, publicationStart } from '../core/program
 import { programEditorPage, type VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
-  pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
+  pairRequestSchema, redeemVoucherSchema, syncOutboxSchema, type ClaimAccepted, type RedeemVoucherResult, type VoucherRedemption, type VoucherRefusalCode, type ClaimRefusalCode, type ClaimResult,
   type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
 } from '../core/sync-protocol';
-import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair } from '../core/tokens';
+import { REFUSAL_LOG, claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, voucherValidity } from '../core/tokens';
 import { parseContact } from './contact';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
-import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
+import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
@@ -328,6 +328,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return;
     }
+    // Vouchers of this member that expired unredeemed give their points back before the card is shown.
+    await store.releaseExpiredVouchers(now(), member.id);
     const view = await store.memberView(member, now());
     if (url.pathname === '/m/redeem' && req.method === 'POST') {
       const form = new URLSearchParams((await readBody(req)) ?? '');
@@ -338,10 +340,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
-      const expiresAt = new Date(now().getTime() + VOUCHER_DAYS * 86_400_000);
+      const { expiresAt } = voucherValidity(now());
+      // The points are held at once, with the voucher row, or nothing is issued (another voucher took them a moment ago).
+      const issued = await store.issueVoucher({ voucherId, member, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps,
+        expiresAt, now: now() });
+      if (!issued.ok) {
+        send(res, 409, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
+        return;
+      }
       const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints,
         costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
-      await store.recordVoucher(voucherId, member.id, reward.reward.id, rewardKey, now());
+      log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
@@ -716,8 +725,47 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       }
     });
 
+    socket.on('redeemVoucher', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const wait = gate();
+      if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
+      try {
+        const parsed = redeemVoucherSchema.safeParse(payload);
+        ack(parsed.success ? await redeemVoucherFor(kiosk, parsed.data.code, parsed.data.redemptionId) : voucherRefusal('invalid-request', 'not a redeemVoucher request'));
+      } catch (error) {
+        // No answer without the database: the kiosk's ack timeout makes it redeem offline, and the hub settles it at sync.
+        if (isDatabaseUnavailable(error)) {
+          noteDatabaseDown(error);
+          return;
+        }
+        log(`redeemVoucher from ${kiosk.name} failed: ${String(error)}`);
+        ack(voucherRefusal('invalid-request', 'the hub could not check this voucher'));
+      }
+    });
+
     void flushDeliveries(kiosk.no);
   });
+
+  function voucherRefusal(reason: VoucherRefusalCode, message: string, redeemed?: VoucherRedemption): RedeemVoucherResult {
+    return { ok: false, reason, message, ...(redeemed ? { redeemed } : {}) };
+  }
+
+  /** A kiosk redeems a voucher with the hub reachable: verified with the hub's key, then once in the whole shop. */
+  async function redeemVoucherFor(kiosk: Kiosk, code: string, redemptionId: string): Promise<RedeemVoucherResult> {
+    const verified = verifyVoucher(code, { hubPublicKey: voucherKeys.publicKey, shopNo: kiosk.shopNo, now: now() });
+    if (!verified.ok) return voucherRefusal(verified.reason, REFUSAL_LOG[verified.reason]);
+    const outcome = await store.redeemVoucherOnce({ voucherId: verified.data.voucherId, redemptionId, kioskNo: kiosk.no, at: now().toISOString(),
+      offline: false, now: now() });
+    if (outcome.status === 'unknown-voucher') return voucherRefusal('unknown-voucher', 'this hub has no record of issuing this voucher');
+    if (outcome.status === 'already-redeemed') {
+      const r = outcome.redemption;
+      return voucherRefusal('already-redeemed', `already redeemed at ${r.kioskName} at ${r.at}`, r);
+    }
+    const member = await store.member(outcome.voucher.memberId);
+    log(`voucher ${verified.data.voucherId} redeemed at ${kiosk.name}`);
+    return { ok: true, redemption: outcome.redemption, member: { id: outcome.voucher.memberId, no: member?.no ?? verified.data.memberNo, name: member?.name ?? null },
+      hold: outcome.hold };
+  }
 
   // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
 
@@ -741,6 +789,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     });
   }, 30_000);
   dueProgramTimer.unref();
+  // Vouchers that expired unredeemed give their points back (also checked when the member's card is shown).
+  const voucherExpiryTimer = setInterval(() => {
+    store.releaseExpiredVouchers(now()).then((n) => { if (n > 0) log(`vouchers: ${n} expired unredeemed, their points given back`); }, (error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`vouchers: could not release expired vouchers: ${String(error)}`);
+    });
+  }, 60_000);
+  voucherExpiryTimer.unref();
 
   /** Sends the versions a kiosk needs (in effect and scheduled); again every 5 s while it stays connected and has not acked. */
   async function sendProgramVersions(kioskNo: number, shopNo: number): Promise<void> {
@@ -902,6 +958,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     async close() {
       clearInterval(databaseWatch);
       clearInterval(dueProgramTimer);
+      clearInterval(voucherExpiryTimer);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });

@@ -40,8 +40,20 @@ export interface HubDatabase {
   processed_messages: { id: string; kiosk_no: number; at: string };
   /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
   deliveries: { seq: Generated<number>; id: string; kiosk_no: number; event: string; payload_json: string; created_at: string };
-  /** Vouchers the hub issued. Rows from before 0004 hold the reward's position in reward_key and no reward_id. */
-  vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
+  /**
+   * Vouchers the hub issued. Rows from before 0004 hold the reward's position in reward_key and no reward_id.
+   * From 0005 a voucher holds its cost at issue (ledger `voucher-hold:<id>`): status 'held' until it is
+   * redeemed ('redeemed') or expires unredeemed and its points come back ('released'); rows from before
+   * 0005 have no status and no hold.
+   */
+  vouchers: {
+    id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string;
+    cost_points: number | null; cost_stamps: number | null; expires_at: string | null; status: string | null;
+  };
+  /** The one redemption of a voucher that stands, in the whole shop: the primary key makes the first win, on every node. */
+  voucher_redemptions: { voucher_id: string; redemption_id: string; kiosk_no: number; at: string; recorded_at: string };
+  /** Later redemptions of an already redeemed voucher, made by kiosks while offline: for the owner to look into. */
+  voucher_conflicts: { seq: Generated<number>; voucher_id: string; redemption_id: string; kiosk_no: number; at: string; recorded_at: string };
   /** The shop's program versions (the owner's editor publishes; kiosks receive them). A version never changes. */
   program_versions: { shop_no: number; version: number; effective_from: string; document_json: string; published_at: string };
 }
@@ -116,6 +128,25 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
       async up(db: Kysely<unknown>): Promise<void> {
         await db.schema.alterTable('vouchers').renameColumn('reward_no', 'reward_key').execute();
         await db.schema.alterTable('vouchers').addColumn('reward_id', 'text').execute();
+      },
+    },
+    // Vouchers hold their points at issue and are redeemed once in the whole shop.
+    '0005-voucher-holds': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const s = db.schema;
+        await s.alterTable('vouchers').addColumn('cost_points', 'integer').execute();
+        await s.alterTable('vouchers').addColumn('cost_stamps', 'integer').execute();
+        await s.alterTable('vouchers').addColumn('expires_at', 'text').execute();
+        await s.alterTable('vouchers').addColumn('status', 'text').execute();
+        await s.createIndex('vouchers_held').on('vouchers').columns(['status', 'expires_at']).execute();
+        await s.createTable('voucher_redemptions').addColumn('voucher_id', 'text', (c) => c.primaryKey())
+          .addColumn('redemption_id', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull()).addColumn('recorded_at', 'text', (c) => c.notNull()).execute();
+        await s.createTable('voucher_conflicts').addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('voucher_id', 'text', (c) => c.notNull()).addColumn('redemption_id', 'text', (c) => c.notNull())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text', (c) => c.notNull()).execute();
+        await s.createIndex('voucher_conflicts_once').unique().on('voucher_conflicts').columns(['voucher_id', 'kiosk_no', 'redemption_id']).execute();
       },
     },
   };

@@ -61,6 +61,9 @@ export function kioskAuthProof(secretHex: string, kioskId: string, at: string): 
 
 // ---- outbox messages (kiosk → hub, command syncOutbox) -----------------------------------------
 
+/** A voucher's id: 8 random bytes chosen by the hub, as 16 lower-case hex characters (core/tokens VoucherData). */
+export const voucherIdSchema = z.string().regex(/^[0-9a-f]{16}$/);
+
 export const memberRecordSchema = z.object({
   id,
   name: z.string().max(80).nullable(),
@@ -118,6 +121,16 @@ export const outboxMessageSchema = z.discriminatedUnion('type', [
       entries: z.array(ledgerEntrySchema).min(1).max(10),
     }).strict().refine((p) => p.entries.every((e) => e.saleId === p.saleId && e.memberId === p.memberId),
       { error: 'saleClaimed: every entry must be for the claimed sale and member' }),
+  }).strict(),
+  z.object({
+    id, at: instant, type: z.literal('voucherRedeemed'),
+    /**
+     * This kiosk redeemed a hub-signed voucher while the hub could not be asked (verified here with the
+     * hub's public key). The points were held when the voucher was issued, so this carries no ledger
+     * entry: the hub keeps the first redemption of a voucher and records any later one as a conflict.
+     * `at` of the message is when it was redeemed.
+     */
+    payload: z.object({ voucherId: voucherIdSchema, redemptionId: id }).strict(),
   }).strict(),
 ]);
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
@@ -203,6 +216,49 @@ export const claimResultSchema = z.union([
 ]);
 export type ClaimResult = z.infer<typeof claimResultSchema>;
 
+// ---- vouchers ---------------------------------------------------------------------------------
+
+/**
+ * Staff redeem a voucher at a kiosk with the hub reachable (command from kiosk). The hub decides
+ * once for the whole shop: the first redemption of a voucher id stands. `redemptionId` is chosen by
+ * the kiosk; asking again with the same one (a retry) answers the same redemption.
+ */
+export const redeemVoucherSchema = z.object({ code: z.string().min(1).max(600), redemptionId: id }).strict();
+export type RedeemVoucher = z.infer<typeof redeemVoucherSchema>;
+
+export const voucherRefusalCodes = [
+  'malformed', 'unsupported-version', 'bad-signature', 'wrong-shop', 'expired', 'unknown-voucher', 'already-redeemed',
+  'invalid-request', 'too-many-attempts',
+] as const;
+export type VoucherRefusalCode = (typeof voucherRefusalCodes)[number];
+
+/** Where and when a voucher was redeemed (the first redemption, the one that stands). */
+export const voucherRedemptionSchema = z.object({
+  voucherId: voucherIdSchema,
+  redemptionId: id,
+  kioskNo: z.number().int().nonnegative(),
+  kioskName: z.string(),
+  at: instant,
+}).strict();
+export type VoucherRedemption = z.infer<typeof voucherRedemptionSchema>;
+
+export const redeemVoucherResultSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    redemption: voucherRedemptionSchema,
+    member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+    /** The hold the hub wrote when it issued the voucher: the kiosk's ledger gets the same row. */
+    hold: ledgerEntrySchema.nullable(),
+  }).strict(),
+  z.object({
+    ok: z.literal(false), reason: z.enum(voucherRefusalCodes), message: z.string(),
+    /** With `already-redeemed`: the redemption that stands. */
+    redeemed: voucherRedemptionSchema.optional(),
+    retryAfterMs: z.number().int().nonnegative().optional(),
+  }).strict(),
+]);
+export type RedeemVoucherResult = z.infer<typeof redeemVoucherResultSchema>;
+
 export const eventAckSchema = z.object({ ok: z.boolean() }).strict();
 
 /**
@@ -221,6 +277,7 @@ export type ProgramVersions = z.infer<typeof programVersionsSchema>;
 export const kioskToHub = {
   syncOutbox: { payload: syncOutboxSchema, ack: syncOutboxAckSchema },
   claimSale: { payload: claimSaleSchema, ack: claimResultSchema },
+  redeemVoucher: { payload: redeemVoucherSchema, ack: redeemVoucherResultSchema },
 } as const;
 export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
@@ -232,6 +289,7 @@ export type Ack<T> = (result: T) => void;
 export interface KioskToHubEvents {
   syncOutbox: (payload: SyncOutbox, ack: Ack<SyncOutboxAck>) => void;
   claimSale: (payload: ClaimSale, ack: Ack<ClaimResult>) => void;
+  redeemVoucher: (payload: RedeemVoucher, ack: Ack<RedeemVoucherResult>) => void;
 }
 export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;

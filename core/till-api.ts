@@ -95,6 +95,39 @@ export const healthViewSchema = z.object({
 }).strict();
 export type HealthView = z.infer<typeof healthViewSchema>;
 
+/** A voucher as the till sees it: what it is for, what it costs, whether it can still be redeemed. */
+export const voucherViewSchema = z.object({
+  voucherId: z.string(),
+  status: z.enum(['valid', 'redeemed', 'expired']),
+  reward: z.object({ id: z.string(), name: z.string() }).strict(),
+  /** What the voucher's points were (held when it was issued). */
+  cost: z.object({ points: z.number().int(), stamps: z.number().int() }).strict(),
+  /** The discount to key into the till: an amount (`discount`) or a percentage (`percentOff`); null for a product to hand over. */
+  discount: moneySchema.nullable(),
+  percentOff: z.number().int().nullable(),
+  /** The product to hand over, for a free-product reward. */
+  handOver: z.string().nullable(),
+  memberCode: z.string(),
+  expiresAt: z.string(),
+  /** Where and when it was redeemed, as far as this kiosk knows (the hub decides at redeem). */
+  redeemed: z.object({ redemptionId: z.string(), at: z.string(), where: z.string(), via: z.enum(['hub', 'offline']) }).strict().nullable(),
+}).strict();
+export type VoucherView = z.infer<typeof voucherViewSchema>;
+
+export const redeemVoucherRequestSchema = z.object({
+  /** The till's own id for this redemption: a retry with the same id answers the same redemption. */
+  redemptionId: tillSaleIdSchema,
+}).strict();
+export type RedeemVoucherRequest = z.infer<typeof redeemVoucherRequestSchema>;
+
+export const voucherRedemptionViewSchema = z.object({
+  redemptionId: z.string(),
+  /** 'hub': the hub decided (once in the whole shop); 'offline': accepted here on its signature, the hub is told when it is back. */
+  via: z.enum(['hub', 'offline']),
+  voucher: voucherViewSchema,
+}).strict();
+export type VoucherRedemptionView = z.infer<typeof voucherRedemptionViewSchema>;
+
 export const errorViewSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).strict(),
 }).strict();
@@ -106,5 +139,8 @@ export interface TillPort {
   refundSale(tillSaleId: string, request: RefundRequest): Promise<RefundView>;
   voidSale(tillSaleId: string): Promise<RefundView>;
   getMember(code: string): MemberView | undefined;
+  getVoucher(code: string): VoucherView;
+  /** `created` false: the same redemptionId was seen before for this voucher (a retry). */
+  redeemVoucherForTill(code: string, request: RedeemVoucherRequest): Promise<{ created: boolean; redemption: VoucherRedemptionView }>;
   health(): HealthView;
 }

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base32nopad } from '@scure/base';
 import { decodeSafeCode, encodeSafeCode } from './codes';
+import { negate, type LedgerEntry } from './ledger/entry';
 import { CURRENCIES, type CurrencyCode, type Money } from './money';
 
 /**
@@ -275,7 +276,55 @@ export function rewardByKey<R extends { id: string }>(rewards: readonly R[], rew
   return rewards.find((reward) => rewardKeyOf(reward.id) === rewardKey);
 }
 
-/** The ledger id of a voucher's redemption: the same on every kiosk, so redeeming twice is one entry. */
+/**
+ * The ledger id of a voucher's redemption debit as kiosks wrote it before vouchers held their points
+ * at issue. Kept so that such entries still read as a voucher's; new redemptions debit nothing.
+ */
 export function voucherRedemptionEntryId(voucherId: string): string {
   return `voucher:${voucherId}`;
+}
+
+/** Days a reward voucher stays valid. */
+export const VOUCHER_VALID_DAYS = 30;
+
+/**
+ * When a voucher was issued, read back from its expiry: the hub issues at a whole minute and the
+ * voucher expires exactly VOUCHER_VALID_DAYS later, so the hub and every kiosk derive the same instant.
+ */
+export function voucherIssuedAt(expiresAt: Date): Date {
+  return new Date(expiresAt.getTime() - VOUCHER_VALID_DAYS * 86_400_000);
+}
+
+/** The issue minute (floor of `now`) and the expiry of a voucher issued at `now`. */
+export function voucherValidity(now: Date): { issuedAt: Date; expiresAt: Date } {
+  const issuedAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  return { issuedAt, expiresAt: new Date(issuedAt.getTime() + VOUCHER_VALID_DAYS * 86_400_000) };
+}
+
+export const voucherHoldEntryId = (voucherId: string): string => `voucher-hold:${voucherId}`;
+export const voucherReleaseEntryId = (voucherId: string): string => `voucher-release:${voucherId}`;
+
+/**
+ * The entry that holds a voucher's cost when it is issued: a `redeem` debit of its points and stamps,
+ * written by the hub with the voucher row. Kiosks derive the very same entry from the voucher itself
+ * (same id, amounts and time), so a redemption debits nothing more and both ledgers hold one row.
+ * `ruleId` is the reward's stamp card (stamps are counted per card) or else the reward's id.
+ */
+export function voucherHoldEntry(voucher: Pick<VoucherData, 'voucherId' | 'costPoints' | 'costStamps' | 'expiresAt'>, memberId: string,
+  reward: { ruleId: string; label: string }): LedgerEntry {
+  return {
+    id: voucherHoldEntryId(voucher.voucherId), memberId, kind: 'redeem', points: negate(voucher.costPoints), stamps: negate(voucher.costStamps),
+    saleId: null, reverses: null, reason: { code: 'redeem', ruleId: reward.ruleId, label: reward.label },
+    at: voucherIssuedAt(voucher.expiresAt).toISOString(),
+  };
+}
+
+/** Gives a held voucher's points back (it expired or was cancelled unredeemed): the reversal of its hold. */
+export function voucherReleaseEntry(hold: LedgerEntry, at: Date, why: 'expired' | 'cancelled'): LedgerEntry {
+  return {
+    id: voucherReleaseEntryId(hold.id.slice('voucher-hold:'.length)), memberId: hold.memberId, kind: 'reversal',
+    points: negate(hold.points), stamps: negate(hold.stamps), saleId: null, reverses: hold.id,
+    reason: { code: `voucher-${why}`, ...(hold.reason.ruleId ? { ruleId: hold.reason.ruleId } : {}), ...(hold.reason.label ? { label: hold.reason.label } : {}) },
+    at: at.toISOString(),
+  };
 }

@@ -100,7 +100,9 @@ function StaffPanel(props: Props & { t: StaffT }) {
     if (event.name === 'memberScanned' && event.payload.member) { setMember(event.payload.member); setTab('member'); }
     if (event.name === 'scanNotice') {
       const p = event.payload;
-      setNotice({ kind: 'error', text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values) });
+      // A scanned voucher that was accepted tells staff what to hand over or key in: that is good news, not an error.
+      const accepted = 'key' in p && (p.key === 'voucherHandOver' || p.key === 'voucherDiscountAmount' || p.key === 'voucherDiscountPercent');
+      setNotice({ kind: accepted ? 'ok' : 'error', text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values) });
     }
   }), [api, status.locale]);
 

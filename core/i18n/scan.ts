@@ -2,7 +2,8 @@ import { defineMessages } from './catalog';
 
 /**
  * What staff read about scans and scanners. Values: {name} a scanner or a member, {host} a web host, {paths}, {detail},
- * {saleNo} the kiosk's sale number (claimOffline*: a staff claim made while the hub was down).
+ * {saleNo} the kiosk's sale number (claimOffline*: a staff claim made while the hub was down); voucher*: {item} the product to
+ * hand over, {reward} the reward's name, {amount} money as formatMoney writes it, {percent}, {kiosk} a kiosk's name, {at} a time.
  */
 export const scanMessages = defineMessages({
   en: {
@@ -20,6 +21,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'Hub offline — the points for sale {saleNo} were given to {name} here and will be sent when the hub is back.',
     claimOfflineRefused: 'Sale {saleNo} had already been collected by another customer while the hub was offline — the points given to {name} were taken back.',
     claimOfflineDuplicate: 'Sale {saleNo} had already been credited to {name} — the second credit made while the hub was offline was taken back.',
+    voucherHandOver: 'Voucher accepted — hand over: {item}.',
+    voucherDiscountAmount: 'Voucher accepted ({reward}) — key a discount of {amount} into the till.',
+    voucherDiscountPercent: 'Voucher accepted ({reward}) — key a {percent}% discount into the till.',
+    voucherAlreadyRedeemed: 'This voucher was already redeemed at {kiosk} at {at} — hand nothing over.',
   },
   pl: {
     scanUnknown: 'To nie jest karta klienta, bon ani paragon — nic nie zostało zmienione.',
@@ -36,6 +41,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'Hub offline — punkty za sprzedaż {saleNo} przyznano tu klientowi {name}; zostaną wysłane, gdy hub wróci.',
     claimOfflineRefused: 'Sprzedaż {saleNo} została już odebrana przez innego klienta, gdy hub był offline — punkty przyznane klientowi {name} zostały cofnięte.',
     claimOfflineDuplicate: 'Sprzedaż {saleNo} była już zaliczona klientowi {name} — drugie przyznanie punktów, gdy hub był offline, zostało cofnięte.',
+    voucherHandOver: 'Bon przyjęty — wydaj: {item}.',
+    voucherDiscountAmount: 'Bon przyjęty ({reward}) — wprowadź na kasie rabat {amount}.',
+    voucherDiscountPercent: 'Bon przyjęty ({reward}) — wprowadź na kasie rabat {percent}%.',
+    voucherAlreadyRedeemed: 'Ten bon został już zrealizowany w {kiosk} o {at} — niczego nie wydawaj.',
   },
   hu: {
     scanUnknown: 'Ez a kód nem törzsvásárlói kártya, kupon vagy nyugta — semmi sem változott.',
@@ -52,6 +61,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'A hub nem elérhető — a(z) {saleNo}. eladás pontjait itt {name} kapta meg; elküldjük, amint a hub újra elérhető.',
     claimOfflineRefused: 'A(z) {saleNo}. eladás pontjait már egy másik vásárló beváltotta, amíg a hub nem volt elérhető — a(z) {name} számára adott pontokat visszavontuk.',
     claimOfflineDuplicate: 'A(z) {saleNo}. eladást már jóváírtuk {name} számára — a hub kiesése alatti második jóváírást visszavontuk.',
+    voucherHandOver: 'Kupon elfogadva — adja át: {item}.',
+    voucherDiscountAmount: 'Kupon elfogadva ({reward}) — üssön be a kasszán {amount} kedvezményt.',
+    voucherDiscountPercent: 'Kupon elfogadva ({reward}) — üssön be a kasszán {percent}% kedvezményt.',
+    voucherAlreadyRedeemed: 'Ezt a kupont már beváltották itt: {kiosk}, ekkor: {at} — ne adjon át semmit.',
   },
   sk: {
     scanUnknown: 'Tento kód nie je zákaznícka karta, poukážka ani účtenka — nič sa nezmenilo.',
@@ -68,6 +81,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'Hub je offline — body za predaj {saleNo} boli pridelené zákazníkovi {name} tu a odošlú sa, keď bude hub opäť dostupný.',
     claimOfflineRefused: 'Predaj {saleNo} si už vyzdvihol iný zákazník, kým bol hub offline — body pridelené zákazníkovi {name} boli stornované.',
     claimOfflineDuplicate: 'Predaj {saleNo} už bol pripísaný zákazníkovi {name} — druhé pripísanie počas výpadku hubu bolo stornované.',
+    voucherHandOver: 'Poukážka prijatá — vydajte: {item}.',
+    voucherDiscountAmount: 'Poukážka prijatá ({reward}) — zadajte do pokladne zľavu {amount}.',
+    voucherDiscountPercent: 'Poukážka prijatá ({reward}) — zadajte do pokladne zľavu {percent} %.',
+    voucherAlreadyRedeemed: 'Táto poukážka už bola uplatnená v {kiosk} o {at} — nič nevydávajte.',
   },
   cs: {
     scanUnknown: 'Tento kód není zákaznická karta, poukaz ani účtenka — nic se nezměnilo.',
@@ -84,6 +101,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'Hub je offline — body za prodej {saleNo} byly přiděleny zákazníkovi {name} zde a odešlou se, až bude hub opět dostupný.',
     claimOfflineRefused: 'Prodej {saleNo} si už vyzvedl jiný zákazník, když byl hub offline — body přidělené zákazníkovi {name} byly stornovány.',
     claimOfflineDuplicate: 'Prodej {saleNo} už byl připsán zákazníkovi {name} — druhé připsání během výpadku hubu bylo stornováno.',
+    voucherHandOver: 'Poukaz přijat — vydejte: {item}.',
+    voucherDiscountAmount: 'Poukaz přijat ({reward}) — zadejte do pokladny slevu {amount}.',
+    voucherDiscountPercent: 'Poukaz přijat ({reward}) — zadejte do pokladny slevu {percent} %.',
+    voucherAlreadyRedeemed: 'Tento poukaz už byl uplatněn v {kiosk} v {at} — nic nevydávejte.',
   },
   de: {
     scanUnknown: 'Dieser Code ist keine Kundenkarte, kein Gutschein und kein Bon — nichts wurde geändert.',
@@ -100,6 +121,10 @@ export const scanMessages = defineMessages({
     claimOfflineSaved: 'Hub offline — die Punkte für Verkauf {saleNo} wurden hier {name} gutgeschrieben und werden gesendet, sobald der Hub wieder da ist.',
     claimOfflineRefused: 'Verkauf {saleNo} war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die {name} gutgeschriebenen Punkte wurden zurückgebucht.',
     claimOfflineDuplicate: 'Verkauf {saleNo} war {name} bereits gutgeschrieben — die zweite Gutschrift während des Hub-Ausfalls wurde zurückgebucht.',
+    voucherHandOver: 'Gutschein angenommen — bitte aushändigen: {item}.',
+    voucherDiscountAmount: 'Gutschein angenommen ({reward}) — Rabatt von {amount} in die Kasse eingeben.',
+    voucherDiscountPercent: 'Gutschein angenommen ({reward}) — {percent} % Rabatt in die Kasse eingeben.',
+    voucherAlreadyRedeemed: 'Dieser Gutschein wurde bereits an {kiosk} um {at} eingelöst — nichts aushändigen.',
   },
 });
 

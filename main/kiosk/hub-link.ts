@@ -12,4 +12,6 @@ export function linkServiceToHub(service: KioskService, sync: SyncClient): void 
   // The shop's program versions: stored before the hub gets its ack; a bad document is refused and logged.
   sync.on('programVersions', (delivery) => { service.applyProgramVersions(delivery.versions); });
   service.on('outboxChanged', () => sync.kick());
+  // Vouchers are redeemed once in the whole shop: the hub decides whenever it can be asked.
+  service.setVoucherHub(sync);
 }

@@ -5,7 +5,6 @@ import { Refusal } from '../../core/errors';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { redeemReward } from '../../core/ledger/redeem';
-import { negate } from '../../core/ledger/entry';
 import { memberCodeFor } from '../../core/codes';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
@@ -17,23 +16,27 @@ import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
-import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage,
+  type RedeemVoucherResult, hexToBytes } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
-  CreateSaleRequest, HealthView, MemberView, RefundRequest, RefundView, SaleView, TillPort,
+  CreateSaleRequest, HealthView, MemberView, RedeemVoucherRequest, RefundRequest, RefundView, SaleView, TillPort,
+  VoucherRedemptionView, VoucherView as TillVoucherView,
 } from '../../core/till-api';
-import { claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherRedemptionEntryId } from '../../core/tokens';
+import {
+  claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherHoldEntry, voucherRedemptionEntryId, type VoucherData,
+} from '../../core/tokens';
 import {
   StoreConflictError, StoreInputError, type KioskStore, type Member, type MemberInput, type OutboxMessageInput, type SaleSource,
-  type StoredRefund, type StoredSale,
+  type StoredRefund, type StoredSale, type StoredVoucherRedemption,
 } from '../store';
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
 import type { Clock } from '../../core/clock';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
-export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'>;
+export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'> & Partial<Pick<KioskCredentials, 'hubPublicKey'>>;
 
 export interface KioskServiceOptions {
   store: KioskStore;
@@ -594,31 +597,158 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return { debit: redeemed.debit, reward: redeemed.reward };
   }
 
-  /**
-   * Redeems a hub-signed voucher, verified offline with the hub's public key. It is used once: its
-   * debit has an id derived from the voucher, the same on every kiosk and at the hub.
-   */
-  redeemVoucher(code: string, hubPublicKey: Uint8Array, memberIdForHubNo: (no: number) => string | undefined = () => undefined): { debit: LedgerEntry; reward: Reward; memberId: string; hubMemberNo: number } {
+  /** How the kiosk asks the hub to redeem a voucher (the sync client; linkServiceToHub sets it). */
+  private voucherHub: HubVoucherPort | undefined;
+
+  setVoucherHub(hub: HubVoucherPort): void {
+    this.voucherHub = hub;
+  }
+
+  /** A voucher's signed data, checked with the hub's public key: refusals in words, nothing changed. */
+  private verifiedVoucher(code: string, hubPublicKey: Uint8Array): { data: VoucherData; reward: Reward } {
     const verified = verifyVoucher(code, { hubPublicKey, shopNo: this.identity.shopNo, now: this.now() });
     if (!verified.ok) {
       if (verified.reason === 'expired') throw new KioskError('voucherExpired', 'This voucher has expired — nothing was redeemed.');
       throw new KioskError('voucherInvalid', `This is not a valid voucher of this shop (${REFUSAL_LOG[verified.reason]}) — nothing was redeemed.`);
     }
-    const v = verified.data;
-    // The member by the card code of their hub number, or one the hub named in a claim at this kiosk.
-    const memberId = this.store.findMemberByCode(memberCodeFor(v.memberNo))?.id ?? memberIdForHubNo(v.memberNo);
-    if (!memberId) throw new KioskError('memberNotFound', 'The voucher\'s member is not known on this kiosk yet — nothing was redeemed.');
-    const reward = rewardByKey(this.program.rewards, v.rewardKey);
+    const reward = rewardByKey(this.program.rewards, verified.data.rewardKey);
     if (!reward) throw new KioskError('rewardNotFound', 'The voucher names a reward this shop no longer offers — nothing was redeemed.');
-    const entryId = voucherRedemptionEntryId(v.voucherId);
-    if (this.store.getEntry(entryId)) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
+    return { data: verified.data, reward };
+  }
+
+  /**
+   * Redeems a hub-signed voucher (the full `R…` code). Its points were held by the hub when it was
+   * issued, so redeeming debits nothing more: the kiosk's ledger gets the same hold row the hub wrote.
+   * Online the hub decides, once for the whole shop (a second kiosk is told where and when it was
+   * redeemed); when the hub cannot be asked the kiosk accepts the voucher on its signature, records
+   * the redemption and reports it (`voucherRedeemed`), and the hub keeps the first at sync.
+   * `redemptionId` (chosen by the caller, e.g. the till) makes a retry answer the same redemption.
+   */
+  async redeemVoucher(code: string, hubPublicKey: Uint8Array, options: { redemptionId?: string | undefined; hub?: HubVoucherPort;
+    memberIdForHubNo?: (no: number) => string | undefined } = {}): Promise<VoucherRedeemed> {
+    const { data: v, reward } = this.verifiedVoucher(code, hubPublicKey);
+    const standing = this.store.voucherRedemption({ voucherId: v.voucherId });
+    if (standing) {
+      const done = this.redeemedView(standing);
+      if (options.redemptionId !== undefined && standing.redemptionId === options.redemptionId) return done;
+      throw new VoucherAlreadyRedeemed(done.where, done.at);
+    }
+    if (options.redemptionId !== undefined && this.store.voucherRedemption({ redemptionId: options.redemptionId })) {
+      throw new Refusal('conflict', `redemptionId ${options.redemptionId} was already used for another voucher; nothing was redeemed`);
+    }
+    if (this.store.getEntry(voucherRedemptionEntryId(v.voucherId))) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
+    const redemptionId = options.redemptionId ?? this.newId();
+    const hub = options.hub ?? this.voucherHub;
+    let answer: RedeemVoucherResult | undefined;
+    if (hub?.connected) {
+      try {
+        answer = await hub.redeemVoucher(code, redemptionId);
+      } catch {
+        answer = undefined; // no answer in time: redeemed offline below, the hub settles it at sync
+      }
+    }
     const card = 'card' in reward.cost ? reward.cost.card : undefined;
-    const debit: LedgerEntry = {
-      id: entryId, memberId, kind: 'redeem', points: negate(v.costPoints), stamps: negate(v.costStamps),
-      saleId: null, reverses: null, reason: { code: 'redeem', ruleId: card ?? reward.id, label: reward.name }, at: this.now().toISOString(),
+    const localMember = this.store.findMemberByCode(memberCodeFor(v.memberNo))?.id ?? options.memberIdForHubNo?.(v.memberNo);
+    if (answer && !answer.ok) {
+      if (answer.reason === 'already-redeemed' && answer.redeemed) throw new VoucherAlreadyRedeemed(answer.redeemed.kioskName, answer.redeemed.at);
+      if (answer.reason === 'expired') throw new KioskError('voucherExpired', 'This voucher has expired — nothing was redeemed.');
+      throw new KioskError('voucherInvalid', `The hub refused this voucher: ${answer.message} — nothing was redeemed.`);
+    }
+    const at = this.now().toISOString();
+    const result: VoucherRedemptionResult = answer
+      ? { rewardId: reward.id, memberId: answer.member.id, memberName: answer.member.name, hubMemberNo: v.memberNo, where: answer.redemption.kioskName,
+        at: answer.redemption.at }
+      : { rewardId: reward.id, memberId: localMember ?? null, memberName: null, hubMemberNo: v.memberNo, where: null, at };
+    const memberId = result.memberId;
+    // The hold the hub wrote at issue: its own row when it answered, else the same row derived from the voucher.
+    const hold = answer?.ok ? answer.hold : memberId === null ? null : voucherHoldEntry(v, memberId, { ruleId: card ?? reward.id, label: reward.name });
+    const recorded = this.store.recordVoucherRedemption({
+      redemption: { voucherId: v.voucherId, redemptionId, via: answer ? 'hub' : 'offline', at: result.at, result },
+      entries: hold ? [hold] : [],
+      outbox: answer ? [] : [this.outboxMessage('voucherRedeemed', { voucherId: v.voucherId, redemptionId }, memberId, this.now())],
+    });
+    if (recorded.status === 'duplicate') {
+      const done = this.redeemedView(recorded.redemption);
+      if (recorded.redemption.redemptionId === redemptionId) return done;
+      throw new VoucherAlreadyRedeemed(done.where, done.at);
+    }
+    if (!answer) this.emit('outboxChanged');
+    return { ...this.redeemedView(recorded.redemption), created: true };
+  }
+
+  /** What this kiosk knows of a voucher (the till's GET): its reward, cost, and whether it was redeemed here. */
+  voucherStatus(code: string, hubPublicKey: Uint8Array): { data: VoucherData; reward: Reward; status: 'valid' | 'redeemed' | 'expired'; redeemed: VoucherRedeemed | null } {
+    let checked: { data: VoucherData; reward: Reward };
+    let expired = false;
+    try {
+      checked = this.verifiedVoucher(code, hubPublicKey);
+    } catch (error) {
+      if (!(error instanceof KioskError) || error.reason !== 'voucherExpired') throw error;
+      // Read as at its issue to show what it was for; it is still refused.
+      const read = verifyVoucher(code, { hubPublicKey, shopNo: this.identity.shopNo, now: new Date(0) });
+      const reward = read.ok ? rewardByKey(this.program.rewards, read.data.rewardKey) : undefined;
+      if (!read.ok || !reward) throw error;
+      checked = { data: read.data, reward };
+      expired = true;
+    }
+    const standing = this.store.voucherRedemption({ voucherId: checked.data.voucherId });
+    const redeemed = standing ? this.redeemedView(standing) : null;
+    return { ...checked, status: redeemed ? 'redeemed' : expired ? 'expired' : 'valid', redeemed };
+  }
+
+  // ---- vouchers at the till API ---------------------------------------------------------------
+
+  private hubKey(): Uint8Array {
+    if (!this.identity.hubPublicKey) throw new Refusal('unavailable', 'this kiosk has no hub voucher key yet: pair it with the hub');
+    return hexToBytes(this.identity.hubPublicKey);
+  }
+
+  /** The till's words for a voucher refusal (HTTP status by code). */
+  private tillVoucherRefusal(error: unknown): never {
+    if (error instanceof VoucherAlreadyRedeemed) throw new Refusal('conflict', error.message, { where: error.where, at: error.at });
+    if (error instanceof KioskError) {
+      const code = error.reason === 'voucherInvalid' ? 'invalid_request' : error.reason === 'rewardNotFound' ? 'not_found' : 'conflict';
+      throw new Refusal(code, error.message);
+    }
+    throw error;
+  }
+
+  getVoucher(code: string): TillVoucherView {
+    try {
+      const v = this.voucherStatus(code, this.hubKey());
+      return this.tillVoucherView(v.data, v.reward, v.status, v.redeemed);
+    } catch (error) {
+      return this.tillVoucherRefusal(error);
+    }
+  }
+
+  async redeemVoucherForTill(code: string, request: RedeemVoucherRequest): Promise<{ created: boolean; redemption: VoucherRedemptionView }> {
+    try {
+      const key = this.hubKey();
+      const r = await this.redeemVoucher(code, key, { redemptionId: request.redemptionId });
+      const v = this.voucherStatus(code, key);
+      return { created: r.created, redemption: { redemptionId: r.redemptionId, via: r.via, voucher: this.tillVoucherView(v.data, v.reward, 'redeemed', r) } };
+    } catch (error) {
+      return this.tillVoucherRefusal(error);
+    }
+  }
+
+  private tillVoucherView(data: VoucherData, reward: Reward, status: TillVoucherView['status'], redeemed: VoucherRedeemed | null): TillVoucherView {
+    return {
+      voucherId: data.voucherId, status, reward: { id: reward.id, name: reward.name }, cost: { points: data.costPoints, stamps: data.costStamps },
+      discount: reward.kind === 'amountOff' ? { amount: reward.amount, currency: this.program.currency } : null,
+      percentOff: reward.kind === 'percentOff' ? Math.round(reward.percent) : null,
+      handOver: reward.kind === 'freeProduct' ? reward.product : null,
+      memberCode: memberCodeFor(data.memberNo), expiresAt: data.expiresAt.toISOString(),
+      redeemed: redeemed && { redemptionId: redeemed.redemptionId, at: redeemed.at, where: redeemed.where, via: redeemed.via },
     };
-    this.writeRedemption([debit], reward);
-    return { debit, reward, memberId, hubMemberNo: v.memberNo };
+  }
+
+  private redeemedView(stored: StoredVoucherRedemption): VoucherRedeemed {
+    const r = stored.result as VoucherRedemptionResult;
+    const reward = this.program.rewards.find((x) => x.id === r.rewardId);
+    return { voucherId: stored.voucherId, redemptionId: stored.redemptionId, via: stored.via, reward: reward ?? null, rewardId: r.rewardId,
+      memberId: r.memberId, memberName: r.memberName, hubMemberNo: r.hubMemberNo, where: r.where ?? 'this kiosk', at: r.at, created: false };
   }
 
   private writeRedemption(entries: LedgerEntry[], reward: Reward): void {
@@ -751,6 +881,36 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       pointsNotRecovered: notRecovered,
       sale: this.saleView(sale),
     };
+  }
+}
+
+/** How the kiosk asks the hub to redeem a voucher (the sync client, or a test's stand-in). */
+export interface HubVoucherPort {
+  readonly connected: boolean;
+  redeemVoucher(code: string, redemptionId: string): Promise<RedeemVoucherResult>;
+}
+
+/** What a kiosk stores of a voucher it redeemed (voucher_redemptions.result). */
+interface VoucherRedemptionResult {
+  rewardId: string; memberId: string | null; memberName: string | null; hubMemberNo: number;
+  /** The kiosk the hub names as where it was redeemed; null when redeemed here offline. */
+  where: string | null;
+  at: string;
+}
+
+/** A voucher redeemed: by this call (`created`), or found redeemed under the same redemption id (a retry). */
+export interface VoucherRedeemed {
+  voucherId: string; redemptionId: string; via: 'hub' | 'offline';
+  /** The reward in the program in effect; null if the shop has removed it since. */
+  reward: Reward | null; rewardId: string;
+  memberId: string | null; memberName: string | null; hubMemberNo: number;
+  where: string; at: string; created: boolean;
+}
+
+/** The voucher was redeemed before, at `where` (a kiosk's name) at `at`: nothing is handed over again. */
+export class VoucherAlreadyRedeemed extends KioskError {
+  constructor(readonly where: string, readonly at: string) {
+    super('voucherUsed', `This voucher was already redeemed at ${where} at ${at} — nothing was redeemed.`);
   }
 }
 

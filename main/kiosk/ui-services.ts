@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { bytesToSafeLetters, decodeSafeCode, memberCodeFor } from '../../core/codes';
+import { memberCodeFor } from '../../core/codes';
+import { formatMoney } from '../../core/money';
 import {
   KioskError, type Claim, type CommandArgs, type CommandResult, type HubStatus, type KioskEvent, type KioskServices,
   type MemberSummary, type PrinterStatus, type Progress, type RedeemInstruction, type SaleSummary, type SaleView as UiSaleView,
@@ -7,7 +8,7 @@ import {
 } from '../../core/contract';
 import { formatMessage } from '../../core/i18n/catalog';
 import { isLocale, type Locale } from '../../core/i18n/locales';
-import { scanMessages } from '../../core/i18n/scan';
+import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
 import { progressToReward, type RewardProgress } from '../../core/program/progress';
 import type { Reward } from '../../core/program/schema';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
@@ -18,7 +19,7 @@ import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer'
 import type { ScanEvent, ScannerStatusEvent, ScanStream } from '../../hardware/scanner';
 import type { KioskStore, Member, StoredSale } from '../store';
 import type { SyncClient, SyncStatus } from '../sync/client';
-import type { HubClaimPort, KioskService, SaleCreatedEvent } from './service';
+import { VoucherAlreadyRedeemed, type HubClaimPort, type KioskService, type SaleCreatedEvent, type VoucherRedeemed } from './service';
 import type { Clock } from '../../core/clock';
 
 /**
@@ -399,21 +400,18 @@ export class KioskUiServices implements KioskServices {
   }
 
   async redeemReward(args: CommandArgs<'redeemReward'>): Promise<CommandResult<'redeemReward'>> {
-    let memberId: string;
-    let hubNo: number | undefined;
-    let redeemed: { debit: { id: string }; reward: Reward };
     if ('voucherCode' in args) {
-      const r = this.redeemVoucher(voucherLetters(args.voucherCode));
-      memberId = r.memberId;
-      hubNo = r.hubMemberNo;
-      redeemed = r;
-    } else {
-      memberId = args.memberId;
-      redeemed = this.o.service.redeemForMember(args.memberId, args.rewardId);
+      const r = await this.redeemVoucher(voucherCode(args.voucherCode));
+      const reward = r.reward!;
+      return {
+        redemptionId: r.redemptionId, rewardLabel: reward.name.slice(0, 120), instruction: this.instruction(reward),
+        member: this.summaryById(r.memberId ?? memberCodeFor(r.hubMemberNo), r.hubMemberNo),
+      };
     }
+    const redeemed = this.o.service.redeemForMember(args.memberId, args.rewardId);
     return {
       redemptionId: redeemed.debit.id, rewardLabel: redeemed.reward.name.slice(0, 120), instruction: this.instruction(redeemed.reward),
-      member: this.summaryById(memberId, hubNo),
+      member: this.summaryById(args.memberId),
     };
   }
 
@@ -421,8 +419,33 @@ export class KioskUiServices implements KioskServices {
     return this.o.store.getSetting(`${HUB_MEMBER_SETTING}${no}`) as { id: string; name: string | null } | undefined;
   }
 
-  private redeemVoucher(letters: string): ReturnType<KioskService['redeemVoucher']> {
-    return this.o.service.redeemVoucher(letters, hexToBytes(this.o.credentials.hubPublicKey), (no) => this.hubMember(no)?.id);
+  /** A scanned or typed voucher (the full `R…` code), decided by the hub when it answers, else accepted here on its signature. */
+  private async redeemVoucher(code: string): Promise<VoucherRedeemed> {
+    const r = await this.o.service.redeemVoucher(code, hexToBytes(this.o.credentials.hubPublicKey),
+      { hub: this.o.sync, memberIdForHubNo: (no) => this.hubMember(no)?.id });
+    // The hub named the voucher's member: remember who its number is, as a claim here would.
+    if (r.memberId !== null && !this.o.store.getMember(r.memberId) && !this.hubMember(r.hubMemberNo)) {
+      this.o.store.setSetting(`${HUB_MEMBER_SETTING}${r.hubMemberNo}`, { id: r.memberId, name: r.memberName });
+    }
+    return r;
+  }
+
+  /** What staff read after a voucher was accepted: the reward, and what to hand over or key into the till (money by formatMoney). */
+  private voucherNotice(reward: Reward): ScanMessage {
+    const name = reward.name.slice(0, 120);
+    switch (reward.kind) {
+      case 'freeProduct': return { key: 'voucherHandOver', values: { item: reward.product.slice(0, 120), reward: name } };
+      case 'percentOff': return { key: 'voucherDiscountPercent', values: { reward: name, percent: Math.min(100, Math.max(1, Math.round(reward.percent))) } };
+      case 'amountOff': return { key: 'voucherDiscountAmount', values: { reward: name,
+        amount: formatMoney({ amount: reward.amount, currency: this.o.service.program.currency }, this.locale) } };
+    }
+  }
+
+  /** "at Till 2 at 14:05" for staff: the kiosk's name and the time in the shop's time zone. */
+  private alreadyRedeemedNotice(error: VoucherAlreadyRedeemed): ScanMessage {
+    const at = new Intl.DateTimeFormat(this.locale, { timeZone: this.o.service.program.timeZone, dateStyle: 'short', timeStyle: 'short' })
+      .format(new Date(error.at));
+    return { key: 'voucherAlreadyRedeemed', values: { kiosk: error.where.slice(0, 80), at } };
   }
 
   /** A member of this kiosk, or one known only from the hub's claims (no contact details here). */
@@ -478,10 +501,13 @@ export class KioskUiServices implements KioskServices {
           break;
         }
         case 'redeemVoucher': {
-          const r = this.redeemVoucher(bytesToSafeLetters(meaning.payload));
-          const member = this.summaryById(r.memberId, r.hubMemberNo);
+          // The whole code as scanned (kind letter, payload, check letter): that is what the signature is checked on.
+          const r = await this.redeemVoucher(meaning.code);
+          const member = this.summaryById(r.memberId ?? memberCodeFor(r.hubMemberNo), r.hubMemberNo);
           this.emit({ name: 'memberScanned', payload: { code: member.code.slice(0, 64), member } });
-          this.notice(`voucher redeemed: ${r.reward.name}`);
+          const notice = this.voucherNotice(r.reward!);
+          this.notice(`${formatMessage(scanMessages, 'en', notice.key, notice.values)}${r.via === 'offline' ? ' (hub offline: it is told when it is back)' : ''}`);
+          this.emit({ name: 'scanNotice', payload: notice });
           break;
         }
         case 'claimSale': {
@@ -509,14 +535,17 @@ export class KioskUiServices implements KioskServices {
       }
     } catch (error) {
       this.notice(error instanceof Error ? error.message : String(error));
-      if (error instanceof KioskError) this.emit({ name: 'scanNotice', payload: { reason: error.reason } });
+      if (error instanceof VoucherAlreadyRedeemed) this.emit({ name: 'scanNotice', payload: this.alreadyRedeemedNotice(error) });
+      else if (error instanceof KioskError) this.emit({ name: 'scanNotice', payload: { reason: error.reason } });
     }
     return meaning;
   }
 }
 
-/** A typed or scanned voucher: the `R…` code printed for scanners, or the bare letters. */
-function voucherLetters(text: string): string {
-  const decoded = decodeSafeCode(text.trim());
-  return decoded.ok && decoded.kind === 'voucher' ? bytesToSafeLetters(decoded.payload) : text.trim();
+/**
+ * A voucher code as staff typed or a wedge scanner delivered it: the full `R…` code, with any
+ * spaces or line breaks taken out (the signature covers every letter, so nothing else is changed).
+ */
+export function voucherCode(text: string): string {
+  return text.replace(/\s+/g, '');
 }

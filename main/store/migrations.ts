@@ -143,6 +143,19 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'voucher_redemptions: vouchers redeemed at this kiosk (once each; the hub decides across the shop)',
+    sql: `
+      CREATE TABLE voucher_redemptions (
+        voucher_id    TEXT PRIMARY KEY,
+        redemption_id TEXT NOT NULL UNIQUE,
+        via           TEXT NOT NULL CHECK (via IN ('hub', 'offline')),
+        at            TEXT NOT NULL,
+        result        TEXT NOT NULL CHECK (json_valid(result))
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const latestVersion = migrations.length;

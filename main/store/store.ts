@@ -52,6 +52,9 @@ export type RedeemResult =
   | { status: 'duplicate'; balance: Balance }
   | { status: 'insufficient'; balance: Balance; missing: { points: number; stamps: Record<string, number> } };
 
+/** A voucher redeemed at this kiosk: `via` 'hub' when the hub decided, 'offline' when it could not be asked. */
+export interface StoredVoucherRedemption { voucherId: string; redemptionId: string; via: 'hub' | 'offline'; at: string; result: unknown }
+
 export interface ProjectionMismatch {
   memberId: string;
   card: string | null;
@@ -365,6 +368,41 @@ export class KioskStore {
       const result = this.applyEntries(entries);
       this.applyOutbox(messages);
       return { status: 'redeemed', balance: this.balance(memberId), entries: result };
+    }).immediate();
+  }
+
+  /** A voucher redeemed at this kiosk, by the voucher's id or by the redemption's id. */
+  voucherRedemption(by: { voucherId: string } | { redemptionId: string }): StoredVoucherRedemption | undefined {
+    const row = ('voucherId' in by
+      ? this.open.prepare('SELECT * FROM voucher_redemptions WHERE voucher_id = ?').get(by.voucherId)
+      : this.open.prepare('SELECT * FROM voucher_redemptions WHERE redemption_id = ?').get(by.redemptionId)) as Row | undefined;
+    return row === undefined ? undefined : {
+      voucherId: row.voucher_id as string, redemptionId: row.redemption_id as string, via: row.via as 'hub' | 'offline', at: row.at as string,
+      result: JSON.parse(row.result as string) as unknown,
+    };
+  }
+
+  /**
+   * Records a voucher redeemed here, with the voucher's hold entry (the hub's row, or the same row
+   * derived from the voucher; skipped when this ledger has it already) and any outbox message, in one
+   * transaction. The voucher id and the redemption id are each used once: a second redemption of the
+   * voucher gets `duplicate` with the one that stands, and nothing is written.
+   */
+  recordVoucherRedemption(input: { redemption: Omit<StoredVoucherRedemption, 'result'> & { result: unknown }; entries?: readonly LedgerEntry[];
+    outbox?: readonly OutboxMessageInput[] }): { status: 'recorded' | 'duplicate'; redemption: StoredVoucherRedemption } {
+    const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries');
+    const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
+    const r = input.redemption;
+    return this.open.transaction(() => {
+      const standing = this.voucherRedemption({ voucherId: r.voucherId });
+      if (standing) return { status: 'duplicate' as const, redemption: standing };
+      const other = this.voucherRedemption({ redemptionId: r.redemptionId });
+      if (other) throw new StoreConflictError(`Redemption ${r.redemptionId} is already used for another voucher — nothing written.`);
+      this.open.prepare('INSERT INTO voucher_redemptions (voucher_id, redemption_id, via, at, result) VALUES (?, ?, ?, ?, ?)')
+        .run(r.voucherId, r.redemptionId, r.via, r.at, JSON.stringify(r.result));
+      this.applyEntries(entries.filter((e) => this.st.entryById.get(e.id) === undefined));
+      this.applyOutbox(messages);
+      return { status: 'recorded' as const, redemption: this.voucherRedemption({ voucherId: r.voucherId })! };
     }).immediate();
   }
 

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
-  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, programVersionsSchema, syncOutboxAckSchema,
-  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type ProgramVersions,
+  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, programVersionsSchema, redeemVoucherResultSchema, syncOutboxAckSchema,
+  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 import type { Clock } from '../../core/clock';
@@ -209,6 +209,18 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     const answer: unknown = await this.socket.timeout(this.ackTimeoutMs).emitWithAck('claimSale', { token, memberId });
     const parsed = claimResultSchema.safeParse(answer);
     if (!parsed.success) throw new Error('Hub answered a claim with something this kiosk does not understand');
+    return parsed.data;
+  }
+
+  /**
+   * Staff redeem a voucher: the hub decides once for the whole shop. Throws HubOfflineError (or the
+   * ack timeout's error) when the hub cannot be asked; the kiosk then redeems offline and reports it.
+   */
+  async redeemVoucher(code: string, redemptionId: string): Promise<RedeemVoucherResult> {
+    if (!this.socket.connected) throw new HubOfflineError();
+    const answer: unknown = await this.socket.timeout(this.ackTimeoutMs).emitWithAck('redeemVoucher', { code, redemptionId });
+    const parsed = redeemVoucherResultSchema.safeParse(answer);
+    if (!parsed.success) throw new Error('Hub answered a voucher redemption with something this kiosk does not understand');
     return parsed.data;
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  createSaleRequestSchema, errorViewSchema, healthViewSchema, memberViewSchema, refundRequestSchema,
-  refundViewSchema, saleViewSchema,
+  createSaleRequestSchema, errorViewSchema, healthViewSchema, memberViewSchema, redeemVoucherRequestSchema, refundRequestSchema,
+  refundViewSchema, saleViewSchema, voucherRedemptionViewSchema, voucherViewSchema,
 } from '../../core/till-api';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
@@ -9,6 +9,7 @@ const errors = {
   400: { description: 'Malformed JSON or a request that fails the schema', content: json(errorViewSchema) },
   401: { description: 'Missing or wrong bearer token', content: json(errorViewSchema) },
 };
+const voucherCodeParam = { name: 'code', in: 'path', required: true, schema: { type: 'string' } };
 const tillSaleIdParam = { name: 'tillSaleId', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The OpenAPI document, generated from the same schemas that validate the requests. */
@@ -49,6 +50,19 @@ export function tillOpenApi(version: string): Record<string, unknown> {
       '/v1/members/{code}': {
         get: { summary: 'A member by the code on their card', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: 'The member', content: json(memberViewSchema) }, 404: { description: 'Unknown member', content: json(errorViewSchema) }, ...errors } },
+      },
+      '/v1/vouchers/{code}': {
+        get: { summary: 'A reward voucher by its scanned code (R…): the reward, its cost, its status and the discount as money', parameters: [voucherCodeParam],
+          responses: { 200: { description: 'The voucher', content: json(voucherViewSchema) },
+            404: { description: 'The voucher names a reward the shop no longer offers', content: json(errorViewSchema) }, ...errors } },
+      },
+      '/v1/vouchers/{code}/redeem': {
+        post: { summary: 'Redeem a voucher once in the whole shop; idempotent by redemptionId (a retry answers the same redemption with 200)',
+          parameters: [voucherCodeParam], requestBody: { required: true, content: json(redeemVoucherRequestSchema) },
+          responses: { 201: { description: 'Redeemed: hand over the product or key the discount', content: json(voucherRedemptionViewSchema) },
+            200: { description: 'Same redemptionId seen before for this voucher: the redemption as recorded', content: json(voucherRedemptionViewSchema) },
+            409: { description: 'Already redeemed (where and when in details), expired, or the redemptionId was used for another voucher', content: json(errorViewSchema) },
+            404: { description: 'The voucher names a reward the shop no longer offers', content: json(errorViewSchema) }, ...errors } },
       },
       '/v1/health': { get: { summary: 'Service status', security: [], responses: { 200: { description: 'Status', content: json(healthViewSchema) } } } },
       '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { isRefusal, Refusal } from '../../core/errors';
-import { createSaleRequestSchema, refundRequestSchema, type TillPort } from '../../core/till-api';
+import { createSaleRequestSchema, redeemVoucherRequestSchema, refundRequestSchema, type TillPort } from '../../core/till-api';
 import { tillOpenApi } from './openapi';
 
 export interface TillApiOptions {
@@ -140,6 +140,16 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
       const found = till.getMember(code);
       if (!found) throw new Refusal('not_found', `no member with code ${JSON.stringify(code)}`);
       return send(res, 200, found);
+    }
+    const voucher = /^\/v1\/vouchers\/([^/]+)(\/redeem)?$/.exec(path);
+    if (voucher) {
+      const code = decodeURIComponent(voucher[1]!);
+      if (method === 'GET' && !voucher[2]) return send(res, 200, till.getVoucher(code));
+      if (method === 'POST' && voucher[2]) {
+        const request = parse(redeemVoucherRequestSchema, await readJson(req));
+        const { created, redemption } = await till.redeemVoucherForTill(code, request);
+        return send(res, created ? 201 : 200, redemption);
+      }
     }
     throw new Refusal('not_found', `no route ${method} ${path}; see GET /v1/openapi.json`);
   }

@@ -107,6 +107,7 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     await page.goto(saleUrl(hub, creds, 2, 150));
     await page.click('#one-tap');
     expect(await page.locator('#message').textContent()).toBe('Punkty za te zakupy zostały już odebrane.');
-    expect((await hub.store.balance(thanks[0]!.member.id)).points).toBe(218);
+    // 218 earned, less the voucher's 100 points held when it was issued.
+    expect((await hub.store.balance(thanks[0]!.member.id)).points).toBe(118);
   });
 });

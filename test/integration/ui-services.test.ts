@@ -183,7 +183,7 @@ describe('real kiosk services behind the contract', () => {
 });
 
 describe('vouchers at the kiosk', () => {
-  it('verifies a hub-signed voucher offline, redeems it once, refuses a forged or reused one', () => {
+  it('verifies a hub-signed voucher offline, redeems it once, refuses a forged or reused one', async () => {
     const dir = tempDir('ui-voucher');
     const store = openStore({ now: systemClock, dir: dir.dir });
     try {
@@ -198,29 +198,35 @@ describe('vouchers at the kiosk', () => {
       const data = { shopNo: 3, voucherId: '0123456789abcdef', memberNo: 7, rewardKey: rewardKeyOf('ten-off'), costPoints: 100, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') };
       const code = createVoucher(data, keys.secretKey);
       const forged = createVoucher(data, new Uint8Array(32).fill(9));
-      expect(() => service.redeemVoucher(forged, keys.publicKey)).toThrow(/not a valid voucher/);
+      await expect(service.redeemVoucher(forged, keys.publicKey)).rejects.toThrow(/not a valid voucher/);
       expect(store.balance('m7').points).toBe(150);
-      const r = service.redeemVoucher(code, keys.publicKey);
-      expect(r.reward.id).toBe('ten-off');
+      // No hub to ask: accepted on its signature; the hub's hold (taken when it was issued) joins this ledger, nothing more is debited.
+      const r = await service.redeemVoucher(code, keys.publicKey);
+      expect(r).toMatchObject({ rewardId: 'ten-off', via: 'offline', memberId: 'm7', created: true });
+      expect(store.getEntry('voucher-hold:0123456789abcdef')).toMatchObject({ points: -100, kind: 'redeem', at: '2026-11-01T00:00:00.000Z' });
       expect(store.balance('m7').points).toBe(50);
-      expect(() => service.redeemVoucher(code, keys.publicKey)).toThrow(/already used/);
+      expect(store.pendingOutbox(10).filter((m) => m.topic === 'voucherRedeemed').map((m) => m.payload))
+        .toEqual([{ voucherId: '0123456789abcdef', redemptionId: r.redemptionId }]);
+      await expect(service.redeemVoucher(code, keys.publicKey)).rejects.toThrow(/already redeemed at this kiosk/);
       expect(store.balance('m7').points).toBe(50);
 
       // A member who joined on their phone is known here only from the hub's claims (by hub number).
       store.appendEntries([{ id: 'claim:K1-S9', memberId: 'hub-m12', kind: 'earn', points: 80, stamps: 0, saleId: 'K1-S9', reverses: null,
         reason: { code: 'claim', label: 'QR' }, at: now.toISOString() }]);
       const phoneVoucher = createVoucher({ ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardKey: rewardKeyOf('five-zl'), costPoints: 60 }, keys.secretKey);
-      expect(() => service.redeemVoucher(phoneVoucher, keys.publicKey)).toThrow(/not known on this kiosk/);
-      const byHubNo = service.redeemVoucher(phoneVoucher, keys.publicKey, (no) => (no === 12 ? 'hub-m12' : undefined));
+      const byHubNo = await service.redeemVoucher(phoneVoucher, keys.publicKey, { memberIdForHubNo: (no) => (no === 12 ? 'hub-m12' : undefined) });
       expect(byHubNo).toMatchObject({ memberId: 'hub-m12', hubMemberNo: 12 });
       expect(store.balance('hub-m12').points).toBe(20);
+      // A member this kiosk has never seen: the voucher still stands on its signature (the hold lives at the hub).
+      const stranger = createVoucher({ ...data, voucherId: 'aaaaaaaaaaaaaaaa', memberNo: 99 }, keys.secretKey);
+      expect(await service.redeemVoucher(stranger, keys.publicKey)).toMatchObject({ memberId: null, rewardId: 'ten-off', via: 'offline' });
     } finally {
       store.close();
       dir.remove();
     }
   });
 
-  it('redeems the reward a voucher names after the reward before it was removed in a new program version', () => {
+  it('redeems the reward a voucher names after the reward before it was removed in a new program version', async () => {
     const dir = tempDir('ui-voucher-key');
     const store = openStore({ now: systemClock, dir: dir.dir });
     try {
@@ -243,12 +249,12 @@ describe('vouchers at the kiosk', () => {
       expect(service.applyProgramVersions([{ version: 1, effectiveFrom: '2026-11-26T00:00:00Z', document: next }])).toEqual({ stored: [1], refused: 0 });
       now = new Date('2026-11-26T09:00:00Z');
       expect(service.program.rewards[1]!.id).toBe('five-zl');
-      const r = service.redeemVoucher(fiveOff, keys.publicKey);
+      const r = await service.redeemVoucher(fiveOff, keys.publicKey);
       expect(r.reward).toMatchObject({ id: 'five-zl', name: '5 zł off' });
-      expect(r.debit).toMatchObject({ points: -60, reason: { ruleId: 'five-zl', label: '5 zł off' } });
+      expect(store.getEntry('voucher-hold:0123456789abcdef')).toMatchObject({ points: -60, reason: { ruleId: 'five-zl', label: '5 zł off' } });
       expect(store.balance('m7').points).toBe(240);
       // A voucher for the removed reward is refused and debits nothing.
-      expect(() => service.redeemVoucher(tenOff, keys.publicKey)).toThrow(/no longer offers/);
+      await expect(service.redeemVoucher(tenOff, keys.publicKey)).rejects.toThrow(/no longer offers/);
       expect(store.balance('m7').points).toBe(240);
     } finally {
       store.close();

@@ -12,4 +12,9 @@ export function linkServiceToHub(service: KioskService, sync: SyncClient): void 
   // The shop's program versions: stored before the hub gets its ack; a bad document is refused and logged.
   sync.on('programVersions', (delivery) => { service.applyProgramVersions(delivery.versions); });
   service.on('outboxChanged', () => sync.kick());
+  // The hub's member directory, replicated by cursor into the kiosk store (staff find members offline).
+  sync.replicateMembers({
+    cursor: () => service.memberCursor(),
+    apply: (changes, cursor) => { service.applyMemberChanges(changes, cursor); },
+  });
 }

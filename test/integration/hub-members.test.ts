@@ -58,7 +58,7 @@ async function search(k: Kiosk, query: string): Promise<MemberView[]> {
 }
 
 beforeAll(async () => {
-  tmp = tempDir('members-directory');
+  tmp = tempDir('hub-members');
   hub = await testHub(tmp.dir, { now });
   a = await kiosk('till-a');
   b = await kiosk('till-b');

@@ -155,6 +155,7 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE members ADD COLUMN merged_into TEXT;
       ALTER TABLE members ADD COLUMN erased_at TEXT;
       CREATE UNIQUE INDEX members_hub_no ON members(hub_no) WHERE hub_no IS NOT NULL;
+      CREATE INDEX members_merged_into ON members(merged_into) WHERE merged_into IS NOT NULL;
 
       -- Each word of a member's name (lower case, no accents) for prefix search by first name or surname.
       CREATE TABLE member_words (

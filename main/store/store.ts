@@ -700,7 +700,7 @@ export class KioskStore {
         if (member && !found.has(member.id) && found.size < limit) found.set(member.id, member);
       }
     };
-    const byCode = this.findMemberByCode(q.toUpperCase());
+    const byCode = /^[A-Za-z][A-Za-z0-9]{3,63}$/.test(q) ? this.findMemberByCode(q.toUpperCase()) : undefined;
     if (byCode) found.set(byCode.id, byCode);
     const contact = contactOrUndefined(q, region);
     if (contact) {
@@ -711,20 +711,27 @@ export class KioskStore {
     if (q.includes('@')) {
       const email = q.toLowerCase();
       add(this.open.prepare("SELECT * FROM members WHERE email >= ? AND email < ? ORDER BY email LIMIT ?").all(email, `${email}\uffff`, limit) as Row[]);
-      add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
+      // Contains: a scan of the table, only when nothing better was found.
+      if (found.size === 0) add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
     } else if (/^[+\d\s().-]+$/.test(q)) {
       const digits = q.replace(/\D/g, '');
-      if (digits.length >= 3) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
+      if (digits.length >= 3 && found.size === 0) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
     } else {
       const words = searchKey(q).split(/[\s-]+/).filter((w) => w.length > 0);
       if (words.length > 0) {
-        // Members with a word starting with each typed word; a whole-name prefix ranks first.
+        // Members with a word starting with each typed word, in the words' index order (the walk stops
+        // at the limit): names starting with the query first, then names with a later word starting so.
         const [first, ...rest] = words;
-        const rows = this.open.prepare(`SELECT m.* FROM member_words w JOIN members m ON m.id = w.member_id
-          WHERE w.word >= ? AND w.word < ? ${rest.map(() => 'AND EXISTS (SELECT 1 FROM member_words x WHERE x.member_id = w.member_id AND x.word >= ? AND x.word < ?)').join(' ')}
-          ORDER BY (m.search_name >= ? AND m.search_name < ?) DESC, m.search_name LIMIT ?`)
-          .all(first, `${first}\uffff`, ...rest.flatMap((w) => [w, `${w}\uffff`]), searchKey(q), `${searchKey(q)}\uffff`, limit * 2) as Row[];
-        add(rows);
+        const others = rest.map(() => 'AND EXISTS (SELECT 1 FROM member_words x WHERE x.member_id = w.member_id AND x.word >= ? AND x.word < ?)').join(' ');
+        const bounds = rest.flatMap((w) => [w, `${w}\uffff`]);
+        const key = searchKey(q);
+        add(this.open.prepare('SELECT * FROM members WHERE search_name >= ? AND search_name < ? ORDER BY search_name LIMIT ?')
+          .all(key, `${key}\uffff`, limit) as Row[]);
+        if (found.size < limit) {
+          add(this.open.prepare(`SELECT m.* FROM member_words w JOIN members m ON m.id = w.member_id
+            WHERE w.word >= ? AND w.word < ? ${others} ORDER BY w.word, w.member_id LIMIT ?`)
+            .all(first, `${first}\uffff`, ...bounds, limit * 2) as Row[]);
+        }
       }
     }
     return [...found.values()];
@@ -772,9 +779,15 @@ export class KioskStore {
         const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;
         const email = c.email === null ? null : c.email.toLowerCase();
         // The same person under another id on this kiosk (enrolled here before this kiosk knew them): merged.
-        this.open.prepare(`UPDATE members SET merged_into = ?, phone = NULL, email = NULL, updated_at = ?
-          WHERE id != ? AND ((phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?))`).run(c.id, at, c.id, phone, email);
-        this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
+        // Two statements, not one with OR: each is one lookup in its unique index.
+        const mergeBy = (column: 'phone' | 'email', value: string | null): number => (value === null ? 0
+          : this.open.prepare(`UPDATE members SET merged_into = ?, phone = NULL, email = NULL, updated_at = ? WHERE ${column} = ? AND id != ?`)
+            .run(c.id, at, value, c.id).changes);
+        const merged = mergeBy('phone', phone) + mergeBy('email', email);
+        // Rows merged into a row that was merged just now lead straight to the member (one hop).
+        if (merged > 0) {
+          this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
+        }
         // A hub number held by another row cannot be (the hub gives each once); free it rather than fail the page.
         this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
         if (existing) {

@@ -30,7 +30,7 @@ function fill(store: KioskStore): void {
   }
 }
 
-/** The queries staff type, in turn: names (prefix, accents or not), phone numbers in several formats, e-mails, card codes. */
+/** The queries staff type, in turn: names (prefix, accents or not), phone numbers in several formats, e-mails, card codes (a third of the members have no phone, so some phone searches find nobody). */
 function queries(): string[] {
   const out: string[] = [];
   for (let i = 0; i < 200; i++) {
@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
           search.push(performance.now() - start);
         }
       }
-      if (found < search.length * 0.9) throw new Error(`bench: only ${found} of ${search.length} searches found someone`);
+      if (found < search.length * 0.8) throw new Error(`bench: only ${found} of ${search.length} searches found someone`);
       for (let i = 0; i < 1000; i++) codes.push(store.findMemberByCode(memberCodeFor(((i * 7919) % MEMBERS) + 1))!.code);
     } finally {
       store.close();

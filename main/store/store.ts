@@ -712,10 +712,11 @@ export class KioskStore {
       const email = q.toLowerCase();
       add(this.open.prepare("SELECT * FROM members WHERE email >= ? AND email < ? ORDER BY email LIMIT ?").all(email, `${email}\uffff`, limit) as Row[]);
       // Contains: a scan of the table, only when nothing better was found.
-      if (found.size === 0) add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
+      if (found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
     } else if (/^[+\d\s().-]+$/.test(q)) {
       const digits = q.replace(/\D/g, '');
-      if (digits.length >= 3 && found.size === 0) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
+      // A whole valid number was looked up exactly above; only a part of one is searched for inside numbers.
+      if (digits.length >= 3 && found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
     } else {
       const words = searchKey(q).split(/[\s-]+/).filter((w) => w.length > 0);
       if (words.length > 0) {

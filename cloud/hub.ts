@@ -20,15 +20,16 @@ import { liveVersions, programInEffect, publicationStart } from '../core/program
 import { programEditorPage, type VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
-  pairRequestSchema, redeemVoucherSchema, syncOutboxSchema, type ClaimAccepted, type RedeemVoucherResult, type VoucherRedemption, type VoucherRefusalCode, type ClaimRefusalCode, type ClaimResult,
-  type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
+  memberChangesSinceSchema, pairRequestSchema, redeemVoucherSchema, syncOutboxSchema, type ClaimAccepted, type RedeemVoucherResult, type VoucherRedemption,
+  type VoucherRefusalCode, type ClaimRefusalCode, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
 } from '../core/sync-protocol';
 import { REFUSAL_LOG, claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, voucherValidity } from '../core/tokens';
-import { parseContact } from './contact';
+import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
+import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
@@ -187,6 +188,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
+    void noticeMemberChanges();
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
@@ -297,7 +299,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const name = (form.get('name') ?? '').trim().slice(0, 80);
       const contactText = (form.get('contact') ?? '').trim();
       const consent = form.get('consent') === 'yes';
-      const contact = parseContact(contactText);
+      const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
       if (!contact || !consent) {
         noteFailure(address);
         send(res, 400, claimPage({ ...base, forceJoin: true, values: { name, contact: contactText, consent },
@@ -689,6 +691,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
           return;
         }
         ack({ ok: true, acked: await store.applyOutbox(kiosk, parsed.data.messages, now()) });
+        void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
       } catch (error) {
@@ -743,6 +746,21 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       }
     });
 
+    socket.on('memberChangesSince', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const wait = gate();
+      if (wait > 0) return ack({ ok: false, error: slowDown(wait), retryAfterMs: wait });
+      const parsed = memberChangesSinceSchema.safeParse(payload);
+      if (!parsed.success) return ack({ ok: false, error: `memberChangesSince refused: ${parsed.error.issues[0]?.message ?? 'bad cursor'}` });
+      try {
+        ack({ ok: true, ...await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor) });
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+        else log(`memberChangesSince from ${kiosk.name} failed: ${String(error)}`);
+        ack({ ok: false, error: isDatabaseUnavailable(error) ? DATABASE_UNAVAILABLE : 'hub could not read the member directory; ask again' });
+      }
+    });
+
     void flushDeliveries(kiosk.no);
   });
 
@@ -766,6 +784,35 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return { ok: true, redemption: outcome.redemption, member: { id: outcome.voucher.memberId, no: member?.no ?? verified.data.memberNo, name: member?.name ?? null },
       hold: outcome.hold };
   }
+
+  // ---- the member directory: every kiosk's replica --------------------------------------------
+
+  /**
+   * Tells this node's kiosks that the directory has changes past `cursor` (they pull them by cursor).
+   * Every writer of members and balances (claims, outbox batches, the owner's pages, another hub
+   * node) appends to member_changes, so watching its newest number catches them all; a write on
+   * this node checks at once, the timer catches the rest.
+   */
+  let noticedChange = -1;
+  let checkingChanges = false;
+  async function noticeMemberChanges(): Promise<void> {
+    if (checkingChanges) return;
+    checkingChanges = true;
+    try {
+      const row = await store.db.selectFrom('member_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      const newest = Number(row?.seq ?? 0);
+      if (newest > noticedChange) {
+        noticedChange = newest;
+        io.local.emit('membersChanged', { cursor: newest });
+      }
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+    } finally {
+      checkingChanges = false;
+    }
+  }
+  const memberChangeWatch = setInterval(() => { void noticeMemberChanges(); }, 250);
+  memberChangeWatch.unref();
 
   // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
 
@@ -959,6 +1006,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       clearInterval(databaseWatch);
       clearInterval(dueProgramTimer);
       clearInterval(voucherExpiryTimer);
+      clearInterval(memberChangeWatch);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });

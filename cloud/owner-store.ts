@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
+import { noteMemberChanges } from './member-changes';
 
 /**
  * The owner's side of the hub store, async and in Kysely so one source runs on SQLite and
@@ -265,6 +266,7 @@ export class OwnerStore {
         })).execute();
       written.push(e);
     }
+    await noteMemberChanges(tx, this.engine, written.map((e) => e.memberId), new Date(written[0]?.at ?? 0));
     return written;
   }
 
@@ -345,6 +347,8 @@ export class OwnerStore {
         .where('id', '=', memberId).where('shop_no', '=', shopNo).executeTakeFirst();
       if (n(done.numUpdatedRows) !== 1) return false;
       await this.audit(tx, { shopNo, at, actor, action: 'erase', memberId, entryId: null, detail: {} });
+      // Every kiosk's replica forgets the person too (a tombstone in the member directory).
+      await noteMemberChanges(tx, this.engine, [memberId], at);
       return true;
     });
   }

@@ -25,6 +25,8 @@ export interface HubDatabase {
   members: {
     no: Generated<number>; id: string; shop_no: number; name: string | null; phone: string | null; email: string | null;
     consent_at: string | null; consent_text: string | null; created_at: string;
+    /** The card code of a member enrolled at a kiosk (that kiosk's number range); null for one who joined by phone. */
+    code: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -56,6 +58,10 @@ export interface HubDatabase {
   voucher_conflicts: { seq: Generated<number>; voucher_id: string; redemption_id: string; kiosk_no: number; at: string; recorded_at: string };
   /** The shop's program versions (the owner's editor publishes; kiosks receive them). A version never changes. */
   program_versions: { shop_no: number; version: number; effective_from: string; document_json: string; published_at: string };
+  /** The member directory's change log (cloud/member-changes.ts): kiosks sync their replica by its `seq`. */
+  member_changes: { seq: Generated<number>; shop_no: number; member_id: string; at: string };
+  /** A kiosk's member id for a person the hub already had under another id (enrolled twice): entries for it go to `member_id`. */
+  member_aliases: { alias_id: string; member_id: string; kiosk_no: number | null; at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -147,6 +153,20 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
           .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull())
           .addColumn('recorded_at', 'text', (c) => c.notNull()).execute();
         await s.createIndex('voucher_conflicts_once').unique().on('voucher_conflicts').columns(['voucher_id', 'kiosk_no', 'redemption_id']).execute();
+      },
+    },
+    // The member directory every kiosk replicates by cursor, and the ids merged into an existing member.
+    '0006-member-changes': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('member_changes').addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('shop_no', 'integer', (c) => c.notNull()).addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('member_changes_shop').on('member_changes').columns(['shop_no', 'seq']).execute();
+        await db.schema.createTable('member_aliases').addColumn('alias_id', 'text', (c) => c.primaryKey())
+          .addColumn('member_id', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer').addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema.alterTable('members').addColumn('code', 'text').execute();
+        // The members from before: one change each, so a kiosk syncing from cursor 0 gets every one of them.
+        await sql`insert into member_changes (shop_no, member_id, at) select shop_no, id, created_at from members order by no`.execute(db);
       },
     },
   };

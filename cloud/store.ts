@@ -12,6 +12,8 @@ import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey, voucherHoldEntry, voucherHoldEntryId, voucherReleaseEntry } from '../core/tokens';
 import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
+import { normalizeEmail, normalizePhone, regionForLocale } from '../core/contact';
+import { noteMemberChanges } from './member-changes';
 import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
 export { isDatabaseUnavailable } from './store-schema';
@@ -285,9 +287,30 @@ export class HubStore {
 
   // ---- members -------------------------------------------------------------------------------
 
+  /** A member by id, or by a kiosk's id that was merged into them (member_aliases). */
   async member(id: string, q: Db = this.db): Promise<Member | undefined> {
     const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email']).where('id', '=', id).executeTakeFirst();
-    return row && { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
+    if (row) return { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
+    const alias = await q.selectFrom('member_aliases').select('member_id').where('alias_id', '=', id).executeTakeFirst();
+    return alias && alias.member_id !== id ? this.member(alias.member_id, q) : undefined;
+  }
+
+  /** The canonical member id of each of `ids` that is an alias (a second enrolment of a known person). */
+  private async aliasesOf(trx: Db, ids: Iterable<string>): Promise<Map<string, string>> {
+    const list = [...new Set(ids)];
+    const map = new Map<string, string>();
+    for (const part of chunks(list, 500)) {
+      const rows = await trx.selectFrom('member_aliases').select(['alias_id', 'member_id']).where('alias_id', 'in', part).execute();
+      for (const row of rows) map.set(row.alias_id, row.member_id);
+    }
+    return map;
+  }
+
+  /** Entries written by a kiosk for an id merged into another member are that member's. */
+  private async canonicalEntries(trx: Db, entries: LedgerEntry[]): Promise<LedgerEntry[]> {
+    if (entries.length === 0) return entries;
+    const aliases = await this.aliasesOf(trx, entries.map((e) => e.memberId));
+    return aliases.size === 0 ? entries : entries.map((e) => (aliases.has(e.memberId) ? { ...e, memberId: aliases.get(e.memberId)! } : e));
   }
 
   async memberByContact(shopNo: number, contact: { phone: string | null; email: string | null }, q: Db = this.db): Promise<Member | undefined> {
@@ -301,7 +324,11 @@ export class HubStore {
 
   /** Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found. */
   async joinMember(shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
-    return this.write((trx) => this.joinIn(trx, shopNo, input, now));
+    return this.write(async (trx) => {
+      const member = await this.joinIn(trx, shopNo, input, now);
+      await noteMemberChanges(trx, this.engine, [member.id], now);
+      return member;
+    });
   }
 
   /**
@@ -311,7 +338,7 @@ export class HubStore {
   private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
     const id = input.id ?? randomUUID();
     const inserted = await trx.insertInto('members').values({ id, shop_no: shopNo, name: input.name, phone: input.phone, email: input.email,
-      consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString() })
+      consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString(), code: input.code ?? null })
       .onConflict((oc) => oc.doNothing()).executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 1n) return { ...(await this.member(id, trx))!, created: true };
     const byId = input.id ? await this.member(input.id, trx) : undefined;
@@ -494,17 +521,23 @@ export class HubStore {
   // ---- ledger --------------------------------------------------------------------------------
 
   /** Inserts an entry unless its id exists; updates the balance only when it was really inserted. */
-  private async insertEntry(trx: Db, entry: LedgerEntry, kioskNo: number | null): Promise<boolean> {
+  private async insertEntry(trx: Db, given: LedgerEntry, kioskNo: number | null): Promise<boolean> {
+    const [entry] = await this.canonicalEntries(trx, [given]) as [LedgerEntry];
     const result = await trx.insertInto('ledger').values(ledgerRow(entry, kioskNo)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     const inserted = result.numInsertedOrUpdatedRows === 1n;
     if (inserted) {
       await this.addToBalances(trx, [{ member_id: entry.memberId, points: entry.points, stamps: entry.stamps, earned: earnedBy(entry), entries: 1 }]);
+      await noteMemberChanges(trx, this.engine, [entry.memberId], new Date(entry.at));
     }
     return inserted;
   }
 
   /** Writes a run of sales, till claims and ledger entries with a few multi-row inserts, then empties it. */
   private async flush(trx: Db, run: BulkRun, kioskNo: number): Promise<void> {
+    const aliases = await this.aliasesOf(trx, [...run.sales.flatMap((s) => (s.member_id ? [s.member_id] : [])), ...run.claims.map((c) => c.member_id)]);
+    for (const row of [...run.sales, ...run.claims]) {
+      if (row.member_id && aliases.has(row.member_id)) row.member_id = aliases.get(row.member_id)!;
+    }
     for (const part of chunks(run.sales, 1000)) await trx.insertInto('sales').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
     for (const part of chunks(run.claims, 1000)) {
       await trx.insertInto('claims').values(part).onConflict((oc) => oc.column('sale_key').doNothing()).execute();
@@ -519,7 +552,8 @@ export class HubStore {
    * insertEntry for many: the entries whose id is new are inserted (in order), and each member's
    * balance is moved once by the sum of what was really inserted (one row per member per statement).
    */
-  private async insertEntries(trx: Db, entries: LedgerEntry[], kioskNo: number | null): Promise<void> {
+  private async insertEntries(trx: Db, given: LedgerEntry[], kioskNo: number | null): Promise<void> {
+    const entries = await this.canonicalEntries(trx, given);
     for (const part of chunks(entries, 1000)) {
       const inserted = await trx.insertInto('ledger').values(part.map((entry) => ledgerRow(entry, kioskNo)))
         .onConflict((oc) => oc.column('id').doNothing()).returning(['member_id', 'kind', 'points', 'stamps']).execute();
@@ -532,7 +566,10 @@ export class HubStore {
         sum.entries += 1;
         byMember.set(row.member_id, sum);
       }
-      if (byMember.size > 0) await this.addToBalances(trx, [...byMember.values()]);
+      if (byMember.size > 0) {
+        await this.addToBalances(trx, [...byMember.values()]);
+        await noteMemberChanges(trx, this.engine, byMember.keys(), new Date(part[part.length - 1]!.at));
+      }
     }
   }
 
@@ -597,11 +634,23 @@ export class HubStore {
           case 'ledgerAppended':
             for (const entry of message.payload.entries) run.entries.push(entry);
             break;
-          case 'memberEnrolled':
+          case 'memberEnrolled': {
             await this.flush(trx, run, kiosk.no);
-            await this.joinIn(trx, kiosk.shopNo, { id: message.payload.id, name: message.payload.name, phone: message.payload.phone,
-              email: message.payload.email, consentAt: message.payload.consentAt, consentText: null }, now);
+            const p = message.payload;
+            const region = regionForLocale((await this.shop(kiosk.shopNo, trx))!.program.locale);
+            // One person, one member: the contact as the hub keeps it (a kiosk of an older version may send it as typed).
+            const member = await this.joinIn(trx, kiosk.shopNo, { id: p.id, name: p.name, phone: p.phone === null ? null : normalised(() => normalizePhone(p.phone!, region), p.phone),
+              email: p.email === null ? null : normalised(() => normalizeEmail(p.email!), p.email), consentAt: p.consentAt, consentText: null,
+              code: p.code ?? null }, now);
+            if (member.id !== p.id) {
+              // The kiosk enrolled someone the hub already had (offline, or before its replica knew them): its id
+              // becomes an alias, and every entry it sends for that id is the existing member's.
+              await trx.insertInto('member_aliases').values({ alias_id: p.id, member_id: member.id, kiosk_no: kiosk.no, at: now.toISOString() })
+                .onConflict((oc) => oc.column('alias_id').doNothing()).execute();
+            }
+            await noteMemberChanges(trx, this.engine, [member.id], now);
             break;
+          }
           case 'saleReversed': {
             await this.flush(trx, run, kiosk.no);
             // A kiosk reverses only its own sales: the key comes from the kiosk's number, not the payload.
@@ -829,8 +878,19 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/** A contact normalised when it can be; kept as sent when it cannot (a message already accepted is not refused later). */
+function normalised(normalise: () => string, raw: string): string {
+  try {
+    return normalise();
+  } catch {
+    return raw;
+  }
+}
+
 export interface MemberInput {
   id?: string; name: string | null; phone: string | null; email: string | null; consentAt: string | null; consentText: string | null;
+  /** The card code a kiosk gave (memberEnrolled). */
+  code?: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {

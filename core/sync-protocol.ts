@@ -70,6 +70,8 @@ export const memberRecordSchema = z.object({
   phone: z.string().max(20).nullable(),
   email: z.string().max(254).nullable(),
   consentAt: instant.nullable(),
+  /** The code on the card the kiosk gave (kiosks since the member directory send it; every kiosk then knows that card). */
+  code: z.string().min(4).max(64).optional(),
 }).strict();
 
 export const outboxMessageSchema = z.discriminatedUnion('type', [
@@ -273,16 +275,53 @@ export const programVersionsSchema = z.object({
 }).strict();
 export type ProgramVersions = z.infer<typeof programVersionsSchema>;
 
+// ---- the member directory (hub → every kiosk's replica, by cursor) ---------------------------------
+
+/**
+ * One member as the hub has them now, with the change number (`seq`) that last touched them. An
+ * erased member comes as a tombstone (`erased`, no name or contact): the kiosk forgets the person.
+ * Points and stamps are the hub's balance.
+ */
+export const memberChangeSchema = z.object({
+  seq: z.number().int().positive(),
+  id,
+  /** The hub's member number; the hub's card code is core/codes memberCodeFor(no). */
+  no: z.number().int().nonnegative(),
+  /** The card code a kiosk gave at enrolment; null for a member who joined by phone (memberCodeFor(no)). */
+  code: z.string().min(4).max(64).nullable(),
+  erased: z.boolean(),
+  name: z.string().max(80).nullable(),
+  phone: z.string().max(20).nullable(),
+  email: z.string().max(254).nullable(),
+  points: z.number().int(),
+  stamps: z.number().int(),
+}).strict();
+export type MemberChange = z.infer<typeof memberChangeSchema>;
+
+/** Command kiosk → hub: "the member changes after my cursor" (0: every member of the shop). */
+export const memberChangesSinceSchema = z.object({ cursor: z.number().int().nonnegative() }).strict();
+export const memberChangesPageSchema = z.union([
+  z.object({ ok: z.literal(true), changes: z.array(memberChangeSchema).max(1000), cursor: z.number().int().nonnegative(), more: z.boolean() }).strict(),
+  z.object({ ok: z.literal(false), error: z.string(), retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
+]);
+export type MemberChangesPage = z.infer<typeof memberChangesPageSchema>;
+
+/** Event hub → every connected kiosk of the shop: the directory has changes up to `cursor`; ask for them. */
+export const membersChangedSchema = z.object({ cursor: z.number().int().nonnegative() }).strict();
+export type MembersChanged = z.infer<typeof membersChangedSchema>;
+
 /** Socket.IO event names with their payload and ack schemas: the single declaration both sides use. */
 export const kioskToHub = {
   syncOutbox: { payload: syncOutboxSchema, ack: syncOutboxAckSchema },
   claimSale: { payload: claimSaleSchema, ack: claimResultSchema },
   redeemVoucher: { payload: redeemVoucherSchema, ack: redeemVoucherResultSchema },
+  memberChangesSince: { payload: memberChangesSinceSchema, ack: memberChangesPageSchema },
 } as const;
 export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
   claimRefused: { payload: claimRefusedSchema, ack: eventAckSchema },
   programVersions: { payload: programVersionsSchema, ack: eventAckSchema },
+  membersChanged: { payload: membersChangedSchema, ack: null },
 } as const;
 
 export type Ack<T> = (result: T) => void;
@@ -290,9 +329,12 @@ export interface KioskToHubEvents {
   syncOutbox: (payload: SyncOutbox, ack: Ack<SyncOutboxAck>) => void;
   claimSale: (payload: ClaimSale, ack: Ack<ClaimResult>) => void;
   redeemVoucher: (payload: RedeemVoucher, ack: Ack<RedeemVoucherResult>) => void;
+  memberChangesSince: (payload: z.infer<typeof memberChangesSinceSchema>, ack: Ack<MemberChangesPage>) => void;
 }
 export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   claimRefused: (payload: ClaimRefused, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   programVersions: (payload: ProgramVersions, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+  /** A notice, not a delivery: a kiosk that misses it catches up on its next connect or change. */
+  membersChanged: (payload: MembersChanged) => void;
 }

@@ -88,6 +88,23 @@ export const memberViewSchema = z.object({
 }).strict();
 export type MemberView = z.infer<typeof memberViewSchema>;
 
+/** GET /v1/members?query=… : name (prefix), phone in any format, e-mail or member code; best first. */
+export const memberSearchQuerySchema = z.object({
+  query: z.string().trim().min(2, 'query: type at least 2 characters').max(100, 'query: at most 100 characters'),
+}).strict();
+export const memberListSchema = z.object({ members: z.array(memberViewSchema).max(50) }).strict();
+
+/**
+ * POST /v1/members: enrol at the counter. The till asks the customer's consent before it sends this.
+ * A contact the kiosk already knows (any format) answers 200 with that member; a new one 201.
+ */
+export const enrolMemberRequestSchema = z.object({
+  contact: z.string().trim().min(3).max(254),
+  name: z.string().trim().max(80).optional(),
+  locale: z.enum(['pl', 'hu', 'sk', 'cs', 'de', 'en']).optional(),
+}).strict();
+export type EnrolMemberRequest = z.infer<typeof enrolMemberRequestSchema>;
+
 export const healthViewSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
@@ -138,9 +155,12 @@ export interface TillPort {
   getSale(tillSaleId: string): SaleView | undefined;
   refundSale(tillSaleId: string, request: RefundRequest): Promise<RefundView>;
   voidSale(tillSaleId: string): Promise<RefundView>;
+  /** By member code, card QR or phone number. */
   getMember(code: string): MemberView | undefined;
   getVoucher(code: string): VoucherView;
   /** `created` false: the same redemptionId was seen before for this voucher (a retry). */
   redeemVoucherForTill(code: string, request: RedeemVoucherRequest): Promise<{ created: boolean; redemption: VoucherRedemptionView }>;
+  searchMemberViews(query: string): MemberView[];
+  enrolMember(request: EnrolMemberRequest): Promise<{ created: boolean; member: MemberView }>;
   health(): HealthView;
 }

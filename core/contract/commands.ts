@@ -24,7 +24,7 @@ const reversalResult = z.object({
  * the renderer words each one for staff. Anything else thrown reaches the renderer as 'failed'.
  */
 export const serviceErrorReasons = [
-  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'rewardNotFound',
+  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'invalidContact', 'rewardNotFound',
   'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
   'printerFault', 'hubOffline', 'saleRefunded', 'hubBusy',
 ] as const;

@@ -14,4 +14,9 @@ export function linkServiceToHub(service: KioskService, sync: SyncClient): void 
   service.on('outboxChanged', () => sync.kick());
   // Vouchers are redeemed once in the whole shop: the hub decides whenever it can be asked.
   service.setVoucherHub(sync);
+  // The hub's member directory, replicated by cursor into the kiosk store (staff find members offline).
+  sync.replicateMembers({
+    cursor: () => service.memberCursor(),
+    apply: (changes, cursor) => { service.applyMemberChanges(changes, cursor); },
+  });
 }

@@ -6,6 +6,7 @@ import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { redeemReward } from '../../core/ledger/redeem';
 import { memberCodeFor } from '../../core/codes';
+import { ContactError, contactOrUndefined, normalizeContact, normalizeEmail, normalizePhone, regionForLocale } from '../../core/contact';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
 import { progressToReward } from '../../core/program/progress';
@@ -16,12 +17,12 @@ import { reverseSale } from '../../core/ledger/reverse';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
-import { lateClaimReversalIds, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage,
+import { lateClaimReversalIds, type MemberChange, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage,
   type RedeemVoucherResult, hexToBytes } from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
-  CreateSaleRequest, HealthView, MemberView, RedeemVoucherRequest, RefundRequest, RefundView, SaleView, TillPort,
+  CreateSaleRequest, EnrolMemberRequest, HealthView, MemberView, RedeemVoucherRequest, RefundRequest, RefundView, SaleView, TillPort,
   VoucherRedemptionView, VoucherView as TillVoucherView,
 } from '../../core/till-api';
 import {
@@ -78,6 +79,8 @@ export interface KioskServiceEvents {
   programVersionsStored: [number[]];
   /** A program version from the hub failed the checks and was not stored (the old rules stay). */
   programVersionRefused: [{ version: unknown; errors: ProgramIssue[] }];
+  /** Members from the hub's directory were stored in the replica (how many). */
+  membersChanged: [number];
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
@@ -95,18 +98,6 @@ const MEMBER_NO_SETTING = 'kiosk.nextMemberNo';
 export interface HubClaimPort {
   readonly connected: boolean;
   claimSale(token: string, memberId: string): Promise<ClaimResult>;
-}
-
-const COUNTRY_CODES: Partial<Record<string, string>> = { pl: '48', hu: '36', sk: '421', cs: '420', de: '49' };
-
-/** A phone typed at the till ("600 100 200", "+48 600 100 200") in international form; a local number gets the shop's country code. */
-function internationalPhone(typed: string, shopLocale: string): string {
-  const digits = typed.replace(/[\s()-]/g, '');
-  if (digits.startsWith('+')) return digits;
-  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
-  const country = COUNTRY_CODES[shopLocale];
-  if (!country) throw new Error('type the phone number with its country code, e.g. +48 600 100 200');
-  return `+${country}${digits.replace(/^0/, '')}`;
 }
 
 /** Store and rule refusals become one kind of refusal, with the store's or the rules' own words. */
@@ -476,12 +467,92 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   // ---- members ------------------------------------------------------------------------------
 
-  getMember(code: string): MemberView | undefined {
-    const member = this.store.findMemberByCode(code);
-    if (!member) return undefined;
+  /** A member by card code (as printed or scanned from the card QR) or by phone number in any format. */
+  getMember(codeOrPhone: string): MemberView | undefined {
+    const member = this.findMember(codeOrPhone);
+    return member && this.memberView(member);
+  }
+
+  /** The store's member for a card code or a phone number / e-mail typed in any format. */
+  findMember(codeOrContact: string): Member | undefined {
+    const byCode = this.store.findMemberByCode(codeOrContact.trim().toUpperCase()) ?? this.store.findMemberByCode(codeOrContact);
+    if (byCode) return byCode;
+    const contact = contactOrUndefined(codeOrContact, this.region());
+    return contact && this.store.findMemberByContact(contact);
+  }
+
+  /** Staff search on this kiosk's replica of the member directory (works offline), best first. */
+  searchMembers(query: string, limit = 20): Member[] {
+    return this.store.searchMembers(query, limit, this.region());
+  }
+
+  searchMemberViews(query: string): MemberView[] {
+    return this.searchMembers(query).map((m) => this.memberView(m));
+  }
+
+  /**
+   * A member's balance as staff and the till see it. Once the hub's directory has named the member,
+   * the hub's balance (every kiosk and the phone) plus what this kiosk wrote that the hub has not
+   * acknowledged yet; before that, this kiosk's own ledger.
+   */
+  memberBalance(member: Member): { points: number; stamps: number; stampsByCard: Record<string, number> } {
+    const local = this.store.balance(member.id);
+    const hub = this.store.hubView(member.id);
+    if (!hub) return { points: local.points, stamps: local.stamps, stampsByCard: local.stampsByCard };
+    const ids = new Set([member.id, ...this.store.mergedIds(member.id)]);
+    let points = hub.points;
+    let stamps = hub.stamps;
+    for (const message of this.store.pendingOutbox(1000)) {
+      const entries = (message.payload as { entries?: LedgerEntry[] } | null)?.entries ?? [];
+      for (const e of entries) {
+        if (ids.has(e.memberId)) {
+          points += e.points;
+          stamps += e.stamps;
+        }
+      }
+    }
+    return { points, stamps, stampsByCard: local.stampsByCard };
+  }
+
+  memberView(member: Member): MemberView {
     const summary = memberSummary(this.program, member.id, this.store.entriesForMember(member.id), this.now());
-    const balance = this.store.balance(member.id);
+    const balance = this.memberBalance(member);
     return { code: member.code, name: member.name, points: balance.points, stamps: balance.stamps, tier: summary.tier?.name ?? null };
+  }
+
+  /** Enrols at the till (POST /v1/members): the member the contact already belongs to, or a new one. */
+  async enrolMember(request: EnrolMemberRequest): Promise<{ created: boolean; member: MemberView }> {
+    let contact: { phone: string | null; email: string | null };
+    try {
+      contact = normalizeContact(request.contact, this.region());
+    } catch (error) {
+      if (error instanceof ContactError) throw new Refusal('invalid_request', error.message);
+      throw error;
+    }
+    const locale = request.locale ?? (this.program.locale as Locale);
+    const result = this.enrollMember({ name: request.name, phone: contact.phone ?? undefined, email: contact.email ?? undefined, locale,
+      consentText: 'till-enrolment-v1' });
+    return { created: result.created, member: this.memberView(result.member) };
+  }
+
+  /**
+   * A page of the hub's member directory: stored with the cursor in one transaction (the replica
+   * staff search offline). New members get the shop's language until they choose one.
+   */
+  applyMemberChanges(changes: readonly MemberChange[], cursor: number): { applied: number } {
+    const locale = (['pl', 'hu', 'sk', 'cs', 'de', 'en'] as const).find((l) => l === this.program.locale) ?? 'en';
+    const result = this.store.applyMemberChanges(changes, cursor, { locale, at: this.now().toISOString() });
+    if (result.applied > 0) this.emit('membersChanged', result.applied);
+    return result;
+  }
+
+  /** The highest change of the hub's member directory this kiosk holds. */
+  memberCursor(): number {
+    return this.store.memberCursor();
+  }
+
+  private region(): ReturnType<typeof regionForLocale> {
+    return regionForLocale(this.program.locale);
   }
 
   health(): HealthView {
@@ -555,21 +626,35 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * kiosk's own number range (2^39 + kioskNo·2^20 + n), so kiosks never hand out the same code; the
    * hub hears of the member through the outbox, in the same transaction.
    */
-  enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): Member {
-    const phone = input.phone === undefined ? null : internationalPhone(input.phone, this.program.locale);
+  enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): { created: boolean; member: Member } {
+    let phone: string | null;
+    let email: string | null;
+    try {
+      phone = input.phone === undefined ? null : normalizePhone(input.phone, this.region());
+      email = input.email === undefined ? null : normalizeEmail(input.email);
+    } catch (error) {
+      if (error instanceof ContactError) throw new KioskError('invalidContact', error.message);
+      throw error;
+    }
+    // One person, one member: a contact the replica (this kiosk's or the hub's directory) knows is that member.
+    const known = this.store.findMemberByContact({ phone, email });
+    if (known) return { created: false, member: known };
     const at = this.now().toISOString();
     const id = this.newId();
     const member: MemberInput = {
-      id, code: '', name: input.name?.trim() || null, phone, email: input.email ?? null,
+      id, code: '', name: input.name?.trim() || null, phone, email,
       consentAt: at, consentText: input.consentText, locale: input.locale, createdAt: at,
     };
     try {
-      const created = this.store.atomically(() => this.store.createMember({ ...member, code: this.nextMemberCode() }, [{
-        id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
-        payload: { id, name: member.name ?? null, phone, email: member.email ?? null, consentAt: at },
-      }]));
+      const created = this.store.atomically(() => {
+        const code = this.nextMemberCode();
+        return this.store.createMember({ ...member, code }, [{
+          id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
+          payload: { id, name: member.name ?? null, phone, email, consentAt: at, code },
+        }]);
+      });
       this.emit('outboxChanged');
-      return created.member;
+      return { created: true, member: created.member };
     } catch (error) {
       if (error instanceof StoreConflictError) throw new KioskError('memberExists', error.message);
       throw error;

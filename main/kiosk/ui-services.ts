@@ -313,7 +313,7 @@ export class KioskUiServices implements KioskServices {
   }
 
   private memberSummary(member: Member): MemberSummary {
-    const balance = this.o.store.balance(member.id);
+    const balance = this.o.service.memberBalance(member);
     return {
       memberId: member.id, code: member.code, name: member.name, phone: maskPhone(member.phone), email: maskEmail(member.email),
       points: balance.points, stamps: balance.stamps, progress: this.progress(balance.points, balance.stampsByCard),
@@ -326,7 +326,7 @@ export class KioskUiServices implements KioskServices {
   }
 
   private findMember(args: { memberId: string } | { memberCode: string }): Member {
-    const member = 'memberId' in args ? this.o.store.getMember(args.memberId) : this.o.store.findMemberByCode(args.memberCode.toUpperCase());
+    const member = 'memberId' in args ? this.o.store.getMember(args.memberId) : this.o.service.findMember(args.memberCode);
     if (!member) throw new KioskError('memberNotFound', 'No member with that card on this kiosk.');
     return member;
   }
@@ -359,14 +359,14 @@ export class KioskUiServices implements KioskServices {
   }
 
   async searchMembers(args: CommandArgs<'searchMembers'>): Promise<CommandResult<'searchMembers'>> {
-    const byCode = this.o.store.findMemberByCode(args.query.toUpperCase());
-    const found = byCode ? [byCode] : this.o.store.searchMembers(args.query, 20);
+    const found = this.o.service.searchMembers(args.query, 20);
     found.forEach((m) => this.remember(m));
     return { members: found.map((m) => this.memberSummary(m)) };
   }
 
   async enrollMember(args: CommandArgs<'enrollMember'>): Promise<MemberSummary> {
-    const member = this.o.service.enrollMember({
+    // A contact the kiosk already knows answers that member: one person, one member.
+    const { member } = this.o.service.enrollMember({
       name: args.name, phone: args.phone, email: args.email, locale: args.locale, consentText: 'kiosk-enrolment-v1',
     });
     this.remember(member);

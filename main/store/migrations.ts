@@ -156,6 +156,36 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'member directory replica: hub number and balance, merged and erased members, name words for search',
+    sql: `
+      -- The hub's view of each member (NULL until the hub's directory has named them).
+      ALTER TABLE members ADD COLUMN hub_no INTEGER;
+      ALTER TABLE members ADD COLUMN hub_points INTEGER;
+      ALTER TABLE members ADD COLUMN hub_stamps INTEGER;
+      ALTER TABLE members ADD COLUMN hub_seq INTEGER;
+      -- A second enrolment of a person the hub knows under another id: lookups follow it to that id.
+      ALTER TABLE members ADD COLUMN merged_into TEXT;
+      ALTER TABLE members ADD COLUMN erased_at TEXT;
+      CREATE UNIQUE INDEX members_hub_no ON members(hub_no) WHERE hub_no IS NOT NULL;
+      CREATE INDEX members_merged_into ON members(merged_into) WHERE merged_into IS NOT NULL;
+
+      -- Each word of a member's name (lower case, no accents) for prefix search by first name or surname.
+      CREATE TABLE member_words (
+        word      TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        PRIMARY KEY (word, member_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX member_words_member ON member_words(member_id);
+      WITH RECURSIVE split(id, word, rest) AS (
+        SELECT id, '', search_name || ' ' FROM members WHERE search_name IS NOT NULL
+        UNION ALL
+        SELECT id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''
+      )
+      INSERT OR IGNORE INTO member_words (word, member_id) SELECT word, id FROM split WHERE word <> '';
+    `,
+  },
 ];
 
 export const latestVersion = migrations.length;

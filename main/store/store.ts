@@ -10,6 +10,9 @@ import type { CurrencyCode, Money } from '../../core/money';
 import { StoreConflictError, StoreError, StoreInputError } from './errors';
 import { lockedError, removePidFile, writePidFile } from './lock';
 import { migrate } from './migrations';
+import type { CountryCode } from 'libphonenumber-js';
+import { decodeSafeCode, memberCodeFor, memberNumberOf } from '../../core/codes';
+import { contactOrUndefined } from '../../core/contact';
 import type { Balance, Member, MemberInput, OutboxMessage, OutboxMessageInput, RefundInput, SaleInput, SaleLine, SaleSource, SaleStatus, StoredRefund, StoredSale } from './schemas';
 import { memberInputSchema, outboxMessageSchema, refundInputSchema, saleInputSchema } from './schemas';
 import type { Clock } from '../../core/clock';
@@ -97,6 +100,19 @@ function formatMinor(amount: number, currency: string): string {
 }
 
 /** Lower-case, accents removed: "Łucja Nagy-Szabó" matches "lucja", "szabo". */
+/** The hub's directory as the store keeps it (core/sync-protocol MemberChange). */
+export interface MemberChangeRow {
+  seq: number; id: string; no: number; code: string | null; erased: boolean; name: string | null; phone: string | null; email: string | null; points: number; stamps: number;
+}
+
+const MEMBER_CURSOR_SETTING = 'hub.memberCursor';
+
+/** The member number in a card code (`M…`), or undefined when the text is no member code. */
+function memberNumberFromCode(text: string): number | undefined {
+  const decoded = decodeSafeCode(text.toUpperCase());
+  return decoded.ok && decoded.kind === 'member' ? memberNumberOf(decoded.payload) : undefined;
+}
+
 export function searchKey(text: string): string {
   return text.normalize('NFKD').replace(/\p{Mn}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
 }
@@ -636,6 +652,7 @@ export class KioskStore {
       this.open.prepare(`INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, birthday, referred_by, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(m.id, m.code, m.name, m.name === null ? null : searchKey(m.name), m.phone, email, m.consentAt, m.consentText, m.locale, m.birthday, m.referredBy, m.createdAt, m.createdAt);
+      this.indexName(m.id, m.name);
       this.applyOutbox(messages);
       return { status: 'created' as const, member: this.getMember(m.id)! };
     }).immediate();
@@ -654,6 +671,7 @@ export class KioskStore {
       this.memberUniqueness(next);
       this.open.prepare('UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, locale = ?, birthday = ?, updated_at = ? WHERE id = ?')
         .run(next.name, next.name === null ? null : searchKey(next.name), next.phone, next.email, next.locale, next.birthday, this.now(), id);
+      this.indexName(id, next.name);
       return this.getMember(id)!;
     }).immediate();
   }
@@ -663,30 +681,169 @@ export class KioskStore {
     return row === undefined ? undefined : toMember(row);
   }
 
+  /**
+   * A member by the code on their card: the code this kiosk gave, or the hub's card code (its member
+   * number). A second enrolment merged into another member leads to that member; an erased one is gone.
+   */
   findMemberByCode(code: string): Member | undefined {
-    const row = this.open.prepare('SELECT * FROM members WHERE code = ?').get(code.trim()) as Row | undefined;
-    return row === undefined ? undefined : toMember(row);
+    const text = code.trim();
+    const hubNo = memberNumberFromCode(text);
+    const row = this.open.prepare('SELECT * FROM members WHERE code = ? OR hub_no = ? ORDER BY code = ? DESC LIMIT 1').get(text, hubNo ?? -1, text) as Row | undefined;
+    return this.live(row);
+  }
+
+  /** A member by their normalised phone number or e-mail address (core/contact), following merges. */
+  findMemberByContact(contact: { phone: string | null; email: string | null }): Member | undefined {
+    if (contact.phone !== null) {
+      const row = this.open.prepare('SELECT * FROM members WHERE phone = ?').get(contact.phone) as Row | undefined;
+      if (row) return this.live(row);
+    }
+    if (contact.email !== null) {
+      const row = this.open.prepare('SELECT * FROM members WHERE email = ?').get(contact.email.toLowerCase()) as Row | undefined;
+      if (row) return this.live(row);
+    }
+    return undefined;
+  }
+
+  /** The member a row stands for: itself, the member it was merged into, or none when erased. */
+  private live(row: Row | undefined, hops = 0): Member | undefined {
+    if (row === undefined || row.erased_at !== null) return undefined;
+    if (row.merged_into !== null && hops < 5) return this.live(this.open.prepare('SELECT * FROM members WHERE id = ?').get(row.merged_into) as Row | undefined, hops + 1);
+    return toMember(row);
+  }
+
+  /** What the hub's directory says of a member (number, balance), when it has named them. */
+  hubView(memberId: string): { no: number; points: number; stamps: number; seq: number } | undefined {
+    const row = this.open.prepare('SELECT hub_no, hub_points, hub_stamps, hub_seq FROM members WHERE id = ? AND hub_seq IS NOT NULL').get(memberId) as Row | undefined;
+    return row && { no: row.hub_no as number, points: row.hub_points as number, stamps: row.hub_stamps as number, seq: row.hub_seq as number };
+  }
+
+  /** Ids of the rows merged into `memberId` (their entries on this kiosk are that member's too). */
+  mergedIds(memberId: string): string[] {
+    return (this.open.prepare('SELECT id FROM members WHERE merged_into = ?').all(memberId) as Row[]).map((r) => r.id as string);
   }
 
   /**
-   * Staff search: a query with '@' matches e-mail addresses, one of mostly digits matches phone
-   * numbers (any part, spaces ignored), anything else matches names without regard to case or accents.
+   * Staff search over the replica, best first: the member with this card code, then with this phone
+   * number in any format (`region`: the shop's country, for numbers typed without +48), then this
+   * e-mail, then names whose words start with the query's words (case and accents ignored), then
+   * e-mails and phone numbers containing what was typed. Merged and erased members are left out.
    */
-  searchMembers(query: string, limit = 20): Member[] {
+  searchMembers(query: string, limit = 20, region?: CountryCode): Member[] {
     const q = query.trim();
     if (q.length < 2) return [];
-    const like = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    let rows: Row[];
-    if (q.includes('@')) {
-      rows = this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(q.toLowerCase()), limit) as Row[];
-    } else if (/^[+\d\s()-]+$/.test(q)) {
-      const digits = q.replace(/\D/g, '');
-      if (digits.length < 3) return [];
-      rows = this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[];
-    } else {
-      rows = this.open.prepare("SELECT * FROM members WHERE search_name LIKE ? ESCAPE '\\' ORDER BY search_name LIMIT ?").all(like(searchKey(q)), limit) as Row[];
+    const found = new Map<string, Member>();
+    const add = (rows: Row[]): void => {
+      for (const row of rows) {
+        const member = this.live(row);
+        if (member && !found.has(member.id) && found.size < limit) found.set(member.id, member);
+      }
+    };
+    const byCode = /^[A-Za-z][A-Za-z0-9]{3,63}$/.test(q) ? this.findMemberByCode(q.toUpperCase()) : undefined;
+    if (byCode) found.set(byCode.id, byCode);
+    const contact = contactOrUndefined(q, region);
+    if (contact) {
+      const byContact = this.findMemberByContact(contact);
+      if (byContact && !found.has(byContact.id)) found.set(byContact.id, byContact);
     }
-    return rows.map(toMember);
+    const like = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    if (q.includes('@')) {
+      const email = q.toLowerCase();
+      add(this.open.prepare("SELECT * FROM members WHERE email >= ? AND email < ? ORDER BY email LIMIT ?").all(email, `${email}\uffff`, limit) as Row[]);
+      // Contains: a scan of the table, only when nothing better was found.
+      if (found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
+    } else if (/^[+\d\s().-]+$/.test(q)) {
+      const digits = q.replace(/\D/g, '');
+      // A whole valid number was looked up exactly above; only a part of one is searched for inside numbers.
+      if (digits.length >= 3 && found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
+    } else {
+      const words = searchKey(q).split(/[\s-]+/).filter((w) => w.length > 0);
+      if (words.length > 0) {
+        // Members with a word starting with each typed word, in the words' index order (the walk stops
+        // at the limit): names starting with the query first, then names with a later word starting so.
+        const [first, ...rest] = words;
+        const others = rest.map(() => 'AND EXISTS (SELECT 1 FROM member_words x WHERE x.member_id = w.member_id AND x.word >= ? AND x.word < ?)').join(' ');
+        const bounds = rest.flatMap((w) => [w, `${w}\uffff`]);
+        const key = searchKey(q);
+        add(this.open.prepare('SELECT * FROM members WHERE search_name >= ? AND search_name < ? ORDER BY search_name LIMIT ?')
+          .all(key, `${key}\uffff`, limit) as Row[]);
+        if (found.size < limit) {
+          add(this.open.prepare(`SELECT m.* FROM member_words w JOIN members m ON m.id = w.member_id
+            WHERE w.word >= ? AND w.word < ? ${others} ORDER BY w.word, w.member_id LIMIT ?`)
+            .all(first, `${first}\uffff`, ...bounds, limit * 2) as Row[]);
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  /** Keeps the name's words for search. */
+  private indexName(memberId: string, name: string | null): void {
+    this.open.prepare('DELETE FROM member_words WHERE member_id = ?').run(memberId);
+    if (name === null) return;
+    const insert = this.open.prepare('INSERT OR IGNORE INTO member_words (word, member_id) VALUES (?, ?)');
+    for (const word of new Set(searchKey(name).split(/[\s-]+/))) if (word.length > 0) insert.run(word, memberId);
+  }
+
+  // ---- the hub's member directory (replica) ---------------------------------------------------
+
+  /** The highest change number of the hub's directory this kiosk has applied (0: none yet). */
+  memberCursor(): number {
+    return Number(this.getSetting(MEMBER_CURSOR_SETTING) ?? 0);
+  }
+
+  /**
+   * Applies a page of the hub's directory and moves the cursor, in one transaction. A member this
+   * kiosk has (same id) takes the hub's name, contact, number and balance; a new one is added with
+   * the hub's card code. Another row of this kiosk with the same phone or e-mail is the same person
+   * enrolled twice: it is merged into the hub's member (its lookups lead there, its contact moves).
+   * A tombstone erases the person here too. Changes at or below the cursor are skipped.
+   */
+  applyMemberChanges(changes: readonly MemberChangeRow[], cursor: number, options: { locale: Member['locale']; at?: string }): { applied: number } {
+    const at = options.at ?? this.now();
+    return this.open.transaction(() => {
+      const current = this.memberCursor();
+      let applied = 0;
+      for (const c of changes) {
+        if (c.seq <= current) continue;
+        applied++;
+        const existing = this.open.prepare('SELECT * FROM members WHERE id = ?').get(c.id) as Row | undefined;
+        if (c.erased) {
+          if (existing) {
+            this.open.prepare(`UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?,
+              hub_no = ?, hub_points = 0, hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`).run(at, c.no, c.seq, at, c.id);
+            this.indexName(c.id, null);
+          }
+          continue;
+        }
+        const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;
+        const email = c.email === null ? null : c.email.toLowerCase();
+        // The same person under another id on this kiosk (enrolled here before this kiosk knew them): merged.
+        // Two statements, not one with OR: each is one lookup in its unique index.
+        const mergeBy = (column: 'phone' | 'email', value: string | null): number => (value === null ? 0
+          : this.open.prepare(`UPDATE members SET merged_into = ?, phone = NULL, email = NULL, updated_at = ? WHERE ${column} = ? AND id != ?`)
+            .run(c.id, at, value, c.id).changes);
+        const merged = mergeBy('phone', phone) + mergeBy('email', email);
+        // Rows merged into a row that was merged just now lead straight to the member (one hop).
+        if (merged > 0) {
+          this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
+        }
+        // A hub number held by another row cannot be (the hub gives each once); free it rather than fail the page.
+        this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
+        if (existing) {
+          this.open.prepare(`UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, hub_no = ?, hub_points = ?, hub_stamps = ?, hub_seq = ?,
+            merged_into = NULL, erased_at = NULL, updated_at = ? WHERE id = ?`)
+            .run(c.name, c.name === null ? null : searchKey(c.name), phone, email, c.no, c.points, c.stamps, c.seq, at, c.id);
+        } else {
+          this.open.prepare(`INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, created_at, updated_at,
+            hub_no, hub_points, hub_stamps, hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'given at the hub', ?, ?, ?, ?, ?, ?, ?)`)
+            .run(c.id, c.code !== null && !this.open.prepare('SELECT 1 FROM members WHERE code = ?').get(c.code) ? c.code : memberCodeFor(c.no), c.name, c.name === null ? null : searchKey(c.name), phone, email, at, options.locale, at, at, c.no, c.points, c.stamps, c.seq);
+        }
+        this.indexName(c.id, c.name);
+      }
+      this.setSetting(MEMBER_CURSOR_SETTING, Math.max(current, cursor));
+      return { applied };
+    }).immediate();
   }
 
   // ---- outbox -------------------------------------------------------------------------------

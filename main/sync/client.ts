@@ -2,8 +2,9 @@ import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
-  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, programVersionsSchema, redeemVoucherResultSchema, syncOutboxAckSchema,
-  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type ProgramVersions,
+  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, memberChangesPageSchema, membersChangedSchema,
+  programVersionsSchema, redeemVoucherResultSchema, syncOutboxAckSchema, type ClaimAccepted, type MemberChange, type ClaimRefused, type ClaimResult,
+  type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 import type { Clock } from '../../core/clock';
@@ -24,11 +25,22 @@ import type { Clock } from '../../core/clock';
 export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
 export interface SyncStatus { state: SyncState; detail: string }
 
+/**
+ * The kiosk's replica of the hub's member directory: where it stands (its cursor) and how a page of
+ * changes is stored (with the new cursor, in one transaction).
+ */
+export interface MemberReplicaPort {
+  cursor(): number;
+  apply(changes: readonly MemberChange[], cursor: number): void;
+}
+
 export interface SyncClientOptions {
   /** One hub address, or several (array, or comma-separated) of nodes of the same hub. */
   hubUrl: string | readonly string[];
   credentials: { kioskId: string; secret: string };
   outbox: OutboxPort;
+  /** The member directory replica; without it the client syncs no members. */
+  members?: MemberReplicaPort;
   batchSize?: number;
   ackTimeoutMs?: number;
   minBackoffMs?: number;
@@ -74,6 +86,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   private readonly hubUrls: string[];
   private urlIndex = 0;
   private readonly outbox: OutboxPort;
+  private members: MemberReplicaPort | undefined;
+  private pulling: Promise<void> | undefined;
+  private pullAgain = false;
   private readonly batchSize: number;
   private readonly ackTimeoutMs: number;
   private readonly minBackoffMs: number;
@@ -88,6 +103,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   constructor(options: SyncClientOptions) {
     super();
     this.outbox = options.outbox;
+    this.members = options.members;
     this.batchSize = options.batchSize ?? 200;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.minBackoffMs = options.minBackoffMs ?? 250;
@@ -122,6 +138,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.setStatus('online', this.hubUrls.length > 1 ? `connected to the hub at ${this.hubUrl}` : 'connected to the hub');
       this.backoffMs = this.minBackoffMs;
       this.kick();
+      void this.pullMembers();
     });
     this.socket.on('disconnect', (reason) => {
       if (this.stopped) return;
@@ -143,6 +160,73 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
     this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
     this.socket.on('programVersions', (payload, ack) => this.receive('programVersions', programVersionsSchema, payload, ack));
+    // A notice that the directory changed: ask for what is new (a notice for changes already held costs one empty page).
+    this.socket.on('membersChanged', (payload) => {
+      const parsed = membersChangedSchema.safeParse(payload);
+      if (parsed.success && this.members && parsed.data.cursor > this.members.cursor()) void this.pullMembers();
+    });
+  }
+
+  /** Sets the member replica (when the store it lives in is opened after the client). */
+  replicateMembers(port: MemberReplicaPort): void {
+    this.members = port;
+    if (this.socket.connected) void this.pullMembers();
+  }
+
+  /**
+   * Brings the member replica up to the hub: pages of "changes since my cursor" until there are no
+   * more. One pull at a time; a notice during a pull makes it go round once more. Never throws: a
+   * failed pull is retried on the next notice, connection or outbox batch.
+   */
+  pullMembers(): Promise<void> {
+    if (!this.members) return Promise.resolve();
+    if (this.pulling) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    this.pulling = (async () => {
+      try {
+        do {
+          this.pullAgain = false;
+          await this.pullPages(this.members!);
+        } while (this.pullAgain && this.socket.connected && !this.stopped);
+      } finally {
+        this.pulling = undefined;
+      }
+    })();
+    return this.pulling;
+  }
+
+  private async pullPages(members: MemberReplicaPort): Promise<void> {
+    for (let pages = 0; pages < 10_000 && this.socket.connected && !this.stopped; pages++) {
+      let answer: unknown;
+      try {
+        answer = await this.socket.timeout(this.ackTimeoutMs).emitWithAck('memberChangesSince', { cursor: members.cursor() });
+      } catch {
+        this.emit('syncError', 'member directory: no answer from the hub in time; asking again on the next change');
+        return;
+      }
+      const parsed = memberChangesPageSchema.safeParse(answer);
+      if (!parsed.success) {
+        this.emit('syncError', `member directory page failed the schema: ${parsed.error.issues[0]?.message ?? ''}`);
+        return;
+      }
+      if (!parsed.data.ok) {
+        if (parsed.data.retryAfterMs === undefined) {
+          this.emit('syncError', `member directory: ${parsed.data.error}`);
+          return;
+        }
+        await sleep(Math.min(Math.max(parsed.data.retryAfterMs, this.minBackoffMs), this.maxBackoffMs));
+        continue;
+      }
+      try {
+        members.apply(parsed.data.changes, parsed.data.cursor);
+      } catch (error) {
+        this.emit('syncError', `member directory page could not be stored: ${String(error)}`);
+        return;
+      }
+      if (!parsed.data.more) return;
+    }
   }
 
   /** A hub delivery: checked by its schema, emitted once per delivery id, acked once taken in. */
@@ -259,6 +343,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
             await this.backoff(parsed.success && !parsed.data.ok ? parsed.data.error : 'hub answer not understood');
             continue;
           }
+          // The hub's balances with this batch in them first, then the batch leaves the outbox: a balance
+          // shown meanwhile (hub's + not yet acknowledged) counts the batch, never misses it.
+          await this.pullMembers();
           this.outbox.ack(parsed.data.acked);
           this.backoffMs = this.minBackoffMs;
         }

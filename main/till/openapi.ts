@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  createSaleRequestSchema, errorViewSchema, healthViewSchema, memberViewSchema, redeemVoucherRequestSchema, refundRequestSchema,
-  refundViewSchema, saleViewSchema, voucherRedemptionViewSchema, voucherViewSchema,
+  createSaleRequestSchema, enrolMemberRequestSchema, errorViewSchema, healthViewSchema, memberListSchema, memberViewSchema, redeemVoucherRequestSchema,
+  refundRequestSchema, refundViewSchema, saleViewSchema, voucherRedemptionViewSchema, voucherViewSchema,
 } from '../../core/till-api';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
@@ -47,8 +47,17 @@ export function tillOpenApi(version: string): Record<string, unknown> {
         post: { summary: 'Void a sale: all of its points come back off', parameters: [tillSaleIdParam],
           responses: { 201: { description: 'Sale voided', content: json(refundViewSchema) }, 404: { description: 'Unknown sale', content: json(errorViewSchema) }, ...errors } },
       },
+      '/v1/members': {
+        get: { summary: 'Find members by name (prefix), phone in any format, e-mail or member code; best first',
+          parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string', minLength: 2, maxLength: 100 } }],
+          responses: { 200: { description: 'Matching members', content: json(memberListSchema) }, ...errors } },
+        post: { summary: 'Enrol a member at the counter (the customer agreed); a known contact answers its member',
+          requestBody: { required: true, content: json(enrolMemberRequestSchema) },
+          responses: { 201: { description: 'New member', content: json(memberViewSchema) },
+            200: { description: 'The contact belongs to a member already: that member, nothing new', content: json(memberViewSchema) }, ...errors } },
+      },
       '/v1/members/{code}': {
-        get: { summary: 'A member by the code on their card', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: 'A member by the code on their card, the card QR or a phone number in any format', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: 'The member', content: json(memberViewSchema) }, 404: { description: 'Unknown member', content: json(errorViewSchema) }, ...errors } },
       },
       '/v1/vouchers/{code}': {

@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { isRefusal, Refusal } from '../../core/errors';
-import { createSaleRequestSchema, redeemVoucherRequestSchema, refundRequestSchema, type TillPort } from '../../core/till-api';
+import {
+  createSaleRequestSchema, enrolMemberRequestSchema, memberSearchQuerySchema, redeemVoucherRequestSchema, refundRequestSchema, type TillPort,
+} from '../../core/till-api';
 import { tillOpenApi } from './openapi';
 
 export interface TillApiOptions {
@@ -134,11 +136,20 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
       }
       if (method === 'POST' && sale[2] === 'void') return send(res, 201, await till.voidSale(tillSaleId));
     }
+    if (path === '/v1/members' && method === 'GET') {
+      const { query } = parse(memberSearchQuerySchema, Object.fromEntries(url.searchParams));
+      return send(res, 200, { members: till.searchMemberViews(query) });
+    }
+    if (path === '/v1/members' && method === 'POST') {
+      const request = parse(enrolMemberRequestSchema, await readJson(req));
+      const { created, member } = await till.enrolMember(request);
+      return send(res, created ? 201 : 200, member);
+    }
     const member = /^\/v1\/members\/([^/]+)$/.exec(path);
     if (member && method === 'GET') {
       const code = pathSegment(member[1]!, 'member code');
       const found = till.getMember(code);
-      if (!found) throw new Refusal('not_found', `no member with code ${JSON.stringify(code)}`);
+      if (!found) throw new Refusal('not_found', `no member with code, card QR or phone ${JSON.stringify(code)}`);
       return send(res, 200, found);
     }
     const voucher = /^\/v1\/vouchers\/([^/]+)(\/redeem)?$/.exec(path);

@@ -5,6 +5,7 @@
 // KioskService, SyncClient.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
+import { memberCodeFor } from '../../core/codes';
 import { claimEntryId, refusedClaimNotice, refusedClaimReversalId } from '../../core/claims';
 import { formatMessage } from '../../core/i18n/catalog';
 import { scanMessages } from '../../core/i18n/scan';
@@ -193,7 +194,9 @@ describe('a staff claim with the hub down', () => {
       .toBe('Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.');
 
     // The sale is Basia's on the kiosk too: voiding it takes back her claim and bonus on both sides, not Anna's again.
-    expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: null });
+    // The kiosk knows Basia from the hub's member directory (she joined by phone): the sale shows her card code.
+    await until(() => store.hubView(basia.id) !== undefined, 'Basia in the kiosk replica');
+    expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: memberCodeFor(basia.no) });
     expect(await service.voidSale('RACE-1')).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
     await drained();
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));

@@ -113,7 +113,7 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
     try {
       await until(() => app.sync.connected, 'the hub connection');
       const virtual = app.virtualPrinter!;
-      const member = app.service.enrollMember({ name: 'Ewa Nowak', phone: '600 100 300', locale: 'pl', consentText: 'privacy-v1' });
+      const { member } = app.service.enrollMember({ name: 'Ewa Nowak', phone: '600 100 300', locale: 'pl', consentText: 'privacy-v1' });
       const { sale } = await app.service.createSale({ tillSaleId: 'S-1', total: { amount: 2500, currency: 'PLN' } });
       await waitFor(() => virtual.receipts.length === 1, 20_000, 'the sale\'s receipt with its QR');
       expect(virtual.receipts[0]!.lines.some((l) => l.startsWith('[QR '))).toBe(true);

@@ -9,6 +9,7 @@ import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
 import { startTillApi, type TillApi } from '../../main/till/server';
 import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
+import { until } from '../support/until';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
 import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 
@@ -77,6 +78,8 @@ describe('till API', () => {
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
+    // Settled first: the sale of the test before reaches the hub while this one runs otherwise.
+    await until(() => store.counts().outboxPending === 0, 'the outbox to drain');
     const before = store.counts();
     const cases: Array<[string, string, unknown, number, RegExp, string?]> = [
       ['POST', '/v1/sales', '{"tillSaleId": "A-2",', 400, /malformed JSON/],

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseContact } from '../../cloud/contact';
 import { escapeHtml, claimPage } from '../../cloud/pages';
 import { memberView } from '../../cloud/member-view';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { demoProgram } from '../../core/program/demo';
 import { claimAcceptedSchema, outboxMessageSchema, syncOutboxSchema, MAX_BATCH } from '../../core/sync-protocol';
 import { lanHubUrl } from '../../main/sync/lan';
-
-describe('join form contact', () => {
-  it('accepts phone numbers with spaces and dashes and e-mail addresses, normalised', () => {
-    expect(parseContact('+48 600-100-200')).toEqual({ phone: '+48600100200', email: null });
-    expect(parseContact('601 123 456')).toEqual({ phone: '601123456', email: null });
-    expect(parseContact(' Anna@Example.PL ')).toEqual({ phone: null, email: 'anna@example.pl' });
-  });
-  it('refuses what is neither', () => {
-    for (const bad of ['', '12ab', '600 1', '+48 600 100 200 300 400', 'anna@', 'anna@example', 'a b@c.de', '<x>@y.com']) {
-      expect(parseContact(bad), bad).toBeUndefined();
-    }
-  });
-});
 
 describe('member card from the core projections and the program (demo program)', () => {
   const program = demoProgram();

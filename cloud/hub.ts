@@ -23,7 +23,8 @@ import {
   pairRequestSchema, syncOutboxSchema, type ClaimAccepted, type ClaimRefusalCode, type ClaimResult,
   type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
 } from '../core/sync-protocol';
-import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair } from '../core/tokens';
+import { claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
+import { earnCeilingOf } from '../core/earn-ceiling';
 import { parseContact } from './contact';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
@@ -170,12 +171,27 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     return verified;
   }
 
+  /**
+   * A kiosk signs its own tokens, so a token's points are the kiosk's word: they must not exceed what
+   * the program versions that could have been in force for the sale give for its amount (a token
+   * without an amount may carry nothing).
+   */
+  async function withinProgram(data: ClaimTokenData): Promise<boolean> {
+    const versions = (await store.programVersions(shop.no)).filter((v) => new Date(v.effectiveFrom).getTime() <= data.expiresAt.getTime());
+    const ceiling = data.total ? earnCeilingOf(versions.map((v) => v.document), data.total.amount, data.total.currency) : { points: 0, stamps: 0 };
+    return data.points <= ceiling.points && data.stamps <= ceiling.stamps;
+  }
+
   /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
   async function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale,
     welcome = false): Promise<ClaimResult> {
     const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
+    if (!(await withinProgram(data))) {
+      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
+      return refusal('exceeds-program', locale);
+    }
     const outcome = await store.claim({
       saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
       spend: data.total?.amount ?? null, welcome,
@@ -675,7 +691,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
           ack({ ok: false, error: `outbox batch refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
           return;
         }
-        ack({ ok: true, acked: await store.applyOutbox(kiosk, parsed.data.messages, now()) });
+        const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
+        for (const r of applied.refused) log(`kiosk ${kiosk.name} (${kiosk.no}): outbox message ${r.id} refused: ${r.reason}`);
+        ack({ ok: true, acked: applied.acked, ...(applied.refused.length > 0 ? { refused: applied.refused } : {}) });
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
       } catch (error) {

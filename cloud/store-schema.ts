@@ -44,6 +44,8 @@ export interface HubDatabase {
   vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
   /** The shop's program versions (the owner's editor publishes; kiosks receive them). A version never changes. */
   program_versions: { shop_no: number; version: number; effective_from: string; document_json: string; published_at: string };
+  /** Outbox messages the hub refused (one row per message id): what each kiosk sent that the rules would not derive. */
+  kiosk_refusals: { message_id: string; kiosk_no: number; type: string; reason: string; at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -116,6 +118,14 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
       async up(db: Kysely<unknown>): Promise<void> {
         await db.schema.alterTable('vouchers').renameColumn('reward_no', 'reward_key').execute();
         await db.schema.alterTable('vouchers').addColumn('reward_id', 'text').execute();
+      },
+    },
+    '0005-security-kiosk-refusals': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('kiosk_refusals').addColumn('message_id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('kiosk_refusals_kiosk').on('kiosk_refusals').columns(['kiosk_no', 'at']).execute();
       },
     },
   };

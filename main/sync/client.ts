@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
   claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, programVersionsSchema, syncOutboxAckSchema,
-  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type ProgramVersions,
+  type ClaimAccepted, type ClaimRefused, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type OutboxRefusal, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 
@@ -45,6 +45,12 @@ export interface SyncClientEvents {
   status: [SyncStatus];
   /** Something the staff or the logs should know (in English, for the log). */
   syncError: [string];
+  /**
+   * The hub refused an outbox message for good (it would not derive it: see docs/changes/security.md).
+   * It was acked with the others and has left the outbox (sending it again would be refused again);
+   * the reason is in English, for the log and staff.
+   */
+  outboxRefused: [OutboxRefusal];
   /** The outbox is empty and everything was acknowledged. */
   drained: [];
 }
@@ -245,7 +251,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
             await this.backoff(parsed.success && !parsed.data.ok ? parsed.data.error : 'hub answer not understood');
             continue;
           }
+          // Refused ids are in `acked` too: they leave the outbox like accepted ones, once.
           this.outbox.ack(parsed.data.acked);
+          for (const refusal of parsed.data.refused ?? []) {
+            this.emit('syncError', `hub refused outbox message ${refusal.id} for good: ${refusal.reason}`);
+            this.emit('outboxRefused', refusal);
+          }
           this.backoffMs = this.minBackoffMs;
         }
       } while (this.again && this.socket.connected && !this.stopped);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   tmp = tempDir('hub-phone');
   hub = await testHub(tmp.dir);
   creds = await pairedKiosk(hub);
-  store = new TestKioskStore(tmp.dir);
+  store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
   kiosk = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: store });
   kiosk.on('claimAccepted', (e) => thanks.push(e));
   kiosk.start();

@@ -63,7 +63,12 @@ export interface HubOptions {
   kioskLimits?: ThrottleLimits;
   /** With Redis: how often each node re-sends queued deliveries to its kiosks (a lost cross-node notice). */
   deliverySweepMs?: number;
-  /** Behind a reverse proxy (HUB_TRUST_PROXY=1): a phone's address is the proxy's `X-Real-IP` header. */
+  /**
+   * Addresses of the reverse proxies (HUB_TRUSTED_PROXIES) whose `X-Real-IP` header names the phone; from
+   * any other peer the header is ignored. `trustProxy: true` (HUB_TRUST_PROXY=1) means the loopback proxies.
+   */
+  trustedProxies?: readonly string[];
+  /** Kept for HUB_TRUST_PROXY=1: the same as trustedProxies 127.0.0.1 and ::1. */
   trustProxy?: boolean;
 }
 
@@ -84,11 +89,31 @@ export interface Hub {
 }
 
 const COOKIE = 'lk_member';
-const OWNER_COOKIE = 'lk_owner';
+/** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
+const OWNER_COOKIE = 'lk_owner_session';
+const LOOPBACK_PROXIES = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/**
+ * Headers of every hub answer: nothing cached, no sniffing, and no Referer: claim URLs carry their token
+ * (a link or an image on a page must not hand it to another site). The CSP (pagePolicy) goes with pages.
+ */
+const SAFE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
+
+/** Why a configured owner token is too weak to guard the back office, or undefined when it will do. */
+export function ownerTokenWeakness(token: string): string | undefined {
+  if (token.length < 32) return `it has ${token.length} characters; at least 32 are needed`;
+  const counts = new Map<string, number>();
+  for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  // Shannon entropy per character: a random hex token has ~4 bits, "aaaa…" or "abababab…" 0–1.
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / token.length) * Math.log2(n / token.length);
+  if (counts.size < 10 || bits * token.length < 96) return 'it repeats too few characters to be guessed hard (use a random token)';
+  return undefined;
+}
 
 /** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
 function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
@@ -123,7 +148,14 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   const voucherSeed = hexToBytes(await store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
   const voucherKeys = voucherKeyPair(voucherSeed);
   const hubPublicKey = bytesToHex(voucherKeys.publicKey);
+  if (options.ownerToken !== undefined) {
+    const weakness = ownerTokenWeakness(options.ownerToken);
+    if (weakness) throw new Error(`HUB_OWNER_TOKEN refused: ${weakness}. Leave it unset to have the hub generate one, or use e.g. \`openssl rand -hex 24\``);
+  }
   const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
+  // Owner sessions have their own key: a value signed for a member (or anything else) is never an owner session.
+  const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
+  const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
   const failures = new Map<string, { count: number; since: number }>();
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
@@ -205,31 +237,52 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  function sign(value: string): string {
-    return `${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`;
+  /**
+   * `<purpose>.<value>.<mac>` with the MAC over "<purpose>|<value>" under the purpose's own key: a value
+   * signed for one purpose is never valid for another, and members and the owner never share a key.
+   */
+  function sign(purpose: 'm1' | 'o1', value: string): string {
+    const key = purpose === 'o1' ? ownerCookieSecret : cookieSecret;
+    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
   }
-  function unsign(signed: string | undefined): string | undefined {
-    if (!signed) return undefined;
+  function unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
+    if (!signed?.startsWith(`${purpose}.`)) return undefined;
+    const dot = signed.lastIndexOf('.');
+    if (dot <= purpose.length + 1) return undefined;
+    const expected = Buffer.from(sign(purpose, signed.slice(purpose.length + 1, dot)));
+    const given = Buffer.from(signed);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? signed.slice(purpose.length + 1, dot) : undefined;
+  }
+  /** Member cookies from before purpose prefixes (`<id>.<mac of id>`, member key), still read so phones stay signed in. */
+  function unsignLegacyMember(signed: string): string | undefined {
     const dot = signed.lastIndexOf('.');
     if (dot < 1) return undefined;
     const value = signed.slice(0, dot);
-    const expected = Buffer.from(sign(value));
+    const expected = Buffer.from(`${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`);
     const given = Buffer.from(signed);
     return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
   }
+  const cookieValue = (req: IncomingMessage, name: string): string | undefined => {
+    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
+    if (!raw) return undefined;
+    try {
+      return decodeURIComponent(raw.slice(name.length + 1));
+    } catch {
+      return undefined;
+    }
+  };
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
-    const id = unsign(raw ? decodeURIComponent(raw.slice(COOKIE.length + 1)) : undefined);
-    return id ? store.member(id) : undefined;
+    const signed = cookieValue(req, COOKIE);
+    const id = signed === undefined ? undefined : unsign('m1', signed) ?? unsignLegacyMember(signed);
+    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
+    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
   }
   function rememberCookie(member: Member): string {
-    return `${COOKIE}=${encodeURIComponent(sign(member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+    return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
   }
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
-      'content-security-policy': pagePolicy(),
-      ...headers });
+    res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
     res.end(body);
   }
   const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
@@ -247,22 +300,32 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
 
   function clientAddress(req: IncomingMessage): string {
     // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
-    const forwarded = options.trustProxy ? req.headers['x-real-ip'] : undefined;
+    // Only a configured proxy is believed: from anyone else the header is the sender's own say-so.
+    const peer = req.socket.remoteAddress ?? 'unknown';
+    const forwarded = trustedProxies.has(peer) ? req.headers['x-real-ip'] : undefined;
     if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
-    return req.socket.remoteAddress ?? 'unknown';
+    return peer;
   }
-  function slowedDown(address: string): boolean {
-    const entry = failures.get(address);
-    if (!entry || Date.now() - entry.since > 60_000) return false;
-    return entry.count >= maxFailures;
+  /**
+   * Failed attempts per minute, counted per purpose (claims, joins, pairing, owner sign-in) and per key
+   * (an address, a claim QR): bad claims from one phone never lock the owner out, nor one QR another.
+   */
+  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner';
+  function slowedDown(purpose: FailurePurpose, ...keys: string[]): boolean {
+    return keys.some((key) => {
+      const entry = failures.get(`${purpose}|${key}`);
+      return entry !== undefined && Date.now() - entry.since <= 60_000 && entry.count >= maxFailures;
+    });
   }
-  function noteFailure(address: string): void {
+  function noteFailure(purpose: FailurePurpose, ...keys: string[]): void {
     if (failures.size > 10_000) {
       for (const [key, value] of failures) if (Date.now() - value.since > 60_000) failures.delete(key);
     }
-    const entry = failures.get(address);
-    if (!entry || Date.now() - entry.since > 60_000) failures.set(address, { count: 1, since: Date.now() });
-    else entry.count++;
+    for (const key of keys) {
+      const entry = failures.get(`${purpose}|${key}`);
+      if (!entry || Date.now() - entry.since > 60_000) failures.set(`${purpose}|${key}`, { count: 1, since: Date.now() });
+      else entry.count++;
+    }
   }
 
   async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
@@ -274,12 +337,12 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
     const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
       points: due?.points ?? 0, member: memberOfShop ? { name: memberOfShop.name } : null };
-    if (slowedDown(address)) {
+    if (slowedDown('claim', address) || (req.method === 'POST' && slowedDown('join', address, `qr:${token}`))) {
       send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
       return;
     }
     if (!tokenInfo.ok) {
-      noteFailure(address);
+      noteFailure('claim', address);
       send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
       return;
     }
@@ -311,25 +374,41 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       const consent = form.get('consent') === 'yes';
       const contact = parseContact(contactText);
       if (!contact || !consent) {
-        noteFailure(address);
+        noteFailure('join', address, `qr:${token}`);
         send(res, 400, claimPage({ ...base, forceJoin: true, values: { name, contact: contactText, consent },
           errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
         return;
       }
       const member = await store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
-        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
+        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now(),
+      { fillName: false });
+      if (!member.created) {
+        // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
+        // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
+        // card, without a welcome bonus. The page says how to open the card on this phone.
+        const result = await claim(token, member, 'phone', null, locale, false);
+        if (!result.ok) {
+          noteFailure('claim', address);
+          send(res, 409, messagePage(locale, result.message));
+          return;
+        }
+        log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
+        send(res, 200, messagePage(locale, `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} `
+          + formatMessage(claimMessages, locale, 'existingContactHow')));
+        return;
+      }
       claimant = member;
-      joined = member.created;
+      joined = true;
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
     if (!result.ok) {
-      noteFailure(address);
+      noteFailure('claim', address);
       send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
       return;
     }
-    const bonus = result.accepted.entries.find((e) => e.reason.code === 'welcome')?.points;
-    res.writeHead(303, { location: `/m?claimed=${result.accepted.points}${bonus ? `&welcome=${bonus}` : ''}`, 'cache-control': 'no-store', ...cookie });
+    // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.
+    res.writeHead(303, { location: `/m?claimed=${encodeURIComponent(result.accepted.saleKey)}`, ...SAFE_HEADERS, ...cookie });
     res.end();
   }
 
@@ -358,33 +437,56 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
     }
-    const claimed = Number(url.searchParams.get('claimed'));
-    const welcome = Number(url.searchParams.get('welcome'));
+    // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
+    const claimedKey = (url.searchParams.get('claimed') ?? '').slice(0, 100);
+    const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
+    const welcome = claimed?.memberId === member.id
+      ? (await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0 : 0;
     send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, view,
-      history: await store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
-        ? { name: member.name ?? '', points: claimed, welcome: Number.isInteger(welcome) && welcome > 0 ? welcome : 0 } : null }));
+      history: await store.history(member.id), flash: claimed?.memberId === member.id
+        ? { name: member.name ?? '', points: claimed.points, welcome } : null }));
   }
 
   function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
   }
-  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key; its value while valid. */
+  /** The owner's session cookie: "o1.<expiry ms>.<mac>" under the owner's own key; the signed value while valid. */
   function ownerSession(req: IncomingMessage): string | undefined {
-    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${OWNER_COOKIE}=`));
-    const value = unsign(raw ? decodeURIComponent(raw.slice(OWNER_COOKIE.length + 1)) : undefined);
-    const expires = value?.startsWith('owner:') ? Number(value.slice(6)) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime() ? value : undefined;
+    const signed = cookieValue(req, OWNER_COOKIE);
+    const value = signed === undefined ? undefined : unsign('o1', signed);
+    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+    return Number.isFinite(expires) && expires > now().getTime() ? signed : undefined;
   }
-  const ownerCookie = (req: IncomingMessage): boolean => ownerSession(req) !== undefined;
-  function ownerAllowed(req: IncomingMessage, url: URL): boolean {
-    if (ownerCookie(req)) return true;
-    return isOwnerToken(req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '');
+  /**
+   * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
+   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures.
+   */
+  function ownerAllowed(req: IncomingMessage, _url?: URL): boolean {
+    if (ownerSession(req) !== undefined) return true;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer === undefined) return false;
+    const address = clientAddress(req);
+    if (slowedDown('owner', address)) return false;
+    if (isOwnerToken(bearer)) return true;
+    noteFailure('owner', address);
+    log(`owner bearer token refused from ${address}`);
+    return false;
   }
   /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
   function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
     const session = ownerSession(req);
-    if (session) return { via: 'cookie', csrf: createHmac('sha256', cookieSecret).update(`csrf:${session}`).digest('hex') };
+    if (session) return { via: 'cookie', csrf: createHmac('sha256', ownerCookieSecret).update(`csrf|${session}`).digest('hex') };
     return ownerAllowed(req, url) ? { via: 'token' } : undefined;
+  }
+  /**
+   * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
+   * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
+   */
+  function ownerCsrfOk(req: IncomingMessage, url: URL, formCsrf: string | null): boolean {
+    const auth = ownerAuth(req, url);
+    if (auth?.via === 'token') return true;
+    const given = formCsrf ?? (typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : '');
+    return auth?.via === 'cookie' && given.length === auth.csrf.length && timingSafeEqual(Buffer.from(given), Buffer.from(auth.csrf));
   }
   /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
   const ownerCsrf = (req: IncomingMessage, url: URL): string => {
@@ -404,19 +506,19 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const path = url.pathname;
     if (path === '/owner/login') {
       if (req.method === 'POST') {
-        if (slowedDown(clientAddress(req))) {
+        if (slowedDown('owner', clientAddress(req))) {
           send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
           return true;
         }
         const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
         if (!isOwnerToken(token)) {
-          noteFailure(clientAddress(req));
+          noteFailure('owner', clientAddress(req));
           send(res, 401, loginPage(locale, true));
           return true;
         }
-        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign(`owner:${now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000}`))}; `
+        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; `
           + `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
-        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
         res.end();
         return true;
       }
@@ -431,7 +533,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
         return true;
       }
-      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store',
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS,
         'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
       res.end();
       return true;
@@ -439,7 +541,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
     if (!isPage || req.method !== 'GET') return false;
     if (!ownerAllowed(req, url)) {
-      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
       res.end();
       return true;
     }
@@ -479,6 +581,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       return json(res, up ? 200 : 503, { ok: up, database: up ? 'up' : 'down', engine: store.engine });
     }
     if (path === '/v1/pair' && req.method === 'POST') {
+      if (slowedDown('pair', clientAddress(req))) return json(res, 429, { error: 'too many failed pairing attempts: wait a minute' });
       const body = await readBody(req);
       let parsed;
       try {
@@ -489,7 +592,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
       const kiosk = await store.pairKiosk(parsed.data.code, parsed.data.name, now());
       if (!kiosk) {
-        noteFailure(clientAddress(req));
+        noteFailure('pair', clientAddress(req));
         return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
       }
       log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
@@ -504,6 +607,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         return json(res, 200, await store.createPairingCode(shop.no, now()));
       }
       if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
+      if (req.method !== 'GET' && !ownerCsrfOk(req, url, null)) {
+        return json(res, 403, { error: 'CSRF token missing or wrong: send the page\'s token as the x-csrf-token header, or use the bearer token' });
+      }
       if (path === '/owner/program' && req.method === 'PUT') {
         const body = await readBody(req, MAX_PROGRAM_BYTES);
         if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
@@ -812,7 +918,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     if (!routes.includes(path)) return false;
     if (!ownerAllowed(req, url)) {
       if (path === '/owner/program/edit') {
-        res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
         res.end();
       } else {
         json(res, 401, { error: 'owner login required' });
@@ -870,7 +976,12 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
         return true;
       }
-      const fields = [...new URLSearchParams(body)];
+      const form = new URLSearchParams(body);
+      if (!ownerCsrfOk(req, url, form.get('csrf'))) {
+        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+        return true;
+      }
+      const fields = [...form].filter(([name]) => name !== 'csrf');
       const values = new Map<string, string[]>();
       for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
       const fromText = values.get('publish.from')?.[0] ?? '';
@@ -887,7 +998,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         return true;
       }
       const published = await publishProgram(edit.program, effectiveFrom);
-      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, 'cache-control': 'no-store' });
+      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, ...SAFE_HEADERS });
       res.end();
       return true;
     }

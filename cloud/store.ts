@@ -288,16 +288,19 @@ export class HubStore {
     return row && this.member(row.id, q);
   }
 
-  /** Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found. */
-  async joinMember(shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
-    return this.write((trx) => this.joinIn(trx, shopNo, input, now));
+  /**
+   * Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found.
+   * `fillName: false` leaves a found member as it is (a phone typing someone's contact proves nothing).
+   */
+  async joinMember(shopNo: number, input: MemberInput, now: Date, options: { fillName?: boolean } = {}): Promise<Member & { created: boolean }> {
+    return this.write((trx) => this.joinIn(trx, shopNo, input, now, options.fillName ?? true));
   }
 
   /**
    * The insert conflicts (id, or the shop's phone/e-mail unique index) when the member exists, also
    * when another node joined them a moment ago: then the existing member is returned.
    */
-  private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
+  private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date, fillName = true): Promise<Member & { created: boolean }> {
     const id = input.id ?? randomUUID();
     const inserted = await trx.insertInto('members').values({ id, shop_no: shopNo, name: input.name, phone: input.phone, email: input.email,
       consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString() })
@@ -307,7 +310,7 @@ export class HubStore {
     if (byId) return { ...byId, created: false };
     const found = await this.memberByContact(shopNo, input, trx);
     if (!found) throw new Error(`member ${id} neither inserted nor found by contact`);
-    if (input.name && !found.name) {
+    if (fillName && input.name && !found.name) {
       await trx.updateTable('members').set({ name: input.name }).where('id', '=', found.id).where('name', 'is', null).execute();
       return { ...(await this.member(found.id, trx))!, created: false };
     }

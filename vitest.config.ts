@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'hub-postgres',
-          include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts'],
+          include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts', 'test/security/hub-*.test.ts'],
           // Suites about PostgreSQL itself (hub-pg-*) and the multi-node suites (hub-cluster, hub-failover) run their
           // hubs on PostgreSQL in the default project already.
           exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts', 'test/integration/hub-cluster.test.ts',

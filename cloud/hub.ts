@@ -23,8 +23,9 @@ import {
   memberChangesSinceSchema, pairRequestSchema, redeemVoucherSchema, syncOutboxSchema, type ClaimAccepted, type RedeemVoucherResult, type VoucherRedemption,
   type VoucherRefusalCode, type ClaimRefusalCode, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
 } from '../core/sync-protocol';
-import { REFUSAL_LOG, claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, voucherValidity } from '../core/tokens';
+import { REFUSAL_LOG, claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, voucherValidity, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
+import { earnCeilingOf } from '../core/earn-ceiling';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
@@ -65,7 +66,12 @@ export interface HubOptions {
   kioskLimits?: ThrottleLimits;
   /** With Redis: how often each node re-sends queued deliveries to its kiosks (a lost cross-node notice). */
   deliverySweepMs?: number;
-  /** Behind a reverse proxy (HUB_TRUST_PROXY=1): a phone's address is the proxy's `X-Real-IP` header. */
+  /**
+   * Addresses of the reverse proxies (HUB_TRUSTED_PROXIES) whose `X-Real-IP` header names the phone; from
+   * any other peer the header is ignored. `trustProxy: true` (HUB_TRUST_PROXY=1) means the loopback proxies.
+   */
+  trustedProxies?: readonly string[];
+  /** Kept for HUB_TRUST_PROXY=1: the same as trustedProxies 127.0.0.1 and ::1. */
   trustProxy?: boolean;
 }
 
@@ -86,11 +92,31 @@ export interface Hub {
 }
 
 const COOKIE = 'lk_member';
-const OWNER_COOKIE = 'lk_owner';
+/** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
+const OWNER_COOKIE = 'lk_owner_session';
+const LOOPBACK_PROXIES = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/**
+ * Headers of every hub answer: nothing cached, no sniffing, and no Referer: claim URLs carry their token
+ * (a link or an image on a page must not hand it to another site). The CSP (pagePolicy) goes with pages.
+ */
+const SAFE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
+
+/** Why a configured owner token is too weak to guard the back office, or undefined when it will do. */
+export function ownerTokenWeakness(token: string): string | undefined {
+  if (token.length < 32) return `it has ${token.length} characters; at least 32 are needed`;
+  const counts = new Map<string, number>();
+  for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  // Shannon entropy per character: a random hex token has ~4 bits, "aaaa…" or "abababab…" 0–1.
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / token.length) * Math.log2(n / token.length);
+  if (counts.size < 10 || bits * token.length < 96) return 'it repeats too few characters to be guessed hard (use a random token)';
+  return undefined;
+}
 
 /** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
 function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
@@ -127,7 +153,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const voucherSeed = hexToBytes(await store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
   const voucherKeys = voucherKeyPair(voucherSeed);
   const hubPublicKey = bytesToHex(voucherKeys.publicKey);
+  if (options.ownerToken !== undefined) {
+    const weakness = ownerTokenWeakness(options.ownerToken);
+    if (weakness) throw new Error(`HUB_OWNER_TOKEN refused: ${weakness}. Leave it unset to have the hub generate one, or use e.g. \`openssl rand -hex 24\``);
+  }
   const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
+  // Owner sessions have their own key: a value signed for a member (or anything else) is never an owner session.
+  const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
+  const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
   const failures = new Map<string, { count: number; since: number }>();
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
@@ -175,12 +208,27 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return verified;
   }
 
+  /**
+   * A kiosk signs its own tokens, so a token's points are the kiosk's word: they must not exceed what
+   * the program versions that could have been in force for the sale give for its amount (a token
+   * without an amount may carry nothing).
+   */
+  async function withinProgram(data: ClaimTokenData): Promise<boolean> {
+    const versions = (await store.programVersions(shop.no)).filter((v) => new Date(v.effectiveFrom).getTime() <= data.expiresAt.getTime());
+    const ceiling = data.total ? earnCeilingOf(versions.map((v) => v.document), data.total.amount, data.total.currency) : { points: 0, stamps: 0 };
+    return data.points <= ceiling.points && data.stamps <= ceiling.stamps;
+  }
+
   /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
   async function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale,
     welcome = false): Promise<ClaimResult> {
     const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
+    if (!(await withinProgram(data))) {
+      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
+      return refusal('exceeds-program', locale);
+    }
     const outcome = await store.claim({
       saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
       spend: data.total?.amount ?? null, welcome,
@@ -195,31 +243,52 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  function sign(value: string): string {
-    return `${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`;
+  /**
+   * `<purpose>.<value>.<mac>` with the MAC over "<purpose>|<value>" under the purpose's own key: a value
+   * signed for one purpose is never valid for another, and members and the owner never share a key.
+   */
+  function sign(purpose: 'm1' | 'o1', value: string): string {
+    const key = purpose === 'o1' ? ownerCookieSecret : cookieSecret;
+    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
   }
-  function unsign(signed: string | undefined): string | undefined {
-    if (!signed) return undefined;
+  function unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
+    if (!signed?.startsWith(`${purpose}.`)) return undefined;
+    const dot = signed.lastIndexOf('.');
+    if (dot <= purpose.length + 1) return undefined;
+    const expected = Buffer.from(sign(purpose, signed.slice(purpose.length + 1, dot)));
+    const given = Buffer.from(signed);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? signed.slice(purpose.length + 1, dot) : undefined;
+  }
+  /** Member cookies from before purpose prefixes (`<id>.<mac of id>`, member key), still read so phones stay signed in. */
+  function unsignLegacyMember(signed: string): string | undefined {
     const dot = signed.lastIndexOf('.');
     if (dot < 1) return undefined;
     const value = signed.slice(0, dot);
-    const expected = Buffer.from(sign(value));
+    const expected = Buffer.from(`${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`);
     const given = Buffer.from(signed);
     return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
   }
+  const cookieValue = (req: IncomingMessage, name: string): string | undefined => {
+    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
+    if (!raw) return undefined;
+    try {
+      return decodeURIComponent(raw.slice(name.length + 1));
+    } catch {
+      return undefined;
+    }
+  };
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
-    const id = unsign(raw ? decodeURIComponent(raw.slice(COOKIE.length + 1)) : undefined);
-    return id ? store.member(id) : undefined;
+    const signed = cookieValue(req, COOKIE);
+    const id = signed === undefined ? undefined : unsign('m1', signed) ?? unsignLegacyMember(signed);
+    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
+    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
   }
   function rememberCookie(member: Member): string {
-    return `${COOKIE}=${encodeURIComponent(sign(member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+    return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
   }
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
-      'content-security-policy': pagePolicy(),
-      ...headers });
+    res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
     res.end(body);
   }
   const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
@@ -237,22 +306,32 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   function clientAddress(req: IncomingMessage): string {
     // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
-    const forwarded = options.trustProxy ? req.headers['x-real-ip'] : undefined;
+    // Only a configured proxy is believed: from anyone else the header is the sender's own say-so.
+    const peer = req.socket.remoteAddress ?? 'unknown';
+    const forwarded = trustedProxies.has(peer) ? req.headers['x-real-ip'] : undefined;
     if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
-    return req.socket.remoteAddress ?? 'unknown';
+    return peer;
   }
-  function slowedDown(address: string): boolean {
-    const entry = failures.get(address);
-    if (!entry || nowMs() - entry.since > 60_000) return false;
-    return entry.count >= maxFailures;
+  /**
+   * Failed attempts per minute, counted per purpose (claims, joins, pairing, owner sign-in) and per key
+   * (an address, a claim QR): bad claims from one phone never lock the owner out, nor one QR another.
+   */
+  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner';
+  function slowedDown(purpose: FailurePurpose, ...keys: string[]): boolean {
+    return keys.some((key) => {
+      const entry = failures.get(`${purpose}|${key}`);
+      return entry !== undefined && nowMs() - entry.since <= 60_000 && entry.count >= maxFailures;
+    });
   }
-  function noteFailure(address: string): void {
+  function noteFailure(purpose: FailurePurpose, ...keys: string[]): void {
     if (failures.size > 10_000) {
       for (const [key, value] of failures) if (nowMs() - value.since > 60_000) failures.delete(key);
     }
-    const entry = failures.get(address);
-    if (!entry || nowMs() - entry.since > 60_000) failures.set(address, { count: 1, since: nowMs() });
-    else entry.count++;
+    for (const key of keys) {
+      const entry = failures.get(`${purpose}|${key}`);
+      if (!entry || nowMs() - entry.since > 60_000) failures.set(`${purpose}|${key}`, { count: 1, since: nowMs() });
+      else entry.count++;
+    }
   }
 
   async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
@@ -264,12 +343,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
     const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
       points: due?.points ?? 0, member: memberOfShop ? { name: memberOfShop.name } : null };
-    if (slowedDown(address)) {
+    if (slowedDown('claim', address) || (req.method === 'POST' && slowedDown('join', address, `qr:${token}`))) {
       send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
       return;
     }
     if (!tokenInfo.ok) {
-      noteFailure(address);
+      noteFailure('claim', address);
       send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
       return;
     }
@@ -301,25 +380,41 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const consent = form.get('consent') === 'yes';
       const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
       if (!contact || !consent) {
-        noteFailure(address);
+        noteFailure('join', address, `qr:${token}`);
         send(res, 400, claimPage({ ...base, forceJoin: true, values: { name, contact: contactText, consent },
           errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
         return;
       }
       const member = await store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
-        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
+        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now(),
+      { fillName: false });
+      if (!member.created) {
+        // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
+        // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
+        // card, without a welcome bonus. The page says how to open the card on this phone.
+        const result = await claim(token, member, 'phone', null, locale, false);
+        if (!result.ok) {
+          noteFailure('claim', address);
+          send(res, 409, messagePage(locale, result.message));
+          return;
+        }
+        log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
+        send(res, 200, messagePage(locale, `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} `
+          + formatMessage(claimMessages, locale, 'existingContactHow')));
+        return;
+      }
       claimant = member;
-      joined = member.created;
+      joined = true;
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
     if (!result.ok) {
-      noteFailure(address);
+      noteFailure('claim', address);
       send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
       return;
     }
-    const bonus = result.accepted.entries.find((e) => e.reason.code === 'welcome')?.points;
-    res.writeHead(303, { location: `/m?claimed=${result.accepted.points}${bonus ? `&welcome=${bonus}` : ''}`, 'cache-control': 'no-store', ...cookie });
+    // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.
+    res.writeHead(303, { location: `/m?claimed=${encodeURIComponent(result.accepted.saleKey)}`, ...SAFE_HEADERS, ...cookie });
     res.end();
   }
 
@@ -357,33 +452,56 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
       return;
     }
-    const claimed = Number(url.searchParams.get('claimed'));
-    const welcome = Number(url.searchParams.get('welcome'));
+    // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
+    const claimedKey = (url.searchParams.get('claimed') ?? '').slice(0, 100);
+    const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
+    const welcome = claimed?.memberId === member.id
+      ? (await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0 : 0;
     send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, view,
-      history: await store.history(member.id), flash: Number.isInteger(claimed) && url.searchParams.has('claimed')
-        ? { name: member.name ?? '', points: claimed, welcome: Number.isInteger(welcome) && welcome > 0 ? welcome : 0 } : null }));
+      history: await store.history(member.id), flash: claimed?.memberId === member.id
+        ? { name: member.name ?? '', points: claimed.points, welcome } : null }));
   }
 
   function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
   }
-  /** The owner's signed session cookie: "owner:<expiry ms>", signed with the hub's cookie key; its value while valid. */
+  /** The owner's session cookie: "o1.<expiry ms>.<mac>" under the owner's own key; the signed value while valid. */
   function ownerSession(req: IncomingMessage): string | undefined {
-    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${OWNER_COOKIE}=`));
-    const value = unsign(raw ? decodeURIComponent(raw.slice(OWNER_COOKIE.length + 1)) : undefined);
-    const expires = value?.startsWith('owner:') ? Number(value.slice(6)) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime() ? value : undefined;
+    const signed = cookieValue(req, OWNER_COOKIE);
+    const value = signed === undefined ? undefined : unsign('o1', signed);
+    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+    return Number.isFinite(expires) && expires > now().getTime() ? signed : undefined;
   }
-  const ownerCookie = (req: IncomingMessage): boolean => ownerSession(req) !== undefined;
-  function ownerAllowed(req: IncomingMessage, url: URL): boolean {
-    if (ownerCookie(req)) return true;
-    return isOwnerToken(req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '');
+  /**
+   * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
+   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures.
+   */
+  function ownerAllowed(req: IncomingMessage, _url?: URL): boolean {
+    if (ownerSession(req) !== undefined) return true;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer === undefined) return false;
+    const address = clientAddress(req);
+    if (slowedDown('owner', address)) return false;
+    if (isOwnerToken(bearer)) return true;
+    noteFailure('owner', address);
+    log(`owner bearer token refused from ${address}`);
+    return false;
   }
   /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
   function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
     const session = ownerSession(req);
-    if (session) return { via: 'cookie', csrf: createHmac('sha256', cookieSecret).update(`csrf:${session}`).digest('hex') };
+    if (session) return { via: 'cookie', csrf: createHmac('sha256', ownerCookieSecret).update(`csrf|${session}`).digest('hex') };
     return ownerAllowed(req, url) ? { via: 'token' } : undefined;
+  }
+  /**
+   * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
+   * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
+   */
+  function ownerCsrfOk(req: IncomingMessage, url: URL, formCsrf: string | null): boolean {
+    const auth = ownerAuth(req, url);
+    if (auth?.via === 'token') return true;
+    const given = formCsrf ?? (typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : '');
+    return auth?.via === 'cookie' && given.length === auth.csrf.length && timingSafeEqual(Buffer.from(given), Buffer.from(auth.csrf));
   }
   /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
   const ownerCsrf = (req: IncomingMessage, url: URL): string => {
@@ -403,19 +521,19 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const path = url.pathname;
     if (path === '/owner/login') {
       if (req.method === 'POST') {
-        if (slowedDown(clientAddress(req))) {
+        if (slowedDown('owner', clientAddress(req))) {
           send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
           return true;
         }
         const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
         if (!isOwnerToken(token)) {
-          noteFailure(clientAddress(req));
+          noteFailure('owner', clientAddress(req));
           send(res, 401, loginPage(locale, true));
           return true;
         }
-        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign(`owner:${now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000}`))}; `
+        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; `
           + `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
-        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
         res.end();
         return true;
       }
@@ -430,7 +548,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
         return true;
       }
-      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store',
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS,
         'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
       res.end();
       return true;
@@ -438,7 +556,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
     if (!isPage || req.method !== 'GET') return false;
     if (!ownerAllowed(req, url)) {
-      res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
       res.end();
       return true;
     }
@@ -478,6 +596,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       return json(res, up ? 200 : 503, { ok: up, database: up ? 'up' : 'down', engine: store.engine });
     }
     if (path === '/v1/pair' && req.method === 'POST') {
+      if (slowedDown('pair', clientAddress(req))) return json(res, 429, { error: 'too many failed pairing attempts: wait a minute' });
       const body = await readBody(req);
       let parsed;
       try {
@@ -488,7 +607,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
       const kiosk = await store.pairKiosk(parsed.data.code, parsed.data.name, now());
       if (!kiosk) {
-        noteFailure(clientAddress(req));
+        noteFailure('pair', clientAddress(req));
         return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
       }
       log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
@@ -503,6 +622,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         return json(res, 200, await store.createPairingCode(shop.no, now()));
       }
       if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
+      if (req.method !== 'GET' && !ownerCsrfOk(req, url, null)) {
+        return json(res, 403, { error: 'CSRF token missing or wrong: send the page\'s token as the x-csrf-token header, or use the bearer token' });
+      }
       if (path === '/owner/program' && req.method === 'PUT') {
         const body = await readBody(req, MAX_PROGRAM_BYTES);
         if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
@@ -690,7 +812,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
           ack({ ok: false, error: `outbox batch refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
           return;
         }
-        ack({ ok: true, acked: await store.applyOutbox(kiosk, parsed.data.messages, now()) });
+        const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
+        for (const r of applied.refused) log(`kiosk ${kiosk.name} (${kiosk.no}): outbox message ${r.id} refused: ${r.reason}`);
+        ack({ ok: true, acked: applied.acked, ...(applied.refused.length > 0 ? { refused: applied.refused } : {}) });
         void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
@@ -901,7 +1025,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (!routes.includes(path)) return false;
     if (!ownerAllowed(req, url)) {
       if (path === '/owner/program/edit') {
-        res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
         res.end();
       } else {
         json(res, 401, { error: 'owner login required' });
@@ -959,7 +1083,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
         return true;
       }
-      const fields = [...new URLSearchParams(body)];
+      const form = new URLSearchParams(body);
+      if (!ownerCsrfOk(req, url, form.get('csrf'))) {
+        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+        return true;
+      }
+      const fields = [...form].filter(([name]) => name !== 'csrf');
       const values = new Map<string, string[]>();
       for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
       const fromText = values.get('publish.from')?.[0] ?? '';
@@ -976,7 +1105,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         return true;
       }
       const published = await publishProgram(edit.program, effectiveFrom);
-      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, 'cache-control': 'no-store' });
+      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, ...SAFE_HEADERS });
       res.end();
       return true;
     }

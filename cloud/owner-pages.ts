@@ -58,11 +58,16 @@ export function membersPage(locale: Locale, query: string, members: (Member & { 
 
 /** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */
 export function csv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  // OWASP CSV injection: every text cell that a spreadsheet could read as a formula (=, +, -, @, tab or
+  // carriage return first, also after leading spaces) gets a leading apostrophe, and is quoted when it
+  // holds a separator (',' or the ';' of European spreadsheets), a quote or a line break. Numbers are
+  // the hub's own integers and stay numbers (a negative count is data, not a formula).
   const cell = (v: string | number | null): string => {
     if (v === null) return '';
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
     let text = String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    if (/^[\s]*[=+\-@]/.test(text) || /^[\t\r\n]/.test(text)) text = `'${text}`;
+    return /[",;\r\n\t]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }

@@ -48,7 +48,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
   const x = (locale: Locale, key: keyof typeof ownerDataMessages.en, values?: Record<string, string | number>): string =>
     formatMessage(ownerDataMessages, locale, key, values);
   const redirect = (res: ServerResponse, location: string): void => {
-    res.writeHead(303, { location, 'cache-control': 'no-store' });
+    res.writeHead(303, { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     res.end();
   };
 

@@ -15,6 +15,8 @@ export function pagePolicy(allow: { scriptsFromHub?: boolean; fetchFromHub?: boo
   return [
     "default-src 'none'", "style-src 'unsafe-inline'", `script-src ${allow.scriptsFromHub ? "'self' " : ''}'unsafe-inline'`,
     ...(allow.fetchFromHub ? ["connect-src 'self'"] : []), 'img-src data:', "form-action 'self'",
+    // No other site may frame a hub page (clickjacking the join form, the owner's buttons).
+    "frame-ancestors 'none'", "base-uri 'none'",
   ].join('; ');
 }
 

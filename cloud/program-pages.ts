@@ -231,7 +231,7 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
 <td data-preview="${row}">${escapeHtml(line?.text ?? '')}</td><td data-reasons="${row}">${escapeHtml(line?.reasons.join(' · ') ?? '')}</td></tr>`;
   }).join('');
 
-  const editor = `<form id="editor" method="post" action="/owner/program/publish">
+  const editor = `<form id="editor" method="post" action="/owner/program/publish"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf ?? '')}">
 <h2>${t('general')}</h2><fieldset>${field('name', 'name', 'text')}${field('maxSale', 'maxSale', 'money')}${field('expiry.months', 'expiryMonths', 'int')}</fieldset>
 <h2>${t('rules')}</h2>${rules.filter(([r]) => r.type !== 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}
 <h2>${t('campaigns')}</h2>${rules.filter(([r]) => r.type === 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}${addRule}

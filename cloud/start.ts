@@ -3,7 +3,9 @@
 // DATABASE_URL (postgres://user:password@host:5432/db: the store on PostgreSQL instead of HUB_DATA_DIR/hub.sqlite).
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
 // per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
-// behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
+// behind reverse proxies that set X-Real-IP: HUB_TRUSTED_PROXIES=10.0.0.5,::1 (their addresses, comma-separated;
+// X-Real-IP from any other peer is ignored). HUB_TRUST_PROXY=1 is kept and means the loopback proxies (127.0.0.1, ::1).
+// HUB_OWNER_TOKEN must be at least 32 random characters (the hub refuses to start with a weak one).
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
 import { watchParent } from './parent-watch';
@@ -49,6 +51,7 @@ try {
     kioskLimits,
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     trustProxy: process.env.HUB_TRUST_PROXY === '1',
+    trustedProxies: (process.env.HUB_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter((a) => a !== ''),
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

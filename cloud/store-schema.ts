@@ -62,6 +62,8 @@ export interface HubDatabase {
   member_changes: { seq: Generated<number>; shop_no: number; member_id: string; at: string };
   /** A kiosk's member id for a person the hub already had under another id (enrolled twice): entries for it go to `member_id`. */
   member_aliases: { alias_id: string; member_id: string; kiosk_no: number | null; at: string };
+  /** Outbox messages the hub refused (one row per message id): what each kiosk sent that the rules would not derive. */
+  kiosk_refusals: { message_id: string; kiosk_no: number; type: string; reason: string; at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -167,6 +169,14 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('members').addColumn('code', 'text').execute();
         // The members from before: one change each, so a kiosk syncing from cursor 0 gets every one of them.
         await sql`insert into member_changes (shop_no, member_id, at) select shop_no, id, created_at from members order by no`.execute(db);
+      },
+    },
+    '0007-security-kiosk-refusals': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('kiosk_refusals').addColumn('message_id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('kiosk_refusals_kiosk').on('kiosk_refusals').columns(['kiosk_no', 'at']).execute();
       },
     },
   };

@@ -7,13 +7,14 @@ import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
 import type { ProgramVersion } from '../core/program/versions';
-import type { ClaimAccepted, ClaimRefused, OutboxMessage, VoucherRedemption } from '../core/sync-protocol';
+import type { ClaimAccepted, ClaimRefused, OutboxMessage, OutboxRefusal, VoucherRedemption } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey, voucherHoldEntry, voucherHoldEntryId, voucherReleaseEntry } from '../core/tokens';
 import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../core/contact';
 import { noteMemberChanges } from './member-changes';
+import { outboxRefusal, type KnownEntry, type OutboxCheckContext } from './outbox-check';
 import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
 export { isDatabaseUnavailable } from './store-schema';
@@ -39,6 +40,9 @@ export interface HistoryRow { id: string; kind: string; points: number; stamps: 
 export type Delivery = { event: 'claimAccepted'; payload: ClaimAccepted } | { event: 'claimRefused'; payload: ClaimRefused };
 
 export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' | 'sale-refunded' };
+
+/** What a syncOutbox batch came to: every message id to ack (refused ones included) and the refusals with their reason. */
+export interface OutboxApplied { acked: string[]; refused: OutboxRefusal[] }
 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
 export interface SaleReversal { total: number; refunded: number; full: boolean }
@@ -322,10 +326,13 @@ export class HubStore {
     return row && this.member(row.id, q);
   }
 
-  /** Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found. */
-  async joinMember(shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
+  /**
+   * Joins a member (or finds the one with this id or phone/e-mail in this shop); `created` is false when found.
+   * `fillName: false` leaves a found member as it is (a phone typing someone's contact proves nothing).
+   */
+  async joinMember(shopNo: number, input: MemberInput, now: Date, options: { fillName?: boolean } = {}): Promise<Member & { created: boolean }> {
     return this.write(async (trx) => {
-      const member = await this.joinIn(trx, shopNo, input, now);
+      const member = await this.joinIn(trx, shopNo, input, now, options.fillName ?? true);
       await noteMemberChanges(trx, this.engine, [member.id], now);
       return member;
     });
@@ -335,7 +342,7 @@ export class HubStore {
    * The insert conflicts (id, or the shop's phone/e-mail unique index) when the member exists, also
    * when another node joined them a moment ago: then the existing member is returned.
    */
-  private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date): Promise<Member & { created: boolean }> {
+  private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date, fillName = true): Promise<Member & { created: boolean }> {
     const id = input.id ?? randomUUID();
     const inserted = await trx.insertInto('members').values({ id, shop_no: shopNo, name: input.name, phone: input.phone, email: input.email,
       consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString(), code: input.code ?? null })
@@ -345,7 +352,7 @@ export class HubStore {
     if (byId) return { ...byId, created: false };
     const found = await this.memberByContact(shopNo, input, trx);
     if (!found) throw new Error(`member ${id} neither inserted nor found by contact`);
-    if (input.name && !found.name) {
+    if (fillName && input.name && !found.name) {
       await trx.updateTable('members').set({ name: input.name }).where('id', '=', found.id).where('name', 'is', null).execute();
       return { ...(await this.member(found.id, trx))!, created: false };
     }
@@ -606,7 +613,7 @@ export class HubStore {
    * per message: on PostgreSQL every statement is a network round trip); a message that reads what
    * was written before it (memberEnrolled, saleReversed, saleClaimed) first flushes that run.
    */
-  async applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): Promise<string[]> {
+  async applyOutbox(kiosk: Kiosk, messages: OutboxMessage[], now: Date): Promise<OutboxApplied> {
     return this.write(async (trx) => {
       const fresh = new Set<string>();
       for (const part of chunks(messages, 500)) {
@@ -614,10 +621,28 @@ export class HubStore {
           .onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
         for (const row of rows) fresh.add(row.id);
       }
+      // A message refused before and sent again is acked again with the same refusal (the kiosk may have missed the first ack).
+      const refused: OutboxRefusal[] = [];
+      const seen = messages.filter((m) => !fresh.has(m.id)).map((m) => m.id);
+      for (const part of chunks(seen, 500)) {
+        const rows = await trx.selectFrom('kiosk_refusals').select(['message_id', 'reason']).where('kiosk_no', '=', kiosk.no)
+          .where('message_id', 'in', part).execute();
+        for (const row of rows) refused.push({ id: row.message_id, reason: row.reason });
+      }
+      const check = await this.checkContext(trx, kiosk, messages.filter((m) => fresh.has(m.id)));
       const run = new BulkRun();
       for (const message of messages) {
         // A message id twice in one batch is applied once.
         if (!fresh.delete(message.id)) continue;
+        const reason = outboxRefusal(check.context, message);
+        if (reason !== undefined) {
+          // Refused for good: recorded per kiosk, acked (so the kiosk stops sending it) and reported in the ack.
+          await trx.insertInto('kiosk_refusals').values({ message_id: message.id, kiosk_no: kiosk.no, type: message.type, reason,
+            at: now.toISOString() }).onConflict((oc) => oc.column('message_id').doNothing()).execute();
+          refused.push({ id: message.id, reason });
+          continue;
+        }
+        check.accepted(message);
         switch (message.type) {
           case 'saleCreated': {
             const p = message.payload;
@@ -692,8 +717,81 @@ export class HubStore {
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return messages.map((m) => m.id);
+      return { acked: messages.map((m) => m.id), refused };
     });
+  }
+
+  /**
+   * What outboxRefusal needs about a batch, looked up in a few queries: the shop's program versions,
+   * the members and ledger entries the batch names (and reversals already made of them), the kiosk's
+   * own sale reports. `accepted` adds what an accepted message brings, for the messages after it.
+   */
+  private async checkContext(trx: Db, kiosk: Kiosk, messages: OutboxMessage[]): Promise<{ context: OutboxCheckContext; accepted(m: OutboxMessage): void }> {
+    const memberIds = new Set<string>();
+    const entryIds = new Set<string>();
+    const saleKeys = new Set<string>();
+    const ledgerOf = (m: OutboxMessage): LedgerEntry[] =>
+      m.type === 'saleCreated' || m.type === 'saleClaimed' || m.type === 'ledgerAppended' ? m.payload.entries : [];
+    for (const m of messages) {
+      if (m.type === 'saleCreated' && m.payload.memberId) memberIds.add(m.payload.memberId);
+      if (m.type === 'saleClaimed') {
+        memberIds.add(m.payload.memberId);
+        saleKeys.add(m.payload.saleId);
+      }
+      for (const e of ledgerOf(m)) {
+        memberIds.add(e.memberId);
+        if (e.reverses) entryIds.add(e.reverses);
+      }
+    }
+    const members = new Set<string>();
+    for (const part of chunks([...memberIds], 500)) {
+      for (const row of await trx.selectFrom('members').select('id').where('shop_no', '=', kiosk.shopNo).where('id', 'in', part).execute()) members.add(row.id);
+    }
+    const entries = new Map<string, KnownEntry>();
+    const reversed = new Map<string, { points: number; stamps: number }>();
+    for (const part of chunks([...entryIds], 500)) {
+      for (const row of await trx.selectFrom('ledger').select(['id', 'member_id', 'sale_id', 'points', 'stamps']).where('id', 'in', part).execute()) {
+        entries.set(row.id, { memberId: row.member_id, saleId: row.sale_id, points: row.points, stamps: row.stamps });
+      }
+      const sums = await trx.selectFrom('ledger').select((eb) => ['reverses', eb.fn.sum<number>('points').as('p'), eb.fn.sum<number>('stamps').as('s')])
+        .where('reverses', 'in', part).groupBy('reverses').execute();
+      for (const row of sums) reversed.set(row.reverses!, { points: num(row.p), stamps: num(row.s) });
+    }
+    const sales = new Map<string, { points: number }>();
+    for (const part of chunks([...saleKeys], 500)) {
+      for (const row of await trx.selectFrom('sales').select(['id', 'points']).where('kiosk_no', '=', kiosk.no).where('id', 'in', part).execute()) {
+        sales.set(row.id, { points: row.points });
+      }
+    }
+    const versions = await this.programVersions(kiosk.shopNo, trx);
+    const context: OutboxCheckContext = {
+      kioskNo: kiosk.no, kioskId: kiosk.id, versions,
+      knownMember: (id) => members.has(id),
+      entry: (id) => entries.get(id),
+      reversed: (id) => reversed.get(id) ?? { points: 0, stamps: 0 },
+      sale: (key) => sales.get(key),
+    };
+    return {
+      context,
+      accepted(m) {
+        if (m.type === 'memberEnrolled') members.add(m.payload.id);
+        if (m.type === 'saleCreated') sales.set(m.payload.saleId, { points: m.payload.points });
+        for (const e of ledgerOf(m)) {
+          if (!entries.has(e.id)) entries.set(e.id, { memberId: e.memberId, saleId: e.saleId, points: e.points, stamps: e.stamps });
+          if (e.reverses) {
+            const sum = reversed.get(e.reverses) ?? { points: 0, stamps: 0 };
+            reversed.set(e.reverses, { points: sum.points + e.points, stamps: sum.stamps + e.stamps });
+          }
+        }
+      },
+    };
+  }
+
+  /** Outbox messages refused from one kiosk (or all), newest first: the owner's and the tests' view of what the hub would not derive. */
+  async kioskRefusals(kioskNo?: number): Promise<{ messageId: string; kioskNo: number; type: string; reason: string; at: string }[]> {
+    let query = this.db.selectFrom('kiosk_refusals').selectAll().orderBy('at', 'desc');
+    if (kioskNo !== undefined) query = query.where('kiosk_no', '=', kioskNo);
+    return (await query.execute()).map((r) => ({ messageId: r.message_id, kioskNo: r.kiosk_no, type: r.type, reason: r.reason, at: r.at }));
   }
 
   /**
@@ -705,8 +803,8 @@ export class HubStore {
   private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string,
     now: Date): Promise<void> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
+    // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
-    if (p.saleId !== saleKey) throw new Error(`saleClaimed for ${p.saleId} is not sale ${p.saleNo} of kiosk ${kiosk.no}`);
     await this.lockSale(trx, saleKey);
     const points = p.entries.reduce((n, e) => n + e.points, 0);
     const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);

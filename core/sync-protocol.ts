@@ -139,8 +139,16 @@ export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
 export const syncOutboxSchema = z.object({ messages: z.array(outboxMessageSchema).min(1).max(MAX_BATCH) }).strict();
 export type SyncOutbox = z.infer<typeof syncOutboxSchema>;
+/**
+ * A message the hub refused for good (it would not have derived it: points over what the program gives,
+ * an unknown member, an id in another kiosk's or the hub's namespace…). Its id is also in `acked`: the
+ * kiosk drops it from its outbox instead of sending it forever, and reports the reason to staff/logs.
+ */
+export const outboxRefusalSchema = z.object({ id, reason: z.string().max(500) }).strict();
+export type OutboxRefusal = z.infer<typeof outboxRefusalSchema>;
+
 export const syncOutboxAckSchema = z.union([
-  z.object({ ok: z.literal(true), acked: z.array(id) }).strict(),
+  z.object({ ok: z.literal(true), acked: z.array(id), refused: z.array(outboxRefusalSchema).optional() }).strict(),
   /** `retryAfterMs`: the hub is throttling this kiosk ("slow down: …"); send again no sooner than that. */
   z.object({ ok: z.literal(false), error: z.string(), retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
 ]);
@@ -150,7 +158,7 @@ export type SyncOutboxAck = z.infer<typeof syncOutboxAckSchema>;
 
 export const claimRefusalCodes = [
   'malformed', 'unsupported-version', 'unknown-kiosk', 'bad-signature', 'wrong-shop', 'expired',
-  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts', 'sale-refunded',
+  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts', 'sale-refunded', 'exceeds-program',
 ] as const;
 export type ClaimRefusalCode = (typeof claimRefusalCodes)[number];
 

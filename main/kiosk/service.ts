@@ -603,6 +603,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       case 'bad-signature':
       case 'wrong-shop':
       case 'invalid-request':
+      case 'exceeds-program':
         throw new Error(`hub refused the claim: ${outcome.reason} — ${outcome.message}`);
     }
   }

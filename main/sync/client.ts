@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import {
   claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, memberChangesPageSchema, membersChangedSchema,
   programVersionsSchema, redeemVoucherResultSchema, syncOutboxAckSchema, type ClaimAccepted, type MemberChange, type ClaimRefused, type ClaimResult,
-  type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type ProgramVersions,
+  type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type OutboxRefusal, type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 import type { Clock } from '../../core/clock';
@@ -59,6 +59,12 @@ export interface SyncClientEvents {
   status: [SyncStatus];
   /** Something the staff or the logs should know (in English, for the log). */
   syncError: [string];
+  /**
+   * The hub refused an outbox message for good (it would not derive it: see docs/changes/security.md).
+   * It was acked with the others and has left the outbox (sending it again would be refused again);
+   * the reason is in English, for the log and staff.
+   */
+  outboxRefused: [OutboxRefusal];
   /** The outbox is empty and everything was acknowledged. */
   drained: [];
 }
@@ -346,7 +352,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
           // The hub's balances with this batch in them first, then the batch leaves the outbox: a balance
           // shown meanwhile (hub's + not yet acknowledged) counts the batch, never misses it.
           await this.pullMembers();
+          // Refused ids are in `acked` too: they leave the outbox like accepted ones, once.
           this.outbox.ack(parsed.data.acked);
+          for (const refusal of parsed.data.refused ?? []) {
+            this.emit('syncError', `hub refused outbox message ${refusal.id} for good: ${refusal.reason}`);
+            this.emit('outboxRefused', refusal);
+          }
           this.backoffMs = this.minBackoffMs;
         }
       } while (this.again && this.socket.connected && !this.stopped);

@@ -20,7 +20,7 @@ async function claimRoundTrip(): Promise<void> {
   const tmp = tempDir('bench-claim');
   const hub = await testHub(tmp.dir);
   const creds = await pairedKiosk(hub);
-  const store = new TestKioskStore(tmp.dir);
+  const store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
   const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store }).start();
   const waiting = new Map<number, () => void>();
   kiosk.on('claimAccepted', (e: ClaimAccepted) => waiting.get(e.saleNo)?.());
@@ -49,7 +49,7 @@ async function outboxCatchUp(): Promise<void> {
   const tmp = tempDir('bench-catchup');
   const hub = await testHub(tmp.dir);
   const creds = await pairedKiosk(hub);
-  const store = new TestKioskStore(tmp.dir);
+  const store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
   const n = 10_000;
   const at = new Date().toISOString();
   store.enroll('m-1', 'Ewa', at);

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function kioskOn(node: HubNode, creds: KioskCredentials, name: string) {
-  const store = new TestKioskStore(tempDir(name).dir);
+  const store = new TestKioskStore(tempDir(name).dir, '', creds.kioskNo);
   const sync = new SyncClient({ now: systemClock, hubUrl: node.url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 5000 });
   const heard: ClaimAccepted[] = [];
   sync.on('claimAccepted', (claim) => {

@@ -44,7 +44,7 @@ describe('a hub node SIGKILLed mid-load', () => {
       const first = i % 2 === 0 ? a : b;
       const other = first === a ? b : a;
       const creds = await pairKiosk([first.url, other.url], await pairingCode(first, ownerToken), `Till ${i}`);
-      const store = new TestKioskStore(tempDir(`failover-${i}`).dir, `k${i}-`);
+      const store = new TestKioskStore(tempDir(`failover-${i}`).dir, `k${i}-`, creds.kioskNo);
       // HUB_URL lists both nodes, each kiosk starting with its own.
       const sync = new SyncClient({ now: systemClock, hubUrl: [first.url, other.url], credentials: creds, outbox: store, batchSize: 20,
         minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 3000 });

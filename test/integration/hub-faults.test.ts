@@ -55,7 +55,7 @@ describe('network faults during a drain', () => {
     const first = await spawnHub(hubDir, 0, databaseUrl);
     const hubUrl = `http://127.0.0.1:${first.port}`;
     const creds = await pairKiosk(hubUrl, first.code, 'Till 1');
-    const store = new TestKioskStore(tmp.dir);
+    const store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
     cleanups.push(() => store.close());
     const total = 4000;
     sales(store, total);
@@ -92,7 +92,7 @@ describe('network faults during a drain', () => {
     const creds = await pairedKiosk(hub);
     const proxy = await tcpProxy(hub.port);
     cleanups.push(() => proxy.close());
-    const store = new TestKioskStore(tmp.dir);
+    const store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
     cleanups.push(() => store.close());
     const total = 3000;
     sales(store, total);

@@ -38,7 +38,7 @@ function rawSocket(creds: KioskCredentials): Promise<Socket> {
 }
 
 function kiosk(creds: KioskCredentials, name: string): { store: TestKioskStore; sync: SyncClient; errors: string[] } {
-  const store = new TestKioskStore(tempDir(name).dir);
+  const store = new TestKioskStore(tempDir(name).dir, '', creds.kioskNo);
   const sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 1, minBackoffMs: 20, maxBackoffMs: 2000, ackTimeoutMs: 5000 });
   const errors: string[] = [];
   sync.on('syncError', (e) => errors.push(e));
@@ -56,7 +56,7 @@ describe('flood throttling', () => {
     await until(() => till.sync.connected, 'normal kiosk to connect');
 
     // The flooder (its own process) sends 2,000 commands a second without waiting for answers…
-    const flooder = spawnFixture('flood-kiosk.ts', [hub.url, flooderCreds.kioskId, flooderCreds.secret, '2000']);
+    const flooder = spawnFixture('flood-kiosk.ts', [hub.url, flooderCreds.kioskId, flooderCreds.secret, '2000', String(flooderCreds.kioskNo)]);
     cleanups.push(() => { flooder.proc.kill('SIGKILL'); });
     await flooder.waitFor((lines) => lines.includes('flooding'));
     // …while the normal kiosk rings 40 sales, one at a time, each acked before the next.

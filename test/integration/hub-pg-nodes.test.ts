@@ -65,8 +65,8 @@ describe('two hub nodes on one PostgreSQL', () => {
     const at = new Date().toISOString();
     const messages: OutboxMessage[] = [{ id: 'twice-enroll', at, type: 'memberEnrolled', payload: { id: 'm-twice', name: 'Ewa', phone: null, email: null, consentAt: at } }];
     for (let i = 1; i <= 40; i++) {
-      messages.push({ id: `twice-${i}`, at, type: 'saleCreated', payload: { saleId: `twice-s${i}`, saleNo: i, total: { amount: 500, currency: 'PLN' }, points: 5,
-        stamps: 0, memberId: 'm-twice', entries: [{ id: `twice-e${i}`, memberId: 'm-twice', kind: 'earn', points: 5, stamps: 0, saleId: `twice-s${i}`,
+      messages.push({ id: `twice-${i}`, at, type: 'saleCreated', payload: { saleId: `K${kiosk.no}-S${i}`, saleNo: i, total: { amount: 500, currency: 'PLN' }, points: 5,
+        stamps: 0, memberId: 'm-twice', entries: [{ id: `twice-e${i}`, memberId: 'm-twice', kind: 'earn', points: 5, stamps: 0, saleId: `K${kiosk.no}-S${i}`,
           reverses: null, reason: { code: 'base' }, at }] } });
     }
     const acks = await Promise.all([a.store.applyOutbox(kiosk, messages, new Date()), b.store.applyOutbox(kiosk, messages, new Date())]);

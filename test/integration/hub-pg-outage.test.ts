@@ -37,7 +37,7 @@ describe('the hub database goes away', () => {
     expect(hub.store.engine).toBe('postgres');
     const creds = await pairedKiosk(hub);
     const secondCreds = await pairedKiosk(hub, 'Till 2');
-    const kioskStore = new TestKioskStore(tmp.dir);
+    const kioskStore = new TestKioskStore(tmp.dir, '', creds.kioskNo);
     cleanups.push(() => kioskStore.close());
     const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: kioskStore, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 5_000 });
     cleanups.push(() => kiosk.stop());
@@ -73,7 +73,7 @@ describe('the hub database goes away', () => {
     // A kiosk that connects meanwhile is refused at the handshake with the same words, and keeps trying.
     const secondTmp = tempDir('hub-outage-2');
     cleanups.push(() => secondTmp.remove());
-    const secondStore = new TestKioskStore(secondTmp.dir);
+    const secondStore = new TestKioskStore(secondTmp.dir, '', secondCreds.kioskNo);
     cleanups.push(() => secondStore.close());
     const second = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: secondCreds, outbox: secondStore, minBackoffMs: 50, maxBackoffMs: 300 });
     cleanups.push(() => second.stop());
@@ -116,7 +116,7 @@ describe('the hub database goes away', () => {
     const hub = await startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', log: () => {} });
     cleanups.push(() => hub.close());
     const creds = await pairedKiosk(hub);
-    const kioskStore = new TestKioskStore(tmp.dir);
+    const kioskStore = new TestKioskStore(tmp.dir, '', creds.kioskNo);
     cleanups.push(() => kioskStore.close());
     const total = 2000;
     const at = new Date().toISOString();

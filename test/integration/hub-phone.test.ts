@@ -23,7 +23,7 @@ beforeAll(async () => {
   tmp = tempDir('hub-phone');
   hub = await testHub(tmp.dir);
   creds = await pairedKiosk(hub);
-  store = new TestKioskStore(tmp.dir);
+  store = new TestKioskStore(tmp.dir, '', creds.kioskNo);
   kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store });
   kiosk.on('claimAccepted', (e) => thanks.push(e));
   kiosk.start();
@@ -61,7 +61,7 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     await page.fill('#contact', '+48 600 100 200');
     await page.check('#consent');
     await page.click('#join');
-    await page.waitForURL(/\/m\?claimed=18&welcome=50$/);
+    await page.waitForURL(/\/m\?claimed=K\d+-S\d+$/);
     expect(await page.locator('#flash').textContent()).toBe('Dziękujemy, Anna! +18 punktów');
     expect(await page.locator('#welcome').textContent()).toBe('Bonus powitalny: +50 punktów');
     expect(await page.locator('#balance').textContent()).toBe('68');
@@ -82,7 +82,7 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     await page.goto(saleUrl(hub, creds, 2, 150));
     expect(await page.locator('#one-tap').textContent()).toBe('Odbierz jako Anna');
     await page.click('#one-tap');
-    await page.waitForURL(/\/m\?claimed=150$/);
+    await page.waitForURL(/\/m\?claimed=K\d+-S\d+$/);
     expect(await page.locator('#balance').textContent()).toBe('218');
     expect(await page.locator('#stamps').textContent()).toBe('2');
     expect(await page.locator('#welcome').count()).toBe(0);

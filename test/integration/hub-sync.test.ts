@@ -31,8 +31,8 @@ function client(creds: KioskCredentials, store: TestKioskStore, url = hub.url): 
   return c;
 }
 
-function kioskStore(name: string): TestKioskStore {
-  const s = new TestKioskStore(tempDir(name).dir);
+function kioskStore(name: string, kioskNo = 1): TestKioskStore {
+  const s = new TestKioskStore(tempDir(name).dir, '', kioskNo);
   cleanups.push(() => s.close());
   return s;
 }
@@ -66,7 +66,7 @@ describe('pairing and authentication', () => {
 describe('outbox drain', () => {
   it('drains 1,500 sales in order, exactly once in effect, and a replayed batch changes nothing', async () => {
     const creds = await pairedKiosk(hub);
-    const store = kioskStore('drain');
+    const store = kioskStore('drain', creds.kioskNo);
     const at = new Date().toISOString();
     store.enroll('member-1', 'Ewa', at);
     for (let i = 1; i <= 1500; i++) store.sale(i, 'member-1', 10, at);
@@ -107,10 +107,11 @@ describe('outbox drain', () => {
     raw.emit('syncOutbox', { blob: 'x'.repeat(2_000_000) });
     await until(() => !raw.connected, 'oversized packet to close that socket');
 
-    const store = kioskStore('other');
+    const till2 = await pairedKiosk(hub, 'Till 2');
+    const store = kioskStore('other', till2.kioskNo);
     store.enroll('m-2', 'Jan', new Date().toISOString());
     store.sale(1, 'm-2', 5, new Date().toISOString());
-    client(await pairedKiosk(hub, 'Till 2'), store).start();
+    client(till2, store).start();
     await until(() => store.outboxSize() === 0, 'the other kiosk to drain');
     expect((await hub.store.ledgerCount())).toBe(1);
   });

@@ -58,7 +58,7 @@ describe('owner pages in Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Kioske und ihre Standorte');
     await page.click('#logout button');
     await page.waitForURL(/\/owner\/login$/);
-    expect((await page.context().cookies(hub.url)).filter((c) => c.name === 'lk_owner')).toEqual([]);
+    expect((await page.context().cookies(hub.url)).filter((c) => c.name === 'lk_owner_session')).toEqual([]);
     await page.goto(`${hub.url}/owner`);
     expect(new URL(page.url()).pathname).toBe('/owner/login');
     await page.close();

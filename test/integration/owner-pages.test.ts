@@ -88,7 +88,7 @@ describe('owner pages on the hub', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.setCookie).toBeNull();
     // A forged cookie (right shape, no valid signature) and a member's phone cookie are refused too.
-    expect((await ownerFetch('/owner', `lk_owner=${encodeURIComponent(`owner:${NOW.getTime() + 3_600_000}.deadbeef`)}`)).status).toBe(303);
+    expect((await ownerFetch('/owner', `lk_owner_session=${encodeURIComponent(`o1.${NOW.getTime() + 3_600_000}.deadbeef`)}`)).status).toBe(303);
     const member = new Phone();
     await member.post(`${hub.url}/C/${saleToken(till1, 99, 18, NOW)}`, { mode: 'join', contact: '+48 600 999 999', consent: 'yes', name: 'Eve' });
     expect((await ownerFetch('/owner/export/ledger.csv', member.cookie)).status).toBe(303);
@@ -112,7 +112,7 @@ describe('owner pages on the hub', () => {
     expect((await ownerFetch('/owner', cookie)).status).toBe(200);
     const done = await logout(`csrf=${csrf!}`);
     expect([done.status, done.headers.get('location')]).toEqual([303, '/owner/login']);
-    expect(done.headers.get('set-cookie')).toBe('lk_owner=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict');
+    expect(done.headers.get('set-cookie')).toBe('lk_owner_session=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict');
     // The browser now sends no owner cookie: /owner redirects to the login.
     const after = await ownerFetch('/owner', done.headers.get('set-cookie')!.split(';')[0]!);
     expect([after.status, after.location]).toEqual([303, '/owner/login']);

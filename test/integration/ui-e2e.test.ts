@@ -75,7 +75,7 @@ describe('kiosk end to end with the real services', () => {
     await phone.check('#consent');
     await phone.click('#join');
     // A first-time member also gets the welcome bonus (&welcome=50).
-    await phone.waitForURL(/\/m\?claimed=\d+(&welcome=\d+)?$/);
+    await phone.waitForURL(/\/m\?claimed=K\d+-S\d+$/);
     await phone.close();
 
     await page.waitForSelector('[data-screen=thanks]');

@@ -11,8 +11,11 @@ export class TestKioskStore implements OutboxPort {
   private readonly insertOutbox;
   private readonly insertLedger;
 
-  /** `idPrefix` makes the sale, message and entry ids unique when several kiosks sync to one hub (real kiosks use UUIDs). */
-  constructor(dir: string, readonly idPrefix = '') {
+  /**
+   * `idPrefix` makes the message and entry ids unique when several kiosks sync to one hub (real kiosks use UUIDs);
+   * `kioskNo` is the paired kiosk's number: a sale's id is its key K<kioskNo>-S<saleNo>, as the hub requires.
+   */
+  constructor(dir: string, readonly idPrefix = '', readonly kioskNo = 1) {
     this.db = new Database(join(dir, 'kiosk.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -54,10 +57,11 @@ export class TestKioskStore implements OutboxPort {
   /** A sale with a member attached at the till: ledger row and outbox message in one transaction. */
   sale(saleNo: number, memberId: string, points: number, at: string): void {
     const p = this.idPrefix;
-    const entry: LedgerEntry = { id: `${p}e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId: `${p}s-${saleNo}`,
+    const saleId = `K${this.kioskNo}-S${saleNo}`;
+    const entry: LedgerEntry = { id: `${p}e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId,
       reverses: null, reason: { code: 'base' }, at };
     const message: OutboxMessage = { id: `${p}m-${saleNo}`, at, type: 'saleCreated', payload: {
-      saleId: `${p}s-${saleNo}`, saleNo, total: { amount: points * 100, currency: 'PLN' }, points, stamps: 1, memberId, entries: [entry] } };
+      saleId, saleNo, total: { amount: points * 100, currency: 'PLN' }, points, stamps: 1, memberId, entries: [entry] } };
     this.db.transaction(() => {
       this.insertLedger.run(entry.id, memberId, points);
       this.insertOutbox.run(message.id, JSON.stringify(message));

@@ -1,0 +1,168 @@
+import { claimEntryId } from '../core/claims';
+import { earnCeilingOf, largestRewardCost, redeemableIds } from '../core/earn-ceiling';
+import type { LedgerEntry } from '../core/ledger/entry';
+import type { Program } from '../core/program/schema';
+import { programInEffect } from '../core/program/versions';
+import type { OutboxMessage } from '../core/sync-protocol';
+import { claimSaleKey } from '../core/tokens';
+
+/**
+ * What the hub accepts from a paired kiosk's outbox (pure: the store looks up what it needs first).
+ * A kiosk reports facts; the hub writes only what it would have derived itself:
+ *  - saleCreated: the sale key is this kiosk's own (K<kioskNo>-S<saleNo>); points and stamps at most
+ *    what the program versions in force at the sale's time give for its amount (core/earn-ceiling);
+ *    entries only earn/bonus, non-negative, of this sale, for the sale's member (a referrer's bonus
+ *    for another known member);
+ *  - ledgerAppended: a reversal of an entry that exists (same member and sale, opposite sign, never
+ *    more than is left of it); a redemption (never positive) naming a reward or stamp card of the
+ *    program and no larger than its largest reward; an expiry (never positive). Earn, bonus and adjust
+ *    are not kiosk-appended;
+ *  - saleClaimed: one entry `claim:<own sale key>:offline`, within what the sale's amount earns and
+ *    what the kiosk reported for that sale;
+ *  - saleReversed: refunded at most the total, same currency;
+ *  - memberEnrolled: an opaque URL-safe id, or one in the kiosk's own namespace `<kioskId>:<opaque>`.
+ * Every entry is for a member the hub knows, and no entry id is in the hub's namespaces.
+ */
+
+/** Ids the hub writes itself (claims, welcome bonus, refused offline claims, late-claim reversals, owner adjustments). */
+const HUB_ID_PREFIXES = ['claim:', 'welcome:', 'refused:', 'reversal:', 'adjust:'] as const;
+
+/** An opaque URL-safe member id (what the hub mints and what a kiosk may enrol): no `:`, no `/`, no spaces. */
+export const OPAQUE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A member id a kiosk may enrol: opaque, or opaque inside its own `<kioskId>:` namespace (main/kiosk's newId). */
+export function enrollableMemberId(id: string, kioskId: string): boolean {
+  if (OPAQUE_ID.test(id)) return true;
+  return id.startsWith(`${kioskId}:`) && OPAQUE_ID.test(id.slice(kioskId.length + 1));
+}
+
+export interface KnownEntry { memberId: string; saleId: string | null; points: number; stamps: number }
+
+export interface OutboxCheckContext {
+  kioskNo: number;
+  kioskId: string;
+  versions: readonly { effectiveFrom: string; version: number; document: Program }[];
+  knownMember(id: string): boolean;
+  entry(id: string): KnownEntry | undefined;
+  /** Points and stamps already taken back from an entry by earlier reversals. */
+  reversed(id: string): { points: number; stamps: number };
+  /** The kiosk's own report of a sale (saleCreated), if the hub has it. */
+  sale(saleKey: string): { points: number } | undefined;
+}
+
+/** The program versions a sale at `at` may have been earned under: the one in effect then, and older ones (a kiosk that missed an update). */
+function programsAt(ctx: OutboxCheckContext, at: string): Program[] {
+  const inEffect = programInEffect(ctx.versions, new Date(at));
+  return ctx.versions.filter((v) => inEffect === undefined || v.version <= inEffect.version).map((v) => v.document);
+}
+
+const ownSale = (ctx: OutboxCheckContext, saleId: string): boolean => new RegExp(`^K${ctx.kioskNo}-S\\d+$`).test(saleId);
+
+function entryBasics(ctx: OutboxCheckContext, entry: LedgerEntry): string | undefined {
+  if (HUB_ID_PREFIXES.some((prefix) => entry.id.startsWith(prefix))) return `entry id ${entry.id} is in the hub's namespace`;
+  if (!ctx.knownMember(entry.memberId)) return `entry ${entry.id} is for member ${entry.memberId}, whom the hub does not know`;
+  if (entry.saleId !== null && !ownSale(ctx, entry.saleId)) return `entry ${entry.id} names sale ${entry.saleId}, which is not this kiosk's`;
+  return undefined;
+}
+
+/** Why the hub refuses this message (English, for the log and the kiosk), or undefined when it is accepted. */
+export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): string | undefined {
+  switch (message.type) {
+    case 'memberEnrolled':
+      return enrollableMemberId(message.payload.id, ctx.kioskId) ? undefined
+        : `member id ${JSON.stringify(message.payload.id)} is not an opaque id of this kiosk (letters, digits, - and _, optionally after "<kioskId>:")`;
+    case 'saleCreated': {
+      const p = message.payload;
+      const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
+      if (p.saleId !== key) return `sale id ${p.saleId} is not this kiosk's key for sale ${p.saleNo} (${key})`;
+      const programs = programsAt(ctx, message.at);
+      const ceiling = earnCeilingOf(programs, p.total.amount, p.total.currency);
+      if (p.points > ceiling.points || p.stamps > ceiling.stamps) {
+        return `sale ${key} reports ${p.points} points / ${p.stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps} for ${p.total.amount} ${p.total.currency}`;
+      }
+      if (p.memberId === null) return p.entries.length === 0 ? undefined : `sale ${key} has no member but carries ledger entries`;
+      if (!ctx.knownMember(p.memberId)) return `sale ${key} is for member ${p.memberId}, whom the hub does not know`;
+      const referrerMax = Math.max(0, ...programs.flatMap((program) => program.rules.map((r) => (r.type === 'referral' ? r.referrerPoints : 0))));
+      let points = 0;
+      let stamps = 0;
+      for (const entry of p.entries) {
+        const basic = entryBasics(ctx, entry);
+        if (basic) return basic;
+        if (entry.saleId !== key) return `entry ${entry.id} is not for sale ${key}`;
+        if ((entry.kind !== 'earn' && entry.kind !== 'bonus') || entry.points < 0 || entry.stamps < 0) {
+          return `entry ${entry.id} (${entry.kind} ${entry.points}/${entry.stamps}) is not what a sale earns`;
+        }
+        if (entry.memberId === p.memberId) {
+          points += entry.points;
+          stamps += entry.stamps;
+        } else if (entry.kind !== 'bonus' || entry.reason.code !== 'referrer' || entry.stamps !== 0 || entry.points > referrerMax) {
+          return `entry ${entry.id} credits member ${entry.memberId}, who did not buy (only a referrer's bonus may)`;
+        }
+      }
+      if (points > ceiling.points || stamps > ceiling.stamps) {
+        return `sale ${key}'s entries give ${points} points / ${stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps}`;
+      }
+      return undefined;
+    }
+    case 'ledgerAppended': {
+      const programs = ctx.versions.map((v) => v.document);
+      const rewards = redeemableIds(programs);
+      const largest = largestRewardCost(programs);
+      for (const entry of message.payload.entries) {
+        const basic = entryBasics(ctx, entry);
+        if (basic) return basic;
+        switch (entry.kind) {
+          case 'reversal': {
+            const original = entry.reverses === null ? undefined : ctx.entry(entry.reverses);
+            if (!original) return `reversal ${entry.id} reverses ${entry.reverses ?? 'nothing'}, which the hub does not have`;
+            if (original.memberId !== entry.memberId || original.saleId !== entry.saleId) {
+              return `reversal ${entry.id} is not for the member and sale of ${entry.reverses}`;
+            }
+            const done = ctx.reversed(entry.reverses!);
+            const within = (taken: number, already: number, of: number): boolean =>
+              of >= 0 ? taken <= 0 && already + taken >= -of : taken >= 0 && already + taken <= -of;
+            if (!within(entry.points, done.points, original.points) || !within(entry.stamps, done.stamps, original.stamps)) {
+              return `reversal ${entry.id} takes back more than is left of ${entry.reverses}`;
+            }
+            break;
+          }
+          case 'redeem':
+            if (entry.points > 0 || entry.stamps > 0) return `redemption ${entry.id} adds points or stamps`;
+            if (!rewards.has(entry.reason.ruleId ?? '')) return `redemption ${entry.id} names no reward or stamp card of this shop`;
+            if (-entry.points > largest.points || -entry.stamps > largest.stamps) return `redemption ${entry.id} debits more than any reward costs`;
+            break;
+          case 'expiry':
+            if (entry.points > 0 || entry.stamps !== 0) return `expiry ${entry.id} adds points or moves stamps`;
+            break;
+          default:
+            return `entry ${entry.id}: a kiosk does not append ${entry.kind} entries (sales bring their own, adjustments are the owner's)`;
+        }
+      }
+      return undefined;
+    }
+    case 'saleClaimed': {
+      const p = message.payload;
+      const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
+      if (p.saleId !== key) return `saleClaimed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`;
+      if (!ctx.knownMember(p.memberId)) return `saleClaimed for member ${p.memberId}, whom the hub does not know`;
+      const [entry, ...more] = p.entries;
+      if (!entry || more.length > 0 || entry.id !== claimEntryId(key, 'offline') || entry.kind !== 'earn' || entry.points < 0 || entry.stamps < 0) {
+        return `saleClaimed for ${key} must carry exactly its claim entry ${claimEntryId(key, 'offline')}`;
+      }
+      const currency = ctx.versions.at(-1)?.document.currency ?? '';
+      const ceiling = earnCeilingOf(programsAt(ctx, entry.at), entry.spend ?? 0, currency);
+      const reported = ctx.sale(key);
+      if (entry.points > Math.min(ceiling.points, reported?.points ?? ceiling.points) || entry.stamps > ceiling.stamps) {
+        return `saleClaimed for ${key} gives ${entry.points} points / ${entry.stamps} stamps, more than the sale earns`;
+      }
+      return undefined;
+    }
+    case 'saleReversed': {
+      const p = message.payload;
+      const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
+      if (p.saleId !== key) return `saleReversed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`;
+      if (p.refunded.currency !== p.total.currency || p.refunded.amount > p.total.amount) return `saleReversed for ${key} refunds more than its total`;
+      return undefined;
+    }
+  }
+}

@@ -32,6 +32,10 @@ import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pag
 import { HubStore, VOUCHER_DAYS, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
+import { defaultFrom, smtpMailer } from './mailer';
+import { MessageStore, type MessageTables } from './message-store';
+import { messageRoutes } from './message-routes';
+import { Messaging, type WorkerOptions } from './messaging';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -64,6 +68,14 @@ export interface HubOptions {
   deliverySweepMs?: number;
   /** Behind a reverse proxy (HUB_TRUST_PROXY=1): a phone's address is the proxy's `X-Real-IP` header. */
   trustProxy?: boolean;
+  /** smtp://user:pass@host:port (SMTP_URL): the hub's e-mail. Unset: no e-mail is sent (messages are kept as suppressed). */
+  smtpUrl?: string | undefined;
+  /** The sender address (SMTP_FROM); default no-reply@<host of publicUrl>. */
+  smtpFrom?: string | undefined;
+  /** The hub's address as phones and mail clients reach it (HUB_PUBLIC_URL), for links in messages; default the address it listens on. */
+  publicUrl?: string | undefined;
+  /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
+  messageWorker?: Partial<WorkerOptions>;
 }
 
 export interface Hub {
@@ -72,6 +84,8 @@ export interface Hub {
   store: HubStore;
   /** The owner's side of the store: dashboard sums, locations, win-back, adjustments, export and erasure. */
   owner: OwnerStore;
+  /** Messages to members: the outbox and its worker, one-time codes, unsubscribe. */
+  messaging: Messaging;
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
@@ -125,6 +139,24 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
   const failures = new Map<string, { count: number; since: number }>();
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
+
+  // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
+
+  let listeningUrl = '';
+  const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
+  const mailer = options.smtpUrl
+    ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
+  const messaging = new Messaging({
+    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    shop: { no: shop.no, name: shop.name },
+    // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
+    secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
+    mailer, publicUrl, now, log, ...(options.messageWorker ? { worker: options.messageWorker } : {}),
+    memberByContact: (contact) => store.memberByContact(shop.no, contact),
+    member: (id) => store.member(id),
+  });
+  log(mailer ? `messages: e-mail over SMTP to ${mailer.where}, from ${mailer.from}`
+    : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"');
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -304,6 +336,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
         consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now());
       claimant = member;
       joined = member.created;
+      if (joined) await messaging.queueWelcome(member, locale);
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
@@ -375,6 +408,10 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const auth = ownerAuth(req, url);
     return auth?.via === 'cookie' ? auth.csrf : '';
   };
+  const messageRoute = messageRoutes({
+    messaging, shop: { no: shop.no, name: shop.name }, send, readBody: (req) => readBody(req), clientAddress, slowedDown, noteFailure,
+    memberByContact: (contact) => store.memberByContact(shop.no, contact), rememberCookie, ownerAllowed, ownerCsrf, log,
+  });
   const ownerRoutes = ownerDataRoutes({
     owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
     shop: async () => (await store.shop(shop.no))!,
@@ -456,6 +493,7 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
+    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && await messageRoute(req, res, url, locale)) return;
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
     if (path === '/health') {
       const up = await store.ping();
@@ -883,12 +921,15 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   });
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  listeningUrl = `http://${shownHost}:${address.port}`;
+  messaging.start();
 
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     store,
     owner,
+    messaging,
     ownerToken,
     hubPublicKey,
     io,
@@ -902,6 +943,9 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();
+      // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
+      await messaging.stop();
+      mailer?.close();
       await cluster?.close();
       await store.close();
     },

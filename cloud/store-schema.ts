@@ -6,6 +6,7 @@ import {
   type ColumnDataType, type Generated, type Migration, type MigrationProvider,
 } from 'kysely';
 import pg from 'pg';
+import { messagesMigration } from './message-store';
 import { ownerMigration } from './owner-store';
 
 /**
@@ -118,6 +119,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('vouchers').addColumn('reward_id', 'text').execute();
       },
     },
+    // The message outbox, one-time contact codes and members' messaging preferences (cloud/message-store.ts).
+    '0005-messages': messagesMigration,
   };
 }
 

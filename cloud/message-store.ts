@@ -100,13 +100,20 @@ export class MessageStore {
    */
   async claimDue(node: string, now: Date, leaseUntil: Date, limit: number): Promise<MessageRow[]> {
     const at = now.toISOString();
-    const skipLocked = this.engine === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-    const result = await sql<MessageRow>`
-      UPDATE messages SET locked_until = ${leaseUntil.toISOString()}, locked_by = ${node}, attempts = attempts + 1
-      WHERE id IN (SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ${at}
-          AND (locked_until IS NULL OR locked_until <= ${at}) ORDER BY next_attempt_at, id LIMIT ${limit} ${skipLocked})
-        AND state = 'queued' AND (locked_until IS NULL OR locked_until <= ${at})
-      RETURNING *`.execute(this.db);
+    const lease = leaseUntil.toISOString();
+    // PostgreSQL: the candidates are picked (and locked) once in a CTE; as `id IN (subquery … LIMIT)`
+    // the planner may run the subquery again and claim more than `limit` rows. SQLite has one writer.
+    const result = this.engine === 'postgres'
+      ? await sql<MessageRow>`
+        WITH picked AS (SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ${at}
+            AND (locked_until IS NULL OR locked_until <= ${at}) ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        UPDATE messages m SET locked_until = ${lease}, locked_by = ${node}, attempts = m.attempts + 1
+        FROM picked WHERE m.id = picked.id RETURNING m.*`.execute(this.db)
+      : await sql<MessageRow>`
+        UPDATE messages SET locked_until = ${lease}, locked_by = ${node}, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ${at}
+            AND (locked_until IS NULL OR locked_until <= ${at}) ORDER BY next_attempt_at, id LIMIT ${limit})
+        RETURNING *`.execute(this.db);
     return result.rows.map((r) => ({ ...r, attempts: n(r.attempts), shop_no: n(r.shop_no) }))
       .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id));
   }

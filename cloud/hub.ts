@@ -36,6 +36,7 @@ import { defaultFrom, smtpMailer } from './mailer';
 import { MessageStore, type MessageTables } from './message-store';
 import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
+import { smsapiSender } from './sms';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -74,6 +75,12 @@ export interface HubOptions {
   smtpFrom?: string | undefined;
   /** The hub's address as phones and mail clients reach it (HUB_PUBLIC_URL), for links in messages; default the address it listens on. */
   publicUrl?: string | undefined;
+  /** SMSAPI bearer token (SMSAPI_TOKEN): text messages to members who gave a phone. Unset: none (kept as suppressed). */
+  smsapiToken?: string | undefined;
+  /** The SMS sender name registered at SMSAPI (SMSAPI_FROM); unset: the account's default. */
+  smsapiFrom?: string | undefined;
+  /** SMSAPI's endpoint (tests point it at a local stand-in); default https://api.smsapi.pl/sms.do. */
+  smsapiUrl?: string | undefined;
   /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
   messageWorker?: Partial<WorkerOptions>;
 }
@@ -146,17 +153,20 @@ async function serve(store: HubStore, options: HubOptions, now: () => Date, log:
   const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
   const mailer = options.smtpUrl
     ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
+  const sms = options.smsapiToken
+    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) }) : undefined;
   const messaging = new Messaging({
     store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
     shop: { no: shop.no, name: shop.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
-    mailer, publicUrl, now, log, ...(options.messageWorker ? { worker: options.messageWorker } : {}),
+    mailer, sms, publicUrl, now, log, ...(options.messageWorker ? { worker: options.messageWorker } : {}),
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     member: (id) => store.member(id),
   });
   log(mailer ? `messages: e-mail over SMTP to ${mailer.where}, from ${mailer.from}`
     : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"');
+  log(sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"');
 
   // ---- the database going away ---------------------------------------------------------------
 

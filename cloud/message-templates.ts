@@ -49,3 +49,9 @@ export function renderMail(template: MailTemplate, locale: Locale, values: Messa
       unsubscribe ? `<br><a href="${escapeHtml(unsubscribe.href)}">${escapeHtml(unsubscribe.label)}</a>` : ''}</p></body></html>`;
   return { subject: t(template.subject), text, html };
 }
+
+/** The same message as a text message: its paragraphs only (no greeting, no footer), and the opt-out link for marketing. */
+export function renderSms(template: MailTemplate, locale: Locale, values: MessageValues & { shop: string }, unsubscribeUrl: string | null): string {
+  const t = (key: MessageTextKey): string => formatMessage(messageTexts, locale, key, values);
+  return [...template.paragraphs.map(t), ...(unsubscribeUrl ? [`${t('mail.unsubscribe')}: ${unsubscribeUrl}`] : [])].join(' ');
+}

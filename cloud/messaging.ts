@@ -5,7 +5,8 @@ import { parseContact } from './contact';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
-import { renderMail, TEMPLATES, type MailTemplate, type Purpose } from './message-templates';
+import { renderMail, renderSms, TEMPLATES, type MailTemplate, type Purpose } from './message-templates';
+import { SmsError, type SmsSender } from './sms';
 import type { Member } from './store';
 
 /**
@@ -44,6 +45,8 @@ export interface MessagingOptions {
   /** Hex secret of the hub (a setting): codes are hashed and unsubscribe tokens signed with keys derived from it. */
   secret: string;
   mailer: Mailer | undefined;
+  /** Text messages (SMSAPI_TOKEN); undefined: messages to a phone are kept as suppressed. */
+  sms?: SmsSender | undefined;
   /** The hub's address as phones and mail clients reach it (links in messages). */
   publicUrl: () => string;
   memberByContact: (contact: Contact) => Promise<Member | undefined>;
@@ -101,12 +104,14 @@ export class Messaging {
     const channel: Channel = to.email ? 'email' : to.phone ? 'sms' : 'email';
     const recipient = channel === 'email' ? to.email : to.phone;
     const unsubscribe = kind === 'marketing' && input.member ? this.unsubscribeUrl(input.member.id) : null;
-    const rendered = renderMail(template, locale, { shop: this.o.shop.name, ...input.values }, input.member?.name ?? null, unsubscribe);
+    const values = { shop: this.o.shop.name, ...input.values };
+    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe);
+    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe), html: '' };
     let reason: string | null = null;
     if (!recipient) reason = 'no contact for this channel';
     else if (kind === 'marketing' && !prefs.marketing) reason = 'no consent for marketing';
     else if (channel === 'email' && !this.o.mailer) reason = 'no e-mail configured';
-    else if (channel === 'sms') reason = 'no SMS configured';
+    else if (channel === 'sms' && !this.o.sms) reason = 'no SMS configured';
     const state = await this.o.store.enqueue({ id: input.id, shopNo: this.o.shop.no, memberId: input.member?.id ?? null, purpose: input.purpose, kind,
       channel, recipient, locale, subject: rendered.subject, text: rendered.text, html: rendered.html,
       secret: input.secret === undefined ? null : this.seal(input.secret), state: reason ? 'suppressed' : 'queued', reason }, now);
@@ -284,25 +289,29 @@ export class Messaging {
   }
 
   private async sendOne(row: MessageRow): Promise<void> {
-    const mailer = this.o.mailer;
-    if (row.channel !== 'email' || !mailer || !row.recipient) {
+    const { mailer, sms } = this.o;
+    const recipient = row.recipient;
+    if (!recipient || (row.channel === 'email' ? !mailer : row.channel === 'sms' ? !sms : true)) {
       await this.o.store.markFailed(row.id, this.node, `no sender for channel ${row.channel}`, this.o.now());
       return;
     }
     const secret = row.secret ? this.unseal(row.secret) : undefined;
     const fill = (text: string): string => (secret === undefined ? text : text.replaceAll(CODE_SLOT, secret));
-    const headers: Record<string, string> = { 'X-Loyalty-Message': row.id };
-    if (row.kind === 'marketing' && row.member_id) {
-      headers['List-Unsubscribe'] = `<${this.unsubscribeUrl(row.member_id)}>`;
-      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-    }
-    const host = new URL(this.o.publicUrl()).hostname;
     try {
-      await mailer.send({ to: row.recipient, subject: fill(row.subject), text: fill(row.body_text), html: fill(row.body_html), locale: row.locale,
-        messageId: `<${createHash('sha256').update(row.id).digest('hex').slice(0, 32)}@${host}>`, headers });
+      if (row.channel === 'sms') await sms!.send(recipient, fill(row.body_text));
+      else {
+        const headers: Record<string, string> = { 'X-Loyalty-Message': row.id };
+        if (row.kind === 'marketing' && row.member_id) {
+          headers['List-Unsubscribe'] = `<${this.unsubscribeUrl(row.member_id)}>`;
+          headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+        }
+        const host = new URL(this.o.publicUrl()).hostname;
+        await mailer!.send({ to: recipient, subject: fill(row.subject), text: fill(row.body_text), html: fill(row.body_html), locale: row.locale,
+          messageId: `<${createHash('sha256').update(row.id).digest('hex').slice(0, 32)}@${host}>`, headers });
+      }
     } catch (error) {
       const words = error instanceof Error ? error.message : String(error);
-      const permanent = error instanceof MailError && error.permanent;
+      const permanent = (error instanceof MailError || error instanceof SmsError) && error.permanent;
       if (permanent || row.attempts >= this.worker.maxAttempts) {
         await this.o.store.markFailed(row.id, this.node, permanent ? words : `gave up after ${row.attempts} attempts: ${words}`, this.o.now());
         this.o.log(`message ${row.id} failed: ${words}`);

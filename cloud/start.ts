@@ -4,6 +4,9 @@
 // Several nodes (docs/deployment.md): REDIS_URL, HUB_REDIS_PREFIX (default loyalty-hub);
 // per-kiosk command limit: HUB_KIOSK_BURST (default 40), HUB_KIOSK_PER_SECOND (default 20);
 // behind a reverse proxy that sets X-Real-IP: HUB_TRUST_PROXY=1.
+// Messages (docs/changes/messages.md): SMTP_URL (smtp://user:pass@host:port; unset: no e-mail), SMTP_FROM (default
+// no-reply@<host of HUB_PUBLIC_URL>), HUB_PUBLIC_URL (the address phones reach the hub at, for links in messages),
+// SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name).
 import { startHub, type Hub } from './hub';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -29,6 +32,11 @@ try {
     kioskLimits,
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     trustProxy: process.env.HUB_TRUST_PROXY === '1',
+    smtpUrl: process.env.SMTP_URL || undefined,
+    smtpFrom: process.env.SMTP_FROM || undefined,
+    publicUrl: process.env.HUB_PUBLIC_URL || undefined,
+    smsapiToken: process.env.SMSAPI_TOKEN || undefined,
+    smsapiFrom: process.env.SMSAPI_FROM || undefined,
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

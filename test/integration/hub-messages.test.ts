@@ -76,6 +76,8 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     expect(mail.html).toContain('Dziękujemy za dołączenie do programu lojalnościowego Kawiarnia Anna.');
     expect(header(mail, 'List-Unsubscribe')).toBeUndefined();
     const member = (await hub.store.memberByContact(creds.shopNo, { phone: null, email: 'anna.nowak@example.com' }))!;
+    // The server has it; the worker marks it sent right after (drain waits for the worker's round).
+    await hub.messaging.drain();
     expect(await hub.messaging.store.messagesOf(member.id)).toMatchObject([{ id: `welcome:${member.id}`, kind: 'service', state: 'sent' }]);
   });
 
@@ -98,6 +100,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     expect(header(mail, 'List-Unsubscribe')).toBeUndefined();
 
     // Neither the code table nor the outbox row holds the code.
+    await hub.messaging.drain();
     const db = hub.store.db as unknown as Kysely<MessageTables>;
     const codes = await db.selectFrom('contact_codes').selectAll().where('contact', '=', 'anna.nowak@example.com').execute();
     expect(codes).toHaveLength(1);
@@ -163,6 +166,22 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     expect(fourth.text).toContain('Too many codes were asked for');
     const db = hub.store.db as unknown as Kysely<MessageTables>;
     expect(await db.selectFrom('contact_codes').select('id').where('contact', '=', '+48600999000').execute()).toHaveLength(3);
+  });
+});
+
+describe('a code\'s ten minutes', () => {
+  it('refuses the right code once ten minutes have passed', async () => {
+    expect((await joinShop(new Phone(), 'ola@example.com', 'Ola')).status).toBe(303);
+    const phone = new Phone('cs-CZ');
+    expect((await phone.post(`${hub.url}/m/open`, { contact: 'ola@example.com' })).status).toBe(200);
+    await until(() => sink.to('ola@example.com').length === 2, 'Ola\'s code');
+    const code = /^(\d{6}) je váš kód pro Kawiarnia Anna$/.exec(sink.to('ola@example.com')[1]!.subject ?? '')?.[1];
+    expect(code).toBeDefined();
+    skewMs += 10 * 60_000 + 1_000;
+    const late = await phone.post(`${hub.url}/m/open/code`, { contact: 'ola@example.com', code: code! });
+    expect(late.status).toBe(400);
+    expect(late.text).toContain('Tento kód není správný nebo už neplatí');
+    expect(phone.cookie).toBe('');
   });
 });
 
@@ -238,6 +257,11 @@ describe('sending: retries with back-off, permanent failures, the owner\'s list'
     expect(page.text).toContain('no consent for marketing');
     expect(page.text).not.toContain('flaky@example.com');
     expect((await new Phone().get(`${hub.url}/owner/messages`)).status).toBe(303);
+
+    // Erasing a member erases their messages and codes with them.
+    expect(await hub.owner.eraseMember(creds.shopNo, bounce.id, 'test', now())).toBe(true);
+    expect(await hub.messaging.store.messagesOf(bounce.id)).toEqual([]);
+    expect((await new Phone('en-GB').get(`${hub.url}/owner/messages?token=${hub.ownerToken}`)).text).not.toContain('bounce@example.com');
   });
 });
 

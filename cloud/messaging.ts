@@ -72,6 +72,7 @@ export class Messaging {
   private draining: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private paused = false;
 
   constructor(private readonly o: MessagingOptions) {
     const derive = (label: string): Buffer => createHmac('sha256', Buffer.from(o.secret, 'hex')).update(label).digest();
@@ -273,7 +274,7 @@ export class Messaging {
         if (this.stopped) return;
         const now = this.o.now();
         const claimed = await this.o.store.claimDue(this.node, now, new Date(now.getTime() + this.worker.leaseMs), this.worker.batchSize);
-        if (claimed.length === 0) return;
+        if (claimed.length === 0) break;
         for (const [i, row] of claimed.entries()) {
           if (this.stopped) {
             for (const rest of claimed.slice(i)) await this.o.store.release(rest.id, this.node);
@@ -282,9 +283,12 @@ export class Messaging {
           await this.sendOne(row);
         }
       }
+      if (this.paused) this.o.log('messages: outbox worker sending again');
+      this.paused = false;
     } catch (error) {
-      // The database went away: claimed messages come back when their lease runs out.
-      this.o.log(`messages: outbox worker paused (${error instanceof Error ? error.message : String(error)}); retrying at the next poll`);
+      // The database went away: claimed messages come back when their lease runs out. Said once per outage.
+      if (!this.paused) this.o.log(`messages: outbox worker paused (${error instanceof Error ? error.message : String(error)}); retrying every poll`);
+      this.paused = true;
     }
   }
 

@@ -158,6 +158,14 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     expect(await db.selectFrom('messages').select('id').where('recipient', '=', 'nobody@example.com').execute()).toEqual([]);
   });
 
+  it('refuses a code request posted from another site', async () => {
+    const res = await fetch(`${hub.url}/m/open`, { method: 'POST', body: 'contact=jan%40example.com',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    expect(res.status).toBe(403);
+    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    expect(await db.selectFrom('contact_codes').select('id').where('contact', '=', 'jan@example.com').execute()).toHaveLength(2);
+  });
+
   it('limits codes per contact (member or not) to three an hour', async () => {
     const phone = new Phone('en-GB');
     for (let i = 0; i < 3; i++) expect((await phone.post(`${hub.url}/m/open`, { contact: '+48 600 999 000' })).status).toBe(200);
@@ -266,6 +274,15 @@ describe('sending: retries with back-off, permanent failures, the owner\'s list'
 });
 
 describe('no SMTP_URL', () => {
+  it('refuses to start with an SMTP_URL that is not smtp:// or smtps://, saying so', async () => {
+    const dir = tempDir('hub-badsmtp');
+    try {
+      await expect(testHub(dir.dir, { now, smtpUrl: 'http://127.0.0.1:2525' })).rejects.toThrow('SMTP_URL must start with smtp:// or smtps://, got http:');
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('keeps e-mail messages as suppressed: no e-mail configured, and says so at start-up', async () => {
     const dir = tempDir('hub-nomail');
     const lines: string[] = [];

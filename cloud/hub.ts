@@ -35,6 +35,11 @@ import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './stor
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
+import { defaultFrom, smtpMailer } from './mailer';
+import { MessageStore, type MessageTables } from './message-store';
+import { messageRoutes } from './message-routes';
+import { Messaging, type WorkerOptions } from './messaging';
+import { smsapiSender } from './sms';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -73,6 +78,20 @@ export interface HubOptions {
   trustedProxies?: readonly string[];
   /** Kept for HUB_TRUST_PROXY=1: the same as trustedProxies 127.0.0.1 and ::1. */
   trustProxy?: boolean;
+  /** smtp://user:pass@host:port (SMTP_URL): the hub's e-mail. Unset: no e-mail is sent (messages are kept as suppressed). */
+  smtpUrl?: string | undefined;
+  /** The sender address (SMTP_FROM); default no-reply@<host of publicUrl>. */
+  smtpFrom?: string | undefined;
+  /** The hub's address as phones and mail clients reach it (HUB_PUBLIC_URL), for links in messages; default the address it listens on. */
+  publicUrl?: string | undefined;
+  /** SMSAPI bearer token (SMSAPI_TOKEN): text messages to members who gave a phone. Unset: none (kept as suppressed). */
+  smsapiToken?: string | undefined;
+  /** The SMS sender name registered at SMSAPI (SMSAPI_FROM); unset: the account's default. */
+  smsapiFrom?: string | undefined;
+  /** SMSAPI's endpoint (tests point it at a local stand-in); default https://api.smsapi.pl/sms.do. */
+  smsapiUrl?: string | undefined;
+  /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
+  messageWorker?: Partial<WorkerOptions>;
 }
 
 export interface Hub {
@@ -81,6 +100,8 @@ export interface Hub {
   store: HubStore;
   /** The owner's side of the store: dashboard sums, locations, win-back, adjustments, export and erasure. */
   owner: OwnerStore;
+  /** Messages to members: the outbox and its worker, one-time codes, unsubscribe. */
+  messaging: Messaging;
   ownerToken: string;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
@@ -163,6 +184,28 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
   const failures = new Map<string, { count: number; since: number }>();
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
+
+  // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
+
+  let listeningUrl = '';
+  const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
+  const mailer = options.smtpUrl
+    ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
+  const sms = options.smsapiToken
+    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) }) : undefined;
+  const messaging = new Messaging({
+    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    shop: { no: shop.no, name: shop.name },
+    // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
+    secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
+    mailer, sms, publicUrl, now, log, ...(options.messageWorker ? { worker: options.messageWorker } : {}),
+    memberByContact: (contact) => store.memberByContact(shop.no, contact),
+    parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
+    member: (id) => store.member(id),
+  });
+  log(mailer ? `messages: e-mail over SMTP to ${mailer.where}, from ${mailer.from}`
+    : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"');
+  log(sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"');
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -316,7 +359,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
    * Failed attempts per minute, counted per purpose (claims, joins, pairing, owner sign-in) and per key
    * (an address, a claim QR): bad claims from one phone never lock the owner out, nor one QR another.
    */
-  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner';
+  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner' | 'code';
   function slowedDown(purpose: FailurePurpose, ...keys: string[]): boolean {
     return keys.some((key) => {
       const entry = failures.get(`${purpose}|${key}`);
@@ -404,7 +447,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         return;
       }
       claimant = member;
-      joined = true;
+      joined = member.created;
+      if (joined) await messaging.queueWelcome(member, locale);
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
@@ -508,6 +552,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const auth = ownerAuth(req, url);
     return auth?.via === 'cookie' ? auth.csrf : '';
   };
+  const messageRoute = messageRoutes({
+    messaging, shop: { no: shop.no, name: shop.name }, send, readBody: (req) => readBody(req), clientAddress,
+    // Codes get their own failure counter: bad codes never lock out claims or the owner.
+    slowedDown: (address) => slowedDown('code', address), noteFailure: (address) => noteFailure('code', address),
+    parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
+    memberByContact: (contact) => store.memberByContact(shop.no, contact), rememberCookie, ownerAllowed, ownerCsrf, log,
+  });
   const ownerRoutes = ownerDataRoutes({
     owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
     shop: async () => (await store.shop(shop.no))!,
@@ -589,6 +640,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
+    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && await messageRoute(req, res, url, locale)) return;
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
     if (path === '/health') {
       const up = await store.ping();
@@ -1119,12 +1171,15 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   });
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  listeningUrl = `http://${shownHost}:${address.port}`;
+  messaging.start();
 
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     store,
     owner,
+    messaging,
     ownerToken,
     hubPublicKey,
     io,
@@ -1140,6 +1195,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       http.closeAllConnections();
+      // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
+      await messaging.stop();
+      mailer?.close();
       await cluster?.close();
       await store.close();
     },

@@ -343,9 +343,16 @@ export class OwnerStore {
    */
   async eraseMember(shopNo: number, memberId: string, actor: string, at: Date): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
+      const contact = await tx.selectFrom('members').select(['phone', 'email']).where('id', '=', memberId).where('shop_no', '=', shopNo).executeTakeFirst();
       const done = await tx.updateTable('members').set({ name: null, phone: null, email: null, consent_text: null, erased_at: at.toISOString() })
         .where('id', '=', memberId).where('shop_no', '=', shopNo).executeTakeFirst();
       if (n(done.numUpdatedRows) !== 1) return false;
+      // Their messages (addresses, names in the bodies), contact codes and messaging preferences go too (cloud/message-store.ts).
+      await sql`DELETE FROM messages WHERE member_id = ${memberId}`.execute(tx);
+      await sql`DELETE FROM member_messaging WHERE member_id = ${memberId}`.execute(tx);
+      for (const value of [contact?.phone, contact?.email]) {
+        if (value) await sql`DELETE FROM contact_codes WHERE shop_no = ${shopNo} AND contact = ${value}`.execute(tx);
+      }
       await this.audit(tx, { shopNo, at, actor, action: 'erase', memberId, entryId: null, detail: {} });
       // Every kiosk's replica forgets the person too (a tombstone in the member directory).
       await noteMemberChanges(tx, this.engine, [memberId], at);

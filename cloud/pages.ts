@@ -38,7 +38,7 @@ button,.button{display:block;width:100%;margin-top:1rem;font-size:1.15rem;paddin
 .muted{color:#666;font-size:.9rem}ul{padding-left:1.1rem}li{margin:.25rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
 .qr svg{width:100%;height:auto;background:#fff}.code{font-family:monospace;word-break:break-all;font-size:.75rem}`;
 
-function page(locale: Locale, title: string, body: string): string {
+export function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
 <title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main>

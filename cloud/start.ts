@@ -6,6 +6,9 @@
 // behind reverse proxies that set X-Real-IP: HUB_TRUSTED_PROXIES=10.0.0.5,::1 (their addresses, comma-separated;
 // X-Real-IP from any other peer is ignored). HUB_TRUST_PROXY=1 is kept and means the loopback proxies (127.0.0.1, ::1).
 // HUB_OWNER_TOKEN must be at least 32 random characters (the hub refuses to start with a weak one).
+// Messages (docs/changes/messages.md): SMTP_URL (smtp://user:pass@host:port; unset: no e-mail), SMTP_FROM (default
+// no-reply@<host of HUB_PUBLIC_URL>), HUB_PUBLIC_URL (the address phones reach the hub at, for links in messages),
+// SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name).
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
 import { watchParent } from './parent-watch';
@@ -52,6 +55,11 @@ try {
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     trustProxy: process.env.HUB_TRUST_PROXY === '1',
     trustedProxies: (process.env.HUB_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter((a) => a !== ''),
+    smtpUrl: process.env.SMTP_URL || undefined,
+    smtpFrom: process.env.SMTP_FROM || undefined,
+    publicUrl: process.env.HUB_PUBLIC_URL || undefined,
+    smsapiToken: process.env.SMSAPI_TOKEN || undefined,
+    smsapiFrom: process.env.SMSAPI_FROM || undefined,
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

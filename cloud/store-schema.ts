@@ -6,6 +6,7 @@ import {
   type ColumnDataType, type Generated, type Migration, type MigrationProvider,
 } from 'kysely';
 import pg from 'pg';
+import { messagesMigration } from './message-store';
 import { ownerMigration } from './owner-store';
 
 /**
@@ -179,6 +180,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('kiosk_refusals_kiosk').on('kiosk_refusals').columns(['kiosk_no', 'at']).execute();
       },
     },
+    // The message outbox, one-time contact codes and members' messaging preferences (cloud/message-store.ts).
+    '0008-messages': messagesMigration,
   };
 }
 

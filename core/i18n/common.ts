@@ -9,6 +9,7 @@ import { staffMessages } from './staff';
 import { ownerMessages } from './owner';
 import { programMessages } from './program';
 import { ownerDataMessages } from './owner-data';
+import { messageTexts } from './messages';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -52,4 +53,5 @@ export const allCatalogs = {
   owner: ownerMessages,
   program: programMessages,
   ownerData: ownerDataMessages,
+  messages: messageTexts,
 };

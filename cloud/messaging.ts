@@ -1,0 +1,332 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Locale } from '../core/i18n/locales';
+import { isLocale } from '../core/i18n/locales';
+import type { Mailer } from './mailer';
+import { MailError } from './mailer';
+import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
+import { renderMail, renderSms, TEMPLATES, type MailTemplate, type Purpose } from './message-templates';
+import { SmsError, type SmsSender } from './sms';
+import type { Member } from './store';
+
+/**
+ * The hub's messages to members: queueing (with the consent and contact checks that decide whether
+ * a message may go at all), one-time codes that prove a contact, unsubscribe tokens, and the worker
+ * that sends the outbox. Storage is cloud/message-store.ts; rendering cloud/message-templates.ts.
+ */
+
+export type Contact = { phone: string | null; email: string | null };
+export type CodePurpose = 'open' | 'join';
+
+export const CODE_TTL_MS = 10 * 60_000;
+export const CODE_MAX_TRIES = 5;
+/** Codes per contact per hour, and per requesting address per hour. */
+export const CODES_PER_CONTACT_PER_HOUR = 3;
+export const CODES_PER_ADDRESS_PER_HOUR = 10;
+
+export interface WorkerOptions {
+  /** How often the worker looks for due messages when nothing woke it. */
+  pollMs: number;
+  /** How long a claimed message is this node's before another may claim it (a node that died). */
+  leaseMs: number;
+  batchSize: number;
+  /** Attempts before a message that keeps failing temporarily is marked failed. */
+  maxAttempts: number;
+  /** The first retry's delay; each next one doubles, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_WORKER: WorkerOptions = { pollMs: 5_000, leaseMs: 120_000, batchSize: 20, maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+
+export interface MessagingOptions {
+  /** Reads a typed phone number or e-mail the way the shop's country writes them (E.164 / lower case); undefined when it is neither. */
+  parseContact: (text: string) => Contact | undefined;
+  store: MessageStore;
+  shop: { no: number; name: string };
+  /** Hex secret of the hub (a setting): codes are hashed and unsubscribe tokens signed with keys derived from it. */
+  secret: string;
+  mailer: Mailer | undefined;
+  /** Text messages (SMSAPI_TOKEN); undefined: messages to a phone are kept as suppressed. */
+  sms?: SmsSender | undefined;
+  /** The hub's address as phones and mail clients reach it (links in messages). */
+  publicUrl: () => string;
+  memberByContact: (contact: Contact) => Promise<Member | undefined>;
+  member: (id: string) => Promise<Member | undefined>;
+  now: () => Date;
+  log: (line: string) => void;
+  worker?: Partial<WorkerOptions>;
+}
+
+export type IssueResult = { ok: true; codeId: string; message: MessageState | 'none' } | { ok: false; reason: 'invalid-contact' | 'too-many' };
+export type VerifyResult = { ok: true; contact: Contact } | { ok: false; reason: 'invalid-contact' | 'wrong' | 'dead' | 'none' };
+
+/** Where a code stands in a message body until the worker sends it: the code itself is kept encrypted, never in clear. */
+const CODE_SLOT = '[[code]]';
+
+export class Messaging {
+  private readonly codeKey: Buffer;
+  private readonly tokenKey: Buffer;
+  private readonly sealKey: Buffer;
+  private readonly worker: WorkerOptions;
+  private readonly node = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private paused = false;
+
+  constructor(private readonly o: MessagingOptions) {
+    const derive = (label: string): Buffer => createHmac('sha256', Buffer.from(o.secret, 'hex')).update(label).digest();
+    this.codeKey = derive('contact-code');
+    this.tokenKey = derive('unsubscribe');
+    this.sealKey = derive('message-secret');
+    this.worker = { ...DEFAULT_WORKER, ...o.worker };
+  }
+
+  get store(): MessageStore {
+    return this.o.store;
+  }
+
+  // ---- queueing --------------------------------------------------------------------------------
+
+  /**
+   * Queues a message from a template to a member (or, for a code proving a new contact, to the bare
+   * contact). Decides here whether it may go: no contact for the channel, no marketing consent, no
+   * sender configured → stored as suppressed with the reason. Queueing an id again changes nothing.
+   */
+  async queue(input: { id: string; purpose: Purpose; member: Member | null; to?: Contact; locale?: Locale; values?: Record<string, string | number>;
+    action?: MailTemplate['action']; secret?: string }): Promise<MessageState> {
+    const now = this.o.now();
+    const base = TEMPLATES[input.purpose];
+    const template: MailTemplate = { ...base, ...(input.action ? { action: input.action } : {}) };
+    const kind: MessageKind = template.marketing ? 'marketing' : 'service';
+    const prefs = input.member ? await this.o.store.preferences(input.member.id) : { locale: null, marketing: false };
+    const locale: Locale = input.locale ?? (isLocale(prefs.locale) ? prefs.locale : 'en');
+    const to = input.to ?? (input.member ? { phone: input.member.phone, email: input.member.email } : { phone: null, email: null });
+    const channel: Channel = to.email ? 'email' : to.phone ? 'sms' : 'email';
+    const recipient = channel === 'email' ? to.email : to.phone;
+    const unsubscribe = kind === 'marketing' && input.member ? this.unsubscribeUrl(input.member.id) : null;
+    const values = { shop: this.o.shop.name, ...input.values };
+    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe);
+    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe), html: '' };
+    let reason: string | null = null;
+    if (!recipient) reason = 'no contact for this channel';
+    else if (kind === 'marketing' && !prefs.marketing) reason = 'no consent for marketing';
+    else if (channel === 'email' && !this.o.mailer) reason = 'no e-mail configured';
+    else if (channel === 'sms' && !this.o.sms) reason = 'no SMS configured';
+    const state = await this.o.store.enqueue({ id: input.id, shopNo: this.o.shop.no, memberId: input.member?.id ?? null, purpose: input.purpose, kind,
+      channel, recipient, locale, subject: rendered.subject, text: rendered.text, html: rendered.html,
+      secret: input.secret === undefined ? null : this.seal(input.secret), state: reason ? 'suppressed' : 'queued', reason }, now);
+    if (state === 'queued') this.kick();
+    return state;
+  }
+
+  /** The welcome message after a join (a service message: it confirms the membership the member just agreed to, and offers nothing). */
+  async queueWelcome(member: Member, locale: Locale): Promise<MessageState | 'none'> {
+    await this.o.store.setLocale(member.id, locale);
+    // Welcome is an e-mail: a member who joined with a phone number only gets no welcome text message.
+    if (!member.email) return 'none';
+    return this.queue({ id: `welcome:${member.id}`, purpose: 'welcome', member, locale,
+      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` } });
+  }
+
+  // ---- one-time codes --------------------------------------------------------------------------
+
+  /**
+   * Issues a six-digit code for a contact (a typed phone or e-mail, normalised): stored only as an
+   * HMAC, valid 10 minutes, five tries. Limited per contact and per requesting address (counted in
+   * the store, so on every node), the same whether or not the contact is a member's. For 'open' the
+   * code is sent only to a member's contact; for 'join' (proving a new contact) to the contact itself.
+   */
+  async issueContactCode(contactText: string | Contact, purpose: CodePurpose, context: { requestedBy: string; locale: Locale }): Promise<IssueResult> {
+    const contact = typeof contactText === 'string' ? this.o.parseContact(contactText) : contactText;
+    const key = contact && (contact.email ?? contact.phone);
+    if (!contact || !key) return { ok: false, reason: 'invalid-contact' };
+    const now = this.o.now();
+    const counts = await this.o.store.codesSince(this.o.shop.no, key, context.requestedBy, new Date(now.getTime() - 3_600_000));
+    if (counts.contact >= CODES_PER_CONTACT_PER_HOUR || counts.requester >= CODES_PER_ADDRESS_PER_HOUR) return { ok: false, reason: 'too-many' };
+    const codeId = randomUUID();
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    await this.o.store.insertCode({ id: codeId, shopNo: this.o.shop.no, contact: key, purpose, codeHash: this.codeHash(codeId, code),
+      requestedBy: context.requestedBy, now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+    const member = await this.o.memberByContact(contact);
+    if (!member && purpose === 'open') return { ok: true, codeId, message: 'none' };
+    // In the language of the page that asked for it: the person is reading that page right now.
+    const message = await this.queue({ id: `code:${codeId}`, purpose: 'code', member: member ?? null, to: contact,
+      locale: context.locale, values: { code: CODE_SLOT }, secret: code });
+    return { ok: true, codeId, message };
+  }
+
+  /** Checks a code typed for a contact: the newest live code, one try counted per check; five wrong tries kill it. */
+  async verifyContactCode(contactText: string | Contact, purpose: CodePurpose, code: string): Promise<VerifyResult> {
+    const contact = typeof contactText === 'string' ? this.o.parseContact(contactText) : contactText;
+    const key = contact && (contact.email ?? contact.phone);
+    if (!contact || !key) return { ok: false, reason: 'invalid-contact' };
+    const now = this.o.now();
+    const live = await this.o.store.liveCode(this.o.shop.no, key, purpose, now);
+    if (!live) return { ok: false, reason: 'none' };
+    if (!(await this.o.store.takeTry(live.id, CODE_MAX_TRIES))) return { ok: false, reason: 'dead' };
+    const typed = code.replace(/\s/g, '');
+    const expected = Buffer.from(live.codeHash, 'hex');
+    const given = Buffer.from(this.codeHash(live.id, typed), 'hex');
+    if (!/^\d{6}$/.test(typed) || !timingSafeEqual(expected, given)) return { ok: false, reason: 'wrong' };
+    return (await this.o.store.useCode(live.id, now)) ? { ok: true, contact } : { ok: false, reason: 'none' };
+  }
+
+  private codeHash(codeId: string, code: string): string {
+    return createHmac('sha256', this.codeKey).update(`${codeId}:${code}`).digest('hex');
+  }
+
+  // ---- unsubscribe -----------------------------------------------------------------------------
+
+  unsubscribeToken(memberId: string): string {
+    const id = Buffer.from(memberId, 'utf8').toString('base64url');
+    return `${id}.${createHmac('sha256', this.tokenKey).update(memberId).digest().subarray(0, 16).toString('base64url')}`;
+  }
+
+  unsubscribeUrl(memberId: string): string {
+    return `${this.o.publicUrl()}/u/${this.unsubscribeToken(memberId)}`;
+  }
+
+  /** The member a token was signed for, or undefined for a forged or mangled token. */
+  memberOfToken(token: string): string | undefined {
+    const [id, mac, extra] = token.split('.');
+    if (!id || !mac || extra !== undefined || token.length > 300) return undefined;
+    const memberId = Buffer.from(id, 'base64url').toString('utf8');
+    const expected = Buffer.from(this.unsubscribeToken(memberId));
+    const given = Buffer.from(token);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? memberId : undefined;
+  }
+
+  /** Withdraws marketing consent for the token's member; undefined for a bad token. */
+  async unsubscribe(token: string): Promise<{ memberId: string; wasSubscribed: boolean } | undefined> {
+    const memberId = this.memberOfToken(token);
+    if (!memberId || !(await this.o.member(memberId))) return undefined;
+    const wasSubscribed = await this.o.store.withdrawMarketing(memberId, this.o.now());
+    this.o.log(`member ${memberId} unsubscribed from marketing messages`);
+    return { memberId, wasSubscribed };
+  }
+
+  // ---- secrets in messages ---------------------------------------------------------------------
+
+  private seal(secret: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', createHash('sha256').update(this.sealKey).digest(), iv);
+    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+  }
+
+  private unseal(sealed: string): string {
+    const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', createHash('sha256').update(this.sealKey).digest(), iv!);
+    decipher.setAuthTag(tag!);
+    return Buffer.concat([decipher.update(body!), decipher.final()]).toString('utf8');
+  }
+
+  // ---- the worker ------------------------------------------------------------------------------
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops the worker: the message being sent is finished and marked, claimed ones not yet tried are given back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.draining;
+  }
+
+  /** Something was queued: send soon rather than at the next poll. */
+  kick(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Sends what is due now, until nothing is (tests and benches wait for this instead of the poll). */
+  async drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
+      await this.draining;
+      return;
+    }
+    this.draining = this.sendDue().finally(() => {
+      this.draining = undefined;
+    });
+    await this.draining;
+    if (this.again && !this.stopped) {
+      this.again = false;
+      await this.drain();
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.drain().finally(() => {
+        if (!this.stopped) this.schedule(this.worker.pollMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async sendDue(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const now = this.o.now();
+        const claimed = await this.o.store.claimDue(this.node, now, new Date(now.getTime() + this.worker.leaseMs), this.worker.batchSize);
+        if (claimed.length === 0) break;
+        for (const [i, row] of claimed.entries()) {
+          if (this.stopped) {
+            for (const rest of claimed.slice(i)) await this.o.store.release(rest.id, this.node);
+            return;
+          }
+          await this.sendOne(row);
+        }
+      }
+      if (this.paused) this.o.log('messages: outbox worker sending again');
+      this.paused = false;
+    } catch (error) {
+      // The database went away: claimed messages come back when their lease runs out. Said once per outage.
+      if (!this.paused) this.o.log(`messages: outbox worker paused (${error instanceof Error ? error.message : String(error)}); retrying every poll`);
+      this.paused = true;
+    }
+  }
+
+  private async sendOne(row: MessageRow): Promise<void> {
+    const { mailer, sms } = this.o;
+    const recipient = row.recipient;
+    if (!recipient || (row.channel === 'email' ? !mailer : row.channel === 'sms' ? !sms : true)) {
+      await this.o.store.markFailed(row.id, this.node, `no sender for channel ${row.channel}`, this.o.now());
+      return;
+    }
+    const secret = row.secret ? this.unseal(row.secret) : undefined;
+    const fill = (text: string): string => (secret === undefined ? text : text.replaceAll(CODE_SLOT, secret));
+    try {
+      if (row.channel === 'sms') await sms!.send(recipient, fill(row.body_text));
+      else {
+        const headers: Record<string, string> = { 'X-Loyalty-Message': row.id };
+        if (row.kind === 'marketing' && row.member_id) {
+          headers['List-Unsubscribe'] = `<${this.unsubscribeUrl(row.member_id)}>`;
+          headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+        }
+        const host = new URL(this.o.publicUrl()).hostname;
+        await mailer!.send({ to: recipient, subject: fill(row.subject), text: fill(row.body_text), html: fill(row.body_html), locale: row.locale,
+          messageId: `<${createHash('sha256').update(row.id).digest('hex').slice(0, 32)}@${host}>`, headers });
+      }
+    } catch (error) {
+      const words = error instanceof Error ? error.message : String(error);
+      const permanent = (error instanceof MailError || error instanceof SmsError) && error.permanent;
+      if (permanent || row.attempts >= this.worker.maxAttempts) {
+        await this.o.store.markFailed(row.id, this.node, permanent ? words : `gave up after ${row.attempts} attempts: ${words}`, this.o.now());
+        this.o.log(`message ${row.id} failed: ${words}`);
+        return;
+      }
+      const delay = Math.min(this.worker.maxDelayMs, this.worker.baseDelayMs * 2 ** (row.attempts - 1));
+      await this.o.store.retryLater(row.id, this.node, words, new Date(this.o.now().getTime() + delay));
+      this.o.log(`message ${row.id} not sent (attempt ${row.attempts}), again in ${Math.round(delay / 1000)} s: ${words}`);
+      return;
+    }
+    await this.o.store.markSent(row.id, this.node, this.o.now());
+  }
+}

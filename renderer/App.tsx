@@ -58,6 +58,13 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
     const timer = setTimeout(() => { setScreen({ kind: 'idle' }); setCustomerLocale(null); }, THANKS_MS);
     return () => clearTimeout(timer);
   }, [screen]);
+  // A QR nobody scanned: "code expired" stays up as long as a thank-you would, then the display is idle again.
+  useEffect(() => {
+    if (screen.kind !== 'sale') return;
+    const timer = setTimeout(() => { setScreen((s) => (s === screen ? { kind: 'idle' } : s)); },
+      Math.max(0, Date.parse(screen.sale.expiresAt) - Date.now()) + THANKS_MS);
+    return () => clearTimeout(timer);
+  }, [screen]);
   useEffect(() => { if (screen.kind === 'idle') setCustomerLocale(null); }, [screen.kind]);
 
   useEffect(() => { document.documentElement.lang = customerLocale ?? status?.locale ?? 'en'; }, [customerLocale, status?.locale]);

@@ -169,6 +169,11 @@ function Thanks({ claim, t }: { claim: Claim; t: DisplayT }) {
     <section className="body thanks-body">
       <h1 className="thanks-title">{member.name ? t('thankYouName', { name: member.name.split(' ')[0] ?? member.name }) : t('thankYou')}</h1>
       <p className="plus">{t('plusPoints', { n: claim.pointsEarned })}</p>
+      {claim.bonuses.length > 0 && (
+        <ul className="bonuses" data-testid="bonuses">
+          {claim.bonuses.map((b, i) => <li key={i}>{t('bonusLine', { label: b.label, n: b.points })}</li>)}
+        </ul>
+      )}
       <p className="balance">{t('balance', { n: member.points })}</p>
       {progress && (
         <p className="progress">

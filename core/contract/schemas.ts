@@ -54,6 +54,8 @@ export const claimSchema = z.object({
   member: memberSummarySchema,
   pointsEarned: z.number().int(),
   stampsEarned: z.number().int(),
+  /** Every bonus this claim earned (welcome, birthday, campaign, ...), each shown on the thank-you. */
+  bonuses: z.array(z.object({ label, points: z.number().int().positive() }).strict()).max(20),
   via: z.enum(['phone', 'scanner', 'staff']),
 }).strict();
 export type Claim = z.infer<typeof claimSchema>;

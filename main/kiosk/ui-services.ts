@@ -416,6 +416,9 @@ export class KioskUiServices implements KioskServices {
         phone: summary?.phone ?? null, email: summary?.email ?? null, points: claim.balance.points, stamps: claim.balance.stamps, progress,
       },
       pointsEarned: claim.points, stampsEarned: claim.stamps, via: claim.via,
+      // The hub's entries name each bonus (the welcome bonus too); the base points are the "+N" line.
+      bonuses: claim.entries.filter((e) => e.kind === 'bonus' && e.memberId === claim.member.id && e.points > 0).slice(0, 20)
+        .map((e) => ({ label: (e.reason.label ?? e.reason.code).slice(0, 120) || e.reason.code, points: e.points })),
     };
   }
 

@@ -17,6 +17,8 @@ export interface FakeOptions {
   pin?: string;
   /** How long a sale's QR stays valid. */
   claimTtlMs?: number;
+  /** The shop's currency (PLN). */
+  currency?: 'PLN' | 'HUF' | 'CZK' | 'EUR';
   now?: () => number;
 }
 
@@ -24,6 +26,8 @@ const STAMPS_FOR_COFFEE = 8;
 
 export class FakeKioskServices implements KioskServices {
   readonly calls: string[] = [];
+  /** The bonus lines the next claims carry (a test sets them: welcome bonus, campaign). */
+  bonuses: Claim['bonuses'] = [];
   private readonly listeners = new Set<(event: KioskEvent) => void>();
   private readonly members = new Map<string, FakeMember>();
   private readonly sales: SaleView[] = [];
@@ -75,7 +79,7 @@ export class FakeKioskServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
     return {
-      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: 'PLN',
+      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: this.options.currency ?? 'PLN',
       printer: this.printer, scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
@@ -130,7 +134,7 @@ export class FakeKioskServices implements KioskServices {
     member.stamps += sale.stamps;
     sale.memberId = memberId;
     sale.state = 'claimed';
-    const claim: Claim = { saleId, member: this.summary(member), pointsEarned: sale.points, stampsEarned: sale.stamps, via };
+    const claim: Claim = { saleId, member: this.summary(member), pointsEarned: sale.points, stampsEarned: sale.stamps, bonuses: this.bonuses, via };
     this.emit({ name: 'claimAccepted', payload: claim });
     return claim;
   }

@@ -34,6 +34,8 @@ main{max-width:28rem;margin:0 auto;padding:1.2rem}h1{font-size:1.5rem;margin:.2r
 input[type=text],input[type=tel],input[type=email]{width:100%;font-size:1.1rem;padding:.7rem;border:1px solid #aaa;border-radius:9px}
 .consent{display:flex;gap:.6rem;align-items:flex-start;font-weight:400}.consent input{width:1.5rem;height:1.5rem;flex:none}
 button,.button{display:block;width:100%;margin-top:1rem;font-size:1.15rem;padding:.9rem;border:0;border-radius:10px;background:#1f6f4a;color:#fff;text-align:center;text-decoration:none}
+.contact-kind{display:flex;gap:.5rem;margin:0 0 .4rem}.contact-kind button{width:auto;margin:0;padding:.35rem .9rem;font-size:1rem;background:#e7e1d8;color:#1d1b19}
+.contact-kind button[aria-pressed=true]{background:#1f6f4a;color:#fff}
 .error{color:#a4161a;font-weight:600;margin:.3rem 0}.ok{color:#1f6f4a;font-weight:700;font-size:1.25rem}
 .muted{color:#666;font-size:.9rem}ul{padding-left:1.1rem}li{margin:.25rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
 .qr svg{width:100%;height:auto;background:#fff}.code{font-family:monospace;word-break:break-all;font-size:.75rem}`;
@@ -42,7 +44,7 @@ export function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
 <title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main>
-<script>document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(){var b=f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})})</script>
+<script>document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(){var b=f.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}})})</script>
 </body></html>`;
 }
 
@@ -57,6 +59,34 @@ export interface ClaimPageModel {
   values?: { name: string; contact: string; consent: boolean };
   errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; form?: string };
   forceJoin?: boolean;
+}
+
+/**
+ * The shop's privacy sentence in the customer's language: the hub's default sentence (stored in English
+ * with the shop) is the catalog's, translated; a sentence the owner wrote is shown as written.
+ */
+function privacySentence(locale: Locale, privacyText: string): string {
+  const own = privacyText.trim();
+  return own === '' || own === claimMessages.en.privacy ? t(locale, 'privacy') : own;
+}
+
+/**
+ * One field for "phone or e-mail". Without script it is plain text (any keyboard types both). With
+ * script the phone's number pad opens first (most members join with a phone) and a switch beside the
+ * label brings the e-mail keyboard; a value with an @ (the form shown again) starts on e-mail.
+ */
+function contactField(locale: Locale, value: string): string {
+  const email = value.includes('@');
+  return `<p class="contact-kind" id="contact-kind" hidden role="group" aria-label="${t(locale, 'contact')}">
+      <button type="button" data-kind="tel" aria-pressed="${!email}">${t(locale, 'contactPhone')}</button>
+      <button type="button" data-kind="email" aria-pressed="${email}">${t(locale, 'contactEmail')}</button></p>
+      <input type="text" id="contact" name="contact" autocomplete="${email ? 'email' : 'tel'}" maxlength="254" value="${escapeHtml(value)}"
+        aria-describedby="contact-error" autocapitalize="off" spellcheck="false">
+      <script>(function(){var k=document.getElementById('contact-kind'),c=document.getElementById('contact');k.hidden=false;
+        function use(kind){c.setAttribute('inputmode',kind);c.setAttribute('autocomplete',kind);
+          k.querySelectorAll('button').forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.kind===kind))})}
+        use(${email ? "'email'" : "'tel'"});
+        k.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){use(b.dataset.kind);c.blur();c.focus()})})})()</script>`;
 }
 
 export function claimPage(m: ClaimPageModel): string {
@@ -80,11 +110,10 @@ export function claimPage(m: ClaimPageModel): string {
       <label for="name">${t(m.locale, 'name')}</label>
       <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
       <label for="contact">${t(m.locale, 'contact')}</label>
-      <input type="text" id="contact" name="contact" autocomplete="tel" inputmode="email" maxlength="254" value="${escapeHtml(v.contact)}"
-        aria-describedby="contact-error">
+      ${contactField(m.locale, v.contact)}
       ${fieldError(m.errors?.contact, 'contact-error')}
       <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
-        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(m.privacyText)}</span></span></label>
+        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
       ${fieldError(m.errors?.consent, 'consent-error')}
       <button type="submit" id="join">${t(m.locale, 'submit')}</button>
     </form>`);

@@ -5,15 +5,17 @@ import { INTL_LOCALE, isLocale } from './i18n/locales';
  * ISO 4217 codes the kiosk handles. Adding one is a line here.
  * - `minorDigits`: ISO 4217 exponent; amounts are stored in these minor units (HUF keeps ISO's 2: 1250 Ft = 125000).
  * - `displayDigits`: digits shown to people (HUF has no coins below 1 Ft, so it is shown without decimals).
+ * - `wholeWithoutDecimals`: a whole amount is shown without its zero decimals (CZK: "125 Kč", but "125,50 Kč"),
+ *   as Czech price tags and receipts write it since the haléř coins were withdrawn.
  * - `cashIncrement`: smallest cash step in minor units (HUF 5 Ft, CZK 1 Kč); 1 means no cash rounding.
  * - `saleCeiling`: default largest single sale the kiosk accepts, in minor units (a program may set its own).
  */
 export const CURRENCIES = {
-  PLN: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 1_000_000 },
-  EUR: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 250_000 },
-  CZK: { minorDigits: 2, displayDigits: 2, cashIncrement: 100, saleCeiling: 6_000_000 },
-  HUF: { minorDigits: 2, displayDigits: 0, cashIncrement: 500, saleCeiling: 100_000_000 },
-  GBP: { minorDigits: 2, displayDigits: 2, cashIncrement: 1, saleCeiling: 200_000 },
+  PLN: { minorDigits: 2, displayDigits: 2, wholeWithoutDecimals: false, cashIncrement: 1, saleCeiling: 1_000_000 },
+  EUR: { minorDigits: 2, displayDigits: 2, wholeWithoutDecimals: false, cashIncrement: 1, saleCeiling: 250_000 },
+  CZK: { minorDigits: 2, displayDigits: 2, wholeWithoutDecimals: true, cashIncrement: 100, saleCeiling: 6_000_000 },
+  HUF: { minorDigits: 2, displayDigits: 0, wholeWithoutDecimals: true, cashIncrement: 500, saleCeiling: 100_000_000 },
+  GBP: { minorDigits: 2, displayDigits: 2, wholeWithoutDecimals: false, cashIncrement: 1, saleCeiling: 200_000 },
 } as const;
 
 export type CurrencyCode = keyof typeof CURRENCIES;
@@ -123,26 +125,21 @@ export type MoneyFormatOptions = {
    * 'locale' follows CLDR, where Polish and Hungarian leave four-digit numbers ungrouped (1250 Ft).
    */
   grouping?: 'always' | 'locale';
-  /**
-   * At the counter forint and koruna are handled in whole units: a whole amount is shown without
-   * decimals (125 Kč, not 125,00 Kč), as receipts print it.
-   */
-  counter?: boolean;
 };
-
-const WHOLE_AT_THE_COUNTER: ReadonlySet<CurrencyCode> = new Set(['HUF', 'CZK']);
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
 /**
+ * THE money formatter of the project: the counter screen, the staff screen, receipts, the back office
+ * and messages all show money through it, so an amount reads the same everywhere.
  * Formats through Intl for a kiosk locale ('pl', 'hu', ...) or a BCP 47 tag ('pl-PL').
- * Node 20 (ICU 78) separates with U+00A0 no-break space: "18,40 zł", "1 250 Ft", "3,50 €".
- * HUF is shown in whole forints (Intl rounds half up for display only; stored amounts stay exact).
+ * Node 20 (ICU 78) separates with U+00A0 no-break space: "18,40 zł", "1 250 Ft", "3,50 €", "125 Kč".
+ * HUF is shown in whole forints (Intl rounds half up for display only; stored amounts stay exact);
+ * a whole CZK amount without its zero decimals.
  */
 export function formatMoney(value: Money, locale: string, options: MoneyFormatOptions = {}): string {
-  const { displayDigits: digits, minorDigits } = currencyInfo(value.currency);
-  const whole = options.counter === true && WHOLE_AT_THE_COUNTER.has(value.currency) && value.amount % 10 ** minorDigits === 0;
-  const displayDigits = whole ? 0 : digits;
+  const { displayDigits: digits, minorDigits, wholeWithoutDecimals } = currencyInfo(value.currency);
+  const displayDigits = wholeWithoutDecimals && value.amount % 10 ** minorDigits === 0 ? 0 : digits;
   const tag = isLocale(locale) ? INTL_LOCALE[locale] : locale;
   const grouping = options.grouping ?? 'always';
   const key = `${tag}|${value.currency}|${grouping}|${displayDigits}`;

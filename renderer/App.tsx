@@ -58,6 +58,13 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
     const timer = setTimeout(() => { setScreen({ kind: 'idle' }); setCustomerLocale(null); }, THANKS_MS);
     return () => clearTimeout(timer);
   }, [screen]);
+  // A QR nobody scanned: "code expired" stays up as long as a thank-you would, then the display is idle again.
+  useEffect(() => {
+    if (screen.kind !== 'sale') return;
+    const timer = setTimeout(() => { setScreen((s) => (s === screen ? { kind: 'idle' } : s)); },
+      Math.max(0, Date.parse(screen.sale.expiresAt) - Date.now()) + THANKS_MS);
+    return () => clearTimeout(timer);
+  }, [screen]);
   useEffect(() => { if (screen.kind === 'idle') setCustomerLocale(null); }, [screen.kind]);
 
   useEffect(() => { document.documentElement.lang = customerLocale ?? status?.locale ?? 'en'; }, [customerLocale, status?.locale]);
@@ -162,6 +169,11 @@ function Thanks({ claim, t }: { claim: Claim; t: DisplayT }) {
     <section className="body thanks-body">
       <h1 className="thanks-title">{member.name ? t('thankYouName', { name: member.name.split(' ')[0] ?? member.name }) : t('thankYou')}</h1>
       <p className="plus">{t('plusPoints', { n: claim.pointsEarned })}</p>
+      {claim.bonuses.length > 0 && (
+        <ul className="bonuses" data-testid="bonuses">
+          {claim.bonuses.map((b, i) => <li key={i}>{t('bonusLine', { label: b.label, n: b.points })}</li>)}
+        </ul>
+      )}
       <p className="balance">{t('balance', { n: member.points })}</p>
       {progress && (
         <p className="progress">

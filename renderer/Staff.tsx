@@ -307,32 +307,104 @@ function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: M
   );
 }
 
+type Asking =
+  | { step: 'amount'; sale: SaleSummary; minor: string }
+  | { step: 'confirm'; sale: SaleSummary; kind: 'refund' | 'void'; preview: CommandResult<'previewReversal'> };
+
+/**
+ * Refund in three steps a barista cannot do by a slip of the finger: the amount (the whole sale by
+ * default, editable, in the sale's currency), a confirmation that says what is given and taken back,
+ * and a minute in which the refund is held and can be undone before it is recorded.
+ */
 function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Notice): void }) {
   const [sales, setSales] = useState<SaleSummary[]>([]);
+  const [asking, setAsking] = useState<Asking | null>(null);
+  const locale = status.locale;
   const load = useCallback(async () => { const r = await run('listRecentSales', { limit: 8 }); if (r) setSales(r.sales); }, [run]);
   useEffect(() => { void load(); }, [load]);
-  const reverse = async (name: 'refundSale' | 'voidSale', saleId: string) => {
-    const r = await run(name, { saleId });
+  // A held refund is recorded when its minute is over: the list then shows it refunded.
+  useEffect(() => {
+    const next = Math.min(...sales.map((s) => (s.reversalHeldUntil ? Date.parse(s.reversalHeldUntil) : Infinity)));
+    if (!Number.isFinite(next)) return;
+    const timer = setTimeout(() => void load(), Math.max(0, next - Date.now()) + 500);
+    return () => clearTimeout(timer);
+  }, [sales, load]);
+
+  const preview = async (sale: SaleSummary, kind: 'refund' | 'void', amount?: SaleSummary['total']) => {
+    const p = await run('previewReversal', { saleId: sale.saleId, kind, ...(amount ? { amount } : {}) });
+    if (p) setAsking({ step: 'confirm', sale, kind, preview: p });
+  };
+  const confirm = async (a: Extract<Asking, { step: 'confirm' }>) => {
+    const r = a.kind === 'void' ? await run('voidSale', { saleId: a.sale.saleId }) : await run('refundSale', { saleId: a.sale.saleId, amount: a.preview.amount });
+    setAsking(null);
     if (!r) return;
-    const taken = t('reversed', { points: r.pointsReversed });
+    const held = t('heldNotice', { amount: formatMoney(r.amount, locale), time: formatTime(r.recordAt, locale, true) });
     // Points already spent are not clawed below zero; staff must see that some could not be taken back.
     setNotice(r.pointsNotRecovered > 0
-      ? { kind: 'warn', text: `${taken}. ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` }
-      : { kind: 'ok', text: taken });
+      ? { kind: 'warn', text: `${held} ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` }
+      : { kind: 'ok', text: held });
     await load();
   };
+  const undo = async (saleId: string) => {
+    const r = await run('undoReversal', { saleId });
+    if (r) setNotice({ kind: 'ok', text: t('undone') });
+    await load();
+  };
+
+  if (asking?.step === 'amount') {
+    const amount = { amount: Number(asking.minor || '0'), currency: asking.sale.total.currency };
+    return (
+      <div className="refund-tab asking" data-testid="refund-amount">
+        <p className="label">{t('refundAmount')}</p>
+        <p className="amount-entry" data-testid="refund-amount-entry">{formatMoney(amount, locale)}</p>
+        <Keypad value={asking.minor} max={String(asking.sale.total.amount).length} onChange={(minor) => setAsking({ ...asking, minor })} t={t} amount />
+        <div className="actions">
+          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>{t('cancel')}</button>
+          <button type="button" className="primary" data-action="refund-next" disabled={amount.amount <= 0 || amount.amount > asking.sale.total.amount}
+            onClick={() => void preview(asking.sale, 'refund', amount)}>{t('next')}</button>
+        </div>
+      </div>
+    );
+  }
+  if (asking?.step === 'confirm') {
+    const p = asking.preview;
+    const values = { amount: formatMoney(p.amount, locale), points: p.pointsReversed };
+    return (
+      <div className="refund-tab asking" data-testid="refund-confirm">
+        <p className="question" role="alertdialog">{t(asking.kind === 'void' ? 'confirmVoid' : 'confirmRefund', values)}</p>
+        {p.pointsNotRecovered > 0 && <p className="notice warn">{t('pointsNotRecovered', { points: p.pointsNotRecovered })}</p>}
+        <div className="actions">
+          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>{t('cancel')}</button>
+          <button type="button" className="primary" data-action="refund-confirm" onClick={() => void confirm(asking)}>{t(asking.kind === 'void' ? 'void' : 'refund')}</button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="refund-tab">
       <p className="help">{t('recentSales')}</p>
       <ul className="sales">
-        {sales.map((s) => (
-          <li key={s.saleId} className="sale-row" data-sale={s.saleId} data-state={s.state}>
-            <span className="when">{formatTime(s.issuedAt, status.locale)}</span>
-            <span className="what">{formatMoney(s.total, status.locale)}</span>
-            <button type="button" className="secondary" data-action="refund" disabled={s.state === 'refunded' || s.state === 'voided'} onClick={() => void reverse('refundSale', s.saleId)}>{t('refund')}</button>
-            <button type="button" className="secondary" data-action="void" disabled={s.state === 'refunded' || s.state === 'voided'} onClick={() => void reverse('voidSale', s.saleId)}>{t('void')}</button>
-          </li>
-        ))}
+        {sales.map((s) => {
+          const closed = s.state === 'refunded' || s.state === 'voided';
+          return (
+            <li key={s.saleId} className="sale-row" data-sale={s.saleId} data-state={s.reversalHeldUntil ? 'held' : s.state}>
+              <span className="when">{formatTime(s.issuedAt, locale)}</span>
+              <span className="what">{formatMoney(s.total, locale)}</span>
+              {s.reversalHeldUntil ? (
+                <>
+                  <span className="held">{t('heldUntil', { time: formatTime(s.reversalHeldUntil, locale, true) })}</span>
+                  <button type="button" className="primary" data-action="undo" onClick={() => void undo(s.saleId)}>{t('undo')}</button>
+                </>
+              ) : (
+                <>
+                  <button type="button" className="secondary" data-action="refund" disabled={closed}
+                    onClick={() => setAsking({ step: 'amount', sale: s, minor: String(s.total.amount) })}>{t('refund')}</button>
+                  <button type="button" className="secondary" data-action="void" disabled={closed} onClick={() => void preview(s, 'void')}>{t('void')}</button>
+                </>
+              )}
+            </li>
+          );
+        })}
       </ul>
     </div>
   );
@@ -383,7 +455,7 @@ function TodayTab({ t, run, status }: TabProps) {
   if (!f) return null;
   const rows: [string, string][] = [
     [t('sales'), String(f.sales)], [t('takings'), formatMoney(f.salesTotal, status.locale)], [t('memberSales'), String(f.memberSales)],
-    [t('pointsIssued'), String(f.pointsIssued)], [t('pointsRedeemed'), String(f.pointsRedeemed)], [t('redemptions'), String(f.redemptions)],
+    [t('pointsIssued'), String(f.pointsIssued)], [t('pointsTakenBack'), String(f.pointsTakenBack)], [t('pointsRedeemed'), String(f.pointsRedeemed)], [t('redemptions'), String(f.redemptions)],
     [t('enrollments'), String(f.enrollments)], [t('refunds'), String(f.refunds)],
   ];
   return (

@@ -1,12 +1,7 @@
-import { CURRENCIES, type Money } from '../core/money';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 
-/** 1840 PLN → "18,40 zł" in Polish, "PLN 18.40" in English: Intl with the shop's currency. */
-export function formatMoney(money: Money, locale: Locale): string {
-  const digits = CURRENCIES[money.currency].minorDigits;
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: money.currency, minimumFractionDigits: digits, maximumFractionDigits: digits })
-    .format(money.amount / 10 ** digits);
-}
+/** Money is shown by the one formatter of the project (core/money.ts), on the screens as on the receipt. */
+export { formatMoney } from '../core/money';
 
 /** Milliseconds → "1:05". */
 export function formatCountdown(ms: number): string {
@@ -14,6 +9,7 @@ export function formatCountdown(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export function formatTime(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+/** "12:05", or "12:05:30" with seconds (a held refund's minute). */
+export function formatTime(iso: string, locale: Locale, seconds = false): string {
+  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) }).format(new Date(iso));
 }

@@ -11,13 +11,19 @@ import {
 const id = z.string().min(1).max(100);
 const none = z.object({}).strict();
 const positiveMoney = moneySchema.refine((m) => m.amount > 0, 'the amount must be more than zero');
-/** A refund or void: what was taken back, and the points the member had already spent (never clawed below zero). */
-const reversalResult = z.object({
+/** A refund or void: the amount, what it takes back, and the points the member had already spent (never clawed below zero). */
+const reversalPreview = z.object({
   saleId: id,
+  amount: moneySchema,
   pointsReversed: z.number().int().nonnegative(),
   stampsReversed: z.number().int().nonnegative(),
   pointsNotRecovered: z.number().int().nonnegative(),
 }).strict();
+/**
+ * A refund or void asked on the staff screen is held: it is recorded (ledger, outbox) at `recordAt`,
+ * a minute later, and until then `undoReversal` cancels it with nothing written.
+ */
+const reversalResult = reversalPreview.extend({ recordAt: z.string().datetime({ offset: true }) }).strict();
 
 /**
  * Reasons a service may give when it refuses a well-formed request (`throw new KioskError(...)`);
@@ -26,7 +32,7 @@ const reversalResult = z.object({
 export const serviceErrorReasons = [
   'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'invalidContact', 'rewardNotFound',
   'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
-  'printerFault', 'hubOffline', 'saleRefunded', 'hubBusy',
+  'printerFault', 'hubOffline', 'saleRefunded', 'hubBusy', 'nothingToUndo',
 ] as const;
 export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 
@@ -100,6 +106,18 @@ export const commands = {
     staff: true,
     args: z.object({ saleId: id }).strict(),
     result: reversalResult,
+  },
+  /** What a refund (`amount`, else all that is left) or a void would take back, for staff to confirm; changes nothing. */
+  previewReversal: {
+    staff: true,
+    args: z.object({ saleId: id, kind: z.enum(['refund', 'void']), amount: positiveMoney.optional() }).strict(),
+    result: reversalPreview,
+  },
+  /** Cancels a refund or void still held (see refundSale); after `recordAt` it is recorded and cannot be undone. */
+  undoReversal: {
+    staff: true,
+    args: z.object({ saleId: id }).strict(),
+    result: z.object({ saleId: id }).strict(),
   },
   reprintLastReceipt: {
     staff: true,

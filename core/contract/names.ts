@@ -15,6 +15,8 @@ export const COMMAND_NAMES = [
   'listRecentSales',
   'refundSale',
   'voidSale',
+  'previewReversal',
+  'undoReversal',
   'reprintLastReceipt',
   'unlockStaff',
   'lockStaff',

@@ -54,6 +54,8 @@ export const claimSchema = z.object({
   member: memberSummarySchema,
   pointsEarned: z.number().int(),
   stampsEarned: z.number().int(),
+  /** Every bonus this claim earned (welcome, birthday, campaign, ...), each shown on the thank-you. */
+  bonuses: z.array(z.object({ label, points: z.number().int().positive() }).strict()).max(20),
   via: z.enum(['phone', 'scanner', 'staff']),
 }).strict();
 export type Claim = z.infer<typeof claimSchema>;
@@ -95,12 +97,15 @@ export const kioskStatusSchema = z.object({
 }).strict();
 export type KioskStatus = z.infer<typeof kioskStatusSchema>;
 
+/** Today as the owner's dashboard counts it (core/metrics): sales net of refunds, voided sales left out. */
 export const todayFiguresSchema = z.object({
   sales: count,
   salesTotal: moneySchema,
   memberSales: count,
   claims: count,
   pointsIssued: count,
+  /** Points refunds and voids took back today. */
+  pointsTakenBack: count,
   pointsRedeemed: count,
   redemptions: count,
   enrollments: count,
@@ -125,7 +130,9 @@ export const redeemInstructionSchema = z.discriminatedUnion('kind', [
 ]);
 export type RedeemInstruction = z.infer<typeof redeemInstructionSchema>;
 
-export const saleSummarySchema = saleViewSchema.pick({ saleId: true, tillSaleId: true, total: true, points: true, stamps: true, issuedAt: true, memberId: true, state: true });
+export const saleSummarySchema = saleViewSchema.pick({ saleId: true, tillSaleId: true, total: true, points: true, stamps: true, issuedAt: true, memberId: true, state: true })
+  /** A refund or void staff asked for that is held until this time and can still be undone. */
+  .extend({ reversalHeldUntil: isoTime.nullable() }).strict();
 export type SaleSummary = z.infer<typeof saleSummarySchema>;
 
 /** Field limits the renderer also uses for its inputs. */

@@ -36,7 +36,7 @@ export const ownerMessages = defineMessages({
   },
   hu: {
     loginTitle: 'Tulajdonosi belépés', token: 'Tulajdonosi token', login: 'Belépés', loginFailed: 'Hibás tulajdonosi token.',
-    dashboard: 'Irányítópult', period: 'Időszak', from: 'Ettől', to: 'Eddig (kizárólag)', location: 'Helyszín', allLocations: 'Minden helyszín', show: 'Mutasd',
+    dashboard: 'Irányítópult', period: 'Időszak', from: 'Ettől', to: 'Eddig (kizárólag)', location: 'Helyszín', allLocations: 'Minden helyszín', show: 'Megjelenítés',
     figure: 'Mutató', value: 'Érték', sales: 'Eladások', memberSales: 'Eladások tagoknak', nonMemberSales: 'Eladások nem tagoknak',
     participation: 'Részvétel (tagok által begyűjtött eladások aránya)', pointsEarned: 'Szerzett pontok', pointsRedeemed: 'Beváltott pontok',
     redemptionRate: 'Beváltási arány (beváltott / szerzett)', activeMembers: 'Vásárló tagok', repeatRate: 'Visszatérő tagok aránya',

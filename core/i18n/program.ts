@@ -104,7 +104,7 @@ export const programMessages = defineMessages({
     'check.tierDiscountDown': 'A(z) „{tier}” szint {percent} % kedvezményt ad, kevesebbet, mint az alatta lévő „{lower}” ({lowerPercent} %).',
     'check.duplicateTierName': 'Már van „{name}” nevű szint.',
     'check.duplicateRewardName': 'Már van „{name}” nevű jutalom: a tagok nem tudnák megkülönböztetni őket.',
-    'check.rewardKeyClash': 'A(z) „{id}” azonosító ugyanazt a kuponkulcsot adja, mint a(z) „{other}” jutalom: adj az egyiknek másik azonosítót, különben egy kupon rossz jutalmat jelölhetne.',
+    'check.rewardKeyClash': 'A(z) „{id}” azonosító ugyanazt a kuponkulcsot adja, mint a(z) „{other}” jutalom: adjon az egyiknek másik azonosítót, különben egy kupon rossz jutalmat jelölhetne.',
     'form.money': 'Adjon meg egy összeget, például 18,40.',
     'form.integer': 'Adjon meg egy egész számot.',
     'form.number': 'Adjon meg egy számot, például 1,5.',

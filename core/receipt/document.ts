@@ -89,7 +89,7 @@ export function earnedLine(points: number, stamps: number, headline: string): { 
 
 /** Money as the receipt prints it: CLDR grouping, whole forint and koruna without decimals. */
 export function formatReceiptMoney(money: Money, locale: Locale): string {
-  return formatMoney(money, locale, { grouping: 'locale', counter: true });
+  return formatMoney(money, locale, { grouping: 'locale' });
 }
 
 function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boolean): string {

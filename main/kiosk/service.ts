@@ -14,6 +14,7 @@ import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember 
 import type { Reward } from '../../core/program/schema';
 import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
 import { reverseSale } from '../../core/ledger/reverse';
+import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
@@ -323,6 +324,35 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     }
   }
 
+  /**
+   * The reversal entries a refund (`amount`, or all that is left) or a void of a sale would write, and
+   * the points already spent that could not be taken back. Writes nothing: the staff screen shows it
+   * before staff confirm, and `reverse` writes it.
+   */
+  private planReversal(sale: StoredSale, amount: Money | undefined, at: Date): { entries: LedgerEntry[]; notRecovered: number } {
+    const remaining = sale.total.amount - sale.refunded;
+    if (amount !== undefined) {
+      if (amount.currency !== sale.total.currency) throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
+      if (amount.amount > remaining) {
+        throw new Refusal('refund_exceeds_sale', `amount: ${amount.amount} is more than the ${remaining} left of this sale (minor units); nothing was changed`);
+      }
+    }
+    const full = amount === undefined || amount.amount === remaining;
+    const saleEntries = withoutRefusedClaims(this.store.entriesForSale(sale.id));
+    if (sale.memberId === null || saleEntries.length === 0) return { entries: [], notRecovered: 0 };
+    const memberIds = new Set(saleEntries.map((e) => e.memberId));
+    const reversal = reverseSale({
+      program: this.program,
+      saleId: sale.id,
+      saleEntries,
+      memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
+      refund: full ? 'full' : amount,
+      at,
+      ids: this.newId,
+    });
+    return { entries: reversal.entries, notRecovered: sum(reversal.shortfalls.map((s) => s.points)) };
+  }
+
   private reverse(sale: StoredSale, kind: 'refund' | 'void', amount: Money | undefined, refundKey: string | undefined): RefundView {
     const refundId = `${sale.id}:${kind}:${refundKey ?? this.newId()}`;
     const known = this.store.refundsForSale(sale.id).find((r) => r.id === refundId);
@@ -339,31 +369,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const remaining = sale.total.amount - sale.refunded;
     // A refund without an amount takes what is left of the sale (a void does the same under its own name).
     if (kind === 'refund' && amount === undefined) amount = { amount: remaining, currency: sale.total.currency };
-    if (amount !== undefined) {
-      if (amount.currency !== sale.total.currency) throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
-      if (amount.amount > remaining) {
-        throw new Refusal('refund_exceeds_sale', `amount: ${amount.amount} is more than the ${remaining} left of this sale (minor units); nothing was changed`);
-      }
-    }
     const at = this.now();
-    const full = amount === undefined || amount.amount === remaining;
-    let entries: LedgerEntry[] = [];
-    let notRecovered = 0;
-    const saleEntries = withoutRefusedClaims(this.store.entriesForSale(sale.id));
-    if (sale.memberId !== null && saleEntries.length > 0) {
-      const memberIds = new Set(saleEntries.map((e) => e.memberId));
-      const reversal = reverseSale({
-        program: this.program,
-        saleId: sale.id,
-        saleEntries,
-        memberEntries: [...memberIds].flatMap((id) => this.store.entriesForMember(id)),
-        refund: full || amount === undefined ? 'full' : amount,
-        at,
-        ids: this.newId,
-      });
-      entries = reversal.entries;
-      notRecovered = sum(reversal.shortfalls.map((s) => s.points));
-    }
+    const { entries, notRecovered } = this.planReversal(sale, amount, at);
     const outbox = entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, sale.memberId, at)];
     // A sale nobody claimed here: tell the hub, so its QR pays only what is left (nothing after a full refund).
     const token = sale.memberId === null && sale.claimToken !== null ? peekClaimToken(sale.claimToken) : undefined;
@@ -847,11 +854,33 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     this.emit('outboxChanged');
   }
 
-  /** A refund (whole, or `amount`) or a void of a sale by its id, from the staff screen. */
-  reverseSaleById(saleId: string, kind: 'refund' | 'void', amount?: Money): RefundView {
+  /**
+   * What a refund (whole, or `amount`) or a void of a sale would take back, for staff to confirm:
+   * the amount and the points, computed as `reverseSaleById` would, with nothing written.
+   */
+  previewReversalById(saleId: string, kind: 'refund' | 'void', amount?: Money): { amount: Money; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number } {
+    const sale = this.openSale(saleId);
+    const rest = { amount: sale.total.amount - sale.refunded, currency: sale.total.currency };
+    try {
+      const { entries, notRecovered } = this.planReversal(sale, kind === 'void' ? undefined : amount, this.now());
+      return { amount: kind === 'void' || amount === undefined ? rest : amount, pointsReversed: -sum(entries.map((e) => e.points)),
+        stampsReversed: -sum(entries.map((e) => e.stamps)), pointsNotRecovered: notRecovered };
+    } catch (error) {
+      if (error instanceof Refusal && error.code === 'refund_exceeds_sale') throw new KioskError('refundTooLarge', error.message);
+      return asRefusal(error);
+    }
+  }
+
+  private openSale(saleId: string): StoredSale {
     const sale = this.store.getSale(saleId);
     if (!sale) throw new KioskError('saleNotFound', `There is no sale ${saleId} on this kiosk.`);
     if (sale.status === 'voided' || sale.status === 'refunded') throw new KioskError('saleClosed', `This sale is already ${sale.status}.`);
+    return sale;
+  }
+
+  /** A refund (whole, or `amount`) or a void of a sale by its id, from the staff screen. */
+  reverseSaleById(saleId: string, kind: 'refund' | 'void', amount?: Money): RefundView {
+    const sale = this.openSale(saleId);
     try {
       // A refund without an amount gives back what is left of the sale.
       const refundAmount = kind === 'refund' && amount === undefined ? { amount: sale.total.amount - sale.refunded, currency: sale.total.currency } : amount;
@@ -866,27 +895,37 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return this.store.recentSales(limit);
   }
 
-  /** Today's figures in the shop's time zone, computed from the store. */
-  todayFigures(): { sales: StoredSale[]; salesTotal: number; memberSales: number; claims: number; pointsIssued: number; pointsRedeemed: number; redemptions: number; enrollments: number; refunds: number } {
+  /**
+   * Today's figures in the shop's time zone, defined as the owner's dashboard defines them and computed
+   * by the same function (core/metrics `dashboard`): a sale counts with its total net of refunds, a
+   * voided or fully refunded sale not at all; points earned are the positive points of earn and bonus
+   * entries, redeemed the points of redeem entries. Points that refunds and voids took back are given
+   * beside them (the dashboard's earned points do not subtract them either).
+   */
+  todayFigures(): { sales: number; salesTotal: number; memberSales: number; claims: number; pointsIssued: number; pointsTakenBack: number; pointsRedeemed: number; redemptions: number; enrollments: number; refunds: number } {
     const now = this.now();
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.program.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    const today = day.format(now);
-    const isToday = (iso: string): boolean => day.format(new Date(iso)) === today;
-    // A day is at most 26 hours long in any time zone; look back that far and keep today's.
-    const activity = this.store.activitySince(new Date(now.getTime() - 26 * 3_600_000).toISOString());
-    const sales = activity.sales.filter((s) => isToday(s.createdAt));
-    const entries = activity.entries.filter((e) => isToday(e.at));
-    const redeems = entries.filter((e) => e.kind === 'redeem');
+    const timeZone = this.program.timeZone;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+    const from = zonedMidnight(today, timeZone);
+    const to = zonedMidnight(new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10), timeZone);
+    const inDay = (iso: string): boolean => { const t = Date.parse(iso); return t >= from.getTime() && t < to.getTime(); };
+    const activity = this.store.activitySince(from.toISOString());
+    const sales: SaleFact[] = activity.sales.filter((s) => s.status !== 'voided')
+      .map((s) => ({ id: s.id, total: s.total.amount - s.refunded, at: s.createdAt, memberId: s.memberId, location: this.identity.kioskId }))
+      .filter((s) => s.total > 0);
+    const d = dashboard({ sales, entries: activity.entries, members: [], from, to, now, timeZone });
+    const entries = activity.entries.filter((e) => inDay(e.at));
     return {
-      sales,
-      salesTotal: sum(sales.map((s) => s.total.amount)),
-      memberSales: sales.filter((s) => s.memberId !== null).length,
-      claims: sales.filter((s) => s.claimedAt !== null).length,
-      pointsIssued: sum(entries.filter((e) => e.kind === 'earn' || e.kind === 'bonus').map((e) => Math.max(0, e.points))),
-      pointsRedeemed: -sum(redeems.map((e) => e.points)),
-      redemptions: redeems.length,
+      sales: d.sales,
+      salesTotal: d.revenue.all,
+      memberSales: d.memberSales,
+      claims: activity.sales.filter((s) => inDay(s.createdAt) && s.claimedAt !== null).length,
+      pointsIssued: d.pointsEarned,
+      pointsTakenBack: -sum(entries.filter((e) => e.kind === 'reversal' && e.points < 0).map((e) => e.points)),
+      pointsRedeemed: d.pointsRedeemed,
+      redemptions: sum(d.rewards.map((r) => r.redemptions)),
       enrollments: activity.enrolled,
-      refunds: activity.refunds.filter((r) => isToday(r.createdAt)).length,
+      refunds: activity.refunds.filter((r) => inDay(r.createdAt)).length,
     };
   }
 
@@ -931,7 +970,25 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return { id: this.newId(), topic: type, payload, memberId, createdAt: at.toISOString() };
   }
 
-  private saleView(sale: StoredSale, summary?: EarnSummary): SaleView {
+  /**
+   * What an unclaimed sale earns, computed again from the stored sale with the rules in effect when it
+   * was rung (earnForSale is pure): a retried or looked-up sale answers the same `earned` as the first answer.
+   */
+  private anonymousSummary(sale: StoredSale): EarnSummary | undefined {
+    const at = new Date(sale.createdAt);
+    try {
+      return earnForSale(this.programAt(at), anonymousState(at), {
+        id: sale.id, total: sale.total,
+        lines: sale.lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
+      }, at, () => `${sale.id}:again`).summary;
+    } catch {
+      // A sale the rules refuse now (a lowered ceiling) still shows what its claim QR pays.
+      return undefined;
+    }
+  }
+
+  private saleView(sale: StoredSale, given?: EarnSummary): SaleView {
+    const summary = given ?? (sale.memberId === null ? this.anonymousSummary(sale) : undefined);
     const entries = this.store.entriesForSale(sale.id).filter((e) => e.kind !== 'reversal');
     const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
     const fromToken = token?.ok ? token.data : undefined;

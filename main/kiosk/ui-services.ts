@@ -8,6 +8,7 @@ import {
 } from '../../core/contract';
 import { formatMessage } from '../../core/i18n/catalog';
 import { isLocale, type Locale } from '../../core/i18n/locales';
+import type { CurrencyCode } from '../../core/money';
 import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
 import { progressToReward, type RewardProgress } from '../../core/program/progress';
 import type { Reward } from '../../core/program/schema';
@@ -43,12 +44,18 @@ export interface UiServicesOptions {
   displayQrMs?: number;
   /** How long after a member card scan a scanned receipt QR is claimed for that member. */
   memberScanWindowMs?: number;
+  /** How long a refund or void asked on the staff screen is held (and can be undone) before it is recorded; a minute. */
+  reversalHoldMs?: number;
   log?: (line: string) => void;
   /** The kiosk's clock (core/clock.ts), the same one the service reads. */
   now: Clock;
 }
 
 const LOCALE_SETTING = 'kiosk.locale';
+/** Refunds and voids asked on the staff screen that are still held (undo possible), see `hold`. */
+const HELD_REVERSALS_SETTING = 'staff.heldReversals';
+
+interface HeldReversal { saleId: string; kind: 'refund' | 'void'; amount: { amount: number; currency: CurrencyCode } | null; recordAt: string }
 /** `hub.member.<hub member number>` → { id, name } of a member the hub named in a claim at this kiosk. */
 const HUB_MEMBER_SETTING = 'hub.member.';
 
@@ -85,6 +92,7 @@ export class KioskUiServices implements KioskServices {
   private lastMemberScan: { memberId: string; at: number } | null = null;
   private lastSyncAt: string | null = null;
   private readonly scanners = new Map<string, ScannerStatusEvent>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** The last things said to staff about scans, newest first (the developer panel shows them). */
   readonly notices: string[] = [];
   /** Members staff enrolled or found lately, newest first (the developer panel offers to scan their cards). */
@@ -131,10 +139,15 @@ export class KioskUiServices implements KioskServices {
       this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() });
     });
     on(service, 'outboxChanged', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
+    // Refunds held when the kiosk stopped: recorded now if their minute is over, else when it is.
+    this.recordHeldReversals();
+    for (const h of this.heldReversals()) this.schedule(h.recordAt);
   }
 
-  /** Detaches from the services (the app is stopping). */
+  /** Detaches from the services (the app is stopping); held refunds stay in the store and are recorded at the next start. */
   close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const off of this.offs.splice(0)) off();
     this.listeners.clear();
   }
@@ -210,8 +223,8 @@ export class KioskUiServices implements KioskServices {
   async getTodayFigures(): Promise<CommandResult<'getTodayFigures'>> {
     const f = this.o.service.todayFigures();
     return {
-      sales: f.sales.length, salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
-      memberSales: f.memberSales, claims: f.claims, pointsIssued: f.pointsIssued, pointsRedeemed: Math.max(0, f.pointsRedeemed),
+      sales: f.sales, salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
+      memberSales: f.memberSales, claims: f.claims, pointsIssued: f.pointsIssued, pointsTakenBack: f.pointsTakenBack, pointsRedeemed: Math.max(0, f.pointsRedeemed),
       redemptions: f.redemptions, enrollments: f.enrollments, refunds: f.refunds,
     };
   }
@@ -229,7 +242,8 @@ export class KioskUiServices implements KioskServices {
     if (!sale.claimUrl || !sale.claimExpiresAt) return null;
     const issued = Date.parse(sale.createdAt);
     const displayUntil = Math.min(Date.parse(sale.claimExpiresAt), Math.max(issued, this.now().getTime()) + (this.o.displayQrMs ?? 180_000));
-    const campaign = summary?.applied.find((a) => a.code === 'multiplier') ?? summary?.applied[0];
+    // Only a campaign (core/earn writes its reason code 'campaign'): a tier or welcome bonus is not one.
+    const campaign = summary?.applied.find((a) => a.code === 'campaign');
     return {
       saleId: sale.saleId, tillSaleId: sale.tillSaleId, total: sale.total, points: sale.points, stamps: sale.stamps,
       campaign: campaign ? { ruleId: campaign.ruleId, label: campaign.label.slice(0, 120) || campaign.ruleId } : null,
@@ -252,32 +266,92 @@ export class KioskUiServices implements KioskServices {
   }
 
   async listRecentSales(args: CommandArgs<'listRecentSales'>): Promise<CommandResult<'listRecentSales'>> {
+    this.recordHeldReversals();
+    const held = new Map(this.heldReversals().map((h) => [h.saleId, h.recordAt]));
     return {
       sales: this.o.service.recentSales(args.limit).map((sale) => {
         const view = this.o.service.getSaleById(sale.id);
         return {
           saleId: sale.id, tillSaleId: sale.tillSaleId, total: sale.total, points: view?.points ?? 0, stamps: view?.stamps ?? 0,
-          issuedAt: sale.createdAt, memberId: sale.memberId, state: this.saleState(sale, view),
+          issuedAt: sale.createdAt, memberId: sale.memberId, state: this.saleState(sale, view), reversalHeldUntil: held.get(sale.id) ?? null,
         };
       }),
     };
   }
 
+  async previewReversal(args: CommandArgs<'previewReversal'>): Promise<CommandResult<'previewReversal'>> {
+    if (this.heldReversals().some((h) => h.saleId === args.saleId)) throw new KioskError('saleClosed', 'A refund of this sale is already waiting to be recorded.');
+    const p = this.o.service.previewReversalById(args.saleId, args.kind, args.amount);
+    return { saleId: args.saleId, amount: p.amount, pointsReversed: Math.max(0, p.pointsReversed), stampsReversed: Math.max(0, p.stampsReversed), pointsNotRecovered: p.pointsNotRecovered };
+  }
+
   async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> {
-    return this.reversed(this.o.service.reverseSaleById(args.saleId, 'refund', args.amount));
+    return this.hold(args.saleId, 'refund', args.amount);
   }
 
   async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> {
-    return this.reversed(this.o.service.reverseSaleById(args.saleId, 'void'));
+    return this.hold(args.saleId, 'void');
   }
 
-  private reversed(view: { sale: TillSaleView; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number }): CommandResult<'voidSale'> {
-    return {
-      saleId: view.sale.saleId,
-      pointsReversed: Math.max(0, view.pointsReversed),
-      stampsReversed: Math.max(0, view.stampsReversed),
-      pointsNotRecovered: view.pointsNotRecovered,
-    };
+  // ---- held refunds and voids -----------------------------------------------------------------
+  //
+  // The ledger is append-only, so an undo cannot delete a refund once written. A refund or void asked
+  // on the staff screen is therefore HELD for `reversalHoldMs` (a minute) before it is recorded and
+  // sent: "undo" cancels the hold, and nothing was ever written. The hold is kept in the store's
+  // settings, so a restart within the minute neither loses nor repeats it (it is recorded at start).
+
+  private heldReversals(): HeldReversal[] {
+    const saved = this.o.store.getSetting(HELD_REVERSALS_SETTING);
+    return Array.isArray(saved) ? saved as HeldReversal[] : [];
+  }
+
+  private saveHeld(held: HeldReversal[]): void {
+    this.o.store.setSetting(HELD_REVERSALS_SETTING, held);
+  }
+
+  private async hold(saleId: string, kind: 'refund' | 'void', amount?: CommandArgs<'refundSale'>['amount']): Promise<CommandResult<'refundSale'>> {
+    // Checked now, with the same rules as the recording: a refund that would be refused is refused at once.
+    const preview = await this.previewReversal({ saleId, kind, ...(amount ? { amount } : {}) });
+    const recordAt = new Date(this.now().getTime() + (this.o.reversalHoldMs ?? 60_000)).toISOString();
+    this.saveHeld([...this.heldReversals(), { saleId, kind, amount: amount ?? null, recordAt }]);
+    this.schedule(recordAt);
+    return { ...preview, recordAt };
+  }
+
+  async undoReversal(args: CommandArgs<'undoReversal'>): Promise<CommandResult<'undoReversal'>> {
+    this.recordHeldReversals();
+    const held = this.heldReversals();
+    if (!held.some((h) => h.saleId === args.saleId)) {
+      throw new KioskError('nothingToUndo', 'Nothing to undo: the refund was already recorded (a minute has passed), or there was none.');
+    }
+    this.saveHeld(held.filter((h) => h.saleId !== args.saleId));
+    this.log(`staff undid the held refund of sale ${args.saleId}: nothing was recorded`);
+    return { saleId: args.saleId };
+  }
+
+  private schedule(recordAt: string): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.recordHeldReversals();
+    }, Math.max(0, Date.parse(recordAt) - this.now().getTime()) + 50);
+    timer.unref?.();
+    this.timers.add(timer);
+  }
+
+  /** Records every held refund or void whose minute is over (`at`: now by default). */
+  recordHeldReversals(at: Date = this.now()): void {
+    const held = this.heldReversals();
+    const due = held.filter((h) => Date.parse(h.recordAt) <= at.getTime());
+    if (due.length === 0) return;
+    this.saveHeld(held.filter((h) => !due.includes(h)));
+    for (const h of due) {
+      try {
+        this.o.service.reverseSaleById(h.saleId, h.kind, h.amount ?? undefined);
+      } catch (error) {
+        // Recorded meanwhile through the till API, say: the held one is dropped, and staff read why in the log.
+        this.log(`held ${h.kind} of sale ${h.saleId} not recorded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   async reprintLastReceipt(): Promise<CommandResult<'reprintLastReceipt'>> {
@@ -343,6 +417,9 @@ export class KioskUiServices implements KioskServices {
         phone: summary?.phone ?? null, email: summary?.email ?? null, points: claim.balance.points, stamps: claim.balance.stamps, progress,
       },
       pointsEarned: claim.points, stampsEarned: claim.stamps, via: claim.via,
+      // The hub's entries name each bonus (the welcome bonus too); the base points are the "+N" line.
+      bonuses: claim.entries.filter((e) => e.kind === 'bonus' && e.memberId === claim.member.id && e.points > 0).slice(0, 20)
+        .map((e) => ({ label: (e.reason.label ?? e.reason.code).slice(0, 120) || e.reason.code, points: e.points })),
     };
   }
 

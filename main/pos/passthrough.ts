@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { formatMessage } from '../../core/i18n/catalog';
-import { INTL_LOCALE, type Locale } from '../../core/i18n/locales';
+import type { Locale } from '../../core/i18n/locales';
 import { posMessages } from '../../core/i18n/pos';
-import { CURRENCIES, type Money } from '../../core/money';
+import { formatMoney, type Money } from '../../core/money';
 import { EscPosCutScanner } from '../../core/pos/escpos-boundaries';
 import { passthroughConfigSchema, type PassthroughConfig, type TillSide } from '../../core/pos/passthrough-config';
 import { BUILT_IN_TOTAL_PATTERNS, findReceiptTotal, type TotalPattern } from '../../core/pos/receipt-total';
@@ -382,7 +382,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
 
   private notice(reason: StaffNoticeReason, extra: { total?: Money; idempotencyKey?: string }): void {
     const words = (locale: Locale) => formatMessage(posMessages, locale, reason, {
-      total: extra.total ? formatTotal(extra.total, locale) : '',
+      total: extra.total ? formatMoney(extra.total, locale) : '',
       address: this.printer.address,
     });
     const notice: StaffNotice = { reason, message: words(this.locale), logMessage: words('en'), ...extra };
@@ -421,10 +421,6 @@ function selectPage(page: CodePage): number[] {
   return [0x1b, 0x74, CODE_PAGE_NUMBERS.epson[page] ?? 0];
 }
 
-function formatTotal(total: Money, locale: Locale): string {
-  const digits = CURRENCIES[total.currency].minorDigits;
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: total.currency }).format(total.amount / 10 ** digits);
-}
 
 /** Builds and starts a passthrough. */
 export async function startPassthrough(options: PassthroughOptions): Promise<{ passthrough: PrintPassthrough; address: string; port?: number }> {

@@ -72,9 +72,13 @@ describe('till API', () => {
     expect(retry.status).toBe(200);
     expect(retry.json.saleId).toBe(first.json.saleId);
     expect(store.counts().sales).toBe(1);
+    // The retry (and a later look-up) answers the same earned lines as the first answer, not [].
+    expect(first.json.earned).toEqual([{ points: 18, stamps: 0, reason: expect.stringMatching(/^\+18/) }]);
+    expect(retry.json.earned).toEqual(first.json.earned);
 
     const got = await call('GET', '/v1/sales/A-1001');
     expect(got.json).toMatchObject({ saleId: first.json.saleId, points: 18 });
+    expect(got.json.earned).toEqual(first.json.earned);
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {

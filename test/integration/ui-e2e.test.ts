@@ -124,9 +124,19 @@ describe('kiosk end to end with the real services', () => {
     const first = app.store.recentSales(10).find((s) => s.total.amount === 1840)!;
     await openStaff('refund');
     await page.click(`[data-sale="${first.id}"] [data-action=refund]`);
-    await page.waitForSelector(`[data-sale="${first.id}"][data-state=refunded]`);
-    expect(await text(page, '[data-testid=notice]')).toMatch(/^Done — \d+ points? taken back$/);
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('PLN 18.40');
+    await page.click('[data-action=refund-next]');
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toMatch(/^Refund PLN 18\.40 and take back \d+ points?\?$/);
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${first.id}"][data-state=held]`);
+    expect(await text(page, '[data-testid=notice]')).toMatch(/^PLN 18\.40 is refunded at .+\. Until then you can undo it\.$/);
+    expect(app.store.getSale(first.id)?.status).toBe('recorded');
+    // The minute is over (recorded as the timer would), and the list shows the sale refunded.
+    app.ui.recordHeldReversals(new Date(Date.now() + 120_000));
     expect(app.store.getSale(first.id)?.status).toBe('refunded');
+    await page.click('[data-tab=today]');
+    await page.click('[data-tab=refund]');
+    await page.waitForSelector(`[data-sale="${first.id}"][data-state=refunded]`);
     await closeStaff();
   });
 

@@ -126,16 +126,32 @@ describe('real kiosk services behind the contract', () => {
 
     const { sales } = await ok('listRecentSales', { limit: 5 });
     const claimed = sales.find((s) => s.memberId === member.memberId && s.total.amount === 1840)!;
+    const preview = await ok('previewReversal', { saleId: claimed.saleId, kind: 'refund' });
+    expect(preview).toMatchObject({ amount: claimed.total, pointsReversed: claimed.points });
     const refund = await ok('refundSale', { saleId: claimed.saleId });
     expect(refund.pointsReversed).toBe(claimed.points);
+    // Held for a minute: nothing is written yet, the list says so, and a second refund is refused.
+    expect(app.store.getSale(claimed.saleId)?.status).toBe('recorded');
+    expect((await ok('listRecentSales', { limit: 5 })).sales.find((s) => s.saleId === claimed.saleId)?.reversalHeldUntil).toBe(refund.recordAt);
+    expect((await call('voidSale', { saleId: claimed.saleId })).ok).toBe(false);
+    // Undo within the minute: nothing was ever recorded. Then refund again and let the minute pass.
+    expect(await ok('undoReversal', { saleId: claimed.saleId })).toEqual({ saleId: claimed.saleId });
+    expect(app.store.refundsForSale(claimed.saleId)).toEqual([]);
+    const held = await ok('refundSale', { saleId: claimed.saleId });
+    app.ui.recordHeldReversals(new Date(Date.parse(held.recordAt)));
+    expect(app.store.getSale(claimed.saleId)?.status).toBe('refunded');
     expect(events.some((e) => e.name === 'saleClosed' && e.payload.saleId === claimed.saleId && e.payload.reason === 'refunded')).toBe(true);
+    const late = await call('undoReversal', { saleId: claimed.saleId });
+    expect(late.ok === false && late.error.reason).toBe('nothingToUndo');
     const again = await call('voidSale', { saleId: claimed.saleId });
     expect(again.ok === false && again.error.reason).toBe('saleClosed');
 
+    // Today as the owner's dashboard counts it: the refunded sale is left out, its points show as taken back.
     const today = await ok('getTodayFigures', {});
-    expect(today.sales).toBe(4);
-    expect(today.salesTotal.amount).toBe(1840 + 25_000 + 500 + 700);
-    expect(today.memberSales).toBe(4);
+    expect(today.sales).toBe(3);
+    expect(today.salesTotal.amount).toBe(25_000 + 500 + 700);
+    expect(today.memberSales).toBe(3);
+    expect(today.pointsTakenBack).toBe(claimed.points);
     expect(today.enrollments).toBe(1);
     expect(today.redemptions).toBe(1);
     expect(today.pointsRedeemed).toBe(60);
@@ -153,6 +169,7 @@ describe('real kiosk services behind the contract', () => {
     const voided = await ok('voidSale', { saleId: sale.saleId });
     expect(voided.pointsReversed).toBe(before);
     expect(voided.pointsNotRecovered).toBe(sale.points - before);
+    app.ui.recordHeldReversals(new Date(Date.parse(voided.recordAt)));
     expect(app.store.balance(member.memberId).points).toBe(0);
   });
 

@@ -17,6 +17,8 @@ export interface FakeOptions {
   pin?: string;
   /** How long a sale's QR stays valid. */
   claimTtlMs?: number;
+  /** The shop's currency (PLN). */
+  currency?: 'PLN' | 'HUF' | 'CZK' | 'EUR';
   now?: () => number;
 }
 
@@ -24,6 +26,8 @@ const STAMPS_FOR_COFFEE = 8;
 
 export class FakeKioskServices implements KioskServices {
   readonly calls: string[] = [];
+  /** The bonus lines the next claims carry (a test sets them: welcome bonus, campaign). */
+  bonuses: Claim['bonuses'] = [];
   private readonly listeners = new Set<(event: KioskEvent) => void>();
   private readonly members = new Map<string, FakeMember>();
   private readonly sales: SaleView[] = [];
@@ -75,7 +79,7 @@ export class FakeKioskServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
     return {
-      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: 'PLN',
+      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: this.options.currency ?? 'PLN',
       printer: this.printer, scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
@@ -89,7 +93,7 @@ export class FakeKioskServices implements KioskServices {
     return {
       sales: this.sales.length, salesTotal: { amount: total, currency: 'PLN' }, memberSales: claimed, claims: claimed,
       pointsIssued: this.sales.filter((s) => s.memberId !== null).reduce((sum, s) => sum + s.points, 0),
-      pointsRedeemed: 0, redemptions: 0, enrollments: this.members.size - 2,
+      pointsTakenBack: 0, pointsRedeemed: 0, redemptions: 0, enrollments: this.members.size - 2,
       refunds: this.sales.filter((s) => s.state === 'refunded' || s.state === 'voided').length,
     };
   }
@@ -130,7 +134,7 @@ export class FakeKioskServices implements KioskServices {
     member.stamps += sale.stamps;
     sale.memberId = memberId;
     sale.state = 'claimed';
-    const claim: Claim = { saleId, member: this.summary(member), pointsEarned: sale.points, stampsEarned: sale.stamps, via };
+    const claim: Claim = { saleId, member: this.summary(member), pointsEarned: sale.points, stampsEarned: sale.stamps, bonuses: this.bonuses, via };
     this.emit({ name: 'claimAccepted', payload: claim });
     return claim;
   }
@@ -188,22 +192,49 @@ export class FakeKioskServices implements KioskServices {
     this.record('listRecentSales');
     return {
       sales: this.sales.slice(-args.limit).reverse().map(({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state }) =>
-        ({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state })),
+        ({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state, reversalHeldUntil: this.held.get(saleId)?.recordAt ?? null })),
     };
   }
 
-  private reverse(saleId: string, state: 'refunded' | 'voided'): CommandResult<'voidSale'> {
-    const sale = this.findSale(saleId);
-    if (sale.state === 'refunded' || sale.state === 'voided') throw new KioskError('saleClosed', `sale ${saleId} is already ${sale.state}`);
-    const member = sale.memberId ? this.members.get(sale.memberId) : undefined;
-    if (member) { member.points -= sale.points; member.stamps -= sale.stamps; }
-    sale.state = state;
-    this.emit({ name: 'saleClosed', payload: { saleId, reason: state } });
-    return { saleId, pointsReversed: member ? sale.points : 0, stampsReversed: member ? sale.stamps : 0, pointsNotRecovered: 0 };
+  /** Refunds and voids held for a minute (as the real services do); `settleHeld()` records them. */
+  private readonly held = new Map<string, { state: 'refunded' | 'voided'; recordAt: string }>();
+
+  async previewReversal(args: CommandArgs<'previewReversal'>): Promise<CommandResult<'previewReversal'>> {
+    this.record('previewReversal');
+    const sale = this.findSale(args.saleId);
+    if (sale.state === 'refunded' || sale.state === 'voided' || this.held.has(args.saleId)) throw new KioskError('saleClosed', `sale ${args.saleId} is already ${sale.state}`);
+    const amount = args.kind === 'void' || !args.amount ? sale.total : args.amount;
+    if (amount.amount > sale.total.amount) throw new KioskError('refundTooLarge', 'more than the sale');
+    const points = sale.memberId ? Math.floor((sale.points * amount.amount) / sale.total.amount) : 0;
+    return { saleId: sale.saleId, amount, pointsReversed: points, stampsReversed: 0, pointsNotRecovered: 0 };
   }
 
-  async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> { this.record('refundSale'); return this.reverse(args.saleId, 'refunded'); }
-  async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> { this.record('voidSale'); return this.reverse(args.saleId, 'voided'); }
+  private async hold(args: CommandArgs<'refundSale'>, state: 'refunded' | 'voided'): Promise<CommandResult<'refundSale'>> {
+    const preview = await this.previewReversal({ saleId: args.saleId, kind: state === 'voided' ? 'void' : 'refund', ...(args.amount ? { amount: args.amount } : {}) });
+    const recordAt = new Date(this.now() + 60_000).toISOString();
+    this.held.set(args.saleId, { state, recordAt });
+    return { ...preview, recordAt };
+  }
+
+  /** Records the held refunds and voids (their minute is over). */
+  settleHeld(): void {
+    for (const [saleId, { state }] of this.held) {
+      const sale = this.findSale(saleId);
+      const member = sale.memberId ? this.members.get(sale.memberId) : undefined;
+      if (member) { member.points -= sale.points; member.stamps -= sale.stamps; }
+      sale.state = state;
+      this.emit({ name: 'saleClosed', payload: { saleId, reason: state } });
+    }
+    this.held.clear();
+  }
+
+  async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> { this.record('refundSale'); return this.hold(args, 'refunded'); }
+  async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> { this.record('voidSale'); return this.hold(args, 'voided'); }
+  async undoReversal(args: CommandArgs<'undoReversal'>): Promise<CommandResult<'undoReversal'>> {
+    this.record('undoReversal');
+    if (!this.held.delete(args.saleId)) throw new KioskError('nothingToUndo', 'nothing held');
+    return { saleId: args.saleId };
+  }
 
   async reprintLastReceipt(): Promise<CommandResult<'reprintLastReceipt'>> {
     this.record('reprintLastReceipt');

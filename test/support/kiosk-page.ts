@@ -2,14 +2,14 @@ import type { Page } from 'playwright-core';
 import { createDispatcher, type RefusalLogEntry } from '../../main/ipc/dispatcher';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import type { Locale } from '../../core/i18n/locales';
-import { FakeKioskServices } from './fake-services';
+import { FakeKioskServices, type FakeOptions } from './fake-services';
 import { launchChromium } from './chromium';
 import { ensureRendererBuilt } from './renderer-build';
 
 /** The browser shell against the test double: bridge + dispatcher + Chromium page. */
-export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number } } = {}) {
+export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number }; fake?: FakeOptions } = {}) {
   const staticDir = await ensureRendererBuilt();
-  const fake = new FakeKioskServices();
+  const fake = new FakeKioskServices(options.fake);
   const refusals: RefusalLogEntry[] = [];
   const dispatcher = createDispatcher({ services: fake, log: (e) => refusals.push(e), ...(options.staffIdleMs ? { staffIdleMs: options.staffIdleMs } : {}) });
   const bridge: Bridge = await startBridge({ dispatcher, staticDir, log: () => {} });

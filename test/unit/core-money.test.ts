@@ -19,7 +19,7 @@ describe('formatMoney (Intl, Node 20 ICU emits U+00A0 no-break spaces)', () => {
     ['sk', 350, 'EUR', `3,50${NBSP}€`],
     ['sk', 125050, 'EUR', `1${NBSP}250,50${NBSP}€`],
     ['cs', 1840, 'CZK', `18,40${NBSP}Kč`],
-    ['cs', 125000, 'CZK', `1${NBSP}250,00${NBSP}Kč`],
+    ['cs', 125000, 'CZK', `1${NBSP}250${NBSP}Kč`],
     ['de', 350, 'EUR', `3,50${NBSP}€`],
     ['de', 125050, 'EUR', `1.250,50${NBSP}€`],
     ['en', 125050, 'GBP', '£1,250.50'],
@@ -173,11 +173,30 @@ describe('checkSaleAmount', () => {
   });
 });
 
-describe('money at the counter (receipts)', () => {
-  it('prints whole forint and koruna without decimals and keeps them where there are any', () => {
-    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs', { counter: true, grouping: 'locale' })).toBe('125\u00a0Kč');
-    expect(formatMoney({ amount: 12550, currency: 'CZK' }, 'cs', { counter: true, grouping: 'locale' })).toBe('125,50\u00a0Kč');
-    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs')).toBe('125,00\u00a0Kč');
-    expect(formatMoney({ amount: 1840, currency: 'PLN' }, 'pl', { counter: true })).toBe('18,40\u00a0zł');
+describe('one money formatter for every screen, receipt and page', () => {
+  it('shows a whole koruna without decimals and keeps them where there are any, in every grouping', () => {
+    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs', { grouping: 'locale' })).toBe('125\u00a0Kč');
+    expect(formatMoney({ amount: 12550, currency: 'CZK' }, 'cs', { grouping: 'locale' })).toBe('125,50\u00a0Kč');
+    expect(formatMoney({ amount: 12500, currency: 'CZK' }, 'cs')).toBe('125\u00a0Kč');
+    expect(formatMoney({ amount: 1800, currency: 'PLN' }, 'pl')).toBe('18,00\u00a0zł');
+  });
+
+  it('never shows forint decimals, in any language (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e10 }), fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'), (amount, locale) => {
+      const text = formatMoney(money(amount, 'HUF'), locale);
+      // Whole forints, rounded half up for display: the digits read back give that number.
+      expect(Number(text.replace(/[^0-9]/g, ''))).toBe(Math.floor((amount + 50) / 100));
+    }));
+  });
+
+  it('shows exactly the currency\'s decimals: 2 for PLN, EUR, GBP; 2 or none for CZK (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e10 }), fc.constantFrom('PLN' as const, 'EUR' as const, 'GBP' as const, 'CZK' as const),
+      fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'), (amount, currency, locale) => {
+        const text = formatMoney(money(amount, currency), locale);
+        const whole = currency === 'CZK' && amount % 100 === 0;
+        // The digits read back are the amount exactly: no rounding, no float.
+        expect(Number(text.replace(/[^0-9]/g, ''))).toBe(whole ? amount / 100 : amount);
+        expect(/[.,]\d\d(?!\d)/.test(text)).toBe(!whole);
+      }));
   });
 });

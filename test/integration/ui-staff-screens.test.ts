@@ -1,0 +1,120 @@
+// What a barista and a customer see, in Chromium against the test double: a refund asks the amount,
+// confirms and can be undone; an expired QR goes back to idle; the thank-you lists every bonus; forint
+// amounts have no decimals; the phone's join form opens the right keyboard.
+import { afterEach, describe, expect, it } from 'vitest';
+import { claimPage } from '../../cloud/pages';
+import { launchChromium } from '../support/chromium';
+import { ringUp, startKioskPage, text, typeKeys, unlockStaff } from '../support/kiosk-page';
+
+let open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const o of open) await o.close();
+  open = [];
+});
+
+describe('staff screen protects the shop', () => {
+  it('a refund asks the amount (the whole sale by default), confirms what it takes back, and can be undone while held', async () => {
+    const k = await startKioskPage();
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await ringUp(page, '1840');
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    fake.claim(sale.saleId, 'm-1');
+
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=refund]`);
+    // The whole sale, in its currency, before anything is changed.
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('18,40 zł');
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '1000');
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('10,00 zł');
+    await page.click('[data-action=refund-next]');
+    // 36 points for the sale, 10 of 18.40 refunded: 19 taken back (the double's proportion).
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toBe('Zwrócić 10,00 zł i odebrać 19 punktów?');
+    expect(fake.calls).not.toContain('refundSale');
+
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
+    expect(await text(page, '[data-testid=notice]')).toMatch(/^Zwrot 10,00 zł zostanie zapisany o \d\d:\d\d:\d\d\. Do tego czasu można go cofnąć\.$/);
+
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=undo]`);
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=claimed]`);
+    expect(await text(page, '[data-testid=notice]')).toBe('Cofnięto — nic nie zostało zwrócone');
+    fake.settleHeld();
+    expect((await fake.listRecentSales({ limit: 1 })).sales[0]!.state).toBe('claimed');
+  }, 120_000);
+
+  it('a void asks before it is done, and cancel changes nothing', async () => {
+    const k = await startKioskPage();
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await ringUp(page, '990');
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=void]`);
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toBe('Anulować sprzedaż na 9,90 zł?');
+    await page.click('[data-action=cancel]');
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=open]`);
+    expect(fake.calls).not.toContain('voidSale');
+  }, 90_000);
+});
+
+describe('the counter screen', () => {
+  it('after "code expired" goes back to idle after the thank-you time', async () => {
+    const k = await startKioskPage({ thanksMs: 4000, fake: { claimTtlMs: 5000 } });
+    open.push(k);
+    await unlockStaff(k.page);
+    await typeKeys(k.page, '1840');
+    await k.page.click('[data-action=create-sale]');
+    await k.page.waitForSelector('[data-screen=sale]');
+    await k.page.waitForSelector('[data-testid=timer].expired', { timeout: 30_000 });
+    await k.page.waitForSelector('[data-screen=idle]', { timeout: 30_000 });
+  }, 90_000);
+
+  it('the thank-you shows every bonus earned, the welcome bonus too', async () => {
+    const k = await startKioskPage();
+    open.push(k);
+    await unlockStaff(k.page);
+    await ringUp(k.page, '1840');
+    k.fake.bonuses = [{ label: 'Premia powitalna', points: 20 }, { label: 'x2 Wtorek', points: 18 }];
+    const sale = (await k.fake.listRecentSales({ limit: 1 })).sales[0]!;
+    k.fake.claim(sale.saleId, 'm-1');
+    await k.page.waitForSelector('[data-screen=thanks]');
+    expect(await k.page.locator('[data-testid=bonuses] li').allTextContents()).toEqual(['Premia powitalna: +20 punktów', 'x2 Wtorek: +18 punktów']);
+  }, 90_000);
+
+  it('shows forint without decimals, on the counter and the staff screen', async () => {
+    const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
+    open.push(k);
+    await unlockStaff(k.page);
+    await typeKeys(k.page, '125000');
+    expect(await text(k.page, '[data-testid=amount-entry]')).toBe('1 250 Ft');
+    await k.page.click('[data-action=create-sale]');
+    await k.page.waitForSelector('[data-screen=sale] svg.qr');
+    expect(await text(k.page, '[data-testid=amount]')).toBe('1 250 Ft');
+  }, 90_000);
+});
+
+describe('the join form on the phone', () => {
+  it('opens the number pad for a phone, switches to the e-mail keyboard, and says the privacy sentence in Polish', async () => {
+    const browser = await launchChromium({ width: 390, height: 844 });
+    open.push({ close: () => browser.close() });
+    const page = await browser.context.newPage();
+    await page.setContent(claimPage({
+      locale: 'pl', shopName: 'Kawiarnia', privacyText: 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
+      points: 18, action: '/C/AA', member: null,
+    }));
+    expect(await page.getAttribute('#contact', 'inputmode')).toBe('tel');
+    expect(await page.getAttribute('#contact', 'autocomplete')).toBe('tel');
+    await page.click('#contact-kind [data-kind=email]');
+    expect(await page.getAttribute('#contact', 'inputmode')).toBe('email');
+    expect(await page.getAttribute('#contact-kind [data-kind=email]', 'aria-pressed')).toBe('true');
+    const consent = await page.textContent('label.consent');
+    expect(consent).toContain('Używamy Twojego kontaktu wyłącznie na potrzeby tego programu lojalnościowego');
+    expect(consent).not.toMatch(/We use your contact/);
+  }, 90_000);
+});

@@ -104,6 +104,9 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
       }
       return undefined;
     }
+    // The hub checks the voucher's own record (issued here, in this shop) and redeems it once when it applies the message.
+    case 'voucherRedeemed':
+      return undefined;
     case 'ledgerAppended': {
       const programs = ctx.versions.map((v) => v.document);
       const rewards = redeemableIds(programs);
@@ -134,7 +137,9 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
           case 'expiry':
             if (entry.points > 0 || entry.stamps !== 0) return `expiry ${entry.id} adds points or moves stamps`;
             break;
-          default:
+          case 'earn':
+          case 'bonus':
+          case 'adjust':
             return `entry ${entry.id}: a kiosk does not append ${entry.kind} entries (sales bring their own, adjustments are the owner's)`;
         }
       }

@@ -33,7 +33,8 @@ export function earnCeiling(program: Program, amount: number, currency: string):
       case 'stamps':
         if (rule.minSale === undefined || amount >= rule.minSale) stamps += rule.per === 'sale' ? 1 : amount;
         break;
-      default: break;
+      // Counted above: the base points and the largest campaign multiplier.
+      case 'points': case 'multiplier': break;
     }
   }
   return { points: points + milestone, stamps };

@@ -257,7 +257,9 @@ describe('sending: retries with back-off, permanent failures, the owner\'s list'
     expect((await hub.messaging.store.message(`welcome:${flaky.id}`))).toMatchObject({ state: 'sent', attempts: 2 });
     expect(sink.to('flaky@example.com')).toHaveLength(1);
 
-    const page = await new Phone('en-GB').get(`${hub.url}/owner/messages?token=${hub.ownerToken}`);
+    // The owner's token goes in the Authorization header; the hub takes no credential in a query string.
+    const res = await fetch(`${hub.url}/owner/messages`, { headers: { authorization: `Bearer ${hub.ownerToken}`, 'accept-language': 'en-GB' } });
+    const page = { status: res.status, text: await res.text() };
     expect(page.status).toBe(200);
     expect(page.text).toContain('Undelivered messages');
     expect(page.text).toContain('bounce@example.com');
@@ -290,7 +292,7 @@ describe('no SMTP_URL', () => {
     try {
       expect(lines).toContain('messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"');
       const kiosk = await pairedKiosk(bare);
-      const url = saleClaimUrl(kiosk, bare.url, { saleNo: 1, points: 18, stamps: 1 }, now()).url;
+      const url = saleClaimUrl(kiosk, bare.url, { saleNo: 1, points: 18, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, now()).url;
       expect((await new Phone().join(url, 'ewa@example.com', 'Ewa')).status).toBe(303);
       const member = (await bare.store.memberByContact(kiosk.shopNo, { phone: null, email: 'ewa@example.com' }))!;
       expect(await bare.messaging.store.messagesOf(member.id)).toMatchObject([{ state: 'suppressed', reason: 'no e-mail configured' }]);

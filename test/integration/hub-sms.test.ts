@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('one-time codes by SMS (SMSAPI)', () => {
   it('opens the card on a new phone with a code sent as SMSAPI documents it', async () => {
-    const url = saleClaimUrl(creds, hub.url, { saleNo: 1, points: 18, stamps: 1 }, now()).url;
+    const url = saleClaimUrl(creds, hub.url, { saleNo: 1, points: 18, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, now()).url;
     expect((await new Phone().join(url, '+48 600 100 200', 'Ola')).status).toBe(303);
     // A member who joined with a phone only gets no welcome e-mail and no welcome text.
     await hub.messaging.drain();
@@ -68,7 +68,7 @@ describe('one-time codes by SMS (SMSAPI)', () => {
   });
 
   it('marks a message SMSAPI refuses as failed, with SMSAPI\'s words', async () => {
-    const url = saleClaimUrl(creds, hub.url, { saleNo: 2, points: 18, stamps: 1 }, now()).url;
+    const url = saleClaimUrl(creds, hub.url, { saleNo: 2, points: 18, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, now()).url;
     expect((await new Phone().join(url, '+48 600 000 013', 'Iza')).status).toBe(303);
     expect((await new Phone('en-GB').post(`${hub.url}/m/open`, { contact: '+48600000013' })).status).toBe(200);
     const member = (await hub.store.memberByContact(creds.shopNo, { phone: '+48600000013', email: null }))!;

@@ -103,12 +103,14 @@ describe('customer display and staff mode in Chromium over the bridge', () => {
     expect(await text(k.page, '[data-testid=instruction]')).toBe('Wbij na kasie rabat: 10,00 zł');
   });
 
-  it('refund takes the points back off and says so', async () => {
+  it('refund says which points it takes back before staff confirm, then holds the refund for a minute', async () => {
     await k.page.click('[data-tab=refund]');
     const row = '[data-sale=s-3]';
     await k.page.click(`${row} [data-action=refund]`);
-    await k.page.waitForSelector('[data-testid=notice]:text("Gotowe — cofnięto 20 punktów")');
-    await k.page.waitForSelector(`${row}[data-state=refunded]`);
+    await k.page.click('[data-action=refund-next]');
+    expect(await text(k.page, '[data-testid=refund-confirm] .question')).toMatch(/^Zwrócić .+ zł i odebrać 20 punktów\?$/);
+    await k.page.click('[data-action=refund-confirm]');
+    expect(await text(k.page, '[data-testid=notice]')).toMatch(/^Zwrot .+ zł zostanie zapisany o \d\d:\d\d:\d\d\. Do tego czasu można go cofnąć\.$/);
   });
 
   it('shows a printer fault to staff in plain words, and reprint says what to do', async () => {

@@ -1,6 +1,6 @@
 // Attacks from a phone, a browser page and the network against a real hub on loopback: each is
 // refused, and the store (members, balances, sessions, program versions, kiosks) is as it was.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerTokenWeakness, type Hub } from '../../cloud/hub';
 import { csv } from '../../cloud/owner-pages';
@@ -144,6 +144,10 @@ describe('owner credentials and failure counters', () => {
     expect(ownerTokenWeakness('1')).toMatch(/at least 32/);
     expect(ownerTokenWeakness('a'.repeat(40))).toMatch(/random/);
     expect(ownerTokenWeakness(OWNER_TOKEN)).toBeUndefined();
+    expect(ownerTokenWeakness('ab'.repeat(20))).toMatch(/random/);
+    // Every random token the kiosk or `openssl rand -hex 16` makes passes (the local hub's start must never fail on it).
+    const refused = Array.from({ length: 5_000 }, () => randomBytes(16).toString('hex')).filter((t) => ownerTokenWeakness(t) !== undefined);
+    expect(refused).toEqual([]);
     const weak = tempDir('sec-weak');
     try {
       await expect(testHub(weak.dir, { ownerToken: '1' })).rejects.toThrow(/HUB_OWNER_TOKEN refused: it has 1 characters; at least 32/);

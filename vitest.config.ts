@@ -21,8 +21,12 @@ export default defineConfig({
           include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts', 'test/security/hub-*.test.ts'],
           // Suites about PostgreSQL itself (hub-pg-*) and the multi-node suites (hub-cluster, hub-failover) run their
           // hubs on PostgreSQL in the default project already.
-          exclude: [...configDefaults.exclude, 'test/integration/hub-pg-*.test.ts', 'test/integration/hub-cluster.test.ts',
-            'test/integration/hub-failover.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            'test/integration/hub-pg-*.test.ts',
+            'test/integration/hub-cluster.test.ts',
+            'test/integration/hub-failover.test.ts',
+          ],
           env: { HUB_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/support/postgres-setup.ts', 'test/support/test-databases-setup.ts'],
         },

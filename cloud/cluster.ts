@@ -57,8 +57,13 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     throw new Error(`Redis not reachable at ${redactUrl(options.redisUrl)} — check REDIS_URL (${String(error)})`, { cause: error });
   }
   const names = { stream: `${prefix}:stream`, channelPrefix: `${prefix}:ch`, sessionKeyPrefix: `${prefix}:session:` };
-  const adapter = createAdapter(client, { streamName: names.stream, channelPrefix: names.channelPrefix,
-    sessionKeyPrefix: names.sessionKeyPrefix, onlyPlaintext: true, blockTimeInMs: 2_000 });
+  const adapter = createAdapter(client, {
+    streamName: names.stream,
+    channelPrefix: names.channelPrefix,
+    sessionKeyPrefix: names.sessionKeyPrefix,
+    onlyPlaintext: true,
+    blockTimeInMs: 2_000,
+  });
   return {
     adapter,
     names,

@@ -19,11 +19,38 @@ import { previewSales } from '../core/program/preview';
 import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
 import { programEditorPage, type VersionRow } from './program-pages';
 import {
-  AUTH_WINDOW_MS, MAX_PACKET_BYTES, bytesToHex, claimSaleSchema, hexToBytes, kioskAuthProof, kioskAuthSchema,
-  memberChangesSinceSchema, pairRequestSchema, redeemVoucherSchema, syncOutboxSchema, type ClaimAccepted, type RedeemVoucherResult, type VoucherRedemption,
-  type VoucherRefusalCode, type ClaimRefusalCode, type ClaimResult, type HubToKioskEvents, type KioskToHubEvents, type PairResponse,
+  AUTH_WINDOW_MS,
+  MAX_PACKET_BYTES,
+  bytesToHex,
+  claimSaleSchema,
+  hexToBytes,
+  kioskAuthProof,
+  kioskAuthSchema,
+  memberChangesSinceSchema,
+  pairRequestSchema,
+  redeemVoucherSchema,
+  syncOutboxSchema,
+  type ClaimAccepted,
+  type RedeemVoucherResult,
+  type VoucherRedemption,
+  type VoucherRefusalCode,
+  type ClaimRefusalCode,
+  type ClaimResult,
+  type HubToKioskEvents,
+  type KioskToHubEvents,
+  type PairResponse,
 } from '../core/sync-protocol';
-import { REFUSAL_LOG, claimSaleKey, createVoucher, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, voucherValidity, type ClaimTokenData } from '../core/tokens';
+import {
+  REFUSAL_LOG,
+  claimSaleKey,
+  createVoucher,
+  peekClaimToken,
+  verifyClaimToken,
+  verifyVoucher,
+  voucherKeyPair,
+  voucherValidity,
+  type ClaimTokenData,
+} from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { csv, loginPage, membersPage } from './owner-pages';
@@ -170,8 +197,10 @@ export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly
 async function serve(store: HubStore, options: HubOptions, now: Clock, log: (line: string) => void): Promise<Hub> {
   // Throttles, failure windows and outage timing read the hub's clock too, so a test can move it.
   const nowMs = (): number => now().getTime();
-  const shop = await store.ensureShop(options.shopName ?? 'My shop',
-    options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.');
+  const shop = await store.ensureShop(
+    options.shopName ?? 'My shop',
+    options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
+  );
   const cookieSecret = await store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
   const voucherSeed = hexToBytes(await store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));
   const voucherKeys = voucherKeyPair(voucherSeed);
@@ -180,7 +209,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const weakness = ownerTokenWeakness(options.ownerToken);
     if (weakness) throw new Error(`HUB_OWNER_TOKEN refused: ${weakness}. Leave it unset to have the hub generate one, or use e.g. \`openssl rand -hex 24\``);
   }
-  const ownerToken = options.ownerToken ?? await store.setting('ownerToken', () => bytesToHex(randomBytes(16)));
+  const ownerToken = options.ownerToken ?? (await store.setting('ownerToken', () => bytesToHex(randomBytes(16))));
   // Owner sessions have their own key: a value signed for a member (or anything else) is never an owner session.
   const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
@@ -191,23 +220,33 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   let listeningUrl = '';
   const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
-  const mailer = options.smtpUrl
-    ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
+  const mailer = options.smtpUrl ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
   const sms = options.smsapiToken
-    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) }) : undefined;
+    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) })
+    : undefined;
   const messaging = new Messaging({
     store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
     shop: { no: shop.no, name: shop.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
-    mailer, sms, publicUrl, now, log, ...(options.messageWorker ? { worker: options.messageWorker } : {}),
+    mailer,
+    sms,
+    publicUrl,
+    now,
+    log,
+    ...(options.messageWorker ? { worker: options.messageWorker } : {}),
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
     member: (id) => store.member(id),
   });
-  log(mailer ? `messages: e-mail over SMTP to ${mailer.where}, from ${mailer.from}`
-    : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"');
-  log(sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"');
+  log(
+    mailer
+      ? `messages: e-mail over SMTP to ${mailer.where}, from ${mailer.from}`
+      : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"',
+  );
+  log(
+    sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"',
+  );
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -230,8 +269,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   }
   function wantsJson(req: IncomingMessage): boolean {
     const url = req.url ?? '';
-    return url.startsWith('/v1/') || url.startsWith('/owner/program') || url.startsWith('/owner/pairing-code')
-      || (req.headers.accept ?? '').includes('application/json');
+    return (
+      url.startsWith('/v1/') ||
+      url.startsWith('/owner/program') ||
+      url.startsWith('/owner/pairing-code') ||
+      (req.headers.accept ?? '').includes('application/json')
+    );
   }
 
   const maxFailures = options.maxFailuresPerMinute ?? 10;
@@ -260,13 +303,25 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
    */
   async function withinProgram(data: ClaimTokenData): Promise<boolean> {
     const versions = (await store.programVersions(shop.no)).filter((v) => new Date(v.effectiveFrom).getTime() <= data.expiresAt.getTime());
-    const ceiling = data.total ? earnCeilingOf(versions.map((v) => v.document), data.total.amount, data.total.currency) : { points: 0, stamps: 0 };
+    const ceiling = data.total
+      ? earnCeilingOf(
+          versions.map((v) => v.document),
+          data.total.amount,
+          data.total.currency,
+        )
+      : { points: 0, stamps: 0 };
     return data.points <= ceiling.points && data.stamps <= ceiling.stamps;
   }
 
   /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
-  async function claim(token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale,
-    welcome = false): Promise<ClaimResult> {
+  async function claim(
+    token: string,
+    member: Member,
+    via: 'phone' | 'staff',
+    claimingKioskNo: number | null,
+    locale: Locale,
+    welcome = false,
+  ): Promise<ClaimResult> {
     const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
@@ -275,9 +330,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       return refusal('exceeds-program', locale);
     }
     const outcome = await store.claim({
-      saleKey: claimSaleKey(data), kioskNo: data.kioskNo, saleNo: data.saleNo, member, via, points: data.points, stamps: data.stamps,
-      spend: data.total?.amount ?? null, welcome,
-      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo, now: now(),
+      saleKey: claimSaleKey(data),
+      kioskNo: data.kioskNo,
+      saleNo: data.saleNo,
+      member,
+      via,
+      points: data.points,
+      stamps: data.stamps,
+      spend: data.total?.amount ?? null,
+      welcome,
+      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
+      now: now(),
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
@@ -314,7 +377,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
   }
   const cookieValue = (req: IncomingMessage, name: string): string | undefined => {
-    const raw = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
+    const raw = (req.headers.cookie ?? '')
+      .split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith(`${name}=`));
     if (!raw) return undefined;
     try {
       return decodeURIComponent(raw.slice(name.length + 1));
@@ -324,7 +390,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   };
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
     const signed = cookieValue(req, COOKIE);
-    const id = signed === undefined ? undefined : unsign('m1', signed) ?? unsignLegacyMember(signed);
+    const id = signed === undefined ? undefined : (unsign('m1', signed) ?? unsignLegacyMember(signed));
     // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
     return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
   }
@@ -386,8 +452,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
     const tokenInfo = await checkToken(token, shop.no);
     const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
-    const base = { locale, shopName: shop.name, privacyText: shop.privacyText, action,
-      points: due?.points ?? 0, member: memberOfShop ? { name: memberOfShop.name } : null };
+    const base = {
+      locale,
+      shopName: shop.name,
+      privacyText: shop.privacyText,
+      action,
+      points: due?.points ?? 0,
+      member: memberOfShop ? { name: memberOfShop.name } : null,
+    };
     if (slowedDown('claim', address) || (req.method === 'POST' && slowedDown('join', address, `qr:${token}`))) {
       send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
       return;
@@ -426,13 +498,30 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
       if (!contact || !consent) {
         noteFailure('join', address, `qr:${token}`);
-        send(res, 400, claimPage({ ...base, forceJoin: true, values: { name, contact: contactText, consent },
-          errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) } }));
+        send(
+          res,
+          400,
+          claimPage({
+            ...base,
+            forceJoin: true,
+            values: { name, contact: contactText, consent },
+            errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
+          }),
+        );
         return;
       }
-      const member = await store.joinMember(shop.no, { name: name || null, phone: contact.phone, email: contact.email,
-        consentAt: now().toISOString(), consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}` }, now(),
-      { fillName: false });
+      const member = await store.joinMember(
+        shop.no,
+        {
+          name: name || null,
+          phone: contact.phone,
+          email: contact.email,
+          consentAt: now().toISOString(),
+          consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
+        },
+        now(),
+        { fillName: false },
+      );
       if (!member.created) {
         // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
         // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
@@ -444,8 +533,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
           return;
         }
         log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
-        send(res, 200, messagePage(locale, `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} `
-          + formatMessage(claimMessages, locale, 'existingContactHow')));
+        send(
+          res,
+          200,
+          messagePage(
+            locale,
+            `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} ` + formatMessage(claimMessages, locale, 'existingContactHow'),
+          ),
+        );
         return;
       }
       claimant = member;
@@ -466,7 +561,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
     const member = await cookieMember(req);
-    const memberShop = member && await store.shop(member.shopNo);
+    const memberShop = member && (await store.shop(member.shopNo));
     if (!member || !memberShop) {
       send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return;
@@ -479,20 +574,37 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const rewardKey = Number(form.get('reward'));
       const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
       if (!reward?.affordable) {
-        send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
+        send(
+          res,
+          400,
+          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
+        );
         return;
       }
       const voucherId = randomBytes(8).toString('hex');
       const { expiresAt } = voucherValidity(now());
       // The points are held at once, with the voucher row, or nothing is issued (another voucher took them a moment ago).
-      const issued = await store.issueVoucher({ voucherId, member, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps,
-        expiresAt, now: now() });
+      const issued = await store.issueVoucher({
+        voucherId,
+        member,
+        rewardKey,
+        costPoints: reward.costPoints,
+        costStamps: reward.costStamps,
+        expiresAt,
+        now: now(),
+      });
       if (!issued.ok) {
-        send(res, 409, messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
+        send(
+          res,
+          409,
+          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
+        );
         return;
       }
-      const code = createVoucher({ shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints,
-        costStamps: reward.costStamps, expiresAt }, voucherKeys.secretKey);
+      const code = createVoucher(
+        { shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps, expiresAt },
+        voucherKeys.secretKey,
+      );
       log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
@@ -501,11 +613,22 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
     const claimedKey = (url.searchParams.get('claimed') ?? '').slice(0, 100);
     const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
-    const welcome = claimed?.memberId === member.id
-      ? (await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0 : 0;
-    send(res, 200, cardPage({ locale, shopName: memberShop.name, memberName: member.name, view,
-      history: await store.history(member.id), flash: claimed?.memberId === member.id
-        ? { name: member.name ?? '', points: claimed.points, welcome } : null }));
+    const welcome =
+      claimed?.memberId === member.id
+        ? ((await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0)
+        : 0;
+    send(
+      res,
+      200,
+      cardPage({
+        locale,
+        shopName: memberShop.name,
+        memberName: member.name,
+        view,
+        history: await store.history(member.id),
+        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+      }),
+    );
   }
 
   function isOwnerToken(given: string): boolean {
@@ -555,14 +678,29 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return auth?.via === 'cookie' ? auth.csrf : '';
   };
   const messageRoute = messageRoutes({
-    messaging, shop: { no: shop.no, name: shop.name }, send, readBody: (req) => readBody(req), clientAddress,
+    messaging,
+    shop: { no: shop.no, name: shop.name },
+    send,
+    readBody: (req) => readBody(req),
+    clientAddress,
     // Codes get their own failure counter: bad codes never lock out claims or the owner.
-    slowedDown: (address) => slowedDown('code', address), noteFailure: (address) => noteFailure('code', address),
+    slowedDown: (address) => slowedDown('code', address),
+    noteFailure: (address) => noteFailure('code', address),
     parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
-    memberByContact: (contact) => store.memberByContact(shop.no, contact), rememberCookie, ownerAllowed, ownerCsrf, log,
+    memberByContact: (contact) => store.memberByContact(shop.no, contact),
+    rememberCookie,
+    ownerAllowed,
+    ownerCsrf,
+    log,
   });
   const ownerRoutes = ownerDataRoutes({
-    owner, now, log, send, readBody: (req) => readBody(req), ownerAuth, chartJs: CHART_JS,
+    owner,
+    now,
+    log,
+    send,
+    readBody: (req) => readBody(req),
+    ownerAuth,
+    chartJs: CHART_JS,
     shop: async () => (await store.shop(shop.no))!,
     member: async (id) => store.member(id),
     entries: async (id) => store.entries(id),
@@ -584,8 +722,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
           send(res, 401, loginPage(locale, true));
           return true;
         }
-        const cookie = `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; `
-          + `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
+        const cookie =
+          `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; ` +
+          `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
         res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
         res.end();
         return true;
@@ -601,8 +740,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
         return true;
       }
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS,
-        'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
       res.end();
       return true;
     }
@@ -620,16 +758,42 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }
     if (path === '/owner/export/members.csv') {
       const rows = await store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
-      send(res, 200, csv(['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
-        rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points])), 'text/csv; charset=utf-8',
-      { 'content-disposition': 'attachment; filename="members.csv"' });
+      send(
+        res,
+        200,
+        csv(
+          ['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
+          rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points]),
+        ),
+        'text/csv; charset=utf-8',
+        { 'content-disposition': 'attachment; filename="members.csv"' },
+      );
       return true;
     }
     if (path === '/owner/export/ledger.csv') {
       const { entries } = await store.ownerFacts(shop.no);
-      send(res, 200, csv(['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-        entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at])),
-      'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="ledger.csv"' });
+      send(
+        res,
+        200,
+        csv(
+          ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
+          entries.map((e) => [
+            e.id,
+            e.memberId,
+            e.kind,
+            e.points,
+            e.stamps,
+            e.saleId,
+            e.reverses,
+            e.reason.code,
+            e.reason.label ?? null,
+            e.spend ?? null,
+            e.at,
+          ]),
+        ),
+        'text/csv; charset=utf-8',
+        { 'content-disposition': 'attachment; filename="ledger.csv"' },
+      );
       return true;
     }
     return false;
@@ -642,7 +806,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
-    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && await messageRoute(req, res, url, locale)) return;
+    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
     if (path === '/health') {
       const up = await store.ping();
@@ -668,8 +832,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
-    if (path.startsWith('/owner/program/') && await handleProgramEditor(req, res, url, locale)) return;
-    if ((path === '/owner' || path.startsWith('/owner/')) && (await ownerRoutes(req, res, url, locale) || await handleOwnerPage(req, res, url, locale))) return;
+    if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
+    if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
+      return;
     if (path.startsWith('/owner/')) {
       if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
@@ -677,7 +842,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       }
       if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
       if (req.method !== 'GET' && !ownerCsrfOk(req, url, null)) {
-        return json(res, 403, { error: 'CSRF token missing or wrong: send the page\'s token as the x-csrf-token header, or use the bearer token' });
+        return json(res, 403, { error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" });
       }
       if (path === '/owner/program' && req.method === 'PUT') {
         const body = await readBody(req, MAX_PROGRAM_BYTES);
@@ -724,10 +889,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- Socket.IO -----------------------------------------------------------------------------
 
-  const cluster = options.redisUrl ? await connectCluster({ redisUrl: options.redisUrl, log,
-    ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) }) : undefined;
+  const cluster = options.redisUrl
+    ? await connectCluster({ redisUrl: options.redisUrl, log, ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) })
+    : undefined;
   const io = new Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>(http, {
-    maxHttpBufferSize: MAX_PACKET_BYTES, serveClient: false, cors: { origin: false },
+    maxHttpBufferSize: MAX_PACKET_BYTES,
+    serveClient: false,
+    cors: { origin: false },
     // Several nodes: WebSocket only, so a proxy needs no sticky sessions (HTTP long-polling would
     // need every request of one session to reach the same node). Kiosks use WebSocket anyway.
     ...(cluster ? { adapter: cluster.adapter, transports: ['websocket' as const] } : {}),
@@ -759,20 +927,25 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   io.on('deliveriesPending', (kioskNo) => {
     if (Number.isInteger(kioskNo)) void flushDeliveries(kioskNo);
   });
-  const sweep = cluster ? setInterval(() => {
-    for (const room of io.of('/').adapter.rooms.keys()) {
-      const match = /^kiosk:(\d+)$/.exec(room);
-      if (match) void flushDeliveries(Number(match[1]));
-    }
-  }, options.deliverySweepMs ?? 30_000) : undefined;
+  const sweep = cluster
+    ? setInterval(() => {
+        for (const room of io.of('/').adapter.rooms.keys()) {
+          const match = /^kiosk:(\d+)$/.exec(room);
+          if (match) void flushDeliveries(Number(match[1]));
+        }
+      }, options.deliverySweepMs ?? 30_000)
+    : undefined;
   sweep?.unref();
 
   io.use((socket, next) => {
-    authenticate(socket).then((refused) => next(refused), (error: unknown) => {
-      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
-      else log(`kiosk handshake failed: ${String(error)}`);
-      next(new Error(isDatabaseUnavailable(error) ? DATABASE_UNAVAILABLE : 'hub could not check this kiosk; it will retry'));
-    });
+    authenticate(socket).then(
+      (refused) => next(refused),
+      (error: unknown) => {
+        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+        else log(`kiosk handshake failed: ${String(error)}`);
+        next(new Error(isDatabaseUnavailable(error) ? DATABASE_UNAVAILABLE : 'hub could not check this kiosk; it will retry'));
+      },
+    );
   });
 
   /** The kiosk's proof of its pairing: undefined when accepted (socket.data.kiosk is set), else the refusal. */
@@ -821,12 +994,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const answered = (error: Error | null, answer: unknown): void => {
         inFlight.delete(deliveryId);
         const ok = !error && typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
-        const retry = (): void => { setTimeout(() => { void flushDeliveries(kioskNo); }, 5_000).unref(); };
+        const retry = (): void => {
+          setTimeout(() => {
+            void flushDeliveries(kioskNo);
+          }, 5_000).unref();
+        };
         // Not acknowledged in time (or the ack could not be stored): keep it queued and try again while the kiosk stays connected.
-        if (ok) store.deliveryAcked(kioskNo, deliveryId).catch((error: unknown) => {
-          log(`delivery ${deliveryId} acked by kiosk ${kioskNo} but not yet removed (${String(error)}); it will be sent again`);
-          retry();
-        });
+        if (ok)
+          store.deliveryAcked(kioskNo, deliveryId).catch((error: unknown) => {
+            log(`delivery ${deliveryId} acked by kiosk ${kioskNo} but not yet removed (${String(error)}); it will be sent again`);
+            retry();
+          });
         else retry();
       };
       if (delivery.event === 'claimAccepted') target.timeout(10_000).emit('claimAccepted', delivery.payload, answered);
@@ -863,7 +1041,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
         if (!parsed.success) {
-          ack({ ok: false, error: `outbox batch refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+          ack({
+            ok: false,
+            error: `outbox batch refused: ${parsed.error.issues
+              .slice(0, 3)
+              .map((i) => `${i.path.join('.')}: ${i.message}`)
+              .join('; ')}`,
+          });
           return;
         }
         const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
@@ -912,7 +1096,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (wait > 0) return ack({ ok: false, reason: 'too-many-attempts', message: slowDown(wait), retryAfterMs: wait });
       try {
         const parsed = redeemVoucherSchema.safeParse(payload);
-        ack(parsed.success ? await redeemVoucherFor(kiosk, parsed.data.code, parsed.data.redemptionId) : voucherRefusal('invalid-request', 'not a redeemVoucher request'));
+        ack(
+          parsed.success
+            ? await redeemVoucherFor(kiosk, parsed.data.code, parsed.data.redemptionId)
+            : voucherRefusal('invalid-request', 'not a redeemVoucher request'),
+        );
       } catch (error) {
         // No answer without the database: the kiosk's ack timeout makes it redeem offline, and the hub settles it at sync.
         if (isDatabaseUnavailable(error)) {
@@ -931,7 +1119,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const parsed = memberChangesSinceSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: `memberChangesSince refused: ${parsed.error.issues[0]?.message ?? 'bad cursor'}` });
       try {
-        ack({ ok: true, ...await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor) });
+        ack({ ok: true, ...(await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor)) });
       } catch (error) {
         if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
         else log(`memberChangesSince from ${kiosk.name} failed: ${String(error)}`);
@@ -950,8 +1138,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   async function redeemVoucherFor(kiosk: Kiosk, code: string, redemptionId: string): Promise<RedeemVoucherResult> {
     const verified = verifyVoucher(code, { hubPublicKey: voucherKeys.publicKey, shopNo: kiosk.shopNo, now: now() });
     if (!verified.ok) return voucherRefusal(verified.reason, REFUSAL_LOG[verified.reason]);
-    const outcome = await store.redeemVoucherOnce({ voucherId: verified.data.voucherId, redemptionId, kioskNo: kiosk.no, at: now().toISOString(),
-      offline: false, now: now() });
+    const outcome = await store.redeemVoucherOnce({
+      voucherId: verified.data.voucherId,
+      redemptionId,
+      kioskNo: kiosk.no,
+      at: now().toISOString(),
+      offline: false,
+      now: now(),
+    });
     if (outcome.status === 'unknown-voucher') return voucherRefusal('unknown-voucher', 'this hub has no record of issuing this voucher');
     if (outcome.status === 'already-redeemed') {
       const r = outcome.redemption;
@@ -959,8 +1153,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }
     const member = await store.member(outcome.voucher.memberId);
     log(`voucher ${verified.data.voucherId} redeemed at ${kiosk.name}`);
-    return { ok: true, redemption: outcome.redemption, member: { id: outcome.voucher.memberId, no: member?.no ?? verified.data.memberNo, name: member?.name ?? null },
-      hold: outcome.hold };
+    return {
+      ok: true,
+      redemption: outcome.redemption,
+      member: { id: outcome.voucher.memberId, no: member?.no ?? verified.data.memberNo, name: member?.name ?? null },
+      hold: outcome.hold,
+    };
   }
 
   // ---- the member directory: every kiosk's replica --------------------------------------------
@@ -977,7 +1175,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (checkingChanges) return;
     checkingChanges = true;
     try {
-      const row = await store.db.selectFrom('member_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      const row = await store.db
+        .selectFrom('member_changes')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
       const newest = Number(row?.seq ?? 0);
       if (newest > noticedChange) {
         noticedChange = newest;
@@ -989,7 +1190,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       checkingChanges = false;
     }
   }
-  const memberChangeWatch = setInterval(() => { void noticeMemberChanges(); }, 250);
+  const memberChangeWatch = setInterval(() => {
+    void noticeMemberChanges();
+  }, 250);
   memberChangeWatch.unref();
 
   // ---- program versions: the owner's editor, publication, sync to kiosks ----------------------
@@ -1016,10 +1219,15 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   dueProgramTimer.unref();
   // Vouchers that expired unredeemed give their points back (also checked when the member's card is shown).
   const voucherExpiryTimer = setInterval(() => {
-    store.releaseExpiredVouchers(now()).then((n) => { if (n > 0) log(`vouchers: ${n} expired unredeemed, their points given back`); }, (error: unknown) => {
-      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
-      else log(`vouchers: could not release expired vouchers: ${String(error)}`);
-    });
+    store.releaseExpiredVouchers(now()).then(
+      (n) => {
+        if (n > 0) log(`vouchers: ${n} expired unredeemed, their points given back`);
+      },
+      (error: unknown) => {
+        if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+        else log(`vouchers: could not release expired vouchers: ${String(error)}`);
+      },
+    );
   }, 60_000);
   voucherExpiryTimer.unref();
 
@@ -1032,13 +1240,18 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const versions = liveVersions(await store.programVersions(shopNo), now());
       if (versions.length === 0) return;
       const newest = Math.max(...versions.map((v) => v.version));
-      const payload = { deliveryId: randomUUID(), versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, document: v.document })) };
+      const payload = {
+        deliveryId: randomUUID(),
+        versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, document: v.document })),
+      };
       target.timeout(10_000).emit('programVersions', payload, (error: Error | null, answer: unknown) => {
         if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) {
           programAcks.set(kioskNo, { name, version: Math.max(newest, programAcks.get(kioskNo)?.version ?? 0) });
           return;
         }
-        setTimeout(() => { void sendProgramVersions(kioskNo, shopNo); }, 5_000).unref();
+        setTimeout(() => {
+          void sendProgramVersions(kioskNo, shopNo);
+        }, 5_000).unref();
       });
     } catch (error) {
       if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
@@ -1063,7 +1276,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const inEffect = programInEffect(versions, now());
     const live = new Set(liveVersions(versions, now()).map((v) => v.version));
     return versions.map((v) => ({
-      version: v.version, effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt,
+      version: v.version,
+      effectiveFrom: v.effectiveFrom,
+      publishedAt: v.publishedAt,
       state: v.version === inEffect?.version ? 'inEffect' : live.has(v.version) ? 'scheduled' : 'superseded',
       kiosks: [...programAcks.values()].filter((k) => k.version >= v.version).map((k) => k.name),
     }));
@@ -1092,15 +1307,35 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const latest = versions.at(-1)?.document ?? (await store.shop(shop.no))!.program;
     const zone = latest.timeZone;
     const today = localTime(now(), zone).date;
-    const render = async (status: number, extra: { values?: Map<string, string[]>; errors?: ProgramIssue[]; fields?: [string, string][];
-      published?: { version: number; from: string }; publishFrom?: string }): Promise<void> => {
+    const render = async (
+      status: number,
+      extra: {
+        values?: Map<string, string[]>;
+        errors?: ProgramIssue[];
+        fields?: [string, string][];
+        published?: { version: number; from: string };
+        publishFrom?: string;
+      },
+    ): Promise<void> => {
       const samples = samplesFromForm(latest, extra.fields ?? defaultSampleFields(latest));
       const preview = previewSales(latest, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
-      send(res, status, programEditorPage({ locale, program: latest, preview, versions: await versionRows(),
-        ...(extra.values ? { values: extra.values } : {}), ...(extra.errors ? { errors: extra.errors } : {}),
-        ...(extra.published ? { published: extra.published } : {}), ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
-        csrf: ownerCsrf(req, url) }),
-      undefined, { 'content-security-policy': EDITOR_CSP });
+      send(
+        res,
+        status,
+        programEditorPage({
+          locale,
+          program: latest,
+          preview,
+          versions: await versionRows(),
+          ...(extra.values ? { values: extra.values } : {}),
+          ...(extra.errors ? { errors: extra.errors } : {}),
+          ...(extra.published ? { published: extra.published } : {}),
+          ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
+          csrf: ownerCsrf(req, url),
+        }),
+        undefined,
+        { 'content-security-policy': EDITOR_CSP },
+      );
     };
 
     if (path === '/owner/program/versions' && req.method === 'GET') {
@@ -1110,7 +1345,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (path === '/owner/program/edit' && req.method === 'GET') {
       const published = Number(url.searchParams.get('published'));
       const version = versions.find((v) => v.version === published);
-      const from = version ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom)) : '';
+      const from = version
+        ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom))
+        : '';
       await render(200, version ? { published: { version: version.version, from } } : {});
       return true;
     }
@@ -1127,7 +1364,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       }
       const edit = programFromForm(latest, fields, locale);
       const samples = edit.ok ? samplesFromForm(edit.program, fields) : [];
-      const lines = edit.ok ? previewSales(edit.program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row })) : [];
+      const lines = edit.ok
+        ? previewSales(edit.program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row }))
+        : [];
       json(res, 200, { ok: edit.ok, lines, errors: edit.ok ? [] : edit.errors });
       return true;
     }
@@ -1151,11 +1390,20 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(fromText);
       const start = publicationStart(fromText === '' ? undefined : match ? zonedInstant(match[1]!, match[2]!, zone).toISOString() : 'invalid', now());
       if (start.ok) effectiveFrom = start.effectiveFrom;
-      else errors.push({ path: 'publish.from', message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid') });
+      else
+        errors.push({
+          path: 'publish.from',
+          message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid'),
+        });
       const edit = programFromForm(latest, fields, locale);
       if (!edit.ok) errors.push(...edit.errors);
       if (!edit.ok || effectiveFrom === undefined) {
-        await render(400, { values, errors, fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest), publishFrom: fromText });
+        await render(400, {
+          values,
+          errors,
+          fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest),
+          publishFrom: fromText,
+        });
         return true;
       }
       const published = await publishProgram(edit.program, effectiveFrom);
@@ -1195,7 +1443,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       clearInterval(memberChangeWatch);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);
-      await new Promise<void>((resolve) => { void io.close(() => resolve()); });
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
       http.closeAllConnections();
       // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
       await messaging.stop();

@@ -24,7 +24,10 @@ export interface Mailer {
 
 /** `permanent`: the server refused the message itself (5xx): sending it again will not help. */
 export class MailError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }
@@ -44,8 +47,15 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
     from,
     async send(mail) {
       try {
-        await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId,
-          headers: { 'Content-Language': mail.locale, ...mail.headers } });
+        await transport.sendMail({
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          headers: { 'Content-Language': mail.locale, ...mail.headers },
+        });
       } catch (error) {
         const code = (error as { responseCode?: unknown }).responseCode;
         const words = error instanceof Error ? error.message : String(error);

@@ -38,20 +38,49 @@ export const MEMBER_CHANGES_PAGE = 1000;
  * The members of `shopNo` changed after `cursor`, each once in its present state, ordered by their
  * last change number; `cursor` of the answer is the last number included.
  */
-export async function memberChangesSince(db: AnyDb, shopNo: number, cursor: number, limit = MEMBER_CHANGES_PAGE): Promise<{ changes: MemberChange[]; cursor: number; more: boolean }> {
-  const rows = (await sql<{ seq: number | string; id: string; no: number | string; name: string | null; phone: string | null; email: string | null;
-    erased_at: string | null; points: number | string | null; stamps: number | string | null; code: string | null }>`
+export async function memberChangesSince(
+  db: AnyDb,
+  shopNo: number,
+  cursor: number,
+  limit = MEMBER_CHANGES_PAGE,
+): Promise<{ changes: MemberChange[]; cursor: number; more: boolean }> {
+  const rows = (
+    await sql<{
+      seq: number | string;
+      id: string;
+      no: number | string;
+      name: string | null;
+      phone: string | null;
+      email: string | null;
+      erased_at: string | null;
+      points: number | string | null;
+      stamps: number | string | null;
+      code: string | null;
+    }>`
     select c.seq, m.id, m.no, m.code, m.name, m.phone, m.email, m.erased_at, b.points, b.stamps
     from (select member_id, max(seq) as seq from member_changes where shop_no = ${shopNo} and seq > ${cursor}
           group by member_id order by max(seq) limit ${limit + 1}) c
     join members m on m.id = c.member_id
     left join balances b on b.member_id = m.id
-    order by c.seq`.execute(db)).rows;
+    order by c.seq`.execute(db)
+  ).rows;
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
-  const changes = page.map((r): MemberChange => r.erased_at !== null
-    ? { seq: Number(r.seq), id: r.id, no: Number(r.no), code: r.code, erased: true, name: null, phone: null, email: null, points: 0, stamps: 0 }
-    : { seq: Number(r.seq), id: r.id, no: Number(r.no), code: r.code, erased: false, name: r.name, phone: r.phone, email: r.email,
-      points: Number(r.points ?? 0), stamps: Number(r.stamps ?? 0) });
+  const changes = page.map((r): MemberChange =>
+    r.erased_at !== null
+      ? { seq: Number(r.seq), id: r.id, no: Number(r.no), code: r.code, erased: true, name: null, phone: null, email: null, points: 0, stamps: 0 }
+      : {
+          seq: Number(r.seq),
+          id: r.id,
+          no: Number(r.no),
+          code: r.code,
+          erased: false,
+          name: r.name,
+          phone: r.phone,
+          email: r.email,
+          points: Number(r.points ?? 0),
+          stamps: Number(r.stamps ?? 0),
+        },
+  );
   return { changes, cursor: changes.length > 0 ? changes[changes.length - 1]!.seq : cursor, more };
 }

@@ -28,7 +28,6 @@ export interface MemberView {
   rewards: RewardView[];
 }
 
-
 export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
   const summary = memberSummary(program, memberId, entries, at);
   const onCard = (card: string): number => summary.stamps[card] ?? 0;

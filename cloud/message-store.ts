@@ -18,16 +18,39 @@ export type Channel = 'email' | 'sms';
 
 export interface MessageTables {
   messages: {
-    id: string; shop_no: number; member_id: string | null; purpose: string; kind: string; channel: string; recipient: string | null;
-    locale: string; subject: string; body_text: string; body_html: string;
+    id: string;
+    shop_no: number;
+    member_id: string | null;
+    purpose: string;
+    kind: string;
+    channel: string;
+    recipient: string | null;
+    locale: string;
+    subject: string;
+    body_text: string;
+    body_html: string;
     /** A secret the body names by placeholder (a code), encrypted; cleared once the message is settled. */
     secret: string | null;
-    state: string; reason: string | null; attempts: number; next_attempt_at: string; locked_until: string | null; locked_by: string | null;
-    created_at: string; settled_at: string | null;
+    state: string;
+    reason: string | null;
+    attempts: number;
+    next_attempt_at: string;
+    locked_until: string | null;
+    locked_by: string | null;
+    created_at: string;
+    settled_at: string | null;
   };
   contact_codes: {
-    id: string; shop_no: number; contact: string; purpose: string; code_hash: string; requested_by: string; created_at: string;
-    expires_at: string; tries: number; used_at: string | null;
+    id: string;
+    shop_no: number;
+    contact: string;
+    purpose: string;
+    code_hash: string;
+    requested_by: string;
+    created_at: string;
+    expires_at: string;
+    tries: number;
+    used_at: string | null;
   };
   member_messaging: { member_id: string; locale: string | null; marketing_consent_at: string | null; marketing_withdrawn_at: string | null };
 }
@@ -37,55 +60,120 @@ export type MessageRow = Selectable<MessageTables['messages']>;
 /** The outbox, codes and preferences tables (one source for both engines). */
 export const messagesMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.createTable('messages')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('shop_no', 'integer', (c) => c.notNull()).addColumn('member_id', 'text')
-      .addColumn('purpose', 'text', (c) => c.notNull()).addColumn('kind', 'text', (c) => c.notNull()).addColumn('channel', 'text', (c) => c.notNull())
-      .addColumn('recipient', 'text').addColumn('locale', 'text', (c) => c.notNull()).addColumn('subject', 'text', (c) => c.notNull())
-      .addColumn('body_text', 'text', (c) => c.notNull()).addColumn('body_html', 'text', (c) => c.notNull()).addColumn('secret', 'text')
-      .addColumn('state', 'text', (c) => c.notNull()).addColumn('reason', 'text').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('next_attempt_at', 'text', (c) => c.notNull()).addColumn('locked_until', 'text').addColumn('locked_by', 'text')
-      .addColumn('created_at', 'text', (c) => c.notNull()).addColumn('settled_at', 'text').execute();
+    await db.schema
+      .createTable('messages')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('member_id', 'text')
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('recipient', 'text')
+      .addColumn('locale', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('body_text', 'text', (c) => c.notNull())
+      .addColumn('body_html', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('locked_until', 'text')
+      .addColumn('locked_by', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('settled_at', 'text')
+      .execute();
     await db.schema.createIndex('messages_due').on('messages').columns(['state', 'next_attempt_at']).execute();
     await db.schema.createIndex('messages_member').on('messages').columns(['member_id', 'created_at']).execute();
-    await db.schema.createTable('contact_codes')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('shop_no', 'integer', (c) => c.notNull()).addColumn('contact', 'text', (c) => c.notNull())
-      .addColumn('purpose', 'text', (c) => c.notNull()).addColumn('code_hash', 'text', (c) => c.notNull())
-      .addColumn('requested_by', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull()).addColumn('tries', 'integer', (c) => c.notNull().defaultTo(0)).addColumn('used_at', 'text')
+    await db.schema
+      .createTable('contact_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('code_hash', 'text', (c) => c.notNull())
+      .addColumn('requested_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('tries', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('used_at', 'text')
       .execute();
     await db.schema.createIndex('contact_codes_contact').on('contact_codes').columns(['shop_no', 'contact', 'created_at']).execute();
     await db.schema.createIndex('contact_codes_requester').on('contact_codes').columns(['requested_by', 'created_at']).execute();
-    await db.schema.createTable('member_messaging')
-      .addColumn('member_id', 'text', (c) => c.primaryKey()).addColumn('locale', 'text').addColumn('marketing_consent_at', 'text')
-      .addColumn('marketing_withdrawn_at', 'text').execute();
+    await db.schema
+      .createTable('member_messaging')
+      .addColumn('member_id', 'text', (c) => c.primaryKey())
+      .addColumn('locale', 'text')
+      .addColumn('marketing_consent_at', 'text')
+      .addColumn('marketing_withdrawn_at', 'text')
+      .execute();
   },
 };
 
 export interface NewMessage {
-  id: string; shopNo: number; memberId: string | null; purpose: string; kind: MessageKind; channel: Channel; recipient: string | null;
-  locale: string; subject: string; text: string; html: string; secret?: string | null;
+  id: string;
+  shopNo: number;
+  memberId: string | null;
+  purpose: string;
+  kind: MessageKind;
+  channel: Channel;
+  recipient: string | null;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+  secret?: string | null;
   /** 'queued', or 'suppressed' with the reason in words. */
-  state: 'queued' | 'suppressed'; reason?: string | null;
+  state: 'queued' | 'suppressed';
+  reason?: string | null;
 }
 
-export interface CodeRow { id: string; codeHash: string; tries: number; expiresAt: string; usedAt: string | null }
+export interface CodeRow {
+  id: string;
+  codeHash: string;
+  tries: number;
+  expiresAt: string;
+  usedAt: string | null;
+}
 
 /** COUNT comes back as a string from PostgreSQL. */
 const n = (value: unknown): number => Number(value ?? 0);
 
 export class MessageStore {
-  constructor(readonly db: Kysely<MessageTables>, readonly engine: Engine) {}
+  constructor(
+    readonly db: Kysely<MessageTables>,
+    readonly engine: Engine,
+  ) {}
 
   // ---- the outbox ------------------------------------------------------------------------------
 
   /** Queues (or records as suppressed) a message; a message with this id already there is left as it is. Returns the stored state. */
   async enqueue(m: NewMessage, now: Date): Promise<MessageState> {
     const at = now.toISOString();
-    await this.db.insertInto('messages').values({
-      id: m.id, shop_no: m.shopNo, member_id: m.memberId, purpose: m.purpose, kind: m.kind, channel: m.channel, recipient: m.recipient,
-      locale: m.locale, subject: m.subject, body_text: m.text, body_html: m.html, secret: m.state === 'queued' ? m.secret ?? null : null,
-      state: m.state, reason: m.reason ?? null, attempts: 0, next_attempt_at: at, created_at: at, settled_at: m.state === 'queued' ? null : at,
-    }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: m.id,
+        shop_no: m.shopNo,
+        member_id: m.memberId,
+        purpose: m.purpose,
+        kind: m.kind,
+        channel: m.channel,
+        recipient: m.recipient,
+        locale: m.locale,
+        subject: m.subject,
+        body_text: m.text,
+        body_html: m.html,
+        secret: m.state === 'queued' ? (m.secret ?? null) : null,
+        state: m.state,
+        reason: m.reason ?? null,
+        attempts: 0,
+        next_attempt_at: at,
+        created_at: at,
+        settled_at: m.state === 'queued' ? null : at,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
     return (await this.message(m.id))!.state as MessageState;
   }
 
@@ -103,55 +191,88 @@ export class MessageStore {
     const lease = leaseUntil.toISOString();
     // PostgreSQL: the candidates are picked (and locked) once in a CTE; as `id IN (subquery … LIMIT)`
     // the planner may run the subquery again and claim more than `limit` rows. SQLite has one writer.
-    const result = this.engine === 'postgres'
-      ? await sql<MessageRow>`
+    const result =
+      this.engine === 'postgres'
+        ? await sql<MessageRow>`
         WITH picked AS (SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ${at}
             AND (locked_until IS NULL OR locked_until <= ${at}) ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
         UPDATE messages m SET locked_until = ${lease}, locked_by = ${node}, attempts = m.attempts + 1
         FROM picked WHERE m.id = picked.id RETURNING m.*`.execute(this.db)
-      : await sql<MessageRow>`
+        : await sql<MessageRow>`
         UPDATE messages SET locked_until = ${lease}, locked_by = ${node}, attempts = attempts + 1
         WHERE id IN (SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ${at}
             AND (locked_until IS NULL OR locked_until <= ${at}) ORDER BY next_attempt_at, id LIMIT ${limit})
         RETURNING *`.execute(this.db);
-    return result.rows.map((r) => ({ ...r, attempts: n(r.attempts), shop_no: n(r.shop_no) }))
+    return result.rows
+      .map((r) => ({ ...r, attempts: n(r.attempts), shop_no: n(r.shop_no) }))
       .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id));
   }
 
   /** Sent: only by the holder of the lease (a sender whose lease ran out and was claimed again changes nothing). */
   async markSent(id: string, node: string, now: Date): Promise<boolean> {
-    const done = await this.db.updateTable('messages').set({ state: 'sent', settled_at: now.toISOString(), locked_until: null, secret: null, reason: null })
-      .where('id', '=', id).where('locked_by', '=', node).where('state', '=', 'queued').executeTakeFirst();
+    const done = await this.db
+      .updateTable('messages')
+      .set({ state: 'sent', settled_at: now.toISOString(), locked_until: null, secret: null, reason: null })
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .where('state', '=', 'queued')
+      .executeTakeFirst();
     return n(done.numUpdatedRows) === 1;
   }
 
   /** Failed for good, with the error in words. */
   async markFailed(id: string, node: string, reason: string, now: Date): Promise<void> {
-    await this.db.updateTable('messages').set({ state: 'failed', reason, settled_at: now.toISOString(), locked_until: null, secret: null })
-      .where('id', '=', id).where('locked_by', '=', node).where('state', '=', 'queued').execute();
+    await this.db
+      .updateTable('messages')
+      .set({ state: 'failed', reason, settled_at: now.toISOString(), locked_until: null, secret: null })
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .where('state', '=', 'queued')
+      .execute();
   }
 
   /** Back in the queue, due again at `nextAt`, with the last error kept for the owner. */
   async retryLater(id: string, node: string, reason: string, nextAt: Date): Promise<void> {
-    await this.db.updateTable('messages').set({ reason, next_attempt_at: nextAt.toISOString(), locked_until: null, locked_by: null })
-      .where('id', '=', id).where('locked_by', '=', node).where('state', '=', 'queued').execute();
+    await this.db
+      .updateTable('messages')
+      .set({ reason, next_attempt_at: nextAt.toISOString(), locked_until: null, locked_by: null })
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .where('state', '=', 'queued')
+      .execute();
   }
 
   /** Gives back a claimed message not tried (the hub is closing): due at once, the attempt not counted. */
   async release(id: string, node: string): Promise<void> {
-    await this.db.updateTable('messages').set((eb) => ({ locked_until: null, locked_by: null, attempts: eb('attempts', '-', 1) }))
-      .where('id', '=', id).where('locked_by', '=', node).where('state', '=', 'queued').execute();
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ locked_until: null, locked_by: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .where('state', '=', 'queued')
+      .execute();
   }
 
   /** Failed and suppressed messages of a shop, newest first (the owner's list). */
   async undelivered(shopNo: number, limit = 200): Promise<MessageRow[]> {
-    return this.db.selectFrom('messages').selectAll().where('shop_no', '=', shopNo).where('state', 'in', ['failed', 'suppressed'])
-      .orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('shop_no', '=', shopNo)
+      .where('state', 'in', ['failed', 'suppressed'])
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   /** Messages by state (tests, benches, the owner). */
   async countByState(): Promise<Record<MessageState, number>> {
-    const rows = await this.db.selectFrom('messages').select(['state', (eb) => eb.fn.countAll().as('count')]).groupBy('state').execute();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['state', (eb) => eb.fn.countAll().as('count')])
+      .groupBy('state')
+      .execute();
     const counts: Record<MessageState, number> = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
     for (const row of rows) counts[row.state as MessageState] = n(row.count);
     return counts;
@@ -163,40 +284,87 @@ export class MessageStore {
 
   // ---- one-time codes --------------------------------------------------------------------------
 
-  async insertCode(row: { id: string; shopNo: number; contact: string; purpose: string; codeHash: string; requestedBy: string; now: Date; expiresAt: Date }): Promise<void> {
-    await this.db.insertInto('contact_codes').values({ id: row.id, shop_no: row.shopNo, contact: row.contact, purpose: row.purpose,
-      code_hash: row.codeHash, requested_by: row.requestedBy, created_at: row.now.toISOString(), expires_at: row.expiresAt.toISOString(), tries: 0 })
+  async insertCode(row: {
+    id: string;
+    shopNo: number;
+    contact: string;
+    purpose: string;
+    codeHash: string;
+    requestedBy: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db
+      .insertInto('contact_codes')
+      .values({
+        id: row.id,
+        shop_no: row.shopNo,
+        contact: row.contact,
+        purpose: row.purpose,
+        code_hash: row.codeHash,
+        requested_by: row.requestedBy,
+        created_at: row.now.toISOString(),
+        expires_at: row.expiresAt.toISOString(),
+        tries: 0,
+      })
       .execute();
   }
 
   /** Codes asked for a contact, and by a requester (address), since `since`. */
   async codesSince(shopNo: number, contact: string, requestedBy: string, since: Date): Promise<{ contact: number; requester: number }> {
     const at = since.toISOString();
-    const byContact = await this.db.selectFrom('contact_codes').select((eb) => eb.fn.countAll().as('count'))
-      .where('shop_no', '=', shopNo).where('contact', '=', contact).where('created_at', '>=', at).executeTakeFirst();
-    const byRequester = await this.db.selectFrom('contact_codes').select((eb) => eb.fn.countAll().as('count'))
-      .where('requested_by', '=', requestedBy).where('created_at', '>=', at).executeTakeFirst();
+    const byContact = await this.db
+      .selectFrom('contact_codes')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('shop_no', '=', shopNo)
+      .where('contact', '=', contact)
+      .where('created_at', '>=', at)
+      .executeTakeFirst();
+    const byRequester = await this.db
+      .selectFrom('contact_codes')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('requested_by', '=', requestedBy)
+      .where('created_at', '>=', at)
+      .executeTakeFirst();
     return { contact: n(byContact?.count), requester: n(byRequester?.count) };
   }
 
   /** The newest code for a contact and purpose that is unused and unexpired. */
   async liveCode(shopNo: number, contact: string, purpose: string, now: Date): Promise<CodeRow | undefined> {
-    const row = await this.db.selectFrom('contact_codes').select(['id', 'code_hash', 'tries', 'expires_at', 'used_at'])
-      .where('shop_no', '=', shopNo).where('contact', '=', contact).where('purpose', '=', purpose).where('used_at', 'is', null)
-      .where('expires_at', '>', now.toISOString()).orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('contact_codes')
+      .select(['id', 'code_hash', 'tries', 'expires_at', 'used_at'])
+      .where('shop_no', '=', shopNo)
+      .where('contact', '=', contact)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
     return row && { id: row.id, codeHash: row.code_hash, tries: n(row.tries), expiresAt: row.expires_at, usedAt: row.used_at };
   }
 
   /** Counts one try of a code, if it has tries left: one conditional update, so parallel guesses cannot exceed `maxTries`. */
   async takeTry(id: string, maxTries: number): Promise<boolean> {
-    const done = await this.db.updateTable('contact_codes').set((eb) => ({ tries: eb('tries', '+', 1) }))
-      .where('id', '=', id).where('tries', '<', maxTries).where('used_at', 'is', null).executeTakeFirst();
+    const done = await this.db
+      .updateTable('contact_codes')
+      .set((eb) => ({ tries: eb('tries', '+', 1) }))
+      .where('id', '=', id)
+      .where('tries', '<', maxTries)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     return n(done.numUpdatedRows) === 1;
   }
 
   /** Uses a code once: the first caller wins. */
   async useCode(id: string, now: Date): Promise<boolean> {
-    const done = await this.db.updateTable('contact_codes').set({ used_at: now.toISOString() }).where('id', '=', id).where('used_at', 'is', null)
+    const done = await this.db
+      .updateTable('contact_codes')
+      .set({ used_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
       .executeTakeFirst();
     return n(done.numUpdatedRows) === 1;
   }
@@ -215,22 +383,31 @@ export class MessageStore {
 
   /** The language a member last used on the phone pages: their messages are written in it. */
   async setLocale(memberId: string, locale: string): Promise<void> {
-    await this.db.insertInto('member_messaging').values({ member_id: memberId, locale })
-      .onConflict((oc) => oc.column('member_id').doUpdateSet({ locale })).execute();
+    await this.db
+      .insertInto('member_messaging')
+      .values({ member_id: memberId, locale })
+      .onConflict((oc) => oc.column('member_id').doUpdateSet({ locale }))
+      .execute();
   }
 
   /** Marketing consent given (at `now`), clearing an earlier withdrawal. */
   async grantMarketing(memberId: string, now: Date): Promise<void> {
     const at = now.toISOString();
-    await this.db.insertInto('member_messaging').values({ member_id: memberId, marketing_consent_at: at })
-      .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_consent_at: at, marketing_withdrawn_at: null })).execute();
+    await this.db
+      .insertInto('member_messaging')
+      .values({ member_id: memberId, marketing_consent_at: at })
+      .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_consent_at: at, marketing_withdrawn_at: null }))
+      .execute();
   }
 
   /** Marketing consent withdrawn (unsubscribe); true when it was given until now. */
   async withdrawMarketing(memberId: string, now: Date): Promise<boolean> {
     const had = (await this.preferences(memberId)).marketing;
-    await this.db.insertInto('member_messaging').values({ member_id: memberId, marketing_withdrawn_at: now.toISOString() })
-      .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_withdrawn_at: now.toISOString() })).execute();
+    await this.db
+      .insertInto('member_messaging')
+      .values({ member_id: memberId, marketing_withdrawn_at: now.toISOString() })
+      .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_withdrawn_at: now.toISOString() }))
+      .execute();
     return had;
   }
 }

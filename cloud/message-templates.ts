@@ -9,7 +9,11 @@ import { escapeHtml } from './pages';
  * Pure: texts and values in, subject and bodies out.
  */
 
-export interface RenderedMail { subject: string; text: string; html: string }
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 export interface MailTemplate {
   subject: MessageTextKey;
@@ -26,27 +30,37 @@ export const TEMPLATES = {
 
 export type Purpose = keyof typeof TEMPLATES;
 
-export function renderMail(template: MailTemplate, locale: Locale, values: MessageValues & { shop: string }, name: string | null,
-  unsubscribeUrl: string | null): RenderedMail {
+export function renderMail(
+  template: MailTemplate,
+  locale: Locale,
+  values: MessageValues & { shop: string },
+  name: string | null,
+  unsubscribeUrl: string | null,
+): RenderedMail {
   const t = (key: MessageTextKey): string => formatMessage(messageTexts, locale, key, values);
   const hello = name ? formatMessage(messageTexts, locale, 'mail.hello', { name }) : t('mail.helloAnon');
   const paragraphs = [hello, ...template.paragraphs.map(t)];
   const footer = t(template.marketing ? 'mail.footer.marketing' : 'mail.footer.service');
   const action = template.action && { label: t(template.action.label), href: template.action.href };
   const unsubscribe = unsubscribeUrl && { label: t('mail.unsubscribe'), href: unsubscribeUrl };
-  const text = [
-    ...paragraphs,
-    ...(action ? [`${action.label}: ${action.href}`] : []),
-    '--',
-    footer + (unsubscribe ? `\n${unsubscribe.label}: ${unsubscribe.href}` : ''),
-  ].join('\n\n') + '\n';
-  const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(t(template.subject))}</title></head>`
-    + '<body style="font:16px/1.5 system-ui,sans-serif;color:#1d1b19;max-width:36rem">'
-    + paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')
-    + (action ? `<p><a href="${escapeHtml(action.href)}" style="display:inline-block;padding:.7rem 1.2rem;background:#1f6f4a;color:#fff;`
-      + `border-radius:8px;text-decoration:none">${escapeHtml(action.label)}</a></p>` : '')
-    + `<hr><p style="color:#666;font-size:13px">${escapeHtml(footer)}${
-      unsubscribe ? `<br><a href="${escapeHtml(unsubscribe.href)}">${escapeHtml(unsubscribe.label)}</a>` : ''}</p></body></html>`;
+  const text =
+    [
+      ...paragraphs,
+      ...(action ? [`${action.label}: ${action.href}`] : []),
+      '--',
+      footer + (unsubscribe ? `\n${unsubscribe.label}: ${unsubscribe.href}` : ''),
+    ].join('\n\n') + '\n';
+  const html =
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(t(template.subject))}</title></head>` +
+    '<body style="font:16px/1.5 system-ui,sans-serif;color:#1d1b19;max-width:36rem">' +
+    paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('') +
+    (action
+      ? `<p><a href="${escapeHtml(action.href)}" style="display:inline-block;padding:.7rem 1.2rem;background:#1f6f4a;color:#fff;` +
+        `border-radius:8px;text-decoration:none">${escapeHtml(action.label)}</a></p>`
+      : '') +
+    `<hr><p style="color:#666;font-size:13px">${escapeHtml(footer)}${
+      unsubscribe ? `<br><a href="${escapeHtml(unsubscribe.href)}">${escapeHtml(unsubscribe.label)}</a>` : ''
+    }</p></body></html>`;
   return { subject: t(template.subject), text, html };
 }
 

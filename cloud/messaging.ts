@@ -94,8 +94,16 @@ export class Messaging {
    * contact). Decides here whether it may go: no contact for the channel, no marketing consent, no
    * sender configured → stored as suppressed with the reason. Queueing an id again changes nothing.
    */
-  async queue(input: { id: string; purpose: Purpose; member: Member | null; to?: Contact; locale?: Locale; values?: Record<string, string | number>;
-    action?: MailTemplate['action']; secret?: string }): Promise<MessageState> {
+  async queue(input: {
+    id: string;
+    purpose: Purpose;
+    member: Member | null;
+    to?: Contact;
+    locale?: Locale;
+    values?: Record<string, string | number>;
+    action?: MailTemplate['action'];
+    secret?: string;
+  }): Promise<MessageState> {
     const now = this.o.now();
     const base = TEMPLATES[input.purpose];
     const template: MailTemplate = { ...base, ...(input.action ? { action: input.action } : {}) };
@@ -114,9 +122,25 @@ export class Messaging {
     else if (kind === 'marketing' && !prefs.marketing) reason = 'no consent for marketing';
     else if (channel === 'email' && !this.o.mailer) reason = 'no e-mail configured';
     else if (channel === 'sms' && !this.o.sms) reason = 'no SMS configured';
-    const state = await this.o.store.enqueue({ id: input.id, shopNo: this.o.shop.no, memberId: input.member?.id ?? null, purpose: input.purpose, kind,
-      channel, recipient, locale, subject: rendered.subject, text: rendered.text, html: rendered.html,
-      secret: input.secret === undefined ? null : this.seal(input.secret), state: reason ? 'suppressed' : 'queued', reason }, now);
+    const state = await this.o.store.enqueue(
+      {
+        id: input.id,
+        shopNo: this.o.shop.no,
+        memberId: input.member?.id ?? null,
+        purpose: input.purpose,
+        kind,
+        channel,
+        recipient,
+        locale,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        secret: input.secret === undefined ? null : this.seal(input.secret),
+        state: reason ? 'suppressed' : 'queued',
+        reason,
+      },
+      now,
+    );
     if (state === 'queued') this.kick();
     return state;
   }
@@ -126,8 +150,13 @@ export class Messaging {
     await this.o.store.setLocale(member.id, locale);
     // Welcome is an e-mail: a member who joined with a phone number only gets no welcome text message.
     if (!member.email) return 'none';
-    return this.queue({ id: `welcome:${member.id}`, purpose: 'welcome', member, locale,
-      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` } });
+    return this.queue({
+      id: `welcome:${member.id}`,
+      purpose: 'welcome',
+      member,
+      locale,
+      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+    });
   }
 
   // ---- one-time codes --------------------------------------------------------------------------
@@ -147,13 +176,28 @@ export class Messaging {
     if (counts.contact >= CODES_PER_CONTACT_PER_HOUR || counts.requester >= CODES_PER_ADDRESS_PER_HOUR) return { ok: false, reason: 'too-many' };
     const codeId = randomUUID();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await this.o.store.insertCode({ id: codeId, shopNo: this.o.shop.no, contact: key, purpose, codeHash: this.codeHash(codeId, code),
-      requestedBy: context.requestedBy, now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+    await this.o.store.insertCode({
+      id: codeId,
+      shopNo: this.o.shop.no,
+      contact: key,
+      purpose,
+      codeHash: this.codeHash(codeId, code),
+      requestedBy: context.requestedBy,
+      now,
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+    });
     const member = await this.o.memberByContact(contact);
     if (!member && purpose === 'open') return { ok: true, codeId, message: 'none' };
     // In the language of the page that asked for it: the person is reading that page right now.
-    const message = await this.queue({ id: `code:${codeId}`, purpose: 'code', member: member ?? null, to: contact,
-      locale: context.locale, values: { code: CODE_SLOT }, secret: code });
+    const message = await this.queue({
+      id: `code:${codeId}`,
+      purpose: 'code',
+      member: member ?? null,
+      to: contact,
+      locale: context.locale,
+      values: { code: CODE_SLOT },
+      secret: code,
+    });
     return { ok: true, codeId, message };
   }
 
@@ -311,8 +355,15 @@ export class Messaging {
           headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
         }
         const host = new URL(this.o.publicUrl()).hostname;
-        await mailer!.send({ to: recipient, subject: fill(row.subject), text: fill(row.body_text), html: fill(row.body_html), locale: row.locale,
-          messageId: `<${createHash('sha256').update(row.id).digest('hex').slice(0, 32)}@${host}>`, headers });
+        await mailer!.send({
+          to: recipient,
+          subject: fill(row.subject),
+          text: fill(row.body_text),
+          html: fill(row.body_html),
+          locale: row.locale,
+          messageId: `<${createHash('sha256').update(row.id).digest('hex').slice(0, 32)}@${host}>`,
+          headers,
+        });
       }
     } catch (error) {
       const words = error instanceof Error ? error.message : String(error);

@@ -36,7 +36,12 @@ export function enrollableMemberId(id: string, kioskId: string): boolean {
   return id.startsWith(`${kioskId}:`) && OPAQUE_ID.test(id.slice(kioskId.length + 1));
 }
 
-export interface KnownEntry { memberId: string; saleId: string | null; points: number; stamps: number }
+export interface KnownEntry {
+  memberId: string;
+  saleId: string | null;
+  points: number;
+  stamps: number;
+}
 
 export interface OutboxCheckContext {
   kioskNo: number;
@@ -69,7 +74,8 @@ function entryBasics(ctx: OutboxCheckContext, entry: LedgerEntry): string | unde
 export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): string | undefined {
   switch (message.type) {
     case 'memberEnrolled':
-      return enrollableMemberId(message.payload.id, ctx.kioskId) ? undefined
+      return enrollableMemberId(message.payload.id, ctx.kioskId)
+        ? undefined
         : `member id ${JSON.stringify(message.payload.id)} is not an opaque id of this kiosk (letters, digits, - and _, optionally after "<kioskId>:")`;
     case 'saleCreated': {
       const p = message.payload;

@@ -36,7 +36,11 @@ export interface DashboardModel {
 }
 
 /** A Chart.js configuration: JSON only (the page's script adds the tooltip callback). */
-interface ChartSpec { type: string; data: unknown; options?: Record<string, unknown> }
+interface ChartSpec {
+  type: string;
+  data: unknown;
+  options?: Record<string, unknown>;
+}
 
 const PALETTE = ['#7a4e2d', '#d08c48', '#3f7f6e', '#9fc5b8', '#5b6c9a', '#c9b458', '#a4161a'];
 
@@ -46,41 +50,92 @@ export function dashboardCharts(d: Dashboard, locale: Locale, currency: Currency
   const o = (key: OwnerKey): string => formatMessage(ownerMessages, locale, key);
   const major = (amount: number | null): number | null => (amount === null ? null : amount / 10 ** CURRENCIES[currency].minorDigits);
   const money = (amount: number): string => formatMoney({ amount, currency }, INTL_LOCALE[locale]);
-  const bar = (labels: string[], datasets: unknown[], options: Record<string, unknown> = {}): ChartSpec =>
-    ({ type: 'bar', data: { labels, datasets }, options: { responsive: true, maintainAspectRatio: false, ...options } });
+  const bar = (labels: string[], datasets: unknown[], options: Record<string, unknown> = {}): ChartSpec => ({
+    type: 'bar',
+    data: { labels, datasets },
+    options: { responsive: true, maintainAspectRatio: false, ...options },
+  });
   const maxSales = Math.max(1, ...d.heatmap.map((c) => c.sales));
   return {
-    'chart-compare': bar([t('membersGroup'), t('nonMembersGroup')], [
-      { label: o('sales'), data: [d.memberSales, d.nonMemberSales], backgroundColor: PALETTE[0], yAxisID: 'y' },
-      { label: `${t('averageSale')} (${currency})`, data: [major(d.averageSale.members), major(d.averageSale.nonMembers)], backgroundColor: PALETTE[1], yAxisID: 'y1' },
-    ], { scales: { y: { beginAtZero: true, position: 'left' }, y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } } } }),
-    'chart-retention': bar([t('previousActive'), t('retained'), t('lapsed'), t('newActive')], [
-      { label: t('count'), data: [d.retention.previousActive, d.retention.retained, d.retention.lapsed, d.retention.newActive],
-        backgroundColor: [PALETTE[4], PALETTE[2], PALETTE[6], PALETTE[1]] },
-    ], { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
-    'chart-locations': bar(d.locations.map((l) => l.location), [
-      { label: o('memberSales'), data: d.locations.map((l) => l.memberSales), backgroundColor: PALETTE[0] },
-      { label: o('nonMemberSales'), data: d.locations.map((l) => l.sales - l.memberSales), backgroundColor: PALETTE[1] },
-    ], { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }),
-    'chart-segments': bar([...SEGMENTS], [
-      { label: t('count'), data: SEGMENTS.map((s) => d.segments[s]), backgroundColor: [PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[0]] },
-    ], { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
-    'chart-rewards': bar(d.rewards.map((r) => r.label), [
-      { label: o('redemptions'), data: d.rewards.map((r) => r.redemptions), backgroundColor: PALETTE[2] },
-    ], { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }),
+    'chart-compare': bar(
+      [t('membersGroup'), t('nonMembersGroup')],
+      [
+        { label: o('sales'), data: [d.memberSales, d.nonMemberSales], backgroundColor: PALETTE[0], yAxisID: 'y' },
+        {
+          label: `${t('averageSale')} (${currency})`,
+          data: [major(d.averageSale.members), major(d.averageSale.nonMembers)],
+          backgroundColor: PALETTE[1],
+          yAxisID: 'y1',
+        },
+      ],
+      { scales: { y: { beginAtZero: true, position: 'left' }, y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } } } },
+    ),
+    'chart-retention': bar(
+      [t('previousActive'), t('retained'), t('lapsed'), t('newActive')],
+      [
+        {
+          label: t('count'),
+          data: [d.retention.previousActive, d.retention.retained, d.retention.lapsed, d.retention.newActive],
+          backgroundColor: [PALETTE[4], PALETTE[2], PALETTE[6], PALETTE[1]],
+        },
+      ],
+      { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    ),
+    'chart-locations': bar(
+      d.locations.map((l) => l.location),
+      [
+        { label: o('memberSales'), data: d.locations.map((l) => l.memberSales), backgroundColor: PALETTE[0] },
+        { label: o('nonMemberSales'), data: d.locations.map((l) => l.sales - l.memberSales), backgroundColor: PALETTE[1] },
+      ],
+      { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+    ),
+    'chart-segments': bar(
+      [...SEGMENTS],
+      [{ label: t('count'), data: SEGMENTS.map((s) => d.segments[s]), backgroundColor: [PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[0]] }],
+      { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    ),
+    'chart-rewards': bar(
+      d.rewards.map((r) => r.label),
+      [{ label: o('redemptions'), data: d.rewards.map((r) => r.redemptions), backgroundColor: PALETTE[2] }],
+      { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    ),
     // Weekday × hour as a matrix of bubbles: the bubble's area grows with the number of sales.
-    'chart-heatmap': { type: 'bubble', data: { datasets: [{ label: o('sales'), backgroundColor: `${PALETTE[0]}b0`,
-      data: d.heatmap.map((c) => ({ x: c.hour, y: dayNames[c.weekday - 1], r: Math.round(3 + 15 * Math.sqrt(c.sales / maxSales)), sales: c.sales,
-        label: `${dayNames[c.weekday - 1]} ${String(c.hour).padStart(2, '0')}:00 · ${o('sales')}: ${c.sales} · ${money(c.total)}` })) }] },
-    options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } },
-      scales: { x: { type: 'linear', min: -1, max: 24, ticks: { stepSize: 1 }, title: { display: true, text: o('hour') } },
-        y: { type: 'category', labels: dayNames, offset: true, reverse: false } } } },
+    'chart-heatmap': {
+      type: 'bubble',
+      data: {
+        datasets: [
+          {
+            label: o('sales'),
+            backgroundColor: `${PALETTE[0]}b0`,
+            data: d.heatmap.map((c) => ({
+              x: c.hour,
+              y: dayNames[c.weekday - 1],
+              r: Math.round(3 + 15 * Math.sqrt(c.sales / maxSales)),
+              sales: c.sales,
+              label: `${dayNames[c.weekday - 1]} ${String(c.hour).padStart(2, '0')}:00 · ${o('sales')}: ${c.sales} · ${money(c.total)}`,
+            })),
+          },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { type: 'linear', min: -1, max: 24, ticks: { stepSize: 1 }, title: { display: true, text: o('hour') } },
+          y: { type: 'category', labels: dayNames, offset: true, reverse: false },
+        },
+      },
+    },
   };
 }
 
 /** JSON inside <script type="application/json">: '<' escaped so no text can close the element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Draws every chart of #chart-data with Chart.js; a data point may carry its own tooltip text (`label`). */
@@ -117,71 +172,131 @@ export function dashboardPage(m: DashboardModel): string {
   const memberName = (c: { memberId: string; name: string | null }): string =>
     `<a href="/owner/members/${encodeURIComponent(c.memberId)}">${escapeHtml(c.name ?? c.memberId)}</a>`;
   const figureTable = (id: string, rows: [string, string, string][]): string =>
-    `<table id="${id}"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th></tr></thead><tbody>${rows.map(([fid, label, value]) =>
-      `<tr data-figure="${fid}"><th>${label}</th><td class="n">${value}</td></tr>`).join('')}</tbody></table>`;
+    `<table id="${id}"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th></tr></thead><tbody>${rows
+      .map(([fid, label, value]) => `<tr data-figure="${fid}"><th>${label}</th><td class="n">${value}</td></tr>`)
+      .join('')}</tbody></table>`;
   const chart = (id: string, label: string, tall = false): string =>
     `<div class="chart${tall ? ' tall' : ''}"><canvas id="${id}" role="img" aria-label="${label}"></canvas></div>`;
   const weekday = new Intl.DateTimeFormat(INTL_LOCALE[locale], { weekday: 'long', timeZone: 'UTC' });
   // 2024-01-01 was a Monday: ISO weekday n is 2024-01-0n.
   const dayNames = [1, 2, 3, 4, 5, 6, 7].map((n) => weekday.format(new Date(Date.UTC(2024, 0, n))));
 
-  const summary: [string, string, string][] = ([
-    ['sales', 'sales', num(locale, d.sales)], ['memberSales', 'memberSales', num(locale, d.memberSales)],
-    ['nonMemberSales', 'nonMemberSales', num(locale, d.nonMemberSales)], ['participation', 'participation', pct(locale, d.participation)],
-    ['pointsEarned', 'pointsEarned', num(locale, d.pointsEarned)], ['pointsRedeemed', 'pointsRedeemed', num(locale, d.pointsRedeemed)],
-    ['redemptionRate', 'redemptionRate', pct(locale, d.redemptionRate)], ['activeMembers', 'activeMembers', num(locale, d.activeMembers)],
-    ['repeatRate', 'repeatRate', pct(locale, d.repeatRate)], ['visitFrequency', 'visitFrequency', num(locale, d.visitFrequency)],
-    ['nonMembersRepeat', 'nonMembersRepeat', t('notMeasurable')],
-    ['avgAll', 'avgAll', money(d.averageSale.all)], ['avgMembers', 'avgMembers', money(d.averageSale.members)],
-    ['avgNonMembers', 'avgNonMembers', money(d.averageSale.nonMembers)],
-  ] as [string, OwnerKey, string][]).map(([id, key, value]) => [id, t(key), value]);
+  const summary: [string, string, string][] = (
+    [
+      ['sales', 'sales', num(locale, d.sales)],
+      ['memberSales', 'memberSales', num(locale, d.memberSales)],
+      ['nonMemberSales', 'nonMemberSales', num(locale, d.nonMemberSales)],
+      ['participation', 'participation', pct(locale, d.participation)],
+      ['pointsEarned', 'pointsEarned', num(locale, d.pointsEarned)],
+      ['pointsRedeemed', 'pointsRedeemed', num(locale, d.pointsRedeemed)],
+      ['redemptionRate', 'redemptionRate', pct(locale, d.redemptionRate)],
+      ['activeMembers', 'activeMembers', num(locale, d.activeMembers)],
+      ['repeatRate', 'repeatRate', pct(locale, d.repeatRate)],
+      ['visitFrequency', 'visitFrequency', num(locale, d.visitFrequency)],
+      ['nonMembersRepeat', 'nonMembersRepeat', t('notMeasurable')],
+      ['avgAll', 'avgAll', money(d.averageSale.all)],
+      ['avgMembers', 'avgMembers', money(d.averageSale.members)],
+      ['avgNonMembers', 'avgNonMembers', money(d.averageSale.nonMembers)],
+    ] as [string, OwnerKey, string][]
+  ).map(([id, key, value]) => [id, t(key), value]);
   summary.push(['retention', x('retentionRate'), pct(locale, d.retention.rate)]);
 
   const form = `<form method="get" action="/owner"><label>${t('from')} <input type="date" name="from" value="${escapeHtml(m.from)}"></label>
 <label>${t('to')} <input type="date" name="to" value="${escapeHtml(m.to)}"></label>
-<label>${t('location')} <select name="location"><option value="">${t('allLocations')}</option>${m.locations.map((l) =>
-  `<option value="${escapeHtml(l)}"${l === m.location ? ' selected' : ''}>${escapeHtml(l)}</option>`).join('')}</select></label>
+<label>${t('location')} <select name="location"><option value="">${t('allLocations')}</option>${m.locations
+    .map((l) => `<option value="${escapeHtml(l)}"${l === m.location ? ' selected' : ''}>${escapeHtml(l)}</option>`)
+    .join('')}</select></label>
 <label>${t('daysInactive')} <input type="number" name="inactive" min="0" value="${m.inactiveDays}" style="width:5em"></label>
 <button>${t('show')}</button> <a href="/owner/kiosks">${x('kiosks')}</a></form><p>${x('chartNote')}</p>`;
   const flash = m.flash ? `<p class="flash${m.flash.error ? ' error' : ''}" id="flash" role="status">${escapeHtml(m.flash.text)}</p>` : '';
-  const totals = { sales: d.locations.reduce((n, l) => n + l.sales, 0), memberSales: d.locations.reduce((n, l) => n + l.memberSales, 0),
-    revenue: d.locations.reduce((n, l) => n + l.revenue, 0) };
-  const locationRow = (l: { location: string; sales: number; memberSales: number; revenue: number }): string[] =>
-    [escapeHtml(l.location), num(locale, l.sales), num(locale, l.memberSales), pct(locale, l.sales === 0 ? null : l.memberSales / l.sales),
-      money(l.revenue), money(l.sales === 0 ? null : Math.round(l.revenue / l.sales))];
-  const winBack = d.inactive.length === 0 ? '' : `<form method="post" action="/owner/winback" class="inline" id="winback">
+  const totals = {
+    sales: d.locations.reduce((n, l) => n + l.sales, 0),
+    memberSales: d.locations.reduce((n, l) => n + l.memberSales, 0),
+    revenue: d.locations.reduce((n, l) => n + l.revenue, 0),
+  };
+  const locationRow = (l: { location: string; sales: number; memberSales: number; revenue: number }): string[] => [
+    escapeHtml(l.location),
+    num(locale, l.sales),
+    num(locale, l.memberSales),
+    pct(locale, l.sales === 0 ? null : l.memberSales / l.sales),
+    money(l.revenue),
+    money(l.sales === 0 ? null : Math.round(l.revenue / l.sales)),
+  ];
+  const winBack =
+    d.inactive.length === 0
+      ? ''
+      : `<form method="post" action="/owner/winback" class="inline" id="winback">
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}"><input type="hidden" name="inactive" value="${m.inactiveDays}">
 <input type="hidden" name="back" value="${escapeHtml(`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`)}">
 <label>${x('campaign')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>
 <label>${x('winBackPoints')} <input type="number" name="points" min="1" max="100000" value="50" required style="width:6em"></label>
 <button>${x('winBackButton', { n: d.inactive.length })}</button></form>`;
 
-  const body = form + flash
-    + figureTable('summary', summary)
-    + `<h2>${x('compare')}</h2>` + chart('chart-compare', x('compare'))
-    + table('compare', [x('group'), t('sales'), x('revenue'), x('averageSale')], [
-      [x('membersGroup'), num(locale, d.memberSales), money(d.revenue.members), money(d.averageSale.members)],
-      [x('nonMembersGroup'), num(locale, d.nonMemberSales), money(d.revenue.nonMembers), money(d.averageSale.nonMembers)]])
-    + `<h2>${x('retention')}</h2>` + chart('chart-retention', x('retention'))
-    + figureTable('retention', [['previousActive', x('previousActive'), num(locale, d.retention.previousActive)],
-      ['retained', x('retained'), num(locale, d.retention.retained)], ['lapsed', x('lapsed'), num(locale, d.retention.lapsed)],
-      ['newActive', x('newActive'), num(locale, d.retention.newActive)], ['retentionRate', x('retentionRate'), pct(locale, d.retention.rate)]])
-    + `<h2>${x('locations')}</h2>` + chart('chart-locations', x('locations'))
-    + table('locations', [x('location'), t('sales'), t('memberSales'), x('participation'), x('revenue'), x('averageSale')],
-      [...d.locations.map(locationRow), locationRow({ location: formatMessage(ownerDataMessages, locale, 'together'), ...totals })])
-    + `<h2>${t('top')}</h2>` + table('top', [t('member'), t('visits'), t('spend'), t('lastVisit'), t('segment')],
-      d.top.map((c) => [memberName(c), num(locale, c.visits), money(c.spend), escapeHtml(c.lastAt), c.segment]))
-    + `<h2>${t('segments')}</h2>` + chart('chart-segments', t('segments'))
-    + table('segments', [t('segment'), t('count')], SEGMENTS.map((s) => [s, num(locale, d.segments[s])]))
-    + `<h2>${t('rewards')}</h2>` + chart('chart-rewards', t('rewards'))
-    + table('rewards', [t('reward'), t('redemptions'), t('points'), t('stamps')],
-      d.rewards.map((r) => [escapeHtml(r.label), num(locale, r.redemptions), num(locale, r.points), num(locale, r.stamps)]))
-    + `<h2>${t('heatmap')}</h2>` + chart('chart-heatmap', t('heatmap'), true)
-    + table('heatmap', [t('weekday'), t('hour'), t('sales'), t('total')],
-      d.heatmap.map((c) => [escapeHtml(dayNames[c.weekday - 1]!), `${String(c.hour).padStart(2, '0')}:00`, num(locale, c.sales), money(c.total)]))
-    + `<h2>${t('inactive', { days: m.inactiveDays })}</h2>` + winBack
-    + table('inactive', [t('member'), t('lastVisit'), t('daysInactive')], d.inactive.map((c) => [memberName(c), escapeHtml(c.lastAt), num(locale, c.days)]))
-    + `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>`
-    + `<script src="${CHART_JS_PATH}"></script><script>${DRAW_CHARTS}</script>`;
+  const body =
+    form +
+    flash +
+    figureTable('summary', summary) +
+    `<h2>${x('compare')}</h2>` +
+    chart('chart-compare', x('compare')) +
+    table(
+      'compare',
+      [x('group'), t('sales'), x('revenue'), x('averageSale')],
+      [
+        [x('membersGroup'), num(locale, d.memberSales), money(d.revenue.members), money(d.averageSale.members)],
+        [x('nonMembersGroup'), num(locale, d.nonMemberSales), money(d.revenue.nonMembers), money(d.averageSale.nonMembers)],
+      ],
+    ) +
+    `<h2>${x('retention')}</h2>` +
+    chart('chart-retention', x('retention')) +
+    figureTable('retention', [
+      ['previousActive', x('previousActive'), num(locale, d.retention.previousActive)],
+      ['retained', x('retained'), num(locale, d.retention.retained)],
+      ['lapsed', x('lapsed'), num(locale, d.retention.lapsed)],
+      ['newActive', x('newActive'), num(locale, d.retention.newActive)],
+      ['retentionRate', x('retentionRate'), pct(locale, d.retention.rate)],
+    ]) +
+    `<h2>${x('locations')}</h2>` +
+    chart('chart-locations', x('locations')) +
+    table(
+      'locations',
+      [x('location'), t('sales'), t('memberSales'), x('participation'), x('revenue'), x('averageSale')],
+      [...d.locations.map(locationRow), locationRow({ location: formatMessage(ownerDataMessages, locale, 'together'), ...totals })],
+    ) +
+    `<h2>${t('top')}</h2>` +
+    table(
+      'top',
+      [t('member'), t('visits'), t('spend'), t('lastVisit'), t('segment')],
+      d.top.map((c) => [memberName(c), num(locale, c.visits), money(c.spend), escapeHtml(c.lastAt), c.segment]),
+    ) +
+    `<h2>${t('segments')}</h2>` +
+    chart('chart-segments', t('segments')) +
+    table(
+      'segments',
+      [t('segment'), t('count')],
+      SEGMENTS.map((s) => [s, num(locale, d.segments[s])]),
+    ) +
+    `<h2>${t('rewards')}</h2>` +
+    chart('chart-rewards', t('rewards')) +
+    table(
+      'rewards',
+      [t('reward'), t('redemptions'), t('points'), t('stamps')],
+      d.rewards.map((r) => [escapeHtml(r.label), num(locale, r.redemptions), num(locale, r.points), num(locale, r.stamps)]),
+    ) +
+    `<h2>${t('heatmap')}</h2>` +
+    chart('chart-heatmap', t('heatmap'), true) +
+    table(
+      'heatmap',
+      [t('weekday'), t('hour'), t('sales'), t('total')],
+      d.heatmap.map((c) => [escapeHtml(dayNames[c.weekday - 1]!), `${String(c.hour).padStart(2, '0')}:00`, num(locale, c.sales), money(c.total)]),
+    ) +
+    `<h2>${t('inactive', { days: m.inactiveDays })}</h2>` +
+    winBack +
+    table(
+      'inactive',
+      [t('member'), t('lastVisit'), t('daysInactive')],
+      d.inactive.map((c) => [memberName(c), escapeHtml(c.lastAt), num(locale, c.days)]),
+    ) +
+    `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
+    `<script src="${CHART_JS_PATH}"></script><script>${DRAW_CHARTS}</script>`;
   return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<style>${CHART_STYLE}</style>${body}`, m.csrf);
 }

@@ -12,8 +12,7 @@ import type { AuditRow, KioskLocation } from './owner-store';
  */
 
 type DataKey = keyof typeof ownerDataMessages.en;
-const x = (locale: Locale, key: DataKey, values?: Record<string, string | number>): string =>
-  escapeHtml(formatMessage(ownerDataMessages, locale, key, values));
+const x = (locale: Locale, key: DataKey, values?: Record<string, string | number>): string => escapeHtml(formatMessage(ownerDataMessages, locale, key, values));
 
 export interface MemberPageModel {
   locale: Locale;
@@ -35,28 +34,60 @@ export function memberPage(p: MemberPageModel): string {
   const t = (key: Parameters<typeof tr>[1]): string => tr(locale, key);
   const base = `/owner/members/${encodeURIComponent(member.id)}`;
   const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">`;
-  const flash = p.flash ? `<p class="${p.flash.error ? 'error' : 'flash'}" id="flash" role="${p.flash.error ? 'alert' : 'status'}">${escapeHtml(p.flash.text)}</p>` : '';
-  return page(locale, escapeHtml(memberTitle(locale, member)), flash
-    + table('member', [t('phone'), t('email'), x(locale, 'consent'), t('balance')],
-      [[escapeHtml(member.phone ?? ''), escapeHtml(member.email ?? ''), escapeHtml(member.consentAt ?? ''), String(p.balance)]])
-    + `<h2>${x(locale, 'adjust')}</h2><form method="post" action="${base}/adjust" id="adjust">${csrf}
+  const flash = p.flash
+    ? `<p class="${p.flash.error ? 'error' : 'flash'}" id="flash" role="${p.flash.error ? 'alert' : 'status'}">${escapeHtml(p.flash.text)}</p>`
+    : '';
+  return page(
+    locale,
+    escapeHtml(memberTitle(locale, member)),
+    flash +
+      table(
+        'member',
+        [t('phone'), t('email'), x(locale, 'consent'), t('balance')],
+        [[escapeHtml(member.phone ?? ''), escapeHtml(member.email ?? ''), escapeHtml(member.consentAt ?? ''), String(p.balance)]],
+      ) +
+      `<h2>${x(locale, 'adjust')}</h2><form method="post" action="${base}/adjust" id="adjust">${csrf}
 <label>${x(locale, 'delta')} <input name="delta" inputmode="numeric" value="${escapeHtml(p.values?.delta ?? '')}" required style="width:7em"></label>
 <label>${x(locale, 'reason')} <input name="reason" value="${escapeHtml(p.values?.reason ?? '')}" maxlength="200" required style="width:24em"></label>
-<button>${x(locale, 'adjust')}</button></form>`
-    + `<h2>${t('history')}</h2>` + table('history', [t('when'), t('kind'), t('points'), t('stamps'), t('label')],
-      [...p.entries].reverse().map((e) => [escapeHtml(e.at), e.kind, String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? e.reason.code)]))
-    + `<h2>${x(locale, 'audit')}</h2>` + table('audit', [t('when'), x(locale, 'action'), x(locale, 'by'), t('label')],
-      p.audit.map((a) => [escapeHtml(a.at), escapeHtml(a.action), escapeHtml(a.actor), escapeHtml(String(a.detail.reason ?? a.detail.points ?? ''))]))
-    + `<h2>${x(locale, 'memberData')}</h2><p><a id="export" href="${base}/export.json">${x(locale, 'exportJson')}</a></p>`
-    + (member.erasedAt !== null ? '' : `<form method="post" action="${base}/erase" id="erase">${csrf}
-<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" style="width:7em"></label> <button>${x(locale, 'erase')}</button></form>`), p.csrf);
+<button>${x(locale, 'adjust')}</button></form>` +
+      `<h2>${t('history')}</h2>` +
+      table(
+        'history',
+        [t('when'), t('kind'), t('points'), t('stamps'), t('label')],
+        [...p.entries].reverse().map((e) => [escapeHtml(e.at), e.kind, String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? e.reason.code)]),
+      ) +
+      `<h2>${x(locale, 'audit')}</h2>` +
+      table(
+        'audit',
+        [t('when'), x(locale, 'action'), x(locale, 'by'), t('label')],
+        p.audit.map((a) => [escapeHtml(a.at), escapeHtml(a.action), escapeHtml(a.actor), escapeHtml(String(a.detail.reason ?? a.detail.points ?? ''))]),
+      ) +
+      `<h2>${x(locale, 'memberData')}</h2><p><a id="export" href="${base}/export.json">${x(locale, 'exportJson')}</a></p>` +
+      (member.erasedAt !== null
+        ? ''
+        : `<form method="post" action="${base}/erase" id="erase">${csrf}
+<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" style="width:7em"></label> <button>${x(locale, 'erase')}</button></form>`),
+    p.csrf,
+  );
 }
 
 export function kiosksPage(locale: Locale, kiosks: readonly KioskLocation[], csrf: string, flash: { text: string; error: boolean } | null): string {
   const t = (key: Parameters<typeof tr>[1]): string => tr(locale, key);
-  return page(locale, x(locale, 'kiosks'), (flash ? `<p class="${flash.error ? 'error' : 'flash'}" id="flash">${escapeHtml(flash.text)}</p>` : '')
-    + table('kiosks', [x(locale, 'kiosk'), x(locale, 'location'), ''], kiosks.map((k) => [escapeHtml(k.name),
-      `<form method="post" action="/owner/kiosks/${encodeURIComponent(k.id)}/location"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+  return page(
+    locale,
+    x(locale, 'kiosks'),
+    (flash ? `<p class="${flash.error ? 'error' : 'flash'}" id="flash">${escapeHtml(flash.text)}</p>` : '') +
+      table(
+        'kiosks',
+        [x(locale, 'kiosk'), x(locale, 'location'), ''],
+        kiosks.map((k) => [
+          escapeHtml(k.name),
+          `<form method="post" action="/owner/kiosks/${encodeURIComponent(k.id)}/location"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
 <input name="location" value="${escapeHtml(k.location)}" maxlength="60" required aria-label="${x(locale, 'location')}"> <button>${x(locale, 'save')}</button></form>`,
-      k.revoked ? '✕' : ''])) + `<p><a href="/owner">${t('dashboard')}</a></p>`, csrf);
+          k.revoked ? '✕' : '',
+        ]),
+      ) +
+      `<p><a href="/owner">${t('dashboard')}</a></p>`,
+    csrf,
+  );
 }

@@ -20,8 +20,11 @@ th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align
  * token (a browser logged in with the cookie) the navigation ends with "Log out" (POST /owner/logout).
  */
 export function page(locale: Locale, title: string, body: string, csrf = ''): string {
-  const logout = csrf ? `<form method="post" action="/owner/logout" id="logout" style="display:inline"><input type="hidden" name="csrf" value="${
-    escapeHtml(csrf)}"><button>${tr(locale, 'logout')}</button></form>` : '';
+  const logout = csrf
+    ? `<form method="post" action="/owner/logout" id="logout" style="display:inline"><input type="hidden" name="csrf" value="${escapeHtml(
+        csrf,
+      )}"><button>${tr(locale, 'logout')}</button></form>`
+    : '';
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>${title}</title><style>${STYLE}</style></head><body>
 <nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
@@ -43,17 +46,32 @@ export const num = (locale: Locale, x: number | null): string =>
   x === null ? '—' : new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 2 }).format(x);
 
 export function table(id: string, head: string[], rows: string[][]): string {
-  return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
-    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
 }
 
 export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], csrf = ''): string {
   const t = (key: OwnerKey): string => tr(locale, key);
-  return page(locale, t('members'), `<form method="get" action="/owner/members"><input type="search" name="q" value="${escapeHtml(query)}"
- placeholder="${t('search')}"><button>${t('show')}</button></form>`
-    + (members.length === 0 ? `<p>${t('noMembers')}</p>` : table('members', [t('member'), t('phone'), t('email'), t('balance')],
-      members.map((mb) => [`<a href="/owner/members/${encodeURIComponent(mb.id)}">${escapeHtml(mb.name ?? `#${mb.no}`)}</a>`,
-        escapeHtml(mb.phone ?? ''), escapeHtml(mb.email ?? ''), String(mb.points)]))), csrf);
+  return page(
+    locale,
+    t('members'),
+    `<form method="get" action="/owner/members"><input type="search" name="q" value="${escapeHtml(query)}"
+ placeholder="${t('search')}"><button>${t('show')}</button></form>` +
+      (members.length === 0
+        ? `<p>${t('noMembers')}</p>`
+        : table(
+            'members',
+            [t('member'), t('phone'), t('email'), t('balance')],
+            members.map((mb) => [
+              `<a href="/owner/members/${encodeURIComponent(mb.id)}">${escapeHtml(mb.name ?? `#${mb.no}`)}</a>`,
+              escapeHtml(mb.phone ?? ''),
+              escapeHtml(mb.email ?? ''),
+              String(mb.points),
+            ]),
+          )),
+    csrf,
+  );
 }
 
 /** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */

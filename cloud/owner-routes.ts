@@ -84,13 +84,33 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     const zone = shop.program.timeZone;
     const location = url.searchParams.get('location') ?? '';
     const period = { from: zonedMidnight(from, zone), to: zonedMidnight(to, zone) };
-    const aggregates = await ctx.owner.dashboardAggregates(shop.no, { ...period, location: location || null,
-      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000) });
+    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
+      ...period,
+      location: location || null,
+      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+    });
     const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
     const flash = url.searchParams.get('winback');
-    ctx.send(res, 200, dashboardPage({ locale, shopName: shop.name, currency: shop.program.currency, from, to, location,
-      locations: await ctx.owner.locations(shop.no), inactiveDays, figures: d, csrf, campaign: `winback-${today}`,
-      flash: flash ? { text: flash, error: url.searchParams.has('error') } : null }), undefined, { 'content-security-policy': DASHBOARD_CSP });
+    ctx.send(
+      res,
+      200,
+      dashboardPage({
+        locale,
+        shopName: shop.name,
+        currency: shop.program.currency,
+        from,
+        to,
+        location,
+        locations: await ctx.owner.locations(shop.no),
+        inactiveDays,
+        figures: d,
+        csrf,
+        campaign: `winback-${today}`,
+        flash: flash ? { text: flash, error: url.searchParams.has('error') } : null,
+      }),
+      undefined,
+      { 'content-security-policy': DASHBOARD_CSP },
+    );
   }
 
   async function winBack(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
@@ -105,20 +125,36 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     const inactiveDays = Number(form.get('inactive') ?? '');
     if (!Number.isInteger(inactiveDays) || inactiveDays < 0) return answer(x(locale, 'error.no-members'), true);
     // The list is worked out again here, from the ledger as it is now: the page may be old.
-    const aggregates = await ctx.owner.dashboardAggregates(shop.no, { from: new Date(now.getTime() - 1), to: now, location: null,
-      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000) });
+    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
+      from: new Date(now.getTime() - 1),
+      to: now,
+      location: null,
+      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+    });
     const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
     const campaign = (form.get('campaign') ?? '').trim();
-    const result = winBackEntries({ campaign, memberIds: inactive.map((m) => m.memberId), points: Number(form.get('points') ?? ''),
-      label: x(locale, 'winBackLabel', { days: inactiveDays }), at: now });
+    const result = winBackEntries({
+      campaign,
+      memberIds: inactive.map((m) => m.memberId),
+      points: Number(form.get('points') ?? ''),
+      label: x(locale, 'winBackLabel', { days: inactiveDays }),
+      at: now,
+    });
     if (!result.ok) return answer(x(locale, `error.${result.error}`), true);
     const done = await ctx.owner.creditWinBack(shop.no, result.entries, campaign, ctx.actor(req), now);
     ctx.log(`owner win-back ${campaign}: ${done.written} credited, ${done.skipped} already had it`);
     answer(x(locale, 'winBackDone', done), false);
   }
 
-  async function memberRoute(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale, memberId: string, action: string,
-    csrf: string): Promise<void> {
+  async function memberRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    locale: Locale,
+    memberId: string,
+    action: string,
+    csrf: string,
+  ): Promise<void> {
     const shop = await ctx.shop();
     const known = await ctx.member(memberId);
     if (!known || known.shopNo !== shop.no) {
@@ -128,8 +164,20 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     const base = `/owner/members/${encodeURIComponent(memberId)}`;
     const show = async (status: number, flash: { text: string; error: boolean } | null, values?: { delta: string; reason: string }): Promise<void> => {
       const data = (await ctx.owner.memberExport(shop.no, memberId))!;
-      ctx.send(res, status, memberPage({ locale, member: { ...data.member, consentAt: data.consent.at }, balance: await ctx.owner.balance(memberId),
-        entries: await ctx.entries(memberId), audit: data.audit, csrf, flash, ...(values ? { values } : {}) }));
+      ctx.send(
+        res,
+        status,
+        memberPage({
+          locale,
+          member: { ...data.member, consentAt: data.consent.at },
+          balance: await ctx.owner.balance(memberId),
+          entries: await ctx.entries(memberId),
+          audit: data.audit,
+          csrf,
+          flash,
+          ...(values ? { values } : {}),
+        }),
+      );
     };
     if (action === '' && req.method === 'GET') {
       const done = url.searchParams.get('done') ?? '';
@@ -137,8 +185,13 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     }
     if (action === '/export.json' && req.method === 'GET') {
       const data = await ctx.owner.memberExport(shop.no, memberId);
-      ctx.send(res, 200, JSON.stringify({ format: 'loyalty-kiosk member export 1', exportedAt: ctx.now().toISOString(), shop: shop.name, ...data }, null, 2),
-        'application/json; charset=utf-8', { 'content-disposition': `attachment; filename="member-${known.no}.json"` });
+      ctx.send(
+        res,
+        200,
+        JSON.stringify({ format: 'loyalty-kiosk member export 1', exportedAt: ctx.now().toISOString(), shop: shop.name, ...data }, null, 2),
+        'application/json; charset=utf-8',
+        { 'content-disposition': `attachment; filename="member-${known.no}.json"` },
+      );
       return;
     }
     if (req.method !== 'POST') {
@@ -198,8 +251,12 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       return true;
     }
     const memberMatch = /^\/owner\/members\/([\w-]{1,100})(\/adjust|\/erase|\/export\.json)?$/.exec(path);
-    const mine = path === '/owner' || path === '/owner/winback' || path === '/owner/kiosks' || /^\/owner\/kiosks\/[\w-]{1,100}\/location$/.test(path)
-      || memberMatch !== null;
+    const mine =
+      path === '/owner' ||
+      path === '/owner/winback' ||
+      path === '/owner/kiosks' ||
+      /^\/owner\/kiosks\/[\w-]{1,100}\/location$/.test(path) ||
+      memberMatch !== null;
     if (!mine) return false;
     const auth = ctx.ownerAuth(req, url);
     if (!auth) {

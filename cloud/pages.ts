@@ -13,10 +13,15 @@ import type { HistoryRow } from './store';
  */
 export function pagePolicy(allow: { scriptsFromHub?: boolean; fetchFromHub?: boolean } = {}): string {
   return [
-    "default-src 'none'", "style-src 'unsafe-inline'", `script-src ${allow.scriptsFromHub ? "'self' " : ''}'unsafe-inline'`,
-    ...(allow.fetchFromHub ? ["connect-src 'self'"] : []), 'img-src data:', "form-action 'self'",
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    `script-src ${allow.scriptsFromHub ? "'self' " : ''}'unsafe-inline'`,
+    ...(allow.fetchFromHub ? ["connect-src 'self'"] : []),
+    'img-src data:',
+    "form-action 'self'",
     // No other site may frame a hub page (clickjacking the join form, the owner's buttons).
-    "frame-ancestors 'none'", "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
   ].join('; ');
 }
 
@@ -95,15 +100,21 @@ export function claimPage(m: ClaimPageModel): string {
   const formError = m.errors?.form ? `<p class="error" role="alert" id="form-error">${escapeHtml(m.errors.form)}</p>` : '';
   if (m.member && !m.forceJoin) {
     const name = m.member.name ?? '🙂';
-    return page(m.locale, t(m.locale, 'title'), `${head}${formError}
+    return page(
+      m.locale,
+      t(m.locale, 'title'),
+      `${head}${formError}
       <form method="post" action="${escapeHtml(m.action)}"><input type="hidden" name="mode" value="member">
       <button type="submit" id="one-tap">${t(m.locale, 'oneTap', { name })}</button></form>
-      <p><a href="${escapeHtml(m.action)}?join=1" class="muted">${t(m.locale, 'notYou')}</a></p>`);
+      <p><a href="${escapeHtml(m.action)}?join=1" class="muted">${t(m.locale, 'notYou')}</a></p>`,
+    );
   }
   const v = m.values ?? { name: '', contact: '', consent: false };
-  const fieldError = (key: ClaimMessageKey | undefined, id: string): string =>
-    key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '';
-  return page(m.locale, t(m.locale, 'title'), `${head}${formError}
+  const fieldError = (key: ClaimMessageKey | undefined, id: string): string => (key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '');
+  return page(
+    m.locale,
+    t(m.locale, 'title'),
+    `${head}${formError}
     <form method="post" action="${escapeHtml(m.action)}" class="card" novalidate>
       <input type="hidden" name="mode" value="join">
       <h2>${t(m.locale, 'join', { shop: m.shopName })}</h2>
@@ -116,12 +127,17 @@ export function claimPage(m: ClaimPageModel): string {
         <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
       ${fieldError(m.errors?.consent, 'consent-error')}
       <button type="submit" id="join">${t(m.locale, 'submit')}</button>
-    </form>`);
+    </form>`,
+  );
 }
 
 export function messagePage(locale: Locale, message: string, link?: { href: string; text: string }): string {
-  return page(locale, t(locale, 'title'), `<div class="card"><p class="error" role="alert" id="message">${escapeHtml(message)}</p>
-    ${link ? `<a class="button" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : ''}</div>`);
+  return page(
+    locale,
+    t(locale, 'title'),
+    `<div class="card"><p class="error" role="alert" id="message">${escapeHtml(message)}</p>
+    ${link ? `<a class="button" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : ''}</div>`,
+  );
 }
 
 export interface CardPageModel {
@@ -137,34 +153,56 @@ export function cardPage(m: CardPageModel): string {
   const L = m.locale;
   const progress = m.view.progress;
   const next = progress.next;
-  const progressText = next === null ? ''
-    : next.ready ? t(L, 'progressReady', { reward: next.rewardName })
-      : t(L, next.unit === 'stamps' ? 'progress' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
+  const progressText =
+    next === null
+      ? ''
+      : next.ready
+        ? t(L, 'progressReady', { reward: next.rewardName })
+        : t(L, next.unit === 'stamps' ? 'progress' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
   const dateFmt = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'medium', timeZone: 'UTC' });
-  const history = m.history.length === 0 ? `<p class="muted">${t(L, 'noHistory')}</p>`
-    : `<ul id="history">${m.history.map((h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>
-        <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`).join('')}</ul>`;
+  const history =
+    m.history.length === 0
+      ? `<p class="muted">${t(L, 'noHistory')}</p>`
+      : `<ul id="history">${m.history
+          .map(
+            (h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>
+        <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`,
+          )
+          .join('')}</ul>`;
   const rewards = m.view.rewards;
-  const rewardList = `${rewards.some((r) => r.affordable) ? '' : `<p class="muted">${t(L, 'noRewards')}</p>`}${rewards.map((r) => {
-    const cost = r.costPoints > 0 ? t(L, 'costPoints', { n: r.costPoints }) : t(L, 'costStamps', { n: r.costStamps });
-    return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardKey}"><input type="hidden" name="reward" value="${r.rewardKey}">
+  const rewardList = `${rewards.some((r) => r.affordable) ? '' : `<p class="muted">${t(L, 'noRewards')}</p>`}${rewards
+    .map((r) => {
+      const cost = r.costPoints > 0 ? t(L, 'costPoints', { n: r.costPoints }) : t(L, 'costStamps', { n: r.costStamps });
+      return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardKey}"><input type="hidden" name="reward" value="${r.rewardKey}">
         <div class="row"><span>${escapeHtml(r.reward.name)}</span><span class="muted cost">${cost}</span></div>
         ${r.affordable ? `<button type="submit" class="redeem" data-reward="${r.rewardKey}">${t(L, 'redeem')}</button>` : ''}</form>`;
-  }).join('')}`;
-  const flash = m.flash ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>${
-    m.flash.welcome > 0 ? `<p class="ok" id="welcome" role="status">${t(L, 'welcomeBonus', { points: m.flash.welcome })}</p>` : ''}` : '';
-  return page(L, t(L, 'cardTitle', { shop: m.shopName }), `${flash}<h1>${t(L, 'cardTitle', { shop: m.shopName })}</h1>
+    })
+    .join('')}`;
+  const flash = m.flash
+    ? `<p class="ok" id="flash" role="status">${m.flash.name ? t(L, 'claimed', { name: m.flash.name, points: m.flash.points }) : t(L, 'claimedAnon', { points: m.flash.points })}</p>${
+        m.flash.welcome > 0 ? `<p class="ok" id="welcome" role="status">${t(L, 'welcomeBonus', { points: m.flash.welcome })}</p>` : ''
+      }`
+    : '';
+  return page(
+    L,
+    t(L, 'cardTitle', { shop: m.shopName }),
+    `${flash}<h1>${t(L, 'cardTitle', { shop: m.shopName })}</h1>
     <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.view.points}</span></div>
     <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.view.stamps}</strong></div>
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
-    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>`);
+    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>`,
+  );
 }
 
 export function voucherPage(locale: Locale, rewardName: string, code: string, qrSvg: string, until: Date): string {
   const untilText = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(until);
-  return page(locale, t(locale, 'voucherTitle', { reward: rewardName }), `<h1>${t(locale, 'voucherTitle', { reward: rewardName })}</h1>
+  return page(
+    locale,
+    t(locale, 'voucherTitle', { reward: rewardName }),
+    `<h1>${t(locale, 'voucherTitle', { reward: rewardName })}</h1>
     <div class="card qr" id="voucher-qr">${qrSvg}</div><p>${t(locale, 'voucherHint', { until: untilText })}</p>
-    <p class="code" id="voucher-code">${escapeHtml(code)}</p><a class="button" href="/m">${t(locale, 'back')}</a>`);
+    <p class="code" id="voucher-code">${escapeHtml(code)}</p><a class="button" href="/m">${t(locale, 'back')}</a>`,
+  );
 }

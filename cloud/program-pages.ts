@@ -17,7 +17,13 @@ import { escapeHtml } from './pages';
 type Key = keyof typeof programMessages.en;
 type Kind = 'text' | 'money' | 'int' | 'decimal' | 'time' | 'date';
 
-export interface VersionRow { version: number; effectiveFrom: string; publishedAt: string; state: 'inEffect' | 'scheduled' | 'superseded'; kiosks: string[] }
+export interface VersionRow {
+  version: number;
+  effectiveFrom: string;
+  publishedAt: string;
+  state: 'inEffect' | 'scheduled' | 'superseded';
+  kiosks: string[];
+}
 
 export interface EditorModel {
   locale: Locale;
@@ -37,15 +43,49 @@ export interface EditorModel {
 }
 
 const RULE_FIELDS: Record<Rule['type'], [string, Key, Kind][]> = {
-  points: [['label', 'label', 'text'], ['unit', 'unit', 'money'], ['minSale', 'minSale', 'money']],
-  stamps: [['label', 'label', 'text'], ['cardSize', 'cardSize', 'int'], ['category', 'category', 'text'], ['minSale', 'minSale', 'money']],
-  multiplier: [['label', 'label', 'text'], ['multiplier', 'multiplier', 'decimal']],
-  spendBonus: [['label', 'label', 'text'], ['threshold', 'threshold', 'money'], ['points', 'points', 'int']],
-  welcome: [['label', 'label', 'text'], ['points', 'points', 'int']],
-  birthday: [['label', 'label', 'text'], ['points', 'points', 'int']],
-  winBack: [['label', 'label', 'text'], ['afterDays', 'afterDays', 'int'], ['points', 'points', 'int']],
-  milestone: [['label', 'label', 'text'], ['visit', 'visit', 'int'], ['points', 'points', 'int']],
-  referral: [['label', 'label', 'text'], ['referrerPoints', 'referrerPoints', 'int'], ['referredPoints', 'referredPoints', 'int']],
+  points: [
+    ['label', 'label', 'text'],
+    ['unit', 'unit', 'money'],
+    ['minSale', 'minSale', 'money'],
+  ],
+  stamps: [
+    ['label', 'label', 'text'],
+    ['cardSize', 'cardSize', 'int'],
+    ['category', 'category', 'text'],
+    ['minSale', 'minSale', 'money'],
+  ],
+  multiplier: [
+    ['label', 'label', 'text'],
+    ['multiplier', 'multiplier', 'decimal'],
+  ],
+  spendBonus: [
+    ['label', 'label', 'text'],
+    ['threshold', 'threshold', 'money'],
+    ['points', 'points', 'int'],
+  ],
+  welcome: [
+    ['label', 'label', 'text'],
+    ['points', 'points', 'int'],
+  ],
+  birthday: [
+    ['label', 'label', 'text'],
+    ['points', 'points', 'int'],
+  ],
+  winBack: [
+    ['label', 'label', 'text'],
+    ['afterDays', 'afterDays', 'int'],
+    ['points', 'points', 'int'],
+  ],
+  milestone: [
+    ['label', 'label', 'text'],
+    ['visit', 'visit', 'int'],
+    ['points', 'points', 'int'],
+  ],
+  referral: [
+    ['label', 'label', 'text'],
+    ['referrerPoints', 'referrerPoints', 'int'],
+    ['referredPoints', 'referredPoints', 'int'],
+  ],
 };
 
 const SCRIPT = `(() => {
@@ -101,8 +141,8 @@ export function programEditorPage(m: EditorModel): string {
   for (const e of m.errors ?? []) errorsAt.set(e.path, [...(errorsAt.get(e.path) ?? []), e.message]);
   const rendered = new Set<string>();
 
-  const stored = (path: string): unknown => path.split('.').reduce<unknown>((node, key) =>
-    node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined, program);
+  const stored = (path: string): unknown =>
+    path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), program);
   const typed = (path: string): readonly string[] | undefined => m.values?.get(path);
   const error = (path: string): string => {
     rendered.add(path);
@@ -117,32 +157,67 @@ export function programEditorPage(m: EditorModel): string {
   };
   const select = (path: string, label: Key, options: [string, Key][], fallback = ''): string => {
     const current = typed(path)?.[0] ?? String(stored(path) ?? fallback);
-    return `<label>${t(label)} <select name="${escapeHtml(path)}">${options.map(([value, text]) =>
-      `<option value="${value}"${value === current ? ' selected' : ''}>${t(text)}</option>`).join('')}</select></label>${error(path)}`;
+    return `<label>${t(label)} <select name="${escapeHtml(path)}">${options
+      .map(([value, text]) => `<option value="${value}"${value === current ? ' selected' : ''}>${t(text)}</option>`)
+      .join('')}</select></label>${error(path)}`;
   };
   const weekdayName = new Intl.DateTimeFormat(INTL_LOCALE[locale], { weekday: 'short', timeZone: 'UTC' });
   const longWeekday = new Intl.DateTimeFormat(INTL_LOCALE[locale], { weekday: 'long', timeZone: 'UTC' });
   // 2024-01-01 was a Monday: ISO weekday n is 2024-01-0n.
   const dayName = (n: number, long = false): string => escapeHtml((long ? longWeekday : weekdayName).format(new Date(Date.UTC(2024, 0, n))));
   const weekdays = (path: string): string => {
-    const chosen = typed(path)?.filter((v) => v !== '').map(Number) ?? (stored(path) as number[] | undefined) ?? [];
-    return `<span>${t('weekdays')}: <input type="hidden" name="${path}" value="">${[1, 2, 3, 4, 5, 6, 7].map((d) =>
-      `<label><input type="checkbox" name="${path}" value="${d}"${chosen.includes(d) ? ' checked' : ''}>${dayName(d)}</label>`).join('')}</span>${error(path)}`;
+    const chosen =
+      typed(path)
+        ?.filter((v) => v !== '')
+        .map(Number) ??
+      (stored(path) as number[] | undefined) ??
+      [];
+    return `<span>${t('weekdays')}: <input type="hidden" name="${path}" value="">${[1, 2, 3, 4, 5, 6, 7]
+      .map((d) => `<label><input type="checkbox" name="${path}" value="${d}"${chosen.includes(d) ? ' checked' : ''}>${dayName(d)}</label>`)
+      .join('')}</span>${error(path)}`;
   };
-  const remove = (path: string): string => `<label><input type="checkbox" name="${path}._remove"${typed(`${path}._remove`) ? ' checked' : ''}> ${t('remove')}</label>`;
-  const when = (path: string): string => weekdays(`${path}.weekdays`) + '<br>' + field(`${path}.from`, 'from', 'time') + field(`${path}.to`, 'to', 'time')
-    + field(`${path}.startDate`, 'startDate', 'date') + field(`${path}.endDate`, 'endDate', 'date');
+  const remove = (path: string): string =>
+    `<label><input type="checkbox" name="${path}._remove"${typed(`${path}._remove`) ? ' checked' : ''}> ${t('remove')}</label>`;
+  const when = (path: string): string =>
+    weekdays(`${path}.weekdays`) +
+    '<br>' +
+    field(`${path}.from`, 'from', 'time') +
+    field(`${path}.to`, 'to', 'time') +
+    field(`${path}.startDate`, 'startDate', 'date') +
+    field(`${path}.endDate`, 'endDate', 'date');
 
   const ruleSet = (rule: Rule, i: number): string => {
     const at = `rules.${i}`;
     let body = RULE_FIELDS[rule.type].map(([name, label, kind]) => field(`${at}.${name}`, label, kind)).join('');
     if (rule.type === 'points') {
-      body += select(`${at}.rounding`, 'rounding', [['floor', 'floor'], ['halfUp', 'halfUp']]) + '<br>'
-        + rule.bands.map((_, j) => `${t('band')} ${j + 1}: ${j < rule.bands.length - 1 ? field(`${at}.bands.${j}.upTo`, 'upTo', 'money') : ''}${
-          field(`${at}.bands.${j}.points`, 'points', 'int')}`).join('<br>');
+      body +=
+        select(`${at}.rounding`, 'rounding', [
+          ['floor', 'floor'],
+          ['halfUp', 'halfUp'],
+        ]) +
+        '<br>' +
+        rule.bands
+          .map(
+            (_, j) =>
+              `${t('band')} ${j + 1}: ${j < rule.bands.length - 1 ? field(`${at}.bands.${j}.upTo`, 'upTo', 'money') : ''}${field(
+                `${at}.bands.${j}.points`,
+                'points',
+                'int',
+              )}`,
+          )
+          .join('<br>');
     }
-    if (rule.type === 'stamps') body += select(`${at}.per`, 'per', [['sale', 'perSale'], ['item', 'perItem']]);
-    if (rule.type === 'birthday') body += select(`${at}.window`, 'window', [['day', 'windowDay'], ['week', 'windowWeek'], ['month', 'windowMonth']]);
+    if (rule.type === 'stamps')
+      body += select(`${at}.per`, 'per', [
+        ['sale', 'perSale'],
+        ['item', 'perItem'],
+      ]);
+    if (rule.type === 'birthday')
+      body += select(`${at}.window`, 'window', [
+        ['day', 'windowDay'],
+        ['week', 'windowWeek'],
+        ['month', 'windowMonth'],
+      ]);
     if (rule.type === 'multiplier') body += '<br>' + when(`${at}.when`);
     return `<fieldset id="${at}"><legend>${t(`type.${rule.type}`)} · ${escapeHtml(rule.id)}</legend>${error(at)}${error(`${at}.type`)}${body} ${remove(at)}</fieldset>`;
   };
@@ -151,63 +226,117 @@ export function programEditorPage(m: EditorModel): string {
   // the chosen kind, and programFromForm keeps only those (RULE_KEYS) whatever the browser sent.
   const n = program.rules.length;
   const at = `rules.${n}`;
-  const kinds = (types: readonly Rule['type'][], body: string): string => `<span data-show-for="${at}.type" data-show-values="${types.join(' ')}">${body}</span>`;
+  const kinds = (types: readonly Rule['type'][], body: string): string =>
+    `<span data-show-for="${at}.type" data-show-values="${types.join(' ')}">${body}</span>`;
   const addRule = `<fieldset id="${at}"><legend>${t('addRule')}</legend>
 <label><input type="checkbox" name="${at}._add"${typed(`${at}._add`) ? ' checked' : ''}> ${t('addRule')}</label>
-${select(`${at}.type`, 'kind', ruleTypes.map((type) => [type, `type.${type}`]), 'multiplier')}${error(at)}<br>
+${select(
+  `${at}.type`,
+  'kind',
+  ruleTypes.map((type) => [type, `type.${type}`]),
+  'multiplier',
+)}${error(at)}<br>
 ${field(`${at}.label`, 'label', 'text')}
-${kinds(['points'], field(`${at}.unit`, 'unit', 'money', 100) + field(`${at}.bands.0.points`, 'points', 'int', 1)
-    + select(`${at}.rounding`, 'rounding', [['floor', 'floor'], ['halfUp', 'halfUp']]))}
+${kinds(
+  ['points'],
+  field(`${at}.unit`, 'unit', 'money', 100) +
+    field(`${at}.bands.0.points`, 'points', 'int', 1) +
+    select(`${at}.rounding`, 'rounding', [
+      ['floor', 'floor'],
+      ['halfUp', 'halfUp'],
+    ]),
+)}
 ${kinds(['points', 'stamps'], field(`${at}.minSale`, 'minSale', 'money'))}
-${kinds(['stamps'], field(`${at}.cardSize`, 'cardSize', 'int', 9) + select(`${at}.per`, 'per', [['sale', 'perSale'], ['item', 'perItem']])
-    + field(`${at}.category`, 'category', 'text'))}
+${kinds(
+  ['stamps'],
+  field(`${at}.cardSize`, 'cardSize', 'int', 9) +
+    select(`${at}.per`, 'per', [
+      ['sale', 'perSale'],
+      ['item', 'perItem'],
+    ]) +
+    field(`${at}.category`, 'category', 'text'),
+)}
 ${kinds(['spendBonus'], field(`${at}.threshold`, 'threshold', 'money'))}
 ${kinds(['winBack'], field(`${at}.afterDays`, 'afterDays', 'int'))}
 ${kinds(['milestone'], field(`${at}.visit`, 'visit', 'int'))}
 ${kinds(['spendBonus', 'welcome', 'birthday', 'winBack', 'milestone'], field(`${at}.points`, 'points', 'int'))}
-${kinds(['birthday'], select(`${at}.window`, 'window', [['day', 'windowDay'], ['week', 'windowWeek'], ['month', 'windowMonth']]))}
+${kinds(
+  ['birthday'],
+  select(`${at}.window`, 'window', [
+    ['day', 'windowDay'],
+    ['week', 'windowWeek'],
+    ['month', 'windowMonth'],
+  ]),
+)}
 ${kinds(['referral'], field(`${at}.referrerPoints`, 'referrerPoints', 'int') + field(`${at}.referredPoints`, 'referredPoints', 'int'))}
 ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + '<br>' + when(`${at}.when`))}</fieldset>`;
 
   // The first level of new tiers shows its threshold 0 as "0", read right by either basis.
   const levelSet = (i: number, basis: string, legend: string, extra = ''): string => {
     const at = `tiers.levels.${i}`;
-    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${
-      field(`${at}.threshold`, 'threshold', basis === 'spend' ? 'money' : 'int', i === 0 ? 0 : undefined)}${field(`${at}.multiplier`, 'multiplier', 'decimal')}${
-      field(`${at}.discountPercent`, 'discountPercent', 'int')}`;
+    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${field(
+      `${at}.threshold`,
+      'threshold',
+      basis === 'spend' ? 'money' : 'int',
+      i === 0 ? 0 : undefined,
+    )}${field(`${at}.multiplier`, 'multiplier', 'decimal')}${field(`${at}.discountPercent`, 'discountPercent', 'int')}`;
   };
-  const addCheckbox = (name: string, label: Key): string =>
-    `<label><input type="checkbox" name="${name}"${typed(name) ? ' checked' : ''}> ${t(label)}</label>`;
-  const tierHead = select('tiers.basis', 'basis', [['spend', 'basisSpend'], ['visits', 'basisVisits']], 'spend') + field('tiers.windowDays', 'windowDays', 'int', 365);
+  const addCheckbox = (name: string, label: Key): string => `<label><input type="checkbox" name="${name}"${typed(name) ? ' checked' : ''}> ${t(label)}</label>`;
+  const tierHead =
+    select(
+      'tiers.basis',
+      'basis',
+      [
+        ['spend', 'basisSpend'],
+        ['visits', 'basisVisits'],
+      ],
+      'spend',
+    ) + field('tiers.windowDays', 'windowDays', 'int', 365);
   const levelCount = program.tiers?.levels.length ?? 0;
   // Thresholds are amounts when tiers go by spend; a basis just changed on the page applies after a publish or refusal.
   const basisNow = typed('tiers.basis')?.[0] ?? program.tiers?.basis ?? 'spend';
   const tiers = program.tiers
-    ? `<h2>${t('tiers')}</h2><fieldset id="tiers">${tierHead}</fieldset>${program.tiers.levels.map((level, i) =>
-      `${levelSet(i, program.tiers!.basis, escapeHtml(level.name))} ${remove(`tiers.levels.${i}`)}</fieldset>`).join('')}${
-      levelSet(levelCount, basisNow, t('addTierLevel'), addCheckbox(`tiers.levels.${levelCount}._add`, 'addTierLevel'))}</fieldset>`
-    : `<h2>${t('tiers')}</h2><fieldset id="tiers">${addCheckbox('tiers._add', 'addTiers')} ${tierHead}${error('tiers')}</fieldset>${
-      levelSet(0, 'visits', t('addTiers'))}</fieldset>`;
+    ? `<h2>${t('tiers')}</h2><fieldset id="tiers">${tierHead}</fieldset>${program.tiers.levels
+        .map((level, i) => `${levelSet(i, program.tiers!.basis, escapeHtml(level.name))} ${remove(`tiers.levels.${i}`)}</fieldset>`)
+        .join('')}${levelSet(levelCount, basisNow, t('addTierLevel'), addCheckbox(`tiers.levels.${levelCount}._add`, 'addTierLevel'))}</fieldset>`
+    : `<h2>${t('tiers')}</h2><fieldset id="tiers">${addCheckbox('tiers._add', 'addTiers')} ${tierHead}${error('tiers')}</fieldset>${levelSet(
+        0,
+        'visits',
+        t('addTiers'),
+      )}</fieldset>`;
 
-  const rewards = program.rewards.map((reward, i) => {
-    const at = `rewards.${i}`;
-    const cost = 'points' in reward.cost ? field(`${at}.cost.points`, 'points', 'int') : field(`${at}.cost.stamps`, 'stamps', 'int');
-    const kind = reward.kind === 'percentOff' ? field(`${at}.percent`, 'percent', 'int')
-      : reward.kind === 'amountOff' ? field(`${at}.amount`, 'amount', 'money') : field(`${at}.product`, 'product', 'text');
-    return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
-  }).join('');
+  const rewards = program.rewards
+    .map((reward, i) => {
+      const at = `rewards.${i}`;
+      const cost = 'points' in reward.cost ? field(`${at}.cost.points`, 'points', 'int') : field(`${at}.cost.stamps`, 'stamps', 'int');
+      const kind =
+        reward.kind === 'percentOff'
+          ? field(`${at}.percent`, 'percent', 'int')
+          : reward.kind === 'amountOff'
+            ? field(`${at}.amount`, 'amount', 'money')
+            : field(`${at}.product`, 'product', 'text');
+      return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
+    })
+    .join('');
 
   const r = program.rewards.length;
   // "Paid with": points, or the stamps of one of the program's stamp cards (a stamp-card reward).
   const cards = program.rules.filter((rule): rule is Extract<Rule, { type: 'stamps' }> => rule.type === 'stamps');
   const paidWith = (path: string): string => {
     const current = typed(path)?.[0] ?? '';
-    return `<label>${t('paidWith')} <select name="${path}"><option value="">${t('points')}</option>${cards.map((card) =>
-      `<option value="${escapeHtml(card.id)}"${card.id === current ? ' selected' : ''}>${t('stampsOf', { card: card.label ?? card.id })}</option>`).join('')}</select></label>${error(path)}`;
+    return `<label>${t('paidWith')} <select name="${path}"><option value="">${t('points')}</option>${cards
+      .map(
+        (card) => `<option value="${escapeHtml(card.id)}"${card.id === current ? ' selected' : ''}>${t('stampsOf', { card: card.label ?? card.id })}</option>`,
+      )
+      .join('')}</select></label>${error(path)}`;
   };
   const addReward = `<fieldset id="rewards.${r}"><legend>${t('addReward')}</legend>
 <label><input type="checkbox" name="rewards.${r}._add"${typed(`rewards.${r}._add`) ? ' checked' : ''}> ${t('addReward')}</label>
-${select(`rewards.${r}.kind`, 'kind', [['percentOff', 'percent'], ['amountOff', 'amount'], ['freeProduct', 'product']])}
+${select(`rewards.${r}.kind`, 'kind', [
+  ['percentOff', 'percent'],
+  ['amountOff', 'amount'],
+  ['freeProduct', 'product'],
+])}
 ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card`)}
 <span data-show-for="rewards.${r}.cost.card" data-show-values="">${field(`rewards.${r}.cost.points`, 'points', 'int')}</span>
 <span data-show-for="rewards.${r}.cost.card" data-show-values="${escapeHtml(cards.map((c) => c.id).join(' '))}">${field(`rewards.${r}.cost.stamps`, 'stamps', 'int')}</span>${error(`rewards.${r}.cost`)}<br>
@@ -218,8 +347,9 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
   const rules = program.rules.map((rule, i) => [rule, i] as const);
   const tierOptions = (row: number): string => {
     const current = typed(`sample.${row}.tier`)?.[0] ?? '';
-    return `<option value="">${t('noTier')}</option>${(program.tiers?.levels ?? []).map((level) =>
-      `<option value="${escapeHtml(level.id)}"${level.id === current ? ' selected' : ''}>${escapeHtml(level.name)}</option>`).join('')}`;
+    return `<option value="">${t('noTier')}</option>${(program.tiers?.levels ?? [])
+      .map((level) => `<option value="${escapeHtml(level.id)}"${level.id === current ? ' selected' : ''}>${escapeHtml(level.name)}</option>`)
+      .join('')}`;
   };
   const samples = DEFAULT_SAMPLES.map((sample, row) => {
     const value = (name: string, fallback: string): string => escapeHtml(typed(`sample.${row}.${name}`)?.[0] ?? fallback);
@@ -233,23 +363,38 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
 
   const editor = `<form id="editor" method="post" action="/owner/program/publish"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf ?? '')}">
 <h2>${t('general')}</h2><fieldset>${field('name', 'name', 'text')}${field('maxSale', 'maxSale', 'money')}${field('expiry.months', 'expiryMonths', 'int')}</fieldset>
-<h2>${t('rules')}</h2>${rules.filter(([r]) => r.type !== 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}
-<h2>${t('campaigns')}</h2>${rules.filter(([r]) => r.type === 'multiplier').map(([r, i]) => ruleSet(r, i)).join('')}${addRule}
+<h2>${t('rules')}</h2>${rules
+    .filter(([r]) => r.type !== 'multiplier')
+    .map(([r, i]) => ruleSet(r, i))
+    .join('')}
+<h2>${t('campaigns')}</h2>${rules
+    .filter(([r]) => r.type === 'multiplier')
+    .map(([r, i]) => ruleSet(r, i))
+    .join('')}${addRule}
 ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
 <h2>${t('preview')}</h2><p>${t('previewNote')}</p><table id="preview"><thead><tr><th>${t('sample')}</th><th>${t('weekday')}</th><th>${t('time')}</th>
 <th>${t('tier')}</th><th>${t('earns')}</th><th>${t('reasons')}</th></tr></thead><tbody>${samples}</tbody></table>
 <h2>${t('publish')}</h2><label>${t('publishFrom')} <input type="datetime-local" name="publish.from" value="${escapeHtml(m.publishFrom ?? '')}"></label>${error('publish.from')}
 <small>${t('publishFromHelp', { zone: program.timeZone })}</small> <button type="submit" id="publish">${t('publish')}</button></form>`;
 
-  const shown = (iso: string): string => escapeHtml(new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: program.timeZone })
-    .format(new Date(iso)));
+  const shown = (iso: string): string =>
+    escapeHtml(new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: program.timeZone }).format(new Date(iso)));
   const versions = `<h2>${t('versions')}</h2><table id="versions"><thead><tr><th>${t('version')}</th><th>${t('effectiveFrom')}</th><th>${t('state')}</th>
-<th>${t('kiosksHave')}</th></tr></thead><tbody>${m.versions.slice().reverse().map((v) => `<tr data-version="${v.version}"><td>${v.version}</td><td>${
-    v.effectiveFrom.startsWith('1970-') ? '—' : shown(v.effectiveFrom)}</td><td>${t(v.state)}</td><td>${escapeHtml(v.kiosks.join(', '))}</td></tr>`).join('')}</tbody></table>`;
+<th>${t('kiosksHave')}</th></tr></thead><tbody>${m.versions
+    .slice()
+    .reverse()
+    .map(
+      (v) =>
+        `<tr data-version="${v.version}"><td>${v.version}</td><td>${
+          v.effectiveFrom.startsWith('1970-') ? '—' : shown(v.effectiveFrom)
+        }</td><td>${t(v.state)}</td><td>${escapeHtml(v.kiosks.join(', '))}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
 
   const loose = (m.errors ?? []).filter((e) => !rendered.has(e.path));
-  const banner = (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '')
-    + (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '')
-    + `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
+  const banner =
+    (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '') +
+    (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '') +
+    `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
   return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`, m.csrf);
 }

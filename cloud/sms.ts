@@ -11,7 +11,10 @@ export interface SmsSender {
 
 /** `permanent`: the provider refused this message (bad number, bad token, too long): sending again will not help. */
 export class SmsError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }
@@ -38,8 +41,12 @@ export function smsapiSender(options: { token: string; from?: string | undefined
       if (options.from) form.set('from', options.from);
       let res: Response;
       try {
-        res = await doFetch(url, { method: 'POST', body: form.toString(), signal: AbortSignal.timeout(15_000),
-          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-www-form-urlencoded' } });
+        res = await doFetch(url, {
+          method: 'POST',
+          body: form.toString(),
+          signal: AbortSignal.timeout(15_000),
+          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        });
       } catch (error) {
         throw new SmsError(`SMSAPI unreachable: ${error instanceof Error ? error.message : String(error)}`, false);
       }

@@ -28,7 +28,10 @@ function positive(name: string, fallback: number): number {
   }
   return value;
 }
-const kioskLimits = { burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.burst), perSecond: positive('HUB_KIOSK_PER_SECOND', DEFAULT_KIOSK_LIMITS.perSecond) };
+const kioskLimits = {
+  burst: positive('HUB_KIOSK_BURST', DEFAULT_KIOSK_LIMITS.burst),
+  perSecond: positive('HUB_KIOSK_PER_SECOND', DEFAULT_KIOSK_LIMITS.perSecond),
+};
 
 // HUB_PARENT_PID is set by a kiosk that starts this hub as its local hub (main/app/local-hub.ts):
 // this hub then stops when that kiosk is gone, however it died, so it never keeps HUB_PORT.
@@ -54,7 +57,10 @@ try {
     kioskLimits,
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     trustProxy: process.env.HUB_TRUST_PROXY === '1',
-    trustedProxies: (process.env.HUB_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter((a) => a !== ''),
+    trustedProxies: (process.env.HUB_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
     smtpUrl: process.env.SMTP_URL || undefined,
     smtpFrom: process.env.SMTP_FROM || undefined,
     publicUrl: process.env.HUB_PUBLIC_URL || undefined,

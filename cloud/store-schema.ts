@@ -1,10 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  Kysely, Migrator, PostgresDialect, SqliteDialect, sql,
-  type ColumnDataType, type Generated, type Migration, type MigrationProvider,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { messagesMigration } from './message-store';
 import { ownerMigration } from './owner-store';
@@ -24,15 +21,32 @@ export interface HubDatabase {
   kiosks: { no: Generated<number>; id: string; shop_no: number; name: string; secret: string; paired_at: string; revoked_at: string | null };
   pairing_codes: { code: string; shop_no: number; created_at: string; expires_at: string; used_by: string | null };
   members: {
-    no: Generated<number>; id: string; shop_no: number; name: string | null; phone: string | null; email: string | null;
-    consent_at: string | null; consent_text: string | null; created_at: string;
+    no: Generated<number>;
+    id: string;
+    shop_no: number;
+    name: string | null;
+    phone: string | null;
+    email: string | null;
+    consent_at: string | null;
+    consent_text: string | null;
+    created_at: string;
     /** The card code of a member enrolled at a kiosk (that kiosk's number range); null for one who joined by phone. */
     code: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
-    seq: Generated<number>; id: string; member_id: string; kind: string; points: number; stamps: number; sale_id: string | null;
-    reverses: string | null; reason_json: string; at: string; kiosk_no: number | null; spend: number | null;
+    seq: Generated<number>;
+    id: string;
+    member_id: string;
+    kind: string;
+    points: number;
+    stamps: number;
+    sale_id: string | null;
+    reverses: string | null;
+    reason_json: string;
+    at: string;
+    kiosk_no: number | null;
+    spend: number | null;
   };
   /** A projection of the ledger, updated in the same transaction as every inserted entry. */
   balances: { member_id: string; points: number; stamps: number; earned: number; entries: number };
@@ -50,8 +64,15 @@ export interface HubDatabase {
    * 0005 have no status and no hold.
    */
   vouchers: {
-    id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string;
-    cost_points: number | null; cost_stamps: number | null; expires_at: string | null; status: string | null;
+    id: string;
+    member_id: string;
+    reward_key: number;
+    reward_id: string | null;
+    created_at: string;
+    cost_points: number | null;
+    cost_stamps: number | null;
+    expires_at: string | null;
+    status: string | null;
   };
   /** The one redemption of a voucher that stands, in the whole shop: the primary key makes the first win, on every node. */
   voucher_redemptions: { voucher_id: string; redemption_id: string; kiosk_no: number; at: string; recorded_at: string };
@@ -74,60 +95,143 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0001-hub': {
       async up(db: Kysely<unknown>): Promise<void> {
         const s = db.schema;
-        await s.createTable('settings').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
-        await s.createTable('shops').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('name', 'text', (c) => c.notNull()).addColumn('privacy_text', 'text', (c) => c.notNull())
-          .addColumn('program_json', 'text', (c) => c.notNull()).execute();
-        await s.createTable('kiosks').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('name', 'text', (c) => c.notNull())
-          .addColumn('secret', 'text', (c) => c.notNull()).addColumn('paired_at', 'text', (c) => c.notNull()).addColumn('revoked_at', 'text').execute();
-        await s.createTable('pairing_codes').addColumn('code', 'text', (c) => c.primaryKey())
-          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('expires_at', 'text', (c) => c.notNull()).addColumn('used_by', 'text').execute();
-        await s.createTable('members').addColumn('no', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no')).addColumn('name', 'text').addColumn('phone', 'text')
-          .addColumn('email', 'text').addColumn('consent_at', 'text').addColumn('consent_text', 'text')
-          .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await s
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('shops')
+          .addColumn('no', serial, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('privacy_text', 'text', (c) => c.notNull())
+          .addColumn('program_json', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('kiosks')
+          .addColumn('no', serial, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('paired_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await s
+          .createTable('pairing_codes')
+          .addColumn('code', 'text', (c) => c.primaryKey())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_by', 'text')
+          .execute();
+        await s
+          .createTable('members')
+          .addColumn('no', serial, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
+          .addColumn('name', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('email', 'text')
+          .addColumn('consent_at', 'text')
+          .addColumn('consent_text', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
         await s.createIndex('members_phone').unique().on('members').columns(['shop_no', 'phone']).where(sql.ref('phone'), 'is not', null).execute();
         await s.createIndex('members_email').unique().on('members').columns(['shop_no', 'email']).where(sql.ref('email'), 'is not', null).execute();
-        await s.createTable('ledger').addColumn('seq', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('member_id', 'text', (c) => c.notNull()).addColumn('kind', 'text', (c) => c.notNull())
-          .addColumn('points', 'integer', (c) => c.notNull()).addColumn('stamps', 'integer', (c) => c.notNull())
-          .addColumn('sale_id', 'text').addColumn('reverses', 'text').addColumn('reason_json', 'text', (c) => c.notNull())
-          .addColumn('at', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer').addColumn('spend', 'integer').execute();
+        await s
+          .createTable('ledger')
+          .addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('stamps', 'integer', (c) => c.notNull())
+          .addColumn('sale_id', 'text')
+          .addColumn('reverses', 'text')
+          .addColumn('reason_json', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('kiosk_no', 'integer')
+          .addColumn('spend', 'integer')
+          .execute();
         await s.createIndex('ledger_member').on('ledger').columns(['member_id', 'at']).execute();
         await s.createIndex('ledger_sale').on('ledger').column('sale_id').execute();
-        await s.createTable('balances').addColumn('member_id', 'text', (c) => c.primaryKey())
-          .addColumn('points', 'integer', (c) => c.notNull()).addColumn('stamps', 'integer', (c) => c.notNull())
-          .addColumn('earned', 'integer', (c) => c.notNull()).addColumn('entries', 'integer', (c) => c.notNull()).execute();
-        await s.createTable('claims').addColumn('sale_key', 'text', (c) => c.primaryKey()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
-          .addColumn('sale_no', 'integer', (c) => c.notNull()).addColumn('member_id', 'text', (c) => c.notNull())
-          .addColumn('via', 'text', (c) => c.notNull()).addColumn('points', 'integer', (c) => c.notNull())
-          .addColumn('stamps', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
-        await s.createTable('sales').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
-          .addColumn('sale_no', 'integer', (c) => c.notNull()).addColumn('amount', 'integer', (c) => c.notNull())
-          .addColumn('currency', 'text', (c) => c.notNull()).addColumn('points', 'integer', (c) => c.notNull())
-          .addColumn('member_id', 'text').addColumn('at', 'text', (c) => c.notNull()).execute();
-        await s.createTable('sale_reversals').addColumn('sale_key', 'text', (c) => c.primaryKey())
-          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('total', 'integer', (c) => c.notNull())
-          .addColumn('refunded', 'integer', (c) => c.notNull()).addColumn('full_refund', 'integer', (c) => c.notNull())
-          .addColumn('at', 'text', (c) => c.notNull()).execute();
-        await s.createTable('processed_messages').addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
-        await s.createTable('deliveries').addColumn('seq', serial, (c) => c.primaryKey()).addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('event', 'text', (c) => c.notNull())
-          .addColumn('payload_json', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await s
+          .createTable('balances')
+          .addColumn('member_id', 'text', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('stamps', 'integer', (c) => c.notNull())
+          .addColumn('earned', 'integer', (c) => c.notNull())
+          .addColumn('entries', 'integer', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('claims')
+          .addColumn('sale_key', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('sale_no', 'integer', (c) => c.notNull())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('via', 'text', (c) => c.notNull())
+          .addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('stamps', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('sales')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('sale_no', 'integer', (c) => c.notNull())
+          .addColumn('amount', 'integer', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('points', 'integer', (c) => c.notNull())
+          .addColumn('member_id', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('sale_reversals')
+          .addColumn('sale_key', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('refunded', 'integer', (c) => c.notNull())
+          .addColumn('full_refund', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('processed_messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('deliveries')
+          .addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('payload_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
         await s.createIndex('deliveries_kiosk').on('deliveries').columns(['kiosk_no', 'created_at']).execute();
-        await s.createTable('vouchers').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('member_id', 'text', (c) => c.notNull())
-          .addColumn('reward_no', 'integer', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await s
+          .createTable('vouchers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('reward_no', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
       },
     },
     '0002-program-versions': {
       async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema.createTable('program_versions').addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
-          .addColumn('version', 'integer', (c) => c.notNull()).addColumn('effective_from', 'text', (c) => c.notNull())
-          .addColumn('document_json', 'text', (c) => c.notNull()).addColumn('published_at', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('program_versions_pk', ['shop_no', 'version']).execute();
+        await db.schema
+          .createTable('program_versions')
+          .addColumn('shop_no', 'integer', (c) => c.notNull().references('shops.no'))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('effective_from', 'text', (c) => c.notNull())
+          .addColumn('document_json', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('program_versions_pk', ['shop_no', 'version'])
+          .execute();
       },
     },
     // The owner's pages: kiosk locations, erasure, the audit log, the dashboard's period indexes (cloud/owner-store.ts).
@@ -148,25 +252,44 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
         await s.alterTable('vouchers').addColumn('expires_at', 'text').execute();
         await s.alterTable('vouchers').addColumn('status', 'text').execute();
         await s.createIndex('vouchers_held').on('vouchers').columns(['status', 'expires_at']).execute();
-        await s.createTable('voucher_redemptions').addColumn('voucher_id', 'text', (c) => c.primaryKey())
-          .addColumn('redemption_id', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer', (c) => c.notNull())
-          .addColumn('at', 'text', (c) => c.notNull()).addColumn('recorded_at', 'text', (c) => c.notNull()).execute();
-        await s.createTable('voucher_conflicts').addColumn('seq', serial, (c) => c.primaryKey())
-          .addColumn('voucher_id', 'text', (c) => c.notNull()).addColumn('redemption_id', 'text', (c) => c.notNull())
-          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull())
-          .addColumn('recorded_at', 'text', (c) => c.notNull()).execute();
+        await s
+          .createTable('voucher_redemptions')
+          .addColumn('voucher_id', 'text', (c) => c.primaryKey())
+          .addColumn('redemption_id', 'text', (c) => c.notNull())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('voucher_conflicts')
+          .addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('voucher_id', 'text', (c) => c.notNull())
+          .addColumn('redemption_id', 'text', (c) => c.notNull())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text', (c) => c.notNull())
+          .execute();
         await s.createIndex('voucher_conflicts_once').unique().on('voucher_conflicts').columns(['voucher_id', 'kiosk_no', 'redemption_id']).execute();
       },
     },
     // The member directory every kiosk replicates by cursor, and the ids merged into an existing member.
     '0006-member-changes': {
       async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema.createTable('member_changes').addColumn('seq', serial, (c) => c.primaryKey())
-          .addColumn('shop_no', 'integer', (c) => c.notNull()).addColumn('member_id', 'text', (c) => c.notNull())
-          .addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('member_changes')
+          .addColumn('seq', serial, (c) => c.primaryKey())
+          .addColumn('shop_no', 'integer', (c) => c.notNull())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
         await db.schema.createIndex('member_changes_shop').on('member_changes').columns(['shop_no', 'seq']).execute();
-        await db.schema.createTable('member_aliases').addColumn('alias_id', 'text', (c) => c.primaryKey())
-          .addColumn('member_id', 'text', (c) => c.notNull()).addColumn('kiosk_no', 'integer').addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('member_aliases')
+          .addColumn('alias_id', 'text', (c) => c.primaryKey())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('kiosk_no', 'integer')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
         await db.schema.alterTable('members').addColumn('code', 'text').execute();
         // The members from before: one change each, so a kiosk syncing from cursor 0 gets every one of them.
         await sql`insert into member_changes (shop_no, member_id, at) select shop_no, id, created_at from members order by no`.execute(db);
@@ -174,9 +297,14 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     '0007-security-kiosk-refusals': {
       async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema.createTable('kiosk_refusals').addColumn('message_id', 'text', (c) => c.primaryKey())
-          .addColumn('kiosk_no', 'integer', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull())
-          .addColumn('reason', 'text', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('kiosk_refusals')
+          .addColumn('message_id', 'text', (c) => c.primaryKey())
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
         await db.schema.createIndex('kiosk_refusals_kiosk').on('kiosk_refusals').columns(['kiosk_no', 'at']).execute();
       },
     },
@@ -216,8 +344,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   }
   // pg's own wording for a connection that died, timed out or could not be made.
-  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i
-    .test(error.message);
+  return /Connection terminated|not queryable|timeout expired|Query read timeout|timeout exceeded when trying to connect|Connection ended/i.test(error.message);
 }
 
 /** Thrown when a SQLite file was written by the hub before its Kysely store: it is not adopted in place. */
@@ -229,20 +356,28 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
   let connection: HubConnection;
   if (options.databaseUrl) {
     const pool = new pg.Pool({
-      connectionString: options.databaseUrl, max: options.poolSize ?? 10,
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
       // A refused connection fails at once; a database that does not answer at all (or a pool so busy
       // that a caller waits this long for a connection) makes the hub answer 503 after 10 s instead of
       // hanging its callers. Shorter, and a burst of kiosks reconnecting at once (1,000 handshakes)
       // would be told the database is away while it is only busy.
-      connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
     });
     // A connection the server dropped while idle or between queries of a transaction: pg reports it
     // here (and on the client); the pool then discards that client, and the next checkout reconnects.
     pool.on('error', (error) => log(`hub database connection lost: ${error.message}`));
-    pool.on('connect', (client) => { client.on('error', () => {}); });
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const url = new URL(options.databaseUrl);
-    connection = { db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres',
-      where: `postgres://${url.host}${url.pathname}` };
+    connection = {
+      db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) }),
+      engine: 'postgres',
+      where: `postgres://${url.host}${url.pathname}`,
+    };
   } else {
     mkdirSync(options.dataDir, { recursive: true });
     const file = join(options.dataDir, 'hub.sqlite');
@@ -250,8 +385,10 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
     try {
       const version = database.pragma('user_version', { simple: true }) as number;
       if (version > 0) {
-        throw new PreKyselyStoreError(`${file} was written by an older hub (schema version ${version}, before the Kysely store) `
-          + 'and is not upgraded in place: move it away to start an empty hub, or keep using the older hub with it');
+        throw new PreKyselyStoreError(
+          `${file} was written by an older hub (schema version ${version}, before the Kysely store) ` +
+            'and is not upgraded in place: move it away to start an empty hub, or keep using the older hub with it',
+        );
       }
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = FULL');
@@ -271,7 +408,9 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
       throw new Error(`hub database unavailable at ${connection.where} (${detail(error)}): start PostgreSQL or correct DATABASE_URL`, { cause: error });
     }
     if (connection.engine === 'postgres' && (error as { code?: unknown }).code === '28P01') {
-      throw new Error(`hub database refused the login at ${connection.where} (${detail(error)}): check the user and password in DATABASE_URL`, { cause: error });
+      throw new Error(`hub database refused the login at ${connection.where} (${detail(error)}): check the user and password in DATABASE_URL`, {
+        cause: error,
+      });
     }
     throw error;
   }

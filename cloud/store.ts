@@ -29,12 +29,37 @@ export { isDatabaseUnavailable } from './store-schema';
  * followed by a write.
  */
 
-export interface Shop { no: number; id: string; name: string; privacyText: string; program: Program }
-export interface Kiosk { no: number; id: string; shopNo: number; name: string; secret: string; revokedAt: string | null }
-export interface Member {
-  no: number; id: string; shopNo: number; name: string | null; phone: string | null; email: string | null;
+export interface Shop {
+  no: number;
+  id: string;
+  name: string;
+  privacyText: string;
+  program: Program;
 }
-export interface HistoryRow { id: string; kind: string; points: number; stamps: number; at: string; label: string | null }
+export interface Kiosk {
+  no: number;
+  id: string;
+  shopNo: number;
+  name: string;
+  secret: string;
+  revokedAt: string | null;
+}
+export interface Member {
+  no: number;
+  id: string;
+  shopNo: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+}
+export interface HistoryRow {
+  id: string;
+  kind: string;
+  points: number;
+  stamps: number;
+  at: string;
+  label: string | null;
+}
 
 /** A hub → kiosk event waiting in the kiosk's queue until the kiosk acks it. */
 export type Delivery = { event: 'claimAccepted'; payload: ClaimAccepted } | { event: 'claimRefused'; payload: ClaimRefused };
@@ -42,39 +67,81 @@ export type Delivery = { event: 'claimAccepted'; payload: ClaimAccepted } | { ev
 export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' | 'sale-refunded' };
 
 /** What a syncOutbox batch came to: every message id to ack (refused ones included) and the refusals with their reason. */
-export interface OutboxApplied { acked: string[]; refused: OutboxRefusal[] }
+export interface OutboxApplied {
+  acked: string[];
+  refused: OutboxRefusal[];
+}
 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
-export interface SaleReversal { total: number; refunded: number; full: boolean }
+export interface SaleReversal {
+  total: number;
+  refunded: number;
+  full: boolean;
+}
 
 /** Who holds a sale: the first claim of it. */
-export interface ClaimRow { memberId: string; via: string; points: number; stamps: number }
+export interface ClaimRow {
+  memberId: string;
+  via: string;
+  points: number;
+  stamps: number;
+}
 
-export interface BalanceView { points: number; stamps: number; earned: number }
+export interface BalanceView {
+  points: number;
+  stamps: number;
+  earned: number;
+}
 
 /** Row counts of the hub's main tables (tests, benches, the faults suite). */
-export interface HubCounts { ledger: number; distinctLedgerIds: number; ledgerPoints: number; claims: number; members: number;
-  processedMessages: number; deliveries: number }
+export interface HubCounts {
+  ledger: number;
+  distinctLedgerIds: number;
+  ledgerPoints: number;
+  claims: number;
+  members: number;
+  processedMessages: number;
+  deliveries: number;
+}
 
 /** Before its first publication a shop's program is version 1, in effect since always. */
 export const FIRST_VERSION_START = '1970-01-01T00:00:00.000Z';
-export interface StoredProgramVersion extends ProgramVersion { publishedAt: string }
+export interface StoredProgramVersion extends ProgramVersion {
+  publishedAt: string;
+}
 
 /** A voucher the hub issued: 'legacy' for one issued before vouchers held their points. */
 export interface StoredVoucher {
-  id: string; memberId: string; rewardId: string | null; status: 'held' | 'redeemed' | 'released' | 'legacy'; expiresAt: string | null;
+  id: string;
+  memberId: string;
+  rewardId: string | null;
+  status: 'held' | 'redeemed' | 'released' | 'legacy';
+  expiresAt: string | null;
   redemption: VoucherRedemption | undefined;
 }
 
-export interface VoucherRedeemInput { voucherId: string; redemptionId: string; kioskNo: number; at: string; offline: boolean; now: Date }
+export interface VoucherRedeemInput {
+  voucherId: string;
+  redemptionId: string;
+  kioskNo: number;
+  at: string;
+  offline: boolean;
+  now: Date;
+}
 export type VoucherRedeemOutcome =
   | { status: 'redeemed'; redemption: VoucherRedemption; voucher: StoredVoucher; hold: LedgerEntry | null }
-  | { status: 'already-redeemed'; redemption: VoucherRedemption } | { status: 'unknown-voucher' };
+  | { status: 'already-redeemed'; redemption: VoucherRedemption }
+  | { status: 'unknown-voucher' };
 
 /** A voucher redeemed a second time by a kiosk that was offline: the first redemption stands, this one is for the owner to look into. */
 export interface VoucherConflict {
-  voucherId: string; rewardId: string | null; member: { no: number; name: string | null } | null;
-  kiosk: { no: number; name: string }; redemptionId: string; at: string; recordedAt: string;
+  voucherId: string;
+  rewardId: string | null;
+  member: { no: number; name: string | null } | null;
+  kiosk: { no: number; name: string };
+  redemptionId: string;
+  at: string;
+  recordedAt: string;
   first: { kiosk: { no: number; name: string }; at: string };
 }
 
@@ -150,7 +217,11 @@ export class HubStore {
   async setting(key: string, make: () => string): Promise<string> {
     const found = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     if (found) return found.value;
-    await this.db.insertInto('settings').values({ key, value: make() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await this.db
+      .insertInto('settings')
+      .values({ key, value: make() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return (await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
   }
 
@@ -171,8 +242,11 @@ export class HubStore {
   }
 
   private async insertShop(q: Db, name: string, privacyText: string, program: unknown): Promise<number> {
-    const row = await q.insertInto('shops').values({ id: randomUUID(), name, privacy_text: privacyText, program_json: programJson(program) })
-      .returning('no').executeTakeFirstOrThrow();
+    const row = await q
+      .insertInto('shops')
+      .values({ id: randomUUID(), name, privacy_text: privacyText, program_json: programJson(program) })
+      .returning('no')
+      .executeTakeFirstOrThrow();
     return row.no;
   }
 
@@ -223,12 +297,23 @@ export class HubStore {
           const current = await this.programVersions(shopNo, trx);
           const first = current[0];
           if (current.length === 1 && first?.publishedAt === FIRST_VERSION_START) {
-            await trx.insertInto('program_versions').values({ shop_no: shopNo, version: first.version, effective_from: first.effectiveFrom,
-              document_json: serializeProgram(first.document), published_at: first.publishedAt }).onConflict((oc) => oc.doNothing()).execute();
+            await trx
+              .insertInto('program_versions')
+              .values({
+                shop_no: shopNo,
+                version: first.version,
+                effective_from: first.effectiveFrom,
+                document_json: serializeProgram(first.document),
+                published_at: first.publishedAt,
+              })
+              .onConflict((oc) => oc.doNothing())
+              .execute();
           }
           const version = Math.max(0, ...current.map((v) => v.version)) + 1;
-          await trx.insertInto('program_versions').values({ shop_no: shopNo, version, effective_from: effectiveFrom, document_json: json,
-            published_at: at.toISOString() }).execute();
+          await trx
+            .insertInto('program_versions')
+            .values({ shop_no: shopNo, version, effective_from: effectiveFrom, document_json: json, published_at: at.toISOString() })
+            .execute();
           return { version, effectiveFrom, document: loadProgram(json), publishedAt: at.toISOString() };
         });
       } catch (error) {
@@ -263,11 +348,18 @@ export class HubStore {
   async pairKiosk(code: string, name: string, now: Date): Promise<Kiosk | undefined> {
     const id = randomUUID();
     return this.write(async (trx) => {
-      const taken = await trx.updateTable('pairing_codes').set({ used_by: id })
-        .where('code', '=', code).where('used_by', 'is', null).where('expires_at', '>', now.toISOString())
-        .returning('shop_no').executeTakeFirst();
+      const taken = await trx
+        .updateTable('pairing_codes')
+        .set({ used_by: id })
+        .where('code', '=', code)
+        .where('used_by', 'is', null)
+        .where('expires_at', '>', now.toISOString())
+        .returning('shop_no')
+        .executeTakeFirst();
       if (!taken) return undefined;
-      await trx.insertInto('kiosks').values({ id, shop_no: taken.shop_no, name, secret: bytesToHex(randomBytes(32)), paired_at: now.toISOString() })
+      await trx
+        .insertInto('kiosks')
+        .values({ id, shop_no: taken.shop_no, name, secret: bytesToHex(randomBytes(32)), paired_at: now.toISOString() })
         .execute();
       return this.kiosk(id, trx);
     });
@@ -284,7 +376,11 @@ export class HubStore {
   }
 
   async revokeKiosk(id: string, now: Date): Promise<boolean> {
-    const result = await this.db.updateTable('kiosks').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null)
+    const result = await this.db
+      .updateTable('kiosks')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
@@ -313,7 +409,10 @@ export class HubStore {
   /** Entries written by a kiosk for an id merged into another member are that member's. */
   private async canonicalEntries(trx: Db, entries: LedgerEntry[]): Promise<LedgerEntry[]> {
     if (entries.length === 0) return entries;
-    const aliases = await this.aliasesOf(trx, entries.map((e) => e.memberId));
+    const aliases = await this.aliasesOf(
+      trx,
+      entries.map((e) => e.memberId),
+    );
     return aliases.size === 0 ? entries : entries.map((e) => (aliases.has(e.memberId) ? { ...e, memberId: aliases.get(e.memberId)! } : e));
   }
 
@@ -344,9 +443,21 @@ export class HubStore {
    */
   private async joinIn(trx: Db, shopNo: number, input: MemberInput, now: Date, fillName = true): Promise<Member & { created: boolean }> {
     const id = input.id ?? randomUUID();
-    const inserted = await trx.insertInto('members').values({ id, shop_no: shopNo, name: input.name, phone: input.phone, email: input.email,
-      consent_at: input.consentAt, consent_text: input.consentText, created_at: now.toISOString(), code: input.code ?? null })
-      .onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const inserted = await trx
+      .insertInto('members')
+      .values({
+        id,
+        shop_no: shopNo,
+        name: input.name,
+        phone: input.phone,
+        email: input.email,
+        consent_at: input.consentAt,
+        consent_text: input.consentText,
+        created_at: now.toISOString(),
+        code: input.code ?? null,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 1n) return { ...(await this.member(id, trx))!, created: true };
     const byId = input.id ? await this.member(input.id, trx) : undefined;
     if (byId) return { ...byId, created: false };
@@ -401,10 +512,22 @@ export class HubStore {
   }
 
   async history(memberId: string, limit = 20): Promise<HistoryRow[]> {
-    const rows = await this.db.selectFrom('ledger').select(['id', 'kind', 'points', 'stamps', 'at', 'reason_json'])
-      .where('member_id', '=', memberId).orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, kind: r.kind, points: r.points, stamps: r.stamps, at: r.at,
-      label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null }));
+    const rows = await this.db
+      .selectFrom('ledger')
+      .select(['id', 'kind', 'points', 'stamps', 'at', 'reason_json'])
+      .where('member_id', '=', memberId)
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      points: r.points,
+      stamps: r.stamps,
+      at: r.at,
+      label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null,
+    }));
   }
 
   // ---- vouchers ------------------------------------------------------------------------------
@@ -415,8 +538,15 @@ export class HubStore {
    * written, when the member's balance (points, or stamps on the reward's card) does not cover it at
    * that moment — also against a second voucher asked for at the same time on another node.
    */
-  async issueVoucher(input: { voucherId: string; member: Member; rewardKey: number; costPoints: number; costStamps: number; expiresAt: Date;
-    now: Date }): Promise<{ ok: true; hold: LedgerEntry; rewardName: string } | { ok: false; reason: 'insufficient' | 'unknown-reward' }> {
+  async issueVoucher(input: {
+    voucherId: string;
+    member: Member;
+    rewardKey: number;
+    costPoints: number;
+    costStamps: number;
+    expiresAt: Date;
+    now: Date;
+  }): Promise<{ ok: true; hold: LedgerEntry; rewardName: string } | { ok: false; reason: 'insufficient' | 'unknown-reward' }> {
     return this.write(async (trx) => {
       if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`member:${input.member.id}`}))`.execute(trx);
       const program = (await this.shop(input.member.shopNo, trx))!.program;
@@ -427,11 +557,25 @@ export class HubStore {
         return { ok: false, reason: 'insufficient' } as const;
       }
       const card = 'card' in reward.reward.cost ? reward.reward.cost.card : undefined;
-      const hold = voucherHoldEntry({ voucherId: input.voucherId, costPoints: input.costPoints, costStamps: input.costStamps, expiresAt: input.expiresAt },
-        input.member.id, { ruleId: card ?? reward.reward.id, label: reward.reward.name });
-      await trx.insertInto('vouchers').values({ id: input.voucherId, member_id: input.member.id, reward_key: input.rewardKey, reward_id: reward.reward.id,
-        created_at: input.now.toISOString(), cost_points: input.costPoints, cost_stamps: input.costStamps, expires_at: input.expiresAt.toISOString(),
-        status: 'held' }).execute();
+      const hold = voucherHoldEntry(
+        { voucherId: input.voucherId, costPoints: input.costPoints, costStamps: input.costStamps, expiresAt: input.expiresAt },
+        input.member.id,
+        { ruleId: card ?? reward.reward.id, label: reward.reward.name },
+      );
+      await trx
+        .insertInto('vouchers')
+        .values({
+          id: input.voucherId,
+          member_id: input.member.id,
+          reward_key: input.rewardKey,
+          reward_id: reward.reward.id,
+          created_at: input.now.toISOString(),
+          cost_points: input.costPoints,
+          cost_stamps: input.costStamps,
+          expires_at: input.expiresAt.toISOString(),
+          status: 'held',
+        })
+        .execute();
       await this.insertEntry(trx, hold, null);
       return { ok: true, hold, rewardName: reward.reward.name } as const;
     });
@@ -441,13 +585,23 @@ export class HubStore {
   async voucher(voucherId: string, q: Db = this.db): Promise<StoredVoucher | undefined> {
     const row = await q.selectFrom('vouchers').selectAll().where('id', '=', voucherId).executeTakeFirst();
     if (!row) return undefined;
-    return { id: row.id, memberId: row.member_id, rewardId: row.reward_id, status: (row.status ?? 'legacy') as StoredVoucher['status'],
-      expiresAt: row.expires_at, redemption: await this.voucherRedemption(voucherId, q) };
+    return {
+      id: row.id,
+      memberId: row.member_id,
+      rewardId: row.reward_id,
+      status: (row.status ?? 'legacy') as StoredVoucher['status'],
+      expiresAt: row.expires_at,
+      redemption: await this.voucherRedemption(voucherId, q),
+    };
   }
 
   private async voucherRedemption(voucherId: string, q: Db): Promise<VoucherRedemption | undefined> {
-    const row = await q.selectFrom('voucher_redemptions as r').leftJoin('kiosks as k', 'k.no', 'r.kiosk_no')
-      .select(['r.voucher_id', 'r.redemption_id', 'r.kiosk_no', 'r.at', 'k.name']).where('r.voucher_id', '=', voucherId).executeTakeFirst();
+    const row = await q
+      .selectFrom('voucher_redemptions as r')
+      .leftJoin('kiosks as k', 'k.no', 'r.kiosk_no')
+      .select(['r.voucher_id', 'r.redemption_id', 'r.kiosk_no', 'r.at', 'k.name'])
+      .where('r.voucher_id', '=', voucherId)
+      .executeTakeFirst();
     return row && { voucherId: row.voucher_id, redemptionId: row.redemption_id, kioskNo: row.kiosk_no, kioskName: row.name ?? `#${row.kiosk_no}`, at: row.at };
   }
 
@@ -466,9 +620,14 @@ export class HubStore {
     const voucher = await this.voucher(input.voucherId, trx);
     if (!voucher) return { status: 'unknown-voucher' } as const;
     const recordedAt = input.now.toISOString();
-    const taken = (await trx.insertInto('voucher_redemptions').values({ voucher_id: input.voucherId, redemption_id: input.redemptionId,
-      kiosk_no: input.kioskNo, at: input.at, recorded_at: recordedAt }).onConflict((oc) => oc.column('voucher_id').doNothing())
-      .executeTakeFirst()).numInsertedOrUpdatedRows === 1n;
+    const taken =
+      (
+        await trx
+          .insertInto('voucher_redemptions')
+          .values({ voucher_id: input.voucherId, redemption_id: input.redemptionId, kiosk_no: input.kioskNo, at: input.at, recorded_at: recordedAt })
+          .onConflict((oc) => oc.column('voucher_id').doNothing())
+          .executeTakeFirst()
+      ).numInsertedOrUpdatedRows === 1n;
     const redemption = (await this.voucherRedemption(input.voucherId, trx))!;
     const holdRow = await trx.selectFrom('ledger').selectAll().where('id', '=', voucherHoldEntryId(input.voucherId)).executeTakeFirst();
     const hold = holdRow ? toEntry(holdRow) : null;
@@ -477,8 +636,11 @@ export class HubStore {
         return { status: 'redeemed', redemption, voucher: { ...voucher, status: 'redeemed', redemption }, hold } as const;
       }
       if (input.offline) {
-        await trx.insertInto('voucher_conflicts').values({ voucher_id: input.voucherId, redemption_id: input.redemptionId, kiosk_no: input.kioskNo,
-          at: input.at, recorded_at: recordedAt }).onConflict((oc) => oc.doNothing()).execute();
+        await trx
+          .insertInto('voucher_conflicts')
+          .values({ voucher_id: input.voucherId, redemption_id: input.redemptionId, kiosk_no: input.kioskNo, at: input.at, recorded_at: recordedAt })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       }
       return { status: 'already-redeemed', redemption } as const;
     }
@@ -514,23 +676,53 @@ export class HubStore {
 
   /** Vouchers redeemed again by a kiosk that was offline, newest first, with the redemption that stands. */
   async voucherConflicts(shopNo: number, limit = 100): Promise<VoucherConflict[]> {
-    const rows = await this.db.selectFrom('voucher_conflicts as c').innerJoin('kiosks as k', 'k.no', 'c.kiosk_no')
-      .innerJoin('voucher_redemptions as r', 'r.voucher_id', 'c.voucher_id').innerJoin('kiosks as w', 'w.no', 'r.kiosk_no')
-      .leftJoin('vouchers as v', 'v.id', 'c.voucher_id').leftJoin('members as m', 'm.id', 'v.member_id')
-      .select(['c.voucher_id', 'c.redemption_id', 'c.kiosk_no', 'k.name as kiosk_name', 'c.at', 'c.recorded_at', 'r.kiosk_no as first_kiosk_no',
-        'w.name as first_kiosk_name', 'r.at as first_at', 'v.reward_id', 'm.name as member_name', 'm.no as member_no'])
-      .where('k.shop_no', '=', shopNo).orderBy('c.seq', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ voucherId: r.voucher_id, rewardId: r.reward_id ?? null, member: r.member_no === null ? null : { no: r.member_no, name: r.member_name },
-      kiosk: { no: r.kiosk_no, name: r.kiosk_name }, redemptionId: r.redemption_id, at: r.at, recordedAt: r.recorded_at,
-      first: { kiosk: { no: r.first_kiosk_no, name: r.first_kiosk_name }, at: r.first_at } }));
+    const rows = await this.db
+      .selectFrom('voucher_conflicts as c')
+      .innerJoin('kiosks as k', 'k.no', 'c.kiosk_no')
+      .innerJoin('voucher_redemptions as r', 'r.voucher_id', 'c.voucher_id')
+      .innerJoin('kiosks as w', 'w.no', 'r.kiosk_no')
+      .leftJoin('vouchers as v', 'v.id', 'c.voucher_id')
+      .leftJoin('members as m', 'm.id', 'v.member_id')
+      .select([
+        'c.voucher_id',
+        'c.redemption_id',
+        'c.kiosk_no',
+        'k.name as kiosk_name',
+        'c.at',
+        'c.recorded_at',
+        'r.kiosk_no as first_kiosk_no',
+        'w.name as first_kiosk_name',
+        'r.at as first_at',
+        'v.reward_id',
+        'm.name as member_name',
+        'm.no as member_no',
+      ])
+      .where('k.shop_no', '=', shopNo)
+      .orderBy('c.seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      voucherId: r.voucher_id,
+      rewardId: r.reward_id ?? null,
+      member: r.member_no === null ? null : { no: r.member_no, name: r.member_name },
+      kiosk: { no: r.kiosk_no, name: r.kiosk_name },
+      redemptionId: r.redemption_id,
+      at: r.at,
+      recordedAt: r.recorded_at,
+      first: { kiosk: { no: r.first_kiosk_no, name: r.first_kiosk_name }, at: r.first_at },
+    }));
   }
 
   // ---- ledger --------------------------------------------------------------------------------
 
   /** Inserts an entry unless its id exists; updates the balance only when it was really inserted. */
   private async insertEntry(trx: Db, given: LedgerEntry, kioskNo: number | null): Promise<boolean> {
-    const [entry] = await this.canonicalEntries(trx, [given]) as [LedgerEntry];
-    const result = await trx.insertInto('ledger').values(ledgerRow(entry, kioskNo)).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    const [entry] = (await this.canonicalEntries(trx, [given])) as [LedgerEntry];
+    const result = await trx
+      .insertInto('ledger')
+      .values(ledgerRow(entry, kioskNo))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
     const inserted = result.numInsertedOrUpdatedRows === 1n;
     if (inserted) {
       await this.addToBalances(trx, [{ member_id: entry.memberId, points: entry.points, stamps: entry.stamps, earned: earnedBy(entry), entries: 1 }]);
@@ -545,9 +737,18 @@ export class HubStore {
     for (const row of [...run.sales, ...run.claims]) {
       if (row.member_id && aliases.has(row.member_id)) row.member_id = aliases.get(row.member_id)!;
     }
-    for (const part of chunks(run.sales, 1000)) await trx.insertInto('sales').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
+    for (const part of chunks(run.sales, 1000))
+      await trx
+        .insertInto('sales')
+        .values(part)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     for (const part of chunks(run.claims, 1000)) {
-      await trx.insertInto('claims').values(part).onConflict((oc) => oc.column('sale_key').doNothing()).execute();
+      await trx
+        .insertInto('claims')
+        .values(part)
+        .onConflict((oc) => oc.column('sale_key').doNothing())
+        .execute();
     }
     await this.insertEntries(trx, run.entries, kioskNo);
     run.sales = [];
@@ -562,8 +763,12 @@ export class HubStore {
   private async insertEntries(trx: Db, given: LedgerEntry[], kioskNo: number | null): Promise<void> {
     const entries = await this.canonicalEntries(trx, given);
     for (const part of chunks(entries, 1000)) {
-      const inserted = await trx.insertInto('ledger').values(part.map((entry) => ledgerRow(entry, kioskNo)))
-        .onConflict((oc) => oc.column('id').doNothing()).returning(['member_id', 'kind', 'points', 'stamps']).execute();
+      const inserted = await trx
+        .insertInto('ledger')
+        .values(part.map((entry) => ledgerRow(entry, kioskNo)))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning(['member_id', 'kind', 'points', 'stamps'])
+        .execute();
       const byMember = new Map<string, { member_id: string; points: number; stamps: number; earned: number; entries: number }>();
       for (const row of inserted) {
         const sum = byMember.get(row.member_id) ?? { member_id: row.member_id, points: 0, stamps: 0, earned: 0, entries: 0 };
@@ -581,13 +786,18 @@ export class HubStore {
   }
 
   private async addToBalances(trx: Db, rows: { member_id: string; points: number; stamps: number; earned: number; entries: number }[]): Promise<void> {
-    await trx.insertInto('balances').values(rows)
-      .onConflict((oc) => oc.column('member_id').doUpdateSet((eb) => ({
-        points: eb('balances.points', '+', eb.ref('excluded.points')),
-        stamps: eb('balances.stamps', '+', eb.ref('excluded.stamps')),
-        earned: eb('balances.earned', '+', eb.ref('excluded.earned')),
-        entries: eb('balances.entries', '+', eb.ref('excluded.entries')),
-      }))).execute();
+    await trx
+      .insertInto('balances')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('member_id').doUpdateSet((eb) => ({
+          points: eb('balances.points', '+', eb.ref('excluded.points')),
+          stamps: eb('balances.stamps', '+', eb.ref('excluded.stamps')),
+          earned: eb('balances.earned', '+', eb.ref('excluded.earned')),
+          entries: eb('balances.entries', '+', eb.ref('excluded.entries')),
+        })),
+      )
+      .execute();
   }
 
   async ledgerCount(filter: { kioskNo?: number } = {}): Promise<number> {
@@ -598,11 +808,24 @@ export class HubStore {
 
   async counts(): Promise<HubCounts> {
     const count = (table: 'claims' | 'members' | 'processed_messages' | 'deliveries') =>
-      this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((r) => num(r.n));
-    const ledger = await this.db.selectFrom('ledger').select((eb) => [eb.fn.countAll().as('n'), eb.fn.count('id').distinct().as('d'),
-      eb.fn.sum('points').as('p')]).executeTakeFirstOrThrow();
-    return { ledger: num(ledger.n), distinctLedgerIds: num(ledger.d), ledgerPoints: num(ledger.p), claims: await count('claims'),
-      members: await count('members'), processedMessages: await count('processed_messages'), deliveries: await count('deliveries') };
+      this.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => num(r.n));
+    const ledger = await this.db
+      .selectFrom('ledger')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.count('id').distinct().as('d'), eb.fn.sum('points').as('p')])
+      .executeTakeFirstOrThrow();
+    return {
+      ledger: num(ledger.n),
+      distinctLedgerIds: num(ledger.d),
+      ledgerPoints: num(ledger.p),
+      claims: await count('claims'),
+      members: await count('members'),
+      processedMessages: await count('processed_messages'),
+      deliveries: await count('deliveries'),
+    };
   }
 
   /**
@@ -617,19 +840,31 @@ export class HubStore {
     return this.write(async (trx) => {
       const fresh = new Set<string>();
       for (const part of chunks(messages, 500)) {
-        const rows = await trx.insertInto('processed_messages').values(part.map((m) => ({ id: m.id, kiosk_no: kiosk.no, at: now.toISOString() })))
-          .onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        const rows = await trx
+          .insertInto('processed_messages')
+          .values(part.map((m) => ({ id: m.id, kiosk_no: kiosk.no, at: now.toISOString() })))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute();
         for (const row of rows) fresh.add(row.id);
       }
       // A message refused before and sent again is acked again with the same refusal (the kiosk may have missed the first ack).
       const refused: OutboxRefusal[] = [];
       const seen = messages.filter((m) => !fresh.has(m.id)).map((m) => m.id);
       for (const part of chunks(seen, 500)) {
-        const rows = await trx.selectFrom('kiosk_refusals').select(['message_id', 'reason']).where('kiosk_no', '=', kiosk.no)
-          .where('message_id', 'in', part).execute();
+        const rows = await trx
+          .selectFrom('kiosk_refusals')
+          .select(['message_id', 'reason'])
+          .where('kiosk_no', '=', kiosk.no)
+          .where('message_id', 'in', part)
+          .execute();
         for (const row of rows) refused.push({ id: row.message_id, reason: row.reason });
       }
-      const check = await this.checkContext(trx, kiosk, messages.filter((m) => fresh.has(m.id)));
+      const check = await this.checkContext(
+        trx,
+        kiosk,
+        messages.filter((m) => fresh.has(m.id)),
+      );
       const run = new BulkRun();
       for (const message of messages) {
         // A message id twice in one batch is applied once.
@@ -637,8 +872,11 @@ export class HubStore {
         const reason = outboxRefusal(check.context, message);
         if (reason !== undefined) {
           // Refused for good: recorded per kiosk, acked (so the kiosk stops sending it) and reported in the ack.
-          await trx.insertInto('kiosk_refusals').values({ message_id: message.id, kiosk_no: kiosk.no, type: message.type, reason,
-            at: now.toISOString() }).onConflict((oc) => oc.column('message_id').doNothing()).execute();
+          await trx
+            .insertInto('kiosk_refusals')
+            .values({ message_id: message.id, kiosk_no: kiosk.no, type: message.type, reason, at: now.toISOString() })
+            .onConflict((oc) => oc.column('message_id').doNothing())
+            .execute();
           refused.push({ id: message.id, reason });
           continue;
         }
@@ -646,12 +884,28 @@ export class HubStore {
         switch (message.type) {
           case 'saleCreated': {
             const p = message.payload;
-            run.sales.push({ id: p.saleId, kiosk_no: kiosk.no, sale_no: p.saleNo, amount: p.total.amount, currency: p.total.currency,
-              points: p.points, member_id: p.memberId, at: message.at });
+            run.sales.push({
+              id: p.saleId,
+              kiosk_no: kiosk.no,
+              sale_no: p.saleNo,
+              amount: p.total.amount,
+              currency: p.total.currency,
+              points: p.points,
+              member_id: p.memberId,
+              at: message.at,
+            });
             // The member was attached at the till: the sale is taken, its receipt QR can no longer be claimed.
             if (p.memberId) {
-              run.claims.push({ sale_key: `K${kiosk.no}-S${p.saleNo}`, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId, via: 'till',
-                points: p.points, stamps: p.stamps, at: message.at });
+              run.claims.push({
+                sale_key: `K${kiosk.no}-S${p.saleNo}`,
+                kiosk_no: kiosk.no,
+                sale_no: p.saleNo,
+                member_id: p.memberId,
+                via: 'till',
+                points: p.points,
+                stamps: p.stamps,
+                at: message.at,
+              });
             }
             for (const entry of p.entries) run.entries.push(entry);
             break;
@@ -664,14 +918,28 @@ export class HubStore {
             const p = message.payload;
             const region = regionForLocale((await this.shop(kiosk.shopNo, trx))!.program.locale);
             // One person, one member: the contact as the hub keeps it (a kiosk of an older version may send it as typed).
-            const member = await this.joinIn(trx, kiosk.shopNo, { id: p.id, name: p.name, phone: p.phone === null ? null : normalised(() => normalizePhone(p.phone!, region), p.phone),
-              email: p.email === null ? null : normalised(() => normalizeEmail(p.email!), p.email), consentAt: p.consentAt, consentText: null,
-              code: p.code ?? null }, now);
+            const member = await this.joinIn(
+              trx,
+              kiosk.shopNo,
+              {
+                id: p.id,
+                name: p.name,
+                phone: p.phone === null ? null : normalised(() => normalizePhone(p.phone!, region), p.phone),
+                email: p.email === null ? null : normalised(() => normalizeEmail(p.email!), p.email),
+                consentAt: p.consentAt,
+                consentText: null,
+                code: p.code ?? null,
+              },
+              now,
+            );
             if (member.id !== p.id) {
               // The kiosk enrolled someone the hub already had (offline, or before its replica knew them): its id
               // becomes an alias, and every entry it sends for that id is the existing member's.
-              await trx.insertInto('member_aliases').values({ alias_id: p.id, member_id: member.id, kiosk_no: kiosk.no, at: now.toISOString() })
-                .onConflict((oc) => oc.column('alias_id').doNothing()).execute();
+              await trx
+                .insertInto('member_aliases')
+                .values({ alias_id: p.id, member_id: member.id, kiosk_no: kiosk.no, at: now.toISOString() })
+                .onConflict((oc) => oc.column('alias_id').doNothing())
+                .execute();
             }
             await noteMemberChanges(trx, this.engine, [member.id], now);
             break;
@@ -683,20 +951,46 @@ export class HubStore {
             const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
             await this.lockSale(trx, saleKey);
             const before = (await this.saleReversal(saleKey, trx))?.refunded ?? 0;
-            await trx.insertInto('sale_reversals').values({ sale_key: saleKey, kiosk_no: kiosk.no, total: p.total.amount,
-              refunded: p.refunded.amount, full_refund: p.full ? 1 : 0, at: message.at })
-              .onConflict((oc) => oc.column('sale_key').doUpdateSet((eb) => ({
-                refunded: eb.case().when('excluded.refunded', '>', eb.ref('sale_reversals.refunded')).then(eb.ref('excluded.refunded'))
-                  .else(eb.ref('sale_reversals.refunded')).end(),
-                full_refund: eb.case().when('excluded.full_refund', '>', eb.ref('sale_reversals.full_refund')).then(eb.ref('excluded.full_refund'))
-                  .else(eb.ref('sale_reversals.full_refund')).end(),
-                at: eb.ref('excluded.at'),
-              }))).execute();
+            await trx
+              .insertInto('sale_reversals')
+              .values({
+                sale_key: saleKey,
+                kiosk_no: kiosk.no,
+                total: p.total.amount,
+                refunded: p.refunded.amount,
+                full_refund: p.full ? 1 : 0,
+                at: message.at,
+              })
+              .onConflict((oc) =>
+                oc.column('sale_key').doUpdateSet((eb) => ({
+                  refunded: eb
+                    .case()
+                    .when('excluded.refunded', '>', eb.ref('sale_reversals.refunded'))
+                    .then(eb.ref('excluded.refunded'))
+                    .else(eb.ref('sale_reversals.refunded'))
+                    .end(),
+                  full_refund: eb
+                    .case()
+                    .when('excluded.full_refund', '>', eb.ref('sale_reversals.full_refund'))
+                    .then(eb.ref('excluded.full_refund'))
+                    .else(eb.ref('sale_reversals.full_refund'))
+                    .end(),
+                  at: eb.ref('excluded.at'),
+                })),
+              )
+              .execute();
             // The hub accepted a claim of this sale the kiosk had not heard of when it reversed it: take back here.
             const claimed = await this.claimOf(saleKey, trx);
             if (claimed && claimed.via !== 'till' && claimed.via !== 'offline' && p.refunded.amount > before) {
-              await this.reverseHubClaim(trx, saleKey, claimed.memberId, p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
-                p.refunded.amount, kiosk.no, now);
+              await this.reverseHubClaim(
+                trx,
+                saleKey,
+                claimed.memberId,
+                p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
+                p.refunded.amount,
+                kiosk.no,
+                now,
+              );
             }
             break;
           }
@@ -708,10 +1002,16 @@ export class HubStore {
             await this.flush(trx, run, kiosk.no);
             // Redeemed while the hub could not be asked: the first redemption stands, a later one is a conflict.
             const voucher = await this.voucher(message.payload.voucherId, trx);
-            const owner = voucher && await this.member(voucher.memberId, trx);
+            const owner = voucher && (await this.member(voucher.memberId, trx));
             if (owner?.shopNo !== kiosk.shopNo) break; // not a voucher of this kiosk's shop: nothing to record
-            await this.redeemVoucherIn(trx, { voucherId: message.payload.voucherId, redemptionId: message.payload.redemptionId, kioskNo: kiosk.no,
-              at: message.at, offline: true, now });
+            await this.redeemVoucherIn(trx, {
+              voucherId: message.payload.voucherId,
+              redemptionId: message.payload.redemptionId,
+              kioskNo: kiosk.no,
+              at: message.at,
+              offline: true,
+              now,
+            });
             break;
           }
         }
@@ -753,8 +1053,12 @@ export class HubStore {
       for (const row of await trx.selectFrom('ledger').select(['id', 'member_id', 'sale_id', 'points', 'stamps']).where('id', 'in', part).execute()) {
         entries.set(row.id, { memberId: row.member_id, saleId: row.sale_id, points: row.points, stamps: row.stamps });
       }
-      const sums = await trx.selectFrom('ledger').select((eb) => ['reverses', eb.fn.sum<number>('points').as('p'), eb.fn.sum<number>('stamps').as('s')])
-        .where('reverses', 'in', part).groupBy('reverses').execute();
+      const sums = await trx
+        .selectFrom('ledger')
+        .select((eb) => ['reverses', eb.fn.sum<number>('points').as('p'), eb.fn.sum<number>('stamps').as('s')])
+        .where('reverses', 'in', part)
+        .groupBy('reverses')
+        .execute();
       for (const row of sums) reversed.set(row.reverses!, { points: num(row.p), stamps: num(row.s) });
     }
     const sales = new Map<string, { points: number }>();
@@ -765,7 +1069,9 @@ export class HubStore {
     }
     const versions = await this.programVersions(kiosk.shopNo, trx);
     const context: OutboxCheckContext = {
-      kioskNo: kiosk.no, kioskId: kiosk.id, versions,
+      kioskNo: kiosk.no,
+      kioskId: kiosk.id,
+      versions,
       knownMember: (id) => members.has(id),
       entry: (id) => entries.get(id),
       reversed: (id) => reversed.get(id) ?? { points: 0, stamps: 0 },
@@ -800,16 +1106,21 @@ export class HubStore {
    * phone (or anyone) came first, the kiosk's entry is written and taken back at once
    * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
    */
-  private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string,
-    now: Date): Promise<void> {
+  private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<void> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
     // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
     await this.lockSale(trx, saleKey);
     const points = p.entries.reduce((n, e) => n + e.points, 0);
     const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
-    const taken = (await trx.insertInto('claims').values({ sale_key: saleKey, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId,
-      via: 'offline', points, stamps, at }).onConflict((oc) => oc.column('sale_key').doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows === 1n;
+    const taken =
+      (
+        await trx
+          .insertInto('claims')
+          .values({ sale_key: saleKey, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId, via: 'offline', points, stamps, at })
+          .onConflict((oc) => oc.column('sale_key').doNothing())
+          .executeTakeFirst()
+      ).numInsertedOrUpdatedRows === 1n;
     const first = (await this.claimOf(saleKey, trx))!;
     // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
     if (!taken && first.via === 'offline' && first.memberId === p.memberId) return;
@@ -819,26 +1130,43 @@ export class HubStore {
     for (const entry of p.entries) if (entry.kind !== 'reversal') await this.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
     const winner = await this.member(first.memberId, trx);
     const refused: ClaimRefused = {
-      deliveryId: randomUUID(), saleKey, saleNo: p.saleNo, refusedMemberId: p.memberId,
+      deliveryId: randomUUID(),
+      saleKey,
+      saleNo: p.saleNo,
+      refusedMemberId: p.memberId,
       winner: { id: first.memberId, no: winner?.no ?? 0, name: winner?.name ?? null },
       entries: await this.saleEntries(saleKey, trx),
       at: refusedAt,
     };
-    await trx.insertInto('deliveries').values({ id: refused.deliveryId, kiosk_no: kiosk.no, event: 'claimRefused',
-      payload_json: JSON.stringify(refused), created_at: refusedAt }).execute();
+    await trx
+      .insertInto('deliveries')
+      .values({ id: refused.deliveryId, kiosk_no: kiosk.no, event: 'claimRefused', payload_json: JSON.stringify(refused), created_at: refusedAt })
+      .execute();
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
-  private async reverseHubClaim(trx: Db, saleKey: string, memberId: string, refund: RefundRequest, refundedAfter: number,
-    kioskNo: number, now: Date): Promise<void> {
+  private async reverseHubClaim(
+    trx: Db,
+    saleKey: string,
+    memberId: string,
+    refund: RefundRequest,
+    refundedAfter: number,
+    kioskNo: number,
+    now: Date,
+  ): Promise<void> {
     const member = await this.member(memberId, trx);
     if (!member) return;
     const memberEntries = await this.entries(memberId, trx);
     let entries: LedgerEntry[];
     try {
       entries = reverseSale({
-        program: (await this.shop(member.shopNo, trx))!.program, saleId: saleKey, saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
-        memberEntries, refund, at: now, ids: lateClaimReversalIds(saleKey, refundedAfter),
+        program: (await this.shop(member.shopNo, trx))!.program,
+        saleId: saleKey,
+        saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
+        memberEntries,
+        refund,
+        at: now,
+        ids: lateClaimReversalIds(saleKey, refundedAfter),
       }).entries;
     } catch (error) {
       // Nothing left to take back (already reversed) or a claim without its sale's amount: leave it.
@@ -853,8 +1181,19 @@ export class HubStore {
    * the delivery to the sale's kiosk in one transaction. The second claim of a sale gets
    * 'already-claimed' — also when it comes through another hub node at the same moment.
    */
-  async claim(input: { saleKey: string; kioskNo: number; saleNo: number; member: Member; via: 'phone' | 'staff'; points: number;
-    stamps: number; spend: number | null; deliverTo: number | null; now: Date; welcome?: boolean }): Promise<ClaimOutcome> {
+  async claim(input: {
+    saleKey: string;
+    kioskNo: number;
+    saleNo: number;
+    member: Member;
+    via: 'phone' | 'staff';
+    points: number;
+    stamps: number;
+    spend: number | null;
+    deliverTo: number | null;
+    now: Date;
+    welcome?: boolean;
+  }): Promise<ClaimOutcome> {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
       await this.lockSale(trx, input.saleKey);
@@ -862,32 +1201,68 @@ export class HubStore {
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
       const due = await this.claimable(input.saleKey, input.points, input.stamps, trx);
       if (!due) return { ok: false, reason: 'sale-refunded' };
-      const taken = await trx.insertInto('claims').values({ sale_key: input.saleKey, kiosk_no: input.kioskNo, sale_no: input.saleNo,
-        member_id: input.member.id, via: input.via, points: due.points, stamps: due.stamps, at })
-        .onConflict((oc) => oc.column('sale_key').doNothing()).executeTakeFirst();
+      const taken = await trx
+        .insertInto('claims')
+        .values({
+          sale_key: input.saleKey,
+          kiosk_no: input.kioskNo,
+          sale_no: input.saleNo,
+          member_id: input.member.id,
+          via: input.via,
+          points: due.points,
+          stamps: due.stamps,
+          at,
+        })
+        .onConflict((oc) => oc.column('sale_key').doNothing())
+        .executeTakeFirst();
       if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
       // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
-      const entry = claimEntry({ program, saleKey: input.saleKey, memberId: input.member.id, via: input.via,
-        points: due.points, stamps: due.stamps, spend: input.spend, at });
+      const entry = claimEntry({
+        program,
+        saleKey: input.saleKey,
+        memberId: input.member.id,
+        via: input.via,
+        points: due.points,
+        stamps: due.stamps,
+        spend: input.spend,
+        at,
+      });
       const entries = [entry];
       const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
       if (welcomeRule && welcomeRule.points > 0) {
-        entries.push({ id: `welcome:${input.member.id}`, memberId: input.member.id, kind: 'bonus', points: welcomeRule.points, stamps: 0,
-          saleId: input.saleKey, reverses: null, reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' }, at });
+        entries.push({
+          id: `welcome:${input.member.id}`,
+          memberId: input.member.id,
+          kind: 'bonus',
+          points: welcomeRule.points,
+          stamps: 0,
+          saleId: input.saleKey,
+          reverses: null,
+          reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' },
+          at,
+        });
       }
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.insertEntry(trx, e, input.kioskNo)) written.push(e);
       const view = memberView(program, input.member.id, await this.entries(input.member.id, trx), input.now);
       const accepted: ClaimAccepted = {
-        deliveryId: randomUUID(), saleKey: input.saleKey, saleNo: input.saleNo, via: input.via,
+        deliveryId: randomUUID(),
+        saleKey: input.saleKey,
+        saleNo: input.saleNo,
+        via: input.via,
         member: { id: input.member.id, no: input.member.no, name: input.member.name },
-        points: due.points, stamps: due.stamps,
+        points: due.points,
+        stamps: due.stamps,
         balance: { points: view.points, stamps: view.stamps },
-        progress: view.progress, entries: written, at,
+        progress: view.progress,
+        entries: written,
+        at,
       };
       if (input.deliverTo !== null) {
-        await trx.insertInto('deliveries').values({ id: accepted.deliveryId, kiosk_no: input.deliverTo, event: 'claimAccepted',
-          payload_json: JSON.stringify(accepted), created_at: at }).execute();
+        await trx
+          .insertInto('deliveries')
+          .values({ id: accepted.deliveryId, kiosk_no: input.deliverTo, event: 'claimAccepted', payload_json: JSON.stringify(accepted), created_at: at })
+          .execute();
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
     });
@@ -905,7 +1280,8 @@ export class HubStore {
     // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
     // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
     // Plain SQL both engines speak (a CASE, not SQLite's two-argument max).
-    const sales = (await sql<{ id: string; kiosk_no: number; total: number | string; at: string; member_id: string | null }>`
+    const sales = (
+      await sql<{ id: string; kiosk_no: number; total: number | string; at: string; member_id: string | null }>`
       WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
           WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
         x AS (
@@ -918,12 +1294,21 @@ export class HubStore {
         y AS (SELECT x.id, x.kiosk_no, x.at, x.member_id, x.gross - CASE WHEN COALESCE(r.refunded, 0) > COALESCE(rev.refunded, 0)
             THEN COALESCE(r.refunded, 0) ELSE COALESCE(rev.refunded, 0) END AS total
           FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id)
-      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`.execute(this.db)).rows
-      .map((r): SaleFact => ({ id: r.id, total: num(r.total), at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
-    const entries = (await this.db.selectFrom('ledger as l').innerJoin('members as m', 'm.id', 'l.member_id').selectAll('l')
-      .where('m.shop_no', '=', shopNo).orderBy('l.at').orderBy('l.seq').execute()).map(toEntry);
-    const members = (await this.db.selectFrom('members').select(['id', 'name', 'created_at']).where('shop_no', '=', shopNo).orderBy('no').execute())
-      .map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
+      SELECT id, kiosk_no, total, at, member_id FROM y WHERE total > 0`.execute(this.db)
+    ).rows.map((r): SaleFact => ({ id: r.id, total: num(r.total), at: r.at, memberId: r.member_id, location: String(r.kiosk_no) }));
+    const entries = (
+      await this.db
+        .selectFrom('ledger as l')
+        .innerJoin('members as m', 'm.id', 'l.member_id')
+        .selectAll('l')
+        .where('m.shop_no', '=', shopNo)
+        .orderBy('l.at')
+        .orderBy('l.seq')
+        .execute()
+    ).map(toEntry);
+    const members = (await this.db.selectFrom('members').select(['id', 'name', 'created_at']).where('shop_no', '=', shopNo).orderBy('no').execute()).map(
+      (r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }),
+    );
     const kiosks = await this.db.selectFrom('kiosks').select(['no', 'name']).where('shop_no', '=', shopNo).orderBy('no').execute();
     return { sales, entries, members, kiosks };
   }
@@ -936,17 +1321,34 @@ export class HubStore {
     const phoneLike = escape(query.replace(/[\s-]/g, ''));
     // LIKE is case-sensitive on PostgreSQL and ASCII-insensitive on SQLite: lower() on both sides makes them agree.
     const contains = (column: 'm.name' | 'm.phone' | 'm.email', pattern: string) => sql<boolean>`lower(${sql.ref(column)}) LIKE ${pattern} ESCAPE '\\'`;
-    let select = this.db.selectFrom('members as m').leftJoin('balances as b', 'b.member_id', 'm.id')
-      .select(['m.no', 'm.id', 'm.shop_no', 'm.name', 'm.phone', 'm.email', 'm.created_at', 'b.points']).where('m.shop_no', '=', shopNo);
+    let select = this.db
+      .selectFrom('members as m')
+      .leftJoin('balances as b', 'b.member_id', 'm.id')
+      .select(['m.no', 'm.id', 'm.shop_no', 'm.name', 'm.phone', 'm.email', 'm.created_at', 'b.points'])
+      .where('m.shop_no', '=', shopNo);
     if (query !== '') select = select.where((eb) => eb.or([contains('m.name', like), contains('m.phone', phoneLike), contains('m.email', like)]));
     const rows = await select.orderBy('m.no').limit(limit).execute();
-    return rows.map((r) => ({ no: r.no, id: r.id, shopNo: r.shop_no, name: r.name, phone: r.phone, email: r.email, joinedAt: r.created_at,
-      points: num(r.points) }));
+    return rows.map((r) => ({
+      no: r.no,
+      id: r.id,
+      shopNo: r.shop_no,
+      name: r.name,
+      phone: r.phone,
+      email: r.email,
+      joinedAt: r.created_at,
+      points: num(r.points),
+    }));
   }
 
   async pendingDeliveries(kioskNo: number, limit = 100): Promise<Delivery[]> {
-    const rows = await this.db.selectFrom('deliveries').select(['event', 'payload_json']).where('kiosk_no', '=', kioskNo)
-      .orderBy('created_at').orderBy('seq').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['event', 'payload_json'])
+      .where('kiosk_no', '=', kioskNo)
+      .orderBy('created_at')
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ event: r.event as Delivery['event'], payload: JSON.parse(r.payload_json) as never }));
   }
 
@@ -963,8 +1365,19 @@ class BulkRun {
 }
 
 function ledgerRow(entry: LedgerEntry, kioskNo: number | null): Insertable<HubDatabase['ledger']> {
-  return { id: entry.id, member_id: entry.memberId, kind: entry.kind, points: entry.points, stamps: entry.stamps, sale_id: entry.saleId,
-    reverses: entry.reverses, reason_json: JSON.stringify(entry.reason), at: entry.at, kiosk_no: kioskNo, spend: entry.spend ?? null };
+  return {
+    id: entry.id,
+    member_id: entry.memberId,
+    kind: entry.kind,
+    points: entry.points,
+    stamps: entry.stamps,
+    sale_id: entry.saleId,
+    reverses: entry.reverses,
+    reason_json: JSON.stringify(entry.reason),
+    at: entry.at,
+    kiosk_no: kioskNo,
+    spend: entry.spend ?? null,
+  };
 }
 
 /** What an entry adds to the balance's "earned" (earn and bonus points, never negative). */
@@ -986,14 +1399,28 @@ function normalised(normalise: () => string, raw: string): string {
 }
 
 export interface MemberInput {
-  id?: string; name: string | null; phone: string | null; email: string | null; consentAt: string | null; consentText: string | null;
+  id?: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  consentAt: string | null;
+  consentText: string | null;
   /** The card code a kiosk gave (memberEnrolled). */
   code?: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {
-  const entry: LedgerEntry = { id: row.id, memberId: row.member_id, kind: row.kind as LedgerEntry['kind'], points: row.points, stamps: row.stamps,
-    saleId: row.sale_id, reverses: row.reverses, reason: JSON.parse(row.reason_json) as Reason, at: row.at };
+  const entry: LedgerEntry = {
+    id: row.id,
+    memberId: row.member_id,
+    kind: row.kind as LedgerEntry['kind'],
+    points: row.points,
+    stamps: row.stamps,
+    saleId: row.sale_id,
+    reverses: row.reverses,
+    reason: JSON.parse(row.reason_json) as Reason,
+    at: row.at,
+  };
   if (row.spend !== null) entry.spend = row.spend;
   return entry;
 }

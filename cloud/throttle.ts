@@ -17,7 +17,10 @@ export interface ThrottleLimits {
 /** Generous for a till (a drain sends one batch of up to 500 messages and waits for its ack). */
 export const DEFAULT_KIOSK_LIMITS: ThrottleLimits = { burst: 40, perSecond: 20 };
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export class KioskThrottle {
   private readonly buckets = new Map<string, Bucket>();

@@ -18,8 +18,11 @@ export function claimStampCard(program: Program): string | undefined {
  * What a sale's QR still pays after a refund at the kiosk: the token's points and stamps less the
  * refunded share (floor, the rule of core/ledger/reverse); nothing after a full refund or a void.
  */
-export function claimDue(points: number, stamps: number, reversal: { total: number; refunded: number; full: boolean } | undefined):
-  { points: number; stamps: number } | undefined {
+export function claimDue(
+  points: number,
+  stamps: number,
+  reversal: { total: number; refunded: number; full: boolean } | undefined,
+): { points: number; stamps: number } | undefined {
   if (!reversal) return { points, stamps };
   if (reversal.full || reversal.refunded >= reversal.total) return undefined;
   return {
@@ -60,8 +63,16 @@ export function claimEntry(input: ClaimEntryInput): LedgerEntry {
   const card = input.stamps > 0 ? claimStampCard(input.program) : undefined;
   const reason: Reason = { code: 'base', label: input.via === 'phone' ? 'QR' : 'scan', ...(card ? { ruleId: card } : {}) };
   return {
-    id: claimEntryId(input.saleKey, input.via), memberId: input.memberId, kind: 'earn', points: input.points, stamps: input.stamps,
-    saleId: input.saleKey, reverses: null, reason, ...(input.spend !== null ? { spend: input.spend } : {}), at: input.at,
+    id: claimEntryId(input.saleKey, input.via),
+    memberId: input.memberId,
+    kind: 'earn',
+    points: input.points,
+    stamps: input.stamps,
+    saleId: input.saleKey,
+    reverses: null,
+    reason,
+    ...(input.spend !== null ? { spend: input.spend } : {}),
+    at: input.at,
   };
 }
 
@@ -74,10 +85,16 @@ export const refusedClaimReversalId = (entryId: string): string => `refused:${en
  */
 export function refusedClaimReversal(entry: LedgerEntry, at: string): LedgerEntry {
   return {
-    id: refusedClaimReversalId(entry.id), memberId: entry.memberId, kind: 'reversal', points: negate(entry.points), stamps: negate(entry.stamps),
-    saleId: entry.saleId, reverses: entry.id,
+    id: refusedClaimReversalId(entry.id),
+    memberId: entry.memberId,
+    kind: 'reversal',
+    points: negate(entry.points),
+    stamps: negate(entry.stamps),
+    saleId: entry.saleId,
+    reverses: entry.id,
     reason: { code: 'reversal', label: 'claim refused: claimed first by another member', ...(entry.reason.ruleId ? { ruleId: entry.reason.ruleId } : {}) },
-    ...(entry.spend !== undefined ? { spend: negate(entry.spend) } : {}), at,
+    ...(entry.spend !== undefined ? { spend: negate(entry.spend) } : {}),
+    at,
   };
 }
 
@@ -86,8 +103,9 @@ export function refusedClaimReversal(entry: LedgerEntry, at: string): LedgerEntr
  * back): what a later refund of the sale reverses — the winner's entries only.
  */
 export function withoutRefusedClaims(entries: readonly LedgerEntry[]): LedgerEntry[] {
-  const refused = new Set(entries.filter((e) => e.kind === 'reversal' && e.reverses !== null && e.id === refusedClaimReversalId(e.reverses))
-    .flatMap((e) => [e.id, e.reverses!]));
+  const refused = new Set(
+    entries.filter((e) => e.kind === 'reversal' && e.reverses !== null && e.id === refusedClaimReversalId(e.reverses)).flatMap((e) => [e.id, e.reverses!]),
+  );
   return entries.filter((e) => !refused.has(e.id));
 }
 

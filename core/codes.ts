@@ -90,8 +90,7 @@ export function memberNumberOf(payload: Uint8Array): number {
 }
 
 export type SafeCodeDecode =
-  | { ok: true; kind: CodeKind; payload: Uint8Array; code: string }
-  | { ok: false; reason: 'notSafeLetters' | 'unknownKind' | 'badLength' | 'badCheck' };
+  { ok: true; kind: CodeKind; payload: Uint8Array; code: string } | { ok: false; reason: 'notSafeLetters' | 'unknownKind' | 'badLength' | 'badCheck' };
 
 /**
  * Reads a safe-letter code by shape only (signatures are verified elsewhere). Lower case is
@@ -104,9 +103,8 @@ export function decodeSafeCode(text: string): SafeCodeDecode {
   if (kind === undefined) return { ok: false, reason: 'unknownKind' };
   const letters = code.length - 2;
   const bytes = letters / 2;
-  const lengthOk = kind === 'member'
-    ? bytes === MEMBER_PAYLOAD_BYTES
-    : letters % 2 === 0 && bytes >= TOKEN_PAYLOAD_BYTES.min && bytes <= TOKEN_PAYLOAD_BYTES.max;
+  const lengthOk =
+    kind === 'member' ? bytes === MEMBER_PAYLOAD_BYTES : letters % 2 === 0 && bytes >= TOKEN_PAYLOAD_BYTES.min && bytes <= TOKEN_PAYLOAD_BYTES.max;
   if (!lengthOk) return { ok: false, reason: 'badLength' };
   const body = code.slice(0, -1);
   if (safeCheckLetter(body) !== code[code.length - 1]) return { ok: false, reason: 'badCheck' };

@@ -9,7 +9,10 @@ import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
 
 /** A contact that is not a phone number or an e-mail address; `field` names the input it came from. */
 export class ContactError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = 'ContactError';
   }
@@ -24,7 +27,7 @@ export function regionForLocale(locale: string): CountryCode | undefined {
   const byLanguage = REGION_BY_LOCALE[(language ?? '').toLowerCase()];
   if (byLanguage) return byLanguage;
   const upper = (country ?? '').toUpperCase();
-  return /^[A-Z]{2}$/.test(upper) ? upper as CountryCode : undefined;
+  return /^[A-Z]{2}$/.test(upper) ? (upper as CountryCode) : undefined;
 }
 
 const EMAIL = /^[^\s@<>"',;]{1,64}@[^\s@<>"',;]+\.[a-z]{2,}$/i;
@@ -54,11 +57,17 @@ export function normalizePhone(text: string, region: CountryCode | undefined, fi
     return parsed.number;
   } catch (error) {
     if (error instanceof ContactError) throw error;
-    throw new ContactError(field, `"${typed}" is not a phone number (${error instanceof Error ? error.message.toLowerCase().replace(/_/g, ' ') : 'unreadable'})`);
+    throw new ContactError(
+      field,
+      `"${typed}" is not a phone number (${error instanceof Error ? error.message.toLowerCase().replace(/_/g, ' ') : 'unreadable'})`,
+    );
   }
 }
 
-export interface Contact { phone: string | null; email: string | null }
+export interface Contact {
+  phone: string | null;
+  email: string | null;
+}
 
 /** A phone number or an e-mail address typed in one field (the join form, the till's `contact`). */
 export function normalizeContact(text: string, region: CountryCode | undefined, field = 'contact'): Contact {

@@ -12,7 +12,10 @@ import type { Program, RuleOf } from './program/schema';
  *    minor unit of the amount (the hub is not told the lines, so this is a loose bound).
  * A sale under a rule's minSale earns nothing from that rule; a sale in another currency earns 0.
  */
-export interface EarnCeiling { points: number; stamps: number }
+export interface EarnCeiling {
+  points: number;
+  stamps: number;
+}
 
 export function earnCeiling(program: Program, amount: number, currency: string): EarnCeiling {
   if (currency !== program.currency || !Number.isInteger(amount) || amount <= 0) return { points: 0, stamps: 0 };
@@ -26,15 +29,27 @@ export function earnCeiling(program: Program, amount: number, currency: string):
   let stamps = 0;
   for (const rule of program.rules) {
     switch (rule.type) {
-      case 'spendBonus': if (amount >= rule.threshold) points += rule.points; break;
-      case 'welcome': case 'birthday': case 'winBack': points += rule.points; break;
-      case 'milestone': milestone = Math.max(milestone, rule.points); break;
-      case 'referral': points += rule.referredPoints; break;
+      case 'spendBonus':
+        if (amount >= rule.threshold) points += rule.points;
+        break;
+      case 'welcome':
+      case 'birthday':
+      case 'winBack':
+        points += rule.points;
+        break;
+      case 'milestone':
+        milestone = Math.max(milestone, rule.points);
+        break;
+      case 'referral':
+        points += rule.referredPoints;
+        break;
       case 'stamps':
         if (rule.minSale === undefined || amount >= rule.minSale) stamps += rule.per === 'sale' ? 1 : amount;
         break;
       // Counted above: the base points and the largest campaign multiplier.
-      case 'points': case 'multiplier': break;
+      case 'points':
+      case 'multiplier':
+        break;
     }
   }
   return { points: points + milestone, stamps };

@@ -49,20 +49,24 @@ export type MemberState = {
 };
 
 /** A line of a sale as the till may send it; stamps per item count `quantity` of a `category`. */
-export const saleLineSchema = z.object({
-  category: z.string().min(1).max(64).optional(),
-  product: z.string().min(1).max(128).optional(),
-  quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(10_000, 'quantity is at most 10,000'),
-}).strict();
+export const saleLineSchema = z
+  .object({
+    category: z.string().min(1).max(64).optional(),
+    product: z.string().min(1).max(128).optional(),
+    quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(10_000, 'quantity is at most 10,000'),
+  })
+  .strict();
 export type SaleLine = z.infer<typeof saleLineSchema>;
 
 /** Shape check for a sale handed to earnForSale (amount rules are checked by earnForSale itself). */
-export const saleInputSchema = z.object({
-  /** The kiosk's sale id; every entry of this sale carries it. */
-  id: z.string().min(1).max(100),
-  total: moneySchema,
-  lines: z.array(saleLineSchema).max(500, 'at most 500 lines').optional(),
-}).strict();
+export const saleInputSchema = z
+  .object({
+    /** The kiosk's sale id; every entry of this sale carries it. */
+    id: z.string().min(1).max(100),
+    total: moneySchema,
+    lines: z.array(saleLineSchema).max(500, 'at most 500 lines').optional(),
+  })
+  .strict();
 export type SaleInput = { id: string; total: Money; lines?: readonly SaleLine[] };
 
 export type AppliedRule = { code: string; ruleId: string; label: string; points: number; stamps: number };
@@ -93,9 +97,7 @@ export function basePoints(rule: RuleOf<'points'>, amount: number): number {
     if (amount <= upper) break;
     lower = upper;
   }
-  return rule.rounding === 'floor'
-    ? Math.floor(scaled / rule.unit)
-    : Math.floor((2 * scaled + rule.unit) / (2 * rule.unit));
+  return rule.rounding === 'floor' ? Math.floor(scaled / rule.unit) : Math.floor((2 * scaled + rule.unit) / (2 * rule.unit));
 }
 
 function hundredths(multiplier: number | undefined): number {
@@ -203,7 +205,8 @@ export function earnForSale(program: Program, member: MemberState, sale: SaleInp
   // 3. the highest active campaign multiplier
   let campaign: RuleOf<'multiplier'> | undefined;
   for (const rule of program.rules) {
-    if (rule.type === 'multiplier' && matchesWhen(rule.when, local) && (!campaign || hundredths(rule.multiplier) > hundredths(campaign.multiplier))) campaign = rule;
+    if (rule.type === 'multiplier' && matchesWhen(rule.when, local) && (!campaign || hundredths(rule.multiplier) > hundredths(campaign.multiplier)))
+      campaign = rule;
   }
   if (campaign) bonus('campaign', campaign.id, campaign.label, multiplied(base, tierH, hundredths(campaign.multiplier)) - afterTier);
 

@@ -30,7 +30,11 @@ const STATUS: Record<RefusalCode, number> = {
 
 export class Refusal extends Error {
   readonly status: number;
-  constructor(readonly code: RefusalCode, message: string, readonly details?: unknown) {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
     this.name = 'Refusal';
     this.status = STATUS[code];

@@ -61,7 +61,11 @@ export interface SegmentThresholds {
 }
 
 export const DEFAULT_SEGMENTS: SegmentThresholds = {
-  activeDays: 30, loyalVisits: 4, premiumSpend: 20_000, platinumVisits: 8, platinumSpend: 40_000,
+  activeDays: 30,
+  loyalVisits: 4,
+  premiumSpend: 20_000,
+  platinumVisits: 8,
+  platinumSpend: 40_000,
 };
 
 export const SEGMENTS = ['Standard', 'Loyal', 'Premium', 'Platinum'] as const;
@@ -81,11 +85,43 @@ export interface MetricsInput {
   segments?: Partial<SegmentThresholds>;
 }
 
-export interface CustomerFigures { memberId: string; name: string | null; visits: number; spend: number; lastAt: string; recencyDays: number; segment: Segment }
-export interface RewardFigures { rewardId: string; label: string; redemptions: number; points: number; stamps: number }
-export interface HeatCell { weekday: number; hour: number; sales: number; total: number }
-export interface LocationFigures { location: string; sales: number; memberSales: number; revenue: number; participation: number | null; averageSale: number | null }
-export interface RetentionFigures { previousActive: number; retained: number; lapsed: number; newActive: number; rate: number | null }
+export interface CustomerFigures {
+  memberId: string;
+  name: string | null;
+  visits: number;
+  spend: number;
+  lastAt: string;
+  recencyDays: number;
+  segment: Segment;
+}
+export interface RewardFigures {
+  rewardId: string;
+  label: string;
+  redemptions: number;
+  points: number;
+  stamps: number;
+}
+export interface HeatCell {
+  weekday: number;
+  hour: number;
+  sales: number;
+  total: number;
+}
+export interface LocationFigures {
+  location: string;
+  sales: number;
+  memberSales: number;
+  revenue: number;
+  participation: number | null;
+  averageSale: number | null;
+}
+export interface RetentionFigures {
+  previousActive: number;
+  retained: number;
+  lapsed: number;
+  newActive: number;
+  rate: number | null;
+}
 
 export interface Dashboard {
   sales: number;
@@ -273,11 +309,20 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     cells.set(key, cell);
   }
 
-  const customers: CustomerFigures[] = agg.members.map((c) => {
-    const recencyDays = daysBetween(new Date(c.lastAt), options.to);
-    return { memberId: c.memberId, name: c.name, visits: c.visits, spend: c.spend, lastAt: c.lastAt, recencyDays,
-      segment: segmentOf({ visits: c.visits, spend: c.spend, recencyDays }, thresholds) };
-  }).sort((a, b) => b.spend - a.spend || b.visits - a.visits || a.memberId.localeCompare(b.memberId));
+  const customers: CustomerFigures[] = agg.members
+    .map((c) => {
+      const recencyDays = daysBetween(new Date(c.lastAt), options.to);
+      return {
+        memberId: c.memberId,
+        name: c.name,
+        visits: c.visits,
+        spend: c.spend,
+        lastAt: c.lastAt,
+        recencyDays,
+        segment: segmentOf({ visits: c.visits, spend: c.spend, recencyDays }, thresholds),
+      };
+    })
+    .sort((a, b) => b.spend - a.spend || b.visits - a.visits || a.memberId.localeCompare(b.memberId));
   const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
   for (const c of customers) segments[c.segment]++;
 
@@ -295,15 +340,22 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     .sort((a, b) => b.days - a.days || a.memberId.localeCompare(b.memberId));
 
   return {
-    sales, memberSales, nonMemberSales: agg.anonymous.sales,
+    sales,
+    memberSales,
+    nonMemberSales: agg.anonymous.sales,
     participation: ratio(memberSales, sales),
-    pointsEarned: agg.pointsEarned, pointsRedeemed: agg.pointsRedeemed, redemptionRate: ratio(agg.pointsRedeemed, agg.pointsEarned),
+    pointsEarned: agg.pointsEarned,
+    pointsRedeemed: agg.pointsRedeemed,
+    redemptionRate: ratio(agg.pointsRedeemed, agg.pointsEarned),
     activeMembers: customers.length,
     repeatMembers,
     repeatRate: ratio(repeatMembers, customers.length),
     visitFrequency: ratio(memberSales, customers.length),
-    averageSale: { all: average(allRevenue, sales), members: average(memberRevenue, memberSales),
-      nonMembers: average(agg.anonymous.revenue, agg.anonymous.sales) },
+    averageSale: {
+      all: average(allRevenue, sales),
+      members: average(memberRevenue, memberSales),
+      nonMembers: average(agg.anonymous.revenue, agg.anonymous.sales),
+    },
     revenue: { all: allRevenue, members: memberRevenue, nonMembers: agg.anonymous.revenue },
     retention: { previousActive: previous, retained, lapsed: previous - retained, newActive: customers.length - retained, rate: ratio(retained, previous) },
     customers,
@@ -311,7 +363,8 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     segments,
     rewards: [...agg.rewards].sort((a, b) => b.redemptions - a.redemptions || a.rewardId.localeCompare(b.rewardId)),
     heatmap: [...cells.values()].sort((a, b) => a.weekday - b.weekday || a.hour - b.hour),
-    locations: agg.locations.map((l) => ({ ...l, participation: ratio(l.memberSales, l.sales), averageSale: average(l.revenue, l.sales) }))
+    locations: agg.locations
+      .map((l) => ({ ...l, participation: ratio(l.memberSales, l.sales), averageSale: average(l.revenue, l.sales) }))
       .sort((a, b) => a.location.localeCompare(b.location)),
     inactive,
   };
@@ -325,8 +378,20 @@ export function dashboard(input: MetricsInput): Dashboard {
 export function zonedMidnight(date: string, timeZone: string): Date {
   const utc = Date.parse(`${date}T00:00:00Z`);
   const offsetAt = (t: number): number => {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
-      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+        .formatToParts(new Date(t))
+        .map((p) => [p.type, p.value]),
+    );
     return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - t;
   };
   let guess = utc - offsetAt(utc);

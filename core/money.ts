@@ -25,10 +25,12 @@ export const currencyCodeSchema = z.enum(Object.keys(CURRENCIES) as [CurrencyCod
 });
 
 /** Money is integer minor units with its currency; never a float. */
-export const moneySchema = z.object({
-  amount: z.number().int('amount must be an integer number of minor units (1840 for 18.40)').refine(Number.isSafeInteger, 'amount is too large'),
-  currency: currencyCodeSchema,
-}).strict();
+export const moneySchema = z
+  .object({
+    amount: z.number().int('amount must be an integer number of minor units (1840 for 18.40)').refine(Number.isSafeInteger, 'amount is too large'),
+    currency: currencyCodeSchema,
+  })
+  .strict();
 
 export type Money = z.infer<typeof moneySchema>;
 
@@ -37,7 +39,10 @@ export type MoneyErrorCode = 'unknown_currency' | 'currency_mismatch' | 'bad_amo
 /** A refusal about money; `message` is English for logs and staff, `code` is for callers and translations. */
 export class MoneyError extends Error {
   override readonly name = 'MoneyError';
-  constructor(readonly code: MoneyErrorCode, message: string) {
+  constructor(
+    readonly code: MoneyErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -114,7 +119,9 @@ export function parseDecimalMoney(text: string, currency: string): Money {
 /** Exact decimal string of a Money ("18.40"), for Intl and for the till API. */
 export function toDecimalString(value: Money): string {
   const minorDigits: number = currencyInfo(value.currency).minorDigits;
-  const abs = Math.abs(value.amount).toString().padStart(minorDigits + 1, '0');
+  const abs = Math.abs(value.amount)
+    .toString()
+    .padStart(minorDigits + 1, '0');
   const text = minorDigits === 0 ? abs : `${abs.slice(0, -minorDigits)}.${abs.slice(-minorDigits)}`;
   return value.amount < 0 ? `-${text}` : text;
 }
@@ -164,7 +171,8 @@ export function formatMoney(value: Money, locale: string, options: MoneyFormatOp
  * CZK: to a whole koruna (0.50 Kč and above up). Other currencies are returned unchanged.
  */
 export function cashRound(value: Money, increment: number = currencyInfo(value.currency).cashIncrement): Money {
-  if (!Number.isSafeInteger(increment) || increment < 1) throw new MoneyError('bad_amount', `cash increment must be a positive whole number of minor units, got ${increment}`);
+  if (!Number.isSafeInteger(increment) || increment < 1)
+    throw new MoneyError('bad_amount', `cash increment must be a positive whole number of minor units, got ${increment}`);
   const magnitude = Math.abs(value.amount);
   const remainder = magnitude % increment;
   const down = magnitude - remainder;
@@ -189,7 +197,10 @@ export function checkSaleAmount(value: { amount: unknown; currency: unknown }, c
   if (checked.amount <= 0) throw new MoneyError('not_positive', `sale amount must be more than zero, got ${formatMoney(checked, 'en')}`);
   const ceiling = ceilings[currency] ?? info.saleCeiling;
   if (checked.amount > ceiling) {
-    throw new MoneyError('over_ceiling', `sale amount ${formatMoney(checked, 'en')} is over this shop's ceiling of ${formatMoney(money(ceiling, currency), 'en')}: check the amount, or raise the ceiling in the program`);
+    throw new MoneyError(
+      'over_ceiling',
+      `sale amount ${formatMoney(checked, 'en')} is over this shop's ceiling of ${formatMoney(money(ceiling, currency), 'en')}: check the amount, or raise the ceiling in the program`,
+    );
   }
   return checked;
 }

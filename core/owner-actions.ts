@@ -19,17 +19,32 @@ export type WinBackError = 'campaign-invalid' | 'points-invalid' | 'no-members';
  * One 'bonus' entry per member (reason code 'winback', ruleId the campaign, `label` saying why),
  * with the id `winback:<campaign>:<memberId>`.
  */
-export function winBackEntries(input: { campaign: string; memberIds: readonly string[]; points: number; label: string; at: Date }):
-  { ok: true; entries: LedgerEntry[] } | { ok: false; error: WinBackError } {
+export function winBackEntries(input: {
+  campaign: string;
+  memberIds: readonly string[];
+  points: number;
+  label: string;
+  at: Date;
+}): { ok: true; entries: LedgerEntry[] } | { ok: false; error: WinBackError } {
   if (!CAMPAIGN_PATTERN.test(input.campaign)) return { ok: false, error: 'campaign-invalid' };
   if (!Number.isSafeInteger(input.points) || input.points <= 0 || input.points > MAX_OWNER_POINTS) return { ok: false, error: 'points-invalid' };
   const memberIds = [...new Set(input.memberIds)];
   if (memberIds.length === 0) return { ok: false, error: 'no-members' };
   const at = input.at.toISOString();
-  return { ok: true, entries: memberIds.map((memberId) => ({
-    id: winBackId(input.campaign, memberId), memberId, kind: 'bonus', points: input.points, stamps: 0, saleId: null, reverses: null,
-    reason: { code: 'winback', ruleId: input.campaign, label: input.label }, at,
-  })) };
+  return {
+    ok: true,
+    entries: memberIds.map((memberId) => ({
+      id: winBackId(input.campaign, memberId),
+      memberId,
+      kind: 'bonus',
+      points: input.points,
+      stamps: 0,
+      saleId: null,
+      reverses: null,
+      reason: { code: 'winback', ruleId: input.campaign, label: input.label },
+      at,
+    })),
+  };
 }
 
 export type AdjustmentError = 'delta-not-integer' | 'delta-zero' | 'delta-too-large' | 'reason-missing' | 'reason-too-long' | 'below-zero';
@@ -41,8 +56,14 @@ export const MAX_REASON_LENGTH = 200;
  * delta is not a whole number, is zero or over MAX_OWNER_POINTS, the reason is empty or too long, or
  * the balance would go below zero.
  */
-export function adjustmentEntry(input: { id: string; memberId: string; delta: string; reason: string; balance: number; at: Date }):
-  { ok: true; entry: LedgerEntry } | { ok: false; error: AdjustmentError } {
+export function adjustmentEntry(input: {
+  id: string;
+  memberId: string;
+  delta: string;
+  reason: string;
+  balance: number;
+  at: Date;
+}): { ok: true; entry: LedgerEntry } | { ok: false; error: AdjustmentError } {
   const text = input.delta.trim();
   if (!/^[+-]?\d{1,9}$/.test(text)) return { ok: false, error: 'delta-not-integer' };
   const delta = Number(text);
@@ -52,6 +73,18 @@ export function adjustmentEntry(input: { id: string; memberId: string; delta: st
   if (reason === '') return { ok: false, error: 'reason-missing' };
   if (reason.length > MAX_REASON_LENGTH) return { ok: false, error: 'reason-too-long' };
   if (input.balance + delta < 0) return { ok: false, error: 'below-zero' };
-  return { ok: true, entry: { id: input.id, memberId: input.memberId, kind: 'adjust', points: delta, stamps: 0, saleId: null, reverses: null,
-    reason: { code: 'adjust', label: reason }, at: input.at.toISOString() } };
+  return {
+    ok: true,
+    entry: {
+      id: input.id,
+      memberId: input.memberId,
+      kind: 'adjust',
+      points: delta,
+      stamps: 0,
+      saleId: null,
+      reverses: null,
+      reason: { code: 'adjust', label: reason },
+      at: input.at.toISOString(),
+    },
+  };
 }

@@ -42,8 +42,7 @@ export type ScanMeaning =
   | { kind: ScanRefusalKind; action: 'none'; reason: ScanRefusal; message: ScanMessage };
 
 export type ScanRefusalKind = 'member' | 'unknown' | 'garbage';
-export type ScanRefusal =
-  | 'noOpenSale' | 'misread' | 'productBarcode' | 'foreignUrl' | 'otherUrl' | 'unrecognized' | ScanGarbage;
+export type ScanRefusal = 'noOpenSale' | 'misread' | 'productBarcode' | 'foreignUrl' | 'otherUrl' | 'unrecognized' | ScanGarbage;
 
 const CLAIM_URL = /^https?:\/\/([^/?#\s]+)\/c\/([A-Za-z0-9._~-]{8,1024})\/?$/i;
 const ANY_URL = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]+)/i;
@@ -55,7 +54,10 @@ function refuse(kind: ScanRefusalKind, reason: ScanRefusal, key: ScanMessageKey,
 }
 
 const garbageMessage: Record<ScanGarbage, ScanMessageKey> = {
-  empty: 'scanGarbage', controlCharacters: 'scanGarbage', invalidText: 'scanGarbage', tooLong: 'scanTooLong',
+  empty: 'scanGarbage',
+  controlCharacters: 'scanGarbage',
+  invalidText: 'scanGarbage',
+  tooLong: 'scanTooLong',
 };
 
 /** The one place where a scanned text becomes an action (or a clear refusal that changes nothing). */

@@ -22,33 +22,43 @@ const instant = z.string().datetime({ offset: true });
 
 // ---- pairing (HTTP POST /v1/pair) ------------------------------------------------------------
 
-export const pairRequestSchema = z.object({
-  code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4,12}$/, { error: 'pairing code: 4–12 letters or digits' }),
-  name: z.string().trim().min(1).max(80),
-}).strict();
+export const pairRequestSchema = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9]{4,12}$/, { error: 'pairing code: 4–12 letters or digits' }),
+    name: z.string().trim().min(1).max(80),
+  })
+  .strict();
 export type PairRequest = z.infer<typeof pairRequestSchema>;
 
-export const pairResponseSchema = z.object({
-  kioskId: id,
-  kioskNo: z.number().int().nonnegative(),
-  shopId: id,
-  shopNo: z.number().int().nonnegative(),
-  /** The kiosk's HMAC secret (hex, 32 bytes): signs claim tokens and the connection proof. Keep it in the kiosk store. */
-  secret: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The hub's Ed25519 voucher public key (hex). */
-  hubPublicKey: z.string().regex(/^[0-9a-f]{64}$/),
-}).strict();
+export const pairResponseSchema = z
+  .object({
+    kioskId: id,
+    kioskNo: z.number().int().nonnegative(),
+    shopId: id,
+    shopNo: z.number().int().nonnegative(),
+    /** The kiosk's HMAC secret (hex, 32 bytes): signs claim tokens and the connection proof. Keep it in the kiosk store. */
+    secret: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The hub's Ed25519 voucher public key (hex). */
+    hubPublicKey: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
 export type PairResponse = z.infer<typeof pairResponseSchema>;
 export type KioskCredentials = PairResponse;
 
 // ---- connection handshake (Socket.IO `auth`) --------------------------------------------------
 
-export const kioskAuthSchema = z.object({
-  kioskId: id,
-  at: instant,
-  /** hex HMAC-SHA256(secret, "auth|<kioskId>|<at>"); the hub accepts `at` within AUTH_WINDOW_MS of its clock. */
-  proof: z.string().regex(/^[0-9a-f]{64}$/),
-}).strict();
+export const kioskAuthSchema = z
+  .object({
+    kioskId: id,
+    at: instant,
+    /** hex HMAC-SHA256(secret, "auth|<kioskId>|<at>"); the hub accepts `at` within AUTH_WINDOW_MS of its clock. */
+    proof: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
 export type KioskAuth = z.infer<typeof kioskAuthSchema>;
 export const AUTH_WINDOW_MS = 10 * 60_000;
 
@@ -64,76 +74,106 @@ export function kioskAuthProof(secretHex: string, kioskId: string, at: string): 
 /** A voucher's id: 8 random bytes chosen by the hub, as 16 lower-case hex characters (core/tokens VoucherData). */
 export const voucherIdSchema = z.string().regex(/^[0-9a-f]{16}$/);
 
-export const memberRecordSchema = z.object({
-  id,
-  name: z.string().max(80).nullable(),
-  phone: z.string().max(20).nullable(),
-  email: z.string().max(254).nullable(),
-  consentAt: instant.nullable(),
-  /** The code on the card the kiosk gave (kiosks since the member directory send it; every kiosk then knows that card). */
-  code: z.string().min(4).max(64).optional(),
-}).strict();
+export const memberRecordSchema = z
+  .object({
+    id,
+    name: z.string().max(80).nullable(),
+    phone: z.string().max(20).nullable(),
+    email: z.string().max(254).nullable(),
+    consentAt: instant.nullable(),
+    /** The code on the card the kiosk gave (kiosks since the member directory send it; every kiosk then knows that card). */
+    code: z.string().min(4).max(64).optional(),
+  })
+  .strict();
 
 export const outboxMessageSchema = z.discriminatedUnion('type', [
-  z.object({
-    id, at: instant, type: z.literal('saleCreated'),
-    payload: z.object({
-      saleId: id,
-      saleNo: z.number().int().nonnegative(),
-      total: moneySchema,
-      points: z.number().int().nonnegative(),
-      stamps: z.number().int().nonnegative(),
-      /** Set when staff attached a member at the till (scanned card); then `entries` credits them. */
-      memberId: id.nullable(),
-      entries: z.array(ledgerEntrySchema).max(50),
-    }).strict(),
-  }).strict(),
-  z.object({
-    id, at: instant, type: z.literal('ledgerAppended'),
-    payload: z.object({ entries: z.array(ledgerEntrySchema).min(1).max(50) }).strict(),
-  }).strict(),
+  z
+    .object({
+      id,
+      at: instant,
+      type: z.literal('saleCreated'),
+      payload: z
+        .object({
+          saleId: id,
+          saleNo: z.number().int().nonnegative(),
+          total: moneySchema,
+          points: z.number().int().nonnegative(),
+          stamps: z.number().int().nonnegative(),
+          /** Set when staff attached a member at the till (scanned card); then `entries` credits them. */
+          memberId: id.nullable(),
+          entries: z.array(ledgerEntrySchema).max(50),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      at: instant,
+      type: z.literal('ledgerAppended'),
+      payload: z.object({ entries: z.array(ledgerEntrySchema).min(1).max(50) }).strict(),
+    })
+    .strict(),
   z.object({ id, at: instant, type: z.literal('memberEnrolled'), payload: memberRecordSchema }).strict(),
-  z.object({
-    id, at: instant, type: z.literal('saleReversed'),
-    /**
-     * A sale nobody had claimed at the kiosk was voided or refunded. `refunded` is the total refunded so
-     * far (cumulative), `full` when nothing is left. The hub then refuses the sale's QR (full) or pays
-     * only what is left of it pro rata, floor (partial). A claimed sale's reversal travels as ledgerAppended.
-     */
-    payload: z.object({
-      saleId: id,
-      saleNo: z.number().int().nonnegative(),
-      total: moneySchema,
-      refunded: moneySchema,
-      full: z.boolean(),
-    }).strict(),
-  }).strict(),
-  z.object({
-    id, at: instant, type: z.literal('saleClaimed'),
-    /**
-     * Staff claimed one of this kiosk's sales for a member while the hub was down
-     * (KioskService.claimSaleOffline). `entries` is the claim's entry from core/claims (`claimEntry`,
-     * id `claim:<saleKey>:offline`). The hub claims the sale for the member if nobody has; if a phone
-     * came first, the first claim wins and the hub answers with `claimRefused`.
-     */
-    payload: z.object({
-      saleId: id,
-      saleNo: z.number().int().nonnegative(),
-      memberId: id,
-      entries: z.array(ledgerEntrySchema).min(1).max(10),
-    }).strict().refine((p) => p.entries.every((e) => e.saleId === p.saleId && e.memberId === p.memberId),
-      { error: 'saleClaimed: every entry must be for the claimed sale and member' }),
-  }).strict(),
-  z.object({
-    id, at: instant, type: z.literal('voucherRedeemed'),
-    /**
-     * This kiosk redeemed a hub-signed voucher while the hub could not be asked (verified here with the
-     * hub's public key). The points were held when the voucher was issued, so this carries no ledger
-     * entry: the hub keeps the first redemption of a voucher and records any later one as a conflict.
-     * `at` of the message is when it was redeemed.
-     */
-    payload: z.object({ voucherId: voucherIdSchema, redemptionId: id }).strict(),
-  }).strict(),
+  z
+    .object({
+      id,
+      at: instant,
+      type: z.literal('saleReversed'),
+      /**
+       * A sale nobody had claimed at the kiosk was voided or refunded. `refunded` is the total refunded so
+       * far (cumulative), `full` when nothing is left. The hub then refuses the sale's QR (full) or pays
+       * only what is left of it pro rata, floor (partial). A claimed sale's reversal travels as ledgerAppended.
+       */
+      payload: z
+        .object({
+          saleId: id,
+          saleNo: z.number().int().nonnegative(),
+          total: moneySchema,
+          refunded: moneySchema,
+          full: z.boolean(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      at: instant,
+      type: z.literal('saleClaimed'),
+      /**
+       * Staff claimed one of this kiosk's sales for a member while the hub was down
+       * (KioskService.claimSaleOffline). `entries` is the claim's entry from core/claims (`claimEntry`,
+       * id `claim:<saleKey>:offline`). The hub claims the sale for the member if nobody has; if a phone
+       * came first, the first claim wins and the hub answers with `claimRefused`.
+       */
+      payload: z
+        .object({
+          saleId: id,
+          saleNo: z.number().int().nonnegative(),
+          memberId: id,
+          entries: z.array(ledgerEntrySchema).min(1).max(10),
+        })
+        .strict()
+        .refine((p) => p.entries.every((e) => e.saleId === p.saleId && e.memberId === p.memberId), {
+          error: 'saleClaimed: every entry must be for the claimed sale and member',
+        }),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      at: instant,
+      type: z.literal('voucherRedeemed'),
+      /**
+       * This kiosk redeemed a hub-signed voucher while the hub could not be asked (verified here with the
+       * hub's public key). The points were held when the voucher was issued, so this carries no ledger
+       * entry: the hub keeps the first redemption of a voucher and records any later one as a conflict.
+       * `at` of the message is when it was redeemed.
+       */
+      payload: z.object({ voucherId: voucherIdSchema, redemptionId: id }).strict(),
+    })
+    .strict(),
 ]);
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
@@ -157,8 +197,18 @@ export type SyncOutboxAck = z.infer<typeof syncOutboxAckSchema>;
 // ---- claims ----------------------------------------------------------------------------------
 
 export const claimRefusalCodes = [
-  'malformed', 'unsupported-version', 'unknown-kiosk', 'bad-signature', 'wrong-shop', 'expired',
-  'already-claimed', 'unknown-member', 'invalid-request', 'too-many-attempts', 'sale-refunded', 'exceeds-program',
+  'malformed',
+  'unsupported-version',
+  'unknown-kiosk',
+  'bad-signature',
+  'wrong-shop',
+  'expired',
+  'already-claimed',
+  'unknown-member',
+  'invalid-request',
+  'too-many-attempts',
+  'sale-refunded',
+  'exceeds-program',
 ] as const;
 export type ClaimRefusalCode = (typeof claimRefusalCodes)[number];
 
@@ -166,29 +216,33 @@ export type ClaimRefusalCode = (typeof claimRefusalCodes)[number];
 export const claimSaleSchema = z.object({ token: z.string().min(1).max(200), memberId: id }).strict();
 export type ClaimSale = z.infer<typeof claimSaleSchema>;
 
-export const progressSchema = z.object({
-  /** The member's next reward (core/program/progress `progressToReward`), null when the shop has none. */
-  next: rewardProgressSchema.nullable(),
-  tier: z.string().nullable(),
-}).strict();
+export const progressSchema = z
+  .object({
+    /** The member's next reward (core/program/progress `progressToReward`), null when the shop has none. */
+    next: rewardProgressSchema.nullable(),
+    tier: z.string().nullable(),
+  })
+  .strict();
 export type Progress = z.infer<typeof progressSchema>;
 
 /** Event hub → kiosk: a claim of one of this kiosk's sales was accepted (by phone or by staff). */
-export const claimAcceptedSchema = z.object({
-  /** Unique per delivery; the kiosk acks it and the hub drops it from the kiosk's queue. */
-  deliveryId: id,
-  saleKey: id,
-  saleNo: z.number().int().nonnegative(),
-  via: z.enum(['phone', 'staff']),
-  member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
-  points: z.number().int(),
-  stamps: z.number().int(),
-  balance: z.object({ points: z.number().int(), stamps: z.number().int() }).strict(),
-  progress: progressSchema,
-  /** The ledger entries the hub wrote (ids chosen by the hub), for the kiosk's own ledger. */
-  entries: z.array(ledgerEntrySchema),
-  at: instant,
-}).strict();
+export const claimAcceptedSchema = z
+  .object({
+    /** Unique per delivery; the kiosk acks it and the hub drops it from the kiosk's queue. */
+    deliveryId: id,
+    saleKey: id,
+    saleNo: z.number().int().nonnegative(),
+    via: z.enum(['phone', 'staff']),
+    member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+    points: z.number().int(),
+    stamps: z.number().int(),
+    balance: z.object({ points: z.number().int(), stamps: z.number().int() }).strict(),
+    progress: progressSchema,
+    /** The ledger entries the hub wrote (ids chosen by the hub), for the kiosk's own ledger. */
+    entries: z.array(ledgerEntrySchema),
+    at: instant,
+  })
+  .strict();
 export type ClaimAccepted = z.infer<typeof claimAcceptedSchema>;
 
 /**
@@ -206,23 +260,31 @@ export function lateClaimReversalIds(saleKey: string, refundedTotal: number): ()
  * the sale — the winner's claim, the refused member's claim and its reversal (`refusedClaimReversalId`)
  * — which the kiosk appends as they are, so both ledgers end with the same rows.
  */
-export const claimRefusedSchema = z.object({
-  deliveryId: id,
-  saleKey: id,
-  saleNo: z.number().int().nonnegative(),
-  /** The member the kiosk claimed for, who gets nothing. */
-  refusedMemberId: id,
-  winner: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
-  entries: z.array(ledgerEntrySchema).max(50),
-  at: instant,
-}).strict();
+export const claimRefusedSchema = z
+  .object({
+    deliveryId: id,
+    saleKey: id,
+    saleNo: z.number().int().nonnegative(),
+    /** The member the kiosk claimed for, who gets nothing. */
+    refusedMemberId: id,
+    winner: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+    entries: z.array(ledgerEntrySchema).max(50),
+    at: instant,
+  })
+  .strict();
 export type ClaimRefused = z.infer<typeof claimRefusedSchema>;
 
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
-  z.object({ ok: z.literal(false), reason: z.enum(claimRefusalCodes), message: z.string(),
-    /** With `too-many-attempts` from a throttled kiosk: try again no sooner than this. */
-    retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      reason: z.enum(claimRefusalCodes),
+      message: z.string(),
+      /** With `too-many-attempts` from a throttled kiosk: try again no sooner than this. */
+      retryAfterMs: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
 ]);
 export type ClaimResult = z.infer<typeof claimResultSchema>;
 
@@ -237,35 +299,50 @@ export const redeemVoucherSchema = z.object({ code: z.string().min(1).max(600), 
 export type RedeemVoucher = z.infer<typeof redeemVoucherSchema>;
 
 export const voucherRefusalCodes = [
-  'malformed', 'unsupported-version', 'bad-signature', 'wrong-shop', 'expired', 'unknown-voucher', 'already-redeemed',
-  'invalid-request', 'too-many-attempts',
+  'malformed',
+  'unsupported-version',
+  'bad-signature',
+  'wrong-shop',
+  'expired',
+  'unknown-voucher',
+  'already-redeemed',
+  'invalid-request',
+  'too-many-attempts',
 ] as const;
 export type VoucherRefusalCode = (typeof voucherRefusalCodes)[number];
 
 /** Where and when a voucher was redeemed (the first redemption, the one that stands). */
-export const voucherRedemptionSchema = z.object({
-  voucherId: voucherIdSchema,
-  redemptionId: id,
-  kioskNo: z.number().int().nonnegative(),
-  kioskName: z.string(),
-  at: instant,
-}).strict();
+export const voucherRedemptionSchema = z
+  .object({
+    voucherId: voucherIdSchema,
+    redemptionId: id,
+    kioskNo: z.number().int().nonnegative(),
+    kioskName: z.string(),
+    at: instant,
+  })
+  .strict();
 export type VoucherRedemption = z.infer<typeof voucherRedemptionSchema>;
 
 export const redeemVoucherResultSchema = z.union([
-  z.object({
-    ok: z.literal(true),
-    redemption: voucherRedemptionSchema,
-    member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
-    /** The hold the hub wrote when it issued the voucher: the kiosk's ledger gets the same row. */
-    hold: ledgerEntrySchema.nullable(),
-  }).strict(),
-  z.object({
-    ok: z.literal(false), reason: z.enum(voucherRefusalCodes), message: z.string(),
-    /** With `already-redeemed`: the redemption that stands. */
-    redeemed: voucherRedemptionSchema.optional(),
-    retryAfterMs: z.number().int().nonnegative().optional(),
-  }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      redemption: voucherRedemptionSchema,
+      member: z.object({ id, no: z.number().int().nonnegative(), name: z.string().nullable() }).strict(),
+      /** The hold the hub wrote when it issued the voucher: the kiosk's ledger gets the same row. */
+      hold: ledgerEntrySchema.nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      reason: z.enum(voucherRefusalCodes),
+      message: z.string(),
+      /** With `already-redeemed`: the redemption that stands. */
+      redeemed: voucherRedemptionSchema.optional(),
+      retryAfterMs: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
 ]);
 export type RedeemVoucherResult = z.infer<typeof redeemVoucherResultSchema>;
 
@@ -277,10 +354,12 @@ export const eventAckSchema = z.object({ ok: z.boolean() }).strict();
  * publication. The kiosk checks each document with parseProgram, stores the good ones, keeps what it
  * had for a bad one (and logs it), then acks. Storing is idempotent: a version number never changes.
  */
-export const programVersionsSchema = z.object({
-  deliveryId: id,
-  versions: z.array(programVersionEnvelopeSchema).min(1).max(50),
-}).strict();
+export const programVersionsSchema = z
+  .object({
+    deliveryId: id,
+    versions: z.array(programVersionEnvelopeSchema).min(1).max(50),
+  })
+  .strict();
 export type ProgramVersions = z.infer<typeof programVersionsSchema>;
 
 // ---- the member directory (hub → every kiosk's replica, by cursor) ---------------------------------
@@ -290,20 +369,22 @@ export type ProgramVersions = z.infer<typeof programVersionsSchema>;
  * erased member comes as a tombstone (`erased`, no name or contact): the kiosk forgets the person.
  * Points and stamps are the hub's balance.
  */
-export const memberChangeSchema = z.object({
-  seq: z.number().int().positive(),
-  id,
-  /** The hub's member number; the hub's card code is core/codes memberCodeFor(no). */
-  no: z.number().int().nonnegative(),
-  /** The card code a kiosk gave at enrolment; null for a member who joined by phone (memberCodeFor(no)). */
-  code: z.string().min(4).max(64).nullable(),
-  erased: z.boolean(),
-  name: z.string().max(80).nullable(),
-  phone: z.string().max(20).nullable(),
-  email: z.string().max(254).nullable(),
-  points: z.number().int(),
-  stamps: z.number().int(),
-}).strict();
+export const memberChangeSchema = z
+  .object({
+    seq: z.number().int().positive(),
+    id,
+    /** The hub's member number; the hub's card code is core/codes memberCodeFor(no). */
+    no: z.number().int().nonnegative(),
+    /** The card code a kiosk gave at enrolment; null for a member who joined by phone (memberCodeFor(no)). */
+    code: z.string().min(4).max(64).nullable(),
+    erased: z.boolean(),
+    name: z.string().max(80).nullable(),
+    phone: z.string().max(20).nullable(),
+    email: z.string().max(254).nullable(),
+    points: z.number().int(),
+    stamps: z.number().int(),
+  })
+  .strict();
 export type MemberChange = z.infer<typeof memberChangeSchema>;
 
 /** Command kiosk → hub: "the member changes after my cursor" (0: every member of the shop). */

@@ -310,11 +310,20 @@ export const voucherReleaseEntryId = (voucherId: string): string => `voucher-rel
  * (same id, amounts and time), so a redemption debits nothing more and both ledgers hold one row.
  * `ruleId` is the reward's stamp card (stamps are counted per card) or else the reward's id.
  */
-export function voucherHoldEntry(voucher: Pick<VoucherData, 'voucherId' | 'costPoints' | 'costStamps' | 'expiresAt'>, memberId: string,
-  reward: { ruleId: string; label: string }): LedgerEntry {
+export function voucherHoldEntry(
+  voucher: Pick<VoucherData, 'voucherId' | 'costPoints' | 'costStamps' | 'expiresAt'>,
+  memberId: string,
+  reward: { ruleId: string; label: string },
+): LedgerEntry {
   return {
-    id: voucherHoldEntryId(voucher.voucherId), memberId, kind: 'redeem', points: negate(voucher.costPoints), stamps: negate(voucher.costStamps),
-    saleId: null, reverses: null, reason: { code: 'redeem', ruleId: reward.ruleId, label: reward.label },
+    id: voucherHoldEntryId(voucher.voucherId),
+    memberId,
+    kind: 'redeem',
+    points: negate(voucher.costPoints),
+    stamps: negate(voucher.costStamps),
+    saleId: null,
+    reverses: null,
+    reason: { code: 'redeem', ruleId: reward.ruleId, label: reward.label },
     at: voucherIssuedAt(voucher.expiresAt).toISOString(),
   };
 }
@@ -322,9 +331,18 @@ export function voucherHoldEntry(voucher: Pick<VoucherData, 'voucherId' | 'costP
 /** Gives a held voucher's points back (it expired or was cancelled unredeemed): the reversal of its hold. */
 export function voucherReleaseEntry(hold: LedgerEntry, at: Date, why: 'expired' | 'cancelled'): LedgerEntry {
   return {
-    id: voucherReleaseEntryId(hold.id.slice('voucher-hold:'.length)), memberId: hold.memberId, kind: 'reversal',
-    points: negate(hold.points), stamps: negate(hold.stamps), saleId: null, reverses: hold.id,
-    reason: { code: `voucher-${why}`, ...(hold.reason.ruleId ? { ruleId: hold.reason.ruleId } : {}), ...(hold.reason.label ? { label: hold.reason.label } : {}) },
+    id: voucherReleaseEntryId(hold.id.slice('voucher-hold:'.length)),
+    memberId: hold.memberId,
+    kind: 'reversal',
+    points: negate(hold.points),
+    stamps: negate(hold.stamps),
+    saleId: null,
+    reverses: hold.id,
+    reason: {
+      code: `voucher-${why}`,
+      ...(hold.reason.ruleId ? { ruleId: hold.reason.ruleId } : {}),
+      ...(hold.reason.label ? { label: hold.reason.label } : {}),
+    },
     at: at.toISOString(),
   };
 }

@@ -21,8 +21,10 @@ export function serialListFailureInWords(error: unknown): string {
  * paths still come back, with the raw error and the reason in words, so the caller can warn staff;
  * socat pairs and other ptys never appear in the list and are only ever configured by path.
  */
-export async function discoverSerialPorts(configured: readonly string[], list: PortLister = () => SerialPort.list()):
-  Promise<{ paths: string[]; listed: true } | { paths: string[]; listed: false; error: string; reason: string }> {
+export async function discoverSerialPorts(
+  configured: readonly string[],
+  list: PortLister = () => SerialPort.list(),
+): Promise<{ paths: string[]; listed: true } | { paths: string[]; listed: false; error: string; reason: string }> {
   try {
     const found = (await list()).map((port) => port.path);
     return { paths: [...new Set([...configured, ...found])], listed: true };

@@ -28,9 +28,13 @@ async function main(): Promise<void> {
     rendererDir,
     preloadPath: join(root, 'dist', 'preload', 'index.cjs'),
     kiosk: !dev,
-    ...(process.env.KIOSK_DISPLAY ? { display: process.env.KIOSK_DISPLAY === 'secondary' ? 'secondary' as const : 'primary' as const } : {}),
+    ...(process.env.KIOSK_DISPLAY ? { display: process.env.KIOSK_DISPLAY === 'secondary' ? ('secondary' as const) : ('primary' as const) } : {}),
   });
-  if (!win) { await shell?.close(); await kiosk.stop(); return; }
+  if (!win) {
+    await shell?.close();
+    await kiosk.stop();
+    return;
+  }
   electron.on('will-quit', (event) => {
     event.preventDefault();
     void (async () => {

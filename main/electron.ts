@@ -111,13 +111,17 @@ export async function runElectronShell(options: ElectronShellOptions): Promise<B
   win.once('ready-to-show', () => win.show());
 
   let ipcSession: DispatcherSession = dispatcher.openSession('electron');
-  let stopEvents = ipcSession.onEvent((event) => { if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event); });
+  let stopEvents = ipcSession.onEvent((event) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
   const renewSession = () => {
     // A reloaded page starts locked: the staff session does not survive a renderer crash.
     stopEvents();
     ipcSession.close();
     ipcSession = dispatcher.openSession('electron');
-    stopEvents = ipcSession.onEvent((event) => { if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event); });
+    stopEvents = ipcSession.onEvent((event) => {
+      if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+    });
   };
 
   const fromKioskPage = (sender: WebContents, frameUrl: string | undefined) => sender === win.webContents && (frameUrl ?? '').startsWith(`${ORIGIN}/`);
@@ -130,16 +134,29 @@ export async function runElectronShell(options: ElectronShellOptions): Promise<B
   });
 
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (event, url) => { if (!url.startsWith(`${ORIGIN}/`)) event.preventDefault(); });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${ORIGIN}/`)) event.preventDefault();
+  });
   win.webContents.on('render-process-gone', (_event, details) => {
     log(`[electron] renderer gone (${details.reason}); reloading`);
     renewSession();
-    setTimeout(() => { if (!win.isDestroyed()) win.webContents.reload(); }, 500);
+    setTimeout(() => {
+      if (!win.isDestroyed()) win.webContents.reload();
+    }, 500);
   });
-  win.on('unresponsive', () => { log('[electron] renderer unresponsive; reloading'); win.webContents.forcefullyCrashRenderer(); });
+  win.on('unresponsive', () => {
+    log('[electron] renderer unresponsive; reloading');
+    win.webContents.forcefullyCrashRenderer();
+  });
 
-  app.on('second-instance', () => { if (win.isMinimized()) win.restore(); win.focus(); });
-  app.on('window-all-closed', () => { dispatcher.close(); app.quit(); });
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => {
+    dispatcher.close();
+    app.quit();
+  });
 
   await win.loadURL(`${ORIGIN}/index.html`);
   return win;

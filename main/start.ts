@@ -17,7 +17,10 @@ if (electronPath) {
   // Electron runs the kiosk app itself (one process owns the store); this process only builds and waits.
   await ensureRendererBuilt();
   await buildElectronBundles();
-  const child = spawn(electronPath, [resolve('dist/main/electron-app.cjs')], { stdio: 'inherit', env: { ...process.env, KIOSK_DEV: '1', KIOSK_APP_ROOT: process.cwd() } });
+  const child = spawn(electronPath, [resolve('dist/main/electron-app.cjs')], {
+    stdio: 'inherit',
+    env: { ...process.env, KIOSK_DEV: '1', KIOSK_APP_ROOT: process.cwd() },
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {

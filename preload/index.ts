@@ -19,7 +19,9 @@ const api: KioskApi & { commands: readonly CommandName[] } = {
   onEvent(listener) {
     const handler = (_event: IpcRendererEvent, event: KioskEvent) => listener(event);
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
-    return () => { ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler); };
+    return () => {
+      ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+    };
   },
   commands: COMMAND_NAMES,
 };

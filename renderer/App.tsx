@@ -38,16 +38,31 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
           performance.mark(`sale-received:${event.payload.saleId}`);
           setScreen({ kind: 'sale', sale: event.payload });
           break;
-        case 'claimAccepted': setScreen({ kind: 'thanks', claim: event.payload }); break;
+        case 'claimAccepted':
+          setScreen({ kind: 'thanks', claim: event.payload });
+          break;
         case 'saleClosed':
           setScreen((s) => (s.kind === 'sale' && s.sale.saleId === event.payload.saleId ? { kind: 'idle' } : s));
           break;
-        case 'printerStatusChanged': setStatus((s) => s && { ...s, printer: event.payload }); break;
-        case 'scannerStatusChanged': setStatus((s) => s && { ...s, scanner: event.payload }); break;
-        case 'hubStatusChanged': setStatus((s) => s && { ...s, hub: event.payload }); break;
-        case 'localeChanged': setStatus((s) => s && { ...s, locale: event.payload.locale }); break;
-        case 'staffLocked': setStaffUnlocked(false); setStaffView('closed'); break;
-        case 'memberScanned': case 'scanNotice': break; // staff mode shows these
+        case 'printerStatusChanged':
+          setStatus((s) => s && { ...s, printer: event.payload });
+          break;
+        case 'scannerStatusChanged':
+          setStatus((s) => s && { ...s, scanner: event.payload });
+          break;
+        case 'hubStatusChanged':
+          setStatus((s) => s && { ...s, hub: event.payload });
+          break;
+        case 'localeChanged':
+          setStatus((s) => s && { ...s, locale: event.payload.locale });
+          break;
+        case 'staffLocked':
+          setStaffUnlocked(false);
+          setStaffView('closed');
+          break;
+        case 'memberScanned':
+        case 'scanNotice':
+          break; // staff mode shows these
       }
     });
   }, [api, refresh]);
@@ -55,22 +70,37 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
   // Back to idle by itself after the thank-you; the customer's language choice ends with them.
   useEffect(() => {
     if (screen.kind !== 'thanks') return;
-    const timer = setTimeout(() => { setScreen({ kind: 'idle' }); setCustomerLocale(null); }, THANKS_MS);
+    const timer = setTimeout(() => {
+      setScreen({ kind: 'idle' });
+      setCustomerLocale(null);
+    }, THANKS_MS);
     return () => clearTimeout(timer);
   }, [screen]);
   // A QR nobody scanned: "code expired" stays up as long as a thank-you would, then the display is idle again.
   useEffect(() => {
     if (screen.kind !== 'sale') return;
-    const timer = setTimeout(() => { setScreen((s) => (s === screen ? { kind: 'idle' } : s)); },
-      Math.max(0, Date.parse(screen.sale.expiresAt) - Date.now()) + THANKS_MS);
+    const timer = setTimeout(
+      () => {
+        setScreen((s) => (s === screen ? { kind: 'idle' } : s));
+      },
+      Math.max(0, Date.parse(screen.sale.expiresAt) - Date.now()) + THANKS_MS,
+    );
     return () => clearTimeout(timer);
   }, [screen]);
-  useEffect(() => { if (screen.kind === 'idle') setCustomerLocale(null); }, [screen.kind]);
+  useEffect(() => {
+    if (screen.kind === 'idle') setCustomerLocale(null);
+  }, [screen.kind]);
 
-  useEffect(() => { document.documentElement.lang = customerLocale ?? status?.locale ?? 'en'; }, [customerLocale, status?.locale]);
+  useEffect(() => {
+    document.documentElement.lang = customerLocale ?? status?.locale ?? 'en';
+  }, [customerLocale, status?.locale]);
 
   if (!status) {
-    return <main className="screen idle" data-screen="loading"><p className="big">…</p></main>;
+    return (
+      <main className="screen idle" data-screen="loading">
+        <p className="big">…</p>
+      </main>
+    );
   }
   const locale = customerLocale ?? status.locale;
   const t = displayT(locale);
@@ -84,8 +114,14 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
         currentSale={screen.kind === 'sale' ? screen.sale : null}
         onUnlocked={() => setStaffUnlocked(true)}
         onClose={() => setStaffView('closed')}
-        onLocked={() => { setStaffUnlocked(false); setStaffView('closed'); }}
-        onSaleShown={(sale) => { setScreen({ kind: 'sale', sale }); setStaffView('closed'); }}
+        onLocked={() => {
+          setStaffUnlocked(false);
+          setStaffView('closed');
+        }}
+        onSaleShown={(sale) => {
+          setScreen({ kind: 'sale', sale });
+          setStaffView('closed');
+        }}
         connected={connected}
       />
     );
@@ -99,8 +135,16 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
       <footer className="bar">
         <nav className="languages" aria-label={t('language')}>
           {LOCALES.map((l) => (
-            <button key={l} type="button" lang={l} className={l === locale ? 'lang active' : 'lang'} aria-pressed={l === locale}
-              data-locale={l} title={LANGUAGE_NAMES[l]} onClick={() => setCustomerLocale(l)}>
+            <button
+              key={l}
+              type="button"
+              lang={l}
+              className={l === locale ? 'lang active' : 'lang'}
+              aria-pressed={l === locale}
+              data-locale={l}
+              title={LANGUAGE_NAMES[l]}
+              onClick={() => setCustomerLocale(l)}
+            >
               {l.toUpperCase()}
             </button>
           ))}
@@ -147,8 +191,12 @@ function Sale({ sale, locale, t }: { sale: SaleView; locale: Locale; t: DisplayT
     <section className="body sale-body">
       <div className="sale-info">
         <p className="label">{t('toPay')}</p>
-        <p className="amount" data-testid="amount">{formatMoney(sale.total, locale)}</p>
-        <p className="earns">{t('earns', { points: sale.points })} {t('earnsStamps', { stamps: sale.stamps })}</p>
+        <p className="amount" data-testid="amount">
+          {formatMoney(sale.total, locale)}
+        </p>
+        <p className="earns">
+          {t('earns', { points: sale.points })} {t('earnsStamps', { stamps: sale.stamps })}
+        </p>
         {sale.campaign && <p className="campaign">{sale.campaign.label}</p>}
         <p className={expired ? 'timer expired' : 'timer'} data-testid="timer">
           {expired ? t('expired') : t('timeLeft', { time: formatCountdown(left) })}
@@ -171,7 +219,9 @@ function Thanks({ claim, t }: { claim: Claim; t: DisplayT }) {
       <p className="plus">{t('plusPoints', { n: claim.pointsEarned })}</p>
       {claim.bonuses.length > 0 && (
         <ul className="bonuses" data-testid="bonuses">
-          {claim.bonuses.map((b, i) => <li key={i}>{t('bonusLine', { label: b.label, n: b.points })}</li>)}
+          {claim.bonuses.map((b, i) => (
+            <li key={i}>{t('bonusLine', { label: b.label, n: b.points })}</li>
+          ))}
         </ul>
       )}
       <p className="balance">{t('balance', { n: member.points })}</p>

@@ -1,6 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type {
-  CommandArgs, CommandName, CommandResult, KioskApi, KioskStatus, MemberSummary, RedeemInstruction, Reward, SaleSummary, SaleView, TodayFigures,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  KioskApi,
+  KioskStatus,
+  MemberSummary,
+  RedeemInstruction,
+  Reward,
+  SaleSummary,
+  SaleView,
+  TodayFigures,
 } from '../core/contract';
 import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
@@ -13,8 +23,12 @@ import { Qr } from './Qr';
 
 type Tab = 'sale' | 'member' | 'redeem' | 'refund' | 'devices' | 'today';
 const TABS: { id: Tab; label: 'tabSale' | 'tabMember' | 'tabRedeem' | 'tabRefund' | 'tabDevices' | 'tabToday' }[] = [
-  { id: 'sale', label: 'tabSale' }, { id: 'member', label: 'tabMember' }, { id: 'redeem', label: 'tabRedeem' },
-  { id: 'refund', label: 'tabRefund' }, { id: 'devices', label: 'tabDevices' }, { id: 'today', label: 'tabToday' },
+  { id: 'sale', label: 'tabSale' },
+  { id: 'member', label: 'tabMember' },
+  { id: 'redeem', label: 'tabRedeem' },
+  { id: 'refund', label: 'tabRefund' },
+  { id: 'devices', label: 'tabDevices' },
+  { id: 'today', label: 'tabToday' },
 ];
 
 interface Props {
@@ -33,12 +47,15 @@ type Notice = { kind: 'ok' | 'warn' | 'error'; text: string } | null;
 
 /** Calls a command; on refusal shows it in words and returns undefined. */
 function useCommand(api: KioskApi, t: StaffT, setNotice: (n: Notice) => void) {
-  return useCallback(async <N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandResult<N> | undefined> => {
-    const reply = await api.invoke(name, args);
-    if (reply.ok) return reply.value;
-    setNotice({ kind: 'error', text: refusalText(t, reply.error) });
-    return undefined;
-  }, [api, t, setNotice]);
+  return useCallback(
+    async <N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandResult<N> | undefined> => {
+      const reply = await api.invoke(name, args);
+      if (reply.ok) return reply.value;
+      setNotice({ kind: 'error', text: refusalText(t, reply.error) });
+      return undefined;
+    },
+    [api, t, setNotice],
+  );
 }
 
 export function Staff(props: Props) {
@@ -53,20 +70,34 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
   const submit = async () => {
     const reply = await api.invoke('unlockStaff', { pin });
     setPin('');
-    if (!reply.ok) { setMessage(refusalText(t, reply.error)); return; }
+    if (!reply.ok) {
+      setMessage(refusalText(t, reply.error));
+      return;
+    }
     const v = reply.value;
-    if (v.unlocked) { onUnlocked(); return; }
+    if (v.unlocked) {
+      onUnlocked();
+      return;
+    }
     setMessage(v.reason === 'lockedOut' ? t('pinLockedOut', { min: Math.max(1, Math.ceil(v.retryAfterMs / 60_000)) }) : t('pinWrong', { n: v.attemptsLeft }));
   };
   return (
     <main className="screen staff pin" data-screen="pin">
       <h1 className="title">{t('pinTitle')}</h1>
-      <p className="pin-dots" data-testid="pin-dots" aria-live="polite">{'•'.repeat(pin.length) || '\u00a0'}</p>
-      <p className="notice error" role="alert">{message ?? '\u00a0'}</p>
+      <p className="pin-dots" data-testid="pin-dots" aria-live="polite">
+        {'•'.repeat(pin.length) || '\u00a0'}
+      </p>
+      <p className="notice error" role="alert">
+        {message ?? '\u00a0'}
+      </p>
       <Keypad value={pin} max={LIMITS.pin} onChange={setPin} t={t} />
       <div className="actions">
-        <button type="button" className="secondary" onClick={onClose}>{t('close')}</button>
-        <button type="button" className="primary" data-action="unlock" disabled={pin.length < 4} onClick={() => void submit()}>{t('unlock')}</button>
+        <button type="button" className="secondary" onClick={onClose}>
+          {t('close')}
+        </button>
+        <button type="button" className="primary" data-action="unlock" disabled={pin.length < 4} onClick={() => void submit()}>
+          {t('unlock')}
+        </button>
       </div>
     </main>
   );
@@ -82,7 +113,9 @@ function Keypad({ value, max, onChange, t, amount = false }: { value: string; ma
   return (
     <div className="keypad" role="group">
       {['1', '2', '3', '4', '5', '6', '7', '8', '9', 'C', '0', '⌫'].map((k) => (
-        <button key={k} type="button" data-key={k} aria-label={k === 'C' ? t('clear') : k === '⌫' ? '⌫' : k} onClick={() => press(k)}>{k}</button>
+        <button key={k} type="button" data-key={k} aria-label={k === 'C' ? t('clear') : k === '⌫' ? '⌫' : k} onClick={() => press(k)}>
+          {k}
+        </button>
       ))}
     </div>
   );
@@ -94,33 +127,69 @@ function StaffPanel(props: Props & { t: StaffT }) {
   const [notice, setNotice] = useState<Notice>(null);
   const [member, setMember] = useState<MemberSummary | null>(null);
   const run = useCommand(api, t, setNotice);
-  const select = (next: Tab) => { setTab(next); setNotice(null); };
+  const select = (next: Tab) => {
+    setTab(next);
+    setNotice(null);
+  };
 
-  useEffect(() => api.onEvent((event) => {
-    if (event.name === 'memberScanned' && event.payload.member) { setMember(event.payload.member); setTab('member'); }
-    if (event.name === 'scanNotice') {
-      const p = event.payload;
-      // A scanned voucher that was accepted tells staff what to hand over or key in: that is good news, not an error.
-      const accepted = 'key' in p && (p.key === 'voucherHandOver' || p.key === 'voucherDiscountAmount' || p.key === 'voucherDiscountPercent');
-      setNotice({ kind: accepted ? 'ok' : 'error', text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values) });
-    }
-  }), [api, status.locale]);
+  useEffect(
+    () =>
+      api.onEvent((event) => {
+        if (event.name === 'memberScanned' && event.payload.member) {
+          setMember(event.payload.member);
+          setTab('member');
+        }
+        if (event.name === 'scanNotice') {
+          const p = event.payload;
+          // A scanned voucher that was accepted tells staff what to hand over or key in: that is good news, not an error.
+          const accepted = 'key' in p && (p.key === 'voucherHandOver' || p.key === 'voucherDiscountAmount' || p.key === 'voucherDiscountPercent');
+          setNotice({
+            kind: accepted ? 'ok' : 'error',
+            text: 'reason' in p ? staffT(status.locale)(p.reason) : formatMessage(scanMessages, status.locale, p.key, p.values),
+          });
+        }
+      }),
+    [api, status.locale],
+  );
 
-  const lock = async () => { await api.invoke('lockStaff', {}); onLocked(); };
+  const lock = async () => {
+    await api.invoke('lockStaff', {});
+    onLocked();
+  };
 
   return (
     <main className="screen staff panel" data-screen={`staff-${tab}`}>
       <header className="tabs" role="tablist">
         {TABS.map(({ id, label }) => (
-          <button key={id} type="button" role="tab" aria-selected={tab === id} data-tab={id} className={tab === id ? 'tab active' : 'tab'} onClick={() => select(id)}>
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={tab === id}
+            data-tab={id}
+            className={tab === id ? 'tab active' : 'tab'}
+            onClick={() => select(id)}
+          >
             {t(label)}
           </button>
         ))}
-        <button type="button" className="tab close" data-action="close" onClick={onClose}>{t('close')}</button>
-        <button type="button" className="tab lock" data-action="lock" onClick={() => void lock()}>{t('lock')}</button>
+        <button type="button" className="tab close" data-action="close" onClick={onClose}>
+          {t('close')}
+        </button>
+        <button type="button" className="tab lock" data-action="lock" onClick={() => void lock()}>
+          {t('lock')}
+        </button>
       </header>
-      {!props.connected && <p className="notice error" role="alert">{t('errOffline')}</p>}
-      {notice && <p className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">{notice.text}</p>}
+      {!props.connected && (
+        <p className="notice error" role="alert">
+          {t('errOffline')}
+        </p>
+      )}
+      {notice && (
+        <p className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+          {notice.text}
+        </p>
+      )}
       <section className="tab-body">
         {tab === 'sale' && <SaleTab {...props} run={run} setNotice={setNotice} />}
         {tab === 'member' && <MemberTab {...props} run={run} setNotice={setNotice} member={member} setMember={setMember} />}
@@ -143,7 +212,10 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
   const total = { amount: Number(minor || '0'), currency: status.currency };
   const create = async () => {
     const sale = await run('createSale', { total });
-    if (sale) { setMinor(''); onSaleShown(sale); }
+    if (sale) {
+      setMinor('');
+      onSaleShown(sale);
+    }
   };
   const reprint = async () => {
     const r = await run('reprintLastReceipt', {});
@@ -153,9 +225,13 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
     <div className="sale-tab">
       <div className="entry">
         <p className="label">{t('amount')}</p>
-        <p className="amount-entry" data-testid="amount-entry">{formatMoney(total, locale)}</p>
+        <p className="amount-entry" data-testid="amount-entry">
+          {formatMoney(total, locale)}
+        </p>
         <Keypad value={minor} max={7} onChange={setMinor} t={t} amount />
-        <button type="button" className="primary" data-action="create-sale" disabled={total.amount <= 0} onClick={() => void create()}>{t('showQr')}</button>
+        <button type="button" className="primary" data-action="create-sale" disabled={total.amount <= 0} onClick={() => void create()}>
+          {t('showQr')}
+        </button>
       </div>
       <div className="current">
         {currentSale ? (
@@ -163,16 +239,24 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
             <p className="amount-small">{formatMoney(currentSale.total, locale)}</p>
             <p>{t('saleEarns', { points: currentSale.points })}</p>
             <p>{currentSale.state === 'open' ? t('saleOpen') : t('saleClaimed')}</p>
-            <div className="qr-small"><Qr text={currentSale.claimUrl} label={t('saleOpen')} /></div>
+            <div className="qr-small">
+              <Qr text={currentSale.claimUrl} label={t('saleOpen')} />
+            </div>
           </>
-        ) : <p>{t('noSale')}</p>}
-        <button type="button" className="secondary" data-action="reprint" onClick={() => void reprint()}>{t('reprint')}</button>
+        ) : (
+          <p>{t('noSale')}</p>
+        )}
+        <button type="button" className="secondary" data-action="reprint" onClick={() => void reprint()}>
+          {t('reprint')}
+        </button>
       </div>
     </div>
   );
 }
 
-function memberName(t: StaffT, m: MemberSummary): string { return m.name ?? t('unnamed', { code: m.code }); }
+function memberName(t: StaffT, m: MemberSummary): string {
+  return m.name ?? t('unnamed', { code: m.code });
+}
 
 function MemberCard({ m, t, children }: { m: MemberSummary; t: StaffT; children?: ReactNode }) {
   return (
@@ -187,39 +271,78 @@ function MemberCard({ m, t, children }: { m: MemberSummary; t: StaffT; children?
   );
 }
 
-function MemberTab({ t, run, currentSale, status, setNotice, member, setMember }: TabProps & { setNotice(n: Notice): void; member: MemberSummary | null; setMember(m: MemberSummary | null): void }) {
+function MemberTab({
+  t,
+  run,
+  currentSale,
+  status,
+  setNotice,
+  member,
+  setMember,
+}: TabProps & { setNotice(n: Notice): void; member: MemberSummary | null; setMember(m: MemberSummary | null): void }) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<MemberSummary[] | null>(null);
   const [enrolling, setEnrolling] = useState(false);
   const attach = async (args: { memberId: string } | { memberCode: string }) => {
-    if (!currentSale || currentSale.state !== 'open') { setNotice({ kind: 'error', text: t('needSale') }); return; }
+    if (!currentSale || currentSale.state !== 'open') {
+      setNotice({ kind: 'error', text: t('needSale') });
+      return;
+    }
     const claim = await run('attachMember', { saleId: currentSale.saleId, ...args });
-    if (claim) { setMember(claim.member); setNotice({ kind: 'ok', text: t('attached', { name: memberName(t, claim.member), points: claim.pointsEarned }) }); }
+    if (claim) {
+      setMember(claim.member);
+      setNotice({ kind: 'ok', text: t('attached', { name: memberName(t, claim.member), points: claim.pointsEarned }) });
+    }
   };
   const search = async (e: FormEvent) => {
     e.preventDefault();
     const q = query.trim();
     // A keyboard-wedge scan of a member code (letters and digits, no spaces) attaches at once.
-    if (currentSale?.state === 'open' && /^[A-Z0-9]{6,}$/.test(q)) { await attach({ memberCode: q }); setQuery(''); return; }
+    if (currentSale?.state === 'open' && /^[A-Z0-9]{6,}$/.test(q)) {
+      await attach({ memberCode: q });
+      setQuery('');
+      return;
+    }
     const r = await run('searchMembers', { query: q });
     if (!r) return;
     setFound(r.members);
     if (r.members.length === 1 && r.members[0]) setMember(r.members[0]);
   };
-  if (enrolling) return <EnrollForm t={t} run={run} locale={status.locale} onDone={(m) => { setEnrolling(false); if (m) { setMember(m); setFound([m]); setNotice({ kind: 'ok', text: t('enrolled', { code: m.code }) }); } }} />;
+  if (enrolling)
+    return (
+      <EnrollForm
+        t={t}
+        run={run}
+        locale={status.locale}
+        onDone={(m) => {
+          setEnrolling(false);
+          if (m) {
+            setMember(m);
+            setFound([m]);
+            setNotice({ kind: 'ok', text: t('enrolled', { code: m.code }) });
+          }
+        }}
+      />
+    );
   return (
     <div className="member-tab">
       <p className="help">{t('memberHelp')}</p>
       <form className="row" onSubmit={(e) => void search(e)}>
         <input name="query" autoFocus value={query} maxLength={LIMITS.searchQuery} onChange={(e) => setQuery(e.target.value)} aria-label={t('search')} />
-        <button type="submit" className="primary" data-action="search">{t('search')}</button>
-        <button type="button" className="secondary" data-action="enroll" onClick={() => setEnrolling(true)}>{t('enroll')}</button>
+        <button type="submit" className="primary" data-action="search">
+          {t('search')}
+        </button>
+        <button type="button" className="secondary" data-action="enroll" onClick={() => setEnrolling(true)}>
+          {t('enroll')}
+        </button>
       </form>
       {found && found.length === 0 && <p className="help">{t('noResults')}</p>}
       <ul className="members">
         {(found ?? (member ? [member] : [])).map((m) => (
           <MemberCard key={m.memberId} m={m} t={t}>
-            <button type="button" className="primary" data-action="attach" onClick={() => void attach({ memberId: m.memberId })}>{t('addToSale')}</button>
+            <button type="button" className="primary" data-action="attach" onClick={() => void attach({ memberId: m.memberId })}>
+              {t('addToSale')}
+            </button>
           </MemberCard>
         ))}
       </ul>
@@ -235,20 +358,39 @@ function EnrollForm({ t, run, locale, onDone }: { t: StaffT; run: Run; locale: L
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const m = await run('enrollMember', {
-      locale, consent: consent as true,
-      ...(name.trim() ? { name: name.trim() } : {}), ...(phone.trim() ? { phone: phone.trim() } : {}), ...(email.trim() ? { email: email.trim() } : {}),
+      locale,
+      consent: consent as true,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      ...(phone.trim() ? { phone: phone.trim() } : {}),
+      ...(email.trim() ? { email: email.trim() } : {}),
     });
     if (m) onDone(m);
   };
   return (
     <form className="enroll" data-testid="enroll-form" onSubmit={(e) => void submit(e)}>
-      <label>{t('name')}<input name="name" value={name} maxLength={LIMITS.name} onChange={(e) => setName(e.target.value)} /></label>
-      <label>{t('phone')}<input name="phone" type="tel" value={phone} maxLength={LIMITS.phone} onChange={(e) => setPhone(e.target.value)} /></label>
-      <label>{t('email')}<input name="email" type="email" value={email} maxLength={LIMITS.email} onChange={(e) => setEmail(e.target.value)} /></label>
-      <label className="check"><input name="consent" type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} />{t('consent')}</label>
+      <label>
+        {t('name')}
+        <input name="name" value={name} maxLength={LIMITS.name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        {t('phone')}
+        <input name="phone" type="tel" value={phone} maxLength={LIMITS.phone} onChange={(e) => setPhone(e.target.value)} />
+      </label>
+      <label>
+        {t('email')}
+        <input name="email" type="email" value={email} maxLength={LIMITS.email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label className="check">
+        <input name="consent" type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} />
+        {t('consent')}
+      </label>
       <div className="actions">
-        <button type="button" className="secondary" onClick={() => onDone(null)}>{t('close')}</button>
-        <button type="submit" className="primary" data-action="enroll-submit" disabled={!consent || (!phone.trim() && !email.trim())}>{t('enroll')}</button>
+        <button type="button" className="secondary" onClick={() => onDone(null)}>
+          {t('close')}
+        </button>
+        <button type="submit" className="primary" data-action="enroll-submit" disabled={!consent || (!phone.trim() && !email.trim())}>
+          {t('enroll')}
+        </button>
       </div>
     </form>
   );
@@ -256,9 +398,12 @@ function EnrollForm({ t, run, locale, onDone }: { t: StaffT; run: Run; locale: L
 
 function instructionText(t: StaffT, i: RedeemInstruction, locale: Locale): string {
   switch (i.kind) {
-    case 'handOver': return t('handOver', { item: i.item });
-    case 'discountAmount': return t('discountAmount', { amount: formatMoney(i.amount, locale) });
-    case 'discountPercent': return t('discountPercent', { percent: i.percent });
+    case 'handOver':
+      return t('handOver', { item: i.item });
+    case 'discountAmount':
+      return t('discountAmount', { amount: formatMoney(i.amount, locale) });
+    case 'discountPercent':
+      return t('discountPercent', { percent: i.percent });
   }
 }
 
@@ -285,10 +430,29 @@ function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: M
   };
   return (
     <div className="redeem-tab">
-      {done && <p className="instruction" data-testid="instruction" role="status">{done}</p>}
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void redeem({ voucherCode: voucher.trim() }); }}>
-        <input name="voucher" value={voucher} maxLength={LIMITS.voucherCode} onChange={(e) => setVoucher(e.target.value)} aria-label={t('voucher')} placeholder={t('voucher')} />
-        <button type="submit" className="primary" disabled={!voucher.trim()}>{t('redeem')}</button>
+      {done && (
+        <p className="instruction" data-testid="instruction" role="status">
+          {done}
+        </p>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void redeem({ voucherCode: voucher.trim() });
+        }}
+      >
+        <input
+          name="voucher"
+          value={voucher}
+          maxLength={LIMITS.voucherCode}
+          onChange={(e) => setVoucher(e.target.value)}
+          aria-label={t('voucher')}
+          placeholder={t('voucher')}
+        />
+        <button type="submit" className="primary" disabled={!voucher.trim()}>
+          {t('redeem')}
+        </button>
       </form>
       {!member && <p className="help">{t('pickMember')}</p>}
       {member && (
@@ -298,7 +462,15 @@ function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: M
             <li key={r.rewardId} className="reward" data-reward={r.rewardId}>
               <p className="name">{r.label}</p>
               <p className="detail">{rewardCost(status.locale, r)}</p>
-              <button type="button" className="primary" data-action="redeem" disabled={!r.affordable} onClick={() => void redeem({ memberId: member.memberId, rewardId: r.rewardId })}>{t('redeem')}</button>
+              <button
+                type="button"
+                className="primary"
+                data-action="redeem"
+                disabled={!r.affordable}
+                onClick={() => void redeem({ memberId: member.memberId, rewardId: r.rewardId })}
+              >
+                {t('redeem')}
+              </button>
             </li>
           ))}
         </ul>
@@ -320,8 +492,13 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
   const [sales, setSales] = useState<SaleSummary[]>([]);
   const [asking, setAsking] = useState<Asking | null>(null);
   const locale = status.locale;
-  const load = useCallback(async () => { const r = await run('listRecentSales', { limit: 8 }); if (r) setSales(r.sales); }, [run]);
-  useEffect(() => { void load(); }, [load]);
+  const load = useCallback(async () => {
+    const r = await run('listRecentSales', { limit: 8 });
+    if (r) setSales(r.sales);
+  }, [run]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   // A held refund is recorded when its minute is over: the list then shows it refunded.
   useEffect(() => {
     const next = Math.min(...sales.map((s) => (s.reversalHeldUntil ? Date.parse(s.reversalHeldUntil) : Infinity)));
@@ -335,14 +512,15 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
     if (p) setAsking({ step: 'confirm', sale, kind, preview: p });
   };
   const confirm = async (a: Extract<Asking, { step: 'confirm' }>) => {
-    const r = a.kind === 'void' ? await run('voidSale', { saleId: a.sale.saleId }) : await run('refundSale', { saleId: a.sale.saleId, amount: a.preview.amount });
+    const r =
+      a.kind === 'void' ? await run('voidSale', { saleId: a.sale.saleId }) : await run('refundSale', { saleId: a.sale.saleId, amount: a.preview.amount });
     setAsking(null);
     if (!r) return;
     const held = t('heldNotice', { amount: formatMoney(r.amount, locale), time: formatTime(r.recordAt, locale, true) });
     // Points already spent are not clawed below zero; staff must see that some could not be taken back.
-    setNotice(r.pointsNotRecovered > 0
-      ? { kind: 'warn', text: `${held} ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` }
-      : { kind: 'ok', text: held });
+    setNotice(
+      r.pointsNotRecovered > 0 ? { kind: 'warn', text: `${held} ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` } : { kind: 'ok', text: held },
+    );
     await load();
   };
   const undo = async (saleId: string) => {
@@ -356,12 +534,23 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
     return (
       <div className="refund-tab asking" data-testid="refund-amount">
         <p className="label">{t('refundAmount')}</p>
-        <p className="amount-entry" data-testid="refund-amount-entry">{formatMoney(amount, locale)}</p>
+        <p className="amount-entry" data-testid="refund-amount-entry">
+          {formatMoney(amount, locale)}
+        </p>
         <Keypad value={asking.minor} max={String(asking.sale.total.amount).length} onChange={(minor) => setAsking({ ...asking, minor })} t={t} amount />
         <div className="actions">
-          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>{t('cancel')}</button>
-          <button type="button" className="primary" data-action="refund-next" disabled={amount.amount <= 0 || amount.amount > asking.sale.total.amount}
-            onClick={() => void preview(asking.sale, 'refund', amount)}>{t('next')}</button>
+          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>
+            {t('cancel')}
+          </button>
+          <button
+            type="button"
+            className="primary"
+            data-action="refund-next"
+            disabled={amount.amount <= 0 || amount.amount > asking.sale.total.amount}
+            onClick={() => void preview(asking.sale, 'refund', amount)}
+          >
+            {t('next')}
+          </button>
         </div>
       </div>
     );
@@ -371,11 +560,17 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
     const values = { amount: formatMoney(p.amount, locale), points: p.pointsReversed };
     return (
       <div className="refund-tab asking" data-testid="refund-confirm">
-        <p className="question" role="alertdialog">{t(asking.kind === 'void' ? 'confirmVoid' : 'confirmRefund', values)}</p>
+        <p className="question" role="alertdialog">
+          {t(asking.kind === 'void' ? 'confirmVoid' : 'confirmRefund', values)}
+        </p>
         {p.pointsNotRecovered > 0 && <p className="notice warn">{t('pointsNotRecovered', { points: p.pointsNotRecovered })}</p>}
         <div className="actions">
-          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>{t('cancel')}</button>
-          <button type="button" className="primary" data-action="refund-confirm" onClick={() => void confirm(asking)}>{t(asking.kind === 'void' ? 'void' : 'refund')}</button>
+          <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>
+            {t('cancel')}
+          </button>
+          <button type="button" className="primary" data-action="refund-confirm" onClick={() => void confirm(asking)}>
+            {t(asking.kind === 'void' ? 'void' : 'refund')}
+          </button>
         </div>
       </div>
     );
@@ -393,13 +588,24 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
               {s.reversalHeldUntil ? (
                 <>
                   <span className="held">{t('heldUntil', { time: formatTime(s.reversalHeldUntil, locale, true) })}</span>
-                  <button type="button" className="primary" data-action="undo" onClick={() => void undo(s.saleId)}>{t('undo')}</button>
+                  <button type="button" className="primary" data-action="undo" onClick={() => void undo(s.saleId)}>
+                    {t('undo')}
+                  </button>
                 </>
               ) : (
                 <>
-                  <button type="button" className="secondary" data-action="refund" disabled={closed}
-                    onClick={() => setAsking({ step: 'amount', sale: s, minor: String(s.total.amount) })}>{t('refund')}</button>
-                  <button type="button" className="secondary" data-action="void" disabled={closed} onClick={() => void preview(s, 'void')}>{t('void')}</button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    data-action="refund"
+                    disabled={closed}
+                    onClick={() => setAsking({ step: 'amount', sale: s, minor: String(s.total.amount) })}
+                  >
+                    {t('refund')}
+                  </button>
+                  <button type="button" className="secondary" data-action="void" disabled={closed} onClick={() => void preview(s, 'void')}>
+                    {t('void')}
+                  </button>
                 </>
               )}
             </li>
@@ -412,12 +618,18 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
 
 function printerWords(t: StaffT, fault: KioskStatus['printer']['fault']): string {
   switch (fault) {
-    case null: return t('ready');
-    case 'paperOut': return t('printerPaperOut');
-    case 'paperLow': return t('printerPaperLow');
-    case 'coverOpen': return t('printerCoverOpen');
-    case 'offline': return t('printerOffline');
-    case 'notConfigured': return t('notConfigured');
+    case null:
+      return t('ready');
+    case 'paperOut':
+      return t('printerPaperOut');
+    case 'paperLow':
+      return t('printerPaperLow');
+    case 'coverOpen':
+      return t('printerCoverOpen');
+    case 'offline':
+      return t('printerOffline');
+    case 'notConfigured':
+      return t('notConfigured');
   }
 }
 
@@ -431,17 +643,34 @@ function DevicesTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Not
   return (
     <div className="devices-tab">
       <dl className="devices">
-        <div className={`device ${status.printer.state}`} data-device="printer"><dt>{t('printer')}</dt><dd>{printerWords(t, status.printer.fault)}</dd></div>
-        <div className={`device ${status.scanner.state}`} data-device="scanner"><dt>{t('scanner')}</dt><dd>{scannerWords}</dd></div>
+        <div className={`device ${status.printer.state}`} data-device="printer">
+          <dt>{t('printer')}</dt>
+          <dd>{printerWords(t, status.printer.fault)}</dd>
+        </div>
+        <div className={`device ${status.scanner.state}`} data-device="scanner">
+          <dt>{t('scanner')}</dt>
+          <dd>{scannerWords}</dd>
+        </div>
         <div className={`device ${status.hub.state === 'online' ? 'ready' : 'fault'}`} data-device="hub">
-          <dt>{t('hub')}</dt><dd>{hubWords}{status.hub.pending > 0 ? ` · ${t('pending', { n: status.hub.pending })}` : ''}</dd>
+          <dt>{t('hub')}</dt>
+          <dd>
+            {hubWords}
+            {status.hub.pending > 0 ? ` · ${t('pending', { n: status.hub.pending })}` : ''}
+          </dd>
         </div>
       </dl>
       <div className="row">
-        <button type="button" className="secondary" data-action="reprint" onClick={() => void reprint()}>{t('reprint')}</button>
-        <label className="inline">{t('kioskLanguage')}
+        <button type="button" className="secondary" data-action="reprint" onClick={() => void reprint()}>
+          {t('reprint')}
+        </button>
+        <label className="inline">
+          {t('kioskLanguage')}
           <select name="kiosk-locale" value={status.locale} onChange={(e) => void run('setLocale', { locale: e.target.value as Locale })}>
-            {LOCALES.map((l) => <option key={l} value={l}>{LANGUAGE_NAMES[l]}</option>)}
+            {LOCALES.map((l) => (
+              <option key={l} value={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -451,16 +680,29 @@ function DevicesTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Not
 
 function TodayTab({ t, run, status }: TabProps) {
   const [f, setF] = useState<TodayFigures | null>(null);
-  useEffect(() => { void run('getTodayFigures', {}).then((r) => r && setF(r)); }, [run]);
+  useEffect(() => {
+    void run('getTodayFigures', {}).then((r) => r && setF(r));
+  }, [run]);
   if (!f) return null;
   const rows: [string, string][] = [
-    [t('sales'), String(f.sales)], [t('takings'), formatMoney(f.salesTotal, status.locale)], [t('memberSales'), String(f.memberSales)],
-    [t('pointsIssued'), String(f.pointsIssued)], [t('pointsTakenBack'), String(f.pointsTakenBack)], [t('pointsRedeemed'), String(f.pointsRedeemed)], [t('redemptions'), String(f.redemptions)],
-    [t('enrollments'), String(f.enrollments)], [t('refunds'), String(f.refunds)],
+    [t('sales'), String(f.sales)],
+    [t('takings'), formatMoney(f.salesTotal, status.locale)],
+    [t('memberSales'), String(f.memberSales)],
+    [t('pointsIssued'), String(f.pointsIssued)],
+    [t('pointsTakenBack'), String(f.pointsTakenBack)],
+    [t('pointsRedeemed'), String(f.pointsRedeemed)],
+    [t('redemptions'), String(f.redemptions)],
+    [t('enrollments'), String(f.enrollments)],
+    [t('refunds'), String(f.refunds)],
   ];
   return (
     <dl className="figures">
-      {rows.map(([k, v]) => <div key={k} className="figure"><dt>{k}</dt><dd>{v}</dd></div>)}
+      {rows.map(([k, v]) => (
+        <div key={k} className="figure">
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
     </dl>
   );
 }

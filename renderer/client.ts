@@ -22,7 +22,9 @@ function launchSecret(): string {
 function bridgeApi(onConnection: (up: boolean) => void): KioskApi {
   const socket = io({ path: BRIDGE_SOCKET_PATH, transports: ['websocket'], auth: { secret: launchSecret() } });
   const listeners = new Set<(event: KioskEvent) => void>();
-  socket.on('kiosk-event', (event: KioskEvent) => { for (const l of listeners) l(event); });
+  socket.on('kiosk-event', (event: KioskEvent) => {
+    for (const l of listeners) l(event);
+  });
   socket.on('connect', () => onConnection(true));
   socket.on('disconnect', () => onConnection(false));
   return {
@@ -33,12 +35,18 @@ function bridgeApi(onConnection: (up: boolean) => void): KioskApi {
         return { ok: false, error: { code: 'failed', message: 'no answer from the kiosk service' } };
       }
     },
-    onEvent(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 
 /** window.kiosk from the Electron preload if present, else the browser bridge. */
 export function connectKiosk(onConnection: (up: boolean) => void = () => {}): KioskApi {
-  if (window.kiosk) { onConnection(true); return window.kiosk; }
+  if (window.kiosk) {
+    onConnection(true);
+    return window.kiosk;
+  }
   return bridgeApi(onConnection);
 }

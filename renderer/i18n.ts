@@ -16,8 +16,14 @@ export const commonT = (locale: Locale) => translator(commonMessages, locale);
 export function refusalText(t: StaffT, error: Refusal): string {
   if (error.reason) return t(error.reason);
   switch (error.code) {
-    case 'staffLocked': return t('errStaffLocked');
-    case 'badArgs': case 'tooLarge': return t('errBadInput');
-    case 'unknownCommand': case 'badResult': case 'failed': return t('errFailed');
+    case 'staffLocked':
+      return t('errStaffLocked');
+    case 'badArgs':
+    case 'tooLarge':
+      return t('errBadInput');
+    case 'unknownCommand':
+    case 'badResult':
+    case 'failed':
+      return t('errFailed');
   }
 }

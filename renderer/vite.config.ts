@@ -15,7 +15,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
     rollupOptions: {
       // zod's comments confuse Rollup's annotation parser; harmless, so keep the build output quiet.
-      onwarn(warning, warn) { if (warning.code !== 'INVALID_ANNOTATION') warn(warning); },
+      onwarn(warning, warn) {
+        if (warning.code !== 'INVALID_ANNOTATION') warn(warning);
+      },
     },
   },
 });

@@ -24,7 +24,11 @@ mkdirSync(outDir, { recursive: true });
 const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-screenshots-'));
 const token = 'screenshots-token-0123456789';
 
-const app = await startKioskApp(loadKioskConfig({ KIOSK_DATA_DIR: dataDir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: token }, []), systemClock, () => {});
+const app = await startKioskApp(
+  loadKioskConfig({ KIOSK_DATA_DIR: dataDir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: token }, []),
+  systemClock,
+  () => {},
+);
 const shell = await startBrowserShell(app, await ensureRendererBuilt(), { log: () => {}, onRefusal: () => {} });
 const counter = await launchChromium({ width: 1024, height: 600 });
 const phone = await launchChromium({ width: 390, height: 844 });

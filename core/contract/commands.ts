@@ -4,21 +4,33 @@ import { localeSchema } from '../i18n/locales';
 import { scanMessages, type ScanMessageKey } from '../i18n/scan';
 import type { CommandName, EventName } from './names';
 import {
-  LIMITS, claimSchema, hubStatusSchema, kioskStatusSchema, memberSummarySchema, printerStatusSchema,
-  redeemInstructionSchema, rewardSchema, saleSummarySchema, saleViewSchema, scannerStatusSchema, todayFiguresSchema,
+  LIMITS,
+  claimSchema,
+  hubStatusSchema,
+  kioskStatusSchema,
+  memberSummarySchema,
+  printerStatusSchema,
+  redeemInstructionSchema,
+  rewardSchema,
+  saleSummarySchema,
+  saleViewSchema,
+  scannerStatusSchema,
+  todayFiguresSchema,
 } from './schemas';
 
 const id = z.string().min(1).max(100);
 const none = z.object({}).strict();
 const positiveMoney = moneySchema.refine((m) => m.amount > 0, 'the amount must be more than zero');
 /** A refund or void: the amount, what it takes back, and the points the member had already spent (never clawed below zero). */
-const reversalPreview = z.object({
-  saleId: id,
-  amount: moneySchema,
-  pointsReversed: z.number().int().nonnegative(),
-  stampsReversed: z.number().int().nonnegative(),
-  pointsNotRecovered: z.number().int().nonnegative(),
-}).strict();
+const reversalPreview = z
+  .object({
+    saleId: id,
+    amount: moneySchema,
+    pointsReversed: z.number().int().nonnegative(),
+    stampsReversed: z.number().int().nonnegative(),
+    pointsNotRecovered: z.number().int().nonnegative(),
+  })
+  .strict();
 /**
  * A refund or void asked on the staff screen is held: it is recorded (ledger, outbox) at `recordAt`,
  * a minute later, and until then `undoReversal` cancels it with nothing written.
@@ -30,9 +42,24 @@ const reversalResult = reversalPreview.extend({ recordAt: z.string().datetime({ 
  * the renderer words each one for staff. Anything else thrown reaches the renderer as 'failed'.
  */
 export const serviceErrorReasons = [
-  'saleNotFound', 'saleClosed', 'alreadyClaimed', 'memberNotFound', 'memberExists', 'invalidContact', 'rewardNotFound',
-  'notEnoughPoints', 'voucherInvalid', 'voucherExpired', 'voucherUsed', 'refundTooLarge', 'nothingToReprint',
-  'printerFault', 'hubOffline', 'saleRefunded', 'hubBusy', 'nothingToUndo',
+  'saleNotFound',
+  'saleClosed',
+  'alreadyClaimed',
+  'memberNotFound',
+  'memberExists',
+  'invalidContact',
+  'rewardNotFound',
+  'notEnoughPoints',
+  'voucherInvalid',
+  'voucherExpired',
+  'voucherUsed',
+  'refundTooLarge',
+  'nothingToReprint',
+  'printerFault',
+  'hubOffline',
+  'saleRefunded',
+  'hubBusy',
+  'nothingToUndo',
 ] as const;
 export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 
@@ -64,13 +91,20 @@ export const commands = {
   },
   enrollMember: {
     staff: true,
-    args: z.object({
-      name: z.string().trim().max(LIMITS.name).optional(),
-      phone: z.string().trim().regex(/^\+?[0-9 ]{6,20}$/, 'phone: digits, spaces and a leading +').optional(),
-      email: z.email().max(LIMITS.email).optional(),
-      locale: localeSchema,
-      consent: z.literal(true, { error: 'the customer must agree to join' }),
-    }).strict().refine((a) => a.phone !== undefined || a.email !== undefined, 'give a phone number or an e-mail'),
+    args: z
+      .object({
+        name: z.string().trim().max(LIMITS.name).optional(),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9 ]{6,20}$/, 'phone: digits, spaces and a leading +')
+          .optional(),
+        email: z.email().max(LIMITS.email).optional(),
+        locale: localeSchema,
+        consent: z.literal(true, { error: 'the customer must agree to join' }),
+      })
+      .strict()
+      .refine((a) => a.phone !== undefined || a.email !== undefined, 'give a phone number or an e-mail'),
     result: memberSummarySchema,
   },
   listRewards: {
@@ -80,16 +114,15 @@ export const commands = {
   },
   redeemReward: {
     staff: true,
-    args: z.union([
-      z.object({ memberId: id, rewardId: id }).strict(),
-      z.object({ voucherCode: z.string().trim().min(1).max(LIMITS.voucherCode) }).strict(),
-    ]),
-    result: z.object({
-      redemptionId: id,
-      rewardLabel: z.string().min(1).max(120),
-      instruction: redeemInstructionSchema,
-      member: memberSummarySchema,
-    }).strict(),
+    args: z.union([z.object({ memberId: id, rewardId: id }).strict(), z.object({ voucherCode: z.string().trim().min(1).max(LIMITS.voucherCode) }).strict()]),
+    result: z
+      .object({
+        redemptionId: id,
+        rewardLabel: z.string().min(1).max(120),
+        instruction: redeemInstructionSchema,
+        member: memberSummarySchema,
+      })
+      .strict(),
   },
   listRecentSales: {
     staff: true,
@@ -130,12 +163,14 @@ export const commands = {
     args: z.object({ pin: z.string().regex(/^[0-9]{4,8}$/, 'the PIN is 4 to 8 digits') }).strict(),
     result: z.discriminatedUnion('unlocked', [
       z.object({ unlocked: z.literal(true), idleLockMs: z.number().int().positive() }).strict(),
-      z.object({
-        unlocked: z.literal(false),
-        reason: z.enum(['wrongPin', 'lockedOut']),
-        attemptsLeft: z.number().int().nonnegative(),
-        retryAfterMs: z.number().int().nonnegative(),
-      }).strict(),
+      z
+        .object({
+          unlocked: z.literal(false),
+          reason: z.enum(['wrongPin', 'lockedOut']),
+          attemptsLeft: z.number().int().nonnegative(),
+          retryAfterMs: z.number().int().nonnegative(),
+        })
+        .strict(),
     ]),
   },
   lockStaff: { staff: false, args: none, result: none },
@@ -157,10 +192,12 @@ export const events = {
    * or the reason a service refused what the scan asked (hub offline, voucher used, ...).
    */
   scanNotice: z.union([
-    z.object({
-      key: z.enum(Object.keys(scanMessages.en) as [ScanMessageKey, ...ScanMessageKey[]]),
-      values: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])),
-    }).strict(),
+    z
+      .object({
+        key: z.enum(Object.keys(scanMessages.en) as [ScanMessageKey, ...ScanMessageKey[]]),
+        values: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])),
+      })
+      .strict(),
     z.object({ reason: z.enum(serviceErrorReasons) }).strict(),
   ]),
   printerStatusChanged: printerStatusSchema,
@@ -179,9 +216,11 @@ export type KioskEvent = { [N in EventName]: { name: N; payload: EventPayload<N>
 export const refusalCodes = ['unknownCommand', 'badArgs', 'tooLarge', 'staffLocked', 'failed', 'badResult'] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 
-
 export class KioskError extends Error {
-  constructor(readonly reason: ServiceErrorReason, message: string) {
+  constructor(
+    readonly reason: ServiceErrorReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'KioskError';
   }
@@ -195,9 +234,7 @@ export interface Refusal {
   reason?: ServiceErrorReason;
 }
 
-export type Reply<N extends CommandName> =
-  | { ok: true; value: CommandResult<N> }
-  | { ok: false; error: Refusal };
+export type Reply<N extends CommandName> = { ok: true; value: CommandResult<N> } | { ok: false; error: Refusal };
 
 /** Commands the dispatcher answers itself rather than passing to KioskServices. */
 export type SessionCommand = 'unlockStaff' | 'lockStaff';

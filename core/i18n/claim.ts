@@ -30,7 +30,7 @@ export const claimMessages = defineMessages({
     'refusal.invalid-request': 'Something was missing in the form. Please try again.',
     'refusal.too-many-attempts': 'Too many attempts. Please wait a minute and try again.',
     'refusal.sale-refunded': 'The sale for this QR code was refunded or cancelled, so it has no points to collect.',
-    'refusal.exceeds-program': 'This QR code promises more points than this shop\'s programme gives for the purchase. Nothing was added; please ask staff.',
+    'refusal.exceeds-program': "This QR code promises more points than this shop's programme gives for the purchase. Nothing was added; please ask staff.",
     existingContact: 'This phone number or e-mail already has a card at {shop}. The points for this purchase were added to that card.',
     existingContactHow: 'To open your card on this phone, ask staff to scan your card at the till, or show the card from your other phone.',
     welcomeBonus: 'Welcome bonus: +{points, plural, one {# point} other {# points}}',
@@ -132,9 +132,11 @@ export const claimMessages = defineMessages({
     'refusal.invalid-request': 'Hiányzik valami az űrlapból. Próbálja újra.',
     'refusal.too-many-attempts': 'Túl sok próbálkozás. Várjon egy percet, majd próbálja újra.',
     'refusal.sale-refunded': 'Ezt a vásárlást visszatérítették vagy sztornózták, ezért nincs begyűjthető pont.',
-    'refusal.exceeds-program': 'Ez a QR-kód több pontot ígér, mint amennyit a bolt programja erre a vásárlásra ad. Semmi sem került jóváírásra, kérjen segítséget a személyzettől.',
+    'refusal.exceeds-program':
+      'Ez a QR-kód több pontot ígér, mint amennyit a bolt programja erre a vásárlásra ad. Semmi sem került jóváírásra, kérjen segítséget a személyzettől.',
     existingContact: 'Ehhez a telefonszámhoz vagy e-mail-címhez már tartozik kártya itt: {shop}. A vásárlás pontjait arra a kártyára írtuk jóvá.',
-    existingContactHow: 'Ha ezen a telefonon szeretné megnyitni a kártyáját, kérje meg a személyzetet, hogy olvassa be a kártyáját a kasszánál, vagy mutassa meg a kártyát a másik telefonjáról.',
+    existingContactHow:
+      'Ha ezen a telefonon szeretné megnyitni a kártyáját, kérje meg a személyzetet, hogy olvassa be a kártyáját a kasszánál, vagy mutassa meg a kártyát a másik telefonjáról.',
     welcomeBonus: 'Üdvözlő bónusz: +{points, plural, one {# pont} other {# pont}}',
     costPoints: '{n, plural, one {# pont} other {# pont}}',
     costStamps: '{n, plural, one {# pecsét} other {# pecsét}}',
@@ -185,7 +187,8 @@ export const claimMessages = defineMessages({
     'refusal.sale-refunded': 'Tento nákup bol vrátený alebo stornovaný, preto zaň nie sú žiadne body.',
     'refusal.exceeds-program': 'Tento QR kód sľubuje viac bodov, než program obchodu dáva za tento nákup. Nič sa nepripísalo, požiadajte obsluhu o pomoc.',
     existingContact: 'Toto telefónne číslo alebo e-mail už má kartu v {shop}. Body za tento nákup sme pripísali na túto kartu.',
-    existingContactHow: 'Ak chcete kartu otvoriť na tomto telefóne, požiadajte obsluhu, aby pri pokladnici naskenovala vašu kartu, alebo ukážte kartu z druhého telefónu.',
+    existingContactHow:
+      'Ak chcete kartu otvoriť na tomto telefóne, požiadajte obsluhu, aby pri pokladnici naskenovala vašu kartu, alebo ukážte kartu z druhého telefónu.',
     welcomeBonus: 'Uvítací bonus: +{points, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}',
     costPoints: '{n, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}',
     costStamps: '{n, plural, one {# pečiatka} few {# pečiatky} many {# pečiatky} other {# pečiatok}}',
@@ -236,7 +239,8 @@ export const claimMessages = defineMessages({
     'refusal.sale-refunded': 'Tento nákup byl vrácen nebo stornován, proto za něj nejsou žádné body.',
     'refusal.exceeds-program': 'Tento QR kód slibuje více bodů, než program obchodu dává za tento nákup. Nic nebylo připsáno, požádejte obsluhu o pomoc.',
     existingContact: 'Toto telefonní číslo nebo e-mail už má kartu v {shop}. Body za tento nákup jsme připsali na tuto kartu.',
-    existingContactHow: 'Chcete-li kartu otevřít na tomto telefonu, požádejte obsluhu, aby u pokladny naskenovala vaši kartu, nebo ukažte kartu z druhého telefonu.',
+    existingContactHow:
+      'Chcete-li kartu otevřít na tomto telefonu, požádejte obsluhu, aby u pokladny naskenovala vaši kartu, nebo ukažte kartu z druhého telefonu.',
     welcomeBonus: 'Uvítací bonus: +{points, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}',
     costPoints: '{n, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}',
     costStamps: '{n, plural, one {# razítko} few {# razítka} many {# razítka} other {# razítek}}',
@@ -285,9 +289,12 @@ export const claimMessages = defineMessages({
     'refusal.invalid-request': 'Im Formular fehlt etwas. Bitte erneut versuchen.',
     'refusal.too-many-attempts': 'Zu viele Versuche. Bitte eine Minute warten und erneut versuchen.',
     'refusal.sale-refunded': 'Dieser Einkauf wurde erstattet oder storniert, daher gibt es dafür keine Punkte.',
-    'refusal.exceeds-program': 'Dieser QR-Code verspricht mehr Punkte, als das Programm des Geschäfts für diesen Einkauf gibt. Nichts wurde gutgeschrieben, bitte wenden Sie sich an das Personal.',
-    existingContact: 'Diese Telefonnummer oder E-Mail-Adresse hat bereits eine Karte bei {shop}. Die Punkte für diesen Einkauf wurden dieser Karte gutgeschrieben.',
-    existingContactHow: 'Um Ihre Karte auf diesem Telefon zu öffnen, lassen Sie Ihre Karte an der Kasse vom Personal scannen oder zeigen Sie die Karte auf Ihrem anderen Telefon.',
+    'refusal.exceeds-program':
+      'Dieser QR-Code verspricht mehr Punkte, als das Programm des Geschäfts für diesen Einkauf gibt. Nichts wurde gutgeschrieben, bitte wenden Sie sich an das Personal.',
+    existingContact:
+      'Diese Telefonnummer oder E-Mail-Adresse hat bereits eine Karte bei {shop}. Die Punkte für diesen Einkauf wurden dieser Karte gutgeschrieben.',
+    existingContactHow:
+      'Um Ihre Karte auf diesem Telefon zu öffnen, lassen Sie Ihre Karte an der Kasse vom Personal scannen oder zeigen Sie die Karte auf Ihrem anderen Telefon.',
     welcomeBonus: 'Willkommensbonus: +{points, plural, one {# Punkt} other {# Punkte}}',
     costPoints: '{n, plural, one {# Punkt} other {# Punkte}}',
     costStamps: '{n, plural, one {# Stempel} other {# Stempel}}',

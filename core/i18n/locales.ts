@@ -21,9 +21,7 @@ export function isLocale(value: unknown): value is Locale {
 
 /** Picks the best supported language from an Accept-Language header or navigator.languages. */
 export function pickLocale(preferred: readonly string[] | string | undefined, fallback: Locale = 'en'): Locale {
-  const list = typeof preferred === 'string'
-    ? preferred.split(',').map((part) => part.split(';')[0]?.trim() ?? '')
-    : preferred ?? [];
+  const list = typeof preferred === 'string' ? preferred.split(',').map((part) => part.split(';')[0]?.trim() ?? '') : (preferred ?? []);
   for (const tag of list) {
     const language = tag.toLowerCase().split('-')[0];
     if (isLocale(language)) return language;

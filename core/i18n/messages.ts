@@ -12,7 +12,8 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} is your code for {shop}',
     'mail.code.body': 'Your code for {shop} is {code}. It is valid for 10 minutes. If you did not ask for it, ignore this message.',
     'mail.welcome.subject': 'Welcome to {shop}',
-    'mail.welcome.body': 'Thank you for joining the loyalty programme of {shop}. Your points are on your card; open it on any phone with a code sent to this address.',
+    'mail.welcome.body':
+      'Thank you for joining the loyalty programme of {shop}. Your points are on your card; open it on any phone with a code sent to this address.',
     'mail.welcome.action': 'Open my card',
     'mail.winBack.subject': 'We miss you at {shop}',
     'mail.winBack.body': '{points, plural, one {# bonus point is} other {# bonus points are}} waiting for you on your card at {shop}.',
@@ -50,7 +51,8 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} to Twój kod do {shop}',
     'mail.code.body': 'Twój kod do {shop} to {code}. Jest ważny 10 minut. Jeśli o niego nie prosiłeś, zignoruj tę wiadomość.',
     'mail.welcome.subject': 'Witamy w {shop}',
-    'mail.welcome.body': 'Dziękujemy za dołączenie do programu lojalnościowego {shop}. Punkty są na Twojej karcie; otworzysz ją na każdym telefonie kodem wysłanym na ten adres.',
+    'mail.welcome.body':
+      'Dziękujemy za dołączenie do programu lojalnościowego {shop}. Punkty są na Twojej karcie; otworzysz ją na każdym telefonie kodem wysłanym na ten adres.',
     'mail.welcome.action': 'Otwórz moją kartę',
     'mail.winBack.subject': 'Tęsknimy za Tobą w {shop}',
     'mail.winBack.body': 'Na Twojej karcie w {shop} czeka {points, plural, one {# punkt} few {# punkty} many {# punktów} other {# punktu}} bonusu.',
@@ -88,7 +90,8 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} a kódja ehhez: {shop}',
     'mail.code.body': 'A kódja ehhez: {shop}: {code}. 10 percig érvényes. Ha nem Ön kérte, hagyja figyelmen kívül ezt az üzenetet.',
     'mail.welcome.subject': 'Üdvözöljük: {shop}',
-    'mail.welcome.body': 'Köszönjük, hogy csatlakozott a(z) {shop} törzsvásárlói programjához. Pontjai a kártyáján vannak; bármely telefonon megnyithatja egy erre a címre küldött kóddal.',
+    'mail.welcome.body':
+      'Köszönjük, hogy csatlakozott a(z) {shop} törzsvásárlói programjához. Pontjai a kártyáján vannak; bármely telefonon megnyithatja egy erre a címre küldött kóddal.',
     'mail.welcome.action': 'Kártyám megnyitása',
     'mail.winBack.subject': 'Hiányzik nekünk: {shop}',
     'mail.winBack.body': '{points, plural, one {# bónuszpont} other {# bónuszpont}} várja a kártyáján itt: {shop}.',
@@ -126,10 +129,12 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} je váš kód pre {shop}',
     'mail.code.body': 'Váš kód pre {shop} je {code}. Platí 10 minút. Ak ste oň nežiadali, túto správu ignorujte.',
     'mail.welcome.subject': 'Vitajte v {shop}',
-    'mail.welcome.body': 'Ďakujeme, že ste sa pridali k vernostnému programu {shop}. Body máte na karte; otvoríte ju na akomkoľvek telefóne kódom poslaným na túto adresu.',
+    'mail.welcome.body':
+      'Ďakujeme, že ste sa pridali k vernostnému programu {shop}. Body máte na karte; otvoríte ju na akomkoľvek telefóne kódom poslaným na túto adresu.',
     'mail.welcome.action': 'Otvoriť moju kartu',
     'mail.winBack.subject': 'Chýbate nám v {shop}',
-    'mail.winBack.body': 'Na vašej karte v {shop} čaká {points, plural, one {# bonusový bod} few {# bonusové body} many {# bonusového bodu} other {# bonusových bodov}}.',
+    'mail.winBack.body':
+      'Na vašej karte v {shop} čaká {points, plural, one {# bonusový bod} few {# bonusové body} many {# bonusového bodu} other {# bonusových bodov}}.',
     'mail.footer.service': 'Túto správu dostávate, pretože ste členom vernostného programu {shop}.',
     'mail.footer.marketing': 'Túto ponuku dostávate, pretože ste súhlasili s ponukami od {shop}.',
     'mail.unsubscribe': 'Odhlásiť sa z ponúk',
@@ -164,10 +169,12 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} je váš kód pro {shop}',
     'mail.code.body': 'Váš kód pro {shop} je {code}. Platí 10 minut. Pokud jste o něj nežádali, tuto zprávu ignorujte.',
     'mail.welcome.subject': 'Vítejte v {shop}',
-    'mail.welcome.body': 'Děkujeme, že jste se připojili k věrnostnímu programu {shop}. Body máte na kartě; otevřete ji na jakémkoli telefonu kódem zaslaným na tuto adresu.',
+    'mail.welcome.body':
+      'Děkujeme, že jste se připojili k věrnostnímu programu {shop}. Body máte na kartě; otevřete ji na jakémkoli telefonu kódem zaslaným na tuto adresu.',
     'mail.welcome.action': 'Otevřít moji kartu',
     'mail.winBack.subject': 'Chybíte nám v {shop}',
-    'mail.winBack.body': 'Na vaší kartě v {shop} čeká {points, plural, one {# bonusový bod} few {# bonusové body} many {# bonusového bodu} other {# bonusových bodů}}.',
+    'mail.winBack.body':
+      'Na vaší kartě v {shop} čeká {points, plural, one {# bonusový bod} few {# bonusové body} many {# bonusového bodu} other {# bonusových bodů}}.',
     'mail.footer.service': 'Tuto zprávu dostáváte, protože jste členem věrnostního programu {shop}.',
     'mail.footer.marketing': 'Tuto nabídku dostáváte, protože jste souhlasili s nabídkami od {shop}.',
     'mail.unsubscribe': 'Odhlásit se z nabídek',
@@ -202,7 +209,8 @@ export const messageTexts = defineMessages({
     'mail.code.subject': '{code} ist Ihr Code für {shop}',
     'mail.code.body': 'Ihr Code für {shop} lautet {code}. Er gilt 10 Minuten. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht.',
     'mail.welcome.subject': 'Willkommen bei {shop}',
-    'mail.welcome.body': 'Danke, dass Sie am Treueprogramm von {shop} teilnehmen. Ihre Punkte sind auf Ihrer Karte; Sie öffnen sie auf jedem Handy mit einem Code, den wir an diese Adresse senden.',
+    'mail.welcome.body':
+      'Danke, dass Sie am Treueprogramm von {shop} teilnehmen. Ihre Punkte sind auf Ihrer Karte; Sie öffnen sie auf jedem Handy mit einem Code, den wir an diese Adresse senden.',
     'mail.welcome.action': 'Meine Karte öffnen',
     'mail.winBack.subject': 'Wir vermissen Sie bei {shop}',
     'mail.winBack.body': 'Auf Ihrer Karte bei {shop} {points, plural, one {wartet # Bonuspunkt} other {warten # Bonuspunkte}} auf Sie.',

@@ -39,7 +39,8 @@ export const scanMessages = defineMessages({
     scannerOpenFailed: 'Nie można otworzyć skanera {name} ({detail}) — sprawdź kabel i ustawienia.',
     scannerListFailed: 'Nie można wyświetlić portów szeregowych na tym komputerze — używam skonfigurowanych portów skanera: {paths}.',
     claimOfflineSaved: 'Hub offline — punkty za sprzedaż {saleNo} przyznano tu klientowi {name}; zostaną wysłane, gdy hub wróci.',
-    claimOfflineRefused: 'Sprzedaż {saleNo} została już odebrana przez innego klienta, gdy hub był offline — punkty przyznane klientowi {name} zostały cofnięte.',
+    claimOfflineRefused:
+      'Sprzedaż {saleNo} została już odebrana przez innego klienta, gdy hub był offline — punkty przyznane klientowi {name} zostały cofnięte.',
     claimOfflineDuplicate: 'Sprzedaż {saleNo} była już zaliczona klientowi {name} — drugie przyznanie punktów, gdy hub był offline, zostało cofnięte.',
     voucherHandOver: 'Bon przyjęty — wydaj: {item}.',
     voucherDiscountAmount: 'Bon przyjęty ({reward}) — wprowadź na kasie rabat {amount}.',
@@ -59,7 +60,8 @@ export const scanMessages = defineMessages({
     scannerOpenFailed: 'A(z) {name} szkenner nem nyitható meg ({detail}) — ellenőrizze a kábelt és a beállításokat.',
     scannerListFailed: 'A soros portok nem listázhatók ezen a gépen — a beállított szkennerportokat használom: {paths}.',
     claimOfflineSaved: 'A hub nem elérhető — a(z) {saleNo}. eladás pontjait itt {name} kapta meg; elküldjük, amint a hub újra elérhető.',
-    claimOfflineRefused: 'A(z) {saleNo}. eladás pontjait már egy másik vásárló beváltotta, amíg a hub nem volt elérhető — a(z) {name} számára adott pontokat visszavontuk.',
+    claimOfflineRefused:
+      'A(z) {saleNo}. eladás pontjait már egy másik vásárló beváltotta, amíg a hub nem volt elérhető — a(z) {name} számára adott pontokat visszavontuk.',
     claimOfflineDuplicate: 'A(z) {saleNo}. eladást már jóváírtuk {name} számára — a hub kiesése alatti második jóváírást visszavontuk.',
     voucherHandOver: 'Kupon elfogadva — adja át: {item}.',
     voucherDiscountAmount: 'Kupon elfogadva ({reward}) — üssön be a kasszán {amount} kedvezményt.',
@@ -119,7 +121,8 @@ export const scanMessages = defineMessages({
     scannerOpenFailed: 'Scanner {name} lässt sich nicht öffnen ({detail}) — Kabel und Einstellungen prüfen.',
     scannerListFailed: 'Die seriellen Anschlüsse dieses Geräts lassen sich nicht auflisten — verwende die eingestellten Scanner-Anschlüsse: {paths}.',
     claimOfflineSaved: 'Hub offline — die Punkte für Verkauf {saleNo} wurden hier {name} gutgeschrieben und werden gesendet, sobald der Hub wieder da ist.',
-    claimOfflineRefused: 'Verkauf {saleNo} war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die {name} gutgeschriebenen Punkte wurden zurückgebucht.',
+    claimOfflineRefused:
+      'Verkauf {saleNo} war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die {name} gutgeschriebenen Punkte wurden zurückgebucht.',
     claimOfflineDuplicate: 'Verkauf {saleNo} war {name} bereits gutgeschrieben — die zweite Gutschrift während des Hub-Ausfalls wurde zurückgebucht.',
     voucherHandOver: 'Gutschein angenommen — bitte aushändigen: {item}.',
     voucherDiscountAmount: 'Gutschein angenommen ({reward}) — Rabatt von {amount} in die Kasse eingeben.',

@@ -139,7 +139,8 @@ export const staffMessages = defineMessages({
     email: 'E-mail',
     consent: 'Klient zgadza się dołączyć do programu lojalnościowego',
     enrolled: 'Nowy klient, kod karty {code}',
-    memberBalance: '{points, plural, one {# punkt} few {# punkty} many {# punktów} other {# punktu}}, {stamps, plural, one {# pieczątka} few {# pieczątki} many {# pieczątek} other {# pieczątki}}',
+    memberBalance:
+      '{points, plural, one {# punkt} few {# punkty} many {# punktów} other {# punktu}}, {stamps, plural, one {# pieczątka} few {# pieczątki} many {# pieczątek} other {# pieczątki}}',
     unnamed: 'Klient {code}',
     pickMember: 'Najpierw znajdź klienta w zakładce Klient albo zeskanuj kupon',
     voucher: 'Kod kuponu',
@@ -152,8 +153,10 @@ export const staffMessages = defineMessages({
     refundAmount: 'Kwota zwrotu',
     next: 'Dalej',
     cancel: 'Anuluj',
-    confirmRefund: 'Zwrócić {amount}{points, plural, =0 {} one { i odebrać # punkt} few { i odebrać # punkty} many { i odebrać # punktów} other { i odebrać # punktu}}?',
-    confirmVoid: 'Anulować sprzedaż na {amount}{points, plural, =0 {} one { i odebrać # punkt} few { i odebrać # punkty} many { i odebrać # punktów} other { i odebrać # punktu}}?',
+    confirmRefund:
+      'Zwrócić {amount}{points, plural, =0 {} one { i odebrać # punkt} few { i odebrać # punkty} many { i odebrać # punktów} other { i odebrać # punktu}}?',
+    confirmVoid:
+      'Anulować sprzedaż na {amount}{points, plural, =0 {} one { i odebrać # punkt} few { i odebrać # punkty} many { i odebrać # punktów} other { i odebrać # punktu}}?',
     heldNotice: 'Zwrot {amount} zostanie zapisany o {time}. Do tego czasu można go cofnąć.',
     undo: 'Cofnij',
     undone: 'Cofnięto — nic nie zostało zwrócone',
@@ -161,7 +164,8 @@ export const staffMessages = defineMessages({
     heldUntil: 'Zwrot o {time}',
     void: 'Anuluj',
     reversed: 'Gotowe — cofnięto {points, plural, one {# punkt} few {# punkty} many {# punktów} other {# punktu}}',
-    pointsNotRecovered: '{points, plural, one {# punkt został} few {# punkty zostały} many {# punktów zostało} other {# punktu zostało}} już wydane i nie dało się ich cofnąć',
+    pointsNotRecovered:
+      '{points, plural, one {# punkt został} few {# punkty zostały} many {# punktów zostało} other {# punktu zostało}} już wydane i nie dało się ich cofnąć',
     reprint: 'Drukuj ponownie ostatni paragon',
     printed: 'Wydrukowano',
     printer: 'Drukarka',
@@ -347,7 +351,8 @@ export const staffMessages = defineMessages({
     email: 'E-mail',
     consent: 'Zákazník súhlasí so vstupom do vernostného programu',
     enrolled: 'Nový člen, kód karty {code}',
-    memberBalance: '{points, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}, {stamps, plural, one {# pečiatka} few {# pečiatky} many {# pečiatky} other {# pečiatok}}',
+    memberBalance:
+      '{points, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}, {stamps, plural, one {# pečiatka} few {# pečiatky} many {# pečiatky} other {# pečiatok}}',
     unnamed: 'Člen {code}',
     pickMember: 'Najprv nájdite člena na karte Člen alebo naskenujte kupón',
     voucher: 'Kód kupónu',
@@ -369,7 +374,8 @@ export const staffMessages = defineMessages({
     heldUntil: 'Vrátenie o {time}',
     void: 'Stornovať',
     reversed: 'Hotovo — odobraté {points, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}',
-    pointsNotRecovered: '{points, plural, one {# bod už bol minutý} few {# body už boli minuté} many {# bodu už bolo minutých} other {# bodov už bolo minutých}} a nedali sa odobrať',
+    pointsNotRecovered:
+      '{points, plural, one {# bod už bol minutý} few {# body už boli minuté} many {# bodu už bolo minutých} other {# bodov už bolo minutých}} a nedali sa odobrať',
     reprint: 'Znova vytlačiť posledný doklad',
     printed: 'Doklad vytlačený',
     printer: 'Tlačiareň',
@@ -451,7 +457,8 @@ export const staffMessages = defineMessages({
     email: 'E-mail',
     consent: 'Zákazník souhlasí se vstupem do věrnostního programu',
     enrolled: 'Nový člen, kód karty {code}',
-    memberBalance: '{points, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}, {stamps, plural, one {# razítko} few {# razítka} many {# razítka} other {# razítek}}',
+    memberBalance:
+      '{points, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}, {stamps, plural, one {# razítko} few {# razítka} many {# razítka} other {# razítek}}',
     unnamed: 'Člen {code}',
     pickMember: 'Nejdřív najděte člena na kartě Člen nebo naskenujte kupon',
     voucher: 'Kód kuponu',
@@ -473,7 +480,8 @@ export const staffMessages = defineMessages({
     heldUntil: 'Vrácení v {time}',
     void: 'Stornovat',
     reversed: 'Hotovo — odebráno {points, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}',
-    pointsNotRecovered: '{points, plural, one {# bod už byl utracen} few {# body už byly utraceny} many {# bodu už bylo utraceno} other {# bodů už bylo utraceno}} a nešly odebrat',
+    pointsNotRecovered:
+      '{points, plural, one {# bod už byl utracen} few {# body už byly utraceny} many {# bodu už bylo utraceno} other {# bodů už bylo utraceno}} a nešly odebrat',
     reprint: 'Znovu vytisknout poslední účtenku',
     printed: 'Účtenka vytištěna',
     printer: 'Tiskárna',

@@ -13,7 +13,14 @@ export function expiryEntry(program: Program, memberId: string, memberEntries: r
   const due = Math.min(pointsDueToExpire(program, own, at), Math.max(0, balanceOf(own)));
   if (due <= 0) return null;
   return {
-    id: ids(), memberId, kind: 'expiry', points: negate(due), stamps: 0, saleId: null, reverses: null,
-    reason: { code: 'expiry', label: defaultLabel(program, 'expiry') }, at: at.toISOString(),
+    id: ids(),
+    memberId,
+    kind: 'expiry',
+    points: negate(due),
+    stamps: 0,
+    saleId: null,
+    reverses: null,
+    reason: { code: 'expiry', label: defaultLabel(program, 'expiry') },
+    at: at.toISOString(),
   };
 }

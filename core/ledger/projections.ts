@@ -58,7 +58,9 @@ export function salesOf(entries: Iterable<LedgerEntry>): SaleSpend[] {
 
 /** Sales not refunded in full. */
 export function visitsOf(entries: Iterable<LedgerEntry>): SaleSpend[] {
-  return salesOf(entries).filter((s) => s.net > 0).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return salesOf(entries)
+    .filter((s) => s.net > 0)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 const DAY_MS = 86_400_000;
@@ -90,12 +92,14 @@ export function projectTier(program: Program, entries: Iterable<LedgerEntry>, at
 }
 
 /** What the store keeps about a member that the rules read. */
-export const memberProfileSchema = z.object({
-  id: z.string().min(1).max(100),
-  joinedAt: z.string().datetime({ offset: true }),
-  birthday: monthDaySchema.optional(),
-  referredBy: z.string().min(1).max(100).optional(),
-}).strict();
+export const memberProfileSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    joinedAt: z.string().datetime({ offset: true }),
+    birthday: monthDaySchema.optional(),
+    referredBy: z.string().min(1).max(100).optional(),
+  })
+  .strict();
 export type MemberProfile = z.infer<typeof memberProfileSchema>;
 
 /** Everything earnForSale needs, from the member's profile and ledger entries, as of `at`. */

@@ -46,7 +46,7 @@ export function redeemReward(input: RedeemInput): RedeemResult {
   if (balance < pointsCost) {
     throw new LoyaltyError('insufficient_points', `not enough points for "${reward.name}": it costs ${pointsCost}, the member has ${balance}`);
   }
-  const held = card === undefined ? 0 : cards[card] ?? 0;
+  const held = card === undefined ? 0 : (cards[card] ?? 0);
   if (held < stampsCost) {
     throw new LoyaltyError('insufficient_stamps', `not enough stamps for "${reward.name}": it costs ${stampsCost}, the card has ${held}`);
   }
@@ -54,8 +54,13 @@ export function redeemReward(input: RedeemInput): RedeemResult {
   const entries: LedgerEntry[] = [];
   if (expiry) entries.push({ ...expiry, id: ids() });
   const debit: LedgerEntry = {
-    id: ids(), memberId, kind: 'redeem', points: negate(pointsCost), stamps: negate(stampsCost),
-    saleId: input.saleId ?? null, reverses: null,
+    id: ids(),
+    memberId,
+    kind: 'redeem',
+    points: negate(pointsCost),
+    stamps: negate(stampsCost),
+    saleId: input.saleId ?? null,
+    reverses: null,
     reason: card === undefined ? { code: 'redeem', ruleId: reward.id, label: reward.name } : { code: 'redeem', ruleId: card, label: reward.name },
     at: at.toISOString(),
   };

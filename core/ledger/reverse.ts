@@ -81,9 +81,13 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
       throw new LoyaltyError('currency_mismatch', `refund is in ${input.refund.currency} but the sale was in ${program.currency}`);
     }
     amount = input.refund.amount;
-    if (!Number.isSafeInteger(amount) || amount <= 0) throw new LoyaltyError('bad_refund', `refund amount must be more than zero, got ${JSON.stringify(amount)}`);
+    if (!Number.isSafeInteger(amount) || amount <= 0)
+      throw new LoyaltyError('bad_refund', `refund amount must be more than zero, got ${JSON.stringify(amount)}`);
     if (amount > left) {
-      throw new LoyaltyError('refund_too_large', `refund of ${show(amount)} is more than the ${show(left)} left of sale ${JSON.stringify(saleId)} (sold ${show(total)})`);
+      throw new LoyaltyError(
+        'refund_too_large',
+        `refund of ${show(amount)} is more than the ${show(left)} left of sale ${JSON.stringify(saleId)} (sold ${show(total)})`,
+      );
     }
   }
   const refundedAfter = refundedBefore + amount;
@@ -106,9 +110,7 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
   const shortfalls = new Map<string, Shortfall>();
   const when = at.toISOString();
   for (const e of originals) {
-    const share = (n: number, refunded: number): number => (PRO_RATA.has(e.reason.code)
-      ? reversedShare(n, refunded, total)
-      : refunded === total ? n : 0);
+    const share = (n: number, refunded: number): number => (PRO_RATA.has(e.reason.code) ? reversedShare(n, refunded, total) : refunded === total ? n : 0);
     const duePoints = share(e.points, refundedAfter) - share(e.points, refundedBefore);
     const dueStamps = share(e.stamps, refundedAfter) - share(e.stamps, refundedBefore);
     if (duePoints === 0 && dueStamps === 0 && e !== base) continue;
@@ -128,12 +130,20 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
       if (missingStamps > 0) s.stamps[card] = (s.stamps[card] ?? 0) + missingStamps;
       shortfalls.set(e.memberId, s);
     }
-    const label = missingPoints > 0 || missingStamps > 0
-      ? defaultLabel(program, 'refundShortfall', { n: missingPoints > 0 ? missingPoints : missingStamps })
-      : defaultLabel(program, 'refund');
+    const label =
+      missingPoints > 0 || missingStamps > 0
+        ? defaultLabel(program, 'refundShortfall', { n: missingPoints > 0 ? missingPoints : missingStamps })
+        : defaultLabel(program, 'refund');
     const reversal: LedgerEntry = {
-      id: ids(), memberId: e.memberId, kind: 'reversal', points: negate(takePoints), stamps: negate(takeStamps),
-      saleId, reverses: e.id, reason: reason('reversal', e.reason.ruleId, label), at: when,
+      id: ids(),
+      memberId: e.memberId,
+      kind: 'reversal',
+      points: negate(takePoints),
+      stamps: negate(takeStamps),
+      saleId,
+      reverses: e.id,
+      reason: reason('reversal', e.reason.ruleId, label),
+      at: when,
     };
     if (e === base) reversal.spend = negate(amount);
     entries.push(reversal);

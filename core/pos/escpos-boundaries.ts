@@ -9,7 +9,10 @@
  * `ESC i` (full cut) and `ESC m` (partial cut).
  */
 
-const ESC = 0x1b, GS = 0x1d, FS = 0x1c, DLE = 0x10;
+const ESC = 0x1b,
+  GS = 0x1d,
+  FS = 0x1c,
+  DLE = 0x10;
 
 /** What starts at a position: a command of known length, a data block, or not enough bytes yet. */
 type Command =
@@ -46,7 +49,8 @@ function escCommand(b: Uint8Array, i: number): Command {
   if (op === 0x63) return has(4) ? { kind: 'plain', length: 4 } : INCOMPLETE; // ESC c x n
   if (op === 0x57) return has(10) ? { kind: 'plain', length: 10 } : INCOMPLETE; // ESC W: print area
   if (op === 0x44) return { kind: 'untilNul', length: 2 }; // ESC D n1..nk NUL: tab stops
-  if (op === 0x2a) { // ESC * m nL nH d1..dk: bit image
+  if (op === 0x2a) {
+    // ESC * m nL nH d1..dk: bit image
     if (!has(5)) return INCOMPLETE;
     const m = b[i + 2]!;
     const columns = b[i + 3]! | (b[i + 4]! << 8);
@@ -60,29 +64,35 @@ function gsCommand(b: Uint8Array, i: number): Command {
   if (i + 1 >= b.length) return INCOMPLETE;
   const op = b[i + 1]!;
   const has = (n: number) => i + n <= b.length;
-  if (op === 0x56) { // GS V m [n]
+  if (op === 0x56) {
+    // GS V m [n]
     if (!has(3)) return INCOMPLETE;
     const m = b[i + 2]!;
     const length = m === 0x41 || m === 0x42 || m === 0x61 || m === 0x62 || m === 0x67 || m === 0x68 ? 4 : 3;
     return has(length) ? { kind: 'cut', length } : INCOMPLETE;
   }
-  if (op === 0x28) { // GS ( x pL pH data: 2D codes, graphics, settings
+  if (op === 0x28) {
+    // GS ( x pL pH data: 2D codes, graphics, settings
     if (!has(5)) return INCOMPLETE;
     return { kind: 'block', length: 5, data: b[i + 3]! | (b[i + 4]! << 8) };
   }
-  if (op === 0x38) { // GS 8 L p1 p2 p3 p4 data: large graphics
+  if (op === 0x38) {
+    // GS 8 L p1 p2 p3 p4 data: large graphics
     if (!has(7)) return INCOMPLETE;
     return { kind: 'block', length: 7, data: b[i + 3]! + b[i + 4]! * 0x100 + b[i + 5]! * 0x10000 + b[i + 6]! * 0x1000000 };
   }
-  if (op === 0x76) { // GS v 0 m xL xH yL yH data: raster image
+  if (op === 0x76) {
+    // GS v 0 m xL xH yL yH data: raster image
     if (!has(8)) return INCOMPLETE;
     return { kind: 'block', length: 8, data: (b[i + 4]! | (b[i + 5]! << 8)) * (b[i + 6]! | (b[i + 7]! << 8)) };
   }
-  if (op === 0x2a) { // GS * x y data: downloaded bit image
+  if (op === 0x2a) {
+    // GS * x y data: downloaded bit image
     if (!has(4)) return INCOMPLETE;
     return { kind: 'block', length: 4, data: b[i + 2]! * b[i + 3]! * 8 };
   }
-  if (op === 0x6b) { // GS k m ...: 1D barcode
+  if (op === 0x6b) {
+    // GS k m ...: 1D barcode
     if (!has(3)) return INCOMPLETE;
     const m = b[i + 2]!;
     if (m <= 6) return { kind: 'untilNul', length: 3 };
@@ -98,7 +108,8 @@ function commandAt(b: Uint8Array, i: number): Command {
   const c = b[i]!;
   if (c === ESC) return escCommand(b, i);
   if (c === GS) return gsCommand(b, i);
-  if (c === DLE) { // DLE EOT n, DLE ENQ n: real-time requests; DLE DC4 fn ...: real-time commands
+  if (c === DLE) {
+    // DLE EOT n, DLE ENQ n: real-time requests; DLE DC4 fn ...: real-time commands
     if (i + 1 >= b.length) return INCOMPLETE;
     const op = b[i + 1]!;
     if (op === 0x04 || op === 0x05) return i + 3 <= b.length ? { kind: 'plain', length: 3 } : INCOMPLETE;
@@ -148,18 +159,32 @@ export class EscPosCutScanner {
       if (this.untilNul > 0) {
         const end = Math.min(buffer.length, i + this.untilNul);
         const nul = buffer.subarray(i, end).indexOf(0);
-        if (nul >= 0) { this.untilNul = 0; i += nul + 1; continue; }
+        if (nul >= 0) {
+          this.untilNul = 0;
+          i += nul + 1;
+          continue;
+        }
         this.untilNul -= end - i;
         i = end;
         continue;
       }
       const command = commandAt(buffer, i);
       switch (command.kind) {
-        case 'incomplete': return { kind: 'more', safeEnd: i };
-        case 'cut': return { kind: 'cut', start: i, end: i + command.length };
-        case 'plain': i += command.length; break;
-        case 'block': this.skip = command.data; i += command.length; break;
-        case 'untilNul': this.untilNul = MAX_NUL_LIST; i += command.length; break;
+        case 'incomplete':
+          return { kind: 'more', safeEnd: i };
+        case 'cut':
+          return { kind: 'cut', start: i, end: i + command.length };
+        case 'plain':
+          i += command.length;
+          break;
+        case 'block':
+          this.skip = command.data;
+          i += command.length;
+          break;
+        case 'untilNul':
+          this.untilNul = MAX_NUL_LIST;
+          i += command.length;
+          break;
       }
     }
     return { kind: 'more', safeEnd: buffer.length };

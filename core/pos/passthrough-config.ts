@@ -8,19 +8,31 @@ import { totalPatternSchema } from './receipt-total';
  * before the receipt is printed without the loyalty block. The printer side is the kiosk's
  * configured receipt printer transport.
  */
-export const tillSideSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('serial'), path: z.string().min(1, { error: 'path: the serial port the till prints to, e.g. /dev/ttyUSB0' }), baudRate: z.number().int().positive().default(9600) }).strict(),
-  z.object({ kind: z.literal('tcp'), port: z.number().int().min(0).max(65535), host: z.string().min(1).default('127.0.0.1') }).strict(),
-], { error: 'till: use {"kind": "serial", "path": ...} or {"kind": "tcp", "port": ...}' });
+export const tillSideSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z
+      .object({
+        kind: z.literal('serial'),
+        path: z.string().min(1, { error: 'path: the serial port the till prints to, e.g. /dev/ttyUSB0' }),
+        baudRate: z.number().int().positive().default(9600),
+      })
+      .strict(),
+    z.object({ kind: z.literal('tcp'), port: z.number().int().min(0).max(65535), host: z.string().min(1).default('127.0.0.1') }).strict(),
+  ],
+  { error: 'till: use {"kind": "serial", "path": ...} or {"kind": "tcp", "port": ...}' },
+);
 export type TillSide = z.output<typeof tillSideSchema>;
 
-export const passthroughConfigSchema = z.object({
-  till: tillSideSchema,
-  /** Total patterns; when absent, the built-ins (SUMA PLN, RAZEM, ÖSSZESEN, CELKEM, SPOLU, SUMME). */
-  patterns: z.array(totalPatternSchema).min(1).optional(),
-  /** How long the sale may take before the receipt is cut without the loyalty block. */
-  deadlineMs: z.number().int().min(10).max(5000).default(300),
-  /** Language of staff notices. */
-  locale: localeSchema.default('en'),
-}).strict();
+export const passthroughConfigSchema = z
+  .object({
+    till: tillSideSchema,
+    /** Total patterns; when absent, the built-ins (SUMA PLN, RAZEM, ÖSSZESEN, CELKEM, SPOLU, SUMME). */
+    patterns: z.array(totalPatternSchema).min(1).optional(),
+    /** How long the sale may take before the receipt is cut without the loyalty block. */
+    deadlineMs: z.number().int().min(10).max(5000).default(300),
+    /** Language of staff notices. */
+    locale: localeSchema.default('en'),
+  })
+  .strict();
 export type PassthroughConfig = z.input<typeof passthroughConfigSchema>;

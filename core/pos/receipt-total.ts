@@ -6,17 +6,25 @@ import { currencyCodeSchema, type CurrencyCode } from '../money';
  * regular expression over one line of receipt text with a named group `amount`; the currency comes
  * from a named group `currency` (zł, Ft, Kč, €, or a code) or from the pattern's default.
  */
-export const totalPatternSchema = z.object({
-  name: z.string().min(1),
-  regex: z.string().min(1).refine((source) => {
-    try {
-      return new RegExp(source, 'iu').source.includes('?<amount>');
-    } catch {
-      return false;
-    }
-  }, { error: 'regex: must be a valid regular expression with a named group (?<amount>...)' }),
-  currency: currencyCodeSchema,
-}).strict();
+export const totalPatternSchema = z
+  .object({
+    name: z.string().min(1),
+    regex: z
+      .string()
+      .min(1)
+      .refine(
+        (source) => {
+          try {
+            return new RegExp(source, 'iu').source.includes('?<amount>');
+          } catch {
+            return false;
+          }
+        },
+        { error: 'regex: must be a valid regular expression with a named group (?<amount>...)' },
+      ),
+    currency: currencyCodeSchema,
+  })
+  .strict();
 export type TotalPattern = z.infer<typeof totalPatternSchema>;
 
 const AMOUNT = String.raw`(?<amount>\d{1,3}(?:[  .]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)`;

@@ -30,7 +30,12 @@ function windowIntervals(when: When): Interval[] {
   if (when.from === undefined || when.to === undefined) return [[0, 1440]];
   const from = minutes(when.from);
   const to = minutes(when.to);
-  return from < to ? [[from, to]] : [[from, 1440], [0, to]];
+  return from < to
+    ? [[from, to]]
+    : [
+        [from, 1440],
+        [0, to],
+      ];
 }
 
 /** Whether every moment `inner` matches is also matched by `outer` (same-day reading, as matchesWhen). */
@@ -54,12 +59,21 @@ function neverOnDates(when: When): boolean {
 function earnsPoints(program: Program, max: number): boolean {
   return program.rules.some((rule) => {
     switch (rule.type) {
-      case 'points': return rule.bands.some((b) => b.points > 0) && (rule.minSale ?? 0) <= max;
-      case 'spendBonus': return rule.points > 0 && rule.threshold <= max;
-      case 'welcome': case 'birthday': case 'winBack': case 'milestone': return rule.points > 0;
-      case 'referral': return rule.referrerPoints > 0 || rule.referredPoints > 0;
+      case 'points':
+        return rule.bands.some((b) => b.points > 0) && (rule.minSale ?? 0) <= max;
+      case 'spendBonus':
+        return rule.points > 0 && rule.threshold <= max;
+      case 'welcome':
+      case 'birthday':
+      case 'winBack':
+      case 'milestone':
+        return rule.points > 0;
+      case 'referral':
+        return rule.referrerPoints > 0 || rule.referredPoints > 0;
       // A multiplier only scales points other rules give; stamps are not points.
-      case 'multiplier': case 'stamps': return false;
+      case 'multiplier':
+      case 'stamps':
+        return false;
     }
   });
 }
@@ -85,10 +99,15 @@ export function programFindings(program: Program): ProgramFinding[] {
       findings.push({ path: at('when.weekdays'), key: 'check.neverOnDates', values: { start: rule.when.startDate!, end: rule.when.endDate! } });
     }
     if (rule.type === 'multiplier') {
-      const shadow = program.rules.find((other, j): other is RuleOf<'multiplier'> => other.type === 'multiplier' && j !== i
-        && (hundredths(other.multiplier) > hundredths(rule.multiplier) || (hundredths(other.multiplier) === hundredths(rule.multiplier) && j < i))
-        && whenCovers(other.when, rule.when));
-      if (shadow) findings.push({ path: at('multiplier'), key: 'check.shadowed', values: { other: shadow.label, multiplier: multiplierText(shadow.multiplier) } });
+      const shadow = program.rules.find(
+        (other, j): other is RuleOf<'multiplier'> =>
+          other.type === 'multiplier' &&
+          j !== i &&
+          (hundredths(other.multiplier) > hundredths(rule.multiplier) || (hundredths(other.multiplier) === hundredths(rule.multiplier) && j < i)) &&
+          whenCovers(other.when, rule.when),
+      );
+      if (shadow)
+        findings.push({ path: at('multiplier'), key: 'check.shadowed', values: { other: shadow.label, multiplier: multiplierText(shadow.multiplier) } });
     }
     if (rule.type === 'welcome' || rule.type === 'birthday' || rule.type === 'referral') {
       const first = firstOfType.get(rule.type);
@@ -111,13 +130,19 @@ export function programFindings(program: Program): ProgramFinding[] {
     const below = levels.slice(0, i);
     const richer = below.find((b) => hundredths(b.multiplier) > hundredths(level.multiplier));
     if (richer) {
-      findings.push({ path: at('multiplier'), key: 'check.tierMultiplierDown',
-        values: { tier: level.name, multiplier: multiplierText(level.multiplier), lower: richer.name, lowerMultiplier: multiplierText(richer.multiplier) } });
+      findings.push({
+        path: at('multiplier'),
+        key: 'check.tierMultiplierDown',
+        values: { tier: level.name, multiplier: multiplierText(level.multiplier), lower: richer.name, lowerMultiplier: multiplierText(richer.multiplier) },
+      });
     }
     const kinder = below.find((b) => (b.discountPercent ?? 0) > (level.discountPercent ?? 0));
     if (kinder) {
-      findings.push({ path: at('discountPercent'), key: 'check.tierDiscountDown',
-        values: { tier: level.name, percent: level.discountPercent ?? 0, lower: kinder.name, lowerPercent: kinder.discountPercent ?? 0 } });
+      findings.push({
+        path: at('discountPercent'),
+        key: 'check.tierDiscountDown',
+        values: { tier: level.name, percent: level.discountPercent ?? 0, lower: kinder.name, lowerPercent: kinder.discountPercent ?? 0 },
+      });
     }
   });
 
@@ -138,7 +163,11 @@ export function programFindings(program: Program): ProgramFinding[] {
       const card = reward.cost.card;
       const rule = program.rules.find((r): r is RuleOf<'stamps'> => r.type === 'stamps' && r.id === card);
       if (rule && reward.cost.stamps > rule.cardSize) {
-        findings.push({ path: at('cost.stamps'), key: 'check.stampsOverCard', values: { cost: reward.cost.stamps, card: rule.label ?? rule.id, size: rule.cardSize } });
+        findings.push({
+          path: at('cost.stamps'),
+          key: 'check.stampsOverCard',
+          values: { cost: reward.cost.stamps, card: rule.label ?? rule.id, size: rule.cardSize },
+        });
       }
     }
   });

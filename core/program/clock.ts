@@ -22,7 +22,14 @@ export function localTime(at: Date, timeZone: string): LocalTime {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timeZone, format);
   }
@@ -44,9 +51,7 @@ export function matchesWhen(when: When, local: LocalTime): boolean {
   if (when.startDate && local.date < when.startDate) return false;
   if (when.endDate && local.date > when.endDate) return false;
   if (when.from !== undefined && when.to !== undefined) {
-    const inside = when.from < when.to
-      ? local.time >= when.from && local.time < when.to
-      : local.time >= when.from || local.time < when.to;
+    const inside = when.from < when.to ? local.time >= when.from && local.time < when.to : local.time >= when.from || local.time < when.to;
     if (!inside) return false;
   }
   return true;

@@ -18,7 +18,19 @@ import { parseProgram, type Program, type ProgramIssue, type Rule } from './sche
 export type EditResult = { ok: true; program: Program } | { ok: false; errors: ProgramIssue[] };
 
 const MONEY = new Set(['unit', 'upTo', 'minSale', 'maxSale', 'amount']);
-const INTEGER = new Set(['points', 'cardSize', 'visit', 'afterDays', 'referrerPoints', 'referredPoints', 'percent', 'months', 'windowDays', 'stamps', 'discountPercent']);
+const INTEGER = new Set([
+  'points',
+  'cardSize',
+  'visit',
+  'afterDays',
+  'referrerPoints',
+  'referredPoints',
+  'percent',
+  'months',
+  'windowDays',
+  'stamps',
+  'discountPercent',
+]);
 const DECIMAL = new Set(['multiplier']);
 const LISTS = new Set(['weekdays']);
 const TOP = new Set(['name', 'maxSale', 'expiry', 'rules', 'rewards', 'tiers']);
@@ -78,7 +90,7 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
   const addTiers = !base.tiers && byName.has('tiers._add');
   if (addTiers) byName.set('tiers.levels.0._add', ['on']);
   const basis = byName.get('tiers.basis')?.[0] ?? base.tiers?.basis;
-  const lengths = new Map<string, number>(ARRAYS.map((a) => [a, a === 'tiers.levels' ? base.tiers?.levels.length ?? 0 : base[a].length]));
+  const lengths = new Map<string, number>(ARRAYS.map((a) => [a, a === 'tiers.levels' ? (base.tiers?.levels.length ?? 0) : base[a].length]));
 
   for (const [name, values] of byName) {
     const segments = name.split('.');
@@ -159,7 +171,7 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
   // Removals, remembering where each kept item was on the form.
   const formIndex = new Map<string, number[]>();
   for (const arrayName of ARRAYS) {
-    const owner = arrayName === 'tiers.levels' ? draft.tiers as Record<string, unknown> | undefined : draft;
+    const owner = arrayName === 'tiers.levels' ? (draft.tiers as Record<string, unknown> | undefined) : draft;
     const key = arrayName === 'tiers.levels' ? 'levels' : arrayName;
     const list = owner?.[key] as unknown[] | undefined;
     if (!owner || !list) continue;
@@ -253,6 +265,8 @@ export function samplesFromForm(program: Program, fields: readonly (readonly [st
 /** DEFAULT_SAMPLES as form fields, for the editor's first preview. */
 export function defaultSampleFields(program: Program): [string, string][] {
   return DEFAULT_SAMPLES.flatMap((sample, row): [string, string][] => [
-    [`sample.${row}.amount`, formAmount(sample.amount, program.currency)], [`sample.${row}.weekday`, String(sample.weekday)], [`sample.${row}.time`, sample.time],
+    [`sample.${row}.amount`, formAmount(sample.amount, program.currency)],
+    [`sample.${row}.weekday`, String(sample.weekday)],
+    [`sample.${row}.time`, sample.time],
   ]);
 }

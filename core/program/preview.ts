@@ -48,8 +48,11 @@ export function previewSales(program: Program, sales: readonly PreviewSale[], op
     const offset = (sale.weekday - weekdayOf(options.fromDate) + 7) % 7;
     const at = zonedInstant(addDays(options.fromDate, offset), sale.time, program.timeZone);
     const member: MemberState = {
-      id: 'preview-member', joinedAt: new Date(at.getTime() - 30 * 86_400_000).toISOString(), visits: 1,
-      lastVisitAt: new Date(at.getTime() - 86_400_000).toISOString(), firstPurchaseDone: true,
+      id: 'preview-member',
+      joinedAt: new Date(at.getTime() - 30 * 86_400_000).toISOString(),
+      visits: 1,
+      lastVisitAt: new Date(at.getTime() - 86_400_000).toISOString(),
+      firstPurchaseDone: true,
       ...(sale.tierId ? { tierId: sale.tierId } : {}),
     };
     let n = 0;
@@ -62,15 +65,28 @@ export function previewSales(program: Program, sales: readonly PreviewSale[], op
         ...earned.summary.applied.map((a) => `${a.label}: ${a.points > 0 ? points(a.points) : stampsText(a.stamps)}`),
       ];
       return {
-        text: formatMessage(programMessages, locale, 'preview.sale', { amount: amountText(sale.amount), weekday: sale.weekday, points: earned.summary.points, stamps }),
-        ok: true, points: earned.summary.points, stamps, reasons, at: at.toISOString(),
+        text: formatMessage(programMessages, locale, 'preview.sale', {
+          amount: amountText(sale.amount),
+          weekday: sale.weekday,
+          points: earned.summary.points,
+          stamps,
+        }),
+        ok: true,
+        points: earned.summary.points,
+        stamps,
+        reasons,
+        at: at.toISOString(),
       };
     } catch (error) {
       if (!(error instanceof MoneyError) && !(error instanceof LoyaltyError)) throw error;
       const reason = error.code === 'currency_mismatch' ? 'currency' : error.code === 'over_ceiling' ? 'ceiling' : 'other';
       return {
         text: formatMessage(programMessages, locale, 'preview.refused', { amount: amountText(sale.amount), reason, currency: program.currency }),
-        ok: false, points: 0, stamps: 0, reasons: [], at: at.toISOString(),
+        ok: false,
+        points: 0,
+        stamps: 0,
+        reasons: [],
+        at: at.toISOString(),
       };
     }
   });

@@ -6,17 +6,19 @@ import type { Program, Reward } from './schema';
  * receipt, the phone card, the staff screen and the hub's claimAccepted. "2 more stamps to Free
  * coffee", "43 more points to 10% off", or "Free coffee is ready".
  */
-export const rewardProgressSchema = z.object({
-  rewardId: z.string().min(1).max(64),
-  rewardName: z.string().min(1).max(120),
-  unit: z.enum(['points', 'stamps']),
-  /** What the reward costs, in `unit`. */
-  cost: z.number().int().positive(),
-  /** Still missing, in `unit`; 0 when the reward is ready. */
-  remaining: z.number().int().nonnegative(),
-  /** The member can take the reward now. */
-  ready: z.boolean(),
-}).strict();
+export const rewardProgressSchema = z
+  .object({
+    rewardId: z.string().min(1).max(64),
+    rewardName: z.string().min(1).max(120),
+    unit: z.enum(['points', 'stamps']),
+    /** What the reward costs, in `unit`. */
+    cost: z.number().int().positive(),
+    /** Still missing, in `unit`; 0 when the reward is ready. */
+    remaining: z.number().int().nonnegative(),
+    /** The member can take the reward now. */
+    ready: z.boolean(),
+  })
+  .strict();
 export type RewardProgress = z.infer<typeof rewardProgressSchema>;
 
 /** A member's balance as every projection has it: points, and stamps per card (rule id). */
@@ -28,7 +30,7 @@ export interface ProgressBalance {
 function progressOf(reward: Reward, balance: ProgressBalance): RewardProgress {
   const stamps = 'card' in reward.cost;
   const cost = 'card' in reward.cost ? reward.cost.stamps : reward.cost.points;
-  const have = 'card' in reward.cost ? balance.stampsByCard[reward.cost.card] ?? 0 : balance.points;
+  const have = 'card' in reward.cost ? (balance.stampsByCard[reward.cost.card] ?? 0) : balance.points;
   const remaining = Math.max(0, cost - have);
   return { rewardId: reward.id, rewardName: reward.name, unit: stamps ? 'stamps' : 'points', cost, remaining, ready: remaining === 0 };
 }

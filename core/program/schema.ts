@@ -10,13 +10,18 @@ import { localeSchema } from '../i18n/locales';
 
 const id = z.string().min(1, 'id must not be empty').max(64, 'id is at most 64 characters');
 const label = z.string().min(1, 'label must not be empty').max(60, 'label is at most 60 characters');
-const minor = z.number().int('must be a whole number of minor units (1840 for 18.40)').min(0, 'must not be negative').refine(Number.isSafeInteger, 'is too large');
+const minor = z
+  .number()
+  .int('must be a whole number of minor units (1840 for 18.40)')
+  .min(0, 'must not be negative')
+  .refine(Number.isSafeInteger, 'is too large');
 const positiveMinor = minor.refine((n) => n > 0, 'must be more than zero');
 const count = z.number().int('must be a whole number').min(1, 'must be at least 1');
 const points = z.number().int('points must be a whole number').min(0, 'points must not be negative').max(1_000_000, 'points are at most 1,000,000');
 
 /** Multipliers have at most two decimals (1.25, 1.5, 2, 3), so the maths stays in integers (hundredths). */
-const multiplier = z.number()
+const multiplier = z
+  .number()
   .min(1, 'multiplier must be at least 1')
   .max(10, 'multiplier is at most 10')
   .refine((m) => Math.abs(m * 100 - Math.round(m * 100)) < 1e-9, 'multiplier has at most two decimals (1.25)');
@@ -38,16 +43,21 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** When a campaign applies, in the shop's time zone. All given conditions must hold. */
-export const whenSchema = z.object({
-  /** ISO weekdays: 1 Monday … 7 Sunday. */
-  weekdays: z.array(z.number().int().min(1, 'weekday is 1 (Monday) to 7 (Sunday)').max(7, 'weekday is 1 (Monday) to 7 (Sunday)')).min(1, 'list at least one weekday').optional(),
-  /** Time window [from, to); a window with to < from runs over midnight. */
-  from: timeOfDay.optional(),
-  to: timeOfDay.optional(),
-  /** Date range, both days included. */
-  startDate: isoDate.optional(),
-  endDate: isoDate.optional(),
-}).strict()
+export const whenSchema = z
+  .object({
+    /** ISO weekdays: 1 Monday … 7 Sunday. */
+    weekdays: z
+      .array(z.number().int().min(1, 'weekday is 1 (Monday) to 7 (Sunday)').max(7, 'weekday is 1 (Monday) to 7 (Sunday)'))
+      .min(1, 'list at least one weekday')
+      .optional(),
+    /** Time window [from, to); a window with to < from runs over midnight. */
+    from: timeOfDay.optional(),
+    to: timeOfDay.optional(),
+    /** Date range, both days included. */
+    startDate: isoDate.optional(),
+    endDate: isoDate.optional(),
+  })
+  .strict()
   .refine((w) => (w.from === undefined) === (w.to === undefined), { error: 'give both from and to, or neither', path: ['to'] })
   .refine((w) => w.from === undefined || w.from !== w.to, { error: 'from and to must differ', path: ['to'] })
   .refine((w) => !w.startDate || !w.endDate || w.startDate <= w.endDate, { error: 'endDate is before startDate', path: ['endDate'] });
@@ -56,188 +66,222 @@ export type When = z.infer<typeof whenSchema>;
 /** A marginal band: `points` per `unit` for the part of the sale up to `upTo` (the last band has no upTo). */
 const bandSchema = z.object({ upTo: positiveMinor.optional(), points }).strict();
 
-const pointsRule = z.object({
-  type: z.literal('points'),
-  id,
-  label: label.optional(),
-  /** The amount that earns one band's `points`, in minor units (100 = per 1 zł). */
-  unit: positiveMinor,
-  bands: z.array(bandSchema).min(1, 'give at least one band'),
-  /** Applied once per sale to the sum over bands: 'floor' (default reading) or 'halfUp'. */
-  rounding: z.enum(['floor', 'halfUp'], { error: "rounding is 'floor' or 'halfUp'" }),
-  /** Sales below this earn no points (the visit still counts). */
-  minSale: minor.optional(),
-}).strict().superRefine((rule, ctx) => {
-  rule.bands.forEach((band, i) => {
-    const last = i === rule.bands.length - 1;
-    if (last && band.upTo !== undefined) ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'the last band has no upTo (it covers the rest)' });
-    if (!last && band.upTo === undefined) ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'every band but the last needs upTo' });
-    const previous = rule.bands[i - 1]?.upTo;
-    if (band.upTo !== undefined && previous !== undefined && band.upTo <= previous) {
-      ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'upTo must grow from band to band' });
-    }
+const pointsRule = z
+  .object({
+    type: z.literal('points'),
+    id,
+    label: label.optional(),
+    /** The amount that earns one band's `points`, in minor units (100 = per 1 zł). */
+    unit: positiveMinor,
+    bands: z.array(bandSchema).min(1, 'give at least one band'),
+    /** Applied once per sale to the sum over bands: 'floor' (default reading) or 'halfUp'. */
+    rounding: z.enum(['floor', 'halfUp'], { error: "rounding is 'floor' or 'halfUp'" }),
+    /** Sales below this earn no points (the visit still counts). */
+    minSale: minor.optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    rule.bands.forEach((band, i) => {
+      const last = i === rule.bands.length - 1;
+      if (last && band.upTo !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'the last band has no upTo (it covers the rest)' });
+      if (!last && band.upTo === undefined) ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'every band but the last needs upTo' });
+      const previous = rule.bands[i - 1]?.upTo;
+      if (band.upTo !== undefined && previous !== undefined && band.upTo <= previous) {
+        ctx.addIssue({ code: 'custom', path: ['bands', i, 'upTo'], message: 'upTo must grow from band to band' });
+      }
+    });
   });
-});
 
-const stampsRule = z.object({
-  type: z.literal('stamps'),
-  /** The card: stamp entries carry this id as reason.ruleId. */
-  id,
-  label: label.optional(),
-  /** Stamps that fill the card ("buy 9, the 10th free": cardSize 9 and a reward costing 9 stamps). */
-  cardSize: count.max(100, 'cardSize is at most 100'),
-  /** 'sale': one stamp per qualifying sale; 'item': one stamp per item (of `category`, if given). */
-  per: z.enum(['sale', 'item'], { error: "per is 'sale' or 'item'" }),
-  category: z.string().min(1).optional(),
-  minSale: minor.optional(),
-}).strict();
+const stampsRule = z
+  .object({
+    type: z.literal('stamps'),
+    /** The card: stamp entries carry this id as reason.ruleId. */
+    id,
+    label: label.optional(),
+    /** Stamps that fill the card ("buy 9, the 10th free": cardSize 9 and a reward costing 9 stamps). */
+    cardSize: count.max(100, 'cardSize is at most 100'),
+    /** 'sale': one stamp per qualifying sale; 'item': one stamp per item (of `category`, if given). */
+    per: z.enum(['sale', 'item'], { error: "per is 'sale' or 'item'" }),
+    category: z.string().min(1).optional(),
+    minSale: minor.optional(),
+  })
+  .strict();
 
-const multiplierRule = z.object({
-  type: z.literal('multiplier'),
-  id,
-  /** Printed on the receipt: "x2 Tuesday". */
-  label,
-  multiplier,
-  when: whenSchema,
-}).strict();
+const multiplierRule = z
+  .object({
+    type: z.literal('multiplier'),
+    id,
+    /** Printed on the receipt: "x2 Tuesday". */
+    label,
+    multiplier,
+    when: whenSchema,
+  })
+  .strict();
 
-const spendBonusRule = z.object({
-  type: z.literal('spendBonus'),
-  id,
-  label,
-  /** Sales of at least this amount get `points` on top. */
-  threshold: positiveMinor,
-  points,
-  when: whenSchema.optional(),
-}).strict();
+const spendBonusRule = z
+  .object({
+    type: z.literal('spendBonus'),
+    id,
+    label,
+    /** Sales of at least this amount get `points` on top. */
+    threshold: positiveMinor,
+    points,
+    when: whenSchema.optional(),
+  })
+  .strict();
 
 const welcomeRule = z.object({ type: z.literal('welcome'), id, label: label.optional(), points }).strict();
 
-const birthdayRule = z.object({
-  type: z.literal('birthday'),
-  id,
-  label: label.optional(),
-  points,
-  /** The first sale on the birthday itself, within 7 days from it, or within its month; once a year. */
-  window: z.enum(['day', 'week', 'month'], { error: "window is 'day', 'week' or 'month'" }),
-}).strict();
+const birthdayRule = z
+  .object({
+    type: z.literal('birthday'),
+    id,
+    label: label.optional(),
+    points,
+    /** The first sale on the birthday itself, within 7 days from it, or within its month; once a year. */
+    window: z.enum(['day', 'week', 'month'], { error: "window is 'day', 'week' or 'month'" }),
+  })
+  .strict();
 
-const winBackRule = z.object({
-  type: z.literal('winBack'),
-  id,
-  label: label.optional(),
-  /** Days since the last visit that make a returning member's sale earn `points`. */
-  afterDays: count.max(3650, 'afterDays is at most 3650'),
-  points,
-}).strict();
+const winBackRule = z
+  .object({
+    type: z.literal('winBack'),
+    id,
+    label: label.optional(),
+    /** Days since the last visit that make a returning member's sale earn `points`. */
+    afterDays: count.max(3650, 'afterDays is at most 3650'),
+    points,
+  })
+  .strict();
 
-const milestoneRule = z.object({
-  type: z.literal('milestone'),
-  id,
-  label: label.optional(),
-  /** The visit number (the 10th, the 100th) that earns `points`. */
-  visit: count,
-  points,
-}).strict();
+const milestoneRule = z
+  .object({
+    type: z.literal('milestone'),
+    id,
+    label: label.optional(),
+    /** The visit number (the 10th, the 100th) that earns `points`. */
+    visit: count,
+    points,
+  })
+  .strict();
 
-const referralRule = z.object({
-  type: z.literal('referral'),
-  id,
-  label: label.optional(),
-  /** Paid on the referred member's first purchase, to both. */
-  referrerPoints: points,
-  referredPoints: points,
-}).strict();
+const referralRule = z
+  .object({
+    type: z.literal('referral'),
+    id,
+    label: label.optional(),
+    /** Paid on the referred member's first purchase, to both. */
+    referrerPoints: points,
+    referredPoints: points,
+  })
+  .strict();
 
 export const ruleTypes = ['points', 'stamps', 'multiplier', 'spendBonus', 'welcome', 'birthday', 'winBack', 'milestone', 'referral'] as const;
 
-export const ruleSchema = z.discriminatedUnion('type', [
-  pointsRule, stampsRule, multiplierRule, spendBonusRule, welcomeRule, birthdayRule, winBackRule, milestoneRule, referralRule,
-], { error: (issue) => issue.code === 'invalid_union' ? `unknown rule type: use one of ${ruleTypes.join(', ')}` : undefined });
+export const ruleSchema = z.discriminatedUnion(
+  'type',
+  [pointsRule, stampsRule, multiplierRule, spendBonusRule, welcomeRule, birthdayRule, winBackRule, milestoneRule, referralRule],
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown rule type: use one of ${ruleTypes.join(', ')}` : undefined) },
+);
 
 export type Rule = z.infer<typeof ruleSchema>;
 export type RuleOf<T extends Rule['type']> = Extract<Rule, { type: T }>;
 
-const tierLevelSchema = z.object({
-  id,
-  name: label,
-  /** Spend (minor units) or visits within the window that reach this tier. */
-  threshold: z.number().int('threshold must be a whole number').min(0, 'threshold must not be negative'),
-  multiplier: multiplier.optional(),
-  discountPercent: percent.optional(),
-}).strict();
+const tierLevelSchema = z
+  .object({
+    id,
+    name: label,
+    /** Spend (minor units) or visits within the window that reach this tier. */
+    threshold: z.number().int('threshold must be a whole number').min(0, 'threshold must not be negative'),
+    multiplier: multiplier.optional(),
+    discountPercent: percent.optional(),
+  })
+  .strict();
 
-export const tiersSchema = z.object({
-  basis: z.enum(['spend', 'visits'], { error: "basis is 'spend' or 'visits'" }),
-  /** Rolling window ending at the moment of the sale. */
-  windowDays: count.max(3650, 'windowDays is at most 3650'),
-  /** Lowest first; the first level's threshold is usually 0 (Bronze). */
-  levels: z.array(tierLevelSchema).min(1, 'give at least one tier level'),
-}).strict().superRefine((tiers, ctx) => {
-  tiers.levels.forEach((level, i) => {
-    const previous = tiers.levels[i - 1];
-    if (previous && level.threshold <= previous.threshold) {
-      ctx.addIssue({ code: 'custom', path: ['levels', i, 'threshold'], message: 'thresholds must grow from level to level' });
-    }
+export const tiersSchema = z
+  .object({
+    basis: z.enum(['spend', 'visits'], { error: "basis is 'spend' or 'visits'" }),
+    /** Rolling window ending at the moment of the sale. */
+    windowDays: count.max(3650, 'windowDays is at most 3650'),
+    /** Lowest first; the first level's threshold is usually 0 (Bronze). */
+    levels: z.array(tierLevelSchema).min(1, 'give at least one tier level'),
+  })
+  .strict()
+  .superRefine((tiers, ctx) => {
+    tiers.levels.forEach((level, i) => {
+      const previous = tiers.levels[i - 1];
+      if (previous && level.threshold <= previous.threshold) {
+        ctx.addIssue({ code: 'custom', path: ['levels', i, 'threshold'], message: 'thresholds must grow from level to level' });
+      }
+    });
   });
-});
 export type Tiers = z.infer<typeof tiersSchema>;
 export type TierLevel = Tiers['levels'][number];
 
-const costSchema = z.union([
-  z.object({ points: count }).strict(),
-  z.object({ stamps: count, card: id }).strict(),
-], { error: 'cost is { points } or { stamps, card }' });
+const costSchema = z.union([z.object({ points: count }).strict(), z.object({ stamps: count, card: id }).strict()], {
+  error: 'cost is { points } or { stamps, card }',
+});
 
 const rewardBase = { id, name: label, cost: costSchema };
 
-export const rewardSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('freeProduct'), ...rewardBase, product: z.string().min(1, 'product must not be empty') }).strict(),
-  z.object({ kind: z.literal('percentOff'), ...rewardBase, percent }).strict(),
-  z.object({ kind: z.literal('amountOff'), ...rewardBase, amount: positiveMinor }).strict(),
-], { error: (issue) => issue.code === 'invalid_union' ? "unknown reward kind: use freeProduct, percentOff or amountOff" : undefined });
+export const rewardSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('freeProduct'), ...rewardBase, product: z.string().min(1, 'product must not be empty') }).strict(),
+    z.object({ kind: z.literal('percentOff'), ...rewardBase, percent }).strict(),
+    z.object({ kind: z.literal('amountOff'), ...rewardBase, amount: positiveMinor }).strict(),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'unknown reward kind: use freeProduct, percentOff or amountOff' : undefined) },
+);
 export type Reward = z.infer<typeof rewardSchema>;
 
-export const programSchema = z.object({
-  version: z.literal(1, 'version must be 1'),
-  name: label,
-  currency: currencyCodeSchema,
-  /** IANA zone of the shop ("Europe/Warsaw"): weekdays, time windows and birthdays are read in it. */
-  timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA zone such as Europe/Warsaw'),
-  /** Language of default receipt labels. */
-  locale: localeSchema,
-  /** Largest single sale accepted, minor units; defaults to the currency's ceiling. */
-  maxSale: positiveMinor.optional(),
-  rules: z.array(ruleSchema).max(100, 'at most 100 rules'),
-  tiers: tiersSchema.optional(),
-  rewards: z.array(rewardSchema).max(200, 'at most 200 rewards'),
-  /** Points expire this many calendar months after they were earned, oldest first. */
-  expiry: z.object({ months: count.max(120, 'months is at most 120') }).strict().optional(),
-}).strict().superRefine((program, ctx) => {
-  const seen = new Map<string, number>();
-  program.rules.forEach((rule, i) => {
-    if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id "${rule.id}" is used twice` });
-    seen.set(rule.id, i);
-  });
-  if (program.rules.filter((r) => r.type === 'points').length > 1) {
-    const i = program.rules.findLastIndex((r) => r.type === 'points');
-    ctx.addIssue({ code: 'custom', path: ['rules', i, 'type'], message: 'a program has at most one points rule (use bands for steps)' });
-  }
-  const cards = new Set(program.rules.filter((r) => r.type === 'stamps').map((r) => r.id));
-  const rewardIds = new Set<string>();
-  program.rewards.forEach((reward, i) => {
-    if (rewardIds.has(reward.id)) ctx.addIssue({ code: 'custom', path: ['rewards', i, 'id'], message: `reward id "${reward.id}" is used twice` });
-    rewardIds.add(reward.id);
-    if ('card' in reward.cost && !cards.has(reward.cost.card)) {
-      ctx.addIssue({ code: 'custom', path: ['rewards', i, 'cost', 'card'], message: `no stamps rule with id "${reward.cost.card}"` });
+export const programSchema = z
+  .object({
+    version: z.literal(1, 'version must be 1'),
+    name: label,
+    currency: currencyCodeSchema,
+    /** IANA zone of the shop ("Europe/Warsaw"): weekdays, time windows and birthdays are read in it. */
+    timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA zone such as Europe/Warsaw'),
+    /** Language of default receipt labels. */
+    locale: localeSchema,
+    /** Largest single sale accepted, minor units; defaults to the currency's ceiling. */
+    maxSale: positiveMinor.optional(),
+    rules: z.array(ruleSchema).max(100, 'at most 100 rules'),
+    tiers: tiersSchema.optional(),
+    rewards: z.array(rewardSchema).max(200, 'at most 200 rewards'),
+    /** Points expire this many calendar months after they were earned, oldest first. */
+    expiry: z
+      .object({ months: count.max(120, 'months is at most 120') })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((program, ctx) => {
+    const seen = new Map<string, number>();
+    program.rules.forEach((rule, i) => {
+      if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id "${rule.id}" is used twice` });
+      seen.set(rule.id, i);
+    });
+    if (program.rules.filter((r) => r.type === 'points').length > 1) {
+      const i = program.rules.findLastIndex((r) => r.type === 'points');
+      ctx.addIssue({ code: 'custom', path: ['rules', i, 'type'], message: 'a program has at most one points rule (use bands for steps)' });
     }
+    const cards = new Set(program.rules.filter((r) => r.type === 'stamps').map((r) => r.id));
+    const rewardIds = new Set<string>();
+    program.rewards.forEach((reward, i) => {
+      if (rewardIds.has(reward.id)) ctx.addIssue({ code: 'custom', path: ['rewards', i, 'id'], message: `reward id "${reward.id}" is used twice` });
+      rewardIds.add(reward.id);
+      if ('card' in reward.cost && !cards.has(reward.cost.card)) {
+        ctx.addIssue({ code: 'custom', path: ['rewards', i, 'cost', 'card'], message: `no stamps rule with id "${reward.cost.card}"` });
+      }
+    });
+    const levelIds = new Set<string>();
+    program.tiers?.levels.forEach((level, i) => {
+      if (levelIds.has(level.id)) ctx.addIssue({ code: 'custom', path: ['tiers', 'levels', i, 'id'], message: `tier id "${level.id}" is used twice` });
+      levelIds.add(level.id);
+    });
   });
-  const levelIds = new Set<string>();
-  program.tiers?.levels.forEach((level, i) => {
-    if (levelIds.has(level.id)) ctx.addIssue({ code: 'custom', path: ['tiers', 'levels', i, 'id'], message: `tier id "${level.id}" is used twice` });
-    levelIds.add(level.id);
-  });
-});
 
 export type Program = z.infer<typeof programSchema>;
 

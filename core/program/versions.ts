@@ -17,11 +17,13 @@ export type ProgramVersion = {
 };
 
 /** The wire and storage shape; the document is checked separately with parseProgram. */
-export const programVersionEnvelopeSchema = z.object({
-  version: z.number().int().min(1).max(1_000_000_000),
-  effectiveFrom: z.string().datetime({ offset: true }),
-  document: z.unknown(),
-}).strict();
+export const programVersionEnvelopeSchema = z
+  .object({
+    version: z.number().int().min(1).max(1_000_000_000),
+    effectiveFrom: z.string().datetime({ offset: true }),
+    document: z.unknown(),
+  })
+  .strict();
 export type ProgramVersionEnvelope = z.infer<typeof programVersionEnvelopeSchema>;
 
 /** Checks one received version: its envelope and its document (parseProgram); errors name the field. */

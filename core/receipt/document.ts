@@ -13,50 +13,73 @@ import type { SaleView } from '../till-api';
  * `buildReceiptDocument` turns the sale figures into translated blocks; `layoutReceipt` (layout.ts)
  * fits them to 32 or 48 columns; hardware/printer turns the lines into ESC/POS bytes.
  */
-export const receiptInputSchema = z.object({
-  locale: localeSchema,
-  /** IANA time zone of the shop, for the printed dates. */
-  timeZone: z.string().min(1).default('Europe/Warsaw'),
-  shop: z.object({
-    name: z.string().min(1).max(200),
-    /** Address, tax id, phone: printed centred under the name, one entry per line. */
-    lines: z.array(z.string().max(200)).max(6).default([]),
-  }).strict(),
-  saleId: z.string().min(1).max(64),
-  /** ISO 8601 instant of the sale. */
-  at: z.iso.datetime({ offset: true }),
-  total: moneySchema.optional(),
-  /** Optional sale lines (the till's fiscal receipt is separate; these are for a loyalty-only slip). */
-  items: z.array(z.object({
-    name: z.string().min(1).max(200),
-    quantity: z.number().int().positive().default(1),
-    amount: moneySchema,
-  }).strict()).max(200).default([]),
-  /** Points earned by this sale, one entry per ledger reason ("x2 Tuesday"). */
-  earned: z.array(z.object({
-    points: z.number().int(),
-    stamps: z.number().int().default(0),
-    label: z.string().max(100).optional(),
-  }).strict()).default([]),
-  /**
-   * The sale's member, once known (rung with a member code, or claimed at the counter): the first name,
-   * the balance after the sale and the progress to the next reward. Absent for a sale no member has
-   * claimed yet: such a receipt says nothing about any balance.
-   */
-  member: z.object({
-    /** Only the first name is printed: a receipt is often left on the counter. */
-    firstName: z.string().min(1).max(60).nullable().default(null),
-    /** Points, and stamps over all cards when the shop has a stamp card. */
-    balance: z.object({ points: z.number().int(), stamps: z.number().int().optional() }).strict(),
-    progress: rewardProgressSchema.nullable().default(null),
-  }).strict().optional(),
-  /** For an unclaimed sale: the claim URL printed as a QR, and until when it is valid. */
-  claim: z.object({
-    payload: z.string().min(1).max(1000),
-    validUntil: z.iso.datetime({ offset: true }),
-  }).strict().optional(),
-  footer: z.array(z.string().max(200)).max(6).default([]),
-}).strict();
+export const receiptInputSchema = z
+  .object({
+    locale: localeSchema,
+    /** IANA time zone of the shop, for the printed dates. */
+    timeZone: z.string().min(1).default('Europe/Warsaw'),
+    shop: z
+      .object({
+        name: z.string().min(1).max(200),
+        /** Address, tax id, phone: printed centred under the name, one entry per line. */
+        lines: z.array(z.string().max(200)).max(6).default([]),
+      })
+      .strict(),
+    saleId: z.string().min(1).max(64),
+    /** ISO 8601 instant of the sale. */
+    at: z.iso.datetime({ offset: true }),
+    total: moneySchema.optional(),
+    /** Optional sale lines (the till's fiscal receipt is separate; these are for a loyalty-only slip). */
+    items: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(200),
+            quantity: z.number().int().positive().default(1),
+            amount: moneySchema,
+          })
+          .strict(),
+      )
+      .max(200)
+      .default([]),
+    /** Points earned by this sale, one entry per ledger reason ("x2 Tuesday"). */
+    earned: z
+      .array(
+        z
+          .object({
+            points: z.number().int(),
+            stamps: z.number().int().default(0),
+            label: z.string().max(100).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
+     * The sale's member, once known (rung with a member code, or claimed at the counter): the first name,
+     * the balance after the sale and the progress to the next reward. Absent for a sale no member has
+     * claimed yet: such a receipt says nothing about any balance.
+     */
+    member: z
+      .object({
+        /** Only the first name is printed: a receipt is often left on the counter. */
+        firstName: z.string().min(1).max(60).nullable().default(null),
+        /** Points, and stamps over all cards when the shop has a stamp card. */
+        balance: z.object({ points: z.number().int(), stamps: z.number().int().optional() }).strict(),
+        progress: rewardProgressSchema.nullable().default(null),
+      })
+      .strict()
+      .optional(),
+    /** For an unclaimed sale: the claim URL printed as a QR, and until when it is valid. */
+    claim: z
+      .object({
+        payload: z.string().min(1).max(1000),
+        validUntil: z.iso.datetime({ offset: true }),
+      })
+      .strict()
+      .optional(),
+    footer: z.array(z.string().max(200)).max(6).default([]),
+  })
+  .strict();
 
 export type ReceiptInput = z.input<typeof receiptInputSchema>;
 
@@ -97,7 +120,10 @@ function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boo
   let format = dateFormats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
       ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
     });
     dateFormats.set(key, format);
@@ -219,7 +245,12 @@ export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name:
 export function saleReceiptInput(args: { program: Pick<Program, 'name' | 'timeZone' | 'locale'>; sale: SaleView; member?: ReceiptMember }): ReceiptInput {
   const { program, sale, member } = args;
   return {
-    locale: program.locale, timeZone: program.timeZone, shop: { name: program.name }, saleId: sale.tillSaleId, at: sale.createdAt, total: sale.total,
+    locale: program.locale,
+    timeZone: program.timeZone,
+    shop: { name: program.name },
+    saleId: sale.tillSaleId,
+    at: sale.createdAt,
+    total: sale.total,
     earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),
     ...(member ? { member } : {}),
     ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),

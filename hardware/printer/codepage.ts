@@ -7,9 +7,36 @@ import type { CodePage } from './profiles';
  * stripping its accents (NFD), and '?' only when nothing is left — never raw garbage.
  */
 const SUBSTITUTES: Readonly<Record<string, string>> = {
-  '€': 'EUR', '„': '"', '“': '"', '”': '"', '«': '"', '»': '"', '‚': "'", '‘': "'", '’': "'",
-  '–': '-', '—': '-', '‑': '-', '−': '-', '…': '...', '•': '*', '×': 'x', '™': 'TM', '©': '(c)', '®': '(R)',
-  'ß': 'ss', 'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ø': 'O', 'ø': 'o', 'Æ': 'AE', 'æ': 'ae', 'Œ': 'OE', 'œ': 'oe',
+  '€': 'EUR',
+  '„': '"',
+  '“': '"',
+  '”': '"',
+  '«': '"',
+  '»': '"',
+  '‚': "'",
+  '‘': "'",
+  '’': "'",
+  '–': '-',
+  '—': '-',
+  '‑': '-',
+  '−': '-',
+  '…': '...',
+  '•': '*',
+  '×': 'x',
+  '™': 'TM',
+  '©': '(c)',
+  '®': '(R)',
+  ß: 'ss',
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Ø: 'O',
+  ø: 'o',
+  Æ: 'AE',
+  æ: 'ae',
+  Œ: 'OE',
+  œ: 'oe',
 };
 /** Space characters Intl puts into money and dates; printers get a plain space. */
 const SPACES = /[\u00a0\u2007\u2009\u202f\u200a]/g;
@@ -64,7 +91,10 @@ function printableChar(ch: string, pages: readonly CodePage[]): string {
 }
 
 /** A run of text in one code page. */
-export interface PageRun { page: CodePage; bytes: Uint8Array }
+export interface PageRun {
+  page: CodePage;
+  bytes: Uint8Array;
+}
 
 /**
  * Encodes already-printable text as runs per page: the main page wherever it can, an extra page
@@ -83,7 +113,10 @@ export function encodeRuns(text: string, pages: readonly CodePage[]): PageRun[] 
     let byte = -1;
     for (const p of pages) {
       byte = byteOf(p, ch);
-      if (byte >= 0) { target = p; break; }
+      if (byte >= 0) {
+        target = p;
+        break;
+      }
     }
     if (target !== page) {
       flush();

@@ -71,41 +71,114 @@ export class EscPosDecoder {
     const need = (n: number) => i + n <= b.length;
     while (i < b.length) {
       const c = b[i]!;
-      if (c === 0x0a) { this.endLine(); i++; continue; }
-      if (c === 0x0d) { i++; continue; }
-      if (c === 0x10) { // DLE EOT n: real-time status request
+      if (c === 0x0a) {
+        this.endLine();
+        i++;
+        continue;
+      }
+      if (c === 0x0d) {
+        i++;
+        continue;
+      }
+      if (c === 0x10) {
+        // DLE EOT n: real-time status request
         if (!need(3)) break;
-        if (b[i + 1] === 0x04) { this.result.commands.push(`statusRequest:${b[i + 2]}`); i += 3; continue; }
-        this.result.unknown++; i++; continue;
+        if (b[i + 1] === 0x04) {
+          this.result.commands.push(`statusRequest:${b[i + 2]}`);
+          i += 3;
+          continue;
+        }
+        this.result.unknown++;
+        i++;
+        continue;
       }
-      if (c === 0x1c) { // FS
+      if (c === 0x1c) {
+        // FS
         if (!need(2)) break;
-        if (b[i + 1] === 0x2e) { this.result.commands.push('cancelKanji'); i += 2; continue; }
-        if (b[i + 1] === 0x26) { this.result.commands.push('kanjiOn'); i += 2; continue; }
-        this.result.unknown++; i++; continue;
+        if (b[i + 1] === 0x2e) {
+          this.result.commands.push('cancelKanji');
+          i += 2;
+          continue;
+        }
+        if (b[i + 1] === 0x26) {
+          this.result.commands.push('kanjiOn');
+          i += 2;
+          continue;
+        }
+        this.result.unknown++;
+        i++;
+        continue;
       }
-      if (c === 0x1b) { // ESC
+      if (c === 0x1b) {
+        // ESC
         if (!need(2)) break;
         const op = b[i + 1]!;
-        if (op === 0x40) { this.reset(); this.result.commands.push('init'); i += 2; continue; }
-        if (op === 0x1d) { // Star ESC GS t n
+        if (op === 0x40) {
+          this.reset();
+          this.result.commands.push('init');
+          i += 2;
+          continue;
+        }
+        if (op === 0x1d) {
+          // Star ESC GS t n
           if (!need(4)) break;
-          if (b[i + 2] === 0x74) { this.selectPage('star', b[i + 3]!); i += 4; continue; }
-          this.result.unknown++; i++; continue;
+          if (b[i + 2] === 0x74) {
+            this.selectPage('star', b[i + 3]!);
+            i += 4;
+            continue;
+          }
+          this.result.unknown++;
+          i++;
+          continue;
         }
         if (!need(3)) break;
         const n = b[i + 2]!;
-        if (op === 0x74) { this.selectPage('epson', n); i += 3; continue; }
-        if (op === 0x61) { this.flushBytes(); this.align = ALIGN[n % 48 > 2 ? 0 : n % 48] ?? 'left'; i += 3; continue; }
-        if (op === 0x45) { this.flushBytes(); this.bold = (n & 1) === 1; i += 3; continue; }
-        if (op === 0x21) { this.flushBytes(); this.bold = (n & 0x08) !== 0; this.double = (n & 0x30) === 0x30; i += 3; continue; }
-        if (op === 0x64) { this.flushBytes(); if (this.lineText) this.endLine(); this.result.elements.push({ kind: 'feed', lines: n }); i += 3; continue; }
-        this.result.unknown++; i++; continue;
+        if (op === 0x74) {
+          this.selectPage('epson', n);
+          i += 3;
+          continue;
+        }
+        if (op === 0x61) {
+          this.flushBytes();
+          this.align = ALIGN[n % 48 > 2 ? 0 : n % 48] ?? 'left';
+          i += 3;
+          continue;
+        }
+        if (op === 0x45) {
+          this.flushBytes();
+          this.bold = (n & 1) === 1;
+          i += 3;
+          continue;
+        }
+        if (op === 0x21) {
+          this.flushBytes();
+          this.bold = (n & 0x08) !== 0;
+          this.double = (n & 0x30) === 0x30;
+          i += 3;
+          continue;
+        }
+        if (op === 0x64) {
+          this.flushBytes();
+          if (this.lineText) this.endLine();
+          this.result.elements.push({ kind: 'feed', lines: n });
+          i += 3;
+          continue;
+        }
+        this.result.unknown++;
+        i++;
+        continue;
       }
-      if (c === 0x1d) { // GS
+      if (c === 0x1d) {
+        // GS
         if (!need(2)) break;
         const op = b[i + 1]!;
-        if (op === 0x21) { if (!need(3)) break; this.flushBytes(); this.double = (b[i + 2]! & 0x11) === 0x11; i += 3; continue; }
+        if (op === 0x21) {
+          if (!need(3)) break;
+          this.flushBytes();
+          this.double = (b[i + 2]! & 0x11) === 0x11;
+          i += 3;
+          continue;
+        }
         if (op === 0x56) {
           if (!need(3)) break;
           const m = b[i + 2]!;
@@ -114,16 +187,20 @@ export class EscPosDecoder {
           if (this.lineText || this.textBytes.length) this.endLine();
           this.result.elements.push({ kind: 'cut' });
           this.result.commands.push('cut');
-          i += len; continue;
+          i += len;
+          continue;
         }
-        if (op === 0x28 && need(3) && b[i + 2] === 0x6b) { // GS ( k: 2D code
+        if (op === 0x28 && need(3) && b[i + 2] === 0x6b) {
+          // GS ( k: 2D code
           if (!need(5)) break;
           const len = b[i + 3]! | (b[i + 4]! << 8);
           if (!need(5 + len)) break;
           this.qrCommand(b.subarray(i + 5, i + 5 + len));
-          i += 5 + len; continue;
+          i += 5 + len;
+          continue;
         }
-        if (op === 0x76 && need(3) && b[i + 2] === 0x30) { // GS v 0: raster image
+        if (op === 0x76 && need(3) && b[i + 2] === 0x30) {
+          // GS v 0: raster image
           if (!need(8)) break;
           const wBytes = b[i + 4]! | (b[i + 5]! << 8);
           const h = b[i + 6]! | (b[i + 7]! << 8);
@@ -131,11 +208,18 @@ export class EscPosDecoder {
           if (this.lineText || this.textBytes.length) this.endLine();
           this.result.elements.push({ kind: 'image', widthDots: wBytes * 8, heightDots: h, bits: b.slice(i + 8, i + 8 + wBytes * h) });
           this.result.lines.push(`[image ${wBytes * 8}x${h}]`);
-          i += 8 + wBytes * h; continue;
+          i += 8 + wBytes * h;
+          continue;
         }
-        this.result.unknown++; i++; continue;
+        this.result.unknown++;
+        i++;
+        continue;
       }
-      if (c < 0x20) { this.result.unknown++; i++; continue; }
+      if (c < 0x20) {
+        this.result.unknown++;
+        i++;
+        continue;
+      }
       this.textBytes.push(c);
       i++;
     }
@@ -154,7 +238,10 @@ export class EscPosDecoder {
   private selectPage(set: CommandSet, n: number): void {
     this.flushBytes();
     const page = pageByNumber(set, n);
-    if (page) { this.page = page; this.result.commands.push(`page:${page}`); } else this.result.commands.push(`page:unknown(${n})`);
+    if (page) {
+      this.page = page;
+      this.result.commands.push(`page:${page}`);
+    } else this.result.commands.push(`page:unknown(${n})`);
   }
 
   private qrCommand(params: Uint8Array): void {

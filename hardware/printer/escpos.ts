@@ -5,7 +5,12 @@ import { encodeRuns, transliterate } from './codepage';
 import { CODE_PAGE_NUMBERS, type CodePage, type ResolvedProfile } from './profiles';
 
 /** ESC/POS command bytes used by the encoder and understood by the decoder. */
-export const ESC = 0x1b, GS = 0x1d, FS = 0x1c, DLE = 0x10, EOT = 0x04, LF = 0x0a;
+export const ESC = 0x1b,
+  GS = 0x1d,
+  FS = 0x1c,
+  DLE = 0x10,
+  EOT = 0x04,
+  LF = 0x0a;
 
 export function selectCodePage(profile: ResolvedProfile, page: CodePage): number[] {
   const n = CODE_PAGE_NUMBERS[profile.commandSet][page];
@@ -24,11 +29,48 @@ export function nativeQr(payload: string, moduleSize: number): number[] {
   const data = Buffer.from(payload, 'latin1');
   const storeLength = data.length + 3;
   return [
-    GS, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00, // model 2
-    GS, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x43, moduleSize, // module size in dots
-    GS, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x45, 0x31, // error correction M
-    GS, 0x28, 0x6b, storeLength & 0xff, storeLength >> 8, 0x31, 0x50, 0x30, ...data, // store
-    GS, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x51, 0x30, // print
+    GS,
+    0x28,
+    0x6b,
+    0x04,
+    0x00,
+    0x31,
+    0x41,
+    0x32,
+    0x00, // model 2
+    GS,
+    0x28,
+    0x6b,
+    0x03,
+    0x00,
+    0x31,
+    0x43,
+    moduleSize, // module size in dots
+    GS,
+    0x28,
+    0x6b,
+    0x03,
+    0x00,
+    0x31,
+    0x45,
+    0x31, // error correction M
+    GS,
+    0x28,
+    0x6b,
+    storeLength & 0xff,
+    storeLength >> 8,
+    0x31,
+    0x50,
+    0x30,
+    ...data, // store
+    GS,
+    0x28,
+    0x6b,
+    0x03,
+    0x00,
+    0x31,
+    0x51,
+    0x30, // print
   ];
 }
 
@@ -73,14 +115,27 @@ export function encodeReceipt(doc: ReceiptDocument, profile: ResolvedProfile, op
 export function encodeLines(lines: readonly PrintLine[], profile: ResolvedProfile, options: EncodeOptions = {}): Uint8Array {
   const pages = [profile.codePage, ...profile.extraPages];
   const out: number[] = [...initialize(profile), ...selectCodePage(profile, profile.codePage)];
-  let align = 0, bold = false, double = false;
-  const setAlign = (a: number) => { if (a !== align) { out.push(ESC, 0x61, a); align = a; } };
+  let align = 0,
+    bold = false,
+    double = false;
+  const setAlign = (a: number) => {
+    if (a !== align) {
+      out.push(ESC, 0x61, a);
+      align = a;
+    }
+  };
   for (const line of lines) {
     switch (line.kind) {
       case 'text': {
         setAlign(line.align === 'center' ? 1 : line.align === 'right' ? 2 : 0);
-        if (line.bold !== bold) { out.push(ESC, 0x45, line.bold ? 1 : 0); bold = line.bold; }
-        if (line.double !== double) { out.push(GS, 0x21, line.double ? 0x11 : 0x00); double = line.double; }
+        if (line.bold !== bold) {
+          out.push(ESC, 0x45, line.bold ? 1 : 0);
+          bold = line.bold;
+        }
+        if (line.double !== double) {
+          out.push(GS, 0x21, line.double ? 0x11 : 0x00);
+          double = line.double;
+        }
         for (const run of encodeRuns(line.text, pages)) {
           const switched = run.page !== profile.codePage;
           if (switched) out.push(...selectCodePage(profile, run.page));
@@ -115,14 +170,24 @@ export function transmitMs(bytes: number, baud: number): number {
 }
 
 /** Bytes of the QR both ways and the time each takes at `baud`, so the choice is visible. */
-export function qrCost(payload: string, profile: ResolvedProfile, baud = profile.defaultBaud): {
-  nativeBytes: number; rasterBytes: number; nativeMs: number; rasterMs: number; chosen: 'native' | 'raster';
+export function qrCost(
+  payload: string,
+  profile: ResolvedProfile,
+  baud = profile.defaultBaud,
+): {
+  nativeBytes: number;
+  rasterBytes: number;
+  nativeMs: number;
+  rasterMs: number;
+  chosen: 'native' | 'raster';
 } {
   const nativeBytes = nativeQr(payload, 6).length;
   const rasterBytes = rasterQr(payload, profile.lineDots).length;
   return {
-    nativeBytes, rasterBytes,
-    nativeMs: transmitMs(nativeBytes, baud), rasterMs: transmitMs(rasterBytes, baud),
+    nativeBytes,
+    rasterBytes,
+    nativeMs: transmitMs(nativeBytes, baud),
+    rasterMs: transmitMs(rasterBytes, baud),
     chosen: profile.nativeQr ? 'native' : 'raster',
   };
 }

@@ -9,29 +9,30 @@ import { paperSchema, profileOverridesSchema, resolveProfile, type ResolvedProfi
 import { parseStatus, STATUS_REQUESTS, type StatusFlags } from './status';
 import { DeviceFileTransport, SerialTransport, TcpTransport, TransportError, type PrinterTransport } from './transport';
 
-export const printerConfigSchema = z.object({
-  /** A key of PRINTER_PROFILES: 'epson-tm-t20', 'epson-tm-t88', 'star-tsp100', 'clone-58', 'clone-80'. */
-  model: z.string().min(1),
-  paper: paperSchema.default(80),
-  overrides: profileOverridesSchema.default({}),
-  connection: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().optional() }).strict(),
-    z.object({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }).strict(),
-    z.object({ kind: z.literal('usb-file'), path: z.string().min(1) }).strict(),
-  ]),
-  /** Language of the messages for staff. */
-  staffLocale: localeSchema.default('en'),
-  statusIntervalMs: z.number().int().min(100).default(1000),
-  statusTimeoutMs: z.number().int().min(50).default(500),
-  reconnectIntervalMs: z.number().int().min(50).default(400),
-  writeTimeoutMs: z.number().int().min(100).default(5000),
-  maxQueued: z.number().int().min(1).default(50),
-}).strict();
+export const printerConfigSchema = z
+  .object({
+    /** A key of PRINTER_PROFILES: 'epson-tm-t20', 'epson-tm-t88', 'star-tsp100', 'clone-58', 'clone-80'. */
+    model: z.string().min(1),
+    paper: paperSchema.default(80),
+    overrides: profileOverridesSchema.default({}),
+    connection: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().optional() }).strict(),
+      z.object({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }).strict(),
+      z.object({ kind: z.literal('usb-file'), path: z.string().min(1) }).strict(),
+    ]),
+    /** Language of the messages for staff. */
+    staffLocale: localeSchema.default('en'),
+    statusIntervalMs: z.number().int().min(100).default(1000),
+    statusTimeoutMs: z.number().int().min(50).default(500),
+    reconnectIntervalMs: z.number().int().min(50).default(400),
+    writeTimeoutMs: z.number().int().min(100).default(5000),
+    maxQueued: z.number().int().min(1).default(50),
+  })
+  .strict();
 export type PrinterConfig = z.input<typeof printerConfigSchema>;
 
 export type PrinterState =
-  | 'connecting' | 'ready' | 'paperLow' | 'paperOut' | 'coverOpen' | 'offline'
-  | 'notAnswering' | 'disconnected' | 'notFound' | 'nonsense';
+  'connecting' | 'ready' | 'paperLow' | 'paperOut' | 'coverOpen' | 'offline' | 'notAnswering' | 'disconnected' | 'notFound' | 'nonsense';
 
 export interface PrinterStatusEvent {
   state: PrinterState;
@@ -45,7 +46,11 @@ export interface PrinterStatusEvent {
   canPrint: boolean;
 }
 
-export interface PrintJob { id: string; saleId: string; bytes: Uint8Array }
+export interface PrintJob {
+  id: string;
+  saleId: string;
+  bytes: Uint8Array;
+}
 
 type Events = {
   printerStatusChanged: [PrinterStatusEvent];
@@ -85,7 +90,10 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     this.profile = resolveProfile(this.config.model, this.config.paper, this.config.overrides);
     this.log = options.log ?? ((line) => console.log(line));
     this.transport = options.transport ?? printerTransportFor(this.config, this.profile);
-    this.transport.on('data', (chunk) => { for (const b of chunk) this.rx.push(b); this.rxWaiter?.(); });
+    this.transport.on('data', (chunk) => {
+      for (const b of chunk) this.rx.push(b);
+      this.rxWaiter?.();
+    });
     this.transport.on('close', (error) => {
       if (!this.connected) return;
       this.connected = false;
@@ -95,8 +103,12 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     this.current = this.event('connecting', 'not started');
   }
 
-  get status(): PrinterStatusEvent { return { ...this.current, queued: this.queue.length }; }
-  get queued(): number { return this.queue.length; }
+  get status(): PrinterStatusEvent {
+    return { ...this.current, queued: this.queue.length };
+  }
+  get queued(): number {
+    return this.queue.length;
+  }
 
   /** Starts connecting and polling; idempotent. */
   start(): this {
@@ -153,8 +165,15 @@ export class ReceiptPrinter extends EventEmitter<Events> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
     });
   }
 
@@ -191,7 +210,10 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     }
     const result = await this.pollStatus();
     if (result === 'timeout' || result === 'io') {
-      this.setState(result === 'timeout' ? 'notAnswering' : 'disconnected', `${this.transport.address}: no answer to DLE EOT within ${this.config.statusTimeoutMs} ms`);
+      this.setState(
+        result === 'timeout' ? 'notAnswering' : 'disconnected',
+        `${this.transport.address}: no answer to DLE EOT within ${this.config.statusTimeoutMs} ms`,
+      );
       this.connected = false;
       await this.transport.close().catch(() => undefined);
       await this.sleep(this.config.reconnectIntervalMs);
@@ -201,7 +223,15 @@ export class ReceiptPrinter extends EventEmitter<Events> {
       this.setState('nonsense', `${this.transport.address}: status answers are not ESC/POS status bytes`);
       return true;
     }
-    const state: PrinterState = result.coverOpen ? 'coverOpen' : result.paperOut ? 'paperOut' : result.offline || result.error ? 'offline' : result.paperLow ? 'paperLow' : 'ready';
+    const state: PrinterState = result.coverOpen
+      ? 'coverOpen'
+      : result.paperOut
+        ? 'paperOut'
+        : result.offline || result.error
+          ? 'offline'
+          : result.paperLow
+            ? 'paperLow'
+            : 'ready';
     this.setState(state, `${this.transport.address}: ${JSON.stringify(result)}`);
     return true;
   }
@@ -225,13 +255,20 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   private nextByte(timeoutMs: number): Promise<number | undefined> {
     if (this.rx.length > 0) return Promise.resolve(this.rx.shift());
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.rxWaiter = undefined; resolve(undefined); }, timeoutMs);
-      this.rxWaiter = () => { clearTimeout(timer); this.rxWaiter = undefined; resolve(this.rx.shift()); };
+      const timer = setTimeout(() => {
+        this.rxWaiter = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.rxWaiter = () => {
+        clearTimeout(timer);
+        this.rxWaiter = undefined;
+        resolve(this.rx.shift());
+      };
     });
   }
 
   private async printJob(job: PrintJob): Promise<void> {
-    const baud = this.config.connection.kind === 'serial' ? this.config.connection.baudRate ?? this.profile.defaultBaud : 0;
+    const baud = this.config.connection.kind === 'serial' ? (this.config.connection.baudRate ?? this.profile.defaultBaud) : 0;
     const timeout = Math.max(this.config.writeTimeoutMs, baud > 0 ? 2 * transmitMs(job.bytes.length, baud) + 1000 : 0);
     try {
       await this.transport.write(job.bytes, timeout);
@@ -270,9 +307,12 @@ export class ReceiptPrinter extends EventEmitter<Events> {
 export function printerTransportFor(config: z.output<typeof printerConfigSchema>, profile: ResolvedProfile): PrinterTransport {
   const c = config.connection;
   switch (c.kind) {
-    case 'serial': return new SerialTransport(c.path, c.baudRate ?? profile.defaultBaud);
-    case 'tcp': return new TcpTransport(c.host, c.port);
-    case 'usb-file': return new DeviceFileTransport(c.path);
+    case 'serial':
+      return new SerialTransport(c.path, c.baudRate ?? profile.defaultBaud);
+    case 'tcp':
+      return new TcpTransport(c.host, c.port);
+    case 'usb-file':
+      return new DeviceFileTransport(c.path);
   }
 }
 

@@ -42,29 +42,74 @@ export interface PrinterProfile {
 
 export const PRINTER_PROFILES: Readonly<Record<string, PrinterProfile>> = {
   'epson-tm-t20': {
-    id: 'epson-tm-t20', vendor: 'Epson', model: 'TM-T20II/III', commandSet: 'epson',
-    columns: { 58: 32, 80: 48 }, dots: { 58: 384, 80: 576 }, nativeQr: true,
-    codePage: 'cp852', extraPages: ['cp858'], cancelKanji: false, realtimeStatus: true, defaultBaud: 38400,
+    id: 'epson-tm-t20',
+    vendor: 'Epson',
+    model: 'TM-T20II/III',
+    commandSet: 'epson',
+    columns: { 58: 32, 80: 48 },
+    dots: { 58: 384, 80: 576 },
+    nativeQr: true,
+    codePage: 'cp852',
+    extraPages: ['cp858'],
+    cancelKanji: false,
+    realtimeStatus: true,
+    defaultBaud: 38400,
   },
   'epson-tm-t88': {
-    id: 'epson-tm-t88', vendor: 'Epson', model: 'TM-T88V/VI', commandSet: 'epson',
-    columns: { 58: 32, 80: 48 }, dots: { 58: 384, 80: 576 }, nativeQr: true,
-    codePage: 'windows1250', extraPages: [], cancelKanji: false, realtimeStatus: true, defaultBaud: 38400,
+    id: 'epson-tm-t88',
+    vendor: 'Epson',
+    model: 'TM-T88V/VI',
+    commandSet: 'epson',
+    columns: { 58: 32, 80: 48 },
+    dots: { 58: 384, 80: 576 },
+    nativeQr: true,
+    codePage: 'windows1250',
+    extraPages: [],
+    cancelKanji: false,
+    realtimeStatus: true,
+    defaultBaud: 38400,
   },
   'star-tsp100': {
-    id: 'star-tsp100', vendor: 'Star', model: 'TSP100III/IV, mC-Print3 (ESC/POS emulation)', commandSet: 'star',
-    columns: { 58: 32, 80: 48 }, dots: { 58: 384, 80: 576 }, nativeQr: true,
-    codePage: 'windows1250', extraPages: [], cancelKanji: false, realtimeStatus: true, defaultBaud: 38400,
+    id: 'star-tsp100',
+    vendor: 'Star',
+    model: 'TSP100III/IV, mC-Print3 (ESC/POS emulation)',
+    commandSet: 'star',
+    columns: { 58: 32, 80: 48 },
+    dots: { 58: 384, 80: 576 },
+    nativeQr: true,
+    codePage: 'windows1250',
+    extraPages: [],
+    cancelKanji: false,
+    realtimeStatus: true,
+    defaultBaud: 38400,
   },
   'clone-58': {
-    id: 'clone-58', vendor: 'Generic', model: '58 mm clone (POS-58, XP-58 class)', commandSet: 'epson',
-    columns: { 58: 32 }, dots: { 58: 384 }, nativeQr: false,
-    codePage: 'cp852', extraPages: ['cp858'], cancelKanji: true, realtimeStatus: true, defaultBaud: 9600,
+    id: 'clone-58',
+    vendor: 'Generic',
+    model: '58 mm clone (POS-58, XP-58 class)',
+    commandSet: 'epson',
+    columns: { 58: 32 },
+    dots: { 58: 384 },
+    nativeQr: false,
+    codePage: 'cp852',
+    extraPages: ['cp858'],
+    cancelKanji: true,
+    realtimeStatus: true,
+    defaultBaud: 9600,
   },
   'clone-80': {
-    id: 'clone-80', vendor: 'Generic', model: '80 mm clone (XP-80, POS-80 class)', commandSet: 'epson',
-    columns: { 58: 32, 80: 48 }, dots: { 58: 384, 80: 576 }, nativeQr: true,
-    codePage: 'cp852', extraPages: ['cp858'], cancelKanji: true, realtimeStatus: true, defaultBaud: 38400,
+    id: 'clone-80',
+    vendor: 'Generic',
+    model: '80 mm clone (XP-80, POS-80 class)',
+    commandSet: 'epson',
+    columns: { 58: 32, 80: 48 },
+    dots: { 58: 384, 80: 576 },
+    nativeQr: true,
+    codePage: 'cp852',
+    extraPages: ['cp858'],
+    cancelKanji: true,
+    realtimeStatus: true,
+    defaultBaud: 38400,
   },
 };
 
@@ -72,14 +117,16 @@ export const paperSchema = z.union([z.literal(58), z.literal(80)]);
 export type Paper = z.infer<typeof paperSchema>;
 
 /** Overrides a shop may set in its printer config on top of the model's profile. */
-export const profileOverridesSchema = z.object({
-  nativeQr: z.boolean().optional(),
-  codePage: z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252']).optional(),
-  extraPages: z.array(z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252'])).optional(),
-  cancelKanji: z.boolean().optional(),
-  realtimeStatus: z.boolean().optional(),
-  columns: z.number().int().min(24).max(64).optional(),
-}).strict();
+export const profileOverridesSchema = z
+  .object({
+    nativeQr: z.boolean().optional(),
+    codePage: z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252']).optional(),
+    extraPages: z.array(z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252'])).optional(),
+    cancelKanji: z.boolean().optional(),
+    realtimeStatus: z.boolean().optional(),
+    columns: z.number().int().min(24).max(64).optional(),
+  })
+  .strict();
 export type ProfileOverrides = z.infer<typeof profileOverridesSchema>;
 
 /** A profile fitted to one paper width, ready for the encoder. */
@@ -98,7 +145,8 @@ export function resolveProfile(id: string, paper: Paper, overrides: ProfileOverr
   const { columns: _c, ...rest } = overrides;
   const merged = { ...base, ...rest } as PrinterProfile;
   for (const page of [merged.codePage, ...merged.extraPages]) {
-    if (CODE_PAGE_NUMBERS[merged.commandSet][page] === undefined) throw new Error(`printer model "${id}" (${merged.commandSet}) has no table number for ${page}`);
+    if (CODE_PAGE_NUMBERS[merged.commandSet][page] === undefined)
+      throw new Error(`printer model "${id}" (${merged.commandSet}) has no table number for ${page}`);
   }
   return { ...merged, paper, lineColumns: columns, lineDots: dots };
 }

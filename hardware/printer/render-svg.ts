@@ -20,7 +20,9 @@ export function renderReceiptSvg(elements: readonly Decoded[], options: { column
         const w = el.text.length * charW * size;
         const x = el.align === 'center' ? (dots - w) / 2 : el.align === 'right' ? dots - w : 0;
         if (el.text.length > 0) {
-          parts.push(`<text x="${fix(x)}" y="${fix(y + h * 0.8)}" font-size="${fix(h * 0.85)}" textLength="${fix(w)}" lengthAdjust="spacingAndGlyphs"${el.bold ? ' font-weight="bold"' : ''}>${escapeXml(el.text).replace(/ /g, '\u00a0')}</text>`);
+          parts.push(
+            `<text x="${fix(x)}" y="${fix(y + h * 0.8)}" font-size="${fix(h * 0.85)}" textLength="${fix(w)}" lengthAdjust="spacingAndGlyphs"${el.bold ? ' font-weight="bold"' : ''}>${escapeXml(el.text).replace(/ /g, '\u00a0')}</text>`,
+          );
         }
         y += h;
         break;
@@ -36,7 +38,16 @@ export function renderReceiptSvg(elements: readonly Decoded[], options: { column
       }
       case 'image': {
         const wBytes = el.widthDots / 8;
-        parts.push(modulesPath(el.heightDots, el.widthDots, (r, c) => ((el.bits[r * wBytes + (c >> 3)] ?? 0) & (0x80 >> (c & 7))) !== 0, (dots - el.widthDots) / 2, y, 1));
+        parts.push(
+          modulesPath(
+            el.heightDots,
+            el.widthDots,
+            (r, c) => ((el.bits[r * wBytes + (c >> 3)] ?? 0) & (0x80 >> (c & 7))) !== 0,
+            (dots - el.widthDots) / 2,
+            y,
+            1,
+          ),
+        );
         y += el.heightDots;
         break;
       }
@@ -50,8 +61,10 @@ export function renderReceiptSvg(elements: readonly Decoded[], options: { column
     }
   }
   const height = Math.ceil(y + 8);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${dots}" height="${height}" viewBox="0 0 ${dots} ${height}">`
-    + `<rect width="100%" height="100%" fill="#fffef8"/><g font-family="DejaVu Sans Mono, Consolas, monospace" fill="#111" xml:space="preserve" style="white-space:pre">${parts.join('')}</g></svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${dots}" height="${height}" viewBox="0 0 ${dots} ${height}">` +
+    `<rect width="100%" height="100%" fill="#fffef8"/><g font-family="DejaVu Sans Mono, Consolas, monospace" fill="#111" xml:space="preserve" style="white-space:pre">${parts.join('')}</g></svg>`
+  );
 }
 
 function modulesPath(rows: number, cols: number, dark: (r: number, c: number) => boolean, x0: number, y0: number, scale: number): string {
@@ -59,7 +72,10 @@ function modulesPath(rows: number, cols: number, dark: (r: number, c: number) =>
   for (let r = 0; r < rows; r++) {
     let c = 0;
     while (c < cols) {
-      if (!dark(r, c)) { c++; continue; }
+      if (!dark(r, c)) {
+        c++;
+        continue;
+      }
       const start = c;
       while (c < cols && dark(r, c)) c++;
       d += `M${fix(x0 + start * scale)} ${fix(y0 + r * scale)}h${fix((c - start) * scale)}v${fix(scale)}h${fix(-(c - start) * scale)}z`;

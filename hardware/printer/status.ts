@@ -32,10 +32,15 @@ export function parseStatus(answers: readonly number[]): StatusFlags | undefined
 /** The answer bytes a printer in `flags` gives; the virtual printer uses this. */
 export function statusAnswer(n: number, flags: StatusFlags): number {
   switch (n) {
-    case 1: return 0x12 | (flags.offline || flags.coverOpen || flags.paperOut ? 0x08 : 0);
-    case 2: return 0x12 | (flags.coverOpen ? 0x04 : 0) | (flags.paperOut ? 0x20 : 0) | (flags.error ? 0x40 : 0);
-    case 3: return 0x12 | (flags.error ? 0x40 : 0);
-    case 4: return 0x12 | (flags.paperLow || flags.paperOut ? 0x0c : 0) | (flags.paperOut ? 0x60 : 0);
-    default: return 0x12;
+    case 1:
+      return 0x12 | (flags.offline || flags.coverOpen || flags.paperOut ? 0x08 : 0);
+    case 2:
+      return 0x12 | (flags.coverOpen ? 0x04 : 0) | (flags.paperOut ? 0x20 : 0) | (flags.error ? 0x40 : 0);
+    case 3:
+      return 0x12 | (flags.error ? 0x40 : 0);
+    case 4:
+      return 0x12 | (flags.paperLow || flags.paperOut ? 0x0c : 0) | (flags.paperOut ? 0x60 : 0);
+    default:
+      return 0x12;
   }
 }

@@ -11,7 +11,11 @@ import { discoverSerialPorts, firstTimeFailing } from '../serial-ports';
 export type TransportErrorKind = 'notFound' | 'refused' | 'timeout' | 'io';
 
 export class TransportError extends Error {
-  constructor(readonly kind: TransportErrorKind, message: string, cause?: unknown) {
+  constructor(
+    readonly kind: TransportErrorKind,
+    message: string,
+    cause?: unknown,
+  ) {
     super(message, { cause });
     this.name = 'TransportError';
   }
@@ -32,7 +36,8 @@ function classify(error: unknown, address: string): TransportError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ENOENT' || /no such file|cannot open/i.test(message)) return new TransportError('notFound', `${address}: no such device`, error);
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new TransportError('refused', `${address}: connection refused`, error);
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return new TransportError('refused', `${address}: connection refused`, error);
   if (code === 'ETIMEDOUT') return new TransportError('timeout', `${address}: timed out`, error);
   return new TransportError('io', `${address}: ${code || message}`, error);
 }
@@ -41,39 +46,68 @@ function withTimeout<T>(promise: Promise<T>, ms: number, address: string, what: 
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TransportError('timeout', `${address}: ${what} timed out after ${ms} ms`)), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransportError('timeout', `${address}: ${what} timed out after ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 
 export class TcpTransport extends EventEmitter<{ data: [Buffer]; close: [Error | undefined] }> implements PrinterTransport {
   readonly canRead = true;
   private socket: net.Socket | undefined;
-  constructor(private readonly host: string, private readonly port = 9100, private readonly connectTimeoutMs = 1000) { super(); }
-  get address(): string { return `${this.host}:${this.port}`; }
+  constructor(
+    private readonly host: string,
+    private readonly port = 9100,
+    private readonly connectTimeoutMs = 1000,
+  ) {
+    super();
+  }
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.host, port: this.port });
-      const timer = setTimeout(() => { socket.destroy(); reject(new TransportError('timeout', `${this.address}: no answer to connect`)); }, this.connectTimeoutMs);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new TransportError('timeout', `${this.address}: no answer to connect`));
+      }, this.connectTimeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
         this.socket = socket;
         socket.on('data', (chunk) => this.emit('data', chunk));
-        socket.on('error', () => { /* followed by close */ });
-        socket.on('close', () => { if (this.socket === socket) { this.socket = undefined; this.emit('close', undefined); } });
+        socket.on('error', () => {
+          /* followed by close */
+        });
+        socket.on('close', () => {
+          if (this.socket === socket) {
+            this.socket = undefined;
+            this.emit('close', undefined);
+          }
+        });
         resolve();
       });
-      socket.once('error', (error) => { clearTimeout(timer); socket.destroy(); reject(classify(error, this.address)); });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(classify(error, this.address));
+      });
     });
   }
 
   write(bytes: Uint8Array, timeoutMs: number): Promise<void> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new TransportError('io', `${this.address}: not connected`));
-    return withTimeout(new Promise<void>((resolve, reject) => {
-      socket.write(bytes, (error) => (error ? reject(classify(error, this.address)) : resolve()));
-    }), timeoutMs, this.address, 'write');
+    return withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.write(bytes, (error) => (error ? reject(classify(error, this.address)) : resolve()));
+      }),
+      timeoutMs,
+      this.address,
+      'write',
+    );
   }
 
   async close(): Promise<void> {
@@ -86,18 +120,35 @@ export class TcpTransport extends EventEmitter<{ data: [Buffer]; close: [Error |
 export class SerialTransport extends EventEmitter<{ data: [Buffer]; close: [Error | undefined] }> implements PrinterTransport {
   readonly canRead = true;
   private port: SerialPort | undefined;
-  constructor(private readonly path: string, private readonly baudRate: number) { super(); }
-  get address(): string { return this.path; }
+  constructor(
+    private readonly path: string,
+    private readonly baudRate: number,
+  ) {
+    super();
+  }
+  get address(): string {
+    return this.path;
+  }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
       port.open((error) => {
-        if (error) { reject(classify(error, this.path)); return; }
+        if (error) {
+          reject(classify(error, this.path));
+          return;
+        }
         this.port = port;
         port.on('data', (chunk: Buffer) => this.emit('data', chunk));
-        port.on('error', () => { /* a close follows or the next write fails */ });
-        port.on('close', (closeError: Error | null) => { if (this.port === port) { this.port = undefined; this.emit('close', closeError ?? undefined); } });
+        port.on('error', () => {
+          /* a close follows or the next write fails */
+        });
+        port.on('close', (closeError: Error | null) => {
+          if (this.port === port) {
+            this.port = undefined;
+            this.emit('close', closeError ?? undefined);
+          }
+        });
         resolve();
       });
     });
@@ -106,12 +157,20 @@ export class SerialTransport extends EventEmitter<{ data: [Buffer]; close: [Erro
   write(bytes: Uint8Array, timeoutMs: number): Promise<void> {
     const port = this.port;
     if (!port?.isOpen) return Promise.reject(new TransportError('io', `${this.path}: not open`));
-    return withTimeout(new Promise<void>((resolve, reject) => {
-      port.write(Buffer.from(bytes), (error) => {
-        if (error) { reject(classify(error, this.path)); return; }
-        port.drain((drainError) => (drainError ? reject(classify(drainError, this.path)) : resolve()));
-      });
-    }), timeoutMs, this.path, 'write');
+    return withTimeout(
+      new Promise<void>((resolve, reject) => {
+        port.write(Buffer.from(bytes), (error) => {
+          if (error) {
+            reject(classify(error, this.path));
+            return;
+          }
+          port.drain((drainError) => (drainError ? reject(classify(drainError, this.path)) : resolve()));
+        });
+      }),
+      timeoutMs,
+      this.path,
+      'write',
+    );
   }
 
   async close(): Promise<void> {
@@ -125,8 +184,15 @@ export class SerialTransport extends EventEmitter<{ data: [Buffer]; close: [Erro
 export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [Error | undefined] }> implements PrinterTransport {
   readonly canRead = false;
   private handle: fs.FileHandle | undefined;
-  constructor(private readonly path: string, private readonly openTimeoutMs = 1000) { super(); }
-  get address(): string { return this.path; }
+  constructor(
+    private readonly path: string,
+    private readonly openTimeoutMs = 1000,
+  ) {
+    super();
+  }
+  get address(): string {
+    return this.path;
+  }
 
   private opening: Promise<fs.FileHandle> | undefined;
 
@@ -137,7 +203,9 @@ export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [
     if (!this.opening) {
       const opening = fs.open(this.path, constants.O_WRONLY | constants.O_APPEND);
       this.opening = opening;
-      opening.catch(() => { if (this.opening === opening) this.opening = undefined; });
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
     }
     try {
       this.handle = await withTimeout(this.opening, this.openTimeoutMs, this.path, 'open');
@@ -172,6 +240,7 @@ export class DeviceFileTransport extends EventEmitter<{ data: [Buffer]; close: [
  */
 export async function listSerialPorts(configured: readonly string[], warn: (message: string) => void = console.warn): Promise<string[]> {
   const result = await discoverSerialPorts(configured);
-  if (!result.listed && firstTimeFailing(result.reason)) warn(`cannot list the serial ports: ${result.reason}; using the configured paths ${configured.join(', ') || '(none)'}`);
+  if (!result.listed && firstTimeFailing(result.reason))
+    warn(`cannot list the serial ports: ${result.reason}; using the configured paths ${configured.join(', ') || '(none)'}`);
   return result.paths;
 }

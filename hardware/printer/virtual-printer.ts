@@ -83,7 +83,11 @@ export class VirtualPrinter extends EventEmitter<Events> {
         }
       }
       // Keep memory flat across a long session.
-      if (r.elements.length > 10_000) { decoder = new EscPosDecoder(); seenCommands = 0; receiptStart = { elements: 0, lines: 0, commands: 0, bytes: total - pending.length }; }
+      if (r.elements.length > 10_000) {
+        decoder = new EscPosDecoder();
+        seenCommands = 0;
+        receiptStart = { elements: 0, lines: 0, commands: 0, bytes: total - pending.length };
+      }
     };
   }
 
@@ -93,7 +97,9 @@ export class VirtualPrinter extends EventEmitter<Events> {
       const server = net.createServer((socket) => {
         this.sockets.add(socket);
         if (this.paused) socket.pause();
-        const feed = this.session((bytes) => { if (!socket.destroyed) socket.write(bytes); });
+        const feed = this.session((bytes) => {
+          if (!socket.destroyed) socket.write(bytes);
+        });
         socket.on('data', (chunk) => feed(chunk));
         socket.on('error', () => undefined);
         socket.on('close', () => this.sockets.delete(socket));
@@ -118,9 +124,14 @@ export class VirtualPrinter extends EventEmitter<Events> {
     return new Promise((resolve, reject) => {
       const port = new SerialPort({ path, baudRate, autoOpen: false });
       port.open((error) => {
-        if (error) { reject(error); return; }
+        if (error) {
+          reject(error);
+          return;
+        }
         this.serial = port;
-        const feed = this.session((bytes) => { if (port.isOpen) port.write(Buffer.from(bytes)); });
+        const feed = this.session((bytes) => {
+          if (port.isOpen) port.write(Buffer.from(bytes));
+        });
         port.on('data', (chunk: Buffer) => feed(chunk));
         port.on('error', () => undefined);
         resolve();

@@ -39,7 +39,13 @@ export const HID_POS_USAGE_PAGE = 0x8c;
 export const HID_POS_USAGE_SCANNER = 0x02;
 
 export const DEFAULT_HID_POS_LAYOUT: HidPosLayout = {
-  reportId: 0x02, lengthOffset: 1, aimOffset: 2, dataOffset: 5, dataCapacity: 56, continuedOffset: 63, continuedMask: 0x01,
+  reportId: 0x02,
+  lengthOffset: 1,
+  aimOffset: 2,
+  dataOffset: 5,
+  dataCapacity: 56,
+  continuedOffset: 63,
+  continuedMask: 0x01,
 };
 
 export type HidPosReport = { aim: string; data: Uint8Array; continued: boolean };
@@ -62,8 +68,17 @@ export function parseHidPosReport(report: Uint8Array, layout: HidPosLayout = DEF
 
 /** Symbology names for the AIM identifiers (ISO/IEC 15424) a shop meets. */
 const AIM_SYMBOLOGIES: Record<string, string> = {
-  ']Q': 'qr', ']d': 'datamatrix', ']z': 'aztec', ']L': 'pdf417', ']C': 'code128', ']A': 'code39', ']G': 'code93',
-  ']I': 'itf', ']F': 'codabar', ']e': 'gs1-databar', ']X': 'other',
+  ']Q': 'qr',
+  ']d': 'datamatrix',
+  ']z': 'aztec',
+  ']L': 'pdf417',
+  ']C': 'code128',
+  ']A': 'code39',
+  ']G': 'code93',
+  ']I': 'itf',
+  ']F': 'codabar',
+  ']e': 'gs1-databar',
+  ']X': 'other',
 };
 
 export function symbologyOfAim(aim: string): string | undefined {
@@ -88,7 +103,10 @@ export class HidPosAssembler {
   private aim = '';
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
-  constructor(private readonly layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT, private readonly maxBytes = 4096) {}
+  constructor(
+    private readonly layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT,
+    private readonly maxBytes = 4096,
+  ) {}
 
   push(report: Uint8Array): AssemblerResult {
     const parsed = parseHidPosReport(report, this.layout);
@@ -153,9 +171,12 @@ export function defaultHidApi(): HidApi {
  */
 export function hidListFailureInWords(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  if (/libusb/i.test(text)) return `the USB library libusb-1.0 could not be loaded (${text}) — install it (Debian: apt-get install libusb-1.0-0), or set "hid": "off" in KIOSK_SCANNERS`;
-  if (/libudev/i.test(text)) return `the udev library could not be loaded (${text}) — install it (Debian: apt-get install libudev1), or set "hid": "off" in KIOSK_SCANNERS`;
-  if (/shared object|bindings|\.node\b|cannot find module/i.test(text)) return `the HID module node-hid could not be loaded (${text}) — run npm ci again, or set "hid": "off" in KIOSK_SCANNERS`;
+  if (/libusb/i.test(text))
+    return `the USB library libusb-1.0 could not be loaded (${text}) — install it (Debian: apt-get install libusb-1.0-0), or set "hid": "off" in KIOSK_SCANNERS`;
+  if (/libudev/i.test(text))
+    return `the udev library could not be loaded (${text}) — install it (Debian: apt-get install libudev1), or set "hid": "off" in KIOSK_SCANNERS`;
+  if (/shared object|bindings|\.node\b|cannot find module/i.test(text))
+    return `the HID module node-hid could not be loaded (${text}) — run npm ci again, or set "hid": "off" in KIOSK_SCANNERS`;
   return text;
 }
 
@@ -163,7 +184,10 @@ export function hidListFailureInWords(error: unknown): string {
 export function listHidPosScanners(api?: HidApi): { ok: true; devices: Device[] } | { ok: false; reason: string } {
   try {
     const devices = (api ?? defaultHidApi()).devices();
-    return { ok: true, devices: devices.filter((d) => d.usagePage === HID_POS_USAGE_PAGE && (d.usage === undefined || d.usage === HID_POS_USAGE_SCANNER) && d.path) };
+    return {
+      ok: true,
+      devices: devices.filter((d) => d.usagePage === HID_POS_USAGE_PAGE && (d.usage === undefined || d.usage === HID_POS_USAGE_SCANNER) && d.path),
+    };
   } catch (error) {
     return { ok: false, reason: hidListFailureInWords(error) };
   }
@@ -224,7 +248,10 @@ export class HidPosScanner {
   private stopped = false;
   private assembler: HidPosAssembler;
 
-  constructor(private readonly stream: ScanStream, private readonly options: HidPosScannerOptions) {
+  constructor(
+    private readonly stream: ScanStream,
+    private readonly options: HidPosScannerOptions,
+  ) {
     this.deviceId = options.deviceId ?? `hid:${options.path}`;
     this.assembler = new HidPosAssembler(options.layout);
   }

@@ -6,36 +6,56 @@ import { VirtualScanner } from './virtual';
 
 export { ScanStream, consoleLogger, type ScanEvent, type ScannerStatusEvent, type ScanLogger, type ScanSource } from './stream';
 export { WedgeDecoder, WedgeScanner, DEFAULT_WEDGE_OPTIONS, wedgeEventFromElectron, type WedgeKeyEvent, type WedgeOptions, type WedgeResult } from './wedge';
-export { HidPosScanner, HidPosAssembler, parseHidPosReport, findHidPosScanners, hidDiscovery, hidListFailureInWords, DEFAULT_HID_POS_LAYOUT, type HidPosLayout } from './hid';
+export {
+  HidPosScanner,
+  HidPosAssembler,
+  parseHidPosReport,
+  findHidPosScanners,
+  hidDiscovery,
+  hidListFailureInWords,
+  DEFAULT_HID_POS_LAYOUT,
+  type HidPosLayout,
+} from './hid';
 export { SerialScanner, LineSplitter, listSerialPorts, type SerialScannerOptions, type SerialTerminator } from './serial';
 export { VirtualScanner } from './virtual';
 
-const terminatorSchema = z.union([
-  z.enum(['auto', 'CR', 'LF', 'CRLF']),
-  z.object({ bytes: z.array(z.number().int().min(0).max(255)).min(1).max(8) }).strict(),
-]);
+const terminatorSchema = z.union([z.enum(['auto', 'CR', 'LF', 'CRLF']), z.object({ bytes: z.array(z.number().int().min(0).max(255)).min(1).max(8) }).strict()]);
 
 /** The scanners a kiosk has, as stored in its settings. */
-export const scannerConfigSchema = z.object({
-  wedge: z.object({
-    enabled: z.boolean().default(true),
-    maxGapMs: z.number().int().min(5).max(200).default(35),
-    minLength: z.number().int().min(1).max(64).default(6),
-    terminators: z.array(z.enum(['Enter', 'Tab'])).min(1).default(['Enter', 'Tab']),
-    decodeFrom: z.enum(['code', 'key']).default('code'),
-  }).strict().default({ enabled: true, maxGapMs: 35, minLength: 6, terminators: ['Enter', 'Tab'], decodeFrom: 'code' }),
-  serial: z.array(z.object({
-    path: z.string().min(1, { error: 'a serial scanner needs the path of its port, e.g. /dev/ttyACM0 or COM3' }),
-    baudRate: z.number().int().positive().default(9600),
-    terminator: terminatorSchema.default('auto'),
-    aimPrefix: z.boolean().default(false),
-    deviceId: z.string().min(1).optional(),
-  }).strict()).default([]),
-  /** 'auto' opens every HID POS scanner found (usage page 0x8C); or the listed device paths; or 'off'. */
-  hid: z.union([z.enum(['auto', 'off']), z.array(z.string().min(1))]).default('auto'),
-  /** A virtual scanner for `npm start` and the tests. */
-  virtual: z.boolean().default(false),
-}).strict();
+export const scannerConfigSchema = z
+  .object({
+    wedge: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxGapMs: z.number().int().min(5).max(200).default(35),
+        minLength: z.number().int().min(1).max(64).default(6),
+        terminators: z
+          .array(z.enum(['Enter', 'Tab']))
+          .min(1)
+          .default(['Enter', 'Tab']),
+        decodeFrom: z.enum(['code', 'key']).default('code'),
+      })
+      .strict()
+      .default({ enabled: true, maxGapMs: 35, minLength: 6, terminators: ['Enter', 'Tab'], decodeFrom: 'code' }),
+    serial: z
+      .array(
+        z
+          .object({
+            path: z.string().min(1, { error: 'a serial scanner needs the path of its port, e.g. /dev/ttyACM0 or COM3' }),
+            baudRate: z.number().int().positive().default(9600),
+            terminator: terminatorSchema.default('auto'),
+            aimPrefix: z.boolean().default(false),
+            deviceId: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** 'auto' opens every HID POS scanner found (usage page 0x8C); or the listed device paths; or 'off'. */
+    hid: z.union([z.enum(['auto', 'off']), z.array(z.string().min(1))]).default('auto'),
+    /** A virtual scanner for `npm start` and the tests. */
+    virtual: z.boolean().default(false),
+  })
+  .strict();
 
 export type ScannerConfig = z.output<typeof scannerConfigSchema>;
 
@@ -85,7 +105,9 @@ export async function startScanners(config: ScannerConfig, stream: ScanStream, d
     }, deps.hidRescanMs ?? 2000);
   }
   return {
-    serial, hid, virtual,
+    serial,
+    hid,
+    virtual,
     async stop() {
       if (rescan) clearInterval(rescan);
       await Promise.all([...serial.map((s) => s.stop()), ...hid.map((h) => h.stop())]);

@@ -38,12 +38,20 @@ export class LineSplitter {
   private skipping = false;
   private readonly sequence: Uint8Array | undefined;
 
-  constructor(private readonly terminator: SerialTerminator = 'auto', private readonly maxLineBytes = 4096) {
-    this.sequence = terminator === 'auto' ? undefined
-      : terminator === 'CR' ? Uint8Array.of(CR)
-        : terminator === 'LF' ? Uint8Array.of(LF)
-          : terminator === 'CRLF' ? Uint8Array.of(CR, LF)
-            : Uint8Array.from(terminator.bytes);
+  constructor(
+    private readonly terminator: SerialTerminator = 'auto',
+    private readonly maxLineBytes = 4096,
+  ) {
+    this.sequence =
+      terminator === 'auto'
+        ? undefined
+        : terminator === 'CR'
+          ? Uint8Array.of(CR)
+          : terminator === 'LF'
+            ? Uint8Array.of(LF)
+            : terminator === 'CRLF'
+              ? Uint8Array.of(CR, LF)
+              : Uint8Array.from(terminator.bytes);
     if (this.sequence?.length === 0) throw new RangeError('a serial terminator needs at least one byte');
   }
 
@@ -100,7 +108,10 @@ export class SerialScanner {
   private opening = false;
   private stopped = true;
 
-  constructor(private readonly stream: ScanStream, private readonly options: SerialScannerOptions) {
+  constructor(
+    private readonly stream: ScanStream,
+    private readonly options: SerialScannerOptions,
+  ) {
     this.deviceId = options.deviceId ?? `serial:${options.path}`;
     this.splitter = this.newSplitter();
   }

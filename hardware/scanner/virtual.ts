@@ -2,7 +2,10 @@ import type { ScanEvent, ScanStream } from './stream';
 
 /** A scanner for `npm start` and the tests: `scan(code)` goes into the same stream as real ones. */
 export class VirtualScanner {
-  constructor(private readonly stream: ScanStream, readonly deviceId = 'virtual') {
+  constructor(
+    private readonly stream: ScanStream,
+    readonly deviceId = 'virtual',
+  ) {
     stream.status(deviceId, 'virtual', 'connected', 'scannerConnected', { name: deviceId });
   }
 

@@ -30,7 +30,11 @@ export type WedgeOptions = {
 };
 
 export const DEFAULT_WEDGE_OPTIONS: WedgeOptions = {
-  maxGapMs: 35, minLength: 6, terminators: ['Enter', 'Tab'], maxLength: 2048, decodeFrom: 'code',
+  maxGapMs: 35,
+  minLength: 6,
+  terminators: ['Enter', 'Tab'],
+  maxLength: 2048,
+  decodeFrom: 'code',
 };
 
 export type WedgeResult = {
@@ -60,11 +64,23 @@ const US_KEYS: ReadonlyMap<string, readonly [string, string]> = new Map([
   ...[...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((ch) => [`Key${ch}`, [ch.toLowerCase(), ch]] as const),
   ...[...'1234567890'].map((d, i) => [`Digit${d}`, [d, ')!@#$%^&*('[(i + 1) % 10]!]] as const),
   ...[...'0123456789'].map((d) => [`Numpad${d}`, [d, d]] as const),
-  ['Minus', ['-', '_']], ['Equal', ['=', '+']], ['BracketLeft', ['[', '{']], ['BracketRight', [']', '}']],
-  ['Backslash', ['\\', '|']], ['Semicolon', [';', ':']], ['Quote', ["'", '"']], ['Backquote', ['`', '~']],
-  ['Comma', [',', '<']], ['Period', ['.', '>']], ['Slash', ['/', '?']], ['Space', [' ', ' ']],
-  ['NumpadDecimal', ['.', '.']], ['NumpadDivide', ['/', '/']], ['NumpadMultiply', ['*', '*']],
-  ['NumpadSubtract', ['-', '-']], ['NumpadAdd', ['+', '+']],
+  ['Minus', ['-', '_']],
+  ['Equal', ['=', '+']],
+  ['BracketLeft', ['[', '{']],
+  ['BracketRight', [']', '}']],
+  ['Backslash', ['\\', '|']],
+  ['Semicolon', [';', ':']],
+  ['Quote', ["'", '"']],
+  ['Backquote', ['`', '~']],
+  ['Comma', [',', '<']],
+  ['Period', ['.', '>']],
+  ['Slash', ['/', '?']],
+  ['Space', [' ', ' ']],
+  ['NumpadDecimal', ['.', '.']],
+  ['NumpadDivide', ['/', '/']],
+  ['NumpadMultiply', ['*', '*']],
+  ['NumpadSubtract', ['-', '-']],
+  ['NumpadAdd', ['+', '+']],
 ]);
 
 /** Keys that neither type nor interrupt a burst. */
@@ -92,8 +108,8 @@ export class WedgeDecoder {
       if (pair) {
         // On a letter key the case of the typed letter tells (it already includes Caps Lock);
         // elsewhere the Shift flag does, or without one, whether the US shifted symbol was typed.
-        const letterCase = ev.code.startsWith('Key') && ev.key.length === 1 && ev.key.toLowerCase() !== ev.key.toUpperCase()
-          ? ev.key !== ev.key.toLowerCase() : undefined;
+        const letterCase =
+          ev.code.startsWith('Key') && ev.key.length === 1 && ev.key.toLowerCase() !== ev.key.toUpperCase() ? ev.key !== ev.key.toLowerCase() : undefined;
         const shift = letterCase ?? ev.shift ?? (ev.key === pair[1] && pair[0] !== pair[1]);
         return pair[shift ? 1 : 0];
       }
@@ -203,12 +219,15 @@ export class WedgeScanner {
     if (result.scan !== undefined) this.stream.emitScan({ code: result.scan, source: 'wedge', deviceId: this.deviceId, at: ev.at });
     if (result.flushAt !== undefined) {
       const flushAt = result.flushAt;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        const { release, dropped } = this.decoder.flushResult(flushAt);
-        if (dropped) this.stream.dropGarbage('wedge', this.deviceId, dropped);
-        if (release.length > 0) this.reinject(release);
-      }, Math.max(0, flushAt - ev.at) + 1);
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          const { release, dropped } = this.decoder.flushResult(flushAt);
+          if (dropped) this.stream.dropGarbage('wedge', this.deviceId, dropped);
+          if (release.length > 0) this.reinject(release);
+        },
+        Math.max(0, flushAt - ev.at) + 1,
+      );
     }
     return result.swallow;
   }

@@ -50,9 +50,13 @@ export async function buildElectronBundles(): Promise<void> {
   const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, logLevel: 'error' as const, external: ['electron'] };
   await build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs' });
   await build({
-    ...common, entryPoints: ['main/electron-app.ts'], outfile: 'dist/main/electron-app.cjs', external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'],
+    ...common,
+    entryPoints: ['main/electron-app.ts'],
+    outfile: 'dist/main/electron-app.cjs',
+    external: ['electron', 'better-sqlite3', 'serialport', 'node-hid'],
     // import.meta.url (the local hub finds cloud/start.ts by it) is the bundle's own file in CommonJS.
-    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 }
 

@@ -10,7 +10,8 @@ import type { KioskApp } from './kiosk-app';
  * change must come from the panel itself (Origin checked).
  */
 
-const PANEL_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PANEL_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Kiosk developer panel</title>
@@ -89,7 +90,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (text.length > 4096) throw new Error('request too large');
   }
   const value: unknown = text ? JSON.parse(text) : {};
-  return typeof value === 'object' && value !== null ? value as Record<string, unknown> : {};
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 export function devPanelRoutes(app: KioskApp): (req: IncomingMessage, res: ServerResponse, origin: string) => Promise<boolean> {
@@ -124,8 +125,12 @@ export function devPanelRoutes(app: KioskApp): (req: IncomingMessage, res: Serve
     },
     'hub-off': async () => app.sync.stop(),
     'hub-on': async () => app.sync.start(),
-    'paper-out': async () => { if (app.virtualPrinter) app.virtualPrinter.state.paperOut = true; },
-    'paper-in': async () => { if (app.virtualPrinter) app.virtualPrinter.state.paperOut = false; },
+    'paper-out': async () => {
+      if (app.virtualPrinter) app.virtualPrinter.state.paperOut = true;
+    },
+    'paper-in': async () => {
+      if (app.virtualPrinter) app.virtualPrinter.state.paperOut = false;
+    },
     'printer-mute': async () => app.virtualPrinter?.stopReading(),
     'scanner-off': async () => {
       scannerAway = true;
@@ -152,9 +157,15 @@ export function devPanelRoutes(app: KioskApp): (req: IncomingMessage, res: Serve
       return true;
     }
     const action = req.method === 'POST' && path.startsWith('/dev/api/') ? actions[path.slice('/dev/api/'.length)] : undefined;
-    if (!action) { send(res, 404, 'text/plain; charset=utf-8', 'not found'); return true; }
+    if (!action) {
+      send(res, 404, 'text/plain; charset=utf-8', 'not found');
+      return true;
+    }
     const from = req.headers.origin;
-    if (from !== origin && from !== origin.replace('//127.0.0.1:', '//localhost:')) { json(res, 403, { error: 'changes only from the developer panel itself' }); return true; }
+    if (from !== origin && from !== origin.replace('//127.0.0.1:', '//localhost:')) {
+      json(res, 403, { error: 'changes only from the developer panel itself' });
+      return true;
+    }
     try {
       json(res, 200, { ok: true, result: (await action(await readJson(req))) ?? null });
     } catch (error) {

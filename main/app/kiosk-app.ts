@@ -71,7 +71,9 @@ export function storedPinLockout(store: KioskStore): PinLockoutStore {
       const lockedUntil = Number.isSafeInteger(saved?.lockedUntil) ? saved!.lockedUntil! : 0;
       return { failures, lockedUntil };
     },
-    save(state) { store.setSetting(PIN_LOCKOUT_SETTING, state); },
+    save(state) {
+      store.setSetting(PIN_LOCKOUT_SETTING, state);
+    },
   };
 }
 
@@ -120,9 +122,17 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
 
     // The demo program until the hub's versions arrive; then the version in effect at each sale.
     const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, now });
-    service.on('programVersionsStored', (versions) => log(`program: stored version ${versions.join(', ')} from the hub; in effect now: ${service.program.name}`));
-    service.on('programVersionRefused', ({ version, errors }) => log(`program: version ${String(version)} from the hub refused, the kiosk keeps its rules — ${
-      errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')}`));
+    service.on('programVersionsStored', (versions) =>
+      log(`program: stored version ${versions.join(', ')} from the hub; in effect now: ${service.program.name}`),
+    );
+    service.on('programVersionRefused', ({ version, errors }) =>
+      log(
+        `program: version ${String(version)} from the hub refused, the kiosk keeps its rules — ${errors
+          .slice(0, 5)
+          .map((e) => `${e.path}: ${e.message}`)
+          .join('; ')}`,
+      ),
+    );
 
     const tillApi = await startTillApi({ port: service, token: config.apiToken, host: config.apiHost, listenPort: config.apiPort, log });
     stops.unshift(() => tillApi.close());
@@ -171,11 +181,13 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       const sale = service.getSaleById(saleId);
       if (!sale) return;
       const program = service.programAt(new Date(sale.createdAt));
-      const fromHub = claim.deliveryId.startsWith('offline:') ? undefined : {
-        firstName: firstNameOf(claim.member.name),
-        balance: { points: claim.balance.points, ...(program.rules.some((r) => r.type === 'stamps') ? { stamps: claim.balance.stamps } : {}) },
-        progress: claim.progress.next,
-      };
+      const fromHub = claim.deliveryId.startsWith('offline:')
+        ? undefined
+        : {
+            firstName: firstNameOf(claim.member.name),
+            balance: { points: claim.balance.points, ...(program.rules.some((r) => r.type === 'stamps') ? { stamps: claim.balance.stamps } : {}) },
+            progress: claim.progress.next,
+          };
       printer.print(buildReceiptDocument(service.saleReceipt(sale, fromHub)));
     });
 
@@ -188,8 +200,17 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
     // The screens' services (the IPC contract); they also route every scan (main/kiosk/ui-services.ts).
     const staffPin = staffPinFor(store);
     const ui = new KioskUiServices({
-      service, store, sync, printer, printerName: virtualPrinter ? 'Virtual printer' : printer.config.model, scanStream,
-      credentials: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, staffPin: staffPin.pin, log, now,
+      service,
+      store,
+      sync,
+      printer,
+      printerName: virtualPrinter ? 'Virtual printer' : printer.config.model,
+      scanStream,
+      credentials: creds,
+      hubPublicUrl: hubPublicUrl ?? hubAddress,
+      staffPin: staffPin.pin,
+      log,
+      now,
     });
     stops.unshift(() => ui.close());
 
@@ -200,9 +221,23 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
     }
 
     const app: KioskApp = {
-      config, store, service, tillApi, sync, printer, virtualPrinter, scanners, scanStream, localHub, ui, staffPin, pinLockout: storedPinLockout(store), now,
+      config,
+      store,
+      service,
+      tillApi,
+      sync,
+      printer,
+      virtualPrinter,
+      scanners,
+      scanStream,
+      localHub,
+      ui,
+      staffPin,
+      pinLockout: storedPinLockout(store),
+      now,
       passthroughAddress: passthrough?.address,
-      hubUrl: hubAddress, hubPublicUrl: hubPublicUrl ?? hubAddress,
+      hubUrl: hubAddress,
+      hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [
         `store: ${join(config.dataDir, 'kiosk.sqlite')}`,
         `till API: ${tillApi.url} (Authorization: Bearer ${config.apiToken}${config.apiTokenGenerated ? ', generated and kept in the data dir' : ''})`,

@@ -23,7 +23,11 @@ export async function startLocalHub(options: { port: number; dataDir: string; ow
   await stopStaleHub(options.dataDir, options.log);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', HUB_ENTRY], {
     env: {
-      ...process.env, HUB_PORT: String(options.port), HUB_DATA_DIR: options.dataDir, HUB_OWNER_TOKEN: options.ownerToken, HUB_HOST: '0.0.0.0',
+      ...process.env,
+      HUB_PORT: String(options.port),
+      HUB_DATA_DIR: options.dataDir,
+      HUB_OWNER_TOKEN: options.ownerToken,
+      HUB_HOST: '0.0.0.0',
       HUB_PARENT_PID: String(process.pid),
     },
     // stdin is a pipe we never write to: the hub stops when it closes, i.e. when we are gone.
@@ -47,9 +51,13 @@ export async function startLocalHub(options: { port: number; dataDir: string; ow
     child.once('exit', (code) => {
       clearTimeout(timer);
       const taken = /EADDRINUSE/.test(stderr);
-      reject(new Error(taken
-        ? `HUB_PORT ${options.port} is taken by another program (not a hub this kiosk started) — stop that program, or set HUB_PORT to a free port`
-        : `local hub exited with code ${String(code)} before it was ready: ${stderr.trim() || 'no message'}`));
+      reject(
+        new Error(
+          taken
+            ? `HUB_PORT ${options.port} is taken by another program (not a hub this kiosk started) — stop that program, or set HUB_PORT to a free port`
+            : `local hub exited with code ${String(code)} before it was ready: ${stderr.trim() || 'no message'}`,
+        ),
+      );
     });
   });
   child.stdout?.removeAllListeners('data');
@@ -61,10 +69,12 @@ export async function startLocalHub(options: { port: number; dataDir: string; ow
     const record: HubPidRecord = { pid: child.pid, parentPid: process.pid, port };
     writeFileSync(pidFile, `${JSON.stringify(record)}\n`);
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    rmSync(pidFile, { force: true });
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      rmSync(pidFile, { force: true });
+      resolve();
+    }),
+  );
   return {
     url,
     port,
@@ -155,7 +165,9 @@ async function stopStaleHub(dataDir: string, log: (line: string) => void): Promi
     rmSync(file, { force: true }); // the pid now belongs to another program
     return;
   }
-  log(`local hub: one started by an earlier kiosk (pid ${stale.pid}, port ${stale.port}) is still running though that kiosk (pid ${stale.parentPid}) is gone — stopping it`);
+  log(
+    `local hub: one started by an earlier kiosk (pid ${stale.pid}, port ${stale.port}) is still running though that kiosk (pid ${stale.parentPid}) is gone — stopping it`,
+  );
   if (ours) {
     process.kill(stale.pid, 'SIGTERM');
     process.kill(stale.pid, 'SIGCONT'); // a stopped (SIGSTOP) hub handles SIGTERM only once it runs

@@ -28,10 +28,13 @@ export async function startTillPassthrough(options: {
     log: options.log,
     onReceiptTotal: async (read) => {
       if (read.signal.aborted) return undefined;
-      const { sale } = await service.createSale({
-        tillSaleId: `P-${read.idempotencyKey.slice(0, 40)}`,
-        total: { amount: read.amount, currency: read.currency },
-      }, 'passthrough');
+      const { sale } = await service.createSale(
+        {
+          tillSaleId: `P-${read.idempotencyKey.slice(0, 40)}`,
+          total: { amount: read.amount, currency: read.currency },
+        },
+        'passthrough',
+      );
       const block = buildReceiptDocument(service.saleReceipt(sale), { loyaltyBlockOnly: true });
       return encodeReceipt(block, profile);
     },

@@ -20,9 +20,17 @@ export interface BrowserShell {
  * local bridge, with the kiosk's real services behind the same dispatcher Electron uses. `dev` adds
  * the developer panel at /dev; production builds never pass it.
  */
-export async function startBrowserShell(app: KioskApp, staticDir: string, options: {
-  port?: number; dev?: boolean; staffIdleMs?: number; log?: (line: string) => void; onRefusal?: (entry: RefusalLogEntry) => void;
-} = {}): Promise<BrowserShell> {
+export async function startBrowserShell(
+  app: KioskApp,
+  staticDir: string,
+  options: {
+    port?: number;
+    dev?: boolean;
+    staffIdleMs?: number;
+    log?: (line: string) => void;
+    onRefusal?: (entry: RefusalLogEntry) => void;
+  } = {},
+): Promise<BrowserShell> {
   const dispatcher = createDispatcher({
     services: app.ui,
     pinLockout: app.pinLockout,
@@ -34,7 +42,9 @@ export async function startBrowserShell(app: KioskApp, staticDir: string, option
   let bridge: Bridge;
   try {
     bridge = await startBridge({
-      dispatcher, staticDir, port: options.port ?? 0,
+      dispatcher,
+      staticDir,
+      port: options.port ?? 0,
       ...(options.log ? { log: options.log } : {}),
       ...(options.dev ? { extraRoutes: devPanelRoutes(app) } : {}),
     });
@@ -43,7 +53,11 @@ export async function startBrowserShell(app: KioskApp, staticDir: string, option
     throw error;
   }
   return {
-    bridge, dispatcher, url: bridge.pageUrl(), pageUrl: bridge.pageUrl, devUrl: options.dev ? `${bridge.url}dev` : undefined,
+    bridge,
+    dispatcher,
+    url: bridge.pageUrl(),
+    pageUrl: bridge.pageUrl,
+    devUrl: options.dev ? `${bridge.url}dev` : undefined,
     async close() {
       await bridge.close();
       dispatcher.close();

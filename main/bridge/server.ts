@@ -49,10 +49,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const log = options.log ?? ((line: string) => console.log(line));
 
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return; }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
-    if (file !== root && !file.startsWith(root + sep)) { res.writeHead(403).end(); return; }
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);
@@ -72,14 +78,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const http = createServer((req, res) => {
     if (req.url?.startsWith(BRIDGE_SOCKET_PATH)) return; // Socket.IO answers these
     void (async () => {
-      if (options.extraRoutes && await options.extraRoutes(req, res, origin)) return;
+      if (options.extraRoutes && (await options.extraRoutes(req, res, origin))) return;
       await serveFile(req, res);
     })().catch((error: unknown) => {
       log(`[bridge] ${req.method} ${req.url}: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error');
     });
   });
-  await new Promise<void>((ok, fail) => { http.once('error', fail); http.listen(options.port ?? 0, host, () => ok()); });
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(options.port ?? 0, host, () => ok());
+  });
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host}:${port}/`;
   origin = `http://${host}:${port}`;
@@ -121,7 +130,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }
       void session.call(name, args).then((reply) => (ack as (r: unknown) => void)(reply));
     });
-    socket.on('disconnect', () => { off(); session.close(); });
+    socket.on('disconnect', () => {
+      off();
+      session.close();
+    });
   });
 
   return {
@@ -132,7 +144,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     async close() {
       http.closeAllConnections(); // keep-alive page loads would hold close() open
       await io.close(); // closes the http server too
-      await new Promise<void>((ok) => { if (!http.listening) ok(); else http.close(() => ok()); });
+      await new Promise<void>((ok) => {
+        if (!http.listening) ok();
+        else http.close(() => ok());
+      });
     },
   };
 }

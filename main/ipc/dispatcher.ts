@@ -1,7 +1,16 @@
 import type { z } from 'zod';
 import {
-  KioskError, MAX_MESSAGE_BYTES, commands, events, isCommandName,
-  type CommandName, type KioskEvent, type KioskServices, type Refusal, type RefusalCode, type Reply,
+  KioskError,
+  MAX_MESSAGE_BYTES,
+  commands,
+  events,
+  isCommandName,
+  type CommandName,
+  type KioskEvent,
+  type KioskServices,
+  type Refusal,
+  type RefusalCode,
+  type Reply,
 } from '../../core/contract';
 
 /**
@@ -54,7 +63,12 @@ export interface PinLockoutStore {
 
 export function memoryPinLockout(): PinLockoutStore {
   let state: PinLockoutState = { failures: 0, lockedUntil: 0 };
-  return { load: () => state, save: (next) => { state = { ...next }; } };
+  return {
+    load: () => state,
+    save: (next) => {
+      state = { ...next };
+    },
+  };
 }
 
 export interface DispatcherSession {
@@ -125,7 +139,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let lastStaffActivity = 0;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const own = new Set<(event: KioskEvent) => void>();
-    const forward = (event: KioskEvent): void => { for (const l of own) l(event); };
+    const forward = (event: KioskEvent): void => {
+      for (const l of own) l(event);
+    };
     listeners.add(forward);
 
     function lock(reason: 'idle' | 'manual'): void {
@@ -138,13 +154,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     function armIdleTimer(): void {
       if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => { if (unlockedAt !== null && now() - lastStaffActivity >= staffIdleMs) lock('idle'); }, staffIdleMs);
+      idleTimer = setTimeout(() => {
+        if (unlockedAt !== null && now() - lastStaffActivity >= staffIdleMs) lock('idle');
+      }, staffIdleMs);
       idleTimer.unref?.();
     }
 
     function staffUnlocked(): boolean {
       if (unlockedAt === null) return false;
-      if (now() - lastStaffActivity >= staffIdleMs) { lock('idle'); return false; }
+      if (now() - lastStaffActivity >= staffIdleMs) {
+        lock('idle');
+        return false;
+      }
       return true;
     }
 
@@ -198,8 +219,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       let value: unknown;
       try {
         if (name === 'unlockStaff') return await unlock((parsed.data as { pin: string }).pin);
-        if (name === 'lockStaff') { lock('manual'); value = {}; }
-        else {
+        if (name === 'lockStaff') {
+          lock('manual');
+          value = {};
+        } else {
           const method = services[name] as (a: unknown) => Promise<unknown>;
           value = await method.call(services, parsed.data);
         }
@@ -216,7 +239,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return {
       id: sessionId,
       call,
-      onEvent(listener) { own.add(listener); return () => own.delete(listener); },
+      onEvent(listener) {
+        own.add(listener);
+        return () => own.delete(listener);
+      },
       isStaffUnlocked: staffUnlocked,
       close() {
         if (idleTimer) clearTimeout(idleTimer);
@@ -228,6 +254,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   return {
     openSession,
-    close() { unsubscribe(); listeners.clear(); },
+    close() {
+      unsubscribe();
+      listeners.clear();
+    },
   };
 }

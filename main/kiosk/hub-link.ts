@@ -10,13 +10,17 @@ export function linkServiceToHub(service: KioskService, sync: SyncClient): void 
   sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
   sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
   // The shop's program versions: stored before the hub gets its ack; a bad document is refused and logged.
-  sync.on('programVersions', (delivery) => { service.applyProgramVersions(delivery.versions); });
+  sync.on('programVersions', (delivery) => {
+    service.applyProgramVersions(delivery.versions);
+  });
   service.on('outboxChanged', () => sync.kick());
   // Vouchers are redeemed once in the whole shop: the hub decides whenever it can be asked.
   service.setVoucherHub(sync);
   // The hub's member directory, replicated by cursor into the kiosk store (staff find members offline).
   sync.replicateMembers({
     cursor: () => service.memberCursor(),
-    apply: (changes, cursor) => { service.applyMemberChanges(changes, cursor); },
+    apply: (changes, cursor) => {
+      service.applyMemberChanges(changes, cursor);
+    },
   });
 }

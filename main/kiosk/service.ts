@@ -18,20 +18,54 @@ import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
-import { lateClaimReversalIds, type MemberChange, type ClaimAccepted, type ClaimRefused, type ClaimResult, type KioskCredentials, type OutboxMessage,
-  type RedeemVoucherResult, hexToBytes } from '../../core/sync-protocol';
+import {
+  lateClaimReversalIds,
+  type MemberChange,
+  type ClaimAccepted,
+  type ClaimRefused,
+  type ClaimResult,
+  type KioskCredentials,
+  type OutboxMessage,
+  type RedeemVoucherResult,
+  hexToBytes,
+} from '../../core/sync-protocol';
 import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
-  CreateSaleRequest, EnrolMemberRequest, HealthView, MemberView, RedeemVoucherRequest, RefundRequest, RefundView, SaleView, TillPort,
-  VoucherRedemptionView, VoucherView as TillVoucherView,
+  CreateSaleRequest,
+  EnrolMemberRequest,
+  HealthView,
+  MemberView,
+  RedeemVoucherRequest,
+  RefundRequest,
+  RefundView,
+  SaleView,
+  TillPort,
+  VoucherRedemptionView,
+  VoucherView as TillVoucherView,
 } from '../../core/till-api';
 import {
-  claimSaleKey, claimUrl as claimUrlFor, peekClaimToken, REFUSAL_LOG, rewardByKey, verifyVoucher, voucherHoldEntry, voucherRedemptionEntryId, type VoucherData,
+  claimSaleKey,
+  claimUrl as claimUrlFor,
+  peekClaimToken,
+  REFUSAL_LOG,
+  rewardByKey,
+  verifyVoucher,
+  voucherHoldEntry,
+  voucherRedemptionEntryId,
+  type VoucherData,
 } from '../../core/tokens';
 import {
-  StoreConflictError, StoreInputError, type KioskStore, type Member, type MemberInput, type OutboxMessageInput, type SaleSource,
-  type StoredRefund, type StoredSale, type StoredVoucherRedemption,
+  StoreConflictError,
+  StoreInputError,
+  type KioskStore,
+  type Member,
+  type MemberInput,
+  type OutboxMessageInput,
+  type SaleSource,
+  type StoredRefund,
+  type StoredSale,
+  type StoredVoucherRedemption,
 } from '../store';
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
@@ -104,12 +138,20 @@ export interface HubClaimPort {
 /** Store and rule refusals become one kind of refusal, with the store's or the rules' own words. */
 function asRefusal(error: unknown): never {
   if (error instanceof MoneyError) {
-    throw new Refusal(error.code === 'over_ceiling' ? 'amount_over_ceiling' : error.code === 'unknown_currency' ? 'unknown_currency' : 'invalid_request', error.message);
+    throw new Refusal(
+      error.code === 'over_ceiling' ? 'amount_over_ceiling' : error.code === 'unknown_currency' ? 'unknown_currency' : 'invalid_request',
+      error.message,
+    );
   }
   if (error instanceof LoyaltyError) {
-    const code = error.code === 'refund_too_large' ? 'refund_exceeds_sale'
-      : error.code === 'insufficient_points' || error.code === 'insufficient_stamps' ? 'insufficient_balance'
-        : error.code === 'already_refunded' ? 'conflict' : 'invalid_request';
+    const code =
+      error.code === 'refund_too_large'
+        ? 'refund_exceeds_sale'
+        : error.code === 'insufficient_points' || error.code === 'insufficient_stamps'
+          ? 'insufficient_balance'
+          : error.code === 'already_refunded'
+            ? 'conflict'
+            : 'invalid_request';
     throw new Refusal(code, error.message);
   }
   if (error instanceof StoreConflictError) throw new Refusal('conflict', error.message);
@@ -192,7 +234,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (fresh.length > 0) {
       this.store.saveProgramVersions(fresh, this.now().toISOString());
       this.versions = this.storedVersions();
-      this.emit('programVersionsStored', fresh.map((v) => v.version));
+      this.emit(
+        'programVersionsStored',
+        fresh.map((v) => v.version),
+      );
     }
     return { stored: fresh.map((v) => v.version), refused };
   }
@@ -244,29 +289,67 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       const saleNo = this.takeSaleNo();
       const saleId = claimSaleKey({ kioskNo: this.identity.kioskNo, saleNo });
       const state = member ? this.memberState(member, at, program) : anonymousState(at);
-      const earned = earnForSale(program, state, {
-        id: saleId, total,
-        lines: lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
-      }, at, this.newId);
+      const earned = earnForSale(
+        program,
+        state,
+        {
+          id: saleId,
+          total,
+          lines: lines.map((line) => ({
+            quantity: line.quantity,
+            ...(line.category ? { category: line.category } : {}),
+            ...(line.sku ? { product: line.sku } : {}),
+          })),
+        },
+        at,
+        this.newId,
+      );
       const stamps = sum(Object.values(earned.summary.stamps));
       const stampLimit = maxStampsPerSale(program);
       if (stamps > stampLimit) {
-        throw new Refusal('invalid_request', `lines: this sale would earn ${stamps} stamps, more than ${stampLimit} (ten full cards); check the quantities or ring it as several sales`);
+        throw new Refusal(
+          'invalid_request',
+          `lines: this sale would earn ${stamps} stamps, more than ${stampLimit} (ten full cards); check the quantities or ring it as several sales`,
+        );
       }
-      const claim = member ? undefined : saleClaimUrl(this.identity, this.hubPublicUrl,
-        { saleNo, points: earned.summary.points, stamps, total }, at, this.claimValidDays);
+      const claim = member
+        ? undefined
+        : saleClaimUrl(this.identity, this.hubPublicUrl, { saleNo, points: earned.summary.points, stamps, total }, at, this.claimValidDays);
       const entries = member ? earned.entries : [];
       const result = this.store.recordSale({
         sale: {
-          id: saleId, source, tillSaleId: request.tillSaleId, total,
-          lines: lines.map((line) => ({ name: line.name, quantity: line.quantity, amount: line.total.amount,
-            ...(line.category ? { category: line.category } : {}), ...(line.sku ? { sku: line.sku } : {}) })),
-          memberId: member?.id ?? null, claimToken: claim?.token ?? null, createdAt: at.toISOString(),
+          id: saleId,
+          source,
+          tillSaleId: request.tillSaleId,
+          total,
+          lines: lines.map((line) => ({
+            name: line.name,
+            quantity: line.quantity,
+            amount: line.total.amount,
+            ...(line.category ? { category: line.category } : {}),
+            ...(line.sku ? { sku: line.sku } : {}),
+          })),
+          memberId: member?.id ?? null,
+          claimToken: claim?.token ?? null,
+          createdAt: at.toISOString(),
         },
         entries,
-        outbox: [this.outboxMessage('saleCreated', {
-          saleId, saleNo, total, points: earned.summary.points, stamps, memberId: member?.id ?? null, entries,
-        }, member?.id ?? null, at)],
+        outbox: [
+          this.outboxMessage(
+            'saleCreated',
+            {
+              saleId,
+              saleNo,
+              total,
+              points: earned.summary.points,
+              stamps,
+              memberId: member?.id ?? null,
+              entries,
+            },
+            member?.id ?? null,
+            at,
+          ),
+        ],
       });
       const view = this.saleView(result.sale, earned.summary);
       this.emit('saleCreated', { sale: view, source, headline: earned.summary.headline, summary: earned.summary });
@@ -283,10 +366,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const at = new Date(iso);
     const now = this.now();
     if (at.getTime() - now.getTime() > SALE_CLOCK_SKEW_MS) {
-      throw new Refusal('invalid_request', `at: ${iso} is more than ${SALE_CLOCK_SKEW_MS / 60_000} minutes ahead of the kiosk's clock (${now.toISOString()}); check the till's clock`);
+      throw new Refusal(
+        'invalid_request',
+        `at: ${iso} is more than ${SALE_CLOCK_SKEW_MS / 60_000} minutes ahead of the kiosk's clock (${now.toISOString()}); check the till's clock`,
+      );
     }
     if (now.getTime() - at.getTime() > this.claimValidDays * 86_400_000) {
-      throw new Refusal('invalid_request', `at: ${iso} is more than ${this.claimValidDays} days ago; the kiosk records sales of the last ${this.claimValidDays} days`);
+      throw new Refusal(
+        'invalid_request',
+        `at: ${iso} is more than ${this.claimValidDays} days ago; the kiosk records sales of the last ${this.claimValidDays} days`,
+      );
     }
     return at;
   }
@@ -332,7 +421,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private planReversal(sale: StoredSale, amount: Money | undefined, at: Date): { entries: LedgerEntry[]; notRecovered: number } {
     const remaining = sale.total.amount - sale.refunded;
     if (amount !== undefined) {
-      if (amount.currency !== sale.total.currency) throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
+      if (amount.currency !== sale.total.currency)
+        throw new Refusal('invalid_request', `amount: the sale was in ${sale.total.currency}, not ${amount.currency}`);
       if (amount.amount > remaining) {
         throw new Refusal('refund_exceeds_sale', `amount: ${amount.amount} is more than the ${remaining} left of this sale (minor units); nothing was changed`);
       }
@@ -376,10 +466,20 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const token = sale.memberId === null && sale.claimToken !== null ? peekClaimToken(sale.claimToken) : undefined;
     if (token?.ok) {
       const refunded = sale.refunded + (amount?.amount ?? remaining);
-      outbox.push(this.outboxMessage('saleReversed', {
-        saleId: sale.id, saleNo: token.data.saleNo, total: sale.total,
-        refunded: { amount: refunded, currency: sale.total.currency }, full: kind === 'void' || refunded >= sale.total.amount,
-      }, null, at));
+      outbox.push(
+        this.outboxMessage(
+          'saleReversed',
+          {
+            saleId: sale.id,
+            saleNo: token.data.saleNo,
+            total: sale.total,
+            refunded: { amount: refunded, currency: sale.total.currency },
+            full: kind === 'void' || refunded >= sale.total.amount,
+          },
+          null,
+          at,
+        ),
+      );
     }
     const result = this.store.recordRefund({
       refund: { id: refundId, saleId: sale.id, kind, tillRefundId: refundKey ?? null, amount: amount ?? null, createdAt: at.toISOString() },
@@ -415,9 +515,12 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private reverseLateClaim(sale: StoredSale, memberId: string): void {
     try {
       const reversal = reverseSale({
-        program: this.program, saleId: sale.id,
+        program: this.program,
+        saleId: sale.id,
         saleEntries: this.store.entriesForSale(sale.id).filter((e) => e.memberId === memberId),
-        memberEntries: this.store.entriesForMember(memberId), refund: 'full', at: this.now(),
+        memberEntries: this.store.entriesForMember(memberId),
+        refund: 'full',
+        at: this.now(),
         ids: lateClaimReversalIds(sale.id, sale.refunded),
       });
       this.store.appendEntries(reversal.entries);
@@ -442,25 +545,47 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (!member) throw new Refusal('not_found', `no member ${JSON.stringify(input.memberId)} on this kiosk`);
     const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
     if (!token?.ok) throw new Refusal('invalid_request', `sale ${sale.id} has no claim QR: a member was attached at the till`);
-    const due = claimDue(token.data.points, token.data.stamps, sale.refunded > 0
-      ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined);
+    const due = claimDue(
+      token.data.points,
+      token.data.stamps,
+      sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
+    );
     if (!due) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
     const at = this.now();
     if (sale.memberId === null && token.data.expiresAt.getTime() < at.getTime()) {
       throw new Refusal('conflict', `the claim QR of sale ${sale.id} expired at ${token.data.expiresAt.toISOString()}: nothing written`);
     }
-    const entry = claimEntry({ program: this.program, saleKey: sale.id, memberId: member.id, via: 'offline',
-      points: due.points, stamps: due.stamps, spend: token.data.total?.amount ?? null, at: at.toISOString() });
+    const entry = claimEntry({
+      program: this.program,
+      saleKey: sale.id,
+      memberId: member.id,
+      via: 'offline',
+      points: due.points,
+      stamps: due.stamps,
+      spend: token.data.total?.amount ?? null,
+      at: at.toISOString(),
+    });
     try {
-      const result = this.store.claimSale({ saleId: sale.id, memberId: member.id, at: entry.at, entries: [entry],
-        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries: [entry] }, member.id, at)] });
+      const result = this.store.claimSale({
+        saleId: sale.id,
+        memberId: member.id,
+        at: entry.at,
+        entries: [entry],
+        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries: [entry] }, member.id, at)],
+      });
       if (result.status === 'already-claimed') throw new Refusal('conflict', `sale ${sale.id} was already claimed for another member`);
       if (result.status === 'claimed') this.emit('outboxChanged');
       const claimed = this.store.getEntry(entry.id);
       const balance = this.store.balance(member.id);
-      return { saleId: sale.id, saleNo: token.data.saleNo, created: result.status === 'claimed',
+      return {
+        saleId: sale.id,
+        saleNo: token.data.saleNo,
+        created: result.status === 'claimed',
         member: { id: member.id, code: member.code, name: member.name },
-        points: claimed?.points ?? 0, stamps: claimed?.stamps ?? 0, balance: { points: balance.points, stamps: balance.stamps } };
+        points: claimed?.points ?? 0,
+        stamps: claimed?.stamps ?? 0,
+        balance: { points: balance.points, stamps: balance.stamps },
+      };
     } catch (error) {
       return asRefusal(error);
     }
@@ -537,8 +662,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       throw error;
     }
     const locale = request.locale ?? (this.program.locale as Locale);
-    const result = this.enrollMember({ name: request.name, phone: contact.phone ?? undefined, email: contact.email ?? undefined, locale,
-      consentText: 'till-enrolment-v1' });
+    const result = this.enrollMember({
+      name: request.name,
+      phone: contact.phone ?? undefined,
+      email: contact.email ?? undefined,
+      locale,
+      consentText: 'till-enrolment-v1',
+    });
     return { created: result.created, member: this.memberView(result.member) };
   }
 
@@ -590,19 +720,32 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (outcome.via === 'offline') {
       const { claim } = outcome;
       const accepted: ClaimAccepted = {
-        deliveryId: `offline:${claim.saleId}`, saleKey: claim.saleId, saleNo: claim.saleNo, via: 'staff',
-        member: { id: claim.member.id, no: 0, name: claim.member.name }, points: claim.points, stamps: claim.stamps,
-        balance: claim.balance, progress: { next: progressToReward(this.program, this.store.balance(claim.member.id)), tier: null }, entries: [], at: this.now().toISOString(),
+        deliveryId: `offline:${claim.saleId}`,
+        saleKey: claim.saleId,
+        saleNo: claim.saleNo,
+        via: 'staff',
+        member: { id: claim.member.id, no: 0, name: claim.member.name },
+        points: claim.points,
+        stamps: claim.stamps,
+        balance: claim.balance,
+        progress: { next: progressToReward(this.program, this.store.balance(claim.member.id)), tier: null },
+        entries: [],
+        at: this.now().toISOString(),
       };
       if (claim.created) this.emit('staffClaimed', { saleId, claim: accepted });
       return accepted;
     }
     switch (outcome.reason) {
-      case 'already-claimed': throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
-      case 'expired': throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
-      case 'unknown-member': throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
-      case 'sale-refunded': throw new KioskError('saleRefunded', 'This sale was refunded: it earns no points, no member can be added.');
-      case 'too-many-attempts': throw new KioskError('hubBusy', `The hub asks this kiosk to slow down — wait a few seconds and try again (${outcome.message}).`);
+      case 'already-claimed':
+        throw new KioskError('alreadyClaimed', 'The customer already collected the points for this sale.');
+      case 'expired':
+        throw new KioskError('saleClosed', 'The QR of this sale has expired: no member can be added.');
+      case 'unknown-member':
+        throw new KioskError('memberNotFound', 'The hub does not know this member yet (just enrolled?) — try again in a moment.');
+      case 'sale-refunded':
+        throw new KioskError('saleRefunded', 'This sale was refunded: it earns no points, no member can be added.');
+      case 'too-many-attempts':
+        throw new KioskError('hubBusy', `The hub asks this kiosk to slow down — wait a few seconds and try again (${outcome.message}).`);
       // The kiosk's own token or credentials were refused: not something staff can fix at the counter.
       case 'malformed':
       case 'unsupported-version':
@@ -634,7 +777,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * kiosk's own number range (2^39 + kioskNo·2^20 + n), so kiosks never hand out the same code; the
    * hub hears of the member through the outbox, in the same transaction.
    */
-  enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): { created: boolean; member: Member } {
+  enrollMember(input: { name?: string | undefined; phone?: string | undefined; email?: string | undefined; locale: Locale; consentText: string }): {
+    created: boolean;
+    member: Member;
+  } {
     let phone: string | null;
     let email: string | null;
     try {
@@ -650,16 +796,28 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const at = this.now().toISOString();
     const id = this.newId();
     const member: MemberInput = {
-      id, code: '', name: input.name?.trim() || null, phone, email,
-      consentAt: at, consentText: input.consentText, locale: input.locale, createdAt: at,
+      id,
+      code: '',
+      name: input.name?.trim() || null,
+      phone,
+      email,
+      consentAt: at,
+      consentText: input.consentText,
+      locale: input.locale,
+      createdAt: at,
     };
     try {
       const created = this.store.atomically(() => {
         const code = this.nextMemberCode();
-        return this.store.createMember({ ...member, code }, [{
-          id: this.newId(), topic: 'memberEnrolled', memberId: id, createdAt: at,
-          payload: { id, name: member.name ?? null, phone, email, consentAt: at, code },
-        }]);
+        return this.store.createMember({ ...member, code }, [
+          {
+            id: this.newId(),
+            topic: 'memberEnrolled',
+            memberId: id,
+            createdAt: at,
+            payload: { id, name: member.name ?? null, phone, email, consentAt: at, code },
+          },
+        ]);
       });
       this.emit('outboxChanged');
       return { created: true, member: created.member };
@@ -678,7 +836,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     let redeemed: ReturnType<typeof redeemReward>;
     try {
       redeemed = redeemReward({
-        program: this.program, memberId, memberEntries: this.store.entriesForMember(memberId), rewardId, saleId, at: this.now(), ids: this.newId,
+        program: this.program,
+        memberId,
+        memberEntries: this.store.entriesForMember(memberId),
+        rewardId,
+        saleId,
+        at: this.now(),
+        ids: this.newId,
       });
     } catch (error) {
       if (error instanceof LoyaltyError) {
@@ -717,8 +881,11 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * the redemption and reports it (`voucherRedeemed`), and the hub keeps the first at sync.
    * `redemptionId` (chosen by the caller, e.g. the till) makes a retry answer the same redemption.
    */
-  async redeemVoucher(code: string, hubPublicKey: Uint8Array, options: { redemptionId?: string | undefined; hub?: HubVoucherPort;
-    memberIdForHubNo?: (no: number) => string | undefined } = {}): Promise<VoucherRedeemed> {
+  async redeemVoucher(
+    code: string,
+    hubPublicKey: Uint8Array,
+    options: { redemptionId?: string | undefined; hub?: HubVoucherPort; memberIdForHubNo?: (no: number) => string | undefined } = {},
+  ): Promise<VoucherRedeemed> {
     const { data: v, reward } = this.verifiedVoucher(code, hubPublicKey);
     const standing = this.store.voucherRedemption({ voucherId: v.voucherId });
     if (standing) {
@@ -729,7 +896,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (options.redemptionId !== undefined && this.store.voucherRedemption({ redemptionId: options.redemptionId })) {
       throw new Refusal('conflict', `redemptionId ${options.redemptionId} was already used for another voucher; nothing was redeemed`);
     }
-    if (this.store.getEntry(voucherRedemptionEntryId(v.voucherId))) throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
+    if (this.store.getEntry(voucherRedemptionEntryId(v.voucherId)))
+      throw new KioskError('voucherUsed', 'This voucher was already used — nothing was redeemed.');
     const redemptionId = options.redemptionId ?? this.newId();
     const hub = options.hub ?? this.voucherHub;
     let answer: RedeemVoucherResult | undefined;
@@ -749,8 +917,14 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     }
     const at = this.now().toISOString();
     const result: VoucherRedemptionResult = answer
-      ? { rewardId: reward.id, memberId: answer.member.id, memberName: answer.member.name, hubMemberNo: v.memberNo, where: answer.redemption.kioskName,
-        at: answer.redemption.at }
+      ? {
+          rewardId: reward.id,
+          memberId: answer.member.id,
+          memberName: answer.member.name,
+          hubMemberNo: v.memberNo,
+          where: answer.redemption.kioskName,
+          at: answer.redemption.at,
+        }
       : { rewardId: reward.id, memberId: localMember ?? null, memberName: null, hubMemberNo: v.memberNo, where: null, at };
     const memberId = result.memberId;
     // The hold the hub wrote at issue: its own row when it answered, else the same row derived from the voucher.
@@ -770,7 +944,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   /** What this kiosk knows of a voucher (the till's GET): its reward, cost, and whether it was redeemed here. */
-  voucherStatus(code: string, hubPublicKey: Uint8Array): { data: VoucherData; reward: Reward; status: 'valid' | 'redeemed' | 'expired'; redeemed: VoucherRedeemed | null } {
+  voucherStatus(
+    code: string,
+    hubPublicKey: Uint8Array,
+  ): { data: VoucherData; reward: Reward; status: 'valid' | 'redeemed' | 'expired'; redeemed: VoucherRedeemed | null } {
     let checked: { data: VoucherData; reward: Reward };
     let expired = false;
     try {
@@ -828,11 +1005,15 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   private tillVoucherView(data: VoucherData, reward: Reward, status: TillVoucherView['status'], redeemed: VoucherRedeemed | null): TillVoucherView {
     return {
-      voucherId: data.voucherId, status, reward: { id: reward.id, name: reward.name }, cost: { points: data.costPoints, stamps: data.costStamps },
+      voucherId: data.voucherId,
+      status,
+      reward: { id: reward.id, name: reward.name },
+      cost: { points: data.costPoints, stamps: data.costStamps },
       discount: reward.kind === 'amountOff' ? { amount: reward.amount, currency: this.program.currency } : null,
       percentOff: reward.kind === 'percentOff' ? Math.round(reward.percent) : null,
       handOver: reward.kind === 'freeProduct' ? reward.product : null,
-      memberCode: memberCodeFor(data.memberNo), expiresAt: data.expiresAt.toISOString(),
+      memberCode: memberCodeFor(data.memberNo),
+      expiresAt: data.expiresAt.toISOString(),
       redeemed: redeemed && { redemptionId: redeemed.redemptionId, at: redeemed.at, where: redeemed.where, via: redeemed.via },
     };
   }
@@ -840,14 +1021,26 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private redeemedView(stored: StoredVoucherRedemption): VoucherRedeemed {
     const r = stored.result as VoucherRedemptionResult;
     const reward = this.program.rewards.find((x) => x.id === r.rewardId);
-    return { voucherId: stored.voucherId, redemptionId: stored.redemptionId, via: stored.via, reward: reward ?? null, rewardId: r.rewardId,
-      memberId: r.memberId, memberName: r.memberName, hubMemberNo: r.hubMemberNo, where: r.where ?? 'this kiosk', at: r.at, created: false };
+    return {
+      voucherId: stored.voucherId,
+      redemptionId: stored.redemptionId,
+      via: stored.via,
+      reward: reward ?? null,
+      rewardId: r.rewardId,
+      memberId: r.memberId,
+      memberName: r.memberName,
+      hubMemberNo: r.hubMemberNo,
+      where: r.where ?? 'this kiosk',
+      at: r.at,
+      created: false,
+    };
   }
 
   private writeRedemption(entries: LedgerEntry[], reward: Reward): void {
     const memberId = entries[0]!.memberId;
     const result = this.store.redeem({ entries, outbox: [this.outboxMessage('ledgerAppended', { entries }, memberId, this.now())] });
-    if (result.status === 'duplicate') throw new KioskError('voucherUsed', `"${reward.name}" was already redeemed with this code — nothing was redeemed again.`);
+    if (result.status === 'duplicate')
+      throw new KioskError('voucherUsed', `"${reward.name}" was already redeemed with this code — nothing was redeemed again.`);
     if (result.status === 'insufficient') {
       throw new KioskError('notEnoughPoints', `Not enough for "${reward.name}": ${result.balance.points} points held — nothing was redeemed.`);
     }
@@ -858,13 +1051,21 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * What a refund (whole, or `amount`) or a void of a sale would take back, for staff to confirm:
    * the amount and the points, computed as `reverseSaleById` would, with nothing written.
    */
-  previewReversalById(saleId: string, kind: 'refund' | 'void', amount?: Money): { amount: Money; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number } {
+  previewReversalById(
+    saleId: string,
+    kind: 'refund' | 'void',
+    amount?: Money,
+  ): { amount: Money; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number } {
     const sale = this.openSale(saleId);
     const rest = { amount: sale.total.amount - sale.refunded, currency: sale.total.currency };
     try {
       const { entries, notRecovered } = this.planReversal(sale, kind === 'void' ? undefined : amount, this.now());
-      return { amount: kind === 'void' || amount === undefined ? rest : amount, pointsReversed: -sum(entries.map((e) => e.points)),
-        stampsReversed: -sum(entries.map((e) => e.stamps)), pointsNotRecovered: notRecovered };
+      return {
+        amount: kind === 'void' || amount === undefined ? rest : amount,
+        pointsReversed: -sum(entries.map((e) => e.points)),
+        stampsReversed: -sum(entries.map((e) => e.stamps)),
+        pointsNotRecovered: notRecovered,
+      };
     } catch (error) {
       if (error instanceof Refusal && error.code === 'refund_exceeds_sale') throw new KioskError('refundTooLarge', error.message);
       return asRefusal(error);
@@ -902,15 +1103,30 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * entries, redeemed the points of redeem entries. Points that refunds and voids took back are given
    * beside them (the dashboard's earned points do not subtract them either).
    */
-  todayFigures(): { sales: number; salesTotal: number; memberSales: number; claims: number; pointsIssued: number; pointsTakenBack: number; pointsRedeemed: number; redemptions: number; enrollments: number; refunds: number } {
+  todayFigures(): {
+    sales: number;
+    salesTotal: number;
+    memberSales: number;
+    claims: number;
+    pointsIssued: number;
+    pointsTakenBack: number;
+    pointsRedeemed: number;
+    redemptions: number;
+    enrollments: number;
+    refunds: number;
+  } {
     const now = this.now();
     const timeZone = this.program.timeZone;
     const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
     const from = zonedMidnight(today, timeZone);
     const to = zonedMidnight(new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10), timeZone);
-    const inDay = (iso: string): boolean => { const t = Date.parse(iso); return t >= from.getTime() && t < to.getTime(); };
+    const inDay = (iso: string): boolean => {
+      const t = Date.parse(iso);
+      return t >= from.getTime() && t < to.getTime();
+    };
     const activity = this.store.activitySince(from.toISOString());
-    const sales: SaleFact[] = activity.sales.filter((s) => s.status !== 'voided')
+    const sales: SaleFact[] = activity.sales
+      .filter((s) => s.status !== 'voided')
       .map((s) => ({ id: s.id, total: s.total.amount - s.refunded, at: s.createdAt, memberId: s.memberId, location: this.identity.kioskId }))
       .filter((s) => s.total > 0);
     const d = dashboard({ sales, entries: activity.entries, members: [], from, to, now, timeZone });
@@ -940,9 +1156,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   /** The store's outbox as the sync client wants it. */
   outbox(): OutboxPort {
     return {
-      pending: (limit) => this.store.pendingOutbox(limit).map((message) => ({
-        id: message.id, at: message.createdAt, type: message.topic, payload: message.payload,
-      }) as OutboxMessage),
+      pending: (limit) =>
+        this.store.pendingOutbox(limit).map(
+          (message) =>
+            ({
+              id: message.id,
+              at: message.createdAt,
+              type: message.topic,
+              payload: message.payload,
+            }) as OutboxMessage,
+        ),
       ack: (ids) => {
         this.store.ackOutbox(ids, this.now().toISOString());
       },
@@ -958,12 +1181,17 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   private memberState(member: Member, at: Date, program: Program): MemberState {
-    return memberStateFromEntries(program, {
-      id: member.id,
-      joinedAt: member.createdAt,
-      ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),
-      ...(member.referredBy ? { referredBy: member.referredBy } : {}),
-    }, this.store.entriesForMember(member.id), at);
+    return memberStateFromEntries(
+      program,
+      {
+        id: member.id,
+        joinedAt: member.createdAt,
+        ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),
+        ...(member.referredBy ? { referredBy: member.referredBy } : {}),
+      },
+      this.store.entriesForMember(member.id),
+      at,
+    );
   }
 
   private outboxMessage(type: OutboxMessage['type'], payload: unknown, memberId: string | null, at: Date): OutboxMessageInput {
@@ -977,10 +1205,21 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private anonymousSummary(sale: StoredSale): EarnSummary | undefined {
     const at = new Date(sale.createdAt);
     try {
-      return earnForSale(this.programAt(at), anonymousState(at), {
-        id: sale.id, total: sale.total,
-        lines: sale.lines.map((line) => ({ quantity: line.quantity, ...(line.category ? { category: line.category } : {}), ...(line.sku ? { product: line.sku } : {}) })),
-      }, at, () => `${sale.id}:again`).summary;
+      return earnForSale(
+        this.programAt(at),
+        anonymousState(at),
+        {
+          id: sale.id,
+          total: sale.total,
+          lines: sale.lines.map((line) => ({
+            quantity: line.quantity,
+            ...(line.category ? { category: line.category } : {}),
+            ...(line.sku ? { product: line.sku } : {}),
+          })),
+        },
+        at,
+        () => `${sale.id}:again`,
+      ).summary;
     } catch {
       // A sale the rules refuse now (a lowered ceiling) still shows what its claim QR pays.
       return undefined;
@@ -992,9 +1231,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const entries = this.store.entriesForSale(sale.id).filter((e) => e.kind !== 'reversal');
     const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
     const fromToken = token?.ok ? token.data : undefined;
-    const earnedLines = summary && sale.memberId === null
-      ? [{ points: summary.points, stamps: sum(Object.values(summary.stamps)), reason: summary.headline }]
-      : entries.map((e) => ({ points: e.points, stamps: e.stamps, reason: formatEntryLine(e) }));
+    const earnedLines =
+      summary && sale.memberId === null
+        ? [{ points: summary.points, stamps: sum(Object.values(summary.stamps)), reason: summary.headline }]
+        : entries.map((e) => ({ points: e.points, stamps: e.stamps, reason: formatEntryLine(e) }));
     const member = sale.memberId === null ? undefined : this.store.getMember(sale.memberId);
     const claimable = sale.memberId === null && sale.status === 'recorded' && sale.claimToken !== null;
     return {
@@ -1002,8 +1242,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       tillSaleId: sale.tillSaleId ?? sale.id,
       total: sale.total,
       refunded: { amount: sale.refunded, currency: sale.total.currency },
-      status: sale.status === 'voided' ? 'voided' : sale.status === 'refunded' ? 'refunded'
-        : sale.status === 'partly-refunded' ? 'partially_refunded' : sale.memberId !== null ? 'claimed' : 'open',
+      status:
+        sale.status === 'voided'
+          ? 'voided'
+          : sale.status === 'refunded'
+            ? 'refunded'
+            : sale.status === 'partly-refunded'
+              ? 'partially_refunded'
+              : sale.memberId !== null
+                ? 'claimed'
+                : 'open',
       points: fromToken?.points ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.points)),
       stamps: fromToken?.stamps ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.stamps)),
       earned: earnedLines,
@@ -1035,7 +1283,10 @@ export interface HubVoucherPort {
 
 /** What a kiosk stores of a voucher it redeemed (voucher_redemptions.result). */
 interface VoucherRedemptionResult {
-  rewardId: string; memberId: string | null; memberName: string | null; hubMemberNo: number;
+  rewardId: string;
+  memberId: string | null;
+  memberName: string | null;
+  hubMemberNo: number;
   /** The kiosk the hub names as where it was redeemed; null when redeemed here offline. */
   where: string | null;
   at: string;
@@ -1043,16 +1294,26 @@ interface VoucherRedemptionResult {
 
 /** A voucher redeemed: by this call (`created`), or found redeemed under the same redemption id (a retry). */
 export interface VoucherRedeemed {
-  voucherId: string; redemptionId: string; via: 'hub' | 'offline';
+  voucherId: string;
+  redemptionId: string;
+  via: 'hub' | 'offline';
   /** The reward in the program in effect; null if the shop has removed it since. */
-  reward: Reward | null; rewardId: string;
-  memberId: string | null; memberName: string | null; hubMemberNo: number;
-  where: string; at: string; created: boolean;
+  reward: Reward | null;
+  rewardId: string;
+  memberId: string | null;
+  memberName: string | null;
+  hubMemberNo: number;
+  where: string;
+  at: string;
+  created: boolean;
 }
 
 /** The voucher was redeemed before, at `where` (a kiosk's name) at `at`: nothing is handed over again. */
 export class VoucherAlreadyRedeemed extends KioskError {
-  constructor(readonly where: string, readonly at: string) {
+  constructor(
+    readonly where: string,
+    readonly at: string,
+  ) {
     super('voucherUsed', `This voucher was already redeemed at ${where} at ${at} — nothing was redeemed.`);
   }
 }

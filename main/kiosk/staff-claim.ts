@@ -2,9 +2,7 @@ import type { ClaimAccepted, ClaimRefusalCode, ClaimResult } from '../../core/sy
 import type { KioskService, OfflineClaim } from './service';
 
 export type StaffClaimOutcome =
-  | { via: 'hub'; accepted: ClaimAccepted }
-  | { via: 'offline'; claim: OfflineClaim }
-  | { via: 'refused'; reason: ClaimRefusalCode; message: string };
+  { via: 'hub'; accepted: ClaimAccepted } | { via: 'offline'; claim: OfflineClaim } | { via: 'refused'; reason: ClaimRefusalCode; message: string };
 
 /**
  * Staff claim a sale for a member (a receipt's claim QR scanned, or a member card scanned while an

@@ -2,8 +2,19 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { memberCodeFor } from '../../core/codes';
 import { formatMoney } from '../../core/money';
 import {
-  KioskError, type Claim, type CommandArgs, type CommandResult, type HubStatus, type KioskEvent, type KioskServices,
-  type MemberSummary, type PrinterStatus, type Progress, type RedeemInstruction, type SaleSummary, type SaleView as UiSaleView,
+  KioskError,
+  type Claim,
+  type CommandArgs,
+  type CommandResult,
+  type HubStatus,
+  type KioskEvent,
+  type KioskServices,
+  type MemberSummary,
+  type PrinterStatus,
+  type Progress,
+  type RedeemInstruction,
+  type SaleSummary,
+  type SaleView as UiSaleView,
   type ScannerStatus,
 } from '../../core/contract';
 import { formatMessage } from '../../core/i18n/catalog';
@@ -55,7 +66,12 @@ const LOCALE_SETTING = 'kiosk.locale';
 /** Refunds and voids asked on the staff screen that are still held (undo possible), see `hold`. */
 const HELD_REVERSALS_SETTING = 'staff.heldReversals';
 
-interface HeldReversal { saleId: string; kind: 'refund' | 'void'; amount: { amount: number; currency: CurrencyCode } | null; recordAt: string }
+interface HeldReversal {
+  saleId: string;
+  kind: 'refund' | 'void';
+  amount: { amount: number; currency: CurrencyCode } | null;
+  recordAt: string;
+}
 /** `hub.member.<hub member number>` → { id, name } of a member the hub named in a claim at this kiosk. */
 const HUB_MEMBER_SETTING = 'hub.member.';
 
@@ -106,7 +122,9 @@ export class KioskUiServices implements KioskServices {
     this.log = options.log ?? ((line) => console.log(line));
     const { service, printer, scanStream, sync } = options;
     this.hub = {
-      get connected(): boolean { return sync.connected; },
+      get connected(): boolean {
+        return sync.connected;
+      },
       claimSale: async (token, memberId) => {
         // Offline, the claim is settled on the kiosk at once (staffClaim): no point waiting for a drain.
         if (sync.connected) await this.flushOutbox(3000);
@@ -114,7 +132,9 @@ export class KioskUiServices implements KioskServices {
       },
     };
     const on = <E extends { on(n: string, l: (...a: never[]) => void): unknown; off(n: string, l: (...a: never[]) => void): unknown }>(
-      emitter: E, name: string, listener: (...a: never[]) => void,
+      emitter: E,
+      name: string,
+      listener: (...a: never[]) => void,
     ): void => {
       emitter.on(name, listener);
       this.offs.push(() => emitter.off(name, listener));
@@ -132,7 +152,9 @@ export class KioskUiServices implements KioskServices {
       this.scanners.set(e.deviceId, e);
       this.emit({ name: 'scannerStatusChanged', payload: this.scannerStatus() });
     });
-    on(scanStream, 'scan', (e: ScanEvent) => { void this.routeScan(e.code); });
+    on(scanStream, 'scan', (e: ScanEvent) => {
+      void this.routeScan(e.code);
+    });
     on(sync, 'status', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
     on(sync, 'drained', () => {
       this.lastSyncAt = this.now().toISOString();
@@ -184,12 +206,21 @@ export class KioskUiServices implements KioskServices {
   private printerStatus(e: PrinterStatusEvent = this.o.printer.status): PrinterStatus {
     const name = this.o.printerName;
     switch (e.state) {
-      case 'ready': return { state: 'ready', fault: null, name };
-      case 'paperLow': return { state: 'ready', fault: 'paperLow', name };
-      case 'paperOut': return { state: 'fault', fault: 'paperOut', name };
-      case 'coverOpen': return { state: 'fault', fault: 'coverOpen', name };
+      case 'ready':
+        return { state: 'ready', fault: null, name };
+      case 'paperLow':
+        return { state: 'ready', fault: 'paperLow', name };
+      case 'paperOut':
+        return { state: 'fault', fault: 'paperOut', name };
+      case 'coverOpen':
+        return { state: 'fault', fault: 'coverOpen', name };
       // Every way of not reaching the printer is "offline" to staff (the Devices page has the detail).
-      case 'connecting': case 'disconnected': case 'notFound': case 'notAnswering': case 'offline': case 'nonsense':
+      case 'connecting':
+      case 'disconnected':
+      case 'notFound':
+      case 'notAnswering':
+      case 'offline':
+      case 'nonsense':
         return { state: 'fault', fault: 'offline', name };
     }
   }
@@ -215,24 +246,40 @@ export class KioskUiServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     const program = this.o.service.program;
     return {
-      shopName: program.name.slice(0, 80), kioskId: this.o.credentials.kioskId, locale: this.locale, currency: program.currency,
-      printer: this.printerStatus(), scanner: this.scannerStatus(), hub: this.hubStatus(), currentSale: this.currentSale(),
+      shopName: program.name.slice(0, 80),
+      kioskId: this.o.credentials.kioskId,
+      locale: this.locale,
+      currency: program.currency,
+      printer: this.printerStatus(),
+      scanner: this.scannerStatus(),
+      hub: this.hubStatus(),
+      currentSale: this.currentSale(),
     };
   }
 
   async getTodayFigures(): Promise<CommandResult<'getTodayFigures'>> {
     const f = this.o.service.todayFigures();
     return {
-      sales: f.sales, salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
-      memberSales: f.memberSales, claims: f.claims, pointsIssued: f.pointsIssued, pointsTakenBack: f.pointsTakenBack, pointsRedeemed: Math.max(0, f.pointsRedeemed),
-      redemptions: f.redemptions, enrollments: f.enrollments, refunds: f.refunds,
+      sales: f.sales,
+      salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
+      memberSales: f.memberSales,
+      claims: f.claims,
+      pointsIssued: f.pointsIssued,
+      pointsTakenBack: f.pointsTakenBack,
+      pointsRedeemed: Math.max(0, f.pointsRedeemed),
+      redemptions: f.redemptions,
+      enrollments: f.enrollments,
+      refunds: f.refunds,
     };
   }
 
   // ---- sales --------------------------------------------------------------------------------
 
   async createSale(args: CommandArgs<'createSale'>): Promise<UiSaleView> {
-    const { sale } = await this.o.service.createSale({ tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`, total: args.total }, 'keypad');
+    const { sale } = await this.o.service.createSale(
+      { tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`, total: args.total },
+      'keypad',
+    );
     const view = this.uiSale(sale);
     if (!view) throw new Error('the sale was recorded but has no claim QR (it already has a member)');
     return view;
@@ -245,9 +292,17 @@ export class KioskUiServices implements KioskServices {
     // Only a campaign (core/earn writes its reason code 'campaign'): a tier or welcome bonus is not one.
     const campaign = summary?.applied.find((a) => a.code === 'campaign');
     return {
-      saleId: sale.saleId, tillSaleId: sale.tillSaleId, total: sale.total, points: sale.points, stamps: sale.stamps,
+      saleId: sale.saleId,
+      tillSaleId: sale.tillSaleId,
+      total: sale.total,
+      points: sale.points,
+      stamps: sale.stamps,
       campaign: campaign ? { ruleId: campaign.ruleId, label: campaign.label.slice(0, 120) || campaign.ruleId } : null,
-      claimUrl: sale.claimUrl, issuedAt: sale.createdAt, expiresAt: new Date(displayUntil).toISOString(), memberId: null, state: 'open',
+      claimUrl: sale.claimUrl,
+      issuedAt: sale.createdAt,
+      expiresAt: new Date(displayUntil).toISOString(),
+      memberId: null,
+      state: 'open',
     };
   }
 
@@ -272,17 +327,31 @@ export class KioskUiServices implements KioskServices {
       sales: this.o.service.recentSales(args.limit).map((sale) => {
         const view = this.o.service.getSaleById(sale.id);
         return {
-          saleId: sale.id, tillSaleId: sale.tillSaleId, total: sale.total, points: view?.points ?? 0, stamps: view?.stamps ?? 0,
-          issuedAt: sale.createdAt, memberId: sale.memberId, state: this.saleState(sale, view), reversalHeldUntil: held.get(sale.id) ?? null,
+          saleId: sale.id,
+          tillSaleId: sale.tillSaleId,
+          total: sale.total,
+          points: view?.points ?? 0,
+          stamps: view?.stamps ?? 0,
+          issuedAt: sale.createdAt,
+          memberId: sale.memberId,
+          state: this.saleState(sale, view),
+          reversalHeldUntil: held.get(sale.id) ?? null,
         };
       }),
     };
   }
 
   async previewReversal(args: CommandArgs<'previewReversal'>): Promise<CommandResult<'previewReversal'>> {
-    if (this.heldReversals().some((h) => h.saleId === args.saleId)) throw new KioskError('saleClosed', 'A refund of this sale is already waiting to be recorded.');
+    if (this.heldReversals().some((h) => h.saleId === args.saleId))
+      throw new KioskError('saleClosed', 'A refund of this sale is already waiting to be recorded.');
     const p = this.o.service.previewReversalById(args.saleId, args.kind, args.amount);
-    return { saleId: args.saleId, amount: p.amount, pointsReversed: Math.max(0, p.pointsReversed), stampsReversed: Math.max(0, p.stampsReversed), pointsNotRecovered: p.pointsNotRecovered };
+    return {
+      saleId: args.saleId,
+      amount: p.amount,
+      pointsReversed: Math.max(0, p.pointsReversed),
+      stampsReversed: Math.max(0, p.stampsReversed),
+      pointsNotRecovered: p.pointsNotRecovered,
+    };
   }
 
   async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> {
@@ -302,7 +371,7 @@ export class KioskUiServices implements KioskServices {
 
   private heldReversals(): HeldReversal[] {
     const saved = this.o.store.getSetting(HELD_REVERSALS_SETTING);
-    return Array.isArray(saved) ? saved as HeldReversal[] : [];
+    return Array.isArray(saved) ? (saved as HeldReversal[]) : [];
   }
 
   private saveHeld(held: HeldReversal[]): void {
@@ -330,10 +399,13 @@ export class KioskUiServices implements KioskServices {
   }
 
   private schedule(recordAt: string): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.recordHeldReversals();
-    }, Math.max(0, Date.parse(recordAt) - this.now().getTime()) + 50);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.recordHeldReversals();
+      },
+      Math.max(0, Date.parse(recordAt) - this.now().getTime()) + 50,
+    );
     timer.unref?.();
     this.timers.add(timer);
   }
@@ -368,11 +440,14 @@ export class KioskUiServices implements KioskServices {
 
   // ---- members ------------------------------------------------------------------------------
 
-
   private flushOutbox(timeoutMs: number): Promise<void> {
     if (this.o.store.counts().outboxPending === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => { clearTimeout(timer); this.o.sync.off('drained', done); resolve(); };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.o.sync.off('drained', done);
+        resolve();
+      };
       const timer = setTimeout(done, timeoutMs);
       this.o.sync.on('drained', done);
       this.o.sync.kick();
@@ -389,8 +464,14 @@ export class KioskUiServices implements KioskServices {
   private memberSummary(member: Member): MemberSummary {
     const balance = this.o.service.memberBalance(member);
     return {
-      memberId: member.id, code: member.code, name: member.name, phone: maskPhone(member.phone), email: maskEmail(member.email),
-      points: balance.points, stamps: balance.stamps, progress: this.progress(balance.points, balance.stampsByCard),
+      memberId: member.id,
+      code: member.code,
+      name: member.name,
+      phone: maskPhone(member.phone),
+      email: maskEmail(member.email),
+      points: balance.points,
+      stamps: balance.stamps,
+      progress: this.progress(balance.points, balance.stampsByCard),
     };
   }
 
@@ -413,12 +494,22 @@ export class KioskUiServices implements KioskServices {
     return {
       saleId: claim.saleKey,
       member: {
-        memberId: claim.member.id, code: summary?.code ?? memberCodeFor(claim.member.no), name: claim.member.name ?? summary?.name ?? null,
-        phone: summary?.phone ?? null, email: summary?.email ?? null, points: claim.balance.points, stamps: claim.balance.stamps, progress,
+        memberId: claim.member.id,
+        code: summary?.code ?? memberCodeFor(claim.member.no),
+        name: claim.member.name ?? summary?.name ?? null,
+        phone: summary?.phone ?? null,
+        email: summary?.email ?? null,
+        points: claim.balance.points,
+        stamps: claim.balance.stamps,
+        progress,
       },
-      pointsEarned: claim.points, stampsEarned: claim.stamps, via: claim.via,
+      pointsEarned: claim.points,
+      stampsEarned: claim.stamps,
+      via: claim.via,
       // The hub's entries name each bonus (the welcome bonus too); the base points are the "+N" line.
-      bonuses: claim.entries.filter((e) => e.kind === 'bonus' && e.memberId === claim.member.id && e.points > 0).slice(0, 20)
+      bonuses: claim.entries
+        .filter((e) => e.kind === 'bonus' && e.memberId === claim.member.id && e.points > 0)
+        .slice(0, 20)
         .map((e) => ({ label: (e.reason.label ?? e.reason.code).slice(0, 120) || e.reason.code, points: e.points })),
     };
   }
@@ -444,7 +535,11 @@ export class KioskUiServices implements KioskServices {
   async enrollMember(args: CommandArgs<'enrollMember'>): Promise<MemberSummary> {
     // A contact the kiosk already knows answers that member: one person, one member.
     const { member } = this.o.service.enrollMember({
-      name: args.name, phone: args.phone, email: args.email, locale: args.locale, consentText: 'kiosk-enrolment-v1',
+      name: args.name,
+      phone: args.phone,
+      email: args.email,
+      locale: args.locale,
+      consentText: 'kiosk-enrolment-v1',
     });
     this.remember(member);
     return this.memberSummary(member);
@@ -458,9 +553,12 @@ export class KioskUiServices implements KioskServices {
     return {
       rewards: this.o.service.program.rewards.slice(0, 100).map((reward) => {
         const cost = rewardCost(reward);
-        const stampsHeld = cost.card === undefined ? 0 : balance.stampsByCard[cost.card] ?? 0;
+        const stampsHeld = cost.card === undefined ? 0 : (balance.stampsByCard[cost.card] ?? 0);
         return {
-          rewardId: reward.id, label: reward.name.slice(0, 120), costPoints: cost.points, costStamps: cost.stamps,
+          rewardId: reward.id,
+          label: reward.name.slice(0, 120),
+          costPoints: cost.points,
+          costStamps: cost.stamps,
           affordable: balance.points >= cost.points && stampsHeld >= cost.stamps,
         };
       }),
@@ -470,9 +568,12 @@ export class KioskUiServices implements KioskServices {
   /** What staff do for a reward, plainly: the product to hand over or the discount to key in. */
   private instruction(reward: Reward): RedeemInstruction {
     switch (reward.kind) {
-      case 'freeProduct': return { kind: 'handOver', item: reward.product.slice(0, 120) };
-      case 'percentOff': return { kind: 'discountPercent', percent: Math.min(100, Math.max(1, Math.round(reward.percent))) };
-      case 'amountOff': return { kind: 'discountAmount', amount: { amount: reward.amount, currency: this.o.service.program.currency } };
+      case 'freeProduct':
+        return { kind: 'handOver', item: reward.product.slice(0, 120) };
+      case 'percentOff':
+        return { kind: 'discountPercent', percent: Math.min(100, Math.max(1, Math.round(reward.percent))) };
+      case 'amountOff':
+        return { kind: 'discountAmount', amount: { amount: reward.amount, currency: this.o.service.program.currency } };
     }
   }
 
@@ -481,13 +582,17 @@ export class KioskUiServices implements KioskServices {
       const r = await this.redeemVoucher(voucherCode(args.voucherCode));
       const reward = r.reward!;
       return {
-        redemptionId: r.redemptionId, rewardLabel: reward.name.slice(0, 120), instruction: this.instruction(reward),
+        redemptionId: r.redemptionId,
+        rewardLabel: reward.name.slice(0, 120),
+        instruction: this.instruction(reward),
         member: this.summaryById(r.memberId ?? memberCodeFor(r.hubMemberNo), r.hubMemberNo),
       };
     }
     const redeemed = this.o.service.redeemForMember(args.memberId, args.rewardId);
     return {
-      redemptionId: redeemed.debit.id, rewardLabel: redeemed.reward.name.slice(0, 120), instruction: this.instruction(redeemed.reward),
+      redemptionId: redeemed.debit.id,
+      rewardLabel: redeemed.reward.name.slice(0, 120),
+      instruction: this.instruction(redeemed.reward),
       member: this.summaryById(args.memberId),
     };
   }
@@ -498,8 +603,10 @@ export class KioskUiServices implements KioskServices {
 
   /** A scanned or typed voucher (the full `R…` code), decided by the hub when it answers, else accepted here on its signature. */
   private async redeemVoucher(code: string): Promise<VoucherRedeemed> {
-    const r = await this.o.service.redeemVoucher(code, hexToBytes(this.o.credentials.hubPublicKey),
-      { hub: this.o.sync, memberIdForHubNo: (no) => this.hubMember(no)?.id });
+    const r = await this.o.service.redeemVoucher(code, hexToBytes(this.o.credentials.hubPublicKey), {
+      hub: this.o.sync,
+      memberIdForHubNo: (no) => this.hubMember(no)?.id,
+    });
     // The hub named the voucher's member: remember who its number is, as a claim here would.
     if (r.memberId !== null && !this.o.store.getMember(r.memberId) && !this.hubMember(r.hubMemberNo)) {
       this.o.store.setSetting(`${HUB_MEMBER_SETTING}${r.hubMemberNo}`, { id: r.memberId, name: r.memberName });
@@ -511,17 +618,23 @@ export class KioskUiServices implements KioskServices {
   private voucherNotice(reward: Reward): ScanMessage {
     const name = reward.name.slice(0, 120);
     switch (reward.kind) {
-      case 'freeProduct': return { key: 'voucherHandOver', values: { item: reward.product.slice(0, 120), reward: name } };
-      case 'percentOff': return { key: 'voucherDiscountPercent', values: { reward: name, percent: Math.min(100, Math.max(1, Math.round(reward.percent))) } };
-      case 'amountOff': return { key: 'voucherDiscountAmount', values: { reward: name,
-        amount: formatMoney({ amount: reward.amount, currency: this.o.service.program.currency }, this.locale) } };
+      case 'freeProduct':
+        return { key: 'voucherHandOver', values: { item: reward.product.slice(0, 120), reward: name } };
+      case 'percentOff':
+        return { key: 'voucherDiscountPercent', values: { reward: name, percent: Math.min(100, Math.max(1, Math.round(reward.percent))) } };
+      case 'amountOff':
+        return {
+          key: 'voucherDiscountAmount',
+          values: { reward: name, amount: formatMoney({ amount: reward.amount, currency: this.o.service.program.currency }, this.locale) },
+        };
     }
   }
 
   /** "at Till 2 at 14:05" for staff: the kiosk's name and the time in the shop's time zone. */
   private alreadyRedeemedNotice(error: VoucherAlreadyRedeemed): ScanMessage {
-    const at = new Intl.DateTimeFormat(this.locale, { timeZone: this.o.service.program.timeZone, dateStyle: 'short', timeStyle: 'short' })
-      .format(new Date(error.at));
+    const at = new Intl.DateTimeFormat(this.locale, { timeZone: this.o.service.program.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(
+      new Date(error.at),
+    );
     return { key: 'voucherAlreadyRedeemed', values: { kiosk: error.where.slice(0, 80), at } };
   }
 
@@ -532,8 +645,14 @@ export class KioskUiServices implements KioskServices {
     const balance = this.o.store.balance(memberId);
     const known = hubNo === undefined ? undefined : this.hubMember(hubNo);
     return {
-      memberId, code: hubNo === undefined ? memberId.slice(0, 64) : memberCodeFor(hubNo), name: known?.name?.slice(0, 120) ?? null, phone: null, email: null,
-      points: balance.points, stamps: balance.stamps, progress: this.progress(balance.points, balance.stampsByCard),
+      memberId,
+      code: hubNo === undefined ? memberId.slice(0, 64) : memberCodeFor(hubNo),
+      name: known?.name?.slice(0, 120) ?? null,
+      phone: null,
+      email: null,
+      points: balance.points,
+      stamps: balance.stamps,
+      progress: this.progress(balance.points, balance.stampsByCard),
     };
   }
 
@@ -567,7 +686,10 @@ export class KioskUiServices implements KioskServices {
         case 'attachMemberToSale': {
           const member = this.o.store.findMemberByCode(meaning.code);
           this.emit({ name: 'memberScanned', payload: { code: meaning.code, member: member ? this.memberSummary(member) : null } });
-          if (!member) { this.notice(`member card ${meaning.code} is not known on this kiosk`); break; }
+          if (!member) {
+            this.notice(`member card ${meaning.code} is not known on this kiosk`);
+            break;
+          }
           this.lastMemberScan = { memberId: member.id, at: this.now().getTime() };
           if (sale) {
             const claim = await this.o.service.attachMemberToSale(sale.saleId, member.id, this.hub);
@@ -583,24 +705,35 @@ export class KioskUiServices implements KioskServices {
           const member = this.summaryById(r.memberId ?? memberCodeFor(r.hubMemberNo), r.hubMemberNo);
           this.emit({ name: 'memberScanned', payload: { code: member.code.slice(0, 64), member } });
           const notice = this.voucherNotice(r.reward!);
-          this.notice(`${formatMessage(scanMessages, 'en', notice.key, notice.values)}${r.via === 'offline' ? ' (hub offline: it is told when it is back)' : ''}`);
+          this.notice(
+            `${formatMessage(scanMessages, 'en', notice.key, notice.values)}${r.via === 'offline' ? ' (hub offline: it is told when it is back)' : ''}`,
+          );
           this.emit({ name: 'scanNotice', payload: notice });
           break;
         }
         case 'claimSale': {
-          const recent = this.lastMemberScan && this.now().getTime() - this.lastMemberScan.at <= (this.o.memberScanWindowMs ?? 120_000) ? this.lastMemberScan : null;
-          if (!recent) { this.notice('receipt QR scanned: scan the member card first, then the receipt'); break; }
+          const recent =
+            this.lastMemberScan && this.now().getTime() - this.lastMemberScan.at <= (this.o.memberScanWindowMs ?? 120_000) ? this.lastMemberScan : null;
+          if (!recent) {
+            this.notice('receipt QR scanned: scan the member card first, then the receipt');
+            break;
+          }
           const peeked = peekClaimToken(meaning.token);
           const saleId = peeked.ok ? claimSaleKey(peeked.data) : undefined;
           if (saleId !== undefined && this.o.store.getSale(saleId)) {
             // A receipt of this kiosk: claimed through the hub, or offline on the kiosk when the hub is away.
             const claim = await this.o.service.attachMemberToSale(saleId, recent.memberId, this.hub);
-            this.notice(`receipt claimed${claim.deliveryId.startsWith('offline:') ? ' offline (the hub settles it when it is back)' : ''}: +${claim.points} points`);
+            this.notice(
+              `receipt claimed${claim.deliveryId.startsWith('offline:') ? ' offline (the hub settles it when it is back)' : ''}: +${claim.points} points`,
+            );
             break;
           }
           if (!this.hub.connected) throw new KioskError('hubOffline', 'the hub is offline: a receipt from another till can be claimed when it is back');
           const result = await this.hub.claimSale(meaning.token, recent.memberId);
-          if (!result.ok) { this.notice(`receipt not claimed: ${result.message}`); break; }
+          if (!result.ok) {
+            this.notice(`receipt not claimed: ${result.message}`);
+            break;
+          }
           this.o.service.applyClaimAccepted(result.accepted);
           this.notice(`receipt claimed: +${result.accepted.points} points`);
           break;

@@ -172,11 +172,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
     }
     const { path, baudRate } = till;
     const port = new SerialPort({ path, baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new Error(`till serial port ${path}: ${error.message} — check the cable and the configured port`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      port.open((error) => (error ? reject(new Error(`till serial port ${path}: ${error.message} — check the cable and the configured port`)) : resolve())),
+    );
     this.serial = port;
     port.on('data', (chunk: Buffer) => this.enqueue({ kind: 'data', chunk }));
     port.on('error', (error: Error) => this.emit('tillSideError', { message: `till serial port ${path}: ${error.message}` }));
-    port.on('close', () => { if (!this.stopped) this.enqueue({ kind: 'end', address: path }); });
+    port.on('close', () => {
+      if (!this.stopped) this.enqueue({ kind: 'end', address: path });
+    });
     this.emit('tillConnected', { address: path });
     return { address: path };
   }
@@ -212,14 +216,23 @@ export class PrintPassthrough extends EventEmitter<Events> {
   // ---- till side (TCP: one till connection at a time, like a printer's port 9100) ----
 
   private acceptSocket(socket: net.Socket): void {
-    if (this.stopped) { socket.destroy(); return; }
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     this.sockets.add(socket);
-    socket.on('error', () => { /* a close follows */ });
+    socket.on('error', () => {
+      /* a close follows */
+    });
     if (this.activeSocket) {
       socket.pause();
       this.waitingSockets.push(socket);
-      socket.on('close', () => { this.sockets.delete(socket); const at = this.waitingSockets.indexOf(socket); if (at >= 0) this.waitingSockets.splice(at, 1); });
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        const at = this.waitingSockets.indexOf(socket);
+        if (at >= 0) this.waitingSockets.splice(at, 1);
+      });
       return;
     }
     this.activate(socket);
@@ -262,12 +275,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.pumping = true;
     try {
       for (let item = this.queue.shift(); item; item = this.queue.shift()) {
-        if (item.kind === 'end') { this.endOfStream(item.address); continue; }
+        if (item.kind === 'end') {
+          this.endOfStream(item.address);
+          continue;
+        }
         const waiting = this.handleData(item.chunk);
         if (waiting) await waiting;
       }
     } catch (error) {
-      this.log(`passthrough: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      this.log(`passthrough: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     } finally {
       this.pumping = false;
       this.checkIdle();
@@ -314,8 +330,14 @@ export class PrintPassthrough extends EventEmitter<Events> {
     const result = decoder.finish();
     for (let i = result.commands.length - 1; i >= 0; i--) {
       const command = result.commands[i]!;
-      if (command === 'init') { this.page = 'cp437'; break; }
-      if (command.startsWith('page:') && !command.startsWith('page:unknown')) { this.page = command.slice(5) as CodePage; break; }
+      if (command === 'init') {
+        this.page = 'cp437';
+        break;
+      }
+      if (command.startsWith('page:') && !command.startsWith('page:unknown')) {
+        this.page = command.slice(5) as CodePage;
+        break;
+      }
     }
     return { bytes, lines: tooLong ? [] : result.lines };
   }
@@ -341,10 +363,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
     const idempotencyKey = createHash('sha256').update(text, 'utf8').digest('hex');
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), this.deadlineMs); });
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), this.deadlineMs);
+    });
     const asking = Promise.resolve()
       .then(() => this.onReceiptTotal({ ...found, text, idempotencyKey, signal: controller.signal, tillCodePage: this.page }))
-      .then((block) => ({ block }), (error: unknown) => ({ error }));
+      .then(
+        (block) => ({ block }),
+        (error: unknown) => ({ error }),
+      );
     return Promise.race([asking, deadline]).then((answer) => {
       clearTimeout(timer);
       if (answer === TIMED_OUT) {
@@ -355,7 +382,8 @@ export class PrintPassthrough extends EventEmitter<Events> {
         return;
       }
       if ('error' in answer || !answer.block || answer.block.length === 0) {
-        if ('error' in answer) this.log(`passthrough: recording the sale failed: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`);
+        if ('error' in answer)
+          this.log(`passthrough: recording the sale failed: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`);
         this.write(cut);
         this.notice('notRecorded', { total, idempotencyKey });
         passed('error' in answer ? 'failed' : 'refused', { total, idempotencyKey });
@@ -381,10 +409,11 @@ export class PrintPassthrough extends EventEmitter<Events> {
   }
 
   private notice(reason: StaffNoticeReason, extra: { total?: Money; idempotencyKey?: string }): void {
-    const words = (locale: Locale) => formatMessage(posMessages, locale, reason, {
-      total: extra.total ? formatMoney(extra.total, locale) : '',
-      address: this.printer.address,
-    });
+    const words = (locale: Locale) =>
+      formatMessage(posMessages, locale, reason, {
+        total: extra.total ? formatMoney(extra.total, locale) : '',
+        address: this.printer.address,
+      });
     const notice: StaffNotice = { reason, message: words(this.locale), logMessage: words('en'), ...extra };
     this.log(`passthrough: ${notice.logMessage}`);
     this.emit('staffNotice', notice);
@@ -420,7 +449,6 @@ export class PrintPassthrough extends EventEmitter<Events> {
 function selectPage(page: CodePage): number[] {
   return [0x1b, 0x74, CODE_PAGE_NUMBERS.epson[page] ?? 0];
 }
-
 
 /** Builds and starts a passthrough. */
 export async function startPassthrough(options: PassthroughOptions): Promise<{ passthrough: PrintPassthrough; address: string; port?: number }> {

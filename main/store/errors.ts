@@ -19,7 +19,11 @@ export class StoreConflictError extends StoreError {
 /** Another process holds the store for writing. */
 export class StoreLockedError extends StoreError {
   override name = 'StoreLockedError';
-  constructor(message: string, readonly path: string, readonly holderPid: number | undefined) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly holderPid: number | undefined,
+  ) {
     super(message);
   }
 }

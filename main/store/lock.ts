@@ -18,7 +18,9 @@ interface PidInfo {
 function readPidInfo(dir: string): PidInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(join(dir, PID_FILE), 'utf8')) as Partial<PidInfo>;
-    return typeof info.pid === 'number' && Number.isSafeInteger(info.pid) ? { pid: info.pid, host: String(info.host), startedAt: String(info.startedAt) } : undefined;
+    return typeof info.pid === 'number' && Number.isSafeInteger(info.pid)
+      ? { pid: info.pid, host: String(info.host), startedAt: String(info.startedAt) }
+      : undefined;
   } catch {
     return undefined;
   }

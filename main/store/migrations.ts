@@ -193,14 +193,15 @@ export const latestVersion = migrations.length;
 /** Applies every migration above the database's version, each in its own transaction. */
 export function migrate(db: Database.Database, now: Clock, list: readonly Migration[] = migrations): number[] {
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
+    if (m.version !== i + 1)
+      throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
   });
   const newest = list.length;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > newest) {
     throw new StoreTooNewError(
       `The kiosk store ${db.name} is at schema version ${current}, but this kiosk version knows only up to ${newest}. ` +
-      'It was written by a newer kiosk: install that version again (migrations only go forward).',
+        'It was written by a newer kiosk: install that version again (migrations only go forward).',
     );
   }
   const applied: number[] = [];

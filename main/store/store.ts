@@ -13,7 +13,20 @@ import { migrate } from './migrations';
 import type { CountryCode } from 'libphonenumber-js';
 import { decodeSafeCode, memberCodeFor, memberNumberOf } from '../../core/codes';
 import { contactOrUndefined } from '../../core/contact';
-import type { Balance, Member, MemberInput, OutboxMessage, OutboxMessageInput, RefundInput, SaleInput, SaleLine, SaleSource, SaleStatus, StoredRefund, StoredSale } from './schemas';
+import type {
+  Balance,
+  Member,
+  MemberInput,
+  OutboxMessage,
+  OutboxMessageInput,
+  RefundInput,
+  SaleInput,
+  SaleLine,
+  SaleSource,
+  SaleStatus,
+  StoredRefund,
+  StoredSale,
+} from './schemas';
 import { memberInputSchema, outboxMessageSchema, refundInputSchema, saleInputSchema } from './schemas';
 import type { Clock } from '../../core/clock';
 
@@ -37,18 +50,13 @@ export interface EntriesResult {
   duplicates: string[];
 }
 
-export type RecordSaleResult =
-  | { status: 'recorded'; sale: StoredSale; entries: EntriesResult }
-  | { status: 'duplicate'; sale: StoredSale };
+export type RecordSaleResult = { status: 'recorded'; sale: StoredSale; entries: EntriesResult } | { status: 'duplicate'; sale: StoredSale };
 
 export type ClaimSaleResult =
-  | { status: 'claimed'; sale: StoredSale; entries: EntriesResult }
-  | { status: 'duplicate'; sale: StoredSale }
-  | { status: 'already-claimed'; sale: StoredSale };
+  { status: 'claimed'; sale: StoredSale; entries: EntriesResult } | { status: 'duplicate'; sale: StoredSale } | { status: 'already-claimed'; sale: StoredSale };
 
 export type RecordRefundResult =
-  | { status: 'recorded'; refund: StoredRefund; sale: StoredSale; entries: EntriesResult }
-  | { status: 'duplicate'; refund: StoredRefund; sale: StoredSale };
+  { status: 'recorded'; refund: StoredRefund; sale: StoredSale; entries: EntriesResult } | { status: 'duplicate'; refund: StoredRefund; sale: StoredSale };
 
 export type RedeemResult =
   | { status: 'redeemed'; balance: Balance; entries: EntriesResult }
@@ -56,7 +64,13 @@ export type RedeemResult =
   | { status: 'insufficient'; balance: Balance; missing: { points: number; stamps: Record<string, number> } };
 
 /** A voucher redeemed at this kiosk: `via` 'hub' when the hub decided, 'offline' when it could not be asked. */
-export interface StoredVoucherRedemption { voucherId: string; redemptionId: string; via: 'hub' | 'offline'; at: string; result: unknown }
+export interface StoredVoucherRedemption {
+  voucherId: string;
+  redemptionId: string;
+  via: 'hub' | 'offline';
+  at: string;
+  result: unknown;
+}
 
 export interface ProjectionMismatch {
   memberId: string;
@@ -92,7 +106,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+      : v,
+  );
 }
 
 function formatMinor(amount: number, currency: string): string {
@@ -102,7 +117,16 @@ function formatMinor(amount: number, currency: string): string {
 /** Lower-case, accents removed: "Łucja Nagy-Szabó" matches "lucja", "szabo". */
 /** The hub's directory as the store keeps it (core/sync-protocol MemberChange). */
 export interface MemberChangeRow {
-  seq: number; id: string; no: number; code: string | null; erased: boolean; name: string | null; phone: string | null; email: string | null; points: number; stamps: number;
+  seq: number;
+  id: string;
+  no: number;
+  code: string | null;
+  erased: boolean;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  points: number;
+  stamps: number;
 }
 
 const MEMBER_CURSOR_SETTING = 'hub.memberCursor';
@@ -114,7 +138,13 @@ function memberNumberFromCode(text: string): number | undefined {
 }
 
 export function searchKey(text: string): string {
-  return text.normalize('NFKD').replace(/\p{Mn}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{Mn}/gu, '')
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
+    .toLowerCase()
+    .trim();
 }
 
 function toSale(row: Row): StoredSale {
@@ -189,13 +219,23 @@ function toOutbox(row: Row): OutboxMessage {
 
 const entriesSchema = z.array(ledgerEntrySchema);
 const outboxListSchema = z.array(outboxMessageSchema);
-const memberPatchSchema = z.object({
-  name: z.string().trim().max(200).nullable().optional(),
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be in international form such as +48601234567').nullable().optional(),
-  email: z.email({ error: 'email is not a valid address' }).max(254).nullable().optional(),
-  locale: z.enum(['pl', 'hu', 'sk', 'cs', 'de', 'en']).optional(),
-  birthday: z.string().regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'birthday must be MM-DD or YYYY-MM-DD').nullable().optional(),
-}).strict();
+const memberPatchSchema = z
+  .object({
+    name: z.string().trim().max(200).nullable().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'phone must be in international form such as +48601234567')
+      .nullable()
+      .optional(),
+    email: z.email({ error: 'email is not a valid address' }).max(254).nullable().optional(),
+    locale: z.enum(['pl', 'hu', 'sk', 'cs', 'de', 'en']).optional(),
+    birthday: z
+      .string()
+      .regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'birthday must be MM-DD or YYYY-MM-DD')
+      .nullable()
+      .optional(),
+  })
+  .strict();
 export type MemberPatch = z.input<typeof memberPatchSchema>;
 
 /** Opens (creating and migrating if needed) the kiosk store in `dir` and takes the writer lock. */
@@ -211,7 +251,10 @@ export function openStore(options: OpenStoreOptions): KioskStore {
     // taken by the BEGIN IMMEDIATE below, is held until close. The OS drops it if we die.
     db.pragma('locking_mode = EXCLUSIVE');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new StoreError(`The kiosk store ${path} cannot use write-ahead logging (journal mode stays "${String(mode)}"); put KIOSK_DATA_DIR on a local disk.`);
+    if (mode !== 'wal')
+      throw new StoreError(
+        `The kiosk store ${path} cannot use write-ahead logging (journal mode stays "${String(mode)}"); put KIOSK_DATA_DIR on a local disk.`,
+      );
     db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (err) {
     db.close();
@@ -291,7 +334,9 @@ export class KioskStore {
     if (info.changes === 0) {
       const stored = toEntry(this.st.entryById.get(e.id) as Row);
       if (canonical(stored) !== canonical(e)) {
-        throw new StoreConflictError(`Ledger entry ${e.id} already exists with different content; entries are never changed (add a reversal instead). Nothing written.`);
+        throw new StoreConflictError(
+          `Ledger entry ${e.id} already exists with different content; entries are never changed (add a reversal instead). Nothing written.`,
+        );
       }
       out.duplicates.push(e.id);
       return;
@@ -318,11 +363,13 @@ export class KioskStore {
   appendEntries(entries: readonly LedgerEntry[], outbox: readonly OutboxMessageInput[] = []): EntriesResult {
     const valid = parse(entriesSchema, entries, 'Ledger entries');
     const messages = parse(outboxListSchema, outbox, 'Outbox messages');
-    return this.open.transaction(() => {
-      const result = this.applyEntries(valid);
-      this.applyOutbox(messages);
-      return result;
-    }).immediate();
+    return this.open
+      .transaction(() => {
+        const result = this.applyEntries(valid);
+        this.applyOutbox(messages);
+        return result;
+      })
+      .immediate();
   }
 
   /** The balance projection of one member: one row read, whatever the length of the history. */
@@ -353,7 +400,8 @@ export class KioskStore {
 
   /** A member's entries in the order they were stored, optionally only those at or after `since`. */
   entriesForMember(memberId: string, options: { since?: string; limit?: number } = {}): LedgerEntry[] {
-    const rows = this.open.prepare('SELECT * FROM ledger WHERE member_id = ? AND (? IS NULL OR at >= ?) ORDER BY seq LIMIT ?')
+    const rows = this.open
+      .prepare('SELECT * FROM ledger WHERE member_id = ? AND (? IS NULL OR at >= ?) ORDER BY seq LIMIT ?')
       .all(memberId, options.since ?? null, options.since ?? null, options.limit ?? -1) as Row[];
     return rows.map(toEntry);
   }
@@ -366,36 +414,50 @@ export class KioskStore {
     const entries = parse(entriesSchema.min(1, 'a redemption needs at least one entry'), input.entries, 'Redemption');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     const memberId = entries[0]!.memberId;
-    if (entries.some((e) => e.memberId !== memberId)) throw new StoreInputError('Redemption refused, nothing written — all its entries must be for one member.');
-    return this.open.transaction((): RedeemResult => {
-      const fresh = entries.filter((e) => this.st.entryById.get(e.id) === undefined);
-      if (fresh.length === 0) {
-        this.applyEntries(entries); // checks that the replay matches what is stored
-        return { status: 'duplicate', balance: this.balance(memberId) };
-      }
-      const before = this.balance(memberId);
-      const points = before.points + fresh.reduce((s, e) => s + e.points, 0);
-      const stampsAfter: Record<string, number> = { ...before.stampsByCard };
-      for (const e of fresh) if (e.stamps !== 0) stampsAfter[this.cardFor(e)] = (stampsAfter[this.cardFor(e)] ?? 0) + e.stamps;
-      const missingStamps = Object.fromEntries(Object.entries(stampsAfter).filter(([, n]) => n < 0).map(([card, n]) => [card, -n]));
-      if (points < 0 || Object.keys(missingStamps).length > 0) {
-        return { status: 'insufficient', balance: before, missing: { points: Math.max(0, -points), stamps: missingStamps } };
-      }
-      const result = this.applyEntries(entries);
-      this.applyOutbox(messages);
-      return { status: 'redeemed', balance: this.balance(memberId), entries: result };
-    }).immediate();
+    if (entries.some((e) => e.memberId !== memberId))
+      throw new StoreInputError('Redemption refused, nothing written — all its entries must be for one member.');
+    return this.open
+      .transaction((): RedeemResult => {
+        const fresh = entries.filter((e) => this.st.entryById.get(e.id) === undefined);
+        if (fresh.length === 0) {
+          this.applyEntries(entries); // checks that the replay matches what is stored
+          return { status: 'duplicate', balance: this.balance(memberId) };
+        }
+        const before = this.balance(memberId);
+        const points = before.points + fresh.reduce((s, e) => s + e.points, 0);
+        const stampsAfter: Record<string, number> = { ...before.stampsByCard };
+        for (const e of fresh) if (e.stamps !== 0) stampsAfter[this.cardFor(e)] = (stampsAfter[this.cardFor(e)] ?? 0) + e.stamps;
+        const missingStamps = Object.fromEntries(
+          Object.entries(stampsAfter)
+            .filter(([, n]) => n < 0)
+            .map(([card, n]) => [card, -n]),
+        );
+        if (points < 0 || Object.keys(missingStamps).length > 0) {
+          return { status: 'insufficient', balance: before, missing: { points: Math.max(0, -points), stamps: missingStamps } };
+        }
+        const result = this.applyEntries(entries);
+        this.applyOutbox(messages);
+        return { status: 'redeemed', balance: this.balance(memberId), entries: result };
+      })
+      .immediate();
   }
 
   /** A voucher redeemed at this kiosk, by the voucher's id or by the redemption's id. */
   voucherRedemption(by: { voucherId: string } | { redemptionId: string }): StoredVoucherRedemption | undefined {
-    const row = ('voucherId' in by
-      ? this.open.prepare('SELECT * FROM voucher_redemptions WHERE voucher_id = ?').get(by.voucherId)
-      : this.open.prepare('SELECT * FROM voucher_redemptions WHERE redemption_id = ?').get(by.redemptionId)) as Row | undefined;
-    return row === undefined ? undefined : {
-      voucherId: row.voucher_id as string, redemptionId: row.redemption_id as string, via: row.via as 'hub' | 'offline', at: row.at as string,
-      result: JSON.parse(row.result as string) as unknown,
-    };
+    const row = (
+      'voucherId' in by
+        ? this.open.prepare('SELECT * FROM voucher_redemptions WHERE voucher_id = ?').get(by.voucherId)
+        : this.open.prepare('SELECT * FROM voucher_redemptions WHERE redemption_id = ?').get(by.redemptionId)
+    ) as Row | undefined;
+    return row === undefined
+      ? undefined
+      : {
+          voucherId: row.voucher_id as string,
+          redemptionId: row.redemption_id as string,
+          via: row.via as 'hub' | 'offline',
+          at: row.at as string,
+          result: JSON.parse(row.result as string) as unknown,
+        };
   }
 
   /**
@@ -404,41 +466,65 @@ export class KioskStore {
    * transaction. The voucher id and the redemption id are each used once: a second redemption of the
    * voucher gets `duplicate` with the one that stands, and nothing is written.
    */
-  recordVoucherRedemption(input: { redemption: Omit<StoredVoucherRedemption, 'result'> & { result: unknown }; entries?: readonly LedgerEntry[];
-    outbox?: readonly OutboxMessageInput[] }): { status: 'recorded' | 'duplicate'; redemption: StoredVoucherRedemption } {
+  recordVoucherRedemption(input: {
+    redemption: Omit<StoredVoucherRedemption, 'result'> & { result: unknown };
+    entries?: readonly LedgerEntry[];
+    outbox?: readonly OutboxMessageInput[];
+  }): { status: 'recorded' | 'duplicate'; redemption: StoredVoucherRedemption } {
     const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     const r = input.redemption;
-    return this.open.transaction(() => {
-      const standing = this.voucherRedemption({ voucherId: r.voucherId });
-      if (standing) return { status: 'duplicate' as const, redemption: standing };
-      const other = this.voucherRedemption({ redemptionId: r.redemptionId });
-      if (other) throw new StoreConflictError(`Redemption ${r.redemptionId} is already used for another voucher — nothing written.`);
-      this.open.prepare('INSERT INTO voucher_redemptions (voucher_id, redemption_id, via, at, result) VALUES (?, ?, ?, ?, ?)')
-        .run(r.voucherId, r.redemptionId, r.via, r.at, JSON.stringify(r.result));
-      this.applyEntries(entries.filter((e) => this.st.entryById.get(e.id) === undefined));
-      this.applyOutbox(messages);
-      return { status: 'recorded' as const, redemption: this.voucherRedemption({ voucherId: r.voucherId })! };
-    }).immediate();
+    return this.open
+      .transaction(() => {
+        const standing = this.voucherRedemption({ voucherId: r.voucherId });
+        if (standing) return { status: 'duplicate' as const, redemption: standing };
+        const other = this.voucherRedemption({ redemptionId: r.redemptionId });
+        if (other) throw new StoreConflictError(`Redemption ${r.redemptionId} is already used for another voucher — nothing written.`);
+        this.open
+          .prepare('INSERT INTO voucher_redemptions (voucher_id, redemption_id, via, at, result) VALUES (?, ?, ?, ?, ?)')
+          .run(r.voucherId, r.redemptionId, r.via, r.at, JSON.stringify(r.result));
+        this.applyEntries(entries.filter((e) => this.st.entryById.get(e.id) === undefined));
+        this.applyOutbox(messages);
+        return { status: 'recorded' as const, redemption: this.voucherRedemption({ voucherId: r.voucherId })! };
+      })
+      .immediate();
   }
 
   /** Compares every projection row with the sums of the ledger; empty when all agree. */
   checkProjections(): ProjectionMismatch[] {
     const db = this.open;
-    const members = db.prepare(`
+    const members = db
+      .prepare(
+        `
       SELECT coalesce(b.member_id, s.member_id) AS member_id, coalesce(b.points, 0) AS bp, coalesce(b.stamps, 0) AS bs,
              coalesce(s.points, 0) AS sp, coalesce(s.stamps, 0) AS ss
       FROM balances b FULL OUTER JOIN (SELECT member_id, sum(points) AS points, sum(stamps) AS stamps FROM ledger GROUP BY member_id) s
         ON s.member_id = b.member_id
-      WHERE coalesce(b.points, 0) != coalesce(s.points, 0) OR coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`).all() as Row[];
-    const cards = db.prepare(`
+      WHERE coalesce(b.points, 0) != coalesce(s.points, 0) OR coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`,
+      )
+      .all() as Row[];
+    const cards = db
+      .prepare(
+        `
       SELECT coalesce(b.member_id, s.member_id) AS member_id, coalesce(b.card, s.card) AS card, coalesce(b.stamps, 0) AS bs, coalesce(s.stamps, 0) AS ss
       FROM stamp_balances b FULL OUTER JOIN (SELECT member_id, card, sum(stamps) AS stamps FROM ledger WHERE stamps != 0 GROUP BY member_id, card) s
         ON s.member_id = b.member_id AND s.card = b.card
-      WHERE coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`).all() as Row[];
+      WHERE coalesce(b.stamps, 0) != coalesce(s.stamps, 0)`,
+      )
+      .all() as Row[];
     return [
-      ...members.map((r) => ({ memberId: r.member_id as string, card: null, projected: { points: r.bp as number, stamps: r.bs as number }, fromEntries: { points: r.sp as number, stamps: r.ss as number } })),
-      ...cards.map((r) => ({ memberId: r.member_id as string, card: r.card as string, projected: { points: 0, stamps: r.bs as number }, fromEntries: { points: 0, stamps: r.ss as number } })),
+      ...members.map((r) => ({
+        memberId: r.member_id as string,
+        card: null,
+        projected: { points: r.bp as number, stamps: r.bs as number },
+        fromEntries: { points: r.sp as number, stamps: r.ss as number },
+      })),
+      ...cards.map((r) => ({
+        memberId: r.member_id as string,
+        card: r.card as string,
+        projected: { points: 0, stamps: r.bs as number },
+        fromEntries: { points: 0, stamps: r.ss as number },
+      })),
     ];
   }
 
@@ -447,7 +533,9 @@ export class KioskStore {
   private checkCeiling(total: Money): void {
     const max = this.maxSaleAmount[total.currency];
     if (max !== undefined && total.amount > max) {
-      throw new StoreInputError(`Sale refused, nothing written — total ${formatMinor(total.amount, total.currency)} is over the ceiling of ${formatMinor(max, total.currency)} set for this kiosk.`);
+      throw new StoreInputError(
+        `Sale refused, nothing written — total ${formatMinor(total.amount, total.currency)} is over the ceiling of ${formatMinor(max, total.currency)} set for this kiosk.`,
+      );
     }
   }
 
@@ -463,40 +551,55 @@ export class KioskStore {
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     for (const e of entries) {
       if (e.saleId !== sale.id) throw new StoreInputError(`Sale refused, nothing written — entry ${e.id} belongs to sale ${String(e.saleId)}, not ${sale.id}.`);
-      if (e.memberId !== sale.memberId) throw new StoreInputError(`Sale refused, nothing written — entry ${e.id} is for member ${e.memberId} but the sale's member is ${String(sale.memberId)}.`);
+      if (e.memberId !== sale.memberId)
+        throw new StoreInputError(
+          `Sale refused, nothing written — entry ${e.id} is for member ${e.memberId} but the sale's member is ${String(sale.memberId)}.`,
+        );
     }
     const sameTotal = (s: StoredSale): boolean => s.total.amount === sale.total.amount && s.total.currency === sale.total.currency;
-    return this.open.transaction((): RecordSaleResult => {
-      const byId = this.st.saleById.get(sale.id) as Row | undefined;
-      if (byId !== undefined) {
-        const stored = toSale(byId);
-        if (stored.tillSaleId !== sale.tillSaleId || stored.source !== sale.source || !sameTotal(stored)) {
-          throw new StoreConflictError(`Sale ${sale.id} already exists with different content (till id ${String(stored.tillSaleId)}, ${formatMinor(stored.total.amount, stored.total.currency)}). Nothing written.`);
-        }
-        return { status: 'duplicate', sale: stored };
-      }
-      if (sale.tillSaleId !== null) {
-        const byTill = this.st.saleByTillId.get(sale.source, sale.tillSaleId) as Row | undefined;
-        if (byTill !== undefined) {
-          const stored = toSale(byTill);
-          if (!sameTotal(stored)) {
-            throw new StoreConflictError(`Till sale ${sale.tillSaleId} was already recorded with ${formatMinor(stored.total.amount, stored.total.currency)}; a retry must send the same total. Nothing written.`);
+    return this.open
+      .transaction((): RecordSaleResult => {
+        const byId = this.st.saleById.get(sale.id) as Row | undefined;
+        if (byId !== undefined) {
+          const stored = toSale(byId);
+          if (stored.tillSaleId !== sale.tillSaleId || stored.source !== sale.source || !sameTotal(stored)) {
+            throw new StoreConflictError(
+              `Sale ${sale.id} already exists with different content (till id ${String(stored.tillSaleId)}, ${formatMinor(stored.total.amount, stored.total.currency)}). Nothing written.`,
+            );
           }
           return { status: 'duplicate', sale: stored };
         }
-      }
-      this.st.insertSale.run({ ...sale, amount: sale.total.amount, currency: sale.total.currency, lines: JSON.stringify(sale.lines) });
-      const result = this.applyEntries(entries);
-      this.applyOutbox(messages);
-      return { status: 'recorded', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
-    }).immediate();
+        if (sale.tillSaleId !== null) {
+          const byTill = this.st.saleByTillId.get(sale.source, sale.tillSaleId) as Row | undefined;
+          if (byTill !== undefined) {
+            const stored = toSale(byTill);
+            if (!sameTotal(stored)) {
+              throw new StoreConflictError(
+                `Till sale ${sale.tillSaleId} was already recorded with ${formatMinor(stored.total.amount, stored.total.currency)}; a retry must send the same total. Nothing written.`,
+              );
+            }
+            return { status: 'duplicate', sale: stored };
+          }
+        }
+        this.st.insertSale.run({ ...sale, amount: sale.total.amount, currency: sale.total.currency, lines: JSON.stringify(sale.lines) });
+        const result = this.applyEntries(entries);
+        this.applyOutbox(messages);
+        return { status: 'recorded', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
+      })
+      .immediate();
   }
 
   /**
    * Attaches a member to a sale recorded without one (a phone or scanner claim) with the entries it
    * earns. Exactly one claim wins: a sale that already has another member is left as it is.
    */
-  claimSale(input: { saleId: string; memberId: string; at: string; entries?: readonly LedgerEntry[]; outbox?: readonly OutboxMessageInput[] }): ClaimSaleResult {
+  claimSale(input: {
+    saleId: string;
+    memberId: string;
+    at: string;
+    entries?: readonly LedgerEntry[];
+    outbox?: readonly OutboxMessageInput[];
+  }): ClaimSaleResult {
     const at = parse(z.string().datetime({ offset: true }), input.at, 'Claim time');
     const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries of the claim');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
@@ -505,19 +608,22 @@ export class KioskStore {
         throw new StoreInputError(`Claim refused, nothing written — entry ${e.id} must be for sale ${input.saleId} and member ${input.memberId}.`);
       }
     }
-    return this.open.transaction((): ClaimSaleResult => {
-      const row = this.st.saleById.get(input.saleId) as Row | undefined;
-      if (row === undefined) throw new StoreInputError(`Claim refused, nothing written — there is no sale ${input.saleId} on this kiosk.`);
-      const sale = toSale(row);
-      if (sale.memberId === input.memberId && sale.claimedAt !== null) return { status: 'duplicate', sale };
-      if (sale.memberId !== null) return { status: 'already-claimed', sale };
-      // A partly refunded sale can still be claimed: the hub pays only what is left of it (saleReversed).
-      if (sale.status !== 'recorded' && sale.status !== 'partly-refunded') throw new StoreConflictError(`Claim refused, nothing written — sale ${sale.id} is ${sale.status}.`);
-      this.open.prepare('UPDATE sales SET member_id = ?, claimed_at = ? WHERE id = ?').run(input.memberId, at, sale.id);
-      const result = this.applyEntries(entries);
-      this.applyOutbox(messages);
-      return { status: 'claimed', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
-    }).immediate();
+    return this.open
+      .transaction((): ClaimSaleResult => {
+        const row = this.st.saleById.get(input.saleId) as Row | undefined;
+        if (row === undefined) throw new StoreInputError(`Claim refused, nothing written — there is no sale ${input.saleId} on this kiosk.`);
+        const sale = toSale(row);
+        if (sale.memberId === input.memberId && sale.claimedAt !== null) return { status: 'duplicate', sale };
+        if (sale.memberId !== null) return { status: 'already-claimed', sale };
+        // A partly refunded sale can still be claimed: the hub pays only what is left of it (saleReversed).
+        if (sale.status !== 'recorded' && sale.status !== 'partly-refunded')
+          throw new StoreConflictError(`Claim refused, nothing written — sale ${sale.id} is ${sale.status}.`);
+        this.open.prepare('UPDATE sales SET member_id = ?, claimed_at = ? WHERE id = ?').run(input.memberId, at, sale.id);
+        const result = this.applyEntries(entries);
+        this.applyOutbox(messages);
+        return { status: 'claimed', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };
+      })
+      .immediate();
   }
 
   /**
@@ -526,10 +632,12 @@ export class KioskStore {
    */
   settleRefusedClaim(input: { saleId: string; winnerId: string; entries: readonly LedgerEntry[] }): EntriesResult {
     const entries = parse(entriesSchema, input.entries, 'Ledger entries of the refused claim');
-    return this.open.transaction(() => {
-      this.open.prepare('UPDATE sales SET member_id = ? WHERE id = ? AND member_id IS NOT NULL').run(input.winnerId, input.saleId);
-      return this.applyEntries(entries);
-    }).immediate();
+    return this.open
+      .transaction(() => {
+        this.open.prepare('UPDATE sales SET member_id = ? WHERE id = ? AND member_id IS NOT NULL').run(input.winnerId, input.saleId);
+        return this.applyEntries(entries);
+      })
+      .immediate();
   }
 
   getSale(id: string): StoredSale | undefined {
@@ -545,7 +653,8 @@ export class KioskStore {
 
   /** A member's sales, newest last, optionally from `since` on (for tiers over a rolling window). */
   salesForMember(memberId: string, options: { since?: string } = {}): StoredSale[] {
-    const rows = this.open.prepare('SELECT * FROM sales WHERE member_id = ? AND (? IS NULL OR created_at >= ?) ORDER BY created_at, id')
+    const rows = this.open
+      .prepare('SELECT * FROM sales WHERE member_id = ? AND (? IS NULL OR created_at >= ?) ORDER BY created_at, id')
       .all(memberId, options.since ?? null, options.since ?? null) as Row[];
     return rows.map(toSale);
   }
@@ -581,43 +690,55 @@ export class KioskStore {
     const entries = parse(entriesSchema, input.entries ?? [], 'Reversal entries');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     for (const e of entries) {
-      if (e.saleId !== refund.saleId) throw new StoreInputError(`Refund refused, nothing written — entry ${e.id} belongs to sale ${String(e.saleId)}, not ${refund.saleId}.`);
+      if (e.saleId !== refund.saleId)
+        throw new StoreInputError(`Refund refused, nothing written — entry ${e.id} belongs to sale ${String(e.saleId)}, not ${refund.saleId}.`);
     }
-    if (refund.kind === 'refund' && refund.amount === null) throw new StoreInputError('Refund refused, nothing written — amount: a refund needs an amount (a void takes the whole sale).');
-    return this.open.transaction((): RecordRefundResult => {
-      const existing = this.open.prepare('SELECT * FROM refunds WHERE id = ?').get(refund.id) as Row | undefined;
-      if (existing !== undefined) {
-        const stored = toRefund(existing);
-        if (stored.saleId !== refund.saleId || stored.kind !== refund.kind || (refund.amount !== null && (refund.amount.amount !== stored.amount.amount || refund.amount.currency !== stored.amount.currency))) {
-          throw new StoreConflictError(`Refund ${refund.id} already exists with different content. Nothing written.`);
+    if (refund.kind === 'refund' && refund.amount === null)
+      throw new StoreInputError('Refund refused, nothing written — amount: a refund needs an amount (a void takes the whole sale).');
+    return this.open
+      .transaction((): RecordRefundResult => {
+        const existing = this.open.prepare('SELECT * FROM refunds WHERE id = ?').get(refund.id) as Row | undefined;
+        if (existing !== undefined) {
+          const stored = toRefund(existing);
+          if (
+            stored.saleId !== refund.saleId ||
+            stored.kind !== refund.kind ||
+            (refund.amount !== null && (refund.amount.amount !== stored.amount.amount || refund.amount.currency !== stored.amount.currency))
+          ) {
+            throw new StoreConflictError(`Refund ${refund.id} already exists with different content. Nothing written.`);
+          }
+          return { status: 'duplicate', refund: stored, sale: toSale(this.st.saleById.get(stored.saleId) as Row) };
         }
-        return { status: 'duplicate', refund: stored, sale: toSale(this.st.saleById.get(stored.saleId) as Row) };
-      }
-      const row = this.st.saleById.get(refund.saleId) as Row | undefined;
-      if (row === undefined) throw new StoreInputError(`Refund refused, nothing written — there is no sale ${refund.saleId} on this kiosk.`);
-      const sale = toSale(row);
-      if (sale.status === 'voided') throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already voided.`);
-      const left = sale.total.amount - sale.refunded;
-      if (left === 0) throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already refunded in full.`);
-      const amount = refund.amount ?? { amount: left, currency: sale.total.currency };
-      if (amount.currency !== sale.total.currency) throw new StoreInputError(`Refund refused, nothing written — the sale was in ${sale.total.currency}, the refund is in ${amount.currency}.`);
-      if (amount.amount > left) {
-        throw new StoreInputError(`Refund refused, nothing written — ${formatMinor(amount.amount, amount.currency)} is more than the ${formatMinor(left, sale.total.currency)} left on sale ${sale.id}.`);
-      }
-      const refunded = sale.refunded + amount.amount;
-      const status: SaleStatus = refund.kind === 'void' ? 'voided' : refunded === sale.total.amount ? 'refunded' : 'partly-refunded';
-      this.open.prepare('INSERT INTO refunds (id, sale_id, kind, till_refund_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(refund.id, sale.id, refund.kind, refund.tillRefundId, amount.amount, amount.currency, refund.createdAt);
-      this.open.prepare('UPDATE sales SET refunded = ?, status = ? WHERE id = ?').run(refunded, status, sale.id);
-      const result = this.applyEntries(entries);
-      this.applyOutbox(messages);
-      return {
-        status: 'recorded',
-        refund: { id: refund.id, saleId: sale.id, kind: refund.kind, tillRefundId: refund.tillRefundId, amount, createdAt: refund.createdAt },
-        sale: toSale(this.st.saleById.get(sale.id) as Row),
-        entries: result,
-      };
-    }).immediate();
+        const row = this.st.saleById.get(refund.saleId) as Row | undefined;
+        if (row === undefined) throw new StoreInputError(`Refund refused, nothing written — there is no sale ${refund.saleId} on this kiosk.`);
+        const sale = toSale(row);
+        if (sale.status === 'voided') throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already voided.`);
+        const left = sale.total.amount - sale.refunded;
+        if (left === 0) throw new StoreConflictError(`Refund refused, nothing written — sale ${sale.id} was already refunded in full.`);
+        const amount = refund.amount ?? { amount: left, currency: sale.total.currency };
+        if (amount.currency !== sale.total.currency)
+          throw new StoreInputError(`Refund refused, nothing written — the sale was in ${sale.total.currency}, the refund is in ${amount.currency}.`);
+        if (amount.amount > left) {
+          throw new StoreInputError(
+            `Refund refused, nothing written — ${formatMinor(amount.amount, amount.currency)} is more than the ${formatMinor(left, sale.total.currency)} left on sale ${sale.id}.`,
+          );
+        }
+        const refunded = sale.refunded + amount.amount;
+        const status: SaleStatus = refund.kind === 'void' ? 'voided' : refunded === sale.total.amount ? 'refunded' : 'partly-refunded';
+        this.open
+          .prepare('INSERT INTO refunds (id, sale_id, kind, till_refund_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(refund.id, sale.id, refund.kind, refund.tillRefundId, amount.amount, amount.currency, refund.createdAt);
+        this.open.prepare('UPDATE sales SET refunded = ?, status = ? WHERE id = ?').run(refunded, status, sale.id);
+        const result = this.applyEntries(entries);
+        this.applyOutbox(messages);
+        return {
+          status: 'recorded',
+          refund: { id: refund.id, saleId: sale.id, kind: refund.kind, tillRefundId: refund.tillRefundId, amount, createdAt: refund.createdAt },
+          sale: toSale(this.st.saleById.get(sale.id) as Row),
+          entries: result,
+        };
+      })
+      .immediate();
   }
 
   refundsForSale(saleId: string): StoredRefund[] {
@@ -642,38 +763,68 @@ export class KioskStore {
     const m = parse(memberInputSchema, input, 'Member');
     const messages = parse(outboxListSchema, outbox, 'Outbox messages');
     const email = m.email === null ? null : m.email.toLowerCase();
-    return this.open.transaction(() => {
-      const existing = this.getMember(m.id);
-      if (existing !== undefined) {
-        if (existing.code !== m.code) throw new StoreConflictError(`Member ${m.id} already exists with another code. Nothing written.`);
-        return { status: 'duplicate' as const, member: existing };
-      }
-      this.memberUniqueness({ ...m, email });
-      this.open.prepare(`INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, birthday, referred_by, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(m.id, m.code, m.name, m.name === null ? null : searchKey(m.name), m.phone, email, m.consentAt, m.consentText, m.locale, m.birthday, m.referredBy, m.createdAt, m.createdAt);
-      this.indexName(m.id, m.name);
-      this.applyOutbox(messages);
-      return { status: 'created' as const, member: this.getMember(m.id)! };
-    }).immediate();
+    return this.open
+      .transaction(() => {
+        const existing = this.getMember(m.id);
+        if (existing !== undefined) {
+          if (existing.code !== m.code) throw new StoreConflictError(`Member ${m.id} already exists with another code. Nothing written.`);
+          return { status: 'duplicate' as const, member: existing };
+        }
+        this.memberUniqueness({ ...m, email });
+        this.open
+          .prepare(
+            `INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, birthday, referred_by, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            m.id,
+            m.code,
+            m.name,
+            m.name === null ? null : searchKey(m.name),
+            m.phone,
+            email,
+            m.consentAt,
+            m.consentText,
+            m.locale,
+            m.birthday,
+            m.referredBy,
+            m.createdAt,
+            m.createdAt,
+          );
+        this.indexName(m.id, m.name);
+        this.applyOutbox(messages);
+        return { status: 'created' as const, member: this.getMember(m.id)! };
+      })
+      .immediate();
   }
 
   /** Changes a member's contact details or language; fields left out stay as they are. */
   updateMember(id: string, patch: MemberPatch): Member {
     const p = parse(memberPatchSchema, patch, 'Member change');
-    return this.open.transaction(() => {
-      const current = this.getMember(id);
-      if (current === undefined) throw new StoreInputError(`Member change refused, nothing written — there is no member ${id}.`);
-      const pick = <K extends keyof MemberPatch & keyof Member>(k: K): Member[K] => (p[k] === undefined ? current[k] : p[k]) as Member[K];
-      const email = pick('email');
-      const next: Member = { ...current, name: pick('name'), phone: pick('phone'), email: email === null ? null : email.toLowerCase(), locale: pick('locale'), birthday: pick('birthday') };
-      if (next.phone === null && next.email === null) throw new StoreInputError('Member change refused, nothing written — a member needs a phone number or an e-mail address.');
-      this.memberUniqueness(next);
-      this.open.prepare('UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, locale = ?, birthday = ?, updated_at = ? WHERE id = ?')
-        .run(next.name, next.name === null ? null : searchKey(next.name), next.phone, next.email, next.locale, next.birthday, this.now(), id);
-      this.indexName(id, next.name);
-      return this.getMember(id)!;
-    }).immediate();
+    return this.open
+      .transaction(() => {
+        const current = this.getMember(id);
+        if (current === undefined) throw new StoreInputError(`Member change refused, nothing written — there is no member ${id}.`);
+        const pick = <K extends keyof MemberPatch & keyof Member>(k: K): Member[K] => (p[k] === undefined ? current[k] : p[k]) as Member[K];
+        const email = pick('email');
+        const next: Member = {
+          ...current,
+          name: pick('name'),
+          phone: pick('phone'),
+          email: email === null ? null : email.toLowerCase(),
+          locale: pick('locale'),
+          birthday: pick('birthday'),
+        };
+        if (next.phone === null && next.email === null)
+          throw new StoreInputError('Member change refused, nothing written — a member needs a phone number or an e-mail address.');
+        this.memberUniqueness(next);
+        this.open
+          .prepare('UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, locale = ?, birthday = ?, updated_at = ? WHERE id = ?')
+          .run(next.name, next.name === null ? null : searchKey(next.name), next.phone, next.email, next.locale, next.birthday, this.now(), id);
+        this.indexName(id, next.name);
+        return this.getMember(id)!;
+      })
+      .immediate();
   }
 
   getMember(id: string): Member | undefined {
@@ -688,7 +839,8 @@ export class KioskStore {
   findMemberByCode(code: string): Member | undefined {
     const text = code.trim();
     const hubNo = memberNumberFromCode(text);
-    const row = this.open.prepare('SELECT * FROM members WHERE code = ? OR hub_no = ? ORDER BY code = ? DESC LIMIT 1').get(text, hubNo ?? -1, text) as Row | undefined;
+    const row = this.open.prepare('SELECT * FROM members WHERE code = ? OR hub_no = ? ORDER BY code = ? DESC LIMIT 1').get(text, hubNo ?? -1, text) as
+      Row | undefined;
     return this.live(row);
   }
 
@@ -708,13 +860,15 @@ export class KioskStore {
   /** The member a row stands for: itself, the member it was merged into, or none when erased. */
   private live(row: Row | undefined, hops = 0): Member | undefined {
     if (row === undefined || row.erased_at !== null) return undefined;
-    if (row.merged_into !== null && hops < 5) return this.live(this.open.prepare('SELECT * FROM members WHERE id = ?').get(row.merged_into) as Row | undefined, hops + 1);
+    if (row.merged_into !== null && hops < 5)
+      return this.live(this.open.prepare('SELECT * FROM members WHERE id = ?').get(row.merged_into) as Row | undefined, hops + 1);
     return toMember(row);
   }
 
   /** What the hub's directory says of a member (number, balance), when it has named them. */
   hubView(memberId: string): { no: number; points: number; stamps: number; seq: number } | undefined {
-    const row = this.open.prepare('SELECT hub_no, hub_points, hub_stamps, hub_seq FROM members WHERE id = ? AND hub_seq IS NOT NULL').get(memberId) as Row | undefined;
+    const row = this.open.prepare('SELECT hub_no, hub_points, hub_stamps, hub_seq FROM members WHERE id = ? AND hub_seq IS NOT NULL').get(memberId) as
+      Row | undefined;
     return row && { no: row.hub_no as number, points: row.hub_points as number, stamps: row.hub_stamps as number, seq: row.hub_seq as number };
   }
 
@@ -749,15 +903,19 @@ export class KioskStore {
     const like = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     if (q.includes('@')) {
       const email = q.toLowerCase();
-      add(this.open.prepare("SELECT * FROM members WHERE email >= ? AND email < ? ORDER BY email LIMIT ?").all(email, `${email}\uffff`, limit) as Row[]);
+      add(this.open.prepare('SELECT * FROM members WHERE email >= ? AND email < ? ORDER BY email LIMIT ?').all(email, `${email}\uffff`, limit) as Row[]);
       // Contains: a scan of the table, only when nothing better was found.
-      if (found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
+      if (found.size === 0 && !contact)
+        add(this.open.prepare("SELECT * FROM members WHERE email LIKE ? ESCAPE '\\' ORDER BY email LIMIT ?").all(like(email), limit) as Row[]);
     } else if (/^[+\d\s().-]+$/.test(q)) {
       const digits = q.replace(/\D/g, '');
       // A whole valid number was looked up exactly above; only a part of one is searched for inside numbers.
-      if (digits.length >= 3 && found.size === 0 && !contact) add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
+      if (digits.length >= 3 && found.size === 0 && !contact)
+        add(this.open.prepare("SELECT * FROM members WHERE phone LIKE ? ESCAPE '\\' ORDER BY phone LIMIT ?").all(like(digits), limit) as Row[]);
     } else {
-      const words = searchKey(q).split(/[\s-]+/).filter((w) => w.length > 0);
+      const words = searchKey(q)
+        .split(/[\s-]+/)
+        .filter((w) => w.length > 0);
       if (words.length > 0) {
         // Members with a word starting with each typed word, in the words' index order (the walk stops
         // at the limit): names starting with the query first, then names with a later word starting so.
@@ -765,12 +923,20 @@ export class KioskStore {
         const others = rest.map(() => 'AND EXISTS (SELECT 1 FROM member_words x WHERE x.member_id = w.member_id AND x.word >= ? AND x.word < ?)').join(' ');
         const bounds = rest.flatMap((w) => [w, `${w}\uffff`]);
         const key = searchKey(q);
-        add(this.open.prepare('SELECT * FROM members WHERE search_name >= ? AND search_name < ? ORDER BY search_name LIMIT ?')
-          .all(key, `${key}\uffff`, limit) as Row[]);
+        add(
+          this.open
+            .prepare('SELECT * FROM members WHERE search_name >= ? AND search_name < ? ORDER BY search_name LIMIT ?')
+            .all(key, `${key}\uffff`, limit) as Row[],
+        );
         if (found.size < limit) {
-          add(this.open.prepare(`SELECT m.* FROM member_words w JOIN members m ON m.id = w.member_id
-            WHERE w.word >= ? AND w.word < ? ${others} ORDER BY w.word, w.member_id LIMIT ?`)
-            .all(first, `${first}\uffff`, ...bounds, limit * 2) as Row[]);
+          add(
+            this.open
+              .prepare(
+                `SELECT m.* FROM member_words w JOIN members m ON m.id = w.member_id
+            WHERE w.word >= ? AND w.word < ? ${others} ORDER BY w.word, w.member_id LIMIT ?`,
+              )
+              .all(first, `${first}\uffff`, ...bounds, limit * 2) as Row[],
+          );
         }
       }
     }
@@ -801,49 +967,79 @@ export class KioskStore {
    */
   applyMemberChanges(changes: readonly MemberChangeRow[], cursor: number, options: { locale: Member['locale']; at?: string }): { applied: number } {
     const at = options.at ?? this.now();
-    return this.open.transaction(() => {
-      const current = this.memberCursor();
-      let applied = 0;
-      for (const c of changes) {
-        if (c.seq <= current) continue;
-        applied++;
-        const existing = this.open.prepare('SELECT * FROM members WHERE id = ?').get(c.id) as Row | undefined;
-        if (c.erased) {
-          if (existing) {
-            this.open.prepare(`UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?,
-              hub_no = ?, hub_points = 0, hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`).run(at, c.no, c.seq, at, c.id);
-            this.indexName(c.id, null);
+    return this.open
+      .transaction(() => {
+        const current = this.memberCursor();
+        let applied = 0;
+        for (const c of changes) {
+          if (c.seq <= current) continue;
+          applied++;
+          const existing = this.open.prepare('SELECT * FROM members WHERE id = ?').get(c.id) as Row | undefined;
+          if (c.erased) {
+            if (existing) {
+              this.open
+                .prepare(
+                  `UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?,
+              hub_no = ?, hub_points = 0, hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`,
+                )
+                .run(at, c.no, c.seq, at, c.id);
+              this.indexName(c.id, null);
+            }
+            continue;
           }
-          continue;
+          const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;
+          const email = c.email === null ? null : c.email.toLowerCase();
+          // The same person under another id on this kiosk (enrolled here before this kiosk knew them): merged.
+          // Two statements, not one with OR: each is one lookup in its unique index.
+          const mergeBy = (column: 'phone' | 'email', value: string | null): number =>
+            value === null
+              ? 0
+              : this.open
+                  .prepare(`UPDATE members SET merged_into = ?, phone = NULL, email = NULL, updated_at = ? WHERE ${column} = ? AND id != ?`)
+                  .run(c.id, at, value, c.id).changes;
+          const merged = mergeBy('phone', phone) + mergeBy('email', email);
+          // Rows merged into a row that was merged just now lead straight to the member (one hop).
+          if (merged > 0) {
+            this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
+          }
+          // A hub number held by another row cannot be (the hub gives each once); free it rather than fail the page.
+          this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
+          if (existing) {
+            this.open
+              .prepare(
+                `UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, hub_no = ?, hub_points = ?, hub_stamps = ?, hub_seq = ?,
+            merged_into = NULL, erased_at = NULL, updated_at = ? WHERE id = ?`,
+              )
+              .run(c.name, c.name === null ? null : searchKey(c.name), phone, email, c.no, c.points, c.stamps, c.seq, at, c.id);
+          } else {
+            this.open
+              .prepare(
+                `INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, created_at, updated_at,
+            hub_no, hub_points, hub_stamps, hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'given at the hub', ?, ?, ?, ?, ?, ?, ?)`,
+              )
+              .run(
+                c.id,
+                c.code !== null && !this.open.prepare('SELECT 1 FROM members WHERE code = ?').get(c.code) ? c.code : memberCodeFor(c.no),
+                c.name,
+                c.name === null ? null : searchKey(c.name),
+                phone,
+                email,
+                at,
+                options.locale,
+                at,
+                at,
+                c.no,
+                c.points,
+                c.stamps,
+                c.seq,
+              );
+          }
+          this.indexName(c.id, c.name);
         }
-        const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;
-        const email = c.email === null ? null : c.email.toLowerCase();
-        // The same person under another id on this kiosk (enrolled here before this kiosk knew them): merged.
-        // Two statements, not one with OR: each is one lookup in its unique index.
-        const mergeBy = (column: 'phone' | 'email', value: string | null): number => (value === null ? 0
-          : this.open.prepare(`UPDATE members SET merged_into = ?, phone = NULL, email = NULL, updated_at = ? WHERE ${column} = ? AND id != ?`)
-            .run(c.id, at, value, c.id).changes);
-        const merged = mergeBy('phone', phone) + mergeBy('email', email);
-        // Rows merged into a row that was merged just now lead straight to the member (one hop).
-        if (merged > 0) {
-          this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
-        }
-        // A hub number held by another row cannot be (the hub gives each once); free it rather than fail the page.
-        this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
-        if (existing) {
-          this.open.prepare(`UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, hub_no = ?, hub_points = ?, hub_stamps = ?, hub_seq = ?,
-            merged_into = NULL, erased_at = NULL, updated_at = ? WHERE id = ?`)
-            .run(c.name, c.name === null ? null : searchKey(c.name), phone, email, c.no, c.points, c.stamps, c.seq, at, c.id);
-        } else {
-          this.open.prepare(`INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, created_at, updated_at,
-            hub_no, hub_points, hub_stamps, hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'given at the hub', ?, ?, ?, ?, ?, ?, ?)`)
-            .run(c.id, c.code !== null && !this.open.prepare('SELECT 1 FROM members WHERE code = ?').get(c.code) ? c.code : memberCodeFor(c.no), c.name, c.name === null ? null : searchKey(c.name), phone, email, at, options.locale, at, at, c.no, c.points, c.stamps, c.seq);
-        }
-        this.indexName(c.id, c.name);
-      }
-      this.setSetting(MEMBER_CURSOR_SETTING, Math.max(current, cursor));
-      return { applied };
-    }).immediate();
+        this.setSetting(MEMBER_CURSOR_SETTING, Math.max(current, cursor));
+        return { applied };
+      })
+      .immediate();
   }
 
   // ---- outbox -------------------------------------------------------------------------------
@@ -862,7 +1058,11 @@ export class KioskStore {
   /** Counts a delivery attempt (for back-off and for staff to see a stuck queue). */
   noteOutboxAttempt(ids: readonly string[]): void {
     const stmt = this.open.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND acked_at IS NULL');
-    this.open.transaction(() => { for (const id of ids) stmt.run(id); }).immediate();
+    this.open
+      .transaction(() => {
+        for (const id of ids) stmt.run(id);
+      })
+      .immediate();
   }
 
   /** Marks messages acknowledged by the hub; returns how many were pending. Acking twice is harmless. */
@@ -881,31 +1081,41 @@ export class KioskStore {
     const stmt = this.open.prepare(`INSERT INTO program_versions (version, effective_from, document, received_at) VALUES (?, ?, ?, ?)
       ON CONFLICT(version) DO UPDATE SET effective_from = excluded.effective_from, document = excluded.document, received_at = excluded.received_at
       WHERE program_versions.effective_from <> excluded.effective_from OR program_versions.document <> excluded.document`);
-    this.open.transaction(() => {
-      for (const v of versions) {
-        if (!Number.isSafeInteger(v.version) || v.version < 1) throw new StoreInputError(`Program version ${String(v.version)} refused — versions are 1, 2, 3, ...`);
-        stmt.run(v.version, v.effectiveFrom, JSON.stringify(v.document), at);
-      }
-    }).immediate();
+    this.open
+      .transaction(() => {
+        for (const v of versions) {
+          if (!Number.isSafeInteger(v.version) || v.version < 1)
+            throw new StoreInputError(`Program version ${String(v.version)} refused — versions are 1, 2, 3, ...`);
+          stmt.run(v.version, v.effectiveFrom, JSON.stringify(v.document), at);
+        }
+      })
+      .immediate();
   }
 
   /** Stored program versions, oldest first; documents as stored (parse them before use). */
   programVersions(): { version: number; effectiveFrom: string; document: unknown }[] {
-    return (this.open.prepare('SELECT version, effective_from, document FROM program_versions ORDER BY version').all() as Row[])
-      .map((r) => ({ version: r.version as number, effectiveFrom: r.effective_from as string, document: JSON.parse(r.document as string) as unknown }));
+    return (this.open.prepare('SELECT version, effective_from, document FROM program_versions ORDER BY version').all() as Row[]).map((r) => ({
+      version: r.version as number,
+      effectiveFrom: r.effective_from as string,
+      document: JSON.parse(r.document as string) as unknown,
+    }));
   }
 
   // ---- settings -----------------------------------------------------------------------------
 
   getSetting(key: string): unknown {
     const row = this.open.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    return row === undefined ? undefined : JSON.parse(row.value) as unknown;
+    return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
   }
 
   setSetting(key: string, value: unknown): void {
     if (value === undefined) throw new StoreInputError(`Setting ${key} refused — a value is required.`);
-    this.open.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, JSON.stringify(value), this.now());
+    this.open
+      .prepare(
+        `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(key, JSON.stringify(value), this.now());
   }
 
   // ---- housekeeping -------------------------------------------------------------------------

@@ -2,9 +2,24 @@ import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
-  claimAcceptedSchema, claimRefusedSchema, claimResultSchema, kioskAuthProof, memberChangesPageSchema, membersChangedSchema,
-  programVersionsSchema, redeemVoucherResultSchema, syncOutboxAckSchema, type ClaimAccepted, type MemberChange, type ClaimRefused, type ClaimResult,
-  type HubToKioskEvents, type RedeemVoucherResult, type KioskToHubEvents, type OutboxRefusal, type ProgramVersions,
+  claimAcceptedSchema,
+  claimRefusedSchema,
+  claimResultSchema,
+  kioskAuthProof,
+  memberChangesPageSchema,
+  membersChangedSchema,
+  programVersionsSchema,
+  redeemVoucherResultSchema,
+  syncOutboxAckSchema,
+  type ClaimAccepted,
+  type MemberChange,
+  type ClaimRefused,
+  type ClaimResult,
+  type HubToKioskEvents,
+  type RedeemVoucherResult,
+  type KioskToHubEvents,
+  type OutboxRefusal,
+  type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
 import type { Clock } from '../../core/clock';
@@ -23,7 +38,10 @@ import type { Clock } from '../../core/clock';
  */
 
 export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
-export interface SyncStatus { state: SyncState; detail: string }
+export interface SyncStatus {
+  state: SyncState;
+  detail: string;
+}
 
 /**
  * The kiosk's replica of the hub's member directory: where it stands (its cursor) and how a page of
@@ -151,7 +169,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.setStatus('offline', `hub connection lost (${reason}); sales wait in the outbox`);
       // Socket.IO does not reconnect by itself after the server closed the socket: ask again (the hub may refuse).
       if (reason === 'io server disconnect') {
-        setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.minBackoffMs).unref();
+        setTimeout(() => {
+          if (!this.stopped && !this.socket.connected) this.socket.connect();
+        }, this.minBackoffMs).unref();
       }
     });
     this.socket.on('connect_error', (error) => {
@@ -161,7 +181,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       }
       // Refused by the hub's handshake: it will not change by itself quickly, so retry slowly.
       this.setStatus('refused', `hub refused this kiosk: ${error.message}`);
-      setTimeout(() => { if (!this.stopped && !this.socket.connected) this.socket.connect(); }, this.maxBackoffMs).unref();
+      setTimeout(() => {
+        if (!this.stopped && !this.socket.connected) this.socket.connect();
+      }, this.maxBackoffMs).unref();
     });
     this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
     this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
@@ -236,8 +258,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   }
 
   /** A hub delivery: checked by its schema, emitted once per delivery id, acked once taken in. */
-  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions'>(event: E, schema: z.ZodType<SyncClientEvents[E][0]>, payload: unknown,
-    ack: ((answer: { ok: boolean }) => void) | undefined): void {
+  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions'>(
+    event: E,
+    schema: z.ZodType<SyncClientEvents[E][0]>,
+    payload: unknown,
+    ack: ((answer: { ok: boolean }) => void) | undefined,
+  ): void {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       this.emit('syncError', `${event} from the hub failed the schema: ${parsed.error.issues[0]?.message ?? ''}`);

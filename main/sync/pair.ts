@@ -12,7 +12,8 @@ export async function pairKiosk(hubUrl: string | readonly string[], code: string
   for (const url of urls) {
     try {
       response = await fetch(new URL('/v1/pair', url), {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code: code.replace(/[\s-]/g, ''), name: kioskName }),
       });
       break;

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { isRefusal, Refusal } from '../../core/errors';
 import {
-  createSaleRequestSchema, enrolMemberRequestSchema, memberSearchQuerySchema, redeemVoucherRequestSchema, refundRequestSchema, type TillPort,
+  createSaleRequestSchema,
+  enrolMemberRequestSchema,
+  memberSearchQuerySchema,
+  redeemVoucherRequestSchema,
+  refundRequestSchema,
+  type TillPort,
 } from '../../core/till-api';
 import { tillOpenApi } from './openapi';
 
@@ -31,7 +36,9 @@ const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
     // A refused oversized body may still be arriving: the connection is not reused after it.
     ...(status === 413 ? { connection: 'close' } : {}),
   });
@@ -39,7 +46,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendRefusal(res: ServerResponse, refusal: Refusal): void {
-  send(res, refusal.status, { error: { code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) } });
+  send(res, refusal.status, {
+    error: { code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) },
+  });
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

@@ -40,7 +40,10 @@ class MemoryOutbox implements OutboxPort {
   private readonly queue: number[] = [];
   private enrolled = false;
   acked = 0;
-  constructor(private readonly kioskNo: number, backlog: number) {
+  constructor(
+    private readonly kioskNo: number,
+    backlog: number,
+  ) {
     for (let i = 1; i <= backlog; i++) this.queue.push(i);
   }
   private saleNo = 0;
@@ -53,15 +56,29 @@ class MemoryOutbox implements OutboxPort {
   pending(limit: number): OutboxMessage[] {
     const at = new Date().toISOString();
     const member = `bench-m-${this.kioskNo}`;
-    const out: OutboxMessage[] = this.enrolled ? [] : [{ id: `${member}-enroll`, at, type: 'memberEnrolled',
-      payload: { id: member, name: null, phone: null, email: null, consentAt: at } }];
+    const out: OutboxMessage[] = this.enrolled
+      ? []
+      : [{ id: `${member}-enroll`, at, type: 'memberEnrolled', payload: { id: member, name: null, phone: null, email: null, consentAt: at } }];
     for (const saleNo of this.queue.slice(0, limit - out.length)) {
       const saleId = `K${this.kioskNo}-S${saleNo}`;
       // Every fourth sale has a member attached at the till (a ledger row); the others wait for a QR claim.
       const attached = saleNo % 4 === 0;
-      out.push({ id: `msg-${saleId}`, at, type: 'saleCreated', payload: { saleId, saleNo, total: { amount: 1840, currency: 'PLN' }, points: 18,
-        stamps: 1, memberId: attached ? member : null,
-        entries: attached ? [{ id: `e-${saleId}`, memberId: member, kind: 'earn', points: 18, stamps: 1, saleId, reverses: null, reason: { code: 'base' }, at }] : [] } });
+      out.push({
+        id: `msg-${saleId}`,
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId,
+          saleNo,
+          total: { amount: 1840, currency: 'PLN' },
+          points: 18,
+          stamps: 1,
+          memberId: attached ? member : null,
+          entries: attached
+            ? [{ id: `e-${saleId}`, memberId: member, kind: 'earn', points: 18, stamps: 1, saleId, reverses: null, reason: { code: 'base' }, at }]
+            : [],
+        },
+      });
     }
     return out;
   }
@@ -77,7 +94,12 @@ class MemoryOutbox implements OutboxPort {
   }
 }
 
-interface ProcSample { ticks: number; rssKb: number; hwmKb: number; at: number }
+interface ProcSample {
+  ticks: number;
+  rssKb: number;
+  hwmKb: number;
+  at: number;
+}
 function procSample(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -116,29 +138,49 @@ async function runOnce(nodeCount: number): Promise<RunResult> {
   const nodes: HubNode[] = [];
   const clients: SyncClient[] = [];
   try {
-    const options = { databaseUrl: db.url, redisUrl: redis.url, redisPrefix: redis.prefix, ownerToken,
-      env: { HUB_KIOSK_BURST: '1000', HUB_KIOSK_PER_SECOND: '1000' } };
+    const options = {
+      databaseUrl: db.url,
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      ownerToken,
+      env: { HUB_KIOSK_BURST: '1000', HUB_KIOSK_PER_SECOND: '1000' },
+    };
     for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(String.fromCharCode(65 + i), { ...options, env: { ...options.env } }));
 
     // Pairing: one code and one /v1/pair call per kiosk, spread over the nodes.
     const creds: KioskCredentials[] = [];
     const pairStart = performance.now();
-    await inChunks(Array.from({ length: KIOSKS }, (_, i) => i), 50, async (i) => {
-      const node = nodes[i % nodeCount]!;
-      const code = await pairingCode(node, ownerToken);
-      const res = await fetch(`${node.url}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code, name: `Till ${i}` }) });
-      if (!res.ok) throw new Error(`pairing kiosk ${i}: HTTP ${res.status}`);
-      creds[i] = (await res.json()) as KioskCredentials;
-    });
+    await inChunks(
+      Array.from({ length: KIOSKS }, (_, i) => i),
+      50,
+      async (i) => {
+        const node = nodes[i % nodeCount]!;
+        const code = await pairingCode(node, ownerToken);
+        const res = await fetch(`${node.url}/v1/pair`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code, name: `Till ${i}` }),
+        });
+        if (!res.ok) throw new Error(`pairing kiosk ${i}: HTTP ${res.status}`);
+        creds[i] = (await res.json()) as KioskCredentials;
+      },
+    );
 
     const pairS = (performance.now() - pairStart) / 1000;
     const outboxes = creds.map((c, i) => new MemoryOutbox(c.kioskNo, i % 2 === 0 ? BACKLOG : 0));
     const backlogMsgs = outboxes.reduce((n, o) => n + o.size, 0);
     const waiting = new Map<string, () => void>();
     creds.forEach((c, i) => {
-      const sync = new SyncClient({ now: systemClock, hubUrl: nodes[i % nodeCount]!.url, credentials: c, outbox: outboxes[i]!, batchSize: 200,
-        ackTimeoutMs: 30_000, minBackoffMs: 500, maxBackoffMs: 10_000 });
+      const sync = new SyncClient({
+        now: systemClock,
+        hubUrl: nodes[i % nodeCount]!.url,
+        credentials: c,
+        outbox: outboxes[i]!,
+        batchSize: 200,
+        ackTimeoutMs: 30_000,
+        minBackoffMs: 500,
+        maxBackoffMs: 10_000,
+      });
       sync.on('claimAccepted', (claim: ClaimAccepted) => waiting.get(claim.saleKey)?.());
       sync.on('syncError', () => {});
       clients.push(sync);
@@ -156,17 +198,20 @@ async function runOnce(nodeCount: number): Promise<RunResult> {
     }
     await sleep(1000);
     const firstTry = new Map<string, number>();
-    for (const c of clients) if (!c.connected) firstTry.set(c.status.detail.replace(/\d+/g, 'N'), (firstTry.get(c.status.detail.replace(/\d+/g, 'N')) ?? 0) + 1);
+    for (const c of clients)
+      if (!c.connected) firstTry.set(c.status.detail.replace(/\d+/g, 'N'), (firstTry.get(c.status.detail.replace(/\d+/g, 'N')) ?? 0) + 1);
     const refusedAtFirst = [...firstTry].map(([why, n]) => `${n}× "${why}"`).join(', ');
     while (!clients.every((c) => c.connected) && performance.now() - start < MAX_MS) await sleep(50);
     const connectS = (performance.now() - start) / 1000;
 
     // Every kiosk rings a sale every SALE_EVERY_MS, starting at a random moment in the first period.
-    const saleTimers = clients.map((c, i) => setTimeout(function ring() {
-      outboxes[i]!.ring();
-      c.kick();
-      saleTimers[i] = setTimeout(ring, SALE_EVERY_MS);
-    }, Math.random() * SALE_EVERY_MS));
+    const saleTimers = clients.map((c, i) =>
+      setTimeout(function ring() {
+        outboxes[i]!.ring();
+        c.kick();
+        saleTimers[i] = setTimeout(ring, SALE_EVERY_MS);
+      }, Math.random() * SALE_EVERY_MS),
+    );
 
     // Phone claims, each on a node other than the kiosk's (the same node when there is one).
     const samples: number[] = [];
@@ -227,7 +272,12 @@ async function runOnce(nodeCount: number): Promise<RunResult> {
 
     const hubSales = Number((await queryDatabase<{ n: string }>(db.url, 'SELECT count(*) AS n FROM sales WHERE sale_no < 2000000'))[0]!.n);
     return {
-      nodes: nodeCount, pairS, connectS, refusedAtFirst, drainS, backlogMsgs,
+      nodes: nodeCount,
+      pairS,
+      connectS,
+      refusedAtFirst,
+      drainS,
+      backlogMsgs,
       drainAcksPerS: drainAcked / ((drainEnd - start) / 1000),
       steadyAcksPerS: steadyAcks / steadyS,
       claims: { ...summarize(samples), lost },
@@ -248,12 +298,19 @@ async function runOnce(nodeCount: number): Promise<RunResult> {
 }
 
 function print(r: RunResult): void {
-  console.log(`${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${KIOSKS} kiosks paired in ${fmt(r.pairS, 1)} s, connected in ${fmt(r.connectS, 1)} s (ramp ${RAMP_MS / 1000} s); `
-    + `backlog of ${r.backlogMsgs.toLocaleString('en-GB')} messages ${r.drainS === null ? 'NOT drained within the cap' : `drained in ${fmt(r.drainS, 1)} s`}`);
+  console.log(
+    `${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${KIOSKS} kiosks paired in ${fmt(r.pairS, 1)} s, connected in ${fmt(r.connectS, 1)} s (ramp ${RAMP_MS / 1000} s); ` +
+      `backlog of ${r.backlogMsgs.toLocaleString('en-GB')} messages ${r.drainS === null ? 'NOT drained within the cap' : `drained in ${fmt(r.drainS, 1)} s`}`,
+  );
   if (r.refusedAtFirst) console.log(`  not connected at the first attempt (the client retried): ${r.refusedAtFirst}`);
-  console.log(`  acks/s: ${fmt(r.drainAcksPerS, 0)} while draining, ${fmt(r.steadyAcksPerS, 1)} steady (expected ${fmt(KIOSKS / (SALE_EVERY_MS / 1000), 1)} = one sale per kiosk per ${SALE_EVERY_MS / 1000} s)`);
-  console.log(`  claim round trip (phone POST on ${r.nodes > 1 ? 'the other node' : 'the node'} → kiosk claimAccepted): p50 ${fmt(r.claims.p50, 1)} ms, p95 ${fmt(r.claims.p95, 1)} ms (n=${r.claims.n}${r.claims.lost ? `, ${r.claims.lost} not heard within 30 s` : ''})`);
-  for (const n of r.perNode) console.log(`  node ${n.name}: CPU ${fmt(n.cpuPct, 0)} % of one core over the run, RSS ${fmt(n.rssMb, 0)} MB at the end (peak ${fmt(n.peakMb, 0)} MB)`);
+  console.log(
+    `  acks/s: ${fmt(r.drainAcksPerS, 0)} while draining, ${fmt(r.steadyAcksPerS, 1)} steady (expected ${fmt(KIOSKS / (SALE_EVERY_MS / 1000), 1)} = one sale per kiosk per ${SALE_EVERY_MS / 1000} s)`,
+  );
+  console.log(
+    `  claim round trip (phone POST on ${r.nodes > 1 ? 'the other node' : 'the node'} → kiosk claimAccepted): p50 ${fmt(r.claims.p50, 1)} ms, p95 ${fmt(r.claims.p95, 1)} ms (n=${r.claims.n}${r.claims.lost ? `, ${r.claims.lost} not heard within 30 s` : ''})`,
+  );
+  for (const n of r.perNode)
+    console.log(`  node ${n.name}: CPU ${fmt(n.cpuPct, 0)} % of one core over the run, RSS ${fmt(n.rssMb, 0)} MB at the end (peak ${fmt(n.peakMb, 0)} MB)`);
   // A batch in flight when the run stopped may be stored without its ack having arrived: ≥, never <.
   const verdict = r.hubSales >= r.expectedSales ? 'none lost' : `${r.expectedSales - r.hubSales} ACKNOWLEDGED SALES MISSING`;
   console.log(`  check: ${r.hubSales.toLocaleString('en-GB')} sales in PostgreSQL for ${r.expectedSales.toLocaleString('en-GB')} acknowledged: ${verdict}`);
@@ -264,14 +321,21 @@ export async function run(): Promise<void> {
     ...(KIOSKS !== ISSUE.kiosks ? [`${KIOSKS} kiosks instead of ${ISSUE.kiosks}`] : []),
     ...(BACKLOG !== ISSUE.backlog ? [`a backlog of ${BACKLOG} sales instead of ${ISSUE.backlog} (CLUSTER_BACKLOG=500 for the full figure)`] : []),
   ];
-  console.log(`${KIOSKS} kiosks (SyncClient, real handshake), half with an offline backlog of ${BACKLOG} sales, one sale per kiosk every ${SALE_EVERY_MS / 1000} s, `
-    + `${CLAIMS_PER_S} phone claims/s; PostgreSQL + Redis on loopback; bench, nodes and PostgreSQL share this machine's ${(await import('node:os')).cpus().length} cores`);
+  console.log(
+    `${KIOSKS} kiosks (SyncClient, real handshake), half with an offline backlog of ${BACKLOG} sales, one sale per kiosk every ${SALE_EVERY_MS / 1000} s, ` +
+      `${CLAIMS_PER_S} phone claims/s; PostgreSQL + Redis on loopback; bench, nodes and PostgreSQL share this machine's ${(await import('node:os')).cpus().length} cores`,
+  );
   if (scaled.length) console.log(`scaled down: ${scaled.join('; ')}`);
   const two = await runOnce(2);
   print(two);
   const one = await runOnce(1);
   print(one);
   const ratio = (x: number, y: number) => fmt(x / y, 2);
-  console.log(`ratio 2 nodes / 1 node: drain acks/s ×${ratio(two.drainAcksPerS, one.drainAcksPerS)}, claim p50 ×${ratio(two.claims.p50, one.claims.p50)}, `
-    + `p95 ×${ratio(two.claims.p95, one.claims.p95)}, hub CPU total ×${ratio(two.perNode.reduce((n, x) => n + x.cpuPct, 0), one.perNode.reduce((n, x) => n + x.cpuPct, 0))}`);
+  console.log(
+    `ratio 2 nodes / 1 node: drain acks/s ×${ratio(two.drainAcksPerS, one.drainAcksPerS)}, claim p50 ×${ratio(two.claims.p50, one.claims.p50)}, ` +
+      `p95 ×${ratio(two.claims.p95, one.claims.p95)}, hub CPU total ×${ratio(
+        two.perNode.reduce((n, x) => n + x.cpuPct, 0),
+        one.perNode.reduce((n, x) => n + x.cpuPct, 0),
+      )}`,
+  );
 }

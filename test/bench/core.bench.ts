@@ -13,7 +13,11 @@ function mustParse(doc: unknown): Program {
 }
 
 const fiveRules = mustParse({
-  version: 1, name: 'Bench café', currency: 'PLN', timeZone: 'Europe/Warsaw', locale: 'pl',
+  version: 1,
+  name: 'Bench café',
+  currency: 'PLN',
+  timeZone: 'Europe/Warsaw',
+  locale: 'pl',
   rules: [
     { type: 'points', id: 'points', unit: 100, bands: [{ upTo: 5000, points: 5 }, { points: 10 }], rounding: 'floor' },
     { type: 'stamps', id: 'coffee', cardSize: 9, per: 'item', category: 'coffee' },
@@ -21,12 +25,33 @@ const fiveRules = mustParse({
     { type: 'spendBonus', id: 'big', label: 'powyżej 100 zł', threshold: 10000, points: 50 },
     { type: 'milestone', id: 'tenth', visit: 10, points: 100 },
   ],
-  tiers: { basis: 'spend', windowDays: 365, levels: [{ id: 'bronze', name: 'Brąz', threshold: 0 }, { id: 'gold', name: 'Złoto', threshold: 100000, multiplier: 1.5 }] },
+  tiers: {
+    basis: 'spend',
+    windowDays: 365,
+    levels: [
+      { id: 'bronze', name: 'Brąz', threshold: 0 },
+      { id: 'gold', name: 'Złoto', threshold: 100000, multiplier: 1.5 },
+    ],
+  },
   rewards: [],
 });
 
-const member: MemberState = { id: 'm1', joinedAt: '2026-01-01T00:00:00Z', visits: 9, firstPurchaseDone: true, lastVisitAt: '2026-11-20T10:00:00Z', tierId: 'gold' };
-const sale: SaleInput = { id: 's1', total: money(12840, 'PLN'), lines: [{ category: 'coffee', quantity: 2 }, { category: 'cake', quantity: 1 }] };
+const member: MemberState = {
+  id: 'm1',
+  joinedAt: '2026-01-01T00:00:00Z',
+  visits: 9,
+  firstPurchaseDone: true,
+  lastVisitAt: '2026-11-20T10:00:00Z',
+  tierId: 'gold',
+};
+const sale: SaleInput = {
+  id: 's1',
+  total: money(12840, 'PLN'),
+  lines: [
+    { category: 'coffee', quantity: 2 },
+    { category: 'cake', quantity: 1 },
+  ],
+};
 const tuesday = new Date('2026-11-24T09:00:00Z');
 
 export async function run(): Promise<void> {
@@ -45,7 +70,9 @@ export async function run(): Promise<void> {
   for (let i = 0; i < iterations; i++) earnForSale(fiveRules, member, sale, tuesday, ids);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  console.log(`earnForSale, program with five rules: ${fmt(iterations / cpuSeconds, 0)} earn computations per CPU-second (${fmt((cpuSeconds * 1e6) / iterations, 2)} µs CPU each; load average ${fmt(os.loadavg()[0] ?? 0, 1)})`);
+  console.log(
+    `earnForSale, program with five rules: ${fmt(iterations / cpuSeconds, 0)} earn computations per CPU-second (${fmt((cpuSeconds * 1e6) / iterations, 2)} µs CPU each; load average ${fmt(os.loadavg()[0] ?? 0, 1)})`,
+  );
 
   const ledger = sample.entries;
   const refundRate = opsPerSecond(() => {

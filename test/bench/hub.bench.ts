@@ -61,7 +61,7 @@ async function outboxCatchUp(): Promise<void> {
     kiosk.on('drained', check);
   });
   const seconds = (performance.now() - start) / 1000;
-  if ((await hub.store.ledgerCount()) !== n) throw new Error(`hub has ${(await hub.store.ledgerCount())} rows, expected ${n}`);
+  if ((await hub.store.ledgerCount()) !== n) throw new Error(`hub has ${await hub.store.ledgerCount()} rows, expected ${n}`);
   console.log(`outbox catch-up, ${n} offline sales in batches of 200: ${fmt(seconds)} s, ${fmt((n + 1) / seconds, 0)} msgs/s`);
   kiosk.stop();
   store.close();
@@ -85,10 +85,15 @@ async function outboxCatchUp(): Promise<void> {
   db.exec('CREATE TABLE ledger (id TEXT PRIMARY KEY, member_id TEXT, points INTEGER, body TEXT)');
   const ins = db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?)');
   const bareStart = performance.now();
-  for (let b = 0; b < n; b += 200) db.transaction(() => { for (let i = b; i < b + 200; i++) ins.run(`e-${i}`, 'm-1', 3, '{"code":"base"}'); })();
+  for (let b = 0; b < n; b += 200)
+    db.transaction(() => {
+      for (let i = b; i < b + 200; i++) ins.run(`e-${i}`, 'm-1', 3, '{"code":"base"}');
+    })();
   const bare = (performance.now() - bareStart) / 1000;
   db.close();
-  console.log(`  baseline: bare better-sqlite3 inserts of the same rows, same batches: ${fmt(bare, 3)} s (sync costs ${fmt(seconds / bare, 1)}x: validation, idempotency lookups, projection, network and acks)`);
+  console.log(
+    `  baseline: bare better-sqlite3 inserts of the same rows, same batches: ${fmt(bare, 3)} s (sync costs ${fmt(seconds / bare, 1)}x: validation, idempotency lookups, projection, network and acks)`,
+  );
   tmp.remove();
 }
 
@@ -107,30 +112,46 @@ async function memoryPerThousandKiosks(): Promise<void> {
   for (let i = 0; i < count; i++) kiosks.push((await seeded.pairKiosk((await seeded.createPairingCode(shop.no, new Date())).code, `Till ${i}`, new Date()))!);
   await seeded.close();
   const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], {
-    env: { ...process.env, HUB_PORT: '0', HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HUB_PORT: '0', HUB_DATA_DIR: dataDir, HUB_HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); const m = /port (\d+)\)/.exec(out); if (m) resolve(Number(m[1])); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /port (\d+)\)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
   });
   await new Promise((r) => setTimeout(r, 500));
   const before = rssKb(child.pid!);
   const sockets: Socket[] = [];
   const start = performance.now();
-  await Promise.all(kiosks.map((k) => new Promise<void>((resolve, reject) => {
-    const socket = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, auth: (cb) => {
-      const at = new Date().toISOString();
-      cb({ kioskId: k.id, at, proof: kioskAuthProof(k.secret, k.id, at) });
-    } });
-    sockets.push(socket);
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  })));
+  await Promise.all(
+    kiosks.map(
+      (k) =>
+        new Promise<void>((resolve, reject) => {
+          const socket = connect(`http://127.0.0.1:${port}`, {
+            transports: ['websocket'],
+            reconnection: false,
+            auth: (cb) => {
+              const at = new Date().toISOString();
+              cb({ kioskId: k.id, at, proof: kioskAuthProof(k.secret, k.id, at) });
+            },
+          });
+          sockets.push(socket);
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        }),
+    ),
+  );
   const connectSeconds = (performance.now() - start) / 1000;
   await new Promise((r) => setTimeout(r, 1000));
   const after = rssKb(child.pid!);
-  console.log(`hub memory with ${count} connected kiosks: RSS ${fmt(before / 1024, 1)} MB idle → ${fmt(after / 1024, 1)} MB, `
-    + `+${fmt((after - before) / 1024, 1)} MB per 1,000 kiosks (${fmt(((after - before) * 1024) / count / 1024, 1)} KB each); all connected in ${fmt(connectSeconds)} s`);
+  console.log(
+    `hub memory with ${count} connected kiosks: RSS ${fmt(before / 1024, 1)} MB idle → ${fmt(after / 1024, 1)} MB, ` +
+      `+${fmt((after - before) / 1024, 1)} MB per 1,000 kiosks (${fmt(((after - before) * 1024) / count / 1024, 1)} KB each); all connected in ${fmt(connectSeconds)} s`,
+  );
   for (const s of sockets) s.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

@@ -23,9 +23,18 @@ function fill(store: KioskStore): void {
   for (let start = 0; start < MEMBERS; start += 1000) {
     const page: MemberChange[] = [];
     for (let i = start; i < Math.min(MEMBERS, start + 1000); i++) {
-      page.push({ seq: i + 1, id: `m-${i}`, no: i + 1, code: null, erased: false,
+      page.push({
+        seq: i + 1,
+        id: `m-${i}`,
+        no: i + 1,
+        code: null,
+        erased: false,
         name: `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}${i % 10 === 0 ? `-${i}` : ''}`,
-        phone: i % 3 === 2 ? null : phoneOf(i), email: i % 3 === 0 ? null : `member${i}@example.com`, points: i % 500, stamps: i % 9 });
+        phone: i % 3 === 2 ? null : phoneOf(i),
+        email: i % 3 === 0 ? null : `member${i}@example.com`,
+        points: i % 500,
+        stamps: i % 9,
+      });
     }
     store.applyMemberChanges(page, start + page.length, { locale: 'pl' });
   }
@@ -56,7 +65,9 @@ export async function run(): Promise<void> {
     try {
       const t = performance.now();
       fill(store);
-      console.log(`replica of ${MEMBERS.toLocaleString('en-GB')} members written in ${fmt((performance.now() - t) / 1000, 1)} s (100 pages of 1,000, one transaction each)`);
+      console.log(
+        `replica of ${MEMBERS.toLocaleString('en-GB')} members written in ${fmt((performance.now() - t) / 1000, 1)} s (100 pages of 1,000, one transaction each)`,
+      );
       const list = queries();
       for (const q of list.slice(0, 50)) store.searchMembers(q, 20, 'PL'); // warm the cache
       search = [];
@@ -91,7 +102,9 @@ export async function run(): Promise<void> {
     }
     const s = summarize(search);
     const b = summarize(bare);
-    console.log(`member search (code, phone any format, e-mail, name prefix; ranked): p50 ${fmt(s.p50, 3)} ms  p95 ${fmt(s.p95, 3)} ms  (n=${s.n}; goal p95 ≤ 5 ms)`);
+    console.log(
+      `member search (code, phone any format, e-mail, name prefix; ranked): p50 ${fmt(s.p50, 3)} ms  p95 ${fmt(s.p95, 3)} ms  (n=${s.n}; goal p95 ≤ 5 ms)`,
+    );
     console.log(`bare SELECT … WHERE code = ? on the same file:                       p50 ${fmt(b.p50, 3)} ms  p95 ${fmt(b.p95, 3)} ms  (n=${b.n})`);
     console.log(`ratio search/bare p95: ${fmt(s.p95 / b.p95, 1)}`);
   } finally {

@@ -28,8 +28,9 @@ export async function run(): Promise<void> {
     const shopNo = (await hub.store.ensureShop('x', 'y')).no;
     const members = [];
     for (let i = 0; i < COUNT; i++) {
-      members.push(await hub.store.joinMember(shopNo, { name: `Member ${i}`, phone: null, email: `m${i}@example.com`, consentAt: null, consentText: null },
-        new Date()));
+      members.push(
+        await hub.store.joinMember(shopNo, { name: `Member ${i}`, phone: null, email: `m${i}@example.com`, consentAt: null, consentText: null }, new Date()),
+      );
     }
     const before = sink.mails.length;
     const start = performance.now();
@@ -42,8 +43,10 @@ export async function run(): Promise<void> {
 
     console.log(`${COUNT} welcome e-mails to a loopback SMTP server (${hub.store.engine}):`);
     console.log(`  bare nodemailer (baseline): ${fmt(bareMs, 0)} ms, ${fmt((COUNT / bareMs) * 1000, 0)} mails/s`);
-    console.log(`  hub outbox (queue + send):  ${fmt(outboxMs, 0)} ms, ${fmt((COUNT / outboxMs) * 1000, 0)} mails/s `
-      + `(queueing alone ${fmt(queuedMs, 0)} ms), ${fmt(outboxMs / bareMs)}× the baseline, marked sent: ${sent}`);
+    console.log(
+      `  hub outbox (queue + send):  ${fmt(outboxMs, 0)} ms, ${fmt((COUNT / outboxMs) * 1000, 0)} mails/s ` +
+        `(queueing alone ${fmt(queuedMs, 0)} ms), ${fmt(outboxMs / bareMs)}× the baseline, marked sent: ${sent}`,
+    );
   } finally {
     await hub?.close();
     await sink.close();

@@ -17,7 +17,10 @@ const NOW = new Date('2026-11-03T12:00:00Z');
 const DAYS = 90;
 
 /** One HTTP request on a fresh connection (a pooled one may have been closed while the seeding blocked the hub). */
-function call(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function call(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -37,7 +40,8 @@ function seedSqlite(file: string, kioskNos: number[]): void {
   try {
     db.transaction(() => {
       const member = db.prepare('INSERT INTO members (id, shop_no, name, phone, email, created_at) VALUES (?, 1, ?, ?, NULL, ?)');
-      for (let m = 0; m < MEMBERS; m++) member.run(`m${m}`, `Member ${m}`, `+48600${String(m).padStart(6, '0')}`, new Date(NOW.getTime() - DAYS * 86_400_000).toISOString());
+      for (let m = 0; m < MEMBERS; m++)
+        member.run(`m${m}`, `Member ${m}`, `+48600${String(m).padStart(6, '0')}`, new Date(NOW.getTime() - DAYS * 86_400_000).toISOString());
       const sale = db.prepare("INSERT INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at) VALUES (?, ?, ?, ?, 'PLN', ?, ?, ?)");
       const entry = db.prepare(`INSERT INTO ledger (id, member_id, kind, points, stamps, sale_id, reverses, reason_json, at, kiosk_no, spend)
         VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?)`);
@@ -54,8 +58,17 @@ function seedSqlite(file: string, kioskNos: number[]): void {
       for (let i = 0; i < ENTRIES - memberSales; i++) {
         const at = new Date(NOW.getTime() - ((i * 104_729) % (DAYS * 86_400)) * 1000).toISOString();
         const redeem = i % 4 === 0;
-        entry.run(randomUUID(), `m${i % MEMBERS}`, redeem ? 'redeem' : 'bonus', redeem ? -60 : 10, null,
-          redeem ? '{"code":"redeem","ruleId":"five-zl","label":"5 zł off"}' : '{"code":"birthday"}', at, null, null);
+        entry.run(
+          randomUUID(),
+          `m${i % MEMBERS}`,
+          redeem ? 'redeem' : 'bonus',
+          redeem ? -60 : 10,
+          null,
+          redeem ? '{"code":"redeem","ruleId":"five-zl","label":"5 zł off"}' : '{"code":"birthday"}',
+          at,
+          null,
+          null,
+        );
       }
     })();
   } finally {
@@ -73,58 +86,120 @@ export async function run(): Promise<void> {
     const seedStart = performance.now();
     // Bulk load: the secondary indexes of the seeded tables are dropped for the inserts and built again
     // after, from the engine's own record of them (sqlite_master / pg_indexes), so none is missed.
-    const indexes = hub.store.engine === 'sqlite'
-      ? (await sql<{ name: string; def: string }>`SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-          AND tbl_name IN ('members', 'sales', 'ledger')`.execute(db)).rows
-      : (await sql<{ name: string; def: string }>`SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema()
-          AND tablename IN ('members', 'sales', 'ledger') AND indexdef NOT LIKE 'CREATE UNIQUE%'`.execute(db)).rows;
+    const indexes =
+      hub.store.engine === 'sqlite'
+        ? (
+            await sql<{ name: string; def: string }>`SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+          AND tbl_name IN ('members', 'sales', 'ledger')`.execute(db)
+          ).rows
+        : (
+            await sql<{ name: string; def: string }>`SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema()
+          AND tablename IN ('members', 'sales', 'ledger') AND indexdef NOT LIKE 'CREATE UNIQUE%'`.execute(db)
+          ).rows;
     for (const index of indexes) await sql`DROP INDEX ${sql.id(index.name)}`.execute(db);
-    if (hub.store.engine === 'sqlite') seedSqlite(join(tmp.dir, 'hub', 'hub.sqlite'), tills.map((t) => t.kioskNo));
+    if (hub.store.engine === 'sqlite')
+      seedSqlite(
+        join(tmp.dir, 'hub', 'hub.sqlite'),
+        tills.map((t) => t.kioskNo),
+      );
     // PostgreSQL: seeded through Kysely in chunks, one transaction.
-    else await db.transaction().execute(async (trx) => {
-      const chunk = 500;
-      const members = Array.from({ length: MEMBERS }, (_, m) => ({ id: `m${m}`, shop_no: 1, name: `Member ${m}`,
-        phone: `+48600${String(m).padStart(6, '0')}`, email: null, created_at: new Date(NOW.getTime() - DAYS * 86_400_000).toISOString() }));
-      for (let i = 0; i < members.length; i += chunk) await trx.insertInto('members').values(members.slice(i, i + chunk)).execute();
-      type SaleRow = Insertable<HubDatabase['sales']>;
-      type EntryRow = Insertable<HubDatabase['ledger']>;
-      let sales: SaleRow[] = [];
-      let entries: EntryRow[] = [];
-      const flush = async (force = false): Promise<void> => {
-        if (sales.length >= chunk || (force && sales.length > 0)) { await trx.insertInto('sales').values(sales).execute(); sales = []; }
-        if (entries.length >= chunk || (force && entries.length > 0)) { await trx.insertInto('ledger').values(entries).execute(); entries = []; }
-      };
-      const entry = (id: string, memberId: string, kind: string, points: number, saleId: string | null, reason: string, at: string,
-        kioskNo: number | null, spend: number | null): EntryRow =>
-        ({ id, member_id: memberId, kind, points, stamps: 0, sale_id: saleId, reverses: null, reason_json: reason, at, kiosk_no: kioskNo, spend });
-      // Half the entries are the base entries of member sales; as many anonymous sales again; the other half bonuses and redemptions.
-      const memberSales = Math.floor(ENTRIES / 2);
-      for (let i = 0; i < memberSales * 2; i++) {
-        const till = tills[i % 2]!;
-        const at = new Date(NOW.getTime() - ((i * 7919) % (DAYS * 86_400)) * 1000).toISOString();
-        const amount = 500 + ((i * 131) % 5000);
-        const memberId = i % 2 === 0 ? `m${(i / 2) % MEMBERS}` : null;
-        const id = `K${till.kioskNo}-S${i}`;
-        sales.push({ id, kiosk_no: till.kioskNo, sale_no: i, amount, currency: 'PLN', points: Math.floor(amount / 100), member_id: memberId, at });
-        if (memberId) entries.push(entry(`claim:${id}`, memberId, 'earn', Math.floor(amount / 100), id, '{"code":"base"}', at, till.kioskNo, amount));
-        await flush();
-      }
-      for (let i = 0; i < ENTRIES - memberSales; i++) {
-        const at = new Date(NOW.getTime() - ((i * 104_729) % (DAYS * 86_400)) * 1000).toISOString();
-        const redeem = i % 4 === 0;
-        entries.push(entry(randomUUID(), `m${i % MEMBERS}`, redeem ? 'redeem' : 'bonus', redeem ? -60 : 10, null,
-          redeem ? '{"code":"redeem","ruleId":"five-zl","label":"5 zł off"}' : '{"code":"birthday"}', at, null, null));
-        await flush();
-      }
-      await flush(true);
-    });
+    else
+      await db.transaction().execute(async (trx) => {
+        const chunk = 500;
+        const members = Array.from({ length: MEMBERS }, (_, m) => ({
+          id: `m${m}`,
+          shop_no: 1,
+          name: `Member ${m}`,
+          phone: `+48600${String(m).padStart(6, '0')}`,
+          email: null,
+          created_at: new Date(NOW.getTime() - DAYS * 86_400_000).toISOString(),
+        }));
+        for (let i = 0; i < members.length; i += chunk)
+          await trx
+            .insertInto('members')
+            .values(members.slice(i, i + chunk))
+            .execute();
+        type SaleRow = Insertable<HubDatabase['sales']>;
+        type EntryRow = Insertable<HubDatabase['ledger']>;
+        let sales: SaleRow[] = [];
+        let entries: EntryRow[] = [];
+        const flush = async (force = false): Promise<void> => {
+          if (sales.length >= chunk || (force && sales.length > 0)) {
+            await trx.insertInto('sales').values(sales).execute();
+            sales = [];
+          }
+          if (entries.length >= chunk || (force && entries.length > 0)) {
+            await trx.insertInto('ledger').values(entries).execute();
+            entries = [];
+          }
+        };
+        const entry = (
+          id: string,
+          memberId: string,
+          kind: string,
+          points: number,
+          saleId: string | null,
+          reason: string,
+          at: string,
+          kioskNo: number | null,
+          spend: number | null,
+        ): EntryRow => ({
+          id,
+          member_id: memberId,
+          kind,
+          points,
+          stamps: 0,
+          sale_id: saleId,
+          reverses: null,
+          reason_json: reason,
+          at,
+          kiosk_no: kioskNo,
+          spend,
+        });
+        // Half the entries are the base entries of member sales; as many anonymous sales again; the other half bonuses and redemptions.
+        const memberSales = Math.floor(ENTRIES / 2);
+        for (let i = 0; i < memberSales * 2; i++) {
+          const till = tills[i % 2]!;
+          const at = new Date(NOW.getTime() - ((i * 7919) % (DAYS * 86_400)) * 1000).toISOString();
+          const amount = 500 + ((i * 131) % 5000);
+          const memberId = i % 2 === 0 ? `m${(i / 2) % MEMBERS}` : null;
+          const id = `K${till.kioskNo}-S${i}`;
+          sales.push({ id, kiosk_no: till.kioskNo, sale_no: i, amount, currency: 'PLN', points: Math.floor(amount / 100), member_id: memberId, at });
+          if (memberId) entries.push(entry(`claim:${id}`, memberId, 'earn', Math.floor(amount / 100), id, '{"code":"base"}', at, till.kioskNo, amount));
+          await flush();
+        }
+        for (let i = 0; i < ENTRIES - memberSales; i++) {
+          const at = new Date(NOW.getTime() - ((i * 104_729) % (DAYS * 86_400)) * 1000).toISOString();
+          const redeem = i % 4 === 0;
+          entries.push(
+            entry(
+              randomUUID(),
+              `m${i % MEMBERS}`,
+              redeem ? 'redeem' : 'bonus',
+              redeem ? -60 : 10,
+              null,
+              redeem ? '{"code":"redeem","ruleId":"five-zl","label":"5 zł off"}' : '{"code":"birthday"}',
+              at,
+              null,
+              null,
+            ),
+          );
+          await flush();
+        }
+        await flush(true);
+      });
     for (const index of indexes) await sql.raw(index.def).execute(db);
     // After a bulk load: fresh statistics (and on PostgreSQL the visibility map autovacuum would soon build, for index-only scans).
     await (hub.store.engine === 'postgres' ? sql`VACUUM ANALYZE` : sql`ANALYZE`).execute(db);
-    console.log(`seeded ${ENTRIES.toLocaleString('en')} ledger entries, ${(ENTRIES).toLocaleString('en')} sales, ${MEMBERS.toLocaleString('en')} members in ${fmt((performance.now() - seedStart) / 1000, 1)} s`);
+    console.log(
+      `seeded ${ENTRIES.toLocaleString('en')} ledger entries, ${ENTRIES.toLocaleString('en')} sales, ${MEMBERS.toLocaleString('en')} members in ${fmt((performance.now() - seedStart) / 1000, 1)} s`,
+    );
 
-    const session = await call(`${hub.url}/owner/login`, { method: 'POST', body: `token=${hub.ownerToken}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const session = await call(`${hub.url}/owner/login`, {
+      method: 'POST',
+      body: `token=${hub.ownerToken}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const cookie = (session.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
     const pageMs: number[] = [];
     for (let i = 0; i < Number(process.env.OWNER_BENCH_PAGES ?? 3); i++) {
@@ -157,11 +232,19 @@ export async function run(): Promise<void> {
     await sql`SELECT count(*), sum(amount), count(member_id) FROM sales WHERE at >= '2026-10-03T22:00:00Z' AND at < '2026-11-03T23:00:00Z'`.execute(db);
     const bareMs = performance.now() - start;
     console.log(`dashboard page (GET /owner, one month): p50 ${fmt(page.p50, 0)} ms, max ${fmt(Math.max(...pageMs), 0)} ms over ${page.n} requests`);
-    console.log(`  of which SQL sums ${fmt(sqlMs, 0)} ms (${agg.members.length.toLocaleString('en')} members, ${agg.quarters.length} quarter hours, `
-      + `${agg.lastActivity.length.toLocaleString('en')} idle members), figures() ${fmt(mathsMs, 1)} ms; one location's SQL sums ${fmt(oneLocationMs, 0)} ms`);
-    console.log(`  SQL per query: ${Object.entries(timings).map(([name, ms]) => `${name} ${fmt(ms, 0)} ms`).join(', ')}`);
+    console.log(
+      `  of which SQL sums ${fmt(sqlMs, 0)} ms (${agg.members.length.toLocaleString('en')} members, ${agg.quarters.length} quarter hours, ` +
+        `${agg.lastActivity.length.toLocaleString('en')} idle members), figures() ${fmt(mathsMs, 1)} ms; one location's SQL sums ${fmt(oneLocationMs, 0)} ms`,
+    );
+    console.log(
+      `  SQL per query: ${Object.entries(timings)
+        .map(([name, ms]) => `${name} ${fmt(ms, 0)} ms`)
+        .join(', ')}`,
+    );
     console.log('  (before the SQL sums: 29 s per page on SQLite, reading every row into memory)');
-    console.log(`  baseline: bare ${hub.store.engine} count/sum over the month ${fmt(bareMs, 1)} ms → page is ${fmt(page.p50 / bareMs, 0)}× the bare aggregate`);
+    console.log(
+      `  baseline: bare ${hub.store.engine} count/sum over the month ${fmt(bareMs, 1)} ms → page is ${fmt(page.p50 / bareMs, 0)}× the bare aggregate`,
+    );
     console.log(`  hub RSS ${fmt(process.memoryUsage().rss / 1048576, 0)} MB`);
   } finally {
     await hub.close();

@@ -38,8 +38,12 @@ async function capturePrinter(): Promise<{ port: number; cutTimes: number[]; clo
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
-    port: (server.address() as net.AddressInfo).port, cutTimes,
-    close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((resolve) => server.close(() => resolve())); },
+    port: (server.address() as net.AddressInfo).port,
+    cutTimes,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -60,7 +64,10 @@ async function plainForward(printerPort: number): Promise<{ port: number; close:
   await once(server, 'listening');
   return {
     port: (server.address() as net.AddressInfo).port,
-    close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((resolve) => server.close(() => resolve())); },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -101,8 +108,12 @@ export async function run(): Promise<void> {
     await transport.open();
     let sales = 0;
     const passthrough = new PrintPassthrough({
-      till: { kind: 'tcp', port: 0 }, printer: transport,
-      onReceiptTotal: async (read) => { sales++; return loyaltyBlock(Math.floor(read.amount / 100), 140 + sales, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`); },
+      till: { kind: 'tcp', port: 0 },
+      printer: transport,
+      onReceiptTotal: async (read) => {
+        sales++;
+        return loyaltyBlock(Math.floor(read.amount / 100), 140 + sales, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`);
+      },
     });
     const { port } = await passthrough.start();
     await measure(port!, printer.cutTimes, receipts.slice(0, 30));
@@ -114,8 +125,12 @@ export async function run(): Promise<void> {
     const bytes = receipts.reduce((n, r) => n + r.body.length + r.cut.length, 0) / receipts.length;
     console.log(`${RECEIPTS} receipts (PL/HU/DE, ~${Math.round(bytes)} bytes each) over TCP loopback; delay = till's cut written → printer has the cut`);
     console.log(`  plain TCP forward (baseline):      p50 ${fmt(baseline.p50)} ms   p95 ${fmt(baseline.p95)} ms`);
-    console.log(`  passthrough (read total + block):  p50 ${fmt(through.p50)} ms   p95 ${fmt(through.p95)} ms   (${sales} sales, ${sales === RECEIPTS ? 'every total read' : 'SOME TOTALS MISSED'})`);
-    console.log(`  added by the passthrough:          p50 ${fmt(through.p50 - baseline.p50)} ms   p95 ${fmt(through.p95 - baseline.p95)} ms   ratio p95 ${fmt(through.p95 / baseline.p95, 1)}×`);
+    console.log(
+      `  passthrough (read total + block):  p50 ${fmt(through.p50)} ms   p95 ${fmt(through.p95)} ms   (${sales} sales, ${sales === RECEIPTS ? 'every total read' : 'SOME TOTALS MISSED'})`,
+    );
+    console.log(
+      `  added by the passthrough:          p50 ${fmt(through.p50 - baseline.p50)} ms   p95 ${fmt(through.p95 - baseline.p95)} ms   ratio p95 ${fmt(through.p95 / baseline.p95, 1)}×`,
+    );
     // CPU work per receipt in-process, without sockets: scan for the cut, decode, read the total, hash.
     let k = 0;
     const perSecond = opsPerSecond(() => {

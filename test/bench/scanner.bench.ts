@@ -21,7 +21,9 @@ async function scannerLatency(pair: SocatPair): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < SCANS + 20; i++) {
     const code = memberCodeFor(i);
-    const got = new Promise<ScanEvent>((resolve) => { resolveNext = resolve; });
+    const got = new Promise<ScanEvent>((resolve) => {
+      resolveNext = resolve;
+    });
     const start = performance.now();
     pair.send(`${code}\r`);
     const event = await got;
@@ -46,7 +48,9 @@ async function rawLatency(pair: SocatPair): Promise<number[]> {
   for (let i = 0; i < SCANS + 20; i++) {
     const line = `${memberCodeFor(i)}\r`;
     pending = line.length;
-    const got = new Promise<void>((resolve) => { resolveNext = resolve; });
+    const got = new Promise<void>((resolve) => {
+      resolveNext = resolve;
+    });
     const start = performance.now();
     pair.send(line);
     await got;
@@ -79,8 +83,8 @@ export async function run(): Promise<void> {
     const rawSamples: number[] = [];
     const ourSamples: number[] = [];
     for (let round = 0; round < 4; round++) {
-      rawSamples.push(...await rawLatency(pair));
-      ourSamples.push(...await scannerLatency(pair));
+      rawSamples.push(...(await rawLatency(pair)));
+      ourSamples.push(...(await scannerLatency(pair)));
     }
     const raw = summarize(rawSamples);
     const ours = summarize(ourSamples);

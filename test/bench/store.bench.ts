@@ -14,7 +14,13 @@ const SECONDS = 4;
 
 function fsName(dir: string): string {
   const type = statfsSync(dir).type;
-  const names: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs (fsync is a no-op: figures not durable)', 0x9123683e: 'btrfs', 0x58465342: 'xfs', 0x794c7630: 'overlayfs' };
+  const names: Record<number, string> = {
+    0xef53: 'ext4',
+    0x01021994: 'tmpfs (fsync is a no-op: figures not durable)',
+    0x9123683e: 'btrfs',
+    0x58465342: 'xfs',
+    0x794c7630: 'overlayfs',
+  };
   return names[type] ?? `0x${type.toString(16)}`;
 }
 
@@ -53,7 +59,9 @@ function bareInserts(dir: string): number[] {
     db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, amount INTEGER NOT NULL)');
     const insert = db.prepare('INSERT INTO t (id, amount) VALUES (?, ?)');
     for (let i = 0; i < 20; i++) insert.run(`warm-${i}`, i);
-    return timed((i) => { insert.run(`row-${i}`, 1840 + (i % 100)); }, SECONDS);
+    return timed((i) => {
+      insert.run(`row-${i}`, 1840 + (i % 100));
+    }, SECONDS);
   } finally {
     db.close();
   }
@@ -65,7 +73,8 @@ function balanceReads(dir: string): { small: number[]; large: number[] } {
     const history = (memberId: string, n: number): void => {
       for (let start = 0; start < n; start += 1000) {
         const batch: LedgerEntry[] = [];
-        for (let i = start; i < Math.min(n, start + 1000); i++) batch.push(earn(`${memberId}-${i}`, memberId, `sale-${memberId}-${i}`, 10 + (i % 7), i % 3 === 0 ? 1 : 0, T0 + i * 60_000, 'coffee-card'));
+        for (let i = start; i < Math.min(n, start + 1000); i++)
+          batch.push(earn(`${memberId}-${i}`, memberId, `sale-${memberId}-${i}`, 10 + (i % 7), i % 3 === 0 ? 1 : 0, T0 + i * 60_000, 'coffee-card'));
         store.appendEntries(batch);
       }
     };
@@ -79,7 +88,10 @@ function balanceReads(dir: string): { small: number[]; large: number[] } {
       for (let i = 0; i < 1000; i++) store.balance(memberId);
       out.push(((performance.now() - t) / 1000) * 1000); // µs per read
     };
-    for (let r = 0; r < 20; r++) { round('m-100', small); round('m-10000', large); }
+    for (let r = 0; r < 20; r++) {
+      round('m-100', small);
+      round('m-10000', large);
+    }
     const a = store.balance('m-100');
     const b = store.balance('m-10000');
     if (a.entries !== 100 || b.entries !== 10_000) throw new Error('bench: histories not written');
@@ -99,8 +111,12 @@ export async function run(): Promise<void> {
     const barePerSecond = bare.length / (bare.reduce((s, x) => s + x, 0) / 1000);
     const s = summarize(sales);
     const b = summarize(bare);
-    console.log(`durable sales (sale row + 2 ledger entries + 2 projection upserts + outbox row, 1 tx): ${fmt(salesPerSecond, 0)} /s  (p50 ${fmt(s.p50, 3)} ms, p95 ${fmt(s.p95, 3)} ms, n=${s.n})`);
-    console.log(`bare better-sqlite3 single-row INSERT, autocommit:                             ${fmt(barePerSecond, 0)} /s  (p50 ${fmt(b.p50, 3)} ms, p95 ${fmt(b.p95, 3)} ms, n=${b.n})`);
+    console.log(
+      `durable sales (sale row + 2 ledger entries + 2 projection upserts + outbox row, 1 tx): ${fmt(salesPerSecond, 0)} /s  (p50 ${fmt(s.p50, 3)} ms, p95 ${fmt(s.p95, 3)} ms, n=${s.n})`,
+    );
+    console.log(
+      `bare better-sqlite3 single-row INSERT, autocommit:                             ${fmt(barePerSecond, 0)} /s  (p50 ${fmt(b.p50, 3)} ms, p95 ${fmt(b.p95, 3)} ms, n=${b.n})`,
+    );
     console.log(`ratio store/bare: ${fmt(salesPerSecond / barePerSecond, 2)}  (both pay one fsync-bound commit per call)`);
     const { small, large } = balanceReads(dir);
     const ss = summarize(small);

@@ -20,12 +20,16 @@ export async function run(): Promise<void> {
     const oneSale = async (i: number): Promise<number> => {
       const t0 = performance.timeOrigin + performance.now();
       const sale = await k.fake.createSale({ total: { amount: 100 + i, currency: 'PLN' } });
-      const handle = await k.page.waitForFunction((id) => {
-        const mark = performance.getEntriesByName(`qr-painted:${id}`)[0];
-        if (!mark) return undefined;
-        performance.clearMarks();
-        return performance.timeOrigin + mark.startTime;
-      }, sale.saleId, { polling: 'raf' });
+      const handle = await k.page.waitForFunction(
+        (id) => {
+          const mark = performance.getEntriesByName(`qr-painted:${id}`)[0];
+          if (!mark) return undefined;
+          performance.clearMarks();
+          return performance.timeOrigin + mark.startTime;
+        },
+        sale.saleId,
+        { polling: 'raf' },
+      );
       return Number(await handle.jsonValue()) - t0;
     };
     for (let i = 0; i < 20; i++) await oneSale(i); // warm-up

@@ -29,13 +29,24 @@ afterAll(async () => {
 
 function kioskOn(node: HubNode, creds: KioskCredentials, name: string) {
   const store = new TestKioskStore(tempDir(name).dir, '', creds.kioskNo);
-  const sync = new SyncClient({ now: systemClock, hubUrl: node.url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 5000 });
+  const sync = new SyncClient({
+    now: systemClock,
+    hubUrl: node.url,
+    credentials: creds,
+    outbox: store,
+    minBackoffMs: 50,
+    maxBackoffMs: 500,
+    ackTimeoutMs: 5000,
+  });
   const heard: ClaimAccepted[] = [];
   sync.on('claimAccepted', (claim) => {
     heard.push(claim);
     for (const e of claim.entries) store.addLedger(e);
   });
-  cleanups.push(() => store.close(), () => sync.stop());
+  cleanups.push(
+    () => store.close(),
+    () => sync.stop(),
+  );
   return { store, sync, heard };
 }
 
@@ -74,23 +85,32 @@ describe('two hub nodes', () => {
     const creds = await pairKiosk(b.url, await pairingCode(a, ownerToken), 'Till for programs');
     const kiosk = kioskOn(b, creds, 'kiosk-program');
     const received: ProgramVersions[] = [];
-    kiosk.sync.on('programVersions', (delivery) => { received.push(delivery); });
+    kiosk.sync.on('programVersions', (delivery) => {
+      received.push(delivery);
+    });
     kiosk.sync.start();
     await until(() => received.length > 0, 'the versions sent on connecting to node B');
     const before = Math.max(...received.flatMap((d) => d.versions.map((v) => v.version)));
 
     const renamed = { ...DEMO_PROGRAM_DOCUMENT, name: 'Kawiarnia po zmianie' };
-    const res = await fetch(`${a.url}/owner/program`, { method: 'PUT', body: JSON.stringify(renamed),
-      headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' } });
+    const res = await fetch(`${a.url}/owner/program`, {
+      method: 'PUT',
+      body: JSON.stringify(renamed),
+      headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
-    const { version } = await res.json() as { version: number };
+    const { version } = (await res.json()) as { version: number };
     expect(version).toBe(before + 1);
-    await until(() => received.some((d) => d.versions.some((v) => v.version === version && (v.document as { name?: unknown }).name === 'Kawiarnia po zmianie')),
-      'the new version published on node A to reach the kiosk on node B');
+    await until(
+      () => received.some((d) => d.versions.some((v) => v.version === version && (v.document as { name?: unknown }).name === 'Kawiarnia po zmianie')),
+      'the new version published on node A to reach the kiosk on node B',
+    );
     // The kiosk's ack travelled back across the nodes: node A lists the kiosk as having confirmed it.
     await until(async () => {
-      const rows = await (await fetch(`${a.url}/owner/program/versions`, { headers: { authorization: `Bearer ${ownerToken}` } })).json() as
-        { version: number; kiosks: string[] }[];
+      const rows = (await (await fetch(`${a.url}/owner/program/versions`, { headers: { authorization: `Bearer ${ownerToken}` } })).json()) as {
+        version: number;
+        kiosks: string[];
+      }[];
       return rows.find((r) => r.version === version)?.kiosks.includes('Till for programs') ?? false;
     }, 'node A to see the kiosk on node B confirm the version');
   });

@@ -29,7 +29,13 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-interface Kiosk { creds: KioskCredentials; store: TestKioskStore; sync: SyncClient; deliveries: Set<string>; claimEntries: number }
+interface Kiosk {
+  creds: KioskCredentials;
+  store: TestKioskStore;
+  sync: SyncClient;
+  deliveries: Set<string>;
+  claimEntries: number;
+}
 
 async function hubCount(sql: string, kioskNo: number): Promise<number> {
   return Number((await queryDatabase<{ n: string }>(hub.databaseUrl, sql, [kioskNo]))[0]!.n);
@@ -46,15 +52,26 @@ describe('a hub node SIGKILLed mid-load', () => {
       const creds = await pairKiosk([first.url, other.url], await pairingCode(first, ownerToken), `Till ${i}`);
       const store = new TestKioskStore(tempDir(`failover-${i}`).dir, `k${i}-`, creds.kioskNo);
       // HUB_URL lists both nodes, each kiosk starting with its own.
-      const sync = new SyncClient({ now: systemClock, hubUrl: [first.url, other.url], credentials: creds, outbox: store, batchSize: 20,
-        minBackoffMs: 50, maxBackoffMs: 500, ackTimeoutMs: 3000 });
+      const sync = new SyncClient({
+        now: systemClock,
+        hubUrl: [first.url, other.url],
+        credentials: creds,
+        outbox: store,
+        batchSize: 20,
+        minBackoffMs: 50,
+        maxBackoffMs: 500,
+        ackTimeoutMs: 3000,
+      });
       const kiosk: Kiosk = { creds, store, sync, deliveries: new Set(), claimEntries: 0 };
       sync.on('claimAccepted', (claim) => {
         if (!kiosk.deliveries.has(claim.deliveryId)) kiosk.claimEntries += claim.entries.length;
         kiosk.deliveries.add(claim.deliveryId);
         for (const e of claim.entries) store.addLedger(e);
       });
-      cleanups.push(() => store.close(), () => sync.stop());
+      cleanups.push(
+        () => store.close(),
+        () => sync.stop(),
+      );
       store.enroll(`m-${i}`, `Member ${i}`, new Date().toISOString());
       sync.start();
       kiosks.push(kiosk);

@@ -10,14 +10,17 @@ import { hubDatabaseUrl, pairedKiosk, tempDir, testHub } from '../support/hub-ha
 import { until as waitUntil } from '../support/until';
 import { systemClock } from '../../core/clock';
 
-
 const until = (check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> => waitUntil(check, what, ms);
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-interface HubChild { child: ChildProcess; port: number; code: string }
+interface HubChild {
+  child: ChildProcess;
+  port: number;
+  code: string;
+}
 
 /** `npm run hub` as a real child process; resolves when it printed its port and pairing code. */
 function spawnHub(dataDir: string, port: number, databaseUrl: string | undefined): Promise<HubChild> {
@@ -26,7 +29,9 @@ function spawnHub(dataDir: string, port: number, databaseUrl: string | undefined
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -35,7 +40,9 @@ function spawnHub(dataDir: string, port: number, databaseUrl: string | undefined
       const code = /pairing code: (\w+)/.exec(out)?.[1];
       if (port && code) resolve({ child, port: Number(port), code });
     });
-    child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     child.once('exit', (c) => reject(new Error(`hub exited early (${c}): ${out}`)));
   });
 }
@@ -59,7 +66,16 @@ describe('network faults during a drain', () => {
     cleanups.push(() => store.close());
     const total = 4000;
     sales(store, total);
-    const client = new SyncClient({ now: systemClock, hubUrl, credentials: creds, outbox: store, batchSize: 100, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 2000 });
+    const client = new SyncClient({
+      now: systemClock,
+      hubUrl,
+      credentials: creds,
+      outbox: store,
+      batchSize: 100,
+      minBackoffMs: 50,
+      maxBackoffMs: 300,
+      ackTimeoutMs: 2000,
+    });
     cleanups.push(() => client.stop());
     client.start();
     await until(() => store.outboxSize() < total - 1000, 'the drain to be under way');
@@ -110,14 +126,22 @@ describe('network faults during a drain', () => {
       });
     }, 5);
     cleanups.push(() => clearInterval(stopCutting));
-    const client = new SyncClient({ now: systemClock, hubUrl: `http://127.0.0.1:${proxy.port}`, credentials: creds, outbox: store, batchSize: 50,
-      minBackoffMs: 20, maxBackoffMs: 200, ackTimeoutMs: 1000 });
+    const client = new SyncClient({
+      now: systemClock,
+      hubUrl: `http://127.0.0.1:${proxy.port}`,
+      credentials: creds,
+      outbox: store,
+      batchSize: 50,
+      minBackoffMs: 20,
+      maxBackoffMs: 200,
+      ackTimeoutMs: 1000,
+    });
     cleanups.push(() => client.stop());
     client.start();
     await until(() => store.outboxSize() === 0, 'the drain to finish through the cuts');
     expect(cuts).toBeGreaterThanOrEqual(5);
     expect(store.ledgerCount()).toBe(total);
-    expect((await hub.store.ledgerCount())).toBe(total);
+    expect(await hub.store.ledgerCount()).toBe(total);
     expect((await hub.store.balance('m-1')).points).toBe(total * 3);
     expect((await hub.store.counts()).processedMessages).toBe(total + 1);
   });

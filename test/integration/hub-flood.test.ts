@@ -26,10 +26,14 @@ afterEach(async () => {
 });
 
 function rawSocket(creds: KioskCredentials): Promise<Socket> {
-  const socket = connect(hub.url, { transports: ['websocket'], reconnection: false, auth: (cb) => {
-    const at = new Date().toISOString();
-    cb({ kioskId: creds.kioskId, at, proof: kioskAuthProof(creds.secret, creds.kioskId, at) });
-  } });
+  const socket = connect(hub.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: (cb) => {
+      const at = new Date().toISOString();
+      cb({ kioskId: creds.kioskId, at, proof: kioskAuthProof(creds.secret, creds.kioskId, at) });
+    },
+  });
   cleanups.push(() => socket.close());
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -39,10 +43,22 @@ function rawSocket(creds: KioskCredentials): Promise<Socket> {
 
 function kiosk(creds: KioskCredentials, name: string): { store: TestKioskStore; sync: SyncClient; errors: string[] } {
   const store = new TestKioskStore(tempDir(name).dir, '', creds.kioskNo);
-  const sync = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: store, batchSize: 1, minBackoffMs: 20, maxBackoffMs: 2000, ackTimeoutMs: 5000 });
+  const sync = new SyncClient({
+    now: systemClock,
+    hubUrl: hub.url,
+    credentials: creds,
+    outbox: store,
+    batchSize: 1,
+    minBackoffMs: 20,
+    maxBackoffMs: 2000,
+    ackTimeoutMs: 5000,
+  });
   const errors: string[] = [];
   sync.on('syncError', (e) => errors.push(e));
-  cleanups.push(() => store.close(), () => sync.stop());
+  cleanups.push(
+    () => store.close(),
+    () => sync.stop(),
+  );
   return { store, sync, errors };
 }
 
@@ -57,7 +73,9 @@ describe('flood throttling', () => {
 
     // The flooder (its own process) sends 2,000 commands a second without waiting for answers…
     const flooder = spawnFixture('flood-kiosk.ts', [hub.url, flooderCreds.kioskId, flooderCreds.secret, '2000', String(flooderCreds.kioskNo)]);
-    cleanups.push(() => { flooder.proc.kill('SIGKILL'); });
+    cleanups.push(() => {
+      flooder.proc.kill('SIGKILL');
+    });
     await flooder.waitFor((lines) => lines.includes('flooding'));
     // …while the normal kiosk rings 40 sales, one at a time, each acked before the next.
     for (let saleNo = 1; saleNo <= 40; saleNo++) {
@@ -67,8 +85,17 @@ describe('flood throttling', () => {
     }
     flooder.proc.stdin.write('stop\n');
     await flooder.waitFor((lines) => lines.some((l) => l.startsWith('{')));
-    const flood = JSON.parse(flooder.lines.find((l) => l.startsWith('{'))!) as { sent: number; accepted: number; refused: number;
-      slowDown: number; otherErrors: string[]; noAnswer: number; minRetryAfterMs: number; elapsedMs: number; disconnects: number };
+    const flood = JSON.parse(flooder.lines.find((l) => l.startsWith('{'))!) as {
+      sent: number;
+      accepted: number;
+      refused: number;
+      slowDown: number;
+      otherErrors: string[];
+      noAnswer: number;
+      minRetryAfterMs: number;
+      elapsedMs: number;
+      disconnects: number;
+    };
 
     expect(flood.sent).toBeGreaterThanOrEqual(1000);
     // It ignored "slow down", so the hub cut it off (and again after each reconnection); commands it
@@ -96,8 +123,17 @@ describe('flood throttling', () => {
     const creds = await pairedKiosk(hub, 'Flooder');
     const socket = await rawSocket(creds);
     // 90 at once: over the burst of 20, under the 100 commands sent while told to wait that would cut the socket off.
-    const answers = await Promise.all(Array.from({ length: 90 }, (_, i) =>
-      socket.timeout(20_000).emitWithAck('claimSale', { token: saleToken(creds, i), memberId: 'nobody' }) as Promise<{ ok: boolean; reason: string; retryAfterMs?: number }>));
+    const answers = await Promise.all(
+      Array.from(
+        { length: 90 },
+        (_, i) =>
+          socket.timeout(20_000).emitWithAck('claimSale', { token: saleToken(creds, i), memberId: 'nobody' }) as Promise<{
+            ok: boolean;
+            reason: string;
+            retryAfterMs?: number;
+          }>,
+      ),
+    );
     const throttled = answers.filter((a) => a.retryAfterMs !== undefined);
     expect(throttled.length).toBeGreaterThan(0);
     for (const a of throttled) expect(a).toMatchObject({ ok: false, reason: 'too-many-attempts' });

@@ -25,11 +25,20 @@ describe('claim page refusals', () => {
   it('refuses forged, tampered, expired and other-shop tokens in the phone language and writes nothing', async () => {
     const creds = await pairedKiosk(hub);
     const token = saleToken(creds, 1, 18);
-    const tampered = (() => { const b = base32nopad.decode(token); b[16] = 99; return base32nopad.encode(b); })();
-    const forged = createClaimToken({ shopNo: 1, kioskNo: creds.kioskNo, saleNo: 2, points: 500, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) }, new Uint8Array(32));
+    const tampered = (() => {
+      const b = base32nopad.decode(token);
+      b[16] = 99;
+      return base32nopad.encode(b);
+    })();
+    const forged = createClaimToken(
+      { shopNo: 1, kioskNo: creds.kioskNo, saleNo: 2, points: 500, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) },
+      new Uint8Array(32),
+    );
     const expired = saleToken(creds, 3, 18, new Date(Date.now() - 8 * 86_400_000));
-    const otherShop = createClaimToken({ shopNo: 2, kioskNo: creds.kioskNo, saleNo: 4, points: 5, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) },
-      Uint8Array.from(creds.secret.match(/../g)!, (h) => parseInt(h, 16)));
+    const otherShop = createClaimToken(
+      { shopNo: 2, kioskNo: creds.kioskNo, saleNo: 4, points: 5, stamps: 0, expiresAt: new Date(Date.now() + 3600_000) },
+      Uint8Array.from(creds.secret.match(/../g)!, (h) => parseInt(h, 16)),
+    );
     const phone = new Phone('cs-CZ,cs;q=0.9,en;q=0.5');
     const cases: [string, number, string][] = [
       [tampered, 400, 'Tento QR kód je neplatný (byl změněn).'],
@@ -47,7 +56,7 @@ describe('claim page refusals', () => {
   });
 
   it("refuses a token a kiosk of another shop signed in this shop's name", async () => {
-    const other = (await hub.store.createShop('Other shop', 'p'));
+    const other = await hub.store.createShop('Other shop', 'p');
     const code = (await hub.store.createPairingCode(other.no, new Date())).code;
     const foreign = await pairKiosk(hub.url, code, 'Foreign till');
     expect(foreign.shopNo).toBe(other.no);

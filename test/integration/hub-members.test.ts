@@ -20,7 +20,13 @@ const WEDNESDAY = nextWednesdayMorning(new Date());
 const now = clockStartingAt(WEDNESDAY);
 const TOKEN = 'members-directory-token-0123456789';
 
-interface Kiosk { creds: KioskCredentials; store: KioskStore; service: KioskService; sync: SyncClient; till: TillApi }
+interface Kiosk {
+  creds: KioskCredentials;
+  store: KioskStore;
+  service: KioskService;
+  sync: SyncClient;
+  till: TillApi;
+}
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub | undefined;
@@ -43,12 +49,12 @@ async function api(k: Kiosk, path: string, init: { method?: string; body?: unkno
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
-  return { status: res.status, body: await res.json() as unknown };
+  return { status: res.status, body: (await res.json()) as unknown };
 }
 
 async function member(k: Kiosk, codeOrPhone: string): Promise<MemberView | undefined> {
   const res = await api(k, `/v1/members/${encodeURIComponent(codeOrPhone)}`);
-  return res.status === 200 ? res.body as MemberView : undefined;
+  return res.status === 200 ? (res.body as MemberView) : undefined;
 }
 
 async function search(k: Kiosk, query: string): Promise<MemberView[]> {
@@ -102,8 +108,13 @@ describe('member directory: one person, one member, known at every kiosk', () =>
 
   it('enrolling the same number at kiosk B answers 200 with that member: no second account, no second welcome', async () => {
     const before = await hub!.store.counts();
-    const welcomes = (): Promise<number> => hub!.store.db.selectFrom('ledger').select((eb) => eb.fn.countAll().as('n'))
-      .where('reason_json', 'like', '%"welcome"%').executeTakeFirstOrThrow().then((r) => Number(r.n));
+    const welcomes = (): Promise<number> =>
+      hub!.store.db
+        .selectFrom('ledger')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('reason_json', 'like', '%"welcome"%')
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
     const welcomesBefore = await welcomes();
     const existing = (await member(b, '+48600100200'))!;
 

@@ -46,8 +46,15 @@ beforeAll(async () => {
       return undefined;
     },
   });
-  hub = await testHub(tmp.dir, { now, smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', publicUrl: PUBLIC, maxFailuresPerMinute: 1000,
-    messageWorker: { pollMs: 100 }, log: (line) => logs.push(line) });
+  hub = await testHub(tmp.dir, {
+    now,
+    smtpUrl: sink.url,
+    smtpFrom: 'kawiarnia@kawiarnia.test',
+    publicUrl: PUBLIC,
+    maxFailuresPerMinute: 1000,
+    messageWorker: { pollMs: 100 },
+    log: (line) => logs.push(line),
+  });
   creds = await pairedKiosk(hub);
 });
 
@@ -105,7 +112,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     const codes = await db.selectFrom('contact_codes').selectAll().where('contact', '=', 'anna.nowak@example.com').execute();
     expect(codes).toHaveLength(1);
     expect(JSON.stringify(codes)).not.toContain(code);
-    const row = (await db.selectFrom('messages').selectAll().where('id', '=', `code:${codes[0]!.id}`).executeTakeFirstOrThrow());
+    const row = await db.selectFrom('messages').selectAll().where('id', '=', `code:${codes[0]!.id}`).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'sent', kind: 'service', secret: null });
     expect(JSON.stringify(row)).not.toContain(code);
 
@@ -126,10 +133,10 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
 
   it('kills a code after five wrong tries: the right code is refused after that', async () => {
     expect((await joinShop(new Phone(), 'jan@example.com', 'Jan')).status).toBe(303);
-    await until(() => sink.to('jan@example.com').length === 1, 'Jan\'s welcome');
+    await until(() => sink.to('jan@example.com').length === 1, "Jan's welcome");
     const phone = new Phone('en-GB');
     expect((await phone.post(`${hub.url}/m/open`, { contact: 'jan@example.com' })).status).toBe(200);
-    await until(() => sink.to('jan@example.com').length === 2, 'Jan\'s code');
+    await until(() => sink.to('jan@example.com').length === 2, "Jan's code");
     const code = /^(\d{6}) is your code/.exec(sink.to('jan@example.com')[1]!.subject ?? '')![1]!;
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
@@ -141,8 +148,9 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     expect(late.status).toBe(400);
     expect(phone.cookie).toBe('');
     const db = hub.store.db as unknown as Kysely<MessageTables>;
-    expect(await db.selectFrom('contact_codes').select(['tries', 'used_at']).where('contact', '=', 'jan@example.com').execute())
-      .toEqual([{ tries: 5, used_at: null }]);
+    expect(await db.selectFrom('contact_codes').select(['tries', 'used_at']).where('contact', '=', 'jan@example.com').execute()).toEqual([
+      { tries: 5, used_at: null },
+    ]);
   });
 
   it('answers an unknown contact with the same page and sends nothing', async () => {
@@ -151,7 +159,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     const unknown = await phone.post(`${hub.url}/m/open`, { contact: 'nobody@example.com' });
     expect(unknown.status).toBe(known.status);
     expect(unknown.text.replaceAll('nobody@example.com', '@')).toBe(known.text.replaceAll('jan@example.com', '@'));
-    await until(() => sink.to('jan@example.com').length === 3, 'Jan\'s second code');
+    await until(() => sink.to('jan@example.com').length === 3, "Jan's second code");
     await hub.messaging.drain();
     expect(sink.to('nobody@example.com')).toEqual([]);
     const db = hub.store.db as unknown as Kysely<MessageTables>;
@@ -159,8 +167,11 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
   });
 
   it('refuses a code request posted from another site', async () => {
-    const res = await fetch(`${hub.url}/m/open`, { method: 'POST', body: 'contact=jan%40example.com',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    const res = await fetch(`${hub.url}/m/open`, {
+      method: 'POST',
+      body: 'contact=jan%40example.com',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(403);
     const db = hub.store.db as unknown as Kysely<MessageTables>;
     expect(await db.selectFrom('contact_codes').select('id').where('contact', '=', 'jan@example.com').execute()).toHaveLength(2);
@@ -177,12 +188,12 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
   });
 });
 
-describe('a code\'s ten minutes', () => {
+describe("a code's ten minutes", () => {
   it('refuses the right code once ten minutes have passed', async () => {
     expect((await joinShop(new Phone(), 'ola@example.com', 'Ola')).status).toBe(303);
     const phone = new Phone('cs-CZ');
     expect((await phone.post(`${hub.url}/m/open`, { contact: 'ola@example.com' })).status).toBe(200);
-    await until(() => sink.to('ola@example.com').length === 2, 'Ola\'s code');
+    await until(() => sink.to('ola@example.com').length === 2, "Ola's code");
     const code = /^(\d{6}) je váš kód pro Kawiarnia Anna$/.exec(sink.to('ola@example.com')[1]!.subject ?? '')?.[1];
     expect(code).toBeDefined();
     skewMs += 10 * 60_000 + 1_000;
@@ -223,8 +234,11 @@ describe('marketing messages and one-click unsubscribe', () => {
     expect((await hub.messaging.store.preferences(member.id)).marketing).toBe(true);
 
     // What a mail client sends for RFC 8058: no cookie, the form body below.
-    const res = await fetch(`${hub.url}/u/${token}`, { method: 'POST', body: 'List-Unsubscribe=One-Click',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(`${hub.url}/u/${token}`, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('id="unsubscribed"');
     expect((await hub.messaging.store.preferences(member.id)).marketing).toBe(false);
@@ -235,7 +249,7 @@ describe('marketing messages and one-click unsubscribe', () => {
   });
 });
 
-describe('sending: retries with back-off, permanent failures, the owner\'s list', () => {
+describe("sending: retries with back-off, permanent failures, the owner's list", () => {
   it('retries a temporary refusal after its back-off and marks a permanent one failed in words', async () => {
     await joinShop(new Phone('en-GB'), 'flaky@example.com', 'Flo');
     await joinShop(new Phone('en-GB'), 'bounce@example.com', 'Bo');
@@ -243,8 +257,12 @@ describe('sending: retries with back-off, permanent failures, the owner\'s list'
     const bounce = (await hub.store.memberByContact(creds.shopNo, { phone: null, email: 'bounce@example.com' }))!;
     await until(async () => (await hub.messaging.store.message(`welcome:${bounce.id}`))?.state === 'failed', 'the bounce to fail');
     expect((await hub.messaging.store.message(`welcome:${bounce.id}`))?.reason).toMatch(/550.*mailbox unavailable|mailbox unavailable/);
-    await until(async () => ((await hub.messaging.store.message(`welcome:${flaky.id}`))?.attempts ?? 0) >= 1
-      && (await hub.messaging.store.message(`welcome:${flaky.id}`))?.locked_until === null, 'the first refusal');
+    await until(
+      async () =>
+        ((await hub.messaging.store.message(`welcome:${flaky.id}`))?.attempts ?? 0) >= 1 &&
+        (await hub.messaging.store.message(`welcome:${flaky.id}`))?.locked_until === null,
+      'the first refusal',
+    );
     const waiting = (await hub.messaging.store.message(`welcome:${flaky.id}`))!;
     expect(waiting).toMatchObject({ state: 'queued', attempts: 1 });
     expect(waiting.reason).toContain('try again later');
@@ -254,7 +272,7 @@ describe('sending: retries with back-off, permanent failures, the owner\'s list'
 
     skewMs += 31_000;
     await hub.messaging.drain();
-    expect((await hub.messaging.store.message(`welcome:${flaky.id}`))).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(await hub.messaging.store.message(`welcome:${flaky.id}`)).toMatchObject({ state: 'sent', attempts: 2 });
     expect(sink.to('flaky@example.com')).toHaveLength(1);
 
     // The owner's token goes in the Authorization header; the hub takes no credential in a query string.
@@ -313,8 +331,11 @@ describe('the outbox across a restart and between senders', () => {
     try {
       const shopNo = (await first.store.ensureShop('x', 'y')).no;
       for (let i = 0; i < 20; i++) {
-        const member = await first.store.joinMember(shopNo, { name: `M${i}`, phone: null, email: `m${i}@example.com`, consentAt: now().toISOString(),
-          consentText: 'ok' }, now());
+        const member = await first.store.joinMember(
+          shopNo,
+          { name: `M${i}`, phone: null, email: `m${i}@example.com`, consentAt: now().toISOString(), consentText: 'ok' },
+          now(),
+        );
         await first.messaging.queueWelcome(member, 'en');
       }
       await slow.waitFor(3, 'the first mails of the batch');
@@ -344,8 +365,23 @@ describe('the outbox across a restart and between senders', () => {
       const messages = new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine);
       const at = now();
       for (let i = 0; i < 10; i++) {
-        await messages.enqueue({ id: `t:${i}`, shopNo: 1, memberId: null, purpose: 'welcome', kind: 'service', channel: 'email',
-          recipient: `t${i}@example.com`, locale: 'en', subject: 's', text: 't', html: 'h', state: 'queued' }, at);
+        await messages.enqueue(
+          {
+            id: `t:${i}`,
+            shopNo: 1,
+            memberId: null,
+            purpose: 'welcome',
+            kind: 'service',
+            channel: 'email',
+            recipient: `t${i}@example.com`,
+            locale: 'en',
+            subject: 's',
+            text: 't',
+            html: 'h',
+            state: 'queued',
+          },
+          at,
+        );
       }
       const lease = new Date(at.getTime() + 60_000);
       const [a, b] = await Promise.all([messages.claimDue('node-a', at, lease, 5), messages.claimDue('node-b', at, new Date(at.getTime() + 600_000), 5)]);

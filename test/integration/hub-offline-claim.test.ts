@@ -29,7 +29,6 @@ const WEDNESDAY = nextWednesdayMorning(new Date());
 const now = clockStartingAt(WEDNESDAY);
 const ANNA = 'member-anna';
 
-
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub | undefined;
 let creds: KioskCredentials;
@@ -49,8 +48,16 @@ beforeEach(async () => {
   service.on('claimRefused', (refused) => refusals.push(refused));
   refusals.length = 0;
   // Anna has a member card: known on the kiosk and on the hub.
-  store.createMember({ id: ANNA, code: 'ANNA0001', name: 'Anna', phone: '+48600100700', consentAt: WEDNESDAY,
-    consentText: 'loyalty v1', locale: 'pl', createdAt: WEDNESDAY });
+  store.createMember({
+    id: ANNA,
+    code: 'ANNA0001',
+    name: 'Anna',
+    phone: '+48600100700',
+    consentAt: WEDNESDAY,
+    consentText: 'loyalty v1',
+    locale: 'pl',
+    createdAt: WEDNESDAY,
+  });
   await hub.store.joinMember(creds.shopNo, { id: ANNA, name: 'Anna', phone: '+48600100700', email: null, consentAt: WEDNESDAY, consentText: null }, now());
   await until(() => sync.connected, 'kiosk online');
 });
@@ -68,8 +75,12 @@ function liveHub(): Hub {
 }
 
 async function sale(tillSaleId: string) {
-  const { sale: view } = await service.createSale({ tillSaleId, total: { amount: 2550, currency: 'PLN' }, at: WEDNESDAY,
-    lines: [{ name: 'Latte', quantity: 2, total: { amount: 2550, currency: 'PLN' }, category: 'coffee' }] });
+  const { sale: view } = await service.createSale({
+    tillSaleId,
+    total: { amount: 2550, currency: 'PLN' },
+    at: WEDNESDAY,
+    lines: [{ name: 'Latte', quantity: 2, total: { amount: 2550, currency: 'PLN' }, category: 'coffee' }],
+  });
   expect(view).toMatchObject({ points: 25, stamps: 2, status: 'open' });
   return { ...view, token: view.claimUrl!.split('/C/')[1]! };
 }
@@ -92,11 +103,14 @@ const drained = (): Promise<void> => until(() => store.pendingOutbox(10).length 
 type Row = { id: string; memberId: string; kind: string; points: number; stamps: number; spend: number | null };
 /** Every ledger row of a sale on each side, in a comparable form. */
 async function hubRows(saleId: string): Promise<Row[]> {
-  return (await liveHub().store.saleEntries(saleId)).map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps,
-    spend: e.spend ?? null })).sort((a, b) => a.id.localeCompare(b.id));
+  return (await liveHub().store.saleEntries(saleId))
+    .map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 function kioskRows(saleId: string): Row[] {
-  return store.entriesForSale(saleId).map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
+  return store
+    .entriesForSale(saleId)
+    .map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -109,17 +123,29 @@ describe('a staff claim with the hub down', () => {
     const outcome = await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA });
     if (outcome.via !== 'offline') throw new Error(`expected an offline claim, got ${outcome.via}`);
     const thanks = outcome.claim;
-    expect(thanks).toMatchObject({ saleId: view.saleId, created: true, member: { id: ANNA, code: 'ANNA0001', name: 'Anna' },
-      points: 25, stamps: 2, balance: { points: 25, stamps: 2 } });
+    expect(thanks).toMatchObject({
+      saleId: view.saleId,
+      created: true,
+      member: { id: ANNA, code: 'ANNA0001', name: 'Anna' },
+      points: 25,
+      stamps: 2,
+      balance: { points: 25, stamps: 2 },
+    });
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001', claimUrl: null });
     expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed']);
     expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
-    expect(formatMessage(scanMessages, 'pl', 'claimOfflineSaved', { saleNo: thanks.saleNo, name: 'Anna' }))
-      .toContain('Hub offline — punkty za sprzedaż 1 przyznano tu klientowi Anna');
+    expect(formatMessage(scanMessages, 'pl', 'claimOfflineSaved', { saleNo: thanks.saleNo, name: 'Anna' })).toContain(
+      'Hub offline — punkty za sprzedaż 1 przyznano tu klientowi Anna',
+    );
     // Refused in words, nothing written: an unknown member, a sale attached at the till, an expired QR.
     expect(() => service.claimSaleOffline({ saleId: view.saleId, memberId: 'nobody' })).toThrow(/no member/);
-    const later = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: 'http://127.0.0.1:1',
-      now: () => new Date(Date.parse(WEDNESDAY) + 8 * 86_400_000) });
+    const later = new KioskService({
+      store,
+      program: demoProgram(),
+      identity: creds,
+      hubPublicUrl: 'http://127.0.0.1:1',
+      now: () => new Date(Date.parse(WEDNESDAY) + 8 * 86_400_000),
+    });
     const old = await sale('OFF-OLD');
     expect(() => later.claimSaleOffline({ saleId: old.saleId, memberId: ANNA })).toThrow(/expired/);
     expect(service.getSaleById(old.saleId)).toMatchObject({ status: 'open' });
@@ -129,7 +155,7 @@ describe('a staff claim with the hub down', () => {
 
     const back = await hubUp(port);
     await drained();
-    expect((await back.store.balance(ANNA))).toMatchObject({ points: 25, stamps: 2 });
+    expect(await back.store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
     expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
     expect(kioskRows(view.saleId)).toEqual([{ id: claimEntryId(view.saleId, 'offline'), memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 }]);
     expect(await back.store.claimOf(view.saleId)).toMatchObject({ memberId: ANNA, via: 'offline' });
@@ -138,7 +164,7 @@ describe('a staff claim with the hub down', () => {
     const late = await phone.join(view.claimUrl!, '+48 600 100 800', 'Ola');
     expect(late.status).toBe(409);
     expect(late.text).toContain('already been collected');
-    expect((await back.store.ledgerCount())).toBe(store.counts().ledger);
+    expect(await back.store.ledgerCount()).toBe(store.counts().ledger);
     expect(refusals).toEqual([]);
   });
 
@@ -152,8 +178,10 @@ describe('a staff claim with the hub down', () => {
     expect(kioskRows(view.saleId).map((r) => r.id)).toEqual([claimEntryId(view.saleId, 'staff')]);
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001' });
     // A second scan is refused by the hub in words; nothing changes.
-    expect(await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA }))
-      .toMatchObject({ via: 'refused', reason: 'already-claimed' });
+    expect(await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA })).toMatchObject({
+      via: 'refused',
+      reason: 'already-claimed',
+    });
     expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
   });
 
@@ -169,8 +197,10 @@ describe('a staff claim with the hub down', () => {
     expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ points: 25, balance: { points: 25, stamps: 2 } });
 
     sync.start();
-    await until(async () => refusals.length === 1 && store.pendingOutbox(10).length === 0
-      && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0, 'claimRefused applied on the kiosk');
+    await until(
+      async () => refusals.length === 1 && store.pendingOutbox(10).length === 0 && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0,
+      'claimRefused applied on the kiosk',
+    );
 
     const refused = refusals[0]!;
     expect(refused).toMatchObject({ saleKey: view.saleId, refusedMemberId: ANNA, winner: { id: basia.id, name: 'Basia' } });
@@ -183,15 +213,16 @@ describe('a staff claim with the hub down', () => {
       { id: `welcome:${basia.id}`, memberId: basia.id, kind: 'bonus', points: 50, stamps: 0, spend: null },
     ]);
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
-    expect((await liveHub().store.ledgerCount())).toBe(store.counts().ledger);
+    expect(await liveHub().store.ledgerCount()).toBe(store.counts().ledger);
     // Anna: nothing on either side; Basia: her claim and welcome bonus on both.
-    expect((await liveHub().store.balance(ANNA))).toMatchObject({ points: 0, stamps: 0 });
+    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
     expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
-    expect((await liveHub().store.balance(basia.id))).toMatchObject({ points: 75, stamps: 2 });
+    expect(await liveHub().store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
     expect(store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
     const notice = refusedClaimNotice(refused, 'Anna');
-    expect(formatMessage(scanMessages, 'de', notice.key, notice.values))
-      .toBe('Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.');
+    expect(formatMessage(scanMessages, 'de', notice.key, notice.values)).toBe(
+      'Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.',
+    );
 
     // The sale is Basia's on the kiosk too: voiding it takes back her claim and bonus on both sides, not Anna's again.
     // The kiosk knows Basia from the hub's member directory (she joined by phone): the sale shows her card code.
@@ -215,19 +246,23 @@ describe('a staff claim with the hub down', () => {
     service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
     expect(store.balance(ANNA)).toMatchObject({ points: 25 });
     await hubUp(port);
-    await until(async () => refusals.length === 1 && store.pendingOutbox(10).length === 0
-      && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0, 'claimRefused applied on the kiosk');
+    await until(
+      async () => refusals.length === 1 && store.pendingOutbox(10).length === 0 && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0,
+      'claimRefused applied on the kiosk',
+    );
     expect(refusals[0]).toMatchObject({ refusedMemberId: ANNA, winner: { id: ANNA, name: 'Anna' } });
     expect((await hubRows(view.saleId)).map((r) => [r.id, r.points])).toEqual([
-      [claimEntryId(view.saleId, 'staff'), 25], [claimEntryId(view.saleId, 'offline'), 25],
+      [claimEntryId(view.saleId, 'staff'), 25],
+      [claimEntryId(view.saleId, 'offline'), 25],
       [refusedClaimReversalId(claimEntryId(view.saleId, 'offline')), -25],
     ]);
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
-    expect((await liveHub().store.balance(ANNA))).toMatchObject({ points: 25, stamps: 2 });
+    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
     expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
     const notice = refusedClaimNotice(refusals[0]!, 'Anna');
-    expect(formatMessage(scanMessages, 'en', notice.key, notice.values))
-      .toBe('Sale 1 had already been credited to Anna — the second credit made while the hub was offline was taken back.');
+    expect(formatMessage(scanMessages, 'en', notice.key, notice.values)).toBe(
+      'Sale 1 had already been credited to Anna — the second credit made while the hub was offline was taken back.',
+    );
   });
 
   it('replaying the saleClaimed message, or sending it again under a new id, changes nothing', async () => {
@@ -238,19 +273,19 @@ describe('a staff claim with the hub down', () => {
     const claimed = messages.find((m) => m.type === 'saleClaimed')!;
     const back = await hubUp(port);
     await drained();
-    const before = { ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) };
+    const before = { ledger: await back.store.ledgerCount(), balance: await back.store.balance(ANNA), rows: await hubRows(view.saleId) };
     const kiosk = (await back.store.kiosk(creds.kioskId))!;
 
     await back.store.applyOutbox(kiosk, messages, now());
     await back.store.applyOutbox(kiosk, [claimed], now());
-    expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
+    expect({ ledger: await back.store.ledgerCount(), balance: await back.store.balance(ANNA), rows: await hubRows(view.saleId) }).toEqual(before);
 
     // The same claim under another message id (a kiosk store restored from a copy): the sale is
     // already Anna's by this very claim, so nothing is written and nothing is taken back.
     await back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], now());
-    expect({ ledger: (await back.store.ledgerCount()), balance: (await back.store.balance(ANNA)), rows: await hubRows(view.saleId) }).toEqual(before);
+    expect({ ledger: await back.store.ledgerCount(), balance: await back.store.balance(ANNA), rows: await hubRows(view.saleId) }).toEqual(before);
     expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
-    expect((await back.store.pendingDeliveries(creds.kioskNo))).toEqual([]);
+    expect(await back.store.pendingDeliveries(creds.kioskNo)).toEqual([]);
     expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
   });
 });
@@ -264,8 +299,18 @@ describe('a staff claim the hub refuses', () => {
     const token = peekClaimToken(view.token);
     if (!token.ok) throw new Error('the sale has no readable claim token');
     const kiosk = (await liveHub().store.kiosk(creds.kioskId))!;
-    await liveHub().store.applyOutbox(kiosk, [{ id: 'refund-elsewhere-1', at: now().toISOString(), type: 'saleReversed',
-      payload: { saleId: view.saleId, saleNo: token.data.saleNo, total: view.total, refunded: view.total, full: true } }], now());
+    await liveHub().store.applyOutbox(
+      kiosk,
+      [
+        {
+          id: 'refund-elsewhere-1',
+          at: now().toISOString(),
+          type: 'saleReversed',
+          payload: { saleId: view.saleId, saleNo: token.data.saleNo, total: view.total, refunded: view.total, full: true },
+        },
+      ],
+      now(),
+    );
 
     const refused = service.attachMemberToSale(view.saleId, ANNA, sync);
     await expect(refused).rejects.toBeInstanceOf(KioskError);

@@ -20,8 +20,20 @@ beforeAll(async () => {
   database = await createTestDatabase();
   tmp = tempDir('hub-nodes');
   // Both start at once on an empty database: one migration, one shop, one set of keys.
-  const nodes = await Promise.all(['a', 'b'].map((node) => startHub({ now: systemClock, dataDir: join(tmp.dir, node), databaseUrl: database.url, port: 0,
-    host: '127.0.0.1', shopName: 'Kawiarnia Anna', log: () => {}, maxFailuresPerMinute: 1000 })));
+  const nodes = await Promise.all(
+    ['a', 'b'].map((node) =>
+      startHub({
+        now: systemClock,
+        dataDir: join(tmp.dir, node),
+        databaseUrl: database.url,
+        port: 0,
+        host: '127.0.0.1',
+        shopName: 'Kawiarnia Anna',
+        log: () => {},
+        maxFailuresPerMinute: 1000,
+      }),
+    ),
+  );
   a = nodes[0]!;
   b = nodes[1]!;
 });
@@ -35,7 +47,7 @@ afterAll(async () => {
 
 describe('two hub nodes on one PostgreSQL', () => {
   it('started together: one schema, one shop, the same owner token and voucher key on both', async () => {
-    expect((await a.store.db.selectFrom('shops').select('no').execute())).toEqual([{ no: 1 }]);
+    expect(await a.store.db.selectFrom('shops').select('no').execute()).toEqual([{ no: 1 }]);
     expect(b.ownerToken).toBe(a.ownerToken);
     expect(b.hubPublicKey).toBe(a.hubPublicKey);
   });
@@ -63,11 +75,36 @@ describe('two hub nodes on one PostgreSQL', () => {
     const creds = await pairedKiosk(b, 'Till twice');
     const kiosk = (await a.store.kiosk(creds.kioskId))!;
     const at = new Date().toISOString();
-    const messages: OutboxMessage[] = [{ id: 'twice-enroll', at, type: 'memberEnrolled', payload: { id: 'm-twice', name: 'Ewa', phone: null, email: null, consentAt: at } }];
+    const messages: OutboxMessage[] = [
+      { id: 'twice-enroll', at, type: 'memberEnrolled', payload: { id: 'm-twice', name: 'Ewa', phone: null, email: null, consentAt: at } },
+    ];
     for (let i = 1; i <= 40; i++) {
-      messages.push({ id: `twice-${i}`, at, type: 'saleCreated', payload: { saleId: `K${kiosk.no}-S${i}`, saleNo: i, total: { amount: 500, currency: 'PLN' }, points: 5,
-        stamps: 0, memberId: 'm-twice', entries: [{ id: `twice-e${i}`, memberId: 'm-twice', kind: 'earn', points: 5, stamps: 0, saleId: `K${kiosk.no}-S${i}`,
-          reverses: null, reason: { code: 'base' }, at }] } });
+      messages.push({
+        id: `twice-${i}`,
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: `K${kiosk.no}-S${i}`,
+          saleNo: i,
+          total: { amount: 500, currency: 'PLN' },
+          points: 5,
+          stamps: 0,
+          memberId: 'm-twice',
+          entries: [
+            {
+              id: `twice-e${i}`,
+              memberId: 'm-twice',
+              kind: 'earn',
+              points: 5,
+              stamps: 0,
+              saleId: `K${kiosk.no}-S${i}`,
+              reverses: null,
+              reason: { code: 'base' },
+              at,
+            },
+          ],
+        },
+      });
     }
     const acks = await Promise.all([a.store.applyOutbox(kiosk, messages, new Date()), b.store.applyOutbox(kiosk, messages, new Date())]);
     expect(acks[0]).toEqual(acks[1]);
@@ -76,8 +113,9 @@ describe('two hub nodes on one PostgreSQL', () => {
   });
 
   it('the same phone joining through both nodes at once is one member', async () => {
-    const joins = await Promise.all([a, b, a, b].map((hub) =>
-      hub.store.joinMember(1, { name: 'Zofia', phone: '+48600999111', email: null, consentAt: null, consentText: null }, new Date())));
+    const joins = await Promise.all(
+      [a, b, a, b].map((hub) => hub.store.joinMember(1, { name: 'Zofia', phone: '+48600999111', email: null, consentAt: null, consentText: null }, new Date())),
+    );
     expect(new Set(joins.map((m) => m.id)).size).toBe(1);
     expect(joins.filter((m) => m.created)).toHaveLength(1);
   });

@@ -31,15 +31,30 @@ describe('the hub database goes away', () => {
     const tmp = tempDir('hub-outage');
     cleanups.push(() => tmp.remove());
     const logs: string[] = [];
-    const hub: Hub = await startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
-      log: (line) => logs.push(line) });
+    const hub: Hub = await startHub({
+      now: systemClock,
+      dataDir: join(tmp.dir, 'hub'),
+      databaseUrl: viaProxy.toString(),
+      port: 0,
+      host: '127.0.0.1',
+      shopName: 'Kawiarnia Anna',
+      log: (line) => logs.push(line),
+    });
     cleanups.push(() => hub.close());
     expect(hub.store.engine).toBe('postgres');
     const creds = await pairedKiosk(hub);
     const secondCreds = await pairedKiosk(hub, 'Till 2');
     const kioskStore = new TestKioskStore(tmp.dir, '', creds.kioskNo);
     cleanups.push(() => kioskStore.close());
-    const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: kioskStore, minBackoffMs: 50, maxBackoffMs: 300, ackTimeoutMs: 5_000 });
+    const kiosk = new SyncClient({
+      now: systemClock,
+      hubUrl: hub.url,
+      credentials: creds,
+      outbox: kioskStore,
+      minBackoffMs: 50,
+      maxBackoffMs: 300,
+      ackTimeoutMs: 5_000,
+    });
     cleanups.push(() => kiosk.stop());
     const syncErrors: string[] = [];
     kiosk.on('syncError', (message: string) => syncErrors.push(message));
@@ -103,57 +118,89 @@ describe('the hub database goes away', () => {
     expect((await phone.join(claimUrl, '+48 600 100 321', 'Ola')).status).toBe(303);
   });
 
-  it('connections dropped again and again in the middle of batches: every batch is either stored whole and acked, or retried', { timeout: 90_000 }, async () => {
-    const database = await createTestDatabase();
-    cleanups.push(() => dropTestDatabase(database.name));
-    const target = new URL(testDatabaseUrl());
-    const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
-    cleanups.push(() => proxy.close());
-    const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const tmp = tempDir('hub-blips');
-    cleanups.push(() => tmp.remove());
-    const hub = await startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: viaProxy.toString(), port: 0, host: '127.0.0.1', log: () => {} });
-    cleanups.push(() => hub.close());
-    const creds = await pairedKiosk(hub);
-    const kioskStore = new TestKioskStore(tmp.dir, '', creds.kioskNo);
-    cleanups.push(() => kioskStore.close());
-    const total = 2000;
-    const at = new Date().toISOString();
-    kioskStore.enroll('m-1', 'Ewa', at);
-    for (let i = 1; i <= total; i++) kioskStore.sale(i, 'm-1', 3, at);
-    let failedAcks = 0;
-    const kiosk = new SyncClient({ now: systemClock, hubUrl: hub.url, credentials: creds, outbox: kioskStore, batchSize: 20, minBackoffMs: 20, maxBackoffMs: 100 });
-    cleanups.push(() => kiosk.stop());
-    kiosk.on('syncError', (message: string) => { if (message.includes('hub database unavailable')) failedAcks++; });
-    kiosk.start();
-    // Drop every database connection (the pool's clients, mid-query or mid-transaction) every 250 ms,
-    // until three batches in flight were hit (at most 40 times).
-    let drops = 0;
-    const blips = setInterval(() => {
-      if (failedAcks >= 3 || ++drops >= 40) clearInterval(blips);
-      else proxy.cut();
-    }, 250);
-    cleanups.push(() => clearInterval(blips));
-    await until(() => kioskStore.outboxSize() === 0, 'the drain to finish', 60_000);
-    // The drops hit batches in flight: the hub said so and the kiosk sent them again.
-    expect(failedAcks).toBeGreaterThan(0);
-    // The last cut may still sit in an idle pool connection: count once the database answers again.
-    clearInterval(blips);
-    await until(() => hub.databaseUp(), 'the database answering after the last drop');
-    const counts = await hub.store.counts();
-    expect({ ledger: counts.ledger, distinct: counts.distinctLedgerIds, points: counts.ledgerPoints, messages: counts.processedMessages })
-      .toEqual({ ledger: total, distinct: total, points: total * 3, messages: total + 1 });
-    expect((await hub.store.balance('m-1')).points).toBe(total * 3);
-  });
+  it(
+    'connections dropped again and again in the middle of batches: every batch is either stored whole and acked, or retried',
+    { timeout: 90_000 },
+    async () => {
+      const database = await createTestDatabase();
+      cleanups.push(() => dropTestDatabase(database.name));
+      const target = new URL(testDatabaseUrl());
+      const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
+      cleanups.push(() => proxy.close());
+      const viaProxy = new URL(database.url);
+      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      const tmp = tempDir('hub-blips');
+      cleanups.push(() => tmp.remove());
+      const hub = await startHub({
+        now: systemClock,
+        dataDir: join(tmp.dir, 'hub'),
+        databaseUrl: viaProxy.toString(),
+        port: 0,
+        host: '127.0.0.1',
+        log: () => {},
+      });
+      cleanups.push(() => hub.close());
+      const creds = await pairedKiosk(hub);
+      const kioskStore = new TestKioskStore(tmp.dir, '', creds.kioskNo);
+      cleanups.push(() => kioskStore.close());
+      const total = 2000;
+      const at = new Date().toISOString();
+      kioskStore.enroll('m-1', 'Ewa', at);
+      for (let i = 1; i <= total; i++) kioskStore.sale(i, 'm-1', 3, at);
+      let failedAcks = 0;
+      const kiosk = new SyncClient({
+        now: systemClock,
+        hubUrl: hub.url,
+        credentials: creds,
+        outbox: kioskStore,
+        batchSize: 20,
+        minBackoffMs: 20,
+        maxBackoffMs: 100,
+      });
+      cleanups.push(() => kiosk.stop());
+      kiosk.on('syncError', (message: string) => {
+        if (message.includes('hub database unavailable')) failedAcks++;
+      });
+      kiosk.start();
+      // Drop every database connection (the pool's clients, mid-query or mid-transaction) every 250 ms,
+      // until three batches in flight were hit (at most 40 times).
+      let drops = 0;
+      const blips = setInterval(() => {
+        if (failedAcks >= 3 || ++drops >= 40) clearInterval(blips);
+        else proxy.cut();
+      }, 250);
+      cleanups.push(() => clearInterval(blips));
+      await until(() => kioskStore.outboxSize() === 0, 'the drain to finish', 60_000);
+      // The drops hit batches in flight: the hub said so and the kiosk sent them again.
+      expect(failedAcks).toBeGreaterThan(0);
+      // The last cut may still sit in an idle pool connection: count once the database answers again.
+      clearInterval(blips);
+      await until(() => hub.databaseUp(), 'the database answering after the last drop');
+      const counts = await hub.store.counts();
+      expect({ ledger: counts.ledger, distinct: counts.distinctLedgerIds, points: counts.ledgerPoints, messages: counts.processedMessages }).toEqual({
+        ledger: total,
+        distinct: total,
+        points: total * 3,
+        messages: total + 1,
+      });
+      expect((await hub.store.balance('m-1')).points).toBe(total * 3);
+    },
+  );
 
   it('a hub started while its database is away says so and does not start', async () => {
     const proxy = await tcpProxy(1);
     await proxy.refuse();
     const tmp = tempDir('hub-nodb');
     cleanups.push(() => tmp.remove());
-    await expect(startHub({ now: systemClock, dataDir: join(tmp.dir, 'hub'), databaseUrl: `postgres://kiosk_test:kiosk_test@127.0.0.1:${proxy.port}/nowhere`, port: 0,
-      host: '127.0.0.1', log: () => {} }))
-      .rejects.toThrow(/^hub database unavailable at postgres:\/\/127\.0\.0\.1:\d+\/nowhere \(.*ECONNREFUSED.*\): start PostgreSQL or correct DATABASE_URL$/);
+    await expect(
+      startHub({
+        now: systemClock,
+        dataDir: join(tmp.dir, 'hub'),
+        databaseUrl: `postgres://kiosk_test:kiosk_test@127.0.0.1:${proxy.port}/nowhere`,
+        port: 0,
+        host: '127.0.0.1',
+        log: () => {},
+      }),
+    ).rejects.toThrow(/^hub database unavailable at postgres:\/\/127\.0\.0\.1:\d+\/nowhere \(.*ECONNREFUSED.*\): start PostgreSQL or correct DATABASE_URL$/);
   });
 });

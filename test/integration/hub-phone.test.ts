@@ -31,7 +31,11 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile.dir, {
     executablePath: '/usr/lib/chromium/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'pl-PL',
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'pl-PL',
   });
 });
 
@@ -46,7 +50,7 @@ afterAll(async () => {
 
 describe('claim page and member card on a phone (Chromium, 390×844, Polish)', () => {
   it('joins on one screen, gets the points, and the kiosk hears the thank-you', async () => {
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(saleUrl(hub, creds, 1, 18));
     await expect.poll(() => page.locator('h1').textContent()).toBe('Odbierz punkty');
     expect(await page.locator('body').textContent()).toContain('18 punktów za zakupy w Kawiarnia Anna');
@@ -89,7 +93,10 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     expect(await page.locator('#history li').count()).toBe(3);
     // Every reward of the program with its cost; only the affordable ones can be redeemed.
     expect(await page.locator('form.reward .cost').allTextContents()).toEqual(['9 pieczątek', '100 punktów', '60 punktów']);
-    expect(await page.locator('button.redeem').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-reward')))).toEqual([String(rewardKeyOf('ten-off')), String(rewardKeyOf('five-zl'))]);
+    expect(await page.locator('button.redeem').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-reward')))).toEqual([
+      String(rewardKeyOf('ten-off')),
+      String(rewardKeyOf('five-zl')),
+    ]);
     await expect.poll(() => thanks.length).toBe(2);
 
     await page.click(`button.redeem[data-reward="${rewardKeyOf('ten-off')}"]`);

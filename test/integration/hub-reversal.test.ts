@@ -20,7 +20,6 @@ const WEDNESDAY = nextWednesdayMorning(new Date());
 const now = clockStartingAt(WEDNESDAY);
 const REFUNDED_PL = 'Te zakupy zostały zwrócone lub anulowane, więc nie ma za nie punktów do odebrania.';
 
-
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
 let creds: KioskCredentials;
@@ -49,8 +48,12 @@ afterEach(async () => {
 });
 
 async function sale(tillSaleId: string, amount = 2550) {
-  const { sale: view } = await service.createSale({ tillSaleId, total: { amount, currency: 'PLN' }, at: WEDNESDAY,
-    lines: [{ name: 'Latte', quantity: 2, total: { amount, currency: 'PLN' }, category: 'coffee' }] });
+  const { sale: view } = await service.createSale({
+    tillSaleId,
+    total: { amount, currency: 'PLN' },
+    at: WEDNESDAY,
+    lines: [{ name: 'Latte', quantity: 2, total: { amount, currency: 'PLN' }, category: 'coffee' }],
+  });
   expect(view).toMatchObject({ points: 25, stamps: 2, status: 'open' });
   return view;
 }
@@ -65,7 +68,7 @@ describe('a reversed sale on the hub', () => {
     await service.voidSale('V-1');
     expect(store.pendingOutbox(10).map((m) => m.topic)).toContain('saleReversed');
     await drained();
-    expect((await hub.store.saleReversal(view.saleId))).toEqual({ total: 2550, refunded: 2550, full: true });
+    expect(await hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 2550, full: true });
 
     const phone = new Phone('pl-PL');
     const page = await phone.get(view.claimUrl!);
@@ -75,19 +78,26 @@ describe('a reversed sale on the hub', () => {
     expect(posted.status).toBe(410);
     await expect(new Phone('de-DE').get(view.claimUrl!)).resolves.toMatchObject({ text: expect.stringContaining('erstattet oder storniert') });
     // A staff scan of the receipt is refused too.
-    const member = (await hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, now()));
+    const member = await hub.store.joinMember(1, { name: 'Ewa', phone: '+48600100400', email: null, consentAt: null, consentText: null }, now());
     const token = view.claimUrl!.split('/C/')[1]!;
     await until(() => sync.connected, 'kiosk online');
-    expect(await sync.claimSale(token, member.id)).toMatchObject({ ok: false, reason: 'sale-refunded', message: expect.stringContaining('refunded or cancelled') });
-    expect({ claims: await hubCount('SELECT count(*) AS n FROM claims'), ledger: (await hub.store.ledgerCount()), members: await hubCount('SELECT count(*) AS n FROM members') })
-      .toEqual({ claims: 0, ledger: 0, members: 1 });
+    expect(await sync.claimSale(token, member.id)).toMatchObject({
+      ok: false,
+      reason: 'sale-refunded',
+      message: expect.stringContaining('refunded or cancelled'),
+    });
+    expect({
+      claims: await hubCount('SELECT count(*) AS n FROM claims'),
+      ledger: await hub.store.ledgerCount(),
+      members: await hubCount('SELECT count(*) AS n FROM members'),
+    }).toEqual({ claims: 0, ledger: 0, members: 1 });
   });
 
   it('a partly refunded unclaimed sale pays what is left, pro rata with floor; a full refund after it closes the QR', async () => {
     const view = await sale('P-1');
     await service.refundSale('P-1', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
     await drained();
-    expect((await hub.store.saleReversal(view.saleId))).toEqual({ total: 2550, refunded: 1000, full: false });
+    expect(await hub.store.saleReversal(view.saleId)).toEqual({ total: 2550, refunded: 1000, full: false });
     // 25 − floor(25 × 1000 / 2550) = 25 − 9 = 16 points; 2 − floor(2 × 1000 / 2550) = 2 stamps.
     const phone = new Phone('en-GB');
     expect((await phone.get(view.claimUrl!)).text).toContain('16 points for your purchase');
@@ -96,7 +106,7 @@ describe('a reversed sale on the hub', () => {
     await service.refundSale('P-2', { amount: { amount: 1000, currency: 'PLN' }, refundId: 'r1' });
     await service.refundSale('P-2', { amount: { amount: 1550, currency: 'PLN' }, refundId: 'r2' });
     await drained();
-    expect((await hub.store.saleReversal(other.saleId))).toMatchObject({ refunded: 2550, full: true });
+    expect(await hub.store.saleReversal(other.saleId)).toMatchObject({ refunded: 2550, full: true });
     expect((await phone.get(other.claimUrl!)).status).toBe(410);
 
     const joined = await phone.join(view.claimUrl!, 'kim@example.com', 'Kim');
@@ -112,7 +122,7 @@ describe('a reversed sale on the hub', () => {
     expect((await phone.join(view.claimUrl!, '+48 600 100 500', 'Anna')).status).toBe(303);
     await until(() => thanks.length === 1 && service.getSaleById(view.saleId)?.status === 'claimed', 'claim on the kiosk');
     const memberId = thanks[0]!.member.id;
-    expect((await hub.store.balance(memberId))).toMatchObject({ points: 75, stamps: 2 });
+    expect(await hub.store.balance(memberId)).toMatchObject({ points: 75, stamps: 2 });
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">75</);
 
     const refund = await service.voidSale('C-1');
@@ -122,8 +132,8 @@ describe('a reversed sale on the hub', () => {
     expect(topics).toContain('ledgerAppended');
     expect(topics).not.toContain('saleReversed');
     await drained();
-    expect((await hub.store.saleReversal(view.saleId))).toBeUndefined();
-    expect((await hub.store.balance(memberId))).toMatchObject({ points: 0, stamps: 0 });
+    expect(await hub.store.saleReversal(view.saleId)).toBeUndefined();
+    expect(await hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
     const card = await phone.get(`${hub.url}/m`);
     expect(card.text).toMatch(/id="balance">0</);
     expect(card.text).toMatch(/id="stamps">0</);
@@ -131,7 +141,7 @@ describe('a reversed sale on the hub', () => {
     // The QR stays taken.
     const again = await phone.post(view.claimUrl!, { mode: 'member' });
     expect(again.status).toBe(409);
-    expect((await hub.store.ledgerCount())).toBe(4);
+    expect(await hub.store.ledgerCount()).toBe(4);
   });
 });
 
@@ -147,9 +157,16 @@ describe('welcome bonus for a phone join', () => {
     await until(() => thanks.length === 1, 'thank-you');
     const memberId = thanks[0]!.member.id;
     expect(thanks[0]!.entries.map((e) => [e.id, e.kind, e.points, e.reason.code])).toEqual([
-      [`claim:${first.saleId}`, 'earn', 25, 'base'], [`welcome:${memberId}`, 'bonus', 50, 'welcome']]);
+      [`claim:${first.saleId}`, 'earn', 25, 'base'],
+      [`welcome:${memberId}`, 'bonus', 50, 'welcome'],
+    ]);
     // The kiosk's ledger has both, on the sale.
-    expect(store.entriesForSale(first.saleId).map((e) => e.id).sort()).toEqual([`claim:${first.saleId}`, `welcome:${memberId}`]);
+    expect(
+      store
+        .entriesForSale(first.saleId)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([`claim:${first.saleId}`, `welcome:${memberId}`]);
 
     // The same e-mail typed again on another phone: the sale goes to Jana's card, no second bonus, and no
     // session on that phone (typing a contact proves nothing: test/security/hub-phone-owner.test.ts).
@@ -181,17 +198,25 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     expect((await hub.store.balance(memberId)).points).toBe(75);
 
     await service.voidSale('R-1'); // offline: the kiosk does not know of the claim
-    expect(store.pendingOutbox(10).map((m) => m.topic).at(-1)).toBe('saleReversed');
+    expect(
+      store
+        .pendingOutbox(10)
+        .map((m) => m.topic)
+        .at(-1),
+    ).toBe('saleReversed');
     sync.start();
     await drained();
     await until(async () => thanks.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'late thank-you');
     // Full void: the sale's points and the welcome paid with it are reversed by the core rules, once.
-    expect((await hub.store.balance(memberId))).toMatchObject({ points: 0, stamps: 0 });
+    expect(await hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
     expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);
     expect(service.getSaleById(view.saleId)?.status).toBe('voided');
     // The kiosk took the late claim back itself, with the hub's ids: both ledgers agree.
-    const kioskIds = store.entriesForMember(memberId).map((e) => e.id).sort();
+    const kioskIds = store
+      .entriesForMember(memberId)
+      .map((e) => e.id)
+      .sort();
     const hubIds = (await hub.store.entries(memberId)).map((e) => e.id).sort();
     expect(kioskIds).toEqual(hubIds);
     expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`, `reversal:${view.saleId}:2550:1`]);
@@ -207,14 +232,23 @@ describe('the shop program on the hub', () => {
     const auth = { authorization: `Bearer ${hub.ownerToken}` };
     const got = await fetch(`${hub.url}/owner/program`, { headers: auth });
     expect(await got.json()).toMatchObject({ name: 'Kawiarnia Pod Lipą', rewards: [{ id: 'free-coffee' }, { id: 'ten-off' }, { id: 'five-zl' }] });
-    const bad = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth,
-      body: JSON.stringify({ ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'x', name: 'Tea', product: 'tea', cost: { stamps: 5, card: 'tea-card' } }] }) });
+    const bad = await fetch(`${hub.url}/owner/program`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({
+        ...DEMO_PROGRAM_DOCUMENT,
+        rewards: [{ kind: 'freeProduct', id: 'x', name: 'Tea', product: 'tea', cost: { stamps: 5, card: 'tea-card' } }],
+      }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ issues: [{ path: 'rewards.0.cost.card', message: 'no stamps rule with id "tea-card"' }] });
     expect((await fetch(`${hub.url}/owner/program`, { method: 'PUT', body: '{}' })).status).toBe(401);
     expect((await hub.store.shop(1))!.program.rewards).toHaveLength(3);
 
-    const smaller = { ...DEMO_PROGRAM_DOCUMENT, rewards: [{ kind: 'freeProduct', id: 'free-coffee', name: 'Darmowa kawa', product: 'coffee', cost: { stamps: 5, card: 'coffee-card' } }] };
+    const smaller = {
+      ...DEMO_PROGRAM_DOCUMENT,
+      rewards: [{ kind: 'freeProduct', id: 'free-coffee', name: 'Darmowa kawa', product: 'coffee', cost: { stamps: 5, card: 'coffee-card' } }],
+    };
     const ok = await fetch(`${hub.url}/owner/program`, { method: 'PUT', headers: auth, body: JSON.stringify(smaller) });
     expect(ok.status).toBe(200);
     // The member card follows the new program at once.

@@ -10,7 +10,13 @@ import { clockStartingAt } from '../support/dates';
 import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
-interface SmsRequest { method: string; path: string; authorization: string | undefined; contentType: string | undefined; form: URLSearchParams }
+interface SmsRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  form: URLSearchParams;
+}
 
 const now = clockStartingAt(new Date());
 let tmp: ReturnType<typeof tempDir>;
@@ -25,7 +31,13 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], form });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        form,
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
       if (form.get('to') === '48600000013') res.end(JSON.stringify({ error: 13, message: 'No correct phone numbers' }));
       else res.end(JSON.stringify({ count: 1, list: [{ id: String(requests.length), points: 0.16, number: form.get('to'), status: 'QUEUE' }] }));
@@ -33,8 +45,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', () => resolve()));
   tmp = tempDir('hub-sms');
-  hub = await testHub(tmp.dir, { now, smsapiToken: 'test-token', smsapiFrom: 'Kawiarnia', maxFailuresPerMinute: 1000, messageWorker: { pollMs: 100 },
-    smsapiUrl: `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/sms.do` });
+  hub = await testHub(tmp.dir, {
+    now,
+    smsapiToken: 'test-token',
+    smsapiFrom: 'Kawiarnia',
+    maxFailuresPerMinute: 1000,
+    messageWorker: { pollMs: 100 },
+    smsapiUrl: `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/sms.do`,
+  });
   creds = await pairedKiosk(hub);
 });
 
@@ -58,7 +76,12 @@ describe('one-time codes by SMS (SMSAPI)', () => {
     const sent = requests[0]!;
     expect(sent).toMatchObject({ method: 'POST', path: '/sms.do', authorization: 'Bearer test-token', contentType: 'application/x-www-form-urlencoded' });
     expect([...sent.form.keys()].sort()).toEqual(['encoding', 'format', 'from', 'message', 'to']);
-    expect(Object.fromEntries([...sent.form].filter(([k]) => k !== 'message'))).toEqual({ to: '48600100200', from: 'Kawiarnia', format: 'json', encoding: 'utf-8' });
+    expect(Object.fromEntries([...sent.form].filter(([k]) => k !== 'message'))).toEqual({
+      to: '48600100200',
+      from: 'Kawiarnia',
+      format: 'json',
+      encoding: 'utf-8',
+    });
     const code = /^Twój kod do Kawiarnia Anna to (\d{6})\. Jest ważny 10 minut\./.exec(sent.form.get('message') ?? '')?.[1];
     expect(code).toBeDefined();
 
@@ -67,13 +90,18 @@ describe('one-time codes by SMS (SMSAPI)', () => {
     expect((await phone.get(`${hub.url}/m`)).status).toBe(200);
   });
 
-  it('marks a message SMSAPI refuses as failed, with SMSAPI\'s words', async () => {
+  it("marks a message SMSAPI refuses as failed, with SMSAPI's words", async () => {
     const url = saleClaimUrl(creds, hub.url, { saleNo: 2, points: 18, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, now()).url;
     expect((await new Phone().join(url, '+48 600 000 013', 'Iza')).status).toBe(303);
     expect((await new Phone('en-GB').post(`${hub.url}/m/open`, { contact: '+48600000013' })).status).toBe(200);
     const member = (await hub.store.memberByContact(creds.shopNo, { phone: '+48600000013', email: null }))!;
     await until(async () => (await hub.messaging.store.messagesOf(member.id)).some((m) => m.state === 'failed'), 'the refusal');
     const [message] = await hub.messaging.store.messagesOf(member.id);
-    expect(message).toMatchObject({ channel: 'sms', purpose: 'code', state: 'failed', reason: 'SMSAPI refused the message (error 13): No correct phone numbers' });
+    expect(message).toMatchObject({
+      channel: 'sms',
+      purpose: 'code',
+      state: 'failed',
+      reason: 'SMSAPI refused the message (error 13): No correct phone numbers',
+    });
   });
 });

@@ -55,7 +55,9 @@ afterEach(async () => {
 /** The owner's editor form, posted with the owner token: changed fields only (the others keep their values). */
 async function publish(fields: Record<string, string>): Promise<Response> {
   return fetch(`${hub.url}/owner/program/publish`, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams(fields).toString(),
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams(fields).toString(),
     headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
   });
 }
@@ -105,10 +107,13 @@ describe('program versions reach the kiosk', () => {
     expect(scheduled.status).toBe(303);
     await until(() => versionsOnKiosk().includes(3), 'version 3 on the kiosk');
     // The owner sees which kiosks confirmed which version, and their state.
-    const rows = async (): Promise<unknown> => (await fetch(`${hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${hub.ownerToken}` } })).json();
+    const rows = async (): Promise<unknown> =>
+      (await fetch(`${hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${hub.ownerToken}` } })).json();
     await expect.poll(rows).toMatchObject([
-      { version: 1, state: 'superseded', kiosks: ['Till 1'] }, { version: 2, state: 'inEffect', kiosks: ['Till 1'] },
-      { version: 3, state: 'scheduled', kiosks: ['Till 1'] }]);
+      { version: 1, state: 'superseded', kiosks: ['Till 1'] },
+      { version: 2, state: 'inEffect', kiosks: ['Till 1'] },
+      { version: 3, state: 'scheduled', kiosks: ['Till 1'] },
+    ]);
     expect(service.programVersions().find((v) => v.version === 3)?.effectiveFrom).toBe(zonedInstant(tuesday, '12:00', ZONE).toISOString());
     expect(await pointsAt(tuesday, '11:59')).toBe(72);
     expect(await pointsAt(tuesday, '12:00')).toBe(108);
@@ -146,7 +151,9 @@ describe('program versions reach the kiosk', () => {
     const [socket] = await hub.io.in(`kiosk:${creds.kioskNo}`).fetchSockets();
     const bad = { ...structuredClone(DEMO_PROGRAM_DOCUMENT), currency: 'XXX' };
     const answer: unknown = await socket!.timeout(5000).emitWithAck('programVersions', {
-      deliveryId: 'bad-1', versions: [{ version: 7, effectiveFrom: new Date().toISOString(), document: bad }] });
+      deliveryId: 'bad-1',
+      versions: [{ version: 7, effectiveFrom: new Date().toISOString(), document: bad }],
+    });
     expect(answer).toEqual({ ok: true });
     expect(log).toEqual(['refused 7: document.currency']);
     expect(versionsOnKiosk()).toEqual([1]);

@@ -9,7 +9,6 @@ import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../sup
 import { until } from '../support/until';
 import { systemClock } from '../../core/clock';
 
-
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
 const cleanups: (() => unknown)[] = [];
@@ -26,7 +25,9 @@ afterEach(async () => {
 
 function client(creds: KioskCredentials, store: TestKioskStore, url = hub.url): SyncClient {
   const c = new SyncClient({ now: systemClock, hubUrl: url, credentials: creds, outbox: store, minBackoffMs: 50, maxBackoffMs: 400, ackTimeoutMs: 3000 });
-  c.on('claimAccepted', (event) => { for (const e of event.entries) store.addLedger(e); });
+  c.on('claimAccepted', (event) => {
+    for (const e of event.entries) store.addLedger(e);
+  });
   cleanups.push(() => c.stop());
   return c;
 }
@@ -73,17 +74,20 @@ describe('outbox drain', () => {
     const replay = store.pending(300);
     const c = client(creds, store).start();
     await until(() => store.outboxSize() === 0, 'outbox to drain');
-    expect((await hub.store.ledgerCount())).toBe(1500);
+    expect(await hub.store.ledgerCount()).toBe(1500);
     expect((await hub.store.balance('member-1')).points).toBe(15_000);
 
-    const raw = connect(hub.url, { transports: ['websocket'], auth: (cb) => {
-      const t = new Date().toISOString();
-      cb({ kioskId: creds.kioskId, at: t, proof: kioskAuthProof(creds.secret, creds.kioskId, t) });
-    } });
+    const raw = connect(hub.url, {
+      transports: ['websocket'],
+      auth: (cb) => {
+        const t = new Date().toISOString();
+        cb({ kioskId: creds.kioskId, at: t, proof: kioskAuthProof(creds.secret, creds.kioskId, t) });
+      },
+    });
     cleanups.push(() => raw.close());
     const answer = await raw.timeout(5000).emitWithAck('syncOutbox', { messages: replay });
     expect(answer).toMatchObject({ ok: true });
-    expect((await hub.store.ledgerCount())).toBe(1500);
+    expect(await hub.store.ledgerCount()).toBe(1500);
     expect((await hub.store.balance('member-1')).points).toBe(15_000);
     expect(c.connected).toBe(true);
   });
@@ -113,7 +117,7 @@ describe('outbox drain', () => {
     store.sale(1, 'm-2', 5, new Date().toISOString());
     client(till2, store).start();
     await until(() => store.outboxSize() === 0, 'the other kiosk to drain');
-    expect((await hub.store.ledgerCount())).toBe(1);
+    expect(await hub.store.ledgerCount()).toBe(1);
   });
 });
 
@@ -125,7 +129,7 @@ describe('claims reach the kiosk', () => {
     const phone = new Phone('de-DE,de;q=0.9');
     const joined = await phone.join(url, 'anna@example.com');
     expect(joined.status).toBe(303);
-    expect((await hub.store.pendingDeliveries(creds.kioskNo))).toHaveLength(1);
+    expect(await hub.store.pendingDeliveries(creds.kioskNo)).toHaveLength(1);
 
     const received: ClaimAccepted[] = [];
     const c = client(creds, store);
@@ -141,7 +145,12 @@ describe('claims reach the kiosk', () => {
     const second = await phone.post(saleUrl(hub, creds, 8, 5), { mode: 'member' });
     expect(second.status).toBe(303);
     await until(() => received.length === 2, 'live claim delivery');
-    expect(received[1]).toMatchObject({ saleNo: 8, points: 5, balance: { points: 73 }, progress: { next: { rewardId: 'five-zl', rewardName: '5 zł off', ready: true }, tier: 'Bronze' } });
+    expect(received[1]).toMatchObject({
+      saleNo: 8,
+      points: 5,
+      balance: { points: 73 },
+      progress: { next: { rewardId: 'five-zl', rewardName: '5 zł off', ready: true }, tier: 'Bronze' },
+    });
     expect(received[1]!.entries).toHaveLength(1);
   });
 

@@ -50,9 +50,11 @@ async function startKiosk(name: 'A' | 'B'): Promise<void> {
 
 async function till(kiosk: KioskApp, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${kiosk.tillApi.url}${path}`, {
-    method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, json: await res.json() as Record<string, unknown> };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 /** The phone's card balance as the page shows it. */
@@ -139,7 +141,7 @@ describe('vouchers across the shop', () => {
     const before = await cardBalance();
     const code = await voucherFromPhone();
     expect(await cardBalance()).toBe(before - 60);
-    const shopNo = (await liveHub().store.member(((await liveHub().store.voucher(voucherIdOf(code)))!).memberId))!.shopNo;
+    const shopNo = (await liveHub().store.member((await liveHub().store.voucher(voucherIdOf(code)))!.memberId))!.shopNo;
     await liveHub().close();
     hub = undefined;
     await until(() => !kiosks.A.app.sync.connected && !kiosks.B.app.sync.connected, 'kiosks to notice the hub is gone');
@@ -172,8 +174,15 @@ describe('vouchers across the shop', () => {
 
     const got = await till(kiosks.A.app, 'GET', `/v1/vouchers/${first}`);
     expect(got.status).toBe(200);
-    expect(got.json).toMatchObject({ status: 'valid', reward: { id: 'five-zl', name: '5 zł off' }, cost: { points: 60, stamps: 0 },
-      discount: { amount: 500, currency: 'PLN' }, percentOff: null, handOver: null, redeemed: null });
+    expect(got.json).toMatchObject({
+      status: 'valid',
+      reward: { id: 'five-zl', name: '5 zł off' },
+      cost: { points: 60, stamps: 0 },
+      discount: { amount: 500, currency: 'PLN' },
+      percentOff: null,
+      handOver: null,
+      redeemed: null,
+    });
 
     const redeemed = await till(kiosks.A.app, 'POST', `/v1/vouchers/${first}/redeem`, { redemptionId: 'T-1' });
     expect(redeemed.status).toBe(201);

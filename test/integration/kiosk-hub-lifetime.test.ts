@@ -35,11 +35,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const accepts = (port: number): Promise<boolean> => new Promise((resolve) => {
-  const socket = createConnection({ port, host: '127.0.0.1' });
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-});
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 
 /** The process state letter from /proc (R, S, T stopped, Z zombie), or undefined when it is gone. */
 const state = (pid: number): string | undefined => {

@@ -31,13 +31,24 @@ function printFromTill(address: string, bytes: Buffer): Promise<void> {
   });
 }
 
-
 beforeAll(async () => {
-  app = await startKioskApp({
-    dataDir: temp.dir, apiHost: '127.0.0.1', apiPort: 0, apiToken: 'passthrough-test-token-0123', apiTokenGenerated: false,
-    hubUrl: undefined, hubPort: 0, headless: true, printer: undefined, scanners: undefined,
-    passthrough: { till: { kind: 'tcp', port: 0 }, locale: 'pl' },
-  }, systemClock, () => {});
+  app = await startKioskApp(
+    {
+      dataDir: temp.dir,
+      apiHost: '127.0.0.1',
+      apiPort: 0,
+      apiToken: 'passthrough-test-token-0123',
+      apiTokenGenerated: false,
+      hubUrl: undefined,
+      hubPort: 0,
+      headless: true,
+      printer: undefined,
+      scanners: undefined,
+      passthrough: { till: { kind: 'tcp', port: 0 }, locale: 'pl' },
+    },
+    systemClock,
+    () => {},
+  );
 });
 
 afterAll(async () => {
@@ -55,7 +66,7 @@ describe('kiosk with the print-stream passthrough', () => {
     const lines = printed.at(-1)!.lines.join('\n');
     expect(lines).toContain('Piekarnia Złoty Kłos');
     expect(lines).toContain('SUMA PLN          18,40');
-    expect(lines.indexOf("SUMA PLN")).toBeLessThan(lines.search(/\+\d+/));
+    expect(lines.indexOf('SUMA PLN')).toBeLessThan(lines.search(/\+\d+/));
     expect(printed.at(-1)!.elements.some((e) => e.kind === 'qr')).toBe(true);
 
     const sales = () => app.store.counts().sales;

@@ -35,7 +35,16 @@ afterAll(async () => {
 function seedMember(): void {
   const store = openStore({ dir: temp.dir, now: systemClock });
   const at = new Date().toISOString();
-  store.createMember({ id: 'm-anna', code: 'K7ANNA01', name: 'Anna Kowalska', phone: '+48600100200', consentAt: at, consentText: 'privacy-v1', locale: 'pl', createdAt: at });
+  store.createMember({
+    id: 'm-anna',
+    code: 'K7ANNA01',
+    name: 'Anna Kowalska',
+    phone: '+48600100200',
+    consentAt: at,
+    consentText: 'privacy-v1',
+    locale: 'pl',
+    createdAt: at,
+  });
   store.close();
 }
 
@@ -44,7 +53,11 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
     const port = await printer.listen(0);
     seedMember();
     const kiosk = spawnTsx('main/start.ts', ['--headless'], {
-      ...process.env, KIOSK_DATA_DIR: temp.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: token,
+      ...process.env,
+      KIOSK_DATA_DIR: temp.dir,
+      KIOSK_API_PORT: '0',
+      HUB_PORT: '0',
+      KIOSK_API_TOKEN: token,
       KIOSK_PRINTER: JSON.stringify({ model: 'epson-tm-t20', paper: 80, connection: { kind: 'tcp', host: '127.0.0.1', port } }),
     });
     children.push(kiosk);
@@ -68,7 +81,7 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
     // Receipts are picked by their sale line: the printer link may deliver a receipt twice (it resends
     // what the printer had not confirmed when the connection was re-established).
     const receiptOf = (tillSaleId: string) => printer.receipts.find((r) => r.lines.some((l) => l.startsWith(`Sprzedaż ${tillSaleId} `)));
-    await waitFor(() => receiptOf('A-2001') !== undefined, 20_000, 'the member sale\'s receipt');
+    await waitFor(() => receiptOf('A-2001') !== undefined, 20_000, "the member sale's receipt");
     const member = await api('/v1/members/K7ANNA01');
     const balance = member.json.points as number;
     expect(balance).toBeGreaterThanOrEqual(points);
@@ -91,7 +104,7 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
     // A sale with no member: the claim QR and its expiry, nothing about a balance or a name.
     const anonymous = await api('/v1/sales', { tillSaleId: 'A-2002', total: { amount: 1840, currency: 'PLN' } });
     expect(anonymous.status).toBe(201);
-    await waitFor(() => receiptOf('A-2002') !== undefined, 20_000, 'the unclaimed sale\'s receipt');
+    await waitFor(() => receiptOf('A-2002') !== undefined, 20_000, "the unclaimed sale's receipt");
     const second = receiptOf('A-2002')!;
     const text2 = second.lines.join('\n');
     // The decoder writes a printed QR as "[QR <payload>]" in the text.
@@ -107,19 +120,23 @@ describe('receipts as the shop gets them (npm start -- --headless, and the kiosk
     expect((await kiosk.exited).code).toBe(0);
   }, 120_000); // a child process with its local hub starts slowly on a busy two-core machine
 
-  it('staff attaching a member at the counter prints the sale again with name, balance (the hub\'s) and progress, and no QR', async () => {
+  it("staff attaching a member at the counter prints the sale again with name, balance (the hub's) and progress, and no QR", async () => {
     const dir = tempDir('receipt-staff');
-    const app = await startKioskApp(loadKioskConfig({ KIOSK_DATA_DIR: dir.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'receipt-staff-token-0123456789' }, []), systemClock, () => {});
+    const app = await startKioskApp(
+      loadKioskConfig({ KIOSK_DATA_DIR: dir.dir, KIOSK_API_PORT: '0', HUB_PORT: '0', KIOSK_API_TOKEN: 'receipt-staff-token-0123456789' }, []),
+      systemClock,
+      () => {},
+    );
     try {
       await until(() => app.sync.connected, 'the hub connection');
       const virtual = app.virtualPrinter!;
       const { member } = app.service.enrollMember({ name: 'Ewa Nowak', phone: '600 100 300', locale: 'pl', consentText: 'privacy-v1' });
       const { sale } = await app.service.createSale({ tillSaleId: 'S-1', total: { amount: 2500, currency: 'PLN' } });
-      await waitFor(() => virtual.receipts.length === 1, 20_000, 'the sale\'s receipt with its QR');
+      await waitFor(() => virtual.receipts.length === 1, 20_000, "the sale's receipt with its QR");
       expect(virtual.receipts[0]!.lines.some((l) => l.startsWith('[QR '))).toBe(true);
 
       const claim = await app.ui.attachMember({ saleId: sale.saleId, memberCode: member.code });
-      await waitFor(() => virtual.receipts.some((r) => r.lines.some((l) => l.includes('Klient: Ewa'))), 20_000, 'the member\'s receipt');
+      await waitFor(() => virtual.receipts.some((r) => r.lines.some((l) => l.includes('Klient: Ewa'))), 20_000, "the member's receipt");
       const text = virtual.receipts.find((r) => r.lines.some((l) => l.includes('Klient: Ewa')))!.lines.join('\n');
       expect(text).toContain('Sprzedaż S-1');
       expect(text.match(/Zdobyte/g)).toHaveLength(1);

@@ -49,8 +49,16 @@ beforeAll(async () => {
   api = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
   sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, now }).start();
   linkServiceToHub(service, sync);
-  store.createMember({ id: 'member-ewa', code: 'MEWA0001', name: 'Ewa', phone: '+48600100200', consentAt: WEDNESDAY,
-    consentText: 'privacy-v1', locale: 'pl', createdAt: new Date(Date.parse(WEDNESDAY) - 300 * 86_400_000).toISOString() });
+  store.createMember({
+    id: 'member-ewa',
+    code: 'MEWA0001',
+    name: 'Ewa',
+    phone: '+48600100200',
+    consentAt: WEDNESDAY,
+    consentText: 'privacy-v1',
+    locale: 'pl',
+    createdAt: new Date(Date.parse(WEDNESDAY) - 300 * 86_400_000).toISOString(),
+  });
 });
 
 afterAll(async () => {
@@ -144,15 +152,20 @@ describe('till API', () => {
     await expect(thanks).resolves.toEqual({ name: 'Anna', points: 25 });
     expect((await call('GET', '/v1/sales/C-1')).json).toMatchObject({ status: 'claimed', claimUrl: null });
     // The claim and the welcome bonus the hub pays a member who joins with a claim.
-    expect(store.entriesForSale(String(created.json.saleId)).map((e) => e.reason.code).sort()).toEqual(['base', 'welcome']);
+    expect(
+      store
+        .entriesForSale(String(created.json.saleId))
+        .map((e) => e.reason.code)
+        .sort(),
+    ).toEqual(['base', 'welcome']);
   });
 
   it('publishes an OpenAPI document made from the request schemas, and health without a token', async () => {
-    const doc = await fetch(`${api.url}/v1/openapi.json`).then((r) => r.json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await fetch(`${api.url}/v1/openapi.json`).then((r) => r.json())) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sales', '/v1/sales/{tillSaleId}/refunds', '/v1/members/{code}']));
     expect(JSON.stringify(doc.paths['/v1/sales'])).toContain('"tillSaleId"');
-    const health = await fetch(`${api.url}/v1/health`).then((r) => r.json()) as { status: string };
+    const health = (await fetch(`${api.url}/v1/health`).then((r) => r.json())) as { status: string };
     expect(health.status).toMatch(/ok|degraded/);
   });
 });

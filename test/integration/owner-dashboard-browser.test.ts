@@ -36,42 +36,66 @@ afterAll(async () => {
 });
 
 const figure = (id: string, table = 'summary'): Promise<string | null> => page.locator(`#${table} tr[data-figure=${id}] td`).textContent();
-const rows = (id: string): Promise<string[][]> => page.locator(`#${id} tbody tr`).evaluateAll((trs) =>
-  trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+const rows = (id: string): Promise<string[][]> =>
+  page.locator(`#${id} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 /** The data Chart.js drew on a canvas (labels and datasets), read from the live chart. */
-const chart = (id: string): Promise<{ type: string; labels: unknown[]; data: unknown[][]; painted: boolean }> => page.evaluate((canvasId) => {
-  const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
-  const live = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { config: { type: string }; data: { labels?: unknown[]; datasets: { data: unknown[] }[] } } | undefined } })
-    .Chart.getChart(canvas);
-  if (!live) throw new Error(`no chart on #${canvasId}`);
-  const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = false;
-  for (let i = 3; i < pixels.length && !painted; i += 4) painted = pixels[i]! > 0;
-  return { type: live.config.type, labels: live.data.labels ?? [], data: live.data.datasets.map((d) => d.data), painted };
-}, id);
+const chart = (id: string): Promise<{ type: string; labels: unknown[]; data: unknown[][]; painted: boolean }> =>
+  page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+    const live = (
+      window as unknown as {
+        Chart: { getChart(c: HTMLCanvasElement): { config: { type: string }; data: { labels?: unknown[]; datasets: { data: unknown[] }[] } } | undefined };
+      }
+    ).Chart.getChart(canvas);
+    if (!live) throw new Error(`no chart on #${canvasId}`);
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = false;
+    for (let i = 3; i < pixels.length && !painted; i += 4) painted = pixels[i]! > 0;
+    return { type: live.config.type, labels: live.data.labels ?? [], data: live.data.datasets.map((d) => d.data), painted };
+  }, id);
 
 describe('the seeded dashboard in Chromium', () => {
   it('every figure in the tables matches the hand-computed fixture', async () => {
     await page.goto(`${hub.url}/owner?${WEEK}`);
     const e = EXPECTED.all;
-    expect([await figure('sales'), await figure('memberSales'), await figure('nonMemberSales'), await figure('participation')])
-      .toEqual([String(e.sales), String(e.memberSales), String(e.nonMemberSales), e.participation]);
-    expect([await figure('pointsEarned'), await figure('pointsRedeemed'), await figure('redemptionRate')])
-      .toEqual([String(e.pointsEarned), String(e.pointsRedeemed), e.redemptionRate]);
-    expect([await figure('activeMembers'), await figure('repeatRate'), await figure('visitFrequency'), await figure('nonMembersRepeat')])
-      .toEqual([String(e.activeMembers), e.repeatRate, e.visitFrequency, 'not measurable (anonymous sales)']);
-    expect([await figure('avgAll'), await figure('avgMembers'), await figure('avgNonMembers'), await figure('retention')])
-      .toEqual([zl(e.avgAll), zl(e.avgMembers), zl(e.avgNonMembers), e.retention.rate]);
+    expect([await figure('sales'), await figure('memberSales'), await figure('nonMemberSales'), await figure('participation')]).toEqual([
+      String(e.sales),
+      String(e.memberSales),
+      String(e.nonMemberSales),
+      e.participation,
+    ]);
+    expect([await figure('pointsEarned'), await figure('pointsRedeemed'), await figure('redemptionRate')]).toEqual([
+      String(e.pointsEarned),
+      String(e.pointsRedeemed),
+      e.redemptionRate,
+    ]);
+    expect([await figure('activeMembers'), await figure('repeatRate'), await figure('visitFrequency'), await figure('nonMembersRepeat')]).toEqual([
+      String(e.activeMembers),
+      e.repeatRate,
+      e.visitFrequency,
+      'not measurable (anonymous sales)',
+    ]);
+    expect([await figure('avgAll'), await figure('avgMembers'), await figure('avgNonMembers'), await figure('retention')]).toEqual([
+      zl(e.avgAll),
+      zl(e.avgMembers),
+      zl(e.avgNonMembers),
+      e.retention.rate,
+    ]);
     expect(await rows('compare')).toEqual([
       ['Members', String(e.memberSales), zl(e.revenue.members), zl(e.avgMembers)],
       ['Non-members', String(e.nonMemberSales), zl(e.revenue.nonMembers), zl(e.avgNonMembers)],
     ]);
     const r = e.retention;
-    expect([await figure('previousActive', 'retention'), await figure('retained', 'retention'), await figure('lapsed', 'retention'),
-      await figure('newActive', 'retention'), await figure('retentionRate', 'retention')])
-      .toEqual([String(r.previousActive), String(r.retained), String(r.lapsed), String(r.newActive), r.rate]);
-    expect(await rows('locations')).toEqual(e.locations.map((l) =>
-      [l.location, String(l.sales), String(l.memberSales), l.participation, zl(l.revenue), zl(l.average)]));
+    expect([
+      await figure('previousActive', 'retention'),
+      await figure('retained', 'retention'),
+      await figure('lapsed', 'retention'),
+      await figure('newActive', 'retention'),
+      await figure('retentionRate', 'retention'),
+    ]).toEqual([String(r.previousActive), String(r.retained), String(r.lapsed), String(r.newActive), r.rate]);
+    expect(await rows('locations')).toEqual(
+      e.locations.map((l) => [l.location, String(l.sales), String(l.memberSales), l.participation, zl(l.revenue), zl(l.average)]),
+    );
     expect((await rows('top')).map((row) => row.slice(0, 3))).toEqual(e.top.map(([name, visits, spend]) => [name, String(visits), zl(spend)]));
     expect(await rows('segments')).toEqual(Object.entries(e.segments).map(([s, count]) => [s, String(count)]));
     expect(await rows('rewards')).toEqual(e.rewards.map((row) => row.map(String)));
@@ -84,19 +108,33 @@ describe('the seeded dashboard in Chromium', () => {
     // The library is served by the hub itself.
     expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe('function');
     const compare = await chart('chart-compare');
-    expect([compare.type, compare.labels, compare.data, compare.painted])
-      .toEqual(['bar', ['Members', 'Non-members'], [[e.memberSales, e.nonMemberSales], [e.avgMembers / 100, e.avgNonMembers / 100]], true]);
+    expect([compare.type, compare.labels, compare.data, compare.painted]).toEqual([
+      'bar',
+      ['Members', 'Non-members'],
+      [
+        [e.memberSales, e.nonMemberSales],
+        [e.avgMembers / 100, e.avgNonMembers / 100],
+      ],
+      true,
+    ]);
     const r = e.retention;
     expect((await chart('chart-retention')).data).toEqual([[r.previousActive, r.retained, r.lapsed, r.newActive]]);
     const locations = await chart('chart-locations');
-    expect([locations.labels, locations.data]).toEqual([['Kazimierz', 'Rynek'], [[1, 2], [1, 1]]]);
+    expect([locations.labels, locations.data]).toEqual([
+      ['Kazimierz', 'Rynek'],
+      [
+        [1, 2],
+        [1, 1],
+      ],
+    ]);
     expect((await chart('chart-segments')).data).toEqual([Object.values(e.segments)]);
     const rewards = await chart('chart-rewards');
     expect([rewards.labels, rewards.data]).toEqual([['5 zł off'], [[1]]]);
     const heat = await chart('chart-heatmap');
     expect(heat.type).toBe('bubble');
-    expect((heat.data[0] as { x: number; y: string; sales: number }[]).map((p) => [p.y, p.x, p.sales]))
-      .toEqual(e.heatmap.map(([day, hour, sales]) => [day, Number(hour.slice(0, 2)), sales]));
+    expect((heat.data[0] as { x: number; y: string; sales: number }[]).map((p) => [p.y, p.x, p.sales])).toEqual(
+      e.heatmap.map(([day, hour, sales]) => [day, Number(hour.slice(0, 2)), sales]),
+    );
     for (const id of ['chart-retention', 'chart-locations', 'chart-segments', 'chart-rewards', 'chart-heatmap']) expect((await chart(id)).painted).toBe(true);
   }, 30_000);
 
@@ -105,11 +143,19 @@ describe('the seeded dashboard in Chromium', () => {
     await page.click('form[action="/owner"] button');
     await page.waitForURL(/location=Rynek/);
     const k = EXPECTED.rynek;
-    expect([await figure('sales'), await figure('memberSales'), await figure('participation'), await figure('pointsEarned'), await figure('pointsRedeemed')])
-      .toEqual([String(k.sales), String(k.memberSales), k.participation, String(k.pointsEarned), String(k.pointsRedeemed)]);
-    expect([await figure('previousActive', 'retention'), await figure('retained', 'retention'), await figure('newActive', 'retention'),
-      await figure('retentionRate', 'retention')]).toEqual([String(k.retention.previousActive), String(k.retention.retained),
-      String(k.retention.newActive), k.retention.rate]);
+    expect([
+      await figure('sales'),
+      await figure('memberSales'),
+      await figure('participation'),
+      await figure('pointsEarned'),
+      await figure('pointsRedeemed'),
+    ]).toEqual([String(k.sales), String(k.memberSales), k.participation, String(k.pointsEarned), String(k.pointsRedeemed)]);
+    expect([
+      await figure('previousActive', 'retention'),
+      await figure('retained', 'retention'),
+      await figure('newActive', 'retention'),
+      await figure('retentionRate', 'retention'),
+    ]).toEqual([String(k.retention.previousActive), String(k.retention.retained), String(k.retention.newActive), k.retention.rate]);
     // The per-location table still shows both places and the total.
     expect((await rows('locations')).map((row) => row[0])).toEqual(['Kazimierz', 'Rynek', 'All locations together']);
   }, 30_000);

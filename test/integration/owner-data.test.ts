@@ -17,9 +17,17 @@ async function get(path: string, headers: Record<string, string> = { cookie }): 
   const res = await fetch(`${hub.url}${path}`, { redirect: 'manual', headers: { 'accept-language': EN, ...headers } });
   return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
 }
-async function post(path: string, form: Record<string, string>, headers: Record<string, string> = { cookie }): Promise<{ status: number; text: string; location: string | null }> {
-  const res = await fetch(`${hub.url}${path}`, { method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN, ...headers } });
+async function post(
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = { cookie },
+): Promise<{ status: number; text: string; location: string | null }> {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN, ...headers },
+  });
   return { status: res.status, text: await res.text(), location: res.headers.get('location') };
 }
 /** The CSRF token of the owner's session, as the page's forms carry it. */
@@ -49,8 +57,12 @@ beforeAll(async () => {
   remove = temp.remove;
   hub = await testHub(temp.dir, { now: () => NOW });
   seed = await seedOwnerShop(hub);
-  const res = await fetch(`${hub.url}/owner/login`, { method: 'POST', redirect: 'manual', body: `token=${hub.ownerToken}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${hub.url}/owner/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: `token=${hub.ownerToken}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   cookie = res.headers.get('set-cookie')!.split(';')[0]!;
 }, 60_000);
 
@@ -61,8 +73,13 @@ afterAll(async () => {
 
 describe('dashboard sums in SQL agree with core/metrics', () => {
   it.each([
-    ['2026-11-01', '2026-11-08', null], ['2026-11-01', '2026-11-08', 'Rynek'], ['2026-11-01', '2026-11-08', 'Kazimierz'],
-    ['2026-10-25', '2026-11-01', null], ['2026-07-01', '2026-12-01', null], ['2026-07-01', '2026-12-01', 'Rynek'], ['2025-01-01', '2025-01-02', null],
+    ['2026-11-01', '2026-11-08', null],
+    ['2026-11-01', '2026-11-08', 'Rynek'],
+    ['2026-11-01', '2026-11-08', 'Kazimierz'],
+    ['2026-10-25', '2026-11-01', null],
+    ['2026-07-01', '2026-12-01', null],
+    ['2026-07-01', '2026-12-01', 'Rynek'],
+    ['2025-01-01', '2025-01-02', null],
   ] as const)('%s to %s at %s', async (from, to, location) => {
     const sqlFigures = await inSql(from, to, location);
     expect(sqlFigures).toEqual(await inMemory(from, to, location));
@@ -75,7 +92,10 @@ describe('dashboard sums in SQL agree with core/metrics', () => {
       expect((await inSql('2026-11-01', '2026-11-08', null, days)).inactive).toEqual((await inMemory('2026-11-01', '2026-11-08', null, days)).inactive);
     }
     // Dora (5 days) is inactive for "more than 4 days", not for "more than 5".
-    expect((await inSql('2026-11-01', '2026-11-08', null, 4)).inactive.map((m) => [m.name, m.days])).toEqual([['Cyril', 93], ['Dora', 5]]);
+    expect((await inSql('2026-11-01', '2026-11-08', null, 4)).inactive.map((m) => [m.name, m.days])).toEqual([
+      ['Cyril', 93],
+      ['Dora', 5],
+    ]);
     expect((await inSql('2026-11-01', '2026-11-08', null, 5)).inactive.map((m) => m.name)).toEqual(['Cyril']);
   });
 
@@ -84,7 +104,14 @@ describe('dashboard sums in SQL agree with core/metrics', () => {
     const where = new Map((await hub.owner.kioskLocations(1)).map((k) => [String(k.no), k.location]));
     const from = zonedMidnight('2026-11-01', 'Europe/Warsaw');
     const to = zonedMidnight('2026-11-08', 'Europe/Warsaw');
-    const mem = aggregate({ ...facts, sales: facts.sales.map((s) => ({ ...s, location: where.get(s.location)! })), from, to, now: NOW, timeZone: 'Europe/Warsaw' });
+    const mem = aggregate({
+      ...facts,
+      sales: facts.sales.map((s) => ({ ...s, location: where.get(s.location)! })),
+      from,
+      to,
+      now: NOW,
+      timeZone: 'Europe/Warsaw',
+    });
     const db = await hub.owner.dashboardAggregates(1, { from, to, location: null, inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000) });
     const byId = <T extends { memberId: string }>(a: T[]): T[] => [...a].sort((x, y) => x.memberId.localeCompare(y.memberId));
     expect(byId(db.members)).toEqual(byId(mem.members));
@@ -113,9 +140,12 @@ describe('owner writes need the owner and the form’s CSRF token', () => {
 
 describe('points adjustment', () => {
   it.each([
-    ['0', 'why', 'Enter a number other than 0.'], ['2.5', 'why', 'Enter a whole number of points, such as 20 or -15.'],
-    ['', 'why', 'Enter a whole number of points, such as 20 or -15.'], ['10', '  ', 'Say why: the reason is kept in the audit log.'],
-    ['-1000', 'why', 'The balance would go below zero (it is 52 points now).'], ['200000', 'why', 'At most 100,000 points at once.'],
+    ['0', 'why', 'Enter a number other than 0.'],
+    ['2.5', 'why', 'Enter a whole number of points, such as 20 or -15.'],
+    ['', 'why', 'Enter a whole number of points, such as 20 or -15.'],
+    ['10', '  ', 'Say why: the reason is kept in the audit log.'],
+    ['-1000', 'why', 'The balance would go below zero (it is 52 points now).'],
+    ['200000', 'why', 'At most 100,000 points at once.'],
   ])('delta %j reason %j is refused: %s', async (delta, reason, message) => {
     const rowsBefore = await ledgerRows();
     const balance = await hub.owner.balance(seed.ids.anna);
@@ -128,8 +158,10 @@ describe('points adjustment', () => {
   it('a good one is an adjust entry with the reason, an audit row with who and when', async () => {
     const res = await post(`/owner/members/${seed.ids.anna}/adjust`, { delta: '-2', reason: 'Double claim', csrf: await csrf() });
     expect(res.status).toBe(303);
-    const data = JSON.parse((await get(`/owner/members/${seed.ids.anna}/export.json`)).text) as { ledger: { kind: string; points: number; reason: unknown; at: string }[];
-      audit: { action: string; actor: string; at: string; entryId: string; detail: { points: number; reason: string } }[] };
+    const data = JSON.parse((await get(`/owner/members/${seed.ids.anna}/export.json`)).text) as {
+      ledger: { kind: string; points: number; reason: unknown; at: string }[];
+      audit: { action: string; actor: string; at: string; entryId: string; detail: { points: number; reason: string } }[];
+    };
     const entry = data.ledger.find((e) => e.kind === 'adjust' && e.points === -2)!;
     expect([entry.reason, entry.at]).toEqual([{ code: 'adjust', label: 'Double claim' }, NOW.toISOString()]);
     const audit = data.audit.find((a) => a.detail.reason === 'Double claim')!;
@@ -144,13 +176,21 @@ describe('win-back bonus', () => {
     expect(res.status).toBe(303);
     expect(decodeURIComponent(res.location!)).toBe(`/owner?${WEEK}&inactive=4&winback=2 members credited, 0 already had this campaign’s bonus.`);
     for (const id of [seed.ids.cyril, seed.ids.dora]) {
-      const data = JSON.parse((await get(`/owner/members/${id}/export.json`)).text) as { ledger: { id: string; kind: string; points: number; reason: unknown }[] };
-      expect(data.ledger.filter((e) => e.id.startsWith('winback:'))).toEqual([expect.objectContaining({ id: `winback:autumn:${id}`, kind: 'bonus', points: 30,
-        reason: { code: 'winback', ruleId: 'autumn', label: 'Win-back bonus: inactive more than 4 days' } })]);
+      const data = JSON.parse((await get(`/owner/members/${id}/export.json`)).text) as {
+        ledger: { id: string; kind: string; points: number; reason: unknown }[];
+      };
+      expect(data.ledger.filter((e) => e.id.startsWith('winback:'))).toEqual([
+        expect.objectContaining({
+          id: `winback:autumn:${id}`,
+          kind: 'bonus',
+          points: 30,
+          reason: { code: 'winback', ruleId: 'autumn', label: 'Win-back bonus: inactive more than 4 days' },
+        }),
+      ]);
     }
     // The same campaign again for the same members writes nothing (the ids exist); the store says so.
     const again = winBackEntries({ campaign: 'autumn', memberIds: [seed.ids.cyril, seed.ids.dora], points: 30, label: 'again', at: NOW });
-    expect(again.ok && await hub.owner.creditWinBack(1, again.entries, 'autumn', 'test', NOW)).toEqual({ written: 0, skipped: 2 });
+    expect(again.ok && (await hub.owner.creditWinBack(1, again.entries, 'autumn', 'test', NOW))).toEqual({ written: 0, skipped: 2 });
     expect(await hub.owner.balance(seed.ids.cyril)).toBe(37);
     // Nobody is inactive any more: the click is refused with a message.
     const none = await post('/owner/winback', { campaign: 'autumn2', points: '30', inactive: '4', csrf: await csrf() });
@@ -180,7 +220,11 @@ describe('a member’s data: export and erasure', () => {
   it('export: personal data, consent and every ledger entry as JSON', async () => {
     const res = await get(`/owner/members/${seed.ids.bela}/export.json`);
     expect(res.type).toMatch(/application\/json/);
-    const data = JSON.parse(res.text) as { member: { name: string; email: string; phone: null }; consent: { at: string; text: string }; ledger: { points: number }[] };
+    const data = JSON.parse(res.text) as {
+      member: { name: string; email: string; phone: null };
+      consent: { at: string; text: string };
+      ledger: { points: number }[];
+    };
     expect([data.member.name, data.member.email, data.member.phone]).toEqual(['Béla', 'bela@example.com', null]);
     expect(data.consent.at).toBe(NOW.toISOString());
     expect(data.consent.text).toContain('Kawiarnia Anna');
@@ -203,7 +247,10 @@ describe('a member’s data: export and erasure', () => {
     expect(members).not.toMatch(/Béla|bela@example\.com/);
     expect(members).toContain(`,${seed.ids.bela},,,,`);
     expect((await get('/owner/members?q=bela')).text).toContain('No members found.');
-    const exported = JSON.parse((await get(`/owner/members/${seed.ids.bela}/export.json`)).text) as { member: Record<string, unknown>; consent: { text: unknown } };
+    const exported = JSON.parse((await get(`/owner/members/${seed.ids.bela}/export.json`)).text) as {
+      member: Record<string, unknown>;
+      consent: { text: unknown };
+    };
     expect([exported.member.name, exported.member.email, exported.consent.text, exported.member.erasedAt]).toEqual([null, null, null, NOW.toISOString()]);
     for (const path of ['/owner?' + WEEK, `/owner/members/${seed.ids.bela}`, '/owner/members']) {
       expect((await get(path)).text).not.toMatch(/Béla|bela@example\.com/);

@@ -21,8 +21,12 @@ async function ownerFetch(path: string, cookie = ''): Promise<{ status: number; 
 }
 
 async function login(token: string): Promise<{ status: number; cookie: string; setCookie: string | null }> {
-  const res = await fetch(`${hub.url}/owner/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ token }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN } });
+  const res = await fetch(`${hub.url}/owner/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ token }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN },
+  });
   await res.text();
   const setCookie = res.headers.get('set-cookie');
   return { status: res.status, cookie: setCookie?.split(';')[0] ?? '', setCookie };
@@ -59,17 +63,73 @@ beforeAll(async () => {
   // A kiosk's outbox, applied as the hub's syncOutbox handler applies it: an anonymous sale of 12.00 zł on till 1
   // and Anna's redemption of "5 zł off" (60 points).
   const kiosk1 = (await hub.store.kiosk(till1.kioskId))!;
-  (await hub.store.applyOutbox(kiosk1, [
-    { id: 'm1', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 3 }), saleNo: 3,
-      total: { amount: 1200, currency: 'PLN' }, points: 18, stamps: 0, memberId: null, entries: [] } },
-    { id: 'm2', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ id: 'redeem-1', memberId: annaId, kind: 'redeem', points: -60,
-      stamps: 0, saleId: null, reverses: null, reason: { code: 'redeem', ruleId: 'five-zl', label: '5 zł off' }, at: NOW.toISOString() }] } },
-    // Sale 4 (50.00 zł, anonymous) voided at the till: not a sale on the dashboard.
-    { id: 'm3', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }), saleNo: 4,
-      total: { amount: 5000, currency: 'PLN' }, points: 50, stamps: 0, memberId: null, entries: [] } },
-    { id: 'm4', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }), saleNo: 4,
-      total: { amount: 5000, currency: 'PLN' }, refunded: { amount: 5000, currency: 'PLN' }, full: true } },
-  ], NOW));
+  await hub.store.applyOutbox(
+    kiosk1,
+    [
+      {
+        id: 'm1',
+        at: NOW.toISOString(),
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 3 }),
+          saleNo: 3,
+          total: { amount: 1200, currency: 'PLN' },
+          points: 18,
+          stamps: 0,
+          memberId: null,
+          entries: [],
+        },
+      },
+      {
+        id: 'm2',
+        at: NOW.toISOString(),
+        type: 'ledgerAppended',
+        payload: {
+          entries: [
+            {
+              id: 'redeem-1',
+              memberId: annaId,
+              kind: 'redeem',
+              points: -60,
+              stamps: 0,
+              saleId: null,
+              reverses: null,
+              reason: { code: 'redeem', ruleId: 'five-zl', label: '5 zł off' },
+              at: NOW.toISOString(),
+            },
+          ],
+        },
+      },
+      // Sale 4 (50.00 zł, anonymous) voided at the till: not a sale on the dashboard.
+      {
+        id: 'm3',
+        at: NOW.toISOString(),
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }),
+          saleNo: 4,
+          total: { amount: 5000, currency: 'PLN' },
+          points: 50,
+          stamps: 0,
+          memberId: null,
+          entries: [],
+        },
+      },
+      {
+        id: 'm4',
+        at: NOW.toISOString(),
+        type: 'saleReversed',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: till1.kioskNo, saleNo: 4 }),
+          saleNo: 4,
+          total: { amount: 5000, currency: 'PLN' },
+          refunded: { amount: 5000, currency: 'PLN' },
+          full: true,
+        },
+      },
+    ],
+    NOW,
+  );
 });
 
 afterAll(async () => {
@@ -102,8 +162,13 @@ describe('owner pages on the hub', () => {
     expect(members).toContain('<a href="/owner/kiosks">Kiosks and their locations</a>');
     const csrf = /<form method="post" action="\/owner\/logout" id="logout"[^>]*><input type="hidden" name="csrf" value="([0-9a-f]{64})">/.exec(members)?.[1];
     expect(csrf).toBeDefined();
-    const logout = (body: string): Promise<Response> => fetch(`${hub.url}/owner/logout`, { method: 'POST', redirect: 'manual', body,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN } });
+    const logout = (body: string): Promise<Response> =>
+      fetch(`${hub.url}/owner/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        body,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': EN },
+      });
     // Another site's form cannot log the owner out: no token or a wrong one is refused, the session stays.
     for (const body of ['', 'csrf=00']) {
       const refused = await logout(body);
@@ -148,9 +213,19 @@ describe('owner pages on the hub', () => {
     // Top: Anna 2 visits 36.80 zł; Béla and Eve 1 visit 18.40 zł each (ties by member id, so only Anna's row is fixed).
     const top = rows(html, 'top');
     expect(top[0]!.slice(0, 3)).toEqual(['Anna', '2', zl(3680)]);
-    expect(top.slice(1).map((r) => r[0]).sort()).toEqual(['Béla', 'Eve']);
+    expect(
+      top
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['Béla', 'Eve']);
     // Segments with the defaults: nobody reaches 4 visits or 200 zł → 3 Standard.
-    expect(rows(html, 'segments')).toEqual([['Standard', '3'], ['Loyal', '0'], ['Premium', '0'], ['Platinum', '0']]);
+    expect(rows(html, 'segments')).toEqual([
+      ['Standard', '3'],
+      ['Loyal', '0'],
+      ['Premium', '0'],
+      ['Platinum', '0'],
+    ]);
     expect(rows(html, 'rewards')).toEqual([['5 zł off', '1', '60', '0']]);
     // All five sales at Tuesday 09:40 Warsaw time: one cell, 5 sales, 4 × 18.40 + 12.00 = 85.60 zł.
     expect(rows(html, 'heatmap')).toEqual([['Tuesday', '09:00', '5', zl(8560)]]);
@@ -161,8 +236,12 @@ describe('owner pages on the hub', () => {
     const { cookie } = await login(hub.ownerToken);
     const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;
     // 1 sale, a member's → 100%; earned 18 + Béla's welcome 50 (on that sale) = 68; the redemption has no sale → 0.
-    expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')])
-      .toEqual(['1', '100%', '68', '0']);
+    expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')]).toEqual([
+      '1',
+      '100%',
+      '68',
+      '0',
+    ]);
     // A period before the claims is empty: no rates, dashes.
     const empty = (await ownerFetch('/owner?from=2026-10-01&to=2026-10-02', cookie)).text;
     expect([figure(empty, 'sales'), figure(empty, 'participation')]).toEqual(['0', '—']);
@@ -175,7 +254,14 @@ describe('owner pages on the hub', () => {
     expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '26']]); // 18 + 50 + 18 − 60 = 26
     expect((await ownerFetch('/owner/members?q=%25', cookie)).text).toContain('No members found.');
     const history = rows((await ownerFetch(`/owner/members/${annaId}`, cookie)).text, 'history');
-    expect(history.map((r) => [r[1], r[2]])).toEqual([['redeem', '-60'], ['earn', '18'], ['bonus', '50'], ['earn', '18']].slice(0, history.length));
+    expect(history.map((r) => [r[1], r[2]])).toEqual(
+      [
+        ['redeem', '-60'],
+        ['earn', '18'],
+        ['bonus', '50'],
+        ['earn', '18'],
+      ].slice(0, history.length),
+    );
     expect(history).toHaveLength(4);
     const members = await ownerFetch('/owner/export/members.csv', cookie);
     expect(members.type).toMatch(/text\/csv/);
@@ -210,20 +296,62 @@ describe('refunds on the dashboard', () => {
       // Sale 1, anonymous 30.00 zł, refunded 20.00 zł (partial) before anyone claimed it → a 10.00 zł non-member sale.
       // Sale 2, 18.40 zł claimed by a phone, then 8.40 zł refunded at the kiosk (the claim entry's reversal, spend −840)
       //   → a 10.00 zł member sale.
-      (await own.store.applyOutbox(kiosk, [
-        { id: 'r1', at: NOW.toISOString(), type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
-          total: { amount: 3000, currency: 'PLN' }, points: 30, stamps: 0, memberId: null, entries: [] } },
-        { id: 'r2', at: NOW.toISOString(), type: 'saleReversed', payload: { saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }), saleNo: 1,
-          total: { amount: 3000, currency: 'PLN' }, refunded: { amount: 2000, currency: 'PLN' }, full: false } },
-      ], NOW));
+      await own.store.applyOutbox(
+        kiosk,
+        [
+          {
+            id: 'r1',
+            at: NOW.toISOString(),
+            type: 'saleCreated',
+            payload: {
+              saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }),
+              saleNo: 1,
+              total: { amount: 3000, currency: 'PLN' },
+              points: 30,
+              stamps: 0,
+              memberId: null,
+              entries: [],
+            },
+          },
+          {
+            id: 'r2',
+            at: NOW.toISOString(),
+            type: 'saleReversed',
+            payload: {
+              saleId: claimSaleKey({ kioskNo: till.kioskNo, saleNo: 1 }),
+              saleNo: 1,
+              total: { amount: 3000, currency: 'PLN' },
+              refunded: { amount: 2000, currency: 'PLN' },
+              full: false,
+            },
+          },
+        ],
+        NOW,
+      );
       const phone = new Phone();
       expect((await phone.join(`${own.url}/C/${saleToken(till, 2, 18, NOW)}`, '+48 600 100 300', 'Ola')).status).toBe(303);
       const saleKey = claimSaleKey({ kioskNo: till.kioskNo, saleNo: 2 });
       const claim = (await own.store.entries((await own.store.searchMembers(1, 'Ola'))[0]!.id)).find((e) => e.id === `claim:${saleKey}`)!;
-      (await own.store.applyOutbox(kiosk, [{ id: 'r3', at: NOW.toISOString(), type: 'ledgerAppended', payload: { entries: [{ ...claim,
-        id: 'refund-1', kind: 'reversal', points: -8, stamps: 0, reverses: claim.id, spend: -840, reason: { code: 'refund' } }] } }], NOW));
-      const session = await fetch(`${own.url}/owner/login`, { method: 'POST', redirect: 'manual', body: `token=${own.ownerToken}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await own.store.applyOutbox(
+        kiosk,
+        [
+          {
+            id: 'r3',
+            at: NOW.toISOString(),
+            type: 'ledgerAppended',
+            payload: {
+              entries: [{ ...claim, id: 'refund-1', kind: 'reversal', points: -8, stamps: 0, reverses: claim.id, spend: -840, reason: { code: 'refund' } }],
+            },
+          },
+        ],
+        NOW,
+      );
+      const session = await fetch(`${own.url}/owner/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        body: `token=${own.ownerToken}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
       const html = await (await fetch(`${own.url}/owner?from=2026-11-01&to=2026-11-08`, { headers: { cookie, 'accept-language': EN } })).text();
       expect([figure(html, 'sales'), figure(html, 'memberSales')]).toEqual(['2', '1']);
@@ -240,8 +368,13 @@ describe('owner login throttling', () => {
     const temp = tempDir('owner-throttle');
     const own = await testHub(temp.dir, { maxFailuresPerMinute: 3 });
     try {
-      const post = (token: string): Promise<Response> => fetch(`${own.url}/owner/login`, { method: 'POST', redirect: 'manual',
-        body: new URLSearchParams({ token }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const post = (token: string): Promise<Response> =>
+        fetch(`${own.url}/owner/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ token }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
       for (let i = 0; i < 3; i++) expect((await post(`guess-${i}`)).status).toBe(401);
       const blocked = await post(own.ownerToken);
       expect(blocked.status).toBe(429);

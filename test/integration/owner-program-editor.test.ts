@@ -31,8 +31,11 @@ describe('program editor in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/owner/login');
     const preview = await fetch(`${hub.url}/owner/program/preview`, { method: 'POST', body: JSON.stringify({ fields: [] }) });
     expect(preview.status).toBe(401);
-    const publish = await fetch(`${hub.url}/owner/program/publish`, { method: 'POST', body: 'rules.2.multiplier=5',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer not-the-token' } });
+    const publish = await fetch(`${hub.url}/owner/program/publish`, {
+      method: 'POST',
+      body: 'rules.2.multiplier=5',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer not-the-token' },
+    });
     expect(publish.status).toBe(401);
     expect(await hub.store.programVersions(1)).toHaveLength(1);
     await page.close();

@@ -48,8 +48,13 @@ async function serialChain(onReceiptTotal: (read: ReceiptTotalRead) => Promise<U
 
   const calls: ReceiptTotalRead[] = [];
   const passthrough = new PrintPassthrough({
-    till: { kind: 'serial', path: join(dir, 'till-kiosk'), baudRate: 38400 }, printer: transport, locale: 'de',
-    onReceiptTotal: (read) => { calls.push(read); return onReceiptTotal(read); },
+    till: { kind: 'serial', path: join(dir, 'till-kiosk'), baudRate: 38400 },
+    printer: transport,
+    locale: 'de',
+    onReceiptTotal: (read) => {
+      calls.push(read);
+      return onReceiptTotal(read);
+    },
   });
   await passthrough.start();
   cleanups.push(() => passthrough.stop());
@@ -82,7 +87,11 @@ describe('print-stream passthrough over serial (socat)', () => {
     await waitFor(() => c.printed().length >= expected.length, 10000, 'printed bytes');
     await waitFor(() => c.back().length >= 3, 5000, 'status answers at the till');
     expect(c.printed().equals(expected)).toBe(true);
-    expect(c.calls.map((r) => [r.amount, r.currency])).toEqual([[2250, 'PLN'], [125000, 'HUF'], [790, 'EUR']]);
+    expect(c.calls.map((r) => [r.amount, r.currency])).toEqual([
+      [2250, 'PLN'],
+      [125000, 'HUF'],
+      [790, 'EUR'],
+    ]);
     expect(c.calls[0]!.text).toContain('Kawiarnia Żółta');
     expect(c.calls.map((r) => r.tillCodePage)).toEqual(['windows1250', 'cp852', 'cp858']);
     expect([...c.back()]).toEqual([0x12, 0x12, 0x12]);

@@ -33,8 +33,14 @@ async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra
   cleanups.push(() => transport.close());
   const calls: ReceiptTotalRead[] = [];
   const passthrough = new PrintPassthrough({
-    till: { kind: 'tcp', port: 0 }, printer: transport, locale: 'pl', ...extra,
-    onReceiptTotal: (read) => { calls.push(read); return onReceiptTotal(read); },
+    till: { kind: 'tcp', port: 0 },
+    printer: transport,
+    locale: 'pl',
+    ...extra,
+    onReceiptTotal: (read) => {
+      calls.push(read);
+      return onReceiptTotal(read);
+    },
   });
   const { port } = await passthrough.start();
   cleanups.push(() => passthrough.stop());
@@ -66,14 +72,19 @@ async function printed(c: Chain, expected: Buffer, from = 0): Promise<boolean> {
   return c.printer.bytes().subarray(from).equals(expected);
 }
 
-const blockFor = (read: ReceiptTotalRead) => loyaltyBlock(Math.floor(read.amount / 100), 140, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`);
+const blockFor = (read: ReceiptTotalRead) =>
+  loyaltyBlock(Math.floor(read.amount / 100), 140, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`);
 const expectedWithBlocks = (receipts: TillReceipt[], blocks: Uint8Array[]) =>
   Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(blocks[i]!), r.cut]));
 
 describe('print-stream passthrough over TCP', () => {
   it('forwards PL (CP852), HU and DE receipts byte for byte with the loyalty block just before each cut', async () => {
     const blocks: Uint8Array[] = [];
-    const c = await chain(async (read) => { const block = blockFor(read); blocks.push(block); return block; });
+    const c = await chain(async (read) => {
+      const block = blockFor(read);
+      blocks.push(block);
+      return block;
+    });
     const receipts = [polishCp852(1), hungarian(2), german(3)];
     const input = Buffer.concat(receipts.flatMap((r) => [r.body, r.cut]));
     const back = await till(c.port, input, { expectBack: 3 });
@@ -121,10 +132,17 @@ describe('print-stream passthrough over TCP', () => {
   });
 
   it('cuts without the block once the deadline passes, aborts the request and tells staff', async () => {
-    const c = await chain((read) => new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(blockFor(read)), 2000);
-      read.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(blockFor(read)); });
-    }), { deadlineMs: 100 });
+    const c = await chain(
+      (read) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(blockFor(read)), 2000);
+          read.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve(blockFor(read));
+          });
+        }),
+      { deadlineMs: 100 },
+    );
     const first = polishCp852(7);
     const second = german(8);
     await till(c.port, Buffer.concat([first.body, first.cut, second.body, second.cut]), { keepOpenMs: 50 });
@@ -140,7 +158,11 @@ describe('print-stream passthrough over TCP', () => {
 
   it('forwards unchanged when the sale service fails or refuses', async () => {
     let n = 0;
-    const c = await chain(async () => { n++; if (n === 1) throw new Error('store is locked'); return undefined; });
+    const c = await chain(async () => {
+      n++;
+      if (n === 1) throw new Error('store is locked');
+      return undefined;
+    });
     const receipts = [polishCp852(1), hungarian(2)];
     const input = Buffer.concat(receipts.flatMap((r) => [r.body, r.cut]));
     await till(c.port, input);
@@ -191,7 +213,8 @@ describe('print-stream passthrough over TCP', () => {
 
   it('a second till connection waits until the first is done (like a printer port)', async () => {
     const c = await chain(async (read) => blockFor(read));
-    const a = polishCp852(1), b = german(2);
+    const a = polishCp852(1),
+      b = german(2);
     await Promise.all([till(c.port, Buffer.concat([a.body, a.cut]), { keepOpenMs: 50, seed: 4 }), till(c.port, Buffer.concat([b.body, b.cut]), { seed: 5 })]);
     await waitFor(() => c.receipts.length === 2, 5000, 'both');
     await c.passthrough.idle();
@@ -203,25 +226,28 @@ describe('print-stream passthrough over TCP', () => {
     const marker = Uint8Array.from([0x0a, 0x2a, 0x42, 0x4c, 0x4f, 0x43, 0x4b, 0x0a]); // "\n*BLOCK\n"
     const c = await chain(async () => marker);
     const valid = polishCp852(3);
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), fc.boolean(), async (garbage, withReceipt) => {
-      const before = c.printer.bytes().length;
-      const seen = c.receipts.length;
-      const input = withReceipt ? Buffer.concat([Buffer.from(garbage), valid.body, valid.cut]) : Buffer.from(garbage);
-      await till(c.port, input);
-      await waitFor(() => c.printer.bytes().length - before >= input.length, 5000, 'forwarded bytes');
-      await c.passthrough.idle();
-      const blocks = c.receipts.slice(seen).filter((r) => r.outcome === 'loyaltyBlock').length;
-      await waitFor(() => c.printer.bytes().length - before >= input.length + blocks * marker.length, 5000, 'blocks');
-      const out = c.printer.bytes().subarray(before);
-      // Taking the inserted blocks out gives back exactly the input.
-      let stripped = out;
-      for (let k = 0; k < blocks; k++) {
-        const at = stripped.indexOf(Buffer.from(marker));
-        expect(at).toBeGreaterThanOrEqual(0);
-        stripped = Buffer.concat([stripped.subarray(0, at), stripped.subarray(at + marker.length)]);
-      }
-      expect(stripped.equals(input)).toBe(true);
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), fc.boolean(), async (garbage, withReceipt) => {
+        const before = c.printer.bytes().length;
+        const seen = c.receipts.length;
+        const input = withReceipt ? Buffer.concat([Buffer.from(garbage), valid.body, valid.cut]) : Buffer.from(garbage);
+        await till(c.port, input);
+        await waitFor(() => c.printer.bytes().length - before >= input.length, 5000, 'forwarded bytes');
+        await c.passthrough.idle();
+        const blocks = c.receipts.slice(seen).filter((r) => r.outcome === 'loyaltyBlock').length;
+        await waitFor(() => c.printer.bytes().length - before >= input.length + blocks * marker.length, 5000, 'blocks');
+        const out = c.printer.bytes().subarray(before);
+        // Taking the inserted blocks out gives back exactly the input.
+        let stripped = out;
+        for (let k = 0; k < blocks; k++) {
+          const at = stripped.indexOf(Buffer.from(marker));
+          expect(at).toBeGreaterThanOrEqual(0);
+          stripped = Buffer.concat([stripped.subarray(0, at), stripped.subarray(at + marker.length)]);
+        }
+        expect(stripped.equals(input)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('tells staff when the printer side does not take data, and keeps running', async () => {

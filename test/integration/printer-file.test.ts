@@ -27,7 +27,9 @@ describe('USB printer device file', () => {
     const chunks: Buffer[] = [];
     const reader = createReadStream(fifo);
     reader.on('data', (c) => chunks.push(c as Buffer));
-    cleanup.push(() => { reader.destroy(); });
+    cleanup.push(() => {
+      reader.destroy();
+    });
     const printer = new ReceiptPrinter({ model: 'epson-tm-t88', paper: 80, connection: { kind: 'usb-file', path: fifo } }, { log: () => undefined });
     const printed: string[] = [];
     printer.on('jobPrinted', (j) => printed.push(j.saleId));
@@ -83,7 +85,9 @@ describe('USB printer device file', () => {
     const chunks: Buffer[] = [];
     const reader = createReadStream(fifo);
     reader.on('data', (c) => chunks.push(c as Buffer));
-    cleanup.push(() => { reader.destroy(); });
+    cleanup.push(() => {
+      reader.destroy();
+    });
     await waitFor(() => decodeEscPos(Buffer.concat(chunks)).commands.includes('cut'), 5000, 'receipt after the reader came');
     expect(decodeEscPos(Buffer.concat(chunks)).lines[0]).toBe('Piekarnia Łąka');
   });

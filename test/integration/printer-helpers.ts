@@ -5,8 +5,13 @@ import type { ReceiptInput } from '../../core/receipt/document';
 import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer/printer';
 
 export const sampleInput: ReceiptInput = {
-  locale: 'pl', shop: { name: 'Piekarnia Łąka' }, saleId: 'T-1', at: '2026-11-24T09:00:00Z',
-  total: { amount: 1840, currency: 'PLN' }, earned: [{ points: 18, label: 'Zakup' }], member: { balance: { points: 140 } },
+  locale: 'pl',
+  shop: { name: 'Piekarnia Łąka' },
+  saleId: 'T-1',
+  at: '2026-11-24T09:00:00Z',
+  total: { amount: 1840, currency: 'PLN' },
+  earned: [{ points: 18, label: 'Zakup' }],
+  member: { balance: { points: 140 } },
   claim: { payload: 'HTTPS://HUB.EXAMPLE.PL/C/ABCDEFGHJKLMNPQR', validUntil: '2026-12-01T09:00:00Z' },
 };
 

@@ -31,7 +31,10 @@ afterAll(async () => {
 
 describe('virtual printer picture', () => {
   it.each([
-    ['pl', 58, 'clone-58'], ['pl', 80, 'clone-80'], ['hu', 80, 'epson-tm-t88'], ['de', 58, 'clone-58'],
+    ['pl', 58, 'clone-58'],
+    ['pl', 80, 'clone-80'],
+    ['hu', 80, 'epson-tm-t88'],
+    ['de', 58, 'clone-58'],
   ] as const)('%s at %d mm (%s) renders with its QR in Chromium', async (lang, paper, model) => {
     const profile = resolveProfile(model, paper);
     const virtual = new VirtualPrinter({ columns: profile.lineColumns });

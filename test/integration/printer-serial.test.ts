@@ -52,10 +52,18 @@ describe('serial printer over a socat pair', () => {
     const first = await socatPair(dir);
     const virtual = new VirtualPrinter();
     await virtual.attachSerial(first.b);
-    const printer = new ReceiptPrinter({
-      model: 'epson-tm-t20', paper: 80, connection: { kind: 'serial', path: first.a },
-      statusIntervalMs: 150, statusTimeoutMs: 300, reconnectIntervalMs: 200, staffLocale: 'cs',
-    }, { log: () => undefined });
+    const printer = new ReceiptPrinter(
+      {
+        model: 'epson-tm-t20',
+        paper: 80,
+        connection: { kind: 'serial', path: first.a },
+        statusIntervalMs: 150,
+        statusTimeoutMs: 300,
+        reconnectIntervalMs: 200,
+        staffLocale: 'cs',
+      },
+      { log: () => undefined },
+    );
     const events = recordStatus(printer);
     printer.start();
     cleanup.push(() => printer.stop());

@@ -14,10 +14,18 @@ async function setup(extra: Partial<PrinterConfig> = {}, virtualOptions: Constru
   const port = await virtual.listen(0);
   cleanup.push(() => virtual.close());
   const logs: string[] = [];
-  const printer = new ReceiptPrinter({
-    model: 'epson-tm-t20', paper: 80, connection: { kind: 'tcp', host: '127.0.0.1', port },
-    statusIntervalMs: 150, statusTimeoutMs: 300, reconnectIntervalMs: 200, ...extra,
-  }, { log: (l) => logs.push(l) });
+  const printer = new ReceiptPrinter(
+    {
+      model: 'epson-tm-t20',
+      paper: 80,
+      connection: { kind: 'tcp', host: '127.0.0.1', port },
+      statusIntervalMs: 150,
+      statusTimeoutMs: 300,
+      reconnectIntervalMs: 200,
+      ...extra,
+    },
+    { log: (l) => logs.push(l) },
+  );
   const events = recordStatus(printer);
   printer.start();
   cleanup.push(() => printer.stop());
@@ -62,7 +70,9 @@ describe('TCP 9100 printer with the virtual printer', () => {
     await waitFor(() => printer.status.state === 'ready', 3000, 'ready');
     const lost: number[] = [];
     // The roll ends while the receipt's bytes arrive (status requests are 3 bytes, the receipt is more).
-    virtual.on('data', (n) => { if (n > 3 && lost.length === 0) virtual.state.paperOut = true; });
+    virtual.on('data', (n) => {
+      if (n > 3 && lost.length === 0) virtual.state.paperOut = true;
+    });
     virtual.on('lost', (l) => lost.push(l.bytes));
     printer.print(buildReceiptDocument(sampleInput));
     await waitFor(() => printer.status.state === 'paperOut', 3000, 'paper out after the job');
@@ -136,7 +146,10 @@ describe('TCP 9100 printer with the virtual printer', () => {
     const virtual = new VirtualPrinter();
     const port = await virtual.listen(0);
     await virtual.close();
-    const printer = new ReceiptPrinter({ model: 'clone-80', connection: { kind: 'tcp', host: '127.0.0.1', port }, reconnectIntervalMs: 100 }, { log: () => undefined });
+    const printer = new ReceiptPrinter(
+      { model: 'clone-80', connection: { kind: 'tcp', host: '127.0.0.1', port }, reconnectIntervalMs: 100 },
+      { log: () => undefined },
+    );
     const events = recordStatus(printer);
     printer.start();
     cleanup.push(() => printer.stop());
@@ -148,7 +161,9 @@ describe('TCP 9100 printer with the virtual printer', () => {
 
   it('a status listener that throws does not stop the printer', async () => {
     const { virtual, printer, logs } = await setup();
-    printer.on('printerStatusChanged', () => { throw new Error('UI bug'); });
+    printer.on('printerStatusChanged', () => {
+      throw new Error('UI bug');
+    });
     virtual.state.coverOpen = true;
     await waitFor(() => printer.status.state === 'coverOpen', 3000, 'cover open');
     virtual.state.coverOpen = false;

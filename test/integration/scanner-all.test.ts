@@ -2,9 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
 import { classifyScan } from '../../core/scan';
-import {
-  scannerConfigSchema, ScanStream, startScanners, WedgeScanner, type HidPosScanner, type ScanEvent, type WedgeKeyEvent,
-} from '../../hardware/scanner';
+import { scannerConfigSchema, ScanStream, startScanners, WedgeScanner, type HidPosScanner, type ScanEvent, type WedgeKeyEvent } from '../../hardware/scanner';
 import type { HidApi, HidDeviceHandle } from '../../hardware/scanner/hid';
 import { SocatPair, until } from './scanner-socat';
 
@@ -117,14 +115,18 @@ describe('every kind of scanner feeds one stream', () => {
     await until(() => listings >= 6);
     expect(listings).toBeGreaterThanOrEqual(6);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1\.0 could not be loaded .*apt-get install libusb-1\.0-0/);
+    expect(warnings[0]).toMatch(
+      /^cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1\.0 could not be loaded .*apt-get install libusb-1\.0-0/,
+    );
   });
 
   it('the settings schema fills defaults and refuses bad settings with a clear message', () => {
     const config = scannerConfigSchema.parse({});
     expect(config).toEqual({
       wedge: { enabled: true, maxGapMs: 35, minLength: 6, terminators: ['Enter', 'Tab'], decodeFrom: 'code' },
-      serial: [], hid: 'auto', virtual: false,
+      serial: [],
+      hid: 'auto',
+      virtual: false,
     });
     const bad = scannerConfigSchema.safeParse({ serial: [{ path: '' }] });
     expect(bad.success).toBe(false);

@@ -29,15 +29,23 @@ const member = memberCodeFor(4242);
 
 describe('serial scanner over a socat pty pair', () => {
   it.each([
-    ['CR', '\r'], ['LF', '\n'], ['CRLF', '\r\n'],
+    ['CR', '\r'],
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
   ] as const)('reads codes ended by %s at the configured baud rate', async (terminator, ending) => {
     const { pair, scans, statuses } = await rig({ terminator, baudRate: 38400 });
     expect(statuses).toMatchObject([{ state: 'connected', text: 'Scanner counter is ready.' }]);
-    const voucher = encodeSafeCode('voucher', Uint8Array.from({ length: 20 }, (_, i) => i * 13));
+    const voucher = encodeSafeCode(
+      'voucher',
+      Uint8Array.from({ length: 20 }, (_, i) => i * 13),
+    );
     pair.send(member + ending + voucher.slice(0, 10));
     pair.send(voucher.slice(10) + ending);
     await until(() => scans.length === 2);
-    expect(scans.map((s) => [s.code, s.source, s.deviceId])).toEqual([[member, 'serial', 'counter'], [voucher, 'serial', 'counter']]);
+    expect(scans.map((s) => [s.code, s.source, s.deviceId])).toEqual([
+      [member, 'serial', 'counter'],
+      [voucher, 'serial', 'counter'],
+    ]);
     expect(classifyScan(scans[0]!.code, { saleOpen: true })).toMatchObject({ action: 'attachMemberToSale', memberNumber: 4242 });
     expect(classifyScan(scans[1]!.code, { saleOpen: true })).toMatchObject({ action: 'redeemVoucher' });
   });
@@ -86,7 +94,10 @@ describe('serial scanner over a socat pty pair', () => {
     await pair.down();
     await until(() => statuses.length === 2);
     expect(statuses[1]).toMatchObject({
-      state: 'disconnected', source: 'serial', deviceId: 'counter', message: { key: 'scannerDisconnected', values: { name: 'counter' } },
+      state: 'disconnected',
+      source: 'serial',
+      deviceId: 'counter',
+      message: { key: 'scannerDisconnected', values: { name: 'counter' } },
       text: 'Scanner counter was disconnected — check the cable; it reconnects by itself.',
     });
     expect(scanner.connected).toBe(false);
@@ -139,16 +150,29 @@ describe('serial scanner over a socat pty pair', () => {
     cleanups.push(() => notTty.stop());
     expect(await notTty.start()).toBe(false);
     await new Promise((r) => setTimeout(r, 200)); // retried a few times meanwhile: still one event
-    expect(statuses).toMatchObject([{
-      deviceId: 'not-a-port', state: 'failed', message: { key: 'scannerOpenFailed' },
-      text: 'Scanner not-a-port could not be opened (this path is not a serial port — check the configured path) — check the cable and the settings.',
-    }]);
+    expect(statuses).toMatchObject([
+      {
+        deviceId: 'not-a-port',
+        state: 'failed',
+        message: { key: 'scannerOpenFailed' },
+        text: 'Scanner not-a-port could not be opened (this path is not a serial port — check the configured path) — check the cable and the settings.',
+      },
+    ]);
   });
 
   it('SerialPort.list() failing with "spawn udevadm ENOENT" falls back to the configured paths with a warning', async () => {
     const warnings: string[] = [];
     const errors: string[] = [];
-    const stream = new ScanStream({ now: Date.now, logger: { info: () => {}, warn: (m, f) => { warnings.push(m); errors.push(String(f?.error)); } } });
+    const stream = new ScanStream({
+      now: Date.now,
+      logger: {
+        info: () => {},
+        warn: (m, f) => {
+          warnings.push(m);
+          errors.push(String(f?.error));
+        },
+      },
+    });
     const statuses: ScannerStatusEvent[] = [];
     stream.on('scannerStatusChanged', (e) => statuses.push(e));
     const savedPath = process.env.PATH;
@@ -165,16 +189,21 @@ describe('serial scanner over a socat pty pair', () => {
     expect(again).toEqual(result);
     // Said once, in words, however often the ports are looked at: udev stays missing until installed.
     expect(warnings.filter((w) => w.startsWith('cannot list the serial ports'))).toEqual([
-      'cannot list the serial ports: udev is not installed on this machine (spawn udevadm ENOENT), so serial ports cannot be listed'
-      + ' — install it (Debian: apt-get install udev), or configure the port paths; using the configured scanner paths',
+      'cannot list the serial ports: udev is not installed on this machine (spawn udevadm ENOENT), so serial ports cannot be listed' +
+        ' — install it (Debian: apt-get install udev), or configure the port paths; using the configured scanner paths',
     ]);
     expect(errors[0]).toContain('spawn udevadm ENOENT');
-    expect(statuses).toMatchObject([{
-      state: 'warning', message: { key: 'scannerListFailed' },
-      text: 'Cannot list the serial ports on this machine — using the configured scanner ports: /dev/ttyACM0, /dev/ttyUSB1.',
-    }]);
+    expect(statuses).toMatchObject([
+      {
+        state: 'warning',
+        message: { key: 'scannerListFailed' },
+        text: 'Cannot list the serial ports on this machine — using the configured scanner ports: /dev/ttyACM0, /dev/ttyUSB1.',
+      },
+    ]);
     // With a lister that works, configured paths come first, then what the OS found, without repeats.
-    expect(await listSerialPorts(['/dev/ttyACM0'], stream, async () => [{ path: '/dev/ttyS0' }, { path: '/dev/ttyACM0' }]))
-      .toEqual({ paths: ['/dev/ttyACM0', '/dev/ttyS0'], listed: true });
+    expect(await listSerialPorts(['/dev/ttyACM0'], stream, async () => [{ path: '/dev/ttyS0' }, { path: '/dev/ttyACM0' }])).toEqual({
+      paths: ['/dev/ttyACM0', '/dev/ttyS0'],
+      listed: true,
+    });
   });
 });

@@ -53,7 +53,7 @@ beforeAll(async () => {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
-  page = context.pages()[0] ?? await context.newPage();
+  page = context.pages()[0] ?? (await context.newPage());
   await page.setContent('<input id="name" autofocus>');
   await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
   await page.focus('#name');

@@ -49,7 +49,9 @@ describe('opening the store', () => {
     raw.pragma(`user_version = ${latestVersion + 1}`);
     raw.close();
     expect(() => openStore({ now: systemClock, dir })).toThrow(StoreTooNewError);
-    expect(() => openStore({ now: systemClock, dir })).toThrow(new RegExp(`schema version ${latestVersion + 1}, but this kiosk version knows only up to ${latestVersion}.*newer kiosk`));
+    expect(() => openStore({ now: systemClock, dir })).toThrow(
+      new RegExp(`schema version ${latestVersion + 1}, but this kiosk version knows only up to ${latestVersion}.*newer kiosk`),
+    );
     const check = new Database(join(dir, DB_FILE));
     expect(check.pragma('user_version', { simple: true })).toBe(latestVersion + 1);
     check.close();
@@ -87,7 +89,9 @@ describe('opening the store', () => {
 });
 
 describe('sales', () => {
-  beforeEach(() => { store.createMember(member(0)); });
+  beforeEach(() => {
+    store.createMember(member(0));
+  });
 
   it('records a sale, its entries and its outbox message in one call, and a replay writes nothing', () => {
     const s = saleWithEntries(1, 'm-0');
@@ -110,8 +114,9 @@ describe('sales', () => {
     const s = saleWithEntries(1, 'm-0');
     store.recordSale(s);
     const before = snapshot(store);
-    expect(() => store.recordSale({ sale: { ...s.sale, id: 's-other', total: { amount: 999, currency: 'PLN' } } }))
-      .toThrow(/Till sale T-s-1 was already recorded with 18.40 PLN/);
+    expect(() => store.recordSale({ sale: { ...s.sale, id: 's-other', total: { amount: 999, currency: 'PLN' } } })).toThrow(
+      /Till sale T-s-1 was already recorded with 18.40 PLN/,
+    );
     expect(() => store.recordSale({ sale: { ...s.sale, total: { amount: 999, currency: 'PLN' } } })).toThrow(StoreConflictError);
     expect(snapshot(store)).toEqual(before);
   });
@@ -164,7 +169,12 @@ describe('sales', () => {
     const win = store.claimSale({ saleId: 's-5', memberId: 'm-0', at: iso(T0 + 60_000), entries });
     expect(win).toMatchObject({ status: 'claimed', sale: { memberId: 'm-0', claimedAt: iso(T0 + 60_000) } });
     expect(store.claimSale({ saleId: 's-5', memberId: 'm-0', at: iso(T0 + 61_000), entries }).status).toBe('duplicate');
-    const late = store.claimSale({ saleId: 's-5', memberId: 'm-1', at: iso(T0 + 62_000), entries: saleWithEntries(5, 'm-1', 1840, 'x').entries.map((e) => ({ ...e, saleId: 's-5' })) });
+    const late = store.claimSale({
+      saleId: 's-5',
+      memberId: 'm-1',
+      at: iso(T0 + 62_000),
+      entries: saleWithEntries(5, 'm-1', 1840, 'x').entries.map((e) => ({ ...e, saleId: 's-5' })),
+    });
     expect(late).toMatchObject({ status: 'already-claimed', sale: { memberId: 'm-0' } });
     expect(store.balance('m-1').entries).toBe(0);
     expect(store.balance('m-0')).toMatchObject({ points: 18, stamps: 1 });
@@ -174,7 +184,14 @@ describe('sales', () => {
 
 describe('refunds', () => {
   const reversal = (of: LedgerEntry, id: string, share = 1): LedgerEntry => ({
-    ...of, id, kind: 'reversal', points: -Math.floor(of.points * share), stamps: -Math.floor(of.stamps * share), reverses: of.id, reason: { code: 'refund' }, at: iso(T0 + 3_600_000),
+    ...of,
+    id,
+    kind: 'reversal',
+    points: -Math.floor(of.points * share),
+    stamps: -Math.floor(of.stamps * share),
+    reverses: of.id,
+    reason: { code: 'refund' },
+    at: iso(T0 + 3_600_000),
   });
 
   beforeEach(() => {
@@ -184,25 +201,36 @@ describe('refunds', () => {
 
   it('takes a partial refund, refuses more than is left, and a void takes the rest with the stamps off the same card', () => {
     const [e1, e2] = store.entriesForSale('s-1') as [LedgerEntry, LedgerEntry];
-    const part = store.recordRefund({ refund: { id: 'r-1', saleId: 's-1', kind: 'refund', amount: { amount: 2000, currency: 'PLN' }, createdAt: iso(T0 + 3_600_000) }, entries: [reversal(e1, 'r-1-e1', 0.4)] });
+    const part = store.recordRefund({
+      refund: { id: 'r-1', saleId: 's-1', kind: 'refund', amount: { amount: 2000, currency: 'PLN' }, createdAt: iso(T0 + 3_600_000) },
+      entries: [reversal(e1, 'r-1-e1', 0.4)],
+    });
     expect(part).toMatchObject({ status: 'recorded', sale: { status: 'partly-refunded', refunded: 2000 } });
     expect(store.balance('m-0').points).toBe(30);
     const before = snapshot(store);
-    expect(() => store.recordRefund({ refund: { id: 'r-2', saleId: 's-1', kind: 'refund', amount: { amount: 3001, currency: 'PLN' }, createdAt: iso(T0) } }))
-      .toThrow(/30.01 PLN is more than the 30.00 PLN left on sale s-1/);
-    expect(() => store.recordRefund({ refund: { id: 'r-2', saleId: 's-1', kind: 'refund', amount: { amount: 100, currency: 'EUR' }, createdAt: iso(T0) } }))
-      .toThrow(/sale was in PLN, the refund is in EUR/);
-    expect(() => store.recordRefund({ refund: { id: 'r-2', saleId: 's-404', kind: 'refund', amount: { amount: 100, currency: 'PLN' }, createdAt: iso(T0) } }))
-      .toThrow(/there is no sale s-404/);
+    expect(() =>
+      store.recordRefund({ refund: { id: 'r-2', saleId: 's-1', kind: 'refund', amount: { amount: 3001, currency: 'PLN' }, createdAt: iso(T0) } }),
+    ).toThrow(/30.01 PLN is more than the 30.00 PLN left on sale s-1/);
+    expect(() =>
+      store.recordRefund({ refund: { id: 'r-2', saleId: 's-1', kind: 'refund', amount: { amount: 100, currency: 'EUR' }, createdAt: iso(T0) } }),
+    ).toThrow(/sale was in PLN, the refund is in EUR/);
+    expect(() =>
+      store.recordRefund({ refund: { id: 'r-2', saleId: 's-404', kind: 'refund', amount: { amount: 100, currency: 'PLN' }, createdAt: iso(T0) } }),
+    ).toThrow(/there is no sale s-404/);
     expect(() => store.recordRefund({ refund: { id: 'r-2', saleId: 's-1', kind: 'refund', createdAt: iso(T0) } })).toThrow(/a refund needs an amount/);
     expect(snapshot(store)).toEqual(before);
     // The reversal names no card; it still comes off the card of the entry it reverses.
-    const voided = store.recordRefund({ refund: { id: 'r-3', saleId: 's-1', kind: 'void', createdAt: iso(T0 + 3_700_000) }, entries: [{ ...reversal(e1, 'r-3-e1'), points: -30 }, reversal(e2, 'r-3-e2')] });
+    const voided = store.recordRefund({
+      refund: { id: 'r-3', saleId: 's-1', kind: 'void', createdAt: iso(T0 + 3_700_000) },
+      entries: [{ ...reversal(e1, 'r-3-e1'), points: -30 }, reversal(e2, 'r-3-e2')],
+    });
     expect(voided).toMatchObject({ status: 'recorded', refund: { amount: { amount: 3000, currency: 'PLN' } }, sale: { status: 'voided', refunded: 5000 } });
     expect(store.balance('m-0')).toMatchObject({ points: 0, stamps: 0, stampsByCard: {} });
     expect(store.checkProjections()).toEqual([]);
     expect(store.recordRefund({ refund: { id: 'r-3', saleId: 's-1', kind: 'void', createdAt: iso(T0 + 3_700_000) } }).status).toBe('duplicate');
-    expect(() => store.recordRefund({ refund: { id: 'r-4', saleId: 's-1', kind: 'refund', amount: { amount: 1, currency: 'PLN' }, createdAt: iso(T0) } })).toThrow(/already voided/);
+    expect(() =>
+      store.recordRefund({ refund: { id: 'r-4', saleId: 's-1', kind: 'refund', amount: { amount: 1, currency: 'PLN' }, createdAt: iso(T0) } }),
+    ).toThrow(/already voided/);
     expect(store.refundsForSale('s-1').map((r) => r.id)).toEqual(['r-1', 'r-3']);
   });
 });
@@ -211,12 +239,18 @@ describe('redemption', () => {
   it('debits atomically and refuses an insufficient balance with nothing written', () => {
     store.createMember(member(0));
     store.recordSale(saleWithEntries(1, 'm-0', 5000)); // 50 points, 1 coffee stamp
-    const redeem = (id: string, points: number, stamps = 0): LedgerEntry => ({ ...earn(id, 'm-0', null, points, stamps, T0 + 5000, 'coffee-card'), kind: 'redeem' });
+    const redeem = (id: string, points: number, stamps = 0): LedgerEntry => ({
+      ...earn(id, 'm-0', null, points, stamps, T0 + 5000, 'coffee-card'),
+      kind: 'redeem',
+    });
     const before = snapshot(store);
     expect(store.redeem({ entries: [redeem('rd-1', -60)] })).toMatchObject({ status: 'insufficient', missing: { points: 10 } });
     expect(store.redeem({ entries: [redeem('rd-1', 0, -2)] })).toMatchObject({ status: 'insufficient', missing: { stamps: { 'coffee-card': 1 } } });
     expect(snapshot(store)).toEqual(before);
-    const ok = store.redeem({ entries: [redeem('rd-2', -40, -1)], outbox: [{ id: 'rd-2-o', topic: 'redeemed', payload: { entryId: 'rd-2' }, memberId: 'm-0', createdAt: iso(T0) }] });
+    const ok = store.redeem({
+      entries: [redeem('rd-2', -40, -1)],
+      outbox: [{ id: 'rd-2-o', topic: 'redeemed', payload: { entryId: 'rd-2' }, memberId: 'm-0', createdAt: iso(T0) }],
+    });
     expect(ok).toMatchObject({ status: 'redeemed', balance: { points: 10, stamps: 0 } });
     expect(store.redeem({ entries: [redeem('rd-2', -40, -1)] })).toMatchObject({ status: 'duplicate', balance: { points: 10 } });
     expect(store.balance('m-0').points).toBe(10);
@@ -256,7 +290,10 @@ describe('outbox and settings', () => {
     for (let n = 1; n <= 3; n++) store.recordSale(saleWithEntries(n, n === 2 ? null : 'm-0'));
     store.enqueue([{ id: 'x-1', topic: 'memberCreated', payload: { id: 'm-0' }, memberId: 'm-0', createdAt: iso(T0) }]);
     expect(store.pendingOutbox().map((m) => m.id)).toEqual(['s-1-o', 's-2-o', 's-3-o', 'x-1']);
-    expect(store.pendingOutbox(2).map((m) => m.payload)).toEqual([{ saleId: 's-1', amount: 1840 }, { saleId: 's-2', amount: 1840 }]);
+    expect(store.pendingOutbox(2).map((m) => m.payload)).toEqual([
+      { saleId: 's-1', amount: 1840 },
+      { saleId: 's-2', amount: 1840 },
+    ]);
     store.noteOutboxAttempt(['s-1-o']);
     expect(store.pendingOutbox(1)[0]?.attempts).toBe(1);
     expect(store.ackOutbox(['s-1-o', 's-3-o'])).toBe(2);
@@ -277,11 +314,13 @@ describe('outbox and settings', () => {
 describe('several calls as one transaction', () => {
   it('keeps all of them or none', () => {
     const before = snapshot(store);
-    expect(() => store.atomically(() => {
-      store.createMember(member(0));
-      store.recordSale(saleWithEntries(1, 'm-0'));
-      store.recordSale({ ...saleWithEntries(2, 'm-0'), sale: { ...saleWithEntries(2, 'm-0').sale, total: { amount: 1.5, currency: 'PLN' } } });
-    })).toThrow(StoreInputError);
+    expect(() =>
+      store.atomically(() => {
+        store.createMember(member(0));
+        store.recordSale(saleWithEntries(1, 'm-0'));
+        store.recordSale({ ...saleWithEntries(2, 'm-0'), sale: { ...saleWithEntries(2, 'm-0').sale, total: { amount: 1.5, currency: 'PLN' } } });
+      }),
+    ).toThrow(StoreInputError);
     expect(snapshot(store)).toEqual(before);
     expect(store.getMember('m-0')).toBeUndefined();
     const result = store.atomically(() => {

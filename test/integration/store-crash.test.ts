@@ -9,13 +9,21 @@ import { spawnFixture } from '../fixtures/spawn-tsx';
 import { systemClock } from '../../core/clock';
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'store-crash-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-crash-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('SIGKILL in the middle of a stream of sales', () => {
   it('loses no sale whose call had returned, keeps projections equal to the entries, and reopens every time', async () => {
     const confirmed: string[] = [];
-    for (const [round, killAfter] of [[1, 150], [2, 40], [3, 400]] as const) {
+    for (const [round, killAfter] of [
+      [1, 150],
+      [2, 40],
+      [3, 400],
+    ] as const) {
       const writer = spawnFixture('store-child.ts', ['stream', dir, `r${round}`]);
       try {
         await writer.waitFor((l) => l.filter((x) => x.startsWith('sale ')).length >= killAfter);

@@ -11,7 +11,9 @@ import { systemClock } from '../../core/clock';
 let dir: string;
 const children: Child[] = [];
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'store-lock-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-lock-'));
+});
 afterEach(async () => {
   for (const c of children.splice(0)) {
     if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
@@ -48,7 +50,11 @@ describe('one writer per store', () => {
     const holder = child('hold');
     await holder.waitFor((l) => l.includes('ready'));
     let refusal: unknown;
-    try { openStore({ now: systemClock, dir, lockWaitMs: 100 }).close(); } catch (err) { refusal = err; }
+    try {
+      openStore({ now: systemClock, dir, lockWaitMs: 100 }).close();
+    } catch (err) {
+      refusal = err;
+    }
     expect(refusal).toBeInstanceOf(StoreLockedError);
     expect((refusal as StoreLockedError).holderPid).toBe(holder.proc.pid);
     expect((refusal as Error).message).toMatch(new RegExp(`^Another kiosk process \\(pid ${String(holder.proc.pid)}\\) is using .*; close it first`));

@@ -26,10 +26,18 @@ describe('browser bridge', () => {
   /** A client the way the kiosk page connects: its own Origin and the launch secret; each can be overridden. */
   function connect(extraHeaders: Record<string, string> = {}, secret: string | null = bridge.secret): Promise<Socket> {
     const headers = { origin: bridge.url.replace(/\/$/, ''), ...extraHeaders };
-    const socket = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], extraHeaders: headers, reconnection: false,
-      ...(secret === null ? {} : { auth: { secret } }) });
+    const socket = io(bridge.url, {
+      path: BRIDGE_SOCKET_PATH,
+      transports: ['websocket'],
+      extraHeaders: headers,
+      reconnection: false,
+      ...(secret === null ? {} : { auth: { secret } }),
+    });
     sockets.push(socket);
-    return new Promise((ok, fail) => { socket.once('connect', () => ok(socket)); socket.once('connect_error', fail); });
+    return new Promise((ok, fail) => {
+      socket.once('connect', () => ok(socket));
+      socket.once('connect_error', fail);
+    });
   }
 
   it('listens on loopback only and serves the renderer with a strict CSP', async () => {
@@ -48,7 +56,12 @@ describe('browser bridge', () => {
     const badShape = await socket.emitWithAck('invoke', 'unlockStaff', { pin: ['1', '2'] });
     const locked = await socket.emitWithAck('invoke', 'createSale', { total: { amount: 100, currency: 'PLN' } });
     const oversized = await socket.emitWithAck('invoke', 'searchMembers', { query: 'x'.repeat(17_000) });
-    expect([unknown, badShape, locked, oversized].map((r: { error: { code: string } }) => r.error.code)).toEqual(['unknownCommand', 'badArgs', 'staffLocked', 'tooLarge']);
+    expect([unknown, badShape, locked, oversized].map((r: { error: { code: string } }) => r.error.code)).toEqual([
+      'unknownCommand',
+      'badArgs',
+      'staffLocked',
+      'tooLarge',
+    ]);
     expect(fake.calls.length).toBe(before);
     expect(refusals.map((r) => r.code)).toEqual(['unknownCommand', 'badArgs', 'staffLocked', 'tooLarge']);
   });
@@ -77,7 +90,12 @@ describe('browser bridge', () => {
     const before = fake.calls.length;
     const noOrigin = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], reconnection: false, auth: { secret: bridge.secret } });
     sockets.push(noOrigin);
-    await expect(new Promise((ok, fail) => { noOrigin.once('connect', () => ok(undefined)); noOrigin.once('connect_error', fail); })).rejects.toThrow();
+    await expect(
+      new Promise((ok, fail) => {
+        noOrigin.once('connect', () => ok(undefined));
+        noOrigin.once('connect_error', fail);
+      }),
+    ).rejects.toThrow();
     await expect(connect({}, null)).rejects.toThrow(/address printed at start/);
     await expect(connect({}, 'x'.repeat(bridge.secret.length))).rejects.toThrow(/address printed at start/);
     expect(bridgeLog.filter((l) => l.includes('without an Origin') || l.includes('launch secret'))).toHaveLength(3);

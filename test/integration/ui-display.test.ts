@@ -5,8 +5,12 @@ type Kiosk = Awaited<ReturnType<typeof startKioskPage>>;
 
 describe('customer display and staff mode in Chromium over the bridge', () => {
   let k: Kiosk;
-  beforeAll(async () => { k = await startKioskPage({ thanksMs: 1500 }); });
-  afterAll(async () => { await k?.close(); });
+  beforeAll(async () => {
+    k = await startKioskPage({ thanksMs: 1500 });
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
 
   it('idle screen shows the shop name and the invitation in the kiosk language', async () => {
     expect(await text(k.page, '.shop')).toBe('Kawiarnia Pod Lipą');
@@ -126,7 +130,9 @@ describe('customer display and staff mode in Chromium over the bridge', () => {
   it("today's figures", async () => {
     await k.page.click('[data-tab=today]');
     await k.page.waitForSelector('.figure');
-    const figures = await k.page.$$eval('.figure', (els) => els.map((e) => [e.querySelector('dt')?.textContent, e.querySelector('dd')?.textContent?.replace(/[\u00a0\u202f]/g, ' ')]));
+    const figures = await k.page.$$eval('.figure', (els) =>
+      els.map((e) => [e.querySelector('dt')?.textContent, e.querySelector('dd')?.textContent?.replace(/[\u00a0\u202f]/g, ' ')]),
+    );
     expect(figures).toContainEqual(['Sprzedaże', '3']);
     expect(figures).toContainEqual(['Utarg', '33,40 zł']);
   });

@@ -8,7 +8,11 @@ import { startKioskPage, typeKeys } from '../support/kiosk-page';
  * Every screen in every language: a screenshot at 1024×600 under test-artifacts/screens/, and no
  * text sticking out of its box at 800×480, 1024×600 and 1920×1080.
  */
-const SIZES = [{ width: 800, height: 480 }, { width: 1024, height: 600 }, { width: 1920, height: 1080 }] as const;
+const SIZES = [
+  { width: 800, height: 480 },
+  { width: 1024, height: 600 },
+  { width: 1920, height: 1080 },
+] as const;
 const SHOTS = resolve('test-artifacts/screens');
 
 type Kiosk = Awaited<ReturnType<typeof startKioskPage>>;
@@ -43,7 +47,9 @@ describe('every screen in every language', () => {
     mkdirSync(SHOTS, { recursive: true });
     k = await startKioskPage({ thanksMs: 600_000 });
   });
-  afterAll(async () => { await k?.close(); });
+  afterAll(async () => {
+    await k?.close();
+  });
 
   async function capture(locale: Locale, screen: string): Promise<void> {
     await k.page.waitForSelector('main[data-screen]');
@@ -60,70 +66,74 @@ describe('every screen in every language', () => {
     await k.page.setViewportSize({ width: 1024, height: 600 });
   }
 
-  it.each(LOCALES)('%s: renders all screens', async (locale) => {
-    const { page, fake } = k;
-    // Locale first: the page reads it in its first status, so a slow page load cannot miss the localeChanged event.
-    await fake.setLocale({ locale });
-    await page.reload(); // the launch secret is kept for this tab, so a reload connects again
-    await page.waitForSelector(`main[data-screen=idle][lang=${locale}]`);
-    await capture(locale, 'idle');
+  it.each(LOCALES)(
+    '%s: renders all screens',
+    async (locale) => {
+      const { page, fake } = k;
+      // Locale first: the page reads it in its first status, so a slow page load cannot miss the localeChanged event.
+      await fake.setLocale({ locale });
+      await page.reload(); // the launch secret is kept for this tab, so a reload connects again
+      await page.waitForSelector(`main[data-screen=idle][lang=${locale}]`);
+      await capture(locale, 'idle');
 
-    const sale = await fake.createSale({ total: { amount: 1_234_567, currency: 'PLN' } });
-    await page.waitForSelector('[data-screen=sale] svg.qr');
-    await capture(locale, 'sale');
+      const sale = await fake.createSale({ total: { amount: 1_234_567, currency: 'PLN' } });
+      await page.waitForSelector('[data-screen=sale] svg.qr');
+      await capture(locale, 'sale');
 
-    fake.claim(sale.saleId, 'm-1');
-    await page.waitForSelector('[data-screen=thanks] .progress');
-    await capture(locale, 'thanks');
+      fake.claim(sale.saleId, 'm-1');
+      await page.waitForSelector('[data-screen=thanks] .progress');
+      await capture(locale, 'thanks');
 
-    await page.click('[data-action=staff]');
-    await typeKeys(page, '9999');
-    await page.click('[data-action=unlock]');
-    await page.waitForSelector('.pin .notice.error:not(:empty)');
-    await page.waitForFunction(() => (document.querySelector('.pin .notice.error')?.textContent ?? '').trim().length > 3);
-    await capture(locale, 'pin');
+      await page.click('[data-action=staff]');
+      await typeKeys(page, '9999');
+      await page.click('[data-action=unlock]');
+      await page.waitForSelector('.pin .notice.error:not(:empty)');
+      await page.waitForFunction(() => (document.querySelector('.pin .notice.error')?.textContent ?? '').trim().length > 3);
+      await capture(locale, 'pin');
 
-    await typeKeys(page, '1234');
-    await page.click('[data-action=unlock]');
-    await page.waitForSelector('[data-screen=staff-sale]');
-    await typeKeys(page, '1234567');
-    await capture(locale, 'staff-sale');
+      await typeKeys(page, '1234');
+      await page.click('[data-action=unlock]');
+      await page.waitForSelector('[data-screen=staff-sale]');
+      await typeKeys(page, '1234567');
+      await capture(locale, 'staff-sale');
 
-    await page.click('[data-tab=member]');
-    await page.fill('input[name=query]', 'anna');
-    await page.click('[data-action=search]');
-    await page.waitForSelector('[data-member=m-1]');
-    await capture(locale, 'staff-member');
+      await page.click('[data-tab=member]');
+      await page.fill('input[name=query]', 'anna');
+      await page.click('[data-action=search]');
+      await page.waitForSelector('[data-member=m-1]');
+      await capture(locale, 'staff-member');
 
-    await page.click('[data-action=enroll]');
-    await page.waitForSelector('[data-testid=enroll-form]');
-    await capture(locale, 'staff-enroll');
-    await page.click('[data-testid=enroll-form] button.secondary');
+      await page.click('[data-action=enroll]');
+      await page.waitForSelector('[data-testid=enroll-form]');
+      await capture(locale, 'staff-enroll');
+      await page.click('[data-testid=enroll-form] button.secondary');
 
-    await page.click('[data-tab=redeem]');
-    await page.click('[data-reward=r-15pct] [data-action=redeem]');
-    await page.waitForSelector('[data-testid=instruction]');
-    await capture(locale, 'staff-redeem');
+      await page.click('[data-tab=redeem]');
+      await page.click('[data-reward=r-15pct] [data-action=redeem]');
+      await page.waitForSelector('[data-testid=instruction]');
+      await capture(locale, 'staff-redeem');
 
-    await page.click('[data-tab=refund]');
-    await page.waitForSelector('.sale-row');
-    await capture(locale, 'staff-refund');
+      await page.click('[data-tab=refund]');
+      await page.waitForSelector('.sale-row');
+      await capture(locale, 'staff-refund');
 
-    fake.setPrinterFault('coverOpen');
-    fake.setHub('offline', 12);
-    await page.click('[data-tab=devices]');
-    await page.waitForSelector('[data-device=hub].fault');
-    await capture(locale, 'staff-devices');
-    fake.setPrinterFault(null);
-    fake.setHub('online');
+      fake.setPrinterFault('coverOpen');
+      fake.setHub('offline', 12);
+      await page.click('[data-tab=devices]');
+      await page.waitForSelector('[data-device=hub].fault');
+      await capture(locale, 'staff-devices');
+      fake.setPrinterFault(null);
+      fake.setHub('online');
 
-    await page.click('[data-tab=today]');
-    await page.waitForSelector('.figure');
-    await capture(locale, 'staff-today');
+      await page.click('[data-tab=today]');
+      await page.waitForSelector('.figure');
+      await capture(locale, 'staff-today');
 
-    await page.click('[data-action=lock]');
-    await page.waitForSelector('[data-action=staff]');
-  }, 120_000);
+      await page.click('[data-action=lock]');
+      await page.waitForSelector('[data-action=staff]');
+    },
+    120_000,
+  );
 
   it('saved a PNG of each of the 11 screens in each of the 6 languages', () => {
     expect(shots).toHaveLength(11 * LOCALES.length);

@@ -210,11 +210,38 @@ describe('vouchers at the kiosk', () => {
       const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
       const now = new Date('2026-11-25T10:00:00Z');
       const service = new KioskService({ store, program: demoProgram(), identity, hubPublicUrl: 'http://hub.test', now: () => now });
-      store.createMember({ id: 'm7', code: memberCodeFor(7), name: 'Ola', phone: '+48600700700', consentAt: now.toISOString(),
-        consentText: 'v1', locale: 'pl', createdAt: now.toISOString() });
-      store.appendEntries([{ id: 'e1', memberId: 'm7', kind: 'adjust', points: 150, stamps: 0, saleId: null, reverses: null,
-        reason: { code: 'adjust', label: 'test' }, at: now.toISOString() }]);
-      const data = { shopNo: 3, voucherId: '0123456789abcdef', memberNo: 7, rewardKey: rewardKeyOf('ten-off'), costPoints: 100, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') };
+      store.createMember({
+        id: 'm7',
+        code: memberCodeFor(7),
+        name: 'Ola',
+        phone: '+48600700700',
+        consentAt: now.toISOString(),
+        consentText: 'v1',
+        locale: 'pl',
+        createdAt: now.toISOString(),
+      });
+      store.appendEntries([
+        {
+          id: 'e1',
+          memberId: 'm7',
+          kind: 'adjust',
+          points: 150,
+          stamps: 0,
+          saleId: null,
+          reverses: null,
+          reason: { code: 'adjust', label: 'test' },
+          at: now.toISOString(),
+        },
+      ]);
+      const data = {
+        shopNo: 3,
+        voucherId: '0123456789abcdef',
+        memberNo: 7,
+        rewardKey: rewardKeyOf('ten-off'),
+        costPoints: 100,
+        costStamps: 0,
+        expiresAt: new Date('2026-12-01T00:00:00Z'),
+      };
       const code = createVoucher(data, keys.secretKey);
       const forged = createVoucher(data, new Uint8Array(32).fill(9));
       await expect(service.redeemVoucher(forged, keys.publicKey)).rejects.toThrow(/not a valid voucher/);
@@ -224,15 +251,33 @@ describe('vouchers at the kiosk', () => {
       expect(r).toMatchObject({ rewardId: 'ten-off', via: 'offline', memberId: 'm7', created: true });
       expect(store.getEntry('voucher-hold:0123456789abcdef')).toMatchObject({ points: -100, kind: 'redeem', at: '2026-11-01T00:00:00.000Z' });
       expect(store.balance('m7').points).toBe(50);
-      expect(store.pendingOutbox(10).filter((m) => m.topic === 'voucherRedeemed').map((m) => m.payload))
-        .toEqual([{ voucherId: '0123456789abcdef', redemptionId: r.redemptionId }]);
+      expect(
+        store
+          .pendingOutbox(10)
+          .filter((m) => m.topic === 'voucherRedeemed')
+          .map((m) => m.payload),
+      ).toEqual([{ voucherId: '0123456789abcdef', redemptionId: r.redemptionId }]);
       await expect(service.redeemVoucher(code, keys.publicKey)).rejects.toThrow(/already redeemed at this kiosk/);
       expect(store.balance('m7').points).toBe(50);
 
       // A member who joined on their phone is known here only from the hub's claims (by hub number).
-      store.appendEntries([{ id: 'claim:K1-S9', memberId: 'hub-m12', kind: 'earn', points: 80, stamps: 0, saleId: 'K1-S9', reverses: null,
-        reason: { code: 'claim', label: 'QR' }, at: now.toISOString() }]);
-      const phoneVoucher = createVoucher({ ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardKey: rewardKeyOf('five-zl'), costPoints: 60 }, keys.secretKey);
+      store.appendEntries([
+        {
+          id: 'claim:K1-S9',
+          memberId: 'hub-m12',
+          kind: 'earn',
+          points: 80,
+          stamps: 0,
+          saleId: 'K1-S9',
+          reverses: null,
+          reason: { code: 'claim', label: 'QR' },
+          at: now.toISOString(),
+        },
+      ]);
+      const phoneVoucher = createVoucher(
+        { ...data, voucherId: 'fedcba9876543210', memberNo: 12, rewardKey: rewardKeyOf('five-zl'), costPoints: 60 },
+        keys.secretKey,
+      );
       const byHubNo = await service.redeemVoucher(phoneVoucher, keys.publicKey, { memberIdForHubNo: (no) => (no === 12 ? 'hub-m12' : undefined) });
       expect(byHubNo).toMatchObject({ memberId: 'hub-m12', hubMemberNo: 12 });
       expect(store.balance('hub-m12').points).toBe(20);
@@ -253,13 +298,35 @@ describe('vouchers at the kiosk', () => {
       const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
       let now = new Date('2026-11-25T10:00:00Z');
       const service = new KioskService({ store, program: demoProgram(), identity, hubPublicUrl: 'http://hub.test', now: () => now });
-      store.createMember({ id: 'm7', code: memberCodeFor(7), name: 'Ola', phone: '+48600700700', consentAt: now.toISOString(),
-        consentText: 'v1', locale: 'pl', createdAt: now.toISOString() });
-      store.appendEntries([{ id: 'e1', memberId: 'm7', kind: 'adjust', points: 300, stamps: 0, saleId: null, reverses: null,
-        reason: { code: 'adjust', label: 'test' }, at: now.toISOString() }]);
+      store.createMember({
+        id: 'm7',
+        code: memberCodeFor(7),
+        name: 'Ola',
+        phone: '+48600700700',
+        consentAt: now.toISOString(),
+        consentText: 'v1',
+        locale: 'pl',
+        createdAt: now.toISOString(),
+      });
+      store.appendEntries([
+        {
+          id: 'e1',
+          memberId: 'm7',
+          kind: 'adjust',
+          points: 300,
+          stamps: 0,
+          saleId: null,
+          reverses: null,
+          reason: { code: 'adjust', label: 'test' },
+          at: now.toISOString(),
+        },
+      ]);
       // Issued while "5 zł off" is the third reward of the program.
-      const voucher = (voucherId: string, rewardId: string, costPoints: number): string => createVoucher({ shopNo: 3, voucherId, memberNo: 7,
-        rewardKey: rewardKeyOf(rewardId), costPoints, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') }, keys.secretKey);
+      const voucher = (voucherId: string, rewardId: string, costPoints: number): string =>
+        createVoucher(
+          { shopNo: 3, voucherId, memberNo: 7, rewardKey: rewardKeyOf(rewardId), costPoints, costStamps: 0, expiresAt: new Date('2026-12-01T00:00:00Z') },
+          keys.secretKey,
+        );
       const fiveOff = voucher('0123456789abcdef', 'five-zl', 60);
       const tenOff = voucher('fedcba9876543210', 'ten-off', 100);
       // The owner removes "10% off" (the reward before it) from the next day: "5 zł off" is now second.

@@ -3,8 +3,12 @@ import { startKioskPage, unlockStaff } from '../support/kiosk-page';
 
 describe('staff mode locks itself after inactivity', () => {
   let k: Awaited<ReturnType<typeof startKioskPage>>;
-  beforeAll(async () => { k = await startKioskPage({ staffIdleMs: 1500 }); });
-  afterAll(async () => { await k?.close(); });
+  beforeAll(async () => {
+    k = await startKioskPage({ staffIdleMs: 1500 });
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
 
   it('closes the staff screen when main locks the idle session, and asks for the PIN again', async () => {
     await unlockStaff(k.page);

@@ -80,7 +80,10 @@ describe('the counter screen', () => {
     open.push(k);
     await unlockStaff(k.page);
     await ringUp(k.page, '1840');
-    k.fake.bonuses = [{ label: 'Premia powitalna', points: 20 }, { label: 'x2 Wtorek', points: 18 }];
+    k.fake.bonuses = [
+      { label: 'Premia powitalna', points: 20 },
+      { label: 'x2 Wtorek', points: 18 },
+    ];
     const sale = (await k.fake.listRecentSales({ limit: 1 })).sales[0]!;
     k.fake.claim(sale.saleId, 'm-1');
     await k.page.waitForSelector('[data-screen=thanks]');
@@ -104,10 +107,16 @@ describe('the join form on the phone', () => {
     const browser = await launchChromium({ width: 390, height: 844 });
     open.push({ close: () => browser.close() });
     const page = await browser.context.newPage();
-    await page.setContent(claimPage({
-      locale: 'pl', shopName: 'Kawiarnia', privacyText: 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
-      points: 18, action: '/C/AA', member: null,
-    }));
+    await page.setContent(
+      claimPage({
+        locale: 'pl',
+        shopName: 'Kawiarnia',
+        privacyText: 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
+        points: 18,
+        action: '/C/AA',
+        member: null,
+      }),
+    );
     expect(await page.getAttribute('#contact', 'inputmode')).toBe('tel');
     expect(await page.getAttribute('#contact', 'autocomplete')).toBe('tel');
     await page.click('#contact-kind [data-kind=email]');

@@ -37,11 +37,15 @@ describe('npm start (browser shell)', () => {
     const panel = await fetch(`${url}dev`);
     expect(await panel.text()).toContain('Kiosk developer panel');
     const origin = url!.slice(0, -1);
-    const foreign = await fetch(`${url}dev/api/sale`, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'application/json' }, body: '{"amount":100}' });
+    const foreign = await fetch(`${url}dev/api/sale`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: '{"amount":100}',
+    });
     expect(foreign.status).toBe(403);
     const sale = await fetch(`${url}dev/api/sale`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"amount":1840}' });
     expect(sale.status).toBe(200);
-    const state = await (await fetch(`${url}dev/api/state`)).json() as { hub: string };
+    const state = (await (await fetch(`${url}dev/api/state`)).json()) as { hub: string };
     expect(state.hub).toMatch(/^(online|connecting)/);
 
     kiosk.proc.kill('SIGTERM');

@@ -31,10 +31,14 @@ beforeAll(async () => {
   const anna = new Phone();
   expect((await anna.join(`${hub.url}/C/${saleToken(honest, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
   annaId = (await hub.store.searchMembers(1, 'Anna'))[0]!.id;
-  socket = connect(hub.url, { transports: ['websocket'], reconnection: false, auth: (cb) => {
-    const t = new Date().toISOString();
-    cb({ kioskId: hostile.kioskId, at: t, proof: kioskAuthProof(hostile.secret, hostile.kioskId, t) });
-  } });
+  socket = connect(hub.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: (cb) => {
+      const t = new Date().toISOString();
+      cb({ kioskId: hostile.kioskId, at: t, proof: kioskAuthProof(hostile.secret, hostile.kioskId, t) });
+    },
+  });
   await until(() => socket.connected, 'hostile kiosk connected');
 });
 
@@ -45,15 +49,25 @@ afterAll(async () => {
 });
 
 const send = async (messages: OutboxMessage[]): Promise<SyncOutboxAck> =>
-  await socket.timeout(10_000).emitWithAck('syncOutbox', { messages }) as SyncOutboxAck;
+  (await socket.timeout(10_000).emitWithAck('syncOutbox', { messages })) as SyncOutboxAck;
 
 /** What the attack must leave untouched. */
 async function snapshot(): Promise<unknown> {
   return { counts: await hub.store.counts(), anna: await hub.store.balance(annaId), entries: await hub.store.entries(annaId) };
 }
 
-const entry = (id: string, fields: Partial<LedgerEntry>): LedgerEntry =>
-  ({ id, memberId: annaId, kind: 'earn', points: 0, stamps: 0, saleId: null, reverses: null, reason: { code: 'base' }, at, ...fields });
+const entry = (id: string, fields: Partial<LedgerEntry>): LedgerEntry => ({
+  id,
+  memberId: annaId,
+  kind: 'earn',
+  points: 0,
+  stamps: 0,
+  saleId: null,
+  reverses: null,
+  reason: { code: 'base' },
+  at,
+  ...fields,
+});
 
 describe('a paired kiosk cannot write the ledger as it likes', () => {
   it('refuses +1,000,000 and −2,000,000 points, unknown members, foreign sale keys and hub ids; acks them once with reasons; nothing changes', async () => {
@@ -62,30 +76,92 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
     const otherKioskSale = claimSaleKey({ kioskNo: honest.kioskNo, saleNo: 49 });
     const attacks: OutboxMessage[] = [
       // A 18.40 zł sale "earning" a million points.
-      { id: 'atk-million', at, type: 'saleCreated', payload: { saleId: ownSale, saleNo: 1, total: { amount: 1840, currency: 'PLN' }, points: 1_000_000,
-        stamps: 0, memberId: annaId, entries: [entry('atk-e1', { points: 1_000_000, saleId: ownSale, spend: 1840 })] } },
+      {
+        id: 'atk-million',
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: ownSale,
+          saleNo: 1,
+          total: { amount: 1840, currency: 'PLN' },
+          points: 1_000_000,
+          stamps: 0,
+          memberId: annaId,
+          entries: [entry('atk-e1', { points: 1_000_000, saleId: ownSale, spend: 1840 })],
+        },
+      },
       // Two million points taken off Anna with an "adjustment" only the owner may make.
       { id: 'atk-minus', at, type: 'ledgerAppended', payload: { entries: [entry('atk-e2', { kind: 'adjust', points: -2_000_000 })] } },
       // A redemption bigger than any reward, and one naming no reward.
-      { id: 'atk-redeem', at, type: 'ledgerAppended', payload: { entries: [entry('atk-e3', { kind: 'redeem', points: -2_000_000,
-        reason: { code: 'redeem', ruleId: 'ten-off' } })] } },
-      { id: 'atk-redeem-none', at, type: 'ledgerAppended', payload: { entries: [entry('atk-e4', { kind: 'redeem', points: -10,
-        reason: { code: 'redeem', ruleId: 'no-such-reward' } })] } },
+      {
+        id: 'atk-redeem',
+        at,
+        type: 'ledgerAppended',
+        payload: { entries: [entry('atk-e3', { kind: 'redeem', points: -2_000_000, reason: { code: 'redeem', ruleId: 'ten-off' } })] },
+      },
+      {
+        id: 'atk-redeem-none',
+        at,
+        type: 'ledgerAppended',
+        payload: { entries: [entry('atk-e4', { kind: 'redeem', points: -10, reason: { code: 'redeem', ruleId: 'no-such-reward' } })] },
+      },
       // Points for a member the hub does not know.
-      { id: 'atk-ghost', at, type: 'saleCreated', payload: { saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 2 }), saleNo: 2,
-        total: { amount: 1000, currency: 'PLN' }, points: 10, stamps: 0, memberId: 'ghost-member',
-        entries: [entry('atk-e5', { memberId: 'ghost-member', points: 10, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 2 }) })] } },
+      {
+        id: 'atk-ghost',
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 2 }),
+          saleNo: 2,
+          total: { amount: 1000, currency: 'PLN' },
+          points: 10,
+          stamps: 0,
+          memberId: 'ghost-member',
+          entries: [entry('atk-e5', { memberId: 'ghost-member', points: 10, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 2 }) })],
+        },
+      },
       // Another kiosk's sale key, and the hub's own claim id for it (which would block that kiosk's claim).
-      { id: 'atk-foreign-sale', at, type: 'saleCreated', payload: { saleId: otherKioskSale, saleNo: 49, total: { amount: 100, currency: 'PLN' },
-        points: 1, stamps: 0, memberId: null, entries: [] } },
-      { id: 'atk-claim-id', at, type: 'ledgerAppended', payload: { entries: [entry(`claim:${otherKioskSale}`, { kind: 'redeem', points: 0,
-        reason: { code: 'redeem', ruleId: 'ten-off' } })] } },
+      {
+        id: 'atk-foreign-sale',
+        at,
+        type: 'saleCreated',
+        payload: { saleId: otherKioskSale, saleNo: 49, total: { amount: 100, currency: 'PLN' }, points: 1, stamps: 0, memberId: null, entries: [] },
+      },
+      {
+        id: 'atk-claim-id',
+        at,
+        type: 'ledgerAppended',
+        payload: { entries: [entry(`claim:${otherKioskSale}`, { kind: 'redeem', points: 0, reason: { code: 'redeem', ruleId: 'ten-off' } })] },
+      },
       // A reversal of nothing, and one that "reverses" Anna's claim into +18 more.
-      { id: 'atk-reverse-none', at, type: 'ledgerAppended', payload: { entries: [entry('atk-e6', { kind: 'reversal', points: -5, reverses: 'nothing-here' })] } },
-      { id: 'atk-reverse-up', at, type: 'ledgerAppended', payload: { entries: [entry('atk-e7', { kind: 'reversal', points: 18,
-        reverses: `claim:${claimSaleKey({ kioskNo: honest.kioskNo, saleNo: 1 })}`, saleId: claimSaleKey({ kioskNo: honest.kioskNo, saleNo: 1 }) })] } },
+      {
+        id: 'atk-reverse-none',
+        at,
+        type: 'ledgerAppended',
+        payload: { entries: [entry('atk-e6', { kind: 'reversal', points: -5, reverses: 'nothing-here' })] },
+      },
+      {
+        id: 'atk-reverse-up',
+        at,
+        type: 'ledgerAppended',
+        payload: {
+          entries: [
+            entry('atk-e7', {
+              kind: 'reversal',
+              points: 18,
+              reverses: `claim:${claimSaleKey({ kioskNo: honest.kioskNo, saleNo: 1 })}`,
+              saleId: claimSaleKey({ kioskNo: honest.kioskNo, saleNo: 1 }),
+            }),
+          ],
+        },
+      },
       // A member id shaped like an owner session value.
-      { id: 'atk-owner-id', at, type: 'memberEnrolled', payload: { id: `owner:${Date.now() + 3_600_000}`, name: 'x', phone: null, email: null, consentAt: at } },
+      {
+        id: 'atk-owner-id',
+        at,
+        type: 'memberEnrolled',
+        payload: { id: `owner:${Date.now() + 3_600_000}`, name: 'x', phone: null, email: null, consentAt: at },
+      },
     ];
     const ack = await send(attacks);
     expect(ack.ok).toBe(true);
@@ -96,8 +172,13 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
     expect(ack.refused?.find((r) => r.id === 'atk-foreign-sale')?.reason).toMatch(/not this kiosk's/);
     expect(ack.refused?.find((r) => r.id === 'atk-claim-id')?.reason).toMatch(/hub's namespace/);
     expect(ack.refused?.find((r) => r.id === 'atk-ghost')?.reason).toMatch(/does not know/);
-    expect(await snapshot()).toMatchObject({ ...(before as object), counts: { ...(before as { counts: object }).counts,
-      processedMessages: (before as { counts: { processedMessages: number } }).counts.processedMessages + attacks.length } });
+    expect(await snapshot()).toMatchObject({
+      ...(before as object),
+      counts: {
+        ...(before as { counts: object }).counts,
+        processedMessages: (before as { counts: { processedMessages: number } }).counts.processedMessages + attacks.length,
+      },
+    });
     expect(await hub.store.member(`owner:${Date.now() + 3_600_000}`)).toBeUndefined();
     // Recorded per kiosk, and logged.
     expect((await hub.store.kioskRefusals(hostile.kioskNo)).map((r) => r.messageId).sort()).toEqual(attacks.map((m) => m.id).sort());
@@ -118,8 +199,18 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
   });
 
   it('refuses a kiosk-signed claim token worth 1,000,000 points for an 18.40 zł sale; nothing is credited', async () => {
-    const token = createClaimToken({ shopNo: hostile.shopNo, kioskNo: hostile.kioskNo, saleNo: 77, points: 1_000_000, stamps: 0,
-      total: { amount: 1840, currency: 'PLN' }, expiresAt: new Date(NOW.getTime() + 86_400_000) }, hexToBytes(hostile.secret));
+    const token = createClaimToken(
+      {
+        shopNo: hostile.shopNo,
+        kioskNo: hostile.kioskNo,
+        saleNo: 77,
+        points: 1_000_000,
+        stamps: 0,
+        total: { amount: 1840, currency: 'PLN' },
+        expiresAt: new Date(NOW.getTime() + 86_400_000),
+      },
+      hexToBytes(hostile.secret),
+    );
     // Zoe joins with an honest sale, then her phone (signed in) tries to collect the forged token.
     const phone = new Phone('en-GB');
     expect((await phone.post(`${hub.url}/C/${saleToken(honest, 2, 18, NOW)}`, { mode: 'join', contact: 'zoe@example.com', consent: 'yes' })).status).toBe(303);
@@ -142,8 +233,15 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
       store.enroll(`${hostile.kioskId}:m-ok`, 'Olga', at);
       store.sale(5, `${hostile.kioskId}:m-ok`, 12, at);
       // One hostile message in the middle of honest ones.
-      store.db.prepare('INSERT INTO outbox (id, body) VALUES (?, ?)').run('ok-bad', JSON.stringify({ id: 'ok-bad', at, type: 'ledgerAppended',
-        payload: { entries: [entry('ok-bad-e', { memberId: `${hostile.kioskId}:m-ok`, kind: 'bonus', points: 500 })] } } satisfies OutboxMessage));
+      store.db.prepare('INSERT INTO outbox (id, body) VALUES (?, ?)').run(
+        'ok-bad',
+        JSON.stringify({
+          id: 'ok-bad',
+          at,
+          type: 'ledgerAppended',
+          payload: { entries: [entry('ok-bad-e', { memberId: `${hostile.kioskId}:m-ok`, kind: 'bonus', points: 500 })] },
+        } satisfies OutboxMessage),
+      );
       store.sale(6, `${hostile.kioskId}:m-ok`, 7, at);
       sync.start();
       await until(() => store.outboxSize() === 0, 'outbox drained, the refused message included');

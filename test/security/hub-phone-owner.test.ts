@@ -31,8 +31,12 @@ afterAll(async () => {
 });
 
 const ownerLogin = async (): Promise<string> => {
-  const res = await fetch(`${hub.url}/owner/login`, { method: 'POST', redirect: 'manual', body: `token=${OWNER_TOKEN}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${hub.url}/owner/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: `token=${OWNER_TOKEN}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(res.status).toBe(303);
   return res.headers.get('set-cookie')!.split(';')[0]!;
 };
@@ -70,17 +74,36 @@ describe('owner sessions cannot be forged from member cookies', () => {
     const kiosk = (await hub.store.kiosk(till.kioskId))!;
     const forgedId = `owner:${NOW.getTime() + 3_600_000}`;
     const at = NOW.toISOString();
-    const applied = await hub.store.applyOutbox(kiosk, [{ id: 'forge-enrol', at, type: 'memberEnrolled',
-      payload: { id: forgedId, name: null, phone: null, email: null, consentAt: at } } satisfies OutboxMessage], NOW);
+    const applied = await hub.store.applyOutbox(
+      kiosk,
+      [
+        {
+          id: 'forge-enrol',
+          at,
+          type: 'memberEnrolled',
+          payload: { id: forgedId, name: null, phone: null, email: null, consentAt: at },
+        } satisfies OutboxMessage,
+      ],
+      NOW,
+    );
     expect(applied.refused).toEqual([{ id: 'forge-enrol', reason: expect.stringMatching(/opaque/) }]);
     expect(await hub.store.member(forgedId)).toBeUndefined();
     // Even with the member key in hand, a member-signed value is not an owner session (own key, own purpose, own name).
-    const memberKey = await hub.store.setting('cookieSecret', () => { throw new Error('the hub has a member key'); });
+    const memberKey = await hub.store.setting('cookieSecret', () => {
+      throw new Error('the hub has a member key');
+    });
     const legacy = `${forgedId}.${createHmac('sha256', memberKey).update(forgedId).digest('hex')}`;
     const asMember = `m1.${forgedId}.${createHmac('sha256', memberKey).update(`m1|${forgedId}`).digest('hex')}`;
-    for (const cookie of [`lk_owner=${encodeURIComponent(legacy)}`, `lk_owner_session=${encodeURIComponent(legacy)}`,
+    for (const cookie of [
+      `lk_owner=${encodeURIComponent(legacy)}`,
+      `lk_owner_session=${encodeURIComponent(legacy)}`,
       `lk_owner_session=${encodeURIComponent(asMember)}`,
-      `lk_owner_session=${encodeURIComponent(`o1.${NOW.getTime() + 3_600_000}.${createHmac('sha256', memberKey).update(`o1|${NOW.getTime() + 3_600_000}`).digest('hex')}`)}`]) {
+      `lk_owner_session=${encodeURIComponent(
+        `o1.${NOW.getTime() + 3_600_000}.${createHmac('sha256', memberKey)
+          .update(`o1|${NOW.getTime() + 3_600_000}`)
+          .digest('hex')}`,
+      )}`,
+    ]) {
       const res = await fetch(`${hub.url}/owner`, { headers: { cookie }, redirect: 'manual' });
       expect([cookie, res.status, res.headers.get('location')]).toEqual([cookie, 303, '/owner/login']);
     }
@@ -92,8 +115,12 @@ describe('owner routes are guarded', () => {
   it('refuses to publish a program or revoke a kiosk without the session’s CSRF token; nothing changes', async () => {
     const cookie = await ownerLogin();
     const versions = (await hub.store.programVersions(1)).length;
-    const publish = await fetch(`${hub.url}/owner/program/publish`, { method: 'POST', redirect: 'manual', body: 'name=Hacked',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+    const publish = await fetch(`${hub.url}/owner/program/publish`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: 'name=Hacked',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(publish.status).toBe(403);
     const revoke = await fetch(`${hub.url}/owner/kiosks/${till.kioskId}/revoke`, { method: 'POST', headers: { cookie } });
     expect(revoke.status).toBe(403);

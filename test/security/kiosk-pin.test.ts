@@ -36,10 +36,18 @@ async function stopKiosk(): Promise<void> {
 }
 
 async function connect(): Promise<Socket> {
-  socket = io(bridge.url, { path: BRIDGE_SOCKET_PATH, transports: ['websocket'], reconnection: false,
-    extraHeaders: { origin: bridge.url.replace(/\/$/, '') }, auth: { secret: bridge.secret } });
+  socket = io(bridge.url, {
+    path: BRIDGE_SOCKET_PATH,
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { origin: bridge.url.replace(/\/$/, '') },
+    auth: { secret: bridge.secret },
+  });
   const connected = socket;
-  await new Promise((ok, fail) => { connected.once('connect', () => ok(undefined)); connected.once('connect_error', fail); });
+  await new Promise((ok, fail) => {
+    connected.once('connect', () => ok(undefined));
+    connected.once('connect_error', fail);
+  });
   return connected;
 }
 

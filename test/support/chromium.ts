@@ -16,6 +16,9 @@ export async function launchChromium(viewport = { width: 1024, height: 600 }): P
   });
   return {
     context,
-    async close() { await context.close(); rmSync(dir, { recursive: true, force: true }); },
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

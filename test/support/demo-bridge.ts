@@ -8,6 +8,12 @@ import { FakeKioskServices } from './fake-services';
 import { ensureRendererBuilt } from './renderer-build';
 
 const fake = new FakeKioskServices();
-const bridge = await startBridge({ dispatcher: createDispatcher({ services: fake }), staticDir: await ensureRendererBuilt(), port: Number(process.env.KIOSK_UI_PORT ?? 0) });
+const bridge = await startBridge({
+  dispatcher: createDispatcher({ services: fake }),
+  staticDir: await ensureRendererBuilt(),
+  port: Number(process.env.KIOSK_UI_PORT ?? 0),
+});
 console.log(`kiosk UI (test double services): ${bridge.pageUrl()}`);
-process.on('SIGINT', () => { void bridge.close().then(() => process.exit(0)); });
+process.on('SIGINT', () => {
+  void bridge.close().then(() => process.exit(0));
+});

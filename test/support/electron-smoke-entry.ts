@@ -10,7 +10,9 @@ const [rendererDir, preloadPath] = [process.env.KIOSK_SMOKE_RENDERER ?? '', proc
 const win = await runElectronShell({ services: new FakeKioskServices(), rendererDir, preloadPath, kiosk: false });
 if (win) {
   const reply: unknown = await win.webContents.executeJavaScript("window.kiosk.invoke('getStatus', {})");
-  const shown: unknown = await win.webContents.executeJavaScript("new Promise((r) => setTimeout(() => r(document.querySelector('[data-screen]')?.getAttribute('data-screen')), 500))");
+  const shown: unknown = await win.webContents.executeJavaScript(
+    "new Promise((r) => setTimeout(() => r(document.querySelector('[data-screen]')?.getAttribute('data-screen')), 500))",
+  );
   console.log(`SMOKE ${JSON.stringify({ reply, shown, node: await win.webContents.executeJavaScript('typeof require') })}`);
   app.quit();
 }

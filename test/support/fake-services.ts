@@ -4,12 +4,27 @@
  * replaces it with the real services (store, hardware, sync) behind the same contract.
  */
 import {
-  KioskError, type Claim, type CommandArgs, type CommandResult, type KioskEvent, type KioskServices,
-  type MemberSummary, type PrinterStatus, type SaleView,
+  KioskError,
+  type Claim,
+  type CommandArgs,
+  type CommandResult,
+  type KioskEvent,
+  type KioskServices,
+  type MemberSummary,
+  type PrinterStatus,
+  type SaleView,
 } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
 
-interface FakeMember { memberId: string; code: string; name: string | null; phone: string | null; email: string | null; points: number; stamps: number }
+interface FakeMember {
+  memberId: string;
+  code: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  points: number;
+  stamps: number;
+}
 
 export interface FakeOptions {
   shopName?: string;
@@ -56,20 +71,33 @@ export class FakeKioskServices implements KioskServices {
     const maskedEmail = m.email ? `${m.email[0]}•••${m.email.slice(m.email.indexOf('@'))}` : null;
     const remaining = STAMPS_FOR_COFFEE - (m.stamps % STAMPS_FOR_COFFEE);
     return {
-      memberId: m.memberId, code: m.code, name: m.name, phone: maskedPhone, email: maskedEmail,
-      points: m.points, stamps: m.stamps, progress: { unit: 'stamps', remaining, rewardLabel: 'free coffee' },
+      memberId: m.memberId,
+      code: m.code,
+      name: m.name,
+      phone: maskedPhone,
+      email: maskedEmail,
+      points: m.points,
+      stamps: m.stamps,
+      progress: { unit: 'stamps', remaining, rewardLabel: 'free coffee' },
     };
   }
 
-  private emit(event: KioskEvent): void { for (const l of this.listeners) l(event); }
-  private record(name: string): void { this.calls.push(name); }
+  private emit(event: KioskEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+  private record(name: string): void {
+    this.calls.push(name);
+  }
 
   subscribe(listener: (event: KioskEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  async checkStaffPin(pin: string): Promise<boolean> { this.record('checkStaffPin'); return pin === (this.options.pin ?? '1234'); }
+  async checkStaffPin(pin: string): Promise<boolean> {
+    this.record('checkStaffPin');
+    return pin === (this.options.pin ?? '1234');
+  }
 
   private currentSale(): SaleView | null {
     const last = this.sales.at(-1);
@@ -79,8 +107,12 @@ export class FakeKioskServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
     return {
-      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą', kioskId: 'kiosk-1', locale: this.locale, currency: this.options.currency ?? 'PLN',
-      printer: this.printer, scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
+      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą',
+      kioskId: 'kiosk-1',
+      locale: this.locale,
+      currency: this.options.currency ?? 'PLN',
+      printer: this.printer,
+      scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
     };
@@ -91,9 +123,15 @@ export class FakeKioskServices implements KioskServices {
     const total = this.sales.reduce((sum, s) => sum + s.total.amount, 0);
     const claimed = this.sales.filter((s) => s.memberId !== null).length;
     return {
-      sales: this.sales.length, salesTotal: { amount: total, currency: 'PLN' }, memberSales: claimed, claims: claimed,
+      sales: this.sales.length,
+      salesTotal: { amount: total, currency: 'PLN' },
+      memberSales: claimed,
+      claims: claimed,
       pointsIssued: this.sales.filter((s) => s.memberId !== null).reduce((sum, s) => sum + s.points, 0),
-      pointsTakenBack: 0, pointsRedeemed: 0, redemptions: 0, enrollments: this.members.size - 2,
+      pointsTakenBack: 0,
+      pointsRedeemed: 0,
+      redemptions: 0,
+      enrollments: this.members.size - 2,
       refunds: this.sales.filter((s) => s.state === 'refunded' || s.state === 'voided').length,
     };
   }
@@ -101,16 +139,25 @@ export class FakeKioskServices implements KioskServices {
   async createSale(args: CommandArgs<'createSale'>): Promise<SaleView> {
     this.record('createSale');
     const open = this.currentSale();
-    if (open) { open.state = 'expired'; this.emit({ name: 'saleClosed', payload: { saleId: open.saleId, reason: 'expired' } }); }
+    if (open) {
+      open.state = 'expired';
+      this.emit({ name: 'saleClosed', payload: { saleId: open.saleId, reason: 'expired' } });
+    }
     const issued = this.now();
     const saleId = `s-${++this.seq}`;
     const points = Math.floor(args.total.amount / 100);
     const sale: SaleView = {
-      saleId, tillSaleId: args.tillSaleId ?? null, total: { amount: args.total.amount, currency: args.total.currency },
-      points: points * 2, stamps: 1, campaign: { ruleId: 'c-tue', label: 'x2 Tuesday' },
+      saleId,
+      tillSaleId: args.tillSaleId ?? null,
+      total: { amount: args.total.amount, currency: args.total.currency },
+      points: points * 2,
+      stamps: 1,
+      campaign: { ruleId: 'c-tue', label: 'x2 Tuesday' },
       claimUrl: `https://hub.example.com/c/${saleId}.TOKEN-${'A'.repeat(40)}`,
-      issuedAt: new Date(issued).toISOString(), expiresAt: new Date(issued + (this.options.claimTtlMs ?? 90_000)).toISOString(),
-      memberId: null, state: 'open',
+      issuedAt: new Date(issued).toISOString(),
+      expiresAt: new Date(issued + (this.options.claimTtlMs ?? 90_000)).toISOString(),
+      memberId: null,
+      state: 'open',
     };
     this.sales.push(sale);
     this.lastReceiptSaleId = saleId;
@@ -150,7 +197,8 @@ export class FakeKioskServices implements KioskServices {
     this.record('searchMembers');
     const q = args.query.toLowerCase().replace(/\s/g, '');
     const hits = [...this.members.values()].filter((m) =>
-      [m.name, m.phone, m.email, m.code].some((f) => f !== null && f.toLowerCase().replace(/\s/g, '').includes(q)));
+      [m.name, m.phone, m.email, m.code].some((f) => f !== null && f.toLowerCase().replace(/\s/g, '').includes(q)),
+    );
     return { members: hits.map((m) => this.summary(m)) };
   }
 
@@ -164,7 +212,13 @@ export class FakeKioskServices implements KioskServices {
 
   private rewards = [
     { rewardId: 'r-coffee', label: 'Free coffee', costPoints: 0, costStamps: 8, instruction: { kind: 'handOver', item: 'one coffee of any size' } as const },
-    { rewardId: 'r-10off', label: '10 zł off', costPoints: 100, costStamps: 0, instruction: { kind: 'discountAmount', amount: { amount: 1000, currency: 'PLN' } } as const },
+    {
+      rewardId: 'r-10off',
+      label: '10 zł off',
+      costPoints: 100,
+      costStamps: 0,
+      instruction: { kind: 'discountAmount', amount: { amount: 1000, currency: 'PLN' } } as const,
+    },
     { rewardId: 'r-15pct', label: '15% off', costPoints: 150, costStamps: 0, instruction: { kind: 'discountPercent', percent: 15 } as const },
   ];
 
@@ -191,8 +245,20 @@ export class FakeKioskServices implements KioskServices {
   async listRecentSales(args: CommandArgs<'listRecentSales'>): Promise<CommandResult<'listRecentSales'>> {
     this.record('listRecentSales');
     return {
-      sales: this.sales.slice(-args.limit).reverse().map(({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state }) =>
-        ({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state, reversalHeldUntil: this.held.get(saleId)?.recordAt ?? null })),
+      sales: this.sales
+        .slice(-args.limit)
+        .reverse()
+        .map(({ saleId, tillSaleId, total, points, stamps, issuedAt, memberId, state }) => ({
+          saleId,
+          tillSaleId,
+          total,
+          points,
+          stamps,
+          issuedAt,
+          memberId,
+          state,
+          reversalHeldUntil: this.held.get(saleId)?.recordAt ?? null,
+        })),
     };
   }
 
@@ -202,7 +268,8 @@ export class FakeKioskServices implements KioskServices {
   async previewReversal(args: CommandArgs<'previewReversal'>): Promise<CommandResult<'previewReversal'>> {
     this.record('previewReversal');
     const sale = this.findSale(args.saleId);
-    if (sale.state === 'refunded' || sale.state === 'voided' || this.held.has(args.saleId)) throw new KioskError('saleClosed', `sale ${args.saleId} is already ${sale.state}`);
+    if (sale.state === 'refunded' || sale.state === 'voided' || this.held.has(args.saleId))
+      throw new KioskError('saleClosed', `sale ${args.saleId} is already ${sale.state}`);
     const amount = args.kind === 'void' || !args.amount ? sale.total : args.amount;
     if (amount.amount > sale.total.amount) throw new KioskError('refundTooLarge', 'more than the sale');
     const points = sale.memberId ? Math.floor((sale.points * amount.amount) / sale.total.amount) : 0;
@@ -210,7 +277,11 @@ export class FakeKioskServices implements KioskServices {
   }
 
   private async hold(args: CommandArgs<'refundSale'>, state: 'refunded' | 'voided'): Promise<CommandResult<'refundSale'>> {
-    const preview = await this.previewReversal({ saleId: args.saleId, kind: state === 'voided' ? 'void' : 'refund', ...(args.amount ? { amount: args.amount } : {}) });
+    const preview = await this.previewReversal({
+      saleId: args.saleId,
+      kind: state === 'voided' ? 'void' : 'refund',
+      ...(args.amount ? { amount: args.amount } : {}),
+    });
     const recordAt = new Date(this.now() + 60_000).toISOString();
     this.held.set(args.saleId, { state, recordAt });
     return { ...preview, recordAt };
@@ -221,15 +292,24 @@ export class FakeKioskServices implements KioskServices {
     for (const [saleId, { state }] of this.held) {
       const sale = this.findSale(saleId);
       const member = sale.memberId ? this.members.get(sale.memberId) : undefined;
-      if (member) { member.points -= sale.points; member.stamps -= sale.stamps; }
+      if (member) {
+        member.points -= sale.points;
+        member.stamps -= sale.stamps;
+      }
       sale.state = state;
       this.emit({ name: 'saleClosed', payload: { saleId, reason: state } });
     }
     this.held.clear();
   }
 
-  async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> { this.record('refundSale'); return this.hold(args, 'refunded'); }
-  async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> { this.record('voidSale'); return this.hold(args, 'voided'); }
+  async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> {
+    this.record('refundSale');
+    return this.hold(args, 'refunded');
+  }
+  async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> {
+    this.record('voidSale');
+    return this.hold(args, 'voided');
+  }
   async undoReversal(args: CommandArgs<'undoReversal'>): Promise<CommandResult<'undoReversal'>> {
     this.record('undoReversal');
     if (!this.held.delete(args.saleId)) throw new KioskError('nothingToUndo', 'nothing held');
@@ -264,5 +344,7 @@ export class FakeKioskServices implements KioskServices {
   }
 
   /** Test hook: send any event, even a malformed one. */
-  emitRaw(event: unknown): void { this.emit(event as KioskEvent); }
+  emitRaw(event: unknown): void {
+    this.emit(event as KioskEvent);
+  }
 }

@@ -11,8 +11,10 @@ import { createTestDatabase, dropTestDatabase } from './test-postgres';
 export function testRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL;
   if (!url) {
-    throw new Error('TEST_REDIS_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a '
-      + 'throw-away Redis), not `npm run test:unit`; or set it to a Redis the tests may use');
+    throw new Error(
+      'TEST_REDIS_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a ' +
+        'throw-away Redis), not `npm run test:unit`; or set it to a Redis the tests may use',
+    );
   }
   return url;
 }
@@ -83,9 +85,16 @@ export interface NodeOptions {
 /** Starts one hub node (`cloud/start.ts`) on a free loopback port and waits until it listens. */
 export async function startNode(name: string, options: NodeOptions): Promise<HubNode> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, HUB_PORT: '0', HUB_HOST: '127.0.0.1', HUB_SHOP_NAME: 'Kawiarnia Anna', HUB_OWNER_TOKEN: options.ownerToken,
-    DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl, HUB_REDIS_PREFIX: options.redisPrefix,
-    ...(options.dataDir ? { HUB_DATA_DIR: options.dataDir } : {}), ...options.env,
+    ...process.env,
+    HUB_PORT: '0',
+    HUB_HOST: '127.0.0.1',
+    HUB_SHOP_NAME: 'Kawiarnia Anna',
+    HUB_OWNER_TOKEN: options.ownerToken,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    HUB_REDIS_PREFIX: options.redisPrefix,
+    ...(options.dataDir ? { HUB_DATA_DIR: options.dataDir } : {}),
+    ...options.env,
   };
   const child = spawnTsx('cloud/start.ts', [], env);
   const listening = (lines: string[]) => lines.some((l) => /^hub listening on .*\(port \d+\)/.test(l));
@@ -97,7 +106,11 @@ export async function startNode(name: string, options: NodeOptions): Promise<Hub
     await child.exited;
   };
   return {
-    name, port, child, pid: child.proc.pid!, url: `http://127.0.0.1:${port}`,
+    name,
+    port,
+    child,
+    pid: child.proc.pid!,
+    url: `http://127.0.0.1:${port}`,
     log: () => `${child.lines.join('\n')}\n${child.stderr()}`,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
@@ -110,7 +123,6 @@ export async function pairingCode(node: HubNode, ownerToken: string): Promise<st
   if (!res.ok) throw new Error(`pairing code from ${node.name}: HTTP ${res.status}`);
   return ((await res.json()) as { code: string }).code;
 }
-
 
 /** Two hub nodes, A and B, on one fresh PostgreSQL database and one fresh Redis prefix. */
 export interface TwoNodeHub {

@@ -31,8 +31,16 @@ export async function hubDatabaseUrl(dir: string): Promise<string | undefined> {
  * `new Date()`) and kiosks read the same time as the hub, whatever day it runs on.
  */
 export async function testHub(dir: string, extra: Partial<Parameters<typeof startHub>[0]> = {}): Promise<Hub> {
-  return startHub({ dataDir: join(dir, 'hub'), databaseUrl: await hubDatabaseUrl(dir), port: 0, host: '127.0.0.1', shopName: 'Kawiarnia Anna',
-    log: () => {}, now: systemClock, ...extra });
+  return startHub({
+    dataDir: join(dir, 'hub'),
+    databaseUrl: await hubDatabaseUrl(dir),
+    port: 0,
+    host: '127.0.0.1',
+    shopName: 'Kawiarnia Anna',
+    log: () => {},
+    now: systemClock,
+    ...extra,
+  });
 }
 
 export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {
@@ -40,8 +48,18 @@ export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCrede
 }
 
 export function saleToken(creds: KioskCredentials, saleNo: number, points = 18, at = new Date(), validMs = 7 * 86_400_000): string {
-  return createClaimToken({ shopNo: creds.shopNo, kioskNo: creds.kioskNo, saleNo, points, stamps: 1,
-    total: { amount: 1840, currency: 'PLN' }, expiresAt: new Date(at.getTime() + validMs) }, hexToBytes(creds.secret));
+  return createClaimToken(
+    {
+      shopNo: creds.shopNo,
+      kioskNo: creds.kioskNo,
+      saleNo,
+      points,
+      stamps: 1,
+      total: { amount: 1840, currency: 'PLN' },
+      expiresAt: new Date(at.getTime() + validMs),
+    },
+    hexToBytes(creds.secret),
+  );
 }
 
 export function saleUrl(hub: Hub, creds: KioskCredentials, saleNo: number, points = 18): string {
@@ -60,7 +78,9 @@ export class Phone {
 
   async post(url: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
     const res = await fetch(url, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(form).toString(),
       headers: { 'accept-language': this.language, cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
     });
     const setCookie = res.headers.get('set-cookie');

@@ -15,7 +15,11 @@ export class TestKioskStore implements OutboxPort {
    * `idPrefix` makes the message and entry ids unique when several kiosks sync to one hub (real kiosks use UUIDs);
    * `kioskNo` is the paired kiosk's number: a sale's id is its key K<kioskNo>-S<saleNo>, as the hub requires.
    */
-  constructor(dir: string, readonly idPrefix = '', readonly kioskNo = 1) {
+  constructor(
+    dir: string,
+    readonly idPrefix = '',
+    readonly kioskNo = 1,
+  ) {
     this.db = new Database(join(dir, 'kiosk.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -26,13 +30,14 @@ export class TestKioskStore implements OutboxPort {
   }
 
   pending(limit: number): OutboxMessage[] {
-    return (this.db.prepare('SELECT body FROM outbox ORDER BY seq LIMIT ?').all(limit) as { body: string }[])
-      .map((r) => JSON.parse(r.body) as OutboxMessage);
+    return (this.db.prepare('SELECT body FROM outbox ORDER BY seq LIMIT ?').all(limit) as { body: string }[]).map((r) => JSON.parse(r.body) as OutboxMessage);
   }
 
   ack(ids: string[]): void {
     const del = this.db.prepare('DELETE FROM outbox WHERE id = ?');
-    this.db.transaction(() => { for (const id of ids) del.run(id); })();
+    this.db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
   }
 
   outboxSize(): number {
@@ -48,20 +53,36 @@ export class TestKioskStore implements OutboxPort {
   }
 
   enroll(memberId: string, name: string, at: string): void {
-    this.insertOutbox.run(`enroll-${memberId}`, JSON.stringify({
-      id: `enroll-${memberId}`, at, type: 'memberEnrolled',
-      payload: { id: memberId, name, phone: null, email: null, consentAt: at },
-    } satisfies OutboxMessage));
+    this.insertOutbox.run(
+      `enroll-${memberId}`,
+      JSON.stringify({
+        id: `enroll-${memberId}`,
+        at,
+        type: 'memberEnrolled',
+        payload: { id: memberId, name, phone: null, email: null, consentAt: at },
+      } satisfies OutboxMessage),
+    );
   }
 
   /** A sale with a member attached at the till: ledger row and outbox message in one transaction. */
   sale(saleNo: number, memberId: string, points: number, at: string): void {
     const p = this.idPrefix;
     const saleId = `K${this.kioskNo}-S${saleNo}`;
-    const entry: LedgerEntry = { id: `${p}e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId,
-      reverses: null, reason: { code: 'base' }, at };
-    const message: OutboxMessage = { id: `${p}m-${saleNo}`, at, type: 'saleCreated', payload: {
-      saleId, saleNo, total: { amount: points * 100, currency: 'PLN' }, points, stamps: 1, memberId, entries: [entry] } };
+    const entry: LedgerEntry = { id: `${p}e-${saleNo}`, memberId, kind: 'earn', points, stamps: 1, saleId, reverses: null, reason: { code: 'base' }, at };
+    const message: OutboxMessage = {
+      id: `${p}m-${saleNo}`,
+      at,
+      type: 'saleCreated',
+      payload: {
+        saleId,
+        saleNo,
+        total: { amount: points * 100, currency: 'PLN' },
+        points,
+        stamps: 1,
+        memberId,
+        entries: [entry],
+      },
+    };
     this.db.transaction(() => {
       this.insertLedger.run(entry.id, memberId, points);
       this.insertOutbox.run(message.id, JSON.stringify(message));

@@ -7,7 +7,9 @@ import { launchChromium } from './chromium';
 import { ensureRendererBuilt } from './renderer-build';
 
 /** The browser shell against the test double: bridge + dispatcher + Chromium page. */
-export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number }; fake?: FakeOptions } = {}) {
+export async function startKioskPage(
+  options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number }; fake?: FakeOptions } = {},
+) {
   const staticDir = await ensureRendererBuilt();
   const fake = new FakeKioskServices(options.fake);
   const refusals: RefusalLogEntry[] = [];
@@ -23,8 +25,17 @@ export async function startKioskPage(options: { thanksMs?: number; staffIdleMs?:
   await page.goto(url);
   await page.waitForSelector('[data-screen=idle]');
   return {
-    fake, bridge, page, refusals, pageErrors, url,
-    async close() { await browser.close(); await bridge.close(); dispatcher.close(); },
+    fake,
+    bridge,
+    page,
+    refusals,
+    pageErrors,
+    url,
+    async close() {
+      await browser.close();
+      await bridge.close();
+      dispatcher.close();
+    },
   };
 }
 

@@ -86,8 +86,10 @@ function unprivilegedUser(): User | undefined {
       // No such user: try the next one.
     }
   }
-  throw new Error('Running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as (initdb refuses root): '
-    + 'apt-get install postgresql, or set TEST_DATABASE_URL to a PostgreSQL whose role may create databases');
+  throw new Error(
+    'Running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as (initdb refuses root): ' +
+      'apt-get install postgresql, or set TEST_DATABASE_URL to a PostgreSQL whose role may create databases',
+  );
 }
 
 /** The newest Debian PostgreSQL server binaries: /usr/lib/postgresql/<version>/bin. */
@@ -98,8 +100,10 @@ function postgresBinDir(): string {
     : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
   if (!newest) {
-    throw new Error(`PostgreSQL's initdb not found (looked in ${root}/<version>/bin): apt-get install postgresql, `
-      + 'or set TEST_DATABASE_URL to a PostgreSQL whose role may create databases');
+    throw new Error(
+      `PostgreSQL's initdb not found (looked in ${root}/<version>/bin): apt-get install postgresql, ` +
+        'or set TEST_DATABASE_URL to a PostgreSQL whose role may create databases',
+    );
   }
   return join(root, newest, 'bin');
 }
@@ -123,9 +127,7 @@ async function freePort(): Promise<number> {
 
 /** Spawns `command` as `user` when given (through setpriv, which execs: the child's pid is the server's), in `cwd`. */
 function spawnAs(user: User | undefined, command: string, args: string[], cwd: string): ChildProcess {
-  const [file, argv] = user
-    ? ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', command, ...args]]
-    : [command, args];
+  const [file, argv] = user ? ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', command, ...args]] : [command, args];
   return spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
 }
 
@@ -133,8 +135,12 @@ function spawnAs(user: User | undefined, command: string, args: string[], cwd: s
 async function run(user: User | undefined, command: string, args: string[], cwd: string, what: string): Promise<void> {
   const child = spawnAs(user, command, args, cwd);
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
   if (code !== 0) throw new Error(`${what} failed (exit ${code}): ${output.trim()}`);
 }
@@ -142,15 +148,29 @@ async function run(user: User | undefined, command: string, args: string[], cwd:
 /** A long-running server child: waits until `ready()` holds, fails with its output if it exits first; its stop function. */
 async function serve(child: ChildProcess, what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<() => Promise<void>> {
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   let exited = false;
   let spawnError: Error | undefined;
-  const closed = new Promise<void>((resolve) => child.once('close', () => { exited = true; resolve(); }));
-  child.once('error', (error) => { spawnError = error; exited = true; });
+  const closed = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  child.once('error', (error) => {
+    spawnError = error;
+    exited = true;
+  });
   // If this process ends without stopping the server (vitest killed mid-run, an uncaught error), the
   // server must not outlive it: SIGQUIT is PostgreSQL's immediate shutdown and ends Redis too.
-  const onExit = () => { if (!exited) child.kill('SIGQUIT'); };
+  const onExit = () => {
+    if (!exited) child.kill('SIGQUIT');
+  };
   process.once('exit', onExit);
   const stop = async (): Promise<void> => {
     process.off('exit', onExit);
@@ -200,14 +220,53 @@ async function startPostgres(dir: string, user: User | undefined): Promise<Serve
   if (user) chownSync(pwfile, user.uid, user.gid);
   // Password on TCP (the port is open to every local user while the tests run), trust on the temp dir's
   // socket (only the dir's owner can reach it). --no-sync: a throw-away cluster needs no durability.
-  await run(user, join(bin, 'initdb'), ['-D', data, '-U', ROLE, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust',
-    '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'], dir, `PostgreSQL's initdb (${bin})`);
+  await run(
+    user,
+    join(bin, 'initdb'),
+    [
+      '-D',
+      data,
+      '-U',
+      ROLE,
+      `--pwfile=${pwfile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    dir,
+    `PostgreSQL's initdb (${bin})`,
+  );
   rmSync(pwfile);
   return retryOnBusyPort(async (port) => {
     const url = `postgres://${ROLE}:${password}@127.0.0.1:${port}/postgres`;
-    const child = spawnAs(user, join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir,
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200', '-c', 'logging_collector=off'], dir);
+    const child = spawnAs(
+      user,
+      join(bin, 'postgres'),
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'logging_collector=off',
+      ],
+      dir,
+    );
     return { url, stop: await serve(child, `PostgreSQL (${join(bin, 'postgres')}, port ${port})`, () => postgresAnswers(url)) };
   });
 }
@@ -231,8 +290,11 @@ async function startRedis(dir: string): Promise<Server> {
   if (!redisServer) throw new Error('redis-server not found on PATH: apt-get install redis-server, or set TEST_REDIS_URL to a Redis the tests may use');
   return retryOnBusyPort(async (port) => {
     // No persistence (no RDB snapshots, no AOF); its working dir is the temp dir in case it writes anything.
-    const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      redisServer,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return { url: `redis://127.0.0.1:${port}`, stop: await serve(child, `Redis (${redisServer}, port ${port})`, () => redisAnswers(port)) };
   });
 }
@@ -241,10 +303,16 @@ function redisAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let reply = '';
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(2_000, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: Buffer) => { reply += chunk.toString(); if (reply.includes('\r\n')) done(reply.startsWith('+PONG')); });
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
   });
 }

@@ -28,24 +28,31 @@ export async function smtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
   const refused: string[] = [];
   const server = new SMTPServer({
     // Loopback only, no TLS: the hub logs in with the user and password of its SMTP_URL all the same.
-    secure: false, disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authOptional: true, logger: false,
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authOptional: true,
+    logger: false,
     onAuth(auth, _session, callback) {
       if (auth.username === 'hub' && auth.password === 'secret') callback(null, { user: 'hub' });
       else callback(new Error('invalid login'));
     },
     onData(stream, session, callback) {
       const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-      void simpleParser(stream).then(async (mail) => {
-        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-        const refusal = options.refuse?.(to);
-        if (refusal) {
-          refused.push(to);
-          callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
-          return;
-        }
-        mails.push(mail);
-        callback();
-      }, (error: unknown) => callback(error as Error));
+      void simpleParser(stream).then(
+        async (mail) => {
+          if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+          const refusal = options.refuse?.(to);
+          if (refusal) {
+            refused.push(to);
+            callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+            return;
+          }
+          mails.push(mail);
+          callback();
+        },
+        (error: unknown) => callback(error as Error),
+      );
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -26,7 +26,12 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
       live.add(inbound);
       live.add(outbound);
       inbound.pipe(outbound).pipe(inbound);
-      const drop = (): void => { inbound.destroy(); outbound.destroy(); live.delete(inbound); live.delete(outbound); };
+      const drop = (): void => {
+        inbound.destroy();
+        outbound.destroy();
+        live.delete(inbound);
+        live.delete(outbound);
+      };
       inbound.on('error', drop).on('close', drop);
       outbound.on('error', drop).on('close', drop);
     });
@@ -37,7 +42,10 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
     port = (next.address() as { port: number }).port;
     server = next;
   };
-  const cut = (): void => { for (const s of live) s.destroy(); live.clear(); };
+  const cut = (): void => {
+    for (const s of live) s.destroy();
+    live.clear();
+  };
   const stop = async (): Promise<void> => {
     const current = server;
     server = undefined;
@@ -46,8 +54,12 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
   };
   await listen();
   return {
-    get port() { return port; },
-    get open() { return live.size / 2; },
+    get port() {
+      return port;
+    },
+    get open() {
+      return live.size / 2;
+    },
     cut,
     refuse: stop,
     accept: listen,

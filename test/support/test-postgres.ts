@@ -9,8 +9,10 @@ import pg from 'pg';
 export function testDatabaseUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a '
-      + 'throw-away PostgreSQL), not `npm run test:unit`; or set it to a PostgreSQL whose role may create databases');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run this suite through `npm test` or `npx vitest run` (the global set-up starts a ' +
+        'throw-away PostgreSQL), not `npm run test:unit`; or set it to a PostgreSQL whose role may create databases',
+    );
   }
   return url;
 }
@@ -26,9 +28,11 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL for the hub tests is not reachable at TEST_DATABASE_URL=${url.replace(/:[^:@/]*@/, ':***@')} `
-      + `(${error instanceof Error ? error.message : String(error)}): is that server running? Unset TEST_DATABASE_URL and `
-      + 'the test run starts a throw-away PostgreSQL of its own');
+    throw new Error(
+      `PostgreSQL for the hub tests is not reachable at TEST_DATABASE_URL=${url.replace(/:[^:@/]*@/, ':***@')} ` +
+        `(${error instanceof Error ? error.message : String(error)}): is that server running? Unset TEST_DATABASE_URL and ` +
+        'the test run starts a throw-away PostgreSQL of its own',
+    );
   }
   try {
     return await work(client);

@@ -49,8 +49,29 @@ describe('earnForSale', () => {
   it('a plain sale: one base entry with the spend, a visit stamp, headline "+18"', () => {
     const { entries, summary } = earn(1840, WEDNESDAY_10);
     expect(entries).toEqual([
-      { id: 'e1', memberId: 'm1', kind: 'earn', points: 18, stamps: 0, saleId: 's1', reverses: null, reason: { code: 'base', ruleId: 'points' }, at: '2026-11-25T09:00:00.000Z', spend: 1840 },
-      { id: 'e2', memberId: 'm1', kind: 'earn', points: 0, stamps: 1, saleId: 's1', reverses: null, reason: { code: 'stamps', ruleId: 'visit-card', label: 'visit-card' }, at: '2026-11-25T09:00:00.000Z' },
+      {
+        id: 'e1',
+        memberId: 'm1',
+        kind: 'earn',
+        points: 18,
+        stamps: 0,
+        saleId: 's1',
+        reverses: null,
+        reason: { code: 'base', ruleId: 'points' },
+        at: '2026-11-25T09:00:00.000Z',
+        spend: 1840,
+      },
+      {
+        id: 'e2',
+        memberId: 'm1',
+        kind: 'earn',
+        points: 0,
+        stamps: 1,
+        saleId: 's1',
+        reverses: null,
+        reason: { code: 'stamps', ruleId: 'visit-card', label: 'visit-card' },
+        at: '2026-11-25T09:00:00.000Z',
+      },
     ]);
     expect(summary).toMatchObject({ points: 18, stamps: { 'visit-card': 1 }, headline: '+18' });
     for (const e of entries) expect(ledgerEntrySchema.parse(e)).toEqual(e);
@@ -85,10 +106,13 @@ describe('earnForSale', () => {
   });
 
   it('a date-range campaign applies on its days only', () => {
-    const p = program({ rules: [
-      { type: 'points', id: 'points', unit: 100, bands: [{ points: 1 }], rounding: 'floor' },
-      { type: 'multiplier', id: 'xmas', label: 'x3 Christmas', multiplier: 3, when: { startDate: '2026-12-20', endDate: '2026-12-24' } },
-    ], rewards: [] });
+    const p = program({
+      rules: [
+        { type: 'points', id: 'points', unit: 100, bands: [{ points: 1 }], rounding: 'floor' },
+        { type: 'multiplier', id: 'xmas', label: 'x3 Christmas', multiplier: 3, when: { startDate: '2026-12-20', endDate: '2026-12-24' } },
+      ],
+      rewards: [],
+    });
     expect(earn(1000, new Date('2026-12-19T22:59:00Z'), regular(), p).summary.points).toBe(10);
     expect(earn(1000, new Date('2026-12-19T23:00:00Z'), regular(), p).summary.points).toBe(30);
     expect(earn(1000, new Date('2026-12-24T22:59:00Z'), regular(), p).summary.points).toBe(30);
@@ -98,7 +122,9 @@ describe('earnForSale', () => {
   it('tier multiplier first, then the campaign, on floor(base × tier × campaign); the tier discount is reported', () => {
     const { entries, summary } = earn(1840, TUESDAY_10, regular({ tierId: 'gold' }));
     expect(entries.filter((e) => e.kind !== 'earn' || e.points > 0).map((e) => [e.reason.code, e.points])).toEqual([
-      ['base', 18], ['tier', 9], ['campaign', 27],
+      ['base', 18],
+      ['tier', 9],
+      ['campaign', 27],
     ]);
     expect(summary.points).toBe(54);
     expect(summary.headline).toBe('+54 (Gold x1.5, x2 Tuesday)');
@@ -158,10 +184,15 @@ describe('earnForSale', () => {
 
   it('stamps per item of a category, one entry per card identified by reason.ruleId', () => {
     const { entries, summary } = earn(2400, WEDNESDAY_10, regular(), program(), [
-      { category: 'coffee', product: 'latte', quantity: 2 }, { category: 'cake', quantity: 1 }, { category: 'coffee', quantity: 1 },
+      { category: 'coffee', product: 'latte', quantity: 2 },
+      { category: 'cake', quantity: 1 },
+      { category: 'coffee', quantity: 1 },
     ]);
     expect(summary.stamps).toEqual({ 'coffee-card': 3, 'visit-card': 1 });
-    expect(entries.filter((e) => e.stamps > 0).map((e) => [e.reason.ruleId, e.stamps, e.points])).toEqual([['coffee-card', 3, 0], ['visit-card', 1, 0]]);
+    expect(entries.filter((e) => e.stamps > 0).map((e) => [e.reason.ruleId, e.stamps, e.points])).toEqual([
+      ['coffee-card', 3, 0],
+      ['visit-card', 1, 0],
+    ]);
     expect(earn(900, WEDNESDAY_10).summary.stamps).toEqual({}); // visit card needs 10 zł
   });
 

@@ -4,7 +4,15 @@ import { negate, type LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { expiryEntry } from '../../core/ledger/expiry';
 import {
-  balanceOf, lifetimeSpend, memberProfileSchema, memberStateFromEntries, memberSummary, pointsDueToExpire, projectTier, stampsByCard, visitsOf,
+  balanceOf,
+  lifetimeSpend,
+  memberProfileSchema,
+  memberStateFromEntries,
+  memberSummary,
+  pointsDueToExpire,
+  projectTier,
+  stampsByCard,
+  visitsOf,
 } from '../../core/ledger/projections';
 import { redeemReward } from '../../core/ledger/redeem';
 import { reverseSale } from '../../core/ledger/reverse';
@@ -15,15 +23,27 @@ import { newMember, program, regular, sequentialIds } from './core-fixtures';
 const TUESDAY_10 = new Date('2026-11-24T09:00:00Z');
 const LATER = new Date('2026-11-24T12:00:00Z');
 
-function sold(amount: number, member: MemberState = regular(), at = TUESDAY_10, saleId = 's1', p: Program = program(), lines?: SaleInput['lines']): LedgerEntry[] {
+function sold(
+  amount: number,
+  member: MemberState = regular(),
+  at = TUESDAY_10,
+  saleId = 's1',
+  p: Program = program(),
+  lines?: SaleInput['lines'],
+): LedgerEntry[] {
   const sale: SaleInput = lines ? { id: saleId, total: money(amount, 'PLN'), lines } : { id: saleId, total: money(amount, 'PLN') };
   return earnForSale(p, member, sale, at, sequentialIds(`${saleId}-`)).entries;
 }
 
 function refund(ledger: LedgerEntry[], saleId: string, how: 'full' | number, p: Program = program()) {
   return reverseSale({
-    program: p, saleId, saleEntries: ledger.filter((e) => e.saleId === saleId), memberEntries: ledger,
-    refund: how === 'full' ? 'full' : money(how, 'PLN'), at: LATER, ids: sequentialIds(`r${ledger.length}-`),
+    program: p,
+    saleId,
+    saleEntries: ledger.filter((e) => e.saleId === saleId),
+    memberEntries: ledger,
+    refund: how === 'full' ? 'full' : money(how, 'PLN'),
+    at: LATER,
+    ids: sequentialIds(`r${ledger.length}-`),
   });
 }
 
@@ -50,10 +70,7 @@ describe('projections', () => {
 
   it('tier by spend over a rolling window: Silver at 500 zł, lost again when the window moves on', () => {
     const p = program();
-    const ledger = [
-      ...sold(30000, regular(), new Date('2026-01-10T10:00:00Z'), 'a'),
-      ...sold(25000, regular(), new Date('2026-06-10T10:00:00Z'), 'b'),
-    ];
+    const ledger = [...sold(30000, regular(), new Date('2026-01-10T10:00:00Z'), 'a'), ...sold(25000, regular(), new Date('2026-06-10T10:00:00Z'), 'b')];
     expect(projectTier(p, ledger, new Date('2026-06-09T10:00:00Z'))?.id).toBe('bronze');
     expect(projectTier(p, ledger, new Date('2026-06-10T10:00:00Z'))?.id).toBe('silver');
     expect(projectTier(p, ledger, new Date('2027-01-10T09:59:00Z'))?.id).toBe('silver');
@@ -61,7 +78,16 @@ describe('projections', () => {
   });
 
   it('tier by visits counts sales not refunded in full', () => {
-    const p = program({ tiers: { basis: 'visits', windowDays: 30, levels: [{ id: 'regular', name: 'Regular', threshold: 0 }, { id: 'vip', name: 'VIP', threshold: 2 }] } });
+    const p = program({
+      tiers: {
+        basis: 'visits',
+        windowDays: 30,
+        levels: [
+          { id: 'regular', name: 'Regular', threshold: 0 },
+          { id: 'vip', name: 'VIP', threshold: 2 },
+        ],
+      },
+    });
     const ledger = [...sold(1000, regular(), TUESDAY_10, 'a'), ...sold(1000, regular(), TUESDAY_10, 'b')];
     expect(projectTier(p, ledger, LATER)?.id).toBe('vip');
     const undone = [...ledger, ...refund(ledger, 'b', 'full', p).entries];
@@ -71,10 +97,21 @@ describe('projections', () => {
   it('memberSummary gathers the projections for one member', () => {
     const ledger = [...sold(60000, newMember({ referredBy: 'm0' })), ...sold(1840, regular(), TUESDAY_10, 's2')];
     expect(memberSummary(program(), 'm1', [...ledger, ...ledger], LATER)).toEqual({
-      balance: 1200 + 50 + 20 + 36 + 20, stamps: { 'visit-card': 2 }, lifetimeSpend: 61840, visits: 2,
-      tier: { id: 'silver', name: 'Silver' }, dueToExpire: 0,
+      balance: 1200 + 50 + 20 + 36 + 20,
+      stamps: { 'visit-card': 2 },
+      lifetimeSpend: 61840,
+      visits: 2,
+      tier: { id: 'silver', name: 'Silver' },
+      dueToExpire: 0,
     });
-    expect(memberSummary(program(), 'm0', ledger, LATER)).toEqual({ balance: 40, stamps: {}, lifetimeSpend: 0, visits: 0, tier: { id: 'bronze', name: 'Bronze' }, dueToExpire: 0 });
+    expect(memberSummary(program(), 'm0', ledger, LATER)).toEqual({
+      balance: 40,
+      stamps: {},
+      lifetimeSpend: 0,
+      visits: 0,
+      tier: { id: 'bronze', name: 'Bronze' },
+      dueToExpire: 0,
+    });
   });
 
   it('memberProfileSchema checks what the store keeps', () => {
@@ -86,10 +123,27 @@ describe('projections', () => {
     const p = program();
     const profile = { id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '11-20', referredBy: 'm0' };
     const empty = memberStateFromEntries(p, profile, [], TUESDAY_10);
-    expect(empty).toEqual({ id: 'm1', joinedAt: '2026-01-01T00:00:00Z', birthday: '11-20', referredBy: 'm0', visits: 0, firstPurchaseDone: false, windowSpend: 0, windowVisits: 0, tierId: 'bronze' });
+    expect(empty).toEqual({
+      id: 'm1',
+      joinedAt: '2026-01-01T00:00:00Z',
+      birthday: '11-20',
+      referredBy: 'm0',
+      visits: 0,
+      firstPurchaseDone: false,
+      windowSpend: 0,
+      windowVisits: 0,
+      tierId: 'bronze',
+    });
     const first = earnForSale(p, empty, { id: 's1', total: money(60000, 'PLN') }, TUESDAY_10, sequentialIds('a')).entries;
     const state = memberStateFromEntries(p, profile, first, LATER);
-    expect(state).toMatchObject({ visits: 1, firstPurchaseDone: true, lastVisitAt: TUESDAY_10.toISOString(), tierId: 'silver', windowSpend: 60000, lastBirthdayRewardYear: 2026 });
+    expect(state).toMatchObject({
+      visits: 1,
+      firstPurchaseDone: true,
+      lastVisitAt: TUESDAY_10.toISOString(),
+      tierId: 'silver',
+      windowSpend: 60000,
+      lastBirthdayRewardYear: 2026,
+    });
     // The referrer's entry of that sale is not the member's.
     expect(memberStateFromEntries(p, { id: 'm0', joinedAt: '2025-01-01T00:00:00Z' }, first, LATER)).toMatchObject({ visits: 0 });
     expect(balanceOf(first.filter((e) => e.memberId === 'm0'))).toBe(40);
@@ -104,7 +158,9 @@ describe('reverseSale', () => {
     const result = refund(ledger, 's1', 'full');
     expect(result.fullyRefunded).toBe(true);
     expect(result.shortfalls).toEqual([]);
-    expect(result.entries.map((e) => [e.reverses, e.memberId, e.points, e.stamps])).toEqual(sale.map((e) => [e.id, e.memberId, negate(e.points), negate(e.stamps)]));
+    expect(result.entries.map((e) => [e.reverses, e.memberId, e.points, e.stamps])).toEqual(
+      sale.map((e) => [e.id, e.memberId, negate(e.points), negate(e.stamps)]),
+    );
     expect(result.entries.every((e) => e.kind === 'reversal' && e.saleId === 's1')).toBe(true);
     const after = [...ledger, ...result.entries];
     expect(balanceOf(after.filter((e) => e.memberId === 'm1'))).toBe(balanceOf(other));
@@ -151,7 +207,10 @@ describe('reverseSale', () => {
     ledger = [...ledger, ...result.entries];
     expect(balanceOf(ledger)).toBe(0);
     const labels = result.entries.map((e) => e.reason.label);
-    expect(labels.filter((l) => l?.includes('already spent'))).toEqual(['refund; 10 already spent, not taken back', 'refund; 50 already spent, not taken back']);
+    expect(labels.filter((l) => l?.includes('already spent'))).toEqual([
+      'refund; 10 already spent, not taken back',
+      'refund; 50 already spent, not taken back',
+    ]);
     expect(result.entries.every((e) => e.points <= 0)).toBe(true);
   });
 
@@ -189,7 +248,9 @@ describe('reverseSale', () => {
 
   it('refuses a refund in another currency', () => {
     const ledger = sold(1840);
-    const error = errorOf(() => reverseSale({ program: program(), saleId: 's1', saleEntries: ledger, memberEntries: ledger, refund: money(100, 'EUR'), at: LATER, ids: sequentialIds() }));
+    const error = errorOf(() =>
+      reverseSale({ program: program(), saleId: 's1', saleEntries: ledger, memberEntries: ledger, refund: money(100, 'EUR'), at: LATER, ids: sequentialIds() }),
+    );
     expect(error.code).toBe('currency_mismatch');
   });
 });
@@ -200,11 +261,20 @@ describe('redeemReward', () => {
     const ledger = sold(1840, newMember()); // 86 points
     const ok = redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'five-zl', saleId: 's9', at: LATER, ids: sequentialIds('x') });
     expect(ok.debit).toEqual({
-      id: 'x1', memberId: 'm1', kind: 'redeem', points: -60, stamps: 0, saleId: 's9', reverses: null,
-      reason: { code: 'redeem', ruleId: 'five-zl', label: '5 zł off' }, at: LATER.toISOString(),
+      id: 'x1',
+      memberId: 'm1',
+      kind: 'redeem',
+      points: -60,
+      stamps: 0,
+      saleId: 's9',
+      reverses: null,
+      reason: { code: 'redeem', ruleId: 'five-zl', label: '5 zł off' },
+      at: LATER.toISOString(),
     });
     expect(ok.balance).toBe(26);
-    const error = errorOf(() => redeemReward({ program: p, memberId: 'm1', memberEntries: [...ledger, ...ok.entries], rewardId: 'ten-off', at: LATER, ids: sequentialIds('y') }));
+    const error = errorOf(() =>
+      redeemReward({ program: p, memberId: 'm1', memberEntries: [...ledger, ...ok.entries], rewardId: 'ten-off', at: LATER, ids: sequentialIds('y') }),
+    );
     expect(error.code).toBe('insufficient_points');
     expect(error.message).toBe('not enough points for "10% off": it costs 100, the member has 26');
   });
@@ -213,8 +283,9 @@ describe('redeemReward', () => {
     const p = program();
     const ledger: LedgerEntry[] = [];
     for (let i = 0; i < 8; i++) ledger.push(...sold(1000, regular(), TUESDAY_10, `c${i}`, p, [{ category: 'coffee', quantity: 1 }]));
-    expect(errorOf(() => redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'free-coffee', at: LATER, ids: sequentialIds() })).message)
-      .toBe('not enough stamps for "Free coffee": it costs 9, the card has 8');
+    expect(
+      errorOf(() => redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'free-coffee', at: LATER, ids: sequentialIds() })).message,
+    ).toBe('not enough stamps for "Free coffee": it costs 9, the card has 8');
     ledger.push(...sold(1000, regular(), TUESDAY_10, 'c8', p, [{ category: 'coffee', quantity: 1 }]));
     const ok = redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'free-coffee', at: LATER, ids: sequentialIds() });
     expect(ok.debit).toMatchObject({ points: 0, stamps: -9, reason: { ruleId: 'coffee-card', label: 'Free coffee' } });
@@ -222,7 +293,9 @@ describe('redeemReward', () => {
   });
 
   it('refuses an unknown reward', () => {
-    expect(errorOf(() => redeemReward({ program: program(), memberId: 'm1', memberEntries: [], rewardId: 'pony', at: LATER, ids: sequentialIds() })).code).toBe('unknown_reward');
+    expect(errorOf(() => redeemReward({ program: program(), memberId: 'm1', memberEntries: [], rewardId: 'pony', at: LATER, ids: sequentialIds() })).code).toBe(
+      'unknown_reward',
+    );
   });
 
   it('expires due points first, in the same batch', () => {
@@ -232,7 +305,10 @@ describe('redeemReward', () => {
     const error = errorOf(() => redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'ten-off', at: LATER, ids: sequentialIds() }));
     expect(error.message).toMatch(/costs 100, the member has 60/);
     const ok = redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'five-zl', at: LATER, ids: sequentialIds('x') });
-    expect(ok.entries.map((e) => [e.kind, e.points])).toEqual([['expiry', -170], ['redeem', -60]]);
+    expect(ok.entries.map((e) => [e.kind, e.points])).toEqual([
+      ['expiry', -170],
+      ['redeem', -60],
+    ]);
     expect(balanceOf([...ledger, ...ok.entries])).toBe(ok.balance);
   });
 });
@@ -243,7 +319,14 @@ describe('expiry', () => {
     ...sold(10000, regular(), new Date('2025-01-15T10:00:00Z'), 'jan'), // Wed: 100 + 20
     ...sold(5000, regular(), new Date('2025-06-11T10:00:00Z'), 'jun'), // Wed: 50
   ];
-  const spent = redeemReward({ program: p, memberId: 'm1', memberEntries: ledger, rewardId: 'ten-off', at: new Date('2025-07-01T10:00:00Z'), ids: sequentialIds('x') });
+  const spent = redeemReward({
+    program: p,
+    memberId: 'm1',
+    memberEntries: ledger,
+    rewardId: 'ten-off',
+    at: new Date('2025-07-01T10:00:00Z'),
+    ids: sequentialIds('x'),
+  });
   const all = [...ledger, ...spent.entries]; // 170 - 100 = 70 left, taken from January's points first
 
   it('points expire 12 months after they were earned, oldest first', () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  addMoney, cashRound, checkSaleAmount, compareMoney, formatMoney, money, MoneyError, parseDecimalMoney, subtractMoney, sumMoney, toDecimalString,
+  addMoney,
+  cashRound,
+  checkSaleAmount,
+  compareMoney,
+  formatMoney,
+  money,
+  MoneyError,
+  parseDecimalMoney,
+  subtractMoney,
+  sumMoney,
+  toDecimalString,
 } from '../../core/money';
 
 const NBSP = '\u00A0';
@@ -49,7 +59,15 @@ describe('formatMoney (Intl, Node 20 ICU emits U+00A0 no-break spaces)', () => {
 
 describe('cashRound', () => {
   it.each([
-    [1250, 1250], [1251, 1250], [1252, 1250], [1253, 1255], [1255, 1255], [1257, 1255], [1258, 1260], [1259, 1260], [1260, 1260],
+    [1250, 1250],
+    [1251, 1250],
+    [1252, 1250],
+    [1253, 1255],
+    [1255, 1255],
+    [1257, 1255],
+    [1258, 1260],
+    [1259, 1260],
+    [1260, 1260],
   ])('HUF %i Ft → %i Ft (1–2 down, 3–7 to 5, 8–9 up)', (forints, expected) => {
     expect(cashRound(money(forints * 100, 'HUF'))).toEqual(money(expected * 100, 'HUF'));
   });
@@ -60,7 +78,13 @@ describe('cashRound', () => {
   });
 
   it.each([
-    [1840, 1800], [1849, 1800], [1850, 1900], [1899, 1900], [1900, 1900], [1, 0], [50, 100],
+    [1840, 1800],
+    [1849, 1800],
+    [1850, 1900],
+    [1899, 1900],
+    [1900, 1900],
+    [1, 0],
+    [50, 100],
   ])('CZK %i haléř → %i (whole koruna, 0.50 up)', (amount, expected) => {
     expect(cashRound(money(amount, 'CZK')).amount).toBe(expected);
   });
@@ -72,19 +96,28 @@ describe('cashRound', () => {
   });
 
   it('always lands on a multiple of the step within half a step', () => {
-    fc.assert(fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom('HUF' as const, 'CZK' as const), (amount, currency) => {
-      const step = currency === 'HUF' ? 500 : 100;
-      const rounded = cashRound(money(amount, currency)).amount;
-      expect(Math.abs(rounded % step)).toBe(0);
-      expect(Math.abs(rounded - amount)).toBeLessThanOrEqual(step / 2);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom('HUF' as const, 'CZK' as const), (amount, currency) => {
+        const step = currency === 'HUF' ? 500 : 100;
+        const rounded = cashRound(money(amount, currency)).amount;
+        expect(Math.abs(rounded % step)).toBe(0);
+        expect(Math.abs(rounded - amount)).toBeLessThanOrEqual(step / 2);
+      }),
+    );
   });
 });
 
 describe('parseDecimalMoney', () => {
   it.each([
-    ['18.40', 'PLN', 1840], ['18.4', 'PLN', 1840], ['18', 'PLN', 1800], ['0.05', 'EUR', 5], ['1250', 'HUF', 125000],
-    ['-2.50', 'CZK', -250], [' 7.10 ', 'PLN', 710], ['0.10', 'PLN', 10], ['90071992547409.91', 'PLN', 9007199254740991],
+    ['18.40', 'PLN', 1840],
+    ['18.4', 'PLN', 1840],
+    ['18', 'PLN', 1800],
+    ['0.05', 'EUR', 5],
+    ['1250', 'HUF', 125000],
+    ['-2.50', 'CZK', -250],
+    [' 7.10 ', 'PLN', 710],
+    ['0.10', 'PLN', 10],
+    ['90071992547409.91', 'PLN', 9007199254740991],
   ] as const)('%s %s → %i', (text, currency, amount) => {
     expect(parseDecimalMoney(text, currency)).toEqual({ amount, currency });
   });
@@ -108,10 +141,12 @@ describe('parseDecimalMoney', () => {
   });
 
   it('round-trips with toDecimalString', () => {
-    fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e12 }), (amount) => {
-      const value = money(amount, 'PLN');
-      expect(parseDecimalMoney(toDecimalString(value), 'PLN')).toEqual(value);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (amount) => {
+        const value = money(amount, 'PLN');
+        expect(parseDecimalMoney(toDecimalString(value), 'PLN')).toEqual(value);
+      }),
+    );
   });
 });
 
@@ -182,21 +217,29 @@ describe('one money formatter for every screen, receipt and page', () => {
   });
 
   it('never shows forint decimals, in any language (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e10 }), fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'), (amount, locale) => {
-      const text = formatMoney(money(amount, 'HUF'), locale);
-      // Whole forints, rounded half up for display: the digits read back give that number.
-      expect(Number(text.replace(/[^0-9]/g, ''))).toBe(Math.floor((amount + 50) / 100));
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e10 }), fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'), (amount, locale) => {
+        const text = formatMoney(money(amount, 'HUF'), locale);
+        // Whole forints, rounded half up for display: the digits read back give that number.
+        expect(Number(text.replace(/[^0-9]/g, ''))).toBe(Math.floor((amount + 50) / 100));
+      }),
+    );
   });
 
-  it('shows exactly the currency\'s decimals: 2 for PLN, EUR, GBP; 2 or none for CZK (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e10 }), fc.constantFrom('PLN' as const, 'EUR' as const, 'GBP' as const, 'CZK' as const),
-      fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'), (amount, currency, locale) => {
-        const text = formatMoney(money(amount, currency), locale);
-        const whole = currency === 'CZK' && amount % 100 === 0;
-        // The digits read back are the amount exactly: no rounding, no float.
-        expect(Number(text.replace(/[^0-9]/g, ''))).toBe(whole ? amount / 100 : amount);
-        expect(/[.,]\d\d(?!\d)/.test(text)).toBe(!whole);
-      }));
+  it("shows exactly the currency's decimals: 2 for PLN, EUR, GBP; 2 or none for CZK (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e10 }),
+        fc.constantFrom('PLN' as const, 'EUR' as const, 'GBP' as const, 'CZK' as const),
+        fc.constantFrom('pl', 'hu', 'sk', 'cs', 'de', 'en'),
+        (amount, currency, locale) => {
+          const text = formatMoney(money(amount, currency), locale);
+          const whole = currency === 'CZK' && amount % 100 === 0;
+          // The digits read back are the amount exactly: no rounding, no float.
+          expect(Number(text.replace(/[^0-9]/g, ''))).toBe(whole ? amount / 100 : amount);
+          expect(/[.,]\d\d(?!\d)/.test(text)).toBe(!whole);
+        },
+      ),
+    );
   });
 });

@@ -25,8 +25,9 @@ describe('message templates', () => {
   });
 
   it('an SMS is the paragraphs only', () => {
-    expect(renderSms(TEMPLATES.code, 'en', { shop: 'Kawiarnia', code: '123456' }, null))
-      .toBe('Your code for Kawiarnia is 123456. It is valid for 10 minutes. If you did not ask for it, ignore this message.');
+    expect(renderSms(TEMPLATES.code, 'en', { shop: 'Kawiarnia', code: '123456' }, null)).toBe(
+      'Your code for Kawiarnia is 123456. It is valid for 10 minutes. If you did not ask for it, ignore this message.',
+    );
   });
 });
 

@@ -16,7 +16,8 @@ describe('which database errors mean "the database is away" (503, retried) rathe
       coded('connection failure', '08006'),
       coded('sorry, too many clients already', '53300'),
       coded('database "x" is not currently accepting connections', '55000'),
-    ]) expect(isDatabaseUnavailable(error), error.message).toBe(true);
+    ])
+      expect(isDatabaseUnavailable(error), error.message).toBe(true);
   });
 
   it('not: constraint violations, syntax errors, other 55000s, bad logins, non-errors', () => {
@@ -29,6 +30,7 @@ describe('which database errors mean "the database is away" (503, retried) rathe
       new Error('program refused: currency'),
       'Connection terminated',
       undefined,
-    ]) expect(isDatabaseUnavailable(error)).toBe(false);
+    ])
+      expect(isDatabaseUnavailable(error)).toBe(false);
   });
 });

@@ -20,28 +20,34 @@ describe('per-kiosk token bucket', () => {
   });
 
   it('never allows more than burst + perSecond × elapsed, whatever the pattern of calls', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 100 }),
-      fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 400 }),
-      (burst, perSecond, gaps) => {
-        const t = new KioskThrottle({ burst, perSecond });
-        let now = 0;
-        let allowed = 0;
-        for (const gap of gaps) {
-          now += gap;
-          if (t.take('k', now) === 0) allowed++;
-        }
-        return allowed <= t.allowance(now);
-      }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 400 }),
+        (burst, perSecond, gaps) => {
+          const t = new KioskThrottle({ burst, perSecond });
+          let now = 0;
+          let allowed = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (t.take('k', now) === 0) allowed++;
+          }
+          return allowed <= t.allowance(now);
+        },
+      ),
+    );
   });
 
   it('a refused caller that waits the time it was told is allowed', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.double({ min: 0.5, max: 500, noNaN: true }), (burst, perSecond) => {
-      const t = new KioskThrottle({ burst, perSecond });
-      let wait = 0;
-      for (let i = 0; i <= burst; i++) wait = t.take('k', 1000);
-      return wait > 0 && t.take('k', 1000 + wait) === 0;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.double({ min: 0.5, max: 500, noNaN: true }), (burst, perSecond) => {
+        const t = new KioskThrottle({ burst, perSecond });
+        let wait = 0;
+        for (let i = 0; i <= burst; i++) wait = t.take('k', 1000);
+        return wait > 0 && t.take('k', 1000 + wait) === 0;
+      }),
+    );
   });
 
   it('prunes refilled buckets but keeps a flooder’s empty one (reconnecting gives no fresh burst)', () => {

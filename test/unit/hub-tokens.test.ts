@@ -3,8 +3,18 @@ import QRCode from 'qrcode';
 import { base32nopad } from '@scure/base';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
-  CLAIM_TOKEN_CHARS, claimSaleKey, claimUrl, createClaimToken, createVoucher, peekClaimToken, verifyClaimToken,
-  rewardByKey, rewardKeyOf, verifyVoucher, voucherKeyPair, type ClaimTokenData,
+  CLAIM_TOKEN_CHARS,
+  claimSaleKey,
+  claimUrl,
+  createClaimToken,
+  createVoucher,
+  peekClaimToken,
+  verifyClaimToken,
+  rewardByKey,
+  rewardKeyOf,
+  verifyVoucher,
+  voucherKeyPair,
+  type ClaimTokenData,
 } from '../../core/tokens';
 import { decodeSafeCode, encodeSafeCode, isLayoutSafe } from '../../core/codes';
 import { classifyScan } from '../../core/scan';
@@ -13,8 +23,13 @@ const secretA = new Uint8Array(32).fill(7);
 const secretB = new Uint8Array(32).fill(9);
 const now = new Date('2026-11-23T12:00:00Z');
 const data: ClaimTokenData = {
-  shopNo: 3, kioskNo: 41, saleNo: 100_001, points: 18, stamps: 1,
-  total: { amount: 1840, currency: 'PLN' }, expiresAt: new Date('2026-11-30T12:00:00Z'),
+  shopNo: 3,
+  kioskNo: 41,
+  saleNo: 100_001,
+  points: 18,
+  stamps: 1,
+  total: { amount: 1840, currency: 'PLN' },
+  expiresAt: new Date('2026-11-30T12:00:00Z'),
 };
 const ctx = { secretFor: (k: number) => (k === 41 ? secretA : undefined), shopNo: 3, now };
 
@@ -70,7 +85,12 @@ describe('claim tokens', () => {
 describe('vouchers', () => {
   const hub = voucherKeyPair(new Uint8Array(32).fill(1));
   const voucher = {
-    shopNo: 3, voucherId: '0123456789abcdef', memberNo: 17, rewardKey: 0xbeef, costPoints: 120, costStamps: 0,
+    shopNo: 3,
+    voucherId: '0123456789abcdef',
+    memberNo: 17,
+    rewardKey: 0xbeef,
+    costPoints: 120,
+    costStamps: 0,
     expiresAt: new Date('2026-12-23T12:00:00Z'),
   };
 
@@ -93,8 +113,18 @@ describe('vouchers', () => {
     expect(rewardKeyOf('five-zl')).not.toBe(rewardKeyOf('ten-off'));
     const rewards = [{ id: 'free-coffee' }, { id: 'ten-off' }, { id: 'five-zl' }];
     expect(rewardByKey(rewards, rewardKeyOf('five-zl'))).toBe(rewards[2]);
-    expect(rewardByKey(rewards.filter((r) => r.id !== 'ten-off'), rewardKeyOf('five-zl'))).toEqual({ id: 'five-zl' });
-    expect(rewardByKey(rewards.filter((r) => r.id !== 'ten-off'), rewardKeyOf('ten-off'))).toBeUndefined();
+    expect(
+      rewardByKey(
+        rewards.filter((r) => r.id !== 'ten-off'),
+        rewardKeyOf('five-zl'),
+      ),
+    ).toEqual({ id: 'five-zl' });
+    expect(
+      rewardByKey(
+        rewards.filter((r) => r.id !== 'ten-off'),
+        rewardKeyOf('ten-off'),
+      ),
+    ).toBeUndefined();
     expect(() => createVoucher({ ...voucher, rewardKey: 0x10000 }, hub.secretKey)).toThrow(RangeError);
   });
 

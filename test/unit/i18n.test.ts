@@ -45,7 +45,8 @@ describe('message catalogs', () => {
 
   it('Hungarian speaks formally ("Ön") on every screen, page, receipt and message', () => {
     // Informal imperatives and possessives that crept in before: each has a formal form in the catalogs now.
-    const informal = /(?<!\p{L})(add meg|olvasd|olvass be|keress|gyűjts|kérj|nyomd|írd|vidd|keresd|üsd|zárd|dugd|tegyél|készíts|ellenőrizd|próbáld|mutasd|adj|beválthatod|telefonod|kártyád|pontjaid|neked|téged)(?!\p{L})/iu;
+    const informal =
+      /(?<!\p{L})(add meg|olvasd|olvass be|keress|gyűjts|kérj|nyomd|írd|vidd|keresd|üsd|zárd|dugd|tegyél|készíts|ellenőrizd|próbáld|mutasd|adj|beválthatod|telefonod|kártyád|pontjaid|neked|téged)(?!\p{L})/iu;
     const found: string[] = [];
     for (const [name, catalog] of Object.entries(allCatalogs)) {
       for (const [key, text] of Object.entries((catalog as AreaCatalog<string>).hu)) if (informal.test(text)) found.push(`${name}.${key}: ${text}`);
@@ -54,12 +55,23 @@ describe('message catalogs', () => {
   });
 
   it.each([
-    ['pl', 1, '1 punkt'], ['pl', 2, '2 punkty'], ['pl', 5, '5 punktów'], ['pl', 22, '22 punkty'], ['pl', 12, '12 punktów'],
-    ['sk', 1, '1 bod'], ['sk', 2, '2 body'], ['sk', 5, '5 bodov'],
-    ['cs', 1, '1 bod'], ['cs', 4, '4 body'], ['cs', 5, '5 bodů'],
-    ['hu', 1, '1 pont'], ['hu', 5, '5 pont'],
-    ['de', 1, '1 Punkt'], ['de', 5, '5 Punkte'],
-    ['en', 1, '1 point'], ['en', 5, '5 points'],
+    ['pl', 1, '1 punkt'],
+    ['pl', 2, '2 punkty'],
+    ['pl', 5, '5 punktów'],
+    ['pl', 22, '22 punkty'],
+    ['pl', 12, '12 punktów'],
+    ['sk', 1, '1 bod'],
+    ['sk', 2, '2 body'],
+    ['sk', 5, '5 bodov'],
+    ['cs', 1, '1 bod'],
+    ['cs', 4, '4 body'],
+    ['cs', 5, '5 bodů'],
+    ['hu', 1, '1 pont'],
+    ['hu', 5, '5 pont'],
+    ['de', 1, '1 Punkt'],
+    ['de', 5, '5 Punkte'],
+    ['en', 1, '1 point'],
+    ['en', 5, '5 points'],
   ] as const)('%s: %d → %s', (locale, n, expected) => {
     expect(formatMessage(commonMessages, locale, 'points', { n })).toBe(expected);
   });

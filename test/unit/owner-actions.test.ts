@@ -17,8 +17,12 @@ describe('win-back bonus entries', () => {
   });
 
   it.each([
-    [{ campaign: 'a b' }, 'campaign-invalid'], [{ campaign: '' }, 'campaign-invalid'], [{ points: 0 }, 'points-invalid'],
-    [{ points: 2.5 }, 'points-invalid'], [{ points: 100_001 }, 'points-invalid'], [{ memberIds: [] }, 'no-members'],
+    [{ campaign: 'a b' }, 'campaign-invalid'],
+    [{ campaign: '' }, 'campaign-invalid'],
+    [{ points: 0 }, 'points-invalid'],
+    [{ points: 2.5 }, 'points-invalid'],
+    [{ points: 100_001 }, 'points-invalid'],
+    [{ memberIds: [] }, 'no-members'],
   ])('refuses %j with %s', (change, error) => {
     expect(winBackEntries({ campaign: 'c1', memberIds: ['A'], points: 30, label: 'x', at, ...change })).toEqual({ ok: false, error });
   });
@@ -28,16 +32,34 @@ describe('points adjustment with a reason', () => {
   const base = { id: 'adjust:1', memberId: 'A', reason: 'Coffee spilt, sorry', balance: 26, at };
 
   it('a signed whole number with a reason becomes an adjust entry', () => {
-    expect(adjustmentEntry({ ...base, delta: '+20' })).toEqual({ ok: true, entry: { id: 'adjust:1', memberId: 'A', kind: 'adjust', points: 20,
-      stamps: 0, saleId: null, reverses: null, reason: { code: 'adjust', label: 'Coffee spilt, sorry' }, at: '2026-11-03T08:40:00.000Z' } });
+    expect(adjustmentEntry({ ...base, delta: '+20' })).toEqual({
+      ok: true,
+      entry: {
+        id: 'adjust:1',
+        memberId: 'A',
+        kind: 'adjust',
+        points: 20,
+        stamps: 0,
+        saleId: null,
+        reverses: null,
+        reason: { code: 'adjust', label: 'Coffee spilt, sorry' },
+        at: '2026-11-03T08:40:00.000Z',
+      },
+    });
     // Down to exactly zero is allowed: 26 − 26 = 0.
     const down = adjustmentEntry({ ...base, delta: ' -26 ', reason: '  double claim  ' });
     expect(down.ok && [down.entry.points, down.entry.reason.label]).toEqual([-26, 'double claim']);
   });
 
   it.each([
-    ['1.5', 'delta-not-integer'], ['abc', 'delta-not-integer'], ['', 'delta-not-integer'], ['1e3', 'delta-not-integer'],
-    ['0', 'delta-zero'], ['-0', 'delta-zero'], ['100001', 'delta-too-large'], ['-27', 'below-zero'],
+    ['1.5', 'delta-not-integer'],
+    ['abc', 'delta-not-integer'],
+    ['', 'delta-not-integer'],
+    ['1e3', 'delta-not-integer'],
+    ['0', 'delta-zero'],
+    ['-0', 'delta-zero'],
+    ['100001', 'delta-too-large'],
+    ['-27', 'below-zero'],
   ])('refuses delta %j with %s', (delta, error) => {
     expect(adjustmentEntry({ ...base, delta })).toEqual({ ok: false, error });
   });

@@ -21,7 +21,11 @@ function scanInChunks(bytes: Uint8Array, sizes: number[]): Array<{ start: number
     let from = 0;
     for (;;) {
       const step = scanner.scan(buffer, from);
-      if (step.kind === 'cut') { cuts.push({ start: offset + step.start, end: offset + step.end }); from = step.end; continue; }
+      if (step.kind === 'cut') {
+        cuts.push({ start: offset + step.start, end: offset + step.end });
+        from = step.end;
+        continue;
+      }
       carry = buffer.slice(step.safeEnd);
       offset += step.safeEnd;
       break;
@@ -58,18 +62,24 @@ describe('ESC/POS cut scanner', () => {
     const stream = Buffer.concat(receipts.flatMap((r) => [r.body, r.cut]));
     const whole = findCuts(stream);
     expect(whole).toHaveLength(5);
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 30 }), (sizes) => {
-      expect(scanInChunks(stream, sizes)).toEqual(whole);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 30 }), (sizes) => {
+        expect(scanInChunks(stream, sizes)).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never reports a cut beyond the buffer or of the wrong shape, whatever the bytes (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      for (const cut of findCuts(bytes)) {
-        expect(cut.end).toBeLessThanOrEqual(bytes.length);
-        const head = [bytes[cut.start], bytes[cut.start + 1]];
-        expect(head[0] === 0x1d && head[1] === 0x56 || head[0] === 0x1b && (head[1] === 0x69 || head[1] === 0x6d)).toBe(true);
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        for (const cut of findCuts(bytes)) {
+          expect(cut.end).toBeLessThanOrEqual(bytes.length);
+          const head = [bytes[cut.start], bytes[cut.start + 1]];
+          expect((head[0] === 0x1d && head[1] === 0x56) || (head[0] === 0x1b && (head[1] === 0x69 || head[1] === 0x6d))).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

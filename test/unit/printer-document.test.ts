@@ -15,13 +15,25 @@ describe('earned line on a receipt', () => {
 
 // The one receipt builder (core/receipt): a member sale, a sale with no member, an unclaimed sale.
 const sale = (over: Partial<SaleView> = {}): SaleView => ({
-  saleId: 'K1-S7', tillSaleId: 'A-1001', total: { amount: 4000, currency: 'PLN' }, refunded: { amount: 0, currency: 'PLN' },
-  status: 'open', points: 40, stamps: 0, earned: [{ points: 40, stamps: 0, reason: '+40' }],
-  claimUrl: null, claimExpiresAt: null, memberCode: null, createdAt: '2026-11-24T09:00:00.000Z', ...over,
+  saleId: 'K1-S7',
+  tillSaleId: 'A-1001',
+  total: { amount: 4000, currency: 'PLN' },
+  refunded: { amount: 0, currency: 'PLN' },
+  status: 'open',
+  points: 40,
+  stamps: 0,
+  earned: [{ points: 40, stamps: 0, reason: '+40' }],
+  claimUrl: null,
+  claimExpiresAt: null,
+  memberCode: null,
+  createdAt: '2026-11-24T09:00:00.000Z',
+  ...over,
 });
 const program = demoProgram();
 const lines = (input: ReceiptInput): string =>
-  layoutReceipt(buildReceiptDocument(input), 48).flatMap((l) => (l.kind === 'text' ? [l.text] : [])).join('\n');
+  layoutReceipt(buildReceiptDocument(input), 48)
+    .flatMap((l) => (l.kind === 'text' ? [l.text] : []))
+    .join('\n');
 const qrs = (input: ReceiptInput): string[] => buildReceiptDocument(input).blocks.flatMap((b) => (b.kind === 'qr' ? [b.payload] : []));
 
 describe('receipt of a sale (saleReceiptInput + buildReceiptDocument)', () => {
@@ -49,7 +61,10 @@ describe('receipt of a sale (saleReceiptInput + buildReceiptDocument)', () => {
   });
 
   it('an unclaimed sale prints its claim QR and until when it is valid, and nothing about a balance or a name', () => {
-    const input = saleReceiptInput({ program: { ...program, locale: 'de' }, sale: sale({ claimUrl: 'HTTPS://HUB.EXAMPLE/C/ABCDEFGH', claimExpiresAt: '2026-12-01T09:00:00.000Z' }) });
+    const input = saleReceiptInput({
+      program: { ...program, locale: 'de' },
+      sale: sale({ claimUrl: 'HTTPS://HUB.EXAMPLE/C/ABCDEFGH', claimExpiresAt: '2026-12-01T09:00:00.000Z' }),
+    });
     const text = lines(input);
     expect(qrs(input)).toEqual(['HTTPS://HUB.EXAMPLE/C/ABCDEFGH']);
     expect(text).toContain('Gültig bis 01.12.2026');
@@ -65,9 +80,18 @@ describe('receipt of a sale (saleReceiptInput + buildReceiptDocument)', () => {
   });
 
   it('several reasons print one line each, the unlabelled one as the purchase, then the total once', () => {
-    const text = lines(saleReceiptInput({ program: { ...program, locale: 'en' }, sale: sale({
-      earned: [{ points: 18, stamps: 0, reason: '+18' }, { points: 18, stamps: 0, reason: '+18 (x2 Tuesday)' }, { points: 0, stamps: 1, reason: '+1 (coffee card)' }],
-    }) }));
+    const text = lines(
+      saleReceiptInput({
+        program: { ...program, locale: 'en' },
+        sale: sale({
+          earned: [
+            { points: 18, stamps: 0, reason: '+18' },
+            { points: 18, stamps: 0, reason: '+18 (x2 Tuesday)' },
+            { points: 0, stamps: 1, reason: '+1 (coffee card)' },
+          ],
+        }),
+      }),
+    );
     expect(text).toMatch(/Purchase +\+18/);
     expect(text).toMatch(/x2 Tuesday +\+18/);
     expect(text).toMatch(/coffee card +\+1 stamp/);

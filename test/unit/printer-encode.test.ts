@@ -9,8 +9,12 @@ import { encodeReceipt, qrCost } from '../../hardware/printer/escpos';
 import { resolveProfile } from '../../hardware/printer/profiles';
 
 const base: ReceiptInput = {
-  locale: 'sk', shop: { name: 'Kaviareň Žltý čajník' }, saleId: 'S-1', at: '2026-11-24T10:00:00Z',
-  total: { amount: 1250, currency: 'EUR' }, earned: [{ points: 12 }],
+  locale: 'sk',
+  shop: { name: 'Kaviareň Žltý čajník' },
+  saleId: 'S-1',
+  at: '2026-11-24T10:00:00Z',
+  total: { amount: 1250, currency: 'EUR' },
+  earned: [{ points: 12 }],
   claim: { payload: 'HTTPS://HUB.EXAMPLE.SK/C/ABCDEFGHJKLMNPQR', validUntil: '2026-12-01T10:00:00Z' },
 };
 
@@ -23,7 +27,11 @@ function indexOfSeq(hay: Uint8Array, needle: number[]): number {
 }
 function countSeq(hay: Uint8Array, needle: number[]): number {
   let n = 0;
-  for (let i = indexOfSeq(hay, needle); i >= 0; ) { n++; const next = indexOfSeq(hay.subarray(i + 1), needle); i = next < 0 ? -1 : i + 1 + next; }
+  for (let i = indexOfSeq(hay, needle); i >= 0;) {
+    n++;
+    const next = indexOfSeq(hay.subarray(i + 1), needle);
+    i = next < 0 ? -1 : i + 1 + next;
+  }
   return n;
 }
 
@@ -55,9 +63,12 @@ describe('code pages', () => {
   });
 
   it('every character of any string becomes a byte of the selected page (no garbage, no control bytes)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
-      for (const run of encodeRuns(s, ['cp852', 'cp858'])) for (const b of run.bytes) expect(b).toBeGreaterThanOrEqual(0x20);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+        for (const run of encodeRuns(s, ['cp852', 'cp858'])) for (const b of run.bytes) expect(b).toBeGreaterThanOrEqual(0x20);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('the table number differs by vendor: Epson ESC t, Star ESC GS t', () => {
@@ -146,10 +157,20 @@ describe('receipt document', () => {
 
   it('points, reasons, balance and progress in the language, with plurals', () => {
     const doc = buildReceiptDocument({
-      ...base, locale: 'pl', earned: [{ points: 18, label: 'Zakup' }, { points: 18, label: 'x2 wtorek' }],
-      member: { balance: { points: 22 }, progress: { rewardId: 'darmowa-kawa', rewardName: 'darmowa kawa', unit: 'points', cost: 27, remaining: 5, ready: false } },
+      ...base,
+      locale: 'pl',
+      earned: [
+        { points: 18, label: 'Zakup' },
+        { points: 18, label: 'x2 wtorek' },
+      ],
+      member: {
+        balance: { points: 22 },
+        progress: { rewardId: 'darmowa-kawa', rewardName: 'darmowa kawa', unit: 'points', cost: 27, remaining: 5, ready: false },
+      },
     });
-    const text = layoutReceipt(doc, 48).flatMap((l) => (l.kind === 'text' ? [l.text] : [])).join('\n');
+    const text = layoutReceipt(doc, 48)
+      .flatMap((l) => (l.kind === 'text' ? [l.text] : []))
+      .join('\n');
     expect(text).toMatch(/x2 wtorek +\+18/);
     expect(text).toMatch(/Zdobyte +\+36/);
     expect(text).toMatch(/Saldo +22 punkty/);
@@ -164,9 +185,11 @@ describe('receipt document', () => {
 
 describe('decoder', () => {
   it('never throws on garbage and counts what it skipped', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      const r = decodeEscPos(bytes);
-      expect(r.unknown + r.pending).toBeLessThanOrEqual(bytes.length);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const r = decodeEscPos(bytes);
+        expect(r.unknown + r.pending).toBeLessThanOrEqual(bytes.length);
+      }),
+    );
   });
 });

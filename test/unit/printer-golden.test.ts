@@ -12,7 +12,13 @@ const dir = join(import.meta.dirname, '../fixtures/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function toHex(bytes: Uint8Array): string {
-  return (Buffer.from(bytes).toString('hex').match(/.{1,64}/g) ?? []).join('\n') + '\n';
+  return (
+    (
+      Buffer.from(bytes)
+        .toString('hex')
+        .match(/.{1,64}/g) ?? []
+    ).join('\n') + '\n'
+  );
 }
 
 const cases = (['pl', 'hu', 'de'] as const).flatMap((lang) => ([58, 80] as const).map((paper) => ({ lang, paper })));
@@ -30,7 +36,14 @@ describe('golden receipts', () => {
   });
 
   const expectedText: Record<'pl' | 'hu' | 'de', string[]> = {
-    pl: ['Kawiarnia Źródło', 'ul. Żółkiewskiego 12, Łódź', 'Zażółć gęślą jaźń - ĄĆĘŁŃÓŚŹŻ', 'Dziękujemy za wizytę!', 'Punkty lojalnościowe', 'Ważne do 01.12.2026'],
+    pl: [
+      'Kawiarnia Źródło',
+      'ul. Żółkiewskiego 12, Łódź',
+      'Zażółć gęślą jaźń - ĄĆĘŁŃÓŚŹŻ',
+      'Dziękujemy za wizytę!',
+      'Punkty lojalnościowe',
+      'Ważne do 01.12.2026',
+    ],
     hu: ['Győr, Szőlő utca 3.', 'Árvíztűrő tükörfúrógép — ŐŰ őű', 'Köszönjük a látogatását!', 'Hűségpontok', 'Még 43 pont: ingyen sütemény'],
     de: ['Bäckerei Müßig', 'Große Straße 5, Köln', 'Vielen Dank für Ihren Besuch!', 'Treuepunkte'],
   };

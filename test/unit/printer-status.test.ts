@@ -26,8 +26,14 @@ describe('DLE EOT status', () => {
 
 describe('receipt and printer texts', () => {
   it.each([
-    ['pl', 5, 'Jeszcze 5 punktów do: X'], ['pl', 2, 'Jeszcze 2 punkty do: X'], ['sk', 5, 'Ešte 5 bodov do: X'],
-    ['cs', 5, 'Ještě 5 bodů do: X'], ['cs', 3, 'Ještě 3 body do: X'], ['hu', 5, 'Még 5 pont: X'], ['de', 1, 'Noch 1 Punkt bis: X'], ['en', 5, '5 more points to X'],
+    ['pl', 5, 'Jeszcze 5 punktów do: X'],
+    ['pl', 2, 'Jeszcze 2 punkty do: X'],
+    ['sk', 5, 'Ešte 5 bodov do: X'],
+    ['cs', 5, 'Ještě 5 bodů do: X'],
+    ['cs', 3, 'Ještě 3 body do: X'],
+    ['hu', 5, 'Még 5 pont: X'],
+    ['de', 1, 'Noch 1 Punkt bis: X'],
+    ['en', 5, '5 more points to X'],
   ] as const)('%s progress with %d', (locale, n, expected) => {
     expect(formatMessage(receiptMessages, locale, 'progressPoints', { n, reward: 'X' })).toBe(expected);
   });

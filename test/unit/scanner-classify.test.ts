@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeSafeCode, encodeSafeCode, isLayoutSafe, LAYOUT_SAFE_ALPHABET, memberCodeFor, safeCheckLetter,
-} from '../../core/codes';
+import { decodeSafeCode, encodeSafeCode, isLayoutSafe, LAYOUT_SAFE_ALPHABET, memberCodeFor, safeCheckLetter } from '../../core/codes';
 import { formatMessage } from '../../core/i18n/catalog';
 import { scanMessages } from '../../core/i18n/scan';
 import { LOCALES } from '../../core/i18n/locales';
@@ -27,15 +25,14 @@ describe('safe codes', () => {
   });
 
   it('the check letter catches every single-letter misread (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 2 ** 40 - 1 }), fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 15 }),
-      (n, position, shift) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 - 1 }), fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 15 }), (n, position, shift) => {
         const code = memberCodeFor(n);
         const wrong = LAYOUT_SAFE_ALPHABET[(LAYOUT_SAFE_ALPHABET.indexOf(code[position]!) + shift) % 16]!;
         const misread = code.slice(0, position) + wrong + code.slice(position + 1);
         expect(decodeSafeCode(misread)).toEqual({ ok: false, reason: 'badCheck' });
-      },
-    ));
+      }),
+    );
   });
 
   it('catches most swaps of neighbouring letters', () => {
@@ -74,10 +71,13 @@ describe('classifyScan: the meaning of a scan', () => {
   });
 
   it('a receipt claim QR (URL, any case) and a bare claim code are claimed by staff', () => {
-    expect(classifyScan('HTTP://192.168.1.20:7400/C/ABCDEFGH12345678', sale))
-      .toMatchObject({ kind: 'claim', action: 'claimSale', via: 'url', token: 'ABCDEFGH12345678' });
-    expect(classifyScan('https://hub.example.com/c/abc-DEF_12345', sale))
-      .toMatchObject({ kind: 'claim', via: 'url', token: 'abc-DEF_12345' });
+    expect(classifyScan('HTTP://192.168.1.20:7400/C/ABCDEFGH12345678', sale)).toMatchObject({
+      kind: 'claim',
+      action: 'claimSale',
+      via: 'url',
+      token: 'ABCDEFGH12345678',
+    });
+    expect(classifyScan('https://hub.example.com/c/abc-DEF_12345', sale)).toMatchObject({ kind: 'claim', via: 'url', token: 'abc-DEF_12345' });
     const bare = encodeSafeCode('claim', claimBytes);
     const meaning = classifyScan(bare, { saleOpen: false });
     expect(meaning).toMatchObject({ kind: 'claim', via: 'code', token: bare });
@@ -91,8 +91,12 @@ describe('classifyScan: the meaning of a scan', () => {
   });
 
   it('a member code with no open sale changes nothing and tells staff why', () => {
-    expect(classifyScan(memberCodeFor(7), { saleOpen: false }))
-      .toMatchObject({ kind: 'member', action: 'none', reason: 'noOpenSale', message: { key: 'scanNoOpenSale' } });
+    expect(classifyScan(memberCodeFor(7), { saleOpen: false })).toMatchObject({
+      kind: 'member',
+      action: 'none',
+      reason: 'noOpenSale',
+      message: { key: 'scanNoOpenSale' },
+    });
   });
 
   it.each([

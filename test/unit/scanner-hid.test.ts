@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
 import {
-  DEFAULT_HID_POS_LAYOUT, findHidPosScanners, hidDiscovery, HidPosAssembler, HidPosScanner, parseHidPosReport, type HidApi, type HidDeviceHandle,
+  DEFAULT_HID_POS_LAYOUT,
+  findHidPosScanners,
+  hidDiscovery,
+  HidPosAssembler,
+  HidPosScanner,
+  parseHidPosReport,
+  type HidApi,
+  type HidDeviceHandle,
 } from '../../hardware/scanner/hid';
 import { ScanStream, type ScanEvent, type ScanLogger, type ScannerStatusEvent } from '../../hardware/scanner/stream';
 
@@ -19,7 +26,10 @@ function reportsFor(data: Uint8Array | string, aim = ']Q1'): Uint8Array[] {
     const report = new Uint8Array(64);
     report[0] = 0x02;
     report[1] = chunk.length;
-    report.set([...aim].map((c) => c.charCodeAt(0)), 2);
+    report.set(
+      [...aim].map((c) => c.charCodeAt(0)),
+      2,
+    );
     report.set(chunk, 5);
     report[61] = 0x73; // vendor's own symbology id (Honeywell: 's' = QR)
     report[63] = at + 56 < bytes.length ? 0x01 : 0x00;
@@ -35,8 +45,7 @@ function hex(report: Uint8Array): string {
 describe('HID POS report parser', () => {
   it('reads a report laid out per the HID POS scanned-data report', () => {
     // 02 | 0c | "]Q1" | "MABCDEFGHJKL" | zero padding | 73 00 00
-    const report = Uint8Array.from(Buffer.from(
-      '020c5d51314d4142434445464748' + '4a4b4c' + '00'.repeat(44) + '73' + '00' + '00', 'hex'));
+    const report = Uint8Array.from(Buffer.from('020c5d51314d4142434445464748' + '4a4b4c' + '00'.repeat(44) + '73' + '00' + '00', 'hex'));
     expect(report).toHaveLength(64);
     const parsed = parseHidPosReport(report);
     expect(parsed).toEqual({ aim: ']Q1', data: new TextEncoder().encode('MABCDEFGHJKL'), continued: false });
@@ -71,7 +80,15 @@ describe('HID POS report parser', () => {
   });
 
   it.each([
-    ['a length byte larger than the report', () => { const r = reportsFor('ABC')[0]!; r[1] = 200; return [r]; }, 'report badLength'],
+    [
+      'a length byte larger than the report',
+      () => {
+        const r = reportsFor('ABC')[0]!;
+        r[1] = 200;
+        return [r];
+      },
+      'report badLength',
+    ],
     ['a truncated report', () => [reportsFor('ABC')[0]!.slice(0, 20)], 'report short'],
     ['bytes that are not UTF-8', () => reportsFor(Uint8Array.of(0x41, 0xc3, 0x28, 0xff)), 'invalidUtf8'],
     ['a 10 KB scan', () => reportsFor('Q'.repeat(10 * 1024)), 'tooLong (10240 bytes)'],
@@ -91,7 +108,9 @@ describe('HID POS report parser', () => {
 
 class FakeDevice extends EventEmitter implements HidDeviceHandle {
   closed = false;
-  close(): void { this.closed = true; }
+  close(): void {
+    this.closed = true;
+  }
 }
 
 function harness() {
@@ -120,7 +139,14 @@ describe('HID POS scanner on the stream', () => {
       open: () => Promise.reject(new Error('unused')),
     };
     expect(findHidPosScanners(logger, api).map((d) => d.path)).toEqual(['/dev/hidraw3']);
-    expect(findHidPosScanners(logger, { ...api, devices: () => { throw new Error('hid_init failed'); } })).toEqual([]);
+    expect(
+      findHidPosScanners(logger, {
+        ...api,
+        devices: () => {
+          throw new Error('hid_init failed');
+        },
+      }),
+    ).toEqual([]);
     expect(warnings).toEqual(['cannot list HID devices, so HID POS scanners are not available: hid_init failed']);
     // The real node-hid on this machine: whatever it finds, it answers with a list.
     expect(Array.isArray(findHidPosScanners(logger))).toBe(true);
@@ -142,9 +168,9 @@ describe('HID POS scanner on the stream', () => {
     const discover = hidDiscovery(logger, api);
     for (let i = 0; i < 5; i++) expect(discover()).toEqual([]);
     expect(warnings).toEqual([
-      'cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1.0 could not be loaded '
-      + '(libusb-1.0.so.0: cannot open shared object file: No such file or directory) — install it (Debian: apt-get install libusb-1.0-0), '
-      + 'or set "hid": "off" in KIOSK_SCANNERS (the kiosk keeps looking and says so when it works)',
+      'cannot list HID devices, so HID POS scanners are not available: the USB library libusb-1.0 could not be loaded ' +
+        '(libusb-1.0.so.0: cannot open shared object file: No such file or directory) — install it (Debian: apt-get install libusb-1.0-0), ' +
+        'or set "hid": "off" in KIOSK_SCANNERS (the kiosk keeps looking and says so when it works)',
     ]);
     failure = undefined;
     expect(discover().map((d) => d.path)).toEqual(['/dev/hidraw3']);
@@ -173,7 +199,9 @@ describe('HID POS scanner on the stream', () => {
     const scanner = new HidPosScanner(stream, { path: 'DevSrvsID:4294971231', api, retryMs: 20 });
     expect(await scanner.start()).toBe(false);
     expect(statuses[0]).toMatchObject({
-      state: 'failed', source: 'hid', message: { key: 'scannerOpenFailed' },
+      state: 'failed',
+      source: 'hid',
+      message: { key: 'scannerOpenFailed' },
       text: 'Scanner hid:DevSrvsID:4294971231 could not be opened (it is in use by another program or the kiosk has no permission to it) — check the cable and the settings.',
     });
     await until(() => statuses.length === 2);
@@ -207,10 +235,7 @@ describe('HID POS scanner on the stream', () => {
       for (const r of reportsFor(Uint8Array.of(0xff, 0xfe, 0x41))) device.emit('data', Buffer.from(r));
       for (const r of reportsFor('AB\u0001CD')) device.emit('data', Buffer.from(r));
       expect(scans).toEqual([]);
-      expect(warnings).toEqual([
-        'dropped scanner garbage (invalidUtf8) from hid hid:p',
-        'dropped scanner garbage (controlCharacters) from hid hid:p',
-      ]);
+      expect(warnings).toEqual(['dropped scanner garbage (invalidUtf8) from hid hid:p', 'dropped scanner garbage (controlCharacters) from hid hid:p']);
       await scanner.stop();
     });
   });

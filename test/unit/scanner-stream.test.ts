@@ -6,7 +6,10 @@ import { VirtualScanner } from '../../hardware/scanner/virtual';
 function setup() {
   const logs: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   const stream = new ScanStream({
-    logger: { info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }), warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }) },
+    logger: {
+      info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+      warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    },
     now: () => 1_700_000_000_000,
   });
   const scans: ScanEvent[] = [];
@@ -20,7 +23,9 @@ describe('scan stream and the virtual scanner', () => {
   it('a virtual scan arrives in the same stream shape as every other scanner', () => {
     const { stream, scans, statuses } = setup();
     const scanner = new VirtualScanner(stream, 'dev-scanner');
-    expect(statuses).toMatchObject([{ deviceId: 'dev-scanner', source: 'virtual', state: 'connected', message: { key: 'scannerConnected' }, text: 'Scanner dev-scanner is ready.' }]);
+    expect(statuses).toMatchObject([
+      { deviceId: 'dev-scanner', source: 'virtual', state: 'connected', message: { key: 'scannerConnected' }, text: 'Scanner dev-scanner is ready.' },
+    ]);
     scanner.scan(memberCodeFor(5), 'qr');
     scanner.scan('HTTP://HUB:7400/C/ABCDEFGHJK');
     expect(scans).toEqual([

@@ -29,7 +29,14 @@ const PUNCTUATION: Record<Layout, Record<string, [string, string]>> = {
 
 /** What the scanner presses for a character: the US key and Shift. */
 function usKeyFor(ch: string): { code: string; shift: boolean } {
-  for (const code of ['Semicolon', 'Slash', 'Period', 'Minus', ...[...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c) => `Key${c}`), ...[...'0123456789'].map((d) => `Digit${d}`)]) {
+  for (const code of [
+    'Semicolon',
+    'Slash',
+    'Period',
+    'Minus',
+    ...[...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c) => `Key${c}`),
+    ...[...'0123456789'].map((d) => `Digit${d}`),
+  ]) {
     for (const shift of [false, true]) if (usCharacter(code, shift) === ch) return { code, shift };
   }
   throw new Error(`no US key for ${ch}`);
@@ -70,8 +77,14 @@ function decode(events: WedgeKeyEvent[], decodeFrom: 'code' | 'key' = 'code'): {
 }
 
 const member = memberCodeFor(987_654_321);
-const voucher = encodeSafeCode('voucher', Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 0xff));
-const claim = encodeSafeCode('claim', Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 1) & 0xff));
+const voucher = encodeSafeCode(
+  'voucher',
+  Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 0xff),
+);
+const claim = encodeSafeCode(
+  'claim',
+  Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 1) & 0xff),
+);
 const naive = 'ZY-2024-0917';
 
 describe('wedge: codes survive every keyboard layout', () => {
@@ -82,8 +95,10 @@ describe('wedge: codes survive every keyboard layout', () => {
         expect(decode(scannerTypes(code, layout, withCode), 'key').scans).toEqual([code]);
       }
     }
-    expect(classifyScan(decode(scannerTypes(member, layout, false), 'key').scans[0]!, { saleOpen: true }))
-      .toMatchObject({ action: 'attachMemberToSale', memberNumber: 987_654_321 });
+    expect(classifyScan(decode(scannerTypes(member, layout, false), 'key').scans[0]!, { saleOpen: true })).toMatchObject({
+      action: 'attachMemberToSale',
+      memberNumber: 987_654_321,
+    });
   });
 
   it.each(['de', 'cz', 'sk', 'hu'] as const)('a naive code with Y, Z and digits is mangled on %s when read by character', (layout) => {

@@ -28,7 +28,16 @@ describe('dispatcher refuses bad messages with a logged reason and no service ca
     ['extra field', 'unlockStaff', { pin: '1234', admin: true }, 'badArgs'],
     ['missing args', 'unlockStaff', undefined, 'badArgs'],
     ['oversized', 'unlockStaff', { pin: '1'.repeat(20_000) }, 'tooLarge'],
-    ['cyclic', 'unlockStaff', (() => { const a: Record<string, unknown> = {}; a.self = a; return a; })(), 'badArgs'],
+    [
+      'cyclic',
+      'unlockStaff',
+      (() => {
+        const a: Record<string, unknown> = {};
+        a.self = a;
+        return a;
+      })(),
+      'badArgs',
+    ],
   ] as const)('%s', async (_what, name, args, code) => {
     const { services, logged, session } = setup();
     const reply = await session.call(name, args);
@@ -51,7 +60,12 @@ describe('dispatcher refuses bad messages with a logged reason and no service ca
     const { services, session } = setup();
     await session.call('unlockStaff', { pin: '1234' });
     services.calls.length = 0;
-    for (const total of [{ amount: 18.4, currency: 'PLN' }, { amount: 1840, currency: 'USD' }, { amount: 0, currency: 'PLN' }, { amount: -5, currency: 'PLN' }]) {
+    for (const total of [
+      { amount: 18.4, currency: 'PLN' },
+      { amount: 1840, currency: 'USD' },
+      { amount: 0, currency: 'PLN' },
+      { amount: -5, currency: 'PLN' },
+    ]) {
       expect(await session.call('createSale', { total })).toMatchObject({ ok: false, error: { code: 'badArgs' } });
     }
     expect(services.calls).toEqual([]);
@@ -84,7 +98,10 @@ describe('staff PIN', () => {
     let t = 1_000_000;
     const { services, dispatcher, session } = setup({ now: () => t });
     for (let i = 1; i <= 4; i++) {
-      expect(await session.call('unlockStaff', { pin: '0000' })).toMatchObject({ ok: true, value: { unlocked: false, reason: 'wrongPin', attemptsLeft: 5 - i } });
+      expect(await session.call('unlockStaff', { pin: '0000' })).toMatchObject({
+        ok: true,
+        value: { unlocked: false, reason: 'wrongPin', attemptsLeft: 5 - i },
+      });
     }
     expect(await session.call('unlockStaff', { pin: '0000' })).toMatchObject({ ok: true, value: { unlocked: false, reason: 'lockedOut' } });
     const other = dispatcher.openSession('other');

@@ -10,8 +10,15 @@ import { voucherCode } from '../../main/kiosk/ui-services';
 
 const keys = voucherKeyPair(new Uint8Array(32).fill(5));
 const issued = new Date('2026-11-02T09:00:00Z');
-const data = { shopNo: 1, voucherId: '00112233aabbccdd', memberNo: 42, rewardKey: rewardKeyOf('five-zl'), costPoints: 60, costStamps: 0,
-  expiresAt: new Date(issued.getTime() + 30 * 86_400_000) };
+const data = {
+  shopNo: 1,
+  voucherId: '00112233aabbccdd',
+  memberNo: 42,
+  rewardKey: rewardKeyOf('five-zl'),
+  costPoints: 60,
+  costStamps: 0,
+  expiresAt: new Date(issued.getTime() + 30 * 86_400_000),
+};
 const code = createVoucher(data, keys.secretKey);
 const ctx = { hubPublicKey: keys.publicKey, shopNo: 1, now: new Date(issued.getTime() + 3_600_000) };
 
@@ -24,7 +31,12 @@ function wedgeTyped(text: string, capsLock: boolean, decodeFrom: 'code' | 'key')
 }
 
 describe('a voucher scanned or typed at the counter', () => {
-  it.each([[false, 'code'], [true, 'code'], [false, 'key'], [true, 'key']] as const)('wedge-typed (Caps Lock %s, read by %s) it routes as a voucher and verifies', (caps, from) => {
+  it.each([
+    [false, 'code'],
+    [true, 'code'],
+    [false, 'key'],
+    [true, 'key'],
+  ] as const)('wedge-typed (Caps Lock %s, read by %s) it routes as a voucher and verifies', (caps, from) => {
     const [scanned] = wedgeTyped(code, caps, from);
     const meaning = classifyScan(scanned!, { saleOpen: true });
     expect(meaning).toMatchObject({ kind: 'voucher', action: 'redeemVoucher', code });

@@ -125,10 +125,21 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * The servers' environment: the test run's, without a clock shifted by libfaketime (`faketime '+90 days'
+ * npm test` moves the tests' clock; redis-server crashes under libfaketime's LD_PRELOAD, and the servers'
+ * own clocks do not matter to any test).
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C.UTF-8' };
+  for (const key of Object.keys(env)) if (key.startsWith('FAKETIME') || key === 'LD_PRELOAD' || key === 'DONT_FAKE_MONOTONIC') delete env[key];
+  return env;
+}
+
 /** Spawns `command` as `user` when given (through setpriv, which execs: the child's pid is the server's), in `cwd`. */
 function spawnAs(user: User | undefined, command: string, args: string[], cwd: string): ChildProcess {
   const [file, argv] = user ? ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', command, ...args]] : [command, args];
-  return spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+  return spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
 }
 
 /** Runs a command to its end; its output in the error when it fails. */
@@ -293,7 +304,7 @@ async function startRedis(dir: string): Promise<Server> {
     const child = spawn(
       redisServer,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() },
     );
     return { url: `redis://127.0.0.1:${port}`, stop: await serve(child, `Redis (${redisServer}, port ${port})`, () => redisAnswers(port)) };
   });

@@ -378,6 +378,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
           // The hub's balances with this batch in them first, then the batch leaves the outbox: a balance
           // shown meanwhile (hub's + not yet acknowledged) counts the batch, never misses it.
           await this.pullMembers();
+          // Stopped meanwhile (the kiosk is shutting down, its store may be closed): leave the batch in the
+          // outbox; the next start sends it again and the hub, which has it, answers it as a duplicate.
+          if (this.stopped) return;
           // Refused ids are in `acked` too: they leave the outbox like accepted ones, once.
           this.outbox.ack(parsed.data.acked);
           for (const refusal of parsed.data.refused ?? []) {

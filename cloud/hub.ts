@@ -224,6 +224,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const sms = options.smsapiToken
     ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) })
     : undefined;
+  /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
+  const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
     store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
     shop: { no: shop.no, name: shop.name },
@@ -236,7 +238,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     log,
     ...(options.messageWorker ? { worker: options.messageWorker } : {}),
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
-    parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
+    parseContact,
     member: (id) => store.member(id),
   });
   log(
@@ -686,7 +688,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     // Codes get their own failure counter: bad codes never lock out claims or the owner.
     slowedDown: (address) => slowedDown('code', address),
     noteFailure: (address) => noteFailure('code', address),
-    parseContact: (text) => contactOrUndefined(text, regionForLocale(shop.program.locale)),
+    parseContact,
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     rememberCookie,
     ownerAllowed,

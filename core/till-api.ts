@@ -75,6 +75,71 @@ export const saleViewSchema = z
   .strict();
 export type SaleView = z.infer<typeof saleViewSchema>;
 
+/** How the kiosk learnt of a sale: the till API, the staff keypad, the print-stream passthrough, a receipt barcode, the dev panel. */
+export const saleSources = ['api', 'keypad', 'passthrough', 'scanner', 'dev'] as const;
+export type SaleSource = (typeof saleSources)[number];
+
+export const saleRefundLineSchema = z
+  .object({
+    refundId: z.string(),
+    kind: z.enum(['refund', 'void']),
+    amount: moneySchema,
+    createdAt: z.string(),
+  })
+  .strict();
+
+/**
+ * A sale as `GET /v1/sales` and `GET /v1/sales/{id}` answer it, whatever path rang it. `claim`:
+ * `claimed` (a member has it), `open` (its QR still pays), `expired` (nobody claimed it in time),
+ * `closed` (voided or fully refunded before anyone claimed it).
+ */
+export const saleRecordSchema = saleViewSchema
+  .extend({
+    source: z.enum(saleSources),
+    claim: z.enum(['open', 'claimed', 'expired', 'closed']),
+    claimedAt: z.string().nullable(),
+    refunds: z.array(saleRefundLineSchema),
+  })
+  .strict();
+export type SaleRecord = z.infer<typeof saleRecordSchema>;
+
+/** At most this many sales per page of `GET /v1/sales`. */
+export const MAX_SALES_PAGE = 500;
+
+/** GET /v1/sales?since=…&limit=…&cursor=… : sales in time order, `cursor` from the page before. */
+export const saleListQuerySchema = z
+  .object({
+    since: z.iso
+      .datetime({ offset: true, error: 'since: an ISO 8601 instant such as 2026-11-23T10:15:00Z' })
+      .optional()
+      .describe('Sales rung at or after this instant (the sale time the till sent as `at`, else when the kiosk recorded it)'),
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/, { error: `limit: a whole number from 1 to ${MAX_SALES_PAGE}` })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, { error: `limit: a whole number from 1 to ${MAX_SALES_PAGE}` })
+          .max(MAX_SALES_PAGE, { error: `limit: a whole number from 1 to ${MAX_SALES_PAGE}` }),
+      )
+      .optional()
+      .describe(`Sales per page, 1 to ${MAX_SALES_PAGE} (100 when absent)`),
+    cursor: z.string().max(200).optional().describe('`next` of the page before: the page after it'),
+  })
+  .strict();
+export type SaleListQuery = z.infer<typeof saleListQuerySchema>;
+
+export const saleListSchema = z
+  .object({
+    sales: z.array(saleRecordSchema).max(MAX_SALES_PAGE),
+    /** The cursor of the next page; null on the last page. */
+    next: z.string().nullable(),
+  })
+  .strict();
+export type SaleList = z.infer<typeof saleListSchema>;
+
 export const refundRequestSchema = z
   .object({
     /** The refund's own id at the till, so a retried refund is not counted twice. */
@@ -195,7 +260,9 @@ export const errorViewSchema = z
 /** What the till API needs from the kiosk; main's sale service implements it. */
 export interface TillPort {
   createSale(request: CreateSaleRequest): Promise<{ created: boolean; sale: SaleView }>;
-  getSale(tillSaleId: string): SaleView | undefined;
+  /** A sale by the till API's tillSaleId, else by the kiosk's saleId, else by the till id another path gave it. */
+  findSale(id: string): SaleRecord | undefined;
+  listSales(query: SaleListQuery): SaleList;
   refundSale(tillSaleId: string, request: RefundRequest): Promise<RefundView>;
   voidSale(tillSaleId: string): Promise<RefundView>;
   /** By member code, card QR or phone number. */

@@ -39,6 +39,9 @@ import type {
   RedeemVoucherRequest,
   RefundRequest,
   RefundView,
+  SaleList,
+  SaleListQuery,
+  SaleRecord,
   SaleView,
   TillPort,
   VoucherRedemptionView,
@@ -55,6 +58,7 @@ import {
   voucherRedemptionEntryId,
   type VoucherData,
 } from '../../core/tokens';
+import { saleSources } from '../../core/till-api';
 import {
   StoreConflictError,
   StoreInputError,
@@ -380,14 +384,36 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return at;
   }
 
-  getSale(tillSaleId: string, source: SaleSource = 'api'): SaleView | undefined {
-    const sale = this.store.getSaleByTillId(tillSaleId, source);
-    return sale ? this.saleView(sale) : undefined;
-  }
-
   getSaleById(saleId: string): SaleView | undefined {
     const sale = this.store.getSale(saleId);
     return sale ? this.saleView(sale) : undefined;
+  }
+
+  /**
+   * A sale for `GET /v1/sales/{id}`, whatever path rang it: the till API's own tillSaleId first (so a
+   * till's id never resolves to another sale), then the kiosk's saleId (as `GET /v1/sales` lists it),
+   * then the till id the keypad or the passthrough gave it.
+   */
+  findSale(id: string): SaleRecord | undefined {
+    const sale =
+      this.store.getSaleByTillId(id, 'api') ??
+      this.store.getSale(id) ??
+      saleSources.map((source) => this.store.getSaleByTillId(id, source)).find((found) => found !== undefined);
+    return sale ? this.saleRecord(sale) : undefined;
+  }
+
+  /** `GET /v1/sales`: every sale in time order, a page at a time; `next` continues after the last one. */
+  listSales(query: SaleListQuery): SaleList {
+    const limit = query.limit ?? 100;
+    const after = query.cursor === undefined ? undefined : readSaleCursor(query.cursor);
+    const page = this.store.salesInOrder({
+      ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
+      ...(after === undefined ? {} : { after }),
+      limit: limit + 1,
+    });
+    const sales = page.slice(0, limit);
+    const last = sales.at(-1);
+    return { sales: sales.map((sale) => this.saleRecord(sale)), next: page.length > limit && last ? saleCursor(last) : null };
   }
 
   // ---- refunds and voids --------------------------------------------------------------------
@@ -1262,6 +1288,28 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     };
   }
 
+  private saleRecord(sale: StoredSale): SaleRecord {
+    const view = this.saleView(sale);
+    const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
+    const claim =
+      sale.memberId !== null
+        ? 'claimed'
+        : sale.status === 'voided' || sale.status === 'refunded' || !token?.ok
+          ? 'closed'
+          : token.data.expiresAt.getTime() <= this.now().getTime()
+            ? 'expired'
+            : 'open';
+    return {
+      ...view,
+      source: sale.source,
+      claim,
+      claimedAt: sale.memberId === null ? null : sale.claimedAt,
+      refunds: this.store
+        .refundsForSale(sale.id)
+        .map((refund) => ({ refundId: refund.id, kind: refund.kind, amount: refund.amount, createdAt: refund.createdAt })),
+    };
+  }
+
   private refundView(refund: StoredRefund, sale: StoredSale, entries: readonly LedgerEntry[], notRecovered = 0): RefundView {
     return {
       refundId: refund.id,
@@ -1333,4 +1381,19 @@ export interface OfflineClaim {
 /** A sale nobody has claimed yet earns as a returning customer would: no first-purchase bonuses. */
 function anonymousState(at: Date): MemberState {
   return { id: 'anonymous', joinedAt: at.toISOString(), visits: 1, firstPurchaseDone: true };
+}
+
+/** The position after `sale` in `GET /v1/sales` order, opaque to tills. */
+function saleCursor(sale: StoredSale): string {
+  return Buffer.from(JSON.stringify([sale.createdAt, sale.id])).toString('base64url');
+}
+
+function readSaleCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw new Refusal('invalid_request', 'cursor: not a cursor this kiosk gave; send the `next` of the page before, unchanged');
 }

@@ -1,6 +1,7 @@
 // What the store accepts. The ledger entry itself is core's `ledgerEntrySchema`, used as is.
 import { z } from 'zod';
 import { moneySchema } from '../../core/money';
+import { saleSources, type SaleSource } from '../../core/till-api';
 
 const id = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const instant = z.string().datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-11-23T10:15:00Z' });
@@ -17,8 +18,8 @@ export const saleLineSchema = z
   .strict();
 export type SaleLine = z.infer<typeof saleLineSchema>;
 
-export const saleSources = ['api', 'keypad', 'passthrough', 'scanner', 'dev'] as const;
-export type SaleSource = (typeof saleSources)[number];
+// The one list of sale sources lives with the till API, which answers them (core/till-api.ts).
+export { saleSources, type SaleSource };
 
 export const saleInputSchema = z
   .object({

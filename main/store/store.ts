@@ -665,6 +665,22 @@ export class KioskStore {
   }
 
   /**
+   * Sales in time order (sale time, then id), from `since` on and after the sale `after` (the last of
+   * the page before), at most `limit`: keyset paging, so a page does not shift when sales are added.
+   */
+  salesInOrder(options: { since?: string; after?: { createdAt: string; id: string }; limit: number }): StoredSale[] {
+    const rows = this.open
+      .prepare(
+        `SELECT * FROM sales
+          WHERE (@since IS NULL OR created_at >= @since)
+            AND (@afterAt IS NULL OR created_at > @afterAt OR (created_at = @afterAt AND id > @afterId))
+          ORDER BY created_at, id LIMIT @limit`,
+      )
+      .all({ since: options.since ?? null, afterAt: options.after?.createdAt ?? null, afterId: options.after?.id ?? null, limit: options.limit }) as Row[];
+    return rows.map(toSale);
+  }
+
+  /**
    * What happened from `since` on (ISO time), for the staff screen's figures of the day: sales,
    * ledger entries, refunds and the number of members enrolled.
    */

@@ -1,17 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { z } from 'zod';
-import { isRefusal, Refusal } from '../../core/errors';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
 import {
-  createSaleRequestSchema,
-  enrolMemberRequestSchema,
-  memberSearchQuerySchema,
-  redeemVoucherRequestSchema,
-  refundRequestSchema,
-  type TillPort,
-} from '../../core/till-api';
-import { tillOpenApi } from './openapi';
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { isRefusal, Refusal } from '../../core/errors';
+import type { TillPort } from '../../core/till-api';
+import { tillRoutes } from './routes';
 
 export interface TillApiOptions {
   port: TillPort;
@@ -33,81 +34,70 @@ const MAX_BODY_BYTES = 256 * 1024;
 /** Past the limit the rest of a body is read and dropped up to this much, so the till gets its 413; beyond, the connection is cut. */
 const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    // A refused oversized body may still be arriving: the connection is not reused after it.
-    ...(status === 413 ? { connection: 'close' } : {}),
-  });
-  res.end(text);
-}
-
-function sendRefusal(res: ServerResponse, refusal: Refusal): void {
-  send(res, refusal.status, {
-    error: { code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) },
-  });
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (refused) {
-        if (size > MAX_DRAIN_BYTES) req.destroy();
-        return;
-      }
-      if (size > MAX_BODY_BYTES) {
-        // Answer now and drop the rest as it comes: destroying the request here would reset the
-        // connection before the till reads why.
-        refused = true;
-        chunks.length = 0;
-        reject(new Refusal('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB); nothing was recorded`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (refused) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(new Refusal('invalid_request', `malformed JSON: ${(error as Error).message}`));
-      }
-    });
-  });
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
-    throw new Refusal('invalid_request', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
-  }
-  return result.data;
-}
-
-/** A path segment as the till meant it; a broken %-escape is the till's mistake (400), not the kiosk's (500). */
-function pathSegment(raw: string, what: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new Refusal('invalid_request', `${what}: ${JSON.stringify(raw.slice(0, 80))} is not valid percent-encoding`);
-  }
-}
-
 function tokenMatches(header: string | undefined, token: string): boolean {
   const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+const unauthorized = () => new Refusal('unauthorized', 'missing or wrong bearer token: send "Authorization: Bearer <KIOSK_API_TOKEN>"');
+
+function errorBody(refusal: Refusal): unknown {
+  return { error: { code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) } };
+}
+
+/** What a Fastify or schema error means for the till, in the till API's words; undefined for the kiosk's own failures (500). */
+function asRefusal(error: unknown): Refusal | undefined {
+  if (isRefusal(error)) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const issues = error.validation.map((issue) => ({
+      field: issue.instancePath.slice(1).replaceAll('/', '.') || `(${where})`,
+      message: issue.message ?? 'invalid',
+    }));
+    // Some schema messages name their field already ("query: type at least 2 characters"): not twice.
+    const text = issues.map((i) => (i.message.startsWith(`${i.field}: `) ? i.message : `${i.field}: ${i.message}`)).join('; ');
+    return new Refusal('invalid_request', text, issues);
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new Refusal('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB); nothing was recorded`);
+  }
+  // Fastify's other refusals of the request itself (bad Content-Length, a body that ends early…).
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new Refusal('invalid_request', `the request could not be read: ${fastifyError.message ?? 'malformed request'}; nothing was recorded`);
+  }
+  return undefined;
+}
+
+/**
+ * A broken %-escape never reaches a route (the router refuses the URL first): name the path
+ * parameter it broke, from the declared route whose shape the path has.
+ */
+function badEscape(rawUrl: string, method: string, routes: readonly RouteOptions[]): Refusal {
+  const path = rawUrl.split('?')[0]!.replace(/\/+$/, '');
+  const segments = path.split('/');
+  const broken = segments.findIndex((segment) => {
+    try {
+      decodeURIComponent(segment);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  const shown = JSON.stringify((segments[broken] ?? path).slice(0, 80));
+  for (const route of routes) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const pattern = route.url.split('/');
+    if (!methods.includes(method) || pattern.length !== segments.length) continue;
+    if (!pattern.every((part, i) => part.startsWith(':') || part === segments[i])) continue;
+    const name = pattern[broken]?.startsWith(':') ? pattern[broken].slice(1) : undefined;
+    if (name === undefined) break;
+    const params = route.schema?.params as { shape?: Record<string, { description?: string }> } | undefined;
+    const description = params?.shape?.[name]?.description;
+    return new Refusal('invalid_request', `${name}${description ? ` (${description})` : ''}: ${shown} is not valid percent-encoding`);
+  }
+  return new Refusal('invalid_request', `path: ${shown} is not valid percent-encoding`);
 }
 
 /** The till API of ARCHITECTURE.md: JSON over HTTP with a bearer token, bound to loopback by default. */
@@ -115,85 +105,97 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
   const { port: till, token, host = '127.0.0.1', listenPort = 7411, version = '0.1.0', log = () => {} } = options;
   if (token.length < 16) throw new Error('till API token must be at least 16 characters');
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://till');
-    const method = req.method ?? 'GET';
-    const path = url.pathname.replace(/\/+$/, '');
-
-    if (method === 'GET' && path === '/v1/health') return send(res, 200, till.health());
-    if (method === 'GET' && path === '/v1/openapi.json') return send(res, 200, tillOpenApi(version));
-    if (!tokenMatches(req.headers.authorization, token)) {
-      throw new Refusal('unauthorized', 'missing or wrong bearer token: send "Authorization: Bearer <KIOSK_API_TOKEN>"');
-    }
-
-    if (method === 'POST' && path === '/v1/sales') {
-      const request = parse(createSaleRequestSchema, await readJson(req));
-      const { created, sale } = await till.createSale(request);
-      return send(res, created ? 201 : 200, sale);
-    }
-    const sale = /^\/v1\/sales\/([^/]+)(?:\/(refunds|void))?$/.exec(path);
-    if (sale) {
-      const tillSaleId = pathSegment(sale[1]!, 'tillSaleId');
-      if (method === 'GET' && !sale[2]) {
-        const found = till.getSale(tillSaleId);
-        if (!found) throw new Refusal('not_found', `no sale with tillSaleId ${JSON.stringify(tillSaleId)}`);
-        return send(res, 200, found);
-      }
-      if (method === 'POST' && sale[2] === 'refunds') {
-        const request = parse(refundRequestSchema, (await readJson(req)) ?? {});
-        return send(res, 201, await till.refundSale(tillSaleId, request));
-      }
-      if (method === 'POST' && sale[2] === 'void') return send(res, 201, await till.voidSale(tillSaleId));
-    }
-    if (path === '/v1/members' && method === 'GET') {
-      const { query } = parse(memberSearchQuerySchema, Object.fromEntries(url.searchParams));
-      return send(res, 200, { members: till.searchMemberViews(query) });
-    }
-    if (path === '/v1/members' && method === 'POST') {
-      const request = parse(enrolMemberRequestSchema, await readJson(req));
-      const { created, member } = await till.enrolMember(request);
-      return send(res, created ? 201 : 200, member);
-    }
-    const member = /^\/v1\/members\/([^/]+)$/.exec(path);
-    if (member && method === 'GET') {
-      const code = pathSegment(member[1]!, 'member code');
-      const found = till.getMember(code);
-      if (!found) throw new Refusal('not_found', `no member with code, card QR or phone ${JSON.stringify(code)}`);
-      return send(res, 200, found);
-    }
-    const voucher = /^\/v1\/vouchers\/([^/]+)(\/redeem)?$/.exec(path);
-    if (voucher) {
-      const code = decodeURIComponent(voucher[1]!);
-      if (method === 'GET' && !voucher[2]) return send(res, 200, till.getVoucher(code));
-      if (method === 'POST' && voucher[2]) {
-        const request = parse(redeemVoucherRequestSchema, await readJson(req));
-        const { created, redemption } = await till.redeemVoucherForTill(code, request);
-        return send(res, created ? 201 : 200, redemption);
-      }
-    }
-    throw new Refusal('not_found', `no route ${method} ${path}; see GET /v1/openapi.json`);
-  }
-
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (isRefusal(error)) {
-        log(`till API: ${req.method} ${req.url} refused (${error.code}): ${error.message}`);
-        if (!res.headersSent) sendRefusal(res, error);
-        return;
-      }
-      log(`till API: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) send(res, 500, { error: { code: 'internal', message: 'the kiosk could not record this; nothing was changed, retry' } });
-    });
-  });
-  server.requestTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://${host}:${address.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+  const routes: RouteOptions[] = [];
+  const refuse = (request: FastifyRequest, reply: FastifyReply, refusal: Refusal) => {
+    log(`till API: ${request.method} ${request.url} refused (${refusal.code}): ${refusal.message}`);
+    return reply.code(refusal.status).header('cache-control', 'no-store').send(errorBody(refusal));
   };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    requestTimeout: 10_000,
+    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (error, request, reply) => {
+      const refusal = !tokenMatches(request.headers.authorization, token)
+        ? unauthorized()
+        : error.code === 'FST_ERR_BAD_URL'
+          ? badEscape(request.url, request.method, routes)
+          : new Refusal('invalid_request', error.message);
+      void refuse(request, reply, refusal);
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
+
+  // Every body is read as JSON, whatever Content-Type the till sends (curl -d sends a form type); no body is no body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new Refusal('invalid_request', `malformed JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  // One auth hook for every route, the unknown ones included; only routes declared with `security: []` are open.
+  app.addHook('onRequest', async (request) => {
+    const security = request.routeOptions.schema?.security;
+    if (Array.isArray(security) && security.length === 0) return;
+    if (!tokenMatches(request.headers.authorization, token)) throw unauthorized();
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    throw new Refusal('not_found', `no route ${request.method} ${request.url.split('?')[0]}; see GET /v1/openapi.json`);
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const refusal = asRefusal(error);
+    if (refusal) {
+      if (refusal.code === 'payload_too_large') drain(request);
+      return refuse(request, reply, refusal);
+    }
+    log(`till API: ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`);
+    return reply.code(500).send({ error: { code: 'internal', message: 'the kiosk could not record this; nothing was changed, retry' } });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Loyalty Kiosk till API', version, description: 'Money is {"amount": <integer minor units>, "currency": "<ISO 4217>"}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(tillRoutes, { till });
+  await app.listen({ port: listenPort, host });
+  const address = app.server.address() as AddressInfo;
+  return {
+    server: app.server,
+    url: `http://${host}:${address.port}`,
+    close: () => app.close(),
+  };
+}
+
+/**
+ * Reads and drops the rest of a refused oversized body, so the till reads its 413 instead of a
+ * reset connection; a body that goes on past MAX_DRAIN_BYTES is cut off.
+ */
+function drain(request: FastifyRequest): void {
+  const raw = request.raw;
+  if (raw.readableEnded) return;
+  let dropped = 0;
+  raw.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DRAIN_BYTES) raw.destroy();
+  });
+  raw.resume();
 }

@@ -33,6 +33,7 @@ export interface TillApi {
 const MAX_BODY_BYTES = 256 * 1024;
 /** Past the limit the rest of a body is read and dropped up to this much, so the till gets its 413; beyond, the connection is cut. */
 const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
+const MAX_PARAM_LENGTH = 2_000;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
@@ -115,13 +116,16 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout: 10_000,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Voucher codes and card QR texts are signed tokens, longer than the router's default of 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: (error, request, reply) => {
       const refusal = !tokenMatches(request.headers.authorization, token)
         ? unauthorized()
         : error.code === 'FST_ERR_BAD_URL'
           ? badEscape(request.url, request.method, routes)
-          : new Refusal('invalid_request', error.message);
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? new Refusal('invalid_request', `path: a code or id in the path is longer than ${MAX_PARAM_LENGTH} characters`)
+            : new Refusal('invalid_request', error.message);
       void refuse(request, reply, refusal);
     },
   }).withTypeProvider<ZodTypeProvider>();

@@ -27,8 +27,18 @@ export type TillSide = z.output<typeof tillSideSchema>;
 export const passthroughConfigSchema = z
   .object({
     till: tillSideSchema,
-    /** Total patterns; when absent, the built-ins (SUMA PLN, RAZEM, ÖSSZESEN, CELKEM, SPOLU, SUMME). */
+    /**
+     * The owner's total patterns for a till whose total line the built-ins (TOTAL_WORDINGS in
+     * receipt-total.ts) do not read; tried before them.
+     */
     patterns: z.array(totalPatternSchema).min(1).optional(),
+    /** false: read totals with `patterns` only (a till whose printout a built-in wording misreads). */
+    builtInTotals: z.boolean().default(true),
+    /**
+     * A JSON file of printouts that are not sales (same shape as core/pos/receipt-documents.json:
+     * `skip` rules to add, `disable` built-in rule names); read and checked at start.
+     */
+    documentsFile: z.string().min(1, { error: 'the path of a JSON file, or leave it out' }).optional(),
     /** How long the sale may take before the receipt is cut without the loyalty block. */
     deadlineMs: z.number().int().min(10).max(5000).default(300),
     /** Language of staff notices. */

@@ -29,12 +29,27 @@ export interface DecodeResult {
 const ALIGN = ['left', 'center', 'right'] as const;
 const EC = { 0x30: 'L', 0x31: 'M', 0x32: 'Q', 0x33: 'H' } as Record<number, string>;
 
-function pageByNumber(set: CommandSet, n: number): CodePage | undefined {
-  for (const [page, num] of Object.entries(CODE_PAGE_NUMBERS[set])) if (num === n) return page as CodePage;
+function pageByNumber(numbers: Partial<Record<CodePage, number>>, n: number): CodePage | undefined {
+  for (const [page, num] of Object.entries(numbers)) if (num === n) return page as CodePage;
   return undefined;
 }
 
+export interface DecoderOptions {
+  /** The `ESC t` table numbers of the printer being imitated (a clone's own), over Epson's. */
+  pageNumbers?: Partial<Record<CodePage, number>>;
+}
+
 export class EscPosDecoder {
+  private readonly numbers: Record<CommandSet, Partial<Record<CodePage, number>>>;
+
+  constructor(options: DecoderOptions = {}) {
+    // A page given its own number no longer answers to its usual one.
+    this.numbers = {
+      epson: options.pageNumbers ? { ...CODE_PAGE_NUMBERS.epson, ...options.pageNumbers } : CODE_PAGE_NUMBERS.epson,
+      star: CODE_PAGE_NUMBERS.star,
+    };
+  }
+
   private page: CodePage = 'cp437';
   private align: 'left' | 'center' | 'right' = 'left';
   private bold = false;
@@ -237,7 +252,7 @@ export class EscPosDecoder {
 
   private selectPage(set: CommandSet, n: number): void {
     this.flushBytes();
-    const page = pageByNumber(set, n);
+    const page = pageByNumber(this.numbers[set], n);
     if (page) {
       this.page = page;
       this.result.commands.push(`page:${page}`);
@@ -259,8 +274,8 @@ export class EscPosDecoder {
 }
 
 /** Decodes a whole ESC/POS stream. */
-export function decodeEscPos(bytes: Uint8Array): DecodeResult {
-  const decoder = new EscPosDecoder();
+export function decodeEscPos(bytes: Uint8Array, options: DecoderOptions = {}): DecodeResult {
+  const decoder = new EscPosDecoder(options);
   decoder.feed(bytes);
   return decoder.finish();
 }

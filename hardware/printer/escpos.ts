@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { ReceiptDocument } from '../../core/receipt/document';
 import { layoutReceipt, type PrintLine } from '../../core/receipt/layout';
 import { encodeRuns, transliterate } from './codepage';
-import { CODE_PAGE_NUMBERS, type CodePage, type ResolvedProfile } from './profiles';
+import type { CodePage, ResolvedProfile } from './profiles';
 
 /** ESC/POS command bytes used by the encoder and understood by the decoder. */
 export const ESC = 0x1b,
@@ -13,7 +13,7 @@ export const ESC = 0x1b,
   LF = 0x0a;
 
 export function selectCodePage(profile: ResolvedProfile, page: CodePage): number[] {
-  const n = CODE_PAGE_NUMBERS[profile.commandSet][page];
+  const n = profile.pageNumbers[page];
   if (n === undefined) throw new Error(`no table number for ${page} on ${profile.commandSet}`);
   // Star selects a table with its own ESC GS t n; Epson and the clones use ESC t n.
   return profile.commandSet === 'star' ? [ESC, GS, 0x74, n] : [ESC, 0x74, n];

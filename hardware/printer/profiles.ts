@@ -2,10 +2,19 @@ import { z } from 'zod';
 
 /**
  * What the kiosk must know about a printer model. Code-page NUMBERS are not portable: Epson selects a
- * table with `ESC t n` (PC852 = 18, PC858 = 19, WPC1250 = 45), Star with its own `ESC GS t n`
- * (PC858 = 4, PC852 = 5, Windows-1250 = 33), so each vendor has its own table here.
+ * table with `ESC t n` (PC852 = 18, PC858 = 19, WPC1250 = 45), Star mode with its own `ESC GS t n`
+ * (PC858 = 4, PC852 = 5, Windows-1250 = 33), and clone printers number their tables differently
+ * from one batch to the next, so a shop can set the numbers its printer uses (`codePageNumbers`,
+ * found with the printed code-page test page, `main/pos/printer-setup-cli.ts`).
  */
-export type CodePage = 'cp437' | 'cp850' | 'cp852' | 'cp858' | 'windows1250' | 'windows1252';
+export const CODE_PAGES = ['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252'] as const;
+export type CodePage = (typeof CODE_PAGES)[number];
+/**
+ * `epson`: ESC/POS (Epson, the clones, and Star printers switched to their ESC/POS emulation).
+ * `star`: Star Line mode / StarPRNT, whose commands differ (ESC GS t for the code page, ESC d for
+ * the cut, ESC a is a feed): the decoder reads its code-page command, but the kiosk's encoder
+ * writes ESC/POS, so no profile prints in Star mode; a Star printer is set to ESC/POS emulation.
+ */
 export type CommandSet = 'epson' | 'star';
 
 /** Code page → table number, per command set. */
@@ -38,6 +47,11 @@ export interface PrinterProfile {
   realtimeStatus: boolean;
   /** Usual serial speed, for the transmit-time estimate. */
   defaultBaud: number;
+  /**
+   * Prints raster images only (Star TSP100/TSP143 futurePRNT): no text, code-page or cut commands
+   * of either command set. Set, with the reason, where the kiosk cannot print to the model.
+   */
+  graphicsOnly?: string;
 }
 
 export const PRINTER_PROFILES: Readonly<Record<string, PrinterProfile>> = {
@@ -72,13 +86,29 @@ export const PRINTER_PROFILES: Readonly<Record<string, PrinterProfile>> = {
   'star-tsp100': {
     id: 'star-tsp100',
     vendor: 'Star',
-    model: 'TSP100III/IV, mC-Print3 (ESC/POS emulation)',
+    model: 'TSP100/TSP143 (futurePRNT), TSP100III/IV: raster only',
     commandSet: 'star',
+    columns: { 80: 48 },
+    dots: { 80: 576 },
+    nativeQr: false,
+    codePage: 'windows1250',
+    extraPages: [],
+    cancelKanji: false,
+    realtimeStatus: false,
+    defaultBaud: 38400,
+    graphicsOnly:
+      'prints raster images only (Star Graphic mode, no text or code-page commands); the kiosk does not render its slips as images yet, and a till printing to it sends images, so the passthrough cannot read totals either — use a Star printer in ESC/POS emulation ("star-escpos"), an Epson or a clone',
+  },
+  'star-escpos': {
+    id: 'star-escpos',
+    vendor: 'Star',
+    model: 'mC-Print3, TSP650II, TSP700II, TSP800II switched to ESC/POS emulation',
+    commandSet: 'epson',
     columns: { 58: 32, 80: 48 },
     dots: { 58: 384, 80: 576 },
     nativeQr: true,
-    codePage: 'windows1250',
-    extraPages: [],
+    codePage: 'cp852',
+    extraPages: ['cp858'],
     cancelKanji: false,
     realtimeStatus: true,
     defaultBaud: 38400,
@@ -120,8 +150,15 @@ export type Paper = z.infer<typeof paperSchema>;
 export const profileOverridesSchema = z
   .object({
     nativeQr: z.boolean().optional(),
-    codePage: z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252']).optional(),
-    extraPages: z.array(z.enum(['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'windows1252'])).optional(),
+    codePage: z.enum(CODE_PAGES).optional(),
+    extraPages: z.array(z.enum(CODE_PAGES)).optional(),
+    /**
+     * Which table number selects which page on this printer (clone batches differ), e.g.
+     * `{ "cp852": 46 }`; merged over the command set's usual numbers.
+     */
+    codePageNumbers: z
+      .partialRecord(z.enum(CODE_PAGES), z.number().int().min(0, { error: 'a table number is 0-255' }).max(255, { error: 'a table number is 0-255' }))
+      .optional(),
     cancelKanji: z.boolean().optional(),
     realtimeStatus: z.boolean().optional(),
     columns: z.number().int().min(24).max(64).optional(),
@@ -134,19 +171,23 @@ export interface ResolvedProfile extends PrinterProfile {
   paper: Paper;
   lineColumns: number;
   lineDots: number;
+  /** Code page → the table number this printer selects it with. */
+  pageNumbers: Partial<Record<CodePage, number>>;
 }
 
 export function resolveProfile(id: string, paper: Paper, overrides: ProfileOverrides = {}): ResolvedProfile {
   const base = PRINTER_PROFILES[id];
   if (!base) throw new Error(`unknown printer model "${id}": use one of ${Object.keys(PRINTER_PROFILES).join(', ')}`);
+  if (base.graphicsOnly) throw new Error(`printer model "${id}" (${base.vendor} ${base.model}) ${base.graphicsOnly}`);
   const columns = overrides.columns ?? base.columns[paper];
   const dots = base.dots[paper];
   if (columns === undefined || dots === undefined) throw new Error(`printer model "${id}" does not take ${paper} mm paper`);
-  const { columns: _c, ...rest } = overrides;
+  const { columns: _c, codePageNumbers, ...rest } = overrides;
   const merged = { ...base, ...rest } as PrinterProfile;
+  const pageNumbers = { ...CODE_PAGE_NUMBERS[merged.commandSet], ...codePageNumbers };
   for (const page of [merged.codePage, ...merged.extraPages]) {
-    if (CODE_PAGE_NUMBERS[merged.commandSet][page] === undefined)
-      throw new Error(`printer model "${id}" (${merged.commandSet}) has no table number for ${page}`);
+    if (pageNumbers[page] === undefined)
+      throw new Error(`printer model "${id}" (${merged.commandSet}) has no table number for ${page}: set overrides.codePageNumbers.${page}`);
   }
-  return { ...merged, paper, lineColumns: columns, lineDots: dots };
+  return { ...merged, paper, lineColumns: columns, lineDots: dots, pageNumbers };
 }

@@ -26,6 +26,7 @@ export async function startTillPassthrough(options: {
     ...settings,
     printer: transport,
     log: options.log,
+    shopCurrency: () => service.program.currency,
     onReceiptTotal: async (read) => {
       if (read.signal.aborted) return undefined;
       const { sale } = await service.createSale(

@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { formatMessage } from '../../core/i18n/catalog';
 import type { Locale } from '../../core/i18n/locales';
 import { posMessages } from '../../core/i18n/pos';
-import { formatMoney, type Money } from '../../core/money';
+import { formatMoney, type CurrencyCode, type Money } from '../../core/money';
 import { EscPosCutScanner } from '../../core/pos/escpos-boundaries';
 import { passthroughConfigSchema, type PassthroughConfig, type TillSide } from '../../core/pos/passthrough-config';
-import { BUILT_IN_TOTAL_PATTERNS, findReceiptTotal, type TotalPattern } from '../../core/pos/receipt-total';
+import { classifyReceipt, documentRules, type DocumentKind, type DocumentRule } from '../../core/pos/receipt-kind';
+import { findReceiptTotal, type TotalPattern } from '../../core/pos/receipt-total';
 import { EscPosDecoder } from '../../hardware/printer/decode';
 import { CODE_PAGE_NUMBERS, type CodePage } from '../../hardware/printer/profiles';
 
@@ -40,8 +42,10 @@ export interface ReceiptTotalRead {
   /** The receipt's whole text, lines joined with "\n". */
   text: string;
   /**
-   * SHA-256 (hex) of the receipt text: the same receipt sent again (a till retrying) has the same
-   * key. Use it as the sale's idempotency key (the till API's tillSaleId) so it never counts twice.
+   * SHA-256 (hex) of this passthrough run, the receipt's number in it and its text: one key per
+   * receipt the till completed (delimited by its cut), so two identical sales one after the other
+   * are two keys, and asking again for the same receipt gives the same key. Use it as the sale's
+   * idempotency key (the till API's tillSaleId).
    */
   idempotencyKey: string;
   /** Aborted when the deadline passed and the receipt was cut without the block. */
@@ -65,7 +69,7 @@ export interface StaffNotice {
   idempotencyKey?: string;
 }
 
-export type ReceiptOutcome = 'loyaltyBlock' | 'noTotal' | 'refused' | 'failed' | 'tooSlow' | 'empty';
+export type ReceiptOutcome = 'loyaltyBlock' | 'noTotal' | 'refused' | 'failed' | 'tooSlow' | 'empty' | 'notSale';
 
 /** One receipt passed through (emitted at each cut, after the cut was handed to the printer). */
 export interface ReceiptPassed {
@@ -77,6 +81,8 @@ export interface ReceiptPassed {
   idempotencyKey?: string;
   /** Bytes of the loyalty block inserted before the cut (0 when none). */
   blockBytes: number;
+  /** For `notSale`: what the printout is, the rule that said so and the line it matched. */
+  document?: { kind: DocumentKind; rule: string; line: string };
 }
 
 type Events = {
@@ -96,6 +102,8 @@ export interface PassthroughOptions extends PassthroughConfig {
   printerWriteTimeoutMs?: number;
   /** A "receipt" longer than this is forwarded but not read (a till that never cuts). */
   maxReceiptBytes?: number;
+  /** The shop's currency, for a total line that prints none (the live program's). */
+  shopCurrency?: () => CurrencyCode | undefined;
   log?: (line: string) => void;
 }
 
@@ -106,6 +114,13 @@ const TIMED_OUT = Symbol('timedOut');
 export class PrintPassthrough extends EventEmitter<Events> {
   private readonly till: TillSide;
   private readonly patterns: readonly TotalPattern[];
+  private readonly builtInTotals: boolean;
+  private readonly documentRules: readonly DocumentRule[];
+  private readonly shopCurrency: () => CurrencyCode | undefined;
+  /** Names this run, so receipt keys from an earlier run of the kiosk never collide with today's. */
+  private readonly runId = randomUUID();
+  /** Receipts completed (cut) in this run. */
+  private receiptNumber = 0;
   private readonly deadlineMs: number;
   private readonly locale: Locale;
   private readonly printer: PrinterSide;
@@ -141,10 +156,14 @@ export class PrintPassthrough extends EventEmitter<Events> {
 
   constructor(options: PassthroughOptions) {
     super();
-    const { printer, onReceiptTotal, printerWriteTimeoutMs, maxReceiptBytes, log, ...config } = options;
+    const { printer, onReceiptTotal, printerWriteTimeoutMs, maxReceiptBytes, log, shopCurrency, ...config } = options;
     const parsed = passthroughConfigSchema.parse(config);
     this.till = parsed.till;
-    this.patterns = parsed.patterns ?? BUILT_IN_TOTAL_PATTERNS;
+    this.patterns = parsed.patterns ?? [];
+    this.builtInTotals = parsed.builtInTotals;
+    if (!this.builtInTotals && this.patterns.length === 0) throw new Error('passthrough: builtInTotals is false, so give at least one of your own "patterns"');
+    this.documentRules = parsed.documentsFile === undefined ? documentRules() : loadDocumentsFile(parsed.documentsFile);
+    this.shopCurrency = shopCurrency ?? (() => undefined);
     this.deadlineMs = parsed.deadlineMs;
     this.locale = parsed.locale;
     this.printer = printer;
@@ -352,7 +371,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
       passed('empty');
       return undefined;
     }
-    const found = findReceiptTotal(lines, this.patterns);
+    const kind = classifyReceipt(lines, this.documentRules);
+    if (kind.kind !== 'sale') {
+      this.write(cut);
+      this.log(`passthrough: not a sale (${kind.kind}, rule ${kind.rule}: "${kind.line}"), no points`);
+      passed('notSale', { document: kind });
+      return undefined;
+    }
+    const currency = this.shopCurrency();
+    const found = findReceiptTotal(lines, { patterns: this.patterns, builtIns: this.builtInTotals, ...(currency ? { currency } : {}) });
     if (!found) {
       this.write(cut);
       this.notice('noTotal', {});
@@ -360,7 +387,8 @@ export class PrintPassthrough extends EventEmitter<Events> {
       return undefined;
     }
     const total: Money = { amount: found.amount, currency: found.currency };
-    const idempotencyKey = createHash('sha256').update(text, 'utf8').digest('hex');
+    this.receiptNumber += 1;
+    const idempotencyKey = createHash('sha256').update(`${this.runId}\n${this.receiptNumber}\n${text}`, 'utf8').digest('hex');
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -444,6 +472,23 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.writing = false;
     this.checkIdle();
   }
+}
+
+/** Reads and checks an owner's file of printouts that are not sales; any fault stops the start with its reason. */
+export function loadDocumentsFile(path: string): DocumentRule[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`passthrough documentsFile ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the path`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`passthrough documentsFile ${path}: not JSON (${(error as Error).message})`);
+  }
+  return documentRules(json, `passthrough documentsFile ${path}`);
 }
 
 function selectPage(page: CodePage): number[] {

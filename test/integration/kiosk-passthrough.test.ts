@@ -1,6 +1,6 @@
 // The print-stream passthrough wired into the kiosk: a till prints a Polish receipt over TCP to the
 // kiosk, the virtual printer receives the till's bytes with the loyalty block before the cut, and
-// the sale is recorded once even when the till sends the same receipt again.
+// two identical receipts one after the other are two sales, while a copy and a Z report earn nothing.
 import { connect } from 'node:net';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ import { systemClock } from '../../core/clock';
 const temp = tempDir('kiosk-pt');
 let app: KioskApp;
 
-function receipt(): Buffer {
-  const text = ['Piekarnia Złoty Kłos', 'Chleb żytni      1 x 12,40', 'Drożdżówka        1 x 6,00', 'SUMA PLN          18,40', ''].join('\n');
+function receipt(header: string[] = []): Buffer {
+  const text = [...header, 'Piekarnia Złoty Kłos', 'Chleb żytni      1 x 12,40', 'Drożdżówka        1 x 6,00', 'SUMA PLN          18,40', ''].join('\n');
   return Buffer.concat([
     Buffer.from([0x1b, 0x40, 0x1b, 0x74, 18]), // ESC @, ESC t 18 (CP852)
     iconv.encode(text, 'cp852'),
@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('kiosk with the print-stream passthrough', () => {
-  it('forwards the till receipt with the loyalty block before the cut and records the sale once', async () => {
+  it('forwards the till receipt with the loyalty block before the cut; the same sale rung again is a second sale', async () => {
     expect(app.passthroughAddress).toMatch(/^127\.0\.0\.1:\d+$/);
     const printed = app.virtualPrinter!.receipts;
     const before = printed.length;
@@ -72,7 +72,27 @@ describe('kiosk with the print-stream passthrough', () => {
     const sales = () => app.store.counts().sales;
     expect(sales()).toBe(1);
     await printFromTill(app.passthroughAddress!, receipt());
-    await until(() => printed.length > before + 1, 'the resent receipt at the printer');
-    expect(sales()).toBe(1);
+    await until(() => printed.length > before + 1, 'the second receipt at the printer');
+    expect(sales()).toBe(2);
+    expect(printed.at(-1)!.elements.some((e) => e.kind === 'qr')).toBe(true);
+  });
+
+  it('prints a copy and a Z report as the till sent them and records no sale for either', async () => {
+    const printed = app.virtualPrinter!.receipts;
+    const sales = app.store.counts().sales;
+    const before = printed.length;
+    const zReport = Buffer.concat([
+      Buffer.from([0x1b, 0x40, 0x1b, 0x74, 18]),
+      iconv.encode(['RAPORT DOBOWY nr 0007', 'Sprzedaż brutto      18,40', 'SUMA PLN             18,40', ''].join('\n'), 'cp852'),
+      Buffer.from([0x1d, 0x56, 0x42, 0x00]),
+    ]);
+    await printFromTill(app.passthroughAddress!, receipt(['*** KOPIA ***']));
+    await until(() => printed.length >= before + 1, 'the copy at the printer');
+    await printFromTill(app.passthroughAddress!, zReport);
+    await until(() => printed.length >= before + 2, 'the report at the printer');
+    expect(printed[before]!.lines).toContain('*** KOPIA ***');
+    expect(printed[before + 1]!.lines).toContain('RAPORT DOBOWY nr 0007');
+    for (const r of printed.slice(before)) expect(r.elements.some((e) => e.kind === 'qr')).toBe(false);
+    expect(app.store.counts().sales).toBe(sales);
   });
 });

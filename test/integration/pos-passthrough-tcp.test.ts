@@ -94,9 +94,9 @@ describe('print-stream passthrough over TCP', () => {
     await c.passthrough.idle();
     expect(await printed(c, expected)).toBe(true);
     expect(c.calls.map((r) => ({ amount: r.amount, currency: r.currency, pattern: r.pattern }))).toEqual([
-      { amount: 1840, currency: 'PLN', pattern: 'pl-suma' },
-      { amount: 125000, currency: 'HUF', pattern: 'hu-osszesen' },
-      { amount: 790, currency: 'EUR', pattern: 'de-summe' },
+      { amount: 1840, currency: 'PLN', pattern: 'pl:suma' },
+      { amount: 125000, currency: 'HUF', pattern: 'hu:összesen' },
+      { amount: 790, currency: 'EUR', pattern: 'de:summe' },
     ]);
     expect(c.calls[0]!.text).toContain('PIEKARNIA ŁĄKA');
     expect(c.calls[0]!.line).toBe('SUMA PLN                     18,40');
@@ -195,20 +195,47 @@ describe('print-stream passthrough over TCP', () => {
     expect(await printed(c, Buffer.concat([full.body, Buffer.from(blockFor(c.calls[0]!)), full.cut]), before)).toBe(true);
   });
 
-  it('a retransmitted receipt carries the same idempotency key; a different receipt another', async () => {
+  it('two identical receipts one after the other are two receipts with two keys (delimited by the cut, not by the text)', async () => {
     const c = await chain(async (read) => blockFor(read));
-    const again = polishCp852(5);
+    const coffee = polishCp852(5);
     const other = polishCp852(6);
-    await till(c.port, Buffer.concat([again.body, again.cut]), { seed: 1 });
-    await till(c.port, Buffer.concat([again.body, again.cut]), { seed: 2 });
+    await till(c.port, Buffer.concat([coffee.body, coffee.cut, coffee.body, coffee.cut]), { seed: 1 });
+    await till(c.port, Buffer.concat([coffee.body, coffee.cut]), { seed: 2 });
     await till(c.port, Buffer.concat([other.body, other.cut]), { seed: 3 });
-    // Sent once more with an extra status poll in front (tills poll at their own pace): still the same receipt.
-    await till(c.port, Buffer.concat([Buffer.from([0x10, 0x04, 0x04]), again.body, again.cut]), { seed: 4 });
     await waitFor(() => c.calls.length === 4, 5000, 'four calls');
-    expect(c.calls[0]!.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
-    expect(c.calls[1]!.idempotencyKey).toBe(c.calls[0]!.idempotencyKey);
-    expect(c.calls[2]!.idempotencyKey).not.toBe(c.calls[0]!.idempotencyKey);
-    expect(c.calls[3]!.idempotencyKey).toBe(c.calls[0]!.idempotencyKey);
+    const keys = c.calls.map((r) => r.idempotencyKey);
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(keys).size).toBe(4);
+    expect(c.calls.map((r) => r.text)).toEqual([c.calls[0]!.text, c.calls[0]!.text, c.calls[0]!.text, c.calls[3]!.text]);
+    expect(c.receipts.map((r) => r.outcome)).toEqual(['loyaltyBlock', 'loyaltyBlock', 'loyaltyBlock', 'loyaltyBlock']);
+  });
+
+  it('a copy, a Z report and a cash-in earn nothing: forwarded unchanged, no sale asked for, no notice', async () => {
+    const c = await chain(async (read) => blockFor(read));
+    const sale = polishCp852(1);
+    const printout = (lines: string[]) =>
+      Buffer.concat([
+        Buffer.from([0x1b, 0x40, 0x1b, 0x74, 18]),
+        iconv.encode(lines.join('\n') + '\n', 'cp852'),
+        Buffer.from([0x1b, 0x64, 0x04, 0x1d, 0x56, 0x42, 0x00]),
+      ]);
+    const copy = Buffer.concat([sale.body.subarray(0, 8), iconv.encode('*** KOPIA ***\n', 'cp852'), sale.body.subarray(8), sale.cut]);
+    const zReport = printout(['RAPORT DOBOWY nr 0042', 'Sprzedaż brutto     1 234,50', 'SUMA PLN            1 234,50']);
+    const cashIn = printout(['WPŁATA DO KASY', 'Kwota 200,00', 'RAZEM 200,00']);
+    const input = Buffer.concat([copy, zReport, cashIn, sale.body, sale.cut]);
+    await till(c.port, input);
+    await waitFor(() => c.receipts.length === 4, 5000, 'four printouts');
+    await c.passthrough.idle();
+    expect(c.receipts.map((r) => [r.outcome, r.document?.kind])).toEqual([
+      ['notSale', 'copy'],
+      ['notSale', 'report'],
+      ['notSale', 'cashMovement'],
+      ['loyaltyBlock', undefined],
+    ]);
+    expect(c.calls).toHaveLength(1);
+    expect(c.notices).toEqual([]);
+    const expected = Buffer.concat([copy, zReport, cashIn, sale.body, Buffer.from(blockFor(c.calls[0]!)), sale.cut]);
+    expect(await printed(c, expected)).toBe(true);
   });
 
   it('a second till connection waits until the first is done (like a printer port)', async () => {

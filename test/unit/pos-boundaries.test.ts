@@ -43,6 +43,21 @@ describe('ESC/POS cut scanner', () => {
     }
   });
 
+  it('delimits receipts by their feed-and-cut, whatever cut the till uses: two identical sales are two receipts', () => {
+    const sale = Buffer.from('KAWA 1 x 9,00\nSUMA PLN 9,00\n', 'latin1');
+    for (const cut of [
+      [0x1b, 0x64, 0x05, 0x1d, 0x56, 0x42, 0x00], // ESC d 5, GS V 66 0
+      [0x1b, 0x64, 0x03, 0x1d, 0x56, 0x01], // ESC d 3, GS V 1
+      [0x1b, 0x64, 0x04, 0x1b, 0x69], // ESC d 4, ESC i
+      [0x1b, 0x64, 0x04, 0x1b, 0x6d], // ESC d 4, ESC m
+    ]) {
+      const one = Buffer.concat([sale, Buffer.from(cut)]);
+      const cuts = findCuts(Buffer.concat([one, one]));
+      expect(cuts).toHaveLength(2);
+      expect(cuts[1]!.start - cuts[0]!.end).toBe(sale.length + 3); // the second receipt: its text and its feed
+    }
+  });
+
   it('does not take cut-like bytes inside a raster image, a QR payload or a status request for a cut', () => {
     // The loyalty block has a QR; the till receipts have a logo whose data is GS V / ESC i bytes.
     const block = Buffer.from(loyaltyBlock(18, 140, 'HTTPS://X.PL/C/\x1dV\x00'));

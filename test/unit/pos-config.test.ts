@@ -4,7 +4,7 @@ import { passthroughConfigSchema } from '../../core/pos/passthrough-config';
 describe('passthrough configuration', () => {
   it('fills defaults: loopback listener, 300 ms deadline, English notices, built-in patterns', () => {
     const config = passthroughConfigSchema.parse({ till: { kind: 'tcp', port: 9100 } });
-    expect(config).toEqual({ till: { kind: 'tcp', port: 9100, host: '127.0.0.1' }, deadlineMs: 300, locale: 'en' });
+    expect(config).toEqual({ till: { kind: 'tcp', port: 9100, host: '127.0.0.1' }, builtInTotals: true, deadlineMs: 300, locale: 'en' });
     expect(passthroughConfigSchema.parse({ till: { kind: 'serial', path: '/dev/ttyUSB1' } }).till).toEqual({
       kind: 'serial',
       path: '/dev/ttyUSB1',
@@ -28,5 +28,9 @@ describe('passthrough configuration', () => {
     );
     expect(message({ till: { kind: 'tcp', port: 9100 }, deadlineMs: 0 })).toMatch(/^deadlineMs/);
     expect(message({ till: { kind: 'tcp', port: 9100 }, locale: 'fr' })).toMatch(/^locale/);
+    expect(message({ till: { kind: 'tcp', port: 9100 }, documentsFile: '' })).toMatch(/^documentsFile: the path of a JSON file/);
+    expect(
+      message({ till: { kind: 'tcp', port: 9100 }, patterns: [{ name: 'x', regex: '^ZAHLBAR (?<amount>\\d+)$', currency: 'EUR', sample: 'ZAHLBAR 12,90' }] }),
+    ).toMatch(/^patterns\.0\.sample: pattern "x" reads no amount from its sample/);
   });
 });

@@ -15,7 +15,7 @@ const ESC = 0x1b,
   DLE = 0x10;
 
 /** What starts at a position: a command of known length, a data block, or not enough bytes yet. */
-type Command =
+export type Command =
   | { kind: 'plain'; length: number }
   | { kind: 'cut'; length: number }
   /** A header of `length` bytes followed by `data` bytes (raster images, 2D codes). */
@@ -26,7 +26,7 @@ type Command =
 
 const INCOMPLETE: Command = { kind: 'incomplete' };
 /** Longest NUL-terminated list (a barcode's data is at most 255 bytes). */
-const MAX_NUL_LIST = 256;
+export const MAX_NUL_LIST = 256;
 
 /** ESC commands with one parameter byte (ESC x n). */
 const ESC_ONE = new Set([0x20, 0x21, 0x25, 0x2d, 0x33, 0x3d, 0x3f, 0x45, 0x47, 0x4a, 0x4d, 0x52, 0x54, 0x55, 0x56, 0x61, 0x64, 0x65, 0x72, 0x74, 0x7b]);
@@ -104,7 +104,8 @@ function gsCommand(b: Uint8Array, i: number): Command {
   return { kind: 'plain', length: 2 };
 }
 
-function commandAt(b: Uint8Array, i: number): Command {
+/** The command starting at `i` (shared with the printer-state tracker, escpos-state.ts). */
+export function commandAt(b: Uint8Array, i: number): Command {
   const c = b[i]!;
   if (c === ESC) return escCommand(b, i);
   if (c === GS) return gsCommand(b, i);

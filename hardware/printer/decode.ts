@@ -179,6 +179,13 @@ export class EscPosDecoder {
           i += 3;
           continue;
         }
+        // Settings that do not change the decoded text: international set, underline, font,
+        // character spacing, line spacing, double-strike.
+        if (op === 0x52 || op === 0x2d || op === 0x4d || op === 0x20 || op === 0x33 || op === 0x47) {
+          this.result.commands.push(`esc:${String.fromCharCode(op)}${n}`);
+          i += 3;
+          continue;
+        }
         this.result.unknown++;
         i++;
         continue;

@@ -103,6 +103,37 @@ export function rasterQr(payload: string, lineDots: number): number[] {
 export interface EncodeOptions {
   /** Force the QR as a raster image even where the printer prints QR natively. */
   rasterQr?: boolean;
+  /**
+   * 'reset' (a document of its own): `ESC @` first. 'explicit' (a block inside a till's receipt):
+   * no reset, every setting the block relies on is sent instead, so the till's code page and modes
+   * can be put back afterwards.
+   */
+  start?: 'reset' | 'explicit';
+}
+
+/** The settings a document starts from, sent one by one instead of `ESC @`. */
+export function explicitStart(profile: ResolvedProfile): number[] {
+  return [
+    ...(profile.cancelKanji ? [FS, 0x2e] : []),
+    ESC,
+    0x52,
+    0x00, // international set: USA
+    ESC,
+    0x21,
+    0x00, // print mode: font A, no emphasis, normal size, no underline
+    ESC,
+    0x45,
+    0x00,
+    ESC,
+    0x2d,
+    0x00,
+    GS,
+    0x21,
+    0x00,
+    ESC,
+    0x61,
+    0x00,
+  ];
 }
 
 /** Fits the document to the profile's width and encodes it as ESC/POS. */
@@ -114,7 +145,8 @@ export function encodeReceipt(doc: ReceiptDocument, profile: ResolvedProfile, op
 
 export function encodeLines(lines: readonly PrintLine[], profile: ResolvedProfile, options: EncodeOptions = {}): Uint8Array {
   const pages = [profile.codePage, ...profile.extraPages];
-  const out: number[] = [...initialize(profile), ...selectCodePage(profile, profile.codePage)];
+  const start = options.start === 'explicit' ? explicitStart(profile) : initialize(profile);
+  const out: number[] = [...start, ...selectCodePage(profile, profile.codePage)];
   let align = 0,
     bold = false,
     double = false;

@@ -26,7 +26,14 @@ export const printerConfigSchema = z
     statusTimeoutMs: z.number().int().min(50).default(500),
     reconnectIntervalMs: z.number().int().min(50).default(400),
     writeTimeoutMs: z.number().int().min(100).default(5000),
+    /** Kiosk slips kept while the printer is away (the oldest is dropped, and logged, past this). */
     maxQueued: z.number().int().min(1).default(50),
+    /**
+     * Till receipts (passthrough) kept while the printer is away. They are never dropped: past this
+     * the passthrough stops reading from the till, which then sees a busy printer, as it would at a
+     * printer whose buffer is full.
+     */
+    maxTillQueued: z.number().int().min(1).default(200),
   })
   .strict();
 export type PrinterConfig = z.input<typeof printerConfigSchema>;
@@ -46,24 +53,51 @@ export interface PrinterStatusEvent {
   canPrint: boolean;
 }
 
-export interface PrintJob {
+/**
+ * One whole document: a kiosk slip, or a till receipt forwarded by the passthrough whose bytes may
+ * still be arriving. A job is written whole on one connection; a job that was not confirmed is
+ * written again, from its start, on the next connection.
+ */
+interface PrintJob {
   id: string;
   saleId: string;
-  bytes: Uint8Array;
+  source: 'kiosk' | 'till';
+  /** The bytes, with the number of status requests (`DLE EOT`) each chunk holds for the till. */
+  chunks: Array<{ bytes: Uint8Array; statusRequests: number }>;
+  /** No more bytes will be appended. */
+  complete: boolean;
+  /** Chunks written on the current connection (0 again after the connection is lost). */
+  written: number;
+  /** A till job's settings as the till believes the printer has them, sent first on a new connection. */
+  preamble?: Uint8Array;
+}
+
+/** A till receipt being forwarded: its bytes print in order as they are appended. */
+export interface TillJob {
+  readonly id: string;
+  /** Appends bytes; `statusRequests` says how many real-time status requests they hold (answers go to the till). */
+  append(bytes: Uint8Array, statusRequests?: number): void;
+  /** The document is whole: after it, the next job may print. */
+  end(): void;
 }
 
 type Events = {
   printerStatusChanged: [PrinterStatusEvent];
-  jobPrinted: [{ jobId: string; saleId: string; bytes: number }];
+  jobPrinted: [{ jobId: string; saleId: string; bytes: number; source: 'kiosk' | 'till' }];
   jobQueued: [{ jobId: string; saleId: string; queued: number }];
+  /** Bytes the printer sent that answer the till's requests (the passthrough sends them on to the till). */
+  data: [Buffer];
 };
 
 const BLOCKING: ReadonlySet<PrinterState> = new Set(['paperOut', 'coverOpen', 'offline', 'notAnswering', 'disconnected', 'notFound', 'connecting']);
 
 /**
- * One receipt printer. `print()` queues and returns at once (a sale never waits on paper); a worker
- * connects, polls status, writes, and keeps a receipt that failed until the printer is back. Every
- * fault becomes a `printerStatusChanged` event with words for staff; nothing throws at the caller.
+ * One receipt printer, and the only owner of its connection: the kiosk's own slips (`print()`) and
+ * the till's receipts forwarded by the passthrough (`openTillJob()`) share one queue of whole
+ * documents, never interleaved. `print()` queues and returns at once (a sale never waits on paper);
+ * a worker connects (again and again, with back-off, while the printer is off or drops the link),
+ * polls status, writes, and keeps a receipt until the printer confirmed it. Every fault becomes a
+ * `printerStatusChanged` event with words for staff; nothing throws at the caller.
  */
 export class ReceiptPrinter extends EventEmitter<Events> {
   readonly config: z.output<typeof printerConfigSchema>;
@@ -79,6 +113,14 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   private wake: (() => void) | undefined;
   private rx: number[] = [];
   private rxWaiter: (() => void) | undefined;
+  /** The worker is waiting for answers to its own status requests. */
+  private polling = false;
+  /** Answers the printer still owes to status requests the till sent (they go back to the till). */
+  private tillAnswers = 0;
+  private failures = 0;
+  private connectionNo = 0;
+  /** The connection the last till job went out on: on another one, the printer may have been restarted. */
+  private tillConnectionNo: number | undefined;
   private jobCounter = 0;
   private readonly log: (line: string) => void;
 
@@ -90,14 +132,12 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     this.profile = resolveProfile(this.config.model, this.config.paper, this.config.overrides);
     this.log = options.log ?? ((line) => console.log(line));
     this.transport = options.transport ?? printerTransportFor(this.config, this.profile);
-    this.transport.on('data', (chunk) => {
-      for (const b of chunk) this.rx.push(b);
-      this.rxWaiter?.();
-    });
+    this.transport.on('data', (chunk) => this.fromPrinter(chunk));
     this.transport.on('close', (error) => {
       if (!this.connected) return;
       this.connected = false;
       this.setState('disconnected', `${this.transport.address} closed${error ? `: ${error.message}` : ''}`);
+      this.rxWaiter?.();
       this.kick();
     });
     this.current = this.event('connecting', 'not started');
@@ -108,6 +148,18 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   }
   get queued(): number {
     return this.queue.length;
+  }
+  /** Where the printer is (host:port or a path), for messages. */
+  get address(): string {
+    return this.transport.address;
+  }
+  /** Till receipts waiting (or printing). */
+  get tillQueued(): number {
+    return this.queue.filter((job) => job.source === 'till').length;
+  }
+  /** The till should not be read from until a till receipt printed (see `maxTillQueued`). */
+  get tillQueueFull(): boolean {
+    return this.tillQueued >= this.config.maxTillQueued;
   }
 
   /** Starts connecting and polling; idempotent. */
@@ -133,16 +185,79 @@ export class ReceiptPrinter extends EventEmitter<Events> {
 
   /** Queues a receipt; returns its job id at once. */
   print(doc: ReceiptDocument): string {
-    const job: PrintJob = { id: `job-${++this.jobCounter}`, saleId: doc.saleId, bytes: this.encode(doc) };
+    const bytes = this.encode(doc);
+    const job: PrintJob = {
+      id: `job-${++this.jobCounter}`,
+      saleId: doc.saleId,
+      source: 'kiosk',
+      chunks: [{ bytes, statusRequests: 0 }],
+      complete: true,
+      written: 0,
+    };
     this.last = doc;
     this.queue.push(job);
-    while (this.queue.length > this.config.maxQueued) {
-      const dropped = this.queue.shift();
-      this.log(`printer queue full: dropped receipt of sale ${dropped?.saleId}`);
+    const slips = this.queue.filter((j) => j.source === 'kiosk');
+    // Past the bound the oldest slip that is not being written goes (a slip can be reprinted; a till receipt is never dropped).
+    for (let excess = slips.length - this.config.maxQueued, k = 0; excess > 0 && k < slips.length; k++) {
+      const slip = slips[k]!;
+      if (this.queue[0] === slip && slip.written > 0) continue;
+      this.queue.splice(this.queue.indexOf(slip), 1);
+      excess--;
+      this.log(`printer queue full: dropped the kiosk slip of sale ${slip.saleId}`);
     }
     this.safeEmit('jobQueued', { jobId: job.id, saleId: job.saleId, queued: this.queue.length });
     this.kick();
     return job.id;
+  }
+
+  /**
+   * Queues a till receipt whose bytes are still arriving. It prints after the jobs before it, and
+   * nothing else prints until it has ended, so two documents never mix on the paper.
+   */
+  openTillJob(label: string, preamble?: Uint8Array): TillJob {
+    const job: PrintJob = {
+      id: `till-${++this.jobCounter}`,
+      saleId: label,
+      source: 'till',
+      chunks: [],
+      complete: false,
+      written: 0,
+      ...(preamble ? { preamble } : {}),
+    };
+    this.queue.push(job);
+    this.safeEmit('jobQueued', { jobId: job.id, saleId: job.saleId, queued: this.queue.length });
+    return {
+      id: job.id,
+      append: (bytes, statusRequests = 0) => {
+        if (job.complete) throw new Error(`${job.id} has ended`);
+        if (bytes.length === 0) return;
+        job.chunks.push({ bytes, statusRequests });
+        this.kick();
+      },
+      end: () => {
+        job.complete = true;
+        // A till job with nothing in it (the till connected and left) is not a document.
+        if (job.chunks.length === 0) {
+          const at = this.queue.indexOf(job);
+          if (at >= 0) this.queue.splice(at, 1);
+        }
+        this.kick();
+      },
+    };
+  }
+
+  /** Routes the printer's answers: to the till what answers its requests, to the worker what answers the worker's. */
+  private fromPrinter(chunk: Buffer): void {
+    const toTill: number[] = [];
+    for (const b of chunk) {
+      if (this.tillAnswers > 0) {
+        this.tillAnswers--;
+        toTill.push(b);
+      } else if (this.polling) this.rx.push(b);
+      else toTill.push(b);
+    }
+    if (this.rx.length > 0) this.rxWaiter?.();
+    if (toTill.length > 0) this.safeEmit('data', Buffer.from(toTill));
   }
 
   /** Prints the last receipt again, marked as a copy. Undefined when nothing was printed yet. */
@@ -177,6 +292,13 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     });
   }
 
+  /** Waits before the next connection attempt: reconnectIntervalMs, doubling with each failure up to 8×. */
+  private backOff(): Promise<void> {
+    const ms = this.config.reconnectIntervalMs * 2 ** Math.min(this.failures, 3);
+    this.failures++;
+    return this.sleep(ms);
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (!this.connected) {
@@ -184,18 +306,30 @@ export class ReceiptPrinter extends EventEmitter<Events> {
           await this.transport.open();
           this.connected = true;
           this.everConnected = true;
+          this.connectionNo++;
+          // A new connection: whatever was not confirmed is written again, whole.
+          this.tillAnswers = 0;
+          for (const job of this.queue) job.written = 0;
           this.log(`printer connected at ${this.transport.address}`);
         } catch (error) {
           const e = error instanceof TransportError ? error : new TransportError('io', String(error));
           this.setState(e.kind === 'notFound' && !this.everConnected ? 'notFound' : 'disconnected', e.message);
-          await this.sleep(this.config.reconnectIntervalMs);
+          await this.backOff();
           continue;
         }
       }
-      if (!(await this.refreshStatus())) continue;
       const job = this.queue[0];
-      if (job && !BLOCKING.has(this.current.state)) {
+      // In the middle of a document nothing else goes to the printer, not even a status request.
+      if (job && job.written > 0) {
         await this.printJob(job);
+        continue;
+      }
+      if (!(await this.refreshStatus())) continue;
+      this.failures = 0;
+      // Jobs queued while the status was read are seen now, not one status interval later.
+      const next = this.queue[0];
+      if (next && next.chunks.length > 0 && !BLOCKING.has(this.current.state)) {
+        await this.printJob(next);
         continue;
       }
       await this.sleep(this.config.statusIntervalMs);
@@ -216,7 +350,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
       );
       this.connected = false;
       await this.transport.close().catch(() => undefined);
-      await this.sleep(this.config.reconnectIntervalMs);
+      await this.backOff();
       return false;
     }
     if (result === 'nonsense') {
@@ -238,16 +372,21 @@ export class ReceiptPrinter extends EventEmitter<Events> {
 
   private async pollStatus(): Promise<StatusFlags | 'timeout' | 'nonsense' | 'io'> {
     const answers: number[] = [];
-    for (const n of STATUS_REQUESTS) {
-      this.rx = [];
-      try {
-        await this.transport.write(Uint8Array.of(0x10, 0x04, n), this.config.statusTimeoutMs);
-      } catch {
-        return 'io';
+    this.polling = true;
+    try {
+      for (const n of STATUS_REQUESTS) {
+        this.rx = [];
+        try {
+          await this.transport.write(Uint8Array.of(0x10, 0x04, n), this.config.statusTimeoutMs);
+        } catch {
+          return 'io';
+        }
+        const byte = await this.nextByte(this.config.statusTimeoutMs);
+        if (byte === undefined) return this.connected ? 'timeout' : 'io';
+        answers.push(byte);
       }
-      const byte = await this.nextByte(this.config.statusTimeoutMs);
-      if (byte === undefined) return this.connected ? 'timeout' : 'io';
-      answers.push(byte);
+    } finally {
+      this.polling = false;
     }
     return parseStatus(answers) ?? 'nonsense';
   }
@@ -267,26 +406,50 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     });
   }
 
+  /** Writes what is new of the job at the head; once it has ended and is all written, confirms it and takes it off. */
   private async printJob(job: PrintJob): Promise<void> {
-    const baud = this.config.connection.kind === 'serial' ? (this.config.connection.baudRate ?? this.profile.defaultBaud) : 0;
-    const timeout = Math.max(this.config.writeTimeoutMs, baud > 0 ? 2 * transmitMs(job.bytes.length, baud) + 1000 : 0);
-    try {
-      await this.transport.write(job.bytes, timeout);
-    } catch (error) {
-      // Kept at the head of the queue: it prints again, whole, once the printer is back.
-      this.connected = false;
-      await this.transport.close().catch(() => undefined);
-      this.setState('disconnected', `writing ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-      await this.sleep(this.config.reconnectIntervalMs);
+    if (job.written < job.chunks.length) {
+      const part = job.chunks.slice(job.written);
+      // A till receipt on a new connection: a restarted printer forgot what the till set at start-up.
+      const replay = job.source === 'till' && job.written === 0 && this.tillConnectionNo !== undefined && this.tillConnectionNo !== this.connectionNo;
+      const pieces = [...(replay && job.preamble ? [job.preamble] : []), ...part.map((c) => c.bytes)];
+      const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      if (job.source === 'till') this.tillConnectionNo = this.connectionNo;
+      const baud = this.config.connection.kind === 'serial' ? (this.config.connection.baudRate ?? this.profile.defaultBaud) : 0;
+      const timeout = Math.max(this.config.writeTimeoutMs, baud > 0 ? 2 * transmitMs(bytes.length, baud) + 1000 : 0);
+      this.tillAnswers += part.reduce((n, c) => n + c.statusRequests, 0);
+      try {
+        await this.transport.write(bytes, timeout);
+      } catch (error) {
+        // Kept at the head of the queue: it prints again, whole, once the printer is back.
+        this.connected = false;
+        job.written = 0;
+        await this.transport.close().catch(() => undefined);
+        this.setState('disconnected', `writing ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+        await this.backOff();
+        return;
+      }
+      if (this.connected) job.written += part.length;
       return;
     }
-    // Paper that ran out or a cover opened during the receipt: the receipt is incomplete, keep it.
+    if (!job.complete) {
+      // A till receipt still arriving: wait for its next bytes (append wakes the worker).
+      await this.sleep(this.config.statusIntervalMs);
+      return;
+    }
+    // The status answer comes after the printer took every byte before it: the job arrived. Paper
+    // that ran out or a cover opened during the receipt: the receipt is incomplete, keep it.
     if (this.profile.realtimeStatus && this.transport.canRead) {
       if (!(await this.refreshStatus())) return;
-      if (this.current.state === 'paperOut' || this.current.state === 'coverOpen' || this.current.state === 'offline') return;
+      if (this.current.state === 'paperOut' || this.current.state === 'coverOpen' || this.current.state === 'offline') {
+        job.written = 0;
+        return;
+      }
     }
+    if (!this.connected) return;
     if (this.queue[0] === job) this.queue.shift();
-    this.safeEmit('jobPrinted', { jobId: job.id, saleId: job.saleId, bytes: job.bytes.length });
+    const bytes = job.chunks.reduce((n, c) => n + c.bytes.length, 0);
+    this.safeEmit('jobPrinted', { jobId: job.id, saleId: job.saleId, bytes, source: job.source });
   }
 
   private event(state: PrinterState, detail: string): PrinterStatusEvent {

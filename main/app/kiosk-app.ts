@@ -159,11 +159,14 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       stops.push(() => virtualPrinter?.close());
       printerConfig = { model: 'epson-tm-t20', paper: 80, staffLocale: service.program.locale, connection: { kind: 'tcp', host: '127.0.0.1', port } };
     }
-    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0]);
+    // The one owner of the printer's connection: the kiosk's slips and the till's receipts (passthrough)
+    // share its queue. It connects in the background, so the kiosk starts with the printer off and
+    // says so; what waits prints once the printer is back.
+    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0], { log });
     stops.unshift(() => printer.stop());
     printer.on('printerStatusChanged', (event) => {
       service.setServiceStatus('printer', event.canPrint ? 'ok' : event.state);
-      log(`printer: ${event.detail}`);
+      log(`printer: ${event.message}${event.queued > 0 ? ` (${event.queued} waiting)` : ''} — ${event.detail}`);
     });
 
     // One slip per sale, printed at once (docs/changes/receipt.md): a member sale with the member's
@@ -216,7 +219,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
 
     let passthrough: Awaited<ReturnType<typeof startTillPassthrough>> | undefined;
     if (config.passthrough !== undefined) {
-      passthrough = await startTillPassthrough({ settings: config.passthrough, printer: printerConfig, service, log });
+      passthrough = await startTillPassthrough({ settings: config.passthrough, printer, service, log });
       stops.unshift(() => passthrough?.stop());
     }
 

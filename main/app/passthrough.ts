@@ -1,32 +1,35 @@
 import { buildReceiptDocument } from '../../core/receipt/document';
 import { passthroughConfigSchema } from '../../core/pos/passthrough-config';
-import { encodeReceipt, printerConfigSchema, printerTransportFor, resolveProfile } from '../../hardware/printer';
+import { isLocale } from '../../core/i18n/locales';
+import { encodeReceipt, type ReceiptPrinter } from '../../hardware/printer';
 import type { KioskService } from '../kiosk/service';
 import { PrintPassthrough } from '../pos/passthrough';
 
 /**
- * The print-stream passthrough wired to the sale service: each receipt whose total can be read
- * becomes a sale (its till id is the receipt's content hash, so a resent receipt counts once) and
- * gets the loyalty block, encoded for the kiosk's printer, before its cut.
+ * The print-stream passthrough wired to the sale service and to the kiosk's one printer: each
+ * receipt whose total can be read becomes a sale (its till id is the receipt's content hash, so a
+ * resent receipt counts once) and gets the loyalty block before its cut. The till's receipts go
+ * through the printer's queue, shared with the kiosk's own slips, so the printer has one connection
+ * and a receipt waits while the printer is off. The block is built at each sale from the program in
+ * effect (language, shop name), and staff notices follow the program's language unless the
+ * passthrough settings fix one.
  */
 export async function startTillPassthrough(options: {
   settings: unknown;
-  printer: unknown;
+  printer: ReceiptPrinter;
   service: KioskService;
   log: (line: string) => void;
 }): Promise<{ passthrough: PrintPassthrough; address: string; stop(): Promise<void> }> {
   const settings = passthroughConfigSchema.parse(options.settings);
-  const printerConfig = printerConfigSchema.parse(options.printer);
-  const profile = resolveProfile(printerConfig.model, printerConfig.paper, printerConfig.overrides);
-  const transport = printerTransportFor(printerConfig, profile);
-  await transport.open();
-  const { service } = options;
+  const fixedLocale = (options.settings as { locale?: unknown } | null)?.locale !== undefined;
+  const { service, printer } = options;
 
   const passthrough = new PrintPassthrough({
     ...settings,
-    printer: transport,
+    printer,
     log: options.log,
     shopCurrency: () => service.program.currency,
+    ...(fixedLocale ? {} : { staffLocale: () => (isLocale(service.program.locale) ? service.program.locale : settings.locale) }),
     onReceiptTotal: async (read) => {
       if (read.signal.aborted) return undefined;
       const { sale } = await service.createSale(
@@ -37,7 +40,7 @@ export async function startTillPassthrough(options: {
         'passthrough',
       );
       const block = buildReceiptDocument(service.saleReceipt(sale), { loyaltyBlockOnly: true });
-      return encodeReceipt(block, profile);
+      return encodeReceipt(block, printer.profile, { start: 'explicit' });
     },
   });
   passthrough.on('staffNotice', (notice) => options.log(`passthrough: ${notice.logMessage}`));
@@ -45,9 +48,6 @@ export async function startTillPassthrough(options: {
   return {
     passthrough,
     address: started.address,
-    stop: async () => {
-      await passthrough.stop();
-      await transport.close();
-    },
+    stop: () => passthrough.stop(),
   };
 }

@@ -8,28 +8,29 @@ import type { Locale } from '../../core/i18n/locales';
 import { posMessages } from '../../core/i18n/pos';
 import { formatMoney, type CurrencyCode, type Money } from '../../core/money';
 import { EscPosCutScanner } from '../../core/pos/escpos-boundaries';
+import { afterBlock, EscPosStateTracker, restoreTillState, withoutInitialize } from '../../core/pos/escpos-state';
 import { passthroughConfigSchema, type PassthroughConfig, type TillSide } from '../../core/pos/passthrough-config';
 import { classifyReceipt, documentRules, type DocumentKind, type DocumentRule } from '../../core/pos/receipt-kind';
 import { findReceiptTotal, type TotalPattern } from '../../core/pos/receipt-total';
 import { EscPosDecoder } from '../../hardware/printer/decode';
+import type { ReceiptPrinter, TillJob } from '../../hardware/printer/printer';
 import { CODE_PAGE_NUMBERS, type CodePage } from '../../hardware/printer/profiles';
 
 /**
  * Print-stream passthrough: the kiosk sits between the till and its receipt printer. Every byte the
  * till sends is forwarded at once and unchanged; only a cut command is held back. At a cut the
  * receipt's text since the previous cut is decoded, the total read, and `onReceiptTotal` asked
- * for the loyalty block, which is written just before the cut. Whatever goes wrong (no total, the
+ * for the loyalty block, which is written just before the cut, followed by a feed past the cutter
+ * and the till's own printer settings put back (never `ESC @`). Whatever goes wrong (no total, the
  * sale refused or too slow, the till gone mid-receipt) the till's bytes still reach the printer as
  * they were and staff get a notice in words. Printer answers (DLE EOT status) go back to the till.
+ *
+ * The printer is the kiosk's one ReceiptPrinter: each till receipt is one job in its queue, shared
+ * with the kiosk's own slips, so it survives the printer being off or dropping the connection.
  */
 
-/** The printer side: a PrinterTransport from hardware/printer/transport.ts satisfies this. */
-export interface PrinterSide {
-  readonly address: string;
-  write(bytes: Uint8Array, timeoutMs: number): Promise<void>;
-  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
-  off(event: 'data', listener: (chunk: Buffer) => void): unknown;
-}
+/** The printer side: the kiosk's ReceiptPrinter (hardware/printer/printer.ts). */
+export type PrinterSide = Pick<ReceiptPrinter, 'address' | 'status' | 'tillQueueFull' | 'openTillJob' | 'on' | 'off'>;
 
 /** What the passthrough read off a receipt, handed to the sale service. */
 export interface ReceiptTotalRead {
@@ -51,8 +52,8 @@ export interface ReceiptTotalRead {
   /** Aborted when the deadline passed and the receipt was cut without the block. */
   signal: AbortSignal;
   /**
-   * The code page the till's text is in at the cut. The block resets the printer (`ESC @`); for a
-   * till that selects its page only once per session, end the block with this page selected again.
+   * The code page the till's text is in at the cut. The passthrough puts the till's page (and its
+   * other settings) back after the block by itself.
    */
   tillCodePage: CodePage;
 }
@@ -83,6 +84,8 @@ export interface ReceiptPassed {
   blockBytes: number;
   /** For `notSale`: what the printout is, the rule that said so and the line it matched. */
   document?: { kind: DocumentKind; rule: string; line: string };
+  /** Every byte inserted before the cut: the block, the feed past the cutter, the till's settings put back. */
+  inserted?: Uint8Array;
 }
 
 type Events = {
@@ -96,10 +99,14 @@ type Events = {
 
 export interface PassthroughOptions extends PassthroughConfig {
   printer: PrinterSide;
-  /** Creates the sale and returns the encoded loyalty block, or undefined to print without one. */
+  /**
+   * Creates the sale and returns the encoded loyalty block, or undefined to print without one. The
+   * block sets what it needs itself (`encodeReceipt(doc, profile, { start: 'explicit' })`); an
+   * `ESC @` in it is taken out.
+   */
   onReceiptTotal: (receipt: ReceiptTotalRead) => Promise<Uint8Array | undefined>;
-  /** Time allowed for one write to the printer. */
-  printerWriteTimeoutMs?: number;
+  /** The staff notices' language when it follows the kiosk's settings (read at each notice); else `locale`. */
+  staffLocale?: () => Locale;
   /** A "receipt" longer than this is forwarded but not read (a till that never cuts). */
   maxReceiptBytes?: number;
   /** The shop's currency, for a total line that prints none (the live program's). */
@@ -122,15 +129,19 @@ export class PrintPassthrough extends EventEmitter<Events> {
   /** Receipts completed (cut) in this run. */
   private receiptNumber = 0;
   private readonly deadlineMs: number;
-  private readonly locale: Locale;
+  private readonly locale: () => Locale;
   private readonly printer: PrinterSide;
   private readonly onReceiptTotal: PassthroughOptions['onReceiptTotal'];
-  private readonly writeTimeoutMs: number;
   private readonly maxReceiptBytes: number;
   private readonly log: (line: string) => void;
 
   // The till stream being processed.
   private readonly scanner = new EscPosCutScanner();
+  /** The printer settings the till's bytes leave behind (put back after the block). */
+  private readonly tracker = new EscPosStateTracker();
+  /** The till receipt being forwarded: one job in the printer's queue, from its first byte to its cut. */
+  private job: TillJob | undefined;
+  private receiptCount = 0;
   private carry: Buffer = Buffer.alloc(0);
   private receipt: Buffer[] = [];
   private receiptBytes = 0;
@@ -140,11 +151,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
 
-  // Printer side: one write at a time, later bytes coalesced behind it, order kept.
-  private outgoing: Buffer[] = [];
-  private writing = false;
-  private printerFailed = false;
+  // Printer side.
+  private printerDownNoticed = false;
+  private tillPaused = false;
   private readonly onPrinterData = (chunk: Buffer) => this.toTill(chunk);
+  private readonly onJobPrinted = (job: { source: 'kiosk' | 'till' }) => {
+    if (job.source !== 'till') return;
+    this.printerDownNoticed = false;
+    if (this.tillPaused && !this.printer.tillQueueFull) this.resumeTill();
+  };
 
   // Till side.
   private server: net.Server | undefined;
@@ -156,7 +171,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
 
   constructor(options: PassthroughOptions) {
     super();
-    const { printer, onReceiptTotal, printerWriteTimeoutMs, maxReceiptBytes, log, shopCurrency, ...config } = options;
+    const { printer, onReceiptTotal, staffLocale, maxReceiptBytes, log, shopCurrency, ...config } = options;
     const parsed = passthroughConfigSchema.parse(config);
     this.till = parsed.till;
     this.patterns = parsed.patterns ?? [];
@@ -165,10 +180,9 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.documentRules = parsed.documentsFile === undefined ? documentRules() : loadDocumentsFile(parsed.documentsFile);
     this.shopCurrency = shopCurrency ?? (() => undefined);
     this.deadlineMs = parsed.deadlineMs;
-    this.locale = parsed.locale;
+    this.locale = staffLocale ?? (() => parsed.locale);
     this.printer = printer;
     this.onReceiptTotal = onReceiptTotal;
-    this.writeTimeoutMs = printerWriteTimeoutMs ?? 5000;
     this.maxReceiptBytes = maxReceiptBytes ?? 1 << 20;
     this.log = log ?? (() => undefined);
   }
@@ -176,6 +190,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
   /** Opens the till side; resolves with its address (for TCP the bound port, useful with port 0). */
   async start(): Promise<{ address: string; port?: number }> {
     this.printer.on('data', this.onPrinterData);
+    this.printer.on('jobPrinted', this.onJobPrinted);
     const till = this.till;
     if (till.kind === 'tcp') {
       const server = net.createServer((socket) => this.acceptSocket(socket));
@@ -208,6 +223,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.printer.off('data', this.onPrinterData);
+    this.printer.off('jobPrinted', this.onJobPrinted);
     const server = this.server;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
@@ -219,14 +235,14 @@ export class PrintPassthrough extends EventEmitter<Events> {
     await this.idle();
   }
 
-  /** Resolves when every byte received so far was handed to the printer. */
+  /** Resolves when every byte received so far was handed to the printer's queue. */
   idle(): Promise<void> {
-    if (!this.pumping && !this.writing && this.queue.length === 0 && this.outgoing.length === 0) return Promise.resolve();
+    if (!this.pumping && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private checkIdle(): void {
-    if (this.pumping || this.writing || this.queue.length > 0 || this.outgoing.length > 0) return;
+    if (this.pumping || this.queue.length > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -263,6 +279,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.emit('tillConnected', { address });
     socket.removeAllListeners('close');
     socket.on('data', (chunk: Buffer) => this.enqueue({ kind: 'data', chunk }));
+    if (this.tillPaused) socket.pause();
     socket.on('close', () => {
       this.sockets.delete(socket);
       if (this.activeSocket !== socket) return;
@@ -271,15 +288,32 @@ export class PrintPassthrough extends EventEmitter<Events> {
       const next = this.waitingSockets.shift();
       if (next && !this.stopped) {
         this.activate(next);
-        next.resume();
+        if (!this.tillPaused) next.resume();
       }
     });
-    socket.resume();
+    if (!this.tillPaused) socket.resume();
   }
 
   private toTill(chunk: Buffer): void {
     if (this.activeSocket && !this.activeSocket.destroyed) this.activeSocket.write(chunk);
     else if (this.serial?.isOpen) this.serial.write(chunk);
+  }
+
+  /**
+   * The printer's queue holds as many till receipts as it may: stop reading from the till, which then
+   * sees a printer that does not take data (as at a printer with a full buffer) and keeps its receipt.
+   */
+  private pauseTill(): void {
+    this.tillPaused = true;
+    this.activeSocket?.pause();
+    this.serial?.pause();
+    this.log(`passthrough: ${this.printer.status.queued} receipts wait for the printer; not reading from the till until one printed`);
+  }
+
+  private resumeTill(): void {
+    this.tillPaused = false;
+    this.activeSocket?.resume();
+    this.serial?.resume();
   }
 
   // ---- the stream ----
@@ -333,9 +367,28 @@ export class PrintPassthrough extends EventEmitter<Events> {
   /** Till bytes that are not a cut: straight to the printer, and kept for reading the receipt. */
   private pass(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    this.write(bytes);
-    if (this.receiptBytes <= this.maxReceiptBytes) this.receipt.push(bytes);
-    this.receiptBytes += bytes.length;
+    const { statusRequests, content } = this.tracker.feed(bytes);
+    const job = this.openJob();
+    job.append(bytes, statusRequests);
+    // Status requests before a receipt starts go out on their own: a till that only polls must not
+    // hold the kiosk's slips back behind a receipt that has not begun.
+    if (!content && this.receiptBytes === 0) this.endJob();
+    else {
+      if (this.receiptBytes <= this.maxReceiptBytes) this.receipt.push(bytes);
+      this.receiptBytes += bytes.length;
+    }
+  }
+
+  private openJob(): TillJob {
+    this.job ??= this.printer.openTillJob(`till receipt ${++this.receiptCount}`, Uint8Array.from(restoreTillState(this.tracker.state)));
+    return this.job;
+  }
+
+  private endJob(): void {
+    const job = this.job;
+    this.job = undefined;
+    job?.end();
+    if (job && this.printer.tillQueueFull && !this.tillPaused) this.pauseTill();
   }
 
   private takeReceipt(): { bytes: number; lines: string[] } {
@@ -365,7 +418,15 @@ export class PrintPassthrough extends EventEmitter<Events> {
   private atCut(cut: Buffer): Promise<void> | undefined {
     const { bytes, lines } = this.takeReceipt();
     const text = lines.join('\n');
-    const passed = (outcome: ReceiptOutcome, extra: Partial<ReceiptPassed> = {}) => this.emit('receipt', { outcome, bytes, lines, blockBytes: 0, ...extra });
+    const passed = (outcome: ReceiptOutcome, extra: Partial<ReceiptPassed> = {}) => {
+      this.tracker.cut();
+      this.endJob();
+      if (!this.printer.status.canPrint && !this.printerDownNoticed) {
+        this.printerDownNoticed = true;
+        this.notice('printerDown', {});
+      }
+      this.emit('receipt', { outcome, bytes, lines, blockBytes: 0, ...extra });
+    };
     if (lines.every((line) => line.trim() === '')) {
       this.write(cut);
       passed('empty');
@@ -417,10 +478,11 @@ export class PrintPassthrough extends EventEmitter<Events> {
         passed('error' in answer ? 'failed' : 'refused', { total, idempotencyKey });
         return;
       }
-      const block = Buffer.from(answer.block);
-      this.write(block);
+      const block = withoutInitialize(answer.block);
+      const inserted = Buffer.concat([block, Buffer.from(afterBlock(this.tracker, cut))]);
+      this.write(inserted);
       this.write(cut);
-      passed('loyaltyBlock', { total, idempotencyKey, blockBytes: block.length });
+      passed('loyaltyBlock', { total, idempotencyKey, blockBytes: block.length, inserted });
     });
   }
 
@@ -430,7 +492,10 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.pass(carry);
     const { lines } = this.takeReceipt();
     const midReceipt = lines.some((line) => line.trim() !== '');
+    // What the till sent before it went is a document of its own, printed as it came.
+    this.endJob();
     this.scanner.reset();
+    this.tracker.resetStream();
     this.page = 'cp437';
     if (midReceipt) this.notice('truncated', {});
     if (address !== 'stop') this.emit('tillDisconnected', { address, midReceipt });
@@ -442,35 +507,17 @@ export class PrintPassthrough extends EventEmitter<Events> {
         total: extra.total ? formatMoney(extra.total, locale) : '',
         address: this.printer.address,
       });
-    const notice: StaffNotice = { reason, message: words(this.locale), logMessage: words('en'), ...extra };
+    const notice: StaffNotice = { reason, message: words(this.locale()), logMessage: words('en'), ...extra };
     this.log(`passthrough: ${notice.logMessage}`);
     this.emit('staffNotice', notice);
   }
 
   // ---- printer side ----
 
+  /** Bytes of the current till receipt (the till's, or the block and the cut) into its print job. */
   private write(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    this.outgoing.push(bytes);
-    if (!this.writing) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.outgoing.length > 0) {
-      const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
-      this.outgoing = [];
-      try {
-        await this.printer.write(batch, this.writeTimeoutMs);
-        this.printerFailed = false;
-      } catch (error) {
-        this.log(`passthrough: printer write failed: ${error instanceof Error ? error.message : String(error)}`);
-        if (!this.printerFailed) this.notice('printerDown', {});
-        this.printerFailed = true;
-      }
-    }
-    this.writing = false;
-    this.checkIdle();
+    this.openJob().append(bytes);
   }
 }
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrintPassthrough, type ReceiptTotalRead, type StaffNotice } from '../../main/pos/passthrough';
-import { SerialTransport } from '../../hardware/printer/transport';
+import { PrintPassthrough, type ReceiptPassed, type ReceiptTotalRead, type StaffNotice } from '../../main/pos/passthrough';
+import { ReceiptPrinter } from '../../hardware/printer/printer';
 import { german, hungarian, loyaltyBlock, polishWin1250, writeSlowly } from '../fixtures/till-sim';
 import { startSocat, stopSocat, waitFor } from './printer-helpers';
 
@@ -42,14 +42,18 @@ async function serialChain(onReceiptTotal: (read: ReceiptTotalRead) => Promise<U
     answered += asked;
   });
   let answered = 0;
-  const transport = new SerialTransport(join(dir, 'printer-kiosk'), 38400);
-  await transport.open();
-  cleanups.push(() => transport.close());
+  // The kiosk's printer, opened once: the passthrough prints through its queue.
+  const kioskPrinter = new ReceiptPrinter(
+    { model: 'epson-tm-t20', connection: { kind: 'serial', path: join(dir, 'printer-kiosk'), baudRate: 38400 }, overrides: { realtimeStatus: false } },
+    { log: () => undefined },
+  ).start();
+  cleanups.push(() => kioskPrinter.stop());
+  await waitFor(() => kioskPrinter.status.canPrint, 5000, 'printer open');
 
   const calls: ReceiptTotalRead[] = [];
   const passthrough = new PrintPassthrough({
     till: { kind: 'serial', path: join(dir, 'till-kiosk'), baudRate: 38400 },
-    printer: transport,
+    printer: kioskPrinter,
     locale: 'de',
     onReceiptTotal: (read) => {
       calls.push(read);
@@ -63,7 +67,9 @@ async function serialChain(onReceiptTotal: (read: ReceiptTotalRead) => Promise<U
   const tillEnd = await openPort(join(dir, 'till-sim'));
   const back: Buffer[] = [];
   tillEnd.on('data', (chunk: Buffer) => back.push(chunk));
-  return { passthrough, tillEnd, tillSocat, calls, notices, printed: () => Buffer.concat(received), back: () => Buffer.concat(back) };
+  const receipts: ReceiptPassed[] = [];
+  passthrough.on('receipt', (r) => receipts.push(r));
+  return { passthrough, tillEnd, tillSocat, calls, notices, receipts, printed: () => Buffer.concat(received), back: () => Buffer.concat(back) };
 }
 
 function countStatusRequests(bytes: Buffer): number {
@@ -83,7 +89,9 @@ describe('print-stream passthrough over serial (socat)', () => {
     const receipts = [polishWin1250(1), hungarian(2), german(3)];
     await writeSlowly((chunk) => c.tillEnd.write(chunk), Buffer.concat(receipts.flatMap((r) => [r.body, r.cut])));
     await waitFor(() => blocks.length === 3, 10000, 'three sales');
-    const expected = Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(blocks[i]!), r.cut]));
+    await waitFor(() => c.receipts.length === 3, 10000, 'three receipts');
+    const expected = Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(c.receipts[i]!.inserted!), r.cut]));
+    c.receipts.forEach((r, i) => expect(Buffer.from(r.inserted!.subarray(0, blocks[i]!.length)).equals(Buffer.from(blocks[i]!))).toBe(true));
     await waitFor(() => c.printed().length >= expected.length, 10000, 'printed bytes');
     await waitFor(() => c.back().length >= 3, 5000, 'status answers at the till');
     expect(c.printed().equals(expected)).toBe(true);

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrintPassthrough, type PassthroughOptions, type ReceiptPassed, type ReceiptTotalRead, type StaffNotice } from '../../main/pos/passthrough';
-import { TcpTransport } from '../../hardware/printer/transport';
+import { ReceiptPrinter } from '../../hardware/printer/printer';
 import { CapturePrinter, german, hungarian, loyaltyBlock, polishCp852, unreadable, writeSlowly, type TillReceipt } from '../fixtures/till-sim';
 import { waitFor } from './printer-helpers';
 
@@ -12,7 +12,8 @@ import { waitFor } from './printer-helpers';
 interface Chain {
   passthrough: PrintPassthrough;
   printer: CapturePrinter;
-  transport: TcpTransport;
+  /** The kiosk's printer (its queue), which the passthrough prints through. */
+  kioskPrinter: ReceiptPrinter;
   port: number;
   calls: ReceiptTotalRead[];
   notices: StaffNotice[];
@@ -28,13 +29,11 @@ async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra
   const printer = new CapturePrinter();
   await printer.start();
   cleanups.push(() => printer.stop());
-  const transport = new TcpTransport('127.0.0.1', printer.port);
-  await transport.open();
-  cleanups.push(() => transport.close());
+  const kioskPrinter = await kioskPrinterAt(printer.port);
   const calls: ReceiptTotalRead[] = [];
   const passthrough = new PrintPassthrough({
     till: { kind: 'tcp', port: 0 },
-    printer: transport,
+    printer: kioskPrinter,
     locale: 'pl',
     ...extra,
     onReceiptTotal: (read) => {
@@ -48,7 +47,18 @@ async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra
   const receipts: ReceiptPassed[] = [];
   passthrough.on('staffNotice', (n) => notices.push(n));
   passthrough.on('receipt', (r) => receipts.push(r));
-  return { passthrough, printer, transport, port: port!, calls, notices, receipts };
+  return { passthrough, printer, kioskPrinter, port: port!, calls, notices, receipts };
+}
+
+/** The kiosk's printer on the capture printer; no status polls of its own, so the bytes there are the till's and the blocks only. */
+async function kioskPrinterAt(port: number, wait = true): Promise<ReceiptPrinter> {
+  const kioskPrinter = new ReceiptPrinter(
+    { model: 'epson-tm-t20', connection: { kind: 'tcp', host: '127.0.0.1', port }, overrides: { realtimeStatus: false }, reconnectIntervalMs: 50 },
+    { log: () => undefined },
+  ).start();
+  cleanups.push(() => kioskPrinter.stop());
+  if (wait) await waitFor(() => kioskPrinter.status.canPrint, 5000, 'printer connected');
+  return kioskPrinter;
 }
 
 /** A till connection: writes `bytes` in uneven chunks, collects what comes back, then closes. */
@@ -74,8 +84,9 @@ async function printed(c: Chain, expected: Buffer, from = 0): Promise<boolean> {
 
 const blockFor = (read: ReceiptTotalRead) =>
   loyaltyBlock(Math.floor(read.amount / 100), 140, `HTTPS://HUB.EXAMPLE/C/${read.idempotencyKey.slice(0, 16).toUpperCase()}`);
-const expectedWithBlocks = (receipts: TillReceipt[], blocks: Uint8Array[]) =>
-  Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(blocks[i]!), r.cut]));
+/** The till's receipts with what the passthrough inserted before each cut (the block, a feed, the till's settings put back). */
+const expectedWithBlocks = (receipts: TillReceipt[], passed: ReceiptPassed[]) =>
+  Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(passed[i]!.inserted ?? []), r.cut]));
 
 describe('print-stream passthrough over TCP', () => {
   it('forwards PL (CP852), HU and DE receipts byte for byte with the loyalty block just before each cut', async () => {
@@ -89,7 +100,9 @@ describe('print-stream passthrough over TCP', () => {
     const input = Buffer.concat(receipts.flatMap((r) => [r.body, r.cut]));
     const back = await till(c.port, input, { expectBack: 3 });
     await waitFor(() => blocks.length === 3, 5000, 'three sales');
-    const expected = expectedWithBlocks(receipts, blocks);
+    const expected = expectedWithBlocks(receipts, c.receipts);
+    // What is inserted is the block as the sale service gave it, then the feed and the till's state: never a reset.
+    c.receipts.forEach((r, i) => expect(Buffer.from(r.inserted!.subarray(0, blocks[i]!.length)).equals(Buffer.from(blocks[i]!))).toBe(true));
     await waitFor(() => c.printer.bytes().length >= expected.length, 5000, 'printer bytes');
     await c.passthrough.idle();
     expect(await printed(c, expected)).toBe(true);
@@ -192,7 +205,7 @@ describe('print-stream passthrough over TCP', () => {
     await waitFor(() => c.receipts.length === 1, 5000, 'resent receipt');
     await c.passthrough.idle();
     expect(c.calls).toHaveLength(1);
-    expect(await printed(c, Buffer.concat([full.body, Buffer.from(blockFor(c.calls[0]!)), full.cut]), before)).toBe(true);
+    expect(await printed(c, Buffer.concat([full.body, Buffer.from(c.receipts[0]!.inserted!), full.cut]), before)).toBe(true);
   });
 
   it('two identical receipts one after the other are two receipts with two keys (delimited by the cut, not by the text)', async () => {
@@ -234,7 +247,7 @@ describe('print-stream passthrough over TCP', () => {
     ]);
     expect(c.calls).toHaveLength(1);
     expect(c.notices).toEqual([]);
-    const expected = Buffer.concat([copy, zReport, cashIn, sale.body, Buffer.from(blockFor(c.calls[0]!)), sale.cut]);
+    const expected = Buffer.concat([copy, zReport, cashIn, sale.body, Buffer.from(c.receipts[3]!.inserted!), sale.cut]);
     expect(await printed(c, expected)).toBe(true);
   });
 
@@ -245,7 +258,7 @@ describe('print-stream passthrough over TCP', () => {
     await Promise.all([till(c.port, Buffer.concat([a.body, a.cut]), { keepOpenMs: 50, seed: 4 }), till(c.port, Buffer.concat([b.body, b.cut]), { seed: 5 })]);
     await waitFor(() => c.receipts.length === 2, 5000, 'both');
     await c.passthrough.idle();
-    const ab = Buffer.concat([a.body, Buffer.from(blockFor(c.calls[0]!)), a.cut, b.body, Buffer.from(blockFor(c.calls[1]!)), b.cut]);
+    const ab = expectedWithBlocks([a, b], c.receipts);
     expect(await printed(c, ab)).toBe(true);
   });
 
@@ -261,15 +274,20 @@ describe('print-stream passthrough over TCP', () => {
         await till(c.port, input);
         await waitFor(() => c.printer.bytes().length - before >= input.length, 5000, 'forwarded bytes');
         await c.passthrough.idle();
-        const blocks = c.receipts.slice(seen).filter((r) => r.outcome === 'loyaltyBlock').length;
-        await waitFor(() => c.printer.bytes().length - before >= input.length + blocks * marker.length, 5000, 'blocks');
+        const inserted = c.receipts
+          .slice(seen)
+          .filter((r) => r.outcome === 'loyaltyBlock')
+          .map((r) => Buffer.from(r.inserted!));
+        const insertedBytes = inserted.reduce((n, b) => n + b.length, 0);
+        await waitFor(() => c.printer.bytes().length - before >= input.length + insertedBytes, 5000, 'blocks');
         const out = c.printer.bytes().subarray(before);
-        // Taking the inserted blocks out gives back exactly the input.
+        // Taking the inserted bytes (each the block, a feed and the till's settings) out gives back exactly the input.
         let stripped = out;
-        for (let k = 0; k < blocks; k++) {
-          const at = stripped.indexOf(Buffer.from(marker));
+        for (const bytes of inserted) {
+          expect(bytes.subarray(0, marker.length).equals(Buffer.from(marker))).toBe(true);
+          const at = stripped.indexOf(bytes);
           expect(at).toBeGreaterThanOrEqual(0);
-          stripped = Buffer.concat([stripped.subarray(0, at), stripped.subarray(at + marker.length)]);
+          stripped = Buffer.concat([stripped.subarray(0, at), stripped.subarray(at + bytes.length)]);
         }
         expect(stripped.equals(input)).toBe(true);
       }),
@@ -277,22 +295,28 @@ describe('print-stream passthrough over TCP', () => {
     );
   });
 
-  it('tells staff when the printer side does not take data, and keeps running', async () => {
+  it('a printer that is off: staff are told once, the receipt waits and prints whole when the printer is on', async () => {
     const printer = new CapturePrinter();
-    await printer.start();
-    const transport = new TcpTransport('127.0.0.1', printer.port);
-    await transport.open();
-    await transport.close(); // the printer went away
-    await printer.stop();
-    const passthrough = new PrintPassthrough({ till: { kind: 'tcp', port: 0 }, printer: transport, onReceiptTotal: async () => undefined });
-    const { port } = await passthrough.start();
+    const port = await printer.start();
+    await printer.stop(); // switched off; the port is free again
+    const kioskPrinter = await kioskPrinterAt(port, false);
+    const passthrough = new PrintPassthrough({ till: { kind: 'tcp', port: 0 }, printer: kioskPrinter, onReceiptTotal: async () => undefined });
+    const started = await passthrough.start();
     cleanups.push(() => passthrough.stop());
     const notices: StaffNotice[] = [];
     passthrough.on('staffNotice', (n) => notices.push(n));
     const r = german(1);
-    await till(port!, Buffer.concat([r.body, r.cut]));
+    const s2 = german(2);
+    await till(started.port!, Buffer.concat([r.body, r.cut, s2.body, s2.cut]));
     await waitFor(() => notices.some((n) => n.reason === 'printerDown'), 5000, 'printerDown');
     expect(notices.filter((n) => n.reason === 'printerDown')).toHaveLength(1);
-    expect(notices.find((n) => n.reason === 'printerDown')!.message).toContain(`127.0.0.1:${printer.port}`);
+    expect(notices.find((n) => n.reason === 'printerDown')!.message).toContain(`127.0.0.1:${port}`);
+    expect(kioskPrinter.tillQueued).toBe(2);
+    await printer.start(port);
+    cleanups.push(() => printer.stop());
+    const expected = Buffer.concat([r.body, r.cut, s2.body, s2.cut]);
+    await waitFor(() => printer.bytes().length >= expected.length, 10000, 'the waiting receipts');
+    expect(printer.bytes().equals(expected)).toBe(true);
+    await waitFor(() => kioskPrinter.tillQueued === 0, 5000, 'queue empty');
   });
 });

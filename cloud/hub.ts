@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -27,7 +27,6 @@ import {
   kioskAuthProof,
   kioskAuthSchema,
   memberChangesSinceSchema,
-  pairRequestSchema,
   redeemVoucherSchema,
   syncOutboxSchema,
   type ClaimAccepted,
@@ -38,7 +37,6 @@ import {
   type ClaimResult,
   type HubToKioskEvents,
   type KioskToHubEvents,
-  type PairResponse,
 } from '../core/sync-protocol';
 import {
   REFUSAL_LOG,
@@ -67,6 +65,9 @@ import { MessageStore, type MessageTables } from './message-store';
 import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
+import { DATABASE_UNAVAILABLE, MAX_FORM_BYTES, MAX_PROGRAM_BYTES, buildHubApp } from './routes/app';
+import type { HubHttpContext } from './routes/context';
+import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type FailurePurpose, type OwnerAuth } from './routes/guards';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -139,15 +140,6 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-const COOKIE = 'lk_member';
-/** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
-const OWNER_COOKIE = 'lk_owner_session';
-const LOOPBACK_PROXIES = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
-const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
-const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
-const MAX_FORM_BYTES = 8 * 1024;
-const MAX_PROGRAM_BYTES = 256 * 1024;
-
 /**
  * Headers of every hub answer: nothing cached, no sniffing, and no Referer: claim URLs carry their token
  * (a link or an image on a page must not hand it to another site). The CSP (pagePolicy) goes with pages.
@@ -191,8 +183,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
 }
 
-/** What a person reads while the database is away (503, and the kiosk's failed ack). */
-export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
+export { DATABASE_UNAVAILABLE };
+
+/** The one owner today: bearer and sign-in failures count against it as well as against the address. */
+const OWNER_ACCOUNT_KEY = 'account:owner';
 
 async function serve(store: HubStore, options: HubOptions, now: Clock, log: (line: string) => void): Promise<Hub> {
   // Throttles, failure windows and outage timing read the hub's clock too, so a test can move it.
@@ -213,7 +207,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // Owner sessions have their own key: a value signed for a member (or anything else) is never an owner session.
   const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
-  const failures = new Map<string, { count: number; since: number }>();
+  const failures = new FailureCounters(options.maxFailuresPerMinute ?? 10, nowMs);
+  const sessions = new HubSessions({ member: cookieSecret, owner: ownerCookieSecret, ownerToken }, now);
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
@@ -278,8 +273,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       (req.headers.accept ?? '').includes('application/json')
     );
   }
-
-  const maxFailures = options.maxFailuresPerMinute ?? 10;
 
   // ---- claims (shared by phone and staff) ----------------------------------------------------
 
@@ -353,52 +346,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  /**
-   * `<purpose>.<value>.<mac>` with the MAC over "<purpose>|<value>" under the purpose's own key: a value
-   * signed for one purpose is never valid for another, and members and the owner never share a key.
-   */
-  function sign(purpose: 'm1' | 'o1', value: string): string {
-    const key = purpose === 'o1' ? ownerCookieSecret : cookieSecret;
-    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
-  }
-  function unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
-    if (!signed?.startsWith(`${purpose}.`)) return undefined;
-    const dot = signed.lastIndexOf('.');
-    if (dot <= purpose.length + 1) return undefined;
-    const expected = Buffer.from(sign(purpose, signed.slice(purpose.length + 1, dot)));
-    const given = Buffer.from(signed);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? signed.slice(purpose.length + 1, dot) : undefined;
-  }
-  /** Member cookies from before purpose prefixes (`<id>.<mac of id>`, member key), still read so phones stay signed in. */
-  function unsignLegacyMember(signed: string): string | undefined {
-    const dot = signed.lastIndexOf('.');
-    if (dot < 1) return undefined;
-    const value = signed.slice(0, dot);
-    const expected = Buffer.from(`${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`);
-    const given = Buffer.from(signed);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
-  }
-  const cookieValue = (req: IncomingMessage, name: string): string | undefined => {
-    const raw = (req.headers.cookie ?? '')
-      .split(';')
-      .map((c) => c.trim())
-      .find((c) => c.startsWith(`${name}=`));
-    if (!raw) return undefined;
-    try {
-      return decodeURIComponent(raw.slice(name.length + 1));
-    } catch {
-      return undefined;
-    }
-  };
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const signed = cookieValue(req, COOKIE);
-    const id = signed === undefined ? undefined : (unsign('m1', signed) ?? unsignLegacyMember(signed));
-    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
-    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
+    const id = sessions.memberId(req);
+    return id === undefined ? undefined : store.member(id);
   }
-  function rememberCookie(member: Member): string {
-    return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
-  }
+  const rememberCookie = (member: Member): string => sessions.memberCookie(member.id);
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
@@ -417,35 +369,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  function clientAddress(req: IncomingMessage): string {
-    // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
-    // Only a configured proxy is believed: from anyone else the header is the sender's own say-so.
-    const peer = req.socket.remoteAddress ?? 'unknown';
-    const forwarded = trustedProxies.has(peer) ? req.headers['x-real-ip'] : undefined;
-    if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
-    return peer;
-  }
-  /**
-   * Failed attempts per minute, counted per purpose (claims, joins, pairing, owner sign-in) and per key
-   * (an address, a claim QR): bad claims from one phone never lock the owner out, nor one QR another.
-   */
-  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner' | 'code';
-  function slowedDown(purpose: FailurePurpose, ...keys: string[]): boolean {
-    return keys.some((key) => {
-      const entry = failures.get(`${purpose}|${key}`);
-      return entry !== undefined && nowMs() - entry.since <= 60_000 && entry.count >= maxFailures;
-    });
-  }
-  function noteFailure(purpose: FailurePurpose, ...keys: string[]): void {
-    if (failures.size > 10_000) {
-      for (const [key, value] of failures) if (nowMs() - value.since > 60_000) failures.delete(key);
-    }
-    for (const key of keys) {
-      const entry = failures.get(`${purpose}|${key}`);
-      if (!entry || nowMs() - entry.since > 60_000) failures.set(`${purpose}|${key}`, { count: 1, since: nowMs() });
-      else entry.count++;
-    }
-  }
+  const clientAddress = (req: IncomingMessage): string => addressOf(req, trustedProxies);
+  /** Legacy call sites name an address; the counters key it as `ip:<address>` beside the thing's own key. */
+  const slowedDown = (purpose: FailurePurpose, ...keys: string[]): boolean => failures.slowedDown(purpose, ...keys);
+  const noteFailure = (purpose: FailurePurpose, ...keys: string[]): void => failures.note(purpose, ...keys);
 
   async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
     const action = `/C/${token}`;
@@ -462,12 +389,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       points: due?.points ?? 0,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    if (slowedDown('claim', address) || (req.method === 'POST' && slowedDown('join', address, `qr:${token}`))) {
+    if (slowedDown('claim', `ip:${address}`) || (req.method === 'POST' && slowedDown('join', `ip:${address}`, `qr:${token}`))) {
       send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
       return;
     }
     if (!tokenInfo.ok) {
-      noteFailure('claim', address);
+      noteFailure('claim', `ip:${address}`);
       send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
       return;
     }
@@ -499,7 +426,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const consent = form.get('consent') === 'yes';
       const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
       if (!contact || !consent) {
-        noteFailure('join', address, `qr:${token}`);
+        noteFailure('join', `ip:${address}`, `qr:${token}`);
         send(
           res,
           400,
@@ -530,7 +457,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         // card, without a welcome bonus. The page says how to open the card on this phone.
         const result = await claim(token, member, 'phone', null, locale, false);
         if (!result.ok) {
-          noteFailure('claim', address);
+          noteFailure('claim', `ip:${address}`);
           send(res, 409, messagePage(locale, result.message));
           return;
         }
@@ -552,7 +479,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
     if (!result.ok) {
-      noteFailure('claim', address);
+      noteFailure('claim', `ip:${address}`);
       send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
       return;
     }
@@ -633,37 +560,25 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     );
   }
 
-  function isOwnerToken(given: string): boolean {
-    return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
-  }
-  /** The owner's session cookie: "o1.<expiry ms>.<mac>" under the owner's own key; the signed value while valid. */
-  function ownerSession(req: IncomingMessage): string | undefined {
-    const signed = cookieValue(req, OWNER_COOKIE);
-    const value = signed === undefined ? undefined : unsign('o1', signed);
-    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime() ? signed : undefined;
-  }
+  const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
   /**
    * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
-   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures.
+   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures, per
+   * address and per owner account (a guess spread over many addresses is still counted).
    */
-  function ownerAllowed(req: IncomingMessage, _url?: URL): boolean {
-    if (ownerSession(req) !== undefined) return true;
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer === undefined) return false;
+  function ownerAuth(req: IncomingMessage, _url?: URL): OwnerAuth | undefined {
+    const session = sessions.ownerSession(req);
+    if (session) return { via: 'cookie', csrf: sessions.ownerCsrf(session) };
+    const bearer = bearerOf(req);
+    if (bearer === undefined) return undefined;
     const address = clientAddress(req);
-    if (slowedDown('owner', address)) return false;
-    if (isOwnerToken(bearer)) return true;
-    noteFailure('owner', address);
+    if (failures.slowedDown('owner', `ip:${address}`, OWNER_ACCOUNT_KEY)) return undefined;
+    if (isOwnerToken(bearer)) return { via: 'token' };
+    failures.note('owner', `ip:${address}`, OWNER_ACCOUNT_KEY);
     log(`owner bearer token refused from ${address}`);
-    return false;
+    return undefined;
   }
-  /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
-  function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
-    const session = ownerSession(req);
-    if (session) return { via: 'cookie', csrf: createHmac('sha256', ownerCookieSecret).update(`csrf|${session}`).digest('hex') };
-    return ownerAllowed(req, url) ? { via: 'token' } : undefined;
-  }
+  const ownerAllowed = (req: IncomingMessage, url?: URL): boolean => ownerAuth(req, url) !== undefined;
   /**
    * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
    * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
@@ -686,8 +601,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     readBody: (req) => readBody(req),
     clientAddress,
     // Codes get their own failure counter: bad codes never lock out claims or the owner.
-    slowedDown: (address) => slowedDown('code', address),
-    noteFailure: (address) => noteFailure('code', address),
+    slowedDown: (address) => slowedDown('code', `ip:${address}`),
+    noteFailure: (address) => noteFailure('code', `ip:${address}`),
     parseContact,
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     rememberCookie,
@@ -714,19 +629,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const path = url.pathname;
     if (path === '/owner/login') {
       if (req.method === 'POST') {
-        if (slowedDown('owner', clientAddress(req))) {
+        if (slowedDown('owner', `ip:${clientAddress(req)}`, OWNER_ACCOUNT_KEY)) {
           send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
           return true;
         }
         const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
         if (!isOwnerToken(token)) {
-          noteFailure('owner', clientAddress(req));
+          noteFailure('owner', `ip:${clientAddress(req)}`, OWNER_ACCOUNT_KEY);
           send(res, 401, loginPage(locale, true));
           return true;
         }
-        const cookie =
-          `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; ` +
-          `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
+        const cookie = sessions.ownerCookie();
         res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
         res.end();
         return true;
@@ -742,7 +655,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
         return true;
       }
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
+      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': HubSessions.ownerCookieCleared });
       res.end();
       return true;
     }
@@ -809,31 +722,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
     if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
-    if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
-    if (path === '/health') {
-      const up = await store.ping();
-      if (!up) noteDatabaseDown(new Error('health check: no answer'));
-      return json(res, up ? 200 : 503, { ok: up, database: up ? 'up' : 'down', engine: store.engine });
-    }
-    if (path === '/v1/pair' && req.method === 'POST') {
-      if (slowedDown('pair', clientAddress(req))) return json(res, 429, { error: 'too many failed pairing attempts: wait a minute' });
-      const body = await readBody(req);
-      let parsed;
-      try {
-        parsed = pairRequestSchema.safeParse(JSON.parse(body ?? ''));
-      } catch {
-        return json(res, 400, { error: 'body must be JSON {"code": "...", "name": "..."}' });
-      }
-      if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
-      const kiosk = await store.pairKiosk(parsed.data.code, parsed.data.name, now());
-      if (!kiosk) {
-        noteFailure('pair', clientAddress(req));
-        return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
-      }
-      log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
-      const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
-      return json(res, 200, answer);
-    }
     if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
       return;
@@ -870,24 +758,53 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     send(res, 404, 'not found', 'text/plain');
   }
 
-  const http: HttpServer = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (isDatabaseUnavailable(error)) {
-        noteDatabaseDown(error);
-        if (res.headersSent) res.end();
-        else if (wantsJson(req)) json(res, 503, { ok: false, error: DATABASE_UNAVAILABLE });
-        else send(res, 503, messagePage(pickLocale(req.headers['accept-language']), DATABASE_UNAVAILABLE), undefined, { 'retry-after': '5' });
-        return;
-      }
-      log(`http error on ${req.method} ${req.url}: ${String(error)}`);
-      if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
-      else res.end();
-    });
+  const ctx: HubHttpContext = {
+    store,
+    owner,
+    messaging,
+    shop,
+    now,
+    log,
+    failures,
+    sessions,
+    clientAddress: (req) => addressOf(req, trustedProxies),
+    cookieMember: (req) => cookieMember(req.raw),
+    ownerAuth: (req) => ownerAuth(req.raw),
+    parseContact,
+    checkToken,
+    claim,
+    voucherSecretKey: voucherKeys.secretKey,
+    hubPublicKey,
+    pairAnswer: (kiosk) => ({ kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey }),
+    connectedKiosks: () => io.engine.clientsCount,
+    revokeKiosk: async (kioskId) => {
+      const done = await store.revokeKiosk(kioskId, now());
+      for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === kioskId) socket.disconnect(true);
+      return done;
+    },
+    publishProgram: (program, effectiveFrom) => publishProgram(program, effectiveFrom),
+    applyDueProgram: () => applyDueProgram(),
+    versionRows: () => versionRows(),
+    noteDatabaseDown,
+    chartJs: CHART_JS,
+  };
+  const app = buildHubApp(ctx, {
+    legacy: (req, res) => {
+      route(req, res).catch((error: unknown) => {
+        if (isDatabaseUnavailable(error)) {
+          noteDatabaseDown(error);
+          if (res.headersSent) res.end();
+          else if (wantsJson(req)) json(res, 503, { ok: false, error: DATABASE_UNAVAILABLE });
+          else send(res, 503, messagePage(pickLocale(req.headers['accept-language']), DATABASE_UNAVAILABLE), undefined, { 'retry-after': '5' });
+          return;
+        }
+        log(`http error on ${req.method} ${req.url}: ${String(error)}`);
+        if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
+        else res.end();
+      });
+    },
   });
-
-  // A phone on a bad line must not hold a connection forever.
-  http.requestTimeout = 15_000;
-  http.headersTimeout = 10_000;
+  const http = app.server;
 
   // ---- Socket.IO -----------------------------------------------------------------------------
 
@@ -1417,10 +1334,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return true;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
-  });
+  await app.listen({ port: options.port ?? 7400, host: options.host ?? '127.0.0.1' });
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
@@ -1449,6 +1363,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         void io.close(() => resolve());
       });
       http.closeAllConnections();
+      await app.close();
       // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
       await messaging.stop();
       mailer?.close();

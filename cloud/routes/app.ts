@@ -1,0 +1,128 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { pickLocale } from '../../core/i18n/locales';
+import { messagePage, pagePolicy } from '../pages';
+import { isDatabaseUnavailable } from '../store';
+import type { HubHttpContext } from './context';
+import { healthRoutes } from './health';
+
+/**
+ * The hub's one HTTP stack: a Fastify app whose route modules (cloud/routes/*.ts, one plugin per
+ * area) each declare their routes once with zod schemas. What every route shares lives here, once:
+ * body parsers and limits, the headers of every answer (onSend), the error handler (413, 400, 503),
+ * and the 404. Socket.IO attaches to `app.server` (cloud/hub.ts).
+ */
+
+/** Forms from phones and the owner's pages; the program routes allow more (MAX_PROGRAM_BYTES). */
+export const MAX_FORM_BYTES = 8 * 1024;
+export const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/** What a person reads while the database is away (503, and the kiosk's failed ack). */
+export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
+
+export type HubApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/** Answers that are JSON rather than a page (an API client, or a script on an owner page). */
+function wantsJson(req: FastifyRequest): boolean {
+  const url = req.url;
+  return (
+    url.startsWith('/v1/') ||
+    url.startsWith('/owner/program') ||
+    url.startsWith('/owner/pairing-code') ||
+    (req.headers.accept ?? '').includes('application/json')
+  );
+}
+
+export interface HubAppOptions {
+  /** Kept until every area has moved: requests no route declares go to the old dispatcher as they are. */
+  legacy?: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): HubApp {
+  const app = Fastify({
+    bodyLimit: MAX_FORM_BYTES,
+    // A phone on a bad line must not hold a connection forever.
+    requestTimeout: 15_000,
+    // Proxy headers are read by clientAddress (cloud/routes/guards.ts), from configured proxies only.
+    trustProxy: false,
+    logger: false,
+    // Routes are matched as declared (/C/… and /c/… are both declared where both are used).
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.server.headersTimeout = 10_000;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  void app.register(formbody);
+  void app.register(cookie);
+  // JSON sent without (or with another) content type is read as text and parsed by the route's schema
+  // (scripts and kiosks post JSON with `fetch(url, {body})`, which says text/plain).
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  if (options.legacy) {
+    const legacy = options.legacy;
+    // Before any body is read: the old dispatcher reads the request stream itself.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!request.is404) return done();
+      void reply.hijack();
+      legacy(request.raw, reply.raw);
+    });
+  }
+
+  /**
+   * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
+   * URLs carry their token), and the pages' CSP unless the route set a wider one of its own
+   * (pagePolicy: no inline script or style, no framing).
+   */
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pagePolicy());
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const json = wantsJson(request);
+    if (isDatabaseUnavailable(error)) {
+      ctx.noteDatabaseDown(error);
+      reply.header('retry-after', '5');
+      return json
+        ? reply.code(503).send({ ok: false, error: DATABASE_UNAVAILABLE })
+        : reply.code(503).type('text/html; charset=utf-8').send(messagePage(locale, DATABASE_UNAVAILABLE));
+    }
+    if (error.statusCode === 413) {
+      const limit = request.routeOptions.bodyLimit ?? MAX_FORM_BYTES;
+      const text = `request body over ${limit} bytes: nothing was changed`;
+      return json
+        ? reply.code(413).send({ error: text })
+        : reply
+            .code(413)
+            .type('text/html; charset=utf-8')
+            .send(messagePage(locale, `${formatMessage(claimMessages, locale, 'refusal.invalid-request')} (${text})`));
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      const text = hasZodFastifySchemaValidationErrors(error) ? error.validation.map((i) => i.message).join('; ') : error.message;
+      return json
+        ? reply.code(status).send({ error: text })
+        : reply
+            .code(status)
+            .type('text/html; charset=utf-8')
+            .send(messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+    }
+    ctx.log(`http error on ${request.method} ${request.url}: ${String(error)}`);
+    return reply.code(500).type('text/plain').send('internal error');
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
+
+  void app.register(healthRoutes, ctx);
+  return app;
+}

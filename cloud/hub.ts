@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import QRCode from 'qrcode';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
@@ -38,23 +37,13 @@ import {
   type HubToKioskEvents,
   type KioskToHubEvents,
 } from '../core/sync-protocol';
-import {
-  REFUSAL_LOG,
-  claimSaleKey,
-  createVoucher,
-  peekClaimToken,
-  verifyClaimToken,
-  verifyVoucher,
-  voucherKeyPair,
-  voucherValidity,
-  type ClaimTokenData,
-} from '../core/tokens';
+import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { csv, loginPage, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
-import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
+import { messagePage, pagePolicy } from './pages';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -374,192 +363,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const slowedDown = (purpose: FailurePurpose, ...keys: string[]): boolean => failures.slowedDown(purpose, ...keys);
   const noteFailure = (purpose: FailurePurpose, ...keys: string[]): void => failures.note(purpose, ...keys);
 
-  async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
-    const action = `/C/${token}`;
-    const address = clientAddress(req);
-    const member = await cookieMember(req);
-    const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
-    const tokenInfo = await checkToken(token, shop.no);
-    const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
-    const base = {
-      locale,
-      shopName: shop.name,
-      privacyText: shop.privacyText,
-      action,
-      points: due?.points ?? 0,
-      member: memberOfShop ? { name: memberOfShop.name } : null,
-    };
-    if (slowedDown('claim', `ip:${address}`) || (req.method === 'POST' && slowedDown('join', `ip:${address}`, `qr:${token}`))) {
-      send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
-      return;
-    }
-    if (!tokenInfo.ok) {
-      noteFailure('claim', `ip:${address}`);
-      send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
-      return;
-    }
-    if (!due) {
-      send(res, 410, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.sale-refunded')));
-      return;
-    }
-    if (req.method === 'GET') {
-      send(res, 200, claimPage({ ...base, forceJoin: url.searchParams.has('join') }));
-      return;
-    }
-    const body = await readBody(req);
-    if (body === undefined) {
-      send(res, 413, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
-      return;
-    }
-    const form = new URLSearchParams(body);
-    let claimant: Member | undefined;
-    let joined = false;
-    if (form.get('mode') === 'member') {
-      claimant = memberOfShop;
-      if (!claimant) {
-        send(res, 400, claimPage({ ...base, member: null, errors: { form: formatMessage(claimMessages, locale, 'refusal.unknown-member') } }));
-        return;
-      }
-    } else {
-      const name = (form.get('name') ?? '').trim().slice(0, 80);
-      const contactText = (form.get('contact') ?? '').trim();
-      const consent = form.get('consent') === 'yes';
-      const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-      if (!contact || !consent) {
-        noteFailure('join', `ip:${address}`, `qr:${token}`);
-        send(
-          res,
-          400,
-          claimPage({
-            ...base,
-            forceJoin: true,
-            values: { name, contact: contactText, consent },
-            errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
-          }),
-        );
-        return;
-      }
-      const member = await store.joinMember(
-        shop.no,
-        {
-          name: name || null,
-          phone: contact.phone,
-          email: contact.email,
-          consentAt: now().toISOString(),
-          consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
-        },
-        now(),
-        { fillName: false },
-      );
-      if (!member.created) {
-        // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
-        // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
-        // card, without a welcome bonus. The page says how to open the card on this phone.
-        const result = await claim(token, member, 'phone', null, locale, false);
-        if (!result.ok) {
-          noteFailure('claim', `ip:${address}`);
-          send(res, 409, messagePage(locale, result.message));
-          return;
-        }
-        log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
-        send(
-          res,
-          200,
-          messagePage(
-            locale,
-            `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} ` + formatMessage(claimMessages, locale, 'existingContactHow'),
-          ),
-        );
-        return;
-      }
-      claimant = member;
-      joined = member.created;
-      if (joined) await messaging.queueWelcome(member, locale);
-    }
-    const result = await claim(token, claimant, 'phone', null, locale, joined);
-    const cookie = { 'set-cookie': rememberCookie(claimant) };
-    if (!result.ok) {
-      noteFailure('claim', `ip:${address}`);
-      send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
-      return;
-    }
-    // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.
-    res.writeHead(303, { location: `/m?claimed=${encodeURIComponent(result.accepted.saleKey)}`, ...SAFE_HEADERS, ...cookie });
-    res.end();
-  }
-
-  async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
-    const member = await cookieMember(req);
-    const memberShop = member && (await store.shop(member.shopNo));
-    if (!member || !memberShop) {
-      send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
-      return;
-    }
-    // Vouchers of this member that expired unredeemed give their points back before the card is shown.
-    await store.releaseExpiredVouchers(now(), member.id);
-    const view = await store.memberView(member, now());
-    if (url.pathname === '/m/redeem' && req.method === 'POST') {
-      const form = new URLSearchParams((await readBody(req)) ?? '');
-      const rewardKey = Number(form.get('reward'));
-      const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
-      if (!reward?.affordable) {
-        send(
-          res,
-          400,
-          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
-        );
-        return;
-      }
-      const voucherId = randomBytes(8).toString('hex');
-      const { expiresAt } = voucherValidity(now());
-      // The points are held at once, with the voucher row, or nothing is issued (another voucher took them a moment ago).
-      const issued = await store.issueVoucher({
-        voucherId,
-        member,
-        rewardKey,
-        costPoints: reward.costPoints,
-        costStamps: reward.costStamps,
-        expiresAt,
-        now: now(),
-      });
-      if (!issued.ok) {
-        send(
-          res,
-          409,
-          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
-        );
-        return;
-      }
-      const code = createVoucher(
-        { shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps, expiresAt },
-        voucherKeys.secretKey,
-      );
-      log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
-      const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-      send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
-      return;
-    }
-    // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
-    const claimedKey = (url.searchParams.get('claimed') ?? '').slice(0, 100);
-    const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
-    const welcome =
-      claimed?.memberId === member.id
-        ? ((await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0)
-        : 0;
-    send(
-      res,
-      200,
-      cardPage({
-        locale,
-        shopName: memberShop.name,
-        memberName: member.name,
-        view,
-        history: await store.history(member.id),
-        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
-      }),
-    );
-  }
-
   const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
   /**
    * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
@@ -718,9 +521,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     const locale = pickLocale(req.headers['accept-language']);
     const path = url.pathname;
-    const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
-    if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
-    if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
     if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
     if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))

@@ -9,7 +9,43 @@ import { pickLocale } from '../../core/i18n/locales';
 import { messagePage, pagePolicy } from '../pages';
 import { isDatabaseUnavailable } from '../store';
 import type { HubHttpContext } from './context';
+import { claimRoutes } from './claim';
 import { healthRoutes } from './health';
+import { memberCardRoutes } from './member-card';
+import { sameText } from './guards';
+import { ownerDataMessages } from '../../core/i18n/owner-data';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route, checked by the one guard hook below: 'owner' (a cookie session or the
+     * bearer token; a state-changing request with a cookie session also needs its CSRF token),
+     * 'member-form' (a phone's form: refused when posted from another site). Unset: anyone.
+     */
+    guard?: 'owner' | 'member-form';
+    /** An owner page (GET): without credentials the browser goes to the login page instead of a 401. */
+    ownerPage?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by the guard hook on 'owner' routes: how the owner signed in ('' CSRF token with the bearer token). */
+    ownerCsrf: string;
+  }
+}
+
+/**
+ * A form posted from another site: the browser says so in Sec-Fetch-Site, or an Origin that is not
+ * this hub's. (The member cookie is SameSite=Lax too; this also covers forms that need no cookie.)
+ */
+export function crossSite(req: FastifyRequest): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
 
 /**
  * The hub's one HTTP stack: a Fastify app whose route modules (cloud/routes/*.ts, one plugin per
@@ -121,8 +157,52 @@ export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): H
     return reply.code(500).type('text/plain').send('internal error');
   });
 
+  app.decorateRequest('ownerCsrf', '');
+  /**
+   * The one auth and CSRF check. Owner routes: the cookie session or the bearer token, else the login
+   * page (GET pages) or 401; a state-changing request with a cookie session carries the session's
+   * CSRF token (form field `csrf` or header `x-csrf-token`; the bearer token is never sent by a browser
+   * by itself). Member forms: refused when another site posted them.
+   */
+  app.addHook('preHandler', async (request, reply) => {
+    const guard = request.routeOptions.config.guard;
+    if (guard === undefined) return;
+    const locale = pickLocale(request.headers['accept-language']);
+    const changes = request.method !== 'GET' && request.method !== 'HEAD';
+    if (guard === 'member-form') {
+      if (changes && crossSite(request)) {
+        return reply
+          .code(403)
+          .type('text/html; charset=utf-8')
+          .send(messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+      }
+      return;
+    }
+    const auth = ctx.ownerAuth(request);
+    if (!auth) {
+      if (request.routeOptions.config.ownerPage && !changes) return reply.code(303).header('location', '/owner/login').send();
+      return wantsJson(request)
+        ? reply.code(401).send({ error: 'owner login required (or the bearer token printed when the hub starts)' })
+        : reply.code(401).type('text/html; charset=utf-8').send(messagePage(locale, 'owner login required'));
+    }
+    request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
+    if (!changes || auth.via === 'token') return;
+    const body = request.body as { csrf?: unknown } | undefined;
+    const header = request.headers['x-csrf-token'];
+    const given = typeof body?.csrf === 'string' ? body.csrf : typeof header === 'string' ? header : '';
+    if (sameText(given, auth.csrf)) return;
+    return wantsJson(request)
+      ? reply.code(403).send({ error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" })
+      : reply
+          .code(403)
+          .type('text/html; charset=utf-8')
+          .send(messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+  });
+
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
 
   void app.register(healthRoutes, ctx);
+  void app.register(claimRoutes, ctx);
+  void app.register(memberCardRoutes, ctx);
   return app;
 }

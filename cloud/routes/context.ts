@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Clock } from '../../core/clock';
 import type { Locale } from '../../core/i18n/locales';
 import type { Program } from '../../core/program/schema';
@@ -68,4 +69,18 @@ export function sendPage(reply: FastifyReply, status: number, html: string): Fas
 export function seeOther(reply: FastifyReply, location: string, cookie?: string): FastifyReply {
   if (cookie) reply.header('set-cookie', cookie);
   return reply.code(303).header('location', location).send();
+}
+
+/** A form field as URLSearchParams.get reads it: the first value of a repeated field, undefined when absent. */
+export const field = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v[0] : v));
+
+/**
+ * A urlencoded form (@fastify/formbody) with the given fields; a body sent with no or another content
+ * type comes as text and is read the same way, and no body is an empty form.
+ */
+export function form<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess((value) => (typeof value === 'string' ? Object.fromEntries(new URLSearchParams(value)) : (value ?? {})), z.looseObject(shape));
 }

@@ -51,7 +51,6 @@ import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { MessageStore, type MessageTables } from './message-store';
-import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
 import { DATABASE_UNAVAILABLE, MAX_FORM_BYTES, MAX_PROGRAM_BYTES, buildHubApp } from './routes/app';
@@ -339,7 +338,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const id = sessions.memberId(req);
     return id === undefined ? undefined : store.member(id);
   }
-  const rememberCookie = (member: Member): string => sessions.memberCookie(member.id);
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
@@ -397,22 +395,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const auth = ownerAuth(req, url);
     return auth?.via === 'cookie' ? auth.csrf : '';
   };
-  const messageRoute = messageRoutes({
-    messaging,
-    shop: { no: shop.no, name: shop.name },
-    send,
-    readBody: (req) => readBody(req),
-    clientAddress,
-    // Codes get their own failure counter: bad codes never lock out claims or the owner.
-    slowedDown: (address) => slowedDown('code', `ip:${address}`),
-    noteFailure: (address) => noteFailure('code', `ip:${address}`),
-    parseContact,
-    memberByContact: (contact) => store.memberByContact(shop.no, contact),
-    rememberCookie,
-    ownerAllowed,
-    ownerCsrf,
-    log,
-  });
   const ownerRoutes = ownerDataRoutes({
     owner,
     now,
@@ -521,7 +503,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     const locale = pickLocale(req.headers['accept-language']);
     const path = url.pathname;
-    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
     if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
       return;

@@ -12,6 +12,7 @@ import type { HubHttpContext } from './context';
 import { claimRoutes } from './claim';
 import { healthRoutes } from './health';
 import { memberCardRoutes } from './member-card';
+import { messageRoutes } from './messages';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 
@@ -204,5 +205,6 @@ export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): H
   void app.register(healthRoutes, ctx);
   void app.register(claimRoutes, ctx);
   void app.register(memberCardRoutes, ctx);
+  void app.register(messageRoutes, ctx);
   return app;
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -8,15 +8,10 @@ import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
-import { pickLocale, type Locale } from '../core/i18n/locales';
-import { parseProgram, serializeProgram, type Program, type ProgramIssue } from '../core/program/schema';
-import { localTime, zonedInstant } from '../core/program/clock';
-import { defaultSampleFields, programFromForm, samplesFromForm } from '../core/program/form';
-import { programMessages } from '../core/i18n/program';
-import { ownerDataMessages } from '../core/i18n/owner-data';
-import { previewSales } from '../core/program/preview';
-import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
-import { programEditorPage, type VersionRow } from './program-pages';
+import type { Locale } from '../core/i18n/locales';
+import { serializeProgram, type Program } from '../core/program/schema';
+import { liveVersions, programInEffect } from '../core/program/versions';
+import type { VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS,
   MAX_PACKET_BYTES,
@@ -40,10 +35,7 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { csv, loginPage, membersPage } from './owner-pages';
-import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
-import { messagePage, pagePolicy } from './pages';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -53,9 +45,10 @@ import { defaultFrom, smtpMailer } from './mailer';
 import { MessageStore, type MessageTables } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
-import { DATABASE_UNAVAILABLE, MAX_FORM_BYTES, MAX_PROGRAM_BYTES, buildHubApp } from './routes/app';
+import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
 import type { HubHttpContext } from './routes/context';
-import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type FailurePurpose, type OwnerAuth } from './routes/guards';
+import { OWNER_ACCOUNT_KEY } from './routes/owner';
+import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type OwnerAuth } from './routes/guards';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -128,12 +121,6 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-/**
- * Headers of every hub answer: nothing cached, no sniffing, and no Referer: claim URLs carry their token
- * (a link or an image on a page must not hand it to another site). The CSP (pagePolicy) goes with pages.
- */
-const SAFE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
-
 /** Why a configured owner token is too weak to guard the back office, or undefined when it will do. */
 export function ownerTokenWeakness(token: string): string | undefined {
   if (token.length < 32) return `it has ${token.length} characters; at least 32 are needed`;
@@ -146,12 +133,6 @@ export function ownerTokenWeakness(token: string): string | undefined {
   for (const n of counts.values()) bits -= (n / token.length) * Math.log2(n / token.length);
   if (counts.size < 8 || bits < 2.5) return 'it repeats too few characters to be guessed hard (use a random token)';
   return undefined;
-}
-
-/** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
-function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
-  const value = fields.find(([name]) => name === 'publish.from')?.[1] ?? '';
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : undefined;
 }
 
 /** Chart.js's UMD build, served to the owner's dashboard from this hub (no CDN). */
@@ -172,9 +153,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 }
 
 export { DATABASE_UNAVAILABLE };
-
-/** The one owner today: bearer and sign-in failures count against it as well as against the address. */
-const OWNER_ACCOUNT_KEY = 'account:owner';
 
 async function serve(store: HubStore, options: HubOptions, now: Clock, log: (line: string) => void): Promise<Hub> {
   // Throttles, failure windows and outage timing read the hub's clock too, so a test can move it.
@@ -252,16 +230,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }, 1_000);
     databaseWatch.unref();
   }
-  function wantsJson(req: IncomingMessage): boolean {
-    const url = req.url ?? '';
-    return (
-      url.startsWith('/v1/') ||
-      url.startsWith('/owner/program') ||
-      url.startsWith('/owner/pairing-code') ||
-      (req.headers.accept ?? '').includes('application/json')
-    );
-  }
-
   // ---- claims (shared by phone and staff) ----------------------------------------------------
 
   function refusal(reason: ClaimRefusalCode, locale: Locale): ClaimResult {
@@ -339,35 +307,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return id === undefined ? undefined : store.member(id);
   }
 
-  function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
-    res.end(body);
-  }
-  const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
-
-  async function readBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<string | undefined> {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) return undefined;
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
   const clientAddress = (req: IncomingMessage): string => addressOf(req, trustedProxies);
-  /** Legacy call sites name an address; the counters key it as `ip:<address>` beside the thing's own key. */
-  const slowedDown = (purpose: FailurePurpose, ...keys: string[]): boolean => failures.slowedDown(purpose, ...keys);
-  const noteFailure = (purpose: FailurePurpose, ...keys: string[]): void => failures.note(purpose, ...keys);
-
   const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
   /**
    * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
    * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures, per
    * address and per owner account (a guess spread over many addresses is still counted).
    */
-  function ownerAuth(req: IncomingMessage, _url?: URL): OwnerAuth | undefined {
+  function ownerAuth(req: IncomingMessage): OwnerAuth | undefined {
     const session = sessions.ownerSession(req);
     if (session) return { via: 'cookie', csrf: sessions.ownerCsrf(session) };
     const bearer = bearerOf(req);
@@ -379,166 +326,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     log(`owner bearer token refused from ${address}`);
     return undefined;
   }
-  const ownerAllowed = (req: IncomingMessage, url?: URL): boolean => ownerAuth(req, url) !== undefined;
-  /**
-   * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
-   * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
-   */
-  function ownerCsrfOk(req: IncomingMessage, url: URL, formCsrf: string | null): boolean {
-    const auth = ownerAuth(req, url);
-    if (auth?.via === 'token') return true;
-    const given = formCsrf ?? (typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : '');
-    return auth?.via === 'cookie' && given.length === auth.csrf.length && timingSafeEqual(Buffer.from(given), Buffer.from(auth.csrf));
-  }
-  /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
-  const ownerCsrf = (req: IncomingMessage, url: URL): string => {
-    const auth = ownerAuth(req, url);
-    return auth?.via === 'cookie' ? auth.csrf : '';
-  };
-  const ownerRoutes = ownerDataRoutes({
-    owner,
-    now,
-    log,
-    send,
-    readBody: (req) => readBody(req),
-    ownerAuth,
-    chartJs: CHART_JS,
-    shop: async () => (await store.shop(shop.no))!,
-    member: async (id) => store.member(id),
-    entries: async (id) => store.entries(id),
-    actor: (req) => `owner@${clientAddress(req)}`,
-  });
-
-  /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
-  async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
-    const path = url.pathname;
-    if (path === '/owner/login') {
-      if (req.method === 'POST') {
-        if (slowedDown('owner', `ip:${clientAddress(req)}`, OWNER_ACCOUNT_KEY)) {
-          send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
-          return true;
-        }
-        const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
-        if (!isOwnerToken(token)) {
-          noteFailure('owner', `ip:${clientAddress(req)}`, OWNER_ACCOUNT_KEY);
-          send(res, 401, loginPage(locale, true));
-          return true;
-        }
-        const cookie = sessions.ownerCookie();
-        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
-        res.end();
-        return true;
-      }
-      send(res, 200, loginPage(locale, false));
-      return true;
-    }
-    if (path === '/owner/logout' && req.method === 'POST') {
-      // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
-      const auth = ownerAuth(req, url);
-      const form = new URLSearchParams((await readBody(req)) ?? '');
-      if (auth?.via === 'cookie' && form.get('csrf') !== auth.csrf) {
-        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
-        return true;
-      }
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': HubSessions.ownerCookieCleared });
-      res.end();
-      return true;
-    }
-    const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
-    if (!isPage || req.method !== 'GET') return false;
-    if (!ownerAllowed(req, url)) {
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
-      res.end();
-      return true;
-    }
-    if (path === '/owner/members') {
-      const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query), ownerCsrf(req, url)));
-      return true;
-    }
-    if (path === '/owner/export/members.csv') {
-      const rows = await store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
-      send(
-        res,
-        200,
-        csv(
-          ['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
-          rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points]),
-        ),
-        'text/csv; charset=utf-8',
-        { 'content-disposition': 'attachment; filename="members.csv"' },
-      );
-      return true;
-    }
-    if (path === '/owner/export/ledger.csv') {
-      const { entries } = await store.ownerFacts(shop.no);
-      send(
-        res,
-        200,
-        csv(
-          ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-          entries.map((e) => [
-            e.id,
-            e.memberId,
-            e.kind,
-            e.points,
-            e.stamps,
-            e.saleId,
-            e.reverses,
-            e.reason.code,
-            e.reason.label ?? null,
-            e.spend ?? null,
-            e.at,
-          ]),
-        ),
-        'text/csv; charset=utf-8',
-        { 'content-disposition': 'attachment; filename="ledger.csv"' },
-      );
-      return true;
-    }
-    return false;
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://hub.invalid');
-    const locale = pickLocale(req.headers['accept-language']);
-    const path = url.pathname;
-    if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
-    if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
-      return;
-    if (path.startsWith('/owner/')) {
-      if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
-      if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
-        return json(res, 200, await store.createPairingCode(shop.no, now()));
-      }
-      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
-      if (req.method !== 'GET' && !ownerCsrfOk(req, url, null)) {
-        return json(res, 403, { error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" });
-      }
-      if (path === '/owner/program' && req.method === 'PUT') {
-        const body = await readBody(req, MAX_PROGRAM_BYTES);
-        if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
-        let document: unknown;
-        try {
-          document = JSON.parse(body);
-        } catch {
-          return json(res, 400, { error: 'body must be a JSON program document' });
-        }
-        const parsed = parseProgram(document);
-        if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
-        const published = await publishProgram(parsed.program, now().toISOString());
-        return json(res, 200, { ok: true, name: parsed.program.name, version: published.version });
-      }
-      const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
-      if (revoke && req.method === 'POST') {
-        const done = await store.revokeKiosk(revoke[1]!, now());
-        for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === revoke[1]) socket.disconnect(true);
-        return json(res, done ? 200 : 404, { revoked: done });
-      }
-    }
-    send(res, 404, 'not found', 'text/plain');
-  }
-
   const ctx: HubHttpContext = {
     store,
     owner,
@@ -569,22 +356,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     noteDatabaseDown,
     chartJs: CHART_JS,
   };
-  const app = buildHubApp(ctx, {
-    legacy: (req, res) => {
-      route(req, res).catch((error: unknown) => {
-        if (isDatabaseUnavailable(error)) {
-          noteDatabaseDown(error);
-          if (res.headersSent) res.end();
-          else if (wantsJson(req)) json(res, 503, { ok: false, error: DATABASE_UNAVAILABLE });
-          else send(res, 503, messagePage(pickLocale(req.headers['accept-language']), DATABASE_UNAVAILABLE), undefined, { 'retry-after': '5' });
-          return;
-        }
-        log(`http error on ${req.method} ${req.url}: ${String(error)}`);
-        if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
-        else res.end();
-      });
-    },
-  });
+  const app = buildHubApp(ctx);
   const http = app.server;
 
   // ---- Socket.IO -----------------------------------------------------------------------------
@@ -982,137 +754,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       state: v.version === inEffect?.version ? 'inEffect' : live.has(v.version) ? 'scheduled' : 'superseded',
       kiosks: [...programAcks.values()].filter((k) => k.version >= v.version).map((k) => k.name),
     }));
-  }
-
-  /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
-  const EDITOR_CSP = pagePolicy({ fetchFromHub: true });
-
-  /** GET /owner/program/edit, POST /owner/program/preview (JSON), POST /owner/program/publish, GET /owner/program/versions; false when not one of them. */
-  async function handleProgramEditor(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
-    const path = url.pathname;
-    const routes = ['/owner/program/edit', '/owner/program/preview', '/owner/program/publish', '/owner/program/versions'];
-    if (!routes.includes(path)) return false;
-    if (!ownerAllowed(req, url)) {
-      if (path === '/owner/program/edit') {
-        res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
-        res.end();
-      } else {
-        json(res, 401, { error: 'owner login required' });
-      }
-      return true;
-    }
-    await applyDueProgram();
-    // The editor starts from the newest version (a scheduled one included), so edits build on it.
-    const versions = await store.programVersions(shop.no);
-    const latest = versions.at(-1)?.document ?? (await store.shop(shop.no))!.program;
-    const zone = latest.timeZone;
-    const today = localTime(now(), zone).date;
-    const render = async (
-      status: number,
-      extra: {
-        values?: Map<string, string[]>;
-        errors?: ProgramIssue[];
-        fields?: [string, string][];
-        published?: { version: number; from: string };
-        publishFrom?: string;
-      },
-    ): Promise<void> => {
-      const samples = samplesFromForm(latest, extra.fields ?? defaultSampleFields(latest));
-      const preview = previewSales(latest, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
-      send(
-        res,
-        status,
-        programEditorPage({
-          locale,
-          program: latest,
-          preview,
-          versions: await versionRows(),
-          ...(extra.values ? { values: extra.values } : {}),
-          ...(extra.errors ? { errors: extra.errors } : {}),
-          ...(extra.published ? { published: extra.published } : {}),
-          ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
-          csrf: ownerCsrf(req, url),
-        }),
-        undefined,
-        { 'content-security-policy': EDITOR_CSP },
-      );
-    };
-
-    if (path === '/owner/program/versions' && req.method === 'GET') {
-      json(res, 200, await versionRows());
-      return true;
-    }
-    if (path === '/owner/program/edit' && req.method === 'GET') {
-      const published = Number(url.searchParams.get('published'));
-      const version = versions.find((v) => v.version === published);
-      const from = version
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom))
-        : '';
-      await render(200, version ? { published: { version: version.version, from } } : {});
-      return true;
-    }
-    if (path === '/owner/program/preview' && req.method === 'POST') {
-      const body = await readBody(req, MAX_PROGRAM_BYTES);
-      let fields: [string, string][];
-      try {
-        const parsed = JSON.parse(body ?? '') as { fields?: unknown };
-        if (!Array.isArray(parsed.fields)) throw new Error('fields');
-        fields = parsed.fields.filter((f): f is [string, string] => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
-      } catch {
-        json(res, 400, { error: 'body must be JSON {"fields": [["name", "value"], ...]}' });
-        return true;
-      }
-      const edit = programFromForm(latest, fields, locale);
-      const samples = edit.ok ? samplesFromForm(edit.program, fields) : [];
-      const lines = edit.ok
-        ? previewSales(edit.program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row }))
-        : [];
-      json(res, 200, { ok: edit.ok, lines, errors: edit.ok ? [] : edit.errors });
-      return true;
-    }
-    if (path === '/owner/program/publish' && req.method === 'POST') {
-      const body = await readBody(req, MAX_PROGRAM_BYTES);
-      if (body === undefined) {
-        json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
-        return true;
-      }
-      const form = new URLSearchParams(body);
-      if (!ownerCsrfOk(req, url, form.get('csrf'))) {
-        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
-        return true;
-      }
-      const fields = [...form].filter(([name]) => name !== 'csrf');
-      const values = new Map<string, string[]>();
-      for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
-      const fromText = values.get('publish.from')?.[0] ?? '';
-      const errors: ProgramIssue[] = [];
-      let effectiveFrom: string | undefined;
-      const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(fromText);
-      const start = publicationStart(fromText === '' ? undefined : match ? zonedInstant(match[1]!, match[2]!, zone).toISOString() : 'invalid', now());
-      if (start.ok) effectiveFrom = start.effectiveFrom;
-      else
-        errors.push({
-          path: 'publish.from',
-          message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid'),
-        });
-      const edit = programFromForm(latest, fields, locale);
-      if (!edit.ok) errors.push(...edit.errors);
-      if (!edit.ok || effectiveFrom === undefined) {
-        await render(400, {
-          values,
-          errors,
-          fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest),
-          publishFrom: fromText,
-        });
-        return true;
-      }
-      const published = await publishProgram(edit.program, effectiveFrom);
-      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, ...SAFE_HEADERS });
-      res.end();
-      return true;
-    }
-    send(res, 405, 'method not allowed', 'text/plain');
-    return true;
   }
 
   await app.listen({ port: options.port ?? 7400, host: options.host ?? '127.0.0.1' });

@@ -97,7 +97,8 @@ const SCRIPT = `(() => {
     let data;
     try {
       const res = await fetch('/owner/program/preview', { method: 'POST', credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields }) });
+        headers: { 'content-type': 'application/json', 'x-csrf-token': (form.elements.namedItem('csrf') || { value: '' }).value },
+        body: JSON.stringify({ fields }) });
       data = await res.json();
     } catch { return; }
     if (mine !== seq) return;

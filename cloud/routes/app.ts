@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { OwnerAuth } from './guards';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
@@ -13,6 +14,8 @@ import { claimRoutes } from './claim';
 import { healthRoutes } from './health';
 import { memberCardRoutes } from './member-card';
 import { messageRoutes } from './messages';
+import { ownerRoutes } from './owner';
+import { ownerProgramRoutes } from './owner-program';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 
@@ -28,7 +31,9 @@ declare module 'fastify' {
     ownerPage?: boolean;
   }
   interface FastifyRequest {
-    /** Set by the guard hook on 'owner' routes: how the owner signed in ('' CSRF token with the bearer token). */
+    /** Set by the owner hook on 'owner' routes: how the owner signed in. */
+    ownerAuth: OwnerAuth | null;
+    /** The session's CSRF token for the page's forms ('' with the bearer token). */
     ownerCsrf: string;
   }
 }
@@ -75,12 +80,7 @@ function wantsJson(req: FastifyRequest): boolean {
   );
 }
 
-export interface HubAppOptions {
-  /** Kept until every area has moved: requests no route declares go to the old dispatcher as they are. */
-  legacy?: (req: IncomingMessage, res: ServerResponse) => void;
-}
-
-export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): HubApp {
+export function buildHubApp(ctx: HubHttpContext): HubApp {
   const app = Fastify({
     bodyLimit: MAX_FORM_BYTES,
     // A phone on a bad line must not hold a connection forever.
@@ -100,16 +100,6 @@ export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): H
   // JSON sent without (or with another) content type is read as text and parsed by the route's schema
   // (scripts and kiosks post JSON with `fetch(url, {body})`, which says text/plain).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-
-  if (options.legacy) {
-    const legacy = options.legacy;
-    // Before any body is read: the old dispatcher reads the request stream itself.
-    app.addHook('onRequest', (request, reply, done) => {
-      if (!request.is404) return done();
-      void reply.hijack();
-      legacy(request.raw, reply.raw);
-    });
-  }
 
   /**
    * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
@@ -159,45 +149,52 @@ export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): H
   });
 
   app.decorateRequest('ownerCsrf', '');
+  app.decorateRequest('ownerAuth', null);
+  const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
+
   /**
-   * The one auth and CSRF check. Owner routes: the cookie session or the bearer token, else the login
-   * page (GET pages) or 401; a state-changing request with a cookie session carries the session's
-   * CSRF token (form field `csrf` or header `x-csrf-token`; the bearer token is never sent by a browser
-   * by itself). Member forms: refused when another site posted them.
+   * The one owner auth hook, before any body is read: a cookie session or the bearer token (wrong
+   * bearer tokens are counted as owner sign-in failures), else the login page for an owner page (GET)
+   * and 401 for the rest.
+   */
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.guard !== 'owner') return;
+    const auth = ctx.ownerAuth(request);
+    if (auth) {
+      request.ownerAuth = auth;
+      request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
+      return;
+    }
+    if (request.routeOptions.config.ownerPage && (request.method === 'GET' || request.method === 'HEAD'))
+      return reply.code(303).header('location', '/owner/login').send();
+    return wantsJson(request)
+      ? reply.code(401).send({ error: 'owner login required, or the bearer token (printed when the hub starts) in the Authorization header' })
+      : page(reply, 401, messagePage(pickLocale(request.headers['accept-language']), 'owner login required'));
+  });
+
+  /**
+   * The one CSRF check, for every state-changing request of a guarded route (its body is read by
+   * now). Owner routes with a cookie session: the session's token as form field `csrf` or header
+   * `x-csrf-token` (the bearer token needs none: a browser never sends it by itself). Member forms:
+   * refused when another site posted them.
    */
   app.addHook('preHandler', async (request, reply) => {
     const guard = request.routeOptions.config.guard;
-    if (guard === undefined) return;
+    if (guard === undefined || request.method === 'GET' || request.method === 'HEAD') return;
     const locale = pickLocale(request.headers['accept-language']);
-    const changes = request.method !== 'GET' && request.method !== 'HEAD';
     if (guard === 'member-form') {
-      if (changes && crossSite(request)) {
-        return reply
-          .code(403)
-          .type('text/html; charset=utf-8')
-          .send(messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
-      }
+      if (crossSite(request)) return page(reply, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
       return;
     }
-    const auth = ctx.ownerAuth(request);
-    if (!auth) {
-      if (request.routeOptions.config.ownerPage && !changes) return reply.code(303).header('location', '/owner/login').send();
-      return wantsJson(request)
-        ? reply.code(401).send({ error: 'owner login required (or the bearer token printed when the hub starts)' })
-        : reply.code(401).type('text/html; charset=utf-8').send(messagePage(locale, 'owner login required'));
-    }
-    request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
-    if (!changes || auth.via === 'token') return;
+    const auth = request.ownerAuth;
+    if (auth?.via === 'token') return;
     const body = request.body as { csrf?: unknown } | undefined;
     const header = request.headers['x-csrf-token'];
     const given = typeof body?.csrf === 'string' ? body.csrf : typeof header === 'string' ? header : '';
-    if (sameText(given, auth.csrf)) return;
+    if (auth?.via === 'cookie' && sameText(given, auth.csrf)) return;
     return wantsJson(request)
       ? reply.code(403).send({ error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" })
-      : reply
-          .code(403)
-          .type('text/html; charset=utf-8')
-          .send(messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+      : page(reply, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
@@ -206,5 +203,7 @@ export function buildHubApp(ctx: HubHttpContext, options: HubAppOptions = {}): H
   void app.register(claimRoutes, ctx);
   void app.register(memberCardRoutes, ctx);
   void app.register(messageRoutes, ctx);
+  void app.register(ownerRoutes, ctx);
+  void app.register(ownerProgramRoutes, ctx);
   return app;
 }

@@ -10,6 +10,7 @@ import { pickLocale } from '../../core/i18n/locales';
 import { messagePage, pagePolicy } from '../pages';
 import { isDatabaseUnavailable } from '../store';
 import type { HubHttpContext } from './context';
+import { assetRoutes } from './assets';
 import { claimRoutes } from './claim';
 import { healthRoutes } from './health';
 import { memberCardRoutes } from './member-card';
@@ -90,6 +91,13 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     logger: false,
     // Routes are matched as declared (/C/… and /c/… are both declared where both are used).
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // A malformed %-encoding in the URL (or a header Fastify cannot read) is the client's mistake: 400 in words.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('text/plain; charset=utf-8')
+        .send(error.code === 'FST_ERR_BAD_URL' ? 'bad request: the URL has a malformed %-encoding' : `bad request: ${error.message}`);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.server.headersTimeout = 10_000;
   app.setValidatorCompiler(validatorCompiler);
@@ -200,6 +208,7 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
 
   void app.register(healthRoutes, ctx);
+  void app.register(assetRoutes, ctx);
   void app.register(claimRoutes, ctx);
   void app.register(memberCardRoutes, ctx);
   void app.register(messageRoutes, ctx);

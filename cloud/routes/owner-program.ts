@@ -29,7 +29,7 @@ function publishDate(fields: readonly (readonly [string, string])[]): string | u
 }
 
 /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
-const EDITOR_CSP = pagePolicy({ fetchFromHub: true, scriptsFromHub: true });
+const EDITOR_CSP = pagePolicy({ fetchFromHub: true });
 
 const previewBody = jsonText(
   z.object({

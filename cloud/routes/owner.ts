@@ -12,7 +12,7 @@ import { parseProgram } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { kiosksPage, memberPage } from '../owner-members';
 import { csv, loginPage, membersPage } from '../owner-pages';
-import { messagePage, pagePolicy } from '../pages';
+import { messagePage } from '../pages';
 import { MAX_PROGRAM_BYTES } from './app';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import { HubSessions } from './guards';
@@ -30,7 +30,6 @@ import { jsonText } from './health';
 export const OWNER_ACCOUNT_KEY = 'account:owner';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
-const DASHBOARD_CSP = pagePolicy({ scriptsFromHub: true });
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
 const ID = '^[\\w-]{1,100}$';
 const memberParams = z.object({ id: z.string().regex(new RegExp(ID)) });
@@ -105,7 +104,6 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
     });
     const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
-    reply.header('content-security-policy', DASHBOARD_CSP);
     return sendPage(
       reply,
       200,

@@ -1,23 +1,17 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import QRCode from 'qrcode';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
-import { pickLocale, type Locale } from '../core/i18n/locales';
-import { parseProgram, serializeProgram, type Program, type ProgramIssue } from '../core/program/schema';
-import { localTime, zonedInstant } from '../core/program/clock';
-import { defaultSampleFields, programFromForm, samplesFromForm } from '../core/program/form';
-import { programMessages } from '../core/i18n/program';
-import { ownerDataMessages } from '../core/i18n/owner-data';
-import { previewSales } from '../core/program/preview';
-import { liveVersions, programInEffect, publicationStart } from '../core/program/versions';
-import { programEditorPage, type VersionRow } from './program-pages';
+import type { Locale } from '../core/i18n/locales';
+import { serializeProgram, type Program } from '../core/program/schema';
+import { liveVersions, programInEffect } from '../core/program/versions';
+import type { VersionRow } from './program-pages';
 import {
   AUTH_WINDOW_MS,
   MAX_PACKET_BYTES,
@@ -27,7 +21,6 @@ import {
   kioskAuthProof,
   kioskAuthSchema,
   memberChangesSinceSchema,
-  pairRequestSchema,
   redeemVoucherSchema,
   syncOutboxSchema,
   type ClaimAccepted,
@@ -38,25 +31,11 @@ import {
   type ClaimResult,
   type HubToKioskEvents,
   type KioskToHubEvents,
-  type PairResponse,
 } from '../core/sync-protocol';
-import {
-  REFUSAL_LOG,
-  claimSaleKey,
-  createVoucher,
-  peekClaimToken,
-  verifyClaimToken,
-  verifyVoucher,
-  voucherKeyPair,
-  voucherValidity,
-  type ClaimTokenData,
-} from '../core/tokens';
+import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { csv, loginPage, membersPage } from './owner-pages';
-import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
-import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -64,9 +43,12 @@ import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { MessageStore, type MessageTables } from './message-store';
-import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
+import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
+import type { HubHttpContext } from './routes/context';
+import { OWNER_ACCOUNT_KEY } from './routes/owner';
+import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type OwnerAuth } from './routes/guards';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -139,21 +121,6 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-const COOKIE = 'lk_member';
-/** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
-const OWNER_COOKIE = 'lk_owner_session';
-const LOOPBACK_PROXIES = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
-const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
-const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
-const MAX_FORM_BYTES = 8 * 1024;
-const MAX_PROGRAM_BYTES = 256 * 1024;
-
-/**
- * Headers of every hub answer: nothing cached, no sniffing, and no Referer: claim URLs carry their token
- * (a link or an image on a page must not hand it to another site). The CSP (pagePolicy) goes with pages.
- */
-const SAFE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
-
 /** Why a configured owner token is too weak to guard the back office, or undefined when it will do. */
 export function ownerTokenWeakness(token: string): string | undefined {
   if (token.length < 32) return `it has ${token.length} characters; at least 32 are needed`;
@@ -166,12 +133,6 @@ export function ownerTokenWeakness(token: string): string | undefined {
   for (const n of counts.values()) bits -= (n / token.length) * Math.log2(n / token.length);
   if (counts.size < 8 || bits < 2.5) return 'it repeats too few characters to be guessed hard (use a random token)';
   return undefined;
-}
-
-/** The date part of the editor's "publish from" (YYYY-MM-DD), the preview's first day; undefined when empty or unreadable. */
-function publishDate(fields: readonly (readonly [string, string])[]): string | undefined {
-  const value = fields.find(([name]) => name === 'publish.from')?.[1] ?? '';
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : undefined;
 }
 
 /** Chart.js's UMD build, served to the owner's dashboard from this hub (no CDN). */
@@ -191,8 +152,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
 }
 
-/** What a person reads while the database is away (503, and the kiosk's failed ack). */
-export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
+export { DATABASE_UNAVAILABLE };
 
 async function serve(store: HubStore, options: HubOptions, now: Clock, log: (line: string) => void): Promise<Hub> {
   // Throttles, failure windows and outage timing read the hub's clock too, so a test can move it.
@@ -213,7 +173,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // Owner sessions have their own key: a value signed for a member (or anything else) is never an owner session.
   const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
-  const failures = new Map<string, { count: number; since: number }>();
+  const failures = new FailureCounters(options.maxFailuresPerMinute ?? 10, nowMs);
+  const sessions = new HubSessions({ member: cookieSecret, owner: ownerCookieSecret, ownerToken }, now);
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
@@ -269,18 +230,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }, 1_000);
     databaseWatch.unref();
   }
-  function wantsJson(req: IncomingMessage): boolean {
-    const url = req.url ?? '';
-    return (
-      url.startsWith('/v1/') ||
-      url.startsWith('/owner/program') ||
-      url.startsWith('/owner/pairing-code') ||
-      (req.headers.accept ?? '').includes('application/json')
-    );
-  }
-
-  const maxFailures = options.maxFailuresPerMinute ?? 10;
-
   // ---- claims (shared by phone and staff) ----------------------------------------------------
 
   function refusal(reason: ClaimRefusalCode, locale: Locale): ClaimResult {
@@ -353,541 +302,62 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  /**
-   * `<purpose>.<value>.<mac>` with the MAC over "<purpose>|<value>" under the purpose's own key: a value
-   * signed for one purpose is never valid for another, and members and the owner never share a key.
-   */
-  function sign(purpose: 'm1' | 'o1', value: string): string {
-    const key = purpose === 'o1' ? ownerCookieSecret : cookieSecret;
-    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
-  }
-  function unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
-    if (!signed?.startsWith(`${purpose}.`)) return undefined;
-    const dot = signed.lastIndexOf('.');
-    if (dot <= purpose.length + 1) return undefined;
-    const expected = Buffer.from(sign(purpose, signed.slice(purpose.length + 1, dot)));
-    const given = Buffer.from(signed);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? signed.slice(purpose.length + 1, dot) : undefined;
-  }
-  /** Member cookies from before purpose prefixes (`<id>.<mac of id>`, member key), still read so phones stay signed in. */
-  function unsignLegacyMember(signed: string): string | undefined {
-    const dot = signed.lastIndexOf('.');
-    if (dot < 1) return undefined;
-    const value = signed.slice(0, dot);
-    const expected = Buffer.from(`${value}.${createHmac('sha256', cookieSecret).update(value).digest('hex')}`);
-    const given = Buffer.from(signed);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? value : undefined;
-  }
-  const cookieValue = (req: IncomingMessage, name: string): string | undefined => {
-    const raw = (req.headers.cookie ?? '')
-      .split(';')
-      .map((c) => c.trim())
-      .find((c) => c.startsWith(`${name}=`));
-    if (!raw) return undefined;
-    try {
-      return decodeURIComponent(raw.slice(name.length + 1));
-    } catch {
-      return undefined;
-    }
-  };
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const signed = cookieValue(req, COOKIE);
-    const id = signed === undefined ? undefined : (unsign('m1', signed) ?? unsignLegacyMember(signed));
-    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
-    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
-  }
-  function rememberCookie(member: Member): string {
-    return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+    const id = sessions.memberId(req);
+    return id === undefined ? undefined : store.member(id);
   }
 
-  function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': type, ...SAFE_HEADERS, 'content-security-policy': pagePolicy(), ...headers });
-    res.end(body);
-  }
-  const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
-
-  async function readBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<string | undefined> {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) return undefined;
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
-  function clientAddress(req: IncomingMessage): string {
-    // Behind nginx every phone would be 127.0.0.1 and share one failure counter; the proxy sets X-Real-IP.
-    // Only a configured proxy is believed: from anyone else the header is the sender's own say-so.
-    const peer = req.socket.remoteAddress ?? 'unknown';
-    const forwarded = trustedProxies.has(peer) ? req.headers['x-real-ip'] : undefined;
-    if (typeof forwarded === 'string' && forwarded.length > 0 && forwarded.length <= 64) return forwarded;
-    return peer;
-  }
-  /**
-   * Failed attempts per minute, counted per purpose (claims, joins, pairing, owner sign-in) and per key
-   * (an address, a claim QR): bad claims from one phone never lock the owner out, nor one QR another.
-   */
-  type FailurePurpose = 'claim' | 'join' | 'pair' | 'owner' | 'code';
-  function slowedDown(purpose: FailurePurpose, ...keys: string[]): boolean {
-    return keys.some((key) => {
-      const entry = failures.get(`${purpose}|${key}`);
-      return entry !== undefined && nowMs() - entry.since <= 60_000 && entry.count >= maxFailures;
-    });
-  }
-  function noteFailure(purpose: FailurePurpose, ...keys: string[]): void {
-    if (failures.size > 10_000) {
-      for (const [key, value] of failures) if (nowMs() - value.since > 60_000) failures.delete(key);
-    }
-    for (const key of keys) {
-      const entry = failures.get(`${purpose}|${key}`);
-      if (!entry || nowMs() - entry.since > 60_000) failures.set(`${purpose}|${key}`, { count: 1, since: nowMs() });
-      else entry.count++;
-    }
-  }
-
-  async function handleClaim(req: IncomingMessage, res: ServerResponse, token: string, url: URL, locale: Locale): Promise<void> {
-    const action = `/C/${token}`;
-    const address = clientAddress(req);
-    const member = await cookieMember(req);
-    const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
-    const tokenInfo = await checkToken(token, shop.no);
-    const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
-    const base = {
-      locale,
-      shopName: shop.name,
-      privacyText: shop.privacyText,
-      action,
-      points: due?.points ?? 0,
-      member: memberOfShop ? { name: memberOfShop.name } : null,
-    };
-    if (slowedDown('claim', address) || (req.method === 'POST' && slowedDown('join', address, `qr:${token}`))) {
-      send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
-      return;
-    }
-    if (!tokenInfo.ok) {
-      noteFailure('claim', address);
-      send(res, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
-      return;
-    }
-    if (!due) {
-      send(res, 410, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.sale-refunded')));
-      return;
-    }
-    if (req.method === 'GET') {
-      send(res, 200, claimPage({ ...base, forceJoin: url.searchParams.has('join') }));
-      return;
-    }
-    const body = await readBody(req);
-    if (body === undefined) {
-      send(res, 413, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
-      return;
-    }
-    const form = new URLSearchParams(body);
-    let claimant: Member | undefined;
-    let joined = false;
-    if (form.get('mode') === 'member') {
-      claimant = memberOfShop;
-      if (!claimant) {
-        send(res, 400, claimPage({ ...base, member: null, errors: { form: formatMessage(claimMessages, locale, 'refusal.unknown-member') } }));
-        return;
-      }
-    } else {
-      const name = (form.get('name') ?? '').trim().slice(0, 80);
-      const contactText = (form.get('contact') ?? '').trim();
-      const consent = form.get('consent') === 'yes';
-      const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-      if (!contact || !consent) {
-        noteFailure('join', address, `qr:${token}`);
-        send(
-          res,
-          400,
-          claimPage({
-            ...base,
-            forceJoin: true,
-            values: { name, contact: contactText, consent },
-            errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
-          }),
-        );
-        return;
-      }
-      const member = await store.joinMember(
-        shop.no,
-        {
-          name: name || null,
-          phone: contact.phone,
-          email: contact.email,
-          consentAt: now().toISOString(),
-          consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
-        },
-        now(),
-        { fillName: false },
-      );
-      if (!member.created) {
-        // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
-        // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
-        // card, without a welcome bonus. The page says how to open the card on this phone.
-        const result = await claim(token, member, 'phone', null, locale, false);
-        if (!result.ok) {
-          noteFailure('claim', address);
-          send(res, 409, messagePage(locale, result.message));
-          return;
-        }
-        log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
-        send(
-          res,
-          200,
-          messagePage(
-            locale,
-            `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} ` + formatMessage(claimMessages, locale, 'existingContactHow'),
-          ),
-        );
-        return;
-      }
-      claimant = member;
-      joined = member.created;
-      if (joined) await messaging.queueWelcome(member, locale);
-    }
-    const result = await claim(token, claimant, 'phone', null, locale, joined);
-    const cookie = { 'set-cookie': rememberCookie(claimant) };
-    if (!result.ok) {
-      noteFailure('claim', address);
-      send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
-      return;
-    }
-    // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.
-    res.writeHead(303, { location: `/m?claimed=${encodeURIComponent(result.accepted.saleKey)}`, ...SAFE_HEADERS, ...cookie });
-    res.end();
-  }
-
-  async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
-    const member = await cookieMember(req);
-    const memberShop = member && (await store.shop(member.shopNo));
-    if (!member || !memberShop) {
-      send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
-      return;
-    }
-    // Vouchers of this member that expired unredeemed give their points back before the card is shown.
-    await store.releaseExpiredVouchers(now(), member.id);
-    const view = await store.memberView(member, now());
-    if (url.pathname === '/m/redeem' && req.method === 'POST') {
-      const form = new URLSearchParams((await readBody(req)) ?? '');
-      const rewardKey = Number(form.get('reward'));
-      const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
-      if (!reward?.affordable) {
-        send(
-          res,
-          400,
-          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
-        );
-        return;
-      }
-      const voucherId = randomBytes(8).toString('hex');
-      const { expiresAt } = voucherValidity(now());
-      // The points are held at once, with the voucher row, or nothing is issued (another voucher took them a moment ago).
-      const issued = await store.issueVoucher({
-        voucherId,
-        member,
-        rewardKey,
-        costPoints: reward.costPoints,
-        costStamps: reward.costStamps,
-        expiresAt,
-        now: now(),
-      });
-      if (!issued.ok) {
-        send(
-          res,
-          409,
-          messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
-        );
-        return;
-      }
-      const code = createVoucher(
-        { shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps, expiresAt },
-        voucherKeys.secretKey,
-      );
-      log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
-      const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-      send(res, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
-      return;
-    }
-    // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
-    const claimedKey = (url.searchParams.get('claimed') ?? '').slice(0, 100);
-    const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
-    const welcome =
-      claimed?.memberId === member.id
-        ? ((await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0)
-        : 0;
-    send(
-      res,
-      200,
-      cardPage({
-        locale,
-        shopName: memberShop.name,
-        memberName: member.name,
-        view,
-        history: await store.history(member.id),
-        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
-      }),
-    );
-  }
-
-  function isOwnerToken(given: string): boolean {
-    return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
-  }
-  /** The owner's session cookie: "o1.<expiry ms>.<mac>" under the owner's own key; the signed value while valid. */
-  function ownerSession(req: IncomingMessage): string | undefined {
-    const signed = cookieValue(req, OWNER_COOKIE);
-    const value = signed === undefined ? undefined : unsign('o1', signed);
-    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime() ? signed : undefined;
-  }
+  const clientAddress = (req: IncomingMessage): string => addressOf(req, trustedProxies);
+  const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
   /**
    * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
-   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures.
+   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures, per
+   * address and per owner account (a guess spread over many addresses is still counted).
    */
-  function ownerAllowed(req: IncomingMessage, _url?: URL): boolean {
-    if (ownerSession(req) !== undefined) return true;
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer === undefined) return false;
+  function ownerAuth(req: IncomingMessage): OwnerAuth | undefined {
+    const session = sessions.ownerSession(req);
+    if (session) return { via: 'cookie', csrf: sessions.ownerCsrf(session) };
+    const bearer = bearerOf(req);
+    if (bearer === undefined) return undefined;
     const address = clientAddress(req);
-    if (slowedDown('owner', address)) return false;
-    if (isOwnerToken(bearer)) return true;
-    noteFailure('owner', address);
+    if (failures.slowedDown('owner', `ip:${address}`, OWNER_ACCOUNT_KEY)) return undefined;
+    if (isOwnerToken(bearer)) return { via: 'token' };
+    failures.note('owner', `ip:${address}`, OWNER_ACCOUNT_KEY);
     log(`owner bearer token refused from ${address}`);
-    return false;
+    return undefined;
   }
-  /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
-  function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
-    const session = ownerSession(req);
-    if (session) return { via: 'cookie', csrf: createHmac('sha256', ownerCookieSecret).update(`csrf|${session}`).digest('hex') };
-    return ownerAllowed(req, url) ? { via: 'token' } : undefined;
-  }
-  /**
-   * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
-   * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
-   */
-  function ownerCsrfOk(req: IncomingMessage, url: URL, formCsrf: string | null): boolean {
-    const auth = ownerAuth(req, url);
-    if (auth?.via === 'token') return true;
-    const given = formCsrf ?? (typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : '');
-    return auth?.via === 'cookie' && given.length === auth.csrf.length && timingSafeEqual(Buffer.from(given), Buffer.from(auth.csrf));
-  }
-  /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
-  const ownerCsrf = (req: IncomingMessage, url: URL): string => {
-    const auth = ownerAuth(req, url);
-    return auth?.via === 'cookie' ? auth.csrf : '';
-  };
-  const messageRoute = messageRoutes({
-    messaging,
-    shop: { no: shop.no, name: shop.name },
-    send,
-    readBody: (req) => readBody(req),
-    clientAddress,
-    // Codes get their own failure counter: bad codes never lock out claims or the owner.
-    slowedDown: (address) => slowedDown('code', address),
-    noteFailure: (address) => noteFailure('code', address),
-    parseContact,
-    memberByContact: (contact) => store.memberByContact(shop.no, contact),
-    rememberCookie,
-    ownerAllowed,
-    ownerCsrf,
-    log,
-  });
-  const ownerRoutes = ownerDataRoutes({
+  const ctx: HubHttpContext = {
+    store,
     owner,
+    messaging,
+    shop,
     now,
     log,
-    send,
-    readBody: (req) => readBody(req),
-    ownerAuth,
+    failures,
+    sessions,
+    clientAddress: (req) => addressOf(req, trustedProxies),
+    cookieMember: (req) => cookieMember(req.raw),
+    ownerAuth: (req) => ownerAuth(req.raw),
+    parseContact,
+    checkToken,
+    claim,
+    voucherSecretKey: voucherKeys.secretKey,
+    hubPublicKey,
+    pairAnswer: (kiosk) => ({ kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey }),
+    connectedKiosks: () => io.engine.clientsCount,
+    revokeKiosk: async (kioskId) => {
+      const done = await store.revokeKiosk(kioskId, now());
+      for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === kioskId) socket.disconnect(true);
+      return done;
+    },
+    publishProgram: (program, effectiveFrom) => publishProgram(program, effectiveFrom),
+    applyDueProgram: () => applyDueProgram(),
+    versionRows: () => versionRows(),
+    noteDatabaseDown,
     chartJs: CHART_JS,
-    shop: async () => (await store.shop(shop.no))!,
-    member: async (id) => store.member(id),
-    entries: async (id) => store.entries(id),
-    actor: (req) => `owner@${clientAddress(req)}`,
-  });
-
-  /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
-  async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
-    const path = url.pathname;
-    if (path === '/owner/login') {
-      if (req.method === 'POST') {
-        if (slowedDown('owner', clientAddress(req))) {
-          send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
-          return true;
-        }
-        const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
-        if (!isOwnerToken(token)) {
-          noteFailure('owner', clientAddress(req));
-          send(res, 401, loginPage(locale, true));
-          return true;
-        }
-        const cookie =
-          `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; ` +
-          `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
-        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
-        res.end();
-        return true;
-      }
-      send(res, 200, loginPage(locale, false));
-      return true;
-    }
-    if (path === '/owner/logout' && req.method === 'POST') {
-      // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
-      const auth = ownerAuth(req, url);
-      const form = new URLSearchParams((await readBody(req)) ?? '');
-      if (auth?.via === 'cookie' && form.get('csrf') !== auth.csrf) {
-        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
-        return true;
-      }
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
-      res.end();
-      return true;
-    }
-    const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
-    if (!isPage || req.method !== 'GET') return false;
-    if (!ownerAllowed(req, url)) {
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
-      res.end();
-      return true;
-    }
-    if (path === '/owner/members') {
-      const query = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-      send(res, 200, membersPage(locale, query, await store.searchMembers(shop.no, query), ownerCsrf(req, url)));
-      return true;
-    }
-    if (path === '/owner/export/members.csv') {
-      const rows = await store.searchMembers(shop.no, '', Number.MAX_SAFE_INTEGER);
-      send(
-        res,
-        200,
-        csv(
-          ['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
-          rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points]),
-        ),
-        'text/csv; charset=utf-8',
-        { 'content-disposition': 'attachment; filename="members.csv"' },
-      );
-      return true;
-    }
-    if (path === '/owner/export/ledger.csv') {
-      const { entries } = await store.ownerFacts(shop.no);
-      send(
-        res,
-        200,
-        csv(
-          ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-          entries.map((e) => [
-            e.id,
-            e.memberId,
-            e.kind,
-            e.points,
-            e.stamps,
-            e.saleId,
-            e.reverses,
-            e.reason.code,
-            e.reason.label ?? null,
-            e.spend ?? null,
-            e.at,
-          ]),
-        ),
-        'text/csv; charset=utf-8',
-        { 'content-disposition': 'attachment; filename="ledger.csv"' },
-      );
-      return true;
-    }
-    return false;
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://hub.invalid');
-    const locale = pickLocale(req.headers['accept-language']);
-    const path = url.pathname;
-    const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
-    if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
-    if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
-    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
-    if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
-    if (path === '/health') {
-      const up = await store.ping();
-      if (!up) noteDatabaseDown(new Error('health check: no answer'));
-      return json(res, up ? 200 : 503, { ok: up, database: up ? 'up' : 'down', engine: store.engine });
-    }
-    if (path === '/v1/pair' && req.method === 'POST') {
-      if (slowedDown('pair', clientAddress(req))) return json(res, 429, { error: 'too many failed pairing attempts: wait a minute' });
-      const body = await readBody(req);
-      let parsed;
-      try {
-        parsed = pairRequestSchema.safeParse(JSON.parse(body ?? ''));
-      } catch {
-        return json(res, 400, { error: 'body must be JSON {"code": "...", "name": "..."}' });
-      }
-      if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
-      const kiosk = await store.pairKiosk(parsed.data.code, parsed.data.name, now());
-      if (!kiosk) {
-        noteFailure('pair', clientAddress(req));
-        return json(res, 403, { error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
-      }
-      log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
-      const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
-      return json(res, 200, answer);
-    }
-    if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
-    if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
-      return;
-    if (path.startsWith('/owner/')) {
-      if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
-      if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
-        return json(res, 200, await store.createPairingCode(shop.no, now()));
-      }
-      if (path === '/owner/program' && req.method === 'GET') return json(res, 200, (await store.shop(shop.no))!.program);
-      if (req.method !== 'GET' && !ownerCsrfOk(req, url, null)) {
-        return json(res, 403, { error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" });
-      }
-      if (path === '/owner/program' && req.method === 'PUT') {
-        const body = await readBody(req, MAX_PROGRAM_BYTES);
-        if (body === undefined) return json(res, 413, { error: `program document over ${MAX_PROGRAM_BYTES} bytes` });
-        let document: unknown;
-        try {
-          document = JSON.parse(body);
-        } catch {
-          return json(res, 400, { error: 'body must be a JSON program document' });
-        }
-        const parsed = parseProgram(document);
-        if (!parsed.ok) return json(res, 400, { error: 'program refused, nothing changed', issues: parsed.errors });
-        const published = await publishProgram(parsed.program, now().toISOString());
-        return json(res, 200, { ok: true, name: parsed.program.name, version: published.version });
-      }
-      const revoke = /^\/owner\/kiosks\/([\w-]+)\/revoke$/.exec(path);
-      if (revoke && req.method === 'POST') {
-        const done = await store.revokeKiosk(revoke[1]!, now());
-        for (const socket of await io.fetchSockets()) if ((socket.data as { kiosk?: Kiosk }).kiosk?.id === revoke[1]) socket.disconnect(true);
-        return json(res, done ? 200 : 404, { revoked: done });
-      }
-    }
-    send(res, 404, 'not found', 'text/plain');
-  }
-
-  const http: HttpServer = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (isDatabaseUnavailable(error)) {
-        noteDatabaseDown(error);
-        if (res.headersSent) res.end();
-        else if (wantsJson(req)) json(res, 503, { ok: false, error: DATABASE_UNAVAILABLE });
-        else send(res, 503, messagePage(pickLocale(req.headers['accept-language']), DATABASE_UNAVAILABLE), undefined, { 'retry-after': '5' });
-        return;
-      }
-      log(`http error on ${req.method} ${req.url}: ${String(error)}`);
-      if (!res.headersSent) send(res, 500, 'internal error', 'text/plain');
-      else res.end();
-    });
-  });
-
-  // A phone on a bad line must not hold a connection forever.
-  http.requestTimeout = 15_000;
-  http.headersTimeout = 10_000;
+  };
+  const app = buildHubApp(ctx);
+  const http = app.server;
 
   // ---- Socket.IO -----------------------------------------------------------------------------
 
@@ -1286,141 +756,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }));
   }
 
-  /** The program page's script fetches its preview: the CSP allows that one connection to this origin. */
-  const EDITOR_CSP = pagePolicy({ fetchFromHub: true });
-
-  /** GET /owner/program/edit, POST /owner/program/preview (JSON), POST /owner/program/publish, GET /owner/program/versions; false when not one of them. */
-  async function handleProgramEditor(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
-    const path = url.pathname;
-    const routes = ['/owner/program/edit', '/owner/program/preview', '/owner/program/publish', '/owner/program/versions'];
-    if (!routes.includes(path)) return false;
-    if (!ownerAllowed(req, url)) {
-      if (path === '/owner/program/edit') {
-        res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS });
-        res.end();
-      } else {
-        json(res, 401, { error: 'owner login required' });
-      }
-      return true;
-    }
-    await applyDueProgram();
-    // The editor starts from the newest version (a scheduled one included), so edits build on it.
-    const versions = await store.programVersions(shop.no);
-    const latest = versions.at(-1)?.document ?? (await store.shop(shop.no))!.program;
-    const zone = latest.timeZone;
-    const today = localTime(now(), zone).date;
-    const render = async (
-      status: number,
-      extra: {
-        values?: Map<string, string[]>;
-        errors?: ProgramIssue[];
-        fields?: [string, string][];
-        published?: { version: number; from: string };
-        publishFrom?: string;
-      },
-    ): Promise<void> => {
-      const samples = samplesFromForm(latest, extra.fields ?? defaultSampleFields(latest));
-      const preview = previewSales(latest, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
-      send(
-        res,
-        status,
-        programEditorPage({
-          locale,
-          program: latest,
-          preview,
-          versions: await versionRows(),
-          ...(extra.values ? { values: extra.values } : {}),
-          ...(extra.errors ? { errors: extra.errors } : {}),
-          ...(extra.published ? { published: extra.published } : {}),
-          ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
-          csrf: ownerCsrf(req, url),
-        }),
-        undefined,
-        { 'content-security-policy': EDITOR_CSP },
-      );
-    };
-
-    if (path === '/owner/program/versions' && req.method === 'GET') {
-      json(res, 200, await versionRows());
-      return true;
-    }
-    if (path === '/owner/program/edit' && req.method === 'GET') {
-      const published = Number(url.searchParams.get('published'));
-      const version = versions.find((v) => v.version === published);
-      const from = version
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom))
-        : '';
-      await render(200, version ? { published: { version: version.version, from } } : {});
-      return true;
-    }
-    if (path === '/owner/program/preview' && req.method === 'POST') {
-      const body = await readBody(req, MAX_PROGRAM_BYTES);
-      let fields: [string, string][];
-      try {
-        const parsed = JSON.parse(body ?? '') as { fields?: unknown };
-        if (!Array.isArray(parsed.fields)) throw new Error('fields');
-        fields = parsed.fields.filter((f): f is [string, string] => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string');
-      } catch {
-        json(res, 400, { error: 'body must be JSON {"fields": [["name", "value"], ...]}' });
-        return true;
-      }
-      const edit = programFromForm(latest, fields, locale);
-      const samples = edit.ok ? samplesFromForm(edit.program, fields) : [];
-      const lines = edit.ok
-        ? previewSales(edit.program, samples, { locale, fromDate: publishDate(fields) ?? today }).map((line, i) => ({ ...line, row: samples[i]!.row }))
-        : [];
-      json(res, 200, { ok: edit.ok, lines, errors: edit.ok ? [] : edit.errors });
-      return true;
-    }
-    if (path === '/owner/program/publish' && req.method === 'POST') {
-      const body = await readBody(req, MAX_PROGRAM_BYTES);
-      if (body === undefined) {
-        json(res, 413, { error: `form over ${MAX_PROGRAM_BYTES} bytes` });
-        return true;
-      }
-      const form = new URLSearchParams(body);
-      if (!ownerCsrfOk(req, url, form.get('csrf'))) {
-        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
-        return true;
-      }
-      const fields = [...form].filter(([name]) => name !== 'csrf');
-      const values = new Map<string, string[]>();
-      for (const [name, value] of fields) values.set(name, [...(values.get(name) ?? []), value]);
-      const fromText = values.get('publish.from')?.[0] ?? '';
-      const errors: ProgramIssue[] = [];
-      let effectiveFrom: string | undefined;
-      const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(fromText);
-      const start = publicationStart(fromText === '' ? undefined : match ? zonedInstant(match[1]!, match[2]!, zone).toISOString() : 'invalid', now());
-      if (start.ok) effectiveFrom = start.effectiveFrom;
-      else
-        errors.push({
-          path: 'publish.from',
-          message: formatMessage(programMessages, locale, start.reason === 'past' ? 'form.publishPast' : 'form.publishInvalid'),
-        });
-      const edit = programFromForm(latest, fields, locale);
-      if (!edit.ok) errors.push(...edit.errors);
-      if (!edit.ok || effectiveFrom === undefined) {
-        await render(400, {
-          values,
-          errors,
-          fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(latest),
-          publishFrom: fromText,
-        });
-        return true;
-      }
-      const published = await publishProgram(edit.program, effectiveFrom);
-      res.writeHead(303, { location: `/owner/program/edit?published=${published.version}`, ...SAFE_HEADERS });
-      res.end();
-      return true;
-    }
-    send(res, 405, 'method not allowed', 'text/plain');
-    return true;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
-  });
+  await app.listen({ port: options.port ?? 7400, host: options.host ?? '127.0.0.1' });
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
@@ -1449,6 +785,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         void io.close(() => resolve());
       });
       http.closeAllConnections();
+      await app.close();
       // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
       await messaging.stop();
       mailer?.close();

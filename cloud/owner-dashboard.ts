@@ -6,6 +6,7 @@ import { SEGMENTS, type Dashboard } from '../core/metrics';
 import { CURRENCIES, formatMoney, type CurrencyCode } from '../core/money';
 import { escapeHtml } from './pages';
 import { num, page, pct, table, tr, type OwnerKey } from './owner-pages';
+import { asset } from './page-assets';
 
 /**
  * The owner's dashboard page, pure: figures in, HTML out. Every chart (Chart.js, served by the hub
@@ -163,6 +164,8 @@ const DRAW_CHARTS = `(function () {
 const CHART_STYLE = `.chart{position:relative;height:260px;max-width:720px;margin:.5rem 0}.chart.tall{height:320px}
 .flash{padding:.4rem .6rem;border:1px solid #3f7f6e;display:inline-block}.flash.error{border-color:#a4161a;color:#a4161a}
 form.inline{display:inline-block;margin:.5rem 0}form.inline label{margin-right:.6rem}`;
+const DASHBOARD_CSS = asset('dashboard.css', CHART_STYLE);
+const DASHBOARD_JS = asset('dashboard.js', DRAW_CHARTS);
 
 export function dashboardPage(m: DashboardModel): string {
   const { locale, figures: d } = m;
@@ -206,7 +209,7 @@ export function dashboardPage(m: DashboardModel): string {
 <label>${t('location')} <select name="location"><option value="">${t('allLocations')}</option>${m.locations
     .map((l) => `<option value="${escapeHtml(l)}"${l === m.location ? ' selected' : ''}>${escapeHtml(l)}</option>`)
     .join('')}</select></label>
-<label>${t('daysInactive')} <input type="number" name="inactive" min="0" value="${m.inactiveDays}" style="width:5em"></label>
+<label>${t('daysInactive')} <input type="number" name="inactive" min="0" value="${m.inactiveDays}" class="w5"></label>
 <button>${t('show')}</button> <a href="/owner/kiosks">${x('kiosks')}</a></form><p>${x('chartNote')}</p>`;
   const flash = m.flash ? `<p class="flash${m.flash.error ? ' error' : ''}" id="flash" role="status">${escapeHtml(m.flash.text)}</p>` : '';
   const totals = {
@@ -229,7 +232,7 @@ export function dashboardPage(m: DashboardModel): string {
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}"><input type="hidden" name="inactive" value="${m.inactiveDays}">
 <input type="hidden" name="back" value="${escapeHtml(`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`)}">
 <label>${x('campaign')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>
-<label>${x('winBackPoints')} <input type="number" name="points" min="1" max="100000" value="50" required style="width:6em"></label>
+<label>${x('winBackPoints')} <input type="number" name="points" min="1" max="100000" value="50" required class="w6"></label>
 <button>${x('winBackButton', { n: d.inactive.length })}</button></form>`;
 
   const body =
@@ -297,6 +300,6 @@ export function dashboardPage(m: DashboardModel): string {
       d.inactive.map((c) => [memberName(c), escapeHtml(c.lastAt), num(locale, c.days)]),
     ) +
     `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
-    `<script src="${CHART_JS_PATH}"></script><script>${DRAW_CHARTS}</script>`;
-  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<style>${CHART_STYLE}</style>${body}`, m.csrf);
+    `<script src="${CHART_JS_PATH}"></script><script src="${DASHBOARD_JS}"></script>`;
+  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<link rel="stylesheet" href="${DASHBOARD_CSS}">${body}`, m.csrf);
 }

@@ -47,8 +47,8 @@ export function memberPage(p: MemberPageModel): string {
         [[escapeHtml(member.phone ?? ''), escapeHtml(member.email ?? ''), escapeHtml(member.consentAt ?? ''), String(p.balance)]],
       ) +
       `<h2>${x(locale, 'adjust')}</h2><form method="post" action="${base}/adjust" id="adjust">${csrf}
-<label>${x(locale, 'delta')} <input name="delta" inputmode="numeric" value="${escapeHtml(p.values?.delta ?? '')}" required style="width:7em"></label>
-<label>${x(locale, 'reason')} <input name="reason" value="${escapeHtml(p.values?.reason ?? '')}" maxlength="200" required style="width:24em"></label>
+<label>${x(locale, 'delta')} <input name="delta" inputmode="numeric" value="${escapeHtml(p.values?.delta ?? '')}" required class="w7"></label>
+<label>${x(locale, 'reason')} <input name="reason" value="${escapeHtml(p.values?.reason ?? '')}" maxlength="200" required class="w24"></label>
 <button>${x(locale, 'adjust')}</button></form>` +
       `<h2>${t('history')}</h2>` +
       table(
@@ -66,7 +66,7 @@ export function memberPage(p: MemberPageModel): string {
       (member.erasedAt !== null
         ? ''
         : `<form method="post" action="${base}/erase" id="erase">${csrf}
-<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" style="width:7em"></label> <button>${x(locale, 'erase')}</button></form>`),
+<label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" class="w7"></label> <button>${x(locale, 'erase')}</button></form>`),
     p.csrf,
   );
 }

@@ -5,6 +5,7 @@ import { ownerDataMessages } from '../core/i18n/owner-data';
 import { programMessages } from '../core/i18n/program';
 import { escapeHtml } from './pages';
 import type { Member } from './store';
+import { asset } from './page-assets';
 
 /** Server-rendered owner pages (frame, login, member search) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
 
@@ -13,7 +14,9 @@ export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string 
   escapeHtml(formatMessage(ownerMessages, locale, key, values));
 
 export const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
-th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}`;
+th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}
+#logout{display:inline}.w5{width:5em}.w6{width:6em}.w7{width:7em}.w24{width:24em}`;
+const OWNER_CSS = asset('owner.css', STYLE);
 
 /**
  * The owner pages' frame: navigation, title, body (already escaped HTML). With the session's CSRF
@@ -21,12 +24,12 @@ th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align
  */
 export function page(locale: Locale, title: string, body: string, csrf = ''): string {
   const logout = csrf
-    ? `<form method="post" action="/owner/logout" id="logout" style="display:inline"><input type="hidden" name="csrf" value="${escapeHtml(
+    ? `<form method="post" action="/owner/logout" id="logout"><input type="hidden" name="csrf" value="${escapeHtml(
         csrf,
       )}"><button>${tr(locale, 'logout')}</button></form>`
     : '';
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<title>${title}</title><style>${STYLE}</style></head><body>
+<title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
 <nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
 <a href="/owner/kiosks">${escapeHtml(formatMessage(ownerDataMessages, locale, 'kiosks'))}</a>
 <a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a>${logout}</nav>
@@ -34,7 +37,7 @@ export function page(locale: Locale, title: string, body: string, csrf = ''): st
 }
 
 export function loginPage(locale: Locale, failed: boolean): string {
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${tr(locale, 'loginTitle')}</title><style>${STYLE}</style></head><body>
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${tr(locale, 'loginTitle')}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
 <h1>${tr(locale, 'loginTitle')}</h1>${failed ? `<p class="error" id="login-error">${tr(locale, 'loginFailed')}</p>` : ''}
 <form method="post" action="/owner/login"><label>${tr(locale, 'token')} <input type="password" name="token" autocomplete="current-password"></label>
 <button>${tr(locale, 'login')}</button></form></body></html>`;

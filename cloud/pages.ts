@@ -2,20 +2,21 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import type { MemberView } from './member-view';
+import { asset } from './page-assets';
 import type { HistoryRow } from './store';
 
 /** Server-rendered phone pages. Pure: data in, HTML out. */
 
 /**
- * The hub pages' Content-Security-Policy: nothing from elsewhere, inline styles and scripts only. A
- * page may also load scripts from this hub (the dashboard's Chart.js) or fetch from it (the editor's
- * live preview).
+ * The hub pages' Content-Security-Policy: nothing from elsewhere, and scripts and styles only from
+ * this hub's files (cloud/page-assets.ts), never inline, so an injected script or style does not run.
+ * A page may also fetch from this hub (the program editor's live preview).
  */
-export function pagePolicy(allow: { scriptsFromHub?: boolean; fetchFromHub?: boolean } = {}): string {
+export function pagePolicy(allow: { fetchFromHub?: boolean } = {}): string {
   return [
     "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    `script-src ${allow.scriptsFromHub ? "'self' " : ''}'unsafe-inline'`,
+    "style-src 'self'",
+    "script-src 'self'",
     ...(allow.fetchFromHub ? ["connect-src 'self'"] : []),
     'img-src data:',
     "form-action 'self'",
@@ -45,11 +46,29 @@ button,.button{display:block;width:100%;margin-top:1rem;font-size:1.15rem;paddin
 .muted{color:#666;font-size:.9rem}ul{padding-left:1.1rem}li{margin:.25rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
 .qr svg{width:100%;height:auto;background:#fff}.code{font-family:monospace;word-break:break-all;font-size:.75rem}`;
 
+/**
+ * The phone pages' script: a form's submit button is disabled once pressed (no double claim), and the
+ * "phone or e-mail" field opens the number pad first with a switch to the e-mail keyboard (a value
+ * with an @, the form shown again, starts on e-mail).
+ */
+const SCRIPT = `(function(){
+document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(){var b=f.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}})});
+var k=document.getElementById('contact-kind'),c=document.getElementById('contact');
+if(!k||!c)return;
+k.hidden=false;
+function use(kind){c.setAttribute('inputmode',kind);c.setAttribute('autocomplete',kind);
+  k.querySelectorAll('button').forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.kind===kind))})}
+use(c.value.indexOf('@')>=0?'email':'tel');
+k.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){use(b.dataset.kind);c.blur();c.focus()})});
+})();`;
+const PHONE_CSS = asset('phone.css', STYLE);
+const PHONE_JS = asset('phone.js', SCRIPT);
+
 export function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
-<title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main>
-<script>document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(){var b=f.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}})})</script>
+<title>${title}</title><link rel="stylesheet" href="${PHONE_CSS}"></head><body><main>${body}</main>
+<script src="${PHONE_JS}"></script>
 </body></html>`;
 }
 
@@ -86,12 +105,7 @@ function contactField(locale: Locale, value: string): string {
       <button type="button" data-kind="tel" aria-pressed="${!email}">${t(locale, 'contactPhone')}</button>
       <button type="button" data-kind="email" aria-pressed="${email}">${t(locale, 'contactEmail')}</button></p>
       <input type="text" id="contact" name="contact" autocomplete="${email ? 'email' : 'tel'}" maxlength="254" value="${escapeHtml(value)}"
-        aria-describedby="contact-error" autocapitalize="off" spellcheck="false">
-      <script>(function(){var k=document.getElementById('contact-kind'),c=document.getElementById('contact');k.hidden=false;
-        function use(kind){c.setAttribute('inputmode',kind);c.setAttribute('autocomplete',kind);
-          k.querySelectorAll('button').forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.kind===kind))})}
-        use(${email ? "'email'" : "'tel'"});
-        k.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){use(b.dataset.kind);c.blur();c.focus()})})})()</script>`;
+        aria-describedby="contact-error" autocapitalize="off" spellcheck="false">`;
 }
 
 export function claimPage(m: ClaimPageModel): string {

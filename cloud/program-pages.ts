@@ -6,6 +6,7 @@ import type { PreviewLine } from '../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../core/program/schema';
 import { page } from './owner-pages';
 import { escapeHtml } from './pages';
+import { asset } from './page-assets';
 
 /**
  * The owner's program editor, server-rendered: every input is named by its path in the program
@@ -97,7 +98,8 @@ const SCRIPT = `(() => {
     let data;
     try {
       const res = await fetch('/owner/program/preview', { method: 'POST', credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields }) });
+        headers: { 'content-type': 'application/json', 'x-csrf-token': (form.elements.namedItem('csrf') || { value: '' }).value },
+        body: JSON.stringify({ fields }) });
       data = await res.json();
     } catch { return; }
     if (mine !== seq) return;
@@ -133,6 +135,8 @@ const SCRIPT = `(() => {
 
 const STYLE = `fieldset{margin:.5rem 0;border:1px solid #ccc}label{margin-right:.8rem;display:inline-block}input[type=text]{width:8rem}
 .error{color:#a4161a;margin-left:.3rem}.stale td{color:#888}#preview td{vertical-align:top}.ok{color:#1b5e20}`;
+const PROGRAM_CSS = asset('program.css', STYLE);
+const PROGRAM_JS = asset('program.js', SCRIPT);
 
 export function programEditorPage(m: EditorModel): string {
   const { locale, program } = m;
@@ -396,5 +400,10 @@ ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
     (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '') +
     (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '') +
     `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
-  return page(locale, `${t('title')} · ${escapeHtml(program.name)}`, `<style>${STYLE}</style>${banner}${editor}${versions}<script>${SCRIPT}</script>`, m.csrf);
+  return page(
+    locale,
+    `${t('title')} · ${escapeHtml(program.name)}`,
+    `<link rel="stylesheet" href="${PROGRAM_CSS}">${banner}${editor}${versions}<script src="${PROGRAM_JS}"></script>`,
+    m.csrf,
+  );
 }

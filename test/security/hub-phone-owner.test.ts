@@ -142,7 +142,13 @@ describe('owner routes are guarded', () => {
       const res = await fetch(`${hub.url}${path}`, { headers: { cookie: anna.cookie }, redirect: 'manual' });
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      // Scripts and styles come from the hub's files only: an injected inline script would not run.
+      expect(res.headers.get('content-security-policy')).not.toContain("'unsafe-inline'");
+      const html = await res.text();
+      expect(html).not.toMatch(/<script>|<style>|\sstyle="/);
     }
+    // A malformed %-encoding is the client's mistake (400), not the hub's (500).
+    expect((await fetch(`${hub.url}/C/%E0%A4%A`)).status).toBe(400);
     const fake = await anna.get(`${hub.url}/m?claimed=1000000&welcome=999999`);
     expect(fake.status).toBe(200);
     expect(fake.text).not.toContain('1000000');

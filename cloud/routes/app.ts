@@ -1,0 +1,218 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { OwnerAuth } from './guards';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { pickLocale } from '../../core/i18n/locales';
+import { messagePage, pagePolicy } from '../pages';
+import { isDatabaseUnavailable } from '../store';
+import type { HubHttpContext } from './context';
+import { assetRoutes } from './assets';
+import { claimRoutes } from './claim';
+import { healthRoutes } from './health';
+import { memberCardRoutes } from './member-card';
+import { messageRoutes } from './messages';
+import { ownerRoutes } from './owner';
+import { ownerProgramRoutes } from './owner-program';
+import { sameText } from './guards';
+import { ownerDataMessages } from '../../core/i18n/owner-data';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route, checked by the one guard hook below: 'owner' (a cookie session or the
+     * bearer token; a state-changing request with a cookie session also needs its CSRF token),
+     * 'member-form' (a phone's form: refused when posted from another site). Unset: anyone.
+     */
+    guard?: 'owner' | 'member-form';
+    /** An owner page (GET): without credentials the browser goes to the login page instead of a 401. */
+    ownerPage?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by the owner hook on 'owner' routes: how the owner signed in. */
+    ownerAuth: OwnerAuth | null;
+    /** The session's CSRF token for the page's forms ('' with the bearer token). */
+    ownerCsrf: string;
+  }
+}
+
+/**
+ * A form posted from another site: the browser says so in Sec-Fetch-Site, or an Origin that is not
+ * this hub's. (The member cookie is SameSite=Lax too; this also covers forms that need no cookie.)
+ */
+export function crossSite(req: FastifyRequest): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The hub's one HTTP stack: a Fastify app whose route modules (cloud/routes/*.ts, one plugin per
+ * area) each declare their routes once with zod schemas. What every route shares lives here, once:
+ * body parsers and limits, the headers of every answer (onSend), the error handler (413, 400, 503),
+ * and the 404. Socket.IO attaches to `app.server` (cloud/hub.ts).
+ */
+
+/** Forms from phones and the owner's pages; the program routes allow more (MAX_PROGRAM_BYTES). */
+export const MAX_FORM_BYTES = 8 * 1024;
+export const MAX_PROGRAM_BYTES = 256 * 1024;
+
+/** What a person reads while the database is away (503, and the kiosk's failed ack). */
+export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly';
+
+export type HubApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/** Answers that are JSON rather than a page (an API client, or a script on an owner page). */
+function wantsJson(req: FastifyRequest): boolean {
+  const url = req.url;
+  return (
+    url.startsWith('/v1/') ||
+    url.startsWith('/owner/program') ||
+    url.startsWith('/owner/pairing-code') ||
+    (req.headers.accept ?? '').includes('application/json')
+  );
+}
+
+export function buildHubApp(ctx: HubHttpContext): HubApp {
+  const app = Fastify({
+    bodyLimit: MAX_FORM_BYTES,
+    // A phone on a bad line must not hold a connection forever.
+    requestTimeout: 15_000,
+    // Proxy headers are read by clientAddress (cloud/routes/guards.ts), from configured proxies only.
+    trustProxy: false,
+    logger: false,
+    // Routes are matched as declared (/C/… and /c/… are both declared where both are used).
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // A malformed %-encoding in the URL (or a header Fastify cannot read) is the client's mistake: 400 in words.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('text/plain; charset=utf-8')
+        .send(error.code === 'FST_ERR_BAD_URL' ? 'bad request: the URL has a malformed %-encoding' : `bad request: ${error.message}`);
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.server.headersTimeout = 10_000;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  void app.register(formbody);
+  void app.register(cookie);
+  // JSON sent without (or with another) content type is read as text and parsed by the route's schema
+  // (scripts and kiosks post JSON with `fetch(url, {body})`, which says text/plain).
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  /**
+   * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
+   * URLs carry their token), and the pages' CSP unless the route set a wider one of its own
+   * (pagePolicy: no inline script or style, no framing).
+   */
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pagePolicy());
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const json = wantsJson(request);
+    if (isDatabaseUnavailable(error)) {
+      ctx.noteDatabaseDown(error);
+      reply.header('retry-after', '5');
+      return json
+        ? reply.code(503).send({ ok: false, error: DATABASE_UNAVAILABLE })
+        : reply.code(503).type('text/html; charset=utf-8').send(messagePage(locale, DATABASE_UNAVAILABLE));
+    }
+    if (error.statusCode === 413) {
+      const limit = request.routeOptions.bodyLimit ?? MAX_FORM_BYTES;
+      const text = `request body over ${limit} bytes: nothing was changed`;
+      return json
+        ? reply.code(413).send({ error: text })
+        : reply
+            .code(413)
+            .type('text/html; charset=utf-8')
+            .send(messagePage(locale, `${formatMessage(claimMessages, locale, 'refusal.invalid-request')} (${text})`));
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      const text = hasZodFastifySchemaValidationErrors(error) ? error.validation.map((i) => i.message).join('; ') : error.message;
+      return json
+        ? reply.code(status).send({ error: text })
+        : reply
+            .code(status)
+            .type('text/html; charset=utf-8')
+            .send(messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+    }
+    ctx.log(`http error on ${request.method} ${request.url}: ${String(error)}`);
+    return reply.code(500).type('text/plain').send('internal error');
+  });
+
+  app.decorateRequest('ownerCsrf', '');
+  app.decorateRequest('ownerAuth', null);
+  const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
+
+  /**
+   * The one owner auth hook, before any body is read: a cookie session or the bearer token (wrong
+   * bearer tokens are counted as owner sign-in failures), else the login page for an owner page (GET)
+   * and 401 for the rest.
+   */
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.guard !== 'owner') return;
+    const auth = ctx.ownerAuth(request);
+    if (auth) {
+      request.ownerAuth = auth;
+      request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
+      return;
+    }
+    if (request.routeOptions.config.ownerPage && (request.method === 'GET' || request.method === 'HEAD'))
+      return reply.code(303).header('location', '/owner/login').send();
+    return wantsJson(request)
+      ? reply.code(401).send({ error: 'owner login required, or the bearer token (printed when the hub starts) in the Authorization header' })
+      : page(reply, 401, messagePage(pickLocale(request.headers['accept-language']), 'owner login required'));
+  });
+
+  /**
+   * The one CSRF check, for every state-changing request of a guarded route (its body is read by
+   * now). Owner routes with a cookie session: the session's token as form field `csrf` or header
+   * `x-csrf-token` (the bearer token needs none: a browser never sends it by itself). Member forms:
+   * refused when another site posted them.
+   */
+  app.addHook('preHandler', async (request, reply) => {
+    const guard = request.routeOptions.config.guard;
+    if (guard === undefined || request.method === 'GET' || request.method === 'HEAD') return;
+    const locale = pickLocale(request.headers['accept-language']);
+    if (guard === 'member-form') {
+      if (crossSite(request)) return page(reply, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+      return;
+    }
+    const auth = request.ownerAuth;
+    if (auth?.via === 'token') return;
+    const body = request.body as { csrf?: unknown } | undefined;
+    const header = request.headers['x-csrf-token'];
+    const given = typeof body?.csrf === 'string' ? body.csrf : typeof header === 'string' ? header : '';
+    if (auth?.via === 'cookie' && sameText(given, auth.csrf)) return;
+    return wantsJson(request)
+      ? reply.code(403).send({ error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" })
+      : page(reply, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
+
+  void app.register(healthRoutes, ctx);
+  void app.register(assetRoutes, ctx);
+  void app.register(claimRoutes, ctx);
+  void app.register(memberCardRoutes, ctx);
+  void app.register(messageRoutes, ctx);
+  void app.register(ownerRoutes, ctx);
+  void app.register(ownerProgramRoutes, ctx);
+  return app;
+}

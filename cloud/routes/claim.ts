@@ -1,0 +1,146 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { contactOrUndefined, regionForLocale } from '../../core/contact';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { pickLocale } from '../../core/i18n/locales';
+import { claimSaleKey } from '../../core/tokens';
+import { claimPage, messagePage } from '../pages';
+import type { Member } from '../store';
+import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+
+/**
+ * The claim page a sale's QR opens (`GET /c/<token>`, also `/C/…`, the QR's upper-case form) and its
+ * one form (`POST`): a remembered member claims with one tap, anyone else joins with a phone number
+ * or an e-mail and consent. Failures count per address, and joins also per claim QR.
+ */
+
+/** A claim token's characters (base32); other paths are simply not claim pages (404). */
+const TOKEN = '^[A-Za-z2-7]{1,120}$';
+const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
+const query = z.looseObject({ join: z.string().optional() });
+const body = form({ mode: field, name: field, contact: field, consent: field });
+
+export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
+  const { store, shop } = ctx;
+  const tooMany = (reply: FastifyReply, locale: ReturnType<typeof pickLocale>): FastifyReply =>
+    sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
+
+  /** What GET and POST share: the token checked, the sale still claimable; undefined when already answered. */
+  async function prepare(request: FastifyRequest, reply: FastifyReply, rawToken: string, posting: boolean) {
+    const locale = pickLocale(request.headers['accept-language']);
+    const token = rawToken.toUpperCase();
+    const address = ctx.clientAddress(request);
+    const member = await ctx.cookieMember(request);
+    const memberOfShop = member && member.shopNo === shop.no ? member : undefined;
+    const tokenInfo = await ctx.checkToken(token, shop.no);
+    const due = tokenInfo.ok ? await store.claimable(claimSaleKey(tokenInfo.data), tokenInfo.data.points, tokenInfo.data.stamps) : undefined;
+    if (ctx.failures.slowedDown('claim', `ip:${address}`) || (posting && ctx.failures.slowedDown('join', `ip:${address}`, `qr:${token}`))) {
+      tooMany(reply, locale);
+      return undefined;
+    }
+    if (!tokenInfo.ok) {
+      ctx.failures.note('claim', `ip:${address}`);
+      sendPage(reply, tokenInfo.reason === 'expired' ? 410 : 400, messagePage(locale, formatMessage(claimMessages, locale, `refusal.${tokenInfo.reason}`)));
+      return undefined;
+    }
+    if (!due) {
+      sendPage(reply, 410, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.sale-refunded')));
+      return undefined;
+    }
+    const base = {
+      locale,
+      shopName: shop.name,
+      privacyText: shop.privacyText,
+      action: `/C/${token}`,
+      points: due.points,
+      member: memberOfShop ? { name: memberOfShop.name } : null,
+    };
+    return { locale, token, address, memberOfShop, base };
+  }
+
+  for (const prefix of ['/c', '/C']) {
+    app.get(`${prefix}/:token(${TOKEN})`, { schema: { params, querystring: query } }, async (request, reply) => {
+      const ready = await prepare(request, reply, request.params.token, false);
+      if (!ready) return reply;
+      return sendPage(reply, 200, claimPage({ ...ready.base, forceJoin: request.query.join !== undefined }));
+    });
+
+    app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form' } }, async (request, reply) => {
+      const ready = await prepare(request, reply, request.params.token, true);
+      if (!ready) return reply;
+      const { locale, token, address, memberOfShop, base } = ready;
+      const posted = request.body;
+      let claimant: Member | undefined;
+      let joined = false;
+      if (posted.mode === 'member') {
+        claimant = memberOfShop;
+        if (!claimant) {
+          return sendPage(reply, 400, claimPage({ ...base, member: null, errors: { form: formatMessage(claimMessages, locale, 'refusal.unknown-member') } }));
+        }
+      } else {
+        const name = (posted.name ?? '').trim().slice(0, 80);
+        const contactText = (posted.contact ?? '').trim();
+        const consent = posted.consent === 'yes';
+        const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
+        if (!contact || !consent) {
+          ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
+          return sendPage(
+            reply,
+            400,
+            claimPage({
+              ...base,
+              forceJoin: true,
+              values: { name, contact: contactText, consent },
+              errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
+            }),
+          );
+        }
+        const member = await store.joinMember(
+          shop.no,
+          {
+            name: name || null,
+            phone: contact.phone,
+            email: contact.email,
+            consentAt: ctx.now().toISOString(),
+            consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
+          },
+          ctx.now(),
+          { fillName: false },
+        );
+        if (!member.created) {
+          // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
+          // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that
+          // card, without a welcome bonus. The page says how to open the card on this phone.
+          const result = await ctx.claim(token, member, 'phone', null, locale, false);
+          if (!result.ok) {
+            ctx.failures.note('claim', `ip:${address}`);
+            return sendPage(reply, 409, messagePage(locale, result.message));
+          }
+          ctx.log(`join with the contact of member ${member.no}: sale credited to that card, no session opened on this phone`);
+          return sendPage(
+            reply,
+            200,
+            messagePage(
+              locale,
+              `${formatMessage(claimMessages, locale, 'existingContact', { shop: shop.name })} ` + formatMessage(claimMessages, locale, 'existingContactHow'),
+            ),
+          );
+        }
+        claimant = member;
+        joined = true;
+        await ctx.messaging.queueWelcome(member, locale);
+      }
+      const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
+      const cookie = ctx.sessions.memberCookie(claimant.id);
+      if (!result.ok) {
+        ctx.failures.note('claim', `ip:${address}`);
+        reply.header('set-cookie', cookie);
+        return sendPage(reply, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
+      }
+      // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.
+      return seeOther(reply, `/m?claimed=${encodeURIComponent(result.accepted.saleKey)}`, cookie);
+    });
+  }
+};

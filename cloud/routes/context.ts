@@ -1,0 +1,86 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../core/clock';
+import type { Locale } from '../../core/i18n/locales';
+import type { Program } from '../../core/program/schema';
+import type { ClaimResult, PairResponse } from '../../core/sync-protocol';
+import type { verifyClaimToken } from '../../core/tokens';
+import type { Messaging } from '../messaging';
+import type { OwnerStore } from '../owner-store';
+import type { VersionRow } from '../program-pages';
+import type { HubStore, Member, Shop } from '../store';
+import type { FailureCounters, HubSessions, OwnerAuth } from './guards';
+
+/**
+ * Everything the hub's route modules share, built once by startHub (cloud/hub.ts) and handed to
+ * every route plugin: the stores, the shop, the clock, the guards and the few hub operations that
+ * also serve Socket.IO (claims, program publication, kiosk revocation).
+ */
+export interface HubHttpContext {
+  store: HubStore;
+  owner: OwnerStore;
+  messaging: Messaging;
+  /** The shop this hub serves, as it was at start (its program is read fresh from the store where it matters). */
+  shop: Shop;
+  now: Clock;
+  log: (line: string) => void;
+  failures: FailureCounters;
+  sessions: HubSessions;
+  /** The phone's address (through configured proxies only). */
+  clientAddress: (req: FastifyRequest) => string;
+  /** The member the phone's cookie names, or undefined. */
+  cookieMember: (req: FastifyRequest) => Promise<Member | undefined>;
+  /**
+   * The owner's credentials on this request: cookie session (with its CSRF token) or bearer token
+   * (wrong bearer tokens count as owner sign-in failures), or undefined.
+   */
+  ownerAuth: (req: FastifyRequest) => OwnerAuth | undefined;
+  /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
+  parseContact: (text: string) => { phone: string | null; email: string | null } | undefined;
+  checkToken: (token: string, shopNo: number) => Promise<ReturnType<typeof verifyClaimToken>>;
+  claim: (token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale, welcome?: boolean) => Promise<ClaimResult>;
+  /** Signs a voucher for the hub's key (kiosks verify it offline). */
+  voucherSecretKey: Uint8Array;
+  hubPublicKey: string;
+  pairAnswer: (kiosk: { id: string; no: number; shopNo: number; secret: string }) => PairResponse;
+  connectedKiosks: () => number;
+  /** Revokes a kiosk and cuts its connections on this node. */
+  revokeKiosk: (kioskId: string) => Promise<boolean>;
+  publishProgram: (program: Program, effectiveFrom: string) => Promise<{ version: number; effectiveFrom: string }>;
+  /** Keeps the shop's copy of the program at the version in effect now. */
+  applyDueProgram: () => Promise<void>;
+  /** The program versions with their state and the kiosks that confirmed each (the editor's table). */
+  versionRows: () => Promise<VersionRow[]>;
+  /** Marks the database as down (logs once, watches for its return). */
+  noteDatabaseDown: (error: unknown) => void;
+  /** Chart.js's UMD build, read once when the hub starts. */
+  chartJs: string;
+}
+
+/** The locale a request asks for (Accept-Language). */
+export type LocaleOf = (req: FastifyRequest) => Locale;
+
+/** An HTML page answer (the hub's headers hook adds the safe headers and the CSP). */
+export function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
+
+/** A 303 to another page of this hub. */
+export function seeOther(reply: FastifyReply, location: string, cookie?: string): FastifyReply {
+  if (cookie) reply.header('set-cookie', cookie);
+  return reply.code(303).header('location', location).send();
+}
+
+/** A form field as URLSearchParams.get reads it: the first value of a repeated field, undefined when absent. */
+export const field = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v[0] : v));
+
+/**
+ * A urlencoded form (@fastify/formbody) with the given fields; a body sent with no or another content
+ * type comes as text and is read the same way, and no body is an empty form.
+ */
+export function form<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess((value) => (typeof value === 'string' ? Object.fromEntries(new URLSearchParams(value)) : (value ?? {})), z.looseObject(shape));
+}

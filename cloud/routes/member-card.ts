@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { createVoucher, voucherValidity } from '../../core/tokens';
+import { cardPage, messagePage, voucherPage } from '../pages';
+import type { Member, Shop } from '../store';
+import { field, form, sendPage, type HubHttpContext } from './context';
+
+/**
+ * The member's card on their phone (`GET /m`) and taking a reward (`POST /m/redeem`: the points are
+ * held at once and the voucher QR shown). The phone's member cookie is the session.
+ */
+
+const cardQuery = z.looseObject({ claimed: field });
+const redeemBody = form({ reward: field });
+
+export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
+  const { store } = ctx;
+
+  /** The member and their shop, with expired vouchers released; undefined after answering 401. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, locale: Locale): Promise<{ member: Member; memberShop: Shop } | undefined> {
+    const member = await ctx.cookieMember(request);
+    const memberShop = member && (await store.shop(member.shopNo));
+    if (!member || !memberShop) {
+      sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+      return undefined;
+    }
+    // Vouchers of this member that expired unredeemed give their points back before the card is shown.
+    await store.releaseExpiredVouchers(ctx.now(), member.id);
+    return { member, memberShop };
+  }
+
+  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined): Promise<FastifyReply> => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const { member, memberShop } = who;
+    const view = await store.memberView(member, ctx.now());
+    // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
+    const claimedKey = (claimedParam ?? '').slice(0, 100);
+    const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
+    const welcome =
+      claimed?.memberId === member.id
+        ? ((await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0)
+        : 0;
+    return sendPage(
+      reply,
+      200,
+      cardPage({
+        locale,
+        shopName: memberShop.name,
+        memberName: member.name,
+        view,
+        history: await store.history(member.id),
+        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+      }),
+    );
+  };
+
+  app.get('/m', { schema: { querystring: cardQuery } }, (request, reply) => card(request, reply, request.query.claimed));
+  app.get('/m/redeem', { schema: { querystring: cardQuery } }, (request, reply) => card(request, reply, request.query.claimed));
+
+  app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const { member, memberShop } = who;
+    const view = await store.memberView(member, ctx.now());
+    const rewardKey = Number(request.body.reward);
+    const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
+    const noRewards = (status: number): FastifyReply =>
+      sendPage(
+        reply,
+        status,
+        messagePage(locale, formatMessage(claimMessages, locale, 'noRewards'), { href: '/m', text: formatMessage(claimMessages, locale, 'back') }),
+      );
+    if (!reward?.affordable) return noRewards(400);
+    const voucherId = randomBytes(8).toString('hex');
+    const { expiresAt } = voucherValidity(ctx.now());
+    // The points are held at once, with the voucher row, or nothing is issued (another voucher took them a moment ago).
+    const issued = await store.issueVoucher({
+      voucherId,
+      member,
+      rewardKey,
+      costPoints: reward.costPoints,
+      costStamps: reward.costStamps,
+      expiresAt,
+      now: ctx.now(),
+    });
+    if (!issued.ok) return noRewards(409);
+    const code = createVoucher(
+      { shopNo: memberShop.no, voucherId, memberNo: member.no, rewardKey, costPoints: reward.costPoints, costStamps: reward.costStamps, expiresAt },
+      ctx.voucherSecretKey,
+    );
+    ctx.log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
+    const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return sendPage(reply, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
+  });
+};

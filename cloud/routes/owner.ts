@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { ownerDataMessages } from '../../core/i18n/owner-data';
+import { figures, zonedMidnight } from '../../core/metrics';
+import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
+import { parseProgram } from '../../core/program/schema';
+import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
+import { kiosksPage, memberPage } from '../owner-members';
+import { csv, loginPage, membersPage } from '../owner-pages';
+import { messagePage } from '../pages';
+import { MAX_PROGRAM_BYTES } from './app';
+import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+import { HubSessions } from './guards';
+import { jsonText } from './health';
+
+/**
+ * The owner's back office: sign-in and sign-out, the dashboard, members (search, one member's page,
+ * adjustment, export, erasure), kiosks (locations, revocation), win-back, the CSV exports and the
+ * JSON owner API (pairing codes, the program document). Every route but the sign-in is guarded by the
+ * one owner hook (cloud/routes/app.ts): a cookie session or the bearer token, and the session's CSRF
+ * token on every state-changing request.
+ */
+
+/** The one owner today: sign-in and bearer failures count against it as well as against the address. */
+export const OWNER_ACCOUNT_KEY = 'account:owner';
+
+/** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
+const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
+const ID = '^[\\w-]{1,100}$';
+const memberParams = z.object({ id: z.string().regex(new RegExp(ID)) });
+const page = { guard: 'owner', ownerPage: true } as const;
+const owner = { guard: 'owner' } as const;
+
+export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
+  const { store } = ctx;
+  const localeOf = (request: FastifyRequest): Locale => pickLocale(request.headers['accept-language']);
+  const x = (locale: Locale, key: keyof typeof ownerDataMessages.en, values?: Record<string, string | number>): string =>
+    formatMessage(ownerDataMessages, locale, key, values);
+  const shopNow = async () => (await store.shop(ctx.shop.no))!;
+  /** Who did it, for the audit log ("owner@127.0.0.1"). */
+  const actor = (request: FastifyRequest): string => `owner@${ctx.clientAddress(request)}`;
+
+  // ---- sign-in -----------------------------------------------------------------------------------
+
+  app.get('/owner/login', async (request, reply) => sendPage(reply, 200, loginPage(localeOf(request), false)));
+
+  app.post('/owner/login', { schema: { body: form({ token: field }) } }, async (request, reply) => {
+    const locale = localeOf(request);
+    const address = `ip:${ctx.clientAddress(request)}`;
+    if (ctx.failures.slowedDown('owner', address, OWNER_ACCOUNT_KEY)) {
+      return sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
+    }
+    if (!ctx.sessions.isOwnerToken(request.body.token ?? '')) {
+      ctx.failures.note('owner', address, OWNER_ACCOUNT_KEY);
+      return sendPage(reply, 401, loginPage(locale, true));
+    }
+    return seeOther(reply, '/owner', ctx.sessions.ownerCookie());
+  });
+
+  // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
+  app.post('/owner/logout', { schema: { body: form({ csrf: field }) }, config: owner }, async (_request, reply) =>
+    seeOther(reply, '/owner/login', HubSessions.ownerCookieCleared),
+  );
+
+  // ---- the dashboard and win-back ----------------------------------------------------------------
+
+  app.get(CHART_JS_PATH, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(ctx.chartJs),
+  );
+
+  const dashboardQuery = z.looseObject({ from: field, to: field, inactive: field, location: field, winback: field, error: field });
+  app.get('/owner', { schema: { querystring: dashboardQuery }, config: page }, async (request, reply) => {
+    const locale = localeOf(request);
+    const q = request.query;
+    const now = ctx.now();
+    const shop = await shopNow();
+    const today = now.toISOString().slice(0, 10);
+    /** YYYY-MM-DD, or the fallback; a malformed date is refused (undefined). */
+    const date = (value: string | undefined, fallback: string): string | undefined => {
+      const v = value || fallback;
+      return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined;
+    };
+    const from = date(q.from, new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10));
+    const to = date(q.to, new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10));
+    const inactiveDays = Number(q.inactive || 60);
+    if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0 || inactiveDays > 3650) {
+      return sendPage(
+        reply,
+        400,
+        messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`),
+      );
+    }
+    const zone = shop.program.timeZone;
+    const location = q.location ?? '';
+    const period = { from: zonedMidnight(from, zone), to: zonedMidnight(to, zone) };
+    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
+      ...period,
+      location: location || null,
+      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+    });
+    const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
+    return sendPage(
+      reply,
+      200,
+      dashboardPage({
+        locale,
+        shopName: shop.name,
+        currency: shop.program.currency,
+        from,
+        to,
+        location,
+        locations: await ctx.owner.locations(shop.no),
+        inactiveDays,
+        figures: d,
+        csrf: request.ownerCsrf,
+        campaign: `winback-${today}`,
+        flash: q.winback ? { text: q.winback, error: q.error !== undefined } : null,
+      }),
+    );
+  });
+
+  const winBackForm = form({ back: field, inactive: field, campaign: field, points: field, csrf: field });
+  app.post('/owner/winback', { schema: { body: winBackForm }, config: owner }, async (request, reply) => {
+    const locale = localeOf(request);
+    const posted = request.body;
+    const now = ctx.now();
+    const shop = await shopNow();
+    const back = posted.back ?? '/owner';
+    const backTo = back.startsWith('/owner?') || back === '/owner' ? back : '/owner';
+    const answer = (text: string, error: boolean): FastifyReply =>
+      seeOther(reply, `${backTo}${backTo.includes('?') ? '&' : '?'}winback=${encodeURIComponent(text)}${error ? '&error=1' : ''}`);
+    const inactiveDays = Number(posted.inactive ?? '');
+    if (!Number.isInteger(inactiveDays) || inactiveDays < 0) return answer(x(locale, 'error.no-members'), true);
+    // The list is worked out again here, from the ledger as it is now: the page may be old.
+    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
+      from: new Date(now.getTime() - 1),
+      to: now,
+      location: null,
+      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+    });
+    const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
+    const campaign = (posted.campaign ?? '').trim();
+    const result = winBackEntries({
+      campaign,
+      memberIds: inactive.map((m) => m.memberId),
+      points: Number(posted.points ?? ''),
+      label: x(locale, 'winBackLabel', { days: inactiveDays }),
+      at: now,
+    });
+    if (!result.ok) return answer(x(locale, `error.${result.error}`), true);
+    const done = await ctx.owner.creditWinBack(shop.no, result.entries, campaign, actor(request), now);
+    ctx.log(`owner win-back ${campaign}: ${done.written} credited, ${done.skipped} already had it`);
+    return answer(x(locale, 'winBackDone', done), false);
+  });
+
+  // ---- members -----------------------------------------------------------------------------------
+
+  app.get('/owner/members', { schema: { querystring: z.looseObject({ q: field }) }, config: page }, async (request, reply) => {
+    const query = (request.query.q ?? '').trim().slice(0, 100);
+    return sendPage(reply, 200, membersPage(localeOf(request), query, await store.searchMembers(ctx.shop.no, query), request.ownerCsrf));
+  });
+
+  /** A member of this shop, or undefined after answering 404. */
+  async function memberOfShop(request: FastifyRequest, reply: FastifyReply, id: string) {
+    const known = await store.member(id);
+    if (!known || known.shopNo !== ctx.shop.no) {
+      sendPage(reply, 404, messagePage(localeOf(request), 'no such member'));
+      return undefined;
+    }
+    return known;
+  }
+
+  async function showMember(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    memberId: string,
+    status: number,
+    flash: { text: string; error: boolean } | null,
+    values?: { delta: string; reason: string },
+  ): Promise<FastifyReply> {
+    const data = (await ctx.owner.memberExport(ctx.shop.no, memberId))!;
+    return sendPage(
+      reply,
+      status,
+      memberPage({
+        locale: localeOf(request),
+        member: { ...data.member, consentAt: data.consent.at },
+        balance: await ctx.owner.balance(memberId),
+        entries: await store.entries(memberId),
+        audit: data.audit,
+        csrf: request.ownerCsrf,
+        flash,
+        ...(values ? { values } : {}),
+      }),
+    );
+  }
+
+  app.get(
+    `/owner/members/:id(${ID})`,
+    { schema: { params: memberParams, querystring: z.looseObject({ done: field }) }, config: page },
+    async (request, reply) => {
+      if (!(await memberOfShop(request, reply, request.params.id))) return reply;
+      const done = request.query.done ?? '';
+      return showMember(
+        request,
+        reply,
+        request.params.id,
+        200,
+        FLASH_KEYS.has(done) ? { text: x(localeOf(request), done as 'adjustDone'), error: false } : null,
+      );
+    },
+  );
+
+  app.get(`/owner/members/:id(${ID})/export.json`, { schema: { params: memberParams }, config: page }, async (request, reply) => {
+    const known = await memberOfShop(request, reply, request.params.id);
+    if (!known) return reply;
+    const shop = await shopNow();
+    const data = await ctx.owner.memberExport(shop.no, known.id);
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="member-${known.no}.json"`)
+      .send(JSON.stringify({ format: 'loyalty-kiosk member export 1', exportedAt: ctx.now().toISOString(), shop: shop.name, ...data }, null, 2));
+  });
+
+  const adjustForm = form({ delta: field, reason: field, csrf: field });
+  app.post(`/owner/members/:id(${ID})/adjust`, { schema: { params: memberParams, body: adjustForm }, config: owner }, async (request, reply) => {
+    const known = await memberOfShop(request, reply, request.params.id);
+    if (!known) return reply;
+    const memberId = known.id;
+    const delta = request.body.delta ?? '';
+    const reason = request.body.reason ?? '';
+    const now = ctx.now();
+    let balanceSeen = 0;
+    const result = await ctx.owner.adjust(ctx.shop.no, memberId, actor(request), now, (balance) => {
+      balanceSeen = balance;
+      return adjustmentEntry({ id: `adjust:${randomUUID()}`, memberId, delta, reason, balance, at: now });
+    });
+    if (!result.ok) {
+      return showMember(
+        request,
+        reply,
+        memberId,
+        400,
+        { text: x(localeOf(request), `error.${result.error}`, { balance: balanceSeen }), error: true },
+        { delta, reason },
+      );
+    }
+    ctx.log(`owner adjusted member ${known.no} by ${result.entry.points}: ${result.entry.reason.label ?? ''}`);
+    return seeOther(reply, `/owner/members/${encodeURIComponent(memberId)}?done=adjustDone`);
+  });
+
+  app.post(
+    `/owner/members/:id(${ID})/erase`,
+    { schema: { params: memberParams, body: form({ confirm: field, csrf: field }) }, config: owner },
+    async (request, reply) => {
+      const known = await memberOfShop(request, reply, request.params.id);
+      if (!known) return reply;
+      if ((request.body.confirm ?? '').trim() !== 'ERASE') {
+        return showMember(request, reply, known.id, 400, { text: x(localeOf(request), 'error.erase-confirm'), error: true });
+      }
+      await ctx.owner.eraseMember(ctx.shop.no, known.id, actor(request), ctx.now());
+      ctx.log(`owner erased the personal data of member ${known.no}`);
+      return seeOther(reply, `/owner/members/${encodeURIComponent(known.id)}?done=eraseDone`);
+    },
+  );
+
+  // ---- exports -----------------------------------------------------------------------------------
+
+  const csvReply = (reply: FastifyReply, name: string, text: string): FastifyReply =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(text);
+
+  app.get('/owner/export/members.csv', { config: page }, async (_request, reply) => {
+    const rows = await store.searchMembers(ctx.shop.no, '', Number.MAX_SAFE_INTEGER);
+    return csvReply(
+      reply,
+      'members.csv',
+      csv(
+        ['no', 'id', 'name', 'phone', 'email', 'joined_at', 'points'],
+        rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points]),
+      ),
+    );
+  });
+
+  app.get('/owner/export/ledger.csv', { config: page }, async (_request, reply) => {
+    const { entries } = await store.ownerFacts(ctx.shop.no);
+    return csvReply(
+      reply,
+      'ledger.csv',
+      csv(
+        ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
+        entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at]),
+      ),
+    );
+  });
+
+  // ---- kiosks ------------------------------------------------------------------------------------
+
+  app.get('/owner/kiosks', { schema: { querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
+    const locale = localeOf(request);
+    const saved = request.query.done === 'locationSaved';
+    return sendPage(
+      reply,
+      200,
+      kiosksPage(locale, await ctx.owner.kioskLocations(ctx.shop.no), request.ownerCsrf, saved ? { text: x(locale, 'locationSaved'), error: false } : null),
+    );
+  });
+
+  app.post(
+    `/owner/kiosks/:id(${ID})/location`,
+    { schema: { params: memberParams, body: form({ location: field, csrf: field }) }, config: owner },
+    async (request, reply) => {
+      const locale = localeOf(request);
+      const location = (request.body.location ?? '').trim().replace(/\s+/g, ' ');
+      if (location.length < 1 || location.length > 60) {
+        return sendPage(
+          reply,
+          400,
+          kiosksPage(locale, await ctx.owner.kioskLocations(ctx.shop.no), request.ownerCsrf, { text: x(locale, 'error.location-invalid'), error: true }),
+        );
+      }
+      if (!(await ctx.owner.setKioskLocation(ctx.shop.no, request.params.id, location, actor(request), ctx.now()))) {
+        return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
+      }
+      return seeOther(reply, '/owner/kiosks?done=locationSaved');
+    },
+  );
+
+  // ---- the JSON owner API (scripts with the bearer token, or a page's script with the CSRF header) --
+
+  const pairingCode = async () => store.createPairingCode(ctx.shop.no, ctx.now());
+  app.get('/owner/pairing-code', { config: owner }, pairingCode);
+  app.post('/owner/pairing-code', { config: owner }, pairingCode);
+
+  app.get('/owner/program', { config: owner }, async () => (await shopNow()).program);
+
+  app.put(
+    '/owner/program',
+    { schema: { body: jsonText(z.unknown(), 'program document') }, bodyLimit: MAX_PROGRAM_BYTES, config: owner },
+    async (request, reply) => {
+      const parsed = parseProgram(request.body);
+      if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', issues: parsed.errors });
+      const published = await ctx.publishProgram(parsed.program, ctx.now().toISOString());
+      return { ok: true, name: parsed.program.name, version: published.version };
+    },
+  );
+
+  app.post(`/owner/kiosks/:id(${ID})/revoke`, { schema: { params: memberParams }, config: owner }, async (request, reply) => {
+    const done = await ctx.revokeKiosk(request.params.id);
+    return reply.code(done ? 200 : 404).send({ revoked: done });
+  });
+};

@@ -75,7 +75,9 @@ async function setUp(options: { idleMs?: number; single?: boolean; model?: strin
 
 describe('one owner per printer', () => {
   it('1,000 till receipts and kiosk slips through idle drops and a printer restart: each printed once, whole, in order', async () => {
-    const s = await setUp({ idleMs: 150, single: true, block: false });
+    // A real printer drops a link idle for minutes; 1 s here keeps the status answer that confirms a receipt well inside the
+    // idle time even on a loaded machine (a drop between a receipt and its confirmation reprints it: docs/hardware.md).
+    const s = await setUp({ idleMs: 1000, single: true, block: false });
     await waitFor(() => s.printer.status.canPrint, 5000, 'printer ready');
     const socket = await tillConnection(s.tillPort);
     socket.write(Buffer.from([ESC, 0x74, 18]));
@@ -93,7 +95,7 @@ describe('one owner per printer', () => {
         s.printer.print(buildReceiptDocument({ ...sampleInput, saleId: `SLIP-${++slips}` }));
         // Idle long enough for the printer to drop the connection.
         await waitFor(() => s.printer.queued === 0, 20000, 'queue printed');
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 1300));
       }
       if (n === 500) {
         // Switched off between two receipts while the till goes on printing; on again later on the same port.

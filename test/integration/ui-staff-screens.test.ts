@@ -3,6 +3,7 @@
 // amounts have no decimals; the phone's join form opens the right keyboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimPage } from '../../cloud/pages';
+import { assetFile } from '../../cloud/page-assets';
 import { launchChromium } from '../support/chromium';
 import { ringUp, startKioskPage, text, typeKeys, unlockStaff } from '../support/kiosk-page';
 
@@ -107,16 +108,23 @@ describe('the join form on the phone', () => {
     const browser = await launchChromium({ width: 390, height: 844 });
     open.push({ close: () => browser.close() });
     const page = await browser.context.newPage();
-    await page.setContent(
-      claimPage({
-        locale: 'pl',
-        shopName: 'Kawiarnia',
-        privacyText: 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
-        points: 18,
-        action: '/C/AA',
-        member: null,
-      }),
-    );
+    const html = claimPage({
+      locale: 'pl',
+      shopName: 'Kawiarnia',
+      privacyText: 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
+      points: 18,
+      action: '/C/AA',
+      member: null,
+    });
+    // The page's script and styles are files of the hub (/assets/…, no inline script under its CSP): served here as the hub serves them.
+    await page.route('http://hub.test/**', async (route) => {
+      const path = new URL(route.request().url()).pathname;
+      const file = path.startsWith('/assets/') ? assetFile(path.slice('/assets/'.length)) : undefined;
+      if (file) return route.fulfill({ status: 200, contentType: file.type, body: file.body });
+      if (path === '/c/AA') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    await page.goto('http://hub.test/c/AA');
     expect(await page.getAttribute('#contact', 'inputmode')).toBe('tel');
     expect(await page.getAttribute('#contact', 'autocomplete')).toBe('tel');
     await page.click('#contact-kind [data-kind=email]');

@@ -88,6 +88,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       ...period,
       location: location || null,
       inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+      timeZone: zone,
     });
     const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
     const flash = url.searchParams.get('winback');
@@ -130,6 +131,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       to: now,
       location: null,
       inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+      timeZone: shop.program.timeZone,
     });
     const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
     const campaign = (form.get('campaign') ?? '').trim();

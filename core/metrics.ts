@@ -11,7 +11,7 @@ import { daysBetween, localTime } from './program/clock';
  * - redemption rate = points redeemed / points earned, both in the period: redeemed = − sum of the
  *   points of 'redeem' entries; earned = sum of the positive points of 'earn' and 'bonus' entries.
  *   Reversals and expiry count in neither. With a location, an entry counts when its saleId is a
- *   sale of that location; entries without a sale (a voucher redeemed off-sale, a welcome bonus
+ *   sale rung up at that location (refunded since or not); entries without a sale (a voucher redeemed off-sale, a welcome bonus
  *   with no sale) count only in the all-locations figures.
  * - repeat-purchase rate of members = members with 2+ sales in the period / members with 1+.
  *   visit frequency of members = member sales / distinct members with a sale. Neither exists for
@@ -84,6 +84,8 @@ export interface MetricsInput {
   now: Date;
   timeZone: string;
   location?: string | null;
+  /** Where every sale was rung up, refunded ones included (an entry counts at its sale's location); default: the locations of `sales`. */
+  saleLocations?: readonly { saleId: string; location: string }[];
   inactiveDays?: number;
   topN?: number;
   segments?: Partial<SegmentThresholds>;
@@ -246,7 +248,7 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
   const previousFrom = previousPeriod(input.from, input.to).from.getTime();
   const names = new Map(input.members.map((m) => [m.id, m.name]));
   const allSales = uniqueEntries(input.sales);
-  const saleLocation = new Map(allSales.map((s) => [s.id, s.location]));
+  const saleLocation = new Map(input.saleLocations?.map((s) => [s.saleId, s.location]) ?? allSales.map((s) => [s.id, s.location]));
 
   const byMember = new Map<string, { visits: number; spend: number; lastAt: string }>();
   const previousVisits = new Map<string, number>();

@@ -90,7 +90,7 @@ export async function run(): Promise<void> {
         : sql`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1}) ${select} FROM n`;
     const iso = (secondsBack: RawBuilder<unknown>): RawBuilder<string> =>
       pg
-        ? sql<string>`to_char(to_timestamp(${nowEpoch} - ${secondsBack}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+        ? sql<string>`to_char(to_timestamp(CAST(${nowEpoch} AS bigint) - ${secondsBack}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
         : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${nowEpoch} - ${secondsBack}, 'unixepoch')`;
     const text = (value: RawBuilder<unknown>): RawBuilder<string> => (pg ? sql<string>`(${value})::text` : sql<string>`CAST(${value} AS TEXT)`);
     const memberSales = Math.floor(ENTRIES / 2);
@@ -102,7 +102,7 @@ export async function run(): Promise<void> {
       await sql`INSERT INTO members (id, shop_no, name, phone, email, created_at)
         SELECT id, 1, name, phone, NULL, ${new Date(NOW.getTime() - DAYS * 86_400_000).toISOString()} FROM (${series(MEMBERS, memberRows)}) x`.execute(trx);
       // Every other sale a member's (with its base entry, the claim's spend), the others anonymous, at two tills.
-      const saleRows = sql`SELECT i, CASE WHEN i % 2 = 0 THEN ${k1} ELSE ${k2} END AS kiosk_no, 500 + (i * 131) % 5000 AS amount,
+      const saleRows = sql`SELECT i, CASE WHEN i % 2 = 0 THEN CAST(${k1} AS integer) ELSE CAST(${k2} AS integer) END AS kiosk_no, 500 + (i * 131) % 5000 AS amount,
           ${iso(sql`(i * 7919) % ${DAYS * 86_400}`)} AS at, CASE WHEN i % 2 = 0 THEN 'm' || ${text(sql`(i / 2) % ${MEMBERS}`)} END AS member_id`;
       await sql`INSERT INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at)
         SELECT 'K' || kiosk_no || '-S' || i, kiosk_no, i, amount, 'PLN', amount / 100, member_id, at FROM (${series(memberSales * 2, saleRows)}) x`.execute(

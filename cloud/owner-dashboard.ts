@@ -2,7 +2,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
-import { SEGMENTS, type Dashboard } from '../core/metrics';
+import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../core/metrics';
 import { CURRENCIES, formatMoney, type CurrencyCode } from '../core/money';
 import { escapeHtml } from './pages';
 import { num, page, pct, table, tr, type OwnerKey } from './owner-pages';
@@ -204,6 +204,24 @@ export function dashboardPage(m: DashboardModel): string {
   ).map(([id, key, value]) => [id, t(key), value]);
   summary.push(['retention', x('retentionRate'), pct(locale, d.retention.rate)]);
 
+  // The KPI cards: this period, the previous one of the same length, and the change (rates in percentage points).
+  const signed = (text: string, change: number | null): string => (change !== null && change > 0 ? `+${text}` : text);
+  const kpiFormat: Record<Kpi, [OwnerKey, (v: number | null) => string]> = {
+    participation: ['participation', (v) => pct(locale, v)],
+    redemptionRate: ['redemptionRate', (v) => pct(locale, v)],
+    repeatRate: ['repeatRate', (v) => pct(locale, v)],
+    avgMembers: ['avgMembers', money],
+    avgNonMembers: ['avgNonMembers', money],
+    activeMembers: ['activeMembers', (v) => num(locale, v)],
+  };
+  const kpiTable = `<table id="kpis"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th><th>${t('previousPeriod')}</th><th>${t('change')}</th></tr></thead><tbody>${KPIS.map(
+    (k) => {
+      const [label, format] = kpiFormat[k];
+      const f = d.kpis[k];
+      return `<tr data-kpi="${k}"><th>${t(label)}</th><td class="n">${format(f.value)}</td><td class="n">${format(f.previous)}</td><td class="n">${signed(format(f.change), f.change)}</td></tr>`;
+    },
+  ).join('')}</tbody></table>`;
+
   const form = `<form method="get" action="/owner"><label>${t('from')} <input type="date" name="from" value="${escapeHtml(m.from)}"></label>
 <label>${t('to')} <input type="date" name="to" value="${escapeHtml(m.to)}"></label>
 <label>${t('location')} <select name="location"><option value="">${t('allLocations')}</option>${m.locations
@@ -238,6 +256,7 @@ export function dashboardPage(m: DashboardModel): string {
   const body =
     form +
     flash +
+    kpiTable +
     figureTable('summary', summary) +
     `<h2>${x('compare')}</h2>` +
     chart('chart-compare', x('compare')) +

@@ -43,10 +43,20 @@ export function loginPage(locale: Locale, failed: boolean): string {
 <button>${tr(locale, 'login')}</button></form></body></html>`;
 }
 
-export const pct = (locale: Locale, x: number | null): string =>
-  x === null ? '—' : new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'percent', maximumFractionDigits: 1 }).format(x);
-export const num = (locale: Locale, x: number | null): string =>
-  x === null ? '—' : new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 2 }).format(x);
+// One formatter per locale and style: making an Intl.NumberFormat costs far more than using one, and
+// the dashboard formats a number per table cell (thousands with a long inactive list).
+const formatters = new Map<string, Intl.NumberFormat>();
+const formatter = (locale: Locale, style: 'percent' | 'decimal'): Intl.NumberFormat => {
+  const key = `${locale}:${style}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(INTL_LOCALE[locale], style === 'percent' ? { style, maximumFractionDigits: 1 } : { maximumFractionDigits: 2 });
+    formatters.set(key, format);
+  }
+  return format;
+};
+export const pct = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'percent').format(x));
+export const num = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'decimal').format(x));
 
 export function table(id: string, head: string[], rows: string[][]): string {
   return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
+import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
 
 /**
  * The owner's side of the hub store, async and in Kysely so one source runs on SQLite and
@@ -142,20 +143,6 @@ export class OwnerStore {
     readonly engine: Engine,
   ) {}
 
-  private epochQuarter(column: RawBuilder<unknown>): RawBuilder<number> {
-    return this.engine === 'postgres'
-      ? sql<number>`floor(extract(epoch from (${column})::timestamptz) / 900)::bigint`
-      : sql<number>`(CAST(strftime('%s', ${column}) AS INTEGER) / 900)`;
-  }
-  private greatest(...values: RawBuilder<unknown>[]): RawBuilder<unknown> {
-    return this.engine === 'postgres' ? sql`greatest(${sql.join(values)})` : sql`max(${sql.join(values)})`;
-  }
-  private reasonField(field: 'ruleId' | 'label' | 'code'): RawBuilder<string | null> {
-    return this.engine === 'postgres'
-      ? sql<string | null>`(reason_json::jsonb ->> ${sql.lit(field)})`
-      : sql<string | null>`json_extract(reason_json, ${sql.lit(`$.${field}`)})`;
-  }
-
   // ---- locations -------------------------------------------------------------------------------
 
   /** A kiosk's location is the name the owner gave it, else the kiosk's own name (each till its own place until grouped). */
@@ -185,69 +172,87 @@ export class OwnerStore {
   // ---- dashboard -------------------------------------------------------------------------------
 
   /**
-   * The shop's sales as the dashboard counts them (see HubStore.ownerFacts): a kiosk's sale, or a sale
-   * known only from a claim; net of refunds; with its location. Only sales with from <= at < to.
-   */
-  private saleFacts(shopNo: number, from: string, to: string): RawBuilder<unknown> {
-    return sql`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
-          WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
-        x AS (
-          SELECT s.id, COALESCE(k.location, k.name) AS location, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
-            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id
-            WHERE k.shop_no = ${shopNo} AND s.at >= ${from} AND s.at < ${to}
-          UNION ALL
-          SELECT c.sale_key, COALESCE(k.location, k.name), l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
-            JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
-            WHERE k.shop_no = ${shopNo} AND c.at >= ${from} AND c.at < ${to} AND l.spend IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
-        y AS (SELECT x.id, x.location, x.gross - ${this.greatest(sql`COALESCE(r.refunded, 0)`, sql`COALESCE(rev.refunded, 0)`)} AS total, x.at, x.member_id
-          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id),
-        facts AS (SELECT * FROM y WHERE total > 0)`;
-  }
-
-  /**
-   * The dashboard's sums for [from, to) and the previous period of the same length, filtered and
-   * grouped in SQL; `figures()` in core/metrics turns them into the dashboard.
+   * The dashboard's sums for [from, to) and the previous period of the same length; `figures()` in
+   * core/metrics turns them into the dashboard. Whole days in the shop's time zone are read from the
+   * daily roll-ups (cloud/owner-rollups.ts), brought up to date first; the pieces of a period that
+   * are not whole days (a period that does not start or end at midnight, the previous period of one
+   * that spans a change of summer time) are summed from the raw rows with the same SQL.
    * `inactiveBefore`: members whose last activity is before it are returned for the inactive list.
    */
   async dashboardAggregates(
     shopNo: number,
-    q: { from: Date; to: Date; location: string | null; inactiveBefore: Date },
-    /** Filled with each query's milliseconds (the bench prints them). */
+    q: { from: Date; to: Date; location: string | null; inactiveBefore: Date; timeZone: string },
+    /** Filled with each step's milliseconds (the bench prints them). */
     timings: Record<string, number> = {},
   ): Promise<DashboardAggregates> {
-    const timed = async <T>(name: string, query: Promise<T>): Promise<T> => {
+    if (!(q.from < q.to)) throw new Error('the period must end after it starts');
+    const timed = async <T>(name: string, step: Promise<T>): Promise<T> => {
       const start = performance.now();
-      const result = await query;
-      timings[name] = performance.now() - start;
+      const result = await step;
+      timings[name] = (timings[name] ?? 0) + performance.now() - start;
       return result;
     };
-    const from = q.from.toISOString();
-    const to = q.to.toISOString();
-    const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime()).toISOString();
-    const location = q.location;
-    const atLocation = location === null ? sql`1 = 1` : sql`location = ${location}`;
+    await timed('refresh', refreshRollups(this.db, this.engine, shopNo, q.timeZone));
+    const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
+    const current = splitByDays(q.from, q.to, q.timeZone);
+    const before = splitByDays(previousFrom, q.from, q.timeZone);
+    const none = { from: '', to: '' };
+    const cur = current.days ?? none;
+    const prev = before.days ?? none;
+    const where = new Map((await this.kioskLocations(shopNo)).map((k) => [k.no, k.location]));
+    const here = (kioskNo: unknown): boolean => q.location === null || where.get(n(kioskNo)) === q.location;
+    const atLocation =
+      q.location === null ? sql`1 = 1` : sql`kiosk_no IN (SELECT no FROM kiosks WHERE shop_no = ${shopNo} AND COALESCE(location, name) = ${q.location})`;
+    const inDays = (d: { from: string; to: string }): RawBuilder<unknown> => sql`(day >= ${d.from} AND day < ${d.to})`;
+    const raw = async <T>(pieces: [Date, Date][], pick: (sums: ReturnType<typeof intervalSums>) => RawBuilder<T>): Promise<T[]> => {
+      const rows: T[] = [];
+      for (const [a, b] of pieces) rows.push(...(await pick(intervalSums(this.engine, shopNo, a.toISOString(), b.toISOString())).execute(this.db)).rows);
+      return rows;
+    };
 
-    // One pass over the members' sales of both periods: this period's visits, spend and last sale; whether active before.
-    const members = await timed(
+    // Members: this period's visits, spend and last sale, and the previous period's visits and spend, per member.
+    type Sums = { visits: number; spend: number; lastAt: string | null; previousVisits: number; previousSpend: number };
+    const byMember = new Map<string, Sums>();
+    const names = new Map<string, string | null>();
+    const add = (id: string, s: Partial<Sums>): void => {
+      const m = byMember.get(id) ?? { visits: 0, spend: 0, lastAt: null, previousVisits: 0, previousSpend: 0 };
+      m.visits += s.visits ?? 0;
+      m.spend += s.spend ?? 0;
+      m.previousVisits += s.previousVisits ?? 0;
+      m.previousSpend += s.previousSpend ?? 0;
+      if (s.lastAt && (m.lastAt === null || s.lastAt > m.lastAt)) m.lastAt = s.lastAt;
+      byMember.set(id, m);
+    };
+    const rolled = await timed(
       'members',
-      sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; previous: unknown }>`
-      ${this.saleFacts(shopNo, previousFrom, to)}
+      sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; p_visits: unknown; p_spend: unknown }>`
       SELECT g.*, m.name FROM (SELECT member_id,
-          sum(CASE WHEN at >= ${from} THEN 1 ELSE 0 END) AS visits, sum(CASE WHEN at >= ${from} THEN total ELSE 0 END) AS spend,
-          max(CASE WHEN at >= ${from} THEN at END) AS last_at, max(CASE WHEN at < ${from} THEN 1 ELSE 0 END) AS previous
-        FROM facts WHERE member_id IS NOT NULL AND ${atLocation} GROUP BY member_id) g LEFT JOIN members m ON m.id = g.member_id`.execute(this.db),
+          sum(CASE WHEN ${inDays(cur)} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${inDays(cur)} THEN spend ELSE 0 END) AS spend,
+          max(CASE WHEN ${inDays(cur)} THEN last_at END) AS last_at,
+          sum(CASE WHEN ${inDays(prev)} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${inDays(prev)} THEN spend ELSE 0 END) AS p_spend
+        FROM rollup_members WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)}) AND ${atLocation} GROUP BY member_id) g
+      LEFT JOIN members m ON m.id = g.member_id`.execute(this.db),
     );
-
-    // Sales per UTC quarter hour, location and member/anonymous: the heatmap, the anonymous sums and the per-location table.
-    const groups = await timed(
-      'quarters',
-      sql<{ quarter: unknown; location: string; anonymous: unknown; sales: unknown; total: unknown }>`
-      ${this.saleFacts(shopNo, from, to)}
-      SELECT ${this.epochQuarter(sql.ref('at'))} AS quarter, location, CASE WHEN member_id IS NULL THEN 1 ELSE 0 END AS anonymous,
-          count(*) AS sales, sum(total) AS total
-        FROM facts GROUP BY 1, 2, 3`.execute(this.db),
+    for (const r of rolled.rows) {
+      names.set(r.member_id, r.name);
+      add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });
+    }
+    const edges = await timed(
+      'edges',
+      raw(current.raw, (s) => s.members),
     );
+    for (const r of edges) if (here(r.kiosk_no)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
+    for (const r of await timed(
+      'edges',
+      raw(before.raw, (s) => s.members),
+    ))
+      if (here(r.kiosk_no)) add(r.member_id, { previousVisits: n(r.visits), previousSpend: n(r.spend) });
+    const unnamed = [...byMember.keys()].filter((id) => !names.has(id));
+    for (let i = 0; i < unnamed.length; i += 500) {
+      const part = unnamed.slice(i, i + 500);
+      for (const r of (await sql<{ id: string; name: string | null }>`SELECT id, name FROM members WHERE id IN (${sql.join(part)})`.execute(this.db)).rows)
+        names.set(r.id, r.name);
+    }
 
     const result: DashboardAggregates = {
       members: [],
@@ -257,29 +262,73 @@ export class OwnerStore {
       pointsRedeemed: 0,
       rewards: [],
       retention: { previous: 0, retained: 0 },
+      previous: {
+        memberSales: 0,
+        memberRevenue: 0,
+        anonymousSales: 0,
+        anonymousRevenue: 0,
+        activeMembers: 0,
+        repeatMembers: 0,
+        pointsEarned: 0,
+        pointsRedeemed: 0,
+      },
       locations: [],
       lastActivity: [],
     };
-    for (const r of members.rows) {
-      const visits = n(r.visits);
-      const previous = n(r.previous) === 1;
-      if (previous) result.retention.previous++;
-      if (visits === 0 || r.last_at === null) continue;
-      if (previous) result.retention.retained++;
-      result.members.push({ memberId: r.member_id, name: r.name, visits, spend: n(r.spend), lastAt: r.last_at });
+    const p = result.previous;
+    for (const [memberId, m] of byMember) {
+      if (m.previousVisits > 0) {
+        result.retention.previous++;
+        p.activeMembers++;
+        if (m.previousVisits >= 2) p.repeatMembers++;
+        p.memberSales += m.previousVisits;
+        p.memberRevenue += m.previousSpend;
+      }
+      if (m.visits === 0 || m.lastAt === null) continue;
+      if (m.previousVisits > 0) result.retention.retained++;
+      result.members.push({ memberId, name: names.get(memberId) ?? null, visits: m.visits, spend: m.spend, lastAt: m.lastAt });
     }
+
+    // Sales per UTC quarter hour, kiosk and member/anonymous: the heatmap, the anonymous sums and the per-location table.
+    type SaleRow = { kiosk_no: unknown; quarter: unknown; anonymous: unknown; sales: unknown; total: unknown; previous?: unknown };
+    const saleRows: SaleRow[] = (
+      await timed(
+        'sales',
+        sql<SaleRow>`SELECT kiosk_no, quarter, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
+          FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))`.execute(this.db),
+      )
+    ).rows;
+    saleRows.push(
+      ...(await timed(
+        'edges',
+        raw(current.raw, (s) => s.sales),
+      )),
+    );
+    for (const r of await timed(
+      'edges',
+      raw(before.raw, (s) => s.sales),
+    ))
+      if (n(r.anonymous) === 1) saleRows.push({ ...r, previous: 1 });
     const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
     const places = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
-    for (const g of groups.rows) {
+    for (const g of saleRows) {
       const sales = n(g.sales);
       const total = n(g.total);
       const anonymous = n(g.anonymous) === 1;
-      const place = places.get(g.location) ?? { location: g.location, sales: 0, memberSales: 0, revenue: 0 };
+      if (n(g.previous) === 1) {
+        if (here(g.kiosk_no)) {
+          p.anonymousSales += sales;
+          p.anonymousRevenue += total;
+        }
+        continue;
+      }
+      const location = where.get(n(g.kiosk_no)) ?? String(n(g.kiosk_no));
+      const place = places.get(location) ?? { location, sales: 0, memberSales: 0, revenue: 0 };
       place.sales += sales;
       place.revenue += total;
       if (!anonymous) place.memberSales += sales;
-      places.set(g.location, place);
-      if (location !== null && g.location !== location) continue;
+      places.set(location, place);
+      if (!here(g.kiosk_no)) continue;
       if (anonymous) {
         result.anonymous.sales += sales;
         result.anonymous.revenue += total;
@@ -293,33 +342,53 @@ export class OwnerStore {
     result.quarters = [...quarters.values()];
     result.locations = [...places.values()];
 
-    // Points earned and redeemed, and redemptions per reward, over the period's ledger entries of the shop.
-    const entriesAtLocation =
-      location === null
-        ? sql``
-        : sql`AND EXISTS (SELECT 1 FROM kiosks k WHERE COALESCE(k.location, k.name) = ${location}
-        AND k.no IN (SELECT s.kiosk_no FROM sales s WHERE s.id = l.sale_id UNION ALL SELECT c.kiosk_no FROM claims c WHERE c.sale_key = l.sale_id))`;
-    const points = await timed(
-      'points',
-      sql<{ earned: unknown; redeemed: unknown }>`SELECT
-        sum(CASE WHEN l.kind IN ('earn', 'bonus') AND l.points > 0 THEN l.points ELSE 0 END) AS earned,
-        -sum(CASE WHEN l.kind = 'redeem' THEN l.points ELSE 0 END) AS redeemed
-      FROM ledger l JOIN members m ON m.id = l.member_id
-      WHERE m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to} ${entriesAtLocation}`.execute(this.db),
+    // Points earned and redeemed, both periods; an entry without a sale (kiosk 0) counts only for all locations.
+    const entryHere = (kioskNo: unknown): boolean => q.location === null || (n(kioskNo) !== 0 && here(kioskNo));
+    type PointRow = { kiosk_no: unknown; earned: unknown; redeemed: unknown; previous?: unknown };
+    const pointRows: PointRow[] = (
+      await timed(
+        'points',
+        sql<PointRow>`SELECT kiosk_no, earned, redeemed, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
+          FROM rollup_points WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)})`.execute(this.db),
+      )
+    ).rows;
+    pointRows.push(
+      ...(await timed(
+        'edges',
+        raw(current.raw, (s) => s.points),
+      )),
     );
-    result.pointsEarned = n(points.rows[0]?.earned);
-    result.pointsRedeemed = n(points.rows[0]?.redeemed);
-    const rewards = await timed(
-      'rewards',
-      sql<{ rule_id: string | null; label: string | null; code: string; redemptions: unknown; points: unknown; stamps: unknown }>`
-      SELECT ${this.reasonField('ruleId')} AS rule_id, ${this.reasonField('label')} AS label, ${this.reasonField('code')} AS code,
-          count(*) AS redemptions, -sum(l.points) AS points, -sum(l.stamps) AS stamps
-        FROM ledger l JOIN members m ON m.id = l.member_id
-        WHERE l.kind = 'redeem' AND m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to} ${entriesAtLocation}
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(this.db),
+    for (const r of await timed(
+      'edges',
+      raw(before.raw, (s) => s.points),
+    ))
+      pointRows.push({ ...r, previous: 1 });
+    for (const r of pointRows) {
+      if (!entryHere(r.kiosk_no)) continue;
+      const into = n(r.previous) === 1 ? p : result;
+      into.pointsEarned += n(r.earned);
+      into.pointsRedeemed += n(r.redeemed);
+    }
+
+    // Redemptions per reward in this period.
+    type RewardRow = { kiosk_no: unknown; rule_id: string | null; label: string | null; code: string; redemptions: unknown; points: unknown; stamps: unknown };
+    const rewardRows: RewardRow[] = (
+      await timed(
+        'rewards',
+        sql<RewardRow>`SELECT kiosk_no, rule_id, label, code, redemptions, points, stamps FROM rollup_rewards WHERE shop_no = ${shopNo} AND ${inDays(cur)}`.execute(
+          this.db,
+        ),
+      )
+    ).rows;
+    rewardRows.push(
+      ...(await timed(
+        'edges',
+        raw(current.raw, (s) => s.rewards),
+      )),
     );
     const byReward = new Map<string, RewardFigures>();
-    for (const r of rewards.rows) {
+    for (const r of rewardRows) {
+      if (!entryHere(r.kiosk_no)) continue;
       const reason: Reason = { code: r.code };
       if (r.rule_id !== null) reason.ruleId = r.rule_id;
       if (r.label !== null) reason.label = r.label;
@@ -332,18 +401,11 @@ export class OwnerStore {
     }
     result.rewards = [...byReward.values()];
 
-    // Last activity (joining, a sale, any ledger entry) of the members idle since before `inactiveBefore`.
-    const before = q.inactiveBefore.toISOString();
+    // Last activity (joining, a sale, any ledger entry) of the members idle since before `inactiveBefore`, kept by the roll-up triggers.
     const idle = await timed(
       'idle',
-      sql<{ id: string; name: string | null; last_at: string }>`SELECT id, name, last_at FROM (
-        SELECT m.id, m.name, ${this.greatest(
-          sql`m.created_at`,
-          sql`COALESCE((SELECT max(l.at) FROM ledger l WHERE l.member_id = m.id), '')`,
-          sql`COALESCE((SELECT max(s.at) FROM sales s WHERE s.member_id = m.id), '')`,
-        )} AS last_at
-        FROM members m WHERE m.shop_no = ${shopNo}) t
-      WHERE last_at < ${before}`.execute(this.db),
+      sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at FROM member_activity a
+        JOIN members m ON m.id = a.member_id WHERE a.shop_no = ${shopNo} AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
     );
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));
     return result;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { messagesMigration } from './message-store';
+import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
 
 /**
@@ -86,6 +87,30 @@ export interface HubDatabase {
   member_aliases: { alias_id: string; member_id: string; kiosk_no: number | null; at: string };
   /** Outbox messages the hub refused (one row per message id): what each kiosk sent that the rules would not derive. */
   kiosk_refusals: { message_id: string; kiosk_no: number; type: string; reason: string; at: string };
+  /** Roll-ups (cloud/owner-rollups.ts): "this shop's UTC hour changed", appended by triggers, consumed by the refresh. */
+  rollup_marks: { seq: Generated<number>; shop_no: number; hour: string };
+  /** The time zone a shop's roll-up days were cut in (another zone: they are summed again). */
+  rollup_state: { shop_no: number; time_zone: string };
+  /** Per shop day (YYYY-MM-DD in the shop's zone), kiosk and member: sales, their net total, the last one. */
+  rollup_members: { shop_no: number; day: string; kiosk_no: number; member_id: string; visits: number; spend: number; last_at: string };
+  /** Per shop day, kiosk, UTC quarter hour and member/anonymous: sales and their net total. */
+  rollup_sales: { shop_no: number; day: string; kiosk_no: number; quarter: number; anonymous: number; sales: number; total: number };
+  /** Per shop day and the kiosk of the entry's sale (0: none): points earned and redeemed. */
+  rollup_points: { shop_no: number; day: string; kiosk_no: number; earned: number; redeemed: number };
+  /** Per shop day, kiosk and reward: redemptions and their points and stamps. */
+  rollup_rewards: {
+    shop_no: number;
+    day: string;
+    kiosk_no: number;
+    rule_id: string | null;
+    label: string | null;
+    code: string;
+    redemptions: number;
+    points: number;
+    stamps: number;
+  };
+  /** A member's last activity (joining, a sale, any ledger entry), kept by the roll-up triggers. */
+  member_activity: { member_id: string; shop_no: number; last_at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -310,6 +335,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // The message outbox, one-time contact codes and members' messaging preferences (cloud/message-store.ts).
     '0008-messages': messagesMigration,
+    // The dashboard's daily roll-ups, kept by triggers on every summed table, back-filled here (cloud/owner-rollups.ts).
+    '0009-dashboard-rollups': rollupMigration(engine),
   };
 }
 

@@ -1276,7 +1276,13 @@ export class HubStore {
    * sale the hub knows only from a claim, the claim with the base entry's spend as total and the
    * claim's time as the sale's time. A sale counts net of its refunds; a void or full refund drops it.
    */
-  async ownerFacts(shopNo: number): Promise<{ sales: SaleFact[]; entries: LedgerEntry[]; members: MemberFact[]; kiosks: { no: number; name: string }[] }> {
+  async ownerFacts(shopNo: number): Promise<{
+    sales: SaleFact[];
+    entries: LedgerEntry[];
+    members: MemberFact[];
+    kiosks: { no: number; name: string }[];
+    saleKiosks: { saleId: string; location: string }[];
+  }> {
     // Refunds: the kiosk's saleReversed (unclaimed sales) and the negative spend of reversal entries
     // (claimed sales) describe the same money when both exist, so the larger of the two is taken.
     // Plain SQL both engines speak (a CASE, not SQLite's two-argument max).
@@ -1310,7 +1316,13 @@ export class HubStore {
       (r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }),
     );
     const kiosks = await this.db.selectFrom('kiosks').select(['no', 'name']).where('shop_no', '=', shopNo).orderBy('no').execute();
-    return { sales, entries, members, kiosks };
+    // Where each sale was rung up, refunded or not (a kiosk's sale, else a claim): the location an entry naming it counts at.
+    const saleKiosks = (
+      await sql<{ id: string; kiosk_no: number }>`SELECT s.id, s.kiosk_no FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE k.shop_no = ${shopNo}
+        UNION ALL SELECT c.sale_key, c.kiosk_no FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+          WHERE k.shop_no = ${shopNo} AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)`.execute(this.db)
+    ).rows.map((r) => ({ saleId: r.id, location: String(r.kiosk_no) }));
+    return { sales, entries, members, kiosks, saleKiosks };
   }
 
   /** Members of a shop whose name, phone (spaces ignored) or e-mail contains `query` (case-insensitive), at most `limit`. */

@@ -11,7 +11,7 @@ import { daysBetween, localTime } from './program/clock';
  * - redemption rate = points redeemed / points earned, both in the period: redeemed = − sum of the
  *   points of 'redeem' entries; earned = sum of the positive points of 'earn' and 'bonus' entries.
  *   Reversals and expiry count in neither. With a location, an entry counts when its saleId is a
- *   sale of that location; entries without a sale (a voucher redeemed off-sale, a welcome bonus
+ *   sale rung up at that location (refunded since or not); entries without a sale (a voucher redeemed off-sale, a welcome bonus
  *   with no sale) count only in the all-locations figures.
  * - repeat-purchase rate of members = members with 2+ sales in the period / members with 1+.
  *   visit frequency of members = member sales / distinct members with a sale. Neither exists for
@@ -30,6 +30,10 @@ import { daysBetween, localTime } from './program/clock';
  *   (null when nobody was active in P'). lapsed = active in P' but not in P; new = active in P but not in P'.
  * - locations: sales, member sales and revenue per location in the period (all locations, whatever
  *   the filter), so one page shows each location and the total.
+ * - change against the previous period P': the KPIs (participation, redemption rate, repeat rate,
+ *   average sale of members and of non-members, active members) worked out for P' by the same
+ *   definitions (at the chosen location, if one is given); change = value in P − value in P'
+ *   (for the rates in fraction points), null when either is null.
  * - inactive: members whose last activity (joining, a sale, or any ledger entry) is more than
  *   inactiveDays whole days before `now`, oldest first. Not limited to the period or location.
  */
@@ -80,6 +84,8 @@ export interface MetricsInput {
   now: Date;
   timeZone: string;
   location?: string | null;
+  /** Where every sale was rung up, refunded ones included (an entry counts at its sale's location); default: the locations of `sales`. */
+  saleLocations?: readonly { saleId: string; location: string }[];
   inactiveDays?: number;
   topN?: number;
   segments?: Partial<SegmentThresholds>;
@@ -123,7 +129,31 @@ export interface RetentionFigures {
   rate: number | null;
 }
 
+/** The sums of a period the KPIs are worked out from (the previous period's, for the change). */
+export interface PeriodSums {
+  memberSales: number;
+  memberRevenue: number;
+  anonymousSales: number;
+  anonymousRevenue: number;
+  /** Members with a sale in the period, and those of them with 2+. */
+  activeMembers: number;
+  repeatMembers: number;
+  pointsEarned: number;
+  pointsRedeemed: number;
+}
+
+export const KPIS = ['participation', 'redemptionRate', 'repeatRate', 'avgMembers', 'avgNonMembers', 'activeMembers'] as const;
+export type Kpi = (typeof KPIS)[number];
+export interface KpiFigure {
+  value: number | null;
+  previous: number | null;
+  /** value − previous; null when either is null. */
+  change: number | null;
+}
+
 export interface Dashboard {
+  /** The KPI cards: this period, the previous one of the same length, and the change. */
+  kpis: Record<Kpi, KpiFigure>;
   sales: number;
   memberSales: number;
   nonMemberSales: number;
@@ -167,6 +197,8 @@ export interface DashboardAggregates {
   rewards: RewardFigures[];
   /** Members active in the previous period, and how many of them are active in this one. */
   retention: { previous: number; retained: number };
+  /** The previous period's sums (at the location), for the KPIs' change. */
+  previous: PeriodSums;
   /** Per location, all locations, in the period. */
   locations: { location: string; sales: number; memberSales: number; revenue: number }[];
   /** Last activity of members; may hold more members than are inactive (`figures()` filters precisely). */
@@ -216,16 +248,37 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
   const previousFrom = previousPeriod(input.from, input.to).from.getTime();
   const names = new Map(input.members.map((m) => [m.id, m.name]));
   const allSales = uniqueEntries(input.sales);
-  const saleLocation = new Map(allSales.map((s) => [s.id, s.location]));
+  const saleLocation = new Map(input.saleLocations?.map((s) => [s.saleId, s.location]) ?? allSales.map((s) => [s.id, s.location]));
 
   const byMember = new Map<string, { visits: number; spend: number; lastAt: string }>();
+  const previousVisits = new Map<string, number>();
+  const before: PeriodSums = {
+    memberSales: 0,
+    memberRevenue: 0,
+    anonymousSales: 0,
+    anonymousRevenue: 0,
+    activeMembers: 0,
+    repeatMembers: 0,
+    pointsEarned: 0,
+    pointsRedeemed: 0,
+  };
   const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
   const locations = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
   const previous = new Set<string>();
   const anonymous = { sales: 0, revenue: 0 };
   for (const sale of allSales) {
     const t = Date.parse(sale.at);
-    if (t >= previousFrom && t < from && sale.memberId !== null && (location === null || sale.location === location)) previous.add(sale.memberId);
+    if (t >= previousFrom && t < from && (location === null || sale.location === location)) {
+      if (sale.memberId !== null) {
+        previous.add(sale.memberId);
+        previousVisits.set(sale.memberId, (previousVisits.get(sale.memberId) ?? 0) + 1);
+        before.memberSales++;
+        before.memberRevenue += sale.total;
+      } else {
+        before.anonymousSales++;
+        before.anonymousRevenue += sale.total;
+      }
+    }
     if (!(t >= from && t < to)) continue;
     const place = locations.get(sale.location) ?? { location: sale.location, sales: 0, memberSales: 0, revenue: 0 };
     place.sales++;
@@ -256,8 +309,13 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
   const allEntries = uniqueEntries(input.entries);
   for (const e of allEntries) {
     const t = Date.parse(e.at);
-    if (!(t >= from && t < to)) continue;
+    if (!(t >= previousFrom && t < to)) continue;
     if (location !== null && (e.saleId === null || saleLocation.get(e.saleId) !== location)) continue;
+    if (t < from) {
+      if ((e.kind === 'earn' || e.kind === 'bonus') && e.points > 0) before.pointsEarned += e.points;
+      if (e.kind === 'redeem') before.pointsRedeemed -= e.points;
+      continue;
+    }
     if ((e.kind === 'earn' || e.kind === 'bonus') && e.points > 0) pointsEarned += e.points;
     if (e.kind === 'redeem') {
       pointsRedeemed -= e.points;
@@ -287,6 +345,7 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
     pointsRedeemed,
     rewards: [...rewards.values()],
     retention: { previous: previous.size, retained: [...previous].filter((id) => byMember.has(id)).length },
+    previous: { ...before, activeMembers: previousVisits.size, repeatMembers: [...previousVisits.values()].filter((v) => v >= 2).length },
     locations: [...locations.values()],
     lastActivity: input.members.map((m) => ({ memberId: m.id, name: m.name, lastAt: lastActivity.get(m.id) ?? m.joinedAt })),
   };
@@ -339,7 +398,28 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     .filter((m) => m.days > inactiveDays)
     .sort((a, b) => b.days - a.days || a.memberId.localeCompare(b.memberId));
 
+  const now: PeriodSums = {
+    memberSales,
+    memberRevenue,
+    anonymousSales: agg.anonymous.sales,
+    anonymousRevenue: agg.anonymous.revenue,
+    activeMembers: customers.length,
+    repeatMembers,
+    pointsEarned: agg.pointsEarned,
+    pointsRedeemed: agg.pointsRedeemed,
+  };
+  const current = kpiValues(now);
+  const before = kpiValues(agg.previous);
+  const kpis = Object.fromEntries(
+    KPIS.map((k) => {
+      const value = current[k];
+      const previous = before[k];
+      return [k, { value, previous, change: value === null || previous === null ? null : value - previous }];
+    }),
+  ) as Record<Kpi, KpiFigure>;
+
   return {
+    kpis,
     sales,
     memberSales,
     nonMemberSales: agg.anonymous.sales,
@@ -367,6 +447,18 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
       .map((l) => ({ ...l, participation: ratio(l.memberSales, l.sales), averageSale: average(l.revenue, l.sales) }))
       .sort((a, b) => a.location.localeCompare(b.location)),
     inactive,
+  };
+}
+
+/** The KPIs of a period from its sums: the same definitions as the dashboard's figures above. */
+export function kpiValues(p: PeriodSums): Record<Kpi, number | null> {
+  return {
+    participation: ratio(p.memberSales, p.memberSales + p.anonymousSales),
+    redemptionRate: ratio(p.pointsRedeemed, p.pointsEarned),
+    repeatRate: ratio(p.repeatMembers, p.activeMembers),
+    avgMembers: average(p.memberRevenue, p.memberSales),
+    avgNonMembers: average(p.anonymousRevenue, p.anonymousSales),
+    activeMembers: p.activeMembers,
   };
 }
 

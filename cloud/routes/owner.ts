@@ -102,6 +102,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       ...period,
       location: location || null,
       inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+      timeZone: zone,
     });
     const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
     return sendPage(
@@ -142,6 +143,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       to: now,
       location: null,
       inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+      timeZone: shop.program.timeZone,
     });
     const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
     const campaign = (posted.campaign ?? '').trim();

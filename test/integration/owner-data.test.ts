@@ -48,7 +48,12 @@ async function inMemory(from: string, to: string, location: string | null, inact
 async function inSql(from: string, to: string, location: string | null, inactiveDays = 60): Promise<Dashboard> {
   const zone = 'Europe/Warsaw';
   const period = { from: zonedMidnight(from, zone), to: zonedMidnight(to, zone) };
-  const agg = await hub.owner.dashboardAggregates(1, { ...period, location, inactiveBefore: new Date(NOW.getTime() - inactiveDays * 86_400_000) });
+  const agg = await hub.owner.dashboardAggregates(1, {
+    ...period,
+    location,
+    inactiveBefore: new Date(NOW.getTime() - inactiveDays * 86_400_000),
+    timeZone: zone,
+  });
   return figures(agg, { to: period.to, now: NOW, timeZone: zone, inactiveDays });
 }
 
@@ -112,7 +117,13 @@ describe('dashboard sums in SQL agree with core/metrics', () => {
       now: NOW,
       timeZone: 'Europe/Warsaw',
     });
-    const db = await hub.owner.dashboardAggregates(1, { from, to, location: null, inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000) });
+    const db = await hub.owner.dashboardAggregates(1, {
+      from,
+      to,
+      location: null,
+      inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000),
+      timeZone: 'Europe/Warsaw',
+    });
     const byId = <T extends { memberId: string }>(a: T[]): T[] => [...a].sort((x, y) => x.memberId.localeCompare(y.memberId));
     expect(byId(db.members)).toEqual(byId(mem.members));
     expect([db.anonymous, db.pointsEarned, db.pointsRedeemed, db.retention]).toEqual([mem.anonymous, mem.pointsEarned, mem.pointsRedeemed, mem.retention]);

@@ -1,0 +1,352 @@
+import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { zonedMidnight } from '../core/metrics';
+import { localTime } from '../core/program/clock';
+import { loadProgram } from '../core/program/schema';
+
+/**
+ * The dashboard's daily roll-ups (migration 0009): per shop day in the shop's time zone, the sums the
+ * owner's overview folds (core/metrics `DashboardAggregates`), so a month is read from a few
+ * thousand summed rows instead of every sale and ledger entry.
+ *
+ * How they stay true: triggers on every table a figure is summed from (sales, claims, ledger,
+ * sale_reversals, members) append a mark "shop S, UTC hour H changed" in the same transaction as
+ * the write, whatever code path writes (there are several ledger writers: kiosk sync, claims,
+ * reversals, vouchers, the owner's win-back and adjustments). Before the dashboard reads, the marked
+ * days are summed again from the raw rows with the same SQL the raw path uses, so a roll-up day is
+ * by construction the raw computation of that day. A member's last activity (the inactive list) is
+ * kept by the same triggers as a running maximum. Erasure changes no summed row (names are joined
+ * at read). Locations are joined at read too, so renaming a kiosk's location needs no rebuild.
+ */
+
+type Engine = 'sqlite' | 'postgres';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the roll-ups run on the hub's database and on a migration's transaction alike
+type AnyDb = Kysely<any>;
+
+/** SUM and COUNT come back as strings from PostgreSQL (bigint/numeric) and as numbers from SQLite. */
+const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+export function epochQuarter(engine: Engine, column: RawBuilder<unknown>): RawBuilder<number> {
+  return engine === 'postgres'
+    ? sql<number>`floor(extract(epoch from (${column})::timestamptz) / 900)::bigint`
+    : sql<number>`(CAST(strftime('%s', ${column}) AS INTEGER) / 900)`;
+}
+export function greatest(engine: Engine, ...values: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return engine === 'postgres' ? sql`greatest(${sql.join(values)})` : sql`max(${sql.join(values)})`;
+}
+export function reasonField(engine: Engine, field: 'ruleId' | 'label' | 'code'): RawBuilder<string | null> {
+  return engine === 'postgres'
+    ? sql<string | null>`(reason_json::jsonb ->> ${sql.lit(field)})`
+    : sql<string | null>`json_extract(reason_json, ${sql.lit(`$.${field}`)})`;
+}
+
+/**
+ * The shop's sales as the dashboard counts them (see HubStore.ownerFacts): a kiosk's sale, or a sale
+ * known only from a claim; net of refunds; with the kiosk it was rung up at. Only sales with from <= at < to.
+ */
+export function saleFacts(engine: Engine, shopNo: number, from: string, to: string): RawBuilder<unknown> {
+  return sql`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
+          WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
+        x AS (
+          SELECT s.id, s.kiosk_no, COALESCE(k.location, k.name) AS location, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
+            FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id
+            WHERE k.shop_no = ${shopNo} AND s.at >= ${from} AND s.at < ${to}
+          UNION ALL
+          SELECT c.sale_key, c.kiosk_no, COALESCE(k.location, k.name), l.spend, c.at, c.member_id FROM claims c JOIN kiosks k ON k.no = c.kiosk_no
+            JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
+            WHERE k.shop_no = ${shopNo} AND c.at >= ${from} AND c.at < ${to} AND l.spend IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
+        y AS (SELECT x.id, x.kiosk_no, x.location, x.gross - ${greatest(engine, sql`COALESCE(r.refunded, 0)`, sql`COALESCE(rev.refunded, 0)`)} AS total, x.at, x.member_id
+          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id),
+        facts AS (SELECT * FROM y WHERE total > 0)`;
+}
+
+/** The kiosk an entry counts at: that of its sale (a kiosk's sale, else a claim); 0 for an entry without one. */
+const entryKiosk = sql`COALESCE((SELECT s.kiosk_no FROM sales s WHERE s.id = l.sale_id), (SELECT c.kiosk_no FROM claims c WHERE c.sale_key = l.sale_id), 0)`;
+
+/** The sums of [from, to), one SELECT per roll-up table, with the columns of that table after shop_no and day. */
+export function intervalSums(engine: Engine, shopNo: number, from: string, to: string) {
+  const facts = saleFacts(engine, shopNo, from, to);
+  const entries = sql`FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to}`;
+  return {
+    members: sql<{ kiosk_no: number; member_id: string; visits: unknown; spend: unknown; last_at: string }>`${facts}
+      SELECT kiosk_no, member_id, count(*) AS visits, sum(total) AS spend, max(at) AS last_at FROM facts WHERE member_id IS NOT NULL GROUP BY kiosk_no, member_id`,
+    sales: sql<{ kiosk_no: number; quarter: unknown; anonymous: unknown; sales: unknown; total: unknown }>`${facts}
+      SELECT kiosk_no, ${epochQuarter(engine, sql.ref('at'))} AS quarter, CASE WHEN member_id IS NULL THEN 1 ELSE 0 END AS anonymous,
+          count(*) AS sales, sum(total) AS total FROM facts GROUP BY 1, 2, 3`,
+    points: sql<{ kiosk_no: unknown; earned: unknown; redeemed: unknown }>`SELECT ${entryKiosk} AS kiosk_no,
+        sum(CASE WHEN l.kind IN ('earn', 'bonus') AND l.points > 0 THEN l.points ELSE 0 END) AS earned,
+        -sum(CASE WHEN l.kind = 'redeem' THEN l.points ELSE 0 END) AS redeemed ${entries} GROUP BY 1`,
+    rewards: sql<{ kiosk_no: unknown; rule_id: string | null; label: string | null; code: string; redemptions: unknown; points: unknown; stamps: unknown }>`
+      SELECT ${entryKiosk} AS kiosk_no, ${reasonField(engine, 'ruleId')} AS rule_id, ${reasonField(engine, 'label')} AS label,
+          ${reasonField(engine, 'code')} AS code, count(*) AS redemptions, -sum(l.points) AS points, -sum(l.stamps) AS stamps
+        ${entries} AND l.kind = 'redeem' GROUP BY 1, 2, 3, 4`,
+  };
+}
+
+const COLUMNS = {
+  members: ['kiosk_no', 'member_id', 'visits', 'spend', 'last_at'],
+  sales: ['kiosk_no', 'quarter', 'anonymous', 'sales', 'total'],
+  points: ['kiosk_no', 'earned', 'redeemed'],
+  rewards: ['kiosk_no', 'rule_id', 'label', 'code', 'redemptions', 'points', 'stamps'],
+} as const;
+type RollupTable = keyof typeof COLUMNS;
+const TABLES = Object.keys(COLUMNS) as RollupTable[];
+
+// ---- days in the shop's time zone ---------------------------------------------------------------
+
+/** The next calendar date (YYYY-MM-DD). */
+export function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * [from, to) cut at the shop's midnights: the whole local days inside it (read from the roll-ups)
+ * and the pieces before the first and after the last midnight (summed from the raw rows).
+ */
+export function splitByDays(from: Date, to: Date, timeZone: string): { days: { from: string; to: string } | null; raw: [Date, Date][] } {
+  let first = localTime(from, timeZone).date;
+  let firstStart = zonedMidnight(first, timeZone);
+  if (firstStart < from) {
+    first = nextDate(first);
+    firstStart = zonedMidnight(first, timeZone);
+  }
+  const last = localTime(to, timeZone).date;
+  const lastStart = zonedMidnight(last, timeZone);
+  if (!(firstStart < lastStart)) return { days: null, raw: from < to ? [[from, to]] : [] };
+  const raw: [Date, Date][] = [];
+  if (from < firstStart) raw.push([from, firstStart]);
+  if (lastStart < to) raw.push([lastStart, to]);
+  return { days: { from: first, to: last }, raw };
+}
+
+// ---- the migration --------------------------------------------------------------------------------
+
+/** One trigger body per table, as SQL statements both engines run (NEW.x; a SELECT that yields no row inserts nothing). */
+function triggerStatements(engine: Engine): Record<'sales' | 'claims' | 'ledger' | 'sale_reversals' | 'members', string[]> {
+  const mark = (select: string): string => `INSERT INTO rollup_marks (shop_no, hour) ${select}`;
+  const upsertActivity = (select: string): string =>
+    `INSERT INTO member_activity (member_id, shop_no, last_at) ${select}
+     ON CONFLICT (member_id) DO UPDATE SET last_at = ${engine === 'postgres' ? 'greatest' : 'max'}(member_activity.last_at, excluded.last_at)`;
+  const hour = (at: string): string => `substr(${at}, 1, 13)`;
+  const entriesOfSale = (key: string): string =>
+    mark(`SELECT m.shop_no, ${hour('l.at')} FROM ledger l JOIN members m ON m.id = l.member_id WHERE l.sale_id = ${key}`);
+  return {
+    // A sale: its own hour, and the hours of entries already naming it (their location comes from it).
+    sales: [
+      mark(`SELECT k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
+      entriesOfSale('NEW.id'),
+      // A sale known only from its claim until now is counted at the sale's time from here on.
+      mark(`SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.id`),
+      upsertActivity(`SELECT NEW.member_id, k.shop_no, NEW.at FROM kiosks k WHERE k.no = NEW.kiosk_no AND NEW.member_id IS NOT NULL`),
+    ],
+    // A claim: its hour (a sale known only from it), the claimed sale's hour (its member), the entries naming the sale.
+    claims: [
+      mark(`SELECT k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
+      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
+      entriesOfSale('NEW.sale_key'),
+    ],
+    // An entry: its hour (points, rewards), and the hour of the sale it refunds or pays for (the sale's net total).
+    ledger: [
+      mark(`SELECT m.shop_no, ${hour('NEW.at')} FROM members m WHERE m.id = NEW.member_id`),
+      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_id`),
+      // A claim's own entry ('claim:<key>' or 'claim:<key>:offline') carries the spend of a sale known only from the claim.
+      mark(
+        `SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key IN (NEW.sale_id,
+         CASE WHEN NEW.id LIKE 'claim:%' THEN substr(NEW.id, 7) END, CASE WHEN NEW.id LIKE 'claim:%:offline' THEN substr(NEW.id, 7, length(NEW.id) - 14) END)`,
+      ),
+      upsertActivity(`SELECT NEW.member_id, m.shop_no, NEW.at FROM members m WHERE m.id = NEW.member_id`),
+    ],
+    // A refund of an unclaimed sale: the sale's hour (or its claim's).
+    sale_reversals: [
+      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
+      mark(`SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.sale_key`),
+    ],
+    members: [upsertActivity(`SELECT NEW.id, NEW.shop_no, NEW.created_at WHERE NEW.id IS NOT NULL`)],
+  };
+}
+
+export const rollupMigration = (engine: Engine): Migration => ({
+  async up(db: Kysely<unknown>): Promise<void> {
+    const s = db.schema;
+    const serial = engine === 'postgres' ? 'serial' : 'integer';
+    // SQLite: clustered by the key, so a range of days is read in order without a lookup per row.
+    const clustered = engine === 'sqlite' ? sql`without rowid` : sql``;
+    await s
+      .createTable('rollup_marks')
+      .addColumn('seq', serial, (c) => c.primaryKey())
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('hour', 'text', (c) => c.notNull())
+      .execute();
+    await s.createIndex('rollup_marks_shop').on('rollup_marks').columns(['shop_no', 'seq']).execute();
+    await s
+      .createTable('rollup_state')
+      .addColumn('shop_no', 'integer', (c) => c.primaryKey())
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createTable('rollup_members')
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+      .addColumn('member_id', 'text', (c) => c.notNull())
+      .addColumn('visits', 'integer', (c) => c.notNull())
+      .addColumn('spend', 'bigint', (c) => c.notNull())
+      .addColumn('last_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollup_members_pk', ['shop_no', 'day', 'kiosk_no', 'member_id'])
+      .modifyEnd(clustered)
+      .execute();
+    await s
+      .createTable('rollup_sales')
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+      .addColumn('quarter', 'bigint', (c) => c.notNull())
+      .addColumn('anonymous', 'integer', (c) => c.notNull())
+      .addColumn('sales', 'integer', (c) => c.notNull())
+      .addColumn('total', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollup_sales_pk', ['shop_no', 'day', 'kiosk_no', 'quarter', 'anonymous'])
+      .modifyEnd(clustered)
+      .execute();
+    await s
+      .createTable('rollup_points')
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+      .addColumn('earned', 'bigint', (c) => c.notNull())
+      .addColumn('redeemed', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollup_points_pk', ['shop_no', 'day', 'kiosk_no'])
+      .execute();
+    await s
+      .createTable('rollup_rewards')
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+      .addColumn('rule_id', 'text')
+      .addColumn('label', 'text')
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('redemptions', 'integer', (c) => c.notNull())
+      .addColumn('points', 'bigint', (c) => c.notNull())
+      .addColumn('stamps', 'bigint', (c) => c.notNull())
+      .execute();
+    await s.createIndex('rollup_rewards_day').on('rollup_rewards').columns(['shop_no', 'day']).execute();
+    await s
+      .createTable('member_activity')
+      .addColumn('member_id', 'text', (c) => c.primaryKey())
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('last_at', 'text', (c) => c.notNull())
+      .execute();
+    await s.createIndex('member_activity_last').on('member_activity').columns(['shop_no', 'last_at']).execute();
+
+    for (const [table, statements] of Object.entries(triggerStatements(engine))) {
+      if (engine === 'postgres') {
+        await sql
+          .raw(
+            `CREATE FUNCTION rollup_${table}_written() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${statements.map((st) => `${st};`).join('\n')} RETURN NULL; END $$`,
+          )
+          .execute(db);
+        await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION rollup_${table}_written()`).execute(db);
+      } else {
+        await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} BEGIN ${statements.map((st) => `${st};`).join('\n')} END`).execute(db);
+      }
+    }
+
+    await backfillRollups(db, engine);
+  },
+});
+
+/**
+ * Every member's last activity, then every shop's days summed once: the migration's back-fill, and
+ * what a bulk load that went around the triggers (the bench's seeding) runs after.
+ */
+export async function backfillRollups(db: AnyDb, engine: Engine): Promise<void> {
+  await sql`DELETE FROM member_activity`.execute(db);
+  await sql`INSERT INTO member_activity (member_id, shop_no, last_at)
+    SELECT m.id, m.shop_no, ${greatest(
+      engine,
+      sql`m.created_at`,
+      sql`COALESCE((SELECT max(l.at) FROM ledger l WHERE l.member_id = m.id), '')`,
+      sql`COALESCE((SELECT max(s.at) FROM sales s WHERE s.member_id = m.id), '')`,
+    )} FROM members m`.execute(db);
+  const shops = await sql<{ no: number; program_json: string }>`SELECT no, program_json FROM shops`.execute(db);
+  for (const shop of shops.rows) await rebuildRollups(db, engine, n(shop.no), loadProgram(shop.program_json).timeZone);
+}
+
+// ---- keeping them true ----------------------------------------------------------------------------
+
+/** Sums the given local days of a shop again from the raw rows (each day's rows are replaced). */
+async function sumDays(db: AnyDb, engine: Engine, shopNo: number, timeZone: string, days: Iterable<string>): Promise<void> {
+  for (const day of days) {
+    const from = zonedMidnight(day, timeZone).toISOString();
+    const to = zonedMidnight(nextDate(day), timeZone).toISOString();
+    const sums = intervalSums(engine, shopNo, from, to);
+    for (const table of TABLES) {
+      await sql`DELETE FROM ${sql.table(`rollup_${table}`)} WHERE shop_no = ${shopNo} AND day = ${day}`.execute(db);
+      const columns = sql.join(COLUMNS[table].map((c) => sql.ref(c)));
+      await sql`INSERT INTO ${sql.table(`rollup_${table}`)} (shop_no, day, ${columns})
+        SELECT ${shopNo}, ${day}, ${columns} FROM (${sums[table]}) q`.execute(db);
+    }
+  }
+}
+
+/** Every day of a shop summed from scratch (the migration's back-fill, and after a change of time zone). */
+export async function rebuildRollups(db: AnyDb, engine: Engine, shopNo: number, timeZone: string): Promise<void> {
+  for (const table of TABLES) await sql`DELETE FROM ${sql.table(`rollup_${table}`)} WHERE shop_no = ${shopNo}`.execute(db);
+  await sql`DELETE FROM rollup_marks WHERE shop_no = ${shopNo}`.execute(db);
+  const hours = await sql<{
+    hour: string;
+  }>`SELECT DISTINCT substr(s.at, 1, 13) AS hour FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE k.shop_no = ${shopNo}
+    UNION SELECT substr(c.at, 1, 13) FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE k.shop_no = ${shopNo}
+    UNION SELECT substr(l.at, 1, 13) FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ${shopNo}`.execute(db);
+  await sumDays(
+    db,
+    engine,
+    shopNo,
+    timeZone,
+    daysOfHours(
+      hours.rows.map((r) => r.hour),
+      timeZone,
+    ),
+  );
+  await sql`DELETE FROM rollup_state WHERE shop_no = ${shopNo}`.execute(db);
+  await sql`INSERT INTO rollup_state (shop_no, time_zone) VALUES (${shopNo}, ${timeZone})`.execute(db);
+}
+
+/** The local days a set of UTC hours ('YYYY-MM-DDTHH') touch (an hour may span two where the offset has half hours). */
+function daysOfHours(hours: Iterable<string>, timeZone: string): string[] {
+  const days = new Set<string>();
+  for (const hour of new Set(hours)) {
+    const start = Date.parse(`${hour}:00:00Z`);
+    if (Number.isNaN(start)) continue;
+    days.add(localTime(new Date(start), timeZone).date);
+    days.add(localTime(new Date(start + 3_599_999), timeZone).date);
+  }
+  return [...days].sort();
+}
+
+/**
+ * Brings a shop's roll-ups up to date: the days of the marks written since the last refresh are
+ * summed again, in one transaction. PostgreSQL: the shop's row is locked, so two hub nodes do not
+ * refresh at once; a mark is consumed only by the statement that deletes it, so a write committed
+ * meanwhile leaves its mark for the next refresh.
+ */
+export async function refreshRollups(db: AnyDb, engine: Engine, shopNo: number, timeZone: string): Promise<void> {
+  const pending = await sql<{ one: number }>`SELECT 1 AS one FROM rollup_marks WHERE shop_no = ${shopNo} LIMIT 1`.execute(db);
+  const state = await sql<{ time_zone: string }>`SELECT time_zone FROM rollup_state WHERE shop_no = ${shopNo}`.execute(db);
+  if (pending.rows.length === 0 && state.rows[0]?.time_zone === timeZone) return;
+  await db.transaction().execute(async (tx) => {
+    if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
+    const zone = await sql<{ time_zone: string }>`SELECT time_zone FROM rollup_state WHERE shop_no = ${shopNo}`.execute(tx);
+    if (zone.rows[0]?.time_zone !== timeZone) return rebuildRollups(tx, engine, shopNo, timeZone);
+    const marks = await sql<{ hour: string }>`DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour`.execute(tx);
+    await sumDays(
+      tx,
+      engine,
+      shopNo,
+      timeZone,
+      daysOfHours(
+        marks.rows.map((r) => r.hour),
+        timeZone,
+      ),
+    );
+  });
+}

@@ -1,0 +1,288 @@
+// The dashboard's roll-ups against the raw ledger: for random shops (member and anonymous sales at
+// three tills in two locations, sales known only from a claim, claims that come after the sale,
+// refunds of claimed and unclaimed sales, bonuses and redemptions with and without a sale, erasures,
+// rows arriving in any order with dashboard reads in between), the figures read from the roll-ups
+// equal core/metrics' dashboard() over every raw row (HubStore.ownerFacts), for periods cut at the
+// shop's midnights and at any instant. On SQLite here, on PostgreSQL in the hub-postgres project.
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import { dashboard, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
+import type { KioskCredentials } from '../../core/sync-protocol';
+import { claimSaleKey } from '../../core/tokens';
+import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+
+/** The hub's clock: Tue 3 Nov 2026 12:00Z; the shop's history runs 40 days back, over the end of summer time (25 Oct). */
+const NOW = new Date('2026-11-03T12:00:00Z');
+const ZONE = 'Europe/Warsaw';
+const MEMBERS = ['pm-0', 'pm-1', 'pm-2', 'pm-3', 'pm-4'];
+const HISTORY_MINUTES = 40 * 24 * 60;
+
+let hub: Hub;
+let tills: KioskCredentials[];
+let remove: () => void;
+
+beforeAll(async () => {
+  const temp = tempDir('owner-rollups');
+  remove = temp.remove;
+  hub = await testHub(temp.dir, { now: () => NOW });
+  tills = [await pairedKiosk(hub, 'Till 1'), await pairedKiosk(hub, 'Till 2'), await pairedKiosk(hub, 'Till 3')];
+  await hub.owner.setKioskLocation(1, tills[0]!.kioskId, 'Rynek', 'test', NOW);
+  await hub.owner.setKioskLocation(1, tills[1]!.kioskId, 'Rynek', 'test', NOW);
+  await hub.owner.setKioskLocation(1, tills[2]!.kioskId, 'Kazimierz', 'test', NOW);
+}, 60_000);
+
+afterAll(async () => {
+  await hub?.close();
+  remove?.();
+});
+
+const at = (minutesBack: number): string => new Date(NOW.getTime() - minutesBack * 60_000).toISOString();
+
+const saleArb = fc.record({
+  till: fc.integer({ min: 0, max: 2 }),
+  amount: fc.integer({ min: 1, max: 9000 }),
+  minutesBack: fc.integer({ min: 0, max: HISTORY_MINUTES }),
+  member: fc.option(fc.integer({ min: 0, max: MEMBERS.length - 1 }), { nil: null }),
+  // How the member comes to the sale: on the till's sale, by a later claim, or only by a claim (no kiosk sale row).
+  via: fc.constantFrom('till', 'claim', 'claimOnly'),
+  claimDelay: fc.integer({ min: 0, max: 3 * 24 * 60 }),
+  refund: fc.option(fc.integer({ min: 1, max: 9000 }), { nil: null }),
+  refundDelay: fc.integer({ min: 0, max: 5 * 24 * 60 }),
+});
+const entryArb = fc.record({
+  member: fc.integer({ min: 0, max: MEMBERS.length - 1 }),
+  kind: fc.constantFrom('bonus', 'redeem', 'expiry', 'adjust'),
+  points: fc.integer({ min: 1, max: 200 }),
+  reward: fc.constantFrom('five-zl', 'coffee', null),
+  sale: fc.option(fc.nat(), { nil: null }),
+  minutesBack: fc.integer({ min: 0, max: HISTORY_MINUTES }),
+});
+const shopArb = fc.record({
+  sales: fc.array(saleArb, { minLength: 5, maxLength: 25 }),
+  entries: fc.array(entryArb, { maxLength: 15 }),
+  erase: fc.subarray(MEMBERS.map((_, i) => i)),
+  /** A dashboard read (which brings the roll-ups up to date) after this many writes, so later writes land on kept roll-ups. */
+  readAfter: fc.array(fc.nat({ max: 60 }), { maxLength: 3 }),
+  order: fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+});
+const periodArb = fc.record({
+  aligned: fc.boolean(),
+  fromBack: fc.integer({ min: -2 * 24 * 60, max: HISTORY_MINUTES + 24 * 60 }),
+  length: fc.integer({ min: 60, max: 25 * 24 * 60 }),
+  location: fc.constantFrom(null, 'Rynek', 'Kazimierz'),
+  inactiveDays: fc.constantFrom(0, 3, 20),
+});
+
+type Write = () => Promise<unknown>;
+type Shop = typeof shopArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The shop's writes, each one statement or owner call as the hub makes them. */
+function writesOf(shop: Shop, run: number): Write[] {
+  const db = hub.store.db;
+  const writes: Write[] = [];
+  const members = MEMBERS.map((m) => `${m}-r${run}`);
+  members.forEach((id, i) =>
+    writes.push(() =>
+      db
+        .insertInto('members')
+        .values({ id, shop_no: 1, name: `Member ${i}`, phone: `+4860090${run % 1000}${i}`, email: null, created_at: at(HISTORY_MINUTES + 60 * i) })
+        .execute(),
+    ),
+  );
+  const saleIds: string[] = [];
+  shop.sales.forEach((s, i) => {
+    const till = tills[s.till]!;
+    const saleNo = run * 100 + i;
+    const id = claimSaleKey({ kioskNo: till.kioskNo, saleNo });
+    saleIds.push(id);
+    const saleAt = at(s.minutesBack);
+    const memberId = s.member === null ? null : members[s.member]!;
+    const claimAt = at(Math.max(0, s.minutesBack - s.claimDelay));
+    const claimed = memberId !== null && s.via !== 'till';
+    if (!(claimed && s.via === 'claimOnly'))
+      writes.push(() =>
+        db
+          .insertInto('sales')
+          .values({
+            id,
+            kiosk_no: till.kioskNo,
+            sale_no: saleNo,
+            amount: s.amount,
+            currency: 'PLN',
+            points: Math.floor(s.amount / 100),
+            member_id: claimed ? null : memberId,
+            at: saleAt,
+          })
+          .execute(),
+      );
+    if (memberId !== null) {
+      const entryId = claimed ? `claim:${id}` : `till:${id}`;
+      const entryAt = claimed ? claimAt : saleAt;
+      writes.push(() =>
+        db
+          .insertInto('ledger')
+          .values({
+            id: entryId,
+            member_id: memberId,
+            kind: 'earn',
+            points: Math.floor(s.amount / 100),
+            stamps: 0,
+            sale_id: id,
+            reverses: null,
+            reason_json: '{"code":"base"}',
+            at: entryAt,
+            kiosk_no: till.kioskNo,
+            spend: s.amount,
+          })
+          .execute(),
+      );
+      if (claimed)
+        writes.push(() =>
+          db
+            .insertInto('claims')
+            .values({ sale_key: id, kiosk_no: till.kioskNo, sale_no: saleNo, member_id: memberId, via: 'phone', points: 1, stamps: 0, at: claimAt })
+            .execute(),
+        );
+      if (s.refund !== null) {
+        // A claimed sale's refund: a reversal entry with the refunded spend.
+        const refunded = Math.min(s.refund, s.amount);
+        writes.push(() =>
+          db
+            .insertInto('ledger')
+            .values({
+              id: `rev:${id}`,
+              member_id: memberId,
+              kind: 'reversal',
+              points: -Math.floor(refunded / 100),
+              stamps: 0,
+              sale_id: id,
+              reverses: entryId,
+              reason_json: '{"code":"refund"}',
+              at: at(Math.max(0, s.minutesBack - s.refundDelay)),
+              kiosk_no: till.kioskNo,
+              spend: -refunded,
+            })
+            .execute(),
+        );
+      }
+    } else if (s.refund !== null) {
+      // An unclaimed sale's refund, as the kiosk reports it.
+      const refunded = Math.min(s.refund, s.amount);
+      writes.push(() =>
+        db
+          .insertInto('sale_reversals')
+          .values({
+            sale_key: id,
+            kiosk_no: till.kioskNo,
+            total: s.amount,
+            refunded,
+            full_refund: refunded === s.amount ? 1 : 0,
+            at: at(Math.max(0, s.minutesBack - s.refundDelay)),
+          })
+          .execute(),
+      );
+    }
+  });
+  shop.entries.forEach((e, i) => {
+    const reward = e.reward === null ? {} : { ruleId: e.reward, label: e.reward === 'coffee' ? 'Free coffee' : '5 zł off' };
+    const negative = e.kind === 'redeem' || e.kind === 'expiry';
+    writes.push(() =>
+      db
+        .insertInto('ledger')
+        .values({
+          id: `e-${run}-${i}`,
+          member_id: members[e.member]!,
+          kind: e.kind,
+          points: negative ? -e.points : e.points,
+          stamps: e.kind === 'redeem' ? -1 : 0,
+          sale_id: e.sale === null || saleIds.length === 0 ? null : saleIds[e.sale % saleIds.length]!,
+          reverses: null,
+          reason_json: JSON.stringify({ code: e.kind, ...reward }),
+          at: at(e.minutesBack),
+          kiosk_no: null,
+          spend: null,
+        })
+        .execute(),
+    );
+  });
+  for (const i of shop.erase) writes.push(() => hub.owner.eraseMember(1, members[i]!, 'test', NOW));
+  // Any order: a sale after its entries, a claim after the refund, an erasure before the member's sales.
+  // The members come first only because a ledger entry's shop is found through its member.
+  const rest = writes.splice(members.length);
+  const keyed = rest.map((w, i) => ({ w, k: shop.order[i % shop.order.length]! * 1000 + i }));
+  keyed.sort((a, b) => a.k - b.k);
+  return [...writes, ...keyed.map((x) => x.w)];
+}
+
+async function fromRollups(from: Date, to: Date, location: string | null, inactiveDays: number): Promise<Dashboard> {
+  const agg = await hub.owner.dashboardAggregates(1, {
+    from,
+    to,
+    location,
+    inactiveBefore: new Date(NOW.getTime() - inactiveDays * 86_400_000),
+    timeZone: ZONE,
+  });
+  return figures(agg, { to, now: NOW, timeZone: ZONE, inactiveDays });
+}
+
+async function fromRawLedger(from: Date, to: Date, location: string | null, inactiveDays: number): Promise<Dashboard> {
+  const facts = await hub.store.ownerFacts(1);
+  const where = new Map((await hub.owner.kioskLocations(1)).map((k) => [String(k.no), k.location]));
+  return dashboard({
+    ...facts,
+    sales: facts.sales.map((s) => ({ ...s, location: where.get(s.location)! })),
+    saleLocations: facts.saleKiosks.map((s) => ({ saleId: s.saleId, location: where.get(s.location)! })),
+    from,
+    to,
+    now: NOW,
+    timeZone: ZONE,
+    location,
+    inactiveDays,
+  });
+}
+
+/** Empties the shop's summed tables between runs (a test's reset, not something the hub does). */
+async function emptyShop(): Promise<void> {
+  const db = hub.store.db;
+  for (const table of ['sales', 'claims', 'sale_reversals', 'ledger', 'balances', 'member_changes', 'owner_audit', 'members'] as const)
+    await sql`DELETE FROM ${sql.table(table)}`.execute(db);
+  for (const table of ['rollup_marks', 'rollup_members', 'rollup_sales', 'rollup_points', 'rollup_rewards', 'member_activity'] as const)
+    await sql`DELETE FROM ${sql.table(table)}`.execute(db);
+}
+
+describe('roll-ups equal the raw ledger', () => {
+  let run = 0;
+  it('for random shops, writes in any order, reads in between, and any period', async () => {
+    let compared = 0;
+    let withSales = 0;
+    await fc.assert(
+      fc.asyncProperty(shopArb, fc.array(periodArb, { minLength: 3, maxLength: 3 }), async (shop, periods) => {
+        run++;
+        await emptyShop();
+        const writes = writesOf(shop, run);
+        for (const [i, write] of writes.entries()) {
+          await write();
+          if (shop.readAfter.includes(i)) await fromRollups(new Date(NOW.getTime() - 30 * 86_400_000), NOW, null, 20);
+        }
+        for (const p of periods) {
+          let from = new Date(NOW.getTime() - p.fromBack * 60_000);
+          let to = new Date(from.getTime() + p.length * 60_000);
+          if (p.aligned) {
+            const day = (d: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(d);
+            from = zonedMidnight(day(from), ZONE);
+            to = zonedMidnight(day(new Date(to.getTime() + 86_400_000)), ZONE);
+          }
+          const rolled = await fromRollups(from, to, p.location, p.inactiveDays);
+          expect(rolled).toEqual(await fromRawLedger(from, to, p.location, p.inactiveDays));
+          compared++;
+          if (rolled.sales > 0) withSales++;
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // Not a vacuous match: most periods hold sales.
+    expect(withSales).toBeGreaterThan(compared / 4);
+  }, 300_000);
+});

@@ -54,7 +54,7 @@ import {
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { csv, loginPage, membersPage } from './owner-pages';
-import { ownerDataRoutes } from './owner-routes';
+import { inactiveMemberIds, ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
 import { memberChangesSince } from './member-changes';
@@ -65,6 +65,7 @@ import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { MessageStore, type MessageTables } from './message-store';
 import { messageRoutes } from './message-routes';
+import { offersSection } from './message-pages';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
 
@@ -240,6 +241,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     parseContact,
     member: (id) => store.member(id),
+    program: async () => (await store.shop(shop.no))!.program,
+    shopEntries: async () => (await store.ownerFacts(shop.no)).entries,
   });
   log(
     mailer
@@ -347,6 +350,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
+    // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
+    if (!welcome) {
+      void store
+        .entries(member.id)
+        .then((entries) => messaging.afterClaim(member, outcome.accepted, entries))
+        .catch((error: unknown) => log(`messages: reward-ready check for member ${member.no} failed: ${String(error)}`));
+    }
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
@@ -547,7 +557,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       }
       claimant = member;
       joined = member.created;
-      if (joined) await messaging.queueWelcome(member, locale);
+      if (joined) await messaging.memberJoined(member, locale);
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
     const cookie = { 'set-cookie': rememberCookie(claimant) };
@@ -629,6 +639,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         view,
         history: await store.history(member.id),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        extra: offersSection(locale, memberShop.name, (await messaging.store.preferences(member.id)).marketing),
       }),
     );
   }
@@ -693,6 +704,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     rememberCookie,
     ownerAllowed,
     ownerCsrf,
+    ownerCsrfOk,
+    cardMember: cookieMember,
+    winBackAudience: async (inactiveDays) => inactiveMemberIds(owner, (await store.shop(shop.no))!, inactiveDays, now()),
+    timeZone: async () => (await store.shop(shop.no))!.program.timeZone,
+    publicUrl,
+    now,
     log,
   });
   const ownerRoutes = ownerDataRoutes({
@@ -707,6 +724,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     member: async (id) => store.member(id),
     entries: async (id) => store.entries(id),
     actor: (req) => `owner@${clientAddress(req)}`,
+    winBackCredited: async (campaign, memberIds, points) => void (await messaging.queueWinBack(campaign, memberIds, points)),
   });
 
   /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
@@ -808,7 +826,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
     if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
-    if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
+    if (
+      (path.startsWith('/m/open') || path === '/m/offers' || path.startsWith('/u/') || path === '/owner/messages' || path.startsWith('/owner/messages/')) &&
+      (await messageRoute(req, res, url, locale))
+    )
+      return;
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
     if (path === '/health') {
       const up = await store.ping();

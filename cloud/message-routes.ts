@@ -3,7 +3,8 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
 import { messageTexts } from '../core/i18n/messages';
-import { openCodePage, openContactPage, undeliveredPage, unsubscribePage } from './message-pages';
+import { messageRulesFromForm } from '../core/message-rules';
+import { openCodePage, openContactPage, undeliveredPage, unsubscribePage, winBackPreviewPage } from './message-pages';
 import type { Messaging } from './messaging';
 import { messagePage } from './pages';
 import type { Member } from './store';
@@ -29,6 +30,16 @@ export interface MessageRouteContext {
   rememberCookie: (member: Member) => string;
   ownerAllowed: (req: IncomingMessage, url: URL) => boolean;
   ownerCsrf: (req: IncomingMessage, url: URL) => string;
+  /** A state-changing owner request: the bearer token, or a cookie session with its CSRF token. */
+  ownerCsrfOk: (req: IncomingMessage, url: URL, formCsrf: string | null) => boolean;
+  /** The member of the phone's session cookie, if any. */
+  cardMember: (req: IncomingMessage) => Promise<Member | undefined>;
+  /** The win-back's audience: members inactive for that many days (cloud/owner-routes.ts inactiveMemberIds). */
+  winBackAudience: (inactiveDays: number) => Promise<string[]>;
+  /** The shop's time zone (quiet hours are read on its clock). */
+  timeZone: () => Promise<string>;
+  publicUrl: () => string;
+  now: () => Date;
   log: (line: string) => void;
 }
 
@@ -97,8 +108,75 @@ export function messageRoutes(ctx: MessageRouteContext): (req: IncomingMessage, 
     ctx.send(res, 200, unsubscribePage(locale, ctx.shop.name, `/u/${token}`, true));
   }
 
+  const seeOther = (res: ServerResponse, location: string): void => {
+    res.writeHead(303, { location, 'cache-control': 'no-store' });
+    res.end();
+  };
+
+  /** POST /m/offers: the member switches offers (marketing) on or off from the card. */
+  async function offers(req: IncomingMessage, res: ServerResponse, locale: Locale): Promise<void> {
+    if (req.method !== 'POST') return ctx.send(res, 405, 'method not allowed', 'text/plain');
+    if (crossSite(req)) return ctx.send(res, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+    const member = await ctx.cardMember(req);
+    if (!member) return ctx.send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+    const choice = new URLSearchParams((await ctx.readBody(req)) ?? '').get('offers');
+    if (choice !== 'yes' && choice !== 'no') return ctx.send(res, 400, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+    await ctx.messaging.setOffers(member.id, choice === 'yes', locale);
+    seeOther(res, '/m#offers');
+  }
+
+  async function ownerMessages(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
+    const path = url.pathname;
+    if (!ctx.ownerAllowed(req, url)) return seeOther(res, '/owner/login');
+    const csrf = ctx.ownerCsrf(req, url);
+    const listPage = async (status: number, note?: { text: string; error: boolean }): Promise<void> =>
+      ctx.send(
+        res,
+        status,
+        undeliveredPage(locale, await ctx.messaging.store.undelivered(ctx.shop.no), csrf, {
+          rules: await ctx.messaging.rules(),
+          zone: await ctx.timeZone(),
+          ...(note ? { note } : {}),
+        }),
+      );
+    if (path === '/owner/messages' && req.method === 'GET') {
+      return listPage(
+        200,
+        url.searchParams.get('rules') === 'saved' ? { text: formatMessage(messageTexts, locale, 'owner.rules.saved'), error: false } : undefined,
+      );
+    }
+    if (path === '/owner/messages/rules' && req.method === 'POST') {
+      const form = new URLSearchParams((await ctx.readBody(req)) ?? '');
+      if (!ctx.ownerCsrfOk(req, url, form.get('csrf')))
+        return ctx.send(res, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+      const parsed = messageRulesFromForm((name) => form.get(name));
+      if (!parsed.ok) {
+        const key = parsed.error === 'quiet' ? 'owner.rules.invalid.quiet' : 'owner.rules.invalid.weeklyCap';
+        return listPage(400, { text: formatMessage(messageTexts, locale, key), error: true });
+      }
+      await ctx.messaging.saveRules(parsed.rules);
+      return seeOther(res, '/owner/messages?rules=saved');
+    }
+    if (path === '/owner/messages/winback' && req.method === 'GET') {
+      const inactiveDays = Number(url.searchParams.get('inactive') || 60);
+      const points = Number(url.searchParams.get('points') || 50);
+      const campaign = (url.searchParams.get('campaign') || `winback-${ctx.now().toISOString().slice(0, 10)}`).trim();
+      if (!Number.isInteger(inactiveDays) || inactiveDays < 0 || inactiveDays > 3650 || !Number.isInteger(points) || points < 1 || points > 100_000) {
+        return ctx.send(res, 400, messagePage(locale, 'inactive: whole days 0–3650; points: a whole number 1–100000'));
+      }
+      if (!/^[\w-]{1,40}$/.test(campaign)) return ctx.send(res, 400, messagePage(locale, 'campaign: 1–40 letters, digits, - or _'));
+      const preview = await ctx.messaging.previewWinBack(campaign, await ctx.winBackAudience(inactiveDays));
+      return ctx.send(res, 200, winBackPreviewPage({ locale, shop: ctx.shop.name, inactiveDays, campaign, points, preview, publicUrl: ctx.publicUrl(), csrf }));
+    }
+    ctx.send(res, 405, 'method not allowed', 'text/plain');
+  }
+
   return async (req, res, url, locale) => {
     const path = url.pathname;
+    if (path === '/m/offers') {
+      await offers(req, res, locale);
+      return true;
+    }
     if (path === '/m/open' || path === '/m/open/code') {
       await open(req, res, url, locale);
       return true;
@@ -112,13 +190,8 @@ export function messageRoutes(ctx: MessageRouteContext): (req: IncomingMessage, 
       ctx.send(res, 404, messagePage(locale, formatMessage(messageTexts, locale, 'unsub.invalid')));
       return true;
     }
-    if (path === '/owner/messages' && req.method === 'GET') {
-      if (!ctx.ownerAllowed(req, url)) {
-        res.writeHead(303, { location: '/owner/login', 'cache-control': 'no-store' });
-        res.end();
-        return true;
-      }
-      ctx.send(res, 200, undeliveredPage(locale, await ctx.messaging.store.undelivered(ctx.shop.no), ctx.ownerCsrf(req, url)));
+    if (path === '/owner/messages' || path.startsWith('/owner/messages/')) {
+      await ownerMessages(req, res, url, locale);
       return true;
     }
     return false;

@@ -37,6 +37,19 @@ export interface OwnerRouteContext {
   /** Who did it, for the audit log ("owner@127.0.0.1"). */
   actor: (req: IncomingMessage) => string;
   log: (line: string) => void;
+  /** After a win-back was credited: tell the members (cloud/messaging.ts queues one message each per campaign). */
+  winBackCredited?: (campaign: string, memberIds: string[], points: number) => Promise<void>;
+}
+
+/** The members inactive for `inactiveDays` as of `now`, worked out from the ledger as it is (the win-back's audience). */
+export async function inactiveMemberIds(owner: OwnerStore, shop: { no: number; program: Program }, inactiveDays: number, now: Date): Promise<string[]> {
+  const aggregates = await owner.dashboardAggregates(shop.no, {
+    from: new Date(now.getTime() - 1),
+    to: now,
+    location: null,
+    inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+  });
+  return figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive.map((m) => m.memberId);
 }
 
 /** The dashboard's CSP: its own scripts (Chart.js from this hub, the inline drawing code), nothing from elsewhere. */
@@ -125,17 +138,11 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     const inactiveDays = Number(form.get('inactive') ?? '');
     if (!Number.isInteger(inactiveDays) || inactiveDays < 0) return answer(x(locale, 'error.no-members'), true);
     // The list is worked out again here, from the ledger as it is now: the page may be old.
-    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
-      from: new Date(now.getTime() - 1),
-      to: now,
-      location: null,
-      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
-    });
-    const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
+    const inactive = await inactiveMemberIds(ctx.owner, shop, inactiveDays, now);
     const campaign = (form.get('campaign') ?? '').trim();
     const result = winBackEntries({
       campaign,
-      memberIds: inactive.map((m) => m.memberId),
+      memberIds: inactive,
       points: Number(form.get('points') ?? ''),
       label: x(locale, 'winBackLabel', { days: inactiveDays }),
       at: now,
@@ -143,6 +150,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     if (!result.ok) return answer(x(locale, `error.${result.error}`), true);
     const done = await ctx.owner.creditWinBack(shop.no, result.entries, campaign, ctx.actor(req), now);
     ctx.log(`owner win-back ${campaign}: ${done.written} credited, ${done.skipped} already had it`);
+    await ctx.winBackCredited?.(campaign, inactive, Number(form.get('points')));
     answer(x(locale, 'winBackDone', done), false);
   }
 

@@ -152,12 +152,25 @@ describe("the owner's quiet hours and weekly cap", () => {
     const phone = new Phone();
     expect((await phone.post(`${hub.url}/m/open`, { contact: 'anna@example.com' })).status).toBe(200);
     await until(() => mailsOf('anna@example.com', 'code:').length === 1, 'the code at night');
+    // One queued before the window began (as if asked for at 21:59) is given back by the worker until the morning, the attempt not counted.
+    const early = `winBack:early:${anna.member.id}`;
+    const row0 = {
+      shopNo: creds.shopNo,
+      memberId: anna.member.id,
+      purpose: 'winBack',
+      kind: 'marketing',
+      channel: 'email',
+      recipient: 'anna@example.com',
+    } as const;
+    await hub.messaging.store.enqueue({ ...row0, id: early, locale: 'pl', subject: 'early', text: 'early', html: '<p>early</p>', state: 'queued' }, now());
     await hub.messaging.drain();
     expect(mailsOf('anna@example.com', id)).toHaveLength(0);
+    expect(mailsOf('anna@example.com', early)).toHaveLength(0);
     expect((await hub.messaging.store.message(id))!.state).toBe('queued');
+    expect(await hub.messaging.store.message(early)).toMatchObject({ state: 'queued', attempts: 0, next_attempt_at: row.next_attempt_at });
 
     moveTo('07:31', 1);
-    await until(() => mailsOf('anna@example.com', id).length === 1, 'the win-back in the morning');
+    await until(() => mailsOf('anna@example.com', id).length === 1 && mailsOf('anna@example.com', early).length === 1, 'both in the morning');
     expect(header(mailsOf('anna@example.com', id)[0]!, 'List-Unsubscribe')).toContain(`${PUBLIC}/u/`);
   });
 

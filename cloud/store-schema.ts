@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { messagesMigration } from './message-store';
+import { messageConsentMigration, messagesMigration } from './message-store';
 import { ownerMigration } from './owner-store';
 
 /**
@@ -310,6 +310,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // The message outbox, one-time contact codes and members' messaging preferences (cloud/message-store.ts).
     '0008-messages': messagesMigration,
+    // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
+    '0012-message-consents': messageConsentMigration,
   };
 }
 

@@ -86,7 +86,7 @@ function rulesForm(locale: Locale, rules: MessageRules, zone: string, csrf: stri
 }
 
 /** How a text reads as an SMS: characters, parts and encoding (no transliteration: ą stays ą, and the SMS goes as UCS-2). */
-export function smsLine(locale: Locale, text: string): string {
+function smsLine(locale: Locale, text: string): string {
   const length = smsLength(text);
   return t(locale, 'owner.winBack.sms', { units: length.units, parts: length.parts, encoding: length.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2' });
 }

@@ -43,6 +43,12 @@ const owner = (path: string, init: RequestInit = {}): Promise<Response> =>
     headers: { authorization: `Bearer ${hub.ownerToken}`, 'accept-language': 'pl-PL', 'content-type': 'application/x-www-form-urlencoded', ...init.headers },
   });
 
+/** The pages' CSP allows no inline script or style, so a page must carry none (its styles come from /assets). */
+function expectNoInline(res: Response, html: string): void {
+  expect(res.headers.get('content-security-policy')).not.toContain("'unsafe-inline'");
+  expect(html).not.toMatch(/<script>|<style>|\sstyle="/);
+}
+
 async function joined(email: string, language = 'pl-PL,pl;q=0.9'): Promise<{ phone: Phone; member: Member }> {
   const phone = new Phone(language);
   expect((await phone.join(saleUrl(), email)).status).toBe(303);
@@ -130,6 +136,7 @@ describe("the owner's quiet hours and weekly cap", () => {
     expect(text).toContain('name="quietFrom" value="21:00"');
     expect(text).toMatch(/name="weeklyCap"[^>]* value="2"/);
     expect(text).toContain('Europe/Warsaw');
+    expectNoInline(page, text);
     const bad = await owner('/owner/messages/rules', { method: 'POST', body: 'quietFrom=21:00&quietTo=&weeklyCap=2' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Nic nie zmieniono');
@@ -219,6 +226,10 @@ describe('the messages', () => {
     expect(html).toContain('Tęsknimy za Tobą w Kawiarnia Anna');
     expect(html).toMatch(/Polski: Jako SMS: znaków \d+, części \d+ \(UCS-2\)/);
     expect(html).toMatch(/Magyar: Jako SMS: znaków \d+, części \d+ \(UCS-2\)/);
+    expectNoInline(preview, html);
+    // A value out of range is refused by the route's schema (400).
+    expect((await owner('/owner/messages/winback?inactive=0&campaign=spring&points=0')).status).toBe(400);
+    expect((await owner('/owner/messages/winback?inactive=0&campaign=no%20spaces&points=25')).status).toBe(400);
 
     const send = (): Promise<Response> => owner('/owner/winback', { method: 'POST', body: 'inactive=0&campaign=spring&points=25' });
     expect((await send()).status).toBe(303);

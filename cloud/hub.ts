@@ -201,6 +201,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     memberByContact: (contact) => store.memberByContact(shop.no, contact),
     parseContact,
     member: (id) => store.member(id),
+    program: async () => (await store.shop(shop.no))!.program,
+    shopEntries: async () => (await store.ownerFacts(shop.no)).entries,
   });
   log(
     mailer
@@ -296,6 +298,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
+    // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
+    if (!welcome) {
+      void store
+        .entries(member.id)
+        .then((entries) => messaging.afterClaim(member, outcome.accepted, entries))
+        .catch((error: unknown) => log(`messages: reward-ready check for member ${member.no} failed: ${String(error)}`));
+    }
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }

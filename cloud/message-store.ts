@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type Selectable } from 'kysely';
 
 /**
@@ -53,6 +54,27 @@ export interface MessageTables {
     used_at: string | null;
   };
   member_messaging: { member_id: string; locale: string | null; marketing_consent_at: string | null; marketing_withdrawn_at: string | null };
+  /** Every consent given or withdrawn, per purpose, with the consent text's version and language (0012). Append-only. */
+  message_consents: {
+    id: string;
+    member_id: string;
+    purpose: string;
+    granted: number;
+    text_version: string | null;
+    locale: string | null;
+    via: string;
+    at: string;
+  };
+  /** The hub's settings (the owner's message rules live under `messageRules`). */
+  settings: { key: string; value: string };
+}
+
+export type ConsentPurpose = 'service' | 'marketing';
+/** Where a consent was given or withdrawn, and the text the member saw (its version and language). */
+export interface ConsentRecord {
+  via: string;
+  version: string | null;
+  locale: string | null;
 }
 
 export type MessageRow = Selectable<MessageTables['messages']>;
@@ -110,6 +132,24 @@ export const messagesMigration: Migration = {
   },
 };
 
+/** Consent per purpose, logged with the text's version and language (hub migration 0012). */
+export const messageConsentMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('message_consents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('member_id', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('granted', 'integer', (c) => c.notNull())
+      .addColumn('text_version', 'text')
+      .addColumn('locale', 'text')
+      .addColumn('via', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('message_consents_member').on('message_consents').columns(['member_id', 'at']).execute();
+  },
+};
+
 export interface NewMessage {
   id: string;
   shopNo: number;
@@ -123,6 +163,8 @@ export interface NewMessage {
   text: string;
   html: string;
   secret?: string | null;
+  /** Not sent before this instant (a marketing message asked for in quiet hours); default at once. */
+  notBefore?: Date;
   /** 'queued', or 'suppressed' with the reason in words. */
   state: 'queued' | 'suppressed';
   reason?: string | null;
@@ -168,7 +210,7 @@ export class MessageStore {
         state: m.state,
         reason: m.reason ?? null,
         attempts: 0,
-        next_attempt_at: at,
+        next_attempt_at: m.notBefore && m.state === 'queued' ? m.notBefore.toISOString() : at,
         created_at: at,
         settled_at: m.state === 'queued' ? null : at,
       })
@@ -250,6 +292,58 @@ export class MessageStore {
       .where('id', '=', id)
       .where('locked_by', '=', node)
       .where('state', '=', 'queued')
+      .execute();
+  }
+
+  /** Given back unsent and due at `until` (a marketing message claimed in quiet hours): the attempt is not counted. */
+  async defer(id: string, node: string, until: Date): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ next_attempt_at: until.toISOString(), locked_until: null, locked_by: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .where('state', '=', 'queued')
+      .execute();
+  }
+
+  /** Marketing messages of a member queued or sent since `since` (the weekly cap counts these). */
+  async marketingSince(memberId: string, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('member_id', '=', memberId)
+      .where('kind', '=', 'marketing')
+      .where('state', 'in', ['queued', 'sent'])
+      .where('created_at', '>=', since.toISOString())
+      .executeTakeFirst();
+    return n(row?.count);
+  }
+
+  /** Messages whose id starts with `prefix` (a campaign's), by state. */
+  async countByPrefix(prefix: string): Promise<Record<MessageState, number>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['state', (eb) => eb.fn.countAll().as('count')])
+      // substr, not LIKE: a campaign id may hold `_`, which LIKE reads as a wildcard.
+      .where(sql<string>`substr(id, 1, ${prefix.length})`, '=', prefix)
+      .groupBy('state')
+      .execute();
+    const counts: Record<MessageState, number> = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
+    for (const row of rows) counts[row.state as MessageState] = n(row.count);
+    return counts;
+  }
+
+  // ---- the owner's rules -----------------------------------------------------------------------
+
+  async rulesJson(): Promise<string | undefined> {
+    return (await this.db.selectFrom('settings').select('value').where('key', '=', 'messageRules').executeTakeFirst())?.value;
+  }
+
+  async saveRulesJson(value: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key: 'messageRules', value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute();
   }
 
@@ -390,24 +484,58 @@ export class MessageStore {
       .execute();
   }
 
-  /** Marketing consent given (at `now`), clearing an earlier withdrawal. */
-  async grantMarketing(memberId: string, now: Date): Promise<void> {
+  /** Marketing consent given (at `now`), clearing an earlier withdrawal; logged with where and which text. */
+  async grantMarketing(memberId: string, now: Date, record: ConsentRecord = { via: 'api', version: null, locale: null }): Promise<void> {
     const at = now.toISOString();
     await this.db
       .insertInto('member_messaging')
       .values({ member_id: memberId, marketing_consent_at: at })
       .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_consent_at: at, marketing_withdrawn_at: null }))
       .execute();
+    await this.logConsent(memberId, 'marketing', true, record, now);
   }
 
-  /** Marketing consent withdrawn (unsubscribe); true when it was given until now. */
-  async withdrawMarketing(memberId: string, now: Date): Promise<boolean> {
+  /** Marketing consent withdrawn (unsubscribe, the card); true when it was given until now. */
+  async withdrawMarketing(memberId: string, now: Date, record: ConsentRecord = { via: 'unsubscribe', version: null, locale: null }): Promise<boolean> {
     const had = (await this.preferences(memberId)).marketing;
     await this.db
       .insertInto('member_messaging')
       .values({ member_id: memberId, marketing_withdrawn_at: now.toISOString() })
       .onConflict((oc) => oc.column('member_id').doUpdateSet({ marketing_withdrawn_at: now.toISOString() }))
       .execute();
+    if (had) await this.logConsent(memberId, 'marketing', false, record, now);
     return had;
+  }
+
+  /** One consent event in the log (service consent is given with the programme at joining). */
+  async logConsent(memberId: string, purpose: ConsentPurpose, granted: boolean, record: ConsentRecord, now: Date): Promise<void> {
+    await this.db
+      .insertInto('message_consents')
+      .values({
+        id: randomUUID(),
+        member_id: memberId,
+        purpose,
+        granted: granted ? 1 : 0,
+        text_version: record.version,
+        locale: record.locale,
+        via: record.via,
+        at: now.toISOString(),
+      })
+      .execute();
+  }
+
+  /** A member's consent log, oldest first. */
+  async consents(
+    memberId: string,
+  ): Promise<{ purpose: ConsentPurpose; granted: boolean; version: string | null; locale: string | null; via: string; at: string }[]> {
+    const rows = await this.db.selectFrom('message_consents').selectAll().where('member_id', '=', memberId).orderBy('at').orderBy('id').execute();
+    return rows.map((r) => ({
+      purpose: r.purpose as ConsentPurpose,
+      granted: n(r.granted) === 1,
+      version: r.text_version,
+      locale: r.locale,
+      via: r.via,
+      at: r.at,
+    }));
   }
 }

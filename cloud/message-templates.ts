@@ -26,6 +26,9 @@ export const TEMPLATES = {
   code: { subject: 'mail.code.subject', paragraphs: ['mail.code.body'], marketing: false },
   welcome: { subject: 'mail.welcome.subject', paragraphs: ['mail.welcome.body'], marketing: false },
   winBack: { subject: 'mail.winBack.subject', paragraphs: ['mail.winBack.body'], marketing: true },
+  // Service: both report the member's own card (what they joined for) and offer nothing new.
+  rewardReady: { subject: 'mail.rewardReady.subject', paragraphs: ['mail.rewardReady.body'], marketing: false },
+  pointsExpiring: { subject: 'mail.pointsExpiring.subject', paragraphs: ['mail.pointsExpiring.body'], marketing: false },
 } satisfies Record<string, Omit<MailTemplate, 'action'>>;
 
 export type Purpose = keyof typeof TEMPLATES;

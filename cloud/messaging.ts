@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Locale } from '../core/i18n/locales';
-import { isLocale } from '../core/i18n/locales';
+import { INTL_LOCALE, isLocale } from '../core/i18n/locales';
+import { CONSENT_TEXT_VERSIONS } from '../core/i18n/messages';
+import type { LedgerEntry } from '../core/ledger/entry';
+import { balanceOf, stampsByCard } from '../core/ledger/projections';
+import { CAP_WINDOW_MS, parseMessageRules, pointsExpiringSoon, quietUntil, rewardsNewlyReady, type MessageRules } from '../core/message-rules';
+import type { Program } from '../core/program/schema';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
@@ -34,9 +39,20 @@ export interface WorkerOptions {
   /** The first retry's delay; each next one doubles, up to maxDelayMs. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** The daily planner (points expiring): its first run this long after start, then once a day. */
+  firstPlanMs: number;
 }
 
-export const DEFAULT_WORKER: WorkerOptions = { pollMs: 5_000, leaseMs: 120_000, batchSize: 20, maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+export const DEFAULT_WORKER: WorkerOptions = {
+  pollMs: 5_000,
+  leaseMs: 120_000,
+  batchSize: 20,
+  maxAttempts: 8,
+  baseDelayMs: 30_000,
+  maxDelayMs: 3_600_000,
+  firstPlanMs: 60_000,
+};
+const DAY_MS = 86_400_000;
 
 export interface MessagingOptions {
   /** Reads a typed phone number or e-mail the way the shop's country writes them (E.164 / lower case); undefined when it is neither. */
@@ -52,9 +68,27 @@ export interface MessagingOptions {
   publicUrl: () => string;
   memberByContact: (contact: Contact) => Promise<Member | undefined>;
   member: (id: string) => Promise<Member | undefined>;
+  /** The shop's program in force now (time zone for quiet hours, rewards, expiry) and, for the planner, its whole ledger. */
+  program: () => Promise<Program>;
+  shopEntries: () => Promise<LedgerEntry[]>;
   now: () => Date;
   log: (line: string) => void;
   worker?: Partial<WorkerOptions>;
+}
+
+/** Why a message to a member would not go, in words (stored as the suppressed message's reason), or null when it would. */
+export type Hold = string | null;
+
+/** What the owner sees before a campaign goes: how many get it, how many not and why, and the text. */
+export interface CampaignPreview {
+  members: number;
+  willSend: number;
+  already: number;
+  noConsent: number;
+  noContact: number;
+  capped: number;
+  /** The languages of the members who get it (the owner sees a preview in each, the owner's own first). */
+  locales: Locale[];
 }
 
 export type IssueResult = { ok: true; codeId: string; message: MessageState | 'none' } | { ok: false; reason: 'invalid-contact' | 'too-many' };
@@ -70,6 +104,7 @@ export class Messaging {
   private readonly worker: WorkerOptions;
   private readonly node = randomUUID();
   private timer: NodeJS.Timeout | undefined;
+  private planTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -85,6 +120,11 @@ export class Messaging {
 
   get store(): MessageStore {
     return this.o.store;
+  }
+
+  /** The address the hub's links in messages start with (the win-back preview shows one). */
+  publicUrl(): string {
+    return this.o.publicUrl();
   }
 
   // ---- queueing --------------------------------------------------------------------------------
@@ -117,11 +157,15 @@ export class Messaging {
     const values = { shop: this.o.shop.name, ...input.values };
     const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe);
     const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe), html: '' };
+    const rules = kind === 'marketing' ? await this.rules() : null;
     let reason: string | null = null;
     if (!recipient) reason = 'no contact for this channel';
     else if (kind === 'marketing' && !prefs.marketing) reason = 'no consent for marketing';
+    else if (rules && input.member && (await this.capReached(input.member.id, rules, now))) reason = this.capReason(rules);
     else if (channel === 'email' && !this.o.mailer) reason = 'no e-mail configured';
     else if (channel === 'sms' && !this.o.sms) reason = 'no SMS configured';
+    // Marketing asked for in quiet hours waits for the morning; service messages never wait.
+    const notBefore = rules ? quietUntil(now, (await this.o.program()).timeZone, rules.quiet) : null;
     const state = await this.o.store.enqueue(
       {
         id: input.id,
@@ -138,11 +182,145 @@ export class Messaging {
         secret: input.secret === undefined ? null : this.seal(input.secret),
         state: reason ? 'suppressed' : 'queued',
         reason,
+        ...(notBefore ? { notBefore } : {}),
       },
       now,
     );
     if (state === 'queued') this.kick();
     return state;
+  }
+
+  // ---- the owner's rules: quiet hours and the weekly cap ---------------------------------------
+
+  async rules(): Promise<MessageRules> {
+    return parseMessageRules(await this.o.store.rulesJson());
+  }
+
+  async saveRules(rules: MessageRules): Promise<void> {
+    await this.o.store.saveRulesJson(JSON.stringify(rules));
+    this.o.log(
+      `messages: rules changed: quiet hours ${rules.quiet ? `${rules.quiet.from}-${rules.quiet.to}` : 'none'}, at most ${rules.weeklyCap} offers per member per 7 days`,
+    );
+  }
+
+  private async capReached(memberId: string, rules: MessageRules, now: Date): Promise<boolean> {
+    return (await this.o.store.marketingSince(memberId, new Date(now.getTime() - CAP_WINDOW_MS))) >= rules.weeklyCap;
+  }
+
+  private capReason(rules: MessageRules): string {
+    return `frequency cap: this member already had ${rules.weeklyCap} marketing message${rules.weeklyCap === 1 ? '' : 's'} in the last 7 days`;
+  }
+
+  // ---- consent per purpose ---------------------------------------------------------------------
+
+  /** A member joined: the programme consent (service messages) is logged with its text's version and language; then the welcome. */
+  async memberJoined(member: Member, locale: Locale): Promise<MessageState | 'none'> {
+    await this.o.store.logConsent(member.id, 'service', true, { via: 'join', version: CONSENT_TEXT_VERSIONS.service, locale }, this.o.now());
+    return this.queueWelcome(member, locale);
+  }
+
+  /** Offers (marketing) switched on or off by the member on their card, logged with the text they saw. */
+  async setOffers(memberId: string, on: boolean, locale: Locale): Promise<void> {
+    const record = { via: 'card', version: CONSENT_TEXT_VERSIONS.marketing, locale };
+    if (on) await this.o.store.grantMarketing(memberId, this.o.now(), record);
+    else await this.o.store.withdrawMarketing(memberId, this.o.now(), record);
+    this.o.log(`member ${memberId} ${on ? 'agreed to' : 'withdrew from'} marketing messages on the card`);
+  }
+
+  // ---- the messages: reward ready, win-back, points expiring -----------------------------------
+
+  /**
+   * After a claim: "your reward is ready" when the claim made a reward affordable that was not before
+   * (one message per claim, for the first such reward; a claim replayed is the same message id).
+   */
+  async afterClaim(member: Member, claim: { saleKey: string; entries: readonly LedgerEntry[] }, memberEntries: readonly LedgerEntry[]): Promise<void> {
+    const program = await this.o.program();
+    const claimIds = new Set(claim.entries.map((e) => e.id));
+    const own = memberEntries.filter((e) => e.memberId === member.id);
+    const before = own.filter((e) => !claimIds.has(e.id));
+    const balance = (entries: readonly LedgerEntry[]) => ({ points: balanceOf(entries), stampsByCard: stampsByCard(entries) });
+    const ready = rewardsNewlyReady(program, balance(before), balance(own))[0];
+    if (!ready) return;
+    await this.queue({
+      id: `rewardReady:${member.id}:${claim.saleKey}`,
+      purpose: 'rewardReady',
+      member,
+      values: { reward: ready.name },
+      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+    });
+  }
+
+  private winBackId(campaign: string, memberId: string): string {
+    return `winBack:${campaign}:${memberId}`;
+  }
+
+  /** What a win-back campaign to these members would do, message by message, without queueing anything. */
+  async previewWinBack(campaign: string, memberIds: readonly string[]): Promise<CampaignPreview> {
+    const now = this.o.now();
+    const rules = await this.rules();
+    const preview: CampaignPreview = { members: memberIds.length, willSend: 0, already: 0, noConsent: 0, noContact: 0, capped: 0, locales: [] };
+    const locales = new Set<Locale>();
+    for (const id of memberIds) {
+      const member = await this.o.member(id);
+      const prefs = await this.o.store.preferences(id);
+      if (await this.o.store.message(this.winBackId(campaign, id))) preview.already++;
+      else if (!member || !(member.email ?? member.phone)) preview.noContact++;
+      else if (!prefs.marketing) preview.noConsent++;
+      else if (await this.capReached(id, rules, now)) preview.capped++;
+      else if (member.email ? !this.o.mailer : !this.o.sms) preview.noContact++;
+      else {
+        preview.willSend++;
+        locales.add(isLocale(prefs.locale) ? prefs.locale : 'en');
+      }
+    }
+    preview.locales = [...locales].sort();
+    return preview;
+  }
+
+  /** Queues the win-back message to each member (one per member per campaign: a second run queues nothing new). */
+  async queueWinBack(campaign: string, memberIds: readonly string[], points: number): Promise<Record<MessageState, number>> {
+    const counts: Record<MessageState, number> = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
+    for (const id of memberIds) {
+      const member = await this.o.member(id);
+      if (!member) continue;
+      counts[await this.queue({ id: this.winBackId(campaign, id), purpose: 'winBack', member, values: { points } })]++;
+    }
+    this.o.log(`messages: win-back ${campaign}: ${counts.queued} queued, ${counts.suppressed} suppressed, ${counts.sent} already sent`);
+    return counts;
+  }
+
+  /**
+   * The daily planner: one reminder per member per expiry date for points that expire within the next
+   * 14 days. The hub calls it once a day with its clock; calling it again the same day changes nothing.
+   */
+  async planDaily(now: Date): Promise<number> {
+    const program = await this.o.program();
+    if (!program.expiry) return 0;
+    const byMember = new Map<string, LedgerEntry[]>();
+    for (const e of await this.o.shopEntries()) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
+    let queued = 0;
+    for (const [memberId, entries] of byMember) {
+      const soon = pointsExpiringSoon(program, memberId, entries, now);
+      if (!soon) continue;
+      const id = `pointsExpiring:${memberId}:${soon.date}`;
+      if (await this.o.store.message(id)) continue;
+      const member = await this.o.member(memberId);
+      if (!member) continue;
+      const prefs = await this.o.store.preferences(memberId);
+      const locale: Locale = isLocale(prefs.locale) ? prefs.locale : 'en';
+      const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${soon.date}T12:00:00Z`));
+      const state = await this.queue({
+        id,
+        purpose: 'pointsExpiring',
+        member,
+        locale,
+        values: { points: soon.points, date },
+        action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+      });
+      if (state === 'queued') queued++;
+    }
+    // New reminders queued now (a second run the same day finds them all there).
+    return queued;
   }
 
   /** The welcome message after a join (a service message: it confirms the membership the member just agreed to, and offers nothing). */
@@ -272,12 +450,25 @@ export class Messaging {
   start(): void {
     this.stopped = false;
     this.schedule(0);
+    const plan = (delayMs: number): void => {
+      this.planTimer = setTimeout(() => {
+        void this.planDaily(this.o.now())
+          .then((n) => n > 0 && this.o.log(`messages: ${n} points-expiring reminder${n === 1 ? '' : 's'} queued`))
+          .catch((error: unknown) => this.o.log(`messages: daily planner failed (${error instanceof Error ? error.message : String(error)}); again tomorrow`))
+          .finally(() => {
+            if (!this.stopped) plan(DAY_MS);
+          });
+      }, delayMs);
+      this.planTimer.unref();
+    };
+    plan(this.worker.firstPlanMs);
   }
 
   /** Stops the worker: the message being sent is finished and marked, claimed ones not yet tried are given back. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.planTimer);
     await this.draining;
   }
 
@@ -320,12 +511,15 @@ export class Messaging {
         const now = this.o.now();
         const claimed = await this.o.store.claimDue(this.node, now, new Date(now.getTime() + this.worker.leaseMs), this.worker.batchSize);
         if (claimed.length === 0) break;
+        const hold = claimed.some((r) => r.kind === 'marketing') ? quietUntil(now, (await this.o.program()).timeZone, (await this.rules()).quiet) : null;
         for (const [i, row] of claimed.entries()) {
           if (this.stopped) {
             for (const rest of claimed.slice(i)) await this.o.store.release(rest.id, this.node);
             return;
           }
-          await this.sendOne(row);
+          // Quiet hours began after it was queued (or changed): marketing waits for the window to open.
+          if (hold && row.kind === 'marketing') await this.o.store.defer(row.id, this.node, hold);
+          else await this.sendOne(row);
         }
       }
       if (this.paused) this.o.log('messages: outbox worker sending again');

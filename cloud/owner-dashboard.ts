@@ -1,3 +1,4 @@
+import { messageTexts } from '../core/i18n/messages';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
@@ -251,7 +252,8 @@ export function dashboardPage(m: DashboardModel): string {
 <input type="hidden" name="back" value="${escapeHtml(`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`)}">
 <label>${x('campaign')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>
 <label>${x('winBackPoints')} <input type="number" name="points" min="1" max="100000" value="50" required class="w6"></label>
-<button>${x('winBackButton', { n: d.inactive.length })}</button></form>`;
+<button>${x('winBackButton', { n: d.inactive.length })}</button>
+<a href="/owner/messages/winback?inactive=${m.inactiveDays}" id="winback-preview-link">${escapeHtml(formatMessage(messageTexts, locale, 'owner.winBack.link'))}</a></form>`;
 
   const body =
     form +

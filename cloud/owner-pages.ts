@@ -15,7 +15,7 @@ export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string 
 
 export const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}
-#logout{display:inline}.w5{width:5em}.w6{width:6em}.w7{width:7em}.w24{width:24em}`;
+#logout{display:inline}.w5{width:5em}.w6{width:6em}.w7{width:7em}.w24{width:24em}pre.wrap{white-space:pre-wrap}`;
 const OWNER_CSS = asset('owner.css', STYLE);
 
 /**

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { messagesMigration } from './message-store';
+import { messageConsentMigration, messagesMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
 
@@ -337,6 +337,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0008-messages': messagesMigration,
     // The dashboard's daily roll-ups, kept by triggers on every summed table, back-filled here (cloud/owner-rollups.ts).
     '0009-dashboard-rollups': rollupMigration(engine),
+    // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
+    '0012-message-consents': messageConsentMigration,
   };
 }
 

@@ -130,7 +130,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         }
         claimant = member;
         joined = true;
-        await ctx.messaging.queueWelcome(member, locale);
+        await ctx.messaging.memberJoined(member, locale);
       }
       const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
       const cookie = ctx.sessions.memberCookie(claimant.id);

@@ -7,6 +7,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { createVoucher, voucherValidity } from '../../core/tokens';
+import { offersSection } from '../message-pages';
 import { cardPage, messagePage, voucherPage } from '../pages';
 import type { Member, Shop } from '../store';
 import { field, form, sendPage, type HubHttpContext } from './context';
@@ -58,6 +59,8 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         view,
         history: await store.history(member.id),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        // The offers switch posts to /m/offers (cloud/routes/messages.ts).
+        extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
       }),
     );
   };

@@ -1,18 +1,23 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { messageTexts } from '../../core/i18n/messages';
-import { openCodePage, openContactPage, undeliveredPage, unsubscribePage } from '../message-pages';
+import { messageRulesFromForm } from '../../core/message-rules';
+import { openCodePage, openContactPage, undeliveredPage, unsubscribePage, winBackPreviewPage } from '../message-pages';
 import { messagePage } from '../pages';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+import { inactiveMemberIds } from './owner';
 
 /**
  * The hub's message routes: "Open my card on this phone" by a one-time code (GET/POST /m/open,
  * POST /m/open/code), one-click unsubscribe (GET shows a button, POST withdraws: /u/<token>, RFC
- * 8058), and the owner's list of failed and suppressed messages (GET /owner/messages).
+ * 8058), offers switched on or off from the member card (POST /m/offers), and the owner's messages
+ * page: failed and suppressed messages with the quiet hours and weekly cap (GET /owner/messages,
+ * POST /owner/messages/rules), and the win-back preview (GET /owner/messages/winback; its form posts
+ * to /owner/winback, cloud/routes/owner.ts).
  *
  * Wrong codes count against the address and the contact they were typed for (codes have their own
  * counter: they never lock out claims or the owner); the code itself dies after five wrong tries
@@ -22,6 +27,23 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
 const contactForm = form({ contact: field, code: field });
 const UNSUBSCRIBE = '^[A-Za-z0-9_-]{1,200}\\.[A-Za-z0-9_-]{1,64}$';
 const unsubscribeParams = z.object({ token: z.string().regex(new RegExp(UNSUBSCRIBE)) });
+const offersForm = form({ offers: z.enum(['yes', 'no']) });
+const rulesForm = form({ csrf: field, quietFrom: field, quietTo: field, weeklyCap: field });
+/** A whole number in a query, `fallback` when absent or empty (a form's empty field). */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  field.transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v))).pipe(z.number().int().min(min).max(max));
+const winBackQuery = z.looseObject({
+  inactive: wholeNumber(0, 3650, 60),
+  points: wholeNumber(1, 100_000, 50),
+  campaign: field
+    .transform((v) => v?.trim() || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^[\w-]{1,40}$/)
+        .optional(),
+    ),
+});
 
 export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const tooMany = (reply: FastifyReply, locale: Locale): FastifyReply =>
@@ -80,11 +102,68 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
   // Any other /u/ link (cut short, altered) says the link is not valid rather than "not found".
   app.all('/u/*', async (request, reply) => invalid(reply, pickLocale(request.headers['accept-language'])));
 
-  app.get('/owner/messages', { config: { guard: 'owner', ownerPage: true } }, async (request, reply) =>
+  // The card's offers switch (cloud/message-pages.ts offersSection): logged with the consent text's version.
+  app.post('/m/offers', { schema: { body: offersForm }, config: { guard: 'member-form' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const member = await ctx.cookieMember(request);
+    if (!member) return sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+    await ctx.messaging.setOffers(member.id, request.body.offers === 'yes', locale);
+    return seeOther(reply, '/m#offers');
+  });
+
+  const ownerPage = { guard: 'owner', ownerPage: true } as const;
+
+  /** The owner's messages page: the rules form (with a note after saving or a refused value) and the undelivered messages. */
+  const messagesPage = async (request: FastifyRequest, reply: FastifyReply, status: number, note?: { text: string; error: boolean }) =>
     sendPage(
       reply,
+      status,
+      undeliveredPage(pickLocale(request.headers['accept-language']), await ctx.messaging.store.undelivered(ctx.shop.no), request.ownerCsrf, {
+        rules: await ctx.messaging.rules(),
+        zone: (await ctx.store.shop(ctx.shop.no))!.program.timeZone,
+        ...(note ? { note } : {}),
+      }),
+    );
+
+  app.get('/owner/messages', { schema: { querystring: z.looseObject({ rules: field }) }, config: ownerPage }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const saved = request.query.rules === 'saved' ? { text: formatMessage(messageTexts, locale, 'owner.rules.saved'), error: false } : undefined;
+    return messagesPage(request, reply, 200, saved);
+  });
+
+  app.post('/owner/messages/rules', { schema: { body: rulesForm }, config: { guard: 'owner' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const { quietFrom, quietTo, weeklyCap } = request.body;
+    const fields: Record<string, string | undefined> = { quietFrom, quietTo, weeklyCap };
+    const parsed = messageRulesFromForm((name) => fields[name] ?? null);
+    if (!parsed.ok) {
+      const key = parsed.error === 'quiet' ? 'owner.rules.invalid.quiet' : 'owner.rules.invalid.weeklyCap';
+      return messagesPage(request, reply, 400, { text: formatMessage(messageTexts, locale, key), error: true });
+    }
+    await ctx.messaging.saveRules(parsed.rules);
+    return seeOther(reply, '/owner/messages?rules=saved');
+  });
+
+  app.get('/owner/messages/winback', { schema: { querystring: winBackQuery }, config: ownerPage }, async (request, reply) => {
+    const { inactive: inactiveDays, points } = request.query;
+    const now = ctx.now();
+    const campaign = request.query.campaign ?? `winback-${now.toISOString().slice(0, 10)}`;
+    const shop = (await ctx.store.shop(ctx.shop.no))!;
+    // The same audience the win-back form credits (cloud/routes/owner.ts), as of now.
+    const preview = await ctx.messaging.previewWinBack(campaign, await inactiveMemberIds(ctx.owner, shop, inactiveDays, now));
+    return sendPage(
+      reply,
       200,
-      undeliveredPage(pickLocale(request.headers['accept-language']), await ctx.messaging.store.undelivered(ctx.shop.no), request.ownerCsrf),
-    ),
-  );
+      winBackPreviewPage({
+        locale: pickLocale(request.headers['accept-language']),
+        shop: shop.name,
+        inactiveDays,
+        campaign,
+        points,
+        preview,
+        publicUrl: ctx.messaging.publicUrl(),
+        csrf: request.ownerCsrf,
+      }),
+    );
+  });
 };

@@ -8,10 +8,11 @@ import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { figures, zonedMidnight } from '../../core/metrics';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
-import { parseProgram } from '../../core/program/schema';
+import { parseProgram, type Program } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { kiosksPage, memberPage } from '../owner-members';
 import { csv, loginPage, membersPage } from '../owner-pages';
+import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
 import { MAX_PROGRAM_BYTES } from './app';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
@@ -35,6 +36,18 @@ const ID = '^[\\w-]{1,100}$';
 const memberParams = z.object({ id: z.string().regex(new RegExp(ID)) });
 const page = { guard: 'owner', ownerPage: true } as const;
 const owner = { guard: 'owner' } as const;
+
+/** The members inactive for `inactiveDays` as of `now`, from the ledger as it is: the win-back's audience (credit and preview). */
+export async function inactiveMemberIds(owner: OwnerStore, shop: { no: number; program: Program }, inactiveDays: number, now: Date): Promise<string[]> {
+  const aggregates = await owner.dashboardAggregates(shop.no, {
+    from: new Date(now.getTime() - 1),
+    to: now,
+    location: null,
+    inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
+    timeZone: shop.program.timeZone,
+  });
+  return figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive.map((m) => m.memberId);
+}
 
 export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const { store } = ctx;
@@ -138,25 +151,21 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const inactiveDays = Number(posted.inactive ?? '');
     if (!Number.isInteger(inactiveDays) || inactiveDays < 0) return answer(x(locale, 'error.no-members'), true);
     // The list is worked out again here, from the ledger as it is now: the page may be old.
-    const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
-      from: new Date(now.getTime() - 1),
-      to: now,
-      location: null,
-      inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
-      timeZone: shop.program.timeZone,
-    });
-    const inactive = figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive;
+    const inactive = await inactiveMemberIds(ctx.owner, shop, inactiveDays, now);
     const campaign = (posted.campaign ?? '').trim();
+    const points = Number(posted.points ?? '');
     const result = winBackEntries({
       campaign,
-      memberIds: inactive.map((m) => m.memberId),
-      points: Number(posted.points ?? ''),
+      memberIds: inactive,
+      points,
       label: x(locale, 'winBackLabel', { days: inactiveDays }),
       at: now,
     });
     if (!result.ok) return answer(x(locale, `error.${result.error}`), true);
     const done = await ctx.owner.creditWinBack(shop.no, result.entries, campaign, actor(request), now);
     ctx.log(`owner win-back ${campaign}: ${done.written} credited, ${done.skipped} already had it`);
+    // Then the message: one per member per campaign (cloud/messaging.ts), so sending again queues nothing new.
+    await ctx.messaging.queueWinBack(campaign, inactive, points);
     return answer(x(locale, 'winBackDone', done), false);
   });
 

@@ -56,6 +56,9 @@ beforeAll(async () => {
     log: (line) => logs.push(line),
   });
   creds = await pairedKiosk(hub);
+  // This suite's clock is the real one: quiet hours (default 21:00–08:00 in Warsaw) would hold its
+  // win-back at night. They have their own suite (hub-message-rules.test.ts).
+  await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
 });
 
 afterAll(async () => {

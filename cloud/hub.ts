@@ -64,6 +64,7 @@ import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
+import { sessionMember } from './member-session';
 import { MessageStore, type MessageTables } from './message-store';
 import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
@@ -396,8 +397,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
     const signed = cookieValue(req, COOKIE);
     const id = signed === undefined ? undefined : (unsign('m1', signed) ?? unsignLegacyMember(signed));
-    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
-    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
+    return sessionMember(store, id);
   }
   function rememberCookie(member: Member): string {
     return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;

@@ -9,6 +9,7 @@ import { adjustmentEntry, winBackEntries } from '../core/owner-actions';
 import type { Program } from '../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from './owner-dashboard';
 import { kiosksPage, memberPage } from './owner-members';
+import { MEMBER_ID_SHAPE } from './member-session';
 import type { OwnerStore } from './owner-store';
 import { messagePage, pagePolicy } from './pages';
 
@@ -41,6 +42,16 @@ export interface OwnerRouteContext {
 
 /** The dashboard's CSP: its own scripts (Chart.js from this hub, the inline drawing code), nothing from elsewhere. */
 const DASHBOARD_CSP = pagePolicy({ scriptsFromHub: true });
+
+/** The member id of a path segment, or undefined when it is not one the hub or a kiosk mints. */
+function decodedMemberId(segment: string): string | undefined {
+  try {
+    const id = decodeURIComponent(segment);
+    return MEMBER_ID_SHAPE.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
 
@@ -151,16 +162,18 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     res: ServerResponse,
     url: URL,
     locale: Locale,
-    memberId: string,
+    requestedId: string,
     action: string,
     csrf: string,
   ): Promise<void> {
     const shop = await ctx.shop();
-    const known = await ctx.member(memberId);
+    const known = await ctx.member(requestedId);
     if (!known || known.shopNo !== shop.no) {
       ctx.send(res, 404, messagePage(locale, 'no such member'));
       return;
     }
+    // An id merged into another member (an old link) is that member.
+    const memberId = known.id;
     const base = `/owner/members/${encodeURIComponent(memberId)}`;
     const show = async (status: number, flash: { text: string; error: boolean } | null, values?: { delta: string; reason: string }): Promise<void> => {
       const data = (await ctx.owner.memberExport(shop.no, memberId))!;
@@ -250,13 +263,15 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       ctx.send(res, 200, ctx.chartJs, 'text/javascript; charset=utf-8', { 'cache-control': 'public, max-age=86400' });
       return true;
     }
-    const memberMatch = /^\/owner\/members\/([\w-]{1,100})(\/adjust|\/erase|\/export\.json)?$/.exec(path);
+    // Ids of members enrolled at a till hold a `:` (sent as %3A): the path segment is decoded, then checked.
+    const memberMatch = /^\/owner\/members\/([\w%:.-]{1,200})(\/adjust|\/erase|\/export\.json)?$/.exec(path);
+    const memberId = memberMatch ? decodedMemberId(memberMatch[1]!) : undefined;
     const mine =
       path === '/owner' ||
       path === '/owner/winback' ||
       path === '/owner/kiosks' ||
       /^\/owner\/kiosks\/[\w-]{1,100}\/location$/.test(path) ||
-      memberMatch !== null;
+      memberId !== undefined;
     if (!mine) return false;
     const auth = ctx.ownerAuth(req, url);
     if (!auth) {
@@ -268,7 +283,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
     if (path === '/owner' && req.method === 'GET') await dashboard(req, res, url, locale, csrf);
     else if (path === '/owner/winback' && req.method === 'POST') await winBack(req, res, url, locale);
     else if (path.startsWith('/owner/kiosks')) await kiosks(req, res, url, locale, csrf);
-    else if (memberMatch) await memberRoute(req, res, url, locale, memberMatch[1]!, memberMatch[2] ?? '', csrf);
+    else if (memberMatch && memberId !== undefined) await memberRoute(req, res, url, locale, memberId, memberMatch[2] ?? '', csrf);
     else return false;
     return true;
   };

@@ -985,6 +985,15 @@ export class KioskStore {
                 .run(at, c.no, c.seq, at, c.id);
               this.indexName(c.id, null);
             }
+            // This kiosk's own enrolments of the same person (merged into them) go too.
+            for (const row of this.open.prepare('SELECT id FROM members WHERE merged_into = ? AND erased_at IS NULL').all(c.id) as Row[]) {
+              this.open
+                .prepare(
+                  'UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?, updated_at = ? WHERE id = ?',
+                )
+                .run(at, at, row.id);
+              this.indexName(row.id as string, null);
+            }
             continue;
           }
           const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;

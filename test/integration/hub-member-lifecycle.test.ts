@@ -62,6 +62,23 @@ async function member(k: Kiosk, codeOrPhone: string): Promise<MemberView | undef
   return res.status === 200 ? (res.body as MemberView) : undefined;
 }
 
+async function search(k: Kiosk, query: string): Promise<MemberView[]> {
+  const res = await api(k, `/v1/members?query=${encodeURIComponent(query)}`);
+  expect(res.status).toBe(200);
+  return (res.body as { members: MemberView[] }).members;
+}
+
+/** The owner's routes with the bearer token (a script; no CSRF token needed, no browser sends it). */
+async function owner(path: string, form?: Record<string, string>): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: form ? 'POST' : 'GET',
+    redirect: 'manual',
+    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
 /** A phone joins at kiosk `k`'s counter QR for a sale of `amount`; its hub member id. */
 async function phoneJoins(k: Kiosk, tillSaleId: string, amount: number, contact: string, name: string): Promise<{ phone: Phone; id: string }> {
   const { sale } = await k.service.createSale({ tillSaleId, total: { amount, currency: 'PLN' }, at: now().toISOString() });
@@ -130,5 +147,50 @@ describe('points expire on the shop clock, once, and every kiosk sees it', () =>
     await until(async () => (await member(b, '602300400'))?.points === 0, 'kiosk B to see the points expired', 10_000);
     expect((await member(a, '+48602300400'))?.points).toBe(0);
     expect((await phone.get(`${hub.url}/m`)).text).not.toContain('id="expiring"');
+  });
+});
+
+describe("erasure reaches every kiosk and ends the member's sessions", () => {
+  it('a member who joined by phone: both kiosks forget her (offline too) and her cookie opens nothing', async () => {
+    const { phone, id } = await phoneJoins(a, 'G-1', 1840, '+48 603 400 500', 'Greta Gdpr');
+    await until(async () => (await search(b, 'greta')).length === 1, 'kiosk B to know Greta', 10_000);
+    const code = (await member(b, '603400500'))!.code;
+    expect((await phone.get(`${hub.url}/m`)).status).toBe(200);
+
+    expect((await owner(`/owner/members/${encodeURIComponent(id)}/erase`, { confirm: 'ERASE' })).status).toBe(303);
+    await until(async () => (await search(b, 'greta')).length === 0, 'kiosk B to forget Greta', 10_000);
+    await until(async () => (await search(a, 'greta')).length === 0, 'kiosk A to forget Greta', 10_000);
+    for (const k of [a, b]) {
+      expect(await member(k, '603400500')).toBeUndefined();
+      expect(await member(k, code)).toBeUndefined();
+    }
+    // The replica on disk holds no trace of her personal data.
+    expect(b.store.getMember(id)).toMatchObject({ name: null, phone: null, email: null });
+    // The signed cookie still verifies, but it no longer opens the card.
+    const card = await phone.get(`${hub.url}/m`);
+    expect(card.status).toBe(401);
+    expect(card.text).not.toContain('Greta');
+  });
+
+  it('a member enrolled at a till (an id with ":") can be exported and erased by the owner', async () => {
+    const enrolled = await api(a, '/v1/members', { method: 'POST', body: { contact: 'tilda@example.com', name: 'Tilda Till' } });
+    expect(enrolled.status).toBe(201);
+    await until(async () => (await hub.store.searchMembers(a.creds.shopNo, 'Tilda')).length === 1, 'the hub to know Tilda');
+    const id = (await hub.store.searchMembers(a.creds.shopNo, 'Tilda'))[0]!.id;
+    expect(id).toContain(':');
+    await until(async () => (await search(b, 'tilda')).length === 1, 'kiosk B to know Tilda', 10_000);
+
+    const exported = await owner(`/owner/members/${encodeURIComponent(id)}/export.json`);
+    expect(exported.status).toBe(200);
+    expect(JSON.parse(exported.text)).toMatchObject({ member: { id, name: 'Tilda Till', email: 'tilda@example.com' } });
+    expect((await owner(`/owner/members/${encodeURIComponent(id)}`)).status).toBe(200);
+
+    expect((await owner(`/owner/members/${encodeURIComponent(id)}/erase`, { confirm: 'ERASE' })).status).toBe(303);
+    await until(async () => (await search(b, 'tilda')).length === 0, 'kiosk B to forget Tilda', 10_000);
+    await until(async () => (await search(a, 'tilda')).length === 0, 'kiosk A to forget Tilda', 10_000);
+    expect(await member(a, 'tilda@example.com')).toBeUndefined();
+    expect(JSON.parse((await owner(`/owner/members/${encodeURIComponent(id)}/export.json`)).text)).toMatchObject({ member: { id, name: null, email: null } });
+    // A path segment that is no member id the hub or a kiosk mints is not a member route.
+    expect((await owner(`/owner/members/${encodeURIComponent('a:b:c')}/export.json`)).status).toBe(404);
   });
 });

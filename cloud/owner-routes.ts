@@ -53,7 +53,7 @@ function decodedMemberId(segment: string): string | undefined {
   }
 }
 
-const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
+const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
 
 export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale) => Promise<boolean> {
   const x = (locale: Locale, key: keyof typeof ownerDataMessages.en, values?: Record<string, string | number>): string =>
@@ -232,6 +232,16 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       ctx.log(`owner erased the personal data of member ${known.no}`);
       return redirect(res, `${base}?done=eraseDone`);
     }
+    if (action === '/merge') {
+      // The duplicate is named by its member number (as the pages show it, "#12" or "12").
+      const other = /^#?\s*(\d{1,12})$/.exec((form.get('other') ?? '').trim());
+      const otherId = other ? await ctx.owner.memberIdByNo(shop.no, Number(other[1])) : undefined;
+      if (otherId === undefined) return show(400, { text: x(locale, 'error.merge-not-found'), error: true });
+      const result = await ctx.owner.mergeMembers(shop.no, memberId, otherId, ctx.actor(req), now);
+      if (!result.ok) return show(400, { text: x(locale, `error.merge-${result.error}`), error: true });
+      ctx.log(`owner merged member ${other![1]} into member ${known.no}: ${result.moved.entries} entries, ${result.moved.points} points moved`);
+      return redirect(res, `${base}?done=mergeDone`);
+    }
     ctx.send(res, 404, 'not found', 'text/plain');
   }
 
@@ -264,7 +274,7 @@ export function ownerDataRoutes(ctx: OwnerRouteContext): (req: IncomingMessage, 
       return true;
     }
     // Ids of members enrolled at a till hold a `:` (sent as %3A): the path segment is decoded, then checked.
-    const memberMatch = /^\/owner\/members\/([\w%:.-]{1,200})(\/adjust|\/erase|\/export\.json)?$/.exec(path);
+    const memberMatch = /^\/owner\/members\/([\w%:.-]{1,200})(\/adjust|\/erase|\/merge|\/export\.json)?$/.exec(path);
     const memberId = memberMatch ? decodedMemberId(memberMatch[1]!) : undefined;
     const mine =
       path === '/owner' ||

@@ -388,8 +388,10 @@ export class HubStore {
   // ---- members -------------------------------------------------------------------------------
 
   /** A member by id, or by a kiosk's id that was merged into them (member_aliases). */
-  async member(id: string, q: Db = this.db): Promise<Member | undefined> {
-    const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email']).where('id', '=', id).executeTakeFirst();
+  async member(id: string, q: Db = this.db, hops = 0): Promise<Member | undefined> {
+    const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email', 'merged_into']).where('id', '=', id).executeTakeFirst();
+    // A member the owner merged into another is that member (old cookies and card codes keep working).
+    if (row?.merged_into) return hops < 5 ? this.member(row.merged_into, q, hops + 1) : undefined;
     if (row) return { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
     const alias = await q.selectFrom('member_aliases').select('member_id').where('alias_id', '=', id).executeTakeFirst();
     return alias && alias.member_id !== id ? this.member(alias.member_id, q) : undefined;
@@ -1349,9 +1351,16 @@ export class HubStore {
         .orderBy('l.seq')
         .execute()
     ).map(toEntry);
-    const members = (await this.db.selectFrom('members').select(['id', 'name', 'created_at']).where('shop_no', '=', shopNo).orderBy('no').execute()).map(
-      (r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }),
-    );
+    // A member merged into another is that member: one person counts once.
+    const members = (
+      await this.db
+        .selectFrom('members')
+        .select(['id', 'name', 'created_at'])
+        .where('shop_no', '=', shopNo)
+        .where('merged_into', 'is', null)
+        .orderBy('no')
+        .execute()
+    ).map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
     const kiosks = await this.db.selectFrom('kiosks').select(['no', 'name']).where('shop_no', '=', shopNo).orderBy('no').execute();
     return { sales, entries, members, kiosks };
   }

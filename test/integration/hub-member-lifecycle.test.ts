@@ -194,3 +194,50 @@ describe("erasure reaches every kiosk and ends the member's sessions", () => {
     expect((await owner(`/owner/members/${encodeURIComponent('a:b:c')}/export.json`)).status).toBe(404);
   });
 });
+
+describe('the owner merges a duplicate: one member, found at every kiosk by either code', () => {
+  it('points add up, both card codes and the old cookie lead to the survivor, later sales with the old code land there', async () => {
+    const survivor = await phoneJoins(a, 'M-1', 1840, '+48 604 500 600', 'Marek Merge');
+    const duplicate = await phoneJoins(b, 'M-2', 3000, '+48 605 600 700', 'Marek M');
+    await until(async () => (await search(b, 'marek')).length === 2 && (await search(a, 'marek')).length === 2, 'both kiosks to know both', 10_000);
+    const survivorCode = (await member(b, '604500600'))!.code;
+    const duplicateCode = (await member(a, '605600700'))!.code;
+    const sum = (await hub.store.balance(survivor.id)).points + (await hub.store.balance(duplicate.id)).points;
+    const duplicateNo = (await hub.store.member(duplicate.id))!.no;
+
+    const merged = await owner(`/owner/members/${encodeURIComponent(survivor.id)}/merge`, { other: `#${duplicateNo}` });
+    expect(merged.status).toBe(303);
+    expect((await hub.store.balance(survivor.id)).points).toBe(sum);
+
+    for (const k of [a, b]) {
+      await until(async () => (await member(k, duplicateCode))?.code === survivorCode, 'the kiosk to lead the old code to the survivor', 10_000);
+      await until(async () => (await member(k, survivorCode))?.points === sum, 'the kiosk to see the summed balance', 10_000);
+      expect(await member(k, duplicateCode)).toEqual(await member(k, survivorCode));
+      // The survivor keeps its own phone number (one per member); the duplicate's is not kept.
+      expect((await member(k, '604500600'))?.code).toBe(survivorCode);
+      expect(await member(k, '605600700')).toBeUndefined();
+      expect((await search(k, 'marek')).map((m) => m.code)).toEqual([survivorCode]);
+    }
+    // The duplicate's phone cookie opens the survivor's card.
+    const card = await duplicate.phone.get(`${hub.url}/m`);
+    expect(card.status).toBe(200);
+    expect(/id="balance">(\d+)</.exec(card.text)?.[1]).toBe(String(sum));
+
+    // A till sale at A with the old code is the survivor's, at the kiosk and on the hub.
+    const sale = await api(a, '/v1/sales', {
+      method: 'POST',
+      body: { tillSaleId: 'M-3', total: { amount: 1000, currency: 'PLN' }, memberCode: duplicateCode },
+    });
+    expect(sale.status).toBe(201);
+    const earned = (sale.body as { points: number }).points;
+    expect(earned).toBeGreaterThan(0);
+    await until(async () => (await hub.store.balance(survivor.id)).points === sum + earned, 'the hub to credit the survivor', 10_000);
+    expect((await hub.store.balance(duplicate.id)).points).toBe(0);
+
+    // Merging again, or merging a member into itself, is refused with the reason and changes nothing.
+    const again = await owner(`/owner/members/${encodeURIComponent(survivor.id)}/merge`, { other: String(duplicateNo) });
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('already merged');
+    expect((await hub.store.balance(survivor.id)).points).toBe(sum + earned);
+  });
+});

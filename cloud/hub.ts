@@ -62,6 +62,7 @@ import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './stor
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
+import { memberCodeFor } from '../core/codes';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
@@ -564,6 +565,15 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     res.end();
   }
 
+  /**
+   * The member's own code for staff to scan (the hub's card code for their number, which every kiosk's
+   * replica knows), drawn as a QR code on the server: the card page loads nothing from elsewhere.
+   */
+  async function memberQr(member: Member): Promise<{ code: string; svg: string }> {
+    const code = memberCodeFor(member.no);
+    return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+  }
+
   async function handleCard(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<void> {
     const member = await cookieMember(req);
     const memberShop = member && (await store.shop(member.shopNo));
@@ -631,6 +641,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         memberName: member.name,
         view,
         history: await store.history(member.id),
+        memberQr: await memberQr(member),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
       }),
     );

@@ -147,6 +147,8 @@ export interface CardPageModel {
   view: MemberView;
   history: HistoryRow[];
   flash: { name: string; points: number; welcome: number } | null;
+  /** The member's own card code (core/codes memberCodeFor) and its QR as SVG, for staff to scan at the counter. */
+  memberQr: { code: string; svg: string };
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -196,6 +198,8 @@ export function cardPage(m: CardPageModel): string {
     <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.view.stamps}</strong></div>
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p>${expiring}</div>
+    <div class="card"><div class="qr" id="member-qr">${m.memberQr.svg}</div><p class="muted">${t(L, 'memberQrHint')}</p>
+    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
     <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>`,
   );

@@ -3,6 +3,7 @@
 // each) syncing over Socket.IO. Points expire on the shop's clock (moved forward here) and every
 // kiosk sees the new balance; the owner's erasure reaches both kiosks' replicas and ends the
 // member's cookie; the owner's merge leaves one member every kiosk finds by either card code.
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { addMonths } from '../../core/program/clock';
@@ -218,10 +219,14 @@ describe('the owner merges a duplicate: one member, found at every kiosk by eith
       expect(await member(k, '605600700')).toBeUndefined();
       expect((await search(k, 'marek')).map((m) => m.code)).toEqual([survivorCode]);
     }
-    // The duplicate's phone cookie opens the survivor's card.
+    // The duplicate's phone cookie opens the survivor's card, with the survivor's own code for staff to scan.
     const card = await duplicate.phone.get(`${hub.url}/m`);
     expect(card.status).toBe(200);
     expect(/id="balance">(\d+)</.exec(card.text)?.[1]).toBe(String(sum));
+    const shownCode = /id="member-code">([^<]+)</.exec(card.text)?.[1];
+    expect(shownCode).toBeDefined();
+    expect(card.text).toContain(await QRCode.toString(shownCode!, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    for (const k of [a, b]) expect((await member(k, shownCode!))?.code).toBe(survivorCode);
 
     // A till sale at A with the old code is the survivor's, at the kiosk and on the hub.
     const sale = await api(a, '/v1/sales', {

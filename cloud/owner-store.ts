@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
+import { mergeMemberInto, type MergeRefusal } from './member-merge';
 
 /**
  * The owner's side of the hub store, async and in Kysely so one source runs on SQLite and
@@ -31,6 +32,7 @@ export interface OwnerTables {
     consent_text: string | null;
     created_at: string;
     erased_at: string | null;
+    merged_into: string | null;
   };
   ledger: {
     id: string;
@@ -541,6 +543,34 @@ export class OwnerStore {
       // Every kiosk's replica forgets the person too (a tombstone in the member directory).
       await noteMemberChanges(tx, this.engine, [memberId], at);
       return true;
+    });
+  }
+
+  /** The id of the shop's member with this number (as the pages show it), or undefined. */
+  async memberIdByNo(shopNo: number, no: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('members').select('id').where('shop_no', '=', shopNo).where('no', '=', no).executeTakeFirst();
+    return row?.id;
+  }
+
+  /**
+   * Merges `mergedId` into `survivorId` (one person enrolled twice; cloud/member-merge.ts): one
+   * transaction with the audit row (both members' numbers and what moved) and a change of both
+   * members for every kiosk's replica. Refused, with nothing written, for the same member, an unknown,
+   * erased or already merged one.
+   */
+  async mergeMembers(
+    shopNo: number,
+    survivorId: string,
+    mergedId: string,
+    actor: string,
+    at: Date,
+  ): Promise<{ ok: true; moved: { entries: number; points: number } } | { ok: false; error: MergeRefusal }> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await mergeMemberInto(tx, this.engine, { shopNo, survivorId, mergedId, at });
+      if (!result.ok) return result;
+      await this.audit(tx, { shopNo, at, actor, action: 'merge', memberId: survivorId, entryId: null, detail: { merged: mergedId, ...result.moved } });
+      await noteMemberChanges(tx, this.engine, [mergedId, survivorId], at);
+      return result;
     });
   }
 }

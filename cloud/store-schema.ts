@@ -32,6 +32,8 @@ export interface HubDatabase {
     created_at: string;
     /** The card code of a member enrolled at a kiosk (that kiosk's number range); null for one who joined by phone. */
     code: string | null;
+    /** The member this one was merged into by the owner (0011); its id is an alias of that member since. */
+    merged_into: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -310,6 +312,12 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // The message outbox, one-time contact codes and members' messaging preferences (cloud/message-store.ts).
     '0008-messages': messagesMigration,
+    // The owner merges two members (cloud/member-merge.ts): the merged-away row stays, blank, pointing at the survivor.
+    '0011-member-merges': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('members').addColumn('merged_into', 'text').execute();
+      },
+    },
   };
 }
 

@@ -42,6 +42,8 @@ import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
+import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
+import { sessionMember } from './member-session';
 import { MessageStore, type MessageTables } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
@@ -115,6 +117,8 @@ export interface Hub {
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
   newPairingCode(): Promise<string>;
+  /** Writes off the points past the program's expiry now (the daily job runs this; tests call it). */
+  expirePoints(): Promise<ExpiryRun>;
   /** true while the database answers (GET /health says the same). */
   databaseUp(): Promise<boolean>;
   connectedKiosks(): number;
@@ -311,10 +315,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const id = sessions.memberId(req);
-    return id === undefined ? undefined : store.member(id);
-  }
+  /** The one place a phone's member session is resolved: the id the cookie names, through sessionMember's rules. */
+  const cookieMember = (req: IncomingMessage): Promise<Member | undefined> => sessionMember(store, sessions.memberId(req));
 
   const clientAddress = (req: IncomingMessage): string => addressOf(req, trustedProxies);
   const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
@@ -711,6 +713,30 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     );
   }, 60_000);
   voucherExpiryTimer.unref();
+  // Points past the program's expiry are written off once a day on the shop's clock, and at start
+  // (cloud/member-expiry.ts). Every node may run it: each member's expiry is written once.
+  let shopTimeZone = shop.program.timeZone;
+  async function expirePoints(): Promise<ExpiryRun> {
+    const current = (await store.shop(shop.no))!.program;
+    shopTimeZone = current.timeZone;
+    const run = await expireDuePoints(store, shop.no, current, now());
+    if (run.members > 0) log(`expiry: ${run.points} points of ${run.members} members expired`);
+    return run;
+  }
+  const dailyExpiry = dailyInShopTime(
+    () => shopTimeZone,
+    now,
+    async () => void (await expirePoints()),
+  );
+  const runDailyExpiry = (): void => {
+    dailyExpiry().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`expiry: could not write off expired points: ${String(error)}`);
+    });
+  };
+  runDailyExpiry();
+  const pointsExpiryTimer = setInterval(runDailyExpiry, 10 * 60_000);
+  pointsExpiryTimer.unref();
 
   /** Sends the versions a kiosk needs (in effect and scheduled); again every 5 s while it stays connected and has not acked. */
   async function sendProgramVersions(kioskNo: number, shopNo: number): Promise<void> {
@@ -781,12 +807,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     hubPublicKey,
     io,
     newPairingCode: async () => (await store.createPairingCode(shop.no, now())).code,
+    expirePoints,
     connectedKiosks: () => io.engine.clientsCount,
     databaseUp: () => store.ping(),
     async close() {
       clearInterval(databaseWatch);
       clearInterval(dueProgramTimer);
       clearInterval(voucherExpiryTimer);
+      clearInterval(pointsExpiryTimer);
       clearInterval(memberChangeWatch);
       if (sweep) clearInterval(sweep);
       io.local.disconnectSockets(true);

@@ -53,11 +53,12 @@ export async function memberChangesSince(
       phone: string | null;
       email: string | null;
       erased_at: string | null;
+      merged_into: string | null;
       points: number | string | null;
       stamps: number | string | null;
       code: string | null;
     }>`
-    select c.seq, m.id, m.no, m.code, m.name, m.phone, m.email, m.erased_at, b.points, b.stamps
+    select c.seq, m.id, m.no, m.code, m.name, m.phone, m.email, m.erased_at, m.merged_into, b.points, b.stamps
     from (select member_id, max(seq) as seq from member_changes where shop_no = ${shopNo} and seq > ${cursor}
           group by member_id order by max(seq) limit ${limit + 1}) c
     join members m on m.id = c.member_id
@@ -69,18 +70,32 @@ export async function memberChangesSince(
   const changes = page.map((r): MemberChange =>
     r.erased_at !== null
       ? { seq: Number(r.seq), id: r.id, no: Number(r.no), code: r.code, erased: true, name: null, phone: null, email: null, points: 0, stamps: 0 }
-      : {
-          seq: Number(r.seq),
-          id: r.id,
-          no: Number(r.no),
-          code: r.code,
-          erased: false,
-          name: r.name,
-          phone: r.phone,
-          email: r.email,
-          points: Number(r.points ?? 0),
-          stamps: Number(r.stamps ?? 0),
-        },
+      : r.merged_into !== null
+        ? {
+            seq: Number(r.seq),
+            id: r.id,
+            no: Number(r.no),
+            code: r.code,
+            erased: false,
+            name: null,
+            phone: null,
+            email: null,
+            points: 0,
+            stamps: 0,
+            mergedInto: r.merged_into,
+          }
+        : {
+            seq: Number(r.seq),
+            id: r.id,
+            no: Number(r.no),
+            code: r.code,
+            erased: false,
+            name: r.name,
+            phone: r.phone,
+            email: r.email,
+            points: Number(r.points ?? 0),
+            stamps: Number(r.stamps ?? 0),
+          },
   );
   return { changes, cursor: changes.length > 0 ? changes[changes.length - 1]!.seq : cursor, more };
 }

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../core/ledger/entry';
-import { memberSummary, type MemberSummary } from '../core/ledger/projections';
+import { memberSummary, nextExpiry, type MemberSummary } from '../core/ledger/projections';
 import { progressToReward } from '../core/program/progress';
 import type { Program, Reward } from '../core/program/schema';
 import type { Progress } from '../core/sync-protocol';
@@ -26,10 +26,15 @@ export interface MemberView {
   stamps: number;
   progress: Progress;
   rewards: RewardView[];
+  /** The next points to expire ("N points expire on D"), or null. */
+  expiring: { points: number; at: string } | null;
+  /** The shop's time zone: dates on the card are the shop's days. */
+  timeZone: string;
 }
 
 export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
-  const summary = memberSummary(program, memberId, entries, at);
+  const own = [...entries].filter((e) => e.memberId === memberId);
+  const summary = memberSummary(program, memberId, own, at);
   const onCard = (card: string): number => summary.stamps[card] ?? 0;
   const rewards = program.rewards.map((reward): RewardView => {
     const cost = reward.cost;
@@ -47,5 +52,7 @@ export function memberView(program: Program, memberId: string, entries: Iterable
       tier: summary.tier?.name ?? null,
     },
     rewards,
+    expiring: nextExpiry(program, own, at),
+    timeZone: program.timeZone,
   };
 }

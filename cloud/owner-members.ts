@@ -65,6 +65,10 @@ export function memberPage(p: MemberPageModel): string {
       `<h2>${x(locale, 'memberData')}</h2><p><a id="export" href="${base}/export.json">${x(locale, 'exportJson')}</a></p>` +
       (member.erasedAt !== null
         ? ''
+        : `<h2>${x(locale, 'merge')}</h2><form method="post" action="${base}/merge" id="merge">${csrf}
+<label>${x(locale, 'mergeOther')} <input name="other" inputmode="numeric" autocomplete="off" required class="w7"></label> <button>${x(locale, 'mergeButton')}</button></form>`) +
+      (member.erasedAt !== null
+        ? ''
         : `<form method="post" action="${base}/erase" id="erase">${csrf}
 <label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" class="w7"></label> <button>${x(locale, 'erase')}</button></form>`),
     p.csrf,

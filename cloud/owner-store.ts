@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
+import { mergeMemberInto, type MergeRefusal } from './member-merge';
 import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
 
 /**
@@ -32,6 +33,7 @@ export interface OwnerTables {
     consent_text: string | null;
     created_at: string;
     erased_at: string | null;
+    merged_into: string | null;
   };
   ledger: {
     id: string;
@@ -401,11 +403,13 @@ export class OwnerStore {
     }
     result.rewards = [...byReward.values()];
 
-    // Last activity (joining, a sale, any ledger entry) of the members idle since before `inactiveBefore`, kept by the roll-up triggers.
+    // Last activity (joining, a sale, any ledger entry) of the members idle since before `inactiveBefore`, kept by the roll-up
+    // triggers; a member merged into another is that other one (cloud/member-merge.ts).
     const idle = await timed(
       'idle',
       sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at FROM member_activity a
-        JOIN members m ON m.id = a.member_id WHERE a.shop_no = ${shopNo} AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
+        JOIN members m ON m.id = a.member_id WHERE a.shop_no = ${shopNo} AND m.merged_into IS NULL
+        AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
     );
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));
     return result;
@@ -603,6 +607,34 @@ export class OwnerStore {
       // Every kiosk's replica forgets the person too (a tombstone in the member directory).
       await noteMemberChanges(tx, this.engine, [memberId], at);
       return true;
+    });
+  }
+
+  /** The id of the shop's member with this number (as the pages show it), or undefined. */
+  async memberIdByNo(shopNo: number, no: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('members').select('id').where('shop_no', '=', shopNo).where('no', '=', no).executeTakeFirst();
+    return row?.id;
+  }
+
+  /**
+   * Merges `mergedId` into `survivorId` (one person enrolled twice; cloud/member-merge.ts): one
+   * transaction with the audit row (both members' numbers and what moved) and a change of both
+   * members for every kiosk's replica. Refused, with nothing written, for the same member, an unknown,
+   * erased or already merged one.
+   */
+  async mergeMembers(
+    shopNo: number,
+    survivorId: string,
+    mergedId: string,
+    actor: string,
+    at: Date,
+  ): Promise<{ ok: true; moved: { entries: number; points: number } } | { ok: false; error: MergeRefusal }> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await mergeMemberInto(tx, this.engine, { shopNo, survivorId, mergedId, at });
+      if (!result.ok) return result;
+      await this.audit(tx, { shopNo, at, actor, action: 'merge', memberId: survivorId, entryId: null, detail: { merged: mergedId, ...result.moved } });
+      await noteMemberChanges(tx, this.engine, [mergedId, survivorId], at);
+      return result;
     });
   }
 }

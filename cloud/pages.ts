@@ -163,6 +163,8 @@ export interface CardPageModel {
   flash: { name: string; points: number; welcome: number } | null;
   /** HTML of other parts of the card (the offers switch, cloud/message-pages.ts), rendered by their owners. */
   extra?: string;
+  /** The member's own card code (core/codes memberCodeFor) and its QR as SVG, for staff to scan at the counter. */
+  memberQr: { code: string; svg: string };
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -176,6 +178,11 @@ export function cardPage(m: CardPageModel): string {
         ? t(L, 'progressReady', { reward: next.rewardName })
         : t(L, next.unit === 'stamps' ? 'progress' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
   const dateFmt = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'medium', timeZone: 'UTC' });
+  // The day the points expire is the shop's day (a lot earned late in the evening expires on the shop's date).
+  const shopDate = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'long', timeZone: m.view.timeZone });
+  const expiring = m.view.expiring
+    ? `<p class="muted" id="expiring">${t(L, 'expiring', { n: m.view.expiring.points, date: shopDate.format(new Date(m.view.expiring.at)) })}</p>`
+    : '';
   const history =
     m.history.length === 0
       ? `<p class="muted">${t(L, 'noHistory')}</p>`
@@ -206,7 +213,9 @@ export function cardPage(m: CardPageModel): string {
     <div class="card"><div class="row"><span>${t(L, 'balance')}</span><span class="big" id="balance">${m.view.points}</span></div>
     <div class="row"><span>${t(L, 'stampsLabel')}</span><strong id="stamps">${m.view.stamps}</strong></div>
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
-    <p id="progress">${progressText}</p></div>
+    <p id="progress">${progressText}</p>${expiring}</div>
+    <div class="card"><div class="qr" id="member-qr">${m.memberQr.svg}</div><p class="muted">${t(L, 'memberQrHint')}</p>
+    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
     <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.extra ?? ''}`,
   );

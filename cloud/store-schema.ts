@@ -33,6 +33,8 @@ export interface HubDatabase {
     created_at: string;
     /** The card code of a member enrolled at a kiosk (that kiosk's number range); null for one who joined by phone. */
     code: string | null;
+    /** The member this one was merged into by the owner (0011); its id is an alias of that member since. */
+    merged_into: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -337,6 +339,12 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0008-messages': messagesMigration,
     // The dashboard's daily roll-ups, kept by triggers on every summed table, back-filled here (cloud/owner-rollups.ts).
     '0009-dashboard-rollups': rollupMigration(engine),
+    // The owner merges two members (cloud/member-merge.ts): the merged-away row stays, blank, pointing at the survivor.
+    '0011-member-merges': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('members').addColumn('merged_into', 'text').execute();
+      },
+    },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
   };

@@ -388,8 +388,10 @@ export class HubStore {
   // ---- members -------------------------------------------------------------------------------
 
   /** A member by id, or by a kiosk's id that was merged into them (member_aliases). */
-  async member(id: string, q: Db = this.db): Promise<Member | undefined> {
-    const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email']).where('id', '=', id).executeTakeFirst();
+  async member(id: string, q: Db = this.db, hops = 0): Promise<Member | undefined> {
+    const row = await q.selectFrom('members').select(['no', 'id', 'shop_no', 'name', 'phone', 'email', 'merged_into']).where('id', '=', id).executeTakeFirst();
+    // A member the owner merged into another is that member (old cookies and card codes keep working).
+    if (row?.merged_into) return hops < 5 ? this.member(row.merged_into, q, hops + 1) : undefined;
     if (row) return { no: row.no, id: row.id, shopNo: row.shop_no, name: row.name, phone: row.phone, email: row.email };
     const alias = await q.selectFrom('member_aliases').select('member_id').where('alias_id', '=', id).executeTakeFirst();
     return alias && alias.member_id !== id ? this.member(alias.member_id, q) : undefined;
@@ -672,6 +674,49 @@ export class HubStore {
       });
     }
     return released;
+  }
+
+  // ---- expiry ----------------------------------------------------------------------------------
+
+  /**
+   * Members of `shopNo` who may have points due to expire: a positive balance and points earned at
+   * or before `earnedBefore` (the caller gives a day or so of slack; core decides exactly).
+   */
+  async expiryCandidates(shopNo: number, earnedBefore: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('members as m')
+      .innerJoin('balances as b', 'b.member_id', 'm.id')
+      .select('m.id')
+      .where('m.shop_no', '=', shopNo)
+      .where('b.points', '>', 0)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('ledger as l')
+            .select('l.id')
+            .whereRef('l.member_id', '=', 'm.id')
+            .where('l.points', '>', 0)
+            .where('l.at', '<=', earnedBefore.toISOString()),
+        ),
+      )
+      .orderBy('m.no')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Writes the expiry entry `decide` derives from the member's entries read inside the transaction
+   * (core/ledger/expiry expiryEntry), through the one ledger writer. The member's entries are read
+   * under the member's lock (PostgreSQL; SQLite serialises writers), so two nodes or two runs at once
+   * see each other's entry and the second finds nothing due: the balance drops once.
+   */
+  async writeExpiry(memberId: string, decide: (entries: LedgerEntry[]) => LedgerEntry | null): Promise<LedgerEntry | null> {
+    return this.write(async (trx) => {
+      if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`member:${memberId}`}))`.execute(trx);
+      const entry = decide(await this.entries(memberId, trx));
+      if (entry === null) return null;
+      return (await this.insertEntry(trx, entry, null)) ? entry : null;
+    });
   }
 
   /** Vouchers redeemed again by a kiosk that was offline, newest first, with the redemption that stands. */
@@ -1312,9 +1357,16 @@ export class HubStore {
         .orderBy('l.seq')
         .execute()
     ).map(toEntry);
-    const members = (await this.db.selectFrom('members').select(['id', 'name', 'created_at']).where('shop_no', '=', shopNo).orderBy('no').execute()).map(
-      (r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }),
-    );
+    // A member merged into another is that member: one person counts once.
+    const members = (
+      await this.db
+        .selectFrom('members')
+        .select(['id', 'name', 'created_at'])
+        .where('shop_no', '=', shopNo)
+        .where('merged_into', 'is', null)
+        .orderBy('no')
+        .execute()
+    ).map((r) => ({ id: r.id, name: r.name, joinedAt: r.created_at }));
     const kiosks = await this.db.selectFrom('kiosks').select(['no', 'name']).where('shop_no', '=', shopNo).orderBy('no').execute();
     // Where each sale was rung up, refunded or not (a kiosk's sale, else a claim): the location an entry naming it counts at.
     const saleKiosks = (

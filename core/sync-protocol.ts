@@ -383,6 +383,8 @@ export const memberChangeSchema = z
     email: z.string().max(254).nullable(),
     points: z.number().int(),
     stamps: z.number().int(),
+    /** Set when the owner merged this member into another (the survivor's id): its codes lead there. */
+    mergedInto: id.nullable().optional(),
   })
   .strict();
 export type MemberChange = z.infer<typeof memberChangeSchema>;

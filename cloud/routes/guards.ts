@@ -124,12 +124,13 @@ export class HubSessions {
     return sameText(`${value}.${createHmac('sha256', this.keys.member).update(value).digest('hex')}`, signed) ? value : undefined;
   }
 
-  /** The member id the phone's cookie names, when it is signed by this hub and of a shape members have. */
+  /**
+   * The member id the phone's cookie names, when it is signed by this hub. Which member (if any) that
+   * opens is sessionMember's decision (cloud/member-session.ts): id shape, merges, erasure.
+   */
   memberId(req: RequestLike): string | undefined {
     const signed = cookieValue(req, MEMBER_COOKIE);
-    const id = signed === undefined ? undefined : (this.unsign('m1', signed) ?? this.unsignLegacyMember(signed));
-    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
-    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? id : undefined;
+    return signed === undefined ? undefined : (this.unsign('m1', signed) ?? this.unsignLegacyMember(signed));
   }
 
   memberCookie(memberId: string): string {

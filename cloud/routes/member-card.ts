@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import { memberCodeFor } from '../../core/codes';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
@@ -14,8 +15,18 @@ import { field, form, sendPage, type HubHttpContext } from './context';
 
 /**
  * The member's card on their phone (`GET /m`) and taking a reward (`POST /m/redeem`: the points are
- * held at once and the voucher QR shown). The phone's member cookie is the session.
+ * held at once and the voucher QR shown). The phone's member cookie is the session (resolved once, by
+ * ctx.cookieMember: an erased member opens nothing, a merged-away id opens the survivor's card).
  */
+
+/**
+ * The member's own code for staff to scan (the hub's card code for their number, which every kiosk's
+ * replica knows), drawn as an inline SVG QR on the server: the card page loads nothing from elsewhere.
+ */
+async function memberQr(member: Member): Promise<{ code: string; svg: string }> {
+  const code = memberCodeFor(member.no);
+  return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+}
 
 const cardQuery = z.looseObject({ claimed: field });
 const redeemBody = form({ reward: field });
@@ -58,6 +69,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         memberName: member.name,
         view,
         history: await store.history(member.id),
+        memberQr: await memberQr(member),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
         extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),

@@ -10,6 +10,7 @@ import { figures, zonedMidnight } from '../../core/metrics';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram, type Program } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
+import { MEMBER_ID_SHAPE } from '../member-session';
 import { kiosksPage, memberPage } from '../owner-members';
 import { csv, loginPage, membersPage } from '../owner-pages';
 import type { OwnerStore } from '../owner-store';
@@ -21,7 +22,7 @@ import { jsonText } from './health';
 
 /**
  * The owner's back office: sign-in and sign-out, the dashboard, members (search, one member's page,
- * adjustment, export, erasure), kiosks (locations, revocation), win-back, the CSV exports and the
+ * adjustment, export, erasure, merging a duplicate), kiosks (locations, revocation), win-back, the CSV exports and the
  * JSON owner API (pairing codes, the program document). Every route but the sign-in is guarded by the
  * one owner hook (cloud/routes/app.ts): a cookie session or the bearer token, and the session's CSRF
  * token on every state-changing request.
@@ -31,9 +32,14 @@ import { jsonText } from './health';
 export const OWNER_ACCOUNT_KEY = 'account:owner';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
-const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'locationSaved']);
+const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
 const ID = '^[\\w-]{1,100}$';
-const memberParams = z.object({ id: z.string().regex(new RegExp(ID)) });
+const kioskParams = z.object({ id: z.string().regex(new RegExp(ID)) });
+/**
+ * A member id in the path: members enrolled at a till have `<kioskId>:<opaque>` ids (the `:` comes as
+ * %3A), so the segment is taken whole, decoded by the router, and checked here; any other shape is 400.
+ */
+const memberParams = z.object({ id: z.string().regex(MEMBER_ID_SHAPE) });
 const page = { guard: 'owner', ownerPage: true } as const;
 const owner = { guard: 'owner' } as const;
 
@@ -176,7 +182,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     return sendPage(reply, 200, membersPage(localeOf(request), query, await store.searchMembers(ctx.shop.no, query), request.ownerCsrf));
   });
 
-  /** A member of this shop, or undefined after answering 404. */
+  /** A member of this shop (a merged-away id is the member it was merged into), or undefined after answering 404. */
   async function memberOfShop(request: FastifyRequest, reply: FastifyReply, id: string) {
     const known = await store.member(id);
     if (!known || known.shopNo !== ctx.shop.no) {
@@ -211,23 +217,15 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     );
   }
 
-  app.get(
-    `/owner/members/:id(${ID})`,
-    { schema: { params: memberParams, querystring: z.looseObject({ done: field }) }, config: page },
-    async (request, reply) => {
-      if (!(await memberOfShop(request, reply, request.params.id))) return reply;
-      const done = request.query.done ?? '';
-      return showMember(
-        request,
-        reply,
-        request.params.id,
-        200,
-        FLASH_KEYS.has(done) ? { text: x(localeOf(request), done as 'adjustDone'), error: false } : null,
-      );
-    },
-  );
+  app.get('/owner/members/:id', { schema: { params: memberParams, querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
+    const known = await memberOfShop(request, reply, request.params.id);
+    if (!known) return reply;
+    const done = request.query.done ?? '';
+    // An id merged into another member (an old link) shows that member.
+    return showMember(request, reply, known.id, 200, FLASH_KEYS.has(done) ? { text: x(localeOf(request), done as 'adjustDone'), error: false } : null);
+  });
 
-  app.get(`/owner/members/:id(${ID})/export.json`, { schema: { params: memberParams }, config: page }, async (request, reply) => {
+  app.get('/owner/members/:id/export.json', { schema: { params: memberParams }, config: page }, async (request, reply) => {
     const known = await memberOfShop(request, reply, request.params.id);
     if (!known) return reply;
     const shop = await shopNow();
@@ -239,7 +237,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   });
 
   const adjustForm = form({ delta: field, reason: field, csrf: field });
-  app.post(`/owner/members/:id(${ID})/adjust`, { schema: { params: memberParams, body: adjustForm }, config: owner }, async (request, reply) => {
+  app.post('/owner/members/:id/adjust', { schema: { params: memberParams, body: adjustForm }, config: owner }, async (request, reply) => {
     const known = await memberOfShop(request, reply, request.params.id);
     if (!known) return reply;
     const memberId = known.id;
@@ -266,7 +264,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   });
 
   app.post(
-    `/owner/members/:id(${ID})/erase`,
+    '/owner/members/:id/erase',
     { schema: { params: memberParams, body: form({ confirm: field, csrf: field }) }, config: owner },
     async (request, reply) => {
       const known = await memberOfShop(request, reply, request.params.id);
@@ -279,6 +277,21 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       return seeOther(reply, `/owner/members/${encodeURIComponent(known.id)}?done=eraseDone`);
     },
   );
+
+  // The duplicate is named by its member number, as the pages show it ("#12" or "12").
+  const mergeForm = form({ other: field, csrf: field });
+  app.post('/owner/members/:id/merge', { schema: { params: memberParams, body: mergeForm }, config: owner }, async (request, reply) => {
+    const known = await memberOfShop(request, reply, request.params.id);
+    if (!known) return reply;
+    const locale = localeOf(request);
+    const other = /^#?\s*(\d{1,12})$/.exec((request.body.other ?? '').trim());
+    const otherId = other ? await ctx.owner.memberIdByNo(ctx.shop.no, Number(other[1])) : undefined;
+    if (otherId === undefined) return showMember(request, reply, known.id, 400, { text: x(locale, 'error.merge-not-found'), error: true });
+    const result = await ctx.owner.mergeMembers(ctx.shop.no, known.id, otherId, actor(request), ctx.now());
+    if (!result.ok) return showMember(request, reply, known.id, 400, { text: x(locale, `error.merge-${result.error}`), error: true });
+    ctx.log(`owner merged member ${other![1]} into member ${known.no}: ${result.moved.entries} entries, ${result.moved.points} points moved`);
+    return seeOther(reply, `/owner/members/${encodeURIComponent(known.id)}?done=mergeDone`);
+  });
 
   // ---- exports -----------------------------------------------------------------------------------
 
@@ -323,7 +336,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   app.post(
     `/owner/kiosks/:id(${ID})/location`,
-    { schema: { params: memberParams, body: form({ location: field, csrf: field }) }, config: owner },
+    { schema: { params: kioskParams, body: form({ location: field, csrf: field }) }, config: owner },
     async (request, reply) => {
       const locale = localeOf(request);
       const location = (request.body.location ?? '').trim().replace(/\s+/g, ' ');
@@ -360,7 +373,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     },
   );
 
-  app.post(`/owner/kiosks/:id(${ID})/revoke`, { schema: { params: memberParams }, config: owner }, async (request, reply) => {
+  app.post(`/owner/kiosks/:id(${ID})/revoke`, { schema: { params: kioskParams }, config: owner }, async (request, reply) => {
     const done = await ctx.revokeKiosk(request.params.id);
     return reply.code(done ? 200 : 404).send({ revoked: done });
   });

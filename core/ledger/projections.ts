@@ -133,12 +133,12 @@ function isReversed(entry: LedgerEntry, entries: readonly LedgerEntry[]): boolea
 type Lot = { id: string; remaining: number; expiresAt: number };
 
 /**
- * Points that have passed their expiry and are still unspent at `at`. Points are lots that expire
+ * The unspent points of each lot (a positive entry) and when it expires: lots expire
  * `program.expiry.months` calendar months after they were earned; every debit uses up the oldest
- * lots first (a reversal first takes from the very entry it reverses).
+ * lots first (a reversal first takes from the very entry it reverses). Empty without expiry.
  */
-export function pointsDueToExpire(program: Program, entries: Iterable<LedgerEntry>, at: Date): number {
-  if (!program.expiry) return 0;
+function remainingLots(program: Program, entries: Iterable<LedgerEntry>): Lot[] {
+  if (!program.expiry) return [];
   const months = program.expiry.months;
   const ordered = uniqueEntries(entries).sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id.localeCompare(b.id));
   const lots: Lot[] = [];
@@ -161,8 +161,27 @@ export function pointsDueToExpire(program: Program, entries: Iterable<LedgerEntr
       debit -= take;
     }
   }
+  return lots;
+}
+
+/** Points that have passed their expiry and are still unspent at `at` (see remainingLots). */
+export function pointsDueToExpire(program: Program, entries: Iterable<LedgerEntry>, at: Date): number {
   const now = at.getTime();
-  return lots.reduce((sum, lot) => sum + (lot.expiresAt <= now ? lot.remaining : 0), 0);
+  return remainingLots(program, entries).reduce((sum, lot) => sum + (lot.expiresAt <= now ? lot.remaining : 0), 0);
+}
+
+/**
+ * The next points to expire after `at`: the unspent points of the earliest expiry instant still
+ * ahead (lots earned at the same instant expire together), or null (no expiry, nothing unspent).
+ * The card says "N points expire on D" from it.
+ */
+export function nextExpiry(program: Program, entries: Iterable<LedgerEntry>, at: Date): { points: number; at: string } | null {
+  const now = at.getTime();
+  const ahead = remainingLots(program, entries).filter((lot) => lot.remaining > 0 && lot.expiresAt > now);
+  if (ahead.length === 0) return null;
+  const first = Math.min(...ahead.map((lot) => lot.expiresAt));
+  const points = ahead.filter((lot) => lot.expiresAt === first).reduce((sum, lot) => sum + lot.remaining, 0);
+  return { points, at: new Date(first).toISOString() };
 }
 
 export type MemberSummary = {

@@ -127,6 +127,8 @@ export interface MemberChangeRow {
   email: string | null;
   points: number;
   stamps: number;
+  /** The owner merged this member into that one (the hub's id): this row's codes lead there. */
+  mergedInto?: string | null | undefined;
 }
 
 const MEMBER_CURSOR_SETTING = 'hub.memberCursor';
@@ -1001,6 +1003,48 @@ export class KioskStore {
                 .run(at, c.no, c.seq, at, c.id);
               this.indexName(c.id, null);
             }
+            // This kiosk's own enrolments of the same person (merged into them) go too.
+            for (const row of this.open.prepare('SELECT id FROM members WHERE merged_into = ? AND erased_at IS NULL').all(c.id) as Row[]) {
+              this.open
+                .prepare(
+                  'UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?, updated_at = ? WHERE id = ?',
+                )
+                .run(at, at, row.id);
+              this.indexName(row.id as string, null);
+            }
+            continue;
+          }
+          if (c.mergedInto) {
+            // The owner merged this member into another: the row stays (its card codes and id lead to
+            // the survivor), blank; rows merged into it lead straight to the survivor.
+            this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
+            if (existing) {
+              this.open
+                .prepare(
+                  `UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, merged_into = ?, hub_no = ?, hub_points = 0,
+              hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`,
+                )
+                .run(c.mergedInto, c.no, c.seq, at, c.id);
+            } else {
+              this.open
+                .prepare(
+                  `INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, created_at, updated_at,
+              hub_no, hub_points, hub_stamps, hub_seq, merged_into) VALUES (?, ?, NULL, NULL, NULL, NULL, ?, 'given at the hub', ?, ?, ?, ?, 0, 0, ?, ?)`,
+                )
+                .run(
+                  c.id,
+                  c.code !== null && !this.open.prepare('SELECT 1 FROM members WHERE code = ?').get(c.code) ? c.code : memberCodeFor(c.no),
+                  at,
+                  options.locale,
+                  at,
+                  at,
+                  c.no,
+                  c.seq,
+                  c.mergedInto,
+                );
+            }
+            this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into = ?').run(c.mergedInto, c.id);
+            this.indexName(c.id, null);
             continue;
           }
           const phone = c.phone !== null && /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : null;

@@ -140,6 +140,9 @@ describe('owner writes need the owner and the form’s CSRF token', () => {
     expect((await post(target, { delta: '5', reason: 'x', csrf: await csrf() }, {})).status).toBe(401);
     expect((await post('/owner/winback', { campaign: 'c', points: '5', inactive: '4' })).status).toBe(403);
     expect((await post(`/owner/members/${seed.ids.bela}/erase`, { confirm: 'ERASE' })).status).toBe(403);
+    const belaNo = (await hub.store.member(seed.ids.bela))!.no;
+    expect((await post(`/owner/members/${seed.ids.anna}/merge`, { other: String(belaNo) })).status).toBe(403);
+    expect((await hub.store.member(seed.ids.bela))?.id).toBe(seed.ids.bela);
     expect(await ledgerRows()).toBe(rowsBefore);
     expect((await get(`/owner/members/${seed.ids.bela}`)).text).toContain('bela@example.com');
     // A script with the bearer token needs no CSRF token (a browser cannot be made to send it).

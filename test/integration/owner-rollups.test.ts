@@ -63,6 +63,8 @@ const shopArb = fc.record({
   sales: fc.array(saleArb, { minLength: 5, maxLength: 25 }),
   entries: fc.array(entryArb, { maxLength: 15 }),
   erase: fc.subarray(MEMBERS.map((_, i) => i)),
+  /** The owner merges a duplicate into a survivor (rows change member: no insert trigger sees it). */
+  merge: fc.option(fc.tuple(fc.nat({ max: MEMBERS.length - 1 }), fc.nat({ max: MEMBERS.length - 1 }))),
   /** A dashboard read (which brings the roll-ups up to date) after this many writes, so later writes land on kept roll-ups. */
   readAfter: fc.array(fc.nat({ max: 60 }), { maxLength: 3 }),
   order: fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
@@ -208,6 +210,8 @@ function writesOf(shop: Shop, run: number): Write[] {
     );
   });
   for (const i of shop.erase) writes.push(() => hub.owner.eraseMember(1, members[i]!, 'test', NOW));
+  // Refused (same, erased or already merged member) writes nothing; either way the figures must still match.
+  if (shop.merge) writes.push(() => hub.owner.mergeMembers(1, members[shop.merge![0]]!, members[shop.merge![1]]!, 'test', NOW));
   // Any order: a sale after its entries, a claim after the refund, an erasure before the member's sales.
   // The members come first only because a ledger entry's shop is found through its member.
   const rest = writes.splice(members.length);

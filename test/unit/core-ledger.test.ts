@@ -9,6 +9,7 @@ import {
   memberProfileSchema,
   memberStateFromEntries,
   memberSummary,
+  nextExpiry,
   pointsDueToExpire,
   projectTier,
   stampsByCard,
@@ -343,6 +344,16 @@ describe('expiry', () => {
     expect(expiryEntry(p, 'm1', after, new Date('2026-06-12T00:00:00Z'), sequentialIds())?.points).toBe(-50);
     const forever = program({ expiry: undefined });
     expect(pointsDueToExpire(forever, all, new Date('2040-01-01T00:00:00Z'))).toBe(0);
+  });
+
+  it('the next expiry names the unspent points of the earliest lot still ahead', () => {
+    expect(nextExpiry(p, all, new Date('2025-08-01T00:00:00Z'))).toEqual({ points: 20, at: '2026-01-15T10:00:00.000Z' });
+    // Once January's are past (written off or not), June's 50 are next; after June nothing is left.
+    expect(nextExpiry(p, all, new Date('2026-01-15T10:00:00Z'))).toEqual({ points: 50, at: '2026-06-11T10:00:00.000Z' });
+    const written = expiryEntry(p, 'm1', all, new Date('2026-02-01T00:00:00Z'), sequentialIds('exp'))!;
+    expect(nextExpiry(p, [...all, written], new Date('2026-02-01T00:00:00Z'))).toEqual({ points: 50, at: '2026-06-11T10:00:00.000Z' });
+    expect(nextExpiry(p, all, new Date('2026-06-11T10:00:00Z'))).toBeNull();
+    expect(nextExpiry(program({ expiry: undefined }), all, new Date('2025-08-01T00:00:00Z'))).toBeNull();
   });
 
   it('a reversal takes from the points it reverses, not from the oldest', () => {

@@ -53,7 +53,7 @@ import {
 } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { csv, loginPage, membersPage } from './owner-pages';
+import { csv, membersPage } from './owner-pages';
 import { ownerDataRoutes } from './owner-routes';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { cardPage, claimPage, messagePage, pagePolicy, voucherPage } from './pages';
@@ -67,6 +67,11 @@ import { MessageStore, type MessageTables } from './message-store';
 import { messageRoutes } from './message-routes';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
+import { MemberSessions } from './member-sessions';
+import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
+import { KioskNonces } from './kiosk-handshake';
+import { accountRoutes, type OwnerAuth } from './account-routes';
+import { sessionText, sessionsCard } from './account-pages';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -130,6 +135,12 @@ export interface Hub {
   /** Messages to members: the outbox and its worker, one-time codes, unsubscribe. */
   messaging: Messaging;
   ownerToken: string;
+  /** Owner and manager accounts, their sessions, invitations and API keys (cloud/owner-accounts.ts). */
+  accounts: OwnerAccounts;
+  /** Members' sessions (cloud/member-sessions.ts). */
+  memberSessions: MemberSessions;
+  /** The one-time set-up link printed at this start (no owner account yet), else undefined. */
+  setupLink: string | undefined;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
   newPairingCode(): Promise<string>;
@@ -143,7 +154,6 @@ const COOKIE = 'lk_member';
 /** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
 const OWNER_COOKIE = 'lk_owner_session';
 const LOOPBACK_PROXIES = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
-const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 const MAX_FORM_BYTES = 8 * 1024;
 const MAX_PROGRAM_BYTES = 256 * 1024;
@@ -215,6 +225,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
   const failures = new Map<string, { count: number; since: number }>();
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
+  // Sessions on the server (migration 0010): members' under the member key, owners' under the owner key.
+  const memberSessions = new MemberSessions(store.db, cookieSecret);
+  const accounts = new OwnerAccounts(store.db, ownerCookieSecret);
+  const kioskNonces = new KioskNonces(store.db);
+  /** Cookies get `Secure` when phones and the owner reach the hub over HTTPS (HUB_PUBLIC_URL). */
+  const secureCookie = (options.publicUrl ?? '').startsWith('https://') ? '; Secure' : '';
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
 
@@ -357,11 +373,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
    * `<purpose>.<value>.<mac>` with the MAC over "<purpose>|<value>" under the purpose's own key: a value
    * signed for one purpose is never valid for another, and members and the owner never share a key.
    */
-  function sign(purpose: 'm1' | 'o1', value: string): string {
-    const key = purpose === 'o1' ? ownerCookieSecret : cookieSecret;
-    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
+  function sign(purpose: 'm1', value: string): string {
+    return `${purpose}.${value}.${createHmac('sha256', cookieSecret).update(`${purpose}|${value}`).digest('hex')}`;
   }
-  function unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
+  /** A stateless member cookie of before 0010 (`m1.<id>.<mac>`): read only to convert it once into a session. */
+  function unsign(purpose: 'm1', signed: string | undefined): string | undefined {
     if (!signed?.startsWith(`${purpose}.`)) return undefined;
     const dot = signed.lastIndexOf('.');
     if (dot <= purpose.length + 1) return undefined;
@@ -390,14 +406,40 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       return undefined;
     }
   };
-  async function cookieMember(req: IncomingMessage): Promise<Member | undefined> {
-    const signed = cookieValue(req, COOKIE);
-    const id = signed === undefined ? undefined : (unsign('m1', signed) ?? unsignLegacyMember(signed));
-    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
-    return id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? store.member(id) : undefined;
+  /** The member of the phone's live session (a row on the hub; ended, erased or unknown: nobody) and the session's ref. */
+  async function cookieMember(req: IncomingMessage): Promise<(Member & { sessionRef: string }) | undefined> {
+    const session = await memberSessions.resolve(cookieValue(req, COOKIE), now());
+    const member = session && (await store.member(session.memberId));
+    return member ? { ...member, sessionRef: session.ref } : undefined;
   }
-  function rememberCookie(member: Member): string {
-    return `${COOKIE}=${encodeURIComponent(sign('m1', member.id))}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+  const memberCookie = (value: string, maxAgeS: number): string =>
+    `${COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Lax${secureCookie}`;
+  /** Sign-in on this phone: a new session row, the one the phone presented (if any) ended (rotation). */
+  async function rememberCookie(req: IncomingMessage, member: Member): Promise<string> {
+    const value = await memberSessions.open(member.id, req.headers['user-agent'], now(), cookieValue(req, COOKIE));
+    return memberCookie(value, COOKIE_MAX_AGE_S);
+  }
+  /**
+   * A stateless cookie of before 0010 (`m1.<id>.<mac>` or `<id>.<mac>`) is accepted once: it becomes a
+   * session and the phone is sent back to the same page with the new cookie (refused: the cookie is
+   * cleared). Answers and returns true when the request carried one.
+   */
+  async function convertLegacyCookie(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const value = cookieValue(req, COOKIE);
+    if (value === undefined || value.startsWith('s1.')) return false;
+    const id = unsign('m1', value) ?? unsignLegacyMember(value);
+    // Only ids of the shapes the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`) name a member.
+    const member = id !== undefined && /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/.test(id) ? await store.member(id) : undefined;
+    const converted = member && (await memberSessions.convertLegacy(member.id, value, req.headers['user-agent'], now()));
+    if (member)
+      log(`member ${member.no}: stateless cookie ${converted ? 'converted into a session' : 'refused (converted before, signed out everywhere or erased)'}`);
+    res.writeHead(303, {
+      location: url.pathname + url.search,
+      ...SAFE_HEADERS,
+      'set-cookie': converted ? memberCookie(converted, COOKIE_MAX_AGE_S) : memberCookie('', 0),
+    });
+    res.end();
+    return true;
   }
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
@@ -550,7 +592,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (joined) await messaging.queueWelcome(member, locale);
     }
     const result = await claim(token, claimant, 'phone', null, locale, joined);
-    const cookie = { 'set-cookie': rememberCookie(claimant) };
+    // A new member signs in on this phone; a member claiming with their session keeps it.
+    const cookie: Record<string, string> = joined ? { 'set-cookie': await rememberCookie(req, claimant) } : {};
     if (!result.ok) {
       noteFailure('claim', address);
       send(res, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }), undefined, cookie);
@@ -568,6 +611,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       send(res, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return;
     }
+    if (url.pathname.startsWith('/m/sessions/')) return handleMemberSessions(req, res, url, locale, member);
     // Vouchers of this member that expired unredeemed give their points back before the card is shown.
     await store.releaseExpiredVouchers(now(), member.id);
     const view = await store.memberView(member, now());
@@ -629,43 +673,85 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         view,
         history: await store.history(member.id),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        sessions: sessionsCard(locale, await memberSessions.list(member.id), member.sessionRef, memberSessions.csrf(cookieValue(req, COOKIE))),
       }),
     );
+  }
+
+  /** The card's "sign out" (one of the member's devices) and "sign out everywhere" forms, CSRF-checked. */
+  async function handleMemberSessions(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    locale: Locale,
+    member: Member & { sessionRef: string },
+  ): Promise<void> {
+    const form = new URLSearchParams((await readBody(req)) ?? '');
+    const back = { href: '/m', text: formatMessage(claimMessages, locale, 'back') };
+    if (req.method !== 'POST' || !memberSessions.csrfOk(cookieValue(req, COOKIE), form.get('csrf'))) {
+      send(res, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request'), back));
+      return;
+    }
+    if (url.pathname === '/m/sessions/end-all') {
+      const ended = await memberSessions.endAll(member.id, now());
+      log(`member ${member.no} signed out everywhere (${ended} sessions)`);
+      send(res, 200, messagePage(locale, sessionText(locale, 'signedOutEverywhere')), undefined, { 'set-cookie': memberCookie('', 0) });
+      return;
+    }
+    const ref = form.get('ref') ?? '';
+    const ended = url.pathname === '/m/sessions/end' && (await memberSessions.end(member.id, ref, now()));
+    if (!ended) {
+      send(res, 404, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request'), back));
+      return;
+    }
+    // This phone's own session: its cookie goes too.
+    const headers: Record<string, string> = ref === member.sessionRef ? { 'set-cookie': memberCookie('', 0) } : {};
+    send(res, 200, messagePage(locale, sessionText(locale, 'ended'), ref === member.sessionRef ? undefined : back), undefined, headers);
   }
 
   function isOwnerToken(given: string): boolean {
     return given.length === ownerToken.length && timingSafeEqual(Buffer.from(given), Buffer.from(ownerToken));
   }
-  /** The owner's session cookie: "o1.<expiry ms>.<mac>" under the owner's own key; the signed value while valid. */
-  function ownerSession(req: IncomingMessage): string | undefined {
-    const signed = cookieValue(req, OWNER_COOKIE);
-    const value = signed === undefined ? undefined : unsign('o1', signed);
-    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-    return Number.isFinite(expires) && expires > now().getTime() ? signed : undefined;
-  }
   /**
-   * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
-   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures.
+   * The auth hook of the owner's routes: who is asking is worked out once per request, before any
+   * route runs (a session cookie, the owner token or an API key as a bearer — never in the URL, where it
+   * would land in logs, history and Referer headers), and the routes read it synchronously. Wrong bearer
+   * credentials count as owner sign-in failures.
    */
-  function ownerAllowed(req: IncomingMessage, _url?: URL): boolean {
-    if (ownerSession(req) !== undefined) return true;
+  const ownerAuths = new WeakMap<IncomingMessage, OwnerAuth | null>();
+  async function resolveOwnerAuth(req: IncomingMessage): Promise<OwnerAuth | undefined> {
+    const known = ownerAuths.get(req);
+    if (known !== undefined) return known ?? undefined;
+    let auth: OwnerAuth | undefined;
+    const cookie = cookieValue(req, OWNER_COOKIE);
+    const session = await accounts.resolveSession(cookie, now());
+    if (session && cookie) auth = { principal: session, csrf: accounts.csrf(cookie) };
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer === undefined) return false;
-    const address = clientAddress(req);
-    if (slowedDown('owner', address)) return false;
-    if (isOwnerToken(bearer)) return true;
-    noteFailure('owner', address);
-    log(`owner bearer token refused from ${address}`);
-    return false;
+    if (!auth && bearer !== undefined) {
+      const address = clientAddress(req);
+      if (!slowedDown('owner', address)) {
+        const principal: OwnerPrincipal | undefined = isOwnerToken(bearer)
+          ? { via: 'token', role: 'owner', name: 'owner', accountId: null }
+          : await accounts.resolveApiKey(bearer, now());
+        if (principal) auth = { principal };
+        else {
+          noteFailure('owner', address);
+          log(`owner bearer credential refused from ${address}`);
+        }
+      }
+    }
+    ownerAuths.set(req, auth ?? null);
+    return auth;
   }
-  /** Cookie session (with its CSRF token: an HMAC of the session, so it changes at every login), bearer token, or nobody. */
-  function ownerAuth(req: IncomingMessage, url: URL): { via: 'cookie'; csrf: string } | { via: 'token' } | undefined {
-    const session = ownerSession(req);
-    if (session) return { via: 'cookie', csrf: createHmac('sha256', ownerCookieSecret).update(`csrf|${session}`).digest('hex') };
-    return ownerAllowed(req, url) ? { via: 'token' } : undefined;
+  /** The resolved owner auth in the shape the owner routes take: 'cookie' with its CSRF token, 'token' for a bearer (token or API key). */
+  function ownerAuth(req: IncomingMessage, _url?: URL): (({ via: 'cookie'; csrf: string } | { via: 'token' }) & { principal: OwnerPrincipal }) | undefined {
+    const auth = ownerAuths.get(req) ?? undefined;
+    if (!auth) return undefined;
+    return auth.csrf !== undefined ? { via: 'cookie', csrf: auth.csrf, principal: auth.principal } : { via: 'token', principal: auth.principal };
   }
+  const ownerAllowed = (req: IncomingMessage, _url?: URL): boolean => ownerAuth(req) !== undefined;
   /**
-   * A state-changing owner request is allowed with the bearer token (a browser never sends it by itself)
+   * A state-changing owner request is allowed with a bearer credential (a browser never sends it by itself)
    * or with a cookie session and its CSRF token (form field `csrf` or header `x-csrf-token`).
    */
   function ownerCsrfOk(req: IncomingMessage, url: URL, formCsrf: string | null): boolean {
@@ -674,11 +760,26 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const given = formCsrf ?? (typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : '');
     return auth?.via === 'cookie' && given.length === auth.csrf.length && timingSafeEqual(Buffer.from(given), Buffer.from(auth.csrf));
   }
-  /** The CSRF token of a cookie session ('' with the bearer token): the pages' "Log out" form carries it. */
+  /** The CSRF token of a cookie session ('' with a bearer credential): the pages' "Log out" form carries it. */
   const ownerCsrf = (req: IncomingMessage, url: URL): string => {
     const auth = ownerAuth(req, url);
     return auth?.via === 'cookie' ? auth.csrf : '';
   };
+  const accountRoute = accountRoutes({
+    accounts,
+    now,
+    log,
+    send,
+    readBody: (req) => readBody(req),
+    auth: (req) => ownerAuths.get(req) ?? undefined,
+    sessionCookie: (req) => cookieValue(req, OWNER_COOKIE),
+    ownerCookie: (value, maxAgeS) => `${OWNER_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAgeS}; Path=/owner; HttpOnly; SameSite=Strict${secureCookie}`,
+    isOwnerToken,
+    clientAddress,
+    slowedDown: (...keys) => slowedDown('owner', ...keys),
+    noteFailure: (...keys) => noteFailure('owner', ...keys),
+    publicUrl,
+  });
   const messageRoute = messageRoutes({
     messaging,
     shop: { no: shop.no, name: shop.name },
@@ -706,46 +807,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     shop: async () => (await store.shop(shop.no))!,
     member: async (id) => store.member(id),
     entries: async (id) => store.entries(id),
-    actor: (req) => `owner@${clientAddress(req)}`,
+    actor: (req) => `${ownerAuth(req)?.principal.name ?? 'owner'}@${clientAddress(req)}`,
   });
 
   /** The owner's HTML pages and CSV exports (cookie session or bearer token); false when the path is not one of them. */
   async function handleOwnerPage(req: IncomingMessage, res: ServerResponse, url: URL, locale: Locale): Promise<boolean> {
     const path = url.pathname;
-    if (path === '/owner/login') {
-      if (req.method === 'POST') {
-        if (slowedDown('owner', clientAddress(req))) {
-          send(res, 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')), undefined, { 'retry-after': '60' });
-          return true;
-        }
-        const token = new URLSearchParams((await readBody(req)) ?? '').get('token') ?? '';
-        if (!isOwnerToken(token)) {
-          noteFailure('owner', clientAddress(req));
-          send(res, 401, loginPage(locale, true));
-          return true;
-        }
-        const cookie =
-          `${OWNER_COOKIE}=${encodeURIComponent(sign('o1', String(now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000)))}; ` +
-          `Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
-        res.writeHead(303, { location: '/owner', 'set-cookie': cookie, ...SAFE_HEADERS });
-        res.end();
-        return true;
-      }
-      send(res, 200, loginPage(locale, false));
-      return true;
-    }
-    if (path === '/owner/logout' && req.method === 'POST') {
-      // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
-      const auth = ownerAuth(req, url);
-      const form = new URLSearchParams((await readBody(req)) ?? '');
-      if (auth?.via === 'cookie' && form.get('csrf') !== auth.csrf) {
-        send(res, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
-        return true;
-      }
-      res.writeHead(303, { location: '/owner/login', ...SAFE_HEADERS, 'set-cookie': `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict` });
-      res.end();
-      return true;
-    }
     const isPage = path === '/owner' || path === '/owner/members' || path.startsWith('/owner/members/') || path.startsWith('/owner/export/');
     if (!isPage || req.method !== 'GET') return false;
     if (!ownerAllowed(req, url)) {
@@ -806,8 +873,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const locale = pickLocale(req.headers['accept-language']);
     const path = url.pathname;
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
+    const phonePage = claimMatch !== null || path === '/m' || path.startsWith('/m/');
+    if (phonePage && (await convertLegacyCookie(req, res, url))) return;
     if (claimMatch && (req.method === 'GET' || req.method === 'POST')) return handleClaim(req, res, claimMatch[1]!.toUpperCase(), url, locale);
-    if (path === '/m' || path === '/m/redeem') return handleCard(req, res, url, locale);
+    if (path === '/m' || path === '/m/redeem' || path === '/m/sessions/end' || path === '/m/sessions/end-all') return handleCard(req, res, url, locale);
     if ((path.startsWith('/m/open') || path.startsWith('/u/') || path === '/owner/messages') && (await messageRoute(req, res, url, locale))) return;
     if (path === '/v1/health') return json(res, 200, { ok: true, kiosksConnected: io.engine.clientsCount });
     if (path === '/health') {
@@ -834,11 +903,18 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
+    // The owner's auth hook: resolved once, before any owner route.
+    if (path === '/owner' || path.startsWith('/owner/')) await resolveOwnerAuth(req);
+    if (path.startsWith('/owner/') && (await accountRoute(req, res, url, locale))) return;
     if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))
       return;
     if (path.startsWith('/owner/')) {
-      if (!ownerAllowed(req, url)) return json(res, 401, { error: 'owner token required (printed when the hub starts)' });
+      const auth = ownerAuth(req, url);
+      if (!auth) return json(res, 401, { error: 'owner sign-in, owner token or API key required' });
+      // Pairing and revoking kiosks decide which machines may write to the shop: the owner only, not a manager.
+      const ownerOnly = path === '/owner/pairing-code' || /^\/owner\/kiosks\/[\w-]+\/revoke$/.test(path);
+      if (ownerOnly && auth.principal.role !== 'owner') return json(res, 403, { error: 'only the owner pairs and revokes kiosks' });
       if (path === '/owner/pairing-code' && (req.method === 'POST' || req.method === 'GET')) {
         return json(res, 200, await store.createPairingCode(shop.no, now()));
       }
@@ -953,14 +1029,24 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** The kiosk's proof of its pairing: undefined when accepted (socket.data.kiosk is set), else the refusal. */
   async function authenticate(socket: KioskSocket): Promise<Error | undefined> {
     const parsed = kioskAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) return new Error('kiosk credentials missing: pair this kiosk first');
+    if (!parsed.success) {
+      const auth = socket.handshake.auth as { proof?: unknown; nonce?: unknown } | undefined;
+      // A kiosk of before handshake nonces sends a proof without one: it needs the kiosk update, not a new pairing.
+      if (auth?.proof !== undefined && auth.nonce === undefined) return new Error('kiosk handshake without a nonce refused: update the kiosk software');
+      return new Error('kiosk credentials missing: pair this kiosk first');
+    }
     const kiosk = await store.kiosk(parsed.data.kioskId);
     if (!kiosk) return new Error('unknown kiosk: pair it again with a new pairing code');
     if (kiosk.revokedAt) return new Error('kiosk revoked by the owner');
     const skew = Math.abs(new Date(parsed.data.at).getTime() - now().getTime());
-    const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at));
+    const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at, parsed.data.nonce));
     if (!(skew <= AUTH_WINDOW_MS) || !timingSafeEqual(expected, Buffer.from(parsed.data.proof))) {
       return new Error('kiosk proof refused: check the kiosk clock and its pairing');
+    }
+    // A proof is good for one handshake: a captured one replayed inside the time window finds its nonce used.
+    if (!(await kioskNonces.use(kiosk.no, parsed.data.nonce, parsed.data.at, now()))) {
+      log(`kiosk ${kiosk.name} (${kiosk.no}): handshake replayed (nonce used before), refused`);
+      return new Error('kiosk proof refused: this handshake was used before');
     }
     socket.data.kiosk = kiosk;
     return undefined;
@@ -1425,6 +1511,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
   messaging.start();
+  // No owner account yet: a one-time set-up link (24 h). Printed at every start until the owner exists;
+  // only the newest works (the store keeps hashes only, so an older one could not be shown again).
+  const setupToken = await accounts.setupLinkIfNeeded(now());
+  const setupLink = setupToken === undefined ? undefined : `${publicUrl()}/owner/setup/${setupToken}`;
+  if (setupLink) log(`owner set-up link (valid 24 h, once): ${setupLink}`);
 
   return {
     url: `http://${shownHost}:${address.port}`,
@@ -1433,6 +1524,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     owner,
     messaging,
     ownerToken,
+    accounts,
+    memberSessions,
+    setupLink,
     hubPublicKey,
     io,
     newPairingCode: async () => (await store.createPairingCode(shop.no, now())).code,

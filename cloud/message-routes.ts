@@ -26,7 +26,8 @@ export interface MessageRouteContext {
   parseContact: (text: string) => { phone: string | null; email: string | null } | undefined;
   memberByContact: (contact: { phone: string | null; email: string | null }) => Promise<Member | undefined>;
   /** The member session cookie (the same one the join form sets). */
-  rememberCookie: (member: Member) => string;
+  /** Opens a session for the member on this phone (ending the one it presented): the Set-Cookie value. */
+  rememberCookie: (req: IncomingMessage, member: Member) => Promise<string>;
   ownerAllowed: (req: IncomingMessage, url: URL) => boolean;
   ownerCsrf: (req: IncomingMessage, url: URL) => string;
   log: (line: string) => void;
@@ -80,7 +81,7 @@ export function messageRoutes(ctx: MessageRouteContext): (req: IncomingMessage, 
     }
     await ctx.messaging.store.setLocale(member.id, locale);
     ctx.log(`member ${member.no} opened their card on a new phone by a code`);
-    res.writeHead(303, { location: '/m', 'cache-control': 'no-store', 'set-cookie': ctx.rememberCookie(member) });
+    res.writeHead(303, { location: '/m', 'cache-control': 'no-store', 'set-cookie': await ctx.rememberCookie(req, member) });
     res.end();
   }
 

@@ -872,6 +872,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     const locale = pickLocale(req.headers['accept-language']);
     const path = url.pathname;
+    // The owner's auth hook: resolved once, before any owner route.
+    if (path === '/owner' || path.startsWith('/owner/')) await resolveOwnerAuth(req);
     const claimMatch = /^\/c\/([A-Za-z2-7]{1,120})$/i.exec(path);
     const phonePage = claimMatch !== null || path === '/m' || path.startsWith('/m/');
     if (phonePage && (await convertLegacyCookie(req, res, url))) return;
@@ -903,8 +905,6 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const answer: PairResponse = { kioskId: kiosk.id, kioskNo: kiosk.no, shopId: shop.id, shopNo: kiosk.shopNo, secret: kiosk.secret, hubPublicKey };
       return json(res, 200, answer);
     }
-    // The owner's auth hook: resolved once, before any owner route.
-    if (path === '/owner' || path.startsWith('/owner/')) await resolveOwnerAuth(req);
     if (path.startsWith('/owner/') && (await accountRoute(req, res, url, locale))) return;
     if (path.startsWith('/owner/program/') && (await handleProgramEditor(req, res, url, locale))) return;
     if ((path === '/owner' || path.startsWith('/owner/')) && ((await ownerRoutes(req, res, url, locale)) || (await handleOwnerPage(req, res, url, locale))))

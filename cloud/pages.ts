@@ -161,6 +161,8 @@ export interface CardPageModel {
   view: MemberView;
   history: HistoryRow[];
   flash: { name: string; points: number; welcome: number } | null;
+  /** The "signed in on …" card (cloud/account-pages.ts sessionsCard), already HTML. */
+  sessions?: string;
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -206,7 +208,7 @@ export function cardPage(m: CardPageModel): string {
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
-    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>`,
+    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.sessions ?? ''}`,
   );
 }
 

@@ -49,8 +49,11 @@ import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
 import type { HubHttpContext } from './routes/context';
-import { OWNER_ACCOUNT_KEY } from './routes/owner';
+import { OWNER_ACCOUNT_KEY } from './routes/accounts';
 import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type OwnerAuth } from './routes/guards';
+import { MemberSessions } from './member-sessions';
+import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
+import { KioskNonces } from './kiosk-handshake';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -114,6 +117,12 @@ export interface Hub {
   /** Messages to members: the outbox and its worker, one-time codes, unsubscribe. */
   messaging: Messaging;
   ownerToken: string;
+  /** Owner and manager accounts, their sessions, invitations and API keys (cloud/owner-accounts.ts). */
+  accounts: OwnerAccounts;
+  /** Members' sessions (cloud/member-sessions.ts). */
+  memberSessions: MemberSessions;
+  /** The one-time set-up link printed at this start (no owner account yet), else undefined. */
+  setupLink: string | undefined;
   hubPublicKey: string;
   io: Server<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { kiosk: Kiosk }>;
   newPairingCode(): Promise<string>;
@@ -178,7 +187,18 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const ownerCookieSecret = await store.setting('ownerCookieSecret', () => bytesToHex(randomBytes(32)));
   const trustedProxies = new Set([...(options.trustedProxies ?? []), ...(options.trustProxy ? LOOPBACK_PROXIES : [])]);
   const failures = new FailureCounters(options.maxFailuresPerMinute ?? 10, nowMs);
-  const sessions = new HubSessions({ member: cookieSecret, owner: ownerCookieSecret, ownerToken }, now);
+  // Sessions on the server (migration 0010): members' under the member key, owners' under the owner key.
+  const memberSessions = new MemberSessions(store.db, cookieSecret);
+  const accounts = new OwnerAccounts(store.db, ownerCookieSecret);
+  const kioskNonces = new KioskNonces(store.db);
+  // Cookies get `Secure` when phones and the owner reach the hub over HTTPS (HUB_PUBLIC_URL).
+  const sessions = new HubSessions(
+    { member: cookieSecret, owner: ownerCookieSecret, ownerToken },
+    memberSessions,
+    accounts,
+    now,
+    (options.publicUrl ?? '').startsWith('https://'),
+  );
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
@@ -315,26 +335,36 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  /** The one place a phone's member session is resolved: the id the cookie names, through sessionMember's rules. */
-  const cookieMember = (req: IncomingMessage): Promise<Member | undefined> => sessionMember(store, sessions.memberId(req));
+  /**
+   * The member of the phone's live session (a row on the hub; ended or unknown: nobody) and the session's ref; which member
+   * that opens is sessionMember's decision (cloud/member-session.ts): id shape, merges, erasure.
+   */
+  async function cookieMember(req: IncomingMessage): Promise<(Member & { sessionRef: string }) | undefined> {
+    const session = await sessions.memberSession(req);
+    const member = session && (await sessionMember(store, session.memberId));
+    return member ? { ...member, sessionRef: session.ref } : undefined;
+  }
 
   const clientAddress = (req: IncomingMessage): string => addressOf(req, trustedProxies);
-  const isOwnerToken = (given: string): boolean => sessions.isOwnerToken(given);
   /**
-   * The cookie session, or the bearer token in the Authorization header (never in the URL, where it would
-   * land in logs, history and Referer headers). Wrong bearer tokens count as owner sign-in failures, per
-   * address and per owner account (a guess spread over many addresses is still counted).
+   * The session cookie, or a bearer credential in the Authorization header — the owner token or an API
+   * key, never in the URL, where it would land in logs, history and Referer headers. Wrong bearer
+   * credentials count as owner sign-in failures, per address and per owner account (a guess spread
+   * over many addresses is still counted). Called once per request, by the owner hook.
    */
-  function ownerAuth(req: IncomingMessage): OwnerAuth | undefined {
-    const session = sessions.ownerSession(req);
-    if (session) return { via: 'cookie', csrf: sessions.ownerCsrf(session) };
+  async function ownerAuth(req: IncomingMessage): Promise<OwnerAuth | undefined> {
+    const session = await sessions.ownerSession(req);
+    if (session) return { via: 'cookie', ...session };
     const bearer = bearerOf(req);
     if (bearer === undefined) return undefined;
     const address = clientAddress(req);
     if (failures.slowedDown('owner', `ip:${address}`, OWNER_ACCOUNT_KEY)) return undefined;
-    if (isOwnerToken(bearer)) return { via: 'token' };
+    const principal: OwnerPrincipal | undefined = sessions.isOwnerToken(bearer)
+      ? { via: 'token', role: 'owner', name: 'owner', accountId: null }
+      : await accounts.resolveApiKey(bearer, now());
+    if (principal) return { via: 'token', principal };
     failures.note('owner', `ip:${address}`, OWNER_ACCOUNT_KEY);
-    log(`owner bearer token refused from ${address}`);
+    log(`owner bearer credential refused from ${address}`);
     return undefined;
   }
   const ctx: HubHttpContext = {
@@ -349,6 +379,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     clientAddress: (req) => addressOf(req, trustedProxies),
     cookieMember: (req) => cookieMember(req.raw),
     ownerAuth: (req) => ownerAuth(req.raw),
+    publicUrl,
     parseContact,
     checkToken,
     claim,
@@ -434,14 +465,24 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** The kiosk's proof of its pairing: undefined when accepted (socket.data.kiosk is set), else the refusal. */
   async function authenticate(socket: KioskSocket): Promise<Error | undefined> {
     const parsed = kioskAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) return new Error('kiosk credentials missing: pair this kiosk first');
+    if (!parsed.success) {
+      const auth = socket.handshake.auth as { proof?: unknown; nonce?: unknown } | undefined;
+      // A kiosk of before handshake nonces sends a proof without one: it needs the kiosk update, not a new pairing.
+      if (auth?.proof !== undefined && auth.nonce === undefined) return new Error('kiosk handshake without a nonce refused: update the kiosk software');
+      return new Error('kiosk credentials missing: pair this kiosk first');
+    }
     const kiosk = await store.kiosk(parsed.data.kioskId);
     if (!kiosk) return new Error('unknown kiosk: pair it again with a new pairing code');
     if (kiosk.revokedAt) return new Error('kiosk revoked by the owner');
     const skew = Math.abs(new Date(parsed.data.at).getTime() - now().getTime());
-    const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at));
+    const expected = Buffer.from(kioskAuthProof(kiosk.secret, kiosk.id, parsed.data.at, parsed.data.nonce));
     if (!(skew <= AUTH_WINDOW_MS) || !timingSafeEqual(expected, Buffer.from(parsed.data.proof))) {
       return new Error('kiosk proof refused: check the kiosk clock and its pairing');
+    }
+    // A proof is good for one handshake: a captured one replayed inside the time window finds its nonce used.
+    if (!(await kioskNonces.use(kiosk.no, parsed.data.nonce, parsed.data.at, now()))) {
+      log(`kiosk ${kiosk.name} (${kiosk.no}): handshake replayed (nonce used before), refused`);
+      return new Error('kiosk proof refused: this handshake was used before');
     }
     socket.data.kiosk = kiosk;
     return undefined;
@@ -796,6 +837,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
   messaging.start();
+  // No owner account yet: a one-time set-up link (24 h). Printed at every start until the owner exists;
+  // only the newest works (the store keeps hashes only, so an older one could not be shown again).
+  const setupToken = await accounts.setupLinkIfNeeded(now());
+  const setupLink = setupToken === undefined ? undefined : `${publicUrl()}/owner/setup/${setupToken}`;
+  if (setupLink) log(`owner set-up link (valid 24 h, once): ${setupLink}`);
 
   return {
     url: `http://${shownHost}:${address.port}`,
@@ -804,6 +850,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     owner,
     messaging,
     ownerToken,
+    accounts,
+    memberSessions,
+    setupLink,
     hubPublicKey,
     io,
     newPairingCode: async () => (await store.createPairingCode(shop.no, now())).code,

@@ -54,12 +54,19 @@ export async function mergeMemberInto(
   ).rows[0]!;
   // The dashboard's roll-ups (cloud/owner-rollups.ts) are kept by insert triggers; rows that change member are
   // marked here, so the hours they fall in are summed again at the next read, as after any write.
-  for (const table of ['ledger', 'sales', 'claims']) {
-    await sql`insert into rollup_marks (shop_no, hour) select distinct cast(${shopNo} as integer), substr(at, 1, 13) from ${sql.table(table)}
-      where member_id = ${mergedId}`.execute(trx);
-  }
-  await sql`insert into member_activity (member_id, shop_no, last_at) select ${survivorId}, shop_no, last_at from member_activity
-    where member_id = ${mergedId}
+  // Mirrors what the insert triggers mark: each row's hour and the hour of the sale it belongs to.
+  await sql`insert into rollup_marks (shop_no, hour) select distinct cast(${shopNo} as integer), substr(at, 1, 13) from (
+      select at from ledger where member_id = ${mergedId}
+      union all select s.at from ledger l join sales s on s.id = l.sale_id where l.member_id = ${mergedId}
+      union all select at from sales where member_id = ${mergedId}
+      union all select at from claims where member_id = ${mergedId}
+      union all select s.at from claims c join sales s on s.id = c.sale_key where c.member_id = ${mergedId}
+    ) moved where at is not null`.execute(trx);
+  // The survivor's last activity takes the moved sales and entries (the duplicate's joining is not the survivor's).
+  await sql`insert into member_activity (member_id, shop_no, last_at)
+    select ${survivorId}, cast(${shopNo} as integer), last_at from (
+      select max(at) as last_at from (select at from ledger where member_id = ${mergedId} union all select at from sales where member_id = ${mergedId}) moved
+    ) latest where last_at is not null
     on conflict (member_id) do update set last_at = ${sql.raw(engine === 'postgres' ? 'greatest' : 'max')}(member_activity.last_at, excluded.last_at)`.execute(
     trx,
   );

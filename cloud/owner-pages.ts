@@ -13,7 +13,7 @@ export type OwnerKey = keyof typeof ownerMessages.en;
 export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string | number> = {}): string =>
   escapeHtml(formatMessage(ownerMessages, locale, key, values));
 
-export const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
+const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}
 #logout{display:inline}.w5{width:5em}.w6{width:6em}.w7{width:7em}.w24{width:24em}pre.wrap{white-space:pre-wrap}`;
 const OWNER_CSS = asset('owner.css', STYLE);
@@ -36,11 +36,10 @@ export function page(locale: Locale, title: string, body: string, csrf = ''): st
 <h1>${title}</h1>${body}</body></html>`;
 }
 
-export function loginPage(locale: Locale, failed: boolean): string {
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${tr(locale, 'loginTitle')}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
-<h1>${tr(locale, 'loginTitle')}</h1>${failed ? `<p class="error" id="login-error">${tr(locale, 'loginFailed')}</p>` : ''}
-<form method="post" action="/owner/login"><label>${tr(locale, 'token')} <input type="password" name="token" autocomplete="current-password"></label>
-<button>${tr(locale, 'login')}</button></form></body></html>`;
+/** A page without the back office's navigation (sign-in, set-up link): the same style sheet, no inline style. */
+export function barePage(locale: Locale, title: string, body: string): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
+<h1>${title}</h1>${body}</body></html>`;
 }
 
 // One formatter per locale and style: making an Intl.NumberFormat costs far more than using one, and

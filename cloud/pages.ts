@@ -165,6 +165,8 @@ export interface CardPageModel {
   extra?: string;
   /** The member's own card code (core/codes memberCodeFor) and its QR as SVG, for staff to scan at the counter. */
   memberQr: { code: string; svg: string };
+  /** The "signed in on …" card (cloud/account-pages.ts sessionsCard), already HTML. */
+  sessions?: string;
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -217,7 +219,7 @@ export function cardPage(m: CardPageModel): string {
     <div class="card"><div class="qr" id="member-qr">${m.memberQr.svg}</div><p class="muted">${t(L, 'memberQrHint')}</p>
     <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
-    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.extra ?? ''}`,
+    <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.extra ?? ''}${m.sessions ?? ''}`,
   );
 }
 

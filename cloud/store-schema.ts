@@ -113,6 +113,50 @@ export interface HubDatabase {
   };
   /** A member's last activity (joining, a sale, any ledger entry), kept by the roll-up triggers. */
   member_activity: { member_id: string; shop_no: number; last_at: string };
+  /**
+   * Members' signed-in phones (cloud/member-sessions.ts). The cookie holds the session id; only its HMAC
+   * is stored. `ref` names the row on the card's forms; `legacy_hash` marks a session converted from a
+   * stateless cookie of before 0010, so that cookie converts once.
+   */
+  member_sessions: {
+    id_hash: string;
+    ref: string;
+    member_id: string;
+    created_at: string;
+    last_seen_at: string;
+    device: string | null;
+    revoked_at: string | null;
+    legacy_hash: string | null;
+  };
+  /** Members whose stateless cookies of before 0010 are no longer converted (signed out everywhere, or erased). */
+  member_legacy_blocks: { member_id: string; at: string };
+  /** Back-office accounts (cloud/owner-accounts.ts): password as a scrypt record with its parameters. */
+  owner_accounts: {
+    id: string;
+    name: string;
+    role: string;
+    password: string;
+    totp_secret: string | null;
+    totp_pending: string | null;
+    totp_last_step: number | null;
+    created_at: string;
+  };
+  /** One-time set-up and invitation links (hashed): single use by one conditional update. */
+  owner_invites: { token_hash: string; role: string; created_at: string; expires_at: string; used_at: string | null; created_by: string | null };
+  /** Owner sessions (cookie `lk_owner_session`), apart from members' and hashed under the owner key. account_id null: signed in with the owner token. */
+  owner_sessions: { id_hash: string; account_id: string | null; name: string; role: string; created_at: string; expires_at: string; revoked_at: string | null };
+  /** API keys for scripts: the secret's hash only. */
+  owner_api_keys: {
+    id: string;
+    name: string;
+    secret_hash: string;
+    created_at: string;
+    created_by: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  /** Handshake nonces a kiosk has used, kept while its `at` is inside the handshake window: a replay finds its row. */
+  kiosk_nonces: { kiosk_no: number; nonce: string; at: string };
 }
 
 /** The hub's migrations, in name order. Never edit a released one: add the next. */
@@ -339,6 +383,77 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0008-messages': messagesMigration,
     // The dashboard's daily roll-ups, kept by triggers on every summed table, back-filled here (cloud/owner-rollups.ts).
     '0009-dashboard-rollups': rollupMigration(engine),
+    // Member sessions on the server, owner accounts, invitations, owner sessions and API keys, kiosk handshake nonces.
+    '0010-sessions-accounts': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const s = db.schema;
+        await s
+          .createTable('member_sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('ref', 'text', (c) => c.notNull().unique())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('device', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('legacy_hash', 'text', (c) => c.unique())
+          .execute();
+        await s.createIndex('member_sessions_member').on('member_sessions').columns(['member_id', 'created_at']).execute();
+        await s
+          .createTable('member_legacy_blocks')
+          .addColumn('member_id', 'text', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('owner_accounts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password', 'text', (c) => c.notNull())
+          .addColumn('totp_secret', 'text')
+          .addColumn('totp_pending', 'text')
+          .addColumn('totp_last_step', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await s
+          .createTable('owner_invites')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('created_by', 'text')
+          .execute();
+        await s
+          .createTable('owner_sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('account_id', 'text')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await s
+          .createTable('owner_api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await s
+          .createTable('kiosk_nonces')
+          .addColumn('kiosk_no', 'integer', (c) => c.notNull())
+          .addColumn('nonce', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('kiosk_nonces_pk', ['kiosk_no', 'nonce'])
+          .execute();
+        await s.createIndex('kiosk_nonces_at').on('kiosk_nonces').column('at').execute();
+      },
+    },
     // The owner merges two members (cloud/member-merge.ts): the merged-away row stays, blank, pointing at the survivor.
     '0011-member-merges': {
       async up(db: Kysely<unknown>): Promise<void> {

@@ -55,7 +55,12 @@ export const kioskAuthSchema = z
   .object({
     kioskId: id,
     at: instant,
-    /** hex HMAC-SHA256(secret, "auth|<kioskId>|<at>"); the hub accepts `at` within AUTH_WINDOW_MS of its clock. */
+    /**
+     * 16 random bytes (hex) the kiosk picks for this handshake; the hub accepts each nonce once per
+     * kiosk, so a captured handshake cannot be replayed inside the ±AUTH_WINDOW_MS window.
+     */
+    nonce: z.string().regex(/^[0-9a-f]{32}$/),
+    /** hex HMAC-SHA256(secret, "auth|<kioskId>|<at>|<nonce>"); the hub accepts `at` within AUTH_WINDOW_MS of its clock. */
     proof: z.string().regex(/^[0-9a-f]{64}$/),
   })
   .strict();
@@ -65,8 +70,14 @@ export const AUTH_WINDOW_MS = 10 * 60_000;
 export const hexToBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 export const bytesToHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
-export function kioskAuthProof(secretHex: string, kioskId: string, at: string): string {
-  return bytesToHex(hmac(sha256, hexToBytes(secretHex), new TextEncoder().encode(`auth|${kioskId}|${at}`)));
+export function kioskAuthProof(secretHex: string, kioskId: string, at: string, nonce: string): string {
+  return bytesToHex(hmac(sha256, hexToBytes(secretHex), new TextEncoder().encode(`auth|${kioskId}|${at}|${nonce}`)));
+}
+
+/** The whole handshake `auth` of a kiosk: `nonce` is 16 random bytes from the caller (core/ draws no randomness). */
+export function kioskAuth(secretHex: string, kioskId: string, at: string, nonce: Uint8Array): KioskAuth {
+  const hex = bytesToHex(nonce);
+  return { kioskId, at, nonce: hex, proof: kioskAuthProof(secretHex, kioskId, at, hex) };
 }
 
 // ---- outbox messages (kiosk → hub, command syncOutbox) -----------------------------------------

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { OwnerAuth } from './guards';
+import type { OwnerRole } from '../owner-accounts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -17,19 +18,27 @@ import { memberCardRoutes } from './member-card';
 import { messageRoutes } from './messages';
 import { ownerRoutes } from './owner';
 import { ownerProgramRoutes } from './owner-program';
+import { accountRoutes } from './accounts';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
+import { ownerAccountMessages } from '../../core/i18n/accounts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * Who may call the route, checked by the one guard hook below: 'owner' (a cookie session or the
-     * bearer token; a state-changing request with a cookie session also needs its CSRF token),
-     * 'member-form' (a phone's form: refused when posted from another site). Unset: anyone.
+     * Who may call the route, checked by the guard hooks below: 'owner' (the back office: an owner or
+     * manager session, the owner token or an API key as bearer; a state-changing request with a
+     * session also needs its CSRF token), 'member-form' (a phone's form: refused when posted from
+     * another site), 'member-session' (a member form that also needs the session's CSRF token).
+     * Unset: anyone.
      */
-    guard?: 'owner' | 'member-form';
+    guard?: 'owner' | 'member-form' | 'member-session';
+    /** With guard 'owner': 'owner' refuses managers (403); unset, owners and managers alike. */
+    role?: OwnerRole;
     /** An owner page (GET): without credentials the browser goes to the login page instead of a 401. */
     ownerPage?: boolean;
+    /** A phone page that reads the member session: a stateless cookie of before 0010 is converted first. */
+    memberPage?: boolean;
   }
   interface FastifyRequest {
     /** Set by the owner hook on 'owner' routes: how the owner signed in. */
@@ -77,6 +86,7 @@ function wantsJson(req: FastifyRequest): boolean {
     url.startsWith('/v1/') ||
     url.startsWith('/owner/program') ||
     url.startsWith('/owner/pairing-code') ||
+    url.startsWith('/owner/api-keys') ||
     (req.headers.accept ?? '').includes('application/json')
   );
 }
@@ -161,37 +171,63 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
 
   /**
-   * The one owner auth hook, before any body is read: a cookie session or the bearer token (wrong
-   * bearer tokens are counted as owner sign-in failures), else the login page for an owner page (GET)
-   * and 401 for the rest.
+   * The one "who is asking" hook, before any body is read. Owner routes: the owner's side is resolved
+   * once (a session cookie, else the owner token or an API key as bearer; wrong bearer credentials
+   * count as owner sign-in failures), then the route's role; without credentials the login page for
+   * an owner page (GET) and 401 for the rest. Phone pages: a stateless member cookie of before 0010 is
+   * turned into a session once, and the phone sent back to the same URL with it (refused: cleared).
    */
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.guard !== 'owner') return;
-    const auth = ctx.ownerAuth(request);
+    const config = request.routeOptions.config;
+    if (config.memberPage) {
+      const legacy = ctx.sessions.legacyMemberCookie(request);
+      if (legacy) {
+        const member = legacy.memberId === undefined ? undefined : await ctx.store.member(legacy.memberId);
+        const answer = member ? await ctx.sessions.convertLegacyMember(request, member.id, legacy.value) : undefined;
+        if (member)
+          ctx.log(
+            `member ${member.no}: stateless cookie ${answer?.converted ? 'converted into a session' : 'refused (converted before, signed out everywhere or erased)'}`,
+          );
+        return reply
+          .code(303)
+          .header('location', request.url)
+          .header('set-cookie', answer?.setCookie ?? ctx.sessions.memberCookieCleared)
+          .send();
+      }
+    }
+    if (config.guard !== 'owner') return;
+    const auth = await ctx.ownerAuth(request);
     if (auth) {
       request.ownerAuth = auth;
       request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
+      if (config.role === 'owner' && auth.principal.role !== 'owner') {
+        const text = formatMessage(ownerAccountMessages, pickLocale(request.headers['accept-language']), 'ownerOnly');
+        return wantsJson(request)
+          ? reply.code(403).send({ error: 'only the owner can do this (a manager account is refused)' })
+          : page(reply, 403, messagePage(pickLocale(request.headers['accept-language']), text));
+      }
       return;
     }
-    if (request.routeOptions.config.ownerPage && (request.method === 'GET' || request.method === 'HEAD'))
-      return reply.code(303).header('location', '/owner/login').send();
+    if (config.ownerPage && (request.method === 'GET' || request.method === 'HEAD')) return reply.code(303).header('location', '/owner/login').send();
     return wantsJson(request)
-      ? reply.code(401).send({ error: 'owner login required, or the bearer token (printed when the hub starts) in the Authorization header' })
+      ? reply.code(401).send({ error: 'owner sign-in required, or the owner token or an API key as bearer in the Authorization header' })
       : page(reply, 401, messagePage(pickLocale(request.headers['accept-language']), 'owner login required'));
   });
 
   /**
    * The one CSRF check, for every state-changing request of a guarded route (its body is read by
    * now). Owner routes with a cookie session: the session's token as form field `csrf` or header
-   * `x-csrf-token` (the bearer token needs none: a browser never sends it by itself). Member forms:
-   * refused when another site posted them.
+   * `x-csrf-token` (a bearer credential needs none: a browser never sends it by itself). Member forms:
+   * refused when another site posted them; the card's session forms also need the session's token.
    */
   app.addHook('preHandler', async (request, reply) => {
     const guard = request.routeOptions.config.guard;
     if (guard === undefined || request.method === 'GET' || request.method === 'HEAD') return;
     const locale = pickLocale(request.headers['accept-language']);
-    if (guard === 'member-form') {
-      if (crossSite(request)) return page(reply, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
+    if (guard === 'member-form' || guard === 'member-session') {
+      const body = request.body as { csrf?: unknown } | undefined;
+      const sessionOk = guard === 'member-form' || (typeof body?.csrf === 'string' && ctx.sessions.memberCsrfOk(request, body.csrf));
+      if (crossSite(request) || !sessionOk) return page(reply, 403, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
       return;
     }
     const auth = request.ownerAuth;
@@ -214,5 +250,6 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(messageRoutes, ctx);
   void app.register(ownerRoutes, ctx);
   void app.register(ownerProgramRoutes, ctx);
+  void app.register(accountRoutes, ctx);
   return app;
 }

@@ -61,13 +61,13 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   }
 
   for (const prefix of ['/c', '/C']) {
-    app.get(`${prefix}/:token(${TOKEN})`, { schema: { params, querystring: query } }, async (request, reply) => {
+    app.get(`${prefix}/:token(${TOKEN})`, { schema: { params, querystring: query }, config: { memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, false);
       if (!ready) return reply;
       return sendPage(reply, 200, claimPage({ ...ready.base, forceJoin: request.query.join !== undefined }));
     });
 
-    app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form' } }, async (request, reply) => {
+    app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
       const { locale, token, address, memberOfShop, base } = ready;
@@ -133,10 +133,11 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         await ctx.messaging.memberJoined(member, locale);
       }
       const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
-      const cookie = ctx.sessions.memberCookie(claimant.id);
+      // A new member signs in on this phone; a member claiming with their session keeps it.
+      const cookie = joined ? await ctx.sessions.openMemberSession(request, claimant.id) : undefined;
       if (!result.ok) {
         ctx.failures.note('claim', `ip:${address}`);
-        reply.header('set-cookie', cookie);
+        if (cookie) reply.header('set-cookie', cookie);
         return sendPage(reply, 409, messagePage(locale, result.message, { href: '/m', text: formatMessage(claimMessages, locale, 'back') }));
       }
       // The card reads the claim back from the store by its sale key: nothing shown comes from the URL.

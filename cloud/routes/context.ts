@@ -28,13 +28,16 @@ export interface HubHttpContext {
   sessions: HubSessions;
   /** The phone's address (through configured proxies only). */
   clientAddress: (req: FastifyRequest) => string;
-  /** The member the phone's cookie names, or undefined. */
-  cookieMember: (req: FastifyRequest) => Promise<Member | undefined>;
+  /** The member of the phone's live session (ended, erased or unknown: undefined), with the session's ref. */
+  cookieMember: (req: FastifyRequest) => Promise<(Member & { sessionRef: string }) | undefined>;
   /**
-   * The owner's credentials on this request: cookie session (with its CSRF token) or bearer token
-   * (wrong bearer tokens count as owner sign-in failures), or undefined.
+   * The owner's side on this request, resolved by the owner hook (cloud/routes/app.ts): a session
+   * cookie (with its CSRF token), else the owner token or an API key as bearer (wrong bearer
+   * credentials count as owner sign-in failures), or undefined.
    */
-  ownerAuth: (req: FastifyRequest) => OwnerAuth | undefined;
+  ownerAuth: (req: FastifyRequest) => Promise<OwnerAuth | undefined>;
+  /** The hub's address as phones and the owner reach it (HUB_PUBLIC_URL), for set-up and invitation links. */
+  publicUrl: () => string;
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   parseContact: (text: string) => { phone: string | null; email: string | null } | undefined;
   checkToken: (token: string, shopNo: number) => Promise<ReturnType<typeof verifyClaimToken>>;

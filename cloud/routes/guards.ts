@@ -1,10 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseSessionCookie } from '../../core/accounts';
+import type { MemberSession, MemberSessions } from '../member-sessions';
+import { OWNER_SESSION_MS, type OwnerAccounts, type OwnerPrincipal, type OwnerRole } from '../owner-accounts';
 
 /**
  * The hub's HTTP guards, in one place: who is asking (the phone's address, through configured
- * proxies only), failure counters per purpose and per thing, and the signed member and owner
- * sessions with the owner's CSRF token. Route modules get one instance of each through the
+ * proxies only), failure counters per purpose and per thing, and the member and owner session
+ * cookies with their CSRF tokens. Route modules get one instance of each through the
  * context (cloud/routes/context.ts); nothing here re-derives them per route.
  */
 
@@ -74,11 +77,16 @@ export class FailureCounters {
 export const MEMBER_COOKIE = 'lk_member';
 /** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
 export const OWNER_COOKIE = 'lk_owner_session';
-export const OWNER_COOKIE_MAX_AGE_S = 12 * 3600;
 const MEMBER_COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
+/** The shapes of member ids the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`). */
+const MEMBER_ID = /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/;
 
-/** How the owner is signed in: a browser session (with its CSRF token) or the bearer token (a script). */
-export type OwnerAuth = { via: 'cookie'; csrf: string } | { via: 'token' };
+/**
+ * How the owner's side is signed in on this request (worked out once, by the owner hook): a browser
+ * session (with its CSRF token), or a bearer credential (the owner token or an API key: a script,
+ * which needs no CSRF token). `principal` says who, with which role.
+ */
+export type OwnerAuth = ({ via: 'cookie'; csrf: string } | { via: 'token' }) & { principal: OwnerPrincipal };
 
 export function cookieValue(req: RequestLike, name: string): string | undefined {
   const raw = (req.headers.cookie ?? '')
@@ -94,72 +102,123 @@ export function cookieValue(req: RequestLike, name: string): string | undefined 
 }
 
 /**
- * Member and owner sessions. A value is signed as `<purpose>.<value>.<mac>` with the MAC over
- * "<purpose>|<value>" under the purpose's own key: a value signed for one purpose is never valid for
- * another, and members and the owner never share a key.
+ * The hub's session cookies, in one place. Members: `lk_member` = `s1.<id>`, a row of MemberSessions
+ * (cloud/member-sessions.ts) under the member key. The owner's side: `lk_owner_session` = `o2.<id>`,
+ * a row of OwnerAccounts (cloud/owner-accounts.ts) under the owner's own key. The rows keep only an
+ * HMAC of the id; members and the owner never share a key. The CSRF tokens of both are HMACs of the
+ * session under its own key, so they change with every sign-in.
  */
 export class HubSessions {
+  /** `; Secure` when phones and the owner reach the hub over HTTPS (HUB_PUBLIC_URL). */
+  private readonly secure: string;
+
   constructor(
     private readonly keys: { member: string; owner: string; ownerToken: string },
+    readonly members: MemberSessions,
+    readonly accounts: OwnerAccounts,
     private readonly now: () => Date,
-  ) {}
-
-  private sign(purpose: 'm1' | 'o1', value: string): string {
-    const key = purpose === 'o1' ? this.keys.owner : this.keys.member;
-    return `${purpose}.${value}.${createHmac('sha256', key).update(`${purpose}|${value}`).digest('hex')}`;
+    https: boolean,
+  ) {
+    this.secure = https ? '; Secure' : '';
   }
 
-  private unsign(purpose: 'm1' | 'o1', signed: string | undefined): string | undefined {
-    if (!signed?.startsWith(`${purpose}.`)) return undefined;
-    const dot = signed.lastIndexOf('.');
-    if (dot <= purpose.length + 1) return undefined;
-    return sameText(this.sign(purpose, signed.slice(purpose.length + 1, dot)), signed) ? signed.slice(purpose.length + 1, dot) : undefined;
+  // ---- members -----------------------------------------------------------------------------------
+
+  private memberCookie(value: string, maxAgeS: number): string {
+    return `${MEMBER_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Lax${this.secure}`;
   }
 
-  /** Member cookies from before purpose prefixes (`<id>.<mac of id>`, member key), still read so phones stay signed in. */
-  private unsignLegacyMember(signed: string): string | undefined {
-    const dot = signed.lastIndexOf('.');
-    if (dot < 1) return undefined;
-    const value = signed.slice(0, dot);
-    return sameText(`${value}.${createHmac('sha256', this.keys.member).update(value).digest('hex')}`, signed) ? value : undefined;
+  get memberCookieCleared(): string {
+    return this.memberCookie('', 0);
+  }
+
+  /** The phone's live member session (ended, unknown or malformed: none). */
+  memberSession(req: RequestLike): Promise<MemberSession | undefined> {
+    return this.members.resolve(cookieValue(req, MEMBER_COOKIE), this.now());
+  }
+
+  /** Sign-in on this phone: a new session, the one the phone presented (if any) ended (rotation). The Set-Cookie value. */
+  async openMemberSession(req: RequestLike, memberId: string): Promise<string> {
+    const value = await this.members.open(memberId, req.headers['user-agent'], this.now(), cookieValue(req, MEMBER_COOKIE));
+    return this.memberCookie(value, MEMBER_COOKIE_MAX_AGE_S);
+  }
+
+  /** The CSRF token of the card's session forms. */
+  memberCsrf(req: RequestLike): string {
+    const id = parseSessionCookie('s1', cookieValue(req, MEMBER_COOKIE)) ?? '';
+    return createHmac('sha256', this.keys.member).update(`member-csrf|${id}`).digest('base64url');
+  }
+
+  memberCsrfOk(req: RequestLike, given: string): boolean {
+    return parseSessionCookie('s1', cookieValue(req, MEMBER_COOKIE)) !== undefined && sameText(given, this.memberCsrf(req));
   }
 
   /**
-   * The member id the phone's cookie names, when it is signed by this hub. Which member (if any) that
-   * opens is sessionMember's decision (cloud/member-session.ts): id shape, merges, erasure.
+   * A stateless member cookie of before 0010 (`m1.<id>.<mac>`, or `<id>.<mac>` from before purpose
+   * prefixes; member key): undefined when the phone sent none (or a session cookie); else the cookie
+   * and the member id it names when its signature and shape check.
    */
-  memberId(req: RequestLike): string | undefined {
-    const signed = cookieValue(req, MEMBER_COOKIE);
-    return signed === undefined ? undefined : (this.unsign('m1', signed) ?? this.unsignLegacyMember(signed));
+  legacyMemberCookie(req: RequestLike): { value: string; memberId: string | undefined } | undefined {
+    const value = cookieValue(req, MEMBER_COOKIE);
+    if (value === undefined || value === '' || value.startsWith('s1.')) return undefined;
+    const id = this.unsignLegacy(value);
+    return { value, memberId: id !== undefined && MEMBER_ID.test(id) ? id : undefined };
   }
 
-  memberCookie(memberId: string): string {
-    return `${MEMBER_COOKIE}=${encodeURIComponent(this.sign('m1', memberId))}; Max-Age=${MEMBER_COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax`;
+  /** Turns a checked stateless cookie into a session once: the Set-Cookie of the new session, or of the cleared cookie when refused. */
+  async convertLegacyMember(req: RequestLike, memberId: string, legacy: string): Promise<{ converted: boolean; setCookie: string }> {
+    const value = await this.members.convertLegacy(memberId, legacy, req.headers['user-agent'], this.now());
+    return value
+      ? { converted: true, setCookie: this.memberCookie(value, MEMBER_COOKIE_MAX_AGE_S) }
+      : { converted: false, setCookie: this.memberCookieCleared };
   }
+
+  private unsignLegacy(signed: string): string | undefined {
+    const mac = (text: string): string => createHmac('sha256', this.keys.member).update(text).digest('hex');
+    const dot = signed.lastIndexOf('.');
+    if (dot < 1) return undefined;
+    if (signed.startsWith('m1.') && dot > 3) {
+      const value = signed.slice(3, dot);
+      if (sameText(`m1.${value}.${mac(`m1|${value}`)}`, signed)) return value;
+    }
+    const value = signed.slice(0, dot);
+    return sameText(`${value}.${mac(value)}`, signed) ? value : undefined;
+  }
+
+  // ---- the owner's side --------------------------------------------------------------------------
 
   isOwnerToken(given: string): boolean {
     return sameText(given, this.keys.ownerToken);
   }
 
-  /** A new owner session cookie, valid OWNER_COOKIE_MAX_AGE_S. */
-  ownerCookie(): string {
-    const value = this.sign('o1', String(this.now().getTime() + OWNER_COOKIE_MAX_AGE_S * 1000));
-    return `${OWNER_COOKIE}=${encodeURIComponent(value)}; Max-Age=${OWNER_COOKIE_MAX_AGE_S}; Path=/owner; HttpOnly; SameSite=Strict`;
+  private ownerCookie(value: string, maxAgeS: number): string {
+    return `${OWNER_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAgeS}; Path=/owner; HttpOnly; SameSite=Strict${this.secure}`;
   }
 
-  static readonly ownerCookieCleared = `${OWNER_COOKIE}=; Max-Age=0; Path=/owner; HttpOnly; SameSite=Strict`;
-
-  /** The owner's session cookie ("o1.<expiry ms>.<mac>" under the owner's own key) while it is valid. */
-  ownerSession(req: RequestLike): string | undefined {
-    const signed = cookieValue(req, OWNER_COOKIE);
-    const value = signed === undefined ? undefined : this.unsign('o1', signed);
-    const expires = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-    return Number.isFinite(expires) && expires > this.now().getTime() ? signed : undefined;
+  get ownerCookieCleared(): string {
+    return this.ownerCookie('', 0);
   }
 
-  /** The CSRF token of an owner session: an HMAC of the session, so it changes at every sign-in. */
-  ownerCsrf(session: string): string {
-    return createHmac('sha256', this.keys.owner).update(`csrf|${session}`).digest('hex');
+  /** The browser's owner session with its CSRF token, while it is live; undefined otherwise. */
+  async ownerSession(req: RequestLike): Promise<{ principal: OwnerPrincipal; csrf: string } | undefined> {
+    const cookie = cookieValue(req, OWNER_COOKIE);
+    const principal = cookie === undefined ? undefined : await this.accounts.resolveSession(cookie, this.now());
+    return principal && cookie !== undefined ? { principal, csrf: this.ownerCsrf(cookie) } : undefined;
+  }
+
+  /** Sign-in: the session this browser had (if any) ends and a new one opens (rotation). The Set-Cookie value. */
+  async openOwnerSession(req: RequestLike, who: { accountId: string | null; name: string; role: OwnerRole }): Promise<string> {
+    await this.endOwnerSession(req);
+    return this.ownerCookie(await this.accounts.openSession(who, this.now()), OWNER_SESSION_MS / 1000);
+  }
+
+  /** Sign-out: the session ends on the hub (a copy of the cookie opens nothing afterwards). */
+  async endOwnerSession(req: RequestLike): Promise<void> {
+    await this.accounts.endSession(cookieValue(req, OWNER_COOKIE), this.now());
+  }
+
+  private ownerCsrf(cookie: string): string {
+    return createHmac('sha256', this.keys.owner).update(`csrf|${cookie}`).digest('hex');
   }
 }
 

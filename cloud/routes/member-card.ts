@@ -9,14 +9,17 @@ import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { createVoucher, voucherValidity } from '../../core/tokens';
 import { offersSection } from '../message-pages';
+import { sessionText, sessionsCard } from '../account-pages';
 import { cardPage, messagePage, voucherPage } from '../pages';
 import type { Member, Shop } from '../store';
 import { field, form, sendPage, type HubHttpContext } from './context';
 
 /**
- * The member's card on their phone (`GET /m`) and taking a reward (`POST /m/redeem`: the points are
- * held at once and the voucher QR shown). The phone's member cookie is the session (resolved once, by
- * ctx.cookieMember: an erased member opens nothing, a merged-away id opens the survivor's card).
+ * The member's card on their phone (`GET /m`), taking a reward (`POST /m/redeem`: the points are
+ * held at once and the voucher QR shown), and the card's list of signed-in devices with "sign out"
+ * per device and "sign out everywhere" (`POST /m/sessions/end`, `/m/sessions/end-all`). The phone's
+ * member cookie names a session on the hub (cloud/routes/guards.ts HubSessions), resolved once by
+ * ctx.cookieMember: an erased member opens nothing, a merged-away id opens the survivor's card.
  */
 
 /**
@@ -30,12 +33,19 @@ async function memberQr(member: Member): Promise<{ code: string; svg: string }> 
 
 const cardQuery = z.looseObject({ claimed: field });
 const redeemBody = form({ reward: field });
+const sessionBody = form({ csrf: field, ref: field });
+/** Phone pages: a stateless cookie of before 0010 is converted first (the owner hook, cloud/routes/app.ts). */
+const memberPage = { memberPage: true } as const;
 
 export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const { store } = ctx;
 
   /** The member and their shop, with expired vouchers released; undefined after answering 401. */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply, locale: Locale): Promise<{ member: Member; memberShop: Shop } | undefined> {
+  async function signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    locale: Locale,
+  ): Promise<{ member: Member & { sessionRef: string }; memberShop: Shop } | undefined> {
     const member = await ctx.cookieMember(request);
     const memberShop = member && (await store.shop(member.shopNo));
     if (!member || !memberShop) {
@@ -73,14 +83,15 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
         extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
+        sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
       }),
     );
   };
 
-  app.get('/m', { schema: { querystring: cardQuery } }, (request, reply) => card(request, reply, request.query.claimed));
-  app.get('/m/redeem', { schema: { querystring: cardQuery } }, (request, reply) => card(request, reply, request.query.claimed));
+  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
+  app.get('/m/redeem', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
 
-  app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form' } }, async (request, reply) => {
+  app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form', ...memberPage } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
@@ -115,5 +126,32 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     ctx.log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
     const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return sendPage(reply, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
+  });
+
+  // ---- the card's sessions: the CSRF hook checks the session's token (guard 'member-session') ----
+
+  const back = (locale: Locale) => ({ href: '/m', text: formatMessage(claimMessages, locale, 'back') });
+
+  app.post('/m/sessions/end', { schema: { body: sessionBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const ref = request.body.ref ?? '';
+    if (!(await ctx.sessions.members.end(who.member.id, ref, ctx.now()))) {
+      return sendPage(reply, 404, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request'), back(locale)));
+    }
+    // This phone's own session: its cookie goes too.
+    if (ref === who.member.sessionRef)
+      return sendPage(reply.header('set-cookie', ctx.sessions.memberCookieCleared), 200, messagePage(locale, sessionText(locale, 'ended')));
+    return sendPage(reply, 200, messagePage(locale, sessionText(locale, 'ended'), back(locale)));
+  });
+
+  app.post('/m/sessions/end-all', { schema: { body: sessionBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const ended = await ctx.sessions.members.endAll(who.member.id, ctx.now());
+    ctx.log(`member ${who.member.no} signed out everywhere (${ended} sessions)`);
+    return sendPage(reply.header('set-cookie', ctx.sessions.memberCookieCleared), 200, messagePage(locale, sessionText(locale, 'signedOutEverywhere')));
   });
 };

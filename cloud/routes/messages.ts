@@ -49,9 +49,11 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
   const tooMany = (reply: FastifyReply, locale: Locale): FastifyReply =>
     sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
 
-  app.get('/m/open', async (request, reply) => sendPage(reply, 200, openContactPage(pickLocale(request.headers['accept-language']))));
+  app.get('/m/open', { config: { memberPage: true } }, async (request, reply) =>
+    sendPage(reply, 200, openContactPage(pickLocale(request.headers['accept-language']))),
+  );
 
-  app.post('/m/open', { schema: { body: contactForm }, config: { guard: 'member-form' } }, async (request, reply) => {
+  app.post('/m/open', { schema: { body: contactForm }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const address = ctx.clientAddress(request);
     if (ctx.failures.slowedDown('code', `ip:${address}`)) return tooMany(reply, locale);
@@ -63,7 +65,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     return sendPage(reply, 200, openCodePage(locale, contact.email ?? contact.phone ?? typed));
   });
 
-  app.post('/m/open/code', { schema: { body: contactForm }, config: { guard: 'member-form' } }, async (request, reply) => {
+  app.post('/m/open/code', { schema: { body: contactForm }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const address = ctx.clientAddress(request);
     const typed = (request.body.contact ?? '').trim().slice(0, 254);
@@ -80,7 +82,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     }
     await ctx.messaging.store.setLocale(member.id, locale);
     ctx.log(`member ${member.no} opened their card on a new phone by a code`);
-    return seeOther(reply, '/m', ctx.sessions.memberCookie(member.id));
+    return seeOther(reply, '/m', await ctx.sessions.openMemberSession(request, member.id));
   });
 
   const invalid = (reply: FastifyReply, locale: Locale): FastifyReply =>

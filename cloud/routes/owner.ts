@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
-import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { figures, zonedMidnight } from '../../core/metrics';
@@ -12,24 +11,21 @@ import { parseProgram, type Program } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
 import { kiosksPage, memberPage } from '../owner-members';
-import { csv, loginPage, membersPage } from '../owner-pages';
+import { csv, membersPage } from '../owner-pages';
 import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
 import { MAX_PROGRAM_BYTES } from './app';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
-import { HubSessions } from './guards';
 import { jsonText } from './health';
 
 /**
- * The owner's back office: sign-in and sign-out, the dashboard, members (search, one member's page,
- * adjustment, export, erasure, merging a duplicate), kiosks (locations, revocation), win-back, the CSV exports and the
- * JSON owner API (pairing codes, the program document). Every route but the sign-in is guarded by the
- * one owner hook (cloud/routes/app.ts): a cookie session or the bearer token, and the session's CSRF
- * token on every state-changing request.
+ * The owner's back office: the dashboard, members (search, one member's page, adjustment, export,
+ * erasure, merging a duplicate), kiosks (locations, revocation), win-back, the CSV exports and the JSON owner API (pairing
+ * codes, the program document). Sign-in and accounts are cloud/routes/accounts.ts. Every route is
+ * guarded by the one owner hook (cloud/routes/app.ts): a session, the owner token or an API key, the
+ * route's role (pairing and revoking: the owner only), and the session's CSRF token on every
+ * state-changing request.
  */
-
-/** The one owner today: sign-in and bearer failures count against it as well as against the address. */
-export const OWNER_ACCOUNT_KEY = 'account:owner';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
@@ -42,6 +38,8 @@ const kioskParams = z.object({ id: z.string().regex(new RegExp(ID)) });
 const memberParams = z.object({ id: z.string().regex(MEMBER_ID_SHAPE) });
 const page = { guard: 'owner', ownerPage: true } as const;
 const owner = { guard: 'owner' } as const;
+/** Pairing and revoking kiosks decide which machines may write to the shop: the owner only, not a manager. */
+const ownerOnly = { guard: 'owner', role: 'owner' } as const;
 
 /** The members inactive for `inactiveDays` as of `now`, from the ledger as it is: the win-back's audience (credit and preview). */
 export async function inactiveMemberIds(owner: OwnerStore, shop: { no: number; program: Program }, inactiveDays: number, now: Date): Promise<string[]> {
@@ -61,30 +59,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   const x = (locale: Locale, key: keyof typeof ownerDataMessages.en, values?: Record<string, string | number>): string =>
     formatMessage(ownerDataMessages, locale, key, values);
   const shopNow = async () => (await store.shop(ctx.shop.no))!;
-  /** Who did it, for the audit log ("owner@127.0.0.1"). */
-  const actor = (request: FastifyRequest): string => `owner@${ctx.clientAddress(request)}`;
-
-  // ---- sign-in -----------------------------------------------------------------------------------
-
-  app.get('/owner/login', async (request, reply) => sendPage(reply, 200, loginPage(localeOf(request), false)));
-
-  app.post('/owner/login', { schema: { body: form({ token: field }) } }, async (request, reply) => {
-    const locale = localeOf(request);
-    const address = `ip:${ctx.clientAddress(request)}`;
-    if (ctx.failures.slowedDown('owner', address, OWNER_ACCOUNT_KEY)) {
-      return sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
-    }
-    if (!ctx.sessions.isOwnerToken(request.body.token ?? '')) {
-      ctx.failures.note('owner', address, OWNER_ACCOUNT_KEY);
-      return sendPage(reply, 401, loginPage(locale, true));
-    }
-    return seeOther(reply, '/owner', ctx.sessions.ownerCookie());
-  });
-
-  // CSRF-checked like the other owner forms; the cookie is cleared and the browser sent to the login.
-  app.post('/owner/logout', { schema: { body: form({ csrf: field }) }, config: owner }, async (_request, reply) =>
-    seeOther(reply, '/owner/login', HubSessions.ownerCookieCleared),
-  );
+  /** Who did it, for the audit log: the account, "owner" (the owner token) or "key:<name>", at the address ("anna@127.0.0.1"). */
+  const actor = (request: FastifyRequest): string => `${request.ownerAuth?.principal.name ?? 'owner'}@${ctx.clientAddress(request)}`;
 
   // ---- the dashboard and win-back ----------------------------------------------------------------
 
@@ -357,8 +333,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   // ---- the JSON owner API (scripts with the bearer token, or a page's script with the CSRF header) --
 
   const pairingCode = async () => store.createPairingCode(ctx.shop.no, ctx.now());
-  app.get('/owner/pairing-code', { config: owner }, pairingCode);
-  app.post('/owner/pairing-code', { config: owner }, pairingCode);
+  app.get('/owner/pairing-code', { config: ownerOnly }, pairingCode);
+  app.post('/owner/pairing-code', { config: ownerOnly }, pairingCode);
 
   app.get('/owner/program', { config: owner }, async () => (await shopNow()).program);
 
@@ -373,7 +349,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     },
   );
 
-  app.post(`/owner/kiosks/:id(${ID})/revoke`, { schema: { params: kioskParams }, config: owner }, async (request, reply) => {
+  app.post(`/owner/kiosks/:id(${ID})/revoke`, { schema: { params: kioskParams }, config: ownerOnly }, async (request, reply) => {
     const done = await ctx.revokeKiosk(request.params.id);
     return reply.code(done ? 200 : 404).send({ revoked: done });
   });

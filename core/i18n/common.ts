@@ -10,6 +10,7 @@ import { ownerMessages } from './owner';
 import { programMessages } from './program';
 import { ownerDataMessages } from './owner-data';
 import { messageTexts } from './messages';
+import { memberSessionMessages, ownerAccountMessages } from './accounts';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages({
@@ -54,4 +55,6 @@ export const allCatalogs = {
   program: programMessages,
   ownerData: ownerDataMessages,
   messages: messageTexts,
+  memberSessions: memberSessionMessages,
+  ownerAccounts: ownerAccountMessages,
 };

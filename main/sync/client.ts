@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
@@ -5,7 +6,7 @@ import {
   claimAcceptedSchema,
   claimRefusedSchema,
   claimResultSchema,
-  kioskAuthProof,
+  kioskAuth,
   memberChangesPageSchema,
   membersChangedSchema,
   programVersionsSchema,
@@ -147,7 +148,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       // A fresh proof for every (re)connection.
       auth: (cb) => {
         const at = now().toISOString();
-        cb({ kioskId, at, proof: kioskAuthProof(secret, kioskId, at) });
+        cb(kioskAuth(secret, kioskId, at, randomBytes(16)));
       },
     });
     // Every failed connection attempt (first or re-) moves on to the next hub node, round the list.

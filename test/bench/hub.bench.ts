@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // `npm run bench -- hub`: claim round trip, outbox catch-up, hub memory per 1,000 connected kiosks.
 // On the embedded SQLite store by default; `HUB_TEST_ENGINE=postgres npm run bench -- hub` runs the same on
 // PostgreSQL (throw-away databases through TEST_DATABASE_URL, dropped at the end).
@@ -8,7 +9,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { io as connect, type Socket } from 'socket.io-client';
 import { HubStore, type Kiosk } from '../../cloud/store';
-import { kioskAuthProof, type ClaimAccepted } from '../../core/sync-protocol';
+import { kioskAuth, type ClaimAccepted } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { Phone, hubDatabaseUrl, pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
@@ -136,7 +137,7 @@ async function memoryPerThousandKiosks(): Promise<void> {
             reconnection: false,
             auth: (cb) => {
               const at = new Date().toISOString();
-              cb({ kioskId: k.id, at, proof: kioskAuthProof(k.secret, k.id, at) });
+              cb(kioskAuth(k.secret, k.id, at, randomBytes(16)));
             },
           });
           sockets.push(socket);

@@ -5,6 +5,9 @@
 import { request } from 'node:http';
 import { sql, type RawBuilder } from 'kysely';
 import { backfillRollups } from '../../cloud/owner-rollups';
+import { createHmac, randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../cloud/owner-accounts';
+import { DEFAULT_SCRYPT } from '../../core/accounts';
 import { figures } from '../../core/metrics';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { dropTestDatabases, hubTestEngine } from '../support/test-postgres';
@@ -50,7 +53,34 @@ async function samples(n: number, fn: () => Promise<unknown>): Promise<number[]>
   return ms;
 }
 
+/**
+ * The owner's sign-in cost: one password check (scrypt with the hub's parameters, core/accounts.ts
+ * DEFAULT_SCRYPT) against a bare HMAC-SHA256 of the same password (what checking the owner token or a
+ * session id costs), in the same run. The cost is the point: it is what each guess costs an attacker.
+ */
+async function signInCost(): Promise<void> {
+  const password = 'correct horse battery';
+  const record = await hashPassword(password);
+  const rounds = Number(process.env.OWNER_BENCH_SIGNINS ?? 20);
+  const scryptMs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    if (!(await verifyPassword(password, record))) throw new Error('password check failed');
+    scryptMs.push(performance.now() - start);
+  }
+  const key = randomBytes(32);
+  const hmacRounds = 20_000;
+  const start = performance.now();
+  for (let i = 0; i < hmacRounds; i++) createHmac('sha256', key).update(password).digest();
+  const hmacMs = (performance.now() - start) / hmacRounds;
+  const s = summarize(scryptMs);
+  const { N, r, p } = DEFAULT_SCRYPT;
+  console.log(`owner sign-in password check (scrypt N=${N}, r=${r}, p=${p}): p50 ${fmt(s.p50, 1)} ms, p95 ${fmt(s.p95, 1)} ms over ${s.n}`);
+  console.log(`  baseline bare HMAC-SHA256 of the password: ${fmt(hmacMs * 1000, 2)} µs; ratio ${fmt(s.p50 / hmacMs, 0)}×`);
+}
+
 export async function run(): Promise<void> {
+  await signInCost();
   const engine = hubTestEngine();
   console.log(`hub store engine: ${engine} (HUB_TEST_ENGINE=postgres for PostgreSQL)`);
   const tmp = tempDir('bench-owner');

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Hub } from '../../cloud/hub';
-import { kioskAuthProof, type KioskCredentials } from '../../core/sync-protocol';
+import { kioskAuth, type KioskCredentials } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
 import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
@@ -31,7 +32,7 @@ function rawSocket(creds: KioskCredentials): Promise<Socket> {
     reconnection: false,
     auth: (cb) => {
       const at = new Date().toISOString();
-      cb({ kioskId: creds.kioskId, at, proof: kioskAuthProof(creds.secret, creds.kioskId, at) });
+      cb(kioskAuth(creds.secret, creds.kioskId, at, randomBytes(16)));
     },
   });
   cleanups.push(() => socket.close());

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import type { Hub } from '../../cloud/hub';
-import { kioskAuthProof, type ClaimAccepted, type KioskCredentials } from '../../core/sync-protocol';
+import { kioskAuth, type ClaimAccepted, type KioskCredentials } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
@@ -81,7 +82,7 @@ describe('outbox drain', () => {
       transports: ['websocket'],
       auth: (cb) => {
         const t = new Date().toISOString();
-        cb({ kioskId: creds.kioskId, at: t, proof: kioskAuthProof(creds.secret, creds.kioskId, t) });
+        cb(kioskAuth(creds.secret, creds.kioskId, t, randomBytes(16)));
       },
     });
     cleanups.push(() => raw.close());
@@ -96,7 +97,7 @@ describe('outbox drain', () => {
     const creds = await pairedKiosk(hub);
     const auth = (cb: (a: object) => void) => {
       const t = new Date().toISOString();
-      cb({ kioskId: creds.kioskId, at: t, proof: kioskAuthProof(creds.secret, creds.kioskId, t) });
+      cb(kioskAuth(creds.secret, creds.kioskId, t, randomBytes(16)));
     };
     const raw = connect(hub.url, { transports: ['websocket'], auth, reconnection: false });
     cleanups.push(() => raw.close());

@@ -34,10 +34,10 @@ describe('owner pages in Chromium', () => {
     await page.goto(`${hub.url}/owner/export/ledger.csv`);
     expect(new URL(page.url()).pathname).toBe('/owner/login');
     await page.fill('input[name=token]', 'wrong');
-    await page.click('button');
+    await page.click('#token-login button');
     await expect.poll(() => page.locator('#login-error').textContent()).toBe('Falsches Inhaber-Token.');
     await page.fill('input[name=token]', hub.ownerToken);
-    await page.click('button');
+    await page.click('#token-login button');
     await page.waitForURL(/\/owner$/);
     // The cookie is HttpOnly: page script cannot read it.
     expect(await page.evaluate(() => document.cookie)).toBe('');

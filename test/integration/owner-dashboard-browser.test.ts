@@ -25,7 +25,7 @@ beforeAll(async () => {
   await page.setExtraHTTPHeaders({ 'accept-language': 'en-GB,en;q=0.9' });
   await page.goto(`${hub.url}/owner/login`);
   await page.fill('input[name=token]', hub.ownerToken);
-  await page.click('button');
+  await page.click('#token-login button');
   await page.waitForURL(/\/owner$/);
 }, 60_000);
 

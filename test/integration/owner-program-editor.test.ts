@@ -46,7 +46,7 @@ describe('program editor in Chromium', () => {
     await page.setExtraHTTPHeaders({ 'accept-language': 'pl-PL,pl;q=0.9' });
     await page.goto(`${hub.url}/owner/login`);
     await page.fill('input[name=token]', hub.ownerToken);
-    await page.click('button');
+    await page.click('#token-login button');
     await page.waitForURL(/\/owner$/);
     await page.goto(`${hub.url}/owner/program/edit`);
 

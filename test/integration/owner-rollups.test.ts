@@ -210,14 +210,15 @@ function writesOf(shop: Shop, run: number): Write[] {
     );
   });
   for (const i of shop.erase) writes.push(() => hub.owner.eraseMember(1, members[i]!, 'test', NOW));
-  // Refused (same, erased or already merged member) writes nothing; either way the figures must still match.
-  if (shop.merge) writes.push(() => hub.owner.mergeMembers(1, members[shop.merge![0]]!, members[shop.merge![1]]!, 'test', NOW));
   // Any order: a sale after its entries, a claim after the refund, an erasure before the member's sales.
   // The members come first only because a ledger entry's shop is found through its member.
   const rest = writes.splice(members.length);
   const keyed = rest.map((w, i) => ({ w, k: shop.order[i % shop.order.length]! * 1000 + i }));
   keyed.sort((a, b) => a.k - b.k);
-  return [...writes, ...keyed.map((x) => x.w)];
+  // The merge comes last: after it, the hub writes what names the duplicate to the survivor (its alias), never to the duplicate.
+  // Refused (same, erased or already merged member), it writes nothing; either way the figures must still match.
+  const merge: Write[] = shop.merge ? [() => hub.owner.mergeMembers(1, members[shop.merge![0]]!, members[shop.merge![1]]!, 'test', NOW)] : [];
+  return [...writes, ...keyed.map((x) => x.w), ...merge];
 }
 
 async function fromRollups(from: Date, to: Date, location: string | null, inactiveDays: number): Promise<Dashboard> {

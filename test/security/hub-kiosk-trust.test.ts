@@ -1,11 +1,12 @@
 // A paired kiosk turned hostile, against a real hub on loopback: it reports facts, and the hub refuses
 // whatever it would not have derived itself — and records, logs and acks each refusal once.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Hub } from '../../cloud/hub';
 import type { LedgerEntry } from '../../core/ledger/entry';
-import { kioskAuthProof, type KioskCredentials, type OutboxMessage, type SyncOutboxAck } from '../../core/sync-protocol';
+import { kioskAuth, type KioskCredentials, type OutboxMessage, type SyncOutboxAck } from '../../core/sync-protocol';
 import { claimSaleKey, createClaimToken } from '../../core/tokens';
 import { hexToBytes } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
@@ -36,7 +37,7 @@ beforeAll(async () => {
     reconnection: false,
     auth: (cb) => {
       const t = new Date().toISOString();
-      cb({ kioskId: hostile.kioskId, at: t, proof: kioskAuthProof(hostile.secret, hostile.kioskId, t) });
+      cb(kioskAuth(hostile.secret, hostile.kioskId, t, randomBytes(16)));
     },
   });
   await until(() => socket.connected, 'hostile kiosk connected');

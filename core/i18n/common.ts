@@ -1,4 +1,5 @@
 import { defineMessages } from './catalog';
+import { localeFiles } from './locale-files';
 import { claimMessages } from './claim';
 import { loyaltyMessages } from './loyalty';
 import { scanMessages } from './scan';
@@ -13,32 +14,7 @@ import { messageTexts } from './messages';
 import { memberSessionMessages, ownerAccountMessages } from './accounts';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
-export const commonMessages = defineMessages({
-  en: {
-    points: '{n, plural, one {# point} other {# points}}',
-    stamps: '{n, plural, one {# stamp} other {# stamps}}',
-  },
-  pl: {
-    points: '{n, plural, one {# punkt} few {# punkty} many {# punktów} other {# punktu}}',
-    stamps: '{n, plural, one {# pieczątka} few {# pieczątki} many {# pieczątek} other {# pieczątki}}',
-  },
-  hu: {
-    points: '{n, plural, one {# pont} other {# pont}}',
-    stamps: '{n, plural, one {# pecsét} other {# pecsét}}',
-  },
-  sk: {
-    points: '{n, plural, one {# bod} few {# body} many {# bodu} other {# bodov}}',
-    stamps: '{n, plural, one {# pečiatka} few {# pečiatky} many {# pečiatky} other {# pečiatok}}',
-  },
-  cs: {
-    points: '{n, plural, one {# bod} few {# body} many {# bodu} other {# bodů}}',
-    stamps: '{n, plural, one {# razítko} few {# razítka} many {# razítka} other {# razítek}}',
-  },
-  de: {
-    points: '{n, plural, one {# Punkt} other {# Punkte}}',
-    stamps: '{n, plural, one {# Stempel} other {# Stempel}}',
-  },
-});
+export const commonMessages = defineMessages(localeFiles('common'));
 
 /** Every catalog of the product, for the missing-key test. Each area adds its own here. */
 export const allCatalogs = {

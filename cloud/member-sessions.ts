@@ -42,18 +42,23 @@ export class MemberSessions {
     const id = randomBytes(32).toString('base64url');
     await this.db
       .insertInto('member_sessions')
-      .values({
-        id_hash: this.hash(id),
-        ref: randomBytes(9).toString('base64url'),
-        member_id: memberId,
-        created_at: at.toISOString(),
-        last_seen_at: at.toISOString(),
-        device: deviceSummary(userAgent) ?? null,
-        revoked_at: null,
-        legacy_hash: null,
-      })
+      .values(this.newRow(id, memberId, userAgent, at, null))
       .execute();
     return `s1.${id}`;
+  }
+
+  /** A new session's row: only the id's HMAC is kept, and `ref` names the row on the card's forms. */
+  private newRow(id: string, memberId: string, userAgent: string | undefined, at: Date, legacyHash: string | null): HubDatabase['member_sessions'] {
+    return {
+      id_hash: this.hash(id),
+      ref: randomBytes(9).toString('base64url'),
+      member_id: memberId,
+      created_at: at.toISOString(),
+      last_seen_at: at.toISOString(),
+      device: deviceSummary(userAgent) ?? null,
+      revoked_at: null,
+      legacy_hash: legacyHash,
+    };
   }
 
   /** The live session a cookie names (its "last seen" moved on), or undefined: unknown, ended, malformed. */
@@ -139,16 +144,7 @@ export class MemberSessions {
     const id = randomBytes(32).toString('base64url');
     const inserted = await this.db
       .insertInto('member_sessions')
-      .values({
-        id_hash: this.hash(id),
-        ref: randomBytes(9).toString('base64url'),
-        member_id: memberId,
-        created_at: at.toISOString(),
-        last_seen_at: at.toISOString(),
-        device: deviceSummary(userAgent) ?? null,
-        revoked_at: null,
-        legacy_hash: createHmac('sha256', this.key).update(`legacy|${legacyCookie}`).digest('hex'),
-      })
+      .values(this.newRow(id, memberId, userAgent, at, createHmac('sha256', this.key).update(`legacy|${legacyCookie}`).digest('hex')))
       .onConflict((oc) => oc.column('legacy_hash').doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows) === 1 ? `s1.${id}` : undefined;

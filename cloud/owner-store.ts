@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
-import { rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
+import { emptyPeriodSums, rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
 import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
@@ -264,16 +264,7 @@ export class OwnerStore {
       pointsRedeemed: 0,
       rewards: [],
       retention: { previous: 0, retained: 0 },
-      previous: {
-        memberSales: 0,
-        memberRevenue: 0,
-        anonymousSales: 0,
-        anonymousRevenue: 0,
-        activeMembers: 0,
-        repeatMembers: 0,
-        pointsEarned: 0,
-        pointsRedeemed: 0,
-      },
+      previous: emptyPeriodSums(),
       locations: [],
       lastActivity: [],
     };

@@ -142,6 +142,11 @@ export interface PeriodSums {
   pointsRedeemed: number;
 }
 
+/** A period with nothing in it, to add to. */
+export function emptyPeriodSums(): PeriodSums {
+  return { memberSales: 0, memberRevenue: 0, anonymousSales: 0, anonymousRevenue: 0, activeMembers: 0, repeatMembers: 0, pointsEarned: 0, pointsRedeemed: 0 };
+}
+
 export const KPIS = ['participation', 'redemptionRate', 'repeatRate', 'avgMembers', 'avgNonMembers', 'activeMembers'] as const;
 export type Kpi = (typeof KPIS)[number];
 export interface KpiFigure {
@@ -252,16 +257,7 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
 
   const byMember = new Map<string, { visits: number; spend: number; lastAt: string }>();
   const previousVisits = new Map<string, number>();
-  const before: PeriodSums = {
-    memberSales: 0,
-    memberRevenue: 0,
-    anonymousSales: 0,
-    anonymousRevenue: 0,
-    activeMembers: 0,
-    repeatMembers: 0,
-    pointsEarned: 0,
-    pointsRedeemed: 0,
-  };
+  const before = emptyPeriodSums();
   const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
   const locations = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
   const previous = new Set<string>();

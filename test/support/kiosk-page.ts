@@ -48,6 +48,8 @@ export async function unlockStaff(page: Page, pin = '1234'): Promise<void> {
   await page.waitForSelector('[data-screen=pin]');
   await typeKeys(page, pin);
   await page.click('[data-action=unlock]');
+  // A key pressed before the staff panel replaces the PIN pad would be lost with the PIN screen.
+  await page.waitForSelector('[data-screen^=staff-]');
 }
 
 /** Ring up a sale on the staff keypad (staff must be unlocked on the sale tab). */

@@ -53,7 +53,7 @@ describe('journey: one member, every kiosk', () => {
     expect((await b.till('GET', `/v1/members/${encodeURIComponent('0048 600-100-200')}`)).json).toMatchObject({ code: anna.code, points });
   });
 
-  it('the owner erases her: kiosks A and B find nothing by name, phone or code, and her phone\'s old cookie opens nothing', async () => {
+  it("the owner erases her: kiosks A and B find nothing by name, phone or code, and her phone's old cookie opens nothing", async () => {
     const oldCookie = phone.cookie;
     expect(oldCookie).not.toBe('');
     // The owner finds her in the back office and erases her (the owner API with the owner token).

@@ -165,7 +165,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
     // The one owner of the printer's connection: the kiosk's slips and the till's receipts (passthrough)
     // share its queue. It connects in the background, so the kiosk starts with the printer off and
     // says so; what waits prints once the printer is back.
-    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0], { log });
+    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0], { log, journal: store.printJournal() });
     stops.unshift(() => printer.stop());
     printer.on('printerStatusChanged', (event) => {
       service.setServiceStatus('printer', event.canPrint ? 'ok' : event.state);

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Locale } from '../core/i18n/locales';
 import { INTL_LOCALE, isLocale } from '../core/i18n/locales';
-import { CONSENT_TEXT_VERSIONS } from '../core/i18n/messages';
+import { withEdits, type TextEdits } from '../core/i18n/message-edit';
+import { CONSENT_TEXT_VERSIONS, messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { balanceOf, stampsByCard } from '../core/ledger/projections';
 import { CAP_WINDOW_MS, parseMessageRules, pointsExpiringSoon, quietUntil, rewardsNewlyReady, type MessageRules } from '../core/message-rules';
@@ -9,7 +10,7 @@ import type { Program } from '../core/program/schema';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
-import { renderMail, renderSms, TEMPLATES, type MailTemplate, type Purpose } from './message-templates';
+import { openCardAction, renderMail, renderSms, TEMPLATES, type MailTemplate, type MessageCatalog, type Purpose } from './message-templates';
 import { SmsError, type SmsSender } from './sms';
 import type { Member } from './store';
 
@@ -143,8 +144,11 @@ export class Messaging {
     values?: Record<string, string | number>;
     action?: MailTemplate['action'];
     secret?: string;
+    /** The texts to write it from; default the locale files with the owner's edits (texts()). */
+    catalog?: MessageCatalog;
   }): Promise<MessageState> {
     const now = this.o.now();
+    const catalog = input.catalog ?? (await this.texts());
     const base = TEMPLATES[input.purpose];
     const template: MailTemplate = { ...base, ...(input.action ? { action: input.action } : {}) };
     const kind: MessageKind = template.marketing ? 'marketing' : 'service';
@@ -155,8 +159,8 @@ export class Messaging {
     const recipient = channel === 'email' ? to.email : to.phone;
     const unsubscribe = kind === 'marketing' && input.member ? this.unsubscribeUrl(input.member.id) : null;
     const values = { shop: this.o.shop.name, ...input.values };
-    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe);
-    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe), html: '' };
+    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe, catalog);
+    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe, catalog), html: '' };
     const rules = kind === 'marketing' ? await this.rules() : null;
     let reason: string | null = null;
     if (!recipient) reason = 'no contact for this channel';
@@ -188,6 +192,23 @@ export class Messaging {
     );
     if (state === 'queued') this.kick();
     return state;
+  }
+
+  // ---- the owner's texts ------------------------------------------------------------------------
+
+  /** The owner's edits, by language and key (rows for a key or language the catalog no longer has are left out). */
+  async textEdits(): Promise<TextEdits<MessageTextKey>> {
+    const edits: TextEdits<MessageTextKey> = {};
+    for (const row of await this.o.store.editedTexts()) {
+      if (!isLocale(row.locale) || !(row.key in messageTexts.en)) continue;
+      (edits[row.locale] ??= {})[row.key as MessageTextKey] = row.text;
+    }
+    return edits;
+  }
+
+  /** The texts messages are written from now: the locale files with the owner's edits laid over. Read per message, so every node sends the latest. */
+  async texts(): Promise<MessageCatalog> {
+    return withEdits(messageTexts, await this.textEdits());
   }
 
   // ---- the owner's rules: quiet hours and the weekly cap ---------------------------------------
@@ -246,7 +267,7 @@ export class Messaging {
       purpose: 'rewardReady',
       member,
       values: { reward: ready.name },
-      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+      action: openCardAction(this.o.publicUrl()),
     });
   }
 
@@ -315,7 +336,7 @@ export class Messaging {
         member,
         locale,
         values: { points: soon.points, date },
-        action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+        action: openCardAction(this.o.publicUrl()),
       });
       if (state === 'queued') queued++;
     }
@@ -333,7 +354,7 @@ export class Messaging {
       purpose: 'welcome',
       member,
       locale,
-      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+      action: openCardAction(this.o.publicUrl()),
     });
   }
 

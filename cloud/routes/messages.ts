@@ -3,10 +3,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
-import { pickLocale, type Locale } from '../../core/i18n/locales';
-import { messageTexts } from '../../core/i18n/messages';
+import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
+import { checkEditedText, withEdits } from '../../core/i18n/message-edit';
+import { messageTexts, type MessageTextKey } from '../../core/i18n/messages';
 import { messageRulesFromForm } from '../../core/message-rules';
-import { openCodePage, openContactPage, undeliveredPage, unsubscribePage, winBackPreviewPage } from '../message-pages';
+import {
+  EDITABLE_PURPOSES,
+  openCodePage,
+  openContactPage,
+  previewMessage,
+  textCheckWords,
+  textsPage,
+  undeliveredPage,
+  unsubscribePage,
+  winBackPreviewPage,
+  type EditablePurpose,
+  type PreviewSample,
+} from '../message-pages';
+import { TEMPLATES } from '../message-templates';
 import { messagePage } from '../pages';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import { inactiveMemberIds } from './owner';
@@ -43,6 +57,16 @@ const winBackQuery = z.looseObject({
         .regex(/^[\w-]{1,40}$/)
         .optional(),
     ),
+});
+
+const textsQuery = z.looseObject({ purpose: z.enum(EDITABLE_PURPOSES).optional(), locale: z.enum(LOCALES).optional(), saved: field });
+const textsForm = form({
+  csrf: field,
+  purpose: z.enum(EDITABLE_PURPOSES),
+  locale: z.enum(LOCALES),
+  subject: z.string().max(500).optional(),
+  body: z.string().max(2000).optional(),
+  do: z.enum(['preview', 'save', 'reset']),
 });
 
 export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -167,5 +191,105 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
         csrf: request.ownerCsrf,
       }),
     );
+  });
+
+  // ---- the owner's message texts: per message and language, with a preview of what will be sent ----
+
+  const sampleFor = async (locale: Locale): Promise<PreviewSample> => {
+    const shop = (await ctx.store.shop(ctx.shop.no))!;
+    const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: shop.program.timeZone }).format(
+      new Date(ctx.now().getTime() + 14 * 86_400_000),
+    );
+    return { shop: shop.name, publicUrl: ctx.messaging.publicUrl(), reward: shop.program.rewards[0]?.name ?? '—', date };
+  };
+  const keysOf = (purpose: EditablePurpose): { subject: MessageTextKey; body: MessageTextKey } => ({
+    subject: TEMPLATES[purpose].subject,
+    body: TEMPLATES[purpose].paragraphs[0]!,
+  });
+
+  /** The page for one message in one language: the form holds `draft` (as typed) or the text in force, and the preview renders it. */
+  const showTexts = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    purpose: EditablePurpose,
+    textLocale: Locale,
+    draft?: { subject: string; body: string },
+    note?: { text: string; error: boolean },
+  ) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const edits = await ctx.messaging.textEdits();
+    const keys = keysOf(purpose);
+    const inForce = withEdits(messageTexts, edits);
+    const shown = draft ?? { subject: inForce[textLocale][keys.subject], body: inForce[textLocale][keys.body] };
+    // A refused draft is not previewed: it would not render (and it is not what will be sent).
+    const preview = note?.error
+      ? undefined
+      : previewMessage(
+          purpose,
+          textLocale,
+          withEdits(inForce, { [textLocale]: { [keys.subject]: shown.subject, [keys.body]: shown.body } }),
+          await sampleFor(textLocale),
+        );
+    const edited = new Set(Object.entries(edits).flatMap(([l, byKey]) => Object.keys(byKey ?? {}).map((k) => `${l}:${k}`)));
+    return sendPage(
+      reply,
+      status,
+      textsPage({
+        locale,
+        csrf: request.ownerCsrf,
+        purpose,
+        textLocale,
+        edited,
+        ...shown,
+        defaults: { subject: messageTexts[textLocale][keys.subject], body: messageTexts[textLocale][keys.body] },
+        note,
+        preview,
+      }),
+    );
+  };
+
+  app.get('/owner/messages/texts', { schema: { querystring: textsQuery }, config: ownerPage }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const { purpose = 'welcome', locale: textLocale = locale, saved } = request.query;
+    const note =
+      saved === 'yes'
+        ? { text: formatMessage(messageTexts, locale, 'owner.texts.saved'), error: false }
+        : saved === 'reset'
+          ? { text: formatMessage(messageTexts, locale, 'owner.texts.resetDone'), error: false }
+          : undefined;
+    return showTexts(request, reply, 200, purpose, textLocale, undefined, note);
+  });
+
+  app.post('/owner/messages/texts', { schema: { body: textsForm }, config: { guard: 'owner' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const { purpose, locale: textLocale } = request.body;
+    const keys = keysOf(purpose);
+    const back = `/owner/messages/texts?purpose=${purpose}&locale=${textLocale}`;
+    const who = `${request.ownerAuth?.principal.name ?? 'owner'}@${ctx.clientAddress(request)}`;
+    if (request.body.do === 'reset') {
+      for (const key of [keys.subject, keys.body]) await ctx.messaging.store.removeText(textLocale, key);
+      ctx.log(`messages: ${who} put the ${purpose} texts in ${textLocale} back to the locale file`);
+      return seeOther(reply, `${back}&saved=reset`);
+    }
+    // Line ends as a browser sends them (CRLF) are the text's own line ends.
+    const draft = { subject: (request.body.subject ?? '').replace(/\r\n?/g, '\n').trim(), body: (request.body.body ?? '').replace(/\r\n?/g, '\n').trim() };
+    const fields = [
+      { key: keys.subject, text: draft.subject, label: formatMessage(messageTexts, locale, 'owner.texts.subject') },
+      { key: keys.body, text: draft.body, label: formatMessage(messageTexts, locale, 'owner.texts.body') },
+    ];
+    for (const f of fields) {
+      const check = checkEditedText(messageTexts[textLocale][f.key], f.text, textLocale);
+      if (!check.ok) return showTexts(request, reply, 400, purpose, textLocale, draft, { text: textCheckWords(locale, f.label, check), error: true });
+    }
+    if (request.body.do === 'preview') return showTexts(request, reply, 200, purpose, textLocale, draft);
+    const now = ctx.now();
+    for (const f of fields) {
+      // The locale file's text typed again is no edit: it follows the file from now on.
+      if (f.text === messageTexts[textLocale][f.key]) await ctx.messaging.store.removeText(textLocale, f.key);
+      else await ctx.messaging.store.saveText(textLocale, f.key, f.text, who, now);
+    }
+    ctx.log(`messages: ${who} saved the ${purpose} texts in ${textLocale}`);
+    return seeOther(reply, `${back}&saved=yes`);
   });
 };

@@ -269,3 +269,45 @@ ${area('subject', 2, m.subject, m.defaults.subject)}${area('body', 5, m.body, m.
 <button name="do" value="reset" id="text-reset">${t(L, 'owner.texts.reset')}</button></form>${m.preview ? previewBlock(L, m.preview) : ''}`;
   return ownerFrame(L, t(L, 'owner.texts.title'), body, m.csrf);
 }
+
+/** The owner's campaign: a text per language, the count of who gets it and why the others not, a preview, and the send button. */
+export function campaignPage(m: {
+  locale: Locale;
+  csrf: string;
+  campaign: string;
+  texts: Partial<Record<Locale, { subject: string; body: string }>>;
+  note?: { text: string; error: boolean } | undefined;
+  preview?: { counts: CampaignPreview & { total: number }; message: MessagePreview; language: Locale } | undefined;
+}): string {
+  const L = m.locale;
+  const fields = LOCALES.map(
+    (l) => `<fieldset lang="${l}"><legend>${escapeHtml(LANGUAGE_NAMES[l])}</legend>
+<label>${t(L, 'owner.texts.subject')} <input name="subject_${l}" class="w24" maxlength="200" value="${escapeHtml(m.texts[l]?.subject ?? '')}"></label>
+<label>${t(L, 'owner.texts.body')} <textarea name="body_${l}" rows="3" class="w24" maxlength="1000">${escapeHtml(m.texts[l]?.body ?? '')}</textarea></label></fieldset>`,
+  ).join('');
+  const p = m.preview?.counts;
+  const counts = p
+    ? `<p id="campaign-members">${t(L, 'owner.campaign.members', { n: p.total })}</p>
+<p id="campaign-will-send" data-n="${p.willSend}"><strong>${t(L, 'owner.winBack.willSend', { n: p.willSend })}</strong></p><ul>${(
+        [
+          ['already', p.already],
+          ['noConsent', p.noConsent],
+          ['noContact', p.noContact],
+          ['capped', p.capped],
+        ] as const
+      )
+        .filter(([, n]) => n > 0)
+        .map(([key, n]) => `<li id="campaign-${key}">${t(L, `owner.winBack.${key}`, { n })}</li>`)
+        .join('')}</ul>`
+    : '';
+  const body = `<p>${t(L, 'owner.campaign.intro')}</p>${
+    m.note
+      ? `<p class="flash${m.note.error ? ' error' : ''}" id="campaign-note" role="${m.note.error ? 'alert' : 'status'}">${escapeHtml(m.note.text)}</p>`
+      : ''
+  }${counts}<form method="post" action="/owner/messages/campaign" id="campaign-form"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
+<label>${t(L, 'owner.campaign.id')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>${fields}
+<button name="do" value="check" id="campaign-check">${t(L, 'owner.campaign.check')}</button>${
+    m.preview ? `<button name="do" value="send" id="campaign-send">${t(L, 'owner.campaign.send')}</button>` : ''
+  }</form>${m.preview ? `<p>${escapeHtml(LANGUAGE_NAMES[m.preview.language])}</p>${previewBlock(L, m.preview.message)}` : ''}`;
+  return ownerFrame(L, t(L, 'owner.campaign.title'), body, m.csrf);
+}

@@ -67,6 +67,8 @@ export interface MessageTables {
   };
   /** The owner's edits of message texts, per language and catalog key (0017); a key not here keeps its locale-file text. */
   message_texts: { locale: string; key: string; text: string; updated_at: string; updated_by: string };
+  /** The hub's members, as far as a campaign's audience needs them (cloud/store-schema.ts owns the table). */
+  members: { id: string; shop_no: number; merged_into: string | null };
   /** The hub's settings (the owner's message rules live under `messageRules`). */
   settings: { key: string; value: string };
 }
@@ -362,6 +364,29 @@ export class MessageStore {
       .values({ key: 'messageRules', value })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute();
+  }
+
+  // ---- campaigns ------------------------------------------------------------------------------
+
+  /** A shop's members (not merged away), and those of them whose consent to offers stands now: a campaign's audience. */
+  async campaignAudience(shopNo: number): Promise<{ members: number; consenting: string[] }> {
+    const members = await this.db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('shop_no', '=', shopNo)
+      .where('merged_into', 'is', null)
+      .executeTakeFirst();
+    const consenting = await this.db
+      .selectFrom('members')
+      .innerJoin('member_messaging', 'member_messaging.member_id', 'members.id')
+      .select('members.id')
+      .where('members.shop_no', '=', shopNo)
+      .where('members.merged_into', 'is', null)
+      .where('member_messaging.marketing_consent_at', 'is not', null)
+      .where('member_messaging.marketing_withdrawn_at', 'is', null)
+      .orderBy('members.id')
+      .execute();
+    return { members: n(members?.count), consenting: consenting.map((r) => r.id) };
   }
 
   // ---- the owner's texts ------------------------------------------------------------------------

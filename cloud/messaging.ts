@@ -77,6 +77,9 @@ export interface MessagingOptions {
   worker?: Partial<WorkerOptions>;
 }
 
+/** A campaign's subject and text per language the owner wrote it in (at least one). */
+export type CampaignTexts = Partial<Record<Locale, { subject: string; body: string }>>;
+
 /** Why a message to a member would not go, in words (stored as the suppressed message's reason), or null when it would. */
 export type Hold = string | null;
 
@@ -277,6 +280,10 @@ export class Messaging {
 
   /** What a win-back campaign to these members would do, message by message, without queueing anything. */
   async previewWinBack(campaign: string, memberIds: readonly string[]): Promise<CampaignPreview> {
+    return this.previewAudience((id) => this.winBackId(campaign, id), memberIds);
+  }
+
+  private async previewAudience(idOf: (memberId: string) => string, memberIds: readonly string[]): Promise<CampaignPreview> {
     const now = this.o.now();
     const rules = await this.rules();
     const preview: CampaignPreview = { members: memberIds.length, willSend: 0, already: 0, noConsent: 0, noContact: 0, capped: 0, locales: [] };
@@ -284,7 +291,7 @@ export class Messaging {
     for (const id of memberIds) {
       const member = await this.o.member(id);
       const prefs = await this.o.store.preferences(id);
-      if (await this.o.store.message(this.winBackId(campaign, id))) preview.already++;
+      if (await this.o.store.message(idOf(id))) preview.already++;
       else if (!member || !(member.email ?? member.phone)) preview.noContact++;
       else if (!prefs.marketing) preview.noConsent++;
       else if (await this.capReached(id, rules, now)) preview.capped++;
@@ -308,6 +315,52 @@ export class Messaging {
     }
     this.o.log(`messages: win-back ${campaign}: ${counts.queued} queued, ${counts.suppressed} suppressed, ${counts.sent} already sent`);
     return counts;
+  }
+
+  // ---- campaigns the owner writes ----------------------------------------------------------------
+
+  /** The owner's campaign texts laid over the catalog: a language not written takes the first one written (`fallback`). */
+  private campaignCatalog(base: MessageCatalog, texts: CampaignTexts): { catalog: MessageCatalog; written: Set<Locale>; fallback: Locale } {
+    const written = new Set((Object.keys(texts) as Locale[]).filter((l) => texts[l]));
+    const fallback = [...written][0]!;
+    const edits: TextEdits<MessageTextKey> = {};
+    for (const l of written) edits[l] = { 'mail.campaign.subject': texts[l]!.subject, 'mail.campaign.body': texts[l]!.body };
+    return { catalog: withEdits(base, edits), written, fallback };
+  }
+
+  /**
+   * A campaign to every member with consent to offers now: how many members in all, how many get it and
+   * why the others not (already in this campaign, weekly cap, no reachable contact).
+   */
+  async previewCampaign(campaign: string): Promise<CampaignPreview & { total: number }> {
+    const audience = await this.o.store.campaignAudience(this.o.shop.no);
+    const preview = await this.previewAudience((id) => `campaign:${campaign}:${id}`, audience.consenting);
+    return { ...preview, total: audience.members, noConsent: audience.members - audience.consenting.length };
+  }
+
+  /**
+   * Queues the campaign (id `campaign:<campaign>:<memberId>`: a second send queues nothing new) to the
+   * members with consent to offers, each in their language when the owner wrote it, else in the first
+   * language written. Members without consent get no row at all.
+   */
+  async queueCampaign(campaign: string, texts: CampaignTexts): Promise<Record<MessageState, number>> {
+    const { catalog, written, fallback } = this.campaignCatalog(await this.texts(), texts);
+    const counts: Record<MessageState, number> = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
+    for (const id of (await this.o.store.campaignAudience(this.o.shop.no)).consenting) {
+      const member = await this.o.member(id);
+      if (!member) continue;
+      const prefs = await this.o.store.preferences(id);
+      const locale = isLocale(prefs.locale) && written.has(prefs.locale) ? prefs.locale : fallback;
+      counts[await this.queue({ id: `campaign:${campaign}:${id}`, purpose: 'campaign', member, locale, catalog })]++;
+    }
+    this.o.log(`messages: campaign ${campaign}: ${counts.queued} queued, ${counts.suppressed} suppressed, ${counts.sent} already sent`);
+    return counts;
+  }
+
+  /** The campaign as a member in `locale` would get it (the preview): its catalog and the language it goes in. */
+  async campaignTexts(texts: CampaignTexts, locale: Locale): Promise<{ catalog: MessageCatalog; locale: Locale }> {
+    const { catalog, written, fallback } = this.campaignCatalog(await this.texts(), texts);
+    return { catalog, locale: written.has(locale) ? locale : fallback };
   }
 
   /**

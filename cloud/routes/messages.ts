@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
-import { checkEditedText, withEdits } from '../../core/i18n/message-edit';
+import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
 import { messageTexts, type MessageTextKey } from '../../core/i18n/messages';
 import { messageRulesFromForm } from '../../core/message-rules';
 import {
+  campaignPage,
   EDITABLE_PURPOSES,
   openCodePage,
   openContactPage,
@@ -21,6 +22,7 @@ import {
   type PreviewSample,
 } from '../message-pages';
 import { TEMPLATES } from '../message-templates';
+import type { CampaignTexts } from '../messaging';
 import { messagePage } from '../pages';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import { inactiveMemberIds } from './owner';
@@ -67,6 +69,18 @@ const textsForm = form({
   subject: z.string().max(500).optional(),
   body: z.string().max(2000).optional(),
   do: z.enum(['preview', 'save', 'reset']),
+});
+
+const campaignForm = form({
+  csrf: field,
+  campaign: field,
+  do: z.enum(['check', 'send']),
+  ...Object.fromEntries(
+    LOCALES.flatMap((l) => [
+      [`subject_${l}`, z.string().max(200).optional()],
+      [`body_${l}`, z.string().max(1000).optional()],
+    ]),
+  ),
 });
 
 export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -291,5 +305,57 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     }
     ctx.log(`messages: ${who} saved the ${purpose} texts in ${textLocale}`);
     return seeOther(reply, `${back}&saved=yes`);
+  });
+
+  // ---- campaigns the owner writes: count and preview, then send to members with consent to offers ----
+
+  app.get('/owner/messages/campaign', { config: ownerPage }, async (request, reply) =>
+    sendPage(
+      reply,
+      200,
+      campaignPage({
+        locale: pickLocale(request.headers['accept-language']),
+        csrf: request.ownerCsrf,
+        campaign: `campaign-${ctx.now().toISOString().slice(0, 10)}`,
+        texts: {},
+      }),
+    ),
+  );
+
+  app.post('/owner/messages/campaign', { schema: { body: campaignForm }, config: { guard: 'owner' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const posted = request.body as Record<string, string | undefined>;
+    const campaign = (posted.campaign ?? '').trim();
+    const texts: CampaignTexts = {};
+    for (const l of LOCALES) {
+      const subject = (posted[`subject_${l}`] ?? '').replace(/\r\n?/g, '\n').trim();
+      const body = (posted[`body_${l}`] ?? '').replace(/\r\n?/g, '\n').trim();
+      if (subject || body) texts[l] = { subject, body };
+    }
+    const page = (status: number, note?: { text: string; error: boolean }, preview?: Parameters<typeof campaignPage>[0]['preview']) =>
+      sendPage(reply, status, campaignPage({ locale, csrf: request.ownerCsrf, campaign, texts, note, preview }));
+    const refuse = (text: string) => page(400, { text, error: true });
+    if (!/^[\w-]{1,40}$/.test(campaign)) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.badId'));
+    if (Object.keys(texts).length === 0) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.none'));
+    for (const [l, text] of Object.entries(texts) as [Locale, { subject: string; body: string }][]) {
+      for (const [name, value] of [
+        ['owner.texts.subject', text.subject],
+        ['owner.texts.body', text.body],
+      ] as const) {
+        const check = checkOwnText(value, l, ['shop']);
+        const field = `${formatMessage(messageTexts, locale, name)} (${l})`;
+        if (!check.ok) return refuse(textCheckWords(locale, field, check));
+      }
+    }
+    if (request.body.do === 'send') {
+      const counts = await ctx.messaging.queueCampaign(campaign, texts);
+      return page(200, { text: formatMessage(messageTexts, locale, 'owner.campaign.sent', { campaign, n: counts.queued }), error: false });
+    }
+    const shown = await ctx.messaging.campaignTexts(texts, locale);
+    return page(200, undefined, {
+      counts: await ctx.messaging.previewCampaign(campaign),
+      message: previewMessage('campaign', shown.locale, shown.catalog, await sampleFor(shown.locale)),
+      language: shown.locale,
+    });
   });
 };

@@ -60,3 +60,14 @@ export function withEdits<K extends string>(catalog: AreaCatalog<K>, edits: Text
   for (const locale of LOCALES) out[locale] = { ...catalog[locale], ...edits[locale] } as Record<K, string>;
   return out as AreaCatalog<K>;
 }
+
+/** A text the owner writes from scratch (a campaign): it must parse, and may use only the `allowed` placeholders. */
+export function checkOwnText(text: string, locale: Locale, allowed: readonly string[]): TextCheck {
+  if (text.trim() === '') return { ok: false, error: 'empty' };
+  try {
+    const extra = placeholdersOf(text, locale).filter((n) => !allowed.includes(n));
+    return extra.length === 0 ? { ok: true } : { ok: false, error: 'placeholders', missing: [], extra };
+  } catch (error) {
+    return { ok: false, error: 'syntax', detail: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -144,3 +144,56 @@ describe("editing a message's text per language", () => {
     );
   });
 });
+
+describe('a campaign the owner writes', () => {
+  const mailsOf = (address: string): ParsedMail[] =>
+    sink.to(address).filter((m) => m.headerLines.some((h) => h.key === 'x-loyalty-message' && h.line.includes('campaign:')));
+  it('counts and previews, then sends to the members with consent to offers only, each in their language or the first written; twice sends nothing new', async () => {
+    const ola = (await hub.store.memberByContact(creds.shopNo, { phone: null, email: 'ola@example.com' }))!;
+    const tom = (await hub.store.memberByContact(creds.shopNo, { phone: null, email: 'tom@example.com' }))!;
+    await hub.messaging.store.grantMarketing(ola.id, now());
+    await hub.messaging.store.grantMarketing(tom.id, now());
+    const texts = {
+      csrf: '',
+      campaign: 'lato',
+      subject_pl: 'Lato w {shop}',
+      body_pl: 'Lemoniada za pół ceny w {shop} do niedzieli.',
+      subject_de: 'Sommer bei {shop}',
+      body_de: 'Limonade zum halben Preis.',
+    };
+    expect((await owner('/owner/messages')).status).toBe(200);
+    expect(await (await owner('/owner/messages')).text()).toContain('href="/owner/messages/campaign"');
+    expect((await owner('/owner/messages/campaign')).status).toBe(200);
+
+    const bad = await owner('/owner/messages/campaign', { ...texts, body_de: 'Hallo {name}!', do: 'check' });
+    expect(bad.status).toBe(400);
+    expect(unescape(await bad.text())).toContain(
+      'Tekst (de): użyj dokładnie tych pól, co w tekście oryginalnym. Brakuje: —; nieznane: {name}. Nic nie zapisano.',
+    );
+    expect((await owner('/owner/messages/campaign', { ...texts, campaign: 'no spaces', do: 'check' })).status).toBe(400);
+
+    const check = await owner('/owner/messages/campaign', { ...texts, do: 'check' });
+    expect(check.status).toBe(200);
+    const html = unescape(await check.text());
+    expect(html).toMatch(/id="campaign-will-send" data-n="2"/);
+    expect(html).toContain('Bez wysyłki, brak zgody na oferty: 1'); // Zofia
+    expect(html).toContain('<strong id="preview-subject">Lato w Kawiarnia Anna</strong>');
+    expect(html).toMatch(/id="preview-sms-length">Jako SMS: znaków \d+, części \d+ \(UCS-2\)/);
+    expect(html).toContain('id="campaign-send"');
+    expect(await hub.messaging.store.countByPrefix('campaign:lato:')).toEqual({ queued: 0, sent: 0, failed: 0, suppressed: 0 });
+
+    const sent = await owner('/owner/messages/campaign', { ...texts, do: 'send' });
+    expect(sent.status).toBe(200);
+    await until(() => mailsOf('ola@example.com').length === 1 && mailsOf('tom@example.com').length === 1, 'the campaign');
+    expect(mailsOf('ola@example.com')[0]!.subject).toBe('Lato w Kawiarnia Anna');
+    expect(mailsOf('tom@example.com')[0]!.subject).toBe('Lato w Kawiarnia Anna'); // no English text: the first written
+    expect(mailsOf('ola@example.com')[0]!.headerLines.some((h) => h.key === 'list-unsubscribe-post')).toBe(true);
+    expect(mailsOf('zofia@example.com')).toEqual([]);
+    expect(await hub.messaging.store.countByPrefix('campaign:lato:')).toMatchObject({ suppressed: 0, failed: 0 });
+
+    expect((await owner('/owner/messages/campaign', { ...texts, do: 'send' })).status).toBe(200);
+    await hub.messaging.drain();
+    expect(mailsOf('ola@example.com')).toHaveLength(1);
+    expect(await hub.messaging.store.countByPrefix('campaign:lato:')).toEqual({ queued: 0, sent: 2, failed: 0, suppressed: 0 });
+  });
+});

@@ -9,6 +9,7 @@ import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
+import type { LedgerEntry } from '../core/ledger/entry';
 import { serializeProgram, type Program } from '../core/program/schema';
 import { liveVersions, programInEffect } from '../core/program/versions';
 import type { VersionRow } from './program-pages';
@@ -37,7 +38,7 @@ import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { memberChangesSince } from './member-changes';
-import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
+import { HubStore, isDatabaseUnavailable, type Kiosk, type Member, type OutboxApplied } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
@@ -46,7 +47,7 @@ import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expir
 import { sessionMember } from './member-session';
 import { MessageStore, type MessageTables } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
-import { smsapiSender } from './sms';
+import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
 import type { HubHttpContext } from './routes/context';
 import { OWNER_ACCOUNT_KEY } from './routes/accounts';
@@ -104,6 +105,14 @@ export interface HubOptions {
   smsapiFrom?: string | undefined;
   /** SMSAPI's endpoint (tests point it at a local stand-in); default https://api.smsapi.pl/sms.do. */
   smsapiUrl?: string | undefined;
+  /** Which SMS provider (SMS_PROVIDER: smsapi or twilio); unset: the one whose credentials are given (cloud/sms.ts smsSenderFromSettings). */
+  smsProvider?: string | undefined;
+  /** Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM: a number, an alphanumeric sender ID or a Messaging Service MG… id). */
+  twilioAccountSid?: string | undefined;
+  twilioAuthToken?: string | undefined;
+  twilioFrom?: string | undefined;
+  /** Twilio's API base (tests point it at a local stand-in); default https://api.twilio.com. */
+  twilioUrl?: string | undefined;
   /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
   messageWorker?: Partial<WorkerOptions>;
 }
@@ -206,9 +215,16 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   let listeningUrl = '';
   const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
   const mailer = options.smtpUrl ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
-  const sms = options.smsapiToken
-    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) })
-    : undefined;
+  const sms = smsSenderFromSettings({
+    provider: options.smsProvider,
+    smsapiToken: options.smsapiToken,
+    smsapiFrom: options.smsapiFrom,
+    smsapiUrl: options.smsapiUrl,
+    twilioAccountSid: options.twilioAccountSid,
+    twilioAuthToken: options.twilioAuthToken,
+    twilioFrom: options.twilioFrom,
+    twilioUrl: options.twilioUrl,
+  });
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
@@ -234,7 +250,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"',
   );
   log(
-    sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"',
+    sms
+      ? `messages: text messages through ${sms.where}`
+      : 'messages: no SMS provider set (SMSAPI_TOKEN or TWILIO_*): no text messages; they are kept as "suppressed: no SMS configured"',
   );
 
   // ---- the database going away ---------------------------------------------------------------
@@ -323,14 +341,40 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
     // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
-    if (!welcome) {
-      void store
-        .entries(member.id)
-        .then((entries) => messaging.afterClaim(member, outcome.accepted, entries))
-        .catch((error: unknown) => log(`messages: reward-ready check for member ${member.no} failed: ${String(error)}`));
-    }
+    if (!welcome) void rewardReadyAfter(member.id, outcome.accepted);
     log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
+  }
+
+  /**
+   * "Your reward is ready" after a claim that stands: online (phone, staff) or reported later by an
+   * offline kiosk (saleClaimed). The same message id either way (`rewardReady:<memberId>:<saleKey>`),
+   * so a batch synced twice, or by two nodes, is one message. The member by id or by a kiosk's alias.
+   */
+  async function rewardReadyAfter(
+    memberId: string,
+    claim: { saleKey: string; entries: readonly LedgerEntry[] },
+    later: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    try {
+      const member = await store.member(memberId);
+      if (!member) return;
+      const entries = (await store.entries(member.id)).filter((e) => !later.has(e.id));
+      await messaging.afterClaim(member, claim, entries);
+    } catch (error) {
+      log(`messages: reward-ready check for member ${memberId} after ${claim.saleKey} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * The offline claims of one synced batch, in the order the kiosk made them: each is judged against
+   * the ledger without the batch's later claims, so the claim that filled the card is the one messaged
+   * (judged against the whole ledger, every claim of the batch would look like the one that did).
+   */
+  async function rewardReadyAfterBatch(claimed: NonNullable<OutboxApplied['claimed']>): Promise<void> {
+    for (const [i, c] of claimed.entries()) {
+      await rewardReadyAfter(c.memberId, c, new Set(claimed.slice(i + 1).flatMap((l) => l.entries.map((e) => e.id))));
+    }
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
@@ -580,6 +624,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
+        void rewardReadyAfterBatch(applied.claimed ?? []);
       } catch (error) {
         // Not acked: the kiosk keeps the batch in its outbox and sends it again after a pause.
         if (isDatabaseUnavailable(error)) {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { messageConsentMigration, messagesMigration } from './message-store';
+import { messageConsentMigration, messagesMigration, messageTextsMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
 
@@ -462,6 +462,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).
+    '0017-message-texts': messageTextsMigration,
   };
 }
 

@@ -70,6 +70,8 @@ export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number 
 export interface OutboxApplied {
   acked: string[];
   refused: OutboxRefusal[];
+  /** Offline claims (saleClaimed) this batch made stand, for the hub's reward-ready message (cloud/messaging.ts afterClaim). */
+  claimed?: { saleKey: string; memberId: string; entries: LedgerEntry[] }[];
 }
 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
@@ -911,6 +913,7 @@ export class HubStore {
         messages.filter((m) => fresh.has(m.id)),
       );
       const run = new BulkRun();
+      const claimed: NonNullable<OutboxApplied['claimed']> = [];
       for (const message of messages) {
         // A message id twice in one batch is applied once.
         if (!fresh.delete(message.id)) continue;
@@ -1041,7 +1044,12 @@ export class HubStore {
           }
           case 'saleClaimed':
             await this.flush(trx, run, kiosk.no);
-            await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
+            if (await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now))
+              claimed.push({
+                saleKey: claimSaleKey({ kioskNo: kiosk.no, saleNo: message.payload.saleNo }),
+                memberId: message.payload.memberId,
+                entries: message.payload.entries,
+              });
             break;
           case 'voucherRedeemed': {
             await this.flush(trx, run, kiosk.no);
@@ -1062,7 +1070,7 @@ export class HubStore {
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return { acked: messages.map((m) => m.id), refused };
+      return { acked: messages.map((m) => m.id), refused, claimed };
     });
   }
 
@@ -1151,7 +1159,14 @@ export class HubStore {
    * phone (or anyone) came first, the kiosk's entry is written and taken back at once
    * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
    */
-  private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<void> {
+  /** True when this claim now stands for its member (first time here); false when it was already there or someone else had it. */
+  private async applyOfflineClaim(
+    trx: Db,
+    kiosk: Kiosk,
+    p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'],
+    at: string,
+    now: Date,
+  ): Promise<boolean> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
     // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
@@ -1168,9 +1183,9 @@ export class HubStore {
       ).numInsertedOrUpdatedRows === 1n;
     const first = (await this.claimOf(saleKey, trx))!;
     // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
-    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return;
+    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return false;
     for (const entry of p.entries) await this.insertEntry(trx, entry, kiosk.no);
-    if (taken) return;
+    if (taken) return true;
     const refusedAt = now.toISOString();
     for (const entry of p.entries) if (entry.kind !== 'reversal') await this.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
     const winner = await this.member(first.memberId, trx);
@@ -1187,6 +1202,7 @@ export class HubStore {
       .insertInto('deliveries')
       .values({ id: refused.deliveryId, kiosk_no: kiosk.no, event: 'claimRefused', payload_json: JSON.stringify(refused), created_at: refusedAt })
       .execute();
+    return false;
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { messageConsentMigration, messagesMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
+import { shopSettingsMigration } from './shop-settings';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -462,6 +463,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
+    '0018-shop-settings': shopSettingsMigration,
   };
 }
 

@@ -78,7 +78,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
     },
   ): Promise<FastifyReply> {
     const locale = pickLocale(request.headers['accept-language']);
-    const { program, today } = await latest();
+    const { program, today, versions } = await latest();
     const samples = samplesFromForm(program, extra.fields ?? defaultSampleFields(program));
     const preview = previewSales(program, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
     reply.header('content-security-policy', EDITOR_CSP);
@@ -90,6 +90,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
         program,
         preview,
         versions: await ctx.versionRows(),
+        draft: versions.length === 0,
         ...(extra.values ? { values: extra.values } : {}),
         ...(extra.errors ? { errors: extra.errors } : {}),
         ...(extra.published ? { published: extra.published } : {}),

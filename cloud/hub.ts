@@ -401,7 +401,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     applyDueProgram: () => applyDueProgram(),
     versionRows: () => versionRows(),
     settings: settingsNow,
-    saveSettings: (settings, actor) => saveSettings(settings, actor),
+    saveSettings: (settings, actor, draft) => saveSettings(settings, actor, draft),
+    programDraft: () => shopSettings.draft(shop.no),
+    publishedVersions: () => shopSettings.published(shop.no),
     settingsChanged: () => settingsToKiosks(),
     noteDatabaseDown,
     chartJs: CHART_JS,
@@ -836,18 +838,18 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
    * format by the program; the currency cannot change under a published program (its amounts are
    * in it), so that is refused with the reason.
    */
-  async function saveSettings(settings: ShopSettings, actor: string): Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }> {
-    const versions = await store.programVersions(shop.no);
-    const newest = versions.at(-1)?.document;
+  async function saveSettings(settings: ShopSettings, actor: string, draft?: Program): Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }> {
+    const newest = (await shopSettings.published(shop.no)) > 0 ? (await store.programVersions(shop.no)).at(-1)?.document : undefined;
     if (newest && newest.currency !== settings.currency) return { ok: false, reason: 'currency-locked' };
     await shopSettings.save(shop.no, settings, now());
     log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
+    const follow = { currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
     if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
-      await publishProgram({ ...newest, locale: settings.locale, timeZone: settings.timeZone }, now().toISOString());
+      await publishProgram({ ...newest, ...follow }, now().toISOString());
     } else if (!newest) {
-      // No program published yet (the wizard's draft, or the start-up program): it follows the settings at once.
-      const draft = (await store.shop(shop.no))!.program;
-      await store.setProgram(shop.no, { ...draft, currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone });
+      // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
+      const kept = draft ?? (await shopSettings.draft(shop.no));
+      if (kept) await shopSettings.saveDraft(shop.no, { ...kept, ...follow });
     }
     await settingsToKiosks();
     return { ok: true };

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { Program } from '../core/program/schema';
+import { loadProgram, serializeProgram, type Program } from '../core/program/schema';
 import { parseShopSettings, settingsFallback, type ShopSettings } from '../core/shop-settings';
 
 /**
@@ -11,7 +11,8 @@ import { parseShopSettings, settingsFallback, type ShopSettings } from '../core/
 
 export interface SettingsTables {
   shops: { no: number; name: string };
-  shop_settings: { shop_no: number; settings_json: string; updated_at: string };
+  shop_settings: { shop_no: number; settings_json: string; updated_at: string; program_draft_json: string | null };
+  program_versions: { shop_no: number };
 }
 
 export const shopSettingsMigration: Migration = {
@@ -21,6 +22,8 @@ export const shopSettingsMigration: Migration = {
       .addColumn('shop_no', 'integer', (c) => c.primaryKey().references('shops.no'))
       .addColumn('settings_json', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
+      // The wizard's program template until the first publication: edited in the program editor, sent nowhere.
+      .addColumn('program_draft_json', 'text')
       .execute();
   },
 };
@@ -44,6 +47,32 @@ export class ShopSettingsStore {
     // A stored document was checked when saved; one that no longer passes (a rule added since) keeps the name and falls back for the rest.
     const parsed = parseShopSettings({ ...(JSON.parse(row.settings_json) as object), name: shop.name });
     return { settings: parsed.ok ? parsed.settings : fallback, configured: true, updatedAt: row.updated_at };
+  }
+
+  /** Versions the owner published (the store shows a shop that has none its start-up program as version 1). */
+  async published(shopNo: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('program_versions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('shop_no', '=', shopNo)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The wizard's draft program, while nothing has been published. */
+  async draft(shopNo: number): Promise<Program | undefined> {
+    if ((await this.published(shopNo)) > 0) return undefined;
+    const row = await this.db.selectFrom('shop_settings').select('program_draft_json').where('shop_no', '=', shopNo).executeTakeFirst();
+    return row?.program_draft_json ? loadProgram(row.program_draft_json) : undefined;
+  }
+
+  /** Keeps a draft program (saved with the settings row, which the wizard writes right after). */
+  async saveDraft(shopNo: number, program: Program): Promise<void> {
+    await this.db
+      .updateTable('shop_settings')
+      .set({ program_draft_json: serializeProgram(program) })
+      .where('shop_no', '=', shopNo)
+      .execute();
   }
 
   /** Saves checked settings in one transaction: the name on the shop, the rest as its document. */

@@ -59,7 +59,11 @@ export interface HubHttpContext {
   /** The shop's settings now (cloud/shop-settings.ts), and whether the owner has saved any yet. */
   settings: () => Promise<StoredSettings>;
   /** Saves checked settings and sends them to the shop's kiosks; a currency change under a published program is refused. */
-  saveSettings: (settings: ShopSettings, actor: string) => Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }>;
+  saveSettings: (settings: ShopSettings, actor: string, draft?: Program) => Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }>;
+  /** The first-run wizard's draft program while none has been published (the program editor starts from it). */
+  programDraft: () => Promise<Program | undefined>;
+  /** How many program versions the owner published (0: the shop runs its start-up program). */
+  publishedVersions: () => Promise<number>;
   /** Sends the settings to the shop's kiosks again (a kiosk's location changed). */
   settingsChanged: () => Promise<void>;
   /** Marks the database as down (logs once, watches for its return). */

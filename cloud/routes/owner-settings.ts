@@ -56,7 +56,7 @@ const ownerOnly = { guard: 'owner', role: 'owner' } as const;
 export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const localeOf = (request: FastifyRequest): Locale => pickLocale(request.headers['accept-language']);
   /** A published program holds amounts in the shop's currency, so the currency stays while one exists. */
-  const currencyLocked = async (): Promise<boolean> => (await ctx.store.programVersions(ctx.shop.no)).length > 0;
+  const currencyLocked = async (): Promise<boolean> => (await ctx.publishedVersions()) > 0;
 
   app.get(
     '/owner/settings',
@@ -130,9 +130,9 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
       return sendPage(reply, 400, wizardPage({ locale, csrf: request.ownerCsrf, settings: shown, template: template ?? 'cafe', errors, offerTemplate }));
     }
     const settings = parsed.settings;
-    // The template first: saving the settings sends them on, and the draft then already counts in the shop's currency.
-    if (offerTemplate && template) await ctx.store.setProgram(ctx.shop.no, programTemplate(template, settings));
-    const saved = await ctx.saveSettings(settings, request.ownerAuth!.principal.name);
+    // The template is kept as a draft with the settings: kiosks and phones see nothing of it until it is published.
+    const draft = offerTemplate && template ? programTemplate(template, settings) : undefined;
+    const saved = await ctx.saveSettings(settings, request.ownerAuth!.principal.name, draft);
     if (!saved.ok) return seeOther(reply, '/owner/settings');
     ctx.log(`first-run wizard: ${settings.name}${offerTemplate && template ? `, program template ${template} as a draft` : ''}`);
     return seeOther(reply, offerTemplate ? '/owner/program/edit?draft=1' : '/owner/settings?saved=1');

@@ -55,6 +55,8 @@ import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
+import { ShopSettingsStore, type SettingsTables, type StoredSettings } from './shop-settings';
+import type { ShopSettings } from '../core/shop-settings';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -209,6 +211,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     (options.publicUrl ?? '').startsWith('https://'),
   );
   const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
+  const shopSettings = new ShopSettingsStore(store.db as unknown as Kysely<SettingsTables>);
+  /** The shop's settings now (the store is their home: another hub node may have saved them). */
+  const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
 
@@ -229,7 +234,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
     store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
-    shop: { no: shop.no, name: shop.name },
+    shop: { no: shop.no, name: async () => (await store.shop(shop.no))!.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
     mailer,
@@ -439,6 +444,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     publishProgram: (program, effectiveFrom) => publishProgram(program, effectiveFrom),
     applyDueProgram: () => applyDueProgram(),
     versionRows: () => versionRows(),
+    settings: settingsNow,
+    saveSettings: (settings, actor, draft) => saveSettings(settings, actor, draft),
+    programDraft: () => shopSettings.draft(shop.no),
+    publishedVersions: () => shopSettings.published(shop.no),
+    settingsChanged: () => settingsToKiosks(),
     noteDatabaseDown,
     chartJs: CHART_JS,
   };
@@ -601,6 +611,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     };
     log(`kiosk connected: ${kiosk.name}`);
     void sendProgramVersions(kiosk.no, kiosk.shopNo);
+    void sendShopSettings(kiosk.no);
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -862,6 +873,63 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
     }
     return published;
+  }
+
+  // ---- shop settings: saved on the owner's Settings page or the wizard, sent to every kiosk -----
+
+  /**
+   * Saves the shop's settings and sends them to the shop's kiosks. A new language or time zone goes
+   * into the program too (a new version from now, when one was published), as kiosks and phones
+   * format by the program; the currency cannot change under a published program (its amounts are
+   * in it), so that is refused with the reason.
+   */
+  async function saveSettings(settings: ShopSettings, actor: string, draft?: Program): Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }> {
+    const newest = (await shopSettings.published(shop.no)) > 0 ? (await store.programVersions(shop.no)).at(-1)?.document : undefined;
+    if (newest && newest.currency !== settings.currency) return { ok: false, reason: 'currency-locked' };
+    await shopSettings.save(shop.no, settings, now());
+    log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
+    const follow = { currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
+    if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
+      await publishProgram({ ...newest, ...follow }, now().toISOString());
+    } else if (!newest) {
+      // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
+      const kept = draft ?? (await shopSettings.draft(shop.no));
+      if (kept) await shopSettings.saveDraft(shop.no, { ...kept, ...follow });
+    }
+    await settingsToKiosks();
+    return { ok: true };
+  }
+
+  async function settingsToKiosks(): Promise<void> {
+    for (const socket of await io.in(`shop:${shop.no}`).fetchSockets()) {
+      const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
+      if (kiosk) void sendShopSettings(kiosk.no);
+    }
+  }
+
+  /**
+   * Sends the saved settings, with the name of the kiosk's location, to a connected kiosk; again
+   * every 5 s until it acks. Nothing before the owner saved any: the kiosk keeps its own start-up
+   * settings until then.
+   */
+  async function sendShopSettings(kioskNo: number): Promise<void> {
+    try {
+      const target = (await io.in(`kiosk:${kioskNo}`).fetchSockets())[0];
+      if (!target) return;
+      const current = await settingsNow();
+      if (!current.configured) return;
+      const location = (await owner.kioskLocations(shop.no)).find((k) => k.no === kioskNo)?.location ?? null;
+      const payload = { deliveryId: randomUUID(), updatedAt: current.updatedAt!, settings: current.settings, location };
+      target.timeout(10_000).emit('shopSettings', payload, (error: Error | null, answer: unknown) => {
+        if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) return;
+        setTimeout(() => {
+          void sendShopSettings(kioskNo);
+        }, 5_000).unref();
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      log(`shop settings to kiosk ${kioskNo} not sent, sent again on its next connection: ${String(error)}`);
+    }
   }
 
   async function versionRows(): Promise<VersionRow[]> {

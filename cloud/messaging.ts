@@ -59,7 +59,8 @@ export interface MessagingOptions {
   /** Reads a typed phone number or e-mail the way the shop's country writes them (E.164 / lower case); undefined when it is neither. */
   parseContact: (text: string) => Contact | undefined;
   store: MessageStore;
-  shop: { no: number; name: string };
+  /** The shop; its name is read at each message, as the owner may rename it (cloud/shop-settings.ts). */
+  shop: { no: number; name: () => Promise<string> };
   /** Hex secret of the hub (a setting): codes are hashed and unsubscribe tokens signed with keys derived from it. */
   secret: string;
   mailer: Mailer | undefined;
@@ -161,7 +162,7 @@ export class Messaging {
     const channel: Channel = to.email ? 'email' : to.phone ? 'sms' : 'email';
     const recipient = channel === 'email' ? to.email : to.phone;
     const unsubscribe = kind === 'marketing' && input.member ? this.unsubscribeUrl(input.member.id) : null;
-    const values = { shop: this.o.shop.name, ...input.values };
+    const values = { shop: await this.o.shop.name(), ...input.values };
     const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe, catalog);
     const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe, catalog), html: '' };
     const rules = kind === 'marketing' ? await this.rules() : null;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { messageConsentMigration, messagesMigration, messageTextsMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
+import { shopSettingsMigration } from './shop-settings';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -464,6 +465,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0012-message-consents': messageConsentMigration,
     // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).
     '0017-message-texts': messageTextsMigration,
+    // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
+    '0018-shop-settings': shopSettingsMigration,
   };
 }
 

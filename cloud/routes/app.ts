@@ -18,6 +18,7 @@ import { memberCardRoutes } from './member-card';
 import { messageRoutes } from './messages';
 import { ownerRoutes } from './owner';
 import { ownerProgramRoutes } from './owner-program';
+import { ownerSettingsRoutes } from './owner-settings';
 import { accountRoutes } from './accounts';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
@@ -250,6 +251,7 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(messageRoutes, ctx);
   void app.register(ownerRoutes, ctx);
   void app.register(ownerProgramRoutes, ctx);
+  void app.register(ownerSettingsRoutes, ctx);
   void app.register(accountRoutes, ctx);
   return app;
 }

@@ -23,12 +23,14 @@ const query = z.looseObject({ join: z.string().optional() });
 const body = form({ mode: field, name: field, contact: field, consent: field });
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
-  const { store, shop } = ctx;
+  const { store } = ctx;
   const tooMany = (reply: FastifyReply, locale: ReturnType<typeof pickLocale>): FastifyReply =>
     sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
 
   /** What GET and POST share: the token checked, the sale still claimable; undefined when already answered. */
   async function prepare(request: FastifyRequest, reply: FastifyReply, rawToken: string, posting: boolean) {
+    // The shop as it is now: the owner may have renamed it in Settings since the hub started.
+    const shop = (await store.shop(ctx.shop.no))!;
     const locale = pickLocale(request.headers['accept-language']);
     const token = rawToken.toUpperCase();
     const address = ctx.clientAddress(request);
@@ -57,7 +59,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       points: due.points,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    return { locale, token, address, memberOfShop, base };
+    return { locale, token, address, memberOfShop, base, shop };
   }
 
   for (const prefix of ['/c', '/C']) {
@@ -70,7 +72,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
-      const { locale, token, address, memberOfShop, base } = ready;
+      const { locale, token, address, memberOfShop, base, shop } = ready;
       const posted = request.body;
       let claimant: Member | undefined;
       let joined = false;

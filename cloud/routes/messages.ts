@@ -129,14 +129,14 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
   app.get(`/u/:token(${UNSUBSCRIBE})`, { schema: { params: unsubscribeParams } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     if (!ctx.messaging.memberOfToken(request.params.token)) return invalid(reply, locale);
-    return sendPage(reply, 200, unsubscribePage(locale, ctx.shop.name, `/u/${request.params.token}`, false));
+    return sendPage(reply, 200, unsubscribePage(locale, (await ctx.store.shop(ctx.shop.no))!.name, `/u/${request.params.token}`, false));
   });
 
   // Not a member form: the signed token is the authority, and a mail client posts it from nowhere (RFC 8058).
   app.post(`/u/:token(${UNSUBSCRIBE})`, { schema: { params: unsubscribeParams } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     if (!(await ctx.messaging.unsubscribe(request.params.token))) return invalid(reply, locale);
-    return sendPage(reply, 200, unsubscribePage(locale, ctx.shop.name, `/u/${request.params.token}`, true));
+    return sendPage(reply, 200, unsubscribePage(locale, (await ctx.store.shop(ctx.shop.no))!.name, `/u/${request.params.token}`, true));
   });
 
   // Any other /u/ link (cut short, altered) says the link is not valid rather than "not found".

@@ -326,6 +326,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       if (!(await ctx.owner.setKioskLocation(ctx.shop.no, request.params.id, location, actor(request), ctx.now()))) {
         return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
       }
+      // The kiosk's receipts carry its location's address: it gets the settings again with its new location.
+      await ctx.settingsChanged();
       return seeOther(reply, '/owner/kiosks?done=locationSaved');
     },
   );

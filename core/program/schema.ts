@@ -33,7 +33,8 @@ const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
 /** A birthday without the year, MM-DD (for member profiles). */
 export const monthDaySchema = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
 
-function isTimeZone(zone: string): boolean {
+/** An IANA zone this runtime knows (Europe/Warsaw, UTC); shop settings check their zone with it too. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return zone.includes('/') || zone === 'UTC';

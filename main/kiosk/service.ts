@@ -74,6 +74,8 @@ import {
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
 import type { Clock } from '../../core/clock';
+import { receiptHeader, settingsFallback, shopSettingsSchema, type ShopSettings } from '../../core/shop-settings';
+import type { ShopSettingsDelivery } from '../../core/sync-protocol';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
 export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'> & Partial<Pick<KioskCredentials, 'hubPublicKey'>>;
@@ -116,6 +118,8 @@ export interface KioskServiceEvents {
   outboxChanged: [];
   /** New program versions from the hub were stored (numbers). */
   programVersionsStored: [number[]];
+  /** The shop's settings from the hub were stored (a newer copy than the kiosk held). */
+  shopSettingsStored: [ShopSettings];
   /** A program version from the hub failed the checks and was not stored (the old rules stay). */
   programVersionRefused: [{ version: unknown; errors: ProgramIssue[] }];
   /** Members from the hub's directory were stored in the replica (how many). */
@@ -123,6 +127,8 @@ export interface KioskServiceEvents {
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
+/** The hub's shop settings as last received: `{ updatedAt, settings, location }`. */
+const SHOP_SETTINGS_SETTING = 'hub.shopSettings';
 /** How far ahead of the kiosk's clock a till's `at` may be: clocks drift, but no sale is rung in the future. */
 const SALE_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -209,6 +215,34 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   /** The program version in effect at `at` (core/program/versions), else the one the kiosk started with. */
   programAt(at: Date): Program {
     return programInEffect(this.versions, at)?.document ?? this.fallbackProgram;
+  }
+
+  /**
+   * The shop's settings: the hub's, as last received (kept in the store, so they hold offline and
+   * after a restart), else what the kiosk started with (its program's name, language, time zone).
+   */
+  shopSettings(): { settings: ShopSettings; location: string | null; fromHub: boolean } {
+    const held = this.heldShopSettings();
+    if (held) return { settings: held.settings, location: held.location, fromHub: true };
+    const program = this.program;
+    return { settings: settingsFallback(program.name, program), location: null, fromHub: false };
+  }
+
+  private heldShopSettings(): { updatedAt: string; settings: ShopSettings; location: string | null } | undefined {
+    const raw = this.store.getSetting(SHOP_SETTINGS_SETTING) as { updatedAt?: unknown; settings?: unknown; location?: unknown } | undefined;
+    const settings = shopSettingsSchema.safeParse(raw?.settings);
+    if (!raw || !settings.success || typeof raw.updatedAt !== 'string') return undefined;
+    return { updatedAt: raw.updatedAt, settings: settings.data, location: typeof raw.location === 'string' ? raw.location : null };
+  }
+
+  /** Settings from the hub (already checked by the sync schema): stored unless the kiosk holds newer ones. */
+  applyShopSettings(delivery: Pick<ShopSettingsDelivery, 'updatedAt' | 'settings' | 'location'>): boolean {
+    const held = this.heldShopSettings();
+    const same = held && JSON.stringify(held) === JSON.stringify({ updatedAt: delivery.updatedAt, settings: delivery.settings, location: delivery.location });
+    if (same || (held && held.updatedAt > delivery.updatedAt)) return false;
+    this.store.setSetting(SHOP_SETTINGS_SETTING, { updatedAt: delivery.updatedAt, settings: delivery.settings, location: delivery.location });
+    this.emit('shopSettingsStored', delivery.settings);
+    return true;
   }
 
   /** The hub's program versions this kiosk holds, oldest first. */
@@ -795,7 +829,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const stored = member === undefined && sale.memberCode !== null ? this.store.findMemberByCode(sale.memberCode) : undefined;
     const own = stored ? receiptMember(program, stored.name, this.store.balance(stored.id)) : undefined;
     const printed = member ?? own;
-    return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}) });
+    const { settings, location, fromHub } = this.shopSettings();
+    const shop = fromHub ? { ...receiptHeader(settings, location), locale: settings.locale, timeZone: settings.timeZone } : undefined;
+    return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}), ...(shop ? { shop } : {}) });
   }
 
   /**

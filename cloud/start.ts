@@ -9,8 +9,10 @@
 // Messages (docs/changes/messages.md): SMTP_URL (smtp://user:pass@host:port; unset: no e-mail), SMTP_FROM (default
 // no-reply@<host of HUB_PUBLIC_URL>), HUB_PUBLIC_URL (the address phones reach the hub at, for links in messages),
 // SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name).
+// The card in Apple / Google Wallet (docs/card.md): WALLET_APPLE_* and WALLET_GOOGLE_* (unset: no wallet buttons).
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
+import { walletConfigFromEnv } from './wallet';
 import { watchParent } from './parent-watch';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -66,6 +68,7 @@ try {
     publicUrl: process.env.HUB_PUBLIC_URL || undefined,
     smsapiToken: process.env.SMSAPI_TOKEN || undefined,
     smsapiFrom: process.env.SMSAPI_FROM || undefined,
+    wallet: walletConfigFromEnv(process.env),
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { messageConsentMigration, messagesMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
+import { walletMigration } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -462,6 +463,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
+    '0016-wallet-passes': walletMigration,
   };
 }
 

@@ -19,6 +19,7 @@ import { messageRoutes } from './messages';
 import { ownerRoutes } from './owner';
 import { ownerProgramRoutes } from './owner-program';
 import { accountRoutes } from './accounts';
+import { walletRoutes } from './wallet';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { ownerAccountMessages } from '../../core/i18n/accounts';
@@ -251,5 +252,6 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(ownerRoutes, ctx);
   void app.register(ownerProgramRoutes, ctx);
   void app.register(accountRoutes, ctx);
+  void app.register(walletRoutes, ctx);
   return app;
 }

@@ -57,6 +57,7 @@ import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
 import { ShopSettingsStore, type SettingsTables, type StoredSettings } from './shop-settings';
 import type { ShopSettings } from '../core/shop-settings';
+import { Wallet, type WalletConfig, type WalletTables } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -117,6 +118,8 @@ export interface HubOptions {
   twilioUrl?: string | undefined;
   /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
   messageWorker?: Partial<WorkerOptions>;
+  /** Apple and Google Wallet (WALLET_* variables, cloud/wallet.ts walletConfigFromEnv); unset: no wallet buttons. */
+  wallet?: WalletConfig;
 }
 
 export interface Hub {
@@ -259,6 +262,28 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       ? `messages: text messages through ${sms.where}`
       : 'messages: no SMS provider set (SMSAPI_TOKEN or TWILIO_*): no text messages; they are kept as "suppressed: no SMS configured"',
   );
+
+  // ---- the card in the phone's wallet (cloud/wallet.ts) -----------------------------------------
+
+  const wallet = new Wallet({
+    db: store.db as unknown as Kysely<WalletTables>,
+    config: options.wallet ?? {},
+    // Its own key: a pass's authentication token shares nothing with cookies or codes.
+    secret: await store.setting('walletSecret', () => bytesToHex(randomBytes(32))),
+    shopNo: shop.no,
+    shopName: async () => (await store.shop(shop.no))?.name ?? shop.name,
+    publicUrl,
+    member: (id) => store.member(id),
+    balance: async (member) => {
+      const full = await store.member(member.id);
+      const view = full ? await store.memberView(full, now()) : undefined;
+      return { points: view?.points ?? 0, stamps: view?.stamps ?? 0 };
+    },
+    now,
+    log,
+  });
+  if (options.wallet?.apple) log(`wallet: Apple Wallet passes of type ${options.wallet.apple.passTypeId}`);
+  if (options.wallet?.google) log(`wallet: Google Wallet objects of class ${options.wallet.google.classId}`);
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -420,6 +445,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     store,
     owner,
     messaging,
+    wallet,
     shop,
     now,
     log,
@@ -764,6 +790,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         noticedChange = newest;
         io.local.emit('membersChanged', { cursor: newest });
       }
+      // Balances changed: the wallet passes of those members are marked updated and their devices told.
+      void wallet.refreshChanged(newest).catch((error: unknown) => log(`wallet: could not update passes: ${String(error)}`));
     } catch (error) {
       if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
     } finally {

@@ -2,6 +2,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import type { MemberView } from './member-view';
+import { CARD_JS, CARD_MANIFEST_PATH } from './card-pwa';
 import { asset } from './page-assets';
 import type { HistoryRow } from './store';
 
@@ -12,13 +13,14 @@ import type { HistoryRow } from './store';
  * this hub's files (cloud/page-assets.ts), never inline, so an injected script or style does not run.
  * A page may also fetch from this hub (the program editor's live preview).
  */
-export function pagePolicy(allow: { fetchFromHub?: boolean } = {}): string {
+export function pagePolicy(allow: { fetchFromHub?: boolean; installable?: boolean } = {}): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
     "script-src 'self'",
     ...(allow.fetchFromHub ? ["connect-src 'self'"] : []),
-    'img-src data:',
+    // The member card is an installable web app (cloud/card-pwa.ts): its manifest, icons and service worker come from this hub.
+    ...(allow.installable ? ["manifest-src 'self'", "worker-src 'self'", "img-src 'self' data:"] : ['img-src data:']),
     "form-action 'self'",
     // No other site may frame a hub page (clickjacking the join form, the owner's buttons).
     "frame-ancestors 'none'",
@@ -64,10 +66,11 @@ k.querySelectorAll('button').forEach(function(b){b.addEventListener('click',func
 const PHONE_CSS = asset('phone.css', STYLE);
 const PHONE_JS = asset('phone.js', SCRIPT);
 
-export function page(locale: Locale, title: string, body: string): string {
+/** `head`: more of the head, already HTML (the card's manifest link and its own script). */
+export function page(locale: Locale, title: string, body: string, head = ''): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
-<title>${title}</title><link rel="stylesheet" href="${PHONE_CSS}"></head><body><main>${body}</main>
+<title>${title}</title><link rel="stylesheet" href="${PHONE_CSS}">${head}</head><body><main>${body}</main>
 <script src="${PHONE_JS}"></script>
 </body></html>`;
 }
@@ -167,6 +170,17 @@ export interface CardPageModel {
   memberQr: { code: string; svg: string };
   /** The "signed in on …" card (cloud/account-pages.ts sessionsCard), already HTML. */
   sessions?: string;
+  /** The wallet buttons the owner configured (cloud/wallet.ts); none: no buttons. */
+  wallets?: { apple?: string; google?: string };
+}
+
+/** "Add to Apple Wallet" / "Save to Google Wallet", only for the wallets the owner configured. */
+function walletButtons(L: Locale, wallets: CardPageModel['wallets']): string {
+  const links = [
+    wallets?.apple ? `<a class="button wallet" id="apple-wallet" href="${escapeHtml(wallets.apple)}">${t(L, 'addToAppleWallet')}</a>` : '',
+    wallets?.google ? `<a class="button wallet" id="google-wallet" href="${escapeHtml(wallets.google)}">${t(L, 'saveToGoogleWallet')}</a>` : '',
+  ].join('');
+  return links === '' ? '' : `<div class="card" id="wallets">${links}</div>`;
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -217,9 +231,10 @@ export function cardPage(m: CardPageModel): string {
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p>${expiring}</div>
     <div class="card"><div class="qr" id="member-qr">${m.memberQr.svg}</div><p class="muted">${t(L, 'memberQrHint')}</p>
-    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>
+    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>${walletButtons(L, m.wallets)}
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
     <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.extra ?? ''}${m.sessions ?? ''}`,
+    `<link rel="manifest" href="${CARD_MANIFEST_PATH}"><meta name="theme-color" content="#1f6f4a"><script src="${CARD_JS}" defer></script>`,
   );
 }
 

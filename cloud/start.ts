@@ -10,8 +10,10 @@
 // no-reply@<host of HUB_PUBLIC_URL>), HUB_PUBLIC_URL (the address phones reach the hub at, for links in messages),
 // SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name);
 // or Twilio: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM; SMS_PROVIDER=smsapi|twilio picks one when both are set.
+// The card in Apple / Google Wallet (docs/card.md): WALLET_APPLE_* and WALLET_GOOGLE_* (unset: no wallet buttons).
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
+import { walletConfigFromEnv } from './wallet';
 import { watchParent } from './parent-watch';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -71,6 +73,7 @@ try {
     twilioAccountSid: process.env.TWILIO_ACCOUNT_SID || undefined,
     twilioAuthToken: process.env.TWILIO_AUTH_TOKEN || undefined,
     twilioFrom: process.env.TWILIO_FROM || undefined,
+    wallet: walletConfigFromEnv(process.env),
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

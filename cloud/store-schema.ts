@@ -7,6 +7,7 @@ import { messageConsentMigration, messagesMigration, messageTextsMigration } fro
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
 import { shopSettingsMigration } from './shop-settings';
+import { walletMigration } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -463,6 +464,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
+    '0016-wallet-passes': walletMigration,
     // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).
     '0017-message-texts': messageTextsMigration,
     // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.

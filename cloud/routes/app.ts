@@ -20,6 +20,7 @@ import { ownerRoutes } from './owner';
 import { ownerProgramRoutes } from './owner-program';
 import { ownerSettingsRoutes } from './owner-settings';
 import { accountRoutes } from './accounts';
+import { walletRoutes } from './wallet';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { ownerAccountMessages } from '../../core/i18n/accounts';
@@ -253,5 +254,6 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(ownerProgramRoutes, ctx);
   void app.register(ownerSettingsRoutes, ctx);
   void app.register(accountRoutes, ctx);
+  void app.register(walletRoutes, ctx);
   return app;
 }

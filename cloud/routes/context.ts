@@ -11,6 +11,7 @@ import type { VersionRow } from '../program-pages';
 import type { HubStore, Member, Shop } from '../store';
 import type { StoredSettings } from '../shop-settings';
 import type { ShopSettings } from '../../core/shop-settings';
+import type { Wallet } from '../wallet';
 import type { FailureCounters, HubSessions, OwnerAuth } from './guards';
 
 /**
@@ -22,6 +23,8 @@ export interface HubHttpContext {
   store: HubStore;
   owner: OwnerStore;
   messaging: Messaging;
+  /** The card in Apple and Google Wallet, as the owner configured them (cloud/wallet.ts). */
+  wallet: Wallet;
   /** The shop this hub serves, as it was at start (its program is read fresh from the store where it matters). */
   shop: Shop;
   now: Clock;

@@ -80,7 +80,8 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         view,
         history: await store.history(member.id),
         memberQr: await memberQr(member),
-        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        // The welcome bonus has its own line: the thank-you counts the rest of what the claim earned.
+        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points - welcome, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
         extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
         sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),

@@ -3,7 +3,8 @@ import { claimEarnEntries, type ClaimEarnInput } from '../core/claims';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { memberStateFromEntries, type MemberProfile } from '../core/ledger/projections';
 import type { Program } from '../core/program/schema';
-import type { HubDatabase } from './store-schema';
+import { noteMemberChanges } from './member-changes';
+import type { Engine, HubDatabase } from './store-schema';
 
 /**
  * The member-aware earn of a claim on the hub (phone claim of a sale's QR, staff scan of a member
@@ -35,4 +36,12 @@ export async function hubClaimEntries(q: Db, program: Program, input: HubClaimIn
   if (!profile) throw new Error(`member ${input.memberId} is not in the hub's store`);
   const { memberId: _memberId, entries, ...claim } = input;
   return claimEarnEntries({ ...claim, program, member: memberStateFromEntries(program, profile, entries, input.at) });
+}
+
+/** Sets (MM-DD, checked by the caller with core monthDayOf) or clears a member's birthday; the change reaches the kiosks' replicas. */
+export async function setMemberBirthday(db: Db, engine: Engine, memberId: string, birthday: string | null, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('members').set({ birthday }).where('id', '=', memberId).execute();
+    await noteMemberChanges(trx, engine, [memberId], now);
+  });
 }

@@ -459,6 +459,7 @@ export class HubStore {
         consent_text: input.consentText,
         created_at: now.toISOString(),
         code: input.code ?? null,
+        birthday: input.birthday ?? null,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -1457,6 +1458,8 @@ export interface MemberInput {
   consentText: string | null;
   /** The card code a kiosk gave (memberEnrolled). */
   code?: string | null;
+  /** MM-DD from the join form (0013); kept only when the member is new. */
+  birthday?: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {

@@ -18,7 +18,13 @@ const DAY = 86_400_000;
 /** What a kiosk's claim QR carries for a sale rung without a member (KioskService's anonymous earn). */
 function tokenFigures(program: Program, sale: { id: string; amount: number; lines?: SaleLine[] }, at: Date): { points: number; stamps: number } {
   const anonymous: MemberState = { id: 'anonymous', joinedAt: at.toISOString(), visits: 1, firstPurchaseDone: true };
-  const earned = earnForSale(program, anonymous, { id: sale.id, total: money(sale.amount, program.currency), ...(sale.lines ? { lines: sale.lines } : {}) }, at, () => 'x');
+  const earned = earnForSale(
+    program,
+    anonymous,
+    { id: sale.id, total: money(sale.amount, program.currency), ...(sale.lines ? { lines: sale.lines } : {}) },
+    at,
+    () => 'x',
+  );
   return { points: earned.summary.points, stamps: Object.values(earned.summary.stamps).reduce((a, b) => a + b, 0) };
 }
 

@@ -5,6 +5,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { localeSchema, type Locale } from '../../core/i18n/locales';
 import { printerMessages } from '../../core/i18n/receipt';
 import { asReprint, type ReceiptDocument } from '../../core/receipt/document';
+import { loadRasterFonts } from './bitmap';
 import { encodeReceipt, transmitMs } from './escpos';
 import { paperSchema, profileOverridesSchema, resolveProfile, type ResolvedProfile } from './profiles';
 import { parseStatus, STATUS_REQUESTS, type StatusFlags } from './status';
@@ -157,6 +158,8 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     if (!parsed.success) throw new Error(`printer config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     this.config = parsed.data;
     this.profile = resolveProfile(this.config.model, this.config.paper, this.config.overrides);
+    // A raster-only printer's slips are drawn in the kiosk's font: parsed once here, not mid-sale.
+    if (this.profile.rasterOnly) loadRasterFonts();
     this.log = options.log ?? ((line) => console.log(line));
     this.transport = options.transport ?? printerTransportFor(this.config, this.profile);
     this.transport.on('data', (chunk) => this.fromPrinter(chunk));

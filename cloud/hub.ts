@@ -38,9 +38,7 @@ import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { OwnerStore, type OwnerTables } from './owner-store';
 import { memberChangesSince } from './member-changes';
-import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
-import { LoyaltyError } from '../core/ledger/errors';
-import { MoneyError } from '../core/money';
+import { HubStore, isDatabaseUnavailable, type Kiosk, type Member, type OutboxApplied } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
@@ -356,33 +354,25 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
       return refusal('exceeds-program', locale);
     }
-    let outcome: ClaimOutcome;
-    try {
-      // The hub derives the entries (member-aware, core/claims claimEarnEntries); the token's points are the kiosk's word.
-      outcome = await store.claim({
-        saleKey: claimSaleKey(data),
-        kioskNo: data.kioskNo,
-        saleNo: data.saleNo,
-        member,
-        via,
-        points: data.points,
-        stamps: data.stamps,
-        total: data.total,
-        deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
-        now: now(),
-      });
-    } catch (error) {
-      // A sale the program does not earn (another currency, over the ceiling): refused, nothing written.
-      if (!(error instanceof LoyaltyError) && !(error instanceof MoneyError)) throw error;
-      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${error.message}`);
-      return refusal('exceeds-program', locale);
-    }
+    const outcome = await store.claim({
+      saleKey: claimSaleKey(data),
+      kioskNo: data.kioskNo,
+      saleNo: data.saleNo,
+      member,
+      via,
+      points: data.points,
+      stamps: data.stamps,
+      spend: data.total?.amount ?? null,
+      welcome,
+      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
+      now: now(),
+    });
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
     // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
     if (!welcome) void rewardReadyAfter(member.id, outcome.accepted);
-    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${outcome.accepted.points}`);
+    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
 

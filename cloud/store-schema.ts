@@ -37,10 +37,6 @@ export interface HubDatabase {
     code: string | null;
     /** The member this one was merged into by the owner (0011); its id is an alias of that member since. */
     merged_into: string | null;
-    /** MM-DD, given on the join form or the card (0013); the program's birthday rule reads it. */
-    birthday: string | null;
-    /** The member whose referral link this one joined through (0013); set once, when the member is created. */
-    referred_by: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -468,13 +464,6 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
-    // Birthday and referral, read by the member-aware earn of claims (cloud/member-earn.ts).
-    '0013-member-birthday-referral': {
-      async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema.alterTable('members').addColumn('birthday', 'text').execute();
-        await db.schema.alterTable('members').addColumn('referred_by', 'text').execute();
-      },
-    },
     // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
     '0016-wallet-passes': walletMigration,
     // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).

@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import { claimDue, claimTotals, refusedClaimReversal } from '../core/claims';
-import type { Money } from '../core/money';
-import { hubClaimEntries } from './member-earn';
+import { claimDue, claimEntry, refusedClaimReversal } from '../core/claims';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { LoyaltyError } from '../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
@@ -461,7 +459,6 @@ export class HubStore {
         consent_text: input.consentText,
         created_at: now.toISOString(),
         code: input.code ?? null,
-        birthday: input.birthday ?? null,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -1174,7 +1171,8 @@ export class HubStore {
     // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
     await this.lockSale(trx, saleKey);
-    const { points, stamps } = claimTotals(p.entries, p.memberId);
+    const points = p.entries.reduce((n, e) => n + e.points, 0);
+    const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
     const taken =
       (
         await trx
@@ -1252,29 +1250,18 @@ export class HubStore {
     via: 'phone' | 'staff';
     points: number;
     stamps: number;
-    total: Money | undefined;
+    spend: number | null;
     deliverTo: number | null;
     now: Date;
+    welcome?: boolean;
   }): Promise<ClaimOutcome> {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
       await this.lockSale(trx, input.saleKey);
       const program = (await this.shop(input.member.shopNo, trx))!.program;
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
-      // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
-      const entries = await hubClaimEntries(trx, program, {
-        memberId: input.member.id,
-        entries: await this.entries(input.member.id, trx),
-        saleKey: input.saleKey,
-        via: input.via,
-        total: input.total,
-        points: input.points,
-        stamps: input.stamps,
-        reversal: await this.saleReversal(input.saleKey, trx),
-        at: input.now,
-      });
-      if (!entries) return { ok: false, reason: 'sale-refunded' };
-      const due = claimTotals(entries, input.member.id);
+      const due = await this.claimable(input.saleKey, input.points, input.stamps, trx);
+      if (!due) return { ok: false, reason: 'sale-refunded' };
       const taken = await trx
         .insertInto('claims')
         .values({
@@ -1290,6 +1277,32 @@ export class HubStore {
         .onConflict((oc) => oc.column('sale_key').doNothing())
         .executeTakeFirst();
       if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
+      // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
+      const entry = claimEntry({
+        program,
+        saleKey: input.saleKey,
+        memberId: input.member.id,
+        via: input.via,
+        points: due.points,
+        stamps: due.stamps,
+        spend: input.spend,
+        at,
+      });
+      const entries = [entry];
+      const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
+      if (welcomeRule && welcomeRule.points > 0) {
+        entries.push({
+          id: `welcome:${input.member.id}`,
+          memberId: input.member.id,
+          kind: 'bonus',
+          points: welcomeRule.points,
+          stamps: 0,
+          saleId: input.saleKey,
+          reverses: null,
+          reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' },
+          at,
+        });
+      }
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.insertEntry(trx, e, input.kioskNo)) written.push(e);
       const view = memberView(program, input.member.id, await this.entries(input.member.id, trx), input.now);
@@ -1474,8 +1487,6 @@ export interface MemberInput {
   consentText: string | null;
   /** The card code a kiosk gave (memberEnrolled). */
   code?: string | null;
-  /** MM-DD from the join form (0013); kept only when the member is new. */
-  birthday?: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {

@@ -5,7 +5,6 @@ import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale } from '../../core/i18n/locales';
-import { monthDayOf } from '../../core/program/schema';
 import { claimSaleKey } from '../../core/tokens';
 import { claimPage, messagePage } from '../pages';
 import type { Member } from '../store';
@@ -21,17 +20,7 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
 const TOKEN = '^[A-Za-z2-7]{1,120}$';
 const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
 const query = z.looseObject({ join: z.string().optional() });
-const body = form({ mode: field, name: field, contact: field, consent: field, birthDay: field, birthMonth: field });
-
-/**
- * A birthday from the form's two pickers: null when both are empty, MM-DD for a real day of that
- * month (29 February included), 'invalid' otherwise (one picked without the other, 31 April, garbage).
- */
-export function postedBirthday(day: string, month: string): string | null | 'invalid' {
-  if (day === '' && month === '') return null;
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month)) return 'invalid';
-  return monthDayOf(Number(day), Number(month)) ?? 'invalid';
-}
+const body = form({ mode: field, name: field, contact: field, consent: field });
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const { store } = ctx;
@@ -97,10 +86,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         const contactText = (posted.contact ?? '').trim();
         const consent = posted.consent === 'yes';
         const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-        const birthDay = (posted.birthDay ?? '').trim();
-        const birthMonth = (posted.birthMonth ?? '').trim();
-        const birthday = postedBirthday(birthDay, birthMonth);
-        if (!contact || !consent || birthday === 'invalid') {
+        if (!contact || !consent) {
           ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
           return sendPage(
             reply,
@@ -108,12 +94,8 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             claimPage({
               ...base,
               forceJoin: true,
-              values: { name, contact: contactText, consent, birthDay, birthMonth },
-              errors: {
-                ...(contact ? {} : { contact: 'contactInvalid' as const }),
-                ...(consent ? {} : { consent: 'consentRequired' as const }),
-                ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
-              },
+              values: { name, contact: contactText, consent },
+              errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
             }),
           );
         }
@@ -125,8 +107,6 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             email: contact.email,
             consentAt: ctx.now().toISOString(),
             consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
-            // Kept only on a new member: typing someone's contact changes nothing of their card.
-            birthday,
           },
           ctx.now(),
           { fillName: false },

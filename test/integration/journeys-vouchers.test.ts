@@ -117,7 +117,9 @@ describe('journey: a voucher is redeemed once in the whole shop', () => {
       expect(again.json).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining(`already redeemed at ${standing} at `) } });
     }
     // Staff at the kiosk whose redemption lost are told where it went too.
-    expect(await scanAt(refused === 'Till A' ? a : b, code)).toMatch(new RegExp(`^This voucher was already redeemed at ${standing} at .+ — nothing was redeemed\\.$`));
+    expect(await scanAt(refused === 'Till A' ? a : b, code)).toMatch(
+      new RegExp(`^This voucher was already redeemed at ${standing} at .+ — nothing was redeemed\\.$`),
+    );
     // The points were held once, at issue: neither redemption took them again.
     expect(await cardBalance()).toBe(before - COST);
   }, 150_000); // the hub process is stopped and started again through tsx

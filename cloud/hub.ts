@@ -45,6 +45,7 @@ import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
 import { MessageStore, type MessageTables } from './message-store';
+import { JoinVerifications, type JoinTables } from './join-verification';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -290,14 +291,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return data.points <= ceiling.points && data.stamps <= ceiling.stamps;
   }
 
-  /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
+  /** `joined`: the member joined with this claim (their welcome bonus is held until their contact is proven: cloud/join-verification.ts). */
   async function claim(
     token: string,
     member: Member,
     via: 'phone' | 'staff',
     claimingKioskNo: number | null,
     locale: Locale,
-    welcome = false,
+    joined = false,
   ): Promise<ClaimResult> {
     const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
@@ -315,15 +316,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       points: data.points,
       stamps: data.stamps,
       spend: data.total?.amount ?? null,
-      welcome,
       deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
       now: now(),
     });
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
-    // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
-    if (!welcome) {
+    // "Your reward is ready" — not for the claim a member joined with: the card they are looking at says it.
+    if (!joined) {
       void store
         .entries(member.id)
         .then((entries) => messaging.afterClaim(member, outcome.accepted, entries))
@@ -368,6 +368,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return undefined;
   }
   const ctx: HubHttpContext = {
+    joins: new JoinVerifications(store.db as unknown as Kysely<JoinTables>),
     store,
     owner,
     messaging,

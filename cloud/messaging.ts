@@ -213,9 +213,17 @@ export class Messaging {
 
   // ---- consent per purpose ---------------------------------------------------------------------
 
-  /** A member joined: the programme consent (service messages) is logged with its text's version and language; then the welcome. */
-  async memberJoined(member: Member, locale: Locale): Promise<MessageState | 'none'> {
+  /**
+   * A member joined: the programme consent (service messages) is logged with its text's version and
+   * language; then the welcome, unless it waits for the code that proves the contact (`welcome: false`;
+   * cloud/join-verification.ts: the welcome goes once the code is entered).
+   */
+  async memberJoined(member: Member, locale: Locale, options: { welcome: boolean } = { welcome: true }): Promise<MessageState | 'none'> {
     await this.o.store.logConsent(member.id, 'service', true, { via: 'join', version: CONSENT_TEXT_VERSIONS.service, locale }, this.o.now());
+    if (!options.welcome) {
+      await this.o.store.setLocale(member.id, locale);
+      return 'none';
+    }
     return this.queueWelcome(member, locale);
   }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { joinVerificationMigration } from './join-verification';
 import { messageConsentMigration, messagesMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
@@ -462,6 +463,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // A new member's welcome bonus held until the contact is proven by a code (cloud/join-verification.ts).
+    '0015-join-verifications': joinVerificationMigration,
   };
 }
 

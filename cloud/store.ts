@@ -14,6 +14,7 @@ import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../core/contact';
 import { noteMemberChanges } from './member-changes';
+import { takeHeldWelcome, welcomeEntry, type JoinTables } from './join-verification';
 import { outboxRefusal, type KnownEntry, type OutboxCheckContext } from './outbox-check';
 import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
@@ -1237,7 +1238,6 @@ export class HubStore {
     spend: number | null;
     deliverTo: number | null;
     now: Date;
-    welcome?: boolean;
   }): Promise<ClaimOutcome> {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
@@ -1273,20 +1273,6 @@ export class HubStore {
         at,
       });
       const entries = [entry];
-      const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
-      if (welcomeRule && welcomeRule.points > 0) {
-        entries.push({
-          id: `welcome:${input.member.id}`,
-          memberId: input.member.id,
-          kind: 'bonus',
-          points: welcomeRule.points,
-          stamps: 0,
-          saleId: input.saleKey,
-          reverses: null,
-          reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' },
-          at,
-        });
-      }
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.insertEntry(trx, e, input.kioskNo)) written.push(e);
       const view = memberView(program, input.member.id, await this.entries(input.member.id, trx), input.now);
@@ -1310,6 +1296,23 @@ export class HubStore {
           .execute();
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
+    });
+  }
+
+  // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----
+
+  /**
+   * Pays the welcome bonus held for a member, once, through the one ledger writer, by the program in
+   * force now. Nothing when none is held, it was paid, the sale the member joined with was refunded
+   * in full meanwhile, or the program has no welcome.
+   */
+  async payHeldWelcome(memberId: string, now: Date): Promise<LedgerEntry | null> {
+    return this.write(async (trx) => {
+      const saleKey = await takeHeldWelcome(trx as unknown as Kysely<JoinTables>, memberId, now);
+      const member = saleKey === undefined ? undefined : await this.member(memberId, trx);
+      if (saleKey === undefined || !member || (await this.saleReversal(saleKey, trx))?.full) return null;
+      const entry = welcomeEntry((await this.shop(member.shopNo, trx))!.program, member.id, now.toISOString());
+      return entry && (await this.insertEntry(trx, entry, null)) ? entry : null;
     });
   }
 

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
-import { pickLocale } from '../../core/i18n/locales';
+import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { messageTexts } from '../../core/i18n/messages';
 import { claimSaleKey } from '../../core/tokens';
+import { joinCodeRequester, welcomeEntry } from '../join-verification';
 import { claimPage, messagePage } from '../pages';
 import type { Member } from '../store';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
@@ -57,20 +59,47 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       points: due.points,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    return { locale, token, address, memberOfShop, base };
+    return { locale, token, address, memberOfShop, base, saleKey: claimSaleKey(tokenInfo.data) };
+  }
+
+  /**
+   * A member who just joined: their consent logged; with a welcome bonus in the program and a claimed
+   * sale, the bonus is held and a code goes to the contact (the card asks for it; the welcome message
+   * follows the code, so nothing but the code goes to a contact nobody has proven); else the welcome now.
+   */
+  async function welcomeNewMember(member: Member, saleKey: string | undefined, request: FastifyRequest, locale: Locale): Promise<void> {
+    const program = (await store.shop(shop.no))!.program;
+    const contact = member.email ?? member.phone;
+    if (saleKey === undefined || contact === null || !welcomeEntry(program, member.id, ctx.now().toISOString())) {
+      await ctx.messaging.memberJoined(member, locale, { welcome: true });
+      return;
+    }
+    await ctx.messaging.memberJoined(member, locale, { welcome: false });
+    const device = ctx.sessions.deviceOf(request);
+    await ctx.joins.hold({ memberId: member.id, shopNo: shop.no, contact, saleKey, device, address: ctx.clientAddress(request), at: ctx.now() });
+    const issued = await ctx.messaging.issueContactCode({ phone: member.phone, email: member.email }, 'join', {
+      requestedBy: joinCodeRequester(device, ctx.clientAddress(request)),
+      locale,
+    });
+    ctx.log(
+      `member ${member.no} joined: welcome bonus held until the code sent to their contact is entered${issued.ok ? '' : ` (no code sent: ${issued.reason})`}`,
+    );
   }
 
   for (const prefix of ['/c', '/C']) {
     app.get(`${prefix}/:token(${TOKEN})`, { schema: { params, querystring: query }, config: { memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, false);
       if (!ready) return reply;
+      // The phone's device id (the page a QR opens sets it): new cards are limited per device (cloud/join-verification.ts).
+      const device = ctx.sessions.newDeviceCookie(request);
+      if (device) reply.header('set-cookie', device);
       return sendPage(reply, 200, claimPage({ ...ready.base, forceJoin: request.query.join !== undefined }));
     });
 
     app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
-      const { locale, token, address, memberOfShop, base } = ready;
+      const { locale, token, address, memberOfShop, base, saleKey } = ready;
       const posted = request.body;
       let claimant: Member | undefined;
       let joined = false;
@@ -96,6 +125,16 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
               errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
             }),
           );
+        }
+        // One card per claim QR: a sale already claimed opens no join (its QR was used), so no card is made.
+        if (await store.claimOf(saleKey)) {
+          return sendPage(reply, 409, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.already-claimed')));
+        }
+        // New cards per device (a day) and per address (an hour, the last line for a phone that keeps no cookie).
+        const device = ctx.sessions.deviceOf(request);
+        if (!(await ctx.joins.mayJoin(device, address, ctx.now()))) {
+          ctx.log(`join refused: too many new cards from ${device ? 'this device' : 'a phone without a device id'} at ${address}`);
+          return sendPage(reply.header('retry-after', '3600'), 429, messagePage(locale, formatMessage(messageTexts, locale, 'verify.tooManyJoins')));
         }
         const member = await store.joinMember(
           shop.no,
@@ -130,11 +169,11 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         }
         claimant = member;
         joined = true;
-        await ctx.messaging.memberJoined(member, locale);
       }
       const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
-      // A new member signs in on this phone; a member claiming with their session keeps it.
+      // A new member signs in on this phone (the card is new: nothing of anyone else's is on it); a member claiming with their session keeps it.
       const cookie = joined ? await ctx.sessions.openMemberSession(request, claimant.id) : undefined;
+      if (joined) await welcomeNewMember(claimant, result.ok ? result.accepted.saleKey : undefined, request, locale);
       if (!result.ok) {
         ctx.failures.note('claim', `ip:${address}`);
         if (cookie) reply.header('set-cookie', cookie);

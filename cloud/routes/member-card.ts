@@ -8,9 +8,11 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { createVoucher, voucherValidity } from '../../core/tokens';
-import { offersSection } from '../message-pages';
+import { messageTexts } from '../../core/i18n/messages';
+import { welcomeEntry } from '../join-verification';
+import { offersSection, verifySection } from '../message-pages';
 import { sessionText, sessionsCard } from '../account-pages';
-import { cardPage, messagePage, voucherPage } from '../pages';
+import { cardPage, escapeHtml, messagePage, voucherPage } from '../pages';
 import type { Member, Shop } from '../store';
 import { field, form, sendPage, type HubHttpContext } from './context';
 
@@ -31,7 +33,7 @@ async function memberQr(member: Member): Promise<{ code: string; svg: string }> 
   return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
 }
 
-const cardQuery = z.looseObject({ claimed: field });
+const cardQuery = z.looseObject({ claimed: field, verify: field });
 const redeemBody = form({ reward: field });
 const sessionBody = form({ csrf: field, ref: field });
 /** Phone pages: a stateless cookie of before 0010 is converted first (the owner hook, cloud/routes/app.ts). */
@@ -57,7 +59,26 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     return { member, memberShop };
   }
 
-  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined): Promise<FastifyReply> => {
+  /**
+   * The box asking a new member for the code sent to their contact while their welcome bonus is held
+   * (cloud/join-verification.ts), with the answer to the last code or resend (`?verify=`: a fixed word,
+   * shown as one of our own texts, never echoed); "confirmed" once it is done.
+   */
+  async function verifyBox(member: Member, memberShop: Shop, locale: Locale, answer: string | undefined): Promise<string> {
+    const held = await ctx.joins.pending(member.id);
+    if (!held)
+      return answer === 'done' ? `<p class="ok" id="verified" role="status">${escapeHtml(formatMessage(messageTexts, locale, 'verify.done'))}</p>` : '';
+    const points = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    const notes = {
+      wrong: { key: 'verify.wrong', error: true },
+      tooMany: { key: 'verify.tooMany', error: true },
+      resent: { key: 'verify.resent', error: false },
+    } as const;
+    const note = answer === 'wrong' || answer === 'tooMany' || answer === 'resent' ? notes[answer] : undefined;
+    return verifySection(locale, held.contact, points, note);
+  }
+
+  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined, verifyParam?: string): Promise<FastifyReply> => {
     const locale = pickLocale(request.headers['accept-language']);
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
@@ -82,13 +103,17 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         memberQr: await memberQr(member),
         flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
-        extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
+        extra:
+          (await verifyBox(member, memberShop, locale, verifyParam)) +
+          offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
         sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
       }),
     );
   };
 
-  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
+  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) =>
+    card(request, reply, request.query.claimed, request.query.verify),
+  );
   app.get('/m/redeem', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
 
   app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form', ...memberPage } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
-import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, pairedKiosk, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { launchChromium } from '../support/chromium';
 
 // The owner in Debian Chromium: the login form, the cookie the browser keeps, the dashboard tables.
@@ -16,7 +16,8 @@ beforeAll(async () => {
   hub = await testHub(temp.dir, { now: () => NOW });
   const till = await pairedKiosk(hub);
   const anna = new Phone();
-  expect((await anna.join(`${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
+  // With her number proven (the code sent at join): the welcome bonus is paid.
+  expect((await joinProven(hub, anna, `${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna', NOW)).status).toBe(303);
   expect((await anna.post(`${hub.url}/C/${saleToken(till, 2, 18, NOW)}`, { mode: 'member' })).status).toBe(303);
   browser = await launchChromium({ width: 1280, height: 900 });
 }, 60_000);

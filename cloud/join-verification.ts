@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Migration } from 'kysely';
 import type { LedgerEntry } from '../core/ledger/entry';
+import { welcomeBonus } from '../core/earn';
 import type { Program } from '../core/program/schema';
 
 /**
@@ -68,25 +69,41 @@ export const joinCodeRequester = (device: string | null, address: string): strin
 export const deviceKey = (cookie: string): string => createHash('sha256').update(`device|${cookie}`).digest('hex');
 
 /**
- * The program's welcome bonus as a hub ledger entry (`welcome:<memberId>`, once per member), or null
- * when the program has none. It rewards a proven contact, not a purchase, so it names no sale: a later
- * refund of the join's sale does not take it back (on the hub and on a kiosk alike); a sale refunded
- * in full *before* the code was typed pays none (HubStore.payHeldWelcome).
+ * The program's welcome bonus, as the core welcome rule pays it (core/earn welcomeBonus: points and
+ * label), as a hub ledger entry with a stable id (`welcome:<memberId>`: a replayed code writes nothing
+ * twice), or null when the program has none. Paid when the contact is proven, it names no sale: a
+ * later refund of the join's sale does not take it back (on the hub and on a kiosk alike); a sale
+ * refunded in full *before* the code pays none (HubStore.payHeldWelcome).
  */
 export function welcomeEntry(program: Program, memberId: string, at: string): LedgerEntry | null {
-  const rule = program.rules.find((r) => r.type === 'welcome');
-  if (!rule || rule.type !== 'welcome' || rule.points <= 0) return null;
+  const bonus = welcomeBonus(program);
+  if (!bonus) return null;
   return {
     id: `welcome:${memberId}`,
     memberId,
     kind: 'bonus',
-    points: rule.points,
+    points: bonus.points,
     stamps: 0,
     saleId: null,
     reverses: null,
-    reason: { code: 'welcome', ruleId: rule.id, label: rule.label ?? 'welcome' },
+    reason: { code: 'welcome', ruleId: bonus.ruleId, label: bonus.label },
     at,
   };
+}
+
+/** Of these members, those whose welcome is held (contact not proven yet): the claim earn and the outbox check read it. */
+export async function heldWelcomes(q: Kysely<JoinTables>, memberIds: readonly string[]): Promise<Set<string>> {
+  const held = new Set<string>();
+  for (let i = 0; i < memberIds.length; i += 500) {
+    const rows = await q
+      .selectFrom('join_verifications')
+      .select('member_id')
+      .where('member_id', 'in', memberIds.slice(i, i + 500))
+      .where('verified_at', 'is', null)
+      .execute();
+    for (const row of rows) held.add(row.member_id);
+  }
+  return held;
 }
 
 /**

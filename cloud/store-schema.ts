@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { joinVerificationMigration } from './join-verification';
-import { messageConsentMigration, messagesMigration } from './message-store';
+import { messageConsentMigration, messagesMigration, messageTextsMigration } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration } from './owner-store';
+import { shopSettingsMigration } from './shop-settings';
+import { walletMigration } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -36,6 +38,10 @@ export interface HubDatabase {
     code: string | null;
     /** The member this one was merged into by the owner (0011); its id is an alias of that member since. */
     merged_into: string | null;
+    /** MM-DD, given on the join form or the card (0013); the program's birthday rule reads it. */
+    birthday: string | null;
+    /** The member whose referral link this one joined through (0013); set once, when the member is created. */
+    referred_by: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -463,8 +469,21 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // Birthday and referral, read by the member-aware earn of claims (cloud/member-earn.ts).
+    '0013-member-birthday-referral': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('members').addColumn('birthday', 'text').execute();
+        await db.schema.alterTable('members').addColumn('referred_by', 'text').execute();
+      },
+    },
     // A new member's welcome bonus held until the contact is proven by a code (cloud/join-verification.ts).
     '0015-join-verifications': joinVerificationMigration,
+    // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
+    '0016-wallet-passes': walletMigration,
+    // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).
+    '0017-message-texts': messageTextsMigration,
+    // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
+    '0018-shop-settings': shopSettingsMigration,
   };
 }
 

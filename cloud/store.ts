@@ -1,8 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import { claimDue, claimEntry, refusedClaimReversal } from '../core/claims';
+import { claimDue, claimTotals, refusedClaimReversal } from '../core/claims';
+import type { Money } from '../core/money';
+import { hubClaimEntries } from './member-earn';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { LoyaltyError } from '../core/ledger/errors';
+import { salesOf } from '../core/ledger/projections';
 import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
@@ -14,7 +17,7 @@ import type { MemberFact, SaleFact } from '../core/metrics';
 import { memberView, type MemberView } from './member-view';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../core/contact';
 import { noteMemberChanges } from './member-changes';
-import { takeHeldWelcome, welcomeEntry, type JoinTables } from './join-verification';
+import { heldWelcomes, takeHeldWelcome, welcomeEntry, type JoinTables } from './join-verification';
 import { outboxRefusal, type KnownEntry, type OutboxCheckContext } from './outbox-check';
 import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
@@ -71,6 +74,8 @@ export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number 
 export interface OutboxApplied {
   acked: string[];
   refused: OutboxRefusal[];
+  /** Offline claims (saleClaimed) this batch made stand, for the hub's reward-ready message (cloud/messaging.ts afterClaim). */
+  claimed?: { saleKey: string; memberId: string; entries: LedgerEntry[] }[];
 }
 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
@@ -458,6 +463,7 @@ export class HubStore {
         consent_text: input.consentText,
         created_at: now.toISOString(),
         code: input.code ?? null,
+        birthday: input.birthday ?? null,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -912,6 +918,7 @@ export class HubStore {
         messages.filter((m) => fresh.has(m.id)),
       );
       const run = new BulkRun();
+      const claimed: NonNullable<OutboxApplied['claimed']> = [];
       for (const message of messages) {
         // A message id twice in one batch is applied once.
         if (!fresh.delete(message.id)) continue;
@@ -1042,7 +1049,12 @@ export class HubStore {
           }
           case 'saleClaimed':
             await this.flush(trx, run, kiosk.no);
-            await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
+            if (await this.applyOfflineClaim(trx, kiosk, message.payload, message.at, now))
+              claimed.push({
+                saleKey: claimSaleKey({ kioskNo: kiosk.no, saleNo: message.payload.saleNo }),
+                memberId: message.payload.memberId,
+                entries: message.payload.entries,
+              });
             break;
           case 'voucherRedeemed': {
             await this.flush(trx, run, kiosk.no);
@@ -1063,7 +1075,7 @@ export class HubStore {
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return { acked: messages.map((m) => m.id), refused };
+      return { acked: messages.map((m) => m.id), refused, claimed };
     });
   }
 
@@ -1114,6 +1126,7 @@ export class HubStore {
       }
     }
     const versions = await this.programVersions(kiosk.shopNo, trx);
+    const held = await heldWelcomes(trx as unknown as Kysely<JoinTables>, [...members]);
     const context: OutboxCheckContext = {
       kioskNo: kiosk.no,
       kioskId: kiosk.id,
@@ -1122,6 +1135,7 @@ export class HubStore {
       entry: (id) => entries.get(id),
       reversed: (id) => reversed.get(id) ?? { points: 0, stamps: 0 },
       sale: (key) => sales.get(key),
+      welcomeHeld: (id) => held.has(id),
     };
     return {
       context,
@@ -1152,13 +1166,19 @@ export class HubStore {
    * phone (or anyone) came first, the kiosk's entry is written and taken back at once
    * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
    */
-  private async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<void> {
+  /** True when this claim now stands for its member (first time here); false when it was already there or someone else had it. */
+  private async applyOfflineClaim(
+    trx: Db,
+    kiosk: Kiosk,
+    p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'],
+    at: string,
+    now: Date,
+  ): Promise<boolean> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
     // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
     await this.lockSale(trx, saleKey);
-    const points = p.entries.reduce((n, e) => n + e.points, 0);
-    const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
+    const { points, stamps } = claimTotals(p.entries, p.memberId);
     const taken =
       (
         await trx
@@ -1169,9 +1189,9 @@ export class HubStore {
       ).numInsertedOrUpdatedRows === 1n;
     const first = (await this.claimOf(saleKey, trx))!;
     // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
-    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return;
+    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return false;
     for (const entry of p.entries) await this.insertEntry(trx, entry, kiosk.no);
-    if (taken) return;
+    if (taken) return true;
     const refusedAt = now.toISOString();
     for (const entry of p.entries) if (entry.kind !== 'reversal') await this.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
     const winner = await this.member(first.memberId, trx);
@@ -1188,6 +1208,7 @@ export class HubStore {
       .insertInto('deliveries')
       .values({ id: refused.deliveryId, kiosk_no: kiosk.no, event: 'claimRefused', payload_json: JSON.stringify(refused), created_at: refusedAt })
       .execute();
+    return false;
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
@@ -1235,7 +1256,7 @@ export class HubStore {
     via: 'phone' | 'staff';
     points: number;
     stamps: number;
-    spend: number | null;
+    total: Money | undefined;
     deliverTo: number | null;
     now: Date;
   }): Promise<ClaimOutcome> {
@@ -1244,8 +1265,20 @@ export class HubStore {
       await this.lockSale(trx, input.saleKey);
       const program = (await this.shop(input.member.shopNo, trx))!.program;
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
-      const due = await this.claimable(input.saleKey, input.points, input.stamps, trx);
-      if (!due) return { ok: false, reason: 'sale-refunded' };
+      // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
+      const entries = await hubClaimEntries(trx, program, {
+        memberId: input.member.id,
+        entries: await this.entries(input.member.id, trx),
+        saleKey: input.saleKey,
+        via: input.via,
+        total: input.total,
+        points: input.points,
+        stamps: input.stamps,
+        reversal: await this.saleReversal(input.saleKey, trx),
+        at: input.now,
+      });
+      if (!entries) return { ok: false, reason: 'sale-refunded' };
+      const due = claimTotals(entries, input.member.id);
       const taken = await trx
         .insertInto('claims')
         .values({
@@ -1261,18 +1294,6 @@ export class HubStore {
         .onConflict((oc) => oc.column('sale_key').doNothing())
         .executeTakeFirst();
       if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
-      // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
-      const entry = claimEntry({
-        program,
-        saleKey: input.saleKey,
-        memberId: input.member.id,
-        via: input.via,
-        points: due.points,
-        stamps: due.stamps,
-        spend: input.spend,
-        at,
-      });
-      const entries = [entry];
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.insertEntry(trx, e, input.kioskNo)) written.push(e);
       const view = memberView(program, input.member.id, await this.entries(input.member.id, trx), input.now);
@@ -1302,15 +1323,21 @@ export class HubStore {
   // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----
 
   /**
-   * Pays the welcome bonus held for a member, once, through the one ledger writer, by the program in
-   * force now. Nothing when none is held, it was paid, the sale the member joined with was refunded
-   * in full meanwhile, or the program has no welcome.
+   * Pays the welcome bonus held for a member, once (`welcome:<memberId>`), what the core welcome rule
+   * of the program in force now pays. The claim's earn paid everything else of the join's sale (the
+   * hold made the welcome not due there, cloud/member-earn.ts). Nothing when none is held, it was
+   * paid, the sale the member joined with was refunded in full meanwhile, the member has no purchase
+   * yet (the first one pays it), or the program has no welcome.
    */
   async payHeldWelcome(memberId: string, now: Date): Promise<LedgerEntry | null> {
     return this.write(async (trx) => {
       const saleKey = await takeHeldWelcome(trx as unknown as Kysely<JoinTables>, memberId, now);
       const member = saleKey === undefined ? undefined : await this.member(memberId, trx);
       if (saleKey === undefined || !member || (await this.saleReversal(saleKey, trx))?.full) return null;
+      // The core rule pays the welcome on a first purchase: with none yet (the join's claim failed), the
+      // first purchase pays it through the one earn, now that nothing holds it.
+      const entries = await this.entries(member.id, trx);
+      if (salesOf(entries).length === 0 || entries.some((e) => e.reason.code === 'welcome' && e.kind === 'bonus')) return null;
       const entry = welcomeEntry((await this.shop(member.shopNo, trx))!.program, member.id, now.toISOString());
       return entry && (await this.insertEntry(trx, entry, null)) ? entry : null;
     });
@@ -1474,6 +1501,8 @@ export interface MemberInput {
   consentText: string | null;
   /** The card code a kiosk gave (memberEnrolled). */
   code?: string | null;
+  /** MM-DD from the join form (0013); kept only when the member is new. */
+  birthday?: string | null;
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {

@@ -6,6 +6,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { messageTexts } from '../../core/i18n/messages';
+import { monthDayOf } from '../../core/program/schema';
 import { claimSaleKey } from '../../core/tokens';
 import { joinCodeRequester, welcomeEntry } from '../join-verification';
 import { claimPage, messagePage } from '../pages';
@@ -22,15 +23,27 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
 const TOKEN = '^[A-Za-z2-7]{1,120}$';
 const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
 const query = z.looseObject({ join: z.string().optional() });
-const body = form({ mode: field, name: field, contact: field, consent: field });
+const body = form({ mode: field, name: field, contact: field, consent: field, birthDay: field, birthMonth: field });
+
+/**
+ * A birthday from the form's two pickers: null when both are empty, MM-DD for a real day of that
+ * month (29 February included), 'invalid' otherwise (one picked without the other, 31 April, garbage).
+ */
+export function postedBirthday(day: string, month: string): string | null | 'invalid' {
+  if (day === '' && month === '') return null;
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month)) return 'invalid';
+  return monthDayOf(Number(day), Number(month)) ?? 'invalid';
+}
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
-  const { store, shop } = ctx;
+  const { store } = ctx;
   const tooMany = (reply: FastifyReply, locale: ReturnType<typeof pickLocale>): FastifyReply =>
     sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
 
   /** What GET and POST share: the token checked, the sale still claimable; undefined when already answered. */
   async function prepare(request: FastifyRequest, reply: FastifyReply, rawToken: string, posting: boolean) {
+    // The shop as it is now: the owner may have renamed it in Settings since the hub started.
+    const shop = (await store.shop(ctx.shop.no))!;
     const locale = pickLocale(request.headers['accept-language']);
     const token = rawToken.toUpperCase();
     const address = ctx.clientAddress(request);
@@ -59,24 +72,32 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       points: due.points,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    return { locale, token, address, memberOfShop, base, saleKey: claimSaleKey(tokenInfo.data) };
+    return { locale, token, address, memberOfShop, base, shop, saleKey: claimSaleKey(tokenInfo.data) };
   }
 
   /**
-   * A member who just joined: their consent logged; with a welcome bonus in the program and a claimed
-   * sale, the bonus is held and a code goes to the contact (the card asks for it; the welcome message
-   * follows the code, so nothing but the code goes to a contact nobody has proven); else the welcome now.
+   * A member who just joins with a contact, before the claim is made: with a welcome bonus in the
+   * program, it is held until the contact is proven (cloud/join-verification.ts), so the claim's earn
+   * (cloud/member-earn.ts) pays everything else of the sale but not the welcome. True when held.
    */
-  async function welcomeNewMember(member: Member, saleKey: string | undefined, request: FastifyRequest, locale: Locale): Promise<void> {
-    const program = (await store.shop(shop.no))!.program;
+  async function holdWelcome(member: Member, saleKey: string, request: FastifyRequest): Promise<boolean> {
+    const program = (await store.shop(ctx.shop.no))!.program;
     const contact = member.email ?? member.phone;
-    if (saleKey === undefined || contact === null || !welcomeEntry(program, member.id, ctx.now().toISOString())) {
-      await ctx.messaging.memberJoined(member, locale, { welcome: true });
-      return;
-    }
-    await ctx.messaging.memberJoined(member, locale, { welcome: false });
+    if (contact === null || !welcomeEntry(program, member.id, ctx.now().toISOString())) return false;
     const device = ctx.sessions.deviceOf(request);
-    await ctx.joins.hold({ memberId: member.id, shopNo: shop.no, contact, saleKey, device, address: ctx.clientAddress(request), at: ctx.now() });
+    await ctx.joins.hold({ memberId: member.id, shopNo: ctx.shop.no, contact, saleKey, device, address: ctx.clientAddress(request), at: ctx.now() });
+    return true;
+  }
+
+  /**
+   * After the claim a member joined with: their consent logged; with the welcome held, a code goes to
+   * the contact (the card asks for it; the welcome message follows the code, so nothing but the code
+   * goes to a contact nobody has proven); else the welcome message now.
+   */
+  async function welcomeNewMember(member: Member, held: boolean, request: FastifyRequest, locale: Locale): Promise<void> {
+    await ctx.messaging.memberJoined(member, locale, { welcome: !held });
+    if (!held) return;
+    const device = ctx.sessions.deviceOf(request);
     const issued = await ctx.messaging.issueContactCode({ phone: member.phone, email: member.email }, 'join', {
       requestedBy: joinCodeRequester(device, ctx.clientAddress(request)),
       locale,
@@ -99,7 +120,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
-      const { locale, token, address, memberOfShop, base, saleKey } = ready;
+      const { locale, token, address, memberOfShop, base, shop, saleKey } = ready;
       const posted = request.body;
       let claimant: Member | undefined;
       let joined = false;
@@ -113,7 +134,10 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         const contactText = (posted.contact ?? '').trim();
         const consent = posted.consent === 'yes';
         const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-        if (!contact || !consent) {
+        const birthDay = (posted.birthDay ?? '').trim();
+        const birthMonth = (posted.birthMonth ?? '').trim();
+        const birthday = postedBirthday(birthDay, birthMonth);
+        if (!contact || !consent || birthday === 'invalid') {
           ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
           return sendPage(
             reply,
@@ -121,8 +145,12 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             claimPage({
               ...base,
               forceJoin: true,
-              values: { name, contact: contactText, consent },
-              errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
+              values: { name, contact: contactText, consent, birthDay, birthMonth },
+              errors: {
+                ...(contact ? {} : { contact: 'contactInvalid' as const }),
+                ...(consent ? {} : { consent: 'consentRequired' as const }),
+                ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
+              },
             }),
           );
         }
@@ -144,6 +172,8 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             email: contact.email,
             consentAt: ctx.now().toISOString(),
             consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
+            // Kept only on a new member: typing someone's contact changes nothing of their card.
+            birthday,
           },
           ctx.now(),
           { fillName: false },
@@ -170,10 +200,12 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         claimant = member;
         joined = true;
       }
+      // Held before the claim, so the claim's one earn sees a welcome that is not due yet.
+      const held = joined && (await holdWelcome(claimant, saleKey, request));
       const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
       // A new member signs in on this phone (the card is new: nothing of anyone else's is on it); a member claiming with their session keeps it.
       const cookie = joined ? await ctx.sessions.openMemberSession(request, claimant.id) : undefined;
-      if (joined) await welcomeNewMember(claimant, result.ok ? result.accepted.saleKey : undefined, request, locale);
+      if (joined) await welcomeNewMember(claimant, held, request, locale);
       if (!result.ok) {
         ctx.failures.note('claim', `ip:${address}`);
         if (cookie) reply.header('set-cookie', cookie);

@@ -156,6 +156,30 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
           ],
         },
       },
+      // Anna's welcome bonus on a till sale: her number is not proven yet, so the hub holds it
+      // (cloud/join-verification.ts); a kiosk cannot know that, so the hub refuses it.
+      {
+        id: 'atk-held-welcome',
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
+          saleNo: 3,
+          total: { amount: 1000, currency: 'PLN' },
+          points: 60,
+          stamps: 0,
+          memberId: annaId,
+          entries: [
+            entry('atk-e8', { points: 10, spend: 1000, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }) }),
+            entry('atk-e9', {
+              kind: 'bonus',
+              points: 50,
+              saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
+              reason: { code: 'welcome', ruleId: 'welcome', label: 'welcome' },
+            }),
+          ],
+        },
+      },
       // A member id shaped like an owner session value.
       {
         id: 'atk-owner-id',
@@ -173,6 +197,7 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
     expect(ack.refused?.find((r) => r.id === 'atk-foreign-sale')?.reason).toMatch(/not this kiosk's/);
     expect(ack.refused?.find((r) => r.id === 'atk-claim-id')?.reason).toMatch(/hub's namespace/);
     expect(ack.refused?.find((r) => r.id === 'atk-ghost')?.reason).toMatch(/does not know/);
+    expect(ack.refused?.find((r) => r.id === 'atk-held-welcome')?.reason).toMatch(/welcome bonus the hub holds until their contact is proven/);
     expect(await snapshot()).toMatchObject({
       ...(before as object),
       counts: {

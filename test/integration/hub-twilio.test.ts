@@ -51,16 +51,14 @@ beforeAll(async () => {
       if (req.headers.authorization !== basic) {
         res.writeHead(401).end(JSON.stringify({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 }));
       } else if (form.get('To') === '+48600000013') {
-        res
-          .writeHead(400)
-          .end(
-            JSON.stringify({
-              code: 21211,
-              message: "Invalid 'To' Phone Number: +48600000013",
-              more_info: 'https://www.twilio.com/docs/errors/21211',
-              status: 400,
-            }),
-          );
+        res.writeHead(400).end(
+          JSON.stringify({
+            code: 21211,
+            message: "Invalid 'To' Phone Number: +48600000013",
+            more_info: 'https://www.twilio.com/docs/errors/21211',
+            status: 400,
+          }),
+        );
       } else {
         res
           .writeHead(201)

@@ -667,7 +667,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         }
         const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
         for (const r of applied.refused) log(`kiosk ${kiosk.name} (${kiosk.no}): outbox message ${r.id} refused: ${r.reason}`);
-        ack({ ok: true, acked: applied.acked, ...(applied.refused.length > 0 ? { refused: applied.refused } : {}) });
+        ack({
+          ok: true,
+          acked: applied.acked,
+          ...(applied.refused.length > 0 ? { refused: applied.refused } : {}),
+          ...(applied.vouchers.length > 0 ? { vouchers: applied.vouchers } : {}),
+        });
         void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
@@ -735,7 +740,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const parsed = memberChangesSinceSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: `memberChangesSince refused: ${parsed.error.issues[0]?.message ?? 'bad cursor'}` });
       try {
-        ack({ ok: true, ...(await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor)) });
+        // The shop's program gives the tier window of the earn state each member carries.
+        const shop = await store.shop(kiosk.shopNo);
+        const earn = shop ? { program: shop.program, now: now() } : undefined;
+        ack({ ok: true, ...(await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor, undefined, earn)) });
       } catch (error) {
         if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
         else log(`memberChangesSince from ${kiosk.name} failed: ${String(error)}`);

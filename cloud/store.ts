@@ -9,7 +9,7 @@ import { reverseSale, type RefundRequest } from '../core/ledger/reverse';
 import { DEMO_PROGRAM_DOCUMENT } from '../core/program/demo';
 import { loadProgram, parseProgram, serializeProgram, type Program } from '../core/program/schema';
 import type { ProgramVersion } from '../core/program/versions';
-import type { ClaimAccepted, ClaimRefused, OutboxMessage, OutboxRefusal, VoucherRedemption } from '../core/sync-protocol';
+import type { ClaimAccepted, ClaimRefused, OutboxMessage, OutboxRefusal, VoucherRedemption, VoucherStanding } from '../core/sync-protocol';
 import { bytesToHex, lateClaimReversalIds } from '../core/sync-protocol';
 import { claimSaleKey, voucherHoldEntry, voucherHoldEntryId, voucherReleaseEntry } from '../core/tokens';
 import type { MemberFact, SaleFact } from '../core/metrics';
@@ -17,6 +17,7 @@ import { memberView, type MemberView } from './member-view';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../core/contact';
 import { noteMemberChanges } from './member-changes';
 import { outboxRefusal, type KnownEntry, type OutboxCheckContext } from './outbox-check';
+import { welcomedMembers } from './welcome-check';
 import { connectHubDatabase, isDatabaseUnavailable, type ConnectOptions, type Engine, type HubDatabase } from './store-schema';
 
 export { isDatabaseUnavailable } from './store-schema';
@@ -74,6 +75,8 @@ export interface OutboxApplied {
   refused: OutboxRefusal[];
   /** Offline claims (saleClaimed) this batch made stand, for the hub's reward-ready message (cloud/messaging.ts afterClaim). */
   claimed?: { saleKey: string; memberId: string; entries: LedgerEntry[] }[];
+  /** For each voucherRedeemed applied: whose redemption stands. */
+  vouchers: VoucherStanding[];
 }
 
 /** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
@@ -900,6 +903,7 @@ export class HubStore {
       }
       // A message refused before and sent again is acked again with the same refusal (the kiosk may have missed the first ack).
       const refused: OutboxRefusal[] = [];
+      const vouchers: VoucherStanding[] = [];
       const seen = messages.filter((m) => !fresh.has(m.id)).map((m) => m.id);
       for (const part of chunks(seen, 500)) {
         const rows = await trx
@@ -1060,7 +1064,7 @@ export class HubStore {
             const voucher = await this.voucher(message.payload.voucherId, trx);
             const owner = voucher && (await this.member(voucher.memberId, trx));
             if (owner?.shopNo !== kiosk.shopNo) break; // not a voucher of this kiosk's shop: nothing to record
-            await this.redeemVoucherIn(trx, {
+            const outcome = await this.redeemVoucherIn(trx, {
               voucherId: message.payload.voucherId,
               redemptionId: message.payload.redemptionId,
               kioskNo: kiosk.no,
@@ -1068,12 +1072,17 @@ export class HubStore {
               offline: true,
               now,
             });
+            if (outcome.status !== 'unknown-voucher') {
+              const r = outcome.redemption;
+              const stands = r.kioskNo === kiosk.no && r.redemptionId === message.payload.redemptionId;
+              vouchers.push({ voucherId: r.voucherId, redemptionId: message.payload.redemptionId, stands, kioskName: r.kioskName, at: r.at });
+            }
             break;
           }
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return { acked: messages.map((m) => m.id), refused, claimed };
+      return { acked: messages.map((m) => m.id), refused, claimed, vouchers };
     });
   }
 
@@ -1124,6 +1133,7 @@ export class HubStore {
       }
     }
     const versions = await this.programVersions(kiosk.shopNo, trx);
+    const welcomed = await welcomedMembers(trx, memberIds); // one welcome per member (cloud/welcome-check.ts)
     const context: OutboxCheckContext = {
       kioskNo: kiosk.no,
       kioskId: kiosk.id,
@@ -1132,12 +1142,14 @@ export class HubStore {
       entry: (id) => entries.get(id),
       reversed: (id) => reversed.get(id) ?? { points: 0, stamps: 0 },
       sale: (key) => sales.get(key),
+      welcomed: (id) => welcomed.has(id),
     };
     return {
       context,
       accepted(m) {
         if (m.type === 'memberEnrolled') members.add(m.payload.id);
         if (m.type === 'saleCreated') sales.set(m.payload.saleId, { points: m.payload.points });
+        for (const e of ledgerOf(m)) if (e.kind === 'bonus' && e.reason.code === 'welcome') welcomed.add(e.memberId);
         for (const e of ledgerOf(m)) {
           if (!entries.has(e.id)) entries.set(e.id, { memberId: e.memberId, saleId: e.saleId, points: e.points, stamps: e.stamps });
           if (e.reverses) {

@@ -156,6 +156,29 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
           ],
         },
       },
+      // A second welcome bonus for Anna, who was welcomed when she joined by phone: within the sale's ceiling, refused all the same.
+      {
+        id: 'atk-welcome',
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
+          saleNo: 3,
+          total: { amount: 1840, currency: 'PLN' },
+          points: 68,
+          stamps: 0,
+          memberId: annaId,
+          entries: [
+            entry('atk-e8', { points: 18, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }), spend: 1840 }),
+            entry('atk-e9', {
+              kind: 'bonus',
+              points: 50,
+              saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
+              reason: { code: 'welcome', ruleId: 'welcome' },
+            }),
+          ],
+        },
+      },
       // A member id shaped like an owner session value.
       {
         id: 'atk-owner-id',
@@ -173,6 +196,7 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
     expect(ack.refused?.find((r) => r.id === 'atk-foreign-sale')?.reason).toMatch(/not this kiosk's/);
     expect(ack.refused?.find((r) => r.id === 'atk-claim-id')?.reason).toMatch(/hub's namespace/);
     expect(ack.refused?.find((r) => r.id === 'atk-ghost')?.reason).toMatch(/does not know/);
+    expect(ack.refused?.find((r) => r.id === 'atk-welcome')?.reason).toMatch(/welcomed before: a member is welcomed once/);
     expect(await snapshot()).toMatchObject({
       ...(before as object),
       counts: {

@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
@@ -35,7 +34,7 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { OwnerStore, type OwnerTables } from './owner-store';
+import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -44,7 +43,7 @@ import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
-import { MessageStore, type MessageTables } from './message-store';
+import { MessageStore } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsapiSender } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -199,7 +198,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     now,
     (options.publicUrl ?? '').startsWith('https://'),
   );
-  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
+  const owner = new OwnerStore(store.context, store.ledger);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
 
@@ -212,7 +211,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
-    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    store: new MessageStore(store.db, store.engine),
     shop: { no: shop.no, name: shop.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),

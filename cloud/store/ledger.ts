@@ -50,18 +50,20 @@ export class Ledger extends Aggregate {
   }
 
   /**
-   * insertEntry for many: the entries whose id is new are inserted (in order), and each member's
+   * insertEntry for many (and the owner's win-back and adjustments, cloud/owner-store.ts): the entries whose id is new are inserted (in order), and each member's
    * balance is moved once by the sum of what was really inserted (one row per member per statement).
    */
-  async insertEntries(trx: Db, given: LedgerEntry[], kioskNo: number | null): Promise<void> {
-    const entries = await this.canonicalEntries(trx, given);
+  async insertEntries(trx: Db, given: readonly LedgerEntry[], kioskNo: number | null): Promise<LedgerEntry[]> {
+    const entries = await this.canonicalEntries(trx, [...given]);
+    const written = new Set<string>();
     for (const part of chunks(entries, 1000)) {
       const inserted = await trx
         .insertInto('ledger')
         .values(part.map((entry) => ledgerRow(entry, kioskNo)))
         .onConflict((oc) => oc.column('id').doNothing())
-        .returning(['member_id', 'kind', 'points', 'stamps'])
+        .returning(['id', 'member_id', 'kind', 'points', 'stamps'])
         .execute();
+      for (const row of inserted) written.add(row.id);
       const byMember = new Map<string, { member_id: string; points: number; stamps: number; earned: number; entries: number }>();
       for (const row of inserted) {
         const sum = byMember.get(row.member_id) ?? { member_id: row.member_id, points: 0, stamps: 0, earned: 0, entries: 0 };
@@ -76,6 +78,8 @@ export class Ledger extends Aggregate {
         await noteMemberChanges(trx, this.engine, byMember.keys(), new Date(part[part.length - 1]!.at));
       }
     }
+    // The entries really inserted (an id written before, or twice in `given`, counts once).
+    return entries.filter((e) => written.delete(e.id));
   }
 
   private async addToBalances(trx: Db, rows: { member_id: string; points: number; stamps: number; earned: number; entries: number }[]): Promise<void> {

@@ -8,6 +8,7 @@ import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
+import type { LedgerEntry } from '../core/ledger/entry';
 import { serializeProgram, type Program } from '../core/program/schema';
 import { liveVersions, programInEffect } from '../core/program/versions';
 import type { VersionRow } from './program-pages';
@@ -36,7 +37,9 @@ import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
 import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
-import { HubStore, isDatabaseUnavailable, type Kiosk, type Member } from './store';
+import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
+import { LoyaltyError } from '../core/ledger/errors';
+import { MoneyError } from '../core/money';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
@@ -45,7 +48,7 @@ import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expir
 import { sessionMember } from './member-session';
 import { MessageStore } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
-import { smsapiSender } from './sms';
+import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
 import type { HubHttpContext } from './routes/context';
 import { OWNER_ACCOUNT_KEY } from './routes/accounts';
@@ -53,6 +56,9 @@ import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
+import { ShopSettingsStore, type StoredSettings } from './shop-settings';
+import type { ShopSettings } from '../core/shop-settings';
+import { Wallet, type WalletConfig } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -103,8 +109,18 @@ export interface HubOptions {
   smsapiFrom?: string | undefined;
   /** SMSAPI's endpoint (tests point it at a local stand-in); default https://api.smsapi.pl/sms.do. */
   smsapiUrl?: string | undefined;
+  /** Which SMS provider (SMS_PROVIDER: smsapi or twilio); unset: the one whose credentials are given (cloud/sms.ts smsSenderFromSettings). */
+  smsProvider?: string | undefined;
+  /** Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM: a number, an alphanumeric sender ID or a Messaging Service MG… id). */
+  twilioAccountSid?: string | undefined;
+  twilioAuthToken?: string | undefined;
+  twilioFrom?: string | undefined;
+  /** Twilio's API base (tests point it at a local stand-in); default https://api.twilio.com. */
+  twilioUrl?: string | undefined;
   /** The message outbox worker's timing (cloud/messaging.ts DEFAULT_WORKER). */
   messageWorker?: Partial<WorkerOptions>;
+  /** Apple and Google Wallet (WALLET_* variables, cloud/wallet.ts walletConfigFromEnv); unset: no wallet buttons. */
+  wallet?: WalletConfig;
 }
 
 export interface Hub {
@@ -199,20 +215,30 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     (options.publicUrl ?? '').startsWith('https://'),
   );
   const owner = new OwnerStore(store.context, store.ledger);
+  const shopSettings = new ShopSettingsStore(store.db);
+  /** The shop's settings now (the store is their home: another hub node may have saved them). */
+  const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
   // ---- messages: outbox, e-mail, one-time codes ------------------------------------------------
 
   let listeningUrl = '';
   const publicUrl = (): string => (options.publicUrl ?? listeningUrl).replace(/\/+$/, '');
   const mailer = options.smtpUrl ? smtpMailer(options.smtpUrl, options.smtpFrom || defaultFrom(options.publicUrl ?? 'http://localhost')) : undefined;
-  const sms = options.smsapiToken
-    ? smsapiSender({ token: options.smsapiToken, from: options.smsapiFrom, ...(options.smsapiUrl ? { url: options.smsapiUrl } : {}) })
-    : undefined;
+  const sms = smsSenderFromSettings({
+    provider: options.smsProvider,
+    smsapiToken: options.smsapiToken,
+    smsapiFrom: options.smsapiFrom,
+    smsapiUrl: options.smsapiUrl,
+    twilioAccountSid: options.twilioAccountSid,
+    twilioAuthToken: options.twilioAuthToken,
+    twilioFrom: options.twilioFrom,
+    twilioUrl: options.twilioUrl,
+  });
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
     store: new MessageStore(store.db, store.engine),
-    shop: { no: shop.no, name: shop.name },
+    shop: { no: shop.no, name: async () => (await store.shop(shop.no))!.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
     mailer,
@@ -233,8 +259,32 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       : 'messages: SMTP_URL not set: no e-mail is sent; e-mail messages are kept as "suppressed: no e-mail configured"',
   );
   log(
-    sms ? `messages: text messages through ${sms.where}` : 'messages: SMSAPI_TOKEN not set: no text messages; they are kept as "suppressed: no SMS configured"',
+    sms
+      ? `messages: text messages through ${sms.where}`
+      : 'messages: no SMS provider set (SMSAPI_TOKEN or TWILIO_*): no text messages; they are kept as "suppressed: no SMS configured"',
   );
+
+  // ---- the card in the phone's wallet (cloud/wallet.ts) -----------------------------------------
+
+  const wallet = new Wallet({
+    db: store.db,
+    config: options.wallet ?? {},
+    // Its own key: a pass's authentication token shares nothing with cookies or codes.
+    secret: await store.setting('walletSecret', () => bytesToHex(randomBytes(32))),
+    shopNo: shop.no,
+    shopName: async () => (await store.shop(shop.no))?.name ?? shop.name,
+    publicUrl,
+    member: (id) => store.member(id),
+    balance: async (member) => {
+      const full = await store.member(member.id);
+      const view = full ? await store.memberView(full, now()) : undefined;
+      return { points: view?.points ?? 0, stamps: view?.stamps ?? 0 };
+    },
+    now,
+    log,
+  });
+  if (options.wallet?.apple) log(`wallet: Apple Wallet passes of type ${options.wallet.apple.passTypeId}`);
+  if (options.wallet?.google) log(`wallet: Google Wallet objects of class ${options.wallet.google.classId}`);
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -305,31 +355,65 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
       return refusal('exceeds-program', locale);
     }
-    const outcome = await store.claim({
-      saleKey: claimSaleKey(data),
-      kioskNo: data.kioskNo,
-      saleNo: data.saleNo,
-      member,
-      via,
-      points: data.points,
-      stamps: data.stamps,
-      spend: data.total?.amount ?? null,
-      welcome,
-      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
-      now: now(),
-    });
+    let outcome: ClaimOutcome;
+    try {
+      // The hub derives the entries (member-aware, core/claims claimEarnEntries); the token's points are the kiosk's word.
+      outcome = await store.claim({
+        saleKey: claimSaleKey(data),
+        kioskNo: data.kioskNo,
+        saleNo: data.saleNo,
+        member,
+        via,
+        points: data.points,
+        stamps: data.stamps,
+        total: data.total,
+        deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
+        now: now(),
+      });
+    } catch (error) {
+      // A sale the program does not earn (another currency, over the ceiling): refused, nothing written.
+      if (!(error instanceof LoyaltyError) && !(error instanceof MoneyError)) throw error;
+      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${error.message}`);
+      return refusal('exceeds-program', locale);
+    }
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
     // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
-    if (!welcome) {
-      void store
-        .entries(member.id)
-        .then((entries) => messaging.afterClaim(member, outcome.accepted, entries))
-        .catch((error: unknown) => log(`messages: reward-ready check for member ${member.no} failed: ${String(error)}`));
-    }
-    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
+    if (!welcome) void rewardReadyAfter(member.id, outcome.accepted);
+    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${outcome.accepted.points}`);
     return { ok: true, accepted: outcome.accepted };
+  }
+
+  /**
+   * "Your reward is ready" after a claim that stands: online (phone, staff) or reported later by an
+   * offline kiosk (saleClaimed). The same message id either way (`rewardReady:<memberId>:<saleKey>`),
+   * so a batch synced twice, or by two nodes, is one message. The member by id or by a kiosk's alias.
+   */
+  async function rewardReadyAfter(
+    memberId: string,
+    claim: { saleKey: string; entries: readonly LedgerEntry[] },
+    later: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    try {
+      const member = await store.member(memberId);
+      if (!member) return;
+      const entries = (await store.entries(member.id)).filter((e) => !later.has(e.id));
+      await messaging.afterClaim(member, claim, entries);
+    } catch (error) {
+      log(`messages: reward-ready check for member ${memberId} after ${claim.saleKey} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * The offline claims of one synced batch, in the order the kiosk made them: each is judged against
+   * the ledger without the batch's later claims, so the claim that filled the card is the one messaged
+   * (judged against the whole ledger, every claim of the batch would look like the one that did).
+   */
+  async function rewardReadyAfterBatch(claimed: NonNullable<OutboxApplied['claimed']>): Promise<void> {
+    for (const [i, c] of claimed.entries()) {
+      await rewardReadyAfter(c.memberId, c, new Set(claimed.slice(i + 1).flatMap((l) => l.entries.map((e) => e.id))));
+    }
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
@@ -370,6 +454,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     store,
     owner,
     messaging,
+    wallet,
     shop,
     now,
     log,
@@ -394,6 +479,11 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     publishProgram: (program, effectiveFrom) => publishProgram(program, effectiveFrom),
     applyDueProgram: () => applyDueProgram(),
     versionRows: () => versionRows(),
+    settings: settingsNow,
+    saveSettings: (settings, actor, draft) => saveSettings(settings, actor, draft),
+    programDraft: () => shopSettings.draft(shop.no),
+    publishedVersions: () => shopSettings.published(shop.no),
+    settingsChanged: () => settingsToKiosks(),
     noteDatabaseDown,
     chartJs: CHART_JS,
   };
@@ -556,6 +646,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     };
     log(`kiosk connected: ${kiosk.name}`);
     void sendProgramVersions(kiosk.no, kiosk.shopNo);
+    void sendShopSettings(kiosk.no);
 
     socket.on('syncOutbox', async (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -579,6 +670,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
+        void rewardReadyAfterBatch(applied.claimed ?? []);
       } catch (error) {
         // Not acked: the kiosk keeps the batch in its outbox and sends it again after a pause.
         if (isDatabaseUnavailable(error)) {
@@ -707,6 +799,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         noticedChange = newest;
         io.local.emit('membersChanged', { cursor: newest });
       }
+      // Balances changed: the wallet passes of those members are marked updated and their devices told.
+      void wallet.refreshChanged(newest).catch((error: unknown) => log(`wallet: could not update passes: ${String(error)}`));
     } catch (error) {
       if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
     } finally {
@@ -816,6 +910,63 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
     }
     return published;
+  }
+
+  // ---- shop settings: saved on the owner's Settings page or the wizard, sent to every kiosk -----
+
+  /**
+   * Saves the shop's settings and sends them to the shop's kiosks. A new language or time zone goes
+   * into the program too (a new version from now, when one was published), as kiosks and phones
+   * format by the program; the currency cannot change under a published program (its amounts are
+   * in it), so that is refused with the reason.
+   */
+  async function saveSettings(settings: ShopSettings, actor: string, draft?: Program): Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }> {
+    const newest = (await shopSettings.published(shop.no)) > 0 ? (await store.programVersions(shop.no)).at(-1)?.document : undefined;
+    if (newest && newest.currency !== settings.currency) return { ok: false, reason: 'currency-locked' };
+    await shopSettings.save(shop.no, settings, now());
+    log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
+    const follow = { currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
+    if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
+      await publishProgram({ ...newest, ...follow }, now().toISOString());
+    } else if (!newest) {
+      // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
+      const kept = draft ?? (await shopSettings.draft(shop.no));
+      if (kept) await shopSettings.saveDraft(shop.no, { ...kept, ...follow });
+    }
+    await settingsToKiosks();
+    return { ok: true };
+  }
+
+  async function settingsToKiosks(): Promise<void> {
+    for (const socket of await io.in(`shop:${shop.no}`).fetchSockets()) {
+      const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
+      if (kiosk) void sendShopSettings(kiosk.no);
+    }
+  }
+
+  /**
+   * Sends the saved settings, with the name of the kiosk's location, to a connected kiosk; again
+   * every 5 s until it acks. Nothing before the owner saved any: the kiosk keeps its own start-up
+   * settings until then.
+   */
+  async function sendShopSettings(kioskNo: number): Promise<void> {
+    try {
+      const target = (await io.in(`kiosk:${kioskNo}`).fetchSockets())[0];
+      if (!target) return;
+      const current = await settingsNow();
+      if (!current.configured) return;
+      const location = (await owner.kioskLocations(shop.no)).find((k) => k.no === kioskNo)?.location ?? null;
+      const payload = { deliveryId: randomUUID(), updatedAt: current.updatedAt!, settings: current.settings, location };
+      target.timeout(10_000).emit('shopSettings', payload, (error: Error | null, answer: unknown) => {
+        if (!error && (answer as { ok?: unknown } | undefined)?.ok === true) return;
+        setTimeout(() => {
+          void sendShopSettings(kioskNo);
+        }, 5_000).unref();
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      log(`shop settings to kiosk ${kioskNo} not sent, sent again on its next connection: ${String(error)}`);
+    }
   }
 
   async function versionRows(): Promise<VersionRow[]> {

@@ -7,7 +7,9 @@ import { page as ownerFrame, table } from './owner-pages';
 import { escapeHtml, page } from './pages';
 import type { MessageRow } from './message-store';
 import type { CampaignPreview } from './messaging';
-import { renderMail, renderSms, TEMPLATES } from './message-templates';
+import { LOCALES } from '../core/i18n/locales';
+import type { TextCheck } from '../core/i18n/message-edit';
+import { openCardAction, renderMail, renderSms, TEMPLATES, WITH_OPEN_CARD, type MessageCatalog, type Purpose, type RenderedMail } from './message-templates';
 import { smsLength } from './sms-length';
 
 /** Phone pages that open a card by a one-time code, the unsubscribe page, the owner's undelivered messages. Pure: data in, HTML out. */
@@ -169,7 +171,143 @@ export function undeliveredPage(
   return ownerFrame(
     locale,
     t(locale, 'owner.title'),
-    `${settings}<p><a href="/owner/messages/winback" id="winback-link">${t(locale, 'owner.winBack.link')}</a></p><h2>${t(locale, 'owner.title')}</h2>${body}`,
+    `${settings}<ul><li><a href="/owner/messages/texts" id="texts-link">${t(locale, 'owner.texts.link')}</a></li>
+<li><a href="/owner/messages/campaign" id="campaign-link">${t(locale, 'owner.campaign.link')}</a></li>
+<li><a href="/owner/messages/winback" id="winback-link">${t(locale, 'owner.winBack.link')}</a></li></ul><h2>${t(locale, 'owner.title')}</h2>${body}`,
     csrf,
   );
+}
+
+// ---- the owner's message texts ---------------------------------------------------------------------
+
+/** The messages whose texts the owner edits here (a campaign's texts are written with the campaign). */
+export const EDITABLE_PURPOSES = ['welcome', 'code', 'rewardReady', 'pointsExpiring', 'winBack'] as const satisfies readonly Purpose[];
+export type EditablePurpose = (typeof EDITABLE_PURPOSES)[number];
+
+/** Sample values a preview is filled with: the shop's own name and first reward, a date 14 days on. */
+export interface PreviewSample {
+  shop: string;
+  publicUrl: string;
+  reward: string;
+  date: string;
+}
+
+export interface MessagePreview extends RenderedMail {
+  sms: string;
+}
+
+/**
+ * A message as the outbox would write it from `catalog` (the same template, button and unsubscribe
+ * link, the same render functions), with sample values in place of a member's.
+ */
+export function previewMessage(purpose: Purpose, locale: Locale, catalog: MessageCatalog, sample: PreviewSample): MessagePreview {
+  const base = TEMPLATES[purpose];
+  const template = WITH_OPEN_CARD.has(purpose) ? { ...base, action: openCardAction(sample.publicUrl) } : base;
+  const values = { shop: sample.shop, points: 50, code: '123456', reward: sample.reward, date: sample.date };
+  const unsubscribe = template.marketing ? `${sample.publicUrl}/u/…` : null;
+  return { ...renderMail(template, locale, values, null, unsubscribe, catalog), sms: renderSms(template, locale, values, unsubscribe, catalog) };
+}
+
+/** The preview block: subject, the plain-text part, the HTML part as sent (its source), and the SMS with its length. */
+export function previewBlock(locale: Locale, preview: MessagePreview): string {
+  return `<h2>${t(locale, 'owner.texts.preview')}</h2><div class="card" id="text-preview">
+<p><strong id="preview-subject">${escapeHtml(preview.subject)}</strong></p>
+<h3>${t(locale, 'owner.texts.plain')}</h3><pre class="wrap" id="preview-text">${escapeHtml(preview.text)}</pre>
+<h3>${t(locale, 'owner.texts.html')}</h3><pre class="wrap" id="preview-html">${escapeHtml(preview.html)}</pre>
+<h3>${t(locale, 'owner.texts.sms')}</h3><pre class="wrap" id="preview-sms">${escapeHtml(preview.sms)}</pre><p id="preview-sms-length">${smsLine(locale, preview.sms)}</p></div>`;
+}
+
+/** A refused text in words: which field, and why (syntax, placeholders). */
+export function textCheckWords(locale: Locale, field: string, check: Exclude<TextCheck, { ok: true }>): string {
+  const none = '—';
+  if (check.error === 'empty') return formatMessage(messageTexts, locale, 'owner.texts.invalid.empty', { field });
+  if (check.error === 'syntax') return formatMessage(messageTexts, locale, 'owner.texts.invalid.syntax', { field, detail: check.detail });
+  const braces = (names: string[]) => (names.length ? names.map((n) => `{${n}}`).join(', ') : none);
+  return formatMessage(messageTexts, locale, 'owner.texts.invalid.placeholders', { field, missing: braces(check.missing), extra: braces(check.extra) });
+}
+
+export function textsPage(m: {
+  locale: Locale;
+  csrf: string;
+  purpose: EditablePurpose;
+  textLocale: Locale;
+  /** Which texts the owner changed, as `<locale>:<key>`. */
+  edited: ReadonlySet<string>;
+  /** The texts in the form: the draft as typed, or the text in force. */
+  subject: string;
+  body: string;
+  defaults: { subject: string; body: string };
+  note?: { text: string; error: boolean } | undefined;
+  preview?: MessagePreview | undefined;
+}): string {
+  const L = m.locale;
+  const grid = table(
+    'texts',
+    ['', ...LOCALES.map((l) => escapeHtml(LANGUAGE_NAMES[l]))],
+    EDITABLE_PURPOSES.map((purpose) => [
+      escapeHtml(purpose),
+      ...LOCALES.map((l) => {
+        const isEdited = [TEMPLATES[purpose].subject, ...TEMPLATES[purpose].paragraphs].some((k) => m.edited.has(`${l}:${k}`));
+        const current = purpose === m.purpose && l === m.textLocale ? ' aria-current="page"' : '';
+        return `<a href="/owner/messages/texts?purpose=${purpose}&amp;locale=${l}" data-text="${purpose}-${l}"${current}>${l}</a>${
+          isEdited ? ` <em class="edited">${t(L, 'owner.texts.edited')}</em>` : ''
+        }`;
+      }),
+    ]),
+  );
+  const area = (name: 'subject' | 'body', rows: number, text: string, fallback: string) =>
+    `<label for="text-${name}">${t(L, name === 'subject' ? 'owner.texts.subject' : 'owner.texts.body')}</label><textarea id="text-${name}" name="${name}" rows="${rows}" class="w24" lang="${m.textLocale}">${escapeHtml(text)}</textarea>
+<p class="muted">${t(L, 'owner.texts.default', { text: fallback })}</p>`;
+  const body = `<p>${t(L, 'owner.texts.intro')}</p>${grid}
+<h2 id="editing">${escapeHtml(m.purpose)}: ${escapeHtml(LANGUAGE_NAMES[m.textLocale])}</h2>${
+    m.note ? `<p class="flash${m.note.error ? ' error' : ''}" id="texts-note" role="${m.note.error ? 'alert' : 'status'}">${escapeHtml(m.note.text)}</p>` : ''
+  }<form method="post" action="/owner/messages/texts" id="text-form"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
+<input type="hidden" name="purpose" value="${m.purpose}"><input type="hidden" name="locale" value="${m.textLocale}">
+${area('subject', 2, m.subject, m.defaults.subject)}${area('body', 5, m.body, m.defaults.body)}
+<button name="do" value="preview" id="text-preview-button">${t(L, 'owner.texts.preview')}</button>
+<button name="do" value="save" id="text-save">${t(L, 'owner.texts.save')}</button>
+<button name="do" value="reset" id="text-reset">${t(L, 'owner.texts.reset')}</button></form>${m.preview ? previewBlock(L, m.preview) : ''}`;
+  return ownerFrame(L, t(L, 'owner.texts.title'), body, m.csrf);
+}
+
+/** The owner's campaign: a text per language, the count of who gets it and why the others not, a preview, and the send button. */
+export function campaignPage(m: {
+  locale: Locale;
+  csrf: string;
+  campaign: string;
+  texts: Partial<Record<Locale, { subject: string; body: string }>>;
+  note?: { text: string; error: boolean } | undefined;
+  preview?: { counts: CampaignPreview & { total: number }; message: MessagePreview; language: Locale } | undefined;
+}): string {
+  const L = m.locale;
+  const fields = LOCALES.map(
+    (l) => `<fieldset lang="${l}"><legend>${escapeHtml(LANGUAGE_NAMES[l])}</legend>
+<label>${t(L, 'owner.texts.subject')} <input name="subject_${l}" class="w24" maxlength="200" value="${escapeHtml(m.texts[l]?.subject ?? '')}"></label>
+<label>${t(L, 'owner.texts.body')} <textarea name="body_${l}" rows="3" class="w24" maxlength="1000">${escapeHtml(m.texts[l]?.body ?? '')}</textarea></label></fieldset>`,
+  ).join('');
+  const p = m.preview?.counts;
+  const counts = p
+    ? `<p id="campaign-members">${t(L, 'owner.campaign.members', { n: p.total })}</p>
+<p id="campaign-will-send" data-n="${p.willSend}"><strong>${t(L, 'owner.winBack.willSend', { n: p.willSend })}</strong></p><ul>${(
+        [
+          ['already', p.already],
+          ['noConsent', p.noConsent],
+          ['noContact', p.noContact],
+          ['capped', p.capped],
+        ] as const
+      )
+        .filter(([, n]) => n > 0)
+        .map(([key, n]) => `<li id="campaign-${key}">${t(L, `owner.winBack.${key}`, { n })}</li>`)
+        .join('')}</ul>`
+    : '';
+  const body = `<p>${t(L, 'owner.campaign.intro')}</p>${
+    m.note
+      ? `<p class="flash${m.note.error ? ' error' : ''}" id="campaign-note" role="${m.note.error ? 'alert' : 'status'}">${escapeHtml(m.note.text)}</p>`
+      : ''
+  }${counts}<form method="post" action="/owner/messages/campaign" id="campaign-form"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
+<label>${t(L, 'owner.campaign.id')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>${fields}
+<button name="do" value="check" id="campaign-check">${t(L, 'owner.campaign.check')}</button>${
+    m.preview ? `<button name="do" value="send" id="campaign-send">${t(L, 'owner.campaign.send')}</button>` : ''
+  }</form>${m.preview ? `<p>${escapeHtml(LANGUAGE_NAMES[m.preview.language])}</p>${previewBlock(L, m.preview.message)}` : ''}`;
+  return ownerFrame(L, t(L, 'owner.campaign.title'), body, m.csrf);
 }

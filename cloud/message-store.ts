@@ -66,6 +66,10 @@ export interface MessageTables {
     via: string;
     at: string;
   };
+  /** The owner's edits of message texts, per language and catalog key (0017); a key not here keeps its locale-file text. */
+  message_texts: { locale: string; key: string; text: string; updated_at: string; updated_by: string };
+  /** The hub's members, as far as a campaign's audience needs them (cloud/store-schema.ts owns the table). */
+  members: { id: string; shop_no: number; merged_into: string | null };
   /** The hub's settings (the owner's message rules live under `messageRules`). */
   settings: { key: string; value: string };
 }
@@ -148,6 +152,21 @@ export const messageConsentMigration: Migration = {
       .addColumn('at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('message_consents_member').on('message_consents').columns(['member_id', 'at']).execute();
+  },
+};
+
+/** The owner's edits of message texts (hub migration 0017). */
+export const messageTextsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('message_texts')
+      .addColumn('locale', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('updated_by', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('message_texts_pk', ['locale', 'key'])
+      .execute();
   },
 };
 
@@ -347,6 +366,51 @@ export class MessageStore {
       .values({ key: 'messageRules', value })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute();
+  }
+
+  // ---- campaigns ------------------------------------------------------------------------------
+
+  /** A shop's members (not merged away), and those of them whose consent to offers stands now: a campaign's audience. */
+  async campaignAudience(shopNo: number): Promise<{ members: number; consenting: string[] }> {
+    const members = await this.db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('shop_no', '=', shopNo)
+      .where('merged_into', 'is', null)
+      .executeTakeFirst();
+    const consenting = await this.db
+      .selectFrom('members')
+      .innerJoin('member_messaging', 'member_messaging.member_id', 'members.id')
+      .select('members.id')
+      .where('members.shop_no', '=', shopNo)
+      .where('members.merged_into', 'is', null)
+      .where('member_messaging.marketing_consent_at', 'is not', null)
+      .where('member_messaging.marketing_withdrawn_at', 'is', null)
+      .orderBy('members.id')
+      .execute();
+    return { members: n(members?.count), consenting: consenting.map((r) => r.id) };
+  }
+
+  // ---- the owner's texts ------------------------------------------------------------------------
+
+  /** Every edited text, as rows (language, key, text). */
+  async editedTexts(): Promise<{ locale: string; key: string; text: string }[]> {
+    return this.db.selectFrom('message_texts').select(['locale', 'key', 'text']).orderBy('locale').orderBy('key').execute();
+  }
+
+  /** Saves (or replaces) the owner's text for one key in one language; `by` is who did it (the audit's words). */
+  async saveText(locale: string, key: string, text: string, by: string, now: Date): Promise<void> {
+    const row = { text, updated_at: now.toISOString(), updated_by: by };
+    await this.db
+      .insertInto('message_texts')
+      .values({ locale, key, ...row })
+      .onConflict((oc) => oc.columns(['locale', 'key']).doUpdateSet(row))
+      .execute();
+  }
+
+  /** Back to the locale file's text for one key in one language. */
+  async removeText(locale: string, key: string): Promise<void> {
+    await this.db.deleteFrom('message_texts').where('locale', '=', locale).where('key', '=', key).execute();
   }
 
   /** Failed and suppressed messages of a shop, newest first (the owner's list). */

@@ -1,4 +1,4 @@
-import { formatMessage, type MessageValues } from '../core/i18n/catalog';
+import { formatMessage, type AreaCatalog, type MessageValues } from '../core/i18n/catalog';
 import type { Locale } from '../core/i18n/locales';
 import { messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import { escapeHtml } from './pages';
@@ -29,9 +29,20 @@ export const TEMPLATES = {
   // Service: both report the member's own card (what they joined for) and offer nothing new.
   rewardReady: { subject: 'mail.rewardReady.subject', paragraphs: ['mail.rewardReady.body'], marketing: false },
   pointsExpiring: { subject: 'mail.pointsExpiring.subject', paragraphs: ['mail.pointsExpiring.body'], marketing: false },
+  // The owner's own words (a campaign): its texts stand in for these two keys, in each language written.
+  campaign: { subject: 'mail.campaign.subject', paragraphs: ['mail.campaign.body'], marketing: true },
 } satisfies Record<string, Omit<MailTemplate, 'action'>>;
 
 export type Purpose = keyof typeof TEMPLATES;
+
+/** The button of the messages about the member's card (welcome, reward ready, points expiring): open the card on this phone. */
+export function openCardAction(publicUrl: string): NonNullable<MailTemplate['action']> {
+  return { label: 'mail.welcome.action', href: `${publicUrl}/m/open` };
+}
+export const WITH_OPEN_CARD: ReadonlySet<Purpose> = new Set<Purpose>(['welcome', 'rewardReady', 'pointsExpiring']);
+
+/** The texts messages are written from: the locale files, with the owner's edits laid over (cloud/messaging.ts texts()). */
+export type MessageCatalog = AreaCatalog<MessageTextKey>;
 
 export function renderMail(
   template: MailTemplate,
@@ -39,9 +50,10 @@ export function renderMail(
   values: MessageValues & { shop: string },
   name: string | null,
   unsubscribeUrl: string | null,
+  catalog: MessageCatalog = messageTexts,
 ): RenderedMail {
-  const t = (key: MessageTextKey): string => formatMessage(messageTexts, locale, key, values);
-  const hello = name ? formatMessage(messageTexts, locale, 'mail.hello', { name }) : t('mail.helloAnon');
+  const t = (key: MessageTextKey): string => formatMessage(catalog, locale, key, values);
+  const hello = name ? formatMessage(catalog, locale, 'mail.hello', { name }) : t('mail.helloAnon');
   const paragraphs = [hello, ...template.paragraphs.map(t)];
   const footer = t(template.marketing ? 'mail.footer.marketing' : 'mail.footer.service');
   const action = template.action && { label: t(template.action.label), href: template.action.href };
@@ -68,7 +80,13 @@ export function renderMail(
 }
 
 /** The same message as a text message: its paragraphs only (no greeting, no footer), and the opt-out link for marketing. */
-export function renderSms(template: MailTemplate, locale: Locale, values: MessageValues & { shop: string }, unsubscribeUrl: string | null): string {
-  const t = (key: MessageTextKey): string => formatMessage(messageTexts, locale, key, values);
+export function renderSms(
+  template: MailTemplate,
+  locale: Locale,
+  values: MessageValues & { shop: string },
+  unsubscribeUrl: string | null,
+  catalog: MessageCatalog = messageTexts,
+): string {
+  const t = (key: MessageTextKey): string => formatMessage(catalog, locale, key, values);
   return [...template.paragraphs.map(t), ...(unsubscribeUrl ? [`${t('mail.unsubscribe')}: ${unsubscribeUrl}`] : [])].join(' ');
 }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Locale } from '../core/i18n/locales';
 import { INTL_LOCALE, isLocale } from '../core/i18n/locales';
-import { CONSENT_TEXT_VERSIONS } from '../core/i18n/messages';
+import { withEdits, type TextEdits } from '../core/i18n/message-edit';
+import { CONSENT_TEXT_VERSIONS, messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { balanceOf, stampsByCard } from '../core/ledger/projections';
 import { CAP_WINDOW_MS, parseMessageRules, pointsExpiringSoon, quietUntil, rewardsNewlyReady, type MessageRules } from '../core/message-rules';
@@ -9,7 +10,7 @@ import type { Program } from '../core/program/schema';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
-import { renderMail, renderSms, TEMPLATES, type MailTemplate, type Purpose } from './message-templates';
+import { openCardAction, renderMail, renderSms, TEMPLATES, type MailTemplate, type MessageCatalog, type Purpose } from './message-templates';
 import { SmsError, type SmsSender } from './sms';
 import type { Member } from './store';
 
@@ -58,7 +59,8 @@ export interface MessagingOptions {
   /** Reads a typed phone number or e-mail the way the shop's country writes them (E.164 / lower case); undefined when it is neither. */
   parseContact: (text: string) => Contact | undefined;
   store: MessageStore;
-  shop: { no: number; name: string };
+  /** The shop; its name is read at each message, as the owner may rename it (cloud/shop-settings.ts). */
+  shop: { no: number; name: () => Promise<string> };
   /** Hex secret of the hub (a setting): codes are hashed and unsubscribe tokens signed with keys derived from it. */
   secret: string;
   mailer: Mailer | undefined;
@@ -75,6 +77,9 @@ export interface MessagingOptions {
   log: (line: string) => void;
   worker?: Partial<WorkerOptions>;
 }
+
+/** A campaign's subject and text per language the owner wrote it in (at least one). */
+export type CampaignTexts = Partial<Record<Locale, { subject: string; body: string }>>;
 
 /** Why a message to a member would not go, in words (stored as the suppressed message's reason), or null when it would. */
 export type Hold = string | null;
@@ -143,8 +148,11 @@ export class Messaging {
     values?: Record<string, string | number>;
     action?: MailTemplate['action'];
     secret?: string;
+    /** The texts to write it from; default the locale files with the owner's edits (texts()). */
+    catalog?: MessageCatalog;
   }): Promise<MessageState> {
     const now = this.o.now();
+    const catalog = input.catalog ?? (await this.texts());
     const base = TEMPLATES[input.purpose];
     const template: MailTemplate = { ...base, ...(input.action ? { action: input.action } : {}) };
     const kind: MessageKind = template.marketing ? 'marketing' : 'service';
@@ -154,9 +162,9 @@ export class Messaging {
     const channel: Channel = to.email ? 'email' : to.phone ? 'sms' : 'email';
     const recipient = channel === 'email' ? to.email : to.phone;
     const unsubscribe = kind === 'marketing' && input.member ? this.unsubscribeUrl(input.member.id) : null;
-    const values = { shop: this.o.shop.name, ...input.values };
-    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe);
-    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe), html: '' };
+    const values = { shop: await this.o.shop.name(), ...input.values };
+    const mail = renderMail(template, locale, values, input.member?.name ?? null, unsubscribe, catalog);
+    const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe, catalog), html: '' };
     const rules = kind === 'marketing' ? await this.rules() : null;
     let reason: string | null = null;
     if (!recipient) reason = 'no contact for this channel';
@@ -188,6 +196,23 @@ export class Messaging {
     );
     if (state === 'queued') this.kick();
     return state;
+  }
+
+  // ---- the owner's texts ------------------------------------------------------------------------
+
+  /** The owner's edits, by language and key (rows for a key or language the catalog no longer has are left out). */
+  async textEdits(): Promise<TextEdits<MessageTextKey>> {
+    const edits: TextEdits<MessageTextKey> = {};
+    for (const row of await this.o.store.editedTexts()) {
+      if (!isLocale(row.locale) || !(row.key in messageTexts.en)) continue;
+      (edits[row.locale] ??= {})[row.key as MessageTextKey] = row.text;
+    }
+    return edits;
+  }
+
+  /** The texts messages are written from now: the locale files with the owner's edits laid over. Read per message, so every node sends the latest. */
+  async texts(): Promise<MessageCatalog> {
+    return withEdits(messageTexts, await this.textEdits());
   }
 
   // ---- the owner's rules: quiet hours and the weekly cap ---------------------------------------
@@ -246,7 +271,7 @@ export class Messaging {
       purpose: 'rewardReady',
       member,
       values: { reward: ready.name },
-      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+      action: openCardAction(this.o.publicUrl()),
     });
   }
 
@@ -256,6 +281,10 @@ export class Messaging {
 
   /** What a win-back campaign to these members would do, message by message, without queueing anything. */
   async previewWinBack(campaign: string, memberIds: readonly string[]): Promise<CampaignPreview> {
+    return this.previewAudience((id) => this.winBackId(campaign, id), memberIds);
+  }
+
+  private async previewAudience(idOf: (memberId: string) => string, memberIds: readonly string[]): Promise<CampaignPreview> {
     const now = this.o.now();
     const rules = await this.rules();
     const preview: CampaignPreview = { members: memberIds.length, willSend: 0, already: 0, noConsent: 0, noContact: 0, capped: 0, locales: [] };
@@ -263,7 +292,7 @@ export class Messaging {
     for (const id of memberIds) {
       const member = await this.o.member(id);
       const prefs = await this.o.store.preferences(id);
-      if (await this.o.store.message(this.winBackId(campaign, id))) preview.already++;
+      if (await this.o.store.message(idOf(id))) preview.already++;
       else if (!member || !(member.email ?? member.phone)) preview.noContact++;
       else if (!prefs.marketing) preview.noConsent++;
       else if (await this.capReached(id, rules, now)) preview.capped++;
@@ -287,6 +316,52 @@ export class Messaging {
     }
     this.o.log(`messages: win-back ${campaign}: ${counts.queued} queued, ${counts.suppressed} suppressed, ${counts.sent} already sent`);
     return counts;
+  }
+
+  // ---- campaigns the owner writes ----------------------------------------------------------------
+
+  /** The owner's campaign texts laid over the catalog: a language not written takes the first one written (`fallback`). */
+  private campaignCatalog(base: MessageCatalog, texts: CampaignTexts): { catalog: MessageCatalog; written: Set<Locale>; fallback: Locale } {
+    const written = new Set((Object.keys(texts) as Locale[]).filter((l) => texts[l]));
+    const fallback = [...written][0]!;
+    const edits: TextEdits<MessageTextKey> = {};
+    for (const l of written) edits[l] = { 'mail.campaign.subject': texts[l]!.subject, 'mail.campaign.body': texts[l]!.body };
+    return { catalog: withEdits(base, edits), written, fallback };
+  }
+
+  /**
+   * A campaign to every member with consent to offers now: how many members in all, how many get it and
+   * why the others not (already in this campaign, weekly cap, no reachable contact).
+   */
+  async previewCampaign(campaign: string): Promise<CampaignPreview & { total: number }> {
+    const audience = await this.o.store.campaignAudience(this.o.shop.no);
+    const preview = await this.previewAudience((id) => `campaign:${campaign}:${id}`, audience.consenting);
+    return { ...preview, total: audience.members, noConsent: audience.members - audience.consenting.length };
+  }
+
+  /**
+   * Queues the campaign (id `campaign:<campaign>:<memberId>`: a second send queues nothing new) to the
+   * members with consent to offers, each in their language when the owner wrote it, else in the first
+   * language written. Members without consent get no row at all.
+   */
+  async queueCampaign(campaign: string, texts: CampaignTexts): Promise<Record<MessageState, number>> {
+    const { catalog, written, fallback } = this.campaignCatalog(await this.texts(), texts);
+    const counts: Record<MessageState, number> = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
+    for (const id of (await this.o.store.campaignAudience(this.o.shop.no)).consenting) {
+      const member = await this.o.member(id);
+      if (!member) continue;
+      const prefs = await this.o.store.preferences(id);
+      const locale = isLocale(prefs.locale) && written.has(prefs.locale) ? prefs.locale : fallback;
+      counts[await this.queue({ id: `campaign:${campaign}:${id}`, purpose: 'campaign', member, locale, catalog })]++;
+    }
+    this.o.log(`messages: campaign ${campaign}: ${counts.queued} queued, ${counts.suppressed} suppressed, ${counts.sent} already sent`);
+    return counts;
+  }
+
+  /** The campaign as a member in `locale` would get it (the preview): its catalog and the language it goes in. */
+  async campaignTexts(texts: CampaignTexts, locale: Locale): Promise<{ catalog: MessageCatalog; locale: Locale }> {
+    const { catalog, written, fallback } = this.campaignCatalog(await this.texts(), texts);
+    return { catalog, locale: written.has(locale) ? locale : fallback };
   }
 
   /**
@@ -315,7 +390,7 @@ export class Messaging {
         member,
         locale,
         values: { points: soon.points, date },
-        action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+        action: openCardAction(this.o.publicUrl()),
       });
       if (state === 'queued') queued++;
     }
@@ -333,7 +408,7 @@ export class Messaging {
       purpose: 'welcome',
       member,
       locale,
-      action: { label: 'mail.welcome.action', href: `${this.o.publicUrl()}/m/open` },
+      action: openCardAction(this.o.publicUrl()),
     });
   }
 

@@ -1,8 +1,10 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
+import { messageTexts } from '../core/i18n/messages';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import { programMessages } from '../core/i18n/program';
+import { settingsMessages } from '../core/i18n/settings';
 import { escapeHtml } from './pages';
 import type { Member } from './store';
 import { asset } from './page-assets';
@@ -31,7 +33,7 @@ export function page(locale: Locale, title: string, body: string, csrf = ''): st
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
 <nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
-<a href="/owner/kiosks">${escapeHtml(formatMessage(ownerDataMessages, locale, 'kiosks'))}</a>
+<a href="/owner/kiosks">${escapeHtml(formatMessage(ownerDataMessages, locale, 'kiosks'))}</a><a href="/owner/messages" id="nav-messages">${escapeHtml(formatMessage(messageTexts, locale, 'owner.nav'))}</a><a href="/owner/settings">${escapeHtml(formatMessage(settingsMessages, locale, 'title'))}</a>
 <a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a>${logout}</nav>
 <h1>${title}</h1>${body}</body></html>`;
 }

@@ -2,6 +2,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import type { MemberView } from './member-view';
+import { CARD_JS, CARD_MANIFEST_PATH } from './card-pwa';
 import { asset } from './page-assets';
 import type { HistoryRow } from './store';
 
@@ -12,13 +13,14 @@ import type { HistoryRow } from './store';
  * this hub's files (cloud/page-assets.ts), never inline, so an injected script or style does not run.
  * A page may also fetch from this hub (the program editor's live preview).
  */
-export function pagePolicy(allow: { fetchFromHub?: boolean } = {}): string {
+export function pagePolicy(allow: { fetchFromHub?: boolean; installable?: boolean } = {}): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
     "script-src 'self'",
     ...(allow.fetchFromHub ? ["connect-src 'self'"] : []),
-    'img-src data:',
+    // The member card is an installable web app (cloud/card-pwa.ts): its manifest, icons and service worker come from this hub.
+    ...(allow.installable ? ["manifest-src 'self'", "worker-src 'self'", "img-src 'self' data:"] : ['img-src data:']),
     "form-action 'self'",
     // No other site may frame a hub page (clickjacking the join form, the owner's buttons).
     "frame-ancestors 'none'",
@@ -64,10 +66,11 @@ k.querySelectorAll('button').forEach(function(b){b.addEventListener('click',func
 const PHONE_CSS = asset('phone.css', STYLE);
 const PHONE_JS = asset('phone.js', SCRIPT);
 
-export function page(locale: Locale, title: string, body: string): string {
+/** `head`: more of the head, already HTML (the card's manifest link and its own script). */
+export function page(locale: Locale, title: string, body: string, head = ''): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
-<title>${title}</title><link rel="stylesheet" href="${PHONE_CSS}"></head><body><main>${body}</main>
+<title>${title}</title><link rel="stylesheet" href="${PHONE_CSS}">${head}</head><body><main>${body}</main>
 <script src="${PHONE_JS}"></script>
 </body></html>`;
 }
@@ -80,8 +83,8 @@ export interface ClaimPageModel {
   action: string;
   /** A remembered member: the page offers one tap. */
   member: { name: string | null } | null;
-  values?: { name: string; contact: string; consent: boolean };
-  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; form?: string };
+  values?: { name: string; contact: string; consent: boolean; birthDay?: string; birthMonth?: string };
+  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; birthday?: ClaimMessageKey; form?: string };
   forceJoin?: boolean;
 }
 
@@ -106,6 +109,32 @@ function contactField(locale: Locale, value: string): string {
       <button type="button" data-kind="email" aria-pressed="${email}">${t(locale, 'contactEmail')}</button></p>
       <input type="text" id="contact" name="contact" autocomplete="${email ? 'email' : 'tel'}" maxlength="254" value="${escapeHtml(value)}"
         aria-describedby="contact-error" autocapitalize="off" spellcheck="false">`;
+}
+
+/**
+ * Birthday, day and month (no year), both optional: two pickers, so no date format to get wrong.
+ * `day`/`month` are the chosen values as posted ('' for none).
+ */
+export function birthdayFields(locale: Locale, day: string, month: string, errorKey?: ClaimMessageKey): string {
+  const monthName = new Intl.DateTimeFormat(INTL_LOCALE[locale], { month: 'long', timeZone: 'UTC' });
+  const option = (value: string, text: string, chosen: string): string =>
+    `<option value="${value}"${value === chosen ? ' selected' : ''}>${escapeHtml(text)}</option>`;
+  const days = Array.from({ length: 31 }, (_, i) => option(String(i + 1), String(i + 1), day)).join('');
+  const months = Array.from({ length: 12 }, (_, i) => option(String(i + 1), monthName.format(new Date(Date.UTC(2000, i, 1))), month)).join('');
+  return `<fieldset class="birthday" aria-describedby="birthday-hint${errorKey ? ' birthday-error' : ''}"><legend>${t(locale, 'birthday')}</legend>
+      <label for="birth-day">${t(locale, 'birthdayDay')}</label><select id="birth-day" name="birthDay">${option('', '—', day)}${days}</select>
+      <label for="birth-month">${t(locale, 'birthdayMonth')}</label><select id="birth-month" name="birthMonth">${option('', '—', month)}${months}</select>
+      <p class="muted" id="birthday-hint">${t(locale, 'birthdayHint')}</p>
+      ${errorKey ? `<p class="error" id="birthday-error" role="alert">${t(locale, errorKey)}</p>` : ''}</fieldset>`;
+}
+
+/** The card's birthday form (POST /m/birthday): the member's MM-DD or null. */
+export function birthdaySection(locale: Locale, birthday: string | null, csrf: string, saved: boolean): string {
+  const [month, day] = birthday ? birthday.split('-').map((part) => String(Number(part))) : ['', ''];
+  return `<form method="post" action="/m/birthday" class="card" id="birthday"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+    ${saved ? `<p class="ok" id="birthday-saved" role="status">${t(locale, 'birthdaySaved')}</p>` : ''}
+    ${birthdayFields(locale, day ?? '', month ?? '')}
+    <button type="submit" id="birthday-save">${t(locale, 'birthdaySave')}</button></form>`;
 }
 
 export function claimPage(m: ClaimPageModel): string {
@@ -137,6 +166,7 @@ export function claimPage(m: ClaimPageModel): string {
       <label for="contact">${t(m.locale, 'contact')}</label>
       ${contactField(m.locale, v.contact)}
       ${fieldError(m.errors?.contact, 'contact-error')}
+      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
       <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
         <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
       ${fieldError(m.errors?.consent, 'consent-error')}
@@ -167,6 +197,17 @@ export interface CardPageModel {
   memberQr: { code: string; svg: string };
   /** The "signed in on …" card (cloud/account-pages.ts sessionsCard), already HTML. */
   sessions?: string;
+  /** The wallet buttons the owner configured (cloud/wallet.ts); none: no buttons. */
+  wallets?: { apple?: string; google?: string };
+}
+
+/** "Add to Apple Wallet" / "Save to Google Wallet", only for the wallets the owner configured. */
+function walletButtons(L: Locale, wallets: CardPageModel['wallets']): string {
+  const links = [
+    wallets?.apple ? `<a class="button wallet" id="apple-wallet" href="${escapeHtml(wallets.apple)}">${t(L, 'addToAppleWallet')}</a>` : '',
+    wallets?.google ? `<a class="button wallet" id="google-wallet" href="${escapeHtml(wallets.google)}">${t(L, 'saveToGoogleWallet')}</a>` : '',
+  ].join('');
+  return links === '' ? '' : `<div class="card" id="wallets">${links}</div>`;
 }
 
 export function cardPage(m: CardPageModel): string {
@@ -217,9 +258,10 @@ export function cardPage(m: CardPageModel): string {
     ${progress.tier ? `<div class="row"><span>${t(L, 'tier')}</span><strong id="tier">${escapeHtml(progress.tier)}</strong></div>` : ''}
     <p id="progress">${progressText}</p>${expiring}</div>
     <div class="card"><div class="qr" id="member-qr">${m.memberQr.svg}</div><p class="muted">${t(L, 'memberQrHint')}</p>
-    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>
+    <p class="code" id="member-code">${escapeHtml(m.memberQr.code)}</p></div>${walletButtons(L, m.wallets)}
     <div class="card"><h2>${t(L, 'rewards')}</h2>${rewardList}</div>
     <div class="card"><h2>${t(L, 'history')}</h2>${history}</div>${m.extra ?? ''}${m.sessions ?? ''}`,
+    `<link rel="manifest" href="${CARD_MANIFEST_PATH}"><meta name="theme-color" content="#1f6f4a"><script src="${CARD_JS}" defer></script>`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { programMessages } from '../core/i18n/program';
+import { settingsMessages } from '../core/i18n/settings';
 import { DEFAULT_SAMPLES, formAmount } from '../core/program/form';
 import type { PreviewLine } from '../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../core/program/schema';
@@ -37,6 +38,8 @@ export interface EditorModel {
   versions: readonly VersionRow[];
   /** Set after a publication: its number and start, already formatted. */
   published?: { version: number; from: string };
+  /** No version published yet: the form holds the first-run wizard's template (or the start-up program), a draft. */
+  draft?: boolean;
   /** datetime-local value of "publish from", in the shop's zone. */
   publishFrom?: string;
   /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
@@ -398,6 +401,7 @@ ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
   const loose = (m.errors ?? []).filter((e) => !rendered.has(e.path));
   const banner =
     (m.published ? `<p class="ok" id="published">${t('published', m.published)}</p>` : '') +
+    (m.draft ? `<p class="ok" id="draft">${escapeHtml(formatMessage(settingsMessages, locale, 'draftNote'))}</p>` : '') +
     (m.errors && m.errors.length > 0 ? `<p class="error" id="refused">${t('refusedTitle')}</p>` : '') +
     `<ul class="error" id="form-errors">${loose.map((e) => `<li>${escapeHtml(`${e.path}: ${e.message}`)}</li>`).join('')}</ul>`;
   return page(

@@ -8,9 +8,12 @@
 // HUB_OWNER_TOKEN must be at least 32 random characters (the hub refuses to start with a weak one).
 // Messages (docs/changes/messages.md): SMTP_URL (smtp://user:pass@host:port; unset: no e-mail), SMTP_FROM (default
 // no-reply@<host of HUB_PUBLIC_URL>), HUB_PUBLIC_URL (the address phones reach the hub at, for links in messages),
-// SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name).
+// SMSAPI_TOKEN (text messages through smsapi.pl; unset: none), SMSAPI_FROM (its registered sender name);
+// or Twilio: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM; SMS_PROVIDER=smsapi|twilio picks one when both are set.
+// The card in Apple / Google Wallet (docs/card.md): WALLET_APPLE_* and WALLET_GOOGLE_* (unset: no wallet buttons).
 import { systemClock } from '../core/clock';
 import { startHub, type Hub } from './hub';
+import { walletConfigFromEnv } from './wallet';
 import { watchParent } from './parent-watch';
 import { DEFAULT_KIOSK_LIMITS } from './throttle';
 
@@ -66,6 +69,11 @@ try {
     publicUrl: process.env.HUB_PUBLIC_URL || undefined,
     smsapiToken: process.env.SMSAPI_TOKEN || undefined,
     smsapiFrom: process.env.SMSAPI_FROM || undefined,
+    smsProvider: process.env.SMS_PROVIDER || undefined,
+    twilioAccountSid: process.env.TWILIO_ACCOUNT_SID || undefined,
+    twilioAuthToken: process.env.TWILIO_AUTH_TOKEN || undefined,
+    twilioFrom: process.env.TWILIO_FROM || undefined,
+    wallet: walletConfigFromEnv(process.env),
     ...(process.env.HUB_REDIS_PREFIX ? { redisPrefix: process.env.HUB_REDIS_PREFIX } : {}),
     dataDir: process.env.HUB_DATA_DIR ?? 'hub-data',
     databaseUrl: process.env.DATABASE_URL || undefined,

@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { messageConsentMigration, messagesMigration, type MessageTables } from './message-store';
+import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
+import { shopSettingsMigration, type SettingsTables } from './shop-settings';
+import { walletMigration, type WalletTables } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -18,10 +20,11 @@ export type Engine = 'sqlite' | 'postgres';
 
 /**
  * Every table of the hub, one description for every module: the store's aggregates (cloud/store/), the
- * owner's audit (cloud/owner-store.ts) and the messages (cloud/message-store.ts) declare their part and
+ * owner's audit (cloud/owner-store.ts), the messages (cloud/message-store.ts), the shop settings
+ * (cloud/shop-settings.ts) and the wallet passes (cloud/wallet.ts) declare their part and
  * it is joined here, so no module reads the database through a second description of the same tables.
  */
-export interface HubDatabase extends MessageTables, OwnerAuditTables {
+export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTables, WalletTables {
   settings: { key: string; value: string };
   shops: { no: Generated<number>; id: string; name: string; privacy_text: string; program_json: string };
   /** `location`: the name the owner grouped this kiosk under (0003); null: the kiosk's own name. */
@@ -52,6 +55,10 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables {
     merged_into: string | null;
     /** When the owner erased the member's data (0003): name, contacts and consent text are gone, the ledger stays. */
     erased_at: string | null;
+    /** MM-DD, given on the join form or the card (0013); the program's birthday rule reads it. */
+    birthday: string | null;
+    /** The member whose referral link this one joined through (0013); set once, when the member is created. */
+    referred_by: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -479,6 +486,19 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // Birthday and referral, read by the member-aware earn of claims (cloud/member-earn.ts).
+    '0013-member-birthday-referral': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('members').addColumn('birthday', 'text').execute();
+        await db.schema.alterTable('members').addColumn('referred_by', 'text').execute();
+      },
+    },
+    // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
+    '0016-wallet-passes': walletMigration,
+    // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).
+    '0017-message-texts': messageTextsMigration,
+    // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
+    '0018-shop-settings': shopSettingsMigration,
   };
 }
 

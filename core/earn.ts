@@ -44,7 +44,7 @@ export type MemberState = {
   firstPurchaseDone: boolean;
   /** Member id of the member who referred this one. */
   referredBy?: string;
-  /** Local year of the last birthday reward. */
+  /** The year of the birthday last rewarded (birthdayYearOf: a bonus paid on 2 January for 30 December counts for the year before). */
   lastBirthdayRewardYear?: number;
 };
 
@@ -131,14 +131,29 @@ function reason(code: string, ruleId: string | undefined, label: string | undefi
 }
 
 function birthdayDue(rule: RuleOf<'birthday'>, member: MemberState, local: LocalTime): boolean {
-  if (!member.birthday || member.lastBirthdayRewardYear === local.year) return false;
+  if (!member.birthday) return false;
   const [month] = member.birthday.split('-');
-  if (rule.window === 'month') return local.monthDay.startsWith(`${month}-`);
-  // 29 February counts on 28 February in other years.
-  let day = member.birthday;
-  if (day === '02-29' && !isLeapYear(local.year)) day = '02-28';
-  const daysSince = calendarDaysBetween(`${local.year}-${day}`, local.date);
-  return rule.window === 'day' ? daysSince === 0 : daysSince >= 0 && daysSince < 7;
+  if (rule.window === 'month') return local.monthDay.startsWith(`${month}-`) && member.lastBirthdayRewardYear !== local.year;
+  // The birthday of this year, or of last year for a week that runs into January; once per birthday.
+  for (const year of [local.year, local.year - 1]) {
+    const daysSince = calendarDaysBetween(`${year}-${birthdayIn(member.birthday, year)}`, local.date);
+    if (rule.window === 'day' ? daysSince === 0 : daysSince >= 0 && daysSince < 7) return member.lastBirthdayRewardYear !== year;
+  }
+  return false;
+}
+
+/** MM-DD of a birthday in `year`: 29 February counts on 28 February in other years. */
+function birthdayIn(birthday: string, year: number): string {
+  return birthday === '02-29' && !isLeapYear(year) ? '02-28' : birthday;
+}
+
+/**
+ * The year of the birthday a birthday bonus paid on local date `date` (YYYY-MM-DD) was for: the
+ * year before for a bonus paid in early January for a late-December birthday.
+ */
+export function birthdayYearOf(birthday: string, date: string): number {
+  const year = Number(date.slice(0, 4));
+  return date.slice(5) < birthdayIn(birthday, year) ? year - 1 : year;
 }
 
 function isLeapYear(year: number): boolean {

@@ -5,6 +5,7 @@ import { ledgerEntrySchema } from './ledger/entry';
 import { moneySchema } from './money';
 import { programVersionEnvelopeSchema } from './program/versions';
 import { rewardProgressSchema } from './program/progress';
+import { shopSettingsSchema } from './shop-settings';
 
 /**
  * The kiosk ↔ hub contract, declared once. Both sides validate every payload with these schemas.
@@ -373,6 +374,21 @@ export const programVersionsSchema = z
   .strict();
 export type ProgramVersions = z.infer<typeof programVersionsSchema>;
 
+/**
+ * Event hub → kiosk: the shop's settings (core/shop-settings.ts) as the owner saved them, and the
+ * name of this kiosk's location (its address heads the receipts). Sent on connect and on each save;
+ * the kiosk keeps the newest (`updatedAt`) for offline use and acks once stored.
+ */
+export const shopSettingsDeliverySchema = z
+  .object({
+    deliveryId: id,
+    updatedAt: z.iso.datetime(),
+    settings: shopSettingsSchema,
+    location: z.string().max(200).nullable(),
+  })
+  .strict();
+export type ShopSettingsDelivery = z.infer<typeof shopSettingsDeliverySchema>;
+
 // ---- the member directory (hub → every kiosk's replica, by cursor) ---------------------------------
 
 /**
@@ -423,6 +439,7 @@ export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
   claimRefused: { payload: claimRefusedSchema, ack: eventAckSchema },
   programVersions: { payload: programVersionsSchema, ack: eventAckSchema },
+  shopSettings: { payload: shopSettingsDeliverySchema, ack: eventAckSchema },
   membersChanged: { payload: membersChangedSchema, ack: null },
 } as const;
 
@@ -437,6 +454,7 @@ export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   claimRefused: (payload: ClaimRefused, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   programVersions: (payload: ProgramVersions, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+  shopSettings: (payload: ShopSettingsDelivery, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   /** A notice, not a delivery: a kiosk that misses it catches up on its next connect or change. */
   membersChanged: (payload: MembersChanged) => void;
 }

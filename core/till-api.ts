@@ -76,7 +76,7 @@ export const saleViewSchema = z
 export type SaleView = z.infer<typeof saleViewSchema>;
 
 /** How the kiosk learnt of a sale: the till API, the staff keypad, the print-stream passthrough, a receipt barcode, the dev panel. */
-export const saleSources = ['api', 'keypad', 'passthrough', 'scanner', 'dev'] as const;
+export const saleSources = ['api', 'keypad', 'passthrough', 'fiscalTap', 'scanner', 'dev'] as const;
 export type SaleSource = (typeof saleSources)[number];
 
 export const saleRefundLineSchema = z

@@ -56,6 +56,9 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
         case 'localeChanged':
           setStatus((s) => s && { ...s, locale: event.payload.locale });
           break;
+        case 'shopChanged':
+          setStatus((s) => s && { ...s, shopName: event.payload.shopName });
+          break;
         case 'staffLocked':
           setStaffUnlocked(false);
           setStaffView('closed');

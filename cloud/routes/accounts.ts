@@ -122,7 +122,9 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     }
     ctx.log(`owner account created: ${result.account.name} (${result.account.role})`);
     const cookie = await ctx.sessions.openOwnerSession(request, { accountId: result.account.id, name: result.account.name, role: result.account.role });
-    return seeOther(reply, '/owner/accounts', cookie);
+    // The shop's owner comes to the first-run wizard until the shop has settings; a manager to the accounts.
+    const firstRun = result.account.role === 'owner' && !(await ctx.settings()).configured;
+    return seeOther(reply, firstRun ? '/owner/welcome' : '/owner/accounts', cookie);
   });
 
   // ---- accounts, invitations, TOTP ---------------------------------------------------------------

@@ -18,7 +18,9 @@ import { memberCardRoutes } from './member-card';
 import { messageRoutes } from './messages';
 import { ownerRoutes } from './owner';
 import { ownerProgramRoutes } from './owner-program';
+import { ownerSettingsRoutes } from './owner-settings';
 import { accountRoutes } from './accounts';
+import { walletRoutes } from './wallet';
 import { sameText } from './guards';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { ownerAccountMessages } from '../../core/i18n/accounts';
@@ -250,6 +252,8 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(messageRoutes, ctx);
   void app.register(ownerRoutes, ctx);
   void app.register(ownerProgramRoutes, ctx);
+  void app.register(ownerSettingsRoutes, ctx);
   void app.register(accountRoutes, ctx);
+  void app.register(walletRoutes, ctx);
   return app;
 }

@@ -5,6 +5,7 @@ import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale } from '../../core/i18n/locales';
+import { monthDayOf } from '../../core/program/schema';
 import { claimSaleKey } from '../../core/tokens';
 import { claimPage, messagePage } from '../pages';
 import type { Member } from '../store';
@@ -20,15 +21,27 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
 const TOKEN = '^[A-Za-z2-7]{1,120}$';
 const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
 const query = z.looseObject({ join: z.string().optional() });
-const body = form({ mode: field, name: field, contact: field, consent: field });
+const body = form({ mode: field, name: field, contact: field, consent: field, birthDay: field, birthMonth: field });
+
+/**
+ * A birthday from the form's two pickers: null when both are empty, MM-DD for a real day of that
+ * month (29 February included), 'invalid' otherwise (one picked without the other, 31 April, garbage).
+ */
+export function postedBirthday(day: string, month: string): string | null | 'invalid' {
+  if (day === '' && month === '') return null;
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month)) return 'invalid';
+  return monthDayOf(Number(day), Number(month)) ?? 'invalid';
+}
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
-  const { store, shop } = ctx;
+  const { store } = ctx;
   const tooMany = (reply: FastifyReply, locale: ReturnType<typeof pickLocale>): FastifyReply =>
     sendPage(reply.header('retry-after', '60'), 429, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.too-many-attempts')));
 
   /** What GET and POST share: the token checked, the sale still claimable; undefined when already answered. */
   async function prepare(request: FastifyRequest, reply: FastifyReply, rawToken: string, posting: boolean) {
+    // The shop as it is now: the owner may have renamed it in Settings since the hub started.
+    const shop = (await store.shop(ctx.shop.no))!;
     const locale = pickLocale(request.headers['accept-language']);
     const token = rawToken.toUpperCase();
     const address = ctx.clientAddress(request);
@@ -57,7 +70,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       points: due.points,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    return { locale, token, address, memberOfShop, base };
+    return { locale, token, address, memberOfShop, base, shop };
   }
 
   for (const prefix of ['/c', '/C']) {
@@ -70,7 +83,7 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
-      const { locale, token, address, memberOfShop, base } = ready;
+      const { locale, token, address, memberOfShop, base, shop } = ready;
       const posted = request.body;
       let claimant: Member | undefined;
       let joined = false;
@@ -84,7 +97,10 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         const contactText = (posted.contact ?? '').trim();
         const consent = posted.consent === 'yes';
         const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-        if (!contact || !consent) {
+        const birthDay = (posted.birthDay ?? '').trim();
+        const birthMonth = (posted.birthMonth ?? '').trim();
+        const birthday = postedBirthday(birthDay, birthMonth);
+        if (!contact || !consent || birthday === 'invalid') {
           ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
           return sendPage(
             reply,
@@ -92,8 +108,12 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             claimPage({
               ...base,
               forceJoin: true,
-              values: { name, contact: contactText, consent },
-              errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
+              values: { name, contact: contactText, consent, birthDay, birthMonth },
+              errors: {
+                ...(contact ? {} : { contact: 'contactInvalid' as const }),
+                ...(consent ? {} : { consent: 'consentRequired' as const }),
+                ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
+              },
             }),
           );
         }
@@ -105,6 +125,8 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             email: contact.email,
             consentAt: ctx.now().toISOString(),
             consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
+            // Kept only on a new member: typing someone's contact changes nothing of their card.
+            birthday,
           },
           ctx.now(),
           { fillName: false },

@@ -9,6 +9,9 @@ import type { Messaging } from '../messaging';
 import type { OwnerStore } from '../owner-store';
 import type { VersionRow } from '../program-pages';
 import type { HubStore, Member, Shop } from '../store';
+import type { StoredSettings } from '../shop-settings';
+import type { ShopSettings } from '../../core/shop-settings';
+import type { Wallet } from '../wallet';
 import type { FailureCounters, HubSessions, OwnerAuth } from './guards';
 
 /**
@@ -20,6 +23,8 @@ export interface HubHttpContext {
   store: HubStore;
   owner: OwnerStore;
   messaging: Messaging;
+  /** The card in Apple and Google Wallet, as the owner configured them (cloud/wallet.ts). */
+  wallet: Wallet;
   /** The shop this hub serves, as it was at start (its program is read fresh from the store where it matters). */
   shop: Shop;
   now: Clock;
@@ -54,6 +59,16 @@ export interface HubHttpContext {
   applyDueProgram: () => Promise<void>;
   /** The program versions with their state and the kiosks that confirmed each (the editor's table). */
   versionRows: () => Promise<VersionRow[]>;
+  /** The shop's settings now (cloud/shop-settings.ts), and whether the owner has saved any yet. */
+  settings: () => Promise<StoredSettings>;
+  /** Saves checked settings and sends them to the shop's kiosks; a currency change under a published program is refused. */
+  saveSettings: (settings: ShopSettings, actor: string, draft?: Program) => Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }>;
+  /** The first-run wizard's draft program while none has been published (the program editor starts from it). */
+  programDraft: () => Promise<Program | undefined>;
+  /** How many program versions the owner published (0: the shop runs its start-up program). */
+  publishedVersions: () => Promise<number>;
+  /** Sends the settings to the shop's kiosks again (a kiosk's location changed). */
+  settingsChanged: () => Promise<void>;
   /** Marks the database as down (logs once, watches for its return). */
   noteDatabaseDown: (error: unknown) => void;
   /** Chart.js's UMD build, read once when the hub starts. */

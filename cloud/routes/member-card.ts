@@ -10,9 +10,14 @@ import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { createVoucher, voucherValidity } from '../../core/tokens';
 import { offersSection } from '../message-pages';
 import { sessionText, sessionsCard } from '../account-pages';
-import { cardPage, messagePage, voucherPage } from '../pages';
+import { cardIconPng } from '../card-icon';
+import { CARD_CACHE_HEADER, CARD_ICON_SIZES, CARD_MANIFEST_PATH, CARD_PATH, CARD_SERVICE_WORKER, CARD_SW_PATH, cardIconPath, cardManifest } from '../card-pwa';
+import { birthdaySection, cardPage, messagePage, pagePolicy, voucherPage } from '../pages';
+import { WALLET_APPLE_DOWNLOAD, WALLET_GOOGLE_SAVE } from './wallet';
+import { hubMemberProfile, setMemberBirthday } from '../member-earn';
+import { postedBirthday } from './claim';
 import type { Member, Shop } from '../store';
-import { field, form, sendPage, type HubHttpContext } from './context';
+import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 
 /**
  * The member's card on their phone (`GET /m`), taking a reward (`POST /m/redeem`: the points are
@@ -31,9 +36,10 @@ async function memberQr(member: Member): Promise<{ code: string; svg: string }> 
   return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
 }
 
-const cardQuery = z.looseObject({ claimed: field });
+const cardQuery = z.looseObject({ claimed: field, birthday: field });
 const redeemBody = form({ reward: field });
 const sessionBody = form({ csrf: field, ref: field });
+const birthdayBody = form({ csrf: field, birthDay: field, birthMonth: field });
 /** Phone pages: a stateless cookie of before 0010 is converted first (the owner hook, cloud/routes/app.ts). */
 const memberPage = { memberPage: true } as const;
 
@@ -49,7 +55,8 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     const member = await ctx.cookieMember(request);
     const memberShop = member && (await store.shop(member.shopNo));
     if (!member || !memberShop) {
-      sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+      // The phone's kept card goes too (cloud/card-pwa.ts): this phone no longer opens it.
+      sendPage(reply.header(CARD_CACHE_HEADER, 'clear'), 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
       return undefined;
     }
     // Vouchers of this member that expired unredeemed give their points back before the card is shown.
@@ -57,7 +64,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     return { member, memberShop };
   }
 
-  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined): Promise<FastifyReply> => {
+  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined, saved = false): Promise<FastifyReply> => {
     const locale = pickLocale(request.headers['accept-language']);
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
@@ -70,6 +77,8 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
       claimed?.memberId === member.id
         ? ((await store.saleEntries(claimedKey)).find((e) => e.memberId === member.id && e.reason.code === 'welcome')?.points ?? 0)
         : 0;
+    // The card may be installed (manifest, service worker), and this answer is the one the phone keeps for offline.
+    reply.header('content-security-policy', pagePolicy({ installable: true })).header(CARD_CACHE_HEADER, 'store');
     return sendPage(
       reply,
       200,
@@ -80,15 +89,46 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         view,
         history: await store.history(member.id),
         memberQr: await memberQr(member),
-        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        // The welcome bonus has its own line: the thank-you counts the rest of what the claim earned.
+        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points - welcome, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
-        extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
+        extra:
+          birthdaySection(locale, (await hubMemberProfile(store.db, member.id))?.birthday ?? null, ctx.sessions.memberCsrf(request), saved) +
+          offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
         sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
+        wallets: {
+          ...(ctx.wallet.apple ? { apple: WALLET_APPLE_DOWNLOAD } : {}),
+          ...(ctx.wallet.google ? { google: WALLET_GOOGLE_SAVE } : {}),
+        },
       }),
     );
   };
 
-  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
+  // ---- the card as an installable web app (cloud/card-pwa.ts): nothing here names a member ----
+
+  app.get(CARD_MANIFEST_PATH, async (request, reply) => {
+    const shopNow = await store.shop(ctx.shop.no);
+    const manifest = cardManifest(shopNow?.name ?? ctx.shop.name, pickLocale(request.headers['accept-language']));
+    return reply.type('application/manifest+json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(manifest));
+  });
+  // Served under /m, the card's scope; Service-Worker-Allowed lets it control /m itself as well as /m/….
+  // Its own CSP binds the worker: it may fetch from this hub and nowhere else.
+  app.get(CARD_SW_PATH, async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('service-worker-allowed', CARD_PATH)
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', "default-src 'none'; connect-src 'self'")
+      .send(CARD_SERVICE_WORKER),
+  );
+  for (const size of CARD_ICON_SIZES) {
+    const png = cardIconPng(size);
+    app.get(cardIconPath(size), async (_request, reply) => reply.type('image/png').header('cache-control', 'public, max-age=86400').send(png));
+  }
+
+  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) =>
+    card(request, reply, request.query.claimed, request.query.birthday === 'saved'),
+  );
   app.get('/m/redeem', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
 
   app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form', ...memberPage } }, async (request, reply) => {
@@ -142,8 +182,25 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     }
     // This phone's own session: its cookie goes too.
     if (ref === who.member.sessionRef)
-      return sendPage(reply.header('set-cookie', ctx.sessions.memberCookieCleared), 200, messagePage(locale, sessionText(locale, 'ended')));
+      return sendPage(
+        reply.header('set-cookie', ctx.sessions.memberCookieCleared).header(CARD_CACHE_HEADER, 'clear'),
+        200,
+        messagePage(locale, sessionText(locale, 'ended')),
+      );
     return sendPage(reply, 200, messagePage(locale, sessionText(locale, 'ended'), back(locale)));
+  });
+
+  // The card's birthday (day and month, optional): a session form like the ones above (CSRF token of the session).
+  app.post('/m/birthday', { schema: { body: birthdayBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const birthday = postedBirthday((request.body.birthDay ?? '').trim(), (request.body.birthMonth ?? '').trim());
+    if (birthday === 'invalid') {
+      return sendPage(reply, 400, messagePage(locale, formatMessage(claimMessages, locale, 'birthdayInvalid'), back(locale)));
+    }
+    await setMemberBirthday(store.db, store.engine, who.member.id, birthday, ctx.now());
+    return seeOther(reply, '/m?birthday=saved#birthday');
   });
 
   app.post('/m/sessions/end-all', { schema: { body: sessionBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {
@@ -152,6 +209,10 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     if (!who) return reply;
     const ended = await ctx.sessions.members.endAll(who.member.id, ctx.now());
     ctx.log(`member ${who.member.no} signed out everywhere (${ended} sessions)`);
-    return sendPage(reply.header('set-cookie', ctx.sessions.memberCookieCleared), 200, messagePage(locale, sessionText(locale, 'signedOutEverywhere')));
+    return sendPage(
+      reply.header('set-cookie', ctx.sessions.memberCookieCleared).header(CARD_CACHE_HEADER, 'clear'),
+      200,
+      messagePage(locale, sessionText(locale, 'signedOutEverywhere')),
+    );
   });
 };

@@ -3,10 +3,26 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
-import { pickLocale, type Locale } from '../../core/i18n/locales';
-import { messageTexts } from '../../core/i18n/messages';
+import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
+import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
+import { messageTexts, type MessageTextKey } from '../../core/i18n/messages';
 import { messageRulesFromForm } from '../../core/message-rules';
-import { openCodePage, openContactPage, undeliveredPage, unsubscribePage, winBackPreviewPage } from '../message-pages';
+import {
+  campaignPage,
+  EDITABLE_PURPOSES,
+  openCodePage,
+  openContactPage,
+  previewMessage,
+  textCheckWords,
+  textsPage,
+  undeliveredPage,
+  unsubscribePage,
+  winBackPreviewPage,
+  type EditablePurpose,
+  type PreviewSample,
+} from '../message-pages';
+import { TEMPLATES } from '../message-templates';
+import type { CampaignTexts } from '../messaging';
 import { messagePage } from '../pages';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import { inactiveMemberIds } from './owner';
@@ -43,6 +59,28 @@ const winBackQuery = z.looseObject({
         .regex(/^[\w-]{1,40}$/)
         .optional(),
     ),
+});
+
+const textsQuery = z.looseObject({ purpose: z.enum(EDITABLE_PURPOSES).optional(), locale: z.enum(LOCALES).optional(), saved: field });
+const textsForm = form({
+  csrf: field,
+  purpose: z.enum(EDITABLE_PURPOSES),
+  locale: z.enum(LOCALES),
+  subject: z.string().max(500).optional(),
+  body: z.string().max(2000).optional(),
+  do: z.enum(['preview', 'save', 'reset']),
+});
+
+const campaignForm = form({
+  csrf: field,
+  campaign: field,
+  do: z.enum(['check', 'send']),
+  ...Object.fromEntries(
+    LOCALES.flatMap((l) => [
+      [`subject_${l}`, z.string().max(200).optional()],
+      [`body_${l}`, z.string().max(1000).optional()],
+    ]),
+  ),
 });
 
 export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -91,14 +129,14 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
   app.get(`/u/:token(${UNSUBSCRIBE})`, { schema: { params: unsubscribeParams } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     if (!ctx.messaging.memberOfToken(request.params.token)) return invalid(reply, locale);
-    return sendPage(reply, 200, unsubscribePage(locale, ctx.shop.name, `/u/${request.params.token}`, false));
+    return sendPage(reply, 200, unsubscribePage(locale, (await ctx.store.shop(ctx.shop.no))!.name, `/u/${request.params.token}`, false));
   });
 
   // Not a member form: the signed token is the authority, and a mail client posts it from nowhere (RFC 8058).
   app.post(`/u/:token(${UNSUBSCRIBE})`, { schema: { params: unsubscribeParams } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     if (!(await ctx.messaging.unsubscribe(request.params.token))) return invalid(reply, locale);
-    return sendPage(reply, 200, unsubscribePage(locale, ctx.shop.name, `/u/${request.params.token}`, true));
+    return sendPage(reply, 200, unsubscribePage(locale, (await ctx.store.shop(ctx.shop.no))!.name, `/u/${request.params.token}`, true));
   });
 
   // Any other /u/ link (cut short, altered) says the link is not valid rather than "not found".
@@ -167,5 +205,157 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
         csrf: request.ownerCsrf,
       }),
     );
+  });
+
+  // ---- the owner's message texts: per message and language, with a preview of what will be sent ----
+
+  const sampleFor = async (locale: Locale): Promise<PreviewSample> => {
+    const shop = (await ctx.store.shop(ctx.shop.no))!;
+    const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: shop.program.timeZone }).format(
+      new Date(ctx.now().getTime() + 14 * 86_400_000),
+    );
+    return { shop: shop.name, publicUrl: ctx.messaging.publicUrl(), reward: shop.program.rewards[0]?.name ?? '—', date };
+  };
+  const keysOf = (purpose: EditablePurpose): { subject: MessageTextKey; body: MessageTextKey } => ({
+    subject: TEMPLATES[purpose].subject,
+    body: TEMPLATES[purpose].paragraphs[0]!,
+  });
+
+  /** The page for one message in one language: the form holds `draft` (as typed) or the text in force, and the preview renders it. */
+  const showTexts = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    purpose: EditablePurpose,
+    textLocale: Locale,
+    draft?: { subject: string; body: string },
+    note?: { text: string; error: boolean },
+  ) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const edits = await ctx.messaging.textEdits();
+    const keys = keysOf(purpose);
+    const inForce = withEdits(messageTexts, edits);
+    const shown = draft ?? { subject: inForce[textLocale][keys.subject], body: inForce[textLocale][keys.body] };
+    // A refused draft is not previewed: it would not render (and it is not what will be sent).
+    const preview = note?.error
+      ? undefined
+      : previewMessage(
+          purpose,
+          textLocale,
+          withEdits(inForce, { [textLocale]: { [keys.subject]: shown.subject, [keys.body]: shown.body } }),
+          await sampleFor(textLocale),
+        );
+    const edited = new Set(Object.entries(edits).flatMap(([l, byKey]) => Object.keys(byKey ?? {}).map((k) => `${l}:${k}`)));
+    return sendPage(
+      reply,
+      status,
+      textsPage({
+        locale,
+        csrf: request.ownerCsrf,
+        purpose,
+        textLocale,
+        edited,
+        ...shown,
+        defaults: { subject: messageTexts[textLocale][keys.subject], body: messageTexts[textLocale][keys.body] },
+        note,
+        preview,
+      }),
+    );
+  };
+
+  app.get('/owner/messages/texts', { schema: { querystring: textsQuery }, config: ownerPage }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const { purpose = 'welcome', locale: textLocale = locale, saved } = request.query;
+    const note =
+      saved === 'yes'
+        ? { text: formatMessage(messageTexts, locale, 'owner.texts.saved'), error: false }
+        : saved === 'reset'
+          ? { text: formatMessage(messageTexts, locale, 'owner.texts.resetDone'), error: false }
+          : undefined;
+    return showTexts(request, reply, 200, purpose, textLocale, undefined, note);
+  });
+
+  app.post('/owner/messages/texts', { schema: { body: textsForm }, config: { guard: 'owner' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const { purpose, locale: textLocale } = request.body;
+    const keys = keysOf(purpose);
+    const back = `/owner/messages/texts?purpose=${purpose}&locale=${textLocale}`;
+    const who = `${request.ownerAuth?.principal.name ?? 'owner'}@${ctx.clientAddress(request)}`;
+    if (request.body.do === 'reset') {
+      for (const key of [keys.subject, keys.body]) await ctx.messaging.store.removeText(textLocale, key);
+      ctx.log(`messages: ${who} put the ${purpose} texts in ${textLocale} back to the locale file`);
+      return seeOther(reply, `${back}&saved=reset`);
+    }
+    // Line ends as a browser sends them (CRLF) are the text's own line ends.
+    const draft = { subject: (request.body.subject ?? '').replace(/\r\n?/g, '\n').trim(), body: (request.body.body ?? '').replace(/\r\n?/g, '\n').trim() };
+    const fields = [
+      { key: keys.subject, text: draft.subject, label: formatMessage(messageTexts, locale, 'owner.texts.subject') },
+      { key: keys.body, text: draft.body, label: formatMessage(messageTexts, locale, 'owner.texts.body') },
+    ];
+    for (const f of fields) {
+      const check = checkEditedText(messageTexts[textLocale][f.key], f.text, textLocale);
+      if (!check.ok) return showTexts(request, reply, 400, purpose, textLocale, draft, { text: textCheckWords(locale, f.label, check), error: true });
+    }
+    if (request.body.do === 'preview') return showTexts(request, reply, 200, purpose, textLocale, draft);
+    const now = ctx.now();
+    for (const f of fields) {
+      // The locale file's text typed again is no edit: it follows the file from now on.
+      if (f.text === messageTexts[textLocale][f.key]) await ctx.messaging.store.removeText(textLocale, f.key);
+      else await ctx.messaging.store.saveText(textLocale, f.key, f.text, who, now);
+    }
+    ctx.log(`messages: ${who} saved the ${purpose} texts in ${textLocale}`);
+    return seeOther(reply, `${back}&saved=yes`);
+  });
+
+  // ---- campaigns the owner writes: count and preview, then send to members with consent to offers ----
+
+  app.get('/owner/messages/campaign', { config: ownerPage }, async (request, reply) =>
+    sendPage(
+      reply,
+      200,
+      campaignPage({
+        locale: pickLocale(request.headers['accept-language']),
+        csrf: request.ownerCsrf,
+        campaign: `campaign-${ctx.now().toISOString().slice(0, 10)}`,
+        texts: {},
+      }),
+    ),
+  );
+
+  app.post('/owner/messages/campaign', { schema: { body: campaignForm }, config: { guard: 'owner' } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const posted = request.body as Record<string, string | undefined>;
+    const campaign = (posted.campaign ?? '').trim();
+    const texts: CampaignTexts = {};
+    for (const l of LOCALES) {
+      const subject = (posted[`subject_${l}`] ?? '').replace(/\r\n?/g, '\n').trim();
+      const body = (posted[`body_${l}`] ?? '').replace(/\r\n?/g, '\n').trim();
+      if (subject || body) texts[l] = { subject, body };
+    }
+    const page = (status: number, note?: { text: string; error: boolean }, preview?: Parameters<typeof campaignPage>[0]['preview']) =>
+      sendPage(reply, status, campaignPage({ locale, csrf: request.ownerCsrf, campaign, texts, note, preview }));
+    const refuse = (text: string) => page(400, { text, error: true });
+    if (!/^[\w-]{1,40}$/.test(campaign)) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.badId'));
+    if (Object.keys(texts).length === 0) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.none'));
+    for (const [l, text] of Object.entries(texts) as [Locale, { subject: string; body: string }][]) {
+      for (const [name, value] of [
+        ['owner.texts.subject', text.subject],
+        ['owner.texts.body', text.body],
+      ] as const) {
+        const check = checkOwnText(value, l, ['shop']);
+        const field = `${formatMessage(messageTexts, locale, name)} (${l})`;
+        if (!check.ok) return refuse(textCheckWords(locale, field, check));
+      }
+    }
+    if (request.body.do === 'send') {
+      const counts = await ctx.messaging.queueCampaign(campaign, texts);
+      return page(200, { text: formatMessage(messageTexts, locale, 'owner.campaign.sent', { campaign, n: counts.queued }), error: false });
+    }
+    const shown = await ctx.messaging.campaignTexts(texts, locale);
+    return page(200, undefined, {
+      counts: await ctx.messaging.previewCampaign(campaign),
+      message: previewMessage('campaign', shown.locale, shown.catalog, await sampleFor(shown.locale)),
+      language: shown.locale,
+    });
   });
 };

@@ -61,8 +61,10 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
   async function latest() {
     await ctx.applyDueProgram();
     const versions = await store.programVersions(ctx.shop.no);
-    const program = versions.at(-1)?.document ?? (await store.shop(ctx.shop.no))!.program;
-    return { versions, program, zone: program.timeZone, today: localTime(ctx.now(), program.timeZone).date };
+    // Before the first publication the wizard's draft, if the owner made one.
+    const draft = await ctx.programDraft();
+    const program = draft ?? versions.at(-1)?.document ?? (await store.shop(ctx.shop.no))!.program;
+    return { versions, program, draft: draft !== undefined, zone: program.timeZone, today: localTime(ctx.now(), program.timeZone).date };
   }
 
   async function render(
@@ -78,7 +80,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
     },
   ): Promise<FastifyReply> {
     const locale = pickLocale(request.headers['accept-language']);
-    const { program, today } = await latest();
+    const { program, today, draft } = await latest();
     const samples = samplesFromForm(program, extra.fields ?? defaultSampleFields(program));
     const preview = previewSales(program, samples, { locale, fromDate: today }).map((line, i) => ({ ...line, row: samples[i]!.row }));
     reply.header('content-security-policy', EDITOR_CSP);
@@ -90,6 +92,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
         program,
         preview,
         versions: await ctx.versionRows(),
+        draft,
         ...(extra.values ? { values: extra.values } : {}),
         ...(extra.errors ? { errors: extra.errors } : {}),
         ...(extra.published ? { published: extra.published } : {}),

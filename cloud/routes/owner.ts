@@ -21,7 +21,7 @@ import { jsonText } from './health';
 /**
  * The owner's back office: the dashboard, members (search, one member's page, adjustment, export,
  * erasure, merging a duplicate), kiosks (locations, revocation), win-back, the CSV exports and the JSON owner API (pairing
- * codes, the program document). Sign-in and accounts are cloud/routes/accounts.ts. Every route is
+ * codes, the program document, voucher conflicts). Sign-in and accounts are cloud/routes/accounts.ts. Every route is
  * guarded by the one owner hook (cloud/routes/app.ts): a session, the owner token or an API key, the
  * route's role (pairing and revoking: the owner only), and the session's CSRF token on every
  * state-changing request.
@@ -326,6 +326,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       if (!(await ctx.owner.setKioskLocation(ctx.shop.no, request.params.id, location, actor(request), ctx.now()))) {
         return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
       }
+      // The kiosk's receipts carry its location's address: it gets the settings again with its new location.
+      await ctx.settingsChanged();
       return seeOther(reply, '/owner/kiosks?done=locationSaved');
     },
   );
@@ -337,6 +339,9 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   app.post('/owner/pairing-code', { config: ownerOnly }, pairingCode);
 
   app.get('/owner/program', { config: owner }, async () => (await shopNow()).program);
+
+  // Vouchers redeemed again by a kiosk that was offline: the redemption that stands and each one that did not.
+  app.get('/owner/voucher-conflicts', { config: owner }, async () => ({ conflicts: await store.voucherConflicts(ctx.shop.no) }));
 
   app.put(
     '/owner/program',

@@ -26,6 +26,8 @@ export interface MemberInput {
   consentText: string | null;
   /** The card code a kiosk gave (memberEnrolled). */
   code?: string | null;
+  /** MM-DD from the join form (0013); kept only when the member is new. */
+  birthday?: string | null;
 }
 
 /** The canonical member id of each of `ids` that is an alias (a second enrolment of a known person). */
@@ -97,6 +99,7 @@ export class Members extends Aggregate {
         consent_text: input.consentText,
         created_at: now.toISOString(),
         code: input.code ?? null,
+        birthday: input.birthday ?? null,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();

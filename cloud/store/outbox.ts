@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '../../core/ledger/entry';
 import type { Insertable } from 'kysely';
 import type { OutboxMessage, OutboxRefusal } from '../../core/sync-protocol';
+import { claimSaleKey } from '../../core/tokens';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../../core/contact';
 import { noteMemberChanges } from '../member-changes';
 import { outboxRefusal, type OutboxCheckContext } from '../outbox-check';
@@ -23,6 +24,8 @@ import type { Vouchers } from './vouchers';
 export interface OutboxApplied {
   acked: string[];
   refused: OutboxRefusal[];
+  /** Offline claims (saleClaimed) this batch made stand, for the hub's reward-ready message (cloud/messaging.ts afterClaim). */
+  claimed?: { saleKey: string; memberId: string; entries: LedgerEntry[] }[];
 }
 
 export class Outbox extends Aggregate {
@@ -88,6 +91,7 @@ export class Outbox extends Aggregate {
         messages.filter((m) => fresh.has(m.id)),
       );
       const run = new BulkRun();
+      const claimed: NonNullable<OutboxApplied['claimed']> = [];
       for (const message of messages) {
         // A message id twice in one batch is applied once.
         if (!fresh.delete(message.id)) continue;
@@ -169,7 +173,12 @@ export class Outbox extends Aggregate {
           }
           case 'saleClaimed':
             await this.flush(trx, run, kiosk.no);
-            await this.sales.applyOfflineClaim(trx, kiosk, message.payload, message.at, now);
+            if (await this.sales.applyOfflineClaim(trx, kiosk, message.payload, message.at, now))
+              claimed.push({
+                saleKey: claimSaleKey({ kioskNo: kiosk.no, saleNo: message.payload.saleNo }),
+                memberId: message.payload.memberId,
+                entries: message.payload.entries,
+              });
             break;
           case 'voucherRedeemed': {
             await this.flush(trx, run, kiosk.no);
@@ -190,7 +199,7 @@ export class Outbox extends Aggregate {
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return { acked: messages.map((m) => m.id), refused };
+      return { acked: messages.map((m) => m.id), refused, claimed };
     });
   }
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import { claimDue, claimEntry, refusedClaimReversal } from '../../core/claims';
+import { claimDue, claimTotals, refusedClaimReversal } from '../../core/claims';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../../core/ledger/reverse';
 import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../../core/sync-protocol';
 import { lateClaimReversalIds } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
+import type { Money } from '../../core/money';
+import { hubClaimEntries } from '../member-earn';
 import { memberView } from '../member-view';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
@@ -153,13 +155,13 @@ export class Sales extends Aggregate {
    * phone (or anyone) came first, the kiosk's entry is written and taken back at once
    * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
    */
-  async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<void> {
+  /** True when this claim now stands for its member (first time here); false when it was already there or someone else had it. */
+  async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<boolean> {
     // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
     // Checked by outboxRefusal before this runs.
     const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
     await this.ctx.lockSale(trx, saleKey);
-    const points = p.entries.reduce((n, e) => n + e.points, 0);
-    const stamps = p.entries.reduce((n, e) => n + e.stamps, 0);
+    const { points, stamps } = claimTotals(p.entries, p.memberId);
     const taken =
       (
         await trx
@@ -170,9 +172,9 @@ export class Sales extends Aggregate {
       ).numInsertedOrUpdatedRows === 1n;
     const first = (await this.claimOf(saleKey, trx))!;
     // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
-    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return;
+    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return false;
     for (const entry of p.entries) await this.ledger.insertEntry(trx, entry, kiosk.no);
-    if (taken) return;
+    if (taken) return true;
     const refusedAt = now.toISOString();
     for (const entry of p.entries) if (entry.kind !== 'reversal') await this.ledger.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
     const winner = await this.members.member(first.memberId, trx);
@@ -186,6 +188,7 @@ export class Sales extends Aggregate {
       at: refusedAt,
     };
     await this.kiosks.deliver(trx, kiosk.no, { event: 'claimRefused', payload: refused }, refusedAt);
+    return false;
   }
 
   /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
@@ -233,18 +236,29 @@ export class Sales extends Aggregate {
     via: 'phone' | 'staff';
     points: number;
     stamps: number;
-    spend: number | null;
+    total: Money | undefined;
     deliverTo: number | null;
     now: Date;
-    welcome?: boolean;
   }): Promise<ClaimOutcome> {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
       await this.ctx.lockSale(trx, input.saleKey);
       const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
-      const due = await this.claimable(input.saleKey, input.points, input.stamps, trx);
-      if (!due) return { ok: false, reason: 'sale-refunded' };
+      // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
+      const entries = await hubClaimEntries(trx, program, {
+        memberId: input.member.id,
+        entries: await this.ledger.entries(input.member.id, trx),
+        saleKey: input.saleKey,
+        via: input.via,
+        total: input.total,
+        points: input.points,
+        stamps: input.stamps,
+        reversal: await this.saleReversal(input.saleKey, trx),
+        at: input.now,
+      });
+      if (!entries) return { ok: false, reason: 'sale-refunded' };
+      const due = claimTotals(entries, input.member.id);
       const taken = await trx
         .insertInto('claims')
         .values({
@@ -260,32 +274,6 @@ export class Sales extends Aggregate {
         .onConflict((oc) => oc.column('sale_key').doNothing())
         .executeTakeFirst();
       if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
-      // The sale's base entry, built by core/claims as a kiosk's offline claim builds it.
-      const entry = claimEntry({
-        program,
-        saleKey: input.saleKey,
-        memberId: input.member.id,
-        via: input.via,
-        points: due.points,
-        stamps: due.stamps,
-        spend: input.spend,
-        at,
-      });
-      const entries = [entry];
-      const welcomeRule = input.welcome ? program.rules.find((rule) => rule.type === 'welcome') : undefined;
-      if (welcomeRule && welcomeRule.points > 0) {
-        entries.push({
-          id: `welcome:${input.member.id}`,
-          memberId: input.member.id,
-          kind: 'bonus',
-          points: welcomeRule.points,
-          stamps: 0,
-          saleId: input.saleKey,
-          reverses: null,
-          reason: { code: 'welcome', ruleId: welcomeRule.id, label: welcomeRule.label ?? 'welcome' },
-          at,
-        });
-      }
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.ledger.insertEntry(trx, e, input.kioskNo)) written.push(e);
       const view = memberView(program, input.member.id, await this.ledger.entries(input.member.id, trx), input.now);

@@ -34,6 +34,7 @@ export const EVENT_NAMES = [
   'scannerStatusChanged',
   'hubStatusChanged',
   'localeChanged',
+  'shopChanged',
   'staffLocked',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

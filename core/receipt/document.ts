@@ -242,12 +242,18 @@ export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name:
  * loyalty block: the sale's earned lines, and either the member's first name, balance and progress
  * (a member sale) or the claim QR with its expiry (an unclaimed sale).
  */
-export function saleReceiptInput(args: { program: Pick<Program, 'name' | 'timeZone' | 'locale'>; sale: SaleView; member?: ReceiptMember }): ReceiptInput {
-  const { program, sale, member } = args;
+export function saleReceiptInput(args: {
+  program: Pick<Program, 'name' | 'timeZone' | 'locale'>;
+  sale: SaleView;
+  member?: ReceiptMember;
+  /** The shop's settings (core/shop-settings.ts `receiptHeader`, language, zone); without them the program's name, language and zone. */
+  shop?: { name: string; lines: string[]; locale: Program['locale']; timeZone: string };
+}): ReceiptInput {
+  const { program, sale, member, shop } = args;
   return {
-    locale: program.locale,
-    timeZone: program.timeZone,
-    shop: { name: program.name },
+    locale: shop?.locale ?? program.locale,
+    timeZone: shop?.timeZone ?? program.timeZone,
+    shop: shop ? { name: shop.name, lines: shop.lines.slice(0, 6) } : { name: program.name },
     saleId: sale.tillSaleId,
     at: sale.createdAt,
     total: sale.total,

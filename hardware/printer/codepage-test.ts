@@ -57,6 +57,7 @@ export function candidateLabel(c: CodePageCandidate): string {
  * and looking right by accident.
  */
 export function codePageTestPage(profile: ResolvedProfile, list: readonly CodePageCandidate[]): Uint8Array {
+  if (profile.rasterOnly) throw new Error(`${profile.vendor} ${profile.model} has no code pages: the kiosk draws its letters itself`);
   const out: number[] = [ESC, 0x40, ...(profile.cancelKanji ? [FS, 0x2e] : []), ESC, 0x74, 0];
   const line = (text: string) => out.push(...ascii(text), LF);
   line('CODE PAGE TEST');

@@ -1,7 +1,8 @@
-import QRCode from 'qrcode';
 import type { ReceiptDocument } from '../../core/receipt/document';
 import { layoutReceipt, type PrintLine } from '../../core/receipt/layout';
+import { qrBitmap } from './bitmap';
 import { encodeRuns, transliterate } from './codepage';
+import { encodeStarRaster } from './star-raster';
 import type { CodePage, ResolvedProfile } from './profiles';
 
 /** ESC/POS command bytes used by the encoder and understood by the decoder. */
@@ -76,28 +77,10 @@ export function nativeQr(payload: string, moduleSize: number): number[] {
 
 /** QR as a raster image (`GS v 0`), centred on the paper, for printers without `GS ( k`. */
 export function rasterQr(payload: string, lineDots: number): number[] {
-  const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const quiet = 4;
-  const scale = Math.max(1, Math.floor((lineDots * 0.6) / (size + 2 * quiet)));
-  const widthBytes = lineDots / 8;
-  const heightDots = (size + 2 * quiet) * scale;
-  const left = Math.floor((lineDots - (size + 2 * quiet) * scale) / 2) + quiet * scale;
-  const top = quiet * scale;
-  const image = new Uint8Array(widthBytes * heightDots);
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      if (!qr.modules.get(row, col)) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        const y = top + row * scale + dy;
-        for (let dx = 0; dx < scale; dx++) {
-          const x = left + col * scale + dx;
-          image[y * widthBytes + (x >> 3)]! |= 0x80 >> (x & 7);
-        }
-      }
-    }
-  }
-  return [GS, 0x76, 0x30, 0x00, widthBytes & 0xff, widthBytes >> 8, heightDots & 0xff, heightDots >> 8, ...image];
+  const image = qrBitmap(payload, lineDots);
+  const widthBytes = image.widthDots / 8;
+  const heightDots = image.heightDots;
+  return [GS, 0x76, 0x30, 0x00, widthBytes & 0xff, widthBytes >> 8, heightDots & 0xff, heightDots >> 8, ...image.bits];
 }
 
 export interface EncodeOptions {
@@ -136,8 +119,12 @@ export function explicitStart(profile: ResolvedProfile): number[] {
   ];
 }
 
-/** Fits the document to the profile's width and encodes it as ESC/POS. */
+/**
+ * Fits the document to the profile's width and encodes it as ESC/POS, or as a Star raster image
+ * for a raster-only printer (`profile.rasterOnly`).
+ */
 export function encodeReceipt(doc: ReceiptDocument, profile: ResolvedProfile, options: EncodeOptions = {}): Uint8Array {
+  if (profile.rasterOnly) return encodeStarRaster(doc, profile, options.start ? { start: options.start } : {});
   const pages = [profile.codePage, ...profile.extraPages];
   const lines = layoutReceipt(doc, profile.lineColumns, (text) => transliterate(text, pages));
   return encodeLines(lines, profile, options);

@@ -1,6 +1,6 @@
 // Public API of the receipt printers, for main/ to wire into the kiosk.
 export { createPrinter, ReceiptPrinter, printerConfigSchema, printerTransportFor } from './printer';
-export type { PrinterConfig, PrinterState, PrinterStatusEvent } from './printer';
+export type { JournalledPrintJob, PrintJournal, PrinterConfig, PrinterState, PrinterStatusEvent } from './printer';
 export { PRINTER_PROFILES, resolveProfile } from './profiles';
 export type { PrinterProfile, CodePage } from './profiles';
 export { encodeReceipt, qrCost, transmitMs } from './escpos';

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { localeSchema, type Locale } from '../../core/i18n/locales';
 import { printerMessages } from '../../core/i18n/receipt';
 import { asReprint, type ReceiptDocument } from '../../core/receipt/document';
+import { loadRasterFonts } from './bitmap';
 import { encodeReceipt, transmitMs } from './escpos';
 import { paperSchema, profileOverridesSchema, resolveProfile, type ResolvedProfile } from './profiles';
 import { parseStatus, STATUS_REQUESTS, type StatusFlags } from './status';
@@ -72,6 +74,29 @@ interface PrintJob {
   preamble?: Uint8Array;
 }
 
+/** A whole document as it waits in the printer's journal (kept across a restart of the kiosk). */
+export interface JournalledPrintJob {
+  id: string;
+  saleId: string;
+  source: 'kiosk' | 'till';
+  bytes: Uint8Array;
+  /** Real-time status requests (`DLE EOT`) inside `bytes`: the printer answers each, so the worker must expect them. */
+  statusRequests: number;
+  preamble?: Uint8Array;
+}
+
+/**
+ * Where waiting documents are kept so a kiosk restart with the printer off loses none (the kiosk's
+ * store, main/store). A document is added once whole (a kiosk slip when queued, a till receipt at
+ * its end) and removed once printed and confirmed, or dropped.
+ */
+export interface PrintJournal {
+  /** Waiting documents in the order they were added. */
+  load(): JournalledPrintJob[];
+  add(job: JournalledPrintJob): void;
+  remove(id: string): void;
+}
+
 /** A till receipt being forwarded: its bytes print in order as they are appended. */
 export interface TillJob {
   readonly id: string;
@@ -122,14 +147,19 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   /** The connection the last till job went out on: on another one, the printer may have been restarted. */
   private tillConnectionNo: number | undefined;
   private jobCounter = 0;
+  /** Makes job ids unique across runs, as journalled jobs of an earlier run are still in the queue. */
+  private readonly runTag = randomUUID().slice(0, 8);
+  private readonly journal: PrintJournal | undefined;
   private readonly log: (line: string) => void;
 
-  constructor(config: PrinterConfig, options: { transport?: PrinterTransport; log?: (line: string) => void } = {}) {
+  constructor(config: PrinterConfig, options: { transport?: PrinterTransport; log?: (line: string) => void; journal?: PrintJournal } = {}) {
     super();
     const parsed = printerConfigSchema.safeParse(config);
     if (!parsed.success) throw new Error(`printer config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     this.config = parsed.data;
     this.profile = resolveProfile(this.config.model, this.config.paper, this.config.overrides);
+    // A raster-only printer's slips are drawn in the kiosk's font: parsed once here, not mid-sale.
+    if (this.profile.rasterOnly) loadRasterFonts();
     this.log = options.log ?? ((line) => console.log(line));
     this.transport = options.transport ?? printerTransportFor(this.config, this.profile);
     this.transport.on('data', (chunk) => this.fromPrinter(chunk));
@@ -140,7 +170,46 @@ export class ReceiptPrinter extends EventEmitter<Events> {
       this.rxWaiter?.();
       this.kick();
     });
+    this.journal = options.journal;
+    for (const kept of this.journal?.load() ?? []) {
+      this.queue.push({
+        id: kept.id,
+        saleId: kept.saleId,
+        source: kept.source,
+        chunks: [{ bytes: kept.bytes, statusRequests: kept.statusRequests }],
+        complete: true,
+        written: 0,
+        ...(kept.preamble ? { preamble: kept.preamble } : {}),
+      });
+    }
+    if (this.queue.length > 0) this.log(`printer: ${this.queue.length} receipts kept from before the restart wait for the printer`);
     this.current = this.event('connecting', 'not started');
+  }
+
+  /** Keeps a whole document in the journal; a journal that fails is logged, the document still prints. */
+  private keep(job: PrintJob): void {
+    if (!this.journal) return;
+    const bytes = job.chunks.length === 1 ? job.chunks[0]!.bytes : Buffer.concat(job.chunks.map((c) => c.bytes));
+    try {
+      this.journal.add({
+        id: job.id,
+        saleId: job.saleId,
+        source: job.source,
+        bytes,
+        statusRequests: job.chunks.reduce((n, c) => n + c.statusRequests, 0),
+        ...(job.preamble ? { preamble: job.preamble } : {}),
+      });
+    } catch (error) {
+      this.log(`printer: could not keep ${job.id} (sale ${job.saleId}) for after a restart: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private forget(job: PrintJob): void {
+    try {
+      this.journal?.remove(job.id);
+    } catch (error) {
+      this.log(`printer: could not remove printed ${job.id} from the journal: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   get status(): PrinterStatusEvent {
@@ -187,7 +256,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
   print(doc: ReceiptDocument): string {
     const bytes = this.encode(doc);
     const job: PrintJob = {
-      id: `job-${++this.jobCounter}`,
+      id: `job-${this.runTag}-${++this.jobCounter}`,
       saleId: doc.saleId,
       source: 'kiosk',
       chunks: [{ bytes, statusRequests: 0 }],
@@ -196,12 +265,14 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     };
     this.last = doc;
     this.queue.push(job);
+    this.keep(job);
     const slips = this.queue.filter((j) => j.source === 'kiosk');
     // Past the bound the oldest slip that is not being written goes (a slip can be reprinted; a till receipt is never dropped).
     for (let excess = slips.length - this.config.maxQueued, k = 0; excess > 0 && k < slips.length; k++) {
       const slip = slips[k]!;
       if (this.queue[0] === slip && slip.written > 0) continue;
       this.queue.splice(this.queue.indexOf(slip), 1);
+      this.forget(slip);
       excess--;
       this.log(`printer queue full: dropped the kiosk slip of sale ${slip.saleId}`);
     }
@@ -216,7 +287,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
    */
   openTillJob(label: string, preamble?: Uint8Array): TillJob {
     const job: PrintJob = {
-      id: `till-${++this.jobCounter}`,
+      id: `till-${this.runTag}-${++this.jobCounter}`,
       saleId: label,
       source: 'till',
       chunks: [],
@@ -240,7 +311,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
         if (job.chunks.length === 0) {
           const at = this.queue.indexOf(job);
           if (at >= 0) this.queue.splice(at, 1);
-        }
+        } else if (this.queue.includes(job)) this.keep(job);
         this.kick();
       },
     };
@@ -448,6 +519,7 @@ export class ReceiptPrinter extends EventEmitter<Events> {
     }
     if (!this.connected) return;
     if (this.queue[0] === job) this.queue.shift();
+    this.forget(job);
     const bytes = job.chunks.reduce((n, c) => n + c.bytes.length, 0);
     this.safeEmit('jobPrinted', { jobId: job.id, saleId: job.saleId, bytes, source: job.source });
   }
@@ -480,6 +552,6 @@ export function printerTransportFor(config: z.output<typeof printerConfigSchema>
 }
 
 /** Creates and starts a printer from its config (validated; a bad config throws naming the field). */
-export function createPrinter(config: PrinterConfig, options: { log?: (line: string) => void } = {}): ReceiptPrinter {
+export function createPrinter(config: PrinterConfig, options: { log?: (line: string) => void; journal?: PrintJournal } = {}): ReceiptPrinter {
   return new ReceiptPrinter(config, options).start();
 }

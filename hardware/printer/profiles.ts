@@ -11,9 +11,10 @@ export const CODE_PAGES = ['cp437', 'cp850', 'cp852', 'cp858', 'windows1250', 'w
 export type CodePage = (typeof CODE_PAGES)[number];
 /**
  * `epson`: ESC/POS (Epson, the clones, and Star printers switched to their ESC/POS emulation).
- * `star`: Star Line mode / StarPRNT, whose commands differ (ESC GS t for the code page, ESC d for
- * the cut, ESC a is a feed): the decoder reads its code-page command, but the kiosk's encoder
- * writes ESC/POS, so no profile prints in Star mode; a Star printer is set to ESC/POS emulation.
+ * `star`: Star mode, whose commands differ (ESC GS t for the code page, ESC d for the cut, ESC a is
+ * a feed). The kiosk writes Star mode only as Star Graphic mode raster images, to the raster-only
+ * models (`rasterOnly`); the decoder reads Star Line mode's code-page command in till receipts. A
+ * Star printer with fonts is used in its ESC/POS emulation (`star-escpos`).
  */
 export type CommandSet = 'epson' | 'star';
 
@@ -48,10 +49,11 @@ export interface PrinterProfile {
   /** Usual serial speed, for the transmit-time estimate. */
   defaultBaud: number;
   /**
-   * Prints raster images only (Star TSP100/TSP143 futurePRNT): no text, code-page or cut commands
-   * of either command set. Set, with the reason, where the kiosk cannot print to the model.
+   * Prints Star raster images only (Star TSP100/TSP143 futurePRNT): no text, code-page, QR or
+   * ESC/POS cut commands. The kiosk draws its slips and the passthrough's block as images
+   * (`star-raster.ts`); the code-page fields are unused.
    */
-  graphicsOnly?: string;
+  rasterOnly?: boolean;
 }
 
 export const PRINTER_PROFILES: Readonly<Record<string, PrinterProfile>> = {
@@ -96,8 +98,7 @@ export const PRINTER_PROFILES: Readonly<Record<string, PrinterProfile>> = {
     cancelKanji: false,
     realtimeStatus: false,
     defaultBaud: 38400,
-    graphicsOnly:
-      'prints raster images only (Star Graphic mode, no text or code-page commands); the kiosk does not render its slips as images yet, and a till printing to it sends images, so the passthrough cannot read totals either — use a Star printer in ESC/POS emulation ("star-escpos"), an Epson or a clone',
+    rasterOnly: true,
   },
   'star-escpos': {
     id: 'star-escpos',
@@ -178,10 +179,11 @@ export interface ResolvedProfile extends PrinterProfile {
 export function resolveProfile(id: string, paper: Paper, overrides: ProfileOverrides = {}): ResolvedProfile {
   const base = PRINTER_PROFILES[id];
   if (!base) throw new Error(`unknown printer model "${id}": use one of ${Object.keys(PRINTER_PROFILES).join(', ')}`);
-  if (base.graphicsOnly) throw new Error(`printer model "${id}" (${base.vendor} ${base.model}) ${base.graphicsOnly}`);
   const columns = overrides.columns ?? base.columns[paper];
   const dots = base.dots[paper];
   if (columns === undefined || dots === undefined) throw new Error(`printer model "${id}" does not take ${paper} mm paper`);
+  // A raster-only printer gets 12-dot character cells drawn by the kiosk: no more than fit the paper.
+  if (base.rasterOnly && columns * 12 > dots) throw new Error(`printer model "${id}" fits at most ${dots / 12} columns on ${paper} mm paper`);
   const { columns: _c, codePageNumbers, ...rest } = overrides;
   const merged = { ...base, ...rest } as PrinterProfile;
   const pageNumbers = { ...CODE_PAGE_NUMBERS[merged.commandSet], ...codePageNumbers };

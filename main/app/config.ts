@@ -18,6 +18,8 @@ export interface KioskConfig {
   scanners: unknown;
   /** KIOSK_PASSTHROUGH (JSON, see docs/hardware.md, "Till integration"); off when absent. */
   passthrough: unknown;
+  /** KIOSK_FISCAL_TAP (JSON, see docs/hardware.md, "Fiscal tap"); off when absent. */
+  fiscalTap?: unknown;
 }
 
 function json(name: string, value: string | undefined): unknown {
@@ -65,5 +67,6 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv = process.env, argv: read
     printer: json('KIOSK_PRINTER', env.KIOSK_PRINTER),
     scanners: json('KIOSK_SCANNERS', env.KIOSK_SCANNERS),
     passthrough: json('KIOSK_PASSTHROUGH', env.KIOSK_PASSTHROUGH),
+    fiscalTap: json('KIOSK_FISCAL_TAP', env.KIOSK_FISCAL_TAP),
   };
 }

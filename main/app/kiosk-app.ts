@@ -16,6 +16,7 @@ import { pairKiosk } from '../sync/pair';
 import { startTillApi, type TillApi } from '../till/server';
 import type { KioskConfig } from './config';
 import { startLocalHub, type LocalHub } from './local-hub';
+import { startFiscalTap } from './fiscal-tap';
 import { startTillPassthrough } from './passthrough';
 import { linkServiceToHub } from '../kiosk/hub-link';
 import type { Clock } from '../../core/clock';
@@ -35,6 +36,8 @@ export interface KioskApp {
   localHub: LocalHub | undefined;
   /** Where the till prints to when the passthrough is on (host:port or a serial path). */
   passthroughAddress: string | undefined;
+  /** Where the till sends its fiscal protocol when the fiscal tap is on (host:port or a serial path). */
+  fiscalTapAddress: string | undefined;
   /** The services behind the kiosk's screens (Electron IPC and the browser bridge). */
   ui: KioskUiServices;
   /** The staff PIN, and whether it is the built-in default (say so at start). */
@@ -162,7 +165,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
     // The one owner of the printer's connection: the kiosk's slips and the till's receipts (passthrough)
     // share its queue. It connects in the background, so the kiosk starts with the printer off and
     // says so; what waits prints once the printer is back.
-    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0], { log });
+    const printer = createPrinter(printerConfig as Parameters<typeof createPrinter>[0], { log, journal: store.printJournal() });
     stops.unshift(() => printer.stop());
     printer.on('printerStatusChanged', (event) => {
       service.setServiceStatus('printer', event.canPrint ? 'ok' : event.state);
@@ -171,9 +174,12 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
 
     // One slip per sale, printed at once (docs/changes/receipt.md): a member sale with the member's
     // first name, balance and progress; an unclaimed sale with its claim QR and nothing about a balance.
+    let fiscalSlip = false;
     service.on('saleCreated', ({ sale, source }: SaleCreatedEvent) => {
       // A passthrough sale's loyalty block is already on the till's own receipt.
       if (source === 'passthrough') return;
+      // A fiscal receipt cannot carry it: the slip prints only where the shop asked for one.
+      if (source === 'fiscalTap' && !fiscalSlip) return;
       printer.print(buildReceiptDocument(service.saleReceipt(sale)));
     });
     // Staff attached a member at this counter: the customer is here, so their balance slip prints now,
@@ -222,6 +228,12 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       passthrough = await startTillPassthrough({ settings: config.passthrough, printer, service, log });
       stops.unshift(() => passthrough?.stop());
     }
+    let fiscalTap: Awaited<ReturnType<typeof startFiscalTap>> | undefined;
+    if (config.fiscalTap !== undefined) {
+      fiscalTap = await startFiscalTap({ settings: config.fiscalTap, service, log });
+      fiscalSlip = fiscalTap.slip;
+      stops.unshift(() => fiscalTap?.stop());
+    }
 
     const app: KioskApp = {
       config,
@@ -239,6 +251,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       pinLockout: storedPinLockout(store),
       now,
       passthroughAddress: passthrough?.address,
+      fiscalTapAddress: fiscalTap?.address,
       hubUrl: hubAddress,
       hubPublicUrl: hubPublicUrl ?? hubAddress,
       describe: () => [
@@ -248,6 +261,7 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
         `printer: ${virtualPrinter ? 'virtual printer (receipts drawn as pictures)' : 'configured by KIOSK_PRINTER'}`,
         `scanners: virtual${config.scanners !== undefined ? ' + configured by KIOSK_SCANNERS' : ''}`,
         ...(passthrough ? [`till passthrough: ${passthrough.address} → printer`] : []),
+        ...(fiscalTap ? [`fiscal tap (Posnet): ${fiscalTap.address} → fiscal printer${fiscalTap.slip ? ', loyalty slip on the kiosk printer' : ''}`] : []),
       ],
       stop: async () => {
         for (const stop of stops) {

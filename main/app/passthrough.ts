@@ -29,6 +29,7 @@ export async function startTillPassthrough(options: {
     printer,
     log: options.log,
     shopCurrency: () => service.program.currency,
+    printerRasterOnly: printer.profile.rasterOnly === true,
     ...(fixedLocale ? {} : { staffLocale: () => (isLocale(service.program.locale) ? service.program.locale : settings.locale) }),
     onReceiptTotal: async (read) => {
       if (read.signal.aborted) return undefined;

@@ -13,6 +13,10 @@ export function linkServiceToHub(service: KioskService, sync: SyncClient): void 
   sync.on('programVersions', (delivery) => {
     service.applyProgramVersions(delivery.versions);
   });
+  // The shop's settings (name, language, time zone, location): kept in the store before the ack.
+  sync.on('shopSettings', (delivery) => {
+    service.applyShopSettings(delivery);
+  });
   service.on('outboxChanged', () => sync.kick());
   // Vouchers are redeemed once in the whole shop: the hub decides whenever it can be asked.
   service.setVoucherHub(sync);

@@ -29,7 +29,7 @@ import {
   type RedeemVoucherResult,
   hexToBytes,
 } from '../../core/sync-protocol';
-import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
+import { claimEarnEntries, claimTotals, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest,
@@ -74,6 +74,8 @@ import {
 import { saleClaimUrl } from '../sync/claims';
 import type { OutboxPort } from '../sync/outbox';
 import type { Clock } from '../../core/clock';
+import { receiptHeader, settingsFallback, shopSettingsSchema, type ShopSettings } from '../../core/shop-settings';
+import type { ShopSettingsDelivery } from '../../core/sync-protocol';
 
 /** The kiosk's identity at its hub: from pairing, kept in the store. */
 export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shopNo' | 'secret'> & Partial<Pick<KioskCredentials, 'hubPublicKey'>>;
@@ -116,6 +118,8 @@ export interface KioskServiceEvents {
   outboxChanged: [];
   /** New program versions from the hub were stored (numbers). */
   programVersionsStored: [number[]];
+  /** The shop's settings from the hub were stored (a newer copy than the kiosk held). */
+  shopSettingsStored: [ShopSettings];
   /** A program version from the hub failed the checks and was not stored (the old rules stay). */
   programVersionRefused: [{ version: unknown; errors: ProgramIssue[] }];
   /** Members from the hub's directory were stored in the replica (how many). */
@@ -123,6 +127,8 @@ export interface KioskServiceEvents {
 }
 
 const SALE_NO_SETTING = 'kiosk.nextSaleNo';
+/** The hub's shop settings as last received: `{ updatedAt, settings, location }`. */
+const SHOP_SETTINGS_SETTING = 'hub.shopSettings';
 /** How far ahead of the kiosk's clock a till's `at` may be: clocks drift, but no sale is rung in the future. */
 const SALE_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -209,6 +215,34 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   /** The program version in effect at `at` (core/program/versions), else the one the kiosk started with. */
   programAt(at: Date): Program {
     return programInEffect(this.versions, at)?.document ?? this.fallbackProgram;
+  }
+
+  /**
+   * The shop's settings: the hub's, as last received (kept in the store, so they hold offline and
+   * after a restart), else what the kiosk started with (its program's name, language, time zone).
+   */
+  shopSettings(): { settings: ShopSettings; location: string | null; fromHub: boolean } {
+    const held = this.heldShopSettings();
+    if (held) return { settings: held.settings, location: held.location, fromHub: true };
+    const program = this.program;
+    return { settings: settingsFallback(program.name, program), location: null, fromHub: false };
+  }
+
+  private heldShopSettings(): { updatedAt: string; settings: ShopSettings; location: string | null } | undefined {
+    const raw = this.store.getSetting(SHOP_SETTINGS_SETTING) as { updatedAt?: unknown; settings?: unknown; location?: unknown } | undefined;
+    const settings = shopSettingsSchema.safeParse(raw?.settings);
+    if (!raw || !settings.success || typeof raw.updatedAt !== 'string') return undefined;
+    return { updatedAt: raw.updatedAt, settings: settings.data, location: typeof raw.location === 'string' ? raw.location : null };
+  }
+
+  /** Settings from the hub (already checked by the sync schema): stored unless the kiosk holds newer ones. */
+  applyShopSettings(delivery: Pick<ShopSettingsDelivery, 'updatedAt' | 'settings' | 'location'>): boolean {
+    const held = this.heldShopSettings();
+    const same = held && JSON.stringify(held) === JSON.stringify({ updatedAt: delivery.updatedAt, settings: delivery.settings, location: delivery.location });
+    if (same || (held && held.updatedAt > delivery.updatedAt)) return false;
+    this.store.setSetting(SHOP_SETTINGS_SETTING, { updatedAt: delivery.updatedAt, settings: delivery.settings, location: delivery.location });
+    this.emit('shopSettingsStored', delivery.settings);
+    return true;
   }
 
   /** The hub's program versions this kiosk holds, oldest first. */
@@ -560,7 +594,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   /**
    * Staff claim a sale for a member with the hub down (SyncClient.claimSale threw HubOfflineError):
-   * the member is attached, the claim's entry (core/claims `claimEntry`, id `claim:<saleKey>:offline`)
+   * the member is attached, the claim's entries (core/claims `claimEarnEntries`, base id `claim:<saleKey>:offline`)
    * written and `saleClaimed` queued, in one store transaction. The hub decides later; if a phone was
    * first it answers `claimRefused` (applyClaimRefused). A second call for the same member is a no-op.
    */
@@ -571,45 +605,53 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (!member) throw new Refusal('not_found', `no member ${JSON.stringify(input.memberId)} on this kiosk`);
     const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
     if (!token?.ok) throw new Refusal('invalid_request', `sale ${sale.id} has no claim QR: a member was attached at the till`);
-    const due = claimDue(
-      token.data.points,
-      token.data.stamps,
-      sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
-    );
-    if (!due) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
     const at = this.now();
     if (sale.memberId === null && token.data.expiresAt.getTime() < at.getTime()) {
       throw new Refusal('conflict', `the claim QR of sale ${sale.id} expired at ${token.data.expiresAt.toISOString()}: nothing written`);
     }
-    const entry = claimEntry({
-      program: this.program,
-      saleKey: sale.id,
-      memberId: member.id,
-      via: 'offline',
-      points: due.points,
-      stamps: due.stamps,
-      spend: token.data.total?.amount ?? null,
-      at: at.toISOString(),
-    });
+    // The member-aware earn every claim goes through (core/claims claimEarnEntries), as the hub would derive it.
+    const program = this.programAt(at);
+    let entries: LedgerEntry[] | undefined;
+    try {
+      entries = claimEarnEntries({
+        program,
+        member: this.memberState(member, at, program),
+        saleKey: sale.id,
+        via: 'offline',
+        total: token.data.total,
+        points: token.data.points,
+        stamps: token.data.stamps,
+        reversal: sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
+        at,
+      });
+    } catch (error) {
+      return asRefusal(error);
+    }
+    if (!entries) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
+    const entry = entries[0]!;
     try {
       const result = this.store.claimSale({
         saleId: sale.id,
         memberId: member.id,
         at: entry.at,
-        entries: [entry],
-        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries: [entry] }, member.id, at)],
+        entries,
+        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries }, member.id, at)],
       });
       if (result.status === 'already-claimed') throw new Refusal('conflict', `sale ${sale.id} was already claimed for another member`);
       if (result.status === 'claimed') this.emit('outboxChanged');
-      const claimed = this.store.getEntry(entry.id);
+      // What this member holds of the sale (a retry answers the claim made the first time).
+      const claimed = claimTotals(
+        this.store.entriesForSale(sale.id).filter((e) => e.id === entry.id || e.id.startsWith(`${entry.id}:`)),
+        member.id,
+      );
       const balance = this.store.balance(member.id);
       return {
         saleId: sale.id,
         saleNo: token.data.saleNo,
         created: result.status === 'claimed',
         member: { id: member.id, code: member.code, name: member.name },
-        points: claimed?.points ?? 0,
-        stamps: claimed?.stamps ?? 0,
+        points: claimed.points,
+        stamps: claimed.stamps,
         balance: { points: balance.points, stamps: balance.stamps },
       };
     } catch (error) {
@@ -795,7 +837,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const stored = member === undefined && sale.memberCode !== null ? this.store.findMemberByCode(sale.memberCode) : undefined;
     const own = stored ? receiptMember(program, stored.name, this.store.balance(stored.id)) : undefined;
     const printed = member ?? own;
-    return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}) });
+    const { settings, location, fromHub } = this.shopSettings();
+    const shop = fromHub ? { ...receiptHeader(settings, location), locale: settings.locale, timeZone: settings.timeZone } : undefined;
+    return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}), ...(shop ? { shop } : {}) });
   }
 
   /**

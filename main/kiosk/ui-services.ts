@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { memberCodeFor } from '../../core/codes';
 import { formatMoney } from '../../core/money';
+import type { ShopSettings } from '../../core/shop-settings';
 import {
   KioskError,
   type Claim,
@@ -161,6 +162,7 @@ export class KioskUiServices implements KioskServices {
       this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() });
     });
     on(service, 'outboxChanged', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
+    on(service, 'shopSettingsStored', (settings: ShopSettings) => this.emit({ name: 'shopChanged', payload: { shopName: settings.name.slice(0, 80) } }));
     // Refunds held when the kiosk stopped: recorded now if their minute is over, else when it is.
     this.recordHeldReversals();
     for (const h of this.heldReversals()) this.schedule(h.recordAt);
@@ -200,7 +202,7 @@ export class KioskUiServices implements KioskServices {
   private get locale(): Locale {
     const saved = this.o.store.getSetting(LOCALE_SETTING);
     if (isLocale(saved)) return saved;
-    return isLocale(this.o.service.program.locale) ? this.o.service.program.locale : 'en';
+    return this.o.service.shopSettings().settings.locale;
   }
 
   private printerStatus(e: PrinterStatusEvent = this.o.printer.status): PrinterStatus {
@@ -246,7 +248,7 @@ export class KioskUiServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     const program = this.o.service.program;
     return {
-      shopName: program.name.slice(0, 80),
+      shopName: this.o.service.shopSettings().settings.name.slice(0, 80),
       kioskId: this.o.credentials.kioskId,
       locale: this.locale,
       currency: program.currency,

@@ -111,6 +111,13 @@ export interface PassthroughOptions extends PassthroughConfig {
   maxReceiptBytes?: number;
   /** The shop's currency, for a total line that prints none (the live program's). */
   shopCurrency?: () => CurrencyCode | undefined;
+  /**
+   * The printer takes Star raster images only (`profile.rasterOnly`, e.g. Star TSP100): the till
+   * already speaks Star mode to it, so its bytes go out exactly as they came (no ESC/POS state put
+   * back before them) and the block, a Star raster image of its own, is written as it is, with no
+   * ESC/POS feed or settings after it.
+   */
+  printerRasterOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -134,6 +141,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
   private readonly onReceiptTotal: PassthroughOptions['onReceiptTotal'];
   private readonly maxReceiptBytes: number;
   private readonly log: (line: string) => void;
+  private readonly rasterOnly: boolean;
 
   // The till stream being processed.
   private readonly scanner = new EscPosCutScanner();
@@ -171,7 +179,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
 
   constructor(options: PassthroughOptions) {
     super();
-    const { printer, onReceiptTotal, staffLocale, maxReceiptBytes, log, shopCurrency, ...config } = options;
+    const { printer, onReceiptTotal, staffLocale, maxReceiptBytes, log, shopCurrency, printerRasterOnly, ...config } = options;
     const parsed = passthroughConfigSchema.parse(config);
     this.till = parsed.till;
     this.patterns = parsed.patterns ?? [];
@@ -185,6 +193,7 @@ export class PrintPassthrough extends EventEmitter<Events> {
     this.onReceiptTotal = onReceiptTotal;
     this.maxReceiptBytes = maxReceiptBytes ?? 1 << 20;
     this.log = log ?? (() => undefined);
+    this.rasterOnly = printerRasterOnly ?? false;
   }
 
   /** Opens the till side; resolves with its address (for TCP the bound port, useful with port 0). */
@@ -380,7 +389,10 @@ export class PrintPassthrough extends EventEmitter<Events> {
   }
 
   private openJob(): TillJob {
-    this.job ??= this.printer.openTillJob(`till receipt ${++this.receiptCount}`, Uint8Array.from(restoreTillState(this.tracker.state)));
+    // The preamble puts the till's ESC/POS state back after a kiosk slip; a raster-only printer has none.
+    this.job ??= this.rasterOnly
+      ? this.printer.openTillJob(`till receipt ${++this.receiptCount}`)
+      : this.printer.openTillJob(`till receipt ${++this.receiptCount}`, Uint8Array.from(restoreTillState(this.tracker.state)));
     return this.job;
   }
 
@@ -478,8 +490,10 @@ export class PrintPassthrough extends EventEmitter<Events> {
         passed('error' in answer ? 'failed' : 'refused', { total, idempotencyKey });
         return;
       }
-      const block = withoutInitialize(answer.block);
-      const inserted = Buffer.concat([block, Buffer.from(afterBlock(this.tracker, cut))]);
+      // A Star raster block is a whole image of its own: ESC/POS parsing (ESC @ removal) or
+      // ESC/POS settings after it would only spoil it.
+      const block = this.rasterOnly ? answer.block : withoutInitialize(answer.block);
+      const inserted = this.rasterOnly ? Buffer.from(block) : Buffer.concat([block, Buffer.from(afterBlock(this.tracker, cut))]);
       this.write(inserted);
       this.write(cut);
       passed('loyaltyBlock', { total, idempotencyKey, blockBytes: block.length, inserted });

@@ -186,6 +186,24 @@ export const migrations: readonly Migration[] = [
       INSERT OR IGNORE INTO member_words (word, member_id) SELECT word, id FROM split WHERE word <> '';
     `,
   },
+  {
+    version: 6,
+    name: 'print_jobs: documents waiting for the receipt printer, kept across a restart',
+    sql: `
+      -- Whole documents (a kiosk slip, a till receipt through its cut) as the printer gets them; a
+      -- row goes once the printer confirmed it. seq keeps the order they were queued in.
+      CREATE TABLE print_jobs (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        sale_id         TEXT NOT NULL,
+        source          TEXT NOT NULL CHECK (source IN ('kiosk', 'till')),
+        bytes           BLOB NOT NULL,
+        status_requests INTEGER NOT NULL DEFAULT 0,
+        preamble        BLOB,
+        queued_at       TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const latestVersion = migrations.length;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { PrintJournal } from '../../hardware/printer';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
 import type { CurrencyCode, Money } from '../../core/money';
@@ -606,7 +607,9 @@ export class KioskStore {
     const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries of the claim');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     for (const e of entries) {
-      if (e.saleId !== input.saleId || e.memberId !== input.memberId) {
+      // A referral pays the referrer too (core/earn): the one entry of a claim for someone else.
+      const referrer = e.kind === 'bonus' && e.reason.code === 'referrer';
+      if (e.saleId !== input.saleId || (e.memberId !== input.memberId && !referrer)) {
         throw new StoreInputError(`Claim refused, nothing written — entry ${e.id} must be for sale ${input.saleId} and member ${input.memberId}.`);
       }
     }
@@ -1129,6 +1132,36 @@ export class KioskStore {
   ackOutbox(ids: readonly string[], at: string = this.now()): number {
     const stmt = this.open.prepare('UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL');
     return this.open.transaction(() => ids.reduce((n, id) => n + stmt.run(at, id).changes, 0)).immediate();
+  }
+
+  // ---- print journal --------------------------------------------------------------------------
+
+  /**
+   * The receipt printer's journal (hardware/printer PrintJournal): documents waiting for the
+   * printer, so a restart with the printer off loses no till receipt. Adding an id twice is a no-op.
+   */
+  printJournal(): PrintJournal {
+    return {
+      load: () =>
+        (this.open.prepare('SELECT * FROM print_jobs ORDER BY seq').all() as Row[]).map((r) => ({
+          id: r.id as string,
+          saleId: r.sale_id as string,
+          source: r.source as 'kiosk' | 'till',
+          bytes: new Uint8Array(r.bytes as Buffer),
+          statusRequests: r.status_requests as number,
+          ...(r.preamble ? { preamble: new Uint8Array(r.preamble as Buffer) } : {}),
+        })),
+      add: (job) => {
+        this.open
+          .prepare(
+            'INSERT INTO print_jobs (id, sale_id, source, bytes, status_requests, preamble, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+          )
+          .run(job.id, job.saleId, job.source, Buffer.from(job.bytes), job.statusRequests, job.preamble ? Buffer.from(job.preamble) : null, this.now());
+      },
+      remove: (id) => {
+        this.open.prepare('DELETE FROM print_jobs WHERE id = ?').run(id);
+      },
+    };
   }
 
   // ---- program versions ---------------------------------------------------------------------

@@ -10,6 +10,8 @@ import {
   memberChangesPageSchema,
   membersChangedSchema,
   programVersionsSchema,
+  shopSettingsDeliverySchema,
+  type ShopSettingsDelivery,
   redeemVoucherResultSchema,
   syncOutboxAckSchema,
   type ClaimAccepted,
@@ -75,6 +77,8 @@ export interface SyncClientEvents {
   claimRefused: [ClaimRefused];
   /** The shop's program versions from the hub: store them (the ack is sent after the listeners ran). */
   programVersions: [ProgramVersions];
+  /** The shop's settings from the hub: store them (the ack is sent after the listeners ran). */
+  shopSettings: [ShopSettingsDelivery];
   status: [SyncStatus];
   /** Something the staff or the logs should know (in English, for the log). */
   syncError: [string];
@@ -189,6 +193,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
     this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
     this.socket.on('programVersions', (payload, ack) => this.receive('programVersions', programVersionsSchema, payload, ack));
+    this.socket.on('shopSettings', (payload, ack) => this.receive('shopSettings', shopSettingsDeliverySchema, payload, ack));
     // A notice that the directory changed: ask for what is new (a notice for changes already held costs one empty page).
     this.socket.on('membersChanged', (payload) => {
       const parsed = membersChangedSchema.safeParse(payload);
@@ -259,7 +264,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   }
 
   /** A hub delivery: checked by its schema, emitted once per delivery id, acked once taken in. */
-  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions'>(
+  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions' | 'shopSettings'>(
     event: E,
     schema: z.ZodType<SyncClientEvents[E][0]>,
     payload: unknown,

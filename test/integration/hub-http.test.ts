@@ -3,13 +3,14 @@ import { base32nopad } from '@scure/base';
 import type { Hub } from '../../cloud/hub';
 import { claimUrl, createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
-import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../support/hub-harness';
+import { Phone, pairedKiosk, saleToken, saleUrl, steadyDemoProgram, tempDir, testHub } from '../support/hub-harness';
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
 beforeEach(async () => {
   tmp = tempDir('hub-http');
   hub = await testHub(tmp.dir, { maxFailuresPerMinute: 8 });
+  await steadyDemoProgram(hub);
 });
 afterEach(async () => {
   await hub.close();
@@ -80,8 +81,8 @@ describe('claim page refusals', () => {
     expect(noConsent.text).toMatch(/id="consent-error"[^>]*>Please tick the consent box/);
     const good = await phone.post(url, { mode: 'join', name: 'Tom', contact: 'tom@example.co.uk', consent: 'yes' });
     expect(good.status).toBe(303);
-    // The claim and the new member's welcome bonus (demo program: 50).
-    expect(await counts()).toEqual({ ledger: 2, claims: 1, members: 1 });
+    // The claim (base points, the new member's welcome bonus of 50, the token's stamp on the coffee card).
+    expect(await counts()).toEqual({ ledger: 3, claims: 1, members: 1 });
   });
 
   it('refuses an oversized form and a malformed pairing request, and keeps serving', async () => {

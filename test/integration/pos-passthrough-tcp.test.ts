@@ -5,6 +5,9 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrintPassthrough, type PassthroughOptions, type ReceiptPassed, type ReceiptTotalRead, type StaffNotice } from '../../main/pos/passthrough';
 import { ReceiptPrinter } from '../../hardware/printer/printer';
+import { encodeReceipt } from '../../hardware/printer/escpos';
+import { buildReceiptDocument } from '../../core/receipt/document';
+import { goldenReceipts } from '../fixtures/golden/receipts';
 import { CapturePrinter, german, hungarian, loyaltyBlock, polishCp852, unreadable, writeSlowly, type TillReceipt } from '../fixtures/till-sim';
 import { waitFor } from './printer-helpers';
 
@@ -25,11 +28,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra: Partial<PassthroughOptions> = {}): Promise<Chain> {
+async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra: Partial<PassthroughOptions> = {}, model = 'epson-tm-t20'): Promise<Chain> {
   const printer = new CapturePrinter();
   await printer.start();
   cleanups.push(() => printer.stop());
-  const kioskPrinter = await kioskPrinterAt(printer.port);
+  const kioskPrinter = await kioskPrinterAt(printer.port, true, model);
   const calls: ReceiptTotalRead[] = [];
   const passthrough = new PrintPassthrough({
     till: { kind: 'tcp', port: 0 },
@@ -51,9 +54,9 @@ async function chain(onReceiptTotal: PassthroughOptions['onReceiptTotal'], extra
 }
 
 /** The kiosk's printer on the capture printer; no status polls of its own, so the bytes there are the till's and the blocks only. */
-async function kioskPrinterAt(port: number, wait = true): Promise<ReceiptPrinter> {
+async function kioskPrinterAt(port: number, wait = true, model = 'epson-tm-t20'): Promise<ReceiptPrinter> {
   const kioskPrinter = new ReceiptPrinter(
-    { model: 'epson-tm-t20', connection: { kind: 'tcp', host: '127.0.0.1', port }, overrides: { realtimeStatus: false }, reconnectIntervalMs: 50 },
+    { model, connection: { kind: 'tcp', host: '127.0.0.1', port }, overrides: { realtimeStatus: false }, reconnectIntervalMs: 50 },
     { log: () => undefined },
   ).start();
   cleanups.push(() => kioskPrinter.stop());
@@ -89,6 +92,27 @@ const expectedWithBlocks = (receipts: TillReceipt[], passed: ReceiptPassed[]) =>
   Buffer.concat(receipts.flatMap((r, i) => [r.body, Buffer.from(passed[i]!.inserted ?? []), r.cut]));
 
 describe('print-stream passthrough over TCP', () => {
+  it("on a raster-only Star TSP100 the till's bytes pass untouched and only the block, a Star raster image, is added", async () => {
+    let block: Uint8Array | undefined;
+    const c = await chain(
+      async (read) => {
+        const doc = buildReceiptDocument({ ...goldenReceipts.pl.input, total: { amount: read.amount, currency: read.currency } }, { loyaltyBlockOnly: true });
+        block = encodeReceipt(doc, c.kioskPrinter.profile, { start: 'explicit' });
+        return block;
+      },
+      { printerRasterOnly: true },
+      'star-tsp100',
+    );
+    const receipt = polishCp852(1);
+    await till(c.port, Buffer.concat([receipt.body, receipt.cut]));
+    await waitFor(() => block !== undefined, 5000, 'the sale');
+    // Enter raster mode ... quit raster mode: the block as encoded, with no ESC/POS feed or settings after it.
+    expect([...block!.subarray(0, 4)]).toEqual([0x1b, 0x2a, 0x72, 0x41]);
+    expect([...block!.subarray(-4)]).toEqual([0x1b, 0x2a, 0x72, 0x42]);
+    expect(await printed(c, Buffer.concat([receipt.body, Buffer.from(block!), receipt.cut]))).toBe(true);
+    expect(c.receipts[0]!.inserted).toEqual(Buffer.from(block!));
+  });
+
   it('forwards PL (CP852), HU and DE receipts byte for byte with the loyalty block just before each cut', async () => {
     const blocks: Uint8Array[] = [];
     const c = await chain(async (read) => {

@@ -71,7 +71,8 @@ describe('owner accounts', () => {
     const weak = await request(path, { form: { name: 'anna@kawiarnia.pl', password: 'short' } });
     expect([weak.status, weak.text.includes('at least 12 characters')]).toEqual([400, true]);
     const made = await request(path, { form: { name: 'Anna@Kawiarnia.pl', password: PASSWORD } });
-    expect([made.status, made.location]).toEqual([303, '/owner/accounts']);
+    // A fresh shop: the owner goes on to the first-run wizard (cloud/routes/owner-settings.ts).
+    expect([made.status, made.location]).toEqual([303, '/owner/welcome']);
     expect(made.cookie).toMatch(/^lk_owner_session=o2\./);
     // Once only.
     const again = await request(path, { form: { name: 'mallory', password: 'another long password' } });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../cloud/hub';
 import { systemClock } from '../../core/clock';
+import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
 import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
@@ -43,6 +44,17 @@ export async function testHub(dir: string, extra: Partial<Parameters<typeof star
   });
 }
 
+/**
+ * The demo program without its "x2 Tuesday" campaign, for suites on the system clock that check the
+ * points a claim earns: the hub derives them from the amount at the claim's moment, so on a Tuesday
+ * in Warsaw they would double. Call before pairing kiosks (they get the program over sync).
+ */
+export async function steadyDemoProgram(hub: Hub): Promise<void> {
+  const document = structuredClone(DEMO_PROGRAM_DOCUMENT);
+  document.rules = document.rules.filter((rule) => rule.type !== 'multiplier');
+  for (const shop of await hub.store.db.selectFrom('shops').select('no').execute()) await hub.store.setProgram(shop.no, document);
+}
+
 export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {
   return pairKiosk(hub.url, await hub.newPairingCode(), name);
 }
@@ -63,7 +75,8 @@ export function saleToken(creds: KioskCredentials, saleNo: number, points = 18, 
 }
 
 export function saleUrl(hub: Hub, creds: KioskCredentials, saleNo: number, points = 18): string {
-  return saleClaimUrl(creds, hub.url, { saleNo, points, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, new Date()).url;
+  // The hub derives what a claim earns from the amount (1 point per zł in the demo program): the amount follows the points.
+  return saleClaimUrl(creds, hub.url, { saleNo, points, stamps: 1, total: { amount: points * 100 + 40, currency: 'PLN' } }, new Date()).url;
 }
 
 /** A phone without a browser: keeps its one cookie, speaks one language. */

@@ -48,8 +48,9 @@ describe('the code-page test page', () => {
 });
 
 describe('Star profiles', () => {
-  it('a TSP100 (futurePRNT, raster only) is refused with the reason and what to use instead', () => {
-    expect(() => resolveProfile('star-tsp100', 80)).toThrow(/prints raster images only .*\("star-escpos"\)/);
+  it('a TSP100 (futurePRNT, raster only) gets Star raster, never ESC/POS text (printer-star-raster.test.ts reads it back)', () => {
+    const slip = encodeReceipt(buildReceiptDocument({ ...receiptInput, locale: 'cs' }), resolveProfile('star-tsp100', 80));
+    expect([...slip.subarray(0, 10)]).toEqual([0x1b, 0x40, 0x1b, 0x2a, 0x72, 0x52, 0x1b, 0x2a, 0x72, 0x41]);
   });
 
   it('a Star printer in ESC/POS emulation gets ESC/POS: ESC t with the emulation numbers, never Star mode ESC GS t', () => {

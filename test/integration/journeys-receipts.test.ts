@@ -1,0 +1,124 @@
+// Receipts as customers take them home, in real processes (test/support/journey-shop.ts): the hub as
+// `npm run hub`, two kiosks as `npm start -- --headless` printing ESC/POS over TCP to a VirtualPrinter
+// on loopback that decodes the bytes back to text, the till over each kiosk's HTTP API, a serial scanner
+// on a socat pair, a phone speaking HTTP. An unclaimed sale of a customer who is not a member yet
+// prints its claim QR (she joins from the QR read off the paper); her next sale, rung with her card
+// code, prints her first name, what she earned (once), her balance and the progress line; a sale at
+// kiosk B nobody claims prints its own QR and nothing about a member; staff scan her card on an open
+// sale and the slip prints again with her name, balance and progress.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMessage } from '../../core/i18n/catalog';
+import { receiptMessages } from '../../core/i18n/receipt';
+import { demoProgram } from '../../core/program/demo';
+import { progressToReward } from '../../core/program/progress';
+import type { MemberView } from '../../core/till-api';
+import type { VirtualReceipt } from '../../hardware/printer/virtual-printer';
+import { Phone } from '../support/hub-harness';
+import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
+import { until } from '../support/until';
+
+let shop: JourneyShop;
+let a: KioskProcess;
+let b: KioskProcess;
+const phone = new Phone();
+let anna: MemberView;
+
+beforeAll(async () => {
+  shop = await startJourneyShop('journeys-receipts');
+  [a, b] = shop.kiosks as [KioskProcess, KioskProcess];
+}, 150_000);
+
+afterAll(async () => {
+  await shop?.stop();
+});
+
+/** Her balance as her phone's card shows it (the hub's). */
+async function cardBalance(): Promise<number> {
+  const card = await phone.get(`${shop.hub.url}/m`);
+  expect(card.status).toBe(200);
+  return Number(/id="balance">(\d+)</.exec(card.text)?.[1]);
+}
+
+const textOf = (receipt: VirtualReceipt): string => receipt.lines.join('\n');
+
+/** The progress line the receipt must carry for this balance (the demo program is the hub's program; one stamp card). */
+function progressLine(member: MemberView): string {
+  const next = progressToReward(demoProgram(), { points: member.points, stampsByCard: { 'coffee-card': member.stamps } })!;
+  return next.ready
+    ? formatMessage(receiptMessages, 'pl', 'rewardReady', { reward: next.rewardName })
+    : formatMessage(receiptMessages, 'pl', next.unit === 'stamps' ? 'progressStamps' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
+}
+
+/** A member slip: first name only, "Zdobyte" once with the sale's points, the balance and the progress line, no claim QR. */
+function expectMemberSlip(receipt: VirtualReceipt, member: MemberView, earned: number): void {
+  const text = textOf(receipt);
+  expect(text).toContain('Klient: Anna');
+  expect(text).not.toContain('Kowalska');
+  expect(text.match(/Zdobyte/g)).toHaveLength(1);
+  expect(text).toMatch(new RegExp(`Zdobyte +\\+${earned}\\b`));
+  expect(text).toMatch(new RegExp(`Saldo +${member.points} punkt`));
+  expect(receipt.lines.map((l) => l.trim())).toContain(progressLine(member));
+  expect(text).not.toMatch(/\[QR |Ważne do/);
+  expect(receipt.commands.at(-1)).toBe('cut');
+}
+
+describe('journey: receipts decoded back to text', () => {
+  it('an unclaimed sale of a non-member prints earned once and its claim QR, no name or balance; she joins from the QR on the paper', async () => {
+    const sale = await a.sale('A-1', 1840);
+    await until(() => a.receiptOf('A-1') !== undefined, "kiosk A's receipt for A-1");
+    const receipt = a.receiptOf('A-1')!;
+    const text = textOf(receipt);
+    // The decoder writes a printed QR as "[QR <payload>]"; the payload is the claim URL in QR-friendly capitals.
+    const qr = receipt.lines.find((l) => l.startsWith('[QR '));
+    expect(qr?.toUpperCase()).toBe(`[QR ${sale.claimUrl.toUpperCase()}]`);
+    expect(text).toContain('Zeskanuj, aby odebrać punkty');
+    expect(text).toMatch(/Ważne do \d\d\.\d\d\.\d{4}/);
+    expect(text.match(/Zdobyte/g)).toHaveLength(1);
+    expect(text).toMatch(new RegExp(`Zdobyte +\\+${sale.points}\\b`));
+    expect(text).not.toMatch(/Saldo|Klient|Jeszcze|Nagroda/);
+    expect(receipt.commands.at(-1)).toBe('cut');
+
+    // Her phone reads the QR off the paper and she joins: the sale's points are hers.
+    const payload = qr!.slice('[QR '.length, -1);
+    expect((await phone.join(payload, '600 100 200', 'Anna Kowalska')).status).toBe(303);
+    expect(await cardBalance()).toBeGreaterThan(sale.points);
+  });
+
+  it('a member sale at kiosk A, rung with her card code, prints her first name, earned once, the balance and the progress line', async () => {
+    // The hub's balance is the one of record: wait until kiosk A's replica has all of it (the join and its welcome bonus).
+    const onCard = await cardBalance();
+    await until(async () => (await a.search('600 100 200'))[0]?.points === onCard, 'kiosk A to have her points');
+    const before = (await a.search('600 100 200'))[0]!;
+    const sale = await a.sale('A-2', 4000, { memberCode: before.code });
+    expect(sale.points).toBeGreaterThan(0);
+    await until(() => a.receiptOf('A-2') !== undefined, "kiosk A's receipt for A-2");
+    anna = (await a.till('GET', `/v1/members/${before.code}`)).json as unknown as MemberView;
+    expect(anna.points).toBe(before.points + sale.points);
+    expectMemberSlip(a.receiptOf('A-2')!, anna, sale.points);
+  });
+
+  it('a non-member sale at kiosk B that nobody claims prints earned once and its own claim QR, nothing about a member', async () => {
+    const sale = await b.sale('B-1', 990);
+    await until(() => b.receiptOf('B-1') !== undefined, "kiosk B's receipt for B-1");
+    const receipt = b.receiptOf('B-1')!;
+    const text = textOf(receipt);
+    expect(receipt.lines.find((l) => l.startsWith('[QR '))?.toUpperCase()).toBe(`[QR ${sale.claimUrl.toUpperCase()}]`);
+    expect(text.match(/Zdobyte/g)).toHaveLength(1);
+    expect(text).toMatch(new RegExp(`Zdobyte +\\+${sale.points}\\b`));
+    expect(text).not.toMatch(/Saldo|Klient|Jeszcze|Nagroda/);
+  });
+
+  it("staff scan her card on an open sale at kiosk A: the slip prints again with her first name, earned once, the hub's balance and progress", async () => {
+    const sale = await a.sale('A-3', 2500);
+    await until(() => a.receiptOf('A-3') !== undefined, "kiosk A's first receipt for A-3");
+    expect(a.receiptOf('A-3')!.lines.some((l) => l.startsWith('[QR '))).toBe(true);
+
+    a.scan(anna.code);
+    const memberSlip = (): VirtualReceipt | undefined =>
+      a.printer.receipts.find((r) => r.lines.some((l) => l.includes(' A-3 ') || l.endsWith(' A-3')) && r.lines.some((l) => l.includes('Klient: Anna')));
+    await until(() => memberSlip() !== undefined, "kiosk A's member slip for A-3");
+    const after = (await a.till('GET', `/v1/members/${anna.code}`)).json as unknown as MemberView;
+    expect(after.points).toBe(anna.points + sale.points);
+    expectMemberSlip(memberSlip()!, after, sale.points);
+  });
+});

@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
@@ -36,7 +35,7 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { OwnerStore, type OwnerTables } from './owner-store';
+import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
 import { LoyaltyError } from '../core/ledger/errors';
@@ -47,7 +46,7 @@ import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
-import { MessageStore, type MessageTables } from './message-store';
+import { MessageStore } from './message-store';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -57,9 +56,9 @@ import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
-import { ShopSettingsStore, type SettingsTables, type StoredSettings } from './shop-settings';
+import { ShopSettingsStore, type StoredSettings } from './shop-settings';
 import type { ShopSettings } from '../core/shop-settings';
-import { Wallet, type WalletConfig, type WalletTables } from './wallet';
+import { Wallet, type WalletConfig } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -215,8 +214,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     now,
     (options.publicUrl ?? '').startsWith('https://'),
   );
-  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
-  const shopSettings = new ShopSettingsStore(store.db as unknown as Kysely<SettingsTables>);
+  const owner = new OwnerStore(store.context, store.ledger);
+  const shopSettings = new ShopSettingsStore(store.db);
   /** The shop's settings now (the store is their home: another hub node may have saved them). */
   const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
@@ -238,7 +237,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
-    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    store: new MessageStore(store.db, store.engine),
     shop: { no: shop.no, name: async () => (await store.shop(shop.no))!.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
@@ -268,7 +267,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // ---- the card in the phone's wallet (cloud/wallet.ts) -----------------------------------------
 
   const wallet = new Wallet({
-    db: store.db as unknown as Kysely<WalletTables>,
+    db: store.db,
     config: options.wallet ?? {},
     // Its own key: a pass's authentication token shares nothing with cookies or codes.
     secret: await store.setting('walletSecret', () => bytesToHex(randomBytes(32))),

@@ -1296,7 +1296,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return mergedMemberState(program, profile, hub, own, pending, at);
   }
 
-  private outboxMessage(type: OutboxMessage['type'], payload: unknown, memberId: string | null, at: Date): OutboxMessageInput {
+  /** The payload is typed by the message type from core/sync-protocol's union: what the hub checks on receipt is what is sent. */
+  private outboxMessage<T extends OutboxMessage['type']>(
+    type: T,
+    payload: Extract<OutboxMessage, { type: T }>['payload'],
+    memberId: string | null,
+    at: Date,
+  ): OutboxMessageInput {
     return { id: this.newId(), topic: type, payload, memberId, createdAt: at.toISOString() };
   }
 

@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
@@ -36,7 +35,7 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { OwnerStore, type OwnerTables } from './owner-store';
+import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
 import { LoyaltyError } from '../core/ledger/errors';
@@ -47,8 +46,8 @@ import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
-import { MessageStore, type MessageTables } from './message-store';
-import { JoinVerifications, type JoinTables } from './join-verification';
+import { MessageStore } from './message-store';
+import { JoinVerifications } from './join-verification';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -58,9 +57,9 @@ import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
-import { ShopSettingsStore, type SettingsTables, type StoredSettings } from './shop-settings';
+import { ShopSettingsStore, type StoredSettings } from './shop-settings';
 import type { ShopSettings } from '../core/shop-settings';
-import { Wallet, type WalletConfig, type WalletTables } from './wallet';
+import { Wallet, type WalletConfig } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -216,8 +215,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     now,
     (options.publicUrl ?? '').startsWith('https://'),
   );
-  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
-  const shopSettings = new ShopSettingsStore(store.db as unknown as Kysely<SettingsTables>);
+  const owner = new OwnerStore(store.context, store.ledger);
+  const shopSettings = new ShopSettingsStore(store.db);
   /** The shop's settings now (the store is their home: another hub node may have saved them). */
   const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
@@ -239,7 +238,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
-    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    store: new MessageStore(store.db, store.engine),
     shop: { no: shop.no, name: async () => (await store.shop(shop.no))!.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
@@ -269,7 +268,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // ---- the card in the phone's wallet (cloud/wallet.ts) -----------------------------------------
 
   const wallet = new Wallet({
-    db: store.db as unknown as Kysely<WalletTables>,
+    db: store.db,
     config: options.wallet ?? {},
     // Its own key: a pass's authentication token shares nothing with cookies or codes.
     secret: await store.setting('walletSecret', () => bytesToHex(randomBytes(32))),
@@ -453,7 +452,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return undefined;
   }
   const ctx: HubHttpContext = {
-    joins: new JoinVerifications(store.db as unknown as Kysely<JoinTables>),
+    joins: new JoinVerifications(store.db),
     store,
     owner,
     messaging,
@@ -669,7 +668,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         }
         const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
         for (const r of applied.refused) log(`kiosk ${kiosk.name} (${kiosk.no}): outbox message ${r.id} refused: ${r.reason}`);
-        ack({ ok: true, acked: applied.acked, ...(applied.refused.length > 0 ? { refused: applied.refused } : {}) });
+        ack({
+          ok: true,
+          acked: applied.acked,
+          ...(applied.refused.length > 0 ? { refused: applied.refused } : {}),
+          ...(applied.vouchers.length > 0 ? { vouchers: applied.vouchers } : {}),
+        });
         void noticeMemberChanges();
         // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
         void flushDeliveries(kiosk.no);
@@ -737,7 +741,10 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const parsed = memberChangesSinceSchema.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: `memberChangesSince refused: ${parsed.error.issues[0]?.message ?? 'bad cursor'}` });
       try {
-        ack({ ok: true, ...(await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor)) });
+        // The shop's program gives the tier window of the earn state each member carries.
+        const shop = await store.shop(kiosk.shopNo);
+        const earn = shop ? { program: shop.program, now: now() } : undefined;
+        ack({ ok: true, ...(await memberChangesSince(store.db, kiosk.shopNo, parsed.data.cursor, undefined, earn)) });
       } catch (error) {
         if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
         else log(`memberChangesSince from ${kiosk.name} failed: ${String(error)}`);

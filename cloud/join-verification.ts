@@ -3,6 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { welcomeBonus } from '../core/earn';
 import type { Program } from '../core/program/schema';
+import type { HubDatabase } from './store-schema';
 
 /**
  * A new member's contact is proven before the welcome bonus is paid (hub migration 0015). Joining
@@ -92,7 +93,7 @@ export function welcomeEntry(program: Program, memberId: string, at: string): Le
 }
 
 /** Of these members, those whose welcome is held (contact not proven yet): the claim earn and the outbox check read it. */
-export async function heldWelcomes(q: Kysely<JoinTables>, memberIds: readonly string[]): Promise<Set<string>> {
+export async function heldWelcomes(q: Kysely<HubDatabase>, memberIds: readonly string[]): Promise<Set<string>> {
   const held = new Set<string>();
   for (let i = 0; i < memberIds.length; i += 500) {
     const rows = await q
@@ -111,7 +112,7 @@ export async function heldWelcomes(q: Kysely<JoinTables>, memberIds: readonly st
  * wins): the sale key it was held for, or undefined when none is held (never, or paid already).
  * Runs inside the ledger's write transaction (HubStore.payHeldWelcome).
  */
-export async function takeHeldWelcome(trx: Kysely<JoinTables>, memberId: string, at: Date): Promise<string | undefined> {
+export async function takeHeldWelcome(trx: Kysely<HubDatabase>, memberId: string, at: Date): Promise<string | undefined> {
   const row = await trx
     .updateTable('join_verifications')
     .set({ verified_at: at.toISOString() })
@@ -123,7 +124,7 @@ export async function takeHeldWelcome(trx: Kysely<JoinTables>, memberId: string,
 }
 
 export class JoinVerifications {
-  constructor(private readonly db: Kysely<JoinTables>) {}
+  constructor(private readonly db: Kysely<HubDatabase>) {}
 
   /** Holds the welcome of a member who just joined with `saleKey` (joining again changes nothing). */
   async hold(row: { memberId: string; shopNo: number; contact: string; saleKey: string; device: string | null; address: string; at: Date }): Promise<void> {

@@ -1,5 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { LedgerEntry } from '../core/ledger/entry';
+import { hubEarnState, hubStampCards } from '../core/ledger/replica-state';
+import type { Program } from '../core/program/schema';
 import type { MemberChange } from '../core/sync-protocol';
+import { toEntry } from './store/ledger';
 import type { Engine } from './store-schema';
 
 /**
@@ -36,13 +40,16 @@ export const MEMBER_CHANGES_PAGE = 1000;
 
 /**
  * The members of `shopNo` changed after `cursor`, each once in its present state, ordered by their
- * last change number; `cursor` of the answer is the last number included.
+ * last change number; `cursor` of the answer is the last number included. Given the shop's program
+ * and the hub's clock (`earn`), a live member also carries her stamps per card and her earn state
+ * (core/ledger/replica-state), read from her ledger entries in one query per page.
  */
 export async function memberChangesSince(
   db: AnyDb,
   shopNo: number,
   cursor: number,
   limit = MEMBER_CHANGES_PAGE,
+  earn?: { program: Program; now: Date },
 ): Promise<{ changes: MemberChange[]; cursor: number; more: boolean }> {
   const rows = (
     await sql<{
@@ -57,8 +64,9 @@ export async function memberChangesSince(
       points: number | string | null;
       stamps: number | string | null;
       code: string | null;
+      created_at: string;
     }>`
-    select c.seq, m.id, m.no, m.code, m.name, m.phone, m.email, m.erased_at, m.merged_into, b.points, b.stamps
+    select c.seq, m.id, m.no, m.code, m.name, m.phone, m.email, m.erased_at, m.merged_into, m.created_at, b.points, b.stamps
     from (select member_id, max(seq) as seq from member_changes where shop_no = ${shopNo} and seq > ${cursor}
           group by member_id order by max(seq) limit ${limit + 1}) c
     join members m on m.id = c.member_id
@@ -67,6 +75,21 @@ export async function memberChangesSince(
   ).rows;
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
+  const history = new Map<string, LedgerEntry[]>();
+  if (earn) {
+    const live = page.filter((r) => r.erased_at === null && r.merged_into === null).map((r) => r.id);
+    for (let i = 0; i < live.length; i += 500) {
+      const part = live.slice(i, i + 500);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const found = await sql<any>`select * from ledger where member_id in (${sql.join(part)}) order by seq`.execute(db);
+      for (const row of found.rows) {
+        const entry = toEntry(row);
+        const list = history.get(entry.memberId) ?? [];
+        list.push(entry);
+        history.set(entry.memberId, list);
+      }
+    }
+  }
   const changes = page.map((r): MemberChange =>
     r.erased_at !== null
       ? { seq: Number(r.seq), id: r.id, no: Number(r.no), code: r.code, erased: true, name: null, phone: null, email: null, points: 0, stamps: 0 }
@@ -95,6 +118,12 @@ export async function memberChangesSince(
             email: r.email,
             points: Number(r.points ?? 0),
             stamps: Number(r.stamps ?? 0),
+            ...(earn
+              ? {
+                  stampsByCard: hubStampCards(r.id, history.get(r.id) ?? []),
+                  earn: hubEarnState(earn.program, { id: r.id, joinedAt: new Date(r.created_at).toISOString() }, history.get(r.id) ?? [], earn.now),
+                }
+              : {}),
           },
   );
   return { changes, cursor: changes.length > 0 ? changes[changes.length - 1]!.seq : cursor, more };

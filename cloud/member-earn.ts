@@ -3,7 +3,7 @@ import { claimEarnEntries, type ClaimEarnInput } from '../core/claims';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { memberStateFromEntries, type MemberProfile } from '../core/ledger/projections';
 import type { Program } from '../core/program/schema';
-import { heldWelcomes, type JoinTables } from './join-verification';
+import { heldWelcomes } from './join-verification';
 import { noteMemberChanges } from './member-changes';
 import type { Engine, HubDatabase } from './store-schema';
 
@@ -38,7 +38,7 @@ export async function hubClaimEntries(q: Db, program: Program, input: HubClaimIn
   const { memberId: _memberId, entries, ...claim } = input;
   const member = memberStateFromEntries(program, profile, entries, input.at);
   // A new member's welcome waits for their contact to be proven (cloud/join-verification.ts): not due from this sale.
-  if ((await heldWelcomes(q as unknown as Kysely<JoinTables>, [input.memberId])).has(input.memberId)) member.welcomeHeld = true;
+  if ((await heldWelcomes(q, [input.memberId])).has(input.memberId)) member.welcomeHeld = true;
   return claimEarnEntries({ ...claim, program, member });
 }
 

@@ -12,7 +12,7 @@ import { claimSaleKey } from '../core/tokens';
  *  - saleCreated: the sale key is this kiosk's own (K<kioskNo>-S<saleNo>); points and stamps at most
  *    what the program versions in force at the sale's time give for its amount (core/earn-ceiling);
  *    entries only earn/bonus, non-negative, of this sale, for the sale's member (a referrer's bonus
- *    for another known member);
+ *    for another known member); a welcome bonus only for a member never welcomed before;
  *  - ledgerAppended: a reversal of an entry that exists (same member and sale, opposite sign, never
  *    more than is left of it); a redemption (never positive) naming a reward or stamp card of the
  *    program and no larger than its largest reward; an expiry (never positive). Earn, bonus and adjust
@@ -22,7 +22,8 @@ import { claimSaleKey } from '../core/tokens';
  *    member-aware, so more than the kiosk's anonymous figure for the sale);
  *  - saleReversed: refunded at most the total, same currency;
  *  - memberEnrolled: an opaque URL-safe id, or one in the kiosk's own namespace `<kioskId>:<opaque>`.
- * Every entry is for a member the hub knows, and no entry id is in the hub's namespaces.
+ * Every entry is for a member the hub knows, no entry id is in the hub's namespaces, and no entry is a
+ * welcome bonus the hub holds until the member's contact is proven (cloud/join-verification.ts).
  */
 
 /** Ids the hub writes itself (claims, welcome bonus, refused offline claims, late-claim reversals, owner adjustments). */
@@ -56,6 +57,8 @@ export interface OutboxCheckContext {
   sale(saleKey: string): { points: number } | undefined;
   /** Whether the hub holds this member's welcome until their contact is proven (cloud/join-verification.ts); a kiosk cannot know. */
   welcomeHeld(memberId: string): boolean;
+  /** The member (or the member this kiosk id was merged into) was already given a welcome bonus. */
+  welcomed(memberId: string): boolean;
 }
 
 /** A welcome bonus a kiosk computed for a member whose welcome the hub holds: only the proven contact pays it (HubStore.payHeldWelcome). */
@@ -113,6 +116,11 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
         } else if (entry.kind !== 'bonus' || entry.reason.code !== 'referrer' || entry.stamps !== 0 || entry.points > referrerMax) {
           return `entry ${entry.id} credits member ${entry.memberId}, who did not buy (only a referrer's bonus may)`;
         }
+      }
+      // One welcome per member, whichever kiosk rings her first purchase (a kiosk that lacked her history would pay it again).
+      const welcomes = p.entries.filter((e) => e.kind === 'bonus' && e.reason.code === 'welcome');
+      if (welcomes.length > 1 || (welcomes.length === 1 && ctx.welcomed(welcomes[0]!.memberId))) {
+        return `sale ${key} gives member ${p.memberId} a welcome bonus (${welcomes[0]!.id}), but she was welcomed before: a member is welcomed once`;
       }
       if (points > ceiling.points || stamps > ceiling.stamps) {
         return `sale ${key}'s entries give ${points} points / ${stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps}`;

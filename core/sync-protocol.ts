@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ledgerEntrySchema } from './ledger/entry';
+import { hubEarnStateSchema } from './ledger/replica-state';
 import { moneySchema } from './money';
 import { programVersionEnvelopeSchema } from './program/versions';
 import { rewardProgressSchema } from './program/progress';
@@ -199,8 +200,25 @@ export type SyncOutbox = z.infer<typeof syncOutboxSchema>;
 export const outboxRefusalSchema = z.object({ id, reason: z.string().max(500) }).strict();
 export type OutboxRefusal = z.infer<typeof outboxRefusalSchema>;
 
+/**
+ * Which redemption of a voucher stands in the whole shop, for a `voucherRedeemed` of this batch: this
+ * kiosk's (`stands`), or another kiosk's, named with when it was redeemed there (the kiosk that lost
+ * an offline double redemption then names that kiosk, not itself).
+ */
+export const voucherStandingSchema = z
+  .object({ voucherId: voucherIdSchema, redemptionId: id, stands: z.boolean(), kioskName: z.string().max(200), at: z.string().max(40) })
+  .strict();
+export type VoucherStanding = z.infer<typeof voucherStandingSchema>;
+
 export const syncOutboxAckSchema = z.union([
-  z.object({ ok: z.literal(true), acked: z.array(id), refused: z.array(outboxRefusalSchema).optional() }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      acked: z.array(id),
+      refused: z.array(outboxRefusalSchema).optional(),
+      vouchers: z.array(voucherStandingSchema).max(MAX_BATCH).optional(),
+    })
+    .strict(),
   /** `retryAfterMs`: the hub is throttling this kiosk ("slow down: …"); send again no sooner than that. */
   z.object({ ok: z.literal(false), error: z.string(), retryAfterMs: z.number().int().nonnegative().optional() }).strict(),
 ]);
@@ -412,6 +430,10 @@ export const memberChangeSchema = z
     stamps: z.number().int(),
     /** Set when the owner merged this member into another (the survivor's id): its codes lead there. */
     mergedInto: id.nullable().optional(),
+    /** Stamps per card (stamps rule id) of the hub's balance; `stamps` is their sum. Absent from an older hub. */
+    stampsByCard: z.record(z.string().min(1).max(100), z.number().int()).optional(),
+    /** What core/earn needs of the member's history (core/ledger/replica-state). Absent from an older hub and for a tombstone. */
+    earn: hubEarnStateSchema.optional(),
   })
   .strict();
 export type MemberChange = z.infer<typeof memberChangeSchema>;

@@ -12,7 +12,8 @@ import type { Locale } from '../../core/i18n/locales';
 import { progressToReward } from '../../core/program/progress';
 import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember } from '../../core/receipt/document';
 import type { Reward } from '../../core/program/schema';
-import { memberStateFromEntries, memberSummary } from '../../core/ledger/projections';
+import { memberStateFromEntries, stampsByCard } from '../../core/ledger/projections';
+import { mergedMemberState } from '../../core/ledger/replica-state';
 import { reverseSale } from '../../core/ledger/reverse';
 import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
@@ -27,6 +28,7 @@ import {
   type KioskCredentials,
   type OutboxMessage,
   type RedeemVoucherResult,
+  type VoucherStanding,
   hexToBytes,
 } from '../../core/sync-protocol';
 import { claimEarnEntries, claimTotals, withoutRefusedClaims } from '../../core/claims';
@@ -691,33 +693,42 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   /**
-   * A member's balance as staff and the till see it. Once the hub's directory has named the member,
-   * the hub's balance (every kiosk and the phone) plus what this kiosk wrote that the hub has not
-   * acknowledged yet; before that, this kiosk's own ledger.
+   * A member's balance as staff, the till and the receipt see it. Once the hub's directory has named
+   * the member, the hub's balance and stamps per card (every kiosk and the phone) plus what this kiosk
+   * wrote that the hub has not acknowledged yet; before that, this kiosk's own ledger.
    */
   memberBalance(member: Member): { points: number; stamps: number; stampsByCard: Record<string, number> } {
     const local = this.store.balance(member.id);
     const hub = this.store.hubView(member.id);
     if (!hub) return { points: local.points, stamps: local.stamps, stampsByCard: local.stampsByCard };
-    const ids = new Set([member.id, ...this.store.mergedIds(member.id)]);
-    let points = hub.points;
-    let stamps = hub.stamps;
+    const pending = this.pendingEntries(new Set([member.id, ...this.store.mergedIds(member.id)]));
+    // An older hub sends no cards: this kiosk's own count of them is all there is.
+    const cards = { ...(hub.stampsByCard ?? local.stampsByCard) };
+    if (hub.stampsByCard) for (const [card, n] of Object.entries(stampsByCard(pending))) cards[card] = (cards[card] ?? 0) + n;
+    return {
+      points: hub.points + sum(pending.map((e) => e.points)),
+      stamps: hub.stamps + sum(pending.map((e) => e.stamps)),
+      stampsByCard: Object.fromEntries(Object.entries(cards).filter(([, n]) => n !== 0)),
+    };
+  }
+
+  /** The ledger entries of these member ids in outbox messages the hub has not acknowledged yet. */
+  private pendingEntries(memberIds: ReadonlySet<string>): LedgerEntry[] {
+    const found: LedgerEntry[] = [];
     for (const message of this.store.pendingOutbox(1000)) {
       const entries = (message.payload as { entries?: LedgerEntry[] } | null)?.entries ?? [];
-      for (const e of entries) {
-        if (ids.has(e.memberId)) {
-          points += e.points;
-          stamps += e.stamps;
-        }
-      }
+      for (const e of entries) if (memberIds.has(e.memberId)) found.push(e);
     }
-    return { points, stamps, stampsByCard: local.stampsByCard };
+    return found;
   }
 
   memberView(member: Member): MemberView {
-    const summary = memberSummary(this.program, member.id, this.store.entriesForMember(member.id), this.now());
+    // The tier her next sale earns with, from her whole history (the hub's replica and this kiosk's own).
+    const program = this.program;
+    const tierId = this.memberState(member, this.now(), program).tierId;
+    const tier = tierId === undefined ? undefined : program.tiers?.levels.find((level) => level.id === tierId);
     const balance = this.memberBalance(member);
-    return { code: member.code, name: member.name, points: balance.points, stamps: balance.stamps, tier: summary.tier?.name ?? null };
+    return { code: member.code, name: member.name, points: balance.points, stamps: balance.stamps, tier: tier?.name ?? null };
   }
 
   /** Enrols at the till (POST /v1/members): the member the contact already belongs to, or a new one. */
@@ -828,14 +839,14 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   /**
    * The receipt of a sale (core/receipt `saleReceiptInput`), in the language and shop of the program
-   * the sale was rung under. A member sale's balance and progress are this kiosk's balance projection
-   * of the member after the sale's entries (`store.balance`), unless `member` gives them (a claim the
-   * hub accepted: its balance counts every kiosk of the shop). An unclaimed sale carries its claim QR.
+   * the sale was rung under. A member sale's balance and progress are the member's full balance after
+   * the sale's entries (`memberBalance`, as the till API answers it), unless `member` gives them (a
+   * claim the hub accepted, with the hub's balance). An unclaimed sale carries its claim QR.
    */
   saleReceipt(sale: SaleView, member?: ReceiptMember): ReceiptInput {
     const program = this.programAt(new Date(sale.createdAt));
     const stored = member === undefined && sale.memberCode !== null ? this.store.findMemberByCode(sale.memberCode) : undefined;
-    const own = stored ? receiptMember(program, stored.name, this.store.balance(stored.id)) : undefined;
+    const own = stored ? receiptMember(program, stored.name, this.memberBalance(stored)) : undefined;
     const printed = member ?? own;
     const { settings, location, fromHub } = this.shopSettings();
     const shop = fromHub ? { ...receiptHeader(settings, location), locale: settings.locale, timeZone: settings.timeZone } : undefined;
@@ -1106,6 +1117,18 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     };
   }
 
+  /**
+   * The hub applied a voucher this kiosk redeemed offline and says whose redemption stands: this
+   * kiosk's (it is named as the hub names it) or another kiosk's, which staff are told from then on
+   * ("already redeemed at Till B"); the reward handed over here is the owner's conflict to look into.
+   */
+  applyVoucherSettled(standing: VoucherStanding): void {
+    const stored = this.store.voucherRedemption({ redemptionId: standing.redemptionId });
+    if (!stored || stored.voucherId !== standing.voucherId) return;
+    const result = stored.result as VoucherRedemptionResult;
+    this.store.updateVoucherRedemptionResult(standing.redemptionId, { ...result, where: standing.kioskName, at: standing.at, stands: standing.stands });
+  }
+
   private writeRedemption(entries: LedgerEntry[], reward: Reward): void {
     const memberId = entries[0]!.memberId;
     const result = this.store.redeem({ entries, outbox: [this.outboxMessage('ledgerAppended', { entries }, memberId, this.now())] });
@@ -1250,21 +1273,36 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return next;
   }
 
+  /**
+   * What the rules need of the member before a sale: the hub's earn state from the replica (her
+   * history at every kiosk and on the phone) merged with this kiosk's entries the hub does not count
+   * yet (core/ledger/replica-state), so a member who joined at another kiosk is not welcomed again
+   * and an offline kiosk counts its own sales once. Before the hub has named her (or from an older
+   * hub), this kiosk's own ledger.
+   */
   private memberState(member: Member, at: Date, program: Program): MemberState {
-    return memberStateFromEntries(
-      program,
-      {
-        id: member.id,
-        joinedAt: member.createdAt,
-        ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),
-        ...(member.referredBy ? { referredBy: member.referredBy } : {}),
-      },
-      this.store.entriesForMember(member.id),
-      at,
-    );
+    const profile = {
+      id: member.id,
+      joinedAt: member.createdAt,
+      ...(member.birthday ? { birthday: member.birthday.slice(-5) } : {}),
+      ...(member.referredBy ? { referredBy: member.referredBy } : {}),
+    };
+    const ids = new Set([member.id, ...this.store.mergedIds(member.id)]);
+    // Entries written here under an id since merged into her are hers.
+    const own = [...ids].flatMap((id) => this.store.entriesForMember(id)).map((e) => (e.memberId === member.id ? e : { ...e, memberId: member.id }));
+    const hub = this.store.hubView(member.id)?.earn;
+    if (!hub) return memberStateFromEntries(program, profile, own, at);
+    const pending = new Set(this.pendingEntries(ids).map((e) => e.id));
+    return mergedMemberState(program, profile, hub, own, pending, at);
   }
 
-  private outboxMessage(type: OutboxMessage['type'], payload: unknown, memberId: string | null, at: Date): OutboxMessageInput {
+  /** The payload is typed by the message type from core/sync-protocol's union: what the hub checks on receipt is what is sent. */
+  private outboxMessage<T extends OutboxMessage['type']>(
+    type: T,
+    payload: Extract<OutboxMessage, { type: T }>['payload'],
+    memberId: string | null,
+    at: Date,
+  ): OutboxMessageInput {
     return { id: this.newId(), topic: type, payload, memberId, createdAt: at.toISOString() };
   }
 
@@ -1379,9 +1417,11 @@ interface VoucherRedemptionResult {
   memberId: string | null;
   memberName: string | null;
   hubMemberNo: number;
-  /** The kiosk the hub names as where it was redeemed; null when redeemed here offline. */
+  /** The kiosk the hub names as where it was redeemed; null when redeemed here offline and the hub has not settled it yet. */
   where: string | null;
   at: string;
+  /** Set once the hub settled an offline redemption: false when another kiosk's redemption stands (`where`, `at` are that one's). */
+  stands?: boolean;
 }
 
 /** A voucher redeemed: by this call (`created`), or found redeemed under the same redemption id (a retry). */

@@ -551,7 +551,7 @@ export class KioskUiServices implements KioskServices {
 
   async listRewards(args: CommandArgs<'listRewards'>): Promise<CommandResult<'listRewards'>> {
     const member = this.findMember(args);
-    const balance = this.o.store.balance(member.id);
+    const balance = this.o.service.memberBalance(member);
     return {
       rewards: this.o.service.program.rewards.slice(0, 100).map((reward) => {
         const cost = rewardCost(reward);

@@ -204,17 +204,32 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "member directory replica: the hub's stamps per card and earn state (welcome, visits, tier sales) of each member",
+    sql: `
+      -- JSON from the hub's directory (core/sync-protocol MemberChange.stampsByCard / .earn); NULL from an older hub.
+      ALTER TABLE members ADD COLUMN hub_cards TEXT CHECK (hub_cards IS NULL OR json_valid(hub_cards));
+      ALTER TABLE members ADD COLUMN hub_earn TEXT CHECK (hub_earn IS NULL OR json_valid(hub_earn));
+    `,
+  },
 ];
 
-export const latestVersion = migrations.length;
+export const latestVersion = migrations.at(-1)?.version ?? 0;
 
-/** Applies every migration above the database's version, each in its own transaction. */
+/**
+ * Applies every migration the database has not recorded, in version order, each in its own
+ * transaction. Numbers are handed to branches developed side by side, so a list may lack one for a
+ * while (7 before 6): a version that arrives later below the database's is applied all the same,
+ * found missing from `schema_migrations`.
+ */
 export function migrate(db: Database.Database, now: Clock, list: readonly Migration[] = migrations): number[] {
   list.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1} (versions are 1, 2, 3, ... in order).`);
+    const before = i === 0 ? 0 : list[i - 1]!.version;
+    if (m.version <= before || (i === 0 && m.version !== 1))
+      throw new Error(`Migration list is broken: entry ${i} ("${m.name}") has version ${m.version}, after ${before} (versions start at 1 and go up).`);
   });
-  const newest = list.length;
+  const newest = list.at(-1)?.version ?? 0;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > newest) {
     throw new StoreTooNewError(
@@ -223,12 +238,13 @@ export function migrate(db: Database.Database, now: Clock, list: readonly Migrat
     );
   }
   const applied: number[] = [];
-  const pending = list.filter((m) => m.version > current);
+  const recorded = new Set(current === 0 ? [] : (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version));
+  const pending = list.filter((m) => !recorded.has(m.version));
   for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
-      db.pragma(`user_version = ${m.version}`);
+      db.pragma(`user_version = ${Math.max(m.version, db.pragma('user_version', { simple: true }) as number)}`);
     })();
     applied.push(m.version);
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { PrintJournal } from '../../hardware/printer';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
+import { hubEarnStateSchema, type HubEarnState } from '../../core/ledger/replica-state';
 import type { CurrencyCode, Money } from '../../core/money';
 import { StoreConflictError, StoreError, StoreInputError } from './errors';
 import { lockedError, removePidFile, writePidFile } from './lock';
@@ -130,6 +131,10 @@ export interface MemberChangeRow {
   stamps: number;
   /** The owner merged this member into that one (the hub's id): this row's codes lead there. */
   mergedInto?: string | null | undefined;
+  /** The hub's stamps per card (absent from an older hub). */
+  stampsByCard?: Record<string, number> | undefined;
+  /** What core/earn needs of her history, as the hub has it (core/ledger/replica-state; absent from an older hub). */
+  earn?: HubEarnState | undefined;
 }
 
 const MEMBER_CURSOR_SETTING = 'hub.memberCursor';
@@ -461,6 +466,11 @@ export class KioskStore {
           at: row.at as string,
           result: JSON.parse(row.result as string) as unknown,
         };
+  }
+
+  /** Replaces what this kiosk keeps of a redemption (the hub said whose stands); false when there is none under that id. */
+  updateVoucherRedemptionResult(redemptionId: string, result: unknown): boolean {
+    return this.open.prepare('UPDATE voucher_redemptions SET result = ? WHERE redemption_id = ?').run(JSON.stringify(result), redemptionId).changes === 1;
   }
 
   /**
@@ -886,11 +896,26 @@ export class KioskStore {
     return toMember(row);
   }
 
-  /** What the hub's directory says of a member (number, balance), when it has named them. */
-  hubView(memberId: string): { no: number; points: number; stamps: number; seq: number } | undefined {
-    const row = this.open.prepare('SELECT hub_no, hub_points, hub_stamps, hub_seq FROM members WHERE id = ? AND hub_seq IS NOT NULL').get(memberId) as
-      Row | undefined;
-    return row && { no: row.hub_no as number, points: row.hub_points as number, stamps: row.hub_stamps as number, seq: row.hub_seq as number };
+  /**
+   * What the hub's directory says of a member (number, balance, stamps per card, earn state), when it
+   * has named them. `stampsByCard` and `earn` are undefined when an older hub did not send them.
+   */
+  hubView(
+    memberId: string,
+  ): { no: number; points: number; stamps: number; seq: number; stampsByCard?: Record<string, number>; earn?: HubEarnState } | undefined {
+    const row = this.open
+      .prepare('SELECT hub_no, hub_points, hub_stamps, hub_seq, hub_cards, hub_earn FROM members WHERE id = ? AND hub_seq IS NOT NULL')
+      .get(memberId) as Row | undefined;
+    if (!row) return undefined;
+    const earn = row.hub_earn === null ? undefined : hubEarnStateSchema.safeParse(JSON.parse(row.hub_earn as string));
+    return {
+      no: row.hub_no as number,
+      points: row.hub_points as number,
+      stamps: row.hub_stamps as number,
+      seq: row.hub_seq as number,
+      ...(row.hub_cards === null ? {} : { stampsByCard: JSON.parse(row.hub_cards as string) as Record<string, number> }),
+      ...(earn?.success ? { earn: earn.data } : {}),
+    };
   }
 
   /** Ids of the rows merged into `memberId` (their entries on this kiosk are that member's too). */
@@ -1001,7 +1026,7 @@ export class KioskStore {
               this.open
                 .prepare(
                   `UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, birthday = NULL, erased_at = ?,
-              hub_no = ?, hub_points = 0, hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`,
+              hub_no = ?, hub_points = 0, hub_stamps = 0, hub_seq = ?, hub_cards = NULL, hub_earn = NULL, updated_at = ? WHERE id = ?`,
                 )
                 .run(at, c.no, c.seq, at, c.id);
               this.indexName(c.id, null);
@@ -1025,7 +1050,7 @@ export class KioskStore {
               this.open
                 .prepare(
                   `UPDATE members SET name = NULL, search_name = NULL, phone = NULL, email = NULL, merged_into = ?, hub_no = ?, hub_points = 0,
-              hub_stamps = 0, hub_seq = ?, updated_at = ? WHERE id = ?`,
+              hub_stamps = 0, hub_seq = ?, hub_cards = NULL, hub_earn = NULL, updated_at = ? WHERE id = ?`,
                 )
                 .run(c.mergedInto, c.no, c.seq, at, c.id);
             } else {
@@ -1065,20 +1090,22 @@ export class KioskStore {
           if (merged > 0) {
             this.open.prepare('UPDATE members SET merged_into = ? WHERE merged_into IN (SELECT id FROM members WHERE merged_into = ?)').run(c.id, c.id);
           }
+          const cards = c.stampsByCard === undefined ? null : JSON.stringify(c.stampsByCard);
+          const earn = c.earn === undefined ? null : JSON.stringify(c.earn);
           // A hub number held by another row cannot be (the hub gives each once); free it rather than fail the page.
           this.open.prepare('UPDATE members SET hub_no = NULL WHERE hub_no = ? AND id != ?').run(c.no, c.id);
           if (existing) {
             this.open
               .prepare(
                 `UPDATE members SET name = ?, search_name = ?, phone = ?, email = ?, hub_no = ?, hub_points = ?, hub_stamps = ?, hub_seq = ?,
-            merged_into = NULL, erased_at = NULL, updated_at = ? WHERE id = ?`,
+            hub_cards = ?, hub_earn = ?, merged_into = NULL, erased_at = NULL, updated_at = ? WHERE id = ?`,
               )
-              .run(c.name, c.name === null ? null : searchKey(c.name), phone, email, c.no, c.points, c.stamps, c.seq, at, c.id);
+              .run(c.name, c.name === null ? null : searchKey(c.name), phone, email, c.no, c.points, c.stamps, c.seq, cards, earn, at, c.id);
           } else {
             this.open
               .prepare(
                 `INSERT INTO members (id, code, name, search_name, phone, email, consent_at, consent_text, locale, created_at, updated_at,
-            hub_no, hub_points, hub_stamps, hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'given at the hub', ?, ?, ?, ?, ?, ?, ?)`,
+            hub_no, hub_points, hub_stamps, hub_seq, hub_cards, hub_earn) VALUES (?, ?, ?, ?, ?, ?, ?, 'given at the hub', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
               )
               .run(
                 c.id,
@@ -1095,6 +1122,8 @@ export class KioskStore {
                 c.points,
                 c.stamps,
                 c.seq,
+                cards,
+                earn,
               );
           }
           this.indexName(c.id, c.name);

@@ -22,6 +22,7 @@ import {
   type RedeemVoucherResult,
   type KioskToHubEvents,
   type OutboxRefusal,
+  type VoucherStanding,
   type ProgramVersions,
 } from '../../core/sync-protocol';
 import type { OutboxPort } from './outbox';
@@ -88,6 +89,8 @@ export interface SyncClientEvents {
    * the reason is in English, for the log and staff.
    */
   outboxRefused: [OutboxRefusal];
+  /** The hub applied a voucher this kiosk redeemed offline: whose redemption stands (this kiosk's or another's). */
+  voucherSettled: [VoucherStanding];
   /** The outbox is empty and everything was acknowledged. */
   drained: [];
 }
@@ -393,6 +396,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
             this.emit('syncError', `hub refused outbox message ${refusal.id} for good: ${refusal.reason}`);
             this.emit('outboxRefused', refusal);
           }
+          for (const standing of parsed.data.vouchers ?? []) this.emit('voucherSettled', standing);
           this.backoffMs = this.minBackoffMs;
         }
       } while (this.again && this.socket.connected && !this.stopped);

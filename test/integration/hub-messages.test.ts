@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
 import type { Hub } from '../../cloud/hub';
-import { MessageStore, type MessageTables } from '../../cloud/message-store';
+import { MessageStore } from '../../cloud/message-store';
 import { HubStore } from '../../cloud/store';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { saleClaimUrl } from '../../main/sync/claims';
@@ -12,7 +12,6 @@ import { clockStartingAt } from '../support/dates';
 import { hubDatabaseUrl, pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { smtpSink, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';
-import type { Kysely } from 'kysely';
 
 /** The hub's clock: real pace, and a test can move it on (a retry's back-off, a code's expiry). */
 const realClock = clockStartingAt(new Date());
@@ -122,7 +121,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
 
     // Neither the code table nor the outbox row holds the code.
     await hub.messaging.drain();
-    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    const db = hub.store.db;
     const codes = await db.selectFrom('contact_codes').selectAll().where('contact', '=', 'anna.nowak@example.com').where('purpose', '=', 'open').execute();
     expect(codes).toHaveLength(1);
     expect(JSON.stringify(codes)).not.toContain(code);
@@ -161,7 +160,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     const late = await phone.post(`${hub.url}/m/open/code`, { contact: 'jan@example.com', code });
     expect(late.status).toBe(400);
     expect(phone.cookie).toBe('');
-    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    const db = hub.store.db;
     expect(
       await db.selectFrom('contact_codes').select(['tries', 'used_at']).where('contact', '=', 'jan@example.com').where('purpose', '=', 'open').execute(),
     ).toEqual([{ tries: 5, used_at: null }]);
@@ -176,7 +175,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     await until(() => sink.to('jan@example.com').length === 3, "Jan's second code");
     await hub.messaging.drain();
     expect(sink.to('nobody@example.com')).toEqual([]);
-    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    const db = hub.store.db;
     expect(await db.selectFrom('messages').select('id').where('recipient', '=', 'nobody@example.com').execute()).toEqual([]);
   });
 
@@ -187,7 +186,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
     });
     expect(res.status).toBe(403);
-    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    const db = hub.store.db;
     // His join code and the two "open my card" codes of the tests above; none from the forged form.
     expect(await db.selectFrom('contact_codes').select('id').where('contact', '=', 'jan@example.com').execute()).toHaveLength(3);
   });
@@ -198,7 +197,7 @@ describe('welcome e-mail and opening the card on a new phone by a code', () => {
     const fourth = await phone.post(`${hub.url}/m/open`, { contact: '+48600999000' });
     expect(fourth.status).toBe(429);
     expect(fourth.text).toContain('Too many codes were asked for');
-    const db = hub.store.db as unknown as Kysely<MessageTables>;
+    const db = hub.store.db;
     expect(await db.selectFrom('contact_codes').select('id').where('contact', '=', '+48600999000').execute()).toHaveLength(3);
   });
 });
@@ -379,7 +378,7 @@ describe('the outbox across a restart and between senders', () => {
     const dir = tempDir('hub-lease');
     const store = await HubStore.open({ dataDir: join(dir.dir, 'hub'), databaseUrl: await hubDatabaseUrl(dir.dir) });
     try {
-      const messages = new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine);
+      const messages = new MessageStore(store.db, store.engine);
       const at = now();
       for (let i = 0; i < 10; i++) {
         await messages.enqueue(

@@ -7,6 +7,7 @@
 // kiosk B nobody claims prints its own QR and nothing about a member; staff scan her card on an open
 // sale and the slip prints again with her name, balance and progress.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultLabel } from '../../core/earn';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
 import { demoProgram } from '../../core/program/demo';
@@ -121,5 +122,31 @@ describe('journey: receipts decoded back to text', () => {
     const after = (await a.till('GET', `/v1/members/${anna.code}`)).json as unknown as MemberView;
     expect(after.points).toBe(anna.points + sale.points);
     expectMemberSlip(memberSlip()!, after, sale.points);
+  });
+
+  it('a member sale at kiosk B for her (she joined at A): no second welcome; the receipt prints her full balance and her coffee card across kiosks', async () => {
+    const coffees = (quantity: number, amount: number): unknown[] => [{ name: 'Latte', quantity, total: { amount, currency: 'PLN' }, category: 'coffee' }];
+    const atB = async (): Promise<MemberView> => (await b.till('GET', `/v1/members/${anna.code}`)).json as unknown as MemberView;
+    // Five coffees at A: B's replica gets them with her history (she has never bought at B).
+    await a.sale('A-4', 5000, { memberCode: anna.code, lines: coffees(5, 5000) });
+    await until(async () => (await atB()).stamps === 5 && (await atB()).points === (await cardBalance()), "kiosk B's replica to have her sale at A");
+    const before = await atB();
+
+    const sale = await b.sale('B-2', 4000, { memberCode: anna.code, lines: coffees(4, 4000) });
+    // What B earned is a returning member's sale: no welcome line (she was welcomed when she joined at A).
+    const welcome = defaultLabel(demoProgram(), 'welcome');
+    const earned = ((await b.till('GET', '/v1/sales/B-2')).json.earned as { reason: string }[]).map((line) => line.reason);
+    expect(earned.length).toBeGreaterThan(0);
+    expect(earned.filter((reason) => reason.includes(welcome))).toEqual([]);
+
+    // The receipt prints her full balance (the till's), and 5 + 4 = 9 stamps: the free coffee is ready.
+    await until(() => b.receiptOf('B-2') !== undefined, "kiosk B's receipt for B-2");
+    const after = await atB();
+    expect(after.points).toBe(before.points + sale.points);
+    expect(after.stamps).toBe(9);
+    expect(progressLine(after)).toBe(formatMessage(receiptMessages, 'pl', 'rewardReady', { reward: 'Free coffee' }));
+    expectMemberSlip(b.receiptOf('B-2')!, after, sale.points);
+    // The hub took the sale as B reported it (nothing refused): her card shows the same balance.
+    await until(async () => (await cardBalance()) === after.points, 'the hub to have her sale at B');
   });
 });

@@ -105,16 +105,24 @@ describe('journey: a voucher is redeemed once in the whole shop', () => {
     expect([standing, refused].sort()).toEqual(['Till A', 'Till B']);
     expect(conflict).toMatchObject({ rewardId: REWARD, member: { name: 'Anna' } });
 
-    // Both kiosks, back online, tell the till it is redeemed and refuse it again.
+    // Both kiosks, back online, tell the till it is redeemed and refuse it again, naming the kiosk whose
+    // redemption stands (the hub told each at sync): the one that lost names the other, not itself.
     for (const [i, kiosk] of [a, b].entries()) {
       await until(async () => (await kiosk.hubState()) === 'online', `kiosk ${kiosk.name} back online`, 40_000);
-      const view = await kiosk.till('GET', `/v1/vouchers/${code}`);
-      expect(view.json).toMatchObject({ status: 'redeemed' });
+      await until(
+        async () => ((await kiosk.till('GET', `/v1/vouchers/${code}`)).json.redeemed as { where?: string } | null)?.where === standing,
+        `kiosk ${kiosk.name} to learn that ${standing}'s redemption stands`,
+        40_000,
+      );
+      expect((await kiosk.till('GET', `/v1/vouchers/${code}`)).json).toMatchObject({ status: 'redeemed' });
       const again = await kiosk.till('POST', `/v1/vouchers/${code}/redeem`, { redemptionId: `again-${i}` });
       expect(again.status).toBe(409);
-      // Each kiosk did hand the reward over once, so each refuses a third time; which one stands is the hub's record above.
-      expect(again.json).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/already redeemed at /) } });
+      expect(again.json).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining(`already redeemed at ${standing} at `) } });
     }
+    // Staff at the kiosk whose redemption lost are told where it went too.
+    expect(await scanAt(refused === 'Till A' ? a : b, code)).toMatch(
+      new RegExp(`^This voucher was already redeemed at ${standing} at .+ — nothing was redeemed\\.$`),
+    );
     // The points were held once, at issue: neither redemption took them again.
     expect(await cardBalance()).toBe(before - COST);
   }, 150_000); // the hub process is stopped and started again through tsx

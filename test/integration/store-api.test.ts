@@ -76,7 +76,14 @@ describe('opening the store', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'c'").get()).toEqual({ n: 0 });
     expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
-    expect(() => migrate(raw, systemClock, [list[0]!, { ...list[1]!, version: 3 }])).toThrow(/versions are 1, 2, 3/);
+    expect(() => migrate(raw, systemClock, [list[1]!, list[0]!])).toThrow(/versions start at 1 and go up/);
+    // Numbers are handed to parallel branches: 4 may land before 3, and 3 is applied when it arrives.
+    const four = { version: 4, name: 'four', sql: 'CREATE TABLE d (x);' };
+    expect(migrate(raw, systemClock, [...list, four])).toEqual([4]);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(migrate(raw, systemClock, [...list, { version: 3, name: 'three', sql: 'CREATE TABLE e (x);' }, four])).toEqual([3]);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('d', 'e')").get()).toEqual({ n: 2 });
     raw.close();
   });
 

@@ -701,7 +701,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     const local = this.store.balance(member.id);
     const hub = this.store.hubView(member.id);
     if (!hub) return { points: local.points, stamps: local.stamps, stampsByCard: local.stampsByCard };
-    const pending = this.pendingEntries(new Set([member.id, ...this.store.mergedIds(member.id)]));
+    // The hub's figure may already hold a message still pending here: it applies a batch and sends the
+    // member's change before its ack arrives. Its sales list names the sales it holds, as in
+    // mergedMemberState (a reversal still pending here is counted: the hub lists the sale before it).
+    const held = new Set(hub.earn?.sales.map((s) => s.saleId));
+    const pending = this.pendingEntries(new Set([member.id, ...this.store.mergedIds(member.id)])).filter(
+      (e) => e.saleId === null || !held.has(e.saleId) || e.kind === 'reversal',
+    );
     // An older hub sends no cards: this kiosk's own count of them is all there is.
     const cards = { ...(hub.stampsByCard ?? local.stampsByCard) };
     if (hub.stampsByCard) for (const [card, n] of Object.entries(stampsByCard(pending))) cards[card] = (cards[card] ?? 0) + n;

@@ -39,25 +39,8 @@ export function smsapiSender(options: { token: string; from?: string | undefined
       if (length.parts > MAX_PARTS) throw new SmsError(`text of ${length.units} ${length.encoding} units is over ${MAX_PARTS} parts`, true);
       const form = new URLSearchParams({ to: to.replace(/^\+/, ''), message: text, format: 'json', encoding: 'utf-8' });
       if (options.from) form.set('from', options.from);
-      let res: Response;
-      try {
-        res = await doFetch(url, {
-          method: 'POST',
-          body: form.toString(),
-          signal: AbortSignal.timeout(15_000),
-          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-www-form-urlencoded' },
-        });
-      } catch (error) {
-        throw new SmsError(`SMSAPI unreachable: ${error instanceof Error ? error.message : String(error)}`, false);
-      }
-      const body = await res.text();
-      if (res.status >= 500 || res.status === 429) throw new SmsError(`SMSAPI answered ${res.status}: ${body.slice(0, 200)}`, false);
-      let answer: { error?: unknown; message?: unknown; count?: unknown };
-      try {
-        answer = JSON.parse(body) as typeof answer;
-      } catch {
-        throw new SmsError(`SMSAPI answered ${res.status} with no JSON: ${body.slice(0, 200)}`, res.status >= 400);
-      }
+      const { res, body, json } = await postForm(doFetch, 'SMSAPI', url, form, { authorization: `Bearer ${options.token}` });
+      const answer = json as { error?: unknown; message?: unknown; count?: unknown };
       if (answer.error !== undefined) throw new SmsError(`SMSAPI refused the message (error ${String(answer.error)}): ${String(answer.message ?? '')}`, true);
       if (res.status !== 200 || !(Number(answer.count) >= 1)) throw new SmsError(`SMSAPI answered ${res.status}: ${body.slice(0, 200)}`, res.status >= 400);
     },
@@ -89,25 +72,8 @@ export function twilioSender(options: { accountSid: string; authToken: string; f
       if (length.parts > MAX_PARTS) throw new SmsError(`text of ${length.units} ${length.encoding} units is over ${MAX_PARTS} parts`, true);
       const form = new URLSearchParams({ To: to.startsWith('+') ? to : `+${to}`, Body: text });
       form.set(...sender);
-      let res: Response;
-      try {
-        res = await doFetch(url, {
-          method: 'POST',
-          body: form.toString(),
-          signal: AbortSignal.timeout(15_000),
-          headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        });
-      } catch (error) {
-        throw new SmsError(`Twilio unreachable: ${error instanceof Error ? error.message : String(error)}`, false);
-      }
-      const body = await res.text();
-      if (res.status >= 500 || res.status === 429) throw new SmsError(`Twilio answered ${res.status}: ${body.slice(0, 200)}`, false);
-      let answer: { sid?: unknown; code?: unknown; message?: unknown };
-      try {
-        answer = JSON.parse(body) as typeof answer;
-      } catch {
-        throw new SmsError(`Twilio answered ${res.status} with no JSON: ${body.slice(0, 200)}`, res.status >= 400);
-      }
+      const { res, body, json } = await postForm(doFetch, 'Twilio', url, form, { authorization: auth, accept: 'application/json' });
+      const answer = json as { sid?: unknown; code?: unknown; message?: unknown };
       if (res.status >= 400)
         throw new SmsError(`Twilio refused the message (error ${String(answer.code ?? res.status)}): ${String(answer.message ?? '')}`, true);
       if (typeof answer.sid !== 'string') throw new SmsError(`Twilio answered ${res.status} without a message sid: ${body.slice(0, 200)}`, false);
@@ -145,4 +111,35 @@ export function smsSenderFromSettings(s: {
     return twilioSender({ accountSid: s.twilioAccountSid, authToken: s.twilioAuthToken, from: s.twilioFrom, ...(s.twilioUrl ? { baseUrl: s.twilioUrl } : {}) });
   }
   throw new Error(`SMS_PROVIDER must be smsapi or twilio, got ${provider}`);
+}
+
+/**
+ * Posts a provider's form and reads its JSON answer; what cannot be reached, 5xx and 429 are worth a
+ * retry (SmsError permanent = false), a 4xx without JSON is not.
+ */
+async function postForm(
+  doFetch: typeof fetch,
+  provider: string,
+  url: string,
+  form: URLSearchParams,
+  headers: Record<string, string>,
+): Promise<{ res: Response; body: string; json: unknown }> {
+  let res: Response;
+  try {
+    res = await doFetch(url, {
+      method: 'POST',
+      body: form.toString(),
+      signal: AbortSignal.timeout(15_000),
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  } catch (error) {
+    throw new SmsError(`${provider} unreachable: ${error instanceof Error ? error.message : String(error)}`, false);
+  }
+  const body = await res.text();
+  if (res.status >= 500 || res.status === 429) throw new SmsError(`${provider} answered ${res.status}: ${body.slice(0, 200)}`, false);
+  try {
+    return { res, body, json: JSON.parse(body) as unknown };
+  } catch {
+    throw new SmsError(`${provider} answered ${res.status} with no JSON: ${body.slice(0, 200)}`, res.status >= 400);
+  }
 }

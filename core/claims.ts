@@ -1,7 +1,7 @@
 import { earnForSale, type MemberState } from './earn';
 import { negate, type LedgerEntry, type Reason } from './ledger/entry';
 import type { Money } from './money';
-import { reversedShare } from './ledger/reverse';
+import { isProRata, reversedShare } from './ledger/reverse';
 import type { ScanMessage } from './i18n/scan';
 import type { Program } from './program/schema';
 import type { ClaimRefused } from './sync-protocol';
@@ -103,8 +103,9 @@ export interface ClaimEarnInput {
  * kiosk (a staff claim while the hub is down), so every path earns the same. Rules:
  *  - entry ids: `claimEntryId(saleKey, via)` for the base entry, `<that>:<n>` for the others, so a
  *    replay writes nothing twice;
- *  - a partly refunded sale earns as a sale of what is left (`total - refunded`); a void or full refund
- *    earns nothing (undefined);
+ *  - a partly refunded sale earns as the whole sale less the refunded share of each amount-driven entry
+ *    (floor, as reverseSale takes it back; flat bonuses stay); the base entry's spend is what is left; a
+ *    void or full refund earns nothing (undefined);
  *  - stamps: a QR carries a stamp count, not the lines, so the count earnForSale gives for the amount
  *    alone stands when it agrees with the token; otherwise the token's count (less the refunded share)
  *    goes on the program's first stamp card;
@@ -129,10 +130,25 @@ export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefin
       }),
     ];
   }
-  const net = input.total.amount - (input.reversal?.refunded ?? 0);
+  const total = input.total.amount;
+  const refunded = input.reversal?.refunded ?? 0;
   let n = 0;
   const ids = (): string => (n++ === 0 ? baseId : `${baseId}:${n - 1}`);
-  const earned = earnForSale(input.program, input.member, { id: input.saleKey, total: { amount: net, currency: input.total.currency } }, input.at, ids);
+  // Earned on the whole sale, then less the refunded share as reverseSale would take it back: a refund
+  // before the claim and a refund after it leave the member with the same entries, and the page's
+  // promise (claimDue of the token) is what an anonymous claim pays.
+  const whole = earnForSale(input.program, input.member, { id: input.saleKey, total: { amount: total, currency: input.total.currency } }, input.at, ids);
+  const earned = {
+    entries: whole.entries.map((e): LedgerEntry => {
+      if (refunded === 0 || !isProRata(e.reason.code)) return e;
+      return {
+        ...e,
+        points: e.points - reversedShare(e.points, refunded, total),
+        stamps: e.stamps - reversedShare(e.stamps, refunded, total),
+        ...(e.spend !== undefined ? { spend: e.spend - refunded } : {}),
+      };
+    }),
+  };
   const stampEntries = earned.entries.filter((e) => e.reason.code === 'stamps');
   const counted = stampEntries.reduce((sum, e) => sum + e.stamps, 0);
   if (counted === due.stamps) return earned.entries;

@@ -143,7 +143,8 @@ describe('a reversed sale on the hub', () => {
     // The QR stays taken.
     const again = await phone.post(view.claimUrl!, { mode: 'member' });
     expect(again.status).toBe(409);
-    expect(await hub.store.ledgerCount()).toBe(2);
+    // The claim's base entry and its stamps entry, each reversed once.
+    expect(await hub.store.ledgerCount()).toBe(4);
   });
 });
 
@@ -158,7 +159,10 @@ describe('welcome bonus for a phone join', () => {
     await until(() => thanks.length === 1, 'thank-you');
     const memberId = thanks[0]!.member.id;
     // The sale's thank-you carries the claim; the bonus rewards the proven contact, on no sale (a refund does not take it back).
-    expect(thanks[0]!.entries.map((e) => [e.id, e.kind, e.points, e.reason.code])).toEqual([[`claim:${first.saleId}`, 'earn', 25, 'base']]);
+    expect(thanks[0]!.entries.map((e) => [e.id, e.kind, e.points, e.reason.code])).toEqual([
+      [`claim:${first.saleId}`, 'earn', 25, 'base'],
+      [`claim:${first.saleId}:1`, 'earn', 0, 'stamps'],
+    ]);
     expect((await hub.store.entries(memberId)).filter((e) => e.reason.code === 'welcome').map((e) => [e.id, e.points, e.saleId])).toEqual([
       [`welcome:${memberId}`, 50, null],
     ]);
@@ -202,9 +206,9 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     sync.start();
     await drained();
     await until(async () => thanks.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'late thank-you');
-    // Full void: the sale's points are reversed by the core rules, once (her welcome bonus was never paid: no code).
+    // Full void: the sale's points and stamps are reversed by the core rules, once each (her welcome bonus was never paid: no code).
     expect(await hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
-    expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(1);
+    expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);
     expect(service.getSaleById(view.saleId)?.status).toBe('voided');
     // The kiosk took the late claim back itself, with the hub's ids: both ledgers agree.
@@ -214,11 +218,11 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
       .sort();
     const hubIds = (await hub.store.entries(memberId)).map((e) => e.id).sort();
     expect(kioskIds).toEqual(hubIds);
-    expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`]);
+    expect(kioskIds.filter((id) => id.startsWith('reversal:'))).toEqual([`reversal:${view.saleId}:2550:0`, `reversal:${view.saleId}:2550:1`]);
     expect(store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
     // The same thank-you delivered again changes nothing.
     service.applyClaimAccepted(thanks[0]!);
-    expect(store.entriesForMember(memberId)).toHaveLength(2);
+    expect(store.entriesForMember(memberId)).toHaveLength(4);
   });
 });
 

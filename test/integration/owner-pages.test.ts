@@ -198,11 +198,11 @@ describe('owner pages on the hub', () => {
     expect(figure(html, 'memberSales')).toBe('4');
     expect(figure(html, 'nonMemberSales')).toBe('1');
     expect(figure(html, 'participation')).toBe('80%');
-    // Earned: 4 claims × 18 + 2 welcome bonuses × 50 (Anna and Béla proved their contacts; Eve did not) = 72 + 100 = 172;
-    // redeemed 60 → 60/172 = 34.88% → 34.9%.
-    expect(figure(html, 'pointsEarned')).toBe('172');
+    // Earned: 4 claims × (18 + 18 of the Tuesday ×2 campaign: a claim earns as a sale with the member) + 2 welcome
+    // bonuses × 50 (Anna and Béla proved their contacts; Eve did not) = 144 + 100 = 244; redeemed 60 → 60/244 = 24.59% → 24.6%.
+    expect(figure(html, 'pointsEarned')).toBe('244');
     expect(figure(html, 'pointsRedeemed')).toBe('60');
-    expect(figure(html, 'redemptionRate')).toBe('34.9%');
+    expect(figure(html, 'redemptionRate')).toBe('24.6%');
     // Members with a purchase: Anna (2), Béla (1), Eve (1) → 3; repeat 1/3 = 33.3%; visits 4/3 = 1.33.
     expect(figure(html, 'activeMembers')).toBe('3');
     expect(figure(html, 'repeatRate')).toBe('33.3%');
@@ -237,11 +237,11 @@ describe('owner pages on the hub', () => {
   it('one location: till 2 alone has Béla’s sale only', async () => {
     const { cookie } = await login(hub.ownerToken);
     const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;
-    // 1 sale, a member's → 100%; earned 18 (Béla's welcome rewards her proven contact, on no sale); the redemption has no sale → 0.
+    // 1 sale, a member's → 100%; earned 18 + 18 (the Tuesday campaign; Béla's welcome rewards her proven contact, on no sale); the redemption has no sale → 0.
     expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')]).toEqual([
       '1',
       '100%',
-      '18',
+      '36',
       '0',
     ]);
     // A period before the claims is empty: no rates, dashes.
@@ -253,27 +253,29 @@ describe('owner pages on the hub', () => {
   it('members search, a member’s history and the CSV exports', async () => {
     const { cookie } = await login(hub.ownerToken);
     const found = await ownerFetch('/owner/members?q=600%20100', cookie);
-    expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '26']]); // 18 + 50 + 18 − 60 = 26
+    expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '62']]); // 2 × (18 + 18 campaign) + 50 − 60 = 62
     expect((await ownerFetch('/owner/members?q=%25', cookie)).text).toContain('No members found.');
     const history = rows((await ownerFetch(`/owner/members/${annaId}`, cookie)).text, 'history');
-    expect(history.map((r) => [r[1], r[2]])).toEqual(
-      [
-        ['redeem', '-60'],
-        ['earn', '18'],
-        ['bonus', '50'],
-        ['earn', '18'],
-      ].slice(0, history.length),
-    );
-    expect(history).toHaveLength(4);
+    // Newest first: the redemption, then each claim as its stamp, its Tuesday campaign bonus and its base; her welcome between them.
+    expect(history.map((r) => [r[1], r[2]])).toEqual([
+      ['redeem', '-60'],
+      ['earn', '0'],
+      ['bonus', '18'],
+      ['earn', '18'],
+      ['bonus', '50'],
+      ['earn', '0'],
+      ['bonus', '18'],
+      ['earn', '18'],
+    ]);
     const members = await ownerFetch('/owner/export/members.csv', cookie);
     expect(members.type).toMatch(/text\/csv/);
     const lines = members.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('no,id,name,phone,email,joined_at,points');
     expect(lines).toHaveLength(1 + 3);
-    expect(lines.find((l) => l.includes('Anna'))).toMatch(/,Anna,'\+48600100200,,2026-11-03T08:40:00.000Z,26$/);
+    expect(lines.find((l) => l.includes('Anna'))).toMatch(/,Anna,'\+48600100200,,2026-11-03T08:40:00.000Z,62$/);
     const ledger = (await ownerFetch('/owner/export/ledger.csv', cookie)).text.trimEnd().split('\r\n');
-    // 4 claims + 2 welcome bonuses (Eve did not prove her number) + 1 redemption = 7 entries.
-    expect(ledger).toHaveLength(1 + 7);
+    // 4 claims × 3 entries (base, Tuesday campaign, stamp) + 2 welcome bonuses (Eve did not prove her number) + 1 redemption = 15 entries.
+    expect(ledger).toHaveLength(1 + 15);
     expect(ledger.some((l) => l.startsWith('redeem-1,') && l.includes(',-60,'))).toBe(true);
   });
 

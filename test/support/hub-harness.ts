@@ -11,6 +11,8 @@ import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
 import { saleClaimUrl } from '../../main/sync/claims';
 import { databaseForDir, hubTestEngine } from './test-postgres';
+import type { SmtpSink } from './smtp-sink';
+import { until } from './until';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `lk-${prefix}-`));
@@ -104,6 +106,22 @@ export class Phone {
   join(url: string, contact: string, name = 'Anna'): ReturnType<Phone['post']> {
     return this.post(url, { mode: 'join', name, contact, consent: 'yes' });
   }
+}
+
+/**
+ * Joins with an e-mail and proves it the way a customer does: the code mailed at join (to the SMTP sink
+ * on loopback) typed on the card (`/m/verify`), which pays the held welcome and sends the welcome mail.
+ */
+export async function joinProvenByMail(hub: Hub, sink: SmtpSink, phone: Phone, url: string, address: string, name = 'Anna'): ReturnType<Phone['post']> {
+  const before = sink.to(address).length;
+  const answer = await phone.join(url, address, name);
+  await until(() => sink.to(address).length > before, `the join code for ${address}`);
+  const code = /\b(\d{6})\b/.exec(sink.to(address).at(-1)!.subject ?? '')?.[1];
+  if (code === undefined) throw new Error(`no code in the mail to ${address}`);
+  const verified = await phone.post(`${hub.url}/m/verify`, { code });
+  if (verified.location !== '/m?verify=done#verify')
+    throw new Error(`the code was not taken for ${address}: ${String(verified.status)} ${String(verified.location)}`);
+  return answer;
 }
 
 /**

@@ -50,5 +50,5 @@ describe('npm start (browser shell)', () => {
 
     kiosk.proc.kill('SIGTERM');
     expect((await kiosk.exited).code).toBe(0);
-  });
+  }, 180_000);
 });

@@ -90,6 +90,18 @@ export interface AccountsPageModel {
   /** TOTP being set up for the signed-in account. */
   totp?: { secret: string; uri: string; wrong?: boolean };
   totpEnabled?: boolean;
+  /** A removal or demotion of the last owner was refused. */
+  lastOwner?: boolean;
+}
+
+/** An owner's buttons on an account's row: the other role, and removal (the hub refuses them for the last owner). */
+function accountActions(L: Locale, a: OwnerAccount, csrf: string): string {
+  const other = a.role === 'owner' ? 'manager' : 'owner';
+  const base = `/owner/accounts/${escapeHtml(a.id)}`;
+  return `<td><form method="post" action="${base}/role">${csrf}<input type="hidden" name="role" value="${other}"><button>${ta(
+    L,
+    other === 'owner' ? 'makeOwner' : 'makeManager',
+  )}</button></form></td><td><form method="post" action="${base}/remove">${csrf}<button>${ta(L, 'removeAccount')}</button></form></td>`;
 }
 
 /** Accounts, invitations, API keys (owner only) and the signed-in account's TOTP. */
@@ -100,9 +112,11 @@ export function accountsPage(m: AccountsPageModel): string {
   const accounts = `<table id="accounts"><tbody>${m.accounts
     .map(
       (a) =>
-        `<tr><td>${escapeHtml(a.name)}</td><td>${ta(L, 'role', { role: a.role })}</td><td>${a.totp ? ta(L, 'totpOn') : ''}</td><td>${escapeHtml(day(L, a.createdAt))}</td></tr>`,
+        `<tr data-account="${escapeHtml(a.id)}"><td>${escapeHtml(a.name)}</td><td>${ta(L, 'role', { role: a.role })}</td><td>${a.totp ? ta(L, 'totpOn') : ''}</td><td>${escapeHtml(day(L, a.createdAt))}</td>${
+          m.who.role === 'owner' ? accountActions(L, a, csrf) : ''
+        }</tr>`,
     )
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table>${m.lastOwner ? `<p class="error" id="last-owner" role="alert">${ta(L, 'lastOwner')}</p>` : ''}`;
   const invite =
     m.who.role === 'owner'
       ? `${m.inviteLink ? `<p id="invite-link">${ta(L, 'inviteLink')} <code>${escapeHtml(m.inviteLink)}</code></p>` : ''}

@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
@@ -36,16 +35,19 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
-import { OwnerStore, type OwnerTables } from './owner-store';
+import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
-import { HubStore, isDatabaseUnavailable, type Kiosk, type Member, type OutboxApplied } from './store';
+import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
+import { LoyaltyError } from '../core/ledger/errors';
+import { MoneyError } from '../core/money';
 import { connectCluster, type HubPeerEvents } from './cluster';
 import { KioskThrottle, type ThrottleLimits } from './throttle';
 import type { Clock } from '../core/clock';
 import { defaultFrom, smtpMailer } from './mailer';
 import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expiry';
 import { sessionMember } from './member-session';
-import { MessageStore, type MessageTables } from './message-store';
+import { MessageStore } from './message-store';
+import { JoinVerifications } from './join-verification';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -55,9 +57,9 @@ import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
-import { ShopSettingsStore, type SettingsTables, type StoredSettings } from './shop-settings';
+import { ShopSettingsStore, type StoredSettings } from './shop-settings';
 import type { ShopSettings } from '../core/shop-settings';
-import { Wallet, type WalletConfig, type WalletTables } from './wallet';
+import { Wallet, type WalletConfig } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -213,8 +215,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     now,
     (options.publicUrl ?? '').startsWith('https://'),
   );
-  const owner = new OwnerStore(store.db as unknown as Kysely<OwnerTables>, store.engine);
-  const shopSettings = new ShopSettingsStore(store.db as unknown as Kysely<SettingsTables>);
+  const owner = new OwnerStore(store.context, store.ledger);
+  const shopSettings = new ShopSettingsStore(store.db);
   /** The shop's settings now (the store is their home: another hub node may have saved them). */
   const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
@@ -236,7 +238,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   const parseContact = (text: string) => contactOrUndefined(text, regionForLocale(shop.program.locale));
   const messaging = new Messaging({
-    store: new MessageStore(store.db as unknown as Kysely<MessageTables>, store.engine),
+    store: new MessageStore(store.db, store.engine),
     shop: { no: shop.no, name: async () => (await store.shop(shop.no))!.name },
     // Its own key: codes and unsubscribe tokens share nothing with member or owner cookies.
     secret: await store.setting('messageSecret', () => bytesToHex(randomBytes(32))),
@@ -266,7 +268,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // ---- the card in the phone's wallet (cloud/wallet.ts) -----------------------------------------
 
   const wallet = new Wallet({
-    db: store.db as unknown as Kysely<WalletTables>,
+    db: store.db,
     config: options.wallet ?? {},
     // Its own key: a pass's authentication token shares nothing with cookies or codes.
     secret: await store.setting('walletSecret', () => bytesToHex(randomBytes(32))),
@@ -338,14 +340,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return data.points <= ceiling.points && data.stamps <= ceiling.stamps;
   }
 
-  /** `welcome`: the member joined with this claim, so the program's welcome bonus is paid with it. */
+  /** `joined`: the member joined with this claim (their welcome bonus is held until their contact is proven: cloud/join-verification.ts). */
   async function claim(
     token: string,
     member: Member,
     via: 'phone' | 'staff',
     claimingKioskNo: number | null,
     locale: Locale,
-    welcome = false,
+    joined = false,
   ): Promise<ClaimResult> {
     const verified = await checkToken(token, member.shopNo);
     if (!verified.ok) return refusal(verified.reason, locale);
@@ -354,25 +356,33 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
       return refusal('exceeds-program', locale);
     }
-    const outcome = await store.claim({
-      saleKey: claimSaleKey(data),
-      kioskNo: data.kioskNo,
-      saleNo: data.saleNo,
-      member,
-      via,
-      points: data.points,
-      stamps: data.stamps,
-      spend: data.total?.amount ?? null,
-      welcome,
-      deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
-      now: now(),
-    });
+    let outcome: ClaimOutcome;
+    try {
+      // The hub derives the entries (member-aware, core/claims claimEarnEntries); the token's points are the kiosk's word.
+      outcome = await store.claim({
+        saleKey: claimSaleKey(data),
+        kioskNo: data.kioskNo,
+        saleNo: data.saleNo,
+        member,
+        via,
+        points: data.points,
+        stamps: data.stamps,
+        total: data.total,
+        deliverTo: data.kioskNo === claimingKioskNo ? null : data.kioskNo,
+        now: now(),
+      });
+    } catch (error) {
+      // A sale the program does not earn (another currency, over the ceiling): refused, nothing written.
+      if (!(error instanceof LoyaltyError) && !(error instanceof MoneyError)) throw error;
+      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${error.message}`);
+      return refusal('exceeds-program', locale);
+    }
     if (!outcome.ok) return refusal(outcome.reason, locale);
     if (data.kioskNo !== claimingKioskNo) deliveriesPending(data.kioskNo);
     void noticeMemberChanges();
     // "Your reward is ready" — not for the claim a member joined with: the welcome and the card they are looking at say it.
-    if (!welcome) void rewardReadyAfter(member.id, outcome.accepted);
-    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${data.points}`);
+    if (!joined) void rewardReadyAfter(member.id, outcome.accepted);
+    log(`claim ${outcome.accepted.saleKey} by member ${member.no} via ${via}: +${outcome.accepted.points}`);
     return { ok: true, accepted: outcome.accepted };
   }
 
@@ -442,6 +452,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     return undefined;
   }
   const ctx: HubHttpContext = {
+    joins: new JoinVerifications(store.db),
     store,
     owner,
     messaging,

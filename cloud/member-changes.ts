@@ -3,7 +3,7 @@ import type { LedgerEntry } from '../core/ledger/entry';
 import { hubEarnState, hubStampCards } from '../core/ledger/replica-state';
 import type { Program } from '../core/program/schema';
 import type { MemberChange } from '../core/sync-protocol';
-import { toEntry } from './owner-store';
+import { toEntry } from './store/ledger';
 import type { Engine } from './store-schema';
 
 /**

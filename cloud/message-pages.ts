@@ -51,6 +51,30 @@ export function openCodePage(locale: Locale, contact: string, error?: MessageTex
   );
 }
 
+/**
+ * The card's box for a new member whose welcome bonus waits for the code sent to their contact
+ * (cloud/join-verification.ts): the code form (POST /m/verify) and "send a new code"
+ * (POST /m/verify/resend). `note` is the answer to the last of those.
+ */
+export function verifySection(
+  locale: Locale,
+  contact: string,
+  points: number,
+  note?: { key: 'verify.wrong' | 'verify.tooMany' | 'verify.resent'; error: boolean },
+  canSend = true,
+): string {
+  // No sender for the contact's channel (no SMTP / SMS configured): no code can reach it, so the box says so instead of asking for one.
+  if (!canSend)
+    return `<section class="card" id="verify"><h2>${t(locale, 'verify.title')}</h2><p id="verify-unsendable">${t(locale, 'verify.noSender', { contact })}</p></section>`;
+  return `<section class="card" id="verify"><h2>${t(locale, 'verify.title')}</h2>
+    <p id="verify-sent">${t(locale, 'verify.sent', { contact, points })}</p>
+    ${note ? `<p class="${note.error ? 'error' : 'ok'}" id="verify-note" role="${note.error ? 'alert' : 'status'}">${t(locale, note.key, { contact })}</p>` : ''}
+    <form method="post" action="/m/verify" novalidate><label for="verify-code">${t(locale, 'verify.code')}</label>
+      <input type="text" id="verify-code" name="code" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]*" maxlength="6">
+      <button type="submit" id="verify-submit">${t(locale, 'verify.submit')}</button></form>
+    <form method="post" action="/m/verify/resend"><button type="submit" class="link" id="verify-resend">${t(locale, 'verify.resend')}</button></form></section>`;
+}
+
 export function unsubscribePage(locale: Locale, shop: string, action: string, done: boolean): string {
   const body = done
     ? `<p class="ok" id="unsubscribed" role="status">${t(locale, 'unsub.done', { shop })}</p>`

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type Selectable } from 'kysely';
+import type { HubDatabase } from './store-schema';
 
 /**
  * The message outbox, the one-time contact codes and each member's messaging preferences (language,
@@ -201,8 +202,9 @@ export interface CodeRow {
 const n = (value: unknown): number => Number(value ?? 0);
 
 export class MessageStore {
+  /** The hub's one schema (store-schema.ts HubDatabase, which includes MessageTables). */
   constructor(
-    readonly db: Kysely<MessageTables>,
+    readonly db: Kysely<HubDatabase>,
     readonly engine: Engine,
   ) {}
 

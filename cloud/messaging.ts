@@ -238,9 +238,17 @@ export class Messaging {
 
   // ---- consent per purpose ---------------------------------------------------------------------
 
-  /** A member joined: the programme consent (service messages) is logged with its text's version and language; then the welcome. */
-  async memberJoined(member: Member, locale: Locale): Promise<MessageState | 'none'> {
+  /**
+   * A member joined: the programme consent (service messages) is logged with its text's version and
+   * language; then the welcome, unless it waits for the code that proves the contact (`welcome: false`;
+   * cloud/join-verification.ts: the welcome goes once the code is entered).
+   */
+  async memberJoined(member: Member, locale: Locale, options: { welcome: boolean } = { welcome: true }): Promise<MessageState | 'none'> {
     await this.o.store.logConsent(member.id, 'service', true, { via: 'join', version: CONSENT_TEXT_VERSIONS.service, locale }, this.o.now());
+    if (!options.welcome) {
+      await this.o.store.setLocale(member.id, locale);
+      return 'none';
+    }
     return this.queueWelcome(member, locale);
   }
 
@@ -420,6 +428,11 @@ export class Messaging {
    * the store, so on every node), the same whether or not the contact is a member's. For 'open' the
    * code is sent only to a member's contact; for 'join' (proving a new contact) to the contact itself.
    */
+  /** Whether a message to this contact can leave the hub: a sender is configured for its channel (e-mail when it has one, else SMS, as queue picks). */
+  canDeliver(to: { phone: string | null; email: string | null }): boolean {
+    return to.email ? this.o.mailer !== undefined : to.phone ? this.o.sms !== undefined : false;
+  }
+
   async issueContactCode(contactText: string | Contact, purpose: CodePurpose, context: { requestedBy: string; locale: Locale }): Promise<IssueResult> {
     const contact = typeof contactText === 'string' ? this.o.parseContact(contactText) : contactText;
     const key = contact && (contact.email ?? contact.phone);

@@ -17,11 +17,13 @@ import { claimSaleKey } from '../core/tokens';
  *    more than is left of it); a redemption (never positive) naming a reward or stamp card of the
  *    program and no larger than its largest reward; an expiry (never positive). Earn, bonus and adjust
  *    are not kiosk-appended;
- *  - saleClaimed: one entry `claim:<own sale key>:offline`, within what the sale's amount earns and
- *    what the kiosk reported for that sale;
+ *  - saleClaimed: the entries of core/claims claimEarnEntries (`claim:<own sale key>:offline` first,
+ *    then `…:offline:<n>`), within what the sale's amount earns for any member (a claim earns
+ *    member-aware, so more than the kiosk's anonymous figure for the sale);
  *  - saleReversed: refunded at most the total, same currency;
  *  - memberEnrolled: an opaque URL-safe id, or one in the kiosk's own namespace `<kioskId>:<opaque>`.
- * Every entry is for a member the hub knows, and no entry id is in the hub's namespaces.
+ * Every entry is for a member the hub knows, no entry id is in the hub's namespaces, and no entry is a
+ * welcome bonus the hub holds until the member's contact is proven (cloud/join-verification.ts).
  */
 
 /** Ids the hub writes itself (claims, welcome bonus, refused offline claims, late-claim reversals, owner adjustments). */
@@ -53,9 +55,17 @@ export interface OutboxCheckContext {
   reversed(id: string): { points: number; stamps: number };
   /** The kiosk's own report of a sale (saleCreated), if the hub has it. */
   sale(saleKey: string): { points: number } | undefined;
+  /** Whether the hub holds this member's welcome until their contact is proven (cloud/join-verification.ts); a kiosk cannot know. */
+  welcomeHeld(memberId: string): boolean;
   /** The member (or the member this kiosk id was merged into) was already given a welcome bonus. */
   welcomed(memberId: string): boolean;
 }
+
+/** A welcome bonus a kiosk computed for a member whose welcome the hub holds: only the proven contact pays it (HubStore.payHeldWelcome). */
+const heldWelcome = (ctx: OutboxCheckContext, entry: LedgerEntry): string | undefined =>
+  entry.reason.code === 'welcome' && ctx.welcomeHeld(entry.memberId)
+    ? `entry ${entry.id} pays member ${entry.memberId} a welcome bonus the hub holds until their contact is proven`
+    : undefined;
 
 /** The program versions a sale at `at` may have been earned under: the one in effect then, and older ones (a kiosk that missed an update). */
 function programsAt(ctx: OutboxCheckContext, at: string): Program[] {
@@ -69,7 +79,7 @@ function entryBasics(ctx: OutboxCheckContext, entry: LedgerEntry): string | unde
   if (HUB_ID_PREFIXES.some((prefix) => entry.id.startsWith(prefix))) return `entry id ${entry.id} is in the hub's namespace`;
   if (!ctx.knownMember(entry.memberId)) return `entry ${entry.id} is for member ${entry.memberId}, whom the hub does not know`;
   if (entry.saleId !== null && !ownSale(ctx, entry.saleId)) return `entry ${entry.id} names sale ${entry.saleId}, which is not this kiosk's`;
-  return undefined;
+  return heldWelcome(ctx, entry);
 }
 
 /** Why the hub refuses this message (English, for the log and the kiosk), or undefined when it is accepted. */
@@ -163,15 +173,36 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
       const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
       if (p.saleId !== key) return `saleClaimed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`;
       if (!ctx.knownMember(p.memberId)) return `saleClaimed for member ${p.memberId}, whom the hub does not know`;
-      const [entry, ...more] = p.entries;
-      if (!entry || more.length > 0 || entry.id !== claimEntryId(key, 'offline') || entry.kind !== 'earn' || entry.points < 0 || entry.stamps < 0) {
-        return `saleClaimed for ${key} must carry exactly its claim entry ${claimEntryId(key, 'offline')}`;
+      // The member-aware earn of core/claims claimEarnEntries: the base entry `claim:<key>:offline`, then
+      // `claim:<key>:offline:<n>` (bonuses, stamps), for the claiming member but a referrer's bonus.
+      const baseId = claimEntryId(key, 'offline');
+      const [entry] = p.entries;
+      if (!entry || entry.id !== baseId || entry.kind !== 'earn') return `saleClaimed for ${key} must carry its claim entry ${baseId} first`;
+      const referrerMax = Math.max(
+        0,
+        ...programsAt(ctx, entry.at).flatMap((program) => program.rules.map((r) => (r.type === 'referral' ? r.referrerPoints : 0))),
+      );
+      let points = 0;
+      let stamps = 0;
+      for (const e of p.entries) {
+        if (e.id !== baseId && !new RegExp(`^${baseId}:\\d+$`).test(e.id)) return `saleClaimed for ${key} carries entry ${e.id}, not one of its claim`;
+        if (!ctx.knownMember(e.memberId)) return `entry ${e.id} is for member ${e.memberId}, whom the hub does not know`;
+        const held = heldWelcome(ctx, e);
+        if (held) return held;
+        if (e.saleId !== key || (e.kind !== 'earn' && e.kind !== 'bonus') || e.points < 0 || e.stamps < 0) {
+          return `entry ${e.id} (${e.kind} ${e.points}/${e.stamps}) is not what a claim of ${key} earns`;
+        }
+        if (e.memberId === p.memberId) {
+          points += e.points;
+          stamps += e.stamps;
+        } else if (e.kind !== 'bonus' || e.reason.code !== 'referrer' || e.stamps !== 0 || e.points > referrerMax) {
+          return `entry ${e.id} credits member ${e.memberId}, who did not claim (only a referrer's bonus may)`;
+        }
       }
       const currency = ctx.versions.at(-1)?.document.currency ?? '';
       const ceiling = earnCeilingOf(programsAt(ctx, entry.at), entry.spend ?? 0, currency);
-      const reported = ctx.sale(key);
-      if (entry.points > Math.min(ceiling.points, reported?.points ?? ceiling.points) || entry.stamps > ceiling.stamps) {
-        return `saleClaimed for ${key} gives ${entry.points} points / ${entry.stamps} stamps, more than the sale earns`;
+      if (points > ceiling.points || stamps > ceiling.stamps) {
+        return `saleClaimed for ${key} gives ${points} points / ${stamps} stamps, more than the sale earns`;
       }
       return undefined;
     }

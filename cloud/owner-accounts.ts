@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import {
   DEFAULT_SCRYPT,
@@ -51,6 +51,9 @@ export interface ApiKeyInfo {
 
 export type SignInResult =
   { ok: true; account: OwnerAccount } | { ok: false; reason: 'wrong-password' | 'totp-required' | 'totp-wrong'; account?: OwnerAccount };
+
+/** Removing an account or changing its role: refused for an unknown account and for the last owner. */
+export type AccountChangeResult = { ok: true; account: OwnerAccount } | { ok: false; reason: 'not-found' | 'last-owner' };
 
 export type AcceptInviteResult =
   { ok: true; account: OwnerAccount } | { ok: false; reason: 'invalid-link' | 'bad-name' | 'name-taken' | 'too-short' | 'too-long' | 'same-as-name' };
@@ -269,6 +272,55 @@ export class OwnerAccounts {
       .where('id', '=', accountId)
       .execute();
     return true;
+  }
+
+  /**
+   * Changes of accounts serialised with each other: on PostgreSQL a transaction-wide advisory lock (two
+   * owners demoting each other at once on two nodes cannot both see the other as "another owner");
+   * SQLite runs one write transaction at a time anyway.
+   */
+  private async changeAccounts<T>(change: (tx: Transaction<HubDatabase>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (tx) => {
+      if (this.db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(hashtext('owner-accounts'))`.execute(tx);
+      return change(tx);
+    });
+  }
+
+  /** How many owner accounts other than `id` exist, read inside the accounts' lock. */
+  private async otherOwners(tx: Transaction<HubDatabase>, id: string): Promise<number> {
+    const row = await tx
+      .selectFrom('owner_accounts')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('role', '=', 'owner')
+      .where('id', '<>', id)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Removes an account and ends its sessions in the same transaction (resolveSession also finds no
+   * account for them, so they open nothing from this moment on every node). The last owner stays.
+   */
+  async removeAccount(id: string, at: Date): Promise<AccountChangeResult> {
+    return this.changeAccounts(async (tx) => {
+      const row = await tx.selectFrom('owner_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return { ok: false, reason: 'not-found' } as const;
+      if (row.role === 'owner' && (await this.otherOwners(tx, id)) === 0) return { ok: false, reason: 'last-owner' } as const;
+      await tx.deleteFrom('owner_accounts').where('id', '=', id).execute();
+      await tx.updateTable('owner_sessions').set({ revoked_at: at.toISOString() }).where('account_id', '=', id).where('revoked_at', 'is', null).execute();
+      return { ok: true, account: toAccount(row) } as const;
+    });
+  }
+
+  /** Makes an account an owner or a manager; applies to its live sessions at once (they read the account's role). The last owner stays one. */
+  async setRole(id: string, role: OwnerRole): Promise<AccountChangeResult> {
+    return this.changeAccounts(async (tx) => {
+      const row = await tx.selectFrom('owner_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return { ok: false, reason: 'not-found' } as const;
+      if (row.role === 'owner' && role !== 'owner' && (await this.otherOwners(tx, id)) === 0) return { ok: false, reason: 'last-owner' } as const;
+      await tx.updateTable('owner_accounts').set({ role }).where('id', '=', id).execute();
+      return { ok: true, account: toAccount({ ...row, role }) } as const;
+    });
   }
 
   /** A session for an account (or for the owner token, accountId null); the cookie value `o2.<id>`. */

@@ -5,54 +5,23 @@ import { emptyPeriodSums, rewardKey, type DashboardAggregates, type RewardFigure
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
 import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
+import type { Engine } from './store-schema';
+import type { Db, StoreContext } from './store/db';
+import { toEntry, type Ledger } from './store/ledger';
 
 /**
  * The owner's side of the hub store, async and in Kysely so one source runs on SQLite and
  * PostgreSQL: dashboard sums in SQL, kiosk locations, ledger writes by the owner (win-back,
- * adjustments) with their audit rows, a member's data export and erasure.
+ * adjustments, through the store's one ledger writer and write lock) with their audit rows, a
+ * member's data export and erasure.
  *
  * The dashboard's figures are defined once, in core/metrics.ts: SQL here only filters and sums
  * rows into `DashboardAggregates` (the same sums `aggregate()` makes in memory) and `figures()` does
  * the rest. test/integration/owner-sql.test.ts checks that both paths agree on a seeded data set.
  */
 
-export type Engine = 'sqlite' | 'postgres';
-
-/** The tables (and columns) this module reads or writes. */
-export interface OwnerTables {
-  shops: { no: number; id: string; name: string };
-  kiosks: { no: number; id: string; shop_no: number; name: string; location: string | null; revoked_at: string | null };
-  members: {
-    no: number;
-    id: string;
-    shop_no: number;
-    name: string | null;
-    phone: string | null;
-    email: string | null;
-    consent_at: string | null;
-    consent_text: string | null;
-    created_at: string;
-    erased_at: string | null;
-    merged_into: string | null;
-  };
-  ledger: {
-    id: string;
-    member_id: string;
-    kind: string;
-    points: number;
-    stamps: number;
-    sale_id: string | null;
-    reverses: string | null;
-    reason_json: string;
-    at: string;
-    kiosk_no: number | null;
-    spend: number | null;
-  };
-  balances: { member_id: string; points: number; stamps: number; earned: number; entries: number };
-  sales: { id: string; kiosk_no: number; sale_no: number; amount: number; currency: string; points: number; member_id: string | null; at: string };
-  claims: { sale_key: string; kiosk_no: number; sale_no: number; member_id: string; via: string; points: number; stamps: number; at: string };
-  sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; at: string };
-  vouchers: { id: string; member_id: string; reward_key: number; reward_id: string | null; created_at: string };
+/** The owner's part of the hub's one schema (store-schema.ts HubDatabase): the audit log. */
+export interface OwnerAuditTables {
   owner_audit: {
     id: string;
     shop_no: number;
@@ -94,23 +63,6 @@ export interface MemberExport {
 /** SUM and COUNT come back as strings from PostgreSQL (bigint/numeric) and as numbers from SQLite. */
 const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 
-type LedgerRow = OwnerTables['ledger'];
-export function toEntry(row: LedgerRow): LedgerEntry {
-  const entry: LedgerEntry = {
-    id: row.id,
-    memberId: row.member_id,
-    kind: row.kind as LedgerEntry['kind'],
-    points: n(row.points),
-    stamps: n(row.stamps),
-    saleId: row.sale_id,
-    reverses: row.reverses,
-    reason: JSON.parse(row.reason_json) as Reason,
-    at: row.at,
-  };
-  if (row.spend !== null) entry.spend = n(row.spend);
-  return entry;
-}
-
 /**
  * The owner's schema change (one source for SQLite and PostgreSQL): a location per kiosk, the
  * erasure mark on members, the audit table, and the indexes the dashboard's period filters use.
@@ -140,10 +92,17 @@ export const ownerMigration: Migration = {
 };
 
 export class OwnerStore {
+  readonly db: Db;
+  readonly engine: Engine;
+
+  /** Writes go through the store's one write transaction (`ctx.write`), ledger entries through its one ledger writer. */
   constructor(
-    readonly db: Kysely<OwnerTables>,
-    readonly engine: Engine,
-  ) {}
+    private readonly ctx: StoreContext,
+    private readonly ledger: Ledger,
+  ) {
+    this.db = ctx.db;
+    this.engine = ctx.engine;
+  }
 
   // ---- locations -------------------------------------------------------------------------------
 
@@ -163,7 +122,7 @@ export class OwnerStore {
   }
 
   async setKioskLocation(shopNo: number, kioskId: string, location: string, actor: string, at: Date): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.ctx.write(async (tx) => {
       const done = await tx.updateTable('kiosks').set({ location }).where('id', '=', kioskId).where('shop_no', '=', shopNo).executeTakeFirst();
       if (n(done.numUpdatedRows) !== 1) return false;
       await this.audit(tx, { shopNo, at, actor, action: 'kiosk-location', memberId: null, entryId: null, detail: { kioskId, location } });
@@ -408,54 +367,8 @@ export class OwnerStore {
 
   // ---- the owner's ledger writes ----------------------------------------------------------------
 
-  /** Inserts entries whose id is new and keeps the balances projection; returns the entries really written. */
-  private async insertEntries(tx: Kysely<OwnerTables>, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
-    const written: LedgerEntry[] = [];
-    for (const e of entries) {
-      const inserted = await tx
-        .insertInto('ledger')
-        .values({
-          id: e.id,
-          member_id: e.memberId,
-          kind: e.kind,
-          points: e.points,
-          stamps: e.stamps,
-          sale_id: e.saleId,
-          reverses: e.reverses,
-          reason_json: JSON.stringify(e.reason),
-          at: e.at,
-          kiosk_no: null,
-          spend: e.spend ?? null,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      if (n(inserted.numInsertedOrUpdatedRows) !== 1) continue;
-      const earned = e.kind === 'earn' || e.kind === 'bonus' ? Math.max(0, e.points) : 0;
-      await tx
-        .insertInto('balances')
-        .values({ member_id: e.memberId, points: e.points, stamps: e.stamps, earned, entries: 1 })
-        .onConflict((oc) =>
-          oc.column('member_id').doUpdateSet({
-            points: sql`balances.points + excluded.points`,
-            stamps: sql`balances.stamps + excluded.stamps`,
-            earned: sql`balances.earned + excluded.earned`,
-            entries: sql`balances.entries + 1`,
-          }),
-        )
-        .execute();
-      written.push(e);
-    }
-    await noteMemberChanges(
-      tx,
-      this.engine,
-      written.map((e) => e.memberId),
-      new Date(written[0]?.at ?? 0),
-    );
-    return written;
-  }
-
   private async audit(
-    tx: Kysely<OwnerTables>,
+    tx: Db,
     row: {
       shopNo: number;
       at: Date;
@@ -495,8 +408,8 @@ export class OwnerStore {
     actor: string,
     at: Date,
   ): Promise<{ written: number; skipped: number }> {
-    return this.db.transaction().execute(async (tx) => {
-      const written = await this.insertEntries(tx, entries);
+    return this.ctx.write(async (tx) => {
+      const written = await this.ledger.insertEntries(tx, entries, null);
       await this.audit(tx, {
         shopNo,
         at,
@@ -521,14 +434,14 @@ export class OwnerStore {
     at: Date,
     build: (balance: number) => { ok: true; entry: LedgerEntry } | { ok: false; error: E },
   ): Promise<{ ok: true; entry: LedgerEntry } | { ok: false; error: E }> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.ctx.write(async (tx) => {
       // PostgreSQL: the balance row stays locked until commit, so two adjustments cannot both spend the same points.
       // SQLite: one writer at a time already.
       const balance = tx.selectFrom('balances').select('points').where('member_id', '=', memberId);
       const row = await (this.engine === 'postgres' ? balance.forUpdate() : balance).executeTakeFirst();
       const result = build(n(row?.points));
       if (!result.ok) return result;
-      await this.insertEntries(tx, [result.entry]);
+      await this.ledger.insertEntries(tx, [result.entry], null);
       await this.audit(tx, {
         shopNo,
         at,
@@ -579,7 +492,7 @@ export class OwnerStore {
    * The audit row records that and when, not what was erased.
    */
   async eraseMember(shopNo: number, memberId: string, actor: string, at: Date): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.ctx.write(async (tx) => {
       const contact = await tx.selectFrom('members').select(['phone', 'email']).where('id', '=', memberId).where('shop_no', '=', shopNo).executeTakeFirst();
       const done = await tx
         .updateTable('members')
@@ -623,7 +536,7 @@ export class OwnerStore {
     actor: string,
     at: Date,
   ): Promise<{ ok: true; moved: { entries: number; points: number } } | { ok: false; error: MergeRefusal }> {
-    return this.db.transaction().execute(async (tx) => {
+    return this.ctx.write(async (tx) => {
       const result = await mergeMemberInto(tx, this.engine, { shopNo, survivorId, mergedId, at });
       if (!result.ok) return result;
       await this.audit(tx, { shopNo, at, actor, action: 'merge', memberId: survivorId, entryId: null, detail: { merged: mergedId, ...result.moved } });

@@ -83,8 +83,8 @@ export interface ClaimPageModel {
   action: string;
   /** A remembered member: the page offers one tap. */
   member: { name: string | null } | null;
-  values?: { name: string; contact: string; consent: boolean };
-  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; form?: string };
+  values?: { name: string; contact: string; consent: boolean; birthDay?: string; birthMonth?: string };
+  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; birthday?: ClaimMessageKey; form?: string };
   forceJoin?: boolean;
 }
 
@@ -109,6 +109,32 @@ function contactField(locale: Locale, value: string): string {
       <button type="button" data-kind="email" aria-pressed="${email}">${t(locale, 'contactEmail')}</button></p>
       <input type="text" id="contact" name="contact" autocomplete="${email ? 'email' : 'tel'}" maxlength="254" value="${escapeHtml(value)}"
         aria-describedby="contact-error" autocapitalize="off" spellcheck="false">`;
+}
+
+/**
+ * Birthday, day and month (no year), both optional: two pickers, so no date format to get wrong.
+ * `day`/`month` are the chosen values as posted ('' for none).
+ */
+export function birthdayFields(locale: Locale, day: string, month: string, errorKey?: ClaimMessageKey): string {
+  const monthName = new Intl.DateTimeFormat(INTL_LOCALE[locale], { month: 'long', timeZone: 'UTC' });
+  const option = (value: string, text: string, chosen: string): string =>
+    `<option value="${value}"${value === chosen ? ' selected' : ''}>${escapeHtml(text)}</option>`;
+  const days = Array.from({ length: 31 }, (_, i) => option(String(i + 1), String(i + 1), day)).join('');
+  const months = Array.from({ length: 12 }, (_, i) => option(String(i + 1), monthName.format(new Date(Date.UTC(2000, i, 1))), month)).join('');
+  return `<fieldset class="birthday" aria-describedby="birthday-hint${errorKey ? ' birthday-error' : ''}"><legend>${t(locale, 'birthday')}</legend>
+      <label for="birth-day">${t(locale, 'birthdayDay')}</label><select id="birth-day" name="birthDay">${option('', '—', day)}${days}</select>
+      <label for="birth-month">${t(locale, 'birthdayMonth')}</label><select id="birth-month" name="birthMonth">${option('', '—', month)}${months}</select>
+      <p class="muted" id="birthday-hint">${t(locale, 'birthdayHint')}</p>
+      ${errorKey ? `<p class="error" id="birthday-error" role="alert">${t(locale, errorKey)}</p>` : ''}</fieldset>`;
+}
+
+/** The card's birthday form (POST /m/birthday): the member's MM-DD or null. */
+export function birthdaySection(locale: Locale, birthday: string | null, csrf: string, saved: boolean): string {
+  const [month, day] = birthday ? birthday.split('-').map((part) => String(Number(part))) : ['', ''];
+  return `<form method="post" action="/m/birthday" class="card" id="birthday"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+    ${saved ? `<p class="ok" id="birthday-saved" role="status">${t(locale, 'birthdaySaved')}</p>` : ''}
+    ${birthdayFields(locale, day ?? '', month ?? '')}
+    <button type="submit" id="birthday-save">${t(locale, 'birthdaySave')}</button></form>`;
 }
 
 export function claimPage(m: ClaimPageModel): string {
@@ -140,6 +166,7 @@ export function claimPage(m: ClaimPageModel): string {
       <label for="contact">${t(m.locale, 'contact')}</label>
       ${contactField(m.locale, v.contact)}
       ${fieldError(m.errors?.contact, 'contact-error')}
+      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
       <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
         <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
       ${fieldError(m.errors?.consent, 'consent-error')}

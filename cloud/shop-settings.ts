@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { loadProgram, serializeProgram, type Program } from '../core/program/schema';
 import { parseShopSettings, settingsFallback, type ShopSettings } from '../core/shop-settings';
+import type { HubDatabase } from './store-schema';
 
 /**
  * The shop's settings on the hub, their one home (migration 0018): the name stays in `shops.name`
@@ -9,10 +10,9 @@ import { parseShopSettings, settingsFallback, type ShopSettings } from '../core/
  * by the name it was started with and its program's currency, language and time zone.
  */
 
+/** This module's part of the hub's one schema (joined in store-schema.ts HubDatabase). */
 export interface SettingsTables {
-  shops: { no: number; name: string };
   shop_settings: { shop_no: number; settings_json: string; updated_at: string; program_draft_json: string | null };
-  program_versions: { shop_no: number };
 }
 
 export const shopSettingsMigration: Migration = {
@@ -36,7 +36,7 @@ export interface StoredSettings {
 }
 
 export class ShopSettingsStore {
-  constructor(readonly db: Kysely<SettingsTables>) {}
+  constructor(readonly db: Kysely<HubDatabase>) {}
 
   /** The shop's settings; `program` is what an unconfigured shop falls back on. */
   async get(shopNo: number, program: Pick<Program, 'currency' | 'locale' | 'timeZone'>): Promise<StoredSettings> {

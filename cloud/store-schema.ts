@@ -3,11 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { messageConsentMigration, messagesMigration, messageTextsMigration } from './message-store';
+import { joinVerificationMigration, type JoinTables } from './join-verification';
+import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
 import { rollupMigration } from './owner-rollups';
-import { ownerMigration } from './owner-store';
-import { shopSettingsMigration } from './shop-settings';
-import { walletMigration } from './wallet';
+import { ownerMigration, type OwnerAuditTables } from './owner-store';
+import { shopSettingsMigration, type SettingsTables } from './shop-settings';
+import { walletMigration, type WalletTables } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -18,10 +19,26 @@ import { walletMigration } from './wallet';
 
 export type Engine = 'sqlite' | 'postgres';
 
-export interface HubDatabase {
+/**
+ * Every table of the hub, one description for every module: the store's aggregates (cloud/store/), the
+ * owner's audit (cloud/owner-store.ts), the messages (cloud/message-store.ts), the shop settings
+ * (cloud/shop-settings.ts) and the wallet passes (cloud/wallet.ts) declare their part and
+ * it is joined here, so no module reads the database through a second description of the same tables.
+ */
+export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTables, WalletTables, JoinTables {
   settings: { key: string; value: string };
   shops: { no: Generated<number>; id: string; name: string; privacy_text: string; program_json: string };
-  kiosks: { no: Generated<number>; id: string; shop_no: number; name: string; secret: string; paired_at: string; revoked_at: string | null };
+  /** `location`: the name the owner grouped this kiosk under (0003); null: the kiosk's own name. */
+  kiosks: {
+    no: Generated<number>;
+    id: string;
+    shop_no: number;
+    name: string;
+    secret: string;
+    paired_at: string;
+    revoked_at: string | null;
+    location: string | null;
+  };
   pairing_codes: { code: string; shop_no: number; created_at: string; expires_at: string; used_by: string | null };
   members: {
     no: Generated<number>;
@@ -37,6 +54,12 @@ export interface HubDatabase {
     code: string | null;
     /** The member this one was merged into by the owner (0011); its id is an alias of that member since. */
     merged_into: string | null;
+    /** When the owner erased the member's data (0003): name, contacts and consent text are gone, the ledger stays. */
+    erased_at: string | null;
+    /** MM-DD, given on the join form or the card (0013); the program's birthday rule reads it. */
+    birthday: string | null;
+    /** The member whose referral link this one joined through (0013); set once, when the member is created. */
+    referred_by: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -464,6 +487,15 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Consent per purpose with the consent text's version and language (cloud/message-store.ts).
     '0012-message-consents': messageConsentMigration,
+    // Birthday and referral, read by the member-aware earn of claims (cloud/member-earn.ts).
+    '0013-member-birthday-referral': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('members').addColumn('birthday', 'text').execute();
+        await db.schema.alterTable('members').addColumn('referred_by', 'text').execute();
+      },
+    },
+    // A new member's welcome bonus held until the contact is proven by a code (cloud/join-verification.ts).
+    '0015-join-verifications': joinVerificationMigration,
     // Apple Wallet passes and the devices that registered them (cloud/wallet.ts).
     '0016-wallet-passes': walletMigration,
     // The owner's edits of message texts per language (cloud/message-store.ts, cloud/routes/messages.ts).

@@ -9,6 +9,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
 import { cardIconPng } from './card-icon';
+import type { HubDatabase } from './store-schema';
 
 /**
  * The member card in Apple Wallet and Google Wallet, for a shop whose owner configured either
@@ -89,12 +90,12 @@ export function walletConfigFromEnv(env: NodeJS.ProcessEnv, read: (path: string)
 
 // ---- storage (migration 0016) ------------------------------------------------------------------
 
+/** This module's part of the hub's one schema (joined in store-schema.ts HubDatabase). */
 export interface WalletTables {
   /** One Apple pass per member; `points`/`stamps` as last put on it, `updated_at` the tag the web service compares. */
   wallet_passes: { serial: string; shop_no: number; member_id: string; points: number; stamps: number; created_at: string; updated_at: string };
   /** A device that added the pass and its push token (the PassKit web service's registrations). */
   wallet_registrations: { device_id: string; serial: string; push_token: string; created_at: string };
-  member_changes: { seq: number; shop_no: number; member_id: string; at: string };
 }
 
 export const walletMigration: Migration = {
@@ -232,7 +233,7 @@ export function googleLoyaltyObject(google: GoogleWalletConfig, face: PassFace) 
 }
 
 export interface WalletDeps {
-  db: Kysely<WalletTables>;
+  db: Kysely<HubDatabase>;
   config: WalletConfig;
   /** A key of the hub's own (settings), for the passes' authentication tokens. */
   secret: string;

@@ -1,5 +1,7 @@
+import { earnForSale, type MemberState } from './earn';
 import { negate, type LedgerEntry, type Reason } from './ledger/entry';
-import { reversedShare } from './ledger/reverse';
+import type { Money } from './money';
+import { isProRata, reversedShare } from './ledger/reverse';
 import type { ScanMessage } from './i18n/scan';
 import type { Program } from './program/schema';
 import type { ClaimRefused } from './sync-protocol';
@@ -74,6 +76,105 @@ export function claimEntry(input: ClaimEntryInput): LedgerEntry {
     ...(input.spend !== null ? { spend: input.spend } : {}),
     at: input.at,
   };
+}
+
+/** What a claim of a sale's QR earns for a member: the inputs of claimEarnEntries. */
+export interface ClaimEarnInput {
+  program: Program;
+  /** The member's state before this claim (core/ledger/projections memberStateFromEntries). */
+  member: MemberState;
+  saleKey: string;
+  via: ClaimVia;
+  /** The sale's total as the token carries it; a token without one earns only what it carries. */
+  total: Money | undefined;
+  /** The token's points and stamps (the kiosk's anonymous figures, before any refund). */
+  points: number;
+  stamps: number;
+  /** A refund or void at the sale's kiosk before the claim (claimDue). */
+  reversal: { total: number; refunded: number; full: boolean } | undefined;
+  /** The claim's instant: the rules (campaigns, birthday window, tier) are read at it. */
+  at: Date;
+}
+
+/**
+ * A claim's ledger entries, member-aware: the sale earns through earnForSale for this member's state
+ * (tier multiplier, campaigns, welcome, birthday, win-back, milestone, referral), as a till sale with
+ * the member attached would, at the claim's instant. Used by the hub (phone and staff claims) and the
+ * kiosk (a staff claim while the hub is down), so every path earns the same. Rules:
+ *  - entry ids: `claimEntryId(saleKey, via)` for the base entry, `<that>:<n>` for the others, so a
+ *    replay writes nothing twice;
+ *  - a partly refunded sale earns as the whole sale less the refunded share of each amount-driven entry
+ *    (floor, as reverseSale takes it back; flat bonuses stay); the base entry's spend is what is left; a
+ *    void or full refund earns nothing (undefined);
+ *  - stamps: a QR carries a stamp count, not the lines, so the count earnForSale gives for the amount
+ *    alone stands when it agrees with the token; otherwise the token's count (less the refunded share)
+ *    goes on the program's first stamp card;
+ *  - a token without an amount pays its own figures on one base entry (claimEntry).
+ * Refuses (LoyaltyError/MoneyError from earnForSale) a sale the program does not earn, e.g. another currency.
+ */
+export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefined {
+  const due = claimDue(input.points, input.stamps, input.reversal);
+  if (!due) return undefined;
+  const baseId = claimEntryId(input.saleKey, input.via);
+  if (!input.total) {
+    return [
+      claimEntry({
+        program: input.program,
+        saleKey: input.saleKey,
+        memberId: input.member.id,
+        via: input.via,
+        points: due.points,
+        stamps: due.stamps,
+        spend: null,
+        at: input.at.toISOString(),
+      }),
+    ];
+  }
+  const total = input.total.amount;
+  const refunded = input.reversal?.refunded ?? 0;
+  let n = 0;
+  const ids = (): string => (n++ === 0 ? baseId : `${baseId}:${n - 1}`);
+  // Earned on the whole sale, then less the refunded share as reverseSale would take it back: a refund
+  // before the claim and a refund after it leave the member with the same entries, and the page's
+  // promise (claimDue of the token) is what an anonymous claim pays.
+  const whole = earnForSale(input.program, input.member, { id: input.saleKey, total: { amount: total, currency: input.total.currency } }, input.at, ids);
+  const earned = {
+    entries: whole.entries.map((e): LedgerEntry => {
+      if (refunded === 0 || !isProRata(e.reason.code)) return e;
+      return {
+        ...e,
+        points: e.points - reversedShare(e.points, refunded, total),
+        stamps: e.stamps - reversedShare(e.stamps, refunded, total),
+        ...(e.spend !== undefined ? { spend: e.spend - refunded } : {}),
+      };
+    }),
+  };
+  const stampEntries = earned.entries.filter((e) => e.reason.code === 'stamps');
+  const counted = stampEntries.reduce((sum, e) => sum + e.stamps, 0);
+  if (counted === due.stamps) return earned.entries;
+  const entries = earned.entries.filter((e) => e.reason.code !== 'stamps');
+  const card = claimStampCard(input.program);
+  const rule = input.program.rules.find((r) => r.id === card);
+  if (card !== undefined && due.stamps > 0) {
+    entries.push({
+      id: ids(),
+      memberId: input.member.id,
+      kind: 'earn',
+      points: 0,
+      stamps: due.stamps,
+      saleId: input.saleKey,
+      reverses: null,
+      reason: { code: 'stamps', ruleId: card, label: (rule?.type === 'stamps' ? rule.label : undefined) ?? card },
+      at: input.at.toISOString(),
+    });
+  }
+  return entries;
+}
+
+/** The points and stamps a claim's entries give the claiming member (a referrer's bonus is not theirs). */
+export function claimTotals(entries: readonly LedgerEntry[], memberId: string): { points: number; stamps: number } {
+  const own = entries.filter((e) => e.memberId === memberId);
+  return { points: own.reduce((s, e) => s + e.points, 0), stamps: own.reduce((s, e) => s + e.stamps, 0) };
 }
 
 /** The id of the entry that takes back a claim the hub refused because another claim of the sale came first. */

@@ -42,9 +42,14 @@ export type MemberState = {
   windowVisits?: number;
   /** Whether any earlier sale of this member exists (welcome and referral are paid on the first). */
   firstPurchaseDone: boolean;
+  /**
+   * The welcome is not due from this sale although it is the first: the hub holds it until the
+   * member's contact is proven by a code and pays it then (cloud/join-verification.ts, welcomeBonus).
+   */
+  welcomeHeld?: boolean;
   /** Member id of the member who referred this one. */
   referredBy?: string;
-  /** Local year of the last birthday reward. */
+  /** The year of the birthday last rewarded (birthdayYearOf: a bonus paid on 2 January for 30 December counts for the year before). */
   lastBirthdayRewardYear?: number;
 };
 
@@ -123,6 +128,13 @@ export function defaultLabel(program: Program, key: keyof typeof loyaltyMessages
   return formatMessage(loyaltyMessages, program.locale, key, values);
 }
 
+/** What the program's welcome rule pays (on a member's first purchase), with its label; undefined when it pays nothing. */
+export function welcomeBonus(program: Program): { ruleId: string; label: string; points: number } | undefined {
+  const rule = program.rules.find((r): r is RuleOf<'welcome'> => r.type === 'welcome');
+  if (!rule || rule.points <= 0) return undefined;
+  return { ruleId: rule.id, label: rule.label ?? defaultLabel(program, 'welcome'), points: rule.points };
+}
+
 function reason(code: string, ruleId: string | undefined, label: string | undefined): Reason {
   const r: Reason = { code };
   if (label !== undefined) r.label = label;
@@ -131,14 +143,29 @@ function reason(code: string, ruleId: string | undefined, label: string | undefi
 }
 
 function birthdayDue(rule: RuleOf<'birthday'>, member: MemberState, local: LocalTime): boolean {
-  if (!member.birthday || member.lastBirthdayRewardYear === local.year) return false;
+  if (!member.birthday) return false;
   const [month] = member.birthday.split('-');
-  if (rule.window === 'month') return local.monthDay.startsWith(`${month}-`);
-  // 29 February counts on 28 February in other years.
-  let day = member.birthday;
-  if (day === '02-29' && !isLeapYear(local.year)) day = '02-28';
-  const daysSince = calendarDaysBetween(`${local.year}-${day}`, local.date);
-  return rule.window === 'day' ? daysSince === 0 : daysSince >= 0 && daysSince < 7;
+  if (rule.window === 'month') return local.monthDay.startsWith(`${month}-`) && member.lastBirthdayRewardYear !== local.year;
+  // The birthday of this year, or of last year for a week that runs into January; once per birthday.
+  for (const year of [local.year, local.year - 1]) {
+    const daysSince = calendarDaysBetween(`${year}-${birthdayIn(member.birthday, year)}`, local.date);
+    if (rule.window === 'day' ? daysSince === 0 : daysSince >= 0 && daysSince < 7) return member.lastBirthdayRewardYear !== year;
+  }
+  return false;
+}
+
+/** MM-DD of a birthday in `year`: 29 February counts on 28 February in other years. */
+function birthdayIn(birthday: string, year: number): string {
+  return birthday === '02-29' && !isLeapYear(year) ? '02-28' : birthday;
+}
+
+/**
+ * The year of the birthday a birthday bonus paid on local date `date` (YYYY-MM-DD) was for: the
+ * year before for a bonus paid in early January for a late-December birthday.
+ */
+export function birthdayYearOf(birthday: string, date: string): number {
+  const year = Number(date.slice(0, 4));
+  return date.slice(5) < birthdayIn(birthday, year) ? year - 1 : year;
 }
 
 function isLeapYear(year: number): boolean {
@@ -218,7 +245,7 @@ export function earnForSale(program: Program, member: MemberState, sale: SaleInp
         if (total.amount >= rule.threshold && (!rule.when || matchesWhen(rule.when, local))) bonus('spendBonus', rule.id, rule.label, rule.points);
         break;
       case 'welcome':
-        if (!member.firstPurchaseDone) bonus('welcome', rule.id, rule.label ?? defaultLabel(program, 'welcome'), rule.points);
+        if (!member.firstPurchaseDone && !member.welcomeHeld) bonus('welcome', rule.id, rule.label ?? defaultLabel(program, 'welcome'), rule.points);
         break;
       case 'birthday':
         if (birthdayDue(rule, member, local)) bonus('birthday', rule.id, rule.label ?? defaultLabel(program, 'birthday'), rule.points);

@@ -5,7 +5,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { accountsPage, ownerLoginPage, setupPage } from '../account-pages';
-import type { OwnerRole } from '../owner-accounts';
+import type { AccountChangeResult, OwnerRole } from '../owner-accounts';
 import { messagePage } from '../pages';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import type { OwnerAuth } from './guards';
@@ -20,7 +20,7 @@ import type { OwnerAuth } from './guards';
  * | `GET/POST /owner/login` | anyone (failures counted per address and per account name) |
  * | `GET/POST /owner/setup/<token>` | whoever holds the link (once, 24 h) |
  * | `POST /owner/logout`, `GET /owner/accounts`, `POST /owner/totp/start`, `POST /owner/totp/confirm` | owner or manager (TOTP: an account session) |
- * | `POST /owner/accounts/invite`, `GET/POST /owner/api-keys`, `POST /owner/api-keys/<id>/revoke` | owner |
+ * | `POST /owner/accounts/invite`, `POST /owner/accounts/<id>/role`, `POST /owner/accounts/<id>/remove`, `GET/POST /owner/api-keys`, `POST /owner/api-keys/<id>/revoke` | owner |
  */
 
 /** The owner token's account: token sign-in and bearer failures count against it as well as against the address. */
@@ -28,6 +28,8 @@ export const OWNER_ACCOUNT_KEY = 'account:owner';
 
 const SETUP = '^[A-Za-z0-9_-]{1,100}$';
 const KEY_ID = '^[0-9a-f]{12}$';
+/** An account id (a UUID, cloud/owner-accounts.ts). */
+const ACCOUNT_ID = '^[0-9a-f-]{36}$';
 const signedIn = { guard: 'owner' } as const;
 const ownerOnly = { guard: 'owner', role: 'owner' } as const;
 
@@ -138,6 +140,35 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     ctx.log(`manager invitation made by ${by}`);
     return bearer(request) ? reply.code(201).send({ link }) : showAccounts(request, reply, { inviteLink: link }, 201);
   });
+
+  // Removing an account or changing its role: the last owner stays an owner; a removed account's
+  // sessions end in the same transaction. A bearer (script) gets JSON, a session the accounts page.
+  const accountParams = z.object({ id: z.string().regex(new RegExp(ACCOUNT_ID)) });
+  const changed = async (request: FastifyRequest, reply: FastifyReply, result: AccountChangeResult, what: string): Promise<FastifyReply> => {
+    const by = auth(request).principal.name;
+    if (!result.ok) {
+      ctx.log(`owner account change refused (${result.reason}): ${what} by ${by}`);
+      const status = result.reason === 'not-found' ? 404 : 409;
+      return bearer(request)
+        ? reply.code(status).send({ error: result.reason })
+        : showAccounts(request, reply, { lastOwner: result.reason === 'last-owner' }, status);
+    }
+    ctx.log(`owner account ${result.account.name}: ${what} by ${by}`);
+    return bearer(request) ? reply.code(200).send({ account: result.account }) : seeOther(reply, '/owner/accounts');
+  };
+
+  app.post(
+    `/owner/accounts/:id(${ACCOUNT_ID})/role`,
+    { schema: { params: accountParams, body: form({ csrf: field, role: z.enum(['owner', 'manager']) }) }, config: ownerOnly },
+    async (request, reply) =>
+      changed(request, reply, await ctx.sessions.accounts.setRole(request.params.id, request.body.role), `role set to ${request.body.role}`),
+  );
+
+  app.post(
+    `/owner/accounts/:id(${ACCOUNT_ID})/remove`,
+    { schema: { params: accountParams, body: form({ csrf: field }) }, config: ownerOnly },
+    async (request, reply) => changed(request, reply, await ctx.sessions.accounts.removeAccount(request.params.id, ctx.now()), 'removed, its sessions ended'),
+  );
 
   const totpForm = form({ csrf: field, code: field });
   app.post('/owner/totp/start', { schema: { body: totpForm }, config: signedIn }, async (request, reply) => {

@@ -4,8 +4,11 @@ import { z } from 'zod';
 import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
-import { pickLocale } from '../../core/i18n/locales';
+import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { messageTexts } from '../../core/i18n/messages';
+import { monthDayOf } from '../../core/program/schema';
 import { claimSaleKey } from '../../core/tokens';
+import { joinCodeRequester, welcomeEntry } from '../join-verification';
 import { claimPage, messagePage } from '../pages';
 import type { Member } from '../store';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
@@ -20,7 +23,17 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
 const TOKEN = '^[A-Za-z2-7]{1,120}$';
 const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
 const query = z.looseObject({ join: z.string().optional() });
-const body = form({ mode: field, name: field, contact: field, consent: field });
+const body = form({ mode: field, name: field, contact: field, consent: field, birthDay: field, birthMonth: field });
+
+/**
+ * A birthday from the form's two pickers: null when both are empty, MM-DD for a real day of that
+ * month (29 February included), 'invalid' otherwise (one picked without the other, 31 April, garbage).
+ */
+export function postedBirthday(day: string, month: string): string | null | 'invalid' {
+  if (day === '' && month === '') return null;
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month)) return 'invalid';
+  return monthDayOf(Number(day), Number(month)) ?? 'invalid';
+}
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const { store } = ctx;
@@ -59,20 +72,55 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       points: due.points,
       member: memberOfShop ? { name: memberOfShop.name } : null,
     };
-    return { locale, token, address, memberOfShop, base, shop };
+    return { locale, token, address, memberOfShop, base, shop, saleKey: claimSaleKey(tokenInfo.data) };
+  }
+
+  /**
+   * A member who just joins with a contact, before the claim is made: with a welcome bonus in the
+   * program, it is held until the contact is proven (cloud/join-verification.ts), so the claim's earn
+   * (cloud/member-earn.ts) pays everything else of the sale but not the welcome. True when held.
+   */
+  async function holdWelcome(member: Member, saleKey: string, request: FastifyRequest): Promise<boolean> {
+    const program = (await store.shop(ctx.shop.no))!.program;
+    const contact = member.email ?? member.phone;
+    if (contact === null || !welcomeEntry(program, member.id, ctx.now().toISOString())) return false;
+    const device = ctx.sessions.deviceOf(request);
+    await ctx.joins.hold({ memberId: member.id, shopNo: ctx.shop.no, contact, saleKey, device, address: ctx.clientAddress(request), at: ctx.now() });
+    return true;
+  }
+
+  /**
+   * After the claim a member joined with: their consent logged; with the welcome held, a code goes to
+   * the contact (the card asks for it; the welcome message follows the code, so nothing but the code
+   * goes to a contact nobody has proven); else the welcome message now.
+   */
+  async function welcomeNewMember(member: Member, held: boolean, request: FastifyRequest, locale: Locale): Promise<void> {
+    await ctx.messaging.memberJoined(member, locale, { welcome: !held });
+    if (!held) return;
+    const device = ctx.sessions.deviceOf(request);
+    const issued = await ctx.messaging.issueContactCode({ phone: member.phone, email: member.email }, 'join', {
+      requestedBy: joinCodeRequester(device, ctx.clientAddress(request)),
+      locale,
+    });
+    ctx.log(
+      `member ${member.no} joined: welcome bonus held until the code sent to their contact is entered${issued.ok ? '' : ` (no code sent: ${issued.reason})`}`,
+    );
   }
 
   for (const prefix of ['/c', '/C']) {
     app.get(`${prefix}/:token(${TOKEN})`, { schema: { params, querystring: query }, config: { memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, false);
       if (!ready) return reply;
+      // The phone's device id (the page a QR opens sets it): new cards are limited per device (cloud/join-verification.ts).
+      const device = ctx.sessions.newDeviceCookie(request);
+      if (device) reply.header('set-cookie', device);
       return sendPage(reply, 200, claimPage({ ...ready.base, forceJoin: request.query.join !== undefined }));
     });
 
     app.post(`${prefix}/:token(${TOKEN})`, { schema: { params, body }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
       const ready = await prepare(request, reply, request.params.token, true);
       if (!ready) return reply;
-      const { locale, token, address, memberOfShop, base, shop } = ready;
+      const { locale, token, address, memberOfShop, base, shop, saleKey } = ready;
       const posted = request.body;
       let claimant: Member | undefined;
       let joined = false;
@@ -86,7 +134,10 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         const contactText = (posted.contact ?? '').trim();
         const consent = posted.consent === 'yes';
         const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-        if (!contact || !consent) {
+        const birthDay = (posted.birthDay ?? '').trim();
+        const birthMonth = (posted.birthMonth ?? '').trim();
+        const birthday = postedBirthday(birthDay, birthMonth);
+        if (!contact || !consent || birthday === 'invalid') {
           ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
           return sendPage(
             reply,
@@ -94,10 +145,24 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             claimPage({
               ...base,
               forceJoin: true,
-              values: { name, contact: contactText, consent },
-              errors: { ...(contact ? {} : { contact: 'contactInvalid' as const }), ...(consent ? {} : { consent: 'consentRequired' as const }) },
+              values: { name, contact: contactText, consent, birthDay, birthMonth },
+              errors: {
+                ...(contact ? {} : { contact: 'contactInvalid' as const }),
+                ...(consent ? {} : { consent: 'consentRequired' as const }),
+                ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
+              },
             }),
           );
+        }
+        // One card per claim QR: a sale already claimed opens no join (its QR was used), so no card is made.
+        if (await store.claimOf(saleKey)) {
+          return sendPage(reply, 409, messagePage(locale, formatMessage(claimMessages, locale, 'refusal.already-claimed')));
+        }
+        // New cards per device (a day) and per address (an hour, the last line for a phone that keeps no cookie).
+        const device = ctx.sessions.deviceOf(request);
+        if (!(await ctx.joins.mayJoin(device, address, ctx.now()))) {
+          ctx.log(`join refused: too many new cards from ${device ? 'this device' : 'a phone without a device id'} at ${address}`);
+          return sendPage(reply.header('retry-after', '3600'), 429, messagePage(locale, formatMessage(messageTexts, locale, 'verify.tooManyJoins')));
         }
         const member = await store.joinMember(
           shop.no,
@@ -107,6 +172,8 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             email: contact.email,
             consentAt: ctx.now().toISOString(),
             consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
+            // Kept only on a new member: typing someone's contact changes nothing of their card.
+            birthday,
           },
           ctx.now(),
           { fillName: false },
@@ -132,11 +199,13 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         }
         claimant = member;
         joined = true;
-        await ctx.messaging.memberJoined(member, locale);
       }
+      // Held before the claim, so the claim's one earn sees a welcome that is not due yet.
+      const held = joined && (await holdWelcome(claimant, saleKey, request));
       const result = await ctx.claim(token, claimant, 'phone', null, locale, joined);
-      // A new member signs in on this phone; a member claiming with their session keeps it.
+      // A new member signs in on this phone (the card is new: nothing of anyone else's is on it); a member claiming with their session keeps it.
       const cookie = joined ? await ctx.sessions.openMemberSession(request, claimant.id) : undefined;
+      if (joined) await welcomeNewMember(claimant, held, request, locale);
       if (!result.ok) {
         ctx.failures.note('claim', `ip:${address}`);
         if (cookie) reply.header('set-cookie', cookie);

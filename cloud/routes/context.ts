@@ -5,6 +5,7 @@ import type { Locale } from '../../core/i18n/locales';
 import type { Program } from '../../core/program/schema';
 import type { ClaimResult, PairResponse } from '../../core/sync-protocol';
 import type { verifyClaimToken } from '../../core/tokens';
+import type { JoinVerifications } from '../join-verification';
 import type { Messaging } from '../messaging';
 import type { OwnerStore } from '../owner-store';
 import type { VersionRow } from '../program-pages';
@@ -23,6 +24,8 @@ export interface HubHttpContext {
   store: HubStore;
   owner: OwnerStore;
   messaging: Messaging;
+  /** New members' welcome bonuses held until their contact is proven, and the join limits per device and address. */
+  joins: JoinVerifications;
   /** The card in Apple and Google Wallet, as the owner configured them (cloud/wallet.ts). */
   wallet: Wallet;
   /** The shop this hub serves, as it was at start (its program is read fresh from the store where it matters). */
@@ -46,7 +49,7 @@ export interface HubHttpContext {
   /** A typed phone number or e-mail read the way the shop's country writes them; undefined when it is neither. */
   parseContact: (text: string) => { phone: string | null; email: string | null } | undefined;
   checkToken: (token: string, shopNo: number) => Promise<ReturnType<typeof verifyClaimToken>>;
-  claim: (token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale, welcome?: boolean) => Promise<ClaimResult>;
+  claim: (token: string, member: Member, via: 'phone' | 'staff', claimingKioskNo: number | null, locale: Locale, joined?: boolean) => Promise<ClaimResult>;
   /** Signs a voucher for the hub's key (kiosks verify it offline). */
   voucherSecretKey: Uint8Array;
   hubPublicKey: string;

@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseSessionCookie } from '../../core/accounts';
+import { deviceKey } from '../join-verification';
 import type { MemberSession, MemberSessions } from '../member-sessions';
 import { OWNER_SESSION_MS, type OwnerAccounts, type OwnerPrincipal, type OwnerRole } from '../owner-accounts';
 
@@ -77,6 +78,9 @@ export class FailureCounters {
 export const MEMBER_COOKIE = 'lk_member';
 /** Not `lk_owner`: owner sessions of the old format (signed with the member key) are simply not read any more. */
 export const OWNER_COOKIE = 'lk_owner_session';
+/** The phone's device id (16 random bytes), set by the claim page; counts new cards per phone. */
+export const DEVICE_COOKIE = 'lk_device';
+const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
 const MEMBER_COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the longest browsers keep a cookie
 /** The shapes of member ids the hub and kiosks mint (opaque, or `<kioskId>:<opaque>`). */
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/;
@@ -183,6 +187,24 @@ export class HubSessions {
     }
     const value = signed.slice(0, dot);
     return sameText(`${value}.${mac(value)}`, signed) ? value : undefined;
+  }
+
+  // ---- the phone's device id ---------------------------------------------------------------------
+
+  /**
+   * The `lk_device` cookie's key (cloud/join-verification.ts deviceKey), or null for a phone that sent
+   * none or a malformed one. Not a credential: it only counts new cards per phone; a phone that drops
+   * it is counted per address instead.
+   */
+  deviceOf(req: RequestLike): string | null {
+    const value = cookieValue(req, DEVICE_COOKIE);
+    return value !== undefined && DEVICE_ID.test(value) ? deviceKey(value) : null;
+  }
+
+  /** A Set-Cookie with a new device id when the phone has none (400 days, like the member cookie), else undefined. */
+  newDeviceCookie(req: RequestLike): string | undefined {
+    if (this.deviceOf(req) !== null) return undefined;
+    return `${DEVICE_COOKIE}=${randomBytes(16).toString('base64url')}; Max-Age=${MEMBER_COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax${this.secure}`;
   }
 
   // ---- the owner's side --------------------------------------------------------------------------

@@ -8,14 +8,18 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { createVoucher, voucherValidity } from '../../core/tokens';
-import { offersSection } from '../message-pages';
+import { messageTexts } from '../../core/i18n/messages';
+import { welcomeEntry } from '../join-verification';
+import { offersSection, verifySection } from '../message-pages';
 import { sessionText, sessionsCard } from '../account-pages';
 import { cardIconPng } from '../card-icon';
 import { CARD_CACHE_HEADER, CARD_ICON_SIZES, CARD_MANIFEST_PATH, CARD_PATH, CARD_SERVICE_WORKER, CARD_SW_PATH, cardIconPath, cardManifest } from '../card-pwa';
-import { cardPage, messagePage, pagePolicy, voucherPage } from '../pages';
+import { birthdaySection, cardPage, escapeHtml, messagePage, pagePolicy, voucherPage } from '../pages';
 import { WALLET_APPLE_DOWNLOAD, WALLET_GOOGLE_SAVE } from './wallet';
+import { hubMemberProfile, setMemberBirthday } from '../member-earn';
+import { postedBirthday } from './claim';
 import type { Member, Shop } from '../store';
-import { field, form, sendPage, type HubHttpContext } from './context';
+import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 
 /**
  * The member's card on their phone (`GET /m`), taking a reward (`POST /m/redeem`: the points are
@@ -34,9 +38,10 @@ async function memberQr(member: Member): Promise<{ code: string; svg: string }> 
   return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
 }
 
-const cardQuery = z.looseObject({ claimed: field });
+const cardQuery = z.looseObject({ claimed: field, verify: field, birthday: field });
 const redeemBody = form({ reward: field });
 const sessionBody = form({ csrf: field, ref: field });
+const birthdayBody = form({ csrf: field, birthDay: field, birthMonth: field });
 /** Phone pages: a stateless cookie of before 0010 is converted first (the owner hook, cloud/routes/app.ts). */
 const memberPage = { memberPage: true } as const;
 
@@ -61,7 +66,32 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     return { member, memberShop };
   }
 
-  const card = async (request: FastifyRequest, reply: FastifyReply, claimedParam: string | undefined): Promise<FastifyReply> => {
+  /**
+   * The box asking a new member for the code sent to their contact while their welcome bonus is held
+   * (cloud/join-verification.ts), with the answer to the last code or resend (`?verify=`: a fixed word,
+   * shown as one of our own texts, never echoed); "confirmed" once it is done.
+   */
+  async function verifyBox(member: Member, memberShop: Shop, locale: Locale, answer: string | undefined): Promise<string> {
+    const held = await ctx.joins.pending(member.id);
+    if (!held)
+      return answer === 'done' ? `<p class="ok" id="verified" role="status">${escapeHtml(formatMessage(messageTexts, locale, 'verify.done'))}</p>` : '';
+    const points = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    const notes = {
+      wrong: { key: 'verify.wrong', error: true },
+      tooMany: { key: 'verify.tooMany', error: true },
+      resent: { key: 'verify.resent', error: false },
+    } as const;
+    const note = answer === 'wrong' || answer === 'tooMany' || answer === 'resent' ? notes[answer] : undefined;
+    return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member));
+  }
+
+  const card = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    claimedParam: string | undefined,
+    verifyParam?: string,
+    saved = false,
+  ): Promise<FastifyReply> => {
     const locale = pickLocale(request.headers['accept-language']);
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
@@ -86,9 +116,13 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         view,
         history: await store.history(member.id),
         memberQr: await memberQr(member),
-        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points, welcome } : null,
+        // The welcome bonus has its own line: the thank-you counts the rest of what the claim earned.
+        flash: claimed?.memberId === member.id ? { name: member.name ?? '', points: claimed.points - welcome, welcome } : null,
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
-        extra: offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
+        extra:
+          (await verifyBox(member, memberShop, locale, verifyParam)) +
+          birthdaySection(locale, (await hubMemberProfile(store.db, member.id))?.birthday ?? null, ctx.sessions.memberCsrf(request), saved) +
+          offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
         sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
         wallets: {
           ...(ctx.wallet.apple ? { apple: WALLET_APPLE_DOWNLOAD } : {}),
@@ -120,7 +154,9 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     app.get(cardIconPath(size), async (_request, reply) => reply.type('image/png').header('cache-control', 'public, max-age=86400').send(png));
   }
 
-  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
+  app.get('/m', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) =>
+    card(request, reply, request.query.claimed, request.query.verify, request.query.birthday === 'saved'),
+  );
   app.get('/m/redeem', { schema: { querystring: cardQuery }, config: memberPage }, (request, reply) => card(request, reply, request.query.claimed));
 
   app.post('/m/redeem', { schema: { body: redeemBody }, config: { guard: 'member-form', ...memberPage } }, async (request, reply) => {
@@ -180,6 +216,19 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         messagePage(locale, sessionText(locale, 'ended')),
       );
     return sendPage(reply, 200, messagePage(locale, sessionText(locale, 'ended'), back(locale)));
+  });
+
+  // The card's birthday (day and month, optional): a session form like the ones above (CSRF token of the session).
+  app.post('/m/birthday', { schema: { body: birthdayBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const who = await signedIn(request, reply, locale);
+    if (!who) return reply;
+    const birthday = postedBirthday((request.body.birthDay ?? '').trim(), (request.body.birthMonth ?? '').trim());
+    if (birthday === 'invalid') {
+      return sendPage(reply, 400, messagePage(locale, formatMessage(claimMessages, locale, 'birthdayInvalid'), back(locale)));
+    }
+    await setMemberBirthday(store.db, store.engine, who.member.id, birthday, ctx.now());
+    return seeOther(reply, '/m?birthday=saved#birthday');
   });
 
   app.post('/m/sessions/end-all', { schema: { body: sessionBody }, config: { guard: 'member-session', ...memberPage } }, async (request, reply) => {

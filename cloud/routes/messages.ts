@@ -7,6 +7,7 @@ import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/l
 import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
 import { messageTexts, type MessageTextKey } from '../../core/i18n/messages';
 import { messageRulesFromForm } from '../../core/message-rules';
+import { joinCodeRequester } from '../join-verification';
 import {
   campaignPage,
   EDITABLE_PURPOSES,
@@ -24,6 +25,7 @@ import {
 import { TEMPLATES } from '../message-templates';
 import type { CampaignTexts } from '../messaging';
 import { messagePage } from '../pages';
+import type { Member } from '../store';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 import { inactiveMemberIds } from './owner';
 
@@ -120,7 +122,56 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     }
     await ctx.messaging.store.setLocale(member.id, locale);
     ctx.log(`member ${member.no} opened their card on a new phone by a code`);
+    // The code proved the contact: a welcome bonus still held for it is paid now.
+    await contactProven(member, locale);
     return seeOther(reply, '/m', await ctx.sessions.openMemberSession(request, member.id));
+  });
+
+  // ---- a new member's contact proven by the code sent at join (cloud/join-verification.ts) -------
+
+  /** Pays the welcome bonus held for the member, once, and then sends the welcome (the contact is theirs now). */
+  async function contactProven(member: Member, locale: Locale): Promise<void> {
+    const paid = await ctx.store.payHeldWelcome(member.id, ctx.now());
+    if (!paid) return;
+    ctx.log(`member ${member.no} proved their contact: welcome bonus +${paid.points} paid`);
+    await ctx.messaging.queueWelcome(member, locale);
+  }
+
+  /** The card's verify box answered: back to the card with a note, or the card's page with the note (errors). */
+  const verifyAnswer = (reply: FastifyReply, note: 'wrong' | 'tooMany' | 'resent' | 'done'): FastifyReply => seeOther(reply, `/m?verify=${note}#verify`);
+
+  app.post('/m/verify', { schema: { body: form({ code: field }) }, config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const member = await ctx.cookieMember(request);
+    if (!member) return sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+    const held = await ctx.joins.pending(member.id);
+    if (!held) return seeOther(reply, '/m');
+    const address = ctx.clientAddress(request);
+    const device = ctx.sessions.deviceOf(request);
+    // Wrong codes count per address, per contact and per device (the code itself dies after five).
+    const keys = [`ip:${address}`, `contact:${held.contact}`, ...(device ? [`device:${device}`] : [])];
+    if (ctx.failures.slowedDown('code', ...keys)) return tooMany(reply, locale);
+    const verified = await ctx.messaging.verifyContactCode({ phone: member.phone, email: member.email }, 'join', request.body.code ?? '');
+    if (!verified.ok) {
+      ctx.failures.note('code', ...keys);
+      return verifyAnswer(reply, 'wrong');
+    }
+    await contactProven(member, locale);
+    return verifyAnswer(reply, 'done');
+  });
+
+  app.post('/m/verify/resend', { config: { guard: 'member-form', memberPage: true } }, async (request, reply) => {
+    const locale = pickLocale(request.headers['accept-language']);
+    const member = await ctx.cookieMember(request);
+    if (!member) return sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
+    const held = await ctx.joins.pending(member.id);
+    if (!held) return seeOther(reply, '/m');
+    // Codes are limited per contact and per device (else address) in the store (cloud/messaging.ts), on every node.
+    const issued = await ctx.messaging.issueContactCode({ phone: member.phone, email: member.email }, 'join', {
+      requestedBy: joinCodeRequester(ctx.sessions.deviceOf(request), ctx.clientAddress(request)),
+      locale,
+    });
+    return verifyAnswer(reply, issued.ok ? 'resent' : 'tooMany');
   });
 
   const invalid = (reply: FastifyReply, locale: Locale): FastifyReply =>

@@ -1,4 +1,4 @@
-import type { MemberState } from '../earn';
+import { birthdayYearOf, type MemberState } from '../earn';
 import { addMonths, localTime } from '../program/clock';
 import { z } from 'zod';
 import { monthDaySchema, type Program, type TierLevel } from '../program/schema';
@@ -122,7 +122,14 @@ export function memberStateFromEntries(program: Program, profile: MemberProfile,
   const tier = projectTier(program, list, at);
   if (tier) state.tierId = tier.id;
   const birthdays = list.filter((e) => e.kind === 'bonus' && e.reason.code === 'birthday' && !isReversed(e, list));
-  if (birthdays.length > 0) state.lastBirthdayRewardYear = Math.max(...birthdays.map((e) => localTime(new Date(e.at), program.timeZone).year));
+  if (birthdays.length > 0) {
+    state.lastBirthdayRewardYear = Math.max(
+      ...birthdays.map((e) => {
+        const local = localTime(new Date(e.at), program.timeZone);
+        return profile.birthday ? birthdayYearOf(profile.birthday, local.date) : local.year;
+      }),
+    );
+  }
   return state;
 }
 

@@ -24,6 +24,9 @@ import { balanceOf, stampsByCard, uniqueEntries } from './projections';
 
 const PRO_RATA = new Set(['base', 'tier', 'campaign', 'stamps']);
 
+/** Whether an entry of this reason code is amount-driven (reversed pro rata) rather than a flat bonus (reversed only in full). */
+export const isProRata = (code: string): boolean => PRO_RATA.has(code);
+
 export type RefundRequest = 'full' | Money;
 
 /** What refunds totalling `refunded` of a sale of `total` take back of an amount-driven `n`: floor(n × refunded / total). */

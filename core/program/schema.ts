@@ -33,6 +33,18 @@ const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
 /** A birthday without the year, MM-DD (for member profiles). */
 export const monthDaySchema = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * A birthday as a person gives it (day and month, no year) as MM-DD, or undefined when it is no real
+ * day of that month. 29 February is one (the birthday rule counts it on 28 February in other years).
+ */
+export function monthDayOf(day: number, month: number): string | undefined {
+  if (!Number.isInteger(day) || !Number.isInteger(month) || month < 1 || month > 12) return undefined;
+  if (day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
+  return `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
 /** An IANA zone this runtime knows (Europe/Warsaw, UTC); shop settings check their zone with it too. */
 export function isTimeZone(zone: string): boolean {
   try {

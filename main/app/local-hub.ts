@@ -39,7 +39,8 @@ export async function startLocalHub(options: { port: number; dataDir: string; ow
   });
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`local hub did not start within 30 s: ${stderr}`)), 30_000);
+    // Generous: the first start compiles the hub's TypeScript, which takes a slow shop PC (or a busy one) a while.
+    const timer = setTimeout(() => reject(new Error(`local hub did not start within 90 s: ${stderr}`)), 90_000);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
       const match = /hub listening on http:\/\/[^:]+:(\d+)/.exec(buffered);

@@ -31,7 +31,7 @@ import {
   type VoucherStanding,
   hexToBytes,
 } from '../../core/sync-protocol';
-import { claimDue, claimEntry, withoutRefusedClaims } from '../../core/claims';
+import { claimEarnEntries, claimTotals, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest,
@@ -596,7 +596,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
 
   /**
    * Staff claim a sale for a member with the hub down (SyncClient.claimSale threw HubOfflineError):
-   * the member is attached, the claim's entry (core/claims `claimEntry`, id `claim:<saleKey>:offline`)
+   * the member is attached, the claim's entries (core/claims `claimEarnEntries`, base id `claim:<saleKey>:offline`)
    * written and `saleClaimed` queued, in one store transaction. The hub decides later; if a phone was
    * first it answers `claimRefused` (applyClaimRefused). A second call for the same member is a no-op.
    */
@@ -607,45 +607,53 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     if (!member) throw new Refusal('not_found', `no member ${JSON.stringify(input.memberId)} on this kiosk`);
     const token = sale.claimToken === null ? undefined : peekClaimToken(sale.claimToken);
     if (!token?.ok) throw new Refusal('invalid_request', `sale ${sale.id} has no claim QR: a member was attached at the till`);
-    const due = claimDue(
-      token.data.points,
-      token.data.stamps,
-      sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
-    );
-    if (!due) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
     const at = this.now();
     if (sale.memberId === null && token.data.expiresAt.getTime() < at.getTime()) {
       throw new Refusal('conflict', `the claim QR of sale ${sale.id} expired at ${token.data.expiresAt.toISOString()}: nothing written`);
     }
-    const entry = claimEntry({
-      program: this.program,
-      saleKey: sale.id,
-      memberId: member.id,
-      via: 'offline',
-      points: due.points,
-      stamps: due.stamps,
-      spend: token.data.total?.amount ?? null,
-      at: at.toISOString(),
-    });
+    // The member-aware earn every claim goes through (core/claims claimEarnEntries), as the hub would derive it.
+    const program = this.programAt(at);
+    let entries: LedgerEntry[] | undefined;
+    try {
+      entries = claimEarnEntries({
+        program,
+        member: this.memberState(member, at, program),
+        saleKey: sale.id,
+        via: 'offline',
+        total: token.data.total,
+        points: token.data.points,
+        stamps: token.data.stamps,
+        reversal: sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
+        at,
+      });
+    } catch (error) {
+      return asRefusal(error);
+    }
+    if (!entries) throw new Refusal('conflict', `sale ${sale.id} is ${sale.status}: it has no points to claim`);
+    const entry = entries[0]!;
     try {
       const result = this.store.claimSale({
         saleId: sale.id,
         memberId: member.id,
         at: entry.at,
-        entries: [entry],
-        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries: [entry] }, member.id, at)],
+        entries,
+        outbox: [this.outboxMessage('saleClaimed', { saleId: sale.id, saleNo: token.data.saleNo, memberId: member.id, entries }, member.id, at)],
       });
       if (result.status === 'already-claimed') throw new Refusal('conflict', `sale ${sale.id} was already claimed for another member`);
       if (result.status === 'claimed') this.emit('outboxChanged');
-      const claimed = this.store.getEntry(entry.id);
+      // What this member holds of the sale (a retry answers the claim made the first time).
+      const claimed = claimTotals(
+        this.store.entriesForSale(sale.id).filter((e) => e.id === entry.id || e.id.startsWith(`${entry.id}:`)),
+        member.id,
+      );
       const balance = this.store.balance(member.id);
       return {
         saleId: sale.id,
         saleNo: token.data.saleNo,
         created: result.status === 'claimed',
         member: { id: member.id, code: member.code, name: member.name },
-        points: claimed?.points ?? 0,
-        stamps: claimed?.stamps ?? 0,
+        points: claimed.points,
+        stamps: claimed.stamps,
         balance: { points: balance.points, stamps: balance.stamps },
       };
     } catch (error) {
@@ -1294,7 +1302,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return mergedMemberState(program, profile, hub, own, pending, at);
   }
 
-  private outboxMessage(type: OutboxMessage['type'], payload: unknown, memberId: string | null, at: Date): OutboxMessageInput {
+  /** The payload is typed by the message type from core/sync-protocol's union: what the hub checks on receipt is what is sent. */
+  private outboxMessage<T extends OutboxMessage['type']>(
+    type: T,
+    payload: Extract<OutboxMessage, { type: T }>['payload'],
+    memberId: string | null,
+    at: Date,
+  ): OutboxMessageInput {
     return { id: this.newId(), topic: type, payload, memberId, createdAt: at.toISOString() };
   }
 

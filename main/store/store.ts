@@ -617,7 +617,9 @@ export class KioskStore {
     const entries = parse(entriesSchema, input.entries ?? [], 'Ledger entries of the claim');
     const messages = parse(outboxListSchema, input.outbox ?? [], 'Outbox messages');
     for (const e of entries) {
-      if (e.saleId !== input.saleId || e.memberId !== input.memberId) {
+      // A referral pays the referrer too (core/earn): the one entry of a claim for someone else.
+      const referrer = e.kind === 'bonus' && e.reason.code === 'referrer';
+      if (e.saleId !== input.saleId || (e.memberId !== input.memberId && !referrer)) {
         throw new StoreInputError(`Claim refused, nothing written — entry ${e.id} must be for sale ${input.saleId} and member ${input.memberId}.`);
       }
     }

@@ -10,7 +10,7 @@ import { addDays, localTime, zonedInstant } from '../../core/program/clock';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { saleClaimUrl } from '../../main/sync/claims';
 import { clockStartingAt } from '../support/dates';
-import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { smtpSink, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';
 
@@ -51,7 +51,8 @@ function expectNoInline(res: Response, html: string): void {
 
 async function joined(email: string, language = 'pl-PL,pl;q=0.9'): Promise<{ phone: Phone; member: Member }> {
   const phone = new Phone(language);
-  expect((await phone.join(saleUrl(), email)).status).toBe(303);
+  // Joined, with the contact proven as the code sent to it does: 18 points + the 50-point welcome bonus.
+  expect((await joinProven(hub, phone, saleUrl(), email, 'Anna', now())).status).toBe(303);
   const member = (await hub.store.memberByContact(creds.shopNo, { phone: null, email }))!;
   return { phone, member };
 }

@@ -8,6 +8,7 @@ import type { Hub } from '../../cloud/hub';
 import { memberCodeFor } from '../../core/codes';
 import { claimEntryId, refusedClaimNotice, refusedClaimReversalId } from '../../core/claims';
 import { formatMessage } from '../../core/i18n/catalog';
+import { negate } from '../../core/ledger/entry';
 import { scanMessages } from '../../core/i18n/scan';
 import { staffMessages } from '../../core/i18n/staff';
 import { KioskError } from '../../core/contract';
@@ -23,7 +24,8 @@ import { until } from '../support/until';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
 import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 
-// A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps.
+// A Wednesday in Warsaw: 25.50 zł with two coffees: 25 points, 2 stamps. A claim earns member-aware
+// (core/claims claimEarnEntries): Anna's first purchase also pays the welcome bonus of 50.
 const WEDNESDAY = nextWednesdayMorning(new Date());
 /** The one clock of this file's hub, kiosk and sync client: it starts on that Wednesday. */
 const now = clockStartingAt(WEDNESDAY);
@@ -107,6 +109,15 @@ async function hubRows(saleId: string): Promise<Row[]> {
     .map((e) => ({ id: e.id, memberId: e.memberId, kind: e.kind, points: e.points, stamps: e.stamps, spend: e.spend ?? null }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
+/** A claim's rows as claimEarnEntries writes them: base points, the welcome bonus, the QR's stamps on the coffee card. */
+function claimRows(baseId: string, memberId: string): Row[] {
+  return [
+    { id: baseId, memberId, kind: 'earn', points: 25, stamps: 0, spend: 2550 },
+    { id: `${baseId}:1`, memberId, kind: 'bonus', points: 50, stamps: 0, spend: null },
+    { id: `${baseId}:2`, memberId, kind: 'earn', points: 0, stamps: 2, spend: null },
+  ];
+}
+const byId = (rows: Row[]): Row[] => [...rows].sort((a, b) => a.id.localeCompare(b.id));
 function kioskRows(saleId: string): Row[] {
   return store
     .entriesForSale(saleId)
@@ -127,13 +138,13 @@ describe('a staff claim with the hub down', () => {
       saleId: view.saleId,
       created: true,
       member: { id: ANNA, code: 'ANNA0001', name: 'Anna' },
-      points: 25,
+      points: 75,
       stamps: 2,
-      balance: { points: 25, stamps: 2 },
+      balance: { points: 75, stamps: 2 },
     });
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001', claimUrl: null });
     expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed']);
-    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 75, stamps: 2 });
     expect(formatMessage(scanMessages, 'pl', 'claimOfflineSaved', { saleNo: thanks.saleNo, name: 'Anna' })).toContain(
       'Hub offline — punkty za sprzedaż 1 przyznano tu klientowi Anna',
     );
@@ -150,14 +161,14 @@ describe('a staff claim with the hub down', () => {
     expect(() => later.claimSaleOffline({ saleId: old.saleId, memberId: ANNA })).toThrow(/expired/);
     expect(service.getSaleById(old.saleId)).toMatchObject({ status: 'open' });
     // Scanning the card again is no second claim.
-    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ created: false, points: 25 });
+    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ created: false, points: 75 });
     expect(store.pendingOutbox(10).map((m) => m.topic)).toEqual(['saleCreated', 'saleClaimed', 'saleCreated']);
 
     const back = await hubUp(port);
     await drained();
-    expect(await back.store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(await back.store.balance(ANNA)).toMatchObject({ points: 75, stamps: 2 });
     expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
-    expect(kioskRows(view.saleId)).toEqual([{ id: claimEntryId(view.saleId, 'offline'), memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 }]);
+    expect(kioskRows(view.saleId)).toEqual(byId(claimRows(claimEntryId(view.saleId, 'offline'), ANNA)));
     expect(await back.store.claimOf(view.saleId)).toMatchObject({ memberId: ANNA, via: 'offline' });
     // The QR is taken: a phone is told so, and nothing more is written.
     const phone = new Phone('en-GB');
@@ -172,17 +183,17 @@ describe('a staff claim with the hub down', () => {
     const view = await sale('ON-1');
     await drained();
     const outcome = await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA });
-    expect(outcome).toMatchObject({ via: 'hub', accepted: { points: 25, stamps: 2, via: 'staff', balance: { points: 25, stamps: 2 } } });
+    expect(outcome).toMatchObject({ via: 'hub', accepted: { points: 75, stamps: 2, via: 'staff', balance: { points: 75, stamps: 2 } } });
     expect(store.pendingOutbox(10)).toEqual([]);
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
-    expect(kioskRows(view.saleId).map((r) => r.id)).toEqual([claimEntryId(view.saleId, 'staff')]);
+    expect(kioskRows(view.saleId)).toEqual(byId(claimRows(claimEntryId(view.saleId, 'staff'), ANNA)));
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: 'ANNA0001' });
     // A second scan is refused by the hub in words; nothing changes.
     expect(await staffClaim({ sync, service }, { saleId: view.saleId, token: view.token, memberId: ANNA })).toMatchObject({
       via: 'refused',
       reason: 'already-claimed',
     });
-    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 75, stamps: 2 });
   });
 
   it('loses to a phone that claimed the same QR first: one claim stands (the phone), both ledgers end equal, Anna gets nothing', async () => {
@@ -194,7 +205,7 @@ describe('a staff claim with the hub down', () => {
     expect((await phone.join(view.claimUrl!, '+48 600 100 900', 'Basia')).status).toBe(303);
     const basia = (await liveHub().store.memberByContact(creds.shopNo, { phone: '+48600100900', email: null }))!;
     // …and staff claim it offline for Anna.
-    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ points: 25, balance: { points: 25, stamps: 2 } });
+    expect(service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA })).toMatchObject({ points: 75, balance: { points: 75, stamps: 2 } });
 
     sync.start();
     await until(
@@ -206,29 +217,40 @@ describe('a staff claim with the hub down', () => {
     expect(refused).toMatchObject({ saleKey: view.saleId, refusedMemberId: ANNA, winner: { id: basia.id, name: 'Basia' } });
     expect(await liveHub().store.claimOf(view.saleId)).toMatchObject({ memberId: basia.id, via: 'phone' });
     const offlineId = claimEntryId(view.saleId, 'offline');
-    expect(await hubRows(view.saleId)).toEqual([
-      { id: claimEntryId(view.saleId, 'phone'), memberId: basia.id, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
-      { id: offlineId, memberId: ANNA, kind: 'earn', points: 25, stamps: 2, spend: 2550 },
-      { id: refusedClaimReversalId(offlineId), memberId: ANNA, kind: 'reversal', points: -25, stamps: -2, spend: -2550 },
-      { id: `welcome:${basia.id}`, memberId: basia.id, kind: 'bonus', points: 50, stamps: 0, spend: null },
-    ]);
+    const annaRows = claimRows(offlineId, ANNA);
+    expect(await hubRows(view.saleId)).toEqual(
+      byId([
+        // Basia joined with this QR: her welcome waits for the code sent to her number.
+        { id: claimEntryId(view.saleId, 'phone'), memberId: basia.id, kind: 'earn', points: 25, stamps: 0, spend: 2550 },
+        { id: `${claimEntryId(view.saleId, 'phone')}:1`, memberId: basia.id, kind: 'earn', points: 0, stamps: 2, spend: null },
+        ...annaRows,
+        ...annaRows.map((r) => ({
+          ...r,
+          id: refusedClaimReversalId(r.id),
+          kind: 'reversal',
+          points: negate(r.points),
+          stamps: negate(r.stamps),
+          spend: r.spend === null ? null : negate(r.spend),
+        })),
+      ]),
+    );
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
     expect(await liveHub().store.ledgerCount()).toBe(store.counts().ledger);
-    // Anna: nothing on either side; Basia: her claim and welcome bonus on both.
+    // Anna: nothing on either side; Basia: her claim on both (her welcome bonus waits for the code sent to her number).
     expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
     expect(store.balance(ANNA)).toMatchObject({ points: 0, stamps: 0 });
-    expect(await liveHub().store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
-    expect(store.balance(basia.id)).toMatchObject({ points: 75, stamps: 2 });
+    expect(await liveHub().store.balance(basia.id)).toMatchObject({ points: 25, stamps: 2 });
+    expect(store.balance(basia.id)).toMatchObject({ points: 25, stamps: 2 });
     const notice = refusedClaimNotice(refused, 'Anna');
     expect(formatMessage(scanMessages, 'de', notice.key, notice.values)).toBe(
       'Verkauf 1 war bereits von einem anderen Kunden eingelöst worden, während der Hub offline war — die Anna gutgeschriebenen Punkte wurden zurückgebucht.',
     );
 
-    // The sale is Basia's on the kiosk too: voiding it takes back her claim and bonus on both sides, not Anna's again.
+    // The sale is Basia's on the kiosk too: voiding it takes back her claim on both sides, not Anna's again.
     // The kiosk knows Basia from the hub's member directory (she joined by phone): the sale shows her card code.
     await until(() => store.hubView(basia.id) !== undefined, 'Basia in the kiosk replica');
     expect(service.getSaleById(view.saleId)).toMatchObject({ status: 'claimed', memberCode: memberCodeFor(basia.no) });
-    expect(await service.voidSale('RACE-1')).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
+    expect(await service.voidSale('RACE-1')).toMatchObject({ pointsReversed: 25, stampsReversed: 2 });
     await drained();
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
     for (const side of [liveHub().store, store]) {
@@ -244,21 +266,24 @@ describe('a staff claim with the hub down', () => {
     expect(await sync.claimSale(view.token, ANNA)).toMatchObject({ ok: true });
     const port = await hubDown();
     service.claimSaleOffline({ saleId: view.saleId, memberId: ANNA });
-    expect(store.balance(ANNA)).toMatchObject({ points: 25 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 75 });
     await hubUp(port);
     await until(
       async () => refusals.length === 1 && store.pendingOutbox(10).length === 0 && (await liveHub().store.pendingDeliveries(creds.kioskNo)).length === 0,
       'claimRefused applied on the kiosk',
     );
     expect(refusals[0]).toMatchObject({ refusedMemberId: ANNA, winner: { id: ANNA, name: 'Anna' } });
-    expect((await hubRows(view.saleId)).map((r) => [r.id, r.points])).toEqual([
-      [claimEntryId(view.saleId, 'staff'), 25],
-      [claimEntryId(view.saleId, 'offline'), 25],
-      [refusedClaimReversalId(claimEntryId(view.saleId, 'offline')), -25],
-    ]);
+    const offline = claimRows(claimEntryId(view.saleId, 'offline'), ANNA);
+    expect((await hubRows(view.saleId)).map((r) => [r.id, r.points])).toEqual(
+      byId([
+        ...claimRows(claimEntryId(view.saleId, 'staff'), ANNA),
+        ...offline,
+        ...offline.map((r) => ({ ...r, id: refusedClaimReversalId(r.id), points: negate(r.points) })),
+      ]).map((r) => [r.id, r.points]),
+    );
     expect(kioskRows(view.saleId)).toEqual(await hubRows(view.saleId));
-    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
-    expect(store.balance(ANNA)).toMatchObject({ points: 25, stamps: 2 });
+    expect(await liveHub().store.balance(ANNA)).toMatchObject({ points: 75, stamps: 2 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 75, stamps: 2 });
     const notice = refusedClaimNotice(refusals[0]!, 'Anna');
     expect(formatMessage(scanMessages, 'en', notice.key, notice.values)).toBe(
       'Sale 1 had already been credited to Anna — the second credit made while the hub was offline was taken back.',
@@ -284,7 +309,7 @@ describe('a staff claim with the hub down', () => {
     // already Anna's by this very claim, so nothing is written and nothing is taken back.
     await back.store.applyOutbox(kiosk, [{ ...claimed, id: `${claimed.id}-copy` }], now());
     expect({ ledger: await back.store.ledgerCount(), balance: await back.store.balance(ANNA), rows: await hubRows(view.saleId) }).toEqual(before);
-    expect(before.balance).toMatchObject({ points: 25, stamps: 2 });
+    expect(before.balance).toMatchObject({ points: 75, stamps: 2 });
     expect(await back.store.pendingDeliveries(creds.kioskNo)).toEqual([]);
     expect(await hubRows(view.saleId)).toEqual(kioskRows(view.saleId));
   });

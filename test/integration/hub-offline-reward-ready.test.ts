@@ -63,7 +63,8 @@ describe('reward ready after offline claims', () => {
     hub = undefined;
     await until(() => !sync.connected, 'kiosk to notice the hub is gone');
 
-    // Four sales of 25 points each claimed offline: 25, 50, 75 (5 zł off costs 60), 100 (10% off costs 100).
+    // Four sales of 25 points each claimed offline, the first with her welcome bonus of 50 (the one earn,
+    // core/claims claimEarnEntries): 75 (5 zł off costs 60), 100 (10% off costs 100), 125, 150.
     const saleIds: string[] = [];
     for (let i = 1; i <= 4; i++) {
       const { sale } = await service.createSale({
@@ -72,14 +73,14 @@ describe('reward ready after offline claims', () => {
         at: WEDNESDAY,
         lines: [{ name: 'Latte', quantity: 2, total: { amount: 2550, currency: 'PLN' }, category: 'coffee' }],
       });
-      expect(service.claimSaleOffline({ saleId: sale.saleId, memberId: ANNA })).toMatchObject({ created: true, points: 25 });
+      expect(service.claimSaleOffline({ saleId: sale.saleId, memberId: ANNA })).toMatchObject({ created: true, points: i === 1 ? 75 : 25 });
       saleIds.push(sale.saleId);
     }
-    expect(store.balance(ANNA)).toMatchObject({ points: 100 });
+    expect(store.balance(ANNA)).toMatchObject({ points: 150 });
 
     hub = await startHub(port);
     await until(() => store.pendingOutbox(10).length === 0, 'kiosk outbox to drain');
-    expect(await hub.store.balance(ANNA)).toMatchObject({ points: 100 });
+    expect(await hub.store.balance(ANNA)).toMatchObject({ points: 150 });
     await until(() => rewardMails().length === 2, 'two reward-ready e-mails');
     await hub.messaging.drain();
     expect(
@@ -88,15 +89,15 @@ describe('reward ready after offline claims', () => {
         .sort(),
     ).toEqual(
       [
-        [`rewardReady:${ANNA}:${saleIds[2]}`, '5 zł off is ready for you at Kawiarnia Anna'],
-        [`rewardReady:${ANNA}:${saleIds[3]}`, '10% off is ready for you at Kawiarnia Anna'],
+        [`rewardReady:${ANNA}:${saleIds[0]}`, '5 zł off is ready for you at Kawiarnia Anna'],
+        [`rewardReady:${ANNA}:${saleIds[1]}`, '10% off is ready for you at Kawiarnia Anna'],
       ].sort(),
     );
     const rows = (await hub.messaging.store.messagesOf(ANNA)).filter((m) => m.purpose === 'rewardReady');
     expect(rows.map((r) => [r.id, r.state, r.kind])).toEqual(
       expect.arrayContaining([
-        [`rewardReady:${ANNA}:${saleIds[2]}`, 'sent', 'service'],
-        [`rewardReady:${ANNA}:${saleIds[3]}`, 'sent', 'service'],
+        [`rewardReady:${ANNA}:${saleIds[0]}`, 'sent', 'service'],
+        [`rewardReady:${ANNA}:${saleIds[1]}`, 'sent', 'service'],
       ]),
     );
     expect(rows).toHaveLength(2);

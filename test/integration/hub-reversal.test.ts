@@ -9,7 +9,7 @@ import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { KioskService } from '../../main/kiosk/service';
 import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
-import { Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, Phone, pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 import { linkServiceToHub } from '../../main/kiosk/hub-link';
 import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
@@ -112,21 +112,23 @@ describe('a reversed sale on the hub', () => {
     const joined = await phone.join(view.claimUrl!, 'kim@example.com', 'Kim');
     expect(joined.location).toMatch(/^\/m\?claimed=K\d+-S\d+$/);
     await until(() => thanks.length === 1, 'thank-you on the kiosk');
-    expect(thanks[0]).toMatchObject({ points: 16, stamps: 2, balance: { points: 66, stamps: 2 } });
-    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">66</);
+    // Kim's welcome bonus waits for the code sent to her (test/security/hub-join.test.ts): the sale's points only.
+    expect(thanks[0]).toMatchObject({ points: 16, stamps: 2, balance: { points: 16, stamps: 2 } });
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">16</);
   });
 
   it('a claimed sale voided at the kiosk (KioskService.voidSale): the reversal reaches the hub and the card shows the balance back', async () => {
     const view = await sale('C-1');
     const phone = new Phone('pl-PL');
+    // Her welcome bonus waits for the code sent to her number: the sale's points only.
     expect((await phone.join(view.claimUrl!, '+48 600 100 500', 'Anna')).status).toBe(303);
     await until(() => thanks.length === 1 && service.getSaleById(view.saleId)?.status === 'claimed', 'claim on the kiosk');
     const memberId = thanks[0]!.member.id;
-    expect(await hub.store.balance(memberId)).toMatchObject({ points: 75, stamps: 2 });
-    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">75</);
+    expect(await hub.store.balance(memberId)).toMatchObject({ points: 25, stamps: 2 });
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">25</);
 
     const refund = await service.voidSale('C-1');
-    expect(refund).toMatchObject({ pointsReversed: 75, stampsReversed: 2 });
+    expect(refund).toMatchObject({ pointsReversed: 25, stampsReversed: 2 });
     // Claimed at the kiosk: the reversal entries travel as ledgerAppended, no saleReversed.
     const topics = store.pendingOutbox(10).map((m) => m.topic);
     expect(topics).toContain('ledgerAppended');
@@ -141,37 +143,34 @@ describe('a reversed sale on the hub', () => {
     // The QR stays taken.
     const again = await phone.post(view.claimUrl!, { mode: 'member' });
     expect(again.status).toBe(409);
+    // The claim's base entry and its stamps entry, each reversed once.
     expect(await hub.store.ledgerCount()).toBe(4);
   });
 });
 
 describe('welcome bonus for a phone join', () => {
-  it('is paid once, to a member who joins with the claim, as welcome:<memberId>; not with a program without a welcome rule', async () => {
+  it('is paid once, to a member who joined with a claim and proved the contact, as welcome:<memberId> on no sale; not with a program without a welcome rule', async () => {
     const phone = new Phone('cs-CZ');
     const first = await sale('W-1');
-    const joined = await phone.join(first.claimUrl!, 'jana@example.cz', 'Jana');
+    const joined = await joinProven(hub, phone, first.claimUrl!, 'jana@example.cz', 'Jana', now());
     expect(joined.location).toMatch(/^\/m\?claimed=K\d+-S\d+$/);
     const card = await phone.get(`${hub.url}${joined.location!}`);
-    expect(card.text).toContain('Uvítací bonus: +50 bodů');
     expect(card.text).toMatch(/id="balance">75</);
     await until(() => thanks.length === 1, 'thank-you');
     const memberId = thanks[0]!.member.id;
+    // The sale's thank-you carries the claim; the bonus rewards the proven contact, on no sale (a refund does not take it back).
     expect(thanks[0]!.entries.map((e) => [e.id, e.kind, e.points, e.reason.code])).toEqual([
       [`claim:${first.saleId}`, 'earn', 25, 'base'],
-      [`welcome:${memberId}`, 'bonus', 50, 'welcome'],
+      [`claim:${first.saleId}:1`, 'earn', 0, 'stamps'],
     ]);
-    // The kiosk's ledger has both, on the sale.
-    expect(
-      store
-        .entriesForSale(first.saleId)
-        .map((e) => e.id)
-        .sort(),
-    ).toEqual([`claim:${first.saleId}`, `welcome:${memberId}`]);
+    expect((await hub.store.entries(memberId)).filter((e) => e.reason.code === 'welcome').map((e) => [e.id, e.points, e.saleId])).toEqual([
+      [`welcome:${memberId}`, 50, null],
+    ]);
 
     // The same e-mail typed again on another phone: the sale goes to Jana's card, no second bonus, and no
     // session on that phone (typing a contact proves nothing: test/security/hub-phone-owner.test.ts).
     const second = await sale('W-2');
-    const again = await new Phone('cs-CZ').join(second.claimUrl!, 'jana@example.cz', 'Jana');
+    const again = await joinProven(hub, new Phone('cs-CZ'), second.claimUrl!, 'jana@example.cz', 'Jana', now());
     expect([again.status, again.location]).toEqual([200, null]);
     expect((await hub.store.balance(memberId)).points).toBe(100);
     expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
@@ -179,7 +178,7 @@ describe('welcome bonus for a phone join', () => {
     // The owner's program without a welcome rule: a new member gets the sale's points only.
     await hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, rules: DEMO_PROGRAM_DOCUMENT.rules.filter((r) => r.type !== 'welcome') });
     const third = await sale('W-3');
-    expect((await new Phone('de-DE').join(third.claimUrl!, 'max@example.de', 'Max')).location).toMatch(/^\/m\?claimed=K\d+-S\d+$/);
+    expect((await joinProven(hub, new Phone('de-DE'), third.claimUrl!, 'max@example.de', 'Max', now())).location).toMatch(/^\/m\?claimed=K\d+-S\d+$/);
     expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'bonus'")).toBe(1);
     // A bad program document is refused and changes nothing.
     await expect(hub.store.setProgram(1, { ...DEMO_PROGRAM_DOCUMENT, currency: 'XXX' })).rejects.toThrow(/currency/);
@@ -195,7 +194,7 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     const joined = await phone.join(view.claimUrl!, '+48 600 100 600', 'Basia');
     expect(joined.location).toMatch(/^\/m\?claimed=K\d+-S\d+$/);
     const memberId = (await hub.store.memberByContact(1, { phone: '+48600100600', email: null }))!.id;
-    expect((await hub.store.balance(memberId)).points).toBe(75);
+    expect((await hub.store.balance(memberId)).points).toBe(25);
 
     await service.voidSale('R-1'); // offline: the kiosk does not know of the claim
     expect(
@@ -207,7 +206,7 @@ describe('a claim the hub accepted while the kiosk was offline, and the kiosk vo
     sync.start();
     await drained();
     await until(async () => thanks.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'late thank-you');
-    // Full void: the sale's points and the welcome paid with it are reversed by the core rules, once.
+    // Full void: the sale's points and stamps are reversed by the core rules, once each (her welcome bonus was never paid: no code).
     expect(await hub.store.balance(memberId)).toMatchObject({ points: 0, stamps: 0 });
     expect(await hubCount("SELECT count(*) AS n FROM ledger WHERE kind = 'reversal'")).toBe(2);
     expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">0</);

@@ -66,14 +66,16 @@ describe('one-time codes by SMS (SMSAPI)', () => {
   it('opens the card on a new phone with a code sent as SMSAPI documents it', async () => {
     const url = saleClaimUrl(creds, hub.url, { saleNo: 1, points: 18, stamps: 1, total: { amount: 1840, currency: 'PLN' } }, now()).url;
     expect((await new Phone().join(url, '+48 600 100 200', 'Ola')).status).toBe(303);
-    // A member who joined with a phone only gets no welcome e-mail and no welcome text.
+    // A member who joined with a phone only gets the code that proves the number (their welcome bonus waits for it), no welcome text.
+    await until(() => requests.length === 1, 'the join code by SMS');
+    expect(requests[0]!.form.get('message')).toMatch(/^Twój kod do Kawiarnia Anna to \d{6}\./);
     await hub.messaging.drain();
-    expect(requests).toEqual([]);
+    expect(requests).toHaveLength(1);
 
     const phone = new Phone('pl-PL');
     expect((await phone.post(`${hub.url}/m/open`, { contact: '+48 600-100-200' })).status).toBe(200);
-    await until(() => requests.length === 1, 'the code by SMS');
-    const sent = requests[0]!;
+    await until(() => requests.length === 2, 'the code by SMS');
+    const sent = requests[1]!;
     expect(sent).toMatchObject({ method: 'POST', path: '/sms.do', authorization: 'Bearer test-token', contentType: 'application/x-www-form-urlencoded' });
     expect([...sent.form.keys()].sort()).toEqual(['encoding', 'format', 'from', 'message', 'to']);
     expect(Object.fromEntries([...sent.form].filter(([k]) => k !== 'message'))).toEqual({
@@ -88,6 +90,8 @@ describe('one-time codes by SMS (SMSAPI)', () => {
     const opened = await phone.post(`${hub.url}/m/open/code`, { contact: '+48600100200', code: code! });
     expect(opened.status).toBe(303);
     expect((await phone.get(`${hub.url}/m`)).status).toBe(200);
+    // The code proved her number: the welcome bonus held at join is paid (18 + 50).
+    expect((await phone.get(`${hub.url}/m`)).text).toMatch(/id="balance">68</);
   });
 
   it("marks a message SMSAPI refuses as failed, with SMSAPI's words", async () => {

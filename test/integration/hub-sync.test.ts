@@ -6,7 +6,7 @@ import { kioskAuth, type ClaimAccepted, type KioskCredentials } from '../../core
 import { SyncClient } from '../../main/sync/client';
 import { pairKiosk } from '../../main/sync/pair';
 import { TestKioskStore } from '../support/hub-kiosk';
-import { Phone, pairedKiosk, saleToken, saleUrl, tempDir, testHub } from '../support/hub-harness';
+import { Phone, pairedKiosk, saleToken, saleUrl, steadyDemoProgram, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 import { systemClock } from '../../core/clock';
 
@@ -17,6 +17,7 @@ const cleanups: (() => unknown)[] = [];
 beforeEach(async () => {
   tmp = tempDir('hub-sync');
   hub = await testHub(tmp.dir);
+  await steadyDemoProgram(hub);
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -137,9 +138,14 @@ describe('claims reach the kiosk', () => {
     c.on('claimAccepted', (e) => received.push(e));
     c.start();
     await until(async () => received.length === 1 && (await hub.store.pendingDeliveries(creds.kioskNo)).length === 0, 'queued claim delivery');
-    expect(received[0]).toMatchObject({ saleNo: 7, points: 18, via: 'phone', member: { name: 'Anna' }, balance: { points: 68 } });
-    // The claim and the welcome bonus of a member who joined with it.
-    expect(received[0]!.entries.map((e) => e.id)).toEqual(['claim:K1-S7', `welcome:${received[0]!.member.id}`]);
+    // 18 points: the claim earns member-aware (core/claims claimEarnEntries), but the welcome bonus of a
+    // member who joined with it waits for the code sent to her contact.
+    expect(received[0]).toMatchObject({ saleNo: 7, points: 18, via: 'phone', member: { name: 'Anna' }, balance: { points: 18 } });
+    // The claim's base entry and the token's stamp on the coffee card.
+    expect(received[0]!.entries.map((e) => [e.id, e.reason.code])).toEqual([
+      ['claim:K1-S7', 'base'],
+      ['claim:K1-S7:1', 'stamps'],
+    ]);
     expect(store.ledgerCount()).toBe(2);
 
     // Online now: the next claim arrives as it happens.
@@ -149,10 +155,11 @@ describe('claims reach the kiosk', () => {
     expect(received[1]).toMatchObject({
       saleNo: 8,
       points: 5,
-      balance: { points: 73 },
-      progress: { next: { rewardId: 'five-zl', rewardName: '5 zł off', ready: true }, tier: 'Bronze' },
+      balance: { points: 23 },
+      progress: { next: { rewardId: 'five-zl', rewardName: '5 zł off', ready: false }, tier: 'Bronze' },
     });
-    expect(received[1]!.entries).toHaveLength(1);
+    // Base points and the token's stamp: no welcome a second time.
+    expect(received[1]!.entries.map((e) => e.reason.code)).toEqual(['base', 'stamps']);
   });
 
   it('a QR claimed by two phones and a staff scan at once: exactly one wins, the others are told why in their language', async () => {

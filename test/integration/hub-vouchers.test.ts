@@ -92,6 +92,9 @@ beforeAll(async () => {
   expect(sale.status).toBe(201);
   const joined = await phone.join(sale.json.claimUrl as string, '+48600100300');
   expect(joined.status).toBe(303);
+  // Her number proven (as the code sent to it does, test/security/hub-join.test.ts): the held welcome bonus is paid.
+  const anna = (await liveHub().store.searchMembers(1, '600100300'))[0]!;
+  expect((await liveHub().store.payHeldWelcome(anna.id, new Date()))?.points).toBe(50);
 }, 90_000);
 
 afterAll(async () => {

@@ -39,8 +39,10 @@ describe('journey: one member, every kiosk', () => {
     const joined = await phone.join(sale.claimUrl, '600 100 200', 'Anna Kowalska');
     expect(joined.status).toBe(303);
     const points = await cardBalance();
-    // The sale's points and the welcome bonus.
-    expect(points).toBeGreaterThan(sale.points);
+    // The sale's points; the welcome bonus is held until her number is proven, and this hub (as with
+    // `npm start`) has no SMS sender, so the card says so in words instead of asking for a code.
+    expect(points).toBe(sale.points);
+    expect((await phone.get(`${shop.hub.url}/m`)).text).toContain('id="verify-unsendable"');
 
     await until(async () => (await b.search('+48600100200'))[0]?.points === points, 'kiosk B to find the phone member with her points');
     anna = (await b.search('+48600100200'))[0]!;

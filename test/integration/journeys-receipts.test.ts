@@ -82,11 +82,12 @@ describe('journey: receipts decoded back to text', () => {
     // Her phone reads the QR off the paper and she joins: the sale's points are hers.
     const payload = qr!.slice('[QR '.length, -1);
     expect((await phone.join(payload, '600 100 200', 'Anna Kowalska')).status).toBe(303);
-    expect(await cardBalance()).toBeGreaterThan(sale.points);
+    // (Her welcome bonus waits for her number to be proven: this hub has no SMS sender.)
+    expect(await cardBalance()).toBe(sale.points);
   });
 
   it('a member sale at kiosk A, rung with her card code, prints her first name, earned once, the balance and the progress line', async () => {
-    // The hub's balance is the one of record: wait until kiosk A's replica has all of it (the join and its welcome bonus).
+    // The hub's balance is the one of record: wait until kiosk A's replica has all of it (the join's claim).
     const onCard = await cardBalance();
     await until(async () => (await a.search('600 100 200'))[0]?.points === onCard, 'kiosk A to have her points');
     const before = (await a.search('600 100 200'))[0]!;

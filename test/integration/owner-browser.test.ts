@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
-import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, pairedKiosk, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { launchChromium } from '../support/chromium';
 
 // The owner in Debian Chromium: the login form, the cookie the browser keeps, the dashboard tables.
@@ -16,7 +16,8 @@ beforeAll(async () => {
   hub = await testHub(temp.dir, { now: () => NOW });
   const till = await pairedKiosk(hub);
   const anna = new Phone();
-  expect((await anna.join(`${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
+  // With her number proven (the code sent at join): the welcome bonus is paid.
+  expect((await joinProven(hub, anna, `${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna', NOW)).status).toBe(303);
   expect((await anna.post(`${hub.url}/C/${saleToken(till, 2, 18, NOW)}`, { mode: 'member' })).status).toBe(303);
   browser = await launchChromium({ width: 1280, height: 900 });
 }, 60_000);
@@ -42,16 +43,18 @@ describe('owner pages in Chromium', () => {
     // The cookie is HttpOnly: page script cannot read it.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     await page.goto(`${hub.url}/owner?from=2026-11-01&to=2026-11-08`);
-    // Anna's two claims: 2 sales, both a member's → 100 %; 18 + 50 (welcome) + 18 = 86 points; 1 member with 2 visits.
+    // Anna's two claims: 2 sales, both a member's → 100 %; 36 + 50 (welcome) + 36 = 122 points (each claim doubled by the
+    // Tuesday campaign); 1 member with 2 visits.
     const cell = (id: string): Promise<string | null> => page.locator(`tr[data-figure=${id}] td`).textContent();
     expect(await cell('sales')).toBe('2');
     expect(await cell('participation')).toBe('100\u00a0%');
-    expect(await cell('pointsEarned')).toBe('86');
+    expect(await cell('pointsEarned')).toBe('122');
     expect(await cell('repeatRate')).toBe('100\u00a0%');
     expect(await page.locator('#heatmap tbody tr td').first().textContent()).toBe('Dienstag');
     await page.click('#top a');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Anna');
-    expect(await page.locator('#history tbody tr').count()).toBe(3);
+    // Each claim as its base, campaign and stamp entries, and her welcome.
+    expect(await page.locator('#history tbody tr').count()).toBe(7);
 
     // The kiosks-and-locations page is in the navigation; "Abmelden" clears the cookie: /owner sends to the login again.
     await page.click('nav a[href="/owner/kiosks"]');

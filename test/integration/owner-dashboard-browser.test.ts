@@ -176,19 +176,20 @@ describe('the seeded dashboard in Chromium', () => {
 
   it('an adjustment with a reason: bad input refused at the form, a good one written and audited', async () => {
     await page.goto(`${hub.url}/owner/members/${seed.ids.anna}`);
-    // Anna: 25 + 18 + 50 + 18 − 60 = 51.
-    expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('51');
-    await page.fill('#adjust input[name=delta]', '-52');
+    // Anna: 25 + 36 + 50 + 36 − 60 = 87 (each claim doubled by the Tuesday campaign).
+    expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('87');
+    await page.fill('#adjust input[name=delta]', '-88');
     await page.fill('#adjust input[name=reason]', 'test');
     await page.click('#adjust button');
-    await expect.poll(() => page.locator('#flash').textContent()).toBe('The balance would go below zero (it is 51 points now).');
-    expect(await page.inputValue('#adjust input[name=delta]')).toBe('-52'); // what was typed stays
-    expect(await page.locator('#history tbody tr').count()).toBe(5);
+    await expect.poll(() => page.locator('#flash').textContent()).toBe('The balance would go below zero (it is 87 points now).');
+    expect(await page.inputValue('#adjust input[name=delta]')).toBe('-88'); // what was typed stays
+    // 25 the week before, each claim as base, campaign and stamp (6), her welcome and the redemption: nothing written.
+    expect(await page.locator('#history tbody tr').count()).toBe(9);
     await page.fill('#adjust input[name=delta]', '+20');
     await page.fill('#adjust input[name=reason]', 'Coffee spilt, sorry');
     await page.click('#adjust button');
     await expect.poll(() => page.locator('#flash').textContent()).toBe('Points adjusted.');
-    expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('71');
+    expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('107');
     expect((await rows('history'))[0]!.slice(1)).toEqual(['adjust', '20', '0', 'Coffee spilt, sorry']);
     const audit = await rows('audit');
     expect(audit.map((row) => [row[1], row[3]])).toEqual([['adjust', 'Coffee spilt, sorry']]);

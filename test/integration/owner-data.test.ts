@@ -158,7 +158,7 @@ describe('points adjustment', () => {
     ['2.5', 'why', 'Enter a whole number of points, such as 20 or -15.'],
     ['', 'why', 'Enter a whole number of points, such as 20 or -15.'],
     ['10', '  ', 'Say why: the reason is kept in the audit log.'],
-    ['-1000', 'why', 'The balance would go below zero (it is 52 points now).'],
+    ['-1000', 'why', 'The balance would go below zero (it is 88 points now).'],
     ['200000', 'why', 'At most 100,000 points at once.'],
   ])('delta %j reason %j is refused: %s', async (delta, reason, message) => {
     const rowsBefore = await ledgerRows();
@@ -180,7 +180,7 @@ describe('points adjustment', () => {
     expect([entry.reason, entry.at]).toEqual([{ code: 'adjust', label: 'Double claim' }, NOW.toISOString()]);
     const audit = data.audit.find((a) => a.detail.reason === 'Double claim')!;
     expect([audit.action, audit.actor, audit.at, audit.detail.points]).toEqual(['adjust', 'owner@127.0.0.1', NOW.toISOString(), -2]);
-    expect(await hub.owner.balance(seed.ids.anna)).toBe(50); // 51 + 1 (scripted) − 2
+    expect(await hub.owner.balance(seed.ids.anna)).toBe(86); // 87 + 1 (scripted) − 2
   });
 });
 
@@ -242,7 +242,8 @@ describe('a member’s data: export and erasure', () => {
     expect([data.member.name, data.member.email, data.member.phone]).toEqual(['Béla', 'bela@example.com', null]);
     expect(data.consent.at).toBe(NOW.toISOString());
     expect(data.consent.text).toContain('Kawiarnia Anna');
-    expect(data.ledger.map((e) => e.points)).toEqual([18, 50]);
+    // Her claim (18), the Tuesday ×2 campaign on it (18), its stamp (0 points) and her welcome (50).
+    expect(data.ledger.map((e) => e.points)).toEqual([18, 18, 0, 50]);
     expect((await get(`/owner/members/${seed.ids.bela}/export.json`, {})).status).toBe(303); // not without the owner
   });
 

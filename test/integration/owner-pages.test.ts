@@ -3,7 +3,7 @@ import type { Hub } from '../../cloud/hub';
 import { formatMoney } from '../../core/money';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
-import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 
 // Every claim happens at one fixed hub time: Tuesday 3 Nov 2026 08:40Z = 09:40 in Europe/Warsaw (the demo program's zone).
 const NOW = new Date('2026-11-03T08:40:00Z');
@@ -54,11 +54,12 @@ beforeAll(async () => {
   till2 = await pairedKiosk(hub, 'Till 2');
   // Real claims through the phone pages: each sale 18 points, 1 stamp, 18.40 zł (the harness's token).
   const anna = new Phone();
-  const joined = await anna.join(`${hub.url}/C/${saleToken(till1, 1, 18, NOW)}`, '+48 600 100 200', 'Anna');
+  // Anna and Béla proved their contacts (the code sent at join): their welcome bonuses are paid.
+  const joined = await joinProven(hub, anna, `${hub.url}/C/${saleToken(till1, 1, 18, NOW)}`, '+48 600 100 200', 'Anna', NOW);
   expect(joined.status).toBe(303);
   expect((await anna.post(`${hub.url}/C/${saleToken(till1, 2, 18, NOW)}`, { mode: 'member' })).status).toBe(303);
   const bela = new Phone('hu-HU');
-  expect((await bela.join(`${hub.url}/C/${saleToken(till2, 1, 18, NOW)}`, 'bela@example.com', 'Béla')).status).toBe(303);
+  expect((await joinProven(hub, bela, `${hub.url}/C/${saleToken(till2, 1, 18, NOW)}`, 'bela@example.com', 'Béla', NOW)).status).toBe(303);
   annaId = (await hub.store.searchMembers(1, 'Anna'))[0]!.id;
   // A kiosk's outbox, applied as the hub's syncOutbox handler applies it: an anonymous sale of 12.00 zł on till 1
   // and Anna's redemption of "5 zł off" (60 points).
@@ -197,10 +198,11 @@ describe('owner pages on the hub', () => {
     expect(figure(html, 'memberSales')).toBe('4');
     expect(figure(html, 'nonMemberSales')).toBe('1');
     expect(figure(html, 'participation')).toBe('80%');
-    // Earned: 4 claims × 18 + 3 welcome bonuses × 50 (Anna, Béla, Eve joined) = 72 + 150 = 222; redeemed 60 → 60/222 = 27.03% → 27%.
-    expect(figure(html, 'pointsEarned')).toBe('222');
+    // Earned: 4 claims × (18 + 18 of the Tuesday ×2 campaign: a claim earns as a sale with the member) + 2 welcome
+    // bonuses × 50 (Anna and Béla proved their contacts; Eve did not) = 144 + 100 = 244; redeemed 60 → 60/244 = 24.59% → 24.6%.
+    expect(figure(html, 'pointsEarned')).toBe('244');
     expect(figure(html, 'pointsRedeemed')).toBe('60');
-    expect(figure(html, 'redemptionRate')).toBe('27%');
+    expect(figure(html, 'redemptionRate')).toBe('24.6%');
     // Members with a purchase: Anna (2), Béla (1), Eve (1) → 3; repeat 1/3 = 33.3%; visits 4/3 = 1.33.
     expect(figure(html, 'activeMembers')).toBe('3');
     expect(figure(html, 'repeatRate')).toBe('33.3%');
@@ -235,11 +237,11 @@ describe('owner pages on the hub', () => {
   it('one location: till 2 alone has Béla’s sale only', async () => {
     const { cookie } = await login(hub.ownerToken);
     const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;
-    // 1 sale, a member's → 100%; earned 18 + Béla's welcome 50 (on that sale) = 68; the redemption has no sale → 0.
+    // 1 sale, a member's → 100%; earned 18 + 18 (the Tuesday campaign; Béla's welcome rewards her proven contact, on no sale); the redemption has no sale → 0.
     expect([figure(html, 'sales'), figure(html, 'participation'), figure(html, 'pointsEarned'), figure(html, 'pointsRedeemed')]).toEqual([
       '1',
       '100%',
-      '68',
+      '36',
       '0',
     ]);
     // A period before the claims is empty: no rates, dashes.
@@ -251,27 +253,29 @@ describe('owner pages on the hub', () => {
   it('members search, a member’s history and the CSV exports', async () => {
     const { cookie } = await login(hub.ownerToken);
     const found = await ownerFetch('/owner/members?q=600%20100', cookie);
-    expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '26']]); // 18 + 50 + 18 − 60 = 26
+    expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '62']]); // 2 × (18 + 18 campaign) + 50 − 60 = 62
     expect((await ownerFetch('/owner/members?q=%25', cookie)).text).toContain('No members found.');
     const history = rows((await ownerFetch(`/owner/members/${annaId}`, cookie)).text, 'history');
-    expect(history.map((r) => [r[1], r[2]])).toEqual(
-      [
-        ['redeem', '-60'],
-        ['earn', '18'],
-        ['bonus', '50'],
-        ['earn', '18'],
-      ].slice(0, history.length),
-    );
-    expect(history).toHaveLength(4);
+    // Newest first: the redemption, then each claim as its stamp, its Tuesday campaign bonus and its base; her welcome between them.
+    expect(history.map((r) => [r[1], r[2]])).toEqual([
+      ['redeem', '-60'],
+      ['earn', '0'],
+      ['bonus', '18'],
+      ['earn', '18'],
+      ['bonus', '50'],
+      ['earn', '0'],
+      ['bonus', '18'],
+      ['earn', '18'],
+    ]);
     const members = await ownerFetch('/owner/export/members.csv', cookie);
     expect(members.type).toMatch(/text\/csv/);
     const lines = members.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('no,id,name,phone,email,joined_at,points');
     expect(lines).toHaveLength(1 + 3);
-    expect(lines.find((l) => l.includes('Anna'))).toMatch(/,Anna,'\+48600100200,,2026-11-03T08:40:00.000Z,26$/);
+    expect(lines.find((l) => l.includes('Anna'))).toMatch(/,Anna,'\+48600100200,,2026-11-03T08:40:00.000Z,62$/);
     const ledger = (await ownerFetch('/owner/export/ledger.csv', cookie)).text.trimEnd().split('\r\n');
-    // 4 claims + 3 welcome bonuses + 1 redemption = 8 entries.
-    expect(ledger).toHaveLength(1 + 8);
+    // 4 claims × 3 entries (base, Tuesday campaign, stamp) + 2 welcome bonuses (Eve did not prove her number) + 1 redemption = 15 entries.
+    expect(ledger).toHaveLength(1 + 15);
     expect(ledger.some((l) => l.startsWith('redeem-1,') && l.includes(',-60,'))).toBe(true);
   });
 

@@ -14,6 +14,9 @@ import { tempDir } from '../support/hub-harness';
 import { until } from '../support/until';
 import { systemClock } from '../../core/clock';
 
+/** The demo program's welcome bonus (core/program/demo.ts), paid with a member's first purchase. */
+const WELCOME = 50;
+
 const temp = tempDir('ui-services');
 let app: KioskApp;
 let dispatcher: Dispatcher;
@@ -36,7 +39,7 @@ beforeAll(async () => {
   session = dispatcher.openSession('test');
   session.onEvent((e) => events.push(e));
   await until(() => app.sync.connected, 'the hub connection');
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   session?.close();
@@ -80,7 +83,8 @@ describe('real kiosk services behind the contract', () => {
     const sale = (await ok('getStatus', {})).currentSale!;
     const claim = await ok('attachMember', { saleId: sale.saleId, memberCode: member.code });
     expect(claim.member.memberId).toBe(member.memberId);
-    expect(claim.pointsEarned).toBe(sale.points);
+    // Her first purchase: the sale's points and the demo program's welcome (enrolled in front of staff: no code to wait for).
+    expect(claim.pointsEarned).toBe(sale.points + WELCOME);
     expect(events.some((e) => e.name === 'claimAccepted' && e.payload.saleId === sale.saleId)).toBe(true);
     expect(app.store.getSale(sale.saleId)?.memberId).toBe(member.memberId);
     const twice = await call('attachMember', { saleId: sale.saleId, memberId: member.memberId });
@@ -127,9 +131,10 @@ describe('real kiosk services behind the contract', () => {
     const { sales } = await ok('listRecentSales', { limit: 5 });
     const claimed = sales.find((s) => s.memberId === member.memberId && s.total.amount === 1840)!;
     const preview = await ok('previewReversal', { saleId: claimed.saleId, kind: 'refund' });
-    expect(preview).toMatchObject({ amount: claimed.total, pointsReversed: claimed.points });
+    // A full refund takes back the sale's points and the welcome paid with it.
+    expect(preview).toMatchObject({ amount: claimed.total, pointsReversed: claimed.points + WELCOME });
     const refund = await ok('refundSale', { saleId: claimed.saleId });
-    expect(refund.pointsReversed).toBe(claimed.points);
+    expect(refund.pointsReversed).toBe(claimed.points + WELCOME);
     // Held for a minute: nothing is written yet, the list says so, and a second refund is refused.
     expect(app.store.getSale(claimed.saleId)?.status).toBe('recorded');
     expect((await ok('listRecentSales', { limit: 5 })).sales.find((s) => s.saleId === claimed.saleId)?.reversalHeldUntil).toBe(refund.recordAt);
@@ -151,7 +156,7 @@ describe('real kiosk services behind the contract', () => {
     expect(today.sales).toBe(3);
     expect(today.salesTotal.amount).toBe(25_000 + 500 + 700);
     expect(today.memberSales).toBe(3);
-    expect(today.pointsTakenBack).toBe(claimed.points);
+    expect(today.pointsTakenBack).toBe(claimed.points + WELCOME);
     expect(today.enrollments).toBe(1);
     expect(today.redemptions).toBe(1);
     expect(today.pointsRedeemed).toBe(60);
@@ -164,11 +169,11 @@ describe('real kiosk services behind the contract', () => {
     await ok('attachMember', { saleId: sale.saleId, memberId: member.memberId });
     await ok('redeemReward', { memberId: member.memberId, rewardId: 'ten-off' });
     const before = app.store.balance(member.memberId).points;
-    expect(before).toBeLessThan(sale.points);
+    expect(before).toBeLessThan(sale.points + WELCOME);
 
     const voided = await ok('voidSale', { saleId: sale.saleId });
     expect(voided.pointsReversed).toBe(before);
-    expect(voided.pointsNotRecovered).toBe(sale.points - before);
+    expect(voided.pointsNotRecovered).toBe(sale.points + WELCOME - before);
     app.ui.recordHeldReversals(new Date(Date.parse(voided.recordAt)));
     expect(app.store.balance(member.memberId).points).toBe(0);
   });

@@ -194,6 +194,57 @@ describe('owner accounts', () => {
     expect((await request('/owner/program', { bearer: key })).status).toBe(401);
     expect(logs.some((l) => l.startsWith('owner bearer credential refused'))).toBe(true);
   });
+
+  it('lets an owner change roles and remove accounts, never the last owner, and ends a removed account’s sessions at once', async () => {
+    const accountId = async (name: string): Promise<string> => (await hub.accounts.accounts()).find((a) => a.name === name)!.id;
+    const roles = async (): Promise<string[][]> => (await hub.accounts.accounts()).map((a) => [a.name, a.role]);
+    const anna = await accountId('anna@kawiarnia.pl');
+    const bartek = await accountId('bartek');
+    const managerCookie = (await request('/owner/login', { form: { name: 'bartek', password: 'a manager password' }, ip: '10.0.2.1' })).cookie!;
+    const managerCsrf = csrfOf((await request('/owner/accounts', { cookie: managerCookie })).text);
+    const page = await request('/owner/accounts', { cookie: ownerCookie });
+    const csrf = csrfOf(page.text);
+    expect(page.text).toContain(`action="/owner/accounts/${bartek}/remove"`);
+    const before = await roles();
+
+    // A manager may do neither; a forged form (no CSRF token) neither; an unknown account is a 404.
+    expect((await request(`/owner/accounts/${anna}/role`, { form: { csrf: managerCsrf, role: 'manager' }, cookie: managerCookie })).status).toBe(403);
+    expect((await request(`/owner/accounts/${anna}/remove`, { form: { csrf: managerCsrf }, cookie: managerCookie })).status).toBe(403);
+    expect((await request(`/owner/accounts/${bartek}/remove`, { form: { role: 'owner' }, cookie: ownerCookie })).status).toBe(403);
+    expect((await request(`/owner/accounts/${bartek}/role`, { form: { csrf, role: 'admin' }, cookie: ownerCookie })).status).toBe(400);
+    expect((await request('/owner/accounts/00000000-0000-0000-0000-000000000000/remove', { form: { csrf }, cookie: ownerCookie })).status).toBe(404);
+    // The last owner can be neither demoted nor removed (by themselves, or by a script with the token).
+    const demote = await request(`/owner/accounts/${anna}/role`, { form: { csrf, role: 'manager' }, cookie: ownerCookie });
+    expect([demote.status, demote.text.includes('id="last-owner"')]).toEqual([409, true]);
+    expect((await request(`/owner/accounts/${anna}/remove`, { form: { csrf }, cookie: ownerCookie })).status).toBe(409);
+    const scripted = await fetch(`${hub.url}/owner/accounts/${anna}/remove`, { method: 'POST', headers: { authorization: `Bearer ${OWNER_TOKEN}` } });
+    expect([scripted.status, await scripted.json()]).toEqual([409, { error: 'last-owner' }]);
+    expect(await roles()).toEqual(before);
+    expect((await request('/owner', { cookie: ownerCookie })).status).toBe(200);
+
+    // Bartek made an owner: his live session has the owner's rights at once; then Anna may step down, and is a manager at once.
+    expect((await request(`/owner/accounts/${bartek}/role`, { form: { csrf, role: 'owner' }, cookie: ownerCookie })).status).toBe(303);
+    expect((await request('/owner/api-keys', { cookie: managerCookie })).status).toBe(200);
+    expect((await request(`/owner/accounts/${anna}/role`, { form: { csrf, role: 'manager' }, cookie: ownerCookie })).status).toBe(303);
+    expect((await request('/owner/api-keys', { cookie: ownerCookie })).status).toBe(403);
+    expect(await roles()).toEqual([
+      ['anna@kawiarnia.pl', 'manager'],
+      ['bartek', 'owner'],
+    ]);
+    // Now Bartek is the last owner: he cannot remove himself. He removes Anna: her session opens nothing from now on.
+    expect((await request(`/owner/accounts/${bartek}/remove`, { form: { csrf: managerCsrf }, cookie: managerCookie })).status).toBe(409);
+    const removed = await request(`/owner/accounts/${anna}/remove`, { form: { csrf: managerCsrf }, cookie: managerCookie });
+    expect([removed.status, removed.location]).toEqual([303, '/owner/accounts']);
+    expect((await request('/owner', { cookie: ownerCookie })).location).toBe('/owner/login');
+    const rows = await hub.store.db.selectFrom('owner_sessions').select(['revoked_at']).where('account_id', '=', anna).execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
+    expect((await request('/owner/login', { form: { name: 'anna@kawiarnia.pl', password: PASSWORD }, ip: '10.0.2.2' })).status).toBe(401);
+    expect(await roles()).toEqual([['bartek', 'owner']]);
+    expect(logs.some((l) => l === 'owner account anna@kawiarnia.pl: removed, its sessions ended by bartek')).toBe(true);
+    // The tests below act as the shop's owner: Bartek now.
+    ownerCookie = managerCookie;
+  });
 });
 
 describe('members’ sessions on the server', () => {

@@ -11,7 +11,7 @@ import { claimSaleKey, createClaimToken } from '../../core/tokens';
 import { hexToBytes } from '../../core/sync-protocol';
 import { SyncClient } from '../../main/sync/client';
 import { TestKioskStore } from '../support/hub-kiosk';
-import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -20,6 +20,7 @@ let hostile: KioskCredentials;
 let honest: KioskCredentials;
 let socket: Socket;
 let annaId: string;
+let beaId: string;
 const logs: string[] = [];
 const NOW = new Date();
 const at = NOW.toISOString();
@@ -32,6 +33,10 @@ beforeAll(async () => {
   const anna = new Phone();
   expect((await anna.join(`${hub.url}/C/${saleToken(honest, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
   annaId = (await hub.store.searchMembers(1, 'Anna'))[0]!.id;
+  // Bea proves her number, so her welcome bonus is paid (a kiosk's second one is refused below).
+  expect((await joinProven(hub, new Phone(), `${hub.url}/C/${saleToken(honest, 3, 18, NOW)}`, '+48 600 100 300', 'Bea')).status).toBe(303);
+  beaId = (await hub.store.searchMembers(1, 'Bea'))[0]!.id;
+  expect((await hub.store.entries(beaId)).filter((e) => e.kind === 'bonus' && e.reason.code === 'welcome')).toHaveLength(1);
   socket = connect(hub.url, {
     transports: ['websocket'],
     reconnection: false,
@@ -156,24 +161,50 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
           ],
         },
       },
-      // A second welcome bonus for Anna, who was welcomed when she joined by phone: within the sale's ceiling, refused all the same.
+      // Anna's welcome bonus on a till sale: her number is not proven yet, so the hub holds it
+      // (cloud/join-verification.ts); a kiosk cannot know that, so the hub refuses it.
       {
-        id: 'atk-welcome',
+        id: 'atk-held-welcome',
         at,
         type: 'saleCreated',
         payload: {
           saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
           saleNo: 3,
-          total: { amount: 1840, currency: 'PLN' },
-          points: 68,
+          total: { amount: 1000, currency: 'PLN' },
+          points: 60,
           stamps: 0,
           memberId: annaId,
           entries: [
-            entry('atk-e8', { points: 18, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }), spend: 1840 }),
+            entry('atk-e8', { points: 10, spend: 1000, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }) }),
             entry('atk-e9', {
               kind: 'bonus',
               points: 50,
               saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 3 }),
+              reason: { code: 'welcome', ruleId: 'welcome', label: 'welcome' },
+            }),
+          ],
+        },
+      },
+      // A second welcome bonus for Bea, who was welcomed when she joined by phone and proved her number:
+      // within the sale's ceiling, refused all the same.
+      {
+        id: 'atk-welcome',
+        at,
+        type: 'saleCreated',
+        payload: {
+          saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 4 }),
+          saleNo: 4,
+          total: { amount: 1840, currency: 'PLN' },
+          points: 68,
+          stamps: 0,
+          memberId: beaId,
+          entries: [
+            entry('atk-e10', { memberId: beaId, points: 18, saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 4 }), spend: 1840 }),
+            entry('atk-e11', {
+              memberId: beaId,
+              kind: 'bonus',
+              points: 50,
+              saleId: claimSaleKey({ kioskNo: hostile.kioskNo, saleNo: 4 }),
               reason: { code: 'welcome', ruleId: 'welcome' },
             }),
           ],
@@ -196,6 +227,7 @@ describe('a paired kiosk cannot write the ledger as it likes', () => {
     expect(ack.refused?.find((r) => r.id === 'atk-foreign-sale')?.reason).toMatch(/not this kiosk's/);
     expect(ack.refused?.find((r) => r.id === 'atk-claim-id')?.reason).toMatch(/hub's namespace/);
     expect(ack.refused?.find((r) => r.id === 'atk-ghost')?.reason).toMatch(/does not know/);
+    expect(ack.refused?.find((r) => r.id === 'atk-held-welcome')?.reason).toMatch(/welcome bonus the hub holds until their contact is proven/);
     expect(ack.refused?.find((r) => r.id === 'atk-welcome')?.reason).toMatch(/welcomed before: a member is welcomed once/);
     expect(await snapshot()).toMatchObject({
       ...(before as object),

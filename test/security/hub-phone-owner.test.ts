@@ -6,7 +6,7 @@ import { ownerTokenWeakness, type Hub } from '../../cloud/hub';
 import { csv } from '../../cloud/owner-pages';
 import type { KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
-import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   hub = await testHub(tmp.dir, { ownerToken: OWNER_TOKEN, maxFailuresPerMinute: 3 });
   till = await pairedKiosk(hub);
   anna = new Phone('pl-PL');
-  expect((await anna.join(`${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
+  expect((await joinProven(hub, anna, `${hub.url}/C/${saleToken(till, 1, 18, NOW)}`, '+48 600 100 200', 'Anna')).status).toBe(303);
   annaId = (await hub.store.searchMembers(1, 'Anna'))[0]!.id;
 });
 

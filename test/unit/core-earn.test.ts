@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basePoints, earnForSale, formatEntryLine, saleInputSchema, type SaleInput } from '../../core/earn';
+import { basePoints, birthdayYearOf, earnForSale, formatEntryLine, saleInputSchema, type SaleInput } from '../../core/earn';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
 import { money, MoneyError } from '../../core/money';
@@ -163,6 +163,16 @@ describe('earnForSale', () => {
     expect(earn(1840, TUESDAY_10, regular({ birthday: '11-17' })).summary.applied.map((a) => a.code)).not.toContain('birthday'); // 7 days ago
     expect(earn(1840, TUESDAY_10, regular({ birthday: '11-25' })).summary.applied.map((a) => a.code)).not.toContain('birthday'); // tomorrow
     expect(earn(1840, TUESDAY_10, regular({ birthday: '11-20', lastBirthdayRewardYear: 2026 })).summary.applied.map((a) => a.code)).not.toContain('birthday');
+  });
+
+  it('a birthday week that runs into January pays once, for the birthday of the year before', () => {
+    const p = program({ rules: [{ type: 'birthday', id: 'b', points: 30, window: 'week' }], rewards: [] });
+    const jan2 = new Date('2027-01-02T12:00:00Z');
+    expect(earn(1000, jan2, regular({ birthday: '12-30' }), p).summary.points).toBe(30);
+    // Paid on 2 January 2027 for the birthday of 2026 (birthdayYearOf): not again that week, again in December 2027.
+    expect(birthdayYearOf('12-30', '2027-01-02')).toBe(2026);
+    expect(earn(1000, jan2, regular({ birthday: '12-30', lastBirthdayRewardYear: 2026 }), p).summary.points).toBe(0);
+    expect(earn(1000, new Date('2027-12-31T12:00:00Z'), regular({ birthday: '12-30', lastBirthdayRewardYear: 2026 }), p).summary.points).toBe(30);
   });
 
   it('a 29 February birthday counts on 28 February in other years', () => {

@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import { claimEarnEntries, type ClaimEarnInput } from '../core/claims';
+import type { LedgerEntry } from '../core/ledger/entry';
+import { memberStateFromEntries, type MemberProfile } from '../core/ledger/projections';
+import type { Program } from '../core/program/schema';
+import { heldWelcomes } from './join-verification';
+import { noteMemberChanges } from './member-changes';
+import type { Engine, HubDatabase } from './store-schema';
+
+/**
+ * The member-aware earn of a claim on the hub (phone claim of a sale's QR, staff scan of a member
+ * card): the member's profile (joined, birthday, referred by) and ledger as the hub holds them, read
+ * inside the claim's transaction, handed to core/claims `claimEarnEntries` — the one earn that a till
+ * sale with a member and a kiosk's offline claim go through too. The token's figures are only the
+ * kiosk's word and bound nothing here but the stamp count (see claimEarnEntries).
+ */
+
+type Db = Kysely<HubDatabase>;
+
+/** What the rules read of a member (core/ledger/projections MemberProfile), or undefined for an unknown id. */
+export async function hubMemberProfile(q: Db, memberId: string): Promise<MemberProfile | undefined> {
+  const row = await q.selectFrom('members').select(['id', 'created_at', 'birthday', 'referred_by']).where('id', '=', memberId).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    joinedAt: row.created_at,
+    ...(row.birthday ? { birthday: row.birthday } : {}),
+    ...(row.referred_by && row.referred_by !== row.id ? { referredBy: row.referred_by } : {}),
+  };
+}
+
+export type HubClaimInput = Omit<ClaimEarnInput, 'member' | 'program'> & { memberId: string; entries: readonly LedgerEntry[] };
+
+/** The claim's entries for this member at `at`; undefined when the sale has nothing left to claim (refunded in full). */
+export async function hubClaimEntries(q: Db, program: Program, input: HubClaimInput): Promise<LedgerEntry[] | undefined> {
+  const profile = await hubMemberProfile(q, input.memberId);
+  if (!profile) throw new Error(`member ${input.memberId} is not in the hub's store`);
+  const { memberId: _memberId, entries, ...claim } = input;
+  const member = memberStateFromEntries(program, profile, entries, input.at);
+  // A new member's welcome waits for their contact to be proven (cloud/join-verification.ts): not due from this sale.
+  if ((await heldWelcomes(q, [input.memberId])).has(input.memberId)) member.welcomeHeld = true;
+  return claimEarnEntries({ ...claim, program, member });
+}
+
+/** Sets (MM-DD, checked by the caller with core monthDayOf) or clears a member's birthday; the change reaches the kiosks' replicas. */
+export async function setMemberBirthday(db: Db, engine: Engine, memberId: string, birthday: string | null, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('members').set({ birthday }).where('id', '=', memberId).execute();
+    await noteMemberChanges(trx, engine, [memberId], now);
+  });
+}

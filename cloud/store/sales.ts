@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import { claimDue, claimTotals, refusedClaimReversal } from '../../core/claims';
+import type { LedgerEntry } from '../../core/ledger/entry';
+import { LoyaltyError } from '../../core/ledger/errors';
+import { reverseSale, type RefundRequest } from '../../core/ledger/reverse';
+import type { ClaimAccepted, ClaimRefused, OutboxMessage } from '../../core/sync-protocol';
+import { lateClaimReversalIds } from '../../core/sync-protocol';
+import { claimSaleKey } from '../../core/tokens';
+import type { Money } from '../../core/money';
+import { salesOf } from '../../core/ledger/projections';
+import { takeHeldWelcome, welcomeEntry } from '../join-verification';
+import { hubClaimEntries } from '../member-earn';
+import { memberView } from '../member-view';
+import type { HubDatabase } from '../store-schema';
+import { Aggregate, chunks, type Db, type StoreContext } from './db';
+import type { Kiosk, Kiosks } from './kiosks';
+import type { Ledger } from './ledger';
+import type { Member, Members } from './members';
+import type { Shops } from './shops';
+
+/**
+ * Sales and claims: a kiosk's sale reports, the one claim of each sale (the sale key is the primary
+ * key, so the first claim wins on every node), sales reversed before anyone claimed them.
+ */
+
+export type ClaimOutcome = { ok: true; accepted: ClaimAccepted; kioskNo: number } | { ok: false; reason: 'already-claimed' | 'sale-refunded' };
+
+/** A sale reversed at its kiosk before anyone claimed it (saleReversed). */
+export interface SaleReversal {
+  total: number;
+  refunded: number;
+  full: boolean;
+}
+
+/** Who holds a sale: the first claim of it. */
+export interface ClaimRow {
+  memberId: string;
+  via: string;
+  points: number;
+  stamps: number;
+}
+
+export class Sales extends Aggregate {
+  constructor(
+    ctx: StoreContext,
+    private readonly shops: Shops,
+    private readonly members: Members,
+    private readonly ledger: Ledger,
+    private readonly kiosks: Kiosks,
+  ) {
+    super(ctx);
+  }
+
+  async saleReversal(saleKey: string, q: Db = this.db): Promise<SaleReversal | undefined> {
+    const row = await q.selectFrom('sale_reversals').select(['total', 'refunded', 'full_refund']).where('sale_key', '=', saleKey).executeTakeFirst();
+    return row && { total: row.total, refunded: row.refunded, full: row.full_refund === 1 };
+  }
+
+  /** The first claim of a sale, if any. */
+  async claimOf(saleKey: string, q: Db = this.db): Promise<ClaimRow | undefined> {
+    const row = await q.selectFrom('claims').select(['member_id', 'via', 'points', 'stamps']).where('sale_key', '=', saleKey).executeTakeFirst();
+    return row && { memberId: row.member_id, via: row.via, points: row.points, stamps: row.stamps };
+  }
+
+  /**
+   * What a sale's QR still pays: nothing after a full refund or void (undefined), the token's points
+   * and stamps less the refunded share (floor, the rule of core/ledger/reverse) after a partial one.
+   */
+  async claimable(saleKey: string, points: number, stamps: number, q: Db = this.db): Promise<{ points: number; stamps: number } | undefined> {
+    return claimDue(points, stamps, await this.saleReversal(saleKey, q));
+  }
+
+  /** Sales reported by a kiosk and claims made at its till, many rows at once; a row whose key exists is left as it is. */
+  async insertMany(trx: Db, sales: Insertable<HubDatabase['sales']>[], claims: Insertable<HubDatabase['claims']>[]): Promise<void> {
+    for (const part of chunks(sales, 1000))
+      await trx
+        .insertInto('sales')
+        .values(part)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    for (const part of chunks(claims, 1000)) {
+      await trx
+        .insertInto('claims')
+        .values(part)
+        .onConflict((oc) => oc.column('sale_key').doNothing())
+        .execute();
+    }
+  }
+
+  /** The kiosk's own reports of these sales (saleCreated), by sale key: what the outbox check looks up. */
+  async reported(trx: Db, kioskNo: number, saleKeys: string[]): Promise<Map<string, { points: number }>> {
+    const sales = new Map<string, { points: number }>();
+    for (const part of chunks(saleKeys, 500)) {
+      for (const row of await trx.selectFrom('sales').select(['id', 'points']).where('kiosk_no', '=', kioskNo).where('id', 'in', part).execute()) {
+        sales.set(row.id, { points: row.points });
+      }
+    }
+    return sales;
+  }
+
+  /**
+   * A sale the kiosk reversed (saleReversed): the sale's reversal row keeps the most refunded, and a
+   * claim the hub accepted that the kiosk had not heard of when it reversed is taken back here.
+   */
+  async recordReversal(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleReversed' }>['payload'], at: string, now: Date): Promise<void> {
+    // A kiosk reverses only its own sales: the key comes from the kiosk's number, not the payload.
+    const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
+    await this.ctx.lockSale(trx, saleKey);
+    const before = (await this.saleReversal(saleKey, trx))?.refunded ?? 0;
+    await trx
+      .insertInto('sale_reversals')
+      .values({
+        sale_key: saleKey,
+        kiosk_no: kiosk.no,
+        total: p.total.amount,
+        refunded: p.refunded.amount,
+        full_refund: p.full ? 1 : 0,
+        at,
+      })
+      .onConflict((oc) =>
+        oc.column('sale_key').doUpdateSet((eb) => ({
+          refunded: eb
+            .case()
+            .when('excluded.refunded', '>', eb.ref('sale_reversals.refunded'))
+            .then(eb.ref('excluded.refunded'))
+            .else(eb.ref('sale_reversals.refunded'))
+            .end(),
+          full_refund: eb
+            .case()
+            .when('excluded.full_refund', '>', eb.ref('sale_reversals.full_refund'))
+            .then(eb.ref('excluded.full_refund'))
+            .else(eb.ref('sale_reversals.full_refund'))
+            .end(),
+          at: eb.ref('excluded.at'),
+        })),
+      )
+      .execute();
+    // The hub accepted a claim of this sale the kiosk had not heard of when it reversed it: take back here.
+    const claimed = await this.claimOf(saleKey, trx);
+    if (claimed && claimed.via !== 'till' && claimed.via !== 'offline' && p.refunded.amount > before) {
+      await this.reverseHubClaim(
+        trx,
+        saleKey,
+        claimed.memberId,
+        p.full ? 'full' : { amount: p.refunded.amount - before, currency: p.total.currency },
+        p.refunded.amount,
+        kiosk.no,
+        now,
+      );
+    }
+  }
+
+  /**
+   * A staff claim the kiosk made while the hub was down. The first claim of a sale wins: if nobody
+   * has claimed it, it is this member's (claims row + the kiosk's entry, same id on both sides); if a
+   * phone (or anyone) came first, the kiosk's entry is written and taken back at once
+   * (`refusedClaimReversal`), and the kiosk is sent `claimRefused` with every row of the sale.
+   */
+  /** True when this claim now stands for its member (first time here); false when it was already there or someone else had it. */
+  async applyOfflineClaim(trx: Db, kiosk: Kiosk, p: Extract<OutboxMessage, { type: 'saleClaimed' }>['payload'], at: string, now: Date): Promise<boolean> {
+    // A kiosk claims only its own sales: the key comes from the kiosk's number, not the payload.
+    // Checked by outboxRefusal before this runs.
+    const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: p.saleNo });
+    await this.ctx.lockSale(trx, saleKey);
+    const { points, stamps } = claimTotals(p.entries, p.memberId);
+    const taken =
+      (
+        await trx
+          .insertInto('claims')
+          .values({ sale_key: saleKey, kiosk_no: kiosk.no, sale_no: p.saleNo, member_id: p.memberId, via: 'offline', points, stamps, at })
+          .onConflict((oc) => oc.column('sale_key').doNothing())
+          .executeTakeFirst()
+      ).numInsertedOrUpdatedRows === 1n;
+    const first = (await this.claimOf(saleKey, trx))!;
+    // This very claim already stands (the same saleClaimed sent again under another id): nothing to do.
+    if (!taken && first.via === 'offline' && first.memberId === p.memberId) return false;
+    for (const entry of p.entries) await this.ledger.insertEntry(trx, entry, kiosk.no);
+    if (taken) return true;
+    const refusedAt = now.toISOString();
+    for (const entry of p.entries) if (entry.kind !== 'reversal') await this.ledger.insertEntry(trx, refusedClaimReversal(entry, refusedAt), kiosk.no);
+    const winner = await this.members.member(first.memberId, trx);
+    const refused: ClaimRefused = {
+      deliveryId: randomUUID(),
+      saleKey,
+      saleNo: p.saleNo,
+      refusedMemberId: p.memberId,
+      winner: { id: first.memberId, no: winner?.no ?? 0, name: winner?.name ?? null },
+      entries: await this.ledger.saleEntries(saleKey, trx),
+      at: refusedAt,
+    };
+    await this.kiosks.deliver(trx, kiosk.no, { event: 'claimRefused', payload: refused }, refusedAt);
+    return false;
+  }
+
+  /** Reverses a hub-accepted claim by the core refund rules (pro rata, floor; bonuses on a full refund; never below zero). */
+  private async reverseHubClaim(
+    trx: Db,
+    saleKey: string,
+    memberId: string,
+    refund: RefundRequest,
+    refundedAfter: number,
+    kioskNo: number,
+    now: Date,
+  ): Promise<void> {
+    const member = await this.members.member(memberId, trx);
+    if (!member) return;
+    const memberEntries = await this.ledger.entries(memberId, trx);
+    let entries: LedgerEntry[];
+    try {
+      entries = reverseSale({
+        program: (await this.shops.shop(member.shopNo, trx))!.program,
+        saleId: saleKey,
+        saleEntries: memberEntries.filter((e) => e.saleId === saleKey),
+        memberEntries,
+        refund,
+        at: now,
+        ids: lateClaimReversalIds(saleKey, refundedAfter),
+      }).entries;
+    } catch (error) {
+      // Nothing left to take back (already reversed) or a claim without its sale's amount: leave it.
+      if (!(error instanceof LoyaltyError)) throw error;
+      return;
+    }
+    for (const entry of entries) await this.ledger.insertEntry(trx, entry, kioskNo);
+  }
+
+  /**
+   * Claims a sale for a member: the claims row (sale key primary key), the earn entry, the balance and
+   * the delivery to the sale's kiosk in one transaction. The second claim of a sale gets
+   * 'already-claimed' — also when it comes through another hub node at the same moment.
+   */
+  async claim(input: {
+    saleKey: string;
+    kioskNo: number;
+    saleNo: number;
+    member: Member;
+    via: 'phone' | 'staff';
+    points: number;
+    stamps: number;
+    total: Money | undefined;
+    deliverTo: number | null;
+    now: Date;
+  }): Promise<ClaimOutcome> {
+    return this.write(async (trx): Promise<ClaimOutcome> => {
+      const at = input.now.toISOString();
+      await this.ctx.lockSale(trx, input.saleKey);
+      const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
+      // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
+      // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
+      const entries = await hubClaimEntries(trx, program, {
+        memberId: input.member.id,
+        entries: await this.ledger.entries(input.member.id, trx),
+        saleKey: input.saleKey,
+        via: input.via,
+        total: input.total,
+        points: input.points,
+        stamps: input.stamps,
+        reversal: await this.saleReversal(input.saleKey, trx),
+        at: input.now,
+      });
+      if (!entries) return { ok: false, reason: 'sale-refunded' };
+      const due = claimTotals(entries, input.member.id);
+      const taken = await trx
+        .insertInto('claims')
+        .values({
+          sale_key: input.saleKey,
+          kiosk_no: input.kioskNo,
+          sale_no: input.saleNo,
+          member_id: input.member.id,
+          via: input.via,
+          points: due.points,
+          stamps: due.stamps,
+          at,
+        })
+        .onConflict((oc) => oc.column('sale_key').doNothing())
+        .executeTakeFirst();
+      if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
+      const written: LedgerEntry[] = [];
+      for (const e of entries) if (await this.ledger.insertEntry(trx, e, input.kioskNo)) written.push(e);
+      const view = memberView(program, input.member.id, await this.ledger.entries(input.member.id, trx), input.now);
+      const accepted: ClaimAccepted = {
+        deliveryId: randomUUID(),
+        saleKey: input.saleKey,
+        saleNo: input.saleNo,
+        via: input.via,
+        member: { id: input.member.id, no: input.member.no, name: input.member.name },
+        points: due.points,
+        stamps: due.stamps,
+        balance: { points: view.points, stamps: view.stamps },
+        progress: view.progress,
+        entries: written,
+        at,
+      };
+      if (input.deliverTo !== null) {
+        await this.kiosks.deliver(trx, input.deliverTo, { event: 'claimAccepted', payload: accepted }, at);
+      }
+      return { ok: true, accepted, kioskNo: input.kioskNo };
+    });
+  }
+
+  // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----
+
+  /**
+   * Pays the welcome bonus held for a member, once (`welcome:<memberId>`), what the core welcome rule
+   * of the program in force now pays. The claim's earn paid everything else of the join's sale (the
+   * hold made the welcome not due there, cloud/member-earn.ts). Nothing when none is held, it was
+   * paid, the sale the member joined with was refunded in full meanwhile, the member has no purchase
+   * yet (the first one pays it), or the program has no welcome.
+   */
+  async payHeldWelcome(memberId: string, now: Date): Promise<LedgerEntry | null> {
+    return this.write(async (trx) => {
+      await this.ctx.lockMember(trx, memberId);
+      const saleKey = await takeHeldWelcome(trx, memberId, now);
+      const member = saleKey === undefined ? undefined : await this.members.member(memberId, trx);
+      if (saleKey === undefined || !member || (await this.saleReversal(saleKey, trx))?.full) return null;
+      // The core rule pays the welcome on a first purchase: with none yet (the join's claim failed), the
+      // first purchase pays it through the one earn, now that nothing holds it.
+      const entries = await this.ledger.entries(member.id, trx);
+      if (salesOf(entries).length === 0 || entries.some((e) => e.reason.code === 'welcome' && e.kind === 'bonus')) return null;
+      const entry = welcomeEntry((await this.shops.shop(member.shopNo, trx))!.program, member.id, now.toISOString());
+      return entry && (await this.ledger.insertEntry(trx, entry, null)) ? entry : null;
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FISCAL_PROTOCOLS } from './fiscal-protocol';
 import { tillSideSchema } from './passthrough-config';
 
 /**
@@ -25,7 +26,9 @@ export type FiscalPrinterSide = z.output<typeof fiscalPrinterSideSchema>;
 
 export const fiscalTapConfigSchema = z
   .object({
-    protocol: z.literal('posnet', { error: 'protocol: "posnet" (the only fiscal protocol whose specification the kiosk follows so far)' }),
+    protocol: z.enum(FISCAL_PROTOCOLS, {
+      error: 'protocol: "posnet", "novitus-xml" or "elzab" (the fiscal protocols whose frames the kiosk could ground in published sources)',
+    }),
     till: tillSideSchema,
     printer: fiscalPrinterSideSchema,
     /** Polish fiscal printers count in grosze of the złoty. */

@@ -10,6 +10,8 @@
  * parameter is the total in grosze (integer minor units).
  */
 
+import type { FiscalTransactionEnd } from './fiscal-protocol';
+
 export const STX = 0x02;
 export const ETX = 0x03;
 
@@ -114,12 +116,8 @@ export class PosnetFrameScanner {
   }
 }
 
-export interface PosnetTransactionEnd {
-  /** Total in grosze, from `trend`'s `to`. */
-  amount: number;
-  /** Which transaction of this stream it closes (1, 2, ...): a resent `trend` keeps its number. */
-  transaction: number;
-}
+/** Total in grosze from `trend`'s `to`, and which transaction of the run it closes. */
+export type PosnetTransactionEnd = FiscalTransactionEnd;
 
 /**
  * Follows transactions: `trinit` (receipt) or `trfvinit` (invoice) opens one, `trend` closes it with

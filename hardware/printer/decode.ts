@@ -6,6 +6,12 @@ import { CODE_PAGE_NUMBERS, type CodePage, type CommandSet } from './profiles';
  * style and code page applied, native QR payloads, raster images, feeds and cuts. The virtual
  * printer renders this; the tests assert on it. Table numbers are read per command: `ESC t n` with
  * Epson's numbers, `ESC GS t n` with Star's.
+ *
+ * It also reads Star Graphic mode ("Star raster", what `star-raster.ts` writes for the raster-only
+ * Star TSP100): `ESC * r A` enters raster mode, `b n1 n2 d…` is one row, `ESC * r Y n` blank rows,
+ * and the rows become one image at `ESC FF` (page end), `ESC * r B` (raster mode left) or `EOT`
+ * (document end, which is the cut `ESC * r E` set). `b` is a raster row only inside raster mode;
+ * outside it is the letter, so an ESC/POS stream reads as before.
  */
 export type Decoded =
   | { kind: 'text'; text: string; align: 'left' | 'center' | 'right'; bold: boolean; double: boolean }
@@ -57,6 +63,13 @@ export class EscPosDecoder {
   private textBytes: number[] = [];
   private lineText = '';
   private qrStore: { payload: string; size: number; ec: string } = { payload: '', size: 3, ec: 'L' };
+  /** Star raster mode: on between `ESC * r A` and `ESC * r B`. */
+  private raster = false;
+  /** Star raster rows not yet made an image; `undefined` is a blank row (`ESC * r Y`), width known later. */
+  private rasterRows: (Uint8Array | undefined)[] = [];
+  private rasterWidthBytes = 0;
+  /** A Star raster job set its document end (`ESC * r E`): `EOT` then ends the document with that cut. */
+  private starDocumentEnd: string | undefined;
   readonly result: DecodeResult = { elements: [], lines: [], commands: [], unknown: 0, pending: 0 };
 
   private flushBytes(): void {
@@ -79,6 +92,69 @@ export class EscPosDecoder {
     this.double = false;
   }
 
+  /** The Star raster rows gathered so far as one image element (blank rows take the rows' width). */
+  private flushRaster(): void {
+    if (this.rasterRows.length === 0) return;
+    const widthBytes = this.rasterWidthBytes || 72; // only blank rows: a 576-dot (80 mm) page
+    const bits = new Uint8Array(widthBytes * this.rasterRows.length);
+    this.rasterRows.forEach((row, y) => {
+      if (row) bits.set(row.subarray(0, widthBytes), y * widthBytes);
+    });
+    if (this.lineText || this.textBytes.length) this.endLine();
+    this.result.elements.push({ kind: 'image', widthDots: widthBytes * 8, heightDots: this.rasterRows.length, bits });
+    this.result.lines.push(`[image ${widthBytes * 8}x${this.rasterRows.length}]`);
+    this.rasterRows = [];
+  }
+
+  /**
+   * One Star Graphic mode command at `i` (`ESC * r`, `ESC FF`, `EOT`, or a `b` row in raster mode):
+   * the bytes it takes, 0 when it is none of them, -1 when it is cut off (wait for more).
+   */
+  private starRaster(b: Uint8Array, i: number): number {
+    const c = b[i]!;
+    if (c === 0x1b && b[i + 1] === 0x2a && b[i + 2] === 0x72) {
+      if (i + 4 > b.length) return -1;
+      const letter = String.fromCharCode(b[i + 3]!);
+      let next = i + 4;
+      let parameter = '';
+      if ('PFEYQTD'.includes(letter)) {
+        const nul = b.indexOf(0, next);
+        if (nul < 0) return b.length - next > 16 ? 0 : -1; // a parameter is a few digits
+        parameter = Buffer.from(b.subarray(next, nul)).toString('latin1');
+        next = nul + 1;
+      }
+      this.result.commands.push(`star:${letter}${parameter}`);
+      if (letter === 'A') this.raster = true;
+      else if (letter === 'B') {
+        this.flushRaster();
+        this.raster = false;
+      } else if (letter === 'E') this.starDocumentEnd = parameter;
+      else if (letter === 'Y' && /^\d{1,5}$/.test(parameter)) for (let k = 0; k < Number(parameter); k++) this.rasterRows.push(undefined);
+      return next - i;
+    }
+    if (c === 0x1b && b[i + 1] === 0x0c && (this.raster || this.rasterRows.length > 0)) {
+      this.flushRaster();
+      this.result.commands.push('star:pageEnd');
+      return 2;
+    }
+    if (c === 0x04 && this.starDocumentEnd !== undefined) {
+      this.flushRaster();
+      if (this.lineText || this.textBytes.length) this.endLine();
+      this.result.elements.push({ kind: 'cut' });
+      this.result.commands.push('cut');
+      return 1;
+    }
+    if (c === 0x62 && this.raster) {
+      if (i + 3 > b.length) return -1;
+      const n = b[i + 1]! | (b[i + 2]! << 8);
+      if (i + 3 + n > b.length) return -1;
+      this.rasterWidthBytes = Math.max(this.rasterWidthBytes, n);
+      this.rasterRows.push(b.slice(i + 3, i + 3 + n));
+      return 3 + n;
+    }
+    return 0;
+  }
+
   /** Decodes a complete buffer; returns the number of bytes consumed (less when a command is cut off). */
   feed(bytes: Uint8Array): number {
     const b = bytes;
@@ -86,6 +162,22 @@ export class EscPosDecoder {
     const need = (n: number) => i + n <= b.length;
     while (i < b.length) {
       const c = b[i]!;
+      if (c === 0x1b || c === 0x04 || c === 0x62) {
+        const star = this.starRaster(b, i);
+        if (star < 0) break;
+        if (star > 0) {
+          i += star;
+          continue;
+        }
+      }
+      if (this.raster) {
+        // Inside raster mode only raster commands mean something; ESC/POS text is not printed.
+        if (c !== 0x10) {
+          this.result.unknown++;
+          i++;
+          continue;
+        }
+      }
       if (c === 0x0a) {
         this.endLine();
         i++;
@@ -252,6 +344,7 @@ export class EscPosDecoder {
 
   /** Ends the stream: an unterminated line is kept. */
   finish(): DecodeResult {
+    this.flushRaster();
     this.flushBytes();
     if (this.lineText) this.endLine();
     return this.result;

@@ -12,7 +12,7 @@ export async function startFiscalTap(options: {
   settings: unknown;
   service: KioskService;
   log: (line: string) => void;
-}): Promise<{ tap: FiscalTap; address: string; slip: boolean; stop(): Promise<void> }> {
+}): Promise<{ tap: FiscalTap; address: string; protocol: string; slip: boolean; stop(): Promise<void> }> {
   const settings = fiscalTapConfigSchema.parse(options.settings);
   const { service, log } = options;
   const tap = new FiscalTap({
@@ -25,5 +25,5 @@ export async function startFiscalTap(options: {
   tap.on('notRead', ({ message }) => log(message));
   tap.on('sideError', ({ message }) => log(`fiscal tap: ${message}`));
   const started = await tap.start();
-  return { tap, address: started.address, slip: settings.slip, stop: () => tap.stop() };
+  return { tap, address: started.address, protocol: settings.protocol, slip: settings.slip, stop: () => tap.stop() };
 }

@@ -261,7 +261,9 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
         `printer: ${virtualPrinter ? 'virtual printer (receipts drawn as pictures)' : 'configured by KIOSK_PRINTER'}`,
         `scanners: virtual${config.scanners !== undefined ? ' + configured by KIOSK_SCANNERS' : ''}`,
         ...(passthrough ? [`till passthrough: ${passthrough.address} → printer`] : []),
-        ...(fiscalTap ? [`fiscal tap (Posnet): ${fiscalTap.address} → fiscal printer${fiscalTap.slip ? ', loyalty slip on the kiosk printer' : ''}`] : []),
+        ...(fiscalTap
+          ? [`fiscal tap (${fiscalTap.protocol}): ${fiscalTap.address} → fiscal printer${fiscalTap.slip ? ', loyalty slip on the kiosk printer' : ''}`]
+          : []),
       ],
       stop: async () => {
         for (const stop of stops) {

@@ -4,15 +4,15 @@ import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { fiscalTapConfigSchema, type FiscalPrinterSide, type FiscalTapConfig } from '../../core/pos/fiscal-tap-config';
 import type { TillSide } from '../../core/pos/passthrough-config';
-import { PosnetFrameScanner, PosnetTransactionReader } from '../../core/pos/posnet';
+import { fiscalProtocol, type FiscalProtocol, type FiscalStreamReader } from '../../core/pos/fiscal-protocol';
 import type { Money } from '../../core/money';
 
 /**
- * Fiscal tap: the kiosk sits on the cable between the till and its fiscal printer (Posnet protocol)
- * and only reads. Each piece the till sends is written to the printer the moment it arrives, as it
+ * Fiscal tap: the kiosk sits on the cable between the till and its fiscal printer (Posnet, Novitus
+ * XML or Elzab protocol, `core/pos/fiscal-protocol.ts`) and only reads. Each piece the till sends is written to the printer the moment it arrives, as it
  * arrived — never held until a frame is complete, never changed, nothing added — and the printer's
  * answers go back to the till the same way. Frames are parsed from a copy afterwards; a transaction's
- * closing command (`trend`) gives the total, handed to `onTotal` without waiting for it, so a slow
+ * closing command (Posnet `trend`, Novitus `receipt action="close"`, Elzab `ESC 24h`) gives the total, handed to `onTotal` without waiting for it, so a slow
  * or failing sale service never delays the fiscal receipt.
  */
 
@@ -20,7 +20,7 @@ export interface FiscalTotalRead {
   total: Money;
   /**
    * SHA-256 (hex) of this run of the tap and the transaction's number in the till's stream: a
-   * `trend` resent for the same transaction gives the same key, so its sale counts once.
+   * closing command resent for the same transaction gives the same key, so its sale counts once.
    */
   idempotencyKey: string;
 }
@@ -46,7 +46,7 @@ interface Session {
   toPrinter: (chunk: Buffer) => void;
   /** Ends this session's own printer link (TCP); a serial printer stays open for the next till. */
   closePrinter?: () => void;
-  scanner: PosnetFrameScanner;
+  reader: FiscalStreamReader;
 }
 
 export class FiscalTap extends EventEmitter<Events> {
@@ -57,7 +57,7 @@ export class FiscalTap extends EventEmitter<Events> {
   private readonly log: (line: string) => void;
   private readonly runId = randomUUID();
   /** Transactions are counted over the whole run, so a till that reconnects and resends counts once. */
-  private readonly reader = new PosnetTransactionReader();
+  private readonly protocol: FiscalProtocol;
   private readonly pending = new Set<Promise<void>>();
 
   private server: net.Server | undefined;
@@ -76,6 +76,7 @@ export class FiscalTap extends EventEmitter<Events> {
     this.till = parsed.till;
     this.printerSide = parsed.printer;
     this.currency = parsed.currency;
+    this.protocol = fiscalProtocol(parsed.protocol);
     this.onTotal = onTotal;
     this.log = log ?? (() => undefined);
   }
@@ -103,7 +104,7 @@ export class FiscalTap extends EventEmitter<Events> {
     const session: Session = {
       toTill: (chunk) => port.write(chunk),
       ...(printer ? { toPrinter: (chunk: Buffer) => printer.write(chunk) } : this.tcpPrinter(till.path, (chunk) => port.write(chunk))),
-      scanner: new PosnetFrameScanner(),
+      reader: this.protocol.session(),
     };
     this.serialSession = session;
     port.on('data', (chunk: Buffer) => this.fromTill(session, chunk));
@@ -137,9 +138,7 @@ export class FiscalTap extends EventEmitter<Events> {
 
   private fromTill(session: Session, chunk: Buffer): void {
     session.toPrinter(chunk);
-    for (const frame of session.scanner.feed(Uint8Array.from(chunk))) {
-      const end = this.reader.read(frame);
-      if (end === undefined) continue;
+    for (const end of session.reader.feed(Uint8Array.from(chunk))) {
       if ('error' in end) {
         this.emit('notRead', { message: `fiscal tap: ${end.error}; no points for this sale` });
         continue;
@@ -193,7 +192,7 @@ export class FiscalTap extends EventEmitter<Events> {
     const session: Session = {
       toTill,
       ...(printerSerial ? { toPrinter: (chunk: Buffer) => printerSerial.write(chunk) } : this.tcpPrinter(address, toTill, () => socket.destroy())),
-      scanner: new PosnetFrameScanner(),
+      reader: this.protocol.session(),
     };
     printerSerial?.on('data', fromPrinter);
     this.emit('tillConnected', { address });
@@ -201,7 +200,7 @@ export class FiscalTap extends EventEmitter<Events> {
     socket.on('close', () => {
       printerSerial?.off('data', fromPrinter);
       session.closePrinter?.();
-      this.emit('tillDisconnected', { address, midFrame: session.scanner.midFrame });
+      this.emit('tillDisconnected', { address, midFrame: session.reader.midFrame });
       if (this.active !== socket) return;
       this.active = undefined;
       const next = this.waiting.shift();

@@ -4,50 +4,16 @@
 // comes (a half frame is at the printer before the rest is sent), the printer's answers go back
 // unchanged, and the totals of `trend` are read. In the kiosk each total is a sale whose claim QR the
 // counter screen shows, with a slip on the kiosk printer only where the shop asks for one.
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SerialPort } from 'serialport';
 import { systemClock } from '../../core/clock';
 import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
 import { FiscalTap, type FiscalTotalRead } from '../../main/pos/fiscal-tap';
 import type { KioskEvent } from '../../core/contract/commands';
 import { encodePosnetFrame } from '../../core/pos/posnet';
 import { POSNET_ERROR_ANSWER, POSNET_RECEIPT, posnetSession } from '../fixtures/fiscal/posnet-session';
+import { fiscalPrinter, serialTap, tcpTill as till } from '../support/fiscal-tap';
 import { tempDir } from '../support/hub-harness';
 import { until } from '../support/until';
-import { SocatPair } from './scanner-socat';
-
-/** A fiscal printer stand-in on loopback: keeps what it receives, answers with what the test says. */
-async function fiscalPrinter(): Promise<{ port: number; received: () => Buffer; answer: (bytes: Buffer) => void; close: () => Promise<void> }> {
-  const chunks: Buffer[] = [];
-  let client: net.Socket | undefined;
-  const server = net.createServer((socket) => {
-    client = socket;
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    received: () => Buffer.concat(chunks),
-    answer: (bytes) => client!.write(bytes),
-    close: () =>
-      new Promise((resolve) => {
-        client?.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function till(address: string): Promise<{ socket: net.Socket; received: () => Buffer }> {
-  const [host, port] = address.split(':');
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: host!, port: Number(port) }, () => resolve({ socket, received: () => Buffer.concat(chunks) }));
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.once('error', reject);
-  });
-}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -122,50 +88,19 @@ describe('fiscal tap (Posnet) over TCP', () => {
 
 describe('fiscal tap (Posnet) over socat serial pairs', () => {
   it('replays the session byte-identical from the till port to the printer port and reads the totals', async () => {
-    const tillPair = await new SocatPair().up();
-    const printerPair = await new SocatPair().up();
-    cleanups.push(
-      () => tillPair.down(),
-      () => printerPair.down(),
-    );
-    const totals: FiscalTotalRead[] = [];
-    // The tap holds one end of each pair; the till and the printer the other ends.
-    const tap = new FiscalTap({
-      protocol: 'posnet',
-      till: { kind: 'serial', path: tillPair.a, baudRate: 9600 },
-      printer: { kind: 'serial', path: printerPair.a, baudRate: 9600 },
-      onTotal: async (read) => {
-        totals.push(read);
-      },
-    });
-    await tap.start();
-    cleanups.push(() => tap.stop());
-    const open = (path: string) =>
-      new Promise<SerialPort>((resolve, reject) => {
-        const port = new SerialPort({ path, baudRate: 9600 }, (error) => (error ? reject(error) : resolve(port)));
-      });
-    const tillPort = await open(tillPair.b);
-    const printerPort = await open(printerPair.b);
-    cleanups.push(
-      () => new Promise<void>((resolve) => tillPort.close(() => resolve())),
-      () => new Promise<void>((resolve) => printerPort.close(() => resolve())),
-    );
-    const atPrinter: Buffer[] = [];
-    printerPort.on('data', (c: Buffer) => atPrinter.push(c));
-    const atTill: Buffer[] = [];
-    tillPort.on('data', (c: Buffer) => atTill.push(c));
+    const { tillPort, printerPort, atPrinter, atTill, totals } = await serialTap('posnet', cleanups);
 
     const session = posnetSession();
     tillPort.write(session);
-    await until(() => Buffer.concat(atPrinter).length >= session.length, 'the session at the printer port');
-    expect(Buffer.concat(atPrinter).equals(session)).toBe(true);
+    await until(() => atPrinter().length >= session.length, 'the session at the printer port');
+    expect(atPrinter().equals(session)).toBe(true);
     await until(() => totals.length === 2, 'both totals read');
     expect(totals.map((r) => r.total.amount)).toEqual([9999999, 9999999]);
 
     const answer = Buffer.from(POSNET_ERROR_ANSWER, 'latin1');
     printerPort.write(answer);
-    await until(() => Buffer.concat(atTill).length >= answer.length, "the printer's answer at the till port");
-    expect(Buffer.concat(atTill).equals(answer)).toBe(true);
+    await until(() => atTill().length >= answer.length, "the printer's answer at the till port");
+    expect(atTill().equals(answer)).toBe(true);
   });
 });
 

@@ -1,4 +1,3 @@
-import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
 import { buildReceiptDocument } from '../../core/receipt/document';
 import { layoutReceipt } from '../../core/receipt/layout';
@@ -6,6 +5,7 @@ import { codePageTestPage } from '../../hardware/printer/codepage-test';
 import { encodeReceipt } from '../../hardware/printer/escpos';
 import { resolveProfile } from '../../hardware/printer/profiles';
 import { goldenReceipts } from '../fixtures/golden/receipts';
+import { readQr, textBands } from '../support/raster-image';
 
 // A Star TSP100 (raster only) gets the kiosk's slips as Star Graphic mode images. The bytes are read
 // back here by a parser of our own, written from Star's command list and not from the encoder: any
@@ -62,20 +62,6 @@ function parseStarRaster(bytes: Uint8Array): StarJob {
   return job;
 }
 
-const dot = (row: Uint8Array, x: number) => ((row[x >> 3] ?? 0) & (0x80 >> (x & 7))) !== 0;
-
-/** Groups of consecutive rows with ink, as [first, last] row. */
-function inkBands(rows: readonly Uint8Array[]): [number, number][] {
-  const bands: [number, number][] = [];
-  rows.forEach((row, y) => {
-    if (!row.some((b) => b !== 0)) return;
-    const last = bands.at(-1);
-    if (last && last[1] === y - 1) last[1] = y;
-    else bands.push([y, y]);
-  });
-  return bands;
-}
-
 describe('Star TSP100 (raster only)', () => {
   const profile = resolveProfile('star-tsp100', 80);
   const input = goldenReceipts.pl.input;
@@ -93,26 +79,15 @@ describe('Star TSP100 (raster only)', () => {
 
   it('the QR in the image decodes to the claim URL, and the text has one band of ink per printed line', () => {
     const job = parseStarRaster(encodeReceipt(doc, profile));
-    const width = 576;
-    const height = job.rows.length;
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    job.rows.forEach((row, y) => {
-      for (let x = 0; x < width; x++) {
-        const v = dot(row, x) ? 0 : 255;
-        rgba.set([v, v, v, 255], (y * width + x) * 4);
-      }
-    });
-    const qr = jsQR(rgba, width, height);
+    const qr = readQr(job.rows, 576);
     expect(qr?.data).toBe(input.claim!.payload);
 
     // Text: every band of ink outside the QR is one printed line; the layout says how many lines carry text.
-    const qrTop = Math.min(qr!.location.topLeftFinderPattern.y, qr!.location.topRightFinderPattern.y);
-    const qrBottom = qr!.location.bottomLeftFinderPattern.y;
-    const textBands = inkBands(job.rows).filter(([first, last]) => last < qrTop - 20 || first > qrBottom + 20);
+    const bands = textBands(job.rows, qr!);
     const expected = layoutReceipt(doc, 48).filter((l) => l.kind === 'text' && l.text.trim().length > 0);
-    expect(textBands.length).toBe(expected.length);
+    expect(bands.length).toBe(expected.length);
     // Each band is a line's height, never two lines run together (double-size lines are twice as tall).
-    for (const [first, last] of textBands) expect(last - first + 1).toBeLessThanOrEqual(60);
+    for (const [first, last] of bands) expect(last - first + 1).toBeLessThanOrEqual(60);
   });
 
   it('prints the letters of every language: ő ű ř ů ľ ĺ ß € each get ink of their own, and none turns into "?"', () => {

@@ -38,6 +38,7 @@ import { earnCeilingOf } from '../core/earn-ceiling';
 import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
+import { KIOSK_FLAG_RULE } from './outbox-check';
 import { LoyaltyError } from '../core/ledger/errors';
 import { MoneyError } from '../core/money';
 import { connectCluster, type HubPeerEvents } from './cluster';
@@ -306,6 +307,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }, 1_000);
     databaseWatch.unref();
   }
+  function logFlagged(kiosk: Kiosk): void {
+    log(
+      `kiosk ${kiosk.name} (${kiosk.no}) flagged: ${KIOSK_FLAG_RULE.refusals} or more refused facts within ${KIOSK_FLAG_RULE.windowMs / 3_600_000} h; ` +
+        'its facts are still checked one by one; the owner sees it on /owner/kiosks',
+    );
+  }
+
   // ---- claims (shared by phone and staff) ----------------------------------------------------
 
   function refusal(reason: ClaimRefusalCode, locale: Locale): ClaimResult {
@@ -353,7 +361,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (!verified.ok) return refusal(verified.reason, locale);
     const data = verified.data;
     if (!(await withinProgram(data))) {
-      log(`claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`);
+      const reason = `claim token of kiosk ${data.kioskNo} sale ${data.saleNo} refused: ${data.points} points / ${data.stamps} stamps exceed what the program gives`;
+      log(reason);
+      // A kiosk signs its own tokens: one of its own that promises more than the program is its refused fact (a
+      // token of another kiosk, scanned here, is not this kiosk's doing).
+      if (via === 'staff' && claimingKioskNo === data.kioskNo) {
+        const id = `claimSale:${claimSaleKey(data)}:${randomUUID()}`;
+        if (await store.recordKioskRefusal(data.kioskNo, { id, type: 'claimSale', code: 'over-earn', reason }, now())) {
+          const kiosk = await store.kioskByNo(data.kioskNo);
+          if (kiosk) logFlagged(kiosk);
+        }
+      }
       return refusal('exceeds-program', locale);
     }
     let outcome: ClaimOutcome;
@@ -668,6 +686,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         }
         const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());
         for (const r of applied.refused) log(`kiosk ${kiosk.name} (${kiosk.no}): outbox message ${r.id} refused: ${r.reason}`);
+        if (applied.flagged) logFlagged(kiosk);
         ack({
           ok: true,
           acked: applied.acked,

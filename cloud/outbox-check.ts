@@ -26,6 +26,38 @@ import { claimSaleKey } from '../core/tokens';
  * welcome bonus the hub holds until the member's contact is proven (cloud/join-verification.ts).
  */
 
+/**
+ * What kind of fact the hub would not derive, for the owner's page (in words, cloud/owner-members.ts)
+ * and the flag count; the English reason beside it names the ids, for the log and the kiosk.
+ * 'other': recorded before refusals had a kind (hub migration 0021).
+ */
+export const kioskRefusalCodes = ['over-earn', 'unknown-member', 'foreign-id', 'not-earned', 'welcome', 'reversal', 'redemption', 'refund', 'other'] as const;
+export type KioskRefusalCode = (typeof kioskRefusalCodes)[number];
+
+export interface Refused {
+  code: KioskRefusalCode;
+  reason: string;
+}
+
+const no = (code: KioskRefusalCode, reason: string): Refused => ({ code, reason });
+
+/**
+ * A kiosk that keeps sending refused facts is flagged for the owner: `refusals` refused facts within
+ * `windowMs` (counted from the owner's last clearing of the flag, if that is later). An honest kiosk
+ * is refused rarely (a welcome bonus paid offline twice, a claim raced by a phone); ten within a day
+ * is a faulty or hostile kiosk. The flag stays until the owner clears it. A flagged kiosk's facts are
+ * still checked one by one exactly like any kiosk's and applied when they pass: the flag never widens
+ * what the hub accepts, and refusing everything would lose honest sales; the owner revokes a kiosk
+ * they do not trust.
+ */
+export const KIOSK_FLAG_RULE = { refusals: 10, windowMs: 24 * 3600_000 } as const;
+
+/** Where the flag rule starts counting refusals at `now`: the rolling window, or the owner's last clearing if later. */
+export function flagWindowStart(now: Date, clearedAt: string | null): string {
+  const windowStart = new Date(now.getTime() - KIOSK_FLAG_RULE.windowMs).toISOString();
+  return clearedAt !== null && clearedAt > windowStart ? clearedAt : windowStart;
+}
+
 /** Ids the hub writes itself (claims, welcome bonus, refused offline claims, late-claim reversals, owner adjustments). */
 const HUB_ID_PREFIXES = ['claim:', 'welcome:', 'refused:', 'reversal:', 'adjust:'] as const;
 
@@ -62,9 +94,9 @@ export interface OutboxCheckContext {
 }
 
 /** A welcome bonus a kiosk computed for a member whose welcome the hub holds: only the proven contact pays it (HubStore.payHeldWelcome). */
-const heldWelcome = (ctx: OutboxCheckContext, entry: LedgerEntry): string | undefined =>
+const heldWelcome = (ctx: OutboxCheckContext, entry: LedgerEntry): Refused | undefined =>
   entry.reason.code === 'welcome' && ctx.welcomeHeld(entry.memberId)
-    ? `entry ${entry.id} pays member ${entry.memberId} a welcome bonus the hub holds until their contact is proven`
+    ? no('welcome', `entry ${entry.id} pays member ${entry.memberId} a welcome bonus the hub holds until their contact is proven`)
     : undefined;
 
 /** The program versions a sale at `at` may have been earned under: the one in effect then, and older ones (a kiosk that missed an update). */
@@ -75,55 +107,67 @@ function programsAt(ctx: OutboxCheckContext, at: string): Program[] {
 
 const ownSale = (ctx: OutboxCheckContext, saleId: string): boolean => new RegExp(`^K${ctx.kioskNo}-S\\d+$`).test(saleId);
 
-function entryBasics(ctx: OutboxCheckContext, entry: LedgerEntry): string | undefined {
-  if (HUB_ID_PREFIXES.some((prefix) => entry.id.startsWith(prefix))) return `entry id ${entry.id} is in the hub's namespace`;
-  if (!ctx.knownMember(entry.memberId)) return `entry ${entry.id} is for member ${entry.memberId}, whom the hub does not know`;
-  if (entry.saleId !== null && !ownSale(ctx, entry.saleId)) return `entry ${entry.id} names sale ${entry.saleId}, which is not this kiosk's`;
+function entryBasics(ctx: OutboxCheckContext, entry: LedgerEntry): Refused | undefined {
+  if (HUB_ID_PREFIXES.some((prefix) => entry.id.startsWith(prefix))) return no('foreign-id', `entry id ${entry.id} is in the hub's namespace`);
+  if (!ctx.knownMember(entry.memberId)) return no('unknown-member', `entry ${entry.id} is for member ${entry.memberId}, whom the hub does not know`);
+  if (entry.saleId !== null && !ownSale(ctx, entry.saleId)) return no('foreign-id', `entry ${entry.id} names sale ${entry.saleId}, which is not this kiosk's`);
   return heldWelcome(ctx, entry);
 }
 
-/** Why the hub refuses this message (English, for the log and the kiosk), or undefined when it is accepted. */
-export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): string | undefined {
+/** Why the hub refuses this message (its kind, and English for the log and the kiosk), or undefined when it is accepted. */
+export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): Refused | undefined {
   switch (message.type) {
     case 'memberEnrolled':
       return enrollableMemberId(message.payload.id, ctx.kioskId)
         ? undefined
-        : `member id ${JSON.stringify(message.payload.id)} is not an opaque id of this kiosk (letters, digits, - and _, optionally after "<kioskId>:")`;
+        : no(
+            'foreign-id',
+            `member id ${JSON.stringify(message.payload.id)} is not an opaque id of this kiosk (letters, digits, - and _, optionally after "<kioskId>:")`,
+          );
     case 'saleCreated': {
       const p = message.payload;
       const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
-      if (p.saleId !== key) return `sale id ${p.saleId} is not this kiosk's key for sale ${p.saleNo} (${key})`;
+      if (p.saleId !== key) return no('foreign-id', `sale id ${p.saleId} is not this kiosk's key for sale ${p.saleNo} (${key})`);
       const programs = programsAt(ctx, message.at);
       const ceiling = earnCeilingOf(programs, p.total.amount, p.total.currency);
       if (p.points > ceiling.points || p.stamps > ceiling.stamps) {
-        return `sale ${key} reports ${p.points} points / ${p.stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps} for ${p.total.amount} ${p.total.currency}`;
+        return no(
+          'over-earn',
+          `sale ${key} reports ${p.points} points / ${p.stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps} for ${p.total.amount} ${p.total.currency}`,
+        );
       }
-      if (p.memberId === null) return p.entries.length === 0 ? undefined : `sale ${key} has no member but carries ledger entries`;
-      if (!ctx.knownMember(p.memberId)) return `sale ${key} is for member ${p.memberId}, whom the hub does not know`;
+      if (p.memberId === null) return p.entries.length === 0 ? undefined : no('not-earned', `sale ${key} has no member but carries ledger entries`);
+      if (!ctx.knownMember(p.memberId)) return no('unknown-member', `sale ${key} is for member ${p.memberId}, whom the hub does not know`);
       const referrerMax = Math.max(0, ...programs.flatMap((program) => program.rules.map((r) => (r.type === 'referral' ? r.referrerPoints : 0))));
       let points = 0;
       let stamps = 0;
       for (const entry of p.entries) {
         const basic = entryBasics(ctx, entry);
         if (basic) return basic;
-        if (entry.saleId !== key) return `entry ${entry.id} is not for sale ${key}`;
+        if (entry.saleId !== key) return no('not-earned', `entry ${entry.id} is not for sale ${key}`);
         if ((entry.kind !== 'earn' && entry.kind !== 'bonus') || entry.points < 0 || entry.stamps < 0) {
-          return `entry ${entry.id} (${entry.kind} ${entry.points}/${entry.stamps}) is not what a sale earns`;
+          return no('not-earned', `entry ${entry.id} (${entry.kind} ${entry.points}/${entry.stamps}) is not what a sale earns`);
         }
         if (entry.memberId === p.memberId) {
           points += entry.points;
           stamps += entry.stamps;
         } else if (entry.kind !== 'bonus' || entry.reason.code !== 'referrer' || entry.stamps !== 0 || entry.points > referrerMax) {
-          return `entry ${entry.id} credits member ${entry.memberId}, who did not buy (only a referrer's bonus may)`;
+          return no('not-earned', `entry ${entry.id} credits member ${entry.memberId}, who did not buy (only a referrer's bonus may)`);
         }
       }
       // One welcome per member, whichever kiosk rings her first purchase (a kiosk that lacked her history would pay it again).
       const welcomes = p.entries.filter((e) => e.kind === 'bonus' && e.reason.code === 'welcome');
       if (welcomes.length > 1 || (welcomes.length === 1 && ctx.welcomed(welcomes[0]!.memberId))) {
-        return `sale ${key} gives member ${p.memberId} a welcome bonus (${welcomes[0]!.id}), but she was welcomed before: a member is welcomed once`;
+        return no(
+          'welcome',
+          `sale ${key} gives member ${p.memberId} a welcome bonus (${welcomes[0]!.id}), but she was welcomed before: a member is welcomed once`,
+        );
       }
       if (points > ceiling.points || stamps > ceiling.stamps) {
-        return `sale ${key}'s entries give ${points} points / ${stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps}`;
+        return no(
+          'over-earn',
+          `sale ${key}'s entries give ${points} points / ${stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps}`,
+        );
       }
       return undefined;
     }
@@ -140,30 +184,31 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
         switch (entry.kind) {
           case 'reversal': {
             const original = entry.reverses === null ? undefined : ctx.entry(entry.reverses);
-            if (!original) return `reversal ${entry.id} reverses ${entry.reverses ?? 'nothing'}, which the hub does not have`;
+            if (!original) return no('reversal', `reversal ${entry.id} reverses ${entry.reverses ?? 'nothing'}, which the hub does not have`);
             if (original.memberId !== entry.memberId || original.saleId !== entry.saleId) {
-              return `reversal ${entry.id} is not for the member and sale of ${entry.reverses}`;
+              return no('reversal', `reversal ${entry.id} is not for the member and sale of ${entry.reverses}`);
             }
             const done = ctx.reversed(entry.reverses!);
             const within = (taken: number, already: number, of: number): boolean =>
               of >= 0 ? taken <= 0 && already + taken >= -of : taken >= 0 && already + taken <= -of;
             if (!within(entry.points, done.points, original.points) || !within(entry.stamps, done.stamps, original.stamps)) {
-              return `reversal ${entry.id} takes back more than is left of ${entry.reverses}`;
+              return no('reversal', `reversal ${entry.id} takes back more than is left of ${entry.reverses}`);
             }
             break;
           }
           case 'redeem':
-            if (entry.points > 0 || entry.stamps > 0) return `redemption ${entry.id} adds points or stamps`;
-            if (!rewards.has(entry.reason.ruleId ?? '')) return `redemption ${entry.id} names no reward or stamp card of this shop`;
-            if (-entry.points > largest.points || -entry.stamps > largest.stamps) return `redemption ${entry.id} debits more than any reward costs`;
+            if (entry.points > 0 || entry.stamps > 0) return no('redemption', `redemption ${entry.id} adds points or stamps`);
+            if (!rewards.has(entry.reason.ruleId ?? '')) return no('redemption', `redemption ${entry.id} names no reward or stamp card of this shop`);
+            if (-entry.points > largest.points || -entry.stamps > largest.stamps)
+              return no('redemption', `redemption ${entry.id} debits more than any reward costs`);
             break;
           case 'expiry':
-            if (entry.points > 0 || entry.stamps !== 0) return `expiry ${entry.id} adds points or moves stamps`;
+            if (entry.points > 0 || entry.stamps !== 0) return no('not-earned', `expiry ${entry.id} adds points or moves stamps`);
             break;
           case 'earn':
           case 'bonus':
           case 'adjust':
-            return `entry ${entry.id}: a kiosk does not append ${entry.kind} entries (sales bring their own, adjustments are the owner's)`;
+            return no('not-earned', `entry ${entry.id}: a kiosk does not append ${entry.kind} entries (sales bring their own, adjustments are the owner's)`);
         }
       }
       return undefined;
@@ -171,13 +216,13 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
     case 'saleClaimed': {
       const p = message.payload;
       const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
-      if (p.saleId !== key) return `saleClaimed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`;
-      if (!ctx.knownMember(p.memberId)) return `saleClaimed for member ${p.memberId}, whom the hub does not know`;
+      if (p.saleId !== key) return no('foreign-id', `saleClaimed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`);
+      if (!ctx.knownMember(p.memberId)) return no('unknown-member', `saleClaimed for member ${p.memberId}, whom the hub does not know`);
       // The member-aware earn of core/claims claimEarnEntries: the base entry `claim:<key>:offline`, then
       // `claim:<key>:offline:<n>` (bonuses, stamps), for the claiming member but a referrer's bonus.
       const baseId = claimEntryId(key, 'offline');
       const [entry] = p.entries;
-      if (!entry || entry.id !== baseId || entry.kind !== 'earn') return `saleClaimed for ${key} must carry its claim entry ${baseId} first`;
+      if (!entry || entry.id !== baseId || entry.kind !== 'earn') return no('foreign-id', `saleClaimed for ${key} must carry its claim entry ${baseId} first`);
       const referrerMax = Math.max(
         0,
         ...programsAt(ctx, entry.at).flatMap((program) => program.rules.map((r) => (r.type === 'referral' ? r.referrerPoints : 0))),
@@ -185,32 +230,34 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
       let points = 0;
       let stamps = 0;
       for (const e of p.entries) {
-        if (e.id !== baseId && !new RegExp(`^${baseId}:\\d+$`).test(e.id)) return `saleClaimed for ${key} carries entry ${e.id}, not one of its claim`;
-        if (!ctx.knownMember(e.memberId)) return `entry ${e.id} is for member ${e.memberId}, whom the hub does not know`;
+        if (e.id !== baseId && !new RegExp(`^${baseId}:\\d+$`).test(e.id))
+          return no('foreign-id', `saleClaimed for ${key} carries entry ${e.id}, not one of its claim`);
+        if (!ctx.knownMember(e.memberId)) return no('unknown-member', `entry ${e.id} is for member ${e.memberId}, whom the hub does not know`);
         const held = heldWelcome(ctx, e);
         if (held) return held;
         if (e.saleId !== key || (e.kind !== 'earn' && e.kind !== 'bonus') || e.points < 0 || e.stamps < 0) {
-          return `entry ${e.id} (${e.kind} ${e.points}/${e.stamps}) is not what a claim of ${key} earns`;
+          return no('not-earned', `entry ${e.id} (${e.kind} ${e.points}/${e.stamps}) is not what a claim of ${key} earns`);
         }
         if (e.memberId === p.memberId) {
           points += e.points;
           stamps += e.stamps;
         } else if (e.kind !== 'bonus' || e.reason.code !== 'referrer' || e.stamps !== 0 || e.points > referrerMax) {
-          return `entry ${e.id} credits member ${e.memberId}, who did not claim (only a referrer's bonus may)`;
+          return no('not-earned', `entry ${e.id} credits member ${e.memberId}, who did not claim (only a referrer's bonus may)`);
         }
       }
       const currency = ctx.versions.at(-1)?.document.currency ?? '';
       const ceiling = earnCeilingOf(programsAt(ctx, entry.at), entry.spend ?? 0, currency);
       if (points > ceiling.points || stamps > ceiling.stamps) {
-        return `saleClaimed for ${key} gives ${points} points / ${stamps} stamps, more than the sale earns`;
+        return no('over-earn', `saleClaimed for ${key} gives ${points} points / ${stamps} stamps, more than the sale earns`);
       }
       return undefined;
     }
     case 'saleReversed': {
       const p = message.payload;
       const key = claimSaleKey({ kioskNo: ctx.kioskNo, saleNo: p.saleNo });
-      if (p.saleId !== key) return `saleReversed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`;
-      if (p.refunded.currency !== p.total.currency || p.refunded.amount > p.total.amount) return `saleReversed for ${key} refunds more than its total`;
+      if (p.saleId !== key) return no('foreign-id', `saleReversed for ${p.saleId} is not sale ${p.saleNo} of this kiosk (${key})`);
+      if (p.refunded.currency !== p.total.currency || p.refunded.amount > p.total.amount)
+        return no('refund', `saleReversed for ${key} refunds more than its total`);
       return undefined;
     }
   }

@@ -51,6 +51,12 @@ export interface KioskLocation {
   revoked: boolean;
 }
 
+/** A kiosk on the owner's kiosk list: its location, whether the flag rule flagged it, how many of its facts were refused. */
+export interface KioskOverview extends KioskLocation {
+  flaggedAt: string | null;
+  refusals: number;
+}
+
 /** The data a member may ask for (GDPR art. 15/20): who they are, what they agreed to, every ledger entry. */
 export interface MemberExport {
   member: { id: string; no: number; name: string | null; phone: string | null; email: string | null; joinedAt: string; erasedAt: string | null };
@@ -115,6 +121,36 @@ export class OwnerStore {
       .orderBy('no')
       .execute();
     return rows.map((r) => ({ no: n(r.no), id: r.id, name: r.name, location: r.location ?? r.name, revoked: r.revoked_at !== null }));
+  }
+
+  async kioskOverview(shopNo: number): Promise<KioskOverview[]> {
+    const flags = await this.db.selectFrom('kiosks').select(['no', 'flagged_at']).where('shop_no', '=', shopNo).execute();
+    const counts = await this.db
+      .selectFrom('kiosk_refusals')
+      .innerJoin('kiosks', 'kiosks.no', 'kiosk_refusals.kiosk_no')
+      .select((eb) => ['kiosk_refusals.kiosk_no as no', eb.fn.countAll<string | number>().as('count')])
+      .where('kiosks.shop_no', '=', shopNo)
+      .groupBy('kiosk_refusals.kiosk_no')
+      .execute();
+    const flagged = new Map(flags.map((f) => [n(f.no), f.flagged_at]));
+    const refused = new Map(counts.map((c) => [n(c.no), Number(c.count)]));
+    return (await this.kioskLocations(shopNo)).map((k) => ({ ...k, flaggedAt: flagged.get(k.no) ?? null, refusals: refused.get(k.no) ?? 0 }));
+  }
+
+  /** The owner has looked at a flagged kiosk: the flag goes, and only refusals after now count toward the next one. */
+  async clearKioskFlag(shopNo: number, kioskId: string, actor: string, at: Date): Promise<boolean> {
+    return this.ctx.write(async (tx) => {
+      const done = await tx
+        .updateTable('kiosks')
+        .set({ flagged_at: null, flag_cleared_at: at.toISOString() })
+        .where('id', '=', kioskId)
+        .where('shop_no', '=', shopNo)
+        .where('flagged_at', 'is not', null)
+        .executeTakeFirst();
+      if (n(done.numUpdatedRows) !== 1) return false;
+      await this.audit(tx, { shopNo, at, actor, action: 'kiosk-flag-cleared', memberId: null, entryId: null, detail: { kioskId } });
+      return true;
+    });
   }
 
   async locations(shopNo: number): Promise<string[]> {

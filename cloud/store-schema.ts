@@ -38,6 +38,10 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
     paired_at: string;
     revoked_at: string | null;
     location: string | null;
+    /** When the flag rule (cloud/outbox-check.ts KIOSK_FLAG_RULE) flagged it for the owner; null: not flagged (0021). */
+    flagged_at: string | null;
+    /** When the owner last cleared its flag: refusals before it no longer count (0021). */
+    flag_cleared_at: string | null;
   };
   pairing_codes: { code: string; shop_no: number; created_at: string; expires_at: string; used_by: string | null };
   members: {
@@ -113,7 +117,8 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   /** A kiosk's member id for a person the hub already had under another id (enrolled twice): entries for it go to `member_id`. */
   member_aliases: { alias_id: string; member_id: string; kiosk_no: number | null; at: string };
   /** Outbox messages the hub refused (one row per message id): what each kiosk sent that the rules would not derive. */
-  kiosk_refusals: { message_id: string; kiosk_no: number; type: string; reason: string; at: string };
+  /** `code`: the kind of refusal (cloud/outbox-check.ts kioskRefusalCodes; 'other' for rows from before 0021). */
+  kiosk_refusals: { message_id: string; kiosk_no: number; type: string; code: string; reason: string; at: string };
   /** Roll-ups (cloud/owner-rollups.ts): "this shop's UTC hour changed", appended by triggers, consumed by the refresh. */
   rollup_marks: { seq: Generated<number>; shop_no: number; hour: string };
   /** The time zone a shop's roll-up days were cut in (another zone: they are summed again). */
@@ -502,6 +507,17 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0017-message-texts': messageTextsMigration,
     // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
     '0018-shop-settings': shopSettingsMigration,
+    // A refusal's kind for the owner's page, and the flag on a kiosk that keeps sending refused facts (cloud/outbox-check.ts).
+    '0021-kiosk-refusal-flags': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .alterTable('kiosk_refusals')
+          .addColumn('code', 'text', (c) => c.notNull().defaultTo('other'))
+          .execute();
+        await db.schema.alterTable('kiosks').addColumn('flagged_at', 'text').execute();
+        await db.schema.alterTable('kiosks').addColumn('flag_cleared_at', 'text').execute();
+      },
+    },
   };
 }
 

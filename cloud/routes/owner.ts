@@ -10,7 +10,8 @@ import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram, type Program } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
-import { kiosksPage, memberPage } from '../owner-members';
+import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
+import { kioskRefusalsPage, kiosksPage, memberPage } from '../owner-members';
 import { csv, membersPage } from '../owner-pages';
 import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
@@ -20,7 +21,7 @@ import { jsonText } from './health';
 
 /**
  * The owner's back office: the dashboard, members (search, one member's page, adjustment, export,
- * erasure, merging a duplicate), kiosks (locations, revocation), win-back, the CSV exports and the JSON owner API (pairing
+ * erasure, merging a duplicate), kiosks (locations, refused reports and the flag, revocation), win-back, the CSV exports and the JSON owner API (pairing
  * codes, the program document, voucher conflicts). Sign-in and accounts are cloud/routes/accounts.ts. Every route is
  * guarded by the one owner hook (cloud/routes/app.ts): a session, the owner token or an API key, the
  * route's role (pairing and revoking: the owner only), and the session's CSRF token on every
@@ -29,6 +30,8 @@ import { jsonText } from './health';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
+/** How many of a kiosk's refused reports its page lists (newest first); the kiosk list shows the full count. */
+const REFUSALS_SHOWN = 200;
 const ID = '^[\\w-]{1,100}$';
 const kioskParams = z.object({ id: z.string().regex(new RegExp(ID)) });
 /**
@@ -300,15 +303,40 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   // ---- kiosks ------------------------------------------------------------------------------------
 
+  /** The kiosk list with a flash: its locations, each kiosk's refusal count and flag, in the shop's time zone. */
+  const kiosksList = async (request: FastifyRequest, flash: { text: string; error: boolean } | null): Promise<string> =>
+    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerCsrf, flash, (await shopNow()).program.timeZone);
+
   app.get('/owner/kiosks', { schema: { querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
     const locale = localeOf(request);
-    const saved = request.query.done === 'locationSaved';
-    return sendPage(
-      reply,
-      200,
-      kiosksPage(locale, await ctx.owner.kioskLocations(ctx.shop.no), request.ownerCsrf, saved ? { text: x(locale, 'locationSaved'), error: false } : null),
-    );
+    const done = request.query.done;
+    const flash =
+      done === 'locationSaved'
+        ? { text: x(locale, 'locationSaved'), error: false }
+        : done === 'flagCleared'
+          ? { text: formatMessage(kioskRefusalMessages, locale, 'flagCleared'), error: false }
+          : null;
+    return sendPage(reply, 200, await kiosksList(request, flash));
   });
+
+  app.get(`/owner/kiosks/:id(${ID})/refusals`, { schema: { params: kioskParams }, config: page }, async (request, reply) => {
+    const locale = localeOf(request);
+    const kiosk = (await ctx.owner.kioskOverview(ctx.shop.no)).find((k) => k.id === request.params.id);
+    if (!kiosk) return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
+    const refusals = await store.kioskRefusals(kiosk.no, REFUSALS_SHOWN);
+    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerCsrf, (await shopNow()).program.timeZone));
+  });
+
+  // The owner has looked at a flagged kiosk; only refusals after this count toward the next flag. Revoking it is separate.
+  app.post(
+    `/owner/kiosks/:id(${ID})/flag/clear`,
+    { schema: { params: kioskParams, body: form({ csrf: field }) }, config: ownerOnly },
+    async (request, reply) => {
+      const cleared = await ctx.owner.clearKioskFlag(ctx.shop.no, request.params.id, actor(request), ctx.now());
+      if (!cleared) return sendPage(reply, 404, messagePage(localeOf(request), 'no such flagged kiosk'));
+      return seeOther(reply, '/owner/kiosks?done=flagCleared');
+    },
+  );
 
   app.post(
     `/owner/kiosks/:id(${ID})/location`,
@@ -317,11 +345,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       const locale = localeOf(request);
       const location = (request.body.location ?? '').trim().replace(/\s+/g, ' ');
       if (location.length < 1 || location.length > 60) {
-        return sendPage(
-          reply,
-          400,
-          kiosksPage(locale, await ctx.owner.kioskLocations(ctx.shop.no), request.ownerCsrf, { text: x(locale, 'error.location-invalid'), error: true }),
-        );
+        return sendPage(reply, 400, await kiosksList(request, { text: x(locale, 'error.location-invalid'), error: true }));
       }
       if (!(await ctx.owner.setKioskLocation(ctx.shop.no, request.params.id, location, actor(request), ctx.now()))) {
         return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));

@@ -72,7 +72,7 @@ export class HubStore {
     this.members = new Members(this.context, this.shops, this.ledger);
     this.sales = new Sales(this.context, this.shops, this.members, this.ledger, this.kiosks);
     this.vouchers = new Vouchers(this.context, this.shops, this.ledger);
-    this.outbox = new Outbox(this.context, this.shops, this.members, this.ledger, this.sales, this.vouchers);
+    this.outbox = new Outbox(this.context, this.shops, this.members, this.ledger, this.sales, this.vouchers, this.kiosks);
     this.facts = new OwnerFacts(this.context);
   }
 
@@ -148,6 +148,7 @@ export class HubStore {
   // ---- the kiosk outbox (outbox.ts) and the owner's facts (facts.ts) -----------------------------
   applyOutbox: Outbox['applyOutbox'] = (...a) => this.outbox.applyOutbox(...a);
   kioskRefusals: Outbox['kioskRefusals'] = (...a) => this.outbox.kioskRefusals(...a);
+  recordKioskRefusal: Outbox['recordKioskRefusal'] = (...a) => this.outbox.recordKioskRefusal(...a);
   ownerFacts: OwnerFacts['ownerFacts'] = (...a) => this.facts.ownerFacts(...a);
 
   async counts(): Promise<HubCounts> {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClaimAccepted, ClaimRefused } from '../../core/sync-protocol';
 import { bytesToHex } from '../../core/sync-protocol';
+import { flagWindowStart, KIOSK_FLAG_RULE } from '../outbox-check';
 import { Aggregate, type Db } from './db';
 
 /** Paired kiosks, pairing codes, and the hub → kiosk deliveries waiting for a kiosk's ack. */
@@ -70,6 +71,30 @@ export class Kiosks extends Aggregate {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
+  }
+
+  /**
+   * The flag rule (KIOSK_FLAG_RULE): after a write that recorded refusals, flags the kiosk when it has
+   * sent that many refused facts within the window (since the owner last cleared its flag). True when
+   * this call flagged it; a kiosk already flagged stays as it is.
+   */
+  async flagIfDue(trx: Db, kioskNo: number, now: Date): Promise<boolean> {
+    const kiosk = await trx.selectFrom('kiosks').select(['flagged_at', 'flag_cleared_at']).where('no', '=', kioskNo).executeTakeFirst();
+    if (!kiosk || kiosk.flagged_at !== null) return false;
+    const { count } = await trx
+      .selectFrom('kiosk_refusals')
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .where('kiosk_no', '=', kioskNo)
+      .where('at', '>', flagWindowStart(now, kiosk.flag_cleared_at))
+      .executeTakeFirstOrThrow();
+    if (Number(count) < KIOSK_FLAG_RULE.refusals) return false;
+    const done = await trx
+      .updateTable('kiosks')
+      .set({ flagged_at: now.toISOString() })
+      .where('no', '=', kioskNo)
+      .where('flagged_at', 'is', null)
+      .executeTakeFirst();
+    return done.numUpdatedRows === 1n;
   }
 
   /** Queues a hub → kiosk event in the write's transaction; it waits until the kiosk acks it. */

@@ -4,13 +4,13 @@ import type { OutboxMessage, OutboxRefusal, VoucherStanding } from '../../core/s
 import { claimSaleKey } from '../../core/tokens';
 import { normalizeEmail, normalizePhone, regionForLocale } from '../../core/contact';
 import { noteMemberChanges } from '../member-changes';
-import { outboxRefusal, type OutboxCheckContext } from '../outbox-check';
+import { kioskRefusalCodes, outboxRefusal, type KioskRefusalCode, type OutboxCheckContext, type Refused } from '../outbox-check';
 import { heldWelcomes } from '../join-verification';
 import { welcomedMembers } from '../welcome-check';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
 import { aliasesOf } from './members';
-import type { Kiosk } from './kiosks';
+import type { Kiosk, Kiosks } from './kiosks';
 import type { Ledger } from './ledger';
 import type { Members } from './members';
 import type { Sales } from './sales';
@@ -30,6 +30,18 @@ export interface OutboxApplied {
   vouchers: VoucherStanding[];
   /** Offline claims (saleClaimed) this batch made stand, for the hub's reward-ready message (cloud/messaging.ts afterClaim). */
   claimed?: { saleKey: string; memberId: string; entries: LedgerEntry[] }[];
+  /** True when this batch's refusals made the kiosk flagged (KIOSK_FLAG_RULE), for the hub's log. */
+  flagged?: boolean;
+}
+
+/** One refused fact as the owner sees it (cloud/owner-members.ts kioskRefusalsPage). */
+export interface KioskRefusalRow {
+  messageId: string;
+  kioskNo: number;
+  type: string;
+  code: KioskRefusalCode;
+  reason: string;
+  at: string;
 }
 
 export class Outbox extends Aggregate {
@@ -40,6 +52,7 @@ export class Outbox extends Aggregate {
     private readonly ledger: Ledger,
     private readonly sales: Sales,
     private readonly vouchers: Vouchers,
+    private readonly kiosks: Kiosks,
   ) {
     super(ctx);
   }
@@ -97,18 +110,16 @@ export class Outbox extends Aggregate {
       );
       const run = new BulkRun();
       const claimed: NonNullable<OutboxApplied['claimed']> = [];
+      let newlyRefused = 0;
       for (const message of messages) {
         // A message id twice in one batch is applied once.
         if (!fresh.delete(message.id)) continue;
-        const reason = outboxRefusal(check.context, message);
-        if (reason !== undefined) {
+        const refusal = outboxRefusal(check.context, message);
+        if (refusal !== undefined) {
           // Refused for good: recorded per kiosk, acked (so the kiosk stops sending it) and reported in the ack.
-          await trx
-            .insertInto('kiosk_refusals')
-            .values({ message_id: message.id, kiosk_no: kiosk.no, type: message.type, reason, at: now.toISOString() })
-            .onConflict((oc) => oc.column('message_id').doNothing())
-            .execute();
-          refused.push({ id: message.id, reason });
+          await this.insertRefusal(trx, kiosk.no, message.id, message.type, refusal, now);
+          refused.push({ id: message.id, reason: refusal.reason });
+          newlyRefused++;
           continue;
         }
         check.accepted(message);
@@ -209,7 +220,9 @@ export class Outbox extends Aggregate {
         }
       }
       await this.flush(trx, run, kiosk.no);
-      return { acked: messages.map((m) => m.id), refused, claimed, vouchers };
+      // Counted once per batch (one query), not per refused message.
+      const flagged = newlyRefused > 0 && (await this.kiosks.flagIfDue(trx, kiosk.no, now));
+      return { acked: messages.map((m) => m.id), refused, claimed, vouchers, flagged };
     });
   }
 
@@ -269,11 +282,37 @@ export class Outbox extends Aggregate {
     };
   }
 
-  /** Outbox messages refused from one kiosk (or all), newest first: the owner's and the tests' view of what the hub would not derive. */
-  async kioskRefusals(kioskNo?: number): Promise<{ messageId: string; kioskNo: number; type: string; reason: string; at: string }[]> {
-    let query = this.db.selectFrom('kiosk_refusals').selectAll().orderBy('at', 'desc');
+  private async insertRefusal(trx: Db, kioskNo: number, messageId: string, type: string, refusal: Refused, now: Date): Promise<void> {
+    await trx
+      .insertInto('kiosk_refusals')
+      .values({ message_id: messageId, kiosk_no: kioskNo, type, code: refusal.code, reason: refusal.reason, at: now.toISOString() })
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .execute();
+  }
+
+  /**
+   * A kiosk fact refused outside an outbox batch (a staff claim with a token this kiosk signed for more
+   * than the program gives): recorded and counted toward the flag like an outbox refusal. True when it flagged the kiosk.
+   */
+  async recordKioskRefusal(kioskNo: number, refusal: Refused & { id: string; type: string }, now: Date): Promise<boolean> {
+    return this.write(async (trx) => {
+      await this.insertRefusal(trx, kioskNo, refusal.id, refusal.type, refusal, now);
+      return this.kiosks.flagIfDue(trx, kioskNo, now);
+    });
+  }
+
+  /** Outbox messages refused from one kiosk (or all), newest first (at most `limit`): the owner's and the tests' view of what the hub would not derive. */
+  async kioskRefusals(kioskNo?: number, limit = 10_000): Promise<KioskRefusalRow[]> {
+    let query = this.db.selectFrom('kiosk_refusals').selectAll().orderBy('at', 'desc').orderBy('message_id').limit(limit);
     if (kioskNo !== undefined) query = query.where('kiosk_no', '=', kioskNo);
-    return (await query.execute()).map((r) => ({ messageId: r.message_id, kioskNo: r.kiosk_no, type: r.type, reason: r.reason, at: r.at }));
+    return (await query.execute()).map((r) => ({
+      messageId: r.message_id,
+      kioskNo: r.kiosk_no,
+      type: r.type,
+      code: (kioskRefusalCodes as readonly string[]).includes(r.code) ? (r.code as KioskRefusalCode) : 'other',
+      reason: r.reason,
+      at: r.at,
+    }));
   }
 }
 

@@ -10,6 +10,7 @@ import { staffMessages } from './staff';
 import { ownerMessages } from './owner';
 import { programMessages } from './program';
 import { ownerDataMessages } from './owner-data';
+import { kioskRefusalMessages } from './kiosk-refusals';
 import { messageTexts } from './messages';
 import { memberSessionMessages, ownerAccountMessages } from './accounts';
 
@@ -33,4 +34,5 @@ export const allCatalogs = {
   messages: messageTexts,
   memberSessions: memberSessionMessages,
   ownerAccounts: ownerAccountMessages,
+  kioskRefusals: kioskRefusalMessages,
 };

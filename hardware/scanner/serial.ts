@@ -31,7 +31,8 @@ const LF = 0x0a;
 
 /**
  * Splits a byte stream into lines at the terminator, holding at most `maxLineBytes`. A line that
- * grows past that is thrown away up to its terminator and reported once as garbage.
+ * grows past that is thrown away up to its terminator and reported once as garbage; so is a line over
+ * the limit that arrives whole in one read (found by test/security/kiosk-scan-fuzz.test.ts).
  */
 export class LineSplitter {
   private buffer = new Uint8Array(0);
@@ -65,6 +66,8 @@ export class LineSplitter {
       const [at, length] = this.findTerminator(joined, start);
       if (at < 0) break;
       if (this.skipping) this.skipping = false;
+      // A whole line over the limit that came in one read (or the end of one held back) is garbage too, as one that grows past it.
+      else if (at - start > this.maxLineBytes) pieces.push({ garbage: `tooLong (a line of ${at - start} bytes, over ${this.maxLineBytes})` });
       else if (at > start) pieces.push({ line: joined.slice(start, at) });
       start = at + length;
     }

@@ -878,8 +878,28 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       else log(`expiry: could not write off expired points: ${String(error)}`);
     });
   };
+  // Birthday messages once a day on the shop's clock, and at start (cloud/messaging.ts planBirthdays):
+  // each member's is one message id per year, so a second run or a second node queues nothing new.
+  const dailyBirthdays = dailyInShopTime(
+    () => shopTimeZone,
+    now,
+    async (at) => {
+      const n = await messaging.planBirthdays(at);
+      if (n > 0) log(`messages: ${n} birthday message${n === 1 ? '' : 's'} queued`);
+    },
+  );
+  const runDailyBirthdays = (): void => {
+    dailyBirthdays().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`messages: could not plan the birthday messages (${String(error)}); again in 10 minutes`);
+    });
+  };
   runDailyExpiry();
-  const pointsExpiryTimer = setInterval(runDailyExpiry, 10 * 60_000);
+  runDailyBirthdays();
+  const pointsExpiryTimer = setInterval(() => {
+    runDailyExpiry();
+    runDailyBirthdays();
+  }, 10 * 60_000);
   pointsExpiryTimer.unref();
 
   /** Sends the versions a kiosk needs (in effect and scheduled); again every 5 s while it stays connected and has not acked. */

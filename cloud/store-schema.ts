@@ -8,7 +8,7 @@ import { messageConsentMigration, messagesMigration, messageTextsMigration, type
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
-import { walletMigration, type WalletTables } from './wallet';
+import { walletGoogleMigration, walletMigration, type WalletTables } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -502,6 +502,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0017-message-texts': messageTextsMigration,
     // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
     '0018-shop-settings': shopSettingsMigration,
+    // Google Wallet objects whose balance the hub keeps up to date (cloud/wallet.ts).
+    '0022-wallet-google-objects': walletGoogleMigration,
   };
 }
 

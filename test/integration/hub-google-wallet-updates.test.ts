@@ -50,7 +50,9 @@ const read = (req: IncomingMessage): Promise<string> =>
 
 async function standIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await read(req);
-  const answer = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+  const answer = (status: number, json: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+  };
   const refuse = (why: string, status = 400) => {
     refusals.push(why);
     answer(status, { error: { code: status, message: why } });

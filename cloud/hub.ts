@@ -60,7 +60,7 @@ import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
 import { ShopSettingsStore, type StoredSettings } from './shop-settings';
 import type { ShopSettings } from '../core/shop-settings';
-import { Wallet, type WalletConfig } from './wallet';
+import { GOOGLE_WALLET_API, Wallet, type WalletConfig } from './wallet';
 
 /**
  * The hub: one HTTP server on one port carrying the phone pages, the owner and pairing routes and
@@ -133,6 +133,8 @@ export interface Hub {
   owner: OwnerStore;
   /** Messages to members: the outbox and its worker, one-time codes, unsubscribe. */
   messaging: Messaging;
+  /** The card in Apple / Google Wallet: passes, registrations, balance updates (cloud/wallet.ts). */
+  wallet: Wallet;
   ownerToken: string;
   /** Owner and manager accounts, their sessions, invitations and API keys (cloud/owner-accounts.ts). */
   accounts: OwnerAccounts;
@@ -286,7 +288,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     log,
   });
   if (options.wallet?.apple) log(`wallet: Apple Wallet passes of type ${options.wallet.apple.passTypeId}`);
-  if (options.wallet?.google) log(`wallet: Google Wallet objects of class ${options.wallet.google.classId}`);
+  if (options.wallet?.google)
+    log(`wallet: Google Wallet objects of class ${options.wallet.google.classId}, balance updates to ${options.wallet.google.apiUrl ?? GOOGLE_WALLET_API}`);
 
   // ---- the database going away ---------------------------------------------------------------
 
@@ -897,8 +900,28 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       else log(`expiry: could not write off expired points: ${String(error)}`);
     });
   };
+  // Birthday messages once a day on the shop's clock, and at start (cloud/messaging.ts planBirthdays):
+  // each member's is one message id per year, so a second run or a second node queues nothing new.
+  const dailyBirthdays = dailyInShopTime(
+    () => shopTimeZone,
+    now,
+    async (at) => {
+      const n = await messaging.planBirthdays(at);
+      if (n > 0) log(`messages: ${n} birthday message${n === 1 ? '' : 's'} queued`);
+    },
+  );
+  const runDailyBirthdays = (): void => {
+    dailyBirthdays().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`messages: could not plan the birthday messages (${String(error)}); again in 10 minutes`);
+    });
+  };
   runDailyExpiry();
-  const pointsExpiryTimer = setInterval(runDailyExpiry, 10 * 60_000);
+  runDailyBirthdays();
+  const pointsExpiryTimer = setInterval(() => {
+    runDailyExpiry();
+    runDailyBirthdays();
+  }, 10 * 60_000);
   pointsExpiryTimer.unref();
 
   /** Sends the versions a kiosk needs (in effect and scheduled); again every 5 s while it stays connected and has not acked. */
@@ -1016,6 +1039,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
   messaging.start();
+  // Balance changes PATCHed to the members' Google Wallet objects, in the background (cloud/wallet.ts).
+  wallet.start();
   // No owner account yet: a one-time set-up link (24 h). Printed at every start until the owner exists;
   // only the newest works (the store keeps hashes only, so an older one could not be shown again).
   const setupToken = await accounts.setupLinkIfNeeded(now());
@@ -1028,6 +1053,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     store,
     owner,
     messaging,
+    wallet,
     ownerToken,
     accounts,
     memberSessions,
@@ -1053,6 +1079,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       await app.close();
       // The message being sent is finished and marked; claimed ones not yet tried go back to the queue.
       await messaging.stop();
+      await wallet.stop();
       mailer?.close();
       await cluster?.close();
       await store.close();

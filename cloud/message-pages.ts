@@ -204,17 +204,79 @@ export function undeliveredPage(
 
 // ---- the owner's message texts ---------------------------------------------------------------------
 
-/** The messages whose texts the owner edits here (a campaign's texts are written with the campaign). */
-export const EDITABLE_PURPOSES = ['welcome', 'code', 'rewardReady', 'pointsExpiring', 'winBack'] as const satisfies readonly Purpose[];
+/**
+ * The texts the owner edits here, in groups: each message's subject and body, and the greeting and
+ * footer every e-mail shares (a campaign's texts are written with the campaign). The query's and
+ * form's `purpose` names the group.
+ */
+export const EDITABLE_PURPOSES = ['welcome', 'code', 'rewardReady', 'pointsExpiring', 'birthday', 'winBack', 'greeting', 'footer'] as const;
 export type EditablePurpose = (typeof EDITABLE_PURPOSES)[number];
 
-/** Sample values a preview is filled with: the shop's own name and first reward, a date 14 days on. */
+/** One field of a group's form: its form name, the catalog key it edits and its label. */
+export interface EditableField {
+  name: 'subject' | 'body' | 'hello' | 'helloAnon' | 'footerService' | 'footerMarketing' | 'unsubscribe';
+  key: MessageTextKey;
+  label: MessageTextKey;
+  rows: number;
+}
+
+/** A message the preview shows for a group, and whether it greets the member by name. */
+export interface PreviewOf {
+  purpose: Purpose;
+  named: boolean;
+}
+
+const SHARED: Record<'greeting' | 'footer', { fields: EditableField[]; previews: PreviewOf[] }> = {
+  // Both greetings: a member who gave a name, and one who did not.
+  greeting: {
+    fields: [
+      { name: 'hello', key: 'mail.hello', label: 'owner.texts.hello', rows: 1 },
+      { name: 'helloAnon', key: 'mail.helloAnon', label: 'owner.texts.helloAnon', rows: 1 },
+    ],
+    previews: [
+      { purpose: 'welcome', named: true },
+      { purpose: 'welcome', named: false },
+    ],
+  },
+  // The footer of a service message and of an offer (with its unsubscribe link).
+  footer: {
+    fields: [
+      { name: 'footerService', key: 'mail.footer.service', label: 'owner.texts.footerService', rows: 2 },
+      { name: 'footerMarketing', key: 'mail.footer.marketing', label: 'owner.texts.footerMarketing', rows: 2 },
+      { name: 'unsubscribe', key: 'mail.unsubscribe', label: 'owner.texts.unsubscribe', rows: 1 },
+    ],
+    previews: [
+      { purpose: 'welcome', named: false },
+      { purpose: 'winBack', named: false },
+    ],
+  },
+};
+
+/** The fields of a group's form. */
+export function editableFields(group: EditablePurpose): EditableField[] {
+  if (group === 'greeting' || group === 'footer') return SHARED[group].fields;
+  return [
+    { name: 'subject', key: TEMPLATES[group].subject, label: 'owner.texts.subject', rows: 2 },
+    { name: 'body', key: TEMPLATES[group].paragraphs[0]!, label: 'owner.texts.body', rows: 5 },
+  ];
+}
+
+/** The messages a group's preview shows: the message itself, or messages that show the shared texts. */
+export function previewsOf(group: EditablePurpose): PreviewOf[] {
+  return group === 'greeting' || group === 'footer' ? SHARED[group].previews : [{ purpose: group, named: false }];
+}
+
+/** Sample values a preview is filled with: the shop's own name, first reward and birthday offer, a date 14 days on. */
 export interface PreviewSample {
   shop: string;
   publicUrl: string;
   reward: string;
   date: string;
+  birthday: { window: string; points: number };
 }
+
+/** The name a preview greets by, when it shows the greeting with a name. */
+export const SAMPLE_NAME = 'Anna';
 
 export interface MessagePreview extends RenderedMail {
   sms: string;
@@ -224,21 +286,26 @@ export interface MessagePreview extends RenderedMail {
  * A message as the outbox would write it from `catalog` (the same template, button and unsubscribe
  * link, the same render functions), with sample values in place of a member's.
  */
-export function previewMessage(purpose: Purpose, locale: Locale, catalog: MessageCatalog, sample: PreviewSample): MessagePreview {
+export function previewMessage(purpose: Purpose, locale: Locale, catalog: MessageCatalog, sample: PreviewSample, name: string | null = null): MessagePreview {
   const base = TEMPLATES[purpose];
   const template = WITH_OPEN_CARD.has(purpose) ? { ...base, action: openCardAction(sample.publicUrl) } : base;
-  const values = { shop: sample.shop, points: 50, code: '123456', reward: sample.reward, date: sample.date };
+  const points = purpose === 'birthday' ? sample.birthday.points : 50;
+  const values = { shop: sample.shop, points, code: '123456', reward: sample.reward, date: sample.date, window: sample.birthday.window };
   const unsubscribe = template.marketing ? `${sample.publicUrl}/u/…` : null;
-  return { ...renderMail(template, locale, values, null, unsubscribe, catalog), sms: renderSms(template, locale, values, unsubscribe, catalog) };
+  return { ...renderMail(template, locale, values, name, unsubscribe, catalog), sms: renderSms(template, locale, values, unsubscribe, catalog) };
 }
 
-/** The preview block: subject, the plain-text part, the HTML part as sent (its source), and the SMS with its length. */
-export function previewBlock(locale: Locale, preview: MessagePreview): string {
-  return `<h2>${t(locale, 'owner.texts.preview')}</h2><div class="card" id="text-preview">
-<p><strong id="preview-subject">${escapeHtml(preview.subject)}</strong></p>
-<h3>${t(locale, 'owner.texts.plain')}</h3><pre class="wrap" id="preview-text">${escapeHtml(preview.text)}</pre>
-<h3>${t(locale, 'owner.texts.html')}</h3><pre class="wrap" id="preview-html">${escapeHtml(preview.html)}</pre>
-<h3>${t(locale, 'owner.texts.sms')}</h3><pre class="wrap" id="preview-sms">${escapeHtml(preview.sms)}</pre><p id="preview-sms-length">${smsLine(locale, preview.sms)}</p></div>`;
+/**
+ * The preview block: subject, the plain-text part, the HTML part as sent (its source), and the SMS
+ * with its length. A page with several previews numbers the ids of all but the first (`-2`, `-3`).
+ */
+export function previewBlock(locale: Locale, preview: MessagePreview, index = 0): string {
+  const id = (name: string): string => (index === 0 ? name : `${name}-${index + 1}`);
+  return `${index === 0 ? `<h2>${t(locale, 'owner.texts.preview')}</h2>` : ''}<div class="card" id="${id('text-preview')}">
+<p><strong id="${id('preview-subject')}">${escapeHtml(preview.subject)}</strong></p>
+<h3>${t(locale, 'owner.texts.plain')}</h3><pre class="wrap" id="${id('preview-text')}">${escapeHtml(preview.text)}</pre>
+<h3>${t(locale, 'owner.texts.html')}</h3><pre class="wrap" id="${id('preview-html')}">${escapeHtml(preview.html)}</pre>
+<h3>${t(locale, 'owner.texts.sms')}</h3><pre class="wrap" id="${id('preview-sms')}">${escapeHtml(preview.sms)}</pre><p id="${id('preview-sms-length')}">${smsLine(locale, preview.sms)}</p></div>`;
 }
 
 /** A refused text in words: which field, and why (syntax, placeholders). */
@@ -257,12 +324,10 @@ export function textsPage(m: {
   textLocale: Locale;
   /** Which texts the owner changed, as `<locale>:<key>`. */
   edited: ReadonlySet<string>;
-  /** The texts in the form: the draft as typed, or the text in force. */
-  subject: string;
-  body: string;
-  defaults: { subject: string; body: string };
+  /** The group's fields with the text in the form (the draft as typed, or the text in force) and the locale file's. */
+  fields: { field: EditableField; text: string; fallback: string }[];
   note?: { text: string; error: boolean } | undefined;
-  preview?: MessagePreview | undefined;
+  previews?: MessagePreview[] | undefined;
 }): string {
   const L = m.locale;
   const grid = table(
@@ -271,7 +336,7 @@ export function textsPage(m: {
     EDITABLE_PURPOSES.map((purpose) => [
       escapeHtml(purpose),
       ...LOCALES.map((l) => {
-        const isEdited = [TEMPLATES[purpose].subject, ...TEMPLATES[purpose].paragraphs].some((k) => m.edited.has(`${l}:${k}`));
+        const isEdited = editableFields(purpose).some((f) => m.edited.has(`${l}:${f.key}`));
         const current = purpose === m.purpose && l === m.textLocale ? ' aria-current="page"' : '';
         return `<a href="/owner/messages/texts?purpose=${purpose}&amp;locale=${l}" data-text="${purpose}-${l}"${current}>${l}</a>${
           isEdited ? ` <em class="edited">${t(L, 'owner.texts.edited')}</em>` : ''
@@ -279,18 +344,18 @@ export function textsPage(m: {
       }),
     ]),
   );
-  const area = (name: 'subject' | 'body', rows: number, text: string, fallback: string) =>
-    `<label for="text-${name}">${t(L, name === 'subject' ? 'owner.texts.subject' : 'owner.texts.body')}</label><textarea id="text-${name}" name="${name}" rows="${rows}" class="w24" lang="${m.textLocale}">${escapeHtml(text)}</textarea>
+  const area = ({ field, text, fallback }: { field: EditableField; text: string; fallback: string }) =>
+    `<label for="text-${field.name}">${t(L, field.label)}</label><textarea id="text-${field.name}" name="${field.name}" rows="${field.rows}" class="w24" lang="${m.textLocale}">${escapeHtml(text)}</textarea>
 <p class="muted">${t(L, 'owner.texts.default', { text: fallback })}</p>`;
   const body = `<p>${t(L, 'owner.texts.intro')}</p>${grid}
 <h2 id="editing">${escapeHtml(m.purpose)}: ${escapeHtml(LANGUAGE_NAMES[m.textLocale])}</h2>${
     m.note ? `<p class="flash${m.note.error ? ' error' : ''}" id="texts-note" role="${m.note.error ? 'alert' : 'status'}">${escapeHtml(m.note.text)}</p>` : ''
   }<form method="post" action="/owner/messages/texts" id="text-form"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
 <input type="hidden" name="purpose" value="${m.purpose}"><input type="hidden" name="locale" value="${m.textLocale}">
-${area('subject', 2, m.subject, m.defaults.subject)}${area('body', 5, m.body, m.defaults.body)}
+${m.fields.map(area).join('')}
 <button name="do" value="preview" id="text-preview-button">${t(L, 'owner.texts.preview')}</button>
 <button name="do" value="save" id="text-save">${t(L, 'owner.texts.save')}</button>
-<button name="do" value="reset" id="text-reset">${t(L, 'owner.texts.reset')}</button></form>${m.preview ? previewBlock(L, m.preview) : ''}`;
+<button name="do" value="reset" id="text-reset">${t(L, 'owner.texts.reset')}</button></form>${(m.previews ?? []).map((p, i) => previewBlock(L, p, i)).join('')}`;
   return ownerFrame(L, t(L, 'owner.texts.title'), body, m.csrf);
 }
 

@@ -391,6 +391,24 @@ export class MessageStore {
     return { members: n(members?.count), consenting: consenting.map((r) => r.id) };
   }
 
+  /**
+   * Members of the shop whose birthday (MM-DD) is one of `monthDays`, as ids: not erased, not merged
+   * into another (the survivor has its own birthday). Consent is checked when the message is queued.
+   */
+  async birthdayMembers(shopNo: number, monthDays: readonly string[]): Promise<string[]> {
+    if (monthDays.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('members')
+      .select('id')
+      .where('shop_no', '=', shopNo)
+      .where('birthday', 'in', [...monthDays])
+      .where('erased_at', 'is', null)
+      .where('merged_into', 'is', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   // ---- the owner's texts ------------------------------------------------------------------------
 
   /** Every edited text, as rows (language, key, text). */

@@ -26,6 +26,8 @@ export const TEMPLATES = {
   code: { subject: 'mail.code.subject', paragraphs: ['mail.code.body'], marketing: false },
   welcome: { subject: 'mail.welcome.subject', paragraphs: ['mail.welcome.body'], marketing: false },
   winBack: { subject: 'mail.winBack.subject', paragraphs: ['mail.winBack.body'], marketing: true },
+  // Marketing: a greeting with the program's birthday offer, sent only with consent to offers.
+  birthday: { subject: 'mail.birthday.subject', paragraphs: ['mail.birthday.body'], marketing: true },
   // Service: both report the member's own card (what they joined for) and offer nothing new.
   rewardReady: { subject: 'mail.rewardReady.subject', paragraphs: ['mail.rewardReady.body'], marketing: false },
   pointsExpiring: { subject: 'mail.pointsExpiring.subject', paragraphs: ['mail.pointsExpiring.body'], marketing: false },
@@ -35,11 +37,11 @@ export const TEMPLATES = {
 
 export type Purpose = keyof typeof TEMPLATES;
 
-/** The button of the messages about the member's card (welcome, reward ready, points expiring): open the card on this phone. */
+/** The button of the messages about the member's card (welcome, reward ready, points expiring, birthday): open the card on this phone. */
 export function openCardAction(publicUrl: string): NonNullable<MailTemplate['action']> {
   return { label: 'mail.welcome.action', href: `${publicUrl}/m/open` };
 }
-export const WITH_OPEN_CARD: ReadonlySet<Purpose> = new Set<Purpose>(['welcome', 'rewardReady', 'pointsExpiring']);
+export const WITH_OPEN_CARD: ReadonlySet<Purpose> = new Set<Purpose>(['welcome', 'rewardReady', 'pointsExpiring', 'birthday']);
 
 /** The texts messages are written from: the locale files, with the owner's edits laid over (cloud/messaging.ts texts()). */
 export type MessageCatalog = AreaCatalog<MessageTextKey>;

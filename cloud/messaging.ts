@@ -5,7 +5,17 @@ import { withEdits, type TextEdits } from '../core/i18n/message-edit';
 import { CONSENT_TEXT_VERSIONS, messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { balanceOf, stampsByCard } from '../core/ledger/projections';
-import { CAP_WINDOW_MS, parseMessageRules, pointsExpiringSoon, quietUntil, rewardsNewlyReady, type MessageRules } from '../core/message-rules';
+import {
+  birthdayOffer,
+  birthdaysOn,
+  CAP_WINDOW_MS,
+  parseMessageRules,
+  pointsExpiringSoon,
+  quietUntil,
+  rewardsNewlyReady,
+  type MessageRules,
+} from '../core/message-rules';
+import { localTime } from '../core/program/clock';
 import type { Program } from '../core/program/schema';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
@@ -403,6 +413,34 @@ export class Messaging {
       if (state === 'queued') queued++;
     }
     // New reminders queued now (a second run the same day finds them all there).
+    return queued;
+  }
+
+  /**
+   * The birthday messages of the shop's local day at `now`: one per member whose birthday it is
+   * (29 February on 28 February in other years), id `birthday:<member>:<year>`, so a second run the
+   * same day (or year) sends nothing new. A marketing message: queue() suppresses it without consent
+   * to offers or over the weekly cap, and holds it until quiet hours end. Returns how many were queued.
+   */
+  async planBirthdays(now: Date): Promise<number> {
+    const program = await this.o.program();
+    const today = localTime(now, program.timeZone).date;
+    const offer = birthdayOffer(program);
+    let queued = 0;
+    for (const memberId of await this.o.store.birthdayMembers(this.o.shop.no, birthdaysOn(today))) {
+      const id = `birthday:${memberId}:${today.slice(0, 4)}`;
+      if (await this.o.store.message(id)) continue;
+      const member = await this.o.member(memberId);
+      if (!member) continue;
+      const state = await this.queue({
+        id,
+        purpose: 'birthday',
+        member,
+        values: { window: offer.window, points: offer.points },
+        action: openCardAction(this.o.publicUrl()),
+      });
+      if (state === 'queued') queued++;
+    }
     return queued;
   }
 

@@ -8,7 +8,7 @@ import { messageConsentMigration, messagesMigration, messageTextsMigration, type
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
-import { walletMigration, type WalletTables } from './wallet';
+import { walletGoogleMigration, walletMigration, type WalletTables } from './wallet';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -518,6 +518,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('kiosks').addColumn('flag_cleared_at', 'text').execute();
       },
     },
+    // Google Wallet objects whose balance the hub keeps up to date (cloud/wallet.ts).
+    '0022-wallet-google-objects': walletGoogleMigration,
   };
 }
 

@@ -7,7 +7,7 @@ import { PKPass } from 'passkit-generator';
 import { memberCodeFor } from '../core/codes';
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
-import type { Locale } from '../core/i18n/locales';
+import { isLocale, type Locale } from '../core/i18n/locales';
 import { cardIconPng } from './card-icon';
 import type { HubDatabase } from './store-schema';
 
@@ -39,13 +39,35 @@ export interface GoogleWalletConfig {
   /** From the service account's JSON key: its e-mail and its PEM private key (RS256). */
   serviceAccountEmail: string;
   privateKey: string;
+  /** Where the service account's OAuth token is asked for: the key file's `token_uri` (default Google's). */
+  tokenUrl?: string | undefined;
+  /** The Google Wallet REST API's base (WALLET_GOOGLE_API_URL; default https://walletobjects.googleapis.com). */
+  apiUrl?: string | undefined;
 }
+
+/** How balance changes reach Google Wallet objects: gathered for `debounceMs`, sent every `pollMs`, a failure retried after `baseDelayMs` doubling to `maxDelayMs`. */
+export interface GoogleUpdateTiming {
+  debounceMs: number;
+  pollMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How long a node holds an object it is updating before another may take it (a node that died). */
+  leaseMs: number;
+}
+
+export const DEFAULT_GOOGLE_TIMING: GoogleUpdateTiming = { debounceMs: 10_000, pollMs: 5_000, baseDelayMs: 60_000, maxDelayMs: 3_600_000, leaseMs: 60_000 };
+export const GOOGLE_WALLET_API = 'https://walletobjects.googleapis.com';
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+/** The OAuth scope the Google Wallet API asks of an issuer's service account. */
+export const GOOGLE_WALLET_SCOPE = 'https://www.googleapis.com/auth/wallet_object.issuer';
 
 export interface WalletConfig {
   apple?: AppleWalletConfig | undefined;
   google?: GoogleWalletConfig | undefined;
   /** Where pass updates are pushed (Apple); default: APNs with the pass certificate (apnsPusher). */
   pusher?: PassPusher | undefined;
+  /** Timing of the Google Wallet object updates (tests shorten it); default DEFAULT_GOOGLE_TIMING. */
+  googleTiming?: Partial<GoogleUpdateTiming> | undefined;
 }
 
 /**
@@ -74,7 +96,7 @@ export function walletConfigFromEnv(env: NodeJS.ProcessEnv, read: (path: string)
   }
   if (group(['WALLET_GOOGLE_ISSUER_ID', 'WALLET_GOOGLE_KEY_FILE'])) {
     const issuerId = value('WALLET_GOOGLE_ISSUER_ID')!;
-    const key = JSON.parse(read(value('WALLET_GOOGLE_KEY_FILE')!)) as { client_email?: unknown; private_key?: unknown };
+    const key = JSON.parse(read(value('WALLET_GOOGLE_KEY_FILE')!)) as { client_email?: unknown; private_key?: unknown; token_uri?: unknown };
     if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
       throw new Error('WALLET_GOOGLE_KEY_FILE: not a service account key (a JSON file with client_email and private_key)');
     }
@@ -83,6 +105,8 @@ export function walletConfigFromEnv(env: NodeJS.ProcessEnv, read: (path: string)
       classId: value('WALLET_GOOGLE_CLASS_ID') ?? `${issuerId}.loyalty`,
       serviceAccountEmail: key.client_email,
       privateKey: key.private_key,
+      tokenUrl: typeof key.token_uri === 'string' ? key.token_uri : GOOGLE_TOKEN_URL,
+      apiUrl: value('WALLET_GOOGLE_API_URL') ?? GOOGLE_WALLET_API,
     };
   }
   return config;
@@ -96,6 +120,24 @@ export interface WalletTables {
   wallet_passes: { serial: string; shop_no: number; member_id: string; points: number; stamps: number; created_at: string; updated_at: string };
   /** A device that added the pass and its push token (the PassKit web service's registrations). */
   wallet_registrations: { device_id: string; serial: string; push_token: string; created_at: string };
+  /**
+   * A member's Google Wallet object (0022), recorded when the hub signed its save link: `points`/`stamps`
+   * as last put on it (the link's or the last PATCH's), the language of its labels, and when an update
+   * is due (null: none), how many tries it took so far and why the last failed.
+   */
+  wallet_google_objects: {
+    object_id: string;
+    shop_no: number;
+    member_id: string;
+    locale: string;
+    points: number;
+    stamps: number;
+    created_at: string;
+    updated_at: string;
+    due_at: string | null;
+    attempts: number;
+    last_error: string | null;
+  };
 }
 
 export const walletMigration: Migration = {
@@ -119,6 +161,26 @@ export const walletMigration: Migration = {
       .addPrimaryKeyConstraint('wallet_registrations_pk', ['device_id', 'serial'])
       .execute();
     await db.schema.createIndex('wallet_registrations_serial').on('wallet_registrations').column('serial').execute();
+  },
+};
+
+export const walletGoogleMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('wallet_google_objects')
+      .addColumn('object_id', 'text', (c) => c.primaryKey())
+      .addColumn('shop_no', 'integer', (c) => c.notNull())
+      .addColumn('member_id', 'text', (c) => c.notNull().unique())
+      .addColumn('locale', 'text', (c) => c.notNull())
+      .addColumn('points', 'integer', (c) => c.notNull())
+      .addColumn('stamps', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('due_at', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_error', 'text')
+      .execute();
+    await db.schema.createIndex('wallet_google_objects_due').on('wallet_google_objects').column('due_at').execute();
   },
 };
 
@@ -220,15 +282,26 @@ export function applePassJson(apple: AppleWalletConfig, face: PassFace, pass: { 
 export function googleLoyaltyObject(google: GoogleWalletConfig, face: PassFace) {
   const code = memberCodeFor(face.member.no);
   return {
-    // Object ids are `<issuerId>.<unique suffix>` (letters, digits, '.', '_', '-').
-    id: `${google.issuerId}.member-${face.member.id.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+    id: googleObjectId(google, face.member.id),
     classId: google.classId,
     state: 'ACTIVE',
     accountId: code,
     accountName: face.member.name ?? code,
-    loyaltyPoints: { label: formatMessage(claimMessages, face.locale, 'balance'), balance: { int: face.balance.points } },
-    secondaryLoyaltyPoints: { label: formatMessage(claimMessages, face.locale, 'stampsLabel'), balance: { int: face.balance.stamps } },
+    ...googleBalanceFields(face.balance, face.locale),
     barcode: { type: 'QR_CODE', value: code, alternateText: code },
+  };
+}
+
+/** The object's id for a member: `<issuerId>.<unique suffix>` (letters, digits, '.', '_', '-'). */
+export function googleObjectId(google: GoogleWalletConfig, memberId: string): string {
+  return `${google.issuerId}.member-${memberId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+/** The balance fields of a LoyaltyObject: the whole body of the PATCH that updates them (patch semantics: other fields stay). */
+export function googleBalanceFields(balance: PassBalance, locale: Locale) {
+  return {
+    loyaltyPoints: { label: formatMessage(claimMessages, locale, 'balance'), balance: { int: balance.points } },
+    secondaryLoyaltyPoints: { label: formatMessage(claimMessages, locale, 'stampsLabel'), balance: { int: balance.stamps } },
   };
 }
 
@@ -251,8 +324,13 @@ export class Wallet {
   readonly pusher: PassPusher | undefined;
   private cursor = -1;
   private refreshing = false;
+  private readonly timing: GoogleUpdateTiming;
+  private googleTimer: NodeJS.Timeout | undefined;
+  private updating: Promise<number> | undefined;
+  private token: { value: string; until: number } | undefined;
 
   constructor(private readonly deps: WalletDeps) {
+    this.timing = { ...DEFAULT_GOOGLE_TIMING, ...deps.config.googleTiming };
     const apple = deps.config.apple;
     this.pusher =
       deps.config.pusher ?? (apple ? apnsPusher({ cert: apple.signerCert, key: apple.signerKey, passphrase: apple.signerKeyPassphrase }) : undefined);
@@ -334,6 +412,25 @@ export class Wallet {
     const google = this.deps.config.google;
     if (!google) throw new Error('Google Wallet is not configured');
     const face: PassFace = { shopName: await this.deps.shopName(), member, balance: await this.deps.balance(member), locale };
+    // Recorded so that balance changes reach the object once the member saved it (updateGoogleObjects).
+    const at = this.deps.now().toISOString();
+    await this.deps.db
+      .insertInto('wallet_google_objects')
+      .values({
+        object_id: googleObjectId(google, member.id),
+        shop_no: this.deps.shopNo,
+        member_id: member.id,
+        locale,
+        points: face.balance.points,
+        stamps: face.balance.stamps,
+        created_at: at,
+        updated_at: at,
+        due_at: null,
+        attempts: 0,
+        last_error: null,
+      })
+      .onConflict((oc) => oc.column('member_id').doNothing())
+      .execute();
     const key = await importPKCS8(google.privateKey, 'RS256');
     const jwt = await new SignJWT({
       typ: 'savetowallet',
@@ -404,10 +501,16 @@ export class Wallet {
    * conditional on the old figures, so of two hub nodes only one pushes.
    */
   async refreshChanged(newest: number): Promise<number> {
-    if (!this.deps.config.apple || this.refreshing || newest <= this.cursor) return 0;
+    const { apple, google } = this.deps.config;
+    if ((!apple && !google) || this.refreshing || newest <= this.cursor) return 0;
     this.refreshing = true;
     try {
       const db = this.deps.db;
+      if (google) await this.markGoogleDue(this.cursor, newest);
+      if (!apple) {
+        this.cursor = newest;
+        return 0;
+      }
       const passes =
         this.cursor < 0
           ? await db.selectFrom('wallet_passes').selectAll().where('shop_no', '=', this.deps.shopNo).execute()
@@ -424,6 +527,170 @@ export class Wallet {
     } finally {
       this.refreshing = false;
     }
+  }
+
+  // ---- Google Wallet objects: balance changes PATCHed, gathered and retried ----
+
+  /**
+   * Marks the Google objects of members whose balance changed (member_changes after `after` up to
+   * `newest`; all on the first call) as due in `debounceMs`. An object already due keeps its time, so
+   * a burst of changes is one update; nothing here waits for Google.
+   */
+  private async markGoogleDue(after: number, newest: number): Promise<void> {
+    const db = this.deps.db;
+    const due = new Date(this.deps.now().getTime() + this.timing.debounceMs).toISOString();
+    let query = db.updateTable('wallet_google_objects').set({ due_at: due }).where('shop_no', '=', this.deps.shopNo).where('due_at', 'is', null);
+    if (after >= 0)
+      query = query.where('member_id', 'in', db.selectFrom('member_changes').select('member_id').where('seq', '>', after).where('seq', '<=', newest));
+    await query.execute();
+  }
+
+  /** Starts the Google updates (every pollMs); the hub calls it when Google Wallet is configured. */
+  start(): void {
+    if (!this.deps.config.google || this.googleTimer) return;
+    this.googleTimer = setInterval(() => {
+      void this.updateGoogleObjects().catch((error: unknown) => this.deps.log(`wallet: Google Wallet updates paused (${String(error)}); retrying`));
+    }, this.timing.pollMs);
+    this.googleTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.googleTimer);
+    this.googleTimer = undefined;
+    await this.updating;
+  }
+
+  /** Sends the due Google updates now (the timer calls it; tests wait for it). Returns how many objects were updated. */
+  async updateGoogleObjects(): Promise<number> {
+    if (this.updating) return this.updating;
+    this.updating = this.sendDueGoogle().finally(() => {
+      this.updating = undefined;
+    });
+    return this.updating;
+  }
+
+  private async sendDueGoogle(): Promise<number> {
+    const google = this.deps.config.google;
+    if (!google) return 0;
+    const db = this.deps.db;
+    const now = this.deps.now();
+    const due = await db
+      .selectFrom('wallet_google_objects')
+      .selectAll()
+      .where('shop_no', '=', this.deps.shopNo)
+      .where('due_at', '<=', now.toISOString())
+      .orderBy('due_at')
+      .limit(50)
+      .execute();
+    let updated = 0;
+    for (const row of due) {
+      // Taken by one node: the due time moves on by a lease only where nobody moved it first.
+      const lease = new Date(now.getTime() + this.timing.leaseMs).toISOString();
+      const taken = await db
+        .updateTable('wallet_google_objects')
+        .set({ due_at: lease })
+        .where('object_id', '=', row.object_id)
+        .where('due_at', '=', row.due_at)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 0) continue;
+      if (await this.updateGoogleObject(google, row)) updated++;
+    }
+    return updated;
+  }
+
+  /** PATCHes one object's balance (when it changed); on failure it is due again later, the reason logged and kept. */
+  private async updateGoogleObject(google: GoogleWalletConfig, row: WalletTables['wallet_google_objects']): Promise<boolean> {
+    const db = this.deps.db;
+    const done = (set: Partial<WalletTables['wallet_google_objects']>) =>
+      db
+        .updateTable('wallet_google_objects')
+        .set({ due_at: null, attempts: 0, last_error: null, ...set })
+        .where('object_id', '=', row.object_id)
+        .execute();
+    const member = await this.deps.member(row.member_id);
+    const balance = member ? await this.deps.balance(member) : undefined;
+    // Gone, or the same figures as on the object already: nothing to send.
+    if (!balance || (balance.points === row.points && balance.stamps === row.stamps)) {
+      await done({});
+      return false;
+    }
+    const locale = (isLocale(row.locale) ? row.locale : 'en') satisfies Locale;
+    let outcome: 'ok' | 'not-saved';
+    try {
+      outcome = await this.patchGoogleObject(google, row.object_id, googleBalanceFields(balance, locale));
+    } catch (error) {
+      const words = error instanceof Error ? error.message : String(error);
+      const attempts = row.attempts + 1;
+      const delay = Math.min(this.timing.maxDelayMs, this.timing.baseDelayMs * 2 ** (attempts - 1));
+      await db
+        .updateTable('wallet_google_objects')
+        .set({ due_at: new Date(this.deps.now().getTime() + delay).toISOString(), attempts, last_error: words })
+        .where('object_id', '=', row.object_id)
+        .execute();
+      this.deps.log(`wallet: Google Wallet object ${row.object_id} not updated (attempt ${attempts}): ${words}; again in ${Math.round(delay / 1000)} s`);
+      return false;
+    }
+    if (outcome === 'not-saved') {
+      // The member opened the save link but never saved the card: nothing to update until a later change.
+      await done({});
+      this.deps.log(`wallet: Google Wallet object ${row.object_id} is not saved in a wallet yet; nothing to update`);
+      return false;
+    }
+    await done({ points: balance.points, stamps: balance.stamps, updated_at: this.deps.now().toISOString() });
+    this.deps.log(`wallet: Google Wallet object ${row.object_id} now ${balance.points} points / ${balance.stamps} stamps`);
+    return true;
+  }
+
+  /**
+   * PATCH {api}/walletobjects/v1/loyaltyObject/{resourceId} with the service account's bearer token
+   * (Google Wallet API, patch semantics: only the fields sent change). 404: no such object (never saved).
+   */
+  private async patchGoogleObject(google: GoogleWalletConfig, objectId: string, body: object): Promise<'ok' | 'not-saved'> {
+    const api = (google.apiUrl ?? GOOGLE_WALLET_API).replace(/\/+$/, '');
+    const token = await this.googleToken(google);
+    const res = await fetch(`${api}/walletobjects/v1/loyaltyObject/${encodeURIComponent(objectId)}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    if (res.ok) return 'ok';
+    if (res.status === 404) return 'not-saved';
+    // A refused token is asked for again next time.
+    if (res.status === 401) this.token = undefined;
+    throw new Error(`Google Wallet API answered ${res.status} ${res.statusText}: ${googleError(text)}`);
+  }
+
+  /**
+   * The service account's OAuth access token (RFC 7523 JWT bearer grant to the key's token_uri, scope
+   * wallet_object.issuer), kept until a minute before it expires.
+   */
+  private async googleToken(google: GoogleWalletConfig): Promise<string> {
+    const now = this.deps.now().getTime();
+    if (this.token && this.token.until > now) return this.token.value;
+    const tokenUrl = google.tokenUrl ?? GOOGLE_TOKEN_URL;
+    const iat = Math.floor(now / 1000);
+    const assertion = await new SignJWT({ scope: GOOGLE_WALLET_SCOPE })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(google.serviceAccountEmail)
+      .setAudience(tokenUrl)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(await importPKCS8(google.privateKey, 'RS256'));
+    const res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`Google OAuth token refused (${res.status}): ${googleError(text)}; check WALLET_GOOGLE_KEY_FILE`);
+    const answer = JSON.parse(text) as { access_token?: unknown; expires_in?: unknown };
+    if (typeof answer.access_token !== 'string') throw new Error('Google OAuth answer without an access_token');
+    const seconds = typeof answer.expires_in === 'number' ? answer.expires_in : 3600;
+    this.token = { value: answer.access_token, until: now + Math.max(0, seconds - 60) * 1000 };
+    return this.token.value;
   }
 
   private async refreshPass(pass: WalletTables['wallet_passes']): Promise<boolean> {
@@ -453,4 +720,17 @@ export class Wallet {
     this.deps.log(`wallet: pass ${pass.serial} now ${balance.points} points / ${balance.stamps} stamps, ${devices.length} devices told`);
     return true;
   }
+}
+
+/** Google's error answer ({"error": {"message": …}}) in words, or the start of the body. */
+function googleError(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; error_description?: unknown };
+    if (typeof parsed.error === 'object' && typeof parsed.error.message === 'string') return parsed.error.message;
+    if (typeof parsed.error_description === 'string') return parsed.error_description;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON
+  }
+  return body.slice(0, 200) || '(empty answer)';
 }

@@ -155,7 +155,7 @@ function birthdayDue(rule: RuleOf<'birthday'>, member: MemberState, local: Local
 }
 
 /** MM-DD of a birthday in `year`: 29 February counts on 28 February in other years. */
-function birthdayIn(birthday: string, year: number): string {
+export function birthdayIn(birthday: string, year: number): string {
   return birthday === '02-29' && !isLeapYear(year) ? '02-28' : birthday;
 }
 

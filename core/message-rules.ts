@@ -3,6 +3,7 @@ import type { ProgressBalance } from './program/progress';
 import type { Program, Reward } from './program/schema';
 import { pointsDueToExpire, uniqueEntries } from './ledger/projections';
 import type { LedgerEntry } from './ledger/entry';
+import { birthdayIn } from './earn';
 
 /**
  * The rules that decide when a member's message may go, pure: the owner's quiet hours and weekly
@@ -102,4 +103,20 @@ export function pointsExpiringSoon(
     if (pointsDueToExpire(program, own, new Date(t)) > dueNow) return { points: dueThen - dueNow, date: localTime(new Date(t), program.timeZone).date };
   }
   return null;
+}
+
+/**
+ * The birthdays (MM-DD) celebrated on the shop's local date `date` (YYYY-MM-DD): that day's, and
+ * 29 February on 28 February of a year without it (as the earn's birthday rule counts it).
+ */
+export function birthdaysOn(date: string): string[] {
+  const year = Number(date.slice(0, 4));
+  const monthDay = date.slice(5);
+  return birthdayIn('02-29', year) === monthDay && monthDay !== '02-29' ? [monthDay, '02-29'] : [monthDay];
+}
+
+/** What the birthday message promises: the program's birthday bonus and its window, or `none` when the program has none. */
+export function birthdayOffer(program: Pick<Program, 'rules'>): { window: 'day' | 'week' | 'month' | 'none'; points: number } {
+  const rule = program.rules.find((r) => r.type === 'birthday');
+  return rule && rule.type === 'birthday' ? { window: rule.window, points: rule.points } : { window: 'none', points: 0 };
 }

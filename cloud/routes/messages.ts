@@ -5,24 +5,27 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
 import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
-import { messageTexts, type MessageTextKey } from '../../core/i18n/messages';
-import { messageRulesFromForm } from '../../core/message-rules';
+import { messageTexts } from '../../core/i18n/messages';
+import { birthdayOffer, messageRulesFromForm } from '../../core/message-rules';
 import { joinCodeRequester } from '../join-verification';
 import {
   campaignPage,
   EDITABLE_PURPOSES,
+  editableFields,
   openCodePage,
   openContactPage,
   previewMessage,
+  previewsOf,
+  SAMPLE_NAME,
   textCheckWords,
   textsPage,
   undeliveredPage,
   unsubscribePage,
   winBackPreviewPage,
+  type EditableField,
   type EditablePurpose,
   type PreviewSample,
 } from '../message-pages';
-import { TEMPLATES } from '../message-templates';
 import type { CampaignTexts } from '../messaging';
 import { messagePage } from '../pages';
 import type { Member } from '../store';
@@ -68,8 +71,14 @@ const textsForm = form({
   csrf: field,
   purpose: z.enum(EDITABLE_PURPOSES),
   locale: z.enum(LOCALES),
+  // The fields of the group being edited (message-pages.ts editableFields); the others are absent.
   subject: z.string().max(500).optional(),
   body: z.string().max(2000).optional(),
+  hello: z.string().max(500).optional(),
+  helloAnon: z.string().max(500).optional(),
+  footerService: z.string().max(1000).optional(),
+  footerMarketing: z.string().max(1000).optional(),
+  unsubscribe: z.string().max(500).optional(),
   do: z.enum(['preview', 'save', 'reset']),
 });
 
@@ -265,53 +274,35 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: shop.program.timeZone }).format(
       new Date(ctx.now().getTime() + 14 * 86_400_000),
     );
-    return { shop: shop.name, publicUrl: ctx.messaging.publicUrl(), reward: shop.program.rewards[0]?.name ?? '—', date };
+    return { shop: shop.name, publicUrl: ctx.messaging.publicUrl(), reward: shop.program.rewards[0]?.name ?? '—', date, birthday: birthdayOffer(shop.program) };
   };
-  const keysOf = (purpose: EditablePurpose): { subject: MessageTextKey; body: MessageTextKey } => ({
-    subject: TEMPLATES[purpose].subject,
-    body: TEMPLATES[purpose].paragraphs[0]!,
-  });
 
-  /** The page for one message in one language: the form holds `draft` (as typed) or the text in force, and the preview renders it. */
+  /** The page for one group of texts in one language: the form holds `draft` (as typed) or the texts in force, and the preview renders them. */
   const showTexts = async (
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     purpose: EditablePurpose,
     textLocale: Locale,
-    draft?: { subject: string; body: string },
+    draft?: Partial<Record<EditableField['name'], string>>,
     note?: { text: string; error: boolean },
   ) => {
     const locale = pickLocale(request.headers['accept-language']);
     const edits = await ctx.messaging.textEdits();
-    const keys = keysOf(purpose);
     const inForce = withEdits(messageTexts, edits);
-    const shown = draft ?? { subject: inForce[textLocale][keys.subject], body: inForce[textLocale][keys.body] };
+    const fields = editableFields(purpose).map((field) => ({
+      field,
+      text: draft ? (draft[field.name] ?? '') : inForce[textLocale][field.key],
+      fallback: messageTexts[textLocale][field.key],
+    }));
     // A refused draft is not previewed: it would not render (and it is not what will be sent).
-    const preview = note?.error
+    const sample = await sampleFor(textLocale);
+    const catalog = withEdits(inForce, { [textLocale]: Object.fromEntries(fields.map((f) => [f.field.key, f.text])) });
+    const previews = note?.error
       ? undefined
-      : previewMessage(
-          purpose,
-          textLocale,
-          withEdits(inForce, { [textLocale]: { [keys.subject]: shown.subject, [keys.body]: shown.body } }),
-          await sampleFor(textLocale),
-        );
+      : previewsOf(purpose).map((p) => previewMessage(p.purpose, textLocale, catalog, sample, p.named ? SAMPLE_NAME : null));
     const edited = new Set(Object.entries(edits).flatMap(([l, byKey]) => Object.keys(byKey ?? {}).map((k) => `${l}:${k}`)));
-    return sendPage(
-      reply,
-      status,
-      textsPage({
-        locale,
-        csrf: request.ownerCsrf,
-        purpose,
-        textLocale,
-        edited,
-        ...shown,
-        defaults: { subject: messageTexts[textLocale][keys.subject], body: messageTexts[textLocale][keys.body] },
-        note,
-        preview,
-      }),
-    );
+    return sendPage(reply, status, textsPage({ locale, csrf: request.ownerCsrf, purpose, textLocale, edited, fields, note, previews }));
   };
 
   app.get('/owner/messages/texts', { schema: { querystring: textsQuery }, config: ownerPage }, async (request, reply) => {
@@ -329,30 +320,27 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
   app.post('/owner/messages/texts', { schema: { body: textsForm }, config: { guard: 'owner' } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const { purpose, locale: textLocale } = request.body;
-    const keys = keysOf(purpose);
     const back = `/owner/messages/texts?purpose=${purpose}&locale=${textLocale}`;
     const who = `${request.ownerAuth?.principal.name ?? 'owner'}@${ctx.clientAddress(request)}`;
     if (request.body.do === 'reset') {
-      for (const key of [keys.subject, keys.body]) await ctx.messaging.store.removeText(textLocale, key);
+      for (const { key } of editableFields(purpose)) await ctx.messaging.store.removeText(textLocale, key);
       ctx.log(`messages: ${who} put the ${purpose} texts in ${textLocale} back to the locale file`);
       return seeOther(reply, `${back}&saved=reset`);
     }
     // Line ends as a browser sends them (CRLF) are the text's own line ends.
-    const draft = { subject: (request.body.subject ?? '').replace(/\r\n?/g, '\n').trim(), body: (request.body.body ?? '').replace(/\r\n?/g, '\n').trim() };
-    const fields = [
-      { key: keys.subject, text: draft.subject, label: formatMessage(messageTexts, locale, 'owner.texts.subject') },
-      { key: keys.body, text: draft.body, label: formatMessage(messageTexts, locale, 'owner.texts.body') },
-    ];
-    for (const f of fields) {
-      const check = checkEditedText(messageTexts[textLocale][f.key], f.text, textLocale);
-      if (!check.ok) return showTexts(request, reply, 400, purpose, textLocale, draft, { text: textCheckWords(locale, f.label, check), error: true });
+    const fields = editableFields(purpose).map((field) => ({ field, text: (request.body[field.name] ?? '').replace(/\r\n?/g, '\n').trim() }));
+    const draft = Object.fromEntries(fields.map((f) => [f.field.name, f.text]));
+    for (const { field, text } of fields) {
+      const check = checkEditedText(messageTexts[textLocale][field.key], text, textLocale);
+      const label = formatMessage(messageTexts, locale, field.label);
+      if (!check.ok) return showTexts(request, reply, 400, purpose, textLocale, draft, { text: textCheckWords(locale, label, check), error: true });
     }
     if (request.body.do === 'preview') return showTexts(request, reply, 200, purpose, textLocale, draft);
     const now = ctx.now();
-    for (const f of fields) {
+    for (const { field, text } of fields) {
       // The locale file's text typed again is no edit: it follows the file from now on.
-      if (f.text === messageTexts[textLocale][f.key]) await ctx.messaging.store.removeText(textLocale, f.key);
-      else await ctx.messaging.store.saveText(textLocale, f.key, f.text, who, now);
+      if (text === messageTexts[textLocale][field.key]) await ctx.messaging.store.removeText(textLocale, field.key);
+      else await ctx.messaging.store.saveText(textLocale, field.key, text, who, now);
     }
     ctx.log(`messages: ${who} saved the ${purpose} texts in ${textLocale}`);
     return seeOther(reply, `${back}&saved=yes`);

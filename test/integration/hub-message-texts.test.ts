@@ -198,3 +198,84 @@ describe('a campaign the owner writes', () => {
     expect(await hub.messaging.store.countByPrefix('campaign:lato:')).toEqual({ queued: 0, sent: 2, failed: 0, suppressed: 0 });
   });
 });
+
+describe('the greeting and the footer every e-mail shares', () => {
+  const mailOf = (address: string, prefix: string): ParsedMail | undefined =>
+    sink.to(address).find((m) => m.headerLines.some((h) => h.key === 'x-loyalty-message' && h.line.includes(prefix)));
+
+  it('are edited per language in all six, previewed in the messages that show them, and checked like the other texts', async () => {
+    for (const locale of ['pl', 'hu', 'sk', 'cs', 'de', 'en']) {
+      for (const purpose of ['greeting', 'footer', 'birthday']) {
+        const res = await owner(`/owner/messages/texts?purpose=${purpose}&locale=${locale}`);
+        expect(res.status, `${purpose} in ${locale}`).toBe(200);
+      }
+    }
+    const greeting = unescape(await (await owner('/owner/messages/texts?purpose=greeting&locale=de')).text());
+    expect(greeting).toContain('name="hello"');
+    expect(greeting).toContain('name="helloAnon"');
+    // Two previews: greeted by name, and without one.
+    expect(greeting).toMatch(/id="preview-text">Hallo Anna,/);
+    expect(greeting).toMatch(/id="preview-text-2">Hallo,/);
+    const footer = unescape(await (await owner('/owner/messages/texts?purpose=footer&locale=en')).text());
+    expect(footer).toContain('You get this message because you are a member of the loyalty programme of Kawiarnia Anna.');
+    expect(footer).toMatch(
+      /id="preview-text-2">[^<]*You get this offer because you agreed to offers from Kawiarnia Anna\.\nUnsubscribe from offers: http:\/\/kawiarnia\.test\/u\//,
+    );
+
+    const badGreeting = await owner('/owner/messages/texts', { csrf: '', purpose: 'greeting', locale: 'pl', hello: 'Cześć!', helloAnon: 'Cześć!', do: 'save' });
+    expect(badGreeting.status).toBe(400);
+    expect(unescape(await badGreeting.text())).toContain('Brakuje: {name}; nieznane: —. Nic nie zapisano.');
+    const badFooter = await owner('/owner/messages/texts', {
+      csrf: '',
+      purpose: 'footer',
+      locale: 'pl',
+      footerService: 'Stopka {shop}',
+      footerMarketing: 'Oferty od {shop} dla {name}',
+      unsubscribe: 'Wypisz mnie',
+      do: 'save',
+    });
+    expect(badFooter.status).toBe(400);
+    expect(unescape(await badFooter.text())).toContain('nieznane: {name}');
+    expect(await hub.messaging.store.editedTexts()).toEqual([]);
+  });
+
+  it('saved, they are what the next e-mail in that language carries; reset brings the locale file back', async () => {
+    const greeting = { csrf: '', purpose: 'greeting', locale: 'pl', hello: 'Cześć {name}!', helloAnon: 'Cześć!' };
+    const preview = unescape(await (await owner('/owner/messages/texts', { ...greeting, do: 'preview' })).text());
+    expect(preview).toMatch(/id="preview-text">Cześć Anna!/);
+    expect(await hub.messaging.store.editedTexts()).toEqual([]);
+    expect((await owner('/owner/messages/texts', { ...greeting, do: 'save' })).status).toBe(303);
+    const footer = {
+      csrf: '',
+      purpose: 'footer',
+      locale: 'pl',
+      footerService: 'Należysz do klubu {shop}.',
+      footerMarketing: 'Oferty od {shop}, bo się zgodziłeś.',
+      unsubscribe: 'Nie chcę ofert',
+    };
+    expect((await owner('/owner/messages/texts', { ...footer, do: 'save' })).status).toBe(303);
+    expect(await (await owner('/owner/messages/texts?purpose=footer&locale=pl')).text()).toMatch(/data-text="footer-pl"[^>]*>pl<\/a> <em class="edited">/);
+
+    await joinProvenByMail(hub, sink, new Phone('pl-PL'), saleUrl(), 'ida@example.com', 'Ida');
+    await joinProvenByMail(hub, sink, new Phone('en-GB'), saleUrl(), 'ben@example.com', 'Ben');
+    await until(() => welcomeOf('ida@example.com') !== undefined && welcomeOf('ben@example.com') !== undefined, 'two welcome e-mails');
+    const ida = welcomeOf('ida@example.com')!;
+    expect(ida.text).toMatch(/^Cześć Ida!/);
+    expect(ida.text).toContain('Należysz do klubu Kawiarnia Anna.');
+    expect(ida.html).toContain('<p>Cześć Ida!</p>');
+    const ben = welcomeOf('ben@example.com')!;
+    expect(ben.text).toMatch(/^Hello Ben,/);
+    expect(ben.text).toContain('You get this message because you are a member of the loyalty programme of Kawiarnia Anna.');
+
+    // An offer carries the marketing footer and the unsubscribe link's label.
+    const idaMember = (await hub.store.memberByContact(creds.shopNo, { phone: null, email: 'ida@example.com' }))!;
+    await hub.messaging.store.grantMarketing(idaMember.id, now());
+    expect(await hub.messaging.queue({ id: `winBack:texts:${idaMember.id}`, purpose: 'winBack', member: idaMember, values: { points: 5 } })).toBe('queued');
+    await until(() => mailOf('ida@example.com', 'winBack:texts:') !== undefined, 'the offer');
+    const offer = mailOf('ida@example.com', 'winBack:texts:')!;
+    expect(offer.text).toContain('Oferty od Kawiarnia Anna, bo się zgodziłeś.\nNie chcę ofert: http://kawiarnia.test/u/');
+
+    for (const f of [greeting, footer]) expect((await owner('/owner/messages/texts', { ...f, do: 'reset' })).status).toBe(303);
+    expect(await hub.messaging.store.editedTexts()).toEqual([]);
+  });
+});

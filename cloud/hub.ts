@@ -49,6 +49,7 @@ import { dailyInShopTime, expireDuePoints, type ExpiryRun } from './member-expir
 import { sessionMember } from './member-session';
 import { MessageStore } from './message-store';
 import { JoinVerifications } from './join-verification';
+import { Referrals } from './referrals';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
@@ -474,6 +475,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   }
   const ctx: HubHttpContext = {
     joins: new JoinVerifications(store.db),
+    referrals: new Referrals(store.db),
     store,
     owner,
     messaging,

@@ -25,13 +25,15 @@ export interface JoinTables {
     shop_no: number;
     /** The contact the code goes to (E.164 phone or lower-case e-mail), as the member joined with it. */
     contact: string;
-    /** The sale the member joined with: when it is refunded in full before the code, no bonus is paid. */
+    /** The sale the member joined with: when it is refunded in full before the code, no bonus is paid ('' for a join through a referral link, with no sale). */
     sale_key: string;
     /** SHA-256 of the `lk_device` cookie, or null for a phone that sent none (counted per address only). */
     device: string | null;
     address: string;
     created_at: string;
     verified_at: string | null;
+    /** The member whose referral link this one joined through (0019), recorded when the contact is proven (cloud/referrals.ts). */
+    referrer: string | null;
   };
 }
 
@@ -107,27 +109,47 @@ export async function heldWelcomes(q: Kysely<HubDatabase>, memberIds: readonly s
   return held;
 }
 
+/** A held join taken at its proof: the sale key it was held for ('' for none) and the referral it carries. */
+export interface TakenJoin {
+  saleKey: string;
+  shopNo: number;
+  contact: string;
+  referrer: string | null;
+}
+
 /**
  * Marks a member's held welcome as proven, once (one conditional update: of two codes at once, one
- * wins): the sale key it was held for, or undefined when none is held (never, or paid already).
+ * wins): the join it was held for, or undefined when none is held (never, or paid already).
  * Runs inside the ledger's write transaction (HubStore.payHeldWelcome).
  */
-export async function takeHeldWelcome(trx: Kysely<HubDatabase>, memberId: string, at: Date): Promise<string | undefined> {
+export async function takeHeldWelcome(trx: Kysely<HubDatabase>, memberId: string, at: Date): Promise<TakenJoin | undefined> {
   const row = await trx
     .updateTable('join_verifications')
     .set({ verified_at: at.toISOString() })
     .where('member_id', '=', memberId)
     .where('verified_at', 'is', null)
-    .returning(['sale_key'])
+    .returning(['sale_key', 'shop_no', 'contact', 'referrer'])
     .executeTakeFirst();
-  return row?.sale_key;
+  return row && { saleKey: row.sale_key, shopNo: row.shop_no, contact: row.contact, referrer: row.referrer };
 }
 
 export class JoinVerifications {
   constructor(private readonly db: Kysely<HubDatabase>) {}
 
-  /** Holds the welcome of a member who just joined with `saleKey` (joining again changes nothing). */
-  async hold(row: { memberId: string; shopNo: number; contact: string; saleKey: string; device: string | null; address: string; at: Date }): Promise<void> {
+  /**
+   * Holds the welcome of a member who just joined with `saleKey` ('' for no sale), and the referral
+   * of one who joined through a link (`referrer`), until the code (joining again changes nothing).
+   */
+  async hold(row: {
+    memberId: string;
+    shopNo: number;
+    contact: string;
+    saleKey: string;
+    device: string | null;
+    address: string;
+    at: Date;
+    referrer?: string;
+  }): Promise<void> {
     await this.db
       .insertInto('join_verifications')
       .values({
@@ -139,6 +161,7 @@ export class JoinVerifications {
         address: row.address,
         created_at: row.at.toISOString(),
         verified_at: null,
+        referrer: row.referrer ?? null,
       })
       .onConflict((oc) => oc.column('member_id').doNothing())
       .execute();

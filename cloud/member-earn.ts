@@ -5,6 +5,7 @@ import { memberStateFromEntries, type MemberProfile } from '../core/ledger/proje
 import type { Program } from '../core/program/schema';
 import { heldWelcomes } from './join-verification';
 import { noteMemberChanges } from './member-changes';
+import { liveReferrer } from './referrals';
 import type { Engine, HubDatabase } from './store-schema';
 
 /**
@@ -21,11 +22,13 @@ type Db = Kysely<HubDatabase>;
 export async function hubMemberProfile(q: Db, memberId: string): Promise<MemberProfile | undefined> {
   const row = await q.selectFrom('members').select(['id', 'created_at', 'birthday', 'referred_by']).where('id', '=', memberId).executeTakeFirst();
   if (!row) return undefined;
+  // The referrer as they are now: the member they were merged into, nobody once erased (cloud/referrals.ts).
+  const referrer = row.referred_by ? await liveReferrer(q, row.referred_by) : undefined;
   return {
     id: row.id,
     joinedAt: row.created_at,
     ...(row.birthday ? { birthday: row.birthday } : {}),
-    ...(row.referred_by && row.referred_by !== row.id ? { referredBy: row.referred_by } : {}),
+    ...(referrer !== undefined && referrer !== row.id ? { referredBy: referrer } : {}),
   };
 }
 

@@ -275,3 +275,51 @@ export function voucherPage(locale: Locale, rewardName: string, code: string, qr
     <p class="code" id="voucher-code">${escapeHtml(code)}</p><a class="button" href="/m">${t(locale, 'back')}</a>`,
   );
 }
+
+/**
+ * The card's "invite a friend" box: the member's referral link (cloud/referrals.ts) as text to copy
+ * and as a QR drawn on the server (an inline SVG, as the member's own QR), with what each side gets.
+ */
+export function referralSection(locale: Locale, m: { link: string; qrSvg: string; referrerPoints: number; referredPoints: number }): string {
+  return `<div class="card" id="referral"><h2>${t(locale, 'referralTitle')}</h2>
+    <p>${t(locale, 'referralHint', { referrer: m.referrerPoints, referred: m.referredPoints })}</p>
+    <label for="referral-link">${t(locale, 'referralLink')}</label>
+    <input type="text" id="referral-link" readonly value="${escapeHtml(m.link)}">
+    <div class="qr" id="referral-qr">${m.qrSvg}</div><p class="muted">${t(locale, 'referralQrHint')}</p></div>`;
+}
+
+export interface ReferralPageModel {
+  locale: Locale;
+  shopName: string;
+  privacyText: string;
+  action: string;
+  /** What the friend's first purchase earns them once their contact is proven (0: the program pays nothing). */
+  referredPoints: number;
+  values?: { name: string; contact: string; consent: boolean; birthDay?: string; birthMonth?: string };
+  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; birthday?: ClaimMessageKey };
+}
+
+/** The page a referral link opens (`GET /r/<code>`): the join form of the claim page, with no sale to collect. */
+export function referralPage(m: ReferralPageModel): string {
+  const v = m.values ?? { name: '', contact: '', consent: false };
+  const fieldError = (key: ClaimMessageKey | undefined, id: string): string => (key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '');
+  const title = t(m.locale, 'referralInvite', { shop: m.shopName });
+  return page(
+    m.locale,
+    title,
+    `<h1>${title}</h1>
+    <form method="post" action="${escapeHtml(m.action)}" class="card" novalidate>
+      ${m.referredPoints > 0 ? `<p id="referral-offer">${t(m.locale, 'referralInviteHint', { referred: m.referredPoints })}</p>` : ''}
+      <label for="name">${t(m.locale, 'name')}</label>
+      <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
+      <label for="contact">${t(m.locale, 'contact')}</label>
+      ${contactField(m.locale, v.contact)}
+      ${fieldError(m.errors?.contact, 'contact-error')}
+      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
+      <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
+        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
+      ${fieldError(m.errors?.consent, 'consent-error')}
+      <button type="submit" id="join">${t(m.locale, 'referralSubmit')}</button>
+    </form>`,
+  );
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { joinVerificationMigration, type JoinTables } from './join-verification';
+import { referralMigration, type ReferralTables } from './referrals';
 import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
@@ -25,7 +26,7 @@ export type Engine = 'sqlite' | 'postgres';
  * (cloud/shop-settings.ts) and the wallet passes (cloud/wallet.ts) declare their part and
  * it is joined here, so no module reads the database through a second description of the same tables.
  */
-export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTables, WalletTables, JoinTables {
+export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTables, WalletTables, JoinTables, ReferralTables {
   settings: { key: string; value: string };
   shops: { no: Generated<number>; id: string; name: string; privacy_text: string; program_json: string };
   /** `location`: the name the owner grouped this kiosk under (0003); null: the kiosk's own name. */
@@ -62,8 +63,10 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
     erased_at: string | null;
     /** MM-DD, given on the join form or the card (0013); the program's birthday rule reads it. */
     birthday: string | null;
-    /** The member whose referral link this one joined through (0013); set once, when the member is created. */
+    /** The member whose referral link this one joined through (0013); set once, when this member's contact is proven (cloud/referrals.ts). */
     referred_by: string | null;
+    /** The member's own referral code (0019, cloud/referrals.ts): random, made when the card first shows it. */
+    referral_code: string | null;
   };
   /** Append-only; `seq` is the insertion order (ties of `at`), `id` the writer's globally unique id. */
   ledger: {
@@ -507,6 +510,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0017-message-texts': messageTextsMigration,
     // The shop's settings (cloud/shop-settings.ts): country, currency, language, time zone, locations.
     '0018-shop-settings': shopSettingsMigration,
+    // Referral links and referred contacts (cloud/referrals.ts).
+    '0019-referrals': referralMigration,
     // A refusal's kind for the owner's page, and the flag on a kiosk that keeps sending refused facts (cloud/outbox-check.ts).
     '0021-kiosk-refusal-flags': {
       async up(db: Kysely<unknown>): Promise<void> {

@@ -19,7 +19,7 @@ import type { Program, RuleOf, TierLevel } from './program/schema';
  *     Points after 2 and 3 = floor(base × tier × campaign), computed in integer hundredths;
  *     the tier and campaign entries carry the extra points each step added.
  *  4. flat bonuses, never multiplied, in the program's rule order: spend threshold bonus, welcome
- *     (first purchase), birthday (once a year), win-back, visit milestone, referral (both sides).
+ *     (first purchase), birthday (once a year), win-back, visit milestone, referral (both sides, on the first purchase once referred).
  *  5. stamps, one entry per card (reason.ruleId = the stamps rule's id).
  * A tier reached through this sale applies from the next sale.
  */
@@ -47,8 +47,10 @@ export type MemberState = {
    * member's contact is proven by a code and pays it then (cloud/join-verification.ts, welcomeBonus).
    */
   welcomeHeld?: boolean;
-  /** Member id of the member who referred this one. */
+  /** Member id of the member who referred this one (on the hub: set once the member's contact is proven, core/referral.ts). */
   referredBy?: string;
+  /** The referral was paid already (a `referred` bonus is in the member's ledger, reversed or not): it pays once. */
+  referralPaid?: boolean;
   /** The year of the birthday last rewarded (birthdayYearOf: a bonus paid on 2 January for 30 December counts for the year before). */
   lastBirthdayRewardYear?: number;
 };
@@ -259,8 +261,14 @@ export function earnForSale(program: Program, member: MemberState, sale: SaleInp
         if (visitNumber === rule.visit) bonus('milestone', rule.id, rule.label ?? defaultLabel(program, 'milestone', { visit: rule.visit }), rule.points);
         break;
       case 'referral':
-        if (!member.firstPurchaseDone && member.referredBy !== undefined && member.referredBy !== member.id) {
+        // The first purchase once referred (the hub records a referral when the friend's contact is
+        // proven, which may come after a purchase): both sides, once in the member's life.
+        if (member.referredBy !== undefined && member.referredBy !== member.id && !member.referralPaid) {
           bonus('referred', rule.id, rule.label ?? defaultLabel(program, 'referred'), rule.referredPoints);
+          // A rule that pays only the referrer still marks the friend's referral as paid (referralPaid): it pays once.
+          if (rule.referredPoints <= 0 && rule.referrerPoints > 0) {
+            entry(member.id, 'bonus', 0, 0, reason('referred', rule.id, rule.label ?? defaultLabel(program, 'referred')));
+          }
           bonus('referrer', rule.id, rule.label ?? defaultLabel(program, 'referrer'), rule.referrerPoints, member.referredBy);
         }
         break;

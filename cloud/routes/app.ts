@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from '../store';
 import type { HubHttpContext } from './context';
 import { assetRoutes } from './assets';
 import { claimRoutes } from './claim';
+import { referralRoutes } from './referral';
 import { healthRoutes } from './health';
 import { memberCardRoutes } from './member-card';
 import { messageRoutes } from './messages';
@@ -248,6 +249,7 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   void app.register(healthRoutes, ctx);
   void app.register(assetRoutes, ctx);
   void app.register(claimRoutes, ctx);
+  void app.register(referralRoutes, ctx);
   void app.register(memberCardRoutes, ctx);
   void app.register(messageRoutes, ctx);
   void app.register(ownerRoutes, ctx);

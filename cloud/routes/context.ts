@@ -7,6 +7,7 @@ import type { ClaimResult, PairResponse } from '../../core/sync-protocol';
 import type { verifyClaimToken } from '../../core/tokens';
 import type { JoinVerifications } from '../join-verification';
 import type { Messaging } from '../messaging';
+import type { Referrals } from '../referrals';
 import type { OwnerStore } from '../owner-store';
 import type { VersionRow } from '../program-pages';
 import type { HubStore, Member, Shop } from '../store';
@@ -26,6 +27,8 @@ export interface HubHttpContext {
   messaging: Messaging;
   /** New members' welcome bonuses held until their contact is proven, and the join limits per device and address. */
   joins: JoinVerifications;
+  /** Members' referral codes and the contacts referred (cloud/referrals.ts). */
+  referrals: Referrals;
   /** The card in Apple and Google Wallet, as the owner configured them (cloud/wallet.ts). */
   wallet: Wallet;
   /** The shop this hub serves, as it was at start (its program is read fresh from the store where it matters). */

@@ -7,6 +7,7 @@ import { memberCodeFor } from '../../core/codes';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { referralBonus } from '../../core/referral';
 import { createVoucher, voucherValidity } from '../../core/tokens';
 import { messageTexts } from '../../core/i18n/messages';
 import { welcomeEntry } from '../join-verification';
@@ -14,7 +15,7 @@ import { offersSection, verifySection } from '../message-pages';
 import { sessionText, sessionsCard } from '../account-pages';
 import { cardIconPng } from '../card-icon';
 import { CARD_CACHE_HEADER, CARD_ICON_SIZES, CARD_MANIFEST_PATH, CARD_PATH, CARD_SERVICE_WORKER, CARD_SW_PATH, cardIconPath, cardManifest } from '../card-pwa';
-import { birthdaySection, cardPage, escapeHtml, messagePage, pagePolicy, voucherPage } from '../pages';
+import { birthdaySection, cardPage, escapeHtml, messagePage, pagePolicy, referralSection, voucherPage } from '../pages';
 import { WALLET_APPLE_DOWNLOAD, WALLET_GOOGLE_SAVE } from './wallet';
 import { hubMemberProfile, setMemberBirthday } from '../member-earn';
 import { postedBirthday } from './claim';
@@ -35,8 +36,11 @@ import { field, form, seeOther, sendPage, type HubHttpContext } from './context'
  */
 async function memberQr(member: Member): Promise<{ code: string; svg: string }> {
   const code = memberCodeFor(member.no);
-  return { code, svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+  return { code, svg: await qrSvg(code) };
 }
+
+/** A QR of `text` as an inline SVG (the card's QRs: its member code, its referral link). */
+const qrSvg = (text: string): Promise<string> => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 
 const cardQuery = z.looseObject({ claimed: field, verify: field, birthday: field });
 const redeemBody = form({ reward: field });
@@ -85,6 +89,17 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member));
   }
 
+  /**
+   * The member's referral link and its QR (cloud/referrals.ts), when the program pays a referral: the
+   * link carries the member's random referral code only, made the first time the card shows it.
+   */
+  async function referralBox(member: Member, memberShop: Shop, locale: Locale): Promise<string> {
+    const bonus = referralBonus(memberShop.program);
+    if (!bonus) return '';
+    const link = `${ctx.publicUrl()}/r/${await ctx.referrals.codeOf(member.id)}`;
+    return referralSection(locale, { link, qrSvg: await qrSvg(link), referrerPoints: bonus.referrerPoints, referredPoints: bonus.referredPoints });
+  }
+
   const card = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -121,6 +136,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         // The offers switch posts to /m/offers (cloud/routes/messages.ts).
         extra:
           (await verifyBox(member, memberShop, locale, verifyParam)) +
+          (await referralBox(member, memberShop, locale)) +
           birthdaySection(locale, (await hubMemberProfile(store.db, member.id))?.birthday ?? null, ctx.sessions.memberCsrf(request), saved) +
           offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
         sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
@@ -192,7 +208,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
       ctx.voucherSecretKey,
     );
     ctx.log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
-    const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const svg = await qrSvg(code);
     return sendPage(reply, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
   });
 

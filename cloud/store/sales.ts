@@ -11,6 +11,7 @@ import type { Money } from '../../core/money';
 import { salesOf } from '../../core/ledger/projections';
 import { takeHeldWelcome, welcomeEntry } from '../join-verification';
 import { hubClaimEntries } from '../member-earn';
+import { recordReferral } from '../referrals';
 import { memberView } from '../member-view';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
@@ -302,7 +303,8 @@ export class Sales extends Aggregate {
   // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----
 
   /**
-   * Pays the welcome bonus held for a member, once (`welcome:<memberId>`), what the core welcome rule
+   * Records the referral held with a friend's join (cloud/referrals.ts: their next purchase pays it),
+   * and pays the welcome bonus held for a member, once (`welcome:<memberId>`), what the core welcome rule
    * of the program in force now pays. The claim's earn paid everything else of the join's sale (the
    * hold made the welcome not due there, cloud/member-earn.ts). Nothing when none is held, it was
    * paid, the sale the member joined with was refunded in full meanwhile, the member has no purchase
@@ -311,7 +313,10 @@ export class Sales extends Aggregate {
   async payHeldWelcome(memberId: string, now: Date): Promise<LedgerEntry | null> {
     return this.write(async (trx) => {
       await this.ctx.lockMember(trx, memberId);
-      const saleKey = await takeHeldWelcome(trx, memberId, now);
+      const held = await takeHeldWelcome(trx, memberId, now);
+      // A friend who joined through a referral link: the proven contact records the referral (cloud/referrals.ts).
+      if (held?.referrer) await recordReferral(trx, { memberId, shopNo: held.shopNo, contact: held.contact, referrerId: held.referrer }, now);
+      const saleKey = held?.saleKey;
       const member = saleKey === undefined ? undefined : await this.members.member(memberId, trx);
       if (saleKey === undefined || !member || (await this.saleReversal(saleKey, trx))?.full) return null;
       // The core rule pays the welcome on a first purchase: with none yet (the join's claim failed), the

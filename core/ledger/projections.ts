@@ -116,7 +116,10 @@ export function memberStateFromEntries(program: Program, profile: MemberProfile,
     windowVisits: metrics.visits,
   };
   if (profile.birthday !== undefined) state.birthday = profile.birthday;
-  if (profile.referredBy !== undefined) state.referredBy = profile.referredBy;
+  if (profile.referredBy !== undefined) {
+    state.referredBy = profile.referredBy;
+    if (list.some((e) => e.kind === 'bonus' && e.reason.code === 'referred')) state.referralPaid = true;
+  }
   const last = visits.at(-1);
   if (last) state.lastVisitAt = last.at;
   const tier = projectTier(program, list, at);

@@ -107,6 +107,9 @@ export function mergedMemberState(
     visits: hub.visits + own.visits,
     firstPurchaseDone: hub.firstPurchaseDone || own.firstPurchaseDone,
   };
+  // The referral pays once (core/earn referralPaid): a kiosk holds only part of her ledger, so a member
+  // with a sale anywhere counts as paid here; the hub pays a referral recorded after her first purchase on a claim.
+  if (state.referredBy !== undefined && hub.firstPurchaseDone) state.referralPaid = true;
   const last = [hub.lastVisitAt, own.lastVisitAt].filter((t): t is string => typeof t === 'string').sort((x, y) => Date.parse(x) - Date.parse(y));
   if (last.length > 0) state.lastVisitAt = last.at(-1)!;
   else delete state.lastVisitAt;

@@ -148,8 +148,16 @@ describe('earnForSale', () => {
     ]);
     expect(summary.points).toBe(18 + 50 + 20);
     expect(entries.every((e) => e.saleId === 's1')).toBe(true);
-    // Not again on the second purchase.
-    expect(earn(1840, WEDNESDAY_10, regular({ referredBy: 'm0' })).entries.some((e) => e.kind === 'bonus')).toBe(false);
+    // Not again once paid.
+    expect(earn(1840, WEDNESDAY_10, regular({ referredBy: 'm0', referralPaid: true })).entries.some((e) => e.kind === 'bonus')).toBe(false);
+    // A member referred after earlier purchases (the hub records it when the contact is proven): the next purchase pays it.
+    const later = earn(1840, WEDNESDAY_10, regular({ referredBy: 'm0' })).entries.filter((e) => e.kind === 'bonus');
+    expect(later.map((e) => [e.memberId, e.reason.code, e.points])).toEqual([
+      ['m1', 'referred', 20],
+      ['m0', 'referrer', 40],
+    ]);
+    // Never for a member referring themself.
+    expect(earn(1840, WEDNESDAY_10, newMember({ referredBy: 'm1' })).entries.some((e) => e.reason.code.startsWith('referr'))).toBe(false);
   });
 
   it('default labels speak the program language', () => {

@@ -1,0 +1,282 @@
+// Referral for real, against a real hub on loopback with a real SMTP server and phones as HTTP
+// clients with cookie jars: member A's card shows her referral link and its QR (decoded with jsqr);
+// friend B opens it, joins, proves the e-mail with the code sent to it, and her first purchase pays
+// both sides once; a second purchase pays no more. Self-referral and a contact that has a card or
+// was referred before are refused and change nothing.
+import jsQR from 'jsqr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import { memberCodeFor } from '../../core/codes';
+import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
+import type { KioskCredentials } from '../../core/sync-protocol';
+import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { smtpSink, type SmtpSink } from '../support/smtp-sink';
+import { until } from '../support/until';
+
+let tmp: ReturnType<typeof tempDir>;
+let sink: SmtpSink;
+let hub: Hub;
+let till: KioskCredentials;
+let saleNo = 0;
+
+beforeAll(async () => {
+  tmp = tempDir('referral');
+  sink = await smtpSink();
+  hub = await testHub(tmp.dir, { smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', trustProxy: true, messageWorker: { pollMs: 100 } });
+  // The demo program (welcome 50) with a referral rule, and without its Tuesday campaign (the hub's clock is the system's).
+  const rules = [
+    ...DEMO_PROGRAM_DOCUMENT.rules.filter((rule) => rule.type !== 'multiplier'),
+    { type: 'referral', id: 'referral', referrerPoints: 40, referredPoints: 20 },
+  ];
+  await hub.store.setProgram(1, { ...structuredClone(DEMO_PROGRAM_DOCUMENT), rules });
+  till = await pairedKiosk(hub);
+  await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
+}, 60_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await sink?.close();
+  tmp?.remove();
+});
+
+/** A phone with a cookie jar (device id and member session), on one network address. */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(readonly ip: string) {}
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { 'accept-language': 'en', 'x-real-ip': this.ip, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...extra };
+  }
+  private keep(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=') as [string, string];
+      if (value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  async get(url: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(url.startsWith('http') ? url : `${hub.url}${url}`, { redirect: 'manual', headers: this.headers() });
+    this.keep(res);
+    return { status: res.status, text: await res.text() };
+  }
+  async post(url: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await fetch(url.startsWith('http') ? url : `${hub.url}${url}`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(form).toString(),
+      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+    });
+    this.keep(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+  /** Scans a new sale's QR (18 points) and claims it with the phone's member session. */
+  async buy(): Promise<string | null> {
+    const token = saleToken(till, ++saleNo, 18);
+    expect((await this.get(`/C/${token}`)).text).toContain('id="one-tap"');
+    return (await this.post(`/C/${token}`, { mode: 'member' })).location;
+  }
+}
+
+const codeIn = (address: string, index: number): string => /^(\d{6}) is your code/.exec(sink.to(address)[index]!.subject ?? '')![1]!;
+const memberOf = async (contact: string) => (await hub.store.searchMembers(1, contact))[0];
+const bonuses = async (memberId: string, code: string) => (await hub.store.entries(memberId)).filter((e) => e.kind === 'bonus' && e.reason.code === code);
+
+/** What a refusal must leave as it was. */
+async function snapshot() {
+  const db = hub.store.db;
+  return {
+    members: (await hub.store.counts()).members,
+    ledger: (await db.selectFrom('ledger').select(['id', 'points']).orderBy('id').execute()).map((r) => `${r.id}:${r.points}`),
+    referrals: await db.selectFrom('referrals').selectAll().orderBy('contact_key').execute(),
+    referredBy: await db.selectFrom('members').select(['id', 'referred_by']).orderBy('id').execute(),
+    joins: (await db.selectFrom('join_verifications').select('member_id').execute()).length,
+  };
+}
+
+/**
+ * The dark modules of a QR the card drew as SVG (qrcode's path of runs: `M x y`, `m dx dy`, `h n`),
+ * painted 4 pixels a module on white, decoded with jsqr as a phone camera would read it.
+ */
+function decodeSvgQr(svg: string): string | undefined {
+  const size = Number(/viewBox="0 0 (\d+) \d+"/.exec(svg)![1]);
+  const path = /<path stroke="#000000" d="([^"]+)"/.exec(svg)![1]!;
+  const dark = new Set<string>();
+  let x = 0;
+  let y = 0;
+  for (const [, op, args] of path.matchAll(/([MmHhVv])([^MmHhVv]*)/g)) {
+    const n = args!
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
+    if (op === 'M') [x, y] = [n[0]!, n[1]!];
+    else if (op === 'm') [x, y] = [x + n[0]!, y + n[1]!];
+    else if (op === 'h') {
+      for (let i = 0; i < n[0]!; i++) dark.add(`${x + i},${Math.floor(y)}`);
+      x += n[0]!;
+    } else throw new Error(`unexpected path command ${op}`);
+  }
+  const scale = 4;
+  const width = size * scale;
+  const rgba = new Uint8ClampedArray(width * width * 4).fill(255);
+  for (let py = 0; py < width; py++) {
+    for (let px = 0; px < width; px++) {
+      if (!dark.has(`${Math.floor(px / scale)},${Math.floor(py / scale)}`)) continue;
+      const at = (py * width + px) * 4;
+      rgba[at] = rgba[at + 1] = rgba[at + 2] = 0;
+    }
+  }
+  return jsQR(rgba, width, width)?.data;
+}
+
+/** Joins on a claim page with an e-mail and types the code sent to it: a proven member with a session. */
+async function provenMember(phone: Browser, email: string): Promise<string> {
+  const token = saleToken(till, ++saleNo, 18);
+  await phone.get(`/C/${token}`);
+  expect((await phone.post(`/C/${token}`, { mode: 'join', name: 'Anna', contact: email, consent: 'yes' })).status).toBe(303);
+  await until(() => sink.to(email).length >= 1, 'the code e-mail');
+  expect((await phone.post('/m/verify', { code: codeIn(email, 0) })).location).toBe('/m?verify=done#verify');
+  return (await memberOf(email))!.id;
+}
+
+/** The referral link and the QR the card shows. */
+async function cardReferral(phone: Browser): Promise<{ link: string; qr: string | undefined }> {
+  const card = await phone.get('/m');
+  expect(card.status).toBe(200);
+  const link = /id="referral-link" readonly value="([^"]+)"/.exec(card.text)?.[1];
+  const svg = /<div class="qr" id="referral-qr">([\s\S]*?<\/svg>)/.exec(card.text)?.[1];
+  expect(link, 'the card shows a referral link').toBeDefined();
+  expect(svg, 'the card shows the link as a QR').toBeDefined();
+  return { link: link!, qr: decodeSvgQr(svg!) };
+}
+
+describe('referral', () => {
+  let anna: Browser;
+  let annaId: string;
+  let link: string;
+
+  it("shows the member's stable, opaque referral link and its QR on her card", async () => {
+    anna = new Browser('10.7.0.1');
+    annaId = await provenMember(anna, 'anna@example.com');
+    const shown = await cardReferral(anna);
+    link = shown.link;
+    expect(link).toMatch(new RegExp(`^${hub.url}/r/[a-z2-7]{16}$`));
+    expect(shown.qr).toBe(link);
+    // Nothing of hers in it: not her id, number or contact.
+    const code = link.slice(link.lastIndexOf('/') + 1);
+    for (const part of [annaId, memberCodeFor((await memberOf('anna@example.com'))!.no), 'anna', 'example']) expect(code).not.toContain(part.toLowerCase());
+    // The same link every time.
+    expect((await cardReferral(anna)).link).toBe(link);
+  });
+
+  it('pays both sides once: a friend joins through the link, proves her e-mail, and makes her first purchase', async () => {
+    const bea = new Browser('10.7.0.2');
+    const page = await bea.get(link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('A friend invites you to Kawiarnia Anna');
+    expect(page.text).toContain('+20 points');
+    const joined = await bea.post(link, { name: 'Bea', contact: 'bea@example.com', consent: 'yes' });
+    expect([joined.status, joined.location]).toEqual([303, '/m#verify']);
+    const beaId = (await memberOf('bea@example.com'))!.id;
+    // Joined, but nothing is referred before the code: no referrer recorded, nothing paid.
+    expect((await snapshot()).referredBy.find((m) => m.id === beaId)?.referred_by).toBeNull();
+    expect(await hub.store.balance(beaId)).toMatchObject({ points: 0 });
+    const card = await bea.get('/m');
+    expect(card.text).toContain('id="verify"');
+
+    await until(() => sink.to('bea@example.com').length === 1, 'the code e-mail');
+    expect((await bea.post('/m/verify', { code: codeIn('bea@example.com', 0) })).location).toBe('/m?verify=done#verify');
+    expect((await snapshot()).referredBy.find((m) => m.id === beaId)?.referred_by).toBe(annaId);
+    // Proven, still no purchase: nothing paid yet.
+    expect(await bonuses(annaId, 'referrer')).toEqual([]);
+    const annaBefore = (await hub.store.balance(annaId)).points;
+
+    // Her first purchase: 18 points, the 50 welcome, the 20 referral; 40 to Anna.
+    expect(await bea.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    expect((await bonuses(beaId, 'referred')).map((e) => e.points)).toEqual([20]);
+    expect((await bonuses(annaId, 'referrer')).map((e) => e.points)).toEqual([40]);
+    expect(await hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 });
+    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    // Anna's card shows it.
+    expect((await anna.get('/m')).text).toContain(`id="balance">${annaBefore + 40}<`);
+
+    // A second purchase pays the referral no more.
+    expect(await bea.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    expect(await bonuses(beaId, 'referred')).toHaveLength(1);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(1);
+    expect(await hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 + 18 });
+    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+  });
+
+  it('refuses self-referral and a contact that has a card, changing nothing', async () => {
+    const cyd = new Browser('10.7.0.5');
+    await provenMember(cyd, 'cyd@example.com');
+    expect((await cardReferral(cyd)).link).not.toBe(link);
+    const before = await snapshot();
+
+    // Anna on her own link, signed in: the page and its form.
+    const own = await anna.get(link);
+    expect(own.status).toBe(409);
+    expect(own.text).toContain('This is your own invitation link');
+    expect((await anna.post(link, { name: 'Anna', contact: 'anna2@example.com', consent: 'yes' })).status).toBe(409);
+    // Anna's own contact typed on another phone.
+    const other = new Browser('10.7.0.3');
+    expect((await other.get(link)).status).toBe(200);
+    const self = await other.post(link, { name: 'Anna', contact: 'anna@example.com', consent: 'yes' });
+    expect(self.status).toBe(409);
+    expect(self.text).toContain('This is your own invitation link');
+    // Bea's contact (a member, referred once already), written another way.
+    const again = await other.post(link, { name: 'Bea', contact: ' BEA@example.com ', consent: 'yes' });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('already has a card at Kawiarnia Anna');
+    // Cyd, a member, signed in on her phone, opening Anna's link.
+    const signedIn = await cyd.get(link);
+    expect(signedIn.status).toBe(409);
+    expect(signedIn.text).toContain('You already have a card at Kawiarnia Anna');
+    // A made-up link.
+    expect((await other.get(`/r/${'a'.repeat(16)}`)).status).toBe(404);
+    // No session was opened on the phone that typed someone's contact.
+    expect(other.cookies.get('lk_member')).toBeUndefined();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a contact referred before, also once that member was erased', async () => {
+    const beaId = (await memberOf('bea@example.com'))!.id;
+    expect(await hub.owner.eraseMember(1, beaId, 'owner', new Date())).toBe(true);
+    const before = await snapshot();
+    const phone = new Browser('10.7.0.6');
+    expect((await phone.get(link)).status).toBe(200);
+    const answer = await phone.post(link, { name: 'Bea', contact: 'bea@example.com', consent: 'yes' });
+    expect(answer.status).toBe(409);
+    expect(answer.text).toContain('was invited before');
+    expect(phone.cookies.get('lk_member')).toBeUndefined();
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('referral proven after a purchase', () => {
+  it('pays on the first purchase once the contact is proven, not before', async () => {
+    const anna = new Browser('10.8.0.1');
+    const annaId = await provenMember(anna, 'anna.b@example.com');
+    const { link } = await cardReferral(anna);
+    const dan = new Browser('10.8.0.2');
+    await dan.get(link);
+    expect((await dan.post(link, { name: 'Dan', contact: 'dan@example.com', consent: 'yes' })).location).toBe('/m#verify');
+    const danId = (await memberOf('dan@example.com'))!.id;
+    // A purchase before the code: its points, but neither the welcome nor the referral.
+    await dan.buy();
+    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 });
+    expect(await bonuses(annaId, 'referrer')).toEqual([]);
+    // The code: the held welcome is paid (she has a purchase), the referral is recorded.
+    await until(() => sink.to('dan@example.com').length >= 1, 'the code e-mail');
+    expect((await dan.post('/m/verify', { code: codeIn('dan@example.com', 0) })).location).toBe('/m?verify=done#verify');
+    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 + 50 });
+    expect(await bonuses(danId, 'referred')).toEqual([]);
+    // Her next purchase pays both sides, once.
+    await dan.buy();
+    await dan.buy();
+    expect((await bonuses(danId, 'referred')).map((e) => e.points)).toEqual([20]);
+    expect((await bonuses(annaId, 'referrer')).map((e) => e.points)).toEqual([40]);
+    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 + 50 + 18 + 20 + 18 });
+  });
+});

@@ -562,8 +562,9 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
     const p = asking.preview;
     const values = { amount: formatMoney(p.amount, locale), points: p.pointsReversed };
     return (
-      <div className="refund-tab asking" data-testid="refund-confirm">
-        <p className="question" role="alertdialog">
+      // The whole question with its answers is the dialog, named by the question.
+      <div className="refund-tab asking" data-testid="refund-confirm" role="alertdialog" aria-labelledby="refund-question">
+        <p className="question" id="refund-question">
           {t(asking.kind === 'void' ? 'confirmVoid' : 'confirmRefund', values)}
         </p>
         {p.pointsNotRecovered > 0 && <p className="notice warn">{t('pointsNotRecovered', { points: p.pointsNotRecovered })}</p>}

@@ -192,7 +192,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const nowMs = (): number => now().getTime();
   const shop = await store.ensureShop(
     options.shopName ?? 'My shop',
-    options.privacyText ?? 'We use your contact only for this loyalty programme; ask staff to delete it at any time.',
+    // The catalog's sentence, which the phone pages show translated (cloud/pages.ts privacySentence).
+    options.privacyText ?? claimMessages.en.privacy,
   );
   const cookieSecret = await store.setting('cookieSecret', () => bytesToHex(randomBytes(32)));
   const voucherSeed = hexToBytes(await store.setting('voucherSeed', () => bytesToHex(randomBytes(32))));

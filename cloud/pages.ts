@@ -1,6 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
+import { entryKinds, type EntryKind } from '../core/ledger/entry';
 import type { MemberView } from './member-view';
 import { CARD_JS, CARD_MANIFEST_PATH } from './card-pwa';
 import { asset } from './page-assets';
@@ -86,6 +87,11 @@ export interface ClaimPageModel {
   values?: { name: string; contact: string; consent: boolean; birthDay?: string; birthMonth?: string };
   errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; birthday?: ClaimMessageKey; form?: string };
   forceJoin?: boolean;
+}
+
+/** What a history line without a rule's label is, in words ("Refund"), never the ledger's own kind ("reversal"). */
+function historyKind(locale: Locale, kind: string): string {
+  return (entryKinds as readonly string[]).includes(kind) ? t(locale, `history.${kind as EntryKind}`) : escapeHtml(kind);
 }
 
 /**
@@ -231,7 +237,9 @@ export function cardPage(m: CardPageModel): string {
       ? `<p class="muted">${t(L, 'noHistory')}</p>`
       : `<ul id="history">${m.history
           .map(
-            (h) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${escapeHtml(h.label ?? h.kind)}</span>
+            (
+              h,
+            ) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${h.label === null ? historyKind(L, h.kind) : escapeHtml(h.label)}</span>
         <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`,
           )
           .join('')}</ul>`;

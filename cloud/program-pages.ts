@@ -362,9 +362,11 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
     const value = (name: string, fallback: string): string => escapeHtml(typed(`sample.${row}.${name}`)?.[0] ?? fallback);
     const weekday = Number(typed(`sample.${row}.weekday`)?.[0] ?? sample.weekday);
     const line = m.preview.find((l) => l.row === row);
-    return `<tr><td><input type="text" inputmode="decimal" name="sample.${row}.amount" value="${value('amount', formAmount(sample.amount, program.currency))}"></td>
-<td><select name="sample.${row}.weekday">${[1, 2, 3, 4, 5, 6, 7].map((d) => `<option value="${d}"${d === weekday ? ' selected' : ''}>${dayName(d, true)}</option>`).join('')}</select></td>
-<td><input type="time" name="sample.${row}.time" value="${value('time', sample.time)}"></td><td><select name="sample.${row}.tier">${tierOptions(row)}</select></td>
+    // The table's headings name the columns for the eye; a screen reader names each field by row and column.
+    const label = (column?: 'weekday' | 'time' | 'tier'): string => `aria-label="${t('sample')} ${row + 1}${column ? `, ${t(column)}` : ''}"`;
+    return `<tr><td><input type="text" inputmode="decimal" name="sample.${row}.amount" ${label()} value="${value('amount', formAmount(sample.amount, program.currency))}"></td>
+<td><select name="sample.${row}.weekday" ${label('weekday')}>${[1, 2, 3, 4, 5, 6, 7].map((d) => `<option value="${d}"${d === weekday ? ' selected' : ''}>${dayName(d, true)}</option>`).join('')}</select></td>
+<td><input type="time" name="sample.${row}.time" ${label('time')} value="${value('time', sample.time)}"></td><td><select name="sample.${row}.tier" ${label('tier')}>${tierOptions(row)}</select></td>
 <td data-preview="${row}">${escapeHtml(line?.text ?? '')}</td><td data-reasons="${row}">${escapeHtml(line?.reasons.join(' · ') ?? '')}</td></tr>`;
   }).join('');
 

@@ -92,7 +92,7 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
       </p>
       <Keypad value={pin} max={LIMITS.pin} onChange={setPin} t={t} />
       <div className="actions">
-        <button type="button" className="secondary" onClick={onClose}>
+        <button type="button" className="secondary" data-action="close" onClick={onClose}>
           {t('close')}
         </button>
         <button type="button" className="primary" data-action="unlock" disabled={pin.length < 4} onClick={() => void submit()}>
@@ -159,20 +159,23 @@ function StaffPanel(props: Props & { t: StaffT }) {
 
   return (
     <main className="screen staff panel" data-screen={`staff-${tab}`}>
-      <header className="tabs" role="tablist">
-        {TABS.map(({ id, label }) => (
-          <button
-            key={id}
-            type="button"
-            role="tab"
-            aria-selected={tab === id}
-            data-tab={id}
-            className={tab === id ? 'tab active' : 'tab'}
-            onClick={() => select(id)}
-          >
-            {t(label)}
-          </button>
-        ))}
+      <header className="tabs">
+        {/* Only the tabs are in the tab list: close and lock are plain buttons beside it. */}
+        <div className="tablist" role="tablist">
+          {TABS.map(({ id, label }) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={tab === id}
+              data-tab={id}
+              className={tab === id ? 'tab active' : 'tab'}
+              onClick={() => select(id)}
+            >
+              {t(label)}
+            </button>
+          ))}
+        </div>
         <button type="button" className="tab close" data-action="close" onClick={onClose}>
           {t('close')}
         </button>
@@ -559,8 +562,9 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
     const p = asking.preview;
     const values = { amount: formatMoney(p.amount, locale), points: p.pointsReversed };
     return (
-      <div className="refund-tab asking" data-testid="refund-confirm">
-        <p className="question" role="alertdialog">
+      // The whole question with its answers is the dialog, named by the question.
+      <div className="refund-tab asking" data-testid="refund-confirm" role="alertdialog" aria-labelledby="refund-question">
+        <p className="question" id="refund-question">
           {t(asking.kind === 'void' ? 'confirmVoid' : 'confirmRefund', values)}
         </p>
         {p.pointsNotRecovered > 0 && <p className="notice warn">{t('pointsNotRecovered', { points: p.pointsNotRecovered })}</p>}

@@ -8,9 +8,16 @@ import { ensureRendererBuilt } from './renderer-build';
 
 /** The browser shell against the test double: bridge + dispatcher + Chromium page. */
 export async function startKioskPage(
-  options: { thanksMs?: number; staffIdleMs?: number; viewport?: { width: number; height: number }; fake?: FakeOptions } = {},
+  options: {
+    thanksMs?: number;
+    staffIdleMs?: number;
+    viewport?: { width: number; height: number };
+    fake?: FakeOptions;
+    /** Another renderer build to serve (the pseudo-locale's, test/support/pseudo-locale.ts). */
+    staticDir?: string;
+  } = {},
 ) {
-  const staticDir = await ensureRendererBuilt();
+  const staticDir = options.staticDir ?? (await ensureRendererBuilt());
   const fake = new FakeKioskServices(options.fake);
   const refusals: RefusalLogEntry[] = [];
   const dispatcher = createDispatcher({ services: fake, log: (e) => refusals.push(e), ...(options.staffIdleMs ? { staffIdleMs: options.staffIdleMs } : {}) });

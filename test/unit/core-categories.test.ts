@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimEarnEntries, saleCards } from '../../core/claims';
 import { earnForSale } from '../../core/earn';
+import { stampsByCard } from '../../core/ledger/projections';
 import { money } from '../../core/money';
 import { categoryKeys, categoryOfItem, itemQuantity, matchesItemPattern, receiptItemLines } from '../../core/program/categories';
 import { parseProgram } from '../../core/program/schema';
@@ -13,10 +14,7 @@ const AT = new Date('2026-11-25T09:00:00Z'); // a Wednesday morning: no campaign
 
 const bakery = () =>
   program({
-    rules: [
-      ...cafeDocument.rules,
-      { type: 'stamps', id: 'bread-card', label: 'bread card', cardSize: 6, per: 'item', category: 'bread' },
-    ],
+    rules: [...cafeDocument.rules, { type: 'stamps', id: 'bread-card', label: 'bread card', cardSize: 6, per: 'item', category: 'bread' }],
     categories: {
       keys: [
         { label: 'Coffee', category: 'coffee' },
@@ -70,7 +68,14 @@ describe('program categories', () => {
   });
 
   it('maps the item lines above the total of a receipt to categories', () => {
-    const lines = ['Piekarnia Złoty Kłos', 'Chleb żytni      1 x 12,40', 'Kawa latte       2 x 14,00', 'Drożdżówka       1 x 6,00', 'SUMA PLN   46,40', 'Kawa dnia: latte'];
+    const lines = [
+      'Piekarnia Złoty Kłos',
+      'Chleb żytni      1 x 12,40',
+      'Kawa latte       2 x 14,00',
+      'Drożdżówka       1 x 6,00',
+      'SUMA PLN   46,40',
+      'Kawa dnia: latte',
+    ];
     expect(receiptItemLines(bakery(), lines, 'SUMA PLN   46,40')).toEqual([
       { name: 'Chleb żytni      1 x 12,40', category: 'bread', quantity: 1 },
       { name: 'Kawa latte       2 x 14,00', category: 'coffee', quantity: 2 },
@@ -85,12 +90,27 @@ describe('program categories', () => {
       { category: 'bread', quantity: 1 },
     ];
     const total = money(4640, 'PLN');
-    const anonymous = earnForSale(p, { id: 'anonymous', joinedAt: AT.toISOString(), visits: 1, firstPurchaseDone: true }, { id: 'K1-S1', total, lines }, AT, sequentialIds());
+    const anonymous = earnForSale(
+      p,
+      { id: 'anonymous', joinedAt: AT.toISOString(), visits: 1, firstPurchaseDone: true },
+      { id: 'K1-S1', total, lines },
+      AT,
+      sequentialIds(),
+    );
     expect(anonymous.summary.stamps).toEqual({ 'coffee-card': 2, 'visit-card': 1, 'bread-card': 1 });
     const member = regular();
-    const input = { program: p, member, saleKey: 'K1-S1', via: 'phone' as const, total, points: anonymous.summary.points, stamps: 4, reversal: undefined, at: AT };
-    const byCard = (entries: { reason: { code: string; ruleId?: string }; stamps: number }[]) =>
-      Object.fromEntries(entries.filter((e) => e.reason.code === 'stamps').map((e) => [e.reason.ruleId, e.stamps]));
+    const input = {
+      program: p,
+      member,
+      saleKey: 'K1-S1',
+      via: 'phone' as const,
+      total,
+      points: anonymous.summary.points,
+      stamps: 4,
+      reversal: undefined,
+      at: AT,
+    };
+    const byCard = stampsByCard;
     expect(byCard(claimEarnEntries({ ...input, stampsByCard: anonymous.summary.stamps })!)).toEqual({ 'coffee-card': 2, 'visit-card': 1, 'bread-card': 1 });
     expect(byCard(earnForSale(p, member, { id: 'K1-S1', total, lines }, AT, sequentialIds()).entries)).toEqual({
       'coffee-card': 2,

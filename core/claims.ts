@@ -174,11 +174,7 @@ export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefin
  * the program, counts positive whole numbers summing to the token's (signed) count; in the program's
  * rule order. Undefined otherwise (a program changed since, a sale recorded before cards were kept).
  */
-export function saleCards(
-  program: Program,
-  stampsByCard: Readonly<Record<string, number>> | undefined,
-  stamps: number,
-): Record<string, number> | undefined {
+export function saleCards(program: Program, stampsByCard: Readonly<Record<string, number>> | undefined, stamps: number): Record<string, number> | undefined {
   if (!stampsByCard) return undefined;
   const cards = program.rules.filter((r) => r.type === 'stamps').map((r) => r.id);
   const given = Object.entries(stampsByCard).filter(([, n]) => n !== 0);

@@ -259,10 +259,7 @@ const category = z.string().min(1, 'category must not be empty').max(60, 'catego
  */
 export const categoriesSchema = z
   .object({
-    keys: z
-      .array(z.object({ label, category }).strict())
-      .max(24, 'at most 24 keypad keys')
-      .optional(),
+    keys: z.array(z.object({ label, category }).strict()).max(24, 'at most 24 keypad keys').optional(),
     /** Case and accents do not matter; `*` stands for any text. The first pattern a line matches gives its category. */
     itemPatterns: z
       .array(
@@ -330,8 +327,7 @@ export const programSchema = z
       if (!counted.has(key.category)) ctx.addIssue({ code: 'custom', path: ['categories', 'keys', i, 'category'], message: uncounted(key.category) });
     });
     program.categories?.itemPatterns?.forEach((item, i) => {
-      if (!counted.has(item.category))
-        ctx.addIssue({ code: 'custom', path: ['categories', 'itemPatterns', i, 'category'], message: uncounted(item.category) });
+      if (!counted.has(item.category)) ctx.addIssue({ code: 'custom', path: ['categories', 'itemPatterns', i, 'category'], message: uncounted(item.category) });
     });
     const levelIds = new Set<string>();
     program.tiers?.levels.forEach((level, i) => {

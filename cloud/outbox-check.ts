@@ -11,6 +11,7 @@ import { claimSaleKey } from '../core/tokens';
  * A kiosk reports facts; the hub writes only what it would have derived itself:
  *  - saleCreated: the sale key is this kiosk's own (K<kioskNo>-S<saleNo>); points and stamps at most
  *    what the program versions in force at the sale's time give for its amount (core/earn-ceiling);
+ *    its stamps per card (if given) on cards of those versions, summing to its stamps;
  *    entries only earn/bonus, non-negative, of this sale, for the sale's member (a referrer's bonus
  *    for another known member); a welcome bonus only for a member never welcomed before;
  *  - ledgerAppended: a reversal of an entry that exists (same member and sale, opposite sign, never
@@ -135,6 +136,13 @@ export function outboxRefusal(ctx: OutboxCheckContext, message: OutboxMessage): 
           'over-earn',
           `sale ${key} reports ${p.points} points / ${p.stamps} stamps; the program gives at most ${ceiling.points} / ${ceiling.stamps} for ${p.total.amount} ${p.total.currency}`,
         );
+      }
+      if (p.stampsByCard) {
+        const cards = new Set(programs.flatMap((program) => program.rules.flatMap((r) => (r.type === 'stamps' ? [r.id] : []))));
+        const unknown = Object.keys(p.stampsByCard).find((card) => !cards.has(card));
+        if (unknown !== undefined) return no('over-earn', `sale ${key} reports stamps on card ${JSON.stringify(unknown)}, which no program in force has`);
+        const sum = Object.values(p.stampsByCard).reduce((a, b) => a + b, 0);
+        if (sum !== p.stamps) return no('over-earn', `sale ${key} reports ${p.stamps} stamps but ${sum} on its cards`);
       }
       if (p.memberId === null) return p.entries.length === 0 ? undefined : no('not-earned', `sale ${key} has no member but carries ledger entries`);
       if (!ctx.knownMember(p.memberId)) return no('unknown-member', `sale ${key} is for member ${p.memberId}, whom the hub does not know`);

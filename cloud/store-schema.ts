@@ -87,7 +87,23 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   balances: { member_id: string; points: number; stamps: number; earned: number; entries: number };
   /** One row per claimed sale: the primary key makes the first claim win, on every node. */
   claims: { sale_key: string; kiosk_no: number; sale_no: number; member_id: string; via: string; points: number; stamps: number; at: string };
-  sales: { id: string; kiosk_no: number; sale_no: number; amount: number; currency: string; points: number; member_id: string | null; at: string };
+  /**
+   * A kiosk's report of a sale (saleCreated). `stamps` and `stamps_by_card` (JSON: stamps rule id →
+   * count) are what it earned when rung; null for a sale reported before migration 0020 or by an older
+   * kiosk: a claim of its QR puts the token's stamps on the first card (core/claims).
+   */
+  sales: {
+    id: string;
+    kiosk_no: number;
+    sale_no: number;
+    amount: number;
+    currency: string;
+    points: number;
+    stamps: number | null;
+    stamps_by_card: string | null;
+    member_id: string | null;
+    at: string;
+  };
   sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; full_refund: number; at: string };
   processed_messages: { id: string; kiosk_no: number; at: string };
   /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
@@ -512,6 +528,14 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0018-shop-settings': shopSettingsMigration,
     // Referral links and referred contacts (cloud/referrals.ts).
     '0019-referrals': referralMigration,
+    // A sale keeps its stamps, per card, as its kiosk reported them (saleCreated): a claim of its QR stamps those cards.
+    // Rows from before stay null (no lines reached the hub): their claims put the stamps on the first card.
+    '0020-sale-stamps': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('sales').addColumn('stamps', 'integer').execute();
+        await db.schema.alterTable('sales').addColumn('stamps_by_card', 'text').execute();
+      },
+    },
     // A refusal's kind for the owner's page, and the flag on a kiosk that keeps sending refused facts (cloud/outbox-check.ts).
     '0021-kiosk-refusal-flags': {
       async up(db: Kysely<unknown>): Promise<void> {

@@ -90,6 +90,12 @@ export interface ClaimEarnInput {
   /** The token's points and stamps (the kiosk's anonymous figures, before any refund). */
   points: number;
   stamps: number;
+  /**
+   * The sale's stamps per card as its kiosk recorded them when it was rung (from its lines'
+   * categories: till lines, keypad keys, passthrough item patterns). Absent for a sale recorded
+   * before sales kept them, or one the hub has not been told of yet: then the first card.
+   */
+  stampsByCard?: Readonly<Record<string, number>> | undefined;
   /** A refund or void at the sale's kiosk before the claim (claimDue). */
   reversal: { total: number; refunded: number; full: boolean } | undefined;
   /** The claim's instant: the rules (campaigns, birthday window, tier) are read at it. */
@@ -106,9 +112,10 @@ export interface ClaimEarnInput {
  *  - a partly refunded sale earns as the whole sale less the refunded share of each amount-driven entry
  *    (floor, as reverseSale takes it back; flat bonuses stay); the base entry's spend is what is left; a
  *    void or full refund earns nothing (undefined);
- *  - stamps: a QR carries a stamp count, not the lines, so the count earnForSale gives for the amount
- *    alone stands when it agrees with the token; otherwise the token's count (less the refunded share)
- *    goes on the program's first stamp card;
+ *  - stamps: a QR carries a stamp count, not the lines. With the sale's `stampsByCard` (saleCards:
+ *    cards of this program summing to the token's count) each card gets its count less its refunded
+ *    share; without, the count earnForSale gives for the amount alone stands when it agrees with the
+ *    token, else the token's count (less the refunded share) goes on the program's first stamp card;
  *  - a token without an amount pays its own figures on one base entry (claimEntry).
  * Refuses (LoyaltyError/MoneyError from earnForSale) a sale the program does not earn, e.g. another currency.
  */
@@ -151,17 +158,24 @@ export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefin
   };
   const stampEntries = earned.entries.filter((e) => e.reason.code === 'stamps');
   const counted = stampEntries.reduce((sum, e) => sum + e.stamps, 0);
-  if (counted === due.stamps) return earned.entries;
+  const cards = saleCards(input.program, input.stampsByCard, input.stamps);
+  if (!cards && counted === due.stamps) return earned.entries;
   const entries = earned.entries.filter((e) => e.reason.code !== 'stamps');
-  const card = claimStampCard(input.program);
-  const rule = input.program.rules.find((r) => r.id === card);
-  if (card !== undefined && due.stamps > 0) {
+  const first = claimStampCard(input.program);
+  const perCard = cards
+    ? Object.entries(cards).map(([card, n]) => [card, claimDue(0, n, input.reversal)?.stamps ?? 0] as const)
+    : first !== undefined
+      ? [[first, due.stamps] as const]
+      : [];
+  for (const [card, n] of perCard) {
+    if (n <= 0) continue;
+    const rule = input.program.rules.find((r) => r.id === card);
     entries.push({
       id: ids(),
       memberId: input.member.id,
       kind: 'earn',
       points: 0,
-      stamps: due.stamps,
+      stamps: n,
       saleId: input.saleKey,
       reverses: null,
       reason: { code: 'stamps', ruleId: card, label: (rule?.type === 'stamps' ? rule.label : undefined) ?? card },
@@ -169,6 +183,20 @@ export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefin
     });
   }
   return entries;
+}
+
+/**
+ * A sale's stamps per card if they can stand for this program and token: every card a stamps rule of
+ * the program, counts positive whole numbers summing to the token's (signed) count; in the program's
+ * rule order. Undefined otherwise (a program changed since, a sale recorded before cards were kept).
+ */
+export function saleCards(program: Program, stampsByCard: Readonly<Record<string, number>> | undefined, stamps: number): Record<string, number> | undefined {
+  if (!stampsByCard) return undefined;
+  const cards = program.rules.filter((r) => r.type === 'stamps').map((r) => r.id);
+  const given = Object.entries(stampsByCard).filter(([, n]) => n !== 0);
+  if (given.some(([card, n]) => !cards.includes(card) || !Number.isInteger(n) || n < 0)) return undefined;
+  if (given.reduce((sum, [, n]) => sum + n, 0) !== stamps) return undefined;
+  return Object.fromEntries(cards.flatMap((card) => (Object.hasOwn(stampsByCard, card) && stampsByCard[card]! > 0 ? [[card, stampsByCard[card]!]] : [])));
 }
 
 /** The points and stamps a claim's entries give the claiming member (a referrer's bonus is not theirs). */

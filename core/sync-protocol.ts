@@ -112,6 +112,14 @@ export const outboxMessageSchema = z.discriminatedUnion('type', [
           total: moneySchema,
           points: z.number().int().nonnegative(),
           stamps: z.number().int().nonnegative(),
+          /**
+           * `stamps` per card (stamps rule id), from the sale's lines' categories; a claim of the sale's QR
+           * stamps these cards (core/claims saleCards). Absent from a kiosk older than sales keeping them.
+           */
+          stampsByCard: z
+            .record(id, z.number().int().positive())
+            .refine((cards) => Object.keys(cards).length <= 100, 'stampsByCard: at most 100 cards')
+            .optional(),
           /** Set when staff attached a member at the till (scanned card); then `entries` credits them. */
           memberId: id.nullable(),
           entries: z.array(ledgerEntrySchema).max(50),

@@ -211,14 +211,22 @@ type TabProps = Props & { t: StaffT; run: Run };
 
 function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabProps & { setNotice(n: Notice): void }) {
   const [minor, setMinor] = useState('');
+  // Items counted on the program's category keys (which stamp cards the sale fills); cleared with the amount.
+  const [counts, setCounts] = useState<Record<string, number>>({});
   const locale = status.locale;
   const total = { amount: Number(minor || '0'), currency: status.currency };
+  const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
   const create = async () => {
-    const sale = await run('createSale', { total });
+    const sale = await run('createSale', lines.length > 0 ? { total, lines } : { total });
     if (sale) {
       setMinor('');
+      setCounts({});
       onSaleShown(sale);
     }
+  };
+  const amountChanged = (value: string) => {
+    if (value === '') setCounts({});
+    setMinor(value);
   };
   const reprint = async () => {
     const r = await run('reprintLastReceipt', {});
@@ -231,7 +239,23 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
         <p className="amount-entry" data-testid="amount-entry">
           {formatMoney(total, locale)}
         </p>
-        <Keypad value={minor} max={7} onChange={setMinor} t={t} amount />
+        <Keypad value={minor} max={7} onChange={amountChanged} t={t} amount />
+        {status.categoryKeys.length > 0 && (
+          <div className="category-keys" role="group">
+            {status.categoryKeys.map((key) => (
+              <button
+                key={key.category}
+                type="button"
+                data-category={key.category}
+                aria-pressed={(counts[key.category] ?? 0) > 0}
+                onClick={() => setCounts({ ...counts, [key.category]: Math.min(99, (counts[key.category] ?? 0) + 1) })}
+              >
+                {key.label}
+                {counts[key.category] ? ` ×${counts[key.category]}` : ''}
+              </button>
+            ))}
+          </div>
+        )}
         <button type="button" className="primary" data-action="create-sale" disabled={total.amount <= 0} onClick={() => void create()}>
           {t('showQr')}
         </button>

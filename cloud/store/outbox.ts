@@ -133,6 +133,8 @@ export class Outbox extends Aggregate {
               amount: p.total.amount,
               currency: p.total.currency,
               points: p.points,
+              stamps: p.stamps,
+              stamps_by_card: p.stampsByCard ? JSON.stringify(p.stampsByCard) : null,
               member_id: p.memberId,
               at: message.at,
             });

@@ -58,6 +58,15 @@ export class Sales extends Aggregate {
     return row && { total: row.total, refunded: row.refunded, full: row.full_refund === 1 };
   }
 
+  /**
+   * The sale's stamps per card as its kiosk reported them (saleCreated); undefined when the hub has no
+   * report yet, or one from before sales kept them (migration 0020, an older kiosk).
+   */
+  async stampsByCard(saleKey: string, q: Db = this.db): Promise<Record<string, number> | undefined> {
+    const row = await q.selectFrom('sales').select('stamps_by_card').where('id', '=', saleKey).executeTakeFirst();
+    return row?.stamps_by_card ? (JSON.parse(row.stamps_by_card) as Record<string, number>) : undefined;
+  }
+
   /** The first claim of a sale, if any. */
   async claimOf(saleKey: string, q: Db = this.db): Promise<ClaimRow | undefined> {
     const row = await q.selectFrom('claims').select(['member_id', 'via', 'points', 'stamps']).where('sale_key', '=', saleKey).executeTakeFirst();
@@ -257,6 +266,8 @@ export class Sales extends Aggregate {
         total: input.total,
         points: input.points,
         stamps: input.stamps,
+        // The cards the sale's lines stamp, from its kiosk's report (core/claims saleCards checks them against the token).
+        stampsByCard: await this.stampsByCard(input.saleKey, trx),
         reversal: await this.saleReversal(input.saleKey, trx),
         at: input.now,
       });

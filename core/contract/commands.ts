@@ -73,7 +73,17 @@ export const commands = {
   getTodayFigures: { staff: true, args: none, result: todayFiguresSchema },
   createSale: {
     staff: true,
-    args: z.object({ total: positiveMoney, tillSaleId: id.optional() }).strict(),
+    args: z
+      .object({
+        total: positiveMoney,
+        tillSaleId: id.optional(),
+        /** Items counted on the keypad's category keys: which cards the sale stamps. */
+        lines: z
+          .array(z.object({ category: z.string().min(1).max(60), quantity: z.number().int().min(1).max(99) }).strict())
+          .max(24)
+          .optional(),
+      })
+      .strict(),
     result: saleViewSchema,
   },
   attachMember: {

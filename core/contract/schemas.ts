@@ -99,6 +99,8 @@ export const hubStatusSchema = z
   .strict();
 export type HubStatus = z.infer<typeof hubStatusSchema>;
 
+export const categoryKeySchema = z.object({ label, category: z.string().min(1).max(60) }).strict();
+
 export const kioskStatusSchema = z
   .object({
     shopName: z.string().min(1).max(80),
@@ -109,6 +111,8 @@ export const kioskStatusSchema = z
     scanner: scannerStatusSchema,
     hub: hubStatusSchema,
     currentSale: saleViewSchema.nullable(),
+    /** The program's keypad category keys (core/program/categories.ts): each press adds one item of its category to the sale. */
+    categoryKeys: z.array(categoryKeySchema).max(24),
   })
   .strict();
 export type KioskStatus = z.infer<typeof kioskStatusSchema>;

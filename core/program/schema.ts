@@ -249,6 +249,36 @@ export const rewardSchema = z.discriminatedUnion(
 );
 export type Reward = z.infer<typeof rewardSchema>;
 
+/** A product category as stamps rules count it (`stamps.category`) and sale lines carry it. */
+const category = z.string().min(1, 'category must not be empty').max(60, 'category is at most 60 characters');
+
+/**
+ * Where a sale learns its items' categories when the till sends no lines (see core/program/categories.ts):
+ * keys on the staff keypad, each adding one item of its category, and text patterns on the item lines
+ * of a receipt read by the print-stream passthrough.
+ */
+export const categoriesSchema = z
+  .object({
+    keys: z.array(z.object({ label, category }).strict()).max(24, 'at most 24 keypad keys').optional(),
+    /** Case and accents do not matter; `*` stands for any text. The first pattern a line matches gives its category. */
+    itemPatterns: z
+      .array(
+        z
+          .object({
+            pattern: z
+              .string()
+              .max(60, 'pattern is at most 60 characters')
+              .refine((p) => p.replaceAll('*', '').trim() !== '', 'pattern needs some text besides *'),
+            category,
+          })
+          .strict(),
+      )
+      .max(100, 'at most 100 item patterns')
+      .optional(),
+  })
+  .strict();
+export type Categories = z.infer<typeof categoriesSchema>;
+
 export const programSchema = z
   .object({
     version: z.literal(1, 'version must be 1'),
@@ -268,6 +298,7 @@ export const programSchema = z
       .object({ months: count.max(120, 'months is at most 120') })
       .strict()
       .optional(),
+    categories: categoriesSchema.optional(),
   })
   .strict()
   .superRefine((program, ctx) => {
@@ -288,6 +319,15 @@ export const programSchema = z
       if ('card' in reward.cost && !cards.has(reward.cost.card)) {
         ctx.addIssue({ code: 'custom', path: ['rewards', i, 'cost', 'card'], message: `no stamps rule with id "${reward.cost.card}"` });
       }
+    });
+    // A key or pattern for a category no card counts would feed nothing: refused, so a typo shows at once.
+    const counted = new Set(program.rules.flatMap((r) => (r.type === 'stamps' && r.category !== undefined ? [r.category] : [])));
+    const uncounted = (c: string): string => `no stamps rule counts category "${c}"`;
+    program.categories?.keys?.forEach((key, i) => {
+      if (!counted.has(key.category)) ctx.addIssue({ code: 'custom', path: ['categories', 'keys', i, 'category'], message: uncounted(key.category) });
+    });
+    program.categories?.itemPatterns?.forEach((item, i) => {
+      if (!counted.has(item.category)) ctx.addIssue({ code: 'custom', path: ['categories', 'itemPatterns', i, 'category'], message: uncounted(item.category) });
     });
     const levelIds = new Set<string>();
     program.tiers?.levels.forEach((level, i) => {

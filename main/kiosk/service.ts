@@ -371,6 +371,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
           })),
           memberId: member?.id ?? null,
           claimToken: claim?.token ?? null,
+          // Kept once, as rung: a claim of its QR stamps these cards, the sale's views answer these figures.
+          earned: { points: earned.summary.points, stampsByCard: earned.summary.stamps },
           createdAt: at.toISOString(),
         },
         entries,
@@ -383,6 +385,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
               total,
               points: earned.summary.points,
               stamps,
+              stampsByCard: earned.summary.stamps,
               memberId: member?.id ?? null,
               entries,
             },
@@ -621,8 +624,10 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
         saleKey: sale.id,
         via: 'offline',
         total: token.data.total,
+        // The token's signed figures; the cards from the sale's own record (null before store migration 8: the first card).
         points: token.data.points,
         stamps: token.data.stamps,
+        stampsByCard: sale.earned?.stampsByCard,
         reversal: sale.refunded > 0 ? { total: sale.total.amount, refunded: sale.refunded, full: sale.status !== 'partly-refunded' } : undefined,
         at,
       });
@@ -1366,8 +1371,11 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
               : sale.memberId !== null
                 ? 'claimed'
                 : 'open',
-      points: fromToken?.points ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.points)),
-      stamps: fromToken?.stamps ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.stamps)),
+      // What the sale earned when rung, as it keeps it; a sale recorded before it kept them: its QR's figures, else its member's entries.
+      points: sale.earned?.points ?? fromToken?.points ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.points)),
+      stamps: sale.earned
+        ? sum(Object.values(sale.earned.stampsByCard))
+        : (fromToken?.stamps ?? sum(entries.filter((e) => e.memberId === sale.memberId).map((e) => e.stamps))),
       earned: earnedLines,
       claimUrl: claimable && sale.claimToken ? claimUrlFor(this.hubPublicUrl, sale.claimToken) : null,
       claimExpiresAt: claimable && fromToken ? fromToken.expiresAt.toISOString() : null,

@@ -26,6 +26,7 @@ import { progressToReward, type RewardProgress } from '../../core/program/progre
 import type { Reward } from '../../core/program/schema';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
 import { claimSaleKey, peekClaimToken } from '../../core/tokens';
+import { categoryKeys } from '../../core/program/categories';
 import { hexToBytes, type ClaimAccepted, type KioskCredentials } from '../../core/sync-protocol';
 import type { SaleView as TillSaleView } from '../../core/till-api';
 import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer';
@@ -256,6 +257,7 @@ export class KioskUiServices implements KioskServices {
       scanner: this.scannerStatus(),
       hub: this.hubStatus(),
       currentSale: this.currentSale(),
+      categoryKeys: categoryKeys(program),
     };
   }
 
@@ -278,8 +280,20 @@ export class KioskUiServices implements KioskServices {
   // ---- sales --------------------------------------------------------------------------------
 
   async createSale(args: CommandArgs<'createSale'>): Promise<UiSaleView> {
+    // A key's items have no price of their own at the keypad (one amount is typed): their lines carry 0.
+    const labels = new Map(categoryKeys(this.o.service.program).map((key) => [key.category, key.label]));
+    const lines = (args.lines ?? []).map((line) => ({
+      name: labels.get(line.category) ?? line.category,
+      category: line.category,
+      quantity: line.quantity,
+      total: { amount: 0, currency: args.total.currency },
+    }));
     const { sale } = await this.o.service.createSale(
-      { tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`, total: args.total },
+      {
+        tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+        total: args.total,
+        ...(lines.length > 0 ? { lines } : {}),
+      },
       'keypad',
     );
     const view = this.uiSale(sale);

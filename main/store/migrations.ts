@@ -213,6 +213,16 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE members ADD COLUMN hub_earn TEXT CHECK (hub_earn IS NULL OR json_valid(hub_earn));
     `,
   },
+  {
+    version: 8,
+    name: 'sales keep what they earned when rung: points and stamps per card',
+    sql: `
+      -- Written once with the sale (KioskService.recordNewSale, core/earn summary). NULL for a sale
+      -- recorded before: its claim QR's figures stand in, its stamps go on the first card (docs/loyalty-rules.md).
+      ALTER TABLE sales ADD COLUMN points INTEGER CHECK (points IS NULL OR points >= 0);
+      ALTER TABLE sales ADD COLUMN stamps_by_card TEXT CHECK (stamps_by_card IS NULL OR json_valid(stamps_by_card));
+    `,
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

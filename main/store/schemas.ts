@@ -21,6 +21,15 @@ export type SaleLine = z.infer<typeof saleLineSchema>;
 // The one list of sale sources lives with the till API, which answers them (core/till-api.ts).
 export { saleSources, type SaleSource };
 
+/** A sale's points and stamps per card (stamps rule id → count), as it earned them when rung. */
+export const saleEarnedSchema = z
+  .object({
+    points: z.number().int().nonnegative(),
+    stampsByCard: z.record(z.string().min(1).max(64), z.number().int().positive()),
+  })
+  .strict();
+export type SaleEarned = z.infer<typeof saleEarnedSchema>;
+
 export const saleInputSchema = z
   .object({
     /** Chosen by the writer (the kiosk), globally unique. */
@@ -33,6 +42,8 @@ export const saleInputSchema = z
     memberId: id.nullable(),
     /** The claim token shown in the QR, if one was made. */
     claimToken: z.string().min(1).max(500).nullable(),
+    /** What the sale earned when rung (core/earn summary: the member's, or anonymous for its QR); kept once, never recomputed. */
+    earned: saleEarnedSchema.optional(),
     createdAt: instant,
   })
   .strict();
@@ -49,6 +60,8 @@ export interface StoredSale {
   lines: SaleLine[];
   memberId: string | null;
   claimToken: string | null;
+  /** Null for a sale recorded before sales kept it (store migration 8): its claim QR's figures stand in. */
+  earned: SaleEarned | null;
   status: SaleStatus;
   /** Sum of refunds so far, in minor units of the sale's currency. */
   refunded: number;

@@ -164,6 +164,13 @@ function toSale(row: Row): StoredSale {
     lines: JSON.parse(row.lines as string) as SaleLine[],
     memberId: row.member_id as string | null,
     claimToken: row.claim_token as string | null,
+    earned:
+      row.points === null || row.points === undefined
+        ? null
+        : {
+            points: row.points as number,
+            stampsByCard: row.stamps_by_card === null ? {} : (JSON.parse(row.stamps_by_card as string) as Record<string, number>),
+          },
     status: row.status as SaleStatus,
     refunded: row.refunded as number,
     claimedAt: row.claimed_at as string | null,
@@ -298,8 +305,9 @@ function prepareStatements(db: Database.Database) {
     stampCards: db.prepare<[string], { card: string; stamps: number }>('SELECT card, stamps FROM stamp_balances WHERE member_id = ? ORDER BY card'),
     insertOutbox: db.prepare(`INSERT INTO outbox (id, topic, payload, member_id, created_at) VALUES (@id, @topic, @payload, @memberId, @createdAt)
       ON CONFLICT(id) DO NOTHING`),
-    insertSale: db.prepare(`INSERT INTO sales (id, source, till_sale_id, amount, currency, lines, member_id, claim_token, status, created_at)
-      VALUES (@id, @source, @tillSaleId, @amount, @currency, @lines, @memberId, @claimToken, 'recorded', @createdAt)`),
+    insertSale:
+      db.prepare(`INSERT INTO sales (id, source, till_sale_id, amount, currency, lines, member_id, claim_token, points, stamps_by_card, status, created_at)
+      VALUES (@id, @source, @tillSaleId, @amount, @currency, @lines, @memberId, @claimToken, @points, @stampsByCard, 'recorded', @createdAt)`),
     saleById: db.prepare('SELECT * FROM sales WHERE id = ?'),
     saleByTillId: db.prepare('SELECT * FROM sales WHERE source = ? AND till_sale_id = ?'),
     entriesForSale: db.prepare('SELECT * FROM ledger WHERE sale_id = ? ORDER BY seq'),
@@ -594,7 +602,15 @@ export class KioskStore {
             return { status: 'duplicate', sale: stored };
           }
         }
-        this.st.insertSale.run({ ...sale, amount: sale.total.amount, currency: sale.total.currency, lines: JSON.stringify(sale.lines) });
+        const { earned, ...row } = sale;
+        this.st.insertSale.run({
+          ...row,
+          amount: sale.total.amount,
+          currency: sale.total.currency,
+          lines: JSON.stringify(sale.lines),
+          points: earned?.points ?? null,
+          stampsByCard: earned ? JSON.stringify(earned.stampsByCard) : null,
+        });
         const result = this.applyEntries(entries);
         this.applyOutbox(messages);
         return { status: 'recorded', sale: toSale(this.st.saleById.get(sale.id) as Row), entries: result };

@@ -8,6 +8,9 @@ import { startKioskApp, type KioskApp } from '../../main/app/kiosk-app';
 import { tempDir } from '../support/hub-harness';
 import { until } from '../support/until';
 import { systemClock } from '../../core/clock';
+import { memberCodeFor } from '../../core/codes';
+import { stampsByCard } from '../../core/ledger/projections';
+import { demoProgram } from '../../core/program/demo';
 
 const temp = tempDir('kiosk-pt');
 let app: KioskApp;
@@ -75,6 +78,56 @@ describe('kiosk with the print-stream passthrough', () => {
     await until(() => printed.length > before + 1, 'the second receipt at the printer');
     expect(sales()).toBe(2);
     expect(printed.at(-1)!.elements.some((e) => e.kind === 'qr')).toBe(true);
+  });
+
+  it("maps receipt item lines to categories by the program's patterns: a two-category receipt fills two cards", async () => {
+    // The owner's program with a bread card and item patterns, in force on this kiosk from a minute ago.
+    const program = demoProgram();
+    const document = {
+      ...program,
+      rules: [...program.rules, { type: 'stamps', id: 'bread-card', label: 'karta chlebowa', cardSize: 6, per: 'item', category: 'bread' }],
+      categories: {
+        itemPatterns: [
+          { pattern: 'chleb*', category: 'bread' },
+          { pattern: 'kawa', category: 'coffee' },
+        ],
+      },
+    };
+    expect(app.service.applyProgramVersions([{ version: 1000, effectiveFrom: new Date(Date.now() - 60_000).toISOString(), document }]).stored).toEqual([1000]);
+    const text = [
+      'Piekarnia Złoty Kłos',
+      'Chleb żytni      1 x 12,40',
+      'Kawa latte       2 x 9,00',
+      'Drożdżówka       1 x 6,00',
+      'SUMA PLN          36,40',
+      '',
+    ];
+    const bytes = Buffer.concat([Buffer.from([0x1b, 0x40, 0x1b, 0x74, 18]), iconv.encode(text.join('\n'), 'cp852'), Buffer.from([0x1d, 0x56, 0x42, 0x00])]);
+    const printed = app.virtualPrinter!.receipts;
+    const before = printed.length;
+    await printFromTill(app.passthroughAddress!, bytes);
+    await until(() => printed.length > before, 'the receipt at the printer');
+    const sale = app.store.recentSales(1)[0]!;
+    expect(sale).toMatchObject({ source: 'passthrough', total: { amount: 3640, currency: 'PLN' } });
+    expect(sale.lines.map((l) => [l.category, l.quantity])).toEqual([
+      ['bread', 1],
+      ['coffee', 2],
+    ]);
+    expect(sale.earned?.stampsByCard).toEqual({ 'coffee-card': 2, 'bread-card': 1 });
+    // Claimed for a member by staff on this kiosk (the kiosk's own claim): each card gets its own stamps.
+    const at = new Date().toISOString();
+    app.store.createMember({
+      id: 'pt-ola',
+      code: memberCodeFor(902),
+      name: 'Ola',
+      phone: '+48600902902',
+      consentAt: at,
+      consentText: 'v1',
+      locale: 'pl',
+      createdAt: at,
+    });
+    expect(app.service.claimSaleOffline({ saleId: sale.id, memberId: 'pt-ola' }).stamps).toBe(3);
+    expect(stampsByCard(app.store.entriesForMember('pt-ola'))).toEqual({ 'coffee-card': 2, 'bread-card': 1 });
   });
 
   it('prints a copy and a Z report as the till sent them and records no sale for either', async () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { demoProgram } from '../../core/program/demo';
+import { stampsByCard } from '../../core/ledger/projections';
+import type { LedgerEntry } from '../../core/ledger/entry';
 import { KioskService } from '../../main/kiosk/service';
 import { openStore, type KioskStore } from '../../main/store';
 import { SyncClient } from '../../main/sync/client';
@@ -195,5 +197,62 @@ describe('till API', () => {
     // The path parameters the document names are the ones the routes take.
     expect(doc.paths['/v1/sales/{tillSaleId}']!.get!.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'tillSaleId' })]);
     expect(doc.paths['/v1/sales']!.get!.parameters!.map((p) => p.name)).toEqual(['since', 'limit', 'cursor']);
+  });
+});
+
+describe('stamp cards by category', () => {
+  it('a till sale with lines of two categories fills two cards: claimed by phone on the hub, with a member at the till, by a staff scan', async () => {
+    // The owner publishes a bread card beside the coffee card (from now); the kiosk gets it over sync. The sales are rung now.
+    const demo = demoProgram();
+    const document = {
+      ...demo,
+      rules: [...demo.rules, { type: 'stamps', id: 'bread-card', label: 'karta chlebowa', cardSize: 6, per: 'item', category: 'bread' }],
+    };
+    const put = await fetch(`${hub.url}/owner/program`, {
+      method: 'PUT',
+      body: JSON.stringify(document),
+      headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/json' },
+    });
+    expect(put.status).toBe(200);
+    await until(() => service.program.rules.some((r) => r.id === 'bread-card'), 'the new program at the kiosk');
+    const lines = [
+      { name: 'Latte', quantity: 2, total: { amount: 1800, currency: 'PLN' }, category: 'coffee' },
+      { name: 'Chleb żytni', quantity: 1, total: { amount: 1240, currency: 'PLN' }, category: 'bread' },
+    ];
+    const cards = { 'coffee-card': 2, 'bread-card': 1 };
+
+    // Rung without a member, its QR claimed by phone: the hub stamps the cards the sale reported.
+    const created = await call('POST', '/v1/sales', sale('D-1', 3040, { lines, at: now().toISOString() }));
+    expect(created.status).toBe(201);
+    expect(created.json.stamps).toBe(3);
+    await until(
+      async () =>
+        (await hub.store.db.selectFrom('sales').select('stamps_by_card').where('id', '=', String(created.json.saleId)).executeTakeFirst()) !== undefined,
+      'the sale at the hub',
+    );
+    const row = await hub.store.db
+      .selectFrom('sales')
+      .select(['points', 'stamps', 'stamps_by_card'])
+      .where('id', '=', String(created.json.saleId))
+      .executeTakeFirstOrThrow();
+    expect({ ...row, stamps_by_card: JSON.parse(row.stamps_by_card!) as unknown }).toEqual({ points: 30, stamps: 3, stamps_by_card: cards });
+    const phone = new Phone();
+    expect((await phone.join(String(created.json.claimUrl), 'jan@example.com', 'Jan')).status).toBeLessThan(400);
+    const claimed = (await hub.store.claimOf(String(created.json.saleId)))!;
+    const onSale = (entries: readonly LedgerEntry[], saleId: unknown) => stampsByCard(entries.filter((e) => e.saleId === saleId));
+    expect(onSale(await hub.store.entries(claimed.memberId), created.json.saleId)).toEqual(cards);
+
+    // With a member at the till: the sale's own lines stamp both cards.
+    const withMember = await call('POST', '/v1/sales', sale('D-2', 3040, { lines, memberCode: 'MEWA0001', at: now().toISOString() }));
+    expect(withMember.status).toBe(201);
+    expect(onSale(store.entriesForMember('member-ewa'), withMember.json.saleId)).toEqual(cards);
+
+    // Rung without a member, then staff attach Jan (known to this kiosk from the hub's directory): the hub decides, same cards.
+    await until(() => store.getMember(claimed.memberId) !== undefined, "Jan in the kiosk's replica");
+    const third = await call('POST', '/v1/sales', sale('D-3', 3040, { lines, at: now().toISOString() }));
+    await until(() => store.counts().outboxPending === 0, 'the sale reported to the hub');
+    const staff = await service.attachMemberToSale(String(third.json.saleId), claimed.memberId, sync);
+    expect(staff.stamps).toBe(3);
+    expect(onSale(await hub.store.entries(claimed.memberId), third.json.saleId)).toEqual(cards);
   });
 });

@@ -2,6 +2,7 @@
 // store in a temp dir, its local hub, the virtual printer and scanner. No browser here (ui-e2e has one).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
+import { stampsByCard } from '../../core/ledger/projections';
 import type { CommandName, KioskEvent, Reply } from '../../core/contract';
 import { demoProgram } from '../../core/program/demo';
 import { createVoucher, rewardKeyOf, voucherKeyPair } from '../../core/tokens';
@@ -203,6 +204,65 @@ describe('real kiosk services behind the contract', () => {
     await until(() => events.some((e) => e.name === 'printerStatusChanged' && e.payload.fault === 'paperOut'), 'paper out', 20_000);
     expect((await ok('getStatus', {})).printer).toEqual({ state: 'fault', fault: 'paperOut', name: 'Virtual printer' });
     app.virtualPrinter!.state.paperOut = false;
+  });
+});
+
+describe('keypad category keys', () => {
+  it('ring a two-category sale that fills two stamp cards when claimed', async () => {
+    if (!(await ok('unlockStaff', { pin: app.staffPin.pin })).unlocked) throw new Error('staff mode did not unlock');
+    // The owner's program with a bread card and keypad keys, in force on this kiosk from a minute ago.
+    const program = demoProgram();
+    const document = {
+      ...program,
+      rules: [...program.rules, { type: 'stamps', id: 'bread-card', label: 'karta chlebowa', cardSize: 6, per: 'item', category: 'bread' }],
+      categories: {
+        keys: [
+          { label: 'Kawa', category: 'coffee' },
+          { label: 'Chleb', category: 'bread' },
+        ],
+      },
+    };
+    const effectiveFrom = new Date(Date.now() - 60_000).toISOString();
+    expect(app.service.applyProgramVersions([{ version: 1000, effectiveFrom, document }])).toEqual({ stored: [1000], refused: 0 });
+    expect((await ok('getStatus', {})).categoryKeys).toEqual([
+      { label: 'Kawa', category: 'coffee' },
+      { label: 'Chleb', category: 'bread' },
+    ]);
+    const refused = await call('createSale', { total: { amount: 2400, currency: 'PLN' }, lines: [{ category: 'coffee', quantity: 0 }] });
+    expect(refused.ok).toBe(false);
+
+    const sale = await ok('createSale', {
+      total: { amount: 2400, currency: 'PLN' },
+      lines: [
+        { category: 'coffee', quantity: 2 },
+        { category: 'bread', quantity: 1 },
+      ],
+    });
+    expect(sale.stamps).toBe(3);
+    const stored = app.store.getSale(sale.saleId)!;
+    expect(stored.source).toBe('keypad');
+    expect(stored.earned?.stampsByCard).toEqual({ 'coffee-card': 2, 'bread-card': 1 });
+    expect(stored.earned?.points).toBe(sale.points);
+    expect(stored.lines).toEqual([
+      { name: 'Kawa', category: 'coffee', quantity: 2, amount: 0 },
+      { name: 'Chleb', category: 'bread', quantity: 1, amount: 0 },
+    ]);
+
+    // Claimed for a member by staff on this kiosk (the kiosk's own claim): each card gets its own stamps.
+    const created = new Date().toISOString();
+    app.store.createMember({
+      id: 'keypad-ola',
+      code: memberCodeFor(901),
+      name: 'Ola',
+      phone: '+48600901901',
+      consentAt: created,
+      consentText: 'v1',
+      locale: 'pl',
+      createdAt: created,
+    });
+    const claim = app.service.claimSaleOffline({ saleId: sale.saleId, memberId: 'keypad-ola' });
+    expect(claim.stamps).toBe(3);
+    expect(stampsByCard(app.store.entriesForMember('keypad-ola'))).toEqual({ 'coffee-card': 2, 'bread-card': 1 });
   });
 });
 

@@ -28,6 +28,8 @@ interface FakeMember {
 
 export interface FakeOptions {
   shopName?: string;
+  /** The program's keypad category keys (none by default). */
+  categoryKeys?: { label: string; category: string }[];
   locale?: Locale;
   pin?: string;
   /** How long a sale's QR stays valid. */
@@ -115,6 +117,7 @@ export class FakeKioskServices implements KioskServices {
       scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
+      categoryKeys: this.options.categoryKeys ?? [],
     };
   }
 

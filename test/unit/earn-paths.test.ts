@@ -2,7 +2,8 @@
 // with the member attached (earnForSale), and a sale rung without a member whose QR is then claimed —
 // by phone on the hub, by a staff scan on the hub, by staff on a kiosk with the hub down, or rung on
 // the keypad (no lines) and claimed — give the same ledger entries from the same state (ids aside:
-// each path has its own stable ids). The claim paths go through core/claims claimEarnEntries, as
+// each path has its own stable ids). A sale with lines of several categories is claimed with the
+// stamps per card its kiosk recorded (the sales row), so each card gets its own stamps. The claim paths go through core/claims claimEarnEntries, as
 // cloud/member-earn.ts (hub) and KioskService.claimSaleOffline (kiosk) do.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,11 @@ import { programArbitrary } from './core-arbitraries';
 const DAY = 86_400_000;
 
 /** What a kiosk's claim QR carries for a sale rung without a member (KioskService's anonymous earn). */
-function tokenFigures(program: Program, sale: { id: string; amount: number; lines?: SaleLine[] }, at: Date): { points: number; stamps: number } {
+function tokenFigures(
+  program: Program,
+  sale: { id: string; amount: number; lines?: SaleLine[] },
+  at: Date,
+): { points: number; stamps: number; stampsByCard: Record<string, number> } {
   const anonymous: MemberState = { id: 'anonymous', joinedAt: at.toISOString(), visits: 1, firstPurchaseDone: true };
   const earned = earnForSale(
     program,
@@ -26,7 +31,11 @@ function tokenFigures(program: Program, sale: { id: string; amount: number; line
     at,
     () => 'x',
   );
-  return { points: earned.summary.points, stamps: Object.values(earned.summary.stamps).reduce((a, b) => a + b, 0) };
+  return {
+    points: earned.summary.points,
+    stamps: Object.values(earned.summary.stamps).reduce((a, b) => a + b, 0),
+    stampsByCard: earned.summary.stamps,
+  };
 }
 
 /** An entry as the rules decide it, without the id its writer chose. */
@@ -76,10 +85,9 @@ const scenario = programArbitrary.chain((program) => {
   return at.chain((instant) => {
     const cards = program.rules.filter((r) => r.type === 'stamps');
     const categories = [...new Set(cards.flatMap((r) => (r.type === 'stamps' && r.category ? [r.category] : [])))];
-    // A claim QR carries a stamp count, not the lines (core/tokens): with one stamp card the count is
-    // that card's; with several, a sale with lines cannot be told apart on a claim, so such sales are rung without lines.
+    // A claim QR carries a stamp count, not the lines (core/tokens); the sale's stamps per card come from its record.
     const line = fc.record({ category: fc.option(fc.constantFrom('other', ...categories), { nil: undefined }), quantity: fc.integer({ min: 1, max: 5 }) });
-    const lines = cards.length <= 1 ? fc.option(fc.array(line, { minLength: 1, maxLength: 4 }), { nil: undefined }) : fc.constant(undefined);
+    const lines = fc.option(fc.array(line, { minLength: 1, maxLength: 4 }), { nil: undefined });
     const ceiling = program.maxSale ?? CURRENCIES[program.currency].saleCeiling;
     return fc.record({
       program: fc.constant(program),
@@ -101,7 +109,18 @@ describe('every earn path gives the same entries from the same state', () => {
         const till = earnForSale(program, member, { id: saleId, total, ...(lines ? { lines } : {}) }, at, () => `till-${n++}`).entries;
         const token = tokenFigures(program, { id: saleId, amount, ...(lines ? { lines } : {}) }, at);
         const claim = (via: ClaimVia, figures = token) =>
-          claimEarnEntries({ program, member, saleKey: saleId, via, total, points: figures.points, stamps: figures.stamps, reversal: undefined, at })!;
+          claimEarnEntries({
+            program,
+            member,
+            saleKey: saleId,
+            via,
+            total,
+            points: figures.points,
+            stamps: figures.stamps,
+            stampsByCard: figures.stampsByCard,
+            reversal: undefined,
+            at,
+          })!;
         for (const via of ['phone', 'staff', 'offline'] as const) {
           const entries = claim(via);
           expect(decided(entries)).toEqual(decided(till));

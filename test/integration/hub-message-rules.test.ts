@@ -9,13 +9,13 @@ import type { Member } from '../../cloud/store';
 import { addDays, localTime, zonedInstant } from '../../core/program/clock';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { saleClaimUrl } from '../../main/sync/claims';
-import { clockStartingAt } from '../support/dates';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 import { joinProven, pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { smtpSink, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';
 
 const WARSAW = 'Europe/Warsaw';
-const realClock = clockStartingAt(new Date());
+const realClock = clockStartingAt(nextWednesdayMorning(new Date()));
 let skewMs = 0;
 const now = (): Date => new Date(realClock().getTime() + skewMs);
 /** Moves the hub's clock on to `time` on Warsaw's wall clock, `days` days after the hub's today (never back). */

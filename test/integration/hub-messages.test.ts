@@ -8,13 +8,13 @@ import { MessageStore } from '../../cloud/message-store';
 import { HubStore } from '../../cloud/store';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { saleClaimUrl } from '../../main/sync/claims';
-import { clockStartingAt } from '../support/dates';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 import { hubDatabaseUrl, pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { smtpSink, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';
 
 /** The hub's clock: real pace, and a test can move it on (a retry's back-off, a code's expiry). */
-const realClock = clockStartingAt(new Date());
+const realClock = clockStartingAt(nextWednesdayMorning(new Date()));
 let skewMs = 0;
 const now = (): Date => new Date(realClock().getTime() + skewMs);
 

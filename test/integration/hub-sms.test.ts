@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { saleClaimUrl } from '../../main/sync/claims';
 import type { KioskCredentials } from '../../core/sync-protocol';
-import { clockStartingAt } from '../support/dates';
+import { clockStartingAt, nextWednesdayMorning } from '../support/dates';
 import { pairedKiosk, Phone, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
@@ -18,7 +18,7 @@ interface SmsRequest {
   form: URLSearchParams;
 }
 
-const now = clockStartingAt(new Date());
+const now = clockStartingAt(nextWednesdayMorning(new Date()));
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
 let creds: KioskCredentials;

@@ -182,6 +182,11 @@ describe('Google Wallet object updates', () => {
     const after = await balanceOf(member.id);
     expect(after.points).toBeGreaterThan(balance.points);
     expect(patches[1]!.body).toMatchObject({ loyaltyPoints: { balance: { int: after.points } }, secondaryLoyaltyPoints: { balance: { int: after.stamps } } });
+    // The hub writes down the success once Google has answered: read the row when it has.
+    await until(
+      async () => (await hub.store.db.selectFrom('wallet_google_objects').select('attempts').executeTakeFirstOrThrow()).attempts === 0,
+      'the success written',
+    );
     const row = await hub.store.db.selectFrom('wallet_google_objects').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ object_id: objectId, attempts: 0, last_error: null, points: after.points, stamps: after.stamps, locale: 'de' });
     // One token for all of it (kept until it expires).

@@ -447,7 +447,8 @@ export const memberChangeSchema = z
 export type MemberChange = z.infer<typeof memberChangeSchema>;
 
 /** Command kiosk → hub: "the member changes after my cursor" (0: every member of the shop). */
-export const memberChangesSinceSchema = z.object({ cursor: z.number().int().nonnegative() }).strict();
+/** A change's number is a 32-bit serial on the hub (PostgreSQL `integer`): a larger cursor is refused, not sent to the database. */
+export const memberChangesSinceSchema = z.object({ cursor: z.number().int().nonnegative().max(2_147_483_647) }).strict();
 export const memberChangesPageSchema = z.union([
   z.object({ ok: z.literal(true), changes: z.array(memberChangeSchema).max(1000), cursor: z.number().int().nonnegative(), more: z.boolean() }).strict(),
   z.object({ ok: z.literal(false), error: z.string(), retryAfterMs: z.number().int().nonnegative().optional() }).strict(),

@@ -40,6 +40,18 @@ async function claimRoundTrip(): Promise<void> {
   }
   const s = summarize(samples);
   console.log(`claim round trip (phone POST → kiosk claimAccepted, loopback, n=${s.n}): p50 ${fmt(s.p50)} ms, p95 ${fmt(s.p95)} ms`);
+  // Same run, same hub and HTTP stack, no store and no kiosk: what the loopback and the framework cost alone.
+  const bare: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const start = performance.now();
+    const res = await phone.get(`${hub.url}/v1/health`);
+    if (res.status !== 200) throw new Error(`health failed: ${res.status}`);
+    bare.push(performance.now() - start);
+  }
+  const b = summarize(bare);
+  console.log(
+    `  baseline: GET /v1/health on the same hub (n=${b.n}): p50 ${fmt(b.p50)} ms, p95 ${fmt(b.p95)} ms (the claim costs ${fmt(s.p95 / b.p95, 1)}x at p95)`,
+  );
   kiosk.stop();
   store.close();
   await hub.close();

@@ -2,12 +2,13 @@
 // the hub as `npm run hub`, a kiosk as `npm start -- --headless` with KIOSK_FISCAL_TAP (Posnet): the
 // till writes its fiscal receipt into a socat pseudo-terminal pair whose other end the kiosk holds,
 // the fiscal printer is a stand-in on loopback TCP (test/support/fiscal-tap.ts). The printer gets the
-// till's bytes unchanged; the kiosk records the sale, which its till API lists with its claim URL; a
+// till's bytes unchanged and its answer reaches the till unchanged; the kiosk records the sale, which its till API lists with its claim URL; a
 // phone claims it on the hub and the member's card shows the sale's points.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePosnetFrame } from '../../core/pos/posnet';
 import type { SaleRecord } from '../../core/till-api';
-import { fiscalPrinter } from '../support/fiscal-tap';
+import type { SerialPort } from 'serialport';
+import { fiscalPrinter, openSerial } from '../support/fiscal-tap';
 import { Phone } from '../support/hub-harness';
 import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { until } from '../support/until';
@@ -17,6 +18,9 @@ let shop: JourneyShop;
 let kiosk: KioskProcess;
 let printer: Awaited<ReturnType<typeof fiscalPrinter>>;
 let tillCable: SocatPair;
+/** The till's serial port (end a of the cable) and what came back to it. */
+let till: SerialPort;
+const atTill: Buffer[] = [];
 const phone = new Phone();
 
 beforeAll(async () => {
@@ -33,9 +37,12 @@ beforeAll(async () => {
       }),
     };
   });
+  till = await openSerial(tillCable.a);
+  till.on('data', (chunk: Buffer) => atTill.push(chunk));
 }, 150_000);
 
 afterAll(async () => {
+  if (till?.isOpen) await new Promise<void>((resolve) => till.close(() => resolve()));
   await shop?.stop();
   await tillCable?.down();
   await printer?.close();
@@ -55,7 +62,7 @@ async function cardBalance(): Promise<number> {
 }
 
 describe('journey: the fiscal tap', () => {
-  it('a Posnet receipt reaches the fiscal printer unchanged, the kiosk records the sale and a phone claims it on the hub', async () => {
+  it('a Posnet receipt reaches the fiscal printer unchanged (its answer the till), the kiosk records the sale and a phone claims it on the hub', async () => {
     expect(kiosk.child.lines.some((l) => l.startsWith(`fiscal tap (posnet): ${tillCable.b} → fiscal printer`))).toBe(true);
     expect(await tapSales()).toEqual([]);
 
@@ -69,9 +76,14 @@ describe('journey: the fiscal tap', () => {
       ]),
       encodePosnetFrame('trend', [{ name: 'to', value: '1840' }]),
     ]);
-    tillCable.send(receipt);
+    till.write(receipt);
     await until(() => printer.received().length >= receipt.length, 'the fiscal receipt at the fiscal printer');
     expect(printer.received().equals(receipt)).toBe(true);
+    // The printer's answer (a frame naming the command) goes back down the cable as it was sent.
+    const answer = Buffer.from(encodePosnetFrame('trend'));
+    printer.answer(answer);
+    await until(() => Buffer.concat(atTill).length >= answer.length, "the printer's answer at the till");
+    expect(Buffer.concat(atTill).equals(answer)).toBe(true);
 
     await until(async () => (await tapSales()).length === 1, 'the sale in the till API');
     const [sale] = await tapSales();

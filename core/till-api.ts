@@ -205,6 +205,11 @@ export const healthViewSchema = z
     status: z.enum(['ok', 'degraded']),
     version: z.string(),
     services: z.record(z.string(), z.string()),
+    /**
+     * The shop this kiosk goes by: the hub's settings as last received (`fromHub`), else what it
+     * started with; a till or a script can see that a change on the hub arrived.
+     */
+    shop: z.object({ name: z.string(), locale: z.string(), location: z.string().nullable(), fromHub: z.boolean() }).strict(),
   })
   .strict();
 export type HealthView = z.infer<typeof healthViewSchema>;

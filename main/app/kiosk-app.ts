@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReceiptDocument, firstNameOf } from '../../core/receipt/document';
+import type { ShopSettings } from '../../core/shop-settings';
 import type { ClaimAccepted, KioskCredentials } from '../../core/sync-protocol';
 import { createPrinter, VirtualPrinter, type ReceiptPrinter } from '../../hardware/printer';
 import { ScanStream, startScanners, scannerConfigSchema, type RunningScanners } from '../../hardware/scanner';
@@ -147,6 +148,9 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       log(`hub: ${status.state} — ${status.detail}`);
     });
     sync.on('syncError', (message) => log(`hub sync: ${message}`));
+    service.on('shopSettingsStored', (settings: ShopSettings) =>
+      log(`shop settings from the hub: ${settings.name} (${settings.locale}, ${settings.timeZone})`),
+    );
     service.on('claimAccepted', (claim: ClaimAccepted) => log(`claim accepted: ${claim.member.name ?? 'member'} +${claim.points} (${claim.saleKey})`));
     sync.start();
     stops.unshift(() => sync.stop());

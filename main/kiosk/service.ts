@@ -785,7 +785,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   health(): HealthView {
     const services = Object.fromEntries([['store', 'ok'], ...this.serviceStatus]);
     const degraded = [...this.serviceStatus.values()].some((status) => status !== 'ok' && status !== 'online');
-    return { status: degraded ? 'degraded' : 'ok', version: this.version, services };
+    const { settings, location, fromHub } = this.shopSettings();
+    return { status: degraded ? 'degraded' : 'ok', version: this.version, services, shop: { name: settings.name, locale: settings.locale, location, fromHub } };
   }
 
   // ---- the kiosk's own screens (staff mode) --------------------------------------------------

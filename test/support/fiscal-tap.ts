@@ -39,7 +39,8 @@ export function tcpTill(address: string): Promise<{ socket: net.Socket; received
   });
 }
 
-function openSerial(path: string): Promise<SerialPort> {
+/** Opens a serial port (an end of a socat pair) as a till or a printer on a cable would, at 9600 baud. */
+export function openSerial(path: string): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate: 9600 }, (error) => (error ? reject(error) : resolve(port)));
   });

@@ -4,10 +4,12 @@
 // with its own data dir, paired with the pairing code the hub prints (the first kiosk) or the owner
 // API hands out (the next ones), its receipts printed over TCP to a VirtualPrinter on loopback (which
 // decodes the ESC/POS bytes back to text) and a serial scanner on a socat pseudo-terminal pair. The
-// till talks to each kiosk's till API with the token the kiosk printed; phones are `Phone`s.
+// till talks to each kiosk's till API with the token the kiosk printed; phones are `Phone`s. A kiosk can
+// join later (`shop.addKiosk`, with environment of its own such as KIOSK_FISCAL_TAP), and a kiosk process
+// can be stopped and started again on its data dir (paired once, as a shop's kiosk is).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MemberView } from '../../core/till-api';
+import type { HealthView, MemberView } from '../../core/till-api';
 import { VirtualPrinter, type VirtualReceipt } from '../../hardware/printer/virtual-printer';
 import { spawnTsx, type Child } from '../fixtures/spawn-tsx';
 import { freePort } from '../integration/printer-helpers';
@@ -67,8 +69,12 @@ export class HubProcess {
     await child.exited;
   }
 
-  /** The owner API with the owner token, as the owner's scripts use it. */
-  async owner(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+  /** The owner API with the owner token, as the owner's scripts use it (pairs for a field sent more than once). */
+  async owner(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string> | [string, string][],
+  ): Promise<{ status: number; text: string; location: string | null }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
       redirect: 'manual',
@@ -102,11 +108,14 @@ export class KioskProcess {
     readonly name: string,
     readonly dataDir: string,
     scannerDir: string,
+    /** More environment for this kiosk (e.g. KIOSK_FISCAL_TAP), kept across restarts. */
+    readonly env: Record<string, string> = {},
   ) {
     this.scanner = new SocatPair(scannerDir);
   }
 
-  async start(hub: HubProcess, pairingCode: string): Promise<void> {
+  /** Starts the kiosk process; `pairingCode` only the first time (its data dir keeps the credentials). */
+  async start(hub: HubProcess, pairingCode?: string): Promise<void> {
     const printerPort = await this.printer.listen(0);
     mkdirSync(this.scanner.dir, { recursive: true });
     await this.scanner.up();
@@ -117,9 +126,10 @@ export class KioskProcess {
       KIOSK_API_TOKEN: '',
       KIOSK_NAME: this.name,
       HUB_URL: hub.url,
-      HUB_PAIRING_CODE: pairingCode,
+      HUB_PAIRING_CODE: pairingCode ?? '',
       KIOSK_PRINTER: JSON.stringify({ model: 'epson-tm-t20', paper: 80, connection: { kind: 'tcp', host: '127.0.0.1', port: printerPort } }),
       KIOSK_SCANNERS: JSON.stringify({ hid: 'off', wedge: { enabled: false }, serial: [{ path: this.scanner.b, terminator: 'CR', deviceId: 'counter' }] }),
+      ...this.env,
     });
     await this.child.waitFor((lines) => lines.includes('kiosk ready'), START_MS);
     const line = this.child.lines.find((l) => l.startsWith('till API: ')) ?? '';
@@ -153,8 +163,12 @@ export class KioskProcess {
 
   /** What the kiosk reports about the hub on its health route ('online' when connected). */
   async hubState(): Promise<string | undefined> {
-    const services = (await this.till('GET', '/v1/health')).json.services as Record<string, string> | undefined;
-    return services?.hub;
+    return (await this.health()).services.hub;
+  }
+
+  /** The kiosk's health route: its services and the shop it goes by. */
+  async health(): Promise<HealthView> {
+    return (await this.till('GET', '/v1/health')).json as unknown as HealthView;
   }
 
   /** Staff scan `code` with the counter's serial scanner (the code, then CR, as such scanners send it). */
@@ -188,6 +202,11 @@ export class KioskProcess {
 export interface JourneyShop {
   hub: HubProcess;
   kiosks: KioskProcess[];
+  /**
+   * Starts one more kiosk (paired like the others, online with the hub when this resolves);
+   * `env(dir)` gives it environment of its own, `dir` being a temp folder for its devices.
+   */
+  addKiosk(name: string, env?: (dir: string) => Record<string, string> | Promise<Record<string, string>>): Promise<KioskProcess>;
   /** Stops every process this shop started (by its own pid) and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -203,6 +222,17 @@ export async function startJourneyShop(prefix: string, names: string[] = ['Till 
   const shop: JourneyShop = {
     hub,
     kiosks,
+    addKiosk: async (name, env) => {
+      const n = kiosks.length + 1;
+      const devices = join(temp.dir, `devices-${n}`);
+      mkdirSync(devices, { recursive: true });
+      const kiosk = new KioskProcess(name, join(temp.dir, `kiosk-${n}`), join(temp.dir, `scanner-${n}`), env ? await env(devices) : {});
+      // Pushed first, so that shop.stop() stops it even if it fails to start.
+      kiosks.push(kiosk);
+      await kiosk.start(hub, n === 1 ? hub.printedPairingCode! : await hub.newPairingCode());
+      await until(async () => (await kiosk.hubState()) === 'online', `kiosk ${name} online with the hub`, START_MS);
+      return kiosk;
+    },
     stop: async () => {
       for (const kiosk of kiosks) {
         try {

@@ -1,7 +1,18 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type Generated, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase,
+  type ColumnDataType,
+  type Generated,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
 import pg from 'pg';
 import { joinVerificationMigration, type JoinTables } from './join-verification';
 import { referralMigration, type ReferralTables } from './referrals';
@@ -587,6 +598,30 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /** Thrown when a SQLite file was written by the hub before its Kysely store: it is not adopted in place. */
+/** How many distinct SQL texts keep their prepared statement (queries with IN lists of varying length make new texts). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The SQLite handle Kysely gets, with each SQL text prepared once: Kysely prepares every query anew,
+ * and on a claim (a dozen small statements) preparing cost about as much as running them (docs/benchmarks.md).
+ * Safe on the hub's one connection: Kysely runs one statement at a time and the hub never streams.
+ * SQLite re-prepares a cached statement by itself after a schema change.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const prepared = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string): Database.Statement {
+      const cached = prepared.get(text);
+      if (cached) return cached;
+      const statement = database.prepare(text);
+      if (prepared.size >= STATEMENT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
+      prepared.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 export class PreKyselyStoreError extends Error {}
 
 /** Opens the database (SQLite by default, PostgreSQL with databaseUrl) and brings its schema up to date. */
@@ -637,7 +672,7 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
       database.close();
       throw error;
     }
-    connection = { db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database }) }), engine: 'sqlite', where: file };
+    connection = { db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), engine: 'sqlite', where: file };
   }
   try {
     await migrate(connection.db, connection.engine);

@@ -251,3 +251,8 @@ export function toEntry(row: LedgerRow): LedgerEntry {
   if (row.spend !== null) entry.spend = row.spend;
   return entry;
 }
+
+/** Entries in the order `entries()` reads them (by `at`, then as written): a stable sort keeps the write order within one instant. */
+export function inLedgerOrder(entries: LedgerEntry[]): LedgerEntry[] {
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}

@@ -16,7 +16,7 @@ import { memberView } from '../member-view';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
 import type { Kiosk, Kiosks } from './kiosks';
-import type { Ledger } from './ledger';
+import { inLedgerOrder, type Ledger } from './ledger';
 import type { Member, Members } from './members';
 import type { Shops } from './shops';
 
@@ -258,9 +258,10 @@ export class Sales extends Aggregate {
       const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
       // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
+      const before = await this.ledger.entries(input.member.id, trx);
       const entries = await hubClaimEntries(trx, program, {
         memberId: input.member.id,
-        entries: await this.ledger.entries(input.member.id, trx),
+        entries: before,
         saleKey: input.saleKey,
         via: input.via,
         total: input.total,
@@ -290,7 +291,8 @@ export class Sales extends Aggregate {
       if (taken.numInsertedOrUpdatedRows !== 1n) return { ok: false, reason: 'already-claimed' };
       const written: LedgerEntry[] = [];
       for (const e of entries) if (await this.ledger.insertEntry(trx, e, input.kioskNo)) written.push(e);
-      const view = memberView(program, input.member.id, await this.ledger.entries(input.member.id, trx), input.now);
+      // The ledger as it now stands without reading it again: what was there (in its order) and what this claim wrote.
+      const view = memberView(program, input.member.id, inLedgerOrder([...before, ...written]), input.now);
       const accepted: ClaimAccepted = {
         deliveryId: randomUUID(),
         saleKey: input.saleKey,

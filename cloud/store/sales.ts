@@ -9,15 +9,16 @@ import { lateClaimReversalIds } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
 import type { Money } from '../../core/money';
 import { salesOf } from '../../core/ledger/projections';
+import { programInEffect } from '../../core/program/versions';
 import { takeHeldWelcome, welcomeEntry } from '../join-verification';
-import { hubClaimEntries } from '../member-earn';
+import { hubClaimEntries, hubReferralEntries } from '../member-earn';
 import { recordReferral } from '../referrals';
 import { memberView } from '../member-view';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
 import type { Kiosk, Kiosks } from './kiosks';
 import type { Ledger } from './ledger';
-import type { Member, Members } from './members';
+import { aliasesOf, type Member, type Members } from './members';
 import type { Shops } from './shops';
 
 /**
@@ -255,6 +256,8 @@ export class Sales extends Aggregate {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
       await this.ctx.lockSale(trx, input.saleKey);
+      // The member's state is read to decide her bonuses (welcome, referral): a purchase of hers synced on another node waits (payReferrals).
+      await this.ctx.lockMember(trx, input.member.id);
       const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
       // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
@@ -309,6 +312,48 @@ export class Sales extends Aggregate {
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
     });
+  }
+
+  /**
+   * The referral a kiosk's purchases pay (till sales with a member, offline claims that stood), derived
+   * on the hub (cloud/member-earn.ts hubReferralEntries) once the batch that brought them is written,
+   * through the one ledger writer: the member directory carries both balances to every kiosk. Only
+   * members with a recorded referral are read further (one query for the batch); each is read under
+   * her lock, so a phone claim on another hub node at the same moment pays it once too. The program
+   * is the version in effect at the sale. Returns the entries written.
+   */
+  async payReferrals(trx: Db, kiosk: Kiosk, purchases: readonly { saleKey: string; memberId: string; at: string }[]): Promise<LedgerEntry[]> {
+    if (purchases.length === 0) return [];
+    const aliases = await aliasesOf(
+      trx,
+      purchases.map((p) => p.memberId),
+    );
+    const canonical = purchases.map((p) => ({ ...p, memberId: aliases.get(p.memberId) ?? p.memberId }));
+    const referred = new Set<string>();
+    for (const part of chunks([...new Set(canonical.map((p) => p.memberId))], 500)) {
+      const rows = await trx
+        .selectFrom('members')
+        .select('id')
+        .where('id', 'in', part)
+        .where('referred_by', 'is not', null)
+        .where('erased_at', 'is', null)
+        .where('merged_into', 'is', null)
+        .execute();
+      for (const row of rows) referred.add(row.id);
+    }
+    if (referred.size === 0) return [];
+    const versions = await this.shops.programVersions(kiosk.shopNo, trx);
+    const current = (await this.shops.shop(kiosk.shopNo, trx))!.program;
+    const written: LedgerEntry[] = [];
+    for (const purchase of canonical) {
+      if (!referred.has(purchase.memberId)) continue;
+      await this.ctx.lockMember(trx, purchase.memberId);
+      const at = new Date(purchase.at);
+      const program = programInEffect(versions, at)?.document ?? current;
+      const entries = await hubReferralEntries(trx, program, { ...purchase, at }, await this.ledger.entries(purchase.memberId, trx));
+      written.push(...(await this.ledger.insertEntries(trx, entries, kiosk.no)));
+    }
+    return written;
   }
 
   // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----

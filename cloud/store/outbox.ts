@@ -112,6 +112,8 @@ export class Outbox extends Aggregate {
       const claimed: NonNullable<OutboxApplied['claimed']> = [];
       // Purchases of members rung at the kiosk: the referral its earn could not know of is derived after the batch.
       const purchases: { saleKey: string; memberId: string; at: string }[] = [];
+      // Sales reported with stamps and no member: a phone may have claimed one first, its stamps waiting for the cards.
+      const stamped: string[] = [];
       let newlyRefused = 0;
       for (const message of messages) {
         // A message id twice in one batch is applied once.
@@ -155,6 +157,7 @@ export class Outbox extends Aggregate {
             }
             for (const entry of p.entries) run.entries.push(entry);
             if (p.memberId) purchases.push({ saleKey: p.saleId, memberId: p.memberId, at: message.at });
+            else if (p.stamps > 0) stamped.push(p.saleId);
             break;
           }
           case 'ledgerAppended':
@@ -226,6 +229,7 @@ export class Outbox extends Aggregate {
       await this.flush(trx, run, kiosk.no);
       // After every message of the batch (sales locked before members, as a claim does): a refund in the batch is seen.
       await this.sales.payReferrals(trx, kiosk, purchases);
+      await this.sales.landWaitingStamps(trx, kiosk, stamped);
       // Counted once per batch (one query), not per refused message.
       const flagged = newlyRefused > 0 && (await this.kiosks.flagIfDue(trx, kiosk.no, now));
       return { acked: messages.map((m) => m.id), refused, claimed, vouchers, flagged };

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import { claimDue, claimTotals, refusedClaimReversal } from '../../core/claims';
+import {
+  cardStampEntries,
+  cardsDue,
+  claimDue,
+  claimStampCard,
+  claimStampsWait,
+  claimTotals,
+  refusedClaimReversal,
+  saleCards,
+  waitingStampsEntryId,
+} from '../../core/claims';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../../core/ledger/reverse';
@@ -64,8 +74,13 @@ export class Sales extends Aggregate {
    * report yet, or one from before sales kept them (migration 0020, an older kiosk).
    */
   async stampsByCard(saleKey: string, q: Db = this.db): Promise<Record<string, number> | undefined> {
-    const row = await q.selectFrom('sales').select('stamps_by_card').where('id', '=', saleKey).executeTakeFirst();
-    return row?.stamps_by_card ? (JSON.parse(row.stamps_by_card) as Record<string, number>) : undefined;
+    return (await this.report(saleKey, q))?.stampsByCard;
+  }
+
+  /** The kiosk's report of a sale (saleCreated), if the hub has it: its stamps and stamps per card (undefined from before 0020). */
+  private async report(saleKey: string, q: Db): Promise<{ stamps: number; stampsByCard: Record<string, number> | undefined } | undefined> {
+    const row = await q.selectFrom('sales').select(['stamps', 'stamps_by_card']).where('id', '=', saleKey).executeTakeFirst();
+    return row && { stamps: row.stamps ?? 0, stampsByCard: row.stamps_by_card ? (JSON.parse(row.stamps_by_card) as Record<string, number>) : undefined };
   }
 
   /** The first claim of a sale, if any. */
@@ -259,6 +274,9 @@ export class Sales extends Aggregate {
       // The member's state is read to decide her bonuses (welcome, referral): a purchase of hers synced on another node waits (payReferrals).
       await this.ctx.lockMember(trx, input.member.id);
       const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
+      const report = await this.report(input.saleKey, trx);
+      // Not reported yet, and stamps that could go on several cards: they land when the report names the cards (landWaitingStamps).
+      const stampsWait = claimStampsWait(program, input.stamps, report !== undefined);
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
       // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
       const entries = await hubClaimEntries(trx, program, {
@@ -268,9 +286,9 @@ export class Sales extends Aggregate {
         via: input.via,
         total: input.total,
         points: input.points,
-        stamps: input.stamps,
+        stamps: stampsWait ? 0 : input.stamps,
         // The cards the sale's lines stamp, from its kiosk's report (core/claims saleCards checks them against the token).
-        stampsByCard: await this.stampsByCard(input.saleKey, trx),
+        stampsByCard: report?.stampsByCard,
         reversal: await this.saleReversal(input.saleKey, trx),
         at: input.now,
       });
@@ -312,6 +330,41 @@ export class Sales extends Aggregate {
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
     });
+  }
+
+  /**
+   * The stamps of claims made before their sale was reported (core/claims claimStampsWait), landed on
+   * the cards the report names now that it is here: for each reported sale a phone or the hub's staff
+   * claim holds with no stamps yet, the report's stamps per card (an older kiosk's report without
+   * cards, or cards the program no longer has: its first card), less each card's refunded share, as
+   * `claim:<saleKey>:card:<card>` entries of the claiming member at the claim's instant. Once per sale:
+   * a sale whose claim has stamps already is left as it is. Returns the entries written.
+   */
+  async landWaitingStamps(trx: Db, kiosk: Kiosk, saleKeys: readonly string[]): Promise<LedgerEntry[]> {
+    const written: LedgerEntry[] = [];
+    for (const part of chunks([...new Set(saleKeys)], 500)) {
+      const claims = await trx
+        .selectFrom('claims')
+        .select(['sale_key', 'member_id', 'at'])
+        .where('sale_key', 'in', part)
+        .where('via', 'in', ['phone', 'staff'])
+        .execute();
+      for (const claim of claims) {
+        await this.ctx.lockSale(trx, claim.sale_key);
+        const report = await this.report(claim.sale_key, trx);
+        const own = (await this.ledger.saleEntries(claim.sale_key, trx)).filter((e) => e.memberId === claim.member_id);
+        if (!report || report.stamps <= 0 || own.some((e) => e.stamps !== 0)) continue;
+        const program = (await this.shops.shop(kiosk.shopNo, trx))!.program;
+        const first = claimStampCard(program);
+        const cards = saleCards(program, report.stampsByCard, report.stamps) ?? (first === undefined ? {} : { [first]: report.stamps });
+        const perCard = cardsDue(cards, await this.saleReversal(claim.sale_key, trx));
+        const entries = cardStampEntries(program, { memberId: claim.member_id, saleKey: claim.sale_key, at: claim.at }, perCard, (card) =>
+          waitingStampsEntryId(claim.sale_key, card),
+        );
+        written.push(...(await this.ledger.insertEntries(trx, entries, kiosk.no)));
+      }
+    }
+    return written;
   }
 
   /**

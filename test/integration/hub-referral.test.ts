@@ -286,6 +286,7 @@ describe('referral proven after a purchase', () => {
 describe('referral paid by a till sale at a kiosk', () => {
   let annaId: string;
   let eveId: string;
+  let annaLink: string;
   /** A kiosk's report of a sale rung with a member's card, with the entries its earn gave (18 points; a welcome when `welcome`). */
   const tillSale = (kioskNo: number, memberId: string, options: { welcome?: boolean } = {}): Extract<OutboxMessage, { type: 'saleCreated' }> => {
     const no = ++saleNo;
@@ -317,6 +318,7 @@ describe('referral paid by a till sale at a kiosk', () => {
     const anna = new Browser('10.9.0.1');
     annaId = await provenMember(anna, 'anna.c@example.com');
     const { link } = await cardReferral(anna);
+    annaLink = link;
     const eve = new Browser('10.9.0.2');
     await eve.get(link);
     expect((await eve.post(link, { name: 'Eve', contact: 'eve@example.com', consent: 'yes' })).location).toBe('/m#verify');
@@ -359,6 +361,69 @@ describe('referral paid by a till sale at a kiosk', () => {
     expect(applied.refused.map((r) => r.id)).toEqual([forged.id]);
     expect(await bonuses(gusId, 'referred')).toEqual([]);
     expect((await hub.store.entries(gusId)).filter((e) => e.id.startsWith('referral:'))).toEqual([]);
+  });
+
+  /** A friend who joins through Anna's link and proves her e-mail: her member id. */
+  async function referredFriend(ip: string, email: string, name: string): Promise<string> {
+    const phone = new Browser(ip);
+    await phone.get(annaLink);
+    expect((await phone.post(annaLink, { name, contact: email, consent: 'yes' })).location).toBe('/m#verify');
+    await until(() => sink.to(email).length >= 1, 'the code e-mail');
+    expect((await phone.post('/m/verify', { code: codeIn(email, 0) })).location).toBe('/m?verify=done#verify');
+    return (await memberOf(email))!.id;
+  }
+
+  it('pays it for a staff scan of her card the kiosk claimed while the hub was down, and not for a till sale refunded in full before it synced', async () => {
+    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+    const referrerBefore = (await bonuses(annaId, 'referrer')).length;
+
+    // Fay: a sale rung with no member, then her card scanned while the hub was down (the kiosk's own claim).
+    const fayId = await referredFriend('10.9.0.4', 'fay@example.com', 'Fay');
+    const rung = tillSale(kiosk.no, fayId);
+    const unclaimed: OutboxMessage = { ...rung, payload: { ...rung.payload, memberId: null, entries: [] } };
+    const saleKey = rung.payload.saleId;
+    const at = new Date().toISOString();
+    const claimed: OutboxMessage = {
+      id: `claim-${saleKey}`,
+      at,
+      type: 'saleClaimed',
+      payload: {
+        saleId: saleKey,
+        saleNo: rung.payload.saleNo,
+        memberId: fayId,
+        entries: [
+          {
+            id: `claim:${saleKey}:offline`,
+            memberId: fayId,
+            kind: 'earn',
+            points: 18,
+            stamps: 0,
+            saleId: saleKey,
+            reverses: null,
+            reason: { code: 'base' },
+            at,
+            spend: 1840,
+          },
+        ],
+      },
+    };
+    expect((await hub.store.applyOutbox(kiosk, [unclaimed, claimed], new Date())).refused).toEqual([]);
+    expect((await bonuses(fayId, 'referred')).map((e) => [e.id, e.points])).toEqual([[`referral:${saleKey}:0`, 20]]);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
+
+    // Gil: her first till sale voided at the kiosk before it synced (its base entry reversed in full, same batch): no referral.
+    const gilId = await referredFriend('10.9.0.5', 'gil@example.com', 'Gil');
+    const voided = tillSale(kiosk.no, gilId);
+    const base = voided.payload.entries[0]!;
+    const reversal: OutboxMessage = {
+      id: `void-${voided.payload.saleId}`,
+      at: new Date().toISOString(),
+      type: 'ledgerAppended',
+      payload: { entries: [{ ...base, id: `${base.id}-void`, kind: 'reversal', points: -18, reverses: base.id, reason: { code: 'reversal' }, spend: -1840 }] },
+    };
+    expect((await hub.store.applyOutbox(kiosk, [voided, reversal], new Date())).refused).toEqual([]);
+    expect(await bonuses(gilId, 'referred')).toEqual([]);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
   });
 
   it('shows the owner who referred whom, by name and date, never by internal id', async () => {

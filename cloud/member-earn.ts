@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { claimEarnEntries, type ClaimEarnInput } from '../core/claims';
+import { referralEntries } from '../core/earn';
 import type { LedgerEntry } from '../core/ledger/entry';
-import { memberStateFromEntries, type MemberProfile } from '../core/ledger/projections';
+import { memberStateFromEntries, visitsOf, type MemberProfile } from '../core/ledger/projections';
 import type { Program } from '../core/program/schema';
 import { heldWelcomes } from './join-verification';
 import { noteMemberChanges } from './member-changes';
@@ -13,7 +14,8 @@ import type { Engine, HubDatabase } from './store-schema';
  * card): the member's profile (joined, birthday, referred by) and ledger as the hub holds them, read
  * inside the claim's transaction, handed to core/claims `claimEarnEntries` — the one earn that a till
  * sale with a member and a kiosk's offline claim go through too. The token's figures are only the
- * kiosk's word and bound nothing here but the stamp count (see claimEarnEntries).
+ * kiosk's word and bound nothing here but the stamp count (see claimEarnEntries). A purchase whose
+ * earn ran at a kiosk gets the referral the kiosk could not know of here (hubReferralEntries).
  */
 
 type Db = Kysely<HubDatabase>;
@@ -43,6 +45,31 @@ export async function hubClaimEntries(q: Db, program: Program, input: HubClaimIn
   // A new member's welcome waits for their contact to be proven (cloud/join-verification.ts): not due from this sale.
   if ((await heldWelcomes(q, [input.memberId])).has(input.memberId)) member.welcomeHeld = true;
   return claimEarnEntries({ ...claim, program, member });
+}
+
+/** The id of the n-th referral entry the hub derives for a sale that reached it from a kiosk (the hub's namespace, cloud/outbox-check.ts). */
+export const referralEntryId = (saleKey: string, n: number): string => `referral:${saleKey}:${n}`;
+
+/**
+ * The referral a member's purchase rung at a kiosk pays (a till sale carrying her card, or a staff
+ * claim the kiosk made while the hub was down): a kiosk does not know who referred whom, so its earn
+ * paid none; the hub derives it when the sale reaches it, by core/earn's `referral` rule for her
+ * state now (`entries`: her ledger, the sale's kiosk entries included), so it pays once in her life
+ * whichever path pays it first. Nothing when she is not referred, it was paid, or the sale was
+ * refunded in full before it reached the hub. Entries are of that sale, at its instant.
+ */
+export async function hubReferralEntries(
+  q: Db,
+  program: Program,
+  purchase: { memberId: string; saleKey: string; at: Date },
+  entries: readonly LedgerEntry[],
+): Promise<LedgerEntry[]> {
+  const profile = await hubMemberProfile(q, purchase.memberId);
+  if (profile?.referredBy === undefined) return [];
+  if (!visitsOf(entries).some((sale) => sale.saleId === purchase.saleKey)) return [];
+  const member = memberStateFromEntries(program, profile, entries, purchase.at);
+  let n = 0;
+  return referralEntries(program, member, purchase.saleKey, purchase.at, () => referralEntryId(purchase.saleKey, n++));
 }
 
 /** Sets (MM-DD, checked by the caller with core monthDayOf) or clears a member's birthday; the change reaches the kiosks' replicas. */

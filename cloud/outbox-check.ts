@@ -59,8 +59,8 @@ export function flagWindowStart(now: Date, clearedAt: string | null): string {
   return clearedAt !== null && clearedAt > windowStart ? clearedAt : windowStart;
 }
 
-/** Ids the hub writes itself (claims, welcome bonus, refused offline claims, late-claim reversals, owner adjustments). */
-const HUB_ID_PREFIXES = ['claim:', 'welcome:', 'refused:', 'reversal:', 'adjust:'] as const;
+/** Ids the hub writes itself (claims, welcome bonus, referrals of kiosk purchases, refused offline claims, late-claim reversals, owner adjustments). */
+const HUB_ID_PREFIXES = ['claim:', 'welcome:', 'referral:', 'refused:', 'reversal:', 'adjust:'] as const;
 
 /** An opaque URL-safe member id (what the hub mints and what a kiosk may enrol): no `:`, no `/`, no spaces. */
 export const OPAQUE_ID = /^[A-Za-z0-9_-]{1,64}$/;

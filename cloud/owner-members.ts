@@ -7,6 +7,7 @@ import { escapeHtml } from './pages';
 import { page, table, tr } from './owner-pages';
 import { KIOSK_FLAG_RULE } from './outbox-check';
 import type { AuditRow, KioskOverview } from './owner-store';
+import type { ReferralParty } from './referrals';
 import type { KioskRefusalRow } from './store/outbox';
 
 /**
@@ -28,10 +29,37 @@ export interface MemberPageModel {
   flash?: { text: string; error: boolean } | null;
   /** The adjustment form's values after a refusal, so nothing typed is lost. */
   values?: { delta: string; reason: string };
+  /** Who referred this member and whom they referred (cloud/referrals.ts), dated on the shop's clock. */
+  referrals: { referredBy: ReferralParty | undefined; referred: readonly ReferralParty[]; timeZone: string };
 }
 
 export const memberTitle = (locale: Locale, m: { no: number; name: string | null; erasedAt: string | null }): string =>
   m.erasedAt !== null ? formatMessage(ownerDataMessages, locale, 'erased', { no: m.no }) : (m.name ?? `#${m.no}`);
+
+/** A member named for the owner: their name, else their contact, else their number; never their internal id. */
+const partyName = (locale: Locale, m: ReferralParty): string =>
+  m.erasedAt !== null ? formatMessage(ownerDataMessages, locale, 'erased', { no: m.no }) : (m.name ?? m.email ?? m.phone ?? `#${m.no}`);
+
+const NAME_SLOT = '\u0000';
+
+/** The member page's referral section: "Referred by Anna on 4 Dec 2026" and the members this one referred, each a link to their page. */
+function referralSection(locale: Locale, r: MemberPageModel['referrals']): string {
+  const day = (iso: string): string => new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: r.timeZone }).format(new Date(iso));
+  const link = (m: ReferralParty): string => `<a href="/owner/members/${encodeURIComponent(m.id)}">${escapeHtml(partyName(locale, m))}</a>`;
+  // The sentence is escaped whole with a stand-in for the name, which then becomes the link (its text escaped on its own).
+  const by = r.referredBy
+    ? `<p id="referred-by">${escapeHtml(formatMessage(ownerDataMessages, locale, 'referredBy', { name: NAME_SLOT, date: day(r.referredBy.at) })).replace(NAME_SLOT, link(r.referredBy))}</p>`
+    : `<p id="referred-by">${x(locale, 'notReferred')}</p>`;
+  const referred =
+    r.referred.length === 0
+      ? `<p id="referred-none">${x(locale, 'referredNobody')}</p>`
+      : table(
+          'referred',
+          [x(locale, 'referredMember'), x(locale, 'referredOn')],
+          r.referred.map((m) => [link(m), escapeHtml(day(m.at))]),
+        );
+  return `<h2>${x(locale, 'referrals')}</h2>${by}<h3>${x(locale, 'referredMembers')}</h3>${referred}`;
+}
 
 export function memberPage(p: MemberPageModel): string {
   const { locale, member } = p;
@@ -54,6 +82,7 @@ export function memberPage(p: MemberPageModel): string {
 <label>${x(locale, 'delta')} <input name="delta" inputmode="numeric" value="${escapeHtml(p.values?.delta ?? '')}" required class="w7"></label>
 <label>${x(locale, 'reason')} <input name="reason" value="${escapeHtml(p.values?.reason ?? '')}" maxlength="200" required class="w24"></label>
 <button>${x(locale, 'adjust')}</button></form>` +
+      referralSection(locale, p.referrals) +
       `<h2>${t('history')}</h2>` +
       table(
         'history',

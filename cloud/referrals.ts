@@ -84,6 +84,18 @@ export async function recordReferral(trx: Db, row: { memberId: string; shopNo: n
   return set.numUpdatedRows === 1n;
 }
 
+/** A member on either side of a referral as the owner's member page names them (cloud/owner-members.ts), with when it was recorded. */
+export interface ReferralParty {
+  id: string;
+  no: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  erasedAt: string | null;
+  /** When the referral was recorded (the friend's contact proven). */
+  at: string;
+}
+
 export class Referrals {
   constructor(
     private readonly db: Db,
@@ -122,6 +134,48 @@ export class Referrals {
   async contactReferred(shopNo: number, contact: string): Promise<boolean> {
     const row = await this.db.selectFrom('referrals').select('member_id').where('contact_key', '=', referralContactKey(shopNo, contact)).executeTakeFirst();
     return row !== undefined;
+  }
+
+  /**
+   * Who referred this member and whom this member referred (also under an id since merged into
+   * them), oldest first: the owner's member page.
+   */
+  async referralsOf(memberId: string): Promise<{ referredBy: ReferralParty | undefined; referred: ReferralParty[] }> {
+    const party = ['m.id', 'm.no', 'm.name', 'm.phone', 'm.email', 'm.erased_at', 'r.at'] as const;
+    const toParty = (row: {
+      id: string;
+      no: number;
+      name: string | null;
+      phone: string | null;
+      email: string | null;
+      erased_at: string | null;
+      at: string;
+    }) => ({
+      id: row.id,
+      no: Number(row.no),
+      name: row.name,
+      phone: row.phone,
+      email: row.email,
+      erasedAt: row.erased_at,
+      at: row.at,
+    });
+    const by = await this.db
+      .selectFrom('referrals as r')
+      .innerJoin('members as m', 'm.id', 'r.referrer_id')
+      .select(party)
+      .where('r.member_id', '=', memberId)
+      .executeTakeFirst();
+    const referred = await this.db
+      .selectFrom('referrals as r')
+      .innerJoin('members as m', 'm.id', 'r.member_id')
+      .select(party)
+      .where((eb) =>
+        eb.or([eb('r.referrer_id', '=', memberId), eb('r.referrer_id', 'in', eb.selectFrom('members').select('id').where('merged_into', '=', memberId))]),
+      )
+      .orderBy('r.at')
+      .orderBy('m.no')
+      .execute();
+    return { referredBy: by && toParty(by), referred: referred.map(toParty) };
   }
 
   /** Who referred this member, when the referral is recorded (the owner's member page). */

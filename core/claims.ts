@@ -93,7 +93,8 @@ export interface ClaimEarnInput {
   /**
    * The sale's stamps per card as its kiosk recorded them when it was rung (from its lines'
    * categories: till lines, keypad keys, passthrough item patterns). Absent for a sale recorded
-   * before sales kept them, or one the hub has not been told of yet: then the first card.
+   * before sales kept them: then the first card. For a sale the hub has not been told of yet, the
+   * hub claims with no stamps when they could go on more than one card (claimStampsWait).
    */
   stampsByCard?: Readonly<Record<string, number>> | undefined;
   /** A refund or void at the sale's kiosk before the claim (claimDue). */
@@ -162,28 +163,54 @@ export function claimEarnEntries(input: ClaimEarnInput): LedgerEntry[] | undefin
   if (!cards && counted === due.stamps) return earned.entries;
   const entries = earned.entries.filter((e) => e.reason.code !== 'stamps');
   const first = claimStampCard(input.program);
-  const perCard = cards
-    ? Object.entries(cards).map(([card, n]) => [card, claimDue(0, n, input.reversal)?.stamps ?? 0] as const)
-    : first !== undefined
-      ? [[first, due.stamps] as const]
-      : [];
-  for (const [card, n] of perCard) {
-    if (n <= 0) continue;
-    const rule = input.program.rules.find((r) => r.id === card);
-    entries.push({
-      id: ids(),
-      memberId: input.member.id,
-      kind: 'earn',
-      points: 0,
-      stamps: n,
-      saleId: input.saleKey,
-      reverses: null,
-      reason: { code: 'stamps', ruleId: card, label: (rule?.type === 'stamps' ? rule.label : undefined) ?? card },
-      at: input.at.toISOString(),
-    });
-  }
+  const perCard = cards ? cardsDue(cards, input.reversal) : first !== undefined ? { [first]: due.stamps } : {};
+  entries.push(...cardStampEntries(input.program, { memberId: input.member.id, saleKey: input.saleKey, at: input.at.toISOString() }, perCard, () => ids()));
   return entries;
 }
+
+/** Each card's stamps less its refunded share (claimDue per card): nothing after a void or full refund. */
+export function cardsDue(cards: Readonly<Record<string, number>>, reversal: ClaimEarnInput['reversal']): Record<string, number> {
+  return Object.fromEntries(Object.entries(cards).map(([card, n]) => [card, claimDue(0, n, reversal)?.stamps ?? 0]));
+}
+
+/** A claim's stamp entries, one per card with stamps (code `stamps`, the card's rule id and label). */
+export function cardStampEntries(
+  program: Program,
+  of: { memberId: string; saleKey: string; at: string },
+  perCard: Readonly<Record<string, number>>,
+  ids: (card: string) => string,
+): LedgerEntry[] {
+  return Object.entries(perCard).flatMap(([card, n]): LedgerEntry[] => {
+    if (n <= 0) return [];
+    const rule = program.rules.find((r) => r.id === card);
+    return [
+      {
+        id: ids(card),
+        memberId: of.memberId,
+        kind: 'earn',
+        points: 0,
+        stamps: n,
+        saleId: of.saleKey,
+        reverses: null,
+        reason: { code: 'stamps', ruleId: card, label: (rule?.type === 'stamps' ? rule.label : undefined) ?? card },
+        at: of.at,
+      },
+    ];
+  });
+}
+
+/**
+ * Whether a claim's stamps wait for its sale's report: a QR carries a stamp count, not the lines, so
+ * with more than one stamp card the hub cannot tell which cards the sale fills until its kiosk reports
+ * the sale's stamps per card (saleCreated). The claim pays everything else at once; the stamps land
+ * on their cards when the report comes (HubStore, cloud/store/sales.ts landWaitingStamps).
+ */
+export function claimStampsWait(program: Program, stamps: number, reported: boolean): boolean {
+  return !reported && stamps > 0 && program.rules.filter((rule) => rule.type === 'stamps').length > 1;
+}
+
+/** The id of a stamp entry the hub writes for a claim whose stamps waited for the sale's report (the hub's `claim:` namespace). */
+export const waitingStampsEntryId = (saleKey: string, card: string): string => `claim:${saleKey}:card:${card}`;
 
 /**
  * A sale's stamps per card if they can stand for this program and token: every card a stamps rule of

@@ -194,6 +194,53 @@ export function formatEntryLine(entry: Pick<LedgerEntry, 'points' | 'stamps' | '
   return entry.reason.label ? `${text} (${entry.reason.label})` : text;
 }
 
+/** One side of a referral a purchase pays: the friend (`referred`) or the referrer (`referrer`). */
+type ReferralPayment = { memberId: string; code: 'referred' | 'referrer'; label: string; points: number };
+
+/**
+ * What the program's referral `rule` pays for a purchase by `member`, in entry order: the first
+ * purchase once referred (the hub records a referral when the friend's contact is proven, which may
+ * come after a purchase) pays both sides, once in the member's life. A rule that pays only the
+ * referrer still gives the friend a zero `referred` entry, which marks the referral as paid
+ * (MemberState.referralPaid).
+ */
+function referralPayments(program: Program, rule: RuleOf<'referral'>, member: MemberState): ReferralPayment[] {
+  if (member.referredBy === undefined || member.referredBy === member.id || member.referralPaid) return [];
+  const payments: ReferralPayment[] = [];
+  if (rule.referredPoints > 0 || rule.referrerPoints > 0) {
+    payments.push({ memberId: member.id, code: 'referred', label: rule.label ?? defaultLabel(program, 'referred'), points: Math.max(0, rule.referredPoints) });
+  }
+  if (rule.referrerPoints > 0) {
+    payments.push({ memberId: member.referredBy, code: 'referrer', label: rule.label ?? defaultLabel(program, 'referrer'), points: rule.referrerPoints });
+  }
+  return payments;
+}
+
+/**
+ * The referral entries of a purchase whose earn ran where the referral was not known (a kiosk's
+ * till sale or offline claim: the member directory does not carry who referred whom): what step 4 of
+ * earnForSale pays by the program's `referral` rules for this member, and nothing else. The hub
+ * derives them when the sale reaches it (cloud/member-earn.ts), under the same referralPaid rule.
+ */
+export function referralEntries(program: Program, member: MemberState, saleId: string, at: Date, ids: () => string): LedgerEntry[] {
+  const when = at.toISOString();
+  return program.rules.flatMap((rule) =>
+    rule.type !== 'referral'
+      ? []
+      : referralPayments(program, rule, member).map((pay): LedgerEntry => ({
+          id: ids(),
+          memberId: pay.memberId,
+          kind: 'bonus',
+          points: pay.points,
+          stamps: 0,
+          saleId,
+          reverses: null,
+          reason: reason(pay.code, rule.id, pay.label),
+          at: when,
+        })),
+  );
+}
+
 /**
  * Computes the ledger entries a sale earns. Refuses a sale in another currency than the program's,
  * a zero or negative amount, or one over the ceiling (MoneyError / LoyaltyError); computes nothing then.
@@ -261,15 +308,9 @@ export function earnForSale(program: Program, member: MemberState, sale: SaleInp
         if (visitNumber === rule.visit) bonus('milestone', rule.id, rule.label ?? defaultLabel(program, 'milestone', { visit: rule.visit }), rule.points);
         break;
       case 'referral':
-        // The first purchase once referred (the hub records a referral when the friend's contact is
-        // proven, which may come after a purchase): both sides, once in the member's life.
-        if (member.referredBy !== undefined && member.referredBy !== member.id && !member.referralPaid) {
-          bonus('referred', rule.id, rule.label ?? defaultLabel(program, 'referred'), rule.referredPoints);
-          // A rule that pays only the referrer still marks the friend's referral as paid (referralPaid): it pays once.
-          if (rule.referredPoints <= 0 && rule.referrerPoints > 0) {
-            entry(member.id, 'bonus', 0, 0, reason('referred', rule.id, rule.label ?? defaultLabel(program, 'referred')));
-          }
-          bonus('referrer', rule.id, rule.label ?? defaultLabel(program, 'referrer'), rule.referrerPoints, member.referredBy);
+        for (const pay of referralPayments(program, rule, member)) {
+          if (pay.points > 0) bonus(pay.code, rule.id, pay.label, pay.points, pay.memberId);
+          else entry(pay.memberId, 'bonus', 0, 0, reason(pay.code, rule.id, pay.label));
         }
         break;
       // Base points, the tier and campaign multipliers and the stamp cards have their own steps.

@@ -1,17 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { messageTexts } from '../../core/i18n/messages';
-import { monthDayOf } from '../../core/program/schema';
 import { claimSaleKey } from '../../core/tokens';
 import { joinCodeRequester, welcomeEntry } from '../join-verification';
 import { claimPage, messagePage } from '../pages';
 import type { Member } from '../store';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+import { joinWithConsent, readJoinForm } from './join-form';
 
 /**
  * The claim page a sale's QR opens (`GET /c/<token>`, also `/C/…`, the QR's upper-case form) and its
@@ -24,16 +23,6 @@ const TOKEN = '^[A-Za-z2-7]{1,120}$';
 const params = z.object({ token: z.string().regex(new RegExp(TOKEN)) });
 const query = z.looseObject({ join: z.string().optional() });
 const body = form({ mode: field, name: field, contact: field, consent: field, birthDay: field, birthMonth: field });
-
-/**
- * A birthday from the form's two pickers: null when both are empty, MM-DD for a real day of that
- * month (29 February included), 'invalid' otherwise (one picked without the other, 31 April, garbage).
- */
-export function postedBirthday(day: string, month: string): string | null | 'invalid' {
-  if (day === '' && month === '') return null;
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month)) return 'invalid';
-  return monthDayOf(Number(day), Number(month)) ?? 'invalid';
-}
 
 export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
   const { store } = ctx;
@@ -130,29 +119,10 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
           return sendPage(reply, 400, claimPage({ ...base, member: null, errors: { form: formatMessage(claimMessages, locale, 'refusal.unknown-member') } }));
         }
       } else {
-        const name = (posted.name ?? '').trim().slice(0, 80);
-        const contactText = (posted.contact ?? '').trim();
-        const consent = posted.consent === 'yes';
-        const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-        const birthDay = (posted.birthDay ?? '').trim();
-        const birthMonth = (posted.birthMonth ?? '').trim();
-        const birthday = postedBirthday(birthDay, birthMonth);
-        if (!contact || !consent || birthday === 'invalid') {
+        const joining = readJoinForm(posted, shop);
+        if (!joining.ok) {
           ctx.failures.note('join', `ip:${address}`, `qr:${token}`);
-          return sendPage(
-            reply,
-            400,
-            claimPage({
-              ...base,
-              forceJoin: true,
-              values: { name, contact: contactText, consent, birthDay, birthMonth },
-              errors: {
-                ...(contact ? {} : { contact: 'contactInvalid' as const }),
-                ...(consent ? {} : { consent: 'consentRequired' as const }),
-                ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
-              },
-            }),
-          );
+          return sendPage(reply, 400, claimPage({ ...base, forceJoin: true, values: joining.values, errors: joining.errors }));
         }
         // One card per claim QR: a sale already claimed opens no join (its QR was used), so no card is made.
         if (await store.claimOf(saleKey)) {
@@ -164,20 +134,8 @@ export const claimRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
           ctx.log(`join refused: too many new cards from ${device ? 'this device' : 'a phone without a device id'} at ${address}`);
           return sendPage(reply.header('retry-after', '3600'), 429, messagePage(locale, formatMessage(messageTexts, locale, 'verify.tooManyJoins')));
         }
-        const member = await store.joinMember(
-          shop.no,
-          {
-            name: name || null,
-            phone: contact.phone,
-            email: contact.email,
-            consentAt: ctx.now().toISOString(),
-            consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
-            // Kept only on a new member: typing someone's contact changes nothing of their card.
-            birthday,
-          },
-          ctx.now(),
-          { fillName: false },
-        );
+        // Kept only on a new member: typing someone's contact changes nothing of their card.
+        const member = await joinWithConsent(ctx, shop, joining, locale);
         if (!member.created) {
           // The contact is someone's already. Typing it proves nothing, so this phone gets no session (no
           // cookie) and the card is left as it was; the purchase is still theirs: it is credited to that

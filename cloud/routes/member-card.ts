@@ -18,7 +18,7 @@ import { CARD_CACHE_HEADER, CARD_ICON_SIZES, CARD_MANIFEST_PATH, CARD_PATH, CARD
 import { birthdaySection, cardPage, escapeHtml, messagePage, pagePolicy, referralSection, voucherPage } from '../pages';
 import { WALLET_APPLE_DOWNLOAD, WALLET_GOOGLE_SAVE } from './wallet';
 import { hubMemberProfile, setMemberBirthday } from '../member-earn';
-import { postedBirthday } from './claim';
+import { postedBirthday } from './join-form';
 import type { Member, Shop } from '../store';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 

@@ -180,6 +180,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     values?: { delta: string; reason: string },
   ): Promise<FastifyReply> {
     const data = (await ctx.owner.memberExport(ctx.shop.no, memberId))!;
+    const shop = (await store.shop(ctx.shop.no))!;
     return sendPage(
       reply,
       status,
@@ -189,6 +190,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         balance: await ctx.owner.balance(memberId),
         entries: await store.entries(memberId),
         audit: data.audit,
+        referrals: { ...(await ctx.referrals.referralsOf(memberId)), timeZone: shop.program.timeZone },
         csrf: request.ownerCsrf,
         flash,
         ...(values ? { values } : {}),

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contactOrUndefined, regionForLocale } from '../../core/contact';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
@@ -9,8 +8,8 @@ import { messageTexts } from '../../core/i18n/messages';
 import { REFERRAL_CODE_PATTERN, referralBonus, referralRefusal, type ReferralRefusal } from '../../core/referral';
 import { joinCodeRequester } from '../join-verification';
 import { messagePage, referralPage } from '../pages';
-import { postedBirthday } from './claim';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+import { joinWithConsent, readJoinForm } from './join-form';
 
 /**
  * A member's referral link (`GET /r/<code>`, cloud/referrals.ts) and its join form (`POST`): a friend
@@ -71,34 +70,16 @@ export const referralRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app,
     const ready = await prepare(request, reply, request.params.code);
     if (!ready) return reply;
     const { shop, locale, address, referrerId, action, referredPoints } = ready;
-    const posted = request.body;
-    const name = (posted.name ?? '').trim().slice(0, 80);
-    const contactText = (posted.contact ?? '').trim();
-    const consent = posted.consent === 'yes';
-    const contact = contactOrUndefined(contactText, regionForLocale(shop.program.locale));
-    const birthDay = (posted.birthDay ?? '').trim();
-    const birthMonth = (posted.birthMonth ?? '').trim();
-    const birthday = postedBirthday(birthDay, birthMonth);
-    if (!contact || !consent || birthday === 'invalid') {
+    const joining = readJoinForm(request.body, shop);
+    if (!joining.ok) {
       ctx.failures.note('join', `ip:${address}`);
       return sendPage(
         reply,
         400,
-        referralPage({
-          locale,
-          shopName: shop.name,
-          privacyText: shop.privacyText,
-          action,
-          referredPoints,
-          values: { name, contact: contactText, consent, birthDay, birthMonth },
-          errors: {
-            ...(contact ? {} : { contact: 'contactInvalid' as const }),
-            ...(consent ? {} : { consent: 'consentRequired' as const }),
-            ...(birthday === 'invalid' ? { birthday: 'birthdayInvalid' as const } : {}),
-          },
-        }),
+        referralPage({ locale, shopName: shop.name, privacyText: shop.privacyText, action, referredPoints, values: joining.values, errors: joining.errors }),
       );
     }
+    const { contact } = joining;
     const contactKey = (contact.email ?? contact.phone)!;
     const holder = await store.memberByContact(shop.no, contact);
     const refusal = referralRefusal({ referrerId, contactMemberId: holder?.id, contactReferred: await ctx.referrals.contactReferred(shop.no, contactKey) });
@@ -112,19 +93,7 @@ export const referralRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app,
       ctx.log(`join refused: too many new cards from ${device ? 'this device' : 'a phone without a device id'} at ${address}`);
       return sendPage(reply.header('retry-after', '3600'), 429, messagePage(locale, formatMessage(messageTexts, locale, 'verify.tooManyJoins')));
     }
-    const member = await store.joinMember(
-      shop.no,
-      {
-        name: name || null,
-        phone: contact.phone,
-        email: contact.email,
-        consentAt: ctx.now().toISOString(),
-        consentText: `${formatMessage(claimMessages, locale, 'consent', { shop: shop.name })} ${shop.privacyText}`,
-        birthday,
-      },
-      ctx.now(),
-      { fillName: false },
-    );
+    const member = await joinWithConsent(ctx, shop, joining, locale);
     // Another phone joined with this contact a moment ago: theirs, as above.
     if (!member.created) return refuse(reply, locale, 409, member.id === referrerId ? 'self' : 'known-contact', shop.name);
     // The referral (and the welcome, paid by the first purchase: no sale here) wait for the code.

@@ -110,6 +110,10 @@ export class Outbox extends Aggregate {
       );
       const run = new BulkRun();
       const claimed: NonNullable<OutboxApplied['claimed']> = [];
+      // Purchases of members rung at the kiosk: the referral its earn could not know of is derived after the batch.
+      const purchases: { saleKey: string; memberId: string; at: string }[] = [];
+      // Sales reported with stamps and no member: a phone may have claimed one first, its stamps waiting for the cards.
+      const stamped: string[] = [];
       let newlyRefused = 0;
       for (const message of messages) {
         // A message id twice in one batch is applied once.
@@ -152,6 +156,8 @@ export class Outbox extends Aggregate {
               });
             }
             for (const entry of p.entries) run.entries.push(entry);
+            if (p.memberId) purchases.push({ saleKey: p.saleId, memberId: p.memberId, at: message.at });
+            else if (p.stamps > 0) stamped.push(p.saleId);
             break;
           }
           case 'ledgerAppended':
@@ -191,12 +197,11 @@ export class Outbox extends Aggregate {
           }
           case 'saleClaimed':
             await this.flush(trx, run, kiosk.no);
-            if (await this.sales.applyOfflineClaim(trx, kiosk, message.payload, message.at, now))
-              claimed.push({
-                saleKey: claimSaleKey({ kioskNo: kiosk.no, saleNo: message.payload.saleNo }),
-                memberId: message.payload.memberId,
-                entries: message.payload.entries,
-              });
+            if (await this.sales.applyOfflineClaim(trx, kiosk, message.payload, message.at, now)) {
+              const saleKey = claimSaleKey({ kioskNo: kiosk.no, saleNo: message.payload.saleNo });
+              claimed.push({ saleKey, memberId: message.payload.memberId, entries: message.payload.entries });
+              purchases.push({ saleKey, memberId: message.payload.memberId, at: message.at });
+            }
             break;
           case 'voucherRedeemed': {
             await this.flush(trx, run, kiosk.no);
@@ -222,6 +227,9 @@ export class Outbox extends Aggregate {
         }
       }
       await this.flush(trx, run, kiosk.no);
+      // After every message of the batch (sales locked before members, as a claim does): a refund in the batch is seen.
+      await this.sales.payReferrals(trx, kiosk, purchases);
+      await this.sales.landWaitingStamps(trx, kiosk, stamped);
       // Counted once per batch (one query), not per refused message.
       const flagged = newlyRefused > 0 && (await this.kiosks.flagIfDue(trx, kiosk.no, now));
       return { acked: messages.map((m) => m.id), refused, claimed, vouchers, flagged };

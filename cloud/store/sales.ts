@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import { claimDue, claimTotals, refusedClaimReversal } from '../../core/claims';
+import {
+  cardStampEntries,
+  cardsDue,
+  claimDue,
+  claimStampCard,
+  claimStampsWait,
+  claimTotals,
+  refusedClaimReversal,
+  saleCards,
+  waitingStampsEntryId,
+} from '../../core/claims';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { LoyaltyError } from '../../core/ledger/errors';
 import { reverseSale, type RefundRequest } from '../../core/ledger/reverse';
@@ -9,15 +19,16 @@ import { lateClaimReversalIds } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
 import type { Money } from '../../core/money';
 import { salesOf } from '../../core/ledger/projections';
+import { programInEffect } from '../../core/program/versions';
 import { takeHeldWelcome, welcomeEntry } from '../join-verification';
-import { hubClaimEntries } from '../member-earn';
+import { hubClaimEntries, hubReferralEntries } from '../member-earn';
 import { recordReferral } from '../referrals';
 import { memberView } from '../member-view';
 import type { HubDatabase } from '../store-schema';
 import { Aggregate, chunks, type Db, type StoreContext } from './db';
 import type { Kiosk, Kiosks } from './kiosks';
 import { inLedgerOrder, type Ledger } from './ledger';
-import type { Member, Members } from './members';
+import { aliasesOf, type Member, type Members } from './members';
 import type { Shops } from './shops';
 
 /**
@@ -63,8 +74,13 @@ export class Sales extends Aggregate {
    * report yet, or one from before sales kept them (migration 0020, an older kiosk).
    */
   async stampsByCard(saleKey: string, q: Db = this.db): Promise<Record<string, number> | undefined> {
-    const row = await q.selectFrom('sales').select('stamps_by_card').where('id', '=', saleKey).executeTakeFirst();
-    return row?.stamps_by_card ? (JSON.parse(row.stamps_by_card) as Record<string, number>) : undefined;
+    return (await this.report(saleKey, q))?.stampsByCard;
+  }
+
+  /** The kiosk's report of a sale (saleCreated), if the hub has it: its stamps and stamps per card (undefined from before 0020). */
+  private async report(saleKey: string, q: Db): Promise<{ stamps: number; stampsByCard: Record<string, number> | undefined } | undefined> {
+    const row = await q.selectFrom('sales').select(['stamps', 'stamps_by_card']).where('id', '=', saleKey).executeTakeFirst();
+    return row && { stamps: row.stamps ?? 0, stampsByCard: row.stamps_by_card ? (JSON.parse(row.stamps_by_card) as Record<string, number>) : undefined };
   }
 
   /** The first claim of a sale, if any. */
@@ -255,7 +271,12 @@ export class Sales extends Aggregate {
     return this.write(async (trx): Promise<ClaimOutcome> => {
       const at = input.now.toISOString();
       await this.ctx.lockSale(trx, input.saleKey);
+      // The member's state is read to decide her bonuses (welcome, referral): a purchase of hers synced on another node waits (payReferrals).
+      await this.ctx.lockMember(trx, input.member.id);
       const program = (await this.shops.shop(input.member.shopNo, trx))!.program;
+      const report = await this.report(input.saleKey, trx);
+      // Not reported yet, and stamps that could go on several cards: they land when the report names the cards (landWaitingStamps).
+      const stampsWait = claimStampsWait(program, input.stamps, report !== undefined);
       // Read inside the transaction, after the sale's lock: a saleReversed applied a moment earlier is seen.
       // The member-aware earn (cloud/member-earn.ts → core/claims claimEarnEntries), from the member's state now.
       const before = await this.ledger.entries(input.member.id, trx);
@@ -266,9 +287,9 @@ export class Sales extends Aggregate {
         via: input.via,
         total: input.total,
         points: input.points,
-        stamps: input.stamps,
+        stamps: stampsWait ? 0 : input.stamps,
         // The cards the sale's lines stamp, from its kiosk's report (core/claims saleCards checks them against the token).
-        stampsByCard: await this.stampsByCard(input.saleKey, trx),
+        stampsByCard: report?.stampsByCard,
         reversal: await this.saleReversal(input.saleKey, trx),
         at: input.now,
       });
@@ -311,6 +332,83 @@ export class Sales extends Aggregate {
       }
       return { ok: true, accepted, kioskNo: input.kioskNo };
     });
+  }
+
+  /**
+   * The stamps of claims made before their sale was reported (core/claims claimStampsWait), landed on
+   * the cards the report names now that it is here: for each reported sale a phone or the hub's staff
+   * claim holds with no stamps yet, the report's stamps per card (an older kiosk's report without
+   * cards, or cards the program no longer has: its first card), less each card's refunded share, as
+   * `claim:<saleKey>:card:<card>` entries of the claiming member at the claim's instant. Once per sale:
+   * a sale whose claim has stamps already is left as it is. Returns the entries written.
+   */
+  async landWaitingStamps(trx: Db, kiosk: Kiosk, saleKeys: readonly string[]): Promise<LedgerEntry[]> {
+    const written: LedgerEntry[] = [];
+    for (const part of chunks([...new Set(saleKeys)], 500)) {
+      const claims = await trx
+        .selectFrom('claims')
+        .select(['sale_key', 'member_id', 'at'])
+        .where('sale_key', 'in', part)
+        .where('via', 'in', ['phone', 'staff'])
+        .execute();
+      for (const claim of claims) {
+        await this.ctx.lockSale(trx, claim.sale_key);
+        const report = await this.report(claim.sale_key, trx);
+        const own = (await this.ledger.saleEntries(claim.sale_key, trx)).filter((e) => e.memberId === claim.member_id);
+        if (!report || report.stamps <= 0 || own.some((e) => e.stamps !== 0)) continue;
+        const program = (await this.shops.shop(kiosk.shopNo, trx))!.program;
+        const first = claimStampCard(program);
+        const cards = saleCards(program, report.stampsByCard, report.stamps) ?? (first === undefined ? {} : { [first]: report.stamps });
+        const perCard = cardsDue(cards, await this.saleReversal(claim.sale_key, trx));
+        const entries = cardStampEntries(program, { memberId: claim.member_id, saleKey: claim.sale_key, at: claim.at }, perCard, (card) =>
+          waitingStampsEntryId(claim.sale_key, card),
+        );
+        written.push(...(await this.ledger.insertEntries(trx, entries, kiosk.no)));
+      }
+    }
+    return written;
+  }
+
+  /**
+   * The referral a kiosk's purchases pay (till sales with a member, offline claims that stood), derived
+   * on the hub (cloud/member-earn.ts hubReferralEntries) once the batch that brought them is written,
+   * through the one ledger writer: the member directory carries both balances to every kiosk. Only
+   * members with a recorded referral are read further (one query for the batch); each is read under
+   * her lock, so a phone claim on another hub node at the same moment pays it once too. The program
+   * is the version in effect at the sale. Returns the entries written.
+   */
+  async payReferrals(trx: Db, kiosk: Kiosk, purchases: readonly { saleKey: string; memberId: string; at: string }[]): Promise<LedgerEntry[]> {
+    if (purchases.length === 0) return [];
+    const aliases = await aliasesOf(
+      trx,
+      purchases.map((p) => p.memberId),
+    );
+    const canonical = purchases.map((p) => ({ ...p, memberId: aliases.get(p.memberId) ?? p.memberId }));
+    const referred = new Set<string>();
+    for (const part of chunks([...new Set(canonical.map((p) => p.memberId))], 500)) {
+      const rows = await trx
+        .selectFrom('members')
+        .select('id')
+        .where('id', 'in', part)
+        .where('referred_by', 'is not', null)
+        .where('erased_at', 'is', null)
+        .where('merged_into', 'is', null)
+        .execute();
+      for (const row of rows) referred.add(row.id);
+    }
+    if (referred.size === 0) return [];
+    const versions = await this.shops.programVersions(kiosk.shopNo, trx);
+    const current = (await this.shops.shop(kiosk.shopNo, trx))!.program;
+    const written: LedgerEntry[] = [];
+    for (const purchase of canonical) {
+      if (!referred.has(purchase.memberId)) continue;
+      await this.ctx.lockMember(trx, purchase.memberId);
+      const at = new Date(purchase.at);
+      const program = programInEffect(versions, at)?.document ?? current;
+      const entries = await hubReferralEntries(trx, program, { ...purchase, at }, await this.ledger.entries(purchase.memberId, trx));
+      written.push(...(await this.ledger.insertEntries(trx, entries, kiosk.no)));
+    }
+    return written;
   }
 
   // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----

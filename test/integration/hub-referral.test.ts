@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { memberCodeFor } from '../../core/codes';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
-import type { KioskCredentials } from '../../core/sync-protocol';
+import type { LedgerEntry } from '../../core/ledger/entry';
+import type { KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
+import { memberChangesSince } from '../../cloud/member-changes';
 import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
 import { smtpSink, type SmtpSink } from '../support/smtp-sink';
 import { until } from '../support/until';
@@ -278,5 +280,185 @@ describe('referral proven after a purchase', () => {
     expect((await bonuses(danId, 'referred')).map((e) => e.points)).toEqual([20]);
     expect((await bonuses(annaId, 'referrer')).map((e) => e.points)).toEqual([40]);
     expect(await hub.store.balance(danId)).toMatchObject({ points: 18 + 50 + 18 + 20 + 18 });
+  });
+});
+
+describe('referral paid by a till sale at a kiosk', () => {
+  let annaId: string;
+  let eveId: string;
+  let annaLink: string;
+  /** A kiosk's report of a sale rung with a member's card, with the entries its earn gave (18 points; a welcome when `welcome`). */
+  const tillSale = (kioskNo: number, memberId: string, options: { welcome?: boolean } = {}): Extract<OutboxMessage, { type: 'saleCreated' }> => {
+    const no = ++saleNo;
+    const saleId = `K${kioskNo}-S${no}`;
+    const at = new Date().toISOString();
+    const entry = (id: string, kind: 'earn' | 'bonus', points: number, code: string): LedgerEntry => ({
+      id: `${saleId}-${id}`,
+      memberId,
+      kind,
+      points,
+      stamps: 0,
+      saleId,
+      reverses: null,
+      reason: { code },
+      at,
+      ...(code === 'base' ? { spend: 1840 } : {}),
+    });
+    const entries = [entry('base', 'earn', 18, 'base'), ...(options.welcome ? [entry('welcome', 'bonus', 50, 'welcome')] : [])];
+    const points = entries.filter((e) => e.memberId === memberId).reduce((sum, e) => sum + e.points, 0);
+    return {
+      id: `msg-${saleId}`,
+      at,
+      type: 'saleCreated',
+      payload: { saleId, saleNo: no, total: { amount: 1840, currency: 'PLN' }, points, stamps: 0, memberId, entries },
+    };
+  };
+
+  it("pays both sides once when the friend's first purchase is a till sale carrying her card", async () => {
+    const anna = new Browser('10.9.0.1');
+    annaId = await provenMember(anna, 'anna.c@example.com');
+    const { link } = await cardReferral(anna);
+    annaLink = link;
+    const eve = new Browser('10.9.0.2');
+    await eve.get(link);
+    expect((await eve.post(link, { name: 'Eve', contact: 'eve@example.com', consent: 'yes' })).location).toBe('/m#verify');
+    await until(() => sink.to('eve@example.com').length >= 1, 'the code e-mail');
+    expect((await eve.post('/m/verify', { code: codeIn('eve@example.com', 0) })).location).toBe('/m?verify=done#verify');
+    eveId = (await memberOf('eve@example.com'))!.id;
+    const annaBefore = (await hub.store.balance(annaId)).points;
+    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+
+    // The kiosk knows nothing of the referral: its earn pays her 18 points and the welcome.
+    const first = tillSale(kiosk.no, eveId, { welcome: true });
+    expect((await hub.store.applyOutbox(kiosk, [first], new Date())).refused).toEqual([]);
+    const referred = await bonuses(eveId, 'referred');
+    expect(referred.map((e) => [e.id, e.points, e.saleId])).toEqual([[`referral:${first.payload.saleId}:0`, 20, first.payload.saleId]]);
+    expect((await bonuses(annaId, 'referrer')).map((e) => [e.id, e.points])).toEqual([[`referral:${first.payload.saleId}:1`, 40]]);
+    expect(await hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 });
+    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+
+    // The same report again (a lost ack), a second till sale and a phone claim: nothing more.
+    await hub.store.applyOutbox(kiosk, [first, tillSale(kiosk.no, eveId)], new Date());
+    expect(await eve.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    expect(await bonuses(eveId, 'referred')).toHaveLength(1);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(1);
+    expect(await hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 + 18 + 18 });
+    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    // The change reaches the kiosks' replicas: both members are in the directory's changes after the sale.
+    const changed = await memberChangesSince(hub.store.db, 1, 0, 10_000);
+    expect(changed.changes.filter((c) => c.id === annaId || c.id === eveId).map((c) => c.points)).toEqual(
+      expect.arrayContaining([annaBefore + 40, 18 + 50 + 20 + 18 + 18]),
+    );
+  });
+
+  it("refuses a kiosk's entry in the hub's referral namespace, and pays a friend whose card was never referred nothing", async () => {
+    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+    const gus = new Browser('10.9.0.3');
+    const gusId = await provenMember(gus, 'gus@example.com');
+    const forged = tillSale(kiosk.no, gusId);
+    forged.payload.entries[0]!.id = `referral:${forged.payload.saleId}:0`;
+    const applied = await hub.store.applyOutbox(kiosk, [forged, tillSale(kiosk.no, gusId)], new Date());
+    expect(applied.refused.map((r) => r.id)).toEqual([forged.id]);
+    expect(await bonuses(gusId, 'referred')).toEqual([]);
+    expect((await hub.store.entries(gusId)).filter((e) => e.id.startsWith('referral:'))).toEqual([]);
+  });
+
+  /** A friend who joins through Anna's link and proves her e-mail: her member id. */
+  async function referredFriend(ip: string, email: string, name: string): Promise<string> {
+    const phone = new Browser(ip);
+    await phone.get(annaLink);
+    expect((await phone.post(annaLink, { name, contact: email, consent: 'yes' })).location).toBe('/m#verify');
+    await until(() => sink.to(email).length >= 1, 'the code e-mail');
+    expect((await phone.post('/m/verify', { code: codeIn(email, 0) })).location).toBe('/m?verify=done#verify');
+    return (await memberOf(email))!.id;
+  }
+
+  it('pays it for a staff scan of her card the kiosk claimed while the hub was down, and not for a till sale refunded in full before it synced', async () => {
+    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+    const referrerBefore = (await bonuses(annaId, 'referrer')).length;
+
+    // Fay: a sale rung with no member, then her card scanned while the hub was down (the kiosk's own claim).
+    const fayId = await referredFriend('10.9.0.4', 'fay@example.com', 'Fay');
+    const rung = tillSale(kiosk.no, fayId);
+    const unclaimed: OutboxMessage = { ...rung, payload: { ...rung.payload, memberId: null, entries: [] } };
+    const saleKey = rung.payload.saleId;
+    const at = new Date().toISOString();
+    const claimed: OutboxMessage = {
+      id: `claim-${saleKey}`,
+      at,
+      type: 'saleClaimed',
+      payload: {
+        saleId: saleKey,
+        saleNo: rung.payload.saleNo,
+        memberId: fayId,
+        entries: [
+          {
+            id: `claim:${saleKey}:offline`,
+            memberId: fayId,
+            kind: 'earn',
+            points: 18,
+            stamps: 0,
+            saleId: saleKey,
+            reverses: null,
+            reason: { code: 'base' },
+            at,
+            spend: 1840,
+          },
+        ],
+      },
+    };
+    expect((await hub.store.applyOutbox(kiosk, [unclaimed, claimed], new Date())).refused).toEqual([]);
+    expect((await bonuses(fayId, 'referred')).map((e) => [e.id, e.points])).toEqual([[`referral:${saleKey}:0`, 20]]);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
+
+    // Gil: her first till sale voided at the kiosk before it synced (its base entry reversed in full, same batch): no referral.
+    const gilId = await referredFriend('10.9.0.5', 'gil@example.com', 'Gil');
+    const voided = tillSale(kiosk.no, gilId);
+    const base = voided.payload.entries[0]!;
+    const reversal: OutboxMessage = {
+      id: `void-${voided.payload.saleId}`,
+      at: new Date().toISOString(),
+      type: 'ledgerAppended',
+      payload: { entries: [{ ...base, id: `${base.id}-void`, kind: 'reversal', points: -18, reverses: base.id, reason: { code: 'reversal' }, spend: -1840 }] },
+    };
+    expect((await hub.store.applyOutbox(kiosk, [voided, reversal], new Date())).refused).toEqual([]);
+    expect(await bonuses(gilId, 'referred')).toEqual([]);
+    expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
+  });
+
+  it('shows the owner who referred whom, by name and date, never by internal id', async () => {
+    const login = await fetch(`${hub.url}/owner/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: `token=${hub.ownerToken}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const page = async (id: string): Promise<string> => {
+      const res = await fetch(`${hub.url}/owner/members/${id}`, { headers: { cookie, 'accept-language': 'en-GB' } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const today = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: DEMO_PROGRAM_DOCUMENT.timeZone }).format(new Date());
+    const text = (html: string, id: string): string =>
+      new RegExp(`<[a-z0-9]+ id="${id}"[^>]*>([\\s\\S]*?)</(p|table)>`)
+        .exec(html)![1]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+
+    // Eve's page: referred by Anna (her name; she gave one when she joined), on the day her code proved her e-mail.
+    const eve = await page(eveId);
+    expect(text(eve, 'referred-by')).toBe(`Referred by Anna on ${today}`);
+    expect(eve).toContain(`<a href="/owner/members/${annaId}">Anna</a>`);
+    expect(text(eve, 'referred-none')).toBe('Has not referred anyone yet.');
+    // Anna's page: not referred herself; Eve in her list with the date.
+    const anna = await page(annaId);
+    expect(text(anna, 'referred-by')).toBe('Not referred by another member.');
+    expect(text(anna, 'referred')).toContain(`Eve ${today}`);
+    for (const html of [text(eve, 'referred-by'), text(anna, 'referred')]) {
+      expect(html).not.toContain(annaId);
+      expect(html).not.toContain(eveId);
+    }
   });
 });

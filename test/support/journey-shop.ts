@@ -38,6 +38,8 @@ export class HubProcess {
   constructor(
     readonly dataDir: string,
     readonly port: number,
+    /** More environment for the hub (e.g. SMTP_URL for a loopback SMTP server), kept across restarts. */
+    readonly env: Record<string, string> = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -54,6 +56,7 @@ export class HubProcess {
       // A journey is one shop on one hub: no DATABASE_URL, no REDIS_URL from the environment.
       DATABASE_URL: '',
       REDIS_URL: '',
+      ...this.env,
     });
     this.child = child;
     await child.waitFor((lines) => lines.some((l) => l.startsWith('pairing code: ')), START_MS);
@@ -213,11 +216,15 @@ export interface JourneyShop {
 
 /**
  * One hub and `names.length` kiosks, all online. The first kiosk pairs with the code the hub printed
- * at start, the others with codes from the owner API. Stop it in afterAll.
+ * at start, the others with codes from the owner API; `hubEnv` is more environment for the hub. Stop it in afterAll.
  */
-export async function startJourneyShop(prefix: string, names: string[] = ['Till A', 'Till B']): Promise<JourneyShop> {
+export async function startJourneyShop(
+  prefix: string,
+  names: string[] = ['Till A', 'Till B'],
+  options: { hubEnv?: Record<string, string> } = {},
+): Promise<JourneyShop> {
   const temp = tempDir(prefix);
-  const hub = new HubProcess(join(temp.dir, 'hub'), await freePort());
+  const hub = new HubProcess(join(temp.dir, 'hub'), await freePort(), options.hubEnv);
   const kiosks = names.map((name, i) => new KioskProcess(name, join(temp.dir, `kiosk-${i + 1}`), join(temp.dir, `scanner-${i + 1}`)));
   const shop: JourneyShop = {
     hub,

@@ -79,14 +79,16 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     const held = await ctx.joins.pending(member.id);
     if (!held)
       return answer === 'done' ? `<p class="ok" id="verified" role="status">${escapeHtml(formatMessage(messageTexts, locale, 'verify.done'))}</p>` : '';
-    const points = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    // A friend who joined through a referral link has made no purchase yet: the welcome and the referral bonus both come with the first one.
+    const welcome = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    const points = held.referred ? welcome + (referralBonus(memberShop.program)?.referredPoints ?? 0) : welcome;
     const notes = {
       wrong: { key: 'verify.wrong', error: true },
       tooMany: { key: 'verify.tooMany', error: true },
       resent: { key: 'verify.resent', error: false },
     } as const;
     const note = answer === 'wrong' || answer === 'tooMany' || answer === 'resent' ? notes[answer] : undefined;
-    return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member));
+    return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member), held.referred);
   }
 
   /**

@@ -5,6 +5,7 @@ import { settingsMessages } from '../core/i18n/settings';
 import { DEFAULT_SAMPLES, formAmount } from '../core/program/form';
 import type { PreviewLine } from '../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../core/program/schema';
+import { otherLanguages } from '../core/program/texts';
 import { page } from './owner-pages';
 import { escapeHtml } from './pages';
 import { asset } from './page-assets';
@@ -44,6 +45,8 @@ export interface EditorModel {
   publishFrom?: string;
   /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
   csrf?: string;
+  /** The languages the shop offers (its settings): names and labels get a text in each besides the program's own. */
+  languages?: readonly Locale[];
 }
 
 const RULE_FIELDS: Record<Rule['type'], [string, Key, Kind][]> = {
@@ -183,6 +186,17 @@ export function programEditorPage(m: EditorModel): string {
       .map((d) => `<label><input type="checkbox" name="${path}" value="${d}"${chosen.includes(d) ? ' checked' : ''}>${dayName(d)}</label>`)
       .join('')}</span>${error(path)}`;
   };
+  // A name's or label's text in each of the shop's other languages (core/program/texts.ts), empty: the program's own text.
+  const languageName = new Intl.DisplayNames(INTL_LOCALE[locale], { type: 'language' });
+  const others = otherLanguages(program, m.languages ?? []);
+  const translations = (path: string): string =>
+    others
+      .map((language) => {
+        const at = `${path}.${language}`;
+        const value = typed(at)?.[0] ?? String(stored(at) ?? '');
+        return `<label lang="${language}">${escapeHtml(languageName.of(language) ?? language)} <input type="text" name="${at}" value="${escapeHtml(value)}"></label>${error(at)}`;
+      })
+      .join('');
   const remove = (path: string): string =>
     `<label><input type="checkbox" name="${path}._remove"${typed(`${path}._remove`) ? ' checked' : ''}> ${t('remove')}</label>`;
   const when = (path: string): string =>
@@ -196,6 +210,7 @@ export function programEditorPage(m: EditorModel): string {
   const ruleSet = (rule: Rule, i: number): string => {
     const at = `rules.${i}`;
     let body = RULE_FIELDS[rule.type].map(([name, label, kind]) => field(`${at}.${name}`, label, kind)).join('');
+    if (rule.type === 'stamps' || rule.type === 'multiplier') body += translations(`${at}.labels`);
     if (rule.type === 'points') {
       body +=
         select(`${at}.rounding`, 'rounding', [
@@ -243,7 +258,7 @@ ${select(
   ruleTypes.map((type) => [type, `type.${type}`]),
   'multiplier',
 )}${error(at)}<br>
-${field(`${at}.label`, 'label', 'text')}
+${field(`${at}.label`, 'label', 'text')}${kinds(['stamps', 'multiplier'], translations(`${at}.labels`))}
 ${kinds(
   ['points'],
   field(`${at}.unit`, 'unit', 'money', 100) +
@@ -281,7 +296,7 @@ ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + 
   // The first level of new tiers shows its threshold 0 as "0", read right by either basis.
   const levelSet = (i: number, basis: string, legend: string, extra = ''): string => {
     const at = `tiers.levels.${i}`;
-    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${field(
+    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${translations(`${at}.names`)}${field(
       `${at}.threshold`,
       'threshold',
       basis === 'spend' ? 'money' : 'int',
@@ -322,7 +337,7 @@ ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + 
           : reward.kind === 'amountOff'
             ? field(`${at}.amount`, 'amount', 'money')
             : field(`${at}.product`, 'product', 'text');
-      return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
+      return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')}${translations(`${at}.names`)} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
     })
     .join('');
 
@@ -344,7 +359,7 @@ ${select(`rewards.${r}.kind`, 'kind', [
   ['amountOff', 'amount'],
   ['freeProduct', 'product'],
 ])}
-${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card`)}
+${field(`rewards.${r}.name`, 'name', 'text')}${translations(`rewards.${r}.names`)} ${paidWith(`rewards.${r}.cost.card`)}
 <span data-show-for="rewards.${r}.cost.card" data-show-values="">${field(`rewards.${r}.cost.points`, 'points', 'int')}</span>
 <span data-show-for="rewards.${r}.cost.card" data-show-values="${escapeHtml(cards.map((c) => c.id).join(' '))}">${field(`rewards.${r}.cost.stamps`, 'stamps', 'int')}</span>${error(`rewards.${r}.cost`)}<br>
 <span data-show-for="rewards.${r}.kind" data-show-values="percentOff">${field(`rewards.${r}.percent`, 'percent', 'int')}</span>

@@ -57,8 +57,8 @@ const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 /** The fields an added rule of each type keeps (the add-a-rule block offers the fields of every type). */
 export const RULE_KEYS: Record<Rule['type'], readonly string[]> = {
   points: ['label', 'unit', 'bands', 'rounding', 'minSale'],
-  stamps: ['label', 'cardSize', 'per', 'category', 'minSale'],
-  multiplier: ['label', 'multiplier', 'when'],
+  stamps: ['label', 'labels', 'cardSize', 'per', 'category', 'minSale'],
+  multiplier: ['label', 'labels', 'multiplier', 'when'],
   spendBonus: ['label', 'threshold', 'points'],
   welcome: ['label', 'points'],
   birthday: ['label', 'points', 'window'],
@@ -153,6 +153,15 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
   }
 
   cascadeCategories(base, draft, byName);
+  // Texts in the shop's other languages left empty: the item keeps only its text in the program's language.
+  const items = [...(draft.rules as Record<string, unknown>[]), ...(draft.rewards as Record<string, unknown>[])];
+  items.push(...((draft.tiers as { levels?: Record<string, unknown>[] } | undefined)?.levels ?? []));
+  for (const item of items) {
+    for (const key of ['names', 'labels']) {
+      const texts = item[key];
+      if (texts !== null && typeof texts === 'object' && Object.keys(texts).length === 0) delete item[key];
+    }
+  }
 
   // Added items get an id nobody else has (a reward's also a voucher key nobody else has, core/tokens
   // rewardKeyOf); an added reward keeps only the fields of its kind.

@@ -24,7 +24,7 @@ import type { CurrencyCode } from '../../core/money';
 import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
 import { progressToReward, type RewardProgress } from '../../core/program/progress';
 import type { Reward } from '../../core/program/schema';
-import { rewardName } from '../../core/program/texts';
+import { rewardName, ruleTextIn } from '../../core/program/texts';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
 import { claimSaleKey, peekClaimToken } from '../../core/tokens';
 import { categoryKeys } from '../../core/program/categories';
@@ -314,7 +314,12 @@ export class KioskUiServices implements KioskServices {
       total: sale.total,
       points: sale.points,
       stamps: sale.stamps,
-      campaign: campaign ? { ruleId: campaign.ruleId, label: campaign.label.slice(0, 120) || campaign.ruleId } : null,
+      campaign: campaign
+        ? {
+            ruleId: campaign.ruleId,
+            label: (ruleTextIn(this.o.service.program, campaign.ruleId, this.locale) ?? campaign.label).slice(0, 120) || campaign.ruleId,
+          }
+        : null,
       claimUrl: sale.claimUrl,
       issuedAt: sale.createdAt,
       expiresAt: new Date(displayUntil).toISOString(),

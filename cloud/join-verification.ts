@@ -167,15 +167,15 @@ export class JoinVerifications {
       .execute();
   }
 
-  /** The member's welcome still waiting for its code: the contact it waits on, or undefined. */
-  async pending(memberId: string): Promise<{ contact: string } | undefined> {
+  /** The member's welcome still waiting for its code: the contact it waits on and whether they joined through a referral link, or undefined. */
+  async pending(memberId: string): Promise<{ contact: string; referred: boolean } | undefined> {
     const row = await this.db
       .selectFrom('join_verifications')
-      .select(['contact'])
+      .select(['contact', 'referrer'])
       .where('member_id', '=', memberId)
       .where('verified_at', 'is', null)
       .executeTakeFirst();
-    return row;
+    return row && { contact: row.contact, referred: row.referrer !== null };
   }
 
   /** Whether a new card from this device (day) or this address (hour) would pass the limits. */

@@ -1,6 +1,8 @@
 import type { LedgerEntry } from '../core/ledger/entry';
 import { memberSummary, nextExpiry, type MemberSummary } from '../core/ledger/projections';
+import type { Locale } from '../core/i18n/locales';
 import { progressToReward } from '../core/program/progress';
+import { tierName } from '../core/program/texts';
 import type { Program, Reward } from '../core/program/schema';
 import type { Progress } from '../core/sync-protocol';
 import { rewardKeyOf } from '../core/tokens';
@@ -32,7 +34,8 @@ export interface MemberView {
   timeZone: string;
 }
 
-export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date): MemberView {
+/** `locale`: the viewer's language for the program's texts (reward and tier names, core/program/texts.ts); else the program's own. */
+export function memberView(program: Program, memberId: string, entries: Iterable<LedgerEntry>, at: Date, locale?: Locale): MemberView {
   const own = [...entries].filter((e) => e.memberId === memberId);
   const summary = memberSummary(program, memberId, own, at);
   const onCard = (card: string): number => summary.stamps[card] ?? 0;
@@ -48,8 +51,8 @@ export function memberView(program: Program, memberId: string, entries: Iterable
     points: summary.balance,
     stamps: Object.values(summary.stamps).reduce((sum, n) => sum + n, 0),
     progress: {
-      next: progressToReward(program, { points: summary.balance, stampsByCard: summary.stamps }),
-      tier: summary.tier?.name ?? null,
+      next: progressToReward(program, { points: summary.balance, stampsByCard: summary.stamps }, locale),
+      tier: summary.tier ? tierName(program.tiers?.levels.find((level) => level.id === summary.tier!.id) ?? summary.tier, locale) : null,
     },
     rewards,
     expiring: nextExpiry(program, own, at),

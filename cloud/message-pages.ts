@@ -62,12 +62,13 @@ export function verifySection(
   points: number,
   note?: { key: 'verify.wrong' | 'verify.tooMany' | 'verify.resent'; error: boolean },
   canSend = true,
+  referred = false,
 ): string {
   // No sender for the contact's channel (no SMTP / SMS configured): no code can reach it, so the box says so instead of asking for one.
   if (!canSend)
     return `<section class="card" id="verify"><h2>${t(locale, 'verify.title')}</h2><p id="verify-unsendable">${t(locale, 'verify.noSender', { contact })}</p></section>`;
   return `<section class="card" id="verify"><h2>${t(locale, 'verify.title')}</h2>
-    <p id="verify-sent">${t(locale, 'verify.sent', { contact, points })}</p>
+    <p id="verify-sent">${t(locale, referred ? 'verify.sentReferred' : 'verify.sent', { contact, points })}</p>
     ${note ? `<p class="${note.error ? 'error' : 'ok'}" id="verify-note" role="${note.error ? 'alert' : 'status'}">${t(locale, note.key, { contact })}</p>` : ''}
     <form method="post" action="/m/verify" novalidate><label for="verify-code">${t(locale, 'verify.code')}</label>
       <input type="text" id="verify-code" name="code" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]*" maxlength="6">

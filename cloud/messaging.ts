@@ -17,6 +17,7 @@ import {
 } from '../core/message-rules';
 import { localTime } from '../core/program/clock';
 import type { Program } from '../core/program/schema';
+import { rewardName } from '../core/program/texts';
 import type { Mailer } from './mailer';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
@@ -284,11 +285,15 @@ export class Messaging {
     const balance = (entries: readonly LedgerEntry[]) => ({ points: balanceOf(entries), stampsByCard: stampsByCard(entries) });
     const ready = rewardsNewlyReady(program, balance(before), balance(own))[0];
     if (!ready) return;
+    // The reward's name in the language the message goes in (as queue picks it), else the program's.
+    const prefs = await this.o.store.preferences(member.id);
+    const locale: Locale = isLocale(prefs.locale) ? prefs.locale : 'en';
     await this.queue({
       id: `rewardReady:${member.id}:${claim.saleKey}`,
       purpose: 'rewardReady',
       member,
-      values: { reward: ready.name },
+      locale,
+      values: { reward: rewardName(ready, locale) },
       action: openCardAction(this.o.publicUrl()),
     });
   }

@@ -543,6 +543,9 @@ export class OwnerStore {
       for (const value of [contact?.phone, contact?.email]) {
         if (value) await sql`DELETE FROM contact_codes WHERE shop_no = ${shopNo} AND contact = ${value}`.execute(tx);
       }
+      // The join row keeps counting joins per device and address, but no longer names the contact; a
+      // welcome still held stays held (no code can reach a contact that is gone). `referrals` keeps a hash only.
+      await sql`UPDATE join_verifications SET contact = '' WHERE member_id = ${memberId}`.execute(tx);
       // Every session of theirs ends with the erasure, and a stateless cookie of before 0010 no longer converts (cloud/member-sessions.ts).
       await sql`UPDATE member_sessions SET revoked_at = ${at.toISOString()} WHERE member_id = ${memberId} AND revoked_at IS NULL`.execute(tx);
       await sql`INSERT INTO member_legacy_blocks (member_id, at) VALUES (${memberId}, ${at.toISOString()}) ON CONFLICT (member_id) DO NOTHING`.execute(tx);

@@ -2,6 +2,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { entryKinds, type EntryKind } from '../core/ledger/entry';
+import { rewardName } from '../core/program/texts';
 import type { MemberView } from './member-view';
 import { CARD_JS, CARD_MANIFEST_PATH } from './card-pwa';
 import { asset } from './page-assets';
@@ -248,7 +249,7 @@ export function cardPage(m: CardPageModel): string {
     .map((r) => {
       const cost = r.costPoints > 0 ? t(L, 'costPoints', { n: r.costPoints }) : t(L, 'costStamps', { n: r.costStamps });
       return `<form method="post" action="/m/redeem" class="reward${r.affordable ? ' affordable' : ''}" data-reward="${r.rewardKey}"><input type="hidden" name="reward" value="${r.rewardKey}">
-        <div class="row"><span>${escapeHtml(r.reward.name)}</span><span class="muted cost">${cost}</span></div>
+        <div class="row"><span>${escapeHtml(rewardName(r.reward, L))}</span><span class="muted cost">${cost}</span></div>
         ${r.affordable ? `<button type="submit" class="redeem" data-reward="${r.rewardKey}">${t(L, 'redeem')}</button>` : ''}</form>`;
     })
     .join('')}`;

@@ -5,6 +5,7 @@ import { settingsMessages } from '../core/i18n/settings';
 import { DEFAULT_SAMPLES, formAmount } from '../core/program/form';
 import type { PreviewLine } from '../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../core/program/schema';
+import { otherLanguages } from '../core/program/texts';
 import { page } from './owner-pages';
 import { escapeHtml } from './pages';
 import { asset } from './page-assets';
@@ -44,6 +45,8 @@ export interface EditorModel {
   publishFrom?: string;
   /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
   csrf?: string;
+  /** The languages the shop offers (its settings): names and labels get a text in each besides the program's own. */
+  languages?: readonly Locale[];
 }
 
 const RULE_FIELDS: Record<Rule['type'], [string, Key, Kind][]> = {
@@ -137,7 +140,7 @@ const SCRIPT = `(() => {
 })();`;
 
 const STYLE = `fieldset{margin:.5rem 0;border:1px solid #ccc}label{margin-right:.8rem;display:inline-block}input[type=text]{width:8rem}
-.error{color:#a4161a;margin-left:.3rem}.stale td{color:#888}#preview td{vertical-align:top}.ok{color:#1b5e20}`;
+.error{color:#a4161a;margin-left:.3rem}input[name$=".pattern"],input[name$=".items"]{width:14rem}.stale td{color:#888}#preview td{vertical-align:top}.ok{color:#1b5e20}`;
 const PROGRAM_CSS = asset('program.css', STYLE);
 const PROGRAM_JS = asset('program.js', SCRIPT);
 
@@ -183,6 +186,17 @@ export function programEditorPage(m: EditorModel): string {
       .map((d) => `<label><input type="checkbox" name="${path}" value="${d}"${chosen.includes(d) ? ' checked' : ''}>${dayName(d)}</label>`)
       .join('')}</span>${error(path)}`;
   };
+  // A name's or label's text in each of the shop's other languages (core/program/texts.ts), empty: the program's own text.
+  const languageName = new Intl.DisplayNames(INTL_LOCALE[locale], { type: 'language' });
+  const others = otherLanguages(program, m.languages ?? []);
+  const translations = (path: string): string =>
+    others
+      .map((language) => {
+        const at = `${path}.${language}`;
+        const value = typed(at)?.[0] ?? String(stored(at) ?? '');
+        return `<label lang="${language}">${escapeHtml(languageName.of(language) ?? language)} <input type="text" name="${at}" value="${escapeHtml(value)}"></label>${error(at)}`;
+      })
+      .join('');
   const remove = (path: string): string =>
     `<label><input type="checkbox" name="${path}._remove"${typed(`${path}._remove`) ? ' checked' : ''}> ${t('remove')}</label>`;
   const when = (path: string): string =>
@@ -196,6 +210,7 @@ export function programEditorPage(m: EditorModel): string {
   const ruleSet = (rule: Rule, i: number): string => {
     const at = `rules.${i}`;
     let body = RULE_FIELDS[rule.type].map(([name, label, kind]) => field(`${at}.${name}`, label, kind)).join('');
+    if (rule.type === 'stamps' || rule.type === 'multiplier') body += translations(`${at}.labels`);
     if (rule.type === 'points') {
       body +=
         select(`${at}.rounding`, 'rounding', [
@@ -243,7 +258,7 @@ ${select(
   ruleTypes.map((type) => [type, `type.${type}`]),
   'multiplier',
 )}${error(at)}<br>
-${field(`${at}.label`, 'label', 'text')}
+${field(`${at}.label`, 'label', 'text')}${kinds(['stamps', 'multiplier'], translations(`${at}.labels`))}
 ${kinds(
   ['points'],
   field(`${at}.unit`, 'unit', 'money', 100) +
@@ -281,7 +296,7 @@ ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + 
   // The first level of new tiers shows its threshold 0 as "0", read right by either basis.
   const levelSet = (i: number, basis: string, legend: string, extra = ''): string => {
     const at = `tiers.levels.${i}`;
-    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${field(
+    return `<fieldset id="${at}"><legend>${legend}</legend>${extra}${error(at)}${field(`${at}.name`, 'levelName', 'text')}${translations(`${at}.names`)}${field(
       `${at}.threshold`,
       'threshold',
       basis === 'spend' ? 'money' : 'int',
@@ -322,7 +337,7 @@ ${kinds(['multiplier'], field(`${at}.multiplier`, 'multiplier', 'decimal', 2) + 
           : reward.kind === 'amountOff'
             ? field(`${at}.amount`, 'amount', 'money')
             : field(`${at}.product`, 'product', 'text');
-      return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
+      return `<fieldset id="${at}"><legend>${escapeHtml(reward.name)}</legend>${error(at)}${error(`${at}.id`)}${field(`${at}.name`, 'name', 'text')}${translations(`${at}.names`)} ${t('cost')}: ${cost}${error(`${at}.cost`)} ${kind} ${remove(at)}</fieldset>`;
     })
     .join('');
 
@@ -344,12 +359,63 @@ ${select(`rewards.${r}.kind`, 'kind', [
   ['amountOff', 'amount'],
   ['freeProduct', 'product'],
 ])}
-${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card`)}
+${field(`rewards.${r}.name`, 'name', 'text')}${translations(`rewards.${r}.names`)} ${paidWith(`rewards.${r}.cost.card`)}
 <span data-show-for="rewards.${r}.cost.card" data-show-values="">${field(`rewards.${r}.cost.points`, 'points', 'int')}</span>
 <span data-show-for="rewards.${r}.cost.card" data-show-values="${escapeHtml(cards.map((c) => c.id).join(' '))}">${field(`rewards.${r}.cost.stamps`, 'stamps', 'int')}</span>${error(`rewards.${r}.cost`)}<br>
 <span data-show-for="rewards.${r}.kind" data-show-values="percentOff">${field(`rewards.${r}.percent`, 'percent', 'int')}</span>
 <span data-show-for="rewards.${r}.kind" data-show-values="amountOff">${field(`rewards.${r}.amount`, 'amount', 'money')}</span>
 <span data-show-for="rewards.${r}.kind" data-show-values="freeProduct">${field(`rewards.${r}.product`, 'product', 'text')}</span></fieldset>`;
+
+  // Category cards: the keys and item patterns of each category a stamp card counts, under that category,
+  // each input at its path in the document; "add" rows take any category (a card added on this page too).
+  const cardsByCategory = new Map<string, string[]>();
+  for (const rule of program.rules) {
+    if (rule.type === 'stamps' && rule.category !== undefined)
+      cardsByCategory.set(rule.category, [...(cardsByCategory.get(rule.category) ?? []), rule.label ?? rule.id]);
+  }
+  const keyList = program.categories?.keys ?? [];
+  const patternList = program.categories?.itemPatterns ?? [];
+  const firstCategory = [...cardsByCategory.keys()][0] ?? '';
+  const categoryInput = (path: string): string => {
+    const value = typed(path)?.[0] ?? firstCategory;
+    return `<label>${t('category')} <input type="text" name="${escapeHtml(path)}" list="category-names" value="${escapeHtml(value)}"></label>${error(path)}`;
+  };
+  const categoryGroups = [...cardsByCategory]
+    .map(([category, cards]) => {
+      const keys = keyList
+        .map((key, i) => [key, i] as const)
+        .filter(([key]) => key.category === category)
+        .map(
+          ([, i]) =>
+            `<div>${field(`categories.keys.${i}.label`, 'keyLabel', 'text')}${error(`categories.keys.${i}.category`)} ${remove(`categories.keys.${i}`)}</div>`,
+        )
+        .join('');
+      const patterns = patternList
+        .map((item, i) => [item, i] as const)
+        .filter(([item]) => item.category === category)
+        .map(
+          ([, i]) =>
+            `<div>${field(`categories.itemPatterns.${i}.pattern`, 'pattern', 'text')}${error(`categories.itemPatterns.${i}.category`)} ${remove(`categories.itemPatterns.${i}`)}</div>`,
+        )
+        .join('');
+      return `<fieldset class="category" data-category="${escapeHtml(category)}"><legend>${t('categoryCard', { category, cards: cards.join(', ') })}</legend>${keys}${patterns}</fieldset>`;
+    })
+    .join('');
+  const k = keyList.length;
+  const p = patternList.length;
+  const categoriesSection = `<h2>${t('categories')}</h2><p>${t('categoriesNote')}</p>${
+    cardsByCategory.size === 0 ? `<p id="no-category-cards">${t('noCategoryCards')}</p>` : ''
+  }<datalist id="category-names">${[...cardsByCategory.keys()].map((c) => `<option value="${escapeHtml(c)}">`).join('')}</datalist>${categoryGroups}
+<fieldset id="categories.keys.${k}"><legend>${t('addKey')}</legend>${addCheckbox(`categories.keys.${k}._add`, 'addKey')} ${field(
+    `categories.keys.${k}.label`,
+    'keyLabel',
+    'text',
+  )}${categoryInput(`categories.keys.${k}.category`)}</fieldset>
+<fieldset id="categories.itemPatterns.${p}"><legend>${t('addPattern')}</legend>${addCheckbox(`categories.itemPatterns.${p}._add`, 'addPattern')} ${field(
+    `categories.itemPatterns.${p}.pattern`,
+    'pattern',
+    'text',
+  )}${categoryInput(`categories.itemPatterns.${p}.category`)}</fieldset>`;
 
   const rules = program.rules.map((rule, i) => [rule, i] as const);
   const tierOptions = (row: number): string => {
@@ -363,10 +429,11 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
     const weekday = Number(typed(`sample.${row}.weekday`)?.[0] ?? sample.weekday);
     const line = m.preview.find((l) => l.row === row);
     // The table's headings name the columns for the eye; a screen reader names each field by row and column.
-    const label = (column?: 'weekday' | 'time' | 'tier'): string => `aria-label="${t('sample')} ${row + 1}${column ? `, ${t(column)}` : ''}"`;
+    const label = (column?: 'weekday' | 'time' | 'tier' | 'items'): string => `aria-label="${t('sample')} ${row + 1}${column ? `, ${t(column)}` : ''}"`;
     return `<tr><td><input type="text" inputmode="decimal" name="sample.${row}.amount" ${label()} value="${value('amount', formAmount(sample.amount, program.currency))}"></td>
 <td><select name="sample.${row}.weekday" ${label('weekday')}>${[1, 2, 3, 4, 5, 6, 7].map((d) => `<option value="${d}"${d === weekday ? ' selected' : ''}>${dayName(d, true)}</option>`).join('')}</select></td>
 <td><input type="time" name="sample.${row}.time" ${label('time')} value="${value('time', sample.time)}"></td><td><select name="sample.${row}.tier" ${label('tier')}>${tierOptions(row)}</select></td>
+<td><input type="text" name="sample.${row}.items" ${label('items')} value="${value('items', '')}"></td>
 <td data-preview="${row}">${escapeHtml(line?.text ?? '')}</td><td data-reasons="${row}">${escapeHtml(line?.reasons.join(' · ') ?? '')}</td></tr>`;
   }).join('');
 
@@ -381,8 +448,9 @@ ${field(`rewards.${r}.name`, 'name', 'text')} ${paidWith(`rewards.${r}.cost.card
     .map(([r, i]) => ruleSet(r, i))
     .join('')}${addRule}
 ${tiers}<h2>${t('rewards')}</h2>${rewards}${addReward}
+${categoriesSection}
 <h2>${t('preview')}</h2><p>${t('previewNote')}</p><table id="preview"><thead><tr><th>${t('sample')}</th><th>${t('weekday')}</th><th>${t('time')}</th>
-<th>${t('tier')}</th><th>${t('earns')}</th><th>${t('reasons')}</th></tr></thead><tbody>${samples}</tbody></table>
+<th>${t('tier')}</th><th>${t('items')}</th><th>${t('earns')}</th><th>${t('reasons')}</th></tr></thead><tbody>${samples}</tbody></table>
 <h2>${t('publish')}</h2><label>${t('publishFrom')} <input type="datetime-local" name="publish.from" value="${escapeHtml(m.publishFrom ?? '')}"></label>${error('publish.from')}
 <small>${t('publishFromHelp', { zone: program.timeZone })}</small> <button type="submit" id="publish">${t('publish')}</button></form>`;
 

@@ -7,6 +7,7 @@ import { memberCodeFor } from '../../core/codes';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
+import { rewardName } from '../../core/program/texts';
 import { referralBonus } from '../../core/referral';
 import { createVoucher, voucherValidity } from '../../core/tokens';
 import { messageTexts } from '../../core/i18n/messages';
@@ -79,14 +80,16 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     const held = await ctx.joins.pending(member.id);
     if (!held)
       return answer === 'done' ? `<p class="ok" id="verified" role="status">${escapeHtml(formatMessage(messageTexts, locale, 'verify.done'))}</p>` : '';
-    const points = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    // A friend who joined through a referral link has made no purchase yet: the welcome and the referral bonus both come with the first one.
+    const welcome = welcomeEntry(memberShop.program, member.id, '')?.points ?? 0;
+    const points = held.referred ? welcome + (referralBonus(memberShop.program)?.referredPoints ?? 0) : welcome;
     const notes = {
       wrong: { key: 'verify.wrong', error: true },
       tooMany: { key: 'verify.tooMany', error: true },
       resent: { key: 'verify.resent', error: false },
     } as const;
     const note = answer === 'wrong' || answer === 'tooMany' || answer === 'resent' ? notes[answer] : undefined;
-    return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member));
+    return verifySection(locale, held.contact, points, note, ctx.messaging.canDeliver(member), held.referred);
   }
 
   /**
@@ -111,7 +114,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
     const { member, memberShop } = who;
-    const view = await store.memberView(member, ctx.now());
+    const view = await store.memberView(member, ctx.now(), locale);
     // `claimed` is only a sale key to look up: the flash shows this member's own claim of it, or nothing.
     const claimedKey = (claimedParam ?? '').slice(0, 100);
     const claimed = claimedKey === '' ? undefined : await store.claimOf(claimedKey);
@@ -180,7 +183,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     const who = await signedIn(request, reply, locale);
     if (!who) return reply;
     const { member, memberShop } = who;
-    const view = await store.memberView(member, ctx.now());
+    const view = await store.memberView(member, ctx.now(), locale);
     const rewardKey = Number(request.body.reward);
     const reward = view.rewards.find((r) => r.rewardKey === rewardKey);
     const noRewards = (status: number): FastifyReply =>
@@ -209,7 +212,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     );
     ctx.log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
     const svg = await qrSvg(code);
-    return sendPage(reply, 200, voucherPage(locale, reward.reward.name, code, svg, expiresAt));
+    return sendPage(reply, 200, voucherPage(locale, rewardName(reward.reward, locale), code, svg, expiresAt));
   });
 
   // ---- the card's sessions: the CSRF hook checks the session's token (guard 'member-session') ----

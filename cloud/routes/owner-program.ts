@@ -93,6 +93,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
         preview,
         versions: await ctx.versionRows(),
         draft,
+        languages: (await ctx.settings()).settings.languages,
         ...(extra.values ? { values: extra.values } : {}),
         ...(extra.errors ? { errors: extra.errors } : {}),
         ...(extra.published ? { published: extra.published } : {}),

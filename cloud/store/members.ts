@@ -1,3 +1,4 @@
+import type { Locale } from '../../core/i18n/locales';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { memberView, type MemberView } from '../member-view';
@@ -115,10 +116,10 @@ export class Members extends Aggregate {
     return { ...found, created: false };
   }
 
-  /** The member card: balance, stamps, tier, progress and rewards from the core projections. */
-  async memberView(member: Member, at: Date): Promise<MemberView> {
+  /** The member card: balance, stamps, tier, progress and rewards from the core projections; program texts in `locale`. */
+  async memberView(member: Member, at: Date, locale?: Locale): Promise<MemberView> {
     const [shop, entries] = await Promise.all([this.shops.shop(member.shopNo), this.ledger.entries(member.id)]);
-    return memberView(shop!.program, member.id, entries, at);
+    return memberView(shop!.program, member.id, entries, at, locale);
   }
 
   /** A kiosk's member id for a person the hub already had: entries it sends for that id are the member's. */

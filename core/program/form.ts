@@ -3,6 +3,7 @@ import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { parseDecimalMoney, toDecimalString, type CurrencyCode } from '../money';
 import { rewardKeyOf } from '../tokens';
+import { categoryDraftFindings, cascadeCategories } from './category-form';
 import { checkProgram } from './checks';
 import type { PreviewSale } from './preview';
 import { parseProgram, type Program, type ProgramIssue, type Rule } from './schema';
@@ -33,14 +34,31 @@ const INTEGER = new Set([
 ]);
 const DECIMAL = new Set(['multiplier']);
 const LISTS = new Set(['weekdays']);
-const TOP = new Set(['name', 'maxSale', 'expiry', 'rules', 'rewards', 'tiers']);
-const ARRAYS = ['rules', 'rewards', 'tiers.levels'] as const;
+const TOP = new Set(['name', 'maxSale', 'expiry', 'rules', 'rewards', 'tiers', 'categories']);
+const ARRAYS = ['rules', 'rewards', 'tiers.levels', 'categories.keys', 'categories.itemPatterns'] as const;
+type ArrayName = (typeof ARRAYS)[number];
+
+/** The list at an array path of the program, empty when the program has none. */
+function listOf(program: Program, arrayName: ArrayName): readonly unknown[] {
+  if (arrayName === 'tiers.levels') return program.tiers?.levels ?? [];
+  if (arrayName === 'categories.keys') return program.categories?.keys ?? [];
+  if (arrayName === 'categories.itemPatterns') return program.categories?.itemPatterns ?? [];
+  return program[arrayName];
+}
+
+/** The object holding an array path's list in a draft, and the list's key there. */
+function holderOf(draft: Record<string, unknown>, arrayName: ArrayName): [Record<string, unknown> | undefined, string] {
+  const dot = arrayName.lastIndexOf('.');
+  if (dot < 0) return [draft, arrayName];
+  const holder = draft[arrayName.slice(0, dot)];
+  return [holder !== null && typeof holder === 'object' ? (holder as Record<string, unknown>) : undefined, arrayName.slice(dot + 1)];
+}
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 /** The fields an added rule of each type keeps (the add-a-rule block offers the fields of every type). */
 export const RULE_KEYS: Record<Rule['type'], readonly string[]> = {
   points: ['label', 'unit', 'bands', 'rounding', 'minSale'],
-  stamps: ['label', 'cardSize', 'per', 'category', 'minSale'],
-  multiplier: ['label', 'multiplier', 'when'],
+  stamps: ['label', 'labels', 'cardSize', 'per', 'category', 'minSale'],
+  multiplier: ['label', 'labels', 'multiplier', 'when'],
   spendBonus: ['label', 'threshold', 'points'],
   welcome: ['label', 'points'],
   birthday: ['label', 'points', 'window'],
@@ -90,7 +108,7 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
   const addTiers = !base.tiers && byName.has('tiers._add');
   if (addTiers) byName.set('tiers.levels.0._add', ['on']);
   const basis = byName.get('tiers.basis')?.[0] ?? base.tiers?.basis;
-  const lengths = new Map<string, number>(ARRAYS.map((a) => [a, a === 'tiers.levels' ? (base.tiers?.levels.length ?? 0) : base[a].length]));
+  const lengths = new Map<string, number>(ARRAYS.map((a) => [a, listOf(base, a).length]));
 
   for (const [name, values] of byName) {
     const segments = name.split('.');
@@ -134,6 +152,17 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     setPath(draft, segments, value);
   }
 
+  cascadeCategories(base, draft, byName);
+  // Texts in the shop's other languages left empty: the item keeps only its text in the program's language.
+  const items = [...(draft.rules as Record<string, unknown>[]), ...(draft.rewards as Record<string, unknown>[])];
+  items.push(...((draft.tiers as { levels?: Record<string, unknown>[] } | undefined)?.levels ?? []));
+  for (const item of items) {
+    for (const key of ['names', 'labels']) {
+      const texts = item[key];
+      if (texts !== null && typeof texts === 'object' && Object.keys(texts).length === 0) delete item[key];
+    }
+  }
+
   // Added items get an id nobody else has (a reward's also a voucher key nobody else has, core/tokens
   // rewardKeyOf); an added reward keeps only the fields of its kind.
   const freshIds = (list: Record<string, unknown>[], from: number, prefix: (item: Record<string, unknown>) => string, keyed = false): void => {
@@ -171,13 +200,18 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
   // Removals, remembering where each kept item was on the form.
   const formIndex = new Map<string, number[]>();
   for (const arrayName of ARRAYS) {
-    const owner = arrayName === 'tiers.levels' ? (draft.tiers as Record<string, unknown> | undefined) : draft;
-    const key = arrayName === 'tiers.levels' ? 'levels' : arrayName;
+    const [owner, key] = holderOf(draft, arrayName);
     const list = owner?.[key] as unknown[] | undefined;
-    if (!owner || !list) continue;
+    if (!owner || !Array.isArray(list)) continue;
     const kept = list.map((_, i) => i).filter((i) => !byName.has(`${arrayName}.${i}._remove`));
     owner[key] = kept.map((i) => list[i]);
     formIndex.set(arrayName, kept);
+  }
+  // No keys and no patterns left: the program has no categories block (as one that never had any).
+  const categories = draft.categories as Record<string, unknown[] | undefined> | undefined;
+  if (categories) {
+    for (const key of ['keys', 'itemPatterns']) if (categories[key]?.length === 0) delete categories[key];
+    if (Object.keys(categories).length === 0) delete draft.categories;
   }
   const toFormPath = (path: string): string => {
     for (const [arrayName, kept] of formIndex) {
@@ -189,6 +223,9 @@ export function programFromForm(base: Program, fields: readonly (readonly [strin
     }
     return path;
   };
+
+  // Keys and patterns are checked here, in the owner's language, before the schema's English words.
+  for (const finding of categoryDraftFindings(draft, locale)) errors.push({ path: toFormPath(finding.path), message: finding.message });
 
   const parsed = parseProgram(draft);
   if (!parsed.ok) {
@@ -238,13 +275,13 @@ export const DEFAULT_SAMPLES: readonly { amount: number; weekday: number; time: 
 ];
 
 /**
- * The example sales of the editor form (`sample.<i>.amount|weekday|time|tier`), in the program's
+ * The example sales of the editor form (`sample.<i>.amount|weekday|time|tier|items`), in the program's
  * currency; an example with an unreadable field is left out (the preview shows the others).
  */
 export function samplesFromForm(program: Program, fields: readonly (readonly [string, string])[]): (PreviewSale & { row: number })[] {
   const rows = new Map<number, Record<string, string>>();
   for (const [name, value] of fields) {
-    const match = /^sample\.(\d{1,2})\.(amount|weekday|time|tier)$/.exec(name);
+    const match = /^sample\.(\d{1,2})\.(amount|weekday|time|tier|items)$/.exec(name);
     if (!match) continue;
     const row = rows.get(Number(match[1])) ?? {};
     row[match[2]!] = value.trim();
@@ -257,7 +294,20 @@ export function samplesFromForm(program: Program, fields: readonly (readonly [st
     const time = row.time ?? '';
     if (amount === undefined || amount <= 0 || !Number.isInteger(weekday) || weekday < 1 || weekday > 7 || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) continue;
     const tier = program.tiers?.levels.find((level) => level.id === row.tier);
-    samples.push({ row: index, amount: { amount, currency: program.currency }, weekday, time, ...(tier ? { tierId: tier.id } : {}) });
+    // Receipt lines typed on one input, split at ";" (at most 20: an example, not a receipt).
+    const items = (row.items ?? '')
+      .split(';')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .slice(0, 20);
+    samples.push({
+      row: index,
+      amount: { amount, currency: program.currency },
+      weekday,
+      time,
+      ...(tier ? { tierId: tier.id } : {}),
+      ...(items.length > 0 ? { items } : {}),
+    });
   }
   return samples;
 }

@@ -5,6 +5,7 @@ import type { Locale } from '../i18n/locales';
 import { programMessages } from '../i18n/program';
 import { LoyaltyError } from '../ledger/errors';
 import { formatMoney, MoneyError, type Money } from '../money';
+import { receiptItemLines } from './categories';
 import { addDays, weekdayOf, zonedInstant } from './clock';
 import type { Program } from './schema';
 
@@ -21,6 +22,8 @@ export type PreviewSale = {
   time: string;
   /** The member's tier before the sale (a tier level id), or none. */
   tierId?: string | null;
+  /** Item lines as a receipt from the till prints them ("2 x Sernik 12,00"): the program's item patterns give their categories. */
+  items?: readonly string[];
 };
 
 export type PreviewLine = {
@@ -56,13 +59,23 @@ export function previewSales(program: Program, sales: readonly PreviewSale[], op
       ...(sale.tierId ? { tierId: sale.tierId } : {}),
     };
     let n = 0;
+    // The passthrough's reading of the receipt (core/program/categories): which lines stamp which category card.
+    const items = receiptItemLines(program, sale.items ?? []);
+    const lines = items.map((item) => ({ category: item.category, quantity: item.quantity, product: item.name.slice(0, 128) }));
     try {
-      const earned = earnForSale(program, member, { id: `preview-${index}`, total: sale.amount }, at, () => `preview-${index}-${n++}`);
+      const earned = earnForSale(
+        program,
+        member,
+        { id: `preview-${index}`, total: sale.amount, ...(lines.length > 0 ? { lines } : {}) },
+        at,
+        () => `preview-${index}-${n++}`,
+      );
       const stamps = Object.values(earned.summary.stamps).reduce((a, b) => a + b, 0);
       const base = earned.entries.find((e) => e.reason.code === 'base');
       const reasons = [
         ...(base && base.points > 0 ? [`${base.reason.label ?? formatMessage(programMessages, locale, 'preview.base')}: ${points(base.points)}`] : []),
         ...earned.summary.applied.map((a) => `${a.label}: ${a.points > 0 ? points(a.points) : stampsText(a.stamps)}`),
+        ...items.map((item) => formatMessage(programMessages, locale, 'preview.item', { item: item.name, category: item.category, quantity: item.quantity })),
       ];
       return {
         text: formatMessage(programMessages, locale, 'preview.sale', {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currencyCodeSchema } from '../money';
 import { localeSchema } from '../i18n/locales';
+import { programTextsSchema } from './texts';
 
 /**
  * A shop's loyalty program as a validated document. Amounts are integer minor units in the
@@ -112,6 +113,8 @@ const stampsRule = z
     /** The card: stamp entries carry this id as reason.ruleId. */
     id,
     label: label.optional(),
+    /** The card's name in the shop's other languages (core/program/texts.ts). */
+    labels: programTextsSchema.optional(),
     /** Stamps that fill the card ("buy 9, the 10th free": cardSize 9 and a reward costing 9 stamps). */
     cardSize: count.max(100, 'cardSize is at most 100'),
     /** 'sale': one stamp per qualifying sale; 'item': one stamp per item (of `category`, if given). */
@@ -127,6 +130,8 @@ const multiplierRule = z
     id,
     /** Printed on the receipt: "x2 Tuesday". */
     label,
+    /** The campaign's name in the shop's other languages (core/program/texts.ts). */
+    labels: programTextsSchema.optional(),
     multiplier,
     when: whenSchema,
   })
@@ -205,6 +210,8 @@ const tierLevelSchema = z
   .object({
     id,
     name: label,
+    /** The tier's name in the shop's other languages (core/program/texts.ts). */
+    names: programTextsSchema.optional(),
     /** Spend (minor units) or visits within the window that reach this tier. */
     threshold: z.number().int('threshold must be a whole number').min(0, 'threshold must not be negative'),
     multiplier: multiplier.optional(),
@@ -236,7 +243,8 @@ const costSchema = z.union([z.object({ points: count }).strict(), z.object({ sta
   error: 'cost is { points } or { stamps, card }',
 });
 
-const rewardBase = { id, name: label, cost: costSchema };
+/** `names`: the reward's name in the shop's other languages (core/program/texts.ts). */
+const rewardBase = { id, name: label, names: programTextsSchema.optional(), cost: costSchema };
 
 export const rewardSchema = z.discriminatedUnion(
   'kind',
@@ -329,6 +337,16 @@ export const programSchema = z
     program.categories?.itemPatterns?.forEach((item, i) => {
       if (!counted.has(item.category)) ctx.addIssue({ code: 'custom', path: ['categories', 'itemPatterns', i, 'category'], message: uncounted(item.category) });
     });
+    // The program's own language is the item's name or label: a second text for it would contradict it.
+    const ownLanguage = (texts: Partial<Record<string, string>> | undefined, path: (string | number)[]): void => {
+      if (texts?.[program.locale] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [...path, program.locale], message: `the ${program.locale} text is the name or label itself` });
+    };
+    program.rules.forEach((rule, i) => {
+      if (rule.type === 'stamps' || rule.type === 'multiplier') ownLanguage(rule.labels, ['rules', i, 'labels']);
+    });
+    program.rewards.forEach((reward, i) => ownLanguage(reward.names, ['rewards', i, 'names']));
+    program.tiers?.levels.forEach((level, i) => ownLanguage(level.names, ['tiers', 'levels', i, 'names']));
     const levelIds = new Set<string>();
     program.tiers?.levels.forEach((level, i) => {
       if (levelIds.has(level.id)) ctx.addIssue({ code: 'custom', path: ['tiers', 'levels', i, 'id'], message: `tier id "${level.id}" is used twice` });

@@ -6,6 +6,7 @@ import { receiptMessages } from '../i18n/receipt';
 import { formatMoney, moneySchema, type Money } from '../money';
 import { progressToReward, rewardProgressSchema, type ProgressBalance } from '../program/progress';
 import type { Program } from '../program/schema';
+import { rewardName } from '../program/texts';
 import type { SaleView } from '../till-api';
 
 /**
@@ -225,7 +226,7 @@ export function firstNameOf(name: string | null | undefined): string | null {
 export type ReceiptMember = NonNullable<ReceiptInput['member']>;
 
 /** The member part from a balance projection (points and stamps per card), progress by `progressToReward`. */
-export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name: string | null, balance: ProgressBalance): ReceiptMember {
+export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name: string | null, balance: ProgressBalance, locale?: Locale): ReceiptMember {
   const hasStampCard = program.rules.some((rule) => rule.type === 'stamps');
   return {
     firstName: firstNameOf(name),
@@ -233,7 +234,7 @@ export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name:
       points: balance.points,
       ...(hasStampCard ? { stamps: Object.values(balance.stampsByCard).reduce((sum, n) => sum + n, 0) } : {}),
     },
-    progress: progressToReward(program, balance),
+    progress: progressToReward(program, balance, locale),
   };
 }
 
@@ -243,21 +244,33 @@ export function receiptMember(program: Pick<Program, 'rules' | 'rewards'>, name:
  * (a member sale) or the claim QR with its expiry (an unclaimed sale).
  */
 export function saleReceiptInput(args: {
-  program: Pick<Program, 'name' | 'timeZone' | 'locale'>;
+  program: Pick<Program, 'name' | 'timeZone' | 'locale' | 'rules' | 'rewards'>;
   sale: SaleView;
   member?: ReceiptMember;
   /** The shop's settings (core/shop-settings.ts `receiptHeader`, language, zone); without them the program's name, language and zone. */
   shop?: { name: string; lines: string[]; locale: Program['locale']; timeZone: string };
 }): ReceiptInput {
-  const { program, sale, member, shop } = args;
+  const { program, sale, shop } = args;
+  const locale = shop?.locale ?? program.locale;
+  // Program texts in the receipt's language (core/program/texts.ts): the reward of the progress line,
+  // whoever computed it, and the card or campaign an earned line names (stored in the program's language).
+  const reward = args.member?.progress ? program.rewards.find((r) => r.id === args.member!.progress!.rewardId) : undefined;
+  const member = args.member && reward ? { ...args.member, progress: { ...args.member.progress!, rewardName: rewardName(reward, locale) } } : args.member;
+  const textOf = (label: string): string => {
+    const rule = program.rules.find((r) => (r.type === 'stamps' || r.type === 'multiplier') && r.label === label);
+    return (rule?.type === 'stamps' || rule?.type === 'multiplier' ? rule.labels?.[locale] : undefined) ?? label;
+  };
+  // A headline joins the labels of everything that applied with ", " (core/till-api).
+  const labelIn = (line: { points: number; stamps: number; label?: string }): { points: number; stamps: number; label?: string } =>
+    line.label === undefined ? line : { ...line, label: line.label.split(', ').map(textOf).join(', ') };
   return {
-    locale: shop?.locale ?? program.locale,
+    locale,
     timeZone: shop?.timeZone ?? program.timeZone,
     shop: shop ? { name: shop.name, lines: shop.lines.slice(0, 6) } : { name: program.name },
     saleId: sale.tillSaleId,
     at: sale.createdAt,
     total: sale.total,
-    earned: sale.earned.map((line) => earnedLine(line.points, line.stamps, line.reason)),
+    earned: sale.earned.map((line) => labelIn(earnedLine(line.points, line.stamps, line.reason))),
     ...(member ? { member } : {}),
     ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),
   };

@@ -858,9 +858,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   saleReceipt(sale: SaleView, member?: ReceiptMember): ReceiptInput {
     const program = this.programAt(new Date(sale.createdAt));
     const stored = member === undefined && sale.memberCode !== null ? this.store.findMemberByCode(sale.memberCode) : undefined;
-    const own = stored ? receiptMember(program, stored.name, this.memberBalance(stored)) : undefined;
-    const printed = member ?? own;
     const { settings, location, fromHub } = this.shopSettings();
+    const own = stored ? receiptMember(program, stored.name, this.memberBalance(stored), fromHub ? settings.locale : program.locale) : undefined;
+    const printed = member ?? own;
     const shop = fromHub ? { ...receiptHeader(settings, location), locale: settings.locale, timeZone: settings.timeZone } : undefined;
     return saleReceiptInput({ program, sale, ...(printed ? { member: printed } : {}), ...(shop ? { shop } : {}) });
   }

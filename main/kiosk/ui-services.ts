@@ -24,6 +24,7 @@ import type { CurrencyCode } from '../../core/money';
 import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
 import { progressToReward, type RewardProgress } from '../../core/program/progress';
 import type { Reward } from '../../core/program/schema';
+import { rewardName, ruleTextIn } from '../../core/program/texts';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
 import { claimSaleKey, peekClaimToken } from '../../core/tokens';
 import { categoryKeys } from '../../core/program/categories';
@@ -313,7 +314,12 @@ export class KioskUiServices implements KioskServices {
       total: sale.total,
       points: sale.points,
       stamps: sale.stamps,
-      campaign: campaign ? { ruleId: campaign.ruleId, label: campaign.label.slice(0, 120) || campaign.ruleId } : null,
+      campaign: campaign
+        ? {
+            ruleId: campaign.ruleId,
+            label: (ruleTextIn(this.o.service.program, campaign.ruleId, this.locale) ?? campaign.label).slice(0, 120) || campaign.ruleId,
+          }
+        : null,
       claimUrl: sale.claimUrl,
       issuedAt: sale.createdAt,
       expiresAt: new Date(displayUntil).toISOString(),
@@ -493,7 +499,7 @@ export class KioskUiServices implements KioskServices {
 
   /** The contract's progress line from the one core definition (core/program/progress). */
   private progress(points: number, stampsByCard: Record<string, number>): Progress | null {
-    return contractProgress(progressToReward(this.o.service.program, { points, stampsByCard }));
+    return contractProgress(progressToReward(this.o.service.program, { points, stampsByCard }, this.locale));
   }
 
   private findMember(args: { memberId: string } | { memberCode: string }): Member {
@@ -506,7 +512,10 @@ export class KioskUiServices implements KioskServices {
   private claimView(claim: ClaimAccepted): Claim {
     const local = this.o.store.getMember(claim.member.id);
     const summary = local ? this.memberSummary(local) : undefined;
-    const progress = contractProgress(claim.progress.next) ?? summary?.progress ?? null;
+    // The hub names the reward in the program's language: the counter screen shows it in its own.
+    const next = claim.progress.next;
+    const reward = next ? this.o.service.program.rewards.find((r) => r.id === next.rewardId) : undefined;
+    const progress = contractProgress(next && reward ? { ...next, rewardName: rewardName(reward, this.locale) } : next) ?? summary?.progress ?? null;
     return {
       saleId: claim.saleKey,
       member: {
@@ -572,7 +581,7 @@ export class KioskUiServices implements KioskServices {
         const stampsHeld = cost.card === undefined ? 0 : (balance.stampsByCard[cost.card] ?? 0);
         return {
           rewardId: reward.id,
-          label: reward.name.slice(0, 120),
+          label: rewardName(reward, this.locale).slice(0, 120),
           costPoints: cost.points,
           costStamps: cost.stamps,
           affordable: balance.points >= cost.points && stampsHeld >= cost.stamps,
@@ -599,7 +608,7 @@ export class KioskUiServices implements KioskServices {
       const reward = r.reward!;
       return {
         redemptionId: r.redemptionId,
-        rewardLabel: reward.name.slice(0, 120),
+        rewardLabel: rewardName(reward, this.locale).slice(0, 120),
         instruction: this.instruction(reward),
         member: this.summaryById(r.memberId ?? memberCodeFor(r.hubMemberNo), r.hubMemberNo),
       };
@@ -607,7 +616,7 @@ export class KioskUiServices implements KioskServices {
     const redeemed = this.o.service.redeemForMember(args.memberId, args.rewardId);
     return {
       redemptionId: redeemed.debit.id,
-      rewardLabel: redeemed.reward.name.slice(0, 120),
+      rewardLabel: rewardName(redeemed.reward, this.locale).slice(0, 120),
       instruction: this.instruction(redeemed.reward),
       member: this.summaryById(args.memberId),
     };
@@ -632,7 +641,7 @@ export class KioskUiServices implements KioskServices {
 
   /** What staff read after a voucher was accepted: the reward, and what to hand over or key into the till (money by formatMoney). */
   private voucherNotice(reward: Reward): ScanMessage {
-    const name = reward.name.slice(0, 120);
+    const name = rewardName(reward, this.locale).slice(0, 120);
     switch (reward.kind) {
       case 'freeProduct':
         return { key: 'voucherHandOver', values: { item: reward.product.slice(0, 120), reward: name } };

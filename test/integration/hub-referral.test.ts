@@ -4,8 +4,10 @@
 // both sides once; a second purchase pays no more. Self-referral and a contact that has a card or
 // was referred before are refused and change nothing.
 import jsQR from 'jsqr';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
+import { referralContactKey } from '../../cloud/referrals';
 import { memberCodeFor } from '../../core/codes';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { LedgerEntry } from '../../core/ledger/entry';
@@ -185,6 +187,12 @@ describe('referral', () => {
     expect(await hub.store.balance(beaId)).toMatchObject({ points: 0 });
     const card = await bea.get('/m');
     expect(card.text).toContain('id="verify"');
+    // The box asks for the code and promises what the first purchase brings (the 50 welcome and the 20 referral),
+    // not a welcome "added" on confirming: she has bought nothing yet.
+    const box = /<p id="verify-sent">([^<]*)<\/p>/.exec(card.text)?.[1] ?? '';
+    expect(box).toContain('We sent a code to bea@example.com. Enter it here');
+    expect(box).toContain('your first purchase earns you +70 points, and the friend who invited you gets a bonus too');
+    expect(box).not.toContain('welcome bonus');
 
     await until(() => sink.to('bea@example.com').length === 1, 'the code e-mail');
     expect((await bea.post('/m/verify', { code: codeIn('bea@example.com', 0) })).location).toBe('/m?verify=done#verify');
@@ -460,5 +468,67 @@ describe('referral paid by a till sale at a kiosk', () => {
       expect(html).not.toContain(annaId);
       expect(html).not.toContain(eveId);
     }
+  });
+});
+
+/** Every table of the hub's database with each row as JSON, on either engine: what an erasure must have cleaned. */
+async function everyRow(): Promise<Map<string, string[]>> {
+  const db = hub.store.db;
+  const names =
+    hub.store.engine === 'postgres'
+      ? (
+          await sql<{
+            name: string;
+          }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db)
+        ).rows
+      : (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows;
+  const tables = new Map<string, string[]>();
+  for (const { name } of names)
+    tables.set(
+      name,
+      (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db)).rows.map((row) => JSON.stringify(row)),
+    );
+  return tables;
+}
+
+describe('erasure forgets the contact everywhere', () => {
+  it('leaves no row in any table holding an erased member’s phone or e-mail; referrals keep a hash only', async () => {
+    const anna = new Browser('10.9.0.1');
+    await provenMember(anna, 'anna.c@example.com');
+    const { link } = await cardReferral(anna);
+    // Eve joins through the link and never types her code: her welcome, referral and code wait on her contact.
+    const eve = new Browser('10.9.0.2');
+    await eve.get(link);
+    expect((await eve.post(link, { name: 'Eve', contact: 'Eve.Erased@Example.com', consent: 'yes' })).location).toBe('/m#verify');
+    await until(() => sink.to('eve.erased@example.com').length >= 1, 'the code e-mail');
+    // Fay joins on a claim page with a phone number (no SMS sender here: her welcome waits on the number).
+    const fay = new Browser('10.9.0.3');
+    const token = saleToken(till, ++saleNo, 18);
+    await fay.get(`/C/${token}`);
+    expect((await fay.post(`/C/${token}`, { mode: 'join', name: 'Fay', contact: '+48 600 100 299', consent: 'yes' })).status).toBe(303);
+    // Gil joins through the link and proves his e-mail: a referral is recorded (by a hash of the contact).
+    const gil = new Browser('10.9.0.4');
+    await gil.get(link);
+    await gil.post(link, { name: 'Gil', contact: 'gil@example.com', consent: 'yes' });
+    await until(() => sink.to('gil@example.com').length >= 1, 'the code e-mail');
+    expect((await gil.post('/m/verify', { code: codeIn('gil@example.com', 0) })).location).toBe('/m?verify=done#verify');
+
+    const contacts = ['eve.erased@example.com', '48600100299', 'gil@example.com'];
+    const holding = (rows: Map<string, string[]>, contact: string): string[] =>
+      [...rows].filter(([, list]) => list.some((row) => row.toLowerCase().includes(contact))).map(([table]) => table);
+    // Before: the contacts are there (so the search below can find them).
+    const before = await everyRow();
+    for (const contact of contacts) expect(holding(before, contact), contact).toContain('join_verifications');
+
+    for (const contact of ['eve.erased@example.com', '+48600100299', 'gil@example.com']) {
+      expect(await hub.owner.eraseMember(1, (await memberOf(contact))!.id, 'owner', new Date())).toBe(true);
+    }
+    const after = await everyRow();
+    for (const contact of contacts) expect(holding(after, contact), `tables still holding ${contact}`).toEqual([]);
+    // The referral stays (so the contact is not referred twice), under its hash.
+    expect(after.get('referrals')!.some((row) => row.includes(referralContactKey(1, 'gil@example.com')))).toBe(true);
+    // Nobody can be found by those contacts, and the held joins still count per device and address.
+    for (const contact of ['eve.erased@example.com', '+48600100299', 'gil@example.com']) expect(await memberOf(contact)).toBeUndefined();
+    expect(after.get('join_verifications')!.length).toBe(before.get('join_verifications')!.length);
   });
 });

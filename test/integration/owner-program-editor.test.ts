@@ -1,6 +1,7 @@
 // The owner's program editor in Debian Chromium: login, a live preview that follows the edits, an
 // error at the field for an edit that makes a reward unreachable, a refused publish that changes
-// nothing, a scheduled publication listed with its state; no access without the owner login.
+// nothing, a scheduled publication listed with its state; a category card's keypad key and item pattern
+// (a bad pattern refused, a receipt line previewed, published); no access without the owner login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { addDays, localTime } from '../../core/program/clock';
@@ -118,6 +119,52 @@ describe('program editor in Chromium', () => {
     expect(versions[1]!.document.rewards[3]).toEqual({ kind: 'percentOff', id: 'reward-4', name: '20% na ciasto', cost: { points: 150 }, percent: 20 });
     // The editor now starts from version 2.
     expect(await page.inputValue('input[name="rules.2.multiplier"]')).toBe('3');
+    await page.close();
+  }, 60_000);
+
+  it('edits a category card: a keypad key and an item pattern, previewed, a bad pattern refused, then published', async () => {
+    const page = await browser.context.newPage();
+    await page.setExtraHTTPHeaders({ 'accept-language': 'pl-PL,pl;q=0.9' });
+    await page.goto(`${hub.url}/owner/login`);
+    await page.fill('input[name=token]', hub.ownerToken);
+    await page.click('#token-login button');
+    await page.waitForURL(/\/owner$/);
+    await page.goto(`${hub.url}/owner/program/edit`);
+
+    // The demo's coffee card counts the category "coffee": it has no keys or patterns yet.
+    expect(await page.locator('fieldset.category[data-category="coffee"] legend').textContent()).toBe('Kategoria „coffee” · karta kawowa');
+    await page.check('input[name="categories.keys.0._add"]');
+    await page.fill('input[name="categories.keys.0.label"]', 'Kawa');
+    expect(await page.inputValue('input[name="categories.keys.0.category"]')).toBe('coffee');
+    await page.check('input[name="categories.itemPatterns.0._add"]');
+    const pattern = 'input[name="categories.itemPatterns.0.pattern"]';
+    const error = page.locator('[data-error-for="categories.itemPatterns.0.pattern"]');
+    await page.fill(pattern, '*');
+    await expect.poll(() => error.textContent()).toBe('Wzorzec potrzebuje tekstu poza *: sama * pasowałaby do każdej linii każdego paragonu.');
+
+    // Published anyway: refused, nothing changed, the typed pattern is back with its error.
+    const before = await hub.store.programVersions(1);
+    await page.click('#publish');
+    await page.waitForLoadState('domcontentloaded');
+    expect(await page.locator('#refused').textContent()).toBe('Nic nie opublikowano: popraw zaznaczone pola.');
+    expect(await page.locator('[data-error-for="categories.itemPatterns.0.pattern"]').textContent()).toContain('sama * pasowałaby');
+    expect(await page.inputValue(pattern)).toBe('*');
+    expect(await hub.store.programVersions(1)).toEqual(before);
+
+    // Corrected; a receipt line typed on an example sale shows which card it stamps.
+    await page.fill(pattern, '*latte*');
+    await expect.poll(() => error.textContent()).toBe('');
+    await page.fill('input[name="sample.1.items"]', 'Latte 2 x 6,00 12,00; Woda 3,00');
+    await expect
+      .poll(() => page.locator('[data-reasons="1"]').textContent())
+      .toBe('podstawa: 18 punktów · karta kawowa: 2 pieczątki · Latte 2 x 6,00 12,00 → coffee × 2');
+    await page.click('#publish');
+    await page.waitForURL(/published=/);
+    const latest = (await hub.store.programVersions(1)).at(-1)!;
+    expect(latest.version).toBe(before.length + 1);
+    expect(latest.document.categories).toEqual({ keys: [{ label: 'Kawa', category: 'coffee' }], itemPatterns: [{ pattern: '*latte*', category: 'coffee' }] });
+    // The editor shows them under the coffee card now.
+    expect(await page.inputValue('fieldset.category[data-category="coffee"] input[name="categories.keys.0.label"]')).toBe('Kawa');
     await page.close();
   }, 60_000);
 });

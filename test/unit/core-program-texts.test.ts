@@ -1,0 +1,154 @@
+// Program texts per language (core/program/texts.ts): a program written with one text per item still
+// loads as it was; names and labels in the shop's other languages are entered in the editor and picked
+// by the reader's language on the receipt, the member view and the kiosk's progress, with the
+// program's own text where a language has none.
+import { describe, expect, it } from 'vitest';
+import { memberView } from '../../cloud/member-view';
+import { programEditorPage } from '../../cloud/program-pages';
+import { demoProgram, DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
+import { programFromForm } from '../../core/program/form';
+import { progressToReward } from '../../core/program/progress';
+import { parseProgram, serializeProgram, type Program } from '../../core/program/schema';
+import { rewardName, ruleTextIn, tierName } from '../../core/program/texts';
+import { buildReceiptDocument, receiptMember, saleReceiptInput } from '../../core/receipt/document';
+import { layoutReceipt } from '../../core/receipt/layout';
+import type { SaleView } from '../../core/till-api';
+
+/** The demo café written in English, with Polish and German texts for the free coffee, the coffee card, the Tuesday campaign, Bronze and Gold. */
+function multilingual(): Program {
+  const document = structuredClone(DEMO_PROGRAM_DOCUMENT) as Record<string, unknown> & typeof DEMO_PROGRAM_DOCUMENT;
+  document.locale = 'en';
+  const rules = document.rules as Record<string, unknown>[];
+  Object.assign(rules[1]!, { label: 'coffee card', labels: { pl: 'karta kawowa', de: 'Kaffeekarte' } });
+  Object.assign(rules[2]!, { label: 'x2 Tuesday', labels: { pl: 'x2 wtorek', de: 'x2 Dienstag' } });
+  Object.assign(document.rewards[0]!, { names: { pl: 'Darmowa kawa', de: 'Gratis-Kaffee' } });
+  Object.assign(document.tiers.levels[0]!, { names: { de: 'Bronze-Stufe' } });
+  Object.assign(document.tiers.levels[2]!, { names: { de: 'Gold-Stufe' } });
+  const parsed = parseProgram(document);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.program;
+}
+
+describe('program texts per language', () => {
+  it('loads a program of single texts unchanged, and refuses a second text in the program’s own language', () => {
+    const old = demoProgram();
+    expect(parseProgram(JSON.parse(serializeProgram(old)))).toEqual({ ok: true, program: old });
+    expect(rewardName(old.rewards[0]!, 'de')).toBe('Free coffee');
+    const program = multilingual();
+    expect(parseProgram(JSON.parse(serializeProgram(program)))).toEqual({ ok: true, program });
+    const clash = structuredClone(program) as unknown as { rewards: { names: Record<string, string> }[] };
+    clash.rewards[0]!.names.en = 'Coffee on us';
+    expect(parseProgram(clash)).toMatchObject({ ok: false, errors: [{ path: 'rewards.0.names.en' }] });
+  });
+
+  it('picks the reader’s language, else the program’s own text', () => {
+    const program = multilingual();
+    const coffee = program.rewards[0]!;
+    expect([rewardName(coffee, 'pl'), rewardName(coffee, 'de'), rewardName(coffee, 'en'), rewardName(coffee, 'cs'), rewardName(coffee)]).toEqual([
+      'Darmowa kawa',
+      'Gratis-Kaffee',
+      'Free coffee',
+      'Free coffee',
+      'Free coffee',
+    ]);
+    expect([tierName(program.tiers!.levels[2]!, 'de'), tierName(program.tiers!.levels[2]!, 'pl')]).toEqual(['Gold-Stufe', 'Gold']);
+    expect([ruleTextIn(program, 'coffee-card', 'de'), ruleTextIn(program, 'free-coffee', 'pl'), ruleTextIn(program, 'coffee-card', 'cs')]).toEqual([
+      'Kaffeekarte',
+      'Darmowa kawa',
+      undefined,
+    ]);
+    // The progress to the next reward, as the counter screen, staff screen and card show it.
+    expect(progressToReward(program, { points: 0, stampsByCard: { 'coffee-card': 7 } }, 'de')?.rewardName).toBe('Gratis-Kaffee');
+  });
+
+  it('prints the Polish reward and campaign names on a receipt in Polish, the German ones in German', () => {
+    const program = multilingual();
+    const sale: SaleView = {
+      saleId: 'K1-S7',
+      tillSaleId: 'A-1001',
+      total: { amount: 1840, currency: 'PLN' },
+      refunded: { amount: 0, currency: 'PLN' },
+      status: 'claimed',
+      points: 36,
+      stamps: 1,
+      earned: [
+        { points: 36, stamps: 0, reason: '+36 (x2 Tuesday)' },
+        { points: 0, stamps: 1, reason: '+1 (coffee card)' },
+      ],
+      claimUrl: null,
+      claimExpiresAt: null,
+      memberCode: 'M1',
+      createdAt: '2026-11-24T09:00:00.000Z',
+    };
+    const receipt = (locale: 'pl' | 'de' | 'en'): string => {
+      const member = receiptMember(program, 'Anna', { points: 10, stampsByCard: { 'coffee-card': 7 } }, locale);
+      const shop = { name: 'Kawiarnia', lines: [], locale, timeZone: 'Europe/Warsaw' };
+      return layoutReceipt(buildReceiptDocument(saleReceiptInput({ program, sale, member, shop })), 48)
+        .flatMap((line) => (line.kind === 'text' ? [line.text] : []))
+        .join('\n');
+    };
+    const pl = receipt('pl');
+    expect(pl).toContain('Darmowa kawa');
+    expect(pl).toContain('x2 wtorek');
+    expect(pl).toContain('karta kawowa');
+    expect(pl).not.toMatch(/Free coffee|Gratis-Kaffee|Tuesday/);
+    const de = receipt('de');
+    expect(de).toContain('Gratis-Kaffee');
+    expect(de).toContain('x2 Dienstag');
+    expect(receipt('en')).toContain('Free coffee');
+    // Progress a claim brought from the hub (named in the program's language) is named again in the receipt's.
+    const fromHub = receiptMember(program, 'Anna', { points: 10, stampsByCard: { 'coffee-card': 7 } });
+    expect(fromHub.progress?.rewardName).toBe('Free coffee');
+    const input = saleReceiptInput({ program, sale, member: fromHub, shop: { name: 'K', lines: [], locale: 'pl', timeZone: 'Europe/Warsaw' } });
+    expect(input.member?.progress?.rewardName).toBe('Darmowa kawa');
+  });
+
+  it('gives the phone card the viewer’s names: rewards, progress and tier', () => {
+    const program = multilingual();
+    const entries = [
+      {
+        id: 'e1',
+        memberId: 'm1',
+        kind: 'earn' as const,
+        points: 0,
+        stamps: 7,
+        saleId: 's1',
+        reverses: null,
+        reason: { code: 'stamps', ruleId: 'coffee-card', label: 'coffee card' },
+        at: '2026-11-20T09:00:00.000Z',
+      },
+    ];
+    const view = memberView(program, 'm1', entries, new Date('2026-11-24T09:00:00.000Z'), 'de');
+    expect(view.rewards.map((r) => rewardName(r.reward, 'de'))).toContain('Gratis-Kaffee');
+    expect(view.progress.tier).toBe('Bronze-Stufe');
+    expect(view.progress.next?.rewardName).toBe('Gratis-Kaffee');
+    expect(memberView(program, 'm1', entries, new Date('2026-11-24T09:00:00.000Z'), 'pl').progress.tier).toBe('Bronze');
+  });
+
+  it('takes the texts from the editor: a field per other shop language, empty for none', () => {
+    const program = multilingual();
+    const html = programEditorPage({ locale: 'en', program, preview: [], versions: [], languages: ['pl', 'de', 'en'] });
+    expect(html).toContain('name="rewards.0.names.pl" value="Darmowa kawa"');
+    expect(html).toContain('name="rules.1.labels.de" value="Kaffeekarte"');
+    expect(html).toContain('name="tiers.levels.2.names.de" value="Gold-Stufe"');
+    // No field for the program's own language (that is the name itself), none for a language the shop does not offer.
+    expect(html).not.toContain('names.en"');
+    expect(html).not.toContain('names.cs"');
+    const edited = programFromForm(
+      program,
+      [
+        ['rewards.1.names.de', '10 % Rabatt'],
+        ['rewards.0.names.pl', ''],
+        ['rules.2.labels.pl', ''],
+        ['rules.2.labels.de', ''],
+      ],
+      'en',
+    );
+    expect(edited.ok).toBe(true);
+    if (!edited.ok) return;
+    expect(edited.program.rewards[1]!.names).toEqual({ de: '10 % Rabatt' });
+    expect(edited.program.rewards[0]!.names).toEqual({ de: 'Gratis-Kaffee' });
+    // Every text of the campaign emptied: it keeps its own label only.
+    expect(edited.program.rules[2]).toEqual({ type: 'multiplier', id: 'tuesday', label: 'x2 Tuesday', multiplier: 2, when: { weekdays: [2] } });
+  });
+});

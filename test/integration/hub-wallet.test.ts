@@ -410,6 +410,20 @@ describe('configuration from the environment', () => {
     });
     expect(config.apple).toMatchObject({ passTypeId: PASS_TYPE, teamId: 'TEAM123456', signerCert: apple.signerCert, wwdr: apple.wwdr });
     expect(config.google).toMatchObject({ issuerId: google.issuerId, classId: `${google.issuerId}.loyalty`, serviceAccountEmail: google.serviceAccountEmail });
+    // Apple's push service by default; a stand-in only over https, its CA only with it.
+    const appleEnv = {
+      WALLET_APPLE_PASS_TYPE_ID: PASS_TYPE,
+      WALLET_APPLE_TEAM_ID: 'TEAM123456',
+      WALLET_APPLE_CERT: join(tmp.dir, 'pass.pem'),
+      WALLET_APPLE_KEY: join(tmp.dir, 'pass.key'),
+      WALLET_APPLE_WWDR: join(tmp.dir, 'wwdr.pem'),
+    };
+    expect(config.pusher).toBeUndefined();
+    expect(
+      walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_URL: 'https://127.0.0.1:1', WALLET_APPLE_APNS_CA: join(tmp.dir, 'apns.pem') }).pusher,
+    ).toBeDefined();
+    expect(() => walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_URL: 'http://127.0.0.1:1' })).toThrow(/must be an https:\/\/ address/);
+    expect(() => walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_CA: join(tmp.dir, 'apns.pem') })).toThrow(/only for WALLET_APPLE_APNS_URL/);
     writeFileSync(join(tmp.dir, 'bad.json'), '{"type":"not a key"}');
     expect(() => walletConfigFromEnv({ WALLET_GOOGLE_ISSUER_ID: '1', WALLET_GOOGLE_KEY_FILE: join(tmp.dir, 'bad.json') })).toThrow(/service account key/);
   });

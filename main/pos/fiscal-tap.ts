@@ -119,6 +119,21 @@ export class FiscalTap extends EventEmitter<Events> {
   }
 
   /** Closes both sides and waits for the totals being recorded. */
+  /** The line each open serial side was set to (for the health check and the tests; a pseudo-terminal keeps only some of it). */
+  serialLines(): { till?: FiscalSerialLine & { baudRate: number }; printer?: FiscalSerialLine & { baudRate: number } } {
+    const lineOf = (port: SerialPort | undefined) =>
+      port && {
+        baudRate: port.settings.baudRate,
+        dataBits: port.settings.dataBits as 8,
+        stopBits: port.settings.stopBits as 1,
+        parity: port.settings.parity as FiscalSerialLine['parity'],
+        rtscts: port.settings.rtscts,
+      };
+    const till = lineOf(this.tillSerial);
+    const printer = lineOf(this.printerSerial);
+    return { ...(till ? { till } : {}), ...(printer ? { printer } : {}) };
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const server = this.server;

@@ -54,6 +54,7 @@ export async function serialTap(
   protocol: FiscalProtocolName,
   cleanups: Array<() => Promise<void> | void>,
 ): Promise<{
+  tap: FiscalTap;
   tillPort: SerialPort;
   printerPort: SerialPort;
   /** The ends the tap holds (till side, printer side), to read their line settings back. */
@@ -94,6 +95,7 @@ export async function serialTap(
   const atTill: Buffer[] = [];
   tillPort.on('data', (c: Buffer) => atTill.push(c));
   return {
+    tap,
     tillPort,
     printerPort,
     tapPaths: { till: tillPair.a, printer: printerPair.a },

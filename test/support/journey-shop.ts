@@ -239,12 +239,15 @@ export async function startJourneyShop(
     hubEnv?: Record<string, string>;
     /** The kiosks serve their screen over the local bridge (`npm start` without `--headless`). */
     screen?: boolean;
+    /** More environment for each kiosk (e.g. KIOSK_STAFF_PIN). */
+    kioskEnv?: Record<string, string>;
   } = {},
 ): Promise<JourneyShop> {
   const temp = tempDir(prefix);
   const hub = new HubProcess(join(temp.dir, 'hub'), await freePort(), options.hubEnv);
   const kiosks = names.map(
-    (name, i) => new KioskProcess(name, join(temp.dir, `kiosk-${i + 1}`), join(temp.dir, `scanner-${i + 1}`), {}, { screen: options.screen ?? false }),
+    (name, i) =>
+      new KioskProcess(name, join(temp.dir, `kiosk-${i + 1}`), join(temp.dir, `scanner-${i + 1}`), options.kioskEnv, { screen: options.screen ?? false }),
   );
   const shop: JourneyShop = {
     hub,

@@ -120,6 +120,10 @@ export interface GoogleStandIn {
   refusals: string[];
   /** Object ids Google knows (saved by a member); a PATCH of another answers 404 as Google does. */
   saved: Set<string>;
+  /** Access tokens issued so far. */
+  tokens: Set<string>;
+  /** The next PATCHes answer with these statuses instead, one each (a Google outage). */
+  failNext: number[];
   close(): Promise<void>;
 }
 
@@ -135,6 +139,7 @@ export async function googleStandIn(dir: string, issuerId: string, serviceAccoun
   const refusals: string[] = [];
   const saved = new Set<string>();
   const tokens = new Set<string>();
+  const failNext: number[] = [];
   let base = '';
 
   const read = (req: IncomingMessage): Promise<string> =>
@@ -161,6 +166,7 @@ export async function googleStandIn(dir: string, issuerId: string, serviceAccoun
           audience: `${base}/token`,
         });
         if (payload.scope !== GOOGLE_WALLET_SCOPE) return refuse(`token: scope ${String(payload.scope)}`);
+        if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > 3600) return refuse('token: exp');
       } catch (error) {
         return refuse(`token: assertion ${String(error)}`);
       }
@@ -177,6 +183,8 @@ export async function googleStandIn(dir: string, issuerId: string, serviceAccoun
     const id = decodeURIComponent(match[1]!);
     if (!new RegExp(`^${issuerId}\\.[\\w.-]+$`).test(id)) return refuse(`resourceId ${id}`);
     if (!saved.has(id)) return answer(404, { error: { code: 404, message: `No resource with id ${id}` } });
+    const status = failNext.shift();
+    if (status) return answer(status, { error: { code: status, message: 'The service is currently unavailable.' } });
     const parsed = JSON.parse(body) as Record<string, unknown>;
     patches.push({ path: req.url!, body: parsed });
     return answer(200, { id, ...parsed });
@@ -203,6 +211,8 @@ export async function googleStandIn(dir: string, issuerId: string, serviceAccoun
     patches,
     refusals,
     saved,
+    tokens,
+    failNext,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -93,6 +93,21 @@ export function walletConfigFromEnv(env: NodeJS.ProcessEnv, read: (path: string)
       signerKeyPassphrase: value('WALLET_APPLE_KEY_PASSPHRASE'),
       wwdr: read(value('WALLET_APPLE_WWDR')!),
     };
+    // Apple's push service, unless a test (or a relay the owner runs) stands in for it; its CA then
+    // is the one the stand-in's TLS certificate chains to.
+    const apnsUrl = value('WALLET_APPLE_APNS_URL');
+    const apnsCa = value('WALLET_APPLE_APNS_CA');
+    if (apnsCa && !apnsUrl) throw new Error('WALLET_APPLE_APNS_CA is only for WALLET_APPLE_APNS_URL: set both or neither');
+    if (apnsUrl) {
+      if (!/^https:\/\//.test(apnsUrl)) throw new Error(`WALLET_APPLE_APNS_URL must be an https:// address (APNs speaks HTTP/2 over TLS), got ${apnsUrl}`);
+      config.pusher = apnsPusher({
+        cert: config.apple.signerCert,
+        key: config.apple.signerKey,
+        passphrase: config.apple.signerKeyPassphrase,
+        url: apnsUrl,
+        ...(apnsCa ? { ca: read(apnsCa) } : {}),
+      });
+    }
   }
   if (group(['WALLET_GOOGLE_ISSUER_ID', 'WALLET_GOOGLE_KEY_FILE'])) {
     const issuerId = value('WALLET_GOOGLE_ISSUER_ID')!;

@@ -11,7 +11,8 @@ import { sendPage, type HubHttpContext } from './context';
  * (the signed .pkpass) and `GET /m/wallet/google` (to Google's save page with the signed object);
  * 404 where the owner configured no such wallet. For Apple's devices, the PassKit web service
  * (Apple's "Wallet Passes" web service reference) under /wallet/apple/v1: register and unregister a
- * device, list the device's updated passes, the latest pass, and the device's error log. Every call
+ * device, list the device's updated passes, the latest pass (304 when unchanged since the device's
+ * `If-Modified-Since`), and the device's error log. Every call
  * that names a pass carries `Authorization: ApplePass <the pass's authenticationToken>`.
  */
 
@@ -29,6 +30,25 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The pass's Last-Modified, only once it is a strong validator (RFC 9110 8.8.2.2): an HTTP date has
+ * whole seconds, so a pass served in the second it changed could change again within that second and
+ * look unchanged to `If-Modified-Since`. Served a second or more after its change, any later change
+ * falls in a later second. The device then asks without a date and always gets the pass.
+ */
+export function strongLastModified(updatedAt: string, now: Date): string | undefined {
+  const changed = new Date(updatedAt).getTime();
+  return now.getTime() - changed >= 1000 ? new Date(changed).toUTCString() : undefined;
+}
+
+/** Whether the pass is unchanged since the device's `If-Modified-Since` (an HTTP date, whole seconds): then 304. */
+export function passNotModified(updatedAt: string, ifModifiedSince: string | undefined): boolean {
+  if (!ifModifiedSince) return false;
+  const since = Date.parse(ifModifiedSince);
+  if (Number.isNaN(since)) return false;
+  return Math.floor(new Date(updatedAt).getTime() / 1000) * 1000 <= since;
 }
 
 export const walletRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -105,8 +125,11 @@ export const walletRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, c
     const row = await authorizedPass(params.passTypeId, params.serial, request.headers.authorization);
     const member = row && (await ctx.store.member(row.member_id));
     if (!row || !member) return reply.code(401).send(refused);
+    if (passNotModified(row.updated_at, request.headers['if-modified-since'])) return reply.code(304).send();
     const pass = await wallet.pkpass(member, pickLocale(request.headers['accept-language']));
-    return reply.type('application/vnd.apple.pkpass').header('last-modified', new Date(pass.updatedAt).toUTCString()).send(pass.body);
+    const lastModified = strongLastModified(pass.updatedAt, ctx.now());
+    if (lastModified) reply.header('last-modified', lastModified);
+    return reply.type('application/vnd.apple.pkpass').send(pass.body);
   });
 
   app.post('/wallet/apple/v1/log', { schema: { body: json(z.object({ logs: z.array(z.string().max(2000)).max(100) })) } }, async (request, reply) => {

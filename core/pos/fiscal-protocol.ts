@@ -28,6 +28,28 @@ export interface FiscalStreamReader {
 export const FISCAL_PROTOCOLS = ['posnet', 'novitus-xml', 'elzab'] as const;
 export type FiscalProtocolName = (typeof FISCAL_PROTOCOLS)[number];
 
+/** How a protocol's serial line is set: character framing and flow control (the baud rate is configured). */
+export interface FiscalSerialLine {
+  dataBits: 8;
+  stopBits: 1;
+  parity: 'none' | 'even';
+  /** Hardware flow control: the sender waits while the other side holds CTS off. */
+  rtscts: boolean;
+}
+
+/**
+ * Each protocol's line. Elzab (Omega II generation and Mera): 8 data bits, even parity, 1 stop bit,
+ * RTS/CTS, as the public driver opens its port (ElzabOmega2.java and ElzabMera.java,
+ * `setSerialPortParams(9600, DATABITS_8, STOPBITS_1, PARITY_EVEN)` and `FLOWCONTROL_RTSCTS_OUT`,
+ * sending only while CTS is on); a port left at no parity garbles every byte the printer checks.
+ * Posnet and Novitus: 8N1 with no flow control, as the drivers the tap follows open them.
+ */
+export const FISCAL_SERIAL_LINES: Record<FiscalProtocolName, FiscalSerialLine> = {
+  posnet: { dataBits: 8, stopBits: 1, parity: 'none', rtscts: false },
+  'novitus-xml': { dataBits: 8, stopBits: 1, parity: 'none', rtscts: false },
+  elzab: { dataBits: 8, stopBits: 1, parity: 'even', rtscts: true },
+};
+
 export interface FiscalProtocol {
   /** The stream reader for one till connection. */
   session(): FiscalStreamReader;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { fiscalTapConfigSchema, type FiscalPrinterSide, type FiscalTapConfig } from '../../core/pos/fiscal-tap-config';
 import type { TillSide } from '../../core/pos/passthrough-config';
-import { fiscalProtocol, type FiscalProtocol, type FiscalStreamReader } from '../../core/pos/fiscal-protocol';
+import { FISCAL_SERIAL_LINES, fiscalProtocol, type FiscalProtocol, type FiscalSerialLine, type FiscalStreamReader } from '../../core/pos/fiscal-protocol';
 import type { Money } from '../../core/money';
 
 /**
@@ -58,6 +58,8 @@ export class FiscalTap extends EventEmitter<Events> {
   private readonly runId = randomUUID();
   /** Transactions are counted over the whole run, so a till that reconnects and resends counts once. */
   private readonly protocol: FiscalProtocol;
+  /** Both serial sides run the protocol's line: the till and the printer were set up for each other. */
+  private readonly line: FiscalSerialLine;
   private readonly pending = new Set<Promise<void>>();
 
   private server: net.Server | undefined;
@@ -77,12 +79,14 @@ export class FiscalTap extends EventEmitter<Events> {
     this.printerSide = parsed.printer;
     this.currency = parsed.currency;
     this.protocol = fiscalProtocol(parsed.protocol);
+    this.line = FISCAL_SERIAL_LINES[parsed.protocol];
     this.onTotal = onTotal;
     this.log = log ?? (() => undefined);
   }
 
   async start(): Promise<{ address: string; port?: number }> {
-    if (this.printerSide.kind === 'serial') this.printerSerial = await openSerial(this.printerSide.path, this.printerSide.baudRate, 'fiscal printer');
+    if (this.printerSide.kind === 'serial')
+      this.printerSerial = await openSerial(this.printerSide.path, this.printerSide.baudRate, this.line, 'fiscal printer');
     const till = this.till;
     if (till.kind === 'tcp') {
       const server = net.createServer((socket) => this.accept(socket));
@@ -98,7 +102,7 @@ export class FiscalTap extends EventEmitter<Events> {
       const port = (server.address() as net.AddressInfo).port;
       return { address: `${till.host}:${port}`, port };
     }
-    const port = await openSerial(till.path, till.baudRate, 'till');
+    const port = await openSerial(till.path, till.baudRate, this.line, 'till');
     this.tillSerial = port;
     const printer = this.printerSerial;
     const session: Session = {
@@ -115,6 +119,21 @@ export class FiscalTap extends EventEmitter<Events> {
   }
 
   /** Closes both sides and waits for the totals being recorded. */
+  /** The line each open serial side was set to (for the health check and the tests; a pseudo-terminal keeps only some of it). */
+  serialLines(): { till?: FiscalSerialLine & { baudRate: number }; printer?: FiscalSerialLine & { baudRate: number } } {
+    const lineOf = (port: SerialPort | undefined) =>
+      port && {
+        baudRate: port.settings.baudRate,
+        dataBits: port.settings.dataBits as 8,
+        stopBits: port.settings.stopBits as 1,
+        parity: port.settings.parity as FiscalSerialLine['parity'],
+        rtscts: port.settings.rtscts,
+      };
+    const till = lineOf(this.tillSerial);
+    const printer = lineOf(this.printerSerial);
+    return { ...(till ? { till } : {}), ...(printer ? { printer } : {}) };
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const server = this.server;
@@ -241,8 +260,8 @@ export class FiscalTap extends EventEmitter<Events> {
   }
 }
 
-function openSerial(path: string, baudRate: number, what: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false });
+function openSerial(path: string, baudRate: number, line: FiscalSerialLine, what: string): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, ...line, autoOpen: false });
   return new Promise((resolve, reject) =>
     port.open((error) =>
       error ? reject(new Error(`${what} serial port ${path}: ${error.message} — check the cable and the configured port`)) : resolve(port),

@@ -1,14 +1,11 @@
 // The card in Apple Wallet and Google Wallet against the real hub on loopback, with throwaway
-// certificates made here by the openssl CLI: the .pkpass is unpacked with unzip and its PKCS#7
-// signature checked with `openssl cms -verify`; the PassKit web service is driven as a device
-// would; pass updates go through the APNs adapter to a local HTTP/2 stand-in over TLS; the Google
-// save link's JWT is verified with the service account's public key.
+// certificates made by the openssl CLI (test/support/wallet-stand-ins.ts): the .pkpass is unpacked
+// with unzip and its PKCS#7 signature checked with `openssl cms -verify`; the PassKit web service is
+// driven as a device would; pass updates go through the APNs adapter to a local HTTP/2 stand-in over
+// TLS; the Google save link's JWT is verified with the service account's public key.
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +14,7 @@ import { apnsPusher, walletConfigFromEnv, type AppleWalletConfig, type GoogleWal
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { pairedKiosk, Phone, saleUrl, tempDir, testHub } from '../support/hub-harness';
 import { until } from '../support/until';
+import { apnsStandIn, throwawayAppleCerts } from '../support/wallet-stand-ins';
 
 const PASS_TYPE = 'pass.test.kawiarnia.loyalty';
 let tmp: ReturnType<typeof tempDir>;
@@ -26,9 +24,8 @@ let creds: KioskCredentials;
 let apple: AppleWalletConfig;
 let google: GoogleWalletConfig;
 let googlePublicKey: string;
-let apns: Http2SecureServer;
-/** What the APNs stand-in received, as Apple documents a pass update push. */
-const pushes: { method: string; path: string; topic: string; body: string; clientCert: string }[] = [];
+/** The APNs stand-in; its `pushes` are what it received. */
+let apns: Awaited<ReturnType<typeof apnsStandIn>>;
 const phone = new Phone('en-GB,en;q=0.9');
 let saleNo = 0;
 /** The member's points as the card page shows them (the join's claim and the program's welcome bonus). */
@@ -52,37 +49,7 @@ async function download(path: string, headers: Record<string, string> = {}): Pro
 beforeAll(async () => {
   tmp = tempDir('hub-wallet');
   // Apple's WWDR stand-in and a Pass Type ID certificate it signed; a server certificate for the APNs stand-in.
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'wwdr.key', '-out', 'wwdr.pem', '-days', '2', '-subj', '/CN=Test WWDR/O=Test');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'pass.key',
-    '-out',
-    'pass.csr',
-    '-subj',
-    `/UID=${PASS_TYPE}/CN=Pass Type ID: ${PASS_TYPE}/OU=TEAM123456`,
-  );
-  openssl('x509', '-req', '-in', 'pass.csr', '-CA', 'wwdr.pem', '-CAkey', 'wwdr.key', '-CAcreateserial', '-out', 'pass.pem', '-days', '2');
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'apns.key',
-    '-out',
-    'apns.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
+  const certs = throwawayAppleCerts(tmp.dir, PASS_TYPE);
   apple = { passTypeId: PASS_TYPE, teamId: 'TEAM123456', signerCert: file('pass.pem'), signerKey: file('pass.key'), wwdr: file('wwdr.pem') };
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   google = {
@@ -97,31 +64,8 @@ beforeAll(async () => {
   };
   googlePublicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-  apns = createSecureServer({ key: file('apns.key'), cert: file('apns.pem'), requestCert: true, rejectUnauthorized: false });
-  apns.on('stream', (stream, headers) => {
-    let body = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => (body += chunk));
-    stream.on('end', () => {
-      const peer = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate();
-      pushes.push({
-        method: String(headers[':method']),
-        path: String(headers[':path']),
-        topic: String(headers['apns-topic']),
-        body,
-        clientCert: peer?.fingerprint256 ?? '',
-      });
-      stream.respond({ ':status': 200, 'apns-id': '00000000-0000-0000-0000-000000000001' });
-      stream.end();
-    });
-  });
-  await new Promise<void>((resolve) => apns.listen(0, '127.0.0.1', resolve));
-  const pusher = apnsPusher({
-    cert: apple.signerCert,
-    key: apple.signerKey,
-    url: `https://127.0.0.1:${(apns.address() as AddressInfo).port}`,
-    ca: file('apns.pem'),
-  });
+  apns = await apnsStandIn(certs);
+  const pusher = apnsPusher({ cert: apple.signerCert, key: apple.signerKey, url: apns.url, ca: file('apns.pem') });
 
   hub = await testHub(tmp.dir, { wallet: { apple, google, pusher } });
   bare = await testHub(join(tmp.dir, 'bare'));
@@ -132,7 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
   await bare?.close();
-  await new Promise((resolve) => apns?.close(resolve));
+  await apns?.close();
   tmp?.remove();
 });
 
@@ -309,9 +253,10 @@ describe('Apple Wallet', () => {
   it('when the balance changes, marks the pass updated, pushes to APNs as Apple documents, and serves the new pass', async () => {
     const before = (await (await fetch(`${webService}/v1/devices/${device}/registrations/${PASS_TYPE}`)).json()) as { lastUpdated: string };
     expect((await phone.post(saleUrl(hub, creds, ++saleNo, 7), { mode: 'member' })).status).toBe(303);
-    await until(() => pushes.length === 1, 'the push of the updated pass');
-    expect(pushes[0]).toEqual({
+    await until(() => apns.pushes.length === 1, 'the push of the updated pass');
+    expect(apns.pushes[0]).toEqual({
       method: 'POST',
+      contentType: 'application/json',
       path: `/3/device/${pushToken}`,
       topic: PASS_TYPE,
       body: '{}',
@@ -410,6 +355,20 @@ describe('configuration from the environment', () => {
     });
     expect(config.apple).toMatchObject({ passTypeId: PASS_TYPE, teamId: 'TEAM123456', signerCert: apple.signerCert, wwdr: apple.wwdr });
     expect(config.google).toMatchObject({ issuerId: google.issuerId, classId: `${google.issuerId}.loyalty`, serviceAccountEmail: google.serviceAccountEmail });
+    // Apple's push service by default; a stand-in only over https, its CA only with it.
+    const appleEnv = {
+      WALLET_APPLE_PASS_TYPE_ID: PASS_TYPE,
+      WALLET_APPLE_TEAM_ID: 'TEAM123456',
+      WALLET_APPLE_CERT: join(tmp.dir, 'pass.pem'),
+      WALLET_APPLE_KEY: join(tmp.dir, 'pass.key'),
+      WALLET_APPLE_WWDR: join(tmp.dir, 'wwdr.pem'),
+    };
+    expect(config.pusher).toBeUndefined();
+    expect(
+      walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_URL: 'https://127.0.0.1:1', WALLET_APPLE_APNS_CA: join(tmp.dir, 'apns.pem') }).pusher,
+    ).toBeDefined();
+    expect(() => walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_URL: 'http://127.0.0.1:1' })).toThrow(/must be an https:\/\/ address/);
+    expect(() => walletConfigFromEnv({ ...appleEnv, WALLET_APPLE_APNS_CA: join(tmp.dir, 'apns.pem') })).toThrow(/only for WALLET_APPLE_APNS_URL/);
     writeFileSync(join(tmp.dir, 'bad.json'), '{"type":"not a key"}');
     expect(() => walletConfigFromEnv({ WALLET_GOOGLE_ISSUER_ID: '1', WALLET_GOOGLE_KEY_FILE: join(tmp.dir, 'bad.json') })).toThrow(/service account key/);
   });

@@ -2,6 +2,7 @@
 // built from what the public drivers send (test/fixtures/fiscal/{novitus-xml,elzab}-session.ts,
 // sources quoted there) replayed through the tap over socat serial pairs arrives byte-identical at
 // the printer port, the printer's answers go back unchanged, and the receipts' totals are read.
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FiscalTap, type FiscalTotalRead } from '../../main/pos/fiscal-tap';
 import { ELZAB_ACK, elzabSession } from '../fixtures/fiscal/elzab-session';
@@ -10,13 +11,21 @@ import { fiscalPrinter, serialTap, tcpTill } from '../support/fiscal-tap';
 import { until } from '../support/until';
 
 const cleanups: Array<() => Promise<void> | void> = [];
+
+/** The line settings of a serial device as the kernel holds them (`stty -a`'s flags, e.g. `parenb`, `-crtscts`). */
+function lineFlags(path: string): string[] {
+  return execFileSync('stty', ['-F', path, '-a'], { encoding: 'utf8' }).split(/[\s;]+/);
+}
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 describe('fiscal tap over socat serial pairs', () => {
   it('Novitus XML: the session reaches the printer port byte for byte, its answer the till, and the three totals are read', async () => {
-    const { tillPort, printerPort, atPrinter, atTill, totals, notRead } = await serialTap('novitus-xml', cleanups);
+    const { tap, tillPort, printerPort, tapPaths, atPrinter, atTill, totals, notRead } = await serialTap('novitus-xml', cleanups);
+    // 8N1, no flow control, on both of the tap's ports.
+    expect(tap.serialLines().till).toEqual({ baudRate: 9600, dataBits: 8, stopBits: 1, parity: 'none', rtscts: false });
+    for (const path of [tapPaths.till, tapPaths.printer]) expect(lineFlags(path)).toEqual(expect.arrayContaining(['cs8', '-cstopb', '-parenb', '-crtscts']));
     const session = novitusSession();
     // In odd-sized pieces, so packets arrive split as a serial line delivers them.
     for (let at = 0; at < session.length; at += 13) tillPort.write(session.subarray(at, Math.min(at + 13, session.length)));
@@ -37,7 +46,15 @@ describe('fiscal tap over socat serial pairs', () => {
   });
 
   it('Elzab: the session reaches the printer port byte for byte, each ACK the till, and ESC 24h inside a total is no close', async () => {
-    const { tillPort, printerPort, atPrinter, atTill, totals, notRead } = await serialTap('elzab', cleanups);
+    const { tap, tillPort, printerPort, tapPaths, atPrinter, atTill, totals, notRead } = await serialTap('elzab', cleanups);
+    // Elzab's line (8 data bits, even parity, 1 stop bit, RTS/CTS) on both of the tap's ports: as the tap set
+    // them, and as the kernel holds them. A pseudo-terminal forces 8 bits without parity whatever it is
+    // asked (Linux pty_set_termios clears PARENB), so parity is read from the port's settings only.
+    expect(tap.serialLines()).toEqual({
+      till: { baudRate: 9600, dataBits: 8, stopBits: 1, parity: 'even', rtscts: true },
+      printer: { baudRate: 9600, dataBits: 8, stopBits: 1, parity: 'even', rtscts: true },
+    });
+    for (const path of [tapPaths.till, tapPaths.printer]) expect(lineFlags(path)).toEqual(expect.arrayContaining(['cs8', '-cstopb', 'crtscts']));
     const session = elzabSession();
     tillPort.write(session);
     await until(() => atPrinter().length >= session.length, 'the session at the printer port');

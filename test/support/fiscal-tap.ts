@@ -2,7 +2,7 @@
 // till on TCP, and the tap between a till and a printer on two socat serial pairs.
 import net from 'node:net';
 import { SerialPort } from 'serialport';
-import type { FiscalProtocolName } from '../../core/pos/fiscal-protocol';
+import { FISCAL_SERIAL_LINES, type FiscalProtocolName, type FiscalSerialLine } from '../../core/pos/fiscal-protocol';
 import { FiscalTap, type FiscalTotalRead } from '../../main/pos/fiscal-tap';
 import { SocatPair } from '../integration/scanner-socat';
 
@@ -39,10 +39,10 @@ export function tcpTill(address: string): Promise<{ socket: net.Socket; received
   });
 }
 
-/** Opens a serial port (an end of a socat pair) as a till or a printer on a cable would, at 9600 baud. */
-export function openSerial(path: string): Promise<SerialPort> {
+/** Opens a serial port (an end of a socat pair) as a till or a printer on a cable would, at 9600 baud (8N1 unless `line` says otherwise). */
+export function openSerial(path: string, line?: FiscalSerialLine): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate: 9600 }, (error) => (error ? reject(error) : resolve(port)));
+    const port = new SerialPort({ path, baudRate: 9600, ...line }, (error) => (error ? reject(error) : resolve(port)));
   });
 }
 
@@ -53,7 +53,17 @@ export function openSerial(path: string): Promise<SerialPort> {
 export async function serialTap(
   protocol: FiscalProtocolName,
   cleanups: Array<() => Promise<void> | void>,
-): Promise<{ tillPort: SerialPort; printerPort: SerialPort; atPrinter: () => Buffer; atTill: () => Buffer; totals: FiscalTotalRead[]; notRead: string[] }> {
+): Promise<{
+  tap: FiscalTap;
+  tillPort: SerialPort;
+  printerPort: SerialPort;
+  /** The ends the tap holds (till side, printer side), to read their line settings back. */
+  tapPaths: { till: string; printer: string };
+  atPrinter: () => Buffer;
+  atTill: () => Buffer;
+  totals: FiscalTotalRead[];
+  notRead: string[];
+}> {
   const tillPair = await new SocatPair().up();
   const printerPair = await new SocatPair().up();
   cleanups.push(
@@ -73,8 +83,9 @@ export async function serialTap(
   tap.on('notRead', ({ message }) => notRead.push(message));
   await tap.start();
   cleanups.push(() => tap.stop());
-  const tillPort = await openSerial(tillPair.b);
-  const printerPort = await openSerial(printerPair.b);
+  // The till and the printer run the protocol's line too, as a cable between them would.
+  const tillPort = await openSerial(tillPair.b, FISCAL_SERIAL_LINES[protocol]);
+  const printerPort = await openSerial(printerPair.b, FISCAL_SERIAL_LINES[protocol]);
   cleanups.push(
     () => new Promise<void>((resolve) => tillPort.close(() => resolve())),
     () => new Promise<void>((resolve) => printerPort.close(() => resolve())),
@@ -83,5 +94,14 @@ export async function serialTap(
   printerPort.on('data', (c: Buffer) => atPrinter.push(c));
   const atTill: Buffer[] = [];
   tillPort.on('data', (c: Buffer) => atTill.push(c));
-  return { tillPort, printerPort, atPrinter: () => Buffer.concat(atPrinter), atTill: () => Buffer.concat(atTill), totals, notRead };
+  return {
+    tap,
+    tillPort,
+    printerPort,
+    tapPaths: { till: tillPair.a, printer: printerPair.a },
+    atPrinter: () => Buffer.concat(atPrinter),
+    atTill: () => Buffer.concat(atTill),
+    totals,
+    notRead,
+  };
 }

@@ -38,7 +38,7 @@ export class HubProcess {
   constructor(
     readonly dataDir: string,
     readonly port: number,
-    /** More environment for the hub (e.g. SMTP_URL for a loopback SMTP server), kept across restarts. */
+    /** More environment for the hub (e.g. SMTP_URL for a loopback SMTP server, the WALLET_* variables), kept across restarts. */
     readonly env: Record<string, string> = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
@@ -98,10 +98,16 @@ export class HubProcess {
   }
 }
 
-/** `npm start -- --headless` in a child process, paired with the hub, with a decoding printer and a serial scanner. */
+/**
+ * `npm start -- --headless` in a child process, paired with the hub, with a decoding printer and a
+ * serial scanner; with `screen`, `npm start` without `--headless`, which (no Electron binary here)
+ * serves the kiosk's screen over the local bridge and prints its address with the launch secret.
+ */
 export class KioskProcess {
   child!: Child;
   apiUrl = '';
+  /** With `screen`: the kiosk page's address as printed at start (the bridge's launch secret in its fragment). */
+  uiUrl = '';
   /** The till API token the kiosk generated and printed at start (KIOSK_API_TOKEN unset, as in a shop). */
   token = '';
   readonly printer = new VirtualPrinter();
@@ -113,6 +119,7 @@ export class KioskProcess {
     scannerDir: string,
     /** More environment for this kiosk (e.g. KIOSK_FISCAL_TAP), kept across restarts. */
     readonly env: Record<string, string> = {},
+    readonly options: { screen?: boolean } = {},
   ) {
     this.scanner = new SocatPair(scannerDir);
   }
@@ -122,7 +129,7 @@ export class KioskProcess {
     const printerPort = await this.printer.listen(0);
     mkdirSync(this.scanner.dir, { recursive: true });
     await this.scanner.up();
-    this.child = spawnTsx('main/start.ts', ['--headless'], {
+    this.child = spawnTsx('main/start.ts', this.options.screen ? [] : ['--headless'], {
       ...process.env,
       KIOSK_DATA_DIR: this.dataDir,
       KIOSK_API_PORT: '0',
@@ -132,6 +139,7 @@ export class KioskProcess {
       HUB_PAIRING_CODE: pairingCode ?? '',
       KIOSK_PRINTER: JSON.stringify({ model: 'epson-tm-t20', paper: 80, connection: { kind: 'tcp', host: '127.0.0.1', port: printerPort } }),
       KIOSK_SCANNERS: JSON.stringify({ hid: 'off', wedge: { enabled: false }, serial: [{ path: this.scanner.b, terminator: 'CR', deviceId: 'counter' }] }),
+      KIOSK_UI_PORT: '0',
       ...this.env,
     });
     await this.child.waitFor((lines) => lines.includes('kiosk ready'), START_MS);
@@ -140,6 +148,11 @@ export class KioskProcess {
     if (!match) throw new Error(`${this.name}: no till API line in ${JSON.stringify(this.child.lines)}`);
     this.apiUrl = match[1]!;
     this.token = match[2]!;
+    if (this.options.screen) {
+      const ui = this.child.lines.find((l) => l.startsWith('kiosk UI: '));
+      if (!ui) throw new Error(`${this.name}: no kiosk UI line in ${JSON.stringify(this.child.lines)}`);
+      this.uiUrl = ui.slice('kiosk UI: '.length);
+    }
   }
 
   async till(method: 'GET' | 'POST', path: string, body?: unknown): Promise<JsonAnswer> {
@@ -221,11 +234,21 @@ export interface JourneyShop {
 export async function startJourneyShop(
   prefix: string,
   names: string[] = ['Till A', 'Till B'],
-  options: { hubEnv?: Record<string, string> } = {},
+  options: {
+    /** More environment for the hub (e.g. WALLET_*). */
+    hubEnv?: Record<string, string>;
+    /** The kiosks serve their screen over the local bridge (`npm start` without `--headless`). */
+    screen?: boolean;
+    /** More environment for each kiosk (e.g. KIOSK_STAFF_PIN). */
+    kioskEnv?: Record<string, string>;
+  } = {},
 ): Promise<JourneyShop> {
   const temp = tempDir(prefix);
   const hub = new HubProcess(join(temp.dir, 'hub'), await freePort(), options.hubEnv);
-  const kiosks = names.map((name, i) => new KioskProcess(name, join(temp.dir, `kiosk-${i + 1}`), join(temp.dir, `scanner-${i + 1}`)));
+  const kiosks = names.map(
+    (name, i) =>
+      new KioskProcess(name, join(temp.dir, `kiosk-${i + 1}`), join(temp.dir, `scanner-${i + 1}`), options.kioskEnv, { screen: options.screen ?? false }),
+  );
   const shop: JourneyShop = {
     hub,
     kiosks,

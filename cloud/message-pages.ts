@@ -1,9 +1,10 @@
 import { formatMessage } from '../core/i18n/catalog';
+import { formatInstant } from '../core/i18n/dates';
 import type { Locale } from '../core/i18n/locales';
 import { messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import type { MessageRules } from '../core/message-rules';
-import { page as ownerFrame, table } from './owner-pages';
+import { page as ownerFrame, table, tr } from './owner-pages';
 import { escapeHtml, page } from './pages';
 import type { MessageRow } from './message-store';
 import type { CampaignPreview } from './messaging';
@@ -181,9 +182,9 @@ export function undeliveredPage(
           'undelivered',
           ['when', 'member', 'purpose', 'channel', 'state', 'reason'].map((k) => t(locale, `owner.${k}` as MessageTextKey)),
           rows.map((r) => [
-            escapeHtml(r.created_at.slice(0, 16).replace('T', ' ')),
+            escapeHtml(formatInstant(r.created_at, locale, rules.zone)),
             r.member_id
-              ? `<a href="/owner/members/${encodeURIComponent(r.member_id)}">${escapeHtml(r.recipient ?? r.member_id)}</a>`
+              ? `<a href="/owner/members/${encodeURIComponent(r.member_id)}">${r.recipient === null ? tr(locale, 'member') : escapeHtml(r.recipient)}</a>`
               : escapeHtml(r.recipient ?? ''),
             escapeHtml(`${r.purpose} (${r.kind})`),
             escapeHtml(r.channel),

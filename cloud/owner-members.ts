@@ -62,16 +62,8 @@ export function memberPage(p: MemberPageModel): string {
       table(
         'history',
         [t('when'), t('kind'), t('points'), t('stamps'), t('label')],
-        // The entry's own label (the reward's or rule's name, the owner's reason), else its kind in words: never a code.
-        [...p.entries]
-          .reverse()
-          .map((e) => [
-            when(e.at),
-            entryKindName(locale, e.kind),
-            String(e.points),
-            String(e.stamps),
-            e.reason.label === undefined ? entryKindName(locale, e.kind) : escapeHtml(e.reason.label),
-          ]),
+        // The kind in words and the entry's own label (the reward's or rule's name, the owner's reason): never a code.
+        [...p.entries].reverse().map((e) => [when(e.at), entryKindName(locale, e.kind), String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? '')]),
       ) +
       `<h2>${x(locale, 'audit')}</h2>` +
       table(

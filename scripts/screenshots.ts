@@ -112,10 +112,23 @@ try {
     await page.screenshot({ path: join(screensDir, file) });
     written.push(file);
   };
+  // The counter screen, idle: a thank-you still up goes back to idle by itself; a page that came up on
+  // an older state is loaded again (twice at most) rather than waited on.
+  const idleCounter = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      await screen.goto(shell.url);
+      const idle = await screen.waitForSelector('[data-screen=idle]', { timeout: 20_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (idle) return;
+      const shown = await screen.locator('[data-screen]').first().getAttribute('data-screen');
+      if (attempt === 3) throw new Error(`the counter screen did not go idle (it shows ${shown})`);
+    }
+  };
   for (const [i, size] of VIEWPORTS.entries()) {
     await screen.setViewportSize(size);
-    await screen.goto(shell.url);
-    await screen.waitForSelector('[data-screen=idle]');
+    await idleCounter();
     await shot(screen, 'counter-idle', size);
     const next = await ringUp(`A-${2001 + i}`);
     await screen.waitForSelector('[data-screen=sale] svg.qr');
@@ -128,6 +141,9 @@ try {
     await card.goto(`${app.hubUrl}/m`);
     await card.waitForSelector('#balance');
     await shot(card, 'phone-card', size);
+    // The till voids the sale nobody claimed, so the counter screen is idle again for the next size.
+    const voided = await fetch(`${app.tillApi.url}/v1/sales/A-${2001 + i}/void`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    if (!voided.ok) throw new Error(`till API answered ${voided.status} to the void: ${await voided.text()}`);
 
     await office.setViewportSize(size);
     for (const [name, path] of officePages) {

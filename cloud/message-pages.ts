@@ -186,9 +186,9 @@ export function undeliveredPage(
             r.member_id
               ? `<a href="/owner/members/${encodeURIComponent(r.member_id)}">${r.recipient === null ? tr(locale, 'member') : escapeHtml(r.recipient)}</a>`
               : escapeHtml(r.recipient ?? ''),
-            escapeHtml(`${r.purpose} (${r.kind})`),
-            escapeHtml(r.channel),
-            escapeHtml(r.state),
+            `${t(locale, 'owner.purposeName', { purpose: r.purpose })} (${t(locale, 'owner.kindName', { kind: r.kind })})`,
+            t(locale, 'owner.channelName', { channel: r.channel }),
+            t(locale, 'owner.stateName', { state: r.state }),
             escapeHtml(r.reason ?? ''),
           ]),
         );
@@ -335,7 +335,7 @@ export function textsPage(m: {
     'texts',
     ['', ...LOCALES.map((l) => escapeHtml(LANGUAGE_NAMES[l]))],
     EDITABLE_PURPOSES.map((purpose) => [
-      escapeHtml(purpose),
+      t(L, 'owner.purposeName', { purpose }),
       ...LOCALES.map((l) => {
         const isEdited = editableFields(purpose).some((f) => m.edited.has(`${l}:${f.key}`));
         const current = purpose === m.purpose && l === m.textLocale ? ' aria-current="page"' : '';

@@ -1,6 +1,7 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { memberSessionMessages, ownerAccountMessages } from '../core/i18n/accounts';
-import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
+import { formatInstant } from '../core/i18n/dates';
+import type { Locale } from '../core/i18n/locales';
 import type { MemberSession } from './member-sessions';
 import type { ApiKeyInfo, OwnerAccount, OwnerPrincipal } from './owner-accounts';
 import { barePage, page, tr } from './owner-pages';
@@ -14,14 +15,15 @@ const ts = (locale: Locale, key: SessionKey, values: Record<string, string | num
   escapeHtml(formatMessage(memberSessionMessages, locale, key, values));
 export const ta = (locale: Locale, key: AccountKey, values: Record<string, string | number> = {}): string =>
   escapeHtml(formatMessage(ownerAccountMessages, locale, key, values));
-const day = (locale: Locale, iso: string): string =>
-  new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 
 /** The card's list of signed-in devices, with "sign out" per device and "sign out everywhere" (forms carry the session's CSRF token). */
-export function sessionsCard(locale: Locale, sessions: readonly MemberSession[], current: string | undefined, csrf: string): string {
+export function sessionsCard(locale: Locale, timeZone: string, sessions: readonly MemberSession[], current: string | undefined, csrf: string): string {
   const rows = sessions
     .map((s) => {
-      const text = ts(locale, 'row', { device: s.device ?? formatMessage(memberSessionMessages, locale, 'unknownDevice'), date: day(locale, s.createdAt) });
+      const text = ts(locale, 'row', {
+        device: s.device ?? formatMessage(memberSessionMessages, locale, 'unknownDevice'),
+        date: formatInstant(s.createdAt, locale, timeZone, 'date'),
+      });
       const mine = s.ref === current ? ` <strong class="this-device">(${ts(locale, 'thisDevice')})</strong>` : '';
       return `<li class="session" data-ref="${escapeHtml(s.ref)}"><span>${text}${mine}</span>
         <form method="post" action="/m/sessions/end"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><input type="hidden" name="ref" value="${escapeHtml(
@@ -80,6 +82,8 @@ export function setupPage(locale: Locale, role: 'owner' | 'manager' | undefined,
 
 export interface AccountsPageModel {
   locale: Locale;
+  /** The shop's time zone (shop settings), for the days accounts and keys were made and used. */
+  timeZone: string;
   who: OwnerPrincipal;
   csrf: string;
   accounts: readonly OwnerAccount[];
@@ -107,6 +111,7 @@ function accountActions(L: Locale, a: OwnerAccount, csrf: string): string {
 /** Accounts, invitations, API keys (owner only) and the signed-in account's TOTP. */
 export function accountsPage(m: AccountsPageModel): string {
   const L = m.locale;
+  const day = (locale: Locale, iso: string): string => formatInstant(iso, locale, m.timeZone, 'date');
   const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">`;
   const me = m.accounts.find((a) => a.id === m.who.accountId);
   const accounts = `<table id="accounts"><tbody>${m.accounts

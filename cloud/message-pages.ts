@@ -1,9 +1,10 @@
 import { formatMessage } from '../core/i18n/catalog';
+import { formatInstant } from '../core/i18n/dates';
 import type { Locale } from '../core/i18n/locales';
 import { messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import type { MessageRules } from '../core/message-rules';
-import { page as ownerFrame, table } from './owner-pages';
+import { page as ownerFrame, table, tr } from './owner-pages';
 import { escapeHtml, page } from './pages';
 import type { MessageRow } from './message-store';
 import type { CampaignPreview } from './messaging';
@@ -182,13 +183,13 @@ export function undeliveredPage(
           'undelivered',
           ['when', 'member', 'purpose', 'channel', 'state', 'reason'].map((k) => t(locale, `owner.${k}` as MessageTextKey)),
           rows.map((r) => [
-            escapeHtml(r.created_at.slice(0, 16).replace('T', ' ')),
+            escapeHtml(formatInstant(r.created_at, locale, rules.zone)),
             r.member_id
-              ? `<a href="/owner/members/${encodeURIComponent(r.member_id)}">${escapeHtml(r.recipient ?? r.member_id)}</a>`
+              ? `<a href="/owner/members/${encodeURIComponent(r.member_id)}">${r.recipient === null ? tr(locale, 'member') : escapeHtml(r.recipient)}</a>`
               : escapeHtml(r.recipient ?? ''),
-            escapeHtml(`${r.purpose} (${r.kind})`),
-            escapeHtml(r.channel),
-            escapeHtml(r.state),
+            `${t(locale, 'owner.purposeName', { purpose: r.purpose })} (${t(locale, 'owner.kindName', { kind: r.kind })})`,
+            t(locale, 'owner.channelName', { channel: r.channel }),
+            t(locale, 'owner.stateName', { state: r.state }),
             escapeHtml(r.reason ?? ''),
           ]),
         );
@@ -335,7 +336,7 @@ export function textsPage(m: {
     'texts',
     ['', ...LOCALES.map((l) => escapeHtml(LANGUAGE_NAMES[l]))],
     EDITABLE_PURPOSES.map((purpose) => [
-      escapeHtml(purpose),
+      t(L, 'owner.purposeName', { purpose }),
       ...LOCALES.map((l) => {
         const isEdited = editableFields(purpose).some((f) => m.edited.has(`${l}:${f.key}`));
         const current = purpose === m.purpose && l === m.textLocale ? ' aria-current="page"' : '';

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Locale } from '../core/i18n/locales';
-import { INTL_LOCALE, isLocale } from '../core/i18n/locales';
+import { isLocale } from '../core/i18n/locales';
+import { formatInstant } from '../core/i18n/dates';
 import { withEdits, type TextEdits } from '../core/i18n/message-edit';
 import { CONSENT_TEXT_VERSIONS, messageTexts, type MessageTextKey } from '../core/i18n/messages';
 import type { LedgerEntry } from '../core/ledger/entry';
@@ -406,7 +407,8 @@ export class Messaging {
       if (!member) continue;
       const prefs = await this.o.store.preferences(memberId);
       const locale: Locale = isLocale(prefs.locale) ? prefs.locale : 'en';
-      const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${soon.date}T12:00:00Z`));
+      // soon.date is already the shop's calendar day: noon UTC of it shows that day in any zone's reading.
+      const date = formatInstant(`${soon.date}T12:00:00Z`, locale, 'UTC', 'longDate');
       const state = await this.queue({
         id,
         purpose: 'pointsExpiring',

@@ -1,12 +1,14 @@
 import { messageTexts } from '../core/i18n/messages';
 import { formatMessage } from '../core/i18n/catalog';
+import { formatInstant } from '../core/i18n/dates';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../core/metrics';
 import { CURRENCIES, formatMoney, type CurrencyCode } from '../core/money';
 import { escapeHtml } from './pages';
-import { num, page, pct, table, tr, type OwnerKey } from './owner-pages';
+import { memberLabel, num, page, pct, table, tr, type OwnerKey } from './owner-pages';
+import type { MemberLabel } from './owner-store';
 import { asset } from './page-assets';
 
 /**
@@ -21,6 +23,8 @@ type DataKey = keyof typeof ownerDataMessages.en;
 
 export interface DashboardModel {
   locale: Locale;
+  /** The shop's time zone (shop settings): last visits are shown on the shop's clock. */
+  timeZone: string;
   shopName: string;
   currency: CurrencyCode;
   from: string;
@@ -30,6 +34,8 @@ export interface DashboardModel {
   locations: string[];
   inactiveDays: number;
   figures: Dashboard;
+  /** Number and contact of the members without a name the figures list (top and inactive), by member id. */
+  unnamed: ReadonlyMap<string, MemberLabel>;
   /** The owner's CSRF token for the win-back form. */
   csrf: string;
   /** A campaign id suggested for the win-back form (one bonus per member per campaign). */
@@ -173,8 +179,12 @@ export function dashboardPage(m: DashboardModel): string {
   const t = (key: OwnerKey, values?: Record<string, string | number>): string => tr(locale, key, values);
   const x = (key: DataKey, values?: Record<string, string | number>): string => escapeHtml(formatMessage(ownerDataMessages, locale, key, values));
   const money = (amount: number | null): string => (amount === null ? '—' : escapeHtml(formatMoney({ amount, currency: m.currency }, INTL_LOCALE[locale])));
-  const memberName = (c: { memberId: string; name: string | null }): string =>
-    `<a href="/owner/members/${encodeURIComponent(c.memberId)}">${escapeHtml(c.name ?? c.memberId)}</a>`;
+  const memberName = (c: { memberId: string; name: string | null }): string => {
+    const unnamed = c.name === null ? m.unnamed.get(c.memberId) : undefined;
+    const label = unnamed ? memberLabel(locale, unnamed) : (c.name ?? '—');
+    return `<a href="/owner/members/${encodeURIComponent(c.memberId)}">${escapeHtml(label)}</a>`;
+  };
+  const day = (iso: string): string => escapeHtml(formatInstant(iso, locale, m.timeZone, 'date'));
   const figureTable = (id: string, rows: [string, string, string][]): string =>
     `<table id="${id}"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th></tr></thead><tbody>${rows
       .map(([fid, label, value]) => `<tr data-figure="${fid}"><th>${label}</th><td class="n">${value}</td></tr>`)
@@ -290,7 +300,7 @@ export function dashboardPage(m: DashboardModel): string {
     table(
       'top',
       [t('member'), t('visits'), t('spend'), t('lastVisit'), t('segment')],
-      d.top.map((c) => [memberName(c), num(locale, c.visits), money(c.spend), escapeHtml(c.lastAt), c.segment]),
+      d.top.map((c) => [memberName(c), num(locale, c.visits), money(c.spend), day(c.lastAt), c.segment]),
     ) +
     `<h2>${t('segments')}</h2>` +
     chart('chart-segments', t('segments')) +
@@ -318,7 +328,7 @@ export function dashboardPage(m: DashboardModel): string {
     table(
       'inactive',
       [t('member'), t('lastVisit'), t('daysInactive')],
-      d.inactive.map((c) => [memberName(c), escapeHtml(c.lastAt), num(locale, c.days)]),
+      d.inactive.map((c) => [memberName(c), day(c.lastAt), num(locale, c.days)]),
     ) +
     `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
     `<script src="${CHART_JS_PATH}"></script><script src="${DASHBOARD_JS}"></script>`;

@@ -1,9 +1,10 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { kioskRefusalMessages } from '../core/i18n/kiosk-refusals';
-import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
+import { formatInstant } from '../core/i18n/dates';
+import type { Locale } from '../core/i18n/locales';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import type { LedgerEntry } from '../core/ledger/entry';
-import { escapeHtml } from './pages';
+import { entryKindName, escapeHtml } from './pages';
 import { page, table, tr } from './owner-pages';
 import { KIOSK_FLAG_RULE } from './outbox-check';
 import type { AuditRow, KioskOverview } from './owner-store';
@@ -21,6 +22,8 @@ const x = (locale: Locale, key: DataKey, values?: Record<string, string | number
 
 export interface MemberPageModel {
   locale: Locale;
+  /** The shop's time zone (shop settings): every moment on the page is on the shop's clock. */
+  timeZone: string;
   member: { id: string; no: number; name: string | null; phone: string | null; email: string | null; erasedAt: string | null; consentAt: string | null };
   balance: number;
   entries: readonly LedgerEntry[];
@@ -64,6 +67,7 @@ function referralSection(locale: Locale, r: MemberPageModel['referrals']): strin
 export function memberPage(p: MemberPageModel): string {
   const { locale, member } = p;
   const t = (key: Parameters<typeof tr>[1]): string => tr(locale, key);
+  const when = (iso: string): string => escapeHtml(formatInstant(iso, locale, p.timeZone));
   const base = `/owner/members/${encodeURIComponent(member.id)}`;
   const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">`;
   const flash = p.flash
@@ -76,7 +80,7 @@ export function memberPage(p: MemberPageModel): string {
       table(
         'member',
         [t('phone'), t('email'), x(locale, 'consent'), t('balance')],
-        [[escapeHtml(member.phone ?? ''), escapeHtml(member.email ?? ''), escapeHtml(member.consentAt ?? ''), String(p.balance)]],
+        [[escapeHtml(member.phone ?? ''), escapeHtml(member.email ?? ''), member.consentAt === null ? '' : when(member.consentAt), String(p.balance)]],
       ) +
       `<h2>${x(locale, 'adjust')}</h2><form method="post" action="${base}/adjust" id="adjust">${csrf}
 <label>${x(locale, 'delta')} <input name="delta" inputmode="numeric" value="${escapeHtml(p.values?.delta ?? '')}" required class="w7"></label>
@@ -87,13 +91,19 @@ export function memberPage(p: MemberPageModel): string {
       table(
         'history',
         [t('when'), t('kind'), t('points'), t('stamps'), t('label')],
-        [...p.entries].reverse().map((e) => [escapeHtml(e.at), e.kind, String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? e.reason.code)]),
+        // The kind in words and the entry's own label (the reward's or rule's name, the owner's reason): never a code.
+        [...p.entries].reverse().map((e) => [when(e.at), entryKindName(locale, e.kind), String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? '')]),
       ) +
       `<h2>${x(locale, 'audit')}</h2>` +
       table(
         'audit',
         [t('when'), x(locale, 'action'), x(locale, 'by'), t('label')],
-        p.audit.map((a) => [escapeHtml(a.at), escapeHtml(a.action), escapeHtml(a.actor), escapeHtml(String(a.detail.reason ?? a.detail.points ?? ''))]),
+        p.audit.map((a) => [
+          when(a.at),
+          x(locale, 'auditAction', { action: a.action }),
+          escapeHtml(a.actor),
+          escapeHtml(String(a.detail.reason ?? a.detail.points ?? '')),
+        ]),
       ) +
       `<h2>${x(locale, 'memberData')}</h2><p><a id="export" href="${base}/export.json">${x(locale, 'exportJson')}</a></p>` +
       (member.erasedAt !== null
@@ -112,9 +122,7 @@ type RefusalKey = keyof typeof kioskRefusalMessages.en;
 const k = (locale: Locale, key: RefusalKey, values?: Record<string, string | number>): string =>
   escapeHtml(formatMessage(kioskRefusalMessages, locale, key, values));
 
-/** A moment as the shop's clock shows it, in the owner's language. */
-const shopTime = (locale: Locale, timeZone: string, iso: string): string =>
-  new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+const shopTime = (locale: Locale, timeZone: string, iso: string): string => formatInstant(iso, locale, timeZone);
 
 export function kiosksPage(
   locale: Locale,

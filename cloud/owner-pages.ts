@@ -6,6 +6,7 @@ import { ownerDataMessages } from '../core/i18n/owner-data';
 import { programMessages } from '../core/i18n/program';
 import { settingsMessages } from '../core/i18n/settings';
 import { escapeHtml } from './pages';
+import type { MemberLabel } from './owner-store';
 import type { Member } from './store';
 import { asset } from './page-assets';
 
@@ -63,6 +64,12 @@ export function table(id: string, head: string[], rows: string[][]): string {
   return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+}
+
+/** A member as a list of figures shows them: by name, else by contact, else by number; an erased member by number. Never by id. */
+export function memberLabel(locale: Locale, m: MemberLabel): string {
+  if (m.erasedAt !== null) return formatMessage(ownerDataMessages, locale, 'erased', { no: m.no });
+  return m.name || m.phone || m.email || `#${m.no}`;
 }
 
 export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], csrf = ''): string {

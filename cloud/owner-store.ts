@@ -52,6 +52,15 @@ export interface KioskLocation {
 }
 
 /** A kiosk on the owner's kiosk list: its location, whether the flag rule flagged it, how many of its facts were refused. */
+/** How a page names a member: by name and contact, by number once erased; never by id. */
+export interface MemberLabel {
+  no: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  erasedAt: string | null;
+}
+
 export interface KioskOverview extends KioskLocation {
   flaggedAt: string | null;
   refusals: number;
@@ -554,6 +563,25 @@ export class OwnerStore {
       await noteMemberChanges(tx, this.engine, [memberId], at);
       return true;
     });
+  }
+
+  /**
+   * Who members are, for pages that list them by figures alone (the dashboard's top and inactive
+   * members): number, name and contact of each of `ids` in this shop, in slices so the list of ids
+   * stays under every engine's parameter limit.
+   */
+  async memberLabels(shopNo: number, ids: readonly string[]): Promise<Map<string, MemberLabel>> {
+    const labels = new Map<string, MemberLabel>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('members')
+        .select(['id', 'no', 'name', 'phone', 'email', 'erased_at'])
+        .where('shop_no', '=', shopNo)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) labels.set(r.id, { no: r.no, name: r.name, phone: r.phone, email: r.email, erasedAt: r.erased_at });
+    }
+    return labels;
   }
 
   /** The id of the shop's member with this number (as the pages show it), or undefined. */

@@ -1,5 +1,6 @@
 import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
+import { formatInstant } from '../core/i18n/dates';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { entryKinds, type EntryKind } from '../core/ledger/entry';
 import { rewardName } from '../core/program/texts';
@@ -90,8 +91,8 @@ export interface ClaimPageModel {
   forceJoin?: boolean;
 }
 
-/** What a history line without a rule's label is, in words ("Refund"), never the ledger's own kind ("reversal"). */
-function historyKind(locale: Locale, kind: string): string {
+/** What a history line without a rule's label is, in words ("Refund"), never the ledger's own kind ("reversal"); HTML. */
+export function entryKindName(locale: Locale, kind: string): string {
   return (entryKinds as readonly string[]).includes(kind) ? t(locale, `history.${kind as EntryKind}`) : escapeHtml(kind);
 }
 
@@ -144,6 +145,30 @@ export function birthdaySection(locale: Locale, birthday: string | null, csrf: s
     <button type="submit" id="birthday-save">${t(locale, 'birthdaySave')}</button></form>`;
 }
 
+/** What a join form was posted with, to show it again with the refusal's reasons. */
+interface JoinForm {
+  locale: Locale;
+  shopName: string;
+  privacyText: string;
+  values?: { name: string; contact: string; consent: boolean; birthDay?: string; birthMonth?: string } | undefined;
+  errors?: { contact?: ClaimMessageKey; consent?: ClaimMessageKey; birthday?: ClaimMessageKey } | undefined;
+}
+
+/** The fields of joining, the same on the claim page and a referral link's page: name, contact, birthday, consent. */
+function joinFields(m: JoinForm): string {
+  const v = m.values ?? { name: '', contact: '', consent: false };
+  const fieldError = (key: ClaimMessageKey | undefined, id: string): string => (key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '');
+  return `<label for="name">${t(m.locale, 'name')}</label>
+      <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
+      <label for="contact">${t(m.locale, 'contact')}</label>
+      ${contactField(m.locale, v.contact)}
+      ${fieldError(m.errors?.contact, 'contact-error')}
+      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
+      <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
+        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
+      ${fieldError(m.errors?.consent, 'consent-error')}`;
+}
+
 export function claimPage(m: ClaimPageModel): string {
   const head = `<h1>${t(m.locale, 'title')}</h1><div class="card"><div class="big">+${m.points}</div>
     <div>${t(m.locale, 'forSale', { points: m.points, shop: m.shopName })}</div></div>`;
@@ -159,8 +184,6 @@ export function claimPage(m: ClaimPageModel): string {
       <p><a href="${escapeHtml(m.action)}?join=1" class="muted">${t(m.locale, 'notYou')}</a></p>`,
     );
   }
-  const v = m.values ?? { name: '', contact: '', consent: false };
-  const fieldError = (key: ClaimMessageKey | undefined, id: string): string => (key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '');
   return page(
     m.locale,
     t(m.locale, 'title'),
@@ -168,15 +191,7 @@ export function claimPage(m: ClaimPageModel): string {
     <form method="post" action="${escapeHtml(m.action)}" class="card" novalidate>
       <input type="hidden" name="mode" value="join">
       <h2>${t(m.locale, 'join', { shop: m.shopName })}</h2>
-      <label for="name">${t(m.locale, 'name')}</label>
-      <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
-      <label for="contact">${t(m.locale, 'contact')}</label>
-      ${contactField(m.locale, v.contact)}
-      ${fieldError(m.errors?.contact, 'contact-error')}
-      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
-      <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
-        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
-      ${fieldError(m.errors?.consent, 'consent-error')}
+      ${joinFields(m)}
       <button type="submit" id="join">${t(m.locale, 'submit')}</button>
     </form>`,
   );
@@ -227,11 +242,9 @@ export function cardPage(m: CardPageModel): string {
       : next.ready
         ? t(L, 'progressReady', { reward: next.rewardName })
         : t(L, next.unit === 'stamps' ? 'progress' : 'progressPoints', { n: next.remaining, reward: next.rewardName });
-  const dateFmt = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'medium', timeZone: 'UTC' });
-  // The day the points expire is the shop's day (a lot earned late in the evening expires on the shop's date).
-  const shopDate = new Intl.DateTimeFormat(INTL_LOCALE[L], { dateStyle: 'long', timeZone: m.view.timeZone });
+  // Days are the shop's days (a lot earned late in the evening expires on the shop's date).
   const expiring = m.view.expiring
-    ? `<p class="muted" id="expiring">${t(L, 'expiring', { n: m.view.expiring.points, date: shopDate.format(new Date(m.view.expiring.at)) })}</p>`
+    ? `<p class="muted" id="expiring">${t(L, 'expiring', { n: m.view.expiring.points, date: formatInstant(m.view.expiring.at, L, m.view.timeZone, 'longDate') })}</p>`
     : '';
   const history =
     m.history.length === 0
@@ -240,7 +253,7 @@ export function cardPage(m: CardPageModel): string {
           .map(
             (
               h,
-            ) => `<li><span class="row"><span>${escapeHtml(dateFmt.format(new Date(h.at)))} ${h.label === null ? historyKind(L, h.kind) : escapeHtml(h.label)}</span>
+            ) => `<li><span class="row"><span>${escapeHtml(formatInstant(h.at, L, m.view.timeZone, 'date'))} ${h.label === null ? entryKindName(L, h.kind) : escapeHtml(h.label)}</span>
         <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`,
           )
           .join('')}</ul>`;
@@ -274,8 +287,8 @@ export function cardPage(m: CardPageModel): string {
   );
 }
 
-export function voucherPage(locale: Locale, rewardName: string, code: string, qrSvg: string, until: Date): string {
-  const untilText = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(until);
+export function voucherPage(locale: Locale, timeZone: string, rewardName: string, code: string, qrSvg: string, until: Date): string {
+  const untilText = formatInstant(until, locale, timeZone, 'date');
   return page(
     locale,
     t(locale, 'voucherTitle', { reward: rewardName }),
@@ -310,8 +323,6 @@ export interface ReferralPageModel {
 
 /** The page a referral link opens (`GET /r/<code>`): the join form of the claim page, with no sale to collect. */
 export function referralPage(m: ReferralPageModel): string {
-  const v = m.values ?? { name: '', contact: '', consent: false };
-  const fieldError = (key: ClaimMessageKey | undefined, id: string): string => (key ? `<p class="error" id="${id}" role="alert">${t(m.locale, key)}</p>` : '');
   const title = t(m.locale, 'referralInvite', { shop: m.shopName });
   return page(
     m.locale,
@@ -319,15 +330,7 @@ export function referralPage(m: ReferralPageModel): string {
     `<h1>${title}</h1>
     <form method="post" action="${escapeHtml(m.action)}" class="card" novalidate>
       ${m.referredPoints > 0 ? `<p id="referral-offer">${t(m.locale, 'referralInviteHint', { referred: m.referredPoints })}</p>` : ''}
-      <label for="name">${t(m.locale, 'name')}</label>
-      <input type="text" id="name" name="name" autocomplete="given-name" maxlength="80" value="${escapeHtml(v.name)}">
-      <label for="contact">${t(m.locale, 'contact')}</label>
-      ${contactField(m.locale, v.contact)}
-      ${fieldError(m.errors?.contact, 'contact-error')}
-      ${birthdayFields(m.locale, v.birthDay ?? '', v.birthMonth ?? '', m.errors?.birthday)}
-      <label class="consent"><input type="checkbox" id="consent" name="consent" value="yes"${v.consent ? ' checked' : ''}>
-        <span>${t(m.locale, 'consent', { shop: m.shopName })}<br><span class="muted">${escapeHtml(privacySentence(m.locale, m.privacyText))}</span></span></label>
-      ${fieldError(m.errors?.consent, 'consent-error')}
+      ${joinFields(m)}
       <button type="submit" id="join">${t(m.locale, 'referralSubmit')}</button>
     </form>`,
   );

@@ -1,4 +1,5 @@
 import { formatMessage } from '../core/i18n/catalog';
+import { formatInstant } from '../core/i18n/dates';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { programMessages } from '../core/i18n/program';
 import { settingsMessages } from '../core/i18n/settings';
@@ -30,6 +31,8 @@ export interface VersionRow {
 
 export interface EditorModel {
   locale: Locale;
+  /** The shop's time zone (shop settings): the versions' starts are shown on the shop's clock. */
+  timeZone: string;
   /** The program the form starts from (the latest version). */
   program: Program;
   /** Values the owner typed (a refused publish shows them again), by input name. */
@@ -241,7 +244,7 @@ export function programEditorPage(m: EditorModel): string {
         ['month', 'windowMonth'],
       ]);
     if (rule.type === 'multiplier') body += '<br>' + when(`${at}.when`);
-    return `<fieldset id="${at}"><legend>${t(`type.${rule.type}`)} · ${escapeHtml(rule.id)}</legend>${error(at)}${error(`${at}.type`)}${body} ${remove(at)}</fieldset>`;
+    return `<fieldset id="${at}"><legend>${t(`type.${rule.type}`)}${'label' in rule && rule.label ? ` · ${escapeHtml(rule.label)}` : ''}</legend>${error(at)}${error(`${at}.type`)}${body} ${remove(at)}</fieldset>`;
   };
 
   // "Add a rule": the kind selector and, once each, the fields of every kind; the script shows those of
@@ -454,8 +457,7 @@ ${categoriesSection}
 <h2>${t('publish')}</h2><label>${t('publishFrom')} <input type="datetime-local" name="publish.from" value="${escapeHtml(m.publishFrom ?? '')}"></label>${error('publish.from')}
 <small>${t('publishFromHelp', { zone: program.timeZone })}</small> <button type="submit" id="publish">${t('publish')}</button></form>`;
 
-  const shown = (iso: string): string =>
-    escapeHtml(new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: program.timeZone }).format(new Date(iso)));
+  const shown = (iso: string): string => escapeHtml(formatInstant(iso, locale, m.timeZone));
   const versions = `<h2>${t('versions')}</h2><table id="versions"><thead><tr><th>${t('version')}</th><th>${t('effectiveFrom')}</th><th>${t('state')}</th>
 <th>${t('kiosksHave')}</th></tr></thead><tbody>${m.versions
     .slice()

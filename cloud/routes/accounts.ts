@@ -51,6 +51,7 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       status,
       accountsPage({
         locale: localeOf(request),
+        timeZone: (await ctx.settings()).settings.timeZone,
         who,
         csrf: request.ownerCsrf,
         accounts: await ctx.sessions.accounts.accounts(),

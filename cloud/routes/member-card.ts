@@ -142,7 +142,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
           (await referralBox(member, memberShop, locale)) +
           birthdaySection(locale, (await hubMemberProfile(store.db, member.id))?.birthday ?? null, ctx.sessions.memberCsrf(request), saved) +
           offersSection(locale, memberShop.name, (await ctx.messaging.store.preferences(member.id)).marketing),
-        sessions: sessionsCard(locale, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
+        sessions: sessionsCard(locale, view.timeZone, await ctx.sessions.members.list(member.id), member.sessionRef, ctx.sessions.memberCsrf(request)),
         wallets: {
           ...(ctx.wallet.apple ? { apple: WALLET_APPLE_DOWNLOAD } : {}),
           ...(ctx.wallet.google ? { google: WALLET_GOOGLE_SAVE } : {}),
@@ -212,7 +212,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
     );
     ctx.log(`voucher ${voucherId} issued to member ${member.no}: ${reward.reward.name}, ${reward.costPoints} points / ${reward.costStamps} stamps held`);
     const svg = await qrSvg(code);
-    return sendPage(reply, 200, voucherPage(locale, rewardName(reward.reward, locale), code, svg, expiresAt));
+    return sendPage(reply, 200, voucherPage(locale, view.timeZone, rewardName(reward.reward, locale), code, svg, expiresAt));
   });
 
   // ---- the card's sessions: the CSRF hook checks the session's token (guard 'member-session') ----

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
-import { INTL_LOCALE, LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
+import { formatInstant } from '../../core/i18n/dates';
+import { LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
 import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
 import { messageTexts } from '../../core/i18n/messages';
 import { birthdayOffer, messageRulesFromForm } from '../../core/message-rules';
@@ -220,7 +221,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       status,
       undeliveredPage(pickLocale(request.headers['accept-language']), await ctx.messaging.store.undelivered(ctx.shop.no), request.ownerCsrf, {
         rules: await ctx.messaging.rules(),
-        zone: (await ctx.store.shop(ctx.shop.no))!.program.timeZone,
+        zone: (await ctx.settings()).settings.timeZone,
         ...(note ? { note } : {}),
       }),
     );
@@ -271,9 +272,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
 
   const sampleFor = async (locale: Locale): Promise<PreviewSample> => {
     const shop = (await ctx.store.shop(ctx.shop.no))!;
-    const date = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: shop.program.timeZone }).format(
-      new Date(ctx.now().getTime() + 14 * 86_400_000),
-    );
+    const date = formatInstant(new Date(ctx.now().getTime() + 14 * 86_400_000), locale, (await ctx.settings()).settings.timeZone, 'longDate');
     return { shop: shop.name, publicUrl: ctx.messaging.publicUrl(), reward: shop.program.rewards[0]?.name ?? '—', date, birthday: birthdayOffer(shop.program) };
   };
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { formatInstant } from '../../core/i18n/dates';
 import { pickLocale } from '../../core/i18n/locales';
 import { programMessages } from '../../core/i18n/program';
 import { formatMessage } from '../../core/i18n/catalog';
@@ -89,6 +90,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
       status,
       programEditorPage({
         locale,
+        timeZone: (await ctx.settings()).settings.timeZone,
         program,
         preview,
         versions: await ctx.versionRows(),
@@ -113,11 +115,9 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
     { schema: { querystring: z.looseObject({ published: field }) }, config: { guard: 'owner', ownerPage: true } },
     async (request, reply) => {
       const locale = pickLocale(request.headers['accept-language']);
-      const { versions, zone } = await latest();
+      const { versions } = await latest();
       const version = versions.find((v) => v.version === Number(request.query.published));
-      const from = version
-        ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(version.effectiveFrom))
-        : '';
+      const from = version ? formatInstant(version.effectiveFrom, locale, (await ctx.settings()).settings.timeZone) : '';
       return render(request, reply, 200, version ? { published: { version: version.version, from } } : {});
     },
   );

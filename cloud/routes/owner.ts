@@ -62,6 +62,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   const x = (locale: Locale, key: keyof typeof ownerDataMessages.en, values?: Record<string, string | number>): string =>
     formatMessage(ownerDataMessages, locale, key, values);
   const shopNow = async () => (await store.shop(ctx.shop.no))!;
+  /** The zone every moment on an owner page is shown in: the shop's, from its settings. */
+  const shopZone = async (): Promise<string> => (await ctx.settings()).settings.timeZone;
   /** Who did it, for the audit log: the account, "owner" (the owner token) or "key:<name>", at the address ("anna@127.0.0.1"). */
   const actor = (request: FastifyRequest): string => `${request.ownerAuth?.principal.name ?? 'owner'}@${ctx.clientAddress(request)}`;
 
@@ -103,11 +105,15 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       timeZone: zone,
     });
     const d = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays });
+    // Members without a name are shown by contact (or number): looked up for those few only.
+    const unnamed = [...new Set([...d.top, ...d.inactive].filter((c) => c.name === null).map((c) => c.memberId))];
     return sendPage(
       reply,
       200,
       dashboardPage({
         locale,
+        timeZone: await shopZone(),
+        unnamed: await ctx.owner.memberLabels(shop.no, unnamed),
         shopName: shop.name,
         currency: shop.program.currency,
         from,
@@ -186,6 +192,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       status,
       memberPage({
         locale: localeOf(request),
+        timeZone: await shopZone(),
         member: { ...data.member, consentAt: data.consent.at },
         balance: await ctx.owner.balance(memberId),
         entries: await store.entries(memberId),
@@ -307,7 +314,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   /** The kiosk list with a flash: its locations, each kiosk's refusal count and flag, in the shop's time zone. */
   const kiosksList = async (request: FastifyRequest, flash: { text: string; error: boolean } | null): Promise<string> =>
-    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerCsrf, flash, (await shopNow()).program.timeZone);
+    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerCsrf, flash, await shopZone());
 
   app.get('/owner/kiosks', { schema: { querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
     const locale = localeOf(request);
@@ -326,7 +333,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const kiosk = (await ctx.owner.kioskOverview(ctx.shop.no)).find((k) => k.id === request.params.id);
     if (!kiosk) return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
     const refusals = await store.kioskRefusals(kiosk.no, REFUSALS_SHOWN);
-    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerCsrf, (await shopNow()).program.timeZone));
+    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerCsrf, await shopZone()));
   });
 
   // The owner has looked at a flagged kiosk; only refusals after this count toward the next flag. Revoking it is separate.

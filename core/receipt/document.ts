@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatMessage } from '../i18n/catalog';
 import { commonMessages } from '../i18n/common';
-import { INTL_LOCALE, localeSchema, type Locale } from '../i18n/locales';
+import { formatInstant } from '../i18n/dates';
+import { localeSchema, type Locale } from '../i18n/locales';
 import { receiptMessages } from '../i18n/receipt';
 import { formatMoney, moneySchema, type Money } from '../money';
 import { progressToReward, rewardProgressSchema, type ProgressBalance } from '../program/progress';
@@ -99,9 +100,6 @@ export interface ReceiptDocument {
   blocks: Block[];
 }
 
-// Intl formatters are costly to create; keep one per locale and options.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * A receipt's earned line from an earn headline: the points go in their own column, so the label
  * keeps only the reasons ("+36 (x2 wtorek)" → "x2 wtorek"), and none for the base points alone.
@@ -114,22 +112,6 @@ export function earnedLine(points: number, stamps: number, headline: string): { 
 /** Money as the receipt prints it: CLDR grouping, whole forint and koruna without decimals. */
 export function formatReceiptMoney(money: Money, locale: Locale): string {
   return formatMoney(money, locale, { grouping: 'locale' });
-}
-
-function formatDate(iso: string, locale: Locale, timeZone: string, withTime: boolean): string {
-  const key = `${locale}|${timeZone}|${withTime}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
-    });
-    dateFormats.set(key, format);
-  }
-  return format.format(new Date(iso));
 }
 
 function signed(n: number): string {
@@ -154,7 +136,7 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   blocks.push(text(r.shop.name, 'center', true, true));
   for (const line of r.shop.lines) blocks.push(text(line, 'center'));
   blocks.push({ kind: 'rule' });
-  blocks.push(pair(t('sale', { id: r.saleId }), formatDate(r.at, r.locale, r.timeZone, true)));
+  blocks.push(pair(t('sale', { id: r.saleId }), formatInstant(r.at, r.locale, r.timeZone, 'numericDateTime')));
 
   if (r.items.length > 0) {
     blocks.push({ kind: 'rule' });
@@ -197,7 +179,7 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
     blocks.push({ kind: 'feed', lines: 1 });
     blocks.push(text(t('claimHint'), 'center', true));
     blocks.push({ kind: 'qr', payload: r.claim.payload });
-    blocks.push(text(t('claimValid', { date: formatDate(r.claim.validUntil, r.locale, r.timeZone, false) }), 'center'));
+    blocks.push(text(t('claimValid', { date: formatInstant(r.claim.validUntil, r.locale, r.timeZone, 'numericDate') }), 'center'));
   }
   blocks.push({ kind: 'feed', lines: 1 });
   for (const line of r.footer) blocks.push(text(line, 'center'));

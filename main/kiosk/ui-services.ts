@@ -19,6 +19,7 @@ import {
   type ScannerStatus,
 } from '../../core/contract';
 import { formatMessage } from '../../core/i18n/catalog';
+import { formatInstant } from '../../core/i18n/dates';
 import { isLocale, type Locale } from '../../core/i18n/locales';
 import type { CurrencyCode } from '../../core/money';
 import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
@@ -657,9 +658,7 @@ export class KioskUiServices implements KioskServices {
 
   /** "at Till 2 at 14:05" for staff: the kiosk's name and the time in the shop's time zone. */
   private alreadyRedeemedNotice(error: VoucherAlreadyRedeemed): ScanMessage {
-    const at = new Intl.DateTimeFormat(this.locale, { timeZone: this.o.service.program.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(
-      new Date(error.at),
-    );
+    const at = formatInstant(error.at, this.locale, this.o.service.program.timeZone);
     return { key: 'voucherAlreadyRedeemed', values: { kiosk: error.where.slice(0, 80), at } };
   }
 

@@ -77,6 +77,8 @@ describe("the owner's messages page", () => {
     const page = await (await owner('/owner/messages')).text();
     expect(page).toContain('id="undelivered"');
     expect(page).toContain('no consent for marketing');
+    // What, how and its state in the owner's language, not the outbox's codes (winBack, marketing, suppressed).
+    expect(page).toMatch(/<td>Wiadomość na powrót \(oferta\)<\/td><td>E-mail<\/td><td>Niewysłana<\/td>/);
     expect(page).toContain('href="/owner/messages/texts"');
   });
 });

@@ -170,7 +170,7 @@ describe('the seeded dashboard in Chromium', () => {
     expect(await rows('inactive')).toEqual([]);
     await page.goto(`${hub.url}/owner/members/${seed.ids.cyril}`);
     const history = await rows('history');
-    expect(history[0]!.slice(1)).toEqual(['bonus', '40', '0', 'Win-back bonus: inactive more than 60 days']);
+    expect(history[0]!.slice(1)).toEqual(['Bonus', '40', '0', 'Win-back bonus: inactive more than 60 days']);
     expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('47'); // 7 + 40
   }, 30_000);
 
@@ -190,9 +190,9 @@ describe('the seeded dashboard in Chromium', () => {
     await page.click('#adjust button');
     await expect.poll(() => page.locator('#flash').textContent()).toBe('Points adjusted.');
     expect(await page.locator('#member tbody td').nth(3).textContent()).toBe('107');
-    expect((await rows('history'))[0]!.slice(1)).toEqual(['adjust', '20', '0', 'Coffee spilt, sorry']);
+    expect((await rows('history'))[0]!.slice(1)).toEqual(['Correction', '20', '0', 'Coffee spilt, sorry']);
     const audit = await rows('audit');
-    expect(audit.map((row) => [row[1], row[3]])).toEqual([['adjust', 'Coffee spilt, sorry']]);
+    expect(audit.map((row) => [row[1], row[3]])).toEqual([['Points adjusted', 'Coffee spilt, sorry']]);
     expect(audit[0]![2]).toMatch(/^owner@/);
   }, 30_000);
 

@@ -256,16 +256,17 @@ describe('owner pages on the hub', () => {
     expect(rows(found.text, 'members')).toEqual([['Anna', '+48600100200', '', '62']]); // 2 × (18 + 18 campaign) + 50 − 60 = 62
     expect((await ownerFetch('/owner/members?q=%25', cookie)).text).toContain('No members found.');
     const history = rows((await ownerFetch(`/owner/members/${annaId}`, cookie)).text, 'history');
-    // Newest first: the redemption, then each claim as its stamp, its Tuesday campaign bonus and its base; her welcome between them.
+    // Newest first: the redemption, then each claim as its stamp, its Tuesday campaign bonus and its base; her welcome between
+    // them. Kinds in words, never the ledger's own codes.
     expect(history.map((r) => [r[1], r[2]])).toEqual([
-      ['redeem', '-60'],
-      ['earn', '0'],
-      ['bonus', '18'],
-      ['earn', '18'],
-      ['bonus', '50'],
-      ['earn', '0'],
-      ['bonus', '18'],
-      ['earn', '18'],
+      ['Reward redeemed', '-60'],
+      ['Purchase', '0'],
+      ['Bonus', '18'],
+      ['Purchase', '18'],
+      ['Bonus', '50'],
+      ['Purchase', '0'],
+      ['Bonus', '18'],
+      ['Purchase', '18'],
     ]);
     const members = await ownerFetch('/owner/export/members.csv', cookie);
     expect(members.type).toMatch(/text\/csv/);

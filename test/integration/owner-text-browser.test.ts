@@ -1,0 +1,210 @@
+// Every back-office page as the owner reads it, in Debian Chromium, in Polish and German: the text on
+// screen (document.body.innerText) holds no raw ISO date and no internal id (member, kiosk, ledger entry
+// or sale key), and its moments are in the viewer's language on the shop's clock from the shop's
+// settings. The shop is the owner-seed one, plus what makes every page show dates and names: a member
+// who joined without a name, a refused kiosk report, a published program version, an adjustment, an
+// API key, and settings whose time zone (London) is not the start-up program's (Warsaw).
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../cloud/hub';
+import type { KioskCredentials } from '../../core/sync-protocol';
+import { NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
+import { launchChromium } from '../support/chromium';
+import { joinProven, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
+
+let hub: Hub;
+let seed: OwnerSeed;
+let remove: () => void;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+/** Every id the store chose (members, kiosks, ledger entries, sales and claims), none of which may be on screen. */
+let internalIds: Set<string>;
+
+const ZONE = 'Europe/London';
+
+beforeAll(async () => {
+  const temp = tempDir('owner-text');
+  remove = temp.remove;
+  hub = await testHub(temp.dir, { now: () => NOW });
+  seed = await seedOwnerShop(hub);
+  const [t1] = seed.tills as [KioskCredentials];
+
+  // A member who gave no name: lists show them by contact.
+  const nameless = new Phone();
+  if ((await joinProven(hub, nameless, `${hub.url}/C/${saleToken(t1, 30, 18, NOW)}`, '+48 600 100 900', '', NOW)).status !== 303)
+    throw new Error('the member without a name did not join');
+  // A report the hub refuses (a bonus no rule pays): Till 1 gets a refusal, shown on its own page.
+  await hub.store.applyOutbox(
+    (await hub.store.kiosk(t1.kioskId))!,
+    [
+      {
+        id: 'msg-forged-bonus',
+        at: NOW.toISOString(),
+        type: 'ledgerAppended',
+        payload: {
+          entries: [
+            {
+              id: 'forged-bonus-1',
+              memberId: seed.ids.anna,
+              kind: 'bonus',
+              points: 5000,
+              stamps: 0,
+              saleId: null,
+              reverses: null,
+              reason: { code: 'bonus' },
+              at: NOW.toISOString(),
+            },
+          ],
+        },
+      },
+    ],
+    NOW,
+  );
+  // The shop's settings in another zone than its program's: every page must follow the settings.
+  const saved = await fetch(`${hub.url}/owner/settings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams([
+      ['name', 'Kawiarnia Anna'],
+      ['country', 'PL'],
+      ['currency', 'PLN'],
+      ['locale', 'pl'],
+      ['timeZone', ZONE],
+      ['languages', 'pl'],
+      ['languages', 'de'],
+      ['locationName', 'Rynek'],
+      ['locationAddress', 'Rynek 1, Kraków'],
+    ]).toString(),
+    redirect: 'manual',
+  });
+  if (saved.status >= 400) throw new Error(`settings not saved: ${saved.status} ${await saved.text()}`);
+
+  browser = await launchChromium({ width: 1280, height: 900 });
+  const signIn = await browser.context.newPage();
+  await signIn.goto(`${hub.url}/owner/login`);
+  await signIn.fill('input[name=token]', hub.ownerToken);
+  await signIn.click('#token-login button');
+  await signIn.waitForURL(/\/owner$/);
+  // An adjustment (a history line and an audit row at NOW), a published version and an API key, made as the owner would.
+  await signIn.goto(`${hub.url}/owner/members/${encodeURIComponent(seed.ids.anna)}`);
+  await signIn.fill('#adjust input[name=delta]', '+5');
+  await signIn.fill('#adjust input[name=reason]', 'Birthday cake');
+  await signIn.click('#adjust button');
+  await signIn.waitForURL(/done=adjustDone/);
+  await signIn.goto(`${hub.url}/owner/program/edit`);
+  await signIn.click('#publish');
+  await signIn.waitForURL(/published=/);
+  await signIn.goto(`${hub.url}/owner/accounts`);
+  await signIn.fill('input[name=name]', 'till script');
+  await signIn.click('form[action="/owner/api-keys"] button');
+  await signIn.waitForSelector('#new-key');
+  await signIn.close();
+
+  const db = hub.store.db;
+  const ids = [
+    ...(await db.selectFrom('members').select('id').execute()).map((r) => r.id),
+    ...(await db.selectFrom('kiosks').select('id').execute()).map((r) => r.id),
+    ...(await db.selectFrom('ledger').select('id').execute()).map((r) => r.id),
+    ...(await db.selectFrom('sales').select('id').execute()).map((r) => r.id),
+    ...(await db.selectFrom('claims').select('sale_key').execute()).map((r) => r.sale_key),
+  ];
+  internalIds = new Set(ids);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  remove?.();
+});
+
+/** What on a page's text looks like a raw date or an id: each finding names the page and quotes the text around it. */
+function findings(path: string, text: string): string[] {
+  const found: string[] = [];
+  const quote = (at: number, length: number): string => JSON.stringify(text.slice(Math.max(0, at - 30), at + length + 30));
+  const shapes: [string, RegExp][] = [
+    ['ISO date and time', /\d{4}-\d{2}-\d{2}T/g],
+    ['bare yyyy-mm-dd date', /\b\d{4}-\d{2}-\d{2}\b/g],
+    ['UUID', /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi],
+    ['sale key', /\bK\d+-S\d+\b/g],
+  ];
+  for (const [what, shape] of shapes) for (const m of text.matchAll(shape)) found.push(`${path}: ${what} ${quote(m.index, m[0].length)}`);
+  for (const id of internalIds) {
+    const at = text.indexOf(id);
+    if (at >= 0) found.push(`${path}: internal id ${JSON.stringify(id)} in ${quote(at, id.length)}`);
+  }
+  return found;
+}
+
+/**
+ * Visits the dashboard, every page its navigation links to (the CSV downloads and log-out aside), the
+ * pages the messages page links to, the accounts page, one member's page and one kiosk's page.
+ */
+async function tour(page: Page): Promise<{ visited: string[]; found: string[] }> {
+  const visited: string[] = [];
+  const found: string[] = [];
+  const read = async (path: string): Promise<void> => {
+    const answer = await page.goto(`${hub.url}${path}`);
+    expect(answer?.status(), path).toBe(200);
+    await page.waitForSelector('h1');
+    if (visited.includes(path)) return;
+    visited.push(path);
+    found.push(...findings(path, await page.evaluate(() => document.body.innerText)));
+  };
+  await read(`/owner?${WEEK}`);
+  const links = async (selector: string): Promise<string[]> =>
+    (await page.locator(selector).evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))).filter((href) => !href.endsWith('.csv'));
+  for (const href of await links('nav a[href^="/owner"]')) if (href !== '/owner') await read(href);
+  await read('/owner/messages');
+  for (const href of await links('a[href^="/owner/messages/"]')) await read(href);
+  await read('/owner/accounts');
+  await read(`/owner/members?q=`);
+  await read(`/owner/members/${encodeURIComponent(seed.ids.anna)}`);
+  await read('/owner/kiosks');
+  const kioskPage = (await links('#kiosks a[href$="/refusals"]'))[0];
+  expect(kioskPage, 'a kiosk page linked from the kiosks page').toBeDefined();
+  await read(kioskPage!);
+  return { visited, found };
+}
+
+describe.each([
+  ['pl' as const, 'pl-PL,pl;q=0.9'],
+  ['de' as const, 'de-DE,de;q=0.9'],
+])('the back office in %s', (locale, acceptLanguage) => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await browser.context.newPage();
+    await page.setExtraHTTPHeaders({ 'accept-language': acceptLanguage });
+  });
+  afterAll(async () => page?.close());
+
+  it('no page shows a raw ISO date or an internal id', async () => {
+    const { visited, found } = await tour(page);
+    // The tour reached every section (a broken navigation would make an empty scan pass).
+    for (const path of ['/owner/members', '/owner/program/edit', '/owner/kiosks', '/owner/messages', '/owner/settings', '/owner/accounts'])
+      expect(visited).toContain(path);
+    expect(visited.some((p) => p.endsWith('/refusals'))).toBe(true);
+    expect(visited.some((p) => p.startsWith('/owner/messages/'))).toBe(true);
+    expect(found).toEqual([]);
+  }, 180_000);
+
+  it("moments are in the viewer's language on the shop's clock (the settings' zone, not the program's)", async () => {
+    // The adjustment was made at NOW: 08:40 in London (the settings), 09:40 in Warsaw (the start-up program).
+    const inShopZone = new Intl.DateTimeFormat(`${locale}-${locale.toUpperCase()}`, { dateStyle: 'medium', timeStyle: 'short', timeZone: ZONE }).format(NOW);
+    expect(inShopZone).toContain('08:40');
+    await page.goto(`${hub.url}/owner/members/${encodeURIComponent(seed.ids.anna)}`);
+    const newest = await page.locator('#history tbody tr').first().locator('td').allInnerTexts();
+    expect(newest).toEqual([inShopZone, { pl: 'Korekta', de: 'Korrektur' }[locale], '5', '0', 'Birthday cake']);
+    const audit = await page.locator('#audit tbody tr').first().locator('td').allInnerTexts();
+    expect(audit[0]).toBe(inShopZone);
+    // The refusal, on the kiosk's page, at the same moment.
+    await page.goto(`${hub.url}/owner/kiosks`);
+    await page.click('#kiosks a[href$="/refusals"] >> nth=0');
+    expect(await page.locator('#refusals tbody tr').first().locator('td').first().innerText()).toBe(inShopZone);
+  }, 60_000);
+
+  it('members are named, and a member without a name is shown by contact', async () => {
+    await page.goto(`${hub.url}/owner?${WEEK}`);
+    const top = await page.locator('#top tbody tr td:first-child').allInnerTexts();
+    expect(top).toContain('Anna');
+    expect(top).toContain('+48600100900');
+  }, 60_000);
+});

@@ -47,7 +47,7 @@ const NAME_SLOT = '\u0000';
 
 /** The member page's referral section: "Referred by Anna on 4 Dec 2026" and the members this one referred, each a link to their page. */
 function referralSection(locale: Locale, r: MemberPageModel['referrals']): string {
-  const day = (iso: string): string => new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: r.timeZone }).format(new Date(iso));
+  const day = (iso: string): string => formatInstant(iso, locale, r.timeZone, 'date');
   const link = (m: ReferralParty): string => `<a href="/owner/members/${encodeURIComponent(m.id)}">${escapeHtml(partyName(locale, m))}</a>`;
   // The sentence is escaped whole with a stand-in for the name, which then becomes the link (its text escaped on its own).
   const by = r.referredBy

@@ -49,7 +49,7 @@ function postedFields(html: string): [string, string][] {
   return fields;
 }
 
-const page = (program: Program): string => programEditorPage({ locale: 'pl', program, preview: [], versions: [] });
+const page = (program: Program): string => programEditorPage({ locale: 'pl', timeZone: program.timeZone, program, preview: [], versions: [] });
 
 describe('category cards in the program editor form', () => {
   it('gives back the same program from the page’s own fields (form → program round trip)', () => {

@@ -127,7 +127,7 @@ describe('program texts per language', () => {
 
   it('takes the texts from the editor: a field per other shop language, empty for none', () => {
     const program = multilingual();
-    const html = programEditorPage({ locale: 'en', program, preview: [], versions: [], languages: ['pl', 'de', 'en'] });
+    const html = programEditorPage({ locale: 'en', timeZone: program.timeZone, program, preview: [], versions: [], languages: ['pl', 'de', 'en'] });
     expect(html).toContain('name="rewards.0.names.pl" value="Darmowa kawa"');
     expect(html).toContain('name="rules.1.labels.de" value="Kaffeekarte"');
     expect(html).toContain('name="tiers.levels.2.names.de" value="Gold-Stufe"');

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
-import { emptyPeriodSums, rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
+import { DEFAULT_SEGMENTS, rewardKey, type DashboardAggregates, type RewardFigures, type SegmentThresholds } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
+import { applyRollupChange, memberFigures } from './owner-member-periods';
 import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
 import type { Engine } from './store-schema';
 import type { Db, StoreContext } from './store/db';
@@ -178,7 +179,15 @@ export class OwnerStore {
    */
   async dashboardAggregates(
     shopNo: number,
-    q: { from: Date; to: Date; location: string | null; inactiveBefore: Date; timeZone: string },
+    q: {
+      from: Date;
+      to: Date;
+      location: string | null;
+      inactiveBefore: Date;
+      timeZone: string;
+      topN?: number;
+      segments?: Partial<SegmentThresholds>;
+    },
     /** Filled with each step's milliseconds (the bench prints them). */
     timings: Record<string, number> = {},
   ): Promise<DashboardAggregates> {
@@ -189,7 +198,10 @@ export class OwnerStore {
       timings[name] = (timings[name] ?? 0) + performance.now() - start;
       return result;
     };
-    await timed('refresh', refreshRollups(this.db, this.engine, shopNo, q.timeZone));
+    await timed(
+      'refresh',
+      refreshRollups(this.db, this.engine, shopNo, q.timeZone, (tx, change) => applyRollupChange(tx, this.engine, shopNo, change)),
+    );
     const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
     const current = splitByDays(q.from, q.to, q.timeZone);
     const before = splitByDays(previousFrom, q.from, q.timeZone);
@@ -198,8 +210,6 @@ export class OwnerStore {
     const prev = before.days ?? none;
     const where = new Map((await this.kioskLocations(shopNo)).map((k) => [k.no, k.location]));
     const here = (kioskNo: unknown): boolean => q.location === null || where.get(n(kioskNo)) === q.location;
-    const atLocation =
-      q.location === null ? sql`1 = 1` : sql`kiosk_no IN (SELECT no FROM kiosks WHERE shop_no = ${shopNo} AND COALESCE(location, name) = ${q.location})`;
     const inDays = (d: { from: string; to: string }): RawBuilder<unknown> => sql`(day >= ${d.from} AND day < ${d.to})`;
     const raw = async <T>(pieces: [Date, Date][], pick: (sums: ReturnType<typeof intervalSums>) => RawBuilder<T>): Promise<T[]> => {
       const rows: T[] = [];
@@ -207,75 +217,26 @@ export class OwnerStore {
       return rows;
     };
 
-    // Members: this period's visits, spend and last sale, and the previous period's visits and spend, per member.
-    type Sums = { visits: number; spend: number; lastAt: string | null; previousVisits: number; previousSpend: number };
-    const byMember = new Map<string, Sums>();
-    const names = new Map<string, string | null>();
-    const add = (id: string, s: Partial<Sums>): void => {
-      const m = byMember.get(id) ?? { visits: 0, spend: 0, lastAt: null, previousVisits: 0, previousSpend: 0 };
-      m.visits += s.visits ?? 0;
-      m.spend += s.spend ?? 0;
-      m.previousVisits += s.previousVisits ?? 0;
-      m.previousSpend += s.previousSpend ?? 0;
-      if (s.lastAt && (m.lastAt === null || s.lastAt > m.lastAt)) m.lastAt = s.lastAt;
-      byMember.set(id, m);
-    };
-    const rolled = await timed(
+    // Members: counts by bucket and the top N, from the period's kept member sums (cloud/owner-member-periods.ts).
+    const kiosks = q.location === null ? null : [...where].filter(([, location]) => location === q.location).map(([no]) => no);
+    const segments = { ...DEFAULT_SEGMENTS, ...q.segments };
+    const members = await timed(
       'members',
-      sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; p_visits: unknown; p_spend: unknown }>`
-      SELECT g.*, m.name FROM (SELECT member_id,
-          sum(CASE WHEN ${inDays(cur)} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${inDays(cur)} THEN spend ELSE 0 END) AS spend,
-          max(CASE WHEN ${inDays(cur)} THEN last_at END) AS last_at,
-          sum(CASE WHEN ${inDays(prev)} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${inDays(prev)} THEN spend ELSE 0 END) AS p_spend
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)}) AND ${atLocation} GROUP BY member_id) g
-      LEFT JOIN members m ON m.id = g.member_id`.execute(this.db),
+      memberFigures(this.db, this.engine, shopNo, { from: q.from, to: q.to, timeZone: q.timeZone, kiosks, segments }, q.topN ?? 10),
     );
-    for (const r of rolled.rows) {
-      names.set(r.member_id, r.name);
-      add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });
-    }
-    const edges = await timed(
-      'edges',
-      raw(current.raw, (s) => s.members),
-    );
-    for (const r of edges) if (here(r.kiosk_no)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
-    for (const r of await timed(
-      'edges',
-      raw(before.raw, (s) => s.members),
-    ))
-      if (here(r.kiosk_no)) add(r.member_id, { previousVisits: n(r.visits), previousSpend: n(r.spend) });
-    const unnamed = [...byMember.keys()].filter((id) => !names.has(id));
-    for (let i = 0; i < unnamed.length; i += 500) {
-      const part = unnamed.slice(i, i + 500);
-      for (const r of (await sql<{ id: string; name: string | null }>`SELECT id, name FROM members WHERE id IN (${sql.join(part)})`.execute(this.db)).rows)
-        names.set(r.id, r.name);
-    }
-
     const result: DashboardAggregates = {
-      members: [],
+      members: members.summary,
+      top: members.top,
       anonymous: { sales: 0, revenue: 0 },
       quarters: [],
       pointsEarned: 0,
       pointsRedeemed: 0,
       rewards: [],
-      retention: { previous: 0, retained: 0 },
-      previous: emptyPeriodSums(),
+      previous: { anonymousSales: 0, anonymousRevenue: 0, pointsEarned: 0, pointsRedeemed: 0 },
       locations: [],
       lastActivity: [],
     };
     const p = result.previous;
-    for (const [memberId, m] of byMember) {
-      if (m.previousVisits > 0) {
-        result.retention.previous++;
-        p.activeMembers++;
-        if (m.previousVisits >= 2) p.repeatMembers++;
-        p.memberSales += m.previousVisits;
-        p.memberRevenue += m.previousSpend;
-      }
-      if (m.visits === 0 || m.lastAt === null) continue;
-      if (m.previousVisits > 0) result.retention.retained++;
-      result.members.push({ memberId, name: names.get(memberId) ?? null, visits: m.visits, spend: m.spend, lastAt: m.lastAt });
-    }
 
     // Sales per UTC quarter hour, kiosk and member/anonymous: the heatmap, the anonymous sums and the per-location table.
     type SaleRow = { kiosk_no: unknown; quarter: unknown; anonymous: unknown; sales: unknown; total: unknown; previous?: unknown };

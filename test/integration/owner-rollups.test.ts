@@ -3,7 +3,9 @@
 // refunds of claimed and unclaimed sales, bonuses and redemptions with and without a sale, erasures,
 // rows arriving in any order with dashboard reads in between), the figures read from the roll-ups
 // equal core/metrics' dashboard() over every raw row (HubStore.ownerFacts), for periods cut at the
-// shop's midnights and at any instant. On SQLite here, on PostgreSQL in the hub-postgres project.
+// shop's midnights and at any instant. The compared periods are also read between the writes, so the
+// member sums kept for them (cloud/owner-member-periods.ts) must follow the later writes.
+// On SQLite here, on PostgreSQL in the hub-postgres project.
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

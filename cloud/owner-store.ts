@@ -239,12 +239,23 @@ export class OwnerStore {
     const p = result.previous;
 
     // Sales per UTC quarter hour, kiosk and member/anonymous: the heatmap, the anonymous sums and the per-location table.
+    // Summed in the database: per kiosk and member/anonymous, and per quarter hour at the location (a month is ~3,000 quarters).
     type SaleRow = { kiosk_no: unknown; quarter: unknown; anonymous: unknown; sales: unknown; total: unknown; previous?: unknown };
+    const atKiosks = kiosks === null ? sql`1 = 1` : kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(kiosks)})`;
     const saleRows: SaleRow[] = (
       await timed(
         'sales',
-        sql<SaleRow>`SELECT kiosk_no, quarter, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
-          FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))`.execute(this.db),
+        sql<SaleRow>`SELECT kiosk_no, NULL AS quarter, anonymous, sum(sales) AS sales, sum(total) AS total, previous FROM (
+            SELECT kiosk_no, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
+            FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))) r
+          GROUP BY kiosk_no, anonymous, previous`.execute(this.db),
+      )
+    ).rows;
+    const quarterRows = (
+      await timed(
+        'sales',
+        sql<{ quarter: unknown; sales: unknown; total: unknown }>`SELECT quarter, sum(sales) AS sales, sum(total) AS total
+          FROM rollup_sales WHERE shop_no = ${shopNo} AND ${inDays(cur)} AND ${atKiosks} GROUP BY quarter`.execute(this.db),
       )
     ).rows;
     saleRows.push(
@@ -259,6 +270,12 @@ export class OwnerStore {
     ))
       if (n(r.anonymous) === 1) saleRows.push({ ...r, previous: 1 });
     const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
+    const addQuarter = (quarter: number, sales: number, total: number): void => {
+      const cell = quarters.get(quarter) ?? { quarter, sales: 0, total: 0 };
+      cell.sales += sales;
+      cell.total += total;
+      quarters.set(quarter, cell);
+    };
     const places = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
     for (const g of saleRows) {
       const sales = n(g.sales);
@@ -282,12 +299,9 @@ export class OwnerStore {
         result.anonymous.sales += sales;
         result.anonymous.revenue += total;
       }
-      const quarter = n(g.quarter);
-      const cell = quarters.get(quarter) ?? { quarter, sales: 0, total: 0 };
-      cell.sales += sales;
-      cell.total += total;
-      quarters.set(quarter, cell);
+      if (g.quarter !== null) addQuarter(n(g.quarter), sales, total);
     }
+    for (const g of quarterRows) addQuarter(n(g.quarter), n(g.sales), n(g.total));
     result.quarters = [...quarters.values()];
     result.locations = [...places.values()];
 
@@ -354,8 +368,9 @@ export class OwnerStore {
     // triggers; a member merged into another is that other one (cloud/member-merge.ts).
     const idle = await timed(
       'idle',
+      // CROSS JOIN: SQLite then walks the idle members by (shop_no, last_at) and looks each up, instead of every member.
       sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at FROM member_activity a
-        JOIN members m ON m.id = a.member_id WHERE a.shop_no = ${shopNo} AND m.merged_into IS NULL
+        CROSS JOIN members m WHERE m.id = a.member_id AND a.shop_no = ${shopNo} AND m.merged_into IS NULL
         AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
     );
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));

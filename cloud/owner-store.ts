@@ -368,9 +368,9 @@ export class OwnerStore {
     // triggers; a member merged into another is that other one (cloud/member-merge.ts).
     const idle = await timed(
       'idle',
-      // CROSS JOIN: SQLite then walks the idle members by (shop_no, last_at) and looks each up, instead of every member.
-      sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at FROM member_activity a
-        CROSS JOIN members m WHERE m.id = a.member_id AND a.shop_no = ${shopNo} AND m.merged_into IS NULL
+      // SQLite: walk the idle members by (shop_no, last_at) and look each up (CROSS JOIN keeps that order), never every member.
+      sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at
+        FROM member_activity a ${this.engine === 'sqlite' ? sql`INDEXED BY member_activity_last` : sql``} CROSS JOIN members m WHERE m.id = a.member_id AND a.shop_no = ${shopNo} AND m.merged_into IS NULL
         AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
     );
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));

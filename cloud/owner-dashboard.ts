@@ -19,6 +19,9 @@ import { asset } from './page-assets';
 
 export const CHART_JS_PATH = '/owner/assets/chart.umd.js';
 
+/** The inactive table lists the longest idle members only; the win-back button counts and reaches them all. */
+export const INACTIVE_SHOWN = 100;
+
 type DataKey = keyof typeof ownerDataMessages.en;
 
 export interface DashboardModel {
@@ -328,7 +331,7 @@ export function dashboardPage(m: DashboardModel): string {
     table(
       'inactive',
       [t('member'), t('lastVisit'), t('daysInactive')],
-      d.inactive.map((c) => [memberName(c), day(c.lastAt), num(locale, c.days)]),
+      d.inactive.slice(0, INACTIVE_SHOWN).map((c) => [memberName(c), day(c.lastAt), num(locale, c.days)]),
     ) +
     `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
     `<script src="${CHART_JS_PATH}"></script><script src="${DASHBOARD_JS}"></script>`;

@@ -18,9 +18,9 @@ import { loadProgram } from '../core/program/schema';
  * at read). Locations are joined at read too, so renaming a kiosk's location needs no rebuild.
  */
 
-type Engine = 'sqlite' | 'postgres';
+export type Engine = 'sqlite' | 'postgres';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the roll-ups run on the hub's database and on a migration's transaction alike
-type AnyDb = Kysely<any>;
+export type AnyDb = Kysely<any>;
 
 /** SUM and COUNT come back as strings from PostgreSQL (bigint/numeric) and as numbers from SQLite. */
 const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -273,19 +273,50 @@ export async function backfillRollups(db: AnyDb, engine: Engine): Promise<void> 
 
 // ---- keeping them true ----------------------------------------------------------------------------
 
-/** Sums the given local days of a shop again from the raw rows (each day's rows are replaced). */
-async function sumDays(db: AnyDb, engine: Engine, shopNo: number, timeZone: string, days: Iterable<string>): Promise<void> {
+/** A re-summed day's member rows: the members whose rows changed, and every member with a row before or after. */
+export interface MemberDayChange {
+  changed: Set<string>;
+  all: Set<string>;
+}
+
+/** What a refresh did to a shop's roll-ups, for what is kept from them (cloud/owner-member-periods.ts). */
+export type RollupChange = { rebuilt: true } | { rebuilt: false; days: Map<string, MemberDayChange> };
+
+/** Sums the given local days of a shop again from the raw rows (each day's rows are replaced); says which members' day rows changed. */
+async function sumDays(db: AnyDb, engine: Engine, shopNo: number, timeZone: string, days: Iterable<string>): Promise<Map<string, MemberDayChange>> {
+  const changes = new Map<string, MemberDayChange>();
+  const memberRows = async (day: string): Promise<Map<string, string>> => {
+    const rows = await sql<{
+      kiosk_no: unknown;
+      member_id: string;
+      visits: unknown;
+      spend: unknown;
+      last_at: string;
+    }>`SELECT kiosk_no, member_id, visits, spend, last_at
+      FROM rollup_members WHERE shop_no = ${shopNo} AND day = ${day}`.execute(db);
+    return new Map(rows.rows.map((r) => [`${n(r.kiosk_no)} ${r.member_id}`, `${n(r.visits)} ${n(r.spend)} ${r.last_at}`]));
+  };
   for (const day of days) {
     const from = zonedMidnight(day, timeZone).toISOString();
     const to = zonedMidnight(nextDate(day), timeZone).toISOString();
     const sums = intervalSums(engine, shopNo, from, to);
+    const before = await memberRows(day);
     for (const table of TABLES) {
       await sql`DELETE FROM ${sql.table(`rollup_${table}`)} WHERE shop_no = ${shopNo} AND day = ${day}`.execute(db);
       const columns = sql.join(COLUMNS[table].map((c) => sql.ref(c)));
       await sql`INSERT INTO ${sql.table(`rollup_${table}`)} (shop_no, day, ${columns})
         SELECT ${shopNo}, ${day}, ${columns} FROM (${sums[table]}) q`.execute(db);
     }
+    const after = await memberRows(day);
+    const change: MemberDayChange = { changed: new Set(), all: new Set() };
+    for (const [key, value] of [...before, ...after]) {
+      const memberId = key.slice(key.indexOf(' ') + 1);
+      change.all.add(memberId);
+      if (before.get(key) !== value || after.get(key) !== value) change.changed.add(memberId);
+    }
+    changes.set(day, change);
   }
+  return changes;
 }
 
 /** Every day of a shop summed from scratch (the migration's back-fill, and after a change of time zone). */
@@ -329,16 +360,26 @@ function daysOfHours(hours: Iterable<string>, timeZone: string): string[] {
  * refresh at once; a mark is consumed only by the statement that deletes it, so a write committed
  * meanwhile leaves its mark for the next refresh.
  */
-export async function refreshRollups(db: AnyDb, engine: Engine, shopNo: number, timeZone: string): Promise<void> {
+export async function refreshRollups(
+  db: AnyDb,
+  engine: Engine,
+  shopNo: number,
+  timeZone: string,
+  /** Runs in the refresh's transaction with what changed, so what is kept from the roll-ups changes with them or not at all. */
+  onChange: (tx: AnyDb, change: RollupChange) => Promise<void> = async () => {},
+): Promise<void> {
   const pending = await sql<{ one: number }>`SELECT 1 AS one FROM rollup_marks WHERE shop_no = ${shopNo} LIMIT 1`.execute(db);
   const state = await sql<{ time_zone: string }>`SELECT time_zone FROM rollup_state WHERE shop_no = ${shopNo}`.execute(db);
   if (pending.rows.length === 0 && state.rows[0]?.time_zone === timeZone) return;
   await db.transaction().execute(async (tx) => {
     if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
     const zone = await sql<{ time_zone: string }>`SELECT time_zone FROM rollup_state WHERE shop_no = ${shopNo}`.execute(tx);
-    if (zone.rows[0]?.time_zone !== timeZone) return rebuildRollups(tx, engine, shopNo, timeZone);
+    if (zone.rows[0]?.time_zone !== timeZone) {
+      await rebuildRollups(tx, engine, shopNo, timeZone);
+      return onChange(tx, { rebuilt: true });
+    }
     const marks = await sql<{ hour: string }>`DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour`.execute(tx);
-    await sumDays(
+    const days = await sumDays(
       tx,
       engine,
       shopNo,
@@ -348,5 +389,6 @@ export async function refreshRollups(db: AnyDb, engine: Engine, shopNo: number, 
         timeZone,
       ),
     );
+    await onChange(tx, { rebuilt: false, days });
   });
 }

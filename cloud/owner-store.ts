@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { LedgerEntry, Reason } from '../core/ledger/entry';
-import { emptyPeriodSums, rewardKey, type DashboardAggregates, type RewardFigures } from '../core/metrics';
+import { DEFAULT_SEGMENTS, rewardKey, type DashboardAggregates, type RewardFigures, type SegmentThresholds } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
+import { applyRollupChange, memberFigures } from './owner-member-periods';
 import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
 import type { Engine } from './store-schema';
 import type { Db, StoreContext } from './store/db';
@@ -187,7 +188,15 @@ export class OwnerStore {
    */
   async dashboardAggregates(
     shopNo: number,
-    q: { from: Date; to: Date; location: string | null; inactiveBefore: Date; timeZone: string },
+    q: {
+      from: Date;
+      to: Date;
+      location: string | null;
+      inactiveBefore: Date;
+      timeZone: string;
+      topN?: number;
+      segments?: Partial<SegmentThresholds>;
+    },
     /** Filled with each step's milliseconds (the bench prints them). */
     timings: Record<string, number> = {},
   ): Promise<DashboardAggregates> {
@@ -198,7 +207,10 @@ export class OwnerStore {
       timings[name] = (timings[name] ?? 0) + performance.now() - start;
       return result;
     };
-    await timed('refresh', refreshRollups(this.db, this.engine, shopNo, q.timeZone));
+    await timed(
+      'refresh',
+      refreshRollups(this.db, this.engine, shopNo, q.timeZone, (tx, change) => applyRollupChange(tx, this.engine, shopNo, change)),
+    );
     const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
     const current = splitByDays(q.from, q.to, q.timeZone);
     const before = splitByDays(previousFrom, q.from, q.timeZone);
@@ -207,8 +219,6 @@ export class OwnerStore {
     const prev = before.days ?? none;
     const where = new Map((await this.kioskLocations(shopNo)).map((k) => [k.no, k.location]));
     const here = (kioskNo: unknown): boolean => q.location === null || where.get(n(kioskNo)) === q.location;
-    const atLocation =
-      q.location === null ? sql`1 = 1` : sql`kiosk_no IN (SELECT no FROM kiosks WHERE shop_no = ${shopNo} AND COALESCE(location, name) = ${q.location})`;
     const inDays = (d: { from: string; to: string }): RawBuilder<unknown> => sql`(day >= ${d.from} AND day < ${d.to})`;
     const raw = async <T>(pieces: [Date, Date][], pick: (sums: ReturnType<typeof intervalSums>) => RawBuilder<T>): Promise<T[]> => {
       const rows: T[] = [];
@@ -216,83 +226,45 @@ export class OwnerStore {
       return rows;
     };
 
-    // Members: this period's visits, spend and last sale, and the previous period's visits and spend, per member.
-    type Sums = { visits: number; spend: number; lastAt: string | null; previousVisits: number; previousSpend: number };
-    const byMember = new Map<string, Sums>();
-    const names = new Map<string, string | null>();
-    const add = (id: string, s: Partial<Sums>): void => {
-      const m = byMember.get(id) ?? { visits: 0, spend: 0, lastAt: null, previousVisits: 0, previousSpend: 0 };
-      m.visits += s.visits ?? 0;
-      m.spend += s.spend ?? 0;
-      m.previousVisits += s.previousVisits ?? 0;
-      m.previousSpend += s.previousSpend ?? 0;
-      if (s.lastAt && (m.lastAt === null || s.lastAt > m.lastAt)) m.lastAt = s.lastAt;
-      byMember.set(id, m);
-    };
-    const rolled = await timed(
+    // Members: counts by bucket and the top N, from the period's kept member sums (cloud/owner-member-periods.ts).
+    const kiosks = q.location === null ? null : [...where].filter(([, location]) => location === q.location).map(([no]) => no);
+    const segments = { ...DEFAULT_SEGMENTS, ...q.segments };
+    const members = await timed(
       'members',
-      sql<{ member_id: string; name: string | null; visits: unknown; spend: unknown; last_at: string | null; p_visits: unknown; p_spend: unknown }>`
-      SELECT g.*, m.name FROM (SELECT member_id,
-          sum(CASE WHEN ${inDays(cur)} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${inDays(cur)} THEN spend ELSE 0 END) AS spend,
-          max(CASE WHEN ${inDays(cur)} THEN last_at END) AS last_at,
-          sum(CASE WHEN ${inDays(prev)} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${inDays(prev)} THEN spend ELSE 0 END) AS p_spend
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)}) AND ${atLocation} GROUP BY member_id) g
-      LEFT JOIN members m ON m.id = g.member_id`.execute(this.db),
+      memberFigures(this.db, this.engine, shopNo, { from: q.from, to: q.to, timeZone: q.timeZone, kiosks, segments }, q.topN ?? 10),
     );
-    for (const r of rolled.rows) {
-      names.set(r.member_id, r.name);
-      add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });
-    }
-    const edges = await timed(
-      'edges',
-      raw(current.raw, (s) => s.members),
-    );
-    for (const r of edges) if (here(r.kiosk_no)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
-    for (const r of await timed(
-      'edges',
-      raw(before.raw, (s) => s.members),
-    ))
-      if (here(r.kiosk_no)) add(r.member_id, { previousVisits: n(r.visits), previousSpend: n(r.spend) });
-    const unnamed = [...byMember.keys()].filter((id) => !names.has(id));
-    for (let i = 0; i < unnamed.length; i += 500) {
-      const part = unnamed.slice(i, i + 500);
-      for (const r of (await sql<{ id: string; name: string | null }>`SELECT id, name FROM members WHERE id IN (${sql.join(part)})`.execute(this.db)).rows)
-        names.set(r.id, r.name);
-    }
-
     const result: DashboardAggregates = {
-      members: [],
+      members: members.summary,
+      top: members.top,
       anonymous: { sales: 0, revenue: 0 },
       quarters: [],
       pointsEarned: 0,
       pointsRedeemed: 0,
       rewards: [],
-      retention: { previous: 0, retained: 0 },
-      previous: emptyPeriodSums(),
+      previous: { anonymousSales: 0, anonymousRevenue: 0, pointsEarned: 0, pointsRedeemed: 0 },
       locations: [],
       lastActivity: [],
     };
     const p = result.previous;
-    for (const [memberId, m] of byMember) {
-      if (m.previousVisits > 0) {
-        result.retention.previous++;
-        p.activeMembers++;
-        if (m.previousVisits >= 2) p.repeatMembers++;
-        p.memberSales += m.previousVisits;
-        p.memberRevenue += m.previousSpend;
-      }
-      if (m.visits === 0 || m.lastAt === null) continue;
-      if (m.previousVisits > 0) result.retention.retained++;
-      result.members.push({ memberId, name: names.get(memberId) ?? null, visits: m.visits, spend: m.spend, lastAt: m.lastAt });
-    }
 
     // Sales per UTC quarter hour, kiosk and member/anonymous: the heatmap, the anonymous sums and the per-location table.
+    // Summed in the database: per kiosk and member/anonymous, and per quarter hour at the location (a month is ~3,000 quarters).
     type SaleRow = { kiosk_no: unknown; quarter: unknown; anonymous: unknown; sales: unknown; total: unknown; previous?: unknown };
+    const atKiosks = kiosks === null ? sql`1 = 1` : kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(kiosks)})`;
     const saleRows: SaleRow[] = (
       await timed(
         'sales',
-        sql<SaleRow>`SELECT kiosk_no, quarter, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
-          FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))`.execute(this.db),
+        sql<SaleRow>`SELECT kiosk_no, NULL AS quarter, anonymous, sum(sales) AS sales, sum(total) AS total, previous FROM (
+            SELECT kiosk_no, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
+            FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))) r
+          GROUP BY kiosk_no, anonymous, previous`.execute(this.db),
+      )
+    ).rows;
+    const quarterRows = (
+      await timed(
+        'sales',
+        sql<{ quarter: unknown; sales: unknown; total: unknown }>`SELECT quarter, sum(sales) AS sales, sum(total) AS total
+          FROM rollup_sales WHERE shop_no = ${shopNo} AND ${inDays(cur)} AND ${atKiosks} GROUP BY quarter`.execute(this.db),
       )
     ).rows;
     saleRows.push(
@@ -307,6 +279,12 @@ export class OwnerStore {
     ))
       if (n(r.anonymous) === 1) saleRows.push({ ...r, previous: 1 });
     const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
+    const addQuarter = (quarter: number, sales: number, total: number): void => {
+      const cell = quarters.get(quarter) ?? { quarter, sales: 0, total: 0 };
+      cell.sales += sales;
+      cell.total += total;
+      quarters.set(quarter, cell);
+    };
     const places = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
     for (const g of saleRows) {
       const sales = n(g.sales);
@@ -330,12 +308,9 @@ export class OwnerStore {
         result.anonymous.sales += sales;
         result.anonymous.revenue += total;
       }
-      const quarter = n(g.quarter);
-      const cell = quarters.get(quarter) ?? { quarter, sales: 0, total: 0 };
-      cell.sales += sales;
-      cell.total += total;
-      quarters.set(quarter, cell);
+      if (g.quarter !== null) addQuarter(n(g.quarter), sales, total);
     }
+    for (const g of quarterRows) addQuarter(n(g.quarter), n(g.sales), n(g.total));
     result.quarters = [...quarters.values()];
     result.locations = [...places.values()];
 
@@ -402,8 +377,9 @@ export class OwnerStore {
     // triggers; a member merged into another is that other one (cloud/member-merge.ts).
     const idle = await timed(
       'idle',
-      sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at FROM member_activity a
-        JOIN members m ON m.id = a.member_id WHERE a.shop_no = ${shopNo} AND m.merged_into IS NULL
+      // SQLite: walk the idle members by (shop_no, last_at) and look each up (CROSS JOIN keeps that order), never every member.
+      sql<{ id: string; name: string | null; last_at: string }>`SELECT a.member_id AS id, m.name, a.last_at
+        FROM member_activity a ${this.engine === 'sqlite' ? sql`INDEXED BY member_activity_last` : sql``} CROSS JOIN members m WHERE m.id = a.member_id AND a.shop_no = ${shopNo} AND m.merged_into IS NULL
         AND a.last_at < ${q.inactiveBefore.toISOString()}`.execute(this.db),
     );
     result.lastActivity = idle.rows.map((r) => ({ memberId: r.id, name: r.name, lastAt: r.last_at }));

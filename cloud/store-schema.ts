@@ -17,6 +17,7 @@ import pg from 'pg';
 import { joinVerificationMigration, type JoinTables } from './join-verification';
 import { referralMigration, type ReferralTables } from './referrals';
 import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
+import { memberPeriodsMigration } from './owner-member-periods';
 import { rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
@@ -173,6 +174,19 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   };
   /** A member's last activity (joining, a sale, any ledger entry), kept by the roll-up triggers. */
   member_activity: { member_id: string; shop_no: number; last_at: string };
+  /** A period the owner's overview read (cloud/owner-member-periods.ts): its query and its members folded into counts (JSON). */
+  member_periods: { shop_no: number; period: string; seq: number; summary_json: string };
+  /** Per kept period and member: sales and net spend in the period and in the previous one, the last sale in the period. */
+  member_period_sums: {
+    shop_no: number;
+    period: string;
+    member_id: string;
+    visits: number;
+    spend: number;
+    last_at: string | null;
+    previous_visits: number;
+    previous_spend: number;
+  };
   /**
    * Members' signed-in phones (cloud/member-sessions.ts). The cookie holds the session id; only its HMAC
    * is stored. `ref` names the row on the card's forms; `legacy_hash` marks a session converted from a
@@ -560,6 +574,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     },
     // Google Wallet objects whose balance the hub keeps up to date (cloud/wallet.ts).
     '0022-wallet-google-objects': walletGoogleMigration,
+    // The overview's member sums kept per period, updated by the roll-up refresh (cloud/owner-member-periods.ts).
+    '0023-overview-member-periods': memberPeriodsMigration(engine),
   };
 }
 

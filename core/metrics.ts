@@ -175,7 +175,7 @@ export interface Dashboard {
   averageSale: { all: number | null; members: number | null; nonMembers: number | null };
   revenue: { all: number; members: number; nonMembers: number };
   retention: RetentionFigures;
-  customers: CustomerFigures[];
+  /** The first `topN` (default 10) members by spend, then visits. */
   top: CustomerFigures[];
   segments: Record<Segment, number>;
   rewards: RewardFigures[];
@@ -185,14 +185,90 @@ export interface Dashboard {
   inactive: { memberId: string; name: string | null; lastAt: string; days: number }[];
 }
 
+/** A member's sums in a period and in the previous one of the same length: what the member figures are folded from. */
+export interface MemberPeriod {
+  memberId: string;
+  visits: number;
+  spend: number;
+  /** ISO instant of the member's last sale in the period; null without one. */
+  lastAt: string | null;
+  previousVisits: number;
+  previousSpend: number;
+}
+
+/**
+ * The members' part of the dashboard folded into counts by bucket: whatever the number of members,
+ * a few numbers. A store may keep it per period and add or take away the members whose sums change
+ * (`foldMember` with sign −1 for the old sums, +1 for the new), so a page reads it without reading
+ * every member.
+ */
+export interface MemberSummary {
+  /** Members with a sale in the period, those with 2+, their sales and spend. */
+  active: number;
+  repeat: number;
+  sales: number;
+  revenue: number;
+  segments: Record<Segment, number>;
+  /** Active in the period and in the previous one. */
+  retained: number;
+  previous: { active: number; repeat: number; sales: number; revenue: number };
+}
+
+export function emptyMemberSummary(): MemberSummary {
+  return {
+    active: 0,
+    repeat: 0,
+    sales: 0,
+    revenue: 0,
+    segments: { Standard: 0, Loyal: 0, Premium: 0, Platinum: 0 },
+    retained: 0,
+    previous: { active: 0, repeat: 0, sales: 0, revenue: 0 },
+  };
+}
+
+/** A member with a sale in the period as the top list shows them: recency to the period's end and segment. */
+export function customerFigures(
+  m: { memberId: string; name: string | null; visits: number; spend: number; lastAt: string },
+  to: Date,
+  thresholds: SegmentThresholds,
+): CustomerFigures {
+  const recencyDays = daysBetween(new Date(m.lastAt), to);
+  return { ...m, recencyDays, segment: segmentOf({ visits: m.visits, spend: m.spend, recencyDays }, thresholds) };
+}
+
+/** Adds (sign 1) or takes away (sign −1) one member's sums; `to` is the period's end (recency for the segment). */
+export function foldMember(summary: MemberSummary, m: MemberPeriod, sign: 1 | -1, to: Date, thresholds: SegmentThresholds): void {
+  if (m.previousVisits > 0) {
+    summary.previous.active += sign;
+    if (m.previousVisits >= 2) summary.previous.repeat += sign;
+    summary.previous.sales += sign * m.previousVisits;
+    summary.previous.revenue += sign * m.previousSpend;
+  }
+  if (m.visits === 0 || m.lastAt === null) return;
+  summary.active += sign;
+  if (m.visits >= 2) summary.repeat += sign;
+  summary.sales += sign * m.visits;
+  summary.revenue += sign * m.spend;
+  if (m.previousVisits > 0) summary.retained += sign;
+  const { segment } = customerFigures({ memberId: m.memberId, name: null, visits: m.visits, spend: m.spend, lastAt: m.lastAt }, to, thresholds);
+  summary.segments[segment] += sign;
+}
+
+/** The top list's order: spend, then visits, high first; then member id. */
+export function byTopOrder(a: { memberId: string; visits: number; spend: number }, b: { memberId: string; visits: number; spend: number }): number {
+  return b.spend - a.spend || b.visits - a.visits || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0);
+}
+
 /**
  * What the figures are folded from: sums and groups over the period's rows. `aggregate()` builds them
  * from sale and ledger facts in memory; a store may build the same with SQL (GROUP BY) and hand them
  * to `figures()`, which alone turns them into the dashboard. Both paths must agree (tested).
  */
 export interface DashboardAggregates {
-  /** Per member with a sale in the period (at the location): visits, spend, ISO instant of the last sale. */
-  members: { memberId: string; name: string | null; visits: number; spend: number; lastAt: string }[];
+  /** The members with a sale in the period (at the location) and in the previous period, folded (`foldMember`). */
+  members: MemberSummary;
+  /** The first `topN` of them by `byTopOrder`. */
+  top: CustomerFigures[];
   /** Sales without a member in the period (at the location). */
   anonymous: { sales: number; revenue: number };
   /** Sales per UTC quarter hour (floor(epoch ms / 900 000)): turned into local weekday × hour by `figures()`. */
@@ -200,10 +276,8 @@ export interface DashboardAggregates {
   pointsEarned: number;
   pointsRedeemed: number;
   rewards: RewardFigures[];
-  /** Members active in the previous period, and how many of them are active in this one. */
-  retention: { previous: number; retained: number };
-  /** The previous period's sums (at the location), for the KPIs' change. */
-  previous: PeriodSums;
+  /** The previous period's anonymous sales and points (at the location), for the KPIs' change. */
+  previous: Pick<PeriodSums, 'anonymousSales' | 'anonymousRevenue' | 'pointsEarned' | 'pointsRedeemed'>;
   /** Per location, all locations, in the period. */
   locations: { location: string; sales: number; memberSales: number; revenue: number }[];
   /** Last activity of members; may hold more members than are inactive (`figures()` filters precisely). */
@@ -215,8 +289,6 @@ export interface FigureOptions {
   now: Date;
   timeZone: string;
   inactiveDays?: number;
-  topN?: number;
-  segments?: Partial<SegmentThresholds>;
 }
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
@@ -256,20 +328,19 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
   const saleLocation = new Map(input.saleLocations?.map((s) => [s.saleId, s.location]) ?? allSales.map((s) => [s.id, s.location]));
 
   const byMember = new Map<string, { visits: number; spend: number; lastAt: string }>();
-  const previousVisits = new Map<string, number>();
-  const before = emptyPeriodSums();
+  const previousSums = new Map<string, { visits: number; spend: number }>();
+  const before = { anonymousSales: 0, anonymousRevenue: 0, pointsEarned: 0, pointsRedeemed: 0 };
   const quarters = new Map<number, { quarter: number; sales: number; total: number }>();
   const locations = new Map<string, { location: string; sales: number; memberSales: number; revenue: number }>();
-  const previous = new Set<string>();
   const anonymous = { sales: 0, revenue: 0 };
   for (const sale of allSales) {
     const t = Date.parse(sale.at);
     if (t >= previousFrom && t < from && (location === null || sale.location === location)) {
       if (sale.memberId !== null) {
-        previous.add(sale.memberId);
-        previousVisits.set(sale.memberId, (previousVisits.get(sale.memberId) ?? 0) + 1);
-        before.memberSales++;
-        before.memberRevenue += sale.total;
+        const p = previousSums.get(sale.memberId) ?? { visits: 0, spend: 0 };
+        p.visits++;
+        p.spend += sale.total;
+        previousSums.set(sale.memberId, p);
       } else {
         before.anonymousSales++;
         before.anonymousRevenue += sale.total;
@@ -333,30 +404,61 @@ export function aggregate(input: MetricsInput): DashboardAggregates {
   for (const s of allSales) if (s.memberId !== null) touch(s.memberId, s.at);
   for (const e of allEntries) touch(e.memberId, e.at);
 
+  const thresholds = { ...DEFAULT_SEGMENTS, ...input.segments };
+  const members = emptyMemberSummary();
+  for (const id of new Set([...byMember.keys(), ...previousSums.keys()])) {
+    const c = byMember.get(id);
+    const p = previousSums.get(id);
+    foldMember(
+      members,
+      { memberId: id, visits: c?.visits ?? 0, spend: c?.spend ?? 0, lastAt: c?.lastAt ?? null, previousVisits: p?.visits ?? 0, previousSpend: p?.spend ?? 0 },
+      1,
+      input.to,
+      thresholds,
+    );
+  }
+  const top = [...byMember]
+    .map(([memberId, c]) => ({ memberId, name: names.get(memberId) ?? null, ...c }))
+    .sort(byTopOrder)
+    .slice(0, input.topN ?? 10)
+    .map((c) => customerFigures(c, input.to, thresholds));
+
   return {
-    members: [...byMember].map(([memberId, c]) => ({ memberId, name: names.get(memberId) ?? null, ...c })),
+    members,
+    top,
     anonymous,
     quarters: [...quarters.values()],
     pointsEarned,
     pointsRedeemed,
     rewards: [...rewards.values()],
-    retention: { previous: previous.size, retained: [...previous].filter((id) => byMember.has(id)).length },
-    previous: { ...before, activeMembers: previousVisits.size, repeatMembers: [...previousVisits.values()].filter((v) => v >= 2).length },
+    previous: before,
     locations: [...locations.values()],
     lastActivity: input.members.map((m) => ({ memberId: m.id, name: m.name, lastAt: lastActivity.get(m.id) ?? m.joinedAt })),
   };
 }
 
+// A quarter hour's local weekday and hour never change, and a page asks for the same ~3,000 of a
+// month on every read: remembered, so Intl is asked once per quarter hour and zone, not per read.
+const quarterCache = new Map<string, { weekday: number; hour: number }>();
+function localQuarter(quarter: number, timeZone: string): { weekday: number; hour: number } {
+  const key = `${timeZone} ${quarter}`;
+  let local = quarterCache.get(key);
+  if (!local) {
+    const t = localTime(new Date(quarter * QUARTER_MS), timeZone);
+    local = { weekday: t.weekday, hour: Number(t.time.slice(0, 2)) };
+    if (quarterCache.size >= 200_000) quarterCache.clear();
+    quarterCache.set(key, local);
+  }
+  return local;
+}
+
 /** The dashboard from the period's aggregates: the one definition of every figure. */
 export function figures(agg: DashboardAggregates, options: FigureOptions): Dashboard {
-  const thresholds = { ...DEFAULT_SEGMENTS, ...options.segments };
   // Every zone's offset is a whole number of quarter hours, so weekday and hour are constant within a
   // UTC quarter hour: Intl is asked once per quarter hour, not once per sale.
   const cells = new Map<string, HeatCell>();
   for (const q of agg.quarters) {
-    const local = localTime(new Date(q.quarter * QUARTER_MS), options.timeZone);
-    const weekday = local.weekday;
-    const hour = Number(local.time.slice(0, 2));
+    const { weekday, hour } = localQuarter(q.quarter, options.timeZone);
     const key = `${weekday}:${hour}`;
     const cell = cells.get(key) ?? { weekday, hour, sales: 0, total: 0 };
     cell.sales += q.sales;
@@ -364,29 +466,12 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     cells.set(key, cell);
   }
 
-  const customers: CustomerFigures[] = agg.members
-    .map((c) => {
-      const recencyDays = daysBetween(new Date(c.lastAt), options.to);
-      return {
-        memberId: c.memberId,
-        name: c.name,
-        visits: c.visits,
-        spend: c.spend,
-        lastAt: c.lastAt,
-        recencyDays,
-        segment: segmentOf({ visits: c.visits, spend: c.spend, recencyDays }, thresholds),
-      };
-    })
-    .sort((a, b) => b.spend - a.spend || b.visits - a.visits || a.memberId.localeCompare(b.memberId));
-  const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
-  for (const c of customers) segments[c.segment]++;
-
-  const memberSales = customers.reduce((n, c) => n + c.visits, 0);
-  const memberRevenue = customers.reduce((n, c) => n + c.spend, 0);
+  const m = agg.members;
+  const memberSales = m.sales;
+  const memberRevenue = m.revenue;
   const sales = memberSales + agg.anonymous.sales;
   const allRevenue = memberRevenue + agg.anonymous.revenue;
-  const repeatMembers = customers.filter((c) => c.visits >= 2).length;
-  const { previous, retained } = agg.retention;
+  const repeatMembers = m.repeat;
 
   const inactiveDays = options.inactiveDays ?? 60;
   const inactive = agg.lastActivity
@@ -399,13 +484,19 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     memberRevenue,
     anonymousSales: agg.anonymous.sales,
     anonymousRevenue: agg.anonymous.revenue,
-    activeMembers: customers.length,
+    activeMembers: m.active,
     repeatMembers,
     pointsEarned: agg.pointsEarned,
     pointsRedeemed: agg.pointsRedeemed,
   };
   const current = kpiValues(now);
-  const before = kpiValues(agg.previous);
+  const before = kpiValues({
+    ...agg.previous,
+    memberSales: m.previous.sales,
+    memberRevenue: m.previous.revenue,
+    activeMembers: m.previous.active,
+    repeatMembers: m.previous.repeat,
+  });
   const kpis = Object.fromEntries(
     KPIS.map((k) => {
       const value = current[k];
@@ -423,20 +514,25 @@ export function figures(agg: DashboardAggregates, options: FigureOptions): Dashb
     pointsEarned: agg.pointsEarned,
     pointsRedeemed: agg.pointsRedeemed,
     redemptionRate: ratio(agg.pointsRedeemed, agg.pointsEarned),
-    activeMembers: customers.length,
+    activeMembers: m.active,
     repeatMembers,
-    repeatRate: ratio(repeatMembers, customers.length),
-    visitFrequency: ratio(memberSales, customers.length),
+    repeatRate: ratio(repeatMembers, m.active),
+    visitFrequency: ratio(memberSales, m.active),
     averageSale: {
       all: average(allRevenue, sales),
       members: average(memberRevenue, memberSales),
       nonMembers: average(agg.anonymous.revenue, agg.anonymous.sales),
     },
     revenue: { all: allRevenue, members: memberRevenue, nonMembers: agg.anonymous.revenue },
-    retention: { previousActive: previous, retained, lapsed: previous - retained, newActive: customers.length - retained, rate: ratio(retained, previous) },
-    customers,
-    top: customers.slice(0, options.topN ?? 10),
-    segments,
+    retention: {
+      previousActive: m.previous.active,
+      retained: m.retained,
+      lapsed: m.previous.active - m.retained,
+      newActive: m.active - m.retained,
+      rate: ratio(m.retained, m.previous.active),
+    },
+    top: agg.top,
+    segments: { ...m.segments },
     rewards: [...agg.rewards].sort((a, b) => b.redemptions - a.redemptions || a.rewardId.localeCompare(b.rewardId)),
     heatmap: [...cells.values()].sort((a, b) => a.weekday - b.weekday || a.hour - b.hour),
     locations: agg.locations

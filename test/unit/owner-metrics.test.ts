@@ -195,7 +195,6 @@ describe('owner dashboard maths (hand-computed)', () => {
     // Aggregates in any order give the same figures (a database returns groups unordered).
     const shuffled = {
       ...agg,
-      members: [...agg.members].reverse(),
       quarters: [...agg.quarters].reverse(),
       rewards: [...agg.rewards].reverse(),
       locations: [...agg.locations].reverse(),

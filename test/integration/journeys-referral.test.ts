@@ -116,7 +116,7 @@ describe('journey: a referral paid by a till sale', () => {
 
   it('the till voids her first purchase: its points, her welcome and the referral of both sides are taken back, at the kiosk and on the hub', async () => {
     const voided = await kiosk.till('POST', '/v1/sales/R-2001/void');
-    expect(voided.status).toBe(200);
+    expect(voided.status).toBe(201);
     // What is left: her second purchase; Anna as before the referral.
     await until(async () => (await cardBalance(anna)) === annaBefore, "Anna's referral bonus taken back on her card");
     await until(async () => (await cardBalance(bea)) === secondPoints, "the friend's first purchase and referral taken back on her card");

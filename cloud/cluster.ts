@@ -6,7 +6,7 @@ import { createClient } from 'redis';
  * Socket.IO team) carries room broadcasts, `fetchSockets`/`disconnectSockets` (used to revoke a
  * kiosk wherever it is connected) and the nodes' own notices between the hub processes.
  *
- * The one notice the hub needs: `deliveriesPending`. Claim deliveries (claimAccepted/claimRefused)
+ * The one notice the hub needs: `deliveriesPending`. Claim deliveries (claimAccepted/claimRefused/saleEntriesDerived)
  * are rows in the shared database; the node that accepted a claim tells every node "kiosk N has
  * deliveries", and the node holding kiosk N's socket sends them from the database and deletes each
  * one when the kiosk acknowledges it. A notice lost to a Redis blip is caught by the hub's periodic

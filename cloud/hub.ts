@@ -647,7 +647,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
         else retry();
       };
       if (delivery.event === 'claimAccepted') target.timeout(10_000).emit('claimAccepted', delivery.payload, answered);
-      else target.timeout(10_000).emit('claimRefused', delivery.payload, answered);
+      else if (delivery.event === 'claimRefused') target.timeout(10_000).emit('claimRefused', delivery.payload, answered);
+      else target.timeout(10_000).emit('saleEntriesDerived', delivery.payload, answered);
     }
   }
 
@@ -700,7 +701,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
           ...(applied.vouchers.length > 0 ? { vouchers: applied.vouchers } : {}),
         });
         void noticeMemberChanges();
-        // An offline claim refused in this batch (claimRefused) waits in the kiosk's queue: send it now.
+        // An offline claim refused in this batch (claimRefused) and entries derived for its sales (saleEntriesDerived) wait in the kiosk's queue: send them now.
         void flushDeliveries(kiosk.no);
         void rewardReadyAfterBatch(applied.claimed ?? []);
       } catch (error) {

@@ -118,7 +118,7 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   };
   sale_reversals: { sale_key: string; kiosk_no: number; total: number; refunded: number; full_refund: number; at: string };
   processed_messages: { id: string; kiosk_no: number; at: string };
-  /** Hub → kiosk events (claimAccepted, claimRefused) waiting until the kiosk acks them. */
+  /** Hub → kiosk events (claimAccepted, claimRefused, saleEntriesDerived) waiting until the kiosk acks them. */
   deliveries: { seq: Generated<number>; id: string; kiosk_no: number; event: string; payload_json: string; created_at: string };
   /**
    * Vouchers the hub issued. Rows from before 0004 hold the reward's position in reward_key and no reward_id.

@@ -312,6 +312,29 @@ export const claimRefusedSchema = z
   .strict();
 export type ClaimRefused = z.infer<typeof claimRefusedSchema>;
 
+/**
+ * Event hub → kiosk: ledger entries the hub derived for one of this kiosk's sales after the sale
+ * reached it, which the kiosk never computed itself: the referral bonus a friend's purchase pays
+ * (`referral:<saleKey>:<n>`, both members) and the stamps of a claim that waited for the sale's report
+ * (`claim:<saleKey>:card:<card>`). The kiosk appends them once (by entry id) so that a refund of the
+ * sale there reverses them too; entries that arrive after a refund there are reversed at once by the
+ * same rules (core/ledger/reverse `reverseLateEntries`). Never sent for a claim: that is claimAccepted.
+ */
+export const saleEntriesDerivedSchema = z
+  .object({
+    deliveryId: id,
+    saleKey: id,
+    entries: z
+      .array(ledgerEntrySchema)
+      .min(1)
+      .max(50)
+      .refine((entries) => entries.every((e) => e.kind !== 'reversal'), { error: 'saleEntriesDerived: no reversal entries' }),
+    at: instant,
+  })
+  .strict()
+  .refine((p) => p.entries.every((e) => e.saleId === p.saleKey), { error: 'saleEntriesDerived: every entry must be of the sale' });
+export type SaleEntriesDerived = z.infer<typeof saleEntriesDerivedSchema>;
+
 export const claimResultSchema = z.union([
   z.object({ ok: z.literal(true), accepted: claimAcceptedSchema }).strict(),
   z
@@ -469,6 +492,7 @@ export const kioskToHub = {
 export const hubToKiosk = {
   claimAccepted: { payload: claimAcceptedSchema, ack: eventAckSchema },
   claimRefused: { payload: claimRefusedSchema, ack: eventAckSchema },
+  saleEntriesDerived: { payload: saleEntriesDerivedSchema, ack: eventAckSchema },
   programVersions: { payload: programVersionsSchema, ack: eventAckSchema },
   shopSettings: { payload: shopSettingsDeliverySchema, ack: eventAckSchema },
   membersChanged: { payload: membersChangedSchema, ack: null },
@@ -484,6 +508,7 @@ export interface KioskToHubEvents {
 export interface HubToKioskEvents {
   claimAccepted: (payload: ClaimAccepted, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   claimRefused: (payload: ClaimRefused, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
+  saleEntriesDerived: (payload: SaleEntriesDerived, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   programVersions: (payload: ProgramVersions, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   shopSettings: (payload: ShopSettingsDelivery, ack: Ack<z.infer<typeof eventAckSchema>>) => void;
   /** A notice, not a delivery: a kiosk that misses it catches up on its next connect or change. */

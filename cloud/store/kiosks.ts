@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ClaimAccepted, ClaimRefused } from '../../core/sync-protocol';
+import type { ClaimAccepted, ClaimRefused, SaleEntriesDerived } from '../../core/sync-protocol';
 import { bytesToHex } from '../../core/sync-protocol';
 import { flagWindowStart, KIOSK_FLAG_RULE } from '../outbox-check';
 import { Aggregate, type Db } from './db';
@@ -16,7 +16,10 @@ export interface Kiosk {
 }
 
 /** A hub → kiosk event waiting in the kiosk's queue until the kiosk acks it. */
-export type Delivery = { event: 'claimAccepted'; payload: ClaimAccepted } | { event: 'claimRefused'; payload: ClaimRefused };
+export type Delivery =
+  | { event: 'claimAccepted'; payload: ClaimAccepted }
+  | { event: 'claimRefused'; payload: ClaimRefused }
+  | { event: 'saleEntriesDerived'; payload: SaleEntriesDerived };
 
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

@@ -228,8 +228,8 @@ export class Outbox extends Aggregate {
       }
       await this.flush(trx, run, kiosk.no);
       // After every message of the batch (sales locked before members, as a claim does): a refund in the batch is seen.
-      await this.sales.payReferrals(trx, kiosk, purchases);
-      await this.sales.landWaitingStamps(trx, kiosk, stamped);
+      const derived = [...(await this.sales.payReferrals(trx, kiosk, purchases)), ...(await this.sales.landWaitingStamps(trx, kiosk, stamped))];
+      await this.sales.deliverDerived(trx, kiosk.no, derived, now);
       // Counted once per batch (one query), not per refused message.
       const flagged = newlyRefused > 0 && (await this.kiosks.flagIfDue(trx, kiosk.no, now));
       return { acked: messages.map((m) => m.id), refused, claimed, vouchers, flagged };

@@ -411,6 +411,22 @@ export class Sales extends Aggregate {
     return written;
   }
 
+  /**
+   * Sends the sale's kiosk the entries the hub derived for its sales after they reached it (a referral,
+   * stamps that waited for the report), one saleEntriesDerived per sale, queued in the transaction that
+   * wrote them: the kiosk's ledger then holds them, so a refund there reverses them too.
+   */
+  async deliverDerived(trx: Db, kioskNo: number, entries: readonly LedgerEntry[], now: Date): Promise<void> {
+    const bySale = new Map<string, LedgerEntry[]>();
+    for (const entry of entries) if (entry.saleId !== null) bySale.set(entry.saleId, [...(bySale.get(entry.saleId) ?? []), entry]);
+    const at = now.toISOString();
+    for (const [saleKey, saleEntries] of bySale) {
+      for (const part of chunks(saleEntries, 50)) {
+        await this.kiosks.deliver(trx, kioskNo, { event: 'saleEntriesDerived', payload: { deliveryId: randomUUID(), saleKey, entries: part, at } }, at);
+      }
+    }
+  }
+
   // ---- the welcome bonus, held until a new member's contact is proven (cloud/join-verification.ts) ----
 
   /**

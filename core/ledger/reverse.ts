@@ -64,38 +64,25 @@ function reason(code: string, ruleId: string | undefined, label: string): Reason
   return ruleId === undefined ? { code, label } : { code, ruleId, label };
 }
 
-export function reverseSale(input: ReverseSaleInput): ReverseResult {
-  const { program, saleId, at, ids } = input;
-  const saleEntries = uniqueEntries(input.saleEntries).filter((e) => e.saleId === saleId);
-  const originals = saleEntries.filter((e) => e.kind !== 'reversal');
-  const base = originals.find((e) => e.reason.code === 'base' && e.spend !== undefined);
-  if (!base || base.spend === undefined) throw new LoyaltyError('unknown_sale', `no sale ${JSON.stringify(saleId)} in the ledger: check the sale id`);
-  const total = base.spend;
-  const refundedBefore = -saleEntries.filter((e) => e.kind === 'reversal' && e.reverses === base.id).reduce((sum, e) => sum + (e.spend ?? 0), 0);
-  const left = total - refundedBefore;
-  const show = (amount: number): string => formatMoney(money(amount, program.currency), 'en');
-
-  let amount: number;
-  if (input.refund === 'full') {
-    if (left <= 0) throw new LoyaltyError('already_refunded', `sale ${JSON.stringify(saleId)} is already refunded in full`);
-    amount = left;
-  } else {
-    if (input.refund.currency !== program.currency) {
-      throw new LoyaltyError('currency_mismatch', `refund is in ${input.refund.currency} but the sale was in ${program.currency}`);
-    }
-    amount = input.refund.amount;
-    if (!Number.isSafeInteger(amount) || amount <= 0)
-      throw new LoyaltyError('bad_refund', `refund amount must be more than zero, got ${JSON.stringify(amount)}`);
-    if (amount > left) {
-      throw new LoyaltyError(
-        'refund_too_large',
-        `refund of ${show(amount)} is more than the ${show(left)} left of sale ${JSON.stringify(saleId)} (sold ${show(total)})`,
-      );
-    }
-  }
-  const refundedAfter = refundedBefore + amount;
-  const fullAfter = refundedAfter === total;
-
+/**
+ * Takes back from `originals` what refunds totalling `refundedAfter` of a sale of `total` owe beyond
+ * what `refundedBefore` already took, under the clawback rule (never below zero; the rest a shortfall).
+ * The reversal of `base` carries the refunded `amount` as its spend.
+ */
+function takeBack(input: {
+  program: Program;
+  saleId: string;
+  originals: readonly LedgerEntry[];
+  memberEntries: readonly LedgerEntry[];
+  total: number;
+  refundedBefore: number;
+  refundedAfter: number;
+  base: LedgerEntry | undefined;
+  amount: number;
+  at: Date;
+  ids: () => string;
+}): { entries: LedgerEntry[]; shortfalls: Shortfall[] } {
+  const { program, saleId, total, refundedBefore, refundedAfter, base, ids } = input;
   // What each member still has, lowered as this reversal takes from it.
   const members = uniqueEntries(input.memberEntries);
   const points = new Map<string, number>();
@@ -111,8 +98,8 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
 
   const entries: LedgerEntry[] = [];
   const shortfalls = new Map<string, Shortfall>();
-  const when = at.toISOString();
-  for (const e of originals) {
+  const when = input.at.toISOString();
+  for (const e of input.originals) {
     const share = (n: number, refunded: number): number => (PRO_RATA.has(e.reason.code) ? reversedShare(n, refunded, total) : refunded === total ? n : 0);
     const duePoints = share(e.points, refundedAfter) - share(e.points, refundedBefore);
     const dueStamps = share(e.stamps, refundedAfter) - share(e.stamps, refundedBefore);
@@ -148,9 +135,57 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
       reason: reason('reversal', e.reason.ruleId, label),
       at: when,
     };
-    if (e === base) reversal.spend = negate(amount);
+    if (e === base) reversal.spend = negate(input.amount);
     entries.push(reversal);
   }
+  return { entries, shortfalls: [...shortfalls.values()] };
+}
+
+export function reverseSale(input: ReverseSaleInput): ReverseResult {
+  const { program, saleId, at, ids } = input;
+  const saleEntries = uniqueEntries(input.saleEntries).filter((e) => e.saleId === saleId);
+  const originals = saleEntries.filter((e) => e.kind !== 'reversal');
+  const base = originals.find((e) => e.reason.code === 'base' && e.spend !== undefined);
+  if (!base || base.spend === undefined) throw new LoyaltyError('unknown_sale', `no sale ${JSON.stringify(saleId)} in the ledger: check the sale id`);
+  const total = base.spend;
+  const refundedBefore = refundedOf(saleEntries, base);
+  const left = total - refundedBefore;
+  const show = (amount: number): string => formatMoney(money(amount, program.currency), 'en');
+
+  let amount: number;
+  if (input.refund === 'full') {
+    if (left <= 0) throw new LoyaltyError('already_refunded', `sale ${JSON.stringify(saleId)} is already refunded in full`);
+    amount = left;
+  } else {
+    if (input.refund.currency !== program.currency) {
+      throw new LoyaltyError('currency_mismatch', `refund is in ${input.refund.currency} but the sale was in ${program.currency}`);
+    }
+    amount = input.refund.amount;
+    if (!Number.isSafeInteger(amount) || amount <= 0)
+      throw new LoyaltyError('bad_refund', `refund amount must be more than zero, got ${JSON.stringify(amount)}`);
+    if (amount > left) {
+      throw new LoyaltyError(
+        'refund_too_large',
+        `refund of ${show(amount)} is more than the ${show(left)} left of sale ${JSON.stringify(saleId)} (sold ${show(total)})`,
+      );
+    }
+  }
+  const refundedAfter = refundedBefore + amount;
+  const fullAfter = refundedAfter === total;
+
+  const { entries, shortfalls } = takeBack({
+    program,
+    saleId,
+    originals,
+    memberEntries: input.memberEntries,
+    total,
+    refundedBefore,
+    refundedAfter,
+    base,
+    amount,
+    at,
+    ids,
+  });
 
   return {
     entries,
@@ -158,6 +193,48 @@ export function reverseSale(input: ReverseSaleInput): ReverseResult {
     refundedTotal: money(refundedAfter, program.currency),
     remaining: money(total - refundedAfter, program.currency),
     fullyRefunded: fullAfter,
-    shortfalls: [...shortfalls.values()],
+    shortfalls,
   };
+}
+
+/** The amount refunded so far of a sale: the spend its base entry's reversals took back. */
+function refundedOf(saleEntries: readonly LedgerEntry[], base: LedgerEntry): number {
+  return -saleEntries.filter((e) => e.kind === 'reversal' && e.reverses === base.id).reduce((sum, e) => sum + (e.spend ?? 0), 0);
+}
+
+/**
+ * Entries that joined a sale after some of it was refunded (the hub derived them once the sale reached
+ * it: a referral bonus, stamps that waited for the sale's report): what the refunds already taken would
+ * have reversed of them, by the same rules as reverseSale — pro rata (floor) of what was refunded so
+ * far, flat bonuses only once it is refunded in full, never below zero. Later refunds then treat them
+ * like the sale's other entries. Nothing when the sale has no refund yet or no base entry here.
+ */
+export function reverseLateEntries(input: {
+  program: Program;
+  saleId: string;
+  /** Every entry of the sale already held (earlier reversals included), without the late ones. */
+  saleEntries: readonly LedgerEntry[];
+  late: readonly LedgerEntry[];
+  /** Every ledger entry of the members the late entries belong to (for the clawback cap). */
+  memberEntries: readonly LedgerEntry[];
+  at: Date;
+  ids: () => string;
+}): { entries: LedgerEntry[]; shortfalls: Shortfall[] } {
+  const saleEntries = uniqueEntries(input.saleEntries).filter((e) => e.saleId === input.saleId);
+  const base = saleEntries.find((e) => e.kind !== 'reversal' && e.reason.code === 'base' && e.spend !== undefined);
+  const refunded = base === undefined ? 0 : refundedOf(saleEntries, base);
+  if (base?.spend === undefined || refunded <= 0) return { entries: [], shortfalls: [] };
+  return takeBack({
+    program: input.program,
+    saleId: input.saleId,
+    originals: input.late.filter((e) => e.kind !== 'reversal' && e.saleId === input.saleId && e !== base),
+    memberEntries: [...input.memberEntries, ...input.late],
+    total: base.spend,
+    refundedBefore: 0,
+    refundedAfter: refunded,
+    base: undefined,
+    amount: 0,
+    at: input.at,
+    ids: input.ids,
+  });
 }

@@ -9,6 +9,8 @@ import type { KioskService } from './service';
 export function linkServiceToHub(service: KioskService, sync: SyncClient): void {
   sync.on('claimAccepted', (claim) => service.applyClaimAccepted(claim));
   sync.on('claimRefused', (refused) => service.applyClaimRefused(refused));
+  // What the hub derived for a sale of this kiosk's after it synced (a referral, stamps that waited): a refund here reverses it too.
+  sync.on('saleEntriesDerived', (derived) => service.applySaleEntriesDerived(derived));
   // A voucher redeemed here offline: the hub says whose redemption stands, so staff are told where it went.
   sync.on('voucherSettled', (standing) => service.applyVoucherSettled(standing));
   // The shop's program versions: stored before the hub gets its ack; a bad document is refused and logged.

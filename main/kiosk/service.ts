@@ -14,7 +14,7 @@ import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember 
 import type { Reward } from '../../core/program/schema';
 import { memberStateFromEntries, stampsByCard } from '../../core/ledger/projections';
 import { mergedMemberState } from '../../core/ledger/replica-state';
-import { reverseSale } from '../../core/ledger/reverse';
+import { reverseLateEntries, reverseSale } from '../../core/ledger/reverse';
 import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
 import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
@@ -28,6 +28,7 @@ import {
   type KioskCredentials,
   type OutboxMessage,
   type RedeemVoucherResult,
+  type SaleEntriesDerived,
   type VoucherStanding,
   hexToBytes,
 } from '../../core/sync-protocol';
@@ -670,6 +671,32 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   applyClaimRefused(refused: ClaimRefused): void {
     this.store.settleRefusedClaim({ saleId: refused.saleKey, winnerId: refused.winner.id, entries: refused.entries });
     this.emit('claimRefused', refused);
+  }
+
+  /**
+   * Entries the hub derived for one of this kiosk's sales after it synced (a referral, stamps that
+   * waited for the sale's report) join this ledger once, by id, so that a refund here reverses them
+   * with the sale's own. Refunds made here before they arrived take their share of them at once, by
+   * the same rules (core/ledger/reverse reverseLateEntries), reported to the hub like any refund.
+   */
+  applySaleEntriesDerived(derived: SaleEntriesDerived): void {
+    const late = derived.entries.filter((e) => this.store.getEntry(e.id) === undefined);
+    if (late.length === 0) return;
+    const at = this.now();
+    const { entries } = reverseLateEntries({
+      program: this.program,
+      saleId: derived.saleKey,
+      saleEntries: withoutRefusedClaims(this.store.entriesForSale(derived.saleKey)),
+      late,
+      memberEntries: [...new Set(late.map((e) => e.memberId))].flatMap((id) => this.store.entriesForMember(id)),
+      at,
+      ids: this.newId,
+    });
+    const memberId = this.store.getSale(derived.saleKey)?.memberId ?? null;
+    const outbox = entries.length === 0 ? [] : [this.outboxMessage('ledgerAppended', { entries }, memberId, at)];
+    // The late entries and what the refunds already made take of them, in one transaction: a delivery sent again finds them and writes nothing.
+    this.store.appendEntries([...late, ...entries], outbox);
+    if (outbox.length > 0) this.emit('outboxChanged');
   }
 
   // ---- members ------------------------------------------------------------------------------

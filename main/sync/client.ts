@@ -10,6 +10,7 @@ import {
   memberChangesPageSchema,
   membersChangedSchema,
   programVersionsSchema,
+  saleEntriesDerivedSchema,
   shopSettingsDeliverySchema,
   type ShopSettingsDelivery,
   redeemVoucherResultSchema,
@@ -17,6 +18,7 @@ import {
   type ClaimAccepted,
   type MemberChange,
   type ClaimRefused,
+  type SaleEntriesDerived,
   type ClaimResult,
   type HubToKioskEvents,
   type RedeemVoucherResult,
@@ -76,6 +78,8 @@ export interface SyncClientEvents {
   claimAccepted: [ClaimAccepted];
   /** A claim this kiosk made offline lost to an earlier claim: append the entries, tell staff. */
   claimRefused: [ClaimRefused];
+  /** Entries the hub derived for one of this kiosk's sales (a referral, stamps that waited for its report): append them. */
+  saleEntriesDerived: [SaleEntriesDerived];
   /** The shop's program versions from the hub: store them (the ack is sent after the listeners ran). */
   programVersions: [ProgramVersions];
   /** The shop's settings from the hub: store them (the ack is sent after the listeners ran). */
@@ -195,6 +199,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     });
     this.socket.on('claimAccepted', (payload, ack) => this.receive('claimAccepted', claimAcceptedSchema, payload, ack));
     this.socket.on('claimRefused', (payload, ack) => this.receive('claimRefused', claimRefusedSchema, payload, ack));
+    this.socket.on('saleEntriesDerived', (payload, ack) => this.receive('saleEntriesDerived', saleEntriesDerivedSchema, payload, ack));
     this.socket.on('programVersions', (payload, ack) => this.receive('programVersions', programVersionsSchema, payload, ack));
     this.socket.on('shopSettings', (payload, ack) => this.receive('shopSettings', shopSettingsDeliverySchema, payload, ack));
     // A notice that the directory changed: ask for what is new (a notice for changes already held costs one empty page).
@@ -267,7 +272,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   }
 
   /** A hub delivery: checked by its schema, emitted once per delivery id, acked once taken in. */
-  private receive<E extends 'claimAccepted' | 'claimRefused' | 'programVersions' | 'shopSettings'>(
+  private receive<E extends 'claimAccepted' | 'claimRefused' | 'saleEntriesDerived' | 'programVersions' | 'shopSettings'>(
     event: E,
     schema: z.ZodType<SyncClientEvents[E][0]>,
     payload: unknown,

@@ -4,7 +4,8 @@
 // friend opens it on her phone, joins, proves her e-mail with the code mailed to it; her first purchase
 // is a till sale carrying her member code at the kiosk. The kiosk knows nothing of the referral: the
 // hub pays both sides when the sale syncs, once, and both balances reach the kiosk's replica and the
-// phones' cards. A second till sale pays no more.
+// phones' cards. A second till sale pays no more. The till voids the friend's first purchase: the kiosk
+// holds the referral the hub derived (saleEntriesDerived), so the void takes it back from both sides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { MemberView } from '../../core/till-api';
@@ -67,6 +68,9 @@ describe('journey: a referral paid by a till sale', () => {
   const anna = new Phone('en');
   const bea = new Phone('en');
   let link: string;
+  let annaBefore: number;
+  let beaCode: string;
+  let secondPoints: number;
 
   it('member A joins on her phone and her card shows her referral link', async () => {
     const sale = await kiosk.sale('R-1001', 1840);
@@ -85,10 +89,11 @@ describe('journey: a referral paid by a till sale', () => {
     expect(await cardBalance(bea)).toBe(0);
 
     // The kiosk's replica knows her (no purchase yet) and Anna with her balance.
-    const annaBefore = await cardBalance(anna);
+    annaBefore = await cardBalance(anna);
     await until(async () => (await atKiosk('bea@example.com')) !== undefined, 'the friend in the kiosk replica');
     await until(async () => (await atKiosk('anna@example.com'))?.points === annaBefore, "Anna's balance in the kiosk replica");
     const code = (await atKiosk('bea@example.com'))!.code;
+    beaCode = code;
 
     // Her first purchase, rung at the till with her member code: the kiosk pays what it knows (points, welcome).
     const first = await kiosk.sale('R-2001', 1840, { memberCode: code });
@@ -106,5 +111,16 @@ describe('journey: a referral paid by a till sale', () => {
     expect((await atKiosk('anna@example.com'))?.points).toBe(annaBefore + REFERRER_POINTS);
     expect(await cardBalance(anna)).toBe(annaBefore + REFERRER_POINTS);
     expect(await cardBalance(bea)).toBe(beaAfter + second.points);
+    secondPoints = second.points;
+  });
+
+  it('the till voids her first purchase: its points, her welcome and the referral of both sides are taken back, at the kiosk and on the hub', async () => {
+    const voided = await kiosk.till('POST', '/v1/sales/R-2001/void');
+    expect(voided.status).toBe(201);
+    // What is left: her second purchase; Anna as before the referral.
+    await until(async () => (await cardBalance(anna)) === annaBefore, "Anna's referral bonus taken back on her card");
+    await until(async () => (await cardBalance(bea)) === secondPoints, "the friend's first purchase and referral taken back on her card");
+    await until(async () => (await atKiosk('anna@example.com'))?.points === annaBefore, "Anna's balance back in the kiosk replica");
+    await until(async () => (await atKiosk(beaCode))?.points === secondPoints, "the friend's balance in the kiosk replica");
   });
 });

@@ -16,7 +16,7 @@ import {
   visitsOf,
 } from '../../core/ledger/projections';
 import { redeemReward } from '../../core/ledger/redeem';
-import { reverseSale } from '../../core/ledger/reverse';
+import { reverseLateEntries, reverseSale } from '../../core/ledger/reverse';
 import { money } from '../../core/money';
 import type { Program } from '../../core/program/schema';
 import { newMember, program, regular, sequentialIds } from './core-fixtures';
@@ -253,6 +253,40 @@ describe('reverseSale', () => {
       reverseSale({ program: program(), saleId: 's1', saleEntries: ledger, memberEntries: ledger, refund: money(100, 'EUR'), at: LATER, ids: sequentialIds() }),
     );
     expect(error.code).toBe('currency_mismatch');
+  });
+});
+
+describe('reverseLateEntries', () => {
+  const late = (ledger: LedgerEntry[], entries: LedgerEntry[]) =>
+    reverseLateEntries({ program: program(), saleId: 's1', saleEntries: ledger, late: entries, memberEntries: ledger, at: LATER, ids: sequentialIds('late-') });
+
+  it('entries that join a sale after a refund lose its share at once (pro rata, flat bonuses only in full); later refunds treat them as the sale’s own', () => {
+    const sale = sold(1000, regular()); // Tuesday: base 10 + x2 campaign 10, 1 visit stamp
+    const campaign = sale.find((e) => e.reason.code === 'campaign')!;
+    const referral: LedgerEntry = {
+      id: 'referral:s1:1',
+      memberId: 'm0',
+      kind: 'bonus',
+      points: 40,
+      stamps: 0,
+      saleId: 's1',
+      reverses: null,
+      reason: { code: 'referrer', label: 'referral' },
+      at: TUESDAY_10.toISOString(),
+    };
+    let ledger = sale.filter((e) => e !== campaign);
+    expect(late(ledger, [campaign, referral]).entries).toEqual([]); // nothing refunded yet
+
+    ledger = [...ledger, ...refund(ledger, 's1', 333).entries];
+    const caughtUp = late(ledger, [campaign, referral]).entries;
+    // floor(10 × 333 / 1000) = 3 of the campaign; the referral is a flat bonus and stays.
+    expect(caughtUp.map((e) => [e.reverses, e.points])).toEqual([[campaign.id, -3]]);
+    ledger = [...ledger, campaign, referral, ...caughtUp];
+
+    ledger = [...ledger, ...refund(ledger, 's1', 'full').entries];
+    expect(balanceOf(ledger.filter((e) => e.memberId === 'm1'))).toBe(0);
+    expect(balanceOf(ledger.filter((e) => e.memberId === 'm0'))).toBe(0);
+    expect(stampsByCard(ledger)['visit-card']).toBe(0);
   });
 });
 

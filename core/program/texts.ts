@@ -84,6 +84,54 @@ export function entryLabelIn(
   return label === undefined ? undefined : ruleLabelIn(program, label, locale);
 }
 
+/**
+ * Texts of an item re-homed for a program whose own language becomes `to` (was `from`): the text in
+ * `to` becomes the item's own, the old own text goes beside it under `from`. An item with no text in
+ * `to` keeps its own (shown in every language with none of its own, as before) and its texts as they were.
+ */
+function rehomed(
+  text: string | undefined,
+  texts: ProgramTexts | undefined,
+  from: Locale,
+  to: Locale,
+): { text: string | undefined; texts: ProgramTexts | undefined } {
+  const own = texts?.[to];
+  if (own === undefined) return { text, texts };
+  const others: ProgramTexts = { ...texts };
+  delete others[to];
+  if (text !== undefined) others[from] = text;
+  return { text: own, texts: Object.keys(others).length > 0 ? others : undefined };
+}
+
+/**
+ * The program with `locale` as its own language (the shop's language changed, cloud/hub.ts
+ * saveSettings): each reward's, tier's, card's and campaign's text in `locale` becomes its name or
+ * label, and the one it had goes under the old language, so no text is lost and none is refused as
+ * a second text in the program's own language.
+ */
+export function programInLanguage(program: Program, locale: Locale): Program {
+  const from = program.locale;
+  if (from === locale) return program;
+  const named = <T extends { name: string; names?: ProgramTexts | undefined }>(item: T): T => {
+    const { text, texts } = rehomed(item.name, item.names, from, locale);
+    const { names: _old, ...rest } = item;
+    return { ...rest, name: text!, ...(texts ? { names: texts } : {}) } as T;
+  };
+  const rules = program.rules.map((rule) => {
+    if (rule.type !== 'stamps' && rule.type !== 'multiplier') return rule;
+    const { text, texts } = rehomed(rule.label, rule.labels, from, locale);
+    const { label: _label, labels: _labels, ...rest } = rule;
+    return { ...rest, ...(text !== undefined ? { label: text } : {}), ...(texts ? { labels: texts } : {}) } as typeof rule;
+  });
+  return {
+    ...program,
+    locale,
+    rules,
+    rewards: program.rewards.map(named),
+    ...(program.tiers ? { tiers: { ...program.tiers, levels: program.tiers.levels.map(named) } } : {}),
+  };
+}
+
 /** The languages other than the program's own for which the editor offers texts (the shop's languages, in the usual order). */
 export function otherLanguages(program: Pick<Program, 'locale'>, offered: readonly Locale[]): Locale[] {
   return LOCALES.filter((locale) => locale !== program.locale && offered.includes(locale));

@@ -1,8 +1,9 @@
 // Program texts per language on paper, in real processes (test/support/journey-shop.ts): the hub as
 // `npm run hub`, a kiosk as `npm start -- --headless` printing ESC/POS over TCP to a VirtualPrinter on
 // loopback that decodes the bytes back to text. The owner publishes a program written in English with
-// Polish and German names for the coffee card and the free coffee, and makes the shop Polish: the
-// kiosk's receipt for a member's coffees names the card and the reward in Polish, never in English.
+// Polish and German names for the coffee card and the free coffee, and makes the shop Polish (the
+// program's language follows, its Polish texts becoming its own): the kiosk's receipt for a member's
+// coffees names the card and the reward in Polish, never in English.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
@@ -55,17 +56,26 @@ describe('journey: program texts on a Polish kiosk’s receipt', () => {
       ['locationAddress', ''],
     ]);
     expect(saved.status, saved.text).toBe(200);
-    // The kiosk confirmed the new program and took the shop's language.
+    // The shop's new language is the program's (a new version): the Polish texts became its own, the English ones went beside them.
+    const program = JSON.parse((await shop.hub.owner('GET', '/owner/program')).text) as {
+      locale: string;
+      rules: { label?: string; labels?: Record<string, string> }[];
+      rewards: { name: string; names?: Record<string, string> }[];
+    };
+    expect(program.locale).toBe('pl');
+    expect(program.rules[1]).toMatchObject({ label: 'karta kawowa', labels: { en: 'coffee card', de: 'Kaffeekarte' } });
+    expect(program.rewards[0]).toMatchObject({ name: 'Darmowa kawa', names: { en: 'Free coffee', de: 'Gratis-Kaffee' } });
+    // The kiosk confirmed that version and took the shop's language.
     const versions = async (): Promise<{ version: number; kiosks: string[] }[]> =>
       (await fetch(`${shop.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${shop.hub.ownerToken}` } })).json() as Promise<
         { version: number; kiosks: string[] }[]
       >;
-    await until(async () => (await versions()).some((v) => v.version === version && v.kiosks.includes('Till A')), 'kiosk A to confirm the new program');
+    await until(async () => (await versions()).some((v) => v.version > version && v.kiosks.includes('Till A')), 'kiosk A to confirm the Polish program');
     await until(async () => (await a.health()).shop.locale === 'pl' && (await a.health()).shop.fromHub, "the shop's Polish settings at kiosk A");
 
     const enrolled = await a.till('POST', '/v1/members', { contact: 'ola@example.com', name: 'Ola' });
     expect(enrolled.status, JSON.stringify(enrolled.json)).toBe(201);
-    const member = enrolled.json.member as MemberView;
+    const member = enrolled.json as unknown as MemberView;
     // Nine coffees: nine stamps of the card, the free coffee is ready.
     const lines = [{ name: 'Latte', quantity: 9, total: { amount: 4500, currency: 'PLN' }, category: 'coffee' }];
     await a.sale('A-1', 4500, { memberCode: member.code, lines });

@@ -9,7 +9,7 @@ import { demoProgram, DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import { programFromForm } from '../../core/program/form';
 import { progressToReward } from '../../core/program/progress';
 import { parseProgram, serializeProgram, type Program } from '../../core/program/schema';
-import { entryLabelIn, rewardName, ruleLabelIn, ruleTextIn, tierName } from '../../core/program/texts';
+import { entryLabelIn, programInLanguage, rewardName, ruleLabelIn, ruleTextIn, tierName } from '../../core/program/texts';
 import { buildReceiptDocument, receiptMember, saleReceiptInput } from '../../core/receipt/document';
 import { layoutReceipt } from '../../core/receipt/layout';
 import type { SaleView } from '../../core/till-api';
@@ -144,6 +144,26 @@ describe('program texts per language', () => {
     expect(named({ code: 'adjust', label: 'Sorry for the wait' })).toEqual(['Sorry for the wait', 'Sorry for the wait', 'Sorry for the wait']);
     expect(named({ code: 'redeem', ruleId: 'gone', label: 'Old cake' })).toEqual(['Old cake', 'Old cake', 'Old cake']);
     expect(named({ code: 'base' })).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('re-homes the texts when the program’s language changes: the new language’s text becomes the name, the old name goes beside it', () => {
+    const program = multilingual();
+    const polish = programInLanguage(program, 'pl');
+    expect(parseProgram(JSON.parse(serializeProgram(polish)))).toEqual({ ok: true, program: polish });
+    expect(polish.locale).toBe('pl');
+    expect(polish.rewards[0]).toMatchObject({ name: 'Darmowa kawa', names: { en: 'Free coffee', de: 'Gratis-Kaffee' } });
+    expect(polish.rules[1]).toMatchObject({ label: 'karta kawowa', labels: { en: 'coffee card', de: 'Kaffeekarte' } });
+    // No Polish text: the item keeps its own (shown in every language without one) and its texts.
+    expect(polish.rewards[1]).toEqual(program.rewards[1]);
+    expect(polish.tiers!.levels[2]).toEqual({ ...program.tiers!.levels[2]!, names: { de: 'Gold-Stufe' } });
+    expect([rewardName(polish.rewards[0]!, 'en'), rewardName(polish.rewards[0]!, 'de'), rewardName(polish.rewards[0]!, 'cs')]).toEqual([
+      'Free coffee',
+      'Gratis-Kaffee',
+      'Darmowa kawa',
+    ]);
+    // German: the German text was its only other one, so the English name is the other now.
+    expect(programInLanguage(program, 'de').tiers!.levels[2]).toMatchObject({ name: 'Gold-Stufe', names: { en: 'Gold' } });
+    expect(programInLanguage(program, 'en')).toBe(program);
   });
 
   it('takes the texts from the editor: a field per other shop language, empty for none', () => {

@@ -10,6 +10,7 @@ import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { serializeProgram, type Program } from '../core/program/schema';
+import { programInLanguage } from '../core/program/texts';
 import { liveVersions, programInEffect } from '../core/program/versions';
 import type { VersionRow } from './program-pages';
 import {
@@ -983,11 +984,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
     const follow = { currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
     if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
-      await publishProgram({ ...newest, ...follow }, now().toISOString());
+      // Texts the owner wrote in the new language become the program's own (core/program/texts.ts).
+      await publishProgram({ ...programInLanguage(newest, settings.locale), ...follow }, now().toISOString());
     } else if (!newest) {
       // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
       const kept = draft ?? (await shopSettings.draft(shop.no));
-      if (kept) await shopSettings.saveDraft(shop.no, { ...kept, ...follow });
+      if (kept) await shopSettings.saveDraft(shop.no, { ...programInLanguage(kept, settings.locale), ...follow });
     }
     await settingsToKiosks();
     return { ok: true };

@@ -4,6 +4,8 @@ import { formatInstant } from '../core/i18n/dates';
 import type { Locale } from '../core/i18n/locales';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import type { LedgerEntry } from '../core/ledger/entry';
+import type { Program } from '../core/program/schema';
+import { entryLabelIn } from '../core/program/texts';
 import { entryKindName, escapeHtml } from './pages';
 import { page, table, tr } from './owner-pages';
 import { KIOSK_FLAG_RULE } from './outbox-check';
@@ -27,6 +29,8 @@ export interface MemberPageModel {
   member: { id: string; no: number; name: string | null; phone: string | null; email: string | null; erasedAt: string | null; consentAt: string | null };
   balance: number;
   entries: readonly LedgerEntry[];
+  /** The shop's program: the history names its rewards, cards and campaigns in `locale` (core/program/texts.ts). */
+  program: Pick<Program, 'rules' | 'rewards'>;
   audit: readonly AuditRow[];
   csrf: string;
   flash?: { text: string; error: boolean } | null;
@@ -91,8 +95,16 @@ export function memberPage(p: MemberPageModel): string {
       table(
         'history',
         [t('when'), t('kind'), t('points'), t('stamps'), t('label')],
-        // The kind in words and the entry's own label (the reward's or rule's name, the owner's reason): never a code.
-        [...p.entries].reverse().map((e) => [when(e.at), entryKindName(locale, e.kind), String(e.points), String(e.stamps), escapeHtml(e.reason.label ?? '')]),
+        // The kind in words and the entry's own label (the reward's or rule's name in the owner's language, the owner's reason): never a code.
+        [...p.entries]
+          .reverse()
+          .map((e) => [
+            when(e.at),
+            entryKindName(locale, e.kind),
+            String(e.points),
+            String(e.stamps),
+            escapeHtml(entryLabelIn(p.program, e.reason, locale) ?? ''),
+          ]),
       ) +
       `<h2>${x(locale, 'audit')}</h2>` +
       table(

@@ -3,7 +3,8 @@ import { claimMessages, type ClaimMessageKey } from '../core/i18n/claim';
 import { formatInstant } from '../core/i18n/dates';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { entryKinds, type EntryKind } from '../core/ledger/entry';
-import { rewardName } from '../core/program/texts';
+import type { Program } from '../core/program/schema';
+import { entryLabelIn, rewardName } from '../core/program/texts';
 import type { MemberView } from './member-view';
 import { CARD_JS, CARD_MANIFEST_PATH } from './card-pwa';
 import { asset } from './page-assets';
@@ -211,6 +212,8 @@ export interface CardPageModel {
   shopName: string;
   memberName: string | null;
   view: MemberView;
+  /** The program the history's entries were earned under: their rewards, cards and campaigns are named in `locale` (core/program/texts.ts). */
+  program: Pick<Program, 'rules' | 'rewards'>;
   history: HistoryRow[];
   flash: { name: string; points: number; welcome: number } | null;
   /** HTML of other parts of the card (the offers switch, cloud/message-pages.ts), rendered by their owners. */
@@ -232,6 +235,12 @@ function walletButtons(L: Locale, wallets: CardPageModel['wallets']): string {
   return links === '' ? '' : `<div class="card" id="wallets">${links}</div>`;
 }
 
+/** A history line's name in the reader's language (the reward, card or campaign), else its kind in words; HTML. */
+function historyLabel(program: CardPageModel['program'], h: HistoryRow, locale: Locale): string {
+  const label = entryLabelIn(program, h.reason, locale);
+  return label === undefined ? entryKindName(locale, h.kind) : escapeHtml(label);
+}
+
 export function cardPage(m: CardPageModel): string {
   const L = m.locale;
   const progress = m.view.progress;
@@ -251,9 +260,7 @@ export function cardPage(m: CardPageModel): string {
       ? `<p class="muted">${t(L, 'noHistory')}</p>`
       : `<ul id="history">${m.history
           .map(
-            (
-              h,
-            ) => `<li><span class="row"><span>${escapeHtml(formatInstant(h.at, L, m.view.timeZone, 'date'))} ${h.label === null ? entryKindName(L, h.kind) : escapeHtml(h.label)}</span>
+            (h) => `<li><span class="row"><span>${escapeHtml(formatInstant(h.at, L, m.view.timeZone, 'date'))} ${historyLabel(m.program, h, L)}</span>
         <strong>${h.points >= 0 ? '+' : ''}${h.points}${h.stamps ? ` · ${h.stamps >= 0 ? '+' : ''}${h.stamps} ☕` : ''}</strong></span></li>`,
           )
           .join('')}</ul>`;

@@ -132,6 +132,7 @@ export const memberCardRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (ap
         shopName: memberShop.name,
         memberName: member.name,
         view,
+        program: memberShop.program,
         history: await store.history(member.id),
         memberQr: await memberQr(member),
         // The welcome bonus has its own line: the thank-you counts the rest of what the claim earned.

@@ -196,6 +196,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         member: { ...data.member, consentAt: data.consent.at },
         balance: await ctx.owner.balance(memberId),
         entries: await store.entries(memberId),
+        program: shop.program,
         audit: data.audit,
         referrals: { ...(await ctx.referrals.referralsOf(memberId)), timeZone: shop.program.timeZone },
         csrf: request.ownerCsrf,

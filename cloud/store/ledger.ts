@@ -19,7 +19,8 @@ export interface HistoryRow {
   points: number;
   stamps: number;
   at: string;
-  label: string | null;
+  /** The entry's reason as stored (its label in the program's language); core/program/texts.ts `entryLabelIn` names it in the reader's. */
+  reason: Reason;
 }
 
 export interface BalanceView {
@@ -169,7 +170,7 @@ export class Ledger extends Aggregate {
       points: r.points,
       stamps: r.stamps,
       at: r.at,
-      label: (JSON.parse(r.reason_json) as { label?: string }).label ?? null,
+      reason: JSON.parse(r.reason_json) as Reason,
     }));
   }
 

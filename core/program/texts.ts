@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, localeSchema, type Locale } from '../i18n/locales';
+import type { Reason } from '../ledger/entry';
 import type { Program, Reward, TierLevel } from './schema';
 
 /**
@@ -33,6 +34,102 @@ export function ruleTextIn(program: Pick<Program, 'rules' | 'rewards'>, ruleId: 
   const rule = program.rules.find((r) => r.id === ruleId);
   if (rule && (rule.type === 'stamps' || rule.type === 'multiplier')) return rule.labels?.[locale];
   return program.rewards.find((r) => r.id === ruleId)?.names?.[locale];
+}
+
+/**
+ * A label a ledger entry or sale line carries (written in the program's language when it was earned)
+ * in `locale`: each stamp card or campaign it names by its program label, in that language when the
+ * program has a text for it. A headline joins the labels of everything that applied with ", "
+ * (core/till-api), so each part is looked up on its own; a label no rule has (an owner's reason, a
+ * refund) stays as it is.
+ */
+export function ruleLabelIn(program: Pick<Program, 'rules'>, label: string, locale: Locale): string {
+  const textOf = (part: string): string => {
+    const rule = program.rules.find((r) => (r.type === 'stamps' || r.type === 'multiplier') && r.label === part);
+    return (rule?.type === 'stamps' || rule?.type === 'multiplier' ? rule.labels?.[locale] : undefined) ?? part;
+  };
+  return label.split(', ').map(textOf).join(', ');
+}
+
+/** Entry reasons that name a reward (its hold or redemption, and the points given back when its voucher lapsed). */
+const REWARD_REASONS: ReadonlySet<string> = new Set(['redeem', 'voucher-expired', 'voucher-cancelled']);
+/** Entry reasons whose `ruleId` is the stamp card or campaign they were earned by (a refund's reversal carries the ruleId too, but names the refund). */
+const RULE_REASONS: ReadonlySet<string> = new Set(['stamps', 'campaign']);
+
+/**
+ * What a ledger entry is called in `locale` (the card's history, the owner's member page): the
+ * reward, card or campaign it came from in that language, found by the reason's `ruleId` (a
+ * redemption of a stamp-card reward carries the card's id, so the reward is the card's one with the
+ * stored name), else by its stored label as the receipt finds it again (`ruleLabelIn`). The stored
+ * label stands when the program has no text in that language or no longer has the item; undefined
+ * for an entry with no label (the caller names its kind).
+ */
+export function entryLabelIn(
+  program: Pick<Program, 'rules' | 'rewards'>,
+  reason: Pick<Reason, 'code' | 'label' | 'ruleId'>,
+  locale: Locale,
+): string | undefined {
+  const { code, label, ruleId } = reason;
+  if (REWARD_REASONS.has(code)) {
+    const reward =
+      program.rewards.find((r) => r.id === ruleId) ??
+      program.rewards.find((r) => r.name === label && 'card' in r.cost && r.cost.card === ruleId) ??
+      program.rewards.find((r) => r.name === label);
+    if (reward) return rewardName(reward, locale);
+  }
+  if (RULE_REASONS.has(code)) {
+    const text = ruleTextIn(program, ruleId, locale);
+    if (text !== undefined) return text;
+  }
+  return label === undefined ? undefined : ruleLabelIn(program, label, locale);
+}
+
+/**
+ * Texts of an item re-homed for a program whose own language becomes `to` (was `from`): the text in
+ * `to` becomes the item's own, the old own text goes beside it under `from`. An item with no text in
+ * `to` keeps its own (shown in every language with none of its own, as before) and its texts as they were.
+ */
+function rehomed(
+  text: string | undefined,
+  texts: ProgramTexts | undefined,
+  from: Locale,
+  to: Locale,
+): { text: string | undefined; texts: ProgramTexts | undefined } {
+  const own = texts?.[to];
+  if (own === undefined) return { text, texts };
+  const others: ProgramTexts = { ...texts };
+  delete others[to];
+  if (text !== undefined) others[from] = text;
+  return { text: own, texts: Object.keys(others).length > 0 ? others : undefined };
+}
+
+/**
+ * The program with `locale` as its own language (the shop's language changed, cloud/hub.ts
+ * saveSettings): each reward's, tier's, card's and campaign's text in `locale` becomes its name or
+ * label, and the one it had goes under the old language, so no text is lost and none is refused as
+ * a second text in the program's own language.
+ */
+export function programInLanguage(program: Program, locale: Locale): Program {
+  const from = program.locale;
+  if (from === locale) return program;
+  const named = <T extends { name: string; names?: ProgramTexts | undefined }>(item: T): T => {
+    const { text, texts } = rehomed(item.name, item.names, from, locale);
+    const { names: _old, ...rest } = item;
+    return { ...rest, name: text!, ...(texts ? { names: texts } : {}) } as T;
+  };
+  const rules = program.rules.map((rule) => {
+    if (rule.type !== 'stamps' && rule.type !== 'multiplier') return rule;
+    const { text, texts } = rehomed(rule.label, rule.labels, from, locale);
+    const { label: _label, labels: _labels, ...rest } = rule;
+    return { ...rest, ...(text !== undefined ? { label: text } : {}), ...(texts ? { labels: texts } : {}) } as typeof rule;
+  });
+  return {
+    ...program,
+    locale,
+    rules,
+    rewards: program.rewards.map(named),
+    ...(program.tiers ? { tiers: { ...program.tiers, levels: program.tiers.levels.map(named) } } : {}),
+  };
 }
 
 /** The languages other than the program's own for which the editor offers texts (the shop's languages, in the usual order). */

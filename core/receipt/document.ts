@@ -7,7 +7,7 @@ import { receiptMessages } from '../i18n/receipt';
 import { formatMoney, moneySchema, type Money } from '../money';
 import { progressToReward, rewardProgressSchema, type ProgressBalance } from '../program/progress';
 import type { Program } from '../program/schema';
-import { rewardName } from '../program/texts';
+import { rewardName, ruleLabelIn } from '../program/texts';
 import type { SaleView } from '../till-api';
 
 /**
@@ -238,13 +238,8 @@ export function saleReceiptInput(args: {
   // whoever computed it, and the card or campaign an earned line names (stored in the program's language).
   const reward = args.member?.progress ? program.rewards.find((r) => r.id === args.member!.progress!.rewardId) : undefined;
   const member = args.member && reward ? { ...args.member, progress: { ...args.member.progress!, rewardName: rewardName(reward, locale) } } : args.member;
-  const textOf = (label: string): string => {
-    const rule = program.rules.find((r) => (r.type === 'stamps' || r.type === 'multiplier') && r.label === label);
-    return (rule?.type === 'stamps' || rule?.type === 'multiplier' ? rule.labels?.[locale] : undefined) ?? label;
-  };
-  // A headline joins the labels of everything that applied with ", " (core/till-api).
   const labelIn = (line: { points: number; stamps: number; label?: string }): { points: number; stamps: number; label?: string } =>
-    line.label === undefined ? line : { ...line, label: line.label.split(', ').map(textOf).join(', ') };
+    line.label === undefined ? line : { ...line, label: ruleLabelIn(program, line.label, locale) };
   return {
     locale,
     timeZone: shop?.timeZone ?? program.timeZone,

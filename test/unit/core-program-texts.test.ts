@@ -9,7 +9,7 @@ import { demoProgram, DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import { programFromForm } from '../../core/program/form';
 import { progressToReward } from '../../core/program/progress';
 import { parseProgram, serializeProgram, type Program } from '../../core/program/schema';
-import { rewardName, ruleTextIn, tierName } from '../../core/program/texts';
+import { entryLabelIn, programInLanguage, rewardName, ruleLabelIn, ruleTextIn, tierName } from '../../core/program/texts';
 import { buildReceiptDocument, receiptMember, saleReceiptInput } from '../../core/receipt/document';
 import { layoutReceipt } from '../../core/receipt/layout';
 import type { SaleView } from '../../core/till-api';
@@ -123,6 +123,47 @@ describe('program texts per language', () => {
     expect(view.progress.tier).toBe('Bronze-Stufe');
     expect(view.progress.next?.rewardName).toBe('Gratis-Kaffee');
     expect(memberView(program, 'm1', entries, new Date('2026-11-24T09:00:00.000Z'), 'pl').progress.tier).toBe('Bronze');
+  });
+
+  it('names ledger entries in the reader’s language: rewards by id or by card and name, cards and campaigns, a stored label otherwise', () => {
+    const program = multilingual();
+    const named = (reason: { code: string; label?: string; ruleId?: string }): (string | undefined)[] =>
+      (['pl', 'de', 'cs'] as const).map((locale) => entryLabelIn(program, reason, locale));
+    // A points reward's redemption carries its id; a stamp-card reward's carries the card's id and the reward's name.
+    expect(named({ code: 'redeem', ruleId: 'free-coffee', label: 'Free coffee' })).toEqual(['Darmowa kawa', 'Gratis-Kaffee', 'Free coffee']);
+    expect(named({ code: 'redeem', ruleId: 'coffee-card', label: 'Free coffee' })).toEqual(['Darmowa kawa', 'Gratis-Kaffee', 'Free coffee']);
+    expect(named({ code: 'voucher-expired', ruleId: 'coffee-card', label: 'Free coffee' })).toEqual(['Darmowa kawa', 'Gratis-Kaffee', 'Free coffee']);
+    expect(named({ code: 'stamps', ruleId: 'coffee-card', label: 'coffee card' })).toEqual(['karta kawowa', 'Kaffeekarte', 'coffee card']);
+    expect(named({ code: 'campaign', ruleId: 'tuesday', label: 'x2 Tuesday' })).toEqual(['x2 wtorek', 'x2 Dienstag', 'x2 Tuesday']);
+    // A refund of the campaign's points carries the campaign's id but names the refund: its label stands.
+    expect(named({ code: 'reversal', ruleId: 'tuesday', label: 'Refund' })).toEqual(['Refund', 'Refund', 'Refund']);
+    // A label written before the campaign was renamed, or with no id, is found as the receipt finds it: by the label.
+    expect(named({ code: 'campaign', label: 'x2 Tuesday' })).toEqual(['x2 wtorek', 'x2 Dienstag', 'x2 Tuesday']);
+    expect(ruleLabelIn(program, 'x2 Tuesday, coffee card', 'de')).toBe('x2 Dienstag, Kaffeekarte');
+    // The owner's own reason, a reward the program no longer has, and an entry with no label.
+    expect(named({ code: 'adjust', label: 'Sorry for the wait' })).toEqual(['Sorry for the wait', 'Sorry for the wait', 'Sorry for the wait']);
+    expect(named({ code: 'redeem', ruleId: 'gone', label: 'Old cake' })).toEqual(['Old cake', 'Old cake', 'Old cake']);
+    expect(named({ code: 'base' })).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('re-homes the texts when the program’s language changes: the new language’s text becomes the name, the old name goes beside it', () => {
+    const program = multilingual();
+    const polish = programInLanguage(program, 'pl');
+    expect(parseProgram(JSON.parse(serializeProgram(polish)))).toEqual({ ok: true, program: polish });
+    expect(polish.locale).toBe('pl');
+    expect(polish.rewards[0]).toMatchObject({ name: 'Darmowa kawa', names: { en: 'Free coffee', de: 'Gratis-Kaffee' } });
+    expect(polish.rules[1]).toMatchObject({ label: 'karta kawowa', labels: { en: 'coffee card', de: 'Kaffeekarte' } });
+    // No Polish text: the item keeps its own (shown in every language without one) and its texts.
+    expect(polish.rewards[1]).toEqual(program.rewards[1]);
+    expect(polish.tiers!.levels[2]).toEqual({ ...program.tiers!.levels[2]!, names: { de: 'Gold-Stufe' } });
+    expect([rewardName(polish.rewards[0]!, 'en'), rewardName(polish.rewards[0]!, 'de'), rewardName(polish.rewards[0]!, 'cs')]).toEqual([
+      'Free coffee',
+      'Gratis-Kaffee',
+      'Darmowa kawa',
+    ]);
+    // German: the German text was its only other one, so the English name is the other now.
+    expect(programInLanguage(program, 'de').tiers!.levels[2]).toMatchObject({ name: 'Gold-Stufe', names: { en: 'Gold' } });
+    expect(programInLanguage(program, 'en')).toBe(program);
   });
 
   it('takes the texts from the editor: a field per other shop language, empty for none', () => {

@@ -28,6 +28,7 @@ interface FakeMember {
 
 export interface FakeOptions {
   shopName?: string;
+  timeZone?: string;
   /** The program's keypad category keys (none by default). */
   categoryKeys?: { label: string; category: string }[];
   locale?: Locale;
@@ -110,6 +111,7 @@ export class FakeKioskServices implements KioskServices {
     this.record('getStatus');
     return {
       shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą',
+      timeZone: this.options.timeZone ?? 'Europe/Warsaw',
       kioskId: 'kiosk-1',
       locale: this.locale,
       currency: this.options.currency ?? 'PLN',

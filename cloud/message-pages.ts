@@ -8,6 +8,7 @@ import { page as ownerFrame, table, tr } from './owner-pages';
 import { escapeHtml, page } from './pages';
 import type { MessageRow } from './message-store';
 import type { CampaignPreview } from './messaging';
+import { reasonText } from './message-reasons';
 import { LOCALES } from '../core/i18n/locales';
 import type { TextCheck } from '../core/i18n/message-edit';
 import { openCardAction, renderMail, renderSms, TEMPLATES, WITH_OPEN_CARD, type MessageCatalog, type Purpose, type RenderedMail } from './message-templates';
@@ -170,6 +171,12 @@ ${counts ? `<ul>${counts}</ul>` : ''}
   return ownerFrame(L, t(L, 'owner.winBack.title'), body, m.csrf);
 }
 
+/** A stored reason (English, for the log) in the owner's words; nothing of a provider's error reaches the page. */
+function why(locale: Locale, reason: string): string {
+  const { key, values } = reasonText(reason);
+  return t(locale, key, values);
+}
+
 export function undeliveredPage(
   locale: Locale,
   rows: MessageRow[],
@@ -190,7 +197,7 @@ export function undeliveredPage(
             `${t(locale, 'owner.purposeName', { purpose: r.purpose })} (${t(locale, 'owner.kindName', { kind: r.kind })})`,
             t(locale, 'owner.channelName', { channel: r.channel }),
             t(locale, 'owner.stateName', { state: r.state }),
-            escapeHtml(r.reason ?? ''),
+            r.reason === null ? '' : why(locale, r.reason),
           ]),
         );
   const settings = rulesForm(locale, rules.rules, rules.zone, csrf, rules.note);

@@ -24,6 +24,7 @@ import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
 import { openCardAction, renderMail, renderSms, TEMPLATES, type MailTemplate, type MessageCatalog, type Purpose } from './message-templates';
 import { SmsError, type SmsSender } from './sms';
+import { capReason, gaveUpReason, noSenderReason, SUPPRESSED } from './message-reasons';
 import type { Member } from './store';
 
 /**
@@ -179,11 +180,11 @@ export class Messaging {
     const rendered = channel === 'email' ? mail : { subject: mail.subject, text: renderSms(template, locale, values, unsubscribe, catalog), html: '' };
     const rules = kind === 'marketing' ? await this.rules() : null;
     let reason: string | null = null;
-    if (!recipient) reason = 'no contact for this channel';
-    else if (kind === 'marketing' && !prefs.marketing) reason = 'no consent for marketing';
-    else if (rules && input.member && (await this.capReached(input.member.id, rules, now))) reason = this.capReason(rules);
-    else if (channel === 'email' && !this.o.mailer) reason = 'no e-mail configured';
-    else if (channel === 'sms' && !this.o.sms) reason = 'no SMS configured';
+    if (!recipient) reason = SUPPRESSED.noContact;
+    else if (kind === 'marketing' && !prefs.marketing) reason = SUPPRESSED.noConsent;
+    else if (rules && input.member && (await this.capReached(input.member.id, rules, now))) reason = capReason(rules.weeklyCap);
+    else if (channel === 'email' && !this.o.mailer) reason = SUPPRESSED.noEmail;
+    else if (channel === 'sms' && !this.o.sms) reason = SUPPRESSED.noSms;
     // Marketing asked for in quiet hours waits for the morning; service messages never wait.
     const notBefore = rules ? quietUntil(now, (await this.o.program()).timeZone, rules.quiet) : null;
     const state = await this.o.store.enqueue(
@@ -242,10 +243,6 @@ export class Messaging {
 
   private async capReached(memberId: string, rules: MessageRules, now: Date): Promise<boolean> {
     return (await this.o.store.marketingSince(memberId, new Date(now.getTime() - CAP_WINDOW_MS))) >= rules.weeklyCap;
-  }
-
-  private capReason(rules: MessageRules): string {
-    return `frequency cap: this member already had ${rules.weeklyCap} marketing message${rules.weeklyCap === 1 ? '' : 's'} in the last 7 days`;
   }
 
   // ---- consent per purpose ---------------------------------------------------------------------
@@ -668,7 +665,7 @@ export class Messaging {
     const { mailer, sms } = this.o;
     const recipient = row.recipient;
     if (!recipient || (row.channel === 'email' ? !mailer : row.channel === 'sms' ? !sms : true)) {
-      await this.o.store.markFailed(row.id, this.node, `no sender for channel ${row.channel}`, this.o.now());
+      await this.o.store.markFailed(row.id, this.node, noSenderReason(row.channel), this.o.now());
       return;
     }
     const secret = row.secret ? this.unseal(row.secret) : undefined;
@@ -696,7 +693,7 @@ export class Messaging {
       const words = error instanceof Error ? error.message : String(error);
       const permanent = (error instanceof MailError || error instanceof SmsError) && error.permanent;
       if (permanent || row.attempts >= this.worker.maxAttempts) {
-        await this.o.store.markFailed(row.id, this.node, permanent ? words : `gave up after ${row.attempts} attempts: ${words}`, this.o.now());
+        await this.o.store.markFailed(row.id, this.node, permanent ? words : gaveUpReason(row.attempts, words), this.o.now());
         this.o.log(`message ${row.id} failed: ${words}`);
         return;
       }

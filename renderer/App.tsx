@@ -57,7 +57,7 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
           setStatus((s) => s && { ...s, locale: event.payload.locale });
           break;
         case 'shopChanged':
-          setStatus((s) => s && { ...s, shopName: event.payload.shopName });
+          setStatus((s) => s && { ...s, shopName: event.payload.shopName, timeZone: event.payload.timeZone });
           break;
         case 'staffLocked':
           setStaffUnlocked(false);

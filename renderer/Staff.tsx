@@ -519,6 +519,7 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
   const [sales, setSales] = useState<SaleSummary[]>([]);
   const [asking, setAsking] = useState<Asking | null>(null);
   const locale = status.locale;
+  const zone = status.timeZone;
   const load = useCallback(async () => {
     const r = await run('listRecentSales', { limit: 8 });
     if (r) setSales(r.sales);
@@ -543,7 +544,7 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
       a.kind === 'void' ? await run('voidSale', { saleId: a.sale.saleId }) : await run('refundSale', { saleId: a.sale.saleId, amount: a.preview.amount });
     setAsking(null);
     if (!r) return;
-    const held = t('heldNotice', { amount: formatMoney(r.amount, locale), time: formatTime(r.recordAt, locale, true) });
+    const held = t('heldNotice', { amount: formatMoney(r.amount, locale), time: formatTime(r.recordAt, locale, zone, true) });
     // Points already spent are not clawed below zero; staff must see that some could not be taken back.
     setNotice(
       r.pointsNotRecovered > 0 ? { kind: 'warn', text: `${held} ${t('pointsNotRecovered', { points: r.pointsNotRecovered })}` } : { kind: 'ok', text: held },
@@ -611,11 +612,11 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
           const closed = s.state === 'refunded' || s.state === 'voided';
           return (
             <li key={s.saleId} className="sale-row" data-sale={s.saleId} data-state={s.reversalHeldUntil ? 'held' : s.state}>
-              <span className="when">{formatTime(s.issuedAt, locale)}</span>
+              <span className="when">{formatTime(s.issuedAt, locale, zone)}</span>
               <span className="what">{formatMoney(s.total, locale)}</span>
               {s.reversalHeldUntil ? (
                 <>
-                  <span className="held">{t('heldUntil', { time: formatTime(s.reversalHeldUntil, locale, true) })}</span>
+                  <span className="held">{t('heldUntil', { time: formatTime(s.reversalHeldUntil, locale, zone, true) })}</span>
                   <button type="button" className="primary" data-action="undo" onClick={() => void undo(s.saleId)}>
                     {t('undo')}
                   </button>

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { formatMessage } from '../../core/i18n/catalog';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
+import { formatInstant } from '../../core/i18n/dates';
 import { figures, zonedMidnight } from '../../core/metrics';
+import { addDays, localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram, type Program } from '../../core/program/schema';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
@@ -30,6 +32,8 @@ import { jsonText } from './health';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
+/** The dashboard's period when the owner has not picked one: the last 30 of the shop's days and today. */
+const DEFAULT_PERIOD_DAYS = 30;
 /** How many of a kiosk's refused reports its page lists (newest first); the kiosk list shows the full count. */
 const REFUSALS_SHOWN = 200;
 const ID = '^[\\w-]{1,100}$';
@@ -79,23 +83,27 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const q = request.query;
     const now = ctx.now();
     const shop = await shopNow();
-    const today = now.toISOString().slice(0, 10);
+    // The shop's days, not UTC's: at 00:30 in Warsaw "today" is already the new date there.
+    const zone = await shopZone();
+    const today = localTime(now, zone).date;
     /** YYYY-MM-DD, or the fallback; a malformed date is refused (undefined). */
     const date = (value: string | undefined, fallback: string): string | undefined => {
       const v = value || fallback;
       return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined;
     };
-    const from = date(q.from, new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10));
-    const to = date(q.to, new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10));
+    const from = date(q.from, addDays(today, -DEFAULT_PERIOD_DAYS));
+    const to = date(q.to, addDays(today, 1));
     const inactiveDays = Number(q.inactive || 60);
     if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0 || inactiveDays > 3650) {
       return sendPage(
         reply,
         400,
-        messagePage(locale, `from/to must be dates YYYY-MM-DD with from before to (today is ${today}); inactive a whole number of days`),
+        messagePage(locale, x(locale, 'error.period', { today: formatInstant(now, locale, zone, 'date') }), {
+          href: '/owner',
+          text: x(locale, 'backToOverview'),
+        }),
       );
     }
-    const zone = shop.program.timeZone;
     const location = q.location ?? '';
     const period = { from: zonedMidnight(from, zone), to: zonedMidnight(to, zone) };
     const aggregates = await ctx.owner.dashboardAggregates(shop.no, {
@@ -112,7 +120,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       200,
       dashboardPage({
         locale,
-        timeZone: await shopZone(),
+        timeZone: zone,
         unnamed: await ctx.owner.memberLabels(shop.no, unnamed),
         shopName: shop.name,
         currency: shop.program.currency,

@@ -15,6 +15,7 @@ import {
   saleSummarySchema,
   saleViewSchema,
   scannerStatusSchema,
+  shopTimeZoneSchema,
   todayFiguresSchema,
 } from './schemas';
 
@@ -214,8 +215,8 @@ export const events = {
   scannerStatusChanged: scannerStatusSchema,
   hubStatusChanged: hubStatusSchema,
   localeChanged: z.object({ locale: localeSchema }).strict(),
-  /** The hub sent new shop settings: the counter screen shows the new name. */
-  shopChanged: z.object({ shopName: z.string().min(1).max(80) }).strict(),
+  /** The hub sent new shop settings: the counter screen shows the new name, the staff screen times in the new zone. */
+  shopChanged: z.object({ shopName: z.string().min(1).max(80), timeZone: shopTimeZoneSchema }).strict(),
   staffLocked: z.object({ reason: z.enum(['idle', 'manual']) }).strict(),
 } as const satisfies Record<EventName, z.ZodType>;
 

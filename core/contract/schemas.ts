@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { moneySchema } from '../money';
 import { localeSchema } from '../i18n/locales';
+import { isTimeZone } from '../program/schema';
 
 /** Shapes the kiosk shows on its screens. Ids are strings chosen by main; times are ISO 8601. */
 const id = z.string().min(1).max(100);
@@ -101,9 +102,14 @@ export type HubStatus = z.infer<typeof hubStatusSchema>;
 
 export const categoryKeySchema = z.object({ label, category: z.string().min(1).max(60) }).strict();
 
+/** An IANA zone such as Europe/Warsaw. */
+export const shopTimeZoneSchema = z.string().max(64).refine(isTimeZone, 'an IANA time zone');
+
 export const kioskStatusSchema = z
   .object({
     shopName: z.string().min(1).max(80),
+    /** The shop's time zone (its settings from the hub): the screens show clock times in it, not in the machine's zone. */
+    timeZone: shopTimeZoneSchema,
     kioskId: id,
     locale: localeSchema,
     currency: moneySchema.shape.currency,

@@ -9,8 +9,9 @@ import { INTL_LOCALE, type Locale } from './locales';
  * - `dateTime`: "3 Nov 2026, 09:40"
  * - `longDate`: "3 November 2026" (a day a customer reads in a message)
  * - `numericDate`, `numericDateTime`: "03.11.2026 09:40", fixed-width for the receipt's columns
+ * - `time`, `timeSeconds`: "09:40", "09:40:05" (the staff screen's times of today)
  */
-export type DateStyle = 'date' | 'dateTime' | 'longDate' | 'numericDate' | 'numericDateTime';
+export type DateStyle = 'date' | 'dateTime' | 'longDate' | 'numericDate' | 'numericDateTime' | 'time' | 'timeSeconds';
 
 const OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   date: { dateStyle: 'medium' },
@@ -18,6 +19,8 @@ const OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   longDate: { dateStyle: 'long' },
   numericDate: { year: 'numeric', month: '2-digit', day: '2-digit' },
   numericDateTime: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false },
+  time: { hour: '2-digit', minute: '2-digit' },
+  timeSeconds: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
 };
 
 // Making an Intl.DateTimeFormat costs far more than using one; a page formats one per table row.

@@ -165,7 +165,9 @@ export class KioskUiServices implements KioskServices {
       this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() });
     });
     on(service, 'outboxChanged', () => this.emit({ name: 'hubStatusChanged', payload: this.hubStatus() }));
-    on(service, 'shopSettingsStored', (settings: ShopSettings) => this.emit({ name: 'shopChanged', payload: { shopName: settings.name.slice(0, 80) } }));
+    on(service, 'shopSettingsStored', (settings: ShopSettings) =>
+      this.emit({ name: 'shopChanged', payload: { shopName: settings.name.slice(0, 80), timeZone: settings.timeZone } }),
+    );
     // Refunds held when the kiosk stopped: recorded now if their minute is over, else when it is.
     this.recordHeldReversals();
     for (const h of this.heldReversals()) this.schedule(h.recordAt);
@@ -250,8 +252,10 @@ export class KioskUiServices implements KioskServices {
 
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     const program = this.o.service.program;
+    const { settings } = this.o.service.shopSettings();
     return {
-      shopName: this.o.service.shopSettings().settings.name.slice(0, 80),
+      shopName: settings.name.slice(0, 80),
+      timeZone: settings.timeZone,
       kioskId: this.o.credentials.kioskId,
       locale: this.locale,
       currency: program.currency,
@@ -658,7 +662,7 @@ export class KioskUiServices implements KioskServices {
 
   /** "at Till 2 at 14:05" for staff: the kiosk's name and the time in the shop's time zone. */
   private alreadyRedeemedNotice(error: VoucherAlreadyRedeemed): ScanMessage {
-    const at = formatInstant(error.at, this.locale, this.o.service.program.timeZone);
+    const at = formatInstant(error.at, this.locale, this.o.service.shopSettings().settings.timeZone);
     return { key: 'voucherAlreadyRedeemed', values: { kiosk: error.where.slice(0, 80), at } };
   }
 

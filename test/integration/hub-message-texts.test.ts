@@ -76,7 +76,9 @@ describe("the owner's messages page", () => {
     expect(await hub.messaging.queue({ id: `winBack:t:${zofia.id}`, purpose: 'winBack', member: zofia, values: { points: 5 } })).toBe('suppressed');
     const page = await (await owner('/owner/messages')).text();
     expect(page).toContain('id="undelivered"');
-    expect(page).toContain('no consent for marketing');
+    // Why, in the owner's language too: the stored English reason stays for the log.
+    expect(page).toContain('Brak zgody na oferty');
+    expect(page).not.toContain('no consent for marketing');
     // What, how and its state in the owner's language, not the outbox's codes (winBack, marketing, suppressed).
     expect(page).toMatch(/<td>Wiadomość na powrót \(oferta\)<\/td><td>E-mail<\/td><td>Niewysłana<\/td>/);
     expect(page).toContain('href="/owner/messages/texts"');

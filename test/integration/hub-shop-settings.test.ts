@@ -44,6 +44,7 @@ describe('shop settings: saved on the hub, shown by the kiosk and the phone', ()
           ...(form ? { body: new URLSearchParams(form).toString() } : {}),
         });
       expect(((await (await owner('/owner/settings')).json()) as { configured: boolean }).configured).toBe(false);
+      expect((await app.ui.getStatus()).timeZone).toBe(demoProgram().timeZone);
 
       // The kiosk stands at "Rynek"; the settings give Rynek its address.
       const [kiosk] = await hub.owner.kioskLocations((await hub.store.ensureShop('', '')).no);
@@ -54,7 +55,8 @@ describe('shop settings: saved on the hub, shown by the kiosk and the phone', ()
         ['country', 'PL'],
         ['currency', 'PLN'],
         ['locale', 'pl'],
-        ['timeZone', 'Europe/Warsaw'],
+        // Another zone than the program's (Warsaw): the kiosk's screens follow the settings.
+        ['timeZone', 'Europe/London'],
         ['languages', 'pl'],
         ['languages', 'en'],
         ['locationName', 'Rynek'],
@@ -71,6 +73,7 @@ describe('shop settings: saved on the hub, shown by the kiosk and the phone', ()
       expect((await owner('/owner/settings', fields)).status).toBe(200);
       await until(() => app.service.shopSettings().settings.name === NEW_NAME, 'the settings on the kiosk');
       expect((await app.ui.getStatus()).shopName).toBe(NEW_NAME);
+      expect((await app.ui.getStatus()).timeZone).toBe('Europe/London');
 
       const printer = app.virtualPrinter!;
       const { sale } = await app.service.createSale({ tillSaleId: 'SET-1', total: { amount: 1840, currency: 'PLN' } });
@@ -91,6 +94,7 @@ describe('shop settings: saved on the hub, shown by the kiosk and the phone', ()
       app = await kioskApp(hub.url);
       expect(app.sync.connected).toBe(false);
       expect((await app.ui.getStatus()).shopName).toBe(NEW_NAME);
+      expect((await app.ui.getStatus()).timeZone).toBe('Europe/London');
     } finally {
       await app.stop();
       if (!hubClosed) await hub.close();

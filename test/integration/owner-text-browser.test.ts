@@ -201,6 +201,21 @@ describe.each([
     expect(await page.locator('#refusals tbody tr').first().locator('td').first().innerText()).toBe(inShopZone);
   }, 60_000);
 
+  it("the bad-period page and the messages' reasons are in the owner's language, with no raw date", async () => {
+    const answer = await page.goto(`${hub.url}/owner?from=2026-02-30x`);
+    expect(answer?.status()).toBe(400);
+    const text = await page.evaluate(() => document.body.innerText);
+    expect(findings('/owner?from=bad', text)).toEqual([]);
+    expect(text).toContain({ pl: 'Wybierz datę początkową', de: 'Wählen Sie ein Startdatum' }[locale]);
+    expect(text).not.toMatch(/from\/to|today is/);
+    // The messages page lists what did not go (this hub has no sender): why, in words of the owner's language.
+    await page.goto(`${hub.url}/owner/messages`);
+    const why = await page.locator('#undelivered tbody tr td:last-child').allInnerTexts();
+    expect(why.length).toBeGreaterThan(0);
+    for (const reason of why) expect(reason).not.toMatch(/configured|consent for|contact for|frequency cap|gave up|no sender/);
+    expect(why).toContain({ pl: 'Wysyłka e-maili nie jest skonfigurowana na serwerze', de: 'E-Mail ist auf dem Server nicht eingerichtet' }[locale]);
+  }, 60_000);
+
   it('members are named, and a member without a name is shown by contact', async () => {
     await page.goto(`${hub.url}/owner?${WEEK}`);
     const top = await page.locator('#top tbody tr td:first-child').allInnerTexts();

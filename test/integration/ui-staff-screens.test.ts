@@ -3,6 +3,7 @@
 // amounts have no decimals; the phone's join form opens the right keyboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimPage } from '../../cloud/pages';
+import { formatInstant } from '../../core/i18n/dates';
 import { assetFile } from '../../cloud/page-assets';
 import { launchChromium } from '../support/chromium';
 import { ringUp, startKioskPage, text, typeKeys, unlockStaff } from '../support/kiosk-page';
@@ -61,6 +62,27 @@ describe('staff screen protects the shop', () => {
     await page.click('[data-action=cancel]');
     await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=open]`);
     expect(fake.calls).not.toContain('voidSale');
+  }, 90_000);
+
+  it("shows the sales' times on the shop's clock (its settings' zone), not the machine's, and follows new settings", async () => {
+    // Half-hour zones: no whole-hour machine zone shows the same minutes.
+    const k = await startKioskPage({ fake: { timeZone: 'Asia/Kolkata' } });
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await ringUp(page, '1840');
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    const when = `[data-sale="${sale.saleId}"] .when`;
+    const shown = await text(page, when);
+    expect(shown).toBe(formatInstant(sale.issuedAt, 'pl', 'Asia/Kolkata', 'time'));
+    expect(shown).not.toBe(new Intl.DateTimeFormat('pl-PL', { hour: '2-digit', minute: '2-digit' }).format(new Date(sale.issuedAt)));
+
+    fake.changeShop('Kawiarnia Pod Lipą', 'America/St_Johns');
+    const inNewZone = formatInstant(sale.issuedAt, 'pl', 'America/St_Johns', 'time');
+    expect(inNewZone).not.toBe(shown);
+    await page.waitForFunction(([selector, expected]) => document.querySelector(selector!)?.textContent === expected, [when, inNewZone] as const);
   }, 90_000);
 });
 

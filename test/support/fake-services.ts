@@ -28,6 +28,8 @@ interface FakeMember {
 
 export interface FakeOptions {
   shopName?: string;
+  /** The shop's time zone, as its settings from the hub say (Europe/Warsaw). */
+  timeZone?: string;
   /** The program's keypad category keys (none by default). */
   categoryKeys?: { label: string; category: string }[];
   locale?: Locale;
@@ -53,10 +55,12 @@ export class FakeKioskServices implements KioskServices {
   private printer: PrinterStatus = { state: 'ready', fault: null, name: 'Virtual printer' };
   private seq = 0;
   private readonly now: () => number;
+  private shop: { name: string; timeZone: string };
 
   constructor(private readonly options: FakeOptions = {}) {
     this.locale = options.locale ?? 'pl';
     this.now = options.now ?? Date.now;
+    this.shop = { name: options.shopName ?? 'Kawiarnia Pod Lipą', timeZone: options.timeZone ?? 'Europe/Warsaw' };
     this.addMember({ name: 'Anna Kowalska', phone: '+48 600 100 321', email: 'anna@example.com', points: 122, stamps: 6 });
     this.addMember({ name: 'Jan Novák', phone: '+420 777 123 456', email: null, points: 40, stamps: 1 });
   }
@@ -109,7 +113,8 @@ export class FakeKioskServices implements KioskServices {
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
     return {
-      shopName: this.options.shopName ?? 'Kawiarnia Pod Lipą',
+      shopName: this.shop.name,
+      timeZone: this.shop.timeZone,
       kioskId: 'kiosk-1',
       locale: this.locale,
       currency: this.options.currency ?? 'PLN',
@@ -288,6 +293,12 @@ export class FakeKioskServices implements KioskServices {
     const recordAt = new Date(this.now() + 60_000).toISOString();
     this.held.set(args.saleId, { state, recordAt });
     return { ...preview, recordAt };
+  }
+
+  /** What new shop settings from the hub do: the kiosk stores them and tells the screens. */
+  changeShop(name: string, timeZone: string): void {
+    this.shop = { name, timeZone };
+    this.emit({ name: 'shopChanged', payload: { shopName: name, timeZone } });
   }
 
   /** Records the held refunds and voids (their minute is over). */

@@ -27,4 +27,10 @@ describe('formatInstant', () => {
     expect(formatInstant('2026-11-03T23:30:00Z', 'en', 'Europe/Warsaw', 'date')).toBe('4 Nov 2026');
     expect(formatInstant('2026-11-03T23:30:00Z', 'en', 'UTC', 'date')).toBe('3 Nov 2026');
   });
+
+  it("gives clock times (the staff screen's) on the shop's clock, whatever the machine's zone", () => {
+    expect(formatInstant('2026-11-03T23:05:30Z', 'pl', 'Europe/Warsaw', 'time')).toBe('00:05');
+    expect(formatInstant('2026-11-03T23:05:30Z', 'pl', 'Europe/Warsaw', 'timeSeconds')).toBe('00:05:30');
+    expect(formatInstant('2026-11-03T23:05:30Z', 'en', 'Europe/London', 'time')).toBe('23:05');
+  });
 });

@@ -10,6 +10,8 @@ export interface SinkOptions {
   delayMs?: number;
   /** Refuse a message (by recipient) with this SMTP code and text, or accept it (undefined). */
   refuse?: (to: string) => { code: number; text: string } | undefined;
+  /** Told the moment a message is accepted (its envelope recipients, comma-separated): the bench's clock stops there. */
+  onAccepted?: (to: string) => void;
 }
 
 export interface SmtpSink {
@@ -49,6 +51,7 @@ export async function smtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
             return;
           }
           mails.push(mail);
+          options.onAccepted?.(to);
           callback();
         },
         (error: unknown) => callback(error as Error),

@@ -61,9 +61,16 @@ describe('two hub nodes on one PostgreSQL', () => {
 
   it('phones claiming the same QR through both nodes at once: exactly one claim, one entry, per sale', async () => {
     const creds = await pairedKiosk(a, 'Till race');
+    // Four phones with cards of their own, each made on a sale of its own. The race is between members
+    // claiming: racing joins would each make a card (the losers keep theirs), and 8 sales × 4 new cards
+    // from one address would run into its budget of new cards (JOINS_PER_ADDRESS_PER_HOUR) and answer 429.
+    const phones = [0, 1, 2, 3].map(() => new Phone('pl-PL'));
+    for (const [i, phone] of phones.entries()) {
+      expect((await phone.join(claimUrl(a.url, saleToken(creds, 100 + i)), `+48 600 200 00${i}`, `P${i}`)).status).toBe(303);
+    }
     for (let saleNo = 1; saleNo <= 8; saleNo++) {
       const url = (hub: Hub) => claimUrl(hub.url, saleToken(creds, saleNo));
-      const answers = await Promise.all([a, b, a, b].map((hub, i) => new Phone('pl-PL').join(url(hub), `+48 600 2${saleNo}0 00${i}`, `P${i}`)));
+      const answers = await Promise.all([a, b, a, b].map((hub, i) => phones[i]!.post(url(hub), { mode: 'member' })));
       expect(answers.map((r) => r.status).sort()).toEqual([303, 409, 409, 409]);
       const saleKey = `K${creds.kioskNo}-S${saleNo}`;
       // One claim: one base entry, and every entry of the sale (its stamps too) for one member.

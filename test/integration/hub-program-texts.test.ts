@@ -5,40 +5,23 @@
 // e-mail (to a real SMTP server on loopback) names the reward in the member's language.
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../cloud/hub';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
-import type { KioskCredentials } from '../../core/sync-protocol';
 import { rewardKeyOf } from '../../core/tokens';
-import { Phone, pairedKiosk, saleUrl, tempDir, testHub } from '../support/hub-harness';
-import { smtpSink, type SmtpSink } from '../support/smtp-sink';
+import { Phone, saleUrl, startMailHub, type MailHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
-let tmp: ReturnType<typeof tempDir>;
-let sink: SmtpSink;
-let hub: Hub;
-let till: KioskCredentials;
+const program = structuredClone(DEMO_PROGRAM_DOCUMENT) as typeof DEMO_PROGRAM_DOCUMENT & Record<string, unknown>;
+program.locale = 'en';
+program.rules = program.rules.filter((rule) => rule.type !== 'multiplier');
+Object.assign(program.rules[1]!, { label: 'coffee card', labels: { pl: 'karta kawowa', de: 'Kaffeekarte' } });
+Object.assign(program.rewards[0]!, { names: { pl: 'Darmowa kawa', de: 'Gratis-Kaffee' } });
+Object.assign(program.rewards[2]!, { names: { pl: 'Rabat 5 zł', de: '5 zł Rabatt' } });
 
+let shop: MailHub;
 beforeAll(async () => {
-  tmp = tempDir('program-texts');
-  sink = await smtpSink();
-  hub = await testHub(tmp.dir, { smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', messageWorker: { pollMs: 100 } });
-  const document = structuredClone(DEMO_PROGRAM_DOCUMENT) as typeof DEMO_PROGRAM_DOCUMENT & Record<string, unknown>;
-  document.locale = 'en';
-  document.rules = document.rules.filter((rule) => rule.type !== 'multiplier');
-  Object.assign(document.rules[1]!, { label: 'coffee card', labels: { pl: 'karta kawowa', de: 'Kaffeekarte' } });
-  Object.assign(document.rewards[0]!, { names: { pl: 'Darmowa kawa', de: 'Gratis-Kaffee' } });
-  Object.assign(document.rewards[2]!, { names: { pl: 'Rabat 5 zł', de: '5 zł Rabatt' } });
-  await hub.store.setProgram(1, document);
-  till = await pairedKiosk(hub);
-  // Service messages never wait for quiet hours; the weekly cap is for offers. Set anyway, as a shop would.
-  await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
+  shop = await startMailHub('program-texts', { program });
 }, 60_000);
-
-afterAll(async () => {
-  await hub?.close();
-  await sink?.close();
-  tmp?.remove();
-});
+afterAll(() => shop?.close());
 
 const rewardsOn = (card: string): string[] => [...card.matchAll(/<div class="row"><span>([^<]*)<\/span><span class="muted cost">/g)].map((m) => m[1]!);
 const progressOn = (card: string): string => /<p id="progress">([^<]*)<\/p>/.exec(card)?.[1] ?? '';
@@ -50,12 +33,12 @@ const ownerHistory = (html: string): string[] => {
   return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) => [...row[1]!.matchAll(/<td>(.*?)<\/td>/gs)].at(-1)?.[1] ?? '');
 };
 const ownerPage = async (path: string, language: string): Promise<{ status: number; text: string }> => {
-  const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.ownerToken}`, 'accept-language': language } });
+  const res = await fetch(`${shop.hub.url}${path}`, { headers: { authorization: `Bearer ${shop.hub.ownerToken}`, 'accept-language': language } });
   return { status: res.status, text: await res.text() };
 };
 const header = (mail: ParsedMail, name: string): string | undefined =>
   mail.headerLines.find((h) => h.key === name.toLowerCase())?.line.replace(/^[^:]+:\s*/, '');
-const rewardReadyMails = (address: string): ParsedMail[] => sink.to(address).filter((m) => header(m, 'X-Loyalty-Message')?.startsWith('rewardReady:'));
+const rewardReadyMails = (address: string): ParsedMail[] => shop.sink.to(address).filter((m) => header(m, 'X-Loyalty-Message')?.startsWith('rewardReady:'));
 
 describe('program texts on the member card', () => {
   it('shows the German names on a German phone, the Polish ones on a Polish phone, the program’s own elsewhere', async () => {
@@ -66,8 +49,8 @@ describe('program texts on the member card', () => {
       [3, 'cs-CZ', 'cyril@example.com'],
     ] as const) {
       const phone = new Phone(language);
-      expect((await phone.join(saleUrl(hub, till, n), contact, 'Kunde')).location).toMatch(/^\/m\?claimed=/);
-      const card = await phone.get(`${hub.url}/m`);
+      expect((await phone.join(saleUrl(shop.hub, shop.till, n), contact, 'Kunde')).location).toMatch(/^\/m\?claimed=/);
+      const card = await phone.get(`${shop.hub.url}/m`);
       expect(card.status).toBe(200);
       cards[language] = card.text;
     }
@@ -83,17 +66,17 @@ describe('program texts on the member card', () => {
   it('names the card and the reward in the history: on the phone in its language, on the owner’s member page in the owner’s', async () => {
     const phone = new Phone('de-DE');
     // 70 points and a stamp of the coffee card; "5 zł off" (60 points) redeemed on the card holds its points.
-    expect((await phone.join(saleUrl(hub, till, 11, 70), 'dieter@example.com', 'Dieter')).location).toMatch(/^\/m\?claimed=/);
-    const voucher = await phone.post(`${hub.url}/m/redeem`, { reward: String(rewardKeyOf('five-zl')) });
+    expect((await phone.join(saleUrl(shop.hub, shop.till, 11, 70), 'dieter@example.com', 'Dieter')).location).toMatch(/^\/m\?claimed=/);
+    const voucher = await phone.post(`${shop.hub.url}/m/redeem`, { reward: String(rewardKeyOf('five-zl')) });
     expect(voucher.status).toBe(200);
     expect(voucher.text).toContain('5 zł Rabatt');
-    const card = await phone.get(`${hub.url}/m`);
+    const card = await phone.get(`${shop.hub.url}/m`);
     const lines = historyOn(card.text);
     expect(lines.some((line) => line.endsWith(' 5 zł Rabatt'))).toBe(true);
     expect(lines.some((line) => line.endsWith(' Kaffeekarte'))).toBe(true);
     expect(lines.join('\n')).not.toMatch(/5 zł off|coffee card/);
 
-    const member = (await hub.store.memberByContact(1, { phone: null, email: 'dieter@example.com' }))!;
+    const member = (await shop.hub.store.memberByContact(1, { phone: null, email: 'dieter@example.com' }))!;
     const path = `/owner/members/${encodeURIComponent(member.id)}`;
     const polish = await ownerPage(path, 'pl-PL');
     expect(polish.status).toBe(200);
@@ -112,8 +95,8 @@ describe('program texts in the "reward ready" e-mail', () => {
     ] as const) {
       const phone = new Phone(language);
       // Joined with 10 points (the welcome waits for the e-mail to be proven); then 55 more: "5 zł off" (60) is ready.
-      expect((await phone.join(saleUrl(hub, till, n, 10), address, 'Klient')).location).toMatch(/^\/m\?claimed=/);
-      expect((await phone.post(saleUrl(hub, till, n + 1, 55), { mode: 'member' })).status).toBe(303);
+      expect((await phone.join(saleUrl(shop.hub, shop.till, n, 10), address, 'Klient')).location).toMatch(/^\/m\?claimed=/);
+      expect((await phone.post(saleUrl(shop.hub, shop.till, n + 1, 55), { mode: 'member' })).status).toBe(303);
     }
     await until(() => rewardReadyMails('paula@example.com').length === 1 && rewardReadyMails('cenek@example.com').length === 1, 'both reward-ready e-mails');
     const polish = rewardReadyMails('paula@example.com')[0]!;

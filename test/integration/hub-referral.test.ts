@@ -6,90 +6,47 @@
 import jsQR from 'jsqr';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../cloud/hub';
 import { referralContactKey } from '../../cloud/referrals';
 import { memberCodeFor } from '../../core/codes';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { LedgerEntry } from '../../core/ledger/entry';
-import type { KioskCredentials, OutboxMessage } from '../../core/sync-protocol';
+import type { OutboxMessage } from '../../core/sync-protocol';
 import { memberChangesSince } from '../../cloud/member-changes';
-import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
-import { smtpSink, type SmtpSink } from '../support/smtp-sink';
+import { ownerSessionCookie, saleToken, startMailHub, type Browser, type MailHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
-let tmp: ReturnType<typeof tempDir>;
-let sink: SmtpSink;
-let hub: Hub;
-let till: KioskCredentials;
-let saleNo = 0;
-
-beforeAll(async () => {
-  tmp = tempDir('referral');
-  sink = await smtpSink();
-  hub = await testHub(tmp.dir, { smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', trustProxy: true, messageWorker: { pollMs: 100 } });
-  // The demo program (welcome 50) with a referral rule, and without its Tuesday campaign (the hub's clock is the system's).
-  const rules = [
+// The demo program (welcome 50) with a referral rule, and without its Tuesday campaign (the hub's clock is the system's).
+const program = {
+  ...structuredClone(DEMO_PROGRAM_DOCUMENT),
+  rules: [
     ...DEMO_PROGRAM_DOCUMENT.rules.filter((rule) => rule.type !== 'multiplier'),
     { type: 'referral', id: 'referral', referrerPoints: 40, referredPoints: 20 },
-  ];
-  await hub.store.setProgram(1, { ...structuredClone(DEMO_PROGRAM_DOCUMENT), rules });
-  till = await pairedKiosk(hub);
-  await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
+  ],
+};
+
+let shop: MailHub;
+let saleNo = 0;
+beforeAll(async () => {
+  shop = await startMailHub('referral', { program, hub: { trustProxy: true } });
 }, 60_000);
+afterAll(() => shop?.close());
 
-afterAll(async () => {
-  await hub?.close();
-  await sink?.close();
-  tmp?.remove();
-});
-
-/** A phone with a cookie jar (device id and member session), on one network address. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly ip: string) {}
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { 'accept-language': 'en', 'x-real-ip': this.ip, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...extra };
-  }
-  private keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=') as [string, string];
-      if (value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  async get(url: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(url.startsWith('http') ? url : `${hub.url}${url}`, { redirect: 'manual', headers: this.headers() });
-    this.keep(res);
-    return { status: res.status, text: await res.text() };
-  }
-  async post(url: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(url.startsWith('http') ? url : `${hub.url}${url}`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams(form).toString(),
-      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
-    });
-    this.keep(res);
-    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-  }
-  /** Scans a new sale's QR (18 points) and claims it with the phone's member session. */
-  async buy(): Promise<string | null> {
-    const token = saleToken(till, ++saleNo, 18);
-    expect((await this.get(`/C/${token}`)).text).toContain('id="one-tap"');
-    return (await this.post(`/C/${token}`, { mode: 'member' })).location;
-  }
+/** Scans a new sale's QR (18 points) and claims it with the phone's member session. */
+async function buy(phone: Browser): Promise<string | null> {
+  const token = saleToken(shop.till, ++saleNo, 18);
+  expect((await phone.get(`/C/${token}`)).text).toContain('id="one-tap"');
+  return (await phone.post(`/C/${token}`, { mode: 'member' })).location;
 }
 
-const codeIn = (address: string, index: number): string => /^(\d{6}) is your code/.exec(sink.to(address)[index]!.subject ?? '')![1]!;
-const memberOf = async (contact: string) => (await hub.store.searchMembers(1, contact))[0];
-const bonuses = async (memberId: string, code: string) => (await hub.store.entries(memberId)).filter((e) => e.kind === 'bonus' && e.reason.code === code);
+const codeIn = (address: string, index: number): string => /^(\d{6}) is your code/.exec(shop.sink.to(address)[index]!.subject ?? '')![1]!;
+const memberOf = async (contact: string) => (await shop.hub.store.searchMembers(1, contact))[0];
+const bonuses = async (memberId: string, code: string) => (await shop.hub.store.entries(memberId)).filter((e) => e.kind === 'bonus' && e.reason.code === code);
 
 /** What a refusal must leave as it was. */
 async function snapshot() {
-  const db = hub.store.db;
+  const db = shop.hub.store.db;
   return {
-    members: (await hub.store.counts()).members,
+    members: (await shop.hub.store.counts()).members,
     ledger: (await db.selectFrom('ledger').select(['id', 'points']).orderBy('id').execute()).map((r) => `${r.id}:${r.points}`),
     referrals: await db.selectFrom('referrals').selectAll().orderBy('contact_key').execute(),
     referredBy: await db.selectFrom('members').select(['id', 'referred_by']).orderBy('id').execute(),
@@ -135,10 +92,10 @@ function decodeSvgQr(svg: string): string | undefined {
 
 /** Joins on a claim page with an e-mail and types the code sent to it: a proven member with a session. */
 async function provenMember(phone: Browser, email: string): Promise<string> {
-  const token = saleToken(till, ++saleNo, 18);
+  const token = saleToken(shop.till, ++saleNo, 18);
   await phone.get(`/C/${token}`);
   expect((await phone.post(`/C/${token}`, { mode: 'join', name: 'Anna', contact: email, consent: 'yes' })).status).toBe(303);
-  await until(() => sink.to(email).length >= 1, 'the code e-mail');
+  await until(() => shop.sink.to(email).length >= 1, 'the code e-mail');
   expect((await phone.post('/m/verify', { code: codeIn(email, 0) })).location).toBe('/m?verify=done#verify');
   return (await memberOf(email))!.id;
 }
@@ -160,11 +117,11 @@ describe('referral', () => {
   let link: string;
 
   it("shows the member's stable, opaque referral link and its QR on her card", async () => {
-    anna = new Browser('10.7.0.1');
+    anna = shop.browser('10.7.0.1');
     annaId = await provenMember(anna, 'anna@example.com');
     const shown = await cardReferral(anna);
     link = shown.link;
-    expect(link).toMatch(new RegExp(`^${hub.url}/r/[a-z2-7]{16}$`));
+    expect(link).toMatch(new RegExp(`^${shop.hub.url}/r/[a-z2-7]{16}$`));
     expect(shown.qr).toBe(link);
     // Nothing of hers in it: not her id, number or contact.
     const code = link.slice(link.lastIndexOf('/') + 1);
@@ -174,7 +131,7 @@ describe('referral', () => {
   });
 
   it('pays both sides once: a friend joins through the link, proves her e-mail, and makes her first purchase', async () => {
-    const bea = new Browser('10.7.0.2');
+    const bea = shop.browser('10.7.0.2');
     const page = await bea.get(link);
     expect(page.status).toBe(200);
     expect(page.text).toContain('A friend invites you to Kawiarnia Anna');
@@ -184,7 +141,7 @@ describe('referral', () => {
     const beaId = (await memberOf('bea@example.com'))!.id;
     // Joined, but nothing is referred before the code: no referrer recorded, nothing paid.
     expect((await snapshot()).referredBy.find((m) => m.id === beaId)?.referred_by).toBeNull();
-    expect(await hub.store.balance(beaId)).toMatchObject({ points: 0 });
+    expect(await shop.hub.store.balance(beaId)).toMatchObject({ points: 0 });
     const card = await bea.get('/m');
     expect(card.text).toContain('id="verify"');
     // The box asks for the code and promises what the first purchase brings (the 50 welcome and the 20 referral),
@@ -194,32 +151,32 @@ describe('referral', () => {
     expect(box).toContain('your first purchase earns you +70 points, and the friend who invited you gets a bonus too');
     expect(box).not.toContain('welcome bonus');
 
-    await until(() => sink.to('bea@example.com').length === 1, 'the code e-mail');
+    await until(() => shop.sink.to('bea@example.com').length === 1, 'the code e-mail');
     expect((await bea.post('/m/verify', { code: codeIn('bea@example.com', 0) })).location).toBe('/m?verify=done#verify');
     expect((await snapshot()).referredBy.find((m) => m.id === beaId)?.referred_by).toBe(annaId);
     // Proven, still no purchase: nothing paid yet.
     expect(await bonuses(annaId, 'referrer')).toEqual([]);
-    const annaBefore = (await hub.store.balance(annaId)).points;
+    const annaBefore = (await shop.hub.store.balance(annaId)).points;
 
     // Her first purchase: 18 points, the 50 welcome, the 20 referral; 40 to Anna.
-    expect(await bea.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    expect(await buy(bea)).toMatch(/^\/m\?claimed=K1-S\d+$/);
     expect((await bonuses(beaId, 'referred')).map((e) => e.points)).toEqual([20]);
     expect((await bonuses(annaId, 'referrer')).map((e) => e.points)).toEqual([40]);
-    expect(await hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 });
-    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    expect(await shop.hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 });
+    expect((await shop.hub.store.balance(annaId)).points).toBe(annaBefore + 40);
     // Anna's card shows it.
     expect((await anna.get('/m')).text).toContain(`id="balance">${annaBefore + 40}<`);
 
     // A second purchase pays the referral no more.
-    expect(await bea.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    expect(await buy(bea)).toMatch(/^\/m\?claimed=K1-S\d+$/);
     expect(await bonuses(beaId, 'referred')).toHaveLength(1);
     expect(await bonuses(annaId, 'referrer')).toHaveLength(1);
-    expect(await hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 + 18 });
-    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    expect(await shop.hub.store.balance(beaId)).toMatchObject({ points: 18 + 50 + 20 + 18 });
+    expect((await shop.hub.store.balance(annaId)).points).toBe(annaBefore + 40);
   });
 
   it('refuses self-referral and a contact that has a card, changing nothing', async () => {
-    const cyd = new Browser('10.7.0.5');
+    const cyd = shop.browser('10.7.0.5');
     await provenMember(cyd, 'cyd@example.com');
     expect((await cardReferral(cyd)).link).not.toBe(link);
     const before = await snapshot();
@@ -230,7 +187,7 @@ describe('referral', () => {
     expect(own.text).toContain('This is your own invitation link');
     expect((await anna.post(link, { name: 'Anna', contact: 'anna2@example.com', consent: 'yes' })).status).toBe(409);
     // Anna's own contact typed on another phone.
-    const other = new Browser('10.7.0.3');
+    const other = shop.browser('10.7.0.3');
     expect((await other.get(link)).status).toBe(200);
     const self = await other.post(link, { name: 'Anna', contact: 'anna@example.com', consent: 'yes' });
     expect(self.status).toBe(409);
@@ -252,9 +209,9 @@ describe('referral', () => {
 
   it('refuses a contact referred before, also once that member was erased', async () => {
     const beaId = (await memberOf('bea@example.com'))!.id;
-    expect(await hub.owner.eraseMember(1, beaId, 'owner', new Date())).toBe(true);
+    expect(await shop.hub.owner.eraseMember(1, beaId, 'owner', new Date())).toBe(true);
     const before = await snapshot();
-    const phone = new Browser('10.7.0.6');
+    const phone = shop.browser('10.7.0.6');
     expect((await phone.get(link)).status).toBe(200);
     const answer = await phone.post(link, { name: 'Bea', contact: 'bea@example.com', consent: 'yes' });
     expect(answer.status).toBe(409);
@@ -266,28 +223,28 @@ describe('referral', () => {
 
 describe('referral proven after a purchase', () => {
   it('pays on the first purchase once the contact is proven, not before', async () => {
-    const anna = new Browser('10.8.0.1');
+    const anna = shop.browser('10.8.0.1');
     const annaId = await provenMember(anna, 'anna.b@example.com');
     const { link } = await cardReferral(anna);
-    const dan = new Browser('10.8.0.2');
+    const dan = shop.browser('10.8.0.2');
     await dan.get(link);
     expect((await dan.post(link, { name: 'Dan', contact: 'dan@example.com', consent: 'yes' })).location).toBe('/m#verify');
     const danId = (await memberOf('dan@example.com'))!.id;
     // A purchase before the code: its points, but neither the welcome nor the referral.
-    await dan.buy();
-    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 });
+    await buy(dan);
+    expect(await shop.hub.store.balance(danId)).toMatchObject({ points: 18 });
     expect(await bonuses(annaId, 'referrer')).toEqual([]);
     // The code: the held welcome is paid (she has a purchase), the referral is recorded.
-    await until(() => sink.to('dan@example.com').length >= 1, 'the code e-mail');
+    await until(() => shop.sink.to('dan@example.com').length >= 1, 'the code e-mail');
     expect((await dan.post('/m/verify', { code: codeIn('dan@example.com', 0) })).location).toBe('/m?verify=done#verify');
-    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 + 50 });
+    expect(await shop.hub.store.balance(danId)).toMatchObject({ points: 18 + 50 });
     expect(await bonuses(danId, 'referred')).toEqual([]);
     // Her next purchase pays both sides, once.
-    await dan.buy();
-    await dan.buy();
+    await buy(dan);
+    await buy(dan);
     expect((await bonuses(danId, 'referred')).map((e) => e.points)).toEqual([20]);
     expect((await bonuses(annaId, 'referrer')).map((e) => e.points)).toEqual([40]);
-    expect(await hub.store.balance(danId)).toMatchObject({ points: 18 + 50 + 18 + 20 + 18 });
+    expect(await shop.hub.store.balance(danId)).toMatchObject({ points: 18 + 50 + 18 + 20 + 18 });
   });
 });
 
@@ -323,66 +280,66 @@ describe('referral paid by a till sale at a kiosk', () => {
   };
 
   it("pays both sides once when the friend's first purchase is a till sale carrying her card", async () => {
-    const anna = new Browser('10.9.0.1');
+    const anna = shop.browser('10.9.0.1');
     annaId = await provenMember(anna, 'anna.c@example.com');
     const { link } = await cardReferral(anna);
     annaLink = link;
-    const eve = new Browser('10.9.0.2');
+    const eve = shop.browser('10.9.0.2');
     await eve.get(link);
     expect((await eve.post(link, { name: 'Eve', contact: 'eve@example.com', consent: 'yes' })).location).toBe('/m#verify');
-    await until(() => sink.to('eve@example.com').length >= 1, 'the code e-mail');
+    await until(() => shop.sink.to('eve@example.com').length >= 1, 'the code e-mail');
     expect((await eve.post('/m/verify', { code: codeIn('eve@example.com', 0) })).location).toBe('/m?verify=done#verify');
     eveId = (await memberOf('eve@example.com'))!.id;
-    const annaBefore = (await hub.store.balance(annaId)).points;
-    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+    const annaBefore = (await shop.hub.store.balance(annaId)).points;
+    const kiosk = (await shop.hub.store.kiosk(shop.till.kioskId))!;
 
     // The kiosk knows nothing of the referral: its earn pays her 18 points and the welcome.
     const first = tillSale(kiosk.no, eveId, { welcome: true });
-    expect((await hub.store.applyOutbox(kiosk, [first], new Date())).refused).toEqual([]);
+    expect((await shop.hub.store.applyOutbox(kiosk, [first], new Date())).refused).toEqual([]);
     const referred = await bonuses(eveId, 'referred');
     expect(referred.map((e) => [e.id, e.points, e.saleId])).toEqual([[`referral:${first.payload.saleId}:0`, 20, first.payload.saleId]]);
     expect((await bonuses(annaId, 'referrer')).map((e) => [e.id, e.points])).toEqual([[`referral:${first.payload.saleId}:1`, 40]]);
-    expect(await hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 });
-    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    expect(await shop.hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 });
+    expect((await shop.hub.store.balance(annaId)).points).toBe(annaBefore + 40);
 
     // The same report again (a lost ack), a second till sale and a phone claim: nothing more.
-    await hub.store.applyOutbox(kiosk, [first, tillSale(kiosk.no, eveId)], new Date());
-    expect(await eve.buy()).toMatch(/^\/m\?claimed=K1-S\d+$/);
+    await shop.hub.store.applyOutbox(kiosk, [first, tillSale(kiosk.no, eveId)], new Date());
+    expect(await buy(eve)).toMatch(/^\/m\?claimed=K1-S\d+$/);
     expect(await bonuses(eveId, 'referred')).toHaveLength(1);
     expect(await bonuses(annaId, 'referrer')).toHaveLength(1);
-    expect(await hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 + 18 + 18 });
-    expect((await hub.store.balance(annaId)).points).toBe(annaBefore + 40);
+    expect(await shop.hub.store.balance(eveId)).toMatchObject({ points: 18 + 50 + 20 + 18 + 18 });
+    expect((await shop.hub.store.balance(annaId)).points).toBe(annaBefore + 40);
     // The change reaches the kiosks' replicas: both members are in the directory's changes after the sale.
-    const changed = await memberChangesSince(hub.store.db, 1, 0, 10_000);
+    const changed = await memberChangesSince(shop.hub.store.db, 1, 0, 10_000);
     expect(changed.changes.filter((c) => c.id === annaId || c.id === eveId).map((c) => c.points)).toEqual(
       expect.arrayContaining([annaBefore + 40, 18 + 50 + 20 + 18 + 18]),
     );
   });
 
   it("refuses a kiosk's entry in the hub's referral namespace, and pays a friend whose card was never referred nothing", async () => {
-    const kiosk = (await hub.store.kiosk(till.kioskId))!;
-    const gus = new Browser('10.9.0.3');
+    const kiosk = (await shop.hub.store.kiosk(shop.till.kioskId))!;
+    const gus = shop.browser('10.9.0.3');
     const gusId = await provenMember(gus, 'gus@example.com');
     const forged = tillSale(kiosk.no, gusId);
     forged.payload.entries[0]!.id = `referral:${forged.payload.saleId}:0`;
-    const applied = await hub.store.applyOutbox(kiosk, [forged, tillSale(kiosk.no, gusId)], new Date());
+    const applied = await shop.hub.store.applyOutbox(kiosk, [forged, tillSale(kiosk.no, gusId)], new Date());
     expect(applied.refused.map((r) => r.id)).toEqual([forged.id]);
     expect(await bonuses(gusId, 'referred')).toEqual([]);
-    expect((await hub.store.entries(gusId)).filter((e) => e.id.startsWith('referral:'))).toEqual([]);
+    expect((await shop.hub.store.entries(gusId)).filter((e) => e.id.startsWith('referral:'))).toEqual([]);
   });
 
   /** A friend who joins through Anna's link and proves her e-mail: her member id. */
   async function referredFriend(ip: string, email: string, name: string): Promise<string> {
-    const phone = new Browser(ip);
+    const phone = shop.browser(ip);
     await phone.get(annaLink);
     expect((await phone.post(annaLink, { name, contact: email, consent: 'yes' })).location).toBe('/m#verify');
-    await until(() => sink.to(email).length >= 1, 'the code e-mail');
+    await until(() => shop.sink.to(email).length >= 1, 'the code e-mail');
     expect((await phone.post('/m/verify', { code: codeIn(email, 0) })).location).toBe('/m?verify=done#verify');
     return (await memberOf(email))!.id;
   }
 
   it('pays it for a staff scan of her card the kiosk claimed while the hub was down, and not for a till sale refunded in full before it synced', async () => {
-    const kiosk = (await hub.store.kiosk(till.kioskId))!;
+    const kiosk = (await shop.hub.store.kiosk(shop.till.kioskId))!;
     const referrerBefore = (await bonuses(annaId, 'referrer')).length;
 
     // Fay: a sale rung with no member, then her card scanned while the hub was down (the kiosk's own claim).
@@ -415,7 +372,7 @@ describe('referral paid by a till sale at a kiosk', () => {
         ],
       },
     };
-    expect((await hub.store.applyOutbox(kiosk, [unclaimed, claimed], new Date())).refused).toEqual([]);
+    expect((await shop.hub.store.applyOutbox(kiosk, [unclaimed, claimed], new Date())).refused).toEqual([]);
     expect((await bonuses(fayId, 'referred')).map((e) => [e.id, e.points])).toEqual([[`referral:${saleKey}:0`, 20]]);
     expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
 
@@ -429,21 +386,15 @@ describe('referral paid by a till sale at a kiosk', () => {
       type: 'ledgerAppended',
       payload: { entries: [{ ...base, id: `${base.id}-void`, kind: 'reversal', points: -18, reverses: base.id, reason: { code: 'reversal' }, spend: -1840 }] },
     };
-    expect((await hub.store.applyOutbox(kiosk, [voided, reversal], new Date())).refused).toEqual([]);
+    expect((await shop.hub.store.applyOutbox(kiosk, [voided, reversal], new Date())).refused).toEqual([]);
     expect(await bonuses(gilId, 'referred')).toEqual([]);
     expect(await bonuses(annaId, 'referrer')).toHaveLength(referrerBefore + 1);
   });
 
   it('shows the owner who referred whom, by name and date, never by internal id', async () => {
-    const login = await fetch(`${hub.url}/owner/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: `token=${hub.ownerToken}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = await ownerSessionCookie(shop.hub);
     const page = async (id: string): Promise<string> => {
-      const res = await fetch(`${hub.url}/owner/members/${id}`, { headers: { cookie, 'accept-language': 'en-GB' } });
+      const res = await fetch(`${shop.hub.url}/owner/members/${id}`, { headers: { cookie, 'accept-language': 'en-GB' } });
       expect(res.status).toBe(200);
       return res.text();
     };
@@ -473,9 +424,9 @@ describe('referral paid by a till sale at a kiosk', () => {
 
 /** Every table of the hub's database with each row as JSON, on either engine: what an erasure must have cleaned. */
 async function everyRow(): Promise<Map<string, string[]>> {
-  const db = hub.store.db;
+  const db = shop.hub.store.db;
   const names =
-    hub.store.engine === 'postgres'
+    shop.hub.store.engine === 'postgres'
       ? (
           await sql<{
             name: string;
@@ -493,24 +444,24 @@ async function everyRow(): Promise<Map<string, string[]>> {
 
 describe('erasure forgets the contact everywhere', () => {
   it('leaves no row in any table holding an erased member’s phone or e-mail; referrals keep a hash only', async () => {
-    const anna = new Browser('10.9.1.1');
+    const anna = shop.browser('10.9.1.1');
     await provenMember(anna, 'anna.erasure@example.com');
     const { link } = await cardReferral(anna);
     // Eve joins through the link and never types her code: her welcome, referral and code wait on her contact.
-    const eve = new Browser('10.9.1.2');
+    const eve = shop.browser('10.9.1.2');
     await eve.get(link);
     expect((await eve.post(link, { name: 'Eve', contact: 'Eve.Erased@Example.com', consent: 'yes' })).location).toBe('/m#verify');
-    await until(() => sink.to('eve.erased@example.com').length >= 1, 'the code e-mail');
+    await until(() => shop.sink.to('eve.erased@example.com').length >= 1, 'the code e-mail');
     // Fay joins on a claim page with a phone number (no SMS sender here: her welcome waits on the number).
-    const fay = new Browser('10.9.1.3');
-    const token = saleToken(till, ++saleNo, 18);
+    const fay = shop.browser('10.9.1.3');
+    const token = saleToken(shop.till, ++saleNo, 18);
     await fay.get(`/C/${token}`);
     expect((await fay.post(`/C/${token}`, { mode: 'join', name: 'Fay', contact: '+48 600 100 299', consent: 'yes' })).status).toBe(303);
     // Gil joins through the link and proves his e-mail: a referral is recorded (by a hash of the contact).
-    const gil = new Browser('10.9.1.4');
+    const gil = shop.browser('10.9.1.4');
     await gil.get(link);
     expect((await gil.post(link, { name: 'Gil', contact: 'gil.erased@example.com', consent: 'yes' })).location).toBe('/m#verify');
-    await until(() => sink.to('gil.erased@example.com').length >= 1, 'the code e-mail');
+    await until(() => shop.sink.to('gil.erased@example.com').length >= 1, 'the code e-mail');
     expect((await gil.post('/m/verify', { code: codeIn('gil.erased@example.com', 0) })).location).toBe('/m?verify=done#verify');
 
     const contacts = ['eve.erased@example.com', '48600100299', 'gil.erased@example.com'];
@@ -521,7 +472,7 @@ describe('erasure forgets the contact everywhere', () => {
     for (const contact of contacts) expect(holding(before, contact), contact).toContain('join_verifications');
 
     for (const contact of ['eve.erased@example.com', '+48600100299', 'gil.erased@example.com']) {
-      expect(await hub.owner.eraseMember(1, (await memberOf(contact))!.id, 'owner', new Date())).toBe(true);
+      expect(await shop.hub.owner.eraseMember(1, (await memberOf(contact))!.id, 'owner', new Date())).toBe(true);
     }
     const after = await everyRow();
     for (const contact of contacts) expect(holding(after, contact), `tables still holding ${contact}`).toEqual([]);

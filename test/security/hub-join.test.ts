@@ -3,80 +3,33 @@
 // the card (or opens the card on another phone); new cards are limited per claim QR, per device
 // cookie and per address. Each refusal leaves members, ledger and sessions as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../cloud/hub';
 import { JOINS_PER_ADDRESS_PER_HOUR, JOINS_PER_DEVICE_PER_DAY } from '../../cloud/join-verification';
-import type { KioskCredentials } from '../../core/sync-protocol';
-import { pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
-import { smtpSink, type SmtpSink } from '../support/smtp-sink';
+import { saleToken, startMailHub, type Browser, type MailHub } from '../support/hub-harness';
 import { until } from '../support/until';
 
-let tmp: ReturnType<typeof tempDir>;
-let sink: SmtpSink;
-let hub: Hub;
-let till: KioskCredentials;
+let shop: MailHub;
 let saleNo = 0;
-
 beforeAll(async () => {
-  tmp = tempDir('sec-join');
-  sink = await smtpSink();
   // Loopback proxies are trusted, so X-Real-IP stands for the phone's network in each test.
-  hub = await testHub(tmp.dir, { smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', trustProxy: true, messageWorker: { pollMs: 100 } });
-  till = await pairedKiosk(hub);
-  await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
+  shop = await startMailHub('sec-join', { hub: { trustProxy: true } });
 }, 60_000);
+afterAll(() => shop?.close());
 
-afterAll(async () => {
-  await hub?.close();
-  await sink?.close();
-  tmp?.remove();
-});
-
-/** A phone with a cookie jar (device id and member session), on one network address. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly ip: string) {}
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { 'accept-language': 'en', 'x-real-ip': this.ip, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...extra };
-  }
-  private keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=') as [string, string];
-      if (value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  async get(path: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${hub.url}${path}`, { redirect: 'manual', headers: this.headers() });
-    this.keep(res);
-    return { status: res.status, text: await res.text() };
-  }
-  async post(path: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(`${hub.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams(form).toString(),
-      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
-    });
-    this.keep(res);
-    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-  }
-  /** Scans a new sale's QR (the page sets the device id) and joins with a contact. */
-  async join(contact: string): Promise<{ status: number; location: string | null; token: string }> {
-    const token = saleToken(till, ++saleNo, 18);
-    expect((await this.get(`/C/${token}`)).status).toBe(200);
-    return { ...(await this.post(`/C/${token}`, { mode: 'join', name: 'Ewa', contact, consent: 'yes' })), token };
-  }
+/** Scans a new sale's QR (the page sets the device id) and joins with a contact. */
+async function join(phone: Browser, contact: string): Promise<{ status: number; location: string | null; token: string }> {
+  const token = saleToken(shop.till, ++saleNo, 18);
+  expect((await phone.get(`/C/${token}`)).status).toBe(200);
+  return { ...(await phone.post(`/C/${token}`, { mode: 'join', name: 'Ewa', contact, consent: 'yes' })), token };
 }
 
-const memberOf = async (contact: string) => (await hub.store.searchMembers(1, contact))[0]!;
-const welcomes = async (memberId: string) => (await hub.store.entries(memberId)).filter((e) => e.reason.code === 'welcome');
-const codeIn = (address: string, index: number): string => /^(\d{6}) is your code/.exec(sink.to(address)[index]!.subject ?? '')![1]!;
+const memberOf = async (contact: string) => (await shop.hub.store.searchMembers(1, contact))[0]!;
+const welcomes = async (memberId: string) => (await shop.hub.store.entries(memberId)).filter((e) => e.reason.code === 'welcome');
+const codeIn = (address: string, index: number): string => /^(\d{6}) is your code/.exec(shop.sink.to(address)[index]!.subject ?? '')![1]!;
 /** What a refusal must leave as it was. */
 async function snapshot() {
-  const db = hub.store.db;
+  const db = shop.hub.store.db;
   return {
-    members: (await hub.store.counts()).members,
+    members: (await shop.hub.store.counts()).members,
     ledger: (await db.selectFrom('ledger').select(['id', 'points']).orderBy('id').execute()).length,
     sessions: (await db.selectFrom('member_sessions').select('id_hash').execute()).length,
   };
@@ -84,17 +37,17 @@ async function snapshot() {
 
 describe('a new contact is proven before the welcome bonus', () => {
   it('credits the sale at once, holds the welcome bonus until the code sent to the e-mail is typed on the card, and pays it once', async () => {
-    const phone = new Browser('10.1.0.1');
-    const joined = await phone.join('ewa@example.com');
+    const phone = shop.browser('10.1.0.1');
+    const joined = await join(phone, 'ewa@example.com');
     expect([joined.status, joined.location]).toEqual([303, expect.stringMatching(/^\/m\?claimed=K1-S\d+$/)]);
     expect(phone.cookies.get('lk_device')).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(phone.cookies.get('lk_member')).toMatch(/^s1\./);
     const ewa = await memberOf('ewa@example.com');
     // The sale's 18 points now; the 50-point welcome held.
-    expect(await hub.store.balance(ewa.id)).toMatchObject({ points: 18 });
+    expect(await shop.hub.store.balance(ewa.id)).toMatchObject({ points: 18 });
     expect(await welcomes(ewa.id)).toEqual([]);
     // Only the code goes to a contact nobody has proven yet: no welcome e-mail before it.
-    await until(() => sink.to('ewa@example.com').length === 1, 'the code e-mail');
+    await until(() => shop.sink.to('ewa@example.com').length === 1, 'the code e-mail');
     const code = codeIn('ewa@example.com', 0);
     const card = await phone.get('/m');
     expect(card.text).toContain('id="verify"');
@@ -107,7 +60,7 @@ describe('a new contact is proven before the welcome bonus', () => {
     expect((await phone.get('/m?verify=wrong')).text).toContain('id="verify-note"');
     expect(await welcomes(ewa.id)).toEqual([]);
     // A page of another site cannot post a code for her.
-    const forged = await fetch(`${hub.url}/m/verify`, {
+    const forged = await fetch(`${shop.hub.url}/m/verify`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site', cookie: `lk_member=${phone.cookies.get('lk_member')}` },
       body: `code=${code}`,
@@ -118,28 +71,28 @@ describe('a new contact is proven before the welcome bonus', () => {
     const right = await phone.post('/m/verify', { code });
     expect(right.location).toBe('/m?verify=done#verify');
     expect((await welcomes(ewa.id)).map((e) => [e.id, e.points, e.saleId])).toEqual([[`welcome:${ewa.id}`, 50, null]]);
-    expect(await hub.store.balance(ewa.id)).toMatchObject({ points: 68 });
+    expect(await shop.hub.store.balance(ewa.id)).toMatchObject({ points: 68 });
     const done = await phone.get('/m?verify=done');
     expect(done.text).toContain('id="verified"');
     expect(done.text).not.toContain('id="verify-sent"');
     // Then the welcome e-mail, to the proven address.
-    await until(() => sink.to('ewa@example.com').length === 2, 'the welcome e-mail');
+    await until(() => shop.sink.to('ewa@example.com').length === 2, 'the welcome e-mail');
     // The code again, or a new one: nothing more is paid.
     expect((await phone.post('/m/verify', { code })).location).toBe('/m');
     expect((await phone.post('/m/verify/resend', {})).location).toBe('/m');
     expect(await welcomes(ewa.id)).toHaveLength(1);
-    expect(await hub.store.balance(ewa.id)).toMatchObject({ points: 68 });
+    expect(await shop.hub.store.balance(ewa.id)).toMatchObject({ points: 68 });
   });
 
   it('pays a held welcome when the code opens the card on another phone (it proves the same contact)', async () => {
-    const first = new Browser('10.1.1.1');
-    expect((await first.join('olek@example.com')).status).toBe(303);
-    await until(() => sink.to('olek@example.com').length === 1, 'the join code');
+    const first = shop.browser('10.1.1.1');
+    expect((await join(first, 'olek@example.com')).status).toBe(303);
+    await until(() => shop.sink.to('olek@example.com').length === 1, 'the join code');
     const olek = await memberOf('olek@example.com');
     expect(await welcomes(olek.id)).toEqual([]);
-    const second = new Browser('10.1.1.2');
+    const second = shop.browser('10.1.1.2');
     expect((await second.post('/m/open', { contact: 'olek@example.com' })).status).toBe(200);
-    await until(() => sink.to('olek@example.com').length === 2, 'the open code');
+    await until(() => shop.sink.to('olek@example.com').length === 2, 'the open code');
     expect((await second.post('/m/open/code', { contact: 'olek@example.com', code: codeIn('olek@example.com', 1) })).location).toBe('/m');
     expect((await welcomes(olek.id)).map((e) => e.points)).toEqual([50]);
     // The first phone's box is gone: nothing is held any more.
@@ -147,13 +100,13 @@ describe('a new contact is proven before the welcome bonus', () => {
   });
 
   it('resends a code at most as often as the contact’s limit allows', async () => {
-    const phone = new Browser('10.1.2.1');
-    expect((await phone.join('kasia@example.com')).status).toBe(303);
+    const phone = shop.browser('10.1.2.1');
+    expect((await join(phone, 'kasia@example.com')).status).toBe(303);
     // Three codes an hour per contact: the join's and two more.
     expect((await phone.post('/m/verify/resend', {})).location).toBe('/m?verify=resent#verify');
     expect((await phone.post('/m/verify/resend', {})).location).toBe('/m?verify=resent#verify');
     expect((await phone.post('/m/verify/resend', {})).location).toBe('/m?verify=tooMany#verify');
-    await until(() => sink.to('kasia@example.com').length === 3, 'three codes');
+    await until(() => shop.sink.to('kasia@example.com').length === 3, 'three codes');
     // The newest code works.
     expect((await phone.post('/m/verify', { code: codeIn('kasia@example.com', 2) })).location).toBe('/m?verify=done#verify');
     expect((await welcomes((await memberOf('kasia@example.com')).id)).map((e) => e.points)).toEqual([50]);
@@ -162,47 +115,47 @@ describe('a new contact is proven before the welcome bonus', () => {
 
 describe('limits on new cards', () => {
   it('makes one card per claim QR: a QR whose sale is claimed makes no second card', async () => {
-    const phone = new Browser('10.2.0.1');
-    const first = await phone.join('qr-one@example.com');
+    const phone = shop.browser('10.2.0.1');
+    const first = await join(phone, 'qr-one@example.com');
     expect(first.status).toBe(303);
     const before = await snapshot();
-    const other = new Browser('10.2.0.2');
+    const other = shop.browser('10.2.0.2');
     const again = await other.post(`/C/${first.token}`, { mode: 'join', name: 'Mallory', contact: 'qr-two@example.com', consent: 'yes' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('already been collected');
-    expect(await hub.store.searchMembers(1, 'qr-two@example.com')).toEqual([]);
+    expect(await shop.hub.store.searchMembers(1, 'qr-two@example.com')).toEqual([]);
     expect(await snapshot()).toEqual(before);
     expect(other.cookies.has('lk_member')).toBe(false);
   });
 
   it(`lets one phone make ${JOINS_PER_DEVICE_PER_DAY} cards a day, whatever address it comes from`, async () => {
-    const phone = new Browser('10.3.0.1');
+    const phone = shop.browser('10.3.0.1');
     for (let i = 0; i < JOINS_PER_DEVICE_PER_DAY; i++) {
-      expect((await phone.join(`farm${i}@example.com`)).status).toBe(303);
+      expect((await join(phone, `farm${i}@example.com`)).status).toBe(303);
       phone.cookies.delete('lk_member'); // a farmer signs out between cards; the device id stays
     }
     const before = await snapshot();
     // Another network, the same phone: still refused.
-    const moved = Object.assign(new Browser('10.3.0.2'), { cookies: phone.cookies });
-    const refused = await moved.join('farm-next@example.com');
+    const moved = Object.assign(shop.browser('10.3.0.2'), { cookies: phone.cookies });
+    const refused = await join(moved, 'farm-next@example.com');
     expect(refused.status).toBe(429);
-    expect(await hub.store.searchMembers(1, 'farm-next@example.com')).toEqual([]);
+    expect(await shop.hub.store.searchMembers(1, 'farm-next@example.com')).toEqual([]);
     expect(await snapshot()).toEqual(before);
   });
 
   it(`lets one address make ${JOINS_PER_ADDRESS_PER_HOUR} cards an hour from phones that drop their cookies`, async () => {
     for (let i = 0; i < JOINS_PER_ADDRESS_PER_HOUR; i++) {
       // A fresh "phone" each time: no device id, no session.
-      const token = saleToken(till, ++saleNo, 18);
-      const res = await new Browser('10.4.0.1').post(`/C/${token}`, { mode: 'join', name: 'Bot', contact: `bot${i}@example.com`, consent: 'yes' });
+      const token = saleToken(shop.till, ++saleNo, 18);
+      const res = await shop.browser('10.4.0.1').post(`/C/${token}`, { mode: 'join', name: 'Bot', contact: `bot${i}@example.com`, consent: 'yes' });
       expect(res.status).toBe(303);
     }
     const before = await snapshot();
-    const token = saleToken(till, ++saleNo, 18);
-    const refused = await new Browser('10.4.0.1').post(`/C/${token}`, { mode: 'join', name: 'Bot', contact: 'bot-last@example.com', consent: 'yes' });
+    const token = saleToken(shop.till, ++saleNo, 18);
+    const refused = await shop.browser('10.4.0.1').post(`/C/${token}`, { mode: 'join', name: 'Bot', contact: 'bot-last@example.com', consent: 'yes' });
     expect(refused.status).toBe(429);
     expect(await snapshot()).toEqual(before);
     // Another address is not held up by it.
-    expect((await new Browser('10.4.0.2').join('someone@example.com')).status).toBe(303);
+    expect((await join(shop.browser('10.4.0.2'), 'someone@example.com')).status).toBe(303);
   });
 });

@@ -11,7 +11,7 @@ import { createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
 import { saleClaimUrl } from '../../main/sync/claims';
 import { databaseForDir, hubTestEngine } from './test-postgres';
-import type { SmtpSink } from './smtp-sink';
+import { smtpSink, type SmtpSink } from './smtp-sink';
 import { until } from './until';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
@@ -106,6 +106,115 @@ export class Phone {
   join(url: string, contact: string, name = 'Anna'): ReturnType<Phone['post']> {
     return this.post(url, { mode: 'join', name, contact, consent: 'yes' });
   }
+}
+
+/**
+ * A phone with a cookie jar (device id and member session, each kept as the hub sets or clears it) on
+ * one network address, sent as X-Real-IP: give the hub `trustProxy: true`, and each phone stands on
+ * its own network for the per-address limits. Paths are on the hub's URL. Unlike `Phone`, it keeps the
+ * device cookie the claim page sets, so the per-device limits see one phone.
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(
+    readonly hubUrl: string,
+    readonly ip: string,
+    readonly language = 'en',
+  ) {}
+
+  async get(pathOrUrl: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(this.url(pathOrUrl), { redirect: 'manual', headers: this.headers() });
+    this.keep(res);
+    return { status: res.status, text: await res.text() };
+  }
+
+  async post(pathOrUrl: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await fetch(this.url(pathOrUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(form).toString(),
+      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+    });
+    this.keep(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  private url(pathOrUrl: string): string {
+    return pathOrUrl.startsWith('http') ? pathOrUrl : `${this.hubUrl}${pathOrUrl}`;
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return { 'accept-language': this.language, 'x-real-ip': this.ip, cookie, ...extra };
+  }
+
+  private keep(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [name, value] = line.split(';')[0]!.split('=') as [string, string];
+      if (value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
+
+/** A running hub that mails through an SMTP sink on loopback, with one paired kiosk. */
+export interface MailHub {
+  hub: Hub;
+  sink: SmtpSink;
+  till: KioskCredentials;
+  /** A new `Browser` on this hub, on network address `ip`. */
+  browser(ip: string, language?: string): Browser;
+  close(): Promise<void>;
+}
+
+export interface MailHubOptions {
+  /** The program of shop 1, set before the kiosk pairs (else the demo program). */
+  program?: unknown;
+  /** More options for `testHub`. */
+  hub?: Partial<Parameters<typeof startHub>[0]>;
+}
+
+/**
+ * The set-up of the suites about joins, codes and messages: a hub on the system clock (see `testHub`)
+ * whose e-mail goes to an SMTP sink, its message worker polling every 100 ms, quiet hours off, one
+ * paired kiosk (`till`). Start it in beforeAll, close it in afterAll. (No vitest hooks here: the
+ * benches import this file outside vitest.)
+ */
+export async function startMailHub(prefix: string, options: MailHubOptions = {}): Promise<MailHub> {
+  const tmp = tempDir(prefix);
+  const sink = await smtpSink();
+  let hub: Hub | undefined;
+  const close = async (): Promise<void> => {
+    await hub?.close();
+    await sink.close();
+    tmp.remove();
+  };
+  try {
+    hub = await testHub(tmp.dir, { smtpUrl: sink.url, smtpFrom: 'kawiarnia@kawiarnia.test', messageWorker: { pollMs: 100 }, ...options.hub });
+    if (options.program !== undefined) await hub.store.setProgram(1, options.program);
+    const till = await pairedKiosk(hub);
+    // Service messages never wait for quiet hours; the weekly cap is for offers. Set anyway, as a shop would.
+    await hub.messaging.saveRules({ quiet: null, weeklyCap: 10 });
+    const url = hub.url;
+    return { hub, sink, till, browser: (ip, language) => new Browser(url, ip, language), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Signs in to the owner back office with the owner token over HTTP: the session cookie (`name=value`). */
+export async function ownerSessionCookie(hub: Hub): Promise<string> {
+  const res = await fetch(`${hub.url}/owner/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ token: hub.ownerToken }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  await res.text();
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 303 || !cookie) throw new Error(`the owner sign-in answered ${String(res.status)} with no session cookie`);
+  return cookie;
 }
 
 /**

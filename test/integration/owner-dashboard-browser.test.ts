@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import type { Hub } from '../../cloud/hub';
 import { formatMoney } from '../../core/money';
 import { EXPECTED, NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signInAsOwner } from '../support/chromium';
 import { tempDir, testHub } from '../support/hub-harness';
 
 // The seeded shop's dashboard in Debian Chromium: every number on the page (tables and the charts'
@@ -23,10 +23,7 @@ beforeAll(async () => {
   browser = await launchChromium({ width: 1280, height: 1000 });
   page = await browser.context.newPage();
   await page.setExtraHTTPHeaders({ 'accept-language': 'en-GB,en;q=0.9' });
-  await page.goto(`${hub.url}/owner/login`);
-  await page.fill('input[name=token]', hub.ownerToken);
-  await page.click('#token-login button');
-  await page.waitForURL(/\/owner$/);
+  await signInAsOwner(page, hub);
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { addDays, localTime } from '../../core/program/clock';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signInAsOwner } from '../support/chromium';
 import { tempDir, testHub } from '../support/hub-harness';
 
 let hub: Hub;
@@ -45,10 +45,7 @@ describe('program editor in Chromium', () => {
   it('previews as the owner types, shows an error at the field, refuses to publish it, then publishes a scheduled version', async () => {
     const page = await browser.context.newPage();
     await page.setExtraHTTPHeaders({ 'accept-language': 'pl-PL,pl;q=0.9' });
-    await page.goto(`${hub.url}/owner/login`);
-    await page.fill('input[name=token]', hub.ownerToken);
-    await page.click('#token-login button');
-    await page.waitForURL(/\/owner$/);
+    await signInAsOwner(page, hub);
     await page.goto(`${hub.url}/owner/program/edit`);
 
     const firstLine = page.locator('[data-preview="0"]');
@@ -125,10 +122,7 @@ describe('program editor in Chromium', () => {
   it('edits a category card: a keypad key and an item pattern, previewed, a bad pattern refused, then published', async () => {
     const page = await browser.context.newPage();
     await page.setExtraHTTPHeaders({ 'accept-language': 'pl-PL,pl;q=0.9' });
-    await page.goto(`${hub.url}/owner/login`);
-    await page.fill('input[name=token]', hub.ownerToken);
-    await page.click('#token-login button');
-    await page.waitForURL(/\/owner$/);
+    await signInAsOwner(page, hub);
     await page.goto(`${hub.url}/owner/program/edit`);
 
     // The demo's coffee card counts the category "coffee": it has no keys or patterns yet.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signInAsOwner } from '../support/chromium';
 import { joinProven, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
 
 let hub: Hub;
@@ -80,10 +80,7 @@ beforeAll(async () => {
 
   browser = await launchChromium({ width: 1280, height: 900 });
   const signIn = await browser.context.newPage();
-  await signIn.goto(`${hub.url}/owner/login`);
-  await signIn.fill('input[name=token]', hub.ownerToken);
-  await signIn.click('#token-login button');
-  await signIn.waitForURL(/\/owner$/);
+  await signInAsOwner(signIn, hub);
   // An adjustment (a history line and an audit row at NOW), a published version and an API key, made as the owner would.
   await signIn.goto(`${hub.url}/owner/members/${encodeURIComponent(seed.ids.anna)}`);
   await signIn.fill('#adjust input[name=delta]', '+5');

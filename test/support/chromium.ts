@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 
@@ -21,4 +21,15 @@ export async function launchChromium(viewport = { width: 1024, height: 600 }): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Signs `page` in to the hub's back office as the owner, the way the owner does: the token typed on
+ * the sign-in form. The page is left on the dashboard, its session cookie in the browser.
+ */
+export async function signInAsOwner(page: Page, hub: { url: string; ownerToken: string }): Promise<void> {
+  await page.goto(`${hub.url}/owner/login`);
+  await page.fill('input[name=token]', hub.ownerToken);
+  await page.click('#token-login button');
+  await page.waitForURL(/\/owner$/);
 }

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock';
-import { BRIDGE_SOCKET_PATH, COMMAND_NAMES, commands, type CommandName } from '../../core/contract';
+import { BRIDGE_SOCKET_PATH } from '../../core/contract';
 import { openStore } from '../../main/store';
-import { anyJson, nearValid } from '../support/fuzz';
+import { anyCommandName, anyJson, bridgeCommandSeeds, contractAccepts, nearValidCommand } from '../support/fuzz';
 import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { ensureRendererBuilt } from '../support/renderer-build';
 import { until } from '../support/until';
@@ -31,31 +31,7 @@ let display: Socket;
 /** What every kiosk-event the display received said, in order. */
 const displayEvents: { name: string; payload: unknown }[] = [];
 
-/** Valid arguments of each command (checked against the contract below), the seeds of the near-valid mutations. */
-const VALID: Record<Exclude<CommandName, 'unlockStaff' | 'lockStaff'>, unknown> = {
-  getStatus: {},
-  getTodayFigures: {},
-  createSale: { total: { amount: 1840, currency: 'PLN' }, tillSaleId: 'B-1001' },
-  attachMember: { saleId: 'K1-S1', memberCode: 'MBR0001' },
-  searchMembers: { query: 'Anna' },
-  enrollMember: { name: 'Ewa', phone: '+48 600 100 200', email: 'ewa@example.com', locale: 'pl', consent: true },
-  listRewards: { memberId: 'm-1' },
-  redeemReward: { memberId: 'm-1', rewardId: 'coffee' },
-  listRecentSales: { limit: 10 },
-  refundSale: { saleId: 'K1-S1', amount: { amount: 100, currency: 'PLN' } },
-  voidSale: { saleId: 'K1-S1' },
-  previewReversal: { saleId: 'K1-S1', kind: 'refund', amount: { amount: 100, currency: 'PLN' } },
-  undoReversal: { saleId: 'K1-S1' },
-  reprintLastReceipt: {},
-  setLocale: { locale: 'en' },
-};
-// The PIN commands are left out: a valid wrong PIN counts toward the lock-out (kiosk-pin.test.ts).
-const FUZZED_NAMES = Object.keys(VALID) as (keyof typeof VALID)[];
-
-function contractAccepts(name: unknown, args: unknown): boolean {
-  if (typeof name !== 'string' || !(COMMAND_NAMES as readonly string[]).includes(name)) return false;
-  return commands[name as CommandName].args.safeParse(args).success;
-}
+const SEEDS = bridgeCommandSeeds('K1-S1', 'B-1001');
 
 /** The bridge's origin and launch secret, from the `kiosk UI:` line the kiosk printed. */
 function bridgeOf(k: KioskProcess): { origin: string; secret: string } {
@@ -158,7 +134,7 @@ describe('the bridge of a real kiosk process', () => {
   it('a valid message reaches the real services and writes (the control); the stores are counted, and the kiosk started again', async () => {
     expect(await display.timeout(10_000).emitWithAck('invoke', 'unlockStaff', { pin: PIN })).toMatchObject({ ok: true, value: { unlocked: true } });
     const before = await tillSales();
-    const reply = (await display.timeout(10_000).emitWithAck('invoke', 'createSale', VALID.createSale)) as { ok: boolean };
+    const reply = (await display.timeout(10_000).emitWithAck('invoke', 'createSale', SEEDS.createSale)) as { ok: boolean };
     expect(reply).toMatchObject({ ok: true });
     expect(await tillSales()).toBe(before + 1);
     await until(() => (hubCounts().sales ?? 0) >= 2, 'both sales at the hub');
@@ -185,16 +161,9 @@ describe('the bridge of a real kiosk process', () => {
       const reply = (await display.timeout(10_000).emitWithAck('invoke', name, args)) as { ok: boolean; error?: { code: string } };
       expect(reply).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(badArgs|unknownCommand|tooLarge)$/) } });
     };
+    await fc.assert(fc.asyncProperty(anyCommandName(SEEDS), fc.oneof(anyJson, fc.constant(undefined)), invalid), { numRuns: RUNS });
     await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(fc.constantFrom<unknown>(...FUZZED_NAMES), fc.string({ maxLength: 30 }), anyJson),
-        fc.oneof(anyJson, fc.constant(undefined)),
-        invalid,
-      ),
-      { numRuns: RUNS },
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(...FUZZED_NAMES.map((name) => fc.tuple(fc.constant(name), nearValid(VALID[name], 2)))), ([name, args]) => invalid(name, args)),
+      fc.asyncProperty(nearValidCommand(SEEDS), ([name, args]) => invalid(name, args)),
       { numRuns: RUNS },
     );
     // Unknown events, invokes without an ack and odd arities: ignored.

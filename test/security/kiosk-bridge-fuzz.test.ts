@@ -6,14 +6,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { BRIDGE_SOCKET_PATH, COMMAND_NAMES, commands, type CommandName } from '../../core/contract';
+import { BRIDGE_SOCKET_PATH } from '../../core/contract';
 import { systemClock } from '../../core/clock';
 import { storedPinLockout } from '../../main/app/kiosk-app';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import { createDispatcher, type Dispatcher } from '../../main/ipc/dispatcher';
 import { openStore, type KioskStore } from '../../main/store';
 import { FakeKioskServices } from '../support/fake-services';
-import { anyJson, nearValid } from '../support/fuzz';
+import { anyCommandName, anyJson, bridgeCommandSeeds, contractAccepts, nearValidCommand } from '../support/fuzz';
 import { tempDir } from '../support/hub-harness';
 import { ensureRendererBuilt } from '../support/renderer-build';
 
@@ -26,26 +26,7 @@ let client: Socket;
 const logs: string[] = [];
 const RUNS = 100;
 
-/** Valid arguments of each command (checked against the contract below), the seeds of the near-valid mutations. */
-const VALID: Record<Exclude<CommandName, 'unlockStaff' | 'lockStaff'>, unknown> = {
-  getStatus: {},
-  getTodayFigures: {},
-  createSale: { total: { amount: 1840, currency: 'PLN' }, tillSaleId: 'A-1001' },
-  attachMember: { saleId: 's-1', memberCode: 'MBR0001' },
-  searchMembers: { query: 'Anna' },
-  enrollMember: { name: 'Ewa', phone: '+48 600 100 200', email: 'ewa@example.com', locale: 'pl', consent: true },
-  listRewards: { memberId: 'm-1' },
-  redeemReward: { memberId: 'm-1', rewardId: 'coffee' },
-  listRecentSales: { limit: 10 },
-  refundSale: { saleId: 's-1', amount: { amount: 100, currency: 'PLN' } },
-  voidSale: { saleId: 's-1' },
-  previewReversal: { saleId: 's-1', kind: 'refund', amount: { amount: 100, currency: 'PLN' } },
-  undoReversal: { saleId: 's-1' },
-  reprintLastReceipt: {},
-  setLocale: { locale: 'en' },
-};
-// The PIN commands are left out: a valid wrong PIN counts toward the lock-out (test/security/kiosk-pin.test.ts).
-const FUZZED_NAMES = Object.keys(VALID) as (keyof typeof VALID)[];
+const SEEDS = bridgeCommandSeeds('s-1', 'A-1001');
 
 beforeAll(async () => {
   tmp = tempDir('sec-bridge-fuzz');
@@ -78,12 +59,6 @@ afterAll(async () => {
 
 const storeCounts = (): unknown => store.counts();
 
-/** Whether the contract takes this message (the dispatcher's own check, asked independently). */
-function contractAccepts(name: unknown, args: unknown): boolean {
-  if (typeof name !== 'string' || !(COMMAND_NAMES as readonly string[]).includes(name)) return false;
-  return commands[name as CommandName].args.safeParse(args).success;
-}
-
 type Reply = { ok: boolean; error?: { code: string } };
 
 async function invokeAndCheck(name: unknown, args: unknown): Promise<void> {
@@ -105,18 +80,14 @@ async function stillAnswering(): Promise<void> {
 
 describe('fuzzing the kiosk bridge', () => {
   it('the seeds are valid: each passes the contract', () => {
-    for (const name of FUZZED_NAMES) expect(contractAccepts(name, VALID[name]), name).toBe(true);
+    for (const [name, args] of Object.entries(SEEDS)) expect(contractAccepts(name, args), name).toBe(true);
   });
 
   it('arbitrary command names and arguments: refused, no service reached, nothing written; the bridge keeps answering', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(fc.constantFrom<unknown>(...FUZZED_NAMES), fc.string({ maxLength: 30 }), anyJson),
-        fc.oneof(anyJson, fc.constant(undefined)),
-        async (name, args) => {
-          await invokeAndCheck(name, args);
-        },
-      ),
+      fc.asyncProperty(anyCommandName(SEEDS), fc.oneof(anyJson, fc.constant(undefined)), async (name, args) => {
+        await invokeAndCheck(name, args);
+      }),
       { numRuns: RUNS },
     );
     await stillAnswering();
@@ -124,7 +95,7 @@ describe('fuzzing the kiosk bridge', () => {
 
   it('near-valid arguments of every command: what the contract refuses reaches no service and writes nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(...FUZZED_NAMES.map((name) => fc.tuple(fc.constant(name), nearValid(VALID[name], 2)))), async ([name, args]) => {
+      fc.asyncProperty(nearValidCommand(SEEDS), async ([name, args]) => {
         await invokeAndCheck(name, args);
       }),
       { numRuns: RUNS },

@@ -2,6 +2,7 @@
 // mutations of a valid payload (one place changed: a key dropped or added, a value of another type, a
 // number pushed to an edge, a string altered), which get past a shallow check and reach the deeper ones.
 import fc from 'fast-check';
+import { COMMAND_NAMES, commands, type CommandName } from '../../core/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -126,4 +127,48 @@ export function nearValidText(valid: string): fc.Arbitrary<string> {
     }
     return text;
   });
+}
+
+/** The bridge commands the fuzz suites send; the PIN ones are left out: a valid wrong PIN counts toward the lock-out (kiosk-pin.test.ts). */
+export type FuzzedCommand = Exclude<CommandName, 'unlockStaff' | 'lockStaff'>;
+
+/**
+ * Valid arguments of each fuzzed bridge command, the seeds of the near-valid mutations: `saleId` names
+ * a sale of the kiosk under test, `tillSaleId` a till's number for a new one.
+ */
+export function bridgeCommandSeeds(saleId: string, tillSaleId: string): Record<FuzzedCommand, unknown> {
+  return {
+    getStatus: {},
+    getTodayFigures: {},
+    createSale: { total: { amount: 1840, currency: 'PLN' }, tillSaleId },
+    attachMember: { saleId, memberCode: 'MBR0001' },
+    searchMembers: { query: 'Anna' },
+    enrollMember: { name: 'Ewa', phone: '+48 600 100 200', email: 'ewa@example.com', locale: 'pl', consent: true },
+    listRewards: { memberId: 'm-1' },
+    redeemReward: { memberId: 'm-1', rewardId: 'coffee' },
+    listRecentSales: { limit: 10 },
+    refundSale: { saleId, amount: { amount: 100, currency: 'PLN' } },
+    voidSale: { saleId },
+    previewReversal: { saleId, kind: 'refund', amount: { amount: 100, currency: 'PLN' } },
+    undoReversal: { saleId },
+    reprintLastReceipt: {},
+    setLocale: { locale: 'en' },
+  };
+}
+
+/** Whether the contract takes this message (the dispatcher's own check, asked independently). */
+export function contractAccepts(name: unknown, args: unknown): boolean {
+  if (typeof name !== 'string' || !(COMMAND_NAMES as readonly string[]).includes(name)) return false;
+  return commands[name as CommandName].args.safeParse(args).success;
+}
+
+/** A command name as a hostile client sends it: a real one, any string, or any JSON. */
+export function anyCommandName(seeds: Record<FuzzedCommand, unknown>): fc.Arbitrary<unknown> {
+  return fc.oneof(fc.constantFrom<unknown>(...Object.keys(seeds)), fc.string({ maxLength: 30 }), anyJson);
+}
+
+/** A real command with its seed changed in up to two places. */
+export function nearValidCommand(seeds: Record<FuzzedCommand, unknown>): fc.Arbitrary<[FuzzedCommand, unknown]> {
+  const names = Object.keys(seeds) as FuzzedCommand[];
+  return fc.oneof(...names.map((name) => fc.tuple(fc.constant(name), nearValid(seeds[name], 2))));
 }

@@ -53,8 +53,10 @@ function sales(store: TestKioskStore, n: number): void {
   for (let i = 1; i <= n; i++) store.sale(i, 'm-1', 3, at);
 }
 
-describe('network faults during a drain', () => {
-  it('the hub killed with SIGKILL in the middle of a drain and restarted: nothing lost, nothing doubled', { timeout: 90_000 }, async () => {
+// Each test drains thousands of messages through real hubs (one a child process started twice): about a
+// minute on a quiet machine, over 90 s on a loaded one. The bound is a safety net, not a speed test.
+describe('network faults during a drain', { timeout: 240_000 }, () => {
+  it('the hub killed with SIGKILL in the middle of a drain and restarted: nothing lost, nothing doubled', async () => {
     const tmp = tempDir('hub-kill');
     cleanups.push(() => tmp.remove());
     const hubDir = join(tmp.dir, 'hub');
@@ -83,11 +85,11 @@ describe('network faults during a drain', () => {
     await new Promise((r) => first.child.once('exit', r));
     const leftAtKill = store.outboxSize();
     expect(leftAtKill).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(client.connected).toBe(false);
+    // The client notices the dead hub by itself (the socket closes); how soon depends on the machine's load.
+    await until(() => !client.connected, 'the client to see the hub gone');
 
     const second = await spawnHub(hubDir, first.port, databaseUrl);
-    await until(() => store.outboxSize() === 0, 'the drain to finish after the restart');
+    await until(() => store.outboxSize() === 0, 'the drain to finish after the restart', 60_000);
     client.stop();
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
@@ -100,7 +102,7 @@ describe('network faults during a drain', () => {
     expect((await hubStore.balance('m-1')).points).toBe(total * 3);
   });
 
-  it('the socket cut again and again between write and ack (a TCP proxy that drops the line): nothing lost, nothing doubled', { timeout: 90_000 }, async () => {
+  it('the socket cut again and again between write and ack (a TCP proxy that drops the line): nothing lost, nothing doubled', async () => {
     const tmp = tempDir('hub-cut');
     cleanups.push(() => tmp.remove());
     const hub = await testHub(tmp.dir);

@@ -10,6 +10,7 @@ import { figures, zonedMidnight } from '../../core/metrics';
 import { addDays, localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram, type Program } from '../../core/program/schema';
+import { entryLabelIn } from '../../core/program/texts';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
@@ -129,7 +130,14 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         location,
         locations: await ctx.owner.locations(shop.no),
         inactiveDays,
-        figures: d,
+        // Rewards by the name stored when they were redeemed, in the owner's language (the page shows what it is given).
+        figures: {
+          ...d,
+          rewards: d.rewards.map((r) => ({
+            ...r,
+            label: entryLabelIn(shop.program, { code: 'redeem', label: r.label, ruleId: r.rewardId }, locale) ?? r.label,
+          })),
+        },
         csrf: request.ownerCsrf,
         campaign: `winback-${today}`,
         flash: q.winback ? { text: q.winback, error: q.error !== undefined } : null,
@@ -307,14 +315,29 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     );
   });
 
-  app.get('/owner/export/ledger.csv', { config: page }, async (_request, reply) => {
+  // The label column names each entry as it was stored, in the owner's language (Accept-Language, else the shop's); reason is the machine's code.
+  app.get('/owner/export/ledger.csv', { config: page }, async (request, reply) => {
     const { entries } = await store.ownerFacts(ctx.shop.no);
+    const locale = pickLocale(request.headers['accept-language'], (await ctx.settings()).settings.locale);
+    const { program } = await shopNow();
     return csvReply(
       reply,
       'ledger.csv',
       csv(
         ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-        entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at]),
+        entries.map((e) => [
+          e.id,
+          e.memberId,
+          e.kind,
+          e.points,
+          e.stamps,
+          e.saleId,
+          e.reverses,
+          e.reason.code,
+          entryLabelIn(program, e.reason, locale) ?? null,
+          e.spend ?? null,
+          e.at,
+        ]),
       ),
     );
   });

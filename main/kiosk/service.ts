@@ -1248,7 +1248,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     refunds: number;
   } {
     const now = this.now();
-    const timeZone = this.program.timeZone;
+    // The shop's day as the hub's settings give it (the dashboard's too), not the program's zone.
+    const timeZone = this.shopSettings().settings.timeZone;
     const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
     const from = zonedMidnight(today, timeZone);
     const to = zonedMidnight(new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10), timeZone);

@@ -683,13 +683,15 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       try {
         const parsed = syncOutboxSchema.safeParse(payload);
         if (!parsed.success) {
-          ack({
-            ok: false,
-            error: `outbox batch refused: ${parsed.error.issues
-              .slice(0, 3)
-              .map((i) => `${i.path.join('.')}: ${i.message}`)
-              .join('; ')}`,
-          });
+          const error = `outbox batch refused: ${parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}`;
+          log(`kiosk ${kiosk.name} (${kiosk.no}): ${error}`);
+          // A batch that fails the schema is this kiosk's refused fact as much as a refused message in it: it counts toward the flag.
+          const refusal = { id: `syncOutbox:${randomUUID()}`, type: 'syncOutbox', code: 'malformed' as const, reason: error.slice(0, 500) };
+          if (await store.recordKioskRefusal(kiosk.no, refusal, now())) logFlagged(kiosk);
+          ack({ ok: false, error });
           return;
         }
         const applied = await store.applyOutbox(kiosk, parsed.data.messages, now());

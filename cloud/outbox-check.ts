@@ -32,7 +32,18 @@ import { claimSaleKey } from '../core/tokens';
  * and the flag count; the English reason beside it names the ids, for the log and the kiosk.
  * 'other': recorded before refusals had a kind (hub migration 0021).
  */
-export const kioskRefusalCodes = ['over-earn', 'unknown-member', 'foreign-id', 'not-earned', 'welcome', 'reversal', 'redemption', 'refund', 'other'] as const;
+export const kioskRefusalCodes = [
+  'over-earn',
+  'unknown-member',
+  'foreign-id',
+  'not-earned',
+  'welcome',
+  'reversal',
+  'redemption',
+  'refund',
+  'malformed',
+  'other',
+] as const;
 export type KioskRefusalCode = (typeof kioskRefusalCodes)[number];
 
 export interface Refused {

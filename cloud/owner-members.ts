@@ -30,7 +30,7 @@ export interface MemberPageModel {
   balance: number;
   entries: readonly LedgerEntry[];
   /** The shop's program: the history names its rewards, cards and campaigns in `locale` (core/program/texts.ts). */
-  program: Pick<Program, 'rules' | 'rewards'>;
+  program: Pick<Program, 'locale' | 'rules' | 'rewards' | 'tiers'>;
   audit: readonly AuditRow[];
   csrf: string;
   flash?: { text: string; error: boolean } | null;

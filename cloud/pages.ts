@@ -213,7 +213,7 @@ export interface CardPageModel {
   memberName: string | null;
   view: MemberView;
   /** The program the history's entries were earned under: their rewards, cards and campaigns are named in `locale` (core/program/texts.ts). */
-  program: Pick<Program, 'rules' | 'rewards'>;
+  program: Pick<Program, 'locale' | 'rules' | 'rewards' | 'tiers'>;
   history: HistoryRow[];
   flash: { name: string; points: number; welcome: number } | null;
   /** HTML of other parts of the card (the offers switch, cloud/message-pages.ts), rendered by their owners. */

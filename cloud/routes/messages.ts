@@ -250,8 +250,9 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     const now = ctx.now();
     const campaign = request.query.campaign ?? `winback-${now.toISOString().slice(0, 10)}`;
     const shop = (await ctx.store.shop(ctx.shop.no))!;
-    // The same audience the win-back form credits (cloud/routes/owner.ts), as of now.
-    const preview = await ctx.messaging.previewWinBack(campaign, await inactiveMemberIds(ctx.owner, shop, inactiveDays, now));
+    // The same audience the win-back form credits (cloud/routes/owner.ts), as of now, on the shop's clock.
+    const zone = (await ctx.settings()).settings.timeZone;
+    const preview = await ctx.messaging.previewWinBack(campaign, await inactiveMemberIds(ctx.owner, ctx.shop.no, zone, inactiveDays, now));
     return sendPage(
       reply,
       200,

@@ -9,7 +9,8 @@ import { formatInstant } from '../../core/i18n/dates';
 import { figures, zonedMidnight } from '../../core/metrics';
 import { addDays, localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
-import { parseProgram, type Program } from '../../core/program/schema';
+import { parseProgram } from '../../core/program/schema';
+import { entryLabelIn } from '../../core/program/texts';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
@@ -48,16 +49,19 @@ const owner = { guard: 'owner' } as const;
 /** Pairing and revoking kiosks decide which machines may write to the shop: the owner only, not a manager. */
 const ownerOnly = { guard: 'owner', role: 'owner' } as const;
 
-/** The members inactive for `inactiveDays` as of `now`, from the ledger as it is: the win-back's audience (credit and preview). */
-export async function inactiveMemberIds(owner: OwnerStore, shop: { no: number; program: Program }, inactiveDays: number, now: Date): Promise<string[]> {
-  const aggregates = await owner.dashboardAggregates(shop.no, {
+/**
+ * The members inactive for `inactiveDays` as of `now`, from the ledger as it is: the win-back's audience (credit and preview).
+ * `timeZone` is the shop's (its settings), as on the dashboard: the roll-ups are kept in one zone, and a second one would rebuild them.
+ */
+export async function inactiveMemberIds(owner: OwnerStore, shopNo: number, timeZone: string, inactiveDays: number, now: Date): Promise<string[]> {
+  const aggregates = await owner.dashboardAggregates(shopNo, {
     from: new Date(now.getTime() - 1),
     to: now,
     location: null,
     inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
-    timeZone: shop.program.timeZone,
+    timeZone,
   });
-  return figures(aggregates, { to: now, now, timeZone: shop.program.timeZone, inactiveDays }).inactive.map((m) => m.memberId);
+  return figures(aggregates, { to: now, now, timeZone, inactiveDays }).inactive.map((m) => m.memberId);
 }
 
 export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -129,7 +133,14 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         location,
         locations: await ctx.owner.locations(shop.no),
         inactiveDays,
-        figures: d,
+        // Rewards by the name stored when they were redeemed, in the owner's language (the page shows what it is given).
+        figures: {
+          ...d,
+          rewards: d.rewards.map((r) => ({
+            ...r,
+            label: entryLabelIn(shop.program, { code: 'redeem', label: r.label, ruleId: r.rewardId }, locale) ?? r.label,
+          })),
+        },
         csrf: request.ownerCsrf,
         campaign: `winback-${today}`,
         flash: q.winback ? { text: q.winback, error: q.error !== undefined } : null,
@@ -150,7 +161,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const inactiveDays = Number(posted.inactive ?? '');
     if (!Number.isInteger(inactiveDays) || inactiveDays < 0) return answer(x(locale, 'error.no-members'), true);
     // The list is worked out again here, from the ledger as it is now: the page may be old.
-    const inactive = await inactiveMemberIds(ctx.owner, shop, inactiveDays, now);
+    const inactive = await inactiveMemberIds(ctx.owner, shop.no, await shopZone(), inactiveDays, now);
     const campaign = (posted.campaign ?? '').trim();
     const points = Number(posted.points ?? '');
     const result = winBackEntries({
@@ -307,14 +318,29 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     );
   });
 
-  app.get('/owner/export/ledger.csv', { config: page }, async (_request, reply) => {
+  // The label column names each entry as it was stored, in the owner's language (Accept-Language, else the shop's); reason is the machine's code.
+  app.get('/owner/export/ledger.csv', { config: page }, async (request, reply) => {
     const { entries } = await store.ownerFacts(ctx.shop.no);
+    const locale = pickLocale(request.headers['accept-language'], (await ctx.settings()).settings.locale);
+    const { program } = await shopNow();
     return csvReply(
       reply,
       'ledger.csv',
       csv(
         ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-        entries.map((e) => [e.id, e.memberId, e.kind, e.points, e.stamps, e.saleId, e.reverses, e.reason.code, e.reason.label ?? null, e.spend ?? null, e.at]),
+        entries.map((e) => [
+          e.id,
+          e.memberId,
+          e.kind,
+          e.points,
+          e.stamps,
+          e.saleId,
+          e.reverses,
+          e.reason.code,
+          entryLabelIn(program, e.reason, locale) ?? null,
+          e.spend ?? null,
+          e.at,
+        ]),
       ),
     );
   });

@@ -56,30 +56,56 @@ const REWARD_REASONS: ReadonlySet<string> = new Set(['redeem', 'voucher-expired'
 /** Entry reasons whose `ruleId` is the stamp card or campaign they were earned by (a refund's reversal carries the ruleId too, but names the refund). */
 const RULE_REASONS: ReadonlySet<string> = new Set(['stamps', 'campaign']);
 
+/** Every text an item has: its own and those beside it (a stored label in any of them is this item's, under the name it still has). */
+const textsOf = (text: string | undefined, texts: ProgramTexts | undefined): string[] =>
+  [text, ...Object.values(texts ?? {})].filter((t): t is string => t !== undefined);
+
 /**
- * What a ledger entry is called in `locale` (the card's history, the owner's member page): the
- * reward, card or campaign it came from in that language, found by the reason's `ruleId` (a
- * redemption of a stamp-card reward carries the card's id, so the reward is the card's one with the
- * stored name), else by its stored label as the receipt finds it again (`ruleLabelIn`). The stored
- * label stands when the program has no text in that language or no longer has the item; undefined
- * for an entry with no label (the caller names its kind).
+ * What a ledger entry is called in `locale` (the card's history, the owner's member page, the
+ * dashboard's reward popularity, the ledger export): the label stored on the entry when it was
+ * written, in `locale` when the reward, card, campaign or tier it names still carries that label
+ * (in any of its languages) and has a text in `locale`. The item is found by the reason's `ruleId`
+ * (a redemption of a stamp-card reward carries the card's id, so the reward is the card's one with
+ * the stored name), else by the stored label as the receipt finds it again (`ruleLabelIn`). A tier
+ * bonus's label is the tier's name and the multiplier of the day ("Gold x1.5"): the name is put in
+ * `locale`, the multiplier stays as earned. An item renamed since, or gone, keeps the stored label;
+ * undefined for an entry with no label (the caller names its kind).
  */
 export function entryLabelIn(
-  program: Pick<Program, 'rules' | 'rewards'>,
+  program: Pick<Program, 'locale' | 'rules' | 'rewards' | 'tiers'>,
   reason: Pick<Reason, 'code' | 'label' | 'ruleId'>,
   locale: Locale,
 ): string | undefined {
   const { code, label, ruleId } = reason;
+  /** The item's text in `locale` when `label` is one of its texts (no label: the item's id alone names it). */
+  const storedIn = (text: string | undefined, texts: ProgramTexts | undefined): string | undefined =>
+    label === undefined || textsOf(text, texts).includes(label) ? (locale === program.locale ? text : texts?.[locale]) : undefined;
   if (REWARD_REASONS.has(code)) {
+    const carries = (r: Reward): boolean => label !== undefined && textsOf(r.name, r.names).includes(label);
     const reward =
-      program.rewards.find((r) => r.id === ruleId) ??
-      program.rewards.find((r) => r.name === label && 'card' in r.cost && r.cost.card === ruleId) ??
-      program.rewards.find((r) => r.name === label);
-    if (reward) return rewardName(reward, locale);
+      program.rewards.find((r) => r.id === ruleId && (label === undefined || carries(r))) ??
+      program.rewards.find((r) => carries(r) && 'card' in r.cost && r.cost.card === ruleId) ??
+      program.rewards.find(carries);
+    if (reward) return storedIn(reward.name, reward.names) ?? label ?? reward.name;
   }
-  if (RULE_REASONS.has(code)) {
-    const text = ruleTextIn(program, ruleId, locale);
-    if (text !== undefined) return text;
+  if (RULE_REASONS.has(code) && ruleId !== null && ruleId !== undefined) {
+    const rule = program.rules.find((r) => r.id === ruleId);
+    if (rule?.type === 'stamps' || rule?.type === 'multiplier') {
+      const text = storedIn(rule.label, rule.labels);
+      if (text !== undefined) return text;
+      if (label !== undefined && !textsOf(rule.label, rule.labels).includes(label)) return label;
+    }
+  }
+  if (code === 'tier' && label !== undefined) {
+    const level = program.tiers?.levels.find((l) => l.id === ruleId);
+    // The longest of the tier's texts the label starts with, so "Gold Plus x2" is not read as "Gold".
+    const name = level
+      ? textsOf(level.name, level.names)
+          .filter((t) => label.startsWith(`${t} `))
+          .sort((a, b) => b.length - a.length)[0]
+      : undefined;
+    const text = level && name !== undefined ? (locale === program.locale ? level.name : level.names?.[locale]) : undefined;
+    return text === undefined ? label : `${text}${label.slice(name!.length)}`;
   }
   return label === undefined ? undefined : ruleLabelIn(program, label, locale);
 }

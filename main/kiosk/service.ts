@@ -32,7 +32,7 @@ import {
   type VoucherStanding,
   hexToBytes,
 } from '../../core/sync-protocol';
-import { claimEarnEntries, claimTotals, withoutRefusedClaims } from '../../core/claims';
+import { claimEarnEntries, claimStampsWait, claimTotals, withoutRefusedClaims } from '../../core/claims';
 import { staffClaim } from './staff-claim';
 import type {
   CreateSaleRequest,
@@ -576,6 +576,21 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       this.store.appendEntries(claim.entries);
     }
     this.emit('claimAccepted', claim);
+  }
+
+  /**
+   * Stamps a claim brings that the hub has not written yet: a phone claim that reached the hub before
+   * this kiosk's sale report, in a program with several stamp cards, pays its points at once and holds
+   * its stamps until the report names the cards (core/claims claimStampsWait, the hub's
+   * landWaitingStamps). The thank-you shows them all the same, as this kiosk rang them; 0 when the
+   * claim carries its stamps or the sale was refunded here since.
+   */
+  stampsAwaitingReport(claim: ClaimAccepted): number {
+    if (claim.stamps !== 0 || claim.entries.some((e) => e.memberId === claim.member.id && e.stamps !== 0)) return 0;
+    const sale = this.store.getSale(claim.saleKey);
+    if (!sale?.earned || sale.status !== 'recorded') return 0;
+    const stamps = sum(Object.values(sale.earned.stampsByCard));
+    return claimStampsWait(this.programAt(new Date(claim.at)), stamps, false) ? stamps : 0;
   }
 
   private reverseLateClaim(sale: StoredSale, memberId: string): void {
@@ -1248,7 +1263,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     refunds: number;
   } {
     const now = this.now();
-    const timeZone = this.program.timeZone;
+    // The shop's day as the hub's settings give it (the dashboard's too), not the program's zone.
+    const timeZone = this.shopSettings().settings.timeZone;
     const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
     const from = zonedMidnight(today, timeZone);
     const to = zonedMidnight(new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10), timeZone);

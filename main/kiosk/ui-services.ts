@@ -521,6 +521,8 @@ export class KioskUiServices implements KioskServices {
     const next = claim.progress.next;
     const reward = next ? this.o.service.program.rewards.find((r) => r.id === next.rewardId) : undefined;
     const progress = contractProgress(next && reward ? { ...next, rewardName: rewardName(reward, this.locale) } : next) ?? summary?.progress ?? null;
+    // Stamps the hub holds until this kiosk's sale report names their cards: the customer gets them, so the thank-you says so.
+    const waiting = this.o.service.stampsAwaitingReport(claim);
     return {
       saleId: claim.saleKey,
       member: {
@@ -530,11 +532,11 @@ export class KioskUiServices implements KioskServices {
         phone: summary?.phone ?? null,
         email: summary?.email ?? null,
         points: claim.balance.points,
-        stamps: claim.balance.stamps,
+        stamps: claim.balance.stamps + waiting,
         progress,
       },
       pointsEarned: claim.points,
-      stampsEarned: claim.stamps,
+      stampsEarned: claim.stamps + waiting,
       via: claim.via,
       // The hub's entries name each bonus (the welcome bonus too); the base points are the "+N" line.
       bonuses: claim.entries

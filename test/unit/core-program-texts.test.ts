@@ -146,6 +146,27 @@ describe('program texts per language', () => {
     expect(named({ code: 'base' })).toEqual([undefined, undefined, undefined]);
   });
 
+  it('shows a stored label as stored: a renamed reward or campaign keeps its old name, a tier bonus puts the tier in the reader’s language', () => {
+    const program = multilingual();
+    const named = (p: Program, reason: { code: string; label?: string; ruleId?: string }): (string | undefined)[] =>
+      (['pl', 'de', 'en'] as const).map((locale) => entryLabelIn(p, reason, locale));
+    // Gold paid x1.5 when it was earned; the multiplier stays as earned, the tier's name follows the reader.
+    expect(named(program, { code: 'tier', ruleId: 'gold', label: 'Gold x1.5' })).toEqual(['Gold x1.5', 'Gold-Stufe x1.5', 'Gold x1.5']);
+    // A tier bonus whose tier has been renamed since, or is gone, keeps its stored label.
+    expect(named(program, { code: 'tier', ruleId: 'gold', label: 'Golden x1.5' })).toEqual(['Golden x1.5', 'Golden x1.5', 'Golden x1.5']);
+    expect(named(program, { code: 'tier', ruleId: 'platinum', label: 'Platinum x3' })).toEqual(['Platinum x3', 'Platinum x3', 'Platinum x3']);
+    // The owner renamed the free coffee and the Tuesday campaign after these entries were written: they keep the old names.
+    const renamed = structuredClone(program);
+    Object.assign(renamed.rewards[0]!, { name: 'Coffee on us', names: { de: 'Kaffee aufs Haus' } });
+    Object.assign(renamed.rules[2]!, { label: 'x2 Tue', labels: { de: 'x2 Di' } });
+    expect(named(renamed, { code: 'redeem', ruleId: 'free-coffee', label: 'Free coffee' })).toEqual(['Free coffee', 'Free coffee', 'Free coffee']);
+    expect(named(renamed, { code: 'campaign', ruleId: 'tuesday', label: 'x2 Tuesday' })).toEqual(['x2 Tuesday', 'x2 Tuesday', 'x2 Tuesday']);
+    expect(named(renamed, { code: 'redeem', ruleId: 'free-coffee', label: 'Coffee on us' })).toEqual(['Coffee on us', 'Kaffee aufs Haus', 'Coffee on us']);
+    // A label stored in the program's old language (the shop's language changed since) is still the item's.
+    const polish = programInLanguage(program, 'pl');
+    expect(named(polish, { code: 'redeem', ruleId: 'free-coffee', label: 'Free coffee' })).toEqual(['Darmowa kawa', 'Gratis-Kaffee', 'Free coffee']);
+  });
+
   it('re-homes the texts when the program’s language changes: the new language’s text becomes the name, the old name goes beside it', () => {
     const program = multilingual();
     const polish = programInLanguage(program, 'pl');

@@ -32,7 +32,7 @@ const owner = (path: string, body?: Record<string, string>): Promise<Response> =
 const welcomeOf = (address: string): ParsedMail | undefined =>
   sink.to(address).find((m) => m.headerLines.some((h) => h.key === 'x-loyalty-message' && h.line.includes('welcome:')));
 const unescape = (html: string): string =>
-  html.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+  html.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&#x27;', "'").replaceAll('&amp;', '&');
 
 beforeAll(async () => {
   tmp = tempDir('hub-message-texts');

@@ -298,7 +298,7 @@ describe("sending: retries with back-off, permanent failures, the owner's list",
     expect(page.text).toContain('Undelivered messages');
     expect(page.text).toContain('bounce@example.com');
     // Why in words for the owner: a known reason translated, the provider's own words (an SMTP reply) only in the log.
-    expect(page.text).toContain('Not delivered; the details are in the server&#39;s log');
+    expect(page.text).toContain('Not delivered; the details are in the server&#x27;s log');
     expect(page.text).not.toContain('mailbox unavailable');
     expect(page.text).toContain('No consent to offers');
     expect(page.text).not.toContain('no consent for marketing');

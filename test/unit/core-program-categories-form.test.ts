@@ -28,7 +28,7 @@ function cafeWithCake(): Program {
 }
 
 const unescape = (text: string): string =>
-  text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&#x27;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 /** The fields a browser would post for the editor's form as rendered: text inputs, chosen options, ticked boxes. */
 function postedFields(html: string): [string, string][] {
@@ -38,7 +38,7 @@ function postedFields(html: string): [string, string][] {
     const name = /name="([^"]*)"/.exec(tag)?.[1];
     if (name === undefined) continue;
     if (tag.startsWith('<select')) {
-      const chosen = /<option value="([^"]*)" selected>/.exec(tag) ?? /<option value="([^"]*)"/.exec(tag);
+      const chosen = /<option value="([^"]*)" selected(?:="")?>/.exec(tag) ?? /<option value="([^"]*)"/.exec(tag);
       fields.push([unescape(name), unescape(chosen?.[1] ?? '')]);
     } else if (/type="checkbox"/.test(tag)) {
       if (/ checked/.test(tag)) fields.push([unescape(name), unescape(/value="([^"]*)"/.exec(tag)?.[1] ?? 'on')]);

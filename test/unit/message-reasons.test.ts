@@ -68,7 +68,7 @@ describe('why a message did not go, for the owner', () => {
     const cells = [...html.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => [...r[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((c) => c[1]!)).filter((c) => c.length > 0);
     const why = cells.map((c) => c.at(-1));
     const say = (key: 'owner.why.noSms' | 'owner.why.cap' | 'owner.why.other', values?: Record<string, number>): string =>
-      formatMessage(messageTexts, locale, key, values).replaceAll("'", '&#39;');
+      formatMessage(messageTexts, locale, key, values).replaceAll("'", '&#x27;');
     expect(why).toEqual([say('owner.why.noSms'), say('owner.why.cap', { cap: 2 }), say('owner.why.other'), '']);
     expect(html).not.toContain('no SMS configured');
     expect(html).not.toContain('mailbox');

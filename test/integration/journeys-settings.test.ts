@@ -94,5 +94,6 @@ describe('journey: shop settings reach the kiosks', () => {
     // Its location has no address in the settings: the new name alone heads its receipt.
     await b.sale('B-1', 990);
     expectHeadedBy(await printed(b, 'B-1'), [NEW_NAME], START_NAME, 'en');
-  });
+    // A kiosk started on a loaded 2-core machine takes seconds; the waits inside bound each step.
+  }, 90_000);
 });

@@ -5,6 +5,7 @@ import type { Locale } from '../core/i18n/locales';
 import type { MemberSession } from './member-sessions';
 import type { ApiKeyInfo, OwnerAccount, OwnerPrincipal } from './owner-accounts';
 import { barePage, page, tr } from './owner-pages';
+import type { OwnerFrame } from './back-office/layout';
 import { escapeHtml } from './pages';
 
 /** Server-rendered pages of sessions and accounts: the card's "signed in on …", owner sign-in, set-up link, accounts. Pure: data in, HTML out. */
@@ -85,7 +86,7 @@ export interface AccountsPageModel {
   /** The shop's time zone (shop settings), for the days accounts and keys were made and used. */
   timeZone: string;
   who: OwnerPrincipal;
-  csrf: string;
+  frame: OwnerFrame;
   accounts: readonly OwnerAccount[];
   keys: readonly ApiKeyInfo[];
   /** Just made: an invitation link or an API key, shown once. */
@@ -112,7 +113,7 @@ function accountActions(L: Locale, a: OwnerAccount, csrf: string): string {
 export function accountsPage(m: AccountsPageModel): string {
   const L = m.locale;
   const day = (locale: Locale, iso: string): string => formatInstant(iso, locale, m.timeZone, 'date');
-  const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">`;
+  const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(m.frame.csrf)}">`;
   const me = m.accounts.find((a) => a.id === m.who.accountId);
   const accounts = `<table id="accounts"><tbody>${m.accounts
     .map(
@@ -157,5 +158,5 @@ ${
       'totpConfirm',
     )}</button></form>`;
   else totp = `<form method="post" action="/owner/totp/start">${csrf}<button>${ta(L, 'totpStart')}</button></form>`;
-  return page(L, ta(L, 'accounts'), `${accounts}${invite}${keys}<h2>${ta(L, 'totpTitle')}</h2>${totp}`, m.csrf);
+  return page(L, ta(L, 'accounts'), `${accounts}${invite}${keys}<h2>${ta(L, 'totpTitle')}</h2>${totp}`, m.frame);
 }

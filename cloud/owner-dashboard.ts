@@ -9,6 +9,7 @@ import { CURRENCIES, formatMoney, type CurrencyCode } from '../core/money';
 import { escapeHtml } from './pages';
 import { memberLabel, num, page, pct, table, tr, type OwnerKey } from './owner-pages';
 import type { MemberLabel } from './owner-store';
+import type { OwnerFrame } from './back-office/layout';
 import { asset } from './page-assets';
 
 /**
@@ -39,8 +40,8 @@ export interface DashboardModel {
   figures: Dashboard;
   /** Number and contact of the members without a name the figures list (top and inactive), by member id. */
   unnamed: ReadonlyMap<string, MemberLabel>;
-  /** The owner's CSRF token for the win-back form. */
-  csrf: string;
+  /** The frame's shop name and section, and the owner's CSRF token for the win-back form. */
+  frame: OwnerFrame;
   /** A campaign id suggested for the win-back form (one bonus per member per campaign). */
   campaign: string;
   flash?: { text: string; error: boolean } | null;
@@ -189,9 +190,9 @@ export function dashboardPage(m: DashboardModel): string {
   };
   const day = (iso: string): string => escapeHtml(formatInstant(iso, locale, m.timeZone, 'date'));
   const figureTable = (id: string, rows: [string, string, string][]): string =>
-    `<table id="${id}"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th></tr></thead><tbody>${rows
+    `<div class="table-wrap"><table id="${id}"><thead><tr><th>${t('figure')}</th><th class="n">${t('value')}</th></tr></thead><tbody>${rows
       .map(([fid, label, value]) => `<tr data-figure="${fid}"><th>${label}</th><td class="n">${value}</td></tr>`)
-      .join('')}</tbody></table>`;
+      .join('')}</tbody></table></div>`;
   const chart = (id: string, label: string, tall = false): string =>
     `<div class="chart${tall ? ' tall' : ''}"><canvas id="${id}" role="img" aria-label="${label}"></canvas></div>`;
   const weekday = new Intl.DateTimeFormat(INTL_LOCALE[locale], { weekday: 'long', timeZone: 'UTC' });
@@ -228,13 +229,13 @@ export function dashboardPage(m: DashboardModel): string {
     avgNonMembers: ['avgNonMembers', money],
     activeMembers: ['activeMembers', (v) => num(locale, v)],
   };
-  const kpiTable = `<table id="kpis"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th><th>${t('previousPeriod')}</th><th>${t('change')}</th></tr></thead><tbody>${KPIS.map(
+  const kpiTable = `<div class="table-wrap"><table id="kpis"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th><th>${t('previousPeriod')}</th><th>${t('change')}</th></tr></thead><tbody>${KPIS.map(
     (k) => {
       const [label, format] = kpiFormat[k];
       const f = d.kpis[k];
       return `<tr data-kpi="${k}"><th>${t(label)}</th><td class="n">${format(f.value)}</td><td class="n">${format(f.previous)}</td><td class="n">${signed(format(f.change), f.change)}</td></tr>`;
     },
-  ).join('')}</tbody></table>`;
+  ).join('')}</tbody></table></div>`;
 
   const form = `<form method="get" action="/owner"><label>${t('from')} <input type="date" name="from" value="${escapeHtml(m.from)}"></label>
 <label>${t('to')} <input type="date" name="to" value="${escapeHtml(m.to)}"></label>
@@ -242,7 +243,7 @@ export function dashboardPage(m: DashboardModel): string {
     .map((l) => `<option value="${escapeHtml(l)}"${l === m.location ? ' selected' : ''}>${escapeHtml(l)}</option>`)
     .join('')}</select></label>
 <label>${t('daysInactive')} <input type="number" name="inactive" min="0" value="${m.inactiveDays}" class="w5"></label>
-<button>${t('show')}</button> <a href="/owner/kiosks">${x('kiosks')}</a></form><p>${x('chartNote')}</p>`;
+<button>${t('show')}</button></form><p class="exports"><a href="/owner/export/ledger.csv" download id="export-ledger">${t('exportLedger')}</a></p><p>${x('chartNote')}</p>`;
   const flash = m.flash ? `<p class="flash${m.flash.error ? ' error' : ''}" id="flash" role="status">${escapeHtml(m.flash.text)}</p>` : '';
   const totals = {
     sales: d.locations.reduce((n, l) => n + l.sales, 0),
@@ -261,7 +262,7 @@ export function dashboardPage(m: DashboardModel): string {
     d.inactive.length === 0
       ? ''
       : `<form method="post" action="/owner/winback" class="inline" id="winback">
-<input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}"><input type="hidden" name="inactive" value="${m.inactiveDays}">
+<input type="hidden" name="csrf" value="${escapeHtml(m.frame.csrf)}"><input type="hidden" name="inactive" value="${m.inactiveDays}">
 <input type="hidden" name="back" value="${escapeHtml(`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`)}">
 <label>${x('campaign')} <input name="campaign" value="${escapeHtml(m.campaign)}" pattern="[\\w-]{1,40}" required></label>
 <label>${x('winBackPoints')} <input type="number" name="points" min="1" max="100000" value="50" required class="w6"></label>
@@ -335,5 +336,5 @@ export function dashboardPage(m: DashboardModel): string {
     ) +
     `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
     `<script src="${CHART_JS_PATH}"></script><script src="${DASHBOARD_JS}"></script>`;
-  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<link rel="stylesheet" href="${DASHBOARD_CSS}">${body}`, m.csrf);
+  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<link rel="stylesheet" href="${DASHBOARD_CSS}">${body}`, m.frame);
 }

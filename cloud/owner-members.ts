@@ -11,6 +11,7 @@ import { page, table, tr } from './owner-pages';
 import { KIOSK_FLAG_RULE } from './outbox-check';
 import type { AuditRow, KioskOverview } from './owner-store';
 import type { ReferralParty } from './referrals';
+import type { OwnerFrame } from './back-office/layout';
 import type { KioskRefusalRow } from './store/outbox';
 
 /**
@@ -32,7 +33,7 @@ export interface MemberPageModel {
   /** The shop's program: the history names its rewards, cards and campaigns in `locale` (core/program/texts.ts). */
   program: Pick<Program, 'locale' | 'rules' | 'rewards' | 'tiers'>;
   audit: readonly AuditRow[];
-  csrf: string;
+  frame: OwnerFrame;
   flash?: { text: string; error: boolean } | null;
   /** The adjustment form's values after a refusal, so nothing typed is lost. */
   values?: { delta: string; reason: string };
@@ -73,7 +74,7 @@ export function memberPage(p: MemberPageModel): string {
   const t = (key: Parameters<typeof tr>[1]): string => tr(locale, key);
   const when = (iso: string): string => escapeHtml(formatInstant(iso, locale, p.timeZone));
   const base = `/owner/members/${encodeURIComponent(member.id)}`;
-  const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">`;
+  const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(p.frame.csrf)}">`;
   const flash = p.flash
     ? `<p class="${p.flash.error ? 'error' : 'flash'}" id="flash" role="${p.flash.error ? 'alert' : 'status'}">${escapeHtml(p.flash.text)}</p>`
     : '';
@@ -126,7 +127,7 @@ export function memberPage(p: MemberPageModel): string {
         ? ''
         : `<form method="post" action="${base}/erase" id="erase">${csrf}
 <label>${x(locale, 'eraseConfirm')} <input name="confirm" autocomplete="off" class="w7"></label> <button>${x(locale, 'erase')}</button></form>`),
-    p.csrf,
+    p.frame,
   );
 }
 
@@ -139,12 +140,12 @@ const shopTime = (locale: Locale, timeZone: string, iso: string): string => form
 export function kiosksPage(
   locale: Locale,
   kiosks: readonly KioskOverview[],
-  csrf: string,
+  frame: OwnerFrame,
   flash: { text: string; error: boolean } | null,
   timeZone: string,
 ): string {
   const t = (key: Parameters<typeof tr>[1]): string => tr(locale, key);
-  const csrfField = `<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">`;
+  const csrfField = `<input type="hidden" name="csrf" value="${escapeHtml(frame.csrf)}">`;
   return page(
     locale,
     x(locale, 'kiosks'),
@@ -169,18 +170,18 @@ export function kiosksPage(
       ) +
       `<p id="flag-rule">${k(locale, 'rule', { n: KIOSK_FLAG_RULE.refusals, hours: KIOSK_FLAG_RULE.windowMs / 3_600_000 })}</p>` +
       `<p><a href="/owner">${t('dashboard')}</a></p>`,
-    csrf,
+    frame,
   );
 }
 
 /** One kiosk's refused reports, newest first: when (the shop's clock), what kind of report, and why in words (not the ids). */
-export function kioskRefusalsPage(locale: Locale, kiosk: KioskOverview, refusals: readonly KioskRefusalRow[], csrf: string, timeZone: string): string {
+export function kioskRefusalsPage(locale: Locale, kiosk: KioskOverview, refusals: readonly KioskRefusalRow[], frame: OwnerFrame, timeZone: string): string {
   const typeKey = (type: string): RefusalKey => (`type.${type}` in kioskRefusalMessages.en ? (`type.${type}` as RefusalKey) : 'type.other');
   const flag =
     kiosk.flaggedAt === null
       ? ''
       : `<p class="error flagged">⚠ ${k(locale, 'flagged', { when: shopTime(locale, timeZone, kiosk.flaggedAt) })}</p>
-<form method="post" action="/owner/kiosks/${encodeURIComponent(kiosk.id)}/flag/clear"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><button>${k(locale, 'clearFlag')}</button></form>`;
+<form method="post" action="/owner/kiosks/${encodeURIComponent(kiosk.id)}/flag/clear"><input type="hidden" name="csrf" value="${escapeHtml(frame.csrf)}"><button>${k(locale, 'clearFlag')}</button></form>`;
   return page(
     locale,
     k(locale, 'title', { kiosk: kiosk.name }),
@@ -194,6 +195,6 @@ export function kioskRefusalsPage(locale: Locale, kiosk: KioskOverview, refusals
             refusals.map((r) => [escapeHtml(shopTime(locale, timeZone, r.at)), k(locale, typeKey(r.type)), k(locale, `code.${r.code}`)]),
           )) +
       `<p><a href="/owner/kiosks">${k(locale, 'back')}</a></p>`,
-    csrf,
+    frame,
   );
 }

@@ -1,14 +1,14 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
-import { messageTexts } from '../core/i18n/messages';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
-import { programMessages } from '../core/i18n/program';
-import { settingsMessages } from '../core/i18n/settings';
 import { escapeHtml } from './pages';
 import type { MemberLabel } from './owner-store';
 import type { Member } from './store';
-import { asset } from './page-assets';
+import { Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
+import { OWNER_CSS } from './back-office/style';
 
 /** Server-rendered owner pages (frame, login, member search) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
 
@@ -16,33 +16,22 @@ export type OwnerKey = keyof typeof ownerMessages.en;
 export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string | number> = {}): string =>
   escapeHtml(formatMessage(ownerMessages, locale, key, values));
 
-const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#1d1b19}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
-th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}nav a{margin-right:1rem}.error{color:#a4161a}
-#logout{display:inline}.w5{width:5em}.w6{width:6em}.w7{width:7em}.w24{width:24em}pre.wrap{white-space:pre-wrap}`;
-const OWNER_CSS = asset('owner.css', STYLE);
-
 /**
- * The owner pages' frame: navigation, title, body (already escaped HTML). With the session's CSRF
- * token (a browser logged in with the cookie) the navigation ends with "Log out" (POST /owner/logout).
+ * The owner pages' frame (cloud/back-office/layout.tsx): the shop's name, "Log out" (with the
+ * session's CSRF token), the seven sections, and the page's title and body (already escaped HTML).
  */
-export function page(locale: Locale, title: string, body: string, csrf = ''): string {
-  const logout = csrf
-    ? `<form method="post" action="/owner/logout" id="logout"><input type="hidden" name="csrf" value="${escapeHtml(
-        csrf,
-      )}"><button>${tr(locale, 'logout')}</button></form>`
-    : '';
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
-<nav><a href="/owner">${tr(locale, 'dashboard')}</a><a href="/owner/members">${tr(locale, 'members')}</a><a href="/owner/program/edit">${escapeHtml(formatMessage(programMessages, locale, 'title'))}</a>
-<a href="/owner/kiosks">${escapeHtml(formatMessage(ownerDataMessages, locale, 'kiosks'))}</a><a href="/owner/messages" id="nav-messages">${escapeHtml(formatMessage(messageTexts, locale, 'owner.nav'))}</a><a href="/owner/settings">${escapeHtml(formatMessage(settingsMessages, locale, 'title'))}</a>
-<a href="/owner/export/members.csv">${tr(locale, 'exportMembers')}</a><a href="/owner/export/ledger.csv">${tr(locale, 'exportLedger')}</a>${logout}</nav>
-<h1>${title}</h1>${body}</body></html>`;
+export function page(locale: Locale, title: string, body: string, frame: OwnerFrame = NO_FRAME): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>${renderToStaticMarkup(
+    createElement(Layout, { locale, titleHtml: title, bodyHtml: body, frame }),
+  )}</body></html>`;
 }
 
 /** A page without the back office's navigation (sign-in, set-up link): the same style sheet, no inline style. */
 export function barePage(locale: Locale, title: string, body: string): string {
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>
-<h1>${title}</h1>${body}</body></html>`;
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body class="bare">
+<main id="main"><h1>${title}</h1>${body}</main></body></html>`;
 }
 
 // One formatter per locale and style: making an Intl.NumberFormat costs far more than using one, and
@@ -60,10 +49,16 @@ const formatter = (locale: Locale, style: 'percent' | 'decimal'): Intl.NumberFor
 export const pct = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'percent').format(x));
 export const num = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'decimal').format(x));
 
+/** A cell that holds a figure (a count, an amount, a share, "—"): right-aligned, so figures line up. */
+const FIGURE = /^[-−+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s?(%|zł|Ft|Kč|€|EUR|PLN|HUF|CZK)?$|^—$/;
+
+/** A table in a box that scrolls sideways on a narrow screen; cells holding figures are right-aligned. */
 export function table(id: string, head: string[], rows: string[][]): string {
-  return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => FIGURE.test((r[i] ?? '').trim())));
+  const cls = (i: number): string => (numeric[i] ? ' class="n"' : '');
+  return `<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h, i) => `<th scope="col"${cls(i)}>${h}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
 }
 
 /** A member as a list of figures shows them: by name, else by contact, else by number; an erased member by number. Never by id. */
@@ -72,13 +67,14 @@ export function memberLabel(locale: Locale, m: MemberLabel): string {
   return m.name || m.phone || m.email || `#${m.no}`;
 }
 
-export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], csrf = ''): string {
+export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], frame: OwnerFrame = NO_FRAME): string {
   const t = (key: OwnerKey): string => tr(locale, key);
   return page(
     locale,
     t('members'),
-    `<form method="get" action="/owner/members"><input type="search" name="q" value="${escapeHtml(query)}"
- placeholder="${t('search')}"><button>${t('show')}</button></form>` +
+    `<p class="exports"><a href="/owner/export/members.csv" download id="export-members">${t('exportMembers')}</a></p>
+<form method="get" action="/owner/members" role="search"><input type="search" name="q" value="${escapeHtml(query)}"
+ placeholder="${t('search')}" aria-label="${t('search')}"> <button>${t('show')}</button></form>` +
       (members.length === 0
         ? `<p>${t('noMembers')}</p>`
         : table(
@@ -91,7 +87,7 @@ export function membersPage(locale: Locale, query: string, members: (Member & { 
               String(mb.points),
             ]),
           )),
-    csrf,
+    frame,
   );
 }
 

@@ -19,6 +19,6 @@ export function programEditorPage(m: EditorModel): string {
     m.locale,
     escapeHtml(title),
     `<link rel="stylesheet" href="${PROGRAM_CSS}">${renderToStaticMarkup(createElement(ProgramEditor, m))}<script src="${PROGRAM_JS}"></script>`,
-    m.csrf,
+    m.frame,
   );
 }

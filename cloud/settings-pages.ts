@@ -5,6 +5,7 @@ import { CURRENCIES } from '../core/money';
 import { TEMPLATES, type TemplateKind } from '../core/program/templates';
 import { COUNTRY_CODES, TIME_ZONES, type Country, type SettingsIssue, type ShopSettings } from '../core/shop-settings';
 import { barePage, page } from './owner-pages';
+import type { OwnerFrame } from './back-office/layout';
 import { escapeHtml } from './pages';
 
 /** Server-rendered Settings page and first-run wizard. Pure: data in, HTML out; no inline script or style. */
@@ -86,7 +87,7 @@ const countrySelect = (locale: Locale, country: Country, invalid: boolean): stri
 
 export interface SettingsPageModel {
   locale: Locale;
-  csrf: string;
+  frame: OwnerFrame;
   settings: ShopSettings;
   errors?: readonly SettingsIssue[];
   saved?: boolean;
@@ -105,7 +106,7 @@ export function settingsPage(m: SettingsPageModel): string {
   return page(
     L,
     ts(L, 'title'),
-    `${flash}${refusal}${errorList(L, errors)}<form method="post" action="/owner/settings" id="settings"><input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
+    `${flash}${refusal}${errorList(L, errors)}<form method="post" action="/owner/settings" id="settings"><input type="hidden" name="csrf" value="${escapeHtml(m.frame.csrf)}">
 ${nameField(
   L,
   m.settings.name,
@@ -114,7 +115,7 @@ ${nameField(
 ${countrySelect(L, m.settings.country, false)}
 ${shopFields(L, m.settings, errors, m.currencyLocked, m.settings.locations.length + 1)}
 <p><button id="save">${ts(L, 'save')}</button></p></form>`,
-    m.csrf,
+    m.frame,
   );
 }
 

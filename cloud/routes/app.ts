@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { OwnerAuth } from './guards';
+import type { OwnerFrame } from '../back-office/layout';
 import type { OwnerRole } from '../owner-accounts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -46,8 +47,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the owner hook on 'owner' routes: how the owner signed in. */
     ownerAuth: OwnerAuth | null;
-    /** The session's CSRF token for the page's forms ('' with the bearer token). */
-    ownerCsrf: string;
+    /**
+     * Set by the owner hook on 'owner' routes: what the back office's frame shows (the shop's name, the
+     * section) and the session's CSRF token for the page's forms ('' with a bearer credential).
+     */
+    ownerFrame: OwnerFrame;
   }
 }
 
@@ -169,7 +173,8 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     return reply.code(500).type('text/plain').send('internal error');
   });
 
-  app.decorateRequest('ownerCsrf', '');
+  // Fastify refuses an object as a decoration's default; every owner route gets its frame in the hook below.
+  app.decorateRequest('ownerFrame', null as unknown as OwnerFrame);
   app.decorateRequest('ownerAuth', null);
   const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
 
@@ -202,7 +207,11 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     const auth = await ctx.ownerAuth(request);
     if (auth) {
       request.ownerAuth = auth;
-      request.ownerCsrf = auth.via === 'cookie' ? auth.csrf : '';
+      request.ownerFrame = {
+        csrf: auth.via === 'cookie' ? auth.csrf : '',
+        shopName: (await ctx.settings()).settings.name,
+        path: request.url.split('?')[0]!,
+      };
       if (config.role === 'owner' && auth.principal.role !== 'owner') {
         const text = formatMessage(ownerAccountMessages, pickLocale(request.headers['accept-language']), 'ownerOnly');
         return wantsJson(request)

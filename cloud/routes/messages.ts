@@ -219,7 +219,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     sendPage(
       reply,
       status,
-      undeliveredPage(pickLocale(request.headers['accept-language']), await ctx.messaging.store.undelivered(ctx.shop.no), request.ownerCsrf, {
+      undeliveredPage(pickLocale(request.headers['accept-language']), await ctx.messaging.store.undelivered(ctx.shop.no), request.ownerFrame, {
         rules: await ctx.messaging.rules(),
         zone: (await ctx.settings()).settings.timeZone,
         ...(note ? { note } : {}),
@@ -264,7 +264,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
         points,
         preview,
         publicUrl: ctx.messaging.publicUrl(),
-        csrf: request.ownerCsrf,
+        frame: request.ownerFrame,
       }),
     );
   });
@@ -302,7 +302,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       ? undefined
       : previewsOf(purpose).map((p) => previewMessage(p.purpose, textLocale, catalog, sample, p.named ? SAMPLE_NAME : null));
     const edited = new Set(Object.entries(edits).flatMap(([l, byKey]) => Object.keys(byKey ?? {}).map((k) => `${l}:${k}`)));
-    return sendPage(reply, status, textsPage({ locale, csrf: request.ownerCsrf, purpose, textLocale, edited, fields, note, previews }));
+    return sendPage(reply, status, textsPage({ locale, frame: request.ownerFrame, purpose, textLocale, edited, fields, note, previews }));
   };
 
   app.get('/owner/messages/texts', { schema: { querystring: textsQuery }, config: ownerPage }, async (request, reply) => {
@@ -354,7 +354,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       200,
       campaignPage({
         locale: pickLocale(request.headers['accept-language']),
-        csrf: request.ownerCsrf,
+        frame: request.ownerFrame,
         campaign: `campaign-${ctx.now().toISOString().slice(0, 10)}`,
         texts: {},
       }),
@@ -372,7 +372,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       if (subject || body) texts[l] = { subject, body };
     }
     const page = (status: number, note?: { text: string; error: boolean }, preview?: Parameters<typeof campaignPage>[0]['preview']) =>
-      sendPage(reply, status, campaignPage({ locale, csrf: request.ownerCsrf, campaign, texts, note, preview }));
+      sendPage(reply, status, campaignPage({ locale, frame: request.ownerFrame, campaign, texts, note, preview }));
     const refuse = (text: string) => page(400, { text, error: true });
     if (!/^[\w-]{1,40}$/.test(campaign)) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.badId'));
     if (Object.keys(texts).length === 0) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.none'));

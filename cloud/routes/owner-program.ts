@@ -100,7 +100,7 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
         ...(extra.errors ? { errors: extra.errors } : {}),
         ...(extra.published ? { published: extra.published } : {}),
         ...(extra.publishFrom ? { publishFrom: extra.publishFrom } : {}),
-        csrf: request.ownerCsrf,
+        frame: request.ownerFrame,
       }),
     );
   }

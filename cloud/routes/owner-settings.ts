@@ -69,7 +69,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
         200,
         settingsPage({
           locale: localeOf(request),
-          csrf: request.ownerCsrf,
+          frame: request.ownerFrame,
           settings: current.settings,
           saved: request.query.saved === '1',
           currencyLocked: await currencyLocked(),
@@ -88,7 +88,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
       return sendPage(
         reply,
         400,
-        settingsPage({ locale, csrf: request.ownerCsrf, settings: shown, errors: parsed.errors, currencyLocked: await currencyLocked() }),
+        settingsPage({ locale, frame: request.ownerFrame, settings: shown, errors: parsed.errors, currencyLocked: await currencyLocked() }),
       );
     }
     const saved = await ctx.saveSettings(parsed.settings, request.ownerAuth!.principal.name);
@@ -96,7 +96,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
       const current = (await ctx.settings()).settings;
       const text = formatMessage(settingsMessages, locale, 'currencyLocked', { currency: current.currency });
       if (bearer) return reply.code(409).send({ error: `settings refused, nothing saved: the published program counts in ${current.currency}` });
-      return sendPage(reply, 409, settingsPage({ locale, csrf: request.ownerCsrf, settings: parsed.settings, refusal: text, currencyLocked: true }));
+      return sendPage(reply, 409, settingsPage({ locale, frame: request.ownerFrame, settings: parsed.settings, refusal: text, currencyLocked: true }));
     }
     if (bearer) return { ok: true, settings: parsed.settings };
     return seeOther(reply, '/owner/settings?saved=1');
@@ -114,7 +114,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
     if (!country.success || name === '')
       return sendPage(reply, 200, wizardStartPage(locale, name || (current.configured ? current.settings.name : ''), current.settings.country));
     const settings = settingsForCountry(country.data, name);
-    return sendPage(reply, 200, wizardPage({ locale, csrf: request.ownerCsrf, settings, template: 'cafe', offerTemplate: !(await currencyLocked()) }));
+    return sendPage(reply, 200, wizardPage({ locale, csrf: request.ownerFrame.csrf, settings, template: 'cafe', offerTemplate: !(await currencyLocked()) }));
   });
 
   app.post('/owner/welcome', { schema: { body: form({ ...settingsBody, template: field }) }, config: ownerOnly }, async (request, reply) => {
@@ -127,7 +127,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
     if (!parsed.ok || errors.length > 0) {
       const country = countrySchema.safeParse(request.body.country);
       const shown = { ...settingsForCountry(country.success ? country.data : COUNTRY_CODES[0]!, request.body.name ?? '') };
-      return sendPage(reply, 400, wizardPage({ locale, csrf: request.ownerCsrf, settings: shown, template: template ?? 'cafe', errors, offerTemplate }));
+      return sendPage(reply, 400, wizardPage({ locale, csrf: request.ownerFrame.csrf, settings: shown, template: template ?? 'cafe', errors, offerTemplate }));
     }
     const settings = parsed.settings;
     // The template is kept as a draft with the settings: kiosks and phones see nothing of it until it is published.

@@ -141,7 +141,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
             label: entryLabelIn(shop.program, { code: 'redeem', label: r.label, ruleId: r.rewardId }, locale) ?? r.label,
           })),
         },
-        csrf: request.ownerCsrf,
+        frame: request.ownerFrame,
         campaign: `winback-${today}`,
         flash: q.winback ? { text: q.winback, error: q.error !== undefined } : null,
       }),
@@ -183,7 +183,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   app.get('/owner/members', { schema: { querystring: z.looseObject({ q: field }) }, config: page }, async (request, reply) => {
     const query = (request.query.q ?? '').trim().slice(0, 100);
-    return sendPage(reply, 200, membersPage(localeOf(request), query, await store.searchMembers(ctx.shop.no, query), request.ownerCsrf));
+    return sendPage(reply, 200, membersPage(localeOf(request), query, await store.searchMembers(ctx.shop.no, query), request.ownerFrame));
   });
 
   /** A member of this shop (a merged-away id is the member it was merged into), or undefined after answering 404. */
@@ -218,7 +218,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         program: shop.program,
         audit: data.audit,
         referrals: { ...(await ctx.referrals.referralsOf(memberId)), timeZone: shop.program.timeZone },
-        csrf: request.ownerCsrf,
+        frame: request.ownerFrame,
         flash,
         ...(values ? { values } : {}),
       }),
@@ -349,7 +349,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   /** The kiosk list with a flash: its locations, each kiosk's refusal count and flag, in the shop's time zone. */
   const kiosksList = async (request: FastifyRequest, flash: { text: string; error: boolean } | null): Promise<string> =>
-    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerCsrf, flash, await shopZone());
+    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerFrame, flash, await shopZone());
 
   app.get('/owner/kiosks', { schema: { querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
     const locale = localeOf(request);
@@ -368,7 +368,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const kiosk = (await ctx.owner.kioskOverview(ctx.shop.no)).find((k) => k.id === request.params.id);
     if (!kiosk) return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
     const refusals = await store.kioskRefusals(kiosk.no, REFUSALS_SHOWN);
-    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerCsrf, await shopZone()));
+    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerFrame, await shopZone()));
   });
 
   // The owner has looked at a flagged kiosk; only refusals after this count toward the next flag. Revoking it is separate.

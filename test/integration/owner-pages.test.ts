@@ -42,7 +42,7 @@ function figure(html: string, id: string): string {
 function rows(html: string, id: string): string[][] {
   const body = new RegExp(`<table id="${id}">.*?<tbody>(.*?)</tbody>`, 's').exec(html)?.[1];
   if (body === undefined) throw new Error(`table ${id} not on the page`);
-  return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => [...r[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((c) => c[1]!.replace(/<[^>]+>/g, '')));
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => [...r[1]!.matchAll(/<td(?: [^>]*)?>(.*?)<\/td>/gs)].map((c) => c[1]!.replace(/<[^>]+>/g, '')));
 }
 const zl = (amount: number): string => formatMoney({ amount, currency: 'PLN' }, 'en-GB');
 
@@ -157,11 +157,50 @@ describe('owner pages on the hub', () => {
     expect((await ownerFetch('/owner/program')).status).toBe(401);
   });
 
+  it('every page has one frame: the shop’s name, seven sections with the shown one marked, a skip link, the exports on their pages', async () => {
+    const { cookie } = await login(hub.ownerToken);
+    const settings = (await (await fetch(`${hub.url}/owner/settings`, { headers: { authorization: `Bearer ${hub.ownerToken}` } })).json()) as {
+      settings: { name: string };
+    };
+    const sections = ['/owner', '/owner/members', '/owner/program/edit', '/owner/rewards', '/owner/messages', '/owner/kiosks', '/owner/settings'];
+    const shown: [string, string][] = [
+      ['/owner', '/owner'],
+      ['/owner/members?q=Anna', '/owner/members'],
+      [`/owner/members/${encodeURIComponent(annaId)}`, '/owner/members'],
+      ['/owner/program/edit', '/owner/program/edit'],
+      ['/owner/messages', '/owner/messages'],
+      ['/owner/kiosks', '/owner/kiosks'],
+      ['/owner/settings', '/owner/settings'],
+      ['/owner/accounts', '/owner/settings'],
+    ];
+    for (const [path, section] of shown) {
+      const page = await ownerFetch(path, cookie);
+      expect(page.status, path).toBe(200);
+      const nav = /<nav class="sections" aria-label="[^"]+">(.*?)<\/nav>/s.exec(page.text)?.[1] ?? '';
+      expect(
+        [...nav.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]),
+        path,
+      ).toEqual(sections);
+      expect(
+        [...nav.matchAll(/<a href="([^"]+)"[^>]*aria-current="page"/g)].map((m) => m[1]),
+        path,
+      ).toEqual([section]);
+      expect(page.text, path).toContain(`<span class="shop-name" id="shop-name">${settings.settings.name}</span>`);
+      expect(page.text, path).toMatch(/<body><a class="skip-link" href="#main">Skip to the content<\/a>/);
+      expect(page.text, path).toContain('<main id="main" tabindex="-1">');
+      expect(nav, path).not.toContain('.csv');
+    }
+    // The exports sit on the pages they belong to.
+    expect((await ownerFetch('/owner/members', cookie)).text).toContain('href="/owner/export/members.csv"');
+    expect((await ownerFetch('/owner', cookie)).text).toContain('href="/owner/export/ledger.csv"');
+    expect((await ownerFetch('/owner/kiosks', cookie)).text).not.toContain('.csv');
+  });
+
   it('logs out only with the session’s CSRF token, clearing the cookie; every page links the kiosks page', async () => {
     const { cookie } = await login(hub.ownerToken);
     const members = (await ownerFetch('/owner/members', cookie)).text;
-    expect(members).toContain('<a href="/owner/kiosks">Kiosks and their locations</a>');
-    const csrf = /<form method="post" action="\/owner\/logout" id="logout"[^>]*><input type="hidden" name="csrf" value="([0-9a-f]{64})">/.exec(members)?.[1];
+    expect(members).toContain('<a href="/owner/kiosks" id="nav-kiosks">Kiosks</a>');
+    const csrf = /<form (?=[^>]*action="\/owner\/logout")[^>]*id="logout"[^>]*><input type="hidden" name="csrf" value="([0-9a-f]{64})"\/?>/.exec(members)?.[1];
     expect(csrf).toBeDefined();
     const logout = (body: string): Promise<Response> =>
       fetch(`${hub.url}/owner/logout`, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_FRAME } from '../../cloud/back-office/layout';
 import { undeliveredPage } from '../../cloud/message-pages';
 import { capReason, gaveUpReason, noSenderReason, reasonText, SUPPRESSED } from '../../cloud/message-reasons';
 import type { MessageRow } from '../../cloud/message-store';
@@ -62,7 +63,7 @@ describe('why a message did not go, for the owner', () => {
         row('c', 'failed', '550 mailbox unavailable at smtp.internal:25'),
         row('d', 'failed', null),
       ],
-      'csrf',
+      { ...NO_FRAME, csrf: 'csrf' },
       { rules: DEFAULT_MESSAGE_RULES, zone: 'Europe/Warsaw' },
     );
     const cells = [...html.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => [...r[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((c) => c[1]!)).filter((c) => c.length > 0);

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { OwnerFrame } from '../layout';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import { LANGUAGE_NAMES } from '../../../core/i18n/display';
@@ -30,7 +31,7 @@ export interface WinBackModel {
   points: number;
   preview: CampaignPreview;
   publicUrl: string;
-  csrf: string;
+  frame: OwnerFrame;
 }
 
 /**
@@ -86,7 +87,7 @@ export function WinBackPreview(m: WinBackModel): ReactNode {
         ))}
       </ul>
       <form method="post" action="/owner/winback" id="winback-send" className="actions">
-        <input type="hidden" name="csrf" value={m.csrf} />
+        <input type="hidden" name="csrf" value={m.frame.csrf} />
         <input type="hidden" name="inactive" value={m.inactiveDays} />
         <input type="hidden" name="campaign" value={m.campaign} />
         <input type="hidden" name="points" value={m.points} />
@@ -106,16 +107,16 @@ function why(locale: Locale, reason: string): string {
 export interface UndeliveredModel {
   locale: Locale;
   rows: MessageRow[];
-  csrf: string;
+  frame: OwnerFrame;
   rules: { rules: MessageRules; zone: string; note?: Note | undefined };
 }
 
 /** The messages page: the rules, links to the texts, a campaign and the win-back, and the messages that did not go out and why. */
-export function Undelivered({ locale, rows, csrf, rules }: UndeliveredModel): ReactNode {
+export function Undelivered({ locale, rows, frame, rules }: UndeliveredModel): ReactNode {
   const columns = ['when', 'member', 'purpose', 'channel', 'state', 'reason'] as const;
   return (
     <>
-      <RulesForm locale={locale} rules={rules.rules} zone={rules.zone} csrf={csrf} note={rules.note} />
+      <RulesForm locale={locale} rules={rules.rules} zone={rules.zone} csrf={frame.csrf} note={rules.note} />
       <ul>
         <li>
           <a href="/owner/messages/texts" id="texts-link">
@@ -175,7 +176,7 @@ export function Undelivered({ locale, rows, csrf, rules }: UndeliveredModel): Re
 
 export interface TextsModel {
   locale: Locale;
-  csrf: string;
+  frame: OwnerFrame;
   purpose: EditablePurpose;
   textLocale: Locale;
   /** Which texts the owner changed, as `<locale>:<key>`. */
@@ -234,7 +235,7 @@ export function TextsEditor(m: TextsModel): ReactNode {
         <h2 id="editing">{`${m.purpose}: ${LANGUAGE_NAMES[m.textLocale]}`}</h2>
         <NoteLine id="texts-note" note={m.note} />
         <form method="post" action="/owner/messages/texts" id="text-form">
-          <input type="hidden" name="csrf" value={m.csrf} />
+          <input type="hidden" name="csrf" value={m.frame.csrf} />
           <input type="hidden" name="purpose" value={m.purpose} />
           <input type="hidden" name="locale" value={m.textLocale} />
           {m.fields.map(({ field, text: value, fallback }) => (
@@ -266,7 +267,7 @@ export function TextsEditor(m: TextsModel): ReactNode {
 
 export interface CampaignModel {
   locale: Locale;
-  csrf: string;
+  frame: OwnerFrame;
   campaign: string;
   texts: Partial<Record<Locale, { subject: string; body: string }>>;
   note?: Note | undefined;
@@ -294,7 +295,7 @@ export function Campaign(m: CampaignModel): ReactNode {
         </section>
       )}
       <form method="post" action="/owner/messages/campaign" id="campaign-form">
-        <input type="hidden" name="csrf" value={m.csrf} />
+        <input type="hidden" name="csrf" value={m.frame.csrf} />
         <label className="field">
           {label('owner.campaign.id')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_PATTERN} required />
         </label>

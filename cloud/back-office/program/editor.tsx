@@ -6,6 +6,7 @@ import { settingsMessages } from '../../../core/i18n/settings';
 import { DEFAULT_SAMPLES, formAmount } from '../../../core/program/form';
 import type { PreviewLine } from '../../../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../../../core/program/schema';
+import type { OwnerFrame } from '../layout';
 import { editorFields, type EditorFields, type Key, type Kind } from './fields';
 
 /**
@@ -41,8 +42,8 @@ export interface EditorModel {
   draft?: boolean;
   /** datetime-local value of "publish from", in the shop's zone. */
   publishFrom?: string;
-  /** The owner session's CSRF token, for the navigation's "Log out" (none with the bearer token). */
-  csrf?: string;
+  /** The back office's frame: the shop's name, the section, the session's CSRF token (none with the bearer token). */
+  frame?: OwnerFrame;
   /** The languages the shop offers (its settings): names and labels get a text in each besides the program's own. */
   languages?: readonly Locale[];
 }
@@ -529,7 +530,7 @@ export function ProgramEditor(m: EditorModel): ReactNode {
   // Built before the banner: the banner lists the errors whose path has no slot in the form.
   const editor = (
     <form id="editor" method="post" action="/owner/program/publish">
-      <input type="hidden" name="csrf" value={m.csrf ?? ''} />
+      <input type="hidden" name="csrf" value={m.frame?.csrf ?? ''} />
       <section className="card" id="general-section">
         <h2>{t('general')}</h2>
         <fieldset>

@@ -229,7 +229,7 @@ export function dashboardPage(m: DashboardModel): string {
     avgNonMembers: ['avgNonMembers', money],
     activeMembers: ['activeMembers', (v) => num(locale, v)],
   };
-  const kpiTable = `<div class="table-wrap"><table id="kpis"><thead><tr><th>${t('figure')}</th><th>${t('value')}</th><th>${t('previousPeriod')}</th><th>${t('change')}</th></tr></thead><tbody>${KPIS.map(
+  const kpiTable = `<div class="table-wrap"><table id="kpis"><thead><tr><th>${t('figure')}</th><th class="n">${t('value')}</th><th class="n">${t('previousPeriod')}</th><th class="n">${t('change')}</th></tr></thead><tbody>${KPIS.map(
     (k) => {
       const [label, format] = kpiFormat[k];
       const f = d.kpis[k];

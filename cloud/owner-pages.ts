@@ -49,8 +49,8 @@ const formatter = (locale: Locale, style: 'percent' | 'decimal'): Intl.NumberFor
 export const pct = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'percent').format(x));
 export const num = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'decimal').format(x));
 
-/** A cell that holds a figure (a count, an amount, a share, "—"): right-aligned, so figures line up. */
-const FIGURE = /^[-−+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s?(%|zł|Ft|Kč|€|EUR|PLN|HUF|CZK)?$|^—$/;
+/** A cell that holds a figure (a count, an amount, a share, "—"), not a phone number: right-aligned, so figures line up. */
+const FIGURE = /^(?!\+\d{6,}$)(?:[A-Z]{3}|€)?\s?[-−+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s?(?:%|zł|Ft|Kč|€|[A-Z]{3})?$|^—$/;
 
 /** A table in a box that scrolls sideways on a narrow screen; cells holding figures are right-aligned. */
 export function table(id: string, head: string[], rows: string[][]): string {

@@ -100,6 +100,7 @@ try {
     ['owner-members', '/owner/members'],
     ['owner-member', memberPath ?? '/owner/members'],
     ['owner-program', '/owner/program/edit'],
+    ['owner-rewards', '/owner/rewards'],
     ['owner-kiosks', '/owner/kiosks'],
     ['owner-messages', '/owner/messages'],
     ['owner-settings', '/owner/settings'],

@@ -73,6 +73,7 @@ button.quiet:hover{background:var(--accent-soft);color:#174f36}
 fieldset{border:1px solid var(--line);border-radius:8px;padding:.6rem 1rem;margin:.75rem 0}
 legend{font-weight:600;padding:0 .3rem}
 form{margin:.5rem 0}
+main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem;margin:.25rem .9rem .25rem 0}
 .field{margin:.6rem 0}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.8rem 0}
 
 /* cards, notes, exports */

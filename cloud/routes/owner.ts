@@ -16,6 +16,7 @@ import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
 import { kioskRefusalsPage, kiosksPage, memberPage } from '../owner-members';
 import { csv, membersPage } from '../owner-pages';
+import { rewardsPage } from '../back-office/rewards/rewards';
 import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
 import { MAX_PROGRAM_BYTES } from './app';
@@ -177,6 +178,31 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     // Then the message: one per member per campaign (cloud/messaging.ts), so sending again queues nothing new.
     await ctx.messaging.queueWinBack(campaign, inactive, points);
     return answer(x(locale, 'winBackDone', done), false);
+  });
+
+  // ---- rewards -----------------------------------------------------------------------------------
+
+  // The program's rewards with their redemptions over the Overview's default period (so both pages agree), and the open vouchers.
+  app.get('/owner/rewards', { config: page }, async (request, reply) => {
+    const now = ctx.now();
+    const shop = await shopNow();
+    const zone = await shopZone();
+    const today = localTime(now, zone).date;
+    const period = { from: zonedMidnight(addDays(today, -DEFAULT_PERIOD_DAYS), zone), to: zonedMidnight(addDays(today, 1), zone) };
+    const aggregates = await ctx.owner.dashboardAggregates(shop.no, { ...period, location: null, inactiveBefore: new Date(0), timeZone: zone });
+    const { rewards } = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays: 0 });
+    return sendPage(
+      reply,
+      200,
+      rewardsPage({
+        locale: localeOf(request),
+        timeZone: zone,
+        frame: request.ownerFrame,
+        program: shop.program,
+        redeemed: rewards,
+        open: await store.openVouchers(shop.no, now),
+      }),
+    );
   });
 
   // ---- members -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export type { Delivery, Kiosk } from './kiosks';
 export type { Member, MemberInput } from './members';
 export type { BalanceView, HistoryRow } from './ledger';
 export type { ClaimOutcome, ClaimRow, SaleReversal } from './sales';
-export type { StoredVoucher, VoucherConflict, VoucherRedeemInput, VoucherRedeemOutcome } from './vouchers';
+export type { OpenVoucher, StoredVoucher, VoucherConflict, VoucherRedeemInput, VoucherRedeemOutcome } from './vouchers';
 export type { OutboxApplied } from './outbox';
 
 /**
@@ -144,6 +144,7 @@ export class HubStore {
   redeemVoucherOnce: Vouchers['redeemVoucherOnce'] = (...a) => this.vouchers.redeemVoucherOnce(...a);
   releaseExpiredVouchers: Vouchers['releaseExpiredVouchers'] = (...a) => this.vouchers.releaseExpiredVouchers(...a);
   voucherConflicts: Vouchers['voucherConflicts'] = (...a) => this.vouchers.voucherConflicts(...a);
+  openVouchers: Vouchers['openVouchers'] = (...a) => this.vouchers.openVouchers(...a);
 
   // ---- the kiosk outbox (outbox.ts) and the owner's facts (facts.ts) -----------------------------
   applyOutbox: Outbox['applyOutbox'] = (...a) => this.outbox.applyOutbox(...a);

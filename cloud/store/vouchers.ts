@@ -32,6 +32,14 @@ export type VoucherRedeemOutcome =
   | { status: 'already-redeemed'; redemption: VoucherRedemption }
   | { status: 'unknown-voucher' };
 
+/** A voucher issued and not yet redeemed nor expired: its reward (by the program's id), when it expires, and its member. */
+export interface OpenVoucher {
+  rewardId: string | null;
+  rewardKey: number;
+  expiresAt: string;
+  member: { no: number; name: string | null; phone: string | null; email: string | null; erasedAt: string | null };
+}
+
 /** A voucher redeemed a second time by a kiosk that was offline: the first redemption stands, this one is for the owner to look into. */
 export interface VoucherConflict {
   voucherId: string;
@@ -192,6 +200,30 @@ export class Vouchers extends Aggregate {
       });
     }
     return released;
+  }
+
+  /**
+   * The shop's vouchers issued and still open at `now` (held, not yet expired), the soonest to expire
+   * first, with their member's name and contacts (the owner's Rewards page shows members by those).
+   */
+  async openVouchers(shopNo: number, now: Date, limit = 500): Promise<OpenVoucher[]> {
+    const rows = await this.db
+      .selectFrom('vouchers as v')
+      .innerJoin('members as m', 'm.id', 'v.member_id')
+      .select(['v.reward_id', 'v.reward_key', 'v.expires_at', 'm.no', 'm.name', 'm.phone', 'm.email', 'm.erased_at'])
+      .where('m.shop_no', '=', shopNo)
+      .where('v.status', '=', 'held')
+      .where('v.expires_at', '>', now.toISOString())
+      .orderBy('v.expires_at')
+      .orderBy('v.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      rewardId: r.reward_id,
+      rewardKey: r.reward_key,
+      expiresAt: r.expires_at!,
+      member: { no: r.no, name: r.name, phone: r.phone, email: r.email, erasedAt: r.erased_at },
+    }));
   }
 
   /** Vouchers redeemed again by a kiosk that was offline, newest first, with the redemption that stands. */

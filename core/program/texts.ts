@@ -61,6 +61,23 @@ const textsOf = (text: string | undefined, texts: ProgramTexts | undefined): str
   [text, ...Object.values(texts ?? {})].filter((t): t is string => t !== undefined);
 
 /**
+ * The program's reward a reward entry (its hold, redemption or the points given back) names, or
+ * undefined (another kind of entry, or a reward gone from the program or renamed in every language
+ * since). By the reason's `ruleId` (the reward's id) with one of its names, else by a name on the
+ * stamp card the `ruleId` names (a stamp-card reward's entries carry the card's id), else by name.
+ */
+export function rewardOfEntry(program: Pick<Program, 'rewards'>, reason: Pick<Reason, 'code' | 'label' | 'ruleId'>): Reward | undefined {
+  const { code, label, ruleId } = reason;
+  if (!REWARD_REASONS.has(code)) return undefined;
+  const carries = (r: Reward): boolean => label !== undefined && textsOf(r.name, r.names).includes(label);
+  return (
+    program.rewards.find((r) => r.id === ruleId && (label === undefined || carries(r))) ??
+    program.rewards.find((r) => carries(r) && 'card' in r.cost && r.cost.card === ruleId) ??
+    program.rewards.find(carries)
+  );
+}
+
+/**
  * What a ledger entry is called in `locale` (the card's history, the owner's member page, the
  * dashboard's reward popularity, the ledger export): the label stored on the entry when it was
  * written, in `locale` when the reward, card, campaign or tier it names still carries that label
@@ -81,11 +98,7 @@ export function entryLabelIn(
   const storedIn = (text: string | undefined, texts: ProgramTexts | undefined): string | undefined =>
     label === undefined || textsOf(text, texts).includes(label) ? (locale === program.locale ? text : texts?.[locale]) : undefined;
   if (REWARD_REASONS.has(code)) {
-    const carries = (r: Reward): boolean => label !== undefined && textsOf(r.name, r.names).includes(label);
-    const reward =
-      program.rewards.find((r) => r.id === ruleId && (label === undefined || carries(r))) ??
-      program.rewards.find((r) => carries(r) && 'card' in r.cost && r.cost.card === ruleId) ??
-      program.rewards.find(carries);
+    const reward = rewardOfEntry(program, reason);
     if (reward) return storedIn(reward.name, reward.names) ?? label ?? reward.name;
   }
   if (RULE_REASONS.has(code) && ruleId !== null && ruleId !== undefined) {

@@ -103,11 +103,12 @@ describe('the hub pages pass axe', () => {
   }, 300_000);
 
   // Every page of the navigation and the pages they lead to. Rewards, tiers and campaigns are edited
-  // in the program editor; there is no page of their own.
+  // in the program editor; the Rewards section shows the rewards' use and the open vouchers.
   it.each([
     ['overview', '/owner', '#kpis'],
     ['members', '/owner/members', 'table'],
     ['program editor (rewards, tiers, campaigns)', '/owner/program/edit', '#editor'],
+    ['rewards', '/owner/rewards', 'h1'],
     ['kiosks', '/owner/kiosks', 'h1'],
     ['messages', '/owner/messages', 'h1'],
     ['message texts', '/owner/messages/texts', 'h1'],

@@ -236,6 +236,15 @@ export function dashboardPage(m: DashboardModel): string {
       return `<tr data-kpi="${k}"><th>${t(label)}</th><td class="n">${format(f.value)}</td><td class="n">${format(f.previous)}</td><td class="n">${signed(format(f.change), f.change)}</td></tr>`;
     },
   ).join('')}</tbody></table></div>`;
+  // The same figures as cards above everything: value, and the change against the previous period in words (the arrow is decoration).
+  const kpiCards = `<ul class="kpi-cards" id="kpi-cards" aria-label="${t('kpi.title')}">${KPIS.map((k) => {
+    const [label, format] = kpiFormat[k];
+    const f = d.kpis[k];
+    const trend = f.change === null || f.change === 0 ? 'flat' : f.change > 0 ? 'up' : 'down';
+    const arrow = { up: '▲', down: '▼', flat: '•' }[trend];
+    const change = f.change === null ? t('kpi.noPrevious') : t('kpi.change', { change: signed(format(f.change), f.change), previous: format(f.previous) });
+    return `<li class="kpi" data-kpi="${k}"><p class="kpi-label">${t(label)}</p><p class="kpi-value">${format(f.value)}</p><p class="kpi-change ${trend}"><span aria-hidden="true">${arrow}</span> ${change}</p></li>`;
+  }).join('')}</ul>`;
 
   const form = `<form method="get" action="/owner"><label>${t('from')} <input type="date" name="from" value="${escapeHtml(m.from)}"></label>
 <label>${t('to')} <input type="date" name="to" value="${escapeHtml(m.to)}"></label>
@@ -272,6 +281,7 @@ export function dashboardPage(m: DashboardModel): string {
   const body =
     form +
     flash +
+    kpiCards +
     kpiTable +
     figureTable('summary', summary) +
     `<h2>${x('compare')}</h2>` +

@@ -76,6 +76,14 @@ form{margin:.5rem 0}
 main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem;margin:.25rem .9rem .25rem 0}
 .field{margin:.6rem 0}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.8rem 0}
 
+/* the Overview's headline figures */
+.kpi-cards{list-style:none;margin:1rem 0 1.5rem;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.75rem}
+.kpi{background:var(--paper);border:1px solid var(--line);border-radius:10px;padding:.8rem 1rem;display:flex;flex-direction:column;gap:.2rem}
+.kpi p{margin:0}.kpi-label{color:var(--muted);font-size:.9rem;line-height:1.3}
+.kpi-value{font-size:1.7rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
+.kpi-change{font-size:.85rem;color:var(--muted)}.kpi-change.up span{color:var(--accent)}.kpi-change.down span{color:var(--danger)}
+@media (max-width:899px){.kpi-cards{grid-template-columns:repeat(2,minmax(0,1fr))}.kpi-value{font-size:1.35rem}}
+
 /* cards, notes, exports */
 .card{background:var(--paper);border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin:0 0 1rem}
 .error{color:var(--danger)}.ok{color:var(--accent)}.muted{color:var(--muted)}

@@ -251,6 +251,29 @@ describe('owner pages on the hub', () => {
     expect(figure(html, 'avgAll')).toBe(zl(1712));
     expect(figure(html, 'avgMembers')).toBe(zl(1840));
     expect(figure(html, 'avgNonMembers')).toBe(zl(1200));
+    // The headline cards above the tables: the same figures, with the change against the previous week (it had no sales).
+    const card = (kpi: string): { value: string; change: string } => {
+      const match = new RegExp(`<li class="kpi" data-kpi="${kpi}">.*?<p class="kpi-value">(.*?)</p><p class="kpi-change [a-z]+">(.*?)</p></li>`, 's').exec(
+        html,
+      );
+      if (!match) throw new Error(`card ${kpi} not on the page`);
+      return {
+        value: match[1]!,
+        change: match[2]!
+          .replace(/<[^>]+>/g, '')
+          .replace('▲', '')
+          .replace('▼', '')
+          .replace('•', '')
+          .trim(),
+      };
+    };
+    expect(html.indexOf('id="kpi-cards"')).toBeLessThan(html.indexOf('<table id="kpis">'));
+    expect(card('participation')).toEqual({ value: '80%', change: 'no previous period to compare' });
+    expect(card('redemptionRate').value).toBe('24.6%');
+    expect(card('repeatRate').value).toBe('33.3%');
+    expect(card('avgMembers').value).toBe(zl(1840));
+    expect(card('avgNonMembers').value).toBe(zl(1200));
+    expect(card('activeMembers')).toEqual({ value: '3', change: '+3 against the previous period (0)' });
     // Top: Anna 2 visits 36.80 zł; Béla and Eve 1 visit 18.40 zł each (ties by member id, so only Anna's row is fixed).
     const top = rows(html, 'top');
     expect(top[0]!.slice(0, 3)).toEqual(['Anna', '2', zl(3680)]);

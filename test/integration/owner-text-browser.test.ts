@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import type { KioskCredentials } from '../../core/sync-protocol';
+import { rewardKeyOf } from '../../core/tokens';
 import { NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
 import { launchChromium, signInAsOwner } from '../support/chromium';
 import { joinProven, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
@@ -95,6 +96,17 @@ beforeAll(async () => {
   await signIn.click('form[action="/owner/api-keys"] button');
   await signIn.waitForSelector('#new-key');
   await signIn.close();
+  // A voucher Anna took and has not used: the Rewards page lists it by her name with its expiry.
+  const voucher = await hub.store.issueVoucher({
+    voucherId: 'voucher-open-1',
+    member: (await hub.store.member(seed.ids.anna))!,
+    rewardKey: rewardKeyOf('five-zl'),
+    costPoints: 60,
+    costStamps: 0,
+    expiresAt: new Date(NOW.getTime() + 14 * 86_400_000),
+    now: NOW,
+  });
+  if (!voucher.ok) throw new Error(`no voucher for Anna: ${voucher.reason}`);
 
   const db = hub.store.db;
   const ids = [
@@ -103,6 +115,7 @@ beforeAll(async () => {
     ...(await db.selectFrom('ledger').select('id').execute()).map((r) => r.id),
     ...(await db.selectFrom('sales').select('id').execute()).map((r) => r.id),
     ...(await db.selectFrom('claims').select('sale_key').execute()).map((r) => r.sale_key),
+    ...(await db.selectFrom('vouchers').select('id').execute()).map((r) => r.id),
   ];
   internalIds = new Set(ids);
 }, 120_000);
@@ -176,7 +189,7 @@ describe.each([
   it('no page shows a raw ISO date or an internal id', async () => {
     const { visited, found } = await tour(page);
     // The tour reached every section (a broken navigation would make an empty scan pass).
-    for (const path of ['/owner/members', '/owner/program/edit', '/owner/kiosks', '/owner/messages', '/owner/settings', '/owner/accounts'])
+    for (const path of ['/owner/members', '/owner/program/edit', '/owner/rewards', '/owner/kiosks', '/owner/messages', '/owner/settings', '/owner/accounts'])
       expect(visited).toContain(path);
     expect(visited.some((p) => p.endsWith('/refusals'))).toBe(true);
     expect(visited.some((p) => p.startsWith('/owner/messages/'))).toBe(true);

@@ -6,11 +6,10 @@ import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import { escapeHtml } from './pages';
 import type { MemberLabel } from './owner-store';
-import type { Member } from './store';
 import { Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
 import { OWNER_CSS } from './back-office/style';
 
-/** Server-rendered owner pages (frame, login, member search) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
+/** Server-rendered owner pages (the frame, the sign-in frame) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
 
 export type OwnerKey = keyof typeof ownerMessages.en;
 export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string | number> = {}): string =>
@@ -65,30 +64,6 @@ export function table(id: string, head: string[], rows: string[][]): string {
 export function memberLabel(locale: Locale, m: MemberLabel): string {
   if (m.erasedAt !== null) return formatMessage(ownerDataMessages, locale, 'erased', { no: m.no });
   return m.name || m.phone || m.email || `#${m.no}`;
-}
-
-export function membersPage(locale: Locale, query: string, members: (Member & { points: number })[], frame: OwnerFrame = NO_FRAME): string {
-  const t = (key: OwnerKey): string => tr(locale, key);
-  return page(
-    locale,
-    t('members'),
-    `<p class="exports"><a href="/owner/export/members.csv" download id="export-members">${t('exportMembers')}</a></p>
-<form method="get" action="/owner/members" role="search"><input type="search" name="q" value="${escapeHtml(query)}"
- placeholder="${t('search')}" aria-label="${t('search')}"> <button>${t('show')}</button></form>` +
-      (members.length === 0
-        ? `<p>${t('noMembers')}</p>`
-        : table(
-            'members',
-            [t('member'), t('phone'), t('email'), t('balance')],
-            members.map((mb) => [
-              `<a href="/owner/members/${encodeURIComponent(mb.id)}">${escapeHtml(mb.name ?? `#${mb.no}`)}</a>`,
-              escapeHtml(mb.phone ?? ''),
-              escapeHtml(mb.email ?? ''),
-              String(mb.points),
-            ]),
-          )),
-    frame,
-  );
 }
 
 /** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */

@@ -52,12 +52,12 @@ body.bare main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:var(--
 .table-wrap>table{margin:0;border:0}
 table{border-collapse:collapse;background:var(--paper);min-width:100%;margin:.5rem 0 1.5rem}
 th,td{padding:.45rem .75rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
-thead th{background:var(--side);font-weight:600;white-space:nowrap}
+thead th{background:var(--side);font-weight:600}
 tbody tr:nth-child(even){background:#faf8f5}
-tbody tr:last-child>td{border-bottom:0}
+tbody tr:last-child>*{border-bottom:0}
 /* tables the pages build without the box: they scroll themselves on a narrow screen */
 @media (max-width:899px){table{display:block;overflow-x:auto;max-width:100%}.table-wrap>table{display:table}}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n,.nowrap{white-space:nowrap}
 
 /* forms */
 label{margin-right:.75rem}

@@ -15,7 +15,8 @@ import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
 import { kioskRefusalsPage, kiosksPage, memberPage } from '../owner-members';
-import { csv, membersPage } from '../owner-pages';
+import { csv } from '../owner-pages';
+import { membersPage } from '../back-office/members/members-list';
 import { rewardsPage } from '../back-office/rewards/rewards';
 import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
@@ -209,7 +210,11 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   app.get('/owner/members', { schema: { querystring: z.looseObject({ q: field }) }, config: page }, async (request, reply) => {
     const query = (request.query.q ?? '').trim().slice(0, 100);
-    return sendPage(reply, 200, membersPage(localeOf(request), query, await store.searchMembers(ctx.shop.no, query), request.ownerFrame));
+    return sendPage(
+      reply,
+      200,
+      membersPage({ locale: localeOf(request), query, members: await store.searchMembers(ctx.shop.no, query), frame: request.ownerFrame }),
+    );
   });
 
   /** A member of this shop (a merged-away id is the member it was merged into), or undefined after answering 404. */

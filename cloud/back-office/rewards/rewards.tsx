@@ -85,7 +85,7 @@ export function RewardsBody(m: RewardsModel): ReactNode {
               {rows.map((r, i) => (
                 <tr key={i}>
                   <td>{r.name}</td>
-                  <td>{r.cost}</td>
+                  <td className="nowrap">{r.cost}</td>
                   <td className="n">{num(locale, r.redemptions)}</td>
                 </tr>
               ))}

@@ -86,6 +86,7 @@ main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem
 
 /* cards, notes, exports */
 .card{background:var(--paper);border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin:0 0 1rem}
+.card>:first-child{margin-top:0}
 .error{color:var(--danger)}.ok{color:var(--accent)}.muted{color:var(--muted)}
 .flash{padding:.5rem .8rem;border:1px solid var(--accent);border-radius:6px;background:var(--accent-soft);display:inline-block}
 .flash.error{border-color:var(--danger);background:#fbeaea;color:var(--danger)}

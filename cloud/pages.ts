@@ -94,7 +94,12 @@ export interface ClaimPageModel {
 
 /** What a history line without a rule's label is, in words ("Refund"), never the ledger's own kind ("reversal"); HTML. */
 export function entryKindName(locale: Locale, kind: string): string {
-  return (entryKinds as readonly string[]).includes(kind) ? t(locale, `history.${kind as EntryKind}`) : escapeHtml(kind);
+  return escapeHtml(entryKindText(locale, kind));
+}
+
+/** The same as plain text, for a React body (which escapes it). */
+export function entryKindText(locale: Locale, kind: string): string {
+  return (entryKinds as readonly string[]).includes(kind) ? formatMessage(claimMessages, locale, `history.${kind as EntryKind}`) : kind;
 }
 
 /**

@@ -209,7 +209,7 @@ describe('the owner merges a duplicate: one member, found at every kiosk by eith
     const duplicateNo = (await hub.store.member(duplicate.id))!.no;
 
     const before = await owner(`/owner/members/${encodeURIComponent(survivor.id)}`);
-    expect(before.text).toMatch(/<form method="post" action="[^"]+\/merge" id="merge">/);
+    expect(before.text).toMatch(/<form (?=[^>]*method="post")(?=[^>]*action="[^"]+\/merge")[^>]*id="merge"[^>]*>/);
     // Styles come from the owner's stylesheet only (the CSP has no 'unsafe-inline').
     expect(before.text).not.toMatch(/<style>|\sstyle="/);
     const merged = await owner(`/owner/members/${encodeURIComponent(survivor.id)}/merge`, { other: `#${duplicateNo}` });

@@ -40,13 +40,17 @@ export function reasonField(engine: Engine, field: 'ruleId' | 'label' | 'code'):
 }
 
 /**
+ * What a member's refunds took off a sale's spend: looked up per sale through the partial index
+ * `ledger_reversals`, so summing one day reads that day's reversals, not every reversal in the ledger.
+ */
+const refundedSpend = sql`(SELECT -sum(lr.spend) FROM ledger lr WHERE lr.kind = 'reversal' AND lr.sale_id = x.id AND lr.spend IS NOT NULL)`;
+
+/**
  * The shop's sales as the dashboard counts them (see HubStore.ownerFacts): a kiosk's sale, or a sale
  * known only from a claim; net of refunds; with the kiosk it was rung up at. Only sales with from <= at < to.
  */
 export function saleFacts(engine: Engine, shopNo: number, from: string, to: string): RawBuilder<unknown> {
-  return sql`WITH rev AS (SELECT sale_id, -sum(spend) AS refunded FROM ledger
-          WHERE kind = 'reversal' AND spend IS NOT NULL AND sale_id IS NOT NULL GROUP BY sale_id),
-        x AS (
+  return sql`WITH x AS (
           SELECT s.id, s.kiosk_no, COALESCE(k.location, k.name) AS location, s.amount AS gross, s.at, COALESCE(s.member_id, c.member_id) AS member_id
             FROM sales s JOIN kiosks k ON k.no = s.kiosk_no LEFT JOIN claims c ON c.sale_key = s.id
             WHERE k.shop_no = ${shopNo} AND s.at >= ${from} AND s.at < ${to}
@@ -55,8 +59,8 @@ export function saleFacts(engine: Engine, shopNo: number, from: string, to: stri
             JOIN ledger l ON l.id IN ('claim:' || c.sale_key, 'claim:' || c.sale_key || ':offline')
             WHERE k.shop_no = ${shopNo} AND c.at >= ${from} AND c.at < ${to} AND l.spend IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)),
-        y AS (SELECT x.id, x.kiosk_no, x.location, x.gross - ${greatest(engine, sql`COALESCE(r.refunded, 0)`, sql`COALESCE(rev.refunded, 0)`)} AS total, x.at, x.member_id
-          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id LEFT JOIN rev ON rev.sale_id = x.id),
+        y AS (SELECT x.id, x.kiosk_no, x.location, x.gross - ${greatest(engine, sql`COALESCE(r.refunded, 0)`, sql`COALESCE(${refundedSpend}, 0)`)} AS total, x.at, x.member_id
+          FROM x LEFT JOIN sale_reversals r ON r.sale_key = x.id),
         facts AS (SELECT * FROM y WHERE total > 0)`;
 }
 
@@ -66,7 +70,9 @@ const entryKiosk = sql`COALESCE((SELECT s.kiosk_no FROM sales s WHERE s.id = l.s
 /** The sums of [from, to), one SELECT per roll-up table, with the columns of that table after shop_no and day. */
 export function intervalSums(engine: Engine, shopNo: number, from: string, to: string) {
   const facts = saleFacts(engine, shopNo, from, to);
-  const entries = sql`FROM ledger l JOIN members m ON m.id = l.member_id WHERE m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to}`;
+  // CROSS JOIN: SQLite then reads the interval's entries through `ledger_at` and looks each member up,
+  // where it chose to walk every member of the shop and seek their entries (50,000 seeks for one day).
+  const entries = sql`FROM ledger l CROSS JOIN members m WHERE m.id = l.member_id AND m.shop_no = ${shopNo} AND l.at >= ${from} AND l.at < ${to}`;
   return {
     members: sql<{ kiosk_no: number; member_id: string; visits: unknown; spend: unknown; last_at: string }>`${facts}
       SELECT kiosk_no, member_id, count(*) AS visits, sum(total) AS spend, max(at) AS last_at FROM facts WHERE member_id IS NOT NULL GROUP BY kiosk_no, member_id`,

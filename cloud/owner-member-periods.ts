@@ -25,7 +25,8 @@ import { intervalSums, splitByDays, type AnyDb, type Engine, type RollupChange }
  * sums are read again (roll-up days and the raw pieces at the period's edges, the same reads as a
  * first build) and folded out with the old sums and in with the new. A day that holds an edge piece
  * counts all its members as changed (a sale can move inside a day). A change of time zone drops every
- * kept period. A period is built on its first read; a shop keeps its last KEPT_PERIODS.
+ * kept period. A period is built on its first read, shifted from a kept one when it can be (the next
+ * day's default period from today's: a day taken away, a day added); a shop keeps its last KEPT_PERIODS.
  */
 
 const KEPT_PERIODS = 8;

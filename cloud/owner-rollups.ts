@@ -4,16 +4,16 @@ import { localTime } from '../core/program/clock';
 import { loadProgram } from '../core/program/schema';
 
 /**
- * The dashboard's daily roll-ups (migration 0009): per shop day in the shop's time zone, the sums the
- * owner's overview folds (core/metrics `DashboardAggregates`), so a month is read from a few
- * thousand summed rows instead of every sale and ledger entry.
+ * The dashboard's daily roll-ups (migrations 0009 and 0024): per shop day in the shop's time zone and
+ * UTC hour within it, the sums the owner's overview folds (core/metrics `DashboardAggregates`), so a
+ * month is read from a few thousand summed rows instead of every sale and ledger entry.
  *
  * How they stay true: triggers on every table a figure is summed from (sales, claims, ledger,
  * sale_reversals, members) append a mark "shop S, UTC hour H changed" in the same transaction as
  * the write, whatever code path writes (there are several ledger writers: kiosk sync, claims,
  * reversals, vouchers, the owner's win-back and adjustments). Before the dashboard reads, the marked
- * days are summed again from the raw rows with the same SQL the raw path uses, so a roll-up day is
- * by construction the raw computation of that day. A member's last activity (the inactive list) is
+ * hours are summed again from the raw rows with the same SQL the raw path uses, so a roll-up piece
+ * (an hour of a day) is by construction the raw computation of that piece, and a sale costs its hour. A member's last activity (the inactive list) is
  * kept by the same triggers as a running maximum. Erasure changes no summed row (names are joined
  * at read). Locations are joined at read too, so renaming a kiosk's location needs no rebuild.
  */

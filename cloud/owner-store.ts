@@ -320,8 +320,10 @@ export class OwnerStore {
     const pointRows: PointRow[] = (
       await timed(
         'points',
-        sql<PointRow>`SELECT kiosk_no, earned, redeemed, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
-          FROM rollup_points WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)})`.execute(this.db),
+        sql<PointRow>`SELECT kiosk_no, sum(earned) AS earned, sum(redeemed) AS redeemed, previous FROM (
+            SELECT kiosk_no, earned, redeemed, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
+            FROM rollup_points WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)})) r
+          GROUP BY kiosk_no, previous`.execute(this.db),
       )
     ).rows;
     pointRows.push(
@@ -347,9 +349,8 @@ export class OwnerStore {
     const rewardRows: RewardRow[] = (
       await timed(
         'rewards',
-        sql<RewardRow>`SELECT kiosk_no, rule_id, label, code, redemptions, points, stamps FROM rollup_rewards WHERE shop_no = ${shopNo} AND ${inDays(cur)}`.execute(
-          this.db,
-        ),
+        sql<RewardRow>`SELECT kiosk_no, rule_id, label, code, sum(redemptions) AS redemptions, sum(points) AS points, sum(stamps) AS stamps
+          FROM rollup_rewards WHERE shop_no = ${shopNo} AND ${inDays(cur)} GROUP BY kiosk_no, rule_id, label, code`.execute(this.db),
       )
     ).rows;
     rewardRows.push(

@@ -9,7 +9,7 @@ import {
   type MemberSummary,
   type SegmentThresholds,
 } from '../core/metrics';
-import { intervalSums, splitByDays, type AnyDb, type Engine, type RollupChange } from './owner-rollups';
+import { intervalSums, rollupRange, splitByDays, type AnyDb, type Engine, type RollupChange } from './owner-rollups';
 
 /**
  * The members' part of the owner's overview, kept per period (migration 0023). The member figures
@@ -89,11 +89,8 @@ function pieces(q: MemberPeriodQuery) {
 
 /** Every member's sums in the period and the previous one, or only the given members'. */
 async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery, only: string[] | null): Promise<MemberPeriod[]> {
-  const { current, previous } = pieces(q);
-  const none = { from: '', to: '' };
-  const cur = current.days ?? none;
-  const prev = previous.days ?? none;
-  const inDays = (d: { from: string; to: string }) => sql`(day >= ${d.from} AND day < ${d.to})`;
+  const current = rollupRange(q.from, q.to, q.timeZone);
+  const previous = rollupRange(new Date(2 * q.from.getTime() - q.to.getTime()), q.from, q.timeZone);
   const atKiosks = q.kiosks === null ? sql`1 = 1` : q.kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(q.kiosks)})`;
   const byMember = new Map<string, MemberPeriod>();
   const add = (id: string, s: Partial<MemberPeriod>): void => {
@@ -108,10 +105,10 @@ async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: M
   const read = async (members: RawBuilder<unknown> | null): Promise<void> => {
     const rows = await sql<{ member_id: string; visits: unknown; spend: unknown; last_at: string | null; p_visits: unknown; p_spend: unknown }>`
       SELECT member_id,
-          sum(CASE WHEN ${inDays(cur)} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${inDays(cur)} THEN spend ELSE 0 END) AS spend,
-          max(CASE WHEN ${inDays(cur)} THEN last_at END) AS last_at,
-          sum(CASE WHEN ${inDays(prev)} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${inDays(prev)} THEN spend ELSE 0 END) AS p_spend
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)}) AND ${atKiosks}
+          sum(CASE WHEN ${current.where} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${current.where} THEN spend ELSE 0 END) AS spend,
+          max(CASE WHEN ${current.where} THEN last_at END) AS last_at,
+          sum(CASE WHEN ${previous.where} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${previous.where} THEN spend ELSE 0 END) AS p_spend
+        FROM rollup_members WHERE shop_no = ${shopNo} AND (${current.where} OR ${previous.where}) AND ${atKiosks}
           AND ${members ?? sql`1 = 1`} GROUP BY member_id`.execute(db);
     for (const r of rows.rows)
       add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });

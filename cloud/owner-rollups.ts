@@ -147,6 +147,34 @@ export function splitByDays(from: Date, to: Date, timeZone: string): { days: { f
   return { days: { from: first, to: last }, raw };
 }
 
+/**
+ * Where [from, to) lies in the roll-ups: its whole shop days and, in the pieces before the first and
+ * after the last midnight, their whole UTC hours (the previous period of one over a change of summer
+ * time starts an hour off midnight); `raw` is what is left, to be summed from the raw rows. `where`
+ * selects the roll-up rows (columns `day` and `hour`) that make up the rest, exactly.
+ */
+export function rollupRange(from: Date, to: Date, timeZone: string): { where: RawBuilder<unknown>; raw: [Date, Date][] } {
+  const { days, raw } = splitByDays(from, to, timeZone);
+  const parts: RawBuilder<unknown>[] = days === null ? [] : [sql`(day >= ${days.from} AND day < ${days.to})`];
+  const left: [Date, Date][] = [];
+  const hourMs = 3_600_000;
+  for (const [a, b] of raw) {
+    const first = Math.ceil(a.getTime() / hourMs) * hourMs;
+    const last = Math.floor(b.getTime() / hourMs) * hourMs;
+    if (!(first < last)) {
+      left.push([a, b]);
+      continue;
+    }
+    const hour = (t: number): string => new Date(t).toISOString().slice(0, 13);
+    // An hour's rows may sit in two days (a zone whose midnight cuts the hour): the day range only narrows the index walk.
+    const dayOf = (t: number): string => localTime(new Date(t), timeZone).date;
+    parts.push(sql`(day >= ${dayOf(first)} AND day <= ${dayOf(last - 1)} AND hour >= ${hour(first)} AND hour < ${hour(last)})`);
+    if (a.getTime() < first) left.push([a, new Date(first)]);
+    if (last < b.getTime()) left.push([new Date(last), b]);
+  }
+  return { where: parts.length === 0 ? sql`1 = 0` : sql`(${sql.join(parts, sql` OR `)})`, raw: left };
+}
+
 // ---- the migration --------------------------------------------------------------------------------
 
 /** One trigger body per table, as SQL statements both engines run (NEW.x; a SELECT that yields no row inserts nothing). */

@@ -9,7 +9,7 @@ import {
   type MemberSummary,
   type SegmentThresholds,
 } from '../core/metrics';
-import { intervalSums, splitByDays, type AnyDb, type Engine, type RollupChange } from './owner-rollups';
+import { intervalSums, rollupRange, splitByDays, type AnyDb, type Engine, type RollupChange } from './owner-rollups';
 
 /**
  * The members' part of the owner's overview, kept per period (migration 0023). The member figures
@@ -25,7 +25,8 @@ import { intervalSums, splitByDays, type AnyDb, type Engine, type RollupChange }
  * sums are read again (roll-up days and the raw pieces at the period's edges, the same reads as a
  * first build) and folded out with the old sums and in with the new. A day that holds an edge piece
  * counts all its members as changed (a sale can move inside a day). A change of time zone drops every
- * kept period. A period is built on its first read; a shop keeps its last KEPT_PERIODS.
+ * kept period. A period is built on its first read, shifted from a kept one when it can be (the next
+ * day's default period from today's: a day taken away, a day added); a shop keeps its last KEPT_PERIODS.
  */
 
 const KEPT_PERIODS = 8;
@@ -77,8 +78,8 @@ export interface MemberPeriodQuery {
   segments: SegmentThresholds;
 }
 
-const periodKey = (q: MemberPeriodQuery): string =>
-  JSON.stringify([q.from.toISOString(), q.to.toISOString(), q.kiosks === null ? null : [...q.kiosks].sort((a, b) => a - b), q.segments]);
+const sortedKiosks = (q: MemberPeriodQuery): number[] | null => (q.kiosks === null ? null : [...q.kiosks].sort((a, b) => a - b));
+const periodKey = (q: MemberPeriodQuery): string => JSON.stringify([q.from.toISOString(), q.to.toISOString(), sortedKiosks(q), q.segments]);
 
 /** The day ranges and raw edge pieces of a period and its previous one, as the roll-ups cut them. */
 function pieces(q: MemberPeriodQuery) {
@@ -88,11 +89,8 @@ function pieces(q: MemberPeriodQuery) {
 
 /** Every member's sums in the period and the previous one, or only the given members'. */
 async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery, only: string[] | null): Promise<MemberPeriod[]> {
-  const { current, previous } = pieces(q);
-  const none = { from: '', to: '' };
-  const cur = current.days ?? none;
-  const prev = previous.days ?? none;
-  const inDays = (d: { from: string; to: string }) => sql`(day >= ${d.from} AND day < ${d.to})`;
+  const current = rollupRange(q.from, q.to, q.timeZone);
+  const previous = rollupRange(new Date(2 * q.from.getTime() - q.to.getTime()), q.from, q.timeZone);
   const atKiosks = q.kiosks === null ? sql`1 = 1` : q.kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(q.kiosks)})`;
   const byMember = new Map<string, MemberPeriod>();
   const add = (id: string, s: Partial<MemberPeriod>): void => {
@@ -107,10 +105,10 @@ async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: M
   const read = async (members: RawBuilder<unknown> | null): Promise<void> => {
     const rows = await sql<{ member_id: string; visits: unknown; spend: unknown; last_at: string | null; p_visits: unknown; p_spend: unknown }>`
       SELECT member_id,
-          sum(CASE WHEN ${inDays(cur)} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${inDays(cur)} THEN spend ELSE 0 END) AS spend,
-          max(CASE WHEN ${inDays(cur)} THEN last_at END) AS last_at,
-          sum(CASE WHEN ${inDays(prev)} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${inDays(prev)} THEN spend ELSE 0 END) AS p_spend
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)}) AND ${atKiosks}
+          sum(CASE WHEN ${current.where} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${current.where} THEN spend ELSE 0 END) AS spend,
+          max(CASE WHEN ${current.where} THEN last_at END) AS last_at,
+          sum(CASE WHEN ${previous.where} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${previous.where} THEN spend ELSE 0 END) AS p_spend
+        FROM rollup_members WHERE shop_no = ${shopNo} AND (${current.where} OR ${previous.where}) AND ${atKiosks}
           AND ${members ?? sql`1 = 1`} GROUP BY member_id`.execute(db);
     for (const r of rows.rows)
       add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });
@@ -149,18 +147,121 @@ async function ensurePeriod(db: AnyDb, engine: Engine, shopNo: number, q: Member
     if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
     const again = await sql<{ one: number }>`SELECT 1 AS one FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(tx);
     if (again.rows.length > 0) return;
-    const rows = await readMemberPeriods(tx, engine, shopNo, q, null);
     const summary = emptyMemberSummary();
-    for (const m of rows) foldMember(summary, m, 1, q.to, q.segments);
+    const base = await nearestKept(tx, shopNo, q);
+    if (base === null) {
+      const rows = await readMemberPeriods(tx, engine, shopNo, q, null);
+      for (const m of rows) foldMember(summary, m, 1, q.to, q.segments);
+      await writeRows(tx, shopNo, period, rows);
+    } else {
+      await shiftKept(tx, engine, shopNo, base, q);
+      // Every member is folded again: a segment depends on the recency to the period's end.
+      const rows = await sql<{ member_id: string; visits: unknown; spend: unknown; last_at: string | null; previous_visits: unknown; previous_spend: unknown }>`
+        SELECT member_id, visits, spend, last_at, previous_visits, previous_spend FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${period}`.execute(
+        tx,
+      );
+      for (const r of rows.rows)
+        foldMember(
+          summary,
+          {
+            memberId: r.member_id,
+            visits: n(r.visits),
+            spend: n(r.spend),
+            lastAt: r.last_at,
+            previousVisits: n(r.previous_visits),
+            previousSpend: n(r.previous_spend),
+          },
+          1,
+          q.to,
+          q.segments,
+        );
+    }
     const last = await sql<{ seq: unknown }>`SELECT max(seq) AS seq FROM member_periods WHERE shop_no = ${shopNo}`.execute(tx);
     const seq = n(last.rows[0]?.seq) + 1;
     await sql`INSERT INTO member_periods (shop_no, period, seq, summary_json) VALUES (${shopNo}, ${period}, ${seq}, ${JSON.stringify({ query: storedQuery(q), summary })})`.execute(
       tx,
     );
-    await writeRows(tx, shopNo, period, rows);
     const old = await sql<{ period: string }>`SELECT period FROM member_periods WHERE shop_no = ${shopNo} AND seq <= ${seq - KEPT_PERIODS}`.execute(tx);
     for (const o of old.rows) await dropPeriod(tx, shopNo, o.period);
   });
+}
+
+/** Whole shop days [from, to), as the roll-ups hold them. */
+type Days = { from: string; to: string };
+
+/**
+ * A period's day ranges when the period is whole shop days and its previous period holds at least
+ * one (its raw edge pieces, at a change of summer time, are summed apart), else null.
+ */
+function wholeDays(q: MemberPeriodQuery): { current: Days; previous: Days; previousRaw: [Date, Date][] } | null {
+  const { current, previous } = pieces(q);
+  if (current.days === null || previous.days === null || current.raw.length > 0) return null;
+  return { current: current.days, previous: previous.days, previousRaw: previous.raw };
+}
+
+/**
+ * A kept period the new one can be shifted from: the same zone, location and segments, both in whole
+ * days (but for the previous periods' raw edge pieces), and each of the new period's ranges starting inside the kept one's and ending at or after it
+ * (so the new sums are the kept ones less a prefix of days, plus the days after). The one with the
+ * fewest days to add and take away; null when none fits (the period is then built from scratch).
+ */
+async function nearestKept(db: AnyDb, shopNo: number, q: MemberPeriodQuery): Promise<{ period: string; query: MemberPeriodQuery } | null> {
+  const wanted = wholeDays(q);
+  if (wanted === null) return null;
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const daysBetween = (a: string, b: string): number => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
+  const fits = (kept: Days, next: Days): boolean => kept.from <= next.from && next.from <= kept.to && kept.to <= next.to;
+  const cost = (kept: Days, next: Days): number => daysBetween(kept.from, next.from) + daysBetween(kept.to, next.to);
+  const rows = await sql<{ period: string; summary_json: string }>`SELECT period, summary_json FROM member_periods WHERE shop_no = ${shopNo}`.execute(db);
+  let best: { period: string; query: MemberPeriodQuery; cost: number } | null = null;
+  for (const row of rows.rows) {
+    const stored = (JSON.parse(row.summary_json) as { query: StoredQuery }).query;
+    const query: MemberPeriodQuery = { ...stored, from: new Date(stored.from), to: new Date(stored.to) };
+    if (query.timeZone !== q.timeZone || !same(query.segments, q.segments) || !same(sortedKiosks(query), sortedKiosks(q))) continue;
+    const kept = wholeDays(query);
+    if (kept === null || !fits(kept.current, wanted.current) || !fits(kept.previous, wanted.previous)) continue;
+    const c = cost(kept.current, wanted.current) + cost(kept.previous, wanted.previous);
+    if (best === null || c < best.cost) best = { period: row.period, query, cost: c };
+  }
+  return best;
+}
+
+/**
+ * Writes the new period's member sums as the kept period's, less the days it no longer holds, plus
+ * those it adds, in one statement. A member's last sale is kept when it falls in the days that stay
+ * (it is the latest of the kept period, so when it falls before them, none of the kept sales stay).
+ */
+async function shiftKept(db: AnyDb, engine: Engine, shopNo: number, base: { period: string; query: MemberPeriodQuery }, q: MemberPeriodQuery): Promise<void> {
+  const kept = wholeDays(base.query)!;
+  const next = wholeDays(q)!;
+  const range = (from: string, to: string) => sql`(day >= ${from} AND day < ${to})`;
+  const addCurrent = range(kept.current.to, next.current.to);
+  const dropCurrent = range(kept.current.from, next.current.from);
+  const addPrevious = range(kept.previous.to, next.previous.to);
+  const dropPrevious = range(kept.previous.from, next.previous.from);
+  const signed = (add: RawBuilder<unknown>, drop: RawBuilder<unknown>, column: string) =>
+    sql`sum(CASE WHEN ${add} THEN ${sql.ref(column)} WHEN ${drop} THEN -${sql.ref(column)} ELSE 0 END)`;
+  const atKiosks = q.kiosks === null ? sql`1 = 1` : q.kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(q.kiosks)})`;
+  // The previous periods' raw edge pieces, summed from the raw rows: the kept one's taken away, the new one's added.
+  const rawPrevious = (raw: [Date, Date][], sign: 1 | -1) =>
+    raw.map(
+      ([a, b]) => sql`SELECT member_id, 0, 0, NULL, ${sql.lit(sign)} * visits, ${sql.lit(sign)} * spend
+        FROM (${intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members}) r WHERE ${atKiosks}`,
+    );
+  await sql`INSERT INTO member_period_sums (shop_no, period, member_id, visits, spend, last_at, previous_visits, previous_spend)
+    SELECT ${shopNo}, ${periodKey(q)}, member_id, sum(visits), sum(spend), max(last_at), sum(previous_visits), sum(previous_spend) FROM (
+      SELECT member_id, visits, spend, CASE WHEN last_at >= ${q.from.toISOString()} THEN last_at END AS last_at, previous_visits, previous_spend
+        FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${base.period}
+      UNION ALL
+      SELECT member_id, ${signed(addCurrent, dropCurrent, 'visits')}, ${signed(addCurrent, dropCurrent, 'spend')},
+          max(CASE WHEN ${addCurrent} THEN last_at END), ${signed(addPrevious, dropPrevious, 'visits')}, ${signed(addPrevious, dropPrevious, 'spend')}
+        FROM rollup_members WHERE shop_no = ${shopNo} AND (${addCurrent} OR ${dropCurrent} OR ${addPrevious} OR ${dropPrevious}) AND ${atKiosks}
+        GROUP BY member_id
+      ${sql.join(
+        [...rawPrevious(kept.previousRaw, -1), ...rawPrevious(next.previousRaw, 1)].map((piece) => sql`UNION ALL ${piece}`),
+        sql` `,
+      )}) u
+    GROUP BY member_id HAVING sum(visits) > 0 OR sum(previous_visits) > 0`.execute(db);
 }
 
 async function dropPeriod(db: AnyDb, shopNo: number, period: string): Promise<void> {

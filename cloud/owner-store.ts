@@ -5,7 +5,7 @@ import { DEFAULT_SEGMENTS, rewardKey, type DashboardAggregates, type RewardFigur
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
 import { applyRollupChange, memberFigures } from './owner-member-periods';
-import { intervalSums, refreshRollups, splitByDays } from './owner-rollups';
+import { intervalSums, refreshRollups, rollupRange } from './owner-rollups';
 import type { Engine } from './store-schema';
 import type { Db, StoreContext } from './store/db';
 import { toEntry, type Ledger } from './store/ledger';
@@ -212,14 +212,10 @@ export class OwnerStore {
       refreshRollups(this.db, this.engine, shopNo, q.timeZone, (tx, change) => applyRollupChange(tx, this.engine, shopNo, change)),
     );
     const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
-    const current = splitByDays(q.from, q.to, q.timeZone);
-    const before = splitByDays(previousFrom, q.from, q.timeZone);
-    const none = { from: '', to: '' };
-    const cur = current.days ?? none;
-    const prev = before.days ?? none;
+    const current = rollupRange(q.from, q.to, q.timeZone);
+    const before = rollupRange(previousFrom, q.from, q.timeZone);
     const where = new Map((await this.kioskLocations(shopNo)).map((k) => [k.no, k.location]));
     const here = (kioskNo: unknown): boolean => q.location === null || where.get(n(kioskNo)) === q.location;
-    const inDays = (d: { from: string; to: string }): RawBuilder<unknown> => sql`(day >= ${d.from} AND day < ${d.to})`;
     const raw = async <T>(pieces: [Date, Date][], pick: (sums: ReturnType<typeof intervalSums>) => RawBuilder<T>): Promise<T[]> => {
       const rows: T[] = [];
       for (const [a, b] of pieces) rows.push(...(await pick(intervalSums(this.engine, shopNo, a.toISOString(), b.toISOString())).execute(this.db)).rows);
@@ -255,8 +251,8 @@ export class OwnerStore {
       await timed(
         'sales',
         sql<SaleRow>`SELECT kiosk_no, NULL AS quarter, anonymous, sum(sales) AS sales, sum(total) AS total, previous FROM (
-            SELECT kiosk_no, anonymous, sales, total, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
-            FROM rollup_sales WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR (${inDays(prev)} AND anonymous = 1))) r
+            SELECT kiosk_no, anonymous, sales, total, CASE WHEN ${before.where} THEN 1 ELSE 0 END AS previous
+            FROM rollup_sales WHERE shop_no = ${shopNo} AND (${current.where} OR (${before.where} AND anonymous = 1))) r
           GROUP BY kiosk_no, anonymous, previous`.execute(this.db),
       )
     ).rows;
@@ -264,7 +260,7 @@ export class OwnerStore {
       await timed(
         'sales',
         sql<{ quarter: unknown; sales: unknown; total: unknown }>`SELECT quarter, sum(sales) AS sales, sum(total) AS total
-          FROM rollup_sales WHERE shop_no = ${shopNo} AND ${inDays(cur)} AND ${atKiosks} GROUP BY quarter`.execute(this.db),
+          FROM rollup_sales WHERE shop_no = ${shopNo} AND ${current.where} AND ${atKiosks} GROUP BY quarter`.execute(this.db),
       )
     ).rows;
     saleRows.push(
@@ -320,8 +316,10 @@ export class OwnerStore {
     const pointRows: PointRow[] = (
       await timed(
         'points',
-        sql<PointRow>`SELECT kiosk_no, earned, redeemed, CASE WHEN ${inDays(prev)} THEN 1 ELSE 0 END AS previous
-          FROM rollup_points WHERE shop_no = ${shopNo} AND (${inDays(cur)} OR ${inDays(prev)})`.execute(this.db),
+        sql<PointRow>`SELECT kiosk_no, sum(earned) AS earned, sum(redeemed) AS redeemed, previous FROM (
+            SELECT kiosk_no, earned, redeemed, CASE WHEN ${before.where} THEN 1 ELSE 0 END AS previous
+            FROM rollup_points WHERE shop_no = ${shopNo} AND (${current.where} OR ${before.where})) r
+          GROUP BY kiosk_no, previous`.execute(this.db),
       )
     ).rows;
     pointRows.push(
@@ -347,9 +345,8 @@ export class OwnerStore {
     const rewardRows: RewardRow[] = (
       await timed(
         'rewards',
-        sql<RewardRow>`SELECT kiosk_no, rule_id, label, code, redemptions, points, stamps FROM rollup_rewards WHERE shop_no = ${shopNo} AND ${inDays(cur)}`.execute(
-          this.db,
-        ),
+        sql<RewardRow>`SELECT kiosk_no, rule_id, label, code, sum(redemptions) AS redemptions, sum(points) AS points, sum(stamps) AS stamps
+          FROM rollup_rewards WHERE shop_no = ${shopNo} AND ${current.where} GROUP BY kiosk_no, rule_id, label, code`.execute(this.db),
       )
     ).rows;
     rewardRows.push(

@@ -18,7 +18,7 @@ import { joinVerificationMigration, type JoinTables } from './join-verification'
 import { referralMigration, type ReferralTables } from './referrals';
 import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
 import { memberPeriodsMigration } from './owner-member-periods';
-import { rollupMigration } from './owner-rollups';
+import { rollupHoursMigration, rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
 import { walletGoogleMigration, walletMigration, type WalletTables } from './wallet';
@@ -154,16 +154,19 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   rollup_marks: { seq: Generated<number>; shop_no: number; hour: string };
   /** The time zone a shop's roll-up days were cut in (another zone: they are summed again). */
   rollup_state: { shop_no: number; time_zone: string };
-  /** Per shop day (YYYY-MM-DD in the shop's zone), kiosk and member: sales, their net total, the last one. */
-  rollup_members: { shop_no: number; day: string; kiosk_no: number; member_id: string; visits: number; spend: number; last_at: string };
-  /** Per shop day, kiosk, UTC quarter hour and member/anonymous: sales and their net total. */
-  rollup_sales: { shop_no: number; day: string; kiosk_no: number; quarter: number; anonymous: number; sales: number; total: number };
-  /** Per shop day and the kiosk of the entry's sale (0: none): points earned and redeemed. */
-  rollup_points: { shop_no: number; day: string; kiosk_no: number; earned: number; redeemed: number };
-  /** Per shop day, kiosk and reward: redemptions and their points and stamps. */
+  /** Scratch for a rebuild's grouped pass: the shop day of each whole UTC hour (empty between rebuilds). */
+  rollup_hour_days: { shop_no: number; hour: string; day: string };
+  /** Per shop day (YYYY-MM-DD in the shop's zone), UTC hour (YYYY-MM-DDTHH) in it, kiosk and member: sales, their net total, the last one. */
+  rollup_members: { shop_no: number; day: string; hour: string; kiosk_no: number; member_id: string; visits: number; spend: number; last_at: string };
+  /** Per shop day, UTC hour, kiosk, UTC quarter hour and member/anonymous: sales and their net total. */
+  rollup_sales: { shop_no: number; day: string; hour: string; kiosk_no: number; quarter: number; anonymous: number; sales: number; total: number };
+  /** Per shop day, UTC hour and the kiosk of the entry's sale (0: none): points earned and redeemed. */
+  rollup_points: { shop_no: number; day: string; hour: string; kiosk_no: number; earned: number; redeemed: number };
+  /** Per shop day, UTC hour, kiosk and reward: redemptions and their points and stamps. */
   rollup_rewards: {
     shop_no: number;
     day: string;
+    hour: string;
     kiosk_no: number;
     rule_id: string | null;
     label: string | null;
@@ -576,6 +579,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0022-wallet-google-objects': walletGoogleMigration,
     // The overview's member sums kept per period, updated by the roll-up refresh (cloud/owner-member-periods.ts).
     '0023-overview-member-periods': memberPeriodsMigration(engine),
+    // The roll-ups kept per UTC hour within each shop day, so a sale re-sums its hour, not its day (cloud/owner-rollups.ts).
+    '0024-overview-rollup-hours': rollupHoursMigration(engine),
   };
 }
 

@@ -17,7 +17,13 @@ import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 
 /** The hub's clock: Tue 3 Nov 2026 12:00Z; the shop's history runs 40 days back, over the end of summer time (25 Oct). */
 const NOW = new Date('2026-11-03T12:00:00Z');
-const ZONE = 'Europe/Warsaw';
+/**
+ * The zone a run reads in: Warsaw, or one whose midnight cuts a UTC hour (Kathmandu, +5:45; Adelaide, +9:30/+10:30
+ * with its summer time from 4 Oct), so the roll-ups' pieces of an hour in two days are summed too. Another zone than
+ * the last run's makes the read rebuild the roll-ups (the migration's grouped pass).
+ */
+const ZONES = ['Europe/Warsaw', 'Europe/Warsaw', 'Asia/Kathmandu', 'Australia/Adelaide'] as const;
+let zone: string = ZONES[0];
 const MEMBERS = ['pm-0', 'pm-1', 'pm-2', 'pm-3', 'pm-4'];
 const HISTORY_MINUTES = 40 * 24 * 60;
 
@@ -70,6 +76,7 @@ const shopArb = fc.record({
   /** A dashboard read (which brings the roll-ups up to date) after this many writes, so later writes land on kept roll-ups. */
   readAfter: fc.array(fc.nat({ max: 60 }), { maxLength: 3 }),
   order: fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+  zone: fc.constantFrom(...ZONES),
 });
 const periodArb = fc.record({
   aligned: fc.boolean(),
@@ -230,10 +237,10 @@ async function fromRollups(from: Date, to: Date, location: string | null, inacti
     to,
     location,
     inactiveBefore: new Date(NOW.getTime() - inactiveDays * 86_400_000),
-    timeZone: ZONE,
+    timeZone: zone,
     topN,
   });
-  return figures(agg, { to, now: NOW, timeZone: ZONE, inactiveDays });
+  return figures(agg, { to, now: NOW, timeZone: zone, inactiveDays });
 }
 
 async function fromRawLedger(from: Date, to: Date, location: string | null, inactiveDays: number, topN = 10): Promise<Dashboard> {
@@ -246,7 +253,7 @@ async function fromRawLedger(from: Date, to: Date, location: string | null, inac
     from,
     to,
     now: NOW,
-    timeZone: ZONE,
+    timeZone: zone,
     location,
     inactiveDays,
     topN,
@@ -271,22 +278,35 @@ async function emptyShop(): Promise<void> {
     await sql`DELETE FROM ${sql.table(table)}`.execute(db);
 }
 
+const localDate = (d: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(d);
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The kept member sums of the periods whose key is like `key`, in a fixed order. */
+async function keptSums(key: string): Promise<unknown[]> {
+  const rows = await sql<{ member_id: string; visits: unknown; spend: unknown; last_at: string | null; previous_visits: unknown; previous_spend: unknown }>`
+    SELECT member_id, visits, spend, last_at, previous_visits, previous_spend FROM member_period_sums WHERE period LIKE ${key}
+    ORDER BY period, member_id`.execute(hub.store.db);
+  return rows.rows.map((r) => [r.member_id, Number(r.visits), Number(r.spend), r.last_at, Number(r.previous_visits), Number(r.previous_spend)]);
+}
+
 describe('roll-ups equal the raw ledger', () => {
   let run = 0;
   it('for random shops, writes in any order, reads in between, and any period', async () => {
     let compared = 0;
     let withSales = 0;
+    let shiftedReads = 0;
     await fc.assert(
       fc.asyncProperty(shopArb, fc.array(periodArb, { minLength: 3, maxLength: 3 }), async (shop, periods) => {
         run++;
+        zone = shop.zone;
         await emptyShop();
         const cut = periods.map((p) => {
           let from = new Date(NOW.getTime() - p.fromBack * 60_000);
           let to = new Date(from.getTime() + p.length * 60_000);
           if (p.aligned) {
-            const day = (d: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(d);
-            from = zonedMidnight(day(from), ZONE);
-            to = zonedMidnight(day(new Date(to.getTime() + 86_400_000)), ZONE);
+            const day = (d: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(d);
+            from = zonedMidnight(day(from), zone);
+            to = zonedMidnight(day(new Date(to.getTime() + 86_400_000)), zone);
           }
           return { ...p, from, to };
         });
@@ -305,6 +325,25 @@ describe('roll-ups equal the raw ledger', () => {
           compared++;
           if (rolled.sales > 0) withSales++;
         }
+        // The same periods a day and three days later (whole days: the next day's default period is one): their member sums
+        // are shifted from the kept ones (days taken away and added), and must equal both the raw ledger and a build from scratch.
+        for (const p of cut.filter((c) => c.aligned))
+          for (const days of [1, 3]) {
+            const later = (d: Date): Date => zonedMidnight(addDays(localDate(d), days), zone);
+            const [from, to] = [later(p.from), later(p.to)];
+            const key = `${JSON.stringify([from.toISOString(), to.toISOString()]).slice(0, -1)},%`;
+            // Not kept already (for another location either), so the read below shifts or builds it.
+            await sql`DELETE FROM member_period_sums WHERE period LIKE ${key}`.execute(hub.store.db);
+            await sql`DELETE FROM member_periods WHERE period LIKE ${key}`.execute(hub.store.db);
+            const rolled = await fromRollups(from, to, p.location, p.inactiveDays, p.topN);
+            expect(rolled).toEqual(await fromRawLedger(from, to, p.location, p.inactiveDays, p.topN));
+            const shifted = await keptSums(key);
+            await sql`DELETE FROM member_period_sums`.execute(hub.store.db);
+            await sql`DELETE FROM member_periods`.execute(hub.store.db);
+            expect(await fromRollups(from, to, p.location, p.inactiveDays, p.topN)).toEqual(rolled);
+            expect(await keptSums(key)).toEqual(shifted);
+            shiftedReads++;
+          }
         const kept = await sql<{ n: unknown }>`SELECT count(*) AS n FROM member_periods`.execute(hub.store.db);
         expect(Number(kept.rows[0]!.n)).toBeGreaterThan(0);
       }),
@@ -312,5 +351,6 @@ describe('roll-ups equal the raw ledger', () => {
     );
     // Not a vacuous match: most periods hold sales.
     expect(withSales).toBeGreaterThan(compared / 4);
+    expect(shiftedReads).toBeGreaterThan(0);
   }, 300_000);
 });

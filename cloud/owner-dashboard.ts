@@ -346,5 +346,5 @@ export function dashboardPage(m: DashboardModel): string {
     ) +
     `<script type="application/json" id="chart-data">${scriptJson(dashboardCharts(d, locale, m.currency, dayNames))}</script>` +
     `<script src="${CHART_JS_PATH}"></script><script src="${DASHBOARD_JS}"></script>`;
-  return page(locale, `${t('dashboard')} · ${escapeHtml(m.shopName)}`, `<link rel="stylesheet" href="${DASHBOARD_CSS}">${body}`, m.frame);
+  return page(locale, t('nav.overview'), `<link rel="stylesheet" href="${DASHBOARD_CSS}">${body}`, m.frame);
 }

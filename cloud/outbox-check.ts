@@ -28,7 +28,7 @@ import { claimSaleKey } from '../core/tokens';
  */
 
 /**
- * What kind of fact the hub would not derive, for the owner's page (in words, cloud/owner-members.ts)
+ * What kind of fact the hub would not derive, for the owner's page (in words, cloud/back-office/kiosks/kiosks.tsx)
  * and the flag count; the English reason beside it names the ids, for the log and the kiosk.
  * 'other': recorded before refusals had a kind (hub migration 0021).
  */

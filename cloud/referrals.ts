@@ -84,7 +84,7 @@ export async function recordReferral(trx: Db, row: { memberId: string; shopNo: n
   return set.numUpdatedRows === 1n;
 }
 
-/** A member on either side of a referral as the owner's member page names them (cloud/owner-members.ts), with when it was recorded. */
+/** A member on either side of a referral as the owner's member page names them (cloud/back-office/members/member-detail.tsx), with when it was recorded. */
 export interface ReferralParty {
   id: string;
   no: number;

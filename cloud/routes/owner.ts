@@ -14,7 +14,7 @@ import { entryLabelIn } from '../../core/program/texts';
 import { CHART_JS_PATH, dashboardPage } from '../owner-dashboard';
 import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
-import { kioskRefusalsPage, kiosksPage } from '../owner-members';
+import { kioskRefusalsPage, kiosksPage } from '../back-office/kiosks/kiosks';
 import { memberPage } from '../back-office/members/member-detail';
 import { csv } from '../owner-pages';
 import { membersPage } from '../back-office/members/members-list';
@@ -381,7 +381,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   /** The kiosk list with a flash: its locations, each kiosk's refusal count and flag, in the shop's time zone. */
   const kiosksList = async (request: FastifyRequest, flash: { text: string; error: boolean } | null): Promise<string> =>
-    kiosksPage(localeOf(request), await ctx.owner.kioskOverview(ctx.shop.no), request.ownerFrame, flash, await shopZone());
+    kiosksPage({ locale: localeOf(request), kiosks: await ctx.owner.kioskOverview(ctx.shop.no), frame: request.ownerFrame, flash, timeZone: await shopZone() });
 
   app.get('/owner/kiosks', { schema: { querystring: z.looseObject({ done: field }) }, config: page }, async (request, reply) => {
     const locale = localeOf(request);
@@ -400,7 +400,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const kiosk = (await ctx.owner.kioskOverview(ctx.shop.no)).find((k) => k.id === request.params.id);
     if (!kiosk) return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
     const refusals = await store.kioskRefusals(kiosk.no, REFUSALS_SHOWN);
-    return sendPage(reply, 200, kioskRefusalsPage(locale, kiosk, refusals, request.ownerFrame, await shopZone()));
+    return sendPage(reply, 200, kioskRefusalsPage({ locale, kiosk, refusals, frame: request.ownerFrame, timeZone: await shopZone() }));
   });
 
   // The owner has looked at a flagged kiosk; only refusals after this count toward the next flag. Revoking it is separate.

@@ -34,7 +34,7 @@ export interface OutboxApplied {
   flagged?: boolean;
 }
 
-/** One refused fact as the owner sees it (cloud/owner-members.ts kioskRefusalsPage). */
+/** One refused fact as the owner sees it (cloud/back-office/kiosks/kiosks.tsx kioskRefusalsPage). */
 export interface KioskRefusalRow {
   messageId: string;
   kioskNo: number;

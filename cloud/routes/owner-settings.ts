@@ -6,7 +6,8 @@ import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { settingsMessages } from '../../core/i18n/settings';
 import { TEMPLATES, programTemplate, type TemplateKind } from '../../core/program/templates';
 import { COUNTRY_CODES, countrySchema, settingsForCountry, settingsFromForm, type SettingsForm } from '../../core/shop-settings';
-import { settingsPage, wizardPage, wizardStartPage } from '../settings-pages';
+import { settingsPage } from '../back-office/settings/settings';
+import { wizardPage, wizardStartPage } from '../back-office/settings/wizard';
 import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
 
 /**

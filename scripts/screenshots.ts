@@ -105,6 +105,9 @@ try {
     ['owner-messages', '/owner/messages'],
     ['owner-settings', '/owner/settings'],
     ['owner-accounts', '/owner/accounts'],
+    // The wizard's second step (a GET shows it and saves nothing) and the sign-in page, which shows while signed in too.
+    ['owner-wizard', '/owner/welcome?name=Kawiarnia%20Pod%20Lip%C4%85&country=PL'],
+    ['owner-login', '/owner/login'],
   ];
 
   const written: string[] = [];

@@ -46,6 +46,7 @@ main:focus{outline:none}
 
 /* pages without the frame: sign-in, set-up link */
 body.bare main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:var(--paper);border:1px solid var(--line);border-radius:10px}
+@media (max-width:560px){body.bare main{margin:1rem;padding:1rem}}
 
 /* tables: lines between rows, zebra, numbers right-aligned, a box that scrolls sideways */
 .table-wrap{overflow-x:auto;margin:.5rem 0 1.5rem;border:1px solid var(--line);border-radius:8px;background:var(--paper)}
@@ -74,6 +75,10 @@ fieldset{border:1px solid var(--line);border-radius:8px;padding:.6rem 1rem;margi
 legend{font-weight:600;padding:0 .3rem}
 form{margin:.5rem 0}
 main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem;margin:.25rem .9rem .25rem 0}
+/* forms of settings, the wizard, sign-in and set-up: each label above its field, fields of one width; a checkbox or radio beside its label */
+form.stack label{display:flex;flex-direction:column;align-items:stretch;gap:.3rem;margin:.5rem 0;max-width:28rem}
+form.stack label.choice{display:inline-flex;flex-direction:row;align-items:center;margin:.25rem .9rem .25rem 0}
+form.stack p{margin:.25rem 0}
 .field{margin:.6rem 0}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.8rem 0}
 
 /* the Overview's headline figures */

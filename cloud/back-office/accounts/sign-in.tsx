@@ -32,7 +32,7 @@ function LoginBody({ locale, error }: { locale: Locale; error: LoginError | unde
           {message}
         </p>
       ) : null}
-      <form method="post" action="/owner/login" id="account-login">
+      <form method="post" action="/owner/login" id="account-login" className="stack">
         <p>
           <label>
             {accountText(locale, 'name')} <input name="name" autoComplete="username" autoCapitalize="none" spellCheck={false} />
@@ -51,7 +51,7 @@ function LoginBody({ locale, error }: { locale: Locale; error: LoginError | unde
         <button>{accountText(locale, 'signIn')}</button>
       </form>
       <h2>{accountText(locale, 'orToken')}</h2>
-      <form method="post" action="/owner/login" id="token-login">
+      <form method="post" action="/owner/login" id="token-login" className="stack">
         <label>
           {owner('token')} <input type="password" name="token" autoComplete="off" />
         </label>{' '}
@@ -82,7 +82,7 @@ function SetupBody({ locale, action, error, name }: SetupModel): ReactNode {
         </p>
       ) : null}
       <p>{accountText(locale, 'setupHint')}</p>
-      <form method="post" action={action}>
+      <form method="post" action={action} className="stack">
         <p>
           <label>
             {accountText(locale, 'name')} <input name="name" autoComplete="username" autoCapitalize="none" spellCheck={false} defaultValue={name} />

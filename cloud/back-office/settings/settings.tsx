@@ -37,7 +37,7 @@ export function SettingsBody(m: SettingsPageModel): ReactNode {
         </p>
       ) : null}
       <ErrorList locale={L} errors={errors} />
-      <form method="post" action="/owner/settings" id="settings">
+      <form method="post" action="/owner/settings" id="settings" className="stack">
         <input type="hidden" name="csrf" value={m.frame.csrf} />
         <NameField locale={L} name={m.settings.name} invalid={errors.some((e) => e.path === 'name')} />
         <CountrySelect locale={L} country={m.settings.country} />

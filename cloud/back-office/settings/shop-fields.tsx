@@ -53,7 +53,6 @@ function Select({ name, label, options, value, invalid }: SelectProps): ReactNod
     <p>
       <label>
         {label}
-        <br />
         <select name={name} id={name} defaultValue={value} aria-invalid={invalid ? true : undefined}>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -71,7 +70,6 @@ export function NameField({ locale, name, invalid }: { locale: Locale; name: str
     <p>
       <label>
         {settingsText(locale, 'shopName')}
-        <br />
         <input name="name" id="name" maxLength={80} required defaultValue={name} autoComplete="organization" aria-invalid={invalid ? true : undefined} />
       </label>
     </p>
@@ -112,7 +110,6 @@ export function ShopFields({ locale, settings: s, errors, currencyLocked, locati
         <p>
           <label>
             {settingsText(locale, 'currency')}
-            <br />
             <select name="currency" id="currency" disabled defaultValue={s.currency}>
               <option value={s.currency}>{s.currency}</option>
             </select>
@@ -145,7 +142,7 @@ export function ShopFields({ locale, settings: s, errors, currencyLocked, locati
       <fieldset id="languages" aria-invalid={bad('languages') ? true : undefined}>
         <legend>{settingsText(locale, 'languages')}</legend>
         {LOCALES.map((l) => (
-          <label key={l}>
+          <label key={l} className="choice">
             <input type="checkbox" name="languages" value={l} defaultChecked={s.languages.includes(l)} /> {AUTONYM[l]}{' '}
           </label>
         ))}
@@ -158,14 +155,12 @@ export function ShopFields({ locale, settings: s, errors, currencyLocked, locati
           <p>
             <label>
               {settingsText(locale, 'locationName')}
-              <br />
               <input name="locationName" maxLength={60} defaultValue={l.name} />
             </label>
           </p>
           <p>
             <label>
               {settingsText(locale, 'locationAddress')}
-              <br />
               <textarea name="locationAddress" rows={2} cols={40} maxLength={200} defaultValue={l.address} />
             </label>
           </p>

@@ -23,7 +23,7 @@ function WizardStartBody({ locale, name, country }: WizardStartModel): ReactNode
   return (
     <>
       <p>{settingsText(locale, 'wizardIntro')}</p>
-      <form method="get" action="/owner/welcome" id="wizard-start">
+      <form method="get" action="/owner/welcome" id="wizard-start" className="stack">
         <NameField locale={locale} name={name} invalid={false} />
         <CountrySelect locale={locale} country={country} />
         <p>
@@ -55,7 +55,7 @@ function WizardBody(m: WizardPageModel): ReactNode {
   return (
     <>
       <ErrorList locale={L} errors={errors} />
-      <form method="post" action="/owner/welcome" id="wizard">
+      <form method="post" action="/owner/welcome" id="wizard" className="stack">
         <input type="hidden" name="csrf" value={m.csrf} />
         <NameField locale={L} name={m.settings.name} invalid={errors.some((e) => e.path === 'name')} />
         <CountrySelect locale={L} country={m.settings.country} />
@@ -66,7 +66,7 @@ function WizardBody(m: WizardPageModel): ReactNode {
             <legend>{settingsText(L, 'template')}</legend>
             {TEMPLATES.map((t) => (
               <p key={t}>
-                <label>
+                <label className="choice">
                   <input type="radio" name="template" value={t} defaultChecked={t === m.template} /> {settingsText(L, `template.${t}`)}
                 </label>
               </p>

@@ -2,9 +2,8 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
-import { ownerMessages } from '../core/i18n/owner';
+import type { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
-import { escapeHtml } from './pages';
 import type { MemberLabel } from './owner-store';
 import { Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
 import { OWNER_CSS } from './back-office/style';
@@ -12,8 +11,6 @@ import { OWNER_CSS } from './back-office/style';
 /** Server-rendered owner pages (the frame, the sign-in frame) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
 
 export type OwnerKey = keyof typeof ownerMessages.en;
-export const tr = (locale: Locale, key: OwnerKey, values: Record<string, string | number> = {}): string =>
-  escapeHtml(formatMessage(ownerMessages, locale, key, values));
 
 /**
  * The owner pages' frame (cloud/back-office/layout.tsx): the shop's name, "Log out" (with the
@@ -47,18 +44,6 @@ const formatter = (locale: Locale, style: 'percent' | 'decimal'): Intl.NumberFor
 };
 export const pct = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'percent').format(x));
 export const num = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'decimal').format(x));
-
-/** A cell that holds a figure (a count, an amount, a share, "—"), not a phone number: right-aligned, so figures line up. */
-const FIGURE = /^(?!\+\d{6,}$)(?:[A-Z]{3}|€)?\s?[-−+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s?(?:%|zł|Ft|Kč|€|[A-Z]{3})?$|^—$/;
-
-/** A table in a box that scrolls sideways on a narrow screen; cells holding figures are right-aligned. */
-export function table(id: string, head: string[], rows: string[][]): string {
-  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => FIGURE.test((r[i] ?? '').trim())));
-  const cls = (i: number): string => (numeric[i] ? ' class="n"' : '');
-  return `<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h, i) => `<th scope="col"${cls(i)}>${h}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table></div>`;
-}
 
 /** A member as a list of figures shows them: by name, else by contact, else by number; an erased member by number. Never by id. */
 export function memberLabel(locale: Locale, m: MemberLabel): string {

@@ -6,7 +6,7 @@ import { ownerMessages } from '../../core/i18n/owner';
 /**
  * The back office's one frame, rendered on the server: the shop's name and "Log out" in a header, the
  * seven sections as navigation (the one shown marked for screen readers), a skip link and the page in
- * <main>. The bodies are the pages' own HTML (string-built or React), already escaped.
+ * <main>. The bodies are the pages' React components rendered to static HTML, already escaped.
  */
 
 /** What the frame knows of the request: set by the owner hook (cloud/routes/app.ts) on every owner route. */

@@ -1,0 +1,407 @@
+import { createElement, type ReactNode } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { formatMessage } from '../../../core/i18n/catalog';
+import { formatInstant } from '../../../core/i18n/dates';
+import { INTL_LOCALE, type Locale } from '../../../core/i18n/locales';
+import { messageTexts } from '../../../core/i18n/messages';
+import { ownerMessages } from '../../../core/i18n/owner';
+import { ownerDataMessages } from '../../../core/i18n/owner-data';
+import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../../../core/metrics';
+import { formatMoney, type CurrencyCode } from '../../../core/money';
+import { escapeHtml } from '../../pages';
+import { memberLabel, num, page, pct, type OwnerKey } from '../../owner-pages';
+import type { MemberLabel } from '../../owner-store';
+import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
+import { CHART_JS_PATH, DASHBOARD_CSS, DASHBOARD_JS, dashboardCharts, scriptJson } from './charts';
+
+/**
+ * The Overview: the period form, the headline KPI cards and tables, then each chart followed by a
+ * table with the same numbers (so the page reads without script, in a screen reader and in the
+ * tests), top customers, segments, rewards, the busy hours and the inactive members with the
+ * win-back form. Pure: figures in, HTML out.
+ */
+
+/** The inactive table lists the longest idle members only; the win-back button counts and reaches them all. */
+export const INACTIVE_SHOWN = 100;
+
+type DataKey = keyof typeof ownerDataMessages.en;
+type Values = Record<string, string | number>;
+
+export interface DashboardModel {
+  locale: Locale;
+  /** The shop's time zone (shop settings): last visits are shown on the shop's clock. */
+  timeZone: string;
+  shopName: string;
+  currency: CurrencyCode;
+  from: string;
+  to: string;
+  /** '' for all locations. */
+  location: string;
+  locations: string[];
+  inactiveDays: number;
+  figures: Dashboard;
+  /** Number and contact of the members without a name the figures list (top and inactive), by member id. */
+  unnamed: ReadonlyMap<string, MemberLabel>;
+  /** The frame's shop name and section, and the owner's CSRF token for the win-back form. */
+  frame: OwnerFrame;
+  /** A campaign id suggested for the win-back form (one bonus per member per campaign). */
+  campaign: string;
+  flash?: { text: string; error: boolean } | null;
+}
+
+/** The page's texts and formats in the viewer's language, shared by its parts. */
+interface Words {
+  locale: Locale;
+  t: (key: OwnerKey, values?: Values) => string;
+  x: (key: DataKey, values?: Values) => string;
+  /** Money in the shop's currency; "—" for none. */
+  money: (amount: number | null) => string;
+  num: (n: number | null) => string;
+  pct: (n: number | null) => string;
+}
+
+function words(locale: Locale, currency: CurrencyCode): Words {
+  return {
+    locale,
+    t: (key, values) => formatMessage(ownerMessages, locale, key, values),
+    x: (key, values) => formatMessage(ownerDataMessages, locale, key, values),
+    money: (amount) => (amount === null ? '—' : formatMoney({ amount, currency }, INTL_LOCALE[locale])),
+    num: (n) => num(locale, n),
+    pct: (n) => pct(locale, n),
+  };
+}
+
+/** The period, location and idle days the page shows, and the ledger export. */
+function PeriodForm({ m, w }: { m: DashboardModel; w: Words }): ReactNode {
+  const { t, x } = w;
+  return (
+    <>
+      <form method="get" action="/owner">
+        <label>
+          {t('from')} <input type="date" name="from" defaultValue={m.from} />
+        </label>{' '}
+        <label>
+          {t('to')} <input type="date" name="to" defaultValue={m.to} />
+        </label>{' '}
+        <label>
+          {t('location')}{' '}
+          <select name="location" defaultValue={m.location}>
+            <option value="">{t('allLocations')}</option>
+            {m.locations.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          {t('daysInactive')} <input type="number" name="inactive" min="0" defaultValue={m.inactiveDays} className="w5" />
+        </label>{' '}
+        <button>{t('show')}</button>
+      </form>
+      <p className="exports">
+        <a href="/owner/export/ledger.csv" download id="export-ledger">
+          {t('exportLedger')}
+        </a>
+      </p>
+      <p>{x('chartNote')}</p>
+    </>
+  );
+}
+
+/** How each headline figure is named and formatted (rates as shares, averages as money). */
+function kpiFormats(w: Words): Record<Kpi, [OwnerKey, (v: number | null) => string]> {
+  return {
+    participation: ['participation', w.pct],
+    redemptionRate: ['redemptionRate', w.pct],
+    repeatRate: ['repeatRate', w.pct],
+    avgMembers: ['avgMembers', w.money],
+    avgNonMembers: ['avgNonMembers', w.money],
+    activeMembers: ['activeMembers', w.num],
+  };
+}
+
+/** A change with its sign: "+3" for a rise (a fall already carries its minus). */
+const signed = (text: string, change: number | null): string => (change !== null && change > 0 ? `+${text}` : text);
+
+/** The headline figures as cards above everything: value, and the change against the previous period in words (the arrow is decoration). */
+function KpiCards({ d, w }: { d: Dashboard; w: Words }): ReactNode {
+  const { t } = w;
+  const formats = kpiFormats(w);
+  return (
+    <ul className="kpi-cards" id="kpi-cards" aria-label={t('kpi.title')}>
+      {KPIS.map((k) => {
+        const [label, format] = formats[k];
+        const f = d.kpis[k];
+        const trend = f.change === null || f.change === 0 ? 'flat' : f.change > 0 ? 'up' : 'down';
+        const arrow = { up: '▲', down: '▼', flat: '•' }[trend];
+        const change = f.change === null ? t('kpi.noPrevious') : t('kpi.change', { change: signed(format(f.change), f.change), previous: format(f.previous) });
+        return (
+          <li key={k} className="kpi" data-kpi={k}>
+            <p className="kpi-label">{t(label)}</p>
+            <p className="kpi-value">{format(f.value)}</p>
+            <p className={`kpi-change ${trend}`}>
+              <span aria-hidden="true">{arrow}</span> {change}
+            </p>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The same headline figures as a table: this period, the previous one of the same length, and the change (rates in percentage points). */
+function KpiTable({ d, w }: { d: Dashboard; w: Words }): ReactNode {
+  const { t } = w;
+  const formats = kpiFormats(w);
+  return (
+    <div className="table-wrap">
+      <table id="kpis">
+        <thead>
+          <tr>
+            <th>{t('figure')}</th>
+            <th className="n">{t('value')}</th>
+            <th className="n">{t('previousPeriod')}</th>
+            <th className="n">{t('change')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {KPIS.map((k) => {
+            const [label, format] = formats[k];
+            const f = d.kpis[k];
+            return (
+              <tr key={k} data-kpi={k}>
+                <th>{t(label)}</th>
+                <td className="n">{format(f.value)}</td>
+                <td className="n">{format(f.previous)}</td>
+                <td className="n">{signed(format(f.change), f.change)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A figure of a figure table: its id (data-figure), its name and its formatted value. */
+type Figure = [id: string, label: string, value: string];
+
+/** Named figures, one a row, each row marked with its id (data-figure). */
+function FigureTable({ id, rows, w }: { id: string; rows: readonly Figure[]; w: Words }): ReactNode {
+  return (
+    <div className="table-wrap">
+      <table id={id}>
+        <thead>
+          <tr>
+            <th>{w.t('figure')}</th>
+            <th className="n">{w.t('value')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([fid, label, value]) => (
+            <tr key={fid} data-figure={fid}>
+              <th>{label}</th>
+              <td className="n">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A chart's canvas, drawn by the page's script from #chart-data; its name for screen readers. */
+function Chart({ id, label, tall = false }: { id: string; label: string; tall?: boolean }): ReactNode {
+  return (
+    <div className={tall ? 'chart tall' : 'chart'}>
+      <canvas id={id} role="img" aria-label={label} />
+    </div>
+  );
+}
+
+/** The win-back bonus for every member inactive longer than the page's days (none listed: no form). */
+function WinBackForm({ m, w }: { m: DashboardModel; w: Words }): ReactNode {
+  const { x } = w;
+  const inactive = m.figures.inactive.length;
+  if (inactive === 0) return null;
+  return (
+    <form method="post" action="/owner/winback" className="inline" id="winback">
+      <input type="hidden" name="csrf" value={m.frame.csrf} />
+      <input type="hidden" name="inactive" value={m.inactiveDays} />
+      <input type="hidden" name="back" value={`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`} />
+      <label>
+        {x('campaign')} <input name="campaign" defaultValue={m.campaign} pattern={'[\\w-]{1,40}'} required />
+      </label>{' '}
+      <label>
+        {x('winBackPoints')} <input type="number" name="points" min="1" max="100000" defaultValue={50} required className="w6" />
+      </label>{' '}
+      <button>{x('winBackButton', { n: inactive })}</button>{' '}
+      <a href={`/owner/messages/winback?inactive=${m.inactiveDays}`} id="winback-preview-link">
+        {formatMessage(messageTexts, m.locale, 'owner.winBack.link')}
+      </a>
+    </form>
+  );
+}
+
+export function OverviewBody(m: DashboardModel): ReactNode {
+  const { locale, figures: d } = m;
+  const w = words(locale, m.currency);
+  const { t, x, money } = w;
+  const memberName = (c: { memberId: string; name: string | null }): ReactNode => {
+    const unnamed = c.name === null ? m.unnamed.get(c.memberId) : undefined;
+    return <a href={`/owner/members/${encodeURIComponent(c.memberId)}`}>{unnamed ? memberLabel(locale, unnamed) : (c.name ?? '—')}</a>;
+  };
+  const day = (iso: string): string => formatInstant(iso, locale, m.timeZone, 'date');
+  const weekday = new Intl.DateTimeFormat(INTL_LOCALE[locale], { weekday: 'long', timeZone: 'UTC' });
+  // 2024-01-01 was a Monday: ISO weekday n is 2024-01-0n.
+  const dayNames = [1, 2, 3, 4, 5, 6, 7].map((n) => weekday.format(new Date(Date.UTC(2024, 0, n))));
+
+  const summary: Figure[] = (
+    [
+      ['sales', w.num(d.sales)],
+      ['memberSales', w.num(d.memberSales)],
+      ['nonMemberSales', w.num(d.nonMemberSales)],
+      ['participation', w.pct(d.participation)],
+      ['pointsEarned', w.num(d.pointsEarned)],
+      ['pointsRedeemed', w.num(d.pointsRedeemed)],
+      ['redemptionRate', w.pct(d.redemptionRate)],
+      ['activeMembers', w.num(d.activeMembers)],
+      ['repeatRate', w.pct(d.repeatRate)],
+      ['visitFrequency', w.num(d.visitFrequency)],
+      ['nonMembersRepeat', t('notMeasurable')],
+      ['avgAll', money(d.averageSale.all)],
+      ['avgMembers', money(d.averageSale.members)],
+      ['avgNonMembers', money(d.averageSale.nonMembers)],
+    ] as [OwnerKey, string][]
+  ).map(([key, value]): Figure => [key, t(key), value]);
+  summary.push(['retention', x('retentionRate'), w.pct(d.retention.rate)]);
+
+  const locationRow = (l: { location: string; sales: number; memberSales: number; revenue: number }): string[] => [
+    l.location,
+    w.num(l.sales),
+    w.num(l.memberSales),
+    w.pct(l.sales === 0 ? null : l.memberSales / l.sales),
+    money(l.revenue),
+    money(l.sales === 0 ? null : Math.round(l.revenue / l.sales)),
+  ];
+  const totals = {
+    location: x('together'),
+    sales: d.locations.reduce((n, l) => n + l.sales, 0),
+    memberSales: d.locations.reduce((n, l) => n + l.memberSales, 0),
+    revenue: d.locations.reduce((n, l) => n + l.revenue, 0),
+  };
+
+  return (
+    <>
+      <link rel="stylesheet" href={DASHBOARD_CSS} />
+      <PeriodForm m={m} w={w} />
+      {m.flash ? (
+        <p className={m.flash.error ? 'flash error' : 'flash'} id="flash" role="status">
+          {m.flash.text}
+        </p>
+      ) : null}
+      <KpiCards d={d} w={w} />
+      <KpiTable d={d} w={w} />
+      <FigureTable id="summary" rows={summary} w={w} />
+
+      <h2>{x('compare')}</h2>
+      <Chart id="chart-compare" label={x('compare')} />
+      <DataTable
+        id="compare"
+        columns={[{ label: x('group') }, { label: t('sales'), figure: true }, { label: x('revenue'), figure: true }, { label: x('averageSale'), figure: true }]}
+        rows={[
+          [x('membersGroup'), w.num(d.memberSales), money(d.revenue.members), money(d.averageSale.members)],
+          [x('nonMembersGroup'), w.num(d.nonMemberSales), money(d.revenue.nonMembers), money(d.averageSale.nonMembers)],
+        ]}
+      />
+
+      <h2>{x('retention')}</h2>
+      <Chart id="chart-retention" label={x('retention')} />
+      <FigureTable
+        id="retention"
+        w={w}
+        rows={[
+          ['previousActive', x('previousActive'), w.num(d.retention.previousActive)],
+          ['retained', x('retained'), w.num(d.retention.retained)],
+          ['lapsed', x('lapsed'), w.num(d.retention.lapsed)],
+          ['newActive', x('newActive'), w.num(d.retention.newActive)],
+          ['retentionRate', x('retentionRate'), w.pct(d.retention.rate)],
+        ]}
+      />
+
+      <h2>{x('locations')}</h2>
+      <Chart id="chart-locations" label={x('locations')} />
+      <DataTable
+        id="locations"
+        columns={[
+          { label: x('location') },
+          { label: t('sales'), figure: true },
+          { label: t('memberSales'), figure: true },
+          { label: x('participation'), figure: true },
+          { label: x('revenue'), figure: true },
+          { label: x('averageSale'), figure: true },
+        ]}
+        rows={[...d.locations.map(locationRow), locationRow(totals)]}
+      />
+
+      <h2>{t('top')}</h2>
+      <DataTable
+        id="top"
+        columns={[
+          { label: t('member') },
+          { label: t('visits'), figure: true },
+          { label: t('spend'), figure: true },
+          { label: t('lastVisit') },
+          { label: t('segment') },
+        ]}
+        rows={d.top.map((c) => [memberName(c), w.num(c.visits), money(c.spend), day(c.lastAt), c.segment])}
+      />
+
+      <h2>{t('segments')}</h2>
+      <Chart id="chart-segments" label={t('segments')} />
+      <DataTable id="segments" columns={[{ label: t('segment') }, { label: t('count'), figure: true }]} rows={SEGMENTS.map((s) => [s, w.num(d.segments[s])])} />
+
+      <h2>{t('rewards')}</h2>
+      <Chart id="chart-rewards" label={t('rewards')} />
+      <DataTable
+        id="rewards"
+        columns={[
+          { label: t('reward') },
+          { label: t('redemptions'), figure: true },
+          { label: t('points'), figure: true },
+          { label: t('stamps'), figure: true },
+        ]}
+        rows={d.rewards.map((r) => [r.label, w.num(r.redemptions), w.num(r.points), w.num(r.stamps)])}
+      />
+
+      <h2>{t('heatmap')}</h2>
+      <Chart id="chart-heatmap" label={t('heatmap')} tall />
+      <DataTable
+        id="heatmap"
+        columns={[{ label: t('weekday') }, { label: t('hour') }, { label: t('sales'), figure: true }, { label: t('total'), figure: true }]}
+        rows={d.heatmap.map((c) => [dayNames[c.weekday - 1], `${String(c.hour).padStart(2, '0')}:00`, w.num(c.sales), money(c.total)])}
+      />
+
+      <h2>{t('inactive', { days: m.inactiveDays })}</h2>
+      <WinBackForm m={m} w={w} />
+      <DataTable
+        id="inactive"
+        columns={[{ label: t('member') }, { label: t('lastVisit') }, { label: t('daysInactive'), figure: true }]}
+        rows={d.inactive.slice(0, INACTIVE_SHOWN).map((c) => [memberName(c), day(c.lastAt), w.num(c.days)])}
+      />
+
+      {/* The charts' figures as data (not run: the CSP runs scripts only as files), '<' escaped so no text can close the element. */}
+      <script type="application/json" id="chart-data" dangerouslySetInnerHTML={{ __html: scriptJson(dashboardCharts(d, locale, m.currency, dayNames)) }} />
+      <script src={CHART_JS_PATH} />
+      <script src={DASHBOARD_JS} />
+    </>
+  );
+}
+
+/** The Overview in the back office's frame. */
+export function dashboardPage(m: DashboardModel): string {
+  const title = escapeHtml(formatMessage(ownerMessages, m.locale, 'nav.overview'));
+  return page(m.locale, title, renderToStaticMarkup(createElement(OverviewBody, m)), m.frame);
+}

@@ -2,8 +2,9 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
-import type { ownerMessages } from '../core/i18n/owner';
+import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
+import type { Segment } from '../core/metrics';
 import type { MemberLabel } from './owner-store';
 import { Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
 import { OWNER_CSS } from './back-office/style';
@@ -44,6 +45,11 @@ const formatter = (locale: Locale, style: 'percent' | 'decimal'): Intl.NumberFor
 };
 export const pct = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'percent').format(x));
 export const num = (locale: Locale, x: number | null): string => (x === null ? '—' : formatter(locale, 'decimal').format(x));
+
+/** A segment by its name in the viewer's language; the code (core/metrics SEGMENTS) stays the figures' key. */
+export function segmentName(locale: Locale, segment: Segment): string {
+  return formatMessage(ownerMessages, locale, `segment.${segment}`);
+}
 
 /** A member as a list of figures shows them: by name, else by contact, else by number; an erased member by number. Never by id. */
 export function memberLabel(locale: Locale, m: MemberLabel): string {

@@ -296,6 +296,27 @@ describe('owner pages on the hub', () => {
     expect(rows(html, 'inactive')).toEqual([]);
   });
 
+  it('segments are named in the owner’s language: no English segment name on the Polish overview', async () => {
+    const { cookie } = await login(hub.ownerToken);
+    const res = await fetch(`${hub.url}/owner?from=2026-11-01&to=2026-11-08`, { headers: { cookie, 'accept-language': 'pl-PL,pl;q=0.9' } });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    const polish = ['Standardowy', 'Lojalny', 'Premium', 'Platynowy'];
+    const english = ['Standard', 'Loyal', 'Platinum'];
+    const segments = rows(html, 'segments');
+    expect(segments.map((r) => r[0])).toEqual(polish);
+    // Anna, Béla and Eve, each in the first segment, by its Polish name.
+    const topSegments = rows(html, 'top').map((r) => r[4]);
+    expect(topSegments).toEqual(['Standardowy', 'Standardowy', 'Standardowy']);
+    // The chart draws the same names.
+    const charts = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)![1]!) as Record<
+      string,
+      { data: { labels: string[] } }
+    >;
+    expect(charts['chart-segments']!.data.labels).toEqual(polish);
+    for (const cell of [...segments.map((r) => r[0]), ...topSegments, ...charts['chart-segments']!.data.labels]) expect(english).not.toContain(cell);
+  });
+
   it('one location: till 2 alone has Béla’s sale only', async () => {
     const { cookie } = await login(hub.ownerToken);
     const html = (await ownerFetch(`/owner?from=2026-11-01&to=2026-11-08&location=Till%202`, cookie)).text;

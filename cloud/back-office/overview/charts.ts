@@ -4,7 +4,7 @@ import { ownerMessages } from '../../../core/i18n/owner';
 import { ownerDataMessages } from '../../../core/i18n/owner-data';
 import { SEGMENTS, type Dashboard } from '../../../core/metrics';
 import { CURRENCIES, formatMoney, type CurrencyCode } from '../../../core/money';
-import type { OwnerKey } from '../../owner-pages';
+import { segmentName, type OwnerKey } from '../../owner-pages';
 import { asset } from '../../page-assets';
 
 /**
@@ -71,7 +71,7 @@ export function dashboardCharts(d: Dashboard, locale: Locale, currency: Currency
       { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     ),
     'chart-segments': bar(
-      [...SEGMENTS],
+      SEGMENTS.map((s) => segmentName(locale, s)),
       [{ label: t('count'), data: SEGMENTS.map((s) => d.segments[s]), backgroundColor: [PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[0]] }],
       { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     ),

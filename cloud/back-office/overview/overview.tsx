@@ -9,7 +9,7 @@ import { ownerDataMessages } from '../../../core/i18n/owner-data';
 import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../../../core/metrics';
 import { formatMoney, type CurrencyCode } from '../../../core/money';
 import { escapeHtml } from '../../pages';
-import { memberLabel, num, page, pct, type OwnerKey } from '../../owner-pages';
+import { memberLabel, num, page, pct, segmentName, type OwnerKey } from '../../owner-pages';
 import type { MemberLabel } from '../../owner-store';
 import type { OwnerFrame } from '../layout';
 import { DataTable } from '../table';
@@ -356,12 +356,16 @@ export function OverviewBody(m: DashboardModel): ReactNode {
           { label: t('lastVisit') },
           { label: t('segment') },
         ]}
-        rows={d.top.map((c) => [memberName(c), w.num(c.visits), money(c.spend), day(c.lastAt), c.segment])}
+        rows={d.top.map((c) => [memberName(c), w.num(c.visits), money(c.spend), day(c.lastAt), segmentName(locale, c.segment)])}
       />
 
       <h2>{t('segments')}</h2>
       <Chart id="chart-segments" label={t('segments')} />
-      <DataTable id="segments" columns={[{ label: t('segment') }, { label: t('count'), figure: true }]} rows={SEGMENTS.map((s) => [s, w.num(d.segments[s])])} />
+      <DataTable
+        id="segments"
+        columns={[{ label: t('segment') }, { label: t('count'), figure: true }]}
+        rows={SEGMENTS.map((s) => [segmentName(locale, s), w.num(d.segments[s])])}
+      />
 
       <h2>{t('rewards')}</h2>
       <Chart id="chart-rewards" label={t('rewards')} />

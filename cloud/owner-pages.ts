@@ -1,12 +1,13 @@
-import { createElement } from 'react';
+import { createElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import type { Segment } from '../core/metrics';
+import { escapeHtml } from './pages';
 import type { MemberLabel } from './owner-store';
-import { Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
+import { BareLayout, Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
 import { OWNER_CSS } from './back-office/style';
 
 /** Server-rendered owner pages (the frame, the sign-in frame) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
@@ -24,11 +25,15 @@ export function page(locale: Locale, title: string, body: string, frame: OwnerFr
   )}</body></html>`;
 }
 
-/** A page without the back office's navigation (sign-in, set-up link): the same style sheet, no inline style. */
-export function barePage(locale: Locale, title: string, body: string): string {
+/**
+ * A page without the back office's navigation (sign-in, set-up link, wizard): `BareLayout` in
+ * cloud/back-office/layout.tsx in a body of class "bare", the same style sheet, no inline style.
+ * The title is plain text; the body is the page's React content.
+ */
+export function barePage(locale: Locale, title: string, body: ReactNode): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body class="bare">
-<main id="main"><h1>${title}</h1>${body}</main></body></html>`;
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body class="bare">
+${renderToStaticMarkup(createElement(BareLayout, { title }, body))}</body></html>`;
 }
 
 // One formatter per locale and style: making an Intl.NumberFormat costs far more than using one, and

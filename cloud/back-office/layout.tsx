@@ -100,3 +100,13 @@ export function Layout({ locale, titleHtml, bodyHtml, frame }: LayoutProps): Rea
     </>
   );
 }
+
+/** The body of a page before the back office (sign-in, set-up link, first-run wizard): no navigation, the page's heading and content in <main>. */
+export function BareLayout({ title, children }: { title: string; children?: ReactNode }): ReactNode {
+  return (
+    <main id="main">
+      <h1>{title}</h1>
+      {children}
+    </main>
+  );
+}

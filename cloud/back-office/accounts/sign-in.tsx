@@ -1,9 +1,7 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import type { Locale } from '../../../core/i18n/locales';
 import { ownerMessages } from '../../../core/i18n/owner';
-import { escapeHtml } from '../../pages';
 import { barePage } from '../../owner-pages';
 import { accountText, type AccountKey } from './accounts';
 
@@ -63,7 +61,7 @@ function LoginBody({ locale, error }: { locale: Locale; error: LoginError | unde
 
 /** The sign-in page; `error` says why the last attempt failed. */
 export function ownerLoginPage(locale: Locale, error?: LoginError): string {
-  return barePage(locale, escapeHtml(accountText(locale, 'loginTitle')), renderToStaticMarkup(createElement(LoginBody, { locale, error })));
+  return barePage(locale, accountText(locale, 'loginTitle'), <LoginBody locale={locale} error={error} />);
 }
 
 interface SetupModel {
@@ -104,16 +102,14 @@ export function setupPage(locale: Locale, role: 'owner' | 'manager' | undefined,
   if (!role)
     return barePage(
       locale,
-      escapeHtml(accountText(locale, 'setupTitle')),
-      renderToStaticMarkup(
-        <p className="error" id="setup-error">
-          {accountText(locale, 'setupInvalid')}
-        </p>,
-      ),
+      accountText(locale, 'setupTitle'),
+      <p className="error" id="setup-error">
+        {accountText(locale, 'setupInvalid')}
+      </p>,
     );
   return barePage(
     locale,
-    escapeHtml(accountText(locale, role === 'manager' ? 'inviteTitle' : 'setupTitle')),
-    renderToStaticMarkup(createElement(SetupBody, { locale, action, error, name })),
+    accountText(locale, role === 'manager' ? 'inviteTitle' : 'setupTitle'),
+    <SetupBody locale={locale} action={action} error={error} name={name} />,
   );
 }

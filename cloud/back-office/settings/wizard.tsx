@@ -1,9 +1,7 @@
 import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Locale } from '../../../core/i18n/locales';
 import { TEMPLATES, type TemplateKind } from '../../../core/program/templates';
 import type { Country, SettingsIssue, ShopSettings } from '../../../core/shop-settings';
-import { escapeHtml } from '../../pages';
 import { barePage } from '../../owner-pages';
 import { CountrySelect, ErrorList, NameField, settingsText, ShopFields } from './shop-fields';
 
@@ -36,7 +34,7 @@ function WizardStartBody({ locale, name, country }: WizardStartModel): ReactNode
 
 /** Wizard step 1 (GET form, nothing saved): the shop's name and country, whose defaults step 2 fills in. */
 export function wizardStartPage(locale: Locale, name: string, country: Country): string {
-  return barePage(locale, escapeHtml(settingsText(locale, 'wizardTitle')), renderToStaticMarkup(createElement(WizardStartBody, { locale, name, country })));
+  return barePage(locale, settingsText(locale, 'wizardTitle'), <WizardStartBody locale={locale} name={name} country={country} />);
 }
 
 export interface WizardPageModel {
@@ -83,5 +81,5 @@ function WizardBody(m: WizardPageModel): ReactNode {
 
 /** Wizard step 2: the country's defaults (editable), the first location and the program template; POSTed with CSRF. */
 export function wizardPage(m: WizardPageModel): string {
-  return barePage(m.locale, escapeHtml(settingsText(m.locale, 'wizardTitle')), renderToStaticMarkup(createElement(WizardBody, m)));
+  return barePage(m.locale, settingsText(m.locale, 'wizardTitle'), createElement(WizardBody, m));
 }

@@ -190,7 +190,7 @@ export function dashboardPage(m: DashboardModel): string {
   };
   const day = (iso: string): string => escapeHtml(formatInstant(iso, locale, m.timeZone, 'date'));
   const figureTable = (id: string, rows: [string, string, string][]): string =>
-    `<div class="table-wrap"><table id="${id}"><thead><tr><th>${t('figure')}</th><th class="n">${t('value')}</th></tr></thead><tbody>${rows
+    `<div class="table-wrap"><table id="${id}"><thead><tr><th scope="col">${t('figure')}</th><th scope="col" class="n">${t('value')}</th></tr></thead><tbody>${rows
       .map(([fid, label, value]) => `<tr data-figure="${fid}"><th>${label}</th><td class="n">${value}</td></tr>`)
       .join('')}</tbody></table></div>`;
   const chart = (id: string, label: string, tall = false): string =>
@@ -229,7 +229,7 @@ export function dashboardPage(m: DashboardModel): string {
     avgNonMembers: ['avgNonMembers', money],
     activeMembers: ['activeMembers', (v) => num(locale, v)],
   };
-  const kpiTable = `<div class="table-wrap"><table id="kpis"><thead><tr><th>${t('figure')}</th><th class="n">${t('value')}</th><th class="n">${t('previousPeriod')}</th><th class="n">${t('change')}</th></tr></thead><tbody>${KPIS.map(
+  const kpiTable = `<div class="table-wrap"><table id="kpis"><thead><tr><th scope="col">${t('figure')}</th><th scope="col" class="n">${t('value')}</th><th scope="col" class="n">${t('previousPeriod')}</th><th scope="col" class="n">${t('change')}</th></tr></thead><tbody>${KPIS.map(
     (k) => {
       const [label, format] = kpiFormat[k];
       const f = d.kpis[k];

@@ -50,6 +50,20 @@ export function passwordWeakness(password: string, name: string): 'too-short' | 
   return undefined;
 }
 
+/** The longest name an API key may have (the accounts page's field says the same). */
+export const API_KEY_NAME_MAX = 80;
+
+/**
+ * An API key's name as the owner typed it, trimmed, or why it is refused: the name is how the
+ * accounts page shows the key (its id never is), so a key needs one that fits the page.
+ */
+export function apiKeyName(text: string): { ok: true; name: string } | { ok: false; problem: 'key-name-empty' | 'key-name-too-long' } {
+  const name = text.trim();
+  if (name === '') return { ok: false, problem: 'key-name-empty' };
+  if (name.length > API_KEY_NAME_MAX) return { ok: false, problem: 'key-name-too-long' };
+  return { ok: true, name };
+}
+
 /** An owner account's sign-in name: an e-mail or a plain name, compared case-insensitively. */
 export function normaliseAccountName(text: string): string | undefined {
   const name = text.trim().toLowerCase();

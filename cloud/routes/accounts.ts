@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { API_KEY_NAME_MAX, apiKeyName } from '../../core/accounts';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
@@ -199,8 +200,15 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
 
   app.post('/owner/api-keys', { schema: { body: form({ csrf: field, name: field }) }, config: ownerOnly }, async (request, reply) => {
     const by = auth(request).principal.name;
-    const name = (request.body.name ?? '').trim().slice(0, 80);
-    if (name === '') return bearer(request) ? reply.code(400).send({ error: 'a key needs a name' }) : showAccounts(request, reply, {}, 400);
+    const named = apiKeyName(request.body.name ?? '');
+    if (!named.ok) {
+      if (bearer(request))
+        return reply
+          .code(400)
+          .send({ error: named.problem === 'key-name-empty' ? 'a key needs a name' : `a key's name may have at most ${API_KEY_NAME_MAX} characters` });
+      return showAccounts(request, reply, { keyError: named.problem, keyName: request.body.name ?? '' }, 400);
+    }
+    const { name } = named;
     const key = await ctx.sessions.accounts.createApiKey(name, by, ctx.now());
     ctx.log(`API key ${key.id} ("${name}") created by ${by}`);
     return bearer(request) ? reply.code(201).send({ id: key.id, name, key: key.key }) : showAccounts(request, reply, { newKey: key.key }, 201);

@@ -204,6 +204,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         program: shop.program,
         redeemed: rewards,
         open: await store.openVouchers(shop.no, now),
+        openTotal: await store.openVoucherCount(shop.no, now),
       }),
     );
   });

@@ -145,6 +145,7 @@ export class HubStore {
   releaseExpiredVouchers: Vouchers['releaseExpiredVouchers'] = (...a) => this.vouchers.releaseExpiredVouchers(...a);
   voucherConflicts: Vouchers['voucherConflicts'] = (...a) => this.vouchers.voucherConflicts(...a);
   openVouchers: Vouchers['openVouchers'] = (...a) => this.vouchers.openVouchers(...a);
+  openVoucherCount: Vouchers['openVoucherCount'] = (...a) => this.vouchers.openVoucherCount(...a);
 
   // ---- the kiosk outbox (outbox.ts) and the owner's facts (facts.ts) -----------------------------
   applyOutbox: Outbox['applyOutbox'] = (...a) => this.outbox.applyOutbox(...a);

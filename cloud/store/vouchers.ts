@@ -32,6 +32,9 @@ export type VoucherRedeemOutcome =
   | { status: 'already-redeemed'; redemption: VoucherRedemption }
   | { status: 'unknown-voucher' };
 
+/** The most open vouchers the owner's Rewards page lists (the soonest to expire); it says how many more there are. */
+export const OPEN_VOUCHERS_SHOWN = 500;
+
 /** A voucher issued and not yet redeemed nor expired: its reward (by the program's id), when it expires, and its member. */
 export interface OpenVoucher {
   rewardId: string | null;
@@ -206,14 +209,9 @@ export class Vouchers extends Aggregate {
    * The shop's vouchers issued and still open at `now` (held, not yet expired), the soonest to expire
    * first, with their member's name and contacts (the owner's Rewards page shows members by those).
    */
-  async openVouchers(shopNo: number, now: Date, limit = 500): Promise<OpenVoucher[]> {
-    const rows = await this.db
-      .selectFrom('vouchers as v')
-      .innerJoin('members as m', 'm.id', 'v.member_id')
+  async openVouchers(shopNo: number, now: Date, limit = OPEN_VOUCHERS_SHOWN): Promise<OpenVoucher[]> {
+    const rows = await this.openVoucherRows(shopNo, now)
       .select(['v.reward_id', 'v.reward_key', 'v.expires_at', 'm.no', 'm.name', 'm.phone', 'm.email', 'm.erased_at'])
-      .where('m.shop_no', '=', shopNo)
-      .where('v.status', '=', 'held')
-      .where('v.expires_at', '>', now.toISOString())
       .orderBy('v.expires_at')
       .orderBy('v.id')
       .limit(limit)
@@ -224,6 +222,23 @@ export class Vouchers extends Aggregate {
       expiresAt: r.expires_at!,
       member: { no: r.no, name: r.name, phone: r.phone, email: r.email, erasedAt: r.erased_at },
     }));
+  }
+
+  /** How many vouchers `openVouchers` would list with no limit: the Rewards page says so when it shows fewer. */
+  async openVoucherCount(shopNo: number, now: Date): Promise<number> {
+    const row = await this.openVoucherRows(shopNo, now)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private openVoucherRows(shopNo: number, now: Date) {
+    return this.db
+      .selectFrom('vouchers as v')
+      .innerJoin('members as m', 'm.id', 'v.member_id')
+      .where('m.shop_no', '=', shopNo)
+      .where('v.status', '=', 'held')
+      .where('v.expires_at', '>', now.toISOString());
   }
 
   /** Vouchers redeemed again by a kiosk that was offline, newest first, with the redemption that stands. */

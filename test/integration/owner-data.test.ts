@@ -3,7 +3,7 @@ import type { Hub } from '../../cloud/hub';
 import { aggregate, dashboard, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
 import { winBackEntries } from '../../core/owner-actions';
 import { NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
-import { tempDir, testHub } from '../support/hub-harness';
+import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 
 // The owner's member data and writes over HTTP (no browser), and the dashboard's SQL sums against
 // the in-memory definition in core/metrics on the seeded shop.
@@ -226,6 +226,26 @@ describe('kiosk locations', () => {
     expect(d.locations.map((l) => [l.location, l.sales])).toEqual([['Rynek', 5]]);
     expect(await hub.owner.locations(1)).toEqual(['Rynek']);
     expect((await post(`/owner/kiosks/${seed.tills[2]!.kioskId}/location`, { location: 'Kazimierz', csrf: token })).status).toBe(303);
+  });
+
+  it('every column of the kiosks table is named, the last one saying whether a kiosk is active or revoked', async () => {
+    const table = (html: string): string => /<table id="kiosks">(.*?)<\/table>/s.exec(html)![1]!;
+    const status = (html: string): string[] => [...table(html).matchAll(/<td>([^<]*)<\/td><\/tr>/g)].map((m) => m[1]!);
+    const page = await get('/owner/kiosks');
+    expect([...table(page.text).matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1])).toEqual([
+      'Kiosk',
+      'Location',
+      'Refused reports',
+      'Flag',
+      'Status',
+    ]);
+    expect(status(page.text)).toEqual(seed.tills.map(() => 'Active'));
+    const spare = await pairedKiosk(hub, 'Spare till');
+    expect(
+      (await fetch(`${hub.url}/owner/kiosks/${spare.kioskId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${hub.ownerToken}` } })).status,
+    ).toBe(200);
+    const after = await get('/owner/kiosks', { cookie, 'accept-language': 'pl' });
+    expect(status(after.text).sort()).toEqual([...seed.tills.map(() => 'Aktywny'), 'Unieważniony'].sort());
   });
 });
 

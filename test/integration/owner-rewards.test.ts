@@ -76,6 +76,8 @@ describe("the owner's Rewards section", () => {
         [names[2], cost[2], '1'],
       ]);
       expect(rows(page.text, 'open-vouchers')).toEqual([[names[2], 'Zofia', 'zofia@example.com', formatInstant(open!.expiresAt, locale, zone)]]);
+      // Every open voucher is listed: no word of a cut list.
+      expect(page.text).not.toContain('id="open-vouchers-cut"');
       // No internal id and no raw ISO date on the page.
       expect(page.text).not.toContain(memberId);
       expect(page.text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
@@ -86,5 +88,47 @@ describe("the owner's Rewards section", () => {
     const [open] = await hub.store.openVouchers(1, new Date());
     expect(await hub.store.openVouchers(1, new Date(Date.parse(open!.expiresAt)))).toEqual([]);
     expect(await hub.store.openVouchers(1, new Date(Date.parse(open!.expiresAt) - 1))).toHaveLength(1);
+  });
+
+  it('says when the open vouchers are more than it lists: the 500 that expire first, of how many', async () => {
+    const now = new Date();
+    const [first] = await hub.store.openVouchers(1, now);
+    // 501 more open vouchers for Zofia, each expiring after hers (stored as issued vouchers are; set-up only, no ledger holds needed for the list).
+    const later = Date.parse(first!.expiresAt);
+    await hub.store.db
+      .insertInto('vouchers')
+      .values(
+        Array.from({ length: 501 }, (_, i) => ({
+          id: `bulk-voucher-${i}`,
+          member_id: memberId,
+          reward_key: first!.rewardKey,
+          reward_id: first!.rewardId,
+          created_at: now.toISOString(),
+          cost_points: 60,
+          cost_stamps: 0,
+          expires_at: new Date(later + (i + 1) * 60_000).toISOString(),
+          status: 'held',
+        })),
+      )
+      .execute();
+    expect(await hub.store.openVoucherCount(1, now)).toBe(502);
+    const zone = await shopZone();
+    for (const [language, locale, cut] of [
+      ['en-GB,en;q=0.9', 'en', 'Showing the 500 vouchers that expire first, of 502 open.'],
+      ['pl-PL,pl;q=0.9', 'pl', 'Pokazano 500 voucherów, które wygasają najwcześniej, z 502 ważnych.'],
+      ['hu-HU,hu;q=0.9', 'hu', 'A legkorábban lejáró 500 utalvány látható, összesen 502 érvényes van.'],
+      ['sk-SK,sk;q=0.9', 'sk', 'Zobrazuje sa 500 poukážok, ktorým platnosť končí najskôr, z 502 platných.'],
+      ['cs-CZ,cs;q=0.9', 'cs', 'Zobrazuje se 500 poukazů, jejichž platnost končí nejdříve, z 502 platných.'],
+      ['de-DE,de;q=0.9', 'de', 'Angezeigt werden die 500 Gutscheine, die zuerst ablaufen, von 502 offenen.'],
+    ] as const) {
+      const page = await ownerPage('/owner/rewards', language);
+      expect(page.status).toBe(200);
+      expect(/<p id="open-vouchers-cut">([^<]*)<\/p>/.exec(page.text)?.[1]).toBe(cut);
+      const listed = rows(page.text, 'open-vouchers');
+      expect(listed).toHaveLength(500);
+      // The soonest to expire first (Zofia's own), the 501st bulk voucher (the latest) left off.
+      expect(listed[0]![3]).toBe(formatInstant(first!.expiresAt, locale, zone));
+      expect(listed[499]![3]).toBe(formatInstant(new Date(later + 499 * 60_000), locale, zone));
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Every back-office page as the owner reads it, in Debian Chromium, in Polish and German: the text on
-// screen (document.body.innerText) holds no raw ISO date and no internal id (member, kiosk, ledger entry
-// or sale key), and its moments are in the viewer's language on the shop's clock from the shop's
-// settings. The shop is the owner-seed one, plus what makes every page show dates and names: a member
+// screen (document.body.innerText) holds no raw ISO date and no internal id (member, kiosk, ledger entry,
+// sale key, voucher, account or API key, nor an API key's `lko_` prefix), every table has a header row
+// whose column headers all have a name, and its moments are in the viewer's language on the shop's clock
+// from the shop's settings. The shop is the owner-seed one, plus what makes every page show dates and names: a member
 // who joined without a name, a refused kiosk report, a published program version, an adjustment, an
 // API key, and settings whose time zone (London) is not the start-up program's (Warsaw).
 import type { Page } from 'playwright-core';
@@ -17,7 +18,7 @@ let hub: Hub;
 let seed: OwnerSeed;
 let remove: () => void;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-/** Every id the store chose (members, kiosks, ledger entries, sales and claims), none of which may be on screen. */
+/** Every id the store chose (members, kiosks, ledger entries, sales, claims, vouchers and API keys), none of which may be on screen. */
 let internalIds: Set<string>;
 
 const ZONE = 'Europe/London';
@@ -116,7 +117,9 @@ beforeAll(async () => {
     ...(await db.selectFrom('sales').select('id').execute()).map((r) => r.id),
     ...(await db.selectFrom('claims').select('sale_key').execute()).map((r) => r.sale_key),
     ...(await db.selectFrom('vouchers').select('id').execute()).map((r) => r.id),
+    ...(await db.selectFrom('owner_api_keys').select('id').execute()).map((r) => r.id),
   ];
+  if (!(await db.selectFrom('owner_api_keys').select('id').executeTakeFirst())) throw new Error('no API key was made: the accounts page would list none');
   internalIds = new Set(ids);
 }, 120_000);
 
@@ -135,6 +138,7 @@ function findings(path: string, text: string): string[] {
     ['bare yyyy-mm-dd date', /\b\d{4}-\d{2}-\d{2}\b/g],
     ['UUID', /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi],
     ['sale key', /\bK\d+-S\d+\b/g],
+    ['API key prefix', /lko_/g],
   ];
   for (const [what, shape] of shapes) for (const m of text.matchAll(shape)) found.push(`${path}: ${what} ${quote(m.index, m[0].length)}`);
   for (const id of internalIds) {
@@ -145,12 +149,37 @@ function findings(path: string, text: string): string[] {
 }
 
 /**
+ * What on a page's tables a screen-reader user would miss: a table without a header row (`<thead>` with
+ * `<th>` cells), a header cell with no name (axe's "empty-table-header"), a header-row cell that does not
+ * say it heads a column (`scope="col"`).
+ */
+async function tableFindings(path: string, page: Page): Promise<string[]> {
+  const problems = await page.locator('table').evaluateAll((tables) =>
+    tables.flatMap((table) => {
+      const name = table.id ? `#${table.id}` : `table ${tables.indexOf(table) + 1}`;
+      const found: string[] = [];
+      const head = table.querySelectorAll('thead th');
+      if (!table.querySelector(':scope > thead') || head.length === 0) found.push(`${name} has no header row`);
+      table.querySelectorAll('th').forEach((th, i) => {
+        if ((th.textContent ?? '').trim() === '') found.push(`${name}: header cell ${i + 1} is empty`);
+      });
+      head.forEach((th, i) => {
+        if (th.getAttribute('scope') !== 'col') found.push(`${name}: column header ${JSON.stringify(th.textContent)} (${i + 1}) has no scope="col"`);
+      });
+      return found;
+    }),
+  );
+  return problems.map((problem) => `${path}: ${problem}`);
+}
+
+/**
  * Visits the dashboard, every page its navigation links to (the CSV downloads and log-out aside), the
  * pages the messages page links to, the accounts page, one member's page and one kiosk's page.
  */
-async function tour(page: Page): Promise<{ visited: string[]; found: string[] }> {
+async function tour(page: Page): Promise<{ visited: string[]; found: string[]; tables: number }> {
   const visited: string[] = [];
   const found: string[] = [];
+  let tables = 0;
   const read = async (path: string): Promise<void> => {
     const answer = await page.goto(`${hub.url}${path}`);
     expect(answer?.status(), path).toBe(200);
@@ -158,6 +187,8 @@ async function tour(page: Page): Promise<{ visited: string[]; found: string[] }>
     if (visited.includes(path)) return;
     visited.push(path);
     found.push(...findings(path, await page.evaluate(() => document.body.innerText)));
+    found.push(...(await tableFindings(path, page)));
+    tables += await page.locator('table').count();
   };
   await read(`/owner?${WEEK}`);
   const links = async (selector: string): Promise<string[]> =>
@@ -172,7 +203,7 @@ async function tour(page: Page): Promise<{ visited: string[]; found: string[] }>
   const kioskPage = (await links('#kiosks a[href$="/refusals"]'))[0];
   expect(kioskPage, 'a kiosk page linked from the kiosks page').toBeDefined();
   await read(kioskPage!);
-  return { visited, found };
+  return { visited, found, tables };
 }
 
 describe.each([
@@ -186,13 +217,17 @@ describe.each([
   });
   afterAll(async () => page?.close());
 
-  it('no page shows a raw ISO date or an internal id', async () => {
-    const { visited, found } = await tour(page);
+  it('no page shows a raw ISO date or an internal id, and every table has named column headers', async () => {
+    const { visited, found, tables } = await tour(page);
     // The tour reached every section (a broken navigation would make an empty scan pass).
     for (const path of ['/owner/members', '/owner/program/edit', '/owner/rewards', '/owner/kiosks', '/owner/messages', '/owner/settings', '/owner/accounts'])
       expect(visited).toContain(path);
     expect(visited.some((p) => p.endsWith('/refusals'))).toBe(true);
     expect(visited.some((p) => p.startsWith('/owner/messages/'))).toBe(true);
+    // The API key made above is listed (by its name), so the accounts page's key table was scanned too.
+    await page.goto(`${hub.url}/owner/accounts`);
+    expect(await page.locator('#api-keys tbody td').first().innerText()).toBe('till script');
+    expect(tables).toBeGreaterThan(10);
     expect(found).toEqual([]);
   }, 180_000);
 

@@ -5,6 +5,7 @@ import { Secret, TOTP } from 'otpauth';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
+import { formatInstant } from '../../core/i18n/dates';
 import { kioskAuth, type KioskCredentials } from '../../core/sync-protocol';
 import { clockStartingAt } from '../support/dates';
 import { Phone, pairedKiosk, saleToken, tempDir, testHub } from '../support/hub-harness';
@@ -59,6 +60,19 @@ async function request(
 
 const setupPath = (link: string): string => new URL(link).pathname;
 const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+const tableOf = (html: string, id: string): string => new RegExp(`<table id="${id}">(.*?)</table>`, 's').exec(html)?.[1] ?? '';
+const textOf = (cell: string): string => cell.replace(/<[^>]+>/g, '').trim();
+/** A table's column headers, and its body rows as cell texts (tags stripped). */
+const headers = (html: string, id: string): string[] => [...tableOf(html, id).matchAll(/<th scope="col">(.*?)<\/th>/gs)].map((m) => textOf(m[1]!));
+const cells = (html: string, id: string): string[][] =>
+  [...(/<tbody>(.*?)<\/tbody>/s.exec(tableOf(html, id))?.[1] ?? '').matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) =>
+    [...r[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((c) => textOf(c[1]!)),
+  );
+/** What a page shows: its text with tags (and so attributes and hidden form values) left out. */
+const visibleText = (html: string): string => html.replace(/<[^>]*>/g, ' ');
+const shopZone = async (): Promise<string> =>
+  ((await (await fetch(`${hub.url}/owner/settings`, { headers: { authorization: `Bearer ${OWNER_TOKEN}` } })).json()) as { settings: { timeZone: string } })
+    .settings.timeZone;
 let ownerCookie = '';
 
 describe('owner accounts', () => {
@@ -185,14 +199,58 @@ describe('owner accounts', () => {
     expect(listed.status).toBe(200);
     expect(listed.text).toContain('nightly export');
     expect(listed.text).not.toContain(key.slice(17));
+    // The accounts page shows the key by its name, when it was made and last used (the shop's clock, the viewer's language), under named columns; never its id or prefix.
     const page = await request('/owner/accounts', { cookie: ownerCookie });
-    expect(page.text).toContain(`lko_${id}_…`);
+    const [info] = await hub.accounts.apiKeys();
+    expect(info?.lastUsedAt).not.toBeNull();
+    const zone = await shopZone();
+    expect(headers(page.text, 'api-keys')).toEqual(['Name', 'Created', 'Created by', 'Last used', 'Actions']);
+    expect(cells(page.text, 'api-keys')).toEqual([
+      ['nightly export', formatInstant(info!.createdAt, 'en', zone), info!.createdBy, formatInstant(info!.lastUsedAt!, 'en', zone), 'Revoke'],
+    ]);
+    expect(headers(page.text, 'accounts')).toEqual(['Name', 'Role', 'Two-step sign-in', 'Created', 'Actions']);
+    expect(visibleText(page.text)).not.toContain('lko_');
+    expect(visibleText(page.text)).not.toContain(id);
     expect(page.text).not.toContain(key);
+    // In Polish too.
+    const polish = await request('/owner/accounts', { cookie: ownerCookie, language: 'pl' });
+    expect(headers(polish.text, 'api-keys')).toEqual(['Nazwa', 'Utworzono', 'Kto utworzył', 'Ostatnie użycie', 'Akcje']);
     // Revoked from the page (CSRF-checked), then refused and counted like a wrong bearer.
     expect((await request(`/owner/api-keys/${id}/revoke`, { form: { csrf: 'wrong' }, cookie: ownerCookie })).status).toBe(403);
     expect((await request(`/owner/api-keys/${id}/revoke`, { form: { csrf: csrfOf(page.text) }, cookie: ownerCookie })).status).toBe(303);
     expect((await request('/owner/program', { bearer: key })).status).toBe(401);
     expect(logs.some((l) => l.startsWith('owner bearer credential refused'))).toBe(true);
+  });
+
+  it('refuses an API key with no name or a name too long, saying why on the page (or in JSON), and makes nothing', async () => {
+    const csrf = csrfOf((await request('/owner/accounts', { cookie: ownerCookie })).text);
+    const before = await hub.accounts.apiKeys();
+    const empty = await request('/owner/api-keys', { form: { csrf, name: '   ' }, cookie: ownerCookie });
+    expect(empty.status).toBe(400);
+    expect(/id="key-error" role="alert">([^<]*)</.exec(empty.text)?.[1]).toBe(
+      'Give the key a name that says what it is for, such as “till export”; no key was made.',
+    );
+    const long = 'k'.repeat(81);
+    const tooLong = await request('/owner/api-keys', { form: { csrf, name: long }, cookie: ownerCookie, language: 'de' });
+    expect(tooLong.status).toBe(400);
+    expect(/id="key-error" role="alert">([^<]*)</.exec(tooLong.text)?.[1]).toBe(
+      'Der Name eines Schlüssels darf höchstens 80 Zeichen haben; es wurde kein Schlüssel erstellt.',
+    );
+    // The name typed stays in the field, to shorten.
+    expect(tooLong.text).toContain(`value="${long}"`);
+    const scripted = await fetch(`${hub.url}/owner/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: long }).toString(),
+    });
+    expect([scripted.status, await scripted.json()]).toEqual([400, { error: "a key's name may have at most 80 characters" }]);
+    expect(await hub.accounts.apiKeys()).toEqual(before);
+    // 80 characters, spaces around them trimmed, are fine.
+    const made = await request('/owner/api-keys', { form: { csrf, name: ` ${'k'.repeat(80)} ` }, cookie: ownerCookie });
+    expect(made.status).toBe(201);
+    const [added] = (await hub.accounts.apiKeys()).filter((k) => !before.some((b) => b.id === k.id));
+    expect(added?.name).toBe('k'.repeat(80));
+    expect(await hub.accounts.revokeApiKey(added!.id, clock())).toBe(true);
   });
 
   it('lets an owner change roles and remove accounts, never the last owner, and ends a removed account’s sessions at once', async () => {

@@ -1,5 +1,6 @@
 import { createElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
+import { API_KEY_NAME_MAX } from '../../../core/accounts';
 import { ownerAccountMessages } from '../../../core/i18n/accounts';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
@@ -31,6 +32,9 @@ export interface AccountsPageModel {
   totpEnabled?: boolean;
   /** A removal or demotion of the last owner was refused. */
   lastOwner?: boolean;
+  /** A new key's name was refused (nothing was made): why, and the name as typed, to correct. */
+  keyError?: 'key-name-empty' | 'key-name-too-long';
+  keyName?: string;
 }
 
 const Csrf = ({ csrf }: { csrf: string }): ReactNode => <input type="hidden" name="csrf" value={csrf} />;
@@ -40,21 +44,32 @@ function AccountActions({ locale, account, csrf }: { locale: Locale; account: Ow
   const other = account.role === 'owner' ? 'manager' : 'owner';
   const base = `/owner/accounts/${encodeURIComponent(account.id)}`;
   return (
-    <>
-      <td>
-        <form method="post" action={`${base}/role`}>
-          <Csrf csrf={csrf} />
-          <input type="hidden" name="role" value={other} />
-          <button>{accountText(locale, other === 'owner' ? 'makeOwner' : 'makeManager')}</button>
-        </form>
-      </td>
-      <td>
-        <form method="post" action={`${base}/remove`}>
-          <Csrf csrf={csrf} />
-          <button>{accountText(locale, 'removeAccount')}</button>
-        </form>
-      </td>
-    </>
+    <td>
+      <form method="post" action={`${base}/role`}>
+        <Csrf csrf={csrf} />
+        <input type="hidden" name="role" value={other} />
+        <button>{accountText(locale, other === 'owner' ? 'makeOwner' : 'makeManager')}</button>
+      </form>
+      <form method="post" action={`${base}/remove`}>
+        <Csrf csrf={csrf} />
+        <button>{accountText(locale, 'removeAccount')}</button>
+      </form>
+    </td>
+  );
+}
+
+/** A table's header row: one named column header per column. */
+function Head({ names }: { names: readonly string[] }): ReactNode {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name} scope="col">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 
@@ -100,18 +115,28 @@ function Totp({ m }: { m: AccountsPageModel }): ReactNode {
 export function AccountsBody(m: AccountsPageModel): ReactNode {
   const L = m.locale;
   const day = (iso: string): string => formatInstant(iso, L, m.timeZone, 'date');
+  const moment = (iso: string): string => formatInstant(iso, L, m.timeZone, 'dateTime');
   const csrf = m.frame.csrf;
   const owner = m.who.role === 'owner';
+  const accountColumns = [
+    accountText(L, 'col.name'),
+    accountText(L, 'col.role'),
+    accountText(L, 'col.twoStep'),
+    accountText(L, 'col.created'),
+    ...(owner ? [accountText(L, 'col.actions')] : []),
+  ];
   return (
     <>
       {/* The table stays (empty) with a bearer credential and no account yet; only rows get the box. */}
       {m.accounts.length === 0 ? (
         <table id="accounts">
+          <Head names={accountColumns} />
           <tbody />
         </table>
       ) : (
         <div className="table-wrap">
           <table id="accounts">
+            <Head names={accountColumns} />
             <tbody>
               {m.accounts.map((a) => (
                 <tr key={a.id} data-account={a.id}>
@@ -153,17 +178,23 @@ export function AccountsBody(m: AccountsPageModel): ReactNode {
           ) : (
             <div className="table-wrap">
               <table id="api-keys">
+                <Head
+                  names={[
+                    accountText(L, 'col.name'),
+                    accountText(L, 'col.created'),
+                    accountText(L, 'col.createdBy'),
+                    accountText(L, 'col.lastUsed'),
+                    accountText(L, 'col.actions'),
+                  ]}
+                />
                 <tbody>
+                  {/* A key is shown by the name its owner gave it; its id is only in the revoke form's address. */}
                   {m.keys.map((k) => (
-                    <tr key={k.id} data-key={k.id}>
+                    <tr key={k.id}>
                       <td>{k.name}</td>
-                      <td>
-                        <code>lko_{k.id}_…</code>
-                      </td>
-                      <td>
-                        {day(k.createdAt)} · {k.createdBy}
-                      </td>
-                      <td>{k.lastUsedAt ? accountText(L, 'lastUsed', { date: day(k.lastUsedAt) }) : accountText(L, 'never')}</td>
+                      <td>{moment(k.createdAt)}</td>
+                      <td>{k.createdBy}</td>
+                      <td>{k.lastUsedAt ? moment(k.lastUsedAt) : accountText(L, 'never')}</td>
                       <td>
                         <form method="post" action={`/owner/api-keys/${encodeURIComponent(k.id)}/revoke`}>
                           <Csrf csrf={csrf} />
@@ -176,10 +207,24 @@ export function AccountsBody(m: AccountsPageModel): ReactNode {
               </table>
             </div>
           )}
+          {m.keyError ? (
+            <p className="error" id="key-error" role="alert">
+              {accountText(L, `error.${m.keyError}`, { max: API_KEY_NAME_MAX })}
+            </p>
+          ) : null}
           <form method="post" action="/owner/api-keys">
             <Csrf csrf={csrf} />
             <label>
-              {accountText(L, 'keyName')} <input name="name" maxLength={80} required autoComplete="off" />
+              {accountText(L, 'keyName')}{' '}
+              <input
+                name="name"
+                defaultValue={m.keyName}
+                maxLength={API_KEY_NAME_MAX}
+                required
+                autoComplete="off"
+                aria-invalid={m.keyError ? true : undefined}
+                aria-describedby={m.keyError ? 'key-error' : undefined}
+              />
             </label>{' '}
             <button>{accountText(L, 'createKey')}</button>
           </form>

@@ -61,7 +61,7 @@ export function KiosksBody({ locale, kiosks, frame, flash, timeZone }: KiosksMod
               <th scope="col">{data('location')}</th>
               <th scope="col">{refusalText(locale, 'refused')}</th>
               <th scope="col">{refusalText(locale, 'flag')}</th>
-              <th scope="col"></th>
+              <th scope="col">{refusalText(locale, 'status')}</th>
             </tr>
           </thead>
           <tbody>
@@ -90,7 +90,7 @@ export function KiosksBody({ locale, kiosks, frame, flash, timeZone }: KiosksMod
                       </>
                     )}
                   </td>
-                  <td>{kiosk.revoked ? '✕' : ''}</td>
+                  <td>{refusalText(locale, kiosk.revoked ? 'revoked' : 'active')}</td>
                 </tr>
               );
             })}

@@ -143,7 +143,9 @@ export function Undelivered({ locale, rows, frame, rules }: UndeliveredModel): R
             <thead>
               <tr>
                 {columns.map((k) => (
-                  <th key={k}>{text(locale, `owner.${k}`)}</th>
+                  <th key={k} scope="col">
+                    {text(locale, `owner.${k}`)}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -196,9 +198,11 @@ export function TextsEditor(m: TextsModel): ReactNode {
       <table id="texts" className="data">
         <thead>
           <tr>
-            <th></th>
+            <th scope="col">{text(L, 'owner.purpose')}</th>
             {LOCALES.map((l) => (
-              <th key={l}>{LANGUAGE_NAMES[l]}</th>
+              <th key={l} scope="col">
+                {LANGUAGE_NAMES[l]}
+              </th>
             ))}
           </tr>
         </thead>

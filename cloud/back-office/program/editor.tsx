@@ -426,13 +426,13 @@ function previewSection(f: EditorFields, m: EditorModel): ReactNode {
       <table id="preview" className="data">
         <thead>
           <tr>
-            <th>{t('sample')}</th>
-            <th>{t('weekday')}</th>
-            <th>{t('time')}</th>
-            <th>{t('tier')}</th>
-            <th>{t('items')}</th>
-            <th>{t('earns')}</th>
-            <th>{t('reasons')}</th>
+            <th scope="col">{t('sample')}</th>
+            <th scope="col">{t('weekday')}</th>
+            <th scope="col">{t('time')}</th>
+            <th scope="col">{t('tier')}</th>
+            <th scope="col">{t('items')}</th>
+            <th scope="col">{t('earns')}</th>
+            <th scope="col">{t('reasons')}</th>
           </tr>
         </thead>
         <tbody>
@@ -497,10 +497,10 @@ function versionsSection(f: EditorFields, m: EditorModel): ReactNode {
       <table id="versions" className="data">
         <thead>
           <tr>
-            <th>{t('version')}</th>
-            <th>{t('effectiveFrom')}</th>
-            <th>{t('state')}</th>
-            <th>{t('kiosksHave')}</th>
+            <th scope="col">{t('version')}</th>
+            <th scope="col">{t('effectiveFrom')}</th>
+            <th scope="col">{t('state')}</th>
+            <th scope="col">{t('kiosksHave')}</th>
           </tr>
         </thead>
         <tbody>

@@ -27,7 +27,10 @@ export interface RewardsModel {
   program: Pick<Program, 'locale' | 'rules' | 'rewards' | 'tiers'>;
   /** The Overview's reward popularity over the period (core/metrics `figures`), by the id and label the entries carry. */
   redeemed: readonly RewardFigures[];
+  /** The open vouchers that expire first (at most the store's page of them)… */
   open: readonly OpenVoucher[];
+  /** …and how many are open in all: the page says when it lists fewer. */
+  openTotal: number;
 }
 
 /** A row of the rewards table: a reward of the program, or redemptions of one no longer in it (its stored name). */
@@ -58,7 +61,7 @@ export function rewardRows(m: Pick<RewardsModel, 'locale' | 'program' | 'redeeme
 
 export function RewardsBody(m: RewardsModel): ReactNode {
   const { locale } = m;
-  const t = (key: keyof typeof ownerMessages.en): string => formatMessage(ownerMessages, locale, key);
+  const t = (key: keyof typeof ownerMessages.en, values?: Record<string, number>): string => formatMessage(ownerMessages, locale, key, values);
   const rows = rewardRows(m);
   const rewardOf = (v: OpenVoucher): string => {
     const reward = m.program.rewards.find((r) => r.id === v.rewardId);
@@ -97,6 +100,7 @@ export function RewardsBody(m: RewardsModel): ReactNode {
         <a href="/owner/program/edit#rewards-section">{t('rewardsPage.edit')}</a>
       </p>
       <h2>{t('rewardsPage.open')}</h2>
+      {m.open.length < m.openTotal ? <p id="open-vouchers-cut">{t('rewardsPage.openCut', { shown: m.open.length, total: m.openTotal })}</p> : null}
       {m.open.length === 0 ? (
         <p id="no-open-vouchers">{t('rewardsPage.noOpen')}</p>
       ) : (

@@ -5,8 +5,13 @@ import type { LedgerEntry } from './ledger/entry';
  * reason. Ids, time and balances are arguments; the store writes what these return, or nothing.
  */
 
-/** A campaign id: letters, digits, '-' and '_' (it becomes part of ledger ids). */
-export const CAMPAIGN_PATTERN = /^[\w-]{1,40}$/;
+/**
+ * A campaign id: letters, digits, '-' and '_' (it becomes part of ledger ids). As a form field's
+ * `pattern` the '-' is escaped: browsers compile `pattern` with the v flag, where a bare '-' in a class
+ * is invalid and the whole pattern is ignored.
+ */
+export const CAMPAIGN_FIELD_PATTERN = '[\\w\\-]{1,40}';
+export const CAMPAIGN_PATTERN = new RegExp(`^${CAMPAIGN_FIELD_PATTERN}$`);
 /** The largest bonus or adjustment one click may write. */
 export const MAX_OWNER_POINTS = 100_000;
 

@@ -8,6 +8,7 @@ import { LOCALES, pickLocale, type Locale } from '../../core/i18n/locales';
 import { checkEditedText, checkOwnText, withEdits } from '../../core/i18n/message-edit';
 import { messageTexts } from '../../core/i18n/messages';
 import { birthdayOffer, messageRulesFromForm } from '../../core/message-rules';
+import { CAMPAIGN_PATTERN } from '../../core/owner-actions';
 import { joinCodeRequester } from '../join-verification';
 import {
   campaignPage,
@@ -57,14 +58,7 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
 const winBackQuery = z.looseObject({
   inactive: wholeNumber(0, 3650, 60),
   points: wholeNumber(1, 100_000, 50),
-  campaign: field
-    .transform((v) => v?.trim() || undefined)
-    .pipe(
-      z
-        .string()
-        .regex(/^[\w-]{1,40}$/)
-        .optional(),
-    ),
+  campaign: field.transform((v) => v?.trim() || undefined).pipe(z.string().regex(CAMPAIGN_PATTERN).optional()),
 });
 
 const textsQuery = z.looseObject({ purpose: z.enum(EDITABLE_PURPOSES).optional(), locale: z.enum(LOCALES).optional(), saved: field });
@@ -374,7 +368,7 @@ export const messageRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     const page = (status: number, note?: { text: string; error: boolean }, preview?: Parameters<typeof campaignPage>[0]['preview']) =>
       sendPage(reply, status, campaignPage({ locale, frame: request.ownerFrame, campaign, texts, note, preview }));
     const refuse = (text: string) => page(400, { text, error: true });
-    if (!/^[\w-]{1,40}$/.test(campaign)) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.badId'));
+    if (!CAMPAIGN_PATTERN.test(campaign)) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.badId'));
     if (Object.keys(texts).length === 0) return refuse(formatMessage(messageTexts, locale, 'owner.campaign.none'));
     for (const [l, text] of Object.entries(texts) as [Locale, { subject: string; body: string }][]) {
       for (const [name, value] of [

@@ -34,7 +34,7 @@ async function login(token: string): Promise<{ status: number; cookie: string; s
 
 /** The value cell of a summary figure. */
 function figure(html: string, id: string): string {
-  const match = new RegExp(`data-figure="${id}"><th>[^<]*</th><td class="n">([^<]*)</td>`).exec(html);
+  const match = new RegExp(`data-figure="${id}"><th scope="row">[^<]*</th><td class="n">([^<]*)</td>`).exec(html);
   if (!match) throw new Error(`figure ${id} not on the page`);
   return match[1]!;
 }

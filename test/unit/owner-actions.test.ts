@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
-import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
+import { adjustmentEntry, CAMPAIGN_FIELD_PATTERN, CAMPAIGN_PATTERN, winBackEntries } from '../../core/owner-actions';
 
 const at = new Date('2026-11-03T08:40:00Z');
 
@@ -67,5 +67,20 @@ describe('points adjustment with a reason', () => {
   it('refuses a missing or overlong reason', () => {
     expect(adjustmentEntry({ ...base, delta: '5', reason: '   ' })).toEqual({ ok: false, error: 'reason-missing' });
     expect(adjustmentEntry({ ...base, delta: '5', reason: 'x'.repeat(201) })).toEqual({ ok: false, error: 'reason-too-long' });
+  });
+});
+
+describe('the campaign id field', () => {
+  it('the form field’s pattern is valid where browsers compile it (the v flag) and accepts what the hub accepts', () => {
+    // A browser matches `pattern` as ^(?:pattern)$ with the v flag; an invalid one is silently ignored.
+    const asBrowser = new RegExp(`^(?:${CAMPAIGN_FIELD_PATTERN})$`, 'v');
+    for (const id of ['winback-2026', 'spring_sale', 'a', 'x'.repeat(40)]) {
+      expect(asBrowser.test(id)).toBe(true);
+      expect(CAMPAIGN_PATTERN.test(id)).toBe(true);
+    }
+    for (const id of ['', 'two words', 'a/b', 'x'.repeat(41), 'zniżka']) {
+      expect(asBrowser.test(id)).toBe(false);
+      expect(CAMPAIGN_PATTERN.test(id)).toBe(false);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { LOCALES, type Locale } from '../../../core/i18n/locales';
 import type { MessageTextKey } from '../../../core/i18n/messages';
 import { ownerMessages } from '../../../core/i18n/owner';
 import type { MessageRules } from '../../../core/message-rules';
+import { CAMPAIGN_FIELD_PATTERN } from '../../../core/owner-actions';
 import { reasonText } from '../../message-reasons';
 import type { MessageRow } from '../../message-store';
 import { EDITABLE_PURPOSES, editableFields, type EditableField, type EditablePurpose, type MessagePreview } from '../../message-text-groups';
@@ -19,9 +20,6 @@ import { NoteLine, PreviewBlock, RulesForm, SkippedCounts, smsLine, text, type N
  * back office's frame): undelivered messages with the rules, the texts editor, a campaign and the
  * win-back before it goes. Pure: data in, elements out.
  */
-
-// A campaign id: letters, digits, "_" and "-", as the routes check it.
-const CAMPAIGN_PATTERN = '[\\w-]{1,40}';
 
 export interface WinBackModel {
   locale: Locale;
@@ -62,7 +60,7 @@ export function WinBackPreview(m: WinBackModel): ReactNode {
         <form method="get" action="/owner/messages/winback">
           <input type="hidden" name="inactive" value={m.inactiveDays} />
           <label className="field">
-            {text(L, 'owner.winBack.campaign')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_PATTERN} required />
+            {text(L, 'owner.winBack.campaign')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_FIELD_PATTERN} required />
           </label>
           <label className="field">
             {text(L, 'owner.winBack.points')} <input type="number" name="points" min="1" max="100000" defaultValue={m.points} required className="w6" />
@@ -301,7 +299,7 @@ export function Campaign(m: CampaignModel): ReactNode {
       <form method="post" action="/owner/messages/campaign" id="campaign-form">
         <input type="hidden" name="csrf" value={m.frame.csrf} />
         <label className="field">
-          {label('owner.campaign.id')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_PATTERN} required />
+          {label('owner.campaign.id')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_FIELD_PATTERN} required />
         </label>
         {LOCALES.map((l) => (
           <fieldset key={l} lang={l} className="card">

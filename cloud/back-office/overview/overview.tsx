@@ -8,6 +8,7 @@ import { ownerMessages } from '../../../core/i18n/owner';
 import { ownerDataMessages } from '../../../core/i18n/owner-data';
 import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../../../core/metrics';
 import { formatMoney, type CurrencyCode } from '../../../core/money';
+import { CAMPAIGN_FIELD_PATTERN } from '../../../core/owner-actions';
 import { escapeHtml } from '../../pages';
 import { memberLabel, num, page, pct, segmentName, type OwnerKey } from '../../owner-pages';
 import type { MemberLabel } from '../../owner-store';
@@ -160,10 +161,16 @@ function KpiTable({ d, w }: { d: Dashboard; w: Words }): ReactNode {
       <table id="kpis">
         <thead>
           <tr>
-            <th>{t('figure')}</th>
-            <th className="n">{t('value')}</th>
-            <th className="n">{t('previousPeriod')}</th>
-            <th className="n">{t('change')}</th>
+            <th scope="col">{t('figure')}</th>
+            <th scope="col" className="n">
+              {t('value')}
+            </th>
+            <th scope="col" className="n">
+              {t('previousPeriod')}
+            </th>
+            <th scope="col" className="n">
+              {t('change')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -172,7 +179,7 @@ function KpiTable({ d, w }: { d: Dashboard; w: Words }): ReactNode {
             const f = d.kpis[k];
             return (
               <tr key={k} data-kpi={k}>
-                <th>{t(label)}</th>
+                <th scope="row">{t(label)}</th>
                 <td className="n">{format(f.value)}</td>
                 <td className="n">{format(f.previous)}</td>
                 <td className="n">{signed(format(f.change), f.change)}</td>
@@ -195,14 +202,16 @@ function FigureTable({ id, rows, w }: { id: string; rows: readonly Figure[]; w: 
       <table id={id}>
         <thead>
           <tr>
-            <th>{w.t('figure')}</th>
-            <th className="n">{w.t('value')}</th>
+            <th scope="col">{w.t('figure')}</th>
+            <th scope="col" className="n">
+              {w.t('value')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map(([fid, label, value]) => (
             <tr key={fid} data-figure={fid}>
-              <th>{label}</th>
+              <th scope="row">{label}</th>
               <td className="n">{value}</td>
             </tr>
           ))}
@@ -232,7 +241,7 @@ function WinBackForm({ m, w }: { m: DashboardModel; w: Words }): ReactNode {
       <input type="hidden" name="inactive" value={m.inactiveDays} />
       <input type="hidden" name="back" value={`/owner?from=${m.from}&to=${m.to}&location=${encodeURIComponent(m.location)}&inactive=${m.inactiveDays}`} />
       <label>
-        {x('campaign')} <input name="campaign" defaultValue={m.campaign} pattern={'[\\w-]{1,40}'} required />
+        {x('campaign')} <input name="campaign" defaultValue={m.campaign} pattern={CAMPAIGN_FIELD_PATTERN} required />
       </label>{' '}
       <label>
         {x('winBackPoints')} <input type="number" name="points" min="1" max="100000" defaultValue={50} required className="w6" />

@@ -138,15 +138,22 @@ async function writeRows(db: AnyDb, shopNo: number, period: string, rows: Member
   }
 }
 
-/** Builds a period's member sums and counts unless kept already (PostgreSQL: under the shop's row lock, so two hub nodes build once). */
-async function ensurePeriod(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery): Promise<void> {
+/** How a period's member sums were found: kept already, built from the roll-ups, or shifted from a kept period. */
+export type PeriodMade = 'kept' | 'built' | 'shifted';
+
+/**
+ * Builds a period's member sums and counts unless kept already (PostgreSQL: under the shop's row lock,
+ * so two hub nodes build once). The hub calls it ahead for the default period (`prepareDefaultPeriod`
+ * in cloud/owner-store.ts), so a page read finds that one kept.
+ */
+export async function keepPeriod(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery): Promise<PeriodMade> {
   const period = periodKey(q);
   const kept = await sql<{ one: number }>`SELECT 1 AS one FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
-  if (kept.rows.length > 0) return;
-  await db.transaction().execute(async (tx) => {
+  if (kept.rows.length > 0) return 'kept';
+  return db.transaction().execute(async (tx): Promise<PeriodMade> => {
     if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
     const again = await sql<{ one: number }>`SELECT 1 AS one FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(tx);
-    if (again.rows.length > 0) return;
+    if (again.rows.length > 0) return 'kept';
     const summary = emptyMemberSummary();
     const base = await nearestKept(tx, shopNo, q);
     if (base === null) {
@@ -183,6 +190,7 @@ async function ensurePeriod(db: AnyDb, engine: Engine, shopNo: number, q: Member
     );
     const old = await sql<{ period: string }>`SELECT period FROM member_periods WHERE shop_no = ${shopNo} AND seq <= ${seq - KEPT_PERIODS}`.execute(tx);
     for (const o of old.rows) await dropPeriod(tx, shopNo, o.period);
+    return base === null ? 'built' : 'shifted';
   });
 }
 
@@ -339,8 +347,8 @@ export async function memberFigures(
   shopNo: number,
   q: MemberPeriodQuery,
   topN: number,
-): Promise<{ summary: MemberSummary; top: CustomerFigures[] }> {
-  await ensurePeriod(db, engine, shopNo, q);
+): Promise<{ summary: MemberSummary; top: CustomerFigures[]; made: PeriodMade }> {
+  const made = await keepPeriod(db, engine, shopNo, q);
   const period = periodKey(q);
   const kept = await sql<{ summary_json: string }>`SELECT summary_json FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
   const summary = kept.rows[0] ? (JSON.parse(kept.rows[0].summary_json) as { summary: MemberSummary }).summary : emptyMemberSummary();
@@ -353,5 +361,5 @@ export async function memberFigures(
     .map((r) => ({ memberId: r.member_id, name: r.name, visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at }))
     .sort(byTopOrder)
     .map((c) => customerFigures(c, q.to, q.segments));
-  return { summary, top };
+  return { summary, top, made };
 }

@@ -389,10 +389,13 @@ export const rollupHoursMigration = (engine: Engine): Migration => ({
 
 /**
  * Every member's last activity, then every shop's roll-ups summed once: what a bulk load that went
- * around the triggers (the bench's seeding) runs after.
+ * around the triggers (the bench's seeding) runs after. The kept member sums (cloud/owner-member-periods.ts)
+ * were not told of the load, so they are dropped and made again on their next preparation or read.
  */
 export async function backfillRollups(db: AnyDb, engine: Engine): Promise<void> {
   await backfillMemberActivity(db, engine);
+  await sql`DELETE FROM member_period_sums`.execute(db);
+  await sql`DELETE FROM member_periods`.execute(db);
   const shops = await sql<{ no: number; program_json: string }>`SELECT no, program_json FROM shops`.execute(db);
   for (const shop of shops.rows) await rebuildRollups(db, engine, n(shop.no), loadProgram(shop.program_json).timeZone);
 }

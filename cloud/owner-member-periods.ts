@@ -84,10 +84,9 @@ const periodKey = (q: MemberPeriodQuery): string => JSON.stringify([q.from.toISO
 /**
  * GROUP BY member over a range of days of `rollup_members`. On SQLite `+member_id`, so the planner
  * cannot take the member index (shop, member, day) for the group order and look every row up in the
- * table: it reads the days' ranges of the primary key and groups in a temp b-tree. SQLite 3.40's
- * planner chose the member index on the 10,000,000-entry bench database (EXPLAIN QUERY PLAN), where
- * a period's build had not finished after 14 minutes; the hub's SQLite (3.53) reads the ranges on the
- * same statistics, and the hint keeps it that way. PostgreSQL has no unary plus for text.
+ * table: it reads the days' ranges of the primary key and groups in a temp b-tree. Without it the
+ * hub's SQLite (3.53, EXPLAIN QUERY PLAN on the 10,000,000-entry bench database) chose the member
+ * index, and a period's build had not finished after 14 minutes. PostgreSQL has no unary plus for text.
  */
 const groupByMember = (engine: Engine): RawBuilder<unknown> => (engine === 'sqlite' ? sql`+member_id` : sql`member_id`);
 

@@ -9,6 +9,7 @@ import { formatMessage } from '../core/i18n/catalog';
 import { claimMessages } from '../core/i18n/claim';
 import type { Locale } from '../core/i18n/locales';
 import type { LedgerEntry } from '../core/ledger/entry';
+import { localTime } from '../core/program/clock';
 import { serializeProgram, type Program } from '../core/program/schema';
 import { programInLanguage } from '../core/program/texts';
 import { liveVersions, programInEffect } from '../core/program/versions';
@@ -149,6 +150,11 @@ export interface Hub {
   newPairingCode(): Promise<string>;
   /** Writes off the points past the program's expiry now (the daily job runs this; tests call it). */
   expirePoints(): Promise<ExpiryRun>;
+  /**
+   * Makes the overview's default period of the shop's current day ready unless done already on this
+   * node (the hub runs it at start, every 10 minutes and after a settings save; tests call it).
+   */
+  prepareOverview(): Promise<void>;
   /** true while the database answers (GET /health says the same). */
   databaseUp(): Promise<boolean>;
   connectedKiosks(): number;
@@ -923,11 +929,39 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       else log(`messages: could not plan the birthday messages (${String(error)}); again in 10 minutes`);
     });
   };
+  // The overview's default period (the last 30 shop days and today) moves at each shop midnight; making
+  // its member sums (a shift of yesterday's, or a build) is done here, off the request path, so the
+  // owner's first page of the day finds it kept. At start, on the 10-minute tick once the shop's date
+  // has changed, and after the settings are saved (a new time zone also rebuilds the roll-ups here).
+  // Runs one at a time; a page that still finds no kept period builds it as before.
+  let overviewPreparedFor: string | undefined;
+  let overviewRun: Promise<void> = Promise.resolve();
+  function prepareOverview(): Promise<void> {
+    const run = overviewRun.then(async () => {
+      const zone = (await settingsNow()).settings.timeZone;
+      const at = now();
+      const key = `${zone} ${localTime(at, zone).date}`;
+      if (key === overviewPreparedFor) return;
+      const started = performance.now();
+      const made = await owner.prepareDefaultPeriod(shop.no, zone, at);
+      overviewPreparedFor = key;
+      if (made !== 'kept') log(`overview: the default period ${made} ahead in ${Math.round(performance.now() - started)} ms`);
+    });
+    overviewRun = run.catch(() => {});
+    return run;
+  }
+  const runPrepareOverview = (): void => {
+    prepareOverview().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) noteDatabaseDown(error);
+      else log(`overview: could not prepare the default period (${String(error)}); again in 10 minutes`);
+    });
+  };
   runDailyExpiry();
   runDailyBirthdays();
   const pointsExpiryTimer = setInterval(() => {
     runDailyExpiry();
     runDailyBirthdays();
+    runPrepareOverview();
   }, 10 * 60_000);
   pointsExpiryTimer.unref();
 
@@ -994,6 +1028,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       if (kept) await shopSettings.saveDraft(shop.no, { ...programInLanguage(kept, settings.locale), ...follow });
     }
     await settingsToKiosks();
+    runPrepareOverview();
     return { ok: true };
   }
 
@@ -1047,6 +1082,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${shownHost}:${address.port}`;
   messaging.start();
+  runPrepareOverview();
   // Balance changes PATCHed to the members' Google Wallet objects, in the background (cloud/wallet.ts).
   wallet.start();
   // No owner account yet: a one-time set-up link (24 h). Printed at every start until the owner exists;
@@ -1070,6 +1106,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     io,
     newPairingCode: async () => (await store.createPairingCode(shop.no, now())).code,
     expirePoints,
+    prepareOverview,
     connectedKiosks: () => io.engine.clientsCount,
     databaseUp: () => store.ping(),
     async close() {
@@ -1079,6 +1116,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       clearInterval(pointsExpiryTimer);
       clearInterval(memberChangeWatch);
       if (sweep) clearInterval(sweep);
+      // A preparation under way finishes before the store closes (its error, if any, was logged).
+      await overviewRun;
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());

@@ -177,48 +177,80 @@ export function rollupRange(from: Date, to: Date, timeZone: string): { where: Ra
 
 // ---- the migration --------------------------------------------------------------------------------
 
-/** One trigger body per table, as SQL statements both engines run (NEW.x; a SELECT that yields no row inserts nothing). */
-function triggerStatements(engine: Engine): Record<'sales' | 'claims' | 'ledger' | 'sale_reversals' | 'members', string[]> {
-  const mark = (select: string): string => `INSERT INTO rollup_marks (shop_no, hour) ${select}`;
+/**
+ * Which roll-up tables a mark asks to sum again (migration 0025): `facts` the sales' tables
+ * (rollup_members, rollup_sales: a sale, a claim, a refund), `entries` the entries' tables
+ * (rollup_points, rollup_rewards: an entry, or the sale an entry names, which gives its kiosk),
+ * `all` both (marks written before 0025).
+ */
+export type MarkPart = 'facts' | 'entries' | 'all';
+
+/**
+ * One trigger body per table, as SQL statements both engines run (NEW.x; a SELECT that yields no row
+ * inserts nothing). `parts` false: the bodies of migration 0009 (every mark sums the whole hour);
+ * true: those of 0025, each mark saying which tables its write can change.
+ */
+function triggerStatements(engine: Engine, parts: boolean): Record<'sales' | 'claims' | 'ledger' | 'sale_reversals' | 'members', string[]> {
+  /** A mark for the shop and UTC hour `shopAndHour` selects (the rest of a SELECT after its columns). */
+  const mark = (part: MarkPart, select: string): string =>
+    parts ? `INSERT INTO rollup_marks (part, shop_no, hour) SELECT '${part}', ${select}` : `INSERT INTO rollup_marks (shop_no, hour) SELECT ${select}`;
   const upsertActivity = (select: string): string =>
     `INSERT INTO member_activity (member_id, shop_no, last_at) ${select}
      ON CONFLICT (member_id) DO UPDATE SET last_at = ${engine === 'postgres' ? 'greatest' : 'max'}(member_activity.last_at, excluded.last_at)`;
   const hour = (at: string): string => `substr(${at}, 1, 13)`;
   const entriesOfSale = (key: string): string =>
-    mark(`SELECT m.shop_no, ${hour('l.at')} FROM ledger l JOIN members m ON m.id = l.member_id WHERE l.sale_id = ${key}`);
+    mark('entries', `m.shop_no, ${hour('l.at')} FROM ledger l JOIN members m ON m.id = l.member_id WHERE l.sale_id = ${key}`);
   return {
     // A sale: its own hour, and the hours of entries already naming it (their location comes from it).
     sales: [
-      mark(`SELECT k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
+      mark('facts', `k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
       entriesOfSale('NEW.id'),
       // A sale known only from its claim until now is counted at the sale's time from here on.
-      mark(`SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.id`),
+      mark('facts', `k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.id`),
       upsertActivity(`SELECT NEW.member_id, k.shop_no, NEW.at FROM kiosks k WHERE k.no = NEW.kiosk_no AND NEW.member_id IS NOT NULL`),
     ],
     // A claim: its hour (a sale known only from it), the claimed sale's hour (its member), the entries naming the sale.
     claims: [
-      mark(`SELECT k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
-      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
+      mark('facts', `k.shop_no, ${hour('NEW.at')} FROM kiosks k WHERE k.no = NEW.kiosk_no`),
+      mark('facts', `k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
       entriesOfSale('NEW.sale_key'),
     ],
     // An entry: its hour (points, rewards), and the hour of the sale it refunds or pays for (the sale's net total).
     ledger: [
-      mark(`SELECT m.shop_no, ${hour('NEW.at')} FROM members m WHERE m.id = NEW.member_id`),
-      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_id`),
+      mark('entries', `m.shop_no, ${hour('NEW.at')} FROM members m WHERE m.id = NEW.member_id`),
+      mark('facts', `k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_id`),
       // A claim's own entry ('claim:<key>' or 'claim:<key>:offline') carries the spend of a sale known only from the claim.
       mark(
-        `SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key IN (NEW.sale_id,
+        'facts',
+        `k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key IN (NEW.sale_id,
          CASE WHEN NEW.id LIKE 'claim:%' THEN substr(NEW.id, 7) END, CASE WHEN NEW.id LIKE 'claim:%:offline' THEN substr(NEW.id, 7, length(NEW.id) - 14) END)`,
       ),
       upsertActivity(`SELECT NEW.member_id, m.shop_no, NEW.at FROM members m WHERE m.id = NEW.member_id`),
     ],
     // A refund of an unclaimed sale: the sale's hour (or its claim's).
     sale_reversals: [
-      mark(`SELECT k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
-      mark(`SELECT k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.sale_key`),
+      mark('facts', `k.shop_no, ${hour('s.at')} FROM sales s JOIN kiosks k ON k.no = s.kiosk_no WHERE s.id = NEW.sale_key`),
+      mark('facts', `k.shop_no, ${hour('c.at')} FROM claims c JOIN kiosks k ON k.no = c.kiosk_no WHERE c.sale_key = NEW.sale_key`),
     ],
     members: [upsertActivity(`SELECT NEW.id, NEW.shop_no, NEW.created_at WHERE NEW.id IS NOT NULL`)],
   };
+}
+
+/** The trigger function (PostgreSQL) or trigger (SQLite) of each summed table, with the given bodies. */
+async function createTriggers(db: Kysely<unknown>, engine: Engine, parts: boolean, replace: boolean): Promise<void> {
+  for (const [table, statements] of Object.entries(triggerStatements(engine, parts))) {
+    const body = statements.map((st) => `${st};`).join('\n');
+    if (engine === 'postgres') {
+      await sql
+        .raw(`CREATE OR REPLACE FUNCTION rollup_${table}_written() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} RETURN NULL; END $$`)
+        .execute(db);
+      if (!replace)
+        await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION rollup_${table}_written()`).execute(db);
+    } else {
+      if (replace) await sql.raw(`DROP TRIGGER rollup_${table}`).execute(db);
+      await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} BEGIN ${body} END`).execute(db);
+    }
+  }
 }
 
 export const rollupMigration = (engine: Engine): Migration => ({
@@ -293,18 +325,7 @@ export const rollupMigration = (engine: Engine): Migration => ({
       .execute();
     await s.createIndex('member_activity_last').on('member_activity').columns(['shop_no', 'last_at']).execute();
 
-    for (const [table, statements] of Object.entries(triggerStatements(engine))) {
-      if (engine === 'postgres') {
-        await sql
-          .raw(
-            `CREATE FUNCTION rollup_${table}_written() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${statements.map((st) => `${st};`).join('\n')} RETURN NULL; END $$`,
-          )
-          .execute(db);
-        await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION rollup_${table}_written()`).execute(db);
-      } else {
-        await sql.raw(`CREATE TRIGGER rollup_${table} AFTER INSERT ON ${table} BEGIN ${statements.map((st) => `${st};`).join('\n')} END`).execute(db);
-      }
-    }
+    await createTriggers(db, engine, false, false);
 
     // The roll-ups themselves are summed by migration 0024, which keeps them per hour of each day.
     await backfillMemberActivity(db, engine);
@@ -388,11 +409,29 @@ export const rollupHoursMigration = (engine: Engine): Migration => ({
 });
 
 /**
+ * Migration 0025: a mark says which roll-up tables its write can change (`part`), so a sale sums its
+ * hour's sales again but not its entries (the points and rewards of an hour's ~460 entries at a
+ * million), and a bonus or a redemption without a sale its entries only. Marks already written stay `all`.
+ */
+export const rollupMarkPartsMigration = (engine: Engine): Migration => ({
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('rollup_marks')
+      .addColumn('part', 'text', (c) => c.notNull().defaultTo('all'))
+      .execute();
+    await createTriggers(db, engine, true, true);
+  },
+});
+
+/**
  * Every member's last activity, then every shop's roll-ups summed once: what a bulk load that went
- * around the triggers (the bench's seeding) runs after.
+ * around the triggers (the bench's seeding) runs after. The kept member sums (cloud/owner-member-periods.ts)
+ * were not told of the load, so they are dropped and made again on their next preparation or read.
  */
 export async function backfillRollups(db: AnyDb, engine: Engine): Promise<void> {
   await backfillMemberActivity(db, engine);
+  await sql`DELETE FROM member_period_sums`.execute(db);
+  await sql`DELETE FROM member_periods`.execute(db);
   const shops = await sql<{ no: number; program_json: string }>`SELECT no, program_json FROM shops`.execute(db);
   for (const shop of shops.rows) await rebuildRollups(db, engine, n(shop.no), loadProgram(shop.program_json).timeZone);
 }
@@ -446,8 +485,20 @@ function piecesOfHours(hours: Iterable<string>, timeZone: string): Piece[] {
   return pieces.sort((a, b) => (a.from < b.from ? -1 : 1));
 }
 
-/** Sums the given pieces of a shop again from the raw rows (each piece's rows are replaced); says which members' rows changed, per day. */
-async function sumPieces(db: AnyDb, engine: Engine, shopNo: number, pieces: Piece[]): Promise<Map<string, MemberDayChange>> {
+/** The roll-up tables a mark's part asks to sum again. */
+const TABLES_OF: Record<MarkPart, RollupTable[]> = { facts: ['members', 'sales'], entries: ['points', 'rewards'], all: TABLES };
+
+/**
+ * Sums the given pieces of a shop again from the raw rows (each piece's rows are replaced), the
+ * tables `tablesOf` names for the piece's hour (all when not given); says which members' rows changed, per day.
+ */
+async function sumPieces(
+  db: AnyDb,
+  engine: Engine,
+  shopNo: number,
+  pieces: Piece[],
+  tablesOf: (hour: string) => RollupTable[] = () => TABLES,
+): Promise<Map<string, MemberDayChange>> {
   const changes = new Map<string, MemberDayChange>();
   const memberRows = async (piece: Piece): Promise<Map<string, string>> => {
     const rows = await sql<{
@@ -460,15 +511,21 @@ async function sumPieces(db: AnyDb, engine: Engine, shopNo: number, pieces: Piec
       FROM rollup_members WHERE shop_no = ${shopNo} AND day = ${piece.day} AND hour = ${piece.hour}`.execute(db);
     return new Map(rows.rows.map((r) => [`${n(r.kiosk_no)} ${r.member_id}`, `${n(r.visits)} ${n(r.spend)} ${r.last_at}`]));
   };
+  const sumTable = async (piece: Piece, table: RollupTable): Promise<void> => {
+    await sql`DELETE FROM ${sql.table(`rollup_${table}`)} WHERE shop_no = ${shopNo} AND day = ${piece.day} AND hour = ${piece.hour}`.execute(db);
+    const columns = sql.join(COLUMNS[table].map((c) => sql.ref(c)));
+    await sql`INSERT INTO ${sql.table(`rollup_${table}`)} (shop_no, day, ${columns})
+      SELECT ${shopNo}, ${piece.day}, ${columns} FROM (${intervalSums(engine, shopNo, piece.from, piece.to)[table]}) q`.execute(db);
+  };
   for (const piece of pieces) {
-    const sums = intervalSums(engine, shopNo, piece.from, piece.to);
-    const before = await memberRows(piece);
-    for (const table of TABLES) {
-      await sql`DELETE FROM ${sql.table(`rollup_${table}`)} WHERE shop_no = ${shopNo} AND day = ${piece.day} AND hour = ${piece.hour}`.execute(db);
-      const columns = sql.join(COLUMNS[table].map((c) => sql.ref(c)));
-      await sql`INSERT INTO ${sql.table(`rollup_${table}`)} (shop_no, day, ${columns})
-        SELECT ${shopNo}, ${piece.day}, ${columns} FROM (${sums[table]}) q`.execute(db);
+    const tables = tablesOf(piece.hour);
+    // Only the sales' tables hold member rows: a piece whose entries alone are summed again changes no member.
+    if (!tables.includes('members')) {
+      for (const table of tables) await sumTable(piece, table);
+      continue;
     }
+    const before = await memberRows(piece);
+    for (const table of tables) await sumTable(piece, table);
     const after = await memberRows(piece);
     const change = changes.get(piece.day) ?? { changed: new Set<string>(), all: new Set<string>() };
     for (const [key, value] of [...before, ...after]) {
@@ -548,15 +605,16 @@ export async function refreshRollups(
       await rebuildRollups(tx, engine, shopNo, timeZone);
       return onChange(tx, { rebuilt: true });
     }
-    const marks = await sql<{ hour: string }>`DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour`.execute(tx);
-    const days = await sumPieces(
-      tx,
-      engine,
-      shopNo,
-      piecesOfHours(
-        marks.rows.map((r) => r.hour),
-        timeZone,
-      ),
+    const marks = await sql<{ hour: string; part: MarkPart }>`DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour, part`.execute(tx);
+    const tablesByHour = new Map<string, Set<RollupTable>>();
+    for (const { hour, part } of marks.rows) {
+      const tables = tablesByHour.get(hour) ?? new Set<RollupTable>();
+      for (const table of TABLES_OF[part] ?? TABLES) tables.add(table);
+      tablesByHour.set(hour, tables);
+    }
+    const days = await sumPieces(tx, engine, shopNo, piecesOfHours(tablesByHour.keys(), timeZone), (hour) =>
+      // In the tables' order, so every piece is summed as before.
+      TABLES.filter((table) => tablesByHour.get(hour)?.has(table)),
     );
     await onChange(tx, { rebuilt: false, days });
   });

@@ -18,7 +18,7 @@ import { joinVerificationMigration, type JoinTables } from './join-verification'
 import { referralMigration, type ReferralTables } from './referrals';
 import { messageConsentMigration, messagesMigration, messageTextsMigration, type MessageTables } from './message-store';
 import { memberPeriodsMigration } from './owner-member-periods';
-import { rollupHoursMigration, rollupMigration } from './owner-rollups';
+import { rollupHoursMigration, rollupMarkPartsMigration, rollupMigration } from './owner-rollups';
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
 import { walletGoogleMigration, walletMigration, type WalletTables } from './wallet';
@@ -150,8 +150,11 @@ export interface HubDatabase extends MessageTables, OwnerAuditTables, SettingsTa
   /** Outbox messages the hub refused (one row per message id): what each kiosk sent that the rules would not derive. */
   /** `code`: the kind of refusal (cloud/outbox-check.ts kioskRefusalCodes; 'other' for rows from before 0021). */
   kiosk_refusals: { message_id: string; kiosk_no: number; type: string; code: string; reason: string; at: string };
-  /** Roll-ups (cloud/owner-rollups.ts): "this shop's UTC hour changed", appended by triggers, consumed by the refresh. */
-  rollup_marks: { seq: Generated<number>; shop_no: number; hour: string };
+  /**
+   * Roll-ups (cloud/owner-rollups.ts): "this shop's UTC hour changed", appended by triggers, consumed by the refresh;
+   * `part` (0025): which of its tables to sum again ('facts', 'entries', or 'all').
+   */
+  rollup_marks: { seq: Generated<number>; shop_no: number; hour: string; part: Generated<string> };
   /** The time zone a shop's roll-up days were cut in (another zone: they are summed again). */
   rollup_state: { shop_no: number; time_zone: string };
   /** Scratch for a rebuild's grouped pass: the shop day of each whole UTC hour (empty between rebuilds). */
@@ -581,6 +584,8 @@ export function hubMigrations(engine: Engine): Record<string, Migration> {
     '0023-overview-member-periods': memberPeriodsMigration(engine),
     // The roll-ups kept per UTC hour within each shop day, so a sale re-sums its hour, not its day (cloud/owner-rollups.ts).
     '0024-overview-rollup-hours': rollupHoursMigration(engine),
+    // A roll-up mark says which tables its write can change: a sale sums its hour's sales again, not its entries (cloud/owner-rollups.ts).
+    '0025-overview-mark-parts': rollupMarkPartsMigration(engine),
   };
 }
 

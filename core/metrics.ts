@@ -1,6 +1,6 @@
 import type { LedgerEntry } from './ledger/entry';
 import { uniqueEntries } from './ledger/projections';
-import { daysBetween, localTime } from './program/clock';
+import { addDays, daysBetween, localTime } from './program/clock';
 
 /**
  * The owner's dashboard figures, pure: sales and ledger entries in, numbers out. No clock (the
@@ -581,4 +581,18 @@ export function zonedMidnight(date: string, timeZone: string): Date {
   let guess = utc - offsetAt(utc);
   guess = utc - offsetAt(guess);
   return new Date(guess);
+}
+
+/** The overview's period when the owner has not picked one: the last 30 of the shop's days and today. */
+export const DEFAULT_PERIOD_DAYS = 30;
+
+/**
+ * The overview's default period at `now` in the shop's zone, as dates ([from, to), YYYY-MM-DD) and
+ * as the instants the page reads: one definition for the page and for preparing it ahead.
+ */
+export function defaultPeriod(now: Date, timeZone: string): { fromDate: string; toDate: string; from: Date; to: Date } {
+  const today = localTime(now, timeZone).date;
+  const fromDate = addDays(today, -DEFAULT_PERIOD_DAYS);
+  const toDate = addDays(today, 1);
+  return { fromDate, toDate, from: zonedMidnight(fromDate, timeZone), to: zonedMidnight(toDate, timeZone) };
 }

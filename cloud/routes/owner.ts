@@ -6,8 +6,8 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { formatInstant } from '../../core/i18n/dates';
-import { figures, zonedMidnight } from '../../core/metrics';
-import { addDays, localTime } from '../../core/program/clock';
+import { defaultPeriod, figures, zonedMidnight } from '../../core/metrics';
+import { localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram } from '../../core/program/schema';
 import { entryLabelIn } from '../../core/program/texts';
@@ -37,8 +37,6 @@ import { jsonText } from './health';
 
 /** The dashboard's CSP: Chart.js and the drawing script from this hub, nothing from elsewhere. */
 const FLASH_KEYS = new Set(['adjustDone', 'eraseDone', 'mergeDone', 'locationSaved']);
-/** The dashboard's period when the owner has not picked one: the last 30 of the shop's days and today. */
-const DEFAULT_PERIOD_DAYS = 30;
 /** How many of a kiosk's refused reports its page lists (newest first); the kiosk list shows the full count. */
 const REFUSALS_SHOWN = 200;
 const ID = '^[\\w-]{1,100}$';
@@ -99,8 +97,10 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       const v = value || fallback;
       return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined;
     };
-    const from = date(q.from, addDays(today, -DEFAULT_PERIOD_DAYS));
-    const to = date(q.to, addDays(today, 1));
+    // The default period is prepared ahead by the hub (cloud/hub.ts prepareOverview), so its read finds it kept.
+    const fallback = defaultPeriod(now, zone);
+    const from = date(q.from, fallback.fromDate);
+    const to = date(q.to, fallback.toDate);
     const inactiveDays = Number(q.inactive || 60);
     if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0 || inactiveDays > 3650) {
       return sendPage(
@@ -190,8 +190,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const now = ctx.now();
     const shop = await shopNow();
     const zone = await shopZone();
-    const today = localTime(now, zone).date;
-    const period = { from: zonedMidnight(addDays(today, -DEFAULT_PERIOD_DAYS), zone), to: zonedMidnight(addDays(today, 1), zone) };
+    const { from, to } = defaultPeriod(now, zone);
+    const period = { from, to };
     const aggregates = await ctx.owner.dashboardAggregates(shop.no, { ...period, location: null, inactiveBefore: new Date(0), timeZone: zone });
     const { rewards } = figures(aggregates, { to: period.to, now, timeZone: zone, inactiveDays: 0 });
     return sendPage(

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { sql, type RawBuilder } from 'kysely';
 import { backfillRollups } from '../../cloud/owner-rollups';
+import { ShopSettingsStore } from '../../cloud/shop-settings';
 import { createHmac, randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../cloud/owner-accounts';
 import { DEFAULT_SCRYPT } from '../../core/accounts';
@@ -183,13 +184,11 @@ export async function run(): Promise<void> {
     const query = (location: string | null) => ({ from, to, location, inactiveBefore: new Date(NOW.getTime() - 60 * 86_400_000), timeZone: ZONE });
     const bare = sql`SELECT count(*), sum(amount), count(member_id) FROM sales WHERE at >= ${from.toISOString()} AND at < ${to.toISOString()}`;
 
-    // The first read of a period builds its kept member sums (cloud/owner-member-periods.ts); every later read and refresh uses them.
+    // The default period's kept member sums (cloud/owner-member-periods.ts) are made ahead by the hub, off the request path
+    // (at start, after each shop midnight: cloud/hub.ts prepareOverview); the bulk load dropped the ones made at start.
+    const builtMs = await samples(1, () => hub.owner.prepareDefaultPeriod(1, ZONE, NOW));
+    const madeOnRead = hub.owner.periodsMade.onRead;
     const firstMs = await samples(1, page);
-    // The next day's period (the default period moves a day each day): shifted from the kept one, a day taken away and one added.
-    const nextDayMs = await samples(1, () =>
-      hub.owner.dashboardAggregates(1, { ...query(null), from: new Date('2026-10-04T22:00:00Z'), to: new Date('2026-11-04T23:00:00Z') }),
-    );
-    const firstLocationMs = await samples(1, () => hub.owner.dashboardAggregates(1, query('Till 1')));
     const bareMs = await samples(REQUESTS, () => bare.execute(db));
     const baseline = summarize(bareMs).p50;
     const timings: Record<string, number> = {};
@@ -199,20 +198,38 @@ export async function run(): Promise<void> {
       members = agg.members.active;
       figures(agg, { to, now: NOW, timeZone: ZONE, inactiveDays: 60 });
     });
-    const oneLocationMs = await samples(REQUESTS, () => hub.owner.dashboardAggregates(1, query('Till 1')));
     const pageMs = await samples(REQUESTS, page);
+    const pagesMadePeriods = hub.owner.periodsMade.onRead - madeOnRead;
     // A sale lands before each request: its hour is summed again before the read (the refresh).
     let saleNo = 10_000_000;
-    const freshMs: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
+    const sale = async (i: number): Promise<void> => {
       saleNo++;
       const at = new Date(NOW.getTime() - 3_600_000).toISOString();
       await sql`INSERT INTO sales (id, kiosk_no, sale_no, amount, currency, points, member_id, at)
         VALUES (${`K${k1}-S${saleNo}`}, ${k1}, ${saleNo}, 1840, 'PLN', 18, ${`m${i}`}, ${at})`.execute(db);
+    };
+    const freshMs: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      await sale(i);
       const start = performance.now();
       await page();
       freshMs.push(performance.now() - start);
     }
+    // The same through the store, for the refresh's steps: the hour summed again, then the kept periods' members read again.
+    const freshTimings: Record<string, number> = {};
+    for (let i = 0; i < REQUESTS; i++) {
+      await sale(REQUESTS + i);
+      await hub.owner.dashboardAggregates(1, query(null), freshTimings);
+    }
+    // After the reads above (with the default period alone kept, as on a live hub through the day):
+    // The next day's period (the default period moves a day each day): shifted from the kept one, a day taken away and one added.
+    const nextDayMs = await samples(1, () => hub.owner.prepareDefaultPeriod(1, ZONE, new Date(NOW.getTime() + 86_400_000)));
+    // A period nobody prepared (one location) is still built by its first read.
+    const firstLocationMs = await samples(1, () => hub.owner.dashboardAggregates(1, query('Till 1')));
+    // What the owner hook reads on every owner request for the frame's shop name (cloud/hub.ts settingsNow).
+    const settingsStore = new ShopSettingsStore(db);
+    const settingsMs = await samples(REQUESTS * 5, async () => settingsStore.get(1, (await hub.store.shop(1))!.program));
+    const oneLocationMs = await samples(REQUESTS, () => hub.owner.dashboardAggregates(1, query('Till 1')));
 
     console.log(stats('baseline: bare count/sum over the month’s sales', bareMs));
     console.log(stats('overview page (GET /owner, one month, HTTP)', pageMs, baseline));
@@ -220,9 +237,17 @@ export async function run(): Promise<void> {
     console.log(stats('roll-up read (dashboardAggregates + figures)', readMs, baseline));
     console.log(stats('  one location', oneLocationMs, baseline));
     console.log(
-      `first read of the period, which builds its member sums: page ${fmt(firstMs[0]!, 0)} ms; one location's roll-up read ${fmt(firstLocationMs[0]!, 0)} ms`,
+      `default period prepared ahead (off the request path), its member sums built: ${fmt(builtMs[0]!, 0)} ms; the first page read after it ${fmt(firstMs[0]!, 0)} ms; ` +
+        `periods built or shifted by the ${REQUESTS + 1} page reads: ${pagesMadePeriods}`,
     );
-    console.log(`first read of the next day's period, its member sums shifted from the kept period's: roll-up read ${fmt(nextDayMs[0]!, 0)} ms`);
+    console.log(`next day's default period prepared ahead, its member sums shifted from the kept period's: ${fmt(nextDayMs[0]!, 0)} ms`);
+    console.log(`first read of a period nobody prepared (one location), which builds its member sums: roll-up read ${fmt(firstLocationMs[0]!, 0)} ms`);
+    console.log(stats('settings read by the owner hook (shop row, program, settings row)', settingsMs));
+    console.log(
+      `  per step of a read right after a sale, mean over ${REQUESTS}: ${Object.entries(freshTimings)
+        .map(([name, ms]) => `${name} ${fmt(ms / REQUESTS, 1)} ms`)
+        .join(', ')}`,
+    );
     console.log(
       `  per step, summed over ${REQUESTS} reads: ${Object.entries(timings)
         .map(([name, ms]) => `${name} ${fmt(ms / REQUESTS, 1)} ms`)

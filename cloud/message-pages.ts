@@ -1,5 +1,4 @@
 import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import type { Locale } from '../core/i18n/locales';
 import { messageTexts, type MessageTextKey } from '../core/i18n/messages';
@@ -126,20 +125,20 @@ export function offersSection(locale: Locale, shop: string, on: boolean): string
 
 /** The win-back before it goes (cloud/back-office/messages/owner-messages.tsx), in the back office's frame. */
 export function winBackPreviewPage(m: WinBackModel): string {
-  return ownerFrame(m.locale, t(m.locale, 'owner.winBack.title'), renderToStaticMarkup(createElement(WinBackPreview, m)), m.frame);
+  return ownerFrame(m.locale, formatMessage(messageTexts, m.locale, 'owner.winBack.title'), createElement(WinBackPreview, m), m.frame);
 }
 
 /** The messages page: the rules, the links to texts, campaign and win-back, and the undelivered messages with why. */
 export function undeliveredPage(locale: Locale, rows: MessageRow[], frame: OwnerFrame, rules: UndeliveredModel['rules']): string {
-  return ownerFrame(locale, t(locale, 'owner.title'), renderToStaticMarkup(createElement(Undelivered, { locale, rows, frame, rules })), frame);
+  return ownerFrame(locale, formatMessage(messageTexts, locale, 'owner.title'), createElement(Undelivered, { locale, rows, frame, rules }), frame);
 }
 
 /** The texts editor: every group in every language, the chosen group's form and its previews. */
 export function textsPage(m: TextsModel): string {
-  return ownerFrame(m.locale, t(m.locale, 'owner.texts.title'), renderToStaticMarkup(createElement(TextsEditor, m)), m.frame);
+  return ownerFrame(m.locale, formatMessage(messageTexts, m.locale, 'owner.texts.title'), createElement(TextsEditor, m), m.frame);
 }
 
 /** The owner's campaign: a text per language, the count of who gets it and why the others not, a preview, and the send button. */
 export function campaignPage(m: CampaignModel): string {
-  return ownerFrame(m.locale, t(m.locale, 'owner.campaign.title'), renderToStaticMarkup(createElement(Campaign, m)), m.frame);
+  return ownerFrame(m.locale, formatMessage(messageTexts, m.locale, 'owner.campaign.title'), createElement(Campaign, m), m.frame);
 }

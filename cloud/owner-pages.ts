@@ -1,13 +1,12 @@
-import { createElement, type ReactNode } from 'react';
+import { createElement, type ReactElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { formatMessage } from '../core/i18n/catalog';
 import { INTL_LOCALE, type Locale } from '../core/i18n/locales';
 import { ownerMessages } from '../core/i18n/owner';
 import { ownerDataMessages } from '../core/i18n/owner-data';
 import type { Segment } from '../core/metrics';
-import { escapeHtml } from './pages';
 import type { MemberLabel } from './owner-store';
-import { BareLayout, Layout, NO_FRAME, type OwnerFrame } from './back-office/layout';
+import { BareLayout, Layout, NO_FRAME, OwnerDocument, type OwnerFrame, type PageAssets } from './back-office/layout';
 import { OWNER_CSS } from './back-office/style';
 
 /** Server-rendered owner pages (the frame, the sign-in frame) and CSV exports, with the helpers the dashboard and member pages share. Pure: data in, HTML or CSV out. */
@@ -16,13 +15,11 @@ export type OwnerKey = keyof typeof ownerMessages.en;
 
 /**
  * The owner pages' frame (cloud/back-office/layout.tsx): the shop's name, "Log out" (with the
- * session's CSRF token), the seven sections, and the page's title and body (already escaped HTML).
+ * session's CSRF token), the seven sections, and the page's title (plain text) and React body; the
+ * page's own style sheets and scripts, if any, in `assets`. Rendered once, escaped by React.
  */
-export function page(locale: Locale, title: string, body: string, frame: OwnerFrame = NO_FRAME): string {
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body>${renderToStaticMarkup(
-    createElement(Layout, { locale, titleHtml: title, bodyHtml: body, frame }),
-  )}</body></html>`;
+export function page(locale: Locale, title: string, body: ReactNode, frame: OwnerFrame = NO_FRAME, assets: PageAssets = {}): string {
+  return htmlDocument(createElement(OwnerDocument, { locale, title, stylesheet: OWNER_CSS, assets }, createElement(Layout, { locale, title, frame }, body)));
 }
 
 /**
@@ -30,11 +27,13 @@ export function page(locale: Locale, title: string, body: string, frame: OwnerFr
  * cloud/back-office/layout.tsx in a body of class "bare", the same style sheet, no inline style.
  * The title is plain text; the body is the page's React content.
  */
-export function barePage(locale: Locale, title: string, body: ReactNode): string {
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="${OWNER_CSS}"></head><body class="bare">
-${renderToStaticMarkup(createElement(BareLayout, { title }, body))}</body></html>`;
+export function barePage(locale: Locale, title: string, body: ReactNode, assets: PageAssets = {}): string {
+  return htmlDocument(
+    createElement(OwnerDocument, { locale, title, stylesheet: OWNER_CSS, assets, bodyClass: 'bare' }, createElement(BareLayout, { title }, body)),
+  );
 }
+
+const htmlDocument = (root: ReactElement): string => `<!doctype html>${renderToStaticMarkup(root)}`;
 
 // One formatter per locale and style: making an Intl.NumberFormat costs far more than using one, and
 // the dashboard formats a number per table cell (thousands with a long inactive list).

@@ -6,7 +6,8 @@ import { ownerMessages } from '../../core/i18n/owner';
 /**
  * The back office's one frame, rendered on the server: the shop's name and "Log out" in a header, the
  * seven sections as navigation (the one shown marked for screen readers), a skip link and the page in
- * <main>. The bodies are the pages' React components rendered to static HTML, already escaped.
+ * <main>; and the HTML document around it (`OwnerDocument`). The pages hand their React bodies and
+ * plain-text titles in, and the whole page is rendered once (cloud/owner-pages.ts), escaped by React.
  */
 
 /** What the frame knows of the request: set by the owner hook (cloud/routes/app.ts) on every owner route. */
@@ -48,15 +49,15 @@ export function sectionOf(path: string): SectionKey | undefined {
 
 export interface LayoutProps {
   locale: Locale;
-  /** The page's heading, already escaped HTML (the pages build their titles as HTML). */
-  titleHtml: string;
-  /** The page's body, already escaped HTML. */
-  bodyHtml: string;
+  /** The page's heading, plain text. */
+  title: string;
   frame: OwnerFrame;
+  /** The page's content. */
+  children?: ReactNode;
 }
 
 /** The body of every back-office page. */
-export function Layout({ locale, titleHtml, bodyHtml, frame }: LayoutProps): ReactNode {
+export function Layout({ locale, title, frame, children }: LayoutProps): ReactNode {
   const t = (key: keyof typeof ownerMessages.en): string => formatMessage(ownerMessages, locale, key);
   const current = sectionOf(frame.path);
   return (
@@ -93,8 +94,8 @@ export function Layout({ locale, titleHtml, bodyHtml, frame }: LayoutProps): Rea
           </ul>
         </nav>
         <main id="main" tabIndex={-1}>
-          <h1 dangerouslySetInnerHTML={{ __html: titleHtml }} />
-          <div className="content" dangerouslySetInnerHTML={{ __html: bodyHtml }} />
+          <h1>{title}</h1>
+          <div className="content">{children}</div>
         </main>
       </div>
     </>
@@ -108,5 +109,48 @@ export function BareLayout({ title, children }: { title: string; children?: Reac
       <h1>{title}</h1>
       {children}
     </main>
+  );
+}
+
+/** A page's own style sheets and scripts (URLs under /assets), beside the back office's style sheet. */
+export interface PageAssets {
+  /** Style sheets, linked in <head> after the back office's. */
+  styles?: readonly string[];
+  /** Classic scripts, run in order at the end of <body> (the content is parsed by then). */
+  scripts?: readonly string[];
+}
+
+export interface OwnerDocumentProps {
+  locale: Locale;
+  /** The document's <title>, plain text. */
+  title: string;
+  /** The back office's style sheet (cloud/back-office/style.ts). */
+  stylesheet: string;
+  assets: PageAssets;
+  /** "bare" for a page without the navigation. */
+  bodyClass?: string;
+  children?: ReactNode;
+}
+
+/** The HTML document of every owner page: head (charset, viewport, no referrer, title, style sheets) and body (the frame, then the scripts). */
+export function OwnerDocument({ locale, title, stylesheet, assets, bodyClass, children }: OwnerDocumentProps): ReactNode {
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{title}</title>
+        {[stylesheet, ...(assets.styles ?? [])].map((href) => (
+          <link key={href} rel="stylesheet" href={href} />
+        ))}
+      </head>
+      <body className={bodyClass}>
+        {children}
+        {(assets.scripts ?? []).map((src) => (
+          <script key={src} src={src} />
+        ))}
+      </body>
+    </html>
   );
 }

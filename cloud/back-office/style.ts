@@ -53,7 +53,8 @@ body.bare main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:var(--
 .table-wrap>table{margin:0;border:0}
 table{border-collapse:collapse;background:var(--paper);min-width:100%;margin:.5rem 0 1.5rem}
 th,td{padding:.45rem .75rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
-thead th{background:var(--side);font-weight:600}
+/* column headers never break inside a word ("E-mail" at its hyphen at 390 px): the box scrolls instead */
+thead th{background:var(--side);font-weight:600;white-space:nowrap}
 tbody tr:nth-child(even){background:#faf8f5}
 tbody tr:last-child>*{border-bottom:0}
 /* tables the pages build without the box: they scroll themselves on a narrow screen */

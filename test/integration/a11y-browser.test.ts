@@ -134,6 +134,29 @@ describe('the hub pages pass axe', () => {
     expect(await seriousViolations(owner)).toEqual([]);
   }, 180_000);
 
+  it('back office at 390 px: the members table keeps each column header on one line and scrolls in its box', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setExtraHTTPHeaders({ 'accept-language': 'en-GB,en;q=0.9' });
+    await page.goto(`${hub.url}/owner/members`);
+    await page.waitForSelector('.table-wrap table thead th');
+    const layout = await page.evaluate(() => {
+      // The line boxes of each header's text: more than one means the header broke ("E-" / "mail").
+      const lines = [...document.querySelectorAll('.table-wrap thead th')].map((th) => {
+        const range = document.createRange();
+        range.selectNodeContents(th);
+        return { text: th.textContent, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+      });
+      const box = document.querySelector('.table-wrap')!;
+      return { lines, page: document.documentElement.scrollWidth, box: box.clientWidth, table: box.scrollWidth };
+    });
+    expect(layout.lines.map((h) => h.text)).toContain('E-mail');
+    expect(layout.lines.filter((h) => h.lines !== 1)).toEqual([]);
+    expect(layout.page).toBeLessThanOrEqual(390);
+    expect(layout.table).toBeGreaterThanOrEqual(layout.box);
+    await page.close();
+  }, 60_000);
+
   it('back office by keyboard only: the navigation, then settings saved with Tab and Enter', async () => {
     // The session of the set-up link above is in the browser's cookies.
     const page = await browser.context.newPage();

@@ -1,11 +1,9 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { API_KEY_NAME_MAX } from '../../../core/accounts';
 import { ownerAccountMessages } from '../../../core/i18n/accounts';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import type { Locale } from '../../../core/i18n/locales';
-import { escapeHtml } from '../../pages';
 import { page } from '../../owner-pages';
 import type { ApiKeyInfo, OwnerAccount, OwnerPrincipal } from '../../owner-accounts';
 import type { OwnerFrame } from '../layout';
@@ -238,5 +236,5 @@ export function AccountsBody(m: AccountsPageModel): ReactNode {
 
 /** The accounts page in the back office's frame. */
 export function accountsPage(m: AccountsPageModel): string {
-  return page(m.locale, escapeHtml(accountText(m.locale, 'accounts')), renderToStaticMarkup(createElement(AccountsBody, m)), m.frame);
+  return page(m.locale, accountText(m.locale, 'accounts'), <AccountsBody {...m} />, m.frame);
 }

@@ -1,12 +1,10 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import { kioskRefusalMessages } from '../../../core/i18n/kiosk-refusals';
 import type { Locale } from '../../../core/i18n/locales';
 import { ownerMessages } from '../../../core/i18n/owner';
 import { ownerDataMessages } from '../../../core/i18n/owner-data';
-import { escapeHtml } from '../../pages';
 import { page } from '../../owner-pages';
 import { KIOSK_FLAG_RULE } from '../../outbox-check';
 import type { KioskOverview } from '../../owner-store';
@@ -107,7 +105,7 @@ export function KiosksBody({ locale, kiosks, frame, flash, timeZone }: KiosksMod
 
 /** The Kiosks page in the back office's frame. */
 export function kiosksPage(m: KiosksModel): string {
-  return page(m.locale, escapeHtml(formatMessage(ownerDataMessages, m.locale, 'kiosks')), renderToStaticMarkup(createElement(KiosksBody, m)), m.frame);
+  return page(m.locale, formatMessage(ownerDataMessages, m.locale, 'kiosks'), <KiosksBody {...m} />, m.frame);
 }
 
 export interface KioskRefusalsModel {
@@ -162,10 +160,5 @@ export function KioskRefusalsBody({ locale, kiosk, refusals, frame, timeZone }: 
 
 /** One kiosk's refused reports, newest first, in the back office's frame. */
 export function kioskRefusalsPage(m: KioskRefusalsModel): string {
-  return page(
-    m.locale,
-    escapeHtml(refusalText(m.locale, 'title', { kiosk: m.kiosk.name })),
-    renderToStaticMarkup(createElement(KioskRefusalsBody, m)),
-    m.frame,
-  );
+  return page(m.locale, refusalText(m.locale, 'title', { kiosk: m.kiosk.name }), <KioskRefusalsBody {...m} />, m.frame);
 }

@@ -1,5 +1,4 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import type { Locale } from '../../../core/i18n/locales';
@@ -8,7 +7,7 @@ import { ownerDataMessages } from '../../../core/i18n/owner-data';
 import type { LedgerEntry } from '../../../core/ledger/entry';
 import type { Program } from '../../../core/program/schema';
 import { entryLabelIn } from '../../../core/program/texts';
-import { entryKindText, escapeHtml } from '../../pages';
+import { entryKindText } from '../../pages';
 import { num, page } from '../../owner-pages';
 import type { AuditRow } from '../../owner-store';
 import type { ReferralParty } from '../../referrals';
@@ -228,5 +227,5 @@ export function MemberDetail(p: MemberPageModel): ReactNode {
 
 /** The member's page in the back office's frame. */
 export function memberPage(p: MemberPageModel): string {
-  return page(p.locale, escapeHtml(memberTitle(p.locale, p.member)), renderToStaticMarkup(createElement(MemberDetail, p)), p.frame);
+  return page(p.locale, memberTitle(p.locale, p.member), <MemberDetail {...p} />, p.frame);
 }

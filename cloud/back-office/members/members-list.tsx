@@ -1,9 +1,7 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import type { Locale } from '../../../core/i18n/locales';
 import { ownerMessages } from '../../../core/i18n/owner';
-import { escapeHtml } from '../../pages';
 import { num, page } from '../../owner-pages';
 import type { Member } from '../../store';
 import type { OwnerFrame } from '../layout';
@@ -68,5 +66,5 @@ export function MembersList({ locale, query, members }: MembersListModel): React
 
 /** The Members page in the back office's frame. */
 export function membersPage(m: MembersListModel): string {
-  return page(m.locale, escapeHtml(formatMessage(ownerMessages, m.locale, 'members')), renderToStaticMarkup(createElement(MembersList, m)), m.frame);
+  return page(m.locale, formatMessage(ownerMessages, m.locale, 'members'), <MembersList {...m} />, m.frame);
 }

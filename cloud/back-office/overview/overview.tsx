@@ -1,5 +1,4 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import { INTL_LOCALE, type Locale } from '../../../core/i18n/locales';
@@ -9,7 +8,6 @@ import { ownerDataMessages } from '../../../core/i18n/owner-data';
 import { KPIS, SEGMENTS, type Dashboard, type Kpi } from '../../../core/metrics';
 import { formatMoney, type CurrencyCode } from '../../../core/money';
 import { CAMPAIGN_FIELD_PATTERN } from '../../../core/owner-actions';
-import { escapeHtml } from '../../pages';
 import { memberLabel, num, page, pct, segmentName, type OwnerKey } from '../../owner-pages';
 import type { MemberLabel } from '../../owner-store';
 import type { OwnerFrame } from '../layout';
@@ -304,7 +302,6 @@ export function OverviewBody(m: DashboardModel): ReactNode {
 
   return (
     <>
-      <link rel="stylesheet" href={DASHBOARD_CSS} />
       <PeriodForm m={m} w={w} />
       {m.flash ? (
         <p className={m.flash.error ? 'flash error' : 'flash'} id="flash" role="status">
@@ -407,14 +404,14 @@ export function OverviewBody(m: DashboardModel): ReactNode {
 
       {/* The charts' figures as data (not run: the CSP runs scripts only as files), '<' escaped so no text can close the element. */}
       <script type="application/json" id="chart-data" dangerouslySetInnerHTML={{ __html: scriptJson(dashboardCharts(d, locale, m.currency, dayNames)) }} />
-      <script src={CHART_JS_PATH} />
-      <script src={DASHBOARD_JS} />
     </>
   );
 }
 
 /** The Overview in the back office's frame. */
 export function dashboardPage(m: DashboardModel): string {
-  const title = escapeHtml(formatMessage(ownerMessages, m.locale, 'nav.overview'));
-  return page(m.locale, title, renderToStaticMarkup(createElement(OverviewBody, m)), m.frame);
+  return page(m.locale, formatMessage(ownerMessages, m.locale, 'nav.overview'), <OverviewBody {...m} />, m.frame, {
+    styles: [DASHBOARD_CSS],
+    scripts: [CHART_JS_PATH, DASHBOARD_JS],
+  });
 }

@@ -1,5 +1,4 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { claimMessages } from '../../../core/i18n/claim';
 import { formatInstant } from '../../../core/i18n/dates';
@@ -8,7 +7,6 @@ import { ownerMessages } from '../../../core/i18n/owner';
 import type { RewardFigures } from '../../../core/metrics';
 import type { Program, Reward } from '../../../core/program/schema';
 import { entryLabelIn, rewardName, rewardOfEntry } from '../../../core/program/texts';
-import { escapeHtml } from '../../pages';
 import { memberLabel, num, page } from '../../owner-pages';
 import type { OpenVoucher } from '../../store';
 import type { OwnerFrame } from '../layout';
@@ -133,6 +131,5 @@ export function RewardsBody(m: RewardsModel): ReactNode {
 
 /** The Rewards page in the back office's frame. */
 export function rewardsPage(m: RewardsModel): string {
-  const title = escapeHtml(formatMessage(ownerMessages, m.locale, 'nav.rewards'));
-  return page(m.locale, title, renderToStaticMarkup(createElement(RewardsBody, m)), m.frame);
+  return page(m.locale, formatMessage(ownerMessages, m.locale, 'nav.rewards'), <RewardsBody {...m} />, m.frame);
 }

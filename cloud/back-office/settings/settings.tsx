@@ -1,8 +1,6 @@
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactNode } from 'react';
 import type { Locale } from '../../../core/i18n/locales';
 import type { SettingsIssue, ShopSettings } from '../../../core/shop-settings';
-import { escapeHtml } from '../../pages';
 import { page } from '../../owner-pages';
 import type { OwnerFrame } from '../layout';
 import { CountrySelect, ErrorList, NameField, settingsText, ShopFields } from './shop-fields';
@@ -52,5 +50,5 @@ export function SettingsBody(m: SettingsPageModel): ReactNode {
 
 /** The Settings page in the back office's frame. */
 export function settingsPage(m: SettingsPageModel): string {
-  return page(m.locale, escapeHtml(settingsText(m.locale, 'title')), renderToStaticMarkup(createElement(SettingsBody, m)), m.frame);
+  return page(m.locale, settingsText(m.locale, 'title'), <SettingsBody {...m} />, m.frame);
 }

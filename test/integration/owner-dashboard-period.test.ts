@@ -6,7 +6,7 @@ import type { Hub } from '../../cloud/hub';
 import { formatInstant } from '../../core/i18n/dates';
 import { addDays, localTime } from '../../core/program/clock';
 import { nextWarsawWeekday } from '../support/dates';
-import { tempDir, testHub } from '../support/hub-harness';
+import { saveShopSettings, tempDir, testHub } from '../support/hub-harness';
 
 // Twenty minutes after midnight in Warsaw on a Thursday: still Wednesday in UTC and in London.
 const AFTER_MIDNIGHT = new Date(nextWarsawWeekday(4, '00:20', new Date()));
@@ -21,25 +21,6 @@ async function dashboard(query = '', acceptLanguage = 'en-GB'): Promise<{ status
   return { status: res.status, html: await res.text() };
 }
 const input = (html: string, name: string): string | undefined => new RegExp(`<input type="date" name="${name}" value="([^"]*)"`).exec(html)?.[1];
-
-async function saveZone(timeZone: string): Promise<void> {
-  const res = await fetch(`${hub.url}/owner/settings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams([
-      ['name', 'Kawiarnia Anna'],
-      ['country', 'PL'],
-      ['currency', 'PLN'],
-      ['locale', 'pl'],
-      ['timeZone', timeZone],
-      ['languages', 'pl'],
-      ['locationName', 'Rynek'],
-      ['locationAddress', 'Rynek 1, Kraków'],
-    ]).toString(),
-    redirect: 'manual',
-  });
-  if (res.status >= 400) throw new Error(`settings not saved: ${res.status} ${await res.text()}`);
-}
 
 beforeAll(async () => {
   const temp = tempDir('owner-period');
@@ -75,14 +56,14 @@ describe("the dashboard's default period", () => {
   });
 
   it("follows the time zone of the shop's settings, not the program's", async () => {
-    await saveZone('Europe/London');
+    await saveShopSettings(hub, 'Europe/London');
     try {
       // 23:20 on Wednesday in London.
       const { html } = await dashboard();
       expect(input(html, 'from')).toBe(addDays(THURSDAY, -31));
       expect(input(html, 'to')).toBe(THURSDAY);
     } finally {
-      await saveZone('Europe/Warsaw');
+      await saveShopSettings(hub, 'Europe/Warsaw');
     }
     expect(input((await dashboard()).html, 'to')).toBe(addDays(THURSDAY, 1));
   });

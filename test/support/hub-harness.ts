@@ -57,6 +57,30 @@ export async function steadyDemoProgram(hub: Hub): Promise<void> {
   for (const shop of await hub.store.db.selectFrom('shops').select('no').execute()) await hub.store.setProgram(shop.no, document);
 }
 
+/**
+ * Saves the shop's settings through the owner's settings form (as the owner's browser posts it): a
+ * Polish café with one location, in the given time zone. Throws with the page when the hub refuses.
+ */
+export async function saveShopSettings(hub: Hub, timeZone: string): Promise<Response> {
+  const res = await fetch(`${hub.url}/owner/settings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams([
+      ['name', 'Kawiarnia Anna'],
+      ['country', 'PL'],
+      ['currency', 'PLN'],
+      ['locale', 'pl'],
+      ['timeZone', timeZone],
+      ['languages', 'pl'],
+      ['locationName', 'Rynek'],
+      ['locationAddress', 'Rynek 1, Kraków'],
+    ]).toString(),
+    redirect: 'manual',
+  });
+  if (res.status >= 400) throw new Error(`settings not saved: ${res.status} ${await res.text()}`);
+  return res;
+}
+
 export async function pairedKiosk(hub: Hub, name = 'Till 1'): Promise<KioskCredentials> {
   return pairKiosk(hub.url, await hub.newPairingCode(), name);
 }

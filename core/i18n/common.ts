@@ -13,6 +13,7 @@ import { ownerDataMessages } from './owner-data';
 import { kioskRefusalMessages } from './kiosk-refusals';
 import { messageTexts } from './messages';
 import { memberSessionMessages, ownerAccountMessages } from './accounts';
+import { settingsMessages } from './settings';
 
 /** Words used everywhere: points and stamps with their CLDR plural forms. */
 export const commonMessages = defineMessages(localeFiles('common'));
@@ -35,4 +36,5 @@ export const allCatalogs = {
   memberSessions: memberSessionMessages,
   ownerAccounts: ownerAccountMessages,
   kioskRefusals: kioskRefusalMessages,
+  settings: settingsMessages,
 };

@@ -15,7 +15,7 @@ import {
 import type { MessageRow } from './message-store';
 import { page as ownerFrame } from './owner-pages';
 import type { OwnerFrame } from './back-office/layout';
-import { escapeHtml, page } from './pages';
+import { contactField, escapeHtml, page } from './pages';
 
 export {
   EDITABLE_PURPOSES,
@@ -48,7 +48,7 @@ export function openContactPage(locale: Locale, contact = '', error?: MessageTex
     `<h1>${t(locale, 'open.title')}</h1>
     <form method="post" action="/m/open" class="card" novalidate><p>${t(locale, 'open.intro')}</p>
       <label for="contact">${t(locale, 'open.contact')}</label>
-      <input type="text" id="contact" name="contact" autocomplete="tel" inputmode="email" maxlength="254" value="${escapeHtml(contact)}">
+      ${contactField(locale, contact, 'open-error')}
       ${error ? `<p class="error" id="open-error" role="alert">${t(locale, error)}</p>` : ''}
       <button type="submit" id="send-code">${t(locale, 'open.send')}</button></form>`,
   );

@@ -112,17 +112,18 @@ function privacySentence(locale: Locale, privacyText: string): string {
 }
 
 /**
- * One field for "phone or e-mail". Without script it is plain text (any keyboard types both). With
- * script the phone's number pad opens first (most members join with a phone) and a switch beside the
- * label brings the e-mail keyboard; a value with an @ (the form shown again) starts on e-mail.
+ * One field for "phone or e-mail" (the join form, and opening the card on a new phone). Without script
+ * it is plain text (any keyboard types both). With script the phone's number pad opens first (most
+ * members join with a phone) and a switch beside the label brings the e-mail keyboard; a value with an
+ * @ (the form shown again) starts on e-mail. `errorId`: the element that says what is wrong with it.
  */
-function contactField(locale: Locale, value: string): string {
+export function contactField(locale: Locale, value: string, errorId = 'contact-error'): string {
   const email = value.includes('@');
   return `<p class="contact-kind" id="contact-kind" hidden role="group" aria-label="${t(locale, 'contact')}">
       <button type="button" data-kind="tel" aria-pressed="${!email}">${t(locale, 'contactPhone')}</button>
       <button type="button" data-kind="email" aria-pressed="${email}">${t(locale, 'contactEmail')}</button></p>
       <input type="text" id="contact" name="contact" autocomplete="${email ? 'email' : 'tel'}" maxlength="254" value="${escapeHtml(value)}"
-        aria-describedby="contact-error" autocapitalize="off" spellcheck="false">`;
+        aria-describedby="${errorId}" autocapitalize="off" spellcheck="false">`;
 }
 
 /**

@@ -129,4 +129,22 @@ describe('claim page and member card on a phone (Chromium, 390×844, Polish)', (
     // 238 earned, less the voucher's 100 points held when it was issued.
     expect((await hub.store.balance(thanks[0]!.member.id)).points).toBe(138);
   });
+
+  it('opening the card on a new phone: the contact field opens the number pad first, and the switch brings the e-mail keyboard', async () => {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/m/open`);
+    expect(await page.getAttribute('#contact', 'inputmode')).toBe('tel');
+    expect(await page.getAttribute('#contact', 'autocomplete')).toBe('tel');
+    expect(await page.locator('#contact-kind button').allTextContents()).toEqual(['Telefon', 'E-mail']);
+    await page.click('#contact-kind [data-kind=email]');
+    expect(await page.getAttribute('#contact', 'inputmode')).toBe('email');
+    expect(await page.getAttribute('#contact', 'autocomplete')).toBe('email');
+    // An e-mail typed and refused comes back on the e-mail keyboard.
+    await page.fill('#contact', 'not-an-address@');
+    await page.click('#send-code');
+    await page.waitForSelector('#open-error');
+    expect(await page.inputValue('#contact')).toBe('not-an-address@');
+    expect(await page.getAttribute('#contact', 'inputmode')).toBe('email');
+    await page.close();
+  });
 });

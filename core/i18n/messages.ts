@@ -8,7 +8,8 @@ import { localeFiles } from './locale-files';
  */
 /**
  * The version of each consent text a member agrees to, logged with the consent (cloud/message-store.ts
- * message_consents). Bump a version whenever its text changes in any language.
+ * message_consents). Bump a version whenever its text changes in any language (test/unit/consent-versions.test.ts
+ * pins each version to its texts and fails until you do).
  * service: the programme consent on the join form (core/i18n/claim.ts `consent`);
  * marketing: `card.offers.consent` below, on the member card.
  */

@@ -1,6 +1,6 @@
 // The owner's first minutes in Debian Chromium, from a fresh hub: the set-up link, a password, the
 // first-run wizard (name and country, then the country's defaults, a location and a program
-// template), the template as a draft in the program editor, publish; then a phone sees the shop's name.
+// template), the template as a draft in the program editor, edited, published; then a phone sees the shop's name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { launchChromium } from '../support/chromium';
@@ -54,10 +54,14 @@ describe('first-run wizard in Chromium', () => {
     await page.waitForSelector('#draft');
     expect(await page.inputValue('input[name="rewards.0.name"]')).toMatch(/^500\sFt kedvezmény$/);
     expect(await page.inputValue('input[name="rewards.0.amount"]')).toMatch(/^500([.,]00)?$/);
+    // The owner makes the template their own before publishing: another name and a dearer bread.
+    await page.fill('input[name="rewards.1.name"]', 'Ingyenes kifli');
+    await page.fill('input[name="rewards.1.cost.points"]', '120');
     await page.click('#publish');
     await page.waitForURL(/\/owner\/program\/edit\?published=\d+$/);
     const newest = (await hub.store.programVersions(1)).at(-1)!.document;
     expect([newest.name, newest.currency, newest.locale, newest.timeZone]).toEqual(['Pékség a Hídnál', 'HUF', 'hu', 'Europe/Budapest']);
+    expect(newest.rewards[1]).toMatchObject({ name: 'Ingyenes kifli', cost: { points: 120 } });
 
     // The Settings page holds what the wizard saved; the currency is shown, not offered, under a published program.
     await page.click('nav a[href="/owner/settings"]');

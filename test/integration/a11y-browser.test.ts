@@ -1,6 +1,6 @@
 // Accessibility in Debian Chromium with axe-core (@axe-core/playwright): no serious or critical
 // violation on the counter screen, every staff tab, the phone's join page and card, and every
-// back-office page; then the back office by keyboard alone (Tab, Shift+Tab, Enter, Space).
+// back-office page (a kiosk's refused reports too); then the back office by keyboard alone (Tab, Shift+Tab, Enter, Space).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
@@ -131,6 +131,18 @@ describe('the hub pages pass axe', () => {
     await owner.goto(`${hub.url}/owner/members?q=Anna`);
     await owner.click('table a[href^="/owner/members/"]');
     await owner.waitForSelector('#history');
+    expect(await seriousViolations(owner)).toEqual([]);
+  }, 180_000);
+
+  it("back office: a kiosk's refused reports", async () => {
+    const till = await pairedKiosk(hub, 'Till 2');
+    await hub.store.recordKioskRefusal(
+      till.kioskNo,
+      { id: 'msg-a11y-1', type: 'ledgerAppended', code: 'over-earn', reason: 'more points than the program gives' },
+      NOW,
+    );
+    expect((await owner.goto(`${hub.url}/owner/kiosks/${till.kioskId}/refusals`))?.status()).toBe(200);
+    await owner.waitForSelector('#refusals tbody tr');
     expect(await seriousViolations(owner)).toEqual([]);
   }, 180_000);
 

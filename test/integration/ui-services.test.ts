@@ -205,6 +205,18 @@ describe('real kiosk services behind the contract', () => {
     expect((await ok('getStatus', {})).printer).toEqual({ state: 'fault', fault: 'paperOut', name: 'Virtual printer' });
     app.virtualPrinter!.state.paperOut = false;
   });
+
+  it("the counter screen's campaign line names only a campaign: a sale that earns the spend bonus shows the Tuesday campaign on a Tuesday, else nothing", async () => {
+    expect((await ok('unlockStaff', { pin: app.staffPin.pin })).unlocked).toBe(true);
+    const seen = events.length;
+    // 120 zł: over the demo program's 100 zł spend bonus ("ponad 100 zł"), a bonus that is not a campaign.
+    const sale = await ok('createSale', { total: { amount: 12_000, currency: 'PLN' } });
+    await until(() => events.slice(seen).some((e) => e.name === 'saleCreated' && e.payload.saleId === sale.saleId), 'the saleCreated event');
+    const shown = events.slice(seen).find((e) => e.name === 'saleCreated' && e.payload.saleId === sale.saleId)!;
+    if (shown.name !== 'saleCreated') throw new Error('not a sale');
+    const weekday = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: demoProgram().timeZone }).format(new Date(shown.payload.issuedAt));
+    expect(shown.payload.campaign?.ruleId ?? null).toBe(weekday === 'Tue' ? 'tuesday' : null);
+  });
 });
 
 describe('keypad category keys', () => {

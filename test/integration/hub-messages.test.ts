@@ -310,6 +310,29 @@ describe("sending: retries with back-off, permanent failures, the owner's list",
     expect(await hub.messaging.store.messagesOf(bounce.id)).toEqual([]);
     expect((await new Phone('en-GB').get(`${hub.url}/owner/messages?token=${hub.ownerToken}`)).text).not.toContain('bounce@example.com');
   });
+
+  it("names the shop as its Settings have it: a rename saved by the owner is the next message's name", async () => {
+    const saved = await fetch(`${hub.url}/owner/settings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([
+        ['name', 'Kawiarnia Pod Lipą'],
+        ['country', 'PL'],
+        ['currency', 'PLN'],
+        ['locale', 'pl'],
+        ['timeZone', 'Europe/Warsaw'],
+        ['languages', 'pl'],
+        ['locationName', 'Rynek'],
+        ['locationAddress', 'Rynek 1, Kraków'],
+      ]).toString(),
+    });
+    expect(saved.status).toBe(200);
+    expect((await joinShop(new Phone(), 'lipa@example.com')).status).toBe(303);
+    await until(() => sink.to('lipa@example.com').length === 1, 'the join code');
+    const mail = sink.to('lipa@example.com')[0]!;
+    expect(mail.subject).toMatch(/^\d{6} to Twój kod do Kawiarnia Pod Lipą$/);
+    expect(`${mail.subject}\n${mail.text}`).not.toContain('Kawiarnia Anna');
+  });
 });
 
 describe('no SMTP_URL', () => {

@@ -224,7 +224,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   async function memberOfShop(request: FastifyRequest, reply: FastifyReply, id: string) {
     const known = await store.member(id);
     if (!known || known.shopNo !== ctx.shop.no) {
-      sendPage(reply, 404, messagePage(localeOf(request), 'no such member'));
+      sendPage(reply, 404, messagePage(localeOf(request), x(localeOf(request), 'notFound.member')));
       return undefined;
     }
     return known;
@@ -400,7 +400,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
   app.get(`/owner/kiosks/:id(${ID})/refusals`, { schema: { params: kioskParams }, config: page }, async (request, reply) => {
     const locale = localeOf(request);
     const kiosk = (await ctx.owner.kioskOverview(ctx.shop.no)).find((k) => k.id === request.params.id);
-    if (!kiosk) return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
+    if (!kiosk) return sendPage(reply, 404, messagePage(locale, x(locale, 'notFound.kiosk')));
     const refusals = await store.kioskRefusals(kiosk.no, REFUSALS_SHOWN);
     return sendPage(reply, 200, kioskRefusalsPage({ locale, kiosk, refusals, frame: request.ownerFrame, timeZone: await shopZone() }));
   });
@@ -411,7 +411,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     { schema: { params: kioskParams, body: form({ csrf: field }) }, config: ownerOnly },
     async (request, reply) => {
       const cleared = await ctx.owner.clearKioskFlag(ctx.shop.no, request.params.id, actor(request), ctx.now());
-      if (!cleared) return sendPage(reply, 404, messagePage(localeOf(request), 'no such flagged kiosk'));
+      if (!cleared) return sendPage(reply, 404, messagePage(localeOf(request), x(localeOf(request), 'notFound.kiosk')));
       return seeOther(reply, '/owner/kiosks?done=flagCleared');
     },
   );
@@ -426,7 +426,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         return sendPage(reply, 400, await kiosksList(request, { text: x(locale, 'error.location-invalid'), error: true }));
       }
       if (!(await ctx.owner.setKioskLocation(ctx.shop.no, request.params.id, location, actor(request), ctx.now()))) {
-        return sendPage(reply, 404, messagePage(locale, 'no such kiosk'));
+        return sendPage(reply, 404, messagePage(locale, x(locale, 'notFound.kiosk')));
       }
       // The kiosk's receipts carry its location's address: it gets the settings again with its new location.
       await ctx.settingsChanged();

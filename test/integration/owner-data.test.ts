@@ -220,6 +220,11 @@ describe('kiosk locations', () => {
     const token = /name="csrf" value="([0-9a-f]+)"/.exec(page.text)![1]!;
     expect((await post(`/owner/kiosks/${seed.tills[2]!.kioskId}/location`, { location: ' ', csrf: token })).status).toBe(400);
     expect((await post('/owner/kiosks/no-such-kiosk/location', { location: 'X', csrf: token })).status).toBe(404);
+    // The 404 says so in the owner's language, as every page does.
+    const missing = await post('/owner/kiosks/no-such-kiosk/location', { location: 'X', csrf: token }, { cookie, 'accept-language': 'pl-PL' });
+    expect(missing.text).toContain('Nie ma takiego kiosku w tym sklepie.');
+    const noMember = await get(`/owner/members/${seed.ids.anna.slice(0, -4)}beef`, { cookie, 'accept-language': 'de-DE' });
+    expect([noMember.status, noMember.text.includes('Dieses Mitglied gibt es in diesem Geschäft nicht.')]).toEqual([404, true]);
     expect((await post(`/owner/kiosks/${seed.tills[2]!.kioskId}/location`, { location: 'Rynek', csrf: token })).status).toBe(303);
     // All three tills at Rynek now: one location with the week's 5 sales.
     const d = await inSql('2026-11-01', '2026-11-08', null);

@@ -9,6 +9,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { MemberView } from '../../core/till-api';
+import { saveShopSettings } from '../support/hub-harness';
 import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { until } from '../support/until';
 
@@ -43,19 +44,8 @@ describe('journey: program texts on a Polish kiosk’s receipt', () => {
     });
     expect(put.status, await put.clone().text()).toBe(200);
     const { version } = (await put.json()) as { version: number };
-    const saved = await shop.hub.owner('POST', '/owner/settings', [
-      ['name', 'Kawiarnia Anna'],
-      ['country', 'PL'],
-      ['currency', 'PLN'],
-      ['locale', 'pl'],
-      ['timeZone', 'Europe/Warsaw'],
-      ['languages', 'pl'],
-      ['languages', 'en'],
-      ['languages', 'de'],
-      ['locationName', 'Till A'],
-      ['locationAddress', ''],
-    ]);
-    expect(saved.status, saved.text).toBe(200);
+    const saved = await saveShopSettings(shop.hub, { languages: ['pl', 'en', 'de'], locationName: 'Till A', locationAddress: '' });
+    expect(saved.status, await saved.clone().text()).toBe(200);
     // The shop's new language is the program's (a new version): the Polish texts became its own, the English ones went beside them.
     const program = JSON.parse((await shop.hub.owner('GET', '/owner/program')).text) as {
       locale: string;

@@ -10,6 +10,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
 import { demoProgram } from '../../core/program/demo';
 import type { VirtualReceipt } from '../../hardware/printer/virtual-printer';
+import { saveShopSettings } from '../support/hub-harness';
 import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { until } from '../support/until';
 
@@ -58,18 +59,14 @@ describe('journey: shop settings reach the kiosks', () => {
     // Kiosk B is switched off while the owner changes the settings.
     await b.stop();
     const pid = a.child.proc.pid;
-    const saved = await shop.hub.owner('POST', '/owner/settings', [
-      ['name', NEW_NAME],
-      ['country', 'PL'],
-      ['currency', 'PLN'],
-      ['locale', 'en'],
-      ['timeZone', 'Europe/Warsaw'],
-      ['languages', 'pl'],
-      ['languages', 'en'],
-      ['locationName', 'Till A'],
-      ['locationAddress', 'Rynek Główny 5\nKraków'],
-    ]);
-    expect(saved.status, saved.text).toBe(200);
+    const saved = await saveShopSettings(shop.hub, {
+      name: NEW_NAME,
+      locale: 'en',
+      languages: ['pl', 'en'],
+      locationName: 'Till A',
+      locationAddress: 'Rynek Główny 5\nKraków',
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
     const onHub = JSON.parse((await shop.hub.owner('GET', '/owner/settings')).text) as { configured: boolean; settings: { name: string; locale: string } };
     expect(onHub).toMatchObject({ configured: true, settings: { name: NEW_NAME, locale: 'en' } });
 

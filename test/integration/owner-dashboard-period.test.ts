@@ -56,14 +56,14 @@ describe("the dashboard's default period", () => {
   });
 
   it("follows the time zone of the shop's settings, not the program's", async () => {
-    await saveShopSettings(hub, 'Europe/London');
+    await saveShopSettings(hub, { timeZone: 'Europe/London' });
     try {
       // 23:20 on Wednesday in London.
       const { html } = await dashboard();
       expect(input(html, 'from')).toBe(addDays(THURSDAY, -31));
       expect(input(html, 'to')).toBe(THURSDAY);
     } finally {
-      await saveShopSettings(hub, 'Europe/Warsaw');
+      await saveShopSettings(hub, { timeZone: 'Europe/Warsaw' });
     }
     expect(input((await dashboard()).html, 'to')).toBe(addDays(THURSDAY, 1));
   });

@@ -119,7 +119,7 @@ describe("the overview's default period, made ahead", () => {
   });
 
   it('a new time zone in the settings: the period is made ahead in that zone (the roll-ups rebuilt there), not by the page', async () => {
-    const res = await saveShopSettings(hub, 'Asia/Tokyo');
+    const res = await saveShopSettings(hub, { timeZone: 'Asia/Tokyo' });
     expect(res.status).toBeLessThan(400);
     await hub.prepareOverview(); // runs after the one the save started
     expect(hub.owner.periodsMade.ahead).toBe(3);

@@ -12,7 +12,7 @@ import type { KioskCredentials } from '../../core/sync-protocol';
 import { rewardKeyOf } from '../../core/tokens';
 import { NOW, WEEK, seedOwnerShop, type OwnerSeed } from '../fixtures/owner-seed';
 import { launchChromium, signInAsOwner } from '../support/chromium';
-import { joinProven, Phone, saleToken, tempDir, testHub } from '../support/hub-harness';
+import { joinProven, Phone, saleToken, saveShopSettings, tempDir, testHub } from '../support/hub-harness';
 
 let hub: Hub;
 let seed: OwnerSeed;
@@ -62,23 +62,7 @@ beforeAll(async () => {
     NOW,
   );
   // The shop's settings in another zone than its program's: every page must follow the settings.
-  const saved = await fetch(`${hub.url}/owner/settings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams([
-      ['name', 'Kawiarnia Anna'],
-      ['country', 'PL'],
-      ['currency', 'PLN'],
-      ['locale', 'pl'],
-      ['timeZone', ZONE],
-      ['languages', 'pl'],
-      ['languages', 'de'],
-      ['locationName', 'Rynek'],
-      ['locationAddress', 'Rynek 1, Kraków'],
-    ]).toString(),
-    redirect: 'manual',
-  });
-  if (saved.status >= 400) throw new Error(`settings not saved: ${saved.status} ${await saved.text()}`);
+  await saveShopSettings(hub, { timeZone: ZONE, languages: ['pl', 'de'] });
 
   browser = await launchChromium({ width: 1280, height: 900 });
   const signIn = await browser.context.newPage();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../cloud/hub';
 import { systemClock } from '../../core/clock';
+import type { Locale } from '../../core/i18n/locales';
 import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import { hexToBytes, type KioskCredentials } from '../../core/sync-protocol';
 import { createClaimToken } from '../../core/tokens';
@@ -57,23 +58,51 @@ export async function steadyDemoProgram(hub: Hub): Promise<void> {
   for (const shop of await hub.store.db.selectFrom('shops').select('no').execute()) await hub.store.setProgram(shop.no, document);
 }
 
+/** The fields of the owner's settings form (`POST /owner/settings`), as the owner's browser posts them. */
+export interface ShopSettingsForm {
+  name: string;
+  country: string;
+  currency: string;
+  /** The shop's own language (receipts, kiosks, messages by default). */
+  locale: Locale;
+  timeZone: string;
+  /** The languages the shop's program texts are written in. */
+  languages: readonly Locale[];
+  locationName: string;
+  locationAddress: string;
+}
+
+/** A Polish café with one location, on Warsaw's clock: what `saveShopSettings` posts for every field it is not given. */
+export const SHOP_SETTINGS_DEFAULTS: ShopSettingsForm = {
+  name: 'Kawiarnia Anna',
+  country: 'PL',
+  currency: 'PLN',
+  locale: 'pl',
+  timeZone: 'Europe/Warsaw',
+  languages: ['pl'],
+  locationName: 'Rynek',
+  locationAddress: 'Rynek 1, Kraków',
+};
+
 /**
- * Saves the shop's settings through the owner's settings form (as the owner's browser posts it): a
- * Polish café with one location, in the given time zone. Throws with the page when the hub refuses.
+ * Saves the shop's settings through the owner's settings form with the owner token (as the owner's
+ * scripts post it): the given fields over `SHOP_SETTINGS_DEFAULTS`. Throws with the page when the hub
+ * refuses, so a test that means to see a refusal posts the form itself.
  */
-export async function saveShopSettings(hub: Hub, timeZone: string): Promise<Response> {
+export async function saveShopSettings(hub: { url: string; ownerToken: string }, settings: Partial<ShopSettingsForm> = {}): Promise<Response> {
+  const form = { ...SHOP_SETTINGS_DEFAULTS, ...settings };
   const res = await fetch(`${hub.url}/owner/settings`, {
     method: 'POST',
     headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams([
-      ['name', 'Kawiarnia Anna'],
-      ['country', 'PL'],
-      ['currency', 'PLN'],
-      ['locale', 'pl'],
-      ['timeZone', timeZone],
-      ['languages', 'pl'],
-      ['locationName', 'Rynek'],
-      ['locationAddress', 'Rynek 1, Kraków'],
+      ['name', form.name],
+      ['country', form.country],
+      ['currency', form.currency],
+      ['locale', form.locale],
+      ['timeZone', form.timeZone],
+      ...form.languages.map((language) => ['languages', language]),
+      ['locationName', form.locationName],
+      ['locationAddress', form.locationAddress],
     ]).toString(),
     redirect: 'manual',
   });

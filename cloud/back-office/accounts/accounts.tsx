@@ -7,6 +7,7 @@ import type { Locale } from '../../../core/i18n/locales';
 import { page } from '../../owner-pages';
 import type { ApiKeyInfo, OwnerAccount, OwnerPrincipal } from '../../owner-accounts';
 import type { OwnerFrame } from '../layout';
+import { DataTable, type Column } from '../table';
 
 /** The accounts page (part of Settings): accounts, invitations, API keys (owner only) and the signed-in account's TOTP. Pure: data in, HTML out. */
 
@@ -42,7 +43,7 @@ function AccountActions({ locale, account, csrf }: { locale: Locale; account: Ow
   const other = account.role === 'owner' ? 'manager' : 'owner';
   const base = `/owner/accounts/${encodeURIComponent(account.id)}`;
   return (
-    <td>
+    <>
       <form method="post" action={`${base}/role`}>
         <Csrf csrf={csrf} />
         <input type="hidden" name="role" value={other} />
@@ -52,22 +53,7 @@ function AccountActions({ locale, account, csrf }: { locale: Locale; account: Ow
         <Csrf csrf={csrf} />
         <button>{accountText(locale, 'removeAccount')}</button>
       </form>
-    </td>
-  );
-}
-
-/** A table's header row: one named column header per column. */
-function Head({ names }: { names: readonly string[] }): ReactNode {
-  return (
-    <thead>
-      <tr>
-        {names.map((name) => (
-          <th key={name} scope="col">
-            {name}
-          </th>
-        ))}
-      </tr>
-    </thead>
+    </>
   );
 }
 
@@ -116,39 +102,17 @@ export function AccountsBody(m: AccountsPageModel): ReactNode {
   const moment = (iso: string): string => formatInstant(iso, L, m.timeZone, 'dateTime');
   const csrf = m.frame.csrf;
   const owner = m.who.role === 'owner';
-  const accountColumns = [
-    accountText(L, 'col.name'),
-    accountText(L, 'col.role'),
-    accountText(L, 'col.twoStep'),
-    accountText(L, 'col.created'),
-    ...(owner ? [accountText(L, 'col.actions')] : []),
+  const accountColumns: Column<OwnerAccount>[] = [
+    { label: accountText(L, 'col.name'), cell: (a) => a.name },
+    { label: accountText(L, 'col.role'), cell: (a) => accountText(L, 'role', { role: a.role }) },
+    { label: accountText(L, 'col.twoStep'), cell: (a) => (a.totp ? accountText(L, 'totpOn') : '') },
+    { label: accountText(L, 'col.created'), cell: (a) => day(a.createdAt) },
+    ...(owner ? [{ label: accountText(L, 'col.actions'), cell: (a: OwnerAccount) => <AccountActions locale={L} account={a} csrf={csrf} /> }] : []),
   ];
   return (
     <>
-      {/* The table stays (empty) with a bearer credential and no account yet; only rows get the box. */}
-      {m.accounts.length === 0 ? (
-        <table id="accounts">
-          <Head names={accountColumns} />
-          <tbody />
-        </table>
-      ) : (
-        <div className="table-wrap">
-          <table id="accounts">
-            <Head names={accountColumns} />
-            <tbody>
-              {m.accounts.map((a) => (
-                <tr key={a.id} data-account={a.id}>
-                  <td>{a.name}</td>
-                  <td>{accountText(L, 'role', { role: a.role })}</td>
-                  <td>{a.totp ? accountText(L, 'totpOn') : ''}</td>
-                  <td>{day(a.createdAt)}</td>
-                  {owner ? <AccountActions locale={L} account={a} csrf={csrf} /> : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {/* The table stays (its header row) with a bearer credential and no account yet. */}
+      <DataTable id="accounts" rowKey={(a) => a.id} rowData={(a) => ({ account: a.id })} columns={accountColumns} rows={m.accounts} />
       {m.lastOwner ? (
         <p className="error" id="last-owner" role="alert">
           {accountText(L, 'lastOwner')}
@@ -171,40 +135,28 @@ export function AccountsBody(m: AccountsPageModel): ReactNode {
               {accountText(L, 'keyCreated')} <code>{m.newKey}</code>
             </p>
           ) : null}
-          {m.keys.length === 0 ? (
-            <p>{accountText(L, 'noKeys')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table id="api-keys">
-                <Head
-                  names={[
-                    accountText(L, 'col.name'),
-                    accountText(L, 'col.created'),
-                    accountText(L, 'col.createdBy'),
-                    accountText(L, 'col.lastUsed'),
-                    accountText(L, 'col.actions'),
-                  ]}
-                />
-                <tbody>
-                  {/* A key is shown by the name its owner gave it; its id is only in the revoke form's address. */}
-                  {m.keys.map((k) => (
-                    <tr key={k.id}>
-                      <td>{k.name}</td>
-                      <td>{moment(k.createdAt)}</td>
-                      <td>{k.createdBy}</td>
-                      <td>{k.lastUsedAt ? moment(k.lastUsedAt) : accountText(L, 'never')}</td>
-                      <td>
-                        <form method="post" action={`/owner/api-keys/${encodeURIComponent(k.id)}/revoke`}>
-                          <Csrf csrf={csrf} />
-                          <button>{accountText(L, 'revoke')}</button>
-                        </form>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          {/* A key is shown by the name its owner gave it; its id is only in the revoke form's address. */}
+          <DataTable
+            id="api-keys"
+            empty={{ text: accountText(L, 'noKeys') }}
+            rowKey={(k) => k.id}
+            columns={[
+              { label: accountText(L, 'col.name'), cell: (k) => k.name },
+              { label: accountText(L, 'col.created'), cell: (k) => moment(k.createdAt) },
+              { label: accountText(L, 'col.createdBy'), cell: (k) => k.createdBy },
+              { label: accountText(L, 'col.lastUsed'), cell: (k) => (k.lastUsedAt ? moment(k.lastUsedAt) : accountText(L, 'never')) },
+              {
+                label: accountText(L, 'col.actions'),
+                cell: (k) => (
+                  <form method="post" action={`/owner/api-keys/${encodeURIComponent(k.id)}/revoke`}>
+                    <Csrf csrf={csrf} />
+                    <button>{accountText(L, 'revoke')}</button>
+                  </form>
+                ),
+              },
+            ]}
+            rows={m.keys}
+          />
           {m.keyError ? (
             <p className="error" id="key-error" role="alert">
               {accountText(L, `error.${m.keyError}`, { max: API_KEY_NAME_MAX })}

@@ -10,6 +10,7 @@ import { KIOSK_FLAG_RULE } from '../../outbox-check';
 import type { KioskOverview } from '../../owner-store';
 import type { KioskRefusalRow } from '../../store/outbox';
 import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
 
 /**
  * The Kiosks section: each kiosk's location (editable), its refused reports and flag; and one kiosk's
@@ -33,6 +34,9 @@ function ClearFlag({ locale, kioskId, csrf }: { locale: Locale; kioskId: string;
   );
 }
 
+/** A kiosk's own pages (its location, its refused reports) are under its id, which only addresses show. */
+const kioskPath = (kiosk: { id: string }): string => `/owner/kiosks/${encodeURIComponent(kiosk.id)}`;
+
 export interface KiosksModel {
   locale: Locale;
   kiosks: readonly KioskOverview[];
@@ -51,50 +55,38 @@ export function KiosksBody({ locale, kiosks, frame, flash, timeZone }: KiosksMod
           {flash.text}
         </p>
       ) : null}
-      <div className="table-wrap">
-        <table id="kiosks">
-          <thead>
-            <tr>
-              <th scope="col">{data('kiosk')}</th>
-              <th scope="col">{data('location')}</th>
-              <th scope="col">{refusalText(locale, 'refused')}</th>
-              <th scope="col">{refusalText(locale, 'flag')}</th>
-              <th scope="col">{refusalText(locale, 'status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {kiosks.map((kiosk) => {
-              const base = `/owner/kiosks/${encodeURIComponent(kiosk.id)}`;
-              return (
-                <tr key={kiosk.id}>
-                  <td>{kiosk.name}</td>
-                  <td>
-                    <form method="post" action={`${base}/location`}>
-                      <input type="hidden" name="csrf" value={frame.csrf} />
-                      <input name="location" defaultValue={kiosk.location} maxLength={60} required aria-label={data('location')} />{' '}
-                      <button>{data('save')}</button>
-                    </form>
-                  </td>
-                  <td>
-                    <a href={`${base}/refusals`}>{refusalText(locale, 'refusedCount', { n: kiosk.refusals })}</a>
-                  </td>
-                  <td>
-                    {kiosk.flaggedAt === null ? null : (
-                      <>
-                        <strong className="error flagged">
-                          ⚠ {refusalText(locale, 'flagged', { when: formatInstant(kiosk.flaggedAt, locale, timeZone) })}
-                        </strong>
-                        <ClearFlag locale={locale} kioskId={kiosk.id} csrf={frame.csrf} />
-                      </>
-                    )}
-                  </td>
-                  <td>{refusalText(locale, kiosk.revoked ? 'revoked' : 'active')}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="kiosks"
+        rowKey={(kiosk) => kiosk.id}
+        columns={[
+          { label: data('kiosk'), cell: (kiosk) => kiosk.name },
+          {
+            label: data('location'),
+            cell: (kiosk) => (
+              <form method="post" action={`${kioskPath(kiosk)}/location`}>
+                <input type="hidden" name="csrf" value={frame.csrf} />
+                <input name="location" defaultValue={kiosk.location} maxLength={60} required aria-label={data('location')} /> <button>{data('save')}</button>
+              </form>
+            ),
+          },
+          {
+            label: refusalText(locale, 'refused'),
+            cell: (kiosk) => <a href={`${kioskPath(kiosk)}/refusals`}>{refusalText(locale, 'refusedCount', { n: kiosk.refusals })}</a>,
+          },
+          {
+            label: refusalText(locale, 'flag'),
+            cell: (kiosk) =>
+              kiosk.flaggedAt === null ? null : (
+                <>
+                  <strong className="error flagged">⚠ {refusalText(locale, 'flagged', { when: formatInstant(kiosk.flaggedAt, locale, timeZone) })}</strong>
+                  <ClearFlag locale={locale} kioskId={kiosk.id} csrf={frame.csrf} />
+                </>
+              ),
+          },
+          { label: refusalText(locale, 'status'), cell: (kiosk) => refusalText(locale, kiosk.revoked ? 'revoked' : 'active') },
+        ]}
+        rows={kiosks}
+      />
       <FlagRule locale={locale} />
       <p>
         <a href="/owner">{formatMessage(ownerMessages, locale, 'dashboard')}</a>
@@ -127,30 +119,16 @@ export function KioskRefusalsBody({ locale, kiosk, refusals, frame, timeZone }: 
         </>
       )}
       <FlagRule locale={locale} />
-      {refusals.length === 0 ? (
-        <p id="no-refusals">{refusalText(locale, 'none')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table id="refusals">
-            <thead>
-              <tr>
-                <th scope="col">{refusalText(locale, 'when')}</th>
-                <th scope="col">{refusalText(locale, 'what')}</th>
-                <th scope="col">{refusalText(locale, 'why')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {refusals.map((r, i) => (
-                <tr key={i}>
-                  <td>{formatInstant(r.at, locale, timeZone)}</td>
-                  <td>{refusalText(locale, typeKey(r.type))}</td>
-                  <td>{refusalText(locale, `code.${r.code}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        id="refusals"
+        empty={{ id: 'no-refusals', text: refusalText(locale, 'none') }}
+        columns={[
+          { label: refusalText(locale, 'when'), cell: (r) => formatInstant(r.at, locale, timeZone) },
+          { label: refusalText(locale, 'what'), cell: (r) => refusalText(locale, typeKey(r.type)) },
+          { label: refusalText(locale, 'why'), cell: (r) => refusalText(locale, `code.${r.code}`) },
+        ]}
+        rows={refusals}
+      />
       <p>
         <a href="/owner/kiosks">{refusalText(locale, 'back')}</a>
       </p>

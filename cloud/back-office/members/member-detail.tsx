@@ -12,6 +12,7 @@ import { num, page } from '../../owner-pages';
 import type { AuditRow } from '../../owner-store';
 import type { ReferralParty } from '../../referrals';
 import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
 
 /**
  * One member's page in the back office: contact, consent, balance, the points adjustment, referrals,
@@ -69,28 +70,16 @@ function Referrals({ locale, r }: { locale: Locale; r: MemberPageModel['referral
         <p id="referred-by">{x('notReferred')}</p>
       )}
       <h3>{x('referredMembers')}</h3>
-      {r.referred.length === 0 ? (
-        <p id="referred-none">{x('referredNobody')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table id="referred">
-            <thead>
-              <tr>
-                <th scope="col">{x('referredMember')}</th>
-                <th scope="col">{x('referredOn')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.referred.map((m) => (
-                <tr key={m.id}>
-                  <td>{link(m)}</td>
-                  <td>{day(m.at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        id="referred"
+        empty={{ id: 'referred-none', text: x('referredNobody') }}
+        rowKey={(m) => m.id}
+        columns={[
+          { label: x('referredMember'), cell: link },
+          { label: x('referredOn'), cell: (m) => day(m.at) },
+        ]}
+        rows={r.referred}
+      />
     </>
   );
 }
@@ -109,28 +98,16 @@ export function MemberDetail(p: MemberPageModel): ReactNode {
           {p.flash.text}
         </p>
       ) : null}
-      <div className="table-wrap">
-        <table id="member">
-          <thead>
-            <tr>
-              <th scope="col">{t('phone')}</th>
-              <th scope="col">{t('email')}</th>
-              <th scope="col">{x('consent')}</th>
-              <th scope="col" className="n">
-                {t('balance')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td>{member.phone ?? ''}</td>
-              <td>{member.email ?? ''}</td>
-              <td>{member.consentAt === null ? '' : when(member.consentAt)}</td>
-              <td className="n">{num(locale, p.balance)}</td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="member"
+        columns={[
+          { label: t('phone'), cell: (m) => m.phone ?? '' },
+          { label: t('email'), cell: (m) => m.email ?? '' },
+          { label: x('consent'), cell: (m) => (m.consentAt === null ? '' : when(m.consentAt)) },
+          { label: t('balance'), figure: true, cell: (m) => num(locale, m.balance) },
+        ]}
+        rows={[{ ...member, balance: p.balance }]}
+      />
       <h2>{x('adjust')}</h2>
       <form method="post" action={`${base}/adjust`} id="adjust">
         {csrf}
@@ -144,58 +121,30 @@ export function MemberDetail(p: MemberPageModel): ReactNode {
       </form>
       <Referrals locale={locale} r={p.referrals} />
       <h2>{t('history')}</h2>
-      <div className="table-wrap">
-        <table id="history">
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('kind')}</th>
-              <th scope="col" className="n">
-                {t('points')}
-              </th>
-              <th scope="col" className="n">
-                {t('stamps')}
-              </th>
-              <th scope="col">{t('label')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {/* The kind in words and the entry's own label (the reward's or rule's name in the owner's language, the owner's reason): never a code. */}
-            {[...p.entries].reverse().map((e) => (
-              <tr key={e.id}>
-                <td>{when(e.at)}</td>
-                <td>{entryKindText(locale, e.kind)}</td>
-                <td className="n">{String(e.points)}</td>
-                <td className="n">{String(e.stamps)}</td>
-                <td>{entryLabelIn(p.program, e.reason, locale) ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* The kind in words and the entry's own label (the reward's or rule's name in the owner's language, the owner's reason): never a code. */}
+      <DataTable
+        id="history"
+        rowKey={(e) => e.id}
+        columns={[
+          { label: t('when'), cell: (e) => when(e.at) },
+          { label: t('kind'), cell: (e) => entryKindText(locale, e.kind) },
+          { label: t('points'), figure: true, cell: (e) => String(e.points) },
+          { label: t('stamps'), figure: true, cell: (e) => String(e.stamps) },
+          { label: t('label'), cell: (e) => entryLabelIn(p.program, e.reason, locale) ?? '' },
+        ]}
+        rows={[...p.entries].reverse()}
+      />
       <h2>{x('audit')}</h2>
-      <div className="table-wrap">
-        <table id="audit">
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{x('action')}</th>
-              <th scope="col">{x('by')}</th>
-              <th scope="col">{t('label')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.audit.map((a, i) => (
-              <tr key={i}>
-                <td>{when(a.at)}</td>
-                <td>{x('auditAction', { action: a.action })}</td>
-                <td>{a.actor}</td>
-                <td>{String(a.detail.reason ?? a.detail.points ?? '')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="audit"
+        columns={[
+          { label: t('when'), cell: (a) => when(a.at) },
+          { label: x('action'), cell: (a) => x('auditAction', { action: a.action }) },
+          { label: x('by'), cell: (a) => a.actor },
+          { label: t('label'), cell: (a) => String(a.detail.reason ?? a.detail.points ?? '') },
+        ]}
+        rows={p.audit}
+      />
       <h2>{x('memberData')}</h2>
       <p>
         <a id="export" href={`${base}/export.json`}>

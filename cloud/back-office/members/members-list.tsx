@@ -5,6 +5,7 @@ import { ownerMessages } from '../../../core/i18n/owner';
 import { num, page } from '../../owner-pages';
 import type { Member } from '../../store';
 import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
 
 /**
  * The Members section: the members export, the search form and the members found (name linking to
@@ -30,36 +31,18 @@ export function MembersList({ locale, query, members }: MembersListModel): React
       <form method="get" action="/owner/members" role="search">
         <input type="search" name="q" defaultValue={query} placeholder={t('search')} aria-label={t('search')} /> <button>{t('show')}</button>
       </form>
-      {members.length === 0 ? (
-        <p>{t('noMembers')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table id="members">
-            <thead>
-              <tr>
-                <th scope="col">{t('member')}</th>
-                <th scope="col">{t('phone')}</th>
-                <th scope="col">{t('email')}</th>
-                <th scope="col" className="n">
-                  {t('balance')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <a href={`/owner/members/${encodeURIComponent(m.id)}`}>{m.name ?? `#${m.no}`}</a>
-                  </td>
-                  <td>{m.phone ?? ''}</td>
-                  <td>{m.email ?? ''}</td>
-                  <td className="n">{num(locale, m.points)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        id="members"
+        empty={{ text: t('noMembers') }}
+        rowKey={(m) => m.id}
+        columns={[
+          { label: t('member'), cell: (m) => <a href={`/owner/members/${encodeURIComponent(m.id)}`}>{m.name ?? `#${m.no}`}</a> },
+          { label: t('phone'), cell: (m) => m.phone ?? '' },
+          { label: t('email'), cell: (m) => m.email ?? '' },
+          { label: t('balance'), figure: true, cell: (m) => num(locale, m.points) },
+        ]}
+        rows={members}
+      />
     </>
   );
 }

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import type { OwnerFrame } from '../layout';
 import { formatMessage } from '../../../core/i18n/catalog';
 import { formatInstant } from '../../../core/i18n/dates';
 import { LANGUAGE_NAMES } from '../../../core/i18n/display';
@@ -13,6 +12,8 @@ import type { MessageRow } from '../../message-store';
 import { EDITABLE_PURPOSES, editableFields, type EditableField, type EditablePurpose, type MessagePreview } from '../../message-text-groups';
 import { renderMail, renderSms, TEMPLATES } from '../../message-templates';
 import type { CampaignPreview } from '../../messaging';
+import type { OwnerFrame } from '../layout';
+import { DataTable, type Column } from '../table';
 import { NoteLine, PreviewBlock, RulesForm, SkippedCounts, smsLine, text, type Note } from './message-parts';
 
 /**
@@ -111,7 +112,6 @@ export interface UndeliveredModel {
 
 /** The messages page: the rules, links to the texts, a campaign and the win-back, and the messages that did not go out and why. */
 export function Undelivered({ locale, rows, frame, rules }: UndeliveredModel): ReactNode {
-  const columns = ['when', 'member', 'purpose', 'channel', 'state', 'reason'] as const;
   return (
     <>
       <RulesForm locale={locale} rules={rules.rules} zone={rules.zone} csrf={frame.csrf} note={rules.note} />
@@ -134,41 +134,33 @@ export function Undelivered({ locale, rows, frame, rules }: UndeliveredModel): R
       </ul>
       <section className="card" id="undelivered-section">
         <h2>{text(locale, 'owner.title')}</h2>
-        {rows.length === 0 ? (
-          <p id="no-undelivered">{text(locale, 'owner.none')}</p>
-        ) : (
-          <table id="undelivered" className="data">
-            <thead>
-              <tr>
-                {columns.map((k) => (
-                  <th key={k} scope="col">
-                    {text(locale, `owner.${k}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{formatInstant(r.created_at, locale, rules.zone)}</td>
-                  <td>
-                    {r.member_id ? (
-                      <a href={`/owner/members/${encodeURIComponent(r.member_id)}`}>
-                        {r.recipient === null ? formatMessage(ownerMessages, locale, 'member') : r.recipient}
-                      </a>
-                    ) : (
-                      (r.recipient ?? '')
-                    )}
-                  </td>
-                  <td>{`${text(locale, 'owner.purposeName', { purpose: r.purpose })} (${text(locale, 'owner.kindName', { kind: r.kind })})`}</td>
-                  <td>{text(locale, 'owner.channelName', { channel: r.channel })}</td>
-                  <td>{text(locale, 'owner.stateName', { state: r.state })}</td>
-                  <td>{r.reason === null ? '' : why(locale, r.reason)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="undelivered"
+          empty={{ id: 'no-undelivered', text: text(locale, 'owner.none') }}
+          rowKey={(r) => r.id}
+          columns={[
+            { label: text(locale, 'owner.when'), cell: (r) => formatInstant(r.created_at, locale, rules.zone) },
+            {
+              label: text(locale, 'owner.member'),
+              cell: (r) =>
+                r.member_id ? (
+                  <a href={`/owner/members/${encodeURIComponent(r.member_id)}`}>
+                    {r.recipient === null ? formatMessage(ownerMessages, locale, 'member') : r.recipient}
+                  </a>
+                ) : (
+                  (r.recipient ?? '')
+                ),
+            },
+            {
+              label: text(locale, 'owner.purpose'),
+              cell: (r) => `${text(locale, 'owner.purposeName', { purpose: r.purpose })} (${text(locale, 'owner.kindName', { kind: r.kind })})`,
+            },
+            { label: text(locale, 'owner.channel'), cell: (r) => text(locale, 'owner.channelName', { channel: r.channel }) },
+            { label: text(locale, 'owner.state'), cell: (r) => text(locale, 'owner.stateName', { state: r.state }) },
+            { label: text(locale, 'owner.reason'), cell: (r) => (r.reason === null ? '' : why(locale, r.reason)) },
+          ]}
+          rows={rows}
+        />
       </section>
     </>
   );
@@ -193,46 +185,38 @@ export function TextsEditor(m: TextsModel): ReactNode {
   return (
     <>
       <p>{text(L, 'owner.texts.intro')}</p>
-      <table id="texts" className="data">
-        <thead>
-          <tr>
-            <th scope="col">{text(L, 'owner.purpose')}</th>
-            {LOCALES.map((l) => (
-              <th key={l} scope="col">
-                {LANGUAGE_NAMES[l]}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {EDITABLE_PURPOSES.map((purpose) => (
-            <tr key={purpose}>
-              <td>{text(L, 'owner.purposeName', { purpose })}</td>
-              {LOCALES.map((l) => {
-                const isEdited = editableFields(purpose).some((f) => m.edited.has(`${l}:${f.key}`));
-                const current = purpose === m.purpose && l === m.textLocale;
-                return (
-                  <td key={l}>
-                    <a
-                      href={`/owner/messages/texts?purpose=${purpose}&locale=${l}`}
-                      data-text={`${purpose}-${l}`}
-                      {...(current ? { 'aria-current': 'page' as const } : {})}
-                    >
-                      {l}
-                    </a>
-                    {isEdited && (
-                      <>
-                        {' '}
-                        <em className="edited">{text(L, 'owner.texts.edited')}</em>
-                      </>
-                    )}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        id="texts"
+        rowKey={(purpose) => purpose}
+        columns={[
+          { label: text(L, 'owner.purpose'), cell: (purpose) => text(L, 'owner.purposeName', { purpose }) },
+          ...LOCALES.map((l): Column<EditablePurpose> => ({
+            label: LANGUAGE_NAMES[l],
+            cell: (purpose) => {
+              const isEdited = editableFields(purpose).some((f) => m.edited.has(`${l}:${f.key}`));
+              const current = purpose === m.purpose && l === m.textLocale;
+              return (
+                <>
+                  <a
+                    href={`/owner/messages/texts?purpose=${purpose}&locale=${l}`}
+                    data-text={`${purpose}-${l}`}
+                    {...(current ? { 'aria-current': 'page' as const } : {})}
+                  >
+                    {l}
+                  </a>
+                  {isEdited && (
+                    <>
+                      {' '}
+                      <em className="edited">{text(L, 'owner.texts.edited')}</em>
+                    </>
+                  )}
+                </>
+              );
+            },
+          })),
+        ]}
+        rows={EDITABLE_PURPOSES}
+      />
       <section className="card" id="text-editing">
         <h2 id="editing">{`${m.purpose}: ${LANGUAGE_NAMES[m.textLocale]}`}</h2>
         <NoteLine id="texts-note" note={m.note} />

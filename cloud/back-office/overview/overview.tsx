@@ -154,39 +154,20 @@ function KpiCards({ d, w }: { d: Dashboard; w: Words }): ReactNode {
 function KpiTable({ d, w }: { d: Dashboard; w: Words }): ReactNode {
   const { t } = w;
   const formats = kpiFormats(w);
+  const format = (k: Kpi, value: number | null): string => formats[k][1](value);
   return (
-    <div className="table-wrap">
-      <table id="kpis">
-        <thead>
-          <tr>
-            <th scope="col">{t('figure')}</th>
-            <th scope="col" className="n">
-              {t('value')}
-            </th>
-            <th scope="col" className="n">
-              {t('previousPeriod')}
-            </th>
-            <th scope="col" className="n">
-              {t('change')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {KPIS.map((k) => {
-            const [label, format] = formats[k];
-            const f = d.kpis[k];
-            return (
-              <tr key={k} data-kpi={k}>
-                <th scope="row">{t(label)}</th>
-                <td className="n">{format(f.value)}</td>
-                <td className="n">{format(f.previous)}</td>
-                <td className="n">{signed(format(f.change), f.change)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      id="kpis"
+      rowKey={(k) => k}
+      rowData={(k) => ({ kpi: k })}
+      columns={[
+        { label: t('figure'), rowHeader: true, cell: (k) => t(formats[k][0]) },
+        { label: t('value'), figure: true, cell: (k) => format(k, d.kpis[k].value) },
+        { label: t('previousPeriod'), figure: true, cell: (k) => format(k, d.kpis[k].previous) },
+        { label: t('change'), figure: true, cell: (k) => signed(format(k, d.kpis[k].change), d.kpis[k].change) },
+      ]}
+      rows={KPIS}
+    />
   );
 }
 
@@ -196,26 +177,16 @@ type Figure = [id: string, label: string, value: string];
 /** Named figures, one a row, each row marked with its id (data-figure). */
 function FigureTable({ id, rows, w }: { id: string; rows: readonly Figure[]; w: Words }): ReactNode {
   return (
-    <div className="table-wrap">
-      <table id={id}>
-        <thead>
-          <tr>
-            <th scope="col">{w.t('figure')}</th>
-            <th scope="col" className="n">
-              {w.t('value')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([fid, label, value]) => (
-            <tr key={fid} data-figure={fid}>
-              <th scope="row">{label}</th>
-              <td className="n">{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      id={id}
+      rowKey={([fid]) => fid}
+      rowData={([fid]) => ({ figure: fid })}
+      columns={[
+        { label: w.t('figure'), rowHeader: true, cell: ([, label]) => label },
+        { label: w.t('value'), figure: true, cell: ([, , value]) => value },
+      ]}
+      rows={rows}
+    />
   );
 }
 
@@ -285,14 +256,6 @@ export function OverviewBody(m: DashboardModel): ReactNode {
   ).map(([key, value]): Figure => [key, t(key), value]);
   summary.push(['retention', x('retentionRate'), w.pct(d.retention.rate)]);
 
-  const locationRow = (l: { location: string; sales: number; memberSales: number; revenue: number }): string[] => [
-    l.location,
-    w.num(l.sales),
-    w.num(l.memberSales),
-    w.pct(l.sales === 0 ? null : l.memberSales / l.sales),
-    money(l.revenue),
-    money(l.sales === 0 ? null : Math.round(l.revenue / l.sales)),
-  ];
   const totals = {
     location: x('together'),
     sales: d.locations.reduce((n, l) => n + l.sales, 0),
@@ -316,10 +279,15 @@ export function OverviewBody(m: DashboardModel): ReactNode {
       <Chart id="chart-compare" label={x('compare')} />
       <DataTable
         id="compare"
-        columns={[{ label: x('group') }, { label: t('sales'), figure: true }, { label: x('revenue'), figure: true }, { label: x('averageSale'), figure: true }]}
+        columns={[
+          { label: x('group'), cell: (g) => g.name },
+          { label: t('sales'), figure: true, cell: (g) => w.num(g.sales) },
+          { label: x('revenue'), figure: true, cell: (g) => money(g.revenue) },
+          { label: x('averageSale'), figure: true, cell: (g) => money(g.average) },
+        ]}
         rows={[
-          [x('membersGroup'), w.num(d.memberSales), money(d.revenue.members), money(d.averageSale.members)],
-          [x('nonMembersGroup'), w.num(d.nonMemberSales), money(d.revenue.nonMembers), money(d.averageSale.nonMembers)],
+          { name: x('membersGroup'), sales: d.memberSales, revenue: d.revenue.members, average: d.averageSale.members },
+          { name: x('nonMembersGroup'), sales: d.nonMemberSales, revenue: d.revenue.nonMembers, average: d.averageSale.nonMembers },
         ]}
       />
 
@@ -342,35 +310,40 @@ export function OverviewBody(m: DashboardModel): ReactNode {
       <DataTable
         id="locations"
         columns={[
-          { label: x('location') },
-          { label: t('sales'), figure: true },
-          { label: t('memberSales'), figure: true },
-          { label: x('participation'), figure: true },
-          { label: x('revenue'), figure: true },
-          { label: x('averageSale'), figure: true },
+          { label: x('location'), cell: (l) => l.location },
+          { label: t('sales'), figure: true, cell: (l) => w.num(l.sales) },
+          { label: t('memberSales'), figure: true, cell: (l) => w.num(l.memberSales) },
+          { label: x('participation'), figure: true, cell: (l) => w.pct(l.sales === 0 ? null : l.memberSales / l.sales) },
+          { label: x('revenue'), figure: true, cell: (l) => money(l.revenue) },
+          { label: x('averageSale'), figure: true, cell: (l) => money(l.sales === 0 ? null : Math.round(l.revenue / l.sales)) },
         ]}
-        rows={[...d.locations.map(locationRow), locationRow(totals)]}
+        rows={[...d.locations, totals]}
       />
 
       <h2>{t('top')}</h2>
       <DataTable
         id="top"
+        rowKey={(c) => c.memberId}
         columns={[
-          { label: t('member') },
-          { label: t('visits'), figure: true },
-          { label: t('spend'), figure: true },
-          { label: t('lastVisit') },
-          { label: t('segment') },
+          { label: t('member'), cell: memberName },
+          { label: t('visits'), figure: true, cell: (c) => w.num(c.visits) },
+          { label: t('spend'), figure: true, cell: (c) => money(c.spend) },
+          { label: t('lastVisit'), cell: (c) => day(c.lastAt) },
+          { label: t('segment'), cell: (c) => segmentName(locale, c.segment) },
         ]}
-        rows={d.top.map((c) => [memberName(c), w.num(c.visits), money(c.spend), day(c.lastAt), segmentName(locale, c.segment)])}
+        rows={d.top}
       />
 
       <h2>{t('segments')}</h2>
       <Chart id="chart-segments" label={t('segments')} />
       <DataTable
         id="segments"
-        columns={[{ label: t('segment') }, { label: t('count'), figure: true }]}
-        rows={SEGMENTS.map((s) => [segmentName(locale, s), w.num(d.segments[s])])}
+        rowKey={(s) => s}
+        columns={[
+          { label: t('segment'), cell: (s) => segmentName(locale, s) },
+          { label: t('count'), figure: true, cell: (s) => w.num(d.segments[s]) },
+        ]}
+        rows={SEGMENTS}
       />
 
       <h2>{t('rewards')}</h2>
@@ -378,28 +351,38 @@ export function OverviewBody(m: DashboardModel): ReactNode {
       <DataTable
         id="rewards"
         columns={[
-          { label: t('reward') },
-          { label: t('redemptions'), figure: true },
-          { label: t('points'), figure: true },
-          { label: t('stamps'), figure: true },
+          { label: t('reward'), cell: (r) => r.label },
+          { label: t('redemptions'), figure: true, cell: (r) => w.num(r.redemptions) },
+          { label: t('points'), figure: true, cell: (r) => w.num(r.points) },
+          { label: t('stamps'), figure: true, cell: (r) => w.num(r.stamps) },
         ]}
-        rows={d.rewards.map((r) => [r.label, w.num(r.redemptions), w.num(r.points), w.num(r.stamps)])}
+        rows={d.rewards}
       />
 
       <h2>{t('heatmap')}</h2>
       <Chart id="chart-heatmap" label={t('heatmap')} tall />
       <DataTable
         id="heatmap"
-        columns={[{ label: t('weekday') }, { label: t('hour') }, { label: t('sales'), figure: true }, { label: t('total'), figure: true }]}
-        rows={d.heatmap.map((c) => [dayNames[c.weekday - 1], `${String(c.hour).padStart(2, '0')}:00`, w.num(c.sales), money(c.total)])}
+        columns={[
+          { label: t('weekday'), cell: (c) => dayNames[c.weekday - 1] },
+          { label: t('hour'), cell: (c) => `${String(c.hour).padStart(2, '0')}:00` },
+          { label: t('sales'), figure: true, cell: (c) => w.num(c.sales) },
+          { label: t('total'), figure: true, cell: (c) => money(c.total) },
+        ]}
+        rows={d.heatmap}
       />
 
       <h2>{t('inactive', { days: m.inactiveDays })}</h2>
       <WinBackForm m={m} w={w} />
       <DataTable
         id="inactive"
-        columns={[{ label: t('member') }, { label: t('lastVisit') }, { label: t('daysInactive'), figure: true }]}
-        rows={d.inactive.slice(0, INACTIVE_SHOWN).map((c) => [memberName(c), day(c.lastAt), w.num(c.days)])}
+        rowKey={(c) => c.memberId}
+        columns={[
+          { label: t('member'), cell: memberName },
+          { label: t('lastVisit'), cell: (c) => day(c.lastAt) },
+          { label: t('daysInactive'), figure: true, cell: (c) => w.num(c.days) },
+        ]}
+        rows={d.inactive.slice(0, INACTIVE_SHOWN)}
       />
 
       {/* The charts' figures as data (not run: the CSP runs scripts only as files), '<' escaped so no text can close the element. */}

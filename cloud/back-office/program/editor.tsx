@@ -7,6 +7,7 @@ import { DEFAULT_SAMPLES, formAmount } from '../../../core/program/form';
 import type { PreviewLine } from '../../../core/program/preview';
 import { ruleTypes, type Program, type ProgramIssue, type Rule } from '../../../core/program/schema';
 import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
 import { editorFields, type EditorFields, type Key, type Kind } from './fields';
 
 /**
@@ -415,76 +416,80 @@ function categoriesSection(f: EditorFields, program: Program): ReactNode {
   );
 }
 
-/** Example sales the owner can change; the preview column says in words what each earns under the draft. */
+/**
+ * Example sales the owner can change; the preview column says in words what each earns under the draft
+ * (the page's script rewrites the texts marked data-preview and data-reasons as the owner types).
+ */
 function previewSection(f: EditorFields, m: EditorModel): ReactNode {
   const { t, typed } = f;
   const { program } = m;
+  const value = (row: number, name: string, fallback: string): string => typed(`sample.${row}.${name}`)?.[0] ?? fallback;
+  const line = (row: number): PreviewLine | undefined => m.preview.find((l) => l.row === row);
+  // The table's headings name the columns for the eye; a screen reader names each field by row and column.
+  const label = (row: number, column?: 'weekday' | 'time' | 'tier' | 'items'): string => `${t('sample')} ${row + 1}${column ? `, ${t(column)}` : ''}`;
   return (
     <section className="card" id="preview-section">
       <h2>{t('preview')}</h2>
       <p className="muted">{t('previewNote')}</p>
-      <table id="preview" className="data">
-        <thead>
-          <tr>
-            <th scope="col">{t('sample')}</th>
-            <th scope="col">{t('weekday')}</th>
-            <th scope="col">{t('time')}</th>
-            <th scope="col">{t('tier')}</th>
-            <th scope="col">{t('items')}</th>
-            <th scope="col">{t('earns')}</th>
-            <th scope="col">{t('reasons')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {DEFAULT_SAMPLES.map((sample, row) => {
-            const value = (name: string, fallback: string): string => typed(`sample.${row}.${name}`)?.[0] ?? fallback;
-            const weekday = Number(typed(`sample.${row}.weekday`)?.[0] ?? sample.weekday);
-            const line = m.preview.find((l) => l.row === row);
-            // The table's headings name the columns for the eye; a screen reader names each field by row and column.
-            const label = (column?: 'weekday' | 'time' | 'tier' | 'items'): string => `${t('sample')} ${row + 1}${column ? `, ${t(column)}` : ''}`;
-            return (
-              <tr key={row}>
-                <td>
-                  <input
-                    type="text"
-                    inputMode="decimal"
-                    name={`sample.${row}.amount`}
-                    aria-label={label()}
-                    defaultValue={value('amount', formAmount(sample.amount, program.currency))}
-                  />
-                </td>
-                <td>
-                  <select name={`sample.${row}.weekday`} aria-label={label('weekday')} defaultValue={String(weekday)}>
-                    {[1, 2, 3, 4, 5, 6, 7].map((d) => (
-                      <option key={d} value={String(d)}>
-                        {f.dayName(d, true)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input type="time" name={`sample.${row}.time`} aria-label={label('time')} defaultValue={value('time', sample.time)} />
-                </td>
-                <td>
-                  <select name={`sample.${row}.tier`} aria-label={label('tier')} defaultValue={typed(`sample.${row}.tier`)?.[0] ?? ''}>
-                    <option value="">{t('noTier')}</option>
-                    {(program.tiers?.levels ?? []).map((level) => (
-                      <option key={level.id} value={level.id}>
-                        {level.name}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input type="text" name={`sample.${row}.items`} aria-label={label('items')} defaultValue={value('items', '')} />
-                </td>
-                <td data-preview={row}>{line?.text ?? ''}</td>
-                <td data-reasons={row}>{line?.reasons.join(' · ') ?? ''}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        id="preview"
+        columns={[
+          {
+            label: t('sample'),
+            cell: (sample, row) => (
+              <input
+                type="text"
+                inputMode="decimal"
+                name={`sample.${row}.amount`}
+                aria-label={label(row)}
+                defaultValue={value(row, 'amount', formAmount(sample.amount, program.currency))}
+              />
+            ),
+          },
+          {
+            label: t('weekday'),
+            cell: (sample, row) => (
+              <select
+                name={`sample.${row}.weekday`}
+                aria-label={label(row, 'weekday')}
+                defaultValue={String(Number(value(row, 'weekday', String(sample.weekday))))}
+              >
+                {[1, 2, 3, 4, 5, 6, 7].map((d) => (
+                  <option key={d} value={String(d)}>
+                    {f.dayName(d, true)}
+                  </option>
+                ))}
+              </select>
+            ),
+          },
+          {
+            label: t('time'),
+            cell: (sample, row) => (
+              <input type="time" name={`sample.${row}.time`} aria-label={label(row, 'time')} defaultValue={value(row, 'time', sample.time)} />
+            ),
+          },
+          {
+            label: t('tier'),
+            cell: (_, row) => (
+              <select name={`sample.${row}.tier`} aria-label={label(row, 'tier')} defaultValue={value(row, 'tier', '')}>
+                <option value="">{t('noTier')}</option>
+                {(program.tiers?.levels ?? []).map((level) => (
+                  <option key={level.id} value={level.id}>
+                    {level.name}
+                  </option>
+                ))}
+              </select>
+            ),
+          },
+          {
+            label: t('items'),
+            cell: (_, row) => <input type="text" name={`sample.${row}.items`} aria-label={label(row, 'items')} defaultValue={value(row, 'items', '')} />,
+          },
+          { label: t('earns'), cell: (_, row) => <span data-preview={row}>{line(row)?.text ?? ''}</span> },
+          { label: t('reasons'), cell: (_, row) => <span data-reasons={row}>{line(row)?.reasons.join(' · ') ?? ''}</span> },
+        ]}
+        rows={DEFAULT_SAMPLES}
+      />
     </section>
   );
 }
@@ -494,29 +499,18 @@ function versionsSection(f: EditorFields, m: EditorModel): ReactNode {
   return (
     <section className="card" id="versions-section">
       <h2>{t('versions')}</h2>
-      <table id="versions" className="data">
-        <thead>
-          <tr>
-            <th scope="col">{t('version')}</th>
-            <th scope="col">{t('effectiveFrom')}</th>
-            <th scope="col">{t('state')}</th>
-            <th scope="col">{t('kiosksHave')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {m.versions
-            .slice()
-            .reverse()
-            .map((v) => (
-              <tr key={v.version} data-version={v.version}>
-                <td>{v.version}</td>
-                <td>{v.effectiveFrom.startsWith('1970-') ? '—' : formatInstant(v.effectiveFrom, m.locale, m.timeZone)}</td>
-                <td>{t(v.state)}</td>
-                <td>{v.kiosks.join(', ')}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+      <DataTable
+        id="versions"
+        rowKey={(v) => v.version}
+        rowData={(v) => ({ version: v.version })}
+        columns={[
+          { label: t('version'), cell: (v) => v.version },
+          { label: t('effectiveFrom'), cell: (v) => (v.effectiveFrom.startsWith('1970-') ? '—' : formatInstant(v.effectiveFrom, m.locale, m.timeZone)) },
+          { label: t('state'), cell: (v) => t(v.state) },
+          { label: t('kiosksHave'), cell: (v) => v.kiosks.join(', ') },
+        ]}
+        rows={m.versions.slice().reverse()}
+      />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { entryLabelIn, rewardName, rewardOfEntry } from '../../../core/program/t
 import { memberLabel, num, page } from '../../owner-pages';
 import type { OpenVoucher } from '../../store';
 import type { OwnerFrame } from '../layout';
+import { DataTable } from '../table';
 
 /**
  * The owner's Rewards section: the program's rewards by name in the owner's language with their cost
@@ -68,63 +69,32 @@ export function RewardsBody(m: RewardsModel): ReactNode {
   return (
     <>
       <h2>{t('rewardsPage.catalog')}</h2>
-      {rows.length === 0 ? (
-        <p id="no-rewards">{t('rewardsPage.noRewards')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table id="reward-catalog">
-            <thead>
-              <tr>
-                <th scope="col">{t('reward')}</th>
-                <th scope="col">{t('rewardsPage.cost')}</th>
-                <th scope="col" className="n">
-                  {t('rewardsPage.redeemed')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={i}>
-                  <td>{r.name}</td>
-                  <td className="nowrap">{r.cost}</td>
-                  <td className="n">{num(locale, r.redemptions)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        id="reward-catalog"
+        empty={{ id: 'no-rewards', text: t('rewardsPage.noRewards') }}
+        columns={[
+          { label: t('reward'), cell: (r) => r.name },
+          { label: t('rewardsPage.cost'), nowrap: true, cell: (r) => r.cost },
+          { label: t('rewardsPage.redeemed'), figure: true, cell: (r) => num(locale, r.redemptions) },
+        ]}
+        rows={rows}
+      />
       <p>
         <a href="/owner/program/edit#rewards-section">{t('rewardsPage.edit')}</a>
       </p>
       <h2>{t('rewardsPage.open')}</h2>
       {m.open.length < m.openTotal ? <p id="open-vouchers-cut">{t('rewardsPage.openCut', { shown: m.open.length, total: m.openTotal })}</p> : null}
-      {m.open.length === 0 ? (
-        <p id="no-open-vouchers">{t('rewardsPage.noOpen')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table id="open-vouchers">
-            <thead>
-              <tr>
-                <th scope="col">{t('reward')}</th>
-                <th scope="col">{t('member')}</th>
-                <th scope="col">{t('rewardsPage.contact')}</th>
-                <th scope="col">{t('rewardsPage.expires')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.open.map((v, i) => (
-                <tr key={i}>
-                  <td>{rewardOf(v)}</td>
-                  <td>{memberLabel(locale, v.member)}</td>
-                  <td>{v.member.erasedAt === null ? [v.member.phone, v.member.email].filter(Boolean).join(' · ') : ''}</td>
-                  <td>{formatInstant(v.expiresAt, locale, m.timeZone)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        id="open-vouchers"
+        empty={{ id: 'no-open-vouchers', text: t('rewardsPage.noOpen') }}
+        columns={[
+          { label: t('reward'), cell: rewardOf },
+          { label: t('member'), cell: (v) => memberLabel(locale, v.member) },
+          { label: t('rewardsPage.contact'), cell: (v) => (v.member.erasedAt === null ? [v.member.phone, v.member.email].filter(Boolean).join(' · ') : '') },
+          { label: t('rewardsPage.expires'), cell: (v) => formatInstant(v.expiresAt, locale, m.timeZone) },
+        ]}
+        rows={m.open}
+      />
     </>
   );
 }

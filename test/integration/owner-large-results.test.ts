@@ -5,10 +5,11 @@
 // that, and a member's entries, an hour's rows and the marked hours far fewer: the planner, the expiry
 // job, the preparation of the overview, the overview page and the ledger export run, and nothing is
 // reported. On SQLite here, on PostgreSQL in the hub-postgres project.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
 import { LEDGER_PAGE_ROWS } from '../../cloud/store/facts';
+import type { HubDatabase } from '../../cloud/store-schema';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
@@ -43,10 +44,7 @@ afterAll(async () => {
 });
 
 /** Inserts rows a few hundred at a time (one statement's parameters stay well under both engines' limits). */
-async function insertAll<T extends 'members' | 'sales' | 'ledger' | 'balances'>(
-  table: T,
-  rows: Parameters<ReturnType<Hub['store']['db']['insertInto']>['values']>[0][],
-) {
+async function insertAll<T extends 'members' | 'sales' | 'ledger' | 'balances'>(table: T, rows: Insertable<HubDatabase[T]>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 300)
     await hub.store.db
       .insertInto(table)

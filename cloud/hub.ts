@@ -126,6 +126,8 @@ export interface HubOptions {
   messageWorker?: Partial<WorkerOptions>;
   /** Apple and Google Wallet (WALLET_* variables, cloud/wallet.ts walletConfigFromEnv); unset: no wallet buttons. */
   wallet?: WalletConfig;
+  /** A store query returning more rows than this is logged (cloud/store/result-watch.ts; default 100,000); tests lower it. */
+  largeResultRows?: number;
 }
 
 export interface Hub {
@@ -183,7 +185,7 @@ type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, HubPeerEvents, { k
 export async function startHub(options: HubOptions): Promise<Hub> {
   const now = options.now;
   const log = options.log ?? ((line: string) => console.log(line));
-  const store = await HubStore.open({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, log });
+  const store = await HubStore.open({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, log, largeResultRows: options.largeResultRows });
   try {
     return await serve(store, options, now, log);
   } catch (error) {
@@ -264,7 +266,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     parseContact,
     member: (id) => store.member(id),
     program: async () => (await store.shop(shop.no))!.program,
-    shopEntries: async () => (await store.ownerFacts(shop.no)).entries,
+    expiryCandidates: (earnedBefore) => store.expiryCandidates(shop.no, earnedBefore),
+    memberEntries: (memberId) => store.entries(memberId),
   });
   log(
     mailer

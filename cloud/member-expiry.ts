@@ -14,6 +14,15 @@ import type { HubStore } from './store';
 /** Points earned this long before `now` minus the expiry months may be due: a day of slack for month ends. */
 const SLACK_MS = 24 * 3600_000;
 
+/**
+ * The latest instant points may have been earned and be due to expire at `at` (a day of slack for
+ * month ends; core decides exactly): the cut-off of `expiryCandidates` for the daily write-off and for
+ * the reminder of points expiring soon. Null when the program keeps points for ever.
+ */
+export function earnedBeforeExpiryAt(program: Program, at: Date): Date | null {
+  return program.expiry ? new Date(addMonths(at, -program.expiry.months).getTime() + SLACK_MS) : null;
+}
+
 /** The expiry entry's id: one per member and instant (a rerun at the same instant is a duplicate, not a second debit). */
 export const expiryEntryId = (memberId: string, at: Date): string => `expiry:${memberId}:${at.toISOString()}`;
 
@@ -24,8 +33,8 @@ export interface ExpiryRun {
 
 export async function expireDuePoints(store: HubStore, shopNo: number, program: Program, now: Date): Promise<ExpiryRun> {
   const run: ExpiryRun = { members: 0, points: 0 };
-  if (!program.expiry) return run;
-  const earnedBefore = new Date(addMonths(now, -program.expiry.months).getTime() + SLACK_MS);
+  const earnedBefore = earnedBeforeExpiryAt(program, now);
+  if (earnedBefore === null) return run;
   for (const memberId of await store.expiryCandidates(shopNo, earnedBefore)) {
     const written = await store.writeExpiry(memberId, (entries) => expiryEntry(program, memberId, entries, now, () => expiryEntryId(memberId, now)));
     if (written) {

@@ -10,6 +10,7 @@ import {
   birthdayOffer,
   birthdaysOn,
   CAP_WINDOW_MS,
+  EXPIRY_NOTICE_DAYS,
   parseMessageRules,
   pointsExpiringSoon,
   quietUntil,
@@ -20,6 +21,7 @@ import { localTime } from '../core/program/clock';
 import type { Program } from '../core/program/schema';
 import { rewardName } from '../core/program/texts';
 import type { Mailer } from './mailer';
+import { earnedBeforeExpiryAt } from './member-expiry';
 import { MailError } from './mailer';
 import type { Channel, MessageKind, MessageRow, MessageState, MessageStore } from './message-store';
 import { openCardAction, renderMail, renderSms, TEMPLATES, type MailTemplate, type MessageCatalog, type Purpose } from './message-templates';
@@ -83,9 +85,15 @@ export interface MessagingOptions {
   publicUrl: () => string;
   memberByContact: (contact: Contact) => Promise<Member | undefined>;
   member: (id: string) => Promise<Member | undefined>;
-  /** The shop's program in force now (time zone for quiet hours, rewards, expiry) and, for the planner, its whole ledger. */
+  /** The shop's program in force now (time zone for quiet hours, rewards, expiry). */
   program: () => Promise<Program>;
-  shopEntries: () => Promise<LedgerEntry[]>;
+  /**
+   * For the planner: the members with a positive balance and points earned at or before `earnedBefore`
+   * (HubStore.expiryCandidates), and one member's entries. Never the whole ledger: at 10,000,000
+   * entries that ran the hub out of memory (docs/benchmarks.md).
+   */
+  expiryCandidates: (earnedBefore: Date) => Promise<string[]>;
+  memberEntries: (memberId: string) => Promise<LedgerEntry[]>;
   now: () => Date;
   log: (line: string) => void;
   worker?: Partial<WorkerOptions>;
@@ -391,12 +399,12 @@ export class Messaging {
    */
   async planDaily(now: Date): Promise<number> {
     const program = await this.o.program();
-    if (!program.expiry) return 0;
-    const byMember = new Map<string, LedgerEntry[]>();
-    for (const e of await this.o.shopEntries()) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
+    // Only members with points old enough to expire within the notice's days, each member's entries read alone.
+    const earnedBefore = earnedBeforeExpiryAt(program, new Date(now.getTime() + EXPIRY_NOTICE_DAYS * DAY_MS));
+    if (earnedBefore === null) return 0;
     let queued = 0;
-    for (const [memberId, entries] of byMember) {
-      const soon = pointsExpiringSoon(program, memberId, entries, now);
+    for (const memberId of await this.o.expiryCandidates(earnedBefore)) {
+      const soon = pointsExpiringSoon(program, memberId, await this.o.memberEntries(memberId), now);
       if (!soon) continue;
       const id = `pointsExpiring:${memberId}:${soon.date}`;
       if (await this.o.store.message(id)) continue;

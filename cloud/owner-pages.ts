@@ -63,6 +63,11 @@ export function memberLabel(locale: Locale, m: MemberLabel): string {
 
 /** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */
 export function csv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  return csvLines([header, ...rows]);
+}
+
+/** The rows of a CSV, each line ended by CRLF, cells as `csv` writes them (a long export is written a page at a time). */
+export function csvLines(rows: readonly (readonly (string | number | null)[])[]): string {
   // OWASP CSV injection: every text cell that a spreadsheet could read as a formula (=, +, -, @, tab or
   // carriage return first, also after leading spaces) gets a leading apostrophe, and is quoted when it
   // holds a separator (',' or the ';' of European spreadsheets), a quote or a line break. Numbers are
@@ -74,5 +79,5 @@ export function csv(header: readonly string[], rows: readonly (readonly (string 
     if (/^[\s]*[=+\-@]/.test(text) || /^[\t\r\n]/.test(text)) text = `'${text}`;
     return /[",;\r\n\t]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return rows.map((r) => `${r.map(cell).join(',')}\r\n`).join('');
 }

@@ -605,7 +605,14 @@ export async function refreshRollups(
       await rebuildRollups(tx, engine, shopNo, timeZone);
       return onChange(tx, { rebuilt: true });
     }
-    const marks = await sql<{ hour: string; part: MarkPart }>`DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour, part`.execute(tx);
+    // One row per marked hour and part, not per mark: a day's writes leave hundreds of thousands of marks at 10,000,000 entries.
+    // PostgreSQL: the marks this statement deletes are those it reads. SQLite: the one connection is held for the transaction.
+    const marks =
+      engine === 'postgres'
+        ? await sql<{ hour: string; part: MarkPart }>`WITH gone AS (DELETE FROM rollup_marks WHERE shop_no = ${shopNo} RETURNING hour, part)
+            SELECT DISTINCT hour, part FROM gone`.execute(tx)
+        : await sql<{ hour: string; part: MarkPart }>`SELECT DISTINCT hour, part FROM rollup_marks WHERE shop_no = ${shopNo}`.execute(tx);
+    if (engine === 'sqlite') await sql`DELETE FROM rollup_marks WHERE shop_no = ${shopNo}`.execute(tx);
     const tablesByHour = new Map<string, Set<RollupTable>>();
     for (const { hour, part } of marks.rows) {
       const tables = tablesByHour.get(hour) ?? new Set<RollupTable>();

@@ -22,6 +22,7 @@ import { rollupHoursMigration, rollupMarkPartsMigration, rollupMigration } from 
 import { ownerMigration, type OwnerAuditTables } from './owner-store';
 import { shopSettingsMigration, type SettingsTables } from './shop-settings';
 import { walletGoogleMigration, walletMigration, type WalletTables } from './wallet';
+import { LARGE_RESULT_ROWS, LargeResultWatch } from './store/result-watch';
 
 /**
  * The hub's tables, declared once for both engines, and the migrations that make them, written
@@ -603,6 +604,8 @@ export interface ConnectOptions {
   /** Connections in the PostgreSQL pool (default 10). */
   poolSize?: number;
   log?: (line: string) => void;
+  /** A result longer than this many rows is logged with its statement (default LARGE_RESULT_ROWS); tests lower it. */
+  largeResultRows?: number | undefined;
 }
 
 /**
@@ -653,6 +656,12 @@ export class PreKyselyStoreError extends Error {}
 /** Opens the database (SQLite by default, PostgreSQL with databaseUrl) and brings its schema up to date. */
 export async function connectHubDatabase(options: ConnectOptions): Promise<HubConnection> {
   const log = options.log ?? (() => {});
+  const limit = options.largeResultRows ?? LARGE_RESULT_ROWS;
+  const plugins = [
+    new LargeResultWatch(limit, (rows, statement) =>
+      log(`hub store: a query returned ${rows.toLocaleString('en')} rows (more than ${limit.toLocaleString('en')}): ${statement}`),
+    ),
+  ];
   let connection: HubConnection;
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -674,7 +683,7 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
     });
     const url = new URL(options.databaseUrl);
     connection = {
-      db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) }),
+      db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }), plugins }),
       engine: 'postgres',
       where: `postgres://${url.host}${url.pathname}`,
     };
@@ -698,7 +707,11 @@ export async function connectHubDatabase(options: ConnectOptions): Promise<HubCo
       database.close();
       throw error;
     }
-    connection = { db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), engine: 'sqlite', where: file };
+    connection = {
+      db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins }),
+      engine: 'sqlite',
+      where: file,
+    };
   }
   try {
     await migrate(connection.db, connection.engine);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import { MEMBER_ID_SHAPE } from '../member-session';
 import { kioskRefusalMessages } from '../../core/i18n/kiosk-refusals';
 import { kioskRefusalsPage, kiosksPage } from '../back-office/kiosks/kiosks';
 import { memberPage } from '../back-office/members/member-detail';
-import { csv } from '../owner-pages';
+import { csv, csvLines } from '../owner-pages';
 import { membersPage } from '../back-office/members/members-list';
 import { rewardsPage } from '../back-office/rewards/rewards';
 import type { OwnerStore } from '../owner-store';
@@ -337,8 +338,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   // ---- exports -----------------------------------------------------------------------------------
 
-  const csvReply = (reply: FastifyReply, name: string, text: string): FastifyReply =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(text);
+  const csvReply = (reply: FastifyReply, name: string, body: string | Readable): FastifyReply =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
 
   app.get('/owner/export/members.csv', { config: page }, async (_request, reply) => {
     const rows = await store.searchMembers(ctx.shop.no, '', Number.MAX_SAFE_INTEGER);
@@ -354,29 +355,29 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
 
   // The label column names each entry as it was stored, in the owner's language (Accept-Language, else the shop's); reason is the machine's code.
   app.get('/owner/export/ledger.csv', { config: page }, async (request, reply) => {
-    const { entries } = await store.ownerFacts(ctx.shop.no);
     const locale = pickLocale(request.headers['accept-language'], (await ctx.settings()).settings.locale);
     const { program } = await shopNow();
-    return csvReply(
-      reply,
-      'ledger.csv',
-      csv(
-        ['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'],
-        entries.map((e) => [
-          e.id,
-          e.memberId,
-          e.kind,
-          e.points,
-          e.stamps,
-          e.saleId,
-          e.reverses,
-          e.reason.code,
-          entryLabelIn(program, e.reason, locale) ?? null,
-          e.spend ?? null,
-          e.at,
-        ]),
-      ),
-    );
+    // Written a page of entries at a time (HubStore.ledgerPages): the whole ledger is never in memory.
+    async function* lines(): AsyncGenerator<string> {
+      yield csv(['id', 'member_id', 'kind', 'points', 'stamps', 'sale_id', 'reverses', 'reason', 'label', 'spend', 'at'], []);
+      for await (const entries of store.ledgerPages(ctx.shop.no))
+        yield csvLines(
+          entries.map((e) => [
+            e.id,
+            e.memberId,
+            e.kind,
+            e.points,
+            e.stamps,
+            e.saleId,
+            e.reverses,
+            e.reason.code,
+            entryLabelIn(program, e.reason, locale) ?? null,
+            e.spend ?? null,
+            e.at,
+          ]),
+        );
+    }
+    return csvReply(reply, 'ledger.csv', Readable.from(lines()));
   });
 
   // ---- kiosks ------------------------------------------------------------------------------------

@@ -2,9 +2,12 @@ import { sql } from 'kysely';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import type { MemberFact, SaleFact } from '../../core/metrics';
 import { Aggregate, num } from './db';
-import { toEntry } from './ledger';
+import { toEntry, type LedgerRow } from './ledger';
 
 /** The owner's view across the aggregates: the dashboard's inputs (core/metrics) for one shop. */
+
+/** Entries per page of the ledger export (`ledgerPages`): at most the store's large-result limit (cloud/store/result-watch.ts). */
+export const LEDGER_PAGE_ROWS = 1000;
 
 export class OwnerFacts extends Aggregate {
   /**
@@ -12,6 +15,8 @@ export class OwnerFacts extends Aggregate {
    * A sale is a kiosk's saleCreated row (its member from the till or from a later claim), or, for a
    * sale the hub knows only from a claim, the claim with the base entry's spend as total and the
    * claim's time as the sale's time. A sale counts net of its refunds; a void or full refund drops it.
+   * Every row of the shop in memory: the tests' reference computation (the dashboard reads the roll-ups,
+   * the ledger export `ledgerPages`), not for a request or a background job of a live hub.
    */
   async ownerFacts(shopNo: number): Promise<{
     sales: SaleFact[];
@@ -67,5 +72,31 @@ export class OwnerFacts extends Aggregate {
           WHERE k.shop_no = ${shopNo} AND NOT EXISTS (SELECT 1 FROM sales WHERE id = c.sale_key)`.execute(this.db)
     ).rows.map((r) => ({ saleId: r.id, location: String(r.kiosk_no) }));
     return { sales, entries, members, kiosks, saleKiosks };
+  }
+
+  /**
+   * The shop's ledger entries oldest first (by time, then by write order), `size` at a time: the
+   * ledger export streams them, so a shop of 10,000,000 entries is never read into memory at once.
+   * Each page starts after the last entry of the one before (no OFFSET: a page costs the same anywhere).
+   */
+  async *ledgerPages(shopNo: number, size = LEDGER_PAGE_ROWS): AsyncGenerator<LedgerEntry[]> {
+    let after: readonly [string, number] | null = null;
+    for (;;) {
+      const from = after;
+      const rows: LedgerRow[] = await this.db
+        .selectFrom('ledger as l')
+        .innerJoin('members as m', 'm.id', 'l.member_id')
+        .selectAll('l')
+        .where('m.shop_no', '=', shopNo)
+        .$if(from !== null, (q) => q.where((eb) => eb(eb.refTuple('l.at', 'l.seq'), '>', eb.tuple(from![0], from![1]))))
+        .orderBy('l.at')
+        .orderBy('l.seq')
+        .limit(size)
+        .execute();
+      if (rows.length > 0) yield rows.map(toEntry);
+      const tail = rows[size - 1];
+      if (tail === undefined) return;
+      after = [tail.at, num(tail.seq)];
+    }
   }
 }

@@ -152,6 +152,7 @@ export class HubStore {
   kioskRefusals: Outbox['kioskRefusals'] = (...a) => this.outbox.kioskRefusals(...a);
   recordKioskRefusal: Outbox['recordKioskRefusal'] = (...a) => this.outbox.recordKioskRefusal(...a);
   ownerFacts: OwnerFacts['ownerFacts'] = (...a) => this.facts.ownerFacts(...a);
+  ledgerPages: OwnerFacts['ledgerPages'] = (...a) => this.facts.ledgerPages(...a);
 
   async counts(): Promise<HubCounts> {
     const count = (table: 'claims' | 'members' | 'processed_messages' | 'deliveries') =>

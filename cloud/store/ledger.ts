@@ -29,7 +29,7 @@ export interface BalanceView {
   earned: number;
 }
 
-type LedgerRow = Selectable<HubDatabase['ledger']>;
+export type LedgerRow = Selectable<HubDatabase['ledger']>;
 
 export class Ledger extends Aggregate {
   // ---- ledger --------------------------------------------------------------------------------

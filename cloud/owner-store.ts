@@ -62,6 +62,11 @@ export interface MemberLabel {
   erasedAt: string | null;
 }
 
+/** A member as `memberLabels` finds them: who, and the balance (points) as the members list and export show it. */
+export interface MemberWithBalance extends MemberLabel {
+  points: number;
+}
+
 export interface KioskOverview extends KioskLocation {
   flaggedAt: string | null;
   refusals: number;
@@ -561,19 +566,20 @@ export class OwnerStore {
 
   /**
    * Who members are, for pages that list them by figures alone (the dashboard's top and inactive
-   * members): number, name and contact of each of `ids` in this shop, in slices so the list of ids
-   * stays under every engine's parameter limit.
+   * members, the inactive export): number, name, contact and balance of each of `ids` in this shop, in
+   * slices so the list of ids stays under every engine's parameter limit.
    */
-  async memberLabels(shopNo: number, ids: readonly string[]): Promise<Map<string, MemberLabel>> {
-    const labels = new Map<string, MemberLabel>();
+  async memberLabels(shopNo: number, ids: readonly string[]): Promise<Map<string, MemberWithBalance>> {
+    const labels = new Map<string, MemberWithBalance>();
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db
-        .selectFrom('members')
-        .select(['id', 'no', 'name', 'phone', 'email', 'erased_at'])
-        .where('shop_no', '=', shopNo)
-        .where('id', 'in', ids.slice(i, i + 500))
+        .selectFrom('members as m')
+        .leftJoin('balances as b', 'b.member_id', 'm.id')
+        .select(['m.id', 'm.no', 'm.name', 'm.phone', 'm.email', 'm.erased_at', 'b.points'])
+        .where('m.shop_no', '=', shopNo)
+        .where('m.id', 'in', ids.slice(i, i + 500))
         .execute();
-      for (const r of rows) labels.set(r.id, { no: r.no, name: r.name, phone: r.phone, email: r.email, erasedAt: r.erased_at });
+      for (const r of rows) labels.set(r.id, { no: r.no, name: r.name, phone: r.phone, email: r.email, erasedAt: r.erased_at, points: n(r.points) });
     }
     return labels;
   }

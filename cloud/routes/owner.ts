@@ -7,7 +7,7 @@ import { formatMessage } from '../../core/i18n/catalog';
 import { pickLocale, type Locale } from '../../core/i18n/locales';
 import { ownerDataMessages } from '../../core/i18n/owner-data';
 import { formatInstant } from '../../core/i18n/dates';
-import { defaultPeriod, figures, zonedMidnight } from '../../core/metrics';
+import { defaultPeriod, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
 import { localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
 import { parseProgram } from '../../core/program/schema';
@@ -53,10 +53,12 @@ const owner = { guard: 'owner' } as const;
 const ownerOnly = { guard: 'owner', role: 'owner' } as const;
 
 /**
- * The members inactive for `inactiveDays` as of `now`, from the ledger as it is: the win-back's audience (credit and preview).
- * `timeZone` is the shop's (its settings), as on the dashboard: the roll-ups are kept in one zone, and a second one would rebuild them.
+ * The members inactive for more than `inactiveDays` as of `now`, from the ledger as it is, oldest first: the Overview's
+ * inactive list (its idle members do not depend on the period or location), the win-back's audience (credit and preview)
+ * and the inactive export. `timeZone` is the shop's (its settings), as on the dashboard: the roll-ups are kept in one zone,
+ * and a second one would rebuild them.
  */
-export async function inactiveMemberIds(owner: OwnerStore, shopNo: number, timeZone: string, inactiveDays: number, now: Date): Promise<string[]> {
+export async function inactiveMembers(owner: OwnerStore, shopNo: number, timeZone: string, inactiveDays: number, now: Date): Promise<Dashboard['inactive']> {
   const aggregates = await owner.dashboardAggregates(shopNo, {
     from: new Date(now.getTime() - 1),
     to: now,
@@ -64,7 +66,18 @@ export async function inactiveMemberIds(owner: OwnerStore, shopNo: number, timeZ
     inactiveBefore: new Date(now.getTime() - inactiveDays * 86_400_000),
     timeZone,
   });
-  return figures(aggregates, { to: now, now, timeZone, inactiveDays }).inactive.map((m) => m.memberId);
+  return figures(aggregates, { to: now, now, timeZone, inactiveDays }).inactive;
+}
+
+/** The ids of `inactiveMembers`. */
+export async function inactiveMemberIds(owner: OwnerStore, shopNo: number, timeZone: string, inactiveDays: number, now: Date): Promise<string[]> {
+  return (await inactiveMembers(owner, shopNo, timeZone, inactiveDays, now)).map((m) => m.memberId);
+}
+
+/** The Overview's "days without a visit" (`inactive` in its query): 60 when absent, else a whole number from 0 to 3650; undefined when it is not. */
+export function inactiveDaysOf(value: string | undefined): number | undefined {
+  const days = Number(value || 60);
+  return Number.isInteger(days) && days >= 0 && days <= 3650 ? days : undefined;
 }
 
 export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -102,8 +115,8 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     const fallback = defaultPeriod(now, zone);
     const from = date(q.from, fallback.fromDate);
     const to = date(q.to, fallback.toDate);
-    const inactiveDays = Number(q.inactive || 60);
-    if (!from || !to || from >= to || !Number.isInteger(inactiveDays) || inactiveDays < 0 || inactiveDays > 3650) {
+    const inactiveDays = inactiveDaysOf(q.inactive);
+    if (!from || !to || from >= to || inactiveDays === undefined) {
       return sendPage(
         reply,
         400,
@@ -351,6 +364,43 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
         rows.map((m) => [m.no, m.id, m.name, m.phone, m.email, m.joinedAt, m.points]),
       ),
     );
+  });
+
+  // The Overview's inactive members (inactiveMembers: the same list, not only the 100 the page shows), oldest first, with
+  // contact and balance as the members export gives them; the last visit is a date on the shop's clock. Looked up 500
+  // members at a time (OwnerStore.memberLabels), each slice written as it comes.
+  app.get('/owner/export/inactive-members.csv', { schema: { querystring: z.looseObject({ inactive: field }) }, config: page }, async (request, reply) => {
+    const locale = localeOf(request);
+    const inactiveDays = inactiveDaysOf(request.query.inactive);
+    if (inactiveDays === undefined)
+      return sendPage(reply, 400, messagePage(locale, x(locale, 'error.inactiveDays'), { href: '/owner', text: x(locale, 'backToOverview') }));
+    const zone = await shopZone();
+    const inactive = await inactiveMembers(ctx.owner, ctx.shop.no, zone, inactiveDays, ctx.now());
+    async function* lines(): AsyncGenerator<string> {
+      yield csv(['no', 'name', 'phone', 'email', 'last_visit', 'days_inactive', 'points'], []);
+      for (let i = 0; i < inactive.length; i += 500) {
+        const slice = inactive.slice(i, i + 500);
+        const labels = await ctx.owner.memberLabels(
+          ctx.shop.no,
+          slice.map((m) => m.memberId),
+        );
+        yield csvLines(
+          slice.map((m) => {
+            const member = labels.get(m.memberId);
+            return [
+              member?.no ?? null,
+              member?.name ?? null,
+              member?.phone ?? null,
+              member?.email ?? null,
+              localTime(new Date(m.lastAt), zone).date,
+              m.days,
+              member?.points ?? 0,
+            ];
+          }),
+        );
+      }
+    }
+    return csvReply(reply, 'inactive-members.csv', Readable.from(lines()));
   });
 
   // The label column names each entry as it was stored, in the owner's language (Accept-Language, else the shop's); reason is the machine's code.

@@ -149,6 +149,26 @@ describe('owner writes need the owner and the form’s CSRF token', () => {
     expect([scripted.status, scripted.location]).toEqual([303, `/owner/members/${seed.ids.anna}?done=adjustDone`]);
     expect(await ledgerRows()).toBe(rowsBefore + 1);
   });
+
+  it('a form posted without a session is refused in the owner’s language, with the way back to the sign-in, and changes nothing', async () => {
+    const rowsBefore = await ledgerRows();
+    const target = `/owner/members/${seed.ids.anna}/adjust`;
+    const said = {
+      'pl-PL': 'Twoje logowanie wygasło, więc nic nie zostało zmienione',
+      'hu-HU': 'Bejelentkezése lejárt, ezért semmi sem változott',
+      'de-DE': 'Ihre Anmeldung ist abgelaufen, daher wurde nichts geändert',
+      'en-GB': 'Your sign-in has ended, so nothing was changed',
+    };
+    for (const [language, text] of Object.entries(said)) {
+      const refused = await post(target, { delta: '5', reason: 'x', csrf: await csrf() }, { 'accept-language': language });
+      expect([refused.status, refused.text.includes(text), refused.text.includes('href="/owner/login"')]).toEqual([401, true, true]);
+      expect(refused.text).not.toContain('owner login required');
+    }
+    expect((await post('/owner/winback', { campaign: 'c', points: '5', inactive: '4' }, { 'accept-language': 'sk-SK' })).text).toContain(
+      'Vaše prihlásenie vypršalo',
+    );
+    expect(await ledgerRows()).toBe(rowsBefore);
+  });
 });
 
 describe('points adjustment', () => {

@@ -18,7 +18,7 @@ import { CHART_JS_PATH, DASHBOARD_CSS, DASHBOARD_JS, dashboardCharts, scriptJson
  * The Overview: the period form, the headline KPI cards and tables, then each chart followed by a
  * table with the same numbers (so the page reads without script, in a screen reader and in the
  * tests), top customers, segments, rewards, the busy hours and the inactive members with the
- * win-back form. Pure: figures in, HTML out.
+ * win-back form and the inactive export. Pure: figures in, HTML out.
  */
 
 /** The inactive table lists the longest idle members only; the win-back button counts and reaches them all. */
@@ -373,6 +373,12 @@ export function OverviewBody(m: DashboardModel): ReactNode {
       />
 
       <h2>{t('inactive', { days: m.inactiveDays })}</h2>
+      {/* The whole list, not only the rows shown below. */}
+      <p className="exports">
+        <a href={`/owner/export/inactive-members.csv?inactive=${m.inactiveDays}`} download id="export-inactive">
+          {t('exportInactive')}
+        </a>
+      </p>
       <WinBackForm m={m} w={w} />
       <DataTable
         id="inactive"

@@ -221,9 +221,12 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
       return;
     }
     if (config.ownerPage && (request.method === 'GET' || request.method === 'HEAD')) return reply.code(303).header('location', '/owner/login').send();
-    return wantsJson(request)
-      ? reply.code(401).send({ error: 'owner sign-in required, or the owner token or an API key as bearer in the Authorization header' })
-      : page(reply, 401, messagePage(pickLocale(request.headers['accept-language']), 'owner login required'));
+    if (wantsJson(request))
+      return reply.code(401).send({ error: 'owner sign-in required, or the owner token or an API key as bearer in the Authorization header' });
+    // A form posted after the session ended: say so in the owner's language, with the way back in.
+    const locale = pickLocale(request.headers['accept-language']);
+    const signIn = { href: '/owner/login', text: formatMessage(ownerAccountMessages, locale, 'signIn') };
+    return page(reply, 401, messagePage(locale, formatMessage(ownerAccountMessages, locale, 'signInAgain'), signIn));
   });
 
   /**

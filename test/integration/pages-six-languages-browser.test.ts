@@ -287,6 +287,18 @@ describe('every page in all six languages', () => {
           expect(visited).toContain(path);
         expect(visited.some((p) => p.endsWith('/refusals'))).toBe(true);
         expect(visited.some((p) => p.startsWith('/owner/messages/'))).toBe(true);
+
+        // A form sent after the session ended: refused in the owner's language, with the way back to the sign-in.
+        await page.goto(`${hub.url}/owner/settings`);
+        await browser.context.clearCookies();
+        const [refused] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/owner/settings') && r.request().method() === 'POST'),
+          page.click('#save'),
+        ]);
+        expect(refused.status()).toBe(401);
+        await page.waitForSelector('#message');
+        expect(await page.locator('#message').innerText()).toBe(allCatalogs.ownerAccounts[locale].signInAgain);
+        await check('a form sent after the session ended');
       } finally {
         await page.close();
       }

@@ -266,6 +266,10 @@ describe('every page in all six languages', () => {
         await page.click('form button[type=submit] >> nth=-1');
         await page.waitForSelector('input[name=code]');
         await check('open my card: the code');
+        // An address cut off or mistyped.
+        expect((await page.goto(`${hub.url}/C-no-such-page`))?.status()).toBe(404);
+        expect(await page.locator('#message').innerText()).toBe(allCatalogs.claim[locale].notFound);
+        await check('no such page');
 
         // The back office.
         await browser.context.clearCookies();

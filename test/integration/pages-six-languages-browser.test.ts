@@ -270,6 +270,10 @@ describe('every page in all six languages', () => {
         expect((await page.goto(`${hub.url}/C-no-such-page`))?.status()).toBe(404);
         expect(await page.locator('#message').innerText()).toBe(allCatalogs.claim[locale].notFound);
         await check('no such page');
+        // A wallet link kept from before the hub's wallet was turned off.
+        expect((await page.goto(`${hub.url}/m/wallet/apple`))?.status()).toBe(404);
+        expect(await page.locator('#message').innerText()).toBe(allCatalogs.claim[locale].notFound);
+        await check('wallet not offered');
 
         // The back office.
         await browser.context.clearCookies();

@@ -7,7 +7,8 @@
 //
 // writes the README's images (docs/images/{counter-sale,counter-thanks,phone-card}.png), then every
 // screen at 390×844, 800×480 and 1440×900 to docs/screenshots/<screen>-<width>x<height>.png: the
-// counter screen idle and during a sale, the phone's claim page and card, and each back-office page
+// counter screen idle and during a sale, the staff screen (sale, refund and today tabs), the phone's
+// claim page and card, and each back-office page
 // (overview, members, a member, program, kiosks, messages, settings, accounts).
 //
 // Needs Chromium at /usr/lib/chromium/chromium (as the tests do). Every address is 127.0.0.1 and
@@ -148,6 +149,24 @@ try {
     // The till voids the sale nobody claimed, so the counter screen is idle again for the next size.
     const voided = await fetch(`${app.tillApi.url}/v1/sales/A-${2001 + i}/void`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     if (!voided.ok) throw new Error(`till API answered ${voided.status} to the void: ${await voided.text()}`);
+
+    // The staff screen (behind the staff PIN): an amount typed on the sale tab, the sales to refund, today's figures.
+    await idleCounter();
+    await screen.click('[data-action=staff]');
+    await screen.waitForSelector('[data-screen=pin]');
+    for (const digit of app.staffPin.pin) await screen.click(`.keypad [data-key="${digit}"]`);
+    await screen.click('[data-action=unlock]');
+    await screen.waitForSelector('[data-screen=staff-sale]');
+    for (const digit of '1840') await screen.click(`.keypad [data-key="${digit}"]`);
+    await shot(screen, 'staff-sale', size);
+    await screen.click('.keypad [data-key=C]');
+    await screen.click('[data-tab=refund]');
+    await screen.waitForSelector('[data-sale]');
+    await shot(screen, 'staff-refund', size);
+    await screen.click('[data-tab=today]');
+    await screen.waitForSelector('[data-screen=staff-today]');
+    await shot(screen, 'staff-today', size);
+    await screen.click('[data-action=lock]');
 
     await office.setViewportSize(size);
     for (const [name, path] of officePages) {

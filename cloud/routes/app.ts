@@ -256,7 +256,12 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
       : page(reply, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
   });
 
-  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
+  // A mistyped or cut-off address, most often a phone's: a page in the reader's language; a JSON client gets JSON.
+  app.setNotFoundHandler((request, reply) => {
+    if (wantsJson(request)) return reply.code(404).send({ error: 'not found' });
+    const locale = pickLocale(request.headers['accept-language']);
+    return page(reply, 404, messagePage(locale, formatMessage(claimMessages, locale, 'notFound')));
+  });
 
   void app.register(healthRoutes, ctx);
   void app.register(assetRoutes, ctx);

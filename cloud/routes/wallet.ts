@@ -57,7 +57,7 @@ export const walletRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, c
   app.get(WALLET_APPLE_DOWNLOAD, { config: { memberPage: true } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const member = await ctx.cookieMember(request);
-    if (!wallet.apple) return reply.code(404).type('text/plain').send('not found');
+    if (!wallet.apple) return sendPage(reply, 404, messagePage(locale, formatMessage(claimMessages, locale, 'notFound')));
     if (!member) return sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
     const pass = await wallet.pkpass(member, locale);
     ctx.log(`wallet: Apple pass for member ${member.no} downloaded`);
@@ -71,7 +71,7 @@ export const walletRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, c
   app.get(WALLET_GOOGLE_SAVE, { config: { memberPage: true } }, async (request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const member = await ctx.cookieMember(request);
-    if (!wallet.google) return reply.code(404).type('text/plain').send('not found');
+    if (!wallet.google) return sendPage(reply, 404, messagePage(locale, formatMessage(claimMessages, locale, 'notFound')));
     if (!member) return sendPage(reply, 401, messagePage(locale, formatMessage(claimMessages, locale, 'notMember')));
     return reply
       .code(303)

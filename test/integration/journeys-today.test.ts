@@ -2,7 +2,8 @@
 // (test/support/journey-shop.ts): the hub as `npm run hub` (on its SQLite, or on a throw-away
 // PostgreSQL database in the hub-postgres project), two kiosks as `npm start` serving their screen over
 // the local bridge. The till enrols members and rings sales over each kiosk's till API (member sales,
-// a non-member sale), refunds part of one sale and voids another through the same API; staff redeem a
+// a non-member sale), a customer joins on her phone from a sale's claim URL, the till refunds part of two
+// sales (one of them her claimed one) and voids another through the same API; staff redeem a
 // reward on the staff screen. Once the kiosks have synced, what each kiosk's staff screen shows for
 // today (`getTodayFigures` over the bridge, staff mode unlocked with the PIN) is compared with what
 // the owner reads on the Overview for today (`GET /owner?from=<today>&to=<tomorrow>`, the shop's
@@ -164,7 +165,7 @@ async function overviewToday(today: string): Promise<{ shop: Shown; locations: R
 }
 
 describe("journey: the staff screen's Today equals the owner's Overview for today", () => {
-  it('sales, a partial refund, a void and a redemption at two kiosks: each kiosk and the shop show the same figures on both screens', async () => {
+  it('sales, a phone claim, partial refunds, a void and a redemption at two kiosks: each kiosk and the shop show the same figures on both screens', async () => {
     // The hub runs on the engine of the vitest project (its start line names its store).
     expect(shop.hub.child!.lines.find((l) => l.startsWith('hub listening on '))).toContain(`store: ${hubTestEngine()} `);
     const zone = await shopZone();
@@ -192,6 +193,9 @@ describe("journey: the staff screen's Today equals the owner's Overview for toda
     const a4 = await a.sale('A-4', 1500);
     expect((await new Phone().join(a4.claimUrl, '600 100 304', 'Ewa Zielińska')).status).toBe(303);
     await until(async () => (await staff<TodayFigures>(screenA, 'getTodayFigures', {})).claims === 1, "kiosk A to hear of Ewa's claim");
+    // Part of her claimed sale comes back too: the hub takes it off the sale it knows from the claim.
+    const ewaRefund = await a.till('POST', '/v1/sales/A-4/refunds', { refundId: 'R-2', amount: { amount: 500, currency: 'PLN' } });
+    expect(ewaRefund.status, JSON.stringify(ewaRefund.json)).toBe(201);
     // Anna spends points on the staff screen: "5 zł off" (60 points).
     const annaNow = await memberAt(a, anna.code);
     expect(annaNow.points).toBeGreaterThanOrEqual(60);
@@ -212,10 +216,11 @@ describe("journey: the staff screen's Today equals the owner's Overview for toda
     expect(todayA).toMatchObject({
       sales: 4,
       memberSales: 3,
-      salesTotal: { amount: 4000 + 990 + 2500 - 1000 + 1500, currency: 'PLN' },
+      salesTotal: { amount: 4000 + 990 + 2500 - 1000 + 1500 - 500, currency: 'PLN' },
       claims: 1,
       redemptions: 1,
       pointsRedeemed: 60,
+      refunds: 2,
     });
     expect(todayB).toMatchObject({ sales: 1, memberSales: 1, salesTotal: { amount: 1840, currency: 'PLN' }, redemptions: 0, refunds: 1 });
     // Points earned are what the members' sales earned, the claimed one and the voided one included (what the void took back is

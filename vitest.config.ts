@@ -18,7 +18,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'hub-postgres',
-          include: ['test/integration/hub-*.test.ts', 'test/integration/owner-*.test.ts', 'test/security/hub-*.test.ts'],
+          // journeys-today compares the kiosks' Today with the Overview the hub reads from its roll-ups: on each engine.
+          include: [
+            'test/integration/hub-*.test.ts',
+            'test/integration/owner-*.test.ts',
+            'test/security/hub-*.test.ts',
+            'test/integration/journeys-today.test.ts',
+          ],
           // Suites about PostgreSQL itself (hub-pg-*) and the multi-node suites (hub-cluster, hub-failover) run their
           // hubs on PostgreSQL in the default project already.
           exclude: [

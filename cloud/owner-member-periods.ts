@@ -141,7 +141,7 @@ async function readMemberPeriods(
   const rawPiece = async (a: Date, b: Date) => {
     const piece = intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members;
     type PieceRow = { kiosk_no: unknown; member_id: string; visits: unknown; spend: unknown; last_at: string | null };
-    return (await (bounded ? sql<PieceRow>`SELECT * FROM (${piece}) r WHERE ${inRange(range)}` : piece).execute(db)).rows as PieceRow[];
+    return (await (bounded ? sql<PieceRow>`${onlyRange(piece, range)}` : piece).execute(db)).rows as PieceRow[];
   };
   for (const [a, b] of current.raw)
     for (const r of await rawPiece(a, b)) if (here(r.kiosk_no, r.member_id)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
@@ -186,6 +186,13 @@ type MemberRange = { after: string | null; upTo: string | null };
 const ALL_MEMBERS: MemberRange = { after: null, upTo: null };
 const inRange = (range: MemberRange): RawBuilder<unknown> =>
   sql`${range.after === null ? sql`1 = 1` : sql`member_id > ${range.after}`} AND ${range.upTo === null ? sql`1 = 1` : sql`member_id <= ${range.upTo}`}`;
+
+/**
+ * A raw edge piece's member sums, of the members in `range`: the piece summed first as a whole
+ * (MATERIALIZED), so the planner does not push the range into the piece's joins and read it member by member.
+ */
+const onlyRange = (piece: RawBuilder<unknown>, range: MemberRange): RawBuilder<unknown> =>
+  sql`WITH piece AS MATERIALIZED (${piece}) SELECT * FROM piece WHERE ${inRange(range)}`;
 
 async function nextSeq(db: AnyDb, shopNo: number): Promise<number> {
   const last = await sql<{ seq: unknown }>`SELECT max(seq) AS seq FROM member_periods WHERE shop_no = ${shopNo}`.execute(db);
@@ -295,7 +302,7 @@ export interface Chunking {
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-export const HUB_CHUNKING: Chunking = { membersPerStep: 250, chunkMs: 25, between: nextTurn };
+export const HUB_CHUNKING: Chunking = { membersPerStep: 100, chunkMs: 25, between: nextTurn };
 
 /** What a preparation did: how the period was made, in how many chunks, and the longest chunk (the longest the event loop was held on SQLite). */
 export interface Prepared {
@@ -451,7 +458,7 @@ async function shiftKept(
   const rawPrevious = (raw: [Date, Date][], sign: 1 | -1) =>
     raw.map(
       ([a, b]) => sql`SELECT member_id, 0, 0, NULL, ${sql.lit(sign)} * visits, ${sql.lit(sign)} * spend
-        FROM (${intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members}) r WHERE ${atKiosks} AND ${inRange(range)}`,
+        FROM (${onlyRange(intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members, range)}) r WHERE ${atKiosks}`,
     );
   await sql`INSERT INTO member_period_sums (shop_no, period, member_id, visits, spend, last_at, previous_visits, previous_spend)
     SELECT ${shopNo}, ${periodKey(q)}, member_id, sum(visits), sum(spend), max(last_at), sum(previous_visits), sum(previous_spend) FROM (

@@ -283,7 +283,8 @@ export async function run(): Promise<void> {
         `periods built or shifted by the ${REQUESTS + 1} page reads: ${pagesMadePeriods}`,
     );
     console.log(`next day's default period prepared ahead, its member sums shifted from the kept period's: ${fmt(nextDayMs[0]!, 0)} ms`);
-    const chunks = (p: Prepared): string => `${p.made}, ${p.chunks} chunks, longest ${fmt(p.longestChunkMs, 0)} ms`;
+    const chunks = (p: Prepared): string =>
+      `${p.made}, ${p.chunks} chunks, longest ${fmt(p.longestChunkMs, 0)} ms, row and bounds first ${fmt(p.setupMs, 0)} ms`;
     console.log(
       `longest event-loop stall while the default period is made (gap between 5 ms ticks): ` +
         `build in one transaction (main) ${fmt(oneBuild.stallMs, 0)} ms of ${fmt(oneBuild.ms, 0)} ms (${oneBuild.result}); ` +

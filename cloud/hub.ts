@@ -946,9 +946,12 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const key = `${zone} ${localTime(at, zone).date}`;
       if (key === overviewPreparedFor) return;
       const started = performance.now();
-      const made = await owner.prepareDefaultPeriod(shop.no, zone, at);
+      const prepared = await owner.prepareDefaultPeriod(shop.no, zone, at);
       overviewPreparedFor = key;
-      if (made !== 'kept') log(`overview: the default period ${made} ahead in ${Math.round(performance.now() - started)} ms`);
+      if (prepared.made !== 'kept')
+        log(
+          `overview: the default period ${prepared.made} ahead in ${Math.round(performance.now() - started)} ms (${prepared.chunks} chunks, the longest ${Math.round(prepared.longestChunkMs)} ms)`,
+        );
     });
     overviewRun = run.catch(() => {});
     return run;

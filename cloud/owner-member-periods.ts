@@ -299,6 +299,8 @@ export interface Chunking {
   chunkMs: number;
   /** Awaited between chunks; the event loop is free meanwhile (the hub: one turn, setImmediate). */
   between: () => Promise<void>;
+  /** Asked between chunks: true leaves the period building (a page read or the next preparation finishes it), so a closing hub does not wait for the whole build. */
+  stopped?: () => boolean;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -311,6 +313,8 @@ export interface Prepared {
   longestChunkMs: number;
   /** Before the first chunk: the period's row made and the chunks' bounds read (each a statement that holds the event loop on SQLite). */
   setupMs: number;
+  /** Stopped between chunks (`Chunking.stopped`): the period is still building. */
+  unfinished?: true;
 }
 
 /**
@@ -386,6 +390,7 @@ export async function preparePeriod(db: AnyDb, engine: Engine, shopNo: number, q
       next += steps;
       steps = Math.max(1, Math.min(64, Math.round((steps * chunking.chunkMs) / Math.max(took, 1))));
       await chunking.between();
+      if (chunking.stopped?.() === true) return { ...prepared, made, unfinished: true };
     }
   }
   throw new Error('the period was dropped three times while it was prepared');

@@ -372,11 +372,14 @@ describe('the default period prepared in chunks', () => {
     pageReadAfterChunk: fc.option(fc.nat({ max: CHUNKS - 1 }), { nil: null }),
     /** Yesterday's default period kept: the chunks are shifted from it, else built. */
     fromYesterday: fc.boolean(),
+    /** The hub closing after that chunk: the preparation stops with the period building, and the next one (the hub's next start) finishes it. */
+    stopAfterChunk: fc.option(fc.nat({ max: CHUNKS - 1 }), { nil: null }),
   });
 
   it('equals the raw ledger whatever lands between its chunks, and the page then finds it kept', async () => {
     let chunked = 0;
     let shifted = 0;
+    let stoppedThenFinished = 0;
     await fc.assert(
       fc.asyncProperty(preparedArb, async (p) => {
         run++;
@@ -400,7 +403,14 @@ describe('the default period prepared in chunks', () => {
           if (p.pageReadAfterChunk === chunk) await fromRollups(period.from, period.to, null, 20);
           chunk++;
         };
-        const prepared = await hub.owner.prepareDefaultPeriod(1, zone, NOW, { membersPerStep: 1, chunkMs: 0, between });
+        const stopped = (): boolean => p.stopAfterChunk === chunk - 1;
+        let prepared = await hub.owner.prepareDefaultPeriod(1, zone, NOW, { membersPerStep: 1, chunkMs: 0, between, stopped });
+        if (prepared.unfinished) {
+          expect(prepared.chunks).toBe(p.stopAfterChunk! + 1);
+          prepared = await hub.owner.prepareDefaultPeriod(1, zone, NOW, { membersPerStep: 1, chunkMs: 0, between: () => Promise.resolve() });
+          expect(prepared.unfinished).toBeUndefined();
+          stoppedThenFinished++;
+        }
         if (p.pageReadAfterChunk === null) {
           expect(prepared.chunks).toBe(MEMBERS.length + 1);
           chunked++;
@@ -423,5 +433,6 @@ describe('the default period prepared in chunks', () => {
     );
     expect(chunked).toBeGreaterThan(0);
     expect(shifted).toBeGreaterThan(0);
+    expect(stoppedThenFinished).toBeGreaterThan(0);
   }, 300_000);
 });

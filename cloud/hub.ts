@@ -37,6 +37,7 @@ import {
 import { REFUSAL_LOG, claimSaleKey, peekClaimToken, verifyClaimToken, verifyVoucher, voucherKeyPair, type ClaimTokenData } from '../core/tokens';
 import { contactOrUndefined, regionForLocale } from '../core/contact';
 import { earnCeilingOf } from '../core/earn-ceiling';
+import { HUB_CHUNKING, type Chunking } from './owner-member-periods';
 import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
 import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
@@ -939,6 +940,8 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
   // Runs one at a time; a page that still finds no kept period builds it as before.
   let overviewPreparedFor: string | undefined;
   let overviewRun: Promise<void> = Promise.resolve();
+  let closing = false;
+  const overviewChunking: Chunking = { ...HUB_CHUNKING, stopped: () => closing };
   function prepareOverview(): Promise<void> {
     const run = overviewRun.then(async () => {
       const zone = (await settingsNow()).settings.timeZone;
@@ -946,9 +949,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const key = `${zone} ${localTime(at, zone).date}`;
       if (key === overviewPreparedFor) return;
       const started = performance.now();
-      const made = await owner.prepareDefaultPeriod(shop.no, zone, at);
+      const prepared = await owner.prepareDefaultPeriod(shop.no, zone, at, overviewChunking);
+      if (prepared.unfinished) return;
       overviewPreparedFor = key;
-      if (made !== 'kept') log(`overview: the default period ${made} ahead in ${Math.round(performance.now() - started)} ms`);
+      if (prepared.made !== 'kept')
+        log(
+          `overview: the default period ${prepared.made} ahead in ${Math.round(performance.now() - started)} ms (${prepared.chunks} chunks, the longest ${Math.round(prepared.longestChunkMs)} ms)`,
+        );
     });
     overviewRun = run.catch(() => {});
     return run;
@@ -1119,7 +1126,9 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       clearInterval(pointsExpiryTimer);
       clearInterval(memberChangeWatch);
       if (sweep) clearInterval(sweep);
-      // A preparation under way finishes before the store closes (its error, if any, was logged).
+      // A preparation under way stops after its current chunk, before the store closes (its error, if
+      // any, was logged); the period stays building and the next start or page read finishes it.
+      closing = true;
       await overviewRun;
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => {

@@ -97,10 +97,19 @@ function pieces(q: MemberPeriodQuery) {
 }
 
 /** Every member's sums in the period and the previous one, or only the given members'. */
-async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery, only: string[] | null): Promise<MemberPeriod[]> {
+async function readMemberPeriods(
+  db: AnyDb,
+  engine: Engine,
+  shopNo: number,
+  q: MemberPeriodQuery,
+  only: string[] | null,
+  range: MemberRange = ALL_MEMBERS,
+): Promise<MemberPeriod[]> {
   const current = rollupRange(q.from, q.to, q.timeZone);
   const previous = rollupRange(new Date(2 * q.from.getTime() - q.to.getTime()), q.from, q.timeZone);
   const atKiosks = q.kiosks === null ? sql`1 = 1` : q.kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(q.kiosks)})`;
+  // A chunk of members (a bounded range) is read through the member index: its members' rows only, not the period's days.
+  const bounded = range.after !== null || range.upTo !== null;
   const byMember = new Map<string, MemberPeriod>();
   const add = (id: string, s: Partial<MemberPeriod>): void => {
     const m = byMember.get(id) ?? { memberId: id, visits: 0, spend: 0, lastAt: null, previousVisits: 0, previousSpend: 0 };
@@ -117,8 +126,9 @@ async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: M
           sum(CASE WHEN ${current.where} THEN visits ELSE 0 END) AS visits, sum(CASE WHEN ${current.where} THEN spend ELSE 0 END) AS spend,
           max(CASE WHEN ${current.where} THEN last_at END) AS last_at,
           sum(CASE WHEN ${previous.where} THEN visits ELSE 0 END) AS p_visits, sum(CASE WHEN ${previous.where} THEN spend ELSE 0 END) AS p_spend
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${current.where} OR ${previous.where}) AND ${atKiosks}
-          AND ${members ?? sql`1 = 1`} GROUP BY ${members === null ? groupByMember(engine) : sql`member_id`}`.execute(db);
+        FROM rollup_members ${bounded && engine === 'sqlite' ? sql`INDEXED BY rollup_members_member` : sql``}
+        WHERE shop_no = ${shopNo} AND (${current.where} OR ${previous.where}) AND ${atKiosks} AND ${inRange(range)}
+          AND ${members ?? sql`1 = 1`} GROUP BY ${members === null && !bounded ? groupByMember(engine) : sql`member_id`}`.execute(db);
     for (const r of rows.rows)
       add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at, previousVisits: n(r.p_visits), previousSpend: n(r.p_spend) });
   };
@@ -128,12 +138,15 @@ async function readMemberPeriods(db: AnyDb, engine: Engine, shopNo: number, q: M
   const wanted = only === null ? null : new Set(only);
   const here = (kioskNo: unknown, memberId: string): boolean =>
     (q.kiosks === null || q.kiosks.includes(n(kioskNo))) && (wanted === null || wanted.has(memberId));
+  const rawPiece = async (a: Date, b: Date) => {
+    const piece = intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members;
+    type PieceRow = { kiosk_no: unknown; member_id: string; visits: unknown; spend: unknown; last_at: string | null };
+    return (await (bounded ? sql<PieceRow>`${onlyRange(piece, range)}` : piece).execute(db)).rows as PieceRow[];
+  };
   for (const [a, b] of current.raw)
-    for (const r of (await intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members.execute(db)).rows)
-      if (here(r.kiosk_no, r.member_id)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
+    for (const r of await rawPiece(a, b)) if (here(r.kiosk_no, r.member_id)) add(r.member_id, { visits: n(r.visits), spend: n(r.spend), lastAt: r.last_at });
   for (const [a, b] of previous.raw)
-    for (const r of (await intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members.execute(db)).rows)
-      if (here(r.kiosk_no, r.member_id)) add(r.member_id, { previousVisits: n(r.visits), previousSpend: n(r.spend) });
+    for (const r of await rawPiece(a, b)) if (here(r.kiosk_no, r.member_id)) add(r.member_id, { previousVisits: n(r.visits), previousSpend: n(r.spend) });
   // A member with nothing in either period (all refunded) has no row.
   return [...byMember.values()].filter((m) => m.visits > 0 || m.previousVisits > 0);
 }
@@ -151,56 +164,236 @@ async function writeRows(db: AnyDb, shopNo: number, period: string, rows: Member
 export type PeriodMade = 'kept' | 'built' | 'shifted';
 
 /**
- * Builds a period's member sums and counts unless kept already (PostgreSQL: under the shop's row lock,
- * so two hub nodes build once). The hub calls it ahead for the default period (`prepareDefaultPeriod`
- * in cloud/owner-store.ts), so a page read finds that one kept.
+ * A kept period's row in `member_periods.summary_json`: its query, the members folded into counts,
+ * `building` while a chunked preparation has not finished it (no read uses it then, but a refresh
+ * keeps its rows true like any kept period's), `pinned` for the default period the hub prepared
+ * (never pushed out by the other periods, so a win-back or a look at other ranges does not cost the
+ * owner's next overview a build).
+ */
+type KeptState = { query: StoredQuery; summary: MemberSummary; building?: true; pinned?: true };
+
+async function keptState(db: AnyDb, shopNo: number, period: string): Promise<KeptState | null> {
+  const row = await sql<{ summary_json: string }>`SELECT summary_json FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
+  return row.rows[0] ? (JSON.parse(row.rows[0].summary_json) as KeptState) : null;
+}
+
+async function saveState(db: AnyDb, shopNo: number, period: string, state: KeptState): Promise<void> {
+  await sql`UPDATE member_periods SET summary_json = ${JSON.stringify(state)} WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
+}
+
+/** The members of a chunk: ids after `after` up to and with `upTo` (null: no bound), in the database's order of text. */
+type MemberRange = { after: string | null; upTo: string | null };
+const ALL_MEMBERS: MemberRange = { after: null, upTo: null };
+const inRange = (range: MemberRange): RawBuilder<unknown> =>
+  sql`${range.after === null ? sql`1 = 1` : sql`member_id > ${range.after}`} AND ${range.upTo === null ? sql`1 = 1` : sql`member_id <= ${range.upTo}`}`;
+
+/**
+ * A raw edge piece's member sums, of the members in `range`: the piece summed first as a whole
+ * (MATERIALIZED), so the planner does not push the range into the piece's joins and read it member by member.
+ */
+const onlyRange = (piece: RawBuilder<unknown>, range: MemberRange): RawBuilder<unknown> =>
+  sql`WITH piece AS MATERIALIZED (${piece}) SELECT * FROM piece WHERE ${inRange(range)}`;
+
+async function nextSeq(db: AnyDb, shopNo: number): Promise<number> {
+  const last = await sql<{ seq: unknown }>`SELECT max(seq) AS seq FROM member_periods WHERE shop_no = ${shopNo}`.execute(db);
+  return n(last.rows[0]?.seq) + 1;
+}
+
+/** The period's row, made `building` when there is none; null when it is complete already. Call under the shop's lock. */
+async function startPeriod(db: AnyDb, shopNo: number, q: MemberPeriodQuery, pinned: boolean): Promise<KeptState | null> {
+  const period = periodKey(q);
+  const state = await keptState(db, shopNo, period);
+  if (state !== null) return state.building ? state : null;
+  const fresh: KeptState = { query: storedQuery(q), summary: emptyMemberSummary(), building: true, ...(pinned ? { pinned: true as const } : {}) };
+  await sql`INSERT INTO member_periods (shop_no, period, seq, summary_json) VALUES (${shopNo}, ${period}, ${await nextSeq(db, shopNo)}, ${JSON.stringify(fresh)})`.execute(
+    db,
+  );
+  return fresh;
+}
+
+type SumsRow = { member_id: string; visits: unknown; spend: unknown; last_at: string | null; previous_visits: unknown; previous_spend: unknown };
+const fromSumsRow = (r: SumsRow): MemberPeriod => ({
+  memberId: r.member_id,
+  visits: n(r.visits),
+  spend: n(r.spend),
+  lastAt: r.last_at,
+  previousVisits: n(r.previous_visits),
+  previousSpend: n(r.previous_spend),
+});
+
+/**
+ * Makes the sums of the members in `range` true as of now, in place of whatever the period held for
+ * them (a refresh may have written some of them already while the period was building): those rows
+ * are folded out and deleted, the range is shifted from a kept period when one fits, else built from
+ * the roll-ups, and the new rows are folded in. So whatever chunks and refreshes came before, the
+ * summary is the fold of the rows the period holds.
+ */
+async function replaceRange(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery, state: KeptState, range: MemberRange): Promise<PeriodMade> {
+  const period = periodKey(q);
+  const rowsInRange = async (): Promise<MemberPeriod[]> =>
+    (
+      await sql<SumsRow>`SELECT member_id, visits, spend, last_at, previous_visits, previous_spend FROM member_period_sums
+        WHERE shop_no = ${shopNo} AND period = ${period} AND ${inRange(range)}`.execute(db)
+    ).rows.map(fromSumsRow);
+  for (const m of await rowsInRange()) foldMember(state.summary, m, -1, q.to, q.segments);
+  await sql`DELETE FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${period} AND ${inRange(range)}`.execute(db);
+  const base = await nearestKept(db, shopNo, q);
+  if (base === null) {
+    const rows = await readMemberPeriods(db, engine, shopNo, q, null, range);
+    for (const m of rows) foldMember(state.summary, m, 1, q.to, q.segments);
+    await writeRows(db, shopNo, period, rows);
+    return 'built';
+  }
+  await shiftKept(db, engine, shopNo, base, q, range);
+  // Every member is folded again: a segment depends on the recency to the period's end.
+  for (const m of await rowsInRange()) foldMember(state.summary, m, 1, q.to, q.segments);
+  return 'shifted';
+}
+
+/**
+ * The period made usable: no longer `building`, the newest kept, and the shop's older periods beyond
+ * KEPT_PERIODS dropped (pinned and building ones are not counted nor dropped). A pinned period (the
+ * hub's default) unpins the others, and drops what another preparation left unfinished.
+ */
+async function completePeriod(db: AnyDb, shopNo: number, period: string, state: KeptState): Promise<void> {
+  delete state.building;
+  const seq = await nextSeq(db, shopNo);
+  await sql`UPDATE member_periods SET seq = ${seq}, summary_json = ${JSON.stringify(state)} WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
+  const others = await sql<{ period: string; summary_json: string }>`SELECT period, summary_json FROM member_periods
+    WHERE shop_no = ${shopNo} AND period <> ${period} ORDER BY seq DESC`.execute(db);
+  let kept = 1;
+  for (const row of others.rows) {
+    const other = JSON.parse(row.summary_json) as KeptState;
+    if (state.pinned && other.building) await dropPeriod(db, shopNo, row.period);
+    else if (state.pinned && other.pinned) {
+      delete other.pinned;
+      await saveState(db, shopNo, row.period, other);
+      if (++kept > KEPT_PERIODS) await dropPeriod(db, shopNo, row.period);
+    } else if (!other.pinned && !other.building && ++kept > KEPT_PERIODS) await dropPeriod(db, shopNo, row.period);
+  }
+}
+
+/**
+ * Builds a period's member sums and counts unless kept already, in one transaction (PostgreSQL: under
+ * the shop's row lock, so two hub nodes build once): the read of a period not kept. When the hub is
+ * preparing that period in chunks meanwhile, this finishes it at once (`preparePeriod` then finds it
+ * complete).
  */
 export async function keepPeriod(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery): Promise<PeriodMade> {
   const period = periodKey(q);
-  const kept = await sql<{ one: number }>`SELECT 1 AS one FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(db);
-  if (kept.rows.length > 0) return 'kept';
+  const known = await keptState(db, shopNo, period);
+  if (known !== null && !known.building) return 'kept';
   return db.transaction().execute(async (tx): Promise<PeriodMade> => {
     if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
-    const again = await sql<{ one: number }>`SELECT 1 AS one FROM member_periods WHERE shop_no = ${shopNo} AND period = ${period}`.execute(tx);
-    if (again.rows.length > 0) return 'kept';
-    const summary = emptyMemberSummary();
-    const base = await nearestKept(tx, shopNo, q);
-    if (base === null) {
-      const rows = await readMemberPeriods(tx, engine, shopNo, q, null);
-      for (const m of rows) foldMember(summary, m, 1, q.to, q.segments);
-      await writeRows(tx, shopNo, period, rows);
-    } else {
-      await shiftKept(tx, engine, shopNo, base, q);
-      // Every member is folded again: a segment depends on the recency to the period's end.
-      const rows = await sql<{ member_id: string; visits: unknown; spend: unknown; last_at: string | null; previous_visits: unknown; previous_spend: unknown }>`
-        SELECT member_id, visits, spend, last_at, previous_visits, previous_spend FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${period}`.execute(
-        tx,
-      );
-      for (const r of rows.rows)
-        foldMember(
-          summary,
-          {
-            memberId: r.member_id,
-            visits: n(r.visits),
-            spend: n(r.spend),
-            lastAt: r.last_at,
-            previousVisits: n(r.previous_visits),
-            previousSpend: n(r.previous_spend),
-          },
-          1,
-          q.to,
-          q.segments,
-        );
-    }
-    const last = await sql<{ seq: unknown }>`SELECT max(seq) AS seq FROM member_periods WHERE shop_no = ${shopNo}`.execute(tx);
-    const seq = n(last.rows[0]?.seq) + 1;
-    await sql`INSERT INTO member_periods (shop_no, period, seq, summary_json) VALUES (${shopNo}, ${period}, ${seq}, ${JSON.stringify({ query: storedQuery(q), summary })})`.execute(
-      tx,
-    );
-    const old = await sql<{ period: string }>`SELECT period FROM member_periods WHERE shop_no = ${shopNo} AND seq <= ${seq - KEPT_PERIODS}`.execute(tx);
-    for (const o of old.rows) await dropPeriod(tx, shopNo, o.period);
-    return base === null ? 'built' : 'shifted';
+    const state = await startPeriod(tx, shopNo, q, false);
+    if (state === null) return 'kept';
+    const made = await replaceRange(tx, engine, shopNo, q, state, ALL_MEMBERS);
+    await completePeriod(tx, shopNo, period, state);
+    return made;
   });
+}
+
+/** How a preparation cuts its work: members per step of the chunks' bounds, and the time a chunk aims at. */
+export interface Chunking {
+  membersPerStep: number;
+  chunkMs: number;
+  /** Awaited between chunks; the event loop is free meanwhile (the hub: one turn, setImmediate). */
+  between: () => Promise<void>;
+  /** Asked between chunks: true leaves the period building (a page read or the next preparation finishes it), so a closing hub does not wait for the whole build. */
+  stopped?: () => boolean;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const HUB_CHUNKING: Chunking = { membersPerStep: 100, chunkMs: 25, between: nextTurn };
+
+/** What a preparation did: how the period was made, in how many chunks, and the longest chunk (the longest the event loop was held on SQLite). */
+export interface Prepared {
+  made: PeriodMade;
+  chunks: number;
+  longestChunkMs: number;
+  /** Before the first chunk: the period's row made and the chunks' bounds read (each a statement that holds the event loop on SQLite). */
+  setupMs: number;
+  /** Stopped between chunks (`Chunking.stopped`): the period is still building. */
+  unfinished?: true;
+}
+
+/**
+ * Prepares a period ahead (the hub's default one, pinned), in chunks of members, each its own short
+ * transaction (PostgreSQL: under the shop's row lock, like a refresh), with the event loop free
+ * between them: on SQLite a build of seconds would otherwise stall the whole hub. The period stays
+ * `building`, unread, until its last chunk. Why nothing is lost nor counted twice: sales reach kept
+ * periods only through a refresh, which runs in its own transaction (serialised with the chunks by
+ * the lock, or by SQLite's one connection) and rewrites the changed members' rows of every kept
+ * period, building ones too; a chunk rewrites its members' rows from the roll-ups as they are then
+ * (`replaceRange`). Whichever comes last for a member wrote its true sums, and the summary is kept the
+ * fold of the rows held. A chunk's members are found by ranges of ids, so no member is skipped or
+ * taken twice whichever ids the roll-ups hold; the ranges' bounds are every `membersPerStep`-th member
+ * id, a chunk taking as many steps as fit its time. If the period goes meanwhile (a new time zone
+ * drops every kept period), it is started again.
+ */
+export async function preparePeriod(db: AnyDb, engine: Engine, shopNo: number, q: MemberPeriodQuery, chunking: Chunking = HUB_CHUNKING): Promise<Prepared> {
+  const period = periodKey(q);
+  const inTx = <T>(work: (tx: AnyDb) => Promise<T>): Promise<T> =>
+    db.transaction().execute(async (tx) => {
+      if (engine === 'postgres') await sql`SELECT no FROM shops WHERE no = ${shopNo} FOR UPDATE`.execute(tx);
+      return work(tx);
+    });
+  const prepared: Prepared = { made: 'kept', chunks: 0, longestChunkMs: 0, setupMs: 0 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const setupStart = performance.now();
+    const started = await inTx(async (tx) => {
+      const state = await startPeriod(tx, shopNo, q, true);
+      if (state === null) {
+        // Kept already (made by a read): pinned from now on.
+        const kept = (await keptState(tx, shopNo, period))!;
+        if (!kept.pinned) await completePeriod(tx, shopNo, period, { ...kept, pinned: true });
+      }
+      return state !== null;
+    });
+    if (!started) return prepared;
+    const bounds = (
+      await sql<{ id: string }>`SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM members WHERE shop_no = ${shopNo}) x
+        WHERE r % ${chunking.membersPerStep} = 0 ORDER BY id`.execute(db)
+    ).rows.map((r) => r.id);
+    prepared.setupMs += performance.now() - setupStart;
+    let next = 0;
+    let steps = 1;
+    let after: string | null = null;
+    let made: PeriodMade | 'gone' = 'kept';
+    for (;;) {
+      const upTo = next + steps - 1 < bounds.length ? bounds[next + steps - 1]! : null;
+      const chunkStart = performance.now();
+      const done = await inTx(async (tx): Promise<PeriodMade | 'gone' | 'done'> => {
+        const state = await keptState(tx, shopNo, period);
+        if (state === null) return 'gone';
+        if (!state.building) return 'done';
+        const how = await replaceRange(tx, engine, shopNo, q, state, { after, upTo });
+        if (upTo === null) await completePeriod(tx, shopNo, period, state);
+        else await saveState(tx, shopNo, period, state);
+        return how;
+      });
+      const took = performance.now() - chunkStart;
+      if (done === 'done') return prepared;
+      if (done === 'gone') {
+        made = 'gone';
+        break;
+      }
+      prepared.chunks++;
+      prepared.longestChunkMs = Math.max(prepared.longestChunkMs, took);
+      // 'shifted' only when every chunk was.
+      made = made === 'kept' || made === 'shifted' ? done : made;
+      if (upTo === null) {
+        prepared.made = made;
+        return prepared;
+      }
+      after = upTo;
+      next += steps;
+      steps = Math.max(1, Math.min(64, Math.round((steps * chunking.chunkMs) / Math.max(took, 1))));
+      await chunking.between();
+      if (chunking.stopped?.() === true) return { ...prepared, made, unfinished: true };
+    }
+  }
+  throw new Error('the period was dropped three times while it was prepared');
 }
 
 /** Whole shop days [from, to), as the roll-ups hold them. */
@@ -232,7 +425,9 @@ async function nearestKept(db: AnyDb, shopNo: number, q: MemberPeriodQuery): Pro
   const rows = await sql<{ period: string; summary_json: string }>`SELECT period, summary_json FROM member_periods WHERE shop_no = ${shopNo}`.execute(db);
   let best: { period: string; query: MemberPeriodQuery; cost: number } | null = null;
   for (const row of rows.rows) {
-    const stored = (JSON.parse(row.summary_json) as { query: StoredQuery }).query;
+    const state = JSON.parse(row.summary_json) as KeptState;
+    if (state.building) continue;
+    const stored = state.query;
     const query: MemberPeriodQuery = { ...stored, from: new Date(stored.from), to: new Date(stored.to) };
     if (query.timeZone !== q.timeZone || !same(query.segments, q.segments) || !same(sortedKiosks(query), sortedKiosks(q))) continue;
     const kept = wholeDays(query);
@@ -244,18 +439,27 @@ async function nearestKept(db: AnyDb, shopNo: number, q: MemberPeriodQuery): Pro
 }
 
 /**
- * Writes the new period's member sums as the kept period's, less the days it no longer holds, plus
- * those it adds, in one statement. A member's last sale is kept when it falls in the days that stay
+ * Writes the new period's member sums (of the members in `range`) as the kept period's, less the days
+ * it no longer holds, plus those it adds, in one statement (a bounded range read through the member
+ * index, as in readMemberPeriods). A member's last sale is kept when it falls in the days that stay
  * (it is the latest of the kept period, so when it falls before them, none of the kept sales stay).
  */
-async function shiftKept(db: AnyDb, engine: Engine, shopNo: number, base: { period: string; query: MemberPeriodQuery }, q: MemberPeriodQuery): Promise<void> {
+async function shiftKept(
+  db: AnyDb,
+  engine: Engine,
+  shopNo: number,
+  base: { period: string; query: MemberPeriodQuery },
+  q: MemberPeriodQuery,
+  range: MemberRange,
+): Promise<void> {
+  const bounded = range.after !== null || range.upTo !== null;
   const kept = wholeDays(base.query)!;
   const next = wholeDays(q)!;
-  const range = (from: string, to: string) => sql`(day >= ${from} AND day < ${to})`;
-  const addCurrent = range(kept.current.to, next.current.to);
-  const dropCurrent = range(kept.current.from, next.current.from);
-  const addPrevious = range(kept.previous.to, next.previous.to);
-  const dropPrevious = range(kept.previous.from, next.previous.from);
+  const dayRange = (from: string, to: string) => sql`(day >= ${from} AND day < ${to})`;
+  const addCurrent = dayRange(kept.current.to, next.current.to);
+  const dropCurrent = dayRange(kept.current.from, next.current.from);
+  const addPrevious = dayRange(kept.previous.to, next.previous.to);
+  const dropPrevious = dayRange(kept.previous.from, next.previous.from);
   const signed = (add: RawBuilder<unknown>, drop: RawBuilder<unknown>, column: string) =>
     sql`sum(CASE WHEN ${add} THEN ${sql.ref(column)} WHEN ${drop} THEN -${sql.ref(column)} ELSE 0 END)`;
   const atKiosks = q.kiosks === null ? sql`1 = 1` : q.kiosks.length === 0 ? sql`1 = 0` : sql`kiosk_no IN (${sql.join(q.kiosks)})`;
@@ -263,17 +467,18 @@ async function shiftKept(db: AnyDb, engine: Engine, shopNo: number, base: { peri
   const rawPrevious = (raw: [Date, Date][], sign: 1 | -1) =>
     raw.map(
       ([a, b]) => sql`SELECT member_id, 0, 0, NULL, ${sql.lit(sign)} * visits, ${sql.lit(sign)} * spend
-        FROM (${intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members}) r WHERE ${atKiosks}`,
+        FROM (${onlyRange(intervalSums(engine, shopNo, a.toISOString(), b.toISOString()).members, range)}) r WHERE ${atKiosks}`,
     );
   await sql`INSERT INTO member_period_sums (shop_no, period, member_id, visits, spend, last_at, previous_visits, previous_spend)
     SELECT ${shopNo}, ${periodKey(q)}, member_id, sum(visits), sum(spend), max(last_at), sum(previous_visits), sum(previous_spend) FROM (
       SELECT member_id, visits, spend, CASE WHEN last_at >= ${q.from.toISOString()} THEN last_at END AS last_at, previous_visits, previous_spend
-        FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${base.period}
+        FROM member_period_sums WHERE shop_no = ${shopNo} AND period = ${base.period} AND ${inRange(range)}
       UNION ALL
       SELECT member_id, ${signed(addCurrent, dropCurrent, 'visits')}, ${signed(addCurrent, dropCurrent, 'spend')},
           max(CASE WHEN ${addCurrent} THEN last_at END), ${signed(addPrevious, dropPrevious, 'visits')}, ${signed(addPrevious, dropPrevious, 'spend')}
-        FROM rollup_members WHERE shop_no = ${shopNo} AND (${addCurrent} OR ${dropCurrent} OR ${addPrevious} OR ${dropPrevious}) AND ${atKiosks}
-        GROUP BY ${groupByMember(engine)}
+        FROM rollup_members ${bounded && engine === 'sqlite' ? sql`INDEXED BY rollup_members_member` : sql``}
+        WHERE shop_no = ${shopNo} AND (${addCurrent} OR ${dropCurrent} OR ${addPrevious} OR ${dropPrevious}) AND ${atKiosks} AND ${inRange(range)}
+        GROUP BY ${bounded ? sql`member_id` : groupByMember(engine)}
       ${sql.join(
         [...rawPrevious(kept.previousRaw, -1), ...rawPrevious(next.previousRaw, 1)].map((piece) => sql`UNION ALL ${piece}`),
         sql` `,
@@ -301,7 +506,7 @@ export async function applyRollupChange(db: AnyDb, engine: Engine, shopNo: numbe
     return;
   }
   for (const p of periods.rows) {
-    const kept = JSON.parse(p.summary_json) as { query: StoredQuery; summary: MemberSummary };
+    const kept = JSON.parse(p.summary_json) as KeptState;
     const q: MemberPeriodQuery = { ...kept.query, from: new Date(kept.query.from), to: new Date(kept.query.to) };
     const { current, previous } = pieces(q);
     const edgeDays = new Set<string>();
@@ -338,9 +543,8 @@ export async function applyRollupChange(db: AnyDb, engine: Engine, shopNo: numbe
         db,
       );
     await writeRows(db, shopNo, p.period, fresh);
-    await sql`UPDATE member_periods SET summary_json = ${JSON.stringify({ query: kept.query, summary })} WHERE shop_no = ${shopNo} AND period = ${p.period}`.execute(
-      db,
-    );
+    // A building period's flags stay: its rows are kept true as any period's (see preparePeriod).
+    await saveState(db, shopNo, p.period, { ...kept, summary });
   }
 }
 

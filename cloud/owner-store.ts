@@ -4,7 +4,7 @@ import type { LedgerEntry, Reason } from '../core/ledger/entry';
 import { DEFAULT_SEGMENTS, defaultPeriod, rewardKey, type DashboardAggregates, type RewardFigures, type SegmentThresholds } from '../core/metrics';
 import { noteMemberChanges } from './member-changes';
 import { mergeMemberInto, type MergeRefusal } from './member-merge';
-import { applyRollupChange, keepPeriod, memberFigures, type PeriodMade } from './owner-member-periods';
+import { applyRollupChange, HUB_CHUNKING, memberFigures, preparePeriod, type Chunking, type Prepared } from './owner-member-periods';
 import { intervalSums, refreshRollups, rollupRange } from './owner-rollups';
 import type { Engine } from './store-schema';
 import type { Db, StoreContext } from './store/db';
@@ -199,15 +199,16 @@ export class OwnerStore {
   /**
    * The overview's default period at `now` made ready off the request path: the roll-ups brought up to
    * date (rebuilt after a change of time zone) and the period's member sums kept (shifted from
-   * yesterday's when kept, else built). The hub runs it at start, after each shop midnight and after
+   * yesterday's when kept, else built), in chunks with the event loop free between them, and pinned
+   * (other periods do not push it out). The hub runs it at start, after each shop midnight and after
    * the settings are saved; the page's read of that period then finds it kept.
    */
-  async prepareDefaultPeriod(shopNo: number, timeZone: string, now: Date): Promise<PeriodMade> {
+  async prepareDefaultPeriod(shopNo: number, timeZone: string, now: Date, chunking: Chunking = HUB_CHUNKING): Promise<Prepared> {
     await refreshRollups(this.db, this.engine, shopNo, timeZone, (tx, change) => applyRollupChange(tx, this.engine, shopNo, change));
     const { from, to } = defaultPeriod(now, timeZone);
-    const made = await keepPeriod(this.db, this.engine, shopNo, { from, to, timeZone, kiosks: null, segments: DEFAULT_SEGMENTS });
-    if (made !== 'kept') this.periodsMade.ahead++;
-    return made;
+    const prepared = await preparePeriod(this.db, this.engine, shopNo, { from, to, timeZone, kiosks: null, segments: DEFAULT_SEGMENTS }, chunking);
+    if (prepared.made !== 'kept') this.periodsMade.ahead++;
+    return prepared;
   }
 
   async dashboardAggregates(

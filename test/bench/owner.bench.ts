@@ -4,12 +4,13 @@
 // same month's sales from the same run as baseline.
 import { request } from 'node:http';
 import { sql, type RawBuilder } from 'kysely';
+import { keepPeriod, type Prepared } from '../../cloud/owner-member-periods';
 import { backfillRollups } from '../../cloud/owner-rollups';
 import { ShopSettingsStore } from '../../cloud/shop-settings';
 import { createHmac, randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../cloud/owner-accounts';
 import { DEFAULT_SCRYPT } from '../../core/accounts';
-import { figures } from '../../core/metrics';
+import { defaultPeriod, DEFAULT_SEGMENTS, figures } from '../../core/metrics';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
 import { dropTestDatabases, hubTestEngine } from '../support/test-postgres';
 import { fmt, summarize } from './stats';
@@ -43,6 +44,30 @@ const stats = (label: string, ms: number[], baseline?: number): string => {
   const ratio = baseline === undefined ? '' : ` (${fmt(s.p50 / baseline, 1)}× the bare aggregate's p50)`;
   return `${label}: p50 ${fmt(s.p50, 1)} ms, p95 ${fmt(s.p95, 1)} ms over ${s.n}${ratio}`;
 };
+
+/**
+ * The time a piece of work takes and the longest the event loop was held meanwhile: the longest gap
+ * between the ticks of a 5 ms interval (so 5 ms means never held), what kiosks, phones and owners
+ * would have waited. (perf_hooks' monitorEventLoopDelay missed a block that starts before its first
+ * tick, so the probe is armed first.)
+ */
+async function withStall<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; stallMs: number }> {
+  let last = performance.now();
+  let longest = 0;
+  const probe = setInterval(() => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+  }, 5);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  longest = 0;
+  const start = performance.now();
+  const result = await work();
+  const ms = performance.now() - start;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  clearInterval(probe);
+  return { result, ms, stallMs: longest };
+}
 
 async function samples(n: number, fn: () => Promise<unknown>): Promise<number[]> {
   const ms: number[] = [];
@@ -186,7 +211,20 @@ export async function run(): Promise<void> {
 
     // The default period's kept member sums (cloud/owner-member-periods.ts) are made ahead by the hub, off the request path
     // (at start, after each shop midnight: cloud/hub.ts prepareOverview); the bulk load dropped the ones made at start.
-    const builtMs = await samples(1, () => hub.owner.prepareDefaultPeriod(1, ZONE, NOW));
+    // Before (main): the period built in one transaction, the event loop held throughout on SQLite. Then dropped, and
+    // prepared as the hub does now: in chunks with the event loop free between them.
+    const defaultQuery = (now: Date) => ({ ...defaultPeriod(now, ZONE), timeZone: ZONE, kiosks: null, segments: DEFAULT_SEGMENTS });
+    const dropNewest = async (): Promise<void> => {
+      const newest = sql`(SELECT period FROM member_periods ORDER BY seq DESC LIMIT 1)`;
+      await sql`DELETE FROM member_period_sums WHERE period = ${newest}`.execute(db);
+      await sql`DELETE FROM member_periods WHERE period = ${newest}`.execute(db);
+    };
+    await hub.owner.dashboardAggregates(1, query(null)); // the roll-ups up to date, so both below time the period alone
+    await dropNewest();
+    const oneBuild = await withStall(() => keepPeriod(db, hub.owner.engine, 1, defaultQuery(NOW)));
+    await dropNewest();
+    const chunkedBuild = await withStall(() => hub.owner.prepareDefaultPeriod(1, ZONE, NOW));
+    const builtMs = [chunkedBuild.ms];
     const madeOnRead = hub.owner.periodsMade.onRead;
     const firstMs = await samples(1, page);
     const bareMs = await samples(REQUESTS, () => bare.execute(db));
@@ -223,7 +261,11 @@ export async function run(): Promise<void> {
     }
     // After the reads above (with the default period alone kept, as on a live hub through the day):
     // The next day's period (the default period moves a day each day): shifted from the kept one, a day taken away and one added.
-    const nextDayMs = await samples(1, () => hub.owner.prepareDefaultPeriod(1, ZONE, new Date(NOW.getTime() + 86_400_000)));
+    const tomorrow = new Date(NOW.getTime() + 86_400_000);
+    const oneShift = await withStall(() => keepPeriod(db, hub.owner.engine, 1, defaultQuery(tomorrow)));
+    await dropNewest();
+    const chunkedShift = await withStall(() => hub.owner.prepareDefaultPeriod(1, ZONE, tomorrow));
+    const nextDayMs = [chunkedShift.ms];
     // A period nobody prepared (one location) is still built by its first read.
     const firstLocationMs = await samples(1, () => hub.owner.dashboardAggregates(1, query('Till 1')));
     // What the owner hook reads on every owner request for the frame's shop name (cloud/hub.ts settingsNow).
@@ -241,6 +283,17 @@ export async function run(): Promise<void> {
         `periods built or shifted by the ${REQUESTS + 1} page reads: ${pagesMadePeriods}`,
     );
     console.log(`next day's default period prepared ahead, its member sums shifted from the kept period's: ${fmt(nextDayMs[0]!, 0)} ms`);
+    const chunks = (p: Prepared): string =>
+      `${p.made}, ${p.chunks} chunks, longest ${fmt(p.longestChunkMs, 0)} ms, row and bounds first ${fmt(p.setupMs, 0)} ms`;
+    console.log(
+      `longest event-loop stall while the default period is made (gap between 5 ms ticks): ` +
+        `build in one transaction (main) ${fmt(oneBuild.stallMs, 0)} ms of ${fmt(oneBuild.ms, 0)} ms (${oneBuild.result}); ` +
+        `prepared in chunks ${fmt(chunkedBuild.stallMs, 0)} ms of ${fmt(chunkedBuild.ms, 0)} ms (${chunks(chunkedBuild.result)})`,
+    );
+    console.log(
+      `  next day's: shift in one transaction (main) ${fmt(oneShift.stallMs, 0)} ms of ${fmt(oneShift.ms, 0)} ms (${oneShift.result}); ` +
+        `prepared in chunks ${fmt(chunkedShift.stallMs, 0)} ms of ${fmt(chunkedShift.ms, 0)} ms (${chunks(chunkedShift.result)})`,
+    );
     console.log(`first read of a period nobody prepared (one location), which builds its member sums: roll-up read ${fmt(firstLocationMs[0]!, 0)} ms`);
     console.log(stats('settings read by the owner hook (shop row, program, settings row)', settingsMs));
     console.log(

@@ -2,7 +2,8 @@
 // OwnerStore.prepareDefaultPeriod): at the hub's start, after the shop's midnight (the hub's
 // 10-minute tick calls the same function; here the test moves the injected clock and calls it) and
 // after a change of time zone in the settings. The page's read then finds the period kept: the
-// store's counter of periods made on a read stays where it was. A period not kept is still built by
+// store's counter of periods made on a read stays where it was, also after win-back clicks that
+// each keep a period of their own (the prepared one is pinned). A period not kept is still built by
 // the read, with the same figures. On SQLite here, on PostgreSQL in the hub-postgres project.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +128,25 @@ describe("the overview's default period, made ahead", () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain(`value="${addDays(localTime(now, 'Asia/Tokyo').date, -30)}"`);
     expect(hub.owner.periodsMade.onRead).toBe(1);
+  });
+
+  it('win-back clicks, each keeping a period of its own, do not push the prepared period out: the page then makes none', async () => {
+    const onRead = hub.owner.periodsMade.onRead;
+    for (let click = 1; click <= 9; click++) {
+      now = new Date(now.getTime() + 60_000); // each click's audience is read over its own instant: a new period
+      const res = await fetch(`${hub.url}/owner/winback`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ inactive: '0', campaign: `back-${click}`, points: '5' }).toString(),
+      });
+      expect(res.status).toBe(303);
+    }
+    // More periods than a shop keeps (8) were made by the clicks...
+    expect(hub.owner.periodsMade.onRead).toBe(onRead + 9);
+    // ...and the default one, prepared ahead, is still kept.
+    const page = await dashboard();
+    expect(page.status).toBe(200);
+    expect(hub.owner.periodsMade.onRead).toBe(onRead + 9);
   });
 });

@@ -4,13 +4,15 @@
 // rows arriving in any order with dashboard reads in between), the figures read from the roll-ups
 // equal core/metrics' dashboard() over every raw row (HubStore.ownerFacts), for periods cut at the
 // shop's midnights and at any instant. The compared periods are also read between the writes, so the
-// member sums kept for them (cloud/owner-member-periods.ts) must follow the later writes.
+// member sums kept for them (cloud/owner-member-periods.ts) must follow the later writes. The default
+// period prepared ahead in chunks (one member each) gets writes, reads of other periods (refreshes)
+// and a read of itself landing between its chunks, and must still equal the raw ledger.
 // On SQLite here, on PostgreSQL in the hub-postgres project.
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
-import { dashboard, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
+import { dashboard, defaultPeriod, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
 import type { KioskCredentials } from '../../core/sync-protocol';
 import { claimSaleKey } from '../../core/tokens';
 import { pairedKiosk, tempDir, testHub } from '../support/hub-harness';
@@ -352,5 +354,85 @@ describe('roll-ups equal the raw ledger', () => {
     // Not a vacuous match: most periods hold sales.
     expect(withSales).toBeGreaterThan(compared / 4);
     expect(shiftedReads).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('the default period prepared in chunks', () => {
+  let run = 1000;
+  const CHUNKS = 8; // 5 members, one a chunk: 6 chunks, the last one unbounded
+  const preparedArb = fc.record({
+    shop: shopArb,
+    /** Writes before the preparation starts (after the members, whose ids bound the chunks). */
+    before: fc.nat({ max: 60 }),
+    /** Writes landing after each chunk. */
+    afterChunk: fc.array(fc.nat({ max: 6 }), { minLength: CHUNKS, maxLength: CHUNKS }),
+    /** A read of another period after that chunk: a refresh, which rewrites the changed members of every kept period, the building one too. */
+    refreshAfterChunk: fc.array(fc.boolean(), { minLength: CHUNKS, maxLength: CHUNKS }),
+    /** A page read of the period itself after that chunk: it finishes the period at once, and the preparation stops. */
+    pageReadAfterChunk: fc.option(fc.nat({ max: CHUNKS - 1 }), { nil: null }),
+    /** Yesterday's default period kept: the chunks are shifted from it, else built. */
+    fromYesterday: fc.boolean(),
+    /** The hub closing after that chunk: the preparation stops with the period building, and the next one (the hub's next start) finishes it. */
+    stopAfterChunk: fc.option(fc.nat({ max: CHUNKS - 1 }), { nil: null }),
+  });
+
+  it('equals the raw ledger whatever lands between its chunks, and the page then finds it kept', async () => {
+    let chunked = 0;
+    let shifted = 0;
+    let stoppedThenFinished = 0;
+    await fc.assert(
+      fc.asyncProperty(preparedArb, async (p) => {
+        run++;
+        zone = p.shop.zone;
+        await emptyShop();
+        const writes = writesOf(p.shop, run);
+        let written = 0;
+        const write = async (count: number): Promise<void> => {
+          for (const end = Math.min(writes.length, written + count); written < end; written++) await writes[written]!();
+        };
+        await write(MEMBERS.length + p.before);
+        const period = defaultPeriod(NOW, zone);
+        if (p.fromYesterday) {
+          const yesterday = defaultPeriod(new Date(NOW.getTime() - 86_400_000), zone);
+          await fromRollups(yesterday.from, yesterday.to, null, 20);
+        }
+        let chunk = 0;
+        const between = async (): Promise<void> => {
+          await write(p.afterChunk[chunk] ?? 0);
+          if (p.refreshAfterChunk[chunk]) await fromRollups(new Date(NOW.getTime() - 3 * 86_400_000 - 17 * 60_000), NOW, 'Rynek', 3);
+          if (p.pageReadAfterChunk === chunk) await fromRollups(period.from, period.to, null, 20);
+          chunk++;
+        };
+        const stopped = (): boolean => p.stopAfterChunk === chunk - 1;
+        let prepared = await hub.owner.prepareDefaultPeriod(1, zone, NOW, { membersPerStep: 1, chunkMs: 0, between, stopped });
+        if (prepared.unfinished) {
+          expect(prepared.chunks).toBe(p.stopAfterChunk! + 1);
+          prepared = await hub.owner.prepareDefaultPeriod(1, zone, NOW, { membersPerStep: 1, chunkMs: 0, between: () => Promise.resolve() });
+          expect(prepared.unfinished).toBeUndefined();
+          stoppedThenFinished++;
+        }
+        if (p.pageReadAfterChunk === null) {
+          expect(prepared.chunks).toBe(MEMBERS.length + 1);
+          chunked++;
+          if (prepared.made === 'shifted') shifted++;
+        }
+        await write(writes.length);
+        const readsBefore = hub.owner.periodsMade.onRead;
+        const rolled = await fromRollups(period.from, period.to, null, 20);
+        expect(hub.owner.periodsMade.onRead).toBe(readsBefore);
+        expect(rolled).toEqual(await fromRawLedger(period.from, period.to, null, 20));
+        // And the kept sums are those of a build from scratch.
+        const key = `${JSON.stringify([period.from.toISOString(), period.to.toISOString()]).slice(0, -1)},%`;
+        const kept = await keptSums(key);
+        await sql`DELETE FROM member_period_sums`.execute(hub.store.db);
+        await sql`DELETE FROM member_periods`.execute(hub.store.db);
+        expect(await fromRollups(period.from, period.to, null, 20)).toEqual(rolled);
+        expect(await keptSums(key)).toEqual(kept);
+      }),
+      { numRuns: 30 },
+    );
+    expect(chunked).toBeGreaterThan(0);
+    expect(shifted).toBeGreaterThan(0);
+    expect(stoppedThenFinished).toBeGreaterThan(0);
   }, 300_000);
 });

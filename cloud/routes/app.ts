@@ -139,6 +139,8 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     return payload;
   });
 
+  const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);
     const json = wantsJson(request);
@@ -151,13 +153,8 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     }
     if (error.statusCode === 413) {
       const limit = request.routeOptions.bodyLimit ?? MAX_FORM_BYTES;
-      const text = `request body over ${limit} bytes: nothing was changed`;
-      return json
-        ? reply.code(413).send({ error: text })
-        : reply
-            .code(413)
-            .type('text/html; charset=utf-8')
-            .send(messagePage(locale, `${formatMessage(claimMessages, locale, 'refusal.invalid-request')} (${text})`));
+      const text = formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: Math.floor(limit / 1024) });
+      return json ? reply.code(413).send({ error: text }) : page(reply, 413, messagePage(locale, text));
     }
     if (hasZodFastifySchemaValidationErrors(error) || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -169,14 +166,15 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
             .type('text/html; charset=utf-8')
             .send(messagePage(locale, formatMessage(claimMessages, locale, 'refusal.invalid-request')));
     }
+    // The error's own text stays in the log: it can name tables, values or paths the reader has no business seeing.
     ctx.log(`http error on ${request.method} ${request.url}: ${String(error)}`);
-    return reply.code(500).type('text/plain').send('internal error');
+    const text = formatMessage(claimMessages, locale, 'serverError');
+    return json ? reply.code(500).send({ error: text }) : page(reply, 500, messagePage(locale, text));
   });
 
   // Fastify refuses an object as a decoration's default; every owner route gets its frame in the hook below.
   app.decorateRequest('ownerFrame', null as unknown as OwnerFrame);
   app.decorateRequest('ownerAuth', null);
-  const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
 
   /**
    * The one "who is asking" hook, before any body is read. Owner routes: the owner's side is resolved

@@ -1,15 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { base32nopad } from '@scure/base';
+import { sql } from 'kysely';
 import type { Hub } from '../../cloud/hub';
+import { MAX_FORM_BYTES, MAX_PROGRAM_BYTES } from '../../cloud/routes/app';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { INTL_LOCALE, LOCALES } from '../../core/i18n/locales';
 import { claimUrl, createClaimToken } from '../../core/tokens';
 import { pairKiosk } from '../../main/sync/pair';
 import { Phone, pairedKiosk, saleToken, saleUrl, steadyDemoProgram, tempDir, testHub } from '../support/hub-harness';
 
 let tmp: ReturnType<typeof tempDir>;
 let hub: Hub;
+let logLines: string[];
 beforeEach(async () => {
   tmp = tempDir('hub-http');
-  hub = await testHub(tmp.dir, { maxFailuresPerMinute: 8 });
+  logLines = [];
+  hub = await testHub(tmp.dir, { maxFailuresPerMinute: 8, log: (line) => logLines.push(line) });
   await steadyDemoProgram(hub);
 });
 afterEach(async () => {
@@ -122,5 +129,65 @@ describe('claim page refusals', () => {
     const stranger = new Phone('sk-SK');
     stranger.cookie = phone.cookie.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     expect((await stranger.get(`${hub.url}/m`)).status).toBe(401);
+  });
+});
+
+/** The text of the message page (cloud/pages.ts messagePage); its texts hold nothing HTML escapes. */
+const pageMessage = (html: string): string | undefined => /id="message">([^<]*)</.exec(html)?.[1];
+
+describe("error pages in the reader's language", () => {
+  it('a body over the limit: a page or JSON in the language asked for, with the limit that applies, and nothing changed', async () => {
+    const creds = await pairedKiosk(hub);
+    for (const [i, locale] of LOCALES.entries()) {
+      const language = `${INTL_LOCALE[locale]},${locale};q=0.9`;
+      const formText = formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: MAX_FORM_BYTES / 1024 });
+      const big = await new Phone(language).post(saleUrl(hub, creds, 30 + i), { mode: 'join', name: 'x'.repeat(20_000), contact: 'a@b.cz', consent: 'yes' });
+      expect([big.status, pageMessage(big.text)], locale).toEqual([413, formText]);
+      const pair = await fetch(`${hub.url}/v1/pair`, {
+        method: 'POST',
+        headers: { 'accept-language': language },
+        body: JSON.stringify({ code: 'x'.repeat(20_000) }),
+      });
+      expect([pair.status, await pair.json()], locale).toEqual([413, { error: formText }]);
+      // The program routes allow more, and say so.
+      const program = await fetch(`${hub.url}/owner/program`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${hub.ownerToken}`, 'accept-language': language, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x'.repeat(MAX_PROGRAM_BYTES) }),
+      });
+      expect([program.status, await program.json()], locale).toEqual([
+        413,
+        { error: formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: MAX_PROGRAM_BYTES / 1024 }) },
+      ]);
+    }
+    // Each language says it its own way (no English left in a translation).
+    expect(new Set(LOCALES.map((locale) => claimMessages[locale].tooLarge)).size).toBe(LOCALES.length);
+    expect(await counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
+  });
+
+  it("a failure inside the hub: 500 in the reader's language, the error itself only in the log", async () => {
+    // A real store failure: the table the voucher-conflicts route reads is renamed away under the running hub.
+    await sql`ALTER TABLE voucher_conflicts RENAME TO voucher_conflicts_away`.execute(hub.store.db);
+    try {
+      for (const locale of LOCALES) {
+        const headers = { authorization: `Bearer ${hub.ownerToken}`, 'accept-language': `${INTL_LOCALE[locale]},${locale};q=0.9` };
+        const text = formatMessage(claimMessages, locale, 'serverError');
+        const page = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers });
+        const html = await page.text();
+        expect([page.status, page.headers.get('content-type'), pageMessage(html)], locale).toEqual([500, 'text/html; charset=utf-8', text]);
+        expect(html).not.toMatch(/voucher_conflicts|no such table|does not exist/);
+        const api = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers: { ...headers, accept: 'application/json' } });
+        expect([api.status, await api.json()], locale).toEqual([500, { error: text }]);
+      }
+      expect(new Set(LOCALES.map((locale) => claimMessages[locale].serverError)).size).toBe(LOCALES.length);
+      const logged = logLines.filter((line) => line.startsWith('http error on GET /owner/voucher-conflicts'));
+      expect(logged).toHaveLength(2 * LOCALES.length);
+      expect(logged[0]).toMatch(/voucher_conflicts/);
+    } finally {
+      await sql`ALTER TABLE voucher_conflicts_away RENAME TO voucher_conflicts`.execute(hub.store.db);
+    }
+    // The same route answers again once the table is back.
+    const again = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers: { authorization: `Bearer ${hub.ownerToken}` } });
+    expect([again.status, await again.json()]).toEqual([200, { conflicts: [] }]);
   });
 });

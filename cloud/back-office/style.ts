@@ -33,7 +33,8 @@ p{margin:.5rem 0}
 .sections a{display:block;padding:.45rem .8rem;border-radius:6px;color:var(--ink);text-decoration:none;white-space:nowrap}
 .sections a:hover{background:#e4ddd2;color:var(--ink)}
 .sections a[aria-current=page]{background:var(--accent);color:var(--accent-ink);font-weight:600}
-main{grid-area:main;padding:1rem;min-width:0;max-width:78rem}
+/* a long word, address, link or key breaks inside its line rather than widening the page (tables keep their words: they scroll in their box) */
+main{grid-area:main;padding:1rem;min-width:0;max-width:78rem;overflow-wrap:break-word}
 main:focus{outline:none}
 @media (min-width:900px){
   .shell{grid-template-columns:15rem minmax(0,1fr);grid-template-rows:auto 1fr;grid-template-areas:"top top" "nav main"}
@@ -65,6 +66,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n,.nowrap{white-
 label{margin-right:.75rem}
 input,select,textarea,button{font:inherit;color:inherit}
 input:not([type=checkbox]):not([type=radio]):not([type=hidden]),select,textarea{padding:.4rem .55rem;border:1px solid #8a8279;border-radius:6px;background:var(--paper);max-width:100%}
+/* a select as wide as its longest option (a long location) shrinks to the screen; a fieldset is no wider than its box (its default min-width is its content's) */
+input,select,textarea{min-width:0}fieldset{min-width:0}
 textarea{width:100%}
 button,.btn{display:inline-block;padding:.45rem 1rem;border:1px solid var(--accent);border-radius:6px;background:var(--accent);color:var(--accent-ink);cursor:pointer;text-decoration:none;line-height:1.4}
 button:hover,.btn:hover{background:#174f36;color:var(--accent-ink)}
@@ -75,7 +78,7 @@ button.quiet:hover{background:var(--accent-soft);color:#174f36}
 fieldset{border:1px solid var(--line);border-radius:8px;padding:.6rem 1rem;margin:.75rem 0}
 legend{font-weight:600;padding:0 .3rem}
 form{margin:.5rem 0}
-main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem;margin:.25rem .9rem .25rem 0}
+main form label{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.35rem;margin:.25rem .9rem .25rem 0;max-width:100%}
 /* forms of settings, the wizard, sign-in and set-up: each label above its field, fields of one width; a checkbox or radio beside its label */
 form.stack label{display:flex;flex-direction:column;align-items:stretch;gap:.3rem;margin:.5rem 0;max-width:28rem}
 form.stack label.choice{display:inline-flex;flex-direction:row;align-items:center;margin:.25rem .9rem .25rem 0}

@@ -147,9 +147,10 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     if (isDatabaseUnavailable(error)) {
       ctx.noteDatabaseDown(error);
       reply.header('retry-after', '5');
+      // JSON keeps the one English sentence kiosks and scripts read (the kiosk's failed ack says the same); a person reads their language.
       return json
         ? reply.code(503).send({ ok: false, error: DATABASE_UNAVAILABLE })
-        : reply.code(503).type('text/html; charset=utf-8').send(messagePage(locale, DATABASE_UNAVAILABLE));
+        : page(reply, 503, messagePage(locale, formatMessage(claimMessages, locale, 'databaseUnavailable')));
     }
     if (error.statusCode === 413) {
       const limit = request.routeOptions.bodyLimit ?? MAX_FORM_BYTES;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { base32nopad } from '@scure/base';
 import { sql } from 'kysely';
 import type { Hub } from '../../cloud/hub';
+import { escapeHtml } from '../../cloud/pages';
 import { MAX_FORM_BYTES, MAX_PROGRAM_BYTES } from '../../cloud/routes/app';
 import { formatMessage } from '../../core/i18n/catalog';
 import { claimMessages } from '../../core/i18n/claim';
@@ -132,7 +133,7 @@ describe('claim page refusals', () => {
   });
 });
 
-/** The text of the message page (cloud/pages.ts messagePage); its texts hold nothing HTML escapes. */
+/** The text of the message page (cloud/pages.ts messagePage), as escaped in its HTML. */
 const pageMessage = (html: string): string | undefined => /id="message">([^<]*)</.exec(html)?.[1];
 
 describe("error pages in the reader's language", () => {
@@ -142,7 +143,7 @@ describe("error pages in the reader's language", () => {
       const language = `${INTL_LOCALE[locale]},${locale};q=0.9`;
       const formText = formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: MAX_FORM_BYTES / 1024 });
       const big = await new Phone(language).post(saleUrl(hub, creds, 30 + i), { mode: 'join', name: 'x'.repeat(20_000), contact: 'a@b.cz', consent: 'yes' });
-      expect([big.status, pageMessage(big.text)], locale).toEqual([413, formText]);
+      expect([big.status, pageMessage(big.text)], locale).toEqual([413, escapeHtml(formText)]);
       const pair = await fetch(`${hub.url}/v1/pair`, {
         method: 'POST',
         headers: { 'accept-language': language },
@@ -174,7 +175,7 @@ describe("error pages in the reader's language", () => {
         const text = formatMessage(claimMessages, locale, 'serverError');
         const page = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers });
         const html = await page.text();
-        expect([page.status, page.headers.get('content-type'), pageMessage(html)], locale).toEqual([500, 'text/html; charset=utf-8', text]);
+        expect([page.status, page.headers.get('content-type'), pageMessage(html)], locale).toEqual([500, 'text/html; charset=utf-8', escapeHtml(text)]);
         expect(html).not.toMatch(/voucher_conflicts|no such table|does not exist/);
         const api = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers: { ...headers, accept: 'application/json' } });
         expect([api.status, await api.json()], locale).toEqual([500, { error: text }]);

@@ -5,6 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../cloud/hub';
+import { escapeHtml } from '../../cloud/pages';
+import { formatMessage } from '../../core/i18n/catalog';
+import { claimMessages } from '../../core/i18n/claim';
+import { INTL_LOCALE, LOCALES } from '../../core/i18n/locales';
 import { SyncClient } from '../../main/sync/client';
 import { Phone, pairedKiosk, saleUrl, tempDir } from '../support/hub-harness';
 import { TestKioskStore } from '../support/hub-kiosk';
@@ -76,13 +80,15 @@ describe('the hub database goes away', () => {
     expect(kiosk.connected).toBe(true);
     const health = await fetch(`${hub.url}/health`);
     expect([health.status, await health.json()]).toEqual([503, { ok: false, database: 'down', engine: 'postgres' }]);
-    // A phone that scans a receipt meanwhile is told in words, with 503 and a Retry-After.
+    // A phone that scans a receipt meanwhile is told in words, in its language, with 503 and a Retry-After.
     const phone = new Phone('en-GB');
     const claimUrl = saleUrl(hub, creds, 9001, 12);
-    const page = await fetch(claimUrl, { headers: { 'accept-language': 'en-GB' } });
-    expect(page.status).toBe(503);
-    expect(page.headers.get('retry-after')).toBe('5');
-    expect(await page.text()).toContain('hub database unavailable, try again shortly');
+    for (const locale of LOCALES) {
+      const page = await fetch(claimUrl, { headers: { 'accept-language': INTL_LOCALE[locale] } });
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('5');
+      expect(/id="message">([^<]*)</.exec(await page.text())?.[1], locale).toBe(escapeHtml(formatMessage(claimMessages, locale, 'databaseUnavailable')));
+    }
     const pairing = await fetch(`${hub.url}/owner/pairing-code`, { headers: { authorization: `Bearer ${hub.ownerToken}` } });
     expect([pairing.status, await pairing.json()]).toEqual([503, { ok: false, error: 'hub database unavailable, try again shortly' }]);
     // A kiosk that connects meanwhile is refused at the handshake with the same words, and keeps trying.

@@ -382,11 +382,16 @@ describe('the back office does not scroll sideways at 390 or 1440 px', () => {
     await look('welcome wizard: step 2');
 
     await visit('overview', '/owner', '#kpis');
+    // The tables are full: the ten idle members, the rewards used, every member listed.
+    expect(await owner.locator('#inactive tbody tr').count()).toBe(10);
+    expect(await owner.locator('#rewards tbody tr').count()).toBeGreaterThan(0);
     await visit('members', '/owner/members', 'table');
+    expect(await owner.locator('#members tbody tr').count()).toBe(30);
     await visit('members: a search', '/owner/members?q=Wolfeschlegel', 'table');
     await visit("a member's page", `/owner/members/${memberId}`, '#history');
     await visit('program editor', '/owner/program/edit', '#editor');
     await visit('rewards', '/owner/rewards', 'h1');
+    expect([await owner.locator('#reward-catalog tbody tr').count(), await owner.locator('#open-vouchers tbody tr').count()]).toEqual([6, 3]);
     await visit('messages', '/owner/messages', 'h1');
     await visit('message texts', '/owner/messages/texts', 'h1');
     await visit('offer to members', '/owner/messages/campaign', 'h1');

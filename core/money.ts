@@ -180,6 +180,22 @@ export function cashRound(value: Money, increment: number = currencyInfo(value.c
   return money(value.amount < 0 ? -rounded : rounded, value.currency);
 }
 
+/** How a customer paid, as a till or staff may say it; unsaid (undefined) is taken as not cash. */
+export const PAYMENT_KINDS = ['cash', 'card'] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+export const paymentKindSchema = z.enum(PAYMENT_KINDS, {
+  error: (issue) => `payment: ${JSON.stringify(issue.input)} is not a payment kind: use "cash" or "card", or leave it out`,
+});
+
+/**
+ * What the customer pays and the sale counts (points, receipt, figures): in cash, the total rounded to
+ * the currency's cash step (`cashRound`: HUF 1 253 Ft → 1 255 Ft, CZK 99,50 Kč → 100 Kč); otherwise the total.
+ */
+export function amountPaid(total: Money, payment: PaymentKind | undefined): Money {
+  return payment === 'cash' ? cashRound(total) : total;
+}
+
 export type SaleCeilings = Partial<Record<CurrencyCode, number>>;
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { moneySchema } from './money';
+import { moneySchema, paymentKindSchema } from './money';
 
 /**
  * The till API (ARCHITECTURE.md, "Public interfaces"), declared once: these schemas validate the
@@ -45,6 +45,11 @@ export const createSaleRequestSchema = z
      * kiosk's allowed skew (a few minutes ahead, at most the claim window behind), checked by the kiosk.
      */
     at: z.string().datetime({ offset: true }).optional(),
+    /**
+     * How the customer paid: "cash" counts and prints the total rounded to the currency's cash step
+     * (HUF to 5 Ft, CZK to 1 Kč; PLN, EUR unchanged); "card" or absent, the total as sent.
+     */
+    payment: paymentKindSchema.optional(),
   })
   .strict();
 export type CreateSaleRequest = z.infer<typeof createSaleRequestSchema>;
@@ -61,7 +66,10 @@ export const saleViewSchema = z
   .object({
     saleId: z.string(),
     tillSaleId: z.string(),
+    /** What the sale counts: for a cash sale, the amount paid in cash (the till's total cash-rounded). */
     total: moneySchema,
+    /** As the till or staff said it; null when nobody said. */
+    payment: paymentKindSchema.nullable(),
     refunded: moneySchema,
     status: z.enum(['open', 'claimed', 'refunded', 'partially_refunded', 'voided']),
     points: z.number().int(),

@@ -16,6 +16,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
+import { amountPaid } from '../core/money';
 import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
@@ -213,19 +214,25 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
   const [minor, setMinor] = useState('');
   // Items counted on the program's category keys (which stamp cards the sale fills); cleared with the amount.
   const [counts, setCounts] = useState<Record<string, number>>({});
+  // Card or unsaid unless staff say cash, for this sale only.
+  const [cash, setCash] = useState(false);
   const locale = status.locale;
   const total = { amount: Number(minor || '0'), currency: status.currency };
   const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
   const create = async () => {
-    const sale = await run('createSale', lines.length > 0 ? { total, lines } : { total });
+    const sale = await run('createSale', { total, ...(lines.length > 0 ? { lines } : {}), ...(cash ? { payment: 'cash' as const } : {}) });
     if (sale) {
       setMinor('');
       setCounts({});
+      setCash(false);
       onSaleShown(sale);
     }
   };
   const amountChanged = (value: string) => {
-    if (value === '') setCounts({});
+    if (value === '') {
+      setCounts({});
+      setCash(false);
+    }
     setMinor(value);
   };
   const reprint = async () => {
@@ -255,6 +262,15 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
               </button>
             ))}
           </div>
+        )}
+        <button type="button" className="cash-toggle" data-action="cash" aria-pressed={cash} onClick={() => setCash(!cash)}>
+          {t('cash')}
+        </button>
+        {cash && total.amount > 0 && (
+          // What the customer hands over, before the sale is sent: the total rounded to the currency's cash step.
+          <p className="cash-to-pay" data-testid="cash-to-pay">
+            {t('cashToPay', { amount: formatMoney(amountPaid(total, 'cash'), locale) })}
+          </p>
         )}
         <button type="button" className="primary" data-action="create-sale" disabled={total.amount <= 0} onClick={() => void create()}>
           {t('showQr')}

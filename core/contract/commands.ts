@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { moneySchema } from '../money';
+import { moneySchema, paymentKindSchema } from '../money';
 import { localeSchema } from '../i18n/locales';
 import { scanMessages, type ScanMessageKey } from '../i18n/scan';
 import type { CommandName, EventName } from './names';
@@ -83,6 +83,8 @@ export const commands = {
           .array(z.object({ category: z.string().min(1).max(60), quantity: z.number().int().min(1).max(99) }).strict())
           .max(24)
           .optional(),
+        /** "cash": the sale counts and prints the total cash-rounded (core/money `amountPaid`); absent: card or unsaid. */
+        payment: paymentKindSchema.optional(),
       })
       .strict(),
     result: saleViewSchema,

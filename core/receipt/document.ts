@@ -4,7 +4,7 @@ import { commonMessages } from '../i18n/common';
 import { formatInstant } from '../i18n/dates';
 import { localeSchema, type Locale } from '../i18n/locales';
 import { receiptMessages } from '../i18n/receipt';
-import { formatMoney, moneySchema, type Money } from '../money';
+import { formatMoney, moneySchema, paymentKindSchema, type Money } from '../money';
 import { progressToReward, rewardProgressSchema, type ProgressBalance } from '../program/progress';
 import type { Program } from '../program/schema';
 import { rewardName, ruleLabelIn } from '../program/texts';
@@ -31,6 +31,8 @@ export const receiptInputSchema = z
     /** ISO 8601 instant of the sale. */
     at: z.iso.datetime({ offset: true }),
     total: moneySchema.optional(),
+    /** "cash": the total is the amount paid in cash (already cash-rounded) and is printed as such. */
+    payment: paymentKindSchema.nullable().default(null),
     /** Optional sale lines (the till's fiscal receipt is separate; these are for a loyalty-only slip). */
     items: z
       .array(
@@ -146,7 +148,8 @@ export function buildReceiptDocument(input: ReceiptInput, options: { reprint?: b
   }
   if (r.total) {
     blocks.push({ kind: 'rule' });
-    blocks.push(pair(t('total'), formatReceiptMoney(r.total, r.locale), true));
+    // A cash sale's one amount line is what was paid in cash (its total, cash-rounded when rung).
+    blocks.push(pair(t(r.payment === 'cash' ? 'paidCash' : 'total'), formatReceiptMoney(r.total, r.locale), true));
   }
 
   const loyaltyStart = blocks.length;
@@ -247,6 +250,7 @@ export function saleReceiptInput(args: {
     saleId: sale.tillSaleId,
     at: sale.createdAt,
     total: sale.total,
+    payment: sale.payment,
     earned: sale.earned.map((line) => labelIn(earnedLine(line.points, line.stamps, line.reason))),
     ...(member ? { member } : {}),
     ...(sale.claimUrl && sale.claimExpiresAt ? { claim: { payload: sale.claimUrl, validUntil: sale.claimExpiresAt } } : {}),

@@ -16,7 +16,7 @@ import { memberStateFromEntries, stampsByCard } from '../../core/ledger/projecti
 import { mergedMemberState } from '../../core/ledger/replica-state';
 import { reverseLateEntries, reverseSale } from '../../core/ledger/reverse';
 import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
-import { checkSaleAmount, MoneyError, type Money, type SaleCeilings } from '../../core/money';
+import { amountPaid, checkSaleAmount, formatMoney, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
 import {
@@ -309,14 +309,26 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     // The rules of the moment the sale was rung, not of the moment it reaches this service.
     const at = request.at === undefined ? this.now() : this.checkedSaleTime(request.at);
     const program = this.programAt(at);
-    const total = checkSaleAmount(request.total, this.ceilings);
-    if (total.currency !== program.currency) {
-      throw new Refusal('invalid_request', `total: this shop's program counts in ${program.currency}, not ${total.currency}`);
+    const rung = checkSaleAmount(request.total, this.ceilings);
+    if (rung.currency !== program.currency) {
+      throw new Refusal('invalid_request', `total: this shop's program counts in ${program.currency}, not ${rung.currency}`);
     }
+    // A cash sale counts what the customer hands over: the total rounded to the currency's cash step.
+    const total = amountPaid(rung, request.payment);
+    if (total.amount <= 0) {
+      throw new Refusal('invalid_request', `total: ${formatMoney(rung, 'en')} rounds to nothing in cash; nothing was recorded`);
+    }
+    const payment = request.payment ?? null;
     const existing = this.store.getSaleByTillId(request.tillSaleId, source);
     if (existing) {
       if (existing.total.amount !== total.amount || existing.total.currency !== total.currency) {
         throw new Refusal('conflict', `tillSaleId ${request.tillSaleId} was already recorded with another total; a retry must send the same total`);
+      }
+      if (existing.payment !== payment) {
+        throw new Refusal(
+          'conflict',
+          `tillSaleId ${request.tillSaleId} was already recorded as paid ${existing.payment ?? 'without a payment kind'}; a retry must send the same payment`,
+        );
       }
       return { created: false, sale: this.saleView(existing) };
     }
@@ -374,6 +386,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
           claimToken: claim?.token ?? null,
           // Kept once, as rung: a claim of its QR stamps these cards, the sale's views answer these figures.
           earned: { points: earned.summary.points, stampsByCard: earned.summary.stamps },
+          payment,
           createdAt: at.toISOString(),
         },
         entries,
@@ -1404,6 +1417,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
       saleId: sale.id,
       tillSaleId: sale.tillSaleId ?? sale.id,
       total: sale.total,
+      payment: sale.payment,
       refunded: { amount: sale.refunded, currency: sale.total.currency },
       status:
         sale.status === 'voided'

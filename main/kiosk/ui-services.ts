@@ -299,6 +299,7 @@ export class KioskUiServices implements KioskServices {
         tillSaleId: args.tillSaleId ?? `K-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
         total: args.total,
         ...(lines.length > 0 ? { lines } : {}),
+        ...(args.payment ? { payment: args.payment } : {}),
       },
       'keypad',
     );

@@ -223,6 +223,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE sales ADD COLUMN stamps_by_card TEXT CHECK (stamps_by_card IS NULL OR json_valid(stamps_by_card));
     `,
   },
+  {
+    version: 9,
+    name: 'sales keep how they were paid (cash or card), as the till or staff said it',
+    sql: `
+      -- NULL: nobody said (every sale before, and the passthrough's). A cash sale's amount is already cash-rounded.
+      ALTER TABLE sales ADD COLUMN payment TEXT CHECK (payment IS NULL OR payment IN ('cash', 'card'));
+    `,
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,6 +1,6 @@
 // What the store accepts. The ledger entry itself is core's `ledgerEntrySchema`, used as is.
 import { z } from 'zod';
-import { moneySchema } from '../../core/money';
+import { moneySchema, paymentKindSchema, type PaymentKind } from '../../core/money';
 import { saleSources, type SaleSource } from '../../core/till-api';
 
 const id = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
@@ -44,6 +44,8 @@ export const saleInputSchema = z
     claimToken: z.string().min(1).max(500).nullable(),
     /** What the sale earned when rung (core/earn summary: the member's, or anonymous for its QR); kept once, never recomputed. */
     earned: saleEarnedSchema.optional(),
+    /** How the customer paid, when the till or staff said it (a cash sale's total is the amount paid in cash). */
+    payment: paymentKindSchema.nullable().default(null),
     createdAt: instant,
   })
   .strict();
@@ -62,6 +64,7 @@ export interface StoredSale {
   claimToken: string | null;
   /** Null for a sale recorded before sales kept it (store migration 8): its claim QR's figures stand in. */
   earned: SaleEarned | null;
+  payment: PaymentKind | null;
   status: SaleStatus;
   /** Sum of refunds so far, in minor units of the sale's currency. */
   refunded: number;

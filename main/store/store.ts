@@ -8,7 +8,7 @@ import type { PrintJournal } from '../../hardware/printer';
 import type { LedgerEntry } from '../../core/ledger/entry';
 import { ledgerEntrySchema } from '../../core/ledger/entry';
 import { hubEarnStateSchema, type HubEarnState } from '../../core/ledger/replica-state';
-import type { CurrencyCode, Money } from '../../core/money';
+import type { CurrencyCode, Money, PaymentKind } from '../../core/money';
 import { StoreConflictError, StoreError, StoreInputError } from './errors';
 import { lockedError, removePidFile, writePidFile } from './lock';
 import { migrate } from './migrations';
@@ -171,6 +171,7 @@ function toSale(row: Row): StoredSale {
             points: row.points as number,
             stampsByCard: row.stamps_by_card === null ? {} : (JSON.parse(row.stamps_by_card as string) as Record<string, number>),
           },
+    payment: (row.payment ?? null) as PaymentKind | null,
     status: row.status as SaleStatus,
     refunded: row.refunded as number,
     claimedAt: row.claimed_at as string | null,
@@ -306,8 +307,8 @@ function prepareStatements(db: Database.Database) {
     insertOutbox: db.prepare(`INSERT INTO outbox (id, topic, payload, member_id, created_at) VALUES (@id, @topic, @payload, @memberId, @createdAt)
       ON CONFLICT(id) DO NOTHING`),
     insertSale:
-      db.prepare(`INSERT INTO sales (id, source, till_sale_id, amount, currency, lines, member_id, claim_token, points, stamps_by_card, status, created_at)
-      VALUES (@id, @source, @tillSaleId, @amount, @currency, @lines, @memberId, @claimToken, @points, @stampsByCard, 'recorded', @createdAt)`),
+      db.prepare(`INSERT INTO sales (id, source, till_sale_id, amount, currency, lines, member_id, claim_token, points, stamps_by_card, payment, status, created_at)
+      VALUES (@id, @source, @tillSaleId, @amount, @currency, @lines, @memberId, @claimToken, @points, @stampsByCard, @payment, 'recorded', @createdAt)`),
     saleById: db.prepare('SELECT * FROM sales WHERE id = ?'),
     saleByTillId: db.prepare('SELECT * FROM sales WHERE source = ? AND till_sale_id = ?'),
     entriesForSale: db.prepare('SELECT * FROM ledger WHERE sale_id = ? ORDER BY seq'),

@@ -5,12 +5,14 @@
 // prints its claim QR (she joins from the QR read off the paper); her next sale, rung with her card
 // code, prints her first name, what she earned (once), her balance and the progress line; a sale at
 // kiosk B nobody claims prints its own QR and nothing about a member; staff scan her card on an open
-// sale and the slip prints again with her name, balance and progress.
+// sale and the slip prints again with her name, balance and progress. Then the owner makes it a
+// Hungarian shop, later a Czech one: a till sale paid in cash prints the cash-rounded amount as paid in
+// cash, once (1 253 Ft → 1 255 Ft, 99,50 Kč → 100 Kč), and earns on it; a card sale prints its total.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLabel } from '../../core/earn';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
-import { demoProgram } from '../../core/program/demo';
+import { DEMO_PROGRAM_DOCUMENT, demoProgram } from '../../core/program/demo';
 import { progressToReward } from '../../core/program/progress';
 import type { MemberView } from '../../core/till-api';
 import type { VirtualReceipt } from '../../hardware/printer/virtual-printer';
@@ -152,4 +154,67 @@ describe('journey: receipts decoded back to text', () => {
     // The hub took the sale as B reported it (nothing refused): her card shows the same balance.
     await until(async () => (await cardBalance()) === after.points, 'the hub to have her sale at B');
   });
+
+  it('a Hungarian shop: a till sale paid in cash counts and prints 1 255 Ft for 1 253 Ft, "paid in cash" once; a retry answers the same', async () => {
+    await publishCashProgram('HUF', 'hu', 500);
+    const body = { tillSaleId: 'B-HUF-1', total: { amount: 125300, currency: 'HUF' }, payment: 'cash' };
+    const sale = await b.till('POST', '/v1/sales', body);
+    expect(sale.status, JSON.stringify(sale.json)).toBe(201);
+    // One point per 5 Ft: 1 255 Ft earns 251 (1 253 Ft would earn 250).
+    expect(sale.json).toMatchObject({ total: { amount: 125500, currency: 'HUF' }, payment: 'cash', points: 251 });
+    expect(await b.till('POST', '/v1/sales', body)).toEqual({ status: 200, json: sale.json });
+
+    await until(() => b.receiptOf('B-HUF-1') !== undefined, "kiosk B's receipt for B-HUF-1");
+    const text = textOf(b.receiptOf('B-HUF-1')!);
+    expect(text).toMatch(/Készpénzzel fizetve +1255 Ft/);
+    expect(text.match(/Készpénz/g)).toHaveLength(1);
+    expect(text).not.toMatch(/Összesen|1253/);
+    expect(text).toMatch(/Szerzett +\+251\b/);
+  });
+
+  it('a Czech shop: a till sale of 99,50 Kč paid in cash counts and prints 100 Kč; a card sale prints its total as sent', async () => {
+    await publishCashProgram('CZK', 'cs', 100);
+    const cash = await b.till('POST', '/v1/sales', { tillSaleId: 'B-CZK-1', total: { amount: 9950, currency: 'CZK' }, payment: 'cash' });
+    expect(cash.status, JSON.stringify(cash.json)).toBe(201);
+    expect(cash.json).toMatchObject({ total: { amount: 10000, currency: 'CZK' }, payment: 'cash', points: 100 });
+    await until(() => b.receiptOf('B-CZK-1') !== undefined, "kiosk B's receipt for B-CZK-1");
+    const text = textOf(b.receiptOf('B-CZK-1')!);
+    expect(text).toMatch(/Zaplaceno hotově +100 Kč/);
+    expect(text.match(/hotově/g)).toHaveLength(1);
+    expect(text).not.toMatch(/Celkem|99,50/);
+
+    const card = await b.till('POST', '/v1/sales', { tillSaleId: 'B-CZK-2', total: { amount: 9950, currency: 'CZK' }, payment: 'card' });
+    expect(card.json).toMatchObject({ total: { amount: 9950, currency: 'CZK' }, payment: 'card', points: 99 });
+    await until(() => b.receiptOf('B-CZK-2') !== undefined, "kiosk B's receipt for B-CZK-2");
+    expect(textOf(b.receiptOf('B-CZK-2')!)).toMatch(/Celkem +99,50 Kč/);
+    expect(textOf(b.receiptOf('B-CZK-2')!)).not.toContain('hotově');
+  });
 });
+
+/**
+ * The owner publishes a program in `currency` with receipts in `locale` (one point per `unit` minor
+ * units, nothing else that depends on the day), and waits until kiosk B runs it.
+ */
+async function publishCashProgram(currency: 'HUF' | 'CZK', locale: 'hu' | 'cs', unit: number): Promise<void> {
+  const program = {
+    ...structuredClone(DEMO_PROGRAM_DOCUMENT),
+    name: `Shop ${currency}`,
+    currency,
+    locale,
+    rules: [{ type: 'points', id: 'points', unit, bands: [{ points: 1 }], rounding: 'floor' }],
+    tiers: undefined,
+    rewards: [{ kind: 'percentOff', id: 'ten-off', name: '10% off', percent: 10, cost: { points: 100 } }],
+  };
+  const put = await fetch(`${shop.hub.url}/owner/program`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${shop.hub.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(program),
+  });
+  expect(put.status, await put.clone().text()).toBe(200);
+  const { version } = (await put.json()) as { version: number };
+  const confirmed = async (): Promise<boolean> => {
+    const res = await fetch(`${shop.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${shop.hub.ownerToken}` } });
+    return ((await res.json()) as { version: number; kiosks: string[] }[]).some((v) => v.version === version && v.kiosks.includes('Till B'));
+  };
+  await until(confirmed, `kiosk B to confirm the ${currency} program`);
+}

@@ -7,6 +7,7 @@ import { formatInstant } from '../../core/i18n/dates';
 import { assetFile } from '../../cloud/page-assets';
 import { launchChromium } from '../support/chromium';
 import { ringUp, startKioskPage, text, typeKeys, unlockStaff } from '../support/kiosk-page';
+import { until } from '../support/until';
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -122,6 +123,33 @@ describe('the counter screen', () => {
     await k.page.click('[data-action=create-sale]');
     await k.page.waitForSelector('[data-screen=sale] svg.qr');
     expect(await text(k.page, '[data-testid=amount]')).toBe('1 250 Ft');
+  }, 90_000);
+
+  it('a cash sale shows the forint amount rounded to 5 Ft before it is sent, and sends it as cash; the next sale is card again', async () => {
+    const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
+    open.push(k);
+    await unlockStaff(k.page);
+    await typeKeys(k.page, '125300');
+    expect(await k.page.getAttribute('[data-action=cash]', 'aria-pressed')).toBe('false');
+    expect(await k.page.locator('[data-testid=cash-to-pay]').count()).toBe(0);
+    await k.page.click('[data-action=cash]');
+    expect(await k.page.getAttribute('[data-action=cash]', 'aria-pressed')).toBe('true');
+    // Typed 1 253 Ft; the customer hands over 1 255 Ft (the Hungarian rule: last digit 3–7 → 5).
+    expect(await text(k.page, '[data-testid=amount-entry]')).toBe('1 253 Ft');
+    expect(await text(k.page, '[data-testid=cash-to-pay]')).toBe('Készpénzben fizetendő: 1 255 Ft');
+    await k.page.click('[data-action=create-sale]');
+    await k.page.waitForSelector('[data-screen=sale] svg.qr');
+    expect(k.fake.createSaleArgs.at(-1)).toEqual({ total: { amount: 125300, currency: 'HUF' }, payment: 'cash' });
+    expect(await text(k.page, '[data-testid=amount]')).toBe('1 255 Ft');
+
+    // The choice was for that sale only.
+    await k.page.click('[data-action=staff]');
+    await k.page.waitForSelector('[data-screen^=staff-]');
+    expect(await k.page.getAttribute('[data-action=cash]', 'aria-pressed')).toBe('false');
+    await typeKeys(k.page, '125300');
+    await k.page.click('[data-action=create-sale]');
+    await until(() => k.fake.createSaleArgs.length === 2, 'the second sale');
+    expect(k.fake.createSaleArgs[1]).toEqual({ total: { amount: 125300, currency: 'HUF' } });
   }, 90_000);
 });
 

@@ -15,6 +15,7 @@ import {
   type SaleView,
 } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
+import { amountPaid } from '../../core/money';
 
 interface FakeMember {
   memberId: string;
@@ -45,6 +46,8 @@ const STAMPS_FOR_COFFEE = 8;
 
 export class FakeKioskServices implements KioskServices {
   readonly calls: string[] = [];
+  /** What the staff screen sent with each createSale (the amount as typed, the payment kind). */
+  readonly createSaleArgs: CommandArgs<'createSale'>[] = [];
   /** The bonus lines the next claims carry (a test sets them: welcome bonus, campaign). */
   bonuses: Claim['bonuses'] = [];
   private readonly listeners = new Set<(event: KioskEvent) => void>();
@@ -146,6 +149,7 @@ export class FakeKioskServices implements KioskServices {
 
   async createSale(args: CommandArgs<'createSale'>): Promise<SaleView> {
     this.record('createSale');
+    this.createSaleArgs.push(args);
     const open = this.currentSale();
     if (open) {
       open.state = 'expired';
@@ -157,7 +161,7 @@ export class FakeKioskServices implements KioskServices {
     const sale: SaleView = {
       saleId,
       tillSaleId: args.tillSaleId ?? null,
-      total: { amount: args.total.amount, currency: args.total.currency },
+      total: amountPaid({ amount: args.total.amount, currency: args.total.currency }, args.payment),
       points: points * 2,
       stamps: 1,
       campaign: { ruleId: 'c-tue', label: 'x2 Tuesday' },

@@ -67,6 +67,7 @@ describe('program texts per language', () => {
       saleId: 'K1-S7',
       tillSaleId: 'A-1001',
       total: { amount: 1840, currency: 'PLN' },
+      payment: null,
       refunded: { amount: 0, currency: 'PLN' },
       status: 'claimed',
       points: 36,

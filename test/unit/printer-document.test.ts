@@ -18,6 +18,7 @@ const sale = (over: Partial<SaleView> = {}): SaleView => ({
   saleId: 'K1-S7',
   tillSaleId: 'A-1001',
   total: { amount: 4000, currency: 'PLN' },
+  payment: null,
   refunded: { amount: 0, currency: 'PLN' },
   status: 'open',
   points: 40,
@@ -114,6 +115,23 @@ describe('receipt of a sale (saleReceiptInput + buildReceiptDocument)', () => {
       expect(text).toContain(name);
       expect(text).toContain(progress);
     }
+  });
+
+  it('a cash sale prints the amount paid in cash once, in place of the total, through the one money formatter', () => {
+    const huf = { ...program, locale: 'hu' as const };
+    const paid = { amount: 125500, currency: 'HUF' as const };
+    const cash = lines(saleReceiptInput({ program: huf, sale: sale({ total: paid, refunded: { amount: 0, currency: 'HUF' }, payment: 'cash' }) }));
+    expect(cash).toMatch(/Készpénzzel fizetve +1255\u00a0Ft/);
+    expect(cash.match(/1255\u00a0Ft/g)).toHaveLength(1);
+    expect(cash).not.toContain('Összesen');
+    // Not said to be cash (or by card): the total, as before.
+    for (const payment of [null, 'card'] as const) {
+      const text = lines(saleReceiptInput({ program: huf, sale: sale({ total: paid, refunded: { amount: 0, currency: 'HUF' }, payment }) }));
+      expect(text).toMatch(/Összesen +1255\u00a0Ft/);
+      expect(text).not.toContain('Készpénz');
+    }
+    const czk = lines(saleReceiptInput({ program: { ...program, locale: 'cs' }, sale: sale({ total: { amount: 10000, currency: 'CZK' }, payment: 'cash' }) }));
+    expect(czk).toMatch(/Zaplaceno hotově +100\u00a0Kč/);
   });
 
   it('refuses a member block with a bad balance, naming the field', () => {

@@ -510,7 +510,11 @@ export async function applyRollupChange(db: AnyDb, engine: Engine, shopNo: numbe
     const q: MemberPeriodQuery = { ...kept.query, from: new Date(kept.query.from), to: new Date(kept.query.to) };
     const { current, previous } = pieces(q);
     const edgeDays = new Set<string>();
-    for (const [a] of [...current.raw, ...previous.raw]) edgeDays.add(localDate(a, q.timeZone));
+    // A raw piece can cross a midnight (a period shorter than two days that holds no whole day): both its days hold an edge.
+    for (const [a, b] of [...current.raw, ...previous.raw]) {
+      edgeDays.add(localDate(a, q.timeZone));
+      edgeDays.add(localDate(new Date(b.getTime() - 1), q.timeZone));
+    }
     const within = (day: string, d: { from: string; to: string } | null): boolean => d !== null && day >= d.from && day < d.to;
     const members = new Set<string>();
     for (const [day, c] of change.days) {

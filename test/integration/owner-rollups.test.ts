@@ -91,6 +91,27 @@ const periodArb = fc.record({
 
 type Write = () => Promise<unknown>;
 type Shop = typeof shopArb extends fc.Arbitrary<infer T> ? T : never;
+type Period = typeof periodArb extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * Found by the property in CI: a period shorter than two days that holds no whole day yet crosses a midnight
+ * (Warsaw, 23:59 to 18:10 the next day), kept by a read while the shop was empty; a member's sale then lands
+ * on its second day. The kept member sums missed it: only the first day of such an edge piece counted as an edge.
+ */
+const unsold = { till: 0, amount: 1, minutesBack: 0, member: null, via: 'till' as const, claimDelay: 0, refund: null, refundDelay: 0 };
+const lastHour: Period = { aligned: false, fromBack: 0, length: 60, location: null, inactiveDays: 0, topN: 1 };
+const acrossMidnight: [Shop, Period[]] = [
+  {
+    sales: [{ ...unsold, till: 2, minutesBack: 37_191, member: 0 }, unsold, unsold, unsold, unsold],
+    entries: [],
+    erase: [],
+    merge: null,
+    readAfter: [0],
+    order: Array.from({ length: 60 }, () => 0),
+    zone: 'Europe/Warsaw',
+  },
+  [{ aligned: false, fromBack: 38_281, length: 1091, location: null, inactiveDays: 0, topN: 1 }, lastHour, lastHour],
+];
 
 /** The shop's writes, each one statement or owner call as the hub makes them. */
 function writesOf(shop: Shop, run: number): Write[] {
@@ -349,7 +370,7 @@ describe('roll-ups equal the raw ledger', () => {
         const kept = await sql<{ n: unknown }>`SELECT count(*) AS n FROM member_periods`.execute(hub.store.db);
         expect(Number(kept.rows[0]!.n)).toBeGreaterThan(0);
       }),
-      { numRuns: 40 },
+      { numRuns: 40, examples: [acrossMidnight] },
     );
     // Not a vacuous match: most periods hold sales.
     expect(withSales).toBeGreaterThan(compared / 4);

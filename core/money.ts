@@ -116,6 +116,38 @@ export function parseDecimalMoney(text: string, currency: string): Money {
   return money(sign === '-' && amount !== 0 ? -amount : amount, currency);
 }
 
+const KEYPAD_DIGITS = /^\d*$/;
+
+/** Minor units one step of the staff keypad is worth: 1 where people say hundredths (PLN, EUR, CZK), 100 for whole forints. */
+function keypadStep(currency: string): number {
+  const { minorDigits, displayDigits } = currencyInfo(currency);
+  return 10 ** (minorDigits - displayDigits);
+}
+
+/**
+ * The amount a staff keypad's digits stand for, as people say it in the currency: the last
+ * `displayDigits` digits are the fraction, so "1840" is 18,40 zł (or 18,40 Kč: Czech prices still
+ * carry haléře, "29,90 Kč", though a whole amount is shown without them) and "1253" is 1 253 Ft.
+ * The keypad has no decimal key; "" is zero. Anything but digits is refused.
+ */
+export function keypadAmount(digits: string, currency: string): Money {
+  const step = keypadStep(currency);
+  if (!KEYPAD_DIGITS.test(digits)) throw new MoneyError('bad_amount', `keypad entry ${JSON.stringify(digits)} is not digits only`);
+  const amount = Number(digits || '0') * step;
+  if (!Number.isSafeInteger(amount)) throw new MoneyError('bad_amount', `keypad entry ${JSON.stringify(digits)} is too large`);
+  return money(amount, currency);
+}
+
+/**
+ * The keypad digits of an amount (the inverse of `keypadAmount`), to fill in an amount staff may edit,
+ * such as the whole sale on a refund. A part below one keypad step (fillér a till sent) is dropped,
+ * so the digits never stand for more than the amount; a sign is dropped too (the keypad has none).
+ */
+export function keypadDigits(value: Money): string {
+  const steps = Math.floor(Math.abs(value.amount) / keypadStep(value.currency));
+  return steps === 0 ? '' : String(steps);
+}
+
 /** Exact decimal string of a Money ("18.40"), for Intl and for the till API. */
 export function toDecimalString(value: Money): string {
   const minorDigits: number = currencyInfo(value.currency).minorDigits;

@@ -16,7 +16,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
-import { amountPaid } from '../core/money';
+import { amountPaid, keypadAmount, keypadDigits } from '../core/money';
 import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
@@ -104,7 +104,7 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
   );
 }
 
-/** Digits keypad; `amount` drops leading zeros (minor units), a PIN keeps them. */
+/** Digits keypad; `amount` drops leading zeros (digits as `keypadAmount` reads them), a PIN keeps them. */
 function Keypad({ value, max, onChange, t, amount = false }: { value: string; max: number; onChange(v: string): void; t: StaffT; amount?: boolean }) {
   const press = (key: string) => {
     if (key === '⌫') onChange(value.slice(0, -1));
@@ -211,18 +211,19 @@ type Run = ReturnType<typeof useCommand>;
 type TabProps = Props & { t: StaffT; run: Run };
 
 function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabProps & { setNotice(n: Notice): void }) {
-  const [minor, setMinor] = useState('');
+  // The digits as the shop says amounts (`keypadAmount`): 1253 is 1 253 Ft, 1840 is 18,40 zł.
+  const [digits, setDigits] = useState('');
   // Items counted on the program's category keys (which stamp cards the sale fills); cleared with the amount.
   const [counts, setCounts] = useState<Record<string, number>>({});
   // Card or unsaid unless staff say cash, for this sale only.
   const [cash, setCash] = useState(false);
   const locale = status.locale;
-  const total = { amount: Number(minor || '0'), currency: status.currency };
+  const total = keypadAmount(digits, status.currency);
   const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
   const create = async () => {
     const sale = await run('createSale', { total, ...(lines.length > 0 ? { lines } : {}), ...(cash ? { payment: 'cash' as const } : {}) });
     if (sale) {
-      setMinor('');
+      setDigits('');
       setCounts({});
       setCash(false);
       onSaleShown(sale);
@@ -233,7 +234,7 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
       setCounts({});
       setCash(false);
     }
-    setMinor(value);
+    setDigits(value);
   };
   const reprint = async () => {
     const r = await run('reprintLastReceipt', {});
@@ -246,7 +247,7 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
         <p className="amount-entry" data-testid="amount-entry">
           {formatMoney(total, locale)}
         </p>
-        <Keypad value={minor} max={7} onChange={amountChanged} t={t} amount />
+        <Keypad value={digits} max={7} onChange={amountChanged} t={t} amount />
         {status.categoryKeys.length > 0 && (
           <div className="category-keys" role="group">
             {status.categoryKeys.map((key) => (
@@ -523,7 +524,8 @@ function RedeemTab({ t, run, status, member, setMember }: TabProps & { member: M
 }
 
 type Asking =
-  | { step: 'amount'; sale: SaleSummary; minor: string }
+  // `digits` null: the whole sale, untouched (exact even where the keypad cannot say it, fillér a till sent).
+  | { step: 'amount'; sale: SaleSummary; digits: string | null }
   | { step: 'confirm'; sale: SaleSummary; kind: 'refund' | 'void'; preview: CommandResult<'previewReversal'> };
 
 /**
@@ -574,14 +576,16 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
   };
 
   if (asking?.step === 'amount') {
-    const amount = { amount: Number(asking.minor || '0'), currency: asking.sale.total.currency };
+    const wholeSale = asking.sale.total;
+    const amount = asking.digits === null ? wholeSale : keypadAmount(asking.digits, wholeSale.currency);
+    const shownDigits = asking.digits ?? keypadDigits(wholeSale);
     return (
       <div className="refund-tab asking" data-testid="refund-amount">
         <p className="label">{t('refundAmount')}</p>
         <p className="amount-entry" data-testid="refund-amount-entry">
           {formatMoney(amount, locale)}
         </p>
-        <Keypad value={asking.minor} max={String(asking.sale.total.amount).length} onChange={(minor) => setAsking({ ...asking, minor })} t={t} amount />
+        <Keypad value={shownDigits} max={keypadDigits(wholeSale).length} onChange={(digits) => setAsking({ ...asking, digits })} t={t} amount />
         <div className="actions">
           <button type="button" className="secondary" data-action="cancel" onClick={() => setAsking(null)}>
             {t('cancel')}
@@ -590,7 +594,7 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
             type="button"
             className="primary"
             data-action="refund-next"
-            disabled={amount.amount <= 0 || amount.amount > asking.sale.total.amount}
+            disabled={amount.amount <= 0 || amount.amount > wholeSale.amount}
             onClick={() => void preview(asking.sale, 'refund', amount)}
           >
             {t('next')}
@@ -644,7 +648,7 @@ function RefundTab({ t, run, status, setNotice }: TabProps & { setNotice(n: Noti
                     className="secondary"
                     data-action="refund"
                     disabled={closed}
-                    onClick={() => setAsking({ step: 'amount', sale: s, minor: String(s.total.amount) })}
+                    onClick={() => setAsking({ step: 'amount', sale: s, digits: null })}
                   >
                     {t('refund')}
                   </button>

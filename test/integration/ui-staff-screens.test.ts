@@ -1,6 +1,6 @@
 // What a barista and a customer see, in Chromium against the test double: a refund asks the amount,
 // confirms and can be undone; an expired QR goes back to idle; the thank-you lists every bonus; forint
-// amounts have no decimals; the phone's join form opens the right keyboard.
+// amounts have no decimals and are keyed in whole forints; the phone's join form opens the right keyboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimPage } from '../../cloud/pages';
 import { formatInstant } from '../../core/i18n/dates';
@@ -22,6 +22,8 @@ describe('staff screen protects the shop', () => {
     const { page, fake } = k;
     await unlockStaff(page);
     await ringUp(page, '1840');
+    // Złoty are keyed in grosze, as before: 1840 is 18,40 zł.
+    expect(fake.createSaleArgs.at(-1)).toEqual({ total: { amount: 1840, currency: 'PLN' } });
     const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
     fake.claim(sale.saleId, 'm-1');
 
@@ -40,6 +42,7 @@ describe('staff screen protects the shop', () => {
 
     await page.click('[data-action=refund-confirm]');
     await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
+    expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: sale.saleId, amount: { amount: 1000, currency: 'PLN' } });
     expect(await text(page, '[data-testid=notice]')).toMatch(/^Zwrot 10,00 zł zostanie zapisany o \d\d:\d\d:\d\d\. Do tego czasu można go cofnąć\.$/);
 
     await page.click(`[data-sale="${sale.saleId}"] [data-action=undo]`);
@@ -118,18 +121,52 @@ describe('the counter screen', () => {
     const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
     open.push(k);
     await unlockStaff(k.page);
-    await typeKeys(k.page, '125000');
+    await typeKeys(k.page, '1250');
     expect(await text(k.page, '[data-testid=amount-entry]')).toBe('1 250 Ft');
     await k.page.click('[data-action=create-sale]');
     await k.page.waitForSelector('[data-screen=sale] svg.qr');
     expect(await text(k.page, '[data-testid=amount]')).toBe('1 250 Ft');
   }, 90_000);
 
+  it('a Hungarian shop keys whole forints: 1253 is 1 253 Ft, sent and recorded as 125300 minor units; the refund amount too', async () => {
+    const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await typeKeys(page, '125');
+    expect(await text(page, '[data-testid=amount-entry]')).toBe('125 Ft');
+    await typeKeys(page, '3');
+    // Not 12,53 Ft shown as "13 Ft", as when the keypad took hundredths whatever the currency.
+    expect(await text(page, '[data-testid=amount-entry]')).toBe('1 253 Ft');
+    await page.click('[data-action=create-sale]');
+    await page.waitForSelector('[data-screen=sale] svg.qr');
+    expect(fake.createSaleArgs.at(-1)).toEqual({ total: { amount: 125300, currency: 'HUF' } });
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    expect(sale.total).toEqual({ amount: 125300, currency: 'HUF' });
+    expect(await text(page, '[data-testid=amount]')).toBe('1 253 Ft');
+
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=refund]`);
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('1 253 Ft');
+    // The whole sale's four digits are the most the refund keypad takes: a fifth is not a larger refund.
+    await typeKeys(page, '9');
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('1 253 Ft');
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '1000');
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('1 000 Ft');
+    await page.click('[data-action=refund-next]');
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toContain('1 000 Ft');
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
+    expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: sale.saleId, amount: { amount: 100000, currency: 'HUF' } });
+  }, 90_000);
+
   it('a cash sale shows the forint amount rounded to 5 Ft before it is sent, and sends it as cash; the next sale is card again', async () => {
     const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
     open.push(k);
     await unlockStaff(k.page);
-    await typeKeys(k.page, '125300');
+    await typeKeys(k.page, '1253');
     expect(await k.page.getAttribute('[data-action=cash]', 'aria-pressed')).toBe('false');
     expect(await k.page.locator('[data-testid=cash-to-pay]').count()).toBe(0);
     await k.page.click('[data-action=cash]');
@@ -146,7 +183,7 @@ describe('the counter screen', () => {
     await k.page.click('[data-action=staff]');
     await k.page.waitForSelector('[data-screen^=staff-]');
     expect(await k.page.getAttribute('[data-action=cash]', 'aria-pressed')).toBe('false');
-    await typeKeys(k.page, '125300');
+    await typeKeys(k.page, '1253');
     await k.page.click('[data-action=create-sale]');
     await until(() => k.fake.createSaleArgs.length === 2, 'the second sale');
     expect(k.fake.createSaleArgs[1]).toEqual({ total: { amount: 125300, currency: 'HUF' } });

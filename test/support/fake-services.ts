@@ -48,6 +48,7 @@ export class FakeKioskServices implements KioskServices {
   readonly calls: string[] = [];
   /** What the staff screen sent with each createSale (the amount as typed, the payment kind). */
   readonly createSaleArgs: CommandArgs<'createSale'>[] = [];
+  readonly refundSaleArgs: CommandArgs<'refundSale'>[] = [];
   /** The bonus lines the next claims carry (a test sets them: welcome bonus, campaign). */
   bonuses: Claim['bonuses'] = [];
   private readonly listeners = new Set<(event: KioskEvent) => void>();
@@ -322,6 +323,7 @@ export class FakeKioskServices implements KioskServices {
 
   async refundSale(args: CommandArgs<'refundSale'>): Promise<CommandResult<'refundSale'>> {
     this.record('refundSale');
+    this.refundSaleArgs.push(args);
     return this.hold(args, 'refunded');
   }
   async voidSale(args: CommandArgs<'voidSale'>): Promise<CommandResult<'voidSale'>> {

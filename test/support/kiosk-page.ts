@@ -59,9 +59,12 @@ export async function unlockStaff(page: Page, pin = '1234'): Promise<void> {
   await page.waitForSelector('[data-screen^=staff-]');
 }
 
-/** Ring up a sale on the staff keypad (staff must be unlocked on the sale tab). */
-export async function ringUp(page: Page, minorUnits: string): Promise<void> {
-  await typeKeys(page, minorUnits);
+/**
+ * Ring up a sale on the staff keypad (staff must be unlocked on the sale tab); `digits` as staff key
+ * them in the shop's currency (core/money.ts `keypadAmount`: '1840' is 18,40 zł, '1253' is 1 253 Ft).
+ */
+export async function ringUp(page: Page, digits: string): Promise<void> {
+  await typeKeys(page, digits);
   await page.click('[data-action=create-sale]');
   await page.waitForSelector('[data-screen=sale] svg.qr');
 }

@@ -6,6 +6,8 @@ import {
   checkSaleAmount,
   compareMoney,
   formatMoney,
+  keypadAmount,
+  keypadDigits,
   money,
   MoneyError,
   parseDecimalMoney,
@@ -145,6 +147,47 @@ describe('parseDecimalMoney', () => {
       fc.property(fc.integer({ min: -1e12, max: 1e12 }), (amount) => {
         const value = money(amount, 'PLN');
         expect(parseDecimalMoney(toDecimalString(value), 'PLN')).toEqual(value);
+      }),
+    );
+  });
+});
+
+describe('keypadAmount and keypadDigits (the staff keypad, amounts as people say them)', () => {
+  it.each([
+    ['1253', 'HUF', 125300, '1 253 Ft'],
+    ['1840', 'PLN', 1840, '18,40 zł'],
+    ['350', 'EUR', 350, '3,50 €'],
+    ['12550', 'CZK', 12550, '125,50 Kč'],
+    ['12500', 'CZK', 12500, '125 Kč'],
+    ['', 'HUF', 0, '0 Ft'],
+  ] as const)('%j %s → %i minor units, shown %s', (digits, currency, amount, shown) => {
+    const value = keypadAmount(digits, currency);
+    expect(value).toEqual({ amount, currency });
+    const locale = { HUF: 'hu', PLN: 'pl', EUR: 'de', CZK: 'cs' }[currency];
+    expect(formatMoney(value, locale).replace(/[\u00a0\u202f]/g, ' ')).toBe(shown);
+  });
+
+  it.each([
+    ['12.50', 'PLN', /not digits only/],
+    ['-5', 'HUF', /not digits only/],
+    ['1 253', 'HUF', /not digits only/],
+    ['99999999999999999', 'HUF', /too large/],
+    ['1840', 'USD', /unknown currency "USD"/],
+  ] as const)('refuses %j %s', (digits, currency, message) => {
+    expect(() => keypadAmount(digits, currency)).toThrow(message);
+  });
+
+  it('gives back the digits of an amount, dropping only what the keypad cannot say (fillér)', () => {
+    expect(keypadDigits(money(125300, 'HUF'))).toBe('1253');
+    expect(keypadDigits(money(125050, 'HUF'))).toBe('1250');
+    expect(keypadDigits(money(1840, 'PLN'))).toBe('1840');
+    expect(keypadDigits(money(0, 'PLN'))).toBe('');
+    fc.assert(
+      fc.property(fc.constantFrom('PLN', 'EUR', 'CZK', 'HUF', 'GBP'), fc.integer({ min: 0, max: 1e12 }), (currency, amount) => {
+        const value = money(amount, currency);
+        const back = keypadAmount(keypadDigits(value), currency);
+        expect(back.amount).toBeLessThanOrEqual(amount);
+        expect(amount - back.amount).toBeLessThan(currency === 'HUF' ? 100 : 1);
       }),
     );
   });

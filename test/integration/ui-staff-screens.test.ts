@@ -160,6 +160,16 @@ describe('the counter screen', () => {
     await page.click('[data-action=refund-confirm]');
     await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
     expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: sale.saleId, amount: { amount: 100000, currency: 'HUF' } });
+
+    // A till may send fillér (1 250,50 Ft) the forint keypad cannot say: left untouched, the refund is still the whole sale, exactly.
+    const tillSale = await fake.createSale({ total: { amount: 125050, currency: 'HUF' } });
+    await page.click('[data-tab=today]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${tillSale.saleId}"] [data-action=refund]`);
+    await page.click('[data-action=refund-next]');
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${tillSale.saleId}"][data-state=held]`);
+    expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: tillSale.saleId, amount: { amount: 125050, currency: 'HUF' } });
   }, 90_000);
 
   it('a cash sale shows the forint amount rounded to 5 Ft before it is sent, and sends it as cash; the next sale is card again', async () => {

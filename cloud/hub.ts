@@ -11,7 +11,6 @@ import type { Locale } from '../core/i18n/locales';
 import type { LedgerEntry } from '../core/ledger/entry';
 import { localTime } from '../core/program/clock';
 import { serializeProgram, type Program } from '../core/program/schema';
-import { programInLanguage } from '../core/program/texts';
 import { liveVersions, programInEffect } from '../core/program/versions';
 import type { VersionRow } from './program-pages';
 import {
@@ -56,14 +55,14 @@ import { Referrals } from './referrals';
 import { Messaging, type WorkerOptions } from './messaging';
 import { smsSenderFromSettings } from './sms';
 import { DATABASE_UNAVAILABLE, buildHubApp } from './routes/app';
-import type { HubHttpContext } from './routes/context';
+import type { HubHttpContext, ProgramPublication } from './routes/context';
 import { OWNER_ACCOUNT_KEY } from './routes/accounts';
 import { FailureCounters, HubSessions, LOOPBACK_PROXIES, bearerOf, clientAddress as addressOf, type OwnerAuth } from './routes/guards';
 import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
 import { ShopSettingsStore, type StoredSettings } from './shop-settings';
-import type { ShopSettings } from '../core/shop-settings';
+import { programForShop, type ShopSettings } from '../core/shop-settings';
 import { GOOGLE_WALLET_API, Wallet, type WalletConfig } from './wallet';
 
 /**
@@ -1003,8 +1002,17 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     }
   }
 
-  /** Publishes a checked program from `effectiveFrom` and tells every connected kiosk of the shop (on any node). */
-  async function publishProgram(program: Program, effectiveFrom: string): Promise<{ version: number; effectiveFrom: string }> {
+  /**
+   * Publishes a checked program from `effectiveFrom` and tells every connected kiosk of the shop (on any
+   * node). The shop's currency has one home, its settings: a program counting in another is refused
+   * (every amount in it would mean something else), whichever route sent it.
+   */
+  async function publishProgram(program: Program, effectiveFrom: string): Promise<ProgramPublication> {
+    const shopCurrency = (await settingsNow()).settings.currency;
+    if (program.currency !== shopCurrency) {
+      log(`program refused, nothing published: it counts in ${program.currency}, the shop in ${shopCurrency}`);
+      return { ok: false, reason: 'currency-differs', shopCurrency, currencyLocked: (await shopSettings.published(shop.no)) > 0 };
+    }
     const published = await store.publishProgram(shop.no, program, effectiveFrom, now());
     log(`program version ${published.version} published, in effect from ${published.effectiveFrom}: ${program.name}`);
     await applyDueProgram();
@@ -1012,7 +1020,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
       const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
       if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
     }
-    return published;
+    return { ok: true, version: published.version, effectiveFrom: published.effectiveFrom };
   }
 
   // ---- shop settings: saved on the owner's Settings page or the wizard, sent to every kiosk -----
@@ -1028,14 +1036,14 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     if (newest && newest.currency !== settings.currency) return { ok: false, reason: 'currency-locked' };
     await shopSettings.save(shop.no, settings, now());
     log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
-    const follow = { currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
     if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
       // Texts the owner wrote in the new language become the program's own (core/program/texts.ts).
-      await publishProgram({ ...programInLanguage(newest, settings.locale), ...follow }, now().toISOString());
+      const published = await publishProgram(programForShop(newest, settings), now().toISOString());
+      if (!published.ok) throw new Error(`the program in the saved settings' currency was refused: ${published.reason}`);
     } else if (!newest) {
       // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
       const kept = draft ?? (await shopSettings.draft(shop.no));
-      if (kept) await shopSettings.saveDraft(shop.no, { ...programInLanguage(kept, settings.locale), ...follow });
+      if (kept) await shopSettings.saveDraft(shop.no, programForShop(kept, settings));
     }
     await settingsToKiosks();
     runPrepareOverview();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { localeSchema, type Locale } from './i18n/locales';
 import { currencyCodeSchema, type CurrencyCode } from './money';
 import { isTimeZone, type Program } from './program/schema';
+import { programInLanguage } from './program/texts';
 
 /**
  * The shop's settings: name, country, currency, language, time zone, the languages it offers and its
@@ -83,6 +84,15 @@ export function settingsFallback(name: string, program: Pick<Program, 'currency'
     languages: [program.locale],
     locations: [],
   };
+}
+
+/**
+ * `program` made to count and speak as the shop does: its currency, its language (texts written in
+ * it become the program's own, core/program/texts.ts) and its time zone. For a program nobody has
+ * published yet (the wizard's draft, the start-up program) when the settings change.
+ */
+export function programForShop(program: Program, settings: Pick<ShopSettings, 'currency' | 'locale' | 'timeZone'>): Program {
+  return { ...programInLanguage(program, settings.locale), currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
 }
 
 /** A new shop in `country`: its currency, language and time zone; the owner may change each. */

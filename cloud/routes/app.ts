@@ -98,6 +98,21 @@ function wantsJson(req: FastifyRequest): boolean {
   );
 }
 
+/**
+ * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
+ * URLs carry their token), and the pages' CSP unless the route set a wider one of its own
+ * (pagePolicy: no inline script or style, no framing). Set by the onSend hook, and by the answer to
+ * an address the router cannot read, which no hook sees.
+ */
+function safeHeaders(reply: FastifyReply): void {
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pagePolicy());
+}
+
+const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
+
 export function buildHubApp(ctx: HubHttpContext): HubApp {
   const app = Fastify({
     bodyLimit: MAX_FORM_BYTES,
@@ -108,12 +123,23 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     logger: false,
     // Routes are matched as declared (/C/… and /c/… are both declared where both are used).
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
-    // A malformed %-encoding in the URL (or a header Fastify cannot read) is the client's mistake: 400 in words.
-    frameworkErrors: (error, _request, reply: FastifyReply) => {
-      void reply
-        .code(400)
-        .type('text/plain; charset=utf-8')
-        .send(error.code === 'FST_ERR_BAD_URL' ? 'bad request: the URL has a malformed %-encoding' : `bad request: ${error.message}`);
+    // An address the router cannot read (a malformed %-encoding, a path segment over maxParamLength) is the
+    // client's mistake, most often a link cut off or mangled on its way to a phone: answered like any other 400.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      safeHeaders(reply);
+      if (wantsJson(request)) {
+        const what =
+          error.code === 'FST_ERR_BAD_URL'
+            ? 'the URL has a malformed %-encoding'
+            : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a part of the URL is too long'
+              : error.message;
+        void reply.code(status).send({ error: `bad request: ${what}` });
+        return;
+      }
+      const locale = pickLocale(request.headers['accept-language']);
+      void page(reply, status, messagePage(locale, formatMessage(claimMessages, locale, 'badAddress')));
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.server.headersTimeout = 10_000;
@@ -126,20 +152,10 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
   // (scripts and kiosks post JSON with `fetch(url, {body})`, which says text/plain).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  /**
-   * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
-   * URLs carry their token), and the pages' CSP unless the route set a wider one of its own
-   * (pagePolicy: no inline script or style, no framing).
-   */
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pagePolicy());
+    safeHeaders(reply);
     return payload;
   });
-
-  const page = (reply: FastifyReply, status: number, html: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(html);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const locale = pickLocale(request.headers['accept-language']);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock';
 import type { Locale } from '../../core/i18n/locales';
+import type { CurrencyCode } from '../../core/money';
 import type { Program } from '../../core/program/schema';
 import type { ClaimResult, PairResponse } from '../../core/sync-protocol';
 import type { verifyClaimToken } from '../../core/tokens';
@@ -60,7 +61,8 @@ export interface HubHttpContext {
   connectedKiosks: () => number;
   /** Revokes a kiosk and cuts its connections on this node. */
   revokeKiosk: (kioskId: string) => Promise<boolean>;
-  publishProgram: (program: Program, effectiveFrom: string) => Promise<{ version: number; effectiveFrom: string }>;
+  /** Publishes a checked program as the next version; one in another currency than the shop's settings is refused, nothing changed. */
+  publishProgram: (program: Program, effectiveFrom: string) => Promise<ProgramPublication>;
   /** Keeps the shop's copy of the program at the version in effect now. */
   applyDueProgram: () => Promise<void>;
   /** The program versions with their state and the kiosks that confirmed each (the editor's table). */
@@ -80,6 +82,14 @@ export interface HubHttpContext {
   /** Chart.js's UMD build, read once when the hub starts. */
   chartJs: string;
 }
+
+/**
+ * What publishing a program came to: the new version, or refused because the program counts in
+ * another currency than the shop (`currencyLocked`: a published program keeps the shop's currency,
+ * so the settings cannot change it either).
+ */
+export type ProgramPublication =
+  { ok: true; version: number; effectiveFrom: string } | { ok: false; reason: 'currency-differs'; shopCurrency: CurrencyCode; currencyLocked: boolean };
 
 /** The locale a request asks for (Accept-Language). */
 export type LocaleOf = (req: FastifyRequest) => Locale;

@@ -10,6 +10,7 @@ import { defaultSampleFields, programFromForm, samplesFromForm } from '../../cor
 import { previewSales } from '../../core/program/preview';
 import type { ProgramIssue } from '../../core/program/schema';
 import { publicationStart } from '../../core/program/versions';
+import { programForShop } from '../../core/shop-settings';
 import { pagePolicy } from '../pages';
 import { programEditorPage } from '../program-pages';
 import { MAX_PROGRAM_BYTES } from './app';
@@ -62,9 +63,11 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
   async function latest() {
     await ctx.applyDueProgram();
     const versions = await store.programVersions(ctx.shop.no);
-    // Before the first publication the wizard's draft, if the owner made one.
+    // Before the first publication the wizard's draft, if the owner made one, else the start-up program counting
+    // and speaking as the shop's settings say (a currency chosen on the Settings page holds for the first version too).
     const draft = await ctx.programDraft();
-    const program = draft ?? versions.at(-1)?.document ?? (await store.shop(ctx.shop.no))!.program;
+    const newest = versions.at(-1)?.document ?? (await store.shop(ctx.shop.no))!.program;
+    const program = draft ?? ((await ctx.publishedVersions()) > 0 ? newest : programForShop(newest, (await ctx.settings()).settings));
     return { versions, program, draft: draft !== undefined, zone: program.timeZone, today: localTime(ctx.now(), program.timeZone).date };
   }
 
@@ -153,15 +156,16 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
       });
     const edit = programFromForm(program, fields, locale);
     if (!edit.ok) errors.push(...edit.errors);
-    if (!edit.ok || effectiveFrom === undefined) {
-      return render(request, reply, 400, {
-        values,
-        errors,
-        fields: fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(program),
-        publishFrom: fromText,
-      });
-    }
+    const sampleFields = fields.some(([name]) => name.startsWith('sample.')) ? fields : defaultSampleFields(program);
+    if (!edit.ok || effectiveFrom === undefined) return render(request, reply, 400, { values, errors, fields: sampleFields, publishFrom: fromText });
     const published = await ctx.publishProgram(edit.program, effectiveFrom);
+    if (!published.ok) {
+      const message = formatMessage(programMessages, locale, 'form.currencyDiffers', {
+        programCurrency: edit.program.currency,
+        shopCurrency: published.shopCurrency,
+      });
+      return render(request, reply, 409, { values, errors: [{ path: 'currency', message }], fields: sampleFields, publishFrom: fromText });
+    }
     return seeOther(reply, `/owner/program/edit?published=${published.version}`);
   });
 };

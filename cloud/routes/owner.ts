@@ -503,6 +503,17 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
       const parsed = parseProgram(request.body);
       if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', issues: parsed.errors });
       const published = await ctx.publishProgram(parsed.program, ctx.now().toISOString());
+      if (!published.ok) {
+        const { shopCurrency } = published;
+        // Said for the script's author: what differs, and the one place the shop's currency changes (while it still can).
+        const message = published.currencyLocked
+          ? `the shop counts in ${shopCurrency} and keeps it while a published program counts in it: send the program with "currency": "${shopCurrency}"`
+          : `the shop counts in ${shopCurrency} (its settings): send the program with "currency": "${shopCurrency}", or first change the shop's currency in its settings (the Settings page, or POST /owner/settings)`;
+        return reply.code(409).send({
+          error: `program refused, nothing changed: it counts in ${parsed.program.currency}; ${message}`,
+          issues: [{ path: 'currency', message }],
+        });
+      }
       return { ok: true, name: parsed.program.name, version: published.version };
     },
   );

@@ -166,6 +166,48 @@ describe("error pages in the reader's language", () => {
     expect(await counts()).toEqual({ ledger: 0, claims: 0, members: 0 });
   });
 
+  it("a link the router cannot read (a cut-off %-escape, a part over the length limit): a page in the reader's language, JSON for JSON clients, nothing changed", async () => {
+    const creds = await pairedKiosk(hub);
+    // A claim QR's link with a %-escape cut off on its way to the phone, and one whose token grew past the router's limit.
+    const broken = `${saleUrl(hub, creds, 40)}%E0%A4%A`;
+    const overlong = `${hub.url}/C/${'A'.repeat(300)}`;
+    const before = await counts();
+    for (const locale of LOCALES) {
+      const headers = { 'accept-language': `${INTL_LOCALE[locale]},${locale};q=0.9` };
+      const text = escapeHtml(formatMessage(claimMessages, locale, 'badAddress'));
+      for (const [url, status] of [
+        [broken, 400],
+        [overlong, 414],
+      ] as const) {
+        const res = await fetch(url, { headers });
+        const html = await res.text();
+        expect([res.status, res.headers.get('content-type'), pageMessage(html)], `${locale} ${status}`).toEqual([status, 'text/html; charset=utf-8', text]);
+        expect(html).toContain(`<html lang="${locale}"`);
+        expect(html).not.toMatch(/bad request|FST_ERR/i);
+        // The headers every answer carries (the onSend hook): no sniffing, no Referer, the pages' CSP.
+        expect([res.headers.get('x-content-type-options'), res.headers.get('referrer-policy')]).toEqual(['nosniff', 'no-referrer']);
+        expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      }
+      const json = await fetch(broken, { headers: { ...headers, accept: 'application/json' } });
+      expect([json.status, await json.json()], locale).toEqual([400, { error: 'bad request: the URL has a malformed %-encoding' }]);
+    }
+    // The kiosks' and scripts' routes answer JSON without asking.
+    const api = await fetch(`${hub.url}/v1/sales/%E0%A4%A`);
+    expect([api.status, api.headers.get('content-type'), await api.json()]).toEqual([
+      400,
+      'application/json; charset=utf-8',
+      { error: 'bad request: the URL has a malformed %-encoding' },
+    ]);
+    const longApi = await fetch(`${hub.url}/owner/kiosks/${'k'.repeat(300)}/refusals`, { headers: { accept: 'application/json' } });
+    expect([longApi.status, await longApi.json()]).toEqual([414, { error: 'bad request: a part of the URL is too long' }]);
+    // Each language says it its own way, and none is the form's "something was missing".
+    expect(new Set(LOCALES.map((locale) => claimMessages[locale].badAddress)).size).toBe(LOCALES.length);
+    for (const locale of LOCALES) expect(claimMessages[locale].badAddress).not.toBe(claimMessages[locale]['refusal.invalid-request']);
+    // The same link, whole, still opens its claim page: the hub kept serving and nothing was written.
+    expect((await new Phone().get(saleUrl(hub, creds, 40))).status).toBe(200);
+    expect(await counts()).toEqual(before);
+  });
+
   it("a failure inside the hub: 500 in the reader's language, the error itself only in the log", async () => {
     // A real store failure: the table the voucher-conflicts route reads is renamed away under the running hub.
     await sql`ALTER TABLE voucher_conflicts RENAME TO voucher_conflicts_away`.execute(hub.store.db);

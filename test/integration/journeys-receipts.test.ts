@@ -6,8 +6,9 @@
 // code, prints her first name, what she earned (once), her balance and the progress line; a sale at
 // kiosk B nobody claims prints its own QR and nothing about a member; staff scan her card on an open
 // sale and the slip prints again with her name, balance and progress. Then the owner makes it a
-// Hungarian shop, later a Czech one: a till sale paid in cash prints the cash-rounded amount as paid in
-// cash, once (1 253 Ft → 1 255 Ft, 99,50 Kč → 100 Kč), and earns on it; a card sale prints its total.
+// Hungarian shop (its settings, then a forint program), and a Czech shop of its own starts (a shop's
+// currency stays once a program is published): a till sale paid in cash prints the cash-rounded amount
+// as paid in cash, once (1 253 Ft → 1 255 Ft, 99,50 Kč → 100 Kč), and earns on it; a card sale prints its total.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLabel } from '../../core/earn';
 import { formatMessage } from '../../core/i18n/catalog';
@@ -16,7 +17,7 @@ import { DEMO_PROGRAM_DOCUMENT, demoProgram } from '../../core/program/demo';
 import { progressToReward } from '../../core/program/progress';
 import type { MemberView } from '../../core/till-api';
 import type { VirtualReceipt } from '../../hardware/printer/virtual-printer';
-import { Phone } from '../support/hub-harness';
+import { Phone, saveShopSettings } from '../support/hub-harness';
 import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { until } from '../support/until';
 
@@ -156,7 +157,9 @@ describe('journey: receipts decoded back to text', () => {
   });
 
   it('a Hungarian shop: a till sale paid in cash counts and prints 1 255 Ft for 1 253 Ft, "paid in cash" once; a retry answers the same', async () => {
-    await publishCashProgram('HUF', 'hu', 500);
+    // The shop's currency is its settings' (nothing is published yet, so it may still change there); the program follows.
+    await saveShopSettings(shop.hub, { country: 'HU', currency: 'HUF', locale: 'hu', timeZone: 'Europe/Budapest', languages: ['hu'] });
+    await publishCashProgram(shop, 'Till B', { currency: 'HUF', locale: 'hu', timeZone: 'Europe/Budapest' }, 500);
     const body = { tillSaleId: 'B-HUF-1', total: { amount: 125300, currency: 'HUF' }, payment: 'cash' };
     const sale = await b.till('POST', '/v1/sales', body);
     expect(sale.status, JSON.stringify(sale.json)).toBe(201);
@@ -173,48 +176,61 @@ describe('journey: receipts decoded back to text', () => {
   });
 
   it('a Czech shop: a till sale of 99,50 Kč paid in cash counts and prints 100 Kč; a card sale prints its total as sent', async () => {
-    await publishCashProgram('CZK', 'cs', 100);
-    const cash = await b.till('POST', '/v1/sales', { tillSaleId: 'B-CZK-1', total: { amount: 9950, currency: 'CZK' }, payment: 'cash' });
-    expect(cash.status, JSON.stringify(cash.json)).toBe(201);
-    expect(cash.json).toMatchObject({ total: { amount: 10000, currency: 'CZK' }, payment: 'cash', points: 100 });
-    await until(() => b.receiptOf('B-CZK-1') !== undefined, "kiosk B's receipt for B-CZK-1");
-    const text = textOf(b.receiptOf('B-CZK-1')!);
-    expect(text).toMatch(/Zaplaceno hotově +100 Kč/);
-    expect(text.match(/hotově/g)).toHaveLength(1);
-    expect(text).not.toMatch(/Celkem|99,50/);
+    // The shop above counts in forint for good now (its published program does): a Czech shop is a hub and a kiosk of its own.
+    const czech = await startJourneyShop('journeys-receipts-cz', ['Till C']);
+    try {
+      const c = czech.kiosks[0]!;
+      await saveShopSettings(czech.hub, { country: 'CZ', currency: 'CZK', locale: 'cs', timeZone: 'Europe/Prague', languages: ['cs'] });
+      await publishCashProgram(czech, 'Till C', { currency: 'CZK', locale: 'cs', timeZone: 'Europe/Prague' }, 100);
+      const cash = await c.till('POST', '/v1/sales', { tillSaleId: 'C-CZK-1', total: { amount: 9950, currency: 'CZK' }, payment: 'cash' });
+      expect(cash.status, JSON.stringify(cash.json)).toBe(201);
+      expect(cash.json).toMatchObject({ total: { amount: 10000, currency: 'CZK' }, payment: 'cash', points: 100 });
+      await until(() => c.receiptOf('C-CZK-1') !== undefined, "kiosk C's receipt for C-CZK-1");
+      const text = textOf(c.receiptOf('C-CZK-1')!);
+      expect(text).toMatch(/Zaplaceno hotově +100 Kč/);
+      expect(text.match(/hotově/g)).toHaveLength(1);
+      expect(text).not.toMatch(/Celkem|99,50/);
 
-    const card = await b.till('POST', '/v1/sales', { tillSaleId: 'B-CZK-2', total: { amount: 9950, currency: 'CZK' }, payment: 'card' });
-    expect(card.json).toMatchObject({ total: { amount: 9950, currency: 'CZK' }, payment: 'card', points: 99 });
-    await until(() => b.receiptOf('B-CZK-2') !== undefined, "kiosk B's receipt for B-CZK-2");
-    expect(textOf(b.receiptOf('B-CZK-2')!)).toMatch(/Celkem +99,50 Kč/);
-    expect(textOf(b.receiptOf('B-CZK-2')!)).not.toContain('hotově');
-  });
+      const card = await c.till('POST', '/v1/sales', { tillSaleId: 'C-CZK-2', total: { amount: 9950, currency: 'CZK' }, payment: 'card' });
+      expect(card.json).toMatchObject({ total: { amount: 9950, currency: 'CZK' }, payment: 'card', points: 99 });
+      await until(() => c.receiptOf('C-CZK-2') !== undefined, "kiosk C's receipt for C-CZK-2");
+      expect(textOf(c.receiptOf('C-CZK-2')!)).toMatch(/Celkem +99,50 Kč/);
+      expect(textOf(c.receiptOf('C-CZK-2')!)).not.toContain('hotově');
+    } finally {
+      await czech.stop();
+    }
+  }, 180_000);
 });
 
 /**
- * The owner publishes a program in `currency` with receipts in `locale` (one point per `unit` minor
- * units, nothing else that depends on the day), and waits until kiosk B runs it.
+ * The owner of `journey` publishes a program in the shop's currency, language and zone (one point per
+ * `unit` minor units, nothing else that depends on the day), and waits until kiosk `kioskName` runs it.
  */
-async function publishCashProgram(currency: 'HUF' | 'CZK', locale: 'hu' | 'cs', unit: number): Promise<void> {
+async function publishCashProgram(
+  journey: JourneyShop,
+  kioskName: string,
+  shopIs: { currency: 'HUF' | 'CZK'; locale: 'hu' | 'cs'; timeZone: string },
+  unit: number,
+): Promise<void> {
+  const { currency } = shopIs;
   const program = {
     ...structuredClone(DEMO_PROGRAM_DOCUMENT),
     name: `Shop ${currency}`,
-    currency,
-    locale,
+    ...shopIs,
     rules: [{ type: 'points', id: 'points', unit, bands: [{ points: 1 }], rounding: 'floor' }],
     tiers: undefined,
     rewards: [{ kind: 'percentOff', id: 'ten-off', name: '10% off', percent: 10, cost: { points: 100 } }],
   };
-  const put = await fetch(`${shop.hub.url}/owner/program`, {
+  const put = await fetch(`${journey.hub.url}/owner/program`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${shop.hub.ownerToken}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${journey.hub.ownerToken}`, 'content-type': 'application/json' },
     body: JSON.stringify(program),
   });
   expect(put.status, await put.clone().text()).toBe(200);
   const { version } = (await put.json()) as { version: number };
   const confirmed = async (): Promise<boolean> => {
-    const res = await fetch(`${shop.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${shop.hub.ownerToken}` } });
-    return ((await res.json()) as { version: number; kiosks: string[] }[]).some((v) => v.version === version && v.kiosks.includes('Till B'));
+    const res = await fetch(`${journey.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${journey.hub.ownerToken}` } });
+    return ((await res.json()) as { version: number; kiosks: string[] }[]).some((v) => v.version === version && v.kiosks.includes(kioskName));
   };
-  await until(confirmed, `kiosk B to confirm the ${currency} program`);
+  await until(confirmed, `kiosk ${kioskName} to confirm the ${currency} program`);
 }

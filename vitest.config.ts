@@ -19,11 +19,13 @@ export default defineConfig({
         test: {
           name: 'hub-postgres',
           // journeys-today compares the kiosks' Today with the Overview the hub reads from its roll-ups: on each engine.
+          // pages-six-languages reads every back-office and phone page, in six languages, from a hub on each engine.
           include: [
             'test/integration/hub-*.test.ts',
             'test/integration/owner-*.test.ts',
             'test/security/hub-*.test.ts',
             'test/integration/journeys-today.test.ts',
+            'test/integration/pages-six-languages-browser.test.ts',
           ],
           // Suites about PostgreSQL itself (hub-pg-*) and the multi-node suites (hub-cluster, hub-failover) run their
           // hubs on PostgreSQL in the default project already.

@@ -59,6 +59,9 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
         case 'shopChanged':
           setStatus((s) => s && { ...s, shopName: event.payload.shopName, timeZone: event.payload.timeZone });
           break;
+        case 'programChanged':
+          setStatus((s) => s && { ...s, currency: event.payload.currency, categoryKeys: event.payload.categoryKeys });
+          break;
         case 'staffLocked':
           setStaffUnlocked(false);
           setStaffView('closed');

@@ -16,7 +16,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
-import { amountPaid, keypadAmount, keypadDigits } from '../core/money';
+import { amountPaid, keypadAmount, keypadDigits, type CurrencyCode } from '../core/money';
 import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
@@ -210,7 +210,22 @@ function StaffPanel(props: Props & { t: StaffT }) {
 type Run = ReturnType<typeof useCommand>;
 type TabProps = Props & { t: StaffT; run: Run };
 
-function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabProps & { setNotice(n: Notice): void }) {
+function SaleTab(props: TabProps & { setNotice(n: Notice): void }) {
+  // A paired kiosk whose hub has not sent the shop's program yet has no currency to key amounts in:
+  // it says so in words and offers no keypad, rather than ring up another shop's currency.
+  if (props.status.currency === null) {
+    return (
+      <div className="sale-tab">
+        <p className="notice error" role="alert" data-testid="program-pending">
+          {props.t('programPending')}
+        </p>
+      </div>
+    );
+  }
+  return <SaleEntry {...props} currency={props.status.currency} />;
+}
+
+function SaleEntry({ status, currentSale, t, run, onSaleShown, setNotice, currency }: TabProps & { setNotice(n: Notice): void; currency: CurrencyCode }) {
   // The digits as the shop says amounts (`keypadAmount`): 1253 is 1 253 Ft, 1840 is 18,40 zł.
   const [digits, setDigits] = useState('');
   // Items counted on the program's category keys (which stamp cards the sale fills); cleared with the amount.
@@ -218,7 +233,7 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
   // Card or unsaid unless staff say cash, for this sale only.
   const [cash, setCash] = useState(false);
   const locale = status.locale;
-  const total = keypadAmount(digits, status.currency);
+  const total = keypadAmount(digits, currency);
   const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
   const create = async () => {
     const sale = await run('createSale', { total, ...(lines.length > 0 ? { lines } : {}), ...(cash ? { payment: 'cash' as const } : {}) });

@@ -61,6 +61,8 @@ export const serviceErrorReasons = [
   'saleRefunded',
   'hubBusy',
   'nothingToUndo',
+  /** A paired kiosk has not received its shop's program from the hub yet: it rings up nothing. */
+  'programPending',
 ] as const;
 export type ServiceErrorReason = (typeof serviceErrorReasons)[number];
 
@@ -219,6 +221,11 @@ export const events = {
   localeChanged: z.object({ locale: localeSchema }).strict(),
   /** The hub sent new shop settings: the counter screen shows the new name, the staff screen times in the new zone. */
   shopChanged: z.object({ shopName: z.string().min(1).max(80), timeZone: shopTimeZoneSchema }).strict(),
+  /**
+   * The hub's program versions were stored: the currency staff key amounts in (null while none is in
+   * effect) and the keypad's category keys, as `getStatus` now answers them.
+   */
+  programChanged: kioskStatusSchema.pick({ currency: true, categoryKeys: true }).strict(),
   staffLocked: z.object({ reason: z.enum(['idle', 'manual']) }).strict(),
 } as const satisfies Record<EventName, z.ZodType>;
 

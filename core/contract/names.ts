@@ -35,6 +35,7 @@ export const EVENT_NAMES = [
   'hubStatusChanged',
   'localeChanged',
   'shopChanged',
+  'programChanged',
   'staffLocked',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

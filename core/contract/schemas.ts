@@ -112,7 +112,8 @@ export const kioskStatusSchema = z
     timeZone: shopTimeZoneSchema,
     kioskId: id,
     locale: localeSchema,
-    currency: moneySchema.shape.currency,
+    /** The shop's currency (its program's); null while a paired kiosk waits for its hub's program and takes no sale. */
+    currency: moneySchema.shape.currency.nullable(),
     printer: printerStatusSchema,
     scanner: scannerStatusSchema,
     hub: hubStatusSchema,

@@ -124,8 +124,22 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
     const hubAddress = hubUrl;
     const creds = await credentials(store, hubAddress, async () => process.env.HUB_PAIRING_CODE || (await localHub?.pairingCode()));
 
-    // The demo program until the hub's versions arrive; then the version in effect at each sale.
-    const service = new KioskService({ store, program: demoProgram(), identity: creds, hubPublicUrl: hubPublicUrl ?? hubAddress, now });
+    // The hub's versions the store holds, from the first moment (the version in effect at each sale).
+    // Only `npm start`'s own demo hub lets the kiosk count by the demo program before they arrive: a
+    // kiosk paired with a shop's hub (HUB_URL) rings up nothing until it has its shop's program, rather
+    // than count another shop's currency (docs/kiosk-app.md).
+    const service = new KioskService({
+      store,
+      program: localHub ? demoProgram() : undefined,
+      identity: creds,
+      hubPublicUrl: hubPublicUrl ?? hubAddress,
+      now,
+    });
+    log(
+      service.programReady
+        ? `program: ${service.program.name} (${service.program.currency})${service.programVersions().length > 0 ? ', as stored from the hub' : ', the demo until the hub sends its own'}`
+        : "program: none yet — no sale is rung up until the hub's program arrives",
+    );
     service.on('programVersionsStored', (versions) =>
       log(`program: stored version ${versions.join(', ')} from the hub; in effect now: ${service.program.name}`),
     );
@@ -164,7 +178,12 @@ export async function startKioskApp(config: KioskConfig, now: Clock, log: (line:
       virtualPrinter = new VirtualPrinter();
       const port = await virtualPrinter.listen(0);
       stops.push(() => virtualPrinter?.close());
-      printerConfig = { model: 'epson-tm-t20', paper: 80, staffLocale: service.program.locale, connection: { kind: 'tcp', host: '127.0.0.1', port } };
+      printerConfig = {
+        model: 'epson-tm-t20',
+        paper: 80,
+        staffLocale: service.shopSettings().settings.locale,
+        connection: { kind: 'tcp', host: '127.0.0.1', port },
+      };
     }
     // The one owner of the printer's connection: the kiosk's slips and the till's receipts (passthrough)
     // share its queue. It connects in the background, so the kiosk starts with the printer off and

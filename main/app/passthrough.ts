@@ -29,9 +29,9 @@ export async function startTillPassthrough(options: {
     ...settings,
     printer,
     log: options.log,
-    shopCurrency: () => service.program.currency,
+    shopCurrency: () => (service.programReady ? service.program.currency : undefined),
     printerRasterOnly: printer.profile.rasterOnly === true,
-    ...(fixedLocale ? {} : { staffLocale: () => (isLocale(service.program.locale) ? service.program.locale : settings.locale) }),
+    ...(fixedLocale ? {} : { staffLocale: () => (service.programReady && isLocale(service.program.locale) ? service.program.locale : settings.locale) }),
     onReceiptTotal: async (read) => {
       if (read.signal.aborted) return undefined;
       // Item lines the program's patterns know carry their category (which stamp card they fill); a

@@ -85,8 +85,11 @@ export type KioskIdentity = Pick<KioskCredentials, 'kioskId' | 'kioskNo' | 'shop
 
 export interface KioskServiceOptions {
   store: KioskStore;
-  /** The program until the hub's versions arrive (and before the first of them starts). */
-  program: Program;
+  /**
+   * The program until the hub's first version arrives: `npm start`'s demo only. A kiosk paired with a
+   * shop's hub passes none, and rings up nothing until its hub's program is stored (docs/kiosk-app.md).
+   */
+  program?: Program | undefined;
   identity: KioskIdentity;
   /** The address phones reach the hub at; claim URLs are built on it. */
   hubPublicUrl: string;
@@ -134,6 +137,27 @@ const SALE_NO_SETTING = 'kiosk.nextSaleNo';
 const SHOP_SETTINGS_SETTING = 'hub.shopSettings';
 /** How far ahead of the kiosk's clock a till's `at` may be: clocks drift, but no sale is rung in the future. */
 const SALE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A paired kiosk that holds no program of its shop's yet: what it says instead of counting in another
+ * shop's currency. The staff screen words it (`programPending`); tills get this with a 503.
+ */
+export const PROGRAM_PENDING_MESSAGE =
+  "this kiosk has not received its shop's loyalty program from the hub yet, so it rings up nothing; nothing was recorded — connect it to the hub and try again";
+
+/**
+ * What a paired kiosk goes by while it holds neither the hub's settings nor its program: nothing of
+ * any shop's (English, UTC). It rings up nothing meanwhile, so its currency is never used.
+ */
+const WAITING_SETTINGS: ShopSettings = {
+  name: 'Loyalty kiosk',
+  country: 'DE',
+  currency: 'EUR',
+  locale: 'en',
+  timeZone: 'UTC',
+  languages: ['en'],
+  locations: [],
+};
 
 /** The most stamps one sale may earn: ten full cards of the program's largest card (at least 100). */
 function maxStampsPerSale(program: Program): number {
@@ -192,7 +216,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   private readonly version: string;
   private readonly now: Clock;
   private readonly newId: () => string;
-  private readonly fallbackProgram: Program;
+  private readonly fallbackProgram: Program | undefined;
   private versions: ProgramVersion[] = [];
   private readonly serviceStatus = new Map<string, string>();
 
@@ -210,14 +234,36 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     this.versions = this.storedVersions();
   }
 
-  /** The program in effect now. */
+  /** The program in effect now; refused (503, `PROGRAM_PENDING_MESSAGE`) while the kiosk holds none. */
   get program(): Program {
     return this.programAt(this.now());
   }
 
-  /** The program version in effect at `at` (core/program/versions), else the one the kiosk started with. */
+  /** Whether the kiosk holds a program to count by (its hub's, or `npm start`'s demo). */
+  get programReady(): boolean {
+    return this.heldProgramAt(this.now()) !== undefined;
+  }
+
+  /** The program in effect at `at`; refused while the kiosk holds none (a paired kiosk before its first sync). */
   programAt(at: Date): Program {
-    return programInEffect(this.versions, at)?.document ?? this.fallbackProgram;
+    const program = this.heldProgramAt(at);
+    if (!program) throw new Refusal('unavailable', PROGRAM_PENDING_MESSAGE);
+    return program;
+  }
+
+  /**
+   * The hub's version in effect at `at` (core/program/versions). Before the first stored version
+   * starts (a clock a little behind the hub's, a till's `at` a moment early) the first one: those are
+   * this shop's rules, the demo never is. Only a kiosk with no hub version uses what it started with.
+   */
+  heldProgramAt(at: Date): Program | undefined {
+    const inEffect = programInEffect(this.versions, at);
+    if (inEffect) return inEffect.document;
+    if (this.versions.length > 0) {
+      const firstStart = Math.min(...this.versions.map((v) => Date.parse(v.effectiveFrom)));
+      return programInEffect(this.versions, new Date(firstStart))?.document;
+    }
+    return this.fallbackProgram;
   }
 
   /**
@@ -227,8 +273,8 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   shopSettings(): { settings: ShopSettings; location: string | null; fromHub: boolean } {
     const held = this.heldShopSettings();
     if (held) return { settings: held.settings, location: held.location, fromHub: true };
-    const program = this.program;
-    return { settings: settingsFallback(program.name, program), location: null, fromHub: false };
+    const program = this.heldProgramAt(this.now());
+    return { settings: program ? settingsFallback(program.name, program) : WAITING_SETTINGS, location: null, fromHub: false };
   }
 
   private heldShopSettings(): { updatedAt: string; settings: ShopSettings; location: string | null } | undefined {
@@ -822,7 +868,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
    * staff search offline). New members get the shop's language until they choose one.
    */
   applyMemberChanges(changes: readonly MemberChange[], cursor: number): { applied: number } {
-    const locale = (['pl', 'hu', 'sk', 'cs', 'de', 'en'] as const).find((l) => l === this.program.locale) ?? 'en';
+    // Replication may run before the program arrives: then the shop's settings say its language.
+    const shopLocale = this.heldProgramAt(this.now())?.locale ?? this.shopSettings().settings.locale;
+    const locale = (['pl', 'hu', 'sk', 'cs', 'de', 'en'] as const).find((l) => l === shopLocale) ?? 'en';
     const result = this.store.applyMemberChanges(changes, cursor, { locale, at: this.now().toISOString() });
     if (result.applied > 0) this.emit('membersChanged', result.applied);
     return result;
@@ -838,8 +886,9 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   health(): HealthView {
-    const services = Object.fromEntries([['store', 'ok'], ...this.serviceStatus]);
-    const degraded = [...this.serviceStatus.values()].some((status) => status !== 'ok' && status !== 'online');
+    // `program`: 'waiting' while a paired kiosk has not received its shop's program (it rings up nothing).
+    const services = Object.fromEntries([['store', 'ok'], ['program', this.programReady ? 'ok' : 'waiting'], ...this.serviceStatus]);
+    const degraded = !this.programReady || [...this.serviceStatus.values()].some((status) => status !== 'ok' && status !== 'online');
     const { settings, location, fromHub } = this.shopSettings();
     return { status: degraded ? 'degraded' : 'ok', version: this.version, services, shop: { name: settings.name, locale: settings.locale, location, fromHub } };
   }

@@ -24,7 +24,7 @@ import { isLocale, type Locale } from '../../core/i18n/locales';
 import type { CurrencyCode } from '../../core/money';
 import { scanMessages, type ScanMessage } from '../../core/i18n/scan';
 import { progressToReward, type RewardProgress } from '../../core/program/progress';
-import type { Reward } from '../../core/program/schema';
+import type { Program, Reward } from '../../core/program/schema';
 import { rewardName, ruleTextIn } from '../../core/program/texts';
 import { classifyScan, type ScanMeaning } from '../../core/scan';
 import { claimSaleKey, peekClaimToken } from '../../core/tokens';
@@ -35,7 +35,7 @@ import type { PrinterStatusEvent, ReceiptPrinter } from '../../hardware/printer'
 import type { ScanEvent, ScannerStatusEvent, ScanStream } from '../../hardware/scanner';
 import type { KioskStore, Member, StoredSale } from '../store';
 import type { SyncClient, SyncStatus } from '../sync/client';
-import { VoucherAlreadyRedeemed, type HubClaimPort, type KioskService, type SaleCreatedEvent, type VoucherRedeemed } from './service';
+import { PROGRAM_PENDING_MESSAGE, VoucherAlreadyRedeemed, type HubClaimPort, type KioskService, type SaleCreatedEvent, type VoucherRedeemed } from './service';
 import type { Clock } from '../../core/clock';
 
 /**
@@ -168,6 +168,11 @@ export class KioskUiServices implements KioskServices {
     on(service, 'shopSettingsStored', (settings: ShopSettings) =>
       this.emit({ name: 'shopChanged', payload: { shopName: settings.name.slice(0, 80), timeZone: settings.timeZone } }),
     );
+    // The first program of a paired kiosk (or a new one) reaches the open screens without a reload.
+    on(service, 'programVersionsStored', () => {
+      const program = service.programReady ? service.program : undefined;
+      this.emit({ name: 'programChanged', payload: { currency: program?.currency ?? null, categoryKeys: program ? categoryKeys(program) : [] } });
+    });
     // Refunds held when the kiosk stopped: recorded now if their minute is over, else when it is.
     this.recordHeldReversals();
     for (const h of this.heldReversals()) this.schedule(h.recordAt);
@@ -208,6 +213,12 @@ export class KioskUiServices implements KioskServices {
     const saved = this.o.store.getSetting(LOCALE_SETTING);
     if (isLocale(saved)) return saved;
     return this.o.service.shopSettings().settings.locale;
+  }
+
+  /** The program in effect; before a paired kiosk has its hub's, staff are told so in words. */
+  private program(): Program {
+    if (!this.o.service.programReady) throw new KioskError('programPending', PROGRAM_PENDING_MESSAGE);
+    return this.o.service.program;
   }
 
   private printerStatus(e: PrinterStatusEvent = this.o.printer.status): PrinterStatus {
@@ -251,19 +262,20 @@ export class KioskUiServices implements KioskServices {
   }
 
   async getStatus(): Promise<CommandResult<'getStatus'>> {
-    const program = this.o.service.program;
+    // No program yet: no currency to key amounts in (the staff screen says why and takes no sale).
+    const program = this.o.service.programReady ? this.o.service.program : undefined;
     const { settings } = this.o.service.shopSettings();
     return {
       shopName: settings.name.slice(0, 80),
       timeZone: settings.timeZone,
       kioskId: this.o.credentials.kioskId,
       locale: this.locale,
-      currency: program.currency,
+      currency: program?.currency ?? null,
       printer: this.printerStatus(),
       scanner: this.scannerStatus(),
       hub: this.hubStatus(),
       currentSale: this.currentSale(),
-      categoryKeys: categoryKeys(program),
+      categoryKeys: program ? categoryKeys(program) : [],
     };
   }
 
@@ -271,7 +283,7 @@ export class KioskUiServices implements KioskServices {
     const f = this.o.service.todayFigures();
     return {
       sales: f.sales,
-      salesTotal: { amount: f.salesTotal, currency: this.o.service.program.currency },
+      salesTotal: { amount: f.salesTotal, currency: this.program().currency },
       memberSales: f.memberSales,
       claims: f.claims,
       pointsIssued: f.pointsIssued,
@@ -287,7 +299,7 @@ export class KioskUiServices implements KioskServices {
 
   async createSale(args: CommandArgs<'createSale'>): Promise<UiSaleView> {
     // A key's items have no price of their own at the keypad (one amount is typed): their lines carry 0.
-    const labels = new Map(categoryKeys(this.o.service.program).map((key) => [key.category, key.label]));
+    const labels = new Map(categoryKeys(this.program()).map((key) => [key.category, key.label]));
     const lines = (args.lines ?? []).map((line) => ({
       name: labels.get(line.category) ?? line.category,
       category: line.category,
@@ -323,7 +335,7 @@ export class KioskUiServices implements KioskServices {
       campaign: campaign
         ? {
             ruleId: campaign.ruleId,
-            label: (ruleTextIn(this.o.service.program, campaign.ruleId, this.locale) ?? campaign.label).slice(0, 120) || campaign.ruleId,
+            label: (ruleTextIn(this.program(), campaign.ruleId, this.locale) ?? campaign.label).slice(0, 120) || campaign.ruleId,
           }
         : null,
       claimUrl: sale.claimUrl,
@@ -505,7 +517,7 @@ export class KioskUiServices implements KioskServices {
 
   /** The contract's progress line from the one core definition (core/program/progress). */
   private progress(points: number, stampsByCard: Record<string, number>): Progress | null {
-    return contractProgress(progressToReward(this.o.service.program, { points, stampsByCard }, this.locale));
+    return contractProgress(progressToReward(this.program(), { points, stampsByCard }, this.locale));
   }
 
   private findMember(args: { memberId: string } | { memberCode: string }): Member {
@@ -520,7 +532,7 @@ export class KioskUiServices implements KioskServices {
     const summary = local ? this.memberSummary(local) : undefined;
     // The hub names the reward in the program's language: the counter screen shows it in its own.
     const next = claim.progress.next;
-    const reward = next ? this.o.service.program.rewards.find((r) => r.id === next.rewardId) : undefined;
+    const reward = next ? this.program().rewards.find((r) => r.id === next.rewardId) : undefined;
     const progress = contractProgress(next && reward ? { ...next, rewardName: rewardName(reward, this.locale) } : next) ?? summary?.progress ?? null;
     // Stamps the hub holds until this kiosk's sale report names their cards: the customer gets them, so the thank-you says so.
     const waiting = this.o.service.stampsAwaitingReport(claim);
@@ -584,17 +596,19 @@ export class KioskUiServices implements KioskServices {
     const member = this.findMember(args);
     const balance = this.o.service.memberBalance(member);
     return {
-      rewards: this.o.service.program.rewards.slice(0, 100).map((reward) => {
-        const cost = rewardCost(reward);
-        const stampsHeld = cost.card === undefined ? 0 : (balance.stampsByCard[cost.card] ?? 0);
-        return {
-          rewardId: reward.id,
-          label: rewardName(reward, this.locale).slice(0, 120),
-          costPoints: cost.points,
-          costStamps: cost.stamps,
-          affordable: balance.points >= cost.points && stampsHeld >= cost.stamps,
-        };
-      }),
+      rewards: this.program()
+        .rewards.slice(0, 100)
+        .map((reward) => {
+          const cost = rewardCost(reward);
+          const stampsHeld = cost.card === undefined ? 0 : (balance.stampsByCard[cost.card] ?? 0);
+          return {
+            rewardId: reward.id,
+            label: rewardName(reward, this.locale).slice(0, 120),
+            costPoints: cost.points,
+            costStamps: cost.stamps,
+            affordable: balance.points >= cost.points && stampsHeld >= cost.stamps,
+          };
+        }),
     };
   }
 
@@ -606,7 +620,7 @@ export class KioskUiServices implements KioskServices {
       case 'percentOff':
         return { kind: 'discountPercent', percent: Math.min(100, Math.max(1, Math.round(reward.percent))) };
       case 'amountOff':
-        return { kind: 'discountAmount', amount: { amount: reward.amount, currency: this.o.service.program.currency } };
+        return { kind: 'discountAmount', amount: { amount: reward.amount, currency: this.program().currency } };
     }
   }
 
@@ -658,7 +672,7 @@ export class KioskUiServices implements KioskServices {
       case 'amountOff':
         return {
           key: 'voucherDiscountAmount',
-          values: { reward: name, amount: formatMoney({ amount: reward.amount, currency: this.o.service.program.currency }, this.locale) },
+          values: { reward: name, amount: formatMoney({ amount: reward.amount, currency: this.program().currency }, this.locale) },
         };
     }
   }

@@ -13,12 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLabel } from '../../core/earn';
 import { formatMessage } from '../../core/i18n/catalog';
 import { receiptMessages } from '../../core/i18n/receipt';
-import { DEMO_PROGRAM_DOCUMENT, demoProgram } from '../../core/program/demo';
+import { demoProgram } from '../../core/program/demo';
 import { progressToReward } from '../../core/program/progress';
 import type { MemberView } from '../../core/till-api';
 import type { VirtualReceipt } from '../../hardware/printer/virtual-printer';
 import { Phone, saveShopSettings } from '../support/hub-harness';
-import { startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
+import { publishShopProgram, startJourneyShop, type JourneyShop, type KioskProcess } from '../support/journey-shop';
 import { until } from '../support/until';
 
 let shop: JourneyShop;
@@ -159,7 +159,7 @@ describe('journey: receipts decoded back to text', () => {
   it('a Hungarian shop: a till sale paid in cash counts and prints 1 255 Ft for 1 253 Ft, "paid in cash" once; a retry answers the same', async () => {
     // The shop's currency is its settings' (nothing is published yet, so it may still change there); the program follows.
     await saveShopSettings(shop.hub, { country: 'HU', currency: 'HUF', locale: 'hu', timeZone: 'Europe/Budapest', languages: ['hu'] });
-    await publishCashProgram(shop, 'Till B', { currency: 'HUF', locale: 'hu', timeZone: 'Europe/Budapest' }, 500);
+    await publishShopProgram(shop, 'Till B', { currency: 'HUF', locale: 'hu', timeZone: 'Europe/Budapest' }, 500);
     const body = { tillSaleId: 'B-HUF-1', total: { amount: 125300, currency: 'HUF' }, payment: 'cash' };
     const sale = await b.till('POST', '/v1/sales', body);
     expect(sale.status, JSON.stringify(sale.json)).toBe(201);
@@ -181,7 +181,7 @@ describe('journey: receipts decoded back to text', () => {
     try {
       const c = czech.kiosks[0]!;
       await saveShopSettings(czech.hub, { country: 'CZ', currency: 'CZK', locale: 'cs', timeZone: 'Europe/Prague', languages: ['cs'] });
-      await publishCashProgram(czech, 'Till C', { currency: 'CZK', locale: 'cs', timeZone: 'Europe/Prague' }, 100);
+      await publishShopProgram(czech, 'Till C', { currency: 'CZK', locale: 'cs', timeZone: 'Europe/Prague' }, 100);
       const cash = await c.till('POST', '/v1/sales', { tillSaleId: 'C-CZK-1', total: { amount: 9950, currency: 'CZK' }, payment: 'cash' });
       expect(cash.status, JSON.stringify(cash.json)).toBe(201);
       expect(cash.json).toMatchObject({ total: { amount: 10000, currency: 'CZK' }, payment: 'cash', points: 100 });
@@ -201,36 +201,3 @@ describe('journey: receipts decoded back to text', () => {
     }
   }, 180_000);
 });
-
-/**
- * The owner of `journey` publishes a program in the shop's currency, language and zone (one point per
- * `unit` minor units, nothing else that depends on the day), and waits until kiosk `kioskName` runs it.
- */
-async function publishCashProgram(
-  journey: JourneyShop,
-  kioskName: string,
-  shopIs: { currency: 'HUF' | 'CZK'; locale: 'hu' | 'cs'; timeZone: string },
-  unit: number,
-): Promise<void> {
-  const { currency } = shopIs;
-  const program = {
-    ...structuredClone(DEMO_PROGRAM_DOCUMENT),
-    name: `Shop ${currency}`,
-    ...shopIs,
-    rules: [{ type: 'points', id: 'points', unit, bands: [{ points: 1 }], rounding: 'floor' }],
-    tiers: undefined,
-    rewards: [{ kind: 'percentOff', id: 'ten-off', name: '10% off', percent: 10, cost: { points: 100 } }],
-  };
-  const put = await fetch(`${journey.hub.url}/owner/program`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${journey.hub.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(program),
-  });
-  expect(put.status, await put.clone().text()).toBe(200);
-  const { version } = (await put.json()) as { version: number };
-  const confirmed = async (): Promise<boolean> => {
-    const res = await fetch(`${journey.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${journey.hub.ownerToken}` } });
-    return ((await res.json()) as { version: number; kiosks: string[] }[]).some((v) => v.version === version && v.kiosks.includes(kioskName));
-  };
-  await until(confirmed, `kiosk ${kioskName} to confirm the ${currency} program`);
-}

@@ -9,6 +9,7 @@
 // can be stopped and started again on its data dir (paired once, as a shop's kiosk is).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEMO_PROGRAM_DOCUMENT } from '../../core/program/demo';
 import type { HealthView, MemberView } from '../../core/till-api';
 import { VirtualPrinter, type VirtualReceipt } from '../../hardware/printer/virtual-printer';
 import { spawnTsx, type Child } from '../fixtures/spawn-tsx';
@@ -182,6 +183,15 @@ export class KioskProcess {
     return (await this.health()).services.hub;
   }
 
+  /**
+   * Online with the hub and holding its shop's program: a paired kiosk rings up nothing before the
+   * program arrives, which is a moment after it connects.
+   */
+  async ready(): Promise<boolean> {
+    const { services } = await this.health();
+    return services.hub === 'online' && services.program === 'ok';
+  }
+
   /** The kiosk's health route: its services and the shop it goes by. */
   async health(): Promise<HealthView> {
     return (await this.till('GET', '/v1/health')).json as unknown as HealthView;
@@ -260,7 +270,7 @@ export async function startJourneyShop(
       // Pushed first, so that shop.stop() stops it even if it fails to start.
       kiosks.push(kiosk);
       await kiosk.start(hub, n === 1 ? hub.printedPairingCode! : await hub.newPairingCode());
-      await until(async () => (await kiosk.hubState()) === 'online', `kiosk ${name} online with the hub`, START_MS);
+      await until(async () => await kiosk.ready(), `kiosk ${name} online with the hub, with its program`, START_MS);
       return kiosk;
     },
     stop: async () => {
@@ -281,10 +291,45 @@ export async function startJourneyShop(
     for (const [i, kiosk] of kiosks.entries()) {
       await kiosk.start(hub, i === 0 ? hub.printedPairingCode! : await hub.newPairingCode());
     }
-    await until(async () => (await Promise.all(kiosks.map((k) => k.hubState()))).every((s) => s === 'online'), 'every kiosk online with the hub', START_MS);
+    await until(async () => (await Promise.all(kiosks.map((k) => k.ready()))).every(Boolean), 'every kiosk online with the hub, with its program', START_MS);
   } catch (error) {
     await shop.stop();
     throw error;
   }
   return shop;
+}
+
+/**
+ * The owner of `journey` publishes a program in the shop's currency, language and zone (one point per
+ * `unit` minor units, nothing else that depends on the day), and waits until kiosk `kioskName` runs it.
+ * The shop's settings must count in that currency already (`saveShopSettings`): the hub refuses another.
+ */
+export async function publishShopProgram(
+  journey: Pick<JourneyShop, 'hub'>,
+  kioskName: string,
+  shopIs: { currency: 'HUF' | 'CZK'; locale: 'hu' | 'cs'; timeZone: string },
+  unit: number,
+): Promise<number> {
+  const { currency } = shopIs;
+  const program = {
+    ...structuredClone(DEMO_PROGRAM_DOCUMENT),
+    name: `Shop ${currency}`,
+    ...shopIs,
+    rules: [{ type: 'points', id: 'points', unit, bands: [{ points: 1 }], rounding: 'floor' }],
+    tiers: undefined,
+    rewards: [{ kind: 'percentOff', id: 'ten-off', name: '10% off', percent: 10, cost: { points: 100 } }],
+  };
+  const put = await fetch(`${journey.hub.url}/owner/program`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${journey.hub.ownerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(program),
+  });
+  if (put.status !== 200) throw new Error(`program not published: ${put.status} ${await put.text()}`);
+  const { version } = (await put.json()) as { version: number };
+  const confirmed = async (): Promise<boolean> => {
+    const res = await fetch(`${journey.hub.url}/owner/program/versions`, { headers: { authorization: `Bearer ${journey.hub.ownerToken}` } });
+    return ((await res.json()) as { version: number; kiosks: string[] }[]).some((v) => v.version === version && v.kiosks.includes(kioskName));
+  };
+  await until(confirmed, `kiosk ${kioskName} to confirm the ${currency} program`);
+  return version;
 }

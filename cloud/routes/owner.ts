@@ -543,7 +543,7 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     { schema: { body: jsonText(z.unknown(), 'program document') }, bodyLimit: MAX_PROGRAM_BYTES, config: owner },
     async (request, reply) => {
       const parsed = parseProgram(request.body);
-      if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', issues: parsed.errors });
+      if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', code: 'program-invalid', issues: parsed.errors });
       const published = await ctx.publishProgram(parsed.program, ctx.now().toISOString());
       if (!published.ok) return reply.code(409).send({ code: 'program-differs-from-settings', ...programRefusal(parsed.program, published) });
       return { ok: true, name: parsed.program.name, version: published.version };

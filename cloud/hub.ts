@@ -39,7 +39,7 @@ import { earnCeilingOf } from '../core/earn-ceiling';
 import { HUB_CHUNKING, type Chunking } from './owner-member-periods';
 import { OwnerStore } from './owner-store';
 import { memberChangesSince } from './member-changes';
-import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied } from './store';
+import { HubStore, isDatabaseUnavailable, type ClaimOutcome, type Kiosk, type Member, type OutboxApplied, type StoredProgramVersion } from './store';
 import { KIOSK_FLAG_RULE } from './outbox-check';
 import { LoyaltyError } from '../core/ledger/errors';
 import { MoneyError } from '../core/money';
@@ -62,7 +62,7 @@ import { MemberSessions } from './member-sessions';
 import { OwnerAccounts, type OwnerPrincipal } from './owner-accounts';
 import { KioskNonces } from './kiosk-handshake';
 import { ShopSettingsStore, type StoredSettings } from './shop-settings';
-import { programForShop, type ShopSettings } from '../core/shop-settings';
+import type { ShopSettings } from '../core/shop-settings';
 import { GOOGLE_WALLET_API, Wallet, type WalletConfig } from './wallet';
 
 /**
@@ -230,7 +230,7 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
     (options.publicUrl ?? '').startsWith('https://'),
   );
   const owner = new OwnerStore(store.context, store.ledger);
-  const shopSettings = new ShopSettingsStore(store.db);
+  const shopSettings = new ShopSettingsStore(store.context, store.shops);
   /** The shop's settings now (the store is their home: another hub node may have saved them). */
   const settingsNow = async (): Promise<StoredSettings> => shopSettings.get(shop.no, (await store.shop(shop.no))!.program);
 
@@ -1004,23 +1004,33 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
 
   /**
    * Publishes a checked program from `effectiveFrom` and tells every connected kiosk of the shop (on any
-   * node). The shop's currency has one home, its settings: a program counting in another is refused
-   * (every amount in it would mean something else), whichever route sent it.
+   * node). The shop's currency, languages and time zone have one home, its settings: a program that
+   * counts in another currency, speaks a language the shop does not offer or keeps another time zone
+   * is refused, whichever route sent it (checked and written in one transaction with the settings'
+   * own saves, cloud/shop-settings.ts).
    */
   async function publishProgram(program: Program, effectiveFrom: string): Promise<ProgramPublication> {
-    const shopCurrency = (await settingsNow()).settings.currency;
-    if (program.currency !== shopCurrency) {
-      log(`program refused, nothing published: it counts in ${program.currency}, the shop in ${shopCurrency}`);
-      return { ok: false, reason: 'currency-differs', shopCurrency, currencyLocked: (await shopSettings.published(shop.no)) > 0 };
+    const result = await shopSettings.publishProgram(shop.no, program, effectiveFrom, now());
+    if (!result.ok) {
+      const { settings } = result;
+      log(
+        `program refused, nothing published: it has ${result.misfits.map((m) => `${m} ${program[m]}`).join(', ')}; ` +
+          `the shop ${settings.currency}, ${settings.languages.join('/')}, ${settings.timeZone}`,
+      );
+      return { ok: false, misfits: result.misfits, settings, currencyLocked: result.currencyLocked };
     }
-    const published = await store.publishProgram(shop.no, program, effectiveFrom, now());
-    log(`program version ${published.version} published, in effect from ${published.effectiveFrom}: ${program.name}`);
+    await programPublished(result.published);
+    return { ok: true, version: result.published.version, effectiveFrom: result.published.effectiveFrom };
+  }
+
+  /** A new version is stored: in effect now if due, and sent to every connected kiosk of the shop. */
+  async function programPublished(published: StoredProgramVersion): Promise<void> {
+    log(`program version ${published.version} published, in effect from ${published.effectiveFrom}: ${published.document.name}`);
     await applyDueProgram();
     for (const socket of await io.in(`shop:${shop.no}`).fetchSockets()) {
       const kiosk = (socket.data as { kiosk?: Kiosk }).kiosk;
       if (kiosk) void sendProgramVersions(kiosk.no, kiosk.shopNo);
     }
-    return { ok: true, version: published.version, effectiveFrom: published.effectiveFrom };
   }
 
   // ---- shop settings: saved on the owner's Settings page or the wizard, sent to every kiosk -----
@@ -1029,22 +1039,13 @@ async function serve(store: HubStore, options: HubOptions, now: Clock, log: (lin
    * Saves the shop's settings and sends them to the shop's kiosks. A new language or time zone goes
    * into the program too (a new version from now, when one was published), as kiosks and phones
    * format by the program; the currency cannot change under a published program (its amounts are
-   * in it), so that is refused with the reason.
+   * in it), so that is refused with the reason. Check and writes are one transaction (cloud/shop-settings.ts).
    */
   async function saveSettings(settings: ShopSettings, actor: string, draft?: Program): Promise<{ ok: true } | { ok: false; reason: 'currency-locked' }> {
-    const newest = (await shopSettings.published(shop.no)) > 0 ? (await store.programVersions(shop.no)).at(-1)?.document : undefined;
-    if (newest && newest.currency !== settings.currency) return { ok: false, reason: 'currency-locked' };
-    await shopSettings.save(shop.no, settings, now());
+    const saved = await shopSettings.save(shop.no, settings, now(), draft);
+    if (!saved.ok) return saved;
     log(`shop settings saved by ${actor}: ${settings.name} (${settings.country}, ${settings.currency}, ${settings.locale}, ${settings.timeZone})`);
-    if (newest && (newest.locale !== settings.locale || newest.timeZone !== settings.timeZone)) {
-      // Texts the owner wrote in the new language become the program's own (core/program/texts.ts).
-      const published = await publishProgram(programForShop(newest, settings), now().toISOString());
-      if (!published.ok) throw new Error(`the program in the saved settings' currency was refused: ${published.reason}`);
-    } else if (!newest) {
-      // Nothing published yet: the draft (the wizard's template) follows the settings; published, it brings them to kiosks.
-      const kept = draft ?? (await shopSettings.draft(shop.no));
-      if (kept) await shopSettings.saveDraft(shop.no, programForShop(kept, settings));
-    }
+    if (saved.published) await programPublished(saved.published);
     await settingsToKiosks();
     runPrepareOverview();
     return { ok: true };

@@ -92,7 +92,36 @@ export function settingsFallback(name: string, program: Pick<Program, 'currency'
  * published yet (the wizard's draft, the start-up program) when the settings change.
  */
 export function programForShop(program: Program, settings: Pick<ShopSettings, 'currency' | 'locale' | 'timeZone'>): Program {
-  return { ...programInLanguage(program, settings.locale), currency: settings.currency, locale: settings.locale, timeZone: settings.timeZone };
+  return { ...programInShopLanguage(program, settings), currency: settings.currency };
+}
+
+/**
+ * `program` speaking the shop's language and keeping its time zone, its currency left as it is (a
+ * published program's amounts are in it): what the program editor edits, so what it publishes fits
+ * the settings in everything but a currency that differs (`programMisfits`), which it says.
+ */
+export function programInShopLanguage(program: Program, settings: Pick<ShopSettings, 'locale' | 'timeZone'>): Program {
+  return { ...programInLanguage(program, settings.locale), locale: settings.locale, timeZone: settings.timeZone };
+}
+
+/** What in a program its shop's settings do not allow. */
+export type ProgramMisfit = 'currency' | 'locale' | 'timeZone';
+
+/**
+ * What in `program` differs from the shop's settings, their one home: another currency (every amount
+ * in it would mean something else), a language the shop does not offer (screens, receipts and
+ * messages speak it), another time zone (days, hours and birthdays would fall elsewhere than on
+ * kiosks and pages). Empty when the program fits.
+ */
+export function programMisfits(
+  program: Pick<Program, 'currency' | 'locale' | 'timeZone'>,
+  settings: Pick<ShopSettings, 'currency' | 'languages' | 'timeZone'>,
+): ProgramMisfit[] {
+  const misfits: ProgramMisfit[] = [];
+  if (program.currency !== settings.currency) misfits.push('currency');
+  if (!settings.languages.includes(program.locale)) misfits.push('locale');
+  if (program.timeZone !== settings.timeZone) misfits.push('timeZone');
+  return misfits;
 }
 
 /** A new shop in `country`: its currency, language and time zone; the owner may change each. */

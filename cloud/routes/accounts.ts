@@ -153,7 +153,7 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
       ctx.log(`owner account change refused (${result.reason}): ${what} by ${by}`);
       const status = result.reason === 'not-found' ? 404 : 409;
       return bearer(request)
-        ? reply.code(status).send({ error: result.reason })
+        ? reply.code(status).send({ error: result.reason, code: result.reason })
         : showAccounts(request, reply, { lastOwner: result.reason === 'last-owner' }, status);
     }
     ctx.log(`owner account ${result.account.name}: ${what} by ${by}`);
@@ -203,9 +203,10 @@ export const accountRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, 
     const named = apiKeyName(request.body.name ?? '');
     if (!named.ok) {
       if (bearer(request))
-        return reply
-          .code(400)
-          .send({ error: named.problem === 'key-name-empty' ? 'a key needs a name' : `a key's name may have at most ${API_KEY_NAME_MAX} characters` });
+        return reply.code(400).send({
+          error: named.problem === 'key-name-empty' ? 'a key needs a name' : `a key's name may have at most ${API_KEY_NAME_MAX} characters`,
+          code: named.problem,
+        });
       return showAccounts(request, reply, { keyError: named.problem, keyName: request.body.name ?? '' }, 400);
     }
     const { name } = named;

@@ -86,17 +86,29 @@ export const DATABASE_UNAVAILABLE = 'hub database unavailable, try again shortly
 
 export type HubApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
-/** Answers that are JSON rather than a page (an API client, or a script on an owner page). */
+/** The owner's JSON-only addresses (scripts with a bearer credential, and the program editor's preview script). */
+const JSON_PATHS: ReadonlySet<string> = new Set(['/owner/program', '/owner/program/preview', '/owner/program/versions', '/owner/pairing-code']);
+
+/**
+ * Answers that are JSON rather than a page: an API client, a script on an owner page, or a client
+ * that asks for JSON. The editor's page and its form (`/owner/program/edit`, `/owner/program/publish`)
+ * and the accounts page's API-key forms are pages: a person reads what they answer, in their language.
+ */
 function wantsJson(req: FastifyRequest): boolean {
-  const url = req.url;
-  return (
-    url.startsWith('/v1/') ||
-    url.startsWith('/owner/program') ||
-    url.startsWith('/owner/pairing-code') ||
-    url.startsWith('/owner/api-keys') ||
-    (req.headers.accept ?? '').includes('application/json')
-  );
+  const path = req.url.split('?')[0]!;
+  if (path.startsWith('/v1/') || JSON_PATHS.has(path) || (req.headers.accept ?? '').includes('application/json')) return true;
+  // The API keys: the list, and a script's bearer credential, get JSON; the accounts page's forms get pages.
+  if (path === '/owner/api-keys' || path.startsWith('/owner/api-keys/')) return req.method === 'GET' || /^bearer /i.test(req.headers.authorization ?? '');
+  return false;
 }
+
+/**
+ * A JSON refusal: `error` in the reader's language (Accept-Language; English when none matches), which
+ * the editor's preview script shows as it is, and a stable `code` for programs; `detail`, when given,
+ * says in English what a script's author should send instead.
+ */
+const jsonRefusal = (code: string, error: string, detail?: string): { error: string; code: string; detail?: string } =>
+  detail === undefined ? { error, code } : { error, code, detail };
 
 /**
  * Every answer: nothing cached (unless the route says otherwise), no sniffing, no Referer (claim
@@ -135,7 +147,7 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
             : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
               ? 'a part of the URL is too long'
               : error.message;
-        void reply.code(status).send({ error: `bad request: ${what}` });
+        void reply.code(status).send({ error: `bad request: ${what}`, code: 'bad-address' });
         return;
       }
       const locale = pickLocale(request.headers['accept-language']);
@@ -165,19 +177,20 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
       reply.header('retry-after', '5');
       // JSON keeps the one English sentence kiosks and scripts read (the kiosk's failed ack says the same); a person reads their language.
       return json
-        ? reply.code(503).send({ ok: false, error: DATABASE_UNAVAILABLE })
+        ? reply.code(503).send({ ok: false, error: DATABASE_UNAVAILABLE, code: 'database-unavailable' })
         : page(reply, 503, messagePage(locale, formatMessage(claimMessages, locale, 'databaseUnavailable')));
     }
     if (error.statusCode === 413) {
       const limit = request.routeOptions.bodyLimit ?? MAX_FORM_BYTES;
       const text = formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: Math.floor(limit / 1024) });
-      return json ? reply.code(413).send({ error: text }) : page(reply, 413, messagePage(locale, text));
+      return json ? reply.code(413).send(jsonRefusal('too-large', text)) : page(reply, 413, messagePage(locale, text));
     }
     if (hasZodFastifySchemaValidationErrors(error) || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
       const text = hasZodFastifySchemaValidationErrors(error) ? error.validation.map((i) => i.message).join('; ') : error.message;
+      // What the schema refused is for the script's author (the pages' own forms always send what it takes).
       return json
-        ? reply.code(status).send({ error: text })
+        ? reply.code(status).send({ error: text, code: 'invalid-request' })
         : reply
             .code(status)
             .type('text/html; charset=utf-8')
@@ -186,7 +199,7 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     // The error's own text stays in the log: it can name tables, values or paths the reader has no business seeing.
     ctx.log(`http error on ${request.method} ${request.url}: ${String(error)}`);
     const text = formatMessage(claimMessages, locale, 'serverError');
-    return json ? reply.code(500).send({ error: text }) : page(reply, 500, messagePage(locale, text));
+    return json ? reply.code(500).send(jsonRefusal('server-error', text)) : page(reply, 500, messagePage(locale, text));
   });
 
   // Fastify refuses an object as a decoration's default; every owner route gets its frame in the hook below.
@@ -230,17 +243,25 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
       if (config.role === 'owner' && auth.principal.role !== 'owner') {
         const text = formatMessage(ownerAccountMessages, pickLocale(request.headers['accept-language']), 'ownerOnly');
         return wantsJson(request)
-          ? reply.code(403).send({ error: 'only the owner can do this (a manager account is refused)' })
+          ? reply.code(403).send(jsonRefusal('owner-only', text, 'only the owner can do this (a manager account is refused)'))
           : page(reply, 403, messagePage(pickLocale(request.headers['accept-language']), text));
       }
       return;
     }
     if (config.ownerPage && (request.method === 'GET' || request.method === 'HEAD')) return reply.code(303).header('location', '/owner/login').send();
-    if (wantsJson(request))
-      return reply.code(401).send({ error: 'owner sign-in required, or the owner token or an API key as bearer in the Authorization header' });
     // A form posted after the session ended (or from a signed-out browser): said in the owner's language, with the way back in.
     const locale = pickLocale(request.headers['accept-language']);
     const say = (key: 'signInRequired' | 'signIn'): string => formatMessage(ownerAccountMessages, locale, key);
+    if (wantsJson(request))
+      return reply
+        .code(401)
+        .send(
+          jsonRefusal(
+            'sign-in-required',
+            say('signInRequired'),
+            'owner sign-in required, or the owner token or an API key as bearer in the Authorization header',
+          ),
+        );
     return page(reply, 401, messagePage(locale, say('signInRequired'), { href: '/owner/login', text: say('signIn') }));
   });
 
@@ -266,14 +287,18 @@ export function buildHubApp(ctx: HubHttpContext): HubApp {
     const header = request.headers['x-csrf-token'];
     const given = typeof body?.csrf === 'string' ? body.csrf : typeof header === 'string' ? header : '';
     if (auth?.via === 'cookie' && sameText(given, auth.csrf)) return;
+    const expired = formatMessage(ownerDataMessages, locale, 'error.csrf');
     return wantsJson(request)
-      ? reply.code(403).send({ error: "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token" })
-      : page(reply, 403, messagePage(locale, formatMessage(ownerDataMessages, locale, 'error.csrf')));
+      ? reply
+          .code(403)
+          .send(jsonRefusal('csrf', expired, "CSRF token missing or wrong: send the page's token as the x-csrf-token header, or use the bearer token"))
+      : page(reply, 403, messagePage(locale, expired));
   });
 
   // A mistyped or cut-off address, most often a phone's: a page in the reader's language; a JSON client gets JSON.
   app.setNotFoundHandler((request, reply) => {
-    if (wantsJson(request)) return reply.code(404).send({ error: 'not found' });
+    // JSON keeps English: no page of ours fetches an address it does not have; a script's author reads it.
+    if (wantsJson(request)) return reply.code(404).send({ error: 'not found', code: 'not-found' });
     const locale = pickLocale(request.headers['accept-language']);
     return page(reply, 404, messagePage(locale, formatMessage(claimMessages, locale, 'notFound')));
   });

@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock';
 import type { Locale } from '../../core/i18n/locales';
-import type { CurrencyCode } from '../../core/money';
 import type { Program } from '../../core/program/schema';
 import type { ClaimResult, PairResponse } from '../../core/sync-protocol';
 import type { verifyClaimToken } from '../../core/tokens';
@@ -13,7 +12,7 @@ import type { OwnerStore } from '../owner-store';
 import type { VersionRow } from '../program-pages';
 import type { HubStore, Member, Shop } from '../store';
 import type { StoredSettings } from '../shop-settings';
-import type { ShopSettings } from '../../core/shop-settings';
+import type { ProgramMisfit, ShopSettings } from '../../core/shop-settings';
 import type { Wallet } from '../wallet';
 import type { FailureCounters, HubSessions, OwnerAuth } from './guards';
 
@@ -84,12 +83,13 @@ export interface HubHttpContext {
 }
 
 /**
- * What publishing a program came to: the new version, or refused because the program counts in
- * another currency than the shop (`currencyLocked`: a published program keeps the shop's currency,
- * so the settings cannot change it either).
+ * What publishing a program came to: the new version, or refused because the program does not fit
+ * the shop's settings (`misfits`: another currency, a language the shop does not offer, another time
+ * zone; `currencyLocked`: a published program keeps the shop's currency, so the settings cannot change
+ * it either).
  */
 export type ProgramPublication =
-  { ok: true; version: number; effectiveFrom: string } | { ok: false; reason: 'currency-differs'; shopCurrency: CurrencyCode; currencyLocked: boolean };
+  { ok: true; version: number; effectiveFrom: string } | { ok: false; misfits: ProgramMisfit[]; settings: ShopSettings; currencyLocked: boolean };
 
 /** The locale a request asks for (Accept-Language). */
 export type LocaleOf = (req: FastifyRequest) => Locale;

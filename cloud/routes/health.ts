@@ -32,11 +32,12 @@ export const healthRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, c
 
   app.post('/v1/pair', { schema: { body: jsonText(pairRequestSchema, '{"code": "...", "name": "..."}') } }, async (request, reply) => {
     const address = ctx.clientAddress(request);
-    if (ctx.failures.slowedDown('pair', `ip:${address}`)) return reply.code(429).send({ error: 'too many failed pairing attempts: wait a minute' });
+    if (ctx.failures.slowedDown('pair', `ip:${address}`))
+      return reply.code(429).send({ error: 'too many failed pairing attempts: wait a minute', code: 'pairing-slowed-down' });
     const kiosk = await ctx.store.pairKiosk(request.body.code, request.body.name, ctx.now());
     if (!kiosk) {
       ctx.failures.note('pair', `ip:${address}`);
-      return reply.code(403).send({ error: 'pairing code unknown, used or expired: ask the hub owner for a new one' });
+      return reply.code(403).send({ error: 'pairing code unknown, used or expired: ask the hub owner for a new one', code: 'pairing-code-refused' });
     }
     ctx.log(`kiosk paired: ${kiosk.name} (${kiosk.id})`);
     return ctx.pairAnswer(kiosk);

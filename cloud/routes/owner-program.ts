@@ -10,7 +10,7 @@ import { defaultSampleFields, programFromForm, samplesFromForm } from '../../cor
 import { previewSales } from '../../core/program/preview';
 import type { ProgramIssue } from '../../core/program/schema';
 import { publicationStart } from '../../core/program/versions';
-import { programForShop } from '../../core/shop-settings';
+import { programForShop, programInShopLanguage } from '../../core/shop-settings';
 import { pagePolicy } from '../pages';
 import { programEditorPage } from '../program-pages';
 import { MAX_PROGRAM_BYTES } from './app';
@@ -65,9 +65,12 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
     const versions = await store.programVersions(ctx.shop.no);
     // Before the first publication the wizard's draft, if the owner made one, else the start-up program counting
     // and speaking as the shop's settings say (a currency chosen on the Settings page holds for the first version too).
+    // Once one is published, the newest speaking the shop's language in its time zone (the settings are their home,
+    // and the hub refuses a program that differs from them), its currency kept: one that differs is said, not changed.
     const draft = await ctx.programDraft();
     const newest = versions.at(-1)?.document ?? (await store.shop(ctx.shop.no))!.program;
-    const program = draft ?? ((await ctx.publishedVersions()) > 0 ? newest : programForShop(newest, (await ctx.settings()).settings));
+    const { settings } = await ctx.settings();
+    const program = draft ?? ((await ctx.publishedVersions()) > 0 ? programInShopLanguage(newest, settings) : programForShop(newest, settings));
     return { versions, program, draft: draft !== undefined, zone: program.timeZone, today: localTime(ctx.now(), program.timeZone).date };
   }
 
@@ -160,11 +163,17 @@ export const ownerProgramRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (
     if (!edit.ok || effectiveFrom === undefined) return render(request, reply, 400, { values, errors, fields: sampleFields, publishFrom: fromText });
     const published = await ctx.publishProgram(edit.program, effectiveFrom);
     if (!published.ok) {
-      const message = formatMessage(programMessages, locale, 'form.currencyDiffers', {
-        programCurrency: edit.program.currency,
-        shopCurrency: published.shopCurrency,
-      });
-      return render(request, reply, 409, { values, errors: [{ path: 'currency', message }], fields: sampleFields, publishFrom: fromText });
+      const { settings } = published;
+      const errors: ProgramIssue[] = [];
+      if (published.misfits.includes('currency'))
+        errors.push({
+          path: 'currency',
+          message: formatMessage(programMessages, locale, 'form.currencyDiffers', { programCurrency: edit.program.currency, shopCurrency: settings.currency }),
+        });
+      // The language and the zone come from the settings read above: they differ only when the settings changed meanwhile.
+      const moved = published.misfits.find((m) => m !== 'currency');
+      if (moved) errors.push({ path: moved, message: formatMessage(programMessages, locale, 'form.settingsChanged', { timeZone: settings.timeZone }) });
+      return render(request, reply, 409, { values, errors, fields: sampleFields, publishFrom: fromText });
     }
     return seeOther(reply, `/owner/program/edit?published=${published.version}`);
   });

@@ -84,7 +84,7 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
     const parsed = settingsFromForm(asForm(request.body));
     const bearer = request.ownerAuth?.via === 'token';
     if (!parsed.ok) {
-      if (bearer) return reply.code(400).send({ error: 'settings refused, nothing saved', issues: parsed.errors });
+      if (bearer) return reply.code(400).send({ error: 'settings refused, nothing saved', code: 'settings-invalid', issues: parsed.errors });
       const shown = { ...(await ctx.settings()).settings, name: request.body.name ?? '' };
       return sendPage(
         reply,
@@ -96,7 +96,8 @@ export const ownerSettingsRoutes: FastifyPluginAsyncZod<HubHttpContext> = async 
     if (!saved.ok) {
       const current = (await ctx.settings()).settings;
       const text = formatMessage(settingsMessages, locale, 'currencyLocked', { currency: current.currency });
-      if (bearer) return reply.code(409).send({ error: `settings refused, nothing saved: the published program counts in ${current.currency}` });
+      if (bearer)
+        return reply.code(409).send({ error: `settings refused, nothing saved: the published program counts in ${current.currency}`, code: 'currency-locked' });
       return sendPage(reply, 409, settingsPage({ locale, frame: request.ownerFrame, settings: parsed.settings, refusal: text, currencyLocked: true }));
     }
     if (bearer) return { ok: true, settings: parsed.settings };

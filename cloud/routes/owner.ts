@@ -10,7 +10,8 @@ import { formatInstant } from '../../core/i18n/dates';
 import { defaultPeriod, figures, zonedMidnight, type Dashboard } from '../../core/metrics';
 import { localTime } from '../../core/program/clock';
 import { adjustmentEntry, winBackEntries } from '../../core/owner-actions';
-import { parseProgram } from '../../core/program/schema';
+import { parseProgram, type Program } from '../../core/program/schema';
+import type { ProgramMisfit } from '../../core/shop-settings';
 import { entryLabelIn } from '../../core/program/texts';
 import { CHART_JS_PATH } from '../back-office/overview/charts';
 import { dashboardPage } from '../back-office/overview/overview';
@@ -24,7 +25,7 @@ import { rewardsPage } from '../back-office/rewards/rewards';
 import type { OwnerStore } from '../owner-store';
 import { messagePage } from '../pages';
 import { MAX_PROGRAM_BYTES } from './app';
-import { field, form, seeOther, sendPage, type HubHttpContext } from './context';
+import { field, form, seeOther, sendPage, type HubHttpContext, type ProgramPublication } from './context';
 import { jsonText } from './health';
 
 /**
@@ -78,6 +79,47 @@ export async function inactiveMemberIds(owner: OwnerStore, shopNo: number, timeZ
 export function inactiveDaysOf(value: string | undefined): number | undefined {
   const days = Number(value || 60);
   return Number.isInteger(days) && days >= 0 && days <= 3650 ? days : undefined;
+}
+
+/**
+ * What `PUT /owner/program` answers a program the shop's settings do not allow, said for the script's
+ * author: each thing that differs, what to send instead, and the one place the shop's own changes
+ * (its settings, while that can still change it).
+ */
+function programRefusal(
+  program: Program,
+  refused: Extract<ProgramPublication, { ok: false }>,
+): { error: string; issues: { path: ProgramMisfit; message: string }[] } {
+  const { settings } = refused;
+  const where = '(the Settings page, or POST /owner/settings)';
+  const issues = refused.misfits.map((path) => {
+    switch (path) {
+      case 'currency':
+        return {
+          path,
+          said: `it counts in ${program.currency}`,
+          message: refused.currencyLocked
+            ? `the shop counts in ${settings.currency} and keeps it while a published program counts in it: send the program with "currency": "${settings.currency}"`
+            : `the shop counts in ${settings.currency} (its settings): send the program with "currency": "${settings.currency}", or first change the shop's currency in its settings ${where}`,
+        };
+      case 'locale':
+        return {
+          path,
+          said: `it speaks ${program.locale}`,
+          message: `the shop offers ${settings.languages.join(', ')} (its settings): send the program with "locale": "${settings.locale}", or first add ${program.locale} to the shop's languages in its settings ${where}`,
+        };
+      case 'timeZone':
+        return {
+          path,
+          said: `it keeps time in ${program.timeZone}`,
+          message: `the shop's time zone is ${settings.timeZone} (its settings): send the program with "timeZone": "${settings.timeZone}", or first change the shop's time zone in its settings ${where}`,
+        };
+    }
+  });
+  return {
+    error: `program refused, nothing changed: ${issues.map((i) => `${i.said}; ${i.message}`).join('; ')}`,
+    issues: issues.map(({ path, message }) => ({ path, message })),
+  };
 }
 
 export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ctx) => {
@@ -501,19 +543,9 @@ export const ownerRoutes: FastifyPluginAsyncZod<HubHttpContext> = async (app, ct
     { schema: { body: jsonText(z.unknown(), 'program document') }, bodyLimit: MAX_PROGRAM_BYTES, config: owner },
     async (request, reply) => {
       const parsed = parseProgram(request.body);
-      if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', issues: parsed.errors });
+      if (!parsed.ok) return reply.code(400).send({ error: 'program refused, nothing changed', code: 'program-invalid', issues: parsed.errors });
       const published = await ctx.publishProgram(parsed.program, ctx.now().toISOString());
-      if (!published.ok) {
-        const { shopCurrency } = published;
-        // Said for the script's author: what differs, and the one place the shop's currency changes (while it still can).
-        const message = published.currencyLocked
-          ? `the shop counts in ${shopCurrency} and keeps it while a published program counts in it: send the program with "currency": "${shopCurrency}"`
-          : `the shop counts in ${shopCurrency} (its settings): send the program with "currency": "${shopCurrency}", or first change the shop's currency in its settings (the Settings page, or POST /owner/settings)`;
-        return reply.code(409).send({
-          error: `program refused, nothing changed: it counts in ${parsed.program.currency}; ${message}`,
-          issues: [{ path: 'currency', message }],
-        });
-      }
+      if (!published.ok) return reply.code(409).send({ code: 'program-differs-from-settings', ...programRefusal(parsed.program, published) });
       return { ok: true, name: parsed.program.name, version: published.version };
     },
   );

@@ -43,6 +43,15 @@ export class StoreContext {
     if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`sale:${saleKey}`}))`.execute(trx);
   }
 
+  /**
+   * Serialises the transactions that check a shop's program against its settings and write either
+   * (a program publication, a settings save) across hub processes sharing PostgreSQL, until commit:
+   * the check of one always sees what the other wrote. SQLite serialises writers already.
+   */
+  async lockShop(trx: Db, shopNo: number): Promise<void> {
+    if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`shop:${shopNo}`}))`.execute(trx);
+  }
+
   /** Serialises the transactions that read a member's entries to decide what to write (PostgreSQL; SQLite serialises writers). */
   async lockMember(trx: Db, memberId: string): Promise<void> {
     if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`member:${memberId}`}))`.execute(trx);

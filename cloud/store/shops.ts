@@ -101,40 +101,49 @@ export class Shops extends Aggregate {
 
   /**
    * Publishes a validated program document as the shop's next version, in effect from `effectiveFrom`.
-   * Two publications at once (two hub nodes) cannot get the same number: the primary key refuses the
-   * second, which is numbered again.
+   * Two publications at once (two hub nodes) cannot get the same number: the shop's lock orders them,
+   * and the primary key refuses a second one all the same, which is numbered again. The hub publishes
+   * through `ShopSettingsStore.publishProgram`, which checks the program against the settings in the
+   * same transaction.
    */
   async publishProgram(shopNo: number, document: unknown, effectiveFrom: string, at: Date): Promise<StoredProgramVersion> {
-    const json = programJson(document);
+    programJson(document); // a bad document throws here, once, not again on each attempt
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute(async (trx) => {
-          const current = await this.programVersions(shopNo, trx);
-          const first = current[0];
-          if (current.length === 1 && first?.publishedAt === FIRST_VERSION_START) {
-            await trx
-              .insertInto('program_versions')
-              .values({
-                shop_no: shopNo,
-                version: first.version,
-                effective_from: first.effectiveFrom,
-                document_json: serializeProgram(first.document),
-                published_at: first.publishedAt,
-              })
-              .onConflict((oc) => oc.doNothing())
-              .execute();
-          }
-          const version = Math.max(0, ...current.map((v) => v.version)) + 1;
-          await trx
-            .insertInto('program_versions')
-            .values({ shop_no: shopNo, version, effective_from: effectiveFrom, document_json: json, published_at: at.toISOString() })
-            .execute();
-          return { version, effectiveFrom, document: loadProgram(json), publishedAt: at.toISOString() };
+        return await this.write(async (trx) => {
+          await this.ctx.lockShop(trx, shopNo);
+          return this.publishIn(trx, shopNo, document, effectiveFrom, at);
         });
       } catch (error) {
         if (attempt >= 3 || isDatabaseUnavailable(error)) throw error;
       }
     }
+  }
+
+  /** The publication itself, inside the caller's transaction (which holds the shop's lock). */
+  async publishIn(trx: Db, shopNo: number, document: unknown, effectiveFrom: string, at: Date): Promise<StoredProgramVersion> {
+    const json = programJson(document);
+    const current = await this.programVersions(shopNo, trx);
+    const first = current[0];
+    if (current.length === 1 && first?.publishedAt === FIRST_VERSION_START) {
+      await trx
+        .insertInto('program_versions')
+        .values({
+          shop_no: shopNo,
+          version: first.version,
+          effective_from: first.effectiveFrom,
+          document_json: serializeProgram(first.document),
+          published_at: first.publishedAt,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    const version = Math.max(0, ...current.map((v) => v.version)) + 1;
+    await trx
+      .insertInto('program_versions')
+      .values({ shop_no: shopNo, version, effective_from: effectiveFrom, document_json: json, published_at: at.toISOString() })
+      .execute();
+    return { version, effectiveFrom, document: loadProgram(json), publishedAt: at.toISOString() };
   }
 
   async shop(no: number, q: Db = this.db): Promise<Shop | undefined> {

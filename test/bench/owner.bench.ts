@@ -269,7 +269,7 @@ export async function run(): Promise<void> {
     // A period nobody prepared (one location) is still built by its first read.
     const firstLocationMs = await samples(1, () => hub.owner.dashboardAggregates(1, query('Till 1')));
     // What the owner hook reads on every owner request for the frame's shop name (cloud/hub.ts settingsNow).
-    const settingsStore = new ShopSettingsStore(db);
+    const settingsStore = new ShopSettingsStore(hub.store.context, hub.store.shops);
     const settingsMs = await samples(REQUESTS * 5, async () => settingsStore.get(1, (await hub.store.shop(1))!.program));
     const oneLocationMs = await samples(REQUESTS, () => hub.owner.dashboardAggregates(1, query('Till 1')));
 

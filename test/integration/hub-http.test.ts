@@ -149,7 +149,7 @@ describe("error pages in the reader's language", () => {
         headers: { 'accept-language': language },
         body: JSON.stringify({ code: 'x'.repeat(20_000) }),
       });
-      expect([pair.status, await pair.json()], locale).toEqual([413, { error: formText }]);
+      expect([pair.status, await pair.json()], locale).toEqual([413, { error: formText, code: 'too-large' }]);
       // The program routes allow more, and say so.
       const program = await fetch(`${hub.url}/owner/program`, {
         method: 'PUT',
@@ -158,7 +158,7 @@ describe("error pages in the reader's language", () => {
       });
       expect([program.status, await program.json()], locale).toEqual([
         413,
-        { error: formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: MAX_PROGRAM_BYTES / 1024 }) },
+        { error: formatMessage(claimMessages, locale, 'tooLarge', { kilobytes: MAX_PROGRAM_BYTES / 1024 }), code: 'too-large' },
       ]);
     }
     // Each language says it its own way (no English left in a translation).
@@ -189,17 +189,17 @@ describe("error pages in the reader's language", () => {
         expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       }
       const json = await fetch(broken, { headers: { ...headers, accept: 'application/json' } });
-      expect([json.status, await json.json()], locale).toEqual([400, { error: 'bad request: the URL has a malformed %-encoding' }]);
+      expect([json.status, await json.json()], locale).toEqual([400, { error: 'bad request: the URL has a malformed %-encoding', code: 'bad-address' }]);
     }
     // The kiosks' and scripts' routes answer JSON without asking.
     const api = await fetch(`${hub.url}/v1/sales/%E0%A4%A`);
     expect([api.status, api.headers.get('content-type'), await api.json()]).toEqual([
       400,
       'application/json; charset=utf-8',
-      { error: 'bad request: the URL has a malformed %-encoding' },
+      { error: 'bad request: the URL has a malformed %-encoding', code: 'bad-address' },
     ]);
     const longApi = await fetch(`${hub.url}/owner/kiosks/${'k'.repeat(300)}/refusals`, { headers: { accept: 'application/json' } });
-    expect([longApi.status, await longApi.json()]).toEqual([414, { error: 'bad request: a part of the URL is too long' }]);
+    expect([longApi.status, await longApi.json()]).toEqual([414, { error: 'bad request: a part of the URL is too long', code: 'bad-address' }]);
     // Each language says it its own way, and none is the form's "something was missing".
     expect(new Set(LOCALES.map((locale) => claimMessages[locale].badAddress)).size).toBe(LOCALES.length);
     for (const locale of LOCALES) expect(claimMessages[locale].badAddress).not.toBe(claimMessages[locale]['refusal.invalid-request']);
@@ -220,7 +220,7 @@ describe("error pages in the reader's language", () => {
         expect([page.status, page.headers.get('content-type'), pageMessage(html)], locale).toEqual([500, 'text/html; charset=utf-8', escapeHtml(text)]);
         expect(html).not.toMatch(/voucher_conflicts|no such table|does not exist/);
         const api = await fetch(`${hub.url}/owner/voucher-conflicts`, { headers: { ...headers, accept: 'application/json' } });
-        expect([api.status, await api.json()], locale).toEqual([500, { error: text }]);
+        expect([api.status, await api.json()], locale).toEqual([500, { error: text, code: 'server-error' }]);
       }
       expect(new Set(LOCALES.map((locale) => claimMessages[locale].serverError)).size).toBe(LOCALES.length);
       const logged = logLines.filter((line) => line.startsWith('http error on GET /owner/voucher-conflicts'));

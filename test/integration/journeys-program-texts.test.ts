@@ -37,6 +37,9 @@ afterAll(async () => {
 
 describe('journey: program texts on a Polish kiosk’s receipt', () => {
   it('prints the Polish card and reward names of a program written in English', async () => {
+    // A program in English is taken once the shop offers English (its settings are the languages' home).
+    const offered = await saveShopSettings(shop.hub, { languages: ['pl', 'en', 'de'], locationName: 'Till A', locationAddress: '' });
+    expect(offered.status, await offered.clone().text()).toBe(200);
     const put = await fetch(`${shop.hub.url}/owner/program`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${shop.hub.ownerToken}`, 'content-type': 'application/json' },

@@ -4,6 +4,8 @@
 // (a bad pattern refused, a receipt line previewed, published); no access without the owner login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
+import { ownerAccountMessages } from '../../core/i18n/accounts';
+import { formatMessage } from '../../core/i18n/catalog';
 import { addDays, localTime } from '../../core/program/clock';
 import { launchChromium, signInAsOwner } from '../support/chromium';
 import { tempDir, testHub } from '../support/hub-harness';
@@ -39,6 +41,26 @@ describe('program editor in Chromium', () => {
     });
     expect(publish.status).toBe(401);
     expect(await hub.store.programVersions(1)).toHaveLength(1);
+    await page.close();
+  }, 60_000);
+
+  it('the sign-in ends while the owner edits: the preview says so in Polish above the form; Publish answers a Polish page, nothing published', async () => {
+    const page = await browser.context.newPage();
+    await page.setExtraHTTPHeaders({ 'accept-language': 'pl-PL,pl;q=0.9' });
+    await signInAsOwner(page, hub);
+    await page.goto(`${hub.url}/owner/program/edit`);
+    const versions = (await hub.store.programVersions(1)).length;
+    // The session cookie gone (signed out elsewhere, or expired): the next tests sign in again.
+    await browser.context.clearCookies();
+    await page.fill('input[name="rules.2.multiplier"]', '4');
+    const signedOut = formatMessage(ownerAccountMessages, 'pl', 'signInRequired');
+    await expect.poll(() => page.locator('#form-errors').innerText()).toBe(signedOut);
+    expect(await page.locator('#preview').evaluate((table) => table.classList.contains('stale'))).toBe(true);
+    await page.click('#publish');
+    await page.waitForLoadState('domcontentloaded');
+    expect(await page.locator('main').innerText()).toContain(signedOut);
+    expect(await page.content()).not.toContain('owner sign-in required');
+    expect((await hub.store.programVersions(1)).length).toBe(versions);
     await page.close();
   }, 60_000);
 

@@ -5,6 +5,9 @@ import { Secret, TOTP } from 'otpauth';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../cloud/hub';
+import { escapeHtml } from '../../cloud/pages';
+import { ownerAccountMessages } from '../../core/i18n/accounts';
+import { formatMessage } from '../../core/i18n/catalog';
 import { formatInstant } from '../../core/i18n/dates';
 import { kioskAuth, type KioskCredentials } from '../../core/sync-protocol';
 import { clockStartingAt } from '../support/dates';
@@ -173,7 +176,9 @@ describe('owner accounts', () => {
     // Owner only: invitations, API keys, pairing codes, revoking kiosks. Nothing changes.
     const accountsBefore = (await hub.accounts.accounts()).length;
     expect((await request('/owner/accounts/invite', { form: { csrf }, cookie: manager })).status).toBe(403);
-    expect((await request('/owner/api-keys', { form: { csrf, name: 'mine' }, cookie: manager })).status).toBe(403);
+    // The accounts page's form, refused to a manager: a page in the reader's language (not the API's JSON).
+    const keyForm = await request('/owner/api-keys', { form: { csrf, name: 'mine' }, cookie: manager, language: 'hu' });
+    expect([keyForm.status, keyForm.text]).toEqual([403, expect.stringContaining(escapeHtml(formatMessage(ownerAccountMessages, 'hu', 'ownerOnly')))]);
     expect((await request('/owner/api-keys', { cookie: manager })).status).toBe(403);
     const pairing = await fetch(`${hub.url}/owner/pairing-code`, { method: 'POST', headers: { cookie: manager, 'x-csrf-token': csrf } });
     expect(pairing.status).toBe(403);
@@ -243,7 +248,7 @@ describe('owner accounts', () => {
       headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ name: long }).toString(),
     });
-    expect([scripted.status, await scripted.json()]).toEqual([400, { error: "a key's name may have at most 80 characters" }]);
+    expect([scripted.status, await scripted.json()]).toEqual([400, { error: "a key's name may have at most 80 characters", code: 'key-name-too-long' }]);
     expect(await hub.accounts.apiKeys()).toEqual(before);
     // 80 characters, spaces around them trimmed, are fine.
     const made = await request('/owner/api-keys', { form: { csrf, name: ` ${'k'.repeat(80)} ` }, cookie: ownerCookie });
@@ -276,7 +281,7 @@ describe('owner accounts', () => {
     expect([demote.status, demote.text.includes('id="last-owner"')]).toEqual([409, true]);
     expect((await request(`/owner/accounts/${anna}/remove`, { form: { csrf }, cookie: ownerCookie })).status).toBe(409);
     const scripted = await fetch(`${hub.url}/owner/accounts/${anna}/remove`, { method: 'POST', headers: { authorization: `Bearer ${OWNER_TOKEN}` } });
-    expect([scripted.status, await scripted.json()]).toEqual([409, { error: 'last-owner' }]);
+    expect([scripted.status, await scripted.json()]).toEqual([409, { error: 'last-owner', code: 'last-owner' }]);
     expect(await roles()).toEqual(before);
     expect((await request('/owner', { cookie: ownerCookie })).status).toBe(200);
 

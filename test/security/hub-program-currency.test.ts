@@ -33,7 +33,9 @@ const programIn = (currency: string, extra: Record<string, unknown> = {}): Recor
   ...extra,
 });
 
-async function putProgram(document: unknown): Promise<{ status: number; json: { error?: string; issues?: { path: string; message: string }[] } }> {
+async function putProgram(
+  document: unknown,
+): Promise<{ status: number; json: { error?: string; code?: string; issues?: { path: string; message: string }[] } }> {
   const res = await fetch(`${hub.url}/owner/program`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/json' },
@@ -93,7 +95,7 @@ describe('a program in another currency than the shop’s', () => {
       body: new URLSearchParams({ name: 'Pékség', country: 'PL', currency: 'PLN', locale: 'pl', timeZone: 'Europe/Warsaw', languages: 'pl' }).toString(),
     });
     expect(settingsBack.status).toBe(409);
-    const locked = await putProgram(programIn('PLN'));
+    const locked = await putProgram(programIn('PLN', { locale: 'hu', timeZone: 'Europe/Budapest' }));
     expect(locked.status).toBe(409);
     expect(locked.json.error).toContain('keeps it while a published program counts in it: send the program with "currency": "HUF"');
     expect(locked.json.error).not.toContain('/owner/settings');
@@ -144,5 +146,52 @@ describe('a program in another currency than the shop’s', () => {
     await saveShopSettings(hub, HUNGARIAN);
     expect((await publishFromEditor({ name: 'Nowa nazwa' })).status).toBe(303);
     expect((await hub.store.programVersions(1)).at(-1)!.document).toMatchObject({ name: 'Nowa nazwa', currency: 'HUF' });
+  });
+});
+
+describe('a program in a language the shop does not offer, or in another time zone', () => {
+  it('PUT /owner/program: 409 naming each, what to send and where the settings change, nothing changed; one of the shop’s languages is accepted', async () => {
+    await saveShopSettings(hub, { languages: ['pl', 'de'] });
+    const before = await programState();
+    const versions = (await hub.store.programVersions(1)).length;
+    const refused = await putProgram(programIn('PLN', { name: 'Magyar', locale: 'hu', timeZone: 'Europe/Budapest' }));
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ code: 'program-differs-from-settings' });
+    expect(refused.json.error).toMatch(
+      /^program refused, nothing changed: it speaks hu; the shop offers pl, de \(its settings\): send the program with "locale": "pl"/,
+    );
+    expect(refused.json.error).toContain(
+      'it keeps time in Europe/Budapest; the shop\'s time zone is Europe/Warsaw (its settings): send the program with "timeZone": "Europe/Warsaw"',
+    );
+    expect(refused.json.issues?.map((i) => i.path)).toEqual(['locale', 'timeZone']);
+    expect(refused.json.issues?.[0]?.message).toContain("add hu to the shop's languages in its settings (the Settings page, or POST /owner/settings)");
+    expect(await programState()).toEqual(before);
+    expect((await hub.store.programVersions(1)).length).toBe(versions);
+    // The zone alone.
+    const zone = await putProgram(programIn('PLN', { timeZone: 'Europe/Berlin' }));
+    expect([zone.status, zone.json.issues?.map((i) => i.path)]).toEqual([409, ['timeZone']]);
+    // A language the shop offers, in its zone: published.
+    const german = await putProgram(programIn('PLN', { name: 'Deutsch', locale: 'de' }));
+    expect(german.status, JSON.stringify(german.json)).toBe(200);
+    expect((await hub.store.programVersions(1)).at(-1)!.document).toMatchObject({ name: 'Deutsch', locale: 'de', timeZone: 'Europe/Warsaw' });
+  });
+
+  it('the editor takes language and zone from the settings: under a program published in another zone before this check, it publishes in the shop’s', async () => {
+    await saveShopSettings(hub, { timeZone: 'Europe/Vienna', languages: ['pl', 'en'] });
+    // What a hub that took a program over the API before this check may hold: another language and zone than its settings.
+    await hub.store.publishProgram(
+      1,
+      loadProgram(JSON.stringify(programIn('PLN', { locale: 'hu', timeZone: 'Europe/Budapest' }))),
+      new Date().toISOString(),
+      new Date(),
+    );
+    const res = await publishFromEditor({ name: 'Z edytora' });
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect((await hub.store.programVersions(1)).at(-1)!.document).toMatchObject({
+      name: 'Z edytora',
+      currency: 'PLN',
+      locale: 'pl',
+      timeZone: 'Europe/Vienna',
+    });
   });
 });

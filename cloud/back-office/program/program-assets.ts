@@ -3,7 +3,8 @@ import { asset } from '../../page-assets';
 /**
  * The program editor's script and style sheet, served from /assets (no inline script: the pages' CSP).
  * The script posts the draft to /owner/program/preview as the owner types and shows the preview lines
- * and the errors in the slots the page rendered (data-error-for, data-preview, data-reasons).
+ * and the errors in the slots the page rendered (data-error-for, data-preview, data-reasons); a refused
+ * preview (401, 403: `{error, code}` in the owner's language) in the list above the form.
  */
 
 const SCRIPT = `(() => {
@@ -23,12 +24,14 @@ const SCRIPT = `(() => {
     for (const el of document.querySelectorAll('[data-error-for]')) el.textContent = '';
     const loose = document.getElementById('form-errors');
     loose.textContent = '';
-    for (const e of data.errors || []) {
+    // Refused (the sign-in ended, the page's token expired): the hub's words, in the owner's language, above the form.
+    const refused = typeof data.error === 'string' ? [{ path: '', message: data.error }] : [];
+    for (const e of (data.errors || []).concat(refused)) {
       const el = document.querySelector('[data-error-for="' + CSS.escape(e.path) + '"]');
       if (el) el.textContent = (el.textContent ? el.textContent + ' ' : '') + e.message;
-      else { const li = document.createElement('li'); li.textContent = e.path + ': ' + e.message; loose.append(li); }
+      else { const li = document.createElement('li'); li.textContent = e.path ? e.path + ': ' + e.message : e.message; loose.append(li); }
     }
-    document.getElementById('preview').classList.toggle('stale', (data.errors || []).length > 0);
+    document.getElementById('preview').classList.toggle('stale', (data.errors || []).length + refused.length > 0);
     for (const line of data.lines || []) {
       const text = document.querySelector('[data-preview="' + line.row + '"]');
       const why = document.querySelector('[data-reasons="' + line.row + '"]');

@@ -139,6 +139,20 @@ export function keypadAmount(digits: string, currency: string): Money {
 }
 
 /**
+ * Whether the staff keypad may take `digits` for an amount of at most `ceiling` (the largest sale the
+ * kiosk accepts, `saleCeiling` or the program's own): a key that would make the amount larger is not
+ * taken, so staff never key an amount the sale would refuse. Leading zeros are the keypad's own and
+ * count for nothing; anything but digits does not fit.
+ */
+export function keypadFits(digits: string, ceiling: Money): boolean {
+  if (!KEYPAD_DIGITS.test(digits)) return false;
+  const significant = digits.replace(/^0+/, '');
+  // More digits than the ceiling has cannot fit, and would not all fit in a safe integer either.
+  if (significant.length > keypadDigits(ceiling).length) return false;
+  return keypadAmount(significant, ceiling.currency).amount <= ceiling.amount;
+}
+
+/**
  * The keypad digits of an amount (the inverse of `keypadAmount`), to fill in an amount staff may edit,
  * such as the whole sale on a refund. A part below one keypad step (fillér a till sent) is dropped,
  * so the digits never stand for more than the amount; a sign is dropped too (the keypad has none).

@@ -16,7 +16,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
-import { amountPaid, keypadAmount, keypadDigits } from '../core/money';
+import { amountPaid, keypadAmount, keypadDigits, keypadFits } from '../core/money';
 import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
@@ -104,12 +104,36 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
   );
 }
 
-/** Digits keypad; `amount` drops leading zeros (digits as `keypadAmount` reads them), a PIN keeps them. */
-function Keypad({ value, max, onChange, t, amount = false }: { value: string; max: number; onChange(v: string): void; t: StaffT; amount?: boolean }) {
+/**
+ * Digits keypad; `amount` drops leading zeros (digits as `keypadAmount` reads them), a PIN keeps them.
+ * A digit is taken while the entry stays within `max` digits and `fits` it (the sale ceiling); one
+ * that does not is not taken, and `onRefused` lets the screen say why.
+ */
+function Keypad({
+  value,
+  max,
+  onChange,
+  t,
+  amount = false,
+  fits = () => true,
+  onRefused,
+}: {
+  value: string;
+  max: number;
+  onChange(v: string): void;
+  t: StaffT;
+  amount?: boolean;
+  fits?(next: string): boolean;
+  onRefused?(): void;
+}) {
   const press = (key: string) => {
     if (key === '⌫') onChange(value.slice(0, -1));
     else if (key === 'C') onChange('');
-    else if ((value + key).length <= max) onChange(amount ? (value + key).replace(/^0+/, '') : value + key);
+    else {
+      const next = amount ? (value + key).replace(/^0+/, '') : value + key;
+      if (next.length <= max && fits(next)) onChange(next);
+      else onRefused?.();
+    }
   };
   return (
     <div className="keypad" role="group">
@@ -217,6 +241,8 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
   const [counts, setCounts] = useState<Record<string, number>>({});
   // Card or unsaid unless staff say cash, for this sale only.
   const [cash, setCash] = useState(false);
+  // A digit was not taken because the amount would be over the sale ceiling: said until the amount changes.
+  const [overCeiling, setOverCeiling] = useState(false);
   const locale = status.locale;
   const total = keypadAmount(digits, status.currency);
   const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
@@ -224,12 +250,14 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
     const sale = await run('createSale', { total, ...(lines.length > 0 ? { lines } : {}), ...(cash ? { payment: 'cash' as const } : {}) });
     if (sale) {
       setDigits('');
+      setOverCeiling(false);
       setCounts({});
       setCash(false);
       onSaleShown(sale);
     }
   };
   const amountChanged = (value: string) => {
+    setOverCeiling(false);
     if (value === '') {
       setCounts({});
       setCash(false);
@@ -247,7 +275,20 @@ function SaleTab({ status, currentSale, t, run, onSaleShown, setNotice }: TabPro
         <p className="amount-entry" data-testid="amount-entry">
           {formatMoney(total, locale)}
         </p>
-        <Keypad value={digits} max={7} onChange={amountChanged} t={t} amount />
+        <Keypad
+          value={digits}
+          max={keypadDigits(status.saleCeiling).length}
+          fits={(next) => keypadFits(next, status.saleCeiling)}
+          onRefused={() => setOverCeiling(true)}
+          onChange={amountChanged}
+          t={t}
+          amount
+        />
+        {overCeiling && (
+          <p className="notice warn" role="status" data-testid="amount-ceiling">
+            {t('amountCeiling', { amount: formatMoney(status.saleCeiling, locale) })}
+          </p>
+        )}
         {status.categoryKeys.length > 0 && (
           <div className="category-keys" role="group">
             {status.categoryKeys.map((key) => (

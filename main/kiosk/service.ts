@@ -9,6 +9,7 @@ import { memberCodeFor } from '../../core/codes';
 import { ContactError, contactOrUndefined, normalizeContact, normalizeEmail, normalizePhone, regionForLocale } from '../../core/contact';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
+import { largestSale } from '../../core/program/checks';
 import { progressToReward } from '../../core/program/progress';
 import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember } from '../../core/receipt/document';
 import type { Reward } from '../../core/program/schema';
@@ -16,7 +17,7 @@ import { memberStateFromEntries, stampsByCard } from '../../core/ledger/projecti
 import { mergedMemberState } from '../../core/ledger/replica-state';
 import { reverseLateEntries, reverseSale } from '../../core/ledger/reverse';
 import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
-import { amountPaid, checkSaleAmount, formatMoney, MoneyError, type Money, type SaleCeilings } from '../../core/money';
+import { amountPaid, checkSaleAmount, CURRENCIES, formatMoney, MoneyError, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
 import {
@@ -216,6 +217,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   }
 
   /** The program version in effect at `at` (core/program/versions), else the one the kiosk started with. */
+  /**
+   * The largest sale `createSale` takes now, in the program's currency: the lower of this kiosk's own
+   * ceiling (else the currency's `saleCeiling`) and the program's (`largestSale`), as both are checked.
+   */
+  saleCeiling(): Money {
+    const program = this.program;
+    const own = this.ceilings[program.currency] ?? CURRENCIES[program.currency].saleCeiling;
+    return { amount: Math.min(own, largestSale(program)), currency: program.currency };
+  }
+
   programAt(at: Date): Program {
     return programInEffect(this.versions, at)?.document ?? this.fallbackProgram;
   }

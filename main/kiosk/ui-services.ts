@@ -264,6 +264,7 @@ export class KioskUiServices implements KioskServices {
       hub: this.hubStatus(),
       currentSale: this.currentSale(),
       categoryKeys: categoryKeys(program),
+      saleCeiling: this.o.service.saleCeiling(),
     };
   }
 

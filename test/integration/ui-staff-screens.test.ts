@@ -52,6 +52,61 @@ describe('staff screen protects the shop', () => {
     expect((await fake.listRecentSales({ limit: 1 })).sales[0]!.state).toBe('claimed');
   }, 120_000);
 
+  it("the sale keypad takes no digit past the sale ceiling and says so, in złoty, forint and a program's own ceiling in koruna", async () => {
+    const cases = [
+      // The currencies' ceilings (CURRENCIES.saleCeiling): 10 000,00 zł; 1 000 000 Ft keyed in whole forints.
+      {
+        fake: {},
+        keyed: '1000000',
+        shown: '10 000,00 zł',
+        sent: { amount: 1_000_000, currency: 'PLN' },
+        said: 'Najwyżej 10 000,00 zł w jednej sprzedaży — sprawdź kwotę',
+      },
+      {
+        fake: { currency: 'HUF', locale: 'hu' },
+        keyed: '1000000',
+        shown: '1 000 000 Ft',
+        sent: { amount: 100_000_000, currency: 'HUF' },
+        said: 'Egy eladás legfeljebb 1 000 000 Ft lehet — kérjük, ellenőrizze az összeget',
+      },
+      // A program that takes at most 5 000 Kč.
+      {
+        fake: { currency: 'CZK', locale: 'cs', saleCeiling: 500_000 },
+        keyed: '500000',
+        shown: '5 000 Kč',
+        sent: { amount: 500_000, currency: 'CZK' },
+        said: 'Nejvýše 5 000 Kč v jednom prodeji — zkontrolujte částku',
+      },
+    ] as const;
+    for (const c of cases) {
+      const k = await startKioskPage({ fake: c.fake });
+      open.push(k);
+      const { page, fake } = k;
+      await unlockStaff(page);
+      await typeKeys(page, c.keyed);
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(c.shown);
+      expect(await page.locator('[data-testid=amount-ceiling]').count()).toBe(0);
+      // Any further digit would be over the ceiling: not taken, and staff read why.
+      await typeKeys(page, '0');
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(c.shown);
+      expect(await text(page, '[data-testid=amount-ceiling]')).toBe(c.said);
+      // The words go with the next change; a last digit 1 instead of 0 is over the ceiling all the same.
+      await page.click('.keypad [data-key="⌫"]');
+      expect(await page.locator('[data-testid=amount-ceiling]').count()).toBe(0);
+      const tenth = await text(page, '[data-testid=amount-entry]');
+      await typeKeys(page, '1');
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(tenth);
+      expect(await text(page, '[data-testid=amount-ceiling]')).toBe(c.said);
+      await page.click('.keypad [data-key=C]');
+      await typeKeys(page, c.keyed);
+      await page.click('[data-action=create-sale]');
+      await page.waitForSelector('[data-screen=sale] svg.qr');
+      expect(fake.createSaleArgs.at(-1)).toEqual({ total: c.sent });
+      await k.close();
+      open.pop();
+    }
+  }, 120_000);
+
   it('a void asks before it is done, and cancel changes nothing', async () => {
     const k = await startKioskPage();
     open.push(k);

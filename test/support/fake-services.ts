@@ -15,7 +15,7 @@ import {
   type SaleView,
 } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
-import { amountPaid } from '../../core/money';
+import { amountPaid, CURRENCIES } from '../../core/money';
 
 interface FakeMember {
   memberId: string;
@@ -39,6 +39,8 @@ export interface FakeOptions {
   claimTtlMs?: number;
   /** The shop's currency (PLN). */
   currency?: 'PLN' | 'HUF' | 'CZK' | 'EUR';
+  /** The largest sale, minor units (the currency's `saleCeiling` by default, as a program without its own maxSale). */
+  saleCeiling?: number;
   now?: () => number;
 }
 
@@ -116,17 +118,19 @@ export class FakeKioskServices implements KioskServices {
 
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
+    const currency = this.options.currency ?? 'PLN';
     return {
       shopName: this.shop.name,
       timeZone: this.shop.timeZone,
       kioskId: 'kiosk-1',
       locale: this.locale,
-      currency: this.options.currency ?? 'PLN',
+      currency,
       printer: this.printer,
       scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
       categoryKeys: this.options.categoryKeys ?? [],
+      saleCeiling: { amount: this.options.saleCeiling ?? CURRENCIES[currency].saleCeiling, currency },
     };
   }
 

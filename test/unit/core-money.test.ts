@@ -5,9 +5,11 @@ import {
   cashRound,
   checkSaleAmount,
   compareMoney,
+  CURRENCIES,
   formatMoney,
   keypadAmount,
   keypadDigits,
+  keypadFits,
   money,
   MoneyError,
   parseDecimalMoney,
@@ -188,6 +190,43 @@ describe('keypadAmount and keypadDigits (the staff keypad, amounts as people say
         const back = keypadAmount(keypadDigits(value), currency);
         expect(back.amount).toBeLessThanOrEqual(amount);
         expect(amount - back.amount).toBeLessThan(currency === 'HUF' ? 100 : 1);
+      }),
+    );
+  });
+});
+
+describe('keypadFits (the staff keypad stops at the sale ceiling)', () => {
+  // The currencies' own ceilings: 10 000,00 zł, 2 500,00 €, 60 000 Kč, 1 000 000 Ft.
+  const ceiling = (currency: keyof typeof CURRENCIES) => money(CURRENCIES[currency].saleCeiling, currency);
+
+  it.each([
+    ['PLN', '1000000', '1000001'],
+    ['EUR', '250000', '250001'],
+    ['CZK', '6000000', '6000001'],
+    ['HUF', '1000000', '1000001'],
+  ] as const)('%s: %s (the ceiling) fits, %s does not', (currency, atCeiling, over) => {
+    expect(keypadAmount(atCeiling, currency)).toEqual(ceiling(currency));
+    expect(keypadFits(atCeiling, ceiling(currency))).toBe(true);
+    expect(keypadFits(over, ceiling(currency))).toBe(false);
+    // One digit more than the ceiling has never fits, however small its leading digits.
+    expect(keypadFits('1'.padEnd(atCeiling.length + 1, '0'), ceiling(currency))).toBe(false);
+  });
+
+  it("follows a program's own ceiling, ignores the keypad's leading zeros and refuses what is not digits", () => {
+    expect(keypadFits('50000', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('50001', money(50_000, 'PLN'))).toBe(false);
+    expect(keypadFits('0050000', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('99999999999999999999', ceiling('HUF'))).toBe(false);
+    expect(keypadFits('12.5', ceiling('PLN'))).toBe(false);
+  });
+
+  it('agrees with checkSaleAmount: what fits is a sale the kiosk takes, what does not is over its ceiling', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('PLN', 'EUR', 'CZK', 'HUF', 'GBP'), fc.stringMatching(/^[1-9]\d{0,8}$/), (currency, digits) => {
+        const amount = keypadAmount(digits, currency);
+        if (keypadFits(digits, ceiling(currency))) expect(checkSaleAmount(amount)).toEqual(amount);
+        else expect(() => checkSaleAmount(amount)).toThrow(/over this shop's ceiling/);
       }),
     );
   });

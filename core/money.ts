@@ -242,6 +242,22 @@ export function amountPaid(total: Money, payment: PaymentKind | undefined): Mone
   return payment === 'cash' ? cashRound(total) : total;
 }
 
+/**
+ * What a refund of `requested` pays back out of a sale with `left` of it not yet refunded. A sale paid
+ * in cash is paid back in cash: the amount is rounded by `cashRound`, the rule the sale was paid by
+ * (HUF to 5 Ft, CZK to a whole koruna, nearest step), so a line the customer paid in cash comes back as
+ * it would have been paid. All that is left is paid back exactly; since a cash sale's total is a whole
+ * number of cash steps, so is what is left after cash refunds, and the refunds add up to exactly what
+ * was paid. A rounded amount is never more than is left. Other payments, another currency, or more
+ * than is left (refused by the caller) are returned as asked. A zero answer means the refund rounds
+ * to nothing in cash, for the caller to refuse.
+ */
+export function refundPaidBack(requested: Money, left: Money, payment: PaymentKind | null | undefined): Money {
+  if (payment !== 'cash' || requested.currency !== left.currency || requested.amount >= left.amount) return requested;
+  const rounded = cashRound(requested);
+  return rounded.amount > left.amount ? left : rounded;
+}
+
 export type SaleCeilings = Partial<Record<CurrencyCode, number>>;
 
 /**

@@ -253,6 +253,48 @@ describe('the counter screen', () => {
     await until(() => k.fake.createSaleArgs.length === 2, 'the second sale');
     expect(k.fake.createSaleArgs[1]).toEqual({ total: { amount: 125300, currency: 'HUF' } });
   }, 90_000);
+
+  it('a partial refund of a cash sale confirms and sends the amount paid back in cash (1 003 Ft keyed, 1 005 Ft paid back); 2 Ft is refused in words', async () => {
+    const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await typeKeys(page, '1253');
+    await page.click('[data-action=cash]');
+    await page.click('[data-action=create-sale]');
+    await page.waitForSelector('[data-screen=sale] svg.qr');
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    expect(sale.total).toEqual({ amount: 125500, currency: 'HUF' });
+
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=refund]`);
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '1003');
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('1 003 Ft');
+    await page.click('[data-action=refund-next]');
+    // What the customer gets back in cash, rounded to 5 Ft as the sale was paid.
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toBe('Visszatéríti ezt az összeget: 1 005 Ft?');
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
+    expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: sale.saleId, amount: { amount: 100500, currency: 'HUF' } });
+    expect(await text(page, '[data-testid=notice]')).toMatch(/^A visszatérítés \(1 005 Ft\) rögzítésének ideje: /);
+
+    // 2 Ft rounds to nothing in cash: staff read why, and nothing is asked or sent.
+    const other = await fake.createSale({ total: { amount: 125300, currency: 'HUF' }, payment: 'cash' });
+    await page.click('[data-tab=today]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${other.saleId}"] [data-action=refund]`);
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '2');
+    await page.click('[data-action=refund-next]');
+    await until(async () => (await page.locator('[data-testid=notice]').count()) > 0, 'the refusal');
+    expect(await text(page, '[data-testid=notice]')).toBe(
+      'Készpénzben visszafizetve ez a visszatérítés nullára kerekedik — kérjük, adjon meg nagyobb összeget',
+    );
+    expect(await page.locator('[data-testid=refund-confirm]').count()).toBe(0);
+    expect(fake.refundSaleArgs).toHaveLength(1);
+  }, 90_000);
 });
 
 describe('the join form on the phone', () => {

@@ -139,6 +139,20 @@ export function keypadAmount(digits: string, currency: string): Money {
 }
 
 /**
+ * Whether the staff keypad may take `digits` for an amount of at most `ceiling` (the largest sale the
+ * kiosk accepts, `saleCeiling` or the program's own): a key that would make the amount larger is not
+ * taken, so staff never key an amount the sale would refuse. Leading zeros are the keypad's own and
+ * count for nothing; anything but digits does not fit.
+ */
+export function keypadFits(digits: string, ceiling: Money): boolean {
+  if (!KEYPAD_DIGITS.test(digits)) return false;
+  const significant = digits.replace(/^0+/, '');
+  // More digits than the ceiling has cannot fit, and would not all fit in a safe integer either.
+  if (significant.length > keypadDigits(ceiling).length) return false;
+  return keypadAmount(significant, ceiling.currency).amount <= ceiling.amount;
+}
+
+/**
  * The keypad digits of an amount (the inverse of `keypadAmount`), to fill in an amount staff may edit,
  * such as the whole sale on a refund. A part below one keypad step (fillér a till sent) is dropped,
  * so the digits never stand for more than the amount; a sign is dropped too (the keypad has none).
@@ -226,6 +240,22 @@ export const paymentKindSchema = z.enum(PAYMENT_KINDS, {
  */
 export function amountPaid(total: Money, payment: PaymentKind | undefined): Money {
   return payment === 'cash' ? cashRound(total) : total;
+}
+
+/**
+ * What a refund of `requested` pays back out of a sale with `left` of it not yet refunded. A sale paid
+ * in cash is paid back in cash: the amount is rounded by `cashRound`, the rule the sale was paid by
+ * (HUF to 5 Ft, CZK to a whole koruna, nearest step), so a line the customer paid in cash comes back as
+ * it would have been paid. All that is left is paid back exactly; since a cash sale's total is a whole
+ * number of cash steps, so is what is left after cash refunds, and the refunds add up to exactly what
+ * was paid. A rounded amount is never more than is left. Other payments, another currency, or more
+ * than is left (refused by the caller) are returned as asked. A zero answer means the refund rounds
+ * to nothing in cash, for the caller to refuse.
+ */
+export function refundPaidBack(requested: Money, left: Money, payment: PaymentKind | null | undefined): Money {
+  if (payment !== 'cash' || requested.currency !== left.currency || requested.amount >= left.amount) return requested;
+  const rounded = cashRound(requested);
+  return rounded.amount > left.amount ? left : rounded;
 }
 
 export type SaleCeilings = Partial<Record<CurrencyCode, number>>;

@@ -16,7 +16,7 @@ import { LIMITS } from '../core/contract/schemas';
 import { LANGUAGE_NAMES } from '../core/i18n/display';
 import { formatMessage } from '../core/i18n/catalog';
 import { LOCALES, type Locale } from '../core/i18n/locales';
-import { amountPaid, keypadAmount, keypadDigits, type CurrencyCode } from '../core/money';
+import { amountPaid, keypadAmount, keypadDigits, keypadFits, type CurrencyCode, type Money } from '../core/money';
 import { scanMessages } from '../core/i18n/scan';
 import { formatMoney, formatTime } from './format';
 import { commonT, refusalText, staffT, type StaffT } from './i18n';
@@ -104,12 +104,36 @@ function PinPad({ api, t, onUnlocked, onClose }: Props & { t: StaffT }) {
   );
 }
 
-/** Digits keypad; `amount` drops leading zeros (digits as `keypadAmount` reads them), a PIN keeps them. */
-function Keypad({ value, max, onChange, t, amount = false }: { value: string; max: number; onChange(v: string): void; t: StaffT; amount?: boolean }) {
+/**
+ * Digits keypad; `amount` drops leading zeros (digits as `keypadAmount` reads them), a PIN keeps them.
+ * A digit is taken while the entry stays within `max` digits and `fits` it (the sale ceiling); one
+ * that does not is not taken, and `onRefused` lets the screen say why.
+ */
+function Keypad({
+  value,
+  max,
+  onChange,
+  t,
+  amount = false,
+  fits = () => true,
+  onRefused,
+}: {
+  value: string;
+  max: number;
+  onChange(v: string): void;
+  t: StaffT;
+  amount?: boolean;
+  fits?(next: string): boolean;
+  onRefused?(): void;
+}) {
   const press = (key: string) => {
     if (key === '⌫') onChange(value.slice(0, -1));
     else if (key === 'C') onChange('');
-    else if ((value + key).length <= max) onChange(amount ? (value + key).replace(/^0+/, '') : value + key);
+    else {
+      const next = amount ? (value + key).replace(/^0+/, '') : value + key;
+      if (next.length <= max && fits(next)) onChange(next);
+      else onRefused?.();
+    }
   };
   return (
     <div className="keypad" role="group">
@@ -213,7 +237,7 @@ type TabProps = Props & { t: StaffT; run: Run };
 function SaleTab(props: TabProps & { setNotice(n: Notice): void }) {
   // A paired kiosk whose hub has not sent the shop's program yet has no currency to key amounts in:
   // it says so in words and offers no keypad, rather than ring up another shop's currency.
-  if (props.status.currency === null) {
+  if (props.status.currency === null || props.status.saleCeiling === null) {
     return (
       <div className="sale-tab">
         <p className="notice error" role="alert" data-testid="program-pending">
@@ -222,16 +246,27 @@ function SaleTab(props: TabProps & { setNotice(n: Notice): void }) {
       </div>
     );
   }
-  return <SaleEntry {...props} currency={props.status.currency} />;
+  return <SaleEntry {...props} currency={props.status.currency} saleCeiling={props.status.saleCeiling} />;
 }
 
-function SaleEntry({ status, currentSale, t, run, onSaleShown, setNotice, currency }: TabProps & { setNotice(n: Notice): void; currency: CurrencyCode }) {
+function SaleEntry({
+  status,
+  currentSale,
+  t,
+  run,
+  onSaleShown,
+  setNotice,
+  currency,
+  saleCeiling,
+}: TabProps & { setNotice(n: Notice): void; currency: CurrencyCode; saleCeiling: Money }) {
   // The digits as the shop says amounts (`keypadAmount`): 1253 is 1 253 Ft, 1840 is 18,40 zł.
   const [digits, setDigits] = useState('');
   // Items counted on the program's category keys (which stamp cards the sale fills); cleared with the amount.
   const [counts, setCounts] = useState<Record<string, number>>({});
   // Card or unsaid unless staff say cash, for this sale only.
   const [cash, setCash] = useState(false);
+  // A digit was not taken because the amount would be over the sale ceiling: said until the amount changes.
+  const [overCeiling, setOverCeiling] = useState(false);
   const locale = status.locale;
   const total = keypadAmount(digits, currency);
   const lines = Object.entries(counts).map(([category, quantity]) => ({ category, quantity }));
@@ -239,12 +274,14 @@ function SaleEntry({ status, currentSale, t, run, onSaleShown, setNotice, curren
     const sale = await run('createSale', { total, ...(lines.length > 0 ? { lines } : {}), ...(cash ? { payment: 'cash' as const } : {}) });
     if (sale) {
       setDigits('');
+      setOverCeiling(false);
       setCounts({});
       setCash(false);
       onSaleShown(sale);
     }
   };
   const amountChanged = (value: string) => {
+    setOverCeiling(false);
     if (value === '') {
       setCounts({});
       setCash(false);
@@ -262,7 +299,20 @@ function SaleEntry({ status, currentSale, t, run, onSaleShown, setNotice, curren
         <p className="amount-entry" data-testid="amount-entry">
           {formatMoney(total, locale)}
         </p>
-        <Keypad value={digits} max={7} onChange={amountChanged} t={t} amount />
+        <Keypad
+          value={digits}
+          max={keypadDigits(saleCeiling).length}
+          fits={(next) => keypadFits(next, saleCeiling)}
+          onRefused={() => setOverCeiling(true)}
+          onChange={amountChanged}
+          t={t}
+          amount
+        />
+        {overCeiling && (
+          <p className="notice warn" role="status" data-testid="amount-ceiling">
+            {t('amountCeiling', { amount: formatMoney(saleCeiling, locale) })}
+          </p>
+        )}
         {status.categoryKeys.length > 0 && (
           <div className="category-keys" role="group">
             {status.categoryKeys.map((key) => (

@@ -55,6 +55,7 @@ export const serviceErrorReasons = [
   'voucherExpired',
   'voucherUsed',
   'refundTooLarge',
+  'refundBelowCashStep',
   'nothingToReprint',
   'printerFault',
   'hubOffline',

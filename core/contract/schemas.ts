@@ -120,6 +120,8 @@ export const kioskStatusSchema = z
     currentSale: saleViewSchema.nullable(),
     /** The program's keypad category keys (core/program/categories.ts): each press adds one item of its category to the sale. */
     categoryKeys: z.array(categoryKeySchema).max(24),
+    /** The largest sale the kiosk takes now (the program's, else the currency's `saleCeiling`): the staff keypad keys no more; null while the kiosk holds no program. */
+    saleCeiling: moneySchema.nullable(),
   })
   .strict();
 export type KioskStatus = z.infer<typeof kioskStatusSchema>;

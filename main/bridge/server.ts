@@ -42,6 +42,17 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
+/** What the screen shows when the bridge itself failed; the cause is in the kiosk's log. */
+export const INTERNAL_ERROR_TEXT =
+  'The kiosk could not answer this request. The cause is in the kiosk log; try again, and restart the kiosk if it keeps happening.';
+
+/** An answer the screen can show as it is: JSON `{ error }` in words, no internals. */
+function sendError(res: ServerResponse, status: 400 | 500, error: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' })
+    .end(JSON.stringify({ error }));
+}
+
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('the bridge listens on loopback only');
@@ -53,7 +64,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      // A cut-off %-escape is the caller's mistake, not the kiosk's: a 400 that says so, not an error to chase.
+      sendError(res, 400, 'This address is not valid: a %-escape in it is cut off or wrong. Open the kiosk from the address printed at start.');
+      return;
+    }
     const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();
@@ -81,8 +99,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (options.extraRoutes && (await options.extraRoutes(req, res, origin))) return;
       await serveFile(req, res);
     })().catch((error: unknown) => {
-      log(`[bridge] ${req.method} ${req.url}: ${String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error');
+      // The cause (with its stack) goes to the log only: the answer must not show a page or a script the kiosk's internals.
+      log(`[bridge] ${req.method} ${req.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, INTERNAL_ERROR_TEXT);
     });
   });
   await new Promise<void>((ok, fail) => {

@@ -9,6 +9,7 @@ import { memberCodeFor } from '../../core/codes';
 import { ContactError, contactOrUndefined, normalizeContact, normalizeEmail, normalizePhone, regionForLocale } from '../../core/contact';
 import { KioskError } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
+import { largestSale } from '../../core/program/checks';
 import { progressToReward } from '../../core/program/progress';
 import { receiptMember, saleReceiptInput, type ReceiptInput, type ReceiptMember } from '../../core/receipt/document';
 import type { Reward } from '../../core/program/schema';
@@ -16,7 +17,7 @@ import { memberStateFromEntries, stampsByCard } from '../../core/ledger/projecti
 import { mergedMemberState } from '../../core/ledger/replica-state';
 import { reverseLateEntries, reverseSale } from '../../core/ledger/reverse';
 import { dashboard, zonedMidnight, type SaleFact } from '../../core/metrics';
-import { amountPaid, checkSaleAmount, formatMoney, MoneyError, type Money, type SaleCeilings } from '../../core/money';
+import { amountPaid, cashRound, checkSaleAmount, CURRENCIES, formatMoney, MoneyError, refundPaidBack, type Money, type SaleCeilings } from '../../core/money';
 import type { Program, ProgramIssue } from '../../core/program/schema';
 import { parseProgramVersion, programInEffect, type ProgramVersion } from '../../core/program/versions';
 import {
@@ -242,6 +243,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   /** Whether the kiosk holds a program to count by (its hub's, or `npm start`'s demo). */
   get programReady(): boolean {
     return this.heldProgramAt(this.now()) !== undefined;
+  }
+
+  /**
+   * The largest sale `createSale` takes now, in the program's currency: the lower of this kiosk's own
+   * ceiling (else the currency's `saleCeiling`) and the program's (`largestSale`), as both are checked.
+   */
+  saleCeiling(): Money {
+    const program = this.program;
+    const own = this.ceilings[program.currency] ?? CURRENCIES[program.currency].saleCeiling;
+    return { amount: Math.min(own, largestSale(program)), currency: program.currency };
   }
 
   /** The program in effect at `at`; refused while the kiosk holds none (a paired kiosk before its first sync). */
@@ -538,6 +549,11 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     }
   }
 
+  /** What a refund of `requested` pays back out of `sale` (`refundPaidBack`: cash-rounded for a cash sale); zero when it rounds to nothing. */
+  private paidBack(sale: StoredSale, requested: Money): Money {
+    return refundPaidBack(requested, { amount: sale.total.amount - sale.refunded, currency: sale.total.currency }, sale.payment);
+  }
+
   /**
    * The reversal entries a refund (`amount`, or all that is left) or a void of a sale would write, and
    * the points already spent that could not be taken back. Writes nothing: the staff screen shows it
@@ -568,11 +584,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return { entries: reversal.entries, notRecovered: sum(reversal.shortfalls.map((s) => s.points)) };
   }
 
-  private reverse(sale: StoredSale, kind: 'refund' | 'void', amount: Money | undefined, refundKey: string | undefined): RefundView {
+  private reverse(sale: StoredSale, kind: 'refund' | 'void', requested: Money | undefined, refundKey: string | undefined): RefundView {
     const refundId = `${sale.id}:${kind}:${refundKey ?? this.newId()}`;
     const known = this.store.refundsForSale(sale.id).find((r) => r.id === refundId);
     if (known) {
-      const sameAmount = amount === undefined || (known.amount.amount === amount.amount && known.amount.currency === amount.currency);
+      // A retry of a cash sale's refund asks what it asked the first time; what was recorded is that, cash-rounded.
+      const asked = requested === undefined ? [] : sale.payment === 'cash' ? [requested, cashRound(requested)] : [requested];
+      const sameAmount = requested === undefined || asked.some((a) => known.amount.amount === a.amount && known.amount.currency === a.currency);
       if (!sameAmount) {
         throw new Refusal('conflict', `refundId ${refundKey ?? ''} was already recorded with another amount; a retry must send the same amount`);
       }
@@ -580,6 +598,13 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     }
     if (sale.status === 'voided' || sale.status === 'refunded') {
       throw new Refusal('refund_exceeds_sale', `sale ${sale.tillSaleId ?? sale.id} is already ${sale.status}: nothing is left to refund`);
+    }
+    let amount = requested === undefined ? undefined : this.paidBack(sale, requested);
+    if (requested !== undefined && amount !== undefined && amount.amount <= 0) {
+      throw new Refusal(
+        'invalid_request',
+        `amount: ${formatMoney(requested, 'en')} rounds to nothing in cash (this sale was paid in cash and its refunds are paid back in cash); refund a larger amount; nothing was changed`,
+      );
     }
     const remaining = sale.total.amount - sale.refunded;
     // A refund without an amount takes what is left of the sale (a void does the same under its own name).
@@ -1267,10 +1292,12 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
   ): { amount: Money; pointsReversed: number; stampsReversed: number; pointsNotRecovered: number } {
     const sale = this.openSale(saleId);
     const rest = { amount: sale.total.amount - sale.refunded, currency: sale.total.currency };
+    // Staff confirm what the customer is actually paid back: a cash sale's refund, cash-rounded.
+    const paid = kind === 'void' || amount === undefined ? undefined : this.staffPaidBack(sale, amount);
     try {
-      const { entries, notRecovered } = this.planReversal(sale, kind === 'void' ? undefined : amount, this.now());
+      const { entries, notRecovered } = this.planReversal(sale, paid, this.now());
       return {
-        amount: kind === 'void' || amount === undefined ? rest : amount,
+        amount: paid ?? rest,
         pointsReversed: -sum(entries.map((e) => e.points)),
         stampsReversed: -sum(entries.map((e) => e.stamps)),
         pointsNotRecovered: notRecovered,
@@ -1288,9 +1315,19 @@ export class KioskService extends EventEmitter<KioskServiceEvents> implements Ti
     return sale;
   }
 
+  /** `paidBack` for the staff screen, which words a refund that rounds to nothing in cash for staff. */
+  private staffPaidBack(sale: StoredSale, amount: Money): Money {
+    const paid = this.paidBack(sale, amount);
+    if (paid.amount <= 0) {
+      throw new KioskError('refundBelowCashStep', `A refund of ${formatMoney(amount, 'en')} rounds to nothing in cash: key a larger amount.`);
+    }
+    return paid;
+  }
+
   /** A refund (whole, or `amount`) or a void of a sale by its id, from the staff screen. */
   reverseSaleById(saleId: string, kind: 'refund' | 'void', amount?: Money): RefundView {
     const sale = this.openSale(saleId);
+    if (kind === 'refund' && amount !== undefined) this.staffPaidBack(sale, amount);
     try {
       // A refund without an amount gives back what is left of the sale.
       const refundAmount = kind === 'refund' && amount === undefined ? { amount: sale.total.amount - sale.refunded, currency: sale.total.currency } : amount;

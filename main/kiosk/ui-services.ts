@@ -276,6 +276,7 @@ export class KioskUiServices implements KioskServices {
       hub: this.hubStatus(),
       currentSale: this.currentSale(),
       categoryKeys: program ? categoryKeys(program) : [],
+      saleCeiling: program ? this.o.service.saleCeiling() : null,
     };
   }
 

@@ -76,6 +76,10 @@ const cases = [
     pointsCard: 250,
     paidLine: /Készpénzzel fizetve +1255\u00a0Ft/,
     totalWord: 'Összesen',
+    // A refund of 1 003 Ft pays back 1 005 Ft in cash; 2 Ft rounds to nothing.
+    refundAsked: 100300,
+    refundPaid: 100500,
+    roundsToNothing: 200 as number | null,
   },
   // 99,50 Kč in cash is 100 Kč (halves up to a whole koruna); one point per koruna.
   {
@@ -88,6 +92,10 @@ const cases = [
     pointsCard: 99,
     paidLine: /Zaplaceno hotově +100\u00a0Kč/,
     totalWord: 'Celkem',
+    // 40,50 Kč pays back 41 Kč (halves up); 0,49 Kč rounds to nothing.
+    refundAsked: 4050,
+    refundPaid: 4100,
+    roundsToNothing: 49 as number | null,
   },
   // The złoty has no cash rounding: 18,43 zł is 18,43 zł in cash too.
   {
@@ -100,6 +108,9 @@ const cases = [
     pointsCard: 18,
     paidLine: /Zapłacono gotówką +18,43\u00a0zł/,
     totalWord: 'Suma',
+    refundAsked: 1001,
+    refundPaid: 1001,
+    roundsToNothing: null as number | null,
   },
 ] as const;
 
@@ -147,6 +158,65 @@ describe.each(cases)('a cash sale in $currency', (c) => {
       expect(text).toContain(c.totalWord);
       expect(text).not.toMatch(c.paidLine);
     }
+  });
+
+  it('a partial refund of a cash sale pays back a cash-rounded amount, the rest exactly what is left: together what was paid', async () => {
+    const sale = await call(kiosk, 'POST', '/v1/sales', { tillSaleId: 'R-1', total: total(c.rung), payment: 'cash' });
+    expect(sale.status, JSON.stringify(sale.json)).toBe(201);
+    const ask = { refundId: 'R-1-a', amount: total(c.refundAsked) };
+    const part = await call(kiosk, 'POST', '/v1/sales/R-1/refunds', ask);
+    expect(part.status, JSON.stringify(part.json)).toBe(201);
+    expect(part.json.amount).toEqual(total(c.refundPaid));
+    // A retry of the same request answers the same refund, not a conflict with what was paid back.
+    const retry = await call(kiosk, 'POST', '/v1/sales/R-1/refunds', ask);
+    expect(retry.status, JSON.stringify(retry.json)).toBeLessThan(300);
+    expect(retry.json.amount).toEqual(total(c.refundPaid));
+
+    if (c.roundsToNothing !== null) {
+      const before = kiosk.store.refundsForSale(String(sale.json.saleId)).length;
+      const tiny = await call(kiosk, 'POST', '/v1/sales/R-1/refunds', { refundId: 'R-1-tiny', amount: total(c.roundsToNothing) });
+      expect(tiny.status).toBe(400);
+      expect((tiny.json.error as { message: string }).message).toMatch(/rounds to nothing in cash/);
+      expect(kiosk.store.refundsForSale(String(sale.json.saleId))).toHaveLength(before);
+    }
+
+    const rest = await call(kiosk, 'POST', '/v1/sales/R-1/refunds', {});
+    expect(rest.status, JSON.stringify(rest.json)).toBe(201);
+    expect(rest.json.amount).toEqual(total(c.paid - c.refundPaid));
+    const after = await call(kiosk, 'GET', '/v1/sales/R-1');
+    const refunds = after.json.refunds as { amount: { amount: number } }[];
+    expect(refunds.map((r) => r.amount.amount)).toEqual([c.refundPaid, c.paid - c.refundPaid]);
+    expect(refunds.reduce((sum, r) => sum + r.amount.amount, 0)).toBe(c.paid);
+  });
+
+  it('on the staff screen path, the refund staff confirm is what is paid back, and one that rounds to nothing is refused in words', async () => {
+    const sale = await call(kiosk, 'POST', '/v1/sales', { tillSaleId: 'S-1', total: total(c.rung), payment: 'cash' });
+    const saleId = String(sale.json.saleId);
+    const preview = kiosk.service.previewReversalById(saleId, 'refund', total(c.refundAsked));
+    expect(preview.amount).toEqual(total(c.refundPaid));
+    if (c.roundsToNothing !== null) {
+      expect(() => kiosk.service.previewReversalById(saleId, 'refund', total(c.roundsToNothing!))).toThrow(
+        expect.objectContaining({ reason: 'refundBelowCashStep' }),
+      );
+      expect(() => kiosk.service.reverseSaleById(saleId, 'refund', total(c.roundsToNothing!))).toThrow(
+        expect.objectContaining({ reason: 'refundBelowCashStep' }),
+      );
+      expect(kiosk.store.refundsForSale(saleId)).toHaveLength(0);
+    }
+    const done = kiosk.service.reverseSaleById(saleId, 'refund', preview.amount);
+    expect(done.amount).toEqual(total(c.refundPaid));
+    // The whole sale pays back exactly what was paid.
+    const other = await call(kiosk, 'POST', '/v1/sales', { tillSaleId: 'S-2', total: total(c.rung), payment: 'cash' });
+    expect(kiosk.service.previewReversalById(String(other.json.saleId), 'refund').amount).toEqual(total(c.paid));
+    expect(kiosk.service.previewReversalById(String(other.json.saleId), 'refund', total(c.paid)).amount).toEqual(total(c.paid));
+  });
+
+  it('a refund of a card sale pays back the amount asked, unrounded', async () => {
+    await call(kiosk, 'POST', '/v1/sales', { tillSaleId: 'K-9', total: total(c.rung), payment: 'card' });
+    const asked = c.refundAsked + (c.currency === 'PLN' ? 0 : 1);
+    const part = await call(kiosk, 'POST', '/v1/sales/K-9/refunds', { refundId: 'K-9-a', amount: total(asked) });
+    expect(part.status, JSON.stringify(part.json)).toBe(201);
+    expect(part.json.amount).toEqual(total(asked));
   });
 
   it('refuses an unknown payment kind, and a retry with another payment, and changes nothing', async () => {

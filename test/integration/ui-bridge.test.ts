@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { BRIDGE_SOCKET_PATH } from '../../core/contract';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { INTERNAL_ERROR_TEXT, startBridge, type Bridge } from '../../main/bridge/server';
 import { createDispatcher, type RefusalLogEntry } from '../../main/ipc/dispatcher';
 import { FakeKioskServices } from '../support/fake-services';
 import { ensureRendererBuilt } from '../support/renderer-build';
@@ -47,6 +47,37 @@ describe('browser bridge', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<div id="root">');
     expect((await fetch(new URL('/../../package.json', bridge.url))).status).not.toBe(200);
+  });
+
+  it('answers a request it failed on with JSON { error } in words, no internals, and logs the cause', async () => {
+    const failing = await startBridge({
+      dispatcher: createDispatcher({ services: fake, log: () => undefined }),
+      staticDir: await ensureRendererBuilt(),
+      log: (l) => bridgeLog.push(l),
+      extraRoutes: () => {
+        throw new Error('SQLITE_IOERR: disk I/O error at /var/lib/kiosk/kiosk.db');
+      },
+    });
+    try {
+      const res = await fetch(failing.url);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { error: string };
+      expect(body).toEqual({ error: INTERNAL_ERROR_TEXT });
+      expect(body.error).not.toMatch(/SQLITE|kiosk\.db|\.ts\b/);
+      // The cause with its stack (where it was thrown) is in the log.
+      expect(bridgeLog.find((l) => l.startsWith('[bridge] GET / failed:'))).toMatch(/SQLITE_IOERR: disk I\/O error[\s\S]*ui-bridge\.test\.ts/);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('answers an address with a broken %-escape with a 400 in JSON, not an internal error', async () => {
+    const res = await fetch(new URL('/assets/%E0%A4%A', bridge.url));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toMatch(/%-escape/);
+    expect((await fetch(bridge.url)).status).toBe(200);
   });
 
   it('refuses bad messages with a logged reason and no service call', async () => {

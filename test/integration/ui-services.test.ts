@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberCodeFor } from '../../core/codes';
 import { stampsByCard } from '../../core/ledger/projections';
 import type { CommandName, KioskEvent, Reply } from '../../core/contract';
+import { CURRENCIES } from '../../core/money';
 import { demoProgram } from '../../core/program/demo';
 import { createVoucher, rewardKeyOf, voucherKeyPair } from '../../core/tokens';
 import { loadKioskConfig } from '../../main/app/config';
@@ -279,6 +280,28 @@ describe('keypad category keys', () => {
 });
 
 describe('vouchers at the kiosk', () => {
+  it("names the sale ceiling the staff keypad stops at: the currency's, else the program's own or the kiosk's, whichever is lower", async () => {
+    expect((await ok('getStatus', {})).saleCeiling).toEqual({ amount: CURRENCIES.PLN.saleCeiling, currency: 'PLN' });
+    const dir = tempDir('ui-ceiling');
+    const store = openStore({ now: systemClock, dir: dir.dir });
+    try {
+      const identity = { kioskId: 'k1', kioskNo: 1, shopNo: 3, secret: '00'.repeat(32) };
+      const now = () => new Date('2026-11-25T10:00:00Z');
+      const program = { ...demoProgram(), maxSale: 50_000 };
+      const service = new KioskService({ store, program, identity, hubPublicUrl: 'http://hub.test', now });
+      expect(service.saleCeiling()).toEqual({ amount: 50_000, currency: 'PLN' });
+      // What the keypad stops at is what createSale takes: the ceiling itself, not a grosz more.
+      await expect(service.createSale({ tillSaleId: 'C-1', total: { amount: 50_001, currency: 'PLN' } })).rejects.toThrow(/over this shop's ceiling/);
+      expect((await service.createSale({ tillSaleId: 'C-2', total: { amount: 50_000, currency: 'PLN' } })).created).toBe(true);
+      const lower = new KioskService({ store, program, identity, hubPublicUrl: 'http://hub.test', ceilings: { PLN: 30_000 }, now });
+      expect(lower.saleCeiling()).toEqual({ amount: 30_000, currency: 'PLN' });
+      await expect(lower.createSale({ tillSaleId: 'C-3', total: { amount: 30_001, currency: 'PLN' } })).rejects.toThrow(/over this shop's ceiling/);
+    } finally {
+      store.close();
+      dir.remove();
+    }
+  });
+
   it('verifies a hub-signed voucher offline, redeems it once, refuses a forged or reused one', async () => {
     const dir = tempDir('ui-voucher');
     const store = openStore({ now: systemClock, dir: dir.dir });

@@ -52,6 +52,61 @@ describe('staff screen protects the shop', () => {
     expect((await fake.listRecentSales({ limit: 1 })).sales[0]!.state).toBe('claimed');
   }, 120_000);
 
+  it("the sale keypad takes no digit past the sale ceiling and says so, in złoty, forint and a program's own ceiling in koruna", async () => {
+    const cases = [
+      // The currencies' ceilings (CURRENCIES.saleCeiling): 10 000,00 zł; 1 000 000 Ft keyed in whole forints.
+      {
+        fake: {},
+        keyed: '1000000',
+        shown: '10 000,00 zł',
+        sent: { amount: 1_000_000, currency: 'PLN' },
+        said: 'Najwyżej 10 000,00 zł w jednej sprzedaży — sprawdź kwotę',
+      },
+      {
+        fake: { currency: 'HUF', locale: 'hu' },
+        keyed: '1000000',
+        shown: '1 000 000 Ft',
+        sent: { amount: 100_000_000, currency: 'HUF' },
+        said: 'Egy eladás legfeljebb 1 000 000 Ft lehet — kérjük, ellenőrizze az összeget',
+      },
+      // A program that takes at most 5 000 Kč.
+      {
+        fake: { currency: 'CZK', locale: 'cs', saleCeiling: 500_000 },
+        keyed: '500000',
+        shown: '5 000 Kč',
+        sent: { amount: 500_000, currency: 'CZK' },
+        said: 'Nejvýše 5 000 Kč v jednom prodeji — zkontrolujte částku',
+      },
+    ] as const;
+    for (const c of cases) {
+      const k = await startKioskPage({ fake: c.fake });
+      open.push(k);
+      const { page, fake } = k;
+      await unlockStaff(page);
+      await typeKeys(page, c.keyed);
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(c.shown);
+      expect(await page.locator('[data-testid=amount-ceiling]').count()).toBe(0);
+      // Any further digit would be over the ceiling: not taken, and staff read why.
+      await typeKeys(page, '0');
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(c.shown);
+      expect(await text(page, '[data-testid=amount-ceiling]')).toBe(c.said);
+      // The words go with the next change; a last digit 1 instead of 0 is over the ceiling all the same.
+      await page.click('.keypad [data-key="⌫"]');
+      expect(await page.locator('[data-testid=amount-ceiling]').count()).toBe(0);
+      const tenth = await text(page, '[data-testid=amount-entry]');
+      await typeKeys(page, '1');
+      expect(await text(page, '[data-testid=amount-entry]')).toBe(tenth);
+      expect(await text(page, '[data-testid=amount-ceiling]')).toBe(c.said);
+      await page.click('.keypad [data-key=C]');
+      await typeKeys(page, c.keyed);
+      await page.click('[data-action=create-sale]');
+      await page.waitForSelector('[data-screen=sale] svg.qr');
+      expect(fake.createSaleArgs.at(-1)).toEqual({ total: c.sent });
+      await k.close();
+      open.pop();
+    }
+  }, 120_000);
+
   it('a void asks before it is done, and cancel changes nothing', async () => {
     const k = await startKioskPage();
     open.push(k);
@@ -197,6 +252,48 @@ describe('the counter screen', () => {
     await k.page.click('[data-action=create-sale]');
     await until(() => k.fake.createSaleArgs.length === 2, 'the second sale');
     expect(k.fake.createSaleArgs[1]).toEqual({ total: { amount: 125300, currency: 'HUF' } });
+  }, 90_000);
+
+  it('a partial refund of a cash sale confirms and sends the amount paid back in cash (1 003 Ft keyed, 1 005 Ft paid back); 2 Ft is refused in words', async () => {
+    const k = await startKioskPage({ fake: { currency: 'HUF', locale: 'hu' } });
+    open.push(k);
+    const { page, fake } = k;
+    await unlockStaff(page);
+    await typeKeys(page, '1253');
+    await page.click('[data-action=cash]');
+    await page.click('[data-action=create-sale]');
+    await page.waitForSelector('[data-screen=sale] svg.qr');
+    const sale = (await fake.listRecentSales({ limit: 1 })).sales[0]!;
+    expect(sale.total).toEqual({ amount: 125500, currency: 'HUF' });
+
+    await page.click('[data-action=staff]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${sale.saleId}"] [data-action=refund]`);
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '1003');
+    expect(await text(page, '[data-testid=refund-amount-entry]')).toBe('1 003 Ft');
+    await page.click('[data-action=refund-next]');
+    // What the customer gets back in cash, rounded to 5 Ft as the sale was paid.
+    expect(await text(page, '[data-testid=refund-confirm] .question')).toBe('Visszatéríti ezt az összeget: 1 005 Ft?');
+    await page.click('[data-action=refund-confirm]');
+    await page.waitForSelector(`[data-sale="${sale.saleId}"][data-state=held]`);
+    expect(fake.refundSaleArgs.at(-1)).toEqual({ saleId: sale.saleId, amount: { amount: 100500, currency: 'HUF' } });
+    expect(await text(page, '[data-testid=notice]')).toMatch(/^A visszatérítés \(1 005 Ft\) rögzítésének ideje: /);
+
+    // 2 Ft rounds to nothing in cash: staff read why, and nothing is asked or sent.
+    const other = await fake.createSale({ total: { amount: 125300, currency: 'HUF' }, payment: 'cash' });
+    await page.click('[data-tab=today]');
+    await page.click('[data-tab=refund]');
+    await page.click(`[data-sale="${other.saleId}"] [data-action=refund]`);
+    await page.click('.keypad [data-key=C]');
+    await typeKeys(page, '2');
+    await page.click('[data-action=refund-next]');
+    await until(async () => (await page.locator('[data-testid=notice]').count()) > 0, 'the refusal');
+    expect(await text(page, '[data-testid=notice]')).toBe(
+      'Készpénzben visszafizetve ez a visszatérítés nullára kerekedik — kérjük, adjon meg nagyobb összeget',
+    );
+    expect(await page.locator('[data-testid=refund-confirm]').count()).toBe(0);
+    expect(fake.refundSaleArgs).toHaveLength(1);
   }, 90_000);
 });
 

@@ -15,7 +15,7 @@ import {
   type SaleView,
 } from '../../core/contract';
 import type { Locale } from '../../core/i18n/locales';
-import { amountPaid } from '../../core/money';
+import { amountPaid, CURRENCIES, refundPaidBack, type PaymentKind } from '../../core/money';
 
 interface FakeMember {
   memberId: string;
@@ -39,6 +39,8 @@ export interface FakeOptions {
   claimTtlMs?: number;
   /** The shop's currency (PLN). */
   currency?: 'PLN' | 'HUF' | 'CZK' | 'EUR';
+  /** The largest sale, minor units (the currency's `saleCeiling` by default, as a program without its own maxSale). */
+  saleCeiling?: number;
   now?: () => number;
 }
 
@@ -54,6 +56,8 @@ export class FakeKioskServices implements KioskServices {
   private readonly listeners = new Set<(event: KioskEvent) => void>();
   private readonly members = new Map<string, FakeMember>();
   private readonly sales: SaleView[] = [];
+  /** How each sale was paid (cash refunds are paid back cash-rounded, as the real services do). */
+  private readonly payments = new Map<string, PaymentKind | undefined>();
   private lastReceiptSaleId: string | null = null;
   private locale: Locale;
   private printer: PrinterStatus = { state: 'ready', fault: null, name: 'Virtual printer' };
@@ -116,17 +120,19 @@ export class FakeKioskServices implements KioskServices {
 
   async getStatus(): Promise<CommandResult<'getStatus'>> {
     this.record('getStatus');
+    const currency = this.options.currency ?? 'PLN';
     return {
       shopName: this.shop.name,
       timeZone: this.shop.timeZone,
       kioskId: 'kiosk-1',
       locale: this.locale,
-      currency: this.options.currency ?? 'PLN',
+      currency,
       printer: this.printer,
       scanner: { state: 'ready', fault: null, name: 'Keyboard scanner' },
       hub: this.hub,
       currentSale: this.currentSale(),
       categoryKeys: this.options.categoryKeys ?? [],
+      saleCeiling: { amount: this.options.saleCeiling ?? CURRENCIES[currency].saleCeiling, currency },
     };
   }
 
@@ -173,6 +179,7 @@ export class FakeKioskServices implements KioskServices {
       state: 'open',
     };
     this.sales.push(sale);
+    this.payments.set(saleId, args.payment);
     this.lastReceiptSaleId = saleId;
     this.emit({ name: 'saleCreated', payload: sale });
     return sale;
@@ -283,8 +290,9 @@ export class FakeKioskServices implements KioskServices {
     const sale = this.findSale(args.saleId);
     if (sale.state === 'refunded' || sale.state === 'voided' || this.held.has(args.saleId))
       throw new KioskError('saleClosed', `sale ${args.saleId} is already ${sale.state}`);
-    const amount = args.kind === 'void' || !args.amount ? sale.total : args.amount;
+    const amount = args.kind === 'void' || !args.amount ? sale.total : refundPaidBack(args.amount, sale.total, this.payments.get(sale.saleId));
     if (amount.amount > sale.total.amount) throw new KioskError('refundTooLarge', 'more than the sale');
+    if (amount.amount <= 0) throw new KioskError('refundBelowCashStep', 'rounds to nothing in cash');
     const points = sale.memberId ? Math.floor((sale.points * amount.amount) / sale.total.amount) : 0;
     return { saleId: sale.saleId, amount, pointsReversed: points, stampsReversed: 0, pointsNotRecovered: 0 };
   }

@@ -5,12 +5,15 @@ import {
   cashRound,
   checkSaleAmount,
   compareMoney,
+  CURRENCIES,
   formatMoney,
   keypadAmount,
   keypadDigits,
+  keypadFits,
   money,
   MoneyError,
   parseDecimalMoney,
+  refundPaidBack,
   subtractMoney,
   sumMoney,
   toDecimalString,
@@ -189,6 +192,87 @@ describe('keypadAmount and keypadDigits (the staff keypad, amounts as people say
         expect(back.amount).toBeLessThanOrEqual(amount);
         expect(amount - back.amount).toBeLessThan(currency === 'HUF' ? 100 : 1);
       }),
+    );
+  });
+});
+
+describe('keypadFits (the staff keypad stops at the sale ceiling)', () => {
+  // The currencies' own ceilings: 10 000,00 zł, 2 500,00 €, 60 000 Kč, 1 000 000 Ft.
+  const ceiling = (currency: keyof typeof CURRENCIES) => money(CURRENCIES[currency].saleCeiling, currency);
+
+  it.each([
+    ['PLN', '1000000', '1000001'],
+    ['EUR', '250000', '250001'],
+    ['CZK', '6000000', '6000001'],
+    ['HUF', '1000000', '1000001'],
+  ] as const)('%s: %s (the ceiling) fits, %s does not', (currency, atCeiling, over) => {
+    expect(keypadAmount(atCeiling, currency)).toEqual(ceiling(currency));
+    expect(keypadFits(atCeiling, ceiling(currency))).toBe(true);
+    expect(keypadFits(over, ceiling(currency))).toBe(false);
+    // One digit more than the ceiling has never fits, however small its leading digits.
+    expect(keypadFits('1'.padEnd(atCeiling.length + 1, '0'), ceiling(currency))).toBe(false);
+  });
+
+  it("follows a program's own ceiling, ignores the keypad's leading zeros and refuses what is not digits", () => {
+    expect(keypadFits('50000', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('50001', money(50_000, 'PLN'))).toBe(false);
+    expect(keypadFits('0050000', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('', money(50_000, 'PLN'))).toBe(true);
+    expect(keypadFits('99999999999999999999', ceiling('HUF'))).toBe(false);
+    expect(keypadFits('12.5', ceiling('PLN'))).toBe(false);
+  });
+
+  it('agrees with checkSaleAmount: what fits is a sale the kiosk takes, what does not is over its ceiling', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('PLN', 'EUR', 'CZK', 'HUF', 'GBP'), fc.stringMatching(/^[1-9]\d{0,8}$/), (currency, digits) => {
+        const amount = keypadAmount(digits, currency);
+        if (keypadFits(digits, ceiling(currency))) expect(checkSaleAmount(amount)).toEqual(amount);
+        else expect(() => checkSaleAmount(amount)).toThrow(/over this shop's ceiling/);
+      }),
+    );
+  });
+});
+
+describe('refundPaidBack (a cash sale is paid back in cash)', () => {
+  it('rounds a partial refund of a cash sale by the cash rule, pays back all that is left exactly, leaves other payments alone', () => {
+    expect(refundPaidBack(money(100300, 'HUF'), money(125500, 'HUF'), 'cash')).toEqual(money(100500, 'HUF'));
+    expect(refundPaidBack(money(100200, 'HUF'), money(125500, 'HUF'), 'cash')).toEqual(money(100000, 'HUF'));
+    expect(refundPaidBack(money(4050, 'CZK'), money(10000, 'CZK'), 'cash')).toEqual(money(4100, 'CZK'));
+    expect(refundPaidBack(money(200, 'HUF'), money(125500, 'HUF'), 'cash')).toEqual(money(0, 'HUF'));
+    expect(refundPaidBack(money(125500, 'HUF'), money(125500, 'HUF'), 'cash')).toEqual(money(125500, 'HUF'));
+    expect(refundPaidBack(money(1001, 'PLN'), money(1843, 'PLN'), 'cash')).toEqual(money(1001, 'PLN'));
+    for (const payment of ['card', null, undefined] as const) {
+      expect(refundPaidBack(money(100300, 'HUF'), money(125300, 'HUF'), payment)).toEqual(money(100300, 'HUF'));
+    }
+    // More than is left is returned as asked, for the caller to refuse; never rounded down into range.
+    expect(refundPaidBack(money(125600, 'HUF'), money(125500, 'HUF'), 'cash')).toEqual(money(125600, 'HUF'));
+    // Left not a whole number of steps (a refund recorded before refunds were rounded): never more than is left.
+    expect(refundPaidBack(money(125250, 'HUF'), money(125300, 'HUF'), 'cash')).toEqual(money(125300, 'HUF'));
+  });
+
+  it('cash refunds of a cash sale, then the rest, add up to exactly what was paid, each never more than is left', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('HUF', 'CZK', 'PLN', 'EUR'),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.array(fc.integer({ min: 1, max: 10_000_000 }), { maxLength: 6 }),
+        (currency, rung, asks) => {
+          const paid = cashRound(money(rung, currency));
+          let left = paid.amount;
+          const refunds: number[] = [];
+          for (const ask of asks) {
+            if (ask > left) continue;
+            const back = refundPaidBack(money(ask, currency), money(left, currency), 'cash').amount;
+            expect(back).toBeLessThanOrEqual(left);
+            expect(back % CURRENCIES[currency].cashIncrement).toBe(0);
+            if (back === 0) continue;
+            refunds.push(back);
+            left -= back;
+          }
+          if (left > 0) refunds.push(refundPaidBack(money(left, currency), money(left, currency), 'cash').amount);
+          expect(refunds.reduce((a, b) => a + b, 0)).toBe(paid.amount);
+        },
+      ),
     );
   });
 });

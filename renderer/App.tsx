@@ -60,7 +60,7 @@ export function App({ connect }: { connect: (onConnection: (up: boolean) => void
           setStatus((s) => s && { ...s, shopName: event.payload.shopName, timeZone: event.payload.timeZone });
           break;
         case 'programChanged':
-          setStatus((s) => s && { ...s, currency: event.payload.currency, categoryKeys: event.payload.categoryKeys });
+          setStatus((s) => s && { ...s, currency: event.payload.currency, categoryKeys: event.payload.categoryKeys, saleCeiling: event.payload.saleCeiling });
           break;
         case 'staffLocked':
           setStaffUnlocked(false);

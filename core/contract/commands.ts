@@ -226,7 +226,7 @@ export const events = {
    * The hub's program versions were stored: the currency staff key amounts in (null while none is in
    * effect) and the keypad's category keys, as `getStatus` now answers them.
    */
-  programChanged: kioskStatusSchema.pick({ currency: true, categoryKeys: true }).strict(),
+  programChanged: kioskStatusSchema.pick({ currency: true, categoryKeys: true, saleCeiling: true }).strict(),
   staffLocked: z.object({ reason: z.enum(['idle', 'manual']) }).strict(),
 } as const satisfies Record<EventName, z.ZodType>;
 

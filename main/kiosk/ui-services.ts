@@ -171,7 +171,14 @@ export class KioskUiServices implements KioskServices {
     // The first program of a paired kiosk (or a new one) reaches the open screens without a reload.
     on(service, 'programVersionsStored', () => {
       const program = service.programReady ? service.program : undefined;
-      this.emit({ name: 'programChanged', payload: { currency: program?.currency ?? null, categoryKeys: program ? categoryKeys(program) : [] } });
+      this.emit({
+        name: 'programChanged',
+        payload: {
+          currency: program?.currency ?? null,
+          categoryKeys: program ? categoryKeys(program) : [],
+          saleCeiling: program ? service.saleCeiling() : null,
+        },
+      });
     });
     // Refunds held when the kiosk stopped: recorded now if their minute is over, else when it is.
     this.recordHeldReversals();

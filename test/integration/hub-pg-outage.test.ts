@@ -90,7 +90,10 @@ describe('the hub database goes away', () => {
       expect(/id="message">([^<]*)</.exec(await page.text())?.[1], locale).toBe(escapeHtml(formatMessage(claimMessages, locale, 'databaseUnavailable')));
     }
     const pairing = await fetch(`${hub.url}/owner/pairing-code`, { headers: { authorization: `Bearer ${hub.ownerToken}` } });
-    expect([pairing.status, await pairing.json()]).toEqual([503, { ok: false, error: 'hub database unavailable, try again shortly' }]);
+    expect([pairing.status, await pairing.json()]).toEqual([
+      503,
+      { ok: false, code: 'database-unavailable', error: 'hub database unavailable, try again shortly' },
+    ]);
     // A kiosk that connects meanwhile is refused at the handshake with the same words, and keeps trying.
     const secondTmp = tempDir('hub-outage-2');
     cleanups.push(() => secondTmp.remove());

@@ -34,8 +34,9 @@ describe('shop settings: saved on the hub, shown by the kiosk and the phone', ()
     let app = await kioskApp(hub.url, await hub.newPairingCode());
     let hubClosed = false;
     try {
-      await until(() => app.sync.connected, 'the hub connection');
-      // Before the owner saved settings the kiosk goes by what it started with.
+      // Connected, and holding the hub's program: a paired kiosk goes by nothing of a shop's before it arrives.
+      await until(() => app.sync.connected && app.service.programReady, "the hub connection and the shop's program");
+      // Before the owner saved settings the kiosk goes by its hub's program (the demo shop's).
       expect((await app.ui.getStatus()).shopName).toBe(demoProgram().name);
       const owner = async (path: string, form?: URLSearchParams | [string, string][]): Promise<Response> =>
         fetch(`${hub.url}${path}`, {

@@ -85,7 +85,11 @@ beforeAll(async () => {
   port = hub.port;
   await startKiosk('A');
   await startKiosk('B');
-  await until(() => kiosks.A.app.sync.connected && kiosks.B.app.sync.connected, 'both kiosks online');
+  // Online and holding the hub's program: a paired kiosk rings up nothing before it arrives.
+  await until(
+    () => kiosks.A.app.sync.connected && kiosks.B.app.sync.connected && kiosks.A.app.service.programReady && kiosks.B.app.service.programReady,
+    'both kiosks online with their program',
+  );
   // Anna joins on her phone with a sale rung at till A: 18 points and the 50-point welcome bonus.
   phone = new Phone('en');
   const sale = await till(kiosks.A.app, 'POST', '/v1/sales', { tillSaleId: 'A-1', total: { amount: 1840, currency: 'PLN' } });

@@ -73,17 +73,23 @@ async function printed(tillSaleId: string): Promise<string> {
   return (kiosk.receiptOf(tillSaleId) as VirtualReceipt).lines.join('\n');
 }
 
+/**
+ * Staff unlock the kiosk's screen and key 1 2 5 5: whole forints, grouped as Hungarian writes them (not
+ * 12,55 Ft, not 1 255,00 Ft), on the keypad and, once rung up, on the customer's screen.
+ */
+async function keyForintSale(page: Page): Promise<void> {
+  await unlockStaff(page, PIN);
+  await typeKeys(page, '1255');
+  expect(await text(page, '[data-testid=amount-entry]')).toBe('1 255 Ft');
+  await page.click('[data-action=create-sale]');
+  await page.waitForSelector('[data-screen=sale] svg.qr');
+  expect(await text(page, '[data-testid=amount]')).toBe('1 255 Ft');
+}
+
 describe('journey: a Hungarian shop keys and rings up forints on the real kiosk', () => {
   it('staff key 1 2 5 5 on the keypad: 1 255 Ft on both screens, recorded as 125500 HUF, printed as 1255 Ft', async () => {
     const page = await kioskScreen();
-    await unlockStaff(page, PIN);
-    await typeKeys(page, '1255');
-    // Whole forints, grouped as Hungarian writes them: not 12,55 Ft, not 1 255,00 Ft.
-    expect(await text(page, '[data-testid=amount-entry]')).toBe('1 255 Ft');
-    await page.click('[data-action=create-sale]');
-    await page.waitForSelector('[data-screen=sale] svg.qr');
-    // The customer's screen shows the sale in forints.
-    expect(await text(page, '[data-testid=amount]')).toBe('1 255 Ft');
+    await keyForintSale(page);
 
     const keyed = (await sales()).filter((s) => s.source === 'keypad');
     expect(keyed).toHaveLength(1);
@@ -112,12 +118,7 @@ describe('journey: a Hungarian shop keys and rings up forints on the real kiosk'
 
     // The keypad, on the restarted kiosk's screen, keys whole forints too.
     const page = await kioskScreen();
-    await unlockStaff(page, PIN);
-    await typeKeys(page, '1255');
-    expect(await text(page, '[data-testid=amount-entry]')).toBe('1 255 Ft');
-    await page.click('[data-action=create-sale]');
-    await page.waitForSelector('[data-screen=sale] svg.qr');
-    expect(await text(page, '[data-testid=amount]')).toBe('1 255 Ft');
+    await keyForintSale(page);
     const keyed = (await sales()).filter((s) => s.source === 'keypad');
     expect(keyed.map((s) => s.total)).toEqual([
       { amount: 125500, currency: 'HUF' },
